@@ -1,0 +1,225 @@
+"""Baselines: dated control maps (who holds what) turned into a starting partition.
+
+Specs understood by ``load_baseline``:
+  ``1991``                 all of Ukraine within its 1991 borders held by Ukraine
+  ``contact-line``         the embedded, authored approximation of the line of control
+  ``deepstate:YYYY-MM-DD`` a DeepState daily snapshot from the local archive (or cache)
+  ``PATH.geojson|.gpkg``   polygons of Russian-held land (or features with a ``status``)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date as Date
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import shapely
+from shapely.geometry import shape
+
+from . import geodata, settings
+from .errors import InputError
+from .partition import BaselineInfo, Partition, Piece, merge_pieces
+
+DEFAULT = "contact-line"
+AUTHORED = {"contact-line": "contact-line.yaml"}
+DEEPSTATE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})$")
+DEEPSTATE_SOURCE = "DeepStateMap (deepstatemap.live) occupied-territory layer"
+
+
+def spec_help() -> str:
+    return "1991, contact-line, deepstate:YYYY-MM-DD, or a .geojson/.gpkg file"
+
+
+def from_held(info: BaselineInfo, held: dict[str, object]) -> Partition:
+    """A baseline partition from per-status territory (working CRS); the rest is Ukraine."""
+    data = geodata.load()
+    pieces = []
+    for code, oblast in data.geometry.items():
+        rest = oblast
+        for status, territory in held.items():
+            part = shapely.intersection(rest, territory)  # earlier statuses win overlaps
+            rest = shapely.difference(rest, territory)
+            pieces.append(Piece(code, status, status, part))
+        pieces.append(Piece(code, "ukraine", "ukraine", rest))
+    return Partition(merge_pieces(_polygonal(pieces)), info)
+
+
+def _polygonal(pieces: list[Piece]) -> list[Piece]:
+    """Drop zero-area slivers (lines, points) that overlay operations can leave behind."""
+    out = []
+    for p in pieces:
+        g = p.geometry
+        if g.geom_type == "GeometryCollection":
+            g = shapely.union_all([x for x in g.geoms if x.geom_type.endswith("Polygon")])
+        if g.geom_type.endswith("Polygon") and not g.is_empty:
+            out.append(Piece(p.oblast, p.before, p.after, g, p.attrs))
+    return out
+
+
+def load_baseline(spec: str | None) -> Partition:
+    """Resolve a baseline spec (see module docstring) into its starting partition."""
+    spec = str(spec or DEFAULT).strip()
+    if spec == "1991":
+        info = BaselineInfo(
+            "1991",
+            Date(1991, 12, 1),
+            "1991 internationally recognised borders (Natural Earth admin-1)",
+            "every unit held by Ukraine",
+        )
+        return from_held(info, {})
+    if spec in AUTHORED:
+        return _authored(spec)
+    m = DEEPSTATE_RE.match(spec)
+    if m:
+        return deepstate(_parse_date(m.group(1), spec))
+    if spec.startswith("deepstate"):
+        raise InputError(
+            f"bad baseline '{spec}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"
+        )
+    path = Path(spec)
+    if path.suffix.lower() in {".geojson", ".json", ".gpkg"}:
+        return from_file(path)
+    raise InputError(f"unknown baseline '{spec}'; valid: {spec_help()}")
+
+
+def _parse_date(text: str, spec: str) -> Date:
+    try:
+        return Date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"bad date in baseline '{spec}': {text} is not a calendar date") from None
+
+
+@cache
+def _authored(name: str) -> Partition:
+    """An embedded baseline written in the scenario language, applied to 1991 borders."""
+    from .engine import apply  # the authored baselines are scenarios themselves
+    from .scenario import load_scenario
+
+    path = geodata.geodata_dir() / "baselines" / AUTHORED[name]
+    scenario = load_scenario(path)
+    applied = apply(load_baseline("1991"), scenario)
+    info = BaselineInfo(
+        name,
+        scenario.date,
+        f"authored approximation from public reporting (geodata/baselines/{path.name})",
+        "front-line settlements and rivers joined into a polyline; see the file's comments",
+    )
+    pieces = [Piece(p.oblast, p.after, p.after, p.geometry) for p in applied.pieces]
+    return Partition(merge_pieces(pieces), info)
+
+
+# --- DeepState --------------------------------------------------------------------------
+
+
+def deepstate_path(day: Date) -> Path | None:
+    name = f"deepstatemap_data_{day:%Y%m%d}.geojson"
+    for folder in settings.deepstate_dirs():
+        if (folder / name).exists():
+            return folder / name
+    return None
+
+
+def deepstate_dates() -> list[Date]:
+    """Every date available in the configured archive folders."""
+    days = set()
+    for folder in settings.deepstate_dirs():
+        for p in folder.glob("deepstatemap_data_*.geojson"):
+            try:
+                days.add(datetime.strptime(p.stem[-8:], "%Y%m%d").date())
+            except ValueError:
+                continue
+    return sorted(days)
+
+
+def deepstate(day: Date) -> Partition:
+    """The DeepState snapshot of ``day`` as a baseline; names the nearest dates if missing."""
+    path = deepstate_path(day)
+    if path is None:
+        available = deepstate_dates()
+        if not available:
+            raise InputError(
+                f"no DeepState archive found for deepstate:{day}; set MODELLER_DATA_DIR to a "
+                "folder with deepstate/daily/deepstatemap_data_YYYYMMDD.geojson files "
+                "(e.g. ../shared/data) or MODELLER_DEEPSTATE_DIR, or run "
+                f"'modeller fetch deepstate {day}' where the network is available"
+            )
+        nearest = sorted(available, key=lambda d: (abs((d - day).days), d))[:3]
+        raise InputError(
+            f"deepstate:{day} is not in the archive ({available[0]} … {available[-1]}, "
+            f"{len(available)} days); nearest: {', '.join(f'deepstate:{d}' for d in nearest)}"
+        )
+    occupied = read_occupied(path)
+    info = BaselineInfo(
+        f"deepstate:{day}",
+        day,
+        DEEPSTATE_SOURCE,
+        f"snapshot file {path.name}, clipped to the units",
+    )
+    return from_held(info, {"russia": occupied})
+
+
+def read_occupied(path: Path):
+    """Union of the polygons in a GeoJSON file, projected to the working CRS."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read GeoJSON: {exc}", str(path)) from None
+    feats = data.get("features", [data]) if isinstance(data, dict) else []
+    geoms = [shape(f["geometry"]) for f in feats if f.get("geometry")]
+    if not geoms:
+        raise InputError("no polygon features in this GeoJSON file", str(path))
+    return geodata.to_equal_area(shapely.make_valid(shapely.union_all(geoms)))
+
+
+# --- any file ---------------------------------------------------------------------------
+
+
+def from_file(path: Path) -> Partition:
+    """Polygons from a GeoJSON/GeoPackage file: a ``status`` property, else Russian-held."""
+    if not path.exists():
+        raise InputError("baseline file not found", str(path))
+    if path.suffix.lower() == ".gpkg":
+        try:
+            import pyogrio
+        except ImportError:
+            raise InputError(
+                "reading GeoPackage needs pyogrio: pip install 'modeller[gpkg]'", str(path)
+            ) from None
+        table = pyogrio.read_dataframe(path) if hasattr(pyogrio, "read_dataframe") else None
+        feats = [
+            {"geometry": shapely.geometry.mapping(g), "properties": {"status": s}}
+            for g, s in zip(
+                table.geometry,
+                table["status"] if "status" in table else ["russia"] * len(table),
+                strict=True,
+            )
+        ]
+        date_value = None
+    else:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read GeoJSON: {exc}", str(path)) from None
+        feats = data.get("features", []) if isinstance(data, dict) else []
+        date_value = data.get("date") if isinstance(data, dict) else None
+    held: dict[str, list] = {}
+    for i, f in enumerate(feats):
+        if not f.get("geometry"):
+            continue
+        status = (f.get("properties") or {}).get("status") or "russia"
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(status)):
+            raise InputError(f"feature {i + 1}: bad status {status!r}", str(path))
+        held.setdefault(status, []).append(shape(f["geometry"]))
+    if not held:
+        raise InputError("no polygon features in this file", str(path))
+    territory = {
+        s: geodata.to_equal_area(shapely.make_valid(shapely.union_all(g)))
+        for s, g in held.items()
+        if s != "ukraine"
+    }
+    day = Date.fromisoformat(date_value) if isinstance(date_value, str) else None
+    info = BaselineInfo(str(path), day, f"user file {path.name}", "polygons clipped to the units")
+    return from_held(info, territory)

@@ -1,0 +1,134 @@
+"""Apply a scenario's steps to a baseline partition; return a new, immutable partition."""
+
+from __future__ import annotations
+
+import math
+
+import shapely
+from shapely.geometry import LineString, Point, box
+from shapely.ops import split as cut
+
+from . import geodata
+from .errors import InputError
+from .partition import Partition, Piece, merge_pieces
+from .scenario import Between, Scenario, Selector, Split
+
+WHOLE = None  # a selection that covers an oblast entirely
+
+
+def apply(base: Partition, scenario: Scenario) -> Partition:
+    """Apply the steps in order (later steps override earlier ones where they overlap)."""
+    pieces = base.pieces
+    for number, step in enumerate(scenario.steps, start=1):
+        try:
+            regions = select(step.where, pieces)
+        except InputError as exc:
+            raise InputError(f"step {number}: {exc.message}") from None
+        pieces = assign(pieces, regions, step.assign)
+    return Partition(pieces, base.baseline, scenario, parent=base)
+
+
+def assign(pieces: tuple[Piece, ...], regions: dict[str, object], status: str) -> tuple:
+    """Give ``status`` to the part of each piece inside its oblast's selected region."""
+    out: list[Piece] = []
+    for p in pieces:
+        if p.oblast not in regions:
+            out.append(p)
+            continue
+        region = regions[p.oblast]
+        if region is WHOLE:
+            out.append(Piece(p.oblast, p.before, status, p.geometry, p.attrs))
+            continue
+        inside = _polygonal(shapely.intersection(p.geometry, region))
+        outside = _polygonal(shapely.difference(p.geometry, region))
+        out.append(Piece(p.oblast, p.before, p.after, outside, p.attrs))
+        out.append(Piece(p.oblast, p.before, status, inside, p.attrs))
+    return merge_pieces(out)
+
+
+def _polygonal(geom):
+    """Keep only the polygonal part of an overlay result (drop stray lines and points)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type.endswith("Polygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+# --- selectors ---------------------------------------------------------------------------
+
+
+def select(selector: Selector, pieces: tuple[Piece, ...]) -> dict[str, object]:
+    """Per oblast, the selected region (WHOLE for all of it); oblasts not selected are absent."""
+    data = geodata.load()
+    regions: dict[str, object] = dict.fromkeys(selector.oblast or data.codes, WHOLE)
+    if selector.held_by is not None:
+        held: dict[str, list] = {}
+        for p in pieces:
+            if p.before == selector.held_by:
+                held.setdefault(p.oblast, []).append(p.geometry)
+        regions = _intersect(
+            regions, {code: shapely.union_all(g) for code, g in held.items()}, data
+        )
+    if selector.split is not None:
+        regions = _intersect(regions, split_regions(selector.split), data)
+    return {code: r for code, r in regions.items() if r is WHOLE or not r.is_empty}
+
+
+def _intersect(a: dict, b: dict, data) -> dict:
+    """Intersection of two per-oblast selections (WHOLE is the identity)."""
+    out = {}
+    for code in a.keys() & b.keys():
+        ra, rb = a[code], b[code]
+        if ra is WHOLE:
+            out[code] = rb
+        elif rb is WHOLE:
+            out[code] = ra
+        else:
+            out[code] = shapely.intersection(ra, rb)
+    return out
+
+
+def point_xy(item) -> tuple[float, float]:
+    """Working-CRS coordinates of a line point: a place, [lon, lat] or a midpoint."""
+    if isinstance(item, Between):
+        (ax, ay), (bx, by) = (point_xy(x) for x in item.between)
+        return ((ax + bx) / 2, (ay + by) / 2)
+    if isinstance(item, str):
+        s = geodata.resolve_place(item)
+        lon, lat = s.lon, s.lat
+    else:
+        lon, lat = item
+    p = geodata.to_equal_area(Point(lon, lat))
+    return (p.x, p.y)
+
+
+def split_regions(split: Split) -> dict[str, object]:
+    """The side of the (extended) line that contains ``keep``, within each listed oblast."""
+    data = geodata.load()
+    union = shapely.union_all([data.geometry[c] for c in split.oblast])
+    minx, miny, maxx, maxy = union.bounds
+    frame = box(minx - 1000, miny - 1000, maxx + 1000, maxy + 1000)
+    reach = math.hypot(maxx - minx, maxy - miny) + 10_000
+    pts = [point_xy(p) for p in split.line]
+    pts = [pts[0]] + [b for a, b in zip(pts, pts[1:], strict=False) if a != b]
+    if len(pts) < 2:
+        raise InputError("the split line needs at least two distinct points")
+    line = LineString([_extend(pts[1], pts[0], reach), *pts, _extend(pts[-2], pts[-1], reach)])
+    if not line.is_simple:
+        raise InputError("the split line crosses itself; reorder its points")
+    sides = cut(frame, line).geoms
+    keep = Point(point_xy(split.keep))
+    chosen = [g for g in sides if g.covers(keep)]
+    if len(sides) < 2:
+        raise InputError("the split line does not cut the listed oblasts in two")
+    if not chosen:
+        raise InputError(f"keep place '{split.keep}' lies outside the listed oblasts' extent")
+    side = shapely.union_all(chosen)
+    return {code: shapely.intersection(data.geometry[code], side) for code in split.oblast}
+
+
+def _extend(a, b, reach: float) -> tuple[float, float]:
+    """The point ``reach`` metres beyond b, continuing the direction a → b."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    n = math.hypot(dx, dy)
+    return (b[0] + dx / n * reach, b[1] + dy / n * reach)

@@ -1,0 +1,233 @@
+"""Embedded units (oblasts), settlements and population; the one place areas are measured.
+
+Geometry is kept in an equal-area projection (Lambert azimuthal equal-area on WGS84,
+centred on Ukraine), so ``area_km2`` is a planar area that equals the ellipsoidal one;
+``tests/test_geodata.py`` checks it against pyproj's geodesic area.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from shapely.geometry import shape
+
+EQUAL_AREA = "+proj=laea +lat_0=48.5 +lon_0=31.5 +ellps=WGS84 +units=m +no_defs"
+_TO_EA = Transformer.from_crs("EPSG:4326", EQUAL_AREA, always_xy=True)
+_TO_LONLAT = Transformer.from_crs(EQUAL_AREA, "EPSG:4326", always_xy=True)
+
+POPULATION_SOURCES = {
+    "ukrstat-2022": "State Statistics Service of Ukraine, present population on 1 Jan 2022",
+    "ocha-codps-2022": "OCHA COD-PS Ukraine 2022 estimate (Ukrstat does not cover it; flagged)",
+}
+
+
+def geodata_dir() -> Path:
+    """The embedded geodata folder: inside the wheel, or at the repository top level."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_geodata", here.parent / "geodata"):
+        if (candidate / "units.csv").exists():
+            return candidate
+    raise FileNotFoundError("embedded geodata not found; reinstall modeller")
+
+
+def to_equal_area(geom):
+    """Project a lon/lat shapely geometry into the equal-area working CRS."""
+    return shapely.transform(geom, lambda xy: np.column_stack(_TO_EA.transform(xy[:, 0], xy[:, 1])))
+
+
+def to_lonlat(geom):
+    """Project a working-CRS geometry back to lon/lat (for maps and exports)."""
+    return shapely.transform(
+        geom, lambda xy: np.column_stack(_TO_LONLAT.transform(xy[:, 0], xy[:, 1]))
+    )
+
+
+def area_km2(geom) -> float | np.ndarray:
+    """Area in km² of working-CRS geometries (scalar or array). All area maths goes here."""
+    return shapely.area(geom) / 1e6
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A first-level unit (oblast, autonomous republic or city with special status)."""
+
+    code: str
+    name_en: str
+    name_uk: str
+    aliases: tuple[str, ...]
+    area_official_km2: float
+    population: int
+    population_source: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name_en} ({self.code})"
+
+
+@dataclass(frozen=True)
+class Settlement:
+    geonameid: int
+    name: str
+    oblast: str
+    population: int
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class Geodata:
+    """Everything embedded: units keyed by ISO code, their geometry, settlements."""
+
+    units: dict[str, Unit]
+    geometry: dict[str, object]  # code -> working-CRS (Multi)Polygon
+    settlements: tuple[Settlement, ...]
+    settlement_xy: np.ndarray  # (n, 2) working-CRS coordinates, same order
+    alt_names: tuple[tuple[str, ...], ...]
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self.units)
+
+    @property
+    def total_km2(self) -> float:
+        return float(sum(area_km2(g) for g in self.geometry.values()))
+
+
+def _fold(text: str) -> str:
+    """Case-, accent- and apostrophe-insensitive key for matching names."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[\s'’ʼ`\-_.]+", "", text.lower())
+
+
+@cache
+def load() -> Geodata:
+    """Load the embedded geodata once per process."""
+    folder = geodata_dir()
+    units = {}
+    with open(folder / "units.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            units[row["code"]] = Unit(
+                code=row["code"],
+                name_en=row["name_en"],
+                name_uk=row["name_uk"],
+                aliases=tuple(a for a in row["aliases"].split("|") if a),
+                area_official_km2=float(row["area_official_km2"]),
+                population=int(row["population_2022"]),
+                population_source=row["population_source"],
+            )
+    features = json.loads((folder / "oblasts.geojson").read_text(encoding="utf-8"))["features"]
+    geometry = {
+        f["properties"]["code"]: to_equal_area(shape(f["geometry"]))
+        for f in sorted(features, key=lambda f: f["properties"]["code"])
+    }
+    settlements, alts = [], []
+    with open(folder / "settlements.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            settlements.append(
+                Settlement(
+                    geonameid=int(row["geonameid"]),
+                    name=row["name"],
+                    oblast=row["oblast"],
+                    population=int(row["population"]),
+                    lon=float(row["lon"]),
+                    lat=float(row["lat"]),
+                )
+            )
+            alts.append(tuple(a for a in row["alt_names"].split("|") if a))
+    lon = np.array([s.lon for s in settlements])
+    lat = np.array([s.lat for s in settlements])
+    xy = np.column_stack(_TO_EA.transform(lon, lat))
+    return Geodata(units, geometry, tuple(settlements), xy, tuple(alts))
+
+
+@cache
+def _oblast_index() -> dict[str, str]:
+    data = load()
+    index = {}
+    for unit in data.units.values():
+        for name in (unit.code, unit.name_en, unit.name_uk, *unit.aliases):
+            index[_fold(name)] = unit.code
+    return index
+
+
+def resolve_oblast(name: str) -> str:
+    """ISO code for an oblast name, code, Ukrainian name or alias; ValueError with a hint."""
+    code = _oblast_index().get(_fold(str(name)))
+    if code:
+        return code
+    units = load().units
+    choices = {u.name_en: u for u in units.values()}
+    close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6)
+    if not close:
+        folded = {_fold(k): k for k in _oblast_index()}
+        hit = difflib.get_close_matches(_fold(str(name)), list(folded), n=1, cutoff=0.6)
+        close = [units[_oblast_index()[hit[0]]].name_en] if hit else []
+    hint = (
+        f" — did you mean '{close[0]}' ({choices[close[0]].code})?"
+        if close
+        else f"; valid: {', '.join(sorted(choices))}"
+    )
+    raise ValueError(f"unknown oblast '{name}'{hint}")
+
+
+@cache
+def _place_index() -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    data = load()
+    primary: dict[str, list[int]] = {}
+    alternate: dict[str, list[int]] = {}
+    for i, (s, alts) in enumerate(zip(data.settlements, data.alt_names, strict=True)):
+        primary.setdefault(_fold(s.name), []).append(i)
+        for a in alts:
+            alternate.setdefault(_fold(a), []).append(i)
+    return primary, alternate
+
+
+def resolve_place(text: str) -> Settlement:
+    """A settlement from 'Name' or 'Name, Oblast' (GeoNames name or Latin alternate name)."""
+    data = load()
+    name, _, oblast = (part.strip() for part in str(text).partition(","))
+    primary, alternate = _place_index()
+    key = _fold(name)
+    hits = primary.get(key) or alternate.get(key) or []
+    if oblast:
+        code = resolve_oblast(oblast)
+        hits = [i for i in hits if data.settlements[i].oblast == code]
+    hits = sorted(set(hits), key=lambda i: -data.settlements[i].population)
+    if len(hits) == 1:
+        return data.settlements[hits[0]]
+    if not hits:
+        close = difflib.get_close_matches(key, list(primary), n=3, cutoff=0.75)
+        names = sorted({data.settlements[primary[c][0]].name for c in close})
+        hint = f" — did you mean {', '.join(repr(n) for n in names)}?" if names else ""
+        where = f" in {oblast}" if oblast else ""
+        raise ValueError(f"unknown place '{name}'{where} (GeoNames cities500){hint}")
+    options = ", ".join(
+        f"'{data.settlements[i].name}, {data.units[data.settlements[i].oblast].name_en}'"
+        for i in hits[:6]
+    )
+    raise ValueError(f"place '{name}' is ambiguous in Ukraine; write one of: {options}")
+
+
+__all__ = [
+    "EQUAL_AREA",
+    "Geodata",
+    "Settlement",
+    "Unit",
+    "area_km2",
+    "load",
+    "resolve_oblast",
+    "resolve_place",
+    "to_equal_area",
+    "to_lonlat",
+]

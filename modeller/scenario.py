@@ -1,0 +1,276 @@
+"""Scenario files: pydantic models of the YAML (steps and selectors) and their loading."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date as Date
+from pathlib import Path
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from . import geodata
+from .errors import InputError
+from .yamlpos import line_of, load_with_lines
+
+BUILTIN_STATUSES = {
+    "ukraine": {"label": "Ukraine", "colour": "#2c7fb8"},
+    "russia": {"label": "Russia", "colour": "#d95f02"},
+}
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _oblast_code(name: str) -> str:
+    return geodata.resolve_oblast(name)
+
+
+def _known_place(name: str) -> str:
+    geodata.resolve_place(name)
+    return name
+
+
+def _lonlat(value: tuple[float, float]) -> tuple[float, float]:
+    lon, lat = value
+    if not (10.0 <= lon <= 60.0 and 35.0 <= lat <= 60.0):
+        raise ValueError(f"coordinate [{lon}, {lat}] is far from Ukraine; write [lon, lat]")
+    return value
+
+
+OblastCode = Annotated[str, AfterValidator(_oblast_code)]
+OblastList = Annotated[list[OblastCode], BeforeValidator(_as_list), Field(min_length=1)]
+PlaceName = Annotated[str, AfterValidator(_known_place)]
+LonLat = Annotated[tuple[float, float], AfterValidator(_lonlat)]
+
+
+class Between(Model):
+    """The midpoint of two places, e.g. across a river that marks the front."""
+
+    between: tuple[PlaceName | LonLat, PlaceName | LonLat]
+
+
+LinePoint = Union[PlaceName, LonLat, Between]  # noqa: UP007 (pydantic reads it either way)
+
+
+class Split(Model):
+    """Cut the listed oblasts along a polyline; select the side containing ``keep``."""
+
+    oblast: OblastList
+    line: list[LinePoint] = Field(min_length=2)
+    keep: PlaceName
+
+
+class Selector(Model):
+    """Where a step applies: the intersection of every key given."""
+
+    oblast: OblastList | None = None
+    held_by: str | None = Field(None, description="status in the baseline")
+    split: Split | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Selector:
+        if not any(getattr(self, k) is not None for k in type(self).model_fields):
+            keys = ", ".join(type(self).model_fields)
+            raise ValueError(f"empty selector; give at least one of: {keys}")
+        return self
+
+
+class Step(Model):
+    """Assign a status to the selected area; later steps override earlier ones."""
+
+    assign: str
+    where: Selector
+    note: str | None = None
+
+
+class Report(Model):
+    """Where the terms were reported."""
+
+    source: str = Field(min_length=1)
+    date: Date
+    url: str | None = None
+
+
+class StatusDef(Model):
+    label: str
+    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class Scenario(Model):
+    """A reported proposal: who gets what, as ordered steps applied to a baseline."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str = Field(min_length=1)
+    summary: str = ""
+    reported: list[Report] = Field(default_factory=list)
+    baseline: str | None = None
+    date: Date | None = None
+    statuses: dict[str, StatusDef] = Field(default_factory=dict)
+    steps: list[Step] = Field(default_factory=list)
+    notes: str | None = None
+
+    @field_validator("statuses")
+    @classmethod
+    def _no_builtin_redefinition(cls, value: dict[str, StatusDef]) -> dict[str, StatusDef]:
+        for name in value:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ValueError(f"status name '{name}' must be lower_snake_case")
+        return value
+
+    @model_validator(mode="after")
+    def _statuses_declared(self) -> Scenario:
+        valid = self.status_names
+        for i, step in enumerate(self.steps):
+            for value, where in ((step.assign, "assign"), (step.where.held_by, "where.held_by")):
+                if value is not None and value not in valid:
+                    raise _StatusError(i, where, value, valid)
+        return self
+
+    @property
+    def status_names(self) -> list[str]:
+        return [*BUILTIN_STATUSES, *(s for s in self.statuses if s not in BUILTIN_STATUSES)]
+
+    @property
+    def digest(self) -> str:
+        """Short content hash of the scenario (provenance in every output)."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+
+class _StatusError(ValueError):
+    def __init__(self, step: int, where: str, value: str, valid: list[str]):
+        self.loc = ("steps", step, *where.split("."))
+        super().__init__(
+            f"unknown status '{value}' in step {step + 1}; valid: {', '.join(valid)} "
+            "(declare others under 'statuses:')"
+        )
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model class that sits at an error location (for 'valid keys' hints)."""
+    model: Any = Scenario
+    for key in loc:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        if isinstance(key, int):
+            continue
+        field = model.model_fields.get(key)
+        if field is None:
+            return model if key == loc[-1] else None
+        model = _unwrap(field.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _unwrap(tp: Any) -> Any:
+    for arg in (tp, *get_args(tp)):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+        if get_origin(arg) in (list, tuple, Union) or get_args(arg):
+            inner = _unwrap_args(arg)
+            if inner is not None:
+                return inner
+    return tp
+
+
+def _unwrap_args(tp: Any) -> Any:
+    for arg in get_args(tp):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+        inner = _unwrap_args(arg)
+        if inner is not None:
+            return inner
+    return None
+
+
+def _describe(error: dict) -> tuple[tuple, str]:
+    loc = tuple(k for k in error["loc"] if isinstance(k, int) or not _is_type_tag(k))
+    where = ".".join(str(k + 1) if isinstance(k, int) else k for k in loc) or "top level"
+    if error["type"] == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        valid = ", ".join(parent.model_fields) if parent else "see the README"
+        return loc, f"unknown key '{loc[-1]}' (at {where}); valid keys here: {valid}"
+    if error["type"] == "missing":
+        return loc, f"missing required key '{loc[-1]}' (at {where})"
+    ctx = error.get("ctx") or {}
+    if isinstance(ctx.get("error"), ValueError):
+        msg = str(ctx["error"])
+    else:
+        msg = error["msg"]
+        if "input" in error and not isinstance(error["input"], dict | list):
+            msg += f" (got {error['input']!r})"
+    return loc, f"{msg} (at {where})"
+
+
+def _is_type_tag(key: str) -> bool:
+    return bool(re.search(r"[\[\]]|^(str|float|int|function-after\[.*)$", key)) or key in {
+        "Between",
+        "tuple[float, float]",
+    }
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Parse and validate one scenario file; InputError names file:line and the fix."""
+    path = Path(path)
+    data, lines = load_with_lines(path)
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping with id, title, steps, ...", str(path), 1)
+    try:
+        return Scenario.model_validate(data)
+    except _StatusError as exc:  # raised outside pydantic's wrapping in some versions
+        raise InputError(str(exc), str(path), line_of(lines, exc.loc)) from None
+    except ValidationError as exc:
+        errors = exc.errors()
+        # Status errors come wrapped as value errors at the model root: use their own loc.
+        first = errors[0]
+        inner = (first.get("ctx") or {}).get("error")
+        if isinstance(inner, _StatusError):
+            raise InputError(str(inner), str(path), line_of(lines, inner.loc)) from None
+        loc, message = _describe(first)
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise InputError(message + more, str(path), line_of(lines, loc)) from None
+
+
+def scenario_files(paths: list[Path]) -> list[Path]:
+    """Expand folders into their *.yaml / *.yml files, sorted; keep files as given."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
+            if not found:
+                raise InputError("no *.yaml scenario files in this folder", str(p))
+            out.extend(found)
+        elif p.exists():
+            out.append(p)
+        else:
+            raise InputError("no such file or folder", str(p))
+    return out
+
+
+def load_scenarios(paths: list[Path]) -> list[tuple[Path, Scenario]]:
+    """Load every scenario in the given files/folders; ids must be unique."""
+    loaded: list[tuple[Path, Scenario]] = []
+    seen: dict[str, Path] = {}
+    for path in scenario_files(paths):
+        sc = load_scenario(path)
+        if sc.id in seen:
+            raise InputError(f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path))
+        seen[sc.id] = path
+        loaded.append((path, sc))
+    return loaded

@@ -1,0 +1,31 @@
+"""Where external data lives: environment settings with sensible defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+
+def data_dir() -> Path | None:
+    """MODELLER_DATA_DIR: a folder laid out like ../shared/data (DeepState archive, ...)."""
+    value = os.environ.get("MODELLER_DATA_DIR")
+    return Path(value).expanduser() if value else None
+
+
+def cache_dir() -> Path:
+    """MODELLER_CACHE_DIR, or the user's cache folder: downloads are kept here."""
+    value = os.environ.get("MODELLER_CACHE_DIR")
+    return Path(value).expanduser() if value else Path(platformdirs.user_cache_dir("modeller"))
+
+
+def deepstate_dirs() -> list[Path]:
+    """Folders searched for deepstatemap_data_YYYYMMDD.geojson, in order."""
+    dirs = []
+    if os.environ.get("MODELLER_DEEPSTATE_DIR"):
+        dirs.append(Path(os.environ["MODELLER_DEEPSTATE_DIR"]).expanduser())
+    if data_dir():
+        dirs.append(data_dir() / "deepstate" / "daily")
+    dirs.append(cache_dir() / "deepstate")
+    return dirs
