@@ -186,3 +186,65 @@ def towns_changing_hands(t: Tally, limit: int = 15) -> list[dict]:
             )
     rows.sort(key=lambda r: (-r["population"], r["name"]))
     return rows[:limit]
+
+
+def status_labels(partition: Partition) -> dict[str, dict[str, str]]:
+    """Label and colour of every status a partition's scenario knows."""
+    from .scenario import BUILTIN_STATUSES
+
+    labels = {k: dict(v) for k, v in BUILTIN_STATUSES.items()}
+    scenario = partition.scenario
+    for name, spec in getattr(scenario, "statuses", {}).items():
+        labels[name] = {"label": spec.label, "colour": spec.colour}
+    return labels
+
+
+def summarise(partition: Partition, towns: int = 15) -> dict:
+    """Every figure of one applied scenario as plain data (what reports and maps read)."""
+    t = tally(partition)
+    total = float(t.km2.sum())
+    before, after = by_status(t, "before"), by_status(t, "after")
+    labels = status_labels(partition)
+    statuses = [s for s in labels if s in before or s in after]
+    statuses += sorted((before.keys() | after.keys()) - set(statuses))
+    empty = {"km2": 0.0, "people": 0.0, "pct": 0.0}
+    held = []
+    for s in statuses:
+        b, a = before.get(s, empty), after.get(s, empty)
+        held.append(
+            {
+                "status": s,
+                "label": labels.get(s, {}).get("label", s),
+                "baseline_km2": b["km2"],
+                "baseline_pct": b["pct"],
+                "baseline_people": b["people"],
+                "km2": a["km2"],
+                "pct": a["pct"],
+                "people": a["people"],
+                "change_km2": a["km2"] - b["km2"],
+                "change_people": a["people"] - b["people"],
+            }
+        )
+    data = geodata.load()
+    rows = transfers(t)
+    for r in rows:
+        r["oblast_name"] = data.units[r["oblast"]].name_en
+    flows = [{"from": f, "to": to, **v} for (f, to), v in sorted(net_flows(rows).items())]
+    ukraine_after = after.get("ukraine", empty)
+    return {
+        "total_km2": total,
+        "total_people": float(t.people.sum()),
+        "statuses": held,
+        "vs_1991": {
+            "ukraine_km2": ukraine_after["km2"],
+            "ukraine_pct": ukraine_after["pct"],
+            "outside_ukraine_km2": total - ukraine_after["km2"],
+            "outside_ukraine_pct": 100.0 - ukraine_after["pct"],
+            "outside_ukraine_people": float(t.people.sum()) - ukraine_after["people"],
+        },
+        "flows": flows,
+        "transfers": rows,
+        "oblasts": by_oblast(t),
+        "towns": towns_changing_hands(t, towns),
+        "pieces": t.rows(),
+    }

