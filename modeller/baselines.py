@@ -21,7 +21,7 @@ from shapely.geometry import shape
 
 from . import geodata, settings
 from .errors import InputError
-from .partition import BaselineInfo, Partition, Piece, merge_pieces
+from .partition import BaselineInfo, Partition, Piece, as_baseline, merge_pieces
 
 DEFAULT = "contact-line"
 AUTHORED = {"contact-line": "contact-line.yaml"}
@@ -107,8 +107,7 @@ def _authored(name: str) -> Partition:
         f"authored approximation from public reporting (geodata/baselines/{path.name})",
         "front-line settlements and rivers joined into a polyline; see the file's comments",
     )
-    pieces = [Piece(p.oblast, p.after, p.after, p.geometry) for p in applied.pieces]
-    return Partition(merge_pieces(pieces), info)
+    return as_baseline(applied, info)
 
 
 # --- DeepState --------------------------------------------------------------------------

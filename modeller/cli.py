@@ -17,7 +17,7 @@ FORMATS = ["table", "csv", "json", "markdown"]
 
 
 def _fail(exc: InputError) -> None:
-    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+    click.echo(f"error: {exc}", err=True)
     sys.exit(2)
 
 
@@ -51,7 +51,30 @@ def main() -> None:
     help="Output format on stdout.",
 )
 @click.option("--towns", default=15, show_default=True, help="How many towns to list per scenario.")
-def run(paths: tuple[Path, ...], baseline: str | None, fmt: str, towns: int) -> None:
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("maps"),
+    show_default=True,
+    help="Folder for the HTML maps (index.html + one page per scenario).",
+)
+@click.option("--no-maps", is_flag=True, help="Only print the figures; write no HTML.")
+@click.option(
+    "--tiles",
+    type=click.Choice(["osm"]),
+    default=None,
+    help="Add online base tiles (off by default: pages make no network requests).",
+)
+def run(
+    paths: tuple[Path, ...],
+    baseline: str | None,
+    fmt: str,
+    towns: int,
+    out: Path,
+    no_maps: bool,
+    tiles: str | None,
+) -> None:
     """Apply scenario files (or folders of them) and report who gains what.
 
     \b
@@ -63,7 +86,7 @@ def run(paths: tuple[Path, ...], baseline: str | None, fmt: str, towns: int) -> 
     err = Console(stderr=True)
     try:
         loaded = load_scenarios(list(paths))
-        entries = []
+        entries, partitions = [], []
         cache: dict[str, object] = {}
         with Progress(
             SpinnerColumn(),
@@ -84,6 +107,7 @@ def run(paths: tuple[Path, ...], baseline: str | None, fmt: str, towns: int) -> 
                     partition = engine.apply(cache[spec], sc)
                 except InputError as exc:
                     raise InputError(exc.message, str(path), exc.line) from None
+                partitions.append(partition)
                 entries.append(report.scenario_entry(partition, path))
                 entries[-1]["towns"] = entries[-1]["towns"][:towns]
                 progress.advance(task)
@@ -97,8 +121,16 @@ def run(paths: tuple[Path, ...], baseline: str | None, fmt: str, towns: int) -> 
     elif fmt == "markdown":
         sys.stdout.write(report.to_markdown(doc))
     else:
-        out = Console()
-        report.print_rich(doc, out if out.is_terminal else Console(width=160))
+        console = Console()
+        report.print_rich(doc, console if console.is_terminal else Console(width=160))
+    if not no_maps:
+        from . import maps
+
+        with err.status("writing maps"):
+            written = maps.write_site(doc, partitions, out, tiles=tiles)
+        err.print(
+            f"maps: {len(written)} pages in {out}/ (open {out / 'index.html'})", highlight=False
+        )
 
 
 @main.command()
@@ -115,7 +147,7 @@ def validate(paths: tuple[Path, ...]) -> None:
         try:
             sc = load_scenario(path)
         except InputError as exc:
-            Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+            click.echo(f"error: {exc}", err=True)
             bad += 1
             continue
         console.print(f"ok: {path} ({sc.id}, {len(sc.steps)} steps)", highlight=False)

@@ -213,10 +213,14 @@ def resolve_place(text: str) -> Settlement:
         where = f" in {oblast}" if oblast else ""
         raise ValueError(f"unknown place '{name}'{where} (GeoNames cities500){hint}")
     options = ", ".join(
-        f"'{data.settlements[i].name}, {data.units[data.settlements[i].oblast].name_en}'"
+        f"'{data.settlements[i].name}, {data.units[data.settlements[i].oblast].name_en}' "
+        f"at [{data.settlements[i].lon}, {data.settlements[i].lat}]"
         for i in hits[:6]
     )
-    raise ValueError(f"place '{name}' is ambiguous in Ukraine; write one of: {options}")
+    raise ValueError(
+        f"place '{text}' is ambiguous ({len(hits)} matches); write 'Name, Oblast' or "
+        f"[lon, lat] for one of: {options}"
+    )
 
 
 __all__ = [

@@ -90,3 +90,9 @@ def merge_pieces(pieces: list[Piece]) -> tuple[Piece, ...]:
         )
         out.append(Piece(group[0].oblast, group[0].before, group[0].after, geom, group[0].attrs))
     return tuple(out)
+
+
+def as_baseline(partition: Partition, info: BaselineInfo) -> Partition:
+    """Freeze an applied partition into a baseline: its scenario statuses become 'before'."""
+    pieces = [Piece(p.oblast, p.after, p.after, p.geometry, p.attrs) for p in partition.pieces]
+    return Partition(merge_pieces(pieces), info)

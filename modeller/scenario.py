@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -116,7 +117,7 @@ class StatusDef(Model):
 class Scenario(Model):
     """A reported proposal: who gets what, as ordered steps applied to a baseline."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: str
     title: str = Field(min_length=1)
     summary: str = ""
     reported: list[Report] = Field(default_factory=list)
@@ -125,6 +126,16 @@ class Scenario(Model):
     statuses: dict[str, StatusDef] = Field(default_factory=dict)
     steps: list[Step] = Field(default_factory=list)
     notes: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+            raise ValueError(
+                f"id '{value}' must be lower-case letters, digits and hyphens, "
+                "e.g. 'full-donbas-withdrawal'"
+            )
+        return value
 
     @field_validator("statuses")
     @classmethod
@@ -204,8 +215,11 @@ def _describe(error: dict) -> tuple[tuple, str]:
     where = ".".join(str(k + 1) if isinstance(k, int) else k for k in loc) or "top level"
     if error["type"] == "extra_forbidden":
         parent = _model_at(loc[:-1])
-        valid = ", ".join(parent.model_fields) if parent else "see the README"
-        return loc, f"unknown key '{loc[-1]}' (at {where}); valid keys here: {valid}"
+        keys = list(parent.model_fields) if parent else []
+        close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
+        hint = f" — did you mean '{close[0]}'?" if close else ""
+        valid = ", ".join(keys) if keys else "see the README"
+        return loc, f"unknown key '{loc[-1]}' (at {where}){hint}; valid keys here: {valid}"
     if error["type"] == "missing":
         return loc, f"missing required key '{loc[-1]}' (at {where})"
     ctx = error.get("ctx") or {}
@@ -236,15 +250,18 @@ def load_scenario(path: Path) -> Scenario:
     except _StatusError as exc:  # raised outside pydantic's wrapping in some versions
         raise InputError(str(exc), str(path), line_of(lines, exc.loc)) from None
     except ValidationError as exc:
-        errors = exc.errors()
+        # Unknown keys first: a misspelt key also makes the real one look missing.
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
         # Status errors come wrapped as value errors at the model root: use their own loc.
         first = errors[0]
         inner = (first.get("ctx") or {}).get("error")
         if isinstance(inner, _StatusError):
             raise InputError(str(inner), str(path), line_of(lines, inner.loc)) from None
         loc, message = _describe(first)
-        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        raise InputError(message + more, str(path), line_of(lines, loc)) from None
+        for other in errors[1:]:  # every problem, each with its own line
+            other_loc, other_message = _describe(other)
+            message += f"\n{path}:{line_of(lines, other_loc)}: {other_message}"
+        raise InputError(message, str(path), line_of(lines, loc)) from None
 
 
 def scenario_files(paths: list[Path]) -> list[Path]:

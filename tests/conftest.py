@@ -1,0 +1,37 @@
+"""Test settings: point MODELLER_DATA_DIR at ../shared/data when it is there."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared" / "data"
+
+if "MODELLER_DATA_DIR" not in os.environ and SHARED.is_dir():
+    os.environ["MODELLER_DATA_DIR"] = str(SHARED)
+# Never read or write the developer's real download cache from tests.
+os.environ.setdefault("MODELLER_CACHE_DIR", str(REPO / ".pytest_cache" / "modeller-cache"))
+
+
+def data_dir() -> Path | None:
+    value = os.environ.get("MODELLER_DATA_DIR")
+    return Path(value) if value and Path(value).is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The folder of real third-party datasets; tests needing it skip when it is absent."""
+    folder = data_dir()
+    if folder is None or not (folder / "deepstate" / "daily").is_dir():
+        pytest.skip("real datasets absent: set MODELLER_DATA_DIR to a folder like ../shared/data")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def deepstate_2025_08_15(shared_data):
+    from modeller import baselines
+
+    return baselines.load_baseline("deepstate:2025-08-15")

@@ -1,0 +1,148 @@
+"""Every bad input: one clear message with file:line, the bad value, the valid choices, exit 2."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from modeller.cli import main
+
+
+def run_cli(*args):
+    result = CliRunner().invoke(main, [*args])
+    return result
+
+
+def write(tmp_path, text: str, name: str = "s.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+GOOD_HEAD = "id: probe\ntitle: Probe\n"
+
+
+@pytest.mark.parametrize(
+    "body, line, expected",
+    [
+        (
+            "steps:\n  - assign: russia\n    where: {oblast: [Donetske, Luhansk]}\n",
+            5,
+            "unknown oblast 'Donetske' — did you mean 'Donetsk' (UA-14)?",
+        ),
+        (
+            "steps:\n  - assign: russia\n    wher: {oblast: Donetsk}\n",
+            5,
+            "unknown key 'wher' (at steps.1.wher) — did you mean 'where'?; valid keys here: assign, where, note",
+        ),
+        (
+            "steps:\n  - assign: rusia\n    where: {oblast: Donetsk}\n",
+            4,
+            "unknown status 'rusia' in step 1; valid: ukraine, russia",
+        ),
+        (
+            "steps:\n  - assign: russia\n    where:\n      oblast: Donetsk\n      colour: red\n",
+            7,
+            "unknown key 'colour'",
+        ),
+        ("steps:\n  - assign: russia\n    where: {}\n", 5, "empty selector; give at least one of"),
+        (
+            "steps:\n  - assign: russia\n    where:\n      split:\n        oblast: Donetsk\n"
+            "        line: [Kramatorsk, Slovyanskk]\n        keep: Donetsk\n",
+            8,
+            "unknown place 'Slovyanskk' (GeoNames cities500) — did you mean",
+        ),
+        ("reported:\n  - source: FT\n    date: 2025-13-01\n", 5, "month value is outside"),
+        ("title: again\n", 3, "duplicate key 'title' (first given on line 2)"),
+        ("steps: [\n", 4, "invalid YAML"),
+        ("stepz: []\n", 3, "unknown key 'stepz' (at stepz) — did you mean 'steps'?"),
+    ],
+)
+def test_bad_scenarios_name_file_line_value_and_fix(tmp_path, body, line, expected):
+    path = write(tmp_path, GOOD_HEAD + body)
+    for command in (["validate", str(path)], ["run", "--no-maps", "-b", "1991", str(path)]):
+        result = run_cli(*command)
+        assert result.exit_code == 2, result.output
+        assert f"{path}:{line}: " in result.output
+        assert expected in result.output
+        assert "Traceback" not in result.output
+
+
+def test_bad_id_says_what_an_id_looks_like(tmp_path):
+    path = write(tmp_path, "id: Bad Id\ntitle: x\n")
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:1: id 'Bad Id' must be lower-case letters, digits and hyphens" in result.output
+
+
+def test_ambiguous_place_lists_the_candidates(tmp_path):
+    path = write(
+        tmp_path,
+        GOOD_HEAD
+        + "steps:\n  - assign: russia\n    where:\n      split:\n        oblast: Donetsk\n"
+        "        line: [Novoselivka, Kramatorsk]\n        keep: Donetsk\n",
+    )
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2
+    assert "place 'Novoselivka' is ambiguous" in result.output
+    assert "'Novoselivka, Donetsk' at [" in result.output
+
+
+def test_runtime_step_errors_name_the_file_and_step(tmp_path):
+    # A valid file whose split line (in Crimea, running east-west) never reaches Lviv oblast.
+    path = write(
+        tmp_path,
+        GOOD_HEAD
+        + "steps:\n  - assign: russia\n    where:\n      split:\n        oblast: Lviv\n"
+        "        line: [[35.0, 45.0], [35.1, 45.0]]\n        keep: Lviv\n",
+    )
+    result = run_cli("run", "--no-maps", "-b", "1991", str(path))
+    assert result.exit_code == 2, result.output
+    assert f"{path}: step 1: " in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_baseline_lists_the_valid_kinds():
+    result = run_cli("run", "--no-maps", "-b", "yesterday", "scenarios/freeze-current-lines.yaml")
+    assert result.exit_code == 2
+    assert "unknown baseline 'yesterday'; valid: 1991, contact-line, deepstate:YYYY-MM-DD" in result.output
+
+
+def test_bad_deepstate_date_says_how_to_write_it():
+    result = run_cli("run", "--no-maps", "-b", "deepstate:2025-02-30", "scenarios/")
+    assert result.exit_code == 2
+    assert "2025-02-30 is not a calendar date" in result.output
+
+
+def test_missing_deepstate_date_names_the_nearest_dates(shared_data):
+    result = run_cli("run", "--no-maps", "-b", "deepstate:2023-01-01", "scenarios/")
+    assert result.exit_code == 2
+    assert "deepstate:2023-01-01 is not in the archive (2024-07-08 … 2026-08-22" in result.output
+    assert "nearest: deepstate:2024-07-08" in result.output
+
+
+def test_missing_archive_says_which_setting_to_use(monkeypatch, tmp_path):
+    monkeypatch.delenv("MODELLER_DATA_DIR", raising=False)
+    monkeypatch.delenv("MODELLER_DEEPSTATE_DIR", raising=False)
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    result = run_cli("run", "--no-maps", "-b", "deepstate:2025-08-15", "scenarios/")
+    assert result.exit_code == 2
+    assert "set MODELLER_DATA_DIR" in result.output
+
+
+def test_duplicate_scenario_ids_are_rejected(tmp_path):
+    write(tmp_path, "id: same\ntitle: a\n", "a.yaml")
+    write(tmp_path, "id: same\ntitle: b\n", "b.yaml")
+    result = run_cli("validate", str(tmp_path))
+    assert result.exit_code == 0  # validate checks files one by one
+    result = run_cli("run", "--no-maps", "-b", "1991", str(tmp_path))
+    assert result.exit_code == 2
+    assert "duplicate scenario id 'same'" in result.output
+
+
+def test_missing_path_is_a_clear_error():
+    result = run_cli("validate", "no/such/file.yaml")
+    assert result.exit_code == 2
+    assert "no/such/file.yaml: no such file or folder" in result.output

@@ -1,0 +1,107 @@
+"""The embedded units, settlements and name resolution."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import shapely
+from pyproj import Geod
+from shapely.geometry import shape
+
+from modeller import geodata
+
+
+def test_there_are_27_units_keyed_by_iso_code():
+    data = geodata.load()
+    assert len(data.units) == 27
+    assert data.units["UA-14"].name_en == "Donetsk"
+    assert data.units["UA-43"].population_source == "ocha-codps-2022"
+    assert all(code.startswith("UA-") for code in data.geometry)
+
+
+def test_equal_area_matches_geodesic_area_for_every_unit():
+    raw = json.loads((geodata.geodata_dir() / "oblasts.geojson").read_text())
+    geod = Geod(ellps="WGS84")
+    data = geodata.load()
+    for f in raw["features"]:
+        code = f["properties"]["code"]
+        geodesic = abs(geod.geometry_area_perimeter(shape(f["geometry"]))[0]) / 1e6
+        planar = geodata.area_km2(data.geometry[code])
+        assert planar == pytest.approx(geodesic, rel=1e-4), code
+
+
+def test_units_do_not_overlap_and_total_is_close_to_official():
+    data = geodata.load()
+    geoms = list(data.geometry.values())
+    union = shapely.union_all(geoms)
+    assert geodata.area_km2(union) == pytest.approx(data.total_km2, rel=1e-9)
+    official = sum(u.area_official_km2 for u in data.units.values())
+    # Ukrstat's national total is 603,628 km²; its unit areas sum to a little less.
+    assert official == pytest.approx(603_628, rel=2e-4)
+    # Natural Earth's coarse coastline and lakes lose a little under 1 %.
+    assert 0.98 < data.total_km2 / official < 1.0
+
+
+def test_unit_areas_are_near_the_official_areas():
+    data = geodata.load()
+    for code, unit in data.units.items():
+        ratio = geodata.area_km2(data.geometry[code]) / unit.area_official_km2
+        # Kyiv city's Natural Earth polygon is twice the city; Sevastopol and Kherson
+        # lose coast and the Kakhovka reservoir. Everything else is within 6 %.
+        limit = {"UA-30": 2.1, "UA-40": 0.8, "UA-65": 0.9}.get(code)
+        if limit is None:
+            assert 0.94 < ratio < 1.06, code
+        elif limit > 1:
+            assert ratio < limit, code
+        else:
+            assert ratio > limit, code
+
+
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("Donetsk", "UA-14"),
+        ("donetsk", "UA-14"),
+        ("Donets'k", "UA-14"),
+        ("UA-14", "UA-14"),
+        ("Донецька", "UA-14"),
+        ("Zaporizhia", "UA-23"),
+        ("Kyiv city", "UA-30"),
+        ("Kyiv", "UA-32"),
+        ("Crimea", "UA-43"),
+        ("Dnipropetrovsk Oblast", "UA-12"),
+    ],
+)
+def test_oblast_names_aliases_and_codes_resolve(name, code):
+    assert geodata.resolve_oblast(name) == code
+
+
+def test_unknown_oblast_suggests_the_closest_name():
+    with pytest.raises(ValueError, match=r"unknown oblast 'Donetske' — did you mean 'Donetsk' \(UA-14\)\?"):
+        geodata.resolve_oblast("Donetske")
+    with pytest.raises(ValueError, match="valid: "):
+        geodata.resolve_oblast("Atlantis")
+
+
+def test_places_resolve_by_name_alias_and_oblast():
+    assert geodata.resolve_place("Kramatorsk").oblast == "UA-14"
+    assert geodata.resolve_place("Kupiansk").oblast == "UA-63"  # a Latin alternate name
+    with pytest.raises(ValueError, match="ambiguous"):
+        geodata.resolve_place("Novoselivka")
+    assert geodata.resolve_place("Novoselivka, Kirovohrad").oblast == "UA-35"
+    with pytest.raises(ValueError, match="ambiguous"):
+        geodata.resolve_place("Novoselivka, Donetsk")  # three of them in one oblast
+    with pytest.raises(ValueError, match="did you mean"):
+        geodata.resolve_place("Kramatorskk")
+
+
+def test_settlements_sit_in_their_oblast_and_city_sections_are_dropped():
+    data = geodata.load()
+    names = {s.name for s in data.settlements if s.oblast == "UA-30"}
+    assert "Kyiv" in names and "Obolon" not in names and "Darnytsya" not in names
+    inside = 0
+    for s, (x, y) in zip(data.settlements, data.settlement_xy, strict=True):
+        inside += bool(shapely.contains_xy(data.geometry[s.oblast], x, y))
+    # a few coastal points fall just off the coarse coastline; they keep their oblast
+    assert inside / len(data.settlements) > 0.98
