@@ -155,6 +155,32 @@ def validate(paths: tuple[Path, ...]) -> None:
         sys.exit(2)
 
 
+@main.command()
+@click.argument("dates", nargs=-1, required=True)
+def fetch(dates: tuple[str, ...]) -> None:
+    """Download DeepState snapshots (YYYY-MM-DD) into the cache for deepstate:DATE baselines."""
+    import urllib.error
+    from datetime import date as Date
+
+    from . import deepstate
+
+    for text in dates:
+        try:
+            try:
+                day = Date.fromisoformat(text)
+            except ValueError:
+                raise InputError(f"bad date '{text}': write YYYY-MM-DD, e.g. 2025-08-15") from None
+            try:
+                path = deepstate.fetch(day)
+            except (urllib.error.URLError, TimeoutError, OSError) as exc:
+                raise InputError(
+                    f"cannot reach the DeepState API ({exc}); try again later"
+                ) from None
+        except InputError as exc:
+            _fail(exc)
+        click.echo(f"deepstate:{day} -> {path}")
+
+
 @main.command("baselines")
 def list_baselines() -> None:
     """List the baselines available on this machine."""

@@ -62,7 +62,9 @@ def assert_partitions_ukraine(partition):
 
 def test_applying_a_scenario_never_changes_the_baseline(base_split):
     before = [(p.key, p.geometry.wkb) for p in base_split.pieces]
-    result = engine.apply(base_split, scenario([{"assign": "russia", "where": {"oblast": "Luhansk"}}]))
+    result = engine.apply(
+        base_split, scenario([{"assign": "russia", "where": {"oblast": "Luhansk"}}])
+    )
     assert [(p.key, p.geometry.wkb) for p in base_split.pieces] == before
     assert result.parent is base_split and result is not base_split
     with pytest.raises(AttributeError):
@@ -72,7 +74,9 @@ def test_applying_a_scenario_never_changes_the_baseline(base_split):
 def test_split_selects_the_side_of_a_straight_line_with_the_keep_place(base_split):
     """Independent arithmetic: Donetsk clipped east of 37.8°E in lon/lat, geodesic area."""
     raw = json.loads((geodata.geodata_dir() / "oblasts.geojson").read_text())
-    donetsk = next(shape(f["geometry"]) for f in raw["features"] if f["properties"]["code"] == "UA-14")
+    donetsk = next(
+        shape(f["geometry"]) for f in raw["features"] if f["properties"]["code"] == "UA-14"
+    )
     east = donetsk.intersection(box(37.8, 40, 45, 55))
     expected = abs(Geod(ellps="WGS84").geometry_area_perimeter(east)[0]) / 1e6
     held = metrics.by_status(metrics.tally(base_split))
@@ -152,11 +156,17 @@ def selectors(draw):
     if a == b:
         b = (a[0] + 0.5, a[1] + 0.5)
     return {
-        "split": {"oblast": oblasts, "line": [list(a), list(b)], "keep": draw(st.sampled_from(PLACES))}
+        "split": {
+            "oblast": oblasts,
+            "line": [list(a), list(b)],
+            "keep": draw(st.sampled_from(PLACES)),
+        }
     }
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(steps=st.lists(st.fixed_dictionaries({"assign": STATUS, "where": selectors()}), max_size=5))
 def test_random_step_sequences_still_partition_ukraine(base_split, steps):
     sc = scenario(steps, statuses={"dmz": {"label": "DMZ", "colour": "#7570b3"}})

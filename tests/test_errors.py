@@ -94,8 +94,7 @@ def test_runtime_step_errors_name_the_file_and_step(tmp_path):
     # A valid file whose split line (in Crimea, running east-west) never reaches Lviv oblast.
     path = write(
         tmp_path,
-        GOOD_HEAD
-        + "steps:\n  - assign: russia\n    where:\n      split:\n        oblast: Lviv\n"
+        GOOD_HEAD + "steps:\n  - assign: russia\n    where:\n      split:\n        oblast: Lviv\n"
         "        line: [[35.0, 45.0], [35.1, 45.0]]\n        keep: Lviv\n",
     )
     result = run_cli("run", "--no-maps", "-b", "1991", str(path))
@@ -107,7 +106,10 @@ def test_runtime_step_errors_name_the_file_and_step(tmp_path):
 def test_unknown_baseline_lists_the_valid_kinds():
     result = run_cli("run", "--no-maps", "-b", "yesterday", "scenarios/freeze-current-lines.yaml")
     assert result.exit_code == 2
-    assert "unknown baseline 'yesterday'; valid: 1991, contact-line, deepstate:YYYY-MM-DD" in result.output
+    assert (
+        "unknown baseline 'yesterday'; valid: 1991, contact-line, deepstate:YYYY-MM-DD"
+        in result.output
+    )
 
 
 def test_bad_deepstate_date_says_how_to_write_it():

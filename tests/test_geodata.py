@@ -78,7 +78,9 @@ def test_oblast_names_aliases_and_codes_resolve(name, code):
 
 
 def test_unknown_oblast_suggests_the_closest_name():
-    with pytest.raises(ValueError, match=r"unknown oblast 'Donetske' — did you mean 'Donetsk' \(UA-14\)\?"):
+    with pytest.raises(
+        ValueError, match=r"unknown oblast 'Donetske' — did you mean 'Donetsk' \(UA-14\)\?"
+    ):
         geodata.resolve_oblast("Donetske")
     with pytest.raises(ValueError, match="valid: "):
         geodata.resolve_oblast("Atlantis")

@@ -1,0 +1,71 @@
+"""DeepState download code, tested against recorded API answers (no network)."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+import pytest
+import shapely
+
+from modeller import baselines, deepstate, geodata
+from modeller.errors import InputError
+
+RAW = "deepstate/raw/deepstate_raw_20250803T195825Z.geojson"
+
+
+@pytest.fixture
+def recorded_api(shared_data, monkeypatch):
+    """Serve the API's two endpoints from a recorded raw layer dump in the shared data."""
+    raw = (shared_data / RAW).read_bytes()
+    listing = [
+        {"id": 1754250905, "datetime": "2025-08-03T19:58:25.000Z"},
+        {"id": 1754150000, "datetime": "2025-08-02T16:53:20.000Z"},
+    ]
+    calls = []
+
+    def fake_urlopen(request, timeout):
+        url = request.full_url
+        calls.append(url)
+        if url.endswith("/public"):
+            return io.BytesIO(json.dumps(listing).encode())
+        assert url == f"{deepstate.API}/1754250905/geojson"
+        return io.BytesIO(raw)
+
+    monkeypatch.setattr(deepstate.urllib.request, "urlopen", fake_urlopen)
+    return calls
+
+
+def test_fetch_keeps_occupied_ukraine_and_drops_foreign_layers(recorded_api, tmp_path, monkeypatch):
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    path = deepstate.fetch(date(2025, 8, 3))
+    assert path.parent == tmp_path / "deepstate"
+    territory = shapely.from_geojson(
+        json.dumps(json.loads(path.read_text())["features"][0]["geometry"])
+    )
+    # Transnistria (a #ff5252 layer) is not Ukraine: nothing west of 30.2°E near Moldova.
+    assert territory.bounds[0] > 30.0
+    # Crimea (a pre-2022 layer named by text, not by the occupied fill) is included.
+    assert territory.contains(shapely.Point(34.1, 44.95))
+    # A second call uses the cache, not the network.
+    before = len(recorded_api)
+    assert deepstate.fetch(date(2025, 8, 3)) == path
+    assert len(recorded_api) == before
+
+
+def test_fetched_snapshot_agrees_with_the_daily_archive(recorded_api, tmp_path, monkeypatch):
+    """The raw dump of 3 Aug 2025 (19:58 UTC) vs the archive's file for that day."""
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    fetched = baselines.read_occupied(deepstate.fetch(date(2025, 8, 3)))
+    archived = baselines.read_occupied(baselines.deepstate_path(date(2025, 8, 3)))
+    ukraine = shapely.union_all(list(geodata.load().geometry.values()))
+    a = geodata.area_km2(shapely.intersection(fetched, ukraine))
+    b = geodata.area_km2(shapely.intersection(archived, ukraine))
+    assert a == pytest.approx(b, rel=0.01)
+
+
+def test_a_day_without_snapshot_names_the_nearest(recorded_api, tmp_path, monkeypatch):
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    with pytest.raises(InputError, match="no snapshot on 2025-08-10; nearest: 2025-08-03"):
+        deepstate.fetch(date(2025, 8, 10))
