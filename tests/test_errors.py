@@ -35,7 +35,8 @@ GOOD_HEAD = "id: probe\ntitle: Probe\n"
         (
             "steps:\n  - assign: russia\n    wher: {oblast: Donetsk}\n",
             5,
-            "unknown key 'wher' (at steps.1.wher) — did you mean 'where'?; valid keys here: assign, where, note",
+            "unknown key 'wher' (at steps.1.wher) — did you mean 'where'?; "
+            "valid keys here: assign, where, note",
         ),
         (
             "steps:\n  - assign: rusia\n    where: {oblast: Donetsk}\n",

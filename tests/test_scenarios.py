@@ -1,0 +1,130 @@
+"""The shipped scenarios, checked against independent arithmetic on the same geometry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from modeller import baselines, engine, geodata, metrics
+from modeller.cli import main
+from modeller.scenario import load_scenario, load_scenarios
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+DONBAS = ("UA-14", "UA-09")
+NORTH = ("UA-63", "UA-59", "UA-12")
+
+
+def russian_in(partition, codes) -> float:
+    """Russian-held km² of the baseline in the given oblasts, by direct overlay."""
+    data = geodata.load()
+    held = partition.held("russia", when="before")
+    return sum(geodata.area_km2(shapely.intersection(held, data.geometry[c])) for c in codes)
+
+
+def oblast_km2(codes) -> float:
+    data = geodata.load()
+    return sum(geodata.area_km2(data.geometry[c]) for c in codes)
+
+
+@pytest.fixture(scope="module", params=["contact-line", "deepstate:2025-08-15"])
+def baseline(request):
+    if request.param.startswith("deepstate"):
+        request.getfixturevalue("shared_data")
+    if request.param == "contact-line" and not (
+        geodata.geodata_dir() / "baselines" / "contact-line.yaml"
+    ).exists():
+        pytest.skip("geodata/baselines/contact-line.yaml not authored yet")
+    return baselines.load_baseline(request.param)
+
+
+def flows_of(partition):
+    return metrics.net_flows(metrics.transfers(metrics.tally(partition)))
+
+
+def test_all_shipped_scenarios_validate():
+    loaded = load_scenarios([SCENARIOS])
+    ids = {sc.id for _, sc in loaded}
+    assert {"freeze-current-lines", "full-donbas-withdrawal", "land-swap"} <= ids
+    for _, sc in loaded:
+        assert sc.reported, f"{sc.id} cites no source"
+
+
+def test_freeze_changes_nothing_and_keeps_the_baseline(baseline):
+    result = engine.apply(baseline, load_scenario(SCENARIOS / "freeze-current-lines.yaml"))
+    assert flows_of(result) == {}
+    held = metrics.by_status(metrics.tally(result))
+    assert held["russia"]["km2"] == pytest.approx(russian_in(baseline, geodata.load().codes))
+
+
+def test_full_donbas_withdrawal_cedes_what_ukraine_holds_in_donbas(baseline):
+    result = engine.apply(baseline, load_scenario(SCENARIOS / "full-donbas-withdrawal.yaml"))
+    flows = flows_of(result)
+    expected = oblast_km2(DONBAS) - russian_in(baseline, DONBAS)
+    assert flows[("ukraine", "russia")]["km2"] == pytest.approx(expected, rel=1e-6)
+    assert set(flows) == {("ukraine", "russia")}
+    # who moves: the people of the ceded land; Kramatorsk and Sloviansk among the towns
+    towns = {t["name"] for t in metrics.towns_changing_hands(metrics.tally(result), 30)}
+    assert {"Kramatorsk", "Slovyansk"} <= towns
+    people = flows[("ukraine", "russia")]["people"]
+    assert 300_000 < people < metrics.population_model()["UA-14"].weights.sum() + 1e6
+
+
+def test_land_swap_trades_donbas_for_the_northern_pockets(baseline):
+    result = engine.apply(baseline, load_scenario(SCENARIOS / "land-swap.yaml"))
+    flows = flows_of(result)
+    ceded = oblast_km2(DONBAS) - russian_in(baseline, DONBAS)
+    returned = russian_in(baseline, NORTH)
+    assert flows[("ukraine", "russia")]["km2"] == pytest.approx(ceded, rel=1e-6)
+    if returned > 0:
+        assert flows[("russia", "ukraine")]["km2"] == pytest.approx(returned, rel=1e-6)
+    rows = metrics.transfers(metrics.tally(result))
+    assert {r["oblast"] for r in rows if r["to"] == "ukraine"} <= set(NORTH)
+
+
+def test_population_of_every_oblast_adds_up_to_its_official_total(baseline):
+    result = engine.apply(baseline, load_scenario(SCENARIOS / "land-swap.yaml"))
+    t = metrics.tally(result)
+    units = geodata.load().units
+    per_oblast: dict[str, float] = {}
+    for p, n in zip(result.pieces, t.people, strict=True):
+        per_oblast[p.oblast] = per_oblast.get(p.oblast, 0.0) + n
+    for code, unit in units.items():
+        assert per_oblast[code] == pytest.approx(unit.population, rel=1e-9), code
+
+
+def test_json_csv_and_markdown_carry_the_same_numbers(shared_data, tmp_path):
+    args = ["run", "--no-maps", "-b", "deepstate:2025-08-15", str(SCENARIOS)]
+    runner = CliRunner()
+    doc = json.loads(runner.invoke(main, [*args, "--format", "json"]).output)
+    csv_text = runner.invoke(main, [*args, "--format", "csv"]).output
+    md = runner.invoke(main, [*args, "--format", "markdown"]).output
+    table = runner.invoke(main, args).output
+    donbas = next(s for s in doc["scenarios"] if s["id"] == "full-donbas-withdrawal")
+    assert donbas["baseline"] == {
+        "name": "deepstate:2025-08-15",
+        "date": "2025-08-15",
+        "source": baselines.DEEPSTATE_SOURCE,
+        "method": "snapshot file deepstatemap_data_20250815.geojson, clipped to the units",
+    }
+    ceded = next(c for c in doc["comparison"] if c["id"] == "full-donbas-withdrawal")
+    km2 = f"{ceded['ukraine_cedes_km2']:,.0f}"
+    for text in (md, table):
+        assert km2 in text and "deepstate:2025-08-15" in text
+    rows = [line.split(",") for line in csv_text.splitlines()]
+    head = rows[0]
+    transfers = [
+        dict(zip(head, r, strict=False))
+        for r in rows[1:]
+        if r[head.index("table")] == "transfer" and r[0] == "full-donbas-withdrawal"
+    ]
+    assert sum(float(r["km2"]) for r in transfers) == pytest.approx(
+        ceded["ukraine_cedes_km2"], abs=0.05
+    )
+    # statuses add up to 100 % and to the total area
+    for s in doc["scenarios"]:
+        assert sum(x["pct"] for x in s["statuses"]) == pytest.approx(100.0)
+        assert sum(x["km2"] for x in s["statuses"]) == pytest.approx(s["total_km2"])
