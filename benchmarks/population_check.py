@@ -110,6 +110,12 @@ def hromada_estimate(held) -> dict:
             skipped["no code (lakes, exclusion zone, …)"] += 1
             continue
         iso = iso_of_katottg(code)
+        named = geodata.resolve_oblast(props["ADMIN_1"].removesuffix(" область"))
+        if named != iso:
+            raise ValueError(
+                f"hromada {code}: KATOTTG prefix says {iso}, ADMIN_1 "
+                f"{props['ADMIN_1']!r} says {named}; fix KATOTTG_TO_ISO"
+            )
         if iso in NOT_IN_HROMADA_TABLES:
             skipped["Crimea/Sevastopol councils"] += 1
             continue
@@ -142,7 +148,9 @@ def hromada_estimate(held) -> dict:
         placed.add(KYIV_CITY_ROW)
         people["UA-30"] = people.get("UA-30", 0.0) + population[KYIV_CITY_ROW] * kyiv_share
 
-    unmatched = [c for c in population if c not in placed and c not in {h["code"] for h in no_geometry}]
+    unmatched = [
+        c for c in population if c not in placed and c not in {h["code"] for h in no_geometry}
+    ]
     if unmatched:
         raise ValueError(f"{len(unmatched)} population rows match no hromada: {unmatched[:5]}")
     return {

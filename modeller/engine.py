@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import shapely
 from shapely.geometry import LineString, Point, box
@@ -62,16 +63,102 @@ def select(selector: Selector, pieces: tuple[Piece, ...]) -> dict[str, object]:
     data = geodata.load()
     regions: dict[str, object] = dict.fromkeys(selector.oblast or data.codes, WHOLE)
     if selector.held_by is not None:
-        held: dict[str, list] = {}
-        for p in pieces:
-            if p.before == selector.held_by:
-                held.setdefault(p.oblast, []).append(p.geometry)
-        regions = _intersect(
-            regions, {code: shapely.union_all(g) for code, g in held.items()}, data
-        )
+        regions = _intersect(regions, _held(pieces, selector.held_by), data)
     if selector.split is not None:
         regions = _intersect(regions, split_regions(selector.split), data)
+    if selector.near is not None:
+        disc = Point(point_xy(selector.near.place)).buffer(selector.near.km * 1000, 64)
+        regions = _intersect(regions, _clip(disc), data)
+    if selector.band is not None:
+        regions = _intersect(regions, _clip(band_region(selector.band, pieces)), data)
+    if selector.polygon is not None:
+        regions = _intersect(regions, _clip(polygon_region(selector.polygon)), data)
+    for child in selector.all_of or ():
+        regions = _intersect(regions, select(child, pieces), data)
+    if selector.any_of:
+        union: dict[str, object] = {}
+        for child in selector.any_of:
+            union = _union(union, select(child, pieces))
+        regions = _intersect(regions, union, data)
+    if selector.not_ is not None:
+        regions = _intersect(regions, _complement(select(selector.not_, pieces)), data)
     return {code: r for code, r in regions.items() if r is WHOLE or not r.is_empty}
+
+
+def _held(pieces: tuple[Piece, ...], status: str) -> dict[str, object]:
+    """Per oblast, the land with ``status`` in the baseline."""
+    held: dict[str, list] = {}
+    for p in pieces:
+        if p.before == status:
+            held.setdefault(p.oblast, []).append(p.geometry)
+    return {code: shapely.union_all(g) for code, g in held.items()}
+
+
+def _clip(region) -> dict[str, object]:
+    """A region cut into per-oblast parts."""
+    data = geodata.load()
+    return {code: shapely.intersection(g, region) for code, g in data.geometry.items()}
+
+
+def _union(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for code, rb in b.items():
+        ra = out.get(code)
+        if ra is None:
+            out[code] = rb
+        elif ra is WHOLE or rb is WHOLE:
+            out[code] = WHOLE
+        else:
+            out[code] = shapely.union(ra, rb)
+    return out
+
+
+def _complement(regions: dict) -> dict:
+    data = geodata.load()
+    out = {}
+    for code, g in data.geometry.items():
+        r = regions.get(code)
+        if r is None:
+            out[code] = WHOLE
+        elif r is not WHOLE:
+            out[code] = shapely.difference(g, r)
+    return out
+
+
+def contact_line(pieces: tuple[Piece, ...]):
+    """The baseline's line of contact: where Russian-held land meets Ukrainian-held land."""
+    russia = shapely.union_all([p.geometry for p in pieces if p.before == "russia"])
+    ukraine = shapely.union_all([p.geometry for p in pieces if p.before == "ukraine"])
+    return shapely.intersection(shapely.boundary(russia), shapely.buffer(ukraine, 1.0))
+
+
+def band_region(band, pieces: tuple[Piece, ...]):
+    """Land within ``band.km`` of the contact line, on the given side (baseline holder)."""
+    line = contact_line(pieces)
+    if line.is_empty:
+        raise InputError("the baseline has no line of contact for a band to follow")
+    zone = shapely.buffer(line, band.km * 1000, quad_segs=16)
+    if band.side == "both":
+        return zone
+    side = shapely.union_all([p.geometry for p in pieces if p.before == band.side])
+    return shapely.intersection(zone, side)
+
+
+def polygon_region(shape_sel):
+    """A user polygon (file or inline GeoJSON, lon/lat) in the working CRS."""
+    from shapely.geometry import shape
+
+    if shape_sel.file:
+        from .baselines import read_occupied
+
+        return read_occupied(Path(shape_sel.file))
+    data = shape_sel.geojson
+    feats = data.get("features") or ([data] if data.get("type") == "Feature" else None)
+    try:
+        geoms = [shape(f["geometry"]) for f in feats] if feats else [shape(data)]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"inline polygon is not valid GeoJSON: {exc}") from None
+    return geodata.to_equal_area(shapely.make_valid(shapely.union_all(geoms)))
 
 
 def _intersect(a: dict, b: dict, data) -> dict:

@@ -8,7 +8,7 @@ import json
 import re
 from datetime import date as Date
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -78,19 +79,77 @@ class Split(Model):
     keep: PlaceName
 
 
+class Near(Model):
+    """Everything within ``km`` of a place (a disc)."""
+
+    place: PlaceName | LonLat
+    km: float = Field(gt=0, le=200)
+
+
+class Band(Model):
+    """A band of ``km`` along the baseline's line of contact, on one side or both."""
+
+    along: Literal["contact"] = "contact"
+    km: float = Field(gt=0, le=300)
+    side: str = "both"
+
+
+class Shape(Model):
+    """A polygon: a GeoJSON file (relative to the scenario) or inline GeoJSON (lon/lat)."""
+
+    file: str | None = None
+    geojson: dict | None = None
+
+    @field_validator("file")
+    @classmethod
+    def _file_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        folder = Path((info.context or {}).get("folder", "."))
+        path = (folder / value).resolve()
+        if not path.is_file():
+            raise ValueError(f"polygon file '{value}' not found (looked in {folder})")
+        return str(path)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Shape:
+        if (self.file is None) == (self.geojson is None):
+            raise ValueError("polygon needs exactly one of 'file' or 'geojson'")
+        return self
+
+
 class Selector(Model):
     """Where a step applies: the intersection of every key given."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     oblast: OblastList | None = None
     held_by: str | None = Field(None, description="status in the baseline")
     split: Split | None = None
+    near: Near | None = None
+    band: Band | None = None
+    polygon: Shape | None = None
+    all_of: list[Selector] | None = Field(None, min_length=1)
+    any_of: list[Selector] | None = Field(None, min_length=1)
+    not_: Selector | None = Field(None, alias="not")
 
     @model_validator(mode="after")
     def _not_empty(self) -> Selector:
         if not any(getattr(self, k) is not None for k in type(self).model_fields):
-            keys = ", ".join(type(self).model_fields)
+            keys = ", ".join(selector_keys())
             raise ValueError(f"empty selector; give at least one of: {keys}")
         return self
+
+    def walk(self):
+        """This selector and every selector nested in it."""
+        yield self
+        for child in (*(self.all_of or ()), *(self.any_of or ()), self.not_):
+            if child is not None:
+                yield from child.walk()
+
+
+def selector_keys() -> list[str]:
+    return [f.alias or name for name, f in Selector.model_fields.items()]
 
 
 class Step(Model):
@@ -149,7 +208,12 @@ class Scenario(Model):
     def _statuses_declared(self) -> Scenario:
         valid = self.status_names
         for i, step in enumerate(self.steps):
-            for value, where in ((step.assign, "assign"), (step.where.held_by, "where.held_by")):
+            values = [(step.assign, "assign")]
+            for sel in step.where.walk():
+                values.append((sel.held_by, "where.held_by"))
+                if sel.band is not None and sel.band.side != "both":
+                    values.append((sel.band.side, "where.band.side"))
+            for value, where in values:
                 if value is not None and value not in valid:
                     raise _StatusError(i, where, value, valid)
         return self
@@ -182,7 +246,9 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
             return None
         if isinstance(key, int):
             continue
-        field = model.model_fields.get(key)
+        field = model.model_fields.get(key) or next(
+            (f for f in model.model_fields.values() if f.alias == key), None
+        )
         if field is None:
             return model if key == loc[-1] else None
         model = _unwrap(field.annotation)
@@ -215,7 +281,7 @@ def _describe(error: dict) -> tuple[tuple, str]:
     where = ".".join(str(k + 1) if isinstance(k, int) else k for k in loc) or "top level"
     if error["type"] == "extra_forbidden":
         parent = _model_at(loc[:-1])
-        keys = list(parent.model_fields) if parent else []
+        keys = [f.alias or n for n, f in parent.model_fields.items()] if parent else []
         close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
         hint = f" — did you mean '{close[0]}'?" if close else ""
         valid = ", ".join(keys) if keys else "see the README"
@@ -246,7 +312,7 @@ def load_scenario(path: Path) -> Scenario:
     if not isinstance(data, dict):
         raise InputError("expected a mapping with id, title, steps, ...", str(path), 1)
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, context={"folder": path.parent})
     except _StatusError as exc:  # raised outside pydantic's wrapping in some versions
         raise InputError(str(exc), str(path), line_of(lines, exc.loc)) from None
     except ValidationError as exc:
