@@ -14,7 +14,15 @@ from .errors import InputError
 from .partition import Partition, Piece, merge_pieces
 from .scenario import Between, Scenario, Selector, Split
 
-WHOLE = None  # a selection that covers an oblast entirely
+
+class _Whole:
+    """Marks a selection that covers an oblast entirely (no overlay needed)."""
+
+    def __repr__(self) -> str:
+        return "WHOLE"
+
+
+WHOLE = _Whole()
 
 
 def apply(base: Partition, scenario: Scenario) -> Partition:
@@ -103,8 +111,8 @@ def _clip(region) -> dict[str, object]:
 def _union(a: dict, b: dict) -> dict:
     out = dict(a)
     for code, rb in b.items():
-        ra = out.get(code)
-        if ra is None:
+        ra = out.get(code, rb)
+        if ra is rb:
             out[code] = rb
         elif ra is WHOLE or rb is WHOLE:
             out[code] = WHOLE
@@ -117,11 +125,10 @@ def _complement(regions: dict) -> dict:
     data = geodata.load()
     out = {}
     for code, g in data.geometry.items():
-        r = regions.get(code)
-        if r is None:
+        if code not in regions:
             out[code] = WHOLE
-        elif r is not WHOLE:
-            out[code] = shapely.difference(g, r)
+        elif regions[code] is not WHOLE:
+            out[code] = shapely.difference(g, regions[code])
     return out
 
 

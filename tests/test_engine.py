@@ -144,7 +144,7 @@ LONLAT = st.tuples(
 
 @st.composite
 def selectors(draw):
-    kind = draw(st.sampled_from(["oblast", "held_by", "both", "split"]))
+    kind = draw(st.sampled_from(["oblast", "held_by", "both", "split", "near", "not", "any_of"]))
     oblasts = draw(st.lists(st.sampled_from(UNITS), min_size=1, max_size=4, unique=True))
     if kind == "oblast":
         return {"oblast": oblasts}
@@ -152,6 +152,12 @@ def selectors(draw):
         return {"held_by": draw(STATUS)}
     if kind == "both":
         return {"oblast": oblasts, "held_by": draw(STATUS)}
+    if kind == "near":
+        return {"near": {"place": draw(st.sampled_from(PLACES)), "km": draw(st.integers(1, 150))}}
+    if kind == "not":
+        return {"oblast": oblasts, "not": {"held_by": draw(STATUS)}}
+    if kind == "any_of":
+        return {"any_of": [{"oblast": oblasts[:1]}, {"held_by": draw(STATUS)}]}
     a, b = draw(LONLAT), draw(LONLAT)
     if a == b:
         b = (a[0] + 0.5, a[1] + 0.5)

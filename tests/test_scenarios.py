@@ -34,9 +34,10 @@ def oblast_km2(codes) -> float:
 def baseline(request):
     if request.param.startswith("deepstate"):
         request.getfixturevalue("shared_data")
-    if request.param == "contact-line" and not (
-        geodata.geodata_dir() / "baselines" / "contact-line.yaml"
-    ).exists():
+    if (
+        request.param == "contact-line"
+        and not (geodata.geodata_dir() / "baselines" / "contact-line.yaml").exists()
+    ):
         pytest.skip("geodata/baselines/contact-line.yaml not authored yet")
     return baselines.load_baseline(request.param)
 
