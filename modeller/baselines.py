@@ -167,10 +167,34 @@ def read_occupied(path: Path):
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read GeoJSON: {exc}", str(path)) from None
     feats = data.get("features", [data]) if isinstance(data, dict) else []
-    geoms = [shape(f["geometry"]) for f in feats if f.get("geometry")]
+    try:
+        geoms = [shape(f["geometry"]) for f in feats if isinstance(f, dict) and f.get("geometry")]
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise InputError(f"invalid geometry in GeoJSON ({exc})", str(path)) from None
     if not geoms:
         raise InputError("no polygon features in this GeoJSON file", str(path))
     return geodata.to_equal_area(shapely.make_valid(shapely.union_all(geoms)))
+
+
+def _read_gpkg(path: Path) -> list[dict]:
+    """Features of a GeoPackage's first layer as GeoJSON-like dicts (needs pyogrio)."""
+    try:
+        from pyogrio.raw import read
+    except ImportError:
+        raise InputError(
+            "reading GeoPackage needs pyogrio: pip install -e '.[gpkg]'", str(path)
+        ) from None
+    try:
+        meta, _index, geometry, fields = read(path)
+    except Exception as exc:  # pyogrio raises its own error types for unreadable files
+        raise InputError(f"cannot read GeoPackage: {exc}", str(path)) from None
+    names = list(meta["fields"])
+    statuses = fields[names.index("status")] if "status" in names else [None] * len(geometry)
+    return [
+        {"geometry": shapely.geometry.mapping(shapely.from_wkb(g)), "properties": {"status": s}}
+        for g, s in zip(geometry, statuses, strict=True)
+        if g is not None
+    ]
 
 
 # --- any file ---------------------------------------------------------------------------
@@ -181,22 +205,7 @@ def from_file(path: Path) -> Partition:
     if not path.exists():
         raise InputError("baseline file not found", str(path))
     if path.suffix.lower() == ".gpkg":
-        try:
-            import pyogrio
-        except ImportError:
-            raise InputError(
-                "reading GeoPackage needs pyogrio: pip install 'modeller[gpkg]'", str(path)
-            ) from None
-        table = pyogrio.read_dataframe(path) if hasattr(pyogrio, "read_dataframe") else None
-        feats = [
-            {"geometry": shapely.geometry.mapping(g), "properties": {"status": s}}
-            for g, s in zip(
-                table.geometry,
-                table["status"] if "status" in table else ["russia"] * len(table),
-                strict=True,
-            )
-        ]
-        date_value = None
+        feats, date_value = _read_gpkg(path), None
     else:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -206,12 +215,15 @@ def from_file(path: Path) -> Partition:
         date_value = data.get("date") if isinstance(data, dict) else None
     held: dict[str, list] = {}
     for i, f in enumerate(feats):
-        if not f.get("geometry"):
+        if not isinstance(f, dict) or not f.get("geometry"):
             continue
         status = (f.get("properties") or {}).get("status") or "russia"
         if not re.fullmatch(r"[a-z][a-z0-9_]*", str(status)):
             raise InputError(f"feature {i + 1}: bad status {status!r}", str(path))
-        held.setdefault(status, []).append(shape(f["geometry"]))
+        try:
+            held.setdefault(status, []).append(shape(f["geometry"]))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise InputError(f"feature {i + 1}: invalid geometry ({exc})", str(path)) from None
     if not held:
         raise InputError("no polygon features in this file", str(path))
     territory = {
@@ -219,6 +231,11 @@ def from_file(path: Path) -> Partition:
         for s, g in held.items()
         if s != "ukraine"
     }
-    day = Date.fromisoformat(date_value) if isinstance(date_value, str) else None
+    try:
+        day = Date.fromisoformat(date_value) if isinstance(date_value, str) else None
+    except ValueError:
+        raise InputError(
+            f"bad top-level date {date_value!r}: write YYYY-MM-DD", str(path)
+        ) from None
     info = BaselineInfo(str(path), day, f"user file {path.name}", "polygons clipped to the units")
     return from_held(info, territory)

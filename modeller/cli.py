@@ -50,7 +50,13 @@ def main() -> None:
     show_default=True,
     help="Output format on stdout.",
 )
-@click.option("--towns", default=15, show_default=True, help="How many towns to list per scenario.")
+@click.option(
+    "--towns",
+    default=15,
+    show_default=True,
+    type=click.IntRange(0),
+    help="How many towns to list per scenario.",
+)
 @click.option(
     "--out",
     "-o",
@@ -108,8 +114,7 @@ def run(
                 except InputError as exc:
                     raise InputError(exc.message, str(path), exc.line) from None
                 partitions.append(partition)
-                entries.append(report.scenario_entry(partition, path))
-                entries[-1]["towns"] = entries[-1]["towns"][:towns]
+                entries.append(report.scenario_entry(partition, path, towns))
                 progress.advance(task)
     except InputError as exc:
         _fail(exc)
@@ -172,7 +177,7 @@ def fetch(dates: tuple[str, ...]) -> None:
                 raise InputError(f"bad date '{text}': write YYYY-MM-DD, e.g. 2025-08-15") from None
             try:
                 path = deepstate.fetch(day)
-            except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
                 raise InputError(
                     f"cannot reach the DeepState API ({exc}); try again later"
                 ) from None

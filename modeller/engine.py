@@ -212,12 +212,19 @@ def split_regions(split: Split) -> dict[str, object]:
         raise InputError("the split line crosses itself; reorder its points")
     sides = cut(frame, line).geoms
     keep = Point(point_xy(split.keep))
-    chosen = [g for g in sides if g.covers(keep)]
     if len(sides) < 2:
         raise InputError("the split line does not cut the listed oblasts in two")
+    if len(sides) > 2:
+        raise InputError(
+            "the split line leaves the listed oblasts' extent and comes back, cutting it into "
+            f"{len(sides)} parts; keep the line inside, or split in two steps"
+        )
+    if line.distance(keep) < 100:
+        raise InputError(f"keep place '{split.keep}' lies on the split line; pick a place off it")
+    chosen = [g for g in sides if g.covers(keep)]
     if not chosen:
         raise InputError(f"keep place '{split.keep}' lies outside the listed oblasts' extent")
-    side = shapely.union_all(chosen)
+    side = chosen[0]
     return {code: shapely.intersection(data.geometry[code], side) for code in split.oblast}
 
 

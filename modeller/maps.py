@@ -66,10 +66,10 @@ from .report import (
     transfer_rows,
 )
 
-try:  # the map extras: pip install 'modeller[maps]'
+try:  # dependencies of modeller; kept optional here so --no-maps works without them
     import folium
     from branca.element import Figure, MacroElement
-    from folium.template import Template
+    from jinja2 import Template
 except ImportError:  # pragma: no cover - exercised only without the extra
     folium = None
 
@@ -129,7 +129,10 @@ def render_site(doc: dict, partitions: list[Partition], tiles: str | None = None
             f"{len(partitions)} partitions for {len(entries)} scenarios: pass one per scenario"
         )
     names = page_names(doc)
-    views = [_ScenarioView(e, p, names[i]) for i, (e, p) in enumerate(zip(entries, partitions))]
+    views = [
+        _ScenarioView(e, p, names[i])
+        for i, (e, p) in enumerate(zip(entries, partitions, strict=True))
+    ]
     pages = {v.page: _scenario_page(doc, v, tiles) for v in views}
     pages["index.html"] = _index_page(doc, views, tiles)
     return pages
@@ -152,7 +155,7 @@ def page_names(doc: dict) -> list[str]:
 def _require_folium() -> None:
     if folium is None:
         raise RuntimeError(
-            "maps need folium and xstatic-leaflet: pip install 'modeller[maps]' "
+            "maps need folium and xstatic-leaflet: pip install folium xstatic-leaflet "
             "(or run with --no-maps)"
         )
 
@@ -263,7 +266,7 @@ def _leaflet_assets() -> tuple[str, str, str]:
         import xstatic.pkg.leaflet as xleaflet
     except ImportError:
         raise RuntimeError(
-            "maps inline Leaflet from xstatic-leaflet: pip install 'modeller[maps]'"
+            "maps inline Leaflet from xstatic-leaflet: pip install xstatic-leaflet"
         ) from None
     base = Path(xleaflet.BASE_DIR)
     js = (base / "leaflet.js").read_text(encoding="utf-8")
@@ -308,17 +311,17 @@ class _ScenarioView:
             self.labels[s] = spec.get("label") or s
         for s in e["statuses"]:
             self.labels[s["status"]] = s["label"]
-        tips = {o["oblast"]: self._oblast_tip(o) for o in e["oblasts"]}
+        self.tips = {o["oblast"]: self._oblast_tip(o) for o in e["oblasts"]}
         pieces = self.partition.pieces
         simple = _simplify(np.array([p.geometry for p in pieces], dtype=object))
-        self.after = self._group(pieces, simple, lambda p: (p.oblast, p.after), tips, "a")
-        self.before = self._group(pieces, simple, lambda p: (p.oblast, p.before), tips, "b")
-        changed = [(p, g) for p, g in zip(pieces, simple, strict=True) if p.before != p.after]
+        # The baseline once; the scenario is drawn as its changed areas on top of it, hatched
+        # and filled with the new status, so each extra scenario costs only what it changes.
+        self.status = self._group(pieces, simple, lambda p: (p.oblast, p.before), "s")
+        moved = [i for i, p in enumerate(pieces) if p.before != p.after]
         self.changed = self._group(
-            [p for p, _ in changed],
-            np.array([g for _, g in changed], dtype=object),
+            [pieces[i] for i in moved],
+            simple[moved],
             lambda p: (p.oblast, p.before, p.after),
-            None,
             "c",
         )
         self.towns = _collection(
@@ -354,16 +357,14 @@ class _ScenarioView:
         b = self.entry["baseline"]
         return f"{b['name']} ({b['date'] or 'undated'})"
 
-    def _group(self, pieces, geoms, key, tips, prefix) -> dict:
+    def _group(self, pieces, geoms, key, prefix) -> dict:
         groups: dict[tuple, list] = {}
         for p, g in zip(pieces, geoms, strict=True):
             groups.setdefault(key(p), []).append(g)
         feats = []
         for i, (k, gs) in enumerate(groups.items()):
             geom = gs[0] if len(gs) == 1 else shapely.union_all(gs)
-            props = {"oblast": k[0], "status": k[-1]}
-            if tips is not None:
-                props["tip"] = tips[k[0]]
+            props = {"oblast": k[0], "status": k[-1], "tip": self.tips[k[0]]}
             feats.append(
                 {
                     "type": "Feature",
@@ -405,13 +406,68 @@ class _ScenarioView:
         )
 
 
+class _Palette:
+    """Status colours of one page (first definition wins) and their hatch patterns."""
+
+    def __init__(self, views: list[_ScenarioView], tiles: str | None):
+        self.opacity = 0.5 if tiles else 1.0
+        self.colours: dict[str, str] = {}
+        for v in views:
+            for status, colour in v.colours.items():
+                self.colours.setdefault(status, colour)
+        self.index = {s: i for i, s in enumerate(self.colours)}
+
+    def colour(self, status: str) -> str:
+        return self.colours.get(status, "#999999")
+
+    def fill(self, status: str) -> str:
+        """The status colour as drawn: without tiles, mixed with white (a 62% tint)."""
+        colour = self.colour(status)
+        if self.opacity < 1:
+            return colour
+        rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+        return "#" + "".join(f"{round(c * 0.62 + 255 * 0.38):02x}" for c in rgb)
+
+    def hatch(self, status: str | None = None) -> str:
+        """Fill URL of the hatch pattern: plain, or over the (tinted) status colour."""
+        if status is None:
+            return f"url(#{HATCH_ID})"
+        return f"url(#{HATCH_ID}-{self.index.get(status, 'x')})"
+
+    def defs(self) -> str:
+        """An invisible SVG holding the hatch patterns that the map paths refer to."""
+        line = (
+            '<line x1="0" y1="0" x2="0" y2="7" stroke="#111" stroke-width="2.4" '
+            'stroke-opacity="0.8"/>'
+        )
+
+        def pattern(pid: str, background: str) -> str:
+            return (
+                f'<pattern id="{pid}" patternUnits="userSpaceOnUse" width="7" height="7" '
+                f'patternTransform="rotate(45)">{background}{line}</pattern>'
+            )
+
+        patterns = [pattern(HATCH_ID, "")]
+        patterns += [
+            pattern(
+                f"{HATCH_ID}-{i}",
+                f'<rect width="7" height="7" fill="{_esc(self.fill(s))}"/>',
+            )
+            for s, i in self.index.items()
+        ]
+        return (
+            '<svg width="0" height="0" style="position:absolute" aria-hidden="true" '
+            f'focusable="false"><defs>{"".join(patterns)}</defs></svg>'
+        )
+
+
 # --- folium pieces -----------------------------------------------------------------------
 
 
 def _json_for_script(value) -> str:
     """JSON that is safe inside <script>: no </script>, <!--, or & sequences survive."""
     return (
-        json.dumps(value, ensure_ascii=False)
+        json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
@@ -459,6 +515,35 @@ if folium is not None:
                 }
                 m.on('zoomend', zoomClass);
                 zoomClass();
+                // Hide labels that would overlap one already shown: oblast names first,
+                // then towns (largest first, the order they were added), then countries.
+                function rank(el) {
+                    var c = el.classList;
+                    return c.contains('m-oblast-label') ? 0 : c.contains('m-town-label') ? 1 : 2;
+                }
+                function declutter() {
+                    var els = Array.prototype.slice.call(
+                        m.getContainer().querySelectorAll('.m-label'));
+                    els = els.map(function (el, i) { return [rank(el), i, el]; })
+                        .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+                    var shown = [];
+                    els.forEach(function (item) {
+                        var el = item[2], span = el.firstChild;
+                        el.style.visibility = '';
+                        if (!span) return;
+                        var r = span.getBoundingClientRect();
+                        if (!r.width) return;
+                        var hit = shown.some(function (s) {
+                            return r.left < s.right + 3 && r.right > s.left - 3 &&
+                                r.top < s.bottom + 1 && r.bottom > s.top - 1;
+                        });
+                        if (hit) el.style.visibility = 'hidden'; else shown.push(r);
+                    });
+                }
+                var timer = null;
+                function later() { clearTimeout(timer); timer = setTimeout(declutter, 20); }
+                m.on('zoomend layeradd layerremove resize', later);
+                later();
             })({{ this._parent.get_name() }});
             {% endmacro %}"""
         )
@@ -505,31 +590,47 @@ def _new_map(tiles: str | None, attribution: str) -> folium.Map:
     return m
 
 
-def _status_layer(fc: dict, view: _ScenarioView, cls: str, tiles: str | None) -> folium.GeoJson:
-    opacity = 0.5 if tiles else 0.62
-    colours = view.colours
+def _status_layer(view: _ScenarioView, palette: _Palette, tooltip: bool) -> folium.GeoJson:
+    """The baseline's statuses, one feature per (oblast, status)."""
+    data = view.status
+    if not tooltip:  # the index binds its own tooltips, which follow the chosen scenario
+        data = _collection(
+            [
+                f
+                | {
+                    "properties": {
+                        "oblast": f["properties"]["oblast"],
+                        "status": f["properties"]["status"],
+                    }
+                }
+                for f in data["features"]
+            ]
+        )
     return folium.GeoJson(
-        fc,
+        data,
         style_function=lambda f: {
-            "fillColor": colours.get(f["properties"]["status"], "#999999"),
-            "fillOpacity": opacity,
+            "fillColor": palette.fill(f["properties"]["status"]),
+            "fillOpacity": palette.opacity,
             "color": "#ffffff",
             "weight": 0.6,
             "opacity": 0.9,
-            "className": cls,
+            "className": "m-status",
         },
         highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        tooltip=(
+            folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True) if tooltip else None
+        ),
         control=False,
         pane="mdl-status",
     )
 
 
-def _changed_layer(view: _ScenarioView) -> folium.GeoJson:
+def _changed_layer(view: _ScenarioView, palette: _Palette, coloured: bool) -> folium.GeoJson:
+    """Areas changing hands: hatched with a dashed outline; ``coloured``: over the new status."""
     return folium.GeoJson(
         view.changed,
         style_function=lambda f: {
-            "fillColor": f"url(#{HATCH_ID})",
+            "fillColor": palette.hatch(f["properties"]["status"] if coloured else None),
             "fillOpacity": 1,
             "color": "#111111",
             "weight": 2.5,
@@ -561,15 +662,14 @@ def _oblast_outlines(m) -> None:
     _Labels(labels).add_to(m)
 
 
-def _towns_layer(view: _ScenarioView) -> folium.GeoJson:
+def _towns_layer(view: _ScenarioView, palette: _Palette) -> folium.GeoJson:
     pops = {f"t{i}": t["population"] for i, t in enumerate(view.entry["towns"])}
-    colours = view.colours
     return folium.GeoJson(
         view.towns,
         marker=folium.CircleMarker(radius=5),
         style_function=lambda f: {
             "radius": round(3.5 + 2.5 * (pops.get(f["id"], 0) / 1e5) ** 0.5, 1),
-            "fillColor": colours.get(f["properties"]["to"], "#999999"),
+            "fillColor": palette.colour(f["properties"]["to"]),
             "fillOpacity": 1,
             "color": "#111111",
             "weight": 1.5,
@@ -589,7 +689,25 @@ def _render_figure(fig) -> tuple[str, dict[str, str], str]:
     header = fig.header.render()
     header = re.sub(r"<meta name=\"viewport\"[^>]*>", "", header)  # ours allows zooming
     divs = {name: el.render() for name, el in fig.html._children.items()}
-    return header, divs, fig.script.render()
+    return header, divs, _compact_geojson(fig.script.render())
+
+
+_GEOJSON_ADD = re.compile(r"^(\s*geo_json_\w+_add\()(\{.*\})(\);)\s*$", re.M)
+
+
+def _compact_geojson(script: str) -> str:
+    """Re-serialise folium's embedded GeoJSON without spaces and embed each distinct
+    collection once (the index's two maps share their layers' data); still script-safe."""
+    seen: dict[str, str] = {}
+
+    def compact(m: re.Match) -> str:
+        text = _json_for_script(json.loads(m.group(2)))
+        if text in seen:
+            return f"{m.group(1)}{seen[text]}{m.group(3)}"
+        seen[text] = name = f"mdl_data_{len(seen)}"
+        return f"var {name} = {text};\n{m.group(1)}{name}{m.group(3)}"
+
+    return _GEOJSON_ADD.sub(compact, script)
 
 
 def _attribution(view: _ScenarioView, tiles: str | None) -> str:
@@ -611,7 +729,7 @@ a { color: #0b5394; }
 .top p { margin: 0.2rem 0; max-width: 75rem; }
 .top .notes { color: #444; font-size: 0.92rem; }
 .top nav { font-size: 0.9rem; }
-.layout { display: grid; grid-template-columns: minmax(0, 3fr) minmax(24rem, 2fr);
+.layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(26rem, 40rem);
   gap: 1rem; padding: 0 1.2rem; align-items: start; }
 .mapwrap { position: relative; height: min(80vh, 860px); min-height: 420px;
   border: 1px solid #c9c9c9; background: #dfe8ee; }
@@ -627,16 +745,17 @@ a { color: #0b5394; }
   .layout, .dual { grid-template-columns: 1fr; }
   .side { max-height: none; }
 }
-table { border-collapse: collapse; margin: 0.2rem 0 1rem; font-size: 0.88rem;
+table { border-collapse: collapse; margin: 0.2rem 0 1rem; font-size: 0.84rem;
   font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; padding: 0.2rem 0; font-size: 0.95rem; }
-th, td { padding: 0.18rem 0.45rem; border-bottom: 1px solid #e1e1e1; vertical-align: top; }
-thead th { border-bottom: 2px solid #8a8a8a; text-align: right; white-space: nowrap; }
-thead th:first-child, tbody th { text-align: left; }
+th, td { padding: 0.16rem 0.4rem; border-bottom: 1px solid #e1e1e1; vertical-align: top; }
+thead th { border-bottom: 2px solid #8a8a8a; text-align: left; white-space: nowrap; }
+thead th.num { text-align: right; }
+tbody th { text-align: left; }
 td.num { text-align: right; white-space: nowrap; }
 details { margin: 0 0 1rem; }
 summary { cursor: pointer; font-weight: 600; }
-.legend { position: absolute; left: 10px; bottom: 26px; z-index: 800; max-width: 19rem;
+.legend { position: absolute; left: 10px; bottom: 54px; z-index: 800; max-width: 19rem;
   background: rgba(255, 255, 255, 0.94); border: 1px solid #999; border-radius: 4px;
   padding: 0.4rem 0.6rem; font-size: 0.82rem; line-height: 1.3; }
 .legend.static { position: static; max-width: none; display: inline-block; margin: 0.5rem 1.2rem; }
@@ -671,24 +790,23 @@ summary { cursor: pointer; font-weight: 600; }
   clip: rect(0 0 0 0); white-space: nowrap; }
 """
 
-_HATCH_SVG = (
-    '<svg width="0" height="0" style="position:absolute" aria-hidden="true" focusable="false">'
-    f'<defs><pattern id="{HATCH_ID}" patternUnits="userSpaceOnUse" width="7" height="7" '
-    'patternTransform="rotate(45)">'
-    '<line x1="0" y1="0" x2="0" y2="7" stroke="#111" stroke-width="2.4" stroke-opacity="0.8"/>'
-    "</pattern></defs></svg>"
-)
 
-
-def _page(title: str, folium_head: str, body: str, script: str, extra_script: str = "") -> str:
+def _page(
+    title: str,
+    palette: _Palette,
+    folium_head: str,
+    body: str,
+    script: str,
+    extra_script: str = "",
+) -> str:
     js, css, _version = _leaflet_assets()
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="generator" content="modeller {_esc(__version__)}">\n'
         f"<title>{_esc(title)}</title>\n"
         f"<style>\n{css}\n</style>\n<script>\n{js}\n</script>\n"
-        f"{folium_head}\n<style>{_CSS}</style>\n</head>\n<body>\n{_HATCH_SVG}\n{body}\n"
+        f"{folium_head}\n<style>{_CSS}</style>\n</head>\n<body>\n{palette.defs()}\n{body}\n"
         f"<script>\n{script}\n</script>\n"
         + (f"<script>\n{extra_script}\n</script>\n" if extra_script else "")
         + "</body>\n</html>\n"
@@ -703,32 +821,41 @@ def _table(
     ``first_cells`` optionally replaces the escaped first cell of each row with trusted HTML
     (used for links); its text must equal the row's first cell.
     """
+    numeric = [
+        bool(rows) and all(_NUMERIC.match(str(r[j])) for r in rows) for j in range(len(head))
+    ]
     out = [f'<table class="{cls}"><caption>{_esc(caption)}</caption><thead><tr>']
-    out += [f'<th scope="col">{_esc(h)}</th>' for h in head]
+    num_attr = ' class="num"'
+    out += [
+        f'<th scope="col"{num_attr if j and numeric[j] else ""}>{_esc(h)}</th>'
+        for j, h in enumerate(head)
+    ]
     out.append("</tr></thead><tbody>")
     for i, row in enumerate(rows):
         first = first_cells[i] if first_cells else _esc(str(row[0]))
         out.append(f'<tr><th scope="row">{first}</th>')
-        for cell in row[1:]:
-            text = str(cell)
-            num = ' class="num"' if _NUMERIC.match(text) else ""
-            out.append(f"<td{num}>{_esc(text)}</td>")
+        for j, cell in enumerate(row[1:], start=1):
+            num = ' class="num"' if numeric[j] else ""
+            out.append(f"<td{num}>{_esc(str(cell))}</td>")
         out.append("</tr>")
     out.append("</tbody></table>")
     return "".join(out)
 
 
-def _swatch(colour: str, opacity: float = 0.62) -> str:
+def _swatch(fill: str, opacity: float = 1.0) -> str:
     return (
         '<svg width="22" height="14" aria-hidden="true"><rect x="1" y="1" width="20" height="12" '
-        f'fill="{_esc(colour)}" fill-opacity="{opacity}" stroke="#777" stroke-width="0.6"/></svg>'
+        f'fill="{_esc(fill)}" fill-opacity="{opacity}" stroke="#777" stroke-width="0.6"/></svg>'
     )
 
 
-_HATCH_SWATCH = (
-    '<svg width="22" height="14" aria-hidden="true"><rect x="1" y="1" width="20" height="12" '
-    f'fill="url(#{HATCH_ID})" stroke="#111" stroke-width="2" stroke-dasharray="4 2"/></svg>'
-)
+def _hatch_swatch(fill: str) -> str:
+    return (
+        '<svg width="22" height="14" aria-hidden="true"><rect x="1" y="1" width="20" height="12" '
+        f'fill="{_esc(fill)}" stroke="#111" stroke-width="2" stroke-dasharray="4 2"/></svg>'
+    )
+
+
 _OBLAST_SWATCH = (
     '<svg width="22" height="14" aria-hidden="true">'
     '<line x1="1" y1="7" x2="21" y2="7" stroke="#3b3b3b" stroke-width="1.4"/></svg>'
@@ -751,26 +878,28 @@ def _legend_items_common(towns: bool, tiles: str | None) -> list[str]:
             "(fill: new status)</span></li>"
         )
     if not tiles:
-        items.append(f'<li class="lg-neighbour">{_NEIGHBOUR_SWATCH}<span>Other countries</span></li>')
+        items.append(
+            f'<li class="lg-neighbour">{_NEIGHBOUR_SWATCH}<span>Other countries</span></li>'
+        )
     return items
 
 
-def _scenario_legend(view: _ScenarioView, tiles: str | None) -> str:
+def _scenario_legend(view: _ScenarioView, palette: _Palette, tiles: str | None) -> str:
     e = view.entry
     items = []
     for s in e["statuses"]:
         items.append(
             f'<li class="lg-status" data-status="{_esc(s["status"])}">'
-            f"{_swatch(view.colours.get(s['status'], '#999999'))}"
+            f"{_swatch(palette.fill(s['status']), palette.opacity)}"
             f'<span class="lg-label">{_esc(s["label"])}</span>'
             f'<span class="lg-fig"><span class="lg-km2">{_km(s["km2"])}</span> km² · '
             f'<span class="lg-pct">{s["pct"]:.2f}</span>%</span></li>'
         )
     moved = sum(f["km2"] for f in e["flows"])
     items.append(
-        f'<li class="lg-changed">{_HATCH_SWATCH}<span class="lg-label">Changes hands '
-        f'(hatched)</span><span class="lg-fig"><span class="lg-km2">{_km(moved)}</span> km²'
-        "</span></li>"
+        f'<li class="lg-changed">{_hatch_swatch(palette.hatch())}<span class="lg-label">'
+        "Changes hands (hatched; fill: new status)</span>"
+        f'<span class="lg-fig"><span class="lg-km2">{_km(moved)}</span> km²</span></li>'
     )
     items += _legend_items_common(bool(e["towns"]), tiles)
     return (
@@ -780,19 +909,21 @@ def _scenario_legend(view: _ScenarioView, tiles: str | None) -> str:
     )
 
 
-def _index_legend(views: list[_ScenarioView], tiles: str | None) -> str:
-    seen: dict[str, tuple[str, str]] = {}
+def _index_legend(views: list[_ScenarioView], palette: _Palette, tiles: str | None) -> str:
+    seen: dict[str, str] = {}
     for v in views:
         for s in v.entry["statuses"]:
-            seen.setdefault(s["status"], (s["label"], v.colours.get(s["status"], "#999999")))
+            seen.setdefault(s["status"], s["label"])
     items = [
-        f'<li class="lg-status" data-status="{_esc(k)}">{_swatch(c)}'
+        f'<li class="lg-status" data-status="{_esc(k)}">'
+        f"{_swatch(palette.fill(k), palette.opacity)}"
         f'<span class="lg-label">{_esc(label)}</span></li>'
-        for k, (label, c) in seen.items()
+        for k, label in seen.items()
     ]
     items.append(
-        f'<li class="lg-changed">{_HATCH_SWATCH}<span class="lg-label">Changes hands in the '
-        "chosen scenario (hatched, dashed outline; on both maps)</span></li>"
+        f'<li class="lg-changed">{_hatch_swatch(palette.hatch())}<span class="lg-label">'
+        "Changes hands in the chosen scenario (hatched, dashed outline; on the right filled "
+        "with the new status)</span></li>"
     )
     items += _legend_items_common(any(v.entry["towns"] for v in views), tiles)
     return (
@@ -812,9 +943,9 @@ def _tool_versions() -> str:
 
 def _display_note(tiles: str | None) -> str:
     base = (
-        "base map: OpenStreetMap tiles (loaded from the internet)"
+        "Base map: OpenStreetMap tiles (loaded from the internet)"
         if tiles
-        else "no base map: the page makes no network requests"
+        else "No base map: the page makes no network requests"
     )
     return (
         f"Map shapes are simplified for display (about {SIMPLIFY_M / 1000:g} km); every figure "
@@ -843,11 +974,11 @@ def _provenance(doc: dict, entries: list[dict], tiles: str | None) -> str:
         file = Path(e["file"]).name if e.get("file") else "—"
         parts.append(
             f"<dt>Scenario {_esc(e['id'])}</dt><dd>"
-            f"<span class=\"prov-id\">{_esc(e['id'])}</span> · hash "
-            f"<code class=\"prov-hash\">{_esc(e['hash'])}</code> · file {_esc(file)} · "
+            f'<span class="prov-id">{_esc(e["id"])}</span> · hash '
+            f'<code class="prov-hash">{_esc(e["hash"])}</code> · file {_esc(file)} · '
             f"“{_esc(e['title'])}”</dd>"
             f"<dd>Reported by: {_reported_list(e)}</dd>"
-            f"<dd>Baseline: <span class=\"prov-baseline\">{_esc(b['name'])}</span> "
+            f'<dd>Baseline: <span class="prov-baseline">{_esc(b["name"])}</span> '
             f"({_esc(b['date'] or 'undated')}) — {_esc(b['source'])}"
             + (f"; {_esc(b['method'])}" if b.get("method") else "")
             + "</dd>"
@@ -858,7 +989,7 @@ def _provenance(doc: dict, entries: list[dict], tiles: str | None) -> str:
         f"<dt>Data sources</dt><dd><ul>{sources}</ul></dd>"
         f"<dt>Map</dt><dd>{_esc(_display_note(tiles))}</dd>"
         f"<dt>Tools</dt><dd>{_esc(_tool_versions())}</dd>"
-        f"<dt>Generated</dt><dd><time class=\"prov-generated\">{_esc(doc['generated'])}</time> "
+        f'<dt>Generated</dt><dd><time class="prov-generated">{_esc(doc["generated"])}</time> '
         f"by {_esc(doc['tool']['name'])} {_esc(doc['tool']['version'])}</dd>"
         "</dl></footer>"
     )
@@ -911,24 +1042,23 @@ def _scenario_tables(view: _ScenarioView) -> str:
 
 def _scenario_page(doc: dict, view: _ScenarioView, tiles: str | None) -> str:
     e = view.entry
+    palette = _Palette([view], tiles)
     fig = Figure()
     m = _new_map(tiles, _attribution(view, tiles))
     fig.add_child(m, name=m.get_name())
+    _status_layer(view, palette, tooltip=True).add_to(m)
     after = folium.FeatureGroup(name=_esc(f"Scenario: {view.title}"), overlay=False, show=True)
-    _status_layer(view.after, view, "m-after", tiles).add_to(after)
+    _changed_layer(view, palette, coloured=True).add_to(after)
     after.add_to(m)
     before = folium.FeatureGroup(
         name=_esc(f"Baseline: {view.baseline_label}"), overlay=False, show=False
     )
-    _status_layer(view.before, view, "m-before", tiles).add_to(before)
+    _changed_layer(view, palette, coloured=False).add_to(before)
     before.add_to(m)
-    changed = folium.FeatureGroup(name="Changes hands (hatched)", overlay=True, show=True)
-    _changed_layer(view).add_to(changed)
-    changed.add_to(m)
     _oblast_outlines(m)
     if e["towns"]:
         towns = folium.FeatureGroup(name="Largest towns changing hands", show=True)
-        _towns_layer(view).add_to(towns)
+        _towns_layer(view, palette).add_to(towns)
         _Labels(view.town_labels).add_to(towns)
         towns.add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
@@ -939,17 +1069,18 @@ def _scenario_page(doc: dict, view: _ScenarioView, tiles: str | None) -> str:
         f'<h1 class="title">{_esc(view.title)}</h1>'
         f'<p class="summary">{_esc(e["summary"] or "")}</p>{notes}</header>'
         '<main class="layout"><section class="mapcol" aria-label="Map">'
-        f'<div class="mapwrap">{divs[m.get_name()]}{_scenario_legend(view, tiles)}</div>'
+        f'<div class="mapwrap">{divs[m.get_name()]}{_scenario_legend(view, palette, tiles)}</div>'
         '<p class="hint">Hover an area for its oblast’s km² and people before and after. '
-        "The layer switch (top right) shows the baseline instead. The tables beside the map "
-        "carry the same figures.</p></section>"
+        "The layer switch (top right) shows the baseline instead; the areas that change hands "
+        "stay hatched. The tables beside the map carry the same figures.</p></section>"
         f'<section class="side" aria-label="Figures">{_scenario_tables(view)}</section></main>'
         + _provenance(doc, [e], tiles)
     )
-    return _page(f"{view.title} — territorial scenario", head, body, script)
+    return _page(f"{view.title} — territorial scenario", palette, head, body, script)
 
 
 def _index_page(doc: dict, views: list[_ScenarioView], tiles: str | None) -> str:
+    palette = _Palette(views, tiles)
     fig = Figure()
     first = views[0] if views else None
     attribution = _attribution(first, tiles) if first else "Natural Earth"
@@ -957,40 +1088,39 @@ def _index_page(doc: dict, views: list[_ScenarioView], tiles: str | None) -> str
     right = _new_map(tiles, attribution)
     fig.add_child(left, name=left.get_name())
     fig.add_child(right, name=right.get_name())
-    baseline_layers: dict[tuple, object] = {}
-    left_base, left_changed, right_groups = [], [], []
+    bases: dict[tuple, tuple] = {}  # one baseline layer per map for each distinct baseline
+    names: dict[str, list[str]] = {k: [] for k in ("leftBase", "rightBase", "left", "right")}
     for i, v in enumerate(views):
-        if v.baseline_key not in baseline_layers:
-            group = folium.FeatureGroup(name="baseline", control=False, show=i == 0)
-            _status_layer(v.before, v, "m-before", tiles).add_to(group)
-            group.add_to(left)
-            baseline_layers[v.baseline_key] = group
-        left_base.append(baseline_layers[v.baseline_key])
+        if v.baseline_key not in bases:
+            pair = []
+            for m in (left, right):
+                group = folium.FeatureGroup(name="baseline", control=False, show=not bases)
+                layer = _status_layer(v, palette, tooltip=False)
+                layer.add_to(group)
+                group.add_to(m)
+                pair.append((group.get_name(), layer.get_name()))
+            bases[v.baseline_key] = tuple(pair)
+        (lg, _), (rg, _) = bases[v.baseline_key]
+        names["leftBase"].append(lg)
+        names["rightBase"].append(rg)
         lc = folium.FeatureGroup(name="changed", control=False, show=i == 0)
-        _changed_layer(v).add_to(lc)
+        _changed_layer(v, palette, coloured=False).add_to(lc)
         lc.add_to(left)
-        left_changed.append(lc)
-        rg = folium.FeatureGroup(name=_esc(v.title), overlay=False, show=i == 0)
-        _status_layer(v.after, v, "m-after", tiles).add_to(rg)
-        _changed_layer(v).add_to(rg)
+        names["left"].append(lc.get_name())
+        rc = folium.FeatureGroup(name=_esc(v.title), overlay=False, show=i == 0)
+        _changed_layer(v, palette, coloured=True).add_to(rc)
         if v.entry["towns"]:
-            _towns_layer(v).add_to(rg)
-            _Labels(v.town_labels).add_to(rg)
-        rg.add_to(right)
-        right_groups.append(rg)
+            _towns_layer(v, palette).add_to(rc)
+            _Labels(v.town_labels).add_to(rc)
+        rc.add_to(right)
+        names["right"].append(rc.get_name())
     _oblast_outlines(left)
     _oblast_outlines(right)
     if len(views) > 1:
         folium.LayerControl(collapsed=False, position="topright").add_to(right)
     head, divs, script = _render_figure(fig)
-    names = {
-        "left": left.get_name(),
-        "right": right.get_name(),
-        "leftBase": [g.get_name() for g in left_base],
-        "leftChanged": [g.get_name() for g in left_changed],
-        "right_groups": [g.get_name() for g in right_groups],
-    }
-    sync = _index_script(names, views)
+    status_layers = [layer for pair in bases.values() for _, layer in pair]
+    sync = _index_script(left.get_name(), right.get_name(), names, status_layers, views)
     links = [f'<a href="{_esc(v.page)}">{_esc(v.title)}</a>' for v in views]
     compare = _table(
         "One row per scenario (select a title for its own page)",
@@ -1000,8 +1130,7 @@ def _index_page(doc: dict, views: list[_ScenarioView], tiles: str | None) -> str
         first_cells=links,
     )
     listing = "".join(
-        f'<li><a href="{_esc(v.page)}">{_esc(v.title)}</a> — {_esc(v.entry["summary"] or "")}'
-        "</li>"
+        f'<li><a href="{_esc(v.page)}">{_esc(v.title)}</a> — {_esc(v.entry["summary"] or "")}</li>'
         for v in views
     )
     right_caption = _esc(first.title) if first else "none"
@@ -1020,25 +1149,32 @@ def _index_page(doc: dict, views: list[_ScenarioView], tiles: str | None) -> str
         '<figure><figcaption>Scenario: <strong id="mdl-right-caption" aria-live="polite">'
         f"{right_caption}</strong></figcaption>"
         f'<div class="mapwrap">{divs[right.get_name()]}</div></figure></div>'
-        + _index_legend(views, tiles)
+        + _index_legend(views, palette, tiles)
         + f'<section class="below"><h2>Comparison</h2>{compare}'
-        f"<h2>Scenarios</h2><ul class=\"scenario-list\">{listing}</ul></section></main>"
+        f'<h2>Scenarios</h2><ul class="scenario-list">{listing}</ul></section></main>'
         + _provenance(doc, [v.entry for v in views], tiles)
     )
-    return _page("Territorial scenarios compared", head, body, script, sync)
+    return _page("Territorial scenarios compared", palette, head, body, script, sync)
 
 
-def _index_script(names: dict, views: list[_ScenarioView]) -> str:
-    """Link the two maps' view; make the left map follow the scenario picked on the right."""
-    titles = _json_for_script([v.title for v in views])
-    baselines = _json_for_script([v.baseline_label for v in views])
+def _index_script(
+    left: str, right: str, names: dict, status_layers: list[str], views: list[_ScenarioView]
+) -> str:
+    """Link the two maps' view; the left map and the tooltips follow the scenario picked."""
+    data = _json_for_script(
+        {
+            "titles": [v.title for v in views],
+            "baselines": [v.baseline_label for v in views],
+            "tips": [v.tips for v in views],
+        }
+    )
 
     def arr(key: str) -> str:
         return "[" + ", ".join(names[key]) + "]"
 
     return f"""
 (function () {{
-    var left = {names["left"]}, right = {names["right"]}, busy = false;
+    var left = {left}, right = {right}, busy = false, current = 0, data = {data};
     function follow(src, dst) {{
         src.on('move', function () {{
             if (busy) return;
@@ -1049,21 +1185,26 @@ def _index_script(names: dict, views: list[_ScenarioView]) -> str:
     }}
     follow(left, right);
     follow(right, left);
-    right.whenReady(function () {{
-        left.setView(right.getCenter(), right.getZoom(), {{animate: false}});
+    [{", ".join(status_layers)}].forEach(function (layer) {{
+        layer.bindTooltip(function (l) {{
+            return data.tips[current][l.feature.properties.oblast] || '';
+        }}, {{sticky: true, className: 'foliumtooltip'}});
     }});
-    var groups = {arr("right_groups")}, base = {arr("leftBase")}, changed = {arr("leftChanged")};
-    var titles = {titles}, baselines = {baselines};
+    var groups = {arr("right")}, changed = {arr("left")};
+    var leftBase = {arr("leftBase")}, rightBase = {arr("rightBase")};
+    function show(map, layers, keep) {{
+        layers.forEach(function (g) {{ if (g !== keep) map.removeLayer(g); }});
+        map.addLayer(keep);
+    }}
     right.on('baselayerchange', function (ev) {{
         var i = groups.indexOf(ev.layer);
         if (i < 0) return;
-        base.concat(changed).forEach(function (g) {{
-            if (g !== base[i] && g !== changed[i]) left.removeLayer(g);
-        }});
-        left.addLayer(base[i]);
-        left.addLayer(changed[i]);
-        document.getElementById('mdl-right-caption').textContent = titles[i];
-        document.getElementById('mdl-left-caption').textContent = baselines[i];
+        current = i;
+        show(left, leftBase, leftBase[i]);
+        show(right, rightBase, rightBase[i]);
+        show(left, changed, changed[i]);
+        document.getElementById('mdl-right-caption').textContent = data.titles[i];
+        document.getElementById('mdl-left-caption').textContent = data.baselines[i];
     }});
 }})();
 """

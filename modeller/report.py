@@ -22,7 +22,7 @@ DATA_SOURCES = [
     "Crimea and Sevastopol: OCHA COD-PS 2022 estimate (flagged)",
 ]
 METHOD = (
-    "Areas: equal-area projection (LAEA on WGS84; matches geodesic area to <0.001%) of the "
+    "Areas: equal-area projection (LAEA on WGS84; matches geodesic area to <0.01%) of the "
     "embedded Natural Earth units; '% of Ukraine' divides by their total ({total:,.0f} km², "
     "official 603,628 km²). People: residents on 1 Jan 2022 (pre-war), placed dasymetrically "
     "(GeoNames settlements plus an even rural remainder) so each oblast adds up to its "
@@ -30,7 +30,7 @@ METHOD = (
 )
 
 
-def scenario_entry(partition: Partition, path: Path | None = None) -> dict:
+def scenario_entry(partition: Partition, path: Path | None = None, towns: int = 15) -> dict:
     """One scenario's figures plus its provenance."""
     sc = partition.scenario
     b = partition.baseline
@@ -48,7 +48,7 @@ def scenario_entry(partition: Partition, path: Path | None = None) -> dict:
             "source": b.source,
             "method": b.method,
         },
-        **summarise(partition),
+        **summarise(partition, towns),
     }
 
 

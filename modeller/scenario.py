@@ -37,11 +37,11 @@ class Model(BaseModel):
 
 
 def _as_list(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
+    return value if isinstance(value, list | tuple) else [value]
 
 
-def _oblast_code(name: str) -> str:
-    return geodata.resolve_oblast(name)
+def _oblast_code(name: Any) -> str:
+    return geodata.resolve_oblast(str(name))
 
 
 def _known_place(name: str) -> str:
@@ -56,7 +56,7 @@ def _lonlat(value: tuple[float, float]) -> tuple[float, float]:
     return value
 
 
-OblastCode = Annotated[str, AfterValidator(_oblast_code)]
+OblastCode = Annotated[Any, AfterValidator(_oblast_code)]
 OblastList = Annotated[list[OblastCode], BeforeValidator(_as_list), Field(min_length=1)]
 PlaceName = Annotated[str, AfterValidator(_known_place)]
 LonLat = Annotated[tuple[float, float], AfterValidator(_lonlat)]
@@ -225,7 +225,9 @@ class Scenario(Model):
     @property
     def digest(self) -> str:
         """Short content hash of the scenario (provenance in every output)."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        blob = json.dumps(
+            self.model_dump(mode="json", exclude_defaults=True, by_alias=True), sort_keys=True
+        ).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
 

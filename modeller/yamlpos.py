@@ -44,10 +44,25 @@ def load_with_lines(path: Path) -> tuple[object, dict[Path_, int]]:
     return data, lines
 
 
-def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path) -> None:
+def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=None) -> None:
+    seen_nodes = set() if seen_nodes is None else seen_nodes
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        if id(node) in seen_nodes:
+            raise InputError(
+                "YAML aliases (*name) are not supported in scenarios; write the value out",
+                str(path),
+                node.start_mark.line + 1,
+            )
+        seen_nodes.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise InputError(
+                    "keys must be plain words, not lists or mappings",
+                    str(path),
+                    key_node.start_mark.line + 1,
+                )
             key = key_node.value
             line = key_node.start_mark.line + 1
             if key in seen:
@@ -56,11 +71,11 @@ def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path) -> None:
                 )
             seen[key] = line
             lines[prefix + (key,)] = line
-            _walk(value_node, prefix + (key,), lines, path)
+            _walk(value_node, prefix + (key,), lines, path, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[prefix + (i,)] = item.start_mark.line + 1
-            _walk(item, prefix + (i,), lines, path)
+            _walk(item, prefix + (i,), lines, path, seen_nodes)
 
 
 def line_of(lines: dict[Path_, int], loc: tuple) -> int | None:

@@ -149,3 +149,57 @@ def test_missing_path_is_a_clear_error():
     result = run_cli("validate", "no/such/file.yaml")
     assert result.exit_code == 2
     assert "no/such/file.yaml: no such file or folder" in result.output
+
+
+def test_yaml_aliases_are_refused_not_expanded(tmp_path):
+    body = "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"
+    path = write(tmp_path, GOOD_HEAD + body)
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2
+    assert "YAML aliases (*name) are not supported" in result.output
+
+
+def test_keep_place_on_the_split_line_is_an_error(tmp_path):
+    path = write(
+        tmp_path,
+        GOOD_HEAD
+        + "steps:\n  - assign: russia\n    where:\n      split:\n        oblast: Donetsk\n"
+        "        line: [Pokrovsk, Kramatorsk]\n        keep: Kramatorsk\n",
+    )
+    result = run_cli("run", "--no-maps", "-b", "1991", str(path))
+    assert result.exit_code == 2
+    assert "keep place 'Kramatorsk' lies on the split line" in result.output
+
+
+def test_geopackage_baseline_is_read_without_geopandas(tmp_path):
+    pyogrio = pytest.importorskip("pyogrio")
+    import numpy as np
+    import shapely
+
+    square = shapely.box(37.0, 47.5, 38.0, 48.5)  # a square in Donetsk oblast
+    path = tmp_path / "held.gpkg"
+    pyogrio.raw.write(
+        path,
+        geometry=np.array([shapely.to_wkb(square)], dtype=object),
+        field_data=[np.array(["russia"], dtype=object)],
+        fields=["status"],
+        geometry_type="Polygon",
+        crs="EPSG:4326",
+        driver="GPKG",
+    )
+    result = run_cli(
+        "run", "--no-maps", "-f", "json", "-b", str(path), "scenarios/freeze-current-lines.yaml"
+    )
+    assert result.exit_code == 0, result.output
+    assert '"status": "russia"' in result.output
+
+
+def test_broken_geojson_baseline_is_a_clear_error(tmp_path):
+    path = tmp_path / "bad.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": [{"geometry": {"type": "Polygon", "coordinates": 5}}]}'
+    )
+    result = run_cli("run", "--no-maps", "-b", str(path), "scenarios/freeze-current-lines.yaml")
+    assert result.exit_code == 2
+    assert "feature 1: invalid geometry" in result.output
+    assert "Traceback" not in result.output

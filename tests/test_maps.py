@@ -1,0 +1,279 @@
+"""Map pages without a browser: self-contained, escaped, atomic, small, same figures as JSON.
+
+The fixtures apply the shipped scenarios plus an XSS probe to the ``1991`` baseline (always
+available, no external data), so these tests run anywhere in a few seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from modeller import baselines, engine, maps, report
+from modeller.scenario import load_scenarios
+
+REPO = Path(__file__).resolve().parent.parent
+PAGE_LIMIT = 1_500_000
+"""Bound on any page's size in bytes (they are about 0.5–0.7 MB; Leaflet alone is 0.15 MB)."""
+
+PROBE_TITLE = "<img src=x onerror=alert(1)>"
+PROBE_SUMMARY = "</script><script>alert(2)</script>"
+PROBE = f"""\
+id: xss-probe
+title: '{PROBE_TITLE}'
+summary: '{PROBE_SUMMARY}'
+notes: 'backtick ` and ${{alert(3)}} and <b>bold</b> & "quotes"'
+reported:
+  - source: '<script>alert(4)</script>'
+    date: 2025-01-01
+    url: 'javascript:alert(5)'
+statuses:
+  dmz:
+    label: '<svg onload=alert(6)>'
+    colour: '#009e73'
+steps:
+  - assign: dmz
+    where: {{oblast: [Zaporizhzhia]}}
+"""
+
+EXTERNAL_ATTR = re.compile(r"""\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+EXTERNAL_CSS = re.compile(r"""url\(\s*["']?\s*(?:https?:)?//""", re.I)
+
+
+def write_probe(folder: Path) -> Path:
+    path = folder / "xss-probe.yaml"
+    path.write_text(PROBE, encoding="utf-8")
+    return path
+
+
+def build(paths: list[Path], spec: str) -> tuple[dict, list]:
+    """What ``modeller run`` does before writing maps: the document and the partitions."""
+    base = baselines.load_baseline(spec)
+    partitions, entries = [], []
+    for path, sc in load_scenarios(paths):
+        partition = engine.apply(base, sc)
+        partitions.append(partition)
+        entries.append(report.scenario_entry(partition, path))
+    return report.document(entries), partitions
+
+
+@pytest.fixture(scope="module")
+def probe_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("probe")
+    write_probe(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def run(probe_dir) -> tuple[dict, list]:
+    return build([REPO / "scenarios", probe_dir / "xss-probe.yaml"], "1991")
+
+
+@pytest.fixture(scope="module")
+def pages(run) -> dict[str, str]:
+    return maps.render_site(*run)
+
+
+def without_leaflet(page: str) -> str:
+    """The page minus the inlined Leaflet library (whose source mentions leafletjs.com)."""
+    js, css, _ = maps._leaflet_assets()
+    assert js in page and css in page, "Leaflet is inlined verbatim"
+    return page.replace(js, "").replace(css, "")
+
+
+class Tables(HTMLParser):
+    """Cell texts of every <table>, keyed by its class."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._rows: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+        self._in_head = False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._rows = self.tables.setdefault(dict(attrs).get("class", ""), [])
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tr" and self._rows is not None and not self._in_head:
+            self._rows.append([])
+        elif tag in ("td", "th") and self._rows is not None and not self._in_head:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "thead":
+            self._in_head = False
+        elif tag in ("td", "th") and self._cell is not None:
+            self._rows[-1].append("".join(self._cell))
+            self._cell = None
+        elif tag == "table":
+            self._rows = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_every_scenario_gets_a_page_and_the_index_comes_last(run, pages):
+    doc, _ = run
+    assert list(pages) == [*maps.page_names(doc), "index.html"]
+    assert len(pages) == len(doc["scenarios"]) + 1
+
+
+def test_page_names_are_unique_and_never_the_index():
+    doc = {"scenarios": [{"id": "index"}, {"id": "a"}, {"id": "a"}]}
+    assert maps.page_names(doc) == ["index-2.html", "a.html", "a-2.html"]
+
+
+def test_pages_make_no_external_requests_by_default(pages):
+    for name, page in pages.items():
+        rest = without_leaflet(page)
+        assert not EXTERNAL_ATTR.search(rest), name
+        assert not EXTERNAL_CSS.search(page), name
+        assert not re.search(r"<script[^>]+\bsrc\s*=", page, re.I), name
+        assert not re.search(r"<link[^>]+\bhref\s*=", page, re.I), name
+        assert "tile.openstreetmap.org" not in page, name
+        for library in ("jquery", "bootstrap", "awesome-markers", "fontawesome"):
+            assert library not in rest.lower(), (name, library)
+
+
+def test_leaflet_css_refers_to_no_image_files():
+    _js, css, version = maps._leaflet_assets()
+    assert not re.search(r"url\(\s*['\"]?(?!data:)", css)
+    assert "images/" not in css
+
+
+def test_inlined_leaflet_is_the_version_folium_expects():
+    import folium
+
+    _js, _css, version = maps._leaflet_assets()
+    cdn = dict(folium.Map.default_js)["leaflet"]
+    assert f"leaflet@{version}/" in cdn
+
+
+def test_osm_tiles_are_opt_in(run):
+    pages = maps.render_site(*run, tiles="osm")
+    for name, page in pages.items():
+        assert "tile.openstreetmap.org" in page, name
+        assert "No base map" not in page
+
+
+def test_unknown_tiles_are_refused(run):
+    with pytest.raises(ValueError, match="unknown tiles"):
+        maps.render_site(*run, tiles="google")
+
+
+def test_user_text_is_escaped_everywhere(pages):
+    probe = pages["xss-probe.html"]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in probe
+    assert "&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in probe
+    for name, page in pages.items():
+        for raw in (
+            PROBE_TITLE,
+            PROBE_SUMMARY,
+            "<script>alert(4)",
+            "<svg onload",
+            "<b>bold</b>",
+            "${alert(3)}`",
+        ):
+            assert raw not in page, (name, raw)
+        assert not re.search(r"""href\s*=\s*["']?\s*javascript:""", page, re.I), name
+        # one </script> per <script>: nothing breaks out of a script element
+        assert page.lower().count("<script") == page.lower().count("</script>"), name
+
+
+def test_status_transfer_and_town_tables_match_the_report(run, pages):
+    doc, _ = run
+    names = maps.page_names(doc)
+    for e, name in zip(doc["scenarios"], names, strict=True):
+        tables = Tables(pages[name]).tables
+        assert tables["t-status"] == report.status_rows(e), name
+        if e["transfers"]:
+            assert tables["t-transfers"] == report.transfer_rows(e), name
+        if e["towns"]:
+            assert tables["t-towns"] == report.town_rows(e), name
+    assert Tables(pages["index.html"]).tables["t-compare"] == report.compare_rows(doc)
+
+
+def test_provenance_footer_names_scenario_hash_sources_and_baseline(run, pages):
+    doc, _ = run
+    for e, name in zip(doc["scenarios"], maps.page_names(doc), strict=True):
+        page = pages[name]
+        footer = page[page.index('<footer class="prov">') :]
+        assert e["hash"] in footer and e["baseline"]["name"] in footer, name
+        assert doc["generated"] in footer and doc["tool"]["version"] in footer
+        for source in doc["data_sources"]:
+            assert source.split(",")[0] in footer
+        for r in e["reported"]:
+            assert maps._esc(r["source"]) in footer
+
+
+def test_pages_stay_under_the_size_bound(pages):
+    for name, page in pages.items():
+        assert len(page.encode()) < PAGE_LIMIT, (name, len(page.encode()))
+
+
+def test_write_site_writes_every_page_and_no_temporary_files(run, tmp_path):
+    written = maps.write_site(*run, tmp_path / "site")
+    assert [p.name for p in written] == [*maps.page_names(run[0]), "index.html"]
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == sorted(p.name for p in written)
+    assert all(p.stat().st_mode & 0o444 == 0o444 for p in written)  # publishable
+
+
+def test_a_rendering_failure_leaves_the_previous_site_intact(run, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    maps.write_site(*run, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("rendering failed")
+
+    monkeypatch.setattr(maps, "_index_page", boom)
+    with pytest.raises(RuntimeError, match="rendering failed"):
+        maps.write_site(*run, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_writing_failure_leaves_no_partial_file(run, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    maps.write_site(*run, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real_replace = os.replace
+
+    def replace_then_fail(src, dst):
+        if Path(dst).name == "index.html":
+            raise OSError("disk full")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(maps.os, "replace", replace_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        maps.write_site(*run, out)
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert set(after) == set(before)  # no .tmp left behind
+    assert after["index.html"] == before["index.html"]
+
+
+def test_partitions_must_match_scenarios(run):
+    doc, partitions = run
+    with pytest.raises(ValueError, match="one per scenario"):
+        maps.render_site(doc, partitions[:-1])
+
+
+def test_cli_run_writes_the_maps(tmp_path, probe_dir):
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    out = tmp_path / "maps"
+    result = CliRunner().invoke(
+        main,
+        ["run", str(probe_dir / "xss-probe.yaml"), "-b", "1991", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "xss-probe.html"]
