@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import json
 import re
 import unicodedata
@@ -55,6 +56,15 @@ def to_lonlat(geom):
 def area_km2(geom) -> float | np.ndarray:
     """Area in km² of working-CRS geometries (scalar or array). All area maths goes here."""
     return shapely.area(geom) / 1e6
+
+
+@cache
+def data_digest() -> str:
+    """Short hash of the embedded data files: which data version produced a figure."""
+    h = hashlib.sha256()
+    for name in ("units.csv", "oblasts.geojson", "settlements.csv"):
+        h.update((geodata_dir() / name).read_bytes())
+    return h.hexdigest()[:12]
 
 
 @dataclass(frozen=True)

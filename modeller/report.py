@@ -57,6 +57,7 @@ def document(entries: list[dict]) -> dict:
     total = entries[0]["total_km2"] if entries else geodata.load().total_km2
     return {
         "tool": {"name": "modeller", "version": __version__},
+        "data_version": geodata.data_digest(),
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "method": METHOD.format(total=total),
         "data_sources": DATA_SOURCES,
@@ -94,6 +95,7 @@ def to_json(doc: dict) -> str:
 
 
 CSV_FIELDS = [
+    "data_version",
     "scenario",
     "scenario_hash",
     "baseline",
@@ -120,6 +122,7 @@ def to_csv(doc: dict) -> str:
     units = geodata.load().units
     for e in doc["scenarios"]:
         base = {
+            "data_version": doc["data_version"],
             "scenario": e["id"],
             "scenario_hash": e["hash"],
             "baseline": e["baseline"]["name"],
@@ -280,7 +283,12 @@ def to_markdown(doc: dict) -> str:
     lines += _md_table(COMPARE_HEAD, compare_rows(doc))
     lines += ["", "## Method and sources", "", doc["method"], ""]
     lines += [f"- {s}" for s in doc["data_sources"]]
-    lines += ["", f"Generated {doc['generated']} by modeller {doc['tool']['version']}.", ""]
+    lines += [
+        "",
+        f"Generated {doc['generated']} by modeller {doc['tool']['version']}, "
+        f"embedded data #{doc['data_version']}.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -319,6 +327,12 @@ def print_rich(doc: dict, console: Console) -> None:
     console.print(doc["method"], style="dim", markup=False, highlight=False)
     for s in doc["data_sources"]:
         console.print(f"• {s}", style="dim", markup=False, highlight=False)
+    console.print(
+        f"Generated {doc['generated']} by modeller {doc['tool']['version']}, "
+        f"embedded data #{doc['data_version']}.",
+        style="dim",
+        highlight=False,
+    )
 
 
 def _rich_table(title: str, head: list[str], rows: list[list[str]]) -> Table:

@@ -117,11 +117,11 @@ def test_json_csv_and_markdown_carry_the_same_numbers(shared_data, tmp_path):
         assert km2 in text and "deepstate:2025-08-15" in text
     rows = [line.split(",") for line in csv_text.splitlines()]
     head = rows[0]
+    records = [dict(zip(head, r, strict=False)) for r in rows[1:]]
     transfers = [
-        dict(zip(head, r, strict=False))
-        for r in rows[1:]
-        if r[head.index("table")] == "transfer" and r[0] == "full-donbas-withdrawal"
+        r for r in records if r["table"] == "transfer" and r["scenario"] == "full-donbas-withdrawal"
     ]
+    assert {r["data_version"] for r in records} == {doc["data_version"]}
     assert sum(float(r["km2"]) for r in transfers) == pytest.approx(
         ceded["ukraine_cedes_km2"], abs=0.05
     )
