@@ -729,7 +729,7 @@ a { color: #0b5394; }
 .top p { margin: 0.2rem 0; max-width: 75rem; }
 .top .notes { color: #444; font-size: 0.92rem; }
 .top nav { font-size: 0.9rem; }
-.layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(26rem, 40rem);
+.layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(26rem, 44rem);
   gap: 1rem; padding: 0 1.2rem; align-items: start; }
 .mapwrap { position: relative; height: min(80vh, 860px); min-height: 420px;
   border: 1px solid #c9c9c9; background: #dfe8ee; }
@@ -749,7 +749,7 @@ table { border-collapse: collapse; margin: 0.2rem 0 1rem; font-size: 0.84rem;
   font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; padding: 0.2rem 0; font-size: 0.95rem; }
 th, td { padding: 0.16rem 0.4rem; border-bottom: 1px solid #e1e1e1; vertical-align: top; }
-thead th { border-bottom: 2px solid #8a8a8a; text-align: left; white-space: nowrap; }
+thead th { border-bottom: 2px solid #8a8a8a; text-align: left; vertical-align: bottom; }
 thead th.num { text-align: right; }
 tbody th { text-align: left; }
 td.num { text-align: right; white-space: nowrap; }
@@ -990,7 +990,13 @@ def _provenance(doc: dict, entries: list[dict], tiles: str | None) -> str:
         f"<dt>Map</dt><dd>{_esc(_display_note(tiles))}</dd>"
         f"<dt>Tools</dt><dd>{_esc(_tool_versions())}</dd>"
         f'<dt>Generated</dt><dd><time class="prov-generated">{_esc(doc["generated"])}</time> '
-        f"by {_esc(doc['tool']['name'])} {_esc(doc['tool']['version'])}</dd>"
+        f"by {_esc(doc['tool']['name'])} {_esc(doc['tool']['version'])}"
+        + (
+            f', embedded data <code class="prov-data">#{_esc(doc["data_version"])}</code>'
+            if doc.get("data_version")
+            else ""
+        )
+        + "</dd>"
         "</dl></footer>"
     )
     return "".join(parts)

@@ -197,7 +197,8 @@ def test_geopackage_baseline_is_read_without_geopandas(tmp_path):
 def test_broken_geojson_baseline_is_a_clear_error(tmp_path):
     path = tmp_path / "bad.geojson"
     path.write_text(
-        '{"type": "FeatureCollection", "features": [{"geometry": {"type": "Polygon", "coordinates": 5}}]}'
+        '{"type": "FeatureCollection", '
+        '"features": [{"geometry": {"type": "Polygon", "coordinates": 5}}]}'
     )
     result = run_cli("run", "--no-maps", "-b", str(path), "scenarios/freeze-current-lines.yaml")
     assert result.exit_code == 2

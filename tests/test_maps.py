@@ -145,7 +145,7 @@ def test_pages_make_no_external_requests_by_default(pages):
 
 def test_leaflet_css_refers_to_no_image_files():
     _js, css, version = maps._leaflet_assets()
-    assert not re.search(r"url\(\s*['\"]?(?!data:)", css)
+    assert not re.search(r"url\(\s*['\"]?(?!data:|#)", css)  # #default#VML is local
     assert "images/" not in css
 
 
@@ -208,6 +208,8 @@ def test_provenance_footer_names_scenario_hash_sources_and_baseline(run, pages):
         footer = page[page.index('<footer class="prov">') :]
         assert e["hash"] in footer and e["baseline"]["name"] in footer, name
         assert doc["generated"] in footer and doc["tool"]["version"] in footer
+        if doc.get("data_version"):
+            assert doc["data_version"] in footer
         for source in doc["data_sources"]:
             assert source.split(",")[0] in footer
         for r in e["reported"]:
