@@ -71,25 +71,25 @@ def select(selector: Selector, pieces: tuple[Piece, ...]) -> dict[str, object]:
     data = geodata.load()
     regions: dict[str, object] = dict.fromkeys(selector.oblast or data.codes, WHOLE)
     if selector.held_by is not None:
-        regions = _intersect(regions, _held(pieces, selector.held_by), data)
+        regions = _intersect(regions, _held(pieces, selector.held_by))
     if selector.split is not None:
-        regions = _intersect(regions, split_regions(selector.split), data)
+        regions = _intersect(regions, split_regions(selector.split))
     if selector.near is not None:
         disc = Point(point_xy(selector.near.place)).buffer(selector.near.km * 1000, 64)
-        regions = _intersect(regions, _clip(disc), data)
+        regions = _intersect(regions, _clip(disc))
     if selector.band is not None:
-        regions = _intersect(regions, _clip(band_region(selector.band, pieces)), data)
+        regions = _intersect(regions, _clip(band_region(selector.band, pieces)))
     if selector.polygon is not None:
-        regions = _intersect(regions, _clip(polygon_region(selector.polygon)), data)
+        regions = _intersect(regions, _clip(polygon_region(selector.polygon)))
     for child in selector.all_of or ():
-        regions = _intersect(regions, select(child, pieces), data)
+        regions = _intersect(regions, select(child, pieces))
     if selector.any_of:
         union: dict[str, object] = {}
         for child in selector.any_of:
             union = _union(union, select(child, pieces))
-        regions = _intersect(regions, union, data)
+        regions = _intersect(regions, union)
     if selector.not_ is not None:
-        regions = _intersect(regions, _complement(select(selector.not_, pieces)), data)
+        regions = _intersect(regions, _complement(select(selector.not_, pieces)))
     return {code: r for code, r in regions.items() if r is WHOLE or not r.is_empty}
 
 
@@ -168,7 +168,7 @@ def polygon_region(shape_sel):
     return geodata.to_equal_area(shapely.make_valid(shapely.union_all(geoms)))
 
 
-def _intersect(a: dict, b: dict, data) -> dict:
+def _intersect(a: dict, b: dict) -> dict:
     """Intersection of two per-oblast selections (WHOLE is the identity)."""
     out = {}
     for code in a.keys() & b.keys():

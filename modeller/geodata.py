@@ -26,11 +26,6 @@ EQUAL_AREA = "+proj=laea +lat_0=48.5 +lon_0=31.5 +ellps=WGS84 +units=m +no_defs"
 _TO_EA = Transformer.from_crs("EPSG:4326", EQUAL_AREA, always_xy=True)
 _TO_LONLAT = Transformer.from_crs(EQUAL_AREA, "EPSG:4326", always_xy=True)
 
-POPULATION_SOURCES = {
-    "ukrstat-2022": "State Statistics Service of Ukraine, present population on 1 Jan 2022",
-    "ocha-codps-2022": "OCHA COD-PS Ukraine 2022 estimate (Ukrstat does not cover it; flagged)",
-}
-
 
 def geodata_dir() -> Path:
     """The embedded geodata folder: inside the wheel, or at the repository top level."""
