@@ -9,7 +9,6 @@ Specs understood by ``load_baseline``:
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date as Date
 from datetime import datetime
@@ -17,11 +16,10 @@ from functools import cache
 from pathlib import Path
 
 import shapely
-from shapely.geometry import shape
 
-from . import geodata, settings
+from . import geodata, geojson, settings
 from .errors import InputError
-from .partition import BaselineInfo, Partition, Piece, as_baseline, merge_pieces
+from .partition import BaselineInfo, Partition, Piece, as_baseline, merge_pieces, polygonal
 
 DEFAULT = "contact-line"
 AUTHORED = {"contact-line": "contact-line.yaml"}
@@ -40,23 +38,11 @@ def from_held(info: BaselineInfo, held: dict[str, object]) -> Partition:
     for code, oblast in data.geometry.items():
         rest = oblast
         for status, territory in held.items():
-            part = shapely.intersection(rest, territory)  # earlier statuses win overlaps
-            rest = shapely.difference(rest, territory)
+            part = polygonal(shapely.intersection(rest, territory))  # earlier statuses win
+            rest = polygonal(shapely.difference(rest, territory))
             pieces.append(Piece(code, status, status, part))
         pieces.append(Piece(code, "ukraine", "ukraine", rest))
-    return Partition(merge_pieces(_polygonal(pieces)), info)
-
-
-def _polygonal(pieces: list[Piece]) -> list[Piece]:
-    """Drop zero-area slivers (lines, points) that overlay operations can leave behind."""
-    out = []
-    for p in pieces:
-        g = p.geometry
-        if g.geom_type == "GeometryCollection":
-            g = shapely.union_all([x for x in g.geoms if x.geom_type.endswith("Polygon")])
-        if g.geom_type.endswith("Polygon") and not g.is_empty:
-            out.append(Piece(p.oblast, p.before, p.after, g, p.attrs))
-    return out
+    return Partition(merge_pieces(pieces), info)
 
 
 def load_baseline(spec: str | None) -> Partition:
@@ -150,7 +136,7 @@ def deepstate(day: Date) -> Partition:
             f"deepstate:{day} is not in the archive ({available[0]} … {available[-1]}, "
             f"{len(available)} days); nearest: {', '.join(f'deepstate:{d}' for d in nearest)}"
         )
-    occupied = read_occupied(path)
+    occupied = geojson.read_territory(path)
     info = BaselineInfo(
         f"deepstate:{day}",
         day,
@@ -158,22 +144,6 @@ def deepstate(day: Date) -> Partition:
         f"snapshot file {path.name}, clipped to the units",
     )
     return from_held(info, {"russia": occupied})
-
-
-def read_occupied(path: Path):
-    """Union of the polygons in a GeoJSON file, projected to the working CRS."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read GeoJSON: {exc}", str(path)) from None
-    feats = data.get("features", [data]) if isinstance(data, dict) else []
-    try:
-        geoms = [shape(f["geometry"]) for f in feats if isinstance(f, dict) and f.get("geometry")]
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise InputError(f"invalid geometry in GeoJSON ({exc})", str(path)) from None
-    if not geoms:
-        raise InputError("no polygon features in this GeoJSON file", str(path))
-    return geodata.to_equal_area(shapely.make_valid(shapely.union_all(geoms)))
 
 
 def _read_gpkg(path: Path) -> list[dict]:
@@ -205,32 +175,17 @@ def from_file(path: Path) -> Partition:
     if not path.exists():
         raise InputError("baseline file not found", str(path))
     if path.suffix.lower() == ".gpkg":
-        feats, date_value = _read_gpkg(path), None
+        data = {"type": "FeatureCollection", "features": _read_gpkg(path)}
     else:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"cannot read GeoJSON: {exc}", str(path)) from None
-        feats = data.get("features", []) if isinstance(data, dict) else []
-        date_value = data.get("date") if isinstance(data, dict) else None
+        data = geojson.read(path)
+    date_value = data.get("date") if isinstance(data, dict) else None
     held: dict[str, list] = {}
-    for i, f in enumerate(feats):
-        if not isinstance(f, dict) or not f.get("geometry"):
-            continue
-        status = (f.get("properties") or {}).get("status") or "russia"
+    for i, (props, geom) in enumerate(geojson.features(data, str(path))):
+        status = props.get("status") or "russia"
         if not re.fullmatch(r"[a-z][a-z0-9_]*", str(status)):
             raise InputError(f"feature {i + 1}: bad status {status!r}", str(path))
-        try:
-            held.setdefault(status, []).append(shape(f["geometry"]))
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            raise InputError(f"feature {i + 1}: invalid geometry ({exc})", str(path)) from None
-    if not held:
-        raise InputError("no polygon features in this file", str(path))
-    territory = {
-        s: geodata.to_equal_area(shapely.make_valid(shapely.union_all(g)))
-        for s, g in held.items()
-        if s != "ukraine"
-    }
+        held.setdefault(status, []).append(geom)
+    territory = {s: geojson.territory(g) for s, g in held.items() if s != "ukraine"}
     try:
         day = Date.fromisoformat(date_value) if isinstance(date_value, str) else None
     except ValueError:

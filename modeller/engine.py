@@ -9,9 +9,9 @@ import shapely
 from shapely.geometry import LineString, Point, box
 from shapely.ops import split as cut
 
-from . import geodata
+from . import geodata, geojson
 from .errors import InputError
-from .partition import Partition, Piece, merge_pieces
+from .partition import Partition, Piece, merge_pieces, polygonal
 from .scenario import Between, Scenario, Selector, Split
 
 
@@ -48,19 +48,11 @@ def assign(pieces: tuple[Piece, ...], regions: dict[str, object], status: str) -
         if region is WHOLE:
             out.append(Piece(p.oblast, p.before, status, p.geometry, p.attrs))
             continue
-        inside = _polygonal(shapely.intersection(p.geometry, region))
-        outside = _polygonal(shapely.difference(p.geometry, region))
+        inside = polygonal(shapely.intersection(p.geometry, region))
+        outside = polygonal(shapely.difference(p.geometry, region))
         out.append(Piece(p.oblast, p.before, p.after, outside, p.attrs))
         out.append(Piece(p.oblast, p.before, status, inside, p.attrs))
     return merge_pieces(out)
-
-
-def _polygonal(geom):
-    """Keep only the polygonal part of an overlay result (drop stray lines and points)."""
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type.endswith("Polygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 # --- selectors ---------------------------------------------------------------------------
@@ -153,19 +145,9 @@ def band_region(band, pieces: tuple[Piece, ...]):
 
 def polygon_region(shape_sel):
     """A user polygon (file or inline GeoJSON, lon/lat) in the working CRS."""
-    from shapely.geometry import shape
-
     if shape_sel.file:
-        from .baselines import read_occupied
-
-        return read_occupied(Path(shape_sel.file))
-    data = shape_sel.geojson
-    feats = data.get("features") or ([data] if data.get("type") == "Feature" else None)
-    try:
-        geoms = [shape(f["geometry"]) for f in feats] if feats else [shape(data)]
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise InputError(f"inline polygon is not valid GeoJSON: {exc}") from None
-    return geodata.to_equal_area(shapely.make_valid(shapely.union_all(geoms)))
+        return geojson.read_territory(Path(shape_sel.file))
+    return geojson.territory([g for _, g in geojson.features(shape_sel.geojson, None)])
 
 
 def _intersect(a: dict, b: dict) -> dict:

@@ -76,6 +76,14 @@ class Partition:
         return shapely.union_all(geoms) if geoms else shapely.Polygon()
 
 
+def polygonal(geom):
+    """The polygonal part of an overlay result (drop the stray lines and points it can leave)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type.endswith("Polygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
 def merge_pieces(pieces: list[Piece]) -> tuple[Piece, ...]:
     """Union pieces that share a key; drop empty ones; stable order by key."""
     groups: dict[tuple, list[Piece]] = {}

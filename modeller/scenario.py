@@ -8,7 +8,7 @@ import json
 import re
 from datetime import date as Date
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import (
     AfterValidator,
@@ -258,24 +258,14 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
 
 
 def _unwrap(tp: Any) -> Any:
-    for arg in (tp, *get_args(tp)):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-        if get_origin(arg) in (list, tuple, Union) or get_args(arg):
-            inner = _unwrap_args(arg)
-            if inner is not None:
-                return inner
-    return tp
-
-
-def _unwrap_args(tp: Any) -> Any:
+    """The first pydantic model inside a type such as ``list[Step] | None``, else ``tp``."""
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
     for arg in get_args(tp):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-        inner = _unwrap_args(arg)
-        if inner is not None:
+        inner = _unwrap(arg)
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
             return inner
-    return None
+    return tp
 
 
 def _describe(error: dict) -> tuple[tuple, str]:

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import shapely
 
-from modeller import baselines, deepstate, geodata
+from modeller import baselines, deepstate, geodata, geojson
 from modeller.errors import InputError
 
 RAW = "deepstate/raw/deepstate_raw_20250803T195825Z.geojson"
@@ -57,8 +57,8 @@ def test_fetch_keeps_occupied_ukraine_and_drops_foreign_layers(recorded_api, tmp
 def test_fetched_snapshot_agrees_with_the_daily_archive(recorded_api, tmp_path, monkeypatch):
     """The raw dump of 3 Aug 2025 (19:58 UTC) vs the archive's file for that day."""
     monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
-    fetched = baselines.read_occupied(deepstate.fetch(date(2025, 8, 3)))
-    archived = baselines.read_occupied(baselines.deepstate_path(date(2025, 8, 3)))
+    fetched = geojson.read_territory(deepstate.fetch(date(2025, 8, 3)))
+    archived = geojson.read_territory(baselines.deepstate_path(date(2025, 8, 3)))
     ukraine = shapely.union_all(list(geodata.load().geometry.values()))
     a = geodata.area_km2(shapely.intersection(fetched, ukraine))
     b = geodata.area_km2(shapely.intersection(archived, ukraine))

@@ -1,0 +1,53 @@
+"""Read polygons from GeoJSON (files or inline) into the working CRS, with clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import shapely
+from shapely.geometry import shape
+
+from . import geodata
+from .errors import InputError
+
+
+def read(path: Path) -> object:
+    """Parse a GeoJSON file; InputError naming the file when it cannot be read."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read GeoJSON: {exc}", str(path)) from None
+
+
+def features(data: object, source: str | None = None) -> list[tuple[dict, object]]:
+    """(properties, lon/lat geometry) of a FeatureCollection, a Feature or a bare geometry."""
+    if not isinstance(data, dict):
+        raise InputError("expected a GeoJSON object", source)
+    if data.get("type") == "FeatureCollection":
+        feats = data.get("features") or []
+    elif data.get("type") == "Feature":
+        feats = [data]
+    else:
+        feats = [{"geometry": data}]
+    out = []
+    for i, f in enumerate(feats):
+        if not isinstance(f, dict) or not f.get("geometry"):
+            continue
+        try:
+            out.append((f.get("properties") or {}, shape(f["geometry"])))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise InputError(f"feature {i + 1}: invalid geometry ({exc})", source) from None
+    if not out:
+        raise InputError("no polygon features in this GeoJSON", source)
+    return out
+
+
+def territory(geoms: list) -> object:
+    """Union of lon/lat polygons, repaired and projected to the working CRS."""
+    return geodata.to_equal_area(shapely.make_valid(shapely.union_all(geoms)))
+
+
+def read_territory(path: Path) -> object:
+    """All polygons of a GeoJSON file as one working-CRS territory."""
+    return territory([g for _, g in features(read(path), str(path))])
