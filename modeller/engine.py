@@ -25,12 +25,17 @@ class _Whole:
 WHOLE = _Whole()
 
 
-def apply(base: Partition, scenario: Scenario) -> Partition:
-    """Apply the steps in order (later steps override earlier ones where they overlap)."""
+def apply(base: Partition, scenario: Scenario, *, bands: dict | None = None) -> Partition:
+    """Apply the steps in order (later steps override earlier ones where they overlap).
+
+    ``bands`` fixes band selectors (by value) to given per-oblast regions instead of
+    following the baseline's line of contact; the timeline uses it to evaluate a scenario
+    once, symbolically, for every date.
+    """
     pieces = base.pieces
     for number, step in enumerate(scenario.steps, start=1):
         try:
-            regions = select(step.where, pieces)
+            regions = select(step.where, pieces, bands)
         except InputError as exc:
             raise InputError(f"step {number}: {exc.message}") from None
         pieces = assign(pieces, regions, step.assign)
@@ -58,7 +63,9 @@ def assign(pieces: tuple[Piece, ...], regions: dict[str, object], status: str) -
 # --- selectors ---------------------------------------------------------------------------
 
 
-def select(selector: Selector, pieces: tuple[Piece, ...]) -> dict[str, object]:
+def select(
+    selector: Selector, pieces: tuple[Piece, ...], bands: dict | None = None
+) -> dict[str, object]:
     """Per oblast, the selected region (WHOLE for all of it); oblasts not selected are absent."""
     data = geodata.load()
     regions: dict[str, object] = dict.fromkeys(selector.oblast or data.codes, WHOLE)
@@ -70,18 +77,21 @@ def select(selector: Selector, pieces: tuple[Piece, ...]) -> dict[str, object]:
         disc = Point(point_xy(selector.near.place)).buffer(selector.near.km * 1000, 64)
         regions = _intersect(regions, _clip(disc))
     if selector.band is not None:
-        regions = _intersect(regions, _clip(band_region(selector.band, pieces)))
+        if bands is not None and selector.band in bands:
+            regions = _intersect(regions, bands[selector.band])
+        else:
+            regions = _intersect(regions, _clip(band_region(selector.band, pieces)))
     if selector.polygon is not None:
         regions = _intersect(regions, _clip(polygon_region(selector.polygon)))
     for child in selector.all_of or ():
-        regions = _intersect(regions, select(child, pieces))
+        regions = _intersect(regions, select(child, pieces, bands))
     if selector.any_of:
         union: dict[str, object] = {}
         for child in selector.any_of:
-            union = _union(union, select(child, pieces))
+            union = _union(union, select(child, pieces, bands))
         regions = _intersect(regions, union)
     if selector.not_ is not None:
-        regions = _intersect(regions, _complement(select(selector.not_, pieces)))
+        regions = _intersect(regions, _complement(select(selector.not_, pieces, bands)))
     return {code: r for code, r in regions.items() if r is WHOLE or not r.is_empty}
 
 

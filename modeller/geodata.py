@@ -152,8 +152,27 @@ def load() -> Geodata:
             alts.append(tuple(a for a in row["alt_names"].split("|") if a))
     lon = np.array([s.lon for s in settlements])
     lat = np.array([s.lat for s in settlements])
-    xy = np.column_stack(_TO_EA.transform(lon, lat))
+    xy = _snap_inside(np.column_stack(_TO_EA.transform(lon, lat)), settlements, geometry)
     return Geodata(units, geometry, tuple(settlements), xy, tuple(alts))
+
+
+def _snap_inside(xy: np.ndarray, settlements: list, geometry: dict) -> np.ndarray:
+    """Move settlements that fall just outside their oblast's outline (coast, border) onto it.
+
+    GeoNames points on a coast or a river bank can sit a few hundred metres outside the
+    1:10m outline. Snapping them once makes "which piece holds this town" a plain
+    point-in-polygon question that every caller answers the same way.
+    """
+    xy = xy.copy()
+    oblast = np.array([s.oblast for s in settlements])
+    for code, geom in geometry.items():
+        idx = np.flatnonzero(oblast == code)
+        points = shapely.points(xy[idx])
+        outside = idx[~shapely.covers(geom, points)]
+        if len(outside):
+            nearest = shapely.shortest_line(shapely.points(xy[outside]), geom)
+            xy[outside] = shapely.get_coordinates(nearest)[1::2]
+    return xy
 
 
 @cache
