@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 from pathlib import Path
 
 import shapely
@@ -12,7 +13,7 @@ from shapely.ops import split as cut
 from . import geodata, geojson
 from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, polygonal
-from .scenario import Between, Scenario, Selector, Split
+from .scenario import Between, HeldIn, Phase, Scenario, Selector, Split
 
 
 class _Whole:
@@ -32,18 +33,39 @@ def apply(base: Partition, scenario: Scenario, *, bands: dict | None = None) -> 
     following the baseline's line of contact; the timeline uses it to evaluate a scenario
     once, symbolically, for every date.
     """
+    return apply_phases(base, scenario, bands=bands)[-1][1]
+
+
+def apply_phases(
+    base: Partition, scenario: Scenario, *, bands: dict | None = None
+) -> list[tuple[Phase | None, Partition]]:
+    """The partition after each phase (one entry, phase None, for an unphased scenario)."""
     pieces = base.pieces
-    for number, step in enumerate(scenario.steps, start=1):
+    warnings: list[str] = []
+    out: list[tuple[Phase | None, Partition]] = []
+    steps = scenario.numbered_steps
+    for k, (phase, number, step) in enumerate(steps):
+        where = f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")
         try:
             regions = select(step.where, pieces, bands)
         except InputError as exc:
-            raise InputError(f"step {number}: {exc.message}") from None
-        pieces = assign(pieces, regions, step.assign)
-    return Partition(pieces, base.baseline, scenario, parent=base)
+            raise InputError(f"{where}: {exc.message}") from None
+        if not regions:
+            warnings.append(f"{where} selects nothing on {base.baseline.label}")
+        pieces = assign(pieces, regions, step.assign, step.recognition)
+        last_of_phase = k + 1 == len(steps) or steps[k + 1][0] is not phase
+        if phase is not None and last_of_phase:
+            out.append((phase, Partition(pieces, base.baseline, scenario, base, tuple(warnings))))
+    if not out:
+        out.append((None, Partition(pieces, base.baseline, scenario, base, tuple(warnings))))
+    return out
 
 
-def assign(pieces: tuple[Piece, ...], regions: dict[str, object], status: str) -> tuple:
-    """Give ``status`` to the part of each piece inside its oblast's selected region."""
+def assign(
+    pieces: tuple[Piece, ...], regions: dict[str, object], status: str, recognition=None
+) -> tuple:
+    """Give ``status`` (and its recognition, if any) to the part of each piece selected."""
+    attrs = (("recognition", recognition),) if recognition else ()
     out: list[Piece] = []
     for p in pieces:
         if p.oblast not in regions:
@@ -51,12 +73,12 @@ def assign(pieces: tuple[Piece, ...], regions: dict[str, object], status: str) -
             continue
         region = regions[p.oblast]
         if region is WHOLE:
-            out.append(Piece(p.oblast, p.before, status, p.geometry, p.attrs))
+            out.append(Piece(p.oblast, p.before, status, p.geometry, attrs))
             continue
         inside = polygonal(shapely.intersection(p.geometry, region))
         outside = polygonal(shapely.difference(p.geometry, region))
         out.append(Piece(p.oblast, p.before, p.after, outside, p.attrs))
-        out.append(Piece(p.oblast, p.before, status, inside, p.attrs))
+        out.append(Piece(p.oblast, p.before, status, inside, attrs))
     return merge_pieces(out)
 
 
@@ -71,6 +93,8 @@ def select(
     regions: dict[str, object] = dict.fromkeys(selector.oblast or data.codes, WHOLE)
     if selector.held_by is not None:
         regions = _intersect(regions, _held(pieces, selector.held_by))
+    if selector.held_in is not None:
+        regions = _intersect(regions, held_in(selector.held_in))
     if selector.split is not None:
         regions = _intersect(regions, split_regions(selector.split))
     if selector.near is not None:
@@ -102,6 +126,14 @@ def _held(pieces: tuple[Piece, ...], status: str) -> dict[str, object]:
         if p.before == status:
             held.setdefault(p.oblast, []).append(p.geometry)
     return {code: shapely.union_all(g) for code, g in held.items()}
+
+
+@cache
+def held_in(sel: HeldIn) -> dict[str, object]:
+    """Per oblast, the land ``sel.status`` holds in the named baseline (loaded once)."""
+    from .baselines import load_baseline
+
+    return _held(load_baseline(sel.baseline).pieces, sel.status)
 
 
 def _clip(region) -> dict[str, object]:
@@ -148,9 +180,17 @@ def band_region(band, pieces: tuple[Piece, ...]):
         raise InputError("the baseline has no line of contact for a band to follow")
     zone = shapely.buffer(line, band.km * 1000, quad_segs=16)
     if band.side == "both":
-        return zone
-    side = shapely.union_all([p.geometry for p in pieces if p.before == band.side])
-    return shapely.intersection(zone, side)
+        side = shapely.union_all([p.geometry for p in pieces])
+    else:
+        side = shapely.union_all([p.geometry for p in pieces if p.before == band.side])
+    if shapely.difference(side, zone).area < 1e6:  # under 1 km² left outside the band
+        reach = shapely.hausdorff_distance(side.boundary, line) / 1000
+        held = "all of Ukraine" if band.side == "both" else f"all land held by {band.side}"
+        raise InputError(
+            f"a {band.km:g} km band covers {held} (nothing lies farther than about "
+            f"{reach:,.0f} km from the line); use a smaller km, or 'held_by' for the whole side"
+        )
+    return zone if band.side == "both" else shapely.intersection(zone, side)
 
 
 def polygon_region(shape_sel):

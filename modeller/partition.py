@@ -53,6 +53,7 @@ class Partition:
     baseline: BaselineInfo
     scenario: object | None = None  # modeller.scenario.Scenario once applied
     parent: Partition | None = field(default=None, repr=False, compare=False)
+    warnings: tuple[str, ...] = ()  # e.g. steps that selected nothing
 
     @cached_property
     def areas_km2(self) -> np.ndarray:

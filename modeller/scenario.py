@@ -118,6 +118,13 @@ class Shape(Model):
         return self
 
 
+class HeldIn(Model):
+    """The land a status holds in another baseline, e.g. what Russia held before 2022."""
+
+    baseline: str = Field(min_length=1, description="a baseline spec, e.g. pre-2022")
+    status: str = "russia"
+
+
 class Selector(Model):
     """Where a step applies: the intersection of every key given."""
 
@@ -125,6 +132,7 @@ class Selector(Model):
 
     oblast: OblastList | None = None
     held_by: str | None = Field(None, description="status in the baseline")
+    held_in: HeldIn | None = None
     split: Split | None = None
     near: Near | None = None
     band: Band | None = None
@@ -152,12 +160,28 @@ def selector_keys() -> list[str]:
     return [f.alias or name for name, f in Selector.model_fields.items()]
 
 
+RECOGNITION = ("de_jure", "de_facto")
+
+
 class Step(Model):
-    """Assign a status to the selected area; later steps override earlier ones."""
+    """Assign a status to the selected area; later steps override earlier ones.
+
+    ``recognition`` records how the assignment is recognised (de jure or de facto); a
+    later step covering the same land without it clears it.
+    """
 
     assign: str
     where: Selector
+    recognition: Literal["de_jure", "de_facto"] | None = None
     note: str | None = None
+
+
+class Phase(Model):
+    """One stage of a staged proposal; the tables show the state after each phase."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str = Field(min_length=1)
+    steps: list[Step] = Field(min_length=1)
 
 
 class Report(Model):
@@ -184,6 +208,7 @@ class Scenario(Model):
     date: Date | None = None
     statuses: dict[str, StatusDef] = Field(default_factory=dict)
     steps: list[Step] = Field(default_factory=list)
+    phases: list[Phase] = Field(default_factory=list)
     notes: str | None = None
 
     @field_validator("id")
@@ -205,9 +230,30 @@ class Scenario(Model):
         return value
 
     @model_validator(mode="after")
+    def _steps_or_phases(self) -> Scenario:
+        if self.steps and self.phases:
+            raise ValueError(
+                "give either 'steps' or 'phases' (each phase with its own steps), not both"
+            )
+        ids = [p.id for p in self.phases]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"phase ids must be unique; repeated: {', '.join(dup)}")
+        return self
+
+    @property
+    def numbered_steps(self) -> list[tuple[Phase | None, int, Step]]:
+        """Every step in order with its phase and its 1-based number (as users count them)."""
+        if not self.phases:
+            return [(None, i, s) for i, s in enumerate(self.steps, start=1)]
+        return [(p, i, s) for p in self.phases for i, s in enumerate(p.steps, start=1)]
+
+    @model_validator(mode="after")
     def _statuses_declared(self) -> Scenario:
         valid = self.status_names
-        for i, step in enumerate(self.steps):
+        for phase, number, step in self.numbered_steps:
+            i = number - 1
+            prefix = ("phases", self.phases.index(phase)) if phase is not None else ()
             values = [(step.assign, "assign")]
             for sel in step.where.walk():
                 values.append((sel.held_by, "where.held_by"))
@@ -215,7 +261,7 @@ class Scenario(Model):
                     values.append((sel.band.side, "where.band.side"))
             for value, where in values:
                 if value is not None and value not in valid:
-                    raise _StatusError(i, where, value, valid)
+                    raise _StatusError(prefix, i, where, value, valid, phase)
         return self
 
     @property
@@ -232,10 +278,11 @@ class Scenario(Model):
 
 
 class _StatusError(ValueError):
-    def __init__(self, step: int, where: str, value: str, valid: list[str]):
-        self.loc = ("steps", step, *where.split("."))
+    def __init__(self, prefix: tuple, step: int, where: str, value: str, valid: list, phase):
+        self.loc = (*prefix, "steps", step, *where.split("."))
+        in_phase = f" of phase '{phase.id}'" if phase is not None else ""
         super().__init__(
-            f"unknown status '{value}' in step {step + 1}; valid: {', '.join(valid)} "
+            f"unknown status '{value}' in step {step + 1}{in_phase}; valid: {', '.join(valid)} "
             "(declare others under 'statuses:')"
         )
 

@@ -36,7 +36,7 @@ GOOD_HEAD = "id: probe\ntitle: Probe\n"
             "steps:\n  - assign: russia\n    wher: {oblast: Donetsk}\n",
             5,
             "unknown key 'wher' (at steps.1.wher) — did you mean 'where'?; "
-            "valid keys here: assign, where, note",
+            "valid keys here: assign, where, recognition, note",
         ),
         (
             "steps:\n  - assign: rusia\n    where: {oblast: Donetsk}\n",
