@@ -3,6 +3,7 @@
 Specs understood by ``load_baseline``:
   ``1991``                 all of Ukraine within its 1991 borders held by Ukraine
   ``contact-line``         the embedded, authored approximation of the line of control
+  ``pre-2022``             the embedded, authored line of 23 February 2022 (Crimea, ORDLO)
   ``deepstate:YYYY-MM-DD`` a DeepState daily snapshot from the local archive (or cache)
   ``PATH.geojson|.gpkg``   polygons of Russian-held land (or features with a ``status``)
 """
@@ -22,13 +23,13 @@ from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, as_baseline, merge_pieces, polygonal
 
 DEFAULT = "contact-line"
-AUTHORED = {"contact-line": "contact-line.yaml"}
+AUTHORED = {"contact-line": "contact-line.yaml", "pre-2022": "pre-2022.yaml"}
 DEEPSTATE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})$")
 DEEPSTATE_SOURCE = "DeepStateMap (deepstatemap.live) occupied-territory layer"
 
 
 def spec_help() -> str:
-    return "1991, contact-line, deepstate:YYYY-MM-DD, or a .geojson/.gpkg file"
+    return "1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, or a .geojson/.gpkg file"
 
 
 def from_held(info: BaselineInfo, held: dict[str, object]) -> Partition:

@@ -191,7 +191,8 @@ def list_baselines() -> None:
     """List the baselines available on this machine."""
     console = Console()
     console.print("1991          all of Ukraine within its 1991 borders")
-    console.print("contact-line  embedded approximate line of control (default)")
+    console.print("contact-line  embedded approximate line of control, 2025-08-15 (default)")
+    console.print("pre-2022      embedded approximate line of 23 Feb 2022 (Crimea, ORDLO)")
     days = baselines.deepstate_dates()
     if days:
         console.print(

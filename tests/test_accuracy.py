@@ -290,3 +290,31 @@ def test_contact_line_total_russian_held_area_within_2pct_of_deepstate(contact_l
 def test_contact_line_russian_held_area_within_10pct_of_deepstate(contact_line_rows, code):
     row = contact_line_rows[code]
     assert row["contact_km2"] == pytest.approx(row["deepstate_km2"], rel=0.10), row["name"]
+
+
+def test_pre_2022_baseline_agrees_with_isw_layer_in_donbas(shared_data):
+    """The authored 23 Feb 2022 line against ISW's layer of the areas held before 24 Feb."""
+    path = shared_data / "control_lines" / "isw_DonbasBeforeFeb24_2022.shp"
+    if not path.exists():
+        pytest.skip(f"{path} absent")
+    pytest.importorskip("pyogrio")
+    from pyogrio.raw import read
+
+    _meta, _index, wkb, _fields = read(path)
+    isw = geodata.to_equal_area(shapely.union_all([shapely.from_wkb(g) for g in wkb]))
+    base = baselines.load_baseline("pre-2022")
+    units = geodata.load().geometry
+    for code in ("UA-14", "UA-09"):  # Donetsk, Luhansk: the parts the authored line cuts
+        mine = base.held("russia", code, when="before")
+        theirs = shapely.intersection(isw, units[code])
+        a, b = geodata.area_km2(mine), geodata.area_km2(theirs)
+        assert a == pytest.approx(b, rel=0.05), (code, a, b)
+        # Not just equal totals: the shapes overlap (symmetric difference < 8 % of the area).
+        assert geodata.area_km2(shapely.symmetric_difference(mine, theirs)) < 0.08 * b
+    # Nothing outside Crimea, Sevastopol, Donetsk and Luhansk is Russian-held.
+    assert {p.oblast for p in base.pieces if p.before == "russia"} == {
+        "UA-43",
+        "UA-40",
+        "UA-14",
+        "UA-09",
+    }
