@@ -28,8 +28,37 @@ DEEPSTATE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})$")
 DEEPSTATE_SOURCE = "DeepStateMap (deepstatemap.live) occupied-territory layer"
 
 
+OWN = "deepstate:own"
+
+
 def spec_help() -> str:
-    return "1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, or a .geojson/.gpkg file"
+    return (
+        "1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, deepstate:own (each scenario's "
+        "own date), or a .geojson/.gpkg file"
+    )
+
+
+def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
+    """The DeepState spec for a scenario's own date: that day, else the nearest archived day.
+
+    Returns the spec and a warning when another day had to stand in.
+    """
+    if day is None:
+        raise InputError(
+            f"scenario '{scenario_id}' has no 'date:', so deepstate:own has no day to use; "
+            "add date: YYYY-MM-DD to the scenario or pass --baseline deepstate:YYYY-MM-DD"
+        )
+    if deepstate_path(day) is not None:
+        return f"deepstate:{day}", None
+    available = deepstate_dates()
+    if not available:
+        return f"deepstate:{day}", None  # load_baseline explains how to get the archive
+    nearest = min(available, key=lambda d: (abs((d - day).days), d))
+    return (
+        f"deepstate:{nearest}",
+        f"{scenario_id}: no DeepState snapshot of its date {day}; using the nearest, "
+        f"deepstate:{nearest} ({abs((nearest - day).days)} days away)",
+    )
 
 
 def from_held(info: BaselineInfo, held: dict[str, object]) -> Partition:
@@ -124,6 +153,11 @@ def deepstate(day: Date) -> Partition:
     """The DeepState snapshot of ``day`` as a baseline; names the nearest dates if missing."""
     path = deepstate_path(day)
     if path is None:
+        from . import archive  # month-end snapshots (2022-2024) fill in before the daily files
+
+        month_end = archive.monthly_snapshot(day)
+        if month_end is not None:
+            return from_held(month_end.info, {"russia": month_end.territory()})
         available = deepstate_dates()
         if not available:
             raise InputError(

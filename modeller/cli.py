@@ -105,16 +105,23 @@ def run(
             task = progress.add_task("scenarios", total=len(loaded))
             for path, sc in loaded:
                 spec = baseline or sc.baseline or baselines.DEFAULT
+                if spec == baselines.OWN:
+                    spec, note = baselines.own_spec(sc.date, sc.id)
+                    if note:
+                        err.print(f"note: {note}", style="yellow", highlight=False)
                 if spec not in cache:
                     progress.update(task, description=f"loading baseline {spec}")
                     cache[spec] = baselines.load_baseline(spec)
                 progress.update(task, description=f"applying {sc.id}")
                 try:
-                    partition = engine.apply(cache[spec], sc)
+                    phases = engine.apply_phases(cache[spec], sc)
                 except InputError as exc:
                     raise InputError(exc.message, str(path), exc.line) from None
+                partition = phases[-1][1]
+                for warning in partition.warnings:
+                    err.print(f"warning: {path}: {warning}", style="yellow", highlight=False)
                 partitions.append(partition)
-                entries.append(report.scenario_entry(partition, path, towns))
+                entries.append(report.scenario_entry(partition, path, towns, phases))
                 progress.advance(task)
     except InputError as exc:
         _fail(exc)

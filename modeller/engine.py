@@ -168,16 +168,20 @@ def _complement(regions: dict) -> dict:
 
 def contact_line(pieces: tuple[Piece, ...]):
     """The baseline's line of contact: where Russian-held land meets Ukrainian-held land."""
-    russia = shapely.union_all([p.geometry for p in pieces if p.before == "russia"])
-    ukraine = shapely.union_all([p.geometry for p in pieces if p.before == "ukraine"])
-    return shapely.intersection(shapely.boundary(russia), shapely.buffer(ukraine, 1.0))
+    russia = [p.geometry for p in pieces if p.before == "russia"]
+    ukraine = [p.geometry for p in pieces if p.before == "ukraine"]
+    if not russia or not ukraine:
+        return shapely.LineString()
+    return shapely.intersection(
+        shapely.boundary(shapely.union_all(russia)), shapely.buffer(shapely.union_all(ukraine), 1.0)
+    )
 
 
 def band_region(band, pieces: tuple[Piece, ...]):
     """Land within ``band.km`` of the contact line, on the given side (baseline holder)."""
     line = contact_line(pieces)
-    if line.is_empty:
-        raise InputError("the baseline has no line of contact for a band to follow")
+    if line.is_empty:  # e.g. the 1991 baseline: nothing to follow, so the band is empty
+        return shapely.Polygon()
     zone = shapely.buffer(line, band.km * 1000, quad_segs=16)
     if band.side == "both":
         side = shapely.union_all([p.geometry for p in pieces])

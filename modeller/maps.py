@@ -57,12 +57,16 @@ from .metrics import status_labels
 from .partition import Partition
 from .report import (
     COMPARE_HEAD,
+    PHASE_HEAD,
+    RECOGNITION_HEAD,
     STATUS_HEAD,
     TOWN_HEAD,
-    TRANSFER_HEAD,
     compare_rows,
+    phase_rows,
+    recognition_rows,
     status_rows,
     town_rows,
+    transfer_head,
     transfer_rows,
 )
 
@@ -1034,9 +1038,17 @@ def _scenario_tables(view: _ScenarioView) -> str:
         f"({v['outside_ukraine_pct']:.2f}%) and {_km(v['outside_ukraine_people'])} pre-war "
         "residents would be outside Ukraine's control.</p>",
     ]
+    if e["recognition"]:
+        out.append(_table("Recognition", RECOGNITION_HEAD, recognition_rows(e), "t-recognition"))
+    if e["phases"]:
+        out.append(
+            _table(
+                "Phases (cumulative, against the baseline)", PHASE_HEAD, phase_rows(e), "t-phases"
+            )
+        )
     if e["transfers"]:
         out.append(
-            _table("Changes hands, by oblast", TRANSFER_HEAD, transfer_rows(e), "t-transfers")
+            _table("Changes hands, by oblast", transfer_head(e), transfer_rows(e), "t-transfers")
         )
     else:
         out.append('<p class="t-transfers-none">Nothing changes hands in this scenario.</p>')

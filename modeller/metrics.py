@@ -123,14 +123,22 @@ def by_status(t: Tally, when: str = "after") -> dict[str, dict[str, float]]:
 
 
 def transfers(t: Tally) -> list[dict]:
-    """The one transfers table: (oblast, from → to, km², people), largest first."""
+    """The one transfers table: (oblast, from → to, recognition, km², people), largest first."""
     rows: dict[tuple, dict] = {}
     for p, a, n in zip(t.partition.pieces, t.km2, t.people, strict=True):
         if p.before == p.after:
             continue
+        rec = dict(p.attrs).get("recognition")
         row = rows.setdefault(
-            (p.oblast, p.before, p.after),
-            {"oblast": p.oblast, "from": p.before, "to": p.after, "km2": 0.0, "people": 0.0},
+            (p.oblast, p.before, p.after, rec),
+            {
+                "oblast": p.oblast,
+                "from": p.before,
+                "to": p.after,
+                "recognition": rec,
+                "km2": 0.0,
+                "people": 0.0,
+            },
         )
         row["km2"] += a
         row["people"] += n
@@ -186,6 +194,24 @@ def towns_changing_hands(t: Tally, limit: int = 15) -> list[dict]:
             )
     rows.sort(key=lambda r: (-r["population"], r["name"]))
     return rows[:limit]
+
+
+def recognition(t: Tally) -> list[dict]:
+    """km² and people per (status after the scenario, recognition) where a step set one."""
+    total = float(t.km2.sum())
+    rows: dict[tuple, dict] = {}
+    for p, a, n in zip(t.partition.pieces, t.km2, t.people, strict=True):
+        rec = dict(p.attrs).get("recognition")
+        if rec is None:
+            continue
+        row = rows.setdefault(
+            (p.after, rec), {"status": p.after, "recognition": rec, "km2": 0.0, "people": 0.0}
+        )
+        row["km2"] += a
+        row["people"] += n
+    for row in rows.values():
+        row["pct"] = 100.0 * row["km2"] / total
+    return [rows[k] for k in sorted(rows)]
 
 
 def status_labels(partition: Partition) -> dict[str, dict[str, str]]:
@@ -244,6 +270,10 @@ def summarise(partition: Partition, towns: int = 15) -> dict:
         },
         "flows": flows,
         "transfers": rows,
+        "recognition": [
+            r | {"label": labels.get(r["status"], {}).get("label", r["status"])}
+            for r in recognition(t)
+        ],
         "oblasts": by_oblast(t),
         "towns": towns_changing_hands(t, towns),
         "pieces": t.rows(),

@@ -30,10 +30,16 @@ METHOD = (
 )
 
 
-def scenario_entry(partition: Partition, path: Path | None = None, towns: int = 15) -> dict:
-    """One scenario's figures plus its provenance."""
+def scenario_entry(
+    partition: Partition,
+    path: Path | None = None,
+    towns: int = 15,
+    phases: list[tuple] | None = None,
+) -> dict:
+    """One scenario's figures plus its provenance (and, if staged, each phase's headline)."""
     sc = partition.scenario
     b = partition.baseline
+    staged = [(ph, p) for ph, p in (phases or []) if ph is not None]
     return {
         "id": sc.id,
         "title": sc.title,
@@ -48,7 +54,33 @@ def scenario_entry(partition: Partition, path: Path | None = None, towns: int = 
             "source": b.source,
             "method": b.method,
         },
+        "date": sc.date.isoformat() if sc.date else None,
+        "warnings": list(partition.warnings),
+        "phases": [phase_entry(ph, p) for ph, p in staged],
         **summarise(partition, towns),
+    }
+
+
+def phase_entry(phase, partition: Partition) -> dict:
+    """Headline figures of the state after one phase (cumulative, against the baseline)."""
+    s = summarise(partition, towns=0)
+    return {"id": phase.id, "title": phase.title, **_headline(s)}
+
+
+def _headline(e: dict) -> dict:
+    """Who cedes and regains what, and what Russia then holds (read from flows/statuses)."""
+    flows = e["flows"]
+    russia = next((s for s in e["statuses"] if s["status"] == "russia"), None)
+    lost = [f for f in flows if f["from"] == "ukraine"]
+    gained = [f for f in flows if f["to"] == "ukraine"]
+    return {
+        "ukraine_cedes_km2": sum(f["km2"] for f in lost),
+        "ukraine_cedes_people": sum(f["people"] for f in lost),
+        "ukraine_regains_km2": sum(f["km2"] for f in gained),
+        "ukraine_regains_people": sum(f["people"] for f in gained),
+        "russia_km2": russia["km2"] if russia else 0.0,
+        "russia_pct": russia["pct"] if russia else 0.0,
+        "russia_people": russia["people"] if russia else 0.0,
     }
 
 
@@ -67,22 +99,12 @@ def document(entries: list[dict]) -> dict:
 
 
 def comparison_row(e: dict) -> dict:
-    flows = {(f["from"], f["to"]): f for f in e["flows"]}
-    russia = next((s for s in e["statuses"] if s["status"] == "russia"), None)
-    lost = [f for (a, _b), f in flows.items() if a == "ukraine"]
-    gained = [f for (_a, b), f in flows.items() if b == "ukraine"]
     return {
         "id": e["id"],
         "title": e["title"],
         "baseline": e["baseline"]["name"],
         "baseline_date": e["baseline"]["date"],
-        "ukraine_cedes_km2": sum(f["km2"] for f in lost),
-        "ukraine_cedes_people": sum(f["people"] for f in lost),
-        "ukraine_regains_km2": sum(f["km2"] for f in gained),
-        "ukraine_regains_people": sum(f["people"] for f in gained),
-        "russia_km2": russia["km2"] if russia else 0.0,
-        "russia_pct": russia["pct"] if russia else 0.0,
-        "russia_people": russia["people"] if russia else 0.0,
+        **_headline(e),
         "outside_ukraine_pct": e["vs_1991"]["outside_ukraine_pct"],
     }
 
@@ -104,9 +126,11 @@ CSV_FIELDS = [
     "table",
     "oblast",
     "oblast_name",
+    "phase",
     "from",
     "to",
     "status",
+    "recognition",
     "name",
     "km2",
     "pct_of_ukraine",
@@ -145,6 +169,32 @@ def to_csv(doc: dict) -> str:
             w.writerow(
                 base | {"table": "transfer", **t, "km2": _r(t["km2"]), "people": round(t["people"])}
             )
+        for r in e["recognition"]:
+            w.writerow(
+                base
+                | {
+                    "table": "recognition",
+                    "status": r["status"],
+                    "recognition": r["recognition"],
+                    "km2": _r(r["km2"]),
+                    "pct_of_ukraine": _r(r["pct"], 4),
+                    "people": round(r["people"]),
+                }
+            )
+        for ph in e["phases"]:
+            for key, frm, to in (("cedes", "ukraine", ""), ("regains", "", "ukraine")):
+                w.writerow(
+                    base
+                    | {
+                        "table": f"phase_ukraine_{key}",
+                        "phase": ph["id"],
+                        "name": ph["title"],
+                        "from": frm,
+                        "to": to,
+                        "km2": _r(ph[f"ukraine_{key}_km2"]),
+                        "people": round(ph[f"ukraine_{key}_people"]),
+                    }
+                )
         for p in e["pieces"]:
             w.writerow(
                 base
@@ -154,6 +204,7 @@ def to_csv(doc: dict) -> str:
                     "oblast_name": units[p["oblast"]].name_en,
                     "from": p["before"],
                     "to": p["after"],
+                    "recognition": p.get("recognition"),
                     "km2": _r(p["km2"]),
                     "people": round(p["people"]),
                 }
@@ -228,10 +279,56 @@ COMPARE_HEAD = [
 ]
 
 
+RECOGNITION_HEAD = ["Status", "Recognition", "km²", "% of Ukraine", "People"]
+PHASE_HEAD = ["Phase", "Ukraine cedes km²", "People", "Ukraine regains km²", "People", "Russia km²"]
+RECOGNITION_LABELS = {"de_jure": "de jure", "de_facto": "de facto"}
+
+
+def transfer_head(e: dict) -> list[str]:
+    if any(t.get("recognition") for t in e["transfers"]):
+        return [*TRANSFER_HEAD[:3], "Recognition", *TRANSFER_HEAD[3:]]
+    return TRANSFER_HEAD
+
+
 def transfer_rows(e: dict) -> list[list[str]]:
+    shown = any(t.get("recognition") for t in e["transfers"])
     return [
-        [t["oblast_name"], t["from"], t["to"], _km(t["km2"]), _km(t["people"])]
+        [
+            t["oblast_name"],
+            t["from"],
+            t["to"],
+            *([RECOGNITION_LABELS.get(t["recognition"], "—")] if shown else []),
+            _km(t["km2"]),
+            _km(t["people"]),
+        ]
         for t in e["transfers"]
+    ]
+
+
+def recognition_rows(e: dict) -> list[list[str]]:
+    return [
+        [
+            r["label"],
+            RECOGNITION_LABELS[r["recognition"]],
+            _km(r["km2"]),
+            f"{r['pct']:.2f}",
+            _km(r["people"]),
+        ]
+        for r in e["recognition"]
+    ]
+
+
+def phase_rows(e: dict) -> list[list[str]]:
+    return [
+        [
+            f"{i}. {ph['title']}",
+            _km(ph["ukraine_cedes_km2"]),
+            _km(ph["ukraine_cedes_people"]),
+            _km(ph["ukraine_regains_km2"]),
+            _km(ph["ukraine_regains_people"]),
+            _km(ph["russia_km2"]),
+        ]
+        for i, ph in enumerate(e["phases"], start=1)
     ]
 
 
@@ -271,10 +368,17 @@ def to_markdown(doc: dict) -> str:
     for e in doc["scenarios"]:
         lines += [f"## {_md(e['title'])} (`{e['id']}`)", "", _md(e["summary"]), ""]
         lines += [f"_{_md(provenance_line(e))}_", ""]
+        lines += [f"> warning: {_md(w)}" for w in e["warnings"]]
         lines += _md_table(STATUS_HEAD, status_rows(e))
+        if e["recognition"]:
+            lines += ["", "**Recognition**", ""]
+            lines += _md_table(RECOGNITION_HEAD, recognition_rows(e))
+        if e["phases"]:
+            lines += ["", "**Phases** (cumulative, against the baseline)", ""]
+            lines += _md_table(PHASE_HEAD, phase_rows(e))
         if e["transfers"]:
             lines += ["", "**Changes hands, by oblast**", ""]
-            lines += _md_table(TRANSFER_HEAD, transfer_rows(e))
+            lines += _md_table(transfer_head(e), transfer_rows(e))
         if e["towns"]:
             lines += ["", "**Largest towns changing hands**", ""]
             lines += _md_table(TOWN_HEAD, town_rows(e))
@@ -308,9 +412,17 @@ def print_rich(doc: dict, console: Console) -> None:
         if e["summary"]:
             console.print(e["summary"], markup=False, highlight=False)
         console.print(provenance_line(e), style="dim", markup=False, highlight=False)
+        for w in e["warnings"]:
+            console.print(f"warning: {w}", style="yellow", markup=False, highlight=False)
         console.print(
             _rich_table("Held by each side: baseline → scenario", STATUS_HEAD, status_rows(e))
         )
+        if e["recognition"]:
+            console.print(_rich_table("Recognition", RECOGNITION_HEAD, recognition_rows(e)))
+        if e["phases"]:
+            console.print(
+                _rich_table("Phases (cumulative, against the baseline)", PHASE_HEAD, phase_rows(e))
+            )
         v = e["vs_1991"]
         console.print(
             f"Against 1991 borders: {v['outside_ukraine_km2']:,.0f} km² "
@@ -319,7 +431,9 @@ def print_rich(doc: dict, console: Console) -> None:
             highlight=False,
         )
         if e["transfers"]:
-            console.print(_rich_table("Changes hands, by oblast", TRANSFER_HEAD, transfer_rows(e)))
+            console.print(
+                _rich_table("Changes hands, by oblast", transfer_head(e), transfer_rows(e))
+            )
         if e["towns"]:
             console.print(_rich_table("Largest towns changing hands", TOWN_HEAD, town_rows(e)))
     console.rule("[bold]Comparison[/]", style="cyan")

@@ -108,7 +108,7 @@ def test_unknown_baseline_lists_the_valid_kinds():
     result = run_cli("run", "--no-maps", "-b", "yesterday", "scenarios/freeze-current-lines.yaml")
     assert result.exit_code == 2
     assert (
-        "unknown baseline 'yesterday'; valid: 1991, contact-line, deepstate:YYYY-MM-DD"
+        "unknown baseline 'yesterday'; valid: 1991, contact-line, pre-2022, deepstate:YYYY-MM-DD"
         in result.output
     )
 
