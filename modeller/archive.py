@@ -1,0 +1,192 @@
+"""The DeepState archive as a list of dated snapshots: daily files plus the month-end file.
+
+Daily files (``deepstatemap_data_YYYYMMDD.geojson``) come from the folders in
+``settings.deepstate_dirs()``. The month-end file (``monthly_*.geojson``, one feature per
+month with a ``date`` property) is looked for beside the daily folder, in
+``$MODELLER_DATA_DIR/deepstate/`` and in ``$MODELLER_DEEPSTATE_DIR``; it gives baselines
+for 2022–2024, before the daily archive starts. A daily file wins when both have a date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date as Date
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+from . import geojson, settings
+from .errors import InputError
+from .partition import BaselineInfo
+
+DAILY_SOURCE = "DeepStateMap (deepstatemap.live) occupied-territory layer"
+MONTHLY_SOURCE = (
+    "DeepStateMap occupied-territory layer, month-end snapshot (derived from raw DeepState "
+    "layer dumps, DanielRose2310/deepstatemaps-history)"
+)
+RANGE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?$")
+EVERY_RE = re.compile(r"^(\d+)\s*([dw])$")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One dated DeepState map: a daily file, or one feature of the month-end file."""
+
+    day: Date
+    path: Path
+    feature: int | None = None  # index in the month-end file; None for a daily file
+
+    @property
+    def spec(self) -> str:
+        return f"deepstate:{self.day.isoformat()}"
+
+    @property
+    def info(self) -> BaselineInfo:
+        """Name, date, source and method of this snapshot as a baseline."""
+        if self.feature is None:
+            return BaselineInfo(
+                self.spec,
+                self.day,
+                DAILY_SOURCE,
+                f"snapshot file {self.path.name}, clipped to the units",
+            )
+        return BaselineInfo(
+            self.spec,
+            self.day,
+            MONTHLY_SOURCE,
+            f"feature {self.feature + 1} of {self.path.name}, clipped to the units",
+        )
+
+    def territory(self):
+        """The Russian-held territory in the working CRS, read exactly as ``run`` reads it."""
+        if self.feature is None:
+            return geojson.read_territory(self.path)
+        geometry = _monthly_features(self.path)[self.feature][1]
+        return geojson.territory([geometry])
+
+
+def monthly_paths() -> list[Path]:
+    """Month-end files found in the configured places (first one wins per date)."""
+    folders: list[Path] = []
+    for d in settings.deepstate_dirs():
+        folders += [d, d.parent]
+    if settings.data_dir():
+        folders.append(settings.data_dir() / "deepstate")
+    seen, out = set(), []
+    for folder in folders:
+        for path in sorted(folder.glob("monthly_*.geojson")) if folder.is_dir() else []:
+            if path.resolve() not in seen:
+                seen.add(path.resolve())
+                out.append(path)
+    return out
+
+
+@cache
+def _monthly_features(path: Path) -> tuple[tuple[Date, object], ...]:
+    """(date, lon/lat geometry) of every feature of a month-end file, parsed once."""
+    out = []
+    for i, (props, geom) in enumerate(geojson.features(geojson.read(path), str(path))):
+        try:
+            out.append((Date.fromisoformat(str(props.get("date"))[:10]), geom))
+        except ValueError:
+            raise InputError(
+                f"feature {i + 1}: missing or bad 'date' property {props.get('date')!r}", str(path)
+            ) from None
+    return tuple(out)
+
+
+def snapshots() -> list[Snapshot]:
+    """Every snapshot available on this machine, by date (daily files win over month-ends)."""
+    from .baselines import deepstate_dates, deepstate_path
+
+    by_day: dict[Date, Snapshot] = {}
+    for path in monthly_paths():
+        for i, (day, _) in enumerate(_monthly_features(path)):
+            by_day.setdefault(day, Snapshot(day, path, i))
+    for day in deepstate_dates():
+        by_day[day] = Snapshot(day, deepstate_path(day))
+    return [by_day[d] for d in sorted(by_day)]
+
+
+def monthly_snapshot(day: Date) -> Snapshot | None:
+    """The month-end snapshot of ``day``, if a month-end file has that date."""
+    for path in monthly_paths():
+        for i, (d, _) in enumerate(_monthly_features(path)):
+            if d == day:
+                return Snapshot(d, path, i)
+    return None
+
+
+def describe(available: list[Snapshot]) -> str:
+    """What the archive holds, for error messages: daily and month-end ranges."""
+    parts = []
+    for kind, items in (
+        ("daily", [s for s in available if s.feature is None]),
+        ("month-end", [s for s in available if s.feature is not None]),
+    ):
+        if items:
+            parts.append(f"{kind} {items[0].day} … {items[-1].day} ({len(items)} dates)")
+    return "; ".join(parts) or "nothing"
+
+
+def parse_every(text: str | None) -> int:
+    """Days between kept snapshots from '7d' / '2w' (None: keep every snapshot)."""
+    if text is None:
+        return 0
+    m = EVERY_RE.match(str(text).strip().lower())
+    if not m or int(m.group(1)) < 1:
+        raise InputError(f"bad --every '{text}': write a number of days or weeks, e.g. 7d or 2w")
+    return int(m.group(1)) * (7 if m.group(2) == "w" else 1)
+
+
+def select(spec: str, available: list[Snapshot]) -> list[Snapshot]:
+    """Snapshots named by 'deepstate:A..B' (either end may be left open) or 'deepstate:DATE'."""
+    m = RANGE_RE.match(spec.strip())
+    if m is None:
+        single = re.fullmatch(r"deepstate:(\d{4}-\d{2}-\d{2})", spec.strip())
+        if single is None:
+            raise InputError(
+                f"bad baseline range '{spec}': write deepstate:YYYY-MM-DD..YYYY-MM-DD "
+                "(either end may be left out) or deepstate:YYYY-MM-DD"
+            )
+        day = _date(single.group(1), spec)
+        hit = [s for s in available if s.day == day]
+        if not hit:
+            raise InputError(f"{spec} is not in the archive; available: {describe(available)}")
+        return hit
+    if not available:
+        raise InputError(
+            "no DeepState archive found: set MODELLER_DATA_DIR to a folder with "
+            "deepstate/daily/deepstatemap_data_YYYYMMDD.geojson (e.g. ../shared/data) "
+            "or MODELLER_DEEPSTATE_DIR"
+        )
+    first, last = available[0].day, available[-1].day
+    start = _date(m.group(1), spec) if m.group(1) else first
+    end = _date(m.group(2), spec) if m.group(2) else last
+    if start > end:
+        raise InputError(f"bad baseline range '{spec}': {start} is after {end}")
+    if end < first or start > last:
+        raise InputError(f"'{spec}' lies outside the archive; available: {describe(available)}")
+    chosen = [s for s in available if start <= s.day <= end]
+    if not chosen:
+        raise InputError(f"no snapshot between {start} and {end}; available: {describe(available)}")
+    return chosen
+
+
+def thin(items: list[Snapshot], every_days: int) -> list[Snapshot]:
+    """Keep the first snapshot, then each one at least ``every_days`` after the last kept."""
+    if every_days <= 1:
+        return items
+    kept: list[Snapshot] = []
+    for s in items:
+        if not kept or s.day - kept[-1].day >= timedelta(days=every_days):
+            kept.append(s)
+    return kept
+
+
+def _date(text: str, spec: str) -> Date:
+    try:
+        return Date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"bad date in '{spec}': {text} is not a calendar date") from None

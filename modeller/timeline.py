@@ -1,0 +1,566 @@
+"""The timeline: every scenario on every dated baseline of the DeepState archive, fast.
+
+A scenario's outcome at a point depends only on static things (oblast, split, near,
+polygon, ``held_in`` selectors) and on what the baseline says there: its holder
+(``held_by``) and, for ``band`` selectors, whether the point lies within the band's reach
+of that day's line of contact. So each scenario is applied once, symbolically, to
+synthetic baselines (all-Ukrainian, all-Russian; × inside/outside each band), giving
+static *cells*. The cells of all scenarios are refined into common static *atoms*. For a
+day with Russian-held territory R, every figure is then a sum over atoms of
+area(atom ∩ R) and of the settlement weights inside it — measured once per day for all
+scenarios, in one vectorised pass, and updated from the day before where the map did not
+change. Only atoms where a band matters get the (local) line of contact of the day.
+
+People follow ``metrics``: a settlement's weight counts where its point lies, the
+oblast's rural remainder is spread by area; so every figure equals what ``modeller run``
+gives for that baseline (``tests/test_timeline.py`` checks it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date as Date
+from itertools import product
+
+import numpy as np
+import shapely
+
+from . import engine, geodata, metrics
+from .archive import Snapshot
+from .partition import BaselineInfo, Partition, Piece, merge_pieces, polygonal
+from .scenario import Band, Scenario
+
+STATUSES = ("russia", "ukraine")  # what a DeepState baseline holds: R and the rest
+SLIVER_M2 = 1.0  # atoms smaller than this (overlay noise) are dropped
+TILE_M = 25_000.0  # atoms are cut into tiles of this size so that a day's change is local
+MAX_BANDS = 4
+SYNTHETIC = BaselineInfo("synthetic", None, "timeline symbolic evaluation", "")
+
+
+# --- the plan: static cells and atoms --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A static piece of one scenario for one class (baseline holder × band membership)."""
+
+    oblast: str
+    before: str
+    after: str
+    attrs: tuple
+    klass: int
+    atoms: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ScenarioPlan:
+    """One scenario's keys (oblast, before, after, attrs) and their atoms per class."""
+
+    scenario: Scenario
+    keys: tuple[tuple, ...]
+    matrix: np.ndarray  # (n_keys, n_classes * n_atoms) 0/1
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """What the per-day measurement needs (picklable; shipped to workers once)."""
+
+    atoms: tuple  # working-CRS polygons
+    atom_oblast: np.ndarray  # oblast code per atom
+    atom_km2: np.ndarray
+    tiles: np.ndarray  # working-CRS polygons: atoms cut into squares
+    tile_atom: np.ndarray  # atom index per tile
+    tile_km2: np.ndarray
+    bands: tuple[Band, ...]  # distinct band selectors; classes = status × membership
+    support: np.ndarray  # indices of atoms where band membership can change an outcome
+    settlement_atom: np.ndarray  # atom index per settlement
+    settlement_weight: np.ndarray  # k_o · population per settlement (people)
+    ukraine: object  # union of the units (for the local line of contact)
+
+    @property
+    def n_classes(self) -> int:
+        return len(STATUSES) * 2 ** len(self.bands)
+
+
+@dataclass(frozen=True)
+class Plan:
+    geometry: Geometry
+    scenarios: tuple[ScenarioPlan, ...]
+    oblasts: tuple[str, ...]
+    remainder_per_km2: np.ndarray  # per atom: R_o / area(o), people per km²
+
+
+def class_index(status: str, inside: tuple[bool, ...]) -> int:
+    """Index of the class (baseline holder, inside each band?)."""
+    bits = sum(1 << i for i, flag in enumerate(inside) if flag)
+    return STATUSES.index(status) * (2 ** len(inside)) + bits
+
+
+def _bands(obj, found: list) -> list:
+    """Every distinct band selector anywhere in a scenario model (steps or phases)."""
+    if isinstance(obj, Band):
+        if obj not in found:
+            found.append(obj)
+    elif hasattr(obj, "model_fields"):
+        for name in type(obj).model_fields:
+            _bands(getattr(obj, name), found)
+    elif isinstance(obj, list | tuple):
+        for item in obj:
+            _bands(item, found)
+    return found
+
+
+def _synthetic(status: str) -> Partition:
+    """A baseline where ``status`` holds every unit (the symbolic stand-in for a day)."""
+    data = geodata.load()
+    pieces = [Piece(code, status, status, g) for code, g in data.geometry.items()]
+    return Partition(merge_pieces(pieces), SYNTHETIC)
+
+
+def _evaluate(scenario: Scenario, bands: tuple[Band, ...]) -> list[tuple[int, Piece]]:
+    """The scenario's pieces on every synthetic class: (class index, piece)."""
+    data = geodata.load()
+    whole = dict.fromkeys(data.codes, engine.WHOLE)
+    out = []
+    for status in STATUSES:
+        base = _synthetic(status)
+        for inside in product((False, True), repeat=len(bands)):
+            regions = {
+                b: (whole if flag and b.side in ("both", status) else {})
+                for b, flag in zip(bands, inside, strict=True)
+            }
+            applied = engine.apply(base, scenario, bands=regions or None)
+            out += [(class_index(status, inside), p) for p in applied.pieces]
+    return out
+
+
+def _refine(oblast, geoms: list) -> list[tuple[object, frozenset]]:
+    """Common refinement of an oblast by the given cell geometries: (atom, inside which)."""
+    atoms = [(oblast, frozenset())]
+    for j, g in enumerate(geoms):
+        nxt = []
+        for geom, inside in atoms:
+            if not shapely.intersects(geom, g):
+                nxt.append((geom, inside))
+                continue
+            cut_in = polygonal(shapely.intersection(geom, g))
+            cut_out = polygonal(shapely.difference(geom, g))
+            if shapely.area(cut_in) > SLIVER_M2:
+                nxt.append((cut_in, inside | {j}))
+            if shapely.area(cut_out) > SLIVER_M2:
+                nxt.append((cut_out, inside))
+        atoms = nxt
+    return atoms
+
+
+def _tiles(atoms: list) -> tuple[list, list]:
+    """Atoms cut by a square grid: (tile geometry, atom index)."""
+    tiles, owner = [], []
+    for i, atom in enumerate(atoms):
+        minx, miny, maxx, maxy = atom.bounds
+        xs = np.arange(np.floor(minx / TILE_M) * TILE_M, maxx, TILE_M)
+        ys = np.arange(np.floor(miny / TILE_M) * TILE_M, maxy, TILE_M)
+        boxes = shapely.box(*np.meshgrid(xs, ys), *np.meshgrid(xs + TILE_M, ys + TILE_M))
+        boxes = boxes.ravel()
+        boxes = boxes[shapely.intersects(atom, boxes)]
+        parts = shapely.intersection(atom, boxes)
+        for part in parts:
+            part = polygonal(part)
+            if shapely.area(part) > SLIVER_M2:
+                tiles.append(part)
+                owner.append(i)
+    return tiles, owner
+
+
+def make_plan(scenarios: list[Scenario]) -> Plan:
+    """Evaluate every scenario symbolically and refine the cells into shared atoms."""
+    data = geodata.load()
+    bands: list[Band] = []
+    for sc in scenarios:
+        _bands(sc, bands)
+    if len(bands) > MAX_BANDS:
+        raise ValueError(f"more than {MAX_BANDS} distinct band selectors")
+    bands_t = tuple(bands)
+    evaluated = [_evaluate(sc, bands_t) for sc in scenarios]
+
+    # distinct cell geometries per oblast (whole-oblast cells need no refinement)
+    distinct: dict[str, list] = {code: [] for code in data.codes}
+    geom_id: dict[int, tuple[str, int | None]] = {}
+    for pieces in evaluated:
+        for _, p in pieces:
+            if id(p.geometry) in geom_id:
+                continue
+            whole = data.geometry[p.oblast]
+            if p.geometry is whole or shapely.equals(p.geometry, whole):
+                geom_id[id(p.geometry)] = (p.oblast, None)
+                continue
+            found = next(
+                (j for j, g in enumerate(distinct[p.oblast]) if shapely.equals(g, p.geometry)), None
+            )
+            if found is None:
+                distinct[p.oblast].append(p.geometry)
+                found = len(distinct[p.oblast]) - 1
+            geom_id[id(p.geometry)] = (p.oblast, found)
+
+    atoms, atom_oblast, atom_inside = [], [], []
+    first_atom: dict[str, int] = {}
+    for code in data.codes:
+        first_atom[code] = len(atoms)
+        for geom, inside in _refine(data.geometry[code], distinct[code]):
+            atoms.append(geom)
+            atom_oblast.append(code)
+            atom_inside.append(inside)
+    n_atoms = len(atoms)
+    atom_oblast_a = np.array(atom_oblast)
+
+    def members(p: Piece) -> tuple[int, ...]:
+        code, j = geom_id[id(p.geometry)]
+        rng = range(first_atom[code], first_atom[code] + int((atom_oblast_a == code).sum()))
+        return tuple(i for i in rng if j is None or j in atom_inside[i])
+
+    n_classes = len(STATUSES) * 2 ** len(bands_t)
+    plans, support = [], set()
+    for sc, pieces in zip(scenarios, evaluated, strict=True):
+        keys: dict[tuple, list[int]] = {}
+        outcome: dict[tuple[int, int], tuple] = {}  # (class, atom) -> (after, attrs)
+        for klass, p in pieces:
+            status = STATUSES[klass // 2 ** len(bands_t)]
+            key = (p.oblast, status, p.after, p.attrs)
+            cols = keys.setdefault(key, [])
+            for a in members(p):
+                cols.append(klass * n_atoms + a)
+                outcome[(klass, a)] = (p.after, p.attrs)
+        # atoms whose outcome depends on band membership need the day's bands
+        per = 2 ** len(bands_t)
+        for a in range(n_atoms):
+            for s in range(len(STATUSES)):
+                seen = {outcome.get((s * per + b, a)) for b in range(per)}
+                if len(seen) > 1:
+                    support.add(a)
+        ordered = sorted(keys)
+        matrix = np.zeros((len(ordered), n_classes * n_atoms))
+        for r, key in enumerate(ordered):
+            matrix[r, keys[key]] = 1.0
+        plans.append(ScenarioPlan(sc, tuple(ordered), matrix))
+
+    model = metrics.population_model()
+    settlement_atom = _settlement_atoms(atoms, atom_oblast_a)
+    weights = np.zeros(len(data.settlements))
+    for m in model.values():
+        weights[m.settlement_idx] = m.weights
+    remainder = np.array([model[c].remainder / model[c].area_km2 for c in atom_oblast])
+    tiles, owner = _tiles(atoms)
+    geometry = Geometry(
+        atoms=tuple(atoms),
+        atom_oblast=atom_oblast_a,
+        atom_km2=np.asarray(geodata.area_km2(np.array(atoms, dtype=object)), dtype=float),
+        tiles=np.array(tiles, dtype=object),
+        tile_atom=np.array(owner),
+        tile_km2=np.asarray(geodata.area_km2(np.array(tiles, dtype=object)), dtype=float),
+        bands=bands_t,
+        support=np.array(sorted(support), dtype=int),
+        settlement_atom=settlement_atom,
+        settlement_weight=weights,
+        ukraine=shapely.union_all(list(data.geometry.values())),
+    )
+    return Plan(geometry, tuple(plans), tuple(data.codes), remainder)
+
+
+def _settlement_atoms(atoms: list, atom_oblast: np.ndarray) -> np.ndarray:
+    """The atom holding each settlement (nearest atom of its own oblast, as metrics does)."""
+    data = geodata.load()
+    xy = data.settlement_xy
+    oblast = np.array([s.oblast for s in data.settlements])
+    out = np.full(len(xy), -1)
+    for code in np.unique(oblast):
+        idx = np.flatnonzero(oblast == code)
+        candidates = np.flatnonzero(atom_oblast == code)
+        best = np.full(len(idx), np.inf)
+        for a in candidates:
+            d = shapely.distance(atoms[a], shapely.points(xy[idx]))
+            better = d < best
+            out[idx[better]] = a
+            best[better] = d[better]
+    return out
+
+
+# --- per day: the Russian-held part of every atom ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Measures:
+    """Per date: km² and settlement weight of each (class, atom), flattened class-major."""
+
+    dates: tuple[Date, ...]
+    infos: tuple[BaselineInfo, ...]
+    km2: np.ndarray  # (n_dates, n_classes * n_atoms)
+    weight: np.ndarray  # same shape: Σ k_o · pop of settlements there
+
+
+class _Day:
+    """Yesterday's state for incremental updates: boundary segments and tile areas."""
+
+    def __init__(self) -> None:
+        self.segments: np.ndarray | None = None
+        self.tile_in: np.ndarray | None = None  # km² of tile ∩ R
+        self.tile_probe: np.ndarray | None = None  # points whose side must not flip
+
+
+def _segments(territory) -> np.ndarray:
+    """Boundary segments of a territory as sorted (x0, y0, x1, y1) rows, orientation-free."""
+    rings = shapely.get_rings(shapely.get_parts(territory))
+    coords, index = shapely.get_coordinates(rings, return_index=True)
+    same = index[1:] == index[:-1]
+    seg = np.hstack([coords[:-1][same], coords[1:][same]])
+    swap = (seg[:, 0] > seg[:, 2]) | ((seg[:, 0] == seg[:, 2]) & (seg[:, 1] > seg[:, 3]))
+    seg[swap] = seg[swap][:, [2, 3, 0, 1]]
+    return np.unique(np.ascontiguousarray(seg).view(np.dtype((np.void, 32))).ravel())
+
+
+def _tile_areas(geom: Geometry, territory, state: _Day, tree) -> np.ndarray:
+    """km² of tile ∩ territory for every tile, recomputing only tiles the change touched."""
+    segments = _segments(territory)
+    n = len(geom.tiles)
+    if state.segments is None or state.tile_in is None:
+        dirty = np.ones(n, dtype=bool)
+    else:
+        changed = np.setxor1d(segments, state.segments, assume_unique=True)
+        dirty = np.zeros(n, dtype=bool)
+        if len(changed):
+            xy = changed.view(np.float64).reshape(-1, 4)
+            lines = shapely.linestrings(xy.reshape(-1, 2, 2))
+            hit = tree.query(lines, predicate="intersects")[1]
+            dirty[hit] = True
+        # a side can only flip without a boundary change in the tile if a whole ring
+        # appeared or vanished elsewhere: probe points catch that
+        probes = state.tile_probe
+        inside = shapely.intersects_xy(territory, probes[:, 0], probes[:, 1])
+        expect = probes[:, 2] > 0
+        dirty |= ~np.isnan(probes[:, 0]) & (inside != expect)
+    areas = state.tile_in.copy() if state.tile_in is not None else np.zeros(n)
+    probes = state.tile_probe.copy() if state.tile_probe is not None else np.full((n, 3), np.nan)
+    idx = np.flatnonzero(dirty)
+    if len(idx):
+        tiles = geom.tiles[idx]
+        touches = shapely.intersects(territory, tiles)
+        inside = touches & shapely.contains(territory, tiles)
+        crossing = touches & ~inside
+        areas[idx] = 0.0
+        areas[idx[inside]] = geom.tile_km2[idx[inside]]
+        cut = idx[crossing]
+        if len(cut):
+            parts = shapely.intersection(geom.tiles[cut], territory)
+            areas[cut] = geodata.area_km2(parts)
+        # probe: a point of each whole tile, inside or outside (crossing tiles: none needed,
+        # their boundary segments are in the diff when they change)
+        rep = shapely.get_coordinates(shapely.point_on_surface(tiles))
+        probes[idx, 0:2] = rep
+        probes[idx, 2] = inside.astype(float)
+        probes[idx[crossing], 0:2] = np.nan
+    state.segments, state.tile_in, state.tile_probe = segments, areas, probes
+    return areas
+
+
+def _contact_line_near(geom: Geometry, territory, box):
+    """The line of contact (as engine.contact_line draws it) inside a box only."""
+    ukraine = shapely.clip_by_rect(geom.ukraine, *box)
+    russia = polygonal(shapely.intersection(shapely.clip_by_rect(territory, *box), ukraine))
+    if russia.is_empty:
+        return shapely.LineString()
+    rest = polygonal(shapely.difference(ukraine, russia))
+    if rest.is_empty:
+        return shapely.LineString()
+    return shapely.intersection(shapely.boundary(russia), shapely.buffer(rest, 1.0))
+
+
+def _zones(geom: Geometry, territory) -> list:
+    """Each band's reach of the day's line of contact, drawn only near the support atoms."""
+    reach = max(b.km for b in geom.bands) * 1000 + 5000
+    bounds = shapely.bounds(np.array([geom.atoms[a] for a in geom.support], dtype=object))
+    box = (
+        bounds[:, 0].min() - reach,
+        bounds[:, 1].min() - reach,
+        bounds[:, 2].max() + reach,
+        bounds[:, 3].max() + reach,
+    )
+    line = _contact_line_near(geom, territory, box)
+    if line.is_empty:
+        return [shapely.Polygon() for _ in geom.bands]
+    return [shapely.buffer(line, b.km * 1000, quad_segs=16) for b in geom.bands]
+
+
+def _band_split(geom: Geometry, territory, zones: list, row: np.ndarray) -> None:
+    """Spread the support atoms' km² over band membership (in place, class-major)."""
+    n_atoms = len(geom.atoms)
+    per = 2 ** len(geom.bands)
+    for a in geom.support:
+        atom = geom.atoms[a]
+        held = (
+            polygonal(shapely.intersection(atom, territory)),
+            polygonal(shapely.difference(atom, territory)),
+        )
+        for status, part in zip(STATUSES, held, strict=True):
+            leaves = [(part, 0)]
+            for i, zone in enumerate(zones):
+                nxt = []
+                for g, bits in leaves:
+                    nxt.append((polygonal(shapely.intersection(g, zone)), bits | (1 << i)))
+                    nxt.append((polygonal(shapely.difference(g, zone)), bits))
+                leaves = nxt
+            base = STATUSES.index(status) * per
+            row[base * n_atoms + a] = 0.0
+            for g, bits in leaves:
+                row[(base + bits) * n_atoms + a] += float(geodata.area_km2(g))
+
+
+def _settlement_bits(geom: Geometry, zones: list, in_support: np.ndarray) -> np.ndarray:
+    """Band membership bits of the settlements in support atoms (0 elsewhere)."""
+    xy = geodata.load().settlement_xy
+    bits = np.zeros(len(xy), dtype=int)
+    idx = np.flatnonzero(in_support)
+    for i, zone in enumerate(zones):
+        hit = shapely.intersects_xy(zone, xy[idx, 0], xy[idx, 1])
+        bits[idx[hit]] |= 1 << i
+    return bits
+
+
+def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
+    """Figures of every (class, atom) for each snapshot, in date order (consecutive reuse)."""
+    snapshots = sorted(snapshots, key=lambda s: s.day)
+    n_atoms = len(geom.atoms)
+    per = 2 ** len(geom.bands)
+    tree = shapely.STRtree(geom.tiles)
+    state = _Day()
+    xy = geodata.load().settlement_xy
+    km2 = np.zeros((len(snapshots), geom.n_classes * n_atoms))
+    weight = np.zeros_like(km2)
+    russia = STATUSES.index("russia") * per * n_atoms
+    ukraine = STATUSES.index("ukraine") * per * n_atoms
+    in_support = np.isin(geom.settlement_atom, geom.support)
+    for t, snap in enumerate(snapshots):
+        territory = snap.territory()
+        shapely.prepare(territory)
+        held = np.bincount(
+            geom.tile_atom, weights=_tile_areas(geom, territory, state, tree), minlength=n_atoms
+        )
+        km2[t, russia : russia + n_atoms] = held
+        km2[t, ukraine : ukraine + n_atoms] = geom.atom_km2 - held
+        bits = np.zeros(len(xy), dtype=int)
+        if len(geom.support):
+            zones = _zones(geom, territory)
+            _band_split(geom, territory, zones, km2[t])
+            bits = _settlement_bits(geom, zones, in_support)
+        inside = shapely.intersects_xy(territory, xy[:, 0], xy[:, 1])
+        status = np.where(inside, STATUSES.index("russia"), STATUSES.index("ukraine"))
+        column = (status * per + bits) * n_atoms + geom.settlement_atom
+        weight[t] = np.bincount(column, weights=geom.settlement_weight, minlength=km2.shape[1])
+    return Measures(tuple(s.day for s in snapshots), tuple(s.info for s in snapshots), km2, weight)
+
+
+# --- from measures to the table -----------------------------------------------------------
+
+
+COLUMNS = (
+    "date",
+    "scenario",
+    "oblast",
+    "oblast_name",
+    "status",
+    "km2",
+    "people",
+    "baseline_km2",
+    "baseline_people",
+    "change_km2",
+    "change_people",
+    "gained_km2",
+    "gained_people",
+    "lost_km2",
+    "lost_people",
+)
+ATTR_COLUMNS = ("date", "scenario", "oblast", "status", "attrs", "km2", "people")
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """One scenario on many dates: km² and people per key (oblast, before, after, attrs)."""
+
+    scenario_id: str
+    dates: tuple[Date, ...]
+    keys: tuple[tuple, ...]
+    km2: np.ndarray  # (n_dates, n_keys)
+    people: np.ndarray
+
+
+def key_figures(plan: Plan, sp: ScenarioPlan, m: Measures) -> KeyFigures:
+    """A scenario's per-key figures on every measured date: linear in the measures."""
+    n_atoms = len(plan.geometry.atoms)
+    remainder = np.tile(plan.remainder_per_km2, plan.geometry.n_classes)
+    km2 = m.km2 @ sp.matrix.T
+    people = (m.km2 * remainder + m.weight) @ sp.matrix.T
+    assert sp.matrix.shape[1] == plan.geometry.n_classes * n_atoms
+    return KeyFigures(sp.scenario.id, m.dates, sp.keys, km2, people)
+
+
+def plain_figures(base: Partition, scenario: Scenario) -> KeyFigures:
+    """The same figures the straightforward way: engine.apply + metrics.tally on one date."""
+    t = metrics.tally(engine.apply(base, scenario))
+    keys = sorted({p.key for p in t.partition.pieces})
+    index = {k: i for i, k in enumerate(keys)}
+    km2 = np.zeros((1, len(keys)))
+    people = np.zeros((1, len(keys)))
+    for p, a, n in zip(t.partition.pieces, t.km2, t.people, strict=True):
+        km2[0, index[p.key]] += a
+        people[0, index[p.key]] += n
+    return KeyFigures(scenario.id, (base.baseline.date,), tuple(keys), km2, people)
+
+
+def rows(f: KeyFigures, min_km2: float = 1e-6) -> tuple[dict, dict]:
+    """Status rows (date × oblast × status) and attribute rows, as columns of equal length."""
+    units = geodata.load().units
+    groups = sorted({(k[0], k[1]) for k in f.keys} | {(k[0], k[2]) for k in f.keys})
+    shape = (len(groups), len(f.keys))
+    after, before = np.zeros(shape), np.zeros(shape)
+    for g, (oblast, status) in enumerate(groups):
+        for j, (o, b, a, _attrs) in enumerate(f.keys):
+            if o == oblast:
+                after[g, j] = a == status
+                before[g, j] = b == status
+    gained, lost = after * (1 - before), before * (1 - after)
+    cols: dict[str, list | np.ndarray] = {}
+    figs = {}
+    for name, mat in (("", after), ("baseline_", before), ("gained_", gained), ("lost_", lost)):
+        figs[name + "km2"] = f.km2 @ mat.T  # (n_dates, n_groups)
+        figs[name + "people"] = f.people @ mat.T
+    keep = (np.abs(figs["km2"]) > min_km2) | (np.abs(figs["baseline_km2"]) > min_km2)
+    t_idx, g_idx = np.nonzero(keep)
+    cols["date"] = [f.dates[t].isoformat() for t in t_idx]
+    cols["scenario"] = [f.scenario_id] * len(t_idx)
+    cols["oblast"] = [groups[g][0] for g in g_idx]
+    cols["oblast_name"] = [units[groups[g][0]].name_en for g in g_idx]
+    cols["status"] = [groups[g][1] for g in g_idx]
+    for name in ("km2", "people", "baseline_km2", "baseline_people"):
+        cols[name] = figs[name][t_idx, g_idx]
+    cols["change_km2"] = cols["km2"] - cols["baseline_km2"]
+    cols["change_people"] = cols["people"] - cols["baseline_people"]
+    for name in ("gained_km2", "gained_people", "lost_km2", "lost_people"):
+        cols[name] = figs[name][t_idx, g_idx]
+    return cols, _attr_rows(f, min_km2)
+
+
+def _attr_rows(f: KeyFigures, min_km2: float) -> dict:
+    """km² and people per (oblast, status after, attributes) where steps set attributes."""
+    groups = sorted({(k[0], k[2], k[3]) for k in f.keys if k[3]})
+    out: dict[str, list | np.ndarray] = {c: [] for c in ATTR_COLUMNS}
+    if not groups:
+        return out
+    mat = np.array([[float((k[0], k[2], k[3]) == g) for k in f.keys] for g in groups])
+    km2, people = f.km2 @ mat.T, f.people @ mat.T
+    t_idx, g_idx = np.nonzero(np.abs(km2) > min_km2)
+    out["date"] = [f.dates[t].isoformat() for t in t_idx]
+    out["scenario"] = [f.scenario_id] * len(t_idx)
+    out["oblast"] = [groups[g][0] for g in g_idx]
+    out["status"] = [groups[g][1] for g in g_idx]
+    out["attrs"] = [";".join(f"{k}={v}" for k, v in groups[g][2]) for g in g_idx]
+    out["km2"] = km2[t_idx, g_idx]
+    out["people"] = people[t_idx, g_idx]
+    return out
