@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from . import __version__, baselines, engine, report
@@ -165,6 +166,54 @@ def validate(paths: tuple[Path, ...]) -> None:
         console.print(f"ok: {path} ({sc.id}, {len(sc.steps)} steps)", highlight=False)
     if bad:
         sys.exit(2)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--baseline",
+    "-b",
+    metavar="SPEC",
+    help="Baseline the scenarios are checked on (default: each scenario's own or contact-line).",
+)
+@click.option(
+    "--geodata",
+    "geodata_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Check this geodata folder instead of the embedded one.",
+)
+def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | None) -> None:
+    """Check the geodata (valid shapes, units tile Ukraine, area and population totals)
+    and scenarios (every step selects something). Exit 1 if anything fails.
+
+    \b
+    Examples:
+      modeller doctor
+      modeller doctor scenarios/ --baseline deepstate:2025-08-15
+    """
+    from rich.table import Table
+
+    from . import doctor as checks
+
+    console = Console()
+    findings = checks.check_geodata(geodata_dir)
+    if paths:
+        try:
+            loaded = load_scenarios(list(paths))
+        except InputError as exc:
+            _fail(exc)
+        findings += checks.check_scenarios(loaded, baseline)
+    table = Table(title="modeller doctor", title_justify="left", header_style="bold")
+    for head in ("", "Check", "Finding"):
+        table.add_column(head)
+    marks = {"ok": "[green]ok[/]", "warn": "[yellow]warn[/]", "fail": "[red]FAIL[/]"}
+    for f in findings:
+        table.add_row(marks[f.level], f.check, escape(f.message))
+    console.print(table)
+    counts = {k: sum(f.level == k for f in findings) for k in marks}
+    console.print(f"{counts['ok']} ok, {counts['warn']} warnings, {counts['fail']} failures")
+    if counts["fail"]:
+        sys.exit(1)
 
 
 @main.command()

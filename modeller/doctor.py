@@ -1,0 +1,256 @@
+"""``modeller doctor``: check the geodata and scenarios before trusting their figures.
+
+Each check returns findings (ok / warn / fail) with a number a reader can verify. The
+geodata checks read the files of a geodata folder directly, so a broken folder is
+reported rather than crashing the loader.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+
+from . import geodata
+from .errors import InputError
+
+# Ukrstat, "Number of present population of Ukraine as of 1 January 2022": national total,
+# which excludes Crimea and Sevastopol (typed fact; see geodata/SOURCES.md).
+UKRSTAT_TOTAL_2022 = 41_167_335
+UKRSTAT_EXCLUDES = {"UA-43", "UA-40"}
+OVERLAP_KM2 = 1.0  # overlaps or gaps between units above this are reported
+AREA_WARN, AREA_FAIL = 0.05, 1.5  # relative error against the official area
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "ok", "warn" or "fail"
+    check: str
+    message: str
+
+
+def check_geodata(folder: Path | None = None) -> list[Finding]:
+    """Validity, tiling, area and population totals of a geodata folder (default: embedded)."""
+    folder = Path(folder) if folder else geodata.geodata_dir()
+    out: list[Finding] = []
+    try:
+        units = _read_units(folder)
+        shapes = _read_shapes(folder)
+    except (OSError, KeyError, ValueError) as exc:
+        return [Finding("fail", "files", f"cannot read {folder}: {exc}")]
+    out += _check_codes(units, shapes)
+    shapes = {c: g for c, g in shapes.items() if c in units}
+    out += _check_validity(shapes)
+    valid = {c: shapely.make_valid(g) for c, g in shapes.items()}
+    out += _check_tiling(valid)
+    out += _check_areas(units, valid)
+    out += _check_population(units)
+    out += _check_settlements(folder, units, valid)
+    return out
+
+
+def _read_units(folder: Path) -> dict[str, dict]:
+    with open(folder / "units.csv", encoding="utf-8") as fh:
+        return {row["code"]: row for row in csv.DictReader(fh)}
+
+
+def _read_shapes(folder: Path) -> dict[str, object]:
+    features = json.loads((folder / "oblasts.geojson").read_text(encoding="utf-8"))["features"]
+    return {f["properties"]["code"]: geodata.to_equal_area(shape(f["geometry"])) for f in features}
+
+
+def _check_codes(units: dict, shapes: dict) -> list[Finding]:
+    missing = sorted(units.keys() - shapes.keys())
+    extra = sorted(shapes.keys() - units.keys())
+    if missing or extra:
+        return [
+            Finding(
+                "fail",
+                "units",
+                f"units without geometry: {', '.join(missing) or 'none'}; "
+                f"geometry without a unit: {', '.join(extra) or 'none'}",
+            )
+        ]
+    return [Finding("ok", "units", f"{len(units)} units, each with one geometry")]
+
+
+def _check_validity(shapes: dict) -> list[Finding]:
+    bad = [(c, shapely.is_valid_reason(g)) for c, g in shapes.items() if not shapely.is_valid(g)]
+    if bad:
+        return [
+            Finding("fail", "validity", f"{c}: invalid geometry ({reason})") for c, reason in bad
+        ]
+    return [Finding("ok", "validity", f"all {len(shapes)} geometries are valid")]
+
+
+def _check_tiling(shapes: dict) -> list[Finding]:
+    """Units must not overlap, and their union must have no holes (gaps between units)."""
+    codes, geoms = list(shapes), list(shapes.values())
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    overlaps = []
+    for i, j in zip(left, right, strict=True):
+        if i < j:
+            km2 = float(geodata.area_km2(shapely.intersection(geoms[i], geoms[j])))
+            if km2 > OVERLAP_KM2:
+                overlaps.append((codes[i], codes[j], km2))
+    out = [
+        Finding("fail", "overlaps", f"{a} and {b} overlap by {km2:,.1f} km²")
+        for a, b, km2 in sorted(overlaps, key=lambda x: -x[2])
+    ]
+    if not overlaps:
+        out.append(
+            Finding("ok", "overlaps", f"no two units overlap by more than {OVERLAP_KM2} km²")
+        )
+    union = shapely.union_all(geoms)
+    holes = [
+        float(geodata.area_km2(shapely.Polygon(ring)))
+        for part in getattr(union, "geoms", [union])
+        for ring in part.interiors
+    ]
+    gaps = [h for h in holes if h > OVERLAP_KM2]
+    if gaps:
+        out.append(
+            Finding(
+                "fail",
+                "gaps",
+                f"{len(gaps)} gap(s) between units inside the country, largest "
+                f"{max(gaps):,.1f} km², {sum(gaps):,.1f} km² in all",
+            )
+        )
+    else:
+        out.append(Finding("ok", "gaps", f"no gap between units above {OVERLAP_KM2} km²"))
+    return out
+
+
+def _check_areas(units: dict, shapes: dict) -> list[Finding]:
+    out = []
+    total = official = 0.0
+    for code, g in shapes.items():
+        km2 = float(geodata.area_km2(g))
+        ref = float(units[code]["area_official_km2"])
+        total, official = total + km2, official + ref
+        err = km2 / ref - 1
+        name = f"{units[code]['name_en']} ({code})"
+        if abs(err) > AREA_FAIL:
+            out.append(
+                Finding(
+                    "fail", "area", f"{name}: {km2:,.0f} km² vs official {ref:,.0f} ({err:+.0%})"
+                )
+            )
+        elif abs(err) > AREA_WARN:
+            out.append(
+                Finding(
+                    "warn", "area", f"{name}: {km2:,.0f} km² vs official {ref:,.0f} ({err:+.1%})"
+                )
+            )
+    err = total / official - 1
+    level = "ok" if abs(err) <= 0.02 else "fail"
+    out.append(
+        Finding(level, "area", f"total {total:,.0f} km² vs official {official:,.0f} ({err:+.2%})")
+    )
+    return out
+
+
+def _check_population(units: dict) -> list[Finding]:
+    out = []
+    pops = {c: int(u["population_2022"] or 0) for c, u in units.items()}
+    for code, n in pops.items():
+        if n <= 0:
+            out.append(Finding("fail", "population", f"{code}: population {n} (must be > 0)"))
+    ukrstat = sum(n for c, n in pops.items() if c not in UKRSTAT_EXCLUDES)
+    if ukrstat != UKRSTAT_TOTAL_2022:
+        out.append(
+            Finding(
+                "fail",
+                "population",
+                f"units outside Crimea and Sevastopol sum to {ukrstat:,}, not Ukrstat's "
+                f"national total {UKRSTAT_TOTAL_2022:,} (1 Jan 2022): a typo in units.csv?",
+            )
+        )
+    else:
+        out.append(
+            Finding(
+                "ok",
+                "population",
+                f"units sum to Ukrstat's {UKRSTAT_TOTAL_2022:,} (1 Jan 2022) plus "
+                f"{sum(pops[c] for c in UKRSTAT_EXCLUDES & pops.keys()):,} for Crimea and "
+                f"Sevastopol (OCHA COD-PS); {sum(pops.values()):,} in all",
+            )
+        )
+    return out
+
+
+def _check_settlements(folder: Path, units: dict, shapes: dict) -> list[Finding]:
+    """Settlements lie in (or within 5 km of) their oblast; GeoNames never exceeds Ukrstat."""
+    try:
+        with open(folder / "settlements.csv", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        return [Finding("fail", "settlements", f"cannot read settlements.csv: {exc}")]
+    out = []
+    far = []
+    for code, g in shapes.items():
+        mine = [r for r in rows if r["oblast"] == code]
+        if not mine:
+            out.append(Finding("warn", "settlements", f"{code}: no settlements"))
+            continue
+        lon = np.array([float(r["lon"]) for r in mine])
+        lat = np.array([float(r["lat"]) for r in mine])
+        pts = geodata.to_equal_area(shapely.points(np.column_stack([lon, lat])))
+        d = shapely.distance(g, pts)
+        far += [(mine[i]["name"], code, d[i] / 1000) for i in np.flatnonzero(d > 5_000)]
+    for name, code, km in sorted(far, key=lambda x: -x[2])[:10]:
+        out.append(Finding("warn", "settlements", f"{name} lies {km:,.0f} km outside {code}"))
+    if not far:
+        out.append(
+            Finding(
+                "ok", "settlements", f"all {len(rows):,} settlements within 5 km of their oblast"
+            )
+        )
+    return out
+
+
+def check_scenarios(loaded: list, baseline_spec: str | None) -> list[Finding]:
+    """Every scenario applies cleanly, every step selects something, and areas add up."""
+    from . import baselines, engine
+
+    out = []
+    cache: dict[str, object] = {}
+    for path, sc in loaded:
+        spec = baseline_spec or sc.baseline or baselines.DEFAULT
+        try:
+            if spec == baselines.OWN:
+                spec, _ = baselines.own_spec(sc.date, sc.id)
+            if spec not in cache:
+                cache[spec] = baselines.load_baseline(spec)
+            base = cache[spec]
+            result = engine.apply(base, sc)
+        except InputError as exc:
+            out.append(Finding("fail", "scenario", f"{path}: {exc.message}"))
+            continue
+        for w in result.warnings:
+            out.append(Finding("warn", "scenario", f"{path}: {w}"))
+        diff = abs(result.total_km2 - base.total_km2)
+        if diff > 1e-3:
+            out.append(
+                Finding(
+                    "fail", "scenario", f"{path}: pieces add up to {diff:.3f} km² off the units"
+                )
+            )
+        if not result.warnings and diff <= 1e-3:
+            n = len(sc.numbered_steps)
+            steps = "no steps" if n == 0 else "1 step, which" if n == 1 else f"{n} steps, each"
+            out.append(
+                Finding(
+                    "ok",
+                    "scenario",
+                    f"{path}: {steps} selecting land on {base.baseline.label}; areas add up",
+                )
+            )
+    return out

@@ -1,0 +1,88 @@
+"""`modeller doctor` on the embedded data and on a deliberately broken copy of it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+from click.testing import CliRunner
+
+from modeller import doctor, geodata
+from modeller.cli import main
+
+
+def _levels(findings, check):
+    return [f for f in findings if f.check == check]
+
+
+def test_embedded_geodata_passes_with_known_outline_warnings():
+    findings = doctor.check_geodata()
+    assert not [f for f in findings if f.level == "fail"], findings
+    warned = {f.message.split(":")[0] for f in findings if f.level == "warn"}
+    # Natural Earth's Kyiv city is about twice the official city area; its Kherson and
+    # Sevastopol are smaller than official (ASSUMPTIONS.md). The doctor must say so.
+    assert {"Kyiv city (UA-30)", "Kherson (UA-65)", "Sevastopol (UA-40)"} <= warned
+
+
+def _broken_copy(tmp_path):
+    folder = tmp_path / "geodata"
+    shutil.copytree(geodata.geodata_dir(), folder)
+    path = folder / "oblasts.geojson"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for f in data["features"]:
+        code = f["properties"]["code"]
+        if code == "UA-30":  # Kyiv city moved ~0.3° east: overlaps Kyiv oblast, leaves a hole
+            f["geometry"]["coordinates"] = _shift(f["geometry"]["coordinates"], 0.3)
+        if code == "UA-77":  # Chernivtsi replaced by a self-intersecting bow-tie
+            f["geometry"] = {
+                "type": "Polygon",
+                "coordinates": [
+                    [[25.0, 48.0], [26.5, 48.5], [26.5, 48.0], [25.0, 48.5], [25.0, 48.0]]
+                ],
+            }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with open(folder / "units.csv", encoding="utf-8") as fh:
+        units = list(csv.DictReader(fh))
+    for row in units:
+        if row["code"] == "UA-46":  # a typo in Lviv's population
+            row["population_2022"] = str(int(row["population_2022"]) + 1000)
+    with open(folder / "units.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, list(units[0]))
+        w.writeheader()
+        w.writerows(units)
+    return folder
+
+
+def _shift(coords, dx):
+    if isinstance(coords[0], (int, float)):
+        return [coords[0] + dx, coords[1]]
+    return [_shift(c, dx) for c in coords]
+
+
+def test_doctor_finds_every_fault_in_a_broken_fixture(tmp_path):
+    findings = doctor.check_geodata(_broken_copy(tmp_path))
+    fails = [f for f in findings if f.level == "fail"]
+    assert any(f.check == "validity" and f.message.startswith("UA-77") for f in fails)
+    overlap = [f for f in fails if f.check == "overlaps"]
+    assert any("UA-30" in f.message and "UA-32" in f.message for f in overlap), overlap
+    assert any(f.check == "gaps" for f in fails)  # where Kyiv city used to be
+    assert any(f.check == "population" and "41,168,335" in f.message for f in fails)
+    # The untouched checks still pass.
+    assert _levels(findings, "units")[0].level == "ok"
+
+
+def test_doctor_cli_exit_status_and_empty_step_warning(tmp_path):
+    bad = tmp_path / "empty-step.yaml"
+    bad.write_text(
+        "id: empty-step\ntitle: A step that selects nothing\nsteps:\n"
+        "  - assign: ukraine\n    where: {oblast: Lviv, held_by: russia}\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    ok = runner.invoke(main, ["doctor", str(bad)])
+    assert ok.exit_code == 0, ok.output
+    assert "step 1 selects nothing on contact-line (2025-08-15)" in ok.output
+    broken = runner.invoke(main, ["doctor", "--geodata", str(_broken_copy(tmp_path))])
+    assert broken.exit_code == 1
+    assert "FAIL" in broken.output and "failures" in broken.output
