@@ -1,0 +1,175 @@
+"""Scenario language: recognition, phases, held_in, defaults and the warnings/errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from modeller import baselines, engine, geodata, metrics
+from modeller.cli import main
+from modeller.errors import InputError
+from modeller.scenario import Scenario
+
+
+def scenario(**fields) -> Scenario:
+    return Scenario.model_validate({"id": "t", "title": "t", **fields})
+
+
+@pytest.fixture(scope="module")
+def contact():
+    return baselines.load_baseline("contact-line")
+
+
+def test_recognition_is_recorded_per_area_and_cleared_by_a_later_step(contact):
+    sc = scenario(
+        steps=[
+            {
+                "assign": "russia",
+                "where": {"oblast": ["Crimea", "Sevastopol"]},
+                "recognition": "de_jure",
+            },
+            {"assign": "russia", "where": {"oblast": "Donetsk"}, "recognition": "de_facto"},
+            # A later step over part of Donetsk without recognition clears it there.
+            {"assign": "ukraine", "where": {"near": {"place": "Kramatorsk", "km": 20}}},
+        ]
+    )
+    result = engine.apply(contact, sc)
+    s = metrics.summarise(result, towns=0)
+    rec = {(r["status"], r["recognition"]): r["km2"] for r in s["recognition"]}
+    units = geodata.load().geometry
+    crimea = geodata.area_km2(units["UA-43"]) + geodata.area_km2(units["UA-40"])
+    assert rec[("russia", "de_jure")] == pytest.approx(crimea, rel=1e-9)
+    kramatorsk = geodata.load().settlement_xy[
+        [s.name for s in geodata.load().settlements].index("Kramatorsk")
+    ]
+    disc = shapely.Point(kramatorsk).buffer(20_000, 64)
+    donetsk_minus_disc = geodata.area_km2(shapely.difference(units["UA-14"], disc))
+    assert rec[("russia", "de_facto")] == pytest.approx(donetsk_minus_disc, rel=1e-6)
+    # Transfers carry the recognition of the land they move: Ukraine cedes Donetsk de facto.
+    assert {(t["to"], t["recognition"]) for t in s["transfers"]} == {("russia", "de_facto")}
+
+
+def test_phases_report_the_cumulative_state_after_each_phase(contact):
+    sc = scenario(
+        phases=[
+            {
+                "id": "withdrawal",
+                "title": "Ukraine leaves Donetsk",
+                "steps": [{"assign": "russia", "where": {"oblast": "Donetsk"}}],
+            },
+            {
+                "id": "returns",
+                "title": "Russia leaves Kharkiv",
+                "steps": [
+                    {"assign": "ukraine", "where": {"oblast": "Kharkiv", "held_by": "russia"}}
+                ],
+            },
+        ]
+    )
+    phases = engine.apply_phases(contact, sc)
+    assert [p.id for p, _ in phases] == ["withdrawal", "returns"]
+    donetsk_ua = contact.held("ukraine", "UA-14", when="before")
+    kharkiv_ru = contact.held("russia", "UA-63", when="before")
+    first, last = (metrics.summarise(p, towns=0) for _, p in phases)
+    cedes = lambda s: sum(f["km2"] for f in s["flows"] if f["from"] == "ukraine")  # noqa: E731
+    regains = lambda s: sum(f["km2"] for f in s["flows"] if f["to"] == "ukraine")  # noqa: E731
+    assert cedes(first) == pytest.approx(geodata.area_km2(donetsk_ua), rel=1e-6)
+    assert regains(first) == 0
+    assert cedes(last) == pytest.approx(cedes(first), rel=1e-9)  # cumulative
+    assert regains(last) == pytest.approx(geodata.area_km2(kharkiv_ru), rel=1e-6)
+    # engine.apply is the last phase.
+    assert engine.apply(contact, sc).total_km2 == pytest.approx(phases[-1][1].total_km2)
+
+
+def test_steps_and_phases_together_are_refused():
+    with pytest.raises(ValueError, match="either 'steps' or 'phases'"):
+        scenario(
+            steps=[{"assign": "russia", "where": {"oblast": "Donetsk"}}],
+            phases=[
+                {
+                    "id": "a",
+                    "title": "a",
+                    "steps": [{"assign": "russia", "where": {"oblast": "Luhansk"}}],
+                }
+            ],
+        )
+
+
+def test_held_in_selects_what_a_status_held_in_another_baseline(contact):
+    sc = scenario(
+        steps=[
+            {
+                "assign": "ukraine",
+                "where": {"held_by": "russia", "not": {"held_in": {"baseline": "pre-2022"}}},
+            }
+        ]
+    )
+    result = engine.apply(contact, sc)
+    pre = baselines.load_baseline("pre-2022")
+    expected = geodata.area_km2(
+        shapely.difference(contact.held("russia", when="before"), pre.held("russia", when="before"))
+    )
+    back = sum(
+        f["km2"] for f in metrics.summarise(result, towns=0)["flows"] if f["to"] == "ukraine"
+    )
+    assert back == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_band_deeper_than_the_land_it_follows_is_an_error(contact):
+    sc = scenario(steps=[{"assign": "ukraine", "where": {"band": {"km": 300, "side": "russia"}}}])
+    with pytest.raises(InputError, match="300 km band covers all land held by russia"):
+        engine.apply(contact, sc)
+
+
+def test_an_empty_selection_warns_with_the_step_number(contact):
+    sc = scenario(
+        steps=[
+            {"assign": "russia", "where": {"oblast": "Donetsk"}},
+            {"assign": "ukraine", "where": {"oblast": "Lviv", "held_by": "russia"}},
+        ]
+    )
+    result = engine.apply(contact, sc)
+    assert result.warnings == ("step 2 selects nothing on contact-line (2025-08-15)",)
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_scenario_default_baseline_and_the_cli_override(tmp_path):
+    path = _write(
+        tmp_path,
+        "s.yaml",
+        "id: s\ntitle: s\nbaseline: pre-2022\ndate: 2022-02-23\nsteps:\n"
+        "  - assign: ukraine\n    where: {held_by: russia, oblast: Donetsk}\n",
+    )
+    runner = CliRunner()
+    own = json.loads(runner.invoke(main, ["run", "--no-maps", "-f", "json", str(path)]).stdout)
+    assert own["scenarios"][0]["baseline"]["name"] == "pre-2022"
+    assert own["scenarios"][0]["date"] == "2022-02-23"
+    over = runner.invoke(main, ["run", "--no-maps", "-f", "json", "-b", "1991", str(path)])
+    doc = json.loads(over.stdout)
+    assert doc["scenarios"][0]["baseline"]["name"] == "1991"
+    assert "step 1 selects nothing on 1991" in over.stderr
+
+
+def test_deepstate_own_uses_the_scenario_date_or_says_which_day_stands_in(tmp_path, shared_data):
+    path = _write(
+        tmp_path,
+        "s.yaml",
+        "id: s\ntitle: s\ndate: 2024-06-14\nsteps:\n"
+        "  - assign: russia\n    where: {oblast: Donetsk}\n",
+    )
+    result = CliRunner().invoke(
+        main, ["run", "--no-maps", "-f", "json", "-b", "deepstate:own", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["scenarios"][0]["baseline"]["name"] == "deepstate:2024-07-08"
+    assert "no DeepState snapshot of its date 2024-06-14" in result.stderr
+    assert "deepstate:2024-07-08 (24 days away)" in result.stderr
