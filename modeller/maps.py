@@ -328,6 +328,7 @@ class _ScenarioView:
             lambda p: (p.oblast, p.before, p.after),
             "c",
         )
+        self.recognised = self._recognition(pieces, simple)
         self.towns = _collection(
             [
                 {
@@ -381,6 +382,25 @@ class _ScenarioView:
 
     def label(self, status: str) -> str:
         return self.labels.get(status, status)
+
+    def _recognition(self, pieces, geoms) -> dict:
+        """Outlines of the land whose new status a step marks as recognised de jure/de facto."""
+        groups: dict[str, list] = {}
+        for p, g in zip(pieces, geoms, strict=True):
+            rec = dict(p.attrs).get("recognition")
+            if rec:
+                groups.setdefault(rec, []).append(g)
+        return _collection(
+            [
+                {
+                    "type": "Feature",
+                    "id": f"r{i}",
+                    "properties": {"recognition": rec},
+                    "geometry": _lonlat_json(shapely.union_all(gs)),
+                }
+                for i, (rec, gs) in enumerate(sorted(groups.items()))
+            ]
+        )
 
     def _oblast_tip(self, o: dict) -> str:
         statuses = list(dict.fromkeys([*o["before"], *o["after"]]))
@@ -648,6 +668,39 @@ def _changed_layer(view: _ScenarioView, palette: _Palette, coloured: bool) -> fo
     )
 
 
+RECOGNITION_STYLE = {
+    "de_jure": {"color": "#4a1486", "weight": 3.5, "dashArray": None},
+    "de_facto": {"color": "#4a1486", "weight": 3, "dashArray": "1 6"},
+}
+
+
+def _recognition_layer(view: _ScenarioView) -> folium.GeoJson:
+    """Recognised land: a solid (de jure) or dotted (de facto) purple outline, no fill."""
+    return folium.GeoJson(
+        view.recognised,
+        style_function=lambda f: {
+            **RECOGNITION_STYLE[f["properties"]["recognition"]],
+            "fill": False,
+            "opacity": 1,
+            "lineCap": "round",
+            "className": "m-recognition",
+        },
+        control=False,
+        interactive=False,
+        pane="mdl-changed",
+    )
+
+
+def _recognition_swatch(rec: str) -> str:
+    st = RECOGNITION_STYLE[rec]
+    dash = f' stroke-dasharray="{st["dashArray"]}"' if st["dashArray"] else ""
+    return (
+        '<svg width="22" height="14" aria-hidden="true"><rect x="2" y="2" width="18" '
+        f'height="10" fill="none" stroke="{st["color"]}" stroke-width="2.5"{dash} '
+        'stroke-linecap="round"/></svg>'
+    )
+
+
 def _oblast_outlines(m) -> None:
     outlines, labels = _oblast_layer()
     folium.GeoJson(
@@ -905,6 +958,14 @@ def _scenario_legend(view: _ScenarioView, palette: _Palette, tiles: str | None) 
         "Changes hands (hatched; fill: new status)</span>"
         f'<span class="lg-fig"><span class="lg-km2">{_km(moved)}</span> km²</span></li>'
     )
+    for r in e["recognition"]:
+        label = f"{r['label']}, recognised {r['recognition'].replace('_', ' ')} (outline)"
+        items.append(
+            f'<li class="lg-recognition" data-recognition="{_esc(r["recognition"])}">'
+            f"{_recognition_swatch(r['recognition'])}"
+            f'<span class="lg-label">{_esc(label)}</span>'
+            f'<span class="lg-fig"><span class="lg-km2">{_km(r["km2"])}</span> km²</span></li>'
+        )
     items += _legend_items_common(bool(e["towns"]), tiles)
     return (
         '<section class="legend" aria-labelledby="legend-title">'
@@ -1067,6 +1128,8 @@ def _scenario_page(doc: dict, view: _ScenarioView, tiles: str | None) -> str:
     _status_layer(view, palette, tooltip=True).add_to(m)
     after = folium.FeatureGroup(name=_esc(f"Scenario: {view.title}"), overlay=False, show=True)
     _changed_layer(view, palette, coloured=True).add_to(after)
+    if view.recognised["features"]:
+        _recognition_layer(view).add_to(after)
     after.add_to(m)
     before = folium.FeatureGroup(
         name=_esc(f"Baseline: {view.baseline_label}"), overlay=False, show=False

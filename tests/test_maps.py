@@ -279,3 +279,22 @@ def test_cli_run_writes_the_maps(tmp_path, probe_dir):
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "xss-probe.html"]
+
+
+def test_recognition_is_outlined_on_the_map_and_listed_in_legend_and_table(tmp_path):
+    scenario = tmp_path / "rec.yaml"
+    scenario.write_text(
+        "id: rec\ntitle: rec\nsteps:\n"
+        "  - {assign: russia, where: {oblast: [Crimea, Sevastopol]}, recognition: de_jure}\n"
+        "  - {assign: russia, where: {oblast: Donetsk}, recognition: de_facto}\n",
+        encoding="utf-8",
+    )
+    doc, partitions = build([scenario], "contact-line")
+    html = maps.render_site(doc, partitions)["rec.html"]
+    rows = {r["recognition"]: r["km2"] for r in doc["scenarios"][0]["recognition"]}
+    assert set(rows) == {"de_jure", "de_facto"}
+    for rec, km2 in rows.items():
+        item = re.search(rf'data-recognition="{rec}".*?lg-km2">([\d,]+)<', html, re.S)
+        assert item and int(item.group(1).replace(",", "")) == round(km2)
+        assert re.search(rf'"recognition":\s*"{rec}"', html)  # its outline is on the map
+    assert '<table class="t-recognition">' in html
