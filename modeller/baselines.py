@@ -48,9 +48,11 @@ def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
             f"scenario '{scenario_id}' has no 'date:', so deepstate:own has no day to use; "
             "add date: YYYY-MM-DD to the scenario or pass --baseline deepstate:YYYY-MM-DD"
         )
-    if deepstate_path(day) is not None:
+    from . import archive  # daily files plus the month-end file
+
+    available = [snap.day for snap in archive.snapshots()]
+    if day in available:
         return f"deepstate:{day}", None
-    available = deepstate_dates()
     if not available:
         return f"deepstate:{day}", None  # load_baseline explains how to get the archive
     nearest = min(available, key=lambda d: (abs((d - day).days), d))
@@ -59,6 +61,25 @@ def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
         f"{scenario_id}: no DeepState snapshot of its date {day}; using the nearest, "
         f"deepstate:{nearest} ({abs((nearest - day).days)} days away)",
     )
+
+
+def check_spec(spec: str, folder: Path | None = None) -> str:
+    """Syntax check of a baseline spec without loading it (for scenario validation)."""
+    spec = str(spec).strip()
+    if spec in ("1991", OWN, *AUTHORED):
+        return spec
+    m = DEEPSTATE_RE.match(spec)
+    if m:
+        _parse_date(m.group(1), spec)
+        return spec
+    path = Path(spec)
+    if path.suffix.lower() in {".geojson", ".json", ".gpkg"}:
+        if not path.is_absolute() and folder is not None and (folder / path).exists():
+            return str(folder / path)
+        if path.exists():
+            return spec
+        raise ValueError(f"baseline file '{spec}' not found")
+    raise ValueError(f"unknown baseline '{spec}'; valid: {spec_help()}")
 
 
 def from_held(info: BaselineInfo, held: dict[str, object]) -> Partition:

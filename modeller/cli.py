@@ -150,7 +150,6 @@ def run(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files: keys, statuses, oblast and place names. Exit 2 on any error."""
-    console = Console()
     try:
         files = scenario_files(list(paths))
     except InputError as exc:
@@ -163,7 +162,9 @@ def validate(paths: tuple[Path, ...]) -> None:
             click.echo(f"error: {exc}", err=True)
             bad += 1
             continue
-        console.print(f"ok: {path} ({sc.id}, {len(sc.steps)} steps)", highlight=False)
+        n = len(sc.numbered_steps)
+        staged = f" in {len(sc.phases)} phases" if sc.phases else ""
+        click.echo(f"ok: {path} ({sc.id}, {n} step{'s' if n != 1 else ''}{staged})")
     if bad:
         sys.exit(2)
 

@@ -118,11 +118,29 @@ class Shape(Model):
         return self
 
 
+def _baseline_spec(value: str | None, info: ValidationInfo) -> str | None:
+    from .baselines import check_spec
+
+    if value is None:
+        return None
+    return check_spec(value, (info.context or {}).get("folder"))
+
+
+BaselineSpec = Annotated[str, AfterValidator(_baseline_spec)]
+
+
 class HeldIn(Model):
     """The land a status holds in another baseline, e.g. what Russia held before 2022."""
 
-    baseline: str = Field(min_length=1, description="a baseline spec, e.g. pre-2022")
+    baseline: BaselineSpec = Field(description="a baseline spec, e.g. pre-2022")
     status: str = "russia"
+
+    @field_validator("baseline")
+    @classmethod
+    def _not_own(cls, value: str) -> str:
+        if value == "deepstate:own":
+            raise ValueError("held_in needs a fixed baseline, not deepstate:own")
+        return value
 
 
 class Selector(Model):
@@ -204,7 +222,7 @@ class Scenario(Model):
     title: str = Field(min_length=1)
     summary: str = ""
     reported: list[Report] = Field(default_factory=list)
-    baseline: str | None = None
+    baseline: BaselineSpec | None = None
     date: Date | None = None
     statuses: dict[str, StatusDef] = Field(default_factory=dict)
     steps: list[Step] = Field(default_factory=list)

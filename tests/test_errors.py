@@ -204,3 +204,17 @@ def test_broken_geojson_baseline_is_a_clear_error(tmp_path):
     assert result.exit_code == 2
     assert "feature 1: invalid geometry" in result.output
     assert "Traceback" not in result.output
+
+
+def test_held_in_and_baseline_specs_are_checked_when_the_scenario_loads(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "id: bad\ntitle: bad\nsteps:\n  - assign: ukraine\n"
+        "    where: {held_in: {baseline: pre-2023}}\n",
+        encoding="utf-8",
+    )
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:5: unknown baseline 'pre-2023'; valid: 1991, contact-line, pre-2022" in (
+        result.output
+    )
