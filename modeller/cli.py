@@ -264,5 +264,124 @@ def list_baselines() -> None:
     console.print("PATH.geojson|.gpkg  your own polygons (Russian-held, or a 'status' property)")
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--baselines",
+    "specs",
+    required=True,
+    metavar="SPECS",
+    help="Comma-separated: deepstate:FROM..TO (either end may be left out), deepstate:DATE, "
+    "or any other dated baseline (contact-line, a .geojson with a 'date').",
+)
+@click.option("--every", metavar="Nd|Nw", help="Keep one snapshot per N days/weeks, e.g. 7d.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["csv", "json", "parquet"]),
+    default="csv",
+    show_default=True,
+    help="Table format (parquet needs pyarrow).",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("maps/timeline"),
+    show_default=True,
+    help="Folder for timeline.<format> and the chart page timeline.html.",
+)
+@click.option("--no-chart", is_flag=True, help="Write only the table.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=None,
+    help="Local processes (default: one per core).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Run on a Dask distributed cluster (e.g. tcp://host:8786); workers need modeller "
+    "and the same archive path.",
+)
+def timeline(
+    paths: tuple[Path, ...],
+    specs: str,
+    every: str | None,
+    fmt: str,
+    out: Path,
+    no_chart: bool,
+    workers: int | None,
+    scheduler: str | None,
+) -> None:
+    """Every scenario on every dated baseline: km² and people over time, plus charts.
+
+    \b
+    Writes a table (date × scenario × oblast × status: km², people, the baseline's
+    figures, change, gained, lost) and an HTML page with a chart per scenario.
+    \b
+    Examples:
+      modeller timeline scenarios/ --baselines deepstate:2024-07-08..2026-08-22
+      modeller timeline scenarios/ --baselines deepstate:2022-04-30.. --every 7d -f parquet
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn
+
+    from . import archive, timeline_page, timeline_run
+
+    err = Console(stderr=True)
+    try:
+        loaded = load_scenarios(list(paths))
+        step = archive.parse_every(every)
+        snapshots, others = [], []
+        available = None
+        for spec in (x.strip() for x in specs.split(",")):
+            if not spec:
+                continue
+            if spec.startswith("deepstate"):
+                available = available if available is not None else archive.snapshots()
+                snapshots += archive.select(spec, available)
+            else:
+                others.append(spec)
+        snapshots = archive.thin(sorted(set(snapshots), key=lambda s: s.day), step)
+        if not snapshots and not others:
+            raise InputError("--baselines names no baseline")
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as progress:
+            task = progress.add_task("baselines", total=len(snapshots) + len(others))
+            table = timeline_run.build_table(
+                loaded,
+                snapshots,
+                others,
+                workers=workers,
+                scheduler=scheduler,
+                progress=lambda n: progress.advance(task, n),
+            )
+        path = timeline_run.write_table(table, out / f"timeline.{fmt}", fmt)
+        written = [path]
+        if not no_chart:
+            page = timeline_page.render(table)
+            written.append(timeline_run.write_text(out / "timeline.html", page))
+    except InputError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing written", highlight=False)
+        sys.exit(130)
+    n_dates = len(table.baselines)
+    err.print(
+        f"timeline: {len(loaded)} scenarios × {n_dates} baselines, {len(table)} rows -> "
+        + ", ".join(str(p) for p in written),
+        highlight=False,
+    )
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,341 @@
+"""Run the timeline: snapshots in consecutive chunks on local processes or a Dask cluster,
+then one table (date × scenario × oblast × status) written atomically as CSV/JSON/Parquet.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__, baselines, geodata, report
+from .archive import Snapshot
+from .errors import InputError
+from .partition import BaselineInfo
+from .scenario import Scenario
+from .timeline import (
+    ATTR_COLUMNS,
+    COLUMNS,
+    Geometry,
+    KeyFigures,
+    Measures,
+    Plan,
+    make_plan,
+    measure,
+    plain_figures,
+    rows,
+)
+
+FORMATS = ("csv", "json", "parquet")
+METHOD = (
+    "Each scenario is applied once to synthetic all-Ukrainian and all-Russian baselines "
+    "(× inside/outside each band); its static cells are refined into atoms shared by all "
+    "scenarios, and each day's figures are sums over atoms of area(atom ∩ Russian-held) and "
+    "the settlement weights inside, exactly as 'modeller run' counts them on that baseline."
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    """The timeline: status rows and attribute rows (columns of equal length), provenance."""
+
+    columns: dict
+    attrs: dict
+    baselines: tuple[BaselineInfo, ...]
+    scenarios: tuple[dict, ...]
+
+    def __len__(self) -> int:
+        return len(self.columns["date"])
+
+
+# --- evaluation -------------------------------------------------------------------------
+
+_GEOMETRY: Geometry | None = None
+
+
+def _init_worker(geom: Geometry) -> None:
+    global _GEOMETRY
+    _GEOMETRY = geom
+    geodata.load()
+
+
+def _measure_in_worker(chunk: list[Snapshot]) -> Measures:
+    return measure(_GEOMETRY, chunk)
+
+
+def chunks(items: list[Snapshot], workers: int) -> list[list[Snapshot]]:
+    """Consecutive runs of snapshots (consecutive days share most of their work)."""
+    if not items:
+        return []
+    n = max(workers * 4, math.ceil(len(items) / 64))
+    size = max(8, math.ceil(len(items) / n))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def measure_local(
+    geom: Geometry, parts: list[list[Snapshot]], workers: int, advance: Callable[[int], None]
+) -> list[Measures]:
+    """Measure chunks on ``workers`` local processes (in this process when workers == 1)."""
+    if workers <= 1 or len(parts) <= 1:
+        out = []
+        for part in parts:
+            out.append(measure(geom, part))
+            advance(len(part))
+        return out
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    results: dict[int, Measures] = {}
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker,
+        initargs=(geom,),
+    ) as pool:
+        futures = {pool.submit(_measure_in_worker, part): i for i, part in enumerate(parts)}
+        try:
+            for fut in as_completed(futures):
+                results[futures[fut]] = fut.result()
+                advance(len(parts[futures[fut]]))
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+    return [results[i] for i in range(len(parts))]
+
+
+def _scenario_rows(
+    scenario_id: str, keys: tuple, matrix: np.ndarray, remainder: np.ndarray, m: Measures
+) -> tuple[dict, dict]:
+    """One (scenario, chunk) task: key figures from the chunk's measures, then rows."""
+    km2 = m.km2 @ matrix.T
+    people = (m.km2 * remainder + m.weight) @ matrix.T
+    return rows(KeyFigures(scenario_id, m.dates, keys, km2, people))
+
+
+def evaluate_dask(
+    plan: Plan, parts: list[list[Snapshot]], address: str, advance: Callable[[int], None]
+) -> tuple[list[Measures], list[tuple[dict, dict]]]:
+    """Chunks measured, then (scenario, chunk) tasks, on the Dask cluster at ``address``."""
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise InputError("--scheduler needs Dask: pip install -e '.[dask]'") from None
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        geom = client.scatter(plan.geometry, broadcast=True)
+        remainder = np.tile(plan.remainder_per_km2, plan.geometry.n_classes)
+        measured = [client.submit(measure, geom, part, pure=False) for part in parts]
+        size = {m.key: len(p) for m, p in zip(measured, parts, strict=True)}
+        for fut in dask_completed(measured):
+            advance(size[fut.key])
+        tasks = [
+            client.submit(
+                _scenario_rows, sp.scenario.id, sp.keys, sp.matrix, remainder, m, pure=False
+            )
+            for sp in plan.scenarios
+            for m in measured
+        ]
+        return client.gather(measured), client.gather(tasks)
+    finally:
+        client.close()
+
+
+def build_table(
+    scenarios: list[tuple[Path, Scenario]],
+    snapshots: list[Snapshot],
+    others: list[str] = (),
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] = lambda n: None,
+) -> Table:
+    """The whole timeline: DeepState snapshots fast, other baseline specs the plain way."""
+    workers = workers or os.cpu_count() or 1
+    plan = make_plan([sc for _, sc in scenarios])
+    parts = chunks(sorted(snapshots, key=lambda s: s.day), workers)
+    pieces: list[tuple[dict, dict]] = []
+    if scheduler:
+        measured, pieces = evaluate_dask(plan, parts, scheduler, progress)
+    else:
+        measured = measure_local(plan.geometry, parts, workers, progress)
+        remainder = np.tile(plan.remainder_per_km2, plan.geometry.n_classes)
+        for sp in plan.scenarios:
+            for m in measured:
+                pieces.append(_scenario_rows(sp.scenario.id, sp.keys, sp.matrix, remainder, m))
+    infos = [info for m in measured for info in m.infos]
+    for spec in others:
+        base = baselines.load_baseline(spec)
+        infos.append(base.baseline)
+        for _, sc in scenarios:
+            pieces.append(rows(_dated(plain_figures(base, sc), base.baseline)))
+        progress(1)
+    order = {sc.id: i for i, (_, sc) in enumerate(scenarios)}
+    return Table(
+        _concat([p[0] for p in pieces], COLUMNS, order),
+        _concat([p[1] for p in pieces], ATTR_COLUMNS, order),
+        tuple(sorted(set(infos), key=lambda b: (b.date or datetime.min.date(), b.name))),
+        tuple(_scenario_meta(path, sc) for path, sc in scenarios),
+    )
+
+
+def _dated(f: KeyFigures, info: BaselineInfo) -> KeyFigures:
+    if info.date is None:
+        raise InputError(f"baseline {info.name} has no date, so it cannot go on a timeline")
+    return f
+
+
+def _concat(parts: list[dict], names: tuple, order: dict) -> dict:
+    cols = {}
+    for name in names:
+        values = [np.asarray(p[name]) for p in parts if len(p[name])]
+        cols[name] = np.concatenate(values) if values else np.array([])
+    if len(cols["date"]):
+        rank = np.array([order[s] for s in cols["scenario"]])
+        idx = np.lexsort((cols["status"], cols["oblast"], cols["date"], rank))
+        cols = {k: v[idx] for k, v in cols.items()}
+    return cols
+
+
+def _scenario_meta(path: Path, sc: Scenario) -> dict:
+    return {
+        "id": sc.id,
+        "title": sc.title,
+        "summary": sc.summary,
+        "hash": sc.digest,
+        "file": str(path),
+        "reported": [r.model_dump(mode="json") for r in sc.reported],
+    }
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def provenance(table: Table) -> dict:
+    """Tool, data version, sources, method and the baselines used (every output carries it)."""
+    sources = sorted({b.source for b in table.baselines})
+    return {
+        "tool": {"name": "modeller", "version": __version__},
+        "data_version": geodata.data_digest(),
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "method": METHOD + " " + report.METHOD.format(total=geodata.load().total_km2),
+        "data_sources": report.DATA_SOURCES,
+        "baseline_sources": sources,
+        "baselines": [
+            {"name": b.name, "date": b.date.isoformat() if b.date else None, "source": b.source}
+            for b in table.baselines
+        ],
+        "scenarios": list(table.scenarios),
+    }
+
+
+def _records(cols: dict, names: tuple) -> list[dict]:
+    out = []
+    lists = {n: cols[n].tolist() for n in names}
+    for i in range(len(cols["date"])):
+        out.append({n: _round(n, lists[n][i]) for n in names})
+    return out
+
+
+def _round(name: str, value):
+    if isinstance(value, float):
+        return round(value, 4 if name.endswith("km2") else 2)
+    return value
+
+
+def _temp_beside(path: Path) -> tuple[int, str]:
+    """A temp file in the target's folder (so the rename is atomic), with normal permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    return fd, tmp
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write a text file atomically: a temp file beside it, then rename."""
+    fd, tmp = _temp_beside(path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_table(table: Table, path: Path, fmt: str) -> Path:
+    """Write the table in ``fmt`` to ``path`` atomically (temp file + rename)."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format '{fmt}'; valid: {', '.join(FORMATS)}")
+    fd, tmp = _temp_beside(path)
+    os.close(fd)
+    try:
+        if fmt == "json":
+            doc = {
+                **provenance(table),
+                "columns": list(COLUMNS),
+                "rows": _records(table.columns, COLUMNS),
+                "attrs": _records(table.attrs, ATTR_COLUMNS),
+            }
+            Path(tmp).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        elif fmt == "csv":
+            _write_csv(table, Path(tmp))
+        else:
+            _write_parquet(table, Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write_csv(table: Table, path: Path) -> None:
+    """One long CSV: 'status' rows, then 'attrs' rows; provenance in '#' lines on top."""
+    head = ["table", *COLUMNS, "attrs"]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        prov = provenance(table)
+        fh.write(f"# modeller {__version__} timeline; data {prov['data_version']}; ")
+        fh.write(
+            f"generated {prov['generated']}; baselines: {'; '.join(prov['baseline_sources'])}\n"
+        )
+        w = csv.writer(fh)
+        w.writerow(head)
+        cols = {n: table.columns[n].tolist() for n in COLUMNS}
+        for i in range(len(table)):
+            w.writerow(["status", *(_round(n, cols[n][i]) for n in COLUMNS), ""])
+        acols = {n: table.attrs[n].tolist() for n in ATTR_COLUMNS}
+        for i in range(len(table.attrs["date"])):
+            row = dict.fromkeys(head, "")
+            row.update({n: _round(n, acols[n][i]) for n in ATTR_COLUMNS}, table="attrs")
+            w.writerow([row[h] for h in head])
+
+
+def _write_parquet(table: Table, path: Path) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError("--format parquet needs pyarrow: pip install -e '.[parquet]'") from None
+    n, m = len(table), len(table.attrs["date"])
+    data = {"table": ["status"] * n + ["attrs"] * m}
+    for name in (*COLUMNS, "attrs"):
+        a = table.columns[name].tolist() if name in table.columns else [None] * n
+        b = table.attrs[name].tolist() if name in table.attrs else [None] * m
+        data[name] = a + b
+    meta = {b"modeller": json.dumps(provenance(table), ensure_ascii=False).encode()}
+    pq.write_table(pa.table(data).replace_schema_metadata(meta), path)
