@@ -24,6 +24,7 @@ from itertools import product
 
 import numpy as np
 import shapely
+from pydantic import BaseModel
 
 from . import engine, geodata, metrics
 from .archive import Snapshot
@@ -103,7 +104,7 @@ def _bands(obj, found: list) -> list:
     if isinstance(obj, Band):
         if obj not in found:
             found.append(obj)
-    elif hasattr(obj, "model_fields"):
+    elif isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
             _bands(getattr(obj, name), found)
     elif isinstance(obj, list | tuple):
@@ -120,19 +121,27 @@ def _synthetic(status: str) -> Partition:
 
 
 def _evaluate(scenario: Scenario, bands: tuple[Band, ...]) -> list[tuple[int, Piece]]:
-    """The scenario's pieces on every synthetic class: (class index, piece)."""
+    """The scenario's pieces on every synthetic class: (class index, piece).
+
+    Only the scenario's own bands are varied; its pieces stand for every class that
+    agrees on those bands.
+    """
     data = geodata.load()
     whole = dict.fromkeys(data.codes, engine.WHOLE)
+    own = [i for i, b in enumerate(bands) if b in _bands(scenario, [])]
     out = []
     for status in STATUSES:
         base = _synthetic(status)
-        for inside in product((False, True), repeat=len(bands)):
+        for flags in product((False, True), repeat=len(own)):
             regions = {
-                b: (whole if flag and b.side in ("both", status) else {})
-                for b, flag in zip(bands, inside, strict=True)
+                bands[i]: (whole if flag and bands[i].side in ("both", status) else {})
+                for i, flag in zip(own, flags, strict=True)
             }
             applied = engine.apply(base, scenario, bands=regions or None)
-            out += [(class_index(status, inside), p) for p in applied.pieces]
+            for inside in product((False, True), repeat=len(bands)):
+                if all(inside[i] == flag for i, flag in zip(own, flags, strict=True)):
+                    k = class_index(status, inside)
+                    out += [(k, p) for p in applied.pieces]
     return out
 
 

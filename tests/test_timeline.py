@@ -1,0 +1,234 @@
+"""The timeline on the real DeepState archive: equal to per-baseline ``run``, month-end
+baselines, the Dask path, the table formats and the command line's errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from modeller import archive, baselines, engine, geodata, report, timeline_run
+from modeller.cli import main
+from modeller.scenario import load_scenarios
+
+REPO = Path(__file__).resolve().parent.parent
+# a month-end date, the archive's first day, two consecutive days (the second reuses the
+# first's work) and the archive's last day
+SAMPLE = ["2022-09-30", "2024-07-08", "2025-08-14", "2025-08-15", "2026-08-22"]
+
+# scenarios the shipped ones may lack: a band on both sides next to a custom status with
+# near/split selectors and recognition, and a Ukrainian-side band in two oblasts
+EXTRA = {
+    "band-both.yaml": """
+id: band-both
+title: A 15 km demilitarised band on both sides of the line in Zaporizhzhia and Kherson
+statuses: {dmz: {label: DMZ, colour: "#7570b3"}}
+steps:
+  - assign: dmz
+    where: {oblast: [Zaporizhzhia, Kherson], band: {along: contact, km: 15, side: both}}
+  - assign: russia
+    where: {near: {place: Enerhodar, km: 12}}
+    recognition: de_facto
+""",
+    "band-ukraine.yaml": """
+id: band-ukraine
+title: Ukraine pulls back 10 km in Donetsk and Kharkiv; Kramatorsk side of a line neutral
+statuses: {neutral: {label: Neutral, colour: "#1b9e77"}}
+steps:
+  - assign: russia
+    where: {oblast: [Donetsk, Kharkiv], band: {along: contact, km: 10, side: ukraine}}
+  - assign: neutral
+    where:
+      split: {oblast: Donetsk, line: [Siversk, Bakhmut, Toretsk], keep: Kramatorsk}
+      held_by: ukraine
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def scenario_files(tmp_path_factory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("timeline-scenarios")
+    for name, text in EXTRA.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return [REPO / "scenarios", folder]
+
+
+@pytest.fixture(scope="module")
+def sample(shared_data) -> list[archive.Snapshot]:
+    available = archive.snapshots()
+    picked = [s for s in available if s.day.isoformat() in SAMPLE]
+    assert [s.day.isoformat() for s in picked] == SAMPLE
+    return picked
+
+
+@pytest.fixture(scope="module")
+def table(scenario_files, sample) -> timeline_run.Table:
+    return timeline_run.build_table(load_scenarios(scenario_files), sample, workers=2)
+
+
+def _rows(t: timeline_run.Table) -> dict[tuple, dict]:
+    c = t.columns
+    out = {}
+    for i in range(len(t)):
+        key = (c["date"][i], c["scenario"][i], c["oblast"][i], c["status"][i])
+        out[key] = {n: float(c[n][i]) for n in timeline_run.COLUMNS[5:]}
+    return out
+
+
+def _close(a: float, b: float, what: str) -> None:
+    """Equal to 0.01 % of the figure (and to a millionth of a km² / person near zero)."""
+    assert abs(a - b) <= max(1e-4 * abs(b), 1e-3), f"{what}: timeline {a} vs run {b}"
+
+
+def test_timeline_equals_run_on_each_baseline(scenario_files, sample, table):
+    got = _rows(table)
+    checked = 0
+    for snap in sample:
+        base = baselines.load_baseline(snap.spec)
+        for path, sc in load_scenarios(scenario_files):
+            entry = report.scenario_entry(engine.apply(base, sc), path)
+            day = snap.day.isoformat()
+            seen = set()
+            for o in entry["oblasts"]:
+                for status in o["before"].keys() | o["after"].keys():
+                    after = o["after"].get(status, {"km2": 0.0, "people": 0.0})
+                    before = o["before"].get(status, {"km2": 0.0, "people": 0.0})
+                    if max(after["km2"], before["km2"]) < 1e-6:
+                        continue
+                    key = (day, sc.id, o["oblast"], status)
+                    row = got.get(key)
+                    assert row is not None, f"missing row {key}"
+                    for name, value in (
+                        ("km2", after["km2"]),
+                        ("people", after["people"]),
+                        ("baseline_km2", before["km2"]),
+                        ("baseline_people", before["people"]),
+                    ):
+                        _close(row[name], value, f"{key} {name}")
+                    seen.add(key)
+                    checked += 1
+            # what changes hands: the run's transfers, summed per (oblast, from)
+            lost: dict[tuple, list[float]] = {}
+            for tr in entry["transfers"]:
+                acc = lost.setdefault((day, sc.id, tr["oblast"], tr["from"]), [0.0, 0.0])
+                acc[0] += tr["km2"]
+                acc[1] += tr["people"]
+            for key, (km2, people) in lost.items():
+                if key in got:
+                    _close(got[key]["lost_km2"], km2, f"{key} lost_km2")
+                    _close(got[key]["lost_people"], people, f"{key} lost_people")
+            extra = {k for k in got if k[0] == day and k[1] == sc.id} - seen
+            assert not extra, f"rows the run does not have: {sorted(extra)[:3]}"
+    assert checked > 1000
+    # the custom statuses, bands and recognition really were exercised
+    statuses = set(table.columns["status"].tolist())
+    assert {"dmz", "neutral", "russia", "ukraine"} <= statuses
+    assert "recognition=de_facto" in set(table.attrs["attrs"].tolist())
+    dmz = table.columns["scenario"] == "band-both"
+    assert table.columns["km2"][dmz & (table.columns["status"] == "dmz")].min() > 1000
+
+
+def test_month_end_file_gives_dated_baselines(shared_data):
+    path = shared_data / "deepstate" / "monthly_2022-04_2024-07.geojson"
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    expected = [f["properties"]["date"] for f in features]
+    month_ends = [s for s in archive.snapshots() if s.feature is not None]
+    assert [s.day.isoformat() for s in month_ends] == expected
+    assert len(expected) == 28
+    snap = next(s for s in month_ends if s.day.isoformat() == "2023-06-29")
+    base = baselines.load_baseline("deepstate:2023-06-29")
+    assert base.baseline.source == archive.MONTHLY_SOURCE
+    held = float(
+        sum(a for p, a in zip(base.pieces, base.areas_km2, strict=True) if p.before == "russia")
+    )
+    reported = next(
+        f["properties"]["occupied_km2"] for f in features if f["properties"]["date"] == "2023-06-29"
+    )
+    # clipped to the units: DeepState's coastline and border slivers fall away (~1.5 %)
+    assert 0.97 * reported < held < reported
+    assert geodata.area_km2(snap.territory()) == pytest.approx(
+        geodata.area_km2(baselines.load_baseline(snap.spec).held("russia", when="before")),
+        rel=0.03,
+    )
+    picked = archive.select("deepstate:2022-04-30..2022-12-31", archive.snapshots())
+    assert [s.day.month for s in picked] == list(range(4, 13))
+
+
+def test_dask_cluster_gives_the_same_table(scenario_files, sample, table):
+    distributed = pytest.importorskip("distributed", reason="pip install -e '.[dask]'")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        remote = timeline_run.build_table(
+            load_scenarios(scenario_files), sample, scheduler=cluster.scheduler_address
+        )
+    assert len(remote) == len(table)
+    for name in timeline_run.COLUMNS:
+        a, b = remote.columns[name], table.columns[name]
+        if a.dtype.kind == "f":
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-9)
+        else:
+            assert a.tolist() == b.tolist()
+    assert remote.attrs["km2"].tolist() == pytest.approx(table.attrs["km2"].tolist())
+
+
+def test_formats_carry_the_same_numbers(table, tmp_path):
+    csv_path = timeline_run.write_table(table, tmp_path / "t.csv", "csv")
+    json_path = timeline_run.write_table(table, tmp_path / "t.json", "json")
+    lines = csv_path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# modeller") and lines[1].startswith("table,date,scenario")
+    doc = json.loads(json_path.read_text(encoding="utf-8"))
+    assert len(doc["rows"]) == len(table) == sum(1 for x in lines if x.startswith("status,"))
+    assert [b["date"] for b in doc["baselines"]] == SAMPLE
+    first = doc["rows"][0]
+    assert first["km2"] == pytest.approx(float(table.columns["km2"][0]), abs=1e-4)
+    pq = pytest.importorskip("pyarrow.parquet", reason="pip install -e '.[parquet]'")
+    back = pq.read_table(timeline_run.write_table(table, tmp_path / "t.parquet", "parquet"))
+    status = back.filter(back.column("table").to_numpy(zero_copy_only=False) == "status")
+    np.testing.assert_allclose(status.column("people").to_numpy(), table.columns["people"])
+    assert b"modeller" in back.schema.metadata
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--baselines", "deepstate:2026-01-01..2025-01-01"], "is after"),
+        (["--baselines", "deepstate:2010-01-01..2011-01-01"], "available: daily 2024-07-08"),
+        (["--baselines", "deepstate:2025-02-30..2025-03-01"], "not a calendar date"),
+        (["--baselines", "deepstate:2025-01-01..", "--every", "7x"], "bad --every"),
+        (["--baselines", "deepstate:2021-05-05"], "month-end 2022-04-30"),
+        (["--baselines", "deepstate:yesterday"], "bad baseline range"),
+    ],
+)
+def test_cli_errors_say_what_is_valid(shared_data, tmp_path, args, message):
+    result = CliRunner().invoke(
+        main, ["timeline", str(REPO / "scenarios"), *args, "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not any(tmp_path.iterdir())
+
+
+def test_cli_writes_table_and_page_and_ctrl_c_writes_nothing(shared_data, tmp_path, monkeypatch):
+    out = tmp_path / "tl"
+    args = ["timeline", str(REPO / "scenarios" / "full-donbas-withdrawal.yaml")]
+    args += ["--baselines", "deepstate:2025-08-01..2025-08-15", "--every", "7d", "-o", str(out)]
+    result = CliRunner().invoke(main, [*args, "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["timeline.csv", "timeline.html"]
+    rows = [x for x in (out / "timeline.csv").read_text().splitlines() if x.startswith("status")]
+    assert {x.split(",")[1] for x in rows} == {"2025-08-01", "2025-08-08", "2025-08-15"}
+    before = (out / "timeline.csv").read_bytes()
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(timeline_run, "_csv_block", interrupted)  # mid-way through writing
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 130
+    assert (out / "timeline.csv").read_bytes() == before  # the old file, untouched
+    assert sorted(p.name for p in out.iterdir()) == ["timeline.csv", "timeline.html"]
