@@ -1,0 +1,249 @@
+"""Timeline speed: modeller vs a straightforward geopandas.overlay implementation, one run.
+
+    MODELLER_DATA_DIR=../shared/data python benchmarks/timeline_benchmark.py [--sample 16]
+
+1. ``modeller timeline scenarios/`` over the whole daily archive, as a user runs it (a
+   subprocess): wall time and peak memory (RSS of the process and its workers, sampled).
+2. A straightforward implementation on ``--sample`` dates spread over the archive: per
+   date, the baseline by ``geopandas.overlay`` of the units with DeepState's polygons; per
+   scenario step, ``geopandas.overlay`` (intersection + difference) of the pieces with
+   the step's selection (regions from ``engine.select``); km² in the equal-area CRS,
+   people from the same dasymetric model (a spatial join of the settlements).
+3. The modeller timeline on the same dates (in this process); the two tables must agree
+   to 0.01 % per figure. Prints both times and the ratio; the three targets last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import psutil
+
+from modeller import archive, engine, geodata, metrics, timeline_run
+from modeller.scenario import load_scenarios
+
+REPO = Path(__file__).resolve().parent.parent
+CRS = geodata.EQUAL_AREA
+
+
+def peak_rss(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Run a command; wall seconds and peak RSS (bytes) summed over it and its children."""
+    peak = 0
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ps = psutil.Process(proc.pid)
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            try:
+                procs = [ps, *ps.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    thread.join()
+    return wall, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+# --- the straightforward implementation -------------------------------------------------
+
+
+def units_frame() -> gpd.GeoDataFrame:
+    data = geodata.load()
+    return gpd.GeoDataFrame(
+        {"oblast": list(data.geometry)}, geometry=list(data.geometry.values()), crs=CRS
+    )
+
+
+def baseline_frame(units: gpd.GeoDataFrame, snap: archive.Snapshot) -> gpd.GeoDataFrame:
+    """Units overlaid with the day's Russian-held polygons: (oblast, before, after)."""
+    if snap.feature is None:
+        held = gpd.read_file(snap.path).to_crs(CRS)
+    else:
+        held = gpd.read_file(snap.path).iloc[[snap.feature]].to_crs(CRS)
+    held = gpd.GeoDataFrame(geometry=[held.geometry.make_valid().union_all()], crs=CRS)
+    russia = gpd.overlay(units, held, how="intersection", keep_geom_type=True)
+    ukraine = gpd.overlay(units, held, how="difference", keep_geom_type=True)
+    russia["before"] = "russia"
+    ukraine["before"] = "ukraine"
+    frame = pd.concat([russia, ukraine], ignore_index=True)[["oblast", "before", "geometry"]]
+    frame["after"] = frame["before"]
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
+
+
+def apply_steps(frame: gpd.GeoDataFrame, scenario, base_pieces) -> gpd.GeoDataFrame:
+    """Each step: overlay the pieces with the selected regions (intersection + difference)."""
+    data = geodata.load()
+    for _phase, _number, step in scenario.numbered_steps:
+        regions = engine.select(step.where, base_pieces)
+        if not regions:
+            continue
+        codes = list(regions)
+        geoms = [data.geometry[c] if regions[c] is engine.WHOLE else regions[c] for c in codes]
+        sel = gpd.GeoDataFrame({"sel_oblast": codes}, geometry=geoms, crs=CRS)
+        chosen = frame[frame["oblast"].isin(codes)]
+        rest = frame[~frame["oblast"].isin(codes)]
+        inside = gpd.overlay(chosen, sel, how="intersection", keep_geom_type=True)
+        inside = inside[inside["oblast"] == inside["sel_oblast"]].drop(columns="sel_oblast")
+        inside["after"] = step.assign
+        outside = [rest]
+        for code, region in zip(codes, geoms, strict=True):
+            part = chosen[chosen["oblast"] == code]
+            one = gpd.GeoDataFrame(geometry=[region], crs=CRS)
+            outside.append(gpd.overlay(part, one, how="difference", keep_geom_type=True))
+        frame = gpd.GeoDataFrame(
+            pd.concat([*outside, inside], ignore_index=True), geometry="geometry", crs=CRS
+        )
+    return frame
+
+
+def tally_frame(frame: gpd.GeoDataFrame, towns: gpd.GeoDataFrame) -> pd.DataFrame:
+    """km² and people per (oblast, before, after), as metrics counts them."""
+    model = metrics.population_model()
+    # pieces in key order: a town on a shared edge goes to the first, as metrics does
+    frame = frame.sort_values(["oblast", "before", "after"], kind="stable").reset_index(drop=True)
+    frame["km2"] = frame.geometry.area / 1e6
+    frame["people"] = [
+        model[o].remainder * a / model[o].area_km2
+        for o, a in zip(frame["oblast"], frame["km2"], strict=True)
+    ]
+    hits = gpd.sjoin(towns, frame[["oblast", "geometry"]], predicate="intersects")
+    hits = hits[hits["oblast_left"] == hits["oblast_right"]]
+    hits = hits.sort_values("index_right", kind="stable")
+    hits = hits[~hits.index.duplicated(keep="first")]
+    hits = hits.copy()
+    piece = hits["index_right"]
+    # towns a hair outside every piece (snapped onto the outline): the nearest piece
+    for i in towns.index.difference(piece.index):
+        own = frame[frame["oblast"] == towns.at[i, "oblast"]]
+        piece.at[i] = own.geometry.distance(towns.geometry[i]).idxmin()
+    weight = towns["weight"].groupby(piece).sum()
+    frame["people"] += weight.reindex(frame.index, fill_value=0.0)
+    return frame.groupby(["oblast", "before", "after"])[["km2", "people"]].sum().reset_index()
+
+
+def towns_frame() -> gpd.GeoDataFrame:
+    data = geodata.load()
+    weights = np.zeros(len(data.settlements))
+    for m in metrics.population_model().values():
+        weights[m.settlement_idx] = m.weights
+    return gpd.GeoDataFrame(
+        {"oblast": [s.oblast for s in data.settlements], "weight": weights},
+        geometry=gpd.points_from_xy(data.settlement_xy[:, 0], data.settlement_xy[:, 1]),
+        crs=CRS,
+    )
+
+
+def straightforward(scenarios, snaps) -> pd.DataFrame:
+    from modeller import baselines
+
+    units, towns = units_frame(), towns_frame()
+    out = []
+    for snap in snaps:
+        frame = baseline_frame(units, snap)
+        base_pieces = baselines.load_baseline(snap.spec).pieces  # for held_by / band selection
+        for _, sc in scenarios:
+            t = tally_frame(apply_steps(frame, sc, base_pieces), towns)
+            t["date"], t["scenario"] = snap.day.isoformat(), sc.id
+            out.append(t)
+    return pd.concat(out, ignore_index=True)
+
+
+def compare(table: timeline_run.Table, naive: pd.DataFrame) -> float:
+    """Largest relative difference (figures above 1 km² / 100 people) between the two."""
+    after = naive.groupby(["date", "scenario", "oblast", "after"])[["km2", "people"]].sum()
+    c = table.columns
+    ours = pd.DataFrame(
+        {k: c[k] for k in ("date", "scenario", "oblast", "status", "km2", "people")}
+    ).set_index(["date", "scenario", "oblast", "status"])
+    ours.index.names = after.index.names
+    both = ours.add_suffix("_m").join(after.add_suffix("_n"), how="outer").fillna(0.0)
+    worst = 0.0
+    for unit, floor in (("km2", 1.0), ("people", 100.0)):
+        a, b = both[f"{unit}_m"].to_numpy(), both[f"{unit}_n"].to_numpy()
+        big = np.maximum(np.abs(a), np.abs(b)) > floor
+        rel = np.abs(a - b)[big] / np.abs(b)[big]
+        small = np.abs(a - b)[~big]
+        assert (small < max(floor * 1e-2, 1e-3)).all(), f"{unit}: small figures differ"
+        worst = max(worst, float(rel.max(initial=0.0)))
+    return worst
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", type=int, default=16, help="dates for the comparison")
+    parser.add_argument("--scenarios", default=str(REPO / "scenarios"))
+    args = parser.parse_args()
+    daily = [s for s in archive.snapshots() if s.feature is None]
+    if not daily:
+        sys.exit("no DeepState archive: set MODELLER_DATA_DIR=../shared/data")
+    scenarios = load_scenarios([Path(args.scenarios)])
+    first, last = daily[0].day, daily[-1].day
+    print(
+        f"{len(scenarios)} scenarios, daily archive {first} … {last} ({len(daily)} days), "
+        f"{os.cpu_count()} cores"
+    )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "modeller.cli", "timeline", args.scenarios]
+        cmd += ["--baselines", f"deepstate:{first}..{last}", "--out", tmp]
+        wall, peak, done = peak_rss(cmd)
+        if done.returncode:
+            sys.exit(done.stderr)
+    print(
+        f"[1] modeller timeline, full archive: {wall:.1f} s wall, "
+        f"peak memory {peak / 2**30:.2f} GB ({done.stderr.strip()})"
+    )
+
+    step = max(1, len(daily) // args.sample)
+    sample = daily[::step][: args.sample]
+    t0 = time.perf_counter()
+    naive = straightforward(scenarios, sample)
+    t_naive = time.perf_counter() - t0
+    print(
+        f"[2] straightforward geopandas.overlay, {len(sample)} dates: {t_naive:.1f} s "
+        f"({t_naive / len(sample):.2f} s per date for all scenarios)"
+    )
+
+    t0 = time.perf_counter()
+    table = timeline_run.build_table(scenarios, sample)
+    t_ours = time.perf_counter() - t0
+    worst = compare(table, naive)
+    print(
+        f"[3] modeller timeline, same {len(sample)} dates: {t_ours:.1f} s; largest "
+        f"difference {worst * 100:.4f} % (limit 0.01 %)"
+    )
+    assert worst < 1e-4, "the two implementations disagree"
+    full_naive = t_naive / len(sample) * len(daily)
+    print(
+        f"ratio on the same dates: {t_naive / t_ours:.1f}x; straightforward extrapolated "
+        f"to the full archive: {full_naive:.0f} s = {full_naive / wall:.0f}x the modeller"
+    )
+    print()
+    print(f"full daily archive x {len(scenarios)} scenarios: {wall:.1f} s wall (target <= 20 s)")
+    print(
+        f"speed-up vs geopandas.overlay on the same dates: {t_naive / t_ours:.1f}x (target >= 10x)"
+    )
+    print(f"peak memory: {peak / 2**30:.2f} GB (target <= 1.5 GB)")
+
+
+if __name__ == "__main__":
+    main()
