@@ -18,7 +18,8 @@ SERIES = (  # key, label, colour (Okabe–Ito), dashed?
     ("baseline_russia", "Russian-held in the baseline (reference, right axis)", "#666666", True),
 )
 DASH = ' stroke-dasharray="5 4"'
-W, H, PAD_L, PAD_R, PAD_T, PAD_B = 720, 240, 70, 80, 16, 34
+UNITS = {"km2": "km²", "people": "people"}
+W, H, PAD_L, PAD_R, PAD_T, PAD_B = 720, 250, 70, 80, 26, 34
 
 
 def series(table: Table) -> dict[str, dict]:
@@ -82,6 +83,9 @@ def chart(s: dict, unit: str, title: str, cid: str) -> str:
         f'<svg class="chart" id="{cid}" role="img" aria-labelledby="{cid}-t" '
         f'viewBox="0 0 {W} {H}" width="{W}" height="{H}">',
         f'<title id="{cid}-t">{escape(title)}</title>',
+        f'<text class="ax" x="4" y="{PAD_T - 4}">{UNITS[unit]}</text>',
+        f'<text class="ax ref" x="{W - 4}" y="{PAD_T - 4}" text-anchor="end">'
+        f"Russian-held, {UNITS[unit]}</text>",
     ]
     for v in lt:
         y = py(v, ltop)
