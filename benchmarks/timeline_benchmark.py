@@ -129,13 +129,12 @@ def tally_frame(frame: gpd.GeoDataFrame, towns: gpd.GeoDataFrame) -> pd.DataFram
     hits = hits[hits["oblast_left"] == hits["oblast_right"]]
     hits = hits.sort_values("index_right", kind="stable")
     hits = hits[~hits.index.duplicated(keep="first")]
-    hits = hits.copy()
-    piece = hits["index_right"]
+    piece = hits["index_right"].to_dict()
     # towns a hair outside every piece (snapped onto the outline): the nearest piece
-    for i in towns.index.difference(piece.index):
+    for i in towns.index.difference(hits.index):
         own = frame[frame["oblast"] == towns.at[i, "oblast"]]
-        piece.at[i] = own.geometry.distance(towns.geometry[i]).idxmin()
-    weight = towns["weight"].groupby(piece).sum()
+        piece[i] = own.geometry.distance(towns.geometry[i]).idxmin()
+    weight = towns["weight"].groupby(pd.Series(piece)).sum()
     frame["people"] += weight.reindex(frame.index, fill_value=0.0)
     return frame.groupby(["oblast", "before", "after"])[["km2", "people"]].sum().reset_index()
 
