@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from . import engine, geodata, metrics
 from .archive import Snapshot
+from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, polygonal
 from .scenario import Band, Scenario
 
@@ -183,35 +184,46 @@ def _tiles(atoms: list) -> tuple[list, list]:
     return tiles, owner
 
 
-def make_plan(scenarios: list[Scenario]) -> Plan:
-    """Evaluate every scenario symbolically and refine the cells into shared atoms."""
+def _evaluate_star(args: tuple) -> list[tuple[int, Piece]]:
+    return _evaluate(*args)
+
+
+def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
+    """Evaluate every scenario symbolically (``pmap`` may spread them over processes) and
+    refine the cells into shared atoms."""
     data = geodata.load()
     bands: list[Band] = []
     for sc in scenarios:
         _bands(sc, bands)
     if len(bands) > MAX_BANDS:
-        raise ValueError(f"more than {MAX_BANDS} distinct band selectors")
+        raise InputError(
+            f"the scenarios use {len(bands)} different bands; the timeline handles at most "
+            f"{MAX_BANDS} (give bands the same depth and side where you can)"
+        )
     bands_t = tuple(bands)
-    evaluated = [_evaluate(sc, bands_t) for sc in scenarios]
+    evaluated = list(pmap(_evaluate_star, [(sc, bands_t) for sc in scenarios]))
 
-    # distinct cell geometries per oblast (whole-oblast cells need no refinement)
+    # distinct cell geometries per oblast (whole-oblast cells need no refinement); the
+    # same coordinates give the same WKB, so most comparisons are dictionary look-ups
     distinct: dict[str, list] = {code: [] for code in data.codes}
+    known: dict[tuple[str, bytes], int | None] = {
+        (code, shapely.to_wkb(g)): None for code, g in data.geometry.items()
+    }
     geom_id: dict[int, tuple[str, int | None]] = {}
     for pieces in evaluated:
         for _, p in pieces:
             if id(p.geometry) in geom_id:
                 continue
-            whole = data.geometry[p.oblast]
-            if p.geometry is whole or shapely.equals(p.geometry, whole):
-                geom_id[id(p.geometry)] = (p.oblast, None)
-                continue
-            found = next(
-                (j for j, g in enumerate(distinct[p.oblast]) if shapely.equals(g, p.geometry)), None
-            )
-            if found is None:
-                distinct[p.oblast].append(p.geometry)
-                found = len(distinct[p.oblast]) - 1
-            geom_id[id(p.geometry)] = (p.oblast, found)
+            key = (p.oblast, shapely.to_wkb(p.geometry))
+            if key not in known:
+                candidates = [data.geometry[p.oblast], *distinct[p.oblast]]
+                same = next(
+                    (j for j, g in enumerate(candidates) if _same(g, p.geometry)), len(candidates)
+                )
+                if same == len(candidates):
+                    distinct[p.oblast].append(p.geometry)
+                known[key] = None if same == 0 else same - 1
+            geom_id[id(p.geometry)] = (p.oblast, known[key])
 
     atoms, atom_oblast, atom_inside = [], [], []
     first_atom: dict[str, int] = {}
@@ -277,6 +289,12 @@ def make_plan(scenarios: list[Scenario]) -> Plan:
     return Plan(geometry, tuple(plans), tuple(data.codes), remainder)
 
 
+def _same(a, b) -> bool:
+    """Same region (up to vertex order): equal areas first, then GEOS equality."""
+    area_a, area_b = shapely.area(a), shapely.area(b)
+    return abs(area_a - area_b) <= 1e-9 * max(area_a, 1.0) and shapely.equals(a, b)
+
+
 def _settlement_atoms(atoms: list, atom_oblast: np.ndarray) -> np.ndarray:
     """The atom holding each settlement (nearest atom of its own oblast, as metrics does)."""
     data = geodata.load()
@@ -316,8 +334,6 @@ class _Day:
         self.tile_in: np.ndarray | None = None  # km² of tile ∩ R
         self.tile_probe: np.ndarray | None = None  # points whose side must not flip
         self.changed = None  # boundary segments that changed since yesterday (lines)
-        self.buffers: dict[float, dict[bytes, object]] = {}  # band km -> run -> buffer
-        self.edge: dict[float, dict[int, bool]] = {}  # band km -> settlement -> inside
 
 
 def _segments(territory) -> np.ndarray:
@@ -410,101 +426,152 @@ def _runs(line) -> list[np.ndarray]:
     return out
 
 
-def _zones(geom: Geometry, territory, state: _Day) -> tuple[object, list]:
-    """The day's line of contact near the support atoms, and each band's reach of it.
+class _Bands:
+    """The band part of each day, kept between days: per support tile, its km² in every
+    class (holder × inside each band); per support settlement, inside each band or not.
 
-    GEOS buffers a long, wiggly line at 20 km slowly (~180 ms). Buffering runs of about
-    ``CHUNK`` vertices (each kept from the day before when unchanged) and uniting them is
-    much faster and differs by ~0.1-0.6 km² in all (caps vs round joins where runs meet,
-    GEOS's input simplification), so settlements near a zone's edge are decided again
-    exactly in ``_settlement_bits``.
+    Only support tiles within a band's reach of today's changed segments are measured
+    again, against the line of contact and band zones drawn in their bounding box only.
+    Zones are the union of buffers of runs of about ``CHUNK`` vertices (each kept from
+    the day before when unchanged): GEOS buffers a long, wiggly line at 20 km slowly
+    (~180 ms), and the union differs from it by ~0.1-0.6 km² in all (caps vs round joins
+    where runs meet, GEOS's input simplification). So settlements within ``EDGE_M`` of a
+    zone's edge are tested against GEOS's own buffer of the line near them (cut to a disc
+    beyond the band's reach), which is what ``engine.band_region`` draws there.
     """
-    reach = max(b.km for b in geom.bands) * 1000 + 5000
-    bounds = shapely.bounds(np.array([geom.atoms[a] for a in geom.support], dtype=object))
-    box = (
-        bounds[:, 0].min() - reach,
-        bounds[:, 1].min() - reach,
-        bounds[:, 2].max() + reach,
-        bounds[:, 3].max() + reach,
-    )
-    line = _contact_line_near(geom, territory, box)
-    if line.is_empty:
-        return line, [shapely.Polygon() for _ in geom.bands]
-    runs = _runs(line)
-    zones = []
-    for b in geom.bands:
-        cache = state.buffers.setdefault(b.km, {})
-        keyed = [(r.tobytes(), r) for r in runs]
-        for key, r in keyed:
-            if key not in cache:
-                cache[key] = shapely.buffer(shapely.linestrings(r), b.km * 1000, quad_segs=16)
-        polys = [cache[k] for k, _ in keyed]
-        state.buffers[b.km] = {k: cache[k] for k, _ in keyed}
-        zones.append(shapely.union_all(np.array(polys, dtype=object)))
-    return line, zones
 
+    def __init__(self, geom: Geometry) -> None:
+        self.geom = geom
+        self.per = 2 ** len(geom.bands)
+        self.reach = max(b.km for b in geom.bands) * 1000 + 5000
+        self.tiles = np.flatnonzero(np.isin(geom.tile_atom, geom.support))
+        self.tree = shapely.STRtree(geom.tiles[self.tiles])
+        self.bounds = shapely.bounds(geom.tiles[self.tiles])
+        lo, hi = self.bounds[:, :2].min(axis=0), self.bounds[:, 2:].max(axis=0)
+        self.box = (*(lo - self.reach), *(hi + self.reach))
+        self.areas = np.zeros((len(self.tiles), len(STATUSES) * self.per))
+        self.points = np.flatnonzero(np.isin(geom.settlement_atom, geom.support))
+        self.xy = geodata.load().settlement_xy[self.points]
+        self.point_tree = shapely.STRtree(shapely.points(self.xy))
+        self.inside = np.zeros((len(self.points), len(geom.bands)), dtype=bool)
+        self.buffers: dict[float, dict[bytes, object]] = {}
+        self.started = False
 
-def _band_split(geom: Geometry, territory, zones: list, row: np.ndarray) -> None:
-    """Spread the support atoms' km² over band membership (in place, class-major)."""
-    n_atoms = len(geom.atoms)
-    per = 2 ** len(geom.bands)
-    for a in geom.support:
-        atom = geom.atoms[a]
-        held = (
-            polygonal(shapely.intersection(atom, territory)),
-            polygonal(shapely.difference(atom, territory)),
-        )
-        for status, part in zip(STATUSES, held, strict=True):
+    def update(self, territory, tile_in: np.ndarray, changed) -> None:
+        """Measure again what today's changes can reach (everything on the first day)."""
+        boxes = None
+        if not self.started or changed is None:
+            dirty = np.arange(len(self.tiles))
+        elif not len(changed):
+            return
+        else:
+            b = shapely.bounds(changed)
+            r = self.reach
+            boxes = shapely.box(b[:, 0] - r, b[:, 1] - r, b[:, 2] + r, b[:, 3] + r)
+            dirty = np.unique(self.tree.query(boxes)[1])
+        self.started = True
+        if not len(dirty):
+            return
+        lo = self.bounds[dirty, :2].min(axis=0) - self.reach
+        hi = self.bounds[dirty, 2:].max(axis=0) + self.reach
+        line = _contact_line_near(self.geom, territory, self.box)  # fixed box: runs stay put
+        zones = self._zones(line, (*lo, *hi))
+        for k in dirty:
+            self.areas[k] = self._tile_classes(self.tiles[k], territory, tile_in, zones)
+        if len(dirty) == len(self.tiles):
+            todo = np.arange(len(self.points))
+        else:  # settlements within a band's reach of a change (by envelopes: a superset)
+            todo = np.unique(self.point_tree.query(boxes)[1])
+        for i, (band, zone) in enumerate(zip(self.geom.bands, zones, strict=True)):
+            self.inside[todo, i] = self._inside(band, line, zone, todo)
+
+    def _zones(self, line, near) -> list:
+        """Each band's zone, from the runs of the line whose envelope meets box ``near``."""
+        if line.is_empty:
+            return [shapely.Polygon() for _ in self.geom.bands]
+        x0, y0, x1, y1 = near
+        runs = [
+            (r.tobytes(), r)
+            for r in _runs(line)
+            if r[:, 0].max() >= x0
+            and r[:, 0].min() <= x1
+            and r[:, 1].max() >= y0
+            and r[:, 1].min() <= y1
+        ]
+        if not runs:
+            return [shapely.Polygon() for _ in self.geom.bands]
+        zones = []
+        for band in self.geom.bands:
+            cache = self.buffers.get(band.km, {})
+            fresh = {}
+            for key, r in runs:
+                fresh[key] = cache.get(key)
+                if fresh[key] is None:
+                    fresh[key] = shapely.buffer(
+                        shapely.linestrings(r), band.km * 1000, quad_segs=16
+                    )
+            self.buffers[band.km] = {**cache, **fresh} if len(cache) < 4000 else fresh
+            zone = shapely.union_all(np.array(list(fresh.values()), dtype=object))
+            shapely.prepare(zone)
+            zones.append(zone)
+        return zones
+
+    def _tile_classes(self, t: int, territory, tile_in: np.ndarray, zones: list) -> np.ndarray:
+        """km² of one tile in every (holder, band bits) class."""
+        tile = self.geom.tiles[t]
+        if tile_in[t] == 0.0:
+            parts = (None, tile)
+        elif tile_in[t] == self.geom.tile_km2[t]:
+            parts = (tile, None)
+        else:
+            parts = (
+                polygonal(shapely.intersection(tile, territory)),
+                polygonal(shapely.difference(tile, territory)),
+            )
+        row = np.zeros(len(STATUSES) * self.per)
+        for s, part in zip(
+            (STATUSES.index("russia"), STATUSES.index("ukraine")), parts, strict=True
+        ):
+            if part is None or part.is_empty:
+                continue
             leaves = [(part, 0)]
             for i, zone in enumerate(zones):
                 nxt = []
                 for g, bits in leaves:
-                    nxt.append((polygonal(shapely.intersection(g, zone)), bits | (1 << i)))
-                    nxt.append((polygonal(shapely.difference(g, zone)), bits))
+                    if zone.is_empty or not shapely.intersects(zone, g):
+                        nxt.append((g, bits))
+                    elif shapely.contains(zone, g):
+                        nxt.append((g, bits | (1 << i)))
+                    else:
+                        nxt.append((polygonal(shapely.intersection(g, zone)), bits | (1 << i)))
+                        nxt.append((polygonal(shapely.difference(g, zone)), bits))
                 leaves = nxt
-            base = STATUSES.index(status) * per
-            row[base * n_atoms + a] = 0.0
             for g, bits in leaves:
-                row[(base + bits) * n_atoms + a] += float(geodata.area_km2(g))
+                row[s * self.per + bits] += float(geodata.area_km2(g))
+        return row
 
-
-def _settlement_bits(
-    geom: Geometry, line, zones: list, in_support: np.ndarray, state: _Day
-) -> np.ndarray:
-    """Band membership bits of the settlements in support atoms (0 elsewhere).
-
-    Points within ``EDGE_M`` of a zone's edge are tested against GEOS's own buffer of the
-    line near them (the line cut to a disc beyond the band's reach), which is what
-    ``engine.band_region`` draws there; that answer is kept until the map changes nearby.
-    """
-    xy = geodata.load().settlement_xy
-    bits = np.zeros(len(xy), dtype=int)
-    idx = np.flatnonzero(in_support)
-    points = shapely.points(xy[idx])
-    changed = state.changed
-    for i, (band, zone) in enumerate(zip(geom.bands, zones, strict=True)):
-        if zone.is_empty:
-            state.edge.pop(band.km, None)
-            continue
+    def _inside(self, band: Band, line, zone, todo: np.ndarray) -> np.ndarray:
+        if zone.is_empty or not len(todo):
+            return np.zeros(len(todo), dtype=bool)
+        points = shapely.points(self.xy[todo])
         hit = shapely.intersects(zone, points)
         edge = shapely.distance(shapely.boundary(zone), points) < EDGE_M
-        known = state.edge.setdefault(band.km, {})
-        if changed is None or not len(changed):
-            stale = set(known) if changed is None else set()
-        else:
-            near = shapely.dwithin(changed, points[:, None], band.km * 1000 + 5000).any(axis=1)
-            stale = {j for j in known if near[j]}
-        for j in stale:
-            known.pop(j, None)
-        for j in np.flatnonzero(edge):
-            if j not in known:
-                window = shapely.buffer(points[j], band.km * 1000 + 2000, quad_segs=8)
-                near_line = shapely.intersection(line, window)
-                local = shapely.buffer(near_line, band.km * 1000, quad_segs=16)
-                known[j] = bool(shapely.intersects(local, points[j]))
-            hit[j] = known[j]
-        bits[idx[hit]] |= 1 << i
-    return bits
+        for k in np.flatnonzero(edge):
+            window = shapely.buffer(points[k], band.km * 1000 + 2000, quad_segs=8)
+            local = shapely.buffer(shapely.intersection(line, window), band.km * 1000, quad_segs=16)
+            hit[k] = shapely.intersects(local, points[k])
+        return hit
+
+    def fill(self, row: np.ndarray, bits: np.ndarray) -> None:
+        """Put the support atoms' class km² into a day's row and the settlements' bits."""
+        n_atoms = len(self.geom.atoms)
+        owner = self.geom.tile_atom[self.tiles]
+        for a in self.geom.support:
+            total = self.areas[owner == a].sum(axis=0)
+            for c in range(len(total)):
+                row[c * n_atoms + a] = total[c]
+        for i in range(len(self.geom.bands)):
+            bits[self.points[self.inside[:, i]]] |= 1 << i
 
 
 def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
@@ -519,7 +586,7 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
     weight = np.zeros_like(km2)
     russia = STATUSES.index("russia") * per * n_atoms
     ukraine = STATUSES.index("ukraine") * per * n_atoms
-    in_support = np.isin(geom.settlement_atom, geom.support)
+    bands = _Bands(geom) if len(geom.support) else None
     for t, snap in enumerate(snapshots):
         territory = snap.territory()
         shapely.prepare(territory)
@@ -529,10 +596,9 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
         km2[t, russia : russia + n_atoms] = held
         km2[t, ukraine : ukraine + n_atoms] = geom.atom_km2 - held
         bits = np.zeros(len(xy), dtype=int)
-        if len(geom.support):
-            line, zones = _zones(geom, territory, state)
-            _band_split(geom, territory, zones, km2[t])
-            bits = _settlement_bits(geom, line, zones, in_support, state)
+        if bands is not None:
+            bands.update(territory, state.tile_in, state.changed)
+            bands.fill(km2[t], bits)
         inside = shapely.intersects_xy(territory, xy[:, 0], xy[:, 1])
         status = np.where(inside, STATUSES.index("russia"), STATUSES.index("ukraine"))
         column = (status * per + bits) * n_atoms + geom.settlement_atom
