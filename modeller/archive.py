@@ -65,7 +65,7 @@ class Snapshot:
         if self.feature is None:
             return _fast_territory(self.path)
         geometry = _monthly_features(self.path)[self.feature][1]
-        return geojson.territory([geometry])
+        return geojson.territory([g for _, g in geojson.features(geometry, str(self.path))])
 
 
 def _fast_territory(path: Path):
@@ -102,12 +102,17 @@ def monthly_paths() -> list[Path]:
 
 
 @cache
-def _monthly_features(path: Path) -> tuple[tuple[Date, object], ...]:
-    """(date, lon/lat geometry) of every feature of a month-end file, parsed once."""
+def _monthly_features(path: Path) -> tuple[tuple[Date, dict], ...]:
+    """(date, GeoJSON geometry) of every feature of a month-end file, parsed once."""
+    data = geojson.read(path)
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise InputError("expected a GeoJSON FeatureCollection of month-end snapshots", str(path))
     out = []
-    for i, (props, geom) in enumerate(geojson.features(geojson.read(path), str(path))):
+    for i, f in enumerate(features):
+        props = (f.get("properties") or {}) if isinstance(f, dict) else {}
         try:
-            out.append((Date.fromisoformat(str(props.get("date"))[:10]), geom))
+            out.append((Date.fromisoformat(str(props.get("date"))[:10]), f.get("geometry")))
         except ValueError:
             raise InputError(
                 f"feature {i + 1}: missing or bad 'date' property {props.get('date')!r}", str(path)

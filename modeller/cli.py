@@ -330,6 +330,7 @@ def timeline(
     from . import archive, timeline_page, timeline_run
 
     err = Console(stderr=True)
+    written: list[Path] = []
     try:
         loaded = load_scenarios(list(paths))
         step = archive.parse_every(every)
@@ -365,15 +366,15 @@ def timeline(
                 scheduler=scheduler,
                 progress=lambda n: progress.advance(task, n),
             )
-        path = timeline_run.write_table(table, out / f"timeline.{fmt}", fmt)
-        written = [path]
+        written.append(timeline_run.write_table(table, out / f"timeline.{fmt}", fmt))
         if not no_chart:
             page = timeline_page.render(table)
             written.append(timeline_run.write_text(out / "timeline.html", page))
     except InputError as exc:
         _fail(exc)
     except KeyboardInterrupt:
-        err.print("interrupted: nothing written", highlight=False)
+        done = ", ".join(str(p) for p in written) or "nothing written"
+        err.print(f"interrupted; no file half-written (complete: {done})", highlight=False)
         sys.exit(130)
     n_dates = len(table.baselines)
     err.print(

@@ -38,6 +38,7 @@ TILE_M = 25_000.0  # atoms are cut into tiles of this size so that a day's chang
 MAX_BANDS = 4
 CHUNK = 16  # vertices per run of the contact line buffered on its own (see _zones)
 EDGE_M = 1000.0  # settlements this close to a band's edge are checked exactly
+REACH_M = 2000.0  # beyond a band's depth: a change this far away cannot alter a zone here
 SYNTHETIC = BaselineInfo("synthetic", None, "timeline symbolic evaluation", "")
 
 
@@ -336,15 +337,24 @@ class _Day:
         self.changed = None  # boundary segments that changed since yesterday (lines)
 
 
-def _segments(territory) -> np.ndarray:
-    """Boundary segments of a territory as sorted (x0, y0, x1, y1) rows, orientation-free."""
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5])
+
+
+def _segments(territory) -> tuple[np.ndarray, np.ndarray]:
+    """Boundary segments as (hash, (x0, y0, x1, y1)), orientation-free, one row each.
+
+    Hashing the coordinates' bits makes "what changed since yesterday" an integer set
+    difference; a collision (odds ~1e-13 a day) could only hide one changed segment.
+    """
     rings = shapely.get_rings(shapely.get_parts(territory))
     coords, index = shapely.get_coordinates(rings, return_index=True)
     same = index[1:] == index[:-1]
     seg = np.hstack([coords[:-1][same], coords[1:][same]])
     swap = (seg[:, 0] > seg[:, 2]) | ((seg[:, 0] == seg[:, 2]) & (seg[:, 1] > seg[:, 3]))
     seg[swap] = seg[swap][:, [2, 3, 0, 1]]
-    return np.unique(np.ascontiguousarray(seg).view(np.dtype((np.void, 32))).ravel())
+    bits = np.ascontiguousarray(seg).view(np.uint64) * _MIX.astype(np.uint64)
+    keys = np.bitwise_xor.reduce(bits, axis=1)
+    return keys, seg
 
 
 def _tile_areas(geom: Geometry, territory, state: _Day, tree) -> np.ndarray:
@@ -354,10 +364,11 @@ def _tile_areas(geom: Geometry, territory, state: _Day, tree) -> np.ndarray:
     if state.segments is None or state.tile_in is None:
         dirty = np.ones(n, dtype=bool)
     else:
-        changed = np.setxor1d(segments, state.segments, assume_unique=True)
+        keys, seg = segments
+        old_keys, old_seg = state.segments
+        xy = np.vstack([seg[~np.isin(keys, old_keys)], old_seg[~np.isin(old_keys, keys)]])
         dirty = np.zeros(n, dtype=bool)
-        if len(changed):
-            xy = changed.view(np.float64).reshape(-1, 4)
+        if len(xy):
             lines = shapely.linestrings(xy.reshape(-1, 2, 2))
             hit = tree.query(lines, predicate="intersects")[1]
             dirty[hit] = True
@@ -443,7 +454,7 @@ class _Bands:
     def __init__(self, geom: Geometry) -> None:
         self.geom = geom
         self.per = 2 ** len(geom.bands)
-        self.reach = max(b.km for b in geom.bands) * 1000 + 5000
+        self.reach = max(b.km for b in geom.bands) * 1000 + REACH_M
         self.tiles = np.flatnonzero(np.isin(geom.tile_atom, geom.support))
         self.tree = shapely.STRtree(geom.tiles[self.tiles])
         self.bounds = shapely.bounds(geom.tiles[self.tiles])
@@ -472,27 +483,25 @@ class _Bands:
         self.started = True
         if not len(dirty):
             return
-        lo = self.bounds[dirty, :2].min(axis=0) - self.reach
-        hi = self.bounds[dirty, 2:].max(axis=0) + self.reach
         line = _contact_line_near(self.geom, territory, self.box)  # fixed box: runs stay put
-        zones = self._zones(line, (*lo, *hi))
-        for k in dirty:
-            self.areas[k] = self._tile_classes(self.tiles[k], territory, tile_in, zones)
+        runs = [] if line.is_empty else [(r.tobytes(), r) for r in _runs(line)]
         if len(dirty) == len(self.tiles):
             todo = np.arange(len(self.points))
         else:  # settlements within a band's reach of a change (by envelopes: a superset)
             todo = np.unique(self.point_tree.query(boxes)[1])
+        lo, hi = self.bounds[dirty, :2].min(axis=0), self.bounds[dirty, 2:].max(axis=0)
+        zones = self._zones(runs, (*(lo - self.reach), *(hi + self.reach)))
+        for k in dirty:
+            self.areas[k] = self._tile_classes(self.tiles[k], territory, tile_in, zones)
         for i, (band, zone) in enumerate(zip(self.geom.bands, zones, strict=True)):
             self.inside[todo, i] = self._inside(band, line, zone, todo)
 
-    def _zones(self, line, near) -> list:
+    def _zones(self, runs: list, near: tuple) -> list:
         """Each band's zone, from the runs of the line whose envelope meets box ``near``."""
-        if line.is_empty:
-            return [shapely.Polygon() for _ in self.geom.bands]
         x0, y0, x1, y1 = near
         runs = [
-            (r.tobytes(), r)
-            for r in _runs(line)
+            (key, r)
+            for key, r in runs
             if r[:, 0].max() >= x0
             and r[:, 0].min() <= x1
             and r[:, 1].max() >= y0
@@ -557,7 +566,7 @@ class _Bands:
         hit = shapely.intersects(zone, points)
         edge = shapely.distance(shapely.boundary(zone), points) < EDGE_M
         for k in np.flatnonzero(edge):
-            window = shapely.buffer(points[k], band.km * 1000 + 2000, quad_segs=8)
+            window = shapely.buffer(points[k], band.km * 1000 + REACH_M, quad_segs=8)
             local = shapely.buffer(shapely.intersection(line, window), band.km * 1000, quad_segs=16)
             hit[k] = shapely.intersects(local, points[k])
         return hit
@@ -682,11 +691,11 @@ def rows(f: KeyFigures, min_km2: float = 1e-6) -> tuple[dict, dict]:
         figs[name + "people"] = f.people @ mat.T
     keep = (np.abs(figs["km2"]) > min_km2) | (np.abs(figs["baseline_km2"]) > min_km2)
     t_idx, g_idx = np.nonzero(keep)
-    cols["date"] = [f.dates[t].isoformat() for t in t_idx]
-    cols["scenario"] = [f.scenario_id] * len(t_idx)
-    cols["oblast"] = [groups[g][0] for g in g_idx]
-    cols["oblast_name"] = [units[groups[g][0]].name_en for g in g_idx]
-    cols["status"] = [groups[g][1] for g in g_idx]
+    cols["date"] = np.array([d.isoformat() for d in f.dates])[t_idx]
+    cols["scenario"] = np.full(len(t_idx), f.scenario_id)
+    cols["oblast"] = np.array([g[0] for g in groups])[g_idx]
+    cols["oblast_name"] = np.array([units[g[0]].name_en for g in groups])[g_idx]
+    cols["status"] = np.array([g[1] for g in groups])[g_idx]
     for name in ("km2", "people", "baseline_km2", "baseline_people"):
         cols[name] = figs[name][t_idx, g_idx]
     cols["change_km2"] = cols["km2"] - cols["baseline_km2"]

@@ -318,7 +318,8 @@ def _csv_text(values) -> list[str]:
 def _write_csv(table: Table, path: Path) -> None:
     """One long CSV: 'status' rows, then 'attrs' rows; provenance in a '#' line on top.
 
-    Rows are formatted with one %-format each (300,000 rows: under a second).
+    Written by pyarrow when it is installed, else by ``_csv_block``; text is quoted only
+    where a value needs it.
     """
     prov = provenance(table)
     head = ["table", *COLUMNS, "attrs"]
@@ -326,9 +327,21 @@ def _write_csv(table: Table, path: Path) -> None:
         fh.write(f"# modeller {__version__} timeline; data {prov['data_version']}; ")
         fh.write(f"generated {prov['generated']}; ")
         fh.write(f"baselines: {'; '.join(prov['baseline_sources'])}\n")
+        try:
+            import pyarrow.csv as pacsv
+        except ImportError:
+            pacsv = None
         fh.write(",".join(head) + "\n")
-        fh.write(_csv_block(table.columns, COLUMNS, "status", head))
-        fh.write(_csv_block(table.attrs, ATTR_COLUMNS, "attrs", head))
+        if pacsv is None:
+            fh.write(_csv_block(table.columns, COLUMNS, "status", head))
+            fh.write(_csv_block(table.attrs, ATTR_COLUMNS, "attrs", head))
+            return
+    arrow = _arrow_table(table, rounded=True)
+    texts = {v for c in arrow.columns if c.type == "string" for v in c.unique().to_pylist()}
+    plain = not any(v and any(ch in v for ch in ',"\n\r') for v in texts)
+    options = pacsv.WriteOptions(include_header=False, quoting_style="none" if plain else "needed")
+    with open(path, "ab") as fh:  # pyarrow's C++ writer: ~20x faster than formatting here
+        pacsv.write_csv(arrow, fh, options)
 
 
 def _csv_block(cols: dict, names: tuple, prefix: str, head: list) -> str:
@@ -357,15 +370,30 @@ def _csv_block(cols: dict, names: tuple, prefix: str, head: list) -> str:
 
 def _write_parquet(table: Table, path: Path) -> None:
     try:
-        import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise InputError("--format parquet needs pyarrow: pip install -e '.[parquet]'") from None
-    n, m = len(table), len(table.attrs["date"])
-    data = {"table": ["status"] * n + ["attrs"] * m}
-    for name in (*COLUMNS, "attrs"):
-        a = table.columns[name].tolist() if name in table.columns else [None] * n
-        b = table.attrs[name].tolist() if name in table.attrs else [None] * m
-        data[name] = a + b
     meta = {b"modeller": json.dumps(provenance(table), ensure_ascii=False).encode()}
-    pq.write_table(pa.table(data).replace_schema_metadata(meta), path)
+    pq.write_table(_arrow_table(table).replace_schema_metadata(meta), path)
+
+
+def _arrow_table(table: Table, rounded: bool = False):
+    """Status rows then attribute rows as one Arrow table with a 'table' column."""
+    import pyarrow as pa
+
+    n, m = len(table), len(table.attrs["date"])
+    data = {"table": pa.array(np.repeat(["status", "attrs"], [n, m]))}
+    for name in (*COLUMNS, "attrs"):
+        parts = []
+        for cols, size in ((table.columns, n), (table.attrs, m)):
+            if name in cols and size:
+                values = np.asarray(cols[name])
+                if values.dtype.kind == "f" and rounded:
+                    values = np.round(values, 4 if name.endswith("km2") else 2) + 0.0
+                parts.append(pa.array(values))
+            elif size:
+                numeric = name not in ("oblast_name", "attrs") and name not in ATTR_COLUMNS
+                kind = pa.float64() if numeric else pa.string()
+                parts.append(pa.nulls(size, kind) if numeric else pa.array([""] * size, kind))
+        data[name] = pa.concat_arrays([x.cast(parts[0].type) for x in parts])
+    return pa.table(data)

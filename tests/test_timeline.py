@@ -224,11 +224,14 @@ def test_cli_writes_table_and_page_and_ctrl_c_writes_nothing(shared_data, tmp_pa
     assert {x.split(",")[1] for x in rows} == {"2025-08-01", "2025-08-08", "2025-08-15"}
     before = (out / "timeline.csv").read_bytes()
 
-    def interrupted(*a, **k):
+    def interrupted(table, path):  # Ctrl-C half-way through writing the table
+        path.write_text("table,date,scenario\nstatus,2025-", encoding="utf-8")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(timeline_run, "_csv_block", interrupted)  # mid-way through writing
+    monkeypatch.setattr(timeline_run, "_write_csv", interrupted)
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 130
+    assert "no file half-written (complete: nothing written)" in result.output
     assert (out / "timeline.csv").read_bytes() == before  # the old file, untouched
+    # no temp file left behind either
     assert sorted(p.name for p in out.iterdir()) == ["timeline.csv", "timeline.html"]
