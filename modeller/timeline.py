@@ -46,18 +46,6 @@ SYNTHETIC = BaselineInfo("synthetic", None, "timeline symbolic evaluation", "")
 
 
 @dataclass(frozen=True)
-class Cell:
-    """A static piece of one scenario for one class (baseline holder × band membership)."""
-
-    oblast: str
-    before: str
-    after: str
-    attrs: tuple
-    klass: int
-    atoms: tuple[int, ...]
-
-
-@dataclass(frozen=True)
 class ScenarioPlan:
     """One scenario's keys (oblast, before, after, attrs) and their atoms per class."""
 
@@ -647,16 +635,6 @@ class KeyFigures:
     keys: tuple[tuple, ...]
     km2: np.ndarray  # (n_dates, n_keys)
     people: np.ndarray
-
-
-def key_figures(plan: Plan, sp: ScenarioPlan, m: Measures) -> KeyFigures:
-    """A scenario's per-key figures on every measured date: linear in the measures."""
-    n_atoms = len(plan.geometry.atoms)
-    remainder = np.tile(plan.remainder_per_km2, plan.geometry.n_classes)
-    km2 = m.km2 @ sp.matrix.T
-    people = (m.km2 * remainder + m.weight) @ sp.matrix.T
-    assert sp.matrix.shape[1] == plan.geometry.n_classes * n_atoms
-    return KeyFigures(sp.scenario.id, m.dates, sp.keys, km2, people)
 
 
 def plain_figures(base: Partition, scenario: Scenario) -> KeyFigures:
