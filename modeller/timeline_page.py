@@ -53,10 +53,9 @@ def _fmt(x: float) -> str:
 
 
 def _ticks(top: float) -> list[float]:
-    if top <= 0:
-        return [0.0]
-    step = 10 ** np.floor(np.log10(top / 4))
-    for m in (1, 2, 2.5, 5, 10):
+    """Round, whole-number axis ticks from 0 to at least ``top`` (at most 6 of them)."""
+    step = max(1.0, 10 ** np.floor(np.log10(max(top, 1.0) / 4)))
+    for m in (1, 2, 5, 10):
         if top / (step * m) <= 5:
             step *= m
             break
