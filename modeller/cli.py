@@ -250,17 +250,27 @@ def list_baselines() -> None:
     console.print("1991          all of Ukraine within its 1991 borders")
     console.print("contact-line  embedded approximate line of control, 2025-08-15 (default)")
     console.print("pre-2022      embedded approximate line of 23 Feb 2022 (Crimea, ORDLO)")
+    from . import archive
+
     days = baselines.deepstate_dates()
+    month_ends = [s.day for s in archive.snapshots() if s.feature is not None]
     if days:
         console.print(
             f"deepstate:YYYY-MM-DD  {len(days)} days from {days[0]} to {days[-1]}", highlight=False
         )
-    else:
+    if month_ends:
+        console.print(
+            f"deepstate:YYYY-MM-DD  {len(month_ends)} month-end snapshots from {month_ends[0]} "
+            f"to {month_ends[-1]}",
+            highlight=False,
+        )
+    if not days and not month_ends:
         console.print(
             "deepstate:YYYY-MM-DD  none found: set MODELLER_DATA_DIR (a folder with "
             "deepstate/daily/) or MODELLER_DEEPSTATE_DIR",
             highlight=False,
         )
+    console.print("deepstate:own  each scenario on the DeepState snapshot of its own date")
     console.print("PATH.geojson|.gpkg  your own polygons (Russian-held, or a 'status' property)")
 
 

@@ -170,6 +170,7 @@ def test_deepstate_own_uses_the_scenario_date_or_says_which_day_stands_in(tmp_pa
     )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["scenarios"][0]["baseline"]["name"] == "deepstate:2024-07-08"
+    # The daily archive starts 2024-07-08 (24 days later); the month-end file has 2024-05-31.
+    assert doc["scenarios"][0]["baseline"]["name"] == "deepstate:2024-05-31"
     assert "no DeepState snapshot of its date 2024-06-14" in result.stderr
-    assert "deepstate:2024-07-08 (24 days away)" in result.stderr
+    assert "deepstate:2024-05-31 (14 days away)" in result.stderr
