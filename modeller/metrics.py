@@ -50,22 +50,32 @@ def population_model() -> dict[str, OblastPopulationModel]:
 
 def settlement_pieces(partition: Partition) -> np.ndarray:
     """For every settlement, the index of the piece it lies in (nearest within its oblast)."""
+    pieces = partition.pieces
+    return nearest_in_oblast([p.geometry for p in pieces], [p.oblast for p in pieces])
+
+
+def nearest_in_oblast(geoms: list, oblasts: list[str]) -> np.ndarray:
+    """For every settlement, the index of the nearest of ``geoms`` in its own oblast.
+
+    A settlement inside a region has distance 0 to it; on a shared edge the first region
+    wins. Metrics and the timeline both place towns with this one rule.
+    """
     data = geodata.load()
     xy = data.settlement_xy
     where = np.full(len(data.settlements), -1)
     by_oblast: dict[str, list[int]] = {}
-    for i, p in enumerate(partition.pieces):
-        by_oblast.setdefault(p.oblast, []).append(i)
+    for i, code in enumerate(oblasts):
+        by_oblast.setdefault(code, []).append(i)
     for code, m in population_model().items():
         idx = m.settlement_idx
         candidates = by_oblast.get(code, [])
         if len(candidates) == 1:
             where[idx] = candidates[0]
             continue
+        points = shapely.points(xy[idx])
         best = np.full(len(idx), np.inf)
         for i in candidates:
-            geom = partition.pieces[i].geometry
-            d = shapely.distance(geom, shapely.points(xy[idx]))
+            d = shapely.distance(geoms[i], points)
             better = d < best
             where[idx[better]] = i
             best[better] = d[better]

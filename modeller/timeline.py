@@ -256,7 +256,7 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
         plans.append(ScenarioPlan(sc, tuple(ordered), matrix))
 
     model = metrics.population_model()
-    settlement_atom = _settlement_atoms(atoms, atom_oblast_a)
+    settlement_atom = metrics.nearest_in_oblast(atoms, [str(c) for c in atom_oblast_a])
     weights = np.zeros(len(data.settlements))
     for m in model.values():
         weights[m.settlement_idx] = m.weights
@@ -282,24 +282,6 @@ def _same(a, b) -> bool:
     """Same region (up to vertex order): equal areas first, then GEOS equality."""
     area_a, area_b = shapely.area(a), shapely.area(b)
     return abs(area_a - area_b) <= 1e-9 * max(area_a, 1.0) and shapely.equals(a, b)
-
-
-def _settlement_atoms(atoms: list, atom_oblast: np.ndarray) -> np.ndarray:
-    """The atom holding each settlement (nearest atom of its own oblast, as metrics does)."""
-    data = geodata.load()
-    xy = data.settlement_xy
-    oblast = np.array([s.oblast for s in data.settlements])
-    out = np.full(len(xy), -1)
-    for code in np.unique(oblast):
-        idx = np.flatnonzero(oblast == code)
-        candidates = np.flatnonzero(atom_oblast == code)
-        best = np.full(len(idx), np.inf)
-        for a in candidates:
-            d = shapely.distance(atoms[a], shapely.points(xy[idx]))
-            better = d < best
-            out[idx[better]] = a
-            best[better] = d[better]
-    return out
 
 
 # --- per day: the Russian-held part of every atom ---------------------------------------

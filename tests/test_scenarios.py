@@ -9,7 +9,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from modeller import baselines, engine, geodata, metrics
+from modeller import archive, baselines, engine, geodata, metrics
 from modeller.cli import main
 from modeller.scenario import load_scenario, load_scenarios
 
@@ -108,7 +108,7 @@ def test_json_csv_and_markdown_carry_the_same_numbers(shared_data, tmp_path):
     assert donbas["baseline"] == {
         "name": "deepstate:2025-08-15",
         "date": "2025-08-15",
-        "source": baselines.DEEPSTATE_SOURCE,
+        "source": archive.DAILY_SOURCE,
         "method": "snapshot file deepstatemap_data_20250815.geojson, clipped to the units",
     }
     ceded = next(c for c in doc["comparison"] if c["id"] == "full-donbas-withdrawal")
