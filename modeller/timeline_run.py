@@ -193,20 +193,26 @@ def _dated(f: KeyFigures, info: BaselineInfo) -> KeyFigures:
 
 
 def _concat(parts: list[dict], names: tuple, order: dict) -> dict:
-    """Blocks of rows (one scenario, consecutive dates each) in scenario, date order."""
+    """Blocks of rows (one scenario, consecutive dates each) in scenario, date order.
+
+    Column by column, each block's column dropped once copied: the peak is the table plus
+    one column, not two tables.
+    """
     parts = [p for p in parts if len(p["date"])]
     parts.sort(key=lambda p: (order[p["scenario"][0]], p["date"][0]))
-    cols = {}
-    for name in names:
-        values = [np.asarray(p[name]) for p in parts]
-        cols[name] = np.concatenate(values) if values else np.array([])
     ordered = all(
         (order[a["scenario"][0]], a["date"][-1]) < (order[b["scenario"][0]], b["date"][0])
         for a, b in zip(parts, parts[1:], strict=False)
     )
+    cols = {}
+    for name in names:
+        values = [np.asarray(p.pop(name)) for p in parts]
+        cols[name] = np.concatenate(values) if values else np.array([], dtype=object)
+        del values
     if len(cols["date"]) and not ordered:  # blocks overlap in time: sort the rows
         rank = np.array([order[s] for s in cols["scenario"]])
-        idx = np.lexsort((cols["status"], cols["oblast"], cols["date"], rank))
+        keys = [np.unique(cols[k], return_inverse=True)[1] for k in ("status", "oblast", "date")]
+        idx = np.lexsort((*keys, rank))
         cols = {k: v[idx] for k, v in cols.items()}
     return cols
 
@@ -241,6 +247,16 @@ def provenance(table: Table) -> dict:
         ],
         "scenarios": list(table.scenarios),
     }
+
+
+BATCH = 200_000  # rows per written block: memory stays flat whatever the table's length
+
+
+def _slices(cols: dict):
+    """The table's columns in consecutive blocks of at most ``BATCH`` rows (views, no copy)."""
+    n, size = len(cols["date"]), BATCH
+    for start in range(0, n, size):
+        yield {k: v[start : start + size] for k, v in cols.items()}
 
 
 def _records(cols: dict, names: tuple) -> list[dict]:
@@ -281,29 +297,43 @@ def write_text(path: Path, text: str) -> Path:
 
 
 def write_table(table: Table, path: Path, fmt: str) -> Path:
-    """Write the table in ``fmt`` to ``path`` atomically (temp file + rename)."""
+    """Write the table in ``fmt`` to ``path`` atomically (temp file + rename).
+
+    Every format is written in blocks of ``BATCH`` rows, so memory does not grow with the
+    table: JSON rows are streamed (the document is never built in memory), CSV and Parquet
+    go through Arrow one block at a time.
+    """
     if fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}'; valid: {', '.join(FORMATS)}")
     fd, tmp = _temp_beside(path)
     os.close(fd)
     try:
-        if fmt == "json":
-            doc = {
-                **provenance(table),
-                "columns": list(COLUMNS),
-                "rows": _records(table.columns, COLUMNS),
-                "attrs": _records(table.attrs, ATTR_COLUMNS),
-            }
-            Path(tmp).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-        elif fmt == "csv":
-            _write_csv(table, Path(tmp))
-        else:
-            _write_parquet(table, Path(tmp))
+        {"json": _write_json, "csv": _write_csv, "parquet": _write_parquet}[fmt](table, Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _write_json(table: Table, path: Path) -> None:
+    """One JSON document (provenance, ``rows``, ``attrs``) streamed block by block."""
+    head = {**provenance(table), "columns": list(COLUMNS)}
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(head, ensure_ascii=False)[:-1])
+        for key, cols, names in (
+            ("rows", table.columns, COLUMNS),
+            ("attrs", table.attrs, ATTR_COLUMNS),
+        ):
+            fh.write(f', "{key}": [')
+            first = True
+            for block in _slices(cols):
+                text = json.dumps(_records(block, names), ensure_ascii=False)[1:-1]
+                if text:
+                    fh.write(text if first else ", " + text)
+                    first = False
+            fh.write("]")
+        fh.write("}")
 
 
 def _csv_text(values) -> list[str]:
@@ -318,30 +348,38 @@ def _csv_text(values) -> list[str]:
 def _write_csv(table: Table, path: Path) -> None:
     """One long CSV: 'status' rows, then 'attrs' rows; provenance in a '#' line on top.
 
-    Written by pyarrow when it is installed, else by ``_csv_block``; text is quoted only
-    where a value needs it.
+    Written by pyarrow (its C++ writer, ~20x faster than formatting here) when it is
+    installed, else by ``_csv_block``; text is quoted only where a value needs it.
     """
     prov = provenance(table)
     head = ["table", *COLUMNS, "attrs"]
+    try:
+        import pyarrow.csv as pacsv
+    except ImportError:
+        pacsv = None
     with open(path, "w", newline="", encoding="utf-8") as fh:
         fh.write(f"# modeller {__version__} timeline; data {prov['data_version']}; ")
         fh.write(f"generated {prov['generated']}; ")
         fh.write(f"baselines: {'; '.join(prov['baseline_sources'])}\n")
-        try:
-            import pyarrow.csv as pacsv
-        except ImportError:
-            pacsv = None
         fh.write(",".join(head) + "\n")
         if pacsv is None:
-            fh.write(_csv_block(table.columns, COLUMNS, "status", head))
-            fh.write(_csv_block(table.attrs, ATTR_COLUMNS, "attrs", head))
+            for cols, names, prefix in (
+                (table.columns, COLUMNS, "status"),
+                (table.attrs, ATTR_COLUMNS, "attrs"),
+            ):
+                for block in _slices(cols):
+                    fh.write(_csv_block(block, names, prefix, head))
             return
-    arrow = _arrow_table(table, rounded=True)
-    texts = {v for c in arrow.columns if c.type == "string" for v in c.unique().to_pylist()}
-    plain = not any(v and any(ch in v for ch in ',"\n\r') for v in texts)
+    texts = set()
+    for cols in (table.columns, table.attrs):
+        for values in map(np.asarray, cols.values()):
+            if values.dtype.kind in "OUS":
+                texts.update(values.tolist())
+    plain = not any(v and any(ch in str(v) for ch in ',"\n\r') for v in texts)
     options = pacsv.WriteOptions(include_header=False, quoting_style="none" if plain else "needed")
-    with open(path, "ab") as fh:  # pyarrow's C++ writer: ~20x faster than formatting here
-        pacsv.write_csv(arrow, fh, options)
+    with open(path, "ab") as fh:
+        for block in _arrow_blocks(table, rounded=True):
+            pacsv.write_csv(block, fh, options)
 
 
 def _csv_block(cols: dict, names: tuple, prefix: str, head: list) -> str:
@@ -374,26 +412,55 @@ def _write_parquet(table: Table, path: Path) -> None:
     except ImportError:
         raise InputError("--format parquet needs pyarrow: pip install -e '.[parquet]'") from None
     meta = {b"modeller": json.dumps(provenance(table), ensure_ascii=False).encode()}
-    pq.write_table(_arrow_table(table).replace_schema_metadata(meta), path)
+    schema = _arrow_schema().with_metadata(meta)
+    with pq.ParquetWriter(path, schema) as writer:
+        for block in _arrow_blocks(table):
+            writer.write_table(block.replace_schema_metadata(meta))
 
 
-def _arrow_table(table: Table, rounded: bool = False):
-    """Status rows then attribute rows as one Arrow table with a 'table' column."""
+TEXT = ("table", "date", "scenario", "oblast", "oblast_name", "status", "attrs")
+
+
+def _arrow_schema():
+    """Column types of the written table: text columns strings, figures float64."""
     import pyarrow as pa
 
-    n, m = len(table), len(table.attrs["date"])
-    data = {"table": pa.array(np.repeat(["status", "attrs"], [n, m]))}
-    for name in (*COLUMNS, "attrs"):
-        parts = []
-        for cols, size in ((table.columns, n), (table.attrs, m)):
-            if name in cols and size:
-                values = np.asarray(cols[name])
-                if values.dtype.kind == "f" and rounded:
-                    values = np.round(values, 4 if name.endswith("km2") else 2) + 0.0
-                parts.append(pa.array(values))
-            elif size:
-                numeric = name not in ("oblast_name", "attrs") and name not in ATTR_COLUMNS
-                kind = pa.float64() if numeric else pa.string()
-                parts.append(pa.nulls(size, kind) if numeric else pa.array([""] * size, kind))
-        data[name] = pa.concat_arrays([x.cast(parts[0].type) for x in parts])
-    return pa.table(data)
+    return pa.schema(
+        [(n, pa.string() if n in TEXT else pa.float64()) for n in ("table", *COLUMNS, "attrs")]
+    )
+
+
+def _arrow_blocks(table: Table, rounded: bool = False):
+    """Status rows then attribute rows as Arrow tables of at most ``BATCH`` rows each.
+
+    Built block by block from the numpy columns, so no single Arrow array outgrows what
+    pyarrow returns as one chunk (a numpy text array past 16 MiB comes back chunked).
+    """
+    import pyarrow as pa
+
+    schema = _arrow_schema()
+    for cols, names, kind in (
+        (table.columns, COLUMNS, "status"),
+        (table.attrs, ATTR_COLUMNS, "attrs"),
+    ):
+        for block in _slices(cols):
+            size = len(block["date"])
+            if not size:
+                continue
+            data = {}
+            for field in schema:
+                if field.name == "table":
+                    data["table"] = pa.array([kind] * size, pa.string())
+                elif field.name in names:
+                    values = np.asarray(block[field.name])
+                    if values.dtype.kind == "f" and rounded:
+                        digits = 4 if field.name.endswith("km2") else 2
+                        values = np.round(values, digits) + 0.0
+                    elif values.dtype.kind != "f":
+                        values = values.astype(object)
+                    data[field.name] = pa.array(values, field.type)
+                elif field.type == pa.string():
+                    data[field.name] = pa.array([""] * size, pa.string())
+                else:
+                    data[field.name] = pa.nulls(size, field.type)
+            yield pa.table(data, schema=schema)
