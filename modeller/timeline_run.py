@@ -153,10 +153,9 @@ def build_table(
     """The whole timeline: DeepState snapshots fast, other baseline specs the plain way."""
     workers = workers or os.cpu_count() or 1
     ordered = sorted(snapshots, key=lambda s: s.day)
-    pieces: list[tuple[dict, dict]] = []
     if scheduler:
         plan = make_plan([sc for _, sc in scenarios])
-        measured, pieces = evaluate_dask(plan, chunks(ordered, workers), scheduler, progress)
+        measured, blocks = evaluate_dask(plan, chunks(ordered, workers), scheduler, progress)
     else:
         pool = _pool(workers) if workers > 1 else None
         try:
@@ -167,54 +166,101 @@ def build_table(
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
         remainder = np.tile(plan.remainder_per_km2, plan.geometry.n_classes)
-        for sp in plan.scenarios:
-            for m in measured:
-                pieces.append(_scenario_rows(sp.scenario.id, sp.keys, sp.matrix, remainder, m))
+        blocks = (  # made one at a time, each copied into the table and dropped
+            _scenario_rows(sp.scenario.id, sp.keys, sp.matrix, remainder, m)
+            for sp in plan.scenarios
+            for m in measured
+        )
+    order = {sc.id: i for i, (_, sc) in enumerate(scenarios)}
+    sizes = [_group_counts(sp.keys) for sp in plan.scenarios]
+    status = _Rows(COLUMNS, order, sum(n for n, _ in sizes) * len(ordered))
+    attrs = _Rows(ATTR_COLUMNS, order, sum(n for _, n in sizes) * len(ordered))
+    for cols, extra in blocks:
+        status.add(cols)
+        attrs.add(extra)
     infos = [info for m in measured for info in m.infos]
     for spec in others:
         base = baselines.load_baseline(spec)
         infos.append(base.baseline)
         for _, sc in scenarios:
-            pieces.append(rows(_dated(plain_figures(base, sc), base.baseline)))
+            cols, extra = rows(_dated(plain_figures(base, sc), base.baseline))
+            status.add(cols)
+            attrs.add(extra)
         progress(1)
-    order = {sc.id: i for i, (_, sc) in enumerate(scenarios)}
     return Table(
-        _concat([p[0] for p in pieces], COLUMNS, order),
-        _concat([p[1] for p in pieces], ATTR_COLUMNS, order),
+        status.columns(),
+        attrs.columns(),
         tuple(sorted(set(infos), key=lambda b: (b.date or datetime.min.date(), b.name))),
         tuple(_scenario_meta(path, sc) for path, sc in scenarios),
     )
+
+
+def _group_counts(keys: tuple) -> tuple[int, int]:
+    """Most status rows and attribute rows one scenario can have per date."""
+    groups = {(k[0], k[1]) for k in keys} | {(k[0], k[2]) for k in keys}
+    return len(groups), len({(k[0], k[2], k[3]) for k in keys if k[3]})
+
+
+class _Rows:
+    """A table's columns, filled block by block (one scenario, consecutive dates each).
+
+    The arrays are allocated once for the most rows there can be; pages never written are
+    never resident, so memory is the rows themselves: no list of blocks, no concatenated
+    copy, no heap left fragmented by thousands of small blocks. Blocks arriving out of
+    (scenario, date) order (a plain baseline added after the archive) are sorted at the
+    end.
+    """
+
+    def __init__(self, names: tuple, order: dict, capacity: int) -> None:
+        self.names, self.order = names, order
+        self.capacity = max(capacity, 1)
+        self.cols: dict[str, np.ndarray] = {}
+        self.n = 0
+        self.last: tuple | None = None
+        self.ordered = True
+
+    def add(self, block: dict) -> None:
+        k = len(block["date"])
+        if not k:
+            return
+        first = (self.order[block["scenario"][0]], block["date"][0])
+        if self.last is not None and first <= self.last:
+            self.ordered = False
+        self.last = (self.order[block["scenario"][-1]], block["date"][-1])
+        if self.n + k > self.capacity:
+            self._grow(self.n + k)
+        for name in self.names:
+            values = np.asarray(block[name])
+            if name not in self.cols:
+                kind = values.dtype if values.dtype.kind == "f" else object
+                self.cols[name] = np.empty(self.capacity, dtype=kind)
+            self.cols[name][self.n : self.n + k] = values
+        self.n += k
+
+    def _grow(self, need: int) -> None:
+        self.capacity = max(need, 2 * self.capacity)
+        for name, old in self.cols.items():
+            self.cols[name] = np.empty(self.capacity, dtype=old.dtype)
+            self.cols[name][: self.n] = old[: self.n]
+
+    def columns(self) -> dict:
+        if not self.cols:
+            return {n: np.array([], dtype=object) for n in self.names}
+        cols = {n: self.cols[n][: self.n] for n in self.names}
+        if not self.ordered:  # blocks overlap in time: sort the rows
+            rank = np.array([self.order[s] for s in cols["scenario"]])
+            keys = [
+                np.unique(cols[k], return_inverse=True)[1] for k in ("status", "oblast", "date")
+            ]
+            idx = np.lexsort((*keys, rank))
+            cols = {k: v[idx] for k, v in cols.items()}
+        return cols
 
 
 def _dated(f: KeyFigures, info: BaselineInfo) -> KeyFigures:
     if info.date is None:
         raise InputError(f"baseline {info.name} has no date, so it cannot go on a timeline")
     return f
-
-
-def _concat(parts: list[dict], names: tuple, order: dict) -> dict:
-    """Blocks of rows (one scenario, consecutive dates each) in scenario, date order.
-
-    Column by column, each block's column dropped once copied: the peak is the table plus
-    one column, not two tables.
-    """
-    parts = [p for p in parts if len(p["date"])]
-    parts.sort(key=lambda p: (order[p["scenario"][0]], p["date"][0]))
-    ordered = all(
-        (order[a["scenario"][0]], a["date"][-1]) < (order[b["scenario"][0]], b["date"][0])
-        for a, b in zip(parts, parts[1:], strict=False)
-    )
-    cols = {}
-    for name in names:
-        values = [np.asarray(p.pop(name)) for p in parts]
-        cols[name] = np.concatenate(values) if values else np.array([], dtype=object)
-        del values
-    if len(cols["date"]) and not ordered:  # blocks overlap in time: sort the rows
-        rank = np.array([order[s] for s in cols["scenario"]])
-        keys = [np.unique(cols[k], return_inverse=True)[1] for k in ("status", "oblast", "date")]
-        idx = np.lexsort((*keys, rank))
-        cols = {k: v[idx] for k, v in cols.items()}
-    return cols
 
 
 def _scenario_meta(path: Path, sc: Scenario) -> dict:
