@@ -40,9 +40,7 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -52,7 +50,8 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.ops import polylabel
 
-from . import __version__, geodata, report
+from . import __version__, files, geodata, report
+from .document import OblastRow, RunDocument, ScenarioEntry, Town
 from .metrics import status_labels
 from .partition import Partition
 from .report import (
@@ -103,7 +102,7 @@ _esc = html.escape
 
 
 def write_site(
-    doc: dict, partitions: list[Partition], out_dir: Path, tiles: str | None = None
+    doc: RunDocument, partitions: list[Partition], out_dir: Path, tiles: str | None = None
 ) -> list[Path]:
     """Write index.html and one page per scenario into out_dir; return the paths written.
 
@@ -117,17 +116,17 @@ def write_site(
     written = []
     for name, text in pages.items():  # scenario pages first, the index (which links them) last
         path = out_dir / name
-        _atomic_write(path, text)
+        files.write_text(path, text)
         written.append(path)
     return written
 
 
-def render_site(doc: dict, partitions: list[Partition], tiles: str | None = None) -> dict:
+def render_site(doc: RunDocument, partitions: list[Partition], tiles: str | None = None) -> dict:
     """Every page of the site as ``{file name: HTML}``, scenario pages first, index last."""
     _require_folium()
     if tiles is not None and tiles not in TILES:
         raise ValueError(f"unknown tiles {tiles!r}; valid: {', '.join(TILES)} or none")
-    entries = doc["scenarios"]
+    entries = doc.scenarios
     if len(partitions) != len(entries):
         raise ValueError(
             f"{len(partitions)} partitions for {len(entries)} scenarios: pass one per scenario"
@@ -142,11 +141,11 @@ def render_site(doc: dict, partitions: list[Partition], tiles: str | None = None
     return pages
 
 
-def page_names(doc: dict) -> list[str]:
+def page_names(doc: RunDocument) -> list[str]:
     """File name of each scenario's page: ``<id>.html``, made unique, never ``index.html``."""
     names, seen = [], {"index.html"}
-    for e in doc["scenarios"]:
-        stem = re.sub(r"[^a-z0-9-]+", "-", str(e["id"]).lower()).strip("-") or "scenario"
+    for e in doc.scenarios:
+        stem = re.sub(r"[^a-z0-9-]+", "-", str(e.id).lower()).strip("-") or "scenario"
         name, n = f"{stem}.html", 1
         while name in seen:
             n += 1
@@ -162,20 +161,6 @@ def _require_folium() -> None:
             "maps need folium and xstatic-leaflet: pip install folium xstatic-leaflet "
             "(or run with --no-maps)"
         )
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --- display geometry (never used for figures) -----------------------------------------
@@ -296,7 +281,7 @@ def _leaflet_assets() -> tuple[str, str, str]:
 class _ScenarioView:
     """One scenario's entry, partition, status colours and display layers."""
 
-    entry: dict
+    entry: ScenarioEntry
     partition: Partition
     page: str
 
@@ -304,7 +289,7 @@ class _ScenarioView:
         e = self.entry
         labels = status_labels(self.partition)
         extra = iter(EXTRA_COLOURS * 4)
-        names = [s["status"] for s in e["statuses"]]
+        names = [s.status for s in e.statuses]
         for p in self.partition.pieces:
             names += [p.before, p.after]
         self.colours = {}
@@ -313,9 +298,9 @@ class _ScenarioView:
             spec = labels.get(s, {})
             self.colours[s] = spec.get("colour") or next(extra)
             self.labels[s] = spec.get("label") or s
-        for s in e["statuses"]:
-            self.labels[s["status"]] = s["label"]
-        self.tips = {o["oblast"]: self._oblast_tip(o) for o in e["oblasts"]}
+        for s in e.statuses:
+            self.labels[s.status] = s.label
+        self.tips = {o.oblast: self._oblast_tip(o) for o in e.oblasts}
         pieces = self.partition.pieces
         simple = _simplify(np.array([p.geometry for p in pieces], dtype=object))
         # The baseline once; the scenario is drawn as its changed areas on top of it, hatched
@@ -334,33 +319,33 @@ class _ScenarioView:
                 {
                     "type": "Feature",
                     "id": f"t{i}",
-                    "properties": {"tip": self._town_tip(t), "to": t["to"]},
+                    "properties": {"tip": self._town_tip(t), "to": t.to},
                     "geometry": {
                         "type": "Point",
-                        "coordinates": [round(t["lon"], DECIMALS), round(t["lat"], DECIMALS)],
+                        "coordinates": [round(t.lon, DECIMALS), round(t.lat, DECIMALS)],
                     },
                 }
-                for i, t in enumerate(e["towns"])
+                for i, t in enumerate(e.towns)
             ]
         )
         self.town_labels = [
-            (round(t["lat"], 4), round(t["lon"], 4), t["name"], "m-town-label")
-            for t in e["towns"][:LABELLED_TOWNS]
+            (round(t.lat, 4), round(t.lon, 4), t.name, "m-town-label")
+            for t in e.towns[:LABELLED_TOWNS]
         ]
 
     @property
     def title(self) -> str:
-        return self.entry["title"]
+        return self.entry.title
 
     @property
     def baseline_key(self) -> tuple:
-        b = self.entry["baseline"]
-        return (b["name"], b["date"], b["source"])
+        b = self.entry.baseline
+        return (b.name, b.date, b.source)
 
     @property
     def baseline_label(self) -> str:
-        b = self.entry["baseline"]
-        return f"{b['name']} ({b['date'] or 'undated'})"
+        b = self.entry.baseline
+        return f"{b.name} ({b.date or 'undated'})"
 
     def _group(self, pieces, geoms, key, prefix) -> dict:
         groups: dict[tuple, list] = {}
@@ -402,31 +387,31 @@ class _ScenarioView:
             ]
         )
 
-    def _oblast_tip(self, o: dict) -> str:
-        statuses = list(dict.fromkeys([*o["before"], *o["after"]]))
+    def _oblast_tip(self, o: OblastRow) -> str:
+        statuses = list(dict.fromkeys([*o.before, *o.after]))
 
         def cell(d: dict | None) -> str:
             if not d:
                 return "<td>—</td>"
-            return f"<td>{_km(d['km2'])} km²<br>{_km(d['people'])} people</td>"
+            return f"<td>{_km(d.km2)} km²<br>{_km(d.people)} people</td>"
 
         rows = "".join(
             f"<tr><th scope='row'>{_esc(self.label(s))}</th>"
-            f"{cell(o['before'].get(s))}{cell(o['after'].get(s))}</tr>"
+            f"{cell(o.before.get(s))}{cell(o.after.get(s))}</tr>"
             for s in statuses
         )
         return (
-            f"<div class='m-tip'><strong>{_esc(o['name'])}</strong> "
-            f"<span class='m-code'>{_esc(o['oblast'])}</span><table>"
+            f"<div class='m-tip'><strong>{_esc(o.name)}</strong> "
+            f"<span class='m-code'>{_esc(o.oblast)}</span><table>"
             "<tr><td></td><th scope='col'>Baseline</th><th scope='col'>Scenario</th></tr>"
             f"{rows}</table></div>"
         )
 
-    def _town_tip(self, t: dict) -> str:
+    def _town_tip(self, t: Town) -> str:
         return (
-            f"<div class='m-tip'><strong>{_esc(t['name'])}</strong> "
-            f"({_esc(t['oblast_name'])})<br>{_km(t['population'])} people (GeoNames)<br>"
-            f"{_esc(self.label(t['from']))} → {_esc(self.label(t['to']))}</div>"
+            f"<div class='m-tip'><strong>{_esc(t.name)}</strong> "
+            f"({_esc(t.oblast_name)})<br>{_km(t.population)} people (GeoNames)<br>"
+            f"{_esc(self.label(t.from_))} → {_esc(self.label(t.to))}</div>"
         )
 
 
@@ -720,7 +705,7 @@ def _oblast_outlines(m) -> None:
 
 
 def _towns_layer(view: _ScenarioView, palette: _Palette) -> folium.GeoJson:
-    pops = {f"t{i}": t["population"] for i, t in enumerate(view.entry["towns"])}
+    pops = {f"t{i}": t.population for i, t in enumerate(view.entry.towns)}
     return folium.GeoJson(
         view.towns,
         marker=folium.CircleMarker(radius=5),
@@ -768,7 +753,7 @@ def _compact_geojson(script: str) -> str:
 
 
 def _attribution(view: _ScenarioView, tiles: str | None) -> str:
-    base = "Natural Earth · GeoNames · " + view.entry["baseline"]["name"]
+    base = "Natural Earth · GeoNames · " + view.entry.baseline.name
     return base if tiles else base + " · no base map"
 
 
@@ -944,29 +929,29 @@ def _legend_items_common(towns: bool, tiles: str | None) -> list[str]:
 def _scenario_legend(view: _ScenarioView, palette: _Palette, tiles: str | None) -> str:
     e = view.entry
     items = []
-    for s in e["statuses"]:
+    for s in e.statuses:
         items.append(
-            f'<li class="lg-status" data-status="{_esc(s["status"])}">'
-            f"{_swatch(palette.fill(s['status']), palette.opacity)}"
-            f'<span class="lg-label">{_esc(s["label"])}</span>'
-            f'<span class="lg-fig"><span class="lg-km2">{_km(s["km2"])}</span> km² · '
-            f'<span class="lg-pct">{s["pct"]:.2f}</span>%</span></li>'
+            f'<li class="lg-status" data-status="{_esc(s.status)}">'
+            f"{_swatch(palette.fill(s.status), palette.opacity)}"
+            f'<span class="lg-label">{_esc(s.label)}</span>'
+            f'<span class="lg-fig"><span class="lg-km2">{_km(s.km2)}</span> km² · '
+            f'<span class="lg-pct">{s.pct:.2f}</span>%</span></li>'
         )
-    moved = sum(f["km2"] for f in e["flows"])
+    moved = sum(f.km2 for f in e.flows)
     items.append(
         f'<li class="lg-changed">{_hatch_swatch(palette.hatch())}<span class="lg-label">'
         "Changes hands (hatched; fill: new status)</span>"
         f'<span class="lg-fig"><span class="lg-km2">{_km(moved)}</span> km²</span></li>'
     )
-    for r in e["recognition"]:
-        label = f"{r['label']}, recognised {r['recognition'].replace('_', ' ')} (outline)"
+    for r in e.recognition:
+        label = f"{r.label}, recognised {r.recognition.replace('_', ' ')} (outline)"
         items.append(
-            f'<li class="lg-recognition" data-recognition="{_esc(r["recognition"])}">'
-            f"{_recognition_swatch(r['recognition'])}"
+            f'<li class="lg-recognition" data-recognition="{_esc(r.recognition)}">'
+            f"{_recognition_swatch(r.recognition)}"
             f'<span class="lg-label">{_esc(label)}</span>'
-            f'<span class="lg-fig"><span class="lg-km2">{_km(r["km2"])}</span> km²</span></li>'
+            f'<span class="lg-fig"><span class="lg-km2">{_km(r.km2)}</span> km²</span></li>'
         )
-    items += _legend_items_common(bool(e["towns"]), tiles)
+    items += _legend_items_common(bool(e.towns), tiles)
     return (
         '<section class="legend" aria-labelledby="legend-title">'
         '<h2 id="legend-title">Legend: held after the scenario</h2>'
@@ -977,8 +962,8 @@ def _scenario_legend(view: _ScenarioView, palette: _Palette, tiles: str | None) 
 def _index_legend(views: list[_ScenarioView], palette: _Palette, tiles: str | None) -> str:
     seen: dict[str, str] = {}
     for v in views:
-        for s in v.entry["statuses"]:
-            seen.setdefault(s["status"], s["label"])
+        for s in v.entry.statuses:
+            seen.setdefault(s.status, s.label)
     items = [
         f'<li class="lg-status" data-status="{_esc(k)}">'
         f"{_swatch(palette.fill(k), palette.opacity)}"
@@ -990,7 +975,7 @@ def _index_legend(views: list[_ScenarioView], palette: _Palette, tiles: str | No
         "Changes hands in the chosen scenario (hatched, dashed outline; on the right filled "
         "with the new status)</span></li>"
     )
-    items += _legend_items_common(any(v.entry["towns"] for v in views), tiles)
+    items += _legend_items_common(any(v.entry.towns for v in views), tiles)
     return (
         '<section class="legend static" aria-labelledby="legend-title">'
         '<h2 id="legend-title">Legend</h2>'
@@ -1018,47 +1003,45 @@ def _display_note(tiles: str | None) -> str:
     )
 
 
-def _reported_list(e: dict) -> str:
-    if not e["reported"]:
+def _reported_list(e: ScenarioEntry) -> str:
+    if not e.reported:
         return "<ul><li>none cited</li></ul>"
     items = []
-    for r in e["reported"]:
-        text = f"{r['source']} ({r['date']})"
-        if r.get("url"):
-            text += f" — {r['url']}"  # shown as text: no link leaves the page
-        if r.get("note"):
-            text += f" — {r['note']}"
+    for r in e.reported:
+        text = f"{r.source} ({r.date})"
+        if r.url:
+            text += f" — {r.url}"  # shown as text: no link leaves the page
         items.append(f"<li>{_esc(text)}</li>")
     return f"<ul>{''.join(items)}</ul>"
 
 
-def _provenance(doc: dict, entries: list[dict], tiles: str | None) -> str:
+def _provenance(doc: RunDocument, entries: list[ScenarioEntry], tiles: str | None) -> str:
     parts = ['<footer class="prov"><h2>Provenance</h2><dl>']
     for e in entries:
-        b = e["baseline"]
-        file = Path(e["file"]).name if e.get("file") else "—"
+        b = e.baseline
+        file = Path(e.file).name if e.file else "—"
         parts.append(
-            f"<dt>Scenario {_esc(e['id'])}</dt><dd>"
-            f'<span class="prov-id">{_esc(e["id"])}</span> · hash '
-            f'<code class="prov-hash">{_esc(e["hash"])}</code> · file {_esc(file)} · '
-            f"“{_esc(e['title'])}”</dd>"
+            f"<dt>Scenario {_esc(e.id)}</dt><dd>"
+            f'<span class="prov-id">{_esc(e.id)}</span> · hash '
+            f'<code class="prov-hash">{_esc(e.hash)}</code> · file {_esc(file)} · '
+            f"“{_esc(e.title)}”</dd>"
             f"<dd>Reported by: {_reported_list(e)}</dd>"
-            f'<dd>Baseline: <span class="prov-baseline">{_esc(b["name"])}</span> '
-            f"({_esc(b['date'] or 'undated')}) — {_esc(b['source'])}"
-            + (f"; {_esc(b['method'])}" if b.get("method") else "")
+            f'<dd>Baseline: <span class="prov-baseline">{_esc(b.name)}</span> '
+            f"({_esc(b.date or 'undated')}) — {_esc(b.source)}"
+            + (f"; {_esc(b.method)}" if b.method else "")
             + "</dd>"
         )
-    sources = "".join(f"<li>{_esc(s)}</li>" for s in doc["data_sources"])
+    sources = "".join(f"<li>{_esc(s)}</li>" for s in doc.data_sources)
     parts.append(
-        f"<dt>Method</dt><dd>{_esc(doc['method'])}</dd>"
+        f"<dt>Method</dt><dd>{_esc(doc.method)}</dd>"
         f"<dt>Data sources</dt><dd><ul>{sources}</ul></dd>"
         f"<dt>Map</dt><dd>{_esc(_display_note(tiles))}</dd>"
         f"<dt>Tools</dt><dd>{_esc(_tool_versions())}</dd>"
-        f'<dt>Generated</dt><dd><time class="prov-generated">{_esc(doc["generated"])}</time> '
-        f"by {_esc(doc['tool']['name'])} {_esc(doc['tool']['version'])}"
+        f'<dt>Generated</dt><dd><time class="prov-generated">{_esc(doc.generated)}</time> '
+        f"by {_esc(doc.tool.name)} {_esc(doc.tool.version)}"
         + (
-            f', embedded data <code class="prov-data">#{_esc(doc["data_version"])}</code>'
-            if doc.get("data_version")
+            f', embedded data <code class="prov-data">#{_esc(doc.data_version)}</code>'
+            if doc.data_version
             else ""
         )
         + "</dd>"
@@ -1070,17 +1053,17 @@ def _provenance(doc: dict, entries: list[dict], tiles: str | None) -> str:
 def _oblast_table(view: _ScenarioView) -> str:
     head = ["Oblast", "Status", "Baseline km²", "People", "Scenario km²", "People"]
     rows = []
-    for o in view.entry["oblasts"]:
-        for s in dict.fromkeys([*o["before"], *o["after"]]):
-            b, a = o["before"].get(s), o["after"].get(s)
+    for o in view.entry.oblasts:
+        for s in dict.fromkeys([*o.before, *o.after]):
+            b, a = o.before.get(s), o.after.get(s)
             rows.append(
                 [
-                    o["name"],
+                    o.name,
                     view.label(s),
-                    _km(b["km2"]) if b else "0",
-                    _km(b["people"]) if b else "0",
-                    _km(a["km2"]) if a else "0",
-                    _km(a["people"]) if a else "0",
+                    _km(b.km2) if b else "0",
+                    _km(b.people) if b else "0",
+                    _km(a.km2) if a else "0",
+                    _km(a.people) if a else "0",
                 ]
             )
     return (
@@ -1092,34 +1075,34 @@ def _oblast_table(view: _ScenarioView) -> str:
 
 def _scenario_tables(view: _ScenarioView) -> str:
     e = view.entry
-    v = e["vs_1991"]
+    v = e.vs_1991
     out = [
         _table("Held by each side: baseline → scenario", STATUS_HEAD, status_rows(e), "t-status"),
-        f'<p class="vs1991">Against 1991 borders: {_km(v["outside_ukraine_km2"])} km² '
-        f"({v['outside_ukraine_pct']:.2f}%) and {_km(v['outside_ukraine_people'])} pre-war "
+        f'<p class="vs1991">Against 1991 borders: {_km(v.outside_ukraine_km2)} km² '
+        f"({v.outside_ukraine_pct:.2f}%) and {_km(v.outside_ukraine_people)} pre-war "
         "residents would be outside Ukraine's control.</p>",
     ]
-    if e["recognition"]:
+    if e.recognition:
         out.append(_table("Recognition", RECOGNITION_HEAD, recognition_rows(e), "t-recognition"))
-    if e["phases"]:
+    if e.phases:
         out.append(
             _table(
                 "Phases (cumulative, against the baseline)", PHASE_HEAD, phase_rows(e), "t-phases"
             )
         )
-    if e["transfers"]:
+    if e.transfers:
         out.append(
             _table("Changes hands, by oblast", transfer_head(e), transfer_rows(e), "t-transfers")
         )
     else:
         out.append('<p class="t-transfers-none">Nothing changes hands in this scenario.</p>')
-    if e["towns"]:
+    if e.towns:
         out.append(_table("Largest towns changing hands", TOWN_HEAD, town_rows(e), "t-towns"))
     out.append(_oblast_table(view))
     return "".join(out)
 
 
-def _scenario_page(doc: dict, view: _ScenarioView, tiles: str | None) -> str:
+def _scenario_page(doc: RunDocument, view: _ScenarioView, tiles: str | None) -> str:
     e = view.entry
     palette = _Palette([view], tiles)
     fig = Figure()
@@ -1137,18 +1120,18 @@ def _scenario_page(doc: dict, view: _ScenarioView, tiles: str | None) -> str:
     _changed_layer(view, palette, coloured=False).add_to(before)
     before.add_to(m)
     _oblast_outlines(m)
-    if e["towns"]:
+    if e.towns:
         towns = folium.FeatureGroup(name="Largest towns changing hands", show=True)
         _towns_layer(view, palette).add_to(towns)
         _Labels(view.town_labels).add_to(towns)
         towns.add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     head, divs, script = _render_figure(fig)
-    notes = f'<p class="notes">{_esc(e["notes"])}</p>' if e.get("notes") else ""
+    notes = f'<p class="notes">{_esc(e.notes)}</p>' if e.notes else ""
     body = (
         '<header class="top"><nav><a href="index.html">← All scenarios</a></nav>'
         f'<h1 class="title">{_esc(view.title)}</h1>'
-        f'<p class="summary">{_esc(e["summary"] or "")}</p>{notes}</header>'
+        f'<p class="summary">{_esc(e.summary or "")}</p>{notes}</header>'
         '<main class="layout"><section class="mapcol" aria-label="Map">'
         f'<div class="mapwrap">{divs[m.get_name()]}{_scenario_legend(view, palette, tiles)}</div>'
         '<p class="hint">Hover an area for its oblast’s km² and people before and after. '
@@ -1160,7 +1143,7 @@ def _scenario_page(doc: dict, view: _ScenarioView, tiles: str | None) -> str:
     return _page(f"{view.title} — territorial scenario", palette, head, body, script)
 
 
-def _index_page(doc: dict, views: list[_ScenarioView], tiles: str | None) -> str:
+def _index_page(doc: RunDocument, views: list[_ScenarioView], tiles: str | None) -> str:
     palette = _Palette(views, tiles)
     fig = Figure()
     first = views[0] if views else None
@@ -1190,7 +1173,7 @@ def _index_page(doc: dict, views: list[_ScenarioView], tiles: str | None) -> str
         names["left"].append(lc.get_name())
         rc = folium.FeatureGroup(name=_esc(v.title), overlay=False, show=i == 0)
         _changed_layer(v, palette, coloured=True).add_to(rc)
-        if v.entry["towns"]:
+        if v.entry.towns:
             _towns_layer(v, palette).add_to(rc)
             _Labels(v.town_labels).add_to(rc)
         rc.add_to(right)
@@ -1211,7 +1194,7 @@ def _index_page(doc: dict, views: list[_ScenarioView], tiles: str | None) -> str
         first_cells=links,
     )
     listing = "".join(
-        f'<li><a href="{_esc(v.page)}">{_esc(v.title)}</a> — {_esc(v.entry["summary"] or "")}</li>'
+        f'<li><a href="{_esc(v.page)}">{_esc(v.title)}</a> — {_esc(v.entry.summary or "")}</li>'
         for v in views
     )
     right_caption = _esc(first.title) if first else "none"
