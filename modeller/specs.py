@@ -3,6 +3,7 @@
 ``1991``, ``contact-line``, ``pre-2022``, ``deepstate:YYYY-MM-DD``, ``deepstate:own`` or a
 ``.geojson``/``.gpkg`` path. ``modeller.baselines.load_baseline`` turns a spec into a
 partition; scenarios check their ``baseline:`` and ``held_in`` specs here when they load.
+No geometry here, so ``modeller validate`` and ``--help`` load no shapes.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ OWN = "deepstate:own"
 AUTHORED = {"contact-line": "contact-line.yaml", "pre-2022": "pre-2022.yaml"}
 DEEPSTATE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})$")
 FILE_SUFFIXES = {".geojson", ".json", ".gpkg"}
+HELP = (
+    "1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, deepstate:own (each scenario's "
+    "own date), or a .geojson/.gpkg file"
+)
 
 
 def spec_help() -> str:
-    return (
-        "1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, deepstate:own (each scenario's "
-        "own date), or a .geojson/.gpkg file"
-    )
+    return HELP
 
 
 def check_spec(spec: str, folder: Path | None = None) -> str:
