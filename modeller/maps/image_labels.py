@@ -43,7 +43,7 @@ class Box:
 class Placer:
     """Places text on one matplotlib axes so that no two labels (or blocked areas) overlap."""
 
-    def __init__(self, ax, gap_px: float = 3.0):
+    def __init__(self, ax, gap_px: float = 4.0):
         self.ax = ax
         self.fig = ax.figure
         self.renderer = self.fig.canvas.get_renderer()

@@ -6,7 +6,7 @@ scenario's own status labels, a credit and date stamp (data sources, baseline an
 tool version), a scale bar and a locator inset of Ukraine. It is framed on the land that
 changes hands (with a margin; all of Ukraine when nothing changes), and each changed area
 carries its km² and people; the largest towns changing hands are labelled by population
-without collisions (``static_labels``), with the Dnipro and a few large towns for
+without collisions (``image_labels``), with the Dnipro and a few large towns for
 orientation.
 
 Drawing is in the equal-area working CRS (metres), so the scale bar is true near the
@@ -32,16 +32,16 @@ import shapely
 from shapely.geometry import shape
 from shapely.ops import polylabel
 
-from . import __version__, geodata
-from .metrics import status_labels
-from .partition import Partition
-from .static_labels import Placer
+from .. import __version__, geodata
+from ..metrics import status_labels
+from ..partition import Partition
+from .image_labels import Box, Placer
+from .palette import EXTRA_COLOURS
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 860, 100
 MAP_WIDTH = 0.70  # figure fraction; the panel takes the rest
 MARGIN = 0.15  # of the changed area's extent, on each side
 MIN_EXTENT_M = 160_000.0
-EXTRA_COLOURS = ["#009e73", "#cc79a7", "#56b4e9", "#e69f00", "#f0e442", "#999999"]
 SIDES = ("ukraine", "russia")
 TOWN_LABELS = 8
 ORIENTATION_MIN_POP = 150_000
@@ -141,6 +141,8 @@ def frame(partition: Partition, aspect: float) -> tuple[float, float, float, flo
         y0, y1 = y0 - MARGIN * dy, y1 + MARGIN * dy
     else:
         x0, y0, x1, y1 = _context()["ukraine"].bounds
+        pad = 0.03 * (x1 - x0)
+        x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     w, h = max(x1 - x0, MIN_EXTENT_M), max(y1 - y0, MIN_EXTENT_M)
     if w / h < aspect:
@@ -314,13 +316,7 @@ def _scale_bar(ax, box: tuple, placer: Placer) -> None:
     )
     t.set_position(((x0 + x1) / 2, y0 + 0.008 * (box[3] - box[1])))
     (px0, py0), (px1, py1) = ax.transData.transform([(x0, y0), (x1, y0)])
-    placer.block(_box(px0 - 6, py0 - 8, px1 + 6, py1 + 24))
-
-
-def _box(x0, y0, x1, y1):
-    from .static_labels import Box
-
-    return Box(x0, y0, x1, y1)
+    placer.block(Box(px0 - 6, py0 - 8, px1 + 6, py1 + 24))
 
 
 def _project(lonlat: list[tuple[float, float]]) -> np.ndarray:
@@ -364,7 +360,7 @@ def _labels(ax, placer: Placer, entry: dict, partition: Partition, box: tuple, c
             [x for _, x, _ in shown],
             [y for _, _, y in shown],
             s=[(2 * _marker_px(t["population"]) * 72 / DPI) ** 2 for t, _, _ in shown],
-            c=[colours.get(t["to"], ("", "", "#999999"))[2] for t, _, _ in shown],
+            c="white",  # the land under it already shows the new status
             edgecolors="#111111",
             linewidths=1.2,
             zorder=7,
@@ -613,10 +609,10 @@ def _panel(
                 [],
                 marker="o",
                 linestyle="none",
-                markerfacecolor="#bbbbbb",
+                markerfacecolor="white",
                 markeredgecolor="#111111",
                 markersize=8,
-                label="Town changing hands\n(fill: new status)",
+                label="Town changing hands\n(size: population)",
             )
         )
     handles += [
