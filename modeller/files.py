@@ -41,3 +41,12 @@ def write_text(path: Path, text: str) -> Path:
         fh.flush()
         os.fsync(fh.fileno())
     return Path(path)
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically; return ``path``."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return Path(path)
