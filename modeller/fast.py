@@ -27,7 +27,7 @@ import numpy as np
 import shapely
 
 from . import engine, geodata
-from .engine import WHOLE
+from .engine import WHOLE, Loader
 from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, polygonal
 from .scenario import Phase, Scenario, Selector
@@ -47,18 +47,21 @@ class Sel:
 ALL = Sel(None, WHOLE)
 
 
-def apply(base: Partition, scenario: Scenario) -> Partition:
+def apply(base: Partition, scenario: Scenario, *, load: Loader | None = None) -> Partition:
     """Same as ``engine.apply``: the steps in order, later steps winning."""
-    return apply_phases(base, scenario)[-1][1]
+    return apply_phases(base, scenario, load=load)[-1][1]
 
 
-def apply_phases(base: Partition, scenario: Scenario) -> list[tuple[Phase | None, Partition]]:
-    """Same as ``engine.apply_phases``: the partition after each phase."""
+def apply_phases(
+    base: Partition, scenario: Scenario, *, load: Loader | None = None
+) -> list[tuple[Phase | None, Partition]]:
+    """Same as ``engine.apply_phases``: the partition after each phase. ``load`` turns a
+    baseline spec into a partition, for ``held_in`` selectors (as in the engine)."""
     pieces = base.pieces
     warnings: list[str] = []
     out: list[tuple[Phase | None, Partition]] = []
     steps = scenario.numbered_steps
-    ctx = _Context(base)
+    ctx = _Context(base, load)
     for k, (phase, number, step) in enumerate(steps):
         where = f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")
         try:
@@ -80,8 +83,9 @@ class _Context:
     """What selectors read from the baseline: its pieces, which statuses each oblast has,
     and (on first use) each band's zone."""
 
-    def __init__(self, base: Partition) -> None:
+    def __init__(self, base: Partition, load: Loader | None) -> None:
         self.base = base
+        self.load = load
         self.has: dict[str, set[str]] = {}
         for p in base.pieces:
             self.has.setdefault(p.oblast, set()).add(p.before)
@@ -139,7 +143,7 @@ def select(selector: Selector, ctx: _Context) -> dict[str, Sel]:
         has = [c for c, statuses in ctx.has.items() if selector.held_by in statuses]
         regions = _intersect(regions, dict.fromkeys(has, held))
     if selector.held_in is not None:
-        regions = _intersect(regions, _areas(engine.held_in(selector.held_in)))
+        regions = _intersect(regions, _areas(engine.held_in(selector.held_in, ctx.load)))
     if selector.split is not None:
         regions = _intersect(regions, _areas(engine.split_regions(selector.split)))
     if selector.near is not None:

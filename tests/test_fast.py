@@ -55,8 +55,8 @@ def assert_same(reference, got, what: str) -> None:
 
 
 def check(base, sc) -> None:
-    reference = engine.apply_phases(base, sc)
-    got = fast.apply_phases(base, sc)
+    reference = baselines.apply_phases(base, sc)  # the engine, held_in through load_baseline
+    got = fast.apply_phases(base, sc, load=baselines.load_baseline)
     assert [ph for ph, _ in got] == [ph for ph, _ in reference]
     for (ph, r), (_, g) in zip(reference, got, strict=True):
         assert_same(r, g, f"{sc.id} on {base.baseline.label} after {ph.id if ph else 'all'}")
