@@ -16,7 +16,10 @@ of the clipped line too, so the band is the same there; the full line is never b
 (for a 20 km band on a DeepState day that is ~0.4 s of the engine's ~0.6 s).
 
 The result equals ``engine.apply`` to 0.01 % of every figure (``tests/test_fast.py``
-compares them on every shipped scenario and on DeepState days, bands on both sides).
+compares them on every shipped scenario, on DeepState, bands on both sides, and on
+random steps). One difference: a step whose selection only touches land along a border
+(a band spilling a few metres over an oblast edge: a line, no area) warns here that it
+selects nothing; the engine keeps the line as a region and does not warn.
 """
 
 from __future__ import annotations
