@@ -214,11 +214,61 @@ def print_table(rows: list[dict], out=sys.stdout) -> None:
     w("disagree = area of the symmetric difference (held in one map only)\n")
 
 
+def _num(x: float) -> str:
+    return f"{x:,.0f}".replace("-", "−")
+
+
+def _pct(x: float) -> str:
+    return f"{x:+.1f} %".replace("-", "−")
+
+
+def markdown(rows: list[dict], per_scenario: list[dict] | None) -> str:
+    """README tables: per oblast (Russian-held km²) and per scenario (headline km²)."""
+    out = [
+        "| oblast | contact-line | DeepState | error | disagree |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if r["oblast"] == "total":
+            out.append(
+                f"| **total** | **{_num(r['contact_km2'])}** | **{_num(r['deepstate_km2'])}** "
+                f"| **{_pct(r['diff_pct'])}** | **{_num(r['symdiff_km2'])}** |"
+            )
+            continue
+        err = (
+            _pct(r["diff_pct"])
+            if r["deepstate_km2"] >= 100
+            else f"{r['diff_km2']:+,.0f} km²".replace("-", "−")
+        )
+        out.append(
+            f"| {r['name']} | {_num(r['contact_km2'])} | {_num(r['deepstate_km2'])} | {err} "
+            f"| {_num(r['symdiff_km2'])} |"
+        )
+    if per_scenario:
+        out += [
+            "",
+            "| scenario | Ukraine | contact-line km² | DeepState km² | error "
+            "| contact-line people | DeepState people | error |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in per_scenario:
+            out.append(
+                f"| {r['scenario']} | {r['figure']} | {_num(r['contact_km2'])} "
+                f"| {_num(r['deepstate_km2'])} | {_pct(r['diff_pct'])} "
+                f"| {_num(r['contact_people'])} | {_num(r['deepstate_people'])} "
+                f"| {_pct(r['people_pct'])} |"
+            )
+    return "\n".join(out) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--yaml", type=Path, help="a draft contact-line YAML to evaluate")
     parser.add_argument(
         "--no-scenarios", action="store_true", help="per-oblast table only (faster)"
+    )
+    parser.add_argument(
+        "--markdown", action="store_true", help="print the README tables (Markdown) instead"
     )
     args = parser.parse_args(argv)
     use_shared_data()
@@ -226,11 +276,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"contact_line_accuracy: {embedded_path()} does not exist yet", file=sys.stderr)
         return 2
     rows = compare(args.yaml)
-    print_table(rows)
-    if not args.no_scenarios:
-        per_scenario = scenario_rows(args.yaml)
-        print_scenarios(per_scenario)
-        rows = rows + per_scenario
+    per_scenario = [] if args.no_scenarios else scenario_rows(args.yaml)
+    if args.markdown:
+        sys.stdout.write(markdown(rows, per_scenario))
+    else:
+        print_table(rows)
+        if per_scenario:
+            print_scenarios(per_scenario)
+    rows = rows + per_scenario
     return 0 if all(r["ok"] is not False for r in rows) else 1
 
 
