@@ -68,6 +68,11 @@ def main() -> None:
 )
 @click.option("--no-maps", is_flag=True, help="Only print the figures; write no HTML.")
 @click.option(
+    "--no-images",
+    is_flag=True,
+    help="Write the HTML maps without their PNG/SVG images (faster).",
+)
+@click.option(
     "--tiles",
     type=click.Choice(["osm"]),
     default=None,
@@ -80,6 +85,7 @@ def run(
     towns: int,
     out: Path,
     no_maps: bool,
+    no_images: bool,
     tiles: str | None,
 ) -> None:
     """Apply scenario files (or folders of them) and report who gains what.
@@ -146,8 +152,17 @@ def run(
 
         with err.status("writing maps"):
             written = maps.write_site(doc, partitions, out, tiles=tiles)
+        images = []
+        if not no_images:
+            from .maps import images as map_images
+
+            with err.status("drawing PNG/SVG maps"):
+                stems = [Path(name).stem for name in maps.page_names(doc)]
+                images = map_images.write_images(doc, partitions, out, stems)
         err.print(
-            f"maps: {len(written)} pages in {out}/ (open {out / 'index.html'})", highlight=False
+            f"maps: {len(written)} pages and {len(images)} images in {out}/ "
+            f"(open {out / 'index.html'})",
+            highlight=False,
         )
 
 
