@@ -28,7 +28,7 @@ from pathlib import Path
 import shapely
 
 from modeller import baselines, engine, geodata, report
-from modeller.partition import Partition
+from modeller.partition import BaselineInfo, Partition, as_baseline
 from modeller.scenario import load_scenario
 
 TOTAL_TARGET_PCT = 2.0
@@ -55,7 +55,9 @@ def load_contact_line(path: Path | None = None) -> Partition:
     """The embedded ``contact-line`` baseline, or a draft YAML of the same form."""
     if path is None:
         return baselines.load_baseline("contact-line")
-    return engine.apply(baselines.load_baseline("1991"), load_scenario(path))
+    draft = load_scenario(path)
+    applied = engine.apply(baselines.load_baseline("1991"), draft)
+    return as_baseline(applied, BaselineInfo("contact-line (draft)", draft.date, str(path)))
 
 
 def russia_by_oblast(partition: Partition) -> dict[str, object]:
@@ -240,8 +242,9 @@ def markdown(rows: list[dict], per_scenario: list[dict] | None) -> str:
             if r["deepstate_km2"] >= 100
             else f"{r['diff_km2']:+,.0f} km²".replace("-", "−")
         )
+        name = f"{r['name']} (Kinburn spit)" if r["oblast"] == "UA-48" else r["name"]
         out.append(
-            f"| {r['name']} | {_num(r['contact_km2'])} | {_num(r['deepstate_km2'])} | {err} "
+            f"| {name} | {_num(r['contact_km2'])} | {_num(r['deepstate_km2'])} | {err} "
             f"| {_num(r['symdiff_km2'])} |"
         )
     if per_scenario:
