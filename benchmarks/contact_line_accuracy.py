@@ -27,7 +27,7 @@ from pathlib import Path
 
 import shapely
 
-from modeller import baselines, engine, geodata, report
+from modeller import baselines, geodata, report
 from modeller.partition import BaselineInfo, Partition, as_baseline
 from modeller.scenario import load_scenario
 
@@ -56,7 +56,7 @@ def load_contact_line(path: Path | None = None) -> Partition:
     if path is None:
         return baselines.load_baseline("contact-line")
     draft = load_scenario(path)
-    applied = engine.apply(baselines.load_baseline("1991"), draft)
+    applied = baselines.apply(baselines.load_baseline("1991"), draft)
     return as_baseline(applied, BaselineInfo("contact-line (draft)", draft.date, str(path)))
 
 
@@ -130,7 +130,7 @@ def headline(partition: Partition) -> dict[str, float]:
     """km² and people Ukraine cedes and regains once the scenario is applied (as ``run``)."""
     row = report.comparison_row(report.scenario_entry(partition, towns=0))
     return {
-        f"{k}_{unit}": float(row[f"ukraine_{k}_{unit}"])
+        f"{k}_{unit}": float(getattr(row, f"ukraine_{k}_{unit}"))
         for k in HEADLINES
         for unit in ("km2", "people")
     }
@@ -149,8 +149,8 @@ def scenario_rows(path: Path | None = None, folder: Path = SCENARIOS) -> list[di
     rows = []
     for file in sorted(folder.glob("*.yaml")):
         sc = load_scenario(file)
-        a = headline(engine.apply_phases(line, sc)[-1][1])
-        b = headline(engine.apply_phases(ds, sc)[-1][1])
+        a = headline(baselines.apply_phases(line, sc)[-1][1])
+        b = headline(baselines.apply_phases(ds, sc)[-1][1])
         for k in HEADLINES:
             ka, kb = a[f"{k}_km2"], b[f"{k}_km2"]
             if round(ka) == 0 and round(kb) == 0:

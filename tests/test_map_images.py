@@ -18,7 +18,7 @@ import shapely
 from click.testing import CliRunner
 from PIL import Image
 
-from modeller import baselines, engine, report
+from modeller import baselines, report
 from modeller.cli import main
 from modeller.maps import images
 from modeller.scenario import load_scenarios
@@ -57,7 +57,7 @@ def run(probe) -> tuple[dict, list]:
     paths = [REPO / "scenarios" / f"{s}.yaml" for s in SCENARIOS] + [probe]
     entries, partitions = [], []
     for path, sc in load_scenarios(paths):
-        partition = engine.apply(base, sc)
+        partition = baselines.apply(base, sc)
         partitions.append(partition)
         entries.append(report.scenario_entry(partition, path))
     return report.document(entries), partitions
@@ -67,8 +67,8 @@ def run(probe) -> tuple[dict, list]:
 def figures(run) -> dict:
     doc, partitions = run
     return {
-        e["id"]: (images.render(doc, e, p), e, p)
-        for e, p in zip(doc["scenarios"], partitions, strict=True)
+        e.id: (images.render(doc, e, p), e, p)
+        for e, p in zip(doc.scenarios, partitions, strict=True)
     }
 
 
@@ -159,9 +159,9 @@ def test_labels_never_overlap_and_the_largest_towns_are_named(figures):
         if sid == "full-donbas-withdrawal":
             assert {"Kramatorsk", "Slovyansk", "Kostyantynivka"} <= names
             # Donetsk's transfer is labelled with the run's own figures, rounded
-            moved = [t for t in entry["transfers"] if t["oblast"] == "UA-14"]
-            km2 = images.round_km2(sum(t["km2"] for t in moved))
-            people = images.round_people(sum(t["people"] for t in moved))
+            moved = [t for t in entry.transfers if t.oblast == "UA-14"]
+            km2 = images.round_km2(sum(t.km2 for t in moved))
+            people = images.round_people(sum(t.people for t in moved))
             assert float(km2.replace(",", "")) > 5_000  # the whole Ukrainian-held part
             assert any(f"{km2} km²" in n and f"{people} people" in n for n in names)
         if sid == "russia-demand-2024-06":
