@@ -18,7 +18,7 @@ import shapely
 from click.testing import CliRunner
 from PIL import Image
 
-from modeller import baselines, engine, report
+from modeller import baselines, report
 from modeller.cli import main
 from modeller.maps import images
 from modeller.scenario import load_scenarios
@@ -57,7 +57,7 @@ def run(probe) -> tuple[dict, list]:
     paths = [REPO / "scenarios" / f"{s}.yaml" for s in SCENARIOS] + [probe]
     entries, partitions = [], []
     for path, sc in load_scenarios(paths):
-        partition = engine.apply(base, sc)
+        partition = baselines.apply(base, sc)
         partitions.append(partition)
         entries.append(report.scenario_entry(partition, path))
     return report.document(entries), partitions
@@ -67,8 +67,8 @@ def run(probe) -> tuple[dict, list]:
 def figures(run) -> dict:
     doc, partitions = run
     return {
-        e["id"]: (images.render(doc, e, p), e, p)
-        for e, p in zip(doc["scenarios"], partitions, strict=True)
+        e.id: (images.render(doc, e, p), e, p)
+        for e, p in zip(doc.scenarios, partitions, strict=True)
     }
 
 

