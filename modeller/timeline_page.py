@@ -149,6 +149,11 @@ def fmt(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def people(x: float) -> str:
+    """People on the page: three significant figures (exact figures are in the data file)."""
+    return f"{float(f'{x:.3g}'):,.0f}" if x >= 1000 else f"{x:,.0f}"
+
+
 def short(x: float) -> str:
     """Axis label: 1.5 M, 250 k, 900 (no false precision, no wrapping)."""
     if x >= 1e6:
@@ -200,9 +205,10 @@ class Axis:
         self.x0, self.x1 = min(days), max(days)
         if self.x1 == self.x0:
             self.x1 = self.x0 + 1
+        months = month_ticks(self.x0, self.x1)
         self.ticks = [
-            {"pct": self.pct(d), "label": label, "odd": i % 2 == 1}
-            for i, (d, label) in enumerate(month_ticks(self.x0, self.x1))
+            {"pct": self.pct(d), "label": label, "odd": i % 2 == 1 and len(months) > 4}
+            for i, (d, label) in enumerate(months)
         ]
 
     def pct(self, day: int) -> float:
@@ -435,9 +441,7 @@ def render(
             n_baselines=len(prov["baselines"]),
             axis=axis,
             baseline=baseline_chart,
-            baseline_people=(short(min(base["people"])), short(max(base["people"])))
-            if base["people"]
-            else None,
+            baseline_text=_baseline_text(base),
             overview=overview(axis, data, table.scenarios),
             sections=sections,
             series=SERIES,
@@ -449,13 +453,29 @@ def render(
     )
 
 
+def _baseline_text(base: dict) -> str:
+    """The baseline in words: Russian-held km² and residents at the first and last date."""
+    if not base["dates"]:
+        return ""
+    first, last = base["dates"][0], base["dates"][-1]
+    lo, hi = short(min(base["people"])), short(max(base["people"]))
+    residents = f"about {lo}" if lo == hi else f"{lo} to {hi}"
+    return (
+        f"Russian-held: {fmt(base['km2'][0])} km² on {nice_date(first)}, "
+        f"{fmt(base['km2'][-1])} km² on {nice_date(last)}; pre-war residents there: "
+        f"{residents}."
+    )
+
+
 def _rows_html(s: dict) -> Markup:
     """The data table's body: dates and numbers only (no user text), built without a
-    template loop because it is most of the page (dates × 7 cells per scenario)."""
-    cols = [s[k] for k in TABLE_KEYS]
+    template loop because it is most of the page (dates × 7 cells per scenario). Cells show
+    km² to the km² and people to three significant figures; ``data-v`` keeps the exact
+    value."""
+    cols = [(s[k], people if k.endswith("people") else fmt) for k in TABLE_KEYS]
     out = []
     for j, d in enumerate(s["dates"]):
-        cells = "".join(f'<td data-v="{c[j]:.4f}">{c[j]:,.0f}</td>' for c in cols)
+        cells = "".join(f'<td data-v="{c[j]:.4f}">{f(c[j])}</td>' for c, f in cols)
         out.append(
             f'<tr><th scope="row"><time datetime="{d}">{nice_date(d)}</time></th>{cells}</tr>\n'
         )
