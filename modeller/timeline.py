@@ -18,6 +18,7 @@ gives for that baseline (``tests/test_timeline.py`` checks it).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date as Date
 from itertools import product
@@ -295,6 +296,7 @@ class Measures:
     infos: tuple[BaselineInfo, ...]
     km2: np.ndarray  # (n_dates, n_classes * n_atoms)
     weight: np.ndarray  # same shape: Σ k_o · pop of settlements there
+    seconds: tuple = ()  # CPU seconds per stage: (stage, seconds), for the benchmark
 
 
 class _Day:
@@ -566,23 +568,42 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
     russia = STATUSES.index("russia") * per * n_atoms
     ukraine = STATUSES.index("ukraine") * per * n_atoms
     bands = _Bands(geom) if len(geom.support) else None
+    clock = _Clock()
     for t, snap in enumerate(snapshots):
         territory = snap.territory()
         shapely.prepare(territory)
+        clock.lap("read")
         held = np.bincount(
             geom.tile_atom, weights=_tile_areas(geom, territory, state, tree), minlength=n_atoms
         )
         km2[t, russia : russia + n_atoms] = held
         km2[t, ukraine : ukraine + n_atoms] = geom.atom_km2 - held
+        clock.lap("clip")
         bits = np.zeros(len(xy), dtype=int)
         if bands is not None:
             bands.update(territory, state.tile_in, state.changed)
             bands.fill(km2[t], bits)
+        clock.lap("bands")
         inside = shapely.intersects_xy(territory, xy[:, 0], xy[:, 1])
         status = np.where(inside, STATUSES.index("russia"), STATUSES.index("ukraine"))
         column = (status * per + bits) * n_atoms + geom.settlement_atom
         weight[t] = np.bincount(column, weights=geom.settlement_weight, minlength=km2.shape[1])
-    return Measures(tuple(s.day for s in snapshots), tuple(s.info for s in snapshots), km2, weight)
+        clock.lap("towns")
+    days, infos = tuple(s.day for s in snapshots), tuple(s.info for s in snapshots)
+    return Measures(days, infos, km2, weight, tuple(clock.seconds.items()))
+
+
+class _Clock:
+    """CPU seconds of this process spent per stage (laps of ``time.process_time``)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.last = time.process_time()
+
+    def lap(self, stage: str) -> None:
+        now = time.process_time()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self.last
+        self.last = now
 
 
 # --- from measures to the table -----------------------------------------------------------
