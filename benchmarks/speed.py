@@ -35,6 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
+COLOURS = {"russia": "#d95f02", "ukraine": "#2c7fb8"}
 
 
 # --- the straightforward run (a subprocess of its own, imports included) ----------------
@@ -58,10 +59,21 @@ def straightforward_run(day: str, scenarios: Path, maps: Path | None) -> None:
         t = tb.tally_frame(pieces, towns)
         print(sc.id)
         print(t.groupby("after")[["km2", "people"]].sum().round(1).to_string())
-        if maps is not None:
+        if maps is not None:  # one folium map per scenario: pieces coloured by status
+            import folium
+
             shown = pieces.to_crs("EPSG:4326")
             shown["km2"] = pieces.geometry.area / 1e6
-            shown.explore(column="after", tiles=None).save(str(maps / f"{sc.id}.html"))
+            page = folium.Map(location=[48.5, 31.5], zoom_start=6, tiles=None)
+            folium.GeoJson(
+                shown[["oblast", "after", "km2", "geometry"]].to_json(),
+                style_function=lambda f: {
+                    "fillColor": COLOURS.get(f["properties"]["after"], "#7570b3"),
+                    "weight": 0.5,
+                },
+                tooltip=folium.GeoJsonTooltip(["oblast", "after", "km2"]),
+            ).add_to(page)
+            page.save(str(maps / f"{sc.id}.html"))
 
 
 # --- timing ------------------------------------------------------------------------------
