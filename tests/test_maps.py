@@ -6,7 +6,6 @@ available, no external data), so these tests run anywhere in a few seconds.
 
 from __future__ import annotations
 
-import html
 import os
 import re
 from html.parser import HTMLParser
@@ -16,7 +15,7 @@ from urllib.parse import unquote
 import markupsafe
 import pytest
 
-from modeller import baselines, engine, maps, report
+from modeller import baselines, files, maps, report
 from modeller.scenario import load_scenarios
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,7 +57,7 @@ def build(paths: list[Path], spec: str) -> tuple[dict, list]:
     base = baselines.load_baseline(spec)
     partitions, entries = [], []
     for path, sc in load_scenarios(paths):
-        partition = engine.apply(base, sc)
+        partition = baselines.apply(base, sc)
         partitions.append(partition)
         entries.append(report.scenario_entry(partition, path))
     return report.document(entries), partitions
@@ -72,8 +71,15 @@ def probe_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def run(probe_dir) -> tuple[dict, list]:
+def run(probe_dir) -> tuple:
+    """The typed run document and the partitions (what ``write_site`` is given)."""
     return build([REPO / "scenarios", probe_dir / "xss-probe.yaml"], "1991")
+
+
+@pytest.fixture(scope="module")
+def doc(run) -> dict:
+    """The run document as JSON-like dicts, for reading figures in the tests."""
+    return maps.site.plain(run[0])
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +129,7 @@ class Tables(HTMLParser):
             self._cell.append(data)
 
 
-def test_every_scenario_gets_a_page_and_the_index_comes_last(run, pages):
-    doc, _ = run
+def test_every_scenario_gets_a_page_and_the_index_comes_last(doc, pages):
     assert list(pages) == [*maps.page_names(doc), "index.html"]
     assert len(pages) == len(doc["scenarios"]) + 1
 
@@ -211,10 +216,9 @@ def _number(text: str) -> float:
     return float(text.replace(",", "").replace("+", "").replace("−", "-").replace("<", "") or 0)
 
 
-def test_tables_use_status_labels_and_rounded_figures(run, pages):
+def test_tables_use_status_labels_and_rounded_figures(doc, pages):
     """Every row of the JSON is on the page, in the scenario's words, rounded (people to two
     significant figures, km² to three) — never a status code, never figures to the person."""
-    doc, _ = run
     names = maps.page_names(doc)
     for e, name in zip(doc["scenarios"], names, strict=True):
         tables = Tables(pages[name]).tables
@@ -237,10 +241,9 @@ def test_tables_use_status_labels_and_rounded_figures(run, pages):
     assert [r[0] for r in compare] == [e["title"] for e in dated]  # by date proposed
 
 
-def test_comparison_has_a_change_column_for_every_status(run, pages):
+def test_comparison_has_a_change_column_for_every_status(doc, pages):
     """Cedes and regains do not add up to Russia's change when a buffer zone takes land: the
     table has a column per status (and label), and each row's changes balance."""
-    doc, _ = run
     head = re.search(r'<table class="t-compare">.*?<thead>(.*?)</thead>', pages["index.html"], re.S)
     columns = re.findall(r"<th[^>]*>(.*?)</th>", head.group(1))
     for e in doc["scenarios"]:
@@ -253,10 +256,9 @@ def test_comparison_has_a_change_column_for_every_status(run, pages):
         assert abs(sum(changes)) <= 0.01 * max(abs(c) for c in changes) + 3 if changes else True
 
 
-def test_pages_name_towns_as_the_news_does(run, pages):
+def test_pages_name_towns_as_the_news_does(doc, pages):
     """Settlements in news spelling on pages (Sloviansk, Zaporizhzhia); the CSV keeps the
     gazetteer's."""
-    doc, _ = run
     renamed = 0
     for e, name in zip(doc["scenarios"], maps.page_names(doc), strict=True):
         shown = re.sub(r'href="data:[^"]*"', "", without_leaflet(pages[name]))
@@ -273,8 +275,7 @@ def test_pages_name_towns_as_the_news_does(run, pages):
     assert "Zaporizhzhia" in maps.payload.base_json()
 
 
-def test_pages_carry_social_metadata_embed_code_and_downloads(run, pages):
-    doc, _ = run
+def test_pages_carry_social_metadata_embed_code_and_downloads(doc, pages):
     for e, name in zip(doc["scenarios"], maps.page_names(doc), strict=True):
         page = pages[name]
         for prop in ("og:title", "og:description", "og:type"):
@@ -288,8 +289,7 @@ def test_pages_carry_social_metadata_embed_code_and_downloads(run, pages):
         assert f",{e['id']}," in text.splitlines()[1]  # exact figures, this scenario only
 
 
-def test_provenance_footer_names_scenario_hash_sources_and_baseline(run, pages):
-    doc, _ = run
+def test_provenance_footer_names_scenario_hash_sources_and_baseline(doc, pages):
     for e, name in zip(doc["scenarios"], maps.page_names(doc), strict=True):
         page = pages[name]
         footer = page[page.index('<footer class="prov">') :]
@@ -340,7 +340,7 @@ def test_a_writing_failure_leaves_no_partial_file(run, tmp_path, monkeypatch):
             raise OSError("disk full")
         real_replace(src, dst)
 
-    monkeypatch.setattr(maps.site.os, "replace", replace_then_fail)
+    monkeypatch.setattr(files.os, "replace", replace_then_fail)
     with pytest.raises(OSError, match="disk full"):
         maps.write_site(*run, out)
     after = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -365,7 +365,14 @@ def test_cli_run_writes_the_maps(tmp_path, probe_dir):
         ["run", str(probe_dir / "xss-probe.yaml"), "-b", "1991", "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "xss-probe.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
+        "xss-probe.html",
+        "xss-probe.png",  # the static images (tests/test_map_images.py)
+        "xss-probe.svg",
+    ]
+    page = (out / "xss-probe.html").read_text(encoding="utf-8")
+    assert 'href="xss-probe.png" download' in page and 'href="xss-probe.svg" download' in page
 
 
 def test_recognition_is_outlined_on_the_map_and_listed_in_legend_and_table(tmp_path):
@@ -378,7 +385,8 @@ def test_recognition_is_outlined_on_the_map_and_listed_in_legend_and_table(tmp_p
     )
     doc, partitions = build([scenario], "contact-line")
     html = maps.render_site(doc, partitions)["rec.html"]
-    rows = {r["recognition"]: r["km2"] for r in doc["scenarios"][0]["recognition"]}
+    entry = maps.site.plain(doc)["scenarios"][0]
+    rows = {r["recognition"]: r["km2"] for r in entry["recognition"]}
     assert set(rows) == {"de_jure", "de_facto"}
     for rec, km2 in rows.items():
         item = re.search(rf'data-recognition="{rec}".*?lg-km2">([\d,]+)<', html, re.S)

@@ -336,7 +336,8 @@ def test_every_control_within_ten_tabs_and_no_shape_in_the_tab_order(browser, si
         joined = "\n".join(seen)
         assert "svg-shape" not in seen
         assert seen[0].startswith("A|skip"), seen[0]
-        for wanted in ("map", "Zoom in", "Zoom out", "Data (CSV)", "Embed this map"):
+        controls = ("map", "Zoom in", "Zoom out", "Data (CSV)", "(PNG)", "(SVG)", "Embed this map")
+        for wanted in controls:
             assert wanted in joined, f"{page}: {wanted!r} not within 10 Tabs:\n{joined}"
         assert "INPUT|" in joined, f"{page}: the picker or map switch is not within 10 Tabs"
         # the skip link leads to the main content

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
-from .. import report
+from .. import files, report
 from ..partition import Partition
 from . import pages
 from .layers import ScenarioView
@@ -78,34 +76,23 @@ def render_site(
 
 
 def write_site(
-    doc, partitions: list[Partition], out_dir: Path, tiles: str | None = None
+    doc,
+    partitions: list[Partition],
+    out_dir: Path,
+    tiles: str | None = None,
+    images: bool = False,
 ) -> list[Path]:
     """Write index.html and one page per scenario into out_dir; return the paths written.
 
-    Every page is rendered in memory first; only then is each written to a temporary file in
-    ``out_dir`` and moved over the old one with ``os.replace``. A failure while rendering
-    leaves every earlier page untouched; a failure while writing leaves no partial file.
+    Every page is rendered in memory first; only then is each written atomically
+    (``files.write_text``). A failure while rendering leaves every earlier page untouched; a
+    failure while writing leaves no partial file. ``images``: the pages link the PNG/SVG
+    images that ``maps.images.write_images`` writes beside them.
     """
-    files = render_site(doc, partitions, tiles=tiles)
+    rendered = render_site(doc, partitions, tiles=tiles, images=images)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in files.items():  # scenario pages first, the index (which links them) last
-        path = out_dir / name
-        _atomic_write(path, text)
-        written.append(path)
+    for name, text in rendered.items():  # scenario pages first, the index (which links them) last
+        written.append(files.write_text(out_dir / name, text))
     return written
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
