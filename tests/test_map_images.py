@@ -124,7 +124,7 @@ def _changed_bounds(partition) -> tuple[float, ...]:
 
 
 def test_frame_covers_the_change_and_not_the_whole_country(figures):
-    ukraine = images._context()["ukraine"].bounds
+    ukraine = images.context()["ukraine"].bounds
     for sid in ("full-donbas-withdrawal", "russia-demand-2024-06", "image-probe"):
         fig, _, partition = figures[sid]
         ax = fig.axes[0]
