@@ -21,7 +21,14 @@ def round_km2(x: float) -> str:
         return f"{round(x, -1):,.0f}"
     if x >= 10:
         return f"{float(f'{x:.2g}'):,.0f}"
-    return f"{x:.1f}" if x >= 0.05 else "<0.1"
+    if x >= 0.05:
+        return f"{x:.1f}"
+    return "<0.1" if x > 0 else "0"
+
+
+def amount(km2: float) -> str:
+    """'6,240 km²', or 'nothing' when less than 0.05 km² (slivers of the overlay)."""
+    return "nothing" if km2 < 0.05 else f"{round_km2(km2)} km²"
 
 
 def round_people(x: float) -> str:
@@ -59,3 +66,14 @@ def statuses(entry: ScenarioEntry, partition: Partition) -> dict[str, tuple[str,
         colour = spec.get("colour") or next(extra)
         out[s] = (own.get(s) or spec.get("label") or s, tint(colour), colour)
     return out
+
+
+def matplotlib_rc() -> dict:
+    """matplotlib settings of every static map (text kept as text in SVG, fixed hash salt)."""
+    return {
+        "svg.fonttype": "none",  # text stays text: searchable, selectable, testable
+        "svg.hashsalt": "modeller",
+        "hatch.linewidth": 0.8,
+        "font.family": "DejaVu Sans",
+        "path.simplify": True,
+    }

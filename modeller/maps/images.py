@@ -32,7 +32,16 @@ from ..document import RunDocument, ScenarioEntry
 from ..partition import Partition
 from .image_geometry import clip_simplify, context, frame, line_segments, polygon_path
 from .image_labels import Box, Placer, place_labels
-from .image_words import RIVER, SIDES, nice_date, round_km2, round_people, statuses
+from .image_overview import render_overview
+from .image_words import (
+    RIVER,
+    SIDES,
+    matplotlib_rc,
+    nice_date,
+    round_km2,
+    round_people,
+    statuses,
+)
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 860, 100
 MAP_WIDTH = 0.70  # figure fraction; the panel takes the rest
@@ -41,21 +50,11 @@ MAP_WIDTH = 0.70  # figure fraction; the panel takes the rest
 # --- the figure -----------------------------------------------------------------------
 
 
-def _rc() -> dict:
-    return {
-        "svg.fonttype": "none",  # text stays text: searchable, selectable, testable
-        "svg.hashsalt": "modeller",
-        "hatch.linewidth": 0.8,
-        "font.family": "DejaVu Sans",
-        "path.simplify": True,
-    }
-
-
 def render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
     """One scenario's map as a matplotlib Figure (Agg canvas), ready to save or inspect."""
     import matplotlib
 
-    with matplotlib.rc_context(_rc()):
+    with matplotlib.rc_context(matplotlib_rc()):
         return _render(doc, entry, partition)
 
 
@@ -404,29 +403,31 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
 # --- writing --------------------------------------------------------------------------
 
 
-def image_bytes(fig) -> tuple[bytes, bytes]:
+def image_bytes(fig, svg: bool = True) -> tuple[bytes, bytes | None]:
     """The figure as PNG and SVG bytes (SVG deterministic: fixed hash salt, no date)."""
     import io
 
     import matplotlib
 
-    png, svg = io.BytesIO(), io.BytesIO()
-    with matplotlib.rc_context(_rc()):
+    png, vector = io.BytesIO(), io.BytesIO()
+    with matplotlib.rc_context(matplotlib_rc()):
         fig.savefig(
             png,
             format="png",
-            dpi=DPI,
+            dpi=fig.dpi,
             metadata={"Software": None},
             pil_kwargs={"compress_level": 1},
         )
-        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    return png.getvalue(), svg.getvalue()
+        if svg:
+            fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None})
+    return png.getvalue(), vector.getvalue() if svg else None
 
 
 def write_images(
     doc: RunDocument, partitions: list[Partition], out_dir: Path, stems: list[str]
 ) -> list[Path]:
-    """Write ``<stem>.png`` and ``<stem>.svg`` for every scenario; return the paths."""
+    """Write ``<stem>.png`` and ``<stem>.svg`` for every scenario, and ``overview.png``
+    when there are several; return the paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -437,4 +438,7 @@ def write_images(
             path = out_dir / f"{stem}.{ext}"
             files.write_bytes(path, data)
             written.append(path)
+    if len(doc.scenarios) > 1 and "overview" not in stems:
+        png, _ = image_bytes(render_overview(doc, partitions), svg=False)
+        written.append(files.write_bytes(out_dir / "overview.png", png))
     return written
