@@ -46,6 +46,12 @@ def nice_date(iso: str | None) -> str:
     return f"{d.day} {d.strftime('%b')} {d.year}"
 
 
+def tint(colour: str, share: float = 0.62) -> str:
+    """The status colour as the interactive maps fill it: mixed with white."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c * share + 255 * (1 - share)):02x}" for c in rgb)
+
+
 def statuses(entry: ScenarioEntry, partition: Partition) -> dict[str, tuple[str, str, str]]:
     """Every status on the map -> (label, fill, colour); labels from the scenario itself,
     colours from the interactive pages' palette (checked for colour-vision deficiencies)."""
@@ -61,3 +67,14 @@ def statuses(entry: ScenarioEntry, partition: Partition) -> dict[str, tuple[str,
         label = own.get(s) or known.get(s, {}).get("label") or s
         out[s] = (label, palette.colour(s), palette.colour(s))
     return out
+
+
+def matplotlib_rc() -> dict:
+    """matplotlib settings of every static map (text kept as text in SVG, fixed hash salt)."""
+    return {
+        "svg.fonttype": "none",  # text stays text: searchable, selectable, testable
+        "svg.hashsalt": "modeller",
+        "hatch.linewidth": 0.8,
+        "font.family": "DejaVu Sans",
+        "path.simplify": True,
+    }
