@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"engine"},  # apply a scenario (held_in through the loader it is given)
     {"baselines"},  # authored baselines and the one loader that dispatches every spec
     {"metrics", "runs"},  # tallies; one run of many scenarios
-    {"timeline", "report", "doctor"},
+    {"timeline", "report", "exports", "doctor"},
     {"maps", "timeline_run"},
     {"timeline_page"},
     {"cli", "__init__", "__main__", "api"},
