@@ -9,7 +9,7 @@ difference — land where the two disagree — is reported as well.
 Targets (issue): total within 2 %; Donetsk, Luhansk, Zaporizhzhia, Kherson each within
 10 % (net Russian-held area).
 
-Run: ``MODELLER_DATA_DIR=../shared/data python benchmarks/contact_line_accuracy.py``
+Run: ``python benchmarks/contact_line_accuracy.py``
 (``--yaml PATH`` evaluates a draft file with the same format instead of the embedded one).
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import shapely
 
-from modeller import baselines, geodata
+from modeller import baselines, geodata, settings
 from modeller.partition import Partition
 from modeller.scenario import load_scenario
 
@@ -142,4 +142,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    settings.use_checkout_data()  # ../shared/data beside the repo, as the tests find it
     sys.exit(main())

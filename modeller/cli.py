@@ -317,6 +317,24 @@ def fetch(dates: tuple[str, ...]) -> None:
         click.echo(f"deepstate:{day} -> {path}")
 
 
+@main.command("docs")
+@click.argument("name", required=False)
+def docs(name: str | None) -> None:
+    """Print a document the outputs refer to (method, sources, authored baselines).
+
+    Without NAME, list them with their installed paths.
+    """
+    from . import shipped
+
+    if name is None:
+        for key in shipped.NAMES:
+            click.echo(f"{key:<13} {shipped.doc_path(key)}")
+        return
+    if name not in shipped.NAMES:
+        _fail(InputError(f"unknown document '{name}'; valid: {', '.join(shipped.NAMES)}"))
+    click.echo(shipped.doc_path(name).read_text(encoding="utf-8"), nl=False)
+
+
 @main.command("baselines")
 def list_baselines() -> None:
     """List the baselines available on this machine."""

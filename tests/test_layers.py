@@ -17,7 +17,7 @@ PACKAGE = Path(modeller.__file__).parent
 LAYERS: list[set[str]] = [
     {"errors", "settings", "statuses", "files", "document"},  # leaf helpers
     {"dates", "yamlpos", "geodata"},  # dates; YAML lines; the embedded units and the CRS
-    {"geojson", "partition", "specs"},  # reading shapes; the partition; baseline specs
+    {"geojson", "partition", "specs", "shipped"},  # reading shapes; the partition; baseline specs
     {"archive", "deepstate"},  # the DeepState archive (and its download)
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files
     {"scenario"},  # pydantic models of the scenario language
