@@ -215,6 +215,7 @@ def _scenario_meta(path: Path, sc: Scenario) -> dict:
         "id": sc.id,
         "title": sc.title,
         "summary": sc.summary,
+        "date": sc.date.isoformat() if sc.date else None,
         "hash": sc.digest,
         "file": str(path),
         "reported": [r.model_dump(mode="json") for r in sc.reported],
