@@ -40,6 +40,9 @@ __version__ = "0.1.0"
 
 # The public API (see ``modeller.api``), imported on first use so that ``import modeller``
 # and ``modeller --help`` stay light: no geopandas, shapely or pydantic until needed.
+import sys as _sys
+import types as _types
+
 _API = ("scenarios", "load_scenario", "load_baseline", "apply", "run", "timeline", "Result")
 __all__ = ["__version__", *_API]
 
@@ -54,3 +57,23 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_API})
+
+
+class _TimelineModule(_types.ModuleType):
+    """``modeller.timeline`` is both the timeline module and ``api.timeline``: calling the
+    module runs the API function (importing the submodule would otherwise hide it)."""
+
+    def __call__(self, *args, **kwargs):
+        from .api import timeline
+
+        return timeline(*args, **kwargs)
+
+
+class _Package(_types.ModuleType):
+    def __setattr__(self, name: str, value) -> None:
+        if name == "timeline" and type(value) is _types.ModuleType:
+            value.__class__ = _TimelineModule
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
