@@ -77,4 +77,5 @@ def matplotlib_rc() -> dict:
         "hatch.linewidth": 0.8,
         "font.family": "DejaVu Sans",
         "path.simplify": True,
+        "text.hinting": "no_hinting",  # ~20 % faster PNGs (text is most of the cost)
     }
