@@ -181,3 +181,19 @@ def test_rounding_for_readers():
     assert images.round_people(211.4) == "211"
     assert images.round_people(0) == "0"
     assert images.nice_date("2025-08-15") == "15 Aug 2025"
+
+
+def test_images_drawn_in_worker_processes_equal_those_drawn_in_order(run, tmp_path, monkeypatch):
+    doc, partitions = run
+    stems = [e.id for e in doc.scenarios]
+    assert len(stems) >= images.PARALLEL_FROM  # the fixture's run takes the parallel path
+    parallel = images.write_images(doc, partitions, tmp_path / "p", stems)
+    monkeypatch.setattr(images, "PARALLEL_FROM", 10**6)
+    ordered = images.write_images(doc, partitions, tmp_path / "o", stems)
+    assert [p.name for p in parallel] == [p.name for p in ordered]
+    assert parallel[-1].name == "overview.png"
+    for a, b in zip(parallel, ordered, strict=True):
+        if a.suffix == ".svg":
+            assert a.read_bytes() == b.read_bytes(), a.name
+        else:
+            assert Image.open(a).size == Image.open(b).size
