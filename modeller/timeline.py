@@ -27,7 +27,7 @@ import numpy as np
 import shapely
 from pydantic import BaseModel
 
-from . import baselines, engine, geodata, metrics
+from . import baselines, engine, fast, geodata, metrics
 from .archive import Snapshot
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, polygonal
@@ -128,7 +128,9 @@ def _evaluate(scenario: Scenario, bands: tuple[Band, ...]) -> list[tuple[int, Pi
                 bands[i]: (whole if flag and bands[i].side in ("both", status) else {})
                 for i, flag in zip(own, flags, strict=True)
             }
-            applied = baselines.apply(base, scenario, bands=regions or None)
+            applied = fast.apply(
+                base, scenario, bands=regions or None, load=baselines.load_baseline
+            )
             for inside in product((False, True), repeat=len(bands)):
                 if all(inside[i] == flag for i, flag in zip(own, flags, strict=True)):
                     k = class_index(status, inside)
