@@ -451,9 +451,13 @@ def test_print_puts_map_and_legend_on_one_a4_page(browser, site):
         v.page.wait_for_timeout(150)
         assert not v.page.locator(".leaflet-control-zoom").is_visible()
         assert not v.page.locator(".downloads").first.is_visible()
-        top = v.box(".mapcol")["y"]
+        v.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        v.page.wait_for_timeout(150)
+        top = v.box("header.top")["y"]
         legend = v.box(".legend")
         assert legend["y"] + legend["h"] - top <= 1032, "map and legend overflow an A4 page"
+        assert legend["y"] >= v.box(".mapwrap")["y"] + v.box(".mapwrap")["h"]
+        v.page.screenshot(path=str(ARTIFACTS / "print-plan-28-points.png"), full_page=True)
         pdf = v.page.pdf(format="A4", print_background=True)
         assert pdf[:4] == b"%PDF"
         (ARTIFACTS / "print-plan-28-points.pdf").write_bytes(pdf)
