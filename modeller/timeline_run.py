@@ -317,17 +317,15 @@ def _slices(cols: dict):
 
 
 def _records(cols: dict, names: tuple) -> list[dict]:
-    out = []
-    lists = {n: cols[n].tolist() for n in names}
-    for i in range(len(cols["date"])):
-        out.append({n: _round(n, lists[n][i]) for n in names})
-    return out
-
-
-def _round(name: str, value):
-    if isinstance(value, float):
-        return round(value, 4 if name.endswith("km2") else 2)
-    return value
+    """Rows as dicts, figures rounded (km² to 4 decimals, people to 2), column by column."""
+    columns = []
+    for n in names:
+        values = np.asarray(cols[n]).tolist()
+        if values and isinstance(values[0], float):
+            digits = 4 if n.endswith("km2") else 2
+            values = [round(v, digits) for v in values]
+        columns.append(values)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def write_text(path: Path, text: str) -> Path:
