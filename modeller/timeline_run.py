@@ -65,7 +65,7 @@ def chunks(items: list[Snapshot], workers: int) -> list[list[Snapshot]]:
     """Consecutive runs of snapshots (consecutive days share most of their work)."""
     if not items:
         return []
-    n = max(4, math.ceil(len(items) / 64))
+    n = max(2, math.ceil(len(items) / 256))  # a chunk starts from scratch: few, long ones
     n = workers * math.ceil(n / workers)  # equal rounds: no worker idles at the end
     size = max(8, math.ceil(len(items) / n))
     return [items[i : i + size] for i in range(0, len(items), size)]
