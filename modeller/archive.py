@@ -58,10 +58,17 @@ class Snapshot:
             f"feature {self.feature + 1} of {self.path.name}, clipped to the units",
         )
 
+    def layers(self) -> tuple[dict[str, object], bool]:
+        """Territory per status (``russia``, and ``contested`` where the file keeps DeepState's
+        grey zone) and whether the source has a grey zone at all."""
+        if self.feature is None:
+            return geojson.read_layers(self.path)
+        return {"russia": self.territory()}, False
+
     def territory(self):
         """The Russian-held territory in the working CRS, read exactly as ``run`` reads it."""
         if self.feature is None:
-            return geojson.read_territory(self.path)
+            return self.layers()[0]["russia"]
         geometry = _monthly_features(self.path)[self.feature][1]
         return geojson.territory([g for _, g in geojson.features(geometry, str(self.path))])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from . import __version__, baselines, engine, report
+from . import __version__, baselines, engine, geodata, report, settings
 from .errors import InputError
 from .scenario import load_scenario, load_scenarios, scenario_files
 
@@ -20,6 +21,73 @@ FORMATS = ["table", "csv", "json", "markdown"]
 def _fail(exc: InputError) -> None:
     click.echo(f"error: {exc}", err=True)
     sys.exit(2)
+
+
+def _setting(name: str, value: str) -> None:
+    """Set an environment setting for this command (worker processes inherit it) and put
+    the old value back when the command ends."""
+    old = os.environ.get(name)
+    os.environ[name] = value
+
+    def restore() -> None:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+    click.get_current_context().call_on_close(restore)
+
+
+def _units(ctx, param, value) -> None:
+    if value is not None:
+        _setting("MODELLER_UNITS", str(value))
+    if value is not None or settings.units_path() is not None:
+        try:
+            geodata.load()
+        except InputError as exc:
+            _fail(exc)
+
+
+def _no_reconcile(ctx, param, value) -> None:
+    if value:
+        _setting("MODELLER_RECONCILE", "0")
+
+
+def _contested(ctx, param, value) -> None:
+    if value is not None:
+        _setting("MODELLER_CONTESTED", value)
+
+
+units_option = click.option(
+    "--units",
+    metavar="PATH",
+    expose_value=False,
+    callback=_units,
+    help="Boundaries of the 27 units (GeoJSON, GeoPackage or Shapefile; a code field such as "
+    "UA-14 or Ukrainian/English names) instead of the embedded Natural Earth units. "
+    "Default: $MODELLER_UNITS.",
+)
+reconcile_option = click.option(
+    "--no-reconcile",
+    is_flag=True,
+    expose_value=False,
+    callback=_no_reconcile,
+    help="Keep DeepState's outline as drawn: cut-off edge strips inside the units stay "
+    "Ukrainian-held (default: they count as Russian-held; see ASSUMPTIONS.md).",
+)
+contested_option = click.option(
+    "--contested",
+    type=click.Choice(settings.CONTESTED_MODES),
+    expose_value=False,
+    callback=_contested,
+    help="How DeepState's grey zone counts where a baseline has one: its own status "
+    "'contested' (default), 'ukraine' or 'russia'.",
+)
+
+
+def data_options(f):
+    """--units, --no-reconcile and --contested: the options every computing command takes."""
+    return units_option(reconcile_option(contested_option(f)))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,6 +103,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@data_options
 @click.option(
     "--baseline",
     "-b",
@@ -148,6 +217,7 @@ def run(
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@units_option
 def validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files: keys, statuses, oblast and place names. Exit 2 on any error."""
     try:
@@ -171,6 +241,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@data_options
 @click.option(
     "--baseline",
     "-b",
@@ -191,13 +262,17 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
     Examples:
       modeller doctor
       modeller doctor scenarios/ --baseline deepstate:2025-08-15
+      modeller doctor scenarios/ --units oblasts.gpkg
     """
     from rich.table import Table
 
     from . import doctor as checks
 
     console = Console()
-    findings = checks.check_geodata(geodata_dir)
+    if geodata_dir is None and settings.units_path() is not None:
+        findings = checks.check_units()
+    else:
+        findings = checks.check_geodata(geodata_dir)
     if paths:
         try:
             loaded = load_scenarios(list(paths))
@@ -276,6 +351,7 @@ def list_baselines() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@data_options
 @click.option(
     "--baselines",
     "specs",

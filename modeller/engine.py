@@ -10,7 +10,7 @@ import shapely
 from shapely.geometry import LineString, Point, box
 from shapely.ops import split as cut
 
-from . import geodata, geojson
+from . import geodata, geojson, settings
 from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, polygonal
 from .scenario import Between, HeldIn, Phase, Scenario, Selector, Split
@@ -128,9 +128,13 @@ def _held(pieces: tuple[Piece, ...], status: str) -> dict[str, object]:
     return {code: shapely.union_all(g) for code, g in held.items()}
 
 
-@cache
 def held_in(sel: HeldIn) -> dict[str, object]:
     """Per oblast, the land ``sel.status`` holds in the named baseline (loaded once)."""
+    return _held_in(sel, geodata.load(), settings.reconcile(), settings.contested_mode())
+
+
+@cache
+def _held_in(sel: HeldIn, _data, _reconcile: bool, _contested: str) -> dict[str, object]:
     from .baselines import load_baseline
 
     return _held(load_baseline(sel.baseline).pieces, sel.status)

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -21,6 +21,8 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 from shapely.geometry import shape
+
+from . import settings, unitsfile
 
 EQUAL_AREA = "+proj=laea +lat_0=48.5 +lon_0=31.5 +ellps=WGS84 +units=m +no_defs"
 _TO_EA = Transformer.from_crs("EPSG:4326", EQUAL_AREA, always_xy=True)
@@ -53,12 +55,18 @@ def area_km2(geom) -> float | np.ndarray:
     return shapely.area(geom) / 1e6
 
 
-@cache
 def data_digest() -> str:
-    """Short hash of the embedded data files: which data version produced a figure."""
+    """Short hash of the data a figure rests on: the embedded files, and the units file
+    when one replaces the embedded units."""
+    return _digest(load().source.get("sha256", ""))
+
+
+@cache
+def _digest(units_sha256: str) -> str:
     h = hashlib.sha256()
     for name in ("units.csv", "oblasts.geojson", "settlements.csv"):
         h.update((geodata_dir() / name).read_bytes())
+    h.update(units_sha256.encode())
     return h.hexdigest()[:12]
 
 
@@ -89,15 +97,17 @@ class Settlement:
     lat: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Geodata:
-    """Everything embedded: units keyed by ISO code, their geometry, settlements."""
+    """Units keyed by ISO code, their geometry, settlements (hashed by identity: caches of
+    derived data are keyed on the loaded object)."""
 
     units: dict[str, Unit]
     geometry: dict[str, object]  # code -> working-CRS (Multi)Polygon
     settlements: tuple[Settlement, ...]
     settlement_xy: np.ndarray  # (n, 2) working-CRS coordinates, same order
     alt_names: tuple[tuple[str, ...], ...]
+    source: dict = field(default_factory=lambda: dict(EMBEDDED_SOURCE))  # which units
 
     @property
     def codes(self) -> list[str]:
@@ -115,8 +125,18 @@ def _fold(text: str) -> str:
     return re.sub(r"[\s'’ʼ`\-_.]+", "", text.lower())
 
 
-@cache
+EMBEDDED_SOURCE = {"name": "embedded Natural Earth 10m admin-1 units"}
+
+
 def load() -> Geodata:
+    """The active geodata: the embedded units, or the units file named by MODELLER_UNITS
+    (``--units``); each is loaded once per process."""
+    path = settings.units_path()
+    return _embedded() if path is None else _from_file(str(Path(path).resolve()))
+
+
+@cache
+def _embedded() -> Geodata:
     """Load the embedded geodata once per process."""
     folder = geodata_dir()
     units = {}
@@ -156,6 +176,64 @@ def load() -> Geodata:
     return Geodata(units, geometry, tuple(settlements), xy, tuple(alts))
 
 
+@cache
+def _from_file(path: str) -> Geodata:
+    """The embedded unit table and settlements on the unit geometry of a boundaries file.
+
+    Official areas and populations stay keyed by code; each settlement is re-assigned to
+    the unit polygon that contains it (the nearest one when it lies off the outline) and
+    snapped inside it.
+    """
+    base = _embedded()
+    features = unitsfile.read_features(Path(path))
+    index = _oblast_index_for(base)
+
+    def by_name(text: str) -> str | None:
+        return index.get(_fold(text))
+
+    def label(code: str) -> str:
+        u = base.units[code]
+        return f"{u.name_en} / {u.name_uk} ({code})"
+
+    matched, how = unitsfile.match(features, set(base.units), by_name, label, path)
+    geometry = {code: _valid_area(matched[code]) for code in sorted(matched)}
+    lon = np.array([s.lon for s in base.settlements])
+    lat = np.array([s.lat for s in base.settlements])
+    xy = np.column_stack(_TO_EA.transform(lon, lat))
+    codes = list(geometry)
+    tree = shapely.STRtree([geometry[c] for c in codes])
+    which, hit = tree.query_nearest(shapely.points(xy), all_matches=False)
+    nearest = np.empty(len(xy), dtype=int)
+    nearest[which] = hit
+    settlements = [
+        replace(s, oblast=codes[int(j)]) for s, j in zip(base.settlements, nearest, strict=True)
+    ]
+    xy = _snap_inside(xy, settlements, geometry)
+    source = {
+        "name": f"units file {Path(path).name}",
+        "file": path,
+        "sha256": unitsfile.digest(Path(path)),
+        "matched_by": how,
+    }
+    return Geodata(base.units, geometry, tuple(settlements), xy, base.alt_names, source)
+
+
+def _valid_area(lonlat_parts: list):
+    """One valid working-CRS (Multi)Polygon from a unit's lon/lat parts (repaired after
+    projecting, which can itself introduce a self-touching ring)."""
+    merged = shapely.union_all([shapely.make_valid(g) for g in lonlat_parts])
+    projected = shapely.make_valid(to_equal_area(merged))
+    polys = [g for g in shapely.get_parts(projected) if g.geom_type.endswith("Polygon")]
+    polys += [
+        p
+        for g in shapely.get_parts(projected)
+        if g.geom_type == "GeometryCollection"
+        for p in shapely.get_parts(g)
+        if p.geom_type.endswith("Polygon")
+    ]
+    return shapely.union_all(polys)
+
+
 def _snap_inside(xy: np.ndarray, settlements: list, geometry: dict) -> np.ndarray:
     """Move settlements that fall just outside their oblast's outline (coast, border) onto it.
 
@@ -175,9 +253,12 @@ def _snap_inside(xy: np.ndarray, settlements: list, geometry: dict) -> np.ndarra
     return xy
 
 
-@cache
 def _oblast_index() -> dict[str, str]:
-    data = load()
+    return _oblast_index_for(load())
+
+
+@cache
+def _oblast_index_for(data: Geodata) -> dict[str, str]:
     index = {}
     for unit in data.units.values():
         for name in (unit.code, unit.name_en, unit.name_uk, *unit.aliases):
@@ -205,9 +286,12 @@ def resolve_oblast(name: str) -> str:
     raise ValueError(f"unknown oblast '{name}'{hint}")
 
 
-@cache
 def _place_index() -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-    data = load()
+    return _place_index_for(load())
+
+
+@cache
+def _place_index_for(data: Geodata) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
     primary: dict[str, list[int]] = {}
     alternate: dict[str, list[int]] = {}
     for i, (s, alts) in enumerate(zip(data.settlements, data.alt_names, strict=True)):

@@ -206,17 +206,24 @@ def _collection(features: list[dict]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-@cache
 def _ukraine_bounds() -> list[list[float]]:
-    outline = geodata.to_lonlat(shapely.union_all(list(geodata.load().geometry.values())))
+    return _bounds_for(geodata.load())
+
+
+@cache
+def _bounds_for(data) -> list[list[float]]:
+    outline = geodata.to_lonlat(shapely.union_all(list(data.geometry.values())))
     x0, y0, x1, y1 = outline.bounds
     return [[round(y0, 3), round(x0, 3)], [round(y1, 3), round(x1, 3)]]
 
 
-@cache
 def _oblast_layer() -> tuple[dict, list[tuple]]:
     """Oblast outlines (display GeoJSON) and label points (lat, lon, name, css class)."""
-    data = geodata.load()
+    return _oblast_layer_for(geodata.load())
+
+
+@cache
+def _oblast_layer_for(data) -> tuple[dict, list[tuple]]:
     codes = list(data.geometry)
     geoms = np.array([data.geometry[c] for c in codes], dtype=object)
     simple = _simplify(geoms)
@@ -1047,10 +1054,17 @@ def _provenance(doc: dict, entries: list[dict], tiles: str | None) -> str:
             f"({_esc(b['date'] or 'undated')}) — {_esc(b['source'])}"
             + (f"; {_esc(b['method'])}" if b.get("method") else "")
             + "</dd>"
+            + (
+                f'<dd class="prov-outline">{_esc(report.baseline_note(b))}</dd>'
+                if report.baseline_note(b)
+                else ""
+            )
         )
     sources = "".join(f"<li>{_esc(s)}</li>" for s in doc["data_sources"])
     parts.append(
         f"<dt>Method</dt><dd>{_esc(doc['method'])}</dd>"
+        f'<dt>Units</dt><dd class="prov-units">{_esc(report.units_text(doc.get("units") or {}))}'
+        "</dd>"
         f"<dt>Data sources</dt><dd><ul>{sources}</ul></dd>"
         f"<dt>Map</dt><dd>{_esc(_display_note(tiles))}</dd>"
         f"<dt>Tools</dt><dd>{_esc(_tool_versions())}</dd>"

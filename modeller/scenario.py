@@ -29,6 +29,7 @@ from .yamlpos import line_of, load_with_lines
 BUILTIN_STATUSES = {
     "ukraine": {"label": "Ukraine", "colour": "#2c7fb8"},
     "russia": {"label": "Russia", "colour": "#d95f02"},
+    "contested": {"label": "Contested (grey zone)", "colour": "#969696"},
 }
 
 

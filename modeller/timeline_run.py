@@ -232,8 +232,9 @@ def provenance(table: Table) -> dict:
         "tool": {"name": "modeller", "version": __version__},
         "data_version": geodata.data_digest(),
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
-        "method": METHOD + " " + report.METHOD.format(total=geodata.load().total_km2),
-        "data_sources": report.DATA_SOURCES,
+        "method": METHOD + " " + report.method_text(geodata.load().total_km2),
+        "data_sources": report.data_sources(),
+        "units": report.units_record(),
         "baseline_sources": sources,
         "baselines": [
             {"name": b.name, "date": b.date.isoformat() if b.date else None, "source": b.source}
