@@ -23,20 +23,14 @@ from . import deepstate as deepstate_raw
 from . import geodata, geojson, reconcile, settings
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, as_baseline, merge_pieces, polygonal
+from .specs import AUTHORED, DEEPSTATE_RE, DEFAULT, HELP, OWN, check_spec
+from .specs import parse_date as _parse_date
 
-DEFAULT = "contact-line"
-AUTHORED = {"contact-line": "contact-line.yaml", "pre-2022": "pre-2022.yaml"}
-DEEPSTATE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})$")
-
-
-OWN = "deepstate:own"
+__all__ = ["AUTHORED", "DEFAULT", "OWN", "check_spec", "load_baseline", "spec_help"]
 
 
 def spec_help() -> str:
-    return (
-        "1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, deepstate:own (each scenario's "
-        "own date), or a .geojson/.gpkg file"
-    )
+    return HELP
 
 
 def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
@@ -62,25 +56,6 @@ def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
         f"{scenario_id}: no DeepState snapshot of its date {day}; using the nearest, "
         f"deepstate:{nearest} ({abs((nearest - day).days)} days away)",
     )
-
-
-def check_spec(spec: str, folder: Path | None = None) -> str:
-    """Syntax check of a baseline spec without loading it (for scenario validation)."""
-    spec = str(spec).strip()
-    if spec in ("1991", OWN, *AUTHORED):
-        return spec
-    m = DEEPSTATE_RE.match(spec)
-    if m:
-        _parse_date(m.group(1), spec)
-        return spec
-    path = Path(spec)
-    if path.suffix.lower() in {".geojson", ".json", ".gpkg"}:
-        if not path.is_absolute() and folder is not None and (folder / path).exists():
-            return str(folder / path)
-        if path.exists():
-            return spec
-        raise ValueError(f"baseline file '{spec}' not found")
-    raise ValueError(f"unknown baseline '{spec}'; valid: {spec_help()}")
 
 
 def from_held(info: BaselineInfo, held: dict[str, object]) -> Partition:
@@ -121,13 +96,6 @@ def load_baseline(spec: str | None) -> Partition:
     if path.suffix.lower() in {".geojson", ".json", ".gpkg"}:
         return from_file(path)
     raise InputError(f"unknown baseline '{spec}'; valid: {spec_help()}")
-
-
-def _parse_date(text: str, spec: str) -> Date:
-    try:
-        return Date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"bad date in baseline '{spec}': {text} is not a calendar date") from None
 
 
 @cache
