@@ -65,6 +65,15 @@ class Snapshot:
             return geojson.read_layers(self.path)
         return {"russia": self.territory()}, False
 
+    @property
+    def grey(self) -> bool:
+        """Whether the file keeps DeepState's grey zone (``modeller fetch`` writes
+        ``"grey_zone": true`` near the top; the daily archive has none)."""
+        if self.feature is not None:
+            return False
+        with open(self.path, "rb") as fh:
+            return b'"grey_zone"' in fh.read(512)
+
     def territory(self):
         """The Russian-held territory in the working CRS, read exactly as ``run`` reads it."""
         if self.feature is None:

@@ -45,6 +45,7 @@ def _units(ctx, param, value) -> None:
         try:
             geodata.load()
         except InputError as exc:
+            ctx.close()  # puts the settings back: the command body (and its close) never runs
             _fail(exc)
 
 
@@ -302,14 +303,38 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
 
 
 @main.command()
-@click.argument("dates", nargs=-1, required=True)
-def fetch(dates: tuple[str, ...]) -> None:
-    """Download DeepState snapshots (YYYY-MM-DD) into the cache for deepstate:DATE baselines."""
+@click.argument("what", nargs=-1, required=True, metavar="[deepstate] DATE... | units")
+@click.option("--force", is_flag=True, help="Download again even if the cache has the file.")
+def fetch(what: tuple[str, ...], force: bool) -> None:
+    """Download DeepState snapshots (YYYY-MM-DD) into the cache for deepstate:DATE baselines
+    (occupied layer and grey zone), or 'units': geoBoundaries' open ADM1 boundaries of
+    Ukraine (ODbL) for --units.
+
+    \b
+    Examples:
+      modeller fetch 2025-11-20 2026-01-01
+      modeller fetch units && modeller run scenarios/ --units <the printed path>
+    """
     import urllib.error
     from datetime import date as Date
 
     from . import deepstate
 
+    if what[0] == "units":
+        from . import geoboundaries
+
+        try:
+            if len(what) > 1:
+                raise InputError("'modeller fetch units' takes no other argument")
+            try:
+                path = geoboundaries.fetch_units(force=force)
+            except (urllib.error.URLError, TimeoutError, OSError) as exc:
+                raise InputError(f"cannot reach geoBoundaries ({exc}); try again later") from None
+        except InputError as exc:
+            _fail(exc)
+        click.echo(f"units -> {path}  (geoBoundaries gbOpen UKR ADM1, ODbL; use --units {path})")
+        return
+    dates = what[1:] if what[0] == "deepstate" else what
     for text in dates:
         try:
             try:
@@ -317,7 +342,7 @@ def fetch(dates: tuple[str, ...]) -> None:
             except ValueError:
                 raise InputError(f"bad date '{text}': write YYYY-MM-DD, e.g. 2025-08-15") from None
             try:
-                path = deepstate.fetch(day)
+                path = deepstate.fetch(day, force=force)
             except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
                 raise InputError(
                     f"cannot reach the DeepState API ({exc}); try again later"

@@ -134,11 +134,12 @@ def occupied_territory(collection: dict):
     return raw_layers(collection)["russia"]
 
 
-def fetch(day: Date, folder: Path | None = None) -> Path:
-    """Download the snapshot of ``day`` into the cache (once) and return its path."""
+def fetch(day: Date, folder: Path | None = None, force: bool = False) -> Path:
+    """Download the snapshot of ``day`` into the cache (once, unless ``force``) and return
+    its path."""
     folder = folder or settings.cache_dir() / "deepstate"
     target = folder / f"deepstatemap_data_{day:%Y%m%d}.geojson"
-    if target.exists():
+    if target.exists() and not force:
         return target
     item = snapshot_for(day, snapshots())
     raw = _get_json(f"{API}/{item['id']}/geojson")

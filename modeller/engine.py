@@ -171,14 +171,26 @@ def _complement(regions: dict) -> dict:
 
 
 def contact_line(pieces: tuple[Piece, ...]):
-    """The baseline's line of contact: where Russian-held land meets Ukrainian-held land."""
+    """The baseline's line of contact: where Russian-held land meets Ukrainian-held land.
+
+    Ukrainian-held land is taken as the units minus every other status, not as the union
+    of the Ukrainian pieces: the two differ by zero-area slivers where a unit's edge and
+    the Russian-held edge coincide (e.g. reconciled coast), whose edges must not count as
+    a line of contact. The timeline draws it the same way.
+    """
     russia = [p.geometry for p in pieces if p.before == "russia"]
-    ukraine = [p.geometry for p in pieces if p.before == "ukraine"]
-    if not russia or not ukraine:
+    others = [p.geometry for p in pieces if p.before != "ukraine"]
+    if not russia or len(others) == len(pieces):
         return shapely.LineString()
+    ukraine = shapely.difference(_country(geodata.load()), shapely.union_all(others))
     return shapely.intersection(
-        shapely.boundary(shapely.union_all(russia)), shapely.buffer(shapely.union_all(ukraine), 1.0)
+        shapely.boundary(shapely.union_all(russia)), shapely.buffer(ukraine, 1.0)
     )
+
+
+@cache
+def _country(data: geodata.Geodata):
+    return shapely.union_all(list(data.geometry.values()))
 
 
 def band_region(band, pieces: tuple[Piece, ...]):

@@ -94,7 +94,7 @@ def strips(russia, contested=None):
     parts = parts[shapely.area(parts) > 0]
     if not len(parts):
         return shapely.Polygon()
-    parts = parts[~shapely.intersects(z.inland, parts)]
+    parts = parts[~shapely.dwithin(z.inland, parts, TOUCH_M)]  # reaches inland: kept
     parts = parts[shapely.dwithin(russia, parts, TOUCH_M)]
     if not len(parts):
         return shapely.Polygon()
@@ -142,8 +142,22 @@ class Reconciled:
         return float(sum(km2 for _, km2 in self.moved))
 
 
+def with_strips(russia, moved):
+    """``russia`` with the strips added, reaching ``TOUCH_M`` past them.
+
+    The strips end exactly on the units' outline; cutting a unit by them would leave
+    zero-area slivers of "Ukrainian-held" coast whose edge would count as a line of
+    contact. Reaching 1 m past the strips (into Russian-held land and beyond the outline,
+    never into other land: a strip touches nothing else) leaves none; areas are unchanged
+    because everything is clipped to the units.
+    """
+    if moved.is_empty:
+        return russia
+    return shapely.union(russia, shapely.buffer(moved, TOUCH_M, quad_segs=2))
+
+
 def reconcile(russia, contested=None) -> Reconciled:
     """Russian-held territory with the cut-off edge strips added (see the module rule)."""
     moved = strips(russia, contested)
-    territory = russia if moved.is_empty else shapely.union(russia, moved)
+    territory = with_strips(russia, moved)
     return Reconciled(territory, moved, moved_by_oblast(moved), outside_km2(russia))

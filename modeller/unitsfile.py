@@ -26,9 +26,9 @@ from .errors import InputError
 SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 CODE_RE = re.compile(r"^UA-?(\d{2})$", re.IGNORECASE)
 # generic words around unit names: "Київська область", "Місто Київ", "Kyiv Oblast"
-GENERIC = re.compile(
-    r"\b(область|обл|oblast|region|misto|місто|city of|автономна республіка)\b\.?",
-    re.IGNORECASE,
+GENERIC = tuple(
+    re.compile(rf"(?<!\w){word}(?!\w)\.?", re.IGNORECASE)
+    for word in ("область", "обл", "oblast", "region", "місто", "misto", "city of", "city")
 )
 
 
@@ -162,13 +162,21 @@ def _code_resolver(codes: set[str]) -> Callable:
 
 
 def _name_resolver(by_name: Callable[[str], str | None]) -> Callable:
+    """A name as written, else without one generic word ("область", "Місто" …), else
+    without all of them."""
+
     def resolve(value) -> str | None:
         if value is None or not str(value).strip():
             return None
         text = str(value)
-        hit = by_name(text)
-        if hit is None:
-            hit = by_name(GENERIC.sub(" ", text).strip())
-        return hit
+        variants = [text, *(p.sub(" ", text) for p in GENERIC)]
+        bare = text
+        for p in GENERIC:
+            bare = p.sub(" ", bare)
+        for candidate in (*variants, bare):
+            hit = by_name(candidate.strip()) if candidate.strip() else None
+            if hit is not None:
+                return hit
+        return None
 
     return resolve
