@@ -138,6 +138,11 @@ def main() -> None:
 )
 @click.option("--no-maps", is_flag=True, help="Only print the figures; write no HTML.")
 @click.option(
+    "--no-images",
+    is_flag=True,
+    help="Write the HTML maps without their PNG/SVG images (faster).",
+)
+@click.option(
     "--tiles",
     type=click.Choice(["osm"]),
     default=None,
@@ -150,6 +155,7 @@ def run(
     towns: int,
     out: Path,
     no_maps: bool,
+    no_images: bool,
     tiles: str | None,
 ) -> None:
     """Apply scenario files (or folders of them) and report who gains what.
@@ -162,14 +168,14 @@ def run(
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from . import baselines, engine, report
+    from . import report, runs
     from .scenario import load_scenarios
 
     err = Console(stderr=True)
     try:
         loaded = load_scenarios(list(paths))
         entries, partitions = [], []
-        cache: dict[str, object] = {}
+        cache = runs.BaselineCache()
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -179,25 +185,20 @@ def run(
             disable=not err.is_terminal,
         ) as progress:
             task = progress.add_task("scenarios", total=len(loaded))
+
+            def loading(spec: str) -> None:
+                progress.update(task, description=f"loading baseline {spec}")
+
             for path, sc in loaded:
-                spec = baseline or sc.baseline or baselines.DEFAULT
-                if spec == baselines.OWN:
-                    spec, note = baselines.own_spec(sc.date, sc.id)
-                    if note:
-                        err.print(f"note: {note}", style="yellow", highlight=False)
-                if spec not in cache:
-                    progress.update(task, description=f"loading baseline {spec}")
-                    cache[spec] = baselines.load_baseline(spec)
                 progress.update(task, description=f"applying {sc.id}")
-                try:
-                    phases = engine.apply_phases(cache[spec], sc)
-                except InputError as exc:
-                    raise InputError(exc.message, str(path), exc.line) from None
-                partition = phases[-1][1]
+                applied = runs.apply_one(path, sc, baseline, cache, on_baseline=loading)
+                if applied.note:
+                    err.print(f"note: {applied.note}", style="yellow", highlight=False)
+                partition = applied.partition
                 for warning in partition.warnings:
                     err.print(f"warning: {path}: {warning}", style="yellow", highlight=False)
                 partitions.append(partition)
-                entries.append(report.scenario_entry(partition, path, towns, phases))
+                entries.append(report.scenario_entry(partition, path, towns, applied.phases))
                 progress.advance(task)
     except InputError as exc:
         _fail(exc)
@@ -216,8 +217,17 @@ def run(
 
         with err.status("writing maps"):
             written = maps.write_site(doc, partitions, out, tiles=tiles)
+        images = []
+        if not no_images:
+            from .maps import images as map_images
+
+            with err.status("drawing PNG/SVG maps"):
+                stems = [Path(name).stem for name in maps.page_names(doc)]
+                images = map_images.write_images(doc, partitions, out, stems)
         err.print(
-            f"maps: {len(written)} pages in {out}/ (open {out / 'index.html'})", highlight=False
+            f"maps: {len(written)} pages and {len(images)} images in {out}/ "
+            f"(open {out / 'index.html'})",
+            highlight=False,
         )
 
 
@@ -316,9 +326,9 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
       modeller fetch units && modeller run scenarios/ --units <the printed path>
     """
     import urllib.error
-    from datetime import date as Date
 
     from . import deepstate
+    from .dates import parse_date
 
     if what[0] == "units":
         from . import geoboundaries
@@ -338,8 +348,8 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
     for text in dates:
         try:
             try:
-                day = Date.fromisoformat(text)
-            except ValueError:
+                day = parse_date(text, "fetch")
+            except InputError:
                 raise InputError(f"bad date '{text}': write YYYY-MM-DD, e.g. 2025-08-15") from None
             try:
                 path = deepstate.fetch(day, force=force)
@@ -359,9 +369,9 @@ def list_baselines() -> None:
     console.print("1991          all of Ukraine within its 1991 borders")
     console.print("contact-line  embedded approximate line of control, 2025-08-15 (default)")
     console.print("pre-2022      embedded approximate line of 23 Feb 2022 (Crimea, ORDLO)")
-    from . import archive, baselines
+    from . import archive
 
-    days = baselines.deepstate_dates()
+    days = archive.deepstate_dates()
     month_ends = [s.day for s in archive.snapshots() if s.feature is not None]
     if days:
         console.print(

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import platformdirs
 
-from .errors import InputError
-
 
 def data_dir() -> Path | None:
     """MODELLER_DATA_DIR: a folder laid out like ../shared/data (DeepState archive, ...)."""
@@ -48,8 +46,6 @@ def reconcile() -> bool:
 
 
 def contested_mode() -> str:
-    """MODELLER_CONTESTED: how DeepState's grey zone counts (contested, ukraine or russia)."""
-    value = os.environ.get("MODELLER_CONTESTED", "contested").strip().lower() or "contested"
-    if value not in CONTESTED_MODES:
-        raise InputError(f"bad MODELLER_CONTESTED '{value}'; valid: {', '.join(CONTESTED_MODES)}")
-    return value
+    """MODELLER_CONTESTED: how DeepState's grey zone counts (contested, ukraine or russia);
+    ``control`` rejects other values."""
+    return os.environ.get("MODELLER_CONTESTED", "contested").strip().lower() or "contested"

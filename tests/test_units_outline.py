@@ -230,9 +230,7 @@ def test_demands_move_no_crimea_or_sevastopol_on_2025_11_20(shared_data, sid):
 
 
 def _apply(base, sc):
-    from modeller import engine
-
-    return engine.apply(base, sc)
+    return baselines.apply(base, sc)
 
 
 # --- the grey zone ---------------------------------------------------------------------

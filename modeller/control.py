@@ -1,0 +1,194 @@
+"""Control maps from data: who holds what, turned into a starting partition.
+
+The baselines read from data (below the engine): ``1991`` borders, DeepState snapshots
+(daily files or month-end features, via ``archive``) and user ``.geojson``/``.gpkg``
+files. The authored baselines (``contact-line``, ``pre-2022``) are scenarios applied by
+the engine and live above it, in ``baselines``, which dispatches every spec.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date as Date
+from pathlib import Path
+
+import shapely
+
+from . import archive, dates, geodata, geojson, reconcile, settings
+from . import deepstate as deepstate_raw
+from .errors import InputError
+from .partition import BaselineInfo, Partition, Piece, merge_pieces, polygonal
+
+
+def from_held(info: BaselineInfo, held: dict[str, object]) -> Partition:
+    """A baseline partition from per-status territory (working CRS); the rest is Ukraine."""
+    data = geodata.load()
+    pieces = []
+    for code, oblast in data.geometry.items():
+        rest = oblast
+        for status, territory in held.items():
+            part = polygonal(shapely.intersection(rest, territory))  # earlier statuses win
+            rest = polygonal(shapely.difference(rest, territory))
+            pieces.append(Piece(code, status, status, part))
+        pieces.append(Piece(code, "ukraine", "ukraine", rest))
+    return Partition(merge_pieces(pieces), info)
+
+
+def borders_1991() -> Partition:
+    """All of Ukraine within its 1991 borders, held by Ukraine."""
+    info = BaselineInfo(
+        "1991",
+        Date(1991, 12, 1),
+        "1991 internationally recognised borders (Natural Earth admin-1)",
+        "every unit held by Ukraine",
+    )
+    return from_held(info, {})
+
+
+def deepstate(day: Date) -> Partition:
+    """The DeepState snapshot of ``day`` as a baseline; names the nearest dates if missing."""
+    path = archive.deepstate_path(day)
+    if path is None:
+        month_end = archive.monthly_snapshot(day)  # 2022-2024, before the daily files
+        if month_end is not None:
+            return from_deepstate(month_end.info, {"russia": month_end.territory()}, False)
+        available = archive.deepstate_dates()
+        if not available:
+            raise InputError(
+                f"no DeepState archive found for deepstate:{day}; set MODELLER_DATA_DIR to a "
+                "folder with deepstate/daily/deepstatemap_data_YYYYMMDD.geojson files "
+                "(e.g. ../shared/data) or MODELLER_DEEPSTATE_DIR, or run "
+                f"'modeller fetch {day}' where the network is available"
+            )
+        nearest = dates.nearest(available, day, 3)
+        raise InputError(
+            f"deepstate:{day} is not in the archive ({available[0]} … {available[-1]}, "
+            f"{len(available)} days); nearest: {', '.join(f'deepstate:{d}' for d in nearest)}"
+        )
+    snapshot = archive.Snapshot(day, path)
+    layers, grey = snapshot.layers()
+    return from_deepstate(snapshot.info, layers, grey)
+
+
+NO_GREY_ZONE = (
+    "none in this source (it keeps only DeepState's occupied layer): contested land counts "
+    "as Ukrainian-held"
+)
+
+
+def from_deepstate(info: BaselineInfo, layers: dict[str, object], grey: bool) -> Partition:
+    """A DeepState baseline: the grey zone as ``settings.contested_mode()`` says, then the
+    outline reconciliation (``reconcile``) unless it is switched off.
+
+    ``layers`` holds working-CRS ``russia`` and, where the source keeps it, ``contested``
+    territory; ``grey`` says whether the source has a grey-zone layer at all.
+    """
+    russia = layers["russia"]
+    contested = layers.get("contested")
+    mode = settings.contested_mode()
+    if mode not in settings.CONTESTED_MODES:
+        raise InputError(
+            f"bad MODELLER_CONTESTED '{mode}'; valid: {', '.join(settings.CONTESTED_MODES)}"
+        )
+    if not grey:
+        note = NO_GREY_ZONE
+    else:
+        km2 = 0.0 if contested is None else float(geodata.area_km2(contested))
+        counted = {
+            "contested": "kept as its own status 'contested'",
+            "ukraine": "counted as Ukrainian-held (--contested ukraine)",
+            "russia": "counted as Russian-held (--contested russia)",
+        }[mode]
+        note = f"DeepState's grey zone ('unknown status', {km2:,.1f} km² in all) {counted}"
+    if contested is not None and mode == "russia":
+        russia, contested = shapely.union(russia, contested), None
+    elif mode == "ukraine":
+        contested = None
+    if settings.reconcile():
+        r = reconcile.reconcile(russia, contested)
+        info = replace(info, reconciled=r.moved, outside_km2=r.outside_km2, grey_zone=note)
+        russia = r.territory
+    else:
+        info = replace(info, outside_km2=reconcile.outside_km2(russia), grey_zone=note)
+    held = {"russia": russia}
+    if contested is not None and not contested.is_empty:
+        held["contested"] = contested
+    return from_held(info, held)
+
+
+def _read_gpkg(path: Path) -> list[dict]:
+    """Features of a GeoPackage's first layer as GeoJSON-like dicts (needs pyogrio)."""
+    try:
+        from pyogrio.raw import read
+    except ImportError:
+        raise InputError(
+            "reading GeoPackage needs pyogrio: pip install -e '.[gpkg]'", str(path)
+        ) from None
+    try:
+        meta, _index, geometry, fields = read(path)
+    except Exception as exc:  # pyogrio raises its own error types for unreadable files
+        raise InputError(f"cannot read GeoPackage: {exc}", str(path)) from None
+    names = list(meta["fields"])
+    statuses = fields[names.index("status")] if "status" in names else [None] * len(geometry)
+    return [
+        {"geometry": shapely.geometry.mapping(shapely.from_wkb(g)), "properties": {"status": s}}
+        for g, s in zip(geometry, statuses, strict=True)
+        if g is not None
+    ]
+
+
+RAW_DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})T\d{2}:?\d{2}")
+
+
+def from_raw(path: Path, data: dict) -> Partition:
+    """A raw DeepState layer dump (the history API's format): occupied and grey zone.
+
+    The date comes from a top-level ``datetime`` or from the file name
+    (``deepstate_raw_20250803T195825Z.geojson``).
+    """
+    try:
+        lonlat = deepstate_raw.raw_layers(data)
+    except InputError as exc:
+        raise InputError(exc.message, str(path)) from None
+    layers = {k: geojson.territory([g]) for k, g in lonlat.items()}
+    stamp = RAW_DATE.search(str(data.get("datetime") or "")) or RAW_DATE.search(path.name)
+    day = Date(*map(int, stamp.groups())) if stamp else None
+    info = BaselineInfo(
+        str(path),
+        day,
+        "DeepStateMap (deepstatemap.live) raw layers: occupied and grey zone",
+        f"raw layer dump {path.name}, clipped to the units",
+    )
+    return from_deepstate(info, layers, True)
+
+
+# --- any file ---------------------------------------------------------------------------
+
+
+def from_file(path: Path) -> Partition:
+    """Polygons from a GeoJSON/GeoPackage file: a ``status`` property, else Russian-held."""
+    if not path.exists():
+        raise InputError("baseline file not found", str(path))
+    if path.suffix.lower() == ".gpkg":
+        data = {"type": "FeatureCollection", "features": _read_gpkg(path)}
+    else:
+        data = geojson.read(path)
+        if deepstate_raw.is_raw(data):
+            return from_raw(path, data)
+    date_value = data.get("date") if isinstance(data, dict) else None
+    held: dict[str, list] = {}
+    for i, (props, geom) in enumerate(geojson.features(data, str(path))):
+        status = props.get("status") or "russia"
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(status)):
+            raise InputError(f"feature {i + 1}: bad status {status!r}", str(path))
+        held.setdefault(status, []).append(geom)
+    territory = {s: geojson.territory(g) for s, g in held.items() if s != "ukraine"}
+    try:
+        day = Date.fromisoformat(date_value) if isinstance(date_value, str) else None
+    except ValueError:
+        raise InputError(
+            f"bad top-level date {date_value!r}: write YYYY-MM-DD", str(path)
+        ) from None
+    info = BaselineInfo(str(path), day, f"user file {path.name}", "polygons clipped to the units")
+    return from_held(info, territory)
