@@ -208,10 +208,15 @@ def contact_line(pieces: tuple[Piece, ...]):
     others = [p.geometry for p in pieces if p.before != "ukraine"]
     if not russia or len(others) == len(pieces):
         return shapely.LineString()
-    ukraine = shapely.difference(_country(geodata.load()), shapely.union_all(others))
+    ukraine = shapely.difference(country(), shapely.union_all(others))
     return shapely.intersection(
         shapely.boundary(shapely.union_all(russia)), shapely.buffer(ukraine, 1.0)
     )
+
+
+def country():
+    """The union of the active units (working CRS), computed once per units set."""
+    return _country(geodata.load())
 
 
 @cache
