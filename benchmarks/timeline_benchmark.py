@@ -1,6 +1,6 @@
 """Timeline speed: modeller vs a straightforward geopandas.overlay implementation, one run.
 
-    MODELLER_DATA_DIR=../shared/data python benchmarks/timeline_benchmark.py [--sample 16]
+    python benchmarks/timeline_benchmark.py [--sample 16]
 
 1. ``modeller timeline scenarios/`` over the whole daily archive, as a user runs it (a
    subprocess): wall time and peak memory (RSS of the process and its workers, sampled).
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from modeller import archive, baselines, engine, geodata, metrics, timeline_run
+from modeller import archive, baselines, engine, geodata, metrics, settings, timeline_run
 from modeller.scenario import load_scenarios
 
 REPO = Path(__file__).resolve().parent.parent
@@ -250,4 +250,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    settings.use_checkout_data()  # ../shared/data beside the repo, as the tests find it
     main()

@@ -13,6 +13,8 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -21,10 +23,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
+from . import settings
+
 # numpy, shapely and pyproj are imported where they are used: resolving oblast and place
 # names (all that validating a scenario needs) reads the CSVs only.
 
-from . import settings
+# Ukraine's official area within its 1991 borders, km² (State Statistics Service of
+# Ukraine); the embedded units' own official areas (units.csv) sum to 603,543.
+OFFICIAL_AREA_KM2 = 603_628
 
 EQUAL_AREA = "+proj=laea +lat_0=48.5 +lon_0=31.5 +ellps=WGS84 +units=m +no_defs"
 
@@ -77,8 +83,8 @@ def area_km2(geom) -> float | np.ndarray:
 def data_digest() -> str:
     """Short hash of the data a figure rests on: the embedded files, and the units file
     when one replaces the embedded units."""
-    path = settings.units_path()
-    return _digest("" if path is None else load().source["sha256"])
+    injected = bool(_ACTIVE) or settings.units_path() is not None
+    return _digest(load().source.get("sha256", "") if injected else "")
 
 
 @cache
@@ -201,9 +207,29 @@ def _names() -> tuple[dict[str, Unit], tuple[Settlement, ...], tuple[tuple[str, 
     return units, tuple(settlements), tuple(alts)
 
 
+_ACTIVE: list[Geodata] = []
+
+
+@contextmanager
+def use(data: Geodata) -> Iterator[Geodata]:
+    """Make ``data`` the geodata every module reads inside the block.
+
+    For tests with tiny hand-drawn units: unit codes must be real ISO codes (scenario
+    files name oblasts by their real names), geometry is in the working CRS.
+    """
+    _ACTIVE.append(data)
+    try:
+        yield data
+    finally:
+        _ACTIVE.remove(data)
+
+
 def load() -> Geodata:
-    """The active geodata: the embedded units, or the units file named by MODELLER_UNITS
-    (``--units``); each is loaded once per process."""
+    """The active geodata: injected with ``use``, else the units file named by
+    MODELLER_UNITS (``--units``), else the embedded units; each file is loaded once per
+    process."""
+    if _ACTIVE:
+        return _ACTIVE[-1]
     path = settings.units_path()
     return _embedded() if path is None else _from_file(str(Path(path).resolve()))
 
@@ -385,6 +411,7 @@ def resolve_place(text: str) -> Settlement:
 
 __all__ = [
     "EQUAL_AREA",
+    "OFFICIAL_AREA_KM2",
     "Geodata",
     "Settlement",
     "Unit",
@@ -394,4 +421,5 @@ __all__ = [
     "resolve_place",
     "to_equal_area",
     "to_lonlat",
+    "use",
 ]

@@ -34,7 +34,7 @@ class OblastPopulationModel:
 
 
 def population_model() -> dict[str, OblastPopulationModel]:
-    """Per unit: its settlements' weights, rural remainder and area (for the active units)."""
+    """Per oblast: settlement weights and rural remainder (see the module docstring)."""
     return _population_model(geodata.load())
 
 

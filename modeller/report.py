@@ -37,7 +37,7 @@ METHOD = (
     "{units}; '% of Ukraine' divides by their total ({total:,.0f} km², "
     "official 603,628 km²). People: residents on 1 Jan 2022 (pre-war), placed dasymetrically "
     "(GeoNames settlements plus an even rural remainder) so each oblast adds up to its "
-    "official total. Figures are estimates; see ASSUMPTIONS.md."
+    "official total. Figures are estimates; see ASSUMPTIONS.md ('modeller docs assumptions')."
 )
 
 
@@ -92,8 +92,9 @@ def baseline_record(b) -> dict:
     return out
 
 
-def baseline_note(b: BaselineRef) -> str:
+def baseline_note(b: BaselineRef | dict) -> str:
     """The reconciliation, outside-area and grey-zone provenance of a baseline, one line."""
+    b = b if isinstance(b, BaselineRef) else BaselineRef.model_validate(b)
     parts = []
     if b.reconciled is not None:
         per = ", ".join(f"{r.name} {r.km2:,.1f}" for r in b.reconciled) or "none"
@@ -234,7 +235,6 @@ def to_csv(doc: RunDocument) -> str:
     w = csv.DictWriter(out, CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     units = geodata.load().units
-    w.writerow({"data_version": doc.data_version, "table": "units", "name": units_text(doc.units)})
     for e in doc.scenarios:
         base = {
             "data_version": doc.data_version,
@@ -316,6 +316,8 @@ def to_csv(doc: RunDocument) -> str:
                     "people": t.population,
                 }
             )
+    # which units every figure above rests on (file and sha256, or the embedded set)
+    w.writerow({"data_version": doc.data_version, "table": "units", "name": units_text(doc.units)})
     return out.getvalue()
 
 
