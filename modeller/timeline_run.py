@@ -8,6 +8,7 @@ import json
 import math
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ class Table:
     attrs: dict
     baselines: tuple[BaselineInfo, ...]
     scenarios: tuple[dict, ...]
+    seconds: tuple = ()  # (stage, seconds): plan (wall), then CPU of read … rows
 
     def __len__(self) -> int:
         return len(self.columns["date"])
@@ -156,13 +158,16 @@ def build_table(
     # snapshots that keep a grey zone have a third status: evaluated the plain way
     others = [*others, *(s.spec for s in snapshots if s.grey)]
     ordered = sorted((s for s in snapshots if not s.grey), key=lambda s: s.day)
+    started = time.perf_counter()
     if scheduler:
         plan = make_plan([sc for _, sc in scenarios])
+        planned = time.perf_counter() - started
         measured, blocks = evaluate_dask(plan, chunks(ordered, workers), scheduler, progress)
     else:
         pool = _pool(workers) if workers > 1 else None
         try:
             plan = make_plan([sc for _, sc in scenarios], pool.map if pool else map)
+            planned = time.perf_counter() - started
             parts = chunks(ordered, workers if pool else 1)
             measured = measure_local(plan.geometry, parts, pool, progress)
         finally:
@@ -178,6 +183,7 @@ def build_table(
     sizes = [_group_counts(sp.keys) for sp in plan.scenarios]
     status = _Rows(COLUMNS, order, sum(n for n, _ in sizes) * len(ordered))
     attrs = _Rows(ATTR_COLUMNS, order, sum(n for _, n in sizes) * len(ordered))
+    assembling = time.process_time()
     for cols, extra in blocks:
         status.add(cols)
         attrs.add(extra)
@@ -190,11 +196,18 @@ def build_table(
             status.add(cols)
             attrs.add(extra)
         progress(1)
+    seconds: dict[str, float] = {"plan": planned}
+    for m in measured:
+        for stage, value in m.seconds:
+            seconds[stage] = seconds.get(stage, 0.0) + value
+    status_cols, attr_cols = status.columns(), attrs.columns()
+    seconds["rows"] = time.process_time() - assembling
     return Table(
-        status.columns(),
-        attrs.columns(),
+        status_cols,
+        attr_cols,
         tuple(sorted(set(infos), key=lambda b: (b.date or datetime.min.date(), b.name))),
         tuple(_scenario_meta(path, sc) for path, sc in scenarios),
+        tuple(seconds.items()),
     )
 
 
