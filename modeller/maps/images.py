@@ -200,6 +200,8 @@ def _header(fig, entry: ScenarioEntry) -> float:
         return f"{round_km2(km2)} km² (about {round_people(people)} people)"
 
     caption = words.baseline_caption({"name": b.name, "date": b.date})
+    when = nice_date(b.date)
+    caption = caption.replace(when, when.replace(" ", "\u00a0"))  # never wrap a date
     sub = f"Ukraine cedes {amount(*cedes)}, regains {amount(*regains)}. Baseline: {caption}."
     text = fig.text(
         0.012,
