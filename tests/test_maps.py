@@ -283,7 +283,7 @@ def test_cli_run_writes_the_maps(tmp_path, probe_dir):
     assert sorted(p.name for p in out.iterdir()) == [
         "index.html",
         "xss-probe.html",
-        "xss-probe.png",  # the static images (tests/test_map_images.py)
+        "xss-probe.png",  # the static images (tests/test_maps_images.py)
         "xss-probe.svg",
     ]
 
