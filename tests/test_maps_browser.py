@@ -78,7 +78,7 @@ def site(tmp_path_factory) -> tuple[RunDocument, Path]:
     result = CliRunner().invoke(
         main,
         ["run", str(REPO / "scenarios"), str(probe), "-b", _baseline()]
-        + ["--format", "json", "--out", str(out)],
+        + ["--format", "json", "--out", str(out), "--no-images"],  # images: test_maps_images
     )
     assert result.exit_code == 0, result.output
     return RunDocument.model_validate(json.loads(result.stdout)), out
