@@ -171,7 +171,7 @@ def run(
         from . import maps
 
         with err.status("writing maps"):
-            written = maps.write_site(doc, partitions, out, tiles=tiles)
+            written = maps.write_site(doc, partitions, out, tiles=tiles, images=not no_images)
         images = []
         if not no_images:
             from .maps import images as map_images
