@@ -85,7 +85,7 @@ def site(tmp_path_factory) -> tuple[dict, Path]:
     result = CliRunner().invoke(
         main,
         ["run", str(REPO / "scenarios"), str(probe), "-b", _baseline()]
-        + ["--format", "json", "--out", str(out), "--no-images"],  # images: test_maps_images
+        + ["--format", "json", "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout), out
