@@ -6,11 +6,11 @@ available, no external data), so these tests run anywhere in a few seconds.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote
 
 import markupsafe
 import pytest
@@ -289,9 +289,11 @@ def test_pages_carry_social_metadata_embed_code_and_downloads(doc, pages):
             assert f'property="{prop}"' in page, (name, prop)
         assert 'name="twitter:card"' in page and 'name="description"' in page
         assert f"&lt;iframe src=&#34;{name}&#34;" in page, name
-        csv = re.search(r'href="data:text/csv;charset=utf-8,([^"]+)" download="([^"]+)"', page)
+        csv = re.search(
+            r'href="data:text/csv;charset=utf-8;base64,([^"]+)" download="([^"]+)"', page
+        )
         assert csv and csv.group(2) == name.replace(".html", ".csv")
-        text = unquote(csv.group(1))
+        text = base64.b64decode(csv.group(1)).decode()
         assert text.splitlines()[0].startswith("data_version,scenario")
         assert f",{e['id']}," in text.splitlines()[1]  # exact figures, this scenario only
 

@@ -21,7 +21,7 @@ from .. import geodata
 from ..document import ScenarioEntry
 from ..partition import Partition
 from .image_geometry import project, river_anchors
-from .image_words import RIVER, round_km2, round_people
+from .image_words import RIVER, place, round_km2, round_people
 
 TOWN_LABELS = 8
 """How many of the largest towns changing hands are offered a label (by population)."""
@@ -184,7 +184,7 @@ def place_labels(
         placer.place(
             x,
             y,
-            t.name,
+            place(t.name),
             clearance_px=_marker_px(t.population),
             fontsize=9.5,
             color="#111111",
@@ -216,7 +216,7 @@ def place_labels(
         placer.place(
             x,
             y,
-            s.name,
+            place(s.name),
             clearance_px=2.5,
             fontsize=8.5,
             color="#333333",

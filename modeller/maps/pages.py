@@ -7,9 +7,9 @@ inlined libraries, the pattern definitions, the JSON) are built by this package.
 
 from __future__ import annotations
 
+import base64
 from functools import cache
 from pathlib import Path
-from urllib.parse import quote
 
 from .. import __version__
 from . import payload, tables, words
@@ -158,7 +158,7 @@ def downloads(doc: dict, view: ScenarioView, csv_text: str, images: bool) -> dic
 
 def csv_uri(text: str) -> str:
     """CSV as a data: URI, so the download works from a single copied page."""
-    return "data:text/csv;charset=utf-8," + quote(text, safe="")
+    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode()).decode()
 
 
 def provenance(doc: dict, entries: list[dict], tiles: str | None) -> dict:

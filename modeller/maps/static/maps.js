@@ -477,7 +477,12 @@
         el.hidden = el.getAttribute('data-scenario') !== sc.id;
       });
       Array.prototype.forEach.call(document.querySelectorAll('.picker li'), function (li) {
-        li.classList.toggle('is-current', li.getAttribute('data-id') === sc.id);
+        var on = li.getAttribute('data-id') === sc.id;
+        li.classList.toggle('is-current', on);
+        if (on) {  // keep the current scenario in sight inside the list (not the page)
+          var ul = li.parentNode, a = li.getBoundingClientRect(), b = ul.getBoundingClientRect();
+          if (a.top < b.top || a.bottom > b.bottom) { ul.scrollTop += a.top - b.top - 4; }
+        }
       });
       document.getElementById('mdl-after-caption').textContent = sc.title;
       document.getElementById('mdl-before-caption').textContent =
