@@ -389,12 +389,17 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
     full = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
     for status in dict.fromkeys(p.after for p in partition.pieces):
         path = polygon_path(
-            clip_simplify([p.geometry for p in partition.pieces if p.after == status], full, 8000.0)
+            clip_simplify(
+                [p.geometry for p in partition.pieces if p.after == status],
+                full,
+                8000.0,
+                topology=True,
+            )
         )
         if path is not None:
             ax.add_artist(
                 PathPatch(
-                    path, facecolor=colours[status][1], edgecolor=colours[status][1], linewidth=0.3
+                    path, facecolor=colours[status][1], edgecolor=colours[status][1], linewidth=0.9
                 )
             )
     outline = polygon_path([ctx["ukraine"]])
