@@ -21,6 +21,29 @@ from .partition import Partition, Piece, merge_pieces, polygonal
 from .scenario import Between, HeldIn, Phase, Scenario, Selector, Split
 
 
+def _overlay(op, a, b):
+    """A shapely set operation that survives what GEOS cannot decide.
+
+    Regions built from cuts and bands can be mixed collections (a polygon plus the stray
+    line of a shared edge), on which GEOS may fail to decide the result's dimension. Then
+    the operation runs on their valid polygonal parts, and if that fails too, on a 1 cm
+    grid.
+
+    Notes
+    -----
+    Only lines and points (no area) are dropped; snapping to 0.01 m moves an area by far
+    less than 1e-6 km², below any figure shown.
+    """
+    try:
+        return op(a, b)
+    except shapely.errors.GEOSException:
+        a, b = (polygonal(shapely.make_valid(g)) for g in (a, b))
+    try:
+        return op(a, b)
+    except shapely.errors.GEOSException:
+        return op(shapely.set_precision(a, 0.01), shapely.set_precision(b, 0.01))
+
+
 class _Whole:
     """Marks a selection that covers an oblast entirely (no overlay needed)."""
 
@@ -94,8 +117,8 @@ def assign(
         if region is WHOLE:
             out.append(Piece(p.oblast, p.before, status, p.geometry, attrs))
             continue
-        inside = polygonal(shapely.intersection(p.geometry, region))
-        outside = polygonal(shapely.difference(p.geometry, region))
+        inside = polygonal(_overlay(shapely.intersection, p.geometry, region))
+        outside = polygonal(_overlay(shapely.difference, p.geometry, region))
         out.append(Piece(p.oblast, p.before, p.after, outside, p.attrs))
         out.append(Piece(p.oblast, p.before, status, inside, attrs))
     return merge_pieces(out)
@@ -181,7 +204,7 @@ def _union(a: dict, b: dict) -> dict:
         elif ra is WHOLE or rb is WHOLE:
             out[code] = WHOLE
         else:
-            out[code] = shapely.union(ra, rb)
+            out[code] = _overlay(shapely.union, ra, rb)
     return out
 
 
@@ -192,7 +215,7 @@ def _complement(regions: dict) -> dict:
         if code not in regions:
             out[code] = WHOLE
         elif regions[code] is not WHOLE:
-            out[code] = shapely.difference(g, regions[code])
+            out[code] = _overlay(shapely.difference, g, regions[code])
     return out
 
 
@@ -261,7 +284,7 @@ def _intersect(a: dict, b: dict) -> dict:
         elif rb is WHOLE:
             out[code] = ra
         else:
-            out[code] = shapely.intersection(ra, rb)
+            out[code] = _overlay(shapely.intersection, ra, rb)
     return out
 
 
