@@ -43,7 +43,7 @@ def shared() -> dict:
         "leaflet_css": css,
         "leaflet_version": version,
         "css": package_text("static", "maps.css"),
-        "js": package_text("static", "maps.js"),
+        "js": package_text("static", "labels.js") + "\n" + package_text("static", "maps.js"),
         "base_json": payload.base_json(),
         "version": __version__,
     }
