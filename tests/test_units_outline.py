@@ -405,3 +405,17 @@ def test_fetch_units_from_a_local_geoboundaries_server(tmp_path, monkeypatch):
         assert bad.exit_code == 2 and "geoBoundaries" in bad.output
     finally:
         server.shutdown()
+
+
+def test_doctor_and_validate_take_units(tmp_path):
+    path = embedded_as_file(tmp_path, "code")
+    before = os.environ.get("MODELLER_UNITS")
+    runner = CliRunner()
+    doctor = runner.invoke(main, ["doctor", "--units", str(path)], env={"COLUMNS": "200"})
+    assert doctor.exit_code == 0, doctor.output
+    assert "matched by code field code" in doctor.output and "re-assigned" in doctor.output
+    ok = runner.invoke(main, ["validate", "--units", str(path), str(SCENARIOS / "land-swap.yaml")])
+    assert ok.exit_code == 0 and "ok:" in ok.output
+    bad = runner.invoke(main, ["validate", "--units", str(tmp_path / "none.gpkg"), str(SCENARIOS)])
+    assert bad.exit_code == 2 and "units file not found" in bad.output
+    assert os.environ.get("MODELLER_UNITS") == before  # the option does not leak
