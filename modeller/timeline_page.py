@@ -443,7 +443,7 @@ def render(
         "baseline-km2",
         "Russian-held in the baseline, km²",
         None,
-        (("baseline_russia", "Russian-held (DeepStateMap)", "#666666"),),
+        (("baseline_russia", "Russian-held in the baseline", "#666666"),),
     )
     span = (
         f"{unbroken(base['dates'][0])} – {unbroken(base['dates'][-1])}"
@@ -462,7 +462,9 @@ def render(
             css=css,
             title=f"What each proposal would have meant, {cadence(base['dates'], every_days)}",
             span=span,
-            n_baselines=len(prov["baselines"]),
+            n_baselines=len(base["dates"]),
+            all_deepstate=bool(prov["baselines"])
+            and all(str(b["name"]).startswith("deepstate") for b in prov["baselines"]),
             axis=axis,
             baseline=baseline_chart,
             baseline_text=_baseline_text(base),
