@@ -22,7 +22,7 @@
 
   /* ---- one map -------------------------------------------------------------------- */
 
-  function Map(el, opts) {
+  function MapView(el, opts) {
     var self = this;
     this.opts = opts;
     var map = this.map = L.map(el, {
@@ -82,7 +82,7 @@
     map.on('moveend', function () { self.locator.update(); });
   }
 
-  Map.prototype.setBaseline = function (i, tips) {
+  MapView.prototype.setBaseline = function (i, tips) {
     var self = this;
     this.tips = tips;
     if (this.baseline === i) { return; }
@@ -104,7 +104,7 @@
 
   /* Draw a scenario: its changed land (hatched; coloured with the new status or not),
      recognition outlines, towns changing hands and labels. */
-  Map.prototype.show = function (s, coloured) {
+  MapView.prototype.show = function (s, coloured) {
     var map = this.map;
     this.layers.forEach(function (l) { map.removeLayer(l); });
     this.layers = [];
@@ -157,7 +157,7 @@
   };
 
   /* Open on the land that changes hands, with a margin; all of Ukraine if nothing does. */
-  Map.prototype.frame = function (bounds) {
+  MapView.prototype.frame = function (bounds) {
     var size = this.map.getSize();
     var pad = Math.max(24, Math.round(Math.min(size.x, size.y) * 0.1));
     if (bounds) {
@@ -283,7 +283,7 @@
   var mapEl = document.getElementById('mdl-map');
   if (mapEl) {
     var s = PAGE.scenarios[0];
-    var m = new Map(mapEl, {tips: true});
+    var m = new MapView(mapEl, {tips: true});
     m.show(s, true);
     m.frame(s.bounds);
     m.labels.layout();
@@ -304,8 +304,8 @@
   var before = document.getElementById('mdl-map-before');
   var after = document.getElementById('mdl-map-after');
   if (before && after) {
-    var left = new Map(before, {keyboard: false, zoom: false, tips: true});
-    var right = new Map(after, {tips: true});
+    var left = new MapView(before, {keyboard: false, zoom: false, tips: true});
+    var right = new MapView(after, {tips: true});
     sync(left.map, right.map);
     var ids = PAGE.scenarios.map(function (x) { return x.id; });
     var current = -1;
