@@ -240,15 +240,15 @@ def run(
     if not no_maps:
         from . import maps
 
-        with err.status("writing maps"):
-            written = maps.write_site(doc, partitions, out, tiles=tiles, images=not no_images)
         images = []
-        if not no_images:
+        if not no_images:  # first, so that no page ever links an image not yet there
             from .maps import images as map_images
 
             with err.status("drawing PNG/SVG maps"):
                 stems = [Path(name).stem for name in maps.page_names(doc)]
                 images = map_images.write_images(doc, partitions, out, stems)
+        with err.status("writing maps"):
+            written = maps.write_site(doc, partitions, out, tiles=tiles, images=not no_images)
         err.print(
             f"maps: {len(written)} pages and {len(images)} images in {out}/ "
             f"(open {out / 'index.html'})",

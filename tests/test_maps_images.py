@@ -112,6 +112,8 @@ def test_svg_says_the_title_and_legend_literally_and_is_deterministic(run, figur
     assert PROBE_TITLE in joined.replace("\n", " ")  # escaped in XML, no math parsing of $5$
     assert any(PROBE_LABEL in t.replace("\n", " ") for t in texts)  # the scenario's own label
     assert b"<img" not in svg and b"<svg onload" not in svg
+    assert "Zaporizhzhia" in texts  # map labels are text too (editable in the SVG)
+    assert any(t.startswith("Zaporizhzhia: Ukraine → ") for t in texts)
     assert "Ukraine" in texts and "dmz" not in texts  # labels, never codes
     assert "Baseline: contact-line, 15 Aug 2025" in joined  # credit and date stamp
     assert "km" in joined and any(t.endswith(" km") for t in texts)  # scale bar

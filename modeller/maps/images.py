@@ -112,7 +112,7 @@ def _render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
             edgecolor="none",
             linewidth=0,
             hatch=NEITHER_HATCH if neither else None,
-            hatchcolor="#333333" if neither else None,
+            hatchcolor="#222222" if neither else None,
         )
     moved = [p for p in pieces if p.before != p.after]
     if moved:  # hatched over the new status, as on the pages
@@ -125,7 +125,9 @@ def _render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
             hatch=CHANGED_HATCH,
             hatchcolor="#111111",
         )
-    patch([ctx["water"]], 3, facecolor="#a9cbe8", edgecolor=RIVER, linewidth=0.5)
+    # the reservoirs as before June 2023 (Kakhovka has been drained since): see-through, so
+    # the status and hatching of the land in their beds stay visible
+    patch([ctx["water"]], 3, facecolor="#a9cbe880", edgecolor=RIVER, linewidth=0.6)
     lines([ctx["river"]], 3, colors=RIVER, linewidths=1.3)
     lines(ctx["oblasts"], 4, colors="#4d4d4d", linewidths=0.7)
     if moved:
