@@ -337,6 +337,7 @@
       markScrollableTables();
     };
     var fromHash = function () {
+      if (!ids.length) { return; }
       var id = location.hash.replace(/^#/, '');
       try { id = decodeURIComponent(id); } catch (e) { /* a malformed hash picks nothing */ }
       var i = ids.indexOf(id);
