@@ -18,9 +18,9 @@ from pathlib import Path
 
 import shapely
 
-from . import geodata, geojson, settings
+from . import geodata, geojson, inputs, settings
 from .errors import InputError
-from .partition import BaselineInfo, Partition, Piece, as_baseline, merge_pieces, polygonal
+from .partition import BaselineInfo, Partition, Piece, as_baseline, merge_pieces, overlay
 
 DEFAULT = "contact-line"
 AUTHORED = {"contact-line": "contact-line.yaml", "pre-2022": "pre-2022.yaml"}
@@ -28,6 +28,7 @@ DEEPSTATE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})$")
 
 
 OWN = "deepstate:own"
+BASELINE_STATUSES = ("russia", "ukraine")  # what a baseline file may say land holds
 
 
 def spec_help() -> str:
@@ -65,20 +66,29 @@ def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
 def check_spec(spec: str, folder: Path | None = None) -> str:
     """Syntax check of a baseline spec without loading it (for scenario validation)."""
     spec = str(spec).strip()
+    if not spec:
+        raise ValueError(f"empty baseline; valid: {spec_help()}")
     if spec in ("1991", OWN, *AUTHORED):
         return spec
     m = DEEPSTATE_RE.match(spec)
     if m:
-        _parse_date(m.group(1), spec)
+        try:
+            _parse_date(m.group(1), spec)
+        except InputError as exc:
+            raise ValueError(exc.message) from None
         return spec
+    if spec.startswith("deepstate"):
+        raise ValueError(
+            f"bad baseline '{spec[:80]}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"
+        )
     path = Path(spec)
     if path.suffix.lower() in {".geojson", ".json", ".gpkg"}:
         if not path.is_absolute() and folder is not None and (folder / path).exists():
             return str(folder / path)
         if path.exists():
             return spec
-        raise ValueError(f"baseline file '{spec}' not found")
-    raise ValueError(f"unknown baseline '{spec}'; valid: {spec_help()}")
+        raise ValueError(f"baseline file '{spec[:200]}' not found")
+    raise ValueError(f"unknown baseline '{spec[:80]}'; valid: {spec_help()}")
 
 
 def from_held(info: BaselineInfo, held: dict[str, object]) -> Partition:
@@ -88,8 +98,8 @@ def from_held(info: BaselineInfo, held: dict[str, object]) -> Partition:
     for code, oblast in data.geometry.items():
         rest = oblast
         for status, territory in held.items():
-            part = polygonal(shapely.intersection(rest, territory))  # earlier statuses win
-            rest = polygonal(shapely.difference(rest, territory))
+            part = overlay(shapely.intersection, rest, territory)  # earlier statuses win
+            rest = overlay(shapely.difference, rest, territory)
             pieces.append(Piece(code, status, status, part))
         pieces.append(Piece(code, "ukraine", "ukraine", rest))
     return Partition(merge_pieces(pieces), info)
@@ -97,7 +107,9 @@ def from_held(info: BaselineInfo, held: dict[str, object]) -> Partition:
 
 def load_baseline(spec: str | None) -> Partition:
     """Resolve a baseline spec (see module docstring) into its starting partition."""
-    spec = str(spec or DEFAULT).strip()
+    spec = DEFAULT if spec is None else str(spec).strip()
+    if not spec:
+        raise InputError(f"empty baseline; valid: {spec_help()}")
     if spec == "1991":
         info = BaselineInfo(
             "1991",
@@ -113,12 +125,12 @@ def load_baseline(spec: str | None) -> Partition:
         return deepstate(_parse_date(m.group(1), spec))
     if spec.startswith("deepstate"):
         raise InputError(
-            f"bad baseline '{spec}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"
+            f"bad baseline '{spec[:80]}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"
         )
     path = Path(spec)
     if path.suffix.lower() in {".geojson", ".json", ".gpkg"}:
         return from_file(path)
-    raise InputError(f"unknown baseline '{spec}'; valid: {spec_help()}")
+    raise InputError(f"unknown baseline '{spec[:80]}'; valid: {spec_help()}")
 
 
 def _parse_date(text: str, spec: str) -> Date:
@@ -203,6 +215,7 @@ def _read_gpkg(path: Path) -> list[dict]:
         raise InputError(
             "reading GeoPackage needs pyogrio: pip install -e '.[gpkg]'", str(path)
         ) from None
+    inputs.check_file(path, "GeoPackage")
     try:
         meta, _index, geometry, fields = read(path)
     except Exception as exc:  # pyogrio raises its own error types for unreadable files
@@ -221,8 +234,6 @@ def _read_gpkg(path: Path) -> list[dict]:
 
 def from_file(path: Path) -> Partition:
     """Polygons from a GeoJSON/GeoPackage file: a ``status`` property, else Russian-held."""
-    if not path.exists():
-        raise InputError("baseline file not found", str(path))
     if path.suffix.lower() == ".gpkg":
         data = {"type": "FeatureCollection", "features": _read_gpkg(path)}
     else:
@@ -231,8 +242,12 @@ def from_file(path: Path) -> Partition:
     held: dict[str, list] = {}
     for i, (props, geom) in enumerate(geojson.features(data, str(path))):
         status = props.get("status") or "russia"
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(status)):
-            raise InputError(f"feature {i + 1}: bad status {status!r}", str(path))
+        if status not in BASELINE_STATUSES:
+            raise InputError(
+                f"feature {i + 1}: unknown status {str(status)[:80]!r}; a baseline file "
+                f"holds {', '.join(BASELINE_STATUSES)} (or no 'status': Russian-held)",
+                str(path),
+            )
         held.setdefault(status, []).append(geom)
     territory = {s: geojson.territory(g) for s, g in held.items() if s != "ukraine"}
     try:

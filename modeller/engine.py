@@ -12,7 +12,7 @@ from shapely.ops import split as cut
 
 from . import geodata, geojson
 from .errors import InputError
-from .partition import Partition, Piece, merge_pieces, polygonal
+from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
 from .scenario import Between, HeldIn, Phase, Scenario, Selector, Split
 
 
@@ -75,8 +75,8 @@ def assign(
         if region is WHOLE:
             out.append(Piece(p.oblast, p.before, status, p.geometry, attrs))
             continue
-        inside = polygonal(shapely.intersection(p.geometry, region))
-        outside = polygonal(shapely.difference(p.geometry, region))
+        inside = overlay(shapely.intersection, p.geometry, region)
+        outside = overlay(shapely.difference, p.geometry, region)
         out.append(Piece(p.oblast, p.before, p.after, outside, p.attrs))
         out.append(Piece(p.oblast, p.before, status, inside, attrs))
     return merge_pieces(out)
@@ -98,13 +98,13 @@ def select(
     if selector.split is not None:
         regions = _intersect(regions, split_regions(selector.split))
     if selector.near is not None:
-        disc = Point(point_xy(selector.near.place)).buffer(selector.near.km * 1000, 64)
+        disc = Point(point_xy(selector.near.place)).buffer(selector.near.km * 1000, quad_segs=64)
         regions = _intersect(regions, _clip(disc))
     if selector.band is not None:
         if bands is not None and selector.band in bands:
             regions = _intersect(regions, bands[selector.band])
         else:
-            regions = _intersect(regions, _clip(band_region(selector.band, pieces)))
+            regions = _intersect(regions, band_regions(selector.band, pieces))
     if selector.polygon is not None:
         regions = _intersect(regions, _clip(polygon_region(selector.polygon)))
     for child in selector.all_of or ():
@@ -116,7 +116,7 @@ def select(
         regions = _intersect(regions, union)
     if selector.not_ is not None:
         regions = _intersect(regions, _complement(select(selector.not_, pieces, bands)))
-    return {code: r for code, r in regions.items() if r is WHOLE or not r.is_empty}
+    return {code: r for code, r in regions.items() if r is WHOLE or not polygonal(r).is_empty}
 
 
 def _held(pieces: tuple[Piece, ...], status: str) -> dict[str, object]:
@@ -125,7 +125,7 @@ def _held(pieces: tuple[Piece, ...], status: str) -> dict[str, object]:
     for p in pieces:
         if p.before == status:
             held.setdefault(p.oblast, []).append(p.geometry)
-    return {code: shapely.union_all(g) for code, g in held.items()}
+    return {code: union_regions(g) for code, g in held.items()}
 
 
 @cache
@@ -139,7 +139,13 @@ def held_in(sel: HeldIn) -> dict[str, object]:
 def _clip(region) -> dict[str, object]:
     """A region cut into per-oblast parts."""
     data = geodata.load()
-    return {code: shapely.intersection(g, region) for code, g in data.geometry.items()}
+    region = polygonal(region)
+    out = {}
+    for code, g in data.geometry.items():
+        part = overlay(shapely.intersection, g, region)
+        if not part.is_empty:
+            out[code] = part
+    return out
 
 
 def _union(a: dict, b: dict) -> dict:
@@ -151,7 +157,7 @@ def _union(a: dict, b: dict) -> dict:
         elif ra is WHOLE or rb is WHOLE:
             out[code] = WHOLE
         else:
-            out[code] = shapely.union(ra, rb)
+            out[code] = overlay(shapely.union, ra, rb)
     return out
 
 
@@ -162,7 +168,9 @@ def _complement(regions: dict) -> dict:
         if code not in regions:
             out[code] = WHOLE
         elif regions[code] is not WHOLE:
-            out[code] = shapely.difference(g, regions[code])
+            part = overlay(shapely.difference, g, regions[code])
+            if not part.is_empty:
+                out[code] = part
     return out
 
 
@@ -173,7 +181,7 @@ def contact_line(pieces: tuple[Piece, ...]):
     if not russia or not ukraine:
         return shapely.LineString()
     return shapely.intersection(
-        shapely.boundary(shapely.union_all(russia)), shapely.buffer(shapely.union_all(ukraine), 1.0)
+        shapely.boundary(union_regions(russia)), shapely.buffer(union_regions(ukraine), 1.0)
     )
 
 
@@ -184,17 +192,22 @@ def band_region(band, pieces: tuple[Piece, ...]):
         return shapely.Polygon()
     zone = shapely.buffer(line, band.km * 1000, quad_segs=16)
     if band.side == "both":
-        side = shapely.union_all([p.geometry for p in pieces])
+        side = union_regions([p.geometry for p in pieces])
     else:
-        side = shapely.union_all([p.geometry for p in pieces if p.before == band.side])
-    if shapely.difference(side, zone).area < 1e6:  # under 1 km² left outside the band
+        side = union_regions([p.geometry for p in pieces if p.before == band.side])
+    if overlay(shapely.difference, side, zone).area < 1e6:  # under 1 km² left outside the band
         reach = shapely.hausdorff_distance(side.boundary, line) / 1000
         held = "all of Ukraine" if band.side == "both" else f"all land held by {band.side}"
         raise InputError(
             f"a {band.km:g} km band covers {held} (nothing lies farther than about "
             f"{reach:,.0f} km from the line); use a smaller km, or 'held_by' for the whole side"
         )
-    return zone if band.side == "both" else shapely.intersection(zone, side)
+    return zone if band.side == "both" else overlay(shapely.intersection, zone, side)
+
+
+def band_regions(band, pieces: tuple[Piece, ...]) -> dict[str, object]:
+    """The band of ``band_region`` cut into per-oblast parts (what ``select`` intersects)."""
+    return _clip(band_region(band, pieces))
 
 
 def polygon_region(shape_sel):
@@ -214,7 +227,9 @@ def _intersect(a: dict, b: dict) -> dict:
         elif rb is WHOLE:
             out[code] = ra
         else:
-            out[code] = shapely.intersection(ra, rb)
+            part = overlay(shapely.intersection, ra, rb)
+            if not part.is_empty:
+                out[code] = part
     return out
 
 
@@ -261,7 +276,7 @@ def split_regions(split: Split) -> dict[str, object]:
     if not chosen:
         raise InputError(f"keep place '{split.keep}' lies outside the listed oblasts' extent")
     side = chosen[0]
-    return {code: shapely.intersection(data.geometry[code], side) for code in split.oblast}
+    return {code: overlay(shapely.intersection, data.geometry[code], side) for code in split.oblast}
 
 
 def _extend(a, b, reach: float) -> tuple[float, float]:

@@ -1,51 +1,177 @@
-"""Read polygons from GeoJSON (files or inline) into the working CRS, with clear errors."""
+"""Read polygons from GeoJSON (files or inline) into the working CRS, with clear errors.
+
+Every user polygon goes through ``features`` (structure, geometry type, finite lon/lat
+coordinates that look like degrees over Ukraine) and ``territory`` (repair, reduce to
+polygons, clip to a window around Ukraine, densify edges, project). Edges are densified
+because GeoJSON edges are straight in lon/lat: a 10° edge along a parallel projected as
+one straight segment would cut the curve short (a 10°×4° box came out 1.4 % too large).
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from . import geodata
+from . import geodata, inputs
 from .errors import InputError
+from .partition import polygonal, union_regions
+
+POLYGON_TYPES = ("Polygon", "MultiPolygon")
+GEOMETRY_TYPES = (
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+)
+UKRAINE_LONLAT = (22.0, 44.0, 40.5, 52.5)  # generous bounds of Ukraine, lon/lat
+WINDOW = (-30.0, 15.0, 90.0, 85.0)  # polygons are clipped to this before projecting
+DENSIFY_DEG = 0.05  # at most ~5 km between vertices before projecting
 
 
 def read(path: Path) -> object:
     """Parse a GeoJSON file; InputError naming the file when it cannot be read."""
+    text = inputs.read_text(path, "GeoJSON")
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        return json.loads(text, parse_constant=_no_constant)
+    except ValueError as exc:
         raise InputError(f"cannot read GeoJSON: {exc}", str(path)) from None
+    except RecursionError:
+        raise InputError("cannot read GeoJSON: nested too deeply", str(path)) from None
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number GeoJSON allows")
 
 
 def features(data: object, source: str | None = None) -> list[tuple[dict, object]]:
-    """(properties, lon/lat geometry) of a FeatureCollection, a Feature or a bare geometry."""
+    """(properties, lon/lat polygon) of a FeatureCollection, a Feature or a bare geometry.
+
+    Features without a geometry are skipped (GeoJSON allows them); anything else that is
+    not a finite lon/lat Polygon or MultiPolygon over Ukraine is an InputError naming the
+    feature, the bad value and what would be valid.
+    """
     if not isinstance(data, dict):
-        raise InputError("expected a GeoJSON object", source)
-    if data.get("type") == "FeatureCollection":
-        feats = data.get("features") or []
-    elif data.get("type") == "Feature":
+        raise InputError(f"expected a GeoJSON object, got {_type_name(data)}", source)
+    kind = data.get("type")
+    if kind == "FeatureCollection":
+        feats = data.get("features")
+        if feats is None:
+            feats = []
+        if not isinstance(feats, list):
+            raise InputError(
+                f"'features' must be a list of Feature objects, got {_type_name(feats)}", source
+            )
+    elif kind == "Feature":
         feats = [data]
+    elif kind in GEOMETRY_TYPES:
+        feats = [{"type": "Feature", "geometry": data}]
     else:
-        feats = [{"geometry": data}]
+        raise InputError(
+            f"unknown GeoJSON type {_short(repr(kind))}; valid: FeatureCollection, Feature, "
+            "Polygon, MultiPolygon",
+            source,
+        )
     out = []
     for i, f in enumerate(feats):
-        if not isinstance(f, dict) or not f.get("geometry"):
+        where = f"feature {i + 1}" if kind == "FeatureCollection" else "geometry"
+        if not isinstance(f, dict):
+            raise InputError(f"{where} must be a Feature object, got {_type_name(f)}", source)
+        props = f.get("properties")
+        if props is not None and not isinstance(props, dict):
+            raise InputError(
+                f"{where}: 'properties' must be an object or null, got {_type_name(props)}",
+                source,
+            )
+        if not f.get("geometry"):
             continue
-        try:
-            out.append((f.get("properties") or {}, shape(f["geometry"])))
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            raise InputError(f"feature {i + 1}: invalid geometry ({exc})", source) from None
+        out.append((props or {}, _geometry(f["geometry"], where, source)))
     if not out:
         raise InputError("no polygon features in this GeoJSON", source)
     return out
 
 
+def _geometry(geom: object, where: str, source: str | None):
+    """A checked shapely geometry from one GeoJSON geometry object."""
+    if not isinstance(geom, dict):
+        raise InputError(f"{where}: 'geometry' must be an object, got {_type_name(geom)}", source)
+    kind = geom.get("type")
+    if kind not in GEOMETRY_TYPES:
+        raise InputError(
+            f"{where}: unknown geometry type {_short(repr(kind))}; valid: Polygon, MultiPolygon",
+            source,
+        )
+    try:
+        g = shape(geom)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as exc:
+        raise InputError(
+            f"{where}: invalid geometry: {kind} coordinates must be rings of [lon, lat] "
+            f"({_short(str(exc), 120)})",
+            source,
+        ) from None
+    polys = [p for p in shapely.get_parts(g) if p.geom_type in POLYGON_TYPES]
+    others = sorted({p.geom_type for p in shapely.get_parts(g)} - set(POLYGON_TYPES))
+    if others:
+        raise InputError(
+            f"{where}: a {others[0]} has no area; polygon selectors and baselines need "
+            "Polygon or MultiPolygon geometries",
+            source,
+        )
+    if not polys or g.is_empty:
+        raise InputError(f"{where}: empty {kind}; give at least one ring of [lon, lat]", source)
+    check_lonlat(g, where, source)
+    return g
+
+
+def check_lonlat(g, where: str, source: str | None) -> None:
+    """Coordinates must be finite lon/lat degrees near Ukraine; say what to fix if not."""
+    xy = shapely.get_coordinates(g)
+    if not np.isfinite(xy).all():
+        bad = xy[~np.isfinite(xy).all(axis=1)][0]
+        raise InputError(
+            f"{where}: coordinate [{bad[0]}, {bad[1]}] is not a finite number; "
+            "write [lon, lat] in degrees",
+            source,
+        )
+    minx, miny, maxx, maxy = g.bounds
+    if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
+        raise InputError(
+            f"{where}: coordinates such as [{xy[0][0]:.0f}, {xy[0][1]:.0f}] look like metres "
+            "(e.g. Web Mercator, EPSG:3857); GeoJSON needs lon/lat degrees (EPSG:4326): "
+            "reproject, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson",
+            source,
+        )
+    if maxx - minx >= 180 or maxy - miny >= 90:
+        raise InputError(
+            f"{where}: the polygon covers most of the world (lon {minx:g} … {maxx:g}, lat "
+            f"{miny:g} … {maxy:g}); draw the area you mean over Ukraine (all of Ukraine is "
+            "selected by listing oblasts, or by leaving 'polygon' out)",
+            source,
+        )
+    ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
+    near_ukraine = maxx >= ux0 - 10 and minx <= ux1 + 10 and maxy >= uy0 - 10 and miny <= uy1 + 10
+    swapped_near = maxy >= ux0 and miny <= ux1 and maxx >= uy0 and minx <= uy1
+    if not near_ukraine and swapped_near:
+        raise InputError(
+            f"{where}: coordinates such as [{xy[0][0]:g}, {xy[0][1]:g}] look like [lat, lon]; "
+            "GeoJSON is [lon, lat] (Kyiv is [30.52, 50.45]): swap each pair",
+            source,
+        )
+
+
 def territory(geoms: list) -> object:
-    """Union of lon/lat polygons, repaired and projected to the working CRS."""
-    return geodata.to_equal_area(shapely.make_valid(shapely.union_all(geoms)))
+    """Union of lon/lat polygons, repaired, densified and projected to the working CRS."""
+    parts = [polygonal(shapely.make_valid(g)) for g in geoms]
+    lonlat = union_regions(parts)
+    lonlat = polygonal(shapely.clip_by_rect(lonlat, *WINDOW))
+    dense = shapely.segmentize(lonlat, DENSIFY_DEG)
+    return polygonal(shapely.make_valid(geodata.to_equal_area(dense)))
 
 
 def read_territory(path: Path) -> object:
@@ -55,10 +181,34 @@ def read_territory(path: Path) -> object:
     directly, about 3× faster, and needs no union or repair, so the result is the same;
     anything else takes the general path with its per-feature errors.
     """
+    text = inputs.read_text(path, "GeoJSON")
     try:
-        parts = shapely.get_parts(shapely.from_geojson(Path(path).read_text(encoding="utf-8")))
-    except (OSError, ValueError, shapely.errors.GEOSException):
+        parts = shapely.get_parts(shapely.from_geojson(text))
+    except (ValueError, shapely.errors.GEOSException):
         parts = []
-    if len(parts) == 1 and parts[0].geom_type.endswith("Polygon") and shapely.is_valid(parts[0]):
-        return geodata.to_equal_area(parts[0])
+    single = len(parts) == 1 and parts[0].geom_type in POLYGON_TYPES
+    if single and shapely.is_valid(parts[0]) and _near_ukraine(parts[0]):
+        return geodata.to_equal_area(shapely.segmentize(parts[0], DENSIFY_DEG))
     return territory([g for _, g in features(read(path), str(path))])
+
+
+def _near_ukraine(g) -> bool:
+    """Finite coordinates within 10° of Ukraine: no sanity message could apply."""
+    x0, y0, x1, y1 = g.bounds
+    ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
+    finite = bool(np.isfinite(shapely.get_coordinates(g)).all())
+    return finite and ux0 - 10 <= x0 and x1 <= ux1 + 10 and uy0 - 10 <= y0 and y1 <= uy1 + 10
+
+
+def _type_name(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return f"the number {_short(repr(value), 40)}"
+    return names.get(type(value), type(value).__name__)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters (a hostile value can be megabytes long)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
