@@ -10,7 +10,6 @@ Specs understood by ``load_baseline``:
 
 from __future__ import annotations
 
-import re
 from datetime import date as Date
 from datetime import datetime
 from functools import cache
@@ -21,21 +20,15 @@ import shapely
 from . import geodata, geojson, inputs, settings
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, as_baseline, merge_pieces, overlay
+from .specs import AUTHORED, DEEPSTATE_RE, DEFAULT, HELP, OWN, check_spec
+from .specs import parse_date as _parse_date
 
-DEFAULT = "contact-line"
-AUTHORED = {"contact-line": "contact-line.yaml", "pre-2022": "pre-2022.yaml"}
-DEEPSTATE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})$")
-
-
-OWN = "deepstate:own"
+__all__ = ["AUTHORED", "DEFAULT", "OWN", "check_spec", "load_baseline", "spec_help"]
 BASELINE_STATUSES = ("russia", "ukraine")  # what a baseline file may say land holds
 
 
 def spec_help() -> str:
-    return (
-        "1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, deepstate:own (each scenario's "
-        "own date), or a .geojson/.gpkg file"
-    )
+    return HELP
 
 
 def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
@@ -61,34 +54,6 @@ def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
         f"{scenario_id}: no DeepState snapshot of its date {day}; using the nearest, "
         f"deepstate:{nearest} ({abs((nearest - day).days)} days away)",
     )
-
-
-def check_spec(spec: str, folder: Path | None = None) -> str:
-    """Syntax check of a baseline spec without loading it (for scenario validation)."""
-    spec = str(spec).strip()
-    if not spec:
-        raise ValueError(f"empty baseline; valid: {spec_help()}")
-    if spec in ("1991", OWN, *AUTHORED):
-        return spec
-    m = DEEPSTATE_RE.match(spec)
-    if m:
-        try:
-            _parse_date(m.group(1), spec)
-        except InputError as exc:
-            raise ValueError(exc.message) from None
-        return spec
-    if spec.startswith("deepstate"):
-        raise ValueError(
-            f"bad baseline '{spec[:80]}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"
-        )
-    path = Path(spec)
-    if path.suffix.lower() in {".geojson", ".json", ".gpkg"}:
-        if not path.is_absolute() and folder is not None and (folder / path).exists():
-            return str(folder / path)
-        if path.exists():
-            return spec
-        raise ValueError(f"baseline file '{spec[:200]}' not found")
-    raise ValueError(f"unknown baseline '{spec[:80]}'; valid: {spec_help()}")
 
 
 def from_held(info: BaselineInfo, held: dict[str, object]) -> Partition:
@@ -131,13 +96,6 @@ def load_baseline(spec: str | None) -> Partition:
     if path.suffix.lower() in {".geojson", ".json", ".gpkg"}:
         return from_file(path)
     raise InputError(f"unknown baseline '{spec[:80]}'; valid: {spec_help()}")
-
-
-def _parse_date(text: str, spec: str) -> Date:
-    try:
-        return Date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"bad date in baseline '{spec}': {text} is not a calendar date") from None
 
 
 @cache

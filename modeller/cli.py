@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from . import __version__, baselines, engine, report
+from . import __version__
 from .errors import InputError
-from .scenario import load_scenario, load_scenarios, scenario_files
+from .specs import HELP as BASELINE_SPECS
 
+# Commands import what they need when they run: ``modeller --help`` and ``modeller
+# validate`` load neither shapely, pyproj nor the engine (tests/test_imports.py).
 FORMATS = ["table", "csv", "json", "markdown"]
 
 
@@ -39,7 +39,7 @@ def main() -> None:
     "--baseline",
     "-b",
     metavar="SPEC",
-    help=f"Control map to start from: {baselines.spec_help()}. "
+    help=f"Control map to start from: {BASELINE_SPECS}. "
     "Default: each scenario's own 'baseline:' or 'contact-line'.",
 )
 @click.option(
@@ -90,6 +90,11 @@ def run(
       modeller run scenarios/full-donbas-withdrawal.yaml --baseline deepstate:2025-08-15
       modeller run scenarios/ --format csv > shifts.csv
     """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from . import baselines, engine, report
+    from .scenario import load_scenarios
+
     err = Console(stderr=True)
     try:
         loaded = load_scenarios(list(paths))
@@ -150,6 +155,8 @@ def run(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files: keys, statuses, oblast and place names. Exit 2 on any error."""
+    from .scenario import load_scenario, scenario_files
+
     try:
         files = scenario_files(list(paths))
     except InputError as exc:
@@ -192,9 +199,11 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
       modeller doctor
       modeller doctor scenarios/ --baseline deepstate:2025-08-15
     """
+    from rich.markup import escape
     from rich.table import Table
 
     from . import doctor as checks
+    from .scenario import load_scenarios
 
     console = Console()
     findings = checks.check_geodata(geodata_dir)
@@ -250,7 +259,7 @@ def list_baselines() -> None:
     console.print("1991          all of Ukraine within its 1991 borders")
     console.print("contact-line  embedded approximate line of control, 2025-08-15 (default)")
     console.print("pre-2022      embedded approximate line of 23 Feb 2022 (Crimea, ORDLO)")
-    from . import archive
+    from . import archive, baselines
 
     days = baselines.deepstate_dates()
     month_ends = [s.day for s in archive.snapshots() if s.feature is not None]
@@ -335,9 +344,17 @@ def timeline(
       modeller timeline scenarios/ --baselines deepstate:2024-07-08..2026-08-22
       modeller timeline scenarios/ --baselines deepstate:2022-04-30.. --every 7d -f parquet
     """
-    from rich.progress import BarColumn, MofNCompleteColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from . import archive, timeline_page, timeline_run
+    from .scenario import load_scenarios
 
     err = Console(stderr=True)
     written: list[Path] = []

@@ -25,6 +25,7 @@ from pydantic import (
 
 from . import geodata, inputs
 from .errors import InputError
+from .specs import check_spec
 from .yamlpos import line_of, load_with_lines
 
 BUILTIN_STATUSES = {
@@ -149,8 +150,6 @@ class Shape(Model):
 
 
 def _baseline_spec(value: str | None, info: ValidationInfo) -> str | None:
-    from .baselines import check_spec
-
     if value is None:
         return None
     return check_spec(value, (info.context or {}).get("folder"))

@@ -6,6 +6,7 @@ available, no external data), so these tests run anywhere in a few seconds.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from html.parser import HTMLParser
@@ -80,7 +81,7 @@ def pages(run) -> dict[str, str]:
 
 def without_leaflet(page: str) -> str:
     """The page minus the inlined Leaflet library (whose source mentions leafletjs.com)."""
-    js, css, _ = maps._leaflet_assets()
+    js, css, _ = maps.assets.leaflet_assets()
     assert js in page and css in page, "Leaflet is inlined verbatim"
     return page.replace(js, "").replace(css, "")
 
@@ -144,7 +145,7 @@ def test_pages_make_no_external_requests_by_default(pages):
 
 
 def test_leaflet_css_refers_to_no_image_files():
-    _js, css, version = maps._leaflet_assets()
+    _js, css, version = maps.assets.leaflet_assets()
     assert not re.search(r"url\(\s*['\"]?(?!data:|#)", css)  # #default#VML is local
     assert "images/" not in css
 
@@ -152,7 +153,7 @@ def test_leaflet_css_refers_to_no_image_files():
 def test_inlined_leaflet_is_the_version_folium_expects():
     import folium
 
-    _js, _css, version = maps._leaflet_assets()
+    _js, _css, version = maps.assets.leaflet_assets()
     cdn = dict(folium.Map.default_js)["leaflet"]
     assert f"leaflet@{version}/" in cdn
 
@@ -213,7 +214,7 @@ def test_provenance_footer_names_scenario_hash_sources_and_baseline(run, pages):
         for source in doc["data_sources"]:
             assert source.split(",")[0] in footer
         for r in e["reported"]:
-            assert maps._esc(r["source"]) in footer
+            assert html.escape(r["source"]) in footer
 
 
 def test_pages_stay_under_the_size_bound(pages):
@@ -236,7 +237,7 @@ def test_a_rendering_failure_leaves_the_previous_site_intact(run, tmp_path, monk
     def boom(*args, **kwargs):
         raise RuntimeError("rendering failed")
 
-    monkeypatch.setattr(maps, "_index_page", boom)
+    monkeypatch.setattr(maps.pages, "index_page", boom)
     with pytest.raises(RuntimeError, match="rendering failed"):
         maps.write_site(*run, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -253,7 +254,7 @@ def test_a_writing_failure_leaves_no_partial_file(run, tmp_path, monkeypatch):
             raise OSError("disk full")
         real_replace(src, dst)
 
-    monkeypatch.setattr(maps.os, "replace", replace_then_fail)
+    monkeypatch.setattr(maps.site.os, "replace", replace_then_fail)
     with pytest.raises(OSError, match="disk full"):
         maps.write_site(*run, out)
     after = {p.name: p.read_bytes() for p in out.iterdir()}

@@ -185,7 +185,7 @@ def test_scenario_pages_render_their_layers_legend_and_tables(browser, site):
                     v.page.locator("path.m-changed").nth(i).get_attribute("fill")
                     for i in range(len(e["transfers"]))
                 }
-                assert all(f.startswith(f"url(#{maps.HATCH_ID}-") for f in fills)
+                assert all(f.startswith(f"url(#{maps.palette.HATCH_ID}-") for f in fills)
                 shown = v.page.locator(map_box).screenshot()
                 v.page.get_by_label(f"Baseline: {e['baseline']['name']}", exact=False).check()
                 v.page.wait_for_timeout(200)
@@ -193,7 +193,7 @@ def test_scenario_pages_render_their_layers_legend_and_tables(browser, site):
                     v.page.locator("path.m-changed").nth(i).get_attribute("fill")
                     for i in range(len(e["transfers"]))
                 }
-                assert fills == {f"url(#{maps.HATCH_ID})"}
+                assert fills == {f"url(#{maps.palette.HATCH_ID})"}
                 assert v.page.locator(map_box).screenshot() != shown
             assert before
             v.assert_clean()
