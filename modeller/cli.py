@@ -10,6 +10,7 @@ from rich.console import Console
 
 from . import __version__
 from .errors import InputError
+from .failures import SafeGroup
 from .specs import HELP as BASELINE_SPECS
 
 # Commands import what they need when they run: ``modeller --help`` and ``modeller
@@ -22,7 +23,7 @@ def _fail(exc: InputError) -> None:
     sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="modeller")
 def main() -> None:
     """Model reported Russia–Ukraine territorial proposals: km², people, towns, maps.
@@ -110,14 +111,19 @@ def run(
         ) as progress:
             task = progress.add_task("scenarios", total=len(loaded))
             for path, sc in loaded:
-                spec = baseline or sc.baseline or baselines.DEFAULT
-                if spec == baselines.OWN:
-                    spec, note = baselines.own_spec(sc.date, sc.id)
-                    if note:
-                        err.print(f"note: {note}", style="yellow", highlight=False)
-                if spec not in cache:
-                    progress.update(task, description=f"loading baseline {spec}")
-                    cache[spec] = baselines.load_baseline(spec)
+                spec = baseline if baseline is not None else sc.baseline or baselines.DEFAULT
+                try:
+                    if spec == baselines.OWN:
+                        spec, note = baselines.own_spec(sc.date, sc.id)
+                        if note:
+                            err.print(f"note: {note}", style="yellow", highlight=False)
+                    if spec not in cache:
+                        progress.update(task, description=f"loading baseline {spec}")
+                        cache[spec] = baselines.load_baseline(spec)
+                except InputError as exc:  # name the scenario whose baseline: it was
+                    if baseline is not None or exc.file:
+                        raise
+                    raise InputError(f"baseline: {exc.message}", str(path)) from None
                 progress.update(task, description=f"applying {sc.id}")
                 try:
                     phases = engine.apply_phases(cache[spec], sc)
@@ -162,13 +168,19 @@ def validate(paths: tuple[Path, ...]) -> None:
     except InputError as exc:
         _fail(exc)
     bad = 0
+    seen: dict[str, Path] = {}
     for path in files:
         try:
             sc = load_scenario(path)
+            if sc.id in seen:  # as `run` would refuse them
+                raise InputError(
+                    f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path)
+                )
         except InputError as exc:
             click.echo(f"error: {exc}", err=True)
             bad += 1
             continue
+        seen[sc.id] = path
         n = len(sc.numbered_steps)
         staged = f" in {len(sc.phases)} phases" if sc.phases else ""
         click.echo(f"ok: {path} ({sc.id}, {n} step{'s' if n != 1 else ''}{staged})")
@@ -262,7 +274,10 @@ def list_baselines() -> None:
     from . import archive, baselines
 
     days = baselines.deepstate_dates()
-    month_ends = [s.day for s in archive.snapshots() if s.feature is not None]
+    try:
+        month_ends = [s.day for s in archive.snapshots() if s.feature is not None]
+    except InputError as exc:  # e.g. a truncated month-end file
+        _fail(exc)
     if days:
         console.print(
             f"deepstate:YYYY-MM-DD  {len(days)} days from {days[0]} to {days[-1]}", highlight=False

@@ -223,7 +223,7 @@ def check_scenarios(loaded: list, baseline_spec: str | None) -> list[Finding]:
     out = []
     cache: dict[str, object] = {}
     for path, sc in loaded:
-        spec = baseline_spec or sc.baseline or baselines.DEFAULT
+        spec = baseline_spec if baseline_spec is not None else sc.baseline or baselines.DEFAULT
         try:
             if spec == baselines.OWN:
                 spec, _ = baselines.own_spec(sc.date, sc.id)

@@ -48,8 +48,8 @@ def apply_phases(
         where = f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")
         try:
             regions = select(step.where, pieces, bands)
-        except InputError as exc:
-            raise InputError(f"{where}: {exc.message}") from None
+        except InputError as exc:  # keep the polygon or baseline file it names, if any
+            raise InputError(f"{where}: {exc}") from None
         if not regions:
             warnings.append(f"{where} selects nothing on {base.baseline.label}")
         pieces = assign(pieces, regions, step.assign, step.recognition)
