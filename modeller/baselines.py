@@ -148,18 +148,19 @@ def deepstate(day: Date) -> Partition:
         month_end = archive.monthly_snapshot(day)
         if month_end is not None:
             return from_held(month_end.info, {"russia": month_end.territory()})
-        available = deepstate_dates()
-        if not available:
+        snapshots = archive.snapshots()  # daily files and month-end snapshots
+        if not snapshots:
             raise InputError(
                 f"no DeepState archive found for deepstate:{day}; set MODELLER_DATA_DIR to a "
                 "folder with deepstate/daily/deepstatemap_data_YYYYMMDD.geojson files "
                 "(e.g. ../shared/data) or MODELLER_DEEPSTATE_DIR, or run "
-                f"'modeller fetch deepstate {day}' where the network is available"
+                f"'modeller fetch {day}' where the network is available"
             )
+        available = [s.day for s in snapshots]
         nearest = sorted(available, key=lambda d: (abs((d - day).days), d))[:3]
         raise InputError(
-            f"deepstate:{day} is not in the archive ({available[0]} … {available[-1]}, "
-            f"{len(available)} days); nearest: {', '.join(f'deepstate:{d}' for d in nearest)}"
+            f"deepstate:{day} is not in the archive ({archive.describe(snapshots)}); "
+            f"nearest: {', '.join(f'deepstate:{d}' for d in nearest)}"
         )
     snapshot = archive.Snapshot(day, path)
     return from_held(snapshot.info, {"russia": snapshot.territory()})

@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 
 from . import __version__
+from .entry import cleanup_on_interrupt
 from .errors import InputError
 from .failures import SafeGroup
 from .specs import HELP as BASELINE_SPECS
@@ -96,7 +97,7 @@ def run(
     from . import baselines, engine, report
     from .scenario import load_scenarios
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         loaded = load_scenarios(list(paths))
         entries, partitions = [], []
@@ -150,7 +151,7 @@ def run(
     if not no_maps:
         from . import maps
 
-        with err.status("writing maps"):
+        with err.status("writing maps"), cleanup_on_interrupt():
             written = maps.write_site(doc, partitions, out, tiles=tiles)
         err.print(
             f"maps: {len(written)} pages in {out}/ (open {out / 'index.html'})", highlight=False
@@ -371,53 +372,54 @@ def timeline(
     from . import archive, timeline_page, timeline_run
     from .scenario import load_scenarios
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     written: list[Path] = []
-    try:
-        loaded = load_scenarios(list(paths))
-        step = archive.parse_every(every)
-        snapshots, others = [], []
-        available = None
-        for spec in (x.strip() for x in specs.split(",")):
-            if not spec:
-                continue
-            if spec.startswith("deepstate"):
-                available = available if available is not None else archive.snapshots()
-                snapshots += archive.select(spec, available)
-            else:
-                others.append(spec)
-        snapshots = archive.thin(sorted(set(snapshots), key=lambda s: s.day), step)
-        if not snapshots and not others:
-            raise InputError("--baselines names no baseline")
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as progress:
-            task = progress.add_task("baselines", total=len(snapshots) + len(others))
-            table = timeline_run.build_table(
-                loaded,
-                snapshots,
-                others,
-                workers=workers,
-                scheduler=scheduler,
-                progress=lambda n: progress.advance(task, n),
-            )
-        written.append(timeline_run.write_table(table, out / f"timeline.{fmt}", fmt))
-        if not no_chart:
-            page = timeline_page.render(table)
-            written.append(timeline_run.write_text(out / "timeline.html", page))
-    except InputError as exc:
-        _fail(exc)
-    except KeyboardInterrupt:
-        done = ", ".join(str(p) for p in written) or "nothing written"
-        err.print(f"interrupted; no file half-written (complete: {done})", highlight=False)
-        sys.exit(130)
+    with cleanup_on_interrupt():  # Ctrl-C: the pool and the writers clean up, one line
+        try:
+            loaded = load_scenarios(list(paths))
+            step = archive.parse_every(every)
+            snapshots, others = [], []
+            available = None
+            for spec in (x.strip() for x in specs.split(",")):
+                if not spec:
+                    continue
+                if spec.startswith("deepstate"):
+                    available = available if available is not None else archive.snapshots()
+                    snapshots += archive.select(spec, available)
+                else:
+                    others.append(spec)
+            snapshots = archive.thin(sorted(set(snapshots), key=lambda s: s.day), step)
+            if not snapshots and not others:
+                raise InputError("--baselines names no baseline")
+            with Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            ) as progress:
+                task = progress.add_task("baselines", total=len(snapshots) + len(others))
+                table = timeline_run.build_table(
+                    loaded,
+                    snapshots,
+                    others,
+                    workers=workers,
+                    scheduler=scheduler,
+                    progress=lambda n: progress.advance(task, n),
+                )
+            written.append(timeline_run.write_table(table, out / f"timeline.{fmt}", fmt))
+            if not no_chart:
+                page = timeline_page.render(table)
+                written.append(timeline_run.write_text(out / "timeline.html", page))
+        except InputError as exc:
+            _fail(exc)
+        except KeyboardInterrupt:
+            done = ", ".join(str(p) for p in written) or "nothing written"
+            err.print(f"interrupted; no file half-written (complete: {done})", highlight=False)
+            sys.exit(130)
     n_dates = len(table.baselines)
     err.print(
         f"timeline: {len(loaded)} scenarios × {n_dates} baselines, {len(table)} rows -> "

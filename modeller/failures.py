@@ -4,9 +4,9 @@
   (the commands print these themselves; anything that slips through is caught here);
 - the machine refusing (output folder read-only, disk full, a parent that is a file, a
   device, out of memory): ``error: cannot write PATH: reason``, status 1;
-- Ctrl-C, at any point including start-up: ``interrupted; ...``, status 130. Files are
-  written to a temporary name and renamed, and the map site is swapped in as a whole, so
-  an interruption leaves the previous outputs or the new ones, never a mix.
+- Ctrl-C, at any point including start-up (see ``entry``): ``interrupted; ...``, status
+  130. Files are written to a temporary name and renamed, and the map site is swapped in
+  as a whole, so an interruption leaves the previous outputs or the new ones, never a mix.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ import sys
 
 import click
 
+from .entry import INTERRUPTED, interrupted
 from .errors import InputError
-
-INTERRUPTED = "interrupted; no file was half-written (outputs are replaced whole or not at all)"
 
 
 def environment_message(exc: OSError) -> str:
@@ -63,8 +62,16 @@ class SafeGroup(click.Group):
             click.echo("error: out of memory; try fewer or smaller inputs", err=True)
             sys.exit(1)
         except OSError as exc:
+            if interrupted():
+                click.echo(INTERRUPTED, err=True)
+                sys.exit(130)
             click.echo(environment_message(exc), err=True)
             sys.exit(1)
+        except Exception:
+            if not interrupted():  # e.g. numpy's ImportError for an interrupted import
+                raise
+            click.echo(INTERRUPTED, err=True)
+            sys.exit(130)
 
 
 def _silence_stdout() -> None:
@@ -73,14 +80,3 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
-
-
-def entry() -> None:
-    """The ``modeller`` console script: Ctrl-C while the program is still loading is caught too."""
-    try:
-        from .cli import main
-
-        main()
-    except KeyboardInterrupt:
-        sys.stderr.write(INTERRUPTED + "\n")
-        sys.exit(130)

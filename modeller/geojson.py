@@ -37,7 +37,10 @@ DENSIFY_DEG = 0.05  # at most ~5 km between vertices before projecting
 
 def read(path: Path) -> object:
     """Parse a GeoJSON file; InputError naming the file when it cannot be read."""
-    text = inputs.read_text(path, "GeoJSON")
+    return _parse(inputs.read_text(path, "GeoJSON"), path)
+
+
+def _parse(text: str, path: Path) -> object:
     try:
         return json.loads(text, parse_constant=_no_constant)
     except ValueError as exc:
@@ -70,14 +73,8 @@ def features(data: object, source: str | None = None) -> list[tuple[dict, object
             )
     elif kind == "Feature":
         feats = [data]
-    elif kind in GEOMETRY_TYPES:
+    else:  # a bare geometry; _geometry names an unknown type
         feats = [{"type": "Feature", "geometry": data}]
-    else:
-        raise InputError(
-            f"unknown GeoJSON type {_short(repr(kind))}; valid: FeatureCollection, Feature, "
-            "Polygon, MultiPolygon",
-            source,
-        )
     out = []
     for i, f in enumerate(feats):
         where = f"feature {i + 1}" if kind == "FeatureCollection" else "geometry"
@@ -103,8 +100,10 @@ def _geometry(geom: object, where: str, source: str | None):
         raise InputError(f"{where}: 'geometry' must be an object, got {_type_name(geom)}", source)
     kind = geom.get("type")
     if kind not in GEOMETRY_TYPES:
+        also = ", or a Feature or FeatureCollection of them" if where == "geometry" else ""
         raise InputError(
-            f"{where}: unknown geometry type {_short(repr(kind))}; valid: Polygon, MultiPolygon",
+            f"{where}: unknown geometry type {_short(repr(kind))}; valid: Polygon, "
+            f"MultiPolygon{also}",
             source,
         )
     try:
@@ -115,8 +114,9 @@ def _geometry(geom: object, where: str, source: str | None):
             f"({_short(str(exc), 120)})",
             source,
         ) from None
-    polys = [p for p in shapely.get_parts(g) if p.geom_type in POLYGON_TYPES]
-    others = sorted({p.geom_type for p in shapely.get_parts(g)} - set(POLYGON_TYPES))
+    members = shapely.get_parts(g) if g.geom_type == "GeometryCollection" else [g]
+    polys = [p for p in members if p.geom_type in POLYGON_TYPES]
+    others = sorted({p.geom_type for p in members} - set(POLYGON_TYPES))
     if others:
         raise InputError(
             f"{where}: a {others[0]} has no area; polygon selectors and baselines need "
@@ -154,10 +154,7 @@ def check_lonlat(g, where: str, source: str | None) -> None:
             "selected by listing oblasts, or by leaving 'polygon' out)",
             source,
         )
-    ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
-    near_ukraine = maxx >= ux0 - 10 and minx <= ux1 + 10 and maxy >= uy0 - 10 and miny <= uy1 + 10
-    swapped_near = maxy >= ux0 and miny <= ux1 and maxx >= uy0 and minx <= uy1
-    if not near_ukraine and swapped_near:
+    if not _overlaps_ukraine(minx, miny, maxx, maxy) and _overlaps_ukraine(miny, minx, maxy, maxx):
         raise InputError(
             f"{where}: coordinates such as [{xy[0][0]:g}, {xy[0][1]:g}] look like [lat, lon]; "
             "GeoJSON is [lon, lat] (Kyiv is [30.52, 50.45]): swap each pair",
@@ -182,22 +179,45 @@ def read_territory(path: Path) -> object:
     anything else takes the general path with its per-feature errors.
     """
     text = inputs.read_text(path, "GeoJSON")
-    try:
-        parts = shapely.get_parts(shapely.from_geojson(text))
-    except (ValueError, shapely.errors.GEOSException):
-        parts = []
-    single = len(parts) == 1 and parts[0].geom_type in POLYGON_TYPES
-    if single and shapely.is_valid(parts[0]) and _near_ukraine(parts[0]):
-        return geodata.to_equal_area(shapely.segmentize(parts[0], DENSIFY_DEG))
-    return territory([g for _, g in features(read(path), str(path))])
+    data = _parse(text, path)
+    if _one_polygon(data):
+        try:
+            parts = shapely.get_parts(shapely.from_geojson(text))
+        except (ValueError, shapely.errors.GEOSException):
+            parts = []
+        single = len(parts) == 1 and parts[0].geom_type in POLYGON_TYPES
+        if single and shapely.is_valid(parts[0]) and _near_ukraine(parts[0]):
+            return geodata.to_equal_area(shapely.segmentize(parts[0], DENSIFY_DEG))
+    return territory([g for _, g in features(data, str(path))])
+
+
+def _one_polygon(data: object) -> bool:
+    """A well-formed file of one (Multi)Polygon: bare, as a Feature, or a one-Feature list."""
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        items = data.get("features")
+        if not (isinstance(items, list) and len(items) == 1):
+            return False
+        data = items[0]
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        if not isinstance(data.get("properties"), dict | None):
+            return False
+        data = data.get("geometry")
+    return isinstance(data, dict) and data.get("type") in POLYGON_TYPES
+
+
+def _overlaps_ukraine(x0: float, y0: float, x1: float, y1: float) -> bool:
+    """Whether a lon/lat box overlaps the box around Ukraine."""
+    ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
+    return x1 >= ux0 and x0 <= ux1 and y1 >= uy0 and y0 <= uy1
 
 
 def _near_ukraine(g) -> bool:
-    """Finite coordinates within 10° of Ukraine: no sanity message could apply."""
+    """Finite coordinates over Ukraine and within 10° of it: no sanity message could apply."""
     x0, y0, x1, y1 = g.bounds
     ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
     finite = bool(np.isfinite(shapely.get_coordinates(g)).all())
-    return finite and ux0 - 10 <= x0 and x1 <= ux1 + 10 and uy0 - 10 <= y0 and y1 <= uy1 + 10
+    inside = ux0 - 10 <= x0 and x1 <= ux1 + 10 and uy0 - 10 <= y0 and y1 <= uy1 + 10
+    return finite and inside and _overlaps_ukraine(x0, y0, x1, y1)
 
 
 def _type_name(value: object) -> str:

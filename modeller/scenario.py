@@ -132,9 +132,11 @@ class Shape(Model):
         folder = Path((info.context or {}).get("folder", "."))
         try:
             path = (folder / value).resolve()
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise ValueError(f"polygon file {value[:200]!r}: {exc}") from None
-        if not path.exists() and not path.is_symlink():
+            missing = not path.exists() and not path.is_symlink()
+        except (OSError, ValueError, RuntimeError) as exc:  # e.g. a name too long
+            reason = getattr(exc, "strerror", None) or exc
+            raise ValueError(f"polygon file '{value[:100]}…': {reason}") from None
+        if missing:
             raise ValueError(f"polygon file '{value[:200]}' not found (looked in {folder})")
         try:
             inputs.check_file(path, "GeoJSON")
@@ -411,7 +413,7 @@ def load_scenario(path: Path) -> Scenario:
         raise InputError(str(exc), str(path), line_of(lines, exc.loc)) from None
     except ValidationError as exc:
         # Unknown keys first: a misspelt key also makes the real one look missing.
-        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        errors = sorted(_one_per_place(exc.errors()), key=lambda e: e["type"] != "extra_forbidden")
         # Status errors come wrapped as value errors at the model root: use their own loc.
         first = errors[0]
         inner = (first.get("ctx") or {}).get("error")
@@ -422,6 +424,20 @@ def load_scenario(path: Path) -> Scenario:
             other_loc, other_message = _describe(other)
             message += f"\n{path}:{line_of(lines, other_loc)}: {other_message}"
         raise InputError(message, str(path), line_of(lines, loc)) from None
+
+
+def _one_per_place(errors: list[dict]) -> list[dict]:
+    """One error per location: of a union's alternatives (a place name or [lon, lat]),
+    the one our own check explains (e.g. 'looks like [lat, lon]') rather than 'not a string'."""
+    by_loc: dict[tuple, list[dict]] = {}
+    for e in errors:
+        loc = tuple(k for k in e["loc"] if isinstance(k, int) or not _is_type_tag(k))
+        by_loc.setdefault(loc, []).append(e)
+    out = []
+    for group in by_loc.values():
+        ours = [e for e in group if isinstance((e.get("ctx") or {}).get("error"), ValueError)]
+        out.append((ours or group)[0])
+    return out
 
 
 def scenario_files(paths: list[Path]) -> list[Path]:
