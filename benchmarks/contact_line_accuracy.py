@@ -21,7 +21,7 @@ from pathlib import Path
 
 import shapely
 
-from modeller import baselines, engine, geodata
+from modeller import baselines, geodata
 from modeller.partition import Partition
 from modeller.scenario import load_scenario
 
@@ -38,7 +38,7 @@ def load_contact_line(path: Path | None = None) -> Partition:
     """The embedded ``contact-line`` baseline, or a draft YAML of the same form."""
     if path is None:
         return baselines.load_baseline("contact-line")
-    return engine.apply(baselines.load_baseline("1991"), load_scenario(path))
+    return baselines.apply(baselines.load_baseline("1991"), load_scenario(path))
 
 
 def russia_by_oblast(partition: Partition) -> dict[str, object]:

@@ -9,9 +9,9 @@ import click
 from rich.console import Console
 
 from . import __version__
-from .entry import cleanup_on_interrupt
 from .errors import InputError
 from .failures import SafeGroup
+from .interrupts import cleanup_on_interrupt
 from .specs import HELP as BASELINE_SPECS
 
 # Commands import what they need when they run: ``modeller --help`` and ``modeller
@@ -94,14 +94,14 @@ def run(
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from . import baselines, engine, report
+    from . import report, runs
     from .scenario import load_scenarios
 
     err = Console(stderr=True, soft_wrap=True)
     try:
         loaded = load_scenarios(list(paths))
         entries, partitions = [], []
-        cache: dict[str, object] = {}
+        cache = runs.BaselineCache()
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -111,30 +111,20 @@ def run(
             disable=not err.is_terminal,
         ) as progress:
             task = progress.add_task("scenarios", total=len(loaded))
+
+            def loading(spec: str) -> None:
+                progress.update(task, description=f"loading baseline {spec}")
+
             for path, sc in loaded:
-                spec = baseline if baseline is not None else sc.baseline or baselines.DEFAULT
-                try:
-                    if spec == baselines.OWN:
-                        spec, note = baselines.own_spec(sc.date, sc.id)
-                        if note:
-                            err.print(f"note: {note}", style="yellow", highlight=False)
-                    if spec not in cache:
-                        progress.update(task, description=f"loading baseline {spec}")
-                        cache[spec] = baselines.load_baseline(spec)
-                except InputError as exc:  # name the scenario whose baseline: it was
-                    if baseline is not None or exc.file:
-                        raise
-                    raise InputError(f"baseline: {exc.message}", str(path)) from None
                 progress.update(task, description=f"applying {sc.id}")
-                try:
-                    phases = engine.apply_phases(cache[spec], sc)
-                except InputError as exc:
-                    raise InputError(exc.message, str(path), exc.line) from None
-                partition = phases[-1][1]
+                applied = runs.apply_one(path, sc, baseline, cache, on_baseline=loading)
+                if applied.note:
+                    err.print(f"note: {applied.note}", style="yellow", highlight=False)
+                partition = applied.partition
                 for warning in partition.warnings:
                     err.print(f"warning: {path}: {warning}", style="yellow", highlight=False)
                 partitions.append(partition)
-                entries.append(report.scenario_entry(partition, path, towns, phases))
+                entries.append(report.scenario_entry(partition, path, towns, applied.phases))
                 progress.advance(task)
     except InputError as exc:
         _fail(exc)
@@ -244,15 +234,15 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
 def fetch(dates: tuple[str, ...]) -> None:
     """Download DeepState snapshots (YYYY-MM-DD) into the cache for deepstate:DATE baselines."""
     import urllib.error
-    from datetime import date as Date
 
     from . import deepstate
+    from .dates import parse_date
 
     for text in dates:
         try:
             try:
-                day = Date.fromisoformat(text)
-            except ValueError:
+                day = parse_date(text, "fetch")
+            except InputError:
                 raise InputError(f"bad date '{text}': write YYYY-MM-DD, e.g. 2025-08-15") from None
             try:
                 path = deepstate.fetch(day)
@@ -272,9 +262,9 @@ def list_baselines() -> None:
     console.print("1991          all of Ukraine within its 1991 borders")
     console.print("contact-line  embedded approximate line of control, 2025-08-15 (default)")
     console.print("pre-2022      embedded approximate line of 23 Feb 2022 (Crimea, ORDLO)")
-    from . import archive, baselines
+    from . import archive
 
-    days = baselines.deepstate_dates()
+    days = archive.deepstate_dates()
     try:
         month_ends = [s.day for s in archive.snapshots() if s.feature is not None]
     except InputError as exc:  # e.g. a truncated month-end file

@@ -17,8 +17,8 @@ import sys
 
 import click
 
-from .entry import INTERRUPTED, interrupted
 from .errors import InputError
+from .interrupts import INTERRUPTED, interrupted
 
 
 def environment_message(exc: OSError) -> str:

@@ -18,7 +18,7 @@ from shapely.geometry import shape
 
 from . import geodata, inputs
 from .errors import InputError
-from .partition import polygonal, union_regions
+from .regions import polygonal, union_regions
 
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
 GEOMETRY_TYPES = (

@@ -22,6 +22,7 @@ import shapely
 from . import geodata
 from .geodata import area_km2
 from .partition import Partition
+from .statuses import BUILTIN_STATUSES
 
 
 @dataclass(frozen=True)
@@ -226,8 +227,6 @@ def recognition(t: Tally) -> list[dict]:
 
 def status_labels(partition: Partition) -> dict[str, dict[str, str]]:
     """Label and colour of every status a partition's scenario knows."""
-    from .scenario import BUILTIN_STATUSES
-
     labels = {k: dict(v) for k, v in BUILTIN_STATUSES.items()}
     scenario = partition.scenario
     for name, spec in getattr(scenario, "statuses", {}).items():

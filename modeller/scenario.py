@@ -26,12 +26,8 @@ from pydantic import (
 from . import geodata, inputs
 from .errors import InputError
 from .specs import check_spec
+from .statuses import BUILTIN_STATUSES
 from .yamlpos import line_of, load_with_lines
-
-BUILTIN_STATUSES = {
-    "ukraine": {"label": "Ukraine", "colour": "#2c7fb8"},
-    "russia": {"label": "Russia", "colour": "#d95f02"},
-}
 
 
 class Model(BaseModel):

@@ -1,37 +1,40 @@
-"""Baseline specs as text: the names ``--baseline`` accepts and their syntax check.
+"""Baseline specs: their syntax, checked without loading anything (a leaf module).
 
-No geometry here, so checking a scenario's ``baseline:`` (``modeller validate``) and the
-command line's help load no shapes; ``baselines.load_baseline`` turns a spec into a map.
+``1991``, ``contact-line``, ``pre-2022``, ``deepstate:YYYY-MM-DD``, ``deepstate:own`` or a
+``.geojson``/``.gpkg`` path. ``modeller.baselines.load_baseline`` turns a spec into a
+partition; scenarios check their ``baseline:`` and ``held_in`` specs here when they load.
+No geometry here, so ``modeller validate`` and ``--help`` load no shapes.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date as Date
 from pathlib import Path
 
+from .dates import parse_date
 from .errors import InputError
 
 DEFAULT = "contact-line"
 OWN = "deepstate:own"
 AUTHORED = {"contact-line": "contact-line.yaml", "pre-2022": "pre-2022.yaml"}
 DEEPSTATE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})$")
+FILE_SUFFIXES = {".geojson", ".json", ".gpkg"}
 HELP = (
     "1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, deepstate:own (each scenario's "
     "own date), or a .geojson/.gpkg file"
 )
 
 
-def parse_date(text: str, spec: str) -> Date:
-    """The date in a spec; InputError naming the spec when it is not a calendar date."""
-    try:
-        return Date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"bad date in baseline '{spec}': {text} is not a calendar date") from None
+def spec_help() -> str:
+    return HELP
 
 
 def check_spec(spec: str, folder: Path | None = None) -> str:
-    """Syntax check of a baseline spec without loading it (for scenario validation)."""
+    """Syntax check of a baseline spec without loading it (for scenario validation).
+
+    Returns the spec (a file path made relative to ``folder`` when it exists there);
+    raises ValueError (a pydantic validator turns it into the scenario's error).
+    """
     spec = str(spec).strip()
     if not spec:
         raise ValueError(f"empty baseline; valid: {HELP}")
@@ -40,7 +43,7 @@ def check_spec(spec: str, folder: Path | None = None) -> str:
     m = DEEPSTATE_RE.match(spec)
     if m:
         try:
-            parse_date(m.group(1), spec)
+            parse_date(m.group(1), f"baseline '{spec}'")
         except InputError as exc:  # inside pydantic only ValueError keeps file:line
             raise ValueError(exc.message) from None
         return spec
@@ -49,7 +52,7 @@ def check_spec(spec: str, folder: Path | None = None) -> str:
             f"bad baseline '{spec[:80]}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"
         )
     path = Path(spec)
-    if path.suffix.lower() in {".geojson", ".json", ".gpkg"}:
+    if path.suffix.lower() in FILE_SUFFIXES:
         try:
             if not path.is_absolute() and folder is not None and (folder / path).exists():
                 return str(folder / path)

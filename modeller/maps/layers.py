@@ -15,6 +15,7 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.ops import polylabel
 
+from ..document import Amount, OblastRow, ScenarioEntry, Town
 from .. import geodata, report
 from ..metrics import status_labels
 from ..partition import Partition
@@ -120,7 +121,7 @@ def neighbour_layer() -> tuple[dict, list[tuple]]:
 class ScenarioView:
     """One scenario's entry, partition, status colours and display layers."""
 
-    entry: dict
+    entry: ScenarioEntry
     partition: Partition
     page: str
 
@@ -128,7 +129,7 @@ class ScenarioView:
         e = self.entry
         labels = status_labels(self.partition)
         extra = iter(EXTRA_COLOURS * 4)
-        names = [s["status"] for s in e["statuses"]]
+        names = [s.status for s in e.statuses]
         for p in self.partition.pieces:
             names += [p.before, p.after]
         self.colours = {}
@@ -137,9 +138,9 @@ class ScenarioView:
             spec = labels.get(s, {})
             self.colours[s] = spec.get("colour") or next(extra)
             self.labels[s] = spec.get("label") or s
-        for s in e["statuses"]:
-            self.labels[s["status"]] = s["label"]
-        self.tips = {o["oblast"]: self._oblast_tip(o) for o in e["oblasts"]}
+        for s in e.statuses:
+            self.labels[s.status] = s.label
+        self.tips = {o.oblast: self._oblast_tip(o) for o in e.oblasts}
         pieces = self.partition.pieces
         simple = simplify(np.array([p.geometry for p in pieces], dtype=object))
         # The baseline once; the scenario is drawn as its changed areas on top of it, hatched
@@ -158,33 +159,33 @@ class ScenarioView:
                 {
                     "type": "Feature",
                     "id": f"t{i}",
-                    "properties": {"tip": self._town_tip(t), "to": t["to"]},
+                    "properties": {"tip": self._town_tip(t), "to": t.to},
                     "geometry": {
                         "type": "Point",
-                        "coordinates": [round(t["lon"], DECIMALS), round(t["lat"], DECIMALS)],
+                        "coordinates": [round(t.lon, DECIMALS), round(t.lat, DECIMALS)],
                     },
                 }
-                for i, t in enumerate(e["towns"])
+                for i, t in enumerate(e.towns)
             ]
         )
         self.town_labels = [
-            (round(t["lat"], 4), round(t["lon"], 4), t["name"], "m-town-label")
-            for t in e["towns"][:LABELLED_TOWNS]
+            (round(t.lat, 4), round(t.lon, 4), t.name, "m-town-label")
+            for t in e.towns[:LABELLED_TOWNS]
         ]
 
     @property
     def title(self) -> str:
-        return self.entry["title"]
+        return self.entry.title
 
     @property
     def baseline_key(self) -> tuple:
-        b = self.entry["baseline"]
-        return (b["name"], b["date"], b["source"])
+        b = self.entry.baseline
+        return (b.name, b.date, b.source)
 
     @property
     def baseline_label(self) -> str:
-        b = self.entry["baseline"]
-        return f"{b['name']} ({b['date'] or 'undated'})"
+        b = self.entry.baseline
+        return f"{b.name} ({b.date or 'undated'})"
 
     def _group(self, pieces, geoms, key, prefix) -> dict:
         groups: dict[tuple, list] = {}
@@ -226,29 +227,29 @@ class ScenarioView:
             ]
         )
 
-    def _oblast_tip(self, o: dict) -> str:
-        statuses = list(dict.fromkeys([*o["before"], *o["after"]]))
+    def _oblast_tip(self, o: OblastRow) -> str:
+        statuses = list(dict.fromkeys([*o.before, *o.after]))
 
-        def cell(d: dict | None) -> str:
+        def cell(d: Amount | None) -> str:
             if not d:
                 return "<td>—</td>"
-            return f"<td>{_km(d['km2'])} km²<br>{_km(d['people'])} people</td>"
+            return f"<td>{_km(d.km2)} km²<br>{_km(d.people)} people</td>"
 
         rows = "".join(
             f"<tr><th scope='row'>{_esc(self.label(s))}</th>"
-            f"{cell(o['before'].get(s))}{cell(o['after'].get(s))}</tr>"
+            f"{cell(o.before.get(s))}{cell(o.after.get(s))}</tr>"
             for s in statuses
         )
         return (
-            f"<div class='m-tip'><strong>{_esc(o['name'])}</strong> "
-            f"<span class='m-code'>{_esc(o['oblast'])}</span><table>"
+            f"<div class='m-tip'><strong>{_esc(o.name)}</strong> "
+            f"<span class='m-code'>{_esc(o.oblast)}</span><table>"
             "<tr><td></td><th scope='col'>Baseline</th><th scope='col'>Scenario</th></tr>"
             f"{rows}</table></div>"
         )
 
-    def _town_tip(self, t: dict) -> str:
+    def _town_tip(self, t: Town) -> str:
         return (
-            f"<div class='m-tip'><strong>{_esc(t['name'])}</strong> "
-            f"({_esc(t['oblast_name'])})<br>{_km(t['population'])} people (GeoNames)<br>"
-            f"{_esc(self.label(t['from']))} → {_esc(self.label(t['to']))}</div>"
+            f"<div class='m-tip'><strong>{_esc(t.name)}</strong> "
+            f"({_esc(t.oblast_name)})<br>{_km(t.population)} people (GeoNames)<br>"
+            f"{_esc(self.label(t.from_))} → {_esc(self.label(t.to))}</div>"
         )

@@ -248,7 +248,7 @@ def oblast_outlines(m) -> None:
 
 
 def towns_layer(view: ScenarioView, palette: Palette) -> folium.GeoJson:
-    pops = {f"t{i}": t["population"] for i, t in enumerate(view.entry["towns"])}
+    pops = {f"t{i}": t.population for i, t in enumerate(view.entry.towns)}
     return folium.GeoJson(
         view.towns,
         marker=folium.CircleMarker(radius=5),
@@ -296,5 +296,5 @@ def _compact_geojson(script: str) -> str:
 
 
 def attribution(view: ScenarioView, tiles: str | None) -> str:
-    base = "Natural Earth · GeoNames · " + view.entry["baseline"]["name"]
+    base = "Natural Earth · GeoNames · " + view.entry.baseline.name
     return base if tiles else base + " · no base map"

@@ -9,6 +9,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from ..document import RunDocument, ScenarioEntry
 from .. import __version__
 from ..report import (
     COMPARE_HEAD,
@@ -157,29 +158,29 @@ def _legend_items_common(towns: bool, tiles: str | None) -> list[str]:
 def _scenario_legend(view: ScenarioView, palette: Palette, tiles: str | None) -> str:
     e = view.entry
     items = []
-    for s in e["statuses"]:
+    for s in e.statuses:
         items.append(
-            f'<li class="lg-status" data-status="{_esc(s["status"])}">'
-            f"{_swatch(palette.fill(s['status']), palette.opacity)}"
-            f'<span class="lg-label">{_esc(s["label"])}</span>'
-            f'<span class="lg-fig"><span class="lg-km2">{_km(s["km2"])}</span> km² · '
-            f'<span class="lg-pct">{s["pct"]:.2f}</span>%</span></li>'
+            f'<li class="lg-status" data-status="{_esc(s.status)}">'
+            f"{_swatch(palette.fill(s.status), palette.opacity)}"
+            f'<span class="lg-label">{_esc(s.label)}</span>'
+            f'<span class="lg-fig"><span class="lg-km2">{_km(s.km2)}</span> km² · '
+            f'<span class="lg-pct">{s.pct:.2f}</span>%</span></li>'
         )
-    moved = sum(f["km2"] for f in e["flows"])
+    moved = sum(f.km2 for f in e.flows)
     items.append(
         f'<li class="lg-changed">{_hatch_swatch(palette.hatch())}<span class="lg-label">'
         "Changes hands (hatched; fill: new status)</span>"
         f'<span class="lg-fig"><span class="lg-km2">{_km(moved)}</span> km²</span></li>'
     )
-    for r in e["recognition"]:
-        label = f"{r['label']}, recognised {r['recognition'].replace('_', ' ')} (outline)"
+    for r in e.recognition:
+        label = f"{r.label}, recognised {r.recognition.replace('_', ' ')} (outline)"
         items.append(
-            f'<li class="lg-recognition" data-recognition="{_esc(r["recognition"])}">'
-            f"{lm.recognition_swatch(r['recognition'])}"
+            f'<li class="lg-recognition" data-recognition="{_esc(r.recognition)}">'
+            f"{lm.recognition_swatch(r.recognition)}"
             f'<span class="lg-label">{_esc(label)}</span>'
-            f'<span class="lg-fig"><span class="lg-km2">{_km(r["km2"])}</span> km²</span></li>'
+            f'<span class="lg-fig"><span class="lg-km2">{_km(r.km2)}</span> km²</span></li>'
         )
-    items += _legend_items_common(bool(e["towns"]), tiles)
+    items += _legend_items_common(bool(e.towns), tiles)
     return (
         '<section class="legend" aria-labelledby="legend-title">'
         '<h2 id="legend-title">Legend: held after the scenario</h2>'
@@ -190,8 +191,8 @@ def _scenario_legend(view: ScenarioView, palette: Palette, tiles: str | None) ->
 def _index_legend(views: list[ScenarioView], palette: Palette, tiles: str | None) -> str:
     seen: dict[str, str] = {}
     for v in views:
-        for s in v.entry["statuses"]:
-            seen.setdefault(s["status"], s["label"])
+        for s in v.entry.statuses:
+            seen.setdefault(s.status, s.label)
     items = [
         f'<li class="lg-status" data-status="{_esc(k)}">'
         f"{_swatch(palette.fill(k), palette.opacity)}"
@@ -203,7 +204,7 @@ def _index_legend(views: list[ScenarioView], palette: Palette, tiles: str | None
         "Changes hands in the chosen scenario (hatched, dashed outline; on the right filled "
         "with the new status)</span></li>"
     )
-    items += _legend_items_common(any(v.entry["towns"] for v in views), tiles)
+    items += _legend_items_common(any(v.entry.towns for v in views), tiles)
     return (
         '<section class="legend static" aria-labelledby="legend-title">'
         '<h2 id="legend-title">Legend</h2>'
@@ -231,47 +232,45 @@ def _display_note(tiles: str | None) -> str:
     )
 
 
-def _reported_list(e: dict) -> str:
-    if not e["reported"]:
+def _reported_list(e: ScenarioEntry) -> str:
+    if not e.reported:
         return "<ul><li>none cited</li></ul>"
     items = []
-    for r in e["reported"]:
-        text = f"{r['source']} ({r['date']})"
-        if r.get("url"):
-            text += f" — {r['url']}"  # shown as text: no link leaves the page
-        if r.get("note"):
-            text += f" — {r['note']}"
+    for r in e.reported:
+        text = f"{r.source} ({r.date})"
+        if r.url:
+            text += f" — {r.url}"  # shown as text: no link leaves the page
         items.append(f"<li>{_esc(text)}</li>")
     return f"<ul>{''.join(items)}</ul>"
 
 
-def _provenance(doc: dict, entries: list[dict], tiles: str | None) -> str:
+def _provenance(doc: RunDocument, entries: list[ScenarioEntry], tiles: str | None) -> str:
     parts = ['<footer class="prov"><h2>Provenance</h2><dl>']
     for e in entries:
-        b = e["baseline"]
-        file = Path(e["file"]).name if e.get("file") else "—"
+        b = e.baseline
+        file = Path(e.file).name if e.file else "—"
         parts.append(
-            f"<dt>Scenario {_esc(e['id'])}</dt><dd>"
-            f'<span class="prov-id">{_esc(e["id"])}</span> · hash '
-            f'<code class="prov-hash">{_esc(e["hash"])}</code> · file {_esc(file)} · '
-            f"“{_esc(e['title'])}”</dd>"
+            f"<dt>Scenario {_esc(e.id)}</dt><dd>"
+            f'<span class="prov-id">{_esc(e.id)}</span> · hash '
+            f'<code class="prov-hash">{_esc(e.hash)}</code> · file {_esc(file)} · '
+            f"“{_esc(e.title)}”</dd>"
             f"<dd>Reported by: {_reported_list(e)}</dd>"
-            f'<dd>Baseline: <span class="prov-baseline">{_esc(b["name"])}</span> '
-            f"({_esc(b['date'] or 'undated')}) — {_esc(b['source'])}"
-            + (f"; {_esc(b['method'])}" if b.get("method") else "")
+            f'<dd>Baseline: <span class="prov-baseline">{_esc(b.name)}</span> '
+            f"({_esc(b.date or 'undated')}) — {_esc(b.source)}"
+            + (f"; {_esc(b.method)}" if b.method else "")
             + "</dd>"
         )
-    sources = "".join(f"<li>{_esc(s)}</li>" for s in doc["data_sources"])
+    sources = "".join(f"<li>{_esc(s)}</li>" for s in doc.data_sources)
     parts.append(
-        f"<dt>Method</dt><dd>{_esc(doc['method'])}</dd>"
+        f"<dt>Method</dt><dd>{_esc(doc.method)}</dd>"
         f"<dt>Data sources</dt><dd><ul>{sources}</ul></dd>"
         f"<dt>Map</dt><dd>{_esc(_display_note(tiles))}</dd>"
         f"<dt>Tools</dt><dd>{_esc(_tool_versions())}</dd>"
-        f'<dt>Generated</dt><dd><time class="prov-generated">{_esc(doc["generated"])}</time> '
-        f"by {_esc(doc['tool']['name'])} {_esc(doc['tool']['version'])}"
+        f'<dt>Generated</dt><dd><time class="prov-generated">{_esc(doc.generated)}</time> '
+        f"by {_esc(doc.tool.name)} {_esc(doc.tool.version)}"
         + (
-            f', embedded data <code class="prov-data">#{_esc(doc["data_version"])}</code>'
-            if doc.get("data_version")
+            f', embedded data <code class="prov-data">#{_esc(doc.data_version)}</code>'
+            if doc.data_version
             else ""
         )
         + "</dd>"
@@ -283,17 +282,17 @@ def _provenance(doc: dict, entries: list[dict], tiles: str | None) -> str:
 def _oblast_table(view: ScenarioView) -> str:
     head = ["Oblast", "Status", "Baseline km²", "People", "Scenario km²", "People"]
     rows = []
-    for o in view.entry["oblasts"]:
-        for s in dict.fromkeys([*o["before"], *o["after"]]):
-            b, a = o["before"].get(s), o["after"].get(s)
+    for o in view.entry.oblasts:
+        for s in dict.fromkeys([*o.before, *o.after]):
+            b, a = o.before.get(s), o.after.get(s)
             rows.append(
                 [
-                    o["name"],
+                    o.name,
                     view.label(s),
-                    _km(b["km2"]) if b else "0",
-                    _km(b["people"]) if b else "0",
-                    _km(a["km2"]) if a else "0",
-                    _km(a["people"]) if a else "0",
+                    _km(b.km2) if b else "0",
+                    _km(b.people) if b else "0",
+                    _km(a.km2) if a else "0",
+                    _km(a.people) if a else "0",
                 ]
             )
     return (
@@ -305,34 +304,34 @@ def _oblast_table(view: ScenarioView) -> str:
 
 def _scenario_tables(view: ScenarioView) -> str:
     e = view.entry
-    v = e["vs_1991"]
+    v = e.vs_1991
     out = [
         _table("Held by each side: baseline → scenario", STATUS_HEAD, status_rows(e), "t-status"),
-        f'<p class="vs1991">Against 1991 borders: {_km(v["outside_ukraine_km2"])} km² '
-        f"({v['outside_ukraine_pct']:.2f}%) and {_km(v['outside_ukraine_people'])} pre-war "
+        f'<p class="vs1991">Against 1991 borders: {_km(v.outside_ukraine_km2)} km² '
+        f"({v.outside_ukraine_pct:.2f}%) and {_km(v.outside_ukraine_people)} pre-war "
         "residents would be outside Ukraine's control.</p>",
     ]
-    if e["recognition"]:
+    if e.recognition:
         out.append(_table("Recognition", RECOGNITION_HEAD, recognition_rows(e), "t-recognition"))
-    if e["phases"]:
+    if e.phases:
         out.append(
             _table(
                 "Phases (cumulative, against the baseline)", PHASE_HEAD, phase_rows(e), "t-phases"
             )
         )
-    if e["transfers"]:
+    if e.transfers:
         out.append(
             _table("Changes hands, by oblast", transfer_head(e), transfer_rows(e), "t-transfers")
         )
     else:
         out.append('<p class="t-transfers-none">Nothing changes hands in this scenario.</p>')
-    if e["towns"]:
+    if e.towns:
         out.append(_table("Largest towns changing hands", TOWN_HEAD, town_rows(e), "t-towns"))
     out.append(_oblast_table(view))
     return "".join(out)
 
 
-def scenario_page(doc: dict, view: ScenarioView, tiles: str | None) -> str:
+def scenario_page(doc: RunDocument, view: ScenarioView, tiles: str | None) -> str:
     e = view.entry
     palette = Palette([view], tiles)
     fig = lm.Figure()
@@ -350,18 +349,18 @@ def scenario_page(doc: dict, view: ScenarioView, tiles: str | None) -> str:
     lm.changed_layer(view, palette, coloured=False).add_to(before)
     before.add_to(m)
     lm.oblast_outlines(m)
-    if e["towns"]:
+    if e.towns:
         towns = lm.folium.FeatureGroup(name="Largest towns changing hands", show=True)
         lm.towns_layer(view, palette).add_to(towns)
         lm.Labels(view.town_labels).add_to(towns)
         towns.add_to(m)
     lm.folium.LayerControl(collapsed=False, position="topright").add_to(m)
     head, divs, script = lm.render_figure(fig)
-    notes = f'<p class="notes">{_esc(e["notes"])}</p>' if e.get("notes") else ""
+    notes = f'<p class="notes">{_esc(e.notes)}</p>' if e.notes else ""
     body = (
         '<header class="top"><nav><a href="index.html">← All scenarios</a></nav>'
         f'<h1 class="title">{_esc(view.title)}</h1>'
-        f'<p class="summary">{_esc(e["summary"] or "")}</p>{notes}</header>'
+        f'<p class="summary">{_esc(e.summary or "")}</p>{notes}</header>'
         '<main class="layout"><section class="mapcol" aria-label="Map">'
         f'<div class="mapwrap">{divs[m.get_name()]}{_scenario_legend(view, palette, tiles)}</div>'
         '<p class="hint">Hover an area for its oblast’s km² and people before and after. '
@@ -373,7 +372,7 @@ def scenario_page(doc: dict, view: ScenarioView, tiles: str | None) -> str:
     return _page(f"{view.title} — territorial scenario", palette, head, body, script)
 
 
-def index_page(doc: dict, views: list[ScenarioView], tiles: str | None) -> str:
+def index_page(doc: RunDocument, views: list[ScenarioView], tiles: str | None) -> str:
     palette = Palette(views, tiles)
     fig = lm.Figure()
     first = views[0] if views else None
@@ -403,7 +402,7 @@ def index_page(doc: dict, views: list[ScenarioView], tiles: str | None) -> str:
         names["left"].append(lc.get_name())
         rc = lm.folium.FeatureGroup(name=_esc(v.title), overlay=False, show=i == 0)
         lm.changed_layer(v, palette, coloured=True).add_to(rc)
-        if v.entry["towns"]:
+        if v.entry.towns:
             lm.towns_layer(v, palette).add_to(rc)
             lm.Labels(v.town_labels).add_to(rc)
         rc.add_to(right)
@@ -424,7 +423,7 @@ def index_page(doc: dict, views: list[ScenarioView], tiles: str | None) -> str:
         first_cells=links,
     )
     listing = "".join(
-        f'<li><a href="{_esc(v.page)}">{_esc(v.title)}</a> — {_esc(v.entry["summary"] or "")}</li>'
+        f'<li><a href="{_esc(v.page)}">{_esc(v.title)}</a> — {_esc(v.entry.summary or "")}</li>'
         for v in views
     )
     right_caption = _esc(first.title) if first else "none"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
+from .. import files
+from ..document import RunDocument
 from ..partition import Partition
 from . import pages
 from .layers import ScenarioView
@@ -15,7 +15,7 @@ TILES = ("osm",)
 
 
 def write_site(
-    doc: dict, partitions: list[Partition], out_dir: Path, tiles: str | None = None
+    doc: RunDocument, partitions: list[Partition], out_dir: Path, tiles: str | None = None
 ) -> list[Path]:
     """Write index.html and one page per scenario into out_dir; return the paths written.
 
@@ -29,17 +29,17 @@ def write_site(
     written = []
     for name, text in rendered.items():  # scenario pages first, the index (which links them) last
         path = out_dir / name
-        _atomic_write(path, text)
+        files.write_text(path, text)
         written.append(path)
     return written
 
 
-def render_site(doc: dict, partitions: list[Partition], tiles: str | None = None) -> dict:
+def render_site(doc: RunDocument, partitions: list[Partition], tiles: str | None = None) -> dict:
     """Every page of the site as ``{file name: HTML}``, scenario pages first, index last."""
     pages.require_folium()
     if tiles is not None and tiles not in TILES:
         raise ValueError(f"unknown tiles {tiles!r}; valid: {', '.join(TILES)} or none")
-    entries = doc["scenarios"]
+    entries = doc.scenarios
     if len(partitions) != len(entries):
         raise ValueError(
             f"{len(partitions)} partitions for {len(entries)} scenarios: pass one per scenario"
@@ -54,11 +54,11 @@ def render_site(doc: dict, partitions: list[Partition], tiles: str | None = None
     return out
 
 
-def page_names(doc: dict) -> list[str]:
+def page_names(doc: RunDocument) -> list[str]:
     """File name of each scenario's page: ``<id>.html``, made unique, never ``index.html``."""
     names, seen = [], {"index.html"}
-    for e in doc["scenarios"]:
-        stem = re.sub(r"[^a-z0-9-]+", "-", str(e["id"]).lower()).strip("-") or "scenario"
+    for e in doc.scenarios:
+        stem = re.sub(r"[^a-z0-9-]+", "-", str(e.id).lower()).strip("-") or "scenario"
         name, n = f"{stem}.html", 1
         while name in seen:
             n += 1
@@ -66,17 +66,3 @@ def page_names(doc: dict) -> list[str]:
         seen.add(name)
         names.append(name)
     return names
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
