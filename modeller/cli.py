@@ -13,6 +13,7 @@ from .errors import InputError
 from .failures import SafeGroup
 from .interrupts import cleanup_on_interrupt
 from .specs import HELP as BASELINE_SPECS
+from .textsafe import terminal_text
 
 # Commands import what they need when they run: ``modeller --help`` and ``modeller
 # validate`` load neither shapely, pyproj nor the engine (tests/test_imports.py).
@@ -20,7 +21,7 @@ FORMATS = ["table", "csv", "json", "markdown"]
 
 
 def _fail(exc: InputError) -> None:
-    click.echo(f"error: {exc}", err=True)
+    click.echo(f"error: {terminal_text(exc)}", err=True)
     sys.exit(2)
 
 
@@ -119,10 +120,15 @@ def run(
                 progress.update(task, description=f"applying {sc.id}")
                 applied = runs.apply_one(path, sc, baseline, cache, on_baseline=loading)
                 if applied.note:
-                    err.print(f"note: {applied.note}", style="yellow", highlight=False)
+                    err.print(f"note: {terminal_text(applied.note)}", style="yellow", markup=False)
                 partition = applied.partition
                 for warning in partition.warnings:
-                    err.print(f"warning: {path}: {warning}", style="yellow", highlight=False)
+                    err.print(
+                        f"warning: {terminal_text(f'{path}: {warning}')}",
+                        style="yellow",
+                        markup=False,
+                        highlight=False,
+                    )
                 partitions.append(partition)
                 entries.append(report.scenario_entry(partition, path, towns, applied.phases))
                 progress.advance(task)
@@ -144,7 +150,9 @@ def run(
         with err.status("writing maps"), cleanup_on_interrupt():
             written = maps.write_site(doc, partitions, out, tiles=tiles)
         err.print(
-            f"maps: {len(written)} pages in {out}/ (open {out / 'index.html'})", highlight=False
+            terminal_text(f"maps: {len(written)} pages in {out}/ (open {out / 'index.html'})"),
+            markup=False,
+            highlight=False,
         )
 
 
@@ -168,13 +176,13 @@ def validate(paths: tuple[Path, ...]) -> None:
                     f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path)
                 )
         except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {terminal_text(exc)}", err=True)
             bad += 1
             continue
         seen[sc.id] = path
         n = len(sc.numbered_steps)
         staged = f" in {len(sc.phases)} phases" if sc.phases else ""
-        click.echo(f"ok: {path} ({sc.id}, {n} step{'s' if n != 1 else ''}{staged})")
+        click.echo(f"ok: {terminal_text(path)} ({sc.id}, {n} step{'s' if n != 1 else ''}{staged})")
     if bad:
         sys.exit(2)
 

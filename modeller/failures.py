@@ -19,6 +19,7 @@ import click
 
 from .errors import InputError
 from .interrupts import INTERRUPTED, interrupted
+from .textsafe import terminal_text
 
 
 def environment_message(exc: OSError) -> str:
@@ -50,7 +51,7 @@ class SafeGroup(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {terminal_text(exc)}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo(INTERRUPTED, err=True)
@@ -65,7 +66,7 @@ class SafeGroup(click.Group):
             if interrupted():
                 click.echo(INTERRUPTED, err=True)
                 sys.exit(130)
-            click.echo(environment_message(exc), err=True)
+            click.echo(terminal_text(environment_message(exc)), err=True)
             sys.exit(1)
         except Exception:
             if not interrupted():  # e.g. numpy's ImportError for an interrupted import

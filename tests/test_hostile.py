@@ -604,7 +604,7 @@ BASELINE_ONLY = [
     (
         "unknown-status",
         fc(POLY, properties={"status": "occupied"}),
-        ["feature 1: unknown status 'occupied'", "russia, ukraine"],
+        ["feature 1: unknown status 'occupied'", "holds ukraine, russia"],
     ),
     ("status-number", fc(POLY, properties={"status": 5}), ["unknown status '5'"]),
     ("bad-date", {**fc(POLY), "date": "yesterday"}, ["bad top-level date 'yesterday'"]),
@@ -823,58 +823,126 @@ def test_output_is_a_device(tiny):
     assert_clean_error(result, "cannot write", "/dev/null", status=1)
 
 
-@pytest.mark.skipif(os.access("/sys", os.W_OK), reason="needs a read-only /sys")
+def _unwritable(folder: str) -> bool:
+    try:
+        Path(folder, "modeller-probe").mkdir()
+    except OSError:
+        return True
+    Path(folder, "modeller-probe").rmdir()
+    return False
+
+
+@pytest.mark.skipif(not _unwritable("/sys"), reason="needs an unwritable /sys")
 def test_output_on_a_read_only_file_system(tiny):
     result = cli("run", "-b", "1991", "--out", "/sys/modeller-site", tiny)
     assert_clean_error(result, "cannot write", "/sys/modeller-site", status=1)
 
 
-def test_disk_full_while_writing_pages(tmp_path, tiny, monkeypatch):
-    import errno
+def _site(tmp_path: Path, tiny: Path) -> tuple[Path, dict]:
+    """A site written by a first run, with its bytes."""
+    out = tmp_path / "site"
+    assert cli("run", "-b", "1991", "--no-images", "--out", out, tiny).exit_code == 0
+    return out, {p.name: p.read_bytes() for p in out.iterdir()}
 
-    from modeller.maps import site
 
-    def full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "site"))
+@pytest.mark.parametrize(
+    "failure, status, fragments",
+    [
+        (OSError(28, "No space left on device"), 1, ["No space left on device", "free some"]),
+        (OSError(30, "Read-only file system"), 1, ["Read-only file system", "elsewhere"]),
+        (KeyboardInterrupt(), 130, ["interrupted; no file was half-written"]),
+    ],
+    ids=["disk-full", "read-only", "ctrl-c"],
+)
+def test_a_failed_site_write_leaves_the_old_site_whole(
+    tmp_path, tiny, monkeypatch, failure, status, fragments
+):
+    from modeller import files
 
-    monkeypatch.setattr(site.os, "fsync", full)
-    result = cli("run", "-b", "1991", "--out", tmp_path / "site", tiny)
-    assert_clean_error(result, "No space left on device", "free some space", status=1)
-    leftovers = (
-        [p.name for p in (tmp_path / "site").glob("*")] if (tmp_path / "site").exists() else []
-    )
-    assert not [n for n in leftovers if n.endswith(".tmp")], leftovers
+    out, before = _site(tmp_path, tiny)
+    changed = write(tmp_path, HEAD.replace("Probe", "Changed") + STEP, "changed.yaml")
+    calls = []
+
+    def fail_on_second_page(fd):
+        calls.append(fd)
+        if len(calls) == 2:
+            raise failure
+
+    monkeypatch.setattr(files.os, "fsync", fail_on_second_page)
+    result = cli("run", "-b", "1991", "--no-images", "--out", out, changed)
+    assert_clean_error(result, *fragments, status=status)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["changed.yaml", "site"]
 
 
 # --- 7. outputs: spreadsheets, Markdown, terminals ---------------------------------------
 
-FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "\uff1dcmd"]
 
 
-@pytest.mark.parametrize("start", FORMULAS, ids=["eq", "plus", "minus", "at", "tab", "cr"])
+@pytest.mark.parametrize(
+    "start", FORMULAS, ids=["eq", "plus", "minus", "at", "tab", "cr", "fullwidth-eq"]
+)
 def test_csv_cells_a_spreadsheet_would_run_are_neutralised(tmp_path, start):
     import csv
     import io
 
     title = json.dumps(start + " plan")
-    path = write(tmp_path, f"id: probe\ntitle: {title}\nsummary: {title}\n" + STEP)
-    result = cli("run", "--no-maps", "-b", "1991", "-f", "csv", path)
+    body = f"phases:\n  - id: one\n    title: {title}\n    steps:\n" + textwrap.indent(
+        STEP.removeprefix("steps:\n"), "  "
+    )
+    base = tmp_path / f"{start.strip()[:2]}base.geojson"  # a file name is user text too
+    base.write_text(json.dumps(fc({"type": "Polygon", "coordinates": [BOX]})))
+    path = write(tmp_path, HEAD + body)
+    result = cli("run", "--no-maps", "-b", base, "-f", "csv", path)
     assert result.exit_code == 0, result.output
-    rows = list(csv.reader(io.StringIO(result.stdout)))
-    cells = [c for row in rows for c in row]
-    assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")], "formula cell"
-    assert [c for c in cells if "plan" in c]  # the text is kept, behind a quote
-    numbers = [c for c in cells if c.startswith("-")]
-    for c in numbers:  # what still starts with '-' is a plain negative number
-        float(c)
+    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    cells = [c for row in rows for c in row.values() if c]
+    risky = ("=", "+", "-", "@", "\t", "\r", "\uff1d")
+    assert not [c for c in cells if c.startswith(risky) and not _is_number(c)], "formula cell"
+    kept = "'" + start.replace("\r", "\n") + " plan"  # a CR inside text becomes a newline
+    assert [c for c in cells if c == kept]  # the text is kept, behind a quote
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (-1234.5, -1234.5),
+        ("-1234.5", "-1234.5"),
+        ("-2+3", "'-2+3"),
+        ("=1+1", "'=1+1"),
+        ("@A1", "'@A1"),
+        ("Kyiv", "Kyiv"),
+        ("", ""),
+        (None, None),
+    ],
+)
+def test_spreadsheet_cells_keep_numbers_numeric(value, expected):
+    from modeller.textsafe import spreadsheet_cell
+
+    assert spreadsheet_cell(value) == expected
 
 
 def test_markdown_escapes_html(tmp_path):
-    path = write(tmp_path, 'id: probe\ntitle: "<script>alert(1)</script> & <b>x</b>"\n' + STEP)
+    title = '"<script>alert(1)</script> & <b>x</b> | pipe"'
+    path = write(
+        tmp_path, f"id: probe\ntitle: {title}\nsummary: <img src=x onerror=alert(1)>\n" + STEP
+    )
     result = cli("run", "--no-maps", "-b", "1991", "-f", "markdown", path)
     assert result.exit_code == 0, result.output
     assert "<script>" not in result.stdout and "<b>" not in result.stdout
-    assert "&lt;script&gt;" in result.stdout
+    assert "<img" not in result.stdout
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;x&lt;/b&gt; \\| pipe" in result.stdout
+    )
 
 
 @pytest.mark.parametrize(
@@ -883,20 +951,29 @@ def test_markdown_escapes_html(tmp_path):
         ("[bold red]Plan[/bold red]", "[bold red]Plan[/bold red]"),
         ("Plan [draft] v2", "Plan [draft] v2"),
         ("[link=http://x]click[/link]", "[link=http://x]click[/link]"),
-        ("\\e[31mRed\\e[0m plan", "[31mRed[0m plan"),
-        ("bell\\a and \\x9b31m csi", "bell and 31m csi"),
+        ("\\e[31mRed\\e[0m plan", "Red plan"),
+        ("\\e]0;owned\\a window", " window"),
+        ("bell\\a and \\x9b31m csi", "bell and  csi"),
     ],
-    ids=["rich-markup", "brackets", "link-markup", "ansi-escape", "bell-c1"],
+    ids=["rich-markup", "brackets", "link-markup", "ansi-colour", "osc-title", "bell-c1-csi"],
 )
 def test_terminal_output_shows_titles_literally_and_strips_control_sequences(
     tmp_path, title, shown
 ):
-    path = write(tmp_path, f'id: probe\ntitle: "{title}"\n' + STEP)
+    path = write(tmp_path, f'id: probe\ntitle: "{title}"\nsummary: "{title}"\n' + STEP)
     result = cli("run", "--no-maps", "-b", "1991", path)
     assert result.exit_code == 0, result.output
-    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
-    assert "\x9b" not in result.stdout
-    assert shown in result.stdout.replace("\n", ""), result.stdout
+    for char in ("\x1b", "\x07", "\x9b", "\x9d"):
+        assert char not in result.stdout
+    assert shown in result.stdout, result.stdout
+
+
+def test_error_messages_strip_control_sequences(tmp_path):
+    path = write(
+        tmp_path, HEAD + 'steps:\n  - assign: "\\e[2Jrusia"\n    where: {oblast: Donetsk}\n'
+    )
+    message = assert_clean_error(cli("validate", path), "unknown status 'rusia'")
+    assert "\x1b" not in message
 
 
 # --- 8. Ctrl-C (real processes) --------------------------------------------------------------

@@ -15,8 +15,14 @@ PACKAGE = Path(modeller.__file__).parent
 
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
-    {"errors", "settings", "statuses", "files", "document", "interrupts", "regions"},  # leaves
-    {"dates", "geodata", "inputs", "failures"},  # dates; units and CRS; reading files; exits
+    {"errors", "settings", "statuses", "document", "interrupts", "regions", "textsafe"},
+    {
+        "dates",
+        "geodata",
+        "inputs",
+        "failures",
+        "files",
+    },  # dates; units and CRS; reading files; exits
     {"geojson", "partition", "specs", "yamlpos"},  # shapes; the partition; specs; YAML lines
     {"archive", "deepstate"},  # the DeepState archive (and its download)
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files

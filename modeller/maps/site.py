@@ -19,19 +19,13 @@ def write_site(
 ) -> list[Path]:
     """Write index.html and one page per scenario into out_dir; return the paths written.
 
-    Every page is rendered in memory first; only then is each written to a temporary file in
-    ``out_dir`` and moved over the old one with ``os.replace``. A failure while rendering
-    leaves every earlier page untouched; a failure while writing leaves no partial file.
+    Every page is rendered in memory first; then the pages are written into a new folder
+    that takes ``out_dir``'s place as a whole (``files.write_folder``; other files in
+    ``out_dir`` are kept). A failure or Ctrl-C at any point leaves the previous site as it
+    was: never a mix of old and new pages, never a partial file.
     """
     rendered = render_site(doc, partitions, tiles=tiles)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in rendered.items():  # scenario pages first, the index (which links them) last
-        path = out_dir / name
-        files.write_text(path, text)
-        written.append(path)
-    return written
+    return files.write_folder(Path(out_dir), rendered)  # the whole site, or none of it
 
 
 def render_site(doc: RunDocument, partitions: list[Partition], tiles: str | None = None) -> dict:
