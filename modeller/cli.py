@@ -71,6 +71,11 @@ def main() -> None:
 )
 @click.option("--no-maps", is_flag=True, help="Only print the figures; write no HTML.")
 @click.option(
+    "--no-images",
+    is_flag=True,
+    help="Write the HTML maps without their PNG/SVG images (faster).",
+)
+@click.option(
     "--tiles",
     type=click.Choice(["osm"]),
     default=None,
@@ -83,6 +88,7 @@ def run(
     towns: int,
     out: Path,
     no_maps: bool,
+    no_images: bool,
     tiles: str | None,
 ) -> None:
     """Apply scenario files (or folders of them) and report who gains what.
@@ -147,10 +153,20 @@ def run(
     if not no_maps:
         from . import maps
 
-        with err.status("writing maps"), cleanup_on_interrupt():
-            written = maps.write_site(doc, partitions, out, tiles=tiles)
+        images: dict[str, bytes] = {}
+        if not no_images:
+            from .maps import images as map_images
+
+            with err.status("drawing PNG/SVG maps"):
+                stems = [Path(name).stem for name in maps.page_names(doc)]
+                images = map_images.render_images(doc, partitions, stems)
+        with err.status("writing maps"), cleanup_on_interrupt():  # pages and images at once
+            written = maps.write_site(doc, partitions, out, tiles=tiles, extra=images)
         err.print(
-            terminal_text(f"maps: {len(written)} pages in {out}/ (open {out / 'index.html'})"),
+            terminal_text(
+                f"maps: {len(written) - len(images)} pages and {len(images)} images in "
+                f"{out}/ (open {out / 'index.html'})"
+            ),
             markup=False,
             highlight=False,
         )

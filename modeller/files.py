@@ -51,8 +51,17 @@ def write_text(path: Path, text: str) -> Path:
     return Path(path)
 
 
-def write_folder(folder: Path, texts: dict[str, str]) -> list[Path]:
-    """Write ``{name: text}`` into ``folder`` as a whole: all new files appear, or none.
+def write_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically; return ``path``."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return Path(path)
+
+
+def write_folder(folder: Path, texts: dict[str, str | bytes]) -> list[Path]:
+    """Write ``{name: text or bytes}`` into ``folder`` as a whole: all new files, or none.
 
     Notes
     -----
@@ -70,15 +79,19 @@ def write_folder(folder: Path, texts: dict[str, str]) -> list[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     cwd = Path.cwd().resolve()
     if target == cwd or target in cwd.parents or os.path.ismount(target):
-        return [write_text(folder / name, text) for name, text in texts.items()]
+        return [
+            write_text(folder / name, t) if isinstance(t, str) else write_bytes(folder / name, t)
+            for name, t in texts.items()
+        ]
     with cleanup_on_interrupt():
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.new-"))
         try:
             mode = target.stat().st_mode & 0o7777 if target.exists() else _default_mode(0o777)
             os.chmod(staging, mode)
             for name, text in texts.items():
-                with open(staging / name, "w", encoding="utf-8", newline="\n") as fh:
-                    fh.write(text)
+                data = text.encode("utf-8") if isinstance(text, str) else text
+                with open(staging / name, "wb") as fh:
+                    fh.write(data)
                     fh.flush()
                     os.fsync(fh.fileno())
                 os.chmod(staging / name, _default_mode(0o666))

@@ -286,7 +286,12 @@ def test_cli_run_writes_the_maps(tmp_path, probe_dir):
         ["run", str(probe_dir / "xss-probe.yaml"), "-b", "1991", "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "xss-probe.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
+        "xss-probe.html",
+        "xss-probe.png",  # the static images (tests/test_map_images.py)
+        "xss-probe.svg",
+    ]
 
 
 def test_recognition_is_outlined_on_the_map_and_listed_in_legend_and_table(tmp_path):

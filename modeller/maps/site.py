@@ -15,16 +15,21 @@ TILES = ("osm",)
 
 
 def write_site(
-    doc: RunDocument, partitions: list[Partition], out_dir: Path, tiles: str | None = None
+    doc: RunDocument,
+    partitions: list[Partition],
+    out_dir: Path,
+    tiles: str | None = None,
+    extra: dict[str, bytes] | None = None,
 ) -> list[Path]:
     """Write index.html and one page per scenario into out_dir; return the paths written.
 
     Every page is rendered in memory first; then the pages are written into a new folder
     that takes ``out_dir``'s place as a whole (``files.write_folder``; other files in
-    ``out_dir`` are kept). A failure or Ctrl-C at any point leaves the previous site as it
-    was: never a mix of old and new pages, never a partial file.
+    ``out_dir`` are kept). ``extra`` files (e.g. the PNG/SVG images, by name) are part of
+    the same swap. A failure or Ctrl-C at any point leaves the previous site as it was:
+    never a mix of old and new pages, never a partial file.
     """
-    rendered = render_site(doc, partitions, tiles=tiles)
+    rendered = {**render_site(doc, partitions, tiles=tiles), **(extra or {})}
     return files.write_folder(Path(out_dir), rendered)  # the whole site, or none of it
 
 
