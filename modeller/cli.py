@@ -105,6 +105,10 @@ def run(
     from .scenario import load_scenarios
 
     err = Console(stderr=True, soft_wrap=True)
+    if not no_maps:
+        from .files import check_folder
+
+        check_folder(out)  # before any work: say now if the maps could not be written
     try:
         loaded = load_scenarios(list(paths))
         entries, partitions = [], []

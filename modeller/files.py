@@ -83,7 +83,7 @@ def write_folder(folder: Path, texts: dict[str, str | bytes]) -> list[Path]:
             write_text(folder / name, t) if isinstance(t, str) else write_bytes(folder / name, t)
             for name, t in texts.items()
         ]
-    with cleanup_on_interrupt():
+    with cleanup_on_interrupt(), _named(folder):
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.new-"))
         try:
             mode = target.stat().st_mode & 0o7777 if target.exists() else _default_mode(0o777)
@@ -100,6 +100,40 @@ def write_folder(folder: Path, texts: dict[str, str | bytes]) -> list[Path]:
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return [folder / name for name in texts]
+
+
+def check_folder(folder: Path) -> None:
+    """Fail early (OSError naming ``folder``) if ``folder`` could not be created or written:
+    a file in the way, a device, no permission, a read-only file system."""
+    folder = Path(folder)
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        if probe.is_symlink():  # a dangling link: mkdir would fail on it
+            raise FileExistsError(errno.EEXIST, "a broken link is in the way", str(probe))
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(probe))
+    if not os.access(probe, os.W_OK | os.X_OK):
+        code = errno.EROFS if _read_only(probe) else errno.EACCES
+        raise OSError(code, os.strerror(code), str(folder))
+
+
+def _read_only(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
+@contextmanager
+def _named(folder: Path) -> Iterator[None]:
+    """OS errors name the folder the user gave, not the staging folder beside it."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise OSError(exc.errno, exc.strerror, str(folder)) from None
 
 
 def _swap(target: Path, staging: Path, new: set[str]) -> None:

@@ -814,12 +814,12 @@ def tiny(tmp_path_factory) -> Path:
 def test_output_parent_is_a_file(tmp_path, tiny):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    result = cli("run", "-b", "1991", "--out", blocker / "site", tiny)
+    result = cli("run", "-b", "1991", "--no-images", "--out", blocker / "site", tiny)
     assert_clean_error(result, "cannot write", str(blocker), status=1)
 
 
 def test_output_is_a_device(tiny):
-    result = cli("run", "-b", "1991", "--out", "/dev/null/site", tiny)
+    result = cli("run", "-b", "1991", "--no-images", "--out", "/dev/null/site", tiny)
     assert_clean_error(result, "cannot write", "/dev/null", status=1)
 
 
@@ -834,7 +834,7 @@ def _unwritable(folder: str) -> bool:
 
 @pytest.mark.skipif(not _unwritable("/sys"), reason="needs an unwritable /sys")
 def test_output_on_a_read_only_file_system(tiny):
-    result = cli("run", "-b", "1991", "--out", "/sys/modeller-site", tiny)
+    result = cli("run", "-b", "1991", "--no-images", "--out", "/sys/modeller-site", tiny)
     assert_clean_error(result, "cannot write", "/sys/modeller-site", status=1)
 
 
