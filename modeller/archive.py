@@ -62,11 +62,11 @@ class Snapshot:
 
     def territory(self):
         """The Russian-held territory in the working CRS, read exactly as ``run`` reads it."""
-        if self.feature is None:
-            return geojson.read_territory(self.path)
+        if self.feature is None:  # DeepState's own vertices, not densified (see geojson)
+            return geojson.read_territory(self.path, densify=False)
         geometry = _monthly_features(self.path)[self.feature][1]
         try:
-            return geojson.territory([g for _, g in geojson.features(geometry)])
+            return geojson.territory([g for _, g in geojson.features(geometry)], densify=False)
         except InputError as exc:  # the file and the feature's own number, not "geometry"
             message = exc.message.removeprefix("geometry: ")
             raise InputError(f"feature {self.feature + 1}: {message}", str(self.path)) from None

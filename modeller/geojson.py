@@ -162,16 +162,21 @@ def check_lonlat(g, where: str, source: str | None) -> None:
         )
 
 
-def territory(geoms: list) -> object:
-    """Union of lon/lat polygons, repaired, densified and projected to the working CRS."""
+def territory(geoms: list, densify: bool = True) -> object:
+    """Union of lon/lat polygons, repaired, densified and projected to the working CRS.
+
+    ``densify=False`` projects the vertices as given (DeepState's maps, whose vertices
+    are a few hundred metres apart, are read as published).
+    """
     parts = [polygonal(shapely.make_valid(g)) for g in geoms]
     lonlat = union_regions(parts)
     lonlat = polygonal(shapely.clip_by_rect(lonlat, *WINDOW))
-    dense = shapely.segmentize(lonlat, DENSIFY_DEG)
-    return polygonal(shapely.make_valid(geodata.to_equal_area(dense)))
+    if densify:
+        lonlat = shapely.segmentize(lonlat, DENSIFY_DEG)
+    return polygonal(shapely.make_valid(geodata.to_equal_area(lonlat)))
 
 
-def read_territory(path: Path) -> object:
+def read_territory(path: Path, densify: bool = True) -> object:
     """All polygons of a GeoJSON file as one working-CRS territory.
 
     A file holding one valid (Multi)Polygon (every DeepState daily file) is parsed by GEOS
@@ -187,8 +192,9 @@ def read_territory(path: Path) -> object:
             parts = []
         single = len(parts) == 1 and parts[0].geom_type in POLYGON_TYPES
         if single and shapely.is_valid(parts[0]) and _near_ukraine(parts[0]):
-            return geodata.to_equal_area(shapely.segmentize(parts[0], DENSIFY_DEG))
-    return territory([g for _, g in features(data, str(path))])
+            lonlat = shapely.segmentize(parts[0], DENSIFY_DEG) if densify else parts[0]
+        return geodata.to_equal_area(lonlat)
+    return territory([g for _, g in features(data, str(path))], densify)
 
 
 def _one_polygon(data: object) -> bool:

@@ -629,6 +629,46 @@ def test_malformed_baseline_file_names_the_file(tmp_path, name, text, fragments)
     assert message.startswith(f"error: {base}: ")
 
 
+def test_a_10_by_4_degree_box_is_measured_within_0_1_percent():
+    """Edges are densified before projecting: a box's parallels stay curves, not chords."""
+    import shapely
+    from pyproj import Geod
+    from shapely.geometry import box
+
+    from modeller import geodata, geojson
+
+    lonlat = box(28.0, 46.0, 38.0, 50.0)
+    dense = shapely.segmentize(lonlat, 0.001)  # geodesic edges this short follow the parallels
+    expected = abs(Geod(ellps="WGS84").geometry_area_perimeter(dense)[0]) / 1e6
+    measured = geodata.area_km2(geojson.territory([lonlat]))
+    assert measured == pytest.approx(expected, rel=1e-3)
+    projected_corners = geodata.area_km2(geodata.to_equal_area(lonlat))
+    assert abs(projected_corners / expected - 1) > 2e-3  # what densifying fixes
+
+
+@pytest.mark.parametrize(
+    "geometry, fragment",
+    [
+        (
+            {"type": "Polygon", "coordinates": [[[15, 52], [17, 52], [17, 53], [15, 52]]]},
+            "selects nothing",
+        ),
+        (
+            {"type": "Polygon", "coordinates": [[[55, 55], [57, 55], [57, 56], [55, 55]]]},
+            "selects nothing",
+        ),
+    ],
+    ids=["poland", "urals"],
+)
+def test_a_polygon_outside_ukraine_is_a_warning_naming_the_step(tmp_path, geometry, fragment):
+    (tmp_path / "zone.geojson").write_text(json.dumps(fc(geometry)))
+    path = polygon_scenario(tmp_path, "zone.geojson")
+    result = cli("run", "--no-maps", "-b", "1991", path)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [f"warning: {path}: step 1 selects nothing on 1991 (1991-12-01)"], lines
+
+
 def test_non_utf8_geojson(tmp_path):
     zone = tmp_path / "zone.geojson"
     zone.write_bytes('{"type": "Polygon", "name": "Київ"}'.encode("cp1251"))

@@ -199,3 +199,60 @@ def test_random_selectors_on_pre_2022(pre_2022, steps):
 @given(steps=STEPS)
 def test_random_selectors_on_a_deepstate_day(deepstate_day, steps):
     check(deepstate_day, steps)
+
+
+# --- the GEOS failure itself, and a spike through every combinator ------------------------
+
+
+def test_an_overlay_of_a_mixed_collection_with_an_empty_geometry_is_polygonal():
+    """GEOS raises "Unable to determine overlay result geometry dimension" on these inputs."""
+    import shapely
+    from shapely.geometry import GeometryCollection, LineString, box
+
+    from modeller.regions import overlay
+
+    mixed = GeometryCollection([box(0, 0, 1, 1), LineString([(1, 0), (2, 0)])])
+    with pytest.raises(shapely.errors.GEOSException, match="overlay result geometry dimension"):
+        shapely.intersection(LineString(), mixed)
+    for op in (shapely.intersection, shapely.difference, shapely.union):
+        for a, b in ((LineString(), mixed), (mixed, GeometryCollection()), (mixed, mixed)):
+            result = overlay(op, a, b)
+            assert result.geom_type in ("Polygon", "MultiPolygon")
+
+
+SPIKE = {  # a box with a spike north along 37°E: repaired, it is a polygon plus a line
+    "type": "Polygon",
+    "coordinates": [
+        [[36, 47], [38, 47], [38, 48], [37, 48], [37, 49.5], [37, 48], [36, 48], [36, 47]]
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"polygon": {"geojson": SPIKE}},
+        {"all_of": [{"polygon": {"geojson": SPIKE}}, {"not": {"held_by": "russia"}}]},
+        {"any_of": [{"polygon": {"geojson": SPIKE}}, {"near": {"place": "Kharkiv", "km": 30}}]},
+        {"oblast": "Kharkiv", "not": {"polygon": {"geojson": SPIKE}}},
+        {"polygon": {"geojson": SPIKE}, "band": {"km": 15, "side": "ukraine"}},
+    ],
+    ids=["alone", "all_of-not", "any_of", "not", "band"],
+)
+def test_a_spiky_polygon_in_every_combinator_leaves_a_clean_partition(contact_line, where):
+    check(contact_line, [{"assign": "dmz", "where": where}])
+
+
+def test_the_line_part_of_a_spike_selects_no_land(contact_line):
+    """The spike's line crosses into Kharkiv oblast; only the box's land is selected."""
+    sc = Scenario.model_validate(
+        {
+            "id": "t",
+            "title": "t",
+            "steps": [{"assign": "dmz", "where": {"polygon": {"geojson": SPIKE}}}],
+            "statuses": {"dmz": DMZ},
+        }
+    )
+    regions = engine.select(sc.steps[0].where, contact_line.base.pieces)
+    assert sorted(regions) == ["UA-12", "UA-14", "UA-23"]  # Dnipropetrovsk, Donetsk, Zaporizhzhia
+    assert all(r.geom_type in ("Polygon", "MultiPolygon") for r in regions.values())
