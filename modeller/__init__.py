@@ -16,7 +16,7 @@ function either — ``tests/test_layers.py`` checks it):
    the caller gives it
 8. ``baselines``: the authored baselines (scenarios applied by the engine) and
    ``load_baseline``, which dispatches every spec; ``baselines.apply`` gives the engine
-   its loader
+   its loader; ``fast``: the engine's result with fewer overlays (what ``run`` uses)
 9. ``metrics`` (tallies), ``runs`` (one run of many scenarios, shared by cli and doctor)
 10. ``report``, ``timeline``, ``doctor``; then ``maps``, ``timeline_run``;
     ``timeline_page``; then ``cli`` and this package's API.

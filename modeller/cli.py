@@ -430,7 +430,12 @@ def timeline(
                 )
             written.append(timeline_run.write_table(table, out / f"timeline.{fmt}", fmt))
             if not no_chart:
-                page = timeline_page.render(table)
+                page = timeline_page.render(
+                    table,
+                    every_days=step,
+                    data_file=f"timeline.{fmt}",
+                    maps=_map_links(out, [sc.id for _, sc in loaded]),
+                )
                 written.append(timeline_run.write_text(out / "timeline.html", page))
         except InputError as exc:
             _fail(exc)
@@ -444,6 +449,15 @@ def timeline(
         + ", ".join(str(p) for p in written),
         highlight=False,
     )
+
+
+def _map_links(out: Path, ids: list[str]) -> dict[str, str]:
+    """Relative links from the timeline page to the maps of ``modeller run``, where they
+    exist (by default the timeline is written into maps/timeline/, beside maps/)."""
+    folder = out.parent
+    links = {"index": "../index.html"} if (folder / "index.html").exists() else {}
+    links.update({i: f"../{i}.html" for i in ids if (folder / f"{i}.html").exists()})
+    return links
 
 
 if __name__ == "__main__":

@@ -60,6 +60,14 @@ def nearest_in_oblast(geoms: list, oblasts: list[str]) -> np.ndarray:
 
     A settlement inside a region has distance 0 to it; on a shared edge the first region
     wins. Metrics and the timeline both place towns with this one rule.
+
+    Notes
+    -----
+    The rule is ``argmin_i d(s, g_i)``, ties to the lowest ``i``. GEOS gives distance 0
+    exactly when a point is not exterior to a polygon, so the answer for a covered point
+    is the first region that covers it: a point-in-polygon test on the prepared region
+    (logarithmic in its vertices) instead of a distance (linear). Only points no region
+    covers (on an outline, by rounding) are measured.
     """
     data = geodata.load()
     xy = data.settlement_xy
@@ -73,13 +81,24 @@ def nearest_in_oblast(geoms: list, oblasts: list[str]) -> np.ndarray:
         if len(candidates) == 1:
             where[idx] = candidates[0]
             continue
-        points = shapely.points(xy[idx])
-        best = np.full(len(idx), np.inf)
+        todo = np.ones(len(idx), dtype=bool)
         for i in candidates:
-            d = shapely.distance(geoms[i], points)
-            better = d < best
-            where[idx[better]] = i
-            best[better] = d[better]
+            open_ = np.flatnonzero(todo)
+            if not len(open_):
+                break
+            shapely.prepare(geoms[i])
+            hit = open_[shapely.intersects_xy(geoms[i], xy[idx[open_], 0], xy[idx[open_], 1])]
+            where[idx[hit]] = i
+            todo[hit] = False
+        rest = idx[todo]
+        if len(rest):
+            points = shapely.points(xy[rest])
+            best = np.full(len(rest), np.inf)
+            for i in candidates:
+                d = shapely.distance(geoms[i], points)
+                better = d < best
+                where[rest[better]] = i
+                best[better] = d[better]
     return where
 
 

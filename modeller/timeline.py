@@ -651,11 +651,12 @@ def rows(f: KeyFigures, min_km2: float = 1e-6) -> tuple[dict, dict]:
         figs[name + "people"] = f.people @ mat.T
     keep = (np.abs(figs["km2"]) > min_km2) | (np.abs(figs["baseline_km2"]) > min_km2)
     t_idx, g_idx = np.nonzero(keep)
-    cols["date"] = np.array([d.isoformat() for d in f.dates])[t_idx]
-    cols["scenario"] = np.full(len(t_idx), f.scenario_id)
-    cols["oblast"] = np.array([g[0] for g in groups])[g_idx]
-    cols["oblast_name"] = np.array([units[g[0]].name_en for g in groups])[g_idx]
-    cols["status"] = np.array([g[1] for g in groups])[g_idx]
+    # text columns hold references to a few shared strings (8 bytes a row, not 4 per letter)
+    cols["date"] = _texts([d.isoformat() for d in f.dates])[t_idx]
+    cols["scenario"] = _texts([f.scenario_id])[np.zeros(len(t_idx), dtype=int)]
+    cols["oblast"] = _texts([g[0] for g in groups])[g_idx]
+    cols["oblast_name"] = _texts([units[g[0]].name_en for g in groups])[g_idx]
+    cols["status"] = _texts([g[1] for g in groups])[g_idx]
     for name in ("km2", "people", "baseline_km2", "baseline_people"):
         cols[name] = figs[name][t_idx, g_idx]
     cols["change_km2"] = cols["km2"] - cols["baseline_km2"]
@@ -674,11 +675,18 @@ def _attr_rows(f: KeyFigures, min_km2: float) -> dict:
     mat = np.array([[float((k[0], k[2], k[3]) == g) for k in f.keys] for g in groups])
     km2, people = f.km2 @ mat.T, f.people @ mat.T
     t_idx, g_idx = np.nonzero(np.abs(km2) > min_km2)
-    out["date"] = [f.dates[t].isoformat() for t in t_idx]
-    out["scenario"] = [f.scenario_id] * len(t_idx)
-    out["oblast"] = [groups[g][0] for g in g_idx]
-    out["status"] = [groups[g][1] for g in g_idx]
-    out["attrs"] = [";".join(f"{k}={v}" for k, v in groups[g][2]) for g in g_idx]
+    out["date"] = _texts([d.isoformat() for d in f.dates])[t_idx]
+    out["scenario"] = _texts([f.scenario_id])[np.zeros(len(t_idx), dtype=int)]
+    out["oblast"] = _texts([g[0] for g in groups])[g_idx]
+    out["status"] = _texts([g[1] for g in groups])[g_idx]
+    out["attrs"] = _texts([";".join(f"{k}={v}" for k, v in g[2]) for g in groups])[g_idx]
     out["km2"] = km2[t_idx, g_idx]
     out["people"] = people[t_idx, g_idx]
+    return out
+
+
+def _texts(values: list[str]) -> np.ndarray:
+    """A numpy array of Python strings (dtype object): indexing it shares the strings."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
     return out

@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files
     {"scenario"},  # pydantic models of the scenario language
     {"engine"},  # apply a scenario (held_in through the loader it is given)
-    {"baselines"},  # authored baselines and the one loader that dispatches every spec
+    {"baselines", "fast"},  # authored baselines and the one loader; the engine, fast
     {"metrics", "runs"},  # tallies; one run of many scenarios
     {"timeline", "report", "doctor"},
     {"maps", "timeline_run"},

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from modeller import baselines, engine, geodata, metrics
+from modeller import baselines, engine, fast, geodata, metrics
 from modeller.errors import InputError
 from modeller.scenario import Scenario
 
@@ -150,7 +150,8 @@ def deepstate_day(shared_data):
 
 
 def check(baseline: Baseline, steps: list[dict]) -> None:
-    """Apply; on success the pieces tile every oblast and keep every resident."""
+    """Apply with the engine and with ``run``'s fast path; each result must tile every
+    oblast and keep every resident, or both must raise a clear error naming the step."""
     try:
         sc = Scenario.model_validate(
             {"id": "t", "title": "t", "steps": steps, "statuses": {"dmz": DMZ}},
@@ -158,11 +159,20 @@ def check(baseline: Baseline, steps: list[dict]) -> None:
         )
     except ValidationError:  # e.g. a random [lon, lat] far from Ukraine: the loader's error
         return
+    load = baselines.load_baseline
     try:
-        result = engine.apply(baseline.base, sc, bands=baseline.bands_for(sc))
+        result = engine.apply(baseline.base, sc, bands=baseline.bands_for(sc), load=load)
     except InputError as exc:  # a clear error, naming the step
         assert str(exc).startswith("step "), str(exc)
+        with pytest.raises(InputError, match="^step "):
+            fast.apply(baseline.base, sc, load=load)
         return
+    assert_tiles(baseline, result)
+    assert_tiles(baseline, fast.apply(baseline.base, sc, load=load))
+
+
+def assert_tiles(baseline: Baseline, result) -> None:
+    """Polygon pieces, each oblast's adding up to its area, unique keys, every resident."""
     data = geodata.load()
     per_oblast = Counter()
     for piece, area in zip(result.pieces, result.areas_km2, strict=True):

@@ -332,7 +332,9 @@ def _marker_px(population: float) -> float:
     return 3.5 + 2.5 * (population / 1e5) ** 0.5
 
 
-def _labels(ax, placer: Placer, entry: ScenarioEntry, partition: Partition, box: tuple, colours) -> None:
+def _labels(
+    ax, placer: Placer, entry: ScenarioEntry, partition: Partition, box: tuple, colours
+) -> None:
     """Markers first (labels never cover them), then labels by priority."""
     from matplotlib import patheffects
 
