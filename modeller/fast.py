@@ -303,8 +303,9 @@ def _contact_line_near(pieces: tuple[Piece, ...], box: tuple) -> object:
     ukraine = [shapely.clip_by_rect(p.geometry, *box) for p in pieces if p.before == "ukraine"]
     if not russia or not ukraine:
         return shapely.LineString()
+    # polygonal: a box missing one side clips it to GEOMETRYCOLLECTION EMPTY (no boundary)
     line = shapely.intersection(
-        shapely.boundary(shapely.union_all(russia)), shapely.buffer(shapely.union_all(ukraine), 1.0)
+        shapely.boundary(union_regions(russia)), shapely.buffer(union_regions(ukraine), 1.0)
     )
     # the clipping box's own edges are not contact: keep what lies strictly inside it
     inner = shapely.box(box[0] + 1.0, box[1] + 1.0, box[2] - 1.0, box[3] - 1.0)

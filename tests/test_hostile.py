@@ -669,6 +669,17 @@ def test_a_polygon_outside_ukraine_is_a_warning_naming_the_step(tmp_path, geomet
     assert lines == [f"warning: {path}: step 1 selects nothing on 1991 (1991-12-01)"], lines
 
 
+def test_a_band_far_from_the_front_is_a_warning_not_a_crash(tmp_path):
+    """``run``'s fast path once crashed here (a clipped box with no Russian land)."""
+    where = "{band: {km: 5, side: ukraine}, oblast: Vinnytsia}"
+    path = write(tmp_path, HEAD + STEP.replace("{oblast: Donetsk}", where))
+    result = cli("run", "--no-maps", "-b", "pre-2022", path)
+    assert result.exit_code == 0, result.output
+    assert (
+        result.stderr.strip() == f"warning: {path}: step 1 selects nothing on pre-2022 (2022-02-23)"
+    )
+
+
 def test_non_utf8_geojson(tmp_path):
     zone = tmp_path / "zone.geojson"
     zone.write_bytes('{"type": "Polygon", "name": "Київ"}'.encode("cp1251"))
