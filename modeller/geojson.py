@@ -193,7 +193,7 @@ def read_territory(path: Path, densify: bool = True) -> object:
         single = len(parts) == 1 and parts[0].geom_type in POLYGON_TYPES
         if single and shapely.is_valid(parts[0]) and _near_ukraine(parts[0]):
             lonlat = shapely.segmentize(parts[0], DENSIFY_DEG) if densify else parts[0]
-        return geodata.to_equal_area(lonlat)
+            return geodata.to_equal_area(lonlat)
     return territory([g for _, g in features(data, str(path))], densify)
 
 
