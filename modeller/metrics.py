@@ -33,9 +33,13 @@ class OblastPopulationModel:
     area_km2: float  # area of the oblast geometry
 
 
-@cache
 def population_model() -> dict[str, OblastPopulationModel]:
-    data = geodata.load()
+    """Per oblast: settlement weights and rural remainder (see the module docstring)."""
+    return _population_model(geodata.load())
+
+
+@cache
+def _population_model(data: geodata.Geodata) -> dict[str, OblastPopulationModel]:
     pops = np.array([s.population for s in data.settlements], dtype=float)
     oblast_of = np.array([s.oblast for s in data.settlements])
     model = {}

@@ -34,7 +34,7 @@ METHOD = (
     "embedded Natural Earth units; '% of Ukraine' divides by their total ({total:,.0f} km², "
     "official 603,628 km²). People: residents on 1 Jan 2022 (pre-war), placed dasymetrically "
     "(GeoNames settlements plus an even rural remainder) so each oblast adds up to its "
-    "official total. Figures are estimates; see ASSUMPTIONS.md."
+    "official total. Figures are estimates; see ASSUMPTIONS.md ('modeller docs assumptions')."
 )
 
 

@@ -324,12 +324,31 @@ def overview(axis: Axis, data: dict[str, dict], scenarios: tuple) -> dict:
         }
         for sc in ranked[: len(OVERVIEW_COLOURS)]
     ]
+    dots = []  # each coloured scenario's proposal date, on its own line
+    for sc in ranked[: len(OVERVIEW_COLOURS)]:
+        s, day = data[sc["id"]], proposal_date(sc)
+        if not day or not (s["dates"][0] <= day <= s["dates"][-1]):
+            continue
+        j = min(range(len(s["dates"])), key=lambda k: abs(_days(s["dates"][k], day)))
+        dots.append(
+            {
+                "left": axis.pct(Date.fromisoformat(day).toordinal()),
+                "bottom": round(s["cedes_km2"][j] / top[-1] * 100, 3),
+                "colour": colour[sc["id"]],
+                "label": f"{sc['title']}: proposed {nice_date(day)}",
+            }
+        )
     return {
         "ticks": _yticks(top, "km2"),
         "lines": lines,
         "named": named,
+        "dots": dots,
         "more": max(0, len(ranked) - len(OVERVIEW_COLOURS)),
     }
+
+
+def _days(a: str, b: str) -> int:
+    return Date.fromisoformat(a).toordinal() - Date.fromisoformat(b).toordinal()
 
 
 def proposal_date(sc: dict) -> str | None:

@@ -8,6 +8,7 @@ import json
 import math
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ class Table:
     attrs: dict
     baselines: tuple[BaselineInfo, ...]
     scenarios: tuple[dict, ...]
+    seconds: tuple = ()  # (stage, seconds): plan (wall), then CPU of read … rows
 
     def __len__(self) -> int:
         return len(self.columns["date"])
@@ -152,13 +154,16 @@ def build_table(
     """The whole timeline: DeepState snapshots fast, other baseline specs the plain way."""
     workers = workers or os.cpu_count() or 1
     ordered = sorted(snapshots, key=lambda s: s.day)
+    started = time.perf_counter()
     if scheduler:
         plan = make_plan([sc for _, sc in scenarios])
+        planned = time.perf_counter() - started
         measured, blocks = evaluate_dask(plan, chunks(ordered, workers), scheduler, progress)
     else:
         pool = _pool(workers) if workers > 1 else None
         try:
             plan = make_plan([sc for _, sc in scenarios], pool.map if pool else map)
+            planned = time.perf_counter() - started
             parts = chunks(ordered, workers if pool else 1)
             measured = measure_local(plan.geometry, parts, pool, progress)
         finally:
@@ -174,6 +179,7 @@ def build_table(
     sizes = [_group_counts(sp.keys) for sp in plan.scenarios]
     status = _Rows(COLUMNS, order, sum(n for n, _ in sizes) * len(ordered))
     attrs = _Rows(ATTR_COLUMNS, order, sum(n for _, n in sizes) * len(ordered))
+    assembling = time.process_time()
     for cols, extra in blocks:
         status.add(cols)
         attrs.add(extra)
@@ -186,11 +192,18 @@ def build_table(
             status.add(cols)
             attrs.add(extra)
         progress(1)
+    seconds: dict[str, float] = {"plan": planned}
+    for m in measured:
+        for stage, value in m.seconds:
+            seconds[stage] = seconds.get(stage, 0.0) + value
+    status_cols, attr_cols = status.columns(), attrs.columns()
+    seconds["rows"] = time.process_time() - assembling
     return Table(
-        status.columns(),
-        attrs.columns(),
+        status_cols,
+        attr_cols,
         tuple(sorted(set(infos), key=lambda b: (b.date or datetime.min.date(), b.name))),
         tuple(_scenario_meta(path, sc) for path, sc in scenarios),
+        tuple(seconds.items()),
     )
 
 

@@ -16,25 +16,20 @@ PACKAGE = Path(modeller.__file__).parent
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
     {"errors", "settings", "statuses", "document", "interrupts", "regions", "textsafe"},
-    {
-        "dates",
-        "geodata",
-        "inputs",
-        "failures",
-        "files",
-    },  # dates; units and CRS; reading files; exits
-    {"geojson", "partition", "specs", "yamlpos"},  # shapes; the partition; specs; YAML lines
+    {"dates", "geodata", "inputs", "failures", "files"},  # dates; units, CRS; files in, out
+    {"geojson", "partition", "specs", "yamlpos", "shipped"},  # shapes; partition; specs; YAML
     {"archive", "deepstate"},  # the DeepState archive (and its download)
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files
     {"scenario"},  # pydantic models of the scenario language
     {"engine"},  # apply a scenario (held_in through the loader it is given)
     {"baselines", "fast"},  # authored baselines and the one loader; the engine, fast
     {"metrics", "runs"},  # tallies; one run of many scenarios
-    {"timeline", "report", "doctor"},
+    {"timeline", "report", "exports", "doctor"},
     {"maps", "timeline_run"},
     {"timeline_page"},
-    {"cli", "__init__", "__main__", "api"},
+    {"cli", "api"},  # the command line; the Python API
     {"entry"},  # the console script: Ctrl-C handled before the CLI is imported
+    {"__init__", "__main__"},  # the package exposes the API lazily
 ]
 LAYER = {name: i for i, layer in enumerate(LAYERS) for name in layer}
 

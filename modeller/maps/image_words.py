@@ -1,0 +1,71 @@
+"""Words, numbers and colours on the static maps: rounded for readers, labels from the
+scenario itself, fills as the interactive maps draw them."""
+
+from __future__ import annotations
+
+from ..document import ScenarioEntry
+from ..metrics import status_labels
+from ..partition import Partition
+from . import words
+from .palette import Palette
+
+RIVER = "#3b7fc4"
+SIDES = ("ukraine", "russia")
+"""The two sides; any other status is a zone that is neither side's (drawn dotted, as on the
+pages). Land changing hands is hatched over its new status, as on the pages."""
+CHANGED_HATCH = "////"
+NEITHER_HATCH = ".."
+
+
+def round_km2(x: float) -> str:
+    """km² as the pages round them (three significant figures; ``under 1`` for slivers)."""
+    return words.km2(x)
+
+
+def amount(km2: float) -> str:
+    """'6,240 km²', or 'nothing' when under half a km² (slivers of the overlay)."""
+    return "nothing" if km2 < 0.5 else f"{round_km2(km2)} km²"
+
+
+def round_people(x: float) -> str:
+    """People as the pages round them (two significant figures, never to the person)."""
+    return words.people(x)
+
+
+nice_date = words.day
+place = words.place
+
+
+def tint(colour: str, share: float = 0.62) -> str:
+    """The status colour as the interactive maps fill it: mixed with white."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c * share + 255 * (1 - share)):02x}" for c in rgb)
+
+
+def statuses(entry: ScenarioEntry, partition: Partition) -> dict[str, tuple[str, str, str]]:
+    """Every status on the map -> (label, fill, colour); labels from the scenario itself,
+    colours from the interactive pages' palette (checked for colour-vision deficiencies)."""
+    known = status_labels(partition)
+    names = [s.status for s in entry.statuses]
+    for p in partition.pieces:
+        names += [p.before, p.after]
+    names = list(dict.fromkeys(names))
+    palette = Palette([(s, known.get(s, {}).get("colour")) for s in names])
+    own = {s.status: s.label for s in entry.statuses}
+    out = {}
+    for s in names:
+        label = own.get(s) or known.get(s, {}).get("label") or s
+        out[s] = (label, palette.colour(s), palette.colour(s))
+    return out
+
+
+def matplotlib_rc() -> dict:
+    """matplotlib settings of every static map (text kept as text in SVG, fixed hash salt)."""
+    return {
+        "svg.fonttype": "none",  # text stays text: searchable, selectable, testable
+        "svg.hashsalt": "modeller",
+        "hatch.linewidth": 0.8,
+        "font.family": "DejaVu Sans",
+        "path.simplify": True,
+        "text.hinting": "no_hinting",  # ~20 % faster PNGs (text is most of the cost)
+    }
