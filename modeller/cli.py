@@ -32,9 +32,10 @@ def _fail(exc: InputError) -> None:
 def main() -> None:
     """Model reported Russia–Ukraine territorial proposals: km², people, towns, maps.
 
-    Scenarios are YAML files (see scenarios/ and README.md). Figures use the embedded
-    Natural Earth units, GeoNames settlements and 1 Jan 2022 population; baselines are
-    dated control maps (the default is the embedded 'contact-line').
+    Scenarios are YAML files ('modeller scenarios' lists the shipped ones; 'modeller run'
+    runs them). Figures use the embedded Natural Earth units, GeoNames settlements and
+    1 Jan 2022 population; baselines are dated control maps (the default is the embedded
+    'contact-line'). Method: 'modeller docs assumptions'.
     """
 
 

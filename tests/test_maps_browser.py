@@ -327,10 +327,11 @@ def _tab_through(v: Visit, presses: int = 10) -> list[str]:
     return seen
 
 
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("page", ["index.html", "land-swap.html"])
-def test_every_control_within_ten_tabs_and_no_shape_in_the_tab_order(browser, site, page):
+def test_every_control_within_ten_tabs_and_no_shape_in_the_tab_order(browser, site, page, size):
     _doc, out = site
-    v = Visit(browser, out / page, DESKTOP)
+    v = Visit(browser, out / page, SIZES[size])
     try:
         seen = _tab_through(v)
         joined = "\n".join(seen)
@@ -360,7 +361,15 @@ def test_scenario_pages_show_labels_and_rounded_figures(browser, site):
             assert v.count("#mdl-map path.m-changed") == len(e["transfers"]), name
             assert v.count("#mdl-map path.m-oblast") == 27, name
             assert v.count("#mdl-map path.m-town") == len(e["towns"]), name
-            assert v.count("#mdl-map path.m-river") >= 1, name
+            assert v.count("#mdl-map path.m-river") >= 1, name  # the Dnipro, on every map
+            places = len(maps.layers.base_layers()["towns"])
+            assert v.count("#mdl-map path.m-place") == places >= 10, name  # orientation towns
+            targets = v.page.eval_on_selector_all(
+                "#mdl-map path.m-town-hit",
+                "ps => ps.map(p => Math.min(p.getBBox().width, p.getBBox().height))",
+            )
+            assert len(targets) == len(e["towns"]), name
+            assert all(t >= 24 for t in targets), (name, min(targets))  # touch-sized
             for s in e["statuses"]:
                 item = v.page.locator(f'.legend li[data-status="{s["status"]}"]')
                 if item.count():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import shapely
@@ -124,6 +125,18 @@ class Placer:
 # --- the map's labels, by priority ---------------------------------------------------
 
 
+@cache
+def _large_towns() -> list[tuple]:
+    """(settlement, x, y) of every settlement of ORIENTATION_MIN_POP or more, largest first."""
+    data = geodata.load()
+    big = [
+        (s, float(x), float(y))
+        for s, (x, y) in zip(data.settlements, data.settlement_xy, strict=True)
+        if s.population >= ORIENTATION_MIN_POP
+    ]
+    return sorted(big, key=lambda item: -item[0].population)
+
+
 def _marker_px(population: float) -> float:
     """Town marker radius in pixels (as on the interactive maps)."""
     return 3.5 + 2.5 * (population / 1e5) ** 0.5
@@ -143,18 +156,9 @@ def place_labels(
     towns = [t for t in entry.towns]
     txy = project([(t.lon, t.lat) for t in towns])
     shown = [(t, x, y) for t, (x, y) in zip(towns, txy, strict=True) if inside(x, y)]
-    data = geodata.load()
     changed_ids = {t.geonameid for t in towns}
-    others = sorted(
-        (
-            (s, x, y)
-            for s, (x, y) in zip(data.settlements, data.settlement_xy, strict=True)
-            if s.population >= ORIENTATION_MIN_POP
-            and s.geonameid not in changed_ids
-            and inside(x, y)
-        ),
-        key=lambda item: -item[0].population,
-    )[:10]
+    others = [(s, x, y) for s, x, y in _large_towns() if s.geonameid not in changed_ids]
+    others = [(s, x, y) for s, x, y in others if inside(x, y)][:10]
     if shown:
         ax.scatter(
             [x for _, x, _ in shown],

@@ -200,6 +200,8 @@ def _header(fig, entry: ScenarioEntry) -> float:
         return f"{round_km2(km2)} km² (about {round_people(people)} people)"
 
     caption = words.baseline_caption({"name": b.name, "date": b.date})
+    when = nice_date(b.date)
+    caption = caption.replace(when, when.replace(" ", "\u00a0"))  # never wrap a date
     sub = f"Ukraine cedes {amount(*cedes)}, regains {amount(*regains)}. Baseline: {caption}."
     text = fig.text(
         0.012,
@@ -387,12 +389,17 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
     full = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
     for status in dict.fromkeys(p.after for p in partition.pieces):
         path = polygon_path(
-            clip_simplify([p.geometry for p in partition.pieces if p.after == status], full, 8000.0)
+            clip_simplify(
+                [p.geometry for p in partition.pieces if p.after == status],
+                full,
+                8000.0,
+                topology=True,
+            )
         )
         if path is not None:
             ax.add_artist(
                 PathPatch(
-                    path, facecolor=colours[status][1], edgecolor=colours[status][1], linewidth=0.3
+                    path, facecolor=colours[status][1], edgecolor=colours[status][1], linewidth=0.9
                 )
             )
     outline = polygon_path([ctx["ukraine"]])

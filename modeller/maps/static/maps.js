@@ -490,7 +490,8 @@
       markScrollableTables();
     };
     var fromHash = function () {
-      var id = decodeURIComponent(location.hash.replace(/^#/, ''));
+      var id = location.hash.replace(/^#/, '');
+      try { id = decodeURIComponent(id); } catch (e) { /* a malformed hash picks nothing */ }
       var i = ids.indexOf(id);
       select(i >= 0 ? i : (current >= 0 ? current : 0));
     };
