@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry import LineString, Point, box
 from shapely.ops import split as cut
 
-from . import geodata, geojson
+from . import geodata, geojson, settings
 from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
 from .scenario import Between, HeldIn, Phase, Scenario, Selector, Split
@@ -150,9 +150,14 @@ def _held(pieces: tuple[Piece, ...], status: str) -> dict[str, object]:
     return {code: union_regions(g) for code, g in held.items()}
 
 
-@cache
 def held_in(sel: HeldIn, load: Loader | None) -> dict[str, object]:
-    """Per oblast, the land ``sel.status`` holds in the named baseline (loaded once)."""
+    """Per oblast, the land ``sel.status`` holds in the named baseline (loaded once per
+    units set and baseline settings)."""
+    return _held_in(sel, load, geodata.load(), settings.reconcile(), settings.contested_mode())
+
+
+@cache
+def _held_in(sel: HeldIn, load: Loader | None, _data, _rec: bool, _grey: str) -> dict:
     if load is None:
         raise InputError(
             f"held_in baseline '{sel.baseline}' needs a baseline loader: apply the scenario "
@@ -200,14 +205,31 @@ def _complement(regions: dict) -> dict:
 
 
 def contact_line(pieces: tuple[Piece, ...]):
-    """The baseline's line of contact: where Russian-held land meets Ukrainian-held land."""
+    """The baseline's line of contact: where Russian-held land meets Ukrainian-held land.
+
+    Ukrainian-held land is taken as the units minus every other status, not as the union
+    of the Ukrainian pieces: the two differ by zero-area slivers where a unit's edge and
+    the Russian-held edge coincide (e.g. reconciled coast), whose edges must not count as
+    a line of contact. The timeline draws it the same way.
+    """
     russia = [p.geometry for p in pieces if p.before == "russia"]
-    ukraine = [p.geometry for p in pieces if p.before == "ukraine"]
-    if not russia or not ukraine:
+    others = [p.geometry for p in pieces if p.before != "ukraine"]
+    if not russia or len(others) == len(pieces):
         return shapely.LineString()
+    ukraine = shapely.difference(country(), shapely.union_all(others))
     return shapely.intersection(
-        shapely.boundary(union_regions(russia)), shapely.buffer(union_regions(ukraine), 1.0)
+        shapely.boundary(union_regions(russia)), shapely.buffer(ukraine, 1.0)
     )
+
+
+def country():
+    """The union of the active units (working CRS), computed once per units set."""
+    return _country(geodata.load())
+
+
+@cache
+def _country(data: geodata.Geodata):
+    return shapely.union_all(list(data.geometry.values()))
 
 
 def band_region(band, pieces: tuple[Piece, ...]):

@@ -311,12 +311,15 @@ def _bounds(code: str, sel: Sel, ctx: _Context) -> tuple | None:
 def _contact_line_near(pieces: tuple[Piece, ...], box: tuple) -> object:
     """``engine.contact_line`` inside a box: the same line there, from clipped pieces."""
     russia = [shapely.clip_by_rect(p.geometry, *box) for p in pieces if p.before == "russia"]
-    ukraine = [shapely.clip_by_rect(p.geometry, *box) for p in pieces if p.before == "ukraine"]
-    if not russia or not ukraine:
+    others = [shapely.clip_by_rect(p.geometry, *box) for p in pieces if p.before != "ukraine"]
+    if not russia or len(others) == len(pieces):
         return shapely.LineString()
+    # Ukrainian-held = the units minus every other status, as engine.contact_line takes it
+    country = shapely.clip_by_rect(engine.country(), *box)
+    ukraine = overlay(shapely.difference, country, union_regions(others))
     # polygonal: a box missing one side clips it to GEOMETRYCOLLECTION EMPTY (no boundary)
     line = shapely.intersection(
-        shapely.boundary(union_regions(russia)), shapely.buffer(union_regions(ukraine), 1.0)
+        shapely.boundary(union_regions(russia)), shapely.buffer(ukraine, 1.0)
     )
     # the clipping box's own edges are not contact: keep what lies strictly inside it
     inner = shapely.box(box[0] + 1.0, box[1] + 1.0, box[2] - 1.0, box[3] - 1.0)

@@ -173,7 +173,9 @@ def territory(geoms: list, densify: bool = True) -> object:
     lonlat = polygonal(shapely.clip_by_rect(lonlat, *WINDOW))
     if densify:
         lonlat = shapely.segmentize(lonlat, DENSIFY_DEG)
-    return polygonal(shapely.make_valid(geodata.to_equal_area(lonlat)))
+    projected = geodata.to_equal_area(lonlat)
+    # projecting can make a ring touch itself; repair again only when it did
+    return projected if shapely.is_valid(projected) else polygonal(shapely.make_valid(projected))
 
 
 def read_territory(path: Path, densify: bool = True) -> object:
@@ -238,3 +240,21 @@ def _type_name(value: object) -> str:
 def _short(text: str, limit: int = 60) -> str:
     """``text`` cut to ``limit`` characters (a hostile value can be megabytes long)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def read_layers(path: Path, densify: bool = True) -> tuple[dict[str, object], bool]:
+    """Territory per ``status`` property of a snapshot file (features without one: russia).
+
+    Returns the working-CRS territories and whether the file keeps a grey zone (a
+    top-level ``"grey_zone": true``, as ``modeller fetch`` writes). A file holding one
+    plain (Multi)Polygon (the daily archive) takes the fast path of ``read_territory``.
+    """
+    text = inputs.read_text(path, "GeoJSON")
+    if '"status"' not in text and '"grey_zone"' not in text:
+        return {"russia": read_territory(path, densify)}, False
+    data = _parse(text, path)
+    grouped: dict[str, list] = {}
+    for props, geom in features(data, str(path)):
+        grouped.setdefault(str(props.get("status") or "russia"), []).append(geom)
+    layers = {status: territory(geoms, densify) for status, geoms in grouped.items()}
+    return layers, bool(isinstance(data, dict) and data.get("grey_zone"))

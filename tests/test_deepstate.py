@@ -57,7 +57,7 @@ def test_fetch_keeps_occupied_ukraine_and_drops_foreign_layers(recorded_api, tmp
 def test_fetched_snapshot_agrees_with_the_daily_archive(recorded_api, tmp_path, monkeypatch):
     """The raw dump of 3 Aug 2025 (19:58 UTC) vs the archive's file for that day."""
     monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
-    fetched = geojson.read_territory(deepstate.fetch(date(2025, 8, 3)))
+    fetched = geojson.read_layers(deepstate.fetch(date(2025, 8, 3)))[0]["russia"]
     archived = geojson.read_territory(baselines.deepstate_path(date(2025, 8, 3)))
     ukraine = shapely.union_all(list(geodata.load().geometry.values()))
     a = geodata.area_km2(shapely.intersection(fetched, ukraine))
@@ -69,3 +69,23 @@ def test_a_day_without_snapshot_names_the_nearest(recorded_api, tmp_path, monkey
     monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
     with pytest.raises(InputError, match="no snapshot on 2025-08-10; nearest: 2025-08-03"):
         deepstate.fetch(date(2025, 8, 10))
+
+
+def test_fetch_keeps_the_grey_zone_as_contested(recorded_api, tmp_path, monkeypatch):
+    """The raw dump's 'unknown status' polygons survive the download as their own layer,
+    and the deepstate:DATE baseline read from the cache holds them as 'contested'."""
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("MODELLER_DATA_DIR", raising=False)
+    path = deepstate.fetch(date(2025, 8, 3))
+    doc = json.loads(path.read_text())
+    assert doc["grey_zone"] is True
+    assert [f["properties"]["status"] for f in doc["features"]] == ["russia", "contested"]
+    layers, grey = geojson.read_layers(path)
+    assert grey
+    assert geodata.area_km2(layers["contested"]) == pytest.approx(1044.8, abs=1)
+    base = baselines.load_baseline("deepstate:2025-08-03")
+    km2 = {s: 0.0 for s in ("russia", "contested", "ukraine")}
+    for p, a in zip(base.pieces, base.areas_km2, strict=True):
+        km2[p.before] += a
+    assert 900 < km2["contested"] < 1045
+    assert "grey zone" in base.baseline.grey_zone and "contested" in base.baseline.grey_zone

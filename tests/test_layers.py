@@ -16,9 +16,10 @@ PACKAGE = Path(modeller.__file__).parent
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
     {"errors", "settings", "statuses", "document", "interrupts", "regions", "textsafe"},
+    {"unitsfile"},  # reading and matching a units file (no embedded data)
     {"dates", "geodata", "inputs", "failures", "files"},  # dates; units, CRS; files in, out
-    {"geojson", "partition", "specs", "yamlpos", "shipped"},  # shapes; partition; specs; YAML
-    {"archive", "deepstate"},  # the DeepState archive (and its download)
+    {"geojson", "partition", "specs", "shipped", "reconcile", "yamlpos"},  # shapes, specs, YAML
+    {"archive", "deepstate", "geoboundaries"},  # the DeepState archive; downloads
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files
     {"scenario"},  # pydantic models of the scenario language
     {"engine"},  # apply a scenario (held_in through the loader it is given)

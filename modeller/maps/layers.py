@@ -110,11 +110,14 @@ def label(lat, lon, text: str, kind: str, rank: int, sub: str = "", radius: floa
     return [lat, lon, text, kind, rank, sub, radius]
 
 
-@cache
 def base_layers() -> dict:
     """What every map shows: neighbours, oblasts, the Dnipro, orientation towns, their labels,
     Ukraine's bounds and a coarse outline for the locator map (lon/lat rings)."""
-    data = geodata.load()
+    return _base_layers(geodata.load())
+
+
+@cache
+def _base_layers(data) -> dict:
     codes = list(data.geometry)
     geoms = np.array([data.geometry[c] for c in codes], dtype=object)
     simple = simplify(geoms)
@@ -322,7 +325,8 @@ class ScenarioView:
         Each oblast's land going from one holder to another is one part. A small part (under
         ``MERGE_SHARE`` of its neighbour) touching (within 2 km) a part with the same old and
         new holder shares its label ("Donetsk, Luhansk: to Russia") with summed figures, so
-        a strip that crosses an oblast border is named once. Figures are the run document's (rounded), never the display geometry's.
+        a strip that crosses an oblast border is named once. Figures are the run document's
+        (rounded), never the display geometry's.
         """
         figures = {(t["oblast"], t["from"], t["to"]): t for t in self.entry["transfers"]}
         groups: dict[tuple, list] = {}

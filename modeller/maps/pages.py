@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from .. import __version__
+from ..report import baseline_note, units_text
 from . import payload, tables, words
 from .assets import leaflet_assets, package_text
 from .layers import SIMPLIFY_M, ScenarioView
@@ -186,6 +187,7 @@ def provenance(doc: dict, entries: list[dict], tiles: str | None) -> dict:
                 "reported": reported,
                 "baseline": e["baseline"],
                 "baseline_caption": words.baseline_caption(e["baseline"]),
+                "outline": baseline_note(e["baseline"]),
             }
         )
     base = (
@@ -201,6 +203,7 @@ def provenance(doc: dict, entries: list[dict], tiles: str | None) -> dict:
         "scenarios": scenarios,
         "method": doc["method"],
         "data_sources": doc["data_sources"],
+        "units": units_text(doc.get("units") or {}),
         "display_note": f"Map shapes are simplified for display (about {SIMPLIFY_M / 1000:g} "
         f"km); every figure is computed on the full geometry. Base map: {base}.",
         "tools": tools,
