@@ -179,6 +179,12 @@ VALUE_CASES = [
         ["'russia' is a built-in status"],
     ),
     (
+        "relabel-contested",
+        "statuses:\n  contested: {label: Ukraine, colour: '#0000ff'}\n" + STEP,
+        3,
+        ["'contested' is a built-in status"],
+    ),
+    (
         "bad-status-name",
         "statuses:\n  Bad Name: {label: x, colour: '#000000'}\n" + STEP,
         3,
