@@ -155,7 +155,7 @@ def from_raw(path: Path, data: dict) -> Partition:
         lonlat = deepstate_raw.raw_layers(data)
     except InputError as exc:
         raise InputError(exc.message, str(path)) from None
-    layers = {k: geojson.territory([g]) for k, g in lonlat.items()}
+    layers = {k: geojson.territory([g], densify=False) for k, g in lonlat.items()}  # as drawn
     stamp = RAW_DATE.search(str(data.get("datetime") or "")) or RAW_DATE.search(path.name)
     day = Date(*map(int, stamp.groups())) if stamp else None
     info = BaselineInfo(

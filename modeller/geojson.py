@@ -31,7 +31,8 @@ GEOMETRY_TYPES = (
     "GeometryCollection",
 )
 UKRAINE_LONLAT = (22.0, 44.0, 40.5, 52.5)  # generous bounds of Ukraine, lon/lat
-WINDOW = (-30.0, 15.0, 90.0, 85.0)  # polygons are clipped to this before projecting
+WINDOW = (-60.0, -40.0, 120.0, 90.0)  # clipped to this before projecting: far from the
+# equal-area projection's antipode (DeepState's raw layers reach Africa and Central Asia)
 DENSIFY_DEG = 0.05  # at most ~5 km between vertices before projecting
 
 
