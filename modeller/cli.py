@@ -253,7 +253,7 @@ def run(
         from . import maps
 
         images: dict[str, bytes] = {}
-        if not no_images:
+        if not no_images:  # drawn first, then written with the pages as one site
             from .maps import images as map_images
 
             with err.status("drawing PNG/SVG maps"):

@@ -30,7 +30,7 @@ from functools import cache
 import numpy as np
 from markupsafe import Markup
 
-from .timeline_run import Table, provenance
+from .timeline_run import Table, outline_lines, provenance
 
 SERIES = (  # key, label, colour (Okabe–Ito)
     ("cedes", "Ukraine cedes", "#d55e00"),
@@ -119,6 +119,11 @@ def baseline_series(data: dict[str, dict]) -> dict:
 def nice_date(iso: str) -> str:
     d = Date.fromisoformat(iso)
     return f"{d.day} {d.strftime('%b')} {d.year}"
+
+
+def unbroken(iso: str) -> str:
+    """A date for running text that never breaks across lines ('1 Jul 2025', no-break spaces)."""
+    return nice_date(iso).replace(" ", "\u00a0")
 
 
 def cadence(dates: list[str], every_days: int = 0) -> str:
@@ -438,10 +443,10 @@ def render(
         "baseline-km2",
         "Russian-held in the baseline, km²",
         None,
-        (("baseline_russia", "Russian-held (DeepStateMap)", "#666666"),),
+        (("baseline_russia", "Russian-held in the baseline", "#666666"),),
     )
     span = (
-        f"{nice_date(base['dates'][0])} – {nice_date(base['dates'][-1])}"
+        f"{unbroken(base['dates'][0])} – {unbroken(base['dates'][-1])}"
         if base["dates"]
         else "no dates"
     )
@@ -457,7 +462,9 @@ def render(
             css=css,
             title=f"What each proposal would have meant, {cadence(base['dates'], every_days)}",
             span=span,
-            n_baselines=len(prov["baselines"]),
+            n_baselines=len(base["dates"]),
+            all_deepstate=bool(prov["baselines"])
+            and all(str(b["name"]).startswith("deepstate") for b in prov["baselines"]),
             axis=axis,
             baseline=baseline_chart,
             baseline_text=_baseline_text(base),
@@ -468,6 +475,7 @@ def render(
             data_file=data_file,
             maps_index=maps.get("index"),
             prov=prov,
+            outline=outline_lines(table.baselines),
         )
     )
 
@@ -480,8 +488,8 @@ def _baseline_text(base: dict) -> str:
     lo, hi = short(min(base["people"])), short(max(base["people"]))
     residents = f"about {lo}" if lo == hi else f"{lo} to {hi}"
     return (
-        f"Russian-held: {fmt(base['km2'][0])} km² on {nice_date(first)}, "
-        f"{fmt(base['km2'][-1])} km² on {nice_date(last)}; pre-war residents there: "
+        f"Russian-held: {fmt(base['km2'][0])} km² on {unbroken(first)}, "
+        f"{fmt(base['km2'][-1])} km² on {unbroken(last)}; pre-war residents there: "
         f"{residents}."
     )
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 import shapely
 
-from modeller import baselines, deepstate, geodata, geojson
+from modeller import archive, baselines, deepstate, geodata, geojson, timeline_run
 from modeller.errors import InputError
+from modeller.scenario import load_scenarios
 
 RAW = "deepstate/raw/deepstate_raw_20250803T195825Z.geojson"
 
@@ -89,3 +91,15 @@ def test_fetch_keeps_the_grey_zone_as_contested(recorded_api, tmp_path, monkeypa
         km2[p.before] += a
     assert 900 < km2["contested"] < 1045
     assert "grey zone" in base.baseline.grey_zone and "contested" in base.baseline.grey_zone
+    # the timeline takes a snapshot with a grey zone the plain way: contested rows, as run
+    [snap] = [s for s in archive.snapshots() if s.day == date(2025, 8, 3)]
+    assert snap.grey
+    scenarios = Path(__file__).resolve().parent.parent / "scenarios"
+    table = timeline_run.build_table(load_scenarios([scenarios / "land-swap.yaml"]), [snap])
+    c = table.columns
+    grey = [i for i in range(len(table)) if c["status"][i] == "contested"]
+    assert grey and sum(c["baseline_km2"][i] for i in grey) == pytest.approx(
+        km2["contested"], rel=1e-9
+    )
+    [info] = table.baselines
+    assert "contested" in info.grey_zone and info.reconciled

@@ -434,6 +434,17 @@ def test_the_baseline_switch_and_tooltips(browser, site):
         assert v.page.locator(".mapwrap").screenshot() != shown
         v.page.get_by_role("radio", name="After the scenario").check()
         v.page.wait_for_timeout(150)
+        # zoomed in twice, labels are placed again without overlaps
+        v.page.locator(".leaflet-control-zoom-in").click()
+        v.page.locator(".leaflet-control-zoom-in").click()
+        v.page.wait_for_timeout(500)
+        labels = v.page.evaluate(MEASURE, "#mdl-map")["labels"]
+        assert len(labels) >= 5
+        for i, a in enumerate(labels):
+            for b in labels[i + 1 :]:
+                assert _overlap(a["box"], b["box"]) < 1, (a["text"], b["text"])
+        v.page.evaluate("window.mdlMaps[0].setView([48.8, 37.6], 8, {animate: false})")
+        v.page.wait_for_timeout(200)
         # a town's tip, from its touch-sized target
         town = e["towns"][0]
         point = v.page.evaluate(

@@ -16,7 +16,16 @@ import shapely
 from click.testing import CliRunner
 from shapely.geometry import mapping
 
-from modeller import archive, baselines, geodata, geojson, metrics, reconcile, timeline_run
+from modeller import (
+    archive,
+    baselines,
+    geodata,
+    geojson,
+    metrics,
+    reconcile,
+    timeline_page,
+    timeline_run,
+)
 from modeller.cli import main
 from modeller.errors import InputError
 from modeller.scenario import load_scenarios
@@ -330,6 +339,8 @@ def test_timeline_equals_run_on_other_units_with_reconciliation(minregion, tmp_p
         assert dict(info.reconciled) == pytest.approx(run_moved, rel=1e-6)
         prov = timeline_run.provenance(table)
         assert prov["units"]["sha256"] and prov["baselines"][-1]["reconciled"]
+        page = timeline_page.render(table)
+        assert prov["units"]["sha256"] in page and "outline reconciliation moved" in page
 
 
 # --- modeller fetch units ----------------------------------------------------------------
@@ -405,3 +416,17 @@ def test_fetch_units_from_a_local_geoboundaries_server(tmp_path, monkeypatch):
         assert bad.exit_code == 2 and "geoBoundaries" in bad.output
     finally:
         server.shutdown()
+
+
+def test_doctor_and_validate_take_units(tmp_path):
+    path = embedded_as_file(tmp_path, "code")
+    before = os.environ.get("MODELLER_UNITS")
+    runner = CliRunner()
+    doctor = runner.invoke(main, ["doctor", "--units", str(path)], env={"COLUMNS": "200"})
+    assert doctor.exit_code == 0, doctor.output
+    assert "matched by code field code" in doctor.output and "re-assigned" in doctor.output
+    ok = runner.invoke(main, ["validate", "--units", str(path), str(SCENARIOS / "land-swap.yaml")])
+    assert ok.exit_code == 0 and "ok:" in ok.output
+    bad = runner.invoke(main, ["validate", "--units", str(tmp_path / "none.gpkg"), str(SCENARIOS)])
+    assert bad.exit_code == 2 and "units file not found" in bad.output
+    assert os.environ.get("MODELLER_UNITS") == before  # the option does not leak

@@ -112,7 +112,7 @@ def _render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
             edgecolor="none",
             linewidth=0,
             hatch=NEITHER_HATCH if neither else None,
-            hatchcolor="#333333" if neither else None,
+            hatchcolor="#222222" if neither else None,
         )
     moved = [p for p in pieces if p.before != p.after]
     if moved:  # hatched over the new status, as on the pages
@@ -125,7 +125,9 @@ def _render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
             hatch=CHANGED_HATCH,
             hatchcolor="#111111",
         )
-    patch([ctx["water"]], 3, facecolor="#a9cbe8", edgecolor=RIVER, linewidth=0.5)
+    # the reservoirs as before June 2023 (Kakhovka has been drained since): see-through, so
+    # the status and hatching of the land in their beds stay visible
+    patch([ctx["water"]], 3, facecolor="#a9cbe880", edgecolor=RIVER, linewidth=0.6)
     lines([ctx["river"]], 3, colors=RIVER, linewidths=1.3)
     lines(ctx["oblasts"], 4, colors="#4d4d4d", linewidths=0.7)
     if moved:
@@ -421,23 +423,27 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
 # --- writing --------------------------------------------------------------------------
 
 
-def image_bytes(fig, svg: bool = True) -> tuple[bytes, bytes | None]:
-    """The figure as PNG and SVG bytes (SVG deterministic: fixed hash salt, no date)."""
+def image_bytes(fig, svg: bool = True, title: str | None = None) -> tuple[bytes, bytes | None]:
+    """The figure as PNG and SVG bytes (SVG deterministic: fixed hash salt, no date).
+
+    ``title`` goes into both files' metadata (PNG text chunk, SVG ``dc:title``), escaped by
+    matplotlib."""
     import io
 
     import matplotlib
 
     png, vector = io.BytesIO(), io.BytesIO()
+    named = {"Title": title} if title else {}
     with matplotlib.rc_context(matplotlib_rc()):
         fig.savefig(
             png,
             format="png",
             dpi=fig.dpi,
-            metadata={"Software": None},
+            metadata={"Software": None, **named},
             pil_kwargs={"compress_level": 1},
         )
         if svg:
-            fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None})
+            fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None, **named})
     return png.getvalue(), vector.getvalue() if svg else None
 
 
@@ -494,7 +500,9 @@ def _draw(i: int) -> list[tuple[str, bytes]]:
     """Scenario ``i``'s PNG and SVG as (name, bytes) (``-1``: the overview PNG)."""
     doc, partitions, stems = _JOB
     if i < 0:
-        png, _ = image_bytes(render_overview(doc, partitions), svg=False)
+        title = "What each proposal would change"
+        png, _ = image_bytes(render_overview(doc, partitions), svg=False, title=title)
         return [("overview.png", png)]
-    png, svg = image_bytes(render(doc, doc.scenarios[i], partitions[i]))
+    entry = doc.scenarios[i]
+    png, svg = image_bytes(render(doc, entry, partitions[i]), title=entry.title)
     return [(f"{stems[i]}.png", png), (f"{stems[i]}.svg", svg)]

@@ -37,15 +37,14 @@ def environment():
 
 @cache
 def shared() -> dict:
-    """What every page inlines: Leaflet, our CSS and script, the base layers' JSON."""
+    """What every page inlines: Leaflet, our CSS and script (read once per process)."""
     js, css, version = leaflet_assets()
     return {
         "leaflet_js": js,
         "leaflet_css": css,
         "leaflet_version": version,
         "css": package_text("static", "maps.css"),
-        "js": package_text("static", "maps.js"),
-        "base_json": payload.base_json(),
+        "js": package_text("static", "labels.js") + "\n" + package_text("static", "maps.js"),
         "version": __version__,
     }
 
@@ -55,7 +54,11 @@ def render(template: str, **context) -> str:
     return (
         environment()
         .get_template(template)
-        .render(**{k: v for k, v in s.items() if k != "leaflet_version"}, **context)
+        .render(
+            **{k: v for k, v in s.items() if k != "leaflet_version"},
+            base_json=payload.base_json(),
+            **context,
+        )
     )
 
 
