@@ -89,7 +89,7 @@ def apply_phases(
     for k, (phase, number, step) in enumerate(steps):
         where = f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")
         try:
-            regions = select(step.where, pieces, bands, load)
+            regions = select(step.where, pieces, bands, load, baseline=base.pieces)
         except InputError as exc:
             raise InputError(f"{where}: {exc.message}") from None
         if not regions:
@@ -132,8 +132,15 @@ def select(
     pieces: tuple[Piece, ...],
     bands: dict | None = None,
     load: Loader | None = None,
+    *,
+    baseline: tuple[Piece, ...] | None = None,
 ) -> dict[str, object]:
-    """Per oblast, the selected region (WHOLE for all of it); oblasts not selected are absent."""
+    """Per oblast, the selected region (WHOLE for all of it); oblasts not selected are absent.
+
+    A ``band`` follows the line of contact of ``baseline`` (the baseline's own pieces;
+    default ``pieces``): drawn from pieces that earlier steps have cut, the union of the
+    Russian-held ones can keep hair-thin seams that would count as contact.
+    """
     data = geodata.load()
     regions: dict[str, object] = dict.fromkeys(selector.oblast or data.codes, WHOLE)
     if selector.held_by is not None:
@@ -149,18 +156,20 @@ def select(
         if bands is not None and selector.band in bands:
             regions = _intersect(regions, bands[selector.band])
         else:
-            regions = _intersect(regions, _clip(band_region(selector.band, pieces)))
+            line_of = baseline if baseline is not None else pieces
+            regions = _intersect(regions, _clip(band_region(selector.band, line_of)))
     if selector.polygon is not None:
         regions = _intersect(regions, _clip(polygon_region(selector.polygon)))
     for child in selector.all_of or ():
-        regions = _intersect(regions, select(child, pieces, bands, load))
+        regions = _intersect(regions, select(child, pieces, bands, load, baseline=baseline))
     if selector.any_of:
         union: dict[str, object] = {}
         for child in selector.any_of:
-            union = _union(union, select(child, pieces, bands, load))
+            union = _union(union, select(child, pieces, bands, load, baseline=baseline))
         regions = _intersect(regions, union)
     if selector.not_ is not None:
-        regions = _intersect(regions, _complement(select(selector.not_, pieces, bands, load)))
+        inner = select(selector.not_, pieces, bands, load, baseline=baseline)
+        regions = _intersect(regions, _complement(inner))
     return {code: r for code, r in regions.items() if r is WHOLE or not r.is_empty}
 
 

@@ -16,7 +16,16 @@ import shapely
 from click.testing import CliRunner
 from shapely.geometry import mapping
 
-from modeller import archive, baselines, geodata, geojson, metrics, reconcile, timeline_run
+from modeller import (
+    archive,
+    baselines,
+    geodata,
+    geojson,
+    metrics,
+    reconcile,
+    timeline_page,
+    timeline_run,
+)
 from modeller.cli import main
 from modeller.errors import InputError
 from modeller.scenario import load_scenarios
@@ -330,6 +339,8 @@ def test_timeline_equals_run_on_other_units_with_reconciliation(minregion, tmp_p
         assert dict(info.reconciled) == pytest.approx(run_moved, rel=1e-6)
         prov = timeline_run.provenance(table)
         assert prov["units"]["sha256"] and prov["baselines"][-1]["reconciled"]
+        page = timeline_page.render(table)
+        assert prov["units"]["sha256"] in page and "outline reconciliation moved" in page
 
 
 # --- modeller fetch units ----------------------------------------------------------------
