@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import pytest
 
+from modeller import geodata
 from modeller.cli import main
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -48,6 +49,7 @@ def test_every_readme_command_parses(command, monkeypatch):
     if shared and not (README.parent / shared[0]).exists():
         pytest.skip(f"needs the real datasets: {shared[0]}")
     monkeypatch.chdir(README.parent)
+    monkeypatch.setattr(geodata, "load", lambda: None)  # parse only: --units loads no shapes
     for name in ("MODELLER_UNITS", "MODELLER_RECONCILE", "MODELLER_CONTESTED"):
         monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test
     with main.make_context("modeller", list(args)) as ctx:
