@@ -95,12 +95,16 @@ def from_deepstate(info: BaselineInfo, layers: dict[str, object], grey: bool) ->
         note = NO_GREY_ZONE
     else:
         km2 = 0.0 if contested is None else float(geodata.area_km2(contested))
+        inside = km2 - (0.0 if contested is None else reconcile.outside_km2(contested))
         counted = {
             "contested": "kept as its own status 'contested'",
             "ukraine": "counted as Ukrainian-held (--contested ukraine)",
             "russia": "counted as Russian-held (--contested russia)",
         }[mode]
-        note = f"DeepState's grey zone ('unknown status', {km2:,.1f} km² in all) {counted}"
+        note = (
+            f"DeepState's grey zone ('unknown status': {km2:,.1f} km² in its layer, "
+            f"{inside:,.1f} km² inside the units) {counted}"
+        )
     if contested is not None and mode == "russia":
         russia, contested = shapely.union(russia, contested), None
     elif mode == "ukraine":

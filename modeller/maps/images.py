@@ -423,23 +423,27 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
 # --- writing --------------------------------------------------------------------------
 
 
-def image_bytes(fig, svg: bool = True) -> tuple[bytes, bytes | None]:
-    """The figure as PNG and SVG bytes (SVG deterministic: fixed hash salt, no date)."""
+def image_bytes(fig, svg: bool = True, title: str | None = None) -> tuple[bytes, bytes | None]:
+    """The figure as PNG and SVG bytes (SVG deterministic: fixed hash salt, no date).
+
+    ``title`` goes into both files' metadata (PNG text chunk, SVG ``dc:title``), escaped by
+    matplotlib."""
     import io
 
     import matplotlib
 
     png, vector = io.BytesIO(), io.BytesIO()
+    named = {"Title": title} if title else {}
     with matplotlib.rc_context(matplotlib_rc()):
         fig.savefig(
             png,
             format="png",
             dpi=fig.dpi,
-            metadata={"Software": None},
+            metadata={"Software": None, **named},
             pil_kwargs={"compress_level": 1},
         )
         if svg:
-            fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None})
+            fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None, **named})
     return png.getvalue(), vector.getvalue() if svg else None
 
 
@@ -484,9 +488,11 @@ def _draw(i: int) -> list[Path]:
     """Draw and write scenario ``i``'s PNG and SVG (``-1``: the overview PNG)."""
     doc, partitions, out_dir, stems = _JOB
     if i < 0:
-        png, _ = image_bytes(render_overview(doc, partitions), svg=False)
+        title = "What each proposal would change"
+        png, _ = image_bytes(render_overview(doc, partitions), svg=False, title=title)
         return [files.write_bytes(out_dir / "overview.png", png)]
-    png, svg = image_bytes(render(doc, doc.scenarios[i], partitions[i]))
+    entry = doc.scenarios[i]
+    png, svg = image_bytes(render(doc, entry, partitions[i]), title=entry.title)
     return [
         files.write_bytes(out_dir / f"{stems[i]}.png", png),
         files.write_bytes(out_dir / f"{stems[i]}.svg", svg),
