@@ -496,6 +496,7 @@ def list_baselines() -> None:
     rows.append(("deepstate:own", "each scenario on the DeepState snapshot of its own date"))
     rows.append(("FILE.geojson", "your own polygons (Russian-held, or a 'status' property)"))
     rows.append(("FILE.gpkg", "the same as a GeoPackage"))
+    rows.append(("RAW.geojson", "a raw DeepState layer dump: grey zone as 'contested'"))
     table = Table.grid(padding=(0, 2), pad_edge=False)
     table.add_column(no_wrap=True)
     table.add_column()
