@@ -74,3 +74,11 @@ def test_doctors_area_totals_are_the_ones_readme_states():
     units_total, official = m.groups()
     assert f"{units_total} km² of the embedded" in readme
     assert f"official total {official} km²" in readme
+
+
+def test_readmes_scenarios_paths_work_from_any_folder(tmp_path, monkeypatch):
+    """Where there is no scenarios/ folder, 'scenarios/…' names the shipped copy."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate", "scenarios/land-swap.yaml", "scenarios/"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("ok: ") == 1 + len(shipped_ids())
