@@ -61,3 +61,16 @@ def test_docs_print_what_the_outputs_refer_to():
     doc = json.loads(run.stdout)
     assert "modeller docs assumptions" in doc["method"]
     assert "modeller docs contact-line" in doc["scenarios"][0]["baseline"]["source"]
+
+
+def test_doctors_area_totals_are_the_ones_readme_states():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(main, ["doctor"])
+    m = re.search(r"total ([\d,]+) km² vs official ([\d,]+)", result.output)
+    assert m, result.output
+    units_total, official = m.groups()
+    assert f"{units_total} km² of the embedded" in readme
+    assert f"official total {official} km²" in readme
