@@ -466,7 +466,8 @@ def scenario_files(paths: list[Path]) -> list[Path]:
     """Expand folders into their *.yaml / *.yml files, sorted; keep files as given.
 
     A name that is not a file but the id of a shipped scenario (``land-swap``) is that
-    scenario's file; no paths at all means every shipped scenario.
+    scenario's file, and ``scenarios/…`` where there is no such folder is the shipped
+    one; no paths at all means every shipped scenario.
     """
     if not paths:
         paths = [shipped_folder()]
@@ -486,6 +487,9 @@ def scenario_files(paths: list[Path]) -> list[Path]:
             out.append(p)
         elif len(p.parts) == 1 and str(p) in shipped_ids():
             out.append(shipped_ids()[str(p)])
+        elif p.parts[0] == "scenarios" and shipped_folder().joinpath(*p.parts[1:]).exists():
+            # README's 'modeller run scenarios/…' from any folder: the shipped copy
+            out += scenario_files([shipped_folder().joinpath(*p.parts[1:])])
         else:
             raise _missing(p)
     return out

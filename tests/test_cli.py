@@ -74,3 +74,12 @@ def test_doctors_area_totals_are_the_ones_readme_states():
     units_total, official = m.groups()
     assert f"{units_total} km² of the embedded" in readme
     assert f"official total {official} km²" in readme
+
+
+def test_readmes_scenarios_paths_work_from_any_folder(tmp_path, monkeypatch):
+    """Where there is no scenarios/ folder, 'scenarios/…' names the shipped copy."""
+    monkeypatch.chdir(tmp_path)
+    one = CliRunner().invoke(main, ["validate", "scenarios/land-swap.yaml"])
+    assert one.exit_code == 0 and one.output.count("ok: ") == 1, one.output
+    every = CliRunner().invoke(main, ["validate", "scenarios/"])
+    assert every.exit_code == 0 and every.output.count("ok: ") == len(shipped_ids()), every.output
