@@ -61,3 +61,25 @@ def test_docs_print_what_the_outputs_refer_to():
     doc = json.loads(run.stdout)
     assert "modeller docs assumptions" in doc["method"]
     assert "modeller docs contact-line" in doc["scenarios"][0]["baseline"]["source"]
+
+
+def test_doctors_area_totals_are_the_ones_readme_states():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(main, ["doctor"])
+    m = re.search(r"total ([\d,]+) km² vs official ([\d,]+)", result.output)
+    assert m, result.output
+    units_total, official = m.groups()
+    assert f"{units_total} km² of the embedded" in readme
+    assert f"official total {official} km²" in readme
+
+
+def test_readmes_scenarios_paths_work_from_any_folder(tmp_path, monkeypatch):
+    """Where there is no scenarios/ folder, 'scenarios/…' names the shipped copy."""
+    monkeypatch.chdir(tmp_path)
+    one = CliRunner().invoke(main, ["validate", "scenarios/land-swap.yaml"])
+    assert one.exit_code == 0 and one.output.count("ok: ") == 1, one.output
+    every = CliRunner().invoke(main, ["validate", "scenarios/"])
+    assert every.exit_code == 0 and every.output.count("ok: ") == len(shipped_ids()), every.output

@@ -451,7 +451,7 @@ PARALLEL_FROM = 4
 """From this many scenarios on, images are drawn in forked worker processes (one per core):
 each image is independent and costs ~0.5 s of CPU, mostly text rasterisation."""
 
-_JOB: tuple | None = None  # (doc, partitions, out_dir, stems), inherited by forked workers
+_JOB: tuple | None = None  # (doc, partitions, stems), inherited by forked workers
 
 
 def write_images(
@@ -460,19 +460,31 @@ def write_images(
     """Write ``<stem>.png`` and ``<stem>.svg`` for every scenario, and ``overview.png``
     when there are several; return the paths (in scenario order, the overview last).
 
-    Each file is written atomically. With ``PARALLEL_FROM`` or more scenarios and more than
-    one core, scenarios are drawn in forked worker processes that inherit the run document
-    and partitions (nothing is pickled but an index and the paths written).
+    Each file is written atomically; ``modeller run`` instead hands ``render_images`` to
+    ``maps.write_site``, so that images and pages replace the old site together.
+    """
+    out_dir = Path(out_dir)
+    return [
+        files.write_bytes(out_dir / name, data)
+        for name, data in render_images(doc, partitions, stems).items()
+    ]
+
+
+def render_images(doc: RunDocument, partitions: list[Partition], stems: list[str]) -> dict:
+    """``{file name: bytes}``: ``<stem>.png`` and ``<stem>.svg`` for every scenario, and
+    ``overview.png`` when there are several (in scenario order, the overview last).
+
+    With ``PARALLEL_FROM`` or more scenarios and more than one core, scenarios are drawn in
+    forked worker processes that inherit the run document and partitions (nothing is
+    pickled but an index and the image bytes).
     """
     global _JOB
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     n = len(doc.scenarios)
     if len(partitions) != n or len(stems) != n:
         raise ValueError(f"{len(partitions)} partitions and {len(stems)} names for {n} scenarios")
     jobs = list(range(n)) + ([-1] if n > 1 and "overview" not in stems else [])
     workers = min(os.cpu_count() or 1, len(jobs))
-    _JOB = (doc, partitions, out_dir, stems)
+    _JOB = (doc, partitions, stems)
     try:
         if n >= PARALLEL_FROM and workers > 1 and "fork" in mp.get_all_start_methods():
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
@@ -481,19 +493,16 @@ def write_images(
             parts = [_draw(i) for i in jobs]
     finally:
         _JOB = None
-    return [p for part in parts for p in part]
+    return {name: data for part in parts for name, data in part}
 
 
-def _draw(i: int) -> list[Path]:
-    """Draw and write scenario ``i``'s PNG and SVG (``-1``: the overview PNG)."""
-    doc, partitions, out_dir, stems = _JOB
+def _draw(i: int) -> list[tuple[str, bytes]]:
+    """Scenario ``i``'s PNG and SVG as (name, bytes) (``-1``: the overview PNG)."""
+    doc, partitions, stems = _JOB
     if i < 0:
         title = "What each proposal would change"
         png, _ = image_bytes(render_overview(doc, partitions), svg=False, title=title)
-        return [files.write_bytes(out_dir / "overview.png", png)]
+        return [("overview.png", png)]
     entry = doc.scenarios[i]
     png, svg = image_bytes(render(doc, entry, partitions[i]), title=entry.title)
-    return [
-        files.write_bytes(out_dir / f"{stems[i]}.png", png),
-        files.write_bytes(out_dir / f"{stems[i]}.svg", svg),
-    ]
+    return [(f"{stems[i]}.png", png), (f"{stems[i]}.svg", svg)]
