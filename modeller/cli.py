@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from . import __version__, geodata, settings
 from .errors import InputError
-from .failures import SafeGroup
+from .failures import SafeGroup, environment_message
 from .interrupts import cleanup_on_interrupt
 from .specs import HELP as BASELINE_SPECS
 from .textsafe import terminal_text
@@ -21,6 +21,13 @@ from .textsafe import terminal_text
 # validate`` load neither shapely, pyproj nor the engine (tests/test_imports.py).
 FORMATS = ["table", "csv", "json", "markdown"]
 GEO_FORMATS = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}
+
+
+def _named(exc: OSError, path: Path) -> OSError:
+    """``exc`` naming ``path`` when the library that raised it did not."""
+    if exc.filename is None and exc.errno is not None:
+        return OSError(exc.errno, exc.strerror, str(path))
+    return exc
 
 
 def _fail(exc: InputError) -> None:
@@ -243,8 +250,9 @@ def run(
             frame = exports.pieces_frame(doc, partitions)
             try:
                 exports.write(frame, target, exports.provenance(doc), fmt)
-            except OSError as exc:
-                _fail(InputError(f"cannot write {fmt}: {exc.strerror or exc}", str(target)))
+            except OSError as exc:  # the machine refusing: one line, status 1 (failures.py)
+                click.echo(environment_message(_named(exc, target)), err=True)
+                sys.exit(1)
         err.print(f"pieces: {len(frame)} features -> {target}", highlight=False)
     else:
         console = Console()

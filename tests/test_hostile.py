@@ -875,6 +875,13 @@ def test_output_parent_is_a_file(tmp_path, tiny):
     assert_clean_error(result, "cannot write", str(blocker), status=1)
 
 
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg"])
+def test_an_export_into_a_device_is_an_environment_error(tiny, fmt):
+    pytest.importorskip("pyogrio")
+    result = cli("run", "-b", "1991", "--no-maps", "-f", fmt, "-O", f"/dev/null/x.{fmt}", tiny)
+    assert_clean_error(result, "cannot write", "/dev/null", status=1)
+
+
 def test_output_is_a_device(tiny):
     result = cli("run", "-b", "1991", "--no-images", "--out", "/dev/null/site", tiny)
     assert_clean_error(result, "cannot write", "/dev/null", status=1)
