@@ -95,7 +95,10 @@ def strips(russia, contested=None):
     if not len(parts):
         return shapely.Polygon()
     parts = parts[~shapely.dwithin(z.inland, parts, TOUCH_M)]  # reaches inland: kept
-    parts = parts[shapely.dwithin(russia, parts, TOUCH_M)]
+    if len(parts):
+        # prepared: the same exact predicate, ~10x faster on the whole occupied layer
+        shapely.prepare(russia)
+        parts = parts[shapely.dwithin(russia, parts, TOUCH_M)]
     if not len(parts):
         return shapely.Polygon()
     moved = shapely.union_all(parts)

@@ -333,6 +333,26 @@ def _segments(territory) -> tuple[np.ndarray, np.ndarray]:
     return keys, seg
 
 
+def _changed(keys: np.ndarray, seg: np.ndarray, old_keys: np.ndarray, old_seg: np.ndarray):
+    """Segments in one day's set and not the other's: today's new rows, then yesterday's.
+
+    Notes
+    -----
+    Equal to ``seg[~np.isin(keys, old_keys)]`` and the converse, by binary search in the
+    other day's sorted keys (~3x faster than ``np.isin`` on ~10^5 segments).
+    """
+
+    def absent(k: np.ndarray, other: np.ndarray) -> np.ndarray:
+        ordered = np.sort(other)
+        if not len(ordered):
+            return np.ones(len(k), dtype=bool)
+        i = np.searchsorted(ordered, k)
+        i[i == len(ordered)] = 0
+        return ordered[i] != k
+
+    return np.vstack([seg[absent(keys, old_keys)], old_seg[absent(old_keys, keys)]])
+
+
 def _tile_areas(geom: Geometry, territory, state: _Day, tree) -> np.ndarray:
     """km² of tile ∩ territory for every tile, recomputing only tiles the change touched."""
     segments = _segments(territory)
@@ -342,7 +362,7 @@ def _tile_areas(geom: Geometry, territory, state: _Day, tree) -> np.ndarray:
     else:
         keys, seg = segments
         old_keys, old_seg = state.segments
-        xy = np.vstack([seg[~np.isin(keys, old_keys)], old_seg[~np.isin(old_keys, keys)]])
+        xy = _changed(keys, seg, old_keys, old_seg)
         dirty = np.zeros(n, dtype=bool)
         if len(xy):
             lines = shapely.linestrings(xy.reshape(-1, 2, 2))
@@ -580,12 +600,18 @@ class _Outline:
     outline zone, which changes rarely; a day reuses the strips of the day before when
     none of DeepState's changed boundary segments lies in the zone. The day's territory is
     then ``R ∪ strips``, exactly as ``baselines.from_deepstate`` builds it for ``run``.
+    A day whose DeepState geometry is yesterday's (same WKB) reuses yesterday's territory;
+    recomputed strips equal to yesterday's (same WKB) keep their per-unit figures.
     """
 
     def __init__(self) -> None:
         self.on = settings.reconcile()
         self.keys: np.ndarray | None = None
+        self.zone = reconcile.outline_zone() if self.on else None
+        self.raw = None
+        self.territory_ = None
         self.strips = None
+        self.wkb = b""
         self.grown = None
         self.moved: tuple = ()
         self.strips_km2 = 0.0
@@ -595,21 +621,33 @@ class _Outline:
         if not self.on:
             return raw
         keys, seg = _segments(raw)
-        if self.strips is None or self._changed_in_zone(keys, seg):
-            self.strips = reconcile.strips(raw)
-            self.moved = reconcile.moved_by_oblast(self.strips)
-            self.strips_km2 = float(geodata.area_km2(self.strips))
-            self.grown = None if self.strips.is_empty else reconcile.grown(self.strips)
-        self.keys, self.seg = keys, seg
+        xy = None if self.keys is None else _changed(keys, seg, self.keys, self.seg)
+        if xy is not None and not len(xy) and self._same_raw(raw):
+            self.raw = raw  # DeepState unchanged: yesterday's territory, no union
+            return self.territory_
+        if self.strips is None or self._changed_in_zone(xy):
+            strips = reconcile.strips(raw)
+            wkb = shapely.to_wkb(strips)
+            # most changes in the zone leave the strips as they were: keep their figures
+            if self.strips is None or wkb != self.wkb:
+                self.strips, self.wkb = strips, wkb
+                self.moved = reconcile.moved_by_oblast(strips)
+                self.strips_km2 = float(geodata.area_km2(strips))
+                self.grown = None if strips.is_empty else reconcile.grown(strips)
+        self.keys, self.seg, self.raw = keys, seg, raw
         # = reconcile.with_strips(raw, self.strips), the strips' 1 m growth kept across days
-        return raw if self.grown is None else shapely.union(raw, self.grown)
+        self.territory_ = raw if self.grown is None else shapely.union(raw, self.grown)
+        return self.territory_
 
-    def _changed_in_zone(self, keys: np.ndarray, seg: np.ndarray) -> bool:
-        xy = np.vstack([seg[~np.isin(keys, self.keys)], self.seg[~np.isin(self.keys, keys)]])
-        if not len(xy):
-            return False
+    def _same_raw(self, raw) -> bool:
+        """Whether today's DeepState geometry is yesterday's, coordinate for coordinate."""
+        return shapely.to_wkb(raw) == shapely.to_wkb(self.raw)
+
+    def _changed_in_zone(self, xy: np.ndarray | None) -> bool:
+        if xy is None or not len(xy):
+            return xy is None
         lines = shapely.linestrings(xy.reshape(-1, 2, 2))
-        return bool(shapely.intersects(reconcile.outline_zone().reach, lines).any())
+        return bool(shapely.intersects(self.zone.reach, lines).any())
 
     def info(self, snap: Snapshot, raw_km2: float, held_km2: float) -> BaselineInfo:
         """The day's baseline provenance, as ``run`` gives it: km² moved per unit and the
