@@ -11,9 +11,10 @@ area(atom ∩ R) and of the settlement weights inside it — measured once per d
 scenarios, in one vectorised pass, and updated from the day before where the map did not
 change. Only atoms where a band matters get the (local) line of contact of the day.
 
-People follow ``metrics``: a settlement's weight counts where its point lies, the
-oblast's rural remainder is spread by area; so every figure equals what ``modeller run``
-gives for that baseline (``tests/test_timeline.py`` checks it).
+People follow ``metrics``: every weighted point of the population model (town footprint
+points, rural points) counts where it lies; so every figure equals what ``modeller run``
+gives for that baseline (``tests/test_timeline.py`` checks it). The timeline reports the
+central population estimate (no ranges).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np
 import shapely
 from pydantic import BaseModel
 
-from . import engine, geodata, metrics
+from . import engine, geodata, metrics, population
 from .archive import Snapshot
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, polygonal
@@ -66,8 +67,9 @@ class Geometry:
     tile_km2: np.ndarray
     bands: tuple[Band, ...]  # distinct band selectors; classes = status × membership
     support: np.ndarray  # indices of atoms where band membership can change an outcome
-    settlement_atom: np.ndarray  # atom index per settlement
-    settlement_weight: np.ndarray  # k_o · population per settlement (people)
+    settlement_atom: np.ndarray  # atom index per population point
+    settlement_weight: np.ndarray  # people per population point (central model)
+    point_xy: np.ndarray  # (n, 2) working-CRS population points
     ukraine: object  # union of the units (for the local line of contact)
 
     @property
@@ -80,7 +82,7 @@ class Plan:
     geometry: Geometry
     scenarios: tuple[ScenarioPlan, ...]
     oblasts: tuple[str, ...]
-    remainder_per_km2: np.ndarray  # per atom: R_o / area(o), people per km²
+    remainder_per_km2: np.ndarray  # per atom: people per km² not carried by points (0)
 
 
 def class_index(status: str, inside: tuple[bool, ...]) -> int:
@@ -255,12 +257,12 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
             matrix[r, keys[key]] = 1.0
         plans.append(ScenarioPlan(sc, tuple(ordered), matrix))
 
-    model = metrics.population_model()
-    settlement_atom = metrics.nearest_in_oblast(atoms, [str(c) for c in atom_oblast_a])
-    weights = np.zeros(len(data.settlements))
-    for m in model.values():
-        weights[m.settlement_idx] = m.weights
-    remainder = np.array([model[c].remainder / model[c].area_km2 for c in atom_oblast])
+    pop = population.current()
+    layout = pop.layouts[pop.central.layout]
+    settlement_atom = metrics.nearest_in_oblast(
+        atoms, [str(c) for c in atom_oblast_a], layout.xy, layout.unit
+    )
+    remainder = np.zeros(len(atom_oblast))  # every person is carried by a point
     tiles, owner = _tiles(atoms)
     geometry = Geometry(
         atoms=tuple(atoms),
@@ -272,7 +274,8 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
         bands=bands_t,
         support=np.array(sorted(support), dtype=int),
         settlement_atom=settlement_atom,
-        settlement_weight=weights,
+        settlement_weight=pop.central.weight,
+        point_xy=layout.xy,
         ukraine=shapely.union_all(list(data.geometry.values())),
     )
     return Plan(geometry, tuple(plans), tuple(data.codes), remainder)
@@ -432,7 +435,7 @@ class _Bands:
         self.box = (*(lo - self.reach), *(hi + self.reach))
         self.areas = np.zeros((len(self.tiles), len(STATUSES) * self.per))
         self.points = np.flatnonzero(np.isin(geom.settlement_atom, geom.support))
-        self.xy = geodata.load().settlement_xy[self.points]
+        self.xy = geom.point_xy[self.points]
         self.point_tree = shapely.STRtree(shapely.points(self.xy))
         self.inside = np.zeros((len(self.points), len(geom.bands)), dtype=bool)
         self.buffers: dict[float, dict[bytes, object]] = {}
@@ -560,7 +563,7 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
     per = 2 ** len(geom.bands)
     tree = shapely.STRtree(geom.tiles)
     state = _Day()
-    xy = geodata.load().settlement_xy
+    xy = geom.point_xy
     km2 = np.zeros((len(snapshots), geom.n_classes * n_atoms))
     weight = np.zeros_like(km2)
     russia = STATUSES.index("russia") * per * n_atoms
