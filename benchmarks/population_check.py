@@ -247,8 +247,7 @@ def compare(day: str | Date = "2025-08-15") -> dict:
     unplaced = sum(h["people"] for h in hrom["no_geometry"])
     return {
         "date": day.isoformat(),
-        "source": f"{archive.DAILY_SOURCE}; hromadas: {HROMADA_GEOMETRY}, "
-        f"{HROMADA_POPULATION}",
+        "source": f"{archive.DAILY_SOURCE}; hromadas: {HROMADA_GEOMETRY}, {HROMADA_POPULATION}",
         "rows": rows,
         "total": total,
         "modeller_only": modeller_only,

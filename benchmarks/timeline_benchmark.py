@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from modeller import archive, engine, geodata, metrics, timeline_run
+from modeller import archive, baselines, engine, geodata, metrics, timeline_run
 from modeller.scenario import load_scenarios
 
 REPO = Path(__file__).resolve().parent.parent
@@ -99,7 +99,7 @@ def apply_steps(frame: gpd.GeoDataFrame, scenario, base_pieces) -> gpd.GeoDataFr
     """Each step: overlay the pieces with the selected regions (intersection + difference)."""
     data = geodata.load()
     for _phase, _number, step in scenario.numbered_steps:
-        regions = engine.select(step.where, base_pieces)
+        regions = engine.select(step.where, base_pieces, load=baselines.load_baseline)
         if not regions:
             continue
         codes = list(regions)
@@ -158,7 +158,6 @@ def towns_frame() -> gpd.GeoDataFrame:
 
 
 def straightforward(scenarios, snaps) -> pd.DataFrame:
-    from modeller import baselines
 
     units, towns = units_frame(), towns_frame()
     out = []

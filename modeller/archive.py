@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date as Date
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 from . import geojson, settings
+from .dates import parse_date
 from .errors import InputError
 from .partition import BaselineInfo
 
@@ -101,10 +102,29 @@ def _monthly_features(path: Path) -> tuple[tuple[Date, dict], ...]:
     return tuple(out)
 
 
+def deepstate_path(day: Date) -> Path | None:
+    """The daily file of ``day`` in the first configured folder that has it."""
+    name = f"deepstatemap_data_{day:%Y%m%d}.geojson"
+    for folder in settings.deepstate_dirs():
+        if (folder / name).exists():
+            return folder / name
+    return None
+
+
+def deepstate_dates() -> list[Date]:
+    """Every date with a daily file in the configured archive folders."""
+    days = set()
+    for folder in settings.deepstate_dirs():
+        for p in folder.glob("deepstatemap_data_*.geojson"):
+            try:
+                days.add(datetime.strptime(p.stem[-8:], "%Y%m%d").date())
+            except ValueError:
+                continue
+    return sorted(days)
+
+
 def snapshots() -> list[Snapshot]:
     """Every snapshot available on this machine, by date (daily files win over month-ends)."""
-    from .baselines import deepstate_dates, deepstate_path
-
     by_day: dict[Date, Snapshot] = {}
     for path in monthly_paths():
         for i, (day, _) in enumerate(_monthly_features(path)):
@@ -155,7 +175,7 @@ def select(spec: str, available: list[Snapshot]) -> list[Snapshot]:
                 f"bad baseline range '{spec}': write deepstate:YYYY-MM-DD..YYYY-MM-DD "
                 "(either end may be left out) or deepstate:YYYY-MM-DD"
             )
-        day = _date(single.group(1), spec)
+        day = parse_date(single.group(1), f"'{spec}'")
         hit = [s for s in available if s.day == day]
         if not hit:
             raise InputError(f"{spec} is not in the archive; available: {describe(available)}")
@@ -167,8 +187,8 @@ def select(spec: str, available: list[Snapshot]) -> list[Snapshot]:
             "or MODELLER_DEEPSTATE_DIR"
         )
     first, last = available[0].day, available[-1].day
-    start = _date(m.group(1), spec) if m.group(1) else first
-    end = _date(m.group(2), spec) if m.group(2) else last
+    start = parse_date(m.group(1), f"'{spec}'") if m.group(1) else first
+    end = parse_date(m.group(2), f"'{spec}'") if m.group(2) else last
     if start > end:
         raise InputError(f"bad baseline range '{spec}': {start} is after {end}")
     if end < first or start > last:
@@ -188,10 +208,3 @@ def thin(items: list[Snapshot], every_days: int) -> list[Snapshot]:
         if not kept or s.day - kept[-1].day >= timedelta(days=every_days):
             kept.append(s)
     return kept
-
-
-def _date(text: str, spec: str) -> Date:
-    try:
-        return Date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"bad date in '{spec}': {text} is not a calendar date") from None

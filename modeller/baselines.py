@@ -1,40 +1,43 @@
-"""Baselines: dated control maps (who holds what) turned into a starting partition.
+"""Baselines: every spec turned into a starting partition (the one dispatching loader).
 
-Specs understood by ``load_baseline``:
+Specs understood by ``load_baseline`` (syntax in ``specs``):
   ``1991``                 all of Ukraine within its 1991 borders held by Ukraine
   ``contact-line``         the embedded, authored approximation of the line of control
   ``pre-2022``             the embedded, authored line of 23 February 2022 (Crimea, ORDLO)
   ``deepstate:YYYY-MM-DD`` a DeepState daily snapshot from the local archive (or cache)
   ``PATH.geojson|.gpkg``   polygons of Russian-held land (or features with a ``status``)
+
+The authored baselines are scenarios themselves, applied by the engine to 1991 borders,
+so this module sits above the engine; the data baselines are in ``control``. The engine
+reads ``held_in`` selectors through the loader it is given: ``apply`` and
+``apply_phases`` here give it ``load_baseline``.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date as Date
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-import shapely
-
-from . import geodata, geojson, settings
+from . import archive, control, dates, engine, geodata
+from .archive import deepstate_dates, deepstate_path  # noqa: F401 (public names)
+from .control import from_file, from_held  # noqa: F401 (public names)
 from .errors import InputError
-from .partition import BaselineInfo, Partition, Piece, as_baseline, merge_pieces, polygonal
+from .partition import BaselineInfo, Partition, as_baseline
+from .scenario import Scenario, load_scenario
+from .specs import AUTHORED, DEEPSTATE_RE, DEFAULT, FILE_SUFFIXES, OWN, check_spec, spec_help
 
-DEFAULT = "contact-line"
-AUTHORED = {"contact-line": "contact-line.yaml", "pre-2022": "pre-2022.yaml"}
-DEEPSTATE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})$")
-
-
-OWN = "deepstate:own"
-
-
-def spec_help() -> str:
-    return (
-        "1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, deepstate:own (each scenario's "
-        "own date), or a .geojson/.gpkg file"
-    )
+__all__ = [
+    "AUTHORED",
+    "DEFAULT",
+    "OWN",
+    "apply",
+    "apply_phases",
+    "check_spec",
+    "load_baseline",
+    "own_spec",
+    "spec_help",
+]
 
 
 def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
@@ -47,14 +50,12 @@ def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
             f"scenario '{scenario_id}' has no 'date:', so deepstate:own has no day to use; "
             "add date: YYYY-MM-DD to the scenario or pass --baseline deepstate:YYYY-MM-DD"
         )
-    from . import archive  # daily files plus the month-end file
-
-    available = [snap.day for snap in archive.snapshots()]
+    available = [snap.day for snap in archive.snapshots()]  # daily files plus month-ends
     if day in available:
         return f"deepstate:{day}", None
     if not available:
         return f"deepstate:{day}", None  # load_baseline explains how to get the archive
-    nearest = min(available, key=lambda d: (abs((d - day).days), d))
+    nearest = dates.nearest(available, day)[0]
     return (
         f"deepstate:{nearest}",
         f"{scenario_id}: no DeepState snapshot of its date {day}; using the nearest, "
@@ -62,81 +63,42 @@ def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
     )
 
 
-def check_spec(spec: str, folder: Path | None = None) -> str:
-    """Syntax check of a baseline spec without loading it (for scenario validation)."""
-    spec = str(spec).strip()
-    if spec in ("1991", OWN, *AUTHORED):
-        return spec
-    m = DEEPSTATE_RE.match(spec)
-    if m:
-        _parse_date(m.group(1), spec)
-        return spec
-    path = Path(spec)
-    if path.suffix.lower() in {".geojson", ".json", ".gpkg"}:
-        if not path.is_absolute() and folder is not None and (folder / path).exists():
-            return str(folder / path)
-        if path.exists():
-            return spec
-        raise ValueError(f"baseline file '{spec}' not found")
-    raise ValueError(f"unknown baseline '{spec}'; valid: {spec_help()}")
-
-
-def from_held(info: BaselineInfo, held: dict[str, object]) -> Partition:
-    """A baseline partition from per-status territory (working CRS); the rest is Ukraine."""
-    data = geodata.load()
-    pieces = []
-    for code, oblast in data.geometry.items():
-        rest = oblast
-        for status, territory in held.items():
-            part = polygonal(shapely.intersection(rest, territory))  # earlier statuses win
-            rest = polygonal(shapely.difference(rest, territory))
-            pieces.append(Piece(code, status, status, part))
-        pieces.append(Piece(code, "ukraine", "ukraine", rest))
-    return Partition(merge_pieces(pieces), info)
-
-
 def load_baseline(spec: str | None) -> Partition:
     """Resolve a baseline spec (see module docstring) into its starting partition."""
     spec = str(spec or DEFAULT).strip()
     if spec == "1991":
-        info = BaselineInfo(
-            "1991",
-            Date(1991, 12, 1),
-            "1991 internationally recognised borders (Natural Earth admin-1)",
-            "every unit held by Ukraine",
-        )
-        return from_held(info, {})
+        return control.borders_1991()
     if spec in AUTHORED:
         return _authored(spec)
     m = DEEPSTATE_RE.match(spec)
     if m:
-        return deepstate(_parse_date(m.group(1), spec))
+        return control.deepstate(dates.parse_date(m.group(1), f"baseline '{spec}'"))
     if spec.startswith("deepstate"):
         raise InputError(
             f"bad baseline '{spec}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"
         )
     path = Path(spec)
-    if path.suffix.lower() in {".geojson", ".json", ".gpkg"}:
-        return from_file(path)
+    if path.suffix.lower() in FILE_SUFFIXES:
+        return control.from_file(path)
     raise InputError(f"unknown baseline '{spec}'; valid: {spec_help()}")
 
 
-def _parse_date(text: str, spec: str) -> Date:
-    try:
-        return Date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"bad date in baseline '{spec}': {text} is not a calendar date") from None
+def apply(base: Partition, scenario: Scenario, **kwargs) -> Partition:
+    """``engine.apply`` with ``held_in`` selectors read through ``load_baseline``."""
+    return engine.apply(base, scenario, load=load_baseline, **kwargs)
+
+
+def apply_phases(base: Partition, scenario: Scenario, **kwargs) -> list:
+    """``engine.apply_phases`` with ``held_in`` selectors read through ``load_baseline``."""
+    return engine.apply_phases(base, scenario, load=load_baseline, **kwargs)
 
 
 @cache
 def _authored(name: str) -> Partition:
     """An embedded baseline written in the scenario language, applied to 1991 borders."""
-    from .engine import apply  # the authored baselines are scenarios themselves
-    from .scenario import load_scenario
-
     path = geodata.geodata_dir() / "baselines" / AUTHORED[name]
     scenario = load_scenario(path)
-    applied = apply(load_baseline("1991"), scenario)
+    applied = apply(control.borders_1991(), scenario)
     info = BaselineInfo(
         name,
         scenario.date,
@@ -144,102 +106,3 @@ def _authored(name: str) -> Partition:
         "front-line settlements and rivers joined into a polyline; see the file's comments",
     )
     return as_baseline(applied, info)
-
-
-# --- DeepState --------------------------------------------------------------------------
-
-
-def deepstate_path(day: Date) -> Path | None:
-    name = f"deepstatemap_data_{day:%Y%m%d}.geojson"
-    for folder in settings.deepstate_dirs():
-        if (folder / name).exists():
-            return folder / name
-    return None
-
-
-def deepstate_dates() -> list[Date]:
-    """Every date available in the configured archive folders."""
-    days = set()
-    for folder in settings.deepstate_dirs():
-        for p in folder.glob("deepstatemap_data_*.geojson"):
-            try:
-                days.add(datetime.strptime(p.stem[-8:], "%Y%m%d").date())
-            except ValueError:
-                continue
-    return sorted(days)
-
-
-def deepstate(day: Date) -> Partition:
-    """The DeepState snapshot of ``day`` as a baseline; names the nearest dates if missing."""
-    from . import archive  # month-end snapshots (2022-2024) fill in before the daily files
-
-    path = deepstate_path(day)
-    if path is None:
-        month_end = archive.monthly_snapshot(day)
-        if month_end is not None:
-            return from_held(month_end.info, {"russia": month_end.territory()})
-        available = deepstate_dates()
-        if not available:
-            raise InputError(
-                f"no DeepState archive found for deepstate:{day}; set MODELLER_DATA_DIR to a "
-                "folder with deepstate/daily/deepstatemap_data_YYYYMMDD.geojson files "
-                "(e.g. ../shared/data) or MODELLER_DEEPSTATE_DIR, or run "
-                f"'modeller fetch deepstate {day}' where the network is available"
-            )
-        nearest = sorted(available, key=lambda d: (abs((d - day).days), d))[:3]
-        raise InputError(
-            f"deepstate:{day} is not in the archive ({available[0]} … {available[-1]}, "
-            f"{len(available)} days); nearest: {', '.join(f'deepstate:{d}' for d in nearest)}"
-        )
-    snapshot = archive.Snapshot(day, path)
-    return from_held(snapshot.info, {"russia": snapshot.territory()})
-
-
-def _read_gpkg(path: Path) -> list[dict]:
-    """Features of a GeoPackage's first layer as GeoJSON-like dicts (needs pyogrio)."""
-    try:
-        from pyogrio.raw import read
-    except ImportError:
-        raise InputError(
-            "reading GeoPackage needs pyogrio: pip install -e '.[gpkg]'", str(path)
-        ) from None
-    try:
-        meta, _index, geometry, fields = read(path)
-    except Exception as exc:  # pyogrio raises its own error types for unreadable files
-        raise InputError(f"cannot read GeoPackage: {exc}", str(path)) from None
-    names = list(meta["fields"])
-    statuses = fields[names.index("status")] if "status" in names else [None] * len(geometry)
-    return [
-        {"geometry": shapely.geometry.mapping(shapely.from_wkb(g)), "properties": {"status": s}}
-        for g, s in zip(geometry, statuses, strict=True)
-        if g is not None
-    ]
-
-
-# --- any file ---------------------------------------------------------------------------
-
-
-def from_file(path: Path) -> Partition:
-    """Polygons from a GeoJSON/GeoPackage file: a ``status`` property, else Russian-held."""
-    if not path.exists():
-        raise InputError("baseline file not found", str(path))
-    if path.suffix.lower() == ".gpkg":
-        data = {"type": "FeatureCollection", "features": _read_gpkg(path)}
-    else:
-        data = geojson.read(path)
-    date_value = data.get("date") if isinstance(data, dict) else None
-    held: dict[str, list] = {}
-    for i, (props, geom) in enumerate(geojson.features(data, str(path))):
-        status = props.get("status") or "russia"
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(status)):
-            raise InputError(f"feature {i + 1}: bad status {status!r}", str(path))
-        held.setdefault(status, []).append(geom)
-    territory = {s: geojson.territory(g) for s, g in held.items() if s != "ukraine"}
-    try:
-        day = Date.fromisoformat(date_value) if isinstance(date_value, str) else None
-    except ValueError:
-        raise InputError(
-            f"bad top-level date {date_value!r}: write YYYY-MM-DD", str(path)
-        ) from None
-    info = BaselineInfo(str(path), day, f"user file {path.name}", "polygons clipped to the units")
-    return from_held(info, territory)

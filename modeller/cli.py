@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from . import __version__, baselines, engine, report
+from . import __version__
 from .errors import InputError
-from .scenario import load_scenario, load_scenarios, scenario_files
+from .specs import HELP as BASELINE_SPECS
 
+# Commands import what they need when they run: ``modeller --help`` and ``modeller
+# validate`` load neither shapely, pyproj nor the engine (tests/test_imports.py).
 FORMATS = ["table", "csv", "json", "markdown"]
 
 
@@ -39,7 +39,7 @@ def main() -> None:
     "--baseline",
     "-b",
     metavar="SPEC",
-    help=f"Control map to start from: {baselines.spec_help()}. "
+    help=f"Control map to start from: {BASELINE_SPECS}. "
     "Default: each scenario's own 'baseline:' or 'contact-line'.",
 )
 @click.option(
@@ -68,6 +68,11 @@ def main() -> None:
 )
 @click.option("--no-maps", is_flag=True, help="Only print the figures; write no HTML.")
 @click.option(
+    "--no-images",
+    is_flag=True,
+    help="Write the HTML maps without their PNG/SVG images (faster).",
+)
+@click.option(
     "--tiles",
     type=click.Choice(["osm"]),
     default=None,
@@ -80,6 +85,7 @@ def run(
     towns: int,
     out: Path,
     no_maps: bool,
+    no_images: bool,
     tiles: str | None,
 ) -> None:
     """Apply scenario files (or folders of them) and report who gains what.
@@ -90,11 +96,16 @@ def run(
       modeller run scenarios/full-donbas-withdrawal.yaml --baseline deepstate:2025-08-15
       modeller run scenarios/ --format csv > shifts.csv
     """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from . import report, runs
+    from .scenario import load_scenarios
+
     err = Console(stderr=True)
     try:
         loaded = load_scenarios(list(paths))
         entries, partitions = [], []
-        cache: dict[str, object] = {}
+        cache = runs.BaselineCache()
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -104,25 +115,20 @@ def run(
             disable=not err.is_terminal,
         ) as progress:
             task = progress.add_task("scenarios", total=len(loaded))
+
+            def loading(spec: str) -> None:
+                progress.update(task, description=f"loading baseline {spec}")
+
             for path, sc in loaded:
-                spec = baseline or sc.baseline or baselines.DEFAULT
-                if spec == baselines.OWN:
-                    spec, note = baselines.own_spec(sc.date, sc.id)
-                    if note:
-                        err.print(f"note: {note}", style="yellow", highlight=False)
-                if spec not in cache:
-                    progress.update(task, description=f"loading baseline {spec}")
-                    cache[spec] = baselines.load_baseline(spec)
                 progress.update(task, description=f"applying {sc.id}")
-                try:
-                    phases = engine.apply_phases(cache[spec], sc)
-                except InputError as exc:
-                    raise InputError(exc.message, str(path), exc.line) from None
-                partition = phases[-1][1]
+                applied = runs.apply_one(path, sc, baseline, cache, on_baseline=loading)
+                if applied.note:
+                    err.print(f"note: {applied.note}", style="yellow", highlight=False)
+                partition = applied.partition
                 for warning in partition.warnings:
                     err.print(f"warning: {path}: {warning}", style="yellow", highlight=False)
                 partitions.append(partition)
-                entries.append(report.scenario_entry(partition, path, towns, phases))
+                entries.append(report.scenario_entry(partition, path, towns, applied.phases))
                 progress.advance(task)
     except InputError as exc:
         _fail(exc)
@@ -141,8 +147,17 @@ def run(
 
         with err.status("writing maps"):
             written = maps.write_site(doc, partitions, out, tiles=tiles)
+        images = []
+        if not no_images:
+            from .maps import images as map_images
+
+            with err.status("drawing PNG/SVG maps"):
+                stems = [Path(name).stem for name in maps.page_names(doc)]
+                images = map_images.write_images(doc, partitions, out, stems)
         err.print(
-            f"maps: {len(written)} pages in {out}/ (open {out / 'index.html'})", highlight=False
+            f"maps: {len(written)} pages and {len(images)} images in {out}/ "
+            f"(open {out / 'index.html'})",
+            highlight=False,
         )
 
 
@@ -150,6 +165,8 @@ def run(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files: keys, statuses, oblast and place names. Exit 2 on any error."""
+    from .scenario import load_scenario, scenario_files
+
     try:
         files = scenario_files(list(paths))
     except InputError as exc:
@@ -192,9 +209,11 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
       modeller doctor
       modeller doctor scenarios/ --baseline deepstate:2025-08-15
     """
+    from rich.markup import escape
     from rich.table import Table
 
     from . import doctor as checks
+    from .scenario import load_scenarios
 
     console = Console()
     findings = checks.check_geodata(geodata_dir)
@@ -222,15 +241,15 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
 def fetch(dates: tuple[str, ...]) -> None:
     """Download DeepState snapshots (YYYY-MM-DD) into the cache for deepstate:DATE baselines."""
     import urllib.error
-    from datetime import date as Date
 
     from . import deepstate
+    from .dates import parse_date
 
     for text in dates:
         try:
             try:
-                day = Date.fromisoformat(text)
-            except ValueError:
+                day = parse_date(text, "fetch")
+            except InputError:
                 raise InputError(f"bad date '{text}': write YYYY-MM-DD, e.g. 2025-08-15") from None
             try:
                 path = deepstate.fetch(day)
@@ -252,7 +271,7 @@ def list_baselines() -> None:
     console.print("pre-2022      embedded approximate line of 23 Feb 2022 (Crimea, ORDLO)")
     from . import archive
 
-    days = baselines.deepstate_dates()
+    days = archive.deepstate_dates()
     month_ends = [s.day for s in archive.snapshots() if s.feature is not None]
     if days:
         console.print(
@@ -335,9 +354,17 @@ def timeline(
       modeller timeline scenarios/ --baselines deepstate:2024-07-08..2026-08-22
       modeller timeline scenarios/ --baselines deepstate:2022-04-30.. --every 7d -f parquet
     """
-    from rich.progress import BarColumn, MofNCompleteColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from . import archive, timeline_page, timeline_run
+    from .scenario import load_scenarios
 
     err = Console(stderr=True)
     written: list[Path] = []
@@ -378,7 +405,12 @@ def timeline(
             )
         written.append(timeline_run.write_table(table, out / f"timeline.{fmt}", fmt))
         if not no_chart:
-            page = timeline_page.render(table)
+            page = timeline_page.render(
+                table,
+                every_days=step,
+                data_file=f"timeline.{fmt}",
+                maps=_map_links(out, [sc.id for _, sc in loaded]),
+            )
             written.append(timeline_run.write_text(out / "timeline.html", page))
     except InputError as exc:
         _fail(exc)
@@ -392,6 +424,15 @@ def timeline(
         + ", ".join(str(p) for p in written),
         highlight=False,
     )
+
+
+def _map_links(out: Path, ids: list[str]) -> dict[str, str]:
+    """Relative links from the timeline page to the maps of ``modeller run``, where they
+    exist (by default the timeline is written into maps/timeline/, beside maps/)."""
+    folder = out.parent
+    links = {"index": "../index.html"} if (folder / "index.html").exists() else {}
+    links.update({i: f"../{i}.html" for i in ids if (folder / f"{i}.html").exists()})
+    return links
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import mapping, shape
 
-from . import settings
+from . import dates, files, settings
 from .errors import InputError
 
 API = "https://deepstatemap.live/api/history"
@@ -56,7 +56,7 @@ def snapshot_for(day: Date, listing: list[dict]) -> dict:
         if when.date() == day:
             on_day.append((when, item))
     if not on_day:
-        nearest = sorted(days, key=lambda d: (abs((d - day).days), d))[:3]
+        nearest = dates.nearest(days, day, 3)
         raise InputError(
             f"DeepState has no snapshot on {day}; nearest: {', '.join(map(str, nearest))}"
         )
@@ -106,7 +106,4 @@ def fetch(day: Date, folder: Path | None = None) -> Path:
             }
         ],
     }
-    tmp = target.with_suffix(".part")
-    tmp.write_text(json.dumps(out), encoding="utf-8")
-    tmp.replace(target)
-    return target
+    return files.write_text(target, json.dumps(out))

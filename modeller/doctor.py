@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from . import geodata
+from . import geodata, runs
 from .errors import InputError
 
 # Ukrstat, "Number of present population of Ukraine as of 1 January 2022": national total,
@@ -218,22 +218,15 @@ def _check_settlements(folder: Path, units: dict, shapes: dict) -> list[Finding]
 
 def check_scenarios(loaded: list, baseline_spec: str | None) -> list[Finding]:
     """Every scenario applies cleanly, every step selects something, and areas add up."""
-    from . import baselines, engine
-
     out = []
-    cache: dict[str, object] = {}
+    cache = runs.BaselineCache()
     for path, sc in loaded:
-        spec = baseline_spec or sc.baseline or baselines.DEFAULT
         try:
-            if spec == baselines.OWN:
-                spec, _ = baselines.own_spec(sc.date, sc.id)
-            if spec not in cache:
-                cache[spec] = baselines.load_baseline(spec)
-            base = cache[spec]
-            result = engine.apply(base, sc)
+            applied = runs.apply_one(path, sc, baseline_spec, cache)
         except InputError as exc:
             out.append(Finding("fail", "scenario", f"{path}: {exc.message}"))
             continue
+        base, result = applied.base, applied.partition
         for w in result.warnings:
             out.append(Finding("warn", "scenario", f"{path}: {w}"))
         diff = abs(result.total_km2 - base.total_km2)

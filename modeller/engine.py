@@ -1,8 +1,13 @@
-"""Apply a scenario's steps to a baseline partition; return a new, immutable partition."""
+"""Apply a scenario's steps to a baseline partition; return a new, immutable partition.
+
+The engine knows no baseline specs: a ``held_in`` selector reads another baseline through
+the ``load`` function the caller gives (``baselines.apply`` gives ``load_baseline``).
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -26,18 +31,32 @@ class _Whole:
 WHOLE = _Whole()
 
 
-def apply(base: Partition, scenario: Scenario, *, bands: dict | None = None) -> Partition:
+Loader = Callable[[str], Partition]
+
+
+def apply(
+    base: Partition,
+    scenario: Scenario,
+    *,
+    bands: dict | None = None,
+    load: Loader | None = None,
+) -> Partition:
     """Apply the steps in order (later steps override earlier ones where they overlap).
 
     ``bands`` fixes band selectors (by value) to given per-oblast regions instead of
     following the baseline's line of contact; the timeline uses it to evaluate a scenario
-    once, symbolically, for every date.
+    once, symbolically, for every date. ``load`` turns a baseline spec into a partition;
+    it is needed only by ``held_in`` selectors.
     """
-    return apply_phases(base, scenario, bands=bands)[-1][1]
+    return apply_phases(base, scenario, bands=bands, load=load)[-1][1]
 
 
 def apply_phases(
-    base: Partition, scenario: Scenario, *, bands: dict | None = None
+    base: Partition,
+    scenario: Scenario,
+    *,
+    bands: dict | None = None,
+    load: Loader | None = None,
 ) -> list[tuple[Phase | None, Partition]]:
     """The partition after each phase (one entry, phase None, for an unphased scenario)."""
     pieces = base.pieces
@@ -47,7 +66,7 @@ def apply_phases(
     for k, (phase, number, step) in enumerate(steps):
         where = f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")
         try:
-            regions = select(step.where, pieces, bands)
+            regions = select(step.where, pieces, bands, load)
         except InputError as exc:
             raise InputError(f"{where}: {exc.message}") from None
         if not regions:
@@ -86,7 +105,10 @@ def assign(
 
 
 def select(
-    selector: Selector, pieces: tuple[Piece, ...], bands: dict | None = None
+    selector: Selector,
+    pieces: tuple[Piece, ...],
+    bands: dict | None = None,
+    load: Loader | None = None,
 ) -> dict[str, object]:
     """Per oblast, the selected region (WHOLE for all of it); oblasts not selected are absent."""
     data = geodata.load()
@@ -94,7 +116,7 @@ def select(
     if selector.held_by is not None:
         regions = _intersect(regions, _held(pieces, selector.held_by))
     if selector.held_in is not None:
-        regions = _intersect(regions, held_in(selector.held_in))
+        regions = _intersect(regions, held_in(selector.held_in, load))
     if selector.split is not None:
         regions = _intersect(regions, split_regions(selector.split))
     if selector.near is not None:
@@ -108,14 +130,14 @@ def select(
     if selector.polygon is not None:
         regions = _intersect(regions, _clip(polygon_region(selector.polygon)))
     for child in selector.all_of or ():
-        regions = _intersect(regions, select(child, pieces, bands))
+        regions = _intersect(regions, select(child, pieces, bands, load))
     if selector.any_of:
         union: dict[str, object] = {}
         for child in selector.any_of:
-            union = _union(union, select(child, pieces, bands))
+            union = _union(union, select(child, pieces, bands, load))
         regions = _intersect(regions, union)
     if selector.not_ is not None:
-        regions = _intersect(regions, _complement(select(selector.not_, pieces, bands)))
+        regions = _intersect(regions, _complement(select(selector.not_, pieces, bands, load)))
     return {code: r for code, r in regions.items() if r is WHOLE or not r.is_empty}
 
 
@@ -129,11 +151,14 @@ def _held(pieces: tuple[Piece, ...], status: str) -> dict[str, object]:
 
 
 @cache
-def held_in(sel: HeldIn) -> dict[str, object]:
+def held_in(sel: HeldIn, load: Loader | None) -> dict[str, object]:
     """Per oblast, the land ``sel.status`` holds in the named baseline (loaded once)."""
-    from .baselines import load_baseline
-
-    return _held(load_baseline(sel.baseline).pieces, sel.status)
+    if load is None:
+        raise InputError(
+            f"held_in baseline '{sel.baseline}' needs a baseline loader: apply the scenario "
+            "with modeller.baselines.apply (or pass load=load_baseline)"
+        )
+    return _held(load(sel.baseline).pieces, sel.status)
 
 
 def _clip(region) -> dict[str, object]:

@@ -16,15 +16,24 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import shapely
-from pyproj import Transformer
-from shapely.geometry import shape
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy, shapely and pyproj are imported where they are used: resolving oblast and place
+# names (all that validating a scenario needs) reads the CSVs only.
 
 EQUAL_AREA = "+proj=laea +lat_0=48.5 +lon_0=31.5 +ellps=WGS84 +units=m +no_defs"
-_TO_EA = Transformer.from_crs("EPSG:4326", EQUAL_AREA, always_xy=True)
-_TO_LONLAT = Transformer.from_crs(EQUAL_AREA, "EPSG:4326", always_xy=True)
+
+
+@cache
+def _transformer(inverse: bool = False):
+    """lon/lat → working CRS (or back); pyproj is loaded on first use, not at import."""
+    from pyproj import Transformer
+
+    pair = (EQUAL_AREA, "EPSG:4326") if inverse else ("EPSG:4326", EQUAL_AREA)
+    return Transformer.from_crs(*pair, always_xy=True)
 
 
 def geodata_dir() -> Path:
@@ -38,18 +47,28 @@ def geodata_dir() -> Path:
 
 def to_equal_area(geom):
     """Project a lon/lat shapely geometry into the equal-area working CRS."""
-    return shapely.transform(geom, lambda xy: np.column_stack(_TO_EA.transform(xy[:, 0], xy[:, 1])))
+    import numpy as np
+    import shapely
+
+    to_ea = _transformer()
+    return shapely.transform(geom, lambda xy: np.column_stack(to_ea.transform(xy[:, 0], xy[:, 1])))
 
 
 def to_lonlat(geom):
     """Project a working-CRS geometry back to lon/lat (for maps and exports)."""
+    import numpy as np
+    import shapely
+
+    to_lonlat = _transformer(inverse=True)
     return shapely.transform(
-        geom, lambda xy: np.column_stack(_TO_LONLAT.transform(xy[:, 0], xy[:, 1]))
+        geom, lambda xy: np.column_stack(to_lonlat.transform(xy[:, 0], xy[:, 1]))
     )
 
 
 def area_km2(geom) -> float | np.ndarray:
     """Area in km² of working-CRS geometries (scalar or array). All area maths goes here."""
+    import shapely
+
     return shapely.area(geom) / 1e6
 
 
@@ -108,16 +127,31 @@ class Geodata:
         return float(sum(area_km2(g) for g in self.geometry.values()))
 
 
+_PUNCT = re.compile(r"[\s'’ʼ`\-_.]+")
+
+
 def _fold(text: str) -> str:
     """Case-, accent- and apostrophe-insensitive key for matching names."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[\s'’ʼ`\-_.]+", "", text.lower())
+    return _fold_many([text])[0]
+
+
+def _fold_many(texts: list[str]) -> list[str]:
+    """``_fold`` of many names at once: one NFKD pass and one regex pass over all of them.
+
+    Combining marks are dropped with ``str.translate`` (a table of the marks present), so
+    folding the ~30,000 settlement names costs milliseconds, not a Python loop per letter.
+    """
+    joined = unicodedata.normalize("NFKD", "\x00".join(map(str, texts)))
+    marks = {ord(c): None for c in set(joined) if unicodedata.combining(c)}
+    return _PUNCT.sub("", joined.translate(marks).lower()).split("\x00")
 
 
 @cache
-def load() -> Geodata:
-    """Load the embedded geodata once per process."""
+def _names() -> tuple[dict[str, Unit], tuple[Settlement, ...], tuple[tuple[str, ...], ...]]:
+    """Units, settlements and their alternate names from the embedded CSVs (no geometry).
+
+    Enough to resolve oblast and place names, so validating a scenario loads no shapes.
+    """
     folder = geodata_dir()
     units = {}
     with open(folder / "units.csv", encoding="utf-8") as fh:
@@ -131,29 +165,44 @@ def load() -> Geodata:
                 population=int(row["population_2022"]),
                 population_source=row["population_source"],
             )
-    features = json.loads((folder / "oblasts.geojson").read_text(encoding="utf-8"))["features"]
-    geometry = {
-        f["properties"]["code"]: to_equal_area(shape(f["geometry"]))
-        for f in sorted(features, key=lambda f: f["properties"]["code"])
-    }
     settlements, alts = [], []
     with open(folder / "settlements.csv", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
+        rows = csv.reader(fh)
+        col = {name: i for i, name in enumerate(next(rows))}
+        gid, name, obl, pop, lon, lat, alt = (
+            col[k] for k in ("geonameid", "name", "oblast", "population", "lon", "lat", "alt_names")
+        )
+        for row in rows:
             settlements.append(
                 Settlement(
-                    geonameid=int(row["geonameid"]),
-                    name=row["name"],
-                    oblast=row["oblast"],
-                    population=int(row["population"]),
-                    lon=float(row["lon"]),
-                    lat=float(row["lat"]),
+                    int(row[gid]),
+                    row[name],
+                    row[obl],
+                    int(row[pop]),
+                    float(row[lon]),
+                    float(row[lat]),
                 )
             )
-            alts.append(tuple(a for a in row["alt_names"].split("|") if a))
+            alts.append(tuple(a for a in row[alt].split("|") if a))
+    return units, tuple(settlements), tuple(alts)
+
+
+@cache
+def load() -> Geodata:
+    """Load the embedded geodata once per process."""
+    import numpy as np
+    from shapely.geometry import shape
+
+    units, settlements, alts = _names()
+    features = json.loads((geodata_dir() / "oblasts.geojson").read_text(encoding="utf-8"))
+    geometry = {
+        f["properties"]["code"]: to_equal_area(shape(f["geometry"]))
+        for f in sorted(features["features"], key=lambda f: f["properties"]["code"])
+    }
     lon = np.array([s.lon for s in settlements])
     lat = np.array([s.lat for s in settlements])
-    xy = _snap_inside(np.column_stack(_TO_EA.transform(lon, lat)), settlements, geometry)
-    return Geodata(units, geometry, tuple(settlements), xy, tuple(alts))
+    xy = _snap_inside(np.column_stack(_transformer().transform(lon, lat)), settlements, geometry)
+    return Geodata(units, geometry, settlements, xy, alts)
 
 
 def _snap_inside(xy: np.ndarray, settlements: list, geometry: dict) -> np.ndarray:
@@ -163,6 +212,9 @@ def _snap_inside(xy: np.ndarray, settlements: list, geometry: dict) -> np.ndarra
     1:10m outline. Snapping them once makes "which piece holds this town" a plain
     point-in-polygon question that every caller answers the same way.
     """
+    import numpy as np
+    import shapely
+
     xy = xy.copy()
     oblast = np.array([s.oblast for s in settlements])
     for code, geom in geometry.items():
@@ -177,12 +229,13 @@ def _snap_inside(xy: np.ndarray, settlements: list, geometry: dict) -> np.ndarra
 
 @cache
 def _oblast_index() -> dict[str, str]:
-    data = load()
-    index = {}
-    for unit in data.units.values():
-        for name in (unit.code, unit.name_en, unit.name_uk, *unit.aliases):
-            index[_fold(name)] = unit.code
-    return index
+    units = _names()[0]
+    pairs = [
+        (name, unit.code)
+        for unit in units.values()
+        for name in (unit.code, unit.name_en, unit.name_uk, *unit.aliases)
+    ]
+    return dict(zip(_fold_many([n for n, _ in pairs]), (c for _, c in pairs), strict=True))
 
 
 def resolve_oblast(name: str) -> str:
@@ -190,7 +243,7 @@ def resolve_oblast(name: str) -> str:
     code = _oblast_index().get(_fold(str(name)))
     if code:
         return code
-    units = load().units
+    units = _names()[0]
     choices = {u.name_en: u for u in units.values()}
     close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6)
     if not close:
@@ -207,38 +260,40 @@ def resolve_oblast(name: str) -> str:
 
 @cache
 def _place_index() -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-    data = load()
+    _, settlements, alt_names = _names()
     primary: dict[str, list[int]] = {}
     alternate: dict[str, list[int]] = {}
-    for i, (s, alts) in enumerate(zip(data.settlements, data.alt_names, strict=True)):
-        primary.setdefault(_fold(s.name), []).append(i)
-        for a in alts:
-            alternate.setdefault(_fold(a), []).append(i)
+    for i, key in enumerate(_fold_many([s.name for s in settlements])):
+        primary.setdefault(key, []).append(i)
+    owners = [i for i, alts in enumerate(alt_names) for _ in alts]
+    folded = _fold_many([a for alts in alt_names for a in alts])
+    for i, key in zip(owners, folded, strict=True):
+        alternate.setdefault(key, []).append(i)
     return primary, alternate
 
 
 def resolve_place(text: str) -> Settlement:
     """A settlement from 'Name' or 'Name, Oblast' (GeoNames name or Latin alternate name)."""
-    data = load()
+    units, settlements, _ = _names()
     name, _, oblast = (part.strip() for part in str(text).partition(","))
     primary, alternate = _place_index()
     key = _fold(name)
     hits = primary.get(key) or alternate.get(key) or []
     if oblast:
         code = resolve_oblast(oblast)
-        hits = [i for i in hits if data.settlements[i].oblast == code]
-    hits = sorted(set(hits), key=lambda i: -data.settlements[i].population)
+        hits = [i for i in hits if settlements[i].oblast == code]
+    hits = sorted(set(hits), key=lambda i: -settlements[i].population)
     if len(hits) == 1:
-        return data.settlements[hits[0]]
+        return settlements[hits[0]]
     if not hits:
         close = difflib.get_close_matches(key, list(primary), n=3, cutoff=0.75)
-        names = sorted({data.settlements[primary[c][0]].name for c in close})
+        names = sorted({settlements[primary[c][0]].name for c in close})
         hint = f" — did you mean {', '.join(repr(n) for n in names)}?" if names else ""
         where = f" in {oblast}" if oblast else ""
         raise ValueError(f"unknown place '{name}'{where} (GeoNames cities500){hint}")
     options = ", ".join(
-        f"'{data.settlements[i].name}, {data.units[data.settlements[i].oblast].name_en}' "
-        f"at [{data.settlements[i].lon}, {data.settlements[i].lat}]"
+        f"'{settlements[i].name}, {units[settlements[i].oblast].name_en}' "
+        f"at [{settlements[i].lon}, {settlements[i].lat}]"
         for i in hits[:6]
     )
     raise ValueError(

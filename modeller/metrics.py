@@ -22,6 +22,7 @@ import shapely
 
 from . import geodata, population
 from .partition import Partition
+from .statuses import BUILTIN_STATUSES
 
 
 def nearest_in_oblast(
@@ -160,7 +161,14 @@ def net_flows(rows: list[dict]) -> dict[tuple[str, str], dict[str, float]]:
         a = acc.setdefault((r["from"], r["to"]), [0.0, 0.0])
         a[0] += r["km2"]
         a[1] = a[1] + r["_v"]
-    return {k: {"km2": a, **people_range(np.atleast_1d(v))} for k, (a, v) in acc.items()}
+    return {
+        k: {
+            "km2": a,
+            **people_range(np.atleast_1d(v)),
+            "people_by_variant": [float(x) for x in np.atleast_1d(v)],
+        }
+        for k, (a, v) in acc.items()
+    }
 
 
 def by_oblast(t: Tally) -> list[dict]:
@@ -244,8 +252,6 @@ def recognition(t: Tally) -> list[dict]:
 
 def status_labels(partition: Partition) -> dict[str, dict[str, str]]:
     """Label and colour of every status a partition's scenario knows."""
-    from .scenario import BUILTIN_STATUSES
-
     labels = {k: dict(v) for k, v in BUILTIN_STATUSES.items()}
     scenario = partition.scenario
     for name, spec in getattr(scenario, "statuses", {}).items():

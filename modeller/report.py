@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +11,14 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__, geodata
+from .document import (
+    ComparisonRow,
+    Flow,
+    PhaseRow,
+    RunDocument,
+    ScenarioEntry,
+    StatusRow,
+)
 from .metrics import summarise
 from .partition import Partition
 
@@ -35,85 +42,116 @@ def scenario_entry(
     path: Path | None = None,
     towns: int = 15,
     phases: list[tuple] | None = None,
-) -> dict:
+) -> ScenarioEntry:
     """One scenario's figures plus its provenance (and, if staged, each phase's headline)."""
     sc = partition.scenario
     b = partition.baseline
     staged = [(ph, p) for ph, p in (phases or []) if ph is not None]
-    return {
-        "id": sc.id,
-        "title": sc.title,
-        "summary": sc.summary,
-        "notes": sc.notes,
-        "hash": sc.digest,
-        "file": str(path) if path else None,
-        "reported": [r.model_dump(mode="json") for r in sc.reported],
-        "baseline": {
-            "name": b.name,
-            "date": b.date.isoformat() if b.date else None,
-            "source": b.source,
-            "method": b.method,
-        },
-        "date": sc.date.isoformat() if sc.date else None,
-        "warnings": list(partition.warnings),
-        "phases": [phase_entry(ph, p) for ph, p in staged],
-        **summarise(partition, towns),
-    }
+    return ScenarioEntry.model_validate(
+        {
+            "id": sc.id,
+            "title": sc.title,
+            "summary": sc.summary,
+            "notes": sc.notes,
+            "hash": sc.digest,
+            "file": str(path) if path else None,
+            "reported": [r.model_dump(mode="json") for r in sc.reported],
+            "baseline": {
+                "name": b.name,
+                "date": b.date.isoformat() if b.date else None,
+                "source": b.source,
+                "method": b.method,
+            },
+            "date": sc.date.isoformat() if sc.date else None,
+            "warnings": list(partition.warnings),
+            "phases": [phase_entry(ph, p) for ph, p in staged],
+            **summarise(partition, towns),
+        }
+    )
 
 
-def phase_entry(phase, partition: Partition) -> dict:
+def phase_entry(phase, partition: Partition) -> PhaseRow:
     """Headline figures of the state after one phase (cumulative, against the baseline)."""
     s = summarise(partition, towns=0)
-    return {"id": phase.id, "title": phase.title, **_headline(s)}
+    flows = [Flow.model_validate(f) for f in s["flows"]]
+    statuses = [StatusRow.model_validate(x) for x in s["statuses"]]
+    return PhaseRow(id=phase.id, title=phase.title, **headline(flows, statuses))
 
 
-def _headline(e: dict) -> dict:
-    """Who cedes and regains what, and what Russia then holds (read from flows/statuses)."""
-    flows = e["flows"]
-    russia = next((s for s in e["statuses"] if s["status"] == "russia"), None)
-    lost = [f for f in flows if f["from"] == "ukraine"]
-    gained = [f for f in flows if f["to"] == "ukraine"]
+def headline(flows: list[Flow], statuses: list[StatusRow]) -> dict[str, float]:
+    """Who cedes and regains what, and what Russia then holds (read from flows/statuses).
+
+    People come with ranges: a sum of flows is summed per population variant first, so
+    its low and high are those of the sum (not sums of lows and highs).
+    """
+    russia = next((s for s in statuses if s.status == "russia"), None)
+    lost = [f for f in flows if f.from_ == "ukraine"]
+    gained = [f for f in flows if f.to == "ukraine"]
     return {
-        "ukraine_cedes_km2": sum(f["km2"] for f in lost),
-        "ukraine_cedes_people": sum(f["people"] for f in lost),
-        "ukraine_regains_km2": sum(f["km2"] for f in gained),
-        "ukraine_regains_people": sum(f["people"] for f in gained),
-        "russia_km2": russia["km2"] if russia else 0.0,
-        "russia_pct": russia["pct"] if russia else 0.0,
-        "russia_people": russia["people"] if russia else 0.0,
+        "ukraine_cedes_km2": sum(f.km2 for f in lost),
+        **_people_sum("ukraine_cedes_people", lost),
+        "ukraine_regains_km2": sum(f.km2 for f in gained),
+        **_people_sum("ukraine_regains_people", gained),
+        "russia_km2": russia.km2 if russia else 0.0,
+        "russia_pct": russia.pct if russia else 0.0,
+        "russia_people": russia.people if russia else 0.0,
+        "russia_people_low": russia.people_low if russia else 0.0,
+        "russia_people_high": russia.people_high if russia else 0.0,
     }
 
 
-def document(entries: list[dict]) -> dict:
-    """The whole run: scenarios, a comparison row per scenario, and provenance."""
-    total = entries[0]["total_km2"] if entries else geodata.load().total_km2
+def _people_sum(name: str, flows: list[Flow]) -> dict[str, float]:
+    """``name``, ``name_low``, ``name_high`` of the people of several flows together."""
+    value = sum(f.people for f in flows)
+    variants = [f.people_by_variant for f in flows]
+    if flows and all(variants) and len({len(v) for v in variants}) == 1:
+        totals = [sum(col) for col in zip(*variants, strict=True)]
+        low, high = min(totals), max(totals)
+    else:  # no per-variant figures: the sum of the ends bounds the range
+        low, high = sum(f.people_low for f in flows), sum(f.people_high for f in flows)
+    return {name: value, f"{name}_low": low, f"{name}_high": high}
+
+
+def provenance(total_km2: float | None = None) -> dict:
+    """Tool, data version, time, method and sources: the head of every output document."""
+    total = total_km2 if total_km2 is not None else geodata.load().total_km2
     return {
         "tool": {"name": "modeller", "version": __version__},
         "data_version": geodata.data_digest(),
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "method": METHOD.format(total=total),
         "data_sources": DATA_SOURCES,
-        "scenarios": entries,
-        "comparison": [comparison_row(e) for e in entries],
     }
 
 
-def comparison_row(e: dict) -> dict:
-    return {
-        "id": e["id"],
-        "title": e["title"],
-        "baseline": e["baseline"]["name"],
-        "baseline_date": e["baseline"]["date"],
-        **_headline(e),
-        "outside_ukraine_pct": e["vs_1991"]["outside_ukraine_pct"],
-    }
+def document(entries: list[ScenarioEntry]) -> RunDocument:
+    """The whole run: scenarios, a comparison row per scenario, and provenance."""
+    total = entries[0].total_km2 if entries else None
+    return RunDocument.model_validate(
+        {
+            **provenance(total),
+            "scenarios": entries,
+            "comparison": [comparison_row(e) for e in entries],
+        }
+    )
+
+
+def comparison_row(e: ScenarioEntry) -> ComparisonRow:
+    return ComparisonRow(
+        id=e.id,
+        title=e.title,
+        baseline=e.baseline.name,
+        baseline_date=e.baseline.date,
+        **headline(e.flows, e.statuses),
+        outside_ukraine_pct=e.vs_1991.outside_ukraine_pct,
+    )
 
 
 # --- formats -----------------------------------------------------------------------------
 
 
-def to_json(doc: dict) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n"
+def to_json(doc: RunDocument) -> str:
+    return doc.to_json()
 
 
 CSV_FIELDS = [
@@ -138,88 +176,89 @@ CSV_FIELDS = [
 ]
 
 
-def to_csv(doc: dict) -> str:
+def to_csv(doc: RunDocument) -> str:
     """One long table; the 'table' column says which figure a row is."""
     out = io.StringIO()
     w = csv.DictWriter(out, CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     units = geodata.load().units
-    for e in doc["scenarios"]:
+    for e in doc.scenarios:
         base = {
-            "data_version": doc["data_version"],
-            "scenario": e["id"],
-            "scenario_hash": e["hash"],
-            "baseline": e["baseline"]["name"],
-            "baseline_date": e["baseline"]["date"],
-            "baseline_source": e["baseline"]["source"],
+            "data_version": doc.data_version,
+            "scenario": e.id,
+            "scenario_hash": e.hash,
+            "baseline": e.baseline.name,
+            "baseline_date": e.baseline.date,
+            "baseline_source": e.baseline.source,
         }
-        for s in e["statuses"]:
+        for s in e.statuses:
             for table, prefix in (("held_baseline", "baseline_"), ("held_scenario", "")):
                 w.writerow(
                     base
                     | {
                         "table": table,
-                        "status": s["status"],
-                        "km2": _r(s[prefix + "km2"]),
-                        "pct_of_ukraine": _r(s[prefix + "pct"], 4),
-                        "people": round(s[prefix + "people"]),
+                        "status": s.status,
+                        "km2": _r(getattr(s, prefix + "km2")),
+                        "pct_of_ukraine": _r(getattr(s, prefix + "pct"), 4),
+                        "people": round(getattr(s, prefix + "people")),
                     }
                 )
-        for t in e["transfers"]:
+        for t in e.transfers:
             w.writerow(
-                base | {"table": "transfer", **t, "km2": _r(t["km2"]), "people": round(t["people"])}
+                base
+                | {"table": "transfer", **t.to_dict(), "km2": _r(t.km2), "people": round(t.people)}
             )
-        for r in e["recognition"]:
+        for r in e.recognition:
             w.writerow(
                 base
                 | {
                     "table": "recognition",
-                    "status": r["status"],
-                    "recognition": r["recognition"],
-                    "km2": _r(r["km2"]),
-                    "pct_of_ukraine": _r(r["pct"], 4),
-                    "people": round(r["people"]),
+                    "status": r.status,
+                    "recognition": r.recognition,
+                    "km2": _r(r.km2),
+                    "pct_of_ukraine": _r(r.pct, 4),
+                    "people": round(r.people),
                 }
             )
-        for ph in e["phases"]:
+        for ph in e.phases:
             for key, frm, to in (("cedes", "ukraine", ""), ("regains", "", "ukraine")):
                 w.writerow(
                     base
                     | {
                         "table": f"phase_ukraine_{key}",
-                        "phase": ph["id"],
-                        "name": ph["title"],
+                        "phase": ph.id,
+                        "name": ph.title,
                         "from": frm,
                         "to": to,
-                        "km2": _r(ph[f"ukraine_{key}_km2"]),
-                        "people": round(ph[f"ukraine_{key}_people"]),
+                        "km2": _r(getattr(ph, f"ukraine_{key}_km2")),
+                        "people": round(getattr(ph, f"ukraine_{key}_people")),
                     }
                 )
-        for p in e["pieces"]:
+        for p in e.pieces:
             w.writerow(
                 base
                 | {
                     "table": "piece",
-                    "oblast": p["oblast"],
-                    "oblast_name": units[p["oblast"]].name_en,
-                    "from": p["before"],
-                    "to": p["after"],
-                    "recognition": p.get("recognition"),
-                    "km2": _r(p["km2"]),
-                    "people": round(p["people"]),
+                    "oblast": p.oblast,
+                    "oblast_name": units[p.oblast].name_en,
+                    "from": p.before,
+                    "to": p.after,
+                    "recognition": p.attributes.get("recognition"),
+                    "km2": _r(p.km2),
+                    "people": round(p.people),
                 }
             )
-        for t in e["towns"]:
+        for t in e.towns:
             w.writerow(
                 base
                 | {
                     "table": "town",
-                    "name": t["name"],
-                    "oblast": t["oblast"],
-                    "oblast_name": t["oblast_name"],
-                    "from": t["from"],
-                    "to": t["to"],
-                    "people": t["population"],
+                    "name": t.name,
+                    "oblast": t.oblast,
+                    "oblast_name": t.oblast_name,
+                    "from": t.from_,
+                    "to": t.to,
+                    "people": t.population,
                 }
             )
     return out.getvalue()
@@ -237,20 +276,20 @@ def _signed(x: float) -> str:
     return f"{x:+,.0f}" if round(x) else "0"
 
 
-def status_rows(e: dict) -> list[list[str]]:
+def status_rows(e: ScenarioEntry) -> list[list[str]]:
     return [
         [
-            s["label"],
-            _km(s["baseline_km2"]),
-            f"{s['baseline_pct']:.2f}",
-            _km(s["baseline_people"]),
-            _km(s["km2"]),
-            f"{s['pct']:.2f}",
-            _km(s["people"]),
-            _signed(s["change_km2"]),
-            _signed(s["change_people"]),
+            s.label,
+            _km(s.baseline_km2),
+            f"{s.baseline_pct:.2f}",
+            _km(s.baseline_people),
+            _km(s.km2),
+            f"{s.pct:.2f}",
+            _km(s.people),
+            _signed(s.change_km2),
+            _signed(s.change_people),
         ]
-        for s in e["statuses"]
+        for s in e.statuses
     ]
 
 
@@ -284,113 +323,111 @@ PHASE_HEAD = ["Phase", "Ukraine cedes km²", "People", "Ukraine regains km²", "
 RECOGNITION_LABELS = {"de_jure": "de jure", "de_facto": "de facto"}
 
 
-def transfer_head(e: dict) -> list[str]:
-    if any(t.get("recognition") for t in e["transfers"]):
+def transfer_head(e: ScenarioEntry) -> list[str]:
+    if any(t.recognition for t in e.transfers):
         return [*TRANSFER_HEAD[:3], "Recognition", *TRANSFER_HEAD[3:]]
     return TRANSFER_HEAD
 
 
-def transfer_rows(e: dict) -> list[list[str]]:
-    shown = any(t.get("recognition") for t in e["transfers"])
+def transfer_rows(e: ScenarioEntry) -> list[list[str]]:
+    shown = any(t.recognition for t in e.transfers)
     return [
         [
-            t["oblast_name"],
-            t["from"],
-            t["to"],
-            *([RECOGNITION_LABELS.get(t["recognition"], "—")] if shown else []),
-            _km(t["km2"]),
-            _km(t["people"]),
+            t.oblast_name,
+            t.from_,
+            t.to,
+            *([RECOGNITION_LABELS.get(t.recognition, "—")] if shown else []),
+            _km(t.km2),
+            _km(t.people),
         ]
-        for t in e["transfers"]
+        for t in e.transfers
     ]
 
 
-def recognition_rows(e: dict) -> list[list[str]]:
+def recognition_rows(e: ScenarioEntry) -> list[list[str]]:
     return [
         [
-            r["label"],
-            RECOGNITION_LABELS[r["recognition"]],
-            _km(r["km2"]),
-            f"{r['pct']:.2f}",
-            _km(r["people"]),
+            r.label,
+            RECOGNITION_LABELS[r.recognition],
+            _km(r.km2),
+            f"{r.pct:.2f}",
+            _km(r.people),
         ]
-        for r in e["recognition"]
+        for r in e.recognition
     ]
 
 
-def phase_rows(e: dict) -> list[list[str]]:
+def phase_rows(e: ScenarioEntry) -> list[list[str]]:
     return [
         [
-            f"{i}. {ph['title']}",
-            _km(ph["ukraine_cedes_km2"]),
-            _km(ph["ukraine_cedes_people"]),
-            _km(ph["ukraine_regains_km2"]),
-            _km(ph["ukraine_regains_people"]),
-            _km(ph["russia_km2"]),
+            f"{i}. {ph.title}",
+            _km(ph.ukraine_cedes_km2),
+            _km(ph.ukraine_cedes_people),
+            _km(ph.ukraine_regains_km2),
+            _km(ph.ukraine_regains_people),
+            _km(ph.russia_km2),
         ]
-        for i, ph in enumerate(e["phases"], start=1)
+        for i, ph in enumerate(e.phases, start=1)
     ]
 
 
-def town_rows(e: dict) -> list[list[str]]:
-    return [
-        [t["name"], t["oblast_name"], _km(t["population"]), t["from"], t["to"]] for t in e["towns"]
-    ]
+def town_rows(e: ScenarioEntry) -> list[list[str]]:
+    return [[t.name, t.oblast_name, _km(t.population), t.from_, t.to] for t in e.towns]
 
 
-def compare_rows(doc: dict) -> list[list[str]]:
+def compare_rows(doc: RunDocument) -> list[list[str]]:
     return [
         [
-            c["title"],
-            f"{c['baseline']}",
-            _km(c["ukraine_cedes_km2"]),
-            _km(c["ukraine_cedes_people"]),
-            _km(c["ukraine_regains_km2"]),
-            _km(c["ukraine_regains_people"]),
-            _km(c["russia_km2"]),
-            f"{c['russia_pct']:.2f}",
+            c.title,
+            f"{c.baseline}",
+            _km(c.ukraine_cedes_km2),
+            _km(c.ukraine_cedes_people),
+            _km(c.ukraine_regains_km2),
+            _km(c.ukraine_regains_people),
+            _km(c.russia_km2),
+            f"{c.russia_pct:.2f}",
         ]
-        for c in doc["comparison"]
+        for c in doc.comparison
     ]
 
 
-def provenance_line(e: dict) -> str:
-    b = e["baseline"]
-    cites = "; ".join(f"{r['source']} ({r['date']})" for r in e["reported"]) or "none cited"
+def provenance_line(e: ScenarioEntry) -> str:
+    b = e.baseline
+    cites = "; ".join(f"{r.source} ({r.date})" for r in e.reported) or "none cited"
     return (
-        f"scenario {e['id']} #{e['hash']} · baseline {b['name']} "
-        f"({b['date'] or 'undated'}; {b['source']}) · reported: {cites}"
+        f"scenario {e.id} #{e.hash} · baseline {b.name} "
+        f"({b.date or 'undated'}; {b.source}) · reported: {cites}"
     )
 
 
-def to_markdown(doc: dict) -> str:
+def to_markdown(doc: RunDocument) -> str:
     lines = ["# Territorial scenarios", ""]
-    for e in doc["scenarios"]:
-        lines += [f"## {_md(e['title'])} (`{e['id']}`)", "", _md(e["summary"]), ""]
+    for e in doc.scenarios:
+        lines += [f"## {_md(e.title)} (`{e.id}`)", "", _md(e.summary), ""]
         lines += [f"_{_md(provenance_line(e))}_", ""]
-        lines += [f"> warning: {_md(w)}" for w in e["warnings"]]
+        lines += [f"> warning: {_md(w)}" for w in e.warnings]
         lines += _md_table(STATUS_HEAD, status_rows(e))
-        if e["recognition"]:
+        if e.recognition:
             lines += ["", "**Recognition**", ""]
             lines += _md_table(RECOGNITION_HEAD, recognition_rows(e))
-        if e["phases"]:
+        if e.phases:
             lines += ["", "**Phases** (cumulative, against the baseline)", ""]
             lines += _md_table(PHASE_HEAD, phase_rows(e))
-        if e["transfers"]:
+        if e.transfers:
             lines += ["", "**Changes hands, by oblast**", ""]
             lines += _md_table(transfer_head(e), transfer_rows(e))
-        if e["towns"]:
+        if e.towns:
             lines += ["", "**Largest towns changing hands**", ""]
             lines += _md_table(TOWN_HEAD, town_rows(e))
         lines.append("")
     lines += ["## Comparison", ""]
     lines += _md_table(COMPARE_HEAD, compare_rows(doc))
-    lines += ["", "## Method and sources", "", doc["method"], ""]
-    lines += [f"- {s}" for s in doc["data_sources"]]
+    lines += ["", "## Method and sources", "", doc.method, ""]
+    lines += [f"- {s}" for s in doc.data_sources]
     lines += [
         "",
-        f"Generated {doc['generated']} by modeller {doc['tool']['version']}, "
-        f"embedded data #{doc['data_version']}.",
+        f"Generated {doc.generated} by modeller {doc.tool.version}, "
+        f"embedded data #{doc.data_version}.",
         "",
     ]
     return "\n".join(lines)
@@ -406,44 +443,44 @@ def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
-def print_rich(doc: dict, console: Console) -> None:
-    for e in doc["scenarios"]:
-        console.rule(f"[bold]{e['title']}[/] ({e['id']})", style="cyan")
-        if e["summary"]:
-            console.print(e["summary"], markup=False, highlight=False)
+def print_rich(doc: RunDocument, console: Console) -> None:
+    for e in doc.scenarios:
+        console.rule(f"[bold]{e.title}[/] ({e.id})", style="cyan")
+        if e.summary:
+            console.print(e.summary, markup=False, highlight=False)
         console.print(provenance_line(e), style="dim", markup=False, highlight=False)
-        for w in e["warnings"]:
+        for w in e.warnings:
             console.print(f"warning: {w}", style="yellow", markup=False, highlight=False)
         console.print(
             _rich_table("Held by each side: baseline → scenario", STATUS_HEAD, status_rows(e))
         )
-        if e["recognition"]:
+        if e.recognition:
             console.print(_rich_table("Recognition", RECOGNITION_HEAD, recognition_rows(e)))
-        if e["phases"]:
+        if e.phases:
             console.print(
                 _rich_table("Phases (cumulative, against the baseline)", PHASE_HEAD, phase_rows(e))
             )
-        v = e["vs_1991"]
+        v = e.vs_1991
         console.print(
-            f"Against 1991 borders: {v['outside_ukraine_km2']:,.0f} km² "
-            f"({v['outside_ukraine_pct']:.2f}%) and {v['outside_ukraine_people']:,.0f} pre-war "
+            f"Against 1991 borders: {v.outside_ukraine_km2:,.0f} km² "
+            f"({v.outside_ukraine_pct:.2f}%) and {v.outside_ukraine_people:,.0f} pre-war "
             "residents would be outside Ukraine's control.",
             highlight=False,
         )
-        if e["transfers"]:
+        if e.transfers:
             console.print(
                 _rich_table("Changes hands, by oblast", transfer_head(e), transfer_rows(e))
             )
-        if e["towns"]:
+        if e.towns:
             console.print(_rich_table("Largest towns changing hands", TOWN_HEAD, town_rows(e)))
     console.rule("[bold]Comparison[/]", style="cyan")
     console.print(_rich_table("One row per scenario", COMPARE_HEAD, compare_rows(doc)))
-    console.print(doc["method"], style="dim", markup=False, highlight=False)
-    for s in doc["data_sources"]:
+    console.print(doc.method, style="dim", markup=False, highlight=False)
+    for s in doc.data_sources:
         console.print(f"• {s}", style="dim", markup=False, highlight=False)
     console.print(
-        f"Generated {doc['generated']} by modeller {doc['tool']['version']}, "
-        f"embedded data #{doc['data_version']}.",
+        f"Generated {doc.generated} by modeller {doc.tool.version}, "
+        f"embedded data #{doc.data_version}.",
         style="dim",
         highlight=False,
     )

@@ -24,12 +24,9 @@ from pydantic import (
 
 from . import geodata
 from .errors import InputError
+from .specs import check_spec
+from .statuses import BUILTIN_STATUSES
 from .yamlpos import line_of, load_with_lines
-
-BUILTIN_STATUSES = {
-    "ukraine": {"label": "Ukraine", "colour": "#2c7fb8"},
-    "russia": {"label": "Russia", "colour": "#d95f02"},
-}
 
 
 class Model(BaseModel):
@@ -119,8 +116,6 @@ class Shape(Model):
 
 
 def _baseline_spec(value: str | None, info: ValidationInfo) -> str | None:
-    from .baselines import check_spec
-
     if value is None:
         return None
     return check_spec(value, (info.context or {}).get("folder"))

@@ -27,7 +27,7 @@ import numpy as np
 import shapely
 from pydantic import BaseModel
 
-from . import engine, geodata, metrics, population
+from . import baselines, engine, geodata, metrics, population
 from .archive import Snapshot
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, polygonal
@@ -129,7 +129,7 @@ def _evaluate(scenario: Scenario, bands: tuple[Band, ...]) -> list[tuple[int, Pi
                 bands[i]: (whole if flag and bands[i].side in ("both", status) else {})
                 for i, flag in zip(own, flags, strict=True)
             }
-            applied = engine.apply(base, scenario, bands=regions or None)
+            applied = baselines.apply(base, scenario, bands=regions or None)
             for inside in product((False, True), repeat=len(bands)):
                 if all(inside[i] == flag for i, flag in zip(own, flags, strict=True)):
                     k = class_index(status, inside)
@@ -623,8 +623,8 @@ class KeyFigures:
 
 
 def plain_figures(base: Partition, scenario: Scenario) -> KeyFigures:
-    """The same figures the straightforward way: engine.apply + metrics.tally on one date."""
-    t = metrics.tally(engine.apply(base, scenario))
+    """The same figures the straightforward way: apply + metrics.tally on one date."""
+    t = metrics.tally(baselines.apply(base, scenario))
     keys = sorted({p.key for p in t.partition.pieces})
     index = {k: i for i, k in enumerate(keys)}
     km2 = np.zeros((1, len(keys)))

@@ -1,212 +1,500 @@
-"""The timeline's HTML page: one chart per scenario (hand-written inline SVG, no scripts,
-no network), each with its data table, and a provenance footer. All user text is escaped.
+"""The timeline's HTML page: what each proposal would have meant on every dated baseline.
+
+Layout (template ``templates/timeline.html.j2``, CSS ``templates/timeline.css``, both
+package data; Jinja2 autoescapes every value):
+
+- the baseline itself: Russian-held km² over time, as its own small chart (never a second
+  axis on the scenario charts);
+- an overview: every scenario's "Ukraine cedes" km² on one axis;
+- per scenario: km² and people Ukraine would cede and regain, one y-axis per chart, the date
+  the proposal was made marked, and the data table (dates never wrap).
+
+Charts are SVG lines in a stretchable box (``preserveAspectRatio="none"``, strokes that do
+not scale) with HTML tick labels around it, so text stays at its CSS size on a phone and a
+desktop alike. Each scenario chart is scaled to its own values by default (a flat line on a
+scale set by the 1991-borders scenario's 114,000 km² tells a reader nothing); one checkbox
+puts every scenario chart on the same scale per unit, so heights compare (pure CSS: the
+lines are scaled by a per-chart factor and the matching tick set is shown), and the overview
+puts every scenario on one axis. No script, no network request.
+
+Cost is linear in rows and scenarios: rows are grouped by scenario once (one stable sort),
+then each scenario's dates and sums are read from its own slice.
 """
 
 from __future__ import annotations
 
-import json
+import math
 from datetime import date as Date
-from html import escape
+from functools import cache
 
 import numpy as np
+from markupsafe import Markup
 
 from .timeline_run import Table, provenance
 
-SERIES = (  # key, label, colour (Okabe–Ito), dashed?
-    ("cedes", "Ukraine cedes", "#d55e00", False),
-    ("regains", "Ukraine regains", "#0072b2", False),
-    ("baseline_russia", "Russian-held in the baseline (reference, right axis)", "#666666", True),
+SERIES = (  # key, label, colour (Okabe–Ito)
+    ("cedes", "Ukraine cedes", "#d55e00"),
+    ("regains", "Ukraine regains", "#0072b2"),
 )
-DASH = ' stroke-dasharray="5 4"'
-UNITS = {"km2": "km²", "people": "people"}
-W, H, PAD_L, PAD_R, PAD_T, PAD_B = 720, 250, 70, 80, 26, 34
+OVERVIEW_COLOURS = ("#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
+UNITS = {"km2": "km²", "people": "people (pre-war residents)"}
+VIEW_W, VIEW_H = 1000, 100  # SVG user units of every chart's plot area
+KEYS = ("cedes", "regains", "baseline_russia")
+
+
+# --- data --------------------------------------------------------------------------------
 
 
 def series(table: Table) -> dict[str, dict]:
-    """Per scenario and date: km² and people Ukraine cedes, regains; Russian-held baseline."""
+    """Per scenario and date: km² and people Ukraine cedes, regains; Russian-held baseline.
+
+    Linear in the number of rows: rows come in runs of one scenario (the table is written
+    scenario by scenario), found with one vectorised comparison; each scenario's rows are
+    then reduced on their own (np.unique for its dates, bincount for the sums).
+    """
     c = table.columns
-    out: dict[str, dict] = {}
-    for sc in table.scenarios:
-        mine = c["scenario"] == sc["id"]
-        dates = sorted(set(c["date"][mine].tolist()))
-        index = {d: i for i, d in enumerate(dates)}
-        where = np.array([index[d] for d in c["date"][mine]], dtype=int)
-        is_ua = c["status"][mine] == "ukraine"
-        is_ru = c["status"][mine] == "russia"
-        s: dict[str, list] = {"dates": dates}
+    ids = [sc["id"] for sc in table.scenarios]
+    out: dict[str, dict] = {sid: _empty() for sid in ids}
+    if not len(c["date"]):
+        return out
+    status = np.asarray(c["status"]).astype(str)
+    for sid, rows in _scenario_rows(np.asarray(c["scenario"])).items():
+        if sid not in out:
+            continue
+        dates, where = np.unique(c["date"][rows].astype(str), return_inverse=True)
+        st = status[rows]
+        s: dict[str, list] = {"dates": dates.tolist()}
         for unit in ("km2", "people"):
-            for key, col, mask in (
-                ("cedes", "lost_", is_ua),
-                ("regains", "gained_", is_ua),
-                ("baseline_russia", "baseline_", is_ru),
+            for key, col, wanted in (
+                ("cedes", "lost_", "ukraine"),
+                ("regains", "gained_", "ukraine"),
+                ("baseline_russia", "baseline_", "russia"),
             ):
+                mask = st == wanted
                 values = np.bincount(
-                    where[mask], weights=c[col + unit][mine][mask], minlength=len(dates)
+                    where[mask],
+                    weights=np.asarray(c[col + unit][rows][mask], dtype=float),
+                    minlength=len(dates),
                 )
                 s[f"{key}_{unit}"] = values.tolist()
-        out[sc["id"]] = s
+        out[sid] = s
     return out
 
 
-def _fmt(x: float) -> str:
+def _scenario_rows(scenario: np.ndarray) -> dict[str, np.ndarray]:
+    """Row indices of each scenario, from the runs of equal ids (no sort of all rows)."""
+    n = len(scenario)
+    if not n:
+        return {}
+    starts = np.flatnonzero(np.r_[True, scenario[1:] != scenario[:-1]])
+    ends = np.r_[starts[1:], n]
+    runs: dict[str, list[np.ndarray]] = {}
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        runs.setdefault(str(scenario[a]), []).append(np.arange(a, b))
+    return {sid: np.concatenate(parts) for sid, parts in runs.items()}
+
+
+def _empty() -> dict:
+    return {"dates": [], **{f"{k}_{u}": [] for k in KEYS for u in ("km2", "people")}}
+
+
+def baseline_series(data: dict[str, dict]) -> dict:
+    """The baselines' own Russian-held totals by date (the same for every scenario)."""
+    seen: dict[str, tuple[float, float]] = {}
+    for s in data.values():
+        for i, d in enumerate(s["dates"]):
+            seen.setdefault(d, (s["baseline_russia_km2"][i], s["baseline_russia_people"][i]))
+    dates = sorted(seen)
+    return {
+        "dates": dates,
+        "km2": [seen[d][0] for d in dates],
+        "people": [seen[d][1] for d in dates],
+    }
+
+
+# --- words and numbers -------------------------------------------------------------------
+
+
+@cache
+def nice_date(iso: str) -> str:
+    d = Date.fromisoformat(iso)
+    return f"{d.day} {d.strftime('%b')} {d.year}"
+
+
+def cadence(dates: list[str], every_days: int = 0) -> str:
+    """How often the page samples the baselines, in words ('weekly', 'day by day', ...)."""
+    if every_days == 1:
+        return "day by day"
+    if every_days == 7:
+        return "weekly"
+    if every_days == 14:
+        return "fortnightly"
+    if every_days:
+        return f"every {every_days} days"
+    days = [Date.fromisoformat(d).toordinal() for d in dates]
+    gaps = np.diff(days) if len(days) > 1 else np.array([])
+    if not len(gaps):
+        return "on one date"
+    median = float(np.median(gaps))
+    if median == 1:
+        return "day by day"
+    if median == 7:
+        return "weekly"
+    if 27 <= median <= 32:
+        return "monthly"
+    return f"on {len(days)} dates"
+
+
+def fmt(x: float) -> str:
     return f"{x:,.0f}"
 
 
-def _ticks(top: float) -> list[float]:
-    """Round, whole-number axis ticks from 0 to at least ``top`` (at most 6 of them)."""
-    step = max(1.0, 10 ** np.floor(np.log10(max(top, 1.0) / 4)))
-    for m in (1, 2, 5, 10):
+def people(x: float) -> str:
+    """People on the page: three significant figures (exact figures are in the data file)."""
+    return f"{float(f'{x:.3g}'):,.0f}" if x >= 1000 else f"{x:,.0f}"
+
+
+def short(x: float) -> str:
+    """Axis label: 1.5 M, 250 k, 900 (no false precision, no wrapping)."""
+    if x >= 1e6:
+        return f"{x / 1e6:.1f} M".replace(".0 M", " M")
+    if x >= 1e4:
+        return f"{x / 1e3:,.0f} k"
+    return f"{x:,.0f}"
+
+
+def ticks(top: float) -> list[float]:
+    """Round axis ticks from 0 to at least ``top`` (at most 6 of them)."""
+    top = max(top, 1.0)
+    step = 10 ** math.floor(math.log10(top / 4))
+    for m in (1, 2, 2.5, 5, 10):
         if top / (step * m) <= 5:
             step *= m
             break
-    return [i * step for i in range(int(top // step) + 2)]
+    step = max(step, 1.0)
+    return [i * step for i in range(math.ceil(top / step - 1e-9) + 1)]
 
 
-def chart(s: dict, unit: str, title: str, cid: str) -> str:
-    """One SVG line chart: cedes and regains on the left axis, the reference on the right."""
-    days = [Date.fromisoformat(d).toordinal() for d in s["dates"]]
-    x0, x1 = min(days), max(days) if len(days) > 1 else min(days) + 1
-    left = max(max(s[f"cedes_{unit}"]), max(s[f"regains_{unit}"]), 1.0)
-    right = max(max(s[f"baseline_russia_{unit}"]), 1.0)
-    lt, rt = _ticks(left), _ticks(right)
-    ltop, rtop = lt[-1], rt[-1]
-    pw, ph = W - PAD_L - PAD_R, H - PAD_T - PAD_B
+def month_ticks(x0: int, x1: int) -> list[tuple[int, str]]:
+    """(ordinal, 'Jan 2025') at the first of every 1/2/3/6/12 months: at most 8 ticks."""
+    a, b = Date.fromordinal(x0), Date.fromordinal(x1)
+    months = (b.year - a.year) * 12 + b.month - a.month + 1
+    step = next((m for m in (1, 2, 3, 6, 12) if months / m <= 8), 24)
+    out = []
+    index = a.year * 12 + a.month - 1
+    index += (-index) % step
+    while True:
+        y, m = divmod(index, 12)
+        d = Date(y, m + 1, 1)
+        if d.toordinal() > x1:
+            return out
+        if d.toordinal() >= x0:
+            out.append((d.toordinal(), f"{d.strftime('%b')} {d.year}"))
+        index += step
 
-    def px(d: int) -> float:
-        return PAD_L + (d - x0) / (x1 - x0) * pw
 
-    def py(v: float, top: float) -> float:
-        return PAD_T + ph - v / top * ph
+# --- charts ------------------------------------------------------------------------------
 
-    parts = [
-        f'<svg class="chart" id="{cid}" role="img" aria-labelledby="{cid}-t" '
-        f'viewBox="0 0 {W} {H}" width="{W}" height="{H}">',
-        f'<title id="{cid}-t">{escape(title)}</title>',
-        f'<text class="ax" x="4" y="{PAD_T - 4}">{UNITS[unit]}</text>',
-        f'<text class="ax ref" x="{W - 4}" y="{PAD_T - 4}" text-anchor="end">'
-        f"Russian-held, {UNITS[unit]}</text>",
+
+class Axis:
+    """The shared x-axis of every chart: dates -> percent of the plot width."""
+
+    def __init__(self, dates: list[str]):
+        days = [Date.fromisoformat(d).toordinal() for d in dates] or [Date.today().toordinal()]
+        self._cache: dict[tuple, np.ndarray] = {}
+        self.x0, self.x1 = min(days), max(days)
+        if self.x1 == self.x0:
+            self.x1 = self.x0 + 1
+        months = month_ticks(self.x0, self.x1)
+        self.ticks = [
+            {"pct": self.pct(d), "label": label, "odd": i % 2 == 1 and len(months) > 4}
+            for i, (d, label) in enumerate(months)
+        ]
+
+    def pct(self, day: int) -> float:
+        return round((day - self.x0) / (self.x1 - self.x0) * 100, 3)
+
+    def x(self, iso: str) -> float:
+        return (Date.fromisoformat(iso).toordinal() - self.x0) / (self.x1 - self.x0) * VIEW_W
+
+    def xs(self, dates: list[str]) -> np.ndarray:
+        """x of many dates (each distinct date list converted once)."""
+        key = tuple(dates)
+        if key not in self._cache:
+            days = np.array([Date.fromisoformat(d).toordinal() for d in dates], dtype=float)
+            self._cache[key] = (days - self.x0) / (self.x1 - self.x0) * VIEW_W
+        return self._cache[key]
+
+
+def _points(axis: Axis, dates: list[str], values: list[float], top: float) -> str:
+    xs = axis.xs(dates)
+    ys = VIEW_H - np.asarray(values, dtype=float) / top * VIEW_H
+    return " ".join(map("{:.1f},{:.2f}".format, xs.tolist(), ys.tolist()))
+
+
+def _yticks(values: list[float], unit: str) -> list[dict]:
+    top = values[-1]
+    return [
+        {
+            "pct": round(v / top * 100, 3),
+            "y": VIEW_H - v / top * VIEW_H,
+            "label": short(v) if unit == "people" else fmt(v),
+        }
+        for v in values
     ]
-    for v in lt:
-        y = py(v, ltop)
-        parts.append(
-            f'<line class="grid" x1="{PAD_L}" x2="{W - PAD_R}" y1="{y:.1f}" y2="{y:.1f}"/>'
-        )
-        parts.append(
-            f'<text class="ax" x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end">{_fmt(v)}</text>'
-        )
-    for v in rt:
-        y = py(v, rtop)
-        parts.append(f'<text class="ax ref" x="{W - PAD_R + 6}" y="{y + 4:.1f}">{_fmt(v)}</text>')
-    years = range(Date.fromordinal(x0).year, Date.fromordinal(x1).year + 1)
-    for year in years:
-        for month in (1, 7):
-            d = Date(year, month, 1).toordinal()
-            if x0 <= d <= x1:
-                label = f"{year}" if month == 1 else f"VII {year}"
-                parts.append(
-                    f'<text class="ax" x="{px(d):.1f}" y="{H - 10}" '
-                    f'text-anchor="middle">{label}</text>'
-                )
-    for key, label, colour, dashed in SERIES:
-        values = s[f"{key}_{unit}"]
-        top = rtop if key == "baseline_russia" else ltop
-        pts = " ".join(f"{px(d):.1f},{py(v, top):.1f}" for d, v in zip(days, values, strict=True))
-        dash = DASH if dashed else ""
-        parts.append(
-            f'<polyline class="series s-{key}" data-series="{key}" data-n="{len(values)}" '
-            f'fill="none" stroke="{colour}" stroke-width="2"{dash} points="{pts}">'
-            f"<title>{escape(label)}</title></polyline>"
-        )
-    parts.append("</svg>")
-    return "".join(parts)
 
 
-def _legend() -> str:
-    items = []
-    for _, label, colour, dashed in SERIES:
-        dash = DASH if dashed else ""
-        items.append(
-            f'<li><svg width="26" height="10" aria-hidden="true"><line x1="0" x2="26" y1="5" '
-            f'y2="5" stroke="{colour}" stroke-width="3"{dash}/></svg> {escape(label)}</li>'
-        )
-    return f'<ul class="legend">{"".join(items)}</ul>'
+def chart(
+    axis: Axis,
+    s: dict,
+    unit: str,
+    shared_top: float,
+    cid: str,
+    title: str,
+    proposed: str | None,
+    lines: tuple = SERIES,
+) -> dict:
+    """One chart's template data: polylines on its own scale, both tick sets, the mark.
+
+    ``k`` is own top / shared top: the factor that puts the lines on the shared scale.
+    """
+    own = ticks(max([max(s[f"{k}_{unit}"], default=0.0) for k, _, _ in lines] + [1.0]))
+    shared = ticks(max(shared_top, own[-1]))
+    top = own[-1]
+    mark = None
+    if proposed:
+        day = Date.fromisoformat(proposed).toordinal()
+        if axis.x0 <= day <= axis.x1:
+            mark = {
+                "pct": axis.pct(day),
+                "x": axis.x(proposed),
+                "label": nice_date(proposed),
+                "iso": proposed,
+            }
+    return {
+        "id": cid,
+        "title": title,
+        "unit": UNITS[unit],
+        "k": round(top / shared[-1], 6),
+        "shared_ticks": _yticks(shared, unit),
+        "own_ticks": _yticks(own, unit),
+        "series": [
+            {
+                "key": key,
+                "label": label,
+                "colour": colour,
+                "n": len(s["dates"]),
+                "points": _points(axis, s["dates"], s[f"{key}_{unit}"], top),
+            }
+            for key, label, colour in lines
+        ],
+        "mark": mark,
+    }
 
 
-def _data_table(sid: str, s: dict) -> str:
-    head = (
-        "<tr><th scope='col'>Date</th><th scope='col'>Ukraine cedes, km²</th>"
-        "<th scope='col'>Ukraine cedes, people</th><th scope='col'>Ukraine regains, km²</th>"
-        "<th scope='col'>Ukraine regains, people</th>"
-        "<th scope='col'>Russian-held in the baseline, km²</th>"
-        "<th scope='col'>Russian-held in the baseline, people</th></tr>"
+def overview(axis: Axis, data: dict[str, dict], scenarios: tuple) -> dict:
+    """Every scenario's km² Ukraine cedes on one axis.
+
+    Scenarios are ranked by their value at the last date: the first few get a colour and a
+    line in the key, the rest are drawn thin and grey (each line has its title on hover).
+    """
+    top = ticks(max([max(s["cedes_km2"], default=0.0) for s in data.values()] + [1.0]))
+    shown = [sc for sc in scenarios if data[sc["id"]]["dates"]]
+    ranked = sorted(shown, key=lambda sc: -data[sc["id"]]["cedes_km2"][-1])
+    colour = {
+        sc["id"]: OVERVIEW_COLOURS[i] if i < len(OVERVIEW_COLOURS) else "#9a9a9a"
+        for i, sc in enumerate(ranked)
+    }
+    lines = [
+        {
+            "id": sc["id"],
+            "title": sc["title"],
+            "colour": colour[sc["id"]],
+            "n": len(data[sc["id"]]["dates"]),
+            "points": _points(axis, data[sc["id"]]["dates"], data[sc["id"]]["cedes_km2"], top[-1]),
+        }
+        for sc in reversed(ranked)  # grey first, the coloured ones on top
+    ]
+    named = [
+        {
+            "id": sc["id"],
+            "title": sc["title"],
+            "colour": colour[sc["id"]],
+            "value": fmt(data[sc["id"]]["cedes_km2"][-1]),
+        }
+        for sc in ranked[: len(OVERVIEW_COLOURS)]
+    ]
+    return {
+        "ticks": _yticks(top, "km2"),
+        "lines": lines,
+        "named": named,
+        "more": max(0, len(ranked) - len(OVERVIEW_COLOURS)),
+    }
+
+
+def proposal_date(sc: dict) -> str | None:
+    """The date the terms were made (``date:``), else the earliest report of them."""
+    if sc.get("date"):
+        return str(sc["date"])
+    dates = sorted(str(r["date"]) for r in sc.get("reported") or [] if r.get("date"))
+    return dates[0] if dates else None
+
+
+# --- the page ----------------------------------------------------------------------------
+
+
+@cache
+def _environment():
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    return Environment(
+        loader=PackageLoader("modeller", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
-    body = []
-    keys = ("cedes_km2", "cedes_people", "regains_km2", "regains_people")
-    keys += ("baseline_russia_km2", "baseline_russia_people")
-    for i, d in enumerate(s["dates"]):
-        cells = "".join(f'<td data-v="{s[k][i]:.4f}">{_fmt(s[k][i])}</td>' for k in keys)
-        body.append(f"<tr><th scope='row'>{d}</th>{cells}</tr>")
-    return (
-        f"<details><summary>Data table ({len(s['dates'])} dates)</summary>"
-        f'<table class="t-series" data-scenario="{escape(sid)}"><thead>{head}</thead>'
-        f"<tbody>{''.join(body)}</tbody></table></details>"
-    )
 
 
-CSS = """
-body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:960px;padding:0 16px;color:#222}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}
-.chart{max-width:100%;height:auto;background:#fff}
-.grid{stroke:#e3e3e3}.ax{font-size:11px;fill:#555}.ax.ref{fill:#777}
-.legend{list-style:none;padding:0;display:flex;gap:18px;flex-wrap:wrap;font-size:13px}
-table{border-collapse:collapse;font-size:13px;margin:.5em 0}
-td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}th[scope=col]{background:#f4f4f4}
-footer{margin:3em 0 2em;font-size:12px;color:#555;border-top:1px solid #ddd;padding-top:1em}
-.sr{position:absolute;left:-9999px}
-"""
+def render(
+    table: Table,
+    *,
+    every_days: int = 0,
+    data_file: str | None = None,
+    maps: dict[str, str] | None = None,
+) -> str:
+    """The whole page as one string (self-contained: inline CSS and SVG, no scripts).
 
+    ``data_file`` is the table written beside the page (linked); ``maps`` maps scenario ids
+    (and ``"index"``) to the relative URLs of their map pages, when they exist.
+    """
+    from importlib import resources
 
-def render(table: Table) -> str:
-    """The whole page as one string (self-contained: inline CSS and SVG, no scripts)."""
+    maps = maps or {}
     prov = provenance(table)
     data = series(table)
+    base = baseline_series(data)
+    axis = Axis(base["dates"])
+    shared = {
+        unit: max(
+            [max(s[f"{k}_{unit}"], default=0.0) for s in data.values() for k in KEYS[:2]] + [1.0]
+        )
+        for unit in ("km2", "people")
+    }
     sections = []
     for i, sc in enumerate(table.scenarios):
         s = data[sc["id"]]
         if not s["dates"]:
             continue
-        first, last = s["dates"][0], s["dates"][-1]
+        proposed = proposal_date(sc)
         sections.append(
-            f'<section class="scenario" data-scenario="{escape(sc["id"])}">'
-            f'<h2 class="title">{escape(sc["title"])}</h2>'
-            f'<p class="summary">{escape(sc.get("summary") or "")}</p>'
-            f'<p class="meta">scenario <code>{escape(sc["id"])}</code> · hash '
-            f"<code>{escape(sc['hash'])}</code> · {len(s['dates'])} baselines, {first} … {last}</p>"
-            + chart(s, "km2", f"{sc['title']}: km² Ukraine cedes and regains", f"c{i}-km2")
-            + chart(s, "people", f"{sc['title']}: people Ukraine cedes and regains", f"c{i}-people")
-            + _data_table(sc["id"], s)
-            + "</section>"
+            {
+                "sc": sc,
+                "n": len(s["dates"]),
+                "first": nice_date(s["dates"][0]),
+                "last": nice_date(s["dates"][-1]),
+                "proposed": nice_date(proposed) if proposed else None,
+                "proposed_outside": bool(proposed)
+                and not (s["dates"][0] <= proposed <= s["dates"][-1]),
+                "map": maps.get(sc["id"]),
+                "charts": [
+                    chart(
+                        axis,
+                        s,
+                        unit,
+                        shared[unit],
+                        f"c{i}-{unit}",
+                        f"{sc['title']}: {UNITS[unit]}",
+                        proposed,
+                    )
+                    for unit in ("km2", "people")
+                ],
+                "rows_html": _rows_html(s),
+            }
         )
-    sources = "".join(
-        f"<li>{escape(x)}</li>" for x in prov["data_sources"] + prov["baseline_sources"]
+    baseline_chart = chart(
+        axis,
+        {"dates": base["dates"], "baseline_russia_km2": base["km2"]},
+        "km2",
+        max(base["km2"] + [1.0]),
+        "baseline-km2",
+        "Russian-held in the baseline, km²",
+        None,
+        (("baseline_russia", "Russian-held (DeepStateMap)", "#666666"),),
     )
-    dates = [b["date"] for b in prov["baselines"] if b["date"]]
-    span = f"{min(dates)} … {max(dates)}" if dates else "none"
-    payload = json.dumps(data).replace("</", "<\\/")
+    span = (
+        f"{nice_date(base['dates'][0])} – {nice_date(base['dates'][-1])}"
+        if base["dates"]
+        else "no dates"
+    )
+    css = (
+        resources.files("modeller")
+        .joinpath("templates", "timeline.css")
+        .read_text(encoding="utf-8")
+    )
     return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        f"<title>Timeline: what each proposal would have meant, {span}</title>"
-        f"<style>{CSS}</style></head><body><header><h1>What each proposal would have meant, "
-        f"day by day</h1><p>Ukraine cedes: land Ukraine holds in that day's baseline that the "
-        f"scenario gives to another status; regains: the reverse. People are pre-war residents "
-        f"(1 January 2022). Baselines: {len(prov['baselines'])} dated DeepState maps, {span}. "
-        "Charts: km² and people on the left axis; the baseline's own Russian-held total "
-        "(dashed) on the right axis, for reference.</p>"
-        f"{_legend()}</header><main>{''.join(sections)}</main>"
-        f'<footer class="prov"><p>Generated by modeller {escape(prov["tool"]["version"])} '
-        f"on {escape(prov['generated'])}; embedded data {escape(prov['data_version'])}.</p>"
-        f"<p>Method: {escape(prov['method'])}</p><p>Sources:</p><ul>{sources}</ul></footer>"
-        f'<script type="application/json" id="timeline-data">{payload}</script>'
-        "</body></html>"
+        _environment()
+        .get_template("timeline.html.j2")
+        .render(
+            css=css,
+            title=f"What each proposal would have meant, {cadence(base['dates'], every_days)}",
+            span=span,
+            n_baselines=len(prov["baselines"]),
+            axis=axis,
+            baseline=baseline_chart,
+            baseline_text=_baseline_text(base),
+            overview=overview(axis, data, table.scenarios),
+            sections=sections,
+            series=SERIES,
+            table_head=TABLE_HEAD,
+            data_file=data_file,
+            maps_index=maps.get("index"),
+            prov=prov,
+        )
     )
+
+
+def _baseline_text(base: dict) -> str:
+    """The baseline in words: Russian-held km² and residents at the first and last date."""
+    if not base["dates"]:
+        return ""
+    first, last = base["dates"][0], base["dates"][-1]
+    lo, hi = short(min(base["people"])), short(max(base["people"]))
+    residents = f"about {lo}" if lo == hi else f"{lo} to {hi}"
+    return (
+        f"Russian-held: {fmt(base['km2'][0])} km² on {nice_date(first)}, "
+        f"{fmt(base['km2'][-1])} km² on {nice_date(last)}; pre-war residents there: "
+        f"{residents}."
+    )
+
+
+def _rows_html(s: dict) -> Markup:
+    """The data table's body: dates and numbers only (no user text), built without a
+    template loop because it is most of the page (dates × 7 cells per scenario). Cells show
+    km² to the km² and people to three significant figures; ``data-v`` keeps the exact
+    value."""
+    cols = [(s[k], people if k.endswith("people") else fmt) for k in TABLE_KEYS]
+    out = []
+    for j, d in enumerate(s["dates"]):
+        cells = "".join(f'<td data-v="{c[j]:.4f}">{f(c[j])}</td>' for c, f in cols)
+        out.append(
+            f'<tr><th scope="row"><time datetime="{d}">{nice_date(d)}</time></th>{cells}</tr>\n'
+        )
+    return Markup("".join(out))
+
+
+TABLE_KEYS = (
+    "cedes_km2",
+    "cedes_people",
+    "regains_km2",
+    "regains_people",
+    "baseline_russia_km2",
+    "baseline_russia_people",
+)
+TABLE_HEAD = (
+    "Ukraine cedes, km²",
+    "Ukraine cedes, people",
+    "Ukraine regains, km²",
+    "Ukraine regains, people",
+    "Russian-held in the baseline, km²",
+    "Russian-held in the baseline, people",
+)

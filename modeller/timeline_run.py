@@ -8,16 +8,15 @@ import json
 import math
 import multiprocessing
 import os
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
-from . import __version__, baselines, geodata, report
+from . import __version__, baselines, files, geodata, report
 from .archive import Snapshot
 from .errors import InputError
 from .partition import BaselineInfo
@@ -216,6 +215,7 @@ def _scenario_meta(path: Path, sc: Scenario) -> dict:
         "id": sc.id,
         "title": sc.title,
         "summary": sc.summary,
+        "date": sc.date.isoformat() if sc.date else None,
         "hash": sc.digest,
         "file": str(path),
         "reported": [r.model_dump(mode="json") for r in sc.reported],
@@ -228,12 +228,10 @@ def _scenario_meta(path: Path, sc: Scenario) -> dict:
 def provenance(table: Table) -> dict:
     """Tool, data version, sources, method and the baselines used (every output carries it)."""
     sources = sorted({b.source for b in table.baselines})
+    head = report.provenance()  # the same head as the run document (document.Provenance)
     return {
-        "tool": {"name": "modeller", "version": __version__},
-        "data_version": geodata.data_digest(),
-        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
-        "method": METHOD + " " + report.METHOD.format(total=geodata.load().total_km2),
-        "data_sources": report.DATA_SOURCES,
+        **head,
+        "method": METHOD + " " + head["method"],
         "baseline_sources": sources,
         "baselines": [
             {"name": b.name, "date": b.date.isoformat() if b.date else None, "source": b.source}
@@ -257,36 +255,16 @@ def _round(name: str, value):
     return value
 
 
-def _temp_beside(path: Path) -> tuple[int, str]:
-    """A temp file in the target's folder (so the rename is atomic), with normal permissions."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    return fd, tmp
-
-
 def write_text(path: Path, text: str) -> Path:
-    """Write a text file atomically: a temp file beside it, then rename."""
-    fd, tmp = _temp_beside(path)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write a text file atomically (see ``files.write_text``)."""
+    return files.write_text(path, text)
 
 
 def write_table(table: Table, path: Path, fmt: str) -> Path:
     """Write the table in ``fmt`` to ``path`` atomically (temp file + rename)."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}'; valid: {', '.join(FORMATS)}")
-    fd, tmp = _temp_beside(path)
-    os.close(fd)
-    try:
+    with files.atomic_path(path) as tmp:
         if fmt == "json":
             doc = {
                 **provenance(table),
@@ -294,15 +272,11 @@ def write_table(table: Table, path: Path, fmt: str) -> Path:
                 "rows": _records(table.columns, COLUMNS),
                 "attrs": _records(table.attrs, ATTR_COLUMNS),
             }
-            Path(tmp).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+            tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
         elif fmt == "csv":
-            _write_csv(table, Path(tmp))
+            _write_csv(table, tmp)
         else:
-            _write_parquet(table, Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+            _write_parquet(table, tmp)
     return path
 
 

@@ -107,7 +107,7 @@ def test_held_in_selects_what_a_status_held_in_another_baseline(contact):
             }
         ]
     )
-    result = engine.apply(contact, sc)
+    result = engine.apply(contact, sc, load=baselines.load_baseline)
     pre = baselines.load_baseline("pre-2022")
     expected = geodata.area_km2(
         shapely.difference(contact.held("russia", when="before"), pre.held("russia", when="before"))
@@ -116,6 +116,12 @@ def test_held_in_selects_what_a_status_held_in_another_baseline(contact):
         f["km2"] for f in metrics.summarise(result, towns=0)["flows"] if f["to"] == "ukraine"
     )
     assert back == pytest.approx(expected, rel=1e-6)
+
+
+def test_held_in_without_a_loader_is_a_clear_error(contact):
+    sc = scenario(steps=[{"assign": "ukraine", "where": {"held_in": {"baseline": "pre-2022"}}}])
+    with pytest.raises(InputError, match="needs a baseline loader"):
+        engine.apply(contact, sc)
 
 
 def test_a_band_deeper_than_the_land_it_follows_is_an_error(contact):

@@ -6,14 +6,16 @@ available, no external data), so these tests run anywhere in a few seconds.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from modeller import baselines, engine, maps, report
+from modeller import baselines, files, maps, report
 from modeller.scenario import load_scenarios
 
 REPO = Path(__file__).resolve().parent.parent
@@ -55,7 +57,7 @@ def build(paths: list[Path], spec: str) -> tuple[dict, list]:
     base = baselines.load_baseline(spec)
     partitions, entries = [], []
     for path, sc in load_scenarios(paths):
-        partition = engine.apply(base, sc)
+        partition = baselines.apply(base, sc)
         partitions.append(partition)
         entries.append(report.scenario_entry(partition, path))
     return report.document(entries), partitions
@@ -80,7 +82,7 @@ def pages(run) -> dict[str, str]:
 
 def without_leaflet(page: str) -> str:
     """The page minus the inlined Leaflet library (whose source mentions leafletjs.com)."""
-    js, css, _ = maps._leaflet_assets()
+    js, css, _ = maps.assets.leaflet_assets()
     assert js in page and css in page, "Leaflet is inlined verbatim"
     return page.replace(js, "").replace(css, "")
 
@@ -123,11 +125,11 @@ class Tables(HTMLParser):
 def test_every_scenario_gets_a_page_and_the_index_comes_last(run, pages):
     doc, _ = run
     assert list(pages) == [*maps.page_names(doc), "index.html"]
-    assert len(pages) == len(doc["scenarios"]) + 1
+    assert len(pages) == len(doc.scenarios) + 1
 
 
 def test_page_names_are_unique_and_never_the_index():
-    doc = {"scenarios": [{"id": "index"}, {"id": "a"}, {"id": "a"}]}
+    doc = SimpleNamespace(scenarios=[SimpleNamespace(id=i) for i in ("index", "a", "a")])
     assert maps.page_names(doc) == ["index-2.html", "a.html", "a-2.html"]
 
 
@@ -144,7 +146,7 @@ def test_pages_make_no_external_requests_by_default(pages):
 
 
 def test_leaflet_css_refers_to_no_image_files():
-    _js, css, version = maps._leaflet_assets()
+    _js, css, version = maps.assets.leaflet_assets()
     assert not re.search(r"url\(\s*['\"]?(?!data:|#)", css)  # #default#VML is local
     assert "images/" not in css
 
@@ -152,7 +154,7 @@ def test_leaflet_css_refers_to_no_image_files():
 def test_inlined_leaflet_is_the_version_folium_expects():
     import folium
 
-    _js, _css, version = maps._leaflet_assets()
+    _js, _css, version = maps.assets.leaflet_assets()
     cdn = dict(folium.Map.default_js)["leaflet"]
     assert f"leaflet@{version}/" in cdn
 
@@ -191,29 +193,29 @@ def test_user_text_is_escaped_everywhere(pages):
 def test_status_transfer_and_town_tables_match_the_report(run, pages):
     doc, _ = run
     names = maps.page_names(doc)
-    for e, name in zip(doc["scenarios"], names, strict=True):
+    for e, name in zip(doc.scenarios, names, strict=True):
         tables = Tables(pages[name]).tables
         assert tables["t-status"] == report.status_rows(e), name
-        if e["transfers"]:
+        if e.transfers:
             assert tables["t-transfers"] == report.transfer_rows(e), name
-        if e["towns"]:
+        if e.towns:
             assert tables["t-towns"] == report.town_rows(e), name
     assert Tables(pages["index.html"]).tables["t-compare"] == report.compare_rows(doc)
 
 
 def test_provenance_footer_names_scenario_hash_sources_and_baseline(run, pages):
     doc, _ = run
-    for e, name in zip(doc["scenarios"], maps.page_names(doc), strict=True):
+    for e, name in zip(doc.scenarios, maps.page_names(doc), strict=True):
         page = pages[name]
         footer = page[page.index('<footer class="prov">') :]
-        assert e["hash"] in footer and e["baseline"]["name"] in footer, name
-        assert doc["generated"] in footer and doc["tool"]["version"] in footer
-        if doc.get("data_version"):
-            assert doc["data_version"] in footer
-        for source in doc["data_sources"]:
+        assert e.hash in footer and e.baseline.name in footer, name
+        assert doc.generated in footer and doc.tool.version in footer
+        if doc.data_version:
+            assert doc.data_version in footer
+        for source in doc.data_sources:
             assert source.split(",")[0] in footer
-        for r in e["reported"]:
-            assert maps._esc(r["source"]) in footer
+        for r in e.reported:
+            assert html.escape(r.source) in footer
 
 
 def test_pages_stay_under_the_size_bound(pages):
@@ -236,7 +238,7 @@ def test_a_rendering_failure_leaves_the_previous_site_intact(run, tmp_path, monk
     def boom(*args, **kwargs):
         raise RuntimeError("rendering failed")
 
-    monkeypatch.setattr(maps, "_index_page", boom)
+    monkeypatch.setattr(maps.pages, "index_page", boom)
     with pytest.raises(RuntimeError, match="rendering failed"):
         maps.write_site(*run, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -253,7 +255,7 @@ def test_a_writing_failure_leaves_no_partial_file(run, tmp_path, monkeypatch):
             raise OSError("disk full")
         real_replace(src, dst)
 
-    monkeypatch.setattr(maps.os, "replace", replace_then_fail)
+    monkeypatch.setattr(files.os, "replace", replace_then_fail)
     with pytest.raises(OSError, match="disk full"):
         maps.write_site(*run, out)
     after = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -278,7 +280,12 @@ def test_cli_run_writes_the_maps(tmp_path, probe_dir):
         ["run", str(probe_dir / "xss-probe.yaml"), "-b", "1991", "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "xss-probe.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
+        "xss-probe.html",
+        "xss-probe.png",  # the static images (tests/test_map_images.py)
+        "xss-probe.svg",
+    ]
 
 
 def test_recognition_is_outlined_on_the_map_and_listed_in_legend_and_table(tmp_path):
@@ -291,7 +298,7 @@ def test_recognition_is_outlined_on_the_map_and_listed_in_legend_and_table(tmp_p
     )
     doc, partitions = build([scenario], "contact-line")
     html = maps.render_site(doc, partitions)["rec.html"]
-    rows = {r["recognition"]: r["km2"] for r in doc["scenarios"][0]["recognition"]}
+    rows = {r.recognition: r.km2 for r in doc.scenarios[0].recognition}
     assert set(rows) == {"de_jure", "de_facto"}
     for rec, km2 in rows.items():
         item = re.search(rf'data-recognition="{rec}".*?lg-km2">([\d,]+)<', html, re.S)

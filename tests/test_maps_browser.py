@@ -15,6 +15,7 @@ import pytest
 from test_maps import write_probe
 
 from modeller import geodata, maps, report
+from modeller.document import RunDocument
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -65,7 +66,7 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> tuple[dict, Path]:
+def site(tmp_path_factory) -> tuple[RunDocument, Path]:
     """The site as ``modeller run --format json`` writes it, and that JSON document."""
     from click.testing import CliRunner
 
@@ -80,7 +81,7 @@ def site(tmp_path_factory) -> tuple[dict, Path]:
         + ["--format", "json", "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout), out
+    return RunDocument.model_validate(json.loads(result.stdout)), out
 
 
 class Visit:
@@ -142,7 +143,7 @@ class Visit:
 
 def _status_features(e: dict) -> int:
     """Features of the status layer: one per (oblast, baseline status)."""
-    return sum(len(o["before"]) for o in e["oblasts"])
+    return sum(len(o.before) for o in e.oblasts)
 
 
 def _neighbours() -> int:
@@ -152,48 +153,48 @@ def _neighbours() -> int:
 
 def test_scenario_pages_render_their_layers_legend_and_tables(browser, site):
     doc, out = site
-    for e, name in zip(doc["scenarios"], maps.page_names(doc), strict=True):
+    for e, name in zip(doc.scenarios, maps.page_names(doc), strict=True):
         v = Visit(browser, out / name)
         try:
             v.assert_clean()
             assert v.count("path.m-status") == _status_features(e), name
-            assert v.count("path.m-changed") == len(e["transfers"]), name
-            assert v.count("path.m-oblast") == len(e["oblasts"]) == 27, name
+            assert v.count("path.m-changed") == len(e.transfers), name
+            assert v.count("path.m-oblast") == len(e.oblasts) == 27, name
             assert v.count("path.m-neighbour") == _neighbours(), name
-            assert v.count("path.m-town") == len(e["towns"]), name
+            assert v.count("path.m-town") == len(e.towns), name
             # the legend: every status with the JSON's km² and %, and the km² changing hands
-            for s in e["statuses"]:
-                item = v.page.locator(f'.legend li[data-status="{s["status"]}"]')
-                assert item.locator(".lg-label").inner_text() == s["label"]
-                assert item.locator(".lg-km2").inner_text() == report._km(s["km2"])
-                assert item.locator(".lg-pct").inner_text() == f"{s['pct']:.2f}"
+            for s in e.statuses:
+                item = v.page.locator(f'.legend li[data-status="{s.status}"]')
+                assert item.locator(".lg-label").inner_text() == s.label
+                assert item.locator(".lg-km2").inner_text() == report._km(s.km2)
+                assert item.locator(".lg-pct").inner_text() == f"{s.pct:.2f}"
             moved = v.page.locator(".legend li.lg-changed .lg-km2").inner_text()
-            assert moved == report._km(sum(f["km2"] for f in e["flows"]))
+            assert moved == report._km(sum(f.km2 for f in e.flows))
             # the accessible tables carry the terminal table's figures
             assert v.table("t-status") == report.status_rows(e)
-            if e["transfers"]:
+            if e.transfers:
                 assert v.table("t-transfers") == report.transfer_rows(e)
-            if e["towns"]:
+            if e.towns:
                 assert v.table("t-towns") == report.town_rows(e)
             footer = v.page.locator("footer.prov").inner_text()
-            assert e["hash"] in footer and e["baseline"]["name"] in footer
-            assert v.page.locator("h1.title").inner_text() == e["title"]  # literally
+            assert e.hash in footer and e.baseline.name in footer
+            assert v.page.locator("h1.title").inner_text() == e.title  # literally
             map_box = ".mapwrap"
             before = v.shot(name.removesuffix(".html"))
-            if e["transfers"]:  # the layer switch shows the baseline: hatch loses its colour
+            if e.transfers:  # the layer switch shows the baseline: hatch loses its colour
                 fills = {
                     v.page.locator("path.m-changed").nth(i).get_attribute("fill")
-                    for i in range(len(e["transfers"]))
+                    for i in range(len(e.transfers))
                 }
-                assert all(f.startswith(f"url(#{maps.HATCH_ID}-") for f in fills)
+                assert all(f.startswith(f"url(#{maps.palette.HATCH_ID}-") for f in fills)
                 shown = v.page.locator(map_box).screenshot()
-                v.page.get_by_label(f"Baseline: {e['baseline']['name']}", exact=False).check()
+                v.page.get_by_label(f"Baseline: {e.baseline.name}", exact=False).check()
                 v.page.wait_for_timeout(200)
                 fills = {
                     v.page.locator("path.m-changed").nth(i).get_attribute("fill")
-                    for i in range(len(e["transfers"]))
+                    for i in range(len(e.transfers))
                 }
-                assert fills == {f"url(#{maps.HATCH_ID})"}
+                assert fills == {f"url(#{maps.palette.HATCH_ID})"}
                 assert v.page.locator(map_box).screenshot() != shown
             assert before
             v.assert_clean()
@@ -203,8 +204,8 @@ def test_scenario_pages_render_their_layers_legend_and_tables(browser, site):
 
 def test_tooltip_shows_an_oblasts_figures(browser, site):
     doc, out = site
-    e = next(e for e in doc["scenarios"] if e["transfers"])
-    name = maps.page_names(doc)[doc["scenarios"].index(e)]
+    e = next(e for e in doc.scenarios if e.transfers)
+    name = maps.page_names(doc)[[x.id for x in doc.scenarios].index(e.id)]
     v = Visit(browser, out / name)
     try:
         box = v.page.locator(".mapwrap").bounding_box()
@@ -218,9 +219,9 @@ def test_tooltip_shows_an_oblasts_figures(browser, site):
         tip = v.page.locator(".leaflet-tooltip")
         tip.wait_for(state="visible", timeout=3000)
         text = tip.inner_text()
-        kirovohrad = next(o for o in e["oblasts"] if o["oblast"] == "UA-35")
+        kirovohrad = next(o for o in e.oblasts if o.oblast == "UA-35")
         assert "Kirovohrad" in text
-        assert report._km(kirovohrad["after"]["ukraine"]["km2"]) in text
+        assert report._km(kirovohrad.after["ukraine"].km2) in text
         v.shot("tooltip", ".mapwrap")
         v.assert_clean()
     finally:
@@ -229,7 +230,7 @@ def test_tooltip_shows_an_oblasts_figures(browser, site):
 
 def test_index_compares_baseline_and_scenarios_side_by_side(browser, site):
     doc, out = site
-    entries = doc["scenarios"]
+    entries = doc.scenarios
     v = Visit(browser, out / "index.html")
     try:
         v.assert_clean()
@@ -240,31 +241,31 @@ def test_index_compares_baseline_and_scenarios_side_by_side(browser, site):
         e0 = entries[0]
         assert v.count(f"{left} path.m-status") == _status_features(e0)
         assert v.count(f"{right} path.m-status") == _status_features(e0)
-        assert v.count(f"{left} path.m-changed") == len(e0["transfers"])
-        assert v.count(f"{right} path.m-changed") == len(e0["transfers"])
-        assert v.count(f"{right} path.m-town") == len(e0["towns"])
+        assert v.count(f"{left} path.m-changed") == len(e0.transfers)
+        assert v.count(f"{right} path.m-changed") == len(e0.transfers)
+        assert v.count(f"{right} path.m-town") == len(e0.towns)
         assert v.table("t-compare") == report.compare_rows(doc)
         legend = v.texts(".legend .lg-label")
-        for s in e0["statuses"]:
-            assert s["label"] in legend
+        for s in e0.statuses:
+            assert s.label in legend
         v.shot("index")
         previous = v.page.locator(right).screenshot()
         for i, e in enumerate(entries[1:], start=1):
             # radio buttons of the layer switch carry the (escaped, so literal) titles
             radio = v.page.locator(f"{right} .leaflet-control-layers-base label").nth(i)
-            assert radio.inner_text().strip() == e["title"]
+            assert radio.inner_text().strip() == e.title
             radio.click()
             v.page.wait_for_timeout(250)
-            assert v.page.locator("#mdl-right-caption").inner_text() == e["title"]
-            assert v.count(f"{right} path.m-changed") == len(e["transfers"])
-            assert v.count(f"{left} path.m-changed") == len(e["transfers"])
-            assert v.count(f"{right} path.m-town") == len(e["towns"])
+            assert v.page.locator("#mdl-right-caption").inner_text() == e.title
+            assert v.count(f"{right} path.m-changed") == len(e.transfers)
+            assert v.count(f"{left} path.m-changed") == len(e.transfers)
+            assert v.count(f"{right} path.m-town") == len(e.towns)
             assert v.count(f"{left} path.m-status") == _status_features(e)
             now = v.page.locator(right).screenshot()
-            if e["transfers"] != entries[i - 1]["transfers"]:
-                assert now != previous, f"switching to {e['id']} changed nothing visible"
+            if e.transfers != entries[i - 1].transfers:
+                assert now != previous, f"switching to {e.id} changed nothing visible"
             previous = now
-            v.shot(f"index-{e['id']}", ".dual")
+            v.shot(f"index-{e.id}", ".dual")
         # the two maps pan and zoom together
         v.page.locator(f"{left} .leaflet-control-zoom-in").click()
         v.page.wait_for_timeout(400)
@@ -280,15 +281,15 @@ def test_index_compares_baseline_and_scenarios_side_by_side(browser, site):
 
 def test_xss_probe_is_shown_literally_and_runs_nothing(browser, site):
     doc, out = site
-    i = next(i for i, e in enumerate(doc["scenarios"]) if e["id"] == "xss-probe")
-    e = doc["scenarios"][i]
+    i = next(i for i, e in enumerate(doc.scenarios) if e.id == "xss-probe")
+    e = doc.scenarios[i]
     v = Visit(browser, out / maps.page_names(doc)[i])
     try:
-        assert v.page.locator("h1.title").inner_text() == e["title"]
-        assert e["title"] == "<img src=x onerror=alert(1)>"
-        assert v.page.locator("p.summary").inner_text() == e["summary"]
-        assert v.page.locator("p.notes").inner_text() == e["notes"]
-        assert v.page.title().startswith(e["title"])
+        assert v.page.locator("h1.title").inner_text() == e.title
+        assert e.title == "<img src=x onerror=alert(1)>"
+        assert v.page.locator("p.summary").inner_text() == e.summary
+        assert v.page.locator("p.notes").inner_text() == e.notes
+        assert v.page.title().startswith(e.title)
         assert v.page.locator("main img, header img").count() == 0
         dmz = v.page.locator('.legend li[data-status="dmz"] .lg-label').inner_text()
         assert dmz == "<svg onload=alert(6)>"
@@ -300,10 +301,10 @@ def test_xss_probe_is_shown_literally_and_runs_nothing(browser, site):
     v = Visit(browser, out / "index.html")
     try:
         labels = v.texts(".leaflet-control-layers-base label")
-        assert e["title"] in labels
+        assert e.title in labels
         v.page.locator(".leaflet-control-layers-base label").nth(i).click()
         v.page.wait_for_timeout(250)
-        assert v.page.locator("#mdl-right-caption").inner_text() == e["title"]
+        assert v.page.locator("#mdl-right-caption").inner_text() == e.title
         v.assert_clean()
     finally:
         v.close()

@@ -19,7 +19,7 @@ import shapely
 from click.testing import CliRunner
 from shapely.geometry import LineString, Point, shape
 
-from modeller import baselines, engine, geodata, metrics
+from modeller import baselines, geodata, metrics
 from modeller.cli import main
 from modeller.scenario import load_scenario, load_scenarios
 
@@ -113,7 +113,7 @@ def contact(spec: str):
 
 @cache
 def run(sid: str, spec: str):
-    return engine.apply(baseline(spec), load_scenario(SCENARIOS / f"{sid}.yaml"))
+    return baselines.apply(baseline(spec), load_scenario(SCENARIOS / f"{sid}.yaml"))
 
 
 def flows(partition) -> dict[tuple[str, str], float]:
@@ -267,7 +267,7 @@ def _band_unlimited(spec: str):
 @pytest.mark.parametrize(("sid", "spec"), cases("draft-20-points-2025-12"))
 def test_20_point_draft_phases_and_the_mirrored_band(sid, spec):
     scenario = load_scenario(SCENARIOS / f"{sid}.yaml")
-    phases = engine.apply_phases(baseline(need(spec)), scenario)
+    phases = baselines.apply_phases(baseline(need(spec)), scenario)
     assert [ph.id for ph, _ in phases] == ["entry-into-force", "free-economic-zone"]
     four = (KHARKIV, SUMY, DNIPRO, MYKOLAIV)
     # phase 1: Russia leaves the four oblasts for the agreement to take effect

@@ -9,7 +9,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from modeller import archive, baselines, engine, geodata, metrics
+from modeller import archive, baselines, geodata, metrics
 from modeller.cli import main
 from modeller.scenario import load_scenario, load_scenarios
 
@@ -55,14 +55,14 @@ def test_all_shipped_scenarios_validate():
 
 
 def test_freeze_changes_nothing_and_keeps_the_baseline(baseline):
-    result = engine.apply(baseline, load_scenario(SCENARIOS / "freeze-current-lines.yaml"))
+    result = baselines.apply(baseline, load_scenario(SCENARIOS / "freeze-current-lines.yaml"))
     assert flows_of(result) == {}
     held = metrics.by_status(metrics.tally(result))
     assert held["russia"]["km2"] == pytest.approx(russian_in(baseline, geodata.load().codes))
 
 
 def test_full_donbas_withdrawal_cedes_what_ukraine_holds_in_donbas(baseline):
-    result = engine.apply(baseline, load_scenario(SCENARIOS / "full-donbas-withdrawal.yaml"))
+    result = baselines.apply(baseline, load_scenario(SCENARIOS / "full-donbas-withdrawal.yaml"))
     flows = flows_of(result)
     expected = oblast_km2(DONBAS) - russian_in(baseline, DONBAS)
     assert flows[("ukraine", "russia")]["km2"] == pytest.approx(expected, rel=1e-6)
@@ -75,7 +75,7 @@ def test_full_donbas_withdrawal_cedes_what_ukraine_holds_in_donbas(baseline):
 
 
 def test_land_swap_trades_donbas_for_the_northern_pockets(baseline):
-    result = engine.apply(baseline, load_scenario(SCENARIOS / "land-swap.yaml"))
+    result = baselines.apply(baseline, load_scenario(SCENARIOS / "land-swap.yaml"))
     flows = flows_of(result)
     ceded = oblast_km2(DONBAS) - russian_in(baseline, DONBAS)
     returned = russian_in(baseline, NORTH)
@@ -87,7 +87,7 @@ def test_land_swap_trades_donbas_for_the_northern_pockets(baseline):
 
 
 def test_population_of_every_oblast_adds_up_to_its_official_total(baseline):
-    result = engine.apply(baseline, load_scenario(SCENARIOS / "land-swap.yaml"))
+    result = baselines.apply(baseline, load_scenario(SCENARIOS / "land-swap.yaml"))
     t = metrics.tally(result)
     units = geodata.load().units
     per_oblast: dict[str, float] = {}

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from modeller import archive, baselines, engine, geodata, report, timeline_run
+from modeller import archive, baselines, geodata, report, timeline_run
 from modeller.cli import main
 from modeller.scenario import load_scenarios
 
@@ -89,7 +89,7 @@ def test_timeline_equals_run_on_each_baseline(scenario_files, sample, table):
     for snap in sample:
         base = baselines.load_baseline(snap.spec)
         for path, sc in load_scenarios(scenario_files):
-            entry = report.scenario_entry(engine.apply(base, sc), path)
+            entry = report.scenario_entry(baselines.apply(base, sc), path).to_dict()
             day = snap.day.isoformat()
             seen = set()
             for o in entry["oblasts"]:

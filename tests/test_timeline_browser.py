@@ -1,10 +1,14 @@
-"""The timeline's chart page in headless Chromium, opened from disk with the network blocked:
-no external requests or console errors, charts and data tables equal the JSON table,
-escaped titles. Same browser setup and skip rules as tests/test_maps_browser.py."""
+"""The timeline's chart page in headless Chromium, opened from disk with the network blocked,
+at 1440×900 and 390×844: no external requests or console errors, no horizontal overflow,
+one y-axis per chart, dates on one line, each proposal's date marked where it belongs,
+text at a readable size, the same-scale toggle, links to the maps and the data, and charts
+and data tables equal to the JSON table. Same browser setup and skip rules as
+tests/test_maps_browser.py; screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
 import json
+from datetime import date as Date
 from pathlib import Path
 
 import pytest
@@ -15,22 +19,41 @@ from test_maps_browser import Visit, browser  # noqa: F401 (the browser fixture)
 from modeller.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-SPAN = "deepstate:2025-07-01..2025-08-15"
+SPAN = "deepstate:2025-07-01..2025-08-31"
+SIZES = ((1440, 900, "desktop"), (390, 844, "phone"))
+MIN_FONT_PX = 11.5
 
 
 @pytest.fixture(scope="module")
 def page(shared_data, tmp_path_factory) -> tuple[dict, Path]:
-    """The page and JSON table as ``modeller timeline -f json`` writes them."""
+    """The page and JSON table as ``modeller timeline -f json`` writes them, into
+    maps/timeline/ beside the maps that ``modeller run`` wrote first."""
     tmp = tmp_path_factory.mktemp("timeline-page")
     probe = write_probe(tmp)
-    out = tmp / "out"
-    args = ["timeline", str(REPO / "scenarios" / "full-donbas-withdrawal.yaml")]
-    args += [str(REPO / "scenarios" / "land-swap.yaml"), str(probe)]
+    donbas = REPO / "scenarios" / "full-donbas-withdrawal.yaml"
+    swap = REPO / "scenarios" / "land-swap.yaml"
+    maps = tmp / "maps"
+    result = CliRunner().invoke(
+        main, ["run", str(swap), "-o", str(maps), "--no-images", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    out = maps / "timeline"
+    args = ["timeline", str(donbas), str(swap), str(probe)]
     args += ["--baselines", SPAN, "--every", "7d", "-f", "json", "-o", str(out)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     doc = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
     return doc, out / "timeline.html"
+
+
+COLS = (
+    "cedes_km2",
+    "cedes_people",
+    "regains_km2",
+    "regains_people",
+    "baseline_russia_km2",
+    "baseline_russia_people",
+)
 
 
 def _expected(doc: dict, scenario: str) -> dict[str, dict[str, float]]:
@@ -51,68 +74,156 @@ def _expected(doc: dict, scenario: str) -> dict[str, dict[str, float]]:
     return out
 
 
-COLS = (
-    "cedes_km2",
-    "cedes_people",
-    "regains_km2",
-    "regains_people",
-    "baseline_russia_km2",
-    "baseline_russia_people",
-)
-
-
-def test_chart_page_is_offline_and_equals_the_table(browser, page):  # noqa: F811
-    doc, path = page
+def _visit(browser, path: Path, width: int, height: int) -> Visit:  # noqa: F811
     v = Visit(browser, path)
+    v.page.set_viewport_size({"width": width, "height": height})
+    v.page.wait_for_timeout(150)
+    return v
+
+
+def test_chart_page_equals_the_table(browser, page):  # noqa: F811
+    doc, path = page
+    v = _visit(browser, path, 1440, 900)
     try:
         v.assert_clean()
         sections = v.page.locator("section.scenario")
         assert sections.count() == len(doc["scenarios"]) == 3
+        weeks = ["2025-07-01", "2025-07-08", "2025-07-15", "2025-07-22", "2025-07-29"]
+        weeks += ["2025-08-05", "2025-08-12", "2025-08-19", "2025-08-26"]
         for i, sc in enumerate(doc["scenarios"]):
             section = sections.nth(i)
             assert section.get_attribute("data-scenario") == sc["id"]
             assert section.locator("h2.title").inner_text() == sc["title"]  # literally
             expected = _expected(doc, sc["id"])
-            dates = sorted(expected)
-            assert dates == ["2025-07-01", "2025-07-08", "2025-07-15", "2025-07-22"] + [
-                "2025-07-29",
-                "2025-08-05",
-                "2025-08-12",
-            ]
-            # two charts (km², people), three series each, one point per date
-            assert section.locator("svg.chart").count() == 2
+            assert sorted(expected) == weeks
+            # two charts (km², people), cedes and regains in each, one point per date
+            assert section.locator("figure.chart").count() == 2
             lines = section.locator("polyline.series")
-            assert lines.count() == 6
-            for j in range(6):
-                assert lines.nth(j).get_attribute("data-n") == str(len(dates))
-                points = lines.nth(j).get_attribute("points").split()
-                assert len(points) == len(dates)
-            # the data table: every figure equals the JSON rows' sums
+            assert lines.count() == 4
+            for j in range(4):
+                assert lines.nth(j).get_attribute("data-n") == str(len(weeks))
+                assert len(lines.nth(j).get_attribute("points").split()) == len(weeks)
             section.locator("details summary").click()
-            cells = section.locator("table.t-series tbody tr")
-            assert cells.count() == len(dates)
-            for r, d in enumerate(dates):
-                row = cells.nth(r)
-                assert row.locator("th").inner_text() == d
+            rows = section.locator("table.t-series tbody tr")
+            assert rows.count() == len(weeks)
+            for r, d in enumerate(weeks):
+                row = rows.nth(r)
+                assert row.locator("th time").get_attribute("datetime") == d
                 values = [
                     float(x)
                     for x in row.locator("td").evaluate_all("cs => cs.map(c => c.dataset.v)")
                 ]
                 for name, got in zip(COLS, values, strict=True):
-                    assert got == pytest.approx(expected[d][name], rel=1e-6, abs=0.01), (
-                        sc["id"],
-                        d,
-                        name,
-                    )
-        # Donbas withdrawal: Ukraine cedes land every week, regains none; the line moves
+                    assert got == pytest.approx(expected[d][name], rel=1e-6, abs=0.01)
+        # the overview: every scenario's line on one axis
+        assert v.count("#overview polyline.overview-line") == 3
         donbas = _expected(doc, "full-donbas-withdrawal")
-        assert all(x["cedes_km2"] > 5000 and x["regains_km2"] == 0 for x in donbas.values())
         ceded = [donbas[d]["cedes_km2"] for d in sorted(donbas)]
-        assert ceded[0] > ceded[-1]  # the front advanced, so less was left to cede
+        assert all(x > 5000 for x in ceded) and ceded[0] > ceded[-1]
+        # words: the cadence, month names, links to the maps and the data
+        assert "weekly" in v.page.locator("h1").inner_text()
+        assert "day by day" not in v.page.content()
+        ticks = v.texts(".scenario .xtick")
+        assert ticks and all(t.split()[0] in ("Jul", "Aug") for t in ticks)
+        assert v.count('a[href="timeline.json"]') == 1
+        assert v.count('a[href="../index.html"]') == 1
+        assert v.count('section[data-scenario="land-swap"] a[href="../land-swap.html"]') == 1
+        assert (path.parent.parent / "land-swap.html").exists()
         footer = v.page.locator("footer.prov").inner_text()
         assert "DeepStateMap" in footer and doc["data_version"] in footer
-        assert v.page.locator("main img, header img").count() == 0
-        v.shot("timeline")
         v.assert_clean()
+    finally:
+        v.close()
+
+
+JS_LAYOUT = """() => {
+  const vis = el => { const s = getComputedStyle(el); const r = el.getBoundingClientRect();
+    return s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0; };
+  const charts = Array.from(document.querySelectorAll('figure.chart')).map(f => {
+    const plot = f.querySelector('.plot').getBoundingClientRect();
+    const axes = Array.from(f.querySelectorAll('.yaxis')).filter(vis);
+    const ticks = Array.from(f.querySelectorAll('.ytick')).filter(vis)
+      .map(t => t.getBoundingClientRect());
+    const mark = f.querySelector('line.proposal');
+    const label = f.querySelector('.mark');
+    return {id: f.id, axes: axes.length, plot: [plot.left, plot.width],
+      tickRight: Math.max(...ticks.map(r => r.right)),
+      tickLeft: Math.min(...ticks.map(r => r.left)),
+      mark: mark ? mark.getBoundingClientRect().left + mark.getBoundingClientRect().width / 2
+                 : null,
+      markDate: label ? label.dataset.date : null,
+      markLabel: label ? label.getBoundingClientRect().toJSON() : null};
+  });
+  const small = Array.from(document.querySelectorAll('body *')).filter(el =>
+      vis(el) && Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())
+      && parseFloat(getComputedStyle(el).fontSize) < MIN)
+    .map(el => el.tagName + ' ' + el.textContent.trim().slice(0, 30));
+  const wrapped = Array.from(document.querySelectorAll('tbody th time, .xtick, .mark, .ytick'))
+    .filter(vis).filter(el => el.getBoundingClientRect().height >
+        1.8 * parseFloat(getComputedStyle(el).fontSize))
+    .map(el => el.textContent);
+  return {scroll: document.documentElement.scrollWidth,
+          client: document.documentElement.clientWidth, charts, small, wrapped};
+}""".replace("MIN", str(MIN_FONT_PX))
+
+
+@pytest.mark.parametrize(("width", "height", "name"), SIZES)
+def test_layout_at_desktop_and_phone_size(browser, page, width, height, name):  # noqa: F811
+    doc, path = page
+    v = _visit(browser, path, width, height)
+    try:
+        for d in v.page.locator("details").all():
+            d.evaluate("d => d.open = true")  # tables too: their dates must not wrap
+        got = v.page.evaluate(JS_LAYOUT)
+        assert got["scroll"] <= got["client"], f"horizontal page scroll at {width} px"
+        assert got["small"] == [], f"text under {MIN_FONT_PX}px: {got['small'][:5]}"
+        assert got["wrapped"] == [], f"wrapped dates or labels: {got['wrapped'][:5]}"
+        dates = sorted({r["date"] for r in doc["rows"]})
+        x0, x1 = (Date.fromisoformat(d).toordinal() for d in (dates[0], dates[-1]))
+        proposed = {sc["id"]: sc["date"] for sc in doc["scenarios"]}
+        marks = 0
+        for c in got["charts"]:
+            assert c["axes"] == 1, f"{c['id']}: {c['axes']} y-axes"
+            left, w = c["plot"]
+            assert c["tickRight"] <= left + 1, f"{c['id']}: a tick label right of the axis"
+            assert c["tickLeft"] >= 0
+            if c["mark"] is not None:
+                marks += 1
+                sid = v.page.evaluate(
+                    f"document.getElementById('{c['id']}').closest('section').dataset.scenario"
+                )
+                assert c["markDate"] == proposed[sid]
+                day = Date.fromisoformat(proposed[sid]).toordinal()
+                assert c["mark"] == pytest.approx(left + (day - x0) / (x1 - x0) * w, abs=1.5)
+                box = c["markLabel"]
+                assert box["left"] >= 0 and box["right"] <= got["client"]
+        # full-donbas-withdrawal and land-swap are dated 2025-08-15, inside the span
+        assert marks == 4
+        v.shot(f"timeline-{name}")
+        v.assert_clean()
+    finally:
+        v.close()
+
+
+def test_same_scale_toggle_puts_every_scenario_on_one_axis(browser, page):  # noqa: F811
+    _, path = page
+    v = _visit(browser, path, 1440, 900)
+    try:
+        top = (
+            "el => Array.from(el.querySelectorAll('.yaxis')).filter(a => "
+            "getComputedStyle(a).display !== 'none')[0].lastElementChild.textContent"
+        )
+        charts = v.page.locator(".scenario figure.chart")
+        own = [charts.nth(i).evaluate(top) for i in range(charts.count())]
+        v.page.locator("#same-scale").check()
+        same = [charts.nth(i).evaluate(top) for i in range(charts.count())]
+        km2, people = set(same[0::2]), set(same[1::2])
+        assert len(km2) == 1 and len(people) == 1  # one scale per unit for all scenarios
+        assert own != same
+        heights = v.page.locator(".scenario .lines").evaluate_all(
+            "gs => gs.map(g => g.getBoundingClientRect().height)"
+        )
+        assert max(heights) > 0
+        v.shot("timeline-same-scale", "section.scenario >> nth=1")
     finally:
         v.close()

@@ -1,0 +1,29 @@
+"""Calendar dates: the one parser of ``YYYY-MM-DD`` and the one "nearest day" rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date as Date
+
+from .errors import InputError
+
+
+def parse_date(text: str, what: str) -> Date:
+    """``text`` as a calendar date; an InputError naming ``what`` (e.g. the spec) if not.
+
+    Parameters
+    ----------
+    text : str
+        ``YYYY-MM-DD``.
+    what : str
+        Where the text came from, quoted in the error, e.g. ``"baseline 'deepstate:...'"``.
+    """
+    try:
+        return Date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise InputError(f"bad date in {what}: {text} is not a calendar date") from None
+
+
+def nearest(days: Iterable[Date], day: Date, n: int = 1) -> list[Date]:
+    """The ``n`` days closest to ``day``, closest first; on a tie the earlier day first."""
+    return sorted(days, key=lambda d: (abs((d - day).days), d))[:n]

@@ -1,0 +1,296 @@
+"""The run document: what one run found, typed (report, maps, timeline and the API read it).
+
+Frozen pydantic models. ``RunDocument.to_json()`` writes the same keys the JSON output has
+always had (``from`` is spelt ``from_`` in Python); ``RunDocument.model_validate`` reads
+such a JSON document back. Figures are floats as computed (km², people); rounding is a
+matter of presentation and happens in the formats.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Record(BaseModel):
+    """Base of every row: frozen, fields by name or by their JSON key."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
+
+    def to_dict(self) -> dict:
+        """The row as JSON-ready data, keyed exactly as in the JSON output."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class Ranged(Record):
+    """A row whose people figures carry a range: ``X_low`` ≤ ``X`` ≤ ``X_high`` for each
+    people field ``X`` (the smallest and largest over the population model's variants).
+    A row written without them (an older document) gets the value itself for both."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_ranges(cls, data):
+        if isinstance(data, dict):
+            data = dict(data)
+            for name in cls.model_fields:
+                for end in ("_low", "_high"):
+                    base = name.removesuffix(end)
+                    if name.endswith(end) and name not in data and base in data:
+                        data[name] = data[base]
+        return data
+
+
+class Tool(Record):
+    name: str = "modeller"
+    version: str
+
+
+class BaselineRef(Record):
+    """The baseline a scenario ran on: name, the date it describes, source and method."""
+
+    name: str
+    date: str | None
+    source: str
+    method: str = ""
+
+
+class Reported(Record):
+    """Where a scenario's terms were reported."""
+
+    source: str
+    date: str
+    url: str | None = None
+
+
+class StatusRow(Ranged):
+    """km², % of Ukraine and people a status holds in the baseline and in the scenario."""
+
+    status: str
+    label: str
+    baseline_km2: float
+    baseline_pct: float
+    baseline_people: float
+    baseline_people_low: float
+    baseline_people_high: float
+    km2: float
+    pct: float
+    people: float
+    people_low: float
+    people_high: float
+    change_km2: float
+    change_people: float
+    change_people_low: float
+    change_people_high: float
+
+
+class Vs1991(Ranged):
+    """The scenario against 1991 borders: what Ukraine holds and what lies outside it."""
+
+    ukraine_km2: float
+    ukraine_pct: float
+    outside_ukraine_km2: float
+    outside_ukraine_pct: float
+    outside_ukraine_people: float
+    outside_ukraine_people_low: float
+    outside_ukraine_people_high: float
+
+
+class Flow(Ranged):
+    """Transfers summed over oblasts: from one status to another. ``people_by_variant``
+    is the figure under each population variant (central first), so sums of flows get
+    exact ranges too."""
+
+    from_: str = Field(alias="from")
+    to: str
+    km2: float
+    people: float
+    people_low: float
+    people_high: float
+    people_by_variant: list[float] = []
+
+
+class Transfer(Ranged):
+    """One row of the transfers table: (oblast, from → to, recognition) with km², people."""
+
+    oblast: str
+    from_: str = Field(alias="from")
+    to: str
+    recognition: str | None = None
+    km2: float
+    people: float
+    people_low: float
+    people_high: float
+    oblast_name: str
+
+
+class RecognitionRow(Ranged):
+    """Land a status holds after the scenario with a given recognition."""
+
+    status: str
+    recognition: str
+    km2: float
+    people: float
+    people_low: float
+    people_high: float
+    pct: float
+    label: str
+
+
+class Amount(Ranged):
+    km2: float
+    people: float
+    people_low: float
+    people_high: float
+
+
+class OblastRow(Record):
+    """Per oblast: km² and people by status, before and after the scenario."""
+
+    oblast: str
+    name: str
+    before: dict[str, Amount]
+    after: dict[str, Amount]
+
+
+class Town(Ranged):
+    """A settlement part or all of whose footprint changes hands (GeoNames population):
+    ``share`` of its footprint goes ``from`` → ``to`` (range over footprint sizes), that
+    is ``people`` = population × share."""
+
+    name: str
+    oblast: str
+    oblast_name: str
+    population: int
+    share: float = 1.0
+    share_low: float = 1.0
+    share_high: float = 1.0
+    people: float = 0.0
+    from_: str = Field(alias="from")
+    to: str
+    lon: float
+    lat: float
+    geonameid: int
+
+
+class PieceRow(Ranged):
+    """One piece of the partition; extra keys are its attributes (e.g. ``recognition``)."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="allow")
+
+    oblast: str
+    before: str
+    after: str
+    km2: float
+    people: float
+    people_low: float
+    people_high: float
+
+    @property
+    def attributes(self) -> dict[str, str]:
+        """The piece's attributes (e.g. recognition), by name."""
+        return dict(self.model_extra or {})
+
+
+class PhaseRow(Ranged):
+    """Headline figures after one phase (cumulative, against the baseline)."""
+
+    id: str
+    title: str
+    ukraine_cedes_km2: float
+    ukraine_cedes_people: float
+    ukraine_cedes_people_low: float
+    ukraine_cedes_people_high: float
+    ukraine_regains_km2: float
+    ukraine_regains_people: float
+    ukraine_regains_people_low: float
+    ukraine_regains_people_high: float
+    russia_km2: float
+    russia_pct: float
+    russia_people: float
+    russia_people_low: float
+    russia_people_high: float
+
+
+class PopulationInfo(Record):
+    """Where the people figures come from: unit totals, the method, and the variants
+    whose smallest and largest values make each ``*_low`` / ``*_high``."""
+
+    source: str
+    method: str
+    variants: list[str]
+
+
+class ScenarioEntry(Record):
+    """One scenario's figures plus its provenance."""
+
+    id: str
+    title: str
+    summary: str
+    notes: str | None
+    hash: str
+    file: str | None
+    reported: list[Reported]
+    baseline: BaselineRef
+    date: str | None
+    warnings: list[str]
+    phases: list[PhaseRow]
+    total_km2: float
+    total_people: float
+    population: PopulationInfo | None = None
+    statuses: list[StatusRow]
+    vs_1991: Vs1991
+    flows: list[Flow]
+    transfers: list[Transfer]
+    recognition: list[RecognitionRow]
+    oblasts: list[OblastRow]
+    towns: list[Town]
+    pieces: list[PieceRow]
+
+    def status(self, name: str) -> StatusRow | None:
+        """The row of one status, if the scenario has it."""
+        return next((s for s in self.statuses if s.status == name), None)
+
+
+class ComparisonRow(Ranged):
+    """One row per scenario of the comparison table."""
+
+    id: str
+    title: str
+    baseline: str
+    baseline_date: str | None
+    ukraine_cedes_km2: float
+    ukraine_cedes_people: float
+    ukraine_cedes_people_low: float
+    ukraine_cedes_people_high: float
+    ukraine_regains_km2: float
+    ukraine_regains_people: float
+    ukraine_regains_people_low: float
+    ukraine_regains_people_high: float
+    russia_km2: float
+    russia_pct: float
+    russia_people: float
+    russia_people_low: float
+    russia_people_high: float
+    outside_ukraine_pct: float
+
+
+class Provenance(Record):
+    """What every output carries: tool, data version, when, method and data sources."""
+
+    tool: Tool
+    data_version: str
+    generated: str
+    method: str
+    data_sources: list[str]
+
+
+class RunDocument(Provenance):
+    """The whole run: provenance, the scenarios, and a comparison row per scenario."""
+
+    scenarios: list[ScenarioEntry]
+    comparison: list[ComparisonRow]
+
+    def to_json(self) -> str:
+        """The document as indented JSON (the ``--format json`` output)."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"

@@ -1,0 +1,83 @@
+"""One run: each scenario on its baseline, baselines loaded once (shared by cli and doctor)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import baselines
+from .errors import InputError
+from .partition import Partition
+from .scenario import Phase, Scenario
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One scenario applied: its file, the baseline it ran on, and the state after each phase."""
+
+    path: Path | None
+    scenario: Scenario
+    spec: str
+    base: Partition
+    phases: list[tuple[Phase | None, Partition]]
+    note: str | None = None  # e.g. deepstate:own standing in with the nearest day
+
+    @property
+    def partition(self) -> Partition:
+        """The final state (after the last phase)."""
+        return self.phases[-1][1]
+
+
+@dataclass
+class BaselineCache:
+    """Baselines by spec, each loaded on first use."""
+
+    loaded: dict[str, Partition] = field(default_factory=dict)
+
+    def get(self, spec: str) -> Partition:
+        if spec not in self.loaded:
+            self.loaded[spec] = baselines.load_baseline(spec)
+        return self.loaded[spec]
+
+
+def baseline_spec(scenario: Scenario, override: str | None) -> tuple[str, str | None]:
+    """The spec a scenario runs on: ``override``, its own ``baseline:``, or the default.
+
+    ``deepstate:own`` becomes the scenario's own date (or the nearest archived day, with
+    a note saying so).
+    """
+    spec = override or scenario.baseline or baselines.DEFAULT
+    if spec == baselines.OWN:
+        return baselines.own_spec(scenario.date, scenario.id)
+    return spec, None
+
+
+def apply_one(
+    path: Path | None,
+    scenario: Scenario,
+    override: str | None,
+    cache: BaselineCache,
+    on_baseline: Callable[[str], None] | None = None,
+) -> Applied:
+    """Apply one scenario; an InputError from a step names the scenario's file."""
+    spec, note = baseline_spec(scenario, override)
+    if spec not in cache.loaded and on_baseline is not None:
+        on_baseline(spec)
+    base = cache.get(spec)
+    try:
+        phases = baselines.apply_phases(base, scenario)
+    except InputError as exc:
+        raise InputError(exc.message, str(path) if path else exc.file, exc.line) from None
+    return Applied(path, scenario, spec, base, phases, note)
+
+
+def apply_all(
+    loaded: list[tuple[Path | None, Scenario]],
+    override: str | None = None,
+    cache: BaselineCache | None = None,
+) -> Iterator[Applied]:
+    """Apply every scenario in order (stops at the first InputError)."""
+    cache = cache if cache is not None else BaselineCache()
+    for path, scenario in loaded:
+        yield apply_one(path, scenario, override, cache)

@@ -1,0 +1,51 @@
+"""Baseline specs: their syntax, checked without loading anything (a leaf module).
+
+``1991``, ``contact-line``, ``pre-2022``, ``deepstate:YYYY-MM-DD``, ``deepstate:own`` or a
+``.geojson``/``.gpkg`` path. ``modeller.baselines.load_baseline`` turns a spec into a
+partition; scenarios check their ``baseline:`` and ``held_in`` specs here when they load.
+No geometry here, so ``modeller validate`` and ``--help`` load no shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .dates import parse_date
+
+DEFAULT = "contact-line"
+OWN = "deepstate:own"
+AUTHORED = {"contact-line": "contact-line.yaml", "pre-2022": "pre-2022.yaml"}
+DEEPSTATE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})$")
+FILE_SUFFIXES = {".geojson", ".json", ".gpkg"}
+HELP = (
+    "1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, deepstate:own (each scenario's "
+    "own date), or a .geojson/.gpkg file"
+)
+
+
+def spec_help() -> str:
+    return HELP
+
+
+def check_spec(spec: str, folder: Path | None = None) -> str:
+    """Syntax check of a baseline spec without loading it (for scenario validation).
+
+    Returns the spec (a file path made relative to ``folder`` when it exists there);
+    raises ValueError (a pydantic validator turns it into the scenario's error).
+    """
+    spec = str(spec).strip()
+    if spec in ("1991", OWN, *AUTHORED):
+        return spec
+    m = DEEPSTATE_RE.match(spec)
+    if m:
+        parse_date(m.group(1), f"baseline '{spec}'")
+        return spec
+    path = Path(spec)
+    if path.suffix.lower() in FILE_SUFFIXES:
+        if not path.is_absolute() and folder is not None and (folder / path).exists():
+            return str(folder / path)
+        if path.exists():
+            return spec
+        raise ValueError(f"baseline file '{spec}' not found")
+    raise ValueError(f"unknown baseline '{spec}'; valid: {spec_help()}")

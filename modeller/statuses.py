@@ -1,0 +1,8 @@
+"""The built-in statuses every scenario knows, with their labels and map colours."""
+
+from __future__ import annotations
+
+BUILTIN_STATUSES = {
+    "ukraine": {"label": "Ukraine", "colour": "#2c7fb8"},
+    "russia": {"label": "Russia", "colour": "#d95f02"},
+}

@@ -1,0 +1,112 @@
+"""The package's import graph goes one way: no module imports one above it.
+
+Every ``import`` is read from the source with ``ast`` (those inside functions too), so
+an import cycle cannot hide in a function body. A new module must be given a layer here.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import modeller
+
+PACKAGE = Path(modeller.__file__).parent
+
+# Bottom to top; a module may import only from layers strictly below its own.
+LAYERS: list[set[str]] = [
+    {"errors", "settings", "statuses", "files", "document", "rounding"},  # leaf helpers
+    {"dates", "yamlpos", "geodata"},  # dates; YAML lines; the embedded units and the CRS
+    {"geojson", "partition", "specs", "population"},  # shapes; partition; specs; people
+    {"archive", "deepstate"},  # the DeepState archive (and its download)
+    {"control"},  # baselines from data: 1991, DeepState snapshots, user files
+    {"scenario"},  # pydantic models of the scenario language
+    {"engine"},  # apply a scenario (held_in through the loader it is given)
+    {"baselines"},  # authored baselines and the one loader that dispatches every spec
+    {"metrics", "runs"},  # tallies; one run of many scenarios
+    {"timeline", "report", "doctor"},
+    {"maps", "timeline_run"},
+    {"timeline_page"},
+    {"cli", "__init__", "__main__", "api"},
+]
+LAYER = {name: i for i, layer in enumerate(LAYERS) for name in layer}
+
+
+def component(path: Path) -> str:
+    """The top-level module (or subpackage) of the package a file belongs to."""
+    rel = path.relative_to(PACKAGE)
+    return rel.parts[0].removesuffix(".py") if len(rel.parts) > 1 else rel.stem
+
+
+def imported(path: Path) -> set[str]:
+    """Top-level package modules imported anywhere in a file (relative or absolute)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    rel = path.relative_to(PACKAGE)
+    here = list(rel.parts[:-1])  # the file's package, relative to modeller
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "modeller" and len(parts) > 1:
+                    out.add(parts[1])
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here[: len(here) - (node.level - 1)]
+                parts = [*base, *(node.module.split(".") if node.module else [])]
+            elif node.module and node.module.split(".")[0] == "modeller":
+                parts = node.module.split(".")[1:]
+            else:
+                continue
+            if parts:
+                out.add(parts[0])
+            else:  # from . import a, b
+                for alias in node.names:
+                    if alias.name != "__version__":  # defined in __init__ without imports
+                        out.add(alias.name)
+    return out
+
+
+def edges() -> list[tuple[str, str]]:
+    out = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        source = component(path)
+        for target in imported(path):
+            if target != source:
+                out.append((source, target))
+    return out
+
+
+def test_every_module_has_a_layer():
+    modules = {component(p) for p in PACKAGE.rglob("*.py")}
+    missing = sorted(modules - LAYER.keys())
+    assert not missing, f"give these modules a layer in tests/test_layers.py: {missing}"
+
+
+def test_no_module_imports_one_at_or_above_its_own_layer():
+    bad = [
+        f"{s} (layer {LAYER.get(s)}) imports {t} (layer {LAYER.get(t)})"
+        for s, t in edges()
+        if s in LAYER and t in LAYER and LAYER[t] >= LAYER[s]
+    ]
+    assert not bad, "upward or sideways imports:\n" + "\n".join(bad)
+
+
+def test_the_import_graph_has_no_cycle():
+    graph: dict[str, set[str]] = {}
+    for s, t in edges():
+        graph.setdefault(s, set()).add(t)
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                raise AssertionError("import cycle: " + " -> ".join([*trail, node, nxt]))
+            if nxt not in state:
+                visit(nxt, [*trail, node])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])

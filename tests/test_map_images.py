@@ -1,0 +1,179 @@
+"""Static PNG/SVG maps written by ``modeller run``: they exist, decode, say what the scenario
+says (escaped, literally), are framed on the land that changes hands, and keep every label
+clear of the others.
+
+Runs on the embedded ``contact-line`` baseline (no external data). PNGs land in
+test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+from PIL import Image
+
+from modeller import baselines, report
+from modeller.cli import main
+from modeller.maps import images
+from modeller.scenario import load_scenarios
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"
+SVG = "{http://www.w3.org/2000/svg}"
+PROBE_TITLE = 'Probe <img src=x onerror=alert(1)> & $5$ "cost"'
+PROBE_LABEL = "<svg onload=alert(6)> zone"
+PROBE = f"""\
+id: image-probe
+title: '{PROBE_TITLE}'
+summary: probe
+statuses:
+  dmz:
+    label: '{PROBE_LABEL}'
+    colour: '#009e73'
+steps:
+  - assign: dmz
+    where: {{oblast: [Zaporizhzhia], held_by: ukraine}}
+"""
+SCENARIOS = ("full-donbas-withdrawal", "freeze-current-lines", "russia-demand-2024-06")
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("image-probe") / "image-probe.yaml"
+    path.write_text(PROBE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def run(probe) -> tuple[dict, list]:
+    """The run document and partitions, as ``modeller run`` builds them (contact-line)."""
+    base = baselines.load_baseline("contact-line")
+    paths = [REPO / "scenarios" / f"{s}.yaml" for s in SCENARIOS] + [probe]
+    entries, partitions = [], []
+    for path, sc in load_scenarios(paths):
+        partition = baselines.apply(base, sc)
+        partitions.append(partition)
+        entries.append(report.scenario_entry(partition, path))
+    return report.document(entries), partitions
+
+
+@pytest.fixture(scope="module")
+def figures(run) -> dict:
+    doc, partitions = run
+    return {
+        e.id: (images.render(doc, e, p), e, p)
+        for e, p in zip(doc.scenarios, partitions, strict=True)
+    }
+
+
+def test_run_writes_a_png_and_an_svg_beside_each_page(probe, tmp_path):
+    out = tmp_path / "site"
+    args = ["run", str(REPO / "scenarios" / "land-swap.yaml"), str(probe), "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    for stem in ("land-swap", "image-probe"):
+        assert (out / f"{stem}.html").exists()
+        with Image.open(out / f"{stem}.png") as img:
+            img.load()
+            assert img.size == (images.WIDTH_PX, images.HEIGHT_PX)
+            assert img.format == "PNG"
+        root = ET.parse(out / f"{stem}.svg").getroot()  # well-formed XML
+        assert root.tag == f"{SVG}svg"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(out / "land-swap.png", ARTIFACTS / "static-land-swap.png")
+    nothing = tmp_path / "bare"
+    result = CliRunner().invoke(
+        main, ["run", str(probe), "-o", str(nothing), "--no-images", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (nothing / "image-probe.html").exists() and not list(nothing.glob("*.png"))
+
+
+def _svg_texts(svg: bytes) -> list[str]:
+    root = ET.fromstring(svg)
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+def test_svg_says_the_title_and_legend_literally_and_is_deterministic(run, figures):
+    doc, _ = run
+    fig, entry, _ = figures["image-probe"]
+    png, svg = images.image_bytes(fig)
+    texts = _svg_texts(svg)
+    joined = "\n".join(texts)
+    assert PROBE_TITLE in joined.replace("\n", " ")  # escaped in XML, no math parsing of $5$
+    assert any(PROBE_LABEL in t.replace("\n", " ") for t in texts)  # the scenario's own label
+    assert b"<img" not in svg and b"<svg onload" not in svg
+    assert "Ukraine" in texts and "dmz" not in texts  # labels, never codes
+    assert "Baseline: contact-line, 15 Aug 2025" in joined  # credit and date stamp
+    assert "km" in joined and any(t.endswith(" km") for t in texts)  # scale bar
+    again = images.image_bytes(images.render(doc, entry, figures["image-probe"][2]))[1]
+    assert again == svg
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "static-image-probe.png").write_bytes(png)
+
+
+def _changed_bounds(partition) -> tuple[float, ...]:
+    moved = [p.geometry for p in partition.pieces if p.before != p.after]
+    return tuple(shapely.total_bounds(np.array(moved, dtype=object)))
+
+
+def test_frame_covers_the_change_and_not_the_whole_country(figures):
+    ukraine = images._context()["ukraine"].bounds
+    for sid in ("full-donbas-withdrawal", "russia-demand-2024-06", "image-probe"):
+        fig, _, partition = figures[sid]
+        ax = fig.axes[0]
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        cx0, cy0, cx1, cy1 = _changed_bounds(partition)
+        assert x0 < cx0 and x1 > cx1 and y0 < cy0 and y1 > cy1, sid
+        margin = min(cx0 - x0, x1 - cx1, cy0 - y0, y1 - cy1)
+        assert margin > 0.05 * min(cx1 - cx0, cy1 - cy0), sid
+        # equal scale on both axes (the map is not stretched)
+        sx = ax.bbox.width / (x1 - x0)
+        sy = ax.bbox.height / (y1 - y0)
+        assert sx == pytest.approx(sy, rel=1e-3)
+    fig, _, _ = figures["full-donbas-withdrawal"]
+    (x0, x1) = fig.axes[0].get_xlim()
+    assert (x1 - x0) < 0.4 * (ukraine[2] - ukraine[0])  # a local change is shown close up
+    fig, _, _ = figures["freeze-current-lines"]  # nothing changes: all of Ukraine
+    (x0, x1), (y0, y1) = fig.axes[0].get_xlim(), fig.axes[0].get_ylim()
+    assert x0 <= ukraine[0] and x1 >= ukraine[2] and y0 <= ukraine[1] and y1 >= ukraine[3]
+
+
+def test_labels_never_overlap_and_the_largest_towns_are_named(figures):
+    renderer = None
+    for sid, (fig, entry, _) in figures.items():
+        ax = fig.axes[0]
+        renderer = renderer or fig.canvas.get_renderer()
+        boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts]
+        for i, (a, ba) in enumerate(boxes):
+            assert ax.bbox.contains(ba.x0 + 1, ba.y0 + 1) and ax.bbox.contains(ba.x1 - 1, ba.y1 - 1)
+            for b, bb in boxes[i + 1 :]:
+                assert not ba.overlaps(bb), (sid, a, b)
+        names = {t.get_text() for t in ax.texts}
+        if sid == "full-donbas-withdrawal":
+            assert {"Kramatorsk", "Slovyansk", "Kostyantynivka"} <= names
+            # Donetsk's transfer is labelled with the run's own figures, rounded
+            moved = [t for t in entry.transfers if t.oblast == "UA-14"]
+            km2 = images.round_km2(sum(t.km2 for t in moved))
+            people = images.round_people(sum(t.people for t in moved))
+            assert float(km2.replace(",", "")) > 5_000  # the whole Ukrainian-held part
+            assert any(f"{km2} km²" in n and f"{people} people" in n for n in names)
+        if sid == "russia-demand-2024-06":
+            assert {"Zaporizhzhya", "Kherson"} & names == {"Zaporizhzhya", "Kherson"}
+            assert "Dnipro" in names  # the river, for orientation
+
+
+def test_rounding_for_readers():
+    assert images.round_km2(6238.3) == "6,240"
+    assert images.round_km2(150.4) == "150"
+    assert images.round_km2(0.12) == "0.1"
+    assert images.round_people(666297.2) == "666,000"
+    assert images.round_people(211.4) == "211"
+    assert images.round_people(0) == "0"
+    assert images.nice_date("2025-08-15") == "15 Aug 2025"

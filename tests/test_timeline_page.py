@@ -1,0 +1,134 @@
+"""The timeline page without a browser, on small synthetic tables (no external data):
+series equal a plain per-scenario recount, words (cadence, months, rounding), escaping.
+
+The synthetic table has the shape ``timeline_run.build_table`` returns: one row per
+(date, scenario, oblast, status), scenario by scenario.
+"""
+
+from __future__ import annotations
+
+from datetime import date as Date
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from modeller import timeline_page as tp
+from modeller.timeline import COLUMNS
+from modeller.timeline_run import Table
+
+OBLASTS = ("UA-14", "UA-23", "UA-65", "UA-09", "UA-63", "UA-59", "UA-12", "UA-43")
+"""Oblasts of the synthetic rows (the real timeline has ~36 status rows per date)."""
+STATUSES = ("ukraine", "russia", "dmz")
+
+
+def synthetic(
+    n_scenarios: int, n_dates: int, step: int = 7, seed: int = 0, title=None, oblasts=OBLASTS
+) -> Table:
+    """Random figures in the table's columns, scenario by scenario, ``step`` days apart."""
+    rng = np.random.default_rng(seed)
+    days = [(Date(2025, 1, 6) + timedelta(days=step * i)).isoformat() for i in range(n_dates)]
+    per_date = len(oblasts) * len(STATUSES)
+    block = {
+        "date": np.repeat(days, per_date),
+        "oblast": np.tile(np.repeat(oblasts, len(STATUSES)), n_dates),
+        "status": np.tile(STATUSES, len(oblasts) * n_dates),
+    }
+    cols: dict[str, list] = {c: [] for c in ("date", "scenario", "oblast", "status")}
+    metas = []
+    for k in range(n_scenarios):
+        sid = f"sc-{k}"
+        for c in ("date", "oblast", "status"):
+            cols[c].append(block[c])
+        cols["scenario"].append(np.full(len(block["date"]), sid, dtype=object))
+        metas.append(
+            {
+                "id": sid,
+                "title": title or f"Scenario {k}",
+                "summary": "",
+                "date": days[n_dates // 2],
+                "hash": "0" * 12,
+                "file": "x.yaml",
+                "reported": [],
+            }
+        )
+    out = {c: np.concatenate(v) for c, v in cols.items()}
+    out["oblast_name"] = out["oblast"]
+    n = len(out["date"])
+    for c in COLUMNS:
+        if c not in out:
+            out[c] = rng.uniform(0, 1000, n).round(3)
+    return Table(out, {}, (), tuple(metas))
+
+
+def plain_series(table: Table, sid: str) -> dict:
+    """The straightforward recount: mask the whole table for one scenario and date."""
+    c = table.columns
+    out: dict[str, list] = {"dates": sorted(set(c["date"][c["scenario"] == sid]))}
+    for unit in ("km2", "people"):
+        for key, col, status in (
+            ("cedes", "lost_", "ukraine"),
+            ("regains", "gained_", "ukraine"),
+            ("baseline_russia", "baseline_", "russia"),
+        ):
+            out[f"{key}_{unit}"] = [
+                float(
+                    c[col + unit][
+                        (c["scenario"] == sid) & (c["date"] == d) & (c["status"] == status)
+                    ].sum()
+                )
+                for d in out["dates"]
+            ]
+    return out
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 6), st.integers(0, 2**16), st.booleans())
+def test_series_equal_a_plain_recount(n_scenarios, n_dates, seed, shuffle_blocks):
+    table = synthetic(n_scenarios, n_dates, seed=seed)
+    if shuffle_blocks:  # rows by date, then scenario: many short runs of each scenario
+        c = table.columns
+        order = np.lexsort((c["scenario"].astype(str), c["date"]))
+        table = Table({k: v[order] for k, v in c.items()}, {}, (), table.scenarios)
+    got = tp.series(table)
+    for sc in table.scenarios:
+        want = plain_series(table, sc["id"])
+        assert got[sc["id"]]["dates"] == want["dates"]
+        for key, values in want.items():
+            if key != "dates":
+                assert got[sc["id"]][key] == pytest.approx(values, rel=1e-12, abs=1e-9)
+
+
+def test_words_cadence_months_and_rounding():
+    days = [(Date(2025, 1, 6) + timedelta(days=7 * i)).isoformat() for i in range(10)]
+    assert tp.cadence(days, 7) == "weekly"
+    assert tp.cadence(days) == "weekly"
+    assert tp.cadence(days[:3], 1) == "day by day"
+    assert tp.cadence(["2025-01-01", "2025-01-02", "2025-01-03"]) == "day by day"
+    assert tp.cadence(["2024-01-31", "2024-02-29", "2024-03-31"]) == "monthly"
+    assert tp.cadence(days, 3) == "every 3 days"
+    ticks = tp.month_ticks(Date(2024, 7, 8).toordinal(), Date(2026, 8, 22).toordinal())
+    assert [t[1] for t in ticks] == ["Jan 2025", "Jul 2025", "Jan 2026", "Jul 2026"]
+    few = tp.month_ticks(Date(2025, 7, 1).toordinal(), Date(2025, 12, 20).toordinal())
+    assert [t[1].split()[0] for t in few] == ["Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    assert len(ticks) <= 8
+    assert tp.ticks(11_521) == [0, 2500, 5000, 7500, 10000, 12500]
+    assert tp.ticks(0) == [0, 1]
+    assert tp.people(666_297.4) == "666,000" and tp.people(211.4) == "211"
+    assert tp.short(2_500_000) == "2.5 M" and tp.short(800_000) == "800 k"
+    assert tp.nice_date("2025-08-15") == "15 Aug 2025"
+
+
+def test_page_escapes_titles_and_marks_the_proposal_date():
+    title = '<script>alert(1)</script> & "q"'
+    table = synthetic(2, 9, title=title)
+    page = tp.render(table, every_days=7, data_file="timeline.csv", maps={"sc-0": "../sc-0.html"})
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; " in page
+    assert "<script" not in page  # no script at all
+    assert "What each proposal would have meant, weekly" in page
+    assert page.count('class="proposal"') == 4  # two charts per scenario
+    assert 'href="timeline.csv"' in page and 'href="../sc-0.html"' in page
+    assert 'href="../sc-1.html"' not in page  # only maps that exist are linked
