@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from modeller import archive, baselines, geodata, metrics
 from modeller.cli import main
+from modeller.rounding import km2_text, people_short
 from modeller.scenario import load_scenario, load_scenarios
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -112,9 +113,11 @@ def test_json_csv_and_markdown_carry_the_same_numbers(shared_data, tmp_path):
         "method": "snapshot file deepstatemap_data_20250815.geojson, clipped to the units",
     }
     ceded = next(c for c in doc["comparison"] if c["id"] == "full-donbas-withdrawal")
-    km2 = f"{ceded['ukraine_cedes_km2']:,.0f}"
+    km2 = km2_text(ceded["ukraine_cedes_km2"])  # rounded for reading; exact in JSON/CSV
+    people = people_short(*(ceded[f"ukraine_cedes_people{e}"] for e in ("", "_low", "_high")))
     for text in (md, table):
         assert km2 in text and "deepstate:2025-08-15" in text
+    assert people in md and people.split(" (")[0] in table  # the terminal may wrap a cell
     rows = [line.split(",") for line in csv_text.splitlines()]
     head = rows[0]
     records = [dict(zip(head, r, strict=False)) for r in rows[1:]]
