@@ -20,7 +20,7 @@ people cannot be placed), Kyiv city missing from the geometry file (placed with 
 embedded Kyiv city outline instead), Crimea councils, lakes and the exclusion zone in the
 geometry file (no population row; skipped).
 
-Run: ``MODELLER_DATA_DIR=../shared/data python benchmarks/population_check.py --date 2025-08-15``
+Run: ``python benchmarks/population_check.py --date 2025-08-15``
 """
 
 from __future__ import annotations
@@ -332,4 +332,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    settings.use_checkout_data()  # ../shared/data beside the repo, as the tests find it
     sys.exit(main())

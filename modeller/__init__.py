@@ -16,10 +16,64 @@ function either — ``tests/test_layers.py`` checks it):
    the caller gives it
 8. ``baselines``: the authored baselines (scenarios applied by the engine) and
    ``load_baseline``, which dispatches every spec; ``baselines.apply`` gives the engine
-   its loader
+   its loader; ``fast``: the engine's result with fewer overlays (what ``run`` uses)
 9. ``metrics`` (tallies), ``runs`` (one run of many scenarios, shared by cli and doctor)
-10. ``report``, ``timeline``, ``doctor``; then ``maps``, ``timeline_run``;
-    ``timeline_page``; then ``cli`` and this package's API.
+10. ``report``, ``exports`` (GeoJSON/GPKG/GeoParquet), ``timeline``, ``doctor``; then
+    ``maps``, ``timeline_run``; ``timeline_page``; then ``cli`` and ``api`` (the public
+    API below).
+
+Public API (numpydoc docstrings in ``modeller.api``)::
+
+    import modeller
+    modeller.scenarios()                         # the shipped scenarios
+    sc = modeller.load_scenario("land-swap")     # by id, or a path
+    base = modeller.load_baseline("contact-line")
+    after = modeller.apply(base, sc)             # a new, immutable partition
+    result = modeller.run([sc], baseline="deepstate:2025-08-15")
+    result.pieces                                # GeoDataFrame, EPSG:4326
+    result.transfers, result.held, result.towns  # DataFrames
+    result.to_file("land-swap.gpkg")             # with provenance
+    modeller.timeline(["land-swap"], "deepstate:2025-08-01..2025-08-15")
 """
 
 __version__ = "0.1.0"
+
+# The public API (see ``modeller.api``), imported on first use so that ``import modeller``
+# and ``modeller --help`` stay light: no geopandas, shapely or pydantic until needed.
+import sys as _sys
+import types as _types
+
+_API = ("scenarios", "load_scenario", "load_baseline", "apply", "run", "timeline", "Result")
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'modeller' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})
+
+
+class _TimelineModule(_types.ModuleType):
+    """``modeller.timeline`` is both the timeline module and ``api.timeline``: calling the
+    module runs the API function (importing the submodule would otherwise hide it)."""
+
+    def __call__(self, *args, **kwargs):
+        from .api import timeline
+
+        return timeline(*args, **kwargs)
+
+
+class _Package(_types.ModuleType):
+    def __setattr__(self, name: str, value) -> None:
+        if name == "timeline" and type(value) is _types.ModuleType:
+            value.__class__ = _TimelineModule
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package

@@ -199,6 +199,24 @@ def select(spec: str, available: list[Snapshot]) -> list[Snapshot]:
     return chosen
 
 
+def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], list[str]]:
+    """Comma-separated baseline specs: DeepState snapshots (ranges, days; thinned to one
+    per ``every``) and the other specs, which are evaluated the plain way."""
+    step = parse_every(every)
+    chosen: list[Snapshot] = []
+    others: list[str] = []
+    available = None
+    for spec in (x.strip() for x in specs.split(",")):
+        if not spec:
+            continue
+        if spec.startswith("deepstate"):
+            available = available if available is not None else snapshots()
+            chosen += select(spec, available)
+        else:
+            others.append(spec)
+    return thin(sorted(set(chosen), key=lambda s: s.day), step), others
+
+
 def thin(items: list[Snapshot], every_days: int) -> list[Snapshot]:
     """Keep the first snapshot, then each one at least ``every_days`` after the last kept."""
     if every_days <= 1:

@@ -102,7 +102,8 @@ def _authored(name: str) -> Partition:
     info = BaselineInfo(
         name,
         scenario.date,
-        f"authored approximation from public reporting (geodata/baselines/{path.name})",
+        f"authored approximation from public reporting (geodata/baselines/{path.name}; "
+        f"'modeller docs {name}')",
         "front-line settlements and rivers joined into a polyline; see the file's comments",
     )
     return as_baseline(applied, info)

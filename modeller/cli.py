@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from . import __version__
 from .errors import InputError
@@ -15,6 +16,7 @@ from .specs import HELP as BASELINE_SPECS
 # Commands import what they need when they run: ``modeller --help`` and ``modeller
 # validate`` load neither shapely, pyproj nor the engine (tests/test_imports.py).
 FORMATS = ["table", "csv", "json", "markdown"]
+GEO_FORMATS = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}
 
 
 def _fail(exc: InputError) -> None:
@@ -34,7 +36,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--baseline",
     "-b",
@@ -46,10 +48,17 @@ def main() -> None:
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice([*FORMATS, *GEO_FORMATS]),
     default="table",
     show_default=True,
-    help="Output format on stdout.",
+    help="Output format on stdout; geojson, gpkg and parquet (GeoParquet) write the "
+    "pieces with their provenance to --output.",
+)
+@click.option(
+    "--output",
+    "-O",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File for --format geojson/gpkg/parquet (default: pieces.<format> here).",
 )
 @click.option(
     "--towns",
@@ -82,16 +91,20 @@ def run(
     paths: tuple[Path, ...],
     baseline: str | None,
     fmt: str,
+    output: Path | None,
     towns: int,
     out: Path,
     no_maps: bool,
     no_images: bool,
     tiles: str | None,
 ) -> None:
-    """Apply scenario files (or folders of them) and report who gains what.
+    """Apply scenario files (or folders of them, or shipped scenario ids) and report who
+    gains what. Without PATHS, every shipped scenario ('modeller scenarios' lists them).
 
     \b
     Examples:
+      modeller run
+      modeller run land-swap --format geojson -O land-swap.geojson
       modeller run scenarios/
       modeller run scenarios/full-donbas-withdrawal.yaml --baseline deepstate:2025-08-15
       modeller run scenarios/ --format csv > shifts.csv
@@ -139,6 +152,17 @@ def run(
         sys.stdout.write(report.to_csv(doc))
     elif fmt == "markdown":
         sys.stdout.write(report.to_markdown(doc))
+    elif fmt in GEO_FORMATS:
+        from . import exports
+
+        target = output or Path(f"pieces{GEO_FORMATS[fmt]}")
+        with err.status(f"writing {target}"):
+            frame = exports.pieces_frame(doc, partitions)
+            try:
+                exports.write(frame, target, exports.provenance(doc), fmt)
+            except OSError as exc:
+                _fail(InputError(f"cannot write {fmt}: {exc.strerror or exc}", str(target)))
+        err.print(f"pieces: {len(frame)} features -> {target}", highlight=False)
     else:
         console = Console()
         report.print_rich(doc, console if console.is_terminal else Console(width=160))
@@ -146,7 +170,7 @@ def run(
         from . import maps
 
         with err.status("writing maps"):
-            written = maps.write_site(doc, partitions, out, tiles=tiles)
+            written = maps.write_site(doc, partitions, out, tiles=tiles, images=not no_images)
         images = []
         if not no_images:
             from .maps import images as map_images
@@ -184,6 +208,37 @@ def validate(paths: tuple[Path, ...]) -> None:
         click.echo(f"ok: {path} ({sc.id}, {n} step{'s' if n != 1 else ''}{staged})")
     if bad:
         sys.exit(2)
+
+
+@main.command("scenarios")
+def list_scenarios() -> None:
+    """List the shipped scenarios: id, date, title and where the terms were reported.
+
+    Run one by id ('modeller run land-swap') from any folder; copy its file (shown) to
+    write your own.
+    """
+    from .scenario import load_scenarios, shipped_folder
+
+    try:
+        loaded = load_scenarios([])
+    except InputError as exc:
+        _fail(exc)
+    from rich.table import Table
+
+    table = Table(header_style="bold", title_justify="left", expand=False)
+    table.add_column("id", no_wrap=True, style="bold")
+    table.add_column("date", no_wrap=True)
+    table.add_column("title and sources (outlet, date)")
+    for _path, sc in loaded:
+        outlets = "; ".join(f"{r.source.split(' — ')[0]} ({r.date})" for r in sc.reported)
+        table.add_row(
+            escape(sc.id),
+            sc.date.isoformat() if sc.date else "undated",
+            escape(sc.title) + (f"\n[dim]{escape(outlets)}[/]" if outlets else ""),
+        )
+    console = Console()
+    console.print(table)
+    console.print(f"{len(loaded)} scenarios in {shipped_folder()}", style="dim", highlight=False)
 
 
 @main.command()
@@ -262,35 +317,64 @@ def fetch(dates: tuple[str, ...]) -> None:
         click.echo(f"deepstate:{day} -> {path}")
 
 
+@main.command("docs")
+@click.argument("name", required=False)
+def docs(name: str | None) -> None:
+    """Print a document the outputs refer to (method, sources, authored baselines).
+
+    Without NAME, list them with their installed paths.
+    """
+    from . import shipped
+
+    if name is None:
+        for key in shipped.NAMES:
+            click.echo(f"{key:<13} {shipped.doc_path(key)}")
+        return
+    if name not in shipped.NAMES:
+        _fail(InputError(f"unknown document '{name}'; valid: {', '.join(shipped.NAMES)}"))
+    click.echo(shipped.doc_path(name).read_text(encoding="utf-8"), nl=False)
+
+
 @main.command("baselines")
 def list_baselines() -> None:
     """List the baselines available on this machine."""
-    console = Console()
-    console.print("1991          all of Ukraine within its 1991 borders")
-    console.print("contact-line  embedded approximate line of control, 2025-08-15 (default)")
-    console.print("pre-2022      embedded approximate line of 23 Feb 2022 (Crimea, ORDLO)")
+    from rich.table import Table
+
     from . import archive
 
+    rows = [
+        ("1991", "all of Ukraine within its 1991 borders"),
+        ("contact-line", "embedded approximate line of control, 2025-08-15 (default)"),
+        ("pre-2022", "embedded approximate line of 23 Feb 2022 (Crimea, ORDLO)"),
+    ]
     days = archive.deepstate_dates()
     month_ends = [s.day for s in archive.snapshots() if s.feature is not None]
     if days:
-        console.print(
-            f"deepstate:YYYY-MM-DD  {len(days)} days from {days[0]} to {days[-1]}", highlight=False
-        )
+        rows.append(("deepstate:DATE", f"{len(days)} days from {days[0]} to {days[-1]}"))
     if month_ends:
-        console.print(
-            f"deepstate:YYYY-MM-DD  {len(month_ends)} month-end snapshots from {month_ends[0]} "
-            f"to {month_ends[-1]}",
-            highlight=False,
+        rows.append(
+            (
+                "deepstate:DATE",
+                f"{len(month_ends)} month-end snapshots from {month_ends[0]} to {month_ends[-1]}",
+            )
         )
     if not days and not month_ends:
-        console.print(
-            "deepstate:YYYY-MM-DD  none found: set MODELLER_DATA_DIR (a folder with "
-            "deepstate/daily/) or MODELLER_DEEPSTATE_DIR",
-            highlight=False,
+        rows.append(
+            (
+                "deepstate:DATE",
+                "none found: set MODELLER_DATA_DIR (a folder with deepstate/daily/) or "
+                "MODELLER_DEEPSTATE_DIR, or run 'modeller fetch YYYY-MM-DD'",
+            )
         )
-    console.print("deepstate:own  each scenario on the DeepState snapshot of its own date")
-    console.print("PATH.geojson|.gpkg  your own polygons (Russian-held, or a 'status' property)")
+    rows.append(("deepstate:own", "each scenario on the DeepState snapshot of its own date"))
+    rows.append(("FILE.geojson", "your own polygons (Russian-held, or a 'status' property)"))
+    rows.append(("FILE.gpkg", "the same as a GeoPackage"))
+    table = Table.grid(padding=(0, 2), pad_edge=False)
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for spec, what in rows:
+        table.add_row(spec, escape(what))
+    Console(highlight=False).print(table)
 
 
 @main.command()
@@ -370,18 +454,7 @@ def timeline(
     written: list[Path] = []
     try:
         loaded = load_scenarios(list(paths))
-        step = archive.parse_every(every)
-        snapshots, others = [], []
-        available = None
-        for spec in (x.strip() for x in specs.split(",")):
-            if not spec:
-                continue
-            if spec.startswith("deepstate"):
-                available = available if available is not None else archive.snapshots()
-                snapshots += archive.select(spec, available)
-            else:
-                others.append(spec)
-        snapshots = archive.thin(sorted(set(snapshots), key=lambda s: s.day), step)
+        snapshots, others = archive.parse_specs(specs, every)
         if not snapshots and not others:
             raise InputError("--baselines names no baseline")
         with Progress(
@@ -407,7 +480,7 @@ def timeline(
         if not no_chart:
             page = timeline_page.render(
                 table,
-                every_days=step,
+                every_days=archive.parse_every(every),
                 data_file=f"timeline.{fmt}",
                 maps=_map_links(out, [sc.id for _, sc in loaded]),
             )

@@ -149,10 +149,15 @@ def _check_areas(units: dict, shapes: dict) -> list[Finding]:
                     "warn", "area", f"{name}: {km2:,.0f} km² vs official {ref:,.0f} ({err:+.1%})"
                 )
             )
-    err = total / official - 1
+    err = total / geodata.OFFICIAL_AREA_KM2 - 1
     level = "ok" if abs(err) <= 0.02 else "fail"
     out.append(
-        Finding(level, "area", f"total {total:,.0f} km² vs official {official:,.0f} ({err:+.2%})")
+        Finding(
+            level,
+            "area",
+            f"total {total:,.0f} km² vs official {geodata.OFFICIAL_AREA_KM2:,} ({err:+.2%}; "
+            f"the units' official areas sum to {official:,.0f})",
+        )
     )
     return out
 
@@ -224,16 +229,16 @@ def check_scenarios(loaded: list, baseline_spec: str | None) -> list[Finding]:
         try:
             applied = runs.apply_one(path, sc, baseline_spec, cache)
         except InputError as exc:
-            out.append(Finding("fail", "scenario", f"{path}: {exc.message}"))
+            out.append(Finding("fail", "scenario", f"{sc.id} ({path}): {exc.message}"))
             continue
         base, result = applied.base, applied.partition
         for w in result.warnings:
-            out.append(Finding("warn", "scenario", f"{path}: {w}"))
+            out.append(Finding("warn", "scenario", f"{sc.id}: {w}"))
         diff = abs(result.total_km2 - base.total_km2)
         if diff > 1e-3:
             out.append(
                 Finding(
-                    "fail", "scenario", f"{path}: pieces add up to {diff:.3f} km² off the units"
+                    "fail", "scenario", f"{sc.id}: pieces add up to {diff:.3f} km² off the units"
                 )
             )
         if not result.warnings and diff <= 1e-3:
@@ -243,7 +248,7 @@ def check_scenarios(loaded: list, baseline_spec: str | None) -> list[Finding]:
                 Finding(
                     "ok",
                     "scenario",
-                    f"{path}: {steps} selecting land on {base.baseline.label}; areas add up",
+                    f"{sc.id}: {steps} selecting land on {base.baseline.label}; areas add up",
                 )
             )
     return out

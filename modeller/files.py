@@ -13,15 +13,17 @@ from pathlib import Path
 
 
 @contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
+def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     """A temporary path beside ``path``; renamed onto ``path`` when the block succeeds.
+
+    ``suffix`` ends the temporary name (e.g. ``.tmp.gpkg`` for writers that check it).
 
     The file gets the usual permissions (``0o666`` less the umask, like ``open``); on any
     error (or Ctrl-C) the temporary file is removed and ``path`` is left untouched.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)

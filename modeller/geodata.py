@@ -13,6 +13,8 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
 
 # numpy, shapely and pyproj are imported where they are used: resolving oblast and place
 # names (all that validating a scenario needs) reads the CSVs only.
+
+# Ukraine's official area within its 1991 borders, km² (State Statistics Service of
+# Ukraine); the embedded units' own official areas (units.csv) sum to 603,543.
+OFFICIAL_AREA_KM2 = 603_628
 
 EQUAL_AREA = "+proj=laea +lat_0=48.5 +lon_0=31.5 +ellps=WGS84 +units=m +no_defs"
 
@@ -108,9 +114,10 @@ class Settlement:
     lat: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Geodata:
-    """Everything embedded: units keyed by ISO code, their geometry, settlements."""
+    """Units keyed by ISO code, their geometry, settlements (hashed by identity: caches of
+    derived data are keyed on the loaded object)."""
 
     units: dict[str, Unit]
     geometry: dict[str, object]  # code -> working-CRS (Multi)Polygon
@@ -187,8 +194,32 @@ def _names() -> tuple[dict[str, Unit], tuple[Settlement, ...], tuple[tuple[str, 
     return units, tuple(settlements), tuple(alts)
 
 
-@cache
+_ACTIVE: list[Geodata] = []
+
+
+@contextmanager
+def use(data: Geodata) -> Iterator[Geodata]:
+    """Make ``data`` the geodata every module reads inside the block.
+
+    For tests with tiny hand-drawn units: unit codes must be real ISO codes (scenario
+    files name oblasts by their real names), geometry is in the working CRS.
+    """
+    _ACTIVE.append(data)
+    try:
+        yield data
+    finally:
+        _ACTIVE.remove(data)
+
+
 def load() -> Geodata:
+    """The active geodata: injected with ``use``, else the embedded units."""
+    if _ACTIVE:
+        return _ACTIVE[-1]
+    return _embedded()
+
+
+@cache
+def _embedded() -> Geodata:
     """Load the embedded geodata once per process."""
     import numpy as np
     from shapely.geometry import shape
@@ -304,6 +335,7 @@ def resolve_place(text: str) -> Settlement:
 
 __all__ = [
     "EQUAL_AREA",
+    "OFFICIAL_AREA_KM2",
     "Geodata",
     "Settlement",
     "Unit",
@@ -313,4 +345,5 @@ __all__ = [
     "resolve_place",
     "to_equal_area",
     "to_lonlat",
+    "use",
 ]

@@ -33,6 +33,12 @@ def nearest_in_oblast(
     A point inside a region goes there (on a shared edge, the first region wins); a point
     outside every region of its unit (a footprint reaching into the sea) goes to the
     nearest one. Metrics and the timeline both place people with this one rule.
+
+    Notes
+    -----
+    GEOS gives distance 0 exactly when a point is not exterior to a polygon, so the
+    answer for a covered point is the first region that covers it: a point-in-polygon
+    test on the prepared region. Only points no region covers are measured.
     """
     where = np.full(len(xy), -1)
     by_unit: dict[str, list[int]] = {}
@@ -44,16 +50,24 @@ def nearest_in_oblast(
         if len(candidates) <= 1:
             where[idx] = candidates[0] if candidates else -1
             continue
-        points = shapely.points(xy[idx])
-        tree = shapely.STRtree([geoms[i] for i in candidates])
-        hit_point, hit_geom = tree.query(points, predicate="intersects")
-        found = np.full(len(idx), len(candidates))
-        np.minimum.at(found, hit_point, hit_geom)  # the first region wins on an edge
-        inside = found < len(candidates)
-        where[idx[inside]] = np.asarray(candidates)[found[inside]]
-        if (~inside).any():
-            near = tree.nearest(points[~inside])
-            where[idx[~inside]] = np.asarray(candidates)[near]
+        todo = np.ones(len(idx), dtype=bool)
+        for i in candidates:
+            open_ = np.flatnonzero(todo)
+            if not len(open_):
+                break
+            shapely.prepare(geoms[i])
+            hit = open_[shapely.intersects_xy(geoms[i], xy[idx[open_], 0], xy[idx[open_], 1])]
+            where[idx[hit]] = i
+            todo[hit] = False
+        rest = idx[todo]
+        if len(rest):
+            points = shapely.points(xy[rest])
+            best = np.full(len(rest), np.inf)
+            for i in candidates:
+                d = shapely.distance(geoms[i], points)
+                better = d < best
+                where[rest[better]] = i
+                best[better] = d[better]
     return where
 
 

@@ -38,7 +38,7 @@ METHOD = (
     "range: the smallest and largest result over the method's sensitivities (footprint "
     "size halved/doubled, rural remainder spread evenly, another population source) — not "
     "a confidence interval, and pre-war residents, not people living there now. Figures "
-    "are estimates; see ASSUMPTIONS.md."
+    "are estimates; see ASSUMPTIONS.md ('modeller docs assumptions')."
 )
 
 

@@ -382,8 +382,40 @@ def load_scenario(path: Path) -> Scenario:
         raise InputError(message, str(path), line_of(lines, loc)) from None
 
 
+def shipped_folder() -> Path:
+    """The scenarios shipped with modeller: inside the wheel, or the repository's scenarios/."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_scenarios", here.parent / "scenarios"):
+        if candidate.is_dir() and any(candidate.glob("*.yaml")):
+            return candidate
+    raise InputError("the shipped scenarios are missing from this installation; reinstall modeller")
+
+
+def shipped_ids() -> dict[str, Path]:
+    """Shipped scenario files by id (each file is named after its scenario's id)."""
+    return {p.stem: p for p in sorted(shipped_folder().glob("*.yaml"))}
+
+
+def _missing(p: Path) -> InputError:
+    """No such file: name the shipped scenario ids, and the closest one."""
+    ids = list(shipped_ids())
+    close = difflib.get_close_matches(str(p), ids, n=1, cutoff=0.6)
+    hint = f" — did you mean '{close[0]}'?" if close else ""
+    return InputError(
+        f"no such file or folder, nor a shipped scenario id{hint} "
+        f"(shipped: {', '.join(ids)}; 'modeller scenarios' lists them)",
+        str(p),
+    )
+
+
 def scenario_files(paths: list[Path]) -> list[Path]:
-    """Expand folders into their *.yaml / *.yml files, sorted; keep files as given."""
+    """Expand folders into their *.yaml / *.yml files, sorted; keep files as given.
+
+    A name that is not a file but the id of a shipped scenario (``land-swap``) is that
+    scenario's file; no paths at all means every shipped scenario.
+    """
+    if not paths:
+        paths = [shipped_folder()]
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -393,8 +425,10 @@ def scenario_files(paths: list[Path]) -> list[Path]:
             out.extend(found)
         elif p.exists():
             out.append(p)
+        elif len(p.parts) == 1 and str(p) in shipped_ids():
+            out.append(shipped_ids()[str(p)])
         else:
-            raise InputError("no such file or folder", str(p))
+            raise _missing(p)
     return out
 
 

@@ -14,6 +14,20 @@ def data_dir() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+def checkout_data_dir() -> Path | None:
+    """``../shared/data`` beside a source checkout of modeller, if it is there."""
+    folder = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+    return folder if folder.is_dir() else None
+
+
+def use_checkout_data() -> Path | None:
+    """Point MODELLER_DATA_DIR at ``../shared/data`` when it is unset and that folder exists
+    (what the tests and the benchmark scripts do); returns the data folder in use."""
+    if "MODELLER_DATA_DIR" not in os.environ and checkout_data_dir() is not None:
+        os.environ["MODELLER_DATA_DIR"] = str(checkout_data_dir())
+    return data_dir()
+
+
 def cache_dir() -> Path:
     """MODELLER_CACHE_DIR, or the user's cache folder: downloads are kept here."""
     value = os.environ.get("MODELLER_CACHE_DIR")

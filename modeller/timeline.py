@@ -19,6 +19,7 @@ central population estimate (no ranges).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date as Date
 from itertools import product
@@ -298,6 +299,7 @@ class Measures:
     infos: tuple[BaselineInfo, ...]
     km2: np.ndarray  # (n_dates, n_classes * n_atoms)
     weight: np.ndarray  # same shape: Σ k_o · pop of settlements there
+    seconds: tuple = ()  # CPU seconds per stage: (stage, seconds), for the benchmark
 
 
 class _Day:
@@ -431,8 +433,6 @@ class _Bands:
         self.tiles = np.flatnonzero(np.isin(geom.tile_atom, geom.support))
         self.tree = shapely.STRtree(geom.tiles[self.tiles])
         self.bounds = shapely.bounds(geom.tiles[self.tiles])
-        lo, hi = self.bounds[:, :2].min(axis=0), self.bounds[:, 2:].max(axis=0)
-        self.box = (*(lo - self.reach), *(hi + self.reach))
         self.areas = np.zeros((len(self.tiles), len(STATUSES) * self.per))
         self.points = np.flatnonzero(np.isin(geom.settlement_atom, geom.support))
         self.xy = geom.point_xy[self.points]
@@ -456,14 +456,19 @@ class _Bands:
         self.started = True
         if not len(dirty):
             return
-        line = _contact_line_near(self.geom, territory, self.box)  # fixed box: runs stay put
+        lo, hi = self.bounds[dirty, :2].min(axis=0), self.bounds[dirty, 2:].max(axis=0)
+        near = (*(lo - self.reach), *(hi + self.reach))
+        # the line near today's dirty tiles only: a stretch farther than the reach from
+        # them cannot change a zone there; runs are cut by their own vertices, so all but
+        # the two at the box's edges are the ones buffered on earlier days
+        box = (*(lo - self.reach - REACH_M), *(hi + self.reach + REACH_M))
+        line = _contact_line_near(self.geom, territory, box)
         runs = [] if line.is_empty else [(r.tobytes(), r) for r in _runs(line)]
         if len(dirty) == len(self.tiles):
             todo = np.arange(len(self.points))
         else:  # settlements within a band's reach of a change (by envelopes: a superset)
             todo = np.unique(self.point_tree.query(boxes)[1])
-        lo, hi = self.bounds[dirty, :2].min(axis=0), self.bounds[dirty, 2:].max(axis=0)
-        zones = self._zones(runs, (*(lo - self.reach), *(hi + self.reach)))
+        zones = self._zones(runs, near)
         for k in dirty:
             self.areas[k] = self._tile_classes(self.tiles[k], territory, tile_in, zones)
         for i, (band, zone) in enumerate(zip(self.geom.bands, zones, strict=True)):
@@ -499,37 +504,44 @@ class _Bands:
         return zones
 
     def _tile_classes(self, t: int, territory, tile_in: np.ndarray, zones: list) -> np.ndarray:
-        """km² of one tile in every (holder, band bits) class."""
+        """km² of one tile in every (holder, band bits) class.
+
+        The tile is cut by the zones into leaves (one per combination of band bits it
+        has); then only the Russian-held part of all leaves but the largest is measured:
+        the largest gets what is left of the tile's Russian-held km² (known from the
+        clipping), and each leaf's Ukrainian-held km² is the leaf less its Russian part.
+        """
         tile = self.geom.tiles[t]
-        if tile_in[t] == 0.0:
-            parts = (None, tile)
-        elif tile_in[t] == self.geom.tile_km2[t]:
-            parts = (tile, None)
-        else:
-            parts = (
-                polygonal(shapely.intersection(tile, territory)),
-                polygonal(shapely.difference(tile, territory)),
-            )
-        row = np.zeros(len(STATUSES) * self.per)
-        for s, part in zip(
-            (STATUSES.index("russia"), STATUSES.index("ukraine")), parts, strict=True
-        ):
-            if part is None or part.is_empty:
-                continue
-            leaves = [(part, 0)]
-            for i, zone in enumerate(zones):
-                nxt = []
-                for g, bits in leaves:
-                    if zone.is_empty or not shapely.intersects(zone, g):
-                        nxt.append((g, bits))
-                    elif shapely.contains(zone, g):
-                        nxt.append((g, bits | (1 << i)))
-                    else:
-                        nxt.append((polygonal(shapely.intersection(g, zone)), bits | (1 << i)))
-                        nxt.append((polygonal(shapely.difference(g, zone)), bits))
-                leaves = nxt
+        held, total = float(tile_in[t]), float(self.geom.tile_km2[t])
+        leaves = [(tile, 0)]
+        for i, zone in enumerate(zones):
+            nxt = []
             for g, bits in leaves:
-                row[s * self.per + bits] += float(geodata.area_km2(g))
+                if zone.is_empty or not shapely.intersects(zone, g):
+                    nxt.append((g, bits))
+                elif shapely.contains(zone, g):
+                    nxt.append((g, bits | (1 << i)))
+                else:
+                    nxt.append((polygonal(shapely.intersection(g, zone)), bits | (1 << i)))
+                    nxt.append((polygonal(shapely.difference(g, zone)), bits))
+            leaves = nxt
+        areas = np.array([total if g is tile else float(geodata.area_km2(g)) for g, _ in leaves])
+        if held == 0.0:
+            russia = np.zeros(len(leaves))
+        elif held == total:
+            russia = areas.copy()
+        else:
+            russia = np.zeros(len(leaves))
+            big = int(np.argmax(areas))
+            for k, (g, _) in enumerate(leaves):
+                if k != big:
+                    russia[k] = float(geodata.area_km2(shapely.intersection(g, territory)))
+            russia[big] = min(max(held - russia.sum(), 0.0), areas[big])
+        row = np.zeros(len(STATUSES) * self.per)
+        r, u = STATUSES.index("russia") * self.per, STATUSES.index("ukraine") * self.per
+        for (_, bits), area, part in zip(leaves, areas, russia, strict=True):
+            row[r + bits] += part
+            row[u + bits] += area - part
         return row
 
     def _inside(self, band: Band, line, zone, todo: np.ndarray) -> np.ndarray:
@@ -569,23 +581,42 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
     russia = STATUSES.index("russia") * per * n_atoms
     ukraine = STATUSES.index("ukraine") * per * n_atoms
     bands = _Bands(geom) if len(geom.support) else None
+    clock = _Clock()
     for t, snap in enumerate(snapshots):
         territory = snap.territory()
         shapely.prepare(territory)
+        clock.lap("read")
         held = np.bincount(
             geom.tile_atom, weights=_tile_areas(geom, territory, state, tree), minlength=n_atoms
         )
         km2[t, russia : russia + n_atoms] = held
         km2[t, ukraine : ukraine + n_atoms] = geom.atom_km2 - held
+        clock.lap("clip")
         bits = np.zeros(len(xy), dtype=int)
         if bands is not None:
             bands.update(territory, state.tile_in, state.changed)
             bands.fill(km2[t], bits)
+        clock.lap("bands")
         inside = shapely.intersects_xy(territory, xy[:, 0], xy[:, 1])
         status = np.where(inside, STATUSES.index("russia"), STATUSES.index("ukraine"))
         column = (status * per + bits) * n_atoms + geom.settlement_atom
         weight[t] = np.bincount(column, weights=geom.settlement_weight, minlength=km2.shape[1])
-    return Measures(tuple(s.day for s in snapshots), tuple(s.info for s in snapshots), km2, weight)
+        clock.lap("towns")
+    days, infos = tuple(s.day for s in snapshots), tuple(s.info for s in snapshots)
+    return Measures(days, infos, km2, weight, tuple(clock.seconds.items()))
+
+
+class _Clock:
+    """CPU seconds of this process spent per stage (laps of ``time.process_time``)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.last = time.process_time()
+
+    def lap(self, stage: str) -> None:
+        now = time.process_time()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self.last
+        self.last = now
 
 
 # --- from measures to the table -----------------------------------------------------------
@@ -654,11 +685,12 @@ def rows(f: KeyFigures, min_km2: float = 1e-6) -> tuple[dict, dict]:
         figs[name + "people"] = f.people @ mat.T
     keep = (np.abs(figs["km2"]) > min_km2) | (np.abs(figs["baseline_km2"]) > min_km2)
     t_idx, g_idx = np.nonzero(keep)
-    cols["date"] = np.array([d.isoformat() for d in f.dates])[t_idx]
-    cols["scenario"] = np.full(len(t_idx), f.scenario_id)
-    cols["oblast"] = np.array([g[0] for g in groups])[g_idx]
-    cols["oblast_name"] = np.array([units[g[0]].name_en for g in groups])[g_idx]
-    cols["status"] = np.array([g[1] for g in groups])[g_idx]
+    # text columns hold references to a few shared strings (8 bytes a row, not 4 per letter)
+    cols["date"] = _texts([d.isoformat() for d in f.dates])[t_idx]
+    cols["scenario"] = _texts([f.scenario_id])[np.zeros(len(t_idx), dtype=int)]
+    cols["oblast"] = _texts([g[0] for g in groups])[g_idx]
+    cols["oblast_name"] = _texts([units[g[0]].name_en for g in groups])[g_idx]
+    cols["status"] = _texts([g[1] for g in groups])[g_idx]
     for name in ("km2", "people", "baseline_km2", "baseline_people"):
         cols[name] = figs[name][t_idx, g_idx]
     cols["change_km2"] = cols["km2"] - cols["baseline_km2"]
@@ -677,11 +709,18 @@ def _attr_rows(f: KeyFigures, min_km2: float) -> dict:
     mat = np.array([[float((k[0], k[2], k[3]) == g) for k in f.keys] for g in groups])
     km2, people = f.km2 @ mat.T, f.people @ mat.T
     t_idx, g_idx = np.nonzero(np.abs(km2) > min_km2)
-    out["date"] = [f.dates[t].isoformat() for t in t_idx]
-    out["scenario"] = [f.scenario_id] * len(t_idx)
-    out["oblast"] = [groups[g][0] for g in g_idx]
-    out["status"] = [groups[g][1] for g in g_idx]
-    out["attrs"] = [";".join(f"{k}={v}" for k, v in groups[g][2]) for g in g_idx]
+    out["date"] = _texts([d.isoformat() for d in f.dates])[t_idx]
+    out["scenario"] = _texts([f.scenario_id])[np.zeros(len(t_idx), dtype=int)]
+    out["oblast"] = _texts([g[0] for g in groups])[g_idx]
+    out["status"] = _texts([g[1] for g in groups])[g_idx]
+    out["attrs"] = _texts([";".join(f"{k}={v}" for k, v in g[2]) for g in groups])[g_idx]
     out["km2"] = km2[t_idx, g_idx]
     out["people"] = people[t_idx, g_idx]
+    return out
+
+
+def _texts(values: list[str]) -> np.ndarray:
+    """A numpy array of Python strings (dtype object): indexing it shares the strings."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
     return out

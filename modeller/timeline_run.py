@@ -8,6 +8,7 @@ import json
 import math
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ class Table:
     attrs: dict
     baselines: tuple[BaselineInfo, ...]
     scenarios: tuple[dict, ...]
+    seconds: tuple = ()  # (stage, seconds): plan (wall), then CPU of read … rows
 
     def __len__(self) -> int:
         return len(self.columns["date"])
@@ -152,62 +154,125 @@ def build_table(
     """The whole timeline: DeepState snapshots fast, other baseline specs the plain way."""
     workers = workers or os.cpu_count() or 1
     ordered = sorted(snapshots, key=lambda s: s.day)
-    pieces: list[tuple[dict, dict]] = []
+    started = time.perf_counter()
     if scheduler:
         plan = make_plan([sc for _, sc in scenarios])
-        measured, pieces = evaluate_dask(plan, chunks(ordered, workers), scheduler, progress)
+        planned = time.perf_counter() - started
+        measured, blocks = evaluate_dask(plan, chunks(ordered, workers), scheduler, progress)
     else:
         pool = _pool(workers) if workers > 1 else None
         try:
             plan = make_plan([sc for _, sc in scenarios], pool.map if pool else map)
+            planned = time.perf_counter() - started
             parts = chunks(ordered, workers if pool else 1)
             measured = measure_local(plan.geometry, parts, pool, progress)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
         remainder = np.tile(plan.remainder_per_km2, plan.geometry.n_classes)
-        for sp in plan.scenarios:
-            for m in measured:
-                pieces.append(_scenario_rows(sp.scenario.id, sp.keys, sp.matrix, remainder, m))
+        blocks = (  # made one at a time, each copied into the table and dropped
+            _scenario_rows(sp.scenario.id, sp.keys, sp.matrix, remainder, m)
+            for sp in plan.scenarios
+            for m in measured
+        )
+    order = {sc.id: i for i, (_, sc) in enumerate(scenarios)}
+    sizes = [_group_counts(sp.keys) for sp in plan.scenarios]
+    status = _Rows(COLUMNS, order, sum(n for n, _ in sizes) * len(ordered))
+    attrs = _Rows(ATTR_COLUMNS, order, sum(n for _, n in sizes) * len(ordered))
+    assembling = time.process_time()
+    for cols, extra in blocks:
+        status.add(cols)
+        attrs.add(extra)
     infos = [info for m in measured for info in m.infos]
     for spec in others:
         base = baselines.load_baseline(spec)
         infos.append(base.baseline)
         for _, sc in scenarios:
-            pieces.append(rows(_dated(plain_figures(base, sc), base.baseline)))
+            cols, extra = rows(_dated(plain_figures(base, sc), base.baseline))
+            status.add(cols)
+            attrs.add(extra)
         progress(1)
-    order = {sc.id: i for i, (_, sc) in enumerate(scenarios)}
+    seconds: dict[str, float] = {"plan": planned}
+    for m in measured:
+        for stage, value in m.seconds:
+            seconds[stage] = seconds.get(stage, 0.0) + value
+    status_cols, attr_cols = status.columns(), attrs.columns()
+    seconds["rows"] = time.process_time() - assembling
     return Table(
-        _concat([p[0] for p in pieces], COLUMNS, order),
-        _concat([p[1] for p in pieces], ATTR_COLUMNS, order),
+        status_cols,
+        attr_cols,
         tuple(sorted(set(infos), key=lambda b: (b.date or datetime.min.date(), b.name))),
         tuple(_scenario_meta(path, sc) for path, sc in scenarios),
+        tuple(seconds.items()),
     )
+
+
+def _group_counts(keys: tuple) -> tuple[int, int]:
+    """Most status rows and attribute rows one scenario can have per date."""
+    groups = {(k[0], k[1]) for k in keys} | {(k[0], k[2]) for k in keys}
+    return len(groups), len({(k[0], k[2], k[3]) for k in keys if k[3]})
+
+
+class _Rows:
+    """A table's columns, filled block by block (one scenario, consecutive dates each).
+
+    The arrays are allocated once for the most rows there can be; pages never written are
+    never resident, so memory is the rows themselves: no list of blocks, no concatenated
+    copy, no heap left fragmented by thousands of small blocks. Blocks arriving out of
+    (scenario, date) order (a plain baseline added after the archive) are sorted at the
+    end.
+    """
+
+    def __init__(self, names: tuple, order: dict, capacity: int) -> None:
+        self.names, self.order = names, order
+        self.capacity = max(capacity, 1)
+        self.cols: dict[str, np.ndarray] = {}
+        self.n = 0
+        self.last: tuple | None = None
+        self.ordered = True
+
+    def add(self, block: dict) -> None:
+        k = len(block["date"])
+        if not k:
+            return
+        first = (self.order[block["scenario"][0]], block["date"][0])
+        if self.last is not None and first <= self.last:
+            self.ordered = False
+        self.last = (self.order[block["scenario"][-1]], block["date"][-1])
+        if self.n + k > self.capacity:
+            self._grow(self.n + k)
+        for name in self.names:
+            values = np.asarray(block[name])
+            if name not in self.cols:
+                kind = values.dtype if values.dtype.kind == "f" else object
+                self.cols[name] = np.empty(self.capacity, dtype=kind)
+            self.cols[name][self.n : self.n + k] = values
+        self.n += k
+
+    def _grow(self, need: int) -> None:
+        self.capacity = max(need, 2 * self.capacity)
+        for name, old in self.cols.items():
+            self.cols[name] = np.empty(self.capacity, dtype=old.dtype)
+            self.cols[name][: self.n] = old[: self.n]
+
+    def columns(self) -> dict:
+        if not self.cols:
+            return {n: np.array([], dtype=object) for n in self.names}
+        cols = {n: self.cols[n][: self.n] for n in self.names}
+        if not self.ordered:  # blocks overlap in time: sort the rows
+            rank = np.array([self.order[s] for s in cols["scenario"]])
+            keys = [
+                np.unique(cols[k], return_inverse=True)[1] for k in ("status", "oblast", "date")
+            ]
+            idx = np.lexsort((*keys, rank))
+            cols = {k: v[idx] for k, v in cols.items()}
+        return cols
 
 
 def _dated(f: KeyFigures, info: BaselineInfo) -> KeyFigures:
     if info.date is None:
         raise InputError(f"baseline {info.name} has no date, so it cannot go on a timeline")
     return f
-
-
-def _concat(parts: list[dict], names: tuple, order: dict) -> dict:
-    """Blocks of rows (one scenario, consecutive dates each) in scenario, date order."""
-    parts = [p for p in parts if len(p["date"])]
-    parts.sort(key=lambda p: (order[p["scenario"][0]], p["date"][0]))
-    cols = {}
-    for name in names:
-        values = [np.asarray(p[name]) for p in parts]
-        cols[name] = np.concatenate(values) if values else np.array([])
-    ordered = all(
-        (order[a["scenario"][0]], a["date"][-1]) < (order[b["scenario"][0]], b["date"][0])
-        for a, b in zip(parts, parts[1:], strict=False)
-    )
-    if len(cols["date"]) and not ordered:  # blocks overlap in time: sort the rows
-        rank = np.array([order[s] for s in cols["scenario"]])
-        idx = np.lexsort((cols["status"], cols["oblast"], cols["date"], rank))
-        cols = {k: v[idx] for k, v in cols.items()}
-    return cols
 
 
 def _scenario_meta(path: Path, sc: Scenario) -> dict:
@@ -241,6 +306,16 @@ def provenance(table: Table) -> dict:
     }
 
 
+BATCH = 200_000  # rows per written block: memory stays flat whatever the table's length
+
+
+def _slices(cols: dict):
+    """The table's columns in consecutive blocks of at most ``BATCH`` rows (views, no copy)."""
+    n, size = len(cols["date"]), BATCH
+    for start in range(0, n, size):
+        yield {k: v[start : start + size] for k, v in cols.items()}
+
+
 def _records(cols: dict, names: tuple) -> list[dict]:
     out = []
     lists = {n: cols[n].tolist() for n in names}
@@ -261,23 +336,37 @@ def write_text(path: Path, text: str) -> Path:
 
 
 def write_table(table: Table, path: Path, fmt: str) -> Path:
-    """Write the table in ``fmt`` to ``path`` atomically (temp file + rename)."""
+    """Write the table in ``fmt`` to ``path`` atomically (temp file + rename).
+
+    Every format is written in blocks of ``BATCH`` rows, so memory does not grow with the
+    table: JSON rows are streamed (the document is never built in memory), CSV and Parquet
+    go through Arrow one block at a time.
+    """
     if fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}'; valid: {', '.join(FORMATS)}")
     with files.atomic_path(path) as tmp:
-        if fmt == "json":
-            doc = {
-                **provenance(table),
-                "columns": list(COLUMNS),
-                "rows": _records(table.columns, COLUMNS),
-                "attrs": _records(table.attrs, ATTR_COLUMNS),
-            }
-            tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-        elif fmt == "csv":
-            _write_csv(table, tmp)
-        else:
-            _write_parquet(table, tmp)
+        {"json": _write_json, "csv": _write_csv, "parquet": _write_parquet}[fmt](table, tmp)
     return path
+
+
+def _write_json(table: Table, path: Path) -> None:
+    """One JSON document (provenance, ``rows``, ``attrs``) streamed block by block."""
+    head = {**provenance(table), "columns": list(COLUMNS)}
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(head, ensure_ascii=False)[:-1])
+        for key, cols, names in (
+            ("rows", table.columns, COLUMNS),
+            ("attrs", table.attrs, ATTR_COLUMNS),
+        ):
+            fh.write(f', "{key}": [')
+            first = True
+            for block in _slices(cols):
+                text = json.dumps(_records(block, names), ensure_ascii=False)[1:-1]
+                if text:
+                    fh.write(text if first else ", " + text)
+                    first = False
+            fh.write("]")
+        fh.write("}")
 
 
 def _csv_text(values) -> list[str]:
@@ -292,30 +381,38 @@ def _csv_text(values) -> list[str]:
 def _write_csv(table: Table, path: Path) -> None:
     """One long CSV: 'status' rows, then 'attrs' rows; provenance in a '#' line on top.
 
-    Written by pyarrow when it is installed, else by ``_csv_block``; text is quoted only
-    where a value needs it.
+    Written by pyarrow (its C++ writer, ~20x faster than formatting here) when it is
+    installed, else by ``_csv_block``; text is quoted only where a value needs it.
     """
     prov = provenance(table)
     head = ["table", *COLUMNS, "attrs"]
+    try:
+        import pyarrow.csv as pacsv
+    except ImportError:
+        pacsv = None
     with open(path, "w", newline="", encoding="utf-8") as fh:
         fh.write(f"# modeller {__version__} timeline; data {prov['data_version']}; ")
         fh.write(f"generated {prov['generated']}; ")
         fh.write(f"baselines: {'; '.join(prov['baseline_sources'])}\n")
-        try:
-            import pyarrow.csv as pacsv
-        except ImportError:
-            pacsv = None
         fh.write(",".join(head) + "\n")
         if pacsv is None:
-            fh.write(_csv_block(table.columns, COLUMNS, "status", head))
-            fh.write(_csv_block(table.attrs, ATTR_COLUMNS, "attrs", head))
+            for cols, names, prefix in (
+                (table.columns, COLUMNS, "status"),
+                (table.attrs, ATTR_COLUMNS, "attrs"),
+            ):
+                for block in _slices(cols):
+                    fh.write(_csv_block(block, names, prefix, head))
             return
-    arrow = _arrow_table(table, rounded=True)
-    texts = {v for c in arrow.columns if c.type == "string" for v in c.unique().to_pylist()}
-    plain = not any(v and any(ch in v for ch in ',"\n\r') for v in texts)
+    texts = set()
+    for cols in (table.columns, table.attrs):
+        for values in map(np.asarray, cols.values()):
+            if values.dtype.kind in "OUS":
+                texts.update(values.tolist())
+    plain = not any(v and any(ch in str(v) for ch in ',"\n\r') for v in texts)
     options = pacsv.WriteOptions(include_header=False, quoting_style="none" if plain else "needed")
-    with open(path, "ab") as fh:  # pyarrow's C++ writer: ~20x faster than formatting here
-        pacsv.write_csv(arrow, fh, options)
+    with open(path, "ab") as fh:
+        for block in _arrow_blocks(table, rounded=True):
+            pacsv.write_csv(block, fh, options)
 
 
 def _csv_block(cols: dict, names: tuple, prefix: str, head: list) -> str:
@@ -348,26 +445,55 @@ def _write_parquet(table: Table, path: Path) -> None:
     except ImportError:
         raise InputError("--format parquet needs pyarrow: pip install -e '.[parquet]'") from None
     meta = {b"modeller": json.dumps(provenance(table), ensure_ascii=False).encode()}
-    pq.write_table(_arrow_table(table).replace_schema_metadata(meta), path)
+    schema = _arrow_schema().with_metadata(meta)
+    with pq.ParquetWriter(path, schema) as writer:
+        for block in _arrow_blocks(table):
+            writer.write_table(block.replace_schema_metadata(meta))
 
 
-def _arrow_table(table: Table, rounded: bool = False):
-    """Status rows then attribute rows as one Arrow table with a 'table' column."""
+TEXT = ("table", "date", "scenario", "oblast", "oblast_name", "status", "attrs")
+
+
+def _arrow_schema():
+    """Column types of the written table: text columns strings, figures float64."""
     import pyarrow as pa
 
-    n, m = len(table), len(table.attrs["date"])
-    data = {"table": pa.array(np.repeat(["status", "attrs"], [n, m]))}
-    for name in (*COLUMNS, "attrs"):
-        parts = []
-        for cols, size in ((table.columns, n), (table.attrs, m)):
-            if name in cols and size:
-                values = np.asarray(cols[name])
-                if values.dtype.kind == "f" and rounded:
-                    values = np.round(values, 4 if name.endswith("km2") else 2) + 0.0
-                parts.append(pa.array(values))
-            elif size:
-                numeric = name not in ("oblast_name", "attrs") and name not in ATTR_COLUMNS
-                kind = pa.float64() if numeric else pa.string()
-                parts.append(pa.nulls(size, kind) if numeric else pa.array([""] * size, kind))
-        data[name] = pa.concat_arrays([x.cast(parts[0].type) for x in parts])
-    return pa.table(data)
+    return pa.schema(
+        [(n, pa.string() if n in TEXT else pa.float64()) for n in ("table", *COLUMNS, "attrs")]
+    )
+
+
+def _arrow_blocks(table: Table, rounded: bool = False):
+    """Status rows then attribute rows as Arrow tables of at most ``BATCH`` rows each.
+
+    Built block by block from the numpy columns, so no single Arrow array outgrows what
+    pyarrow returns as one chunk (a numpy text array past 16 MiB comes back chunked).
+    """
+    import pyarrow as pa
+
+    schema = _arrow_schema()
+    for cols, names, kind in (
+        (table.columns, COLUMNS, "status"),
+        (table.attrs, ATTR_COLUMNS, "attrs"),
+    ):
+        for block in _slices(cols):
+            size = len(block["date"])
+            if not size:
+                continue
+            data = {}
+            for field in schema:
+                if field.name == "table":
+                    data["table"] = pa.array([kind] * size, pa.string())
+                elif field.name in names:
+                    values = np.asarray(block[field.name])
+                    if values.dtype.kind == "f" and rounded:
+                        digits = 4 if field.name.endswith("km2") else 2
+                        values = np.round(values, digits) + 0.0
+                    elif values.dtype.kind != "f":
+                        values = values.astype(object)
+                    data[field.name] = pa.array(values, field.type)
+                elif field.type == pa.string():
+                    data[field.name] = pa.array([""] * size, pa.string())
+                else:
+                    data[field.name] = pa.nulls(size, field.type)
+            yield pa.table(data, schema=schema)

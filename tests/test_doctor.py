@@ -79,7 +79,7 @@ def test_doctor_cli_exit_status_and_empty_step_warning(tmp_path):
         "  - assign: ukraine\n    where: {oblast: Lviv, held_by: russia}\n",
         encoding="utf-8",
     )
-    runner = CliRunner()
+    runner = CliRunner(env={"COLUMNS": "200"})  # one finding per line
     ok = runner.invoke(main, ["doctor", str(bad)])
     assert ok.exit_code == 0, ok.output
     assert "step 1 selects nothing on contact-line (2025-08-15)" in ok.output

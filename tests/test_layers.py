@@ -17,17 +17,18 @@ PACKAGE = Path(modeller.__file__).parent
 LAYERS: list[set[str]] = [
     {"errors", "settings", "statuses", "files", "document", "rounding"},  # leaf helpers
     {"dates", "yamlpos", "geodata"},  # dates; YAML lines; the embedded units and the CRS
-    {"geojson", "partition", "specs", "population"},  # shapes; partition; specs; people
+    {"geojson", "partition", "specs", "shipped", "population"},  # shapes, partition, specs, people
     {"archive", "deepstate"},  # the DeepState archive (and its download)
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files
     {"scenario"},  # pydantic models of the scenario language
     {"engine"},  # apply a scenario (held_in through the loader it is given)
-    {"baselines"},  # authored baselines and the one loader that dispatches every spec
+    {"baselines", "fast"},  # authored baselines and the one loader; the engine, fast
     {"metrics", "runs"},  # tallies; one run of many scenarios
-    {"timeline", "report", "doctor"},
+    {"timeline", "report", "exports", "doctor"},
     {"maps", "timeline_run"},
     {"timeline_page"},
-    {"cli", "__init__", "__main__", "api"},
+    {"cli", "api"},  # the command line; the Python API
+    {"__init__", "__main__"},  # the package exposes the API lazily
 ]
 LAYER = {name: i for i, layer in enumerate(LAYERS) for name in layer}
 

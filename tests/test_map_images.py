@@ -85,6 +85,9 @@ def test_run_writes_a_png_and_an_svg_beside_each_page(probe, tmp_path):
             assert img.format == "PNG"
         root = ET.parse(out / f"{stem}.svg").getroot()  # well-formed XML
         assert root.tag == f"{SVG}svg"
+    with Image.open(out / "overview.png") as img:  # every scenario small, side by side
+        img.load()
+        assert img.size[0] == 2 * 300
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(out / "land-swap.png", ARTIFACTS / "static-land-swap.png")
     nothing = tmp_path / "bare"
@@ -124,7 +127,7 @@ def _changed_bounds(partition) -> tuple[float, ...]:
 
 
 def test_frame_covers_the_change_and_not_the_whole_country(figures):
-    ukraine = images._context()["ukraine"].bounds
+    ukraine = images.context()["ukraine"].bounds
     for sid in ("full-donbas-withdrawal", "russia-demand-2024-06", "image-probe"):
         fig, _, partition = figures[sid]
         ax = fig.axes[0]
@@ -173,6 +176,7 @@ def test_rounding_for_readers():
     assert images.round_km2(6238.3) == "6,240"
     assert images.round_km2(150.4) == "150"
     assert images.round_km2(0.12) == "0.1"
+    assert images.round_km2(0) == "0" and images.round_km2(0.01) == "<0.1"
     assert images.round_people(666297.2) == "666,000"
     assert images.round_people(211.4) == "211"
     assert images.round_people(0) == "0"

@@ -10,7 +10,23 @@ tables), never drawn over another.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.ops import polylabel
+
+from .. import geodata
+from ..document import ScenarioEntry
+from ..partition import Partition
+from .image_geometry import project, river_anchors
+from .image_words import RIVER, round_km2, round_people
+
+TOWN_LABELS = 8
+"""How many of the largest towns changing hands are offered a label (by population)."""
+ORIENTATION_MIN_POP = 150_000
+"""Other towns of at least this size inside the frame are offered a label for orientation."""
 
 # (dx, dy) in units of (half label width + gap, half label height + gap) from the anchor.
 AROUND = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))
@@ -103,3 +119,156 @@ class Placer:
                 return t
         t.remove()
         return None
+
+
+# --- the map's labels, by priority ---------------------------------------------------
+
+
+def _marker_px(population: float) -> float:
+    """Town marker radius in pixels (as on the interactive maps)."""
+    return 3.5 + 2.5 * (population / 1e5) ** 0.5
+
+
+def place_labels(
+    ax, placer: Placer, entry: ScenarioEntry, partition: Partition, box: tuple, colours
+) -> None:
+    """Markers first (labels never cover them), then labels by priority."""
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=3.2, foreground="white")]
+
+    def inside(x: float, y: float) -> bool:
+        return box[0] < x < box[2] and box[1] < y < box[3]
+
+    towns = [t for t in entry.towns]
+    txy = project([(t.lon, t.lat) for t in towns])
+    shown = [(t, x, y) for t, (x, y) in zip(towns, txy, strict=True) if inside(x, y)]
+    data = geodata.load()
+    changed_ids = {t.geonameid for t in towns}
+    others = sorted(
+        (
+            (s, x, y)
+            for s, (x, y) in zip(data.settlements, data.settlement_xy, strict=True)
+            if s.population >= ORIENTATION_MIN_POP
+            and s.geonameid not in changed_ids
+            and inside(x, y)
+        ),
+        key=lambda item: -item[0].population,
+    )[:10]
+    if shown:
+        ax.scatter(
+            [x for _, x, _ in shown],
+            [y for _, _, y in shown],
+            s=[(2 * _marker_px(t.population) * 72 / ax.figure.dpi) ** 2 for t, _, _ in shown],
+            c="white",  # the land under it already shows the new status
+            edgecolors="#111111",
+            linewidths=1.2,
+            zorder=7,
+        )
+        for t, x, y in shown:
+            placer.block_point(x, y, _marker_px(t.population))
+    if others:
+        ax.scatter(
+            [x for _, x, _ in others],
+            [y for _, _, y in others],
+            s=16,
+            c="#333333",
+            edgecolors="white",
+            linewidths=0.8,
+            zorder=6,
+        )
+        for _, x, y in others:
+            placer.block_point(x, y, 2.5)
+    # 1. the largest towns changing hands, by population (fixed points come first)
+    for t, x, y in shown[:TOWN_LABELS]:
+        placer.place(
+            x,
+            y,
+            t.name,
+            clearance_px=_marker_px(t.population),
+            fontsize=9.5,
+            color="#111111",
+            path_effects=halo,
+            zorder=10,
+        )
+    # 2. changed areas (free to move around their area): where, from -> to, km² and people
+    scale = ax.bbox.width / (box[2] - box[0])  # px per metre
+    for x, y, (w, h), text in _changed_areas(entry, partition, colours):
+        if not inside(x, y):
+            continue
+        big = w * scale > 170 and h * scale > 45
+        placer.place(
+            x,
+            y,
+            text,
+            centred=big,
+            rings=(1.0, 2.0, 3.0),
+            clearance_px=0 if big else min(30.0, max(w, h) * scale / 2),
+            fontsize=9.5,
+            fontweight="bold",
+            color="#111111",
+            path_effects=halo,
+            zorder=10,
+            linespacing=1.25,
+        )
+    # 3. orientation: large towns, then the river
+    for s, x, y in others:
+        placer.place(
+            x,
+            y,
+            s.name,
+            clearance_px=2.5,
+            fontsize=8.5,
+            color="#333333",
+            path_effects=halo,
+            zorder=9,
+        )
+    for x, y in river_anchors(box):
+        if (
+            placer.place(
+                x,
+                y,
+                "Dnipro",
+                clearance_px=3,
+                fontsize=9,
+                fontstyle="italic",
+                color=RIVER,
+                path_effects=halo,
+                zorder=9,
+            )
+            is not None
+        ):
+            break
+
+
+def _changed_areas(entry: ScenarioEntry, partition: Partition, colours) -> list[tuple]:
+    """(x, y, reach in px, text) for each (oblast, from, to) that changes hands, largest first.
+
+    The anchor is the pole of inaccessibility of the largest part; figures are the run's
+    own (summed over recognition), rounded for reading.
+    """
+    figures: dict[tuple, list[float]] = {}
+    names = {}
+    for t in entry.transfers:
+        key = (t.oblast, t.from_, t.to)
+        f = figures.setdefault(key, [0.0, 0.0])
+        f[0] += t.km2
+        f[1] += t.people
+        names[t.oblast] = t.oblast_name or t.oblast
+    geoms: dict[tuple, list] = {}
+    for p in partition.pieces:
+        if p.before != p.after:
+            geoms.setdefault((p.oblast, p.before, p.after), []).append(p.geometry)
+    out = []
+    for key, (km2, people) in sorted(figures.items(), key=lambda kv: -kv[1][0]):
+        if key not in geoms or km2 < 1.0:
+            continue
+        parts = shapely.get_parts(np.array(geoms[key], dtype=object))
+        largest = parts[int(np.argmax(shapely.area(parts)))]
+        point = polylabel(largest, 2000.0)
+        x0, y0, x1, y1 = largest.bounds
+        label = lambda s: colours.get(s, (s,))[0]  # noqa: E731
+        head = textwrap.fill(f"{names[key[0]]}: {label(key[1])} → {label(key[2])}", 34)
+        text = f"{head}\n{round_km2(km2)} km² · {round_people(people)} people"
+        out.append((point.x, point.y, (x1 - x0, y1 - y0), text))
+    return out

@@ -6,7 +6,8 @@ scenario's own status labels, a credit and date stamp (data sources, baseline an
 tool version), a scale bar and a locator inset of Ukraine. It is framed on the land that
 changes hands (with a margin; all of Ukraine when nothing changes), and each changed area
 carries its km² and people; the largest towns changing hands are labelled by population
-without collisions (``image_labels``), with the Dnipro and a few large towns for
+without collisions (``image_labels``; geometry in ``image_geometry``, words and
+colours in ``image_words``), with the Dnipro and a few large towns for
 orientation.
 
 Drawing is in the equal-area working CRS (metres), so the scale bar is true near the
@@ -21,199 +22,39 @@ run document (fixed ``svg.hashsalt``, no date in its metadata).
 
 from __future__ import annotations
 
-import json
 import textwrap
-from datetime import date as Date
-from functools import cache
 from pathlib import Path
 
-import numpy as np
 import shapely
-from shapely.geometry import shape
-from shapely.ops import polylabel
 
-from .. import __version__, files, geodata
+from .. import __version__, files
 from ..document import RunDocument, ScenarioEntry
-from ..metrics import status_labels
 from ..partition import Partition
-from ..report import headline
-from ..rounding import people_short
-from .image_labels import Box, Placer
-from .palette import EXTRA_COLOURS
+from .image_geometry import clip_simplify, context, frame, line_segments, polygon_path
+from .image_labels import Box, Placer, place_labels
+from .image_overview import render_overview
+from .image_words import (
+    RIVER,
+    SIDES,
+    matplotlib_rc,
+    nice_date,
+    round_km2,
+    round_people,
+    statuses,
+)
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 860, 100
 MAP_WIDTH = 0.70  # figure fraction; the panel takes the rest
-MARGIN = 0.15  # of the changed area's extent, on each side
-MIN_EXTENT_M = 160_000.0
-SIDES = ("ukraine", "russia")
-TOWN_LABELS = 8
-ORIENTATION_MIN_POP = 150_000
-RIVER = "#3b7fc4"
-HALO = None  # set lazily: matplotlib path effects
-
-
-# --- numbers and words for readers ----------------------------------------------------
-
-
-def round_km2(x: float) -> str:
-    """km² for a map label: nearest 10 from 1,000 up, else two significant figures."""
-    if x >= 1000:
-        return f"{round(x, -1):,.0f}"
-    if x >= 10:
-        return f"{float(f'{x:.2g}'):,.0f}"
-    return f"{x:.1f}" if x >= 0.05 else "<0.1"
-
-
-def round_people(x: float) -> str:
-    """People for a map label: three significant figures (never to the single person)."""
-    if x < 50:
-        return "<50" if x > 0 else "0"
-    return f"{float(f'{x:.3g}'):,.0f}"
-
-
-def nice_date(iso: str | None) -> str:
-    """'2025-08-15' -> '15 Aug 2025' (month names, never numbers alone)."""
-    if not iso:
-        return "undated"
-    d = Date.fromisoformat(iso)
-    return f"{d.day} {d.strftime('%b')} {d.year}"
-
-
-def tint(colour: str, share: float = 0.62) -> str:
-    """The status colour as the interactive maps fill it: mixed with white."""
-    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(c * share + 255 * (1 - share)):02x}" for c in rgb)
-
-
-def statuses(entry: ScenarioEntry, partition: Partition) -> dict[str, tuple[str, str, str]]:
-    """Every status on the map -> (label, fill, colour); labels from the scenario itself."""
-    known = status_labels(partition)
-    extra = iter(EXTRA_COLOURS * 4)
-    names = [s.status for s in entry.statuses]
-    for p in partition.pieces:
-        names += [p.before, p.after]
-    out = {}
-    own = {s.status: s.label for s in entry.statuses}
-    for s in dict.fromkeys(names):
-        spec = known.get(s, {})
-        colour = spec.get("colour") or next(extra)
-        out[s] = (own.get(s) or spec.get("label") or s, tint(colour), colour)
-    return out
-
-
-# --- geometry for display -------------------------------------------------------------
-
-
-@cache
-def _context() -> dict:
-    """Neighbours, the Dnipro, oblast outlines and Ukraine's outline in the working CRS."""
-    folder = geodata.geodata_dir()
-    raw = json.loads((folder / "neighbours.geojson").read_text(encoding="utf-8"))
-    neighbours = [geodata.to_equal_area(shape(f["geometry"])) for f in raw["features"]]
-    river, water = shapely.GeometryCollection(), shapely.GeometryCollection()
-    path = folder / "dnipro.geojson"
-    if path.exists():
-        for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
-            geom = geodata.to_equal_area(shape(f["geometry"]))
-            if f["properties"]["kind"] == "river":
-                river = geom
-            else:
-                water = geom
-    units = geodata.load().geometry
-    oblasts = np.array(list(units.values()), dtype=object)
-    ukraine = shapely.simplify(shapely.union_all(oblasts), 4000.0)
-    return {
-        "neighbours": np.array(neighbours, dtype=object),
-        "river": river,
-        "water": water,
-        "oblasts": oblasts,
-        "ukraine": ukraine,
-    }
-
-
-def frame(partition: Partition, aspect: float) -> tuple[float, float, float, float]:
-    """The map's extent: the land changing hands plus a margin, at the axes' aspect.
-
-    All of Ukraine when nothing changes. ``aspect`` is width / height of the map axes.
-    """
-    moved = [p.geometry for p in partition.pieces if p.before != p.after]
-    if moved:
-        x0, y0, x1, y1 = shapely.total_bounds(np.array(moved, dtype=object))
-        dx, dy = x1 - x0, y1 - y0
-        x0, x1 = x0 - MARGIN * dx, x1 + MARGIN * dx
-        y0, y1 = y0 - MARGIN * dy, y1 + MARGIN * dy
-    else:
-        x0, y0, x1, y1 = _context()["ukraine"].bounds
-        pad = 0.03 * (x1 - x0)
-        x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    w, h = max(x1 - x0, MIN_EXTENT_M), max(y1 - y0, MIN_EXTENT_M)
-    if w / h < aspect:
-        w = h * aspect
-    else:
-        h = w / aspect
-    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-
-
-def _display(geoms, box: tuple, tolerance: float) -> np.ndarray:
-    """Clip to the (padded) frame and simplify to about a pixel; drop what vanishes."""
-    arr = np.asarray(geoms, dtype=object)
-    if not len(arr):
-        return arr
-    pad = 4 * tolerance
-    clipped = shapely.clip_by_rect(arr, box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
-    out = shapely.simplify(clipped, tolerance, preserve_topology=True)
-    return out[~shapely.is_empty(out)]
-
-
-def polygon_path(geoms):
-    """One matplotlib Path for any number of (multi)polygons (rings oriented for holes)."""
-    from matplotlib.path import Path as MplPath
-
-    parts = shapely.get_parts(np.asarray(geoms, dtype=object))
-    parts = parts[shapely.get_type_id(parts) == 3]
-    if not len(parts):
-        return None
-    parts = shapely.orient_polygons(parts)
-    rings = shapely.get_rings(parts)
-    xy, index = shapely.get_coordinates(rings, return_index=True)
-    codes = np.full(len(xy), MplPath.LINETO, dtype=np.uint8)
-    starts = np.r_[0, np.flatnonzero(np.diff(index)) + 1]
-    codes[starts] = MplPath.MOVETO
-    codes[np.r_[starts[1:] - 1, len(xy) - 1]] = MplPath.CLOSEPOLY
-    return MplPath(xy, codes)
-
-
-def line_segments(geoms) -> list[np.ndarray]:
-    """Coordinate arrays of every line (or polygon boundary) part, for a LineCollection."""
-    parts = shapely.get_parts(np.asarray(geoms, dtype=object))
-    lines = []
-    for part in parts:
-        if part.geom_type == "Polygon":
-            lines += [np.asarray(r.coords) for r in (part.exterior, *part.interiors)]
-        elif part.geom_type == "LineString":
-            lines.append(np.asarray(part.coords))
-    return lines
 
 
 # --- the figure -----------------------------------------------------------------------
-
-
-def _rc() -> dict:
-    return {
-        "svg.fonttype": "none",  # text stays text: searchable, selectable, testable
-        "svg.hashsalt": "modeller",
-        "hatch.linewidth": 0.8,
-        "font.family": "DejaVu Sans",
-        "path.simplify": True,
-    }
 
 
 def render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
     """One scenario's map as a matplotlib Figure (Agg canvas), ready to save or inspect."""
     import matplotlib
 
-    with matplotlib.rc_context(_rc()):
+    with matplotlib.rc_context(matplotlib_rc()):
         return _render(doc, entry, partition)
 
 
@@ -240,16 +81,16 @@ def _render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
         spine.set_edgecolor("#888888")
         spine.set_linewidth(0.8)
     tol = (box[2] - box[0]) / (map_box[2] * WIDTH_PX) * 0.8
-    ctx = _context()
+    ctx = context()
     colours = statuses(entry, partition)
 
     def patch(geoms, z, **style) -> None:
-        path = polygon_path(_display(geoms, box, tol))
+        path = polygon_path(clip_simplify(geoms, box, tol))
         if path is not None:
             ax.add_artist(PathPatch(path, zorder=z, **style))  # no autoscaling pass
 
     def lines(geoms, z, **style) -> None:
-        segs = line_segments(_display(geoms, box, tol))
+        segs = line_segments(clip_simplify(geoms, box, tol))
         if segs:
             ax.add_collection(LineCollection(segs, zorder=z, **style), autolim=False)
 
@@ -275,7 +116,7 @@ def _render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
     lines(ctx["oblasts"], 4, colors="#4d4d4d", linewidths=0.7)
     moved = [p for p in pieces if p.before != p.after]
     if moved:
-        outline = shapely.union_all(_display([p.geometry for p in moved], box, tol))
+        outline = shapely.union_all(clip_simplify([p.geometry for p in moved], box, tol))
         lines([outline], 6, colors="#111111", linewidths=1.8, linestyles=(0, (4, 2)))
     for rec, dash in (("de_jure", "solid"), ("de_facto", (0, (1, 3)))):
         geoms = [p.geometry for p in pieces if dict(p.attrs).get("recognition") == rec]
@@ -284,7 +125,7 @@ def _render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
 
     placer = Placer(ax)
     _scale_bar(ax, box, placer)
-    _labels(ax, placer, entry, partition, box, colours)
+    place_labels(ax, placer, entry, partition, box, colours)
     _panel(fig, entry, partition, colours, box, top, bottom)
     return fig
 
@@ -322,180 +163,6 @@ def _scale_bar(ax, box: tuple, placer: Placer) -> None:
     placer.block(Box(px0 - 6, py0 - 8, px1 + 6, py1 + 24))
 
 
-def _project(lonlat: list[tuple[float, float]]) -> np.ndarray:
-    if not lonlat:
-        return np.zeros((0, 2))
-    pts = geodata.to_equal_area(shapely.points(np.asarray(lonlat, dtype=float)))
-    return shapely.get_coordinates(pts)
-
-
-def _marker_px(population: float) -> float:
-    """Town marker radius in pixels (as on the interactive maps)."""
-    return 3.5 + 2.5 * (population / 1e5) ** 0.5
-
-
-def _labels(
-    ax, placer: Placer, entry: ScenarioEntry, partition: Partition, box: tuple, colours
-) -> None:
-    """Markers first (labels never cover them), then labels by priority."""
-    from matplotlib import patheffects
-
-    halo = [patheffects.withStroke(linewidth=3.2, foreground="white")]
-
-    def inside(x: float, y: float) -> bool:
-        return box[0] < x < box[2] and box[1] < y < box[3]
-
-    towns = [t for t in entry.towns]
-    txy = _project([(t.lon, t.lat) for t in towns])
-    shown = [(t, x, y) for t, (x, y) in zip(towns, txy, strict=True) if inside(x, y)]
-    data = geodata.load()
-    changed_ids = {t.geonameid for t in towns}
-    others = sorted(
-        (
-            (s, x, y)
-            for s, (x, y) in zip(data.settlements, data.settlement_xy, strict=True)
-            if s.population >= ORIENTATION_MIN_POP
-            and s.geonameid not in changed_ids
-            and inside(x, y)
-        ),
-        key=lambda item: -item[0].population,
-    )[:10]
-    if shown:
-        ax.scatter(
-            [x for _, x, _ in shown],
-            [y for _, _, y in shown],
-            s=[(2 * _marker_px(t.population) * 72 / DPI) ** 2 for t, _, _ in shown],
-            c="white",  # the land under it already shows the new status
-            edgecolors="#111111",
-            linewidths=1.2,
-            zorder=7,
-        )
-        for t, x, y in shown:
-            placer.block_point(x, y, _marker_px(t.population))
-    if others:
-        ax.scatter(
-            [x for _, x, _ in others],
-            [y for _, _, y in others],
-            s=16,
-            c="#333333",
-            edgecolors="white",
-            linewidths=0.8,
-            zorder=6,
-        )
-        for _, x, y in others:
-            placer.block_point(x, y, 2.5)
-    # 1. the largest towns changing hands, by population (fixed points come first)
-    for t, x, y in shown[:TOWN_LABELS]:
-        placer.place(
-            x,
-            y,
-            t.name,
-            clearance_px=_marker_px(t.population),
-            fontsize=9.5,
-            color="#111111",
-            path_effects=halo,
-            zorder=10,
-        )
-    # 2. changed areas (free to move around their area): where, from -> to, km² and people
-    scale = ax.bbox.width / (box[2] - box[0])  # px per metre
-    for x, y, (w, h), text in _changed_areas(entry, partition, colours):
-        if not inside(x, y):
-            continue
-        big = w * scale > 170 and h * scale > 45
-        placer.place(
-            x,
-            y,
-            text,
-            centred=big,
-            rings=(1.0, 2.0, 3.0),
-            clearance_px=0 if big else min(30.0, max(w, h) * scale / 2),
-            fontsize=9.5,
-            fontweight="bold",
-            color="#111111",
-            path_effects=halo,
-            zorder=10,
-            linespacing=1.25,
-        )
-    # 3. orientation: large towns, then the river
-    for s, x, y in others:
-        placer.place(
-            x,
-            y,
-            s.name,
-            clearance_px=2.5,
-            fontsize=8.5,
-            color="#333333",
-            path_effects=halo,
-            zorder=9,
-        )
-    for x, y in _river_anchors(box):
-        if (
-            placer.place(
-                x,
-                y,
-                "Dnipro",
-                clearance_px=3,
-                fontsize=9,
-                fontstyle="italic",
-                color=RIVER,
-                path_effects=halo,
-                zorder=9,
-            )
-            is not None
-        ):
-            break
-
-
-def _changed_areas(entry: ScenarioEntry, partition: Partition, colours) -> list[tuple]:
-    """(x, y, reach in px, text) for each (oblast, from, to) that changes hands, largest first.
-
-    The anchor is the pole of inaccessibility of the largest part; figures are the run's
-    own (summed over recognition), rounded for reading.
-    """
-    figures: dict[tuple, list[float]] = {}
-    names = {}
-    for t in entry.transfers:
-        key = (t.oblast, t.from_, t.to)
-        f = figures.setdefault(key, [0.0, 0.0, 0.0, 0.0])
-        f[0] += t.km2
-        f[1] += t.people
-        f[2] += t.people_low  # summed ends bound the range of the sum
-        f[3] += t.people_high
-        names[t.oblast] = t.oblast_name or t.oblast
-    geoms: dict[tuple, list] = {}
-    for p in partition.pieces:
-        if p.before != p.after:
-            geoms.setdefault((p.oblast, p.before, p.after), []).append(p.geometry)
-    out = []
-    for key, (km2, people, low, high) in sorted(figures.items(), key=lambda kv: -kv[1][0]):
-        if key not in geoms or km2 < 1.0:
-            continue
-        parts = shapely.get_parts(np.array(geoms[key], dtype=object))
-        largest = parts[int(np.argmax(shapely.area(parts)))]
-        point = polylabel(largest, 2000.0)
-        x0, y0, x1, y1 = largest.bounds
-        label = lambda s: colours.get(s, (s,))[0]  # noqa: E731
-        head = textwrap.fill(f"{names[key[0]]}: {label(key[1])} → {label(key[2])}", 34)
-        text = f"{head}\n{round_km2(km2)} km² · {people_short(people, low, high)} people"
-        out.append((point.x, point.y, (x1 - x0, y1 - y0), text))
-    return out
-
-
-def _river_anchors(box: tuple, n: int = 7) -> list[tuple[float, float]]:
-    """Points along the Dnipro inside the frame's inner part, centre-most first."""
-    ctx = _context()
-    dx, dy = 0.1 * (box[2] - box[0]), 0.1 * (box[3] - box[1])
-    inner = (box[0] + dx, box[1] + dy, box[2] - dx, box[3] - dy)
-    course = shapely.union_all([ctx["river"], shapely.boundary(ctx["water"])])
-    xy = shapely.get_coordinates(shapely.clip_by_rect(course, *inner))
-    if not len(xy):
-        return []
-    centre = np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2])
-    order = np.argsort(np.hypot(*(xy - centre).T))
-    step = max(1, len(order) // n)
-    return [tuple(xy[i]) for i in order[::step][:n]]
-
-
 def _header(fig, entry: ScenarioEntry) -> float:
     """Title (wrapped) and the headline figures; returns the figure fraction below them."""
     renderer = fig.canvas.get_renderer()
@@ -511,16 +178,13 @@ def _header(fig, entry: ScenarioEntry) -> float:
     y = title.get_window_extent(renderer).y0 / fig.bbox.height - 0.012
     b = entry.baseline
     flows = entry.flows
-    head = headline(flows, entry.statuses)
-    cedes, regains = (
-        [head[f"ukraine_{k}_{x}"] for x in ("km2", "people", "people_low", "people_high")]
-        for k in ("cedes", "regains")
-    )
+    cedes = [sum(getattr(f, k) for f in flows if f.from_ == "ukraine") for k in ("km2", "people")]
+    regains = [sum(getattr(f, k) for f in flows if f.to == "ukraine") for k in ("km2", "people")]
 
-    def amount(km2: float, people: float, low: float, high: float) -> str:
+    def amount(km2: float, people: float) -> str:
         if km2 < 0.05:
             return "nothing"
-        return f"{round_km2(km2)} km² ({people_short(people, low, high)} people)"
+        return f"{round_km2(km2)} km² ({round_people(people)} people)"
 
     sub = (
         f"Ukraine cedes {amount(*cedes)}, regains {amount(*regains)}, "
@@ -672,8 +336,7 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
             44,
             placeholder="…",
         )
-        people = people_short(f.people, f.people_low, f.people_high)
-        lines.append(f"{name}\n    {round_km2(f.km2)} km² · {people} people")
+        lines.append(f"{name}\n    {round_km2(f.km2)} km² · {round_people(f.people)} people")
     if small:
         lines.append(f"(and {len(small)} sliver{'s' if len(small) > 1 else ''} under 1 km²)")
     if not flows:
@@ -697,7 +360,7 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
     """A small map of all Ukraine (scenario statuses) with the frame drawn on it."""
     from matplotlib.patches import PathPatch, Rectangle
 
-    ctx = _context()
+    ctx = context()
     ax = fig.add_axes((0.78, bottom, 0.21, 0.19))
     x0, y0, x1, y1 = ctx["ukraine"].bounds
     pad = 0.04 * (x1 - x0)
@@ -713,7 +376,7 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
     full = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
     for status in dict.fromkeys(p.after for p in partition.pieces):
         path = polygon_path(
-            _display([p.geometry for p in partition.pieces if p.after == status], full, 8000.0)
+            clip_simplify([p.geometry for p in partition.pieces if p.after == status], full, 8000.0)
         )
         if path is not None:
             ax.add_artist(
@@ -740,29 +403,31 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
 # --- writing --------------------------------------------------------------------------
 
 
-def image_bytes(fig) -> tuple[bytes, bytes]:
+def image_bytes(fig, svg: bool = True) -> tuple[bytes, bytes | None]:
     """The figure as PNG and SVG bytes (SVG deterministic: fixed hash salt, no date)."""
     import io
 
     import matplotlib
 
-    png, svg = io.BytesIO(), io.BytesIO()
-    with matplotlib.rc_context(_rc()):
+    png, vector = io.BytesIO(), io.BytesIO()
+    with matplotlib.rc_context(matplotlib_rc()):
         fig.savefig(
             png,
             format="png",
-            dpi=DPI,
+            dpi=fig.dpi,
             metadata={"Software": None},
-            pil_kwargs={"compress_level": 3},
+            pil_kwargs={"compress_level": 1},
         )
-        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    return png.getvalue(), svg.getvalue()
+        if svg:
+            fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None})
+    return png.getvalue(), vector.getvalue() if svg else None
 
 
 def write_images(
     doc: RunDocument, partitions: list[Partition], out_dir: Path, stems: list[str]
 ) -> list[Path]:
-    """Write ``<stem>.png`` and ``<stem>.svg`` for every scenario; return the paths."""
+    """Write ``<stem>.png`` and ``<stem>.svg`` for every scenario, and ``overview.png``
+    when there are several; return the paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -773,4 +438,7 @@ def write_images(
             path = out_dir / f"{stem}.{ext}"
             files.write_bytes(path, data)
             written.append(path)
+    if len(doc.scenarios) > 1 and "overview" not in stems:
+        png, _ = image_bytes(render_overview(doc, partitions), svg=False)
+        written.append(files.write_bytes(out_dir / "overview.png", png))
     return written

@@ -1,13 +1,14 @@
-"""Display geometry: the run's pieces, oblasts and neighbours as rounded lon/lat GeoJSON.
+"""Display geometry: the run's pieces, oblasts, neighbours and the Dnipro as rounded lon/lat
+GeoJSON, with the label anchors and the frame each map opens on.
 
-Geometry is simplified for display only; no figure is ever computed from it.
+Geometry is simplified for display only; no figure is ever computed from it. Everything that
+is the same on every page (``base_layers``) is built once per process.
 """
 
 from __future__ import annotations
 
-import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -15,25 +16,43 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.ops import polylabel
 
-from ..document import Amount, OblastRow, ScenarioEntry, Town
-from ..rounding import people_short, share_text
-from .. import geodata, report
-from ..metrics import status_labels
+from .. import geodata
 from ..partition import Partition
-from .palette import EXTRA_COLOURS
+from . import words
 
 SIMPLIFY_M = 1000.0
 """Display-only simplification tolerance in working-CRS metres (GEOS coverage simplification,
-Visvalingam–Whyatt style, which keeps shared edges shared: no slivers between areas)."""
+which keeps shared edges shared: no slivers between areas)."""
 DECIMALS = 4
 """Decimals kept in lon/lat display coordinates (about 11 m)."""
 LABELLED_TOWNS = 6
-"""How many of the largest towns changing hands get a permanent label (all get a tooltip)."""
-SMALL_UNITS = {"UA-30", "UA-40"}  # cities with special status: labelled when zoomed in
+"""How many of the largest towns changing hands are always labelled (first in line)."""
+SMALL_UNITS = {"UA-30", "UA-40"}  # cities with special status: their names only when zoomed in
 COUNTRY_NAMES = {"Russian Federation": "Russia", "Moldova, Republic of": "Moldova"}
-
-_km = report._km
-_esc = html.escape
+ORIENTATION_TOWNS = (
+    "Kyiv",
+    "Kharkiv",
+    "Odesa",
+    "Dnipro",
+    "Donetsk",
+    "Zaporizhzhya",
+    "Lviv",
+    "Mykolayiv",
+    "Mariupol",
+    "Luhansk",
+    "Simferopol",
+    "Kherson",
+    "Sumy",
+    "Poltava",
+    "Chernihiv",
+)
+"""Towns shown on every map for orientation (GeoNames names; shown in news spelling)."""
+MERGE_SHARE = 0.15
+FRAME_MIN_KM2 = 50.0
+"""Changed land of one oblast smaller than this (and under 1 % of the change) is drawn but
+not framed or labelled on opening."""
+RANKS = {"town": 0, "area": 10, "place": 30, "river": 45, "town-more": 50, "oblast": 60}
+"""Label priority by kind (lower is placed first); ``country`` labels come last (80)."""
 
 
 def simplify(geoms: np.ndarray) -> np.ndarray:
@@ -47,167 +66,230 @@ def simplify(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def lonlat_json(geom) -> dict:
-    """A working-CRS geometry as rounded lon/lat GeoJSON."""
-    ll = shapely.transform(geodata.to_lonlat(geom), lambda c: np.round(c, DECIMALS))
-    return mapping(ll)
+def lonlat(geom):
+    """A working-CRS geometry in rounded lon/lat."""
+    return shapely.transform(geodata.to_lonlat(geom), lambda c: np.round(c, DECIMALS))
 
 
-def round_json(geom) -> dict:
-    return mapping(shapely.transform(geom, lambda c: np.round(c, DECIMALS)))
+def feature(geom, **props) -> dict:
+    return {"type": "Feature", "properties": props, "geometry": mapping(geom)}
 
 
 def collection(features: list[dict]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-@cache
-def ukraine_bounds() -> list[list[float]]:
-    outline = geodata.to_lonlat(shapely.union_all(list(geodata.load().geometry.values())))
-    x0, y0, x1, y1 = outline.bounds
+def anchor(geom) -> tuple[float, float]:
+    """(lat, lon) of a label point well inside the largest part of a working-CRS geometry."""
+    parts = shapely.get_parts(geom)
+    largest = parts[int(np.argmax(shapely.area(parts)))]
+    point = geodata.to_lonlat(polylabel(largest, 1000.0))
+    return round(point.y, DECIMALS), round(point.x, DECIMALS)
+
+
+def bounds(geoms) -> list[list[float]] | None:
+    """Leaflet bounds [[south, west], [north, east]] of working-CRS geometries (None: empty)."""
+    geoms = [g for g in geoms if g is not None and not g.is_empty]
+    if not geoms:
+        return None
+    return _bounds_ll(geodata.to_lonlat(shapely.union_all(geoms)))
+
+
+def _bounds_ll(geom) -> list[list[float]]:
+    x0, y0, x1, y1 = geom.bounds
     return [[round(y0, 3), round(x0, 3)], [round(y1, 3), round(x1, 3)]]
 
 
+def label(lat, lon, text: str, kind: str, rank: int, sub: str = "", radius: float = 0) -> list:
+    """One map label as the page script reads it: ``[lat, lon, text, kind, rank, sub, r]``.
+
+    ``rank`` orders placement (lower first); ``r`` is the radius in px of the marker the
+    label sits beside (0: centred on its point)."""
+    return [lat, lon, text, kind, rank, sub, radius]
+
+
 @cache
-def oblast_layer() -> tuple[dict, list[tuple]]:
-    """Oblast outlines (display GeoJSON) and label points (lat, lon, name, css class)."""
+def base_layers() -> dict:
+    """What every map shows: neighbours, oblasts, the Dnipro, orientation towns, their labels,
+    Ukraine's bounds and a coarse outline for the locator map (lon/lat rings)."""
     data = geodata.load()
     codes = list(data.geometry)
     geoms = np.array([data.geometry[c] for c in codes], dtype=object)
     simple = simplify(geoms)
-    feats, labels = [], []
-    for i, (code, g) in enumerate(zip(codes, simple, strict=True)):
+    oblasts, labels = [], []
+    for code, g, full in zip(codes, simple, geoms, strict=True):
         name = data.units[code].name_en
-        feats.append(
-            {
-                "type": "Feature",
-                "id": f"o{i}",
-                "properties": {"code": code, "name": name},
-                "geometry": lonlat_json(g),
-            }
-        )
-        parts = shapely.get_parts(geoms[i])
-        largest = parts[int(np.argmax(shapely.area(parts)))]
-        point = geodata.to_lonlat(polylabel(largest, 2000.0))
-        cls = "m-oblast-label m-small-unit" if code in SMALL_UNITS else "m-oblast-label"
-        labels.append((round(point.y, 4), round(point.x, 4), name, cls))
-    return collection(feats), labels
-
-
-@cache
-def neighbour_layer() -> tuple[dict, list[tuple]]:
-    """Neighbouring countries (display GeoJSON) and labels for those near Ukraine."""
+        oblasts.append(feature(lonlat(g), code=code, name=name))
+        kind = "oblast small-unit" if code in SMALL_UNITS else "oblast"
+        labels.append(label(*anchor(full), name, kind, RANKS["oblast"]))
+    outline = geodata.to_lonlat(shapely.simplify(shapely.union_all(list(geoms)), 5000.0))
+    rings = [
+        np.round(np.asarray(p.exterior.coords), 2).tolist()
+        for p in shapely.get_parts(outline)
+        if p.area > 0.05
+    ]
+    (lat0, lon0), (lat1, lon1) = _bounds_ll(outline)
     raw = json.loads((geodata.geodata_dir() / "neighbours.geojson").read_text(encoding="utf-8"))
-    (lat0, lon0), (lat1, lon1) = ukraine_bounds()
     near = shapely.box(lon0 - 1.5, lat0 - 0.8, lon1 + 1.5, lat1 + 0.8)
-    feats, labels = [], []
-    for i, f in enumerate(raw["features"]):
+    neighbours = []
+    for f in raw["features"]:
         geom = shape(f["geometry"])
-        name = str((f.get("properties") or {}).get("name", ""))
-        feats.append(
-            {"type": "Feature", "id": f"n{i}", "properties": {}, "geometry": round_json(geom)}
-        )
+        neighbours.append(feature(shapely.transform(geom, lambda c: np.round(c, DECIMALS))))
         inside = shapely.intersection(geom, near)
         if inside.is_empty or inside.area < 0.3:
             continue
         parts = shapely.get_parts(inside)
         point = polylabel(parts[int(np.argmax(shapely.area(parts)))], 0.05)
+        name = str((f.get("properties") or {}).get("name", ""))
         labels.append(
-            (round(point.y, 3), round(point.x, 3), COUNTRY_NAMES.get(name, name), "m-country")
+            label(
+                round(point.y, 3), round(point.x, 3), COUNTRY_NAMES.get(name, name), "country", 80
+            )
         )
-    return collection(feats), labels
+    river, water, river_label = _dnipro()
+    if river_label:
+        labels.append(river_label)
+    towns = _orientation_towns(data)
+    labels += [
+        label(t["lat"], t["lon"], t["name"], "place", RANKS["place"] + i, radius=4)
+        for i, t in enumerate(towns)
+    ]
+    return {
+        "neighbours": collection(neighbours),
+        "oblasts": collection(oblasts),
+        "river": river,
+        "water": water,
+        "towns": towns,
+        "labels": labels,
+        "ukraine": [[lat0, lon0], [lat1, lon1]],
+        "outline": rings,
+    }
+
+
+def _dnipro() -> tuple[dict, dict, list | None]:
+    """The Dnipro's lines and reservoirs (``geodata/dnipro.geojson``) and a label point."""
+    path = geodata.geodata_dir() / "dnipro.geojson"
+    if not path.exists():
+        return collection([]), collection([]), None
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    lines, water = [], []
+    for f in raw["features"]:
+        geom = shape(f["geometry"])
+        geom = shapely.transform(geom, lambda c: np.round(c, DECIMALS))
+        if geom.geom_type in ("Polygon", "MultiPolygon"):
+            water.append(feature(geom, name="Dnipro"))
+        else:
+            lines.append(feature(geom, name="Dnipro"))
+    if not lines:
+        return collection(lines), collection(water), None
+    merged = shapely.line_merge(shapely.union_all([shape(f["geometry"]) for f in lines]))
+    parts = shapely.get_parts(merged)
+    longest = parts[int(np.argmax(shapely.length(parts)))]
+    p = longest.interpolate(0.5, normalized=True)
+    return (
+        collection(lines),
+        collection(water),
+        label(round(p.y, 3), round(p.x, 3), "Dnipro", "river", RANKS["river"]),
+    )
+
+
+def _orientation_towns(data) -> list[dict]:
+    best: dict[str, object] = {}
+    for s in data.settlements:
+        if s.name in ORIENTATION_TOWNS and (
+            s.name not in best or s.population > best[s.name].population
+        ):
+            best[s.name] = s
+    return [
+        {
+            "name": words.place(s.name),
+            "lat": round(s.lat, DECIMALS),
+            "lon": round(s.lon, DECIMALS),
+            "population": s.population,
+        }
+        for s in sorted(best.values(), key=lambda s: -s.population)
+    ]
+
+
+def marker_radius(population: float) -> float:
+    """Drawn radius (px) of a town marker: area grows with population."""
+    return round(3.5 + 2.5 * (max(population, 0) / 1e5) ** 0.5, 1)
 
 
 @dataclass
 class ScenarioView:
-    """One scenario's entry, partition, status colours and display layers."""
+    """One scenario's entry and partition, prepared for display (GeoJSON, labels, frame)."""
 
-    entry: ScenarioEntry
+    entry: dict
     partition: Partition
     page: str
+    labels: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        e = self.entry
-        labels = status_labels(self.partition)
-        extra = iter(EXTRA_COLOURS * 4)
-        names = [s.status for s in e.statuses]
-        for p in self.partition.pieces:
-            names += [p.before, p.after]
-        self.colours = {}
-        self.labels = {}
-        for s in dict.fromkeys(names):
-            spec = labels.get(s, {})
-            self.colours[s] = spec.get("colour") or next(extra)
-            self.labels[s] = spec.get("label") or s
-        for s in e.statuses:
-            self.labels[s.status] = s.label
-        self.tips = {o.oblast: self._oblast_tip(o) for o in e.oblasts}
+        for s in self.entry["statuses"]:
+            self.labels[s["status"]] = s["label"]
         pieces = self.partition.pieces
         simple = simplify(np.array([p.geometry for p in pieces], dtype=object))
-        # The baseline once; the scenario is drawn as its changed areas on top of it, hatched
-        # and filled with the new status, so each extra scenario costs only what it changes.
-        self.status = self._group(pieces, simple, lambda p: (p.oblast, p.before), "s")
+        self.status = self._group(pieces, simple, lambda p: (p.oblast, p.before))
         moved = [i for i, p in enumerate(pieces) if p.before != p.after]
         self.changed = self._group(
             [pieces[i] for i in moved],
             simple[moved],
             lambda p: (p.oblast, p.before, p.after),
-            "c",
         )
         self.recognised = self._recognition(pieces, simple)
-        self.towns = collection(
-            [
-                {
-                    "type": "Feature",
-                    "id": f"t{i}",
-                    "properties": {"tip": self._town_tip(t), "to": t.to},
-                    "geometry": {
-                        "type": "Point",
-                        "coordinates": [round(t.lon, DECIMALS), round(t.lat, DECIMALS)],
-                    },
-                }
-                for i, t in enumerate(e.towns)
-            ]
-        )
-        self.town_labels = [
-            (round(t.lat, 4), round(t.lon, 4), t.name, "m-town-label")
-            for t in e.towns[:LABELLED_TOWNS]
-        ]
+        framed = self._framed([pieces[i] for i in moved])
+        self.bounds = bounds([p.geometry for p in framed])
+        self.area_labels = self._area_labels(framed)
+
+    @property
+    def id(self) -> str:
+        return self.page.removesuffix(".html")
 
     @property
     def title(self) -> str:
-        return self.entry.title
+        return self.entry["title"]
 
     @property
     def baseline_key(self) -> tuple:
-        b = self.entry.baseline
-        return (b.name, b.date, b.source)
+        b = self.entry["baseline"]
+        return (b["name"], b["date"], b["source"])
 
-    @property
-    def baseline_label(self) -> str:
-        b = self.entry.baseline
-        return f"{b.name} ({b.date or 'undated'})"
+    def label(self, status: str) -> str:
+        """The scenario's words for a status (never its code, unless it has no label)."""
+        return self.labels.get(status) or status.replace("_", " ").capitalize()
 
-    def _group(self, pieces, geoms, key, prefix) -> dict:
+    def statuses(self) -> list[tuple[str, str | None]]:
+        """(status, requested colour) of every status this scenario draws."""
+        spec = getattr(self.partition.scenario, "statuses", {}) or {}
+        names = [s["status"] for s in self.entry["statuses"]]
+        for p in self.partition.pieces:
+            names += [p.before, p.after]
+        return [(s, getattr(spec.get(s), "colour", None)) for s in dict.fromkeys(names)]
+
+    def town_labels(self) -> list[list]:
+        """Labels of the towns changing hands: the largest first and always shown."""
+        out = []
+        for i, t in enumerate(self.entry["towns"]):
+            kind, rank = ("town", RANKS["town"] + i)
+            if i >= LABELLED_TOWNS:
+                kind, rank = ("town-more", RANKS["town-more"] + i)
+            r = marker_radius(t["population"])
+            out.append(label(t["lat"], t["lon"], words.place(t["name"]), kind, rank, radius=r))
+        return out
+
+    def _group(self, pieces, geoms, key) -> dict:
         groups: dict[tuple, list] = {}
         for p, g in zip(pieces, geoms, strict=True):
             groups.setdefault(key(p), []).append(g)
         feats = []
-        for i, (k, gs) in enumerate(groups.items()):
+        for k, gs in groups.items():
             geom = gs[0] if len(gs) == 1 else shapely.union_all(gs)
-            props = {"oblast": k[0], "status": k[-1], "tip": self.tips[k[0]]}
-            feats.append(
-                {
-                    "type": "Feature",
-                    "id": f"{prefix}{i}",
-                    "properties": props,
-                    "geometry": lonlat_json(geom),
-                }
-            )
+            props = {"oblast": k[0], "status": k[-1]}
+            if len(k) == 3:
+                props["before"] = k[1]
+            feats.append(feature(lonlat(geom), **props))
         return collection(feats)
-
-    def label(self, status: str) -> str:
-        return self.labels.get(status, status)
 
     def _recognition(self, pieces, geoms) -> dict:
         """Outlines of the land whose new status a step marks as recognised de jure/de facto."""
@@ -218,41 +300,61 @@ class ScenarioView:
                 groups.setdefault(rec, []).append(g)
         return collection(
             [
-                {
-                    "type": "Feature",
-                    "id": f"r{i}",
-                    "properties": {"recognition": rec},
-                    "geometry": lonlat_json(shapely.union_all(gs)),
-                }
-                for i, (rec, gs) in enumerate(sorted(groups.items()))
+                feature(lonlat(shapely.union_all(gs)), recognition=rec)
+                for rec, gs in sorted(groups.items())
             ]
         )
 
-    def _oblast_tip(self, o: OblastRow) -> str:
-        statuses = list(dict.fromkeys([*o.before, *o.after]))
+    def _framed(self, moved) -> list:
+        """The pieces a map opens on: each oblast's land changing hands (per old and new
+        holder) unless it is a sliver — under ``FRAME_MIN_KM2`` and under 1 % of all the land
+        that changes hands (edge mismatches between a baseline and the oblast outlines)."""
+        km2 = {(t["oblast"], t["from"], t["to"]): t["km2"] for t in self.entry["transfers"]}
+        floor = min(FRAME_MIN_KM2, 0.01 * sum(km2.values()))
+        return [p for p in moved if km2.get((p.oblast, p.before, p.after), 0.0) >= floor]
 
-        def cell(d: Amount | None) -> str:
-            if not d:
-                return "<td>—</td>"
-            people = people_short(d.people, d.people_low, d.people_high)
-            return f"<td>{_km(d.km2)} km²<br>{people} people</td>"
+    def _area_labels(self, moved) -> list[list]:
+        """A label on the land changing hands: where it goes, its km² and people.
 
-        rows = "".join(
-            f"<tr><th scope='row'>{_esc(self.label(s))}</th>"
-            f"{cell(o.before.get(s))}{cell(o.after.get(s))}</tr>"
-            for s in statuses
-        )
-        return (
-            f"<div class='m-tip'><strong>{_esc(o.name)}</strong> "
-            f"<span class='m-code'>{_esc(o.oblast)}</span><table>"
-            "<tr><td></td><th scope='col'>Baseline</th><th scope='col'>Scenario</th></tr>"
-            f"{rows}</table></div>"
-        )
+        Each oblast's land going from one holder to another is one part. A small part (under
+        ``MERGE_SHARE`` of its neighbour) touching (within 2 km) a part with the same old and
+        new holder shares its label ("Donetsk, Luhansk: to Russia") with summed figures, so
+        a strip that crosses an oblast border is named once. Figures are the run document's (rounded), never the display geometry's.
+        """
+        figures = {(t["oblast"], t["from"], t["to"]): t for t in self.entry["transfers"]}
+        groups: dict[tuple, list] = {}
+        for p in moved:
+            if (p.oblast, p.before, p.after) in figures:
+                groups.setdefault((p.oblast, p.before, p.after), []).append(p.geometry)
+        keys = list(groups)
+        geoms = [shapely.union_all(groups[k]) for k in keys]
+        parent = list(range(len(keys)))
 
-    def _town_tip(self, t: Town) -> str:
-        return (
-            f"<div class='m-tip'><strong>{_esc(t.name)}</strong> "
-            f"({_esc(t.oblast_name)})<br>{t.population:,} people (GeoNames)<br>"
-            f"{_esc(share_text(t.share))} changes hands: "
-            f"{_esc(self.label(t.from_))} → {_esc(self.label(t.to))}</div>"
-        )
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i in range(len(keys)):
+            for j in range(i + 1, len(keys)):
+                a, b = figures[keys[i]]["km2"], figures[keys[j]]["km2"]
+                small = min(a, b) < MERGE_SHARE * max(a, b)
+                same = keys[i][1:] == keys[j][1:]
+                if same and small and shapely.distance(geoms[i], geoms[j]) < 2000.0:
+                    parent[root(i)] = root(j)
+        parts: dict[int, list[int]] = {}
+        for i in range(len(keys)):
+            parts.setdefault(root(i), []).append(i)
+        out = []
+        for members in parts.values():
+            ts = [figures[keys[i]] for i in members]
+            ts.sort(key=lambda t: -t["km2"])
+            km2, people = sum(t["km2"] for t in ts), sum(t["people"] for t in ts)
+            lat, lon = anchor(shapely.union_all([geoms[i] for i in members]))
+            names = ", ".join(t["oblast_name"] for t in ts)
+            text = f"{names}: to {self.label(ts[0]['to'])}"
+            sub = f"{words.km2(km2)} km²|about {words.people(people)} people"
+            out.append((km2, label(lat, lon, text, "area", RANKS["area"], sub)))
+        out.sort(key=lambda x: -x[0])
+        return [lb for _, lb in out]

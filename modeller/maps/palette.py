@@ -1,66 +1,109 @@
-"""Status colours of a page and the hatch patterns drawn over land that changes hands."""
+"""Status colours of a page, chosen to stay distinguishable with colour-vision deficiencies,
+and the SVG patterns drawn on the map: hatching for land that changes hands, dots for zones
+that are neither side's.
+
+Ukraine and Russia always get the page's two fixed colours. Any other status (a buffer zone,
+a demilitarised zone, contested ground) is "neither side's": it is drawn dotted, and gets the
+scenario's own colour only if that colour stays at least ``MIN_DIFFERENCE`` (CIEDE2000) from
+every colour already on the page under normal vision and simulated deuteranopia, protanopia
+and tritanopia; otherwise the next colour of ``OTHERS`` that does.
+"""
 
 from __future__ import annotations
 
-import html
+from html import escape
 
+from .colour import VISIONS, difference
+
+SIDES = {"ukraine": "#7fb2dd", "russia": "#d9602b"}
+OTHERS = ["#fbe7a1", "#b8b8b8", "#6d4c9b", "#9fd3b0", "#f4b6c2", "#4d4d4d"]
+"""Colours for neither side's zones, in order of use (the first three pass the check against
+both sides and each other; later ones only when the check allows)."""
+MIN_DIFFERENCE = 10.0
 HATCH_ID = "mdl-hatch"
-EXTRA_COLOURS = ["#009e73", "#cc79a7", "#56b4e9", "#e69f00", "#f0e442", "#999999"]
-"""Okabe–Ito colours for statuses that neither the scenario nor the built-ins label."""
+NEIGHBOUR_FILL = "#ebe8e1"
+WATER = "#dde7ee"
 
-_esc = html.escape
+
+def distinct(colour: str, others) -> bool:
+    """Whether ``colour`` differs by ≥ MIN_DIFFERENCE from each of ``others`` in every vision."""
+    return all(difference(colour, o, v) >= MIN_DIFFERENCE for o in others for v in VISIONS)
 
 
 class Palette:
-    """Status colours of one page (first definition wins) and their hatch patterns."""
+    """Colours and pattern ids of the statuses one page shows.
 
-    def __init__(self, views: list, tiles: str | None):
-        self.opacity = 0.5 if tiles else 1.0
+    Parameters
+    ----------
+    statuses
+        ``(status, requested colour or None)`` pairs, in the order the page meets them.
+    """
+
+    def __init__(self, statuses: list[tuple[str, str | None]]):
         self.colours: dict[str, str] = {}
-        for v in views:
-            for status, colour in v.colours.items():
-                self.colours.setdefault(status, colour)
+        for s in ("ukraine", "russia"):  # always present on a map of Ukraine
+            self.colours[s] = SIDES[s]
+        for s, requested in statuses:
+            if s in self.colours:
+                continue
+            taken = list(self.colours.values())
+            choices = [c.lower() for c in [requested, *OTHERS] if c and _valid(c)]
+            good = [c for c in choices if c not in taken and distinct(c, taken)]
+            unused = [c for c in OTHERS if c not in taken] or OTHERS
+            self.colours[s] = (good or unused)[0]
         self.index = {s: i for i, s in enumerate(self.colours)}
 
     def colour(self, status: str) -> str:
         return self.colours.get(status, "#999999")
 
+    @staticmethod
+    def neither(status: str) -> bool:
+        """A zone that is neither Ukraine's nor Russia's (drawn with a dot pattern)."""
+        return status not in SIDES
+
     def fill(self, status: str) -> str:
-        """The status colour as drawn: without tiles, mixed with white (a 62% tint)."""
-        colour = self.colour(status)
-        if self.opacity < 1:
-            return colour
-        rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
-        return "#" + "".join(f"{round(c * 0.62 + 255 * 0.38):02x}" for c in rgb)
+        """SVG fill of a status area: its colour, or its dotted pattern."""
+        if status in self.index and self.neither(status):
+            return f"url(#mdl-f-{self.index[status]})"
+        return self.colour(status)
 
     def hatch(self, status: str | None = None) -> str:
-        """Fill URL of the hatch pattern: plain, or over the (tinted) status colour."""
+        """Fill of land changing hands: plain hatching, or hatching over the new status."""
         if status is None:
             return f"url(#{HATCH_ID})"
         return f"url(#{HATCH_ID}-{self.index.get(status, 'x')})"
 
     def defs(self) -> str:
-        """An invisible SVG holding the hatch patterns that the map paths refer to."""
+        """An invisible SVG holding the patterns that map paths and legend swatches use."""
         line = (
-            '<line x1="0" y1="0" x2="0" y2="7" stroke="#111" stroke-width="2.4" '
-            'stroke-opacity="0.8"/>'
+            '<line x1="0" y1="0" x2="0" y2="8" stroke="#111" stroke-width="2.2" '
+            'stroke-opacity="0.85"/>'
         )
-
-        def pattern(pid: str, background: str) -> str:
-            return (
-                f'<pattern id="{pid}" patternUnits="userSpaceOnUse" width="7" height="7" '
-                f'patternTransform="rotate(45)">{background}{line}</pattern>'
-            )
-
-        patterns = [pattern(HATCH_ID, "")]
-        patterns += [
-            pattern(
-                f"{HATCH_ID}-{i}",
-                f'<rect width="7" height="7" fill="{_esc(self.fill(s))}"/>',
-            )
-            for s, i in self.index.items()
+        dots = '<circle cx="2" cy="2" r="1.3" fill="#333" fill-opacity="0.7"/>'
+        out = [
+            f'<pattern id="{HATCH_ID}" patternUnits="userSpaceOnUse" width="8" height="8" '
+            f'patternTransform="rotate(45)">{line}</pattern>'
         ]
+        for s, i in self.index.items():
+            colour = escape(self.colour(s))
+            dotted = dots if self.neither(s) else ""
+            out.append(
+                f'<pattern id="mdl-f-{i}" patternUnits="userSpaceOnUse" width="6" height="6">'
+                f'<rect width="6" height="6" fill="{colour}"/>{dotted}</pattern>'
+            )
+            out.append(
+                f'<pattern id="{HATCH_ID}-{i}" patternUnits="userSpaceOnUse" width="8" '
+                f'height="8" patternTransform="rotate(45)"><rect width="8" height="8" '
+                f'fill="{colour}"/>{dotted}{line}</pattern>'
+            )
         return (
-            '<svg width="0" height="0" style="position:absolute" aria-hidden="true" '
-            f'focusable="false"><defs>{"".join(patterns)}</defs></svg>'
+            '<svg class="mdl-defs" width="0" height="0" aria-hidden="true" focusable="false">'
+            f"<defs>{''.join(out)}</defs></svg>"
         )
+
+
+def _valid(colour: str) -> bool:
+    c = colour.lstrip("#")
+    return (
+        colour.startswith("#") and len(c) == 6 and all(ch in "0123456789abcdefABCDEF" for ch in c)
+    )

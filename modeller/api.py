@@ -1,0 +1,275 @@
+"""The Python API: scenarios in, figures out as pandas/geopandas tables.
+
+>>> import modeller
+>>> result = modeller.run(["land-swap"])          # a shipped scenario, by id
+>>> result.held[["scenario", "status", "km2"]]     # km² held by each side afterwards
+>>> result.pieces.plot(column="after")             # a GeoDataFrame in EPSG:4326
+>>> result.to_file("land-swap.gpkg")               # with provenance, for QGIS
+
+Everything here is a thin layer over the modules the command line uses, so the figures
+are the same as ``modeller run``'s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import baselines, report, runs
+from . import scenario as _scenario
+from .document import RunDocument
+from .errors import InputError
+from .partition import Partition
+from .scenario import Scenario
+
+if TYPE_CHECKING:
+    import geopandas
+    import pandas
+
+__all__ = [
+    "Result",
+    "apply",
+    "load_baseline",
+    "load_scenario",
+    "run",
+    "scenarios",
+    "timeline",
+]
+
+
+def scenarios(folder: str | Path | None = None) -> list[Scenario]:
+    """The shipped scenarios (or every scenario file in ``folder``), in file order.
+
+    Parameters
+    ----------
+    folder : str or Path, optional
+        A folder of ``*.yaml`` scenario files; default: the scenarios shipped with modeller.
+
+    Returns
+    -------
+    list of Scenario
+        Validated scenarios (pydantic models: ``id``, ``title``, ``date``, ``reported`` …).
+    """
+    paths = [Path(folder)] if folder is not None else []
+    return [sc for _, sc in _scenario.load_scenarios(paths)]
+
+
+def load_scenario(path_or_id: str | Path) -> Scenario:
+    """One scenario from a YAML file, or a shipped scenario by its id (``"land-swap"``).
+
+    Raises
+    ------
+    InputError
+        The file is missing or invalid (the message gives file:line and what is valid).
+    """
+    (path,) = _scenario.scenario_files([Path(path_or_id)])
+    return _scenario.load_scenario(path)
+
+
+def load_baseline(spec: str | None = None, units: str | Path | None = None) -> Partition:
+    """A baseline: who holds what before a scenario is applied.
+
+    Parameters
+    ----------
+    spec : str, optional
+        ``contact-line`` (default), ``1991``, ``pre-2022``, ``deepstate:YYYY-MM-DD`` or a
+        ``.geojson``/``.gpkg`` file of Russian-held polygons.
+    units : str or Path, optional
+        A boundaries file to use instead of the embedded units (like ``--units``). It
+        becomes the active units of this process: later ``apply``/``run`` calls measure
+        on it too.
+
+    Returns
+    -------
+    Partition
+        Immutable pieces (oblast, status) in the working equal-area CRS.
+    """
+    if units is not None:
+        _use_units(units)
+    return baselines.load_baseline(spec)
+
+
+def _use_units(units: str | Path) -> None:
+    import os
+
+    from . import settings
+
+    if not hasattr(settings, "units_path"):
+        raise InputError("this modeller has no pluggable units; leave units=None")
+    os.environ["MODELLER_UNITS"] = str(Path(units).resolve())
+
+
+def apply(baseline: Partition, scenario: Scenario) -> Partition:
+    """Apply a scenario to a baseline; returns a new partition (the baseline is unchanged).
+
+    ``held_in`` selectors read their baselines through ``load_baseline``.
+    """
+    return baselines.apply(baseline, scenario)
+
+
+def _as_scenarios(items) -> list[tuple[Path | None, Scenario]]:
+    if items is None:
+        return _scenario.load_scenarios([])
+    if isinstance(items, str | Path | Scenario):
+        items = [items]
+    out: list[tuple[Path | None, Scenario]] = []
+    for item in items:
+        if isinstance(item, Scenario):
+            out.append((None, item))
+        else:
+            out += _scenario.load_scenarios([Path(item)])
+    return out
+
+
+def run(
+    scenarios: object = None,
+    baseline: str | None = None,
+    *,
+    towns: int = 15,
+) -> Result:
+    """Run scenarios and collect every figure, as ``modeller run`` does.
+
+    Parameters
+    ----------
+    scenarios : Scenario, path, id, or a list of them, optional
+        Scenario objects, files, folders or shipped ids; default: every shipped scenario.
+    baseline : str, optional
+        A baseline spec for all of them (default: each scenario's own ``baseline:``, else
+        ``contact-line``); ``deepstate:own`` runs each on its own date's snapshot.
+    towns : int
+        How many towns changing hands to list per scenario.
+
+    Returns
+    -------
+    Result
+        ``.pieces`` (GeoDataFrame), ``.transfers``, ``.held``, ``.towns`` (DataFrames),
+        ``.provenance``, ``.document`` (the JSON document), ``.to_file()``, ``.to_json()``.
+    """
+    loaded = _as_scenarios(scenarios)
+    cache = runs.BaselineCache()
+    entries, partitions, notes = [], [], []
+    for path, sc in loaded:
+        applied = runs.apply_one(path, sc, baseline, cache)
+        if applied.note:
+            notes.append(applied.note)
+        partitions.append(applied.partition)
+        entries.append(report.scenario_entry(applied.partition, path, towns, applied.phases))
+    return Result(report.document(entries), tuple(partitions), tuple(notes))
+
+
+def timeline(
+    scenarios: object = None,
+    baselines: str = "deepstate:..",
+    *,
+    every: str | None = None,
+    workers: int | None = None,
+) -> pandas.DataFrame:
+    """Every scenario on every dated baseline, as ``modeller timeline`` computes it.
+
+    Parameters
+    ----------
+    scenarios : Scenario, path, id, or a list of them, optional
+        Default: every shipped scenario.
+    baselines : str
+        Comma-separated: ``deepstate:FROM..TO`` (either end may be left out),
+        ``deepstate:DATE``, or other dated specs such as ``contact-line``.
+    every : str, optional
+        Keep one snapshot per ``7d`` / ``2w``.
+    workers : int, optional
+        Local processes (default: one per core).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per date × scenario × oblast × status: km², people, the baseline's
+        figures, change, gained and lost (the columns of ``timeline.csv``).
+    """
+    import pandas as pd
+
+    from . import archive, timeline_run
+
+    loaded = [(p or Path(sc.id), sc) for p, sc in _as_scenarios(scenarios)]
+    snapshots, others = archive.parse_specs(baselines, every)
+    if not snapshots and not others:
+        raise InputError("baselines names no baseline")
+    table = timeline_run.build_table(loaded, snapshots, others, workers=workers)
+    return pd.DataFrame({k: v for k, v in table.columns.items()})
+
+
+@dataclass(frozen=True)
+class Result:
+    """The figures of one run: tables, geodata and provenance.
+
+    Attributes
+    ----------
+    document : RunDocument
+        The typed run document (what ``--format json`` writes).
+    partitions : tuple of Partition
+        Each scenario's partition (working CRS), in the document's order.
+    notes : tuple of str
+        Notes such as a nearer DeepState day standing in for ``deepstate:own``.
+    """
+
+    document: RunDocument
+    partitions: tuple[Partition, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def pieces(self) -> geopandas.GeoDataFrame:
+        """Every piece of every scenario in EPSG:4326: scenario, oblast code and name,
+        before, after, attributes (recognition), km², people and provenance columns."""
+        from . import exports
+
+        return exports.pieces_frame(self.document, list(self.partitions))
+
+    def _rows(self, name: str):
+        import pandas as pd
+
+        rows = [
+            {"scenario": e.id, **r.to_dict()}
+            for e in self.document.scenarios
+            for r in getattr(e, name)
+        ]
+        return pd.DataFrame(rows)
+
+    @cached_property
+    def transfers(self) -> pandas.DataFrame:
+        """What changes hands: scenario, oblast, from, to, recognition, km², people."""
+        return self._rows("transfers")
+
+    @cached_property
+    def held(self) -> pandas.DataFrame:
+        """km², % of Ukraine and people per status, in the baseline and after the scenario."""
+        return self._rows("statuses")
+
+    @cached_property
+    def towns(self) -> pandas.DataFrame:
+        """The largest towns changing hands (GeoNames population, lon/lat)."""
+        return self._rows("towns")
+
+    @property
+    def provenance(self) -> dict:
+        """Tool, data version, units, sources and each scenario's hash and baseline."""
+        from . import exports
+
+        return exports.provenance(self.document)
+
+    def to_json(self) -> str:
+        """The run document as JSON (the same as ``modeller run --format json``)."""
+        return self.document.to_json()
+
+    def to_file(self, path: str | Path, format: str | None = None) -> Path:  # noqa: A002
+        """Write the pieces with their provenance: ``.geojson``, ``.gpkg`` or ``.parquet``.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write (atomically).
+        format : {"geojson", "gpkg", "parquet"}, optional
+            Default: from the file's extension.
+        """
+        from . import exports
+
+        return exports.write(self.pieces, Path(path), self.provenance, format)

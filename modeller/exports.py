@@ -1,0 +1,165 @@
+"""Geodata exports: the pieces of a run as a GeoDataFrame and as GeoJSON/GeoPackage/GeoParquet.
+
+One row per piece of each scenario's partition (the part of one oblast with one status
+in the baseline and one after the scenario): oblast code and name, ``before``, ``after``,
+attributes (``recognition``), km² and pre-war people — the same figures as the JSON's
+``pieces`` — in EPSG:4326. Every file carries the provenance twice: per feature
+(``scenario_hash``, ``baseline``, ``baseline_date``, ``units``, ``data_version``) and
+once for the file (a top-level ``modeller`` member in GeoJSON, layer metadata
+``modeller`` in GeoPackage, the ``modeller`` key of the Parquet schema metadata).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from . import files, geodata
+from .document import RunDocument
+from .errors import InputError
+from .partition import Partition
+
+FORMATS = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}
+META_KEY = "modeller"
+
+
+def units_name() -> str:
+    """Which units the figures rest on (the embedded ones unless another set is active)."""
+    source = getattr(geodata.load(), "source", None) or {}
+    return str(source.get("name", "embedded Natural Earth 10m admin-1 units"))
+
+
+def provenance(doc: RunDocument) -> dict:
+    """Tool, data version, units, time, sources and each scenario's hash and baseline."""
+    return {
+        "tool": doc.tool.to_dict(),
+        "data_version": doc.data_version,
+        "units": units_name(),
+        "generated": doc.generated,
+        "crs": "EPSG:4326",
+        "method": doc.method,
+        "data_sources": list(doc.data_sources),
+        "scenarios": [
+            {
+                "id": e.id,
+                "title": e.title,
+                "hash": e.hash,
+                "file": e.file,
+                "baseline": e.baseline.to_dict(),
+            }
+            for e in doc.scenarios
+        ],
+    }
+
+
+def pieces_frame(doc: RunDocument, partitions: list[Partition]):
+    """Every piece of every scenario as a GeoDataFrame in EPSG:4326.
+
+    Columns: scenario, scenario_hash, baseline, baseline_date, oblast, oblast_name,
+    before, after, recognition (and any other piece attribute), km2, people, units,
+    data_version, geometry. km2 and people are the run's own figures (equal-area km²,
+    dasymetric people), not recomputed from the lon/lat geometry.
+    """
+    import geopandas as gpd
+    import shapely
+
+    if len(partitions) != len(doc.scenarios):
+        raise ValueError(f"{len(partitions)} partitions for {len(doc.scenarios)} scenarios")
+    units = geodata.load().units
+    unit_set = units_name()
+    attr_names = sorted({k for e in doc.scenarios for p in e.pieces for k in p.attributes})
+    rows, geoms = [], []
+    for e, partition in zip(doc.scenarios, partitions, strict=True):
+        if len(e.pieces) != len(partition.pieces):
+            raise ValueError(f"scenario {e.id}: pieces do not match its partition")
+        for row, piece in zip(e.pieces, partition.pieces, strict=True):
+            attrs = row.attributes
+            rows.append(
+                {
+                    "scenario": e.id,
+                    "scenario_hash": e.hash,
+                    "baseline": e.baseline.name,
+                    "baseline_date": e.baseline.date,
+                    "oblast": row.oblast,
+                    "oblast_name": units[row.oblast].name_en if row.oblast in units else None,
+                    "before": row.before,
+                    "after": row.after,
+                    **{k: attrs.get(k) for k in attr_names or ["recognition"]},
+                    "km2": row.km2,
+                    "people": row.people,
+                    "units": unit_set,
+                    "data_version": doc.data_version,
+                }
+            )
+            geoms.append(piece.geometry)
+    lonlat = [geodata.to_lonlat(g) for g in geoms]
+    frame = gpd.GeoDataFrame(rows, geometry=list(lonlat), crs="EPSG:4326")
+    if not len(frame):
+        frame = gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+    frame["geometry"] = shapely.make_valid(frame.geometry.values)
+    return frame
+
+
+def format_of(path: Path, fmt: str | None = None) -> str:
+    """The export format named, or read from the file's extension."""
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format '{fmt}'; valid: {', '.join(FORMATS)}")
+        return fmt
+    suffix = Path(path).suffix.lower()
+    for name, ext in FORMATS.items():
+        if suffix == ext or (name == "geojson" and suffix == ".json"):
+            return name
+    raise InputError(
+        f"cannot tell the format from '{Path(path).name}': use .geojson, .gpkg or .parquet",
+        str(path),
+    )
+
+
+def write(frame, path: Path, prov: dict, fmt: str | None = None) -> Path:
+    """Write a pieces frame with its provenance, atomically; return the path.
+
+    Notes
+    -----
+    GeoJSON is written as RFC 7946 (lon/lat, EPSG:4326) with the provenance as a
+    top-level foreign member ``modeller``; GeoPackage (via pyogrio) as layer ``pieces``
+    with layer metadata ``modeller`` (JSON); GeoParquet (via pyarrow) with the
+    provenance JSON under the schema metadata key ``modeller`` beside ``geo``.
+    """
+    fmt = format_of(path, fmt)
+    path = Path(path)
+    text = json.dumps(prov, ensure_ascii=False, default=str)
+    if fmt == "geojson":
+        data = json.loads(frame.to_json(drop_id=True, to_wgs84=False))
+        data = {"type": "FeatureCollection", META_KEY: prov, "features": data["features"]}
+        return files.write_text(path, json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    if fmt == "gpkg":
+        with files.atomic_path(path, suffix=".tmp.gpkg") as tmp:
+            tmp.unlink()  # GDAL creates the file itself
+            frame.to_file(
+                tmp, driver="GPKG", layer="pieces", engine="pyogrio", metadata={META_KEY: text}
+            )
+        return path
+    import pyarrow.parquet as pq
+
+    with files.atomic_path(path) as tmp:
+        frame.to_parquet(tmp, index=False)
+        table = pq.read_table(tmp)
+        meta = dict(table.schema.metadata or {})
+        meta[META_KEY.encode()] = text.encode()
+        pq.write_table(table.replace_schema_metadata(meta), tmp)
+    return path
+
+
+def read_provenance(path: Path) -> dict:
+    """The provenance a file written by ``write`` carries (for tests and users)."""
+    fmt = format_of(path)
+    if fmt == "geojson":
+        return json.loads(Path(path).read_text(encoding="utf-8"))[META_KEY]
+    if fmt == "gpkg":
+        import pyogrio
+
+        return json.loads(pyogrio.read_info(path, layer="pieces")["layer_metadata"][META_KEY])
+    import pyarrow.parquet as pq
+
+    return json.loads(pq.read_schema(path).metadata[META_KEY.encode()])

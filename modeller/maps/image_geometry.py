@@ -1,0 +1,135 @@
+"""Geometry for the static maps, in the equal-area working CRS (metres): context layers,
+the frame around the land that changes hands, and shapely -> matplotlib paths.
+
+Display only: geometry is clipped to the frame and simplified to about a pixel; no figure
+is ever computed from it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+
+from .. import geodata
+from ..partition import Partition
+
+MARGIN = 0.15  # of the changed area's extent, on each side
+MIN_EXTENT_M = 160_000.0
+
+
+@cache
+def context() -> dict:
+    """Neighbours, the Dnipro, oblast outlines and Ukraine's outline in the working CRS."""
+    folder = geodata.geodata_dir()
+    raw = json.loads((folder / "neighbours.geojson").read_text(encoding="utf-8"))
+    neighbours = [geodata.to_equal_area(shape(f["geometry"])) for f in raw["features"]]
+    river, water = shapely.GeometryCollection(), shapely.GeometryCollection()
+    path = folder / "dnipro.geojson"
+    if path.exists():
+        for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            geom = geodata.to_equal_area(shape(f["geometry"]))
+            if f["properties"]["kind"] == "river":
+                river = geom
+            else:
+                water = geom
+    units = geodata.load().geometry
+    oblasts = np.array(list(units.values()), dtype=object)
+    ukraine = shapely.simplify(shapely.union_all(oblasts), 4000.0)
+    return {
+        "neighbours": np.array(neighbours, dtype=object),
+        "river": river,
+        "water": water,
+        "oblasts": oblasts,
+        "ukraine": ukraine,
+    }
+
+
+def frame(partition: Partition, aspect: float) -> tuple[float, float, float, float]:
+    """The map's extent: the land changing hands plus a margin, at the axes' aspect.
+
+    All of Ukraine when nothing changes. ``aspect`` is width / height of the map axes.
+    """
+    moved = [p.geometry for p in partition.pieces if p.before != p.after]
+    if moved:
+        x0, y0, x1, y1 = shapely.total_bounds(np.array(moved, dtype=object))
+        dx, dy = x1 - x0, y1 - y0
+        x0, x1 = x0 - MARGIN * dx, x1 + MARGIN * dx
+        y0, y1 = y0 - MARGIN * dy, y1 + MARGIN * dy
+    else:
+        x0, y0, x1, y1 = context()["ukraine"].bounds
+        pad = 0.03 * (x1 - x0)
+        x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w, h = max(x1 - x0, MIN_EXTENT_M), max(y1 - y0, MIN_EXTENT_M)
+    if w / h < aspect:
+        w = h * aspect
+    else:
+        h = w / aspect
+    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+
+
+def clip_simplify(geoms, box: tuple, tolerance: float) -> np.ndarray:
+    """Clip to the (padded) frame and simplify to about a pixel; drop what vanishes."""
+    arr = np.asarray(geoms, dtype=object)
+    if not len(arr):
+        return arr
+    pad = 4 * tolerance
+    clipped = shapely.clip_by_rect(arr, box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
+    out = shapely.simplify(clipped, tolerance, preserve_topology=True)
+    return out[~shapely.is_empty(out)]
+
+
+def polygon_path(geoms):
+    """One matplotlib Path for any number of (multi)polygons (rings oriented for holes)."""
+    from matplotlib.path import Path as MplPath
+
+    parts = shapely.get_parts(np.asarray(geoms, dtype=object))
+    parts = parts[shapely.get_type_id(parts) == 3]
+    if not len(parts):
+        return None
+    parts = shapely.orient_polygons(parts)
+    rings = shapely.get_rings(parts)
+    xy, index = shapely.get_coordinates(rings, return_index=True)
+    codes = np.full(len(xy), MplPath.LINETO, dtype=np.uint8)
+    starts = np.r_[0, np.flatnonzero(np.diff(index)) + 1]
+    codes[starts] = MplPath.MOVETO
+    codes[np.r_[starts[1:] - 1, len(xy) - 1]] = MplPath.CLOSEPOLY
+    return MplPath(xy, codes)
+
+
+def line_segments(geoms) -> list[np.ndarray]:
+    """Coordinate arrays of every line (or polygon boundary) part, for a LineCollection."""
+    parts = shapely.get_parts(np.asarray(geoms, dtype=object))
+    lines = []
+    for part in parts:
+        if part.geom_type == "Polygon":
+            lines += [np.asarray(r.coords) for r in (part.exterior, *part.interiors)]
+        elif part.geom_type == "LineString":
+            lines.append(np.asarray(part.coords))
+    return lines
+
+
+def project(lonlat: list[tuple[float, float]]) -> np.ndarray:
+    if not lonlat:
+        return np.zeros((0, 2))
+    pts = geodata.to_equal_area(shapely.points(np.asarray(lonlat, dtype=float)))
+    return shapely.get_coordinates(pts)
+
+
+def river_anchors(box: tuple, n: int = 7) -> list[tuple[float, float]]:
+    """Points along the Dnipro inside the frame's inner part, centre-most first."""
+    ctx = context()
+    dx, dy = 0.1 * (box[2] - box[0]), 0.1 * (box[3] - box[1])
+    inner = (box[0] + dx, box[1] + dy, box[2] - dx, box[3] - dy)
+    course = shapely.union_all([ctx["river"], shapely.boundary(ctx["water"])])
+    xy = shapely.get_coordinates(shapely.clip_by_rect(course, *inner))
+    if not len(xy):
+        return []
+    centre = np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2])
+    order = np.argsort(np.hypot(*(xy - centre).T))
+    step = max(1, len(order) // n)
+    return [tuple(xy[i]) for i in order[::step][:n]]

@@ -1,0 +1,115 @@
+"""One overview image of every scenario: small maps of all Ukraine side by side.
+
+Each small map shows the statuses after the scenario (tinted as on the interactive maps),
+the land that changes hands in full colour, and under it the scenario's title with what
+Ukraine cedes and regains (rounded). Written by ``modeller run`` as ``overview.png`` when
+there is more than one scenario; at most ``MAX_MAPS`` maps (the first ones, said so).
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+from ..document import RunDocument
+from ..partition import Partition
+from .image_geometry import clip_simplify, context, polygon_path
+from .image_words import SIDES, amount, matplotlib_rc, nice_date, statuses
+
+MAX_MAPS = 24
+COLUMNS = 4
+CELL_PX = (300, 270)  # width, height of one small map with its caption
+DPI = 100
+
+
+def render_overview(doc: RunDocument, partitions: list[Partition]):
+    """The overview as a matplotlib Figure (Agg canvas)."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import PathPatch
+
+    pairs = list(zip(doc.scenarios, partitions, strict=True))[:MAX_MAPS]
+    cols = min(COLUMNS, len(pairs))
+    rows = math.ceil(len(pairs) / cols)
+    head, foot = 70, 46  # px for the title and the credit
+    width, height = cols * CELL_PX[0], rows * CELL_PX[1] + head + foot
+    with matplotlib.rc_context(matplotlib_rc()):
+        fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor="white")
+        FigureCanvasAgg(fig)
+        title = "What each proposal would change"
+        if len(doc.scenarios) > len(pairs):
+            title += f" (the first {len(pairs)} of {len(doc.scenarios)} scenarios)"
+        fig.text(8 / width, 1 - 10 / height, title, fontsize=16, fontweight="bold", va="top")
+        fig.text(
+            8 / width,
+            1 - 40 / height,
+            "After each scenario; land changing hands in full colour. Figures rounded.",
+            fontsize=10,
+            va="top",
+            color="#333333",
+        )
+        ctx = context()
+        x0, y0, x1, y1 = ctx["ukraine"].bounds
+        pad = 0.03 * (x1 - x0)
+        box = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+        outline = polygon_path([ctx["ukraine"]])
+        for i, (entry, partition) in enumerate(pairs):
+            r, c = divmod(i, cols)
+            left = c * CELL_PX[0] / width
+            bottom = (foot + (rows - 1 - r) * CELL_PX[1] + 62) / height
+            ax = fig.add_axes((left + 6 / width, bottom, (CELL_PX[0] - 12) / width, 200 / height))
+            ax.set_xlim(box[0], box[2])
+            ax.set_ylim(box[1], box[3])
+            ax.set_aspect("equal")
+            ax.set_axis_off()
+            colours = statuses(entry, partition)
+            for status in dict.fromkeys(p.after for p in partition.pieces):
+                for changed in (False, True):
+                    geoms = [
+                        p.geometry
+                        for p in partition.pieces
+                        if p.after == status and (p.before != p.after) == changed
+                    ]
+                    path = polygon_path(clip_simplify(geoms, box, 5000.0))
+                    if path is None:
+                        continue
+                    fill = colours[status][2 if changed else 1]
+                    ax.add_artist(
+                        PathPatch(
+                            path,
+                            facecolor=fill,
+                            edgecolor=fill,
+                            linewidth=0.3,
+                            hatch="xxx" if status not in SIDES else None,
+                            hatchcolor="#2b2850" if status not in SIDES else None,
+                        )
+                    )
+            ax.add_artist(PathPatch(outline, facecolor="none", edgecolor="#555555", lw=0.5))
+            cedes = sum(f.km2 for f in entry.flows if f.from_ == "ukraine")
+            regains = sum(f.km2 for f in entry.flows if f.to == "ukraine")
+            caption = textwrap.fill(entry.title, 44, max_lines=2, placeholder="…")
+            fig.text(
+                left + 8 / width,
+                bottom - 4 / height,
+                f"{caption}\ncedes {amount(cedes)} · regains {amount(regains)}",
+                fontsize=8.5,
+                va="top",
+                parse_math=False,
+                linespacing=1.3,
+            )
+        bases = sorted({f"{e.baseline.name} ({nice_date(e.baseline.date)})" for e, _ in pairs})
+        credit = (
+            f"Baselines: {'; '.join(bases)}. Data: " + "; ".join(doc.data_sources) + ". "
+            f"modeller {doc.tool.version}, {nice_date(doc.generated[:10])}."
+        )
+        fig.text(
+            8 / width,
+            6 / height,
+            textwrap.fill(credit, int(width / 5.3)),
+            fontsize=6.5,
+            color="#444444",
+            va="bottom",
+            parse_math=False,
+        )
+    return fig

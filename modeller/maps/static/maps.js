@@ -1,0 +1,509 @@
+/* modeller map pages: draws the maps from the page's JSON with Leaflet, places labels by
+   priority without collisions, frames the land that changes hands, keeps a locator map,
+   and (on the index) follows the scenario picker and the URL hash.
+   Text from the data is set with textContent; only the pre-escaped tips are HTML. */
+(function () {
+  'use strict';
+
+  function readJSON(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+  var BASE = readJSON('mdl-base');
+  var PAGE = readJSON('mdl-page');
+  if (!BASE || !PAGE || !window.L) { return; }
+
+  var PANES = [
+    ['mdl-neighbours', 350, false], ['mdl-water', 360, false], ['mdl-status', 390, true],
+    ['mdl-changed', 395, false], ['mdl-oblasts', 398, false], ['mdl-river', 399, false],
+    ['mdl-towns', 450, true], ['mdl-labels', 460, false]
+  ];
+  var LAT0 = Math.cos(48.5 * Math.PI / 180);
+
+  /* ---- one map -------------------------------------------------------------------- */
+
+  function Map(el, opts) {
+    var self = this;
+    this.opts = opts;
+    var map = this.map = L.map(el, {
+      zoomSnap: 0.25, zoomDelta: 0.5, minZoom: 4.5, maxZoom: 12,
+      attributionControl: false, zoomControl: false,
+      keyboard: opts.keyboard !== false, renderer: L.svg({padding: 0.3}),
+      tap: false
+    });
+    PANES.forEach(function (p) {
+      var pane = map.createPane(p[0]);
+      pane.style.zIndex = p[1];
+      if (!p[2]) { pane.style.pointerEvents = 'none'; }
+    });
+    map.getPane('mdl-labels').classList.add('leaflet-zoom-hide');
+    if (opts.zoom !== false) {
+      L.control.zoom({position: 'topleft', zoomInTitle: 'Zoom in', zoomOutTitle: 'Zoom out'})
+        .addTo(map);
+    }
+    L.control.scale({imperial: false, position: 'bottomleft', maxWidth: 90}).addTo(map);
+    this.locator = new Locator(map).addTo(map);
+    this.credit = new Credit().addTo(map);
+    if (PAGE.tiles === 'osm') {  // opt-in only: the default page makes no request
+      L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {maxZoom: 12})
+        .addTo(map);
+    }
+    var opacity = PAGE.tiles ? 0.5 : 1;
+    this.opacity = opacity;
+    L.geoJSON(BASE.neighbours, {
+      pane: 'mdl-neighbours', interactive: false,
+      style: {fillColor: PAGE.neighbour, fillOpacity: PAGE.tiles ? 0 : 1, color: '#9a958c', weight: 1,
+              className: 'm-neighbour'}
+    }).addTo(map);
+    L.geoJSON(BASE.water, {
+      pane: 'mdl-water', interactive: false,
+      style: {fillColor: '#9cc3e0', fillOpacity: 1, color: '#3d7fb5', weight: 0.8,
+              className: 'm-water'}
+    }).addTo(map);
+    L.geoJSON(BASE.oblasts, {
+      pane: 'mdl-oblasts', interactive: false,
+      style: {fill: false, color: '#3b3b3b', weight: 1.1, opacity: 0.9, className: 'm-oblast'}
+    }).addTo(map);
+    L.geoJSON(BASE.river, {
+      pane: 'mdl-river', interactive: false,
+      style: {color: '#2f75b0', weight: 2.2, opacity: 0.95, className: 'm-river'}
+    }).addTo(map);
+    BASE.towns.forEach(function (t) {
+      L.circleMarker([t.lat, t.lon], {
+        pane: 'mdl-towns', interactive: false, radius: 3, color: '#222', weight: 1.2,
+        fillColor: '#fff', fillOpacity: 1, className: 'm-place'
+      }).addTo(map);
+    });
+    this.layers = [];
+    this.labels = new Labeller(map);
+    this.statusLayer = null;
+    this.baseline = -1;
+    map.fitBounds(BASE.ukraine);
+    map.on('moveend', function () { self.locator.update(); });
+  }
+
+  Map.prototype.setBaseline = function (i, tips) {
+    var self = this;
+    this.tips = tips;
+    if (this.baseline === i) { return; }
+    if (this.statusLayer) { this.map.removeLayer(this.statusLayer); }
+    this.baseline = i;
+    this.statusLayer = L.geoJSON(PAGE.baselines[i], {
+      pane: 'mdl-status',
+      style: function (f) {
+        return {fillColor: PAGE.fills[f.properties.status] || '#999', fillOpacity: self.opacity,
+                color: '#ffffff', weight: 0.6, opacity: 0.9, className: 'm-status'};
+      },
+      onEachFeature: function (f, layer) {
+        if (!self.opts.tips) { return; }
+        attachTip(self.map, layer, function () { return self.tips[f.properties.oblast] || ''; },
+                  {className: 'm-tooltip'}, false);
+      }
+    }).addTo(this.map);
+  };
+
+  /* Draw a scenario: its changed land (hatched; coloured with the new status or not),
+     recognition outlines, towns changing hands and labels. */
+  Map.prototype.show = function (s, coloured) {
+    var map = this.map;
+    this.layers.forEach(function (l) { map.removeLayer(l); });
+    this.layers = [];
+    this.setBaseline(s.baseline, s.tips);
+    var changed = L.geoJSON(s.changed, {
+      pane: 'mdl-changed', interactive: false,
+      style: function (f) {
+        return {fillColor: coloured ? (PAGE.hatches[f.properties.status] || PAGE.hatch)
+                                    : PAGE.hatch,
+                fillOpacity: 1, color: '#111111', weight: 2.2, dashArray: '6 4', opacity: 1,
+                className: 'm-changed'};
+      }
+    });
+    this.layers.push(changed);
+    if (coloured && s.recognised.features.length) {
+      this.layers.push(L.geoJSON(s.recognised, {
+        pane: 'mdl-changed', interactive: false,
+        style: function (f) {
+          var jure = f.properties.recognition === 'de_jure';
+          return {fill: false, color: '#4a1486', weight: jure ? 3.5 : 3,
+                  dashArray: jure ? null : '1 6', lineCap: 'round', opacity: 1,
+                  className: 'm-recognition'};
+        }
+      }));
+    }
+    var labels = BASE.labels.slice();
+    if (coloured) {  // smallest first, so a larger town's target lies on top where they meet
+      s.towns.slice().reverse().forEach(function (t) {
+        var dot = L.circleMarker([t[0], t[1]], {
+          pane: 'mdl-towns', interactive: false, radius: t[2], color: '#111', weight: 1.5,
+          fillColor: t[3], fillOpacity: 1, className: 'm-town'
+        });
+        // a touch-sized target (at least 24 px across) carrying the town's tip
+        var hit = L.circleMarker([t[0], t[1]], {
+          pane: 'mdl-towns', radius: Math.max(12, t[2] + 4), stroke: false,
+          fillColor: '#000', fillOpacity: 0, className: 'm-town-hit'
+        });
+        attachTip(map, hit, function () { return t[4]; },
+                  {direction: 'top', className: 'm-tooltip', offset: [0, -t[2]]}, true);
+        this.layers.push(dot, hit);
+      }, this);
+      var named = {};
+      s.labels.forEach(function (l) { named[l[2]] = true; });
+      labels = labels.filter(function (l) { return !(l[3] === 'place' && named[l[2]]); })
+        .concat(s.labels);
+    }
+    this.layers.forEach(function (l) { l.addTo(map); });
+    this.credit.set(s.credit);
+    this.labels.set(labels);
+  };
+
+  /* Open on the land that changes hands, with a margin; all of Ukraine if nothing does. */
+  Map.prototype.frame = function (bounds) {
+    var size = this.map.getSize();
+    var pad = Math.max(24, Math.round(Math.min(size.x, size.y) * 0.1));
+    if (bounds) {
+      this.map.fitBounds(bounds, {padding: [pad, pad], maxZoom: 10, animate: false});
+    } else {
+      this.map.fitBounds(BASE.ukraine, {padding: [8, 8], animate: false});
+    }
+  };
+
+  /* A tip for a shape, opened by pointer or tap. Not Layer.bindTooltip: that adds focus
+     listeners, which make every SVG shape a Tab stop in Chromium. */
+  function attachTip(map, layer, content, opts, fixed) {
+    var tip = L.tooltip(opts);
+    function open(e) {
+      tip.setLatLng(fixed ? layer.getLatLng() : e.latlng).setContent(content());
+      if (!map.hasLayer(tip)) { map.openTooltip(tip); }
+    }
+    layer.on('mouseover mousemove click', open);
+    layer.on('mouseout', function () { map.closeTooltip(tip); });
+  }
+
+  /* ---- locator: Ukraine's outline with the map's current view ------------------------ */
+
+  var Locator = L.Control.extend({
+    options: {position: 'topright'},
+    initialize: function (map) { this._target = map; },
+    onAdd: function () {
+      var div = L.DomUtil.create('div', 'm-locator');
+      div.setAttribute('aria-hidden', 'true');
+      var ring = [].concat.apply([], BASE.outline);
+      var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+      ring.forEach(function (p) {
+        x0 = Math.min(x0, p[0]); x1 = Math.max(x1, p[0]);
+        y0 = Math.min(y0, p[1]); y1 = Math.max(y1, p[1]);
+      });
+      this.box = [x0, y0, x1, y1];
+      var w = (x1 - x0) * LAT0, h = y1 - y0;
+      this.k = 100 / w;
+      this.w = 100; this.h = Math.round(h * this.k);
+      var ns = 'http://www.w3.org/2000/svg';
+      var svg = document.createElementNS(ns, 'svg');
+      svg.setAttribute('viewBox', '-2 -2 ' + (this.w + 4) + ' ' + (this.h + 4));
+      svg.setAttribute('focusable', 'false');
+      var self = this;
+      BASE.outline.forEach(function (r) {
+        var path = document.createElementNS(ns, 'path');
+        path.setAttribute('d', 'M' + r.map(function (p) {
+          var q = self.project(p[0], p[1]); return q[0].toFixed(1) + ',' + q[1].toFixed(1);
+        }).join('L') + 'Z');
+        path.setAttribute('class', 'm-locator-land');
+        svg.appendChild(path);
+      });
+      this.rect = document.createElementNS(ns, 'rect');
+      this.rect.setAttribute('class', 'm-locator-view');
+      svg.appendChild(this.rect);
+      div.appendChild(svg);
+      return div;
+    },
+    project: function (lon, lat) {
+      return [(lon - this.box[0]) * LAT0 * this.k, (this.box[3] - lat) * this.k];
+    },
+    update: function () {
+      if (!this.rect) { return; }
+      var b = this._target.getBounds();
+      var a = this.project(b.getWest(), b.getNorth()), c = this.project(b.getEast(), b.getSouth());
+      var x = Math.max(-2, a[0]), y = Math.max(-2, a[1]);
+      var w = Math.min(this.w + 2, c[0]) - x, h = Math.min(this.h + 2, c[1]) - y;
+      var whole = w >= this.w && h >= this.h;
+      this.rect.setAttribute('x', x.toFixed(1)); this.rect.setAttribute('y', y.toFixed(1));
+      this.rect.setAttribute('width', Math.max(3, w).toFixed(1));
+      this.rect.setAttribute('height', Math.max(3, h).toFixed(1));
+      this.rect.style.display = whole ? 'none' : '';
+    }
+  });
+
+  /* ---- credit and date stamp drawn on the map ---------------------------------------- */
+
+  var Credit = L.Control.extend({
+    options: {position: 'bottomright'},
+    onAdd: function () {
+      this.div = L.DomUtil.create('div', 'm-credit');
+      return this.div;
+    },
+    set: function (text) { if (this.div) { this.div.textContent = text; } }
+  });
+
+  /* ---- labels: priority placement without collisions --------------------------------- */
+
+  function Labeller(map) {
+    this.map = map;
+    this.pane = map.getPane('mdl-labels');
+    this.items = [];
+    var self = this, timer = null;
+    this.schedule = function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { self.layout(); }, 0);
+    };
+    map.on('zoomend moveend resize', this.schedule);
+  }
+
+  Labeller.prototype.set = function (labels) {
+    var pane = this.pane;
+    while (pane.firstChild) { pane.removeChild(pane.firstChild); }
+    this.items = labels.map(function (l, i) {
+      var el = document.createElement('span');
+      el.className = 'm-label m-' + l[3].split(' ').join(' m-');
+      var main = document.createElement('span');
+      main.className = 'm-label-text';
+      main.textContent = l[2];
+      el.appendChild(main);
+      if (l[5]) {  // figures: 'km²|people', one line on wide maps, two on narrow ones
+        var sub = document.createElement('span');
+        sub.className = 'm-label-sub';
+        l[5].split('|').forEach(function (part, k) {
+          var span = document.createElement('span');
+          span.className = 'm-label-part';
+          span.textContent = part;
+          sub.appendChild(span);
+        });
+        el.appendChild(sub);
+      }
+      pane.appendChild(el);
+      return {lat: l[0], lon: l[1], kind: l[3], rank: l[4], r: l[6] || 0, el: el, order: i,
+              w: 0, h: 0};
+    });
+    this.items.sort(function (a, b) { return a.rank - b.rank || a.order - b.order; });
+    this.layout();
+  };
+
+  function overlaps(a, b, pad) {
+    return a[0] < b[2] + pad && a[2] > b[0] - pad && a[1] < b[3] + pad && a[3] > b[1] - pad;
+  }
+
+  var DIRECTIONS = [[0, -1], [0, 1], [1, 0], [-1, 0], [1, -1], [-1, -1], [1, 1], [-1, 1]];
+
+  /* A thin line from an area's anchor to its displaced label box. */
+  function leader(it, p, box, map) {
+    var qx = Math.max(box[0], Math.min(p.x, box[2])), qy = Math.max(box[1], Math.min(p.y, box[3]));
+    var dx = qx - p.x, dy = qy - p.y, len = Math.sqrt(dx * dx + dy * dy);
+    if (!it.leader) {
+      it.leader = document.createElement('span');
+      it.leader.className = 'm-leader';
+      it.el.parentNode.insertBefore(it.leader, it.el);
+    }
+    var lp = map.containerPointToLayerPoint([p.x, p.y]);
+    it.leader.style.display = '';
+    it.leader.style.width = len.toFixed(1) + 'px';
+    it.leader.style.transform = 'translate(' + lp.x.toFixed(1) + 'px,' + lp.y.toFixed(1) +
+      'px) rotate(' + Math.atan2(dy, dx).toFixed(4) + 'rad)';
+  }
+
+  /* The free box nearest to point p (within 260 px), scanning a 10 px grid. */
+  function nearestFree(p, w, h, size, free) {
+    var best = null, bestD = 260 * 260;
+    for (var y = 2; y + h <= size.y - 2; y += 10) {
+      for (var x = 2; x + w <= size.x - 2; x += 10) {
+        var dx = Math.max(x - p.x, 0, p.x - x - w), dy = Math.max(y - p.y, 0, p.y - y - h);
+        var d = dx * dx + dy * dy;
+        if (d < bestD && free([x, y, x + w, y + h])) { best = [x, y, x + w, y + h]; bestD = d; }
+      }
+    }
+    return best;
+  }
+
+  Labeller.prototype.layout = function () {
+    var map = this.map, size = map.getSize();
+    if (!size.x || !size.y) { return; }
+    var zoom = map.getZoom(), placed = [], markers = [];
+    var origin = map.getContainer().getBoundingClientRect();
+    var controls = Array.prototype.map.call(
+      map.getContainer().querySelectorAll('.leaflet-control'), function (c) {
+        var b = c.getBoundingClientRect();
+        return [b.left - origin.left, b.top - origin.top, b.right - origin.left,
+                b.bottom - origin.top];
+      });
+    this.items.forEach(function (it) {
+      if (!it.w) { it.w = it.el.offsetWidth; it.h = it.el.offsetHeight; }
+      it.p = map.latLngToContainerPoint([it.lat, it.lon]);
+      if (it.r) {
+        markers.push([it.p.x - it.r, it.p.y - it.r, it.p.x + it.r, it.p.y + it.r, it]);
+      }
+    });
+    this.items.forEach(function (it) {
+      var el = it.el, p = it.p, w = it.w, h = it.h, r = it.r;
+      var hide = p.x < -w || p.y < -h || p.x > size.x + w || p.y > size.y + h ||
+        (it.kind.indexOf('small-unit') >= 0 && zoom < 7.75);
+      var spots = r ? [
+        [r + 3, -h / 2], [-w - r - 3, -h / 2], [-w / 2, -h - r - 1], [-w / 2, r + 1],
+        [r + 1, -h - r / 2], [r + 1, r / 2], [-w - r - 1, -h - r / 2], [-w - r - 1, r / 2]
+      ] : [
+        [-w / 2, -h / 2], [-w / 2, -h * 1.5], [-w / 2, h / 2], [-w * 0.15, -h / 2],
+        [-w * 0.85, -h / 2]
+      ];
+      if (it.kind === 'area' || it.kind === 'town') {  // further out, with a leader line
+        [1, 2, 3, 4, 5, 6].forEach(function (k) {
+          DIRECTIONS.forEach(function (d) {
+            spots.push([-w / 2 + d[0] * (w / 2 + 30 * k), -h / 2 + d[1] * (h / 2 + 22 * k)]);
+          });
+        });
+      }
+      // avoid labels already placed, the map's controls, and the markers of towns at least
+      // as important as this label (a town's name may cover a lesser town's dot)
+      var free = function (box) {
+        if (box[0] < 2 || box[1] < 2 || box[2] > size.x - 2 || box[3] > size.y - 2) {
+          return false;
+        }
+        return !(placed.some(function (b) { return overlaps(box, b, 2); }) ||
+          controls.some(function (b) { return overlaps(box, b, 3); }) ||
+          markers.some(function (m) {
+            return m[4] !== it && m[4].rank <= it.rank && overlaps(box, m, 0);
+          }));
+      };
+      var chosen = null, i;
+      for (i = 0; !hide && i < spots.length; i++) {
+        var x = p.x + spots[i][0], y = p.y + spots[i][1];
+        if (free([x, y, x + w, y + h])) { chosen = [x, y, x + w, y + h]; break; }
+      }
+      if (!chosen && !hide && (it.kind === 'area' || it.kind === 'town')) {
+        chosen = nearestFree(p, w, h, size, free);  // anywhere near, with a leader line
+        i = spots.length;
+      }
+      if (it.leader) { it.leader.style.display = 'none'; }
+      if (chosen && i > 8 && (it.kind === 'area' || it.kind === 'town') &&
+          !(chosen[0] <= p.x && p.x <= chosen[2] && chosen[1] <= p.y && p.y <= chosen[3])) {
+        leader(it, p, chosen, map);
+      }
+      if (chosen) {
+        placed.push(chosen);
+        var lp = map.containerPointToLayerPoint([chosen[0], chosen[1]]);
+        L.DomUtil.setPosition(el, lp);
+        el.style.visibility = '';
+        el.classList.remove('m-hidden');
+      } else {
+        el.style.visibility = 'hidden';
+        el.classList.add('m-hidden');
+      }
+    });
+  };
+
+  /* ---- helpers shared by both pages ---------------------------------------------------- */
+
+  function sync(a, b) {
+    var busy = false;
+    function follow(src, dst) {
+      src.on('move', function () {
+        if (busy) { return; }
+        busy = true;
+        dst.setView(src.getCenter(), src.getZoom(), {animate: false});
+        busy = false;
+      });
+    }
+    follow(a, b);
+    follow(b, a);
+  }
+
+  function markScrollableTables() {
+    Array.prototype.forEach.call(document.querySelectorAll('.table-scroll'), function (box) {
+      box.classList.toggle('is-scrollable', box.scrollWidth > box.clientWidth + 1);
+    });
+  }
+
+  function onPrint(maps, refit) {
+    function again() {
+      maps.forEach(function (m) { m.map.invalidateSize({animate: false}); });
+      refit();
+    }
+    window.addEventListener('beforeprint', again);
+    window.addEventListener('afterprint', again);
+  }
+
+  window.addEventListener('resize', markScrollableTables);
+  markScrollableTables();
+
+  /* ---- a scenario page ------------------------------------------------------------------ */
+
+  var mapEl = document.getElementById('mdl-map');
+  if (mapEl) {
+    var s = PAGE.scenarios[0];
+    var m = new Map(mapEl, {tips: true});
+    m.show(s, true);
+    m.frame(s.bounds);
+    m.labels.layout();
+    Array.prototype.forEach.call(document.querySelectorAll('input[name="mdl-view"]'),
+      function (input) {
+        input.addEventListener('change', function () {
+          m.show(s, input.value === 'after');
+          document.getElementById('mdl-map-state').textContent =
+            input.value === 'after' ? 'after the scenario' : 'baseline';
+        });
+      });
+    onPrint([m], function () { m.frame(s.bounds); });
+    window.mdlMaps = [m.map];
+  }
+
+  /* ---- the index: baseline and scenario side by side, a picker, the URL hash ------------ */
+
+  var before = document.getElementById('mdl-map-before');
+  var after = document.getElementById('mdl-map-after');
+  if (before && after) {
+    var left = new Map(before, {keyboard: false, zoom: false, tips: true});
+    var right = new Map(after, {tips: true});
+    sync(left.map, right.map);
+    var ids = PAGE.scenarios.map(function (x) { return x.id; });
+    var current = -1;
+    var select = function (i) {
+      if (i === current || i < 0) { return; }
+      current = i;
+      var sc = PAGE.scenarios[i];
+      left.show(sc, false);
+      right.show(sc, true);
+      right.frame(sc.bounds);
+      left.labels.layout();
+      right.labels.layout();
+      var radio = document.getElementById('mdl-pick-' + i);
+      if (radio) { radio.checked = true; }
+      Array.prototype.forEach.call(document.querySelectorAll('[data-scenario]'), function (el) {
+        el.hidden = el.getAttribute('data-scenario') !== sc.id;
+      });
+      Array.prototype.forEach.call(document.querySelectorAll('.picker li'), function (li) {
+        li.classList.toggle('is-current', li.getAttribute('data-id') === sc.id);
+      });
+      document.getElementById('mdl-after-caption').textContent = sc.title;
+      document.getElementById('mdl-before-caption').textContent =
+        document.querySelector('[data-baseline-caption="' + i + '"]').textContent;
+      markScrollableTables();
+    };
+    var fromHash = function () {
+      var id = decodeURIComponent(location.hash.replace(/^#/, ''));
+      var i = ids.indexOf(id);
+      select(i >= 0 ? i : (current >= 0 ? current : 0));
+    };
+    Array.prototype.forEach.call(document.querySelectorAll('input[name="mdl-pick"]'),
+      function (input) {
+        input.addEventListener('change', function () {
+          if (!input.checked) { return; }
+          var id = input.value;
+          if (location.hash !== '#' + id) {
+            history.pushState(null, '', '#' + encodeURIComponent(id));
+          }
+          select(ids.indexOf(id));
+        });
+      });
+    window.addEventListener('hashchange', fromHash);
+    window.addEventListener('popstate', fromHash);
+    fromHash();
+    onPrint([left, right], function () { right.frame(PAGE.scenarios[current].bounds); });
+    window.mdlMaps = [left.map, right.map];
+  }
+}());

@@ -1,0 +1,207 @@
+"""The tables on the map pages: status labels instead of codes, rounded figures, news
+spellings. Each table is a plain dict the ``table`` template macro renders (caption, column
+heads, which columns are numeric, rows of text, optional links in the first column).
+"""
+
+from __future__ import annotations
+
+from . import words
+from .layers import ScenarioView
+
+RECOGNITION_LABELS = {"de_jure": "de jure", "de_facto": "de facto"}
+
+
+def table(caption: str, cls: str, head: list[str], rows: list[list[str]], links=None) -> dict:
+    numeric = [j > 0 and bool(rows) and all(_numeric(r[j]) for r in rows) for j in range(len(head))]
+    return {
+        "caption": caption,
+        "cls": cls,
+        "head": head,
+        "rows": rows,
+        "numeric": numeric,
+        "links": links,
+    }
+
+
+def _numeric(text: str) -> bool:
+    t = str(text).replace(",", "").replace("+", "").replace("−", "").replace("<", "")
+    return t.replace(".", "", 1).isdigit() or t in ("—", "under 1")
+
+
+def status_table(view: ScenarioView) -> dict:
+    rows = [
+        [
+            s["label"],
+            words.km2(s["baseline_km2"]),
+            words.pct(s["baseline_pct"]),
+            words.people(s["baseline_people"]),
+            words.km2(s["km2"]),
+            words.pct(s["pct"]),
+            words.people(s["people"]),
+            words.signed_km2(s["change_km2"]),
+        ]
+        for s in view.entry["statuses"]
+    ]
+    head = [
+        "Held by",
+        "Baseline km²",
+        "% of Ukraine",
+        "People",
+        "After km²",
+        "% of Ukraine",
+        "People",
+        "Change km²",
+    ]
+    return table("Held by each side: baseline and after the scenario", "t-status", head, rows)
+
+
+def transfer_table(view: ScenarioView) -> dict:
+    e = view.entry
+    shown = any(t.get("recognition") for t in e["transfers"])
+    head = ["Oblast", "From", "To", *(["Recognition"] if shown else []), "km²", "People"]
+    rows = [
+        [
+            t["oblast_name"],
+            view.label(t["from"]),
+            view.label(t["to"]),
+            *([RECOGNITION_LABELS.get(t["recognition"], "—")] if shown else []),
+            words.km2(t["km2"]),
+            words.people(t["people"]),
+        ]
+        for t in e["transfers"]
+    ]
+    return table("Land changing hands, by oblast", "t-transfers", head, rows)
+
+
+def town_table(view: ScenarioView) -> dict:
+    rows = [
+        [
+            words.place(t["name"]),
+            t["oblast_name"],
+            words.people(t["population"]),
+            view.label(t["from"]),
+            view.label(t["to"]),
+        ]
+        for t in view.entry["towns"]
+    ]
+    head = ["Town", "Oblast", "Population (GeoNames)", "From", "To"]
+    return table("Largest towns changing hands", "t-towns", head, rows)
+
+
+def recognition_table(view: ScenarioView) -> dict:
+    rows = [
+        [
+            view.label(r["status"]),
+            RECOGNITION_LABELS.get(r["recognition"], r["recognition"]),
+            words.km2(r["km2"]),
+            words.pct(r["pct"]),
+            words.people(r["people"]),
+        ]
+        for r in view.entry["recognition"]
+    ]
+    head = ["Held by", "Recognition", "km²", "% of Ukraine", "People"]
+    return table("Recognition", "t-recognition", head, rows)
+
+
+def phase_table(view: ScenarioView) -> dict:
+    rows = [
+        [
+            f"{i}. {ph['title']}",
+            words.km2(ph["ukraine_cedes_km2"]),
+            words.people(ph["ukraine_cedes_people"]),
+            words.km2(ph["ukraine_regains_km2"]),
+            words.people(ph["ukraine_regains_people"]),
+            words.km2(ph["russia_km2"]),
+        ]
+        for i, ph in enumerate(view.entry["phases"], start=1)
+    ]
+    head = ["Phase", "Ukraine cedes km²", "People", "Ukraine regains km²", "People", "Russia km²"]
+    return table("Phases (cumulative, against the baseline)", "t-phases", head, rows)
+
+
+def oblast_table(view: ScenarioView) -> dict:
+    rows = []
+    for o in view.entry["oblasts"]:
+        for s in dict.fromkeys([*o["before"], *o["after"]]):
+            b, a = o["before"].get(s), o["after"].get(s)
+            rows.append(
+                [
+                    o["name"],
+                    view.label(s),
+                    words.km2(b["km2"]) if b else "0",
+                    words.people(b["people"]) if b else "0",
+                    words.km2(a["km2"]) if a else "0",
+                    words.people(a["people"]) if a else "0",
+                ]
+            )
+    head = ["Oblast", "Held by", "Baseline km²", "People", "After km²", "People"]
+    return table("Km² and people by oblast", "t-oblasts", head, rows)
+
+
+def scenario_tables(view: ScenarioView) -> dict:
+    e = view.entry
+    out = [status_table(view)]
+    if e["recognition"]:
+        out.append(recognition_table(view))
+    if e["phases"]:
+        out.append(phase_table(view))
+    if e["transfers"]:
+        out.append(transfer_table(view))
+    if e["towns"]:
+        out.append(town_table(view))
+    v = e["vs_1991"]
+    vs1991 = (
+        f"Against the 1991 borders: {words.km2(v['outside_ukraine_km2'])} km² "
+        f"({words.pct(v['outside_ukraine_pct'])}% of Ukraine) and about "
+        f"{words.people(v['outside_ukraine_people'])} pre-war residents would be outside "
+        "Ukraine's control."
+    )
+    return {"tables": out, "oblasts": oblast_table(view), "vs1991": vs1991}
+
+
+def status_columns(views: list[ScenarioView]) -> list[tuple[str, str]]:
+    """One column per (status, label) any scenario shows: a zone labelled differently by two
+    proposals gets two columns, so no cell has to stand for two different things."""
+    cols: dict[tuple[str, str], None] = {}
+    for v in views:
+        for s in v.entry["statuses"]:
+            if s["km2"] >= 0.5 or s["baseline_km2"] >= 0.5:
+                cols[(s["status"], s["label"])] = None
+    return list(cols)
+
+
+def compare_table(views: list[ScenarioView]) -> dict:
+    """One row per scenario (in the order given: by date), a change column per status."""
+    cols = status_columns(views)
+    head = [
+        "Scenario",
+        "Proposed",
+        "Ukraine cedes km²",
+        "People",
+        "Ukraine regains km²",
+        "People",
+        *[f"{label}: change km²" for _, label in cols],
+    ]
+    rows = []
+    for v in views:
+        e = v.entry
+        flows = e["flows"]
+        lost = [f for f in flows if f["from"] == "ukraine"]
+        gained = [f for f in flows if f["to"] == "ukraine"]
+        held = {(s["status"], s["label"]): s for s in e["statuses"]}
+        rows.append(
+            [
+                v.title,
+                words.day(e.get("date")),
+                words.km2(sum(f["km2"] for f in lost)),
+                words.people(sum(f["people"] for f in lost)),
+                words.km2(sum(f["km2"] for f in gained)),
+                words.people(sum(f["people"] for f in gained)),
+                *[words.signed_km2(held[c]["change_km2"]) if c in held else "—" for c in cols],
+            ]
+        )
+    caption = (
+        "Every scenario against its baseline, by date proposed (the change columns add up to "
+        "zero across each row)"
+    )
+    return table(caption, "t-compare", head, rows, links=[v.page for v in views])

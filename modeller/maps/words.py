@@ -1,0 +1,117 @@
+"""Words and numbers for readers: rounded figures, dates, place names as the news spells them.
+
+Pages show rounded figures (the CSV downloads and ``--format json`` keep the exact ones).
+Every rounding on the map pages goes through this module, so it can follow the project's
+shared range/rounding helpers in one place.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date as _date
+
+NEWS_SPELLINGS = {
+    "Avdiyivka": "Avdiivka",
+    "Hulyaypole": "Huliaipole",
+    "Izyum": "Izium",
+    "Kamyanka-Dniprovska": "Kamianka-Dniprovska",
+    "Kostyantynivka": "Kostiantynivka",
+    "Kupyansk": "Kupiansk",
+    "Makiyivka": "Makiivka",
+    "Mykolayiv": "Mykolaiv",
+    "Shchastya": "Shchastia",
+    "Siverskodonetsk": "Sievierodonetsk",
+    "Slovyansk": "Sloviansk",
+    "Yenakiyeve": "Yenakiieve",
+    "Zaporizhzhya": "Zaporizhzhia",
+}
+"""GeoNames romanisations → the spelling of the Ukrainian national system (2010) that wire
+services use (AP, Reuters, BBC: Sloviansk, Kostiantynivka, Zaporizhzhia). Display only: data
+files and downloads keep the gazetteer's names."""
+
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def place(name: str) -> str:
+    """A settlement's name as the news spells it (GeoNames' apostrophes dropped)."""
+    name = NEWS_SPELLINGS.get(name, name)
+    return name.replace("'", "").replace("’", "")
+
+
+def round_sig(x: float, digits: int) -> float:
+    """``x`` rounded to ``digits`` significant figures (0 stays 0)."""
+    if not x or not math.isfinite(x):
+        return 0.0
+    return round(x, digits - 1 - math.floor(math.log10(abs(x))))
+
+
+def people(x: float) -> str:
+    """People, to two significant figures (at least to the nearest ten): ``670,000``."""
+    x = abs(float(x))
+    if x < 5:
+        return "0"
+    if x < 100:
+        return f"{round(x, -1):,.0f}"
+    return f"{round_sig(x, 2):,.0f}"
+
+
+def km2(x: float) -> str:
+    """Square kilometres, to three significant figures: ``6,240``; ``under 1`` for slivers."""
+    x = abs(float(x))
+    if x == 0:
+        return "0"
+    if x < 1:
+        return "under 1"
+    return f"{round_sig(x, 3):,.0f}"
+
+
+def signed_km2(x: float) -> str:
+    """A change in km², with its sign: ``+1,600``, ``−6,240``, ``0``."""
+    text = km2(x)
+    if text in ("0", "under 1"):
+        return "0" if text == "0" else ("+" if x > 0 else "−") + "<1"
+    return ("+" if x > 0 else "−") + text
+
+
+def pct(x: float) -> str:
+    """A percentage to one decimal: ``19.9``."""
+    return f"{float(x):.1f}"
+
+
+def day(iso: str | None) -> str:
+    """An ISO date as ``15 Aug 2025`` (``undated`` when missing)."""
+    if not iso:
+        return "undated"
+    d = _date.fromisoformat(str(iso)[:10])
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def baseline_caption(baseline: dict) -> str:
+    """What the baseline is, in words: ``DeepStateMap, 15 Aug 2025``."""
+    name, when = str(baseline.get("name") or ""), day(baseline.get("date"))
+    if name.startswith("deepstate"):
+        return f"DeepStateMap, {when}"
+    if name == "contact-line":
+        return f"Approximate line authored from public reporting, {when}"
+    if name == "pre-2022":
+        return f"Approximate line of 23 Feb 2022, authored from public reporting ({when})"
+    if name == "1991":
+        return "Ukraine's 1991 borders (no territory held by Russia)"
+    return f"{name}, {when}"
+
+
+def headline(row: dict) -> str:
+    """One line per scenario: what Ukraine cedes and regains (from ``report.comparison_row``)."""
+    parts = []
+    if row["ukraine_cedes_km2"] >= 0.5:
+        parts.append(
+            f"Ukraine cedes {km2(row['ukraine_cedes_km2'])} km² "
+            f"(about {people(row['ukraine_cedes_people'])} people)"
+        )
+    if row["ukraine_regains_km2"] >= 0.5:
+        verb = "regains" if parts else "Ukraine regains"
+        parts.append(
+            f"{verb} {km2(row['ukraine_regains_km2'])} km² "
+            f"(about {people(row['ukraine_regains_people'])} people)"
+        )
+    return "; ".join(parts) or "No land changes hands between Ukraine and Russia"

@@ -1,0 +1,74 @@
+"""Geodata exports (modeller/exports.py): GeoJSON, GeoPackage and GeoParquet read back
+with geopandas carry the same totals as the JSON document, and their provenance."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pytest
+from click.testing import CliRunner
+from pyproj import Geod
+
+import modeller
+from modeller import exports
+from modeller.cli import main
+
+
+@pytest.fixture(scope="module")
+def result() -> modeller.Result:
+    return modeller.run(["land-swap"])
+
+
+@pytest.mark.parametrize("ext", [".geojson", ".gpkg", ".parquet"])
+def test_pieces_read_back_with_the_json_totals_and_provenance(result, tmp_path, ext):
+    path = result.to_file(tmp_path / f"land-swap{ext}")
+    back = gpd.read_parquet(path) if ext == ".parquet" else gpd.read_file(path)
+    entry = result.document.scenarios[0]
+    assert back.crs.to_epsg() == 4326
+    assert len(back) == len(entry.pieces)
+    for s in entry.statuses:  # km² and people per status after the scenario, as in JSON
+        mine = back[back["after"] == s.status]
+        assert mine["km2"].sum() == pytest.approx(s.km2, rel=1e-9)
+        assert mine["people"].sum() == pytest.approx(s.people, rel=1e-9)
+        before = back[back["before"] == s.status]
+        assert before["km2"].sum() == pytest.approx(s.baseline_km2, rel=1e-9)
+    moved = back[back["before"] != back["after"]]
+    assert moved["km2"].sum() == pytest.approx(sum(t.km2 for t in entry.transfers), rel=1e-9)
+    assert set(back["scenario_hash"]) == {entry.hash}
+    assert set(back["baseline"]) == {"contact-line"}
+    assert set(back["data_version"]) == {result.document.data_version}
+    assert back["oblast_name"].notna().all() and back["units"].str.contains("units").all()
+    prov = exports.read_provenance(path)
+    assert prov["scenarios"][0]["hash"] == entry.hash
+    assert prov["scenarios"][0]["baseline"]["name"] == "contact-line"
+    assert prov["data_version"] == result.document.data_version and prov["units"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files
+
+
+def test_lon_lat_geometry_has_the_pieces_geodesic_area(result):
+    """The exported shapes are the pieces: geodesic area within 0.1 % of their km²."""
+    geod = Geod(ellps="WGS84")
+    pieces = result.pieces
+    big = pieces[pieces["km2"] > 1000]
+    for geom, km2 in zip(big.geometry, big["km2"], strict=True):
+        area = abs(geod.geometry_area_perimeter(geom)[0]) / 1e6
+        assert area == pytest.approx(km2, rel=1e-3)
+
+
+def test_cli_writes_geojson_with_provenance_and_json_totals(tmp_path):
+    out = tmp_path / "swap.geojson"
+    runner = CliRunner()
+    args = ["run", "land-swap", "--no-maps"]
+    made = runner.invoke(main, [*args, "--format", "geojson", "-O", str(out)])
+    assert made.exit_code == 0, made.output
+    doc = json.loads(runner.invoke(main, [*args, "--format", "json"]).stdout)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["modeller"]["scenarios"][0]["hash"] == doc["scenarios"][0]["hash"]
+    total = sum(f["properties"]["km2"] for f in data["features"])
+    assert total == pytest.approx(doc["scenarios"][0]["total_km2"], rel=1e-9)
+
+
+def test_an_unknown_export_suffix_is_a_clear_error(result, tmp_path):
+    with pytest.raises(modeller.errors.InputError, match="use .geojson, .gpkg or .parquet"):
+        result.to_file(tmp_path / "pieces.shp")

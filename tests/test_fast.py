@@ -1,0 +1,113 @@
+"""The fast path of ``run`` equals the engine (the reference) to 0.01 % of every figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_engine import SPLIT_DONETSK, STATUS, scenario, selectors
+from test_timeline import EXTRA
+
+from modeller import baselines, engine, fast, metrics
+from modeller.errors import InputError
+from modeller.partition import BaselineInfo, as_baseline
+from modeller.scenario import load_scenarios
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def scenarios(tmp_path_factory) -> list:
+    """Every shipped scenario plus the timeline tests' bands on both sides and in two oblasts."""
+    folder = tmp_path_factory.mktemp("fast-scenarios")
+    for name, text in EXTRA.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return [sc for _, sc in load_scenarios([REPO / "scenarios", folder])]
+
+
+@pytest.fixture(scope="module")
+def split_base():
+    """Donetsk east of 37.8°E Russian, the rest Ukrainian (as in test_engine)."""
+    applied = engine.apply(baselines.load_baseline("1991"), scenario([SPLIT_DONETSK]))
+    return as_baseline(applied, BaselineInfo("test-split", None, "tests", "Donetsk east"))
+
+
+def figures(partition) -> dict[tuple, tuple[float, float]]:
+    """km² and people per piece key, and where each settlement's piece key is."""
+    t = metrics.tally(partition)
+    out: dict[tuple, list[float]] = {}
+    for p, km2, people in zip(t.partition.pieces, t.km2, t.people, strict=True):
+        acc = out.setdefault(p.key, [0.0, 0.0])
+        acc[0] += km2
+        acc[1] += people
+    return {k: (a, n) for k, (a, n) in out.items() if a > 1e-6}
+
+
+def assert_same(reference, got, what: str, warnings: bool = True) -> None:
+    if warnings:
+        assert got.warnings == reference.warnings, what
+    a, b = figures(reference), figures(got)
+    assert a.keys() == b.keys(), f"{what}: keys {a.keys() ^ b.keys()}"
+    for key, (km2, people) in a.items():
+        for name, x, y in (("km2", km2, b[key][0]), ("people", people, b[key][1])):
+            assert abs(x - y) <= max(1e-4 * abs(x), 1e-3), f"{what} {key} {name}: {y} vs {x}"
+
+
+def check(base, sc) -> None:
+    reference = baselines.apply_phases(base, sc)  # the engine, held_in through load_baseline
+    got = fast.apply_phases(base, sc, load=baselines.load_baseline)
+    assert [ph for ph, _ in got] == [ph for ph, _ in reference]
+    for (ph, r), (_, g) in zip(reference, got, strict=True):
+        assert_same(r, g, f"{sc.id} on {base.baseline.label} after {ph.id if ph else 'all'}")
+
+
+def test_fast_equals_engine_on_the_embedded_contact_line(scenarios):
+    base = baselines.load_baseline("contact-line")
+    for sc in scenarios:
+        check(base, sc)
+
+
+def test_fast_equals_engine_on_a_deepstate_day(scenarios, deepstate_2025_08_15):
+    for sc in scenarios:
+        check(deepstate_2025_08_15, sc)
+
+
+def test_a_band_covering_its_whole_side_is_the_engines_error(split_base):
+    sc = scenario([{"assign": "russia", "where": {"band": {"km": 300, "side": "russia"}}}])
+    with pytest.raises(InputError) as reference:
+        engine.apply(split_base, sc)
+    with pytest.raises(InputError) as got:
+        fast.apply(split_base, sc)
+    assert got.value.message == reference.value.message
+
+
+@st.composite
+def band_or_selector(draw):
+    if draw(st.booleans()):
+        return draw(selectors())
+    side = draw(st.sampled_from(["ukraine", "russia", "both"]))
+    return {"band": {"km": draw(st.integers(1, 60)), "side": side}, "not": draw(selectors())}
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.fixed_dictionaries({"assign": STATUS, "where": band_or_selector()}), max_size=4
+    )
+)
+def test_random_steps_give_the_engines_figures(split_base, steps):
+    sc = scenario(steps, statuses={"dmz": {"label": "DMZ", "colour": "#7570b3"}})
+    try:
+        reference = engine.apply(split_base, sc)
+    except InputError as exc:
+        with pytest.raises(InputError) as got:
+            fast.apply(split_base, sc)
+        assert got.value.message == exc.message
+        return
+    # warnings may differ where the engine keeps a region that only touches land along a
+    # border (a line: a band spilling over an oblast edge) and so does not warn
+    assert_same(reference, fast.apply(split_base, sc), str(steps), warnings=False)

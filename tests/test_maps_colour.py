@@ -1,0 +1,95 @@
+"""Colours on the map pages stay distinguishable with colour-vision deficiencies.
+
+The simulation (Machado et al. 2009, severity 1) and CIEDE2000 are the package's own
+(``modeller.maps.colour``); they are checked here against published reference values, then
+every page of the shipped site is checked: each pair of status colours it shows differs by
+ΔE00 ≥ 10 under normal vision and simulated deuteranopia, protanopia and tritanopia.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from test_maps import REPO, build
+
+from modeller import maps
+from modeller.maps.colour import (
+    VISIONS,
+    ciede2000,
+    difference,
+    hex_rgb,
+    least_difference,
+    simulate,
+)
+from modeller.maps.palette import MIN_DIFFERENCE, OTHERS, SIDES, Palette
+
+# Sharma, Wu & Dalal (2005), Table 1: L*a*b* pairs and their ΔE00 (4 decimals).
+SHARMA = [
+    ((50.0, 2.6772, -79.7751), (50.0, 0.0, -82.7485), 2.0425),
+    ((50.0, 3.1571, -77.2803), (50.0, 0.0, -82.7485), 2.8615),
+    ((50.0, -1.3802, -84.2814), (50.0, 0.0, -82.7485), 1.0000),
+    ((50.0, 2.5, 0.0), (73.0, 25.0, -18.0), 27.1492),
+    ((50.0, 2.5, 0.0), (50.0, 3.2592, 0.335), 1.0000),
+    ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
+    ((22.7233, 20.0904, -46.694), (23.0331, 14.973, -42.5619), 2.0373),
+    ((90.9257, -0.5406, -0.9208), (88.6381, -0.8985, -0.7239), 1.5381),
+]
+
+
+@pytest.mark.parametrize(("lab1", "lab2", "expected"), SHARMA)
+def test_ciede2000_matches_the_published_test_data(lab1, lab2, expected):
+    assert ciede2000(lab1, lab2) == pytest.approx(expected, abs=1e-4)
+    assert ciede2000(lab2, lab1) == pytest.approx(expected, abs=1e-4)
+
+
+def test_simulation_collapses_the_confusion_lines_it_should():
+    """Red and green look alike to deuteranopes and protanopes, not to tritanopes; blue and
+    green look alike to tritanopes. Greys are unchanged for everyone."""
+    red, green = "#d62728", "#2ca02c"
+    assert difference(red, green) > 40
+    assert difference(red, green, "deuteranopia") < difference(red, green) / 2
+    assert difference(red, green, "protanopia") < difference(red, green) / 2
+    assert difference(red, green, "tritanopia") > 30
+    grey = hex_rgb("#808080")
+    for vision in VISIONS:
+        assert np.allclose(simulate(grey, vision), grey, atol=0.01)
+
+
+def test_the_old_pair_fails_and_the_palette_passes():
+    """Issue 11: Ukraine #7cb0d3 and the DMZ's #a9a6d0 were nearly the same to protanopes."""
+    worst = least_difference(["#7cb0d3", "#a9a6d0"])
+    assert worst[0] < MIN_DIFFERENCE and worst[1] in ("protanopia", "deuteranopia")
+    assert least_difference([*SIDES.values(), *OTHERS[:3]])[0] >= MIN_DIFFERENCE
+
+
+def test_a_scenario_colour_that_would_clash_is_replaced():
+    p = Palette([("ukraine", None), ("russia", None), ("dmz", "#a9a6d0"), ("zone", "#7fb2dd")])
+    assert p.colour("dmz") != "#a9a6d0"  # too close to Ukraine's blue for protanopes
+    assert p.colour("zone") != "#7fb2dd"  # Ukraine's own colour
+    assert least_difference(list(p.colours.values()))[0] >= MIN_DIFFERENCE
+    assert p.fill("dmz").startswith("url(#mdl-f-")  # neither side's: dotted
+    kept = Palette([("ukraine", None), ("russia", None), ("dmz", "#fbe7a1")])
+    assert kept.colour("dmz") == "#fbe7a1"
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    return maps.render_site(*build([REPO / "scenarios"], "contact-line"))
+
+
+def test_every_page_shows_only_distinguishable_status_colours(pages):
+    for name, page in pages.items():
+        fills = json_fills(page)
+        assert len(fills) >= 2, name
+        worst = least_difference(fills)
+        assert worst[0] >= MIN_DIFFERENCE, (name, worst)
+
+
+def json_fills(page: str) -> list[str]:
+    """The solid colours behind every status fill of a page (from its pattern definitions)."""
+    defs = re.search(r'<svg class="mdl-defs".*?</svg>', page, re.S).group(0)
+    return sorted(
+        set(re.findall(r'<pattern id="mdl-f-\d+"[^>]*><rect[^>]*fill="(#[0-9a-f]{6})"', defs))
+    )

@@ -1,0 +1,89 @@
+"""Timeline tables of any length: CSV, Parquet and JSON written block by block.
+
+Synthetic tables (no archive needed): a text column past 16 MiB, where pyarrow starts
+returning chunked arrays, and a JSON document streamed in many small blocks.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date as Date
+
+import numpy as np
+import pytest
+
+from modeller import timeline_run
+from modeller.partition import BaselineInfo
+from modeller.timeline_run import ATTR_COLUMNS, COLUMNS, Table
+
+
+def synthetic(n: int, scenario_id: str, attrs: int = 3) -> Table:
+    """``n`` status rows of one scenario (dates cycling over a year) and a few attrs rows."""
+    rng = np.random.default_rng(14)
+    days = [Date.fromordinal(Date(2025, 1, 1).toordinal() + i).isoformat() for i in range(365)]
+    texts = {
+        "date": np.array(days, dtype=object)[np.arange(n) % 365],
+        "scenario": np.full(n, scenario_id, dtype=object),
+        "oblast": np.full(n, "UA-14", dtype=object),
+        "oblast_name": np.full(n, 'Donetsk, "oblast"', dtype=object),  # needs quoting
+        "status": np.array(["russia", "ukraine"], dtype=object)[np.arange(n) % 2],
+    }
+    figures = {name: rng.random(n) * 1000 for name in COLUMNS if name not in texts}
+    extra = {
+        "date": np.array(days[:attrs], dtype=object),
+        "scenario": np.full(attrs, scenario_id, dtype=object),
+        "oblast": np.full(attrs, "UA-14", dtype=object),
+        "status": np.full(attrs, "russia", dtype=object),
+        "attrs": np.full(attrs, "recognition=de_facto", dtype=object),
+        "km2": np.arange(attrs, dtype=float),
+        "people": np.arange(attrs, dtype=float) * 10,
+    }
+    info = BaselineInfo("deepstate:2025-01-01", Date(2025, 1, 1), "synthetic test table")
+    meta = {"id": scenario_id, "title": "t", "summary": "s", "hash": "0", "file": None}
+    return Table({**texts, **figures}, extra, (info,), (meta,))
+
+
+@pytest.fixture(scope="module")
+def big() -> Table:
+    # 180,000 rows × a 100-letter id: 18 MB of text in the 'scenario' column alone
+    return synthetic(180_000, "scenario-" + "x" * 91)
+
+
+def test_csv_and_parquet_write_a_text_column_past_16_mib(big, tmp_path):
+    pacsv = pytest.importorskip("pyarrow.csv", reason="pip install -e '.[parquet]'")
+    pq = pytest.importorskip("pyarrow.parquet", reason="pip install -e '.[parquet]'")
+    assert sum(len(s) for s in big.columns["scenario"]) > 16 * 2**20
+    path = timeline_run.write_table(big, tmp_path / "t.csv", "csv")
+    assert path.read_text(encoding="utf-8")[:10] == "# modeller"
+    back = pacsv.read_csv(path, pacsv.ReadOptions(skip_rows=1))
+    assert back.num_rows == len(big) + 3
+    last = {name: back.column(name)[len(big) - 1].as_py() for name in back.column_names}
+    assert last["scenario"] == big.columns["scenario"][-1]
+    assert last["oblast_name"] == 'Donetsk, "oblast"'
+    assert last["km2"] == pytest.approx(big.columns["km2"][-1], abs=1e-4)
+    assert back.column("attrs")[-1].as_py() == "recognition=de_facto"
+    assert back.column("table")[-1].as_py() == "attrs"
+    with open(path, encoding="utf-8", newline="") as fh:  # and the csv module reads it alike
+        next(fh)
+        assert next(csv.DictReader(fh))["scenario"] == big.columns["scenario"][0]
+
+    back = pq.read_table(timeline_run.write_table(big, tmp_path / "t.parquet", "parquet"))
+    assert back.num_rows == len(big) + 3
+    assert b"modeller" in back.schema.metadata
+    np.testing.assert_array_equal(
+        back.column("people").to_numpy()[: len(big)], big.columns["people"]
+    )
+    assert back.column("scenario")[len(big) - 1].as_py() == big.columns["scenario"][-1]
+
+
+def test_json_streams_blocks_into_one_document(monkeypatch, tmp_path):
+    table = synthetic(1_000, "small")
+    monkeypatch.setattr(timeline_run, "BATCH", 7)  # many blocks, one of them partial
+    doc = json.loads(timeline_run.write_table(table, tmp_path / "t.json", "json").read_text())
+    assert doc["columns"] == list(COLUMNS)
+    assert len(doc["rows"]) == 1_000 and len(doc["attrs"]) == 3
+    assert [r["km2"] for r in doc["rows"]] == [round(x, 4) for x in table.columns["km2"]]
+    assert doc["rows"][-1]["date"] == table.columns["date"][-1]
+    assert set(doc["attrs"][0]) == set(ATTR_COLUMNS)
+    assert doc["baselines"][0]["name"] == "deepstate:2025-01-01"
