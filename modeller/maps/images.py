@@ -30,6 +30,8 @@ import shapely
 from .. import __version__, files
 from ..document import RunDocument, ScenarioEntry
 from ..partition import Partition
+from ..report import headline
+from ..rounding import people_short
 from .image_geometry import clip_simplify, context, frame, line_segments, polygon_path
 from .image_labels import Box, Placer, place_labels
 from .image_overview import render_overview
@@ -178,13 +180,16 @@ def _header(fig, entry: ScenarioEntry) -> float:
     y = title.get_window_extent(renderer).y0 / fig.bbox.height - 0.012
     b = entry.baseline
     flows = entry.flows
-    cedes = [sum(getattr(f, k) for f in flows if f.from_ == "ukraine") for k in ("km2", "people")]
-    regains = [sum(getattr(f, k) for f in flows if f.to == "ukraine") for k in ("km2", "people")]
+    head = headline(flows, entry.statuses)
+    cedes, regains = (
+        [head[f"ukraine_{k}_{x}"] for x in ("km2", "people", "people_low", "people_high")]
+        for k in ("cedes", "regains")
+    )
 
-    def amount(km2: float, people: float) -> str:
+    def amount(km2: float, people: float, low: float, high: float) -> str:
         if km2 < 0.05:
             return "nothing"
-        return f"{round_km2(km2)} km² ({round_people(people)} people)"
+        return f"{round_km2(km2)} km² ({people_short(people, low, high)} people)"
 
     sub = (
         f"Ukraine cedes {amount(*cedes)}, regains {amount(*regains)}, "
@@ -336,7 +341,8 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
             44,
             placeholder="…",
         )
-        lines.append(f"{name}\n    {round_km2(f.km2)} km² · {round_people(f.people)} people")
+        people = people_short(f.people, f.people_low, f.people_high)
+        lines.append(f"{name}\n    {round_km2(f.km2)} km² · {people} people")
     if small:
         lines.append(f"(and {len(small)} sliver{'s' if len(small) > 1 else ''} under 1 km²)")
     if not flows:
