@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from datetime import date as _date
 
-from ..rounding import people_short
+from ..rounding import people_short, share_text  # noqa: F401  (share_text: for pages)
 
 NEWS_SPELLINGS = {
     "Avdiyivka": "Avdiivka",
