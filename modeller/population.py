@@ -52,6 +52,7 @@ KERNEL_SIGMA_M = 15_000.0  # smoothing of the small-settlement density
 RURAL_FLOOR = 0.2  # share of a unit's mean proxy every rural point gets at least
 FOOTPRINT_SCALES = (0.5, 2.0)  # sensitivity: footprint area halved and doubled
 GOLDEN_ANGLE = np.pi * (3.0 - np.sqrt(5.0))
+EVEN = "rural spread evenly"  # the name of the even-spread variant
 
 
 @dataclass(frozen=True)
@@ -279,8 +280,8 @@ METHOD = (
 
 
 @cache
-def _default() -> Population:
-    return oblast_model()
+def _default(data: geodata.Geodata) -> Population:
+    return oblast_model(data)
 
 
 _ACTIVE: list[Population] = []
@@ -294,8 +295,9 @@ def use(model: Population | None) -> None:
 
 
 def current() -> Population:
-    """The population in use: one set with ``use`` (e.g. ``--population``) or the default."""
-    return _ACTIVE[0] if _ACTIVE else _default()
+    """The population in use: one set with ``use`` (e.g. ``--population``), else the unit
+    model of the active geodata (``geodata.load()``, which tests may inject)."""
+    return _ACTIVE[0] if _ACTIVE else _default(geodata.load())
 
 
 __all__ = [
