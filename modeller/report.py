@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__, geodata
+from . import __version__, geodata, population
 from .document import (
     ComparisonRow,
     Flow,
@@ -125,8 +125,14 @@ def provenance(total_km2: float | None = None) -> dict:
         "data_version": geodata.data_digest(),
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "method": METHOD.format(total=total),
-        "data_sources": DATA_SOURCES,
+        "data_sources": DATA_SOURCES + _population_source(),
     }
+
+
+def _population_source() -> list[str]:
+    """The people's source when it is not the embedded unit totals (``--population``)."""
+    source = population.current().source
+    return [] if source == population.OBLAST_SOURCE else [f"People placed from {source}"]
 
 
 def document(entries: list[ScenarioEntry]) -> RunDocument:

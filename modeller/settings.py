@@ -43,3 +43,9 @@ def deepstate_dirs() -> list[Path]:
         dirs.append(data_dir() / "deepstate" / "daily")
     dirs.append(cache_dir() / "deepstate")
     return dirs
+
+
+def population_path() -> Path | None:
+    """MODELLER_POPULATION: a folder with hromada outlines and populations (as --population)."""
+    value = os.environ.get("MODELLER_POPULATION")
+    return Path(value).expanduser() if value else None

@@ -18,7 +18,7 @@ LAYERS: list[set[str]] = [
     {"errors", "settings", "statuses", "files", "document", "rounding"},  # leaf helpers
     {"dates", "yamlpos", "geodata"},  # dates; YAML lines; the embedded units and the CRS
     {"geojson", "partition", "specs", "shipped", "population"},  # shapes, partition, specs, people
-    {"archive", "deepstate"},  # the DeepState archive (and its download)
+    {"archive", "deepstate", "hromadas"},  # DeepState archive (and download); hromadas
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files
     {"scenario"},  # pydantic models of the scenario language
     {"engine"},  # apply a scenario (held_in through the loader it is given)

@@ -272,6 +272,7 @@ def _changed_areas(entry: ScenarioEntry, partition: Partition, colours) -> list[
         x0, y0, x1, y1 = largest.bounds
         label = lambda s: colours.get(s, (s,))[0]  # noqa: E731
         head = textwrap.fill(f"{names[key[0]]}: {label(key[1])} → {label(key[2])}", 34)
-        text = f"{head}\n{round_km2(km2)} km² · {people_short(people, low, high)} people"
+        value, _, rng = people_short(people, low, high).partition(" (")
+        text = f"{head}\n{round_km2(km2)} km² · {value} people" + (f"\n({rng}" if rng else "")
         out.append((point.x, point.y, (x1 - x0, y1 - y0), text))
     return out
