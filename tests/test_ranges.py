@@ -111,3 +111,15 @@ def test_rounding_reads_as_the_issue_asks():
     assert rounding.km2_text(7154.02) == "7,150"
     assert rounding.km2_text(0.4) == "<1"
     assert rounding.share_text(0.6) == "60 %"
+
+
+def test_geojson_pieces_carry_the_range(tmp_path):
+    target = tmp_path / "pieces.geojson"
+    args = ["run", SCENARIO, "--no-maps", "--format", "geojson", "-O", str(target)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    features = json.loads(target.read_text(encoding="utf-8"))["features"]
+    assert features
+    for f in features:
+        p = f["properties"]
+        assert p["people_low"] - 1e-6 <= p["people"] <= p["people_high"] + 1e-6, p
