@@ -39,7 +39,8 @@ SLIVER_M2 = 1.0  # atoms smaller than this (overlay noise) are dropped
 TILE_M = 25_000.0  # atoms are cut into tiles of this size so that a day's change is local
 MAX_BANDS = 4
 CHUNK = 16  # vertices per run of the contact line buffered on its own (see _zones)
-EDGE_M = 1000.0  # settlements this close to a band's edge are checked exactly
+EDGE_M = 1000.0  # population points this close to a band's edge are checked exactly
+EDGE_CELL_M = 5000.0  # ... with one local buffer per square of this size
 REACH_M = 2000.0  # beyond a band's depth: a change this far away cannot alter a zone here
 SYNTHETIC = BaselineInfo("synthetic", None, "timeline symbolic evaluation", "")
 
@@ -549,11 +550,19 @@ class _Bands:
             return np.zeros(len(todo), dtype=bool)
         points = shapely.points(self.xy[todo])
         hit = shapely.intersects(zone, points)
-        edge = shapely.distance(shapely.boundary(zone), points) < EDGE_M
-        for k in np.flatnonzero(edge):
-            window = shapely.buffer(points[k], band.km * 1000 + REACH_M, quad_segs=8)
+        edge = np.flatnonzero(shapely.distance(shapely.boundary(zone), points) < EDGE_M)
+        # population points come in clusters (town footprints, the rural grid): one local
+        # buffer per EDGE_CELL_M square serves every edge point in it, its window reaching
+        # band + REACH_M beyond the square as the per-point window did beyond the point
+        cell = np.floor(self.xy[todo[edge]] / EDGE_CELL_M).astype(np.int64)
+        keys, group = np.unique(cell, axis=0, return_inverse=True)
+        reach = band.km * 1000 + REACH_M
+        for g, (cx, cy) in enumerate(keys):
+            members = edge[group.ravel() == g]
+            x0, y0 = cx * EDGE_CELL_M - reach, cy * EDGE_CELL_M - reach
+            window = shapely.box(x0, y0, x0 + EDGE_CELL_M + 2 * reach, y0 + EDGE_CELL_M + 2 * reach)
             local = shapely.buffer(shapely.intersection(line, window), band.km * 1000, quad_segs=16)
-            hit[k] = shapely.intersects(local, points[k])
+            hit[members] = shapely.intersects(local, points[members])
         return hit
 
     def fill(self, row: np.ndarray, bits: np.ndarray) -> None:
