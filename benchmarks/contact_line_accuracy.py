@@ -15,7 +15,9 @@ within 5 % (issue 9, requirement 4).
 
 Run: ``MODELLER_DATA_DIR=../shared/data python benchmarks/contact_line_accuracy.py``
 (without ``MODELLER_DATA_DIR`` it looks for ``../shared/data`` next to the repository)
-(``--yaml PATH`` evaluates a draft file with the same format instead of the embedded one).
+(``--yaml PATH`` evaluates a draft file with the same format instead of the embedded one;
+``--no-reconcile`` measures against DeepState without outline reconciliation;
+``--markdown`` prints the README tables).
 """
 
 from __future__ import annotations
@@ -273,8 +275,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--markdown", action="store_true", help="print the README tables (Markdown) instead"
     )
+    parser.add_argument(
+        "--no-reconcile",
+        action="store_true",
+        help="DeepState without outline reconciliation (edge strips count as Ukrainian-held)",
+    )
     args = parser.parse_args(argv)
     use_shared_data()
+    if args.no_reconcile:
+        os.environ["MODELLER_RECONCILE"] = "0"
     if args.yaml is None and not embedded_path().exists():
         print(f"contact_line_accuracy: {embedded_path()} does not exist yet", file=sys.stderr)
         return 2

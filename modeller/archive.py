@@ -59,10 +59,26 @@ class Snapshot:
             f"feature {self.feature + 1} of {self.path.name}, clipped to the units",
         )
 
+    def layers(self) -> tuple[dict[str, object], bool]:
+        """Territory per status (``russia``, and ``contested`` where the file keeps DeepState's
+        grey zone) and whether the source has a grey zone at all."""
+        if self.feature is None:
+            return geojson.read_layers(self.path)
+        return {"russia": self.territory()}, False
+
+    @property
+    def grey(self) -> bool:
+        """Whether the file keeps DeepState's grey zone (``modeller fetch`` writes
+        ``"grey_zone": true`` near the top; the daily archive has none)."""
+        if self.feature is not None:
+            return False
+        with open(self.path, "rb") as fh:
+            return b'"grey_zone"' in fh.read(512)
+
     def territory(self):
         """The Russian-held territory in the working CRS, read exactly as ``run`` reads it."""
         if self.feature is None:
-            return geojson.read_territory(self.path)
+            return self.layers()[0]["russia"]
         geometry = _monthly_features(self.path)[self.feature][1]
         return geojson.territory([g for _, g in geojson.features(geometry, str(self.path))])
 

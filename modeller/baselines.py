@@ -69,7 +69,7 @@ def load_baseline(spec: str | None) -> Partition:
     if spec == "1991":
         return control.borders_1991()
     if spec in AUTHORED:
-        return _authored(spec)
+        return _authored(spec, geodata.load())
     m = DEEPSTATE_RE.match(spec)
     if m:
         return control.deepstate(dates.parse_date(m.group(1), f"baseline '{spec}'"))
@@ -94,7 +94,7 @@ def apply_phases(base: Partition, scenario: Scenario, **kwargs) -> list:
 
 
 @cache
-def _authored(name: str) -> Partition:
+def _authored(name: str, _data: geodata.Geodata) -> Partition:
     """An embedded baseline written in the scenario language, applied to 1991 borders."""
     path = geodata.geodata_dir() / "baselines" / AUTHORED[name]
     scenario = load_scenario(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from . import __version__
+from . import __version__, geodata, settings
 from .errors import InputError
 from .specs import HELP as BASELINE_SPECS
 
@@ -24,14 +25,83 @@ def _fail(exc: InputError) -> None:
     sys.exit(2)
 
 
+def _setting(name: str, value: str) -> None:
+    """Set an environment setting for this command (worker processes inherit it) and put
+    the old value back when the command ends."""
+    old = os.environ.get(name)
+    os.environ[name] = value
+
+    def restore() -> None:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+    click.get_current_context().call_on_close(restore)
+
+
+def _units(ctx, param, value) -> None:
+    if value is not None:
+        _setting("MODELLER_UNITS", str(value))
+    if value is not None or settings.units_path() is not None:
+        try:
+            geodata.load()
+        except InputError as exc:
+            ctx.close()  # puts the settings back: the command body (and its close) never runs
+            _fail(exc)
+
+
+def _no_reconcile(ctx, param, value) -> None:
+    if value:
+        _setting("MODELLER_RECONCILE", "0")
+
+
+def _contested(ctx, param, value) -> None:
+    if value is not None:
+        _setting("MODELLER_CONTESTED", value)
+
+
+units_option = click.option(
+    "--units",
+    metavar="PATH",
+    expose_value=False,
+    callback=_units,
+    help="Boundaries of the 27 units (GeoJSON, GeoPackage or Shapefile; a code field such as "
+    "UA-14 or Ukrainian/English names) instead of the embedded Natural Earth units. "
+    "Default: $MODELLER_UNITS.",
+)
+reconcile_option = click.option(
+    "--no-reconcile",
+    is_flag=True,
+    expose_value=False,
+    callback=_no_reconcile,
+    help="Keep DeepState's outline as drawn: cut-off edge strips inside the units stay "
+    "Ukrainian-held (default: they count as Russian-held; see ASSUMPTIONS.md).",
+)
+contested_option = click.option(
+    "--contested",
+    type=click.Choice(settings.CONTESTED_MODES),
+    expose_value=False,
+    callback=_contested,
+    help="How DeepState's grey zone counts where a baseline has one: its own status "
+    "'contested' (default), 'ukraine' or 'russia'.",
+)
+
+
+def data_options(f):
+    """--units, --no-reconcile and --contested: the options every computing command takes."""
+    return units_option(reconcile_option(contested_option(f)))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="modeller")
 def main() -> None:
     """Model reported Russia–Ukraine territorial proposals: km², people, towns, maps.
 
-    Scenarios are YAML files (see scenarios/ and README.md). Figures use the embedded
-    Natural Earth units, GeoNames settlements and 1 Jan 2022 population; baselines are
-    dated control maps (the default is the embedded 'contact-line').
+    Scenarios are YAML files ('modeller scenarios' lists the shipped ones; 'modeller run'
+    runs them). Figures use the embedded Natural Earth units, GeoNames settlements and
+    1 Jan 2022 population; baselines are dated control maps (the default is the embedded
+    'contact-line'). Method: 'modeller docs assumptions'.
     """
 
 
@@ -45,6 +115,7 @@ def _use_population(folder: Path | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@data_options
 @click.option(
     "--baseline",
     "-b",
@@ -189,15 +260,15 @@ def run(
     if not no_maps:
         from . import maps
 
-        with err.status("writing maps"):
-            written = maps.write_site(doc, partitions, out, tiles=tiles, images=not no_images)
         images = []
-        if not no_images:
+        if not no_images:  # first, so that no page ever links an image not yet there
             from .maps import images as map_images
 
             with err.status("drawing PNG/SVG maps"):
                 stems = [Path(name).stem for name in maps.page_names(doc)]
                 images = map_images.write_images(doc, partitions, out, stems)
+        with err.status("writing maps"):
+            written = maps.write_site(doc, partitions, out, tiles=tiles, images=not no_images)
         err.print(
             f"maps: {len(written)} pages and {len(images)} images in {out}/ "
             f"(open {out / 'index.html'})",
@@ -207,6 +278,7 @@ def run(
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@units_option
 def validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files: keys, statuses, oblast and place names. Exit 2 on any error."""
     from .scenario import load_scenario, scenario_files
@@ -263,6 +335,7 @@ def list_scenarios() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@data_options
 @click.option(
     "--baseline",
     "-b",
@@ -283,6 +356,7 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
     Examples:
       modeller doctor
       modeller doctor scenarios/ --baseline deepstate:2025-08-15
+      modeller doctor scenarios/ --units oblasts.gpkg
     """
     from rich.markup import escape
     from rich.table import Table
@@ -291,7 +365,10 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
     from .scenario import load_scenarios
 
     console = Console()
-    findings = checks.check_geodata(geodata_dir)
+    if geodata_dir is None and settings.units_path() is not None:
+        findings = checks.check_units()
+    else:
+        findings = checks.check_geodata(geodata_dir)
     if paths:
         try:
             loaded = load_scenarios(list(paths))
@@ -312,14 +389,38 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
 
 
 @main.command()
-@click.argument("dates", nargs=-1, required=True)
-def fetch(dates: tuple[str, ...]) -> None:
-    """Download DeepState snapshots (YYYY-MM-DD) into the cache for deepstate:DATE baselines."""
+@click.argument("what", nargs=-1, required=True, metavar="[deepstate] DATE... | units")
+@click.option("--force", is_flag=True, help="Download again even if the cache has the file.")
+def fetch(what: tuple[str, ...], force: bool) -> None:
+    """Download DeepState snapshots (YYYY-MM-DD) into the cache for deepstate:DATE baselines
+    (occupied layer and grey zone), or 'units': geoBoundaries' open ADM1 boundaries of
+    Ukraine (ODbL) for --units.
+
+    \b
+    Examples:
+      modeller fetch 2025-11-20 2026-01-01
+      modeller fetch units && modeller run scenarios/ --units <the printed path>
+    """
     import urllib.error
 
     from . import deepstate
     from .dates import parse_date
 
+    if what[0] == "units":
+        from . import geoboundaries
+
+        try:
+            if len(what) > 1:
+                raise InputError("'modeller fetch units' takes no other argument")
+            try:
+                path = geoboundaries.fetch_units(force=force)
+            except (urllib.error.URLError, TimeoutError, OSError) as exc:
+                raise InputError(f"cannot reach geoBoundaries ({exc}); try again later") from None
+        except InputError as exc:
+            _fail(exc)
+        click.echo(f"units -> {path}  (geoBoundaries gbOpen UKR ADM1, ODbL; use --units {path})")
+        return
+    dates = what[1:] if what[0] == "deepstate" else what
     for text in dates:
         try:
             try:
@@ -327,7 +428,7 @@ def fetch(dates: tuple[str, ...]) -> None:
             except InputError:
                 raise InputError(f"bad date '{text}': write YYYY-MM-DD, e.g. 2025-08-15") from None
             try:
-                path = deepstate.fetch(day)
+                path = deepstate.fetch(day, force=force)
             except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
                 raise InputError(
                     f"cannot reach the DeepState API ({exc}); try again later"
@@ -399,6 +500,7 @@ def list_baselines() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@data_options
 @click.option(
     "--baselines",
     "specs",

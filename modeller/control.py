@@ -9,12 +9,14 @@ the engine and live above it, in ``baselines``, which dispatches every spec.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date as Date
 from pathlib import Path
 
 import shapely
 
-from . import archive, dates, geodata, geojson
+from . import archive, dates, geodata, geojson, reconcile, settings
+from . import deepstate as deepstate_raw
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, polygonal
 
@@ -50,7 +52,7 @@ def deepstate(day: Date) -> Partition:
     if path is None:
         month_end = archive.monthly_snapshot(day)  # 2022-2024, before the daily files
         if month_end is not None:
-            return from_held(month_end.info, {"russia": month_end.territory()})
+            return from_deepstate(month_end.info, {"russia": month_end.territory()}, False)
         available = archive.deepstate_dates()
         if not available:
             raise InputError(
@@ -65,7 +67,54 @@ def deepstate(day: Date) -> Partition:
             f"{len(available)} days); nearest: {', '.join(f'deepstate:{d}' for d in nearest)}"
         )
     snapshot = archive.Snapshot(day, path)
-    return from_held(snapshot.info, {"russia": snapshot.territory()})
+    layers, grey = snapshot.layers()
+    return from_deepstate(snapshot.info, layers, grey)
+
+
+NO_GREY_ZONE = (
+    "none in this source (it keeps only DeepState's occupied layer): contested land counts "
+    "as Ukrainian-held"
+)
+
+
+def from_deepstate(info: BaselineInfo, layers: dict[str, object], grey: bool) -> Partition:
+    """A DeepState baseline: the grey zone as ``settings.contested_mode()`` says, then the
+    outline reconciliation (``reconcile``) unless it is switched off.
+
+    ``layers`` holds working-CRS ``russia`` and, where the source keeps it, ``contested``
+    territory; ``grey`` says whether the source has a grey-zone layer at all.
+    """
+    russia = layers["russia"]
+    contested = layers.get("contested")
+    mode = settings.contested_mode()
+    if mode not in settings.CONTESTED_MODES:
+        raise InputError(
+            f"bad MODELLER_CONTESTED '{mode}'; valid: {', '.join(settings.CONTESTED_MODES)}"
+        )
+    if not grey:
+        note = NO_GREY_ZONE
+    else:
+        km2 = 0.0 if contested is None else float(geodata.area_km2(contested))
+        counted = {
+            "contested": "kept as its own status 'contested'",
+            "ukraine": "counted as Ukrainian-held (--contested ukraine)",
+            "russia": "counted as Russian-held (--contested russia)",
+        }[mode]
+        note = f"DeepState's grey zone ('unknown status', {km2:,.1f} km² in all) {counted}"
+    if contested is not None and mode == "russia":
+        russia, contested = shapely.union(russia, contested), None
+    elif mode == "ukraine":
+        contested = None
+    if settings.reconcile():
+        r = reconcile.reconcile(russia, contested)
+        info = replace(info, reconciled=r.moved, outside_km2=r.outside_km2, grey_zone=note)
+        russia = r.territory
+    else:
+        info = replace(info, outside_km2=reconcile.outside_km2(russia), grey_zone=note)
+    held = {"russia": russia}
+    if contested is not None and not contested.is_empty:
+        held["contested"] = contested
+    return from_held(info, held)
 
 
 def _read_gpkg(path: Path) -> list[dict]:
@@ -89,6 +138,31 @@ def _read_gpkg(path: Path) -> list[dict]:
     ]
 
 
+RAW_DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})T\d{2}:?\d{2}")
+
+
+def from_raw(path: Path, data: dict) -> Partition:
+    """A raw DeepState layer dump (the history API's format): occupied and grey zone.
+
+    The date comes from a top-level ``datetime`` or from the file name
+    (``deepstate_raw_20250803T195825Z.geojson``).
+    """
+    try:
+        lonlat = deepstate_raw.raw_layers(data)
+    except InputError as exc:
+        raise InputError(exc.message, str(path)) from None
+    layers = {k: geojson.territory([g]) for k, g in lonlat.items()}
+    stamp = RAW_DATE.search(str(data.get("datetime") or "")) or RAW_DATE.search(path.name)
+    day = Date(*map(int, stamp.groups())) if stamp else None
+    info = BaselineInfo(
+        str(path),
+        day,
+        "DeepStateMap (deepstatemap.live) raw layers: occupied and grey zone",
+        f"raw layer dump {path.name}, clipped to the units",
+    )
+    return from_deepstate(info, layers, True)
+
+
 # --- any file ---------------------------------------------------------------------------
 
 
@@ -100,6 +174,8 @@ def from_file(path: Path) -> Partition:
         data = {"type": "FeatureCollection", "features": _read_gpkg(path)}
     else:
         data = geojson.read(path)
+        if deepstate_raw.is_raw(data):
+            return from_raw(path, data)
     date_value = data.get("date") if isinstance(data, dict) else None
     held: dict[str, list] = {}
     for i, (props, geom) in enumerate(geojson.features(data, str(path))):

@@ -2,8 +2,10 @@
 
 The API returns every map layer (occupied, liberated, contested areas, unit markers,
 and "occupied" territories outside Ukraine). We keep the Russian-occupied territory of
-Ukraine: polygons filled #a52714 plus the pre-2022 areas (ORDLO / CADR / CALR, Crimea,
-Tuzla), and write it in the daily-archive layout that ``baselines`` reads.
+Ukraine (polygons filled #a52714 plus the pre-2022 areas: ORDLO / CADR / CALR, Crimea,
+Tuzla) and the grey zone ("unknown status", #bcaaa4 / #bdbdbd), and write them in the
+daily-archive layout that ``baselines`` reads: one feature per layer, with a ``status``
+property (``russia``, ``contested``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from .errors import InputError
 
 API = "https://deepstatemap.live/api/history"
 OCCUPIED_FILL = "#a52714"
+GREY_FILLS = ("#bcaaa4", "#bdbdbd")  # "Під питанням" (2022), "Статус невідомий / Unknown status"
+FOREIGN_FILL = "#ff5252"  # "occupied" territories outside Ukraine (Transnistria, Abkhazia …)
 PRE_2022 = re.compile(r"ОРДЛО|ORDLO|CADR|CALR|Крим|Crimea|Тузла|Tuzla", re.IGNORECASE)
 TIMEOUT_S = 60
 
@@ -63,47 +67,98 @@ def snapshot_for(day: Date, listing: list[dict]) -> dict:
     return max(on_day, key=lambda pair: pair[0])[1]
 
 
-def occupied_territory(collection: dict):
-    """Union (lon/lat) of the occupied-territory polygons of one raw API snapshot."""
+def is_raw(collection) -> bool:
+    """Whether a GeoJSON object is a raw DeepState layer dump (polygons styled by ``fill``)."""
+    if isinstance(collection, dict) and isinstance(collection.get("map"), dict):
+        collection = collection["map"]
+    features = collection.get("features") if isinstance(collection, dict) else None
+    if not isinstance(features, list):
+        return False
+    return any(
+        isinstance(f, dict)
+        and isinstance(f.get("properties"), dict)
+        and str(f["properties"].get("fill", "")).lower() in (OCCUPIED_FILL, *GREY_FILLS)
+        for f in features
+    )
+
+
+def _polygons(geom) -> list:
+    """The polygons of a geometry, collections unpacked."""
+    out = []
+    for part in shapely.get_parts(geom):
+        if part.geom_type == "GeometryCollection":
+            out += _polygons(part)
+        elif part.geom_type.endswith("Polygon"):
+            out.append(part)
+    return out
+
+
+def raw_layers(collection: dict) -> dict[str, object]:
+    """Occupied territory and grey zone (lon/lat unions) of one raw DeepState snapshot.
+
+    Returns ``{"russia": ..., "contested": ...}``; the grey zone is left out when the
+    snapshot has none. Polygons filled #ff5252 (territories outside Ukraine) are ignored.
+    """
     if "features" not in collection and isinstance(collection.get("map"), dict):
         collection = collection["map"]
-    parts = []
+    parts: dict[str, list] = {"russia": [], "contested": []}
     for feature in collection.get("features", []):
         props = feature.get("properties") or {}
         geom = feature.get("geometry")
         if not geom:
             continue
         fill = str(props.get("fill", "")).lower()
-        if fill == OCCUPIED_FILL or (fill != "#ff5252" and PRE_2022.search(props.get("name", ""))):
-            g = shape(geom)
-            polys = [x for x in getattr(g, "geoms", [g]) if x.geom_type.endswith("Polygon")]
-            parts.extend(shapely.make_valid(shapely.force_2d(p)) for p in polys)
-    if not parts:
+        if fill == OCCUPIED_FILL or (
+            fill != FOREIGN_FILL and PRE_2022.search(str(props.get("name", "")))
+        ):
+            layer = "russia"
+        elif fill in GREY_FILLS:
+            layer = "contested"
+        else:
+            continue
+        polys = _polygons(shape(geom))
+        parts[layer].extend(shapely.make_valid(shapely.force_2d(p)) for p in polys)
+    if not parts["russia"]:
         raise InputError("the DeepState snapshot has no occupied-territory polygons")
-    return shapely.union_all(parts)
+    russia = shapely.union_all(parts["russia"])
+    out = {"russia": russia}
+    if parts["contested"]:
+        grey = shapely.difference(shapely.union_all(parts["contested"]), russia)
+        if not grey.is_empty:
+            out["contested"] = grey
+    return out
 
 
-def fetch(day: Date, folder: Path | None = None) -> Path:
-    """Download the snapshot of ``day`` into the cache (once) and return its path."""
+def occupied_territory(collection: dict):
+    """Union (lon/lat) of the occupied-territory polygons of one raw API snapshot."""
+    return raw_layers(collection)["russia"]
+
+
+def fetch(day: Date, folder: Path | None = None, force: bool = False) -> Path:
+    """Download the snapshot of ``day`` into the cache (once, unless ``force``) and return
+    its path."""
     folder = folder or settings.cache_dir() / "deepstate"
     target = folder / f"deepstatemap_data_{day:%Y%m%d}.geojson"
-    if target.exists():
+    if target.exists() and not force:
         return target
     item = snapshot_for(day, snapshots())
     raw = _get_json(f"{API}/{item['id']}/geojson")
-    territory = occupied_territory(raw)
+    layers = raw_layers(raw)
     folder.mkdir(parents=True, exist_ok=True)
     out = {
         "type": "FeatureCollection",
+        "grey_zone": True,  # this file keeps DeepState's grey zone (status 'contested')
         "features": [
             {
                 "type": "Feature",
                 "properties": {
+                    "status": status,
                     "source": f"{API}/{item['id']}/geojson",
                     "datetime": item["datetime"],
                 },
-                "geometry": mapping(territory),
+                "geometry": mapping(geom),
             }
+            for status, geom in layers.items()
         ],
     }
     return files.write_text(target, json.dumps(out))

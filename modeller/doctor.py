@@ -54,6 +54,47 @@ def check_geodata(folder: Path | None = None) -> list[Finding]:
     return out
 
 
+def check_units() -> list[Finding]:
+    """The same checks on the active units file (``--units`` / MODELLER_UNITS): how it was
+    matched, validity, tiling, areas against the official ones, population, settlements."""
+    data = geodata.load()
+    src = data.source
+    out = [
+        Finding(
+            "ok",
+            "units",
+            f"{len(data.geometry)} units from {src.get('file', src['name'])} "
+            f"(sha256 {src.get('sha256', '')[:16]}…), matched by {src.get('matched_by', '-')}",
+        )
+    ]
+    units = {
+        c: {
+            "name_en": u.name_en,
+            "area_official_km2": u.area_official_km2,
+            "population_2022": u.population,
+        }
+        for c, u in data.units.items()
+    }
+    out += _check_validity(data.geometry)
+    out += _check_tiling(data.geometry)
+    out += _check_areas(units, data.geometry)
+    out += _check_population(units)
+    per_unit = {c: 0 for c in data.geometry}
+    for s in data.settlements:
+        per_unit[s.oblast] += 1
+    empty = [c for c, n in per_unit.items() if n == 0]
+    out.append(
+        Finding("warn", "settlements", f"units without settlements: {', '.join(empty)}")
+        if empty
+        else Finding(
+            "ok",
+            "settlements",
+            f"all {len(data.settlements):,} settlements re-assigned to the units that hold them",
+        )
+    )
+    return out
+
+
 def _read_units(folder: Path) -> dict[str, dict]:
     with open(folder / "units.csv", encoding="utf-8") as fh:
         return {row["code"]: row for row in csv.DictReader(fh)}

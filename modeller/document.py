@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 
 class Record(BaseModel):
@@ -46,13 +46,33 @@ class Tool(Record):
     version: str
 
 
+class Reconciled(Record):
+    """km² the outline reconciliation moved to Russian-held in one unit."""
+
+    oblast: str
+    name: str
+    km2: float
+
+
 class BaselineRef(Record):
-    """The baseline a scenario ran on: name, the date it describes, source and method."""
+    """The baseline a scenario ran on: name, the date it describes, source and method; for
+    DeepState also the outline reconciliation per unit, the area outside the units and
+    how its grey zone counts (absent for other baselines)."""
 
     name: str
     date: str | None
     source: str
     method: str = ""
+    reconciled_km2: float | None = None
+    reconciled: list[Reconciled] | None = None
+    outside_units_km2: float | None = None
+    grey_zone: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent(self, handler) -> dict:
+        """Leave out the DeepState-only keys where they do not apply (keys as before)."""
+        optional = ("reconciled_km2", "reconciled", "outside_units_km2", "grey_zone")
+        return {k: v for k, v in handler(self).items() if k not in optional or v is not None}
 
 
 class Reported(Record):
@@ -287,6 +307,7 @@ class Provenance(Record):
     generated: str
     method: str
     data_sources: list[str]
+    units: dict[str, str] = Field(default_factory=dict)  # which units: name, file, sha256
 
 
 class RunDocument(Provenance):

@@ -15,10 +15,33 @@ import shapely
 from shapely.geometry import LineString, Point, box
 from shapely.ops import split as cut
 
-from . import geodata, geojson
+from . import geodata, geojson, settings
 from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, polygonal
 from .scenario import Between, HeldIn, Phase, Scenario, Selector, Split
+
+
+def _overlay(op, a, b):
+    """A shapely set operation that survives what GEOS cannot decide.
+
+    Regions built from cuts and bands can be mixed collections (a polygon plus the stray
+    line of a shared edge), on which GEOS may fail to decide the result's dimension. Then
+    the operation runs on their valid polygonal parts, and if that fails too, on a 1 cm
+    grid.
+
+    Notes
+    -----
+    Only lines and points (no area) are dropped; snapping to 0.01 m moves an area by far
+    less than 1e-6 km², below any figure shown.
+    """
+    try:
+        return op(a, b)
+    except shapely.errors.GEOSException:
+        a, b = (polygonal(shapely.make_valid(g)) for g in (a, b))
+    try:
+        return op(a, b)
+    except shapely.errors.GEOSException:
+        return op(shapely.set_precision(a, 0.01), shapely.set_precision(b, 0.01))
 
 
 class _Whole:
@@ -94,8 +117,8 @@ def assign(
         if region is WHOLE:
             out.append(Piece(p.oblast, p.before, status, p.geometry, attrs))
             continue
-        inside = polygonal(shapely.intersection(p.geometry, region))
-        outside = polygonal(shapely.difference(p.geometry, region))
+        inside = polygonal(_overlay(shapely.intersection, p.geometry, region))
+        outside = polygonal(_overlay(shapely.difference, p.geometry, region))
         out.append(Piece(p.oblast, p.before, p.after, outside, p.attrs))
         out.append(Piece(p.oblast, p.before, status, inside, attrs))
     return merge_pieces(out)
@@ -150,9 +173,14 @@ def _held(pieces: tuple[Piece, ...], status: str) -> dict[str, object]:
     return {code: shapely.union_all(g) for code, g in held.items()}
 
 
-@cache
 def held_in(sel: HeldIn, load: Loader | None) -> dict[str, object]:
-    """Per oblast, the land ``sel.status`` holds in the named baseline (loaded once)."""
+    """Per oblast, the land ``sel.status`` holds in the named baseline (loaded once per
+    units set and baseline settings)."""
+    return _held_in(sel, load, geodata.load(), settings.reconcile(), settings.contested_mode())
+
+
+@cache
+def _held_in(sel: HeldIn, load: Loader | None, _data, _rec: bool, _grey: str) -> dict:
     if load is None:
         raise InputError(
             f"held_in baseline '{sel.baseline}' needs a baseline loader: apply the scenario "
@@ -176,7 +204,7 @@ def _union(a: dict, b: dict) -> dict:
         elif ra is WHOLE or rb is WHOLE:
             out[code] = WHOLE
         else:
-            out[code] = shapely.union(ra, rb)
+            out[code] = _overlay(shapely.union, ra, rb)
     return out
 
 
@@ -187,19 +215,36 @@ def _complement(regions: dict) -> dict:
         if code not in regions:
             out[code] = WHOLE
         elif regions[code] is not WHOLE:
-            out[code] = shapely.difference(g, regions[code])
+            out[code] = _overlay(shapely.difference, g, regions[code])
     return out
 
 
 def contact_line(pieces: tuple[Piece, ...]):
-    """The baseline's line of contact: where Russian-held land meets Ukrainian-held land."""
+    """The baseline's line of contact: where Russian-held land meets Ukrainian-held land.
+
+    Ukrainian-held land is taken as the units minus every other status, not as the union
+    of the Ukrainian pieces: the two differ by zero-area slivers where a unit's edge and
+    the Russian-held edge coincide (e.g. reconciled coast), whose edges must not count as
+    a line of contact. The timeline draws it the same way.
+    """
     russia = [p.geometry for p in pieces if p.before == "russia"]
-    ukraine = [p.geometry for p in pieces if p.before == "ukraine"]
-    if not russia or not ukraine:
+    others = [p.geometry for p in pieces if p.before != "ukraine"]
+    if not russia or len(others) == len(pieces):
         return shapely.LineString()
+    ukraine = shapely.difference(country(), shapely.union_all(others))
     return shapely.intersection(
-        shapely.boundary(shapely.union_all(russia)), shapely.buffer(shapely.union_all(ukraine), 1.0)
+        shapely.boundary(shapely.union_all(russia)), shapely.buffer(ukraine, 1.0)
     )
+
+
+def country():
+    """The union of the active units (working CRS), computed once per units set."""
+    return _country(geodata.load())
+
+
+@cache
+def _country(data: geodata.Geodata):
+    return shapely.union_all(list(data.geometry.values()))
 
 
 def band_region(band, pieces: tuple[Piece, ...]):
@@ -239,7 +284,7 @@ def _intersect(a: dict, b: dict) -> dict:
         elif rb is WHOLE:
             out[code] = ra
         else:
-            out[code] = shapely.intersection(ra, rb)
+            out[code] = _overlay(shapely.intersection, ra, rb)
     return out
 
 

@@ -50,21 +50,29 @@ class Sel:
 ALL = Sel(None, WHOLE)
 
 
-def apply(base: Partition, scenario: Scenario, *, load: Loader | None = None) -> Partition:
+def apply(
+    base: Partition, scenario: Scenario, *, bands: dict | None = None, load: Loader | None = None
+) -> Partition:
     """Same as ``engine.apply``: the steps in order, later steps winning."""
-    return apply_phases(base, scenario, load=load)[-1][1]
+    return apply_phases(base, scenario, bands=bands, load=load)[-1][1]
 
 
 def apply_phases(
-    base: Partition, scenario: Scenario, *, load: Loader | None = None
+    base: Partition,
+    scenario: Scenario,
+    *,
+    bands: dict | None = None,
+    load: Loader | None = None,
 ) -> list[tuple[Phase | None, Partition]]:
     """Same as ``engine.apply_phases``: the partition after each phase. ``load`` turns a
-    baseline spec into a partition, for ``held_in`` selectors (as in the engine)."""
+    baseline spec into a partition, for ``held_in`` selectors; ``bands`` fixes band
+    selectors to given per-oblast regions (the timeline's symbolic evaluation), as in the
+    engine."""
     pieces = base.pieces
     warnings: list[str] = []
     out: list[tuple[Phase | None, Partition]] = []
     steps = scenario.numbered_steps
-    ctx = _Context(base, load)
+    ctx = _Context(base, load, bands)
     for k, (phase, number, step) in enumerate(steps):
         where = f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")
         try:
@@ -86,9 +94,10 @@ class _Context:
     """What selectors read from the baseline: its pieces, which statuses each oblast has,
     and (on first use) each band's zone."""
 
-    def __init__(self, base: Partition, load: Loader | None) -> None:
+    def __init__(self, base: Partition, load: Loader | None, bands: dict | None) -> None:
         self.base = base
         self.load = load
+        self.bands = bands or {}
         self.has: dict[str, set[str]] = {}
         for p in base.pieces:
             self.has.setdefault(p.oblast, set()).add(p.before)
@@ -153,7 +162,9 @@ def select(selector: Selector, ctx: _Context) -> dict[str, Sel]:
         near = selector.near
         disc = shapely.Point(engine.point_xy(near.place)).buffer(near.km * 1000, 64)
         regions = _intersect(regions, _areas(engine._clip(disc)))
-    if selector.band is not None:
+    if selector.band is not None and selector.band in ctx.bands:
+        regions = _intersect(regions, _areas(ctx.bands[selector.band]))
+    elif selector.band is not None:
         regions = _intersect(regions, _band(selector.band, regions, ctx))
     if selector.polygon is not None:
         regions = _intersect(regions, _areas(engine._clip(engine.polygon_region(selector.polygon))))
@@ -295,11 +306,14 @@ def _bounds(code: str, sel: Sel, ctx: _Context) -> tuple | None:
 def _contact_line_near(pieces: tuple[Piece, ...], box: tuple) -> object:
     """``engine.contact_line`` inside a box: the same line there, from clipped pieces."""
     russia = [shapely.clip_by_rect(p.geometry, *box) for p in pieces if p.before == "russia"]
-    ukraine = [shapely.clip_by_rect(p.geometry, *box) for p in pieces if p.before == "ukraine"]
-    if not russia or not ukraine:
+    others = [shapely.clip_by_rect(p.geometry, *box) for p in pieces if p.before != "ukraine"]
+    if not russia or len(others) == len(pieces):
         return shapely.LineString()
+    # Ukrainian-held = the units minus every other status, as engine.contact_line takes it
+    country = shapely.clip_by_rect(engine.country(), *box)
+    ukraine = shapely.difference(country, shapely.union_all(others))
     line = shapely.intersection(
-        shapely.boundary(shapely.union_all(russia)), shapely.buffer(shapely.union_all(ukraine), 1.0)
+        shapely.boundary(shapely.union_all(russia)), shapely.buffer(ukraine, 1.0)
     )
     # the clipping box's own edges are not contact: keep what lies strictly inside it
     inner = shapely.box(box[0] + 1.0, box[1] + 1.0, box[2] - 1.0, box[3] - 1.0)

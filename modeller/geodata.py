@@ -15,13 +15,15 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
+
+from . import settings
 
 # numpy, shapely and pyproj are imported where they are used: resolving oblast and place
 # names (all that validating a scenario needs) reads the CSVs only.
@@ -78,12 +80,19 @@ def area_km2(geom) -> float | np.ndarray:
     return shapely.area(geom) / 1e6
 
 
-@cache
 def data_digest() -> str:
-    """Short hash of the embedded data files: which data version produced a figure."""
+    """Short hash of the data a figure rests on: the embedded files, and the units file
+    when one replaces the embedded units."""
+    injected = bool(_ACTIVE) or settings.units_path() is not None
+    return _digest(load().source.get("sha256", "") if injected else "")
+
+
+@cache
+def _digest(units_sha256: str) -> str:
     h = hashlib.sha256()
     for name in ("units.csv", "oblasts.geojson", "settlements.csv"):
         h.update((geodata_dir() / name).read_bytes())
+    h.update(units_sha256.encode())
     return h.hexdigest()[:12]
 
 
@@ -114,6 +123,9 @@ class Settlement:
     lat: float
 
 
+EMBEDDED_SOURCE = {"name": "embedded Natural Earth 10m admin-1 units"}
+
+
 @dataclass(frozen=True, eq=False)
 class Geodata:
     """Units keyed by ISO code, their geometry, settlements (hashed by identity: caches of
@@ -124,6 +136,7 @@ class Geodata:
     settlements: tuple[Settlement, ...]
     settlement_xy: np.ndarray  # (n, 2) working-CRS coordinates, same order
     alt_names: tuple[tuple[str, ...], ...]
+    source: dict = field(default_factory=lambda: dict(EMBEDDED_SOURCE))  # which units
 
     @property
     def codes(self) -> list[str]:
@@ -212,10 +225,13 @@ def use(data: Geodata) -> Iterator[Geodata]:
 
 
 def load() -> Geodata:
-    """The active geodata: injected with ``use``, else the embedded units."""
+    """The active geodata: injected with ``use``, else the units file named by
+    MODELLER_UNITS (``--units``), else the embedded units; each file is loaded once per
+    process."""
     if _ACTIVE:
         return _ACTIVE[-1]
-    return _embedded()
+    path = settings.units_path()
+    return _embedded() if path is None else _from_file(str(Path(path).resolve()))
 
 
 @cache
@@ -234,6 +250,66 @@ def _embedded() -> Geodata:
     lat = np.array([s.lat for s in settlements])
     xy = _snap_inside(np.column_stack(_transformer().transform(lon, lat)), settlements, geometry)
     return Geodata(units, geometry, settlements, xy, alts)
+
+
+@cache
+def _from_file(path: str) -> Geodata:
+    """The embedded unit table and settlements on the unit geometry of a boundaries file.
+
+    Official areas and populations stay keyed by code; each settlement is re-assigned to
+    the unit polygon that contains it (the nearest one when it lies off the outline) and
+    snapped inside it.
+    """
+    import numpy as np
+    import shapely
+
+    from . import unitsfile
+
+    base = _embedded()
+    features = unitsfile.read_features(Path(path))
+    index = _oblast_index()
+
+    def label(code: str) -> str:
+        u = base.units[code]
+        return f"{u.name_en} / {u.name_uk} ({code})"
+
+    matched, how = unitsfile.match(
+        features, set(base.units), lambda text: index.get(_fold(text)), label, path
+    )
+    geometry = {code: _valid_area(matched[code]) for code in sorted(matched)}
+    lon = np.array([s.lon for s in base.settlements])
+    lat = np.array([s.lat for s in base.settlements])
+    xy = np.column_stack(_transformer().transform(lon, lat))
+    codes = list(geometry)
+    tree = shapely.STRtree([geometry[c] for c in codes])
+    which, hit = tree.query_nearest(shapely.points(xy), all_matches=False)
+    nearest = np.empty(len(xy), dtype=int)
+    nearest[which] = hit
+    settlements = tuple(
+        replace(s, oblast=codes[int(j)]) for s, j in zip(base.settlements, nearest, strict=True)
+    )
+    xy = _snap_inside(xy, settlements, geometry)
+    source = {
+        "name": f"units file {Path(path).name}",
+        "file": path,
+        "sha256": unitsfile.digest(Path(path)),
+        "matched_by": how,
+    }
+    return Geodata(base.units, geometry, settlements, xy, base.alt_names, source)
+
+
+def _valid_area(lonlat_parts: list):
+    """One valid working-CRS (Multi)Polygon from a unit's lon/lat parts (repaired after
+    projecting, which can itself introduce a self-touching ring)."""
+    import shapely
+
+    merged = shapely.union_all([shapely.make_valid(g) for g in lonlat_parts])
+    projected = shapely.make_valid(to_equal_area(merged))
+    polys = []
+    for g in shapely.get_parts(projected):
+        parts = shapely.get_parts(g) if g.geom_type == "GeometryCollection" else [g]
+        polys += [p for p in parts if p.geom_type.endswith("Polygon")]
+    return shapely.union_all(polys)
 
 
 def _snap_inside(xy: np.ndarray, settlements: list, geometry: dict) -> np.ndarray:

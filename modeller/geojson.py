@@ -45,7 +45,9 @@ def features(data: object, source: str | None = None) -> list[tuple[dict, object
 
 def territory(geoms: list) -> object:
     """Union of lon/lat polygons, repaired and projected to the working CRS."""
-    return geodata.to_equal_area(shapely.make_valid(shapely.union_all(geoms)))
+    projected = geodata.to_equal_area(shapely.make_valid(shapely.union_all(geoms)))
+    # projecting can make a ring touch itself; repair again only when it did
+    return projected if shapely.is_valid(projected) else shapely.make_valid(projected)
 
 
 def read_territory(path: Path) -> object:
@@ -62,3 +64,24 @@ def read_territory(path: Path) -> object:
     if len(parts) == 1 and parts[0].geom_type.endswith("Polygon") and shapely.is_valid(parts[0]):
         return geodata.to_equal_area(parts[0])
     return territory([g for _, g in features(read(path), str(path))])
+
+
+def read_layers(path: Path) -> tuple[dict[str, object], bool]:
+    """Territory per ``status`` property of a snapshot file (features without one: russia).
+
+    Returns the working-CRS territories and whether the file keeps a grey zone (a
+    top-level ``"grey_zone": true``, as ``modeller fetch`` writes). A file holding one
+    plain (Multi)Polygon (the daily archive) takes the fast path of ``read_territory``.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read GeoJSON: {exc}", str(path)) from None
+    if '"status"' not in text and '"grey_zone"' not in text:
+        return {"russia": read_territory(path)}, False
+    data = read(path)
+    grouped: dict[str, list] = {}
+    for props, geom in features(data, str(path)):
+        grouped.setdefault(str(props.get("status") or "russia"), []).append(geom)
+    layers = {status: territory(geoms) for status, geoms in grouped.items()}
+    return layers, bool(isinstance(data, dict) and data.get("grey_zone"))

@@ -26,6 +26,9 @@ class BaselineInfo:
     date: Date | None
     source: str
     method: str = ""
+    reconciled: tuple[tuple[str, float], ...] | None = None  # km² moved per unit; None: off
+    outside_km2: float | None = None  # area of the source outside the units (DeepState)
+    grey_zone: str | None = None  # how the source treats contested land (None: not said)
 
     @property
     def label(self) -> str:

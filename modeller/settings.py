@@ -45,6 +45,26 @@ def deepstate_dirs() -> list[Path]:
     return dirs
 
 
+CONTESTED_MODES = ("contested", "ukraine", "russia")
+
+
+def units_path() -> Path | None:
+    """MODELLER_UNITS: a GeoJSON/GeoPackage/Shapefile of the 27 units (default: embedded)."""
+    value = os.environ.get("MODELLER_UNITS")
+    return Path(value).expanduser() if value else None
+
+
+def reconcile() -> bool:
+    """MODELLER_RECONCILE: outline reconciliation of DeepState baselines (on unless 0/off)."""
+    return os.environ.get("MODELLER_RECONCILE", "1").strip().lower() not in ("0", "off", "no")
+
+
+def contested_mode() -> str:
+    """MODELLER_CONTESTED: how DeepState's grey zone counts (contested, ukraine or russia);
+    ``control`` rejects other values."""
+    return os.environ.get("MODELLER_CONTESTED", "contested").strip().lower() or "contested"
+
+
 def population_path() -> Path | None:
     """MODELLER_POPULATION: a folder with hromada outlines and populations (as --population)."""
     value = os.environ.get("MODELLER_POPULATION")

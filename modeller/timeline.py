@@ -20,7 +20,7 @@ central population estimate (no ranges).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as Date
 from itertools import product
 
@@ -28,8 +28,9 @@ import numpy as np
 import shapely
 from pydantic import BaseModel
 
-from . import baselines, engine, geodata, metrics, population
+from . import baselines, engine, fast, geodata, metrics, population, reconcile, settings
 from .archive import Snapshot
+from .control import NO_GREY_ZONE
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, polygonal
 from .scenario import Band, Scenario
@@ -42,6 +43,7 @@ CHUNK = 16  # vertices per run of the contact line buffered on its own (see _zon
 EDGE_M = 1000.0  # population points this close to a band's edge are checked exactly
 EDGE_CELL_M = 5000.0  # ... with one local buffer per square of this size
 REACH_M = 2000.0  # beyond a band's depth: a change this far away cannot alter a zone here
+NEAR_M = 2.0  # a changed boundary segment this close to a tile makes it dirty
 SYNTHETIC = BaselineInfo("synthetic", None, "timeline symbolic evaluation", "")
 
 
@@ -131,7 +133,9 @@ def _evaluate(scenario: Scenario, bands: tuple[Band, ...]) -> list[tuple[int, Pi
                 bands[i]: (whole if flag and bands[i].side in ("both", status) else {})
                 for i, flag in zip(own, flags, strict=True)
             }
-            applied = baselines.apply(base, scenario, bands=regions or None)
+            applied = fast.apply(
+                base, scenario, bands=regions or None, load=baselines.load_baseline
+            )
             for inside in product((False, True), repeat=len(bands)):
                 if all(inside[i] == flag for i, flag in zip(own, flags, strict=True)):
                     k = class_index(status, inside)
@@ -346,7 +350,9 @@ def _tile_areas(geom: Geometry, territory, state: _Day, tree) -> np.ndarray:
         dirty = np.zeros(n, dtype=bool)
         if len(xy):
             lines = shapely.linestrings(xy.reshape(-1, 2, 2))
-            hit = tree.query(lines, predicate="intersects")[1]
+            # within NEAR_M, not only crossing: a reconciled strip ends 1 m past the units'
+            # outline, so its new edge runs just outside a (multi-part) coastal tile
+            hit = tree.query(lines, predicate="dwithin", distance=NEAR_M)[1]
             dirty[hit] = True
             state.changed = lines
         else:
@@ -577,6 +583,53 @@ class _Bands:
             bits[self.points[self.inside[:, i]]] |= 1 << i
 
 
+class _Outline:
+    """The outline-reconciliation layer of consecutive days (``reconcile``).
+
+    The strips that reconciliation adds depend only on the Russian-held land within the
+    outline zone, which changes rarely; a day reuses the strips of the day before when
+    none of DeepState's changed boundary segments lies in the zone. The day's territory is
+    then ``R ∪ strips``, exactly as ``baselines.from_deepstate`` builds it for ``run``.
+    """
+
+    def __init__(self) -> None:
+        self.on = settings.reconcile()
+        self.keys: np.ndarray | None = None
+        self.strips = None
+        self.moved: tuple = ()
+        self.strips_km2 = 0.0
+
+    def territory(self, raw):
+        """The reconciled Russian-held territory of a day (raw when switched off)."""
+        if not self.on:
+            return raw
+        keys, seg = _segments(raw)
+        if self.strips is None or self._changed_in_zone(keys, seg):
+            self.strips = reconcile.strips(raw)
+            self.moved = reconcile.moved_by_oblast(self.strips)
+            self.strips_km2 = float(geodata.area_km2(self.strips))
+        self.keys, self.seg = keys, seg
+        return reconcile.with_strips(raw, self.strips)
+
+    def _changed_in_zone(self, keys: np.ndarray, seg: np.ndarray) -> bool:
+        xy = np.vstack([seg[~np.isin(keys, self.keys)], self.seg[~np.isin(self.keys, keys)]])
+        if not len(xy):
+            return False
+        lines = shapely.linestrings(xy.reshape(-1, 2, 2))
+        return bool(shapely.intersects(reconcile.outline_zone().reach, lines).any())
+
+    def info(self, snap: Snapshot, raw_km2: float, held_km2: float) -> BaselineInfo:
+        """The day's baseline provenance, as ``run`` gives it: km² moved per unit and the
+        DeepState area outside the units (from the tiles: held = R ∩ units + strips)."""
+        inside = held_km2 - (self.strips_km2 if self.on else 0.0)
+        return replace(
+            snap.info,
+            reconciled=self.moved if self.on else None,
+            outside_km2=max(0.0, raw_km2 - inside),
+            grey_zone=NO_GREY_ZONE,
+        )
+
+
 def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
     """Figures of every (class, atom) for each snapshot, in date order (consecutive reuse)."""
     snapshots = sorted(snapshots, key=lambda s: s.day)
@@ -590,14 +643,19 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
     russia = STATUSES.index("russia") * per * n_atoms
     ukraine = STATUSES.index("ukraine") * per * n_atoms
     bands = _Bands(geom) if len(geom.support) else None
+    outline = _Outline()
+    infos = []
     clock = _Clock()
     for t, snap in enumerate(snapshots):
-        territory = snap.territory()
-        shapely.prepare(territory)
+        raw = snap.territory()
         clock.lap("read")
+        territory = outline.territory(raw)
+        shapely.prepare(territory)
+        clock.lap("outline")
         held = np.bincount(
             geom.tile_atom, weights=_tile_areas(geom, territory, state, tree), minlength=n_atoms
         )
+        infos.append(outline.info(snap, float(geodata.area_km2(raw)), float(held.sum())))
         km2[t, russia : russia + n_atoms] = held
         km2[t, ukraine : ukraine + n_atoms] = geom.atom_km2 - held
         clock.lap("clip")
@@ -611,8 +669,8 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
         column = (status * per + bits) * n_atoms + geom.settlement_atom
         weight[t] = np.bincount(column, weights=geom.settlement_weight, minlength=km2.shape[1])
         clock.lap("towns")
-    days, infos = tuple(s.day for s in snapshots), tuple(s.info for s in snapshots)
-    return Measures(days, infos, km2, weight, tuple(clock.seconds.items()))
+    days = tuple(s.day for s in snapshots)
+    return Measures(days, tuple(infos), km2, weight, tuple(clock.seconds.items()))
 
 
 class _Clock:

@@ -121,6 +121,11 @@ def nice_date(iso: str) -> str:
     return f"{d.day} {d.strftime('%b')} {d.year}"
 
 
+def unbroken(iso: str) -> str:
+    """A date for running text that never breaks across lines ('1 Jul 2025', no-break spaces)."""
+    return nice_date(iso).replace(" ", "\u00a0")
+
+
 def cadence(dates: list[str], every_days: int = 0) -> str:
     """How often the page samples the baselines, in words ('weekly', 'day by day', ...)."""
     if every_days == 1:
@@ -324,12 +329,31 @@ def overview(axis: Axis, data: dict[str, dict], scenarios: tuple) -> dict:
         }
         for sc in ranked[: len(OVERVIEW_COLOURS)]
     ]
+    dots = []  # each coloured scenario's proposal date, on its own line
+    for sc in ranked[: len(OVERVIEW_COLOURS)]:
+        s, day = data[sc["id"]], proposal_date(sc)
+        if not day or not (s["dates"][0] <= day <= s["dates"][-1]):
+            continue
+        j = min(range(len(s["dates"])), key=lambda k: abs(_days(s["dates"][k], day)))
+        dots.append(
+            {
+                "left": axis.pct(Date.fromisoformat(day).toordinal()),
+                "bottom": round(s["cedes_km2"][j] / top[-1] * 100, 3),
+                "colour": colour[sc["id"]],
+                "label": f"{sc['title']}: proposed {nice_date(day)}",
+            }
+        )
     return {
         "ticks": _yticks(top, "km2"),
         "lines": lines,
         "named": named,
+        "dots": dots,
         "more": max(0, len(ranked) - len(OVERVIEW_COLOURS)),
     }
+
+
+def _days(a: str, b: str) -> int:
+    return Date.fromisoformat(a).toordinal() - Date.fromisoformat(b).toordinal()
 
 
 def proposal_date(sc: dict) -> str | None:
@@ -419,10 +443,10 @@ def render(
         "baseline-km2",
         "Russian-held in the baseline, km²",
         None,
-        (("baseline_russia", "Russian-held (DeepStateMap)", "#666666"),),
+        (("baseline_russia", "Russian-held in the baseline", "#666666"),),
     )
     span = (
-        f"{nice_date(base['dates'][0])} – {nice_date(base['dates'][-1])}"
+        f"{unbroken(base['dates'][0])} – {unbroken(base['dates'][-1])}"
         if base["dates"]
         else "no dates"
     )
@@ -438,7 +462,9 @@ def render(
             css=css,
             title=f"What each proposal would have meant, {cadence(base['dates'], every_days)}",
             span=span,
-            n_baselines=len(prov["baselines"]),
+            n_baselines=len(base["dates"]),
+            all_deepstate=bool(prov["baselines"])
+            and all(str(b["name"]).startswith("deepstate") for b in prov["baselines"]),
             axis=axis,
             baseline=baseline_chart,
             baseline_text=_baseline_text(base),
@@ -461,8 +487,8 @@ def _baseline_text(base: dict) -> str:
     lo, hi = short(min(base["people"])), short(max(base["people"]))
     residents = f"about {lo}" if lo == hi else f"{lo} to {hi}"
     return (
-        f"Russian-held: {fmt(base['km2'][0])} km² on {nice_date(first)}, "
-        f"{fmt(base['km2'][-1])} km² on {nice_date(last)}; pre-war residents there: "
+        f"Russian-held: {fmt(base['km2'][0])} km² on {unbroken(first)}, "
+        f"{fmt(base['km2'][-1])} km² on {unbroken(last)}; pre-war residents there: "
         f"{residents}."
     )
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, baselines, files, geodata, report
+from . import __version__, baselines, files, geodata, reconcile, report, settings
 from .archive import Snapshot
 from .errors import InputError
 from .partition import BaselineInfo
@@ -97,6 +97,8 @@ def measure_local(
 def _pool(workers: int):
     """Local worker processes (forked where possible: the embedded data is loaded once)."""
     geodata.load()
+    if settings.reconcile():
+        reconcile.outline_zone()  # once, before the fork
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
 
@@ -153,7 +155,9 @@ def build_table(
 ) -> Table:
     """The whole timeline: DeepState snapshots fast, other baseline specs the plain way."""
     workers = workers or os.cpu_count() or 1
-    ordered = sorted(snapshots, key=lambda s: s.day)
+    # snapshots that keep a grey zone have a third status: evaluated the plain way
+    others = [*others, *(s.spec for s in snapshots if s.grey)]
+    ordered = sorted((s for s in snapshots if not s.grey), key=lambda s: s.day)
     started = time.perf_counter()
     if scheduler:
         plan = make_plan([sc for _, sc in scenarios])
@@ -293,17 +297,46 @@ def _scenario_meta(path: Path, sc: Scenario) -> dict:
 def provenance(table: Table) -> dict:
     """Tool, data version, sources, method and the baselines used (every output carries it)."""
     sources = sorted({b.source for b in table.baselines})
-    head = report.provenance()  # the same head as the run document (document.Provenance)
+    reconciled = any(b.reconciled is not None for b in table.baselines)
+    head = report.provenance(reconciled=reconciled)  # the run document's head
     return {
         **head,
         "method": METHOD + " " + head["method"],
         "baseline_sources": sources,
-        "baselines": [
-            {"name": b.name, "date": b.date.isoformat() if b.date else None, "source": b.source}
-            for b in table.baselines
-        ],
+        "baselines": [report.baseline_record(b) for b in table.baselines],
         "scenarios": list(table.scenarios),
     }
+
+
+def outline_lines(infos) -> list[str]:
+    """The outline reconciliation and the DeepState area outside the units, one line per
+    run of consecutive baselines with the same strips (they change rarely)."""
+    units = geodata.load().units
+    groups: list[tuple[tuple, list]] = []
+    for b in infos:
+        if b.reconciled is None and b.outside_km2 is None:
+            continue
+        if not groups or groups[-1][0] != b.reconciled:
+            groups.append((b.reconciled, []))
+        groups[-1][1].append(b)
+    lines = []
+    for moved, items in groups:
+        first, last = items[0].name, items[-1].name
+        span = first if first == last else f"{first} … {last}"
+        outside = [b.outside_km2 for b in items if b.outside_km2 is not None]
+        text = f"{span}: "
+        if moved is None:
+            text += "no outline reconciliation"
+        else:
+            per = ", ".join(f"{units[c].name_en} {km2:,.1f}" for c, km2 in moved) or "none"
+            total = sum(km2 for _, km2 in moved)
+            text += f"outline reconciliation moved {total:,.1f} km² to Russian-held ({per})"
+        if outside:
+            lo, hi = min(outside), max(outside)
+            rng = f"{lo:,.1f}" if round(lo, 1) == round(hi, 1) else f"{lo:,.1f}–{hi:,.1f}"
+            text += f"; DeepState area outside the units: {rng} km²"
+        lines.append(text)
+    return lines
 
 
 BATCH = 200_000  # rows per written block: memory stays flat whatever the table's length
@@ -393,7 +426,10 @@ def _write_csv(table: Table, path: Path) -> None:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         fh.write(f"# modeller {__version__} timeline; data {prov['data_version']}; ")
         fh.write(f"generated {prov['generated']}; ")
-        fh.write(f"baselines: {'; '.join(prov['baseline_sources'])}\n")
+        fh.write(f"baselines: {'; '.join(prov['baseline_sources'])}; ")
+        fh.write(f"units: {report.units_text(prov['units'])}\n")
+        for line in outline_lines(table.baselines):
+            fh.write(f"# {line}\n")
         fh.write(",".join(head) + "\n")
         if pacsv is None:
             for cols, names, prefix in (

@@ -16,9 +16,10 @@ PACKAGE = Path(modeller.__file__).parent
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
     {"errors", "settings", "statuses", "files", "document", "rounding"},  # leaf helpers
+    {"unitsfile"},  # reading and matching a units file (no embedded data)
     {"dates", "yamlpos", "geodata"},  # dates; YAML lines; the embedded units and the CRS
-    {"geojson", "partition", "specs", "shipped", "population"},  # shapes, partition, specs, people
-    {"archive", "deepstate", "hromadas"},  # DeepState archive (and download); hromadas
+    {"geojson", "partition", "specs", "shipped", "reconcile", "population"},  # + people
+    {"archive", "deepstate", "geoboundaries", "hromadas"},  # DeepState archive; downloads
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files
     {"scenario"},  # pydantic models of the scenario language
     {"engine"},  # apply a scenario (held_in through the loader it is given)

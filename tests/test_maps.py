@@ -6,11 +6,11 @@ available, no external data), so these tests run anywhere in a few seconds.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote
 
 import markupsafe
 import pytest
@@ -180,8 +180,15 @@ def test_inlined_leaflet_is_the_installed_xstatic_version():
     )
 
 
+def first_scenario(run) -> tuple:
+    """The run cut to its first scenario: a one-page site, cheap to render twice."""
+    doc, partitions = run
+    one = doc.model_copy(update={"scenarios": doc.scenarios[:1], "comparison": doc.comparison[:1]})
+    return one, partitions[:1]
+
+
 def test_osm_tiles_are_opt_in(run):
-    pages = maps.render_site(*run, tiles="osm")
+    pages = maps.render_site(*first_scenario(run), tiles="osm")  # a scenario page and the index
     for name, page in pages.items():
         assert '"tiles":"osm"' in page, name
         assert "OpenStreetMap contributors" in page, name
@@ -289,9 +296,11 @@ def test_pages_carry_social_metadata_embed_code_and_downloads(doc, pages):
             assert f'property="{prop}"' in page, (name, prop)
         assert 'name="twitter:card"' in page and 'name="description"' in page
         assert f"&lt;iframe src=&#34;{name}&#34;" in page, name
-        csv = re.search(r'href="data:text/csv;charset=utf-8,([^"]+)" download="([^"]+)"', page)
+        csv = re.search(
+            r'href="data:text/csv;charset=utf-8;base64,([^"]+)" download="([^"]+)"', page
+        )
         assert csv and csv.group(2) == name.replace(".html", ".csv")
-        text = unquote(csv.group(1))
+        text = base64.b64decode(csv.group(1)).decode()
         assert text.splitlines()[0].startswith("data_version,scenario")
         assert f",{e['id']}," in text.splitlines()[1]  # exact figures, this scenario only
 
@@ -315,7 +324,8 @@ def test_pages_stay_under_the_size_bound(pages):
         assert len(page.encode()) < PAGE_LIMIT, (name, len(page.encode()))
 
 
-def test_write_site_writes_every_page_and_no_temporary_files(run, tmp_path):
+def test_write_site_writes_every_page_and_no_temporary_files(run, pages, tmp_path, monkeypatch):
+    monkeypatch.setattr(maps.site, "render_site", lambda *a, **k: pages)  # rendered once
     written = maps.write_site(*run, tmp_path / "site")
     assert [p.name for p in written] == [*maps.page_names(run[0]), "index.html"]
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == sorted(p.name for p in written)
@@ -324,7 +334,8 @@ def test_write_site_writes_every_page_and_no_temporary_files(run, tmp_path):
 
 def test_a_rendering_failure_leaves_the_previous_site_intact(run, tmp_path, monkeypatch):
     out = tmp_path / "site"
-    maps.write_site(*run, out)
+    small = first_scenario(run)
+    maps.write_site(*small, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def boom(*args, **kwargs):
@@ -332,12 +343,13 @@ def test_a_rendering_failure_leaves_the_previous_site_intact(run, tmp_path, monk
 
     monkeypatch.setattr(maps.pages, "index_page", boom)
     with pytest.raises(RuntimeError, match="rendering failed"):
-        maps.write_site(*run, out)
+        maps.write_site(*small, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
-def test_a_writing_failure_leaves_no_partial_file(run, tmp_path, monkeypatch):
+def test_a_writing_failure_leaves_no_partial_file(run, pages, tmp_path, monkeypatch):
     out = tmp_path / "site"
+    monkeypatch.setattr(maps.site, "render_site", lambda *a, **k: pages)  # rendered once
     maps.write_site(*run, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     real_replace = os.replace
@@ -375,7 +387,7 @@ def test_cli_run_writes_the_maps(tmp_path, probe_dir):
     assert sorted(p.name for p in out.iterdir()) == [
         "index.html",
         "xss-probe.html",
-        "xss-probe.png",  # the static images (tests/test_map_images.py)
+        "xss-probe.png",  # the static images (tests/test_maps_images.py)
         "xss-probe.svg",
     ]
     page = (out / "xss-probe.html").read_text(encoding="utf-8")

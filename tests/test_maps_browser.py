@@ -327,10 +327,11 @@ def _tab_through(v: Visit, presses: int = 10) -> list[str]:
     return seen
 
 
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("page", ["index.html", "land-swap.html"])
-def test_every_control_within_ten_tabs_and_no_shape_in_the_tab_order(browser, site, page):
+def test_every_control_within_ten_tabs_and_no_shape_in_the_tab_order(browser, site, page, size):
     _doc, out = site
-    v = Visit(browser, out / page, DESKTOP)
+    v = Visit(browser, out / page, SIZES[size])
     try:
         seen = _tab_through(v)
         joined = "\n".join(seen)
@@ -360,7 +361,15 @@ def test_scenario_pages_show_labels_and_rounded_figures(browser, site):
             assert v.count("#mdl-map path.m-changed") == len(e["transfers"]), name
             assert v.count("#mdl-map path.m-oblast") == 27, name
             assert v.count("#mdl-map path.m-town") == len(e["towns"]), name
-            assert v.count("#mdl-map path.m-river") >= 1, name
+            assert v.count("#mdl-map path.m-river") >= 1, name  # the Dnipro, on every map
+            places = len(maps.layers.base_layers()["towns"])
+            assert v.count("#mdl-map path.m-place") == places >= 10, name  # orientation towns
+            targets = v.page.eval_on_selector_all(
+                "#mdl-map path.m-town-hit",
+                "ps => ps.map(p => Math.min(p.getBBox().width, p.getBBox().height))",
+            )
+            assert len(targets) == len(e["towns"]), name
+            assert all(t >= 24 for t in targets), (name, min(targets))  # touch-sized
             for s in e["statuses"]:
                 item = v.page.locator(f'.legend li[data-status="{s["status"]}"]')
                 if item.count():
@@ -426,6 +435,17 @@ def test_the_baseline_switch_and_tooltips(browser, site):
         assert v.page.locator(".mapwrap").screenshot() != shown
         v.page.get_by_role("radio", name="After the scenario").check()
         v.page.wait_for_timeout(150)
+        # zoomed in twice, labels are placed again without overlaps
+        v.page.locator(".leaflet-control-zoom-in").click()
+        v.page.locator(".leaflet-control-zoom-in").click()
+        v.page.wait_for_timeout(500)
+        labels = v.page.evaluate(MEASURE, "#mdl-map")["labels"]
+        assert len(labels) >= 5
+        for i, a in enumerate(labels):
+            for b in labels[i + 1 :]:
+                assert _overlap(a["box"], b["box"]) < 1, (a["text"], b["text"])
+        v.page.evaluate("window.mdlMaps[0].setView([48.8, 37.6], 8, {animate: false})")
+        v.page.wait_for_timeout(200)
         # a town's tip, from its touch-sized target
         town = e["towns"][0]
         point = v.page.evaluate(
@@ -452,9 +472,13 @@ def test_print_puts_map_and_legend_on_one_a4_page(browser, site):
         v.page.wait_for_timeout(150)
         assert not v.page.locator(".leaflet-control-zoom").is_visible()
         assert not v.page.locator(".downloads").first.is_visible()
-        top = v.box(".mapcol")["y"]
+        v.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        v.page.wait_for_timeout(150)
+        top = v.box("header.top")["y"]
         legend = v.box(".legend")
         assert legend["y"] + legend["h"] - top <= 1032, "map and legend overflow an A4 page"
+        assert legend["y"] >= v.box(".mapwrap")["y"] + v.box(".mapwrap")["h"]
+        v.page.screenshot(path=str(ARTIFACTS / "print-plan-28-points.png"), full_page=True)
         pdf = v.page.pdf(format="A4", print_background=True)
         assert pdf[:4] == b"%PDF"
         (ARTIFACTS / "print-plan-28-points.pdf").write_bytes(pdf)

@@ -179,7 +179,11 @@ def test_formats_carry_the_same_numbers(table, tmp_path):
     csv_path = timeline_run.write_table(table, tmp_path / "t.csv", "csv")
     json_path = timeline_run.write_table(table, tmp_path / "t.json", "json")
     lines = csv_path.read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("# modeller") and lines[1].startswith("table,date,scenario")
+    comments = [x for x in lines if x.startswith("#")]
+    assert lines[0].startswith("# modeller") and lines[len(comments)].startswith("table,date,")
+    # units and the outline reconciliation of every DeepState date, as comment lines
+    assert "units: embedded" in comments[0]
+    assert any("outline reconciliation moved" in x and "outside the units" in x for x in comments)
     doc = json.loads(json_path.read_text(encoding="utf-8"))
     assert len(doc["rows"]) == len(table) == sum(1 for x in lines if x.startswith("status,"))
     assert [b["date"] for b in doc["baselines"]] == SAMPLE

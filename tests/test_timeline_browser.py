@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from test_maps import write_probe
-from test_maps_browser import Visit, browser  # noqa: F401 (the browser fixture)
+from test_maps_browser import ARTIFACTS, Visit, browser  # noqa: F401 (the browser fixture)
 
 from modeller.cli import main
 
@@ -199,7 +199,8 @@ def test_layout_at_desktop_and_phone_size(browser, page, width, height, name):  
                 assert box["left"] >= 0 and box["right"] <= got["client"]
         # full-donbas-withdrawal and land-swap are dated 2025-08-15, inside the span
         assert marks == 4
-        v.shot(f"timeline-{name}")
+        v.shot(f"timeline-{name}")  # the first screen
+        v.page.screenshot(path=str(ARTIFACTS / f"timeline-{name}-full.png"), full_page=True)
         v.assert_clean()
     finally:
         v.close()

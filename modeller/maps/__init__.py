@@ -27,7 +27,8 @@ switch between "after" and "baseline", its legend, downloads and tables.
 
 Self-contained: Leaflet's JS and CSS are inlined, the CSV download is a data: URI, and there
 are no base tiles unless ``tiles="osm"``. The page script (``static/maps.js``) draws from JSON
-in ``<script type="application/json">`` elements; it sets text with ``textContent``.
+in ``<script type="application/json">`` elements (``static/labels.js`` places the labels by
+priority without collisions); it sets text with ``textContent``.
 
 Escaping: templates autoescape; JSON inside ``<script>`` has ``<``, ``>``, ``&`` escaped;
 the pop-up tips, the only HTML built in Python, escape every value.

@@ -36,16 +36,41 @@ def leaflet_assets() -> tuple[str, str, str]:
     return js, css, str(getattr(xleaflet, "VERSION", "?"))
 
 
+class RawJSON:
+    """JSON text produced elsewhere (GEOS's GeoJSON writer) to embed as it is.
+
+    Only for text that is valid JSON made of numbers, brackets and ASCII keys (geometry), so
+    it needs none of ``json_for_script``'s escaping."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+
 def json_for_script(value) -> str:
-    """JSON that is safe inside <script>: no </script>, <!--, or & sequences survive."""
-    return (
-        json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """JSON that is safe inside <script>: no </script>, <!--, or & sequences survive.
+
+    ``RawJSON`` values are spliced in verbatim after the escaping."""
+    raws: list[str] = []
+
+    def raw(o):
+        if isinstance(o, RawJSON):
+            raws.append(o.text)
+            return f"\0raw{len(raws) - 1}\0"
+        raise TypeError(f"{type(o).__name__} is not JSON serialisable")
+
+    text = (
+        json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=raw)
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+    if raws:
+        text = re.sub(r'"\\u0000raw(\d+)\\u0000"', lambda m: raws[int(m.group(1))], text)
+    return text
 
 
 @cache

@@ -19,6 +19,9 @@ from ..partition import Partition
 
 MARGIN = 0.15  # of the changed area's extent, on each side
 MIN_EXTENT_M = 160_000.0
+BASE_TOLERANCE_M = 150.0
+"""Context layers are simplified once to this (under a pixel of the closest possible frame,
+160 km over ~840 px); each image then clips and simplifies them to its own pixel size."""
 
 
 @cache
@@ -26,7 +29,10 @@ def context() -> dict:
     """Neighbours, the Dnipro, oblast outlines and Ukraine's outline in the working CRS."""
     folder = geodata.geodata_dir()
     raw = json.loads((folder / "neighbours.geojson").read_text(encoding="utf-8"))
-    neighbours = [geodata.to_equal_area(shape(f["geometry"])) for f in raw["features"]]
+    neighbours = [
+        shapely.simplify(geodata.to_equal_area(shape(f["geometry"])), BASE_TOLERANCE_M)
+        for f in raw["features"]
+    ]
     river, water = shapely.GeometryCollection(), shapely.GeometryCollection()
     path = folder / "dnipro.geojson"
     if path.exists():
@@ -37,8 +43,13 @@ def context() -> dict:
             else:
                 water = geom
     units = geodata.load().geometry
-    oblasts = np.array(list(units.values()), dtype=object)
-    ukraine = shapely.simplify(shapely.union_all(oblasts), 4000.0)
+    oblasts = shapely.simplify(  # ~a pixel of the closest frame; each image simplifies further
+        np.array(list(units.values()), dtype=object), BASE_TOLERANCE_M
+    )
+    parts = shapely.get_parts(shapely.union_all(oblasts))  # outline only: slivers between
+    ukraine = shapely.simplify(  # the units would draw as specks inside it
+        shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts))), 4000.0
+    )
     return {
         "neighbours": np.array(neighbours, dtype=object),
         "river": river,
@@ -72,14 +83,19 @@ def frame(partition: Partition, aspect: float) -> tuple[float, float, float, flo
     return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
-def clip_simplify(geoms, box: tuple, tolerance: float) -> np.ndarray:
-    """Clip to the (padded) frame and simplify to about a pixel; drop what vanishes."""
+def clip_simplify(geoms, box: tuple, tolerance: float, topology: bool = False) -> np.ndarray:
+    """Clip to the (padded) frame and simplify to about a pixel; drop what vanishes.
+
+    ``topology``: keep rings valid (needed when the tolerance is many pixels, as on the
+    small maps of all Ukraine, where a plain simplification leaves specks)."""
     arr = np.asarray(geoms, dtype=object)
     if not len(arr):
         return arr
     pad = 4 * tolerance
     clipped = shapely.clip_by_rect(arr, box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
-    out = shapely.simplify(clipped, tolerance, preserve_topology=True)
+    # drawing only: topology need not be kept (a pixel-sized self-touch draws the same), and
+    # the topology-preserving variant costs ~10x more (most of a render's time)
+    out = shapely.simplify(clipped, tolerance, preserve_topology=topology)
     return out[~shapely.is_empty(out)]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import shapely
@@ -22,7 +23,7 @@ from ..document import ScenarioEntry
 from ..partition import Partition
 from ..rounding import people_short
 from .image_geometry import project, river_anchors
-from .image_words import RIVER, round_km2, round_people
+from .image_words import RIVER, place, round_km2, round_people
 
 TOWN_LABELS = 8
 """How many of the largest towns changing hands are offered a label (by population)."""
@@ -125,6 +126,18 @@ class Placer:
 # --- the map's labels, by priority ---------------------------------------------------
 
 
+@cache
+def _large_towns() -> list[tuple]:
+    """(settlement, x, y) of every settlement of ORIENTATION_MIN_POP or more, largest first."""
+    data = geodata.load()
+    big = [
+        (s, float(x), float(y))
+        for s, (x, y) in zip(data.settlements, data.settlement_xy, strict=True)
+        if s.population >= ORIENTATION_MIN_POP
+    ]
+    return sorted(big, key=lambda item: -item[0].population)
+
+
 def _marker_px(population: float) -> float:
     """Town marker radius in pixels (as on the interactive maps)."""
     return 3.5 + 2.5 * (population / 1e5) ** 0.5
@@ -134,9 +147,9 @@ def place_labels(
     ax, placer: Placer, entry: ScenarioEntry, partition: Partition, box: tuple, colours
 ) -> None:
     """Markers first (labels never cover them), then labels by priority."""
-    from matplotlib import patheffects
-
-    halo = [patheffects.withStroke(linewidth=3.2, foreground="white")]
+    halo = {  # a soft white box rather than a stroked outline: the SVG keeps labels as text
+        "bbox": {"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.78}
+    }
 
     def inside(x: float, y: float) -> bool:
         return box[0] < x < box[2] and box[1] < y < box[3]
@@ -144,18 +157,9 @@ def place_labels(
     towns = [t for t in entry.towns]
     txy = project([(t.lon, t.lat) for t in towns])
     shown = [(t, x, y) for t, (x, y) in zip(towns, txy, strict=True) if inside(x, y)]
-    data = geodata.load()
     changed_ids = {t.geonameid for t in towns}
-    others = sorted(
-        (
-            (s, x, y)
-            for s, (x, y) in zip(data.settlements, data.settlement_xy, strict=True)
-            if s.population >= ORIENTATION_MIN_POP
-            and s.geonameid not in changed_ids
-            and inside(x, y)
-        ),
-        key=lambda item: -item[0].population,
-    )[:10]
+    others = [(s, x, y) for s, x, y in _large_towns() if s.geonameid not in changed_ids]
+    others = [(s, x, y) for s, x, y in others if inside(x, y)][:10]
     if shown:
         ax.scatter(
             [x for _, x, _ in shown],
@@ -185,11 +189,11 @@ def place_labels(
         placer.place(
             x,
             y,
-            t.name,
+            place(t.name),
             clearance_px=_marker_px(t.population),
             fontsize=9.5,
             color="#111111",
-            path_effects=halo,
+            **halo,
             zorder=10,
         )
     # 2. changed areas (free to move around their area): where, from -> to, km² and people
@@ -208,7 +212,7 @@ def place_labels(
             fontsize=9.5,
             fontweight="bold",
             color="#111111",
-            path_effects=halo,
+            **halo,
             zorder=10,
             linespacing=1.25,
         )
@@ -217,11 +221,11 @@ def place_labels(
         placer.place(
             x,
             y,
-            s.name,
+            place(s.name),
             clearance_px=2.5,
             fontsize=8.5,
             color="#333333",
-            path_effects=halo,
+            **halo,
             zorder=9,
         )
     for x, y in river_anchors(box):
@@ -234,7 +238,7 @@ def place_labels(
                 fontsize=9,
                 fontstyle="italic",
                 color=RIVER,
-                path_effects=halo,
+                **halo,
                 zorder=9,
             )
             is not None

@@ -1,7 +1,7 @@
 """One overview image of every scenario: small maps of all Ukraine side by side.
 
-Each small map shows the statuses after the scenario (tinted as on the interactive maps),
-the land that changes hands in full colour, and under it the scenario's title with what
+Each small map shows the statuses after the scenario (the pages' colours), the land that
+changes hands hatched, and under it the scenario's title with what
 Ukraine cedes and regains (rounded). Written by ``modeller run`` as ``overview.png`` when
 there is more than one scenario; at most ``MAX_MAPS`` maps (the first ones, said so).
 """
@@ -14,7 +14,15 @@ import textwrap
 from ..document import RunDocument
 from ..partition import Partition
 from .image_geometry import clip_simplify, context, polygon_path
-from .image_words import SIDES, amount, matplotlib_rc, nice_date, statuses
+from .image_words import (
+    CHANGED_HATCH,
+    NEITHER_HATCH,
+    SIDES,
+    amount,
+    matplotlib_rc,
+    nice_date,
+    statuses,
+)
 
 MAX_MAPS = 24
 COLUMNS = 4
@@ -44,7 +52,7 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
         fig.text(
             8 / width,
             1 - 40 / height,
-            "After each scenario; land changing hands in full colour. Figures rounded.",
+            "After each scenario; land changing hands hatched. Figures rounded.",
             fontsize=10,
             va="top",
             color="#333333",
@@ -65,26 +73,34 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
             ax.set_axis_off()
             colours = statuses(entry, partition)
             for status in dict.fromkeys(p.after for p in partition.pieces):
-                for changed in (False, True):
-                    geoms = [
-                        p.geometry
-                        for p in partition.pieces
-                        if p.after == status and (p.before != p.after) == changed
-                    ]
-                    path = polygon_path(clip_simplify(geoms, box, 5000.0))
-                    if path is None:
-                        continue
-                    fill = colours[status][2 if changed else 1]
-                    ax.add_artist(
-                        PathPatch(
-                            path,
-                            facecolor=fill,
-                            edgecolor=fill,
-                            linewidth=0.3,
-                            hatch="xxx" if status not in SIDES else None,
-                            hatchcolor="#2b2850" if status not in SIDES else None,
-                        )
+                geoms = [p.geometry for p in partition.pieces if p.after == status]
+                path = polygon_path(clip_simplify(geoms, box, 5000.0, topology=True))
+                if path is None:
+                    continue
+                fill, neither = colours[status][1], status not in SIDES
+                ax.add_artist(
+                    PathPatch(
+                        path,
+                        facecolor=fill,
+                        edgecolor=fill,
+                        linewidth=0.3,
+                        hatch=NEITHER_HATCH if neither else None,
+                        hatchcolor="#333333" if neither else None,
                     )
+                )
+            moved = [p.geometry for p in partition.pieces if p.before != p.after]
+            path = polygon_path(clip_simplify(moved, box, 5000.0, topology=True)) if moved else None
+            if path is not None:
+                ax.add_artist(
+                    PathPatch(
+                        path,
+                        facecolor="none",
+                        edgecolor="#111111",
+                        linewidth=0.6,
+                        hatch=CHANGED_HATCH,
+                        hatchcolor="#111111",
+                    )
+                )
             ax.add_artist(PathPatch(outline, facecolor="none", edgecolor="#555555", lw=0.5))
             cedes = sum(f.km2 for f in entry.flows if f.from_ == "ukraine")
             regains = sum(f.km2 for f in entry.flows if f.to == "ukraine")

@@ -3,47 +3,37 @@ scenario itself, fills as the interactive maps draw them."""
 
 from __future__ import annotations
 
-from datetime import date as Date
-
 from ..document import ScenarioEntry
 from ..metrics import status_labels
 from ..partition import Partition
+from . import words
 from .palette import Palette
 
 RIVER = "#3b7fc4"
 SIDES = ("ukraine", "russia")
-"""The two sides; any other status is a zone that is neither side's (drawn hatched)."""
+"""The two sides; any other status is a zone that is neither side's (drawn dotted, as on the
+pages). Land changing hands is hatched over its new status, as on the pages."""
+CHANGED_HATCH = "////"
+NEITHER_HATCH = ".."
 
 
 def round_km2(x: float) -> str:
-    """km² for a map label: nearest 10 from 1,000 up, else two significant figures."""
-    if x >= 1000:
-        return f"{round(x, -1):,.0f}"
-    if x >= 10:
-        return f"{float(f'{x:.2g}'):,.0f}"
-    if x >= 0.05:
-        return f"{x:.1f}"
-    return "<0.1" if x > 0 else "0"
+    """km² as the pages round them (three significant figures; ``under 1`` for slivers)."""
+    return words.km2(x)
 
 
 def amount(km2: float) -> str:
-    """'6,240 km²', or 'nothing' when less than 0.05 km² (slivers of the overlay)."""
-    return "nothing" if km2 < 0.05 else f"{round_km2(km2)} km²"
+    """'6,240 km²', or 'nothing' when under half a km² (slivers of the overlay)."""
+    return "nothing" if km2 < 0.5 else f"{round_km2(km2)} km²"
 
 
 def round_people(x: float) -> str:
-    """People for a map label: three significant figures (never to the single person)."""
-    if x < 50:
-        return "<50" if x > 0 else "0"
-    return f"{float(f'{x:.3g}'):,.0f}"
+    """People as the pages round them (two significant figures, never to the person)."""
+    return words.people(x)
 
 
-def nice_date(iso: str | None) -> str:
-    """'2025-08-15' -> '15 Aug 2025' (month names, never numbers alone)."""
-    if not iso:
-        return "undated"
-    d = Date.fromisoformat(iso)
-    return f"{d.day} {d.strftime('%b')} {d.year}"
+nice_date = words.day
+place = words.place
 
 
 def tint(colour: str, share: float = 0.62) -> str:

@@ -22,7 +22,10 @@ run document (fixed ``svg.hashsalt``, no date in its metadata).
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import textwrap
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import shapely
@@ -32,14 +35,18 @@ from ..document import RunDocument, ScenarioEntry
 from ..partition import Partition
 from ..report import headline
 from ..rounding import people_short
+from . import words
 from .image_geometry import clip_simplify, context, frame, line_segments, polygon_path
 from .image_labels import Box, Placer, place_labels
 from .image_overview import render_overview
 from .image_words import (
+    CHANGED_HATCH,
+    NEITHER_HATCH,
     RIVER,
     SIDES,
     matplotlib_rc,
     nice_date,
+    place,
     round_km2,
     round_people,
     statuses,
@@ -99,24 +106,30 @@ def _render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
     patch(ctx["neighbours"], 1, facecolor="#ece9e2", edgecolor="#a9a49a", linewidth=0.6)
     pieces = partition.pieces
     for status in dict.fromkeys(p.after for p in pieces):
-        neutral = status not in SIDES
-        for changed in (False, True):
-            geoms = [
-                p.geometry for p in pieces if p.after == status and (p.before != p.after) == changed
-            ]
-            patch(
-                geoms,
-                2,
-                facecolor=colours[status][2 if changed else 1],  # changed land: full colour
-                edgecolor="none",
-                linewidth=0,
-                hatch="xx" if neutral else None,
-                hatchcolor="#2b2850" if neutral else None,
-            )
+        neither = status not in SIDES
+        patch(
+            [p.geometry for p in pieces if p.after == status],
+            2,
+            facecolor=colours[status][1],
+            edgecolor="none",
+            linewidth=0,
+            hatch=NEITHER_HATCH if neither else None,
+            hatchcolor="#333333" if neither else None,
+        )
+    moved = [p for p in pieces if p.before != p.after]
+    if moved:  # hatched over the new status, as on the pages
+        patch(
+            [p.geometry for p in moved],
+            3,
+            facecolor="none",
+            edgecolor="none",
+            linewidth=0,
+            hatch=CHANGED_HATCH,
+            hatchcolor="#111111",
+        )
     patch([ctx["water"]], 3, facecolor="#a9cbe8", edgecolor=RIVER, linewidth=0.5)
     lines([ctx["river"]], 3, colors=RIVER, linewidths=1.3)
     lines(ctx["oblasts"], 4, colors="#4d4d4d", linewidths=0.7)
-    moved = [p for p in pieces if p.before != p.after]
     if moved:
         outline = shapely.union_all(clip_simplify([p.geometry for p in moved], box, tol))
         lines([outline], 6, colors="#111111", linewidths=1.8, linestyles=(0, (4, 2)))
@@ -187,14 +200,14 @@ def _header(fig, entry: ScenarioEntry) -> float:
     )
 
     def amount(km2: float, people: float, low: float, high: float) -> str:
-        if km2 < 0.05:
+        if km2 < 0.5:
             return "nothing"
-        return f"{round_km2(km2)} km² ({people_short(people, low, high)} people)"
+        return f"{round_km2(km2)} km² (about {people_short(people, low, high)} people)"
 
-    sub = (
-        f"Ukraine cedes {amount(*cedes)}, regains {amount(*regains)}, "
-        f"against the baseline {b.name} of {nice_date(b.date)}"
-    )
+    caption = words.baseline_caption({"name": b.name, "date": b.date})
+    when = nice_date(b.date)
+    caption = caption.replace(when, when.replace(" ", "\u00a0"))  # never wrap a date
+    sub = f"Ukraine cedes {amount(*cedes)}, regains {amount(*regains)}. Baseline: {caption}."
     text = fig.text(
         0.012,
         y,
@@ -244,27 +257,27 @@ def _panel(
         if s.status not in used:
             continue
         label, fill, _ = colours[s.status]
-        neutral = s.status not in SIDES
+        neither = s.status not in SIDES
         handles.append(
             Patch(
                 facecolor=fill,
-                edgecolor="#3d3a66" if neutral else "#777777",
-                hatch="xx" if neutral else None,
+                edgecolor="#777777",
+                hatch=NEITHER_HATCH if neither else None,
+                hatchcolor="#333333" if neither else None,
                 linewidth=0.6,
                 label=textwrap.fill(label, 34),
             )
         )
-    for status in dict.fromkeys(p.after for p in partition.pieces if p.before != p.after):
-        label, _, colour = colours[status]
-        neutral = status not in SIDES
+    if any(p.before != p.after for p in partition.pieces):
         handles.append(
             Patch(
-                facecolor=colour,
+                facecolor="white",
                 edgecolor="#111111",
                 linestyle=(0, (3, 1.5)),
-                hatch="xx" if neutral else None,
+                hatch=CHANGED_HATCH,
+                hatchcolor="#111111",
                 linewidth=1.2,
-                label=textwrap.fill(f"Passes to {label} under the scenario", 34),
+                label="Changes hands\n(hatched over its new status)",
             )
         )
     recs = {dict(p.attrs).get("recognition") for p in partition.pieces} - {None}
@@ -348,7 +361,7 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
     if not flows:
         lines.append("Nothing: the scenario keeps the baseline.")
     if entry.towns:
-        big = ", ".join(f"{t.name} {round_people(t.population)}" for t in entry.towns[:4])
+        big = ", ".join(f"{place(t.name)} {round_people(t.population)}" for t in entry.towns[:4])
         lines.append(textwrap.fill(f"Largest towns: {big}", 46))
     fig.text(
         0.72,
@@ -382,12 +395,17 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
     full = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
     for status in dict.fromkeys(p.after for p in partition.pieces):
         path = polygon_path(
-            clip_simplify([p.geometry for p in partition.pieces if p.after == status], full, 8000.0)
+            clip_simplify(
+                [p.geometry for p in partition.pieces if p.after == status],
+                full,
+                8000.0,
+                topology=True,
+            )
         )
         if path is not None:
             ax.add_artist(
                 PathPatch(
-                    path, facecolor=colours[status][1], edgecolor=colours[status][1], linewidth=0.3
+                    path, facecolor=colours[status][1], edgecolor=colours[status][1], linewidth=0.9
                 )
             )
     outline = polygon_path([ctx["ukraine"]])
@@ -429,22 +447,51 @@ def image_bytes(fig, svg: bool = True) -> tuple[bytes, bytes | None]:
     return png.getvalue(), vector.getvalue() if svg else None
 
 
+PARALLEL_FROM = 4
+"""From this many scenarios on, images are drawn in forked worker processes (one per core):
+each image is independent and costs ~0.5 s of CPU, mostly text rasterisation."""
+
+_JOB: tuple | None = None  # (doc, partitions, out_dir, stems), inherited by forked workers
+
+
 def write_images(
     doc: RunDocument, partitions: list[Partition], out_dir: Path, stems: list[str]
 ) -> list[Path]:
     """Write ``<stem>.png`` and ``<stem>.svg`` for every scenario, and ``overview.png``
-    when there are several; return the paths."""
+    when there are several; return the paths (in scenario order, the overview last).
+
+    Each file is written atomically. With ``PARALLEL_FROM`` or more scenarios and more than
+    one core, scenarios are drawn in forked worker processes that inherit the run document
+    and partitions (nothing is pickled but an index and the paths written).
+    """
+    global _JOB
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for entry, partition, stem in zip(doc.scenarios, partitions, stems, strict=True):
-        fig = render(doc, entry, partition)
-        png, svg = image_bytes(fig)
-        for ext, data in (("png", png), ("svg", svg)):
-            path = out_dir / f"{stem}.{ext}"
-            files.write_bytes(path, data)
-            written.append(path)
-    if len(doc.scenarios) > 1 and "overview" not in stems:
+    n = len(doc.scenarios)
+    if len(partitions) != n or len(stems) != n:
+        raise ValueError(f"{len(partitions)} partitions and {len(stems)} names for {n} scenarios")
+    jobs = list(range(n)) + ([-1] if n > 1 and "overview" not in stems else [])
+    workers = min(os.cpu_count() or 1, len(jobs))
+    _JOB = (doc, partitions, out_dir, stems)
+    try:
+        if n >= PARALLEL_FROM and workers > 1 and "fork" in mp.get_all_start_methods():
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                parts = list(pool.map(_draw, jobs))
+        else:
+            parts = [_draw(i) for i in jobs]
+    finally:
+        _JOB = None
+    return [p for part in parts for p in part]
+
+
+def _draw(i: int) -> list[Path]:
+    """Draw and write scenario ``i``'s PNG and SVG (``-1``: the overview PNG)."""
+    doc, partitions, out_dir, stems = _JOB
+    if i < 0:
         png, _ = image_bytes(render_overview(doc, partitions), svg=False)
-        written.append(files.write_bytes(out_dir / "overview.png", png))
-    return written
+        return [files.write_bytes(out_dir / "overview.png", png)]
+    png, svg = image_bytes(render(doc, doc.scenarios[i], partitions[i]))
+    return [
+        files.write_bytes(out_dir / f"{stems[i]}.png", png),
+        files.write_bytes(out_dir / f"{stems[i]}.svg", svg),
+    ]

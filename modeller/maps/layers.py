@@ -13,12 +13,13 @@ from functools import cache
 
 import numpy as np
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 from shapely.ops import polylabel
 
 from .. import geodata
 from ..partition import Partition
 from . import words
+from .assets import RawJSON
 
 SIMPLIFY_M = 1000.0
 """Display-only simplification tolerance in working-CRS metres (GEOS coverage simplification,
@@ -72,7 +73,8 @@ def lonlat(geom):
 
 
 def feature(geom, **props) -> dict:
-    return {"type": "Feature", "properties": props, "geometry": mapping(geom)}
+    """A GeoJSON feature (geometry serialised by GEOS, much faster than ``mapping``)."""
+    return {"type": "Feature", "properties": props, "geometry": RawJSON(shapely.to_geojson(geom))}
 
 
 def collection(features: list[dict]) -> dict:
@@ -108,11 +110,14 @@ def label(lat, lon, text: str, kind: str, rank: int, sub: str = "", radius: floa
     return [lat, lon, text, kind, rank, sub, radius]
 
 
-@cache
 def base_layers() -> dict:
     """What every map shows: neighbours, oblasts, the Dnipro, orientation towns, their labels,
     Ukraine's bounds and a coarse outline for the locator map (lon/lat rings)."""
-    data = geodata.load()
+    return _base_layers(geodata.load())
+
+
+@cache
+def _base_layers(data) -> dict:
     codes = list(data.geometry)
     geoms = np.array([data.geometry[c] for c in codes], dtype=object)
     simple = simplify(geoms)
@@ -172,7 +177,7 @@ def _dnipro() -> tuple[dict, dict, list | None]:
     if not path.exists():
         return collection([]), collection([]), None
     raw = json.loads(path.read_text(encoding="utf-8"))
-    lines, water = [], []
+    lines, water, line_geoms = [], [], []
     for f in raw["features"]:
         geom = shape(f["geometry"])
         geom = shapely.transform(geom, lambda c: np.round(c, DECIMALS))
@@ -180,9 +185,10 @@ def _dnipro() -> tuple[dict, dict, list | None]:
             water.append(feature(geom, name="Dnipro"))
         else:
             lines.append(feature(geom, name="Dnipro"))
+            line_geoms.append(geom)
     if not lines:
         return collection(lines), collection(water), None
-    merged = shapely.line_merge(shapely.union_all([shape(f["geometry"]) for f in lines]))
+    merged = shapely.line_merge(shapely.union_all(line_geoms))
     parts = shapely.get_parts(merged)
     longest = parts[int(np.argmax(shapely.length(parts)))]
     p = longest.interpolate(0.5, normalized=True)
@@ -319,7 +325,8 @@ class ScenarioView:
         Each oblast's land going from one holder to another is one part. A small part (under
         ``MERGE_SHARE`` of its neighbour) touching (within 2 km) a part with the same old and
         new holder shares its label ("Donetsk, Luhansk: to Russia") with summed figures, so
-        a strip that crosses an oblast border is named once. Figures are the run document's (rounded), never the display geometry's.
+        a strip that crosses an oblast border is named once. Figures are the run document's
+        (rounded), never the display geometry's.
         """
         figures = {(t["oblast"], t["from"], t["to"]): t for t in self.entry["transfers"]}
         groups: dict[tuple, list] = {}

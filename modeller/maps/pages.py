@@ -7,11 +7,12 @@ inlined libraries, the pattern definitions, the JSON) are built by this package.
 
 from __future__ import annotations
 
+import base64
 from functools import cache
 from pathlib import Path
-from urllib.parse import quote
 
 from .. import __version__
+from ..report import baseline_note, units_text
 from . import payload, tables, words
 from .assets import leaflet_assets, package_text
 from .layers import SIMPLIFY_M, ScenarioView
@@ -36,15 +37,14 @@ def environment():
 
 @cache
 def shared() -> dict:
-    """What every page inlines: Leaflet, our CSS and script, the base layers' JSON."""
+    """What every page inlines: Leaflet, our CSS and script (read once per process)."""
     js, css, version = leaflet_assets()
     return {
         "leaflet_js": js,
         "leaflet_css": css,
         "leaflet_version": version,
         "css": package_text("static", "maps.css"),
-        "js": package_text("static", "maps.js"),
-        "base_json": payload.base_json(),
+        "js": package_text("static", "labels.js") + "\n" + package_text("static", "maps.js"),
         "version": __version__,
     }
 
@@ -54,7 +54,11 @@ def render(template: str, **context) -> str:
     return (
         environment()
         .get_template(template)
-        .render(**{k: v for k, v in s.items() if k != "leaflet_version"}, **context)
+        .render(
+            **{k: v for k, v in s.items() if k != "leaflet_version"},
+            base_json=payload.base_json(),
+            **context,
+        )
     )
 
 
@@ -158,7 +162,7 @@ def downloads(doc: dict, view: ScenarioView, csv_text: str, images: bool) -> dic
 
 def csv_uri(text: str) -> str:
     """CSV as a data: URI, so the download works from a single copied page."""
-    return "data:text/csv;charset=utf-8," + quote(text, safe="")
+    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode()).decode()
 
 
 def provenance(doc: dict, entries: list[dict], tiles: str | None) -> dict:
@@ -186,6 +190,7 @@ def provenance(doc: dict, entries: list[dict], tiles: str | None) -> dict:
                 "reported": reported,
                 "baseline": e["baseline"],
                 "baseline_caption": words.baseline_caption(e["baseline"]),
+                "outline": baseline_note(e["baseline"]),
             }
         )
     base = (
@@ -201,6 +206,7 @@ def provenance(doc: dict, entries: list[dict], tiles: str | None) -> dict:
         "scenarios": scenarios,
         "method": doc["method"],
         "data_sources": doc["data_sources"],
+        "units": units_text(doc.get("units") or {}),
         "display_note": f"Map shapes are simplified for display (about {SIMPLIFY_M / 1000:g} "
         f"km); every figure is computed on the full geometry. Base map: {base}.",
         "tools": tools,

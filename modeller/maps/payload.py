@@ -17,9 +17,13 @@ from .layers import ScenarioView, base_layers, marker_radius
 from .palette import NEIGHBOUR_FILL, Palette
 
 
-@cache
 def base_json() -> str:
-    """Everything every map shows, serialised once per process."""
+    """Everything every map shows, serialised once per set of units (geodata)."""
+    return _base_json(id(base_layers()))
+
+
+@cache
+def _base_json(_key: int) -> str:
     return json_for_script(base_layers())
 
 

@@ -46,17 +46,9 @@ def status_table(view: ScenarioView) -> dict:
         ]
         for s in view.entry["statuses"]
     ]
-    head = [
-        "Held by",
-        "Baseline km²",
-        "% of Ukraine",
-        "People",
-        "After km²",
-        "% of Ukraine",
-        "People",
-        "Change km²",
-    ]
-    return table("Held by each side: baseline and after the scenario", "t-status", head, rows)
+    head = ["Held by", "Baseline km²", "%", "People", "After km²", "%", "People", "Change km²"]
+    caption = "Held by each side: baseline and after the scenario (%: of Ukraine)"
+    return table(caption, "t-status", head, rows)
 
 
 def transfer_table(view: ScenarioView) -> dict:
@@ -206,7 +198,7 @@ def compare_table(views: list[ScenarioView]) -> dict:
             ]
         )
     caption = (
-        "Every scenario against its baseline, by date proposed (the change columns add up to "
-        "zero across each row)"
+        "Every scenario against its baseline, by date proposed (in each row, what one holder "
+        "loses the others gain, up to rounding)"
     )
     return table(caption, "t-compare", head, rows, links=[v.page for v in views])

@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 import shapely
 
-from modeller import baselines, deepstate, geodata, geojson
+from modeller import archive, baselines, deepstate, geodata, geojson, timeline_run
 from modeller.errors import InputError
+from modeller.scenario import load_scenarios
 
 RAW = "deepstate/raw/deepstate_raw_20250803T195825Z.geojson"
 
@@ -57,7 +59,7 @@ def test_fetch_keeps_occupied_ukraine_and_drops_foreign_layers(recorded_api, tmp
 def test_fetched_snapshot_agrees_with_the_daily_archive(recorded_api, tmp_path, monkeypatch):
     """The raw dump of 3 Aug 2025 (19:58 UTC) vs the archive's file for that day."""
     monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
-    fetched = geojson.read_territory(deepstate.fetch(date(2025, 8, 3)))
+    fetched = geojson.read_layers(deepstate.fetch(date(2025, 8, 3)))[0]["russia"]
     archived = geojson.read_territory(baselines.deepstate_path(date(2025, 8, 3)))
     ukraine = shapely.union_all(list(geodata.load().geometry.values()))
     a = geodata.area_km2(shapely.intersection(fetched, ukraine))
@@ -69,3 +71,35 @@ def test_a_day_without_snapshot_names_the_nearest(recorded_api, tmp_path, monkey
     monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
     with pytest.raises(InputError, match="no snapshot on 2025-08-10; nearest: 2025-08-03"):
         deepstate.fetch(date(2025, 8, 10))
+
+
+def test_fetch_keeps_the_grey_zone_as_contested(recorded_api, tmp_path, monkeypatch):
+    """The raw dump's 'unknown status' polygons survive the download as their own layer,
+    and the deepstate:DATE baseline read from the cache holds them as 'contested'."""
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("MODELLER_DATA_DIR", raising=False)
+    path = deepstate.fetch(date(2025, 8, 3))
+    doc = json.loads(path.read_text())
+    assert doc["grey_zone"] is True
+    assert [f["properties"]["status"] for f in doc["features"]] == ["russia", "contested"]
+    layers, grey = geojson.read_layers(path)
+    assert grey
+    assert geodata.area_km2(layers["contested"]) == pytest.approx(1044.8, abs=1)
+    base = baselines.load_baseline("deepstate:2025-08-03")
+    km2 = {s: 0.0 for s in ("russia", "contested", "ukraine")}
+    for p, a in zip(base.pieces, base.areas_km2, strict=True):
+        km2[p.before] += a
+    assert 900 < km2["contested"] < 1045
+    assert "grey zone" in base.baseline.grey_zone and "contested" in base.baseline.grey_zone
+    # the timeline takes a snapshot with a grey zone the plain way: contested rows, as run
+    [snap] = [s for s in archive.snapshots() if s.day == date(2025, 8, 3)]
+    assert snap.grey
+    scenarios = Path(__file__).resolve().parent.parent / "scenarios"
+    table = timeline_run.build_table(load_scenarios([scenarios / "land-swap.yaml"]), [snap])
+    c = table.columns
+    grey = [i for i in range(len(table)) if c["status"][i] == "contested"]
+    assert grey and sum(c["baseline_km2"][i] for i in grey) == pytest.approx(
+        km2["contested"], rel=1e-9
+    )
+    [info] = table.baselines
+    assert "contested" in info.grey_zone and info.reconciled

@@ -19,7 +19,7 @@ import shapely
 from click.testing import CliRunner
 from shapely.geometry import LineString, Point, shape
 
-from modeller import baselines, geodata, metrics
+from modeller import baselines, geodata, metrics, reconcile
 from modeller.cli import main
 from modeller.scenario import load_scenario, load_scenarios
 
@@ -79,8 +79,25 @@ def occupied(spec: str):
     if spec.startswith("deepstate:"):
         raw = json.loads(deepstate_file(spec.split(":", 1)[1]).read_text(encoding="utf-8"))
         lonlat = shapely.union_all([shape(f["geometry"]) for f in raw["features"]])
-        return geodata.to_equal_area(shapely.make_valid(lonlat))
+        return with_cut_off_strips(geodata.to_equal_area(shapely.make_valid(lonlat)))
     return baseline(spec).held("russia", when="before")
+
+
+def with_cut_off_strips(russia):
+    """The outline rule (ASSUMPTIONS.md) done the long way, over the whole country: every
+    connected part of the land not Russian-held, except the largest, that touches
+    Russian-held land and lies wholly within the 5 km outline zone becomes Russian-held.
+    (``modeller.reconcile`` works inside the zone only; the zone itself is shared.)"""
+    units = shapely.union_all(list(geodata.load().geometry.values()))
+    free = shapely.get_parts(shapely.difference(units, russia))
+    largest = int(shapely.area(free).argmax())
+    reach = reconcile.outline_zone().reach
+    cut_off = [
+        p
+        for i, p in enumerate(free)
+        if i != largest and shapely.dwithin(russia, p, 1.0) and shapely.covers(reach, p)
+    ]
+    return shapely.union(russia, shapely.union_all(cut_off))
 
 
 @cache

@@ -133,6 +133,9 @@ def test_missing_archive_says_which_setting_to_use(monkeypatch, tmp_path):
     result = run_cli("run", "--no-maps", "-b", "deepstate:2025-08-15", "scenarios/")
     assert result.exit_code == 2
     assert "set MODELLER_DATA_DIR" in result.output
+    # the command it suggests is one the tool accepts
+    assert "'modeller fetch 2025-08-15'" in result.output
+    assert run_cli("fetch", "--help").exit_code == 0
 
 
 def test_duplicate_scenario_ids_are_rejected(tmp_path):

@@ -306,8 +306,9 @@ def _unreconciled_crimea_km2() -> float:
 
     DeepState marks all of Crimea occupied, so any Ukrainian-held land there is an edge
     strip (the units reach past DeepState's coastline). Outline reconciliation (issue 9,
-    req. 2) makes it Russian-held; until then the strips along every coast and border
-    count as Ukrainian-held, and ~940 km² of DeepState's side of the comparison is wrong.
+    req. 2; on unless MODELLER_RECONCILE=0) makes it Russian-held; without it the strips
+    along every coast and border count as Ukrainian-held, and ~940 km² of DeepState's
+    side of the comparison is wrong.
     """
     ds = baselines.load_baseline("deepstate:2025-08-15")
     return sum(
@@ -325,7 +326,7 @@ def test_shipped_scenario_headlines_on_contact_line_within_5pct_of_deepstate(
     if strips > 50:
         pytest.skip(
             f"deepstate:2025-08-15 still counts {strips:,.0f} km² of Crimea's edge strips as "
-            "Ukrainian-held: the comparison needs outline reconciliation (issue 9 req. 2)"
+            "Ukrainian-held: the comparison needs outline reconciliation (MODELLER_RECONCILE)"
         )
     misses = [
         f"{r['scenario']} {r['figure']}: contact-line {r['contact_km2']:,.0f} km², "

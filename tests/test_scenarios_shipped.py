@@ -99,19 +99,29 @@ def test_population_of_every_oblast_adds_up_to_its_official_total(baseline):
 
 
 def test_json_csv_and_markdown_carry_the_same_numbers(shared_data, tmp_path):
-    args = ["run", "--no-maps", "-b", "deepstate:2025-08-15", str(SCENARIOS)]
+    args = ["run", "--no-maps", "-b", "deepstate:2025-08-15"]
     runner = CliRunner()
-    doc = json.loads(runner.invoke(main, [*args, "--format", "json"]).output)
-    csv_text = runner.invoke(main, [*args, "--format", "csv"]).output
-    md = runner.invoke(main, [*args, "--format", "markdown"]).output
-    table = runner.invoke(main, args).output
+    doc = json.loads(runner.invoke(main, [*args, str(SCENARIOS), "--format", "json"]).output)
+    one = [*args, str(SCENARIOS / "full-donbas-withdrawal.yaml")]  # the others: same code
+    csv_text = runner.invoke(main, [*one, "--format", "csv"]).output
+    md = runner.invoke(main, [*one, "--format", "markdown"]).output
+    table = runner.invoke(main, one).output
     donbas = next(s for s in doc["scenarios"] if s["id"] == "full-donbas-withdrawal")
-    assert donbas["baseline"] == {
+    base = donbas["baseline"]
+    assert {k: base[k] for k in ("name", "date", "source", "method")} == {
         "name": "deepstate:2025-08-15",
         "date": "2025-08-15",
         "source": archive.DAILY_SOURCE,
         "method": "snapshot file deepstatemap_data_20250815.geojson, clipped to the units",
     }
+    # the outline reconciliation and the area outside the units, in every format
+    assert base["reconciled_km2"] == pytest.approx(
+        sum(r["km2"] for r in base["reconciled"]), rel=1e-9
+    )
+    assert 800 < base["reconciled_km2"] < 1100 and 1500 < base["outside_units_km2"] < 2200
+    assert "no" in base["grey_zone"] or "none" in base["grey_zone"]
+    for text in (md, table):
+        assert "outline reconciliation" in text and "outside the units" in text
     ceded = next(c for c in doc["comparison"] if c["id"] == "full-donbas-withdrawal")
     km2 = km2_text(ceded["ukraine_cedes_km2"])  # rounded for reading; exact in JSON/CSV
     people = people_short(*(ceded[f"ukraine_cedes_people{e}"] for e in ("", "_low", "_high")))
@@ -125,6 +135,15 @@ def test_json_csv_and_markdown_carry_the_same_numbers(shared_data, tmp_path):
         r for r in records if r["table"] == "transfer" and r["scenario"] == "full-donbas-withdrawal"
     ]
     assert {r["data_version"] for r in records} == {doc["data_version"]}
+    luhansk = [
+        r
+        for r in records
+        if r["table"] == "reconciled"
+        and r["scenario"] == "full-donbas-withdrawal"
+        and r["oblast"] == "UA-09"
+    ]
+    moved = next(x["km2"] for x in base["reconciled"] if x["oblast"] == "UA-09")
+    assert [float(r["km2"]) for r in luhansk] == [pytest.approx(moved, abs=0.01)]
     assert sum(float(r["km2"]) for r in transfers) == pytest.approx(
         ceded["ukraine_cedes_km2"], abs=0.05
     )

@@ -1,0 +1,163 @@
+"""Outline reconciliation: DeepState's border and coastline against the units' outline.
+
+DeepState draws its occupied-territory layer up to its own border and coastline. The
+units (Natural Earth, Minregion, geoBoundaries …) reach past them in places: thin
+strips along the Russian border, the Azov and Black Sea coasts and around Crimea that
+DeepState leaves out, although they lie behind Russian lines. Read naively, those strips
+would count as Ukrainian-held.
+
+The rule (ASSUMPTIONS.md): a part of the land that is neither Russian-held nor
+contested becomes Russian-held when it
+
+1. is cut off from the rest of Ukrainian-held land (a connected part of its own),
+2. touches Russian-held land (within ``TOUCH_M``), and
+3. lies wholly within ``ZONE_M`` (5 km) of the units' outer outline.
+
+Islands that do not touch Russian-held land (Zmiinyi, the Odesa coast), the Danube
+delta and anything connected to Ukrainian-held land stay Ukrainian; so does any
+cut-off pocket reaching farther inland (an encircled town, a wide lagoon).
+
+Notes
+-----
+Condition 3 makes the rule local: a part wholly inside the outline zone ``Z`` (the
+units' land within 5 km of the outline, from the outline simplified to 50 m) is a
+connected part of ``Z \\ R`` that does not reach the zone's inland edge. So the strips
+are a function of ``R ∩ Z`` only, and the timeline reuses a day's strips while none of
+DeepState's changed boundary segments lies in the zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import shapely
+
+from . import geodata
+from .geodata import area_km2
+
+ZONE_M = 5_000.0  # how far from the units' outline a cut-off part may reach
+SIMPLIFY_M = 50.0  # the outline is simplified this much before buffering (speed)
+TOUCH_M = 1.0  # a part touches Russian-held land when this close to it
+MIN_REPORT_KM2 = 0.005  # per-oblast figures below this are not reported
+
+RULE = (
+    "Outline reconciliation: land neither Russian-held nor contested that is cut off from "
+    "the rest of Ukrainian-held land, touches Russian-held land and lies wholly within "
+    f"{ZONE_M / 1000:g} km of the units' outer outline (DeepState's own border and coastline "
+    "stop short of the units') counts as Russian-held; islands not touching Russian-held "
+    "land and the Danube delta stay Ukrainian."
+)
+
+
+@dataclass(frozen=True, eq=False)
+class OutlineZone:
+    """The units' land within ``ZONE_M`` of their outer outline, and its inland edge."""
+
+    zone: object  # working-CRS polygons
+    inland: object  # working-CRS lines: where the zone ends inside the country
+    reach: object  # the buffer the zone was cut from (a change outside it cannot matter)
+
+
+@cache
+def _zone_for(data: geodata.Geodata) -> OutlineZone:
+    country = shapely.union_all(list(data.geometry.values()))
+    rings = [p.exterior for p in shapely.get_parts(country)]
+    outline = shapely.simplify(shapely.multilinestrings(rings), SIMPLIFY_M)
+    reach = shapely.buffer(outline, ZONE_M, quad_segs=4)
+    zone = shapely.intersection(country, reach)
+    inland = shapely.intersection(shapely.boundary(reach), country)
+    for g in (zone, inland, reach):
+        shapely.prepare(g)
+    return OutlineZone(zone, inland, reach)
+
+
+def outline_zone() -> OutlineZone:
+    """The outline zone of the active units (computed once per units set)."""
+    return _zone_for(geodata.load())
+
+
+def strips(russia, contested=None):
+    """The land the rule moves to Russian-held (working CRS; empty when none).
+
+    Parameters
+    ----------
+    russia : shapely geometry
+        Russian-held territory in the working CRS (DeepState's occupied layer).
+    contested : shapely geometry, optional
+        Grey-zone territory; it never moves, and it does not cut a part off.
+    """
+    z = outline_zone()
+    free = shapely.difference(z.zone, russia)
+    parts = shapely.get_parts(free)
+    parts = parts[shapely.area(parts) > 0]
+    if not len(parts):
+        return shapely.Polygon()
+    parts = parts[~shapely.dwithin(z.inland, parts, TOUCH_M)]  # reaches inland: kept
+    parts = parts[shapely.dwithin(russia, parts, TOUCH_M)]
+    if not len(parts):
+        return shapely.Polygon()
+    moved = shapely.union_all(parts)
+    if contested is not None and not contested.is_empty:
+        moved = shapely.difference(moved, contested)
+    return moved
+
+
+def moved_by_oblast(moved) -> tuple[tuple[str, float], ...]:
+    """km² of ``moved`` in each unit, by code (units with less than 0.005 km² left out)."""
+    if moved.is_empty:
+        return ()
+    data = geodata.load()
+    codes = list(data.geometry)
+    geoms = np.array([data.geometry[c] for c in codes], dtype=object)
+    hit = shapely.intersects(geoms, moved)
+    out = []
+    for code, g, h in zip(codes, geoms, hit, strict=True):
+        if h:
+            km2 = float(area_km2(shapely.intersection(g, moved)))
+            if km2 >= MIN_REPORT_KM2:
+                out.append((code, km2))
+    return tuple(out)
+
+
+def outside_km2(russia) -> float:
+    """km² of ``russia`` that falls outside the units (lost when clipping to them)."""
+    data = geodata.load()
+    inside = sum(float(area_km2(shapely.intersection(g, russia))) for g in data.geometry.values())
+    return max(0.0, float(area_km2(russia)) - inside)
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """A Russian-held territory after reconciliation, with what it took to get there."""
+
+    territory: object  # Russian-held (working CRS), strips included
+    strips: object  # what the rule moved
+    moved: tuple[tuple[str, float], ...]  # km² moved per unit code
+    outside_km2: float  # DeepState area outside the units
+
+    @property
+    def moved_km2(self) -> float:
+        return float(sum(km2 for _, km2 in self.moved))
+
+
+def with_strips(russia, moved):
+    """``russia`` with the strips added, reaching ``TOUCH_M`` past them.
+
+    The strips end exactly on the units' outline; cutting a unit by them would leave
+    zero-area slivers of "Ukrainian-held" coast whose edge would count as a line of
+    contact. Reaching 1 m past the strips (into Russian-held land and beyond the outline,
+    never into other land: a strip touches nothing else) leaves none; areas are unchanged
+    because everything is clipped to the units.
+    """
+    if moved.is_empty:
+        return russia
+    return shapely.union(russia, shapely.buffer(moved, TOUCH_M, quad_segs=2))
+
+
+def reconcile(russia, contested=None) -> Reconciled:
+    """Russian-held territory with the cut-off edge strips added (see the module rule)."""
+    moved = strips(russia, contested)
+    territory = with_strips(russia, moved)
+    return Reconciled(territory, moved, moved_by_oblast(moved), outside_km2(russia))

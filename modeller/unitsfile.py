@@ -1,0 +1,182 @@
+"""Read a boundaries file of the 27 first-level units and match its features to ISO codes.
+
+A file (GeoJSON, GeoPackage or Shapefile) is matched by a code field (values such as
+``UA-14``) when it has one, else by a name field (Ukrainian or English names, with or
+without "область" / "Oblast", and the aliases scenarios accept). Every feature must
+match a unit and every unit must be present; otherwise one error names what is missing
+or unmatched and the names seen. This module knows nothing of the embedded data: the
+caller passes the names to match against (``geodata`` does).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry import shape
+
+from .errors import InputError
+
+SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
+CODE_RE = re.compile(r"^UA-?(\d{2})$", re.IGNORECASE)
+# generic words around unit names: "Київська область", "Місто Київ", "Kyiv Oblast"
+GENERIC = tuple(
+    re.compile(rf"(?<!\w){word}(?!\w)\.?", re.IGNORECASE)
+    for word in ("область", "обл", "oblast", "region", "місто", "misto", "city of", "city")
+)
+
+
+def digest(path: Path) -> str:
+    """sha256 of the file (for a Shapefile: of it and its sidecar files, sorted by name)."""
+    path = Path(path)
+    h = hashlib.sha256()
+    if path.suffix.lower() == ".shp":
+        for p in sorted(path.parent.glob(path.stem + ".*")):
+            if p.suffix.lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+                h.update(p.read_bytes())
+    else:
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def read_features(path: Path) -> list[tuple[dict, object]]:
+    """(properties, lon/lat geometry) of every feature with a polygon geometry."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("units file not found", str(path))
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(
+            f"units file must be GeoJSON, GeoPackage or Shapefile ({', '.join(SUFFIXES)})",
+            str(path),
+        )
+    if suffix in (".geojson", ".json"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            feats = data["features"]
+            out = [(f.get("properties") or {}, shape(f["geometry"])) for f in feats]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError(f"cannot read units GeoJSON: {exc}", str(path)) from None
+    else:
+        out = _read_ogr(path)
+    out = [(p, g) for p, g in out if g is not None and g.geom_type.endswith("Polygon")]
+    if not out:
+        raise InputError("no polygon features in this units file", str(path))
+    return out
+
+
+def _read_ogr(path: Path) -> list[tuple[dict, object]]:
+    try:
+        from pyogrio.raw import read
+    except ImportError:
+        raise InputError(
+            "reading GeoPackage or Shapefile units needs pyogrio: pip install -e '.[gpkg]'",
+            str(path),
+        ) from None
+    try:
+        meta, _index, geometry, fields = read(path)
+    except Exception as exc:  # pyogrio raises its own error types for unreadable files
+        raise InputError(f"cannot read units file: {exc}", str(path)) from None
+    names = list(meta["fields"])
+    geoms = shapely.from_wkb(geometry)
+    crs = meta.get("crs")
+    if crs and not CRS.from_user_input(crs).equals(CRS.from_epsg(4326)):
+        to_ll = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        geoms = shapely.transform(
+            geoms, lambda xy: np.column_stack(to_ll.transform(xy[:, 0], xy[:, 1]))
+        )
+    return [({n: fields[j][i] for j, n in enumerate(names)}, geoms[i]) for i in range(len(geoms))]
+
+
+def code_of(value) -> str | None:
+    """ISO 3166-2:UA code from 'UA-14', 'ua14' (None if it is not one)."""
+    m = CODE_RE.match(str(value).strip())
+    return f"UA-{m.group(1)}" if m else None
+
+
+def match(
+    features: list[tuple[dict, object]],
+    codes: set[str],
+    by_name: Callable[[str], str | None],
+    label: Callable[[str], str],
+    source: str,
+) -> tuple[dict[str, list], str]:
+    """Lon/lat geometries per unit code, and the field used (``code field X`` / ``name
+    field X``).
+
+    ``by_name`` maps a name to a code (None if unknown); ``label`` names a code for errors.
+    Several features of one unit are kept together; a unit missing or a feature matched to
+    nothing is an InputError naming it and the names seen.
+    """
+    fields = sorted({k for props, _ in features for k, v in props.items() if isinstance(v, str)})
+    best: tuple[int, str, str, list] | None = None
+    for kind, resolve in (("code", _code_resolver(codes)), ("name", _name_resolver(by_name))):
+        for field in fields:
+            hits = [resolve(props.get(field)) for props, _ in features]
+            n = sum(h is not None for h in hits)
+            if n and (best is None or n > best[0]):
+                best = (n, kind, field, hits)
+        if best is not None and best[0] == len(features) and best[1] == kind:
+            break
+    if best is None:
+        raise InputError(
+            f"no property of the units file holds ISO 3166-2:UA codes or unit names "
+            f"(fields: {', '.join(fields) or 'none'})",
+            source,
+        )
+    _n, kind, field, hits = best
+    seen = [str(props.get(field)) for props, _ in features]
+    unmatched = [s for s, h in zip(seen, hits, strict=True) if h is None]
+    if unmatched:
+        raise InputError(
+            f"cannot match {', '.join(repr(u) for u in unmatched)} (field {field}) to a unit "
+            f"of Ukraine; names seen: {', '.join(seen)}",
+            source,
+        )
+    out: dict[str, list] = {}
+    for h, (_, geom) in zip(hits, features, strict=True):
+        out.setdefault(h, []).append(geom)
+    missing = sorted(codes - out.keys())
+    if missing:
+        raise InputError(
+            f"missing unit{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(label(c) for c in missing)} (matched by {kind} field {field}); "
+            f"names seen: {', '.join(seen)}",
+            source,
+        )
+    return out, f"{kind} field {field}"
+
+
+def _code_resolver(codes: set[str]) -> Callable:
+    def resolve(value) -> str | None:
+        code = code_of(value) if value is not None else None
+        return code if code in codes else None
+
+    return resolve
+
+
+def _name_resolver(by_name: Callable[[str], str | None]) -> Callable:
+    """A name as written, else without one generic word ("область", "Місто" …), else
+    without all of them."""
+
+    def resolve(value) -> str | None:
+        if value is None or not str(value).strip():
+            return None
+        text = str(value)
+        variants = [text, *(p.sub(" ", text) for p in GENERIC)]
+        bare = text
+        for p in GENERIC:
+            bare = p.sub(" ", bare)
+        for candidate in (*variants, bare):
+            hit = by_name(candidate.strip()) if candidate.strip() else None
+            if hit is not None:
+                return hit
+        return None
+
+    return resolve

@@ -1,0 +1,62 @@
+"""Words on the map pages: rounding, dates, baseline captions, news spellings (no browser)."""
+
+from __future__ import annotations
+
+import pytest
+
+from modeller.maps import words
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0, "0"), (0.4, "under 1"), (6238.46, "6,240"), (114_350.9, "114,000"), (152.2, "152")],
+)
+def test_km2_keeps_three_significant_figures(value, text):
+    assert words.km2(value) == text
+
+
+def test_signed_changes_carry_their_sign():
+    assert words.signed_km2(-6238.5) == "−6,240"
+    assert words.signed_km2(1600.6) == "+1,600"
+    assert words.signed_km2(0.0) == "0"
+
+
+def test_dates_use_month_names():
+    assert words.day("2025-08-15") == "15 Aug 2025"
+    assert words.day(None) == "undated"
+
+
+@pytest.mark.parametrize(
+    ("baseline", "caption"),
+    [
+        ({"name": "deepstate:2025-08-15", "date": "2025-08-15"}, "DeepStateMap, 15 Aug 2025"),
+        (
+            {"name": "contact-line", "date": "2025-08-15"},
+            "Approximate line authored from public reporting, 15 Aug 2025",
+        ),
+        ({"name": "1991", "date": "1991-12-01"}, "Ukraine's 1991 borders"),
+    ],
+)
+def test_the_baseline_caption_says_what_the_baseline_is(baseline, caption):
+    assert words.baseline_caption(baseline).startswith(caption)
+
+
+def test_places_are_spelled_as_the_news_spells_them():
+    assert words.place("Slovyansk") == "Sloviansk"
+    assert words.place("Kostyantynivka") == "Kostiantynivka"
+    assert words.place("Zaporizhzhya") == "Zaporizhzhia"
+    assert words.place("Pokrovs'k") == "Pokrovsk"  # GeoNames' soft-sign apostrophe dropped
+    assert words.place("Kramatorsk") == "Kramatorsk"
+
+
+def test_headline_names_what_changes_hands_or_says_nothing_does():
+    row = {
+        "ukraine_cedes_km2": 6238.4,
+        "ukraine_cedes_people": 666_298.0,
+        "ukraine_regains_km2": 0.0,
+        "ukraine_regains_people": 0.0,
+    }
+    assert words.headline(row).startswith("Ukraine cedes 6,240 km² (about ")
+    assert "regains" not in words.headline(row)
+    nothing = dict.fromkeys(row, 0.0)
+    assert words.headline(nothing) == "No land changes hands between Ukraine and Russia"

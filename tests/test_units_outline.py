@@ -1,0 +1,421 @@
+"""Pluggable units, the outline reconciliation and DeepState's grey zone (issue 9).
+
+Real-data tests need ../shared/data (MODELLER_DATA_DIR) and skip with a reason without it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+from shapely.geometry import mapping
+
+from modeller import archive, baselines, geodata, geojson, metrics, reconcile, timeline_run
+from modeller.cli import main
+from modeller.errors import InputError
+from modeller.scenario import load_scenarios
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = REPO / "scenarios"
+MINREGION = "boundaries/ua_oblasts_minregion2020.geojson"
+RAW_DUMPS = {
+    "deepstate_raw_20220403T123328Z.geojson": 5599.4,
+    "deepstate_raw_20231009T204452Z.geojson": 883.5,
+    "deepstate_raw_20250803T195825Z.geojson": 1044.8,
+}
+# DeepState's own figures for 1 Jan 2026 (reported on deepstatemap.live that day)
+DEEPSTATE_2026_KM2 = 116_165
+DEEPSTATE_2026_SHARES = {"UA-14": 78.1, "UA-09": 99.6, "UA-23": 74.8, "UA-63": 4.7}
+KHERSON_2026_SHARE = 72.0
+
+
+@contextmanager
+def units(path: Path | str | None):
+    """Run the block on other units (MODELLER_UNITS), then restore the setting."""
+    old = os.environ.get("MODELLER_UNITS")
+    if path is None:
+        os.environ.pop("MODELLER_UNITS", None)
+    else:
+        os.environ["MODELLER_UNITS"] = str(path)
+    try:
+        yield geodata.load()
+    finally:
+        if old is None:
+            os.environ.pop("MODELLER_UNITS", None)
+        else:
+            os.environ["MODELLER_UNITS"] = old
+
+
+@pytest.fixture(scope="module")
+def minregion(shared_data) -> Path:
+    path = shared_data / MINREGION
+    if not path.exists():
+        pytest.skip(f"{MINREGION} absent from the shared data")
+    return path
+
+
+def held_km2(partition, status: str = "russia", code: str | None = None) -> float:
+    return float(
+        sum(
+            a
+            for p, a in zip(partition.pieces, partition.areas_km2, strict=True)
+            if p.before == status and (code is None or p.oblast == code)
+        )
+    )
+
+
+def unit_area(partition, code: str) -> float:
+    return float(
+        sum(
+            a
+            for p, a in zip(partition.pieces, partition.areas_km2, strict=True)
+            if p.oblast == code
+        )
+    )
+
+
+# --- units files -----------------------------------------------------------------------
+
+
+def embedded_as_file(tmp_path: Path, field: str = "name", drop: str | None = None) -> Path:
+    """The embedded units written out as a plain GeoJSON keyed by a name or a code field."""
+    data = geodata.load()
+    feats = []
+    for code, geom in data.geometry.items():
+        if code == drop:
+            continue
+        value = {"name": data.units[code].name_uk + " область", "code": code}[field]
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {field: value, "other": 1},
+                "geometry": mapping(geodata.to_lonlat(geom)),
+            }
+        )
+    path = tmp_path / f"units-{field}-{drop}.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), "utf-8")
+    return path
+
+
+def test_units_file_matched_by_ukrainian_names_gives_the_same_figures(tmp_path):
+    path = embedded_as_file(tmp_path, "name")
+    base = geodata.load()
+    with units(path) as data:
+        assert data.source["matched_by"] == "name field name"
+        assert data.source["sha256"] and data.source["file"] == str(path.resolve())
+        assert set(data.geometry) == set(base.geometry)
+        for code in base.geometry:
+            assert geodata.area_km2(data.geometry[code]) == pytest.approx(
+                geodata.area_km2(base.geometry[code]), rel=1e-6
+            )
+        assert geodata.data_digest() != ""
+
+
+def test_a_missing_unit_is_one_error_naming_it_and_the_names_seen(tmp_path):
+    path = embedded_as_file(tmp_path, "code", drop="UA-40")
+    missing = r"missing unit Sevastopol / Севастополь \(UA-40\)"
+    with pytest.raises(InputError, match=missing), units(path):
+        pass
+    result = CliRunner().invoke(main, ["run", "--no-maps", "--units", str(path), str(SCENARIOS)])
+    assert result.exit_code == 2
+    assert "missing unit Sevastopol" in result.output and "names seen: UA-05" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_unmatched_name_is_named_with_the_names_seen(tmp_path):
+    path = embedded_as_file(tmp_path, "name")
+    doc = json.loads(path.read_text("utf-8"))
+    doc["features"][3]["properties"]["name"] = "Нарнія"
+    path.write_text(json.dumps(doc), "utf-8")
+    unmatched = "cannot match 'Нарнія' \\(field name\\).*names seen"
+    with pytest.raises(InputError, match=unmatched), units(path):
+        pass
+
+
+def test_geopackage_and_shapefile_units_read_through_pyogrio(tmp_path):
+    pyogrio = pytest.importorskip("pyogrio", reason="pip install -e '.[gpkg]'")
+    data = geodata.load()
+    codes = list(data.geometry)
+    geoms = [geodata.to_lonlat(data.geometry[c]) for c in codes]
+    for suffix in ("gpkg", "shp"):
+        path = tmp_path / f"units.{suffix}"
+        pyogrio.raw.write(
+            path,
+            geometry=shapely.to_wkb(
+                np.array([shapely.multipolygons(shapely.get_parts(g)) for g in geoms])
+            ),
+            field_data=[np.array(codes, dtype=object)],
+            fields=["ISO"],
+            geometry_type="MultiPolygon",
+            crs="EPSG:4326",
+        )
+        with units(path) as other:
+            assert other.source["matched_by"] == "code field ISO"
+            assert other.total_km2 == pytest.approx(data.total_km2, rel=1e-6)
+
+
+# --- the outline reconciliation ----------------------------------------------------------
+
+
+def test_reconciliation_on_embedded_units_2026(shared_data):
+    base = baselines.load_baseline("deepstate:2026-01-01")
+    info = base.baseline
+    moved = dict(info.reconciled)
+    russia = held_km2(base)
+    # within 1 % of DeepState's own figure once the edge strips are counted (−1.5 % before)
+    assert russia == pytest.approx(DEEPSTATE_2026_KM2, rel=0.01)
+    assert russia - sum(moved.values()) < DEEPSTATE_2026_KM2 * 0.99
+    assert sum(moved.values()) == pytest.approx(939, abs=5)
+    assert moved["UA-43"] == pytest.approx(250, abs=5) and moved["UA-09"] == pytest.approx(
+        228, abs=5
+    )
+    # nothing moves in oblasts far from the strips
+    assert set(moved) <= {
+        "UA-09",
+        "UA-14",
+        "UA-23",
+        "UA-40",
+        "UA-43",
+        "UA-48",
+        "UA-59",
+        "UA-63",
+        "UA-65",
+    }
+    assert info.outside_km2 == pytest.approx(1845, abs=5)
+    assert "none in this source" in info.grey_zone
+
+
+def test_islands_and_connected_land_stay_ukrainian(shared_data):
+    """The 41.7 km² island off the Odesa coast touches no Russian-held land; Odesa and the
+    Danube delta lose nothing; every moved part touches Russian-held land."""
+    r = reconcile.reconcile(
+        geojson.read_territory(shared_data / "deepstate/daily/deepstatemap_data_20260101.geojson")
+    )
+    assert "UA-51" not in dict(r.moved)
+    for part in shapely.get_parts(r.strips):
+        assert shapely.dwithin(part, shapely.difference(r.territory, r.strips), 1.0)
+
+
+def test_minregion_units_match_deepstates_own_figures(minregion):
+    with units(minregion):
+        base = baselines.load_baseline("deepstate:2026-01-01")
+        assert base.baseline.outside_km2 < 600
+        assert held_km2(base) == pytest.approx(DEEPSTATE_2026_KM2, rel=0.005)
+        for code, share in DEEPSTATE_2026_SHARES.items():
+            assert 100 * held_km2(base, code=code) / unit_area(base, code) == pytest.approx(
+                share, abs=1.0
+            ), code
+        kherson = 100 * held_km2(base, code="UA-65") / unit_area(base, "UA-65")
+        assert kherson == pytest.approx(KHERSON_2026_SHARE, abs=2.0)
+        # population re-assigned to the new units still adds up to the official totals
+        t = metrics.tally(base)
+        for code, unit in geodata.load().units.items():
+            got = sum(n for p, n in zip(base.pieces, t.people, strict=True) if p.oblast == code)
+            assert got == pytest.approx(unit.population, rel=1e-9), code
+
+
+@pytest.mark.parametrize("sid", ["russia-demand-2024-06", "plan-28-points-2025-11"])
+def test_demands_move_no_crimea_or_sevastopol_on_2025_11_20(shared_data, sid):
+    base = baselines.load_baseline("deepstate:2025-11-20")
+    [(_, sc)] = load_scenarios([SCENARIOS / f"{sid}.yaml"])
+    t = metrics.tally(_apply(base, sc))
+    moved = sum(r["km2"] for r in metrics.transfers(t) if r["oblast"] in ("UA-43", "UA-40"))
+    assert moved == pytest.approx(0.0, abs=0.01)
+
+
+def _apply(base, sc):
+    return baselines.apply(base, sc)
+
+
+# --- the grey zone ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(RAW_DUMPS))
+def test_raw_dumps_keep_the_grey_zone_as_contested(shared_data, name, monkeypatch):
+    path = shared_data / "deepstate/raw" / name
+    base = baselines.load_baseline(str(path))
+    grey = held_km2(base, "contested")
+    assert 300 < grey <= RAW_DUMPS[name] + 0.5  # some of it lies outside the units
+    assert f"{RAW_DUMPS[name]:,.1f} km² in all" in base.baseline.grey_zone
+    assert base.baseline.date.isoformat() == f"{name[14:18]}-{name[18:20]}-{name[20:22]}"
+    # --contested russia adds it to Russian-held land; ukraine drops it
+    monkeypatch.setenv("MODELLER_CONTESTED", "russia")
+    as_russia = baselines.load_baseline(str(path))
+    assert held_km2(as_russia, "contested") == 0
+    # (a little more may then be cut off and reconciled: the grey zone no longer shields it)
+    assert -0.01 < held_km2(as_russia) - (held_km2(base) + grey) < 50
+    monkeypatch.setenv("MODELLER_CONTESTED", "ukraine")
+    as_ukraine = baselines.load_baseline(str(path))
+    assert held_km2(as_ukraine, "contested") == 0
+    assert -0.01 < held_km2(base, "ukraine") + grey - held_km2(as_ukraine, "ukraine") < 50
+
+
+def test_scenarios_select_the_grey_zone_and_outputs_show_it(shared_data, tmp_path):
+    raw = shared_data / "deepstate/raw/deepstate_raw_20250803T195825Z.geojson"
+    sc = tmp_path / "grey.yaml"
+    sc.write_text(
+        "id: grey-to-ukraine\ntitle: The grey zone goes to Ukraine\n"
+        "steps:\n  - assign: ukraine\n    where: {held_by: contested}\n",
+        "utf-8",
+    )
+    out = CliRunner().invoke(
+        main, ["run", "--no-maps", "-b", str(raw), "--format", "json", str(sc)]
+    )
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    [e] = doc["scenarios"]
+    statuses = {s["status"]: s for s in e["statuses"]}
+    grey = statuses["contested"]["baseline_km2"]
+    assert grey > 900 and statuses["contested"]["km2"] == 0
+    assert [f for f in e["flows"] if f["from"] == "contested"][0]["km2"] == pytest.approx(grey)
+    md = CliRunner().invoke(main, ["run", "--no-maps", "-b", str(raw), "-f", "markdown", str(sc)])
+    assert "Contested (grey zone)" in md.output and "grey zone" in md.output
+
+
+# --- provenance and the timeline -----------------------------------------------------------
+
+
+def test_units_file_named_with_its_digest_in_every_format(tmp_path, shared_data):
+    path = embedded_as_file(tmp_path, "code")
+    args = [
+        "run",
+        "--units",
+        str(path),
+        "-b",
+        "deepstate:2025-11-20",
+        str(SCENARIOS / "land-swap.yaml"),
+    ]
+    runner = CliRunner()
+    doc = json.loads(runner.invoke(main, [*args, "--no-maps", "-f", "json"]).output)
+    assert doc["units"]["file"] == str(path.resolve()) and len(doc["units"]["sha256"]) == 64
+    assert str(path.resolve()) in doc["data_sources"][0]
+    for fmt in ("csv", "markdown"):
+        text = runner.invoke(main, [*args, "--no-maps", "-f", fmt]).output
+        assert doc["units"]["sha256"] in text, fmt
+    site = tmp_path / "site"
+    assert runner.invoke(main, [*args, "--out", str(site)]).exit_code == 0
+    page = (site / "land-swap.html").read_text("utf-8")
+    assert doc["units"]["sha256"] in page and "outline reconciliation" in page
+
+
+def test_timeline_equals_run_on_other_units_with_reconciliation(minregion, tmp_path):
+    with units(minregion):
+        loaded = load_scenarios([SCENARIOS / "plan-28-points-2025-11.yaml"])
+        snaps = [
+            s for s in archive.snapshots() if s.day.isoformat() in ("2025-11-19", "2025-11-20")
+        ]
+        table = timeline_run.build_table(loaded, snaps, workers=1)
+        c = table.columns
+        for snap in snaps:
+            base = baselines.load_baseline(snap.spec)
+            t = metrics.tally(_apply(base, loaded[0][1]))
+            after: dict[tuple, float] = {}
+            for p, a in zip(t.partition.pieces, t.km2, strict=True):
+                after[(p.oblast, p.after)] = after.get((p.oblast, p.after), 0.0) + a
+            got = {
+                (c["oblast"][i], c["status"][i]): float(c["km2"][i])
+                for i in range(len(table))
+                if c["date"][i] == snap.day.isoformat()
+            }
+            for key, km2 in after.items():
+                assert got[key] == pytest.approx(km2, rel=1e-4, abs=1e-3), (snap.spec, key)
+        info = {b.name: b for b in table.baselines}["deepstate:2025-11-20"]
+        run_moved = dict(baselines.load_baseline("deepstate:2025-11-20").baseline.reconciled)
+        assert dict(info.reconciled) == pytest.approx(run_moved, rel=1e-6)
+        prov = timeline_run.provenance(table)
+        assert prov["units"]["sha256"] and prov["baselines"][-1]["reconciled"]
+
+
+# --- modeller fetch units ----------------------------------------------------------------
+
+
+def test_fetch_units_from_a_local_geoboundaries_server(tmp_path, monkeypatch):
+    """The download code against a local HTTP server answering like the geoBoundaries API
+    (one metadata record with gjDownloadURL; features with shapeName/shapeISO)."""
+    import http.server
+    import threading
+
+    from modeller import geoboundaries
+
+    data = geodata.load()
+    features = [
+        {
+            "type": "Feature",
+            "properties": {
+                "shapeName": data.units[code].name_en,
+                "shapeISO": code,
+                "shapeID": f"UKR-ADM1-{i}",
+                "shapeGroup": "UKR",
+                "shapeType": "ADM1",
+            },
+            "geometry": mapping(geodata.to_lonlat(geom)),
+        }
+        for i, (code, geom) in enumerate(data.geometry.items())
+    ]
+    served = {"/gb.geojson": json.dumps({"type": "FeatureCollection", "features": features})}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            body = served.get(self.path)
+            self.send_response(200 if body else 404)
+            self.end_headers()
+            self.wfile.write((body or "not found").encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    served["/api/current/gbOpen/UKR/ADM1/"] = json.dumps(
+        {
+            "boundaryID": "UKR-ADM1-test",
+            "boundaryName": "Ukraine",
+            "boundaryISO": "UKR",
+            "boundaryType": "ADM1",
+            "boundaryLicense": "Open Data Commons Open Database License 1.0",
+            "gjDownloadURL": f"{base_url}/gb.geojson",
+        }
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+        monkeypatch.setattr(geoboundaries, "API", f"{base_url}/api/current/gbOpen/UKR/ADM1/")
+        monkeypatch.setattr(
+            geoboundaries.fetch_units, "__defaults__", (None, geoboundaries.API, False)
+        )
+        result = CliRunner().invoke(main, ["fetch", "units"])
+        assert result.exit_code == 0, result.output
+        path = tmp_path / "units" / geoboundaries.FILE
+        assert str(path) in result.output
+        record = json.loads(path.with_name("geoBoundaries-UKR-ADM1.source.json").read_text())
+        assert record["url"].endswith("/gb.geojson") and record["licence"].startswith("Open Data")
+        with units(path) as fetched:
+            assert fetched.source["matched_by"] == "code field shapeISO"
+            assert fetched.total_km2 == pytest.approx(data.total_km2, rel=1e-6)
+        served.pop("/gb.geojson")  # a second call uses the cache, not the server
+        assert CliRunner().invoke(main, ["fetch", "units"]).exit_code == 0
+        bad = CliRunner().invoke(main, ["fetch", "units", "--force"])
+        assert bad.exit_code == 2 and "geoBoundaries" in bad.output
+    finally:
+        server.shutdown()
+
+
+def test_doctor_and_validate_take_units(tmp_path):
+    path = embedded_as_file(tmp_path, "code")
+    before = os.environ.get("MODELLER_UNITS")
+    runner = CliRunner()
+    doctor = runner.invoke(main, ["doctor", "--units", str(path)], env={"COLUMNS": "200"})
+    assert doctor.exit_code == 0, doctor.output
+    assert "matched by code field code" in doctor.output and "re-assigned" in doctor.output
+    ok = runner.invoke(main, ["validate", "--units", str(path), str(SCENARIOS / "land-swap.yaml")])
+    assert ok.exit_code == 0 and "ok:" in ok.output
+    bad = runner.invoke(main, ["validate", "--units", str(tmp_path / "none.gpkg"), str(SCENARIOS)])
+    assert bad.exit_code == 2 and "units file not found" in bad.output
+    assert os.environ.get("MODELLER_UNITS") == before  # the option does not leak
