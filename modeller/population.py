@@ -11,10 +11,11 @@ The model has two kinds of points, both in the working equal-area CRS:
   Points falling outside the town's unit (sea, another oblast) are dropped and the rest
   carry the town.
 * **rural points** — a square grid (``RURAL_SPACING_M``) over every unit carrying the
-  unit's remainder (people not in the cities500 settlements: villages under 500,
-  dispersed housing), weighted by a proxy of where those people live: the density of the
-  embedded small settlements (under ``SMALL_TOWN``), smoothed with a Gaussian kernel,
-  plus a floor of ``RURAL_FLOOR`` × the unit's mean.
+  unit's remainder (people the cities500 list misses: villages under 500, dispersed and
+  peri-urban housing, the shortfall of dated GeoNames figures), weighted by a proxy of
+  where those people live: the population density of the embedded settlements, smoothed
+  with a Gaussian kernel (σ = ``KERNEL_SIGMA_M``), plus a floor of ``RURAL_FLOOR`` × the
+  unit's mean so that no land is empty.
 
 Within each unit ``o`` (official population ``P_o``, settlement total ``S_o``)::
 
@@ -47,9 +48,8 @@ MIN_RADIUS_M = 250.0  # the smallest footprint: a village of a few hundred
 POINTS_PER = 500.0  # one footprint point per this many people ...
 MIN_POINTS, MAX_POINTS = 8, 64  # ... within these bounds
 RURAL_SPACING_M = 4000.0  # grid of rural points
-SMALL_TOWN = 5000  # settlements under this size mark where rural people live
 KERNEL_SIGMA_M = 15_000.0  # smoothing of the small-settlement density
-RURAL_FLOOR = 0.2  # share of a unit's mean proxy every rural point gets at least
+RURAL_FLOOR = 0.5  # share of a unit's mean proxy every rural point gets at least
 FOOTPRINT_SCALES = (0.5, 2.0)  # sensitivity: footprint area halved and doubled
 GOLDEN_ANGLE = np.pi * (3.0 - np.sqrt(5.0))
 EVEN = "rural spread evenly"  # the name of the even-spread variant
@@ -156,21 +156,24 @@ def rural_grid(geometry: dict[str, object]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def rural_proxy(grid: np.ndarray, towns: np.ndarray, population: np.ndarray) -> np.ndarray:
-    """Smoothed density of small settlements at each grid point (settlements per km²).
+    """Smoothed population density of the settlements at each grid point (people/km²).
 
     Notes
     -----
-    Small settlements (``pop < SMALL_TOWN``) are counted in the cells of the rural grid,
-    and the counts are smoothed with a Gaussian kernel (σ = ``KERNEL_SIGMA_M``, cut at
-    4σ, applied along x then y)::
+    Settlement populations are summed in the cells of the rural grid and smoothed with a
+    Gaussian kernel (σ = ``KERNEL_SIGMA_M``, cut at 4σ, applied along x then y)::
 
-        q_i = Σ_j 1[pop_j < SMALL_TOWN] · exp(−d_ij² / 2σ²) / (2πσ²)
+        q_i = Σ_j pop_j · exp(−d_ij² / 2σ²) / (2πσ²)
 
-    with ``d_ij`` measured between cell centres: villages of 500+ mark where the
-    villages under 500 and the dispersed rural housing are.
+    with ``d_ij`` measured between cell centres: the people the settlement list misses
+    live where settled land is — around villages and, most, around towns and cities
+    (suburbs, dachas, the villages of a city's belt). Checked against hromada totals
+    (``benchmarks/population_check.py``): counting small settlements alone (or the
+    area alone) leaves occupied Zaporizhzhia 8–10 % too high.
     """
     s = RURAL_SPACING_M
-    small = towns[np.asarray(population) < SMALL_TOWN]
+    mass = np.asarray(population, dtype=float)
+    small = towns
     every = np.vstack([grid, small])
     lo = np.floor(every.min(axis=0) / s).astype(int)
     hi = np.floor(every.max(axis=0) / s).astype(int)
@@ -178,7 +181,7 @@ def rural_proxy(grid: np.ndarray, towns: np.ndarray, population: np.ndarray) -> 
     shape = tuple(hi - lo + 1 + 2 * pad)
     counts = np.zeros(shape)
     cells = np.floor(small / s).astype(int) - lo + pad
-    np.add.at(counts, (cells[:, 0], cells[:, 1]), 1.0)
+    np.add.at(counts, (cells[:, 0], cells[:, 1]), mass)
     offsets = np.arange(-pad, pad + 1) * s
     kernel = np.exp(-(offsets**2) / (2 * KERNEL_SIGMA_M**2))
     smooth = np.apply_along_axis(np.convolve, 0, counts, kernel, mode="same")
@@ -274,7 +277,8 @@ OBLAST_SOURCE = (
 METHOD = (
     f"town footprints (discs at {URBAN_DENSITY:,.0f} people/km² for a town of "
     f"{DENSITY_AT:,.0f}, denser for larger towns, as Vogel-spiral points) plus each unit's "
-    "rural remainder weighted by the smoothed density of small settlements; ranges: "
+    "rural remainder weighted by the smoothed population density of the settlements; "
+    "ranges: "
     "footprint area halved/doubled, rural remainder spread evenly"
 )
 

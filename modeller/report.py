@@ -37,7 +37,7 @@ METHOD = (
     "Areas: equal-area projection (LAEA on WGS84; matches geodesic area to <0.01%) of the "
     "{units}; '% of Ukraine' divides by their total ({total:,.0f} km², "
     "official 603,628 km²). People: residents on 1 Jan 2022 (pre-war), placed dasymetrically "
-    "(GeoNames town footprints plus a rural remainder weighted by where small settlements "
+    "(GeoNames town footprints plus a rural remainder weighted by where the settlements "
     "are) so each unit adds up to its official total. People are shown rounded with a "
     "range: the smallest and largest result over the method's sensitivities (footprint "
     "size halved/doubled, rural remainder spread evenly, another population source) — not "

@@ -211,8 +211,8 @@ def test_every_oblasts_pieces_add_up_to_its_official_population(tally_2025):
 # --- population check: modeller vs hromada areal weighting --------------------------------
 
 # Measured on deepstate:2025-08-15 (benchmarks/population_check.py), town footprints and
-# the rural proxy: Luhansk +0.2 %, Donetsk −2.0 %, Zaporizhzhia +5.3 %, Kherson +4.3 %,
-# total −0.1 % (before them, with town points and an even rural remainder: Zaporizhzhia
+# the rural proxy: Luhansk +0.2 %, Donetsk −1.7 %, Zaporizhzhia +3.6 %, Kherson +1.5 %,
+# total −0.4 % (before them, with town points and an even rural remainder: Zaporizhzhia
 # +8.7 %, Kherson +15.9 %, total +1.1 %). The reference itself is only good to a few per
 # cent per oblast: it spreads each hromada's people evenly over its area, so hromadas
 # cut by the front are mis-split (Pokrovsk hromada is 57 % held by area while its town

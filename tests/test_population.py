@@ -25,8 +25,8 @@ def test_every_variant_adds_up_to_each_units_official_total():
         assert (v.weight >= 0).all()
 
 
-def test_rural_people_follow_the_small_settlements_not_the_area():
-    """Rural points near many villages carry more than those in empty steppe."""
+def test_rural_people_follow_the_settlements_not_the_area():
+    """Rural points near settlements carry more than those in empty steppe."""
     pop = population.current()
     layout = pop.layouts[0]
     central, even = pop.variants[0].weight, pop.variants[-1].weight
