@@ -106,10 +106,12 @@ def test_moving_a_line_across_a_town_moves_its_people_a_little_at_a_time(town, a
     assert shares[0] == 0.0 and shares[-1] == 1.0
     assert (np.diff(shares) >= 0).all()
     assert people[-1] - people[0] > 0.9 * pop_town
-    # ... in steps much smaller than the town (a point town would jump by all of it)
+    # ... in steps much smaller than the town (a point town would jump by all of it): the
+    # town's own people by under 10 % of it a step, all people (rural points near the
+    # town, which weigh more than those in the steppe, included) by under 15 %
     assert steps.min() >= 0
-    assert steps.max() < 0.1 * pop_town, (data.settlements[town].name, steps.max())
-    assert (np.diff(shares) < 0.1).all()
+    assert (np.diff(shares) < 0.1).all(), (data.settlements[town].name, np.diff(shares).max())
+    assert steps.max() < 0.15 * pop_town, (data.settlements[town].name, steps.max())
 
 
 def test_a_line_through_a_towns_point_splits_it_instead_of_a_tie_break():
