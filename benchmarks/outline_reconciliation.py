@@ -71,7 +71,7 @@ def measure(units: str | None, reconcile: bool) -> dict:
 
 
 def grey_zones() -> list[tuple[str, float, float]]:
-    """(dump, grey km² in all, grey km² inside the units) of each raw DeepState dump."""
+    """(dump, grey km² in DeepState's layer, grey km² inside the units) of each raw dump."""
     setting("MODELLER_UNITS", None)
     setting("MODELLER_RECONCILE", None)
     folder = Path(os.environ["MODELLER_DATA_DIR"]) / "deepstate" / "raw"
@@ -82,7 +82,7 @@ def grey_zones() -> list[tuple[str, float, float]]:
             a for p, a in zip(base.pieces, base.areas_km2, strict=True) if p.before == "contested"
         )
         total = float(
-            re.search(r"([\d,.]+) km² in all", base.baseline.grey_zone)[1].replace(",", "")
+            re.search(r"([\d,.]+) km² in its layer", base.baseline.grey_zone)[1].replace(",", "")
         )
         rows.append((path.name, total, float(inside)))
     return rows

@@ -114,12 +114,14 @@ def run_stages(day: str, scenarios: Path) -> dict[str, float]:
     """Where ``modeller run --no-maps`` spends CPU, stage by stage, in this process."""
     clock = time.process_time
     out: dict[str, float] = {}
-    t = clock()
     code = "import modeller.cli, modeller.runs, modeller.report, rich.console"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     probe = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=REPO)
     assert probe.returncode == 0
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out["python + imports (a subprocess)"] = usage.ru_utime + usage.ru_stime
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out["python + imports (a subprocess)"] = (after.ru_utime - before.ru_utime) + (
+        after.ru_stime - before.ru_stime
+    )
     from rich.console import Console
 
     from modeller import geodata, metrics, report, runs

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from modeller import archive, baselines, engine, geodata, metrics, settings, timeline_run
+from modeller import archive, baselines, engine, geodata, metrics, reconcile, settings, timeline_run
 from modeller.scenario import load_scenarios
 
 REPO = Path(__file__).resolve().parent.parent
@@ -88,7 +88,10 @@ def baseline_frame(units: gpd.GeoDataFrame, snap: archive.Snapshot) -> gpd.GeoDa
         held = gpd.read_file(snap.path).to_crs(CRS)
     else:
         held = gpd.read_file(snap.path).iloc[[snap.feature]].to_crs(CRS)
-    held = gpd.GeoDataFrame(geometry=[held.geometry.make_valid().union_all()], crs=CRS)
+    territory = held.geometry.make_valid().union_all()
+    if settings.reconcile():  # DeepState's border and coast against the units, as modeller does
+        territory = reconcile.reconcile(territory).territory
+    held = gpd.GeoDataFrame(geometry=[territory], crs=CRS)
     russia = gpd.overlay(units, held, how="intersection", keep_geom_type=True)
     ukraine = gpd.overlay(units, held, how="difference", keep_geom_type=True)
     russia["before"] = "russia"

@@ -94,11 +94,10 @@ def load_baseline(spec: str | None = None, units: str | Path | None = None) -> P
 def _use_units(units: str | Path) -> None:
     import os
 
-    from . import settings
-
-    if not hasattr(settings, "units_path"):
-        raise InputError("this modeller has no pluggable units; leave units=None")
-    os.environ["MODELLER_UNITS"] = str(Path(units).resolve())
+    path = Path(units).expanduser()
+    if not path.is_file():
+        raise InputError("units file not found", str(path))
+    os.environ["MODELLER_UNITS"] = str(path.resolve())  # what --units sets, too
 
 
 def apply(baseline: Partition, scenario: Scenario) -> Partition:

@@ -28,6 +28,7 @@ MONTHLY_SOURCE = (
 )
 RANGE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?$")
 EVERY_RE = re.compile(r"^(\d+)\s*([dw])$")
+MAX_EVERY_DAYS = 10_000
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,8 @@ class Snapshot:
     def layers(self) -> tuple[dict[str, object], bool]:
         """Territory per status (``russia``, and ``contested`` where the file keeps DeepState's
         grey zone) and whether the source has a grey zone at all."""
-        if self.feature is None:
-            return geojson.read_layers(self.path)
+        if self.feature is None:  # DeepState's own vertices, not densified (see geojson)
+            return geojson.read_layers(self.path, densify=False)
         return {"russia": self.territory()}, False
 
     @property
@@ -80,7 +81,11 @@ class Snapshot:
         if self.feature is None:
             return self.layers()[0]["russia"]
         geometry = _monthly_features(self.path)[self.feature][1]
-        return geojson.territory([g for _, g in geojson.features(geometry, str(self.path))])
+        try:
+            return geojson.territory([g for _, g in geojson.features(geometry)], densify=False)
+        except InputError as exc:  # the file and the feature's own number, not "geometry"
+            message = exc.message.removeprefix("geometry: ")
+            raise InputError(f"feature {self.feature + 1}: {message}", str(self.path)) from None
 
 
 def monthly_paths() -> list[Path]:
@@ -108,12 +113,20 @@ def _monthly_features(path: Path) -> tuple[tuple[Date, dict], ...]:
         raise InputError("expected a GeoJSON FeatureCollection of month-end snapshots", str(path))
     out = []
     for i, f in enumerate(features):
-        props = (f.get("properties") or {}) if isinstance(f, dict) else {}
+        props = (f.get("properties") or {}) if isinstance(f, dict) else None
+        if not isinstance(props, dict):
+            raise InputError(
+                f"feature {i + 1}: expected a Feature with a 'properties' object holding its "
+                "'date'",
+                str(path),
+            )
         try:
             out.append((Date.fromisoformat(str(props.get("date"))[:10]), f.get("geometry")))
         except ValueError:
             raise InputError(
-                f"feature {i + 1}: missing or bad 'date' property {props.get('date')!r}", str(path)
+                f"feature {i + 1}: missing or bad 'date' property {str(props.get('date'))[:40]!r}; "
+                "write YYYY-MM-DD",
+                str(path),
             ) from None
     return tuple(out)
 
@@ -176,9 +189,17 @@ def parse_every(text: str | None) -> int:
     if text is None:
         return 0
     m = EVERY_RE.match(str(text).strip().lower())
-    if not m or int(m.group(1)) < 1:
-        raise InputError(f"bad --every '{text}': write a number of days or weeks, e.g. 7d or 2w")
-    return int(m.group(1)) * (7 if m.group(2) == "w" else 1)
+    if not m or len(m.group(1)) > 6 or int(m.group(1)) < 1:
+        raise InputError(
+            f"bad --every '{str(text)[:40]}': write a number of days or weeks, e.g. 7d or 2w"
+        )
+    days = int(m.group(1)) * (7 if m.group(2) == "w" else 1)
+    if days > MAX_EVERY_DAYS:
+        raise InputError(
+            f"bad --every '{text}': {days:,} days is longer than the archive could span; "
+            f"use at most {MAX_EVERY_DAYS:,}d (one snapshot every ~27 years)"
+        )
+    return days
 
 
 def select(spec: str, available: list[Snapshot]) -> list[Snapshot]:

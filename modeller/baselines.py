@@ -65,7 +65,9 @@ def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
 
 def load_baseline(spec: str | None) -> Partition:
     """Resolve a baseline spec (see module docstring) into its starting partition."""
-    spec = str(spec or DEFAULT).strip()
+    spec = DEFAULT if spec is None else str(spec).strip()
+    if not spec:
+        raise InputError(f"empty baseline; valid: {spec_help()}")
     if spec == "1991":
         return control.borders_1991()
     if spec in AUTHORED:
@@ -75,12 +77,12 @@ def load_baseline(spec: str | None) -> Partition:
         return control.deepstate(dates.parse_date(m.group(1), f"baseline '{spec}'"))
     if spec.startswith("deepstate"):
         raise InputError(
-            f"bad baseline '{spec}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"
+            f"bad baseline '{spec[:80]}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"
         )
     path = Path(spec)
     if path.suffix.lower() in FILE_SUFFIXES:
         return control.from_file(path)
-    raise InputError(f"unknown baseline '{spec}'; valid: {spec_help()}")
+    raise InputError(f"unknown baseline '{spec[:80]}'; valid: {spec_help()}")
 
 
 def apply(base: Partition, scenario: Scenario, **kwargs) -> Partition:

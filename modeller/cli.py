@@ -12,7 +12,10 @@ from rich.markup import escape
 
 from . import __version__, geodata, settings
 from .errors import InputError
+from .failures import SafeGroup, environment_message
+from .interrupts import cleanup_on_interrupt
 from .specs import HELP as BASELINE_SPECS
+from .textsafe import terminal_text
 
 # Commands import what they need when they run: ``modeller --help`` and ``modeller
 # validate`` load neither shapely, pyproj nor the engine (tests/test_imports.py).
@@ -20,8 +23,15 @@ FORMATS = ["table", "csv", "json", "markdown"]
 GEO_FORMATS = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}
 
 
+def _named(exc: OSError, path: Path) -> OSError:
+    """``exc`` naming ``path`` when the library that raised it did not."""
+    if exc.filename is None and exc.errno is not None:
+        return OSError(exc.errno, exc.strerror, str(path))
+    return exc
+
+
 def _fail(exc: InputError) -> None:
-    click.echo(f"error: {exc}", err=True)
+    click.echo(f"error: {terminal_text(exc)}", err=True)
     sys.exit(2)
 
 
@@ -93,7 +103,7 @@ def data_options(f):
     return units_option(reconcile_option(contested_option(f)))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="modeller")
 def main() -> None:
     """Model reported Russia–Ukraine territorial proposals: km², people, towns, maps.
@@ -204,7 +214,11 @@ def run(
     from . import report, runs
     from .scenario import load_scenarios
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
+    if not no_maps:
+        from .files import check_folder
+
+        check_folder(out)  # before any work: say now if the maps could not be written
     try:
         _use_population(population_dir)
         loaded = load_scenarios(list(paths))
@@ -227,10 +241,15 @@ def run(
                 progress.update(task, description=f"applying {sc.id}")
                 applied = runs.apply_one(path, sc, baseline, cache, on_baseline=loading)
                 if applied.note:
-                    err.print(f"note: {applied.note}", style="yellow", highlight=False)
+                    err.print(f"note: {terminal_text(applied.note)}", style="yellow", markup=False)
                 partition = applied.partition
                 for warning in partition.warnings:
-                    err.print(f"warning: {path}: {warning}", style="yellow", highlight=False)
+                    err.print(
+                        f"warning: {terminal_text(f'{path}: {warning}')}",
+                        style="yellow",
+                        markup=False,
+                        highlight=False,
+                    )
                 partitions.append(partition)
                 entries.append(report.scenario_entry(partition, path, towns, applied.phases))
                 progress.advance(task)
@@ -251,8 +270,9 @@ def run(
             frame = exports.pieces_frame(doc, partitions)
             try:
                 exports.write(frame, target, exports.provenance(doc), fmt)
-            except OSError as exc:
-                _fail(InputError(f"cannot write {fmt}: {exc.strerror or exc}", str(target)))
+            except OSError as exc:  # the machine refusing: one line, status 1 (failures.py)
+                click.echo(environment_message(_named(exc, target)), err=True)
+                sys.exit(1)
         err.print(f"pieces: {len(frame)} features -> {target}", highlight=False)
     else:
         console = Console()
@@ -260,18 +280,23 @@ def run(
     if not no_maps:
         from . import maps
 
-        images = []
-        if not no_images:  # first, so that no page ever links an image not yet there
+        images: dict[str, bytes] = {}
+        if not no_images:  # drawn first, then written with the pages as one site
             from .maps import images as map_images
 
             with err.status("drawing PNG/SVG maps"):
                 stems = [Path(name).stem for name in maps.page_names(doc)]
-                images = map_images.write_images(doc, partitions, out, stems)
-        with err.status("writing maps"):
-            written = maps.write_site(doc, partitions, out, tiles=tiles, images=not no_images)
+                images = map_images.render_images(doc, partitions, stems)
+        with err.status("writing maps"), cleanup_on_interrupt():  # pages and images at once
+            written = maps.write_site(
+                doc, partitions, out, tiles=tiles, images=not no_images, extra=images
+            )
         err.print(
-            f"maps: {len(written)} pages and {len(images)} images in {out}/ "
-            f"(open {out / 'index.html'})",
+            terminal_text(
+                f"maps: {len(written) - len(images)} pages and {len(images)} images in "
+                f"{out}/ (open {out / 'index.html'})"
+            ),
+            markup=False,
             highlight=False,
         )
 
@@ -288,16 +313,22 @@ def validate(paths: tuple[Path, ...]) -> None:
     except InputError as exc:
         _fail(exc)
     bad = 0
+    seen: dict[str, Path] = {}
     for path in files:
         try:
             sc = load_scenario(path)
+            if sc.id in seen:  # as `run` would refuse them
+                raise InputError(
+                    f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path)
+                )
         except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {terminal_text(exc)}", err=True)
             bad += 1
             continue
+        seen[sc.id] = path
         n = len(sc.numbered_steps)
         staged = f" in {len(sc.phases)} phases" if sc.phases else ""
-        click.echo(f"ok: {path} ({sc.id}, {n} step{'s' if n != 1 else ''}{staged})")
+        click.echo(f"ok: {terminal_text(path)} ({sc.id}, {n} step{'s' if n != 1 else ''}{staged})")
     if bad:
         sys.exit(2)
 
@@ -469,7 +500,10 @@ def list_baselines() -> None:
         ("pre-2022", "embedded approximate line of 23 Feb 2022 (Crimea, ORDLO)"),
     ]
     days = archive.deepstate_dates()
-    month_ends = [s.day for s in archive.snapshots() if s.feature is not None]
+    try:
+        month_ends = [s.day for s in archive.snapshots() if s.feature is not None]
+    except InputError as exc:  # e.g. a truncated month-end file
+        _fail(exc)
     if days:
         rows.append(("deepstate:DATE", f"{len(days)} days from {days[0]} to {days[-1]}"))
     if month_ends:
@@ -490,6 +524,7 @@ def list_baselines() -> None:
     rows.append(("deepstate:own", "each scenario on the DeepState snapshot of its own date"))
     rows.append(("FILE.geojson", "your own polygons (Russian-held, or a 'status' property)"))
     rows.append(("FILE.gpkg", "the same as a GeoPackage"))
+    rows.append(("RAW.geojson", "a raw DeepState layer dump: grey zone as 'contested'"))
     table = Table.grid(padding=(0, 2), pad_edge=False)
     table.add_column(no_wrap=True)
     table.add_column()
@@ -572,47 +607,48 @@ def timeline(
     from . import archive, timeline_page, timeline_run
     from .scenario import load_scenarios
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     written: list[Path] = []
-    try:
-        loaded = load_scenarios(list(paths))
-        snapshots, others = archive.parse_specs(specs, every)
-        if not snapshots and not others:
-            raise InputError("--baselines names no baseline")
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as progress:
-            task = progress.add_task("baselines", total=len(snapshots) + len(others))
-            table = timeline_run.build_table(
-                loaded,
-                snapshots,
-                others,
-                workers=workers,
-                scheduler=scheduler,
-                progress=lambda n: progress.advance(task, n),
-            )
-        written.append(timeline_run.write_table(table, out / f"timeline.{fmt}", fmt))
-        if not no_chart:
-            page = timeline_page.render(
-                table,
-                every_days=archive.parse_every(every),
-                data_file=f"timeline.{fmt}",
-                maps=_map_links(out, [sc.id for _, sc in loaded]),
-            )
-            written.append(timeline_run.write_text(out / "timeline.html", page))
-    except InputError as exc:
-        _fail(exc)
-    except KeyboardInterrupt:
-        done = ", ".join(str(p) for p in written) or "nothing written"
-        err.print(f"interrupted; no file half-written (complete: {done})", highlight=False)
-        sys.exit(130)
+    with cleanup_on_interrupt():  # Ctrl-C: the pool and the writers clean up, one line
+        try:
+            loaded = load_scenarios(list(paths))
+            snapshots, others = archive.parse_specs(specs, every)
+            if not snapshots and not others:
+                raise InputError("--baselines names no baseline")
+            with Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            ) as progress:
+                task = progress.add_task("baselines", total=len(snapshots) + len(others))
+                table = timeline_run.build_table(
+                    loaded,
+                    snapshots,
+                    others,
+                    workers=workers,
+                    scheduler=scheduler,
+                    progress=lambda n: progress.advance(task, n),
+                )
+            written.append(timeline_run.write_table(table, out / f"timeline.{fmt}", fmt))
+            if not no_chart:
+                page = timeline_page.render(
+                    table,
+                    every_days=archive.parse_every(every),
+                    data_file=f"timeline.{fmt}",
+                    maps=_map_links(out, [sc.id for _, sc in loaded]),
+                )
+                written.append(timeline_run.write_text(out / "timeline.html", page))
+        except InputError as exc:
+            _fail(exc)
+        except KeyboardInterrupt:
+            done = ", ".join(str(p) for p in written) or "nothing written"
+            err.print(f"interrupted; no file half-written (complete: {done})", highlight=False)
+            sys.exit(130)
     n_dates = len(table.baselines)
     err.print(
         f"timeline: {len(loaded)} scenarios × {n_dates} baselines, {len(table)} rows -> "

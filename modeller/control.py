@@ -15,10 +15,13 @@ from pathlib import Path
 
 import shapely
 
-from . import archive, dates, geodata, geojson, reconcile, settings
+from . import archive, dates, geodata, geojson, inputs, reconcile, settings
 from . import deepstate as deepstate_raw
 from .errors import InputError
-from .partition import BaselineInfo, Partition, Piece, merge_pieces, polygonal
+from .partition import BaselineInfo, Partition, Piece, merge_pieces, overlay
+from .statuses import BUILTIN_STATUSES
+
+BASELINE_STATUSES = tuple(BUILTIN_STATUSES)  # what a baseline file may say land holds
 
 
 def from_held(info: BaselineInfo, held: dict[str, object]) -> Partition:
@@ -28,8 +31,8 @@ def from_held(info: BaselineInfo, held: dict[str, object]) -> Partition:
     for code, oblast in data.geometry.items():
         rest = oblast
         for status, territory in held.items():
-            part = polygonal(shapely.intersection(rest, territory))  # earlier statuses win
-            rest = polygonal(shapely.difference(rest, territory))
+            part = overlay(shapely.intersection, rest, territory)  # earlier statuses win
+            rest = overlay(shapely.difference, rest, territory)
             pieces.append(Piece(code, status, status, part))
         pieces.append(Piece(code, "ukraine", "ukraine", rest))
     return Partition(merge_pieces(pieces), info)
@@ -53,18 +56,18 @@ def deepstate(day: Date) -> Partition:
         month_end = archive.monthly_snapshot(day)  # 2022-2024, before the daily files
         if month_end is not None:
             return from_deepstate(month_end.info, {"russia": month_end.territory()}, False)
-        available = archive.deepstate_dates()
-        if not available:
+        snapshots = archive.snapshots()  # daily files and month-end snapshots
+        if not snapshots:
             raise InputError(
                 f"no DeepState archive found for deepstate:{day}; set MODELLER_DATA_DIR to a "
                 "folder with deepstate/daily/deepstatemap_data_YYYYMMDD.geojson files "
                 "(e.g. ../shared/data) or MODELLER_DEEPSTATE_DIR, or run "
                 f"'modeller fetch {day}' where the network is available"
             )
-        nearest = dates.nearest(available, day, 3)
+        nearest = dates.nearest([s.day for s in snapshots], day, 3)
         raise InputError(
-            f"deepstate:{day} is not in the archive ({available[0]} … {available[-1]}, "
-            f"{len(available)} days); nearest: {', '.join(f'deepstate:{d}' for d in nearest)}"
+            f"deepstate:{day} is not in the archive ({archive.describe(snapshots)}); "
+            f"nearest: {', '.join(f'deepstate:{d}' for d in nearest)}"
         )
     snapshot = archive.Snapshot(day, path)
     layers, grey = snapshot.layers()
@@ -95,12 +98,16 @@ def from_deepstate(info: BaselineInfo, layers: dict[str, object], grey: bool) ->
         note = NO_GREY_ZONE
     else:
         km2 = 0.0 if contested is None else float(geodata.area_km2(contested))
+        inside = km2 - (0.0 if contested is None else reconcile.outside_km2(contested))
         counted = {
             "contested": "kept as its own status 'contested'",
             "ukraine": "counted as Ukrainian-held (--contested ukraine)",
             "russia": "counted as Russian-held (--contested russia)",
         }[mode]
-        note = f"DeepState's grey zone ('unknown status', {km2:,.1f} km² in all) {counted}"
+        note = (
+            f"DeepState's grey zone ('unknown status': {km2:,.1f} km² in its layer, "
+            f"{inside:,.1f} km² inside the units) {counted}"
+        )
     if contested is not None and mode == "russia":
         russia, contested = shapely.union(russia, contested), None
     elif mode == "ukraine":
@@ -125,6 +132,7 @@ def _read_gpkg(path: Path) -> list[dict]:
         raise InputError(
             "reading GeoPackage needs pyogrio: pip install -e '.[gpkg]'", str(path)
         ) from None
+    inputs.check_file(path, "GeoPackage")
     try:
         meta, _index, geometry, fields = read(path)
     except Exception as exc:  # pyogrio raises its own error types for unreadable files
@@ -151,7 +159,7 @@ def from_raw(path: Path, data: dict) -> Partition:
         lonlat = deepstate_raw.raw_layers(data)
     except InputError as exc:
         raise InputError(exc.message, str(path)) from None
-    layers = {k: geojson.territory([g]) for k, g in lonlat.items()}
+    layers = {k: geojson.territory([g], densify=False) for k, g in lonlat.items()}  # as drawn
     stamp = RAW_DATE.search(str(data.get("datetime") or "")) or RAW_DATE.search(path.name)
     day = Date(*map(int, stamp.groups())) if stamp else None
     info = BaselineInfo(
@@ -168,8 +176,6 @@ def from_raw(path: Path, data: dict) -> Partition:
 
 def from_file(path: Path) -> Partition:
     """Polygons from a GeoJSON/GeoPackage file: a ``status`` property, else Russian-held."""
-    if not path.exists():
-        raise InputError("baseline file not found", str(path))
     if path.suffix.lower() == ".gpkg":
         data = {"type": "FeatureCollection", "features": _read_gpkg(path)}
     else:
@@ -180,8 +186,12 @@ def from_file(path: Path) -> Partition:
     held: dict[str, list] = {}
     for i, (props, geom) in enumerate(geojson.features(data, str(path))):
         status = props.get("status") or "russia"
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(status)):
-            raise InputError(f"feature {i + 1}: bad status {status!r}", str(path))
+        if status not in BASELINE_STATUSES:
+            raise InputError(
+                f"feature {i + 1}: unknown status {str(status)[:80]!r}; a baseline file "
+                f"holds {', '.join(BASELINE_STATUSES)} (or no 'status': Russian-held)",
+                str(path),
+            )
         held.setdefault(status, []).append(geom)
     territory = {s: geojson.territory(g) for s, g in held.items() if s != "ukraine"}
     try:

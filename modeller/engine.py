@@ -17,31 +17,8 @@ from shapely.ops import split as cut
 
 from . import geodata, geojson, settings
 from .errors import InputError
-from .partition import Partition, Piece, merge_pieces, polygonal
+from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
 from .scenario import Between, HeldIn, Phase, Scenario, Selector, Split
-
-
-def _overlay(op, a, b):
-    """A shapely set operation that survives what GEOS cannot decide.
-
-    Regions built from cuts and bands can be mixed collections (a polygon plus the stray
-    line of a shared edge), on which GEOS may fail to decide the result's dimension. Then
-    the operation runs on their valid polygonal parts, and if that fails too, on a 1 cm
-    grid.
-
-    Notes
-    -----
-    Only lines and points (no area) are dropped; snapping to 0.01 m moves an area by far
-    less than 1e-6 km², below any figure shown.
-    """
-    try:
-        return op(a, b)
-    except shapely.errors.GEOSException:
-        a, b = (polygonal(shapely.make_valid(g)) for g in (a, b))
-    try:
-        return op(a, b)
-    except shapely.errors.GEOSException:
-        return op(shapely.set_precision(a, 0.01), shapely.set_precision(b, 0.01))
 
 
 class _Whole:
@@ -89,9 +66,9 @@ def apply_phases(
     for k, (phase, number, step) in enumerate(steps):
         where = f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")
         try:
-            regions = select(step.where, pieces, bands, load)
-        except InputError as exc:
-            raise InputError(f"{where}: {exc.message}") from None
+            regions = select(step.where, pieces, bands, load, baseline=base.pieces)
+        except InputError as exc:  # keep the polygon or baseline file it names, if any
+            raise InputError(f"{where}: {exc}") from None
         if not regions:
             warnings.append(f"{where} selects nothing on {base.baseline.label}")
         pieces = assign(pieces, regions, step.assign, step.recognition)
@@ -117,8 +94,8 @@ def assign(
         if region is WHOLE:
             out.append(Piece(p.oblast, p.before, status, p.geometry, attrs))
             continue
-        inside = polygonal(_overlay(shapely.intersection, p.geometry, region))
-        outside = polygonal(_overlay(shapely.difference, p.geometry, region))
+        inside = overlay(shapely.intersection, p.geometry, region)
+        outside = overlay(shapely.difference, p.geometry, region)
         out.append(Piece(p.oblast, p.before, p.after, outside, p.attrs))
         out.append(Piece(p.oblast, p.before, status, inside, attrs))
     return merge_pieces(out)
@@ -132,8 +109,15 @@ def select(
     pieces: tuple[Piece, ...],
     bands: dict | None = None,
     load: Loader | None = None,
+    *,
+    baseline: tuple[Piece, ...] | None = None,
 ) -> dict[str, object]:
-    """Per oblast, the selected region (WHOLE for all of it); oblasts not selected are absent."""
+    """Per oblast, the selected region (WHOLE for all of it); oblasts not selected are absent.
+
+    A ``band`` follows the line of contact of ``baseline`` (the baseline's own pieces;
+    default ``pieces``): drawn from pieces that earlier steps have cut, the union of the
+    Russian-held ones can keep hair-thin seams that would count as contact.
+    """
     data = geodata.load()
     regions: dict[str, object] = dict.fromkeys(selector.oblast or data.codes, WHOLE)
     if selector.held_by is not None:
@@ -143,25 +127,27 @@ def select(
     if selector.split is not None:
         regions = _intersect(regions, split_regions(selector.split))
     if selector.near is not None:
-        disc = Point(point_xy(selector.near.place)).buffer(selector.near.km * 1000, 64)
+        disc = Point(point_xy(selector.near.place)).buffer(selector.near.km * 1000, quad_segs=64)
         regions = _intersect(regions, _clip(disc))
     if selector.band is not None:
         if bands is not None and selector.band in bands:
             regions = _intersect(regions, bands[selector.band])
         else:
-            regions = _intersect(regions, _clip(band_region(selector.band, pieces)))
+            line_of = baseline if baseline is not None else pieces
+            regions = _intersect(regions, band_regions(selector.band, line_of))
     if selector.polygon is not None:
         regions = _intersect(regions, _clip(polygon_region(selector.polygon)))
     for child in selector.all_of or ():
-        regions = _intersect(regions, select(child, pieces, bands, load))
+        regions = _intersect(regions, select(child, pieces, bands, load, baseline=baseline))
     if selector.any_of:
         union: dict[str, object] = {}
         for child in selector.any_of:
-            union = _union(union, select(child, pieces, bands, load))
+            union = _union(union, select(child, pieces, bands, load, baseline=baseline))
         regions = _intersect(regions, union)
     if selector.not_ is not None:
-        regions = _intersect(regions, _complement(select(selector.not_, pieces, bands, load)))
-    return {code: r for code, r in regions.items() if r is WHOLE or not r.is_empty}
+        inner = select(selector.not_, pieces, bands, load, baseline=baseline)
+        regions = _intersect(regions, _complement(inner))
+    return {code: r for code, r in regions.items() if r is WHOLE or not polygonal(r).is_empty}
 
 
 def _held(pieces: tuple[Piece, ...], status: str) -> dict[str, object]:
@@ -170,7 +156,7 @@ def _held(pieces: tuple[Piece, ...], status: str) -> dict[str, object]:
     for p in pieces:
         if p.before == status:
             held.setdefault(p.oblast, []).append(p.geometry)
-    return {code: shapely.union_all(g) for code, g in held.items()}
+    return {code: union_regions(g) for code, g in held.items()}
 
 
 def held_in(sel: HeldIn, load: Loader | None) -> dict[str, object]:
@@ -192,7 +178,13 @@ def _held_in(sel: HeldIn, load: Loader | None, _data, _rec: bool, _grey: str) ->
 def _clip(region) -> dict[str, object]:
     """A region cut into per-oblast parts."""
     data = geodata.load()
-    return {code: shapely.intersection(g, region) for code, g in data.geometry.items()}
+    region = polygonal(region)
+    out = {}
+    for code, g in data.geometry.items():
+        part = overlay(shapely.intersection, g, region)
+        if not part.is_empty:
+            out[code] = part
+    return out
 
 
 def _union(a: dict, b: dict) -> dict:
@@ -204,7 +196,7 @@ def _union(a: dict, b: dict) -> dict:
         elif ra is WHOLE or rb is WHOLE:
             out[code] = WHOLE
         else:
-            out[code] = _overlay(shapely.union, ra, rb)
+            out[code] = overlay(shapely.union, ra, rb)
     return out
 
 
@@ -215,7 +207,9 @@ def _complement(regions: dict) -> dict:
         if code not in regions:
             out[code] = WHOLE
         elif regions[code] is not WHOLE:
-            out[code] = _overlay(shapely.difference, g, regions[code])
+            part = overlay(shapely.difference, g, regions[code])
+            if not part.is_empty:
+                out[code] = part
     return out
 
 
@@ -233,7 +227,7 @@ def contact_line(pieces: tuple[Piece, ...]):
         return shapely.LineString()
     ukraine = shapely.difference(country(), shapely.union_all(others))
     return shapely.intersection(
-        shapely.boundary(shapely.union_all(russia)), shapely.buffer(ukraine, 1.0)
+        shapely.boundary(union_regions(russia)), shapely.buffer(ukraine, 1.0)
     )
 
 
@@ -254,17 +248,22 @@ def band_region(band, pieces: tuple[Piece, ...]):
         return shapely.Polygon()
     zone = shapely.buffer(line, band.km * 1000, quad_segs=16)
     if band.side == "both":
-        side = shapely.union_all([p.geometry for p in pieces])
+        side = union_regions([p.geometry for p in pieces])
     else:
-        side = shapely.union_all([p.geometry for p in pieces if p.before == band.side])
-    if shapely.difference(side, zone).area < 1e6:  # under 1 km² left outside the band
+        side = union_regions([p.geometry for p in pieces if p.before == band.side])
+    if overlay(shapely.difference, side, zone).area < 1e6:  # under 1 km² left outside the band
         reach = shapely.hausdorff_distance(side.boundary, line) / 1000
         held = "all of Ukraine" if band.side == "both" else f"all land held by {band.side}"
         raise InputError(
             f"a {band.km:g} km band covers {held} (nothing lies farther than about "
             f"{reach:,.0f} km from the line); use a smaller km, or 'held_by' for the whole side"
         )
-    return zone if band.side == "both" else shapely.intersection(zone, side)
+    return zone if band.side == "both" else overlay(shapely.intersection, zone, side)
+
+
+def band_regions(band, pieces: tuple[Piece, ...]) -> dict[str, object]:
+    """The band of ``band_region`` cut into per-oblast parts (what ``select`` intersects)."""
+    return _clip(band_region(band, pieces))
 
 
 def polygon_region(shape_sel):
@@ -284,7 +283,9 @@ def _intersect(a: dict, b: dict) -> dict:
         elif rb is WHOLE:
             out[code] = ra
         else:
-            out[code] = _overlay(shapely.intersection, ra, rb)
+            part = overlay(shapely.intersection, ra, rb)
+            if not part.is_empty:
+                out[code] = part
     return out
 
 
@@ -331,7 +332,7 @@ def split_regions(split: Split) -> dict[str, object]:
     if not chosen:
         raise InputError(f"keep place '{split.keep}' lies outside the listed oblasts' extent")
     side = chosen[0]
-    return {code: shapely.intersection(data.geometry[code], side) for code in split.oblast}
+    return {code: overlay(shapely.intersection, data.geometry[code], side) for code in split.oblast}
 
 
 def _extend(a, b, reach: float) -> tuple[float, float]:

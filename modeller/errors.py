@@ -14,7 +14,13 @@ class InputError(Exception):
     line: int | None = None
 
     def __str__(self) -> str:
-        where = self.file or ""
+        where = shorten(self.file) if self.file else ""
         if self.file and self.line:
-            where = f"{self.file}:{self.line}"
+            where = f"{where}:{self.line}"
         return f"{where}: {self.message}" if where else self.message
+
+
+def shorten(text: str, limit: int = 240) -> str:
+    """A file name cut in the middle when absurdly long (the start and the end stay)."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-limit // 2 :]}"

@@ -32,7 +32,7 @@ import shapely
 from . import engine, geodata
 from .engine import WHOLE, Loader
 from .errors import InputError
-from .partition import Partition, Piece, merge_pieces, polygonal
+from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
 from .scenario import Phase, Scenario, Selector
 
 MARGIN_M = 2000.0  # beyond a band's depth, the clipped line's ends cannot reach the land
@@ -77,8 +77,8 @@ def apply_phases(
         where = f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")
         try:
             regions = _nonempty(select(step.where, ctx), pieces)
-        except InputError as exc:
-            raise InputError(f"{where}: {exc.message}") from None
+        except InputError as exc:  # keep the polygon or baseline file it names, if any
+            raise InputError(f"{where}: {exc}") from None
         if not regions:
             warnings.append(f"{where} selects nothing on {base.baseline.label}")
         pieces = assign(pieces, regions, step.assign, step.recognition)
@@ -115,8 +115,8 @@ def assign(pieces: tuple[Piece, ...], regions: dict[str, Sel], status: str, reco
         elif sel.area is WHOLE:
             out.append(Piece(p.oblast, p.before, status, p.geometry, attrs))
         else:
-            inside = polygonal(shapely.intersection(p.geometry, sel.area))
-            outside = polygonal(shapely.difference(p.geometry, sel.area))
+            inside = overlay(shapely.intersection, p.geometry, sel.area)
+            outside = overlay(shapely.difference, p.geometry, sel.area)
             out.append(Piece(p.oblast, p.before, p.after, outside, p.attrs))
             out.append(Piece(p.oblast, p.before, status, inside, attrs))
     return merge_pieces(out)
@@ -160,7 +160,7 @@ def select(selector: Selector, ctx: _Context) -> dict[str, Sel]:
         regions = _intersect(regions, _areas(engine.split_regions(selector.split)))
     if selector.near is not None:
         near = selector.near
-        disc = shapely.Point(engine.point_xy(near.place)).buffer(near.km * 1000, 64)
+        disc = shapely.Point(engine.point_xy(near.place)).buffer(near.km * 1000, quad_segs=64)
         regions = _intersect(regions, _areas(engine._clip(disc)))
     if selector.band is not None and selector.band in ctx.bands:
         regions = _intersect(regions, _areas(ctx.bands[selector.band]))
@@ -177,7 +177,7 @@ def select(selector: Selector, ctx: _Context) -> dict[str, Sel]:
         regions = _intersect(regions, union)
     if selector.not_ is not None:
         regions = _intersect(regions, _complement(select(selector.not_, ctx), ctx))
-    return {c: s for c, s in regions.items() if s.area is WHOLE or not s.area.is_empty}
+    return {c: s for c, s in regions.items() if s.area is WHOLE or not polygonal(s.area).is_empty}
 
 
 def _areas(regions: dict[str, object]) -> dict[str, Sel]:
@@ -189,7 +189,7 @@ def _meet(a: object, b: object) -> object:
         return b
     if b is WHOLE:
         return a
-    return shapely.intersection(a, b)
+    return overlay(shapely.intersection, a, b)
 
 
 def _intersect(a: dict[str, Sel], b: dict[str, Sel]) -> dict[str, Sel]:
@@ -213,8 +213,8 @@ def _materialise(code: str, sel: Sel, ctx: _Context) -> object:
     if sel.statuses is None:
         return geodata.load().geometry[code] if sel.area is WHOLE else sel.area
     held = [p.geometry for p in ctx.base.pieces if p.oblast == code and p.before in sel.statuses]
-    union = shapely.union_all(held) if held else shapely.Polygon()
-    return union if sel.area is WHOLE else shapely.intersection(union, sel.area)
+    union = union_regions(held)
+    return union if sel.area is WHOLE else overlay(shapely.intersection, union, sel.area)
 
 
 def _union(a: dict[str, Sel], b: dict[str, Sel], ctx: _Context) -> dict[str, Sel]:
@@ -229,10 +229,12 @@ def _union(a: dict[str, Sel], b: dict[str, Sel], ctx: _Context) -> dict[str, Sel
             both = None if sa.statuses is None or sb.statuses is None else sa.statuses | sb.statuses
             out[code] = Sel(both, WHOLE)
         elif sa.statuses == sb.statuses:
-            area = WHOLE if WHOLE in (sa.area, sb.area) else shapely.union(sa.area, sb.area)
+            area = (
+                WHOLE if WHOLE in (sa.area, sb.area) else overlay(shapely.union, sa.area, sb.area)
+            )
             out[code] = Sel(sa.statuses, area)
         else:
-            area = shapely.union(_materialise(code, sa, ctx), _materialise(code, sb, ctx))
+            area = overlay(shapely.union, _materialise(code, sa, ctx), _materialise(code, sb, ctx))
             out[code] = Sel(None, area)
     return out
 
@@ -251,7 +253,7 @@ def _complement(regions: dict[str, Sel], ctx: _Context) -> dict[str, Sel]:
             if rest:
                 out[code] = Sel(rest, WHOLE)
         else:
-            out[code] = Sel(None, shapely.difference(g, _materialise(code, sel, ctx)))
+            out[code] = Sel(None, overlay(shapely.difference, g, _materialise(code, sel, ctx)))
     return out
 
 
@@ -282,7 +284,8 @@ def _band(band, regions: dict[str, Sel], ctx: _Context) -> dict[str, Sel]:
     zone = shapely.buffer(line, band.km * 1000, quad_segs=16)
     statuses = None if band.side == "both" else frozenset({band.side})
     return {
-        code: Sel(statuses, shapely.intersection(data.geometry[code], zone)) for code in regions
+        code: Sel(statuses, overlay(shapely.intersection, data.geometry[code], zone))
+        for code in regions
     }
 
 
@@ -298,6 +301,8 @@ def _bounds(code: str, sel: Sel, ctx: _Context) -> tuple | None:
     b = shapely.bounds(np.array(pieces, dtype=object))
     box = np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
     if sel.area is not WHOLE:
+        if sel.area.is_empty:
+            return None
         a = shapely.bounds(sel.area)
         box = np.array([max(box[0], a[0]), max(box[1], a[1]), min(box[2], a[2]), min(box[3], a[3])])
     return None if box[0] > box[2] or box[1] > box[3] else tuple(box)
@@ -311,9 +316,10 @@ def _contact_line_near(pieces: tuple[Piece, ...], box: tuple) -> object:
         return shapely.LineString()
     # Ukrainian-held = the units minus every other status, as engine.contact_line takes it
     country = shapely.clip_by_rect(engine.country(), *box)
-    ukraine = shapely.difference(country, shapely.union_all(others))
+    ukraine = overlay(shapely.difference, country, union_regions(others))
+    # polygonal: a box missing one side clips it to GEOMETRYCOLLECTION EMPTY (no boundary)
     line = shapely.intersection(
-        shapely.boundary(shapely.union_all(russia)), shapely.buffer(ukraine, 1.0)
+        shapely.boundary(union_regions(russia)), shapely.buffer(ukraine, 1.0)
     )
     # the clipping box's own edges are not contact: keep what lies strictly inside it
     inner = shapely.box(box[0] + 1.0, box[1] + 1.0, box[2] - 1.0, box[3] - 1.0)

@@ -1,15 +1,22 @@
-"""Writing files atomically: a temporary file beside the target, then one rename.
+"""Writing files atomically: a temporary file beside the target, then one rename; a
+folder of files (the map site) swapped in as a whole.
 
-A reader (or an interrupted run) sees the old file or the new one, never half of one.
+A reader (or an interrupted run) sees the old file or the new one, never half of one, and
+the old site or the new one, never a mix.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .interrupts import cleanup_on_interrupt
 
 
 @contextmanager
@@ -27,13 +34,14 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
-    try:
-        os.chmod(tmp, 0o666 & ~umask)
-        yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with cleanup_on_interrupt():  # Ctrl-C raises here, so the temporary file goes
+        try:
+            os.chmod(tmp, 0o666 & ~umask)
+            yield Path(tmp)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def write_text(path: Path, text: str) -> Path:
@@ -52,3 +60,115 @@ def write_bytes(path: Path, data: bytes) -> Path:
         fh.flush()
         os.fsync(fh.fileno())
     return Path(path)
+
+
+def write_folder(folder: Path, texts: dict[str, str | bytes]) -> list[Path]:
+    """Write ``{name: text or bytes}`` into ``folder`` as a whole: all new files, or none.
+
+    Notes
+    -----
+    The files are written into a new sibling folder; everything else in the old folder
+    (files not being replaced, e.g. ``timeline/``) is moved across, then the new folder
+    takes the old one's place by two renames, with Ctrl-C held back for those few
+    system calls. A failure or Ctrl-C while writing removes the new folder and leaves the
+    old one untouched. Where a folder cannot be renamed (the current folder or one
+    containing it, a mount point), the files are written one by one, each atomically.
+    """
+    folder = Path(folder)
+    target = folder.resolve()
+    if target.exists() and not target.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "a file is in the way", str(folder))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    cwd = Path.cwd().resolve()
+    if target == cwd or target in cwd.parents or os.path.ismount(target):
+        return [
+            write_text(folder / name, t) if isinstance(t, str) else write_bytes(folder / name, t)
+            for name, t in texts.items()
+        ]
+    with cleanup_on_interrupt(), _named(folder):
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.new-"))
+        try:
+            mode = target.stat().st_mode & 0o7777 if target.exists() else _default_mode(0o777)
+            os.chmod(staging, mode)
+            for name, text in texts.items():
+                data = text.encode("utf-8") if isinstance(text, str) else text
+                with open(staging / name, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.chmod(staging / name, _default_mode(0o666))
+            _swap(target, staging, set(texts))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return [folder / name for name in texts]
+
+
+def check_folder(folder: Path) -> None:
+    """Fail early (OSError naming ``folder``) if ``folder`` could not be created or written:
+    a file in the way, a device, no permission, a read-only file system."""
+    folder = Path(folder)
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        if probe.is_symlink():  # a dangling link: mkdir would fail on it
+            raise FileExistsError(errno.EEXIST, "a broken link is in the way", str(probe))
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(probe))
+    if not os.access(probe, os.W_OK | os.X_OK):
+        code = errno.EROFS if _read_only(probe) else errno.EACCES
+        raise OSError(code, os.strerror(code), str(folder))
+
+
+def _read_only(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
+@contextmanager
+def _named(folder: Path) -> Iterator[None]:
+    """OS errors name the folder the user gave, not the staging folder beside it."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise OSError(exc.errno, exc.strerror, str(folder)) from None
+
+
+def _swap(target: Path, staging: Path, new: set[str]) -> None:
+    """Move the old folder's other entries into ``staging``, then put ``staging`` in place."""
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    blocked = _block_interrupts()
+    try:
+        if target.exists():
+            for entry in os.listdir(target):
+                if entry not in new:
+                    os.rename(target / entry, staging / entry)
+            os.rename(target, old)
+        os.rename(staging, target)
+    finally:
+        _unblock_interrupts(blocked)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _block_interrupts() -> bool:
+    """Hold Ctrl-C back (delivered when unblocked); False where signals cannot be masked."""
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    except (AttributeError, ValueError, OSError):
+        return False
+    return True
+
+
+def _unblock_interrupts(blocked: bool) -> None:
+    if blocked:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _default_mode(full: int) -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return full & ~umask

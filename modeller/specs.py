@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from .dates import parse_date
+from .errors import InputError
 
 DEFAULT = "contact-line"
 OWN = "deepstate:own"
@@ -35,17 +36,29 @@ def check_spec(spec: str, folder: Path | None = None) -> str:
     raises ValueError (a pydantic validator turns it into the scenario's error).
     """
     spec = str(spec).strip()
+    if not spec:
+        raise ValueError(f"empty baseline; valid: {HELP}")
     if spec in ("1991", OWN, *AUTHORED):
         return spec
     m = DEEPSTATE_RE.match(spec)
     if m:
-        parse_date(m.group(1), f"baseline '{spec}'")
+        try:
+            parse_date(m.group(1), f"baseline '{spec}'")
+        except InputError as exc:  # inside pydantic only ValueError keeps file:line
+            raise ValueError(exc.message) from None
         return spec
+    if spec.startswith("deepstate"):
+        raise ValueError(
+            f"bad baseline '{spec[:80]}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"
+        )
     path = Path(spec)
     if path.suffix.lower() in FILE_SUFFIXES:
-        if not path.is_absolute() and folder is not None and (folder / path).exists():
-            return str(folder / path)
-        if path.exists():
-            return spec
-        raise ValueError(f"baseline file '{spec}' not found")
-    raise ValueError(f"unknown baseline '{spec}'; valid: {spec_help()}")
+        try:
+            if not path.is_absolute() and folder is not None and (folder / path).exists():
+                return str(folder / path)
+            if path.exists():
+                return spec
+        except OSError as exc:  # e.g. a name too long for the file system
+            raise ValueError(f"baseline file '{spec[:200]}': {exc.strerror}") from None
+        raise ValueError(f"baseline file '{spec[:200]}' not found")
+    raise ValueError(f"unknown baseline '{spec[:80]}'; valid: {HELP}")

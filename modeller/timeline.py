@@ -464,7 +464,6 @@ class _Bands:
         if not len(dirty):
             return
         lo, hi = self.bounds[dirty, :2].min(axis=0), self.bounds[dirty, 2:].max(axis=0)
-        near = (*(lo - self.reach), *(hi + self.reach))
         # the line near today's dirty tiles only: a stretch farther than the reach from
         # them cannot change a zone there; runs are cut by their own vertices, so all but
         # the two at the box's edges are the ones buffered on earlier days
@@ -475,23 +474,26 @@ class _Bands:
             todo = np.arange(len(self.points))
         else:  # settlements within a band's reach of a change (by envelopes: a superset)
             todo = np.unique(self.point_tree.query(boxes)[1])
-        zones = self._zones(runs, near)
+        grown = self.bounds[dirty] + np.array([-1, -1, 1, 1]) * self.reach
+        zones = self._zones(runs, grown)
         for k in dirty:
             self.areas[k] = self._tile_classes(self.tiles[k], territory, tile_in, zones)
         for i, (band, zone) in enumerate(zip(self.geom.bands, zones, strict=True)):
             self.inside[todo, i] = self._inside(band, line, zone, todo)
 
-    def _zones(self, runs: list, near: tuple) -> list:
-        """Each band's zone, from the runs of the line whose envelope meets box ``near``."""
-        x0, y0, x1, y1 = near
-        runs = [
-            (key, r)
-            for key, r in runs
-            if r[:, 0].max() >= x0
-            and r[:, 0].min() <= x1
-            and r[:, 1].max() >= y0
-            and r[:, 1].min() <= y1
-        ]
+    def _zones(self, runs: list, boxes: np.ndarray) -> list:
+        """Each band's zone, from the runs of the line whose envelope meets one of
+        ``boxes`` (each dirty tile's envelope grown by the reach): a run farther away
+        cannot change the zone inside a dirty tile, so it is left out of the union."""
+        if runs:
+            rb = np.array([(*r.min(axis=0), *r.max(axis=0)) for _, r in runs])
+            meets = (
+                (rb[:, None, 2] >= boxes[None, :, 0])
+                & (rb[:, None, 0] <= boxes[None, :, 2])
+                & (rb[:, None, 3] >= boxes[None, :, 1])
+                & (rb[:, None, 1] <= boxes[None, :, 3])
+            ).any(axis=1)
+            runs = [run for run, keep in zip(runs, meets, strict=True) if keep]
         if not runs:
             return [shapely.Polygon() for _ in self.geom.bands]
         zones = []

@@ -30,7 +30,7 @@ from functools import cache
 import numpy as np
 from markupsafe import Markup
 
-from .timeline_run import Table, provenance
+from .timeline_run import Table, outline_lines, provenance
 
 SERIES = (  # key, label, colour (Okabe–Ito)
     ("cedes", "Ukraine cedes", "#d55e00"),
@@ -475,6 +475,7 @@ def render(
             data_file=data_file,
             maps_index=maps.get("index"),
             prov=prov,
+            outline=outline_lines(table.baselines),
         )
     )
 

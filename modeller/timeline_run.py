@@ -65,7 +65,7 @@ def chunks(items: list[Snapshot], workers: int) -> list[list[Snapshot]]:
     """Consecutive runs of snapshots (consecutive days share most of their work)."""
     if not items:
         return []
-    n = max(4, math.ceil(len(items) / 64))
+    n = max(2, math.ceil(len(items) / 256))  # a chunk starts from scratch: few, long ones
     n = workers * math.ceil(n / workers)  # equal rounds: no worker idles at the end
     size = max(8, math.ceil(len(items) / n))
     return [items[i : i + size] for i in range(0, len(items), size)]
@@ -350,17 +350,15 @@ def _slices(cols: dict):
 
 
 def _records(cols: dict, names: tuple) -> list[dict]:
-    out = []
-    lists = {n: cols[n].tolist() for n in names}
-    for i in range(len(cols["date"])):
-        out.append({n: _round(n, lists[n][i]) for n in names})
-    return out
-
-
-def _round(name: str, value):
-    if isinstance(value, float):
-        return round(value, 4 if name.endswith("km2") else 2)
-    return value
+    """Rows as dicts, figures rounded (km² to 4 decimals, people to 2), column by column."""
+    columns = []
+    for n in names:
+        values = np.asarray(cols[n]).tolist()
+        if values and isinstance(values[0], float):
+            digits = 4 if n.endswith("km2") else 2
+            values = [round(v, digits) for v in values]
+        columns.append(values)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def write_text(path: Path, text: str) -> Path:

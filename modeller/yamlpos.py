@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
 
+from . import inputs
 from .errors import InputError
 
 Path_ = tuple[str | int, ...]
@@ -22,12 +24,26 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+MAX_DEPTH = 60  # scenarios nest a few levels; thousands of '[' is an attack, not a scenario
+
+
 def load_with_lines(path: Path) -> tuple[object, dict[Path_, int]]:
     """Parse one YAML document; return the data and a map from key path to 1-based line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", str(path)) from None
+    text = inputs.read_text(path, "scenario")
+    bad = _control_character(text)
+    if bad is not None:
+        line, char = bad
+        raise InputError(
+            f"control character U+{ord(char):04X} in the file; scenarios are plain text "
+            "(remove it, or write it as an escape inside double quotes)",
+            str(path),
+            line,
+        )
+    depth = _nesting(text)
+    if depth > MAX_DEPTH:
+        raise InputError(
+            f"nested {depth} levels deep; scenarios need at most {MAX_DEPTH}", str(path), 1
+        )
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -40,9 +56,42 @@ def load_with_lines(path: Path) -> tuple[object, dict[Path_, int]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise InputError(f"invalid YAML: {exc.problem or exc}", str(path), line) from None
+    except yaml.YAMLError as exc:  # e.g. a reader error: characters YAML does not allow
+        raise InputError(f"invalid YAML: {_one_line(exc)}", str(path)) from None
+    except RecursionError:
+        raise InputError("invalid YAML: nested too deeply", str(path)) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise InputError(f"invalid value: {_one_line(exc)}", str(path)) from None
     finally:
         loader.dispose()
     return data, lines
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _control_character(text: str) -> tuple[int, str] | None:
+    """(line, character) of the first control character other than tab and line breaks."""
+    m = CONTROL.search(text)
+    return (text.count("\n", 0, m.start()) + 1, m.group()) if m else None
+
+
+def _nesting(text: str) -> int:
+    """An upper bound of the nesting depth: flow brackets open at once, or indentation."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    indents = [len(line) - len(line.lstrip(" -")) for line in text.splitlines() if line.strip()]
+    return max(deepest, max(indents, default=0) // 2)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=None) -> None:

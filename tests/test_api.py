@@ -77,3 +77,18 @@ def test_timeline_is_a_dataframe_of_the_plain_run_figures():
 def test_an_unknown_scenario_id_suggests_the_closest():
     with pytest.raises(InputError, match="did you mean 'land-swap'"):
         modeller.load_scenario("land-swop")
+
+
+def test_load_baseline_on_other_units_names_them_in_the_provenance(tmp_path, monkeypatch):
+    """A units file (here: the embedded outlines, copied) becomes the active units."""
+    import shutil
+
+    from modeller import geodata
+
+    monkeypatch.setenv("MODELLER_UNITS", "")  # restored (unset) after the test
+    path = shutil.copy(geodata.geodata_dir() / "oblasts.geojson", tmp_path / "mine.geojson")
+    base = modeller.load_baseline("1991", units=path)
+    assert base.total_km2 == pytest.approx(geodata._embedded().total_km2, rel=1e-6)
+    result = modeller.run(["land-swap"], baseline="1991")
+    assert "mine.geojson" in result.provenance["units"]
+    assert set(result.pieces["units"]) == {result.provenance["units"]}

@@ -122,8 +122,11 @@ def test_bad_deepstate_date_says_how_to_write_it():
 def test_missing_deepstate_date_names_the_nearest_dates(shared_data):
     result = run_cli("run", "--no-maps", "-b", "deepstate:2023-01-01", "scenarios/")
     assert result.exit_code == 2
-    assert "deepstate:2023-01-01 is not in the archive (2024-07-08 … 2026-08-22" in result.output
-    assert "nearest: deepstate:2024-07-08" in result.output
+    assert "deepstate:2023-01-01 is not in the archive (daily 2024-07-08 … 2026-08-22" in (
+        result.output
+    )
+    assert "month-end 2022-04-30 … 2024-07-07" in result.output
+    assert "nearest: deepstate:2022-12-31" in result.output
 
 
 def test_missing_archive_says_which_setting_to_use(monkeypatch, tmp_path):
@@ -142,7 +145,8 @@ def test_duplicate_scenario_ids_are_rejected(tmp_path):
     write(tmp_path, "id: same\ntitle: a\n", "a.yaml")
     write(tmp_path, "id: same\ntitle: b\n", "b.yaml")
     result = run_cli("validate", str(tmp_path))
-    assert result.exit_code == 0  # validate checks files one by one
+    assert result.exit_code == 2  # validate refuses what run refuses
+    assert "duplicate scenario id 'same'" in result.output
     result = run_cli("run", "--no-maps", "-b", "1991", str(tmp_path))
     assert result.exit_code == 2
     assert "duplicate scenario id 'same'" in result.output

@@ -15,10 +15,11 @@ PACKAGE = Path(modeller.__file__).parent
 
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
-    {"errors", "settings", "statuses", "files", "document", "rounding"},  # leaf helpers
+    {"errors", "settings", "statuses", "document", "interrupts", "regions", "textsafe"},
+    {"rounding"},  # rounding figures for readers
     {"unitsfile"},  # reading and matching a units file (no embedded data)
-    {"dates", "yamlpos", "geodata"},  # dates; YAML lines; the embedded units and the CRS
-    {"geojson", "partition", "specs", "shipped", "reconcile", "population"},  # + people
+    {"dates", "geodata", "inputs", "failures", "files"},  # dates; units, CRS; files in, out
+    {"geojson", "partition", "specs", "shipped", "reconcile", "yamlpos", "population"},
     {"archive", "deepstate", "geoboundaries", "hromadas"},  # DeepState archive; downloads
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files
     {"scenario"},  # pydantic models of the scenario language
@@ -29,6 +30,7 @@ LAYERS: list[set[str]] = [
     {"maps", "timeline_run"},
     {"timeline_page"},
     {"cli", "api"},  # the command line; the Python API
+    {"entry"},  # the console script: Ctrl-C handled before the CLI is imported
     {"__init__", "__main__"},  # the package exposes the API lazily
 ]
 LAYER = {name: i for i, layer in enumerate(LAYERS) for name in layer}

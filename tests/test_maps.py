@@ -347,24 +347,30 @@ def test_a_rendering_failure_leaves_the_previous_site_intact(run, tmp_path, monk
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
-def test_a_writing_failure_leaves_no_partial_file(run, pages, tmp_path, monkeypatch):
+def test_a_writing_failure_leaves_the_previous_site_whole(run, pages, tmp_path, monkeypatch):
     out = tmp_path / "site"
     monkeypatch.setattr(maps.site, "render_site", lambda *a, **k: pages)  # rendered once
     maps.write_site(*run, out)
+    (out / "notes.txt").write_text("kept")  # not a page: carried over to the new site
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    real_replace = os.replace
+    calls = []
+    real_fsync = os.fsync
 
-    def replace_then_fail(src, dst):
-        if Path(dst).name == "index.html":
-            raise OSError("disk full")
-        real_replace(src, dst)
+    def fail_on_second_page(fd):
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
 
-    monkeypatch.setattr(files.os, "replace", replace_then_fail)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(files.os, "fsync", fail_on_second_page)
+    with pytest.raises(OSError, match="No space left"):
         maps.write_site(*run, out)
     after = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert set(after) == set(before)  # no .tmp left behind
-    assert after["index.html"] == before["index.html"]
+    assert after == before  # every page as it was: no mix of old and new, no .tmp
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no staging folder left
+    monkeypatch.setattr(files.os, "fsync", real_fsync)
+    maps.write_site(*run, out)
+    assert (out / "notes.txt").read_text() == "kept"
 
 
 def test_partitions_must_match_scenarios(run):

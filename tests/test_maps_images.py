@@ -109,8 +109,12 @@ def _svg_texts(svg: bytes) -> list[str]:
 def test_svg_says_the_title_and_legend_literally_and_is_deterministic(run, figures):
     doc, _ = run
     fig, entry, _ = figures["image-probe"]
-    png, svg = images.image_bytes(fig)
+    png, svg = images.image_bytes(fig, title=entry.title)
     texts = _svg_texts(svg)
+    root = ET.fromstring(svg)
+    assert [t.text for t in root.iter("{http://purl.org/dc/elements/1.1/}title")] == [
+        PROBE_TITLE
+    ]  # the file's own title, for screen readers and image libraries
     joined = "\n".join(texts)
     assert PROBE_TITLE in joined.replace("\n", " ")  # escaped in XML, no math parsing of $5$
     assert any(PROBE_LABEL in t.replace("\n", " ") for t in texts)  # the scenario's own label
@@ -120,7 +124,9 @@ def test_svg_says_the_title_and_legend_literally_and_is_deterministic(run, figur
     assert "Ukraine" in texts and "dmz" not in texts  # labels, never codes
     assert "Baseline: contact-line, 15 Aug 2025" in joined  # credit and date stamp
     assert "km" in joined and any(t.endswith(" km") for t in texts)  # scale bar
-    again = images.image_bytes(images.render(doc, entry, figures["image-probe"][2]))[1]
+    again = images.image_bytes(
+        images.render(doc, entry, figures["image-probe"][2]), title=entry.title
+    )[1]
     assert again == svg
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "static-image-probe.png").write_bytes(png)

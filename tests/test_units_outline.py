@@ -16,7 +16,16 @@ import shapely
 from click.testing import CliRunner
 from shapely.geometry import mapping
 
-from modeller import archive, baselines, geodata, geojson, metrics, reconcile, timeline_run
+from modeller import (
+    archive,
+    baselines,
+    geodata,
+    geojson,
+    metrics,
+    reconcile,
+    timeline_page,
+    timeline_run,
+)
 from modeller.cli import main
 from modeller.errors import InputError
 from modeller.scenario import load_scenarios
@@ -242,7 +251,9 @@ def test_raw_dumps_keep_the_grey_zone_as_contested(shared_data, name, monkeypatc
     base = baselines.load_baseline(str(path))
     grey = held_km2(base, "contested")
     assert 300 < grey <= RAW_DUMPS[name] + 0.5  # some of it lies outside the units
-    assert f"{RAW_DUMPS[name]:,.1f} km² in all" in base.baseline.grey_zone
+    assert f"{RAW_DUMPS[name]:,.1f} km² in its layer, {grey:,.1f} km² inside the units" in (
+        base.baseline.grey_zone
+    )
     assert base.baseline.date.isoformat() == f"{name[14:18]}-{name[18:20]}-{name[20:22]}"
     # --contested russia adds it to Russian-held land; ukraine drops it
     monkeypatch.setenv("MODELLER_CONTESTED", "russia")
@@ -330,6 +341,8 @@ def test_timeline_equals_run_on_other_units_with_reconciliation(minregion, tmp_p
         assert dict(info.reconciled) == pytest.approx(run_moved, rel=1e-6)
         prov = timeline_run.provenance(table)
         assert prov["units"]["sha256"] and prov["baselines"][-1]["reconciled"]
+        page = timeline_page.render(table)
+        assert prov["units"]["sha256"] in page and "outline reconciliation moved" in page
 
 
 # --- modeller fetch units ----------------------------------------------------------------

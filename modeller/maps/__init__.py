@@ -16,6 +16,8 @@ Modules, one job each
 ``colour``   colour-vision-deficiency simulation (Machado 2009) and CIEDE2000
 ``words``    rounding, dates, baseline captions, news spellings of place names
 ``assets``   Leaflet (inlined from xstatic-leaflet) and the package's static files
+``images``   the static PNG/SVG of each scenario, drawn with matplotlib at run time
+             (with ``image_geometry``, ``image_labels``, ``image_words``, ``image_overview``)
 
 Design
 ------

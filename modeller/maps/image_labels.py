@@ -23,7 +23,7 @@ from ..document import ScenarioEntry
 from ..partition import Partition
 from ..rounding import people_short
 from .image_geometry import project, river_anchors
-from .image_words import RIVER, place, round_km2, round_people
+from .image_words import RIVER, place, round_km2
 
 TOWN_LABELS = 8
 """How many of the largest towns changing hands are offered a label (by population)."""

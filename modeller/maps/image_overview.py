@@ -96,7 +96,7 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
                         path,
                         facecolor="none",
                         edgecolor="#111111",
-                        linewidth=0.6,
+                        linewidth=1.1,
                         hatch=CHANGED_HATCH,
                         hatchcolor="#111111",
                     )

@@ -14,7 +14,7 @@ SIDES = ("ukraine", "russia")
 """The two sides; any other status is a zone that is neither side's (drawn dotted, as on the
 pages). Land changing hands is hatched over its new status, as on the pages."""
 CHANGED_HATCH = "////"
-NEITHER_HATCH = ".."
+NEITHER_HATCH = "..."
 
 
 def round_km2(x: float) -> str:

@@ -114,7 +114,7 @@ def _render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
             edgecolor="none",
             linewidth=0,
             hatch=NEITHER_HATCH if neither else None,
-            hatchcolor="#333333" if neither else None,
+            hatchcolor="#222222" if neither else None,
         )
     moved = [p for p in pieces if p.before != p.after]
     if moved:  # hatched over the new status, as on the pages
@@ -127,7 +127,9 @@ def _render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
             hatch=CHANGED_HATCH,
             hatchcolor="#111111",
         )
-    patch([ctx["water"]], 3, facecolor="#a9cbe8", edgecolor=RIVER, linewidth=0.5)
+    # the reservoirs as before June 2023 (Kakhovka has been drained since): see-through, so
+    # the status and hatching of the land in their beds stay visible
+    patch([ctx["water"]], 3, facecolor="#a9cbe880", edgecolor=RIVER, linewidth=0.6)
     lines([ctx["river"]], 3, colors=RIVER, linewidths=1.3)
     lines(ctx["oblasts"], 4, colors="#4d4d4d", linewidths=0.7)
     if moved:
@@ -427,23 +429,27 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
 # --- writing --------------------------------------------------------------------------
 
 
-def image_bytes(fig, svg: bool = True) -> tuple[bytes, bytes | None]:
-    """The figure as PNG and SVG bytes (SVG deterministic: fixed hash salt, no date)."""
+def image_bytes(fig, svg: bool = True, title: str | None = None) -> tuple[bytes, bytes | None]:
+    """The figure as PNG and SVG bytes (SVG deterministic: fixed hash salt, no date).
+
+    ``title`` goes into both files' metadata (PNG text chunk, SVG ``dc:title``), escaped by
+    matplotlib."""
     import io
 
     import matplotlib
 
     png, vector = io.BytesIO(), io.BytesIO()
+    named = {"Title": title} if title else {}
     with matplotlib.rc_context(matplotlib_rc()):
         fig.savefig(
             png,
             format="png",
             dpi=fig.dpi,
-            metadata={"Software": None},
+            metadata={"Software": None, **named},
             pil_kwargs={"compress_level": 1},
         )
         if svg:
-            fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None})
+            fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None, **named})
     return png.getvalue(), vector.getvalue() if svg else None
 
 
@@ -451,7 +457,7 @@ PARALLEL_FROM = 4
 """From this many scenarios on, images are drawn in forked worker processes (one per core):
 each image is independent and costs ~0.5 s of CPU, mostly text rasterisation."""
 
-_JOB: tuple | None = None  # (doc, partitions, out_dir, stems), inherited by forked workers
+_JOB: tuple | None = None  # (doc, partitions, stems), inherited by forked workers
 
 
 def write_images(
@@ -460,19 +466,31 @@ def write_images(
     """Write ``<stem>.png`` and ``<stem>.svg`` for every scenario, and ``overview.png``
     when there are several; return the paths (in scenario order, the overview last).
 
-    Each file is written atomically. With ``PARALLEL_FROM`` or more scenarios and more than
-    one core, scenarios are drawn in forked worker processes that inherit the run document
-    and partitions (nothing is pickled but an index and the paths written).
+    Each file is written atomically; ``modeller run`` instead hands ``render_images`` to
+    ``maps.write_site``, so that images and pages replace the old site together.
+    """
+    out_dir = Path(out_dir)
+    return [
+        files.write_bytes(out_dir / name, data)
+        for name, data in render_images(doc, partitions, stems).items()
+    ]
+
+
+def render_images(doc: RunDocument, partitions: list[Partition], stems: list[str]) -> dict:
+    """``{file name: bytes}``: ``<stem>.png`` and ``<stem>.svg`` for every scenario, and
+    ``overview.png`` when there are several (in scenario order, the overview last).
+
+    With ``PARALLEL_FROM`` or more scenarios and more than one core, scenarios are drawn in
+    forked worker processes that inherit the run document and partitions (nothing is
+    pickled but an index and the image bytes).
     """
     global _JOB
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     n = len(doc.scenarios)
     if len(partitions) != n or len(stems) != n:
         raise ValueError(f"{len(partitions)} partitions and {len(stems)} names for {n} scenarios")
     jobs = list(range(n)) + ([-1] if n > 1 and "overview" not in stems else [])
     workers = min(os.cpu_count() or 1, len(jobs))
-    _JOB = (doc, partitions, out_dir, stems)
+    _JOB = (doc, partitions, stems)
     try:
         if n >= PARALLEL_FROM and workers > 1 and "fork" in mp.get_all_start_methods():
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
@@ -481,17 +499,16 @@ def write_images(
             parts = [_draw(i) for i in jobs]
     finally:
         _JOB = None
-    return [p for part in parts for p in part]
+    return {name: data for part in parts for name, data in part}
 
 
-def _draw(i: int) -> list[Path]:
-    """Draw and write scenario ``i``'s PNG and SVG (``-1``: the overview PNG)."""
-    doc, partitions, out_dir, stems = _JOB
+def _draw(i: int) -> list[tuple[str, bytes]]:
+    """Scenario ``i``'s PNG and SVG as (name, bytes) (``-1``: the overview PNG)."""
+    doc, partitions, stems = _JOB
     if i < 0:
-        png, _ = image_bytes(render_overview(doc, partitions), svg=False)
-        return [files.write_bytes(out_dir / "overview.png", png)]
-    png, svg = image_bytes(render(doc, doc.scenarios[i], partitions[i]))
-    return [
-        files.write_bytes(out_dir / f"{stems[i]}.png", png),
-        files.write_bytes(out_dir / f"{stems[i]}.svg", svg),
-    ]
+        title = "What each proposal would change"
+        png, _ = image_bytes(render_overview(doc, partitions), svg=False, title=title)
+        return [("overview.png", png)]
+    entry = doc.scenarios[i]
+    png, svg = image_bytes(render(doc, entry, partitions[i]), title=entry.title)
+    return [(f"{stems[i]}.png", png), (f"{stems[i]}.svg", svg)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from functools import cache
+from html import escape
 from pathlib import Path
 
 from .. import __version__
@@ -145,8 +146,8 @@ def legend_items(view: ScenarioView, palette: Palette, figures: bool) -> list[di
 def downloads(doc: dict, view: ScenarioView, csv_text: str, images: bool) -> dict:
     stem = view.id
     embed = (
-        f'<iframe src="{view.page}" title="{view.title}" width="100%" height="780" '
-        'style="border:0" loading="lazy"></iframe>'
+        f'<iframe src="{escape(view.page)}" title="{escape(view.title)}" width="100%" '
+        'height="780" style="border:0" loading="lazy"></iframe>'
     )
     return {
         "id": stem,

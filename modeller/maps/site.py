@@ -81,18 +81,16 @@ def write_site(
     out_dir: Path,
     tiles: str | None = None,
     images: bool = False,
+    extra: dict[str, bytes] | None = None,
 ) -> list[Path]:
     """Write index.html and one page per scenario into out_dir; return the paths written.
 
-    Every page is rendered in memory first; only then is each written atomically
-    (``files.write_text``). A failure while rendering leaves every earlier page untouched; a
-    failure while writing leaves no partial file. ``images``: the pages link the PNG/SVG
-    images that ``maps.images.write_images`` writes beside them.
+    Every page is rendered in memory first; then the pages, and the ``extra`` files (the
+    PNG/SVG images of ``maps.images.render_images``, by name), are written into a new
+    folder that takes ``out_dir``'s place as a whole (``files.write_folder``; other files
+    already in ``out_dir`` are kept). A failure or Ctrl-C at any point leaves the previous
+    site as it was: never a mix of old and new pages, never a partial file. ``images``:
+    the pages link ``<stem>.png`` / ``<stem>.svg``.
     """
-    rendered = render_site(doc, partitions, tiles=tiles, images=images)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in rendered.items():  # scenario pages first, the index (which links them) last
-        written.append(files.write_text(out_dir / name, text))
-    return written
+    rendered = {**render_site(doc, partitions, tiles=tiles, images=images), **(extra or {})}
+    return files.write_folder(Path(out_dir), rendered)  # the whole site, or none of it

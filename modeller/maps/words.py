@@ -74,8 +74,11 @@ def people_sum(flows: list[dict]) -> str:
     if all(variants) and len({len(v) for v in variants}) == 1:
         totals = [sum(col) for col in zip(*variants, strict=True)]
         return people(value, min(totals), max(totals))
-    return people(value, sum(f.get("people_low", f["people"]) for f in flows),
-                  sum(f.get("people_high", f["people"]) for f in flows))
+    return people(
+        value,
+        sum(f.get("people_low", f["people"]) for f in flows),
+        sum(f.get("people_high", f["people"]) for f in flows),
+    )
 
 
 def km2(x: float) -> str:

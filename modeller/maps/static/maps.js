@@ -14,7 +14,7 @@
   if (!BASE || !PAGE || !window.L) { return; }
 
   var PANES = [
-    ['mdl-neighbours', 350, false], ['mdl-water', 360, false], ['mdl-status', 390, true],
+    ['mdl-neighbours', 350, false], ['mdl-status', 390, true], ['mdl-water', 392, false],
     ['mdl-changed', 395, false], ['mdl-oblasts', 398, false], ['mdl-river', 399, false],
     ['mdl-towns', 450, true], ['mdl-labels', 460, false]
   ];
@@ -337,6 +337,7 @@
       markScrollableTables();
     };
     var fromHash = function () {
+      if (!ids.length) { return; }
       var id = location.hash.replace(/^#/, '');
       try { id = decodeURIComponent(id); } catch (e) { /* a malformed hash picks nothing */ }
       var i = ids.indexOf(id);

@@ -1,0 +1,83 @@
+"""How the command line ends when something goes wrong: one line, a status, no traceback.
+
+- a bad input (:class:`~modeller.errors.InputError`): ``error: file:line: ...``, status 2
+  (the commands print these themselves; anything that slips through is caught here);
+- the machine refusing (output folder read-only, disk full, a parent that is a file, a
+  device, out of memory): ``error: cannot write PATH: reason``, status 1;
+- Ctrl-C, at any point including start-up (see ``entry``): ``interrupted; ...``, status
+  130. Files are written to a temporary name and renamed, and the map site is swapped in
+  as a whole, so an interruption leaves the previous outputs or the new ones, never a mix.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+
+import click
+
+from .errors import InputError
+from .interrupts import INTERRUPTED, interrupted
+from .textsafe import terminal_text
+
+
+def environment_message(exc: OSError) -> str:
+    """One line for an OS refusal: what could not be done to which path, and why."""
+    target = exc.filename if exc.filename is not None else None
+    reason = exc.strerror or str(exc)
+    hints = {
+        errno.ENOSPC: "free some space or write elsewhere with --out",
+        errno.EROFS: "the file system is read-only; write elsewhere with --out",
+        errno.EACCES: "no permission; write elsewhere with --out",
+        errno.EPERM: "no permission; write elsewhere with --out",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.EEXIST: "a file is in the way where a folder is needed",
+        errno.EISDIR: "a folder is in the way where a file is needed",
+    }
+    hint = hints.get(exc.errno)
+    where = f" {_short(str(target))}" if target else ""
+    return f"error: cannot write{where}: {reason}" + (f" ({hint})" if hint else "")
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit // 2] + "…" + text[-limit // 2 :]
+
+
+class SafeGroup(click.Group):
+    """A click group whose commands never end in a traceback for inputs, OS errors or Ctrl-C."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            click.echo(f"error: {terminal_text(exc)}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo(INTERRUPTED, err=True)
+            sys.exit(130)
+        except BrokenPipeError:  # e.g. `modeller run ... | head`: the reader left
+            _silence_stdout()
+            sys.exit(1)
+        except MemoryError:
+            click.echo("error: out of memory; try fewer or smaller inputs", err=True)
+            sys.exit(1)
+        except OSError as exc:
+            if interrupted():
+                click.echo(INTERRUPTED, err=True)
+                sys.exit(130)
+            click.echo(terminal_text(environment_message(exc)), err=True)
+            sys.exit(1)
+        except Exception:
+            if not interrupted():  # e.g. numpy's ImportError for an interrupted import
+                raise
+            click.echo(INTERRUPTED, err=True)
+            sys.exit(130)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

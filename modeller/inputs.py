@@ -1,0 +1,99 @@
+"""Reading user files safely: regular files only, a size limit, UTF-8 text, clear errors.
+
+A scenario path that is a FIFO or a link to a device would block or read forever, and a
+polygon file of a few hundred MB takes tens of GB once parsed, so every user file is
+checked here before it is opened. The limit can be raised with the environment variable
+``MODELLER_MAX_INPUT_MB`` (one value for every kind of file).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from .errors import InputError
+
+LIMIT_ENV = "MODELLER_MAX_INPUT_MB"
+DEFAULT_LIMIT_MB = {"scenario": 5, "GeoJSON": 50, "GeoPackage": 50}
+
+
+def limit_mb(kind: str) -> float:
+    """The size limit in MB for a kind of file (``MODELLER_MAX_INPUT_MB`` overrides it)."""
+    value = os.environ.get(LIMIT_ENV)
+    if value:
+        try:
+            mb = float(value)
+        except ValueError:
+            mb = float("nan")
+        if not mb > 0 or mb == float("inf"):
+            raise InputError(f"{LIMIT_ENV}={value!r} is not a positive number of megabytes")
+        return mb
+    return DEFAULT_LIMIT_MB.get(kind, 50)
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def check_file(path: Path, kind: str) -> int:
+    """Size in bytes of ``path`` if it is a regular file within the limit; else InputError."""
+    path = Path(path)
+    try:
+        st = path.stat()  # follows links: a link to a device is a device
+    except FileNotFoundError:
+        raise InputError(f"{kind} file not found", str(path)) from None
+    except (OSError, ValueError) as exc:  # too long a name, a loop of links, no permission
+        raise InputError(f"cannot read {kind} file: {reason(exc)}", str(path)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"is a folder; expected a {kind} file", str(path))
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(
+            f"is {_kind_of(st.st_mode)}, not a regular file; save the {kind} to a file first",
+            str(path),
+        )
+    limit = limit_mb(kind)
+    if st.st_size > limit * 1e6:
+        raise InputError(
+            f"{kind} file is {st.st_size / 1e6:,.0f} MB, over the {limit:g} MB limit "
+            f"(large files take many times their size in memory); simplify it, or set "
+            f"{LIMIT_ENV}={st.st_size / 1e6 * 1.1:.0f} to read it anyway",
+            str(path),
+        )
+    return st.st_size
+
+
+def read_bytes(path: Path, kind: str) -> bytes:
+    """The bytes of a checked file (regular, within the limit)."""
+    check_file(path, kind)
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(int(limit_mb(kind) * 1e6) + 1)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read {kind} file: {reason(exc)}", str(path)) from None
+
+
+def read_text(path: Path, kind: str) -> str:
+    """UTF-8 text of a checked file; a decoding error names the byte and its position."""
+    data = read_bytes(path, kind)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        bad = data[exc.start : exc.start + 1].hex()
+        raise InputError(
+            f"not UTF-8 text (byte 0x{bad} at offset {exc.start}); save the file as UTF-8",
+            str(path),
+            line,
+        ) from None
+
+
+def reason(exc: BaseException) -> str:
+    """An OS error without Python's wrapping, e.g. 'File name too long'."""
+    return getattr(exc, "strerror", None) or str(exc)

@@ -1,0 +1,54 @@
+"""What Ctrl-C does in the ``modeller`` command (a leaf module: standard library only).
+
+Outside output writing, an interrupt ends the process at once with one line and status
+130: raising KeyboardInterrupt there could land inside numpy's or shapely's import, which
+prints a traceback of its own before turning it into an ImportError. Inside
+``cleanup_on_interrupt()`` blocks (writing files, swapping the map site in) Ctrl-C raises
+KeyboardInterrupt instead, so the writers remove their temporary files and the command
+prints the same line. Nothing changes until ``install()`` is called (by the console
+script), so library use keeps Python's default behaviour.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+INTERRUPTED = "interrupted; no file was half-written (outputs are replaced whole or not at all)"
+_state = {"interrupted": False, "soft": 0, "pid": None}
+
+
+def interrupted() -> bool:
+    """Whether Ctrl-C has been pressed in this process (whatever exception it turned into)."""
+    return bool(_state["interrupted"])
+
+
+@contextmanager
+def cleanup_on_interrupt() -> Iterator[None]:
+    """Within this block Ctrl-C raises KeyboardInterrupt, so ``finally`` clauses run."""
+    _state["soft"] += 1
+    try:
+        yield
+    finally:
+        _state["soft"] -= 1
+
+
+def _on_sigint(signum, frame) -> None:
+    _state["interrupted"] = True
+    if _state["soft"] or os.getpid() != _state["pid"]:  # writing, or a worker process
+        raise KeyboardInterrupt
+    try:
+        os.write(2, (INTERRUPTED + "\n").encode())
+    finally:
+        os._exit(130)
+
+
+def install() -> None:
+    """Handle Ctrl-C as described above (main thread only; a no-op elsewhere)."""
+    try:
+        signal.signal(signal.SIGINT, _on_sigint)
+        _state["pid"] = os.getpid()
+    except ValueError:  # not the main thread (embedded use): keep Python's default
+        pass

@@ -1,0 +1,54 @@
+"""User text made harmless for each output: spreadsheets, Markdown, terminals.
+
+Scenario titles, summaries, sources, phase titles and file names are the user's text and
+reach every output. HTML pages escape them through Jinja2's autoescape; this module does
+the same job for the other three outputs:
+
+- ``spreadsheet_cell``: a CSV cell a spreadsheet would run as a formula (starting with
+  ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, or their full-width forms) is
+  prefixed with ``'`` as OWASP's CSV-injection advice says; numbers stay numbers, so a
+  negative figure is still ``-1234``.
+- ``markdown_text``: ``&``, ``<`` and ``>`` become entities, so no raw HTML passes
+  through a Markdown renderer, and ``|`` cannot break a table.
+- ``terminal_text``: escape sequences (CSI, OSC, …) and other control characters are
+  removed, so a title cannot move the cursor, retitle the window or hide text; rich
+  markup is escaped separately where rich prints (``[bold]`` stays literal).
+"""
+
+from __future__ import annotations
+
+import re
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
+    r"|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?"  # OSC: window title, hyperlinks
+    r"|\x1b[PX^_][^\x1b]*(\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b[@-Z\\-_]"  # other two-character escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # the 8-bit CSI
+    r"|\x9d[^\x07\x9c]*[\x07\x9c]?"  # the 8-bit OSC
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """``value`` for a CSV cell: text that a spreadsheet would run gets a leading ``'``."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    if _NUMBER.match(value):  # "-12.5" is a number a spreadsheet reads as one
+        return value
+    return "'" + value
+
+
+def markdown_text(text: object) -> str:
+    """One line of Markdown-safe text: HTML escaped, table pipes escaped, no line breaks."""
+    out = str(text if text is not None else "")
+    out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return terminal_text(out.replace("|", "\\|").replace("\n", " ")).strip()
+
+
+def terminal_text(text: object) -> str:
+    """``text`` without escape sequences or control characters (tabs and newlines kept)."""
+    out = _ESCAPE_SEQUENCE.sub("", str(text))
+    return _CONTROL.sub("", out)

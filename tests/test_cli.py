@@ -1,0 +1,85 @@
+"""The command line as a newcomer meets it: shipped scenarios by default and by id, the
+listings within 80 columns, the documents the outputs refer to."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from modeller.cli import main
+from modeller.scenario import shipped_ids
+
+NARROW = {"COLUMNS": "80"}
+
+
+def lines_fit(text: str, width: int = 80) -> list[str]:
+    """The lines wider than ``width`` (none, when nothing wraps)."""
+    return [line for line in text.splitlines() if len(line.rstrip()) > width]
+
+
+def test_run_without_paths_runs_every_shipped_scenario():
+    result = CliRunner().invoke(main, ["run", "--no-maps", "--towns", "0", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    ids = [e["id"] for e in json.loads(result.stdout)["scenarios"]]
+    assert ids == list(shipped_ids()) and "land-swap" in ids
+
+
+def test_a_shipped_scenario_runs_by_id_and_a_typo_gets_a_suggestion():
+    runner = CliRunner()
+    ok = runner.invoke(main, ["run", "land-swap", "--no-maps", "-f", "json"])
+    assert ok.exit_code == 0, ok.output
+    assert [e["id"] for e in json.loads(ok.stdout)["scenarios"]] == ["land-swap"]
+    bad = runner.invoke(main, ["run", "land-swop", "--no-maps"])
+    assert bad.exit_code == 2
+    assert "did you mean 'land-swap'" in bad.output and "modeller scenarios" in bad.output
+
+
+@pytest.mark.parametrize("command", [["scenarios"], ["baselines"], ["doctor"], ["docs"]])
+def test_listings_fit_80_columns(command):
+    result = CliRunner(env=NARROW).invoke(main, command)
+    assert result.exit_code == 0, result.output
+    assert not lines_fit(result.output), result.output
+
+
+def test_scenarios_lists_id_date_title_and_sources():
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(main, ["scenarios"])
+    assert "land-swap" in result.output and "2025-08-15" in result.output
+    assert "Land swap" in result.output and "Reuters" in result.output
+
+
+def test_docs_print_what_the_outputs_refer_to():
+    runner = CliRunner()
+    assumptions = runner.invoke(main, ["docs", "assumptions"])
+    assert assumptions.exit_code == 0 and assumptions.output.startswith("#")
+    contact = runner.invoke(main, ["docs", "contact-line"])
+    assert contact.exit_code == 0 and "id: contact-line" in contact.output
+    unknown = runner.invoke(main, ["docs", "manual"])
+    assert unknown.exit_code == 2 and "valid: assumptions" in unknown.output
+    run = runner.invoke(main, ["run", "land-swap", "--no-maps", "-f", "json"])
+    doc = json.loads(run.stdout)
+    assert "modeller docs assumptions" in doc["method"]
+    assert "modeller docs contact-line" in doc["scenarios"][0]["baseline"]["source"]
+
+
+def test_doctors_area_totals_are_the_ones_readme_states():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(main, ["doctor"])
+    m = re.search(r"total ([\d,]+) km² vs official ([\d,]+)", result.output)
+    assert m, result.output
+    units_total, official = m.groups()
+    assert f"{units_total} km² of the embedded" in readme
+    assert f"official total {official} km²" in readme
+
+
+def test_readmes_scenarios_paths_work_from_any_folder(tmp_path, monkeypatch):
+    """Where there is no scenarios/ folder, 'scenarios/…' names the shipped copy."""
+    monkeypatch.chdir(tmp_path)
+    one = CliRunner().invoke(main, ["validate", "scenarios/land-swap.yaml"])
+    assert one.exit_code == 0 and one.output.count("ok: ") == 1, one.output
+    every = CliRunner().invoke(main, ["validate", "scenarios/"])
+    assert every.exit_code == 0 and every.output.count("ok: ") == len(shipped_ids()), every.output

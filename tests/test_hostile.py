@@ -1,0 +1,1086 @@
+"""Hostile and unusual input: one clear line and exit 2, never a traceback, hang or silent answer.
+
+Each case writes a bad file (or passes a bad option), runs the CLI in-process with click's
+CliRunner, and asserts: exit status 2 (1 for the machine refusing to write), exactly one
+line on stderr naming the file (or option) and the problem, and no traceback. Only
+Ctrl-C needs a real process. FIFOs and device links are refused before they are opened,
+so those cases cannot hang; a watchdog fails any case that takes more than 60 s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from modeller.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+HEAD = "id: probe\ntitle: Probe\n"
+STEP = "steps:\n  - assign: russia\n    where: {oblast: Donetsk}\n"
+BOX = [[37.0, 47.5], [38.0, 47.5], [38.0, 48.5], [37.0, 48.5], [37.0, 47.5]]
+
+
+def cli(*args, env: dict | None = None, timeout: float = 60):
+    """Run the CLI in-process; fail (rather than hang the suite) after ``timeout`` seconds."""
+    result: list = []
+    worker = threading.Thread(
+        target=lambda: result.append(CliRunner().invoke(main, [str(a) for a in args], env=env)),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout)
+    assert result, f"modeller {' '.join(map(str, args))[:200]} hung for {timeout} s"
+    return result[0]
+
+
+def assert_clean_error(result, *fragments: str, status: int = 2) -> str:
+    """Exit ``status``, one line on stderr containing every fragment, no traceback."""
+    out = result.output + (result.stderr or "")
+    assert "Traceback" not in out, out
+    assert result.exit_code == status, out
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+def write(folder: Path, text: str, name: str = "s.yaml") -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def write_bytes(folder: Path, data: bytes, name: str = "s.yaml") -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def polygon_scenario(folder: Path, polygon_file: str) -> Path:
+    return write(
+        folder,
+        HEAD + f"steps:\n  - assign: russia\n    where: {{polygon: {{file: {polygon_file}}}}}\n",
+    )
+
+
+def fc(*geometries, properties=None) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": properties or {}, "geometry": g} for g in geometries
+        ],
+    }
+
+
+# --- 1. scenario YAML: characters, nesting, numbers, dates, text -------------------------
+
+YAML_CASES = [
+    # (id, file bytes, line, fragments of the message)
+    ("nul", (HEAD + "summary: a\x00b\n").encode(), 3, ["control character U+0000"]),
+    ("escape", (HEAD + "summary: \x1b[31mred\n").encode(), 3, ["control character U+001B"]),
+    ("bell", (HEAD + "title2: \x07\n").encode(), 3, ["control character U+0007"]),
+    ("c1-control", (HEAD + "summary: a\u0085b\n").encode(), 3, ["control character U+0085"]),
+    ("flow-nesting", (HEAD + "steps: " + "[" * 5000 + "]" * 5000 + "\n").encode(), 1, ["nested"]),
+    (
+        "block-nesting",
+        (HEAD + "x:\n" + "".join("  " * i + "- \n" for i in range(1, 400))).encode(),
+        1,
+        ["nested", "at most"],
+    ),
+    ("huge-int", (HEAD + "summary: " + "9" * 5000 + "\n").encode(), None, ["invalid value"]),
+    ("not-utf8", (HEAD + "summary: caf\xe9\n").encode("latin-1"), 3, ["not UTF-8", "0xe9"]),
+    ("empty", b"", 1, ["the file is empty"]),
+    ("only-comments", b"# nothing here\n", 1, ["the file is empty"]),
+    ("a-list", b"- id: x\n", 1, ["expected a mapping"]),
+    (
+        "python-tag",
+        (HEAD + "summary: !!python/object:os.system ls\n").encode(),
+        3,
+        ["invalid YAML"],
+    ),
+    ("tab-indent", (HEAD + "steps:\n\t- assign: russia\n").encode(), 4, ["invalid YAML"]),
+    ("unclosed-quote", (HEAD + 'summary: "abc\n').encode(), None, ["invalid YAML"]),
+]
+
+
+@pytest.mark.parametrize("name, data, line, fragments", YAML_CASES, ids=[c[0] for c in YAML_CASES])
+def test_hostile_yaml_is_one_clear_error(tmp_path, name, data, line, fragments):
+    path = write_bytes(tmp_path, data)
+    where = f"{path}:{line}: " if line else f"{path}"
+    assert_clean_error(cli("validate", path), where, *fragments)
+
+
+VALUE_CASES = [
+    # (id, scenario body after id/title, line, fragments)
+    ("date-zero", "date: 0\n", 3, ["date 0 must be written YYYY-MM-DD"]),
+    ("date-int", "date: 20250815\n", 3, ["must be written YYYY-MM-DD"]),
+    (
+        "reported-date-zero",
+        "reported:\n  - source: FT\n    date: 0\n",
+        5,
+        ["date 0 must be written YYYY-MM-DD"],
+    ),
+    ("date-text", "date: last week\n", 3, ["date"]),
+    (
+        "nan-band",
+        STEP.replace("{oblast: Donetsk}", "{band: {km: .nan}}"),
+        5,
+        ["finite number"],
+    ),
+    (
+        "inf-near",
+        STEP.replace("{oblast: Donetsk}", "{near: {place: Kyiv, km: .inf}}"),
+        5,
+        ["finite"],
+    ),
+    (
+        "huge-km",
+        STEP.replace("{oblast: Donetsk}", "{band: {km: " + "9" * 400 + "}}"),
+        5,
+        ["valid number"],
+    ),
+    (
+        "negative-km",
+        STEP.replace("{oblast: Donetsk}", "{near: {place: Kyiv, km: -5}}"),
+        5,
+        ["greater than 0"],
+    ),
+    (
+        "band-side",
+        STEP.replace("{oblast: Donetsk}", "{band: {km: 10, side: bothh}}"),
+        5,
+        ["unknown band side 'bothh'", "valid: both, ukraine, russia"],
+    ),
+    (
+        "relabel-ukraine",
+        "statuses:\n  ukraine: {label: Russia, colour: '#ff0000'}\n" + STEP,
+        3,
+        ["'ukraine' is a built-in status and cannot be redefined"],
+    ),
+    (
+        "relabel-russia",
+        "statuses:\n  russia: {label: Ukraine, colour: '#0000ff'}\n" + STEP,
+        3,
+        ["'russia' is a built-in status"],
+    ),
+    (
+        "relabel-contested",
+        "statuses:\n  contested: {label: Ukraine, colour: '#0000ff'}\n" + STEP,
+        3,
+        ["'contested' is a built-in status"],
+    ),
+    (
+        "bad-status-name",
+        "statuses:\n  Bad Name: {label: x, colour: '#000000'}\n" + STEP,
+        3,
+        ["must be lower_snake_case"],
+    ),
+    ("bad-colour", "statuses:\n  dmz: {label: x, colour: red}\n" + STEP, 4, ["pattern"]),
+    (
+        "baseline-bad-deepstate-date",
+        "baseline: deepstate:2025-02-30\n" + STEP,
+        3,
+        ["2025-02-30 is not a calendar date"],
+    ),
+    (
+        "baseline-deepstate-typo",
+        "baseline: deepstate:2025-8-15\n" + STEP,
+        3,
+        ["write deepstate:YYYY-MM-DD"],
+    ),
+    ("baseline-empty", "baseline: ''\n" + STEP, 3, ["empty baseline; valid: 1991"]),
+    ("baseline-blank", "baseline: '   '\n" + STEP, 3, ["empty baseline"]),
+    (
+        "held-in-bad-date",
+        STEP.replace("{oblast: Donetsk}", "{held_in: {baseline: deepstate:2025-13-01}}"),
+        5,
+        ["2025-13-01 is not a calendar date"],
+    ),
+    (
+        "held-in-own",
+        STEP.replace("{oblast: Donetsk}", "{held_in: {baseline: deepstate:own}}"),
+        5,
+        ["fixed baseline"],
+    ),
+    ("unknown-key", "title2: x\n", 3, ["unknown key 'title2'"]),
+    (
+        "nan-lonlat",
+        STEP.replace("{oblast: Donetsk}", "{near: {place: [.nan, 48.0], km: 5}}"),
+        5,
+        ["not a finite number"],
+    ),
+    (
+        "swapped-lonlat",
+        STEP.replace("{oblast: Donetsk}", "{near: {place: [48.5, 37.6], km: 5}}"),
+        5,
+        ["looks like [lat, lon]", "write [lon, lat]"],
+    ),
+    (
+        "far-lonlat",
+        STEP.replace("{oblast: Donetsk}", "{near: {place: [-70.0, 40.0], km: 5}}"),
+        5,
+        ["far from Ukraine"],
+    ),
+    (
+        "inline-point",
+        STEP.replace(
+            "{oblast: Donetsk}", "{polygon: {geojson: {type: Point, coordinates: [37.5, 48.0]}}}"
+        ),
+        None,
+        ["a Point has no area"],
+    ),
+    (
+        "long-value",
+        STEP.replace("assign: russia", "assign: " + "x" * 5000),
+        4,
+        ["unknown status 'xxxx"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "name, body, line, fragments", VALUE_CASES, ids=[c[0] for c in VALUE_CASES]
+)
+def test_bad_values_name_file_line_value_and_fix(tmp_path, name, body, line, fragments):
+    path = write(tmp_path, HEAD + body)
+    command = (
+        ("validate", path) if name != "inline-point" else ("run", "--no-maps", "-b", "1991", path)
+    )
+    message = assert_clean_error(cli(*command), *fragments)
+    assert message.startswith(f"error: {path}:{line}: " if line else f"error: {path}")
+    assert len(message) < 600  # a 5,000-character value is shortened, not echoed
+
+
+@pytest.mark.parametrize("title", ["''", "'   '", '"\\t"'])
+def test_blank_titles_are_refused(tmp_path, title):
+    path = write(tmp_path, f"id: probe\ntitle: {title}\n" + STEP)
+    assert_clean_error(cli("validate", path), f"{path}:2: ", "must not be blank")
+
+
+def test_validate_finds_duplicate_ids_like_run(tmp_path):
+    write(tmp_path, "id: same\ntitle: a\n", "a.yaml")
+    write(tmp_path, "id: same\ntitle: b\n", "b.yaml")
+    result = cli("validate", tmp_path)
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'b.yaml'}: duplicate scenario id 'same' (also in" in result.stderr
+    assert "ok: " in result.output and "Traceback" not in result.output
+
+
+def test_hidden_yaml_files_in_a_folder_are_skipped(tmp_path):
+    write(tmp_path, HEAD + STEP, "visible.yaml")
+    write(tmp_path, "this: [is not a scenario\n", ".#visible.yaml")  # an editor's lock file
+    write(tmp_path, "id: other\ntitle: x\n", ".hidden.yml")
+    result = cli("validate", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "visible.yaml" in result.output and ".hidden" not in result.output
+
+
+# --- 2. what a path is: FIFO, device, link to a device, folder, absurd names, size -------
+
+
+def _fifo(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    os.mkfifo(path)
+    return path
+
+
+def _device_link(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    path.symlink_to("/dev/zero")
+    return path
+
+
+PATH_KINDS = {
+    "fifo": (_fifo, "is a FIFO (named pipe), not a regular file"),
+    "link-to-dev-zero": (_device_link, "is a device, not a regular file"),
+}
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+
+
+@needs_fifo
+@pytest.mark.parametrize("kind", list(PATH_KINDS))
+def test_scenario_path_that_is_not_a_regular_file(tmp_path, kind):
+    make, expected = PATH_KINDS[kind]
+    path = make(tmp_path, "s.yaml")
+    for command in (("validate", path), ("run", "--no-maps", "-b", "1991", path)):
+        assert_clean_error(cli(*command, timeout=20), f"{path}: ", expected)
+
+
+@needs_fifo
+@pytest.mark.parametrize("kind", list(PATH_KINDS))
+def test_polygon_file_that_is_not_a_regular_file(tmp_path, kind):
+    make, expected = PATH_KINDS[kind]
+    make(tmp_path, "zone.geojson")
+    path = polygon_scenario(tmp_path, "zone.geojson")
+    assert_clean_error(cli("validate", path, timeout=20), f"{path}:5: ", expected)
+
+
+@needs_fifo
+@pytest.mark.parametrize("kind", list(PATH_KINDS))
+def test_baseline_file_that_is_not_a_regular_file(tmp_path, kind):
+    make, expected = PATH_KINDS[kind]
+    base = make(tmp_path, "base.geojson")
+    scenario = write(tmp_path, HEAD + STEP)
+    result = cli("run", "--no-maps", "-b", base, scenario, timeout=20)
+    assert_clean_error(result, f"{base}: ", expected)
+
+
+def test_dev_null_as_a_scenario(tmp_path):
+    assert_clean_error(cli("validate", "/dev/null"), "/dev/null: ", "is a device")
+
+
+def test_a_folder_given_as_a_polygon_file(tmp_path):
+    (tmp_path / "zone.geojson").mkdir()
+    path = polygon_scenario(tmp_path, "zone.geojson")
+    assert_clean_error(cli("validate", path), f"{path}:5: ", "is a folder")
+
+
+LONG = "x" * 5000
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (("validate", LONG + ".yaml"), "File name too long"),
+        (("run", "--no-maps", "-b", LONG + ".geojson", "scenarios/land-swap.yaml"), "too long"),
+        (("validate", "a/" * 3000 + "s.yaml"), "too long"),
+    ],
+    ids=["scenario", "baseline", "deep-path"],
+)
+def test_absurdly_long_file_names(args, fragment):
+    message = assert_clean_error(cli(*args), fragment)
+    assert len(message) < 700
+
+
+def test_absurdly_long_polygon_file_name(tmp_path):
+    path = polygon_scenario(tmp_path, LONG + ".geojson")
+    message = assert_clean_error(cli("validate", path), f"{path}:5: ", "polygon file")
+    assert len(message) < 700
+
+
+def test_size_limit_is_clear_and_can_be_raised(tmp_path):
+    zone = tmp_path / "zone.geojson"
+    zone.write_text(json.dumps(fc({"type": "Polygon", "coordinates": [BOX]})) + " " * 3000)
+    path = polygon_scenario(tmp_path, "zone.geojson")
+    small = {"MODELLER_MAX_INPUT_MB": "0.001"}
+    message = assert_clean_error(
+        cli("run", "--no-maps", "-b", "1991", path, env=small), "over the 0.001 MB limit"
+    )
+    assert "MODELLER_MAX_INPUT_MB=" in message
+    result = cli("run", "--no-maps", "-b", "1991", path, env={"MODELLER_MAX_INPUT_MB": "1"})
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "inf", "nan"])
+def test_a_bad_size_limit_setting_is_named(tmp_path, value):
+    path = write(tmp_path, HEAD + STEP)
+    result = cli("validate", path, env={"MODELLER_MAX_INPUT_MB": value})
+    assert_clean_error(result, "MODELLER_MAX_INPUT_MB=", "not a positive number")
+
+
+def test_a_huge_polygon_file_is_refused_before_it_is_read(tmp_path):
+    """A 224 MB polygon file once took 12 GB; the default limit (50 MB) stops it first."""
+    zone = tmp_path / "zone.geojson"
+    with open(zone, "wb") as fh:  # sparse: 60 MB on paper, nothing on disk
+        fh.truncate(60_000_000)
+    path = polygon_scenario(tmp_path, "zone.geojson")
+    result = cli("validate", path, env={"MODELLER_MAX_INPUT_MB": ""})
+    assert_clean_error(result, f"{path}:5: ", "60 MB, over the 50 MB limit")
+
+
+# --- 3. GeoJSON: structure, geometry types, numbers, coordinate sanity -------------------
+
+POLY = {"type": "Polygon", "coordinates": [BOX]}
+GEOJSON_CASES = [
+    # (id, file text, fragments)
+    (
+        "features-object",
+        json.dumps({"type": "FeatureCollection", "features": {}}),
+        ["'features' must be a list", "an object"],
+    ),
+    (
+        "features-string",
+        json.dumps({"type": "FeatureCollection", "features": "abc"}),
+        ["'features' must be a list", "a string"],
+    ),
+    (
+        "feature-number",
+        json.dumps({"type": "FeatureCollection", "features": [5]}),
+        ["feature 1 must be a Feature object"],
+    ),
+    (
+        "properties-list",
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [{"type": "Feature", "properties": [1], "geometry": POLY}],
+            }
+        ),
+        ["feature 1: 'properties' must be an object or null, got a list"],
+    ),
+    (
+        "properties-string",
+        json.dumps({"type": "Feature", "properties": "x", "geometry": POLY}),
+        ["'properties' must be an object"],
+    ),
+    ("geometry-string", json.dumps(fc("Polygon")), ["feature 1: 'geometry' must be an object"]),
+    (
+        "nan",
+        json.dumps(
+            fc(
+                {
+                    "type": "Polygon",
+                    "coordinates": [[[37, 47.5], [float("nan"), 47.5], [38, 48.5], [37, 47.5]]],
+                }
+            )
+        ),
+        ["NaN is not a number GeoJSON allows"],
+    ),
+    (
+        "infinity",
+        json.dumps(
+            fc(
+                {
+                    "type": "Polygon",
+                    "coordinates": [[[37, 47.5], [float("inf"), 47.5], [38, 48.5], [37, 47.5]]],
+                }
+            )
+        ),
+        ["Infinity is not a number GeoJSON allows"],
+    ),
+    (
+        "huge-number",
+        '{"type": "Polygon", "coordinates": [[[37, 47.5], [1e999, 47.5], [38, 48.5], [37, 47.5]]]}',
+        ["not a finite number"],
+    ),
+    (
+        "circle",
+        json.dumps(fc({"type": "Circle", "coordinates": [37, 48], "radius": 5})),
+        ["feature 1: unknown geometry type 'Circle'; valid: Polygon, MultiPolygon"],
+    ),
+    ("no-type", json.dumps(fc({"coordinates": [BOX]})), ["unknown geometry type None"]),
+    (
+        "unknown-top",
+        json.dumps({"type": "Topology", "objects": {}}),
+        ["unknown geometry type 'Topology'", "or a Feature or FeatureCollection"],
+    ),
+    (
+        "point",
+        json.dumps(fc({"type": "Point", "coordinates": [37.5, 48]})),
+        ["feature 1: a Point has no area"],
+    ),
+    (
+        "multipoint",
+        json.dumps(fc({"type": "MultiPoint", "coordinates": [[37.5, 48]]})),
+        ["a MultiPoint has no area"],
+    ),
+    (
+        "linestring",
+        json.dumps(fc({"type": "LineString", "coordinates": [[37, 48], [38, 48]]})),
+        ["a LineString has no area"],
+    ),
+    (
+        "collection-with-point",
+        json.dumps(
+            fc(
+                {
+                    "type": "GeometryCollection",
+                    "geometries": [POLY, {"type": "Point", "coordinates": [37, 48]}],
+                }
+            )
+        ),
+        ["a Point has no area"],
+    ),
+    (
+        "second-feature-point",
+        json.dumps(fc(POLY, {"type": "Point", "coordinates": [37, 48]})),
+        ["feature 2: a Point has no area"],
+    ),
+    (
+        "short-ring",
+        json.dumps(fc({"type": "Polygon", "coordinates": [[[37, 48], [38, 48]]]})),
+        ["feature 1: invalid geometry"],
+    ),
+    (
+        "coordinates-number",
+        json.dumps(fc({"type": "Polygon", "coordinates": 5})),
+        ["feature 1: invalid geometry"],
+    ),
+    (
+        "coordinates-strings",
+        json.dumps(
+            fc(
+                {
+                    "type": "Polygon",
+                    "coordinates": [[["a", "b"], ["c", "d"], ["e", "f"], ["a", "b"]]],
+                }
+            )
+        ),
+        ["invalid geometry"],
+    ),
+    ("empty-polygon", json.dumps(fc({"type": "Polygon", "coordinates": []})), ["empty Polygon"]),
+    (
+        "metres",
+        json.dumps(
+            fc(
+                {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [
+                            [4150000, 6100000],
+                            [4250000, 6100000],
+                            [4250000, 6200000],
+                            [4150000, 6100000],
+                        ]
+                    ],
+                }
+            )
+        ),
+        ["look like metres", "EPSG:3857", "EPSG:4326"],
+    ),
+    (
+        "swapped",
+        json.dumps(
+            fc(
+                {
+                    "type": "Polygon",
+                    "coordinates": [[[47.5, 37], [47.5, 38], [48.5, 38], [47.5, 37]]],
+                }
+            )
+        ),
+        ["look like [lat, lon]", "swap each pair"],
+    ),
+    (
+        "whole-world",
+        json.dumps(
+            fc(
+                {
+                    "type": "Polygon",
+                    "coordinates": [[[-180, -90], [180, -90], [180, 90], [-180, 90], [-180, -90]]],
+                }
+            )
+        ),
+        ["covers most of the world"],
+    ),
+    ("truncated", json.dumps(fc(POLY))[:50], ["cannot read GeoJSON"]),
+    ("empty-file", "", ["cannot read GeoJSON"]),
+    ("yaml-not-json", "type: Polygon\n", ["cannot read GeoJSON"]),
+    ("top-level-list", "[1, 2]", ["expected a GeoJSON object, got a list"]),
+    ("deep-json", "[" * 100_000 + "]" * 100_000, ["cannot read GeoJSON"]),
+    (
+        "no-features",
+        json.dumps({"type": "FeatureCollection", "features": []}),
+        ["no polygon features"],
+    ),
+    ("null-geometries", json.dumps(fc(None)), ["no polygon features"]),
+]
+
+
+def _geojson_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "zone.geojson"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name, text, fragments", GEOJSON_CASES, ids=[c[0] for c in GEOJSON_CASES])
+def test_malformed_polygon_file_names_the_file_and_feature(tmp_path, name, text, fragments):
+    zone = _geojson_file(tmp_path, text)
+    path = polygon_scenario(tmp_path, "zone.geojson")
+    message = assert_clean_error(cli("run", "--no-maps", "-b", "1991", path), *fragments)
+    assert f"{path}: step 1: {zone}: " in message  # the scenario, the step and the polygon file
+
+
+BASELINE_ONLY = [
+    (
+        "unknown-status",
+        fc(POLY, properties={"status": "occupied"}),
+        ["feature 1: unknown status 'occupied'", "holds ukraine, russia"],
+    ),
+    ("status-number", fc(POLY, properties={"status": 5}), ["unknown status '5'"]),
+    ("bad-date", {**fc(POLY), "date": "yesterday"}, ["bad top-level date 'yesterday'"]),
+]
+
+
+@pytest.mark.parametrize(
+    "name, text, fragments",
+    [
+        (n, t, f)
+        for n, t, f in GEOJSON_CASES
+        if n
+        in {"features-object", "nan", "point", "metres", "truncated", "circle", "properties-list"}
+    ]
+    + [(n, json.dumps(d), f) for n, d, f in BASELINE_ONLY],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 30 else "",
+)
+def test_malformed_baseline_file_names_the_file(tmp_path, name, text, fragments):
+    base = _geojson_file(tmp_path, text)
+    scenario = write(tmp_path, HEAD + STEP)
+    message = assert_clean_error(cli("run", "--no-maps", "-b", base, scenario), *fragments)
+    assert message.startswith(f"error: {base}: ")
+
+
+def test_a_10_by_4_degree_box_is_measured_within_0_1_percent():
+    """Edges are densified before projecting: a box's parallels stay curves, not chords."""
+    import shapely
+    from pyproj import Geod
+    from shapely.geometry import box
+
+    from modeller import geodata, geojson
+
+    lonlat = box(28.0, 46.0, 38.0, 50.0)
+    dense = shapely.segmentize(lonlat, 0.001)  # geodesic edges this short follow the parallels
+    expected = abs(Geod(ellps="WGS84").geometry_area_perimeter(dense)[0]) / 1e6
+    measured = geodata.area_km2(geojson.territory([lonlat]))
+    assert measured == pytest.approx(expected, rel=1e-3)
+    projected_corners = geodata.area_km2(geodata.to_equal_area(lonlat))
+    assert abs(projected_corners / expected - 1) > 2e-3  # what densifying fixes
+
+
+@pytest.mark.parametrize(
+    "geometry, fragment",
+    [
+        (
+            {"type": "Polygon", "coordinates": [[[15, 52], [17, 52], [17, 53], [15, 52]]]},
+            "selects nothing",
+        ),
+        (
+            {"type": "Polygon", "coordinates": [[[55, 55], [57, 55], [57, 56], [55, 55]]]},
+            "selects nothing",
+        ),
+    ],
+    ids=["poland", "urals"],
+)
+def test_a_polygon_outside_ukraine_is_a_warning_naming_the_step(tmp_path, geometry, fragment):
+    (tmp_path / "zone.geojson").write_text(json.dumps(fc(geometry)))
+    path = polygon_scenario(tmp_path, "zone.geojson")
+    result = cli("run", "--no-maps", "-b", "1991", path)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [f"warning: {path}: step 1 selects nothing on 1991 (1991-12-01)"], lines
+
+
+def test_a_band_far_from_the_front_is_a_warning_not_a_crash(tmp_path):
+    """``run``'s fast path once crashed here (a clipped box with no Russian land)."""
+    where = "{band: {km: 5, side: ukraine}, oblast: Vinnytsia}"
+    path = write(tmp_path, HEAD + STEP.replace("{oblast: Donetsk}", where))
+    result = cli("run", "--no-maps", "-b", "pre-2022", path)
+    assert result.exit_code == 0, result.output
+    assert (
+        result.stderr.strip() == f"warning: {path}: step 1 selects nothing on pre-2022 (2022-02-23)"
+    )
+
+
+def test_non_utf8_geojson(tmp_path):
+    zone = tmp_path / "zone.geojson"
+    zone.write_bytes('{"type": "Polygon", "name": "Київ"}'.encode("cp1251"))
+    path = polygon_scenario(tmp_path, "zone.geojson")
+    assert_clean_error(cli("run", "--no-maps", "-b", "1991", path), f"{zone}", "not UTF-8")
+
+
+# --- 4. the DeepState month-end file and dates --------------------------------------------
+
+
+@pytest.fixture
+def archive_dir(tmp_path, monkeypatch):
+    """An empty private DeepState archive folder (no daily files), month-end file to write."""
+    folder = tmp_path / "deepstate"
+    (folder / "daily").mkdir(parents=True)
+    monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(folder / "daily"))
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "nothing"))
+    from modeller import archive
+
+    archive._monthly_features.cache_clear()
+    yield folder
+    archive._monthly_features.cache_clear()
+
+
+def _month_end(folder: Path, text: str) -> Path:
+    path = folder / "monthly_2022-04_2022-06.geojson"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _months(*geometries, dates=("2022-04-30", "2022-05-31", "2022-06-30")) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"date": d}, "geometry": g}
+            for d, g in zip(dates, geometries, strict=False)
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "text, fragments",
+    [
+        (json.dumps(_months(POLY, POLY, POLY))[:80], ["cannot read GeoJSON"]),
+        ("", ["cannot read GeoJSON"]),
+        (
+            json.dumps({"type": "FeatureCollection", "features": {}}),
+            ["expected a GeoJSON FeatureCollection"],
+        ),
+        (
+            json.dumps(_months(POLY, POLY, POLY, dates=("2022-04-30", "2022-05-31", "soon"))),
+            ["feature 3: missing or bad 'date' property 'soon'"],
+        ),
+        (
+            json.dumps({"type": "FeatureCollection", "features": [{"properties": [1]}]}),
+            ["feature 1: expected a Feature"],
+        ),
+    ],
+    ids=["truncated", "empty", "features-object", "bad-date-feature-3", "properties-list"],
+)
+def test_broken_month_end_file_in_modeller_baselines(archive_dir, text, fragments):
+    path = _month_end(archive_dir, text)
+    assert_clean_error(cli("baselines"), f"{path}: ", *fragments)
+
+
+@pytest.mark.parametrize(
+    "bad, fragments",
+    [
+        ({"type": "Point", "coordinates": [37, 48]}, ["feature 2: a Point has no area"]),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [[4150000, 6100000], [4250000, 6100000], [4250000, 6200000], [4150000, 6100000]]
+                ],
+            },
+            ["feature 2: ", "look like metres"],
+        ),
+        (
+            {"type": "Hexagon"},
+            ["feature 2: unknown geometry type 'Hexagon'; valid: Polygon, MultiPolygon"],
+        ),
+    ],
+    ids=["point", "metres", "unknown-type"],
+)
+def test_month_end_errors_report_the_right_feature(archive_dir, bad, fragments):
+    path = _month_end(archive_dir, json.dumps(_months(POLY, bad, POLY)))
+    scenario = write(archive_dir, HEAD + STEP)
+    result = cli("run", "--no-maps", "-b", "deepstate:2022-05-31", scenario)
+    assert_clean_error(result, f"{path}: ", *fragments)
+
+
+def test_a_missing_deepstate_day_in_a_scenario_baseline_names_the_scenario(archive_dir):
+    _month_end(archive_dir, json.dumps(_months(POLY, POLY, POLY)))
+    scenario = write(archive_dir, HEAD + "baseline: deepstate:2022-05-30\n" + STEP)
+    result = cli("run", "--no-maps", scenario)
+    assert_clean_error(
+        result, f"{scenario}: baseline: ", "deepstate:2022-05-30 is not in the archive"
+    )
+
+
+def test_a_missing_deepstate_day_in_held_in_names_the_scenario_and_step(archive_dir):
+    _month_end(archive_dir, json.dumps(_months(POLY, POLY, POLY)))
+    where = "{held_in: {baseline: deepstate:2022-05-30}}"
+    scenario = write(archive_dir, HEAD + STEP.replace("{oblast: Donetsk}", where))
+    result = cli("run", "--no-maps", "-b", "1991", scenario)
+    assert_clean_error(
+        result, f"{scenario}: step 1: ", "deepstate:2022-05-30 is not in the archive"
+    )
+
+
+# --- 5. command-line options --------------------------------------------------------------
+
+OPTION_CASES = [
+    (("run", "--no-maps", "-b", "", "scenarios/land-swap.yaml"), ["empty baseline; valid: 1991"]),
+    (("run", "--no-maps", "-b", "   ", "scenarios/land-swap.yaml"), ["empty baseline"]),
+    (
+        ("run", "--no-maps", "-b", "deepstate:2025-08-15x", "scenarios/land-swap.yaml"),
+        ["write deepstate:YYYY-MM-DD"],
+    ),
+    (
+        ("run", "--no-maps", "-b", "deepstate:2025-02-30", "scenarios/land-swap.yaml"),
+        ["2025-02-30 is not a calendar date"],
+    ),
+    (
+        (
+            "timeline",
+            "scenarios/land-swap.yaml",
+            "--baselines",
+            "contact-line",
+            "--every",
+            "9" * 30 + "d",
+        ),
+        ["bad --every"],
+    ),
+    (
+        (
+            "timeline",
+            "scenarios/land-swap.yaml",
+            "--baselines",
+            "contact-line",
+            "--every",
+            "100000w",
+        ),
+        ["bad --every '100000w'", "at most 10,000d"],
+    ),
+    (
+        ("timeline", "scenarios/land-swap.yaml", "--baselines", "contact-line", "--every", "0d"),
+        ["bad --every '0d'"],
+    ),
+    (
+        ("timeline", "scenarios/land-swap.yaml", "--baselines", "contact-line", "--every", "-3d"),
+        ["bad --every '-3d'"],
+    ),
+    (
+        ("timeline", "scenarios/land-swap.yaml", "--baselines", "deepstate:2025-13-01"),
+        ["2025-13-01 is not a calendar date"],
+    ),
+    (
+        ("timeline", "scenarios/land-swap.yaml", "--baselines", ","),
+        ["--baselines names no baseline"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "args, fragments", OPTION_CASES, ids=[f"opt{i}" for i in range(len(OPTION_CASES))]
+)
+def test_bad_options_are_one_clear_error(monkeypatch, args, fragments):
+    monkeypatch.chdir(REPO)
+    assert_clean_error(cli(*args), *fragments)
+
+
+# --- 6. the machine refusing to write -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("tiny")
+    return write(folder, HEAD + STEP)
+
+
+def test_output_parent_is_a_file(tmp_path, tiny):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = cli("run", "-b", "1991", "--no-images", "--out", blocker / "site", tiny)
+    assert_clean_error(result, "cannot write", str(blocker), status=1)
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg"])
+def test_an_export_into_a_device_is_an_environment_error(tiny, fmt):
+    pytest.importorskip("pyogrio")
+    result = cli("run", "-b", "1991", "--no-maps", "-f", fmt, "-O", f"/dev/null/x.{fmt}", tiny)
+    assert_clean_error(result, "cannot write", "/dev/null", status=1)
+
+
+def test_output_is_a_device(tiny):
+    result = cli("run", "-b", "1991", "--no-images", "--out", "/dev/null/site", tiny)
+    assert_clean_error(result, "cannot write", "/dev/null", status=1)
+
+
+def _unwritable(folder: str) -> bool:
+    try:
+        Path(folder, "modeller-probe").mkdir()
+    except OSError:
+        return True
+    Path(folder, "modeller-probe").rmdir()
+    return False
+
+
+@pytest.mark.skipif(not _unwritable("/sys"), reason="needs an unwritable /sys")
+def test_output_on_a_read_only_file_system(tiny):
+    result = cli("run", "-b", "1991", "--no-images", "--out", "/sys/modeller-site", tiny)
+    assert_clean_error(result, "cannot write", "/sys/modeller-site", status=1)
+
+
+def _site(tmp_path: Path, tiny: Path) -> tuple[Path, dict]:
+    """A site written by a first run, with its bytes."""
+    out = tmp_path / "site"
+    assert cli("run", "-b", "1991", "--no-images", "--out", out, tiny).exit_code == 0
+    return out, {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+@pytest.mark.parametrize(
+    "failure, status, fragments",
+    [
+        (OSError(28, "No space left on device"), 1, ["No space left on device", "free some"]),
+        (OSError(30, "Read-only file system"), 1, ["Read-only file system", "elsewhere"]),
+        (KeyboardInterrupt(), 130, ["interrupted; no file was half-written"]),
+    ],
+    ids=["disk-full", "read-only", "ctrl-c"],
+)
+def test_a_failed_site_write_leaves_the_old_site_whole(
+    tmp_path, tiny, monkeypatch, failure, status, fragments
+):
+    from modeller import files
+
+    out, before = _site(tmp_path, tiny)
+    changed = write(tmp_path, HEAD.replace("Probe", "Changed") + STEP, "changed.yaml")
+    calls = []
+
+    def fail_on_second_page(fd):
+        calls.append(fd)
+        if len(calls) == 2:
+            raise failure
+
+    monkeypatch.setattr(files.os, "fsync", fail_on_second_page)
+    result = cli("run", "-b", "1991", "--no-images", "--out", out, changed)
+    assert_clean_error(result, *fragments, status=status)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["changed.yaml", "site"]
+
+
+# --- 7. outputs: spreadsheets, Markdown, terminals ---------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "\uff1dcmd"]
+
+
+@pytest.mark.parametrize(
+    "start", FORMULAS, ids=["eq", "plus", "minus", "at", "tab", "cr", "fullwidth-eq"]
+)
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised(tmp_path, start):
+    import csv
+    import io
+
+    title = json.dumps(start + " plan")
+    body = f"phases:\n  - id: one\n    title: {title}\n    steps:\n" + textwrap.indent(
+        STEP.removeprefix("steps:\n"), "  "
+    )
+    base = tmp_path / f"{start.strip()[:2]}base.geojson"  # a file name is user text too
+    base.write_text(json.dumps(fc({"type": "Polygon", "coordinates": [BOX]})))
+    path = write(tmp_path, HEAD + body)
+    result = cli("run", "--no-maps", "-b", base, "-f", "csv", path)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    cells = [c for row in rows for c in row.values() if c]
+    risky = ("=", "+", "-", "@", "\t", "\r", "\uff1d")
+    assert not [c for c in cells if c.startswith(risky) and not _is_number(c)], "formula cell"
+    kept = "'" + start.replace("\r", "\n") + " plan"  # a CR inside text becomes a newline
+    assert [c for c in cells if c == kept]  # the text is kept, behind a quote
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (-1234.5, -1234.5),
+        ("-1234.5", "-1234.5"),
+        ("-2+3", "'-2+3"),
+        ("=1+1", "'=1+1"),
+        ("@A1", "'@A1"),
+        ("Kyiv", "Kyiv"),
+        ("", ""),
+        (None, None),
+    ],
+)
+def test_spreadsheet_cells_keep_numbers_numeric(value, expected):
+    from modeller.textsafe import spreadsheet_cell
+
+    assert spreadsheet_cell(value) == expected
+
+
+def test_markdown_escapes_html(tmp_path):
+    title = '"<script>alert(1)</script> & <b>x</b> | pipe"'
+    path = write(
+        tmp_path, f"id: probe\ntitle: {title}\nsummary: <img src=x onerror=alert(1)>\n" + STEP
+    )
+    result = cli("run", "--no-maps", "-b", "1991", "-f", "markdown", path)
+    assert result.exit_code == 0, result.output
+    assert "<script>" not in result.stdout and "<b>" not in result.stdout
+    assert "<img" not in result.stdout
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;x&lt;/b&gt; \\| pipe" in result.stdout
+    )
+
+
+@pytest.mark.parametrize(
+    "title, shown",
+    [
+        ("[bold red]Plan[/bold red]", "[bold red]Plan[/bold red]"),
+        ("Plan [draft] v2", "Plan [draft] v2"),
+        ("[link=http://x]click[/link]", "[link=http://x]click[/link]"),
+        ("\\e[31mRed\\e[0m plan", "Red plan"),
+        ("\\e]0;owned\\a window", " window"),
+        ("bell\\a and \\x9b31m csi", "bell and  csi"),
+    ],
+    ids=["rich-markup", "brackets", "link-markup", "ansi-colour", "osc-title", "bell-c1-csi"],
+)
+def test_terminal_output_shows_titles_literally_and_strips_control_sequences(
+    tmp_path, title, shown
+):
+    path = write(tmp_path, f'id: probe\ntitle: "{title}"\nsummary: "{title}"\n' + STEP)
+    result = cli("run", "--no-maps", "-b", "1991", path)
+    assert result.exit_code == 0, result.output
+    for char in ("\x1b", "\x07", "\x9b", "\x9d"):
+        assert char not in result.stdout
+    assert shown in result.stdout, result.stdout
+
+
+def test_error_messages_strip_control_sequences(tmp_path):
+    path = write(
+        tmp_path, HEAD + 'steps:\n  - assign: "\\e[2Jrusia"\n    where: {oblast: Donetsk}\n'
+    )
+    message = assert_clean_error(cli("validate", path), "unknown status 'rusia'")
+    assert "\x1b" not in message
+
+
+# --- 8. Ctrl-C (real processes) --------------------------------------------------------------
+
+
+def _modeller(*args) -> subprocess.Popen:
+    """``modeller ARGS`` in a child that says 'ready' once Ctrl-C is handled (before that,
+    only the interpreter's own start-up runs, which no program can make quiet)."""
+    code = (
+        "import sys; sys.argv[0] = 'modeller'; from modeller import entry; entry.install(); "
+        "print('ready', flush=True); entry.main()"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *map(str, args)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.3, 1.2], ids=["start-up", "loading", "running"])
+def test_ctrl_c_anywhere_is_one_line_without_traceback(tmp_path, delay):
+    proc = _modeller("run", "-b", "1991", "--out", tmp_path / "site", "scenarios/")
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err, err
+    if proc.returncode == 0:  # finished before the signal: nothing to check
+        return
+    assert proc.returncode in (130, -signal.SIGINT), (proc.returncode, err)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines and lines[-1].startswith("interrupted"), err  # one line about the interrupt
+    assert all(line.startswith(("warning: ", "note: ")) for line in lines[:-1]), err
+    leftovers = list((tmp_path / "site").glob("*.tmp")) if (tmp_path / "site").exists() else []
+    assert not leftovers
+
+
+def test_stat_modes_are_what_the_guards_say():
+    """The guard's wording per file kind (no FIFO needed)."""
+    from modeller.inputs import _kind_of
+
+    assert _kind_of(stat.S_IFIFO) == "a FIFO (named pipe)"
+    assert _kind_of(stat.S_IFCHR) == "a device"
+    assert _kind_of(stat.S_IFSOCK) == "a socket"

@@ -1,0 +1,58 @@
+"""README's commands, as a newcomer types them: every ``modeller`` line parses (command,
+options, choices) — the ones that need no network or real datasets also run elsewhere
+in the suite (test_cli.py, test_exports.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+from pathlib import Path
+
+import click
+import pytest
+
+from modeller import geodata
+from modeller.cli import main
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_commands() -> list[str]:
+    """``modeller …`` lines of README's code blocks, without comments and redirections."""
+    out, fenced = [], False
+    for line in README.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+            continue
+        text = line.strip()
+        if fenced and text.startswith("modeller ") and not text.startswith("modeller --help,"):
+            text = text.split("  #")[0].split(" > ")[0].strip()
+            out.append(text)
+        if fenced and "&& modeller " in text:
+            out.append("modeller " + text.split("&& modeller ", 1)[1])
+    return out
+
+
+COMMANDS = readme_commands()
+
+
+def test_readme_shows_the_commands():
+    assert len(COMMANDS) >= 20
+    assert "modeller run land-swap" in COMMANDS
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_readme_command_parses(command, monkeypatch):
+    args = shlex.split(command)[1:]
+    shared = [a for a in args if a.startswith("../shared/data/")]
+    if shared and not (README.parent / shared[0]).exists():
+        pytest.skip(f"needs the real datasets: {shared[0]}")
+    monkeypatch.chdir(README.parent)
+    monkeypatch.setattr(geodata, "load", lambda: None)  # parse only: --units loads no shapes
+    for name in ("MODELLER_UNITS", "MODELLER_RECONCILE", "MODELLER_CONTESTED"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test
+    with main.make_context("modeller", list(args)) as ctx:
+        name, cmd, rest = main.resolve_command(ctx, [*ctx.protected_args, *ctx.args])
+        with contextlib.suppress(click.exceptions.Exit), cmd.make_context(name, rest, parent=ctx):
+            pass  # parsed: the command, its options and their choices exist
