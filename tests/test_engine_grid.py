@@ -175,7 +175,7 @@ def test_part_of_an_oblast_takes_its_town_and_a_share_of_the_rural_remainder(fro
     changed = np.array([p.before != p.after for p in result.pieces])
     names = [v.name for v in t.population.variants]
     even = float(t.people_variants[names.index(population.EVEN)][changed].sum())
-    assert even == pytest.approx(TOWNS["UA-23"] + rural * km2 / 10_000, rel=1e-4)
+    assert even == pytest.approx(TOWNS["UA-23"] + rural * km2 / 10_000, rel=1e-3)
     # the central model puts more of it near the town, which this piece holds
     assert even < people < PEOPLE["UA-23"]
 
