@@ -261,7 +261,7 @@ def measure_all(n_sample: int, scenarios_dir: str) -> dict:
     print(
         f"    floor: reading the {len(daily)} files ({stages['read']:.1f} s: parse, repair "
         f"check, projection) + writing the table ({stages['write csv']:.1f} s) = {floor:.1f} "
-        f"s CPU; the rest ({cpu - floor:.1f} s) is clipping, bands, towns and rows"
+        f"s CPU; the rest ({cpu - floor:.1f} s): outline layer, clipping, bands, towns, rows"
     )
     return {
         "wall": wall,

@@ -101,9 +101,20 @@ def _use_units(units: str | Path) -> None:
 
 
 def apply(baseline: Partition, scenario: Scenario) -> Partition:
-    """Apply a scenario to a baseline; returns a new partition (the baseline is unchanged).
+    """Apply a scenario to a baseline.
 
-    ``held_in`` selectors read their baselines through ``load_baseline``.
+    Parameters
+    ----------
+    baseline : Partition
+        From ``load_baseline``.
+    scenario : Scenario
+        From ``load_scenario`` or ``scenarios``.
+
+    Returns
+    -------
+    Partition
+        A new partition remembering its parent (``.parent is baseline``); the baseline is
+        unchanged. ``held_in`` selectors read their baselines through ``load_baseline``.
     """
     return baselines.apply(baseline, scenario)
 

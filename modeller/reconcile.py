@@ -153,7 +153,13 @@ def with_strips(russia, moved):
     """
     if moved.is_empty:
         return russia
-    return shapely.union(russia, shapely.buffer(moved, TOUCH_M, quad_segs=2))
+    return shapely.union(russia, grown(moved))
+
+
+def grown(moved):
+    """The strips reaching ``TOUCH_M`` past themselves (what ``with_strips`` adds); the
+    timeline keeps it while a day reuses the strips of the day before."""
+    return shapely.buffer(moved, TOUCH_M, quad_segs=2)
 
 
 def reconcile(russia, contested=None) -> Reconciled:

@@ -598,6 +598,7 @@ class _Outline:
         self.on = settings.reconcile()
         self.keys: np.ndarray | None = None
         self.strips = None
+        self.grown = None
         self.moved: tuple = ()
         self.strips_km2 = 0.0
 
@@ -610,8 +611,10 @@ class _Outline:
             self.strips = reconcile.strips(raw)
             self.moved = reconcile.moved_by_oblast(self.strips)
             self.strips_km2 = float(geodata.area_km2(self.strips))
+            self.grown = None if self.strips.is_empty else reconcile.grown(self.strips)
         self.keys, self.seg = keys, seg
-        return reconcile.with_strips(raw, self.strips)
+        # = reconcile.with_strips(raw, self.strips), the strips' 1 m growth kept across days
+        return raw if self.grown is None else shapely.union(raw, self.grown)
 
     def _changed_in_zone(self, keys: np.ndarray, seg: np.ndarray) -> bool:
         xy = np.vstack([seg[~np.isin(keys, self.keys)], self.seg[~np.isin(self.keys, keys)]])
