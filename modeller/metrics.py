@@ -1,89 +1,54 @@
 """Tallies over a partition: km², pre-war population, transfers, towns changing hands.
 
-Population (extensive, summed) is estimated dasymetrically per oblast ``o``::
+People (extensive, summed) are the weighted points of ``modeller.population``: town
+footprints and rural points, whose weights add up exactly to each unit's total. A piece's
+people are the weights of the points inside it::
 
-    people(piece) = k_o * Σ pop(settlements in piece) + R_o * area(piece) / area(o)
-    k_o = min(1, P_o / S_o),   R_o = P_o - k_o * S_o
+    people(piece) = Σ_{points i in piece} w_i
 
-where ``P_o`` is the official 1 Jan 2022 population, ``S_o`` the sum of the GeoNames
-cities500 populations located in ``o``; the rural remainder ``R_o`` is spread evenly by
-area. The parts of every oblast add up exactly to ``P_o``. Shares (%) are intensive: they
-are recomputed from summed km², never summed themselves.
+Every people figure is also computed under each sensitivity variant of the population
+(footprint area halved/doubled, rural remainder spread evenly, another source), and
+reported as ``people`` (central) with ``people_low`` / ``people_high`` (the smallest and
+largest over the variants, central included) — a range of the method, not a confidence
+interval. Shares (%) are intensive: recomputed from summed km², never summed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import shapely
 
-from . import geodata
-from .geodata import area_km2
+from . import geodata, population
 from .partition import Partition
 from .statuses import BUILTIN_STATUSES
 
 
-@dataclass(frozen=True)
-class OblastPopulationModel:
-    settlement_idx: np.ndarray  # indices into geodata settlements
-    weights: np.ndarray  # k_o * pop, people
-    remainder: float  # R_o, people spread by area
-    area_km2: float  # area of the oblast geometry
+def nearest_in_oblast(
+    geoms: list, oblasts: list[str], xy: np.ndarray, unit: np.ndarray
+) -> np.ndarray:
+    """For every point, the index of the region of its own unit that holds it.
 
-
-def population_model() -> dict[str, OblastPopulationModel]:
-    """Per oblast: settlement weights and rural remainder (see the module docstring)."""
-    return _population_model(geodata.load())
-
-
-@cache
-def _population_model(data: geodata.Geodata) -> dict[str, OblastPopulationModel]:
-    pops = np.array([s.population for s in data.settlements], dtype=float)
-    oblast_of = np.array([s.oblast for s in data.settlements])
-    model = {}
-    for code, unit in data.units.items():
-        idx = np.flatnonzero(oblast_of == code)
-        total = pops[idx].sum()
-        k = min(1.0, unit.population / total) if total > 0 else 0.0
-        model[code] = OblastPopulationModel(
-            idx, pops[idx] * k, unit.population - k * total, float(area_km2(data.geometry[code]))
-        )
-    return model
-
-
-def settlement_pieces(partition: Partition) -> np.ndarray:
-    """For every settlement, the index of the piece it lies in (nearest within its oblast)."""
-    pieces = partition.pieces
-    return nearest_in_oblast([p.geometry for p in pieces], [p.oblast for p in pieces])
-
-
-def nearest_in_oblast(geoms: list, oblasts: list[str]) -> np.ndarray:
-    """For every settlement, the index of the nearest of ``geoms`` in its own oblast.
-
-    A settlement inside a region has distance 0 to it; on a shared edge the first region
-    wins. Metrics and the timeline both place towns with this one rule.
+    A point inside a region goes there (on a shared edge, the first region wins); a point
+    outside every region of its unit (a footprint reaching into the sea) goes to the
+    nearest one. Metrics and the timeline both place people with this one rule.
 
     Notes
     -----
-    The rule is ``argmin_i d(s, g_i)``, ties to the lowest ``i``. GEOS gives distance 0
-    exactly when a point is not exterior to a polygon, so the answer for a covered point
-    is the first region that covers it: a point-in-polygon test on the prepared region
-    (logarithmic in its vertices) instead of a distance (linear). Only points no region
-    covers (on an outline, by rounding) are measured.
+    GEOS gives distance 0 exactly when a point is not exterior to a polygon, so the
+    answer for a covered point is the first region that covers it: a point-in-polygon
+    test on the prepared region. Only points no region covers are measured.
     """
-    data = geodata.load()
-    xy = data.settlement_xy
-    where = np.full(len(data.settlements), -1)
-    by_oblast: dict[str, list[int]] = {}
+    where = np.full(len(xy), -1)
+    by_unit: dict[str, list[int]] = {}
     for i, code in enumerate(oblasts):
-        by_oblast.setdefault(code, []).append(i)
-    for code, m in population_model().items():
-        idx = m.settlement_idx
-        candidates = by_oblast.get(code, [])
-        if len(candidates) == 1:
-            where[idx] = candidates[0]
+        by_unit.setdefault(code, []).append(i)
+    for code in np.unique(unit):
+        idx = np.flatnonzero(unit == code)
+        candidates = by_unit.get(str(code), [])
+        if len(candidates) <= 1:
+            where[idx] = candidates[0] if candidates else -1
             continue
         todo = np.ones(len(idx), dtype=bool)
         for i in candidates:
@@ -108,14 +73,21 @@ def nearest_in_oblast(geoms: list, oblasts: list[str]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Tally:
-    """Per-piece figures of one partition, aligned with ``partition.pieces``."""
+    """Per-piece figures of one partition, aligned with ``partition.pieces``.
+
+    ``people`` is the central estimate; ``people_variants[v]`` the same under variant
+    ``v`` of ``population`` (row 0 is the central one).
+    """
 
     partition: Partition
     km2: np.ndarray
     people: np.ndarray
-    settlement_piece: np.ndarray
+    people_variants: np.ndarray  # (n_variants, n_pieces)
+    point_piece: tuple[np.ndarray, ...]  # piece index of every point, per layout
+    population: population.Population
 
     def rows(self) -> list[dict]:
+        low, high = self.people_variants.min(axis=0), self.people_variants.max(axis=0)
         return [
             {
                 "oblast": p.oblast,
@@ -123,129 +95,175 @@ class Tally:
                 "after": p.after,
                 "km2": float(a),
                 "people": float(n),
+                "people_low": float(lo),
+                "people_high": float(hi),
                 **dict(p.attrs),
             }
-            for p, a, n in zip(self.partition.pieces, self.km2, self.people, strict=True)
+            for p, a, n, lo, hi in zip(
+                self.partition.pieces, self.km2, self.people, low, high, strict=True
+            )
         ]
 
 
-def tally(partition: Partition) -> Tally:
-    """Areas and population of every piece of a partition."""
+def tally(partition: Partition, pop: population.Population | None = None) -> Tally:
+    """Areas and population (central and every variant) of every piece of a partition."""
+    pop = pop or population.current()
     km2 = partition.areas_km2
-    people = np.zeros(len(partition.pieces))
-    where = settlement_pieces(partition)
-    model = population_model()
-    for i, p in enumerate(partition.pieces):
-        m = model[p.oblast]
-        people[i] += m.remainder * km2[i] / m.area_km2
-    for m in model.values():
-        np.add.at(people, where[m.settlement_idx], m.weights)
-    return Tally(partition, km2, people, where)
+    pieces = partition.pieces
+    geoms, units = [p.geometry for p in pieces], [p.oblast for p in pieces]
+    where = tuple(nearest_in_oblast(geoms, units, L.xy, L.unit) for L in pop.layouts)
+    n = len(pieces)
+    variants = np.zeros((len(pop.variants), n))
+    for k, v in enumerate(pop.variants):
+        w = where[v.layout]
+        ok = w >= 0  # points of units the partition does not cover count nowhere
+        variants[k] = np.bincount(w[ok], weights=v.weight[ok], minlength=n)
+    return Tally(partition, km2, variants[0].copy(), variants, where, pop)
+
+
+def people_range(values: np.ndarray) -> dict[str, float]:
+    """``people``, ``people_low``, ``people_high`` from one figure under every variant."""
+    return {
+        "people": float(values[0]),
+        "people_low": float(values.min()),
+        "people_high": float(values.max()),
+    }
+
+
+def _group(t: Tally, key) -> dict:
+    """Sum km² and the people of every variant over pieces sharing ``key(piece)``."""
+    out: dict = {}
+    for i, p in enumerate(t.partition.pieces):
+        k = key(p)
+        if k is None:
+            continue
+        acc = out.setdefault(k, [0.0, np.zeros(len(t.people_variants))])
+        acc[0] += float(t.km2[i])
+        acc[1] = acc[1] + t.people_variants[:, i]
+    return out
 
 
 def by_status(t: Tally, when: str = "after") -> dict[str, dict[str, float]]:
-    """km², % of the partition's area and people held by each status (before or after)."""
+    """km², % of the partition's area and people (with range) held by each status."""
     total = float(t.km2.sum())
-    out: dict[str, dict[str, float]] = {}
-    for p, a, n in zip(t.partition.pieces, t.km2, t.people, strict=True):
-        row = out.setdefault(getattr(p, when), {"km2": 0.0, "people": 0.0})
-        row["km2"] += a
-        row["people"] += n
-    for row in out.values():
-        row["pct"] = 100.0 * row["km2"] / total
+    out = {}
+    for status, (a, v) in _group(t, lambda p: getattr(p, when)).items():
+        out[status] = {"km2": a, **people_range(v), "pct": 100.0 * a / total, "_v": v}
     return out
 
 
 def transfers(t: Tally) -> list[dict]:
     """The one transfers table: (oblast, from → to, recognition, km², people), largest first."""
-    rows: dict[tuple, dict] = {}
-    for p, a, n in zip(t.partition.pieces, t.km2, t.people, strict=True):
+
+    def key(p):
         if p.before == p.after:
-            continue
-        rec = dict(p.attrs).get("recognition")
-        row = rows.setdefault(
-            (p.oblast, p.before, p.after, rec),
-            {
-                "oblast": p.oblast,
-                "from": p.before,
-                "to": p.after,
-                "recognition": rec,
-                "km2": 0.0,
-                "people": 0.0,
-            },
-        )
-        row["km2"] += a
-        row["people"] += n
-    return sorted(rows.values(), key=lambda r: (-r["km2"], r["oblast"]))
+            return None
+        return (p.oblast, p.before, p.after, dict(p.attrs).get("recognition"))
+
+    rows = [
+        {"oblast": o, "from": f, "to": to, "recognition": rec, "km2": a, **people_range(v)}
+        | {"_v": v}
+        for (o, f, to, rec), (a, v) in _group(t, key).items()
+    ]
+    return sorted(rows, key=lambda r: (-r["km2"], r["oblast"]))
 
 
 def net_flows(rows: list[dict]) -> dict[tuple[str, str], dict[str, float]]:
-    """Transfers summed over oblasts: (from, to) → km², people."""
-    out: dict[tuple[str, str], dict[str, float]] = {}
+    """Transfers summed over oblasts: (from, to) → km², people (with range)."""
+    acc: dict[tuple[str, str], list] = {}
     for r in rows:
-        acc = out.setdefault((r["from"], r["to"]), {"km2": 0.0, "people": 0.0})
-        acc["km2"] += r["km2"]
-        acc["people"] += r["people"]
-    return out
+        a = acc.setdefault((r["from"], r["to"]), [0.0, 0.0])
+        a[0] += r["km2"]
+        a[1] = a[1] + r["_v"]
+    return {
+        k: {
+            "km2": a,
+            **people_range(np.atleast_1d(v)),
+            "people_by_variant": [float(x) for x in np.atleast_1d(v)],
+        }
+        for k, (a, v) in acc.items()
+    }
 
 
 def by_oblast(t: Tally) -> list[dict]:
-    """Per oblast: km² and people per status before and after the scenario."""
+    """Per oblast: km² and people (with range) per status before and after the scenario."""
     data = geodata.load()
     out: dict[str, dict] = {}
-    for p, a, n in zip(t.partition.pieces, t.km2, t.people, strict=True):
-        row = out.setdefault(
-            p.oblast,
-            {"oblast": p.oblast, "name": data.units[p.oblast].name_en, "before": {}, "after": {}},
-        )
-        for when in ("before", "after"):
-            cell = row[when].setdefault(getattr(p, when), {"km2": 0.0, "people": 0.0})
-            cell["km2"] += a
-            cell["people"] += n
+    for when in ("before", "after"):
+        grouped = _group(t, lambda p, when=when: (p.oblast, getattr(p, when)))
+        for (code, status), (a, v) in grouped.items():
+            row = out.setdefault(
+                code, {"oblast": code, "name": data.units[code].name_en, "before": {}, "after": {}}
+            )
+            row[when][status] = {"km2": a, **people_range(v)}
     return [out[c] for c in data.codes if c in out]
 
 
 def towns_changing_hands(t: Tally, limit: int = 15) -> list[dict]:
-    """The most populous settlements whose piece changes status, largest first."""
+    """Settlements part or all of whose footprint changes status, most people first.
+
+    ``share`` is the part of the town's footprint weight that goes from ``from`` to
+    ``to`` (central footprint; ``share_low``/``share_high`` over the footprint sizes);
+    ``people`` is the town's population × share.
+    """
     data = geodata.load()
+    pieces = t.partition.pieces
+    moves = np.array([p.before != p.after for p in pieces])
+    shares: dict[tuple, list[float]] = {}
+    layouts = sorted({v.layout for v in t.population.variants})
+    for rank, li in enumerate(layouts):
+        layout = t.population.layouts[li]
+        where = t.point_piece[li]
+        town = layout.settlement >= 0
+        moving = town & (where >= 0) & moves[np.maximum(where, 0)]
+        if not moving.any():
+            continue
+        count = np.bincount(layout.settlement[town], minlength=len(data.settlements))
+        for j, k in zip(layout.settlement[moving], where[moving], strict=True):
+            key = (int(j), pieces[k].before, pieces[k].after)
+            cell = shares.setdefault(key, [0.0] * len(layouts))
+            cell[rank] += 1.0 / count[j]
     rows = []
-    for i, piece_index in enumerate(t.settlement_piece):
-        p = t.partition.pieces[piece_index]
-        if p.before != p.after:
-            s = data.settlements[i]
-            rows.append(
-                {
-                    "name": s.name,
-                    "oblast": s.oblast,
-                    "oblast_name": data.units[s.oblast].name_en,
-                    "population": s.population,
-                    "from": p.before,
-                    "to": p.after,
-                    "lon": s.lon,
-                    "lat": s.lat,
-                    "geonameid": s.geonameid,
-                }
-            )
-    rows.sort(key=lambda r: (-r["population"], r["name"]))
+    for (j, before, after), cell in shares.items():
+        s = data.settlements[j]
+        rows.append(
+            {
+                "name": s.name,
+                "oblast": s.oblast,
+                "oblast_name": data.units[s.oblast].name_en,
+                "population": s.population,
+                "share": cell[0],
+                "share_low": min(cell),
+                "share_high": max(cell),
+                "people": s.population * cell[0],
+                "people_low": s.population * min(cell),
+                "people_high": s.population * max(cell),
+                "from": before,
+                "to": after,
+                "lon": s.lon,
+                "lat": s.lat,
+                "geonameid": s.geonameid,
+            }
+        )
+    rows.sort(key=lambda r: (-r["people"], -r["population"], r["name"]))
     return rows[:limit]
 
 
 def recognition(t: Tally) -> list[dict]:
     """km² and people per (status after the scenario, recognition) where a step set one."""
     total = float(t.km2.sum())
-    rows: dict[tuple, dict] = {}
-    for p, a, n in zip(t.partition.pieces, t.km2, t.people, strict=True):
+
+    def key(p):
         rec = dict(p.attrs).get("recognition")
-        if rec is None:
-            continue
-        row = rows.setdefault(
-            (p.after, rec), {"status": p.after, "recognition": rec, "km2": 0.0, "people": 0.0}
-        )
-        row["km2"] += a
-        row["people"] += n
-    for row in rows.values():
-        row["pct"] = 100.0 * row["km2"] / total
-    return [rows[k] for k in sorted(rows)]
+        return None if rec is None else (p.after, rec)
+
+    grouped = _group(t, key)
+    return [
+        {"status": k[0], "recognition": k[1], "km2": grouped[k][0]}
+        | people_range(grouped[k][1])
+        | {"pct": 100.0 * grouped[k][0] / total}
+        for k in sorted(grouped)
+    ]
 
 
 def status_labels(partition: Partition) -> dict[str, dict[str, str]]:
@@ -258,47 +276,60 @@ def status_labels(partition: Partition) -> dict[str, dict[str, str]]:
 
 
 def summarise(partition: Partition, towns: int = 15) -> dict:
-    """Every figure of one applied scenario as plain data (what reports and maps read)."""
+    """Every figure of one applied scenario as plain data (what reports and maps read).
+
+    Each people figure comes with ``*_low`` / ``*_high``: its range over the population
+    model's sensitivity variants (see ``modeller.population``).
+    """
     t = tally(partition)
     total = float(t.km2.sum())
     before, after = by_status(t, "before"), by_status(t, "after")
     labels = status_labels(partition)
     statuses = [s for s in labels if s in before or s in after]
     statuses += sorted((before.keys() | after.keys()) - set(statuses))
-    empty = {"km2": 0.0, "people": 0.0, "pct": 0.0}
+    zero = np.zeros(len(t.people_variants))
+    empty = {"km2": 0.0, "pct": 0.0, "_v": zero} | people_range(zero)
     held = []
     for s in statuses:
         b, a = before.get(s, empty), after.get(s, empty)
+        change = people_range(a["_v"] - b["_v"])
         held.append(
             {
                 "status": s,
                 "label": labels.get(s, {}).get("label", s),
                 "baseline_km2": b["km2"],
                 "baseline_pct": b["pct"],
-                "baseline_people": b["people"],
+                **{"baseline_" + k: b[k] for k in ("people", "people_low", "people_high")},
                 "km2": a["km2"],
                 "pct": a["pct"],
-                "people": a["people"],
+                **{k: a[k] for k in ("people", "people_low", "people_high")},
                 "change_km2": a["km2"] - b["km2"],
-                "change_people": a["people"] - b["people"],
+                **{"change_" + k: v for k, v in change.items()},
             }
         )
     data = geodata.load()
     rows = transfers(t)
+    flows = [{"from": f, "to": to, **v} for (f, to), v in sorted(net_flows(rows).items())]
     for r in rows:
         r["oblast_name"] = data.units[r["oblast"]].name_en
-    flows = [{"from": f, "to": to, **v} for (f, to), v in sorted(net_flows(rows).items())]
+        del r["_v"]
     ukraine_after = after.get("ukraine", empty)
+    outside = people_range(t.people_variants.sum(axis=1) - ukraine_after["_v"])
     return {
         "total_km2": total,
-        "total_people": float(t.people.sum()),
+        **{"total_" + k: v for k, v in people_range(t.people_variants.sum(axis=1)).items()},
+        "population": {
+            "source": t.population.source,
+            "method": t.population.method,
+            "variants": [v.name for v in t.population.variants],
+        },
         "statuses": held,
         "vs_1991": {
             "ukraine_km2": ukraine_after["km2"],
             "ukraine_pct": ukraine_after["pct"],
             "outside_ukraine_km2": total - ukraine_after["km2"],
             "outside_ukraine_pct": 100.0 - ukraine_after["pct"],
-            "outside_ukraine_people": float(t.people.sum()) - ukraine_after["people"],
+            **{"outside_ukraine_" + k: v for k, v in outside.items()},
         },
         "flows": flows,
         "transfers": rows,

@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__, geodata, reconcile
+from . import __version__, geodata, population, reconcile
 from .document import (
     BaselineRef,
     ComparisonRow,
@@ -22,6 +22,7 @@ from .document import (
 )
 from .metrics import summarise
 from .partition import Partition
+from .rounding import km2_text, people_short, people_text, share_text, signed_people
 from .textsafe import markdown_text, spreadsheet_cell, terminal_text
 
 EMBEDDED_BOUNDARIES = (
@@ -37,8 +38,12 @@ METHOD = (
     "Areas: equal-area projection (LAEA on WGS84; matches geodesic area to <0.01%) of the "
     "{units}; '% of Ukraine' divides by their total ({total:,.0f} km², "
     "official 603,628 km²). People: residents on 1 Jan 2022 (pre-war), placed dasymetrically "
-    "(GeoNames settlements plus an even rural remainder) so each oblast adds up to its "
-    "official total. Figures are estimates; see ASSUMPTIONS.md ('modeller docs assumptions')."
+    "(GeoNames town footprints plus a rural remainder weighted by where the settlements "
+    "are) so each unit adds up to its official total. People are shown rounded with a "
+    "range: the smallest and largest result over the method's sensitivities (footprint "
+    "size halved/doubled, rural remainder spread evenly, another population source) — not "
+    "a confidence interval, and pre-war residents, not people living there now. Figures "
+    "are estimates; see ASSUMPTIONS.md ('modeller docs assumptions')."
 )
 
 
@@ -150,19 +155,37 @@ def phase_entry(phase, partition: Partition) -> PhaseRow:
 
 
 def headline(flows: list[Flow], statuses: list[StatusRow]) -> dict[str, float]:
-    """Who cedes and regains what, and what Russia then holds (read from flows/statuses)."""
+    """Who cedes and regains what, and what Russia then holds (read from flows/statuses).
+
+    People come with ranges: a sum of flows is summed per population variant first, so
+    its low and high are those of the sum (not sums of lows and highs).
+    """
     russia = next((s for s in statuses if s.status == "russia"), None)
     lost = [f for f in flows if f.from_ == "ukraine"]
     gained = [f for f in flows if f.to == "ukraine"]
     return {
         "ukraine_cedes_km2": sum(f.km2 for f in lost),
-        "ukraine_cedes_people": sum(f.people for f in lost),
+        **_people_sum("ukraine_cedes_people", lost),
         "ukraine_regains_km2": sum(f.km2 for f in gained),
-        "ukraine_regains_people": sum(f.people for f in gained),
+        **_people_sum("ukraine_regains_people", gained),
         "russia_km2": russia.km2 if russia else 0.0,
         "russia_pct": russia.pct if russia else 0.0,
         "russia_people": russia.people if russia else 0.0,
+        "russia_people_low": russia.people_low if russia else 0.0,
+        "russia_people_high": russia.people_high if russia else 0.0,
     }
+
+
+def _people_sum(name: str, flows: list[Flow]) -> dict[str, float]:
+    """``name``, ``name_low``, ``name_high`` of the people of several flows together."""
+    value = sum(f.people for f in flows)
+    variants = [f.people_by_variant for f in flows]
+    if flows and all(variants) and len({len(v) for v in variants}) == 1:
+        totals = [sum(col) for col in zip(*variants, strict=True)]
+        low, high = min(totals), max(totals)
+    else:  # no per-variant figures: the sum of the ends bounds the range
+        low, high = sum(f.people_low for f in flows), sum(f.people_high for f in flows)
+    return {name: value, f"{name}_low": low, f"{name}_high": high}
 
 
 def provenance(total_km2: float | None = None, reconciled: bool = False) -> dict:
@@ -173,9 +196,15 @@ def provenance(total_km2: float | None = None, reconciled: bool = False) -> dict
         "data_version": geodata.data_digest(),
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "method": method_text(total, reconciled),
-        "data_sources": data_sources(),
+        "data_sources": data_sources() + _population_source(),
         "units": units_record(),
     }
+
+
+def _population_source() -> list[str]:
+    """The people's source when it is not the embedded unit totals (``--population``)."""
+    source = population.current().source
+    return [] if source == population.OBLAST_SOURCE else [f"People placed from {source}"]
 
 
 def document(entries: list[ScenarioEntry]) -> RunDocument:
@@ -227,6 +256,9 @@ CSV_FIELDS = [
     "km2",
     "pct_of_ukraine",
     "people",
+    "people_low",
+    "people_high",
+    "share",
 ]
 
 
@@ -256,13 +288,12 @@ def to_csv(doc: RunDocument) -> str:
                         "status": s.status,
                         "km2": _r(getattr(s, prefix + "km2")),
                         "pct_of_ukraine": _r(getattr(s, prefix + "pct"), 4),
-                        "people": round(getattr(s, prefix + "people")),
+                        **_ppl(s, prefix + "people"),
                     }
                 )
         for t in e.transfers:
             w.writerow(
-                base
-                | {"table": "transfer", **t.to_dict(), "km2": _r(t.km2), "people": round(t.people)}
+                base | {"table": "transfer", **t.to_dict(), "km2": _r(t.km2), **_ppl(t, "people")}
             )
         for r in e.recognition:
             w.writerow(
@@ -273,7 +304,7 @@ def to_csv(doc: RunDocument) -> str:
                     "recognition": r.recognition,
                     "km2": _r(r.km2),
                     "pct_of_ukraine": _r(r.pct, 4),
-                    "people": round(r.people),
+                    **_ppl(r, "people"),
                 }
             )
         for ph in e.phases:
@@ -287,7 +318,7 @@ def to_csv(doc: RunDocument) -> str:
                         "from": frm,
                         "to": to,
                         "km2": _r(getattr(ph, f"ukraine_{key}_km2")),
-                        "people": round(getattr(ph, f"ukraine_{key}_people")),
+                        **_ppl(ph, f"ukraine_{key}_people"),
                     }
                 )
         for p in e.pieces:
@@ -301,7 +332,7 @@ def to_csv(doc: RunDocument) -> str:
                     "to": p.after,
                     "recognition": p.attributes.get("recognition"),
                     "km2": _r(p.km2),
-                    "people": round(p.people),
+                    **_ppl(p, "people"),
                 }
             )
         for t in e.towns:
@@ -315,6 +346,7 @@ def to_csv(doc: RunDocument) -> str:
                     "from": t.from_,
                     "to": t.to,
                     "people": t.population,
+                    "share": _r(t.share, 4),
                 }
             )
     # which units every figure above rests on (file and sha256, or the embedded set)
@@ -365,12 +397,29 @@ def _r(x: float, digits: int = 2) -> float:
     return round(float(x), digits)
 
 
+def _ppl(row, name: str) -> dict[str, float]:
+    """CSV cells of one people figure: the value and its range, unrounded (to 0.1)."""
+    return {
+        "people": _r(getattr(row, name), 1),
+        "people_low": _r(getattr(row, name + "_low"), 1),
+        "people_high": _r(getattr(row, name + "_high"), 1),
+    }
+
+
 def _km(x: float) -> str:
-    return f"{x:,.0f}"
+    return km2_text(x)
+
+
+def _people(row, name: str = "people") -> str:
+    """A people figure for reading: rounded, with its range."""
+    return people_short(
+        getattr(row, name), getattr(row, name + "_low"), getattr(row, name + "_high")
+    )
 
 
 def _signed(x: float) -> str:
-    return f"{x:+,.0f}" if round(x) else "0"
+    text = km2_text(abs(x))
+    return "0" if text == "0" else ("+" if x > 0 else "−") + text
 
 
 def status_rows(e: ScenarioEntry) -> list[list[str]]:
@@ -378,13 +427,13 @@ def status_rows(e: ScenarioEntry) -> list[list[str]]:
         [
             s.label,
             _km(s.baseline_km2),
-            f"{s.baseline_pct:.2f}",
-            _km(s.baseline_people),
+            f"{s.baseline_pct:.1f}",
+            _people(s, "baseline_people"),
             _km(s.km2),
-            f"{s.pct:.2f}",
-            _km(s.people),
+            f"{s.pct:.1f}",
+            _people(s),
             _signed(s.change_km2),
-            _signed(s.change_people),
+            signed_people(s.change_people, s.change_people_low, s.change_people_high),
         ]
         for s in e.statuses
     ]
@@ -402,7 +451,7 @@ STATUS_HEAD = [
     "Δ people",
 ]
 TRANSFER_HEAD = ["Oblast", "From", "To", "km²", "People"]
-TOWN_HEAD = ["Town", "Oblast", "Population (GeoNames)", "From", "To"]
+TOWN_HEAD = ["Town", "Oblast", "Population (GeoNames)", "Changes hands", "From", "To"]
 COMPARE_HEAD = [
     "Scenario",
     "Baseline",
@@ -435,7 +484,7 @@ def transfer_rows(e: ScenarioEntry) -> list[list[str]]:
             t.to,
             *([RECOGNITION_LABELS.get(t.recognition, "—")] if shown else []),
             _km(t.km2),
-            _km(t.people),
+            _people(t),
         ]
         for t in e.transfers
     ]
@@ -447,8 +496,8 @@ def recognition_rows(e: ScenarioEntry) -> list[list[str]]:
             r.label,
             RECOGNITION_LABELS[r.recognition],
             _km(r.km2),
-            f"{r.pct:.2f}",
-            _km(r.people),
+            f"{r.pct:.1f}",
+            _people(r),
         ]
         for r in e.recognition
     ]
@@ -459,9 +508,9 @@ def phase_rows(e: ScenarioEntry) -> list[list[str]]:
         [
             f"{i}. {ph.title}",
             _km(ph.ukraine_cedes_km2),
-            _km(ph.ukraine_cedes_people),
+            _people(ph, "ukraine_cedes_people"),
             _km(ph.ukraine_regains_km2),
-            _km(ph.ukraine_regains_people),
+            _people(ph, "ukraine_regains_people"),
             _km(ph.russia_km2),
         ]
         for i, ph in enumerate(e.phases, start=1)
@@ -469,7 +518,10 @@ def phase_rows(e: ScenarioEntry) -> list[list[str]]:
 
 
 def town_rows(e: ScenarioEntry) -> list[list[str]]:
-    return [[t.name, t.oblast_name, _km(t.population), t.from_, t.to] for t in e.towns]
+    return [
+        [t.name, t.oblast_name, f"{t.population:,}", share_text(t.share), t.from_, t.to]
+        for t in e.towns
+    ]
 
 
 def compare_rows(doc: RunDocument) -> list[list[str]]:
@@ -478,23 +530,32 @@ def compare_rows(doc: RunDocument) -> list[list[str]]:
             c.title,
             f"{c.baseline}",
             _km(c.ukraine_cedes_km2),
-            _km(c.ukraine_cedes_people),
+            _people(c, "ukraine_cedes_people"),
             _km(c.ukraine_regains_km2),
-            _km(c.ukraine_regains_people),
+            _people(c, "ukraine_regains_people"),
             _km(c.russia_km2),
-            f"{c.russia_pct:.2f}",
+            f"{c.russia_pct:.1f}",
         ]
         for c in doc.comparison
     ]
+
+
+def outside_people(v) -> str:
+    """'about 9,800,000 (9,700,000–9,900,000)': people outside Ukraine's control."""
+    return people_text(
+        v.outside_ukraine_people, v.outside_ukraine_people_low, v.outside_ukraine_people_high
+    )
 
 
 def provenance_line(e: ScenarioEntry) -> str:
     b = e.baseline
     cites = "; ".join(f"{r.source} ({r.date})" for r in e.reported) or "none cited"
     note = baseline_note(b)
+    people = f" · people: {e.population.source}" if e.population else ""
     return (
         f"scenario {e.id} #{e.hash} · baseline {b.name} "
-        f"({b.date or 'undated'}; {b.source}) · reported: {cites}" + (f" · {note}" if note else "")
+        f"({b.date or 'undated'}; {b.source}) · reported: {cites}{people}"
+        + (f" · {note}" if note else "")
     )
 
 
@@ -564,8 +625,8 @@ def print_rich(doc: RunDocument, console: Console) -> None:
             )
         v = e.vs_1991
         console.print(
-            f"Against 1991 borders: {v.outside_ukraine_km2:,.0f} km² "
-            f"({v.outside_ukraine_pct:.2f}%) and {v.outside_ukraine_people:,.0f} pre-war "
+            f"Against 1991 borders: {km2_text(v.outside_ukraine_km2)} km² "
+            f"({v.outside_ukraine_pct:.1f}%) and {outside_people(v)} pre-war "
             "residents would be outside Ukraine's control.",
             highlight=False,
         )

@@ -63,3 +63,9 @@ def contested_mode() -> str:
     """MODELLER_CONTESTED: how DeepState's grey zone counts (contested, ukraine or russia);
     ``control`` rejects other values."""
     return os.environ.get("MODELLER_CONTESTED", "contested").strip().lower() or "contested"
+
+
+def population_path() -> Path | None:
+    """MODELLER_POPULATION: a folder with hromada outlines and populations (as --population)."""
+    value = os.environ.get("MODELLER_POPULATION")
+    return Path(value).expanduser() if value else None

@@ -11,9 +11,10 @@ area(atom ∩ R) and of the settlement weights inside it — measured once per d
 scenarios, in one vectorised pass, and updated from the day before where the map did not
 change. Only atoms where a band matters get the (local) line of contact of the day.
 
-People follow ``metrics``: a settlement's weight counts where its point lies, the
-oblast's rural remainder is spread by area; so every figure equals what ``modeller run``
-gives for that baseline (``tests/test_timeline.py`` checks it).
+People follow ``metrics``: every weighted point of the population model (town footprint
+points, rural points) counts where it lies; so every figure equals what ``modeller run``
+gives for that baseline (``tests/test_timeline.py`` checks it). The timeline reports the
+central population estimate (no ranges).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 import shapely
 from pydantic import BaseModel
 
-from . import baselines, engine, fast, geodata, metrics, reconcile, settings
+from . import baselines, engine, fast, geodata, metrics, population, reconcile, settings
 from .archive import Snapshot
 from .control import NO_GREY_ZONE
 from .errors import InputError
@@ -39,7 +40,8 @@ SLIVER_M2 = 1.0  # atoms smaller than this (overlay noise) are dropped
 TILE_M = 25_000.0  # atoms are cut into tiles of this size so that a day's change is local
 MAX_BANDS = 4
 CHUNK = 16  # vertices per run of the contact line buffered on its own (see _zones)
-EDGE_M = 1000.0  # settlements this close to a band's edge are checked exactly
+EDGE_M = 1000.0  # population points this close to a band's edge are checked exactly
+EDGE_CELL_M = 5000.0  # ... with one local buffer per square of this size
 REACH_M = 2000.0  # beyond a band's depth: a change this far away cannot alter a zone here
 NEAR_M = 2.0  # a changed boundary segment this close to a tile makes it dirty
 SYNTHETIC = BaselineInfo("synthetic", None, "timeline symbolic evaluation", "")
@@ -69,8 +71,9 @@ class Geometry:
     tile_km2: np.ndarray
     bands: tuple[Band, ...]  # distinct band selectors; classes = status × membership
     support: np.ndarray  # indices of atoms where band membership can change an outcome
-    settlement_atom: np.ndarray  # atom index per settlement
-    settlement_weight: np.ndarray  # k_o · population per settlement (people)
+    settlement_atom: np.ndarray  # atom index per population point
+    settlement_weight: np.ndarray  # people per population point (central model)
+    point_xy: np.ndarray  # (n, 2) working-CRS population points
     ukraine: object  # union of the units (for the local line of contact)
 
     @property
@@ -83,7 +86,7 @@ class Plan:
     geometry: Geometry
     scenarios: tuple[ScenarioPlan, ...]
     oblasts: tuple[str, ...]
-    remainder_per_km2: np.ndarray  # per atom: R_o / area(o), people per km²
+    remainder_per_km2: np.ndarray  # per atom: people per km² not carried by points (0)
 
 
 def class_index(status: str, inside: tuple[bool, ...]) -> int:
@@ -260,12 +263,12 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
             matrix[r, keys[key]] = 1.0
         plans.append(ScenarioPlan(sc, tuple(ordered), matrix))
 
-    model = metrics.population_model()
-    settlement_atom = metrics.nearest_in_oblast(atoms, [str(c) for c in atom_oblast_a])
-    weights = np.zeros(len(data.settlements))
-    for m in model.values():
-        weights[m.settlement_idx] = m.weights
-    remainder = np.array([model[c].remainder / model[c].area_km2 for c in atom_oblast])
+    pop = population.current()
+    layout = pop.layouts[pop.central.layout]
+    settlement_atom = metrics.nearest_in_oblast(
+        atoms, [str(c) for c in atom_oblast_a], layout.xy, layout.unit
+    )
+    remainder = np.zeros(len(atom_oblast))  # every person is carried by a point
     tiles, owner = _tiles(atoms)
     geometry = Geometry(
         atoms=tuple(atoms),
@@ -277,7 +280,8 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
         bands=bands_t,
         support=np.array(sorted(support), dtype=int),
         settlement_atom=settlement_atom,
-        settlement_weight=weights,
+        settlement_weight=pop.central.weight,
+        point_xy=layout.xy,
         ukraine=shapely.union_all(list(data.geometry.values())),
     )
     return Plan(geometry, tuple(plans), tuple(data.codes), remainder)
@@ -458,7 +462,7 @@ class _Bands:
         self.bounds = shapely.bounds(geom.tiles[self.tiles])
         self.areas = np.zeros((len(self.tiles), len(STATUSES) * self.per))
         self.points = np.flatnonzero(np.isin(geom.settlement_atom, geom.support))
-        self.xy = geodata.load().settlement_xy[self.points]
+        self.xy = geom.point_xy[self.points]
         self.point_tree = shapely.STRtree(shapely.points(self.xy))
         self.inside = np.zeros((len(self.points), len(geom.bands)), dtype=bool)
         self.buffers: dict[float, dict[bytes, object]] = {}
@@ -574,11 +578,19 @@ class _Bands:
             return np.zeros(len(todo), dtype=bool)
         points = shapely.points(self.xy[todo])
         hit = shapely.intersects(zone, points)
-        edge = shapely.distance(shapely.boundary(zone), points) < EDGE_M
-        for k in np.flatnonzero(edge):
-            window = shapely.buffer(points[k], band.km * 1000 + REACH_M, quad_segs=8)
+        edge = np.flatnonzero(shapely.distance(shapely.boundary(zone), points) < EDGE_M)
+        # population points come in clusters (town footprints, the rural grid): one local
+        # buffer per EDGE_CELL_M square serves every edge point in it, its window reaching
+        # band + REACH_M beyond the square as the per-point window did beyond the point
+        cell = np.floor(self.xy[todo[edge]] / EDGE_CELL_M).astype(np.int64)
+        keys, group = np.unique(cell, axis=0, return_inverse=True)
+        reach = band.km * 1000 + REACH_M
+        for g, (cx, cy) in enumerate(keys):
+            members = edge[group.ravel() == g]
+            x0, y0 = cx * EDGE_CELL_M - reach, cy * EDGE_CELL_M - reach
+            window = shapely.box(x0, y0, x0 + EDGE_CELL_M + 2 * reach, y0 + EDGE_CELL_M + 2 * reach)
             local = shapely.buffer(shapely.intersection(line, window), band.km * 1000, quad_segs=16)
-            hit[k] = shapely.intersects(local, points[k])
+            hit[members] = shapely.intersects(local, points[members])
         return hit
 
     def fill(self, row: np.ndarray, bits: np.ndarray) -> None:
@@ -668,7 +680,7 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
     per = 2 ** len(geom.bands)
     tree = shapely.STRtree(geom.tiles)
     state = _Day()
-    xy = geodata.load().settlement_xy
+    xy = geom.point_xy
     km2 = np.zeros((len(snapshots), geom.n_classes * n_atoms))
     weight = np.zeros_like(km2)
     russia = STATUSES.index("russia") * per * n_atoms

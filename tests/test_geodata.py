@@ -107,3 +107,32 @@ def test_settlements_sit_in_their_oblast_and_city_sections_are_dropped():
         inside += bool(shapely.contains_xy(data.geometry[s.oblast], x, y))
     # a few coastal points fall just off the coarse coastline; they keep their oblast
     assert inside / len(data.settlements) > 0.98
+
+
+SECTIONS = {  # geonameid: (name, the city it is a section of, rule)
+    13535742: ("Lazurnyi", "Pokrovsk", "late"),
+    13631403: ("Sonyachnyi", "Kostyantynivka", "late"),
+    699871: ("Nova Darnytsya", "Darnytsya", "inner"),  # itself a district of Kyiv
+    13645658: ("Dobrynin Quarter", "Slavutych", "name"),
+    13580034: ("Pravyi Bereh", "Mariupol", "late"),
+}
+
+
+def test_city_sections_are_dropped_whatever_the_size_of_their_city():
+    import csv
+
+    data = geodata.load()
+    kept = {s.geonameid for s in data.settlements}
+    with open(geodata.geodata_dir() / "sections_dropped.csv", encoding="utf-8") as fh:
+        dropped = {int(r["geonameid"]): r for r in csv.DictReader(fh)}
+    sources = (geodata.geodata_dir() / "SOURCES.md").read_text(encoding="utf-8")
+    for gid, (name, city, rule) in SECTIONS.items():
+        assert gid not in kept, name
+        assert dropped[gid]["name"] == name
+        assert dropped[gid]["rule"].startswith(rule), dropped[gid]
+        assert dropped[gid]["rule"].endswith(f"km from {city}"), dropped[gid]
+        assert f"{name} {int(dropped[gid]['population']):,} (" in sources
+    # their cities stay, and a town near a larger one is not a section by distance alone
+    names = {s.name for s in data.settlements}
+    assert {"Pokrovsk", "Kostyantynivka", "Slavutych", "Mariupol", "Vyshneve", "Irpin"} <= names
+    assert len(dropped) > 250 and not kept & set(dropped)

@@ -16,10 +16,11 @@ PACKAGE = Path(modeller.__file__).parent
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
     {"errors", "settings", "statuses", "document", "interrupts", "regions", "textsafe"},
+    {"rounding"},  # rounding figures for readers
     {"unitsfile"},  # reading and matching a units file (no embedded data)
     {"dates", "geodata", "inputs", "failures", "files"},  # dates; units, CRS; files in, out
-    {"geojson", "partition", "specs", "shipped", "reconcile", "yamlpos"},  # shapes, specs, YAML
-    {"archive", "deepstate", "geoboundaries"},  # the DeepState archive; downloads
+    {"geojson", "partition", "specs", "shipped", "reconcile", "yamlpos", "population"},
+    {"archive", "deepstate", "geoboundaries", "hromadas"},  # DeepState archive; downloads
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files
     {"scenario"},  # pydantic models of the scenario language
     {"engine"},  # apply a scenario (held_in through the loader it is given)

@@ -225,7 +225,8 @@ def _number(text: str) -> float:
 
 def test_tables_use_status_labels_and_rounded_figures(doc, pages):
     """Every row of the JSON is on the page, in the scenario's words, rounded (people to two
-    significant figures, km² to three) — never a status code, never figures to the person."""
+    or three significant figures with their range, km² to three) — never a status code,
+    never figures to the person."""
     names = maps.page_names(doc)
     for e, name in zip(doc["scenarios"], names, strict=True):
         tables = Tables(pages[name]).tables
@@ -234,15 +235,21 @@ def test_tables_use_status_labels_and_rounded_figures(doc, pages):
         assert [r[0] for r in rows] == [s["label"] for s in e["statuses"]], name
         for r, s in zip(rows, e["statuses"], strict=True):
             assert abs(_number(r[4]) - s["km2"]) <= max(0.005 * s["km2"], 0.5), (name, r)
-            assert abs(_number(r[6]) - s["people"]) <= max(0.05 * s["people"], 5), (name, r)
-            assert len(r[6].replace(",", "").rstrip("0")) <= 2, (name, r)  # 2 significant
+            value, _, rng = r[6].partition(" (")  # rounded figure (its range)
+            assert abs(_number(value) - s["people"]) <= max(0.05 * s["people"], 5), (name, r)
+            assert len(value.replace(",", "").rstrip("0")) <= 3, (name, r)  # 2-3 significant
+            if rng:
+                low, high = (_number(x) for x in rng.rstrip(")").split("–"))
+                assert low <= _number(value) <= high, (name, r)
+                assert low <= s["people_low"] + 0.5 and high >= s["people_high"] - 0.5
         if e["transfers"]:
             for r, t in zip(tables["t-transfers"], e["transfers"], strict=True):
                 assert r[:3] == [t["oblast_name"], labels[t["from"]], labels[t["to"]]], name
         if e["towns"]:
             for r, t in zip(tables["t-towns"], e["towns"], strict=True):
                 assert r[0] == maps.words.place(t["name"])
-                assert r[3:] == [labels[t["from"]], labels[t["to"]]]
+                assert r[4:] == [labels[t["from"]], labels[t["to"]]]
+                assert r[3] == maps.words.share_text(t["share"])  # e.g. "60 %", "all"
     compare = Tables(pages["index.html"]).tables["t-compare"]
     dated = sorted(doc["scenarios"], key=lambda e: e["date"] or "9999")
     assert [r[0] for r in compare] == [e["title"] for e in dated]  # by date proposed

@@ -21,7 +21,10 @@ from PIL import Image
 from modeller import baselines, report
 from modeller.cli import main
 from modeller.maps import images
+from modeller.rounding import people_short
 from modeller.scenario import load_scenarios
+
+PEOPLE_KEYS = ("people", "people_low", "people_high")
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
@@ -172,9 +175,10 @@ def test_labels_never_overlap_and_the_largest_towns_are_named(figures):
             # Donetsk's transfer is labelled with the run's own figures, rounded
             moved = [t for t in entry.transfers if t.oblast == "UA-14"]
             km2 = images.round_km2(sum(t.km2 for t in moved))
-            people = images.round_people(sum(t.people for t in moved))
+            people = people_short(*(sum(getattr(t, k) for t in moved) for k in PEOPLE_KEYS))
             assert float(km2.replace(",", "")) > 5_000  # the whole Ukrainian-held part
-            assert any(f"{km2} km²" in n and f"{people} people" in n for n in names)
+            value, _, rng = people.partition(" (")  # the range on a line of its own
+            assert any(f"{km2} km² · {value} people\n({rng}" in n for n in names), names
         if sid == "russia-demand-2024-06":
             assert {"Zaporizhzhia", "Kherson"} <= names
             assert "Dnipro" in names  # the river, for orientation

@@ -21,8 +21,9 @@ from shapely.ops import polylabel
 from .. import geodata
 from ..document import ScenarioEntry
 from ..partition import Partition
+from ..rounding import people_short
 from .image_geometry import project, river_anchors
-from .image_words import RIVER, place, round_km2, round_people
+from .image_words import RIVER, place, round_km2
 
 TOWN_LABELS = 8
 """How many of the largest towns changing hands are offered a label (by population)."""
@@ -255,16 +256,18 @@ def _changed_areas(entry: ScenarioEntry, partition: Partition, colours) -> list[
     names = {}
     for t in entry.transfers:
         key = (t.oblast, t.from_, t.to)
-        f = figures.setdefault(key, [0.0, 0.0])
+        f = figures.setdefault(key, [0.0, 0.0, 0.0, 0.0])
         f[0] += t.km2
         f[1] += t.people
+        f[2] += t.people_low  # summed ends bound the range of the sum
+        f[3] += t.people_high
         names[t.oblast] = t.oblast_name or t.oblast
     geoms: dict[tuple, list] = {}
     for p in partition.pieces:
         if p.before != p.after:
             geoms.setdefault((p.oblast, p.before, p.after), []).append(p.geometry)
     out = []
-    for key, (km2, people) in sorted(figures.items(), key=lambda kv: -kv[1][0]):
+    for key, (km2, people, low, high) in sorted(figures.items(), key=lambda kv: -kv[1][0]):
         if key not in geoms or km2 < 1.0:
             continue
         parts = shapely.get_parts(np.array(geoms[key], dtype=object))
@@ -273,6 +276,7 @@ def _changed_areas(entry: ScenarioEntry, partition: Partition, colours) -> list[
         x0, y0, x1, y1 = largest.bounds
         label = lambda s: colours.get(s, (s,))[0]  # noqa: E731
         head = textwrap.fill(f"{names[key[0]]}: {label(key[1])} → {label(key[2])}", 34)
-        text = f"{head}\n{round_km2(km2)} km² · {round_people(people)} people"
+        value, _, rng = people_short(people, low, high).partition(" (")
+        text = f"{head}\n{round_km2(km2)} km² · {value} people" + (f"\n({rng}" if rng else "")
         out.append((point.x, point.y, (x1 - x0, y1 - y0), text))
     return out

@@ -33,6 +33,8 @@ import shapely
 from .. import __version__, files
 from ..document import RunDocument, ScenarioEntry
 from ..partition import Partition
+from ..report import headline
+from ..rounding import people_short
 from . import words
 from .image_geometry import clip_simplify, context, frame, line_segments, polygon_path
 from .image_labels import Box, Placer, place_labels
@@ -193,13 +195,16 @@ def _header(fig, entry: ScenarioEntry) -> float:
     y = title.get_window_extent(renderer).y0 / fig.bbox.height - 0.012
     b = entry.baseline
     flows = entry.flows
-    cedes = [sum(getattr(f, k) for f in flows if f.from_ == "ukraine") for k in ("km2", "people")]
-    regains = [sum(getattr(f, k) for f in flows if f.to == "ukraine") for k in ("km2", "people")]
+    head = headline(flows, entry.statuses)
+    cedes, regains = (
+        [head[f"ukraine_{k}_{x}"] for x in ("km2", "people", "people_low", "people_high")]
+        for k in ("cedes", "regains")
+    )
 
-    def amount(km2: float, people: float) -> str:
+    def amount(km2: float, people: float, low: float, high: float) -> str:
         if km2 < 0.5:
             return "nothing"
-        return f"{round_km2(km2)} km² (about {round_people(people)} people)"
+        return f"{round_km2(km2)} km² (about {people_short(people, low, high)} people)"
 
     caption = words.baseline_caption({"name": b.name, "date": b.date})
     when = nice_date(b.date)
@@ -351,7 +356,8 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
             44,
             placeholder="…",
         )
-        lines.append(f"{name}\n    {round_km2(f.km2)} km² · {round_people(f.people)} people")
+        people = people_short(f.people, f.people_low, f.people_high)
+        lines.append(f"{name}\n    {round_km2(f.km2)} km² · {people} people")
     if small:
         lines.append(f"(and {len(small)} sliver{'s' if len(small) > 1 else ''} under 1 km²)")
     if not flows:

@@ -357,11 +357,12 @@ class ScenarioView:
         for members in parts.values():
             ts = [figures[keys[i]] for i in members]
             ts.sort(key=lambda t: -t["km2"])
-            km2, people = sum(t["km2"] for t in ts), sum(t["people"] for t in ts)
+            km2 = sum(t["km2"] for t in ts)
             lat, lon = anchor(shapely.union_all([geoms[i] for i in members]))
             names = ", ".join(t["oblast_name"] for t in ts)
             text = f"{names}: to {self.label(ts[0]['to'])}"
-            sub = f"{words.km2(km2)} km²|about {words.people(people)} people"
+            value, _, rng = words.people_sum(ts).partition(" (")
+            sub = f"{words.km2(km2)} km²|about {value} people" + (f"|({rng}" if rng else "")
             out.append((km2, label(lat, lon, text, "area", RANKS["area"], sub)))
         out.sort(key=lambda x: -x[0])
         return [lb for _, lb in out]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 from html import escape
 
+from ..rounding import share_text
 from . import words
 from .assets import json_for_script
 from .layers import ScenarioView, base_layers, marker_radius
@@ -33,7 +34,7 @@ def oblast_tip(view: ScenarioView, o: dict) -> str:
     def cell(d: dict | None) -> str:
         if not d:
             return "<td>—</td>"
-        return f"<td>{words.km2(d['km2'])} km²<br>{words.people(d['people'])} people</td>"
+        return f"<td>{words.km2(d['km2'])} km²<br>{words.people_of(d)} people</td>"
 
     rows = "".join(
         f"<tr><th scope='row'>{escape(view.label(s))}</th>"
@@ -51,7 +52,8 @@ def town_tip(view: ScenarioView, t: dict) -> str:
     return (
         f"<div class='m-tip'><strong>{escape(words.place(t['name']))}</strong> "
         f"({escape(t['oblast_name'])})<br>about {words.people(t['population'])} people "
-        f"(GeoNames)<br>{escape(view.label(t['from']))} → {escape(view.label(t['to']))}</div>"
+        f"(GeoNames)<br>{escape(share_text(t.get('share', 1.0)))} changes hands: "
+        f"{escape(view.label(t['from']))} → {escape(view.label(t['to']))}</div>"
     )
 
 

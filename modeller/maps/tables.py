@@ -5,6 +5,9 @@ heads, which columns are numeric, rows of text, optional links in the first colu
 
 from __future__ import annotations
 
+import re
+
+from ..rounding import share_text
 from . import words
 from .layers import ScenarioView
 
@@ -24,7 +27,8 @@ def table(caption: str, cls: str, head: list[str], rows: list[list[str]], links=
 
 
 def _numeric(text: str) -> bool:
-    t = str(text).replace(",", "").replace("+", "").replace("−", "").replace("<", "")
+    t = re.sub(r"\s*\(.*\)$", "", str(text))  # a figure with its range reads as a figure
+    t = t.replace(",", "").replace("+", "").replace("−", "").replace("<", "")
     return t.replace(".", "", 1).isdigit() or t in ("—", "under 1")
 
 
@@ -34,10 +38,10 @@ def status_table(view: ScenarioView) -> dict:
             s["label"],
             words.km2(s["baseline_km2"]),
             words.pct(s["baseline_pct"]),
-            words.people(s["baseline_people"]),
+            words.people_of(s, "baseline_people"),
             words.km2(s["km2"]),
             words.pct(s["pct"]),
-            words.people(s["people"]),
+            words.people_of(s),
             words.signed_km2(s["change_km2"]),
         ]
         for s in view.entry["statuses"]
@@ -58,7 +62,7 @@ def transfer_table(view: ScenarioView) -> dict:
             view.label(t["to"]),
             *([RECOGNITION_LABELS.get(t["recognition"], "—")] if shown else []),
             words.km2(t["km2"]),
-            words.people(t["people"]),
+            words.people_of(t),
         ]
         for t in e["transfers"]
     ]
@@ -71,12 +75,13 @@ def town_table(view: ScenarioView) -> dict:
             words.place(t["name"]),
             t["oblast_name"],
             words.people(t["population"]),
+            share_text(t.get("share", 1.0)),
             view.label(t["from"]),
             view.label(t["to"]),
         ]
         for t in view.entry["towns"]
     ]
-    head = ["Town", "Oblast", "Population (GeoNames)", "From", "To"]
+    head = ["Town", "Oblast", "Population (GeoNames)", "Changes hands", "From", "To"]
     return table("Largest towns changing hands", "t-towns", head, rows)
 
 
@@ -87,7 +92,7 @@ def recognition_table(view: ScenarioView) -> dict:
             RECOGNITION_LABELS.get(r["recognition"], r["recognition"]),
             words.km2(r["km2"]),
             words.pct(r["pct"]),
-            words.people(r["people"]),
+            words.people_of(r),
         ]
         for r in view.entry["recognition"]
     ]
@@ -100,9 +105,9 @@ def phase_table(view: ScenarioView) -> dict:
         [
             f"{i}. {ph['title']}",
             words.km2(ph["ukraine_cedes_km2"]),
-            words.people(ph["ukraine_cedes_people"]),
+            words.people_of(ph, "ukraine_cedes_people"),
             words.km2(ph["ukraine_regains_km2"]),
-            words.people(ph["ukraine_regains_people"]),
+            words.people_of(ph, "ukraine_regains_people"),
             words.km2(ph["russia_km2"]),
         ]
         for i, ph in enumerate(view.entry["phases"], start=1)
@@ -121,9 +126,9 @@ def oblast_table(view: ScenarioView) -> dict:
                     o["name"],
                     view.label(s),
                     words.km2(b["km2"]) if b else "0",
-                    words.people(b["people"]) if b else "0",
+                    words.people_of(b) if b else "0",
                     words.km2(a["km2"]) if a else "0",
-                    words.people(a["people"]) if a else "0",
+                    words.people_of(a) if a else "0",
                 ]
             )
     head = ["Oblast", "Held by", "Baseline km²", "People", "After km²", "People"]
@@ -145,7 +150,7 @@ def scenario_tables(view: ScenarioView) -> dict:
     vs1991 = (
         f"Against the 1991 borders: {words.km2(v['outside_ukraine_km2'])} km² "
         f"({words.pct(v['outside_ukraine_pct'])}% of Ukraine) and about "
-        f"{words.people(v['outside_ukraine_people'])} pre-war residents would be outside "
+        f"{words.people_of(v, 'outside_ukraine_people')} pre-war residents would be outside "
         "Ukraine's control."
     )
     return {"tables": out, "oblasts": oblast_table(view), "vs1991": vs1991}
@@ -186,9 +191,9 @@ def compare_table(views: list[ScenarioView]) -> dict:
                 v.title,
                 words.day(e.get("date")),
                 words.km2(sum(f["km2"] for f in lost)),
-                words.people(sum(f["people"] for f in lost)),
+                words.people_sum(lost),
                 words.km2(sum(f["km2"] for f in gained)),
-                words.people(sum(f["people"] for f in gained)),
+                words.people_sum(gained),
                 *[words.signed_km2(held[c]["change_km2"]) if c in held else "—" for c in cols],
             ]
         )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from datetime import date as _date
 
+from ..rounding import people_short, share_text  # noqa: F401  (share_text: for pages)
+
 NEWS_SPELLINGS = {
     "Avdiyivka": "Avdiivka",
     "Hulyaypole": "Huliaipole",
@@ -45,14 +47,38 @@ def round_sig(x: float, digits: int) -> float:
     return round(x, digits - 1 - math.floor(math.log10(abs(x))))
 
 
-def people(x: float) -> str:
-    """People, to two significant figures (at least to the nearest ten): ``670,000``."""
+def people(x: float, low: float | None = None, high: float | None = None) -> str:
+    """People, rounded for reading, with their range when given: ``740,000
+    (730,000–750,000)``; ``670,000`` without one (``modeller.rounding``)."""
     x = abs(float(x))
-    if x < 5:
+    if low is None or high is None:
+        if x < 5:
+            return "0"
+        if x < 100:
+            return f"{round(x, -1):,.0f}"
+        return f"{round_sig(x, 2):,.0f}"
+    return people_short(x, min(abs(low), abs(high)), max(abs(low), abs(high)))
+
+
+def people_of(row: dict, key: str = "people") -> str:
+    """A row's people figure with its range (``key``, ``key_low``, ``key_high``)."""
+    return people(row[key], row.get(key + "_low"), row.get(key + "_high"))
+
+
+def people_sum(flows: list[dict]) -> str:
+    """People of several flows together, with the range of the sum (per variant)."""
+    if not flows:
         return "0"
-    if x < 100:
-        return f"{round(x, -1):,.0f}"
-    return f"{round_sig(x, 2):,.0f}"
+    variants = [f.get("people_by_variant") or [] for f in flows]
+    value = sum(f["people"] for f in flows)
+    if all(variants) and len({len(v) for v in variants}) == 1:
+        totals = [sum(col) for col in zip(*variants, strict=True)]
+        return people(value, min(totals), max(totals))
+    return people(
+        value,
+        sum(f.get("people_low", f["people"]) for f in flows),
+        sum(f.get("people_high", f["people"]) for f in flows),
+    )
 
 
 def km2(x: float) -> str:
@@ -106,12 +132,12 @@ def headline(row: dict) -> str:
     if row["ukraine_cedes_km2"] >= 0.5:
         parts.append(
             f"Ukraine cedes {km2(row['ukraine_cedes_km2'])} km² "
-            f"(about {people(row['ukraine_cedes_people'])} people)"
+            f"(about {people_of(row, 'ukraine_cedes_people')} people)"
         )
     if row["ukraine_regains_km2"] >= 0.5:
         verb = "regains" if parts else "Ukraine regains"
         parts.append(
             f"{verb} {km2(row['ukraine_regains_km2'])} km² "
-            f"(about {people(row['ukraine_regains_people'])} people)"
+            f"(about {people_of(row, 'ukraine_regains_people')} people)"
         )
     return "; ".join(parts) or "No land changes hands between Ukraine and Russia"

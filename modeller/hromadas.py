@@ -1,0 +1,213 @@
+"""A better population source: hromada outlines and their 1 Jan 2022 populations.
+
+``--population PATH`` (or ``MODELLER_POPULATION``) names a folder laid out like the
+shared data folder::
+
+    PATH/boundaries/ua_hromadas_simplified_vadymnes.geojson   (KATOTTG code in COD_3)
+    PATH/population/kse_ua-pop-2022_hromada.csv               (hromada_code, total_population_2022)
+
+Nothing of these files is embedded. With them, each hromada's total is placed inside it by
+the same method as a unit's total (``modeller.population``)::
+
+    w(sub-point of town j in h) = k_h · pop_j / n_j,          k_h = min(1, P_h / S_h)
+    w(rural point i in h)       = R_h · q_i / Σ_{i' in h} q_i', R_h = P_h − k_h · S_h
+
+A town belongs to the hromada holding its GeoNames point (its whole footprint follows),
+a rural point to the hromada holding it; points in no hromada go to the nearest hromada of
+their unit. Units the hromada tables do not cover (Crimea, Sevastopol; Kyiv city, which
+has no outline in the file) keep their unit totals, and the people of hromadas without an
+outline are spread over their unit's points as the unit model spreads them. A hromada
+with no point of its own (smaller than the rural grid, no town) passes its people to the
+nearest rural point of its unit.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+
+from . import geodata, population
+from .errors import InputError
+
+GEOMETRY = Path("boundaries/ua_hromadas_simplified_vadymnes.geojson")
+POPULATION = Path("population/kse_ua-pop-2022_hromada.csv")
+# KATOTTG oblast prefix -> ISO 3166-2:UA where the two digits differ (Crimea, Luhansk,
+# Chernivtsi, Kyiv city, Sevastopol); otherwise UA-<digits>.
+KATOTTG_TO_ISO = {
+    "UA01": "UA-43",
+    "UA44": "UA-09",
+    "UA73": "UA-77",
+    "UA80": "UA-30",
+    "UA85": "UA-40",
+}
+
+
+def iso_of_katottg(code: str) -> str:
+    """ISO 3166-2:UA code of the oblast a KATOTTG hromada code belongs to."""
+    prefix = code[:4]
+    return KATOTTG_TO_ISO.get(prefix, f"UA-{prefix[2:4]}")
+
+
+def files(path: Path) -> tuple[Path, Path]:
+    """The two files under ``path``; InputError naming what is missing."""
+    path = Path(path).expanduser()
+    if not path.is_dir():
+        raise InputError(
+            "not a folder; --population needs a folder with "
+            f"{GEOMETRY} and {POPULATION} (e.g. ../shared/data)",
+            str(path),
+        )
+    missing = [str(p) for p in (GEOMETRY, POPULATION) if not (path / p).exists()]
+    if missing:
+        raise InputError(f"missing {' and '.join(missing)} (hromada population source)", str(path))
+    return path / GEOMETRY, path / POPULATION
+
+
+@cache
+def read(path: Path) -> tuple[list[str], list, dict[str, int]]:
+    """(codes, working-CRS outlines, population by code) of the hromadas under ``path``."""
+    geometry, table = files(path)
+    people: dict[str, int] = {}
+    with open(table, encoding="utf-8") as fh:
+        for n, row in enumerate(csv.DictReader(fh), start=2):
+            try:
+                people[row["hromada_code"]] = int(row["total_population_2022"])
+            except (KeyError, ValueError):
+                raise InputError(
+                    "expected columns hromada_code, total_population_2022 with whole numbers",
+                    str(table),
+                    n,
+                ) from None
+    try:
+        features = json.loads(geometry.read_text(encoding="utf-8"))["features"]
+    except (ValueError, KeyError) as exc:
+        raise InputError(f"not a GeoJSON FeatureCollection ({exc})", str(geometry)) from None
+    codes, geoms = [], []
+    for f in features:
+        code = (f.get("properties") or {}).get("COD_3")
+        if code in people and f.get("geometry"):
+            codes.append(code)
+            geoms.append(geodata.to_equal_area(shapely.make_valid(shape(f["geometry"]))))
+    return codes, geoms, people
+
+
+def _assign(layout: population.Layout, data, codes, geoms) -> np.ndarray:
+    """Hromada index of every point (-1: its unit has no hromada outlines)."""
+    tree = shapely.STRtree(geoms)
+    town = layout.settlement >= 0
+    where_town = np.full(len(data.settlements), -1)
+    pts = shapely.points(data.settlement_xy)
+    hit_p, hit_g = tree.query(pts, predicate="intersects")
+    where_town[hit_p[::-1]] = hit_g[::-1]  # first hit wins
+    out = np.full(len(layout.xy), -1)
+    out[town] = where_town[layout.settlement[town]]
+    rural = np.flatnonzero(~town)
+    hit_p, hit_g = tree.query(shapely.points(layout.xy[rural]), predicate="intersects")
+    out[rural[hit_p[::-1]]] = hit_g[::-1]
+    # units without hromada outlines (Crimea, Sevastopol, Kyiv city) keep unit totals,
+    # even where a neighbour's simplified outline overlaps them
+    unit_of = np.array([iso_of_katottg(c) for c in codes])
+    out[~np.isin(layout.unit, unit_of)] = -1
+    # points in no hromada: the nearest hromada of their own unit
+    for code in np.unique(layout.unit[out < 0]):
+        mine = np.flatnonzero(unit_of == code)
+        todo = np.flatnonzero((out < 0) & (layout.unit == code))
+        if len(mine) and len(todo):
+            sub = shapely.STRtree([geoms[i] for i in mine])
+            out[todo] = mine[sub.nearest(shapely.points(layout.xy[todo]))]
+    return out
+
+
+def hromada_weights(
+    data, layout: population.Layout, rural_share: np.ndarray, unit_weight: np.ndarray, path: Path
+) -> np.ndarray:
+    """Weights of one layout from hromada totals (``unit_weight``: the unit model's)."""
+    codes, geoms, people = read(Path(path))
+    where = _assign(layout, data, codes, geoms)
+    pops = np.array([s.population for s in data.settlements], dtype=float)
+    town = layout.settlement >= 0
+    n = np.bincount(layout.settlement[town], minlength=len(pops))
+    P = np.array([people[c] for c in codes], dtype=float)
+    w = np.where(where < 0, unit_weight, 0.0)  # units without hromadas: unit totals
+    covered = where >= 0
+    # towns: k_h · pop / n
+    t = town & covered
+    j = layout.settlement[t]
+    first = np.zeros(len(pops), dtype=bool)
+    first_idx = np.unique(j, return_index=True)[1]
+    first[j[first_idx]] = True
+    town_h = np.full(len(pops), -1)
+    town_h[j] = where[t]
+    S = np.bincount(town_h[first], weights=pops[first], minlength=len(codes))
+    k = np.where(S > 0, np.minimum(1.0, P / np.where(S > 0, S, 1)), 0.0)
+    w[t] = k[where[t]] * pops[j] / n[j]
+    R = P - k * S
+    # rural points: R_h by the proxy; a hromada without rural points gives R_h to its towns
+    r = ~town & covered
+    has_rural = np.bincount(where[r], minlength=len(codes)) > 0
+    w[r] = population.spread(R, where[r], rural_share_of(layout, rural_share)[r])
+    lonely = ~has_rural & (R > 0)
+    if lonely.any():
+        tw = np.bincount(where[t], weights=w[t], minlength=len(codes))
+        for h in np.flatnonzero(lonely):
+            mine = t & (where == h)
+            if mine.any() and tw[h] > 0:
+                w[mine] += R[h] * w[mine] / tw[h]
+            else:  # no point at all: the nearest rural point of its unit
+                unit = iso_of_katottg(codes[h])
+                cand = np.flatnonzero(~town & (layout.unit == unit))
+                if len(cand):
+                    c = shapely.get_coordinates(shapely.point_on_surface(geoms[h]))[0]
+                    w[cand[np.argmin(np.hypot(*(layout.xy[cand] - c).T))]] += R[h]
+    # hromadas without an outline: their people over their unit, as the unit model does
+    placed = set(codes)
+    for code, p in people.items():
+        if code in placed or code == "NA":
+            continue
+        unit = layout.unit == iso_of_katottg(code)
+        total = unit_weight[unit].sum()
+        if total > 0:
+            w[unit] += p * unit_weight[unit] / total
+    return w
+
+
+def rural_share_of(layout: population.Layout, rural_share: np.ndarray) -> np.ndarray:
+    """The rural proxy aligned with every point of ``layout`` (0 for town points)."""
+    out = np.zeros(len(layout.xy))
+    out[layout.settlement < 0] = rural_share
+    return out
+
+
+def hromada_model(path: Path, data: geodata.Geodata | None = None) -> population.Population:
+    """The population model with hromada totals (see the module docstring), with the unit
+    model's central estimate as one more sensitivity variant."""
+    data = data or geodata.load()
+    base = population.oblast_model(data)
+    path = Path(path)
+    rural_layout = base.layouts[0]
+    rural = rural_layout.settlement < 0
+    pops = np.array([s.population for s in data.settlements], dtype=float)
+    proxy = population.rural_shares(
+        rural_layout.unit[rural],
+        population.rural_proxy(rural_layout.xy[rural], data.settlement_xy, pops),
+    )
+    variants = []
+    for v in base.variants:
+        share = np.ones(rural.sum()) if v.name == population.EVEN else proxy
+        w = hromada_weights(data, base.layouts[v.layout], share, v.weight, path)
+        variants.append(population.Variant(v.name, v.layout, w))
+    variants.append(population.Variant("unit totals (no hromadas)", 0, base.central.weight))
+    codes, _, people = read(path)
+    source = (
+        f"hromada totals, 1 Jan 2022 ({len(codes):,} hromadas with outlines, "
+        f"{sum(people.values()):,} people): {path / GEOMETRY}, {path / POPULATION}; "
+        "Crimea, Sevastopol and Kyiv city: unit totals"
+    )
+    method = base.method + "; placed within each hromada; one more variant: unit totals"
+    return population.Population(base.layouts, tuple(variants), source=source, method=method)

@@ -1,0 +1,120 @@
+"""The population model: town footprints, the rural proxy, unit totals and ranges."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from modeller import geodata, metrics, population
+from modeller.partition import BaselineInfo, Partition, Piece
+
+INFO = BaselineInfo("test", None, "a line moved across a town", "")
+
+
+def test_every_variant_adds_up_to_each_units_official_total():
+    data = geodata.load()
+    pop = population.current()
+    for v in pop.variants:
+        layout = pop.layouts[v.layout]
+        for code, unit in data.units.items():
+            total = v.weight[layout.unit == code].sum()
+            assert total == pytest.approx(unit.population, rel=1e-9), (v.name, code)
+        assert (v.weight >= 0).all()
+
+
+def test_rural_people_follow_the_settlements_not_the_area():
+    """Rural points near settlements carry more than those in empty steppe."""
+    pop = population.current()
+    layout = pop.layouts[0]
+    central, even = pop.variants[0].weight, pop.variants[-1].weight
+    rural = (layout.settlement < 0) & (layout.unit == "UA-65")
+    assert pop.variants[-1].name == "rural spread evenly"
+    assert np.ptp(even[rural]) < 1e-6 * even[rural].max()  # even: one weight per point
+    assert central[rural].max() > 3 * central[rural].min()
+
+
+def _towns_of_about_20000() -> list[int]:
+    """Inland towns of 15,000-30,000 with no other town of 2,000+ within 10 km."""
+    data = geodata.load()
+    pops = np.array([s.population for s in data.settlements])
+    xy = data.settlement_xy
+    out = []
+    for j in np.flatnonzero((pops >= 15_000) & (pops <= 30_000)):
+        near = np.hypot(*(xy - xy[j]).T) < 10_000
+        if (pops[near] >= 2000).sum() > 1:
+            continue
+        unit = data.geometry[data.settlements[j].oblast]
+        if shapely.distance(shapely.boundary(unit), shapely.Point(xy[j])) > 15_000:
+            out.append(int(j))
+    return out
+
+
+TOWNS = _towns_of_about_20000()
+
+
+def _russian_people(j: int, angle: float, offset_m: float) -> tuple[float, float]:
+    """People in a 7 km disc around town ``j``, on one side of a line at ``offset_m``."""
+    data = geodata.load()
+    s = data.settlements[j]
+    x, y = data.settlement_xy[j]
+    unit = data.geometry[s.oblast]
+    ux, uy = np.cos(angle), np.sin(angle)
+    far = 50_000.0
+    # half-plane {p : (p - c)·u <= offset}
+    cx, cy = x + ux * offset_m, y + uy * offset_m
+    half = shapely.Polygon(
+        [
+            (cx - uy * far, cy + ux * far),
+            (cx + uy * far, cy - ux * far),
+            (cx + uy * far - ux * far, cy - ux * far - uy * far),
+            (cx - uy * far - ux * far, cy + ux * far - uy * far),
+        ]
+    )
+    held = shapely.intersection(unit, shapely.intersection(half, shapely.Point(x, y).buffer(7000)))
+    rest = shapely.difference(unit, held)
+    others = [Piece(c, "ukraine", "ukraine", g) for c, g in data.geometry.items() if c != s.oblast]
+    pieces = (
+        Piece(s.oblast, "russia", "russia", held),
+        Piece(s.oblast, "ukraine", "ukraine", rest),
+        *others,
+    )
+    t = metrics.tally(Partition(pieces, INFO))
+    layout, where = t.population.layouts[0], t.point_piece[0]
+    mine = layout.settlement == j
+    return float(t.people[0]), float((where[mine] == 0).mean())
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    town=st.sampled_from(TOWNS),
+    angle=st.floats(0, 2 * np.pi, allow_nan=False),
+    start=st.floats(0, 100, allow_nan=False),
+)
+def test_moving_a_line_across_a_town_moves_its_people_a_little_at_a_time(town, angle, start):
+    data = geodata.load()
+    pop_town = data.settlements[town].population
+    radius = float(population.footprint_radius_m(np.array([pop_town]))[0])
+    offsets = np.arange(-radius - 300 + start, radius + 300, 100.0)
+    figures = [_russian_people(town, angle, d) for d in offsets]
+    people = np.array([f[0] for f in figures])
+    shares = np.array([f[1] for f in figures])
+    steps = np.diff(people)
+    # the line sweeps the town: its share goes from none to all, people from few to many
+    assert shares[0] == 0.0 and shares[-1] == 1.0
+    assert (np.diff(shares) >= 0).all()
+    assert people[-1] - people[0] > 0.9 * pop_town
+    # ... in steps much smaller than the town (a point town would jump by all of it): the
+    # town's own people by under 10 % of it a step, all people (rural points near the
+    # town, which weigh more than those in the steppe, included) by under 15 %
+    assert steps.min() >= 0
+    assert (np.diff(shares) < 0.1).all(), (data.settlements[town].name, np.diff(shares).max())
+    assert steps.max() < 0.15 * pop_town, (data.settlements[town].name, steps.max())
+
+
+def test_a_line_through_a_towns_point_splits_it_instead_of_a_tie_break():
+    j = TOWNS[0]
+    people, share = _russian_people(j, 0.3, 0.0)
+    assert 0.3 < share < 0.7

@@ -1,0 +1,70 @@
+"""``--population``: hromada totals from the shared data change the figures and are named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from modeller import hromadas, population
+from modeller.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIO = str(REPO / "scenarios" / "land-swap.yaml")
+
+
+@pytest.fixture(scope="module")
+def hromada_dir(shared_data) -> Path:
+    try:
+        hromadas.files(shared_data)
+    except Exception as exc:  # noqa: BLE001 - any reason the files are unusable
+        pytest.skip(f"hromada population files absent from the shared data: {exc}")
+    return shared_data
+
+
+@pytest.fixture(autouse=True)
+def default_population():
+    yield
+    population.use(None)  # --population sets the model for the process; put it back
+
+
+def _run(*extra: str) -> dict:
+    args = ["run", SCENARIO, "--no-maps", "--format", "json", *extra]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_hromada_totals_change_the_figures_and_name_their_source(hromada_dir):
+    plain = _run()["scenarios"][0]
+    with_h = _run("--population", str(hromada_dir))["scenarios"][0]
+    assert "hromada" not in plain["population"]["source"]
+    source = with_h["population"]["source"]
+    assert "kse_ua-pop-2022_hromada.csv" in source and "ua_hromadas_simplified" in source
+    assert "unit totals (no hromadas)" in with_h["population"]["variants"]
+    a = {(f["from"], f["to"]): f for f in plain["flows"]}
+    b = {(f["from"], f["to"]): f for f in with_h["flows"]}
+    assert a.keys() == b.keys()
+    ceded = ("ukraine", "russia")
+    assert a[ceded]["km2"] == pytest.approx(b[ceded]["km2"])  # same land ...
+    rows_a = {(t["oblast"], t["from"], t["to"]): t["people"] for t in plain["transfers"]}
+    rows_b = {(t["oblast"], t["from"], t["to"]): t["people"] for t in with_h["transfers"]}
+    assert max(abs(rows_a[k] - rows_b[k]) for k in rows_a) > 1000  # ... other people
+    # the range now spans the unit-total reading as well
+    assert b[ceded]["people_low"] <= b[ceded]["people_by_variant"][-1] <= b[ceded]["people_high"]
+    # hromada totals add up to the national figure (Crimea, Sevastopol, Kyiv city: units)
+    assert with_h["total_people"] == pytest.approx(plain["total_people"], rel=1e-6)
+
+
+def test_the_setting_does_what_the_option_does(hromada_dir, monkeypatch):
+    monkeypatch.setenv("MODELLER_POPULATION", str(hromada_dir))
+    assert "hromada totals" in _run()["scenarios"][0]["population"]["source"]
+
+
+def test_a_folder_without_the_files_is_one_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["run", SCENARIO, "--no-maps", "--population", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "missing boundaries/ua_hromadas_simplified_vadymnes.geojson" in result.output
+    assert "Traceback" not in result.output

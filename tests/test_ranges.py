@@ -1,0 +1,125 @@
+"""Ranges and honest rounding: every people figure has low ≤ value ≤ high, in every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from modeller import rounding
+from modeller.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIO = str(REPO / "scenarios" / "plan-28-points-2025-11.yaml")  # dmz, recognition, towns
+PEOPLE = re.compile(r"people$|people_low$|people_high$")
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> dict[str, str]:
+    out = {}
+    runner = CliRunner()
+    for fmt in ("json", "csv", "markdown", "table"):
+        result = runner.invoke(main, ["run", SCENARIO, "--no-maps", "--format", fmt])
+        assert result.exit_code == 0, result.output
+        out[fmt] = result.output
+    site = tmp_path_factory.mktemp("site")
+    result = runner.invoke(main, ["run", SCENARIO, "--out", str(site), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out["html"] = (site / "plan-28-points-2025-11.html").read_text(encoding="utf-8")
+    return out
+
+
+def _ranged(obj, path="") -> list[tuple[str, float, float, float]]:
+    """Every (where, value, low, high) of the people figures in a JSON document."""
+    found = []
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if isinstance(value, int | float) and key.endswith("people") and key != "population":
+                found.append((f"{path}.{key}", value, obj[key + "_low"], obj[key + "_high"]))
+            elif isinstance(value, dict | list):
+                found += _ranged(value, f"{path}.{key}")
+    elif isinstance(obj, list):
+        for i, item in enumerate(obj):
+            found += _ranged(item, f"{path}[{i}]")
+    return found
+
+
+def test_every_people_figure_in_json_has_a_range_around_it(outputs):
+    doc = json.loads(outputs["json"])
+    figures = _ranged(doc)
+    assert len(figures) > 50
+    for where, value, low, high in figures:
+        assert low - 1e-6 <= value <= high + 1e-6, where
+    dmz = next(f for f in doc["scenarios"][0]["flows"] if f["to"] == "dmz")
+    assert dmz["people_low"] < dmz["people"] < dmz["people_high"]  # a real range
+    assert len(dmz["people_by_variant"]) == len(doc["scenarios"][0]["population"]["variants"])
+    town = doc["scenarios"][0]["towns"][0]
+    assert 0 < town["share"] <= 1 and town["people"] == pytest.approx(
+        town["population"] * town["share"]
+    )
+
+
+def test_csv_keeps_exact_values_with_low_and_high(outputs):
+    rows = list(csv.DictReader(io.StringIO(outputs["csv"])))
+    ranged = [r for r in rows if r["table"] != "town" and r["people"] != ""]
+    assert ranged
+    for r in ranged:
+        value, low, high = (float(r[k]) for k in ("people", "people_low", "people_high"))
+        assert low - 0.1 <= value <= high + 0.1, r
+    # exact, not rounded for reading: some figure is not a multiple of 10
+    assert any(float(r["people"]) % 10 for r in ranged)
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "table", "html"])
+def test_readable_formats_show_rounded_people_with_ranges(outputs, fmt):
+    text = outputs[fmt]
+    ranges = re.findall(r"([\d,]+) \(([\d,]+)–([\d,]+)\)", text)
+    assert len(ranges) >= 5, fmt
+    for value, low, high in ranges:
+        v, lo, hi = (int(x.replace(",", "")) for x in (value, low, high))
+        assert lo <= v <= hi
+        assert v % 10 == 0  # rounded for reading, never to the single person
+    assert "about " in text or fmt == "markdown"
+    assert re.search(r"\b\d{1,3}(,\d{3})+ \(", text)
+
+
+@given(
+    value=st.floats(0, 5e7, allow_nan=False),
+    below=st.floats(0, 1, allow_nan=False),
+    above=st.floats(0, 1, allow_nan=False),
+)
+def test_rounded_ranges_contain_the_computed_range(value, below, above):
+    low, high = value * (1 - below * 0.5), value * (1 + above * 0.5)
+    v, lo, hi = rounding.people_bounds(value, low, high)
+    assert lo <= low + 1e-6 and hi >= high - 1e-6
+    assert lo <= v <= hi
+    text = rounding.people_text(value, low, high)
+    assert text == "0" or text.startswith(("about", "fewer"))
+
+
+def test_rounding_reads_as_the_issue_asks():
+    assert rounding.people_text(766_344, 744_100, 789_000) == "about 770,000 (740,000–790,000)"
+    assert rounding.people_text(0.3, 0, 0.4) == "0"
+    assert rounding.people_text(31, 20, 40) == "fewer than 100"
+    assert rounding.km2_text(7154.02) == "7,150"
+    assert rounding.km2_text(0.4) == "<1"
+    assert rounding.share_text(0.6) == "60 %"
+
+
+def test_geojson_pieces_carry_the_range(tmp_path):
+    target = tmp_path / "pieces.geojson"
+    args = ["run", SCENARIO, "--no-maps", "--format", "geojson", "-O", str(target)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    features = json.loads(target.read_text(encoding="utf-8"))["features"]
+    assert features
+    for f in features:
+        p = f["properties"]
+        assert p["people_low"] - 1e-6 <= p["people"] <= p["people_high"] + 1e-6, p
