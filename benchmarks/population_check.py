@@ -3,7 +3,8 @@
 Two estimates of the 1 Jan 2022 residents of the area DeepState shows as Russian-held:
 
 * **modeller** — ``metrics.tally`` on ``baselines.load_baseline("deepstate:DATE")``: the
-  dasymetric model (GeoNames settlements + rural remainder spread by area, per oblast,
+  dasymetric model (GeoNames town footprints + rural remainder weighted by the settlements'
+  smoothed population, per oblast — ``modeller.population``,
   inside the embedded Natural Earth oblast outlines).
 * **hromada** — independent areal weighting over the ~1,470 hromadas (the 2020 municipal
   units): ``Σ_h pop_h × area(h ∩ held) / area(h)`` with hromada outlines from
@@ -38,27 +39,12 @@ from pyproj import Transformer
 from shapely.geometry import shape
 
 from modeller import archive, baselines, geodata, metrics, settings
+from modeller.hromadas import GEOMETRY as HROMADA_GEOMETRY
+from modeller.hromadas import KATOTTG_TO_ISO, iso_of_katottg  # noqa: F401  (one mapping)
+from modeller.hromadas import POPULATION as HROMADA_POPULATION
 
-HROMADA_GEOMETRY = Path("boundaries/ua_hromadas_simplified_vadymnes.geojson")
-HROMADA_POPULATION = Path("population/kse_ua-pop-2022_hromada.csv")
 NOT_IN_HROMADA_TABLES = ("UA-43", "UA-40")  # Crimea, Sevastopol: OCHA figures, modeller only
-
-# KATOTTG oblast prefix (first four characters of a hromada code) -> ISO 3166-2:UA.
-# Mostly the same two digits; the exceptions are the KATOTTG renumbering of Crimea (01),
-# Luhansk (44), Chernivtsi (73), Kyiv city (80) and Sevastopol (85).
-KATOTTG_TO_ISO = {
-    "UA01": "UA-43",
-    "UA44": "UA-09",
-    "UA73": "UA-77",
-    "UA80": "UA-30",
-    "UA85": "UA-40",
-}
 KYIV_CITY_ROW = "NA"  # the CSV's Kyiv city row has no KATOTTG code
-
-
-def iso_of_katottg(code: str) -> str:
-    prefix = code[:4]
-    return KATOTTG_TO_ISO.get(prefix, f"UA-{prefix[2:4]}")
 
 
 _TO_EA = Transformer.from_crs("EPSG:4326", geodata.EQUAL_AREA, always_xy=True)
@@ -267,7 +253,7 @@ def compare(day: str | Date = "2025-08-15") -> dict:
 def print_report(result: dict, out=sys.stdout) -> None:
     w = out.write
     w(f"Pre-war (1 Jan 2022) population of the Russian-held area, DeepState {result['date']}\n")
-    w("modeller = dasymetric model (settlements + rural remainder) on the deepstate baseline\n")
+    w("modeller = town footprints + rural remainder by settlement density (deepstate baseline)\n")
     w("hromada  = Σ hromada population × share of hromada area held (Ukrstat hromada table)\n")
     w("naive    = oblast population × share of oblast area held (for scale: no settlements)\n\n")
     head = (
