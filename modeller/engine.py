@@ -59,6 +59,19 @@ def apply_phases(
     load: Loader | None = None,
 ) -> list[tuple[Phase | None, Partition]]:
     """The partition after each phase (one entry, phase None, for an unphased scenario)."""
+    return run_steps(
+        base,
+        scenario,
+        lambda where, pieces: select(where, pieces, bands, load, baseline=base.pieces),
+        assign,
+    )
+
+
+def run_steps(base: Partition, scenario: Scenario, choose, put) -> list:
+    """Apply the steps in order with a selector and an assigner; the partition after each
+    phase. Shared by this reference engine and ``fast``, which differ only in how they
+    select and assign: ``choose(where, pieces) -> regions``, ``put(pieces, regions,
+    status, recognition) -> pieces``."""
     pieces = base.pieces
     warnings: list[str] = []
     out: list[tuple[Phase | None, Partition]] = []
@@ -66,12 +79,12 @@ def apply_phases(
     for k, (phase, number, step) in enumerate(steps):
         where = f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")
         try:
-            regions = select(step.where, pieces, bands, load, baseline=base.pieces)
+            regions = choose(step.where, pieces)
         except InputError as exc:  # keep the polygon or baseline file it names, if any
             raise InputError(f"{where}: {exc}") from None
         if not regions:
             warnings.append(f"{where} selects nothing on {base.baseline.label}")
-        pieces = assign(pieces, regions, step.assign, step.recognition)
+        pieces = put(pieces, regions, step.assign, step.recognition)
         last_of_phase = k + 1 == len(steps) or steps[k + 1][0] is not phase
         if phase is not None and last_of_phase:
             out.append((phase, Partition(pieces, base.baseline, scenario, base, tuple(warnings))))

@@ -31,7 +31,6 @@ import shapely
 
 from . import engine, geodata
 from .engine import WHOLE, Loader
-from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
 from .scenario import Phase, Scenario, Selector
 
@@ -68,26 +67,10 @@ def apply_phases(
     baseline spec into a partition, for ``held_in`` selectors; ``bands`` fixes band
     selectors to given per-oblast regions (the timeline's symbolic evaluation), as in the
     engine."""
-    pieces = base.pieces
-    warnings: list[str] = []
-    out: list[tuple[Phase | None, Partition]] = []
-    steps = scenario.numbered_steps
     ctx = _Context(base, load, bands)
-    for k, (phase, number, step) in enumerate(steps):
-        where = f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")
-        try:
-            regions = _nonempty(select(step.where, ctx), pieces)
-        except InputError as exc:  # keep the polygon or baseline file it names, if any
-            raise InputError(f"{where}: {exc}") from None
-        if not regions:
-            warnings.append(f"{where} selects nothing on {base.baseline.label}")
-        pieces = assign(pieces, regions, step.assign, step.recognition)
-        last_of_phase = k + 1 == len(steps) or steps[k + 1][0] is not phase
-        if phase is not None and last_of_phase:
-            out.append((phase, Partition(pieces, base.baseline, scenario, base, tuple(warnings))))
-    if not out:
-        out.append((None, Partition(pieces, base.baseline, scenario, base, tuple(warnings))))
-    return out
+    return engine.run_steps(
+        base, scenario, lambda where, pieces: _nonempty(select(where, ctx), pieces), assign
+    )
 
 
 class _Context:
