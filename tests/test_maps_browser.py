@@ -91,26 +91,91 @@ def site(tmp_path_factory) -> tuple[dict, Path]:
     return json.loads(result.stdout), out
 
 
-class Visit:
-    """One page opened from disk; records every request leaving file:/data:, failures,
-    console errors, page errors and dialogs."""
+class Tab:
+    """A page at one screen size, kept open for many visits: Chromium starts a renderer
+    process for every new page, which costs about as much as loading a map page."""
 
-    def __init__(self, browser, path: Path | str, viewport: dict | None = None):
-        viewport = viewport or DESKTOP
+    def __init__(self, browser, viewport: dict):
         phone = viewport["width"] < 600
         self.context = browser.new_context(
             viewport=viewport, has_touch=phone, is_mobile=phone, device_scale_factor=1
         )
         self.page = self.context.new_page()
+        self.visit: Visit | None = None  # whose lists the page's events go to
+        self.context.route("**/*", lambda route: self._to_visit("_route", route))
+        self.page.on("requestfailed", lambda r: self._to_visit("failed", r.url))
+        self.page.on(
+            "console", lambda m: self._to_visit("errors", m.text) if m.type == "error" else None
+        )
+        self.page.on("pageerror", lambda exc: self._to_visit("errors", str(exc)))
+        self.page.on("dialog", lambda dialog: self._to_visit("_dialog", dialog))
+
+    def _to_visit(self, what: str, item) -> None:
+        if self.visit is None:  # between visits the page shows about:blank
+            if what == "_route":
+                item.continue_()
+            elif what == "_dialog":
+                item.dismiss()
+            return
+        target = getattr(self.visit, what)
+        if callable(target):
+            target(item)
+        else:
+            target.append(item)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+class Tabs(dict):
+    """One :class:`Tab` per screen size (``tabs["phone"]``), opened on first use."""
+
+    def __init__(self, browser):
+        super().__init__()
+        self.browser = browser
+
+    def __missing__(self, size: str) -> Tab:
+        tab = self[size] = Tab(self.browser, SIZES[size])
+        return tab
+
+
+@pytest.fixture(scope="module")
+def tabs(browser):
+    """Pages reused by this module's visits, one per screen size."""
+    opened = Tabs(browser)
+    yield opened
+    for tab in opened.values():
+        tab.close()
+
+
+def settle(page) -> None:
+    """Wait until the page's own deferred work has run: the label layout is scheduled with
+    ``setTimeout(0)`` after a map moves, and nothing on the pages waits longer."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
+
+
+class Visit:
+    """One page opened from disk; records every request leaving file:/data:, failures,
+    console errors, page errors and dialogs.
+
+    ``where`` is a :class:`Tab` to reuse (its size), or the browser: then the visit has a
+    page and context of its own at ``viewport`` (desktop by default), closed with it.
+    """
+
+    def __init__(self, where, path: Path | str, viewport: dict | None = None):
+        self.own = not isinstance(where, Tab)
+        self.tab = Tab(where, viewport or DESKTOP) if self.own else where
+        assert self.tab.visit is None, "the tab's previous visit was not closed"
+        self.context, self.page = self.tab.context, self.tab.page
         self.external, self.failed, self.errors, self.dialogs = [], [], [], []
-        self.context.route("**/*", self._route)
-        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on("dialog", self._dialog)
+        self.tab.visit = self
         url = path if isinstance(path, str) else path.as_uri()
-        self.page.goto(url, wait_until="load")
-        self.page.wait_for_timeout(250)
+        try:
+            self.page.goto(url, wait_until="load")
+            settle(self.page)
+        except BaseException:
+            self.close()
+            raise
 
     def _route(self, route):
         url = route.request.url
@@ -153,7 +218,12 @@ class Visit:
         return {"x": b["x"], "y": b["y"], "w": b["width"], "h": b["height"]}
 
     def close(self):
-        self.context.close()
+        self.tab.visit = None
+        if self.own:
+            self.tab.close()
+        else:  # a blank page between visits: the next one loads afresh, even at a #hash
+            self.page.mouse.move(0, 0)
+            self.page.goto("about:blank")
 
 
 # --- what the page script measures ------------------------------------------------------
@@ -247,11 +317,11 @@ def _entry(doc: dict, sid: str) -> dict:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_scenario_pages_frame_and_label_the_change(browser, site, size):
+def test_scenario_pages_frame_and_label_the_change(tabs, site, size):
     doc, out = site
     for sid in LOOKED_AT:
         e = _entry(doc, sid)
-        v = Visit(browser, out / f"{sid}.html", SIZES[size])
+        v = Visit(tabs[size], out / f"{sid}.html")
         try:
             where = f"{sid} at {size}"
             v.shot(f"{sid}-{size}")
@@ -265,10 +335,10 @@ def test_scenario_pages_frame_and_label_the_change(browser, site, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_index_picker_sits_beside_the_maps_and_the_hash_picks(browser, site, size):
+def test_index_picker_sits_beside_the_maps_and_the_hash_picks(tabs, site, size):
     doc, out = site
     e = _entry(doc, "land-swap")
-    v = Visit(browser, (out / "index.html").as_uri() + "#land-swap", SIZES[size])
+    v = Visit(tabs[size], (out / "index.html").as_uri() + "#land-swap")
     try:
         where = f"index at {size}"
         v.shot(f"index-{size}")
@@ -329,9 +399,9 @@ def _tab_through(v: Visit, presses: int = 10) -> list[str]:
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("page", ["index.html", "land-swap.html"])
-def test_every_control_within_ten_tabs_and_no_shape_in_the_tab_order(browser, site, page, size):
+def test_every_control_within_ten_tabs_and_no_shape_in_the_tab_order(tabs, site, page, size):
     _doc, out = site
-    v = Visit(browser, out / page, SIZES[size])
+    v = Visit(tabs[size], out / page)
     try:
         seen = _tab_through(v)
         joined = "\n".join(seen)
@@ -350,12 +420,12 @@ def test_every_control_within_ten_tabs_and_no_shape_in_the_tab_order(browser, si
         v.close()
 
 
-def test_scenario_pages_show_labels_and_rounded_figures(browser, site):
+def test_scenario_pages_show_labels_and_rounded_figures(tabs, site):
     """Every scenario page: layers drawn, legend in the scenario's own words, tables with
     labels (never status codes) and figures rounded within 5 % of the JSON's exact ones."""
     doc, out = site
     for e, name in zip(doc["scenarios"], maps.page_names(doc), strict=True):
-        v = Visit(browser, out / name, DESKTOP)
+        v = Visit(tabs["desktop"], out / name)
         try:
             v.assert_clean()
             assert v.count("#mdl-map path.m-changed") == len(e["transfers"]), name
@@ -411,10 +481,10 @@ def _close(text: str, exact: float, rel: float, where: str) -> None:
     assert abs(value - abs(exact)) <= max(rel * abs(exact), 10), (where, text, exact)
 
 
-def test_the_baseline_switch_and_tooltips(browser, site):
+def test_the_baseline_switch_and_tooltips(tabs, site):
     doc, out = site
     e = _entry(doc, "land-swap")
-    v = Visit(browser, out / "land-swap.html", DESKTOP)
+    v = Visit(tabs["desktop"], out / "land-swap.html")
     try:
         fills = set(
             v.page.eval_on_selector_all(
@@ -486,11 +556,11 @@ def test_print_puts_map_and_legend_on_one_a4_page(browser, site):
         v.close()
 
 
-def test_xss_probe_is_shown_literally_and_runs_nothing(browser, site):
+def test_xss_probe_is_shown_literally_and_runs_nothing(tabs, site):
     doc, out = site
     i = next(i for i, e in enumerate(doc["scenarios"]) if e["id"] == "xss-probe")
     e = doc["scenarios"][i]
-    v = Visit(browser, out / maps.page_names(doc)[i])
+    v = Visit(tabs["desktop"], out / maps.page_names(doc)[i])
     try:
         assert v.page.locator("h1.title").inner_text() == e["title"]
         assert e["title"] == "<img src=x onerror=alert(1)>"
@@ -504,7 +574,7 @@ def test_xss_probe_is_shown_literally_and_runs_nothing(browser, site):
         v.assert_clean()
     finally:
         v.close()
-    v = Visit(browser, (out / "index.html").as_uri() + "#xss-probe")
+    v = Visit(tabs["desktop"], (out / "index.html").as_uri() + "#xss-probe")
     try:
         assert v.page.locator("#mdl-after-caption").inner_text() == e["title"]
         assert e["title"] in v.texts(".picker .pk-title")
