@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 import textwrap
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -528,6 +529,8 @@ def start_images(
             _JOB = None
         return lambda: _in_order(done, jobs)
     _prepare(partitions)
+    for stream in (sys.stdout, sys.stderr):  # no buffered output copied into the workers
+        stream.flush()
     pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
     try:
         futures = {i: pool.submit(_draw, i) for i in todo}  # forks the workers now
