@@ -71,7 +71,11 @@ class Layout:
 
 def unit_groups(unit: np.ndarray) -> dict[str, np.ndarray]:
     """``{unit code: indices of its points}``, in point order within each unit."""
-    codes, inverse = np.unique(np.asarray(unit), return_inverse=True)
+    return _groups(*np.unique(np.asarray(unit), return_inverse=True))
+
+
+def _groups(codes: np.ndarray, inverse: np.ndarray) -> dict[str, np.ndarray]:
+    """``{codes[k]: indices i with inverse[i] == k}``, each in index order."""
     order = np.argsort(inverse, kind="stable")
     ends = np.cumsum(np.bincount(inverse, minlength=len(codes)))
     starts = ends - np.bincount(inverse, minlength=len(codes))
@@ -123,6 +127,11 @@ def footprint_points(population: np.ndarray) -> np.ndarray:
 
 def _phase(ids: np.ndarray) -> np.ndarray:
     """A fixed pseudo-random rotation per town (from its id), so spirals do not align."""
+    return _phases(tuple(np.asarray(ids).tolist()))
+
+
+@cache
+def _phases(ids: tuple) -> np.ndarray:  # the same towns for every footprint scale
     return np.array(
         [int(hashlib.sha256(str(i).encode()).hexdigest()[:8], 16) / 2**32 for i in ids]
     ) * (2 * np.pi)
@@ -253,7 +262,8 @@ def make_layout(data: geodata.Geodata, rural_xy, rural_unit, scale: float) -> La
     units = np.array([s.oblast for s in data.settlements])
     xy, owner = footprint_layout(data.settlement_xy, pops, ids, scale)
     keep = np.zeros(len(xy), dtype=bool)
-    for code, idx in unit_groups(units[owner]).items():
+    codes, town_unit = np.unique(units, return_inverse=True)
+    for code, idx in _groups(codes, town_unit[owner]).items():
         keep[idx] = shapely.contains_xy(data.geometry[code], xy[idx, 0], xy[idx, 1])
     lost = np.setdiff1d(np.arange(len(pops)), owner[keep])
     xy = np.vstack([xy[keep], data.settlement_xy[lost]])
