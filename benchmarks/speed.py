@@ -131,13 +131,15 @@ def run_stages(day: str, scenarios: Path) -> dict[str, float]:
     )
     from rich.console import Console
 
-    from modeller import geodata, metrics, report, runs
+    from modeller import geodata, population, report, runs
     from modeller.scenario import load_scenarios
 
     t = clock()
     geodata.load()
-    metrics.population_model()
     out["embedded units and settlements"] = clock() - t
+    t = clock()
+    population.current()
+    out["population model (weighted points)"] = clock() - t
     t = clock()
     loaded = load_scenarios([scenarios])
     out["scenario files"] = clock() - t
