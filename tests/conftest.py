@@ -1,4 +1,5 @@
-"""Test settings: point MODELLER_DATA_DIR at ../shared/data when it is there."""
+"""Test settings: point MODELLER_DATA_DIR at ../shared/data when it is there; run the whole
+suite on every core, and chosen tests in one process."""
 
 from __future__ import annotations
 
@@ -20,6 +21,16 @@ if "MODELLER_DATA_DIR" not in os.environ and SHARED.is_dir():
     os.environ["MODELLER_DATA_DIR"] = str(SHARED)
 # Never read or write the developer's real download cache from tests.
 os.environ.setdefault("MODELLER_CACHE_DIR", str(REPO / ".pytest_cache" / "modeller-cache"))
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """Workers for ``-n auto`` (pyproject's addopts): one per core (xdist's own count) when
+    the run is the suite or folders of it; none when it names files or tests, where starting
+    workers that each import the geometry stack costs more than they save."""
+    chosen = config.args_source == pytest.Config.ArgsSource.ARGS
+    if chosen and not all(Path(arg).is_dir() for arg in config.args):
+        return 0
+    return None
 
 
 def data_dir() -> Path | None:
