@@ -40,8 +40,6 @@ SLIVER_M2 = 1.0  # atoms smaller than this (overlay noise) are dropped
 TILE_M = 25_000.0  # atoms are cut into tiles of this size so that a day's change is local
 MAX_BANDS = 4
 CHUNK = 16  # vertices per run of the contact line buffered on its own (see _zones)
-EDGE_M = 1000.0  # population points this close to a band's edge are checked exactly
-EDGE_CELL_M = 5000.0  # ... with one local buffer per square of this size
 REACH_M = 2000.0  # beyond a band's depth: a change this far away cannot alter a zone here
 NEAR_M = 2.0  # a changed boundary segment this close to a tile makes it dirty
 SYNTHETIC = BaselineInfo("synthetic", None, "timeline symbolic evaluation", "")
@@ -407,6 +405,19 @@ def _tile_areas(geom: Geometry, territory, state: _Day, tree) -> np.ndarray:
     return areas
 
 
+def _sure_in(depth_m: float) -> float:
+    """How far inside the depth a point is surely in GEOS's buffer of the line: its arcs
+    are chords (16 per quadrant) whose sagitta is depth · (1 - cos(π/64)), ~24 m at 20 km;
+    with a margin."""
+    return depth_m * (1.0 - np.cos(np.pi / 64)) + 25.0
+
+
+def _sure_out(depth_m: float) -> float:
+    """How far beyond the depth a point is surely outside GEOS's buffer of the line: its
+    input simplification moves the line by at most 1 % of the depth; with a margin."""
+    return 0.015 * depth_m + 50.0
+
+
 def _contact_line_near(geom: Geometry, territory, box):
     """The line of contact (as engine.contact_line draws it) inside a box only."""
     ukraine = shapely.clip_by_rect(geom.ukraine, *box)
@@ -448,9 +459,10 @@ class _Bands:
     Zones are the union of buffers of runs of about ``CHUNK`` vertices (each kept from
     the day before when unchanged): GEOS buffers a long, wiggly line at 20 km slowly
     (~180 ms), and the union differs from it by ~0.1-0.6 km² in all (caps vs round joins
-    where runs meet, GEOS's input simplification). So settlements within ``EDGE_M`` of a
-    zone's edge are tested against GEOS's own buffer of the line near them (cut to a disc
-    beyond the band's reach), which is what ``engine.band_region`` draws there.
+    where runs meet, GEOS's input simplification). So population points are decided by
+    their distance to the line, except those so near the band's depth that GEOS's buffer
+    could decide otherwise: they are tested against GEOS's own buffer of the line near
+    them (cut to discs beyond the band's reach), which is what ``run`` draws there.
     """
 
     def __init__(self, geom: Geometry) -> None:
@@ -574,24 +586,36 @@ class _Bands:
         return row
 
     def _inside(self, band: Band, line, zone, todo: np.ndarray) -> np.ndarray:
+        """Whether each of the ``todo`` points lies in GEOS's buffer of the line near it.
+
+        The distance to the line decides all but the points near the band's depth: GEOS's
+        buffer lies between the true one less its arcs' sagitta (``_sure_in``) and the
+        true one grown by its input simplification (``_sure_out``). The points between
+        are tested against GEOS's own buffer of the line near them (``_local``).
+        """
         if zone.is_empty or not len(todo):
             return np.zeros(len(todo), dtype=bool)
         points = shapely.points(self.xy[todo])
-        hit = shapely.intersects(zone, points)
-        edge = np.flatnonzero(shapely.distance(shapely.boundary(zone), points) < EDGE_M)
-        # population points come in clusters (town footprints, the rural grid): one local
-        # buffer per EDGE_CELL_M square serves every edge point in it, its window reaching
-        # band + REACH_M beyond the square as the per-point window did beyond the point
-        cell = np.floor(self.xy[todo[edge]] / EDGE_CELL_M).astype(np.int64)
-        keys, group = np.unique(cell, axis=0, return_inverse=True)
-        reach = band.km * 1000 + REACH_M
-        for g, (cx, cy) in enumerate(keys):
-            members = edge[group.ravel() == g]
-            x0, y0 = cx * EDGE_CELL_M - reach, cy * EDGE_CELL_M - reach
-            window = shapely.box(x0, y0, x0 + EDGE_CELL_M + 2 * reach, y0 + EDGE_CELL_M + 2 * reach)
-            local = shapely.buffer(shapely.intersection(line, window), band.km * 1000, quad_segs=16)
-            hit[members] = shapely.intersects(local, points[members])
+        shapely.prepare(line)
+        d = band.km * 1000
+        near = np.flatnonzero(shapely.dwithin(line, points, d + _sure_out(d)))
+        sure = shapely.dwithin(line, points[near], d - _sure_in(d))
+        hit = np.zeros(len(todo), dtype=bool)
+        hit[near[sure]] = True
+        edge = near[~sure]
+        hit[edge] = self._local(band, line, points[edge], self.xy[todo[edge]])
         return hit
+
+    def _local(self, band: Band, line, points: np.ndarray, xy: np.ndarray) -> np.ndarray:
+        """Points tested against GEOS's buffer of the line near them: the line within
+        band + ``REACH_M`` of each point (what ``fast`` buffers there for ``run``), cut by
+        discs (a 32-gon around the circle), which costs far less than a square window."""
+        if not len(points):
+            return np.zeros(0, dtype=bool)
+        radius = (band.km * 1000 + REACH_M) / np.cos(np.pi / 32)
+        window = shapely.buffer(shapely.multipoints(xy), radius, quad_segs=8)
+        local = shapely.buffer(shapely.intersection(line, window), band.km * 1000, quad_segs=16)
+        return shapely.intersects(local, points)
 
     def fill(self, row: np.ndarray, bits: np.ndarray) -> None:
         """Put the support atoms' class km² into a day's row and the settlements' bits."""
