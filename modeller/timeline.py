@@ -72,6 +72,7 @@ class Geometry:
     settlement_atom: np.ndarray  # atom index per population point
     settlement_weight: np.ndarray  # people per population point (central model)
     point_xy: np.ndarray  # (n, 2) working-CRS population points
+    point_tile: np.ndarray  # a tile each point lies in (-1: none): its side changes with it
     ukraine: object  # union of the units (for the local line of contact)
 
     @property
@@ -268,21 +269,31 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
     )
     remainder = np.zeros(len(atom_oblast))  # every person is carried by a point
     tiles, owner = _tiles(atoms)
+    tiles_a = np.array(tiles, dtype=object)
     geometry = Geometry(
         atoms=tuple(atoms),
         atom_oblast=atom_oblast_a,
         atom_km2=np.asarray(geodata.area_km2(np.array(atoms, dtype=object)), dtype=float),
-        tiles=np.array(tiles, dtype=object),
+        tiles=tiles_a,
         tile_atom=np.array(owner),
-        tile_km2=np.asarray(geodata.area_km2(np.array(tiles, dtype=object)), dtype=float),
+        tile_km2=np.asarray(geodata.area_km2(tiles_a), dtype=float),
         bands=bands_t,
         support=np.array(sorted(support), dtype=int),
         settlement_atom=settlement_atom,
         settlement_weight=pop.central.weight,
         point_xy=layout.xy,
+        point_tile=_point_tiles(tiles_a, layout.xy),
         ukraine=shapely.union_all(list(data.geometry.values())),
     )
     return Plan(geometry, tuple(plans), tuple(data.codes), remainder)
+
+
+def _point_tiles(tiles: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """For each point, one tile it lies in (on its edge counts), -1 when none does."""
+    out = np.full(len(xy), -1)
+    hit_point, hit_tile = shapely.STRtree(tiles).query(shapely.points(xy), predicate="intersects")
+    out[hit_point[::-1]] = hit_tile[::-1]  # the first tile found for each point
+    return out
 
 
 def _same(a, b) -> bool:
@@ -313,6 +324,8 @@ class _Day:
         self.tile_in: np.ndarray | None = None  # km² of tile ∩ R
         self.tile_probe: np.ndarray | None = None  # points whose side must not flip
         self.changed = None  # boundary segments that changed since yesterday (lines)
+        self.dirty: np.ndarray | None = None  # per tile: measured again today
+        self.point_in: np.ndarray | None = None  # population points in R
 
 
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5])
@@ -402,6 +415,7 @@ def _tile_areas(geom: Geometry, territory, state: _Day, tree) -> np.ndarray:
         probes[idx, 2] = inside.astype(float)
         probes[idx[crossing], 0:2] = np.nan
     state.segments, state.tile_in, state.tile_probe = segments, areas, probes
+    state.dirty = dirty
     return areas
 
 
@@ -416,6 +430,25 @@ def _sure_out(depth_m: float) -> float:
     """How far beyond the depth a point is surely outside GEOS's buffer of the line: its
     input simplification moves the line by at most 1 % of the depth; with a margin."""
     return 0.015 * depth_m + 50.0
+
+
+def _points_in(geom: Geometry, territory, state: _Day) -> np.ndarray:
+    """Whether each population point lies in the territory: yesterday's answer, tested
+    again only for points in tiles measured again today (or in no tile).
+
+    A tile that is not measured again has no changed boundary near it and the same side
+    at its probe, so every point in it keeps its side (see ``_tile_areas``).
+    """
+    xy = geom.point_xy
+    if state.point_in is None:
+        inside = shapely.intersects_xy(territory, xy[:, 0], xy[:, 1])
+    else:
+        tile = geom.point_tile
+        redo = np.flatnonzero((tile < 0) | state.dirty[tile])
+        inside = state.point_in.copy()
+        inside[redo] = shapely.intersects_xy(territory, xy[redo, 0], xy[redo, 1])
+    state.point_in = inside
+    return inside
 
 
 def _contact_line_near(geom: Geometry, territory, box):
@@ -731,7 +764,7 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
             bands.update(territory, state.tile_in, state.changed)
             bands.fill(km2[t], bits)
         clock.lap("bands")
-        inside = shapely.intersects_xy(territory, xy[:, 0], xy[:, 1])
+        inside = _points_in(geom, territory, state)
         status = np.where(inside, STATUSES.index("russia"), STATUSES.index("ukraine"))
         column = (status * per + bits) * n_atoms + geom.settlement_atom
         weight[t] = np.bincount(column, weights=geom.settlement_weight, minlength=km2.shape[1])
