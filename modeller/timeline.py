@@ -483,6 +483,13 @@ def _runs(line) -> list[np.ndarray]:
     return out
 
 
+def _distinct(index: np.ndarray, n: int) -> np.ndarray:
+    """The distinct values of ``index`` (all in range(n)), sorted: ``np.unique`` by a mask."""
+    mask = np.zeros(n, dtype=bool)
+    mask[index] = True
+    return np.flatnonzero(mask)
+
+
 class _Bands:
     """The band part of each day, kept between days: per support tile, its km² in every
     class (holder × inside each band); per support settlement, inside each band or not.
@@ -508,7 +515,8 @@ class _Bands:
         self.areas = np.zeros((len(self.tiles), len(STATUSES) * self.per))
         self.points = np.flatnonzero(np.isin(geom.settlement_atom, geom.support))
         self.xy = geom.point_xy[self.points]
-        self.point_tree = shapely.STRtree(shapely.points(self.xy))
+        self.point_geoms = shapely.points(self.xy)
+        self.point_tree = shapely.STRtree(self.point_geoms)
         self.inside = np.zeros((len(self.points), len(geom.bands)), dtype=bool)
         self.buffers: dict[float, dict[bytes, object]] = {}
         self.started = False
@@ -524,7 +532,7 @@ class _Bands:
             b = shapely.bounds(changed)
             r = self.reach
             boxes = shapely.box(b[:, 0] - r, b[:, 1] - r, b[:, 2] + r, b[:, 3] + r)
-            dirty = np.unique(self.tree.query(boxes)[1])
+            dirty = _distinct(self.tree.query(boxes)[1], len(self.tiles))
         self.started = True
         if not len(dirty):
             return
@@ -538,7 +546,7 @@ class _Bands:
         if len(dirty) == len(self.tiles):
             todo = np.arange(len(self.points))
         else:  # settlements within a band's reach of a change (by envelopes: a superset)
-            todo = np.unique(self.point_tree.query(boxes)[1])
+            todo = _distinct(self.point_tree.query(boxes)[1], len(self.points))
         grown = self.bounds[dirty] + np.array([-1, -1, 1, 1]) * self.reach
         zones = self._zones(runs, grown)
         for k in dirty:
@@ -628,7 +636,7 @@ class _Bands:
         """
         if zone.is_empty or not len(todo):
             return np.zeros(len(todo), dtype=bool)
-        points = shapely.points(self.xy[todo])
+        points = self.point_geoms[todo]
         shapely.prepare(line)
         d = band.km * 1000
         near = np.flatnonzero(shapely.dwithin(line, points, d + _sure_out(d)))
