@@ -33,7 +33,16 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from modeller import archive, baselines, engine, geodata, metrics, reconcile, settings, timeline_run
+from modeller import (
+    archive,
+    baselines,
+    engine,
+    geodata,
+    population,
+    reconcile,
+    settings,
+    timeline_run,
+)
 from modeller.scenario import load_scenarios
 
 REPO = Path(__file__).resolve().parent.parent
@@ -128,37 +137,37 @@ def apply_steps(frame: gpd.GeoDataFrame, scenario, base_pieces) -> gpd.GeoDataFr
 
 
 def tally_frame(frame: gpd.GeoDataFrame, towns: gpd.GeoDataFrame) -> pd.DataFrame:
-    """km² and people per (oblast, before, after), as metrics counts them."""
-    model = metrics.population_model()
-    # pieces in key order: a town on a shared edge goes to the first, as metrics does
+    """km² and people per (oblast, before, after), as metrics counts them: the weighted
+    points of the central population model (town footprints and rural points) by a
+    spatial join, each in a piece of its own unit."""
+    # pieces in key order: a point on a shared edge goes to the first, as metrics does
     frame = frame.sort_values(["oblast", "before", "after"], kind="stable").reset_index(drop=True)
     frame["km2"] = frame.geometry.area / 1e6
-    frame["people"] = [
-        model[o].remainder * a / model[o].area_km2
-        for o, a in zip(frame["oblast"], frame["km2"], strict=True)
-    ]
     hits = gpd.sjoin(towns, frame[["oblast", "geometry"]], predicate="intersects")
     hits = hits[hits["oblast_left"] == hits["oblast_right"]]
     hits = hits.sort_values("index_right", kind="stable")
     hits = hits[~hits.index.duplicated(keep="first")]
-    piece = hits["index_right"].to_dict()
-    # towns a hair outside every piece (snapped onto the outline): the nearest piece
-    for i in towns.index.difference(hits.index):
+    piece = hits["index_right"]
+    # points a hair outside every piece of their unit (footprints on the coast): the nearest
+    missing = towns.index.difference(hits.index)
+    extra = {}
+    for i in missing:
         own = frame[frame["oblast"] == towns.at[i, "oblast"]]
-        piece[i] = own.geometry.distance(towns.geometry[i]).idxmin()
-    weight = towns["weight"].groupby(pd.Series(piece)).sum()
-    frame["people"] += weight.reindex(frame.index, fill_value=0.0)
+        if len(own):
+            extra[i] = own.geometry.distance(towns.geometry[i]).idxmin()
+    piece = pd.concat([piece, pd.Series(extra, dtype=piece.dtype)])
+    weight = towns["weight"].groupby(piece).sum()
+    frame["people"] = weight.reindex(frame.index, fill_value=0.0)
     return frame.groupby(["oblast", "before", "after"])[["km2", "people"]].sum().reset_index()
 
 
 def towns_frame() -> gpd.GeoDataFrame:
-    data = geodata.load()
-    weights = np.zeros(len(data.settlements))
-    for m in metrics.population_model().values():
-        weights[m.settlement_idx] = m.weights
+    """The central population model's weighted points (``modeller.population``)."""
+    pop = population.current()
+    layout = pop.layouts[pop.central.layout]
     return gpd.GeoDataFrame(
-        {"oblast": [s.oblast for s in data.settlements], "weight": weights},
-        geometry=gpd.points_from_xy(data.settlement_xy[:, 0], data.settlement_xy[:, 1]),
+        {"oblast": layout.unit, "weight": pop.central.weight},
+        geometry=gpd.points_from_xy(layout.xy[:, 0], layout.xy[:, 1]),
         crs=CRS,
     )
 

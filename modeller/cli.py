@@ -281,15 +281,21 @@ def run(
         from . import maps
 
         images: dict[str, bytes] = {}
-        if not no_images:  # drawn first, then written with the pages as one site
+        pending = None
+        if not no_images:  # drawn in worker processes while the pages render here
             from .maps import images as map_images
 
-            with err.status("drawing PNG/SVG maps"):
-                stems = [Path(name).stem for name in maps.page_names(doc)]
-                images = map_images.render_images(doc, partitions, stems)
-        with err.status("writing maps"), cleanup_on_interrupt():  # pages and images at once
+            stems = [Path(name).stem for name in maps.page_names(doc)]
+            pending = map_images.start_images(doc, partitions, stems)
+
+        def drawn() -> dict[str, bytes]:
+            images.update(pending() if pending else {})
+            return images
+
+        status = "writing maps" if no_images else "drawing PNG/SVG maps and writing pages"
+        with err.status(status), cleanup_on_interrupt():  # pages and images at once
             written = maps.write_site(
-                doc, partitions, out, tiles=tiles, images=not no_images, extra=images
+                doc, partitions, out, tiles=tiles, images=not no_images, extra=drawn
             )
         err.print(
             terminal_text(

@@ -26,37 +26,37 @@ from .statuses import BUILTIN_STATUSES
 
 
 def nearest_in_oblast(
-    geoms: list, oblasts: list[str], xy: np.ndarray, unit: np.ndarray
+    geoms: list, oblasts: list[str], xy: np.ndarray, groups: dict[str, np.ndarray]
 ) -> np.ndarray:
     """For every point, the index of the region of its own unit that holds it.
 
     A point inside a region goes there (on a shared edge, the first region wins); a point
     outside every region of its unit (a footprint reaching into the sea) goes to the
     nearest one. Metrics and the timeline both place people with this one rule.
+    ``groups`` holds the point indices of each unit (``population.Layout.groups``).
 
     Notes
     -----
     GEOS gives distance 0 exactly when a point is not exterior to a polygon, so the
     answer for a covered point is the first region that covers it: a point-in-polygon
-    test on the prepared region. Only points no region covers are measured.
+    test on the prepared region. Only points no region covers are measured. Which points
+    a region covers is remembered for the region's geometry object (``_covered``): the
+    scenarios of one run share most pieces with their baseline, so most tests are done
+    once per run.
     """
     where = np.full(len(xy), -1)
     by_unit: dict[str, list[int]] = {}
     for i, code in enumerate(oblasts):
         by_unit.setdefault(code, []).append(i)
-    for code in np.unique(unit):
-        idx = np.flatnonzero(unit == code)
-        candidates = by_unit.get(str(code), [])
+    for code, idx in groups.items():
+        candidates = by_unit.get(code, [])
         if len(candidates) <= 1:
             where[idx] = candidates[0] if candidates else -1
             continue
         todo = np.ones(len(idx), dtype=bool)
         for i in candidates:
-            open_ = np.flatnonzero(todo)
-            if not len(open_):
-                break
-            shapely.prepare(geoms[i])
-            hit = open_[shapely.intersects_xy(geoms[i], xy[idx[open_], 0], xy[idx[open_], 1])]
+            hit = _covered(geoms[i], xy, idx)
+            hit = hit[todo[hit]]
             where[idx[hit]] = i
             todo[hit] = False
         rest = idx[todo]
@@ -69,6 +69,27 @@ def nearest_in_oblast(
                 where[rest[better]] = i
                 best[better] = d[better]
     return where
+
+
+_COVERED: dict[tuple[int, int, int], tuple] = {}
+_COVERED_MAX = 512  # entries (geometry × layout × unit); the oldest go first
+
+
+def _covered(geom, xy: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Positions in ``idx`` of the points ``xy[idx]`` that ``geom`` covers (remembered).
+
+    Keyed by object identity; the entry holds the objects themselves, so an id cannot be
+    reused while its entry lives."""
+    key = (id(geom), id(xy), id(idx))
+    entry = _COVERED.get(key)
+    if entry is not None:
+        return entry[-1]
+    shapely.prepare(geom)
+    hit = np.flatnonzero(shapely.intersects_xy(geom, xy[idx, 0], xy[idx, 1]))
+    if len(_COVERED) >= _COVERED_MAX:
+        del _COVERED[next(iter(_COVERED))]
+    _COVERED[key] = (geom, xy, idx, hit)
+    return hit
 
 
 @dataclass(frozen=True)
@@ -111,7 +132,7 @@ def tally(partition: Partition, pop: population.Population | None = None) -> Tal
     km2 = partition.areas_km2
     pieces = partition.pieces
     geoms, units = [p.geometry for p in pieces], [p.oblast for p in pieces]
-    where = tuple(nearest_in_oblast(geoms, units, L.xy, L.unit) for L in pop.layouts)
+    where = tuple(nearest_in_oblast(geoms, units, L.xy, L.groups) for L in pop.layouts)
     n = len(pieces)
     variants = np.zeros((len(pop.variants), n))
     for k, v in enumerate(pop.variants):
@@ -209,6 +230,8 @@ def towns_changing_hands(t: Tally, limit: int = 15) -> list[dict]:
     data = geodata.load()
     pieces = t.partition.pieces
     moves = np.array([p.before != p.after for p in pieces])
+    pairs = list(dict.fromkeys((p.before, p.after) for p in pieces))
+    pair = np.array([pairs.index((p.before, p.after)) for p in pieces])
     shares: dict[tuple, list[float]] = {}
     layouts = sorted({v.layout for v in t.population.variants})
     for rank, li in enumerate(layouts):
@@ -219,10 +242,13 @@ def towns_changing_hands(t: Tally, limit: int = 15) -> list[dict]:
         if not moving.any():
             continue
         count = np.bincount(layout.settlement[town], minlength=len(data.settlements))
-        for j, k in zip(layout.settlement[moving], where[moving], strict=True):
-            key = (int(j), pieces[k].before, pieces[k].after)
-            cell = shares.setdefault(key, [0.0] * len(layouts))
-            cell[rank] += 1.0 / count[j]
+        # points of one town moving between one pair of statuses, counted at once
+        key = layout.settlement[moving] * len(pairs) + pair[where[moving]]
+        found, n = np.unique(key, return_counts=True)
+        for code, m in zip(found.tolist(), n.tolist(), strict=True):
+            j, (before, after) = divmod(code, len(pairs))[0], pairs[code % len(pairs)]
+            cell = shares.setdefault((j, before, after), [0.0] * len(layouts))
+            cell[rank] += m / count[j]
     rows = []
     for (j, before, after), cell in shares.items():
         s = data.settlements[j]
@@ -245,7 +271,7 @@ def towns_changing_hands(t: Tally, limit: int = 15) -> list[dict]:
                 "geonameid": s.geonameid,
             }
         )
-    rows.sort(key=lambda r: (-r["people"], -r["population"], r["name"]))
+    rows.sort(key=lambda r: (-r["people"], -r["population"], r["name"], r["from"], r["to"]))
     return rows[:limit]
 
 

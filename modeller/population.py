@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import numpy as np
 import shapely
@@ -62,6 +62,24 @@ class Layout:
     xy: np.ndarray  # (n, 2) working CRS
     unit: np.ndarray  # unit code per point
     settlement: np.ndarray  # settlement index per point, -1 for rural points
+
+    @cached_property
+    def groups(self) -> dict[str, np.ndarray]:
+        """Indices of the points of each unit (computed once per layout)."""
+        return unit_groups(self.unit)
+
+
+def unit_groups(unit: np.ndarray) -> dict[str, np.ndarray]:
+    """``{unit code: indices of its points}``, in point order within each unit."""
+    return _groups(*np.unique(np.asarray(unit), return_inverse=True))
+
+
+def _groups(codes: np.ndarray, inverse: np.ndarray) -> dict[str, np.ndarray]:
+    """``{codes[k]: indices i with inverse[i] == k}``, each in index order."""
+    order = np.argsort(inverse, kind="stable")
+    ends = np.cumsum(np.bincount(inverse, minlength=len(codes)))
+    starts = ends - np.bincount(inverse, minlength=len(codes))
+    return {str(c): order[a:b] for c, a, b in zip(codes, starts, ends, strict=True)}
 
 
 @dataclass(frozen=True)
@@ -109,6 +127,11 @@ def footprint_points(population: np.ndarray) -> np.ndarray:
 
 def _phase(ids: np.ndarray) -> np.ndarray:
     """A fixed pseudo-random rotation per town (from its id), so spirals do not align."""
+    return _phases(tuple(np.asarray(ids).tolist()))
+
+
+@cache
+def _phases(ids: tuple) -> np.ndarray:  # the same towns for every footprint scale
     return np.array(
         [int(hashlib.sha256(str(i).encode()).hexdigest()[:8], 16) / 2**32 for i in ids]
     ) * (2 * np.pi)
@@ -210,7 +233,9 @@ def unit_weights(
     pops = np.array([s.population for s in data.settlements], dtype=float)
     codes = list(data.units)
     index = {c: i for i, c in enumerate(codes)}
-    group = np.array([index[u] for u in layout.unit])
+    group = np.empty(len(layout.unit), dtype=int)
+    for code, idx in layout.groups.items():
+        group[idx] = index[code]
     P = np.array([totals[c] for c in codes], dtype=float)
     town = layout.settlement >= 0
     s_unit = np.array([index[s.oblast] for s in data.settlements])
@@ -237,9 +262,9 @@ def make_layout(data: geodata.Geodata, rural_xy, rural_unit, scale: float) -> La
     units = np.array([s.oblast for s in data.settlements])
     xy, owner = footprint_layout(data.settlement_xy, pops, ids, scale)
     keep = np.zeros(len(xy), dtype=bool)
-    for code, geom in data.geometry.items():
-        idx = np.flatnonzero(units[owner] == code)
-        keep[idx] = shapely.contains_xy(geom, xy[idx, 0], xy[idx, 1])
+    codes, town_unit = np.unique(units, return_inverse=True)
+    for code, idx in _groups(codes, town_unit[owner]).items():
+        keep[idx] = shapely.contains_xy(data.geometry[code], xy[idx, 0], xy[idx, 1])
     lost = np.setdiff1d(np.arange(len(pops)), owner[keep])
     xy = np.vstack([xy[keep], data.settlement_xy[lost]])
     owner = np.concatenate([owner[keep], lost])

@@ -265,7 +265,7 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
     pop = population.current()
     layout = pop.layouts[pop.central.layout]
     settlement_atom = metrics.nearest_in_oblast(
-        atoms, [str(c) for c in atom_oblast_a], layout.xy, layout.unit
+        atoms, [str(c) for c in atom_oblast_a], layout.xy, layout.groups
     )
     remainder = np.zeros(len(atom_oblast))  # every person is carried by a point
     tiles, owner = _tiles(atoms)

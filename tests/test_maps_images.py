@@ -199,6 +199,7 @@ def test_images_drawn_in_worker_processes_equal_those_drawn_in_order(run, tmp_pa
     doc, partitions = run
     stems = [e.id for e in doc.scenarios]
     assert len(stems) >= images.PARALLEL_FROM  # the fixture's run takes the parallel path
+    monkeypatch.setenv("MODELLER_IMAGE_CACHE", "0")  # both runs draw every image
     parallel = images.write_images(doc, partitions, tmp_path / "p", stems)
     monkeypatch.setattr(images, "PARALLEL_FROM", 10**6)
     ordered = images.write_images(doc, partitions, tmp_path / "o", stems)

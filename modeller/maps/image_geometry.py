@@ -22,6 +22,9 @@ MIN_EXTENT_M = 160_000.0
 BASE_TOLERANCE_M = 150.0
 """Context layers are simplified once to this (under a pixel of the closest possible frame,
 160 km over ~840 px); each image then clips and simplifies them to its own pixel size."""
+SMALL_MAP_M = 5000.0
+"""Simplification of the small maps of all Ukraine (locator, overview): ~1–2 of their
+pixels (about 1,400 km over 250–290 px)."""
 
 
 @cache
@@ -97,6 +100,29 @@ def clip_simplify(geoms, box: tuple, tolerance: float, topology: bool = False) -
     # the topology-preserving variant costs ~10x more (most of a render's time)
     out = shapely.simplify(clipped, tolerance, preserve_topology=topology)
     return out[~shapely.is_empty(out)]
+
+
+_COARSE: dict[tuple[int, float], tuple] = {}
+
+
+def coarse(geoms, tolerance: float) -> np.ndarray:
+    """Each geometry simplified to ``tolerance`` with valid rings, for the small maps of all
+    Ukraine (locator, overview); empty results dropped.
+
+    Remembered per geometry object: the scenarios of one run share most pieces with their
+    baseline, so each piece is simplified once per run (``maps.images`` does it before
+    forking its workers, which inherit the results)."""
+    out = []
+    for g in geoms:
+        key = (id(g), tolerance)
+        entry = _COARSE.get(key)
+        if entry is None:
+            if len(_COARSE) >= 2048:  # a run has a few hundred pieces; keep memory bounded
+                _COARSE.clear()
+            entry = _COARSE[key] = (g, shapely.simplify(g, tolerance, preserve_topology=True))
+        if not entry[1].is_empty:
+            out.append(entry[1])
+    return np.asarray(out, dtype=object)
 
 
 def polygon_path(geoms):

@@ -13,7 +13,7 @@ import textwrap
 
 from ..document import RunDocument
 from ..partition import Partition
-from .image_geometry import clip_simplify, context, polygon_path
+from .image_geometry import SMALL_MAP_M, coarse, context, polygon_path
 from .image_words import (
     CHANGED_HATCH,
     NEITHER_HATCH,
@@ -74,7 +74,7 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
             colours = statuses(entry, partition)
             for status in dict.fromkeys(p.after for p in partition.pieces):
                 geoms = [p.geometry for p in partition.pieces if p.after == status]
-                path = polygon_path(clip_simplify(geoms, box, 5000.0, topology=True))
+                path = polygon_path(coarse(geoms, SMALL_MAP_M))
                 if path is None:
                     continue
                 fill, neither = colours[status][1], status not in SIDES
@@ -89,7 +89,7 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
                     )
                 )
             moved = [p.geometry for p in partition.pieces if p.before != p.after]
-            path = polygon_path(clip_simplify(moved, box, 5000.0, topology=True)) if moved else None
+            path = polygon_path(coarse(moved, SMALL_MAP_M)) if moved else None
             if path is not None:
                 ax.add_artist(
                     PathPatch(

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 import textwrap
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -35,8 +37,16 @@ from ..document import RunDocument, ScenarioEntry
 from ..partition import Partition
 from ..report import headline
 from ..rounding import people_short
-from . import words
-from .image_geometry import clip_simplify, context, frame, line_segments, polygon_path
+from . import image_cache, words
+from .image_geometry import (
+    SMALL_MAP_M,
+    clip_simplify,
+    coarse,
+    context,
+    frame,
+    line_segments,
+    polygon_path,
+)
 from .image_labels import Box, Placer, place_labels
 from .image_overview import render_overview
 from .image_words import (
@@ -394,15 +404,9 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
     for spine in ax.spines.values():
         spine.set_edgecolor("#888888")
         spine.set_linewidth(0.6)
-    full = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
     for status in dict.fromkeys(p.after for p in partition.pieces):
         path = polygon_path(
-            clip_simplify(
-                [p.geometry for p in partition.pieces if p.after == status],
-                full,
-                8000.0,
-                topology=True,
-            )
+            coarse([p.geometry for p in partition.pieces if p.after == status], SMALL_MAP_M)
         )
         if path is not None:
             ax.add_artist(
@@ -455,7 +459,7 @@ def image_bytes(fig, svg: bool = True, title: str | None = None) -> tuple[bytes,
 
 PARALLEL_FROM = 4
 """From this many scenarios on, images are drawn in forked worker processes (one per core):
-each image is independent and costs ~0.5 s of CPU, mostly text rasterisation."""
+each image is independent and costs ~0.3 s of CPU, mostly text rasterisation."""
 
 _JOB: tuple | None = None  # (doc, partitions, stems), inherited by forked workers
 
@@ -466,7 +470,7 @@ def write_images(
     """Write ``<stem>.png`` and ``<stem>.svg`` for every scenario, and ``overview.png``
     when there are several; return the paths (in scenario order, the overview last).
 
-    Each file is written atomically; ``modeller run`` instead hands ``render_images`` to
+    Each file is written atomically; ``modeller run`` instead hands ``start_images`` to
     ``maps.write_site``, so that images and pages replace the old site together.
     """
     out_dir = Path(out_dir)
@@ -478,28 +482,101 @@ def write_images(
 
 def render_images(doc: RunDocument, partitions: list[Partition], stems: list[str]) -> dict:
     """``{file name: bytes}``: ``<stem>.png`` and ``<stem>.svg`` for every scenario, and
-    ``overview.png`` when there are several (in scenario order, the overview last).
+    ``overview.png`` when there are several (in scenario order, the overview last)."""
+    return start_images(doc, partitions, stems)()
 
-    With ``PARALLEL_FROM`` or more scenarios and more than one core, scenarios are drawn in
+
+def start_images(
+    doc: RunDocument, partitions: list[Partition], stems: list[str]
+) -> Callable[[], dict]:
+    """Start drawing the images of ``render_images``; return a function that waits for
+    them and returns ``{file name: bytes}``.
+
+    Images whose inputs are unchanged since an earlier run come from ``image_cache``. With
+    ``PARALLEL_FROM`` or more images to draw and more than one core, they are drawn in
     forked worker processes that inherit the run document and partitions (nothing is
-    pickled but an index and the image bytes).
+    pickled but an index and the image bytes), so the caller can render the HTML pages
+    meanwhile. Before forking, matplotlib is imported and every piece's coarse outline is
+    made once here, so that no worker repeats that work.
     """
     global _JOB
     n = len(doc.scenarios)
     if len(partitions) != n or len(stems) != n:
         raise ValueError(f"{len(partitions)} partitions and {len(stems)} names for {n} scenarios")
-    jobs = list(range(n)) + ([-1] if n > 1 and "overview" not in stems else [])
-    workers = min(os.cpu_count() or 1, len(jobs))
+    overview = [-1] if n > 1 and "overview" not in stems else []
+    jobs = overview + list(range(n))  # the overview, the longest job, first
+    keys: dict[int, str] = {}
+    done: dict[int, list] = {}
+    if image_cache.enabled():
+        for i in jobs:
+            keys[i] = image_cache.key(doc, i, partitions, stems[i] if i >= 0 else "overview")
+            hit = image_cache.get(keys[i], _names(i, stems))
+            if hit is not None:
+                done[i] = hit
+    todo = [i for i in jobs if i not in done]
+    workers = min(os.cpu_count() or 1, len(todo))
+
+    def keep(i: int, drawn: list) -> list:
+        if i in keys:
+            image_cache.put(keys[i], drawn)
+        return drawn
+
     _JOB = (doc, partitions, stems)
+    if not (len(todo) >= PARALLEL_FROM and workers > 1 and "fork" in mp.get_all_start_methods()):
+        try:
+            done |= {i: keep(i, _draw(i)) for i in todo}
+        finally:
+            _JOB = None
+        return lambda: _in_order(done, jobs)
+    _prepare(partitions)
+    for stream in (sys.stdout, sys.stderr):  # no buffered output copied into the workers
+        stream.flush()
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
     try:
-        if n >= PARALLEL_FROM and workers > 1 and "fork" in mp.get_all_start_methods():
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                parts = list(pool.map(_draw, jobs))
-        else:
-            parts = [_draw(i) for i in jobs]
+        futures = {i: pool.submit(_draw, i) for i in todo}  # forks the workers now
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
     finally:
         _JOB = None
-    return {name: data for part in parts for name, data in part}
+
+    def wait() -> dict:
+        try:
+            drawn = {i: keep(i, f.result()) for i, f in futures.items()}
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return _in_order(done | drawn, jobs)
+
+    return wait
+
+
+def _names(i: int, stems: list[str]) -> list[str]:
+    """The files job ``i`` draws (``-1``: the overview)."""
+    return ["overview.png"] if i < 0 else [f"{stems[i]}.png", f"{stems[i]}.svg"]
+
+
+def _in_order(parts: dict[int, list], jobs: list[int]) -> dict:
+    """The drawn files by name: scenarios in order, the overview last."""
+    order = [i for i in jobs if i >= 0] + [i for i in jobs if i < 0]
+    return {name: data for i in order for name, data in parts[i]}
+
+
+def _prepare(partitions: list[Partition]) -> None:
+    """What every worker would otherwise do again: import matplotlib's drawing modules and
+    find the font, and simplify every piece for the small maps (``coarse``)."""
+    import matplotlib
+
+    with matplotlib.rc_context(matplotlib_rc()):
+        from matplotlib import font_manager
+        from matplotlib.backends import backend_agg, backend_svg  # noqa: F401
+        from matplotlib.collections import LineCollection  # noqa: F401
+        from matplotlib.figure import Figure  # noqa: F401
+        from matplotlib.patches import PathPatch  # noqa: F401
+
+        font_manager.get_font(font_manager.findfont(matplotlib.rcParams["font.family"][0]))
+    context()
+    for partition in partitions:
+        coarse([p.geometry for p in partition.pieces], SMALL_MAP_M)
 
 
 def _draw(i: int) -> list[tuple[str, bytes]]:
@@ -511,4 +588,4 @@ def _draw(i: int) -> list[tuple[str, bytes]]:
         return [("overview.png", png)]
     entry = doc.scenarios[i]
     png, svg = image_bytes(render(doc, entry, partitions[i]), title=entry.title)
-    return [(f"{stems[i]}.png", png), (f"{stems[i]}.svg", svg)]
+    return list(zip(_names(i, stems), (png, svg), strict=True))

@@ -56,8 +56,24 @@ RANKS = {"town": 0, "area": 10, "place": 30, "river": 45, "town-more": 50, "obla
 """Label priority by kind (lower is placed first); ``country`` labels come last (80)."""
 
 
+_SIMPLIFIED: dict[tuple[int, ...], tuple] = {}
+
+
 def simplify(geoms: np.ndarray) -> np.ndarray:
-    """Simplify a coverage for display, keeping shared edges; fall back per geometry."""
+    """Simplify a coverage for display, keeping shared edges; fall back per geometry.
+
+    Remembered for the same geometry objects: most scenarios of a run keep their
+    baseline's pieces whole (only statuses change), so their coverage is the same."""
+    key = tuple(map(id, geoms))
+    entry = _SIMPLIFIED.get(key)
+    if entry is None:
+        if len(_SIMPLIFIED) > 64:
+            _SIMPLIFIED.clear()
+        entry = _SIMPLIFIED[key] = (list(geoms), _simplify(geoms))  # holds the objects
+    return entry[1].copy()
+
+
+def _simplify(geoms: np.ndarray) -> np.ndarray:
     try:
         out = shapely.coverage_simplify(geoms, SIMPLIFY_M)
     except (AttributeError, shapely.errors.ShapelyError, ValueError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import files, report
@@ -81,16 +82,18 @@ def write_site(
     out_dir: Path,
     tiles: str | None = None,
     images: bool = False,
-    extra: dict[str, bytes] | None = None,
+    extra: dict[str, bytes] | Callable[[], dict[str, bytes]] | None = None,
 ) -> list[Path]:
     """Write index.html and one page per scenario into out_dir; return the paths written.
 
     Every page is rendered in memory first; then the pages, and the ``extra`` files (the
-    PNG/SVG images of ``maps.images.render_images``, by name), are written into a new
+    PNG/SVG images of ``maps.images.render_images``, by name, or the waiting function of
+    ``maps.images.start_images``, called once the pages are rendered), are written into a new
     folder that takes ``out_dir``'s place as a whole (``files.write_folder``; other files
     already in ``out_dir`` are kept). A failure or Ctrl-C at any point leaves the previous
     site as it was: never a mix of old and new pages, never a partial file. ``images``:
     the pages link ``<stem>.png`` / ``<stem>.svg``.
     """
-    rendered = {**render_site(doc, partitions, tiles=tiles, images=images), **(extra or {})}
+    rendered = render_site(doc, partitions, tiles=tiles, images=images)
+    rendered |= (extra() if callable(extra) else extra) or {}
     return files.write_folder(Path(out_dir), rendered)  # the whole site, or none of it

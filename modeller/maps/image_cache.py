@@ -1,0 +1,131 @@
+"""Static images kept between runs: an image is drawn again only when what it shows changed.
+
+Drawing a scenario's PNG and SVG costs ~0.3 s of CPU (matplotlib's text rasterisation, most
+of it), several times what computing the scenario costs. A journalist re-running a folder
+of scenarios after editing one gets the others' images back from the cache.
+
+Each entry is keyed by a SHA-256 over everything the image is drawn from: the scenario's
+entry in the run document and the document's provenance (with the date of the run, which
+the credit line shows), every piece of the partition (unit, statuses, attributes, exact
+geometry), the units and settlements in use, the file stem, and the code that draws it
+(every source file of the package, the modeller and matplotlib versions). A change to any
+of them is a different key; nothing is ever invalidated by hand. Entries live in
+``settings.cache_dir() / "images"`` (``MODELLER_CACHE_DIR``), are written atomically, and
+the oldest are removed beyond ``MAX_FILES``. ``MODELLER_IMAGE_CACHE=0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+import shapely
+
+from .. import __version__, files, geodata, settings
+from ..document import RunDocument
+from ..partition import Partition
+
+MAX_FILES = 400  # PNG + SVG of 200 scenarios; ~100 KB each
+SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml"}
+
+
+def enabled() -> bool:
+    return os.environ.get("MODELLER_IMAGE_CACHE", "1").strip().lower() not in {"0", "no", "off"}
+
+
+def folder() -> Path:
+    return settings.cache_dir() / "images"
+
+
+@cache
+def _code() -> str:
+    """Digest of what draws: the package's source files, the embedded geodata (context
+    layers), and the modeller and matplotlib versions."""
+    import matplotlib
+
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(f"{__version__} {matplotlib.__version__}".encode())
+    code = [p for p in root.rglob("*") if p.suffix in {".py", ".css", ".js", ".html"}]
+    data = [p for p in geodata.geodata_dir().glob("*") if p.is_file()]
+    for path in sorted(code) + sorted(data):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+_WKB: dict[int, tuple] = {}
+
+
+def _geometry_digest(geom) -> bytes:
+    """SHA-256 of a geometry's WKB, remembered per object (pieces are shared by scenarios)."""
+    entry = _WKB.get(id(geom))
+    if entry is None or entry[0] is not geom:
+        if len(_WKB) > 4096:
+            _WKB.clear()
+        entry = _WKB[id(geom)] = (geom, hashlib.sha256(shapely.to_wkb(geom)).digest())
+    return entry[1]
+
+
+def _partition(h, partition: Partition) -> None:
+    for p in partition.pieces:
+        h.update(repr((p.oblast, p.before, p.after, p.attrs)).encode())
+        h.update(_geometry_digest(p.geometry))
+
+
+def _setting() -> str:
+    """The units and settlements in use (``--units`` changes both)."""
+    data = geodata.load()
+    return json.dumps(data.source, sort_keys=True, default=str) + repr(data.settlements)
+
+
+def key(doc: RunDocument, index: int, partitions: list[Partition], stem: str) -> str:
+    """The cache key of scenario ``index``'s images (``-1``: the overview of all)."""
+    h = hashlib.sha256(_code().encode())
+    h.update(hashlib.sha256(_setting().encode()).digest())
+    h.update(doc.model_dump_json(exclude={"scenarios", "comparison", "generated"}).encode())
+    h.update(doc.generated[:10].encode())
+    chosen = range(len(partitions)) if index < 0 else [index]
+    for i in chosen:
+        h.update(doc.scenarios[i].model_dump_json().encode())
+        _partition(h, partitions[i])
+    h.update(f"{index} {stem}".encode())
+    return h.hexdigest()
+
+
+def get(digest: str, names: list[str]) -> list[tuple[str, bytes]] | None:
+    """The cached files for ``names`` (in order), or None if any is missing or damaged."""
+    out = []
+    for name in names:
+        suffix = Path(name).suffix
+        try:
+            data = (folder() / f"{digest}{suffix}").read_bytes()
+        except OSError:
+            return None
+        if not data.startswith(SIGNATURES.get(suffix, b"")):
+            return None
+        out.append((name, data))
+    for name in names:  # recently used: kept longest by _prune
+        with contextlib.suppress(OSError):
+            os.utime(folder() / f"{digest}{Path(name).suffix}")
+    return out
+
+
+def put(digest: str, drawn: list[tuple[str, bytes]]) -> None:
+    """Keep freshly drawn files; a cache that cannot be written is silently skipped."""
+    with contextlib.suppress(OSError):
+        where = folder()
+        where.mkdir(parents=True, exist_ok=True)
+        for name, data in drawn:
+            files.write_bytes(where / f"{digest}{Path(name).suffix}", data)
+        _prune(where)
+
+
+def _prune(where: Path) -> None:
+    """Remove the least recently used files beyond MAX_FILES."""
+    entries = sorted(where.glob("*.*"), key=lambda p: p.stat().st_mtime)
+    for path in entries[: max(0, len(entries) - MAX_FILES)]:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,120 @@
+"""Images kept between runs: served again only when nothing they show changed.
+
+Runs on the embedded ``contact-line`` baseline (no external data).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+
+from modeller import baselines, report
+from modeller.maps import image_cache, images
+from modeller.scenario import load_scenarios
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def run() -> tuple:
+    base = baselines.load_baseline("contact-line")
+    paths = [REPO / "scenarios" / f"{s}.yaml" for s in ("land-swap", "full-donbas-withdrawal")]
+    entries, partitions = [], []
+    for path, sc in load_scenarios(paths):
+        partition = baselines.apply(base, sc)
+        partitions.append(partition)
+        entries.append(report.scenario_entry(partition, path))
+    return report.document(entries), partitions
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("MODELLER_IMAGE_CACHE", raising=False)
+    return tmp_path / "cache" / "images"
+
+
+def drawing_counted(monkeypatch) -> list[int]:
+    """Record which images are drawn (rather than served from the cache)."""
+    drawn: list[int] = []
+    real = images._draw
+
+    def counting(i: int):
+        drawn.append(i)
+        return real(i)
+
+    monkeypatch.setattr(images, "_draw", counting)
+    monkeypatch.setattr(images, "PARALLEL_FROM", 10**6)  # in this process, so counted
+    return drawn
+
+
+def test_a_second_run_serves_every_image_unchanged_from_the_cache(run, cache_dir, monkeypatch):
+    doc, partitions = run
+    drawn = drawing_counted(monkeypatch)
+    stems = ["land-swap", "full-donbas-withdrawal"]
+    first = images.render_images(doc, partitions, stems)
+    assert sorted(drawn) == [-1, 0, 1]
+    assert len(list(cache_dir.iterdir())) == 5  # 2 PNG + 2 SVG + the overview
+    drawn.clear()
+    again = images.render_images(doc, partitions, stems)
+    assert drawn == []
+    assert again == first  # same names, same order, same bytes
+    assert list(again)[-1] == "overview.png"
+
+
+def test_what_an_image_shows_is_in_its_key(run, cache_dir, monkeypatch):
+    doc, partitions = run
+    stems = ["land-swap", "full-donbas-withdrawal"]
+    images.render_images(doc, partitions, stems)
+    drawn = drawing_counted(monkeypatch)
+    # one piece of the second scenario changes status: that image and the overview again
+    pieces = list(partitions[1].pieces)
+    k = next(i for i, p in enumerate(pieces) if p.after == "ukraine")
+    pieces[k] = dataclasses.replace(pieces[k], after="russia")
+    changed = [partitions[0], dataclasses.replace(partitions[1], pieces=tuple(pieces))]
+    images.render_images(doc, changed, stems)
+    assert sorted(drawn) == [-1, 1]
+    # a new title (the scenario's entry): only that scenario's image and the overview
+    drawn.clear()
+    new_title = doc.scenarios[0].model_copy(update={"title": "New"})
+    retitled = doc.model_copy(update={"scenarios": [new_title, doc.scenarios[1]]})
+    images.render_images(retitled, partitions, stems)
+    assert sorted(drawn) == [-1, 0]
+    # another file name: a new entry
+    drawn.clear()
+    images.render_images(doc, partitions, ["swap", "full-donbas-withdrawal"])
+    assert drawn == [0]
+
+
+def test_a_damaged_cache_file_is_drawn_again(run, cache_dir, monkeypatch):
+    doc, partitions = run
+    stems = ["land-swap", "full-donbas-withdrawal"]
+    first = images.render_images(doc, partitions, stems)
+    for path in cache_dir.glob("*.png"):
+        path.write_bytes(b"not a png")
+    drawn = drawing_counted(monkeypatch)
+    assert images.render_images(doc, partitions, stems) == first
+    assert sorted(drawn) == [-1, 0, 1]
+
+
+def test_the_cache_can_be_turned_off(run, cache_dir, monkeypatch):
+    doc, partitions = run
+    monkeypatch.setenv("MODELLER_IMAGE_CACHE", "0")
+    drawn = drawing_counted(monkeypatch)
+    for _ in range(2):
+        images.render_images(doc, partitions, ["land-swap", "full-donbas-withdrawal"])
+    assert sorted(drawn) == [-1, -1, 0, 0, 1, 1]
+    assert not cache_dir.exists()
+
+
+def test_the_cache_keeps_only_the_most_recently_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(image_cache, "MAX_FILES", 3)
+    for n in range(5):
+        image_cache.put(f"{n:064x}", [("a.png", b"\x89PNG\r\n\x1a\n" + bytes([n]))])
+        os.utime(tmp_path / "images" / f"{n:064x}.png", (1000 + n, 1000 + n))  # in order
+    left = sorted(p.name for p in (tmp_path / "images").iterdir())
+    assert len(left) == 3 and f"{4:064x}.png" in left and f"{0:064x}.png" not in left
