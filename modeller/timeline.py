@@ -326,9 +326,40 @@ class _Day:
         self.changed = None  # boundary segments that changed since yesterday (lines)
         self.dirty: np.ndarray | None = None  # per tile: measured again today
         self.point_in: np.ndarray | None = None  # population points in R
+        self.grown = None  # the strips' growth the next field is for
+        self.grown_tiles: np.ndarray | None = None  # per tile: near the strips' growth
 
 
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5])
+
+
+@dataclass(frozen=True, eq=False)
+class _Land:
+    """A day's Russian-held territory R: DeepState's layer and the 1 m growth of the strips
+    that outline reconciliation adds (``reconcile.with_strips``), kept apart.
+
+    Their union is what ``run`` measures, but building it costs ~5 ms a day (the strips'
+    edges run 1 m from the layer's along the whole outline) while the timeline needs R
+    only where the day changed: it is built there, from both cut to a box (``near``).
+    """
+
+    raw: object  # DeepState's layer (prepared)
+    grown: object | None  # the strips' growth (prepared); None: no strips
+    changed: np.ndarray | None  # (n, 4) boundary segments changed since yesterday; None: all
+
+    def covers_xy(self, xy: np.ndarray) -> np.ndarray:
+        """Whether each point lies in R."""
+        inside = shapely.intersects_xy(self.raw, xy[:, 0], xy[:, 1])
+        if self.grown is not None:
+            inside |= shapely.intersects_xy(self.grown, xy[:, 0], xy[:, 1])
+        return inside
+
+    def near(self, box) -> object:
+        """R within a box (minx, miny, maxx, maxy)."""
+        raw = shapely.clip_by_rect(self.raw, *box)
+        if self.grown is None or not shapely.intersects(self.grown, shapely.box(*box)):
+            return raw
+        return shapely.union(raw, shapely.clip_by_rect(self.grown, *box))
 
 
 def _segments(territory) -> tuple[np.ndarray, np.ndarray]:
@@ -368,19 +399,28 @@ def _changed(keys: np.ndarray, seg: np.ndarray, old_keys: np.ndarray, old_seg: n
     return np.vstack([seg[absent(keys, old_keys)], old_seg[absent(old_keys, keys)]])
 
 
-def _tile_areas(geom: Geometry, territory, state: _Day, tree) -> np.ndarray:
-    """km² of tile ∩ territory for every tile, recomputing only tiles the change touched."""
-    segments = _segments(territory)
+def _edges_changed(old, new) -> np.ndarray:
+    """Boundary segments in one of two territories and not the other (None: empty)."""
+    if old is None or new is None:
+        return _segments(new if old is None else old)[1]
+    return _changed(*_segments(new), *_segments(old))
+
+
+def _tile_areas(geom: Geometry, land: _Land, state: _Day, tree) -> np.ndarray:
+    """km² of tile ∩ R for every tile, recomputing only tiles the change touched."""
     n = len(geom.tiles)
-    if state.segments is None or state.tile_in is None:
+    if land.grown is not state.grown:  # tiles where R is more than DeepState's layer
+        state.grown = land.grown
+        state.grown_tiles = np.zeros(n, dtype=bool)
+        if land.grown is not None:
+            near = tree.query(land.grown, predicate="dwithin", distance=NEAR_M)
+            state.grown_tiles[near] = True
+    if land.changed is None or state.tile_in is None:
         dirty = np.ones(n, dtype=bool)
     else:
-        keys, seg = segments
-        old_keys, old_seg = state.segments
-        xy = _changed(keys, seg, old_keys, old_seg)
         dirty = np.zeros(n, dtype=bool)
-        if len(xy):
-            lines = shapely.linestrings(xy.reshape(-1, 2, 2))
+        if len(land.changed):
+            lines = shapely.linestrings(land.changed.reshape(-1, 2, 2))
             # within NEAR_M, not only crossing: a reconciled strip ends 1 m past the units'
             # outline, so its new edge runs just outside a (multi-part) coastal tile
             hit = tree.query(lines, predicate="dwithin", distance=NEAR_M)[1]
@@ -391,32 +431,43 @@ def _tile_areas(geom: Geometry, territory, state: _Day, tree) -> np.ndarray:
         # a side can only flip without a boundary change in the tile if a whole ring
         # appeared or vanished elsewhere: probe points catch that
         probes = state.tile_probe
-        inside = shapely.intersects_xy(territory, probes[:, 0], probes[:, 1])
-        expect = probes[:, 2] > 0
-        dirty |= ~np.isnan(probes[:, 0]) & (inside != expect)
+        whole = np.flatnonzero(~np.isnan(probes[:, 0]))
+        inside = land.covers_xy(probes[whole, :2])
+        dirty[whole] |= inside != (probes[whole, 2] > 0)
     areas = state.tile_in.copy() if state.tile_in is not None else np.zeros(n)
     probes = state.tile_probe.copy() if state.tile_probe is not None else np.full((n, 3), np.nan)
     idx = np.flatnonzero(dirty)
     if len(idx):
-        tiles = geom.tiles[idx]
-        touches = shapely.intersects(territory, tiles)
-        inside = touches & shapely.contains(territory, tiles)
-        crossing = touches & ~inside
-        areas[idx] = 0.0
-        areas[idx[inside]] = geom.tile_km2[idx[inside]]
-        cut = idx[crossing]
-        if len(cut):
-            parts = shapely.intersection(geom.tiles[cut], territory)
-            areas[cut] = geodata.area_km2(parts)
+        inside = np.zeros(len(idx), dtype=bool)
+        crossing = np.zeros(len(idx), dtype=bool)
+        plain = ~state.grown_tiles[idx]
+        inside[plain], crossing[plain], areas[idx[plain]] = _clip(geom, idx[plain], land.raw)
+        for k in np.flatnonzero(~plain):  # near the strips: R from both, around the tile
+            t = idx[k : k + 1]
+            box = shapely.bounds(geom.tiles[t[0]]) + np.array([-1, -1, 1, 1]) * NEAR_M
+            inside[k : k + 1], crossing[k : k + 1], areas[t] = _clip(geom, t, land.near(box))
         # probe: a point of each whole tile, inside or outside (crossing tiles: none needed,
         # their boundary segments are in the diff when they change)
-        rep = shapely.get_coordinates(shapely.point_on_surface(tiles))
+        rep = shapely.get_coordinates(shapely.point_on_surface(geom.tiles[idx]))
         probes[idx, 0:2] = rep
         probes[idx, 2] = inside.astype(float)
         probes[idx[crossing], 0:2] = np.nan
-    state.segments, state.tile_in, state.tile_probe = segments, areas, probes
+    state.tile_in, state.tile_probe = areas, probes
     state.dirty = dirty
     return areas
+
+
+def _clip(geom: Geometry, idx: np.ndarray, territory) -> tuple:
+    """Tiles ``idx`` against a territory: wholly inside, crossing its edge, km² inside."""
+    tiles = geom.tiles[idx]
+    touches = shapely.intersects(territory, tiles)
+    inside = touches & shapely.contains(territory, tiles)
+    crossing = touches & ~inside
+    areas = np.where(inside, geom.tile_km2[idx], 0.0)
+    if crossing.any():
+        parts = shapely.intersection(tiles[crossing], territory)
+        areas[crossing] = geodata.area_km2(parts)
+    return inside, crossing, areas
 
 
 def _sure_in(depth_m: float) -> float:
@@ -432,7 +483,7 @@ def _sure_out(depth_m: float) -> float:
     return 0.015 * depth_m + 50.0
 
 
-def _points_in(geom: Geometry, territory, state: _Day) -> np.ndarray:
+def _points_in(geom: Geometry, land: _Land, state: _Day) -> np.ndarray:
     """Whether each population point lies in the territory: yesterday's answer, tested
     again only for points in tiles measured again today (or in no tile).
 
@@ -441,20 +492,21 @@ def _points_in(geom: Geometry, territory, state: _Day) -> np.ndarray:
     """
     xy = geom.point_xy
     if state.point_in is None:
-        inside = shapely.intersects_xy(territory, xy[:, 0], xy[:, 1])
+        inside = land.covers_xy(xy)
     else:
         tile = geom.point_tile
         redo = np.flatnonzero((tile < 0) | state.dirty[tile])
         inside = state.point_in.copy()
-        inside[redo] = shapely.intersects_xy(territory, xy[redo, 0], xy[redo, 1])
+        inside[redo] = land.covers_xy(xy[redo])
     state.point_in = inside
     return inside
 
 
-def _contact_line_near(geom: Geometry, territory, box):
-    """The line of contact (as engine.contact_line draws it) inside a box only."""
+def _contact_line_near(geom: Geometry, held, box):
+    """The line of contact (as engine.contact_line draws it) inside a box only, from the
+    Russian-held territory within it."""
     ukraine = shapely.clip_by_rect(geom.ukraine, *box)
-    russia = polygonal(shapely.intersection(shapely.clip_by_rect(territory, *box), ukraine))
+    russia = polygonal(shapely.intersection(held, ukraine))
     if russia.is_empty:
         return shapely.LineString()
     rest = polygonal(shapely.difference(ukraine, russia))
@@ -521,7 +573,7 @@ class _Bands:
         self.buffers: dict[float, dict[bytes, object]] = {}
         self.started = False
 
-    def update(self, territory, tile_in: np.ndarray, changed) -> None:
+    def update(self, land: _Land, tile_in: np.ndarray, changed) -> None:
         """Measure again what today's changes can reach (everything on the first day)."""
         boxes = None
         if not self.started or changed is None:
@@ -541,6 +593,7 @@ class _Bands:
         # them cannot change a zone there; runs are cut by their own vertices, so all but
         # the two at the box's edges are the ones buffered on earlier days
         box = (*(lo - self.reach - REACH_M), *(hi + self.reach + REACH_M))
+        territory = land.near(box)
         line = _contact_line_near(self.geom, territory, box)
         runs = [] if line.is_empty else [(r.tobytes(), r) for r in _runs(line)]
         if len(dirty) == len(self.tiles):
@@ -676,33 +729,27 @@ class _Outline:
     The strips that reconciliation adds depend only on the Russian-held land within the
     outline zone, which changes rarely; a day reuses the strips of the day before when
     none of DeepState's changed boundary segments lies in the zone. The day's territory is
-    then ``R ∪ strips``, exactly as ``baselines.from_deepstate`` builds it for ``run``.
-    A day whose DeepState geometry is yesterday's (same WKB) reuses yesterday's territory;
-    recomputed strips equal to yesterday's (same WKB) keep their per-unit figures.
+    then ``R ∪ strips`` grown by 1 m, as ``baselines.from_deepstate`` builds it for ``run``
+    (kept as its two layers, see ``_Land``). Recomputed strips equal to yesterday's (same
+    WKB) keep their per-unit figures and their growth.
     """
 
     def __init__(self) -> None:
         self.on = settings.reconcile()
-        self.keys: np.ndarray | None = None
         self.zone = reconcile.outline_zone() if self.on else None
-        self.raw = None
-        self.territory_ = None
         self.strips = None
         self.wkb = b""
         self.grown = None
         self.moved: tuple = ()
         self.strips_km2 = 0.0
 
-    def territory(self, raw):
-        """The reconciled Russian-held territory of a day (raw when switched off)."""
+    def land(self, raw, changed: np.ndarray | None) -> _Land:
+        """The day's Russian-held territory from DeepState's layer and the segments of it
+        that changed since yesterday (None: the first day)."""
         if not self.on:
-            return raw
-        keys, seg = _segments(raw)
-        xy = None if self.keys is None else _changed(keys, seg, self.keys, self.seg)
-        if xy is not None and not len(xy) and self._same_raw(raw):
-            self.raw = raw  # DeepState unchanged: yesterday's territory, no union
-            return self.territory_
-        if self.strips is None or self._changed_in_zone(xy):
+            return _Land(raw, None, changed)
+        grown = self.grown
+        if self.strips is None or self._changed_in_zone(changed):
             strips = reconcile.strips(raw)
             wkb = shapely.to_wkb(strips)
             # most changes in the zone leave the strips as they were: keep their figures
@@ -710,15 +757,13 @@ class _Outline:
                 self.strips, self.wkb = strips, wkb
                 self.moved = reconcile.moved_by_oblast(strips)
                 self.strips_km2 = float(geodata.area_km2(strips))
+                # = reconcile.with_strips(raw, strips) less the union, kept across days
                 self.grown = None if strips.is_empty else reconcile.grown(strips)
-        self.keys, self.seg, self.raw = keys, seg, raw
-        # = reconcile.with_strips(raw, self.strips), the strips' 1 m growth kept across days
-        self.territory_ = raw if self.grown is None else shapely.union(raw, self.grown)
-        return self.territory_
-
-    def _same_raw(self, raw) -> bool:
-        """Whether today's DeepState geometry is yesterday's, coordinate for coordinate."""
-        return shapely.to_wkb(raw) == shapely.to_wkb(self.raw)
+                if self.grown is not None:
+                    shapely.prepare(self.grown)
+        if changed is not None and self.grown is not grown:  # the growth's edges changed too
+            changed = np.vstack([changed, _edges_changed(grown, self.grown)])
+        return _Land(raw, self.grown, changed)
 
     def _changed_in_zone(self, xy: np.ndarray | None) -> bool:
         if xy is None or not len(xy):
@@ -757,11 +802,14 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
     for t, snap in enumerate(snapshots):
         raw = snap.territory()
         clock.lap("read")
-        territory = outline.territory(raw)
-        shapely.prepare(territory)
+        shapely.prepare(raw)
+        segments = _segments(raw)
+        changed = None if state.segments is None else _changed(*segments, *state.segments)
+        state.segments = segments
+        land = outline.land(raw, changed)
         clock.lap("outline")
         held = np.bincount(
-            geom.tile_atom, weights=_tile_areas(geom, territory, state, tree), minlength=n_atoms
+            geom.tile_atom, weights=_tile_areas(geom, land, state, tree), minlength=n_atoms
         )
         infos.append(outline.info(snap, float(geodata.area_km2(raw)), float(held.sum())))
         km2[t, russia : russia + n_atoms] = held
@@ -769,10 +817,10 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
         clock.lap("clip")
         bits = np.zeros(len(xy), dtype=int)
         if bands is not None:
-            bands.update(territory, state.tile_in, state.changed)
+            bands.update(land, state.tile_in, state.changed)
             bands.fill(km2[t], bits)
         clock.lap("bands")
-        inside = _points_in(geom, territory, state)
+        inside = _points_in(geom, land, state)
         status = np.where(inside, STATUSES.index("russia"), STATUSES.index("ukraine"))
         column = (status * per + bits) * n_atoms + geom.settlement_atom
         weight[t] = np.bincount(column, weights=geom.settlement_weight, minlength=km2.shape[1])
