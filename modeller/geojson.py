@@ -190,7 +190,11 @@ def read_territory(path: Path, densify: bool = True) -> object:
     anything else takes the general path with its per-feature errors. Whether it holds one
     is told from its ``_skeleton``.
     """
-    text = inputs.read_text(path, "GeoJSON")
+    return _territory_of(inputs.read_text(path, "GeoJSON"), path, densify)
+
+
+def _territory_of(text: str, path: Path, densify: bool) -> object:
+    """``read_territory`` of a file's text."""
     if _one_polygon(_skeleton(text)):
         try:
             parts = shapely.get_parts(shapely.from_geojson(text))
@@ -269,7 +273,7 @@ def read_layers(path: Path, densify: bool = True) -> tuple[dict[str, object], bo
     """
     text = inputs.read_text(path, "GeoJSON")
     if '"status"' not in text and '"grey_zone"' not in text:
-        return {"russia": read_territory(path, densify)}, False
+        return {"russia": _territory_of(text, path, densify)}, False
     data = _parse(text, path)
     grouped: dict[str, list] = {}
     for props, geom in features(data, str(path)):
