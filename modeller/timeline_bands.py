@@ -13,6 +13,7 @@ from .timeline_day import STATUSES, Geometry, Land
 
 CHUNK = 16  # vertices per run of the contact line buffered on its own (see Bands._zones)
 REACH_M = 2000.0  # beyond a band's depth: a change this far away cannot alter a zone here
+CONTEXT_M = 500.0  # the line is cut this far beyond where it can matter (see _local)
 
 
 def _sure_in(depth_m: float) -> float:
@@ -227,12 +228,17 @@ class Bands:
         return hit
 
     def _local(self, band: Band, line, points: np.ndarray, xy: np.ndarray) -> np.ndarray:
-        """Points tested against GEOS's buffer of the line near them: the line within
-        band + ``REACH_M`` of each point (what ``fast`` buffers there for ``run``), cut by
-        discs (a 32-gon around the circle), which costs far less than a square window."""
+        """Points tested against GEOS's buffer of the line near them.
+
+        Only the line within ``_sure_out`` + ``CONTEXT_M`` beyond the band's depth of each
+        point can put it in the buffer (cut by discs: 32-gons around the circles); the
+        buffer of that line agrees with ``run``'s there, and costs far less than the line
+        in a square window reaching ``REACH_M`` beyond (same answers on the full archive).
+        """
         if not len(points):
             return np.zeros(0, dtype=bool)
-        radius = (band.km * 1000 + REACH_M) / np.cos(np.pi / 32)
+        depth = band.km * 1000
+        radius = (depth + _sure_out(depth) + CONTEXT_M) / np.cos(np.pi / 32)
         window = shapely.buffer(shapely.multipoints(xy), radius, quad_segs=8)
         local = shapely.buffer(shapely.intersection(line, window), band.km * 1000, quad_segs=16)
         return shapely.intersects(local, points)
