@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from . import geodata, population
+from . import geodata, memo, population
 from .partition import Partition
 from .statuses import BUILTIN_STATUSES
 
@@ -71,25 +71,17 @@ def nearest_in_oblast(
     return where
 
 
-_COVERED: dict[tuple[int, int, int], tuple] = {}
-_COVERED_MAX = 512  # entries (geometry × layout × unit); the oldest go first
+_COVERED = memo.ByIdentity(512)  # (region, layout points, unit indices) -> covered
 
 
 def _covered(geom, xy: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """Positions in ``idx`` of the points ``xy[idx]`` that ``geom`` covers (remembered).
+    """Positions in ``idx`` of the points ``xy[idx]`` that ``geom`` covers (remembered)."""
 
-    Keyed by object identity; the entry holds the objects themselves, so an id cannot be
-    reused while its entry lives."""
-    key = (id(geom), id(xy), id(idx))
-    entry = _COVERED.get(key)
-    if entry is not None:
-        return entry[-1]
-    shapely.prepare(geom)
-    hit = np.flatnonzero(shapely.intersects_xy(geom, xy[idx, 0], xy[idx, 1]))
-    if len(_COVERED) >= _COVERED_MAX:
-        del _COVERED[next(iter(_COVERED))]
-    _COVERED[key] = (geom, xy, idx, hit)
-    return hit
+    def test() -> np.ndarray:
+        shapely.prepare(geom)
+        return np.flatnonzero(shapely.intersects_xy(geom, xy[idx, 0], xy[idx, 1]))
+
+    return _COVERED.get((geom, xy, idx), test)
 
 
 @dataclass(frozen=True)

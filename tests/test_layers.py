@@ -15,7 +15,7 @@ PACKAGE = Path(modeller.__file__).parent
 
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
-    {"errors", "settings", "statuses", "document", "interrupts", "regions", "textsafe"},
+    {"errors", "settings", "statuses", "document", "interrupts", "regions", "textsafe", "memo"},
     {"rounding"},  # rounding figures for readers
     {"unitsfile"},  # reading and matching a units file (no embedded data)
     {"dates", "geodata", "inputs", "failures", "files"},  # dates; units, CRS; files in, out

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import shapely
 
-from .. import __version__, files, geodata, settings
+from .. import __version__, files, geodata, memo, settings
 from ..document import RunDocument
 from ..partition import Partition
 
@@ -57,17 +57,12 @@ def _code() -> str:
     return h.hexdigest()
 
 
-_WKB: dict[int, tuple] = {}
+_WKB = memo.ByIdentity(4096)
 
 
 def _geometry_digest(geom) -> bytes:
     """SHA-256 of a geometry's WKB, remembered per object (pieces are shared by scenarios)."""
-    entry = _WKB.get(id(geom))
-    if entry is None or entry[0] is not geom:
-        if len(_WKB) > 4096:
-            _WKB.clear()
-        entry = _WKB[id(geom)] = (geom, hashlib.sha256(shapely.to_wkb(geom)).digest())
-    return entry[1]
+    return _WKB.get((geom,), lambda: hashlib.sha256(shapely.to_wkb(geom)).digest())
 
 
 def _partition(h, partition: Partition) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from .. import geodata
+from .. import geodata, memo
 from ..partition import Partition
 
 MARGIN = 0.15  # of the changed area's extent, on each side
@@ -102,27 +102,21 @@ def clip_simplify(geoms, box: tuple, tolerance: float, topology: bool = False) -
     return out[~shapely.is_empty(out)]
 
 
-_COARSE: dict[tuple[int, float], tuple] = {}
+_COARSE = memo.ByIdentity(2048)
 
 
 def coarse(geoms, tolerance: float) -> np.ndarray:
     """Each geometry simplified to ``tolerance`` with valid rings, for the small maps of all
     Ukraine (locator, overview); empty results dropped.
 
-    Remembered per geometry object: the scenarios of one run share most pieces with their
-    baseline, so each piece is simplified once per run (``maps.images`` does it before
-    forking its workers, which inherit the results)."""
-    out = []
-    for g in geoms:
-        key = (id(g), tolerance)
-        entry = _COARSE.get(key)
-        if entry is None:
-            if len(_COARSE) >= 2048:  # a run has a few hundred pieces; keep memory bounded
-                _COARSE.clear()
-            entry = _COARSE[key] = (g, shapely.simplify(g, tolerance, preserve_topology=True))
-        if not entry[1].is_empty:
-            out.append(entry[1])
-    return np.asarray(out, dtype=object)
+    Remembered per geometry object: each piece is simplified once per run (``maps.images``
+    does it before forking its workers, which inherit the results)."""
+
+    def simplified(g):
+        return shapely.simplify(g, tolerance, preserve_topology=True)
+
+    out = [_COARSE.get((g,), lambda g=g: simplified(g), tolerance) for g in geoms]
+    return np.asarray([g for g in out if not g.is_empty], dtype=object)
 
 
 def polygon_path(geoms):

@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.ops import polylabel
 
-from .. import geodata
+from .. import geodata, memo
 from ..partition import Partition
 from . import words
 from .assets import RawJSON
@@ -56,7 +56,7 @@ RANKS = {"town": 0, "area": 10, "place": 30, "river": 45, "town-more": 50, "obla
 """Label priority by kind (lower is placed first); ``country`` labels come last (80)."""
 
 
-_SIMPLIFIED: dict[tuple[int, ...], tuple] = {}
+_SIMPLIFIED = memo.ByIdentity(64)
 
 
 def simplify(geoms: np.ndarray) -> np.ndarray:
@@ -64,13 +64,7 @@ def simplify(geoms: np.ndarray) -> np.ndarray:
 
     Remembered for the same geometry objects: most scenarios of a run keep their
     baseline's pieces whole (only statuses change), so their coverage is the same."""
-    key = tuple(map(id, geoms))
-    entry = _SIMPLIFIED.get(key)
-    if entry is None:
-        if len(_SIMPLIFIED) > 64:
-            _SIMPLIFIED.clear()
-        entry = _SIMPLIFIED[key] = (list(geoms), _simplify(geoms))  # holds the objects
-    return entry[1].copy()
+    return _SIMPLIFIED.get(tuple(geoms), lambda: _simplify(geoms)).copy()
 
 
 def _simplify(geoms: np.ndarray) -> np.ndarray:
