@@ -160,9 +160,17 @@ def tile_areas(geom: Geometry, land: Land, state: Day, tree) -> np.ndarray:
         else:
             state.changed = np.array([], dtype=object)
         # a side can only flip without a boundary change in the tile if a whole ring
-        # appeared or vanished elsewhere: probe points catch that
+        # appeared or vanished around it: probe points catch that, those within the
+        # changed segments' bounding box only (no other can be inside such a ring)
         probes = state.tile_probe
-        whole = np.flatnonzero(~np.isnan(probes[:, 0]))
+        xs, ys = land.changed[:, 0::2], land.changed[:, 1::2]
+        px, py = probes[:, 0], probes[:, 1]
+        whole = np.flatnonzero(
+            (px >= xs.min(initial=np.inf))
+            & (px <= xs.max(initial=-np.inf))
+            & (py >= ys.min(initial=np.inf))
+            & (py <= ys.max(initial=-np.inf))
+        )  # NaN (crossing tiles: no probe) compares False
         inside = land.covers_xy(probes[whole, :2])
         dirty[whole] |= inside != (probes[whole, 2] > 0)
     areas = state.tile_in.copy() if state.tile_in is not None else np.zeros(n)
