@@ -10,6 +10,7 @@ one straight segment would cut the curve short (a 10°×4° box came out 1.4 % t
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,8 @@ UKRAINE_LONLAT = (22.0, 44.0, 40.5, 52.5)  # generous bounds of Ukraine, lon/lat
 WINDOW = (-60.0, -40.0, 120.0, 90.0)  # clipped to this before projecting: far from the
 # equal-area projection's antipode (DeepState's raw layers reach Africa and Central Asia)
 DENSIFY_DEG = 0.05  # at most ~5 km between vertices before projecting
+# a "coordinates" member whose array holds only numbers, arrays and JSON whitespace
+_COORDINATES = re.compile(r'"coordinates"[ \t\n\r]*:[ \t\n\r]*\[[-+0-9.eE,\[\] \t\n\r]*\]')
 
 
 def read(path: Path) -> object:
@@ -184,11 +187,15 @@ def read_territory(path: Path, densify: bool = True) -> object:
 
     A file holding one valid (Multi)Polygon (every DeepState daily file) is parsed by GEOS
     directly, about 3× faster, and needs no union or repair, so the result is the same;
-    anything else takes the general path with its per-feature errors.
+    anything else takes the general path with its per-feature errors. Whether it holds one
+    is told from its ``_skeleton``.
     """
-    text = inputs.read_text(path, "GeoJSON")
-    data = _parse(text, path)
-    if _one_polygon(data):
+    return _territory_of(inputs.read_text(path, "GeoJSON"), path, densify)
+
+
+def _territory_of(text: str, path: Path, densify: bool) -> object:
+    """``read_territory`` of a file's text."""
+    if _one_polygon(_skeleton(text)):
         try:
             parts = shapely.get_parts(shapely.from_geojson(text))
         except (ValueError, shapely.errors.GEOSException):
@@ -197,7 +204,21 @@ def read_territory(path: Path, densify: bool = True) -> object:
         if single and shapely.is_valid(parts[0]) and _near_ukraine(parts[0]):
             lonlat = shapely.segmentize(parts[0], DENSIFY_DEG) if densify else parts[0]
             return geodata.to_equal_area(lonlat)
-    return territory([g for _, g in features(data, str(path))], densify)
+    return territory([g for _, g in features(_parse(text, path), str(path))], densify)
+
+
+def _skeleton(text: str) -> object:
+    """The document with every coordinate array emptied (None when that does not parse).
+
+    It tells the document's structure (what ``_one_polygon`` checks) at a seventh of the
+    cost of parsing the coordinates too, which GEOS parses again anyway. The coordinates
+    themselves are GEOS's to parse: where they are not valid JSON, GEOS fails and the
+    whole text goes through ``_parse``, whose error names the problem.
+    """
+    try:
+        return json.loads(_COORDINATES.sub('"coordinates": []', text), parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _one_polygon(data: object) -> bool:
@@ -252,7 +273,7 @@ def read_layers(path: Path, densify: bool = True) -> tuple[dict[str, object], bo
     """
     text = inputs.read_text(path, "GeoJSON")
     if '"status"' not in text and '"grey_zone"' not in text:
-        return {"russia": read_territory(path, densify)}, False
+        return {"russia": _territory_of(text, path, densify)}, False
     data = _parse(text, path)
     grouped: dict[str, list] = {}
     for props, geom in features(data, str(path)):

@@ -101,7 +101,9 @@ def strips(russia, contested=None):
         parts = parts[shapely.dwithin(russia, parts, TOUCH_M)]
     if not len(parts):
         return shapely.Polygon()
-    moved = shapely.union_all(parts)
+    # parts of one valid polygonal difference never overlap: they form a MultiPolygon as
+    # they are (a union of them would only reorder them, at ~40x the cost)
+    moved = shapely.multipolygons(parts)
     if contested is not None and not contested.is_empty:
         moved = shapely.difference(moved, contested)
     return moved

@@ -20,7 +20,7 @@ central population estimate (no ranges).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date as Date
 from itertools import product
 
@@ -28,22 +28,26 @@ import numpy as np
 import shapely
 from pydantic import BaseModel
 
-from . import baselines, engine, fast, geodata, metrics, population, reconcile, settings
+from . import baselines, engine, fast, geodata, metrics, population
 from .archive import Snapshot
-from .control import NO_GREY_ZONE
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, polygonal
 from .scenario import Band, Scenario
+from .timeline_bands import Bands
+from .timeline_day import (
+    STATUSES,
+    Day,
+    Geometry,
+    Outline,
+    boundary_segments,
+    changed_since,
+    points_in,
+    tile_areas,
+)
 
-STATUSES = ("russia", "ukraine")  # what a DeepState baseline holds: R and the rest
 SLIVER_M2 = 1.0  # atoms smaller than this (overlay noise) are dropped
 TILE_M = 25_000.0  # atoms are cut into tiles of this size so that a day's change is local
 MAX_BANDS = 4
-CHUNK = 16  # vertices per run of the contact line buffered on its own (see _zones)
-EDGE_M = 1000.0  # population points this close to a band's edge are checked exactly
-EDGE_CELL_M = 5000.0  # ... with one local buffer per square of this size
-REACH_M = 2000.0  # beyond a band's depth: a change this far away cannot alter a zone here
-NEAR_M = 2.0  # a changed boundary segment this close to a tile makes it dirty
 SYNTHETIC = BaselineInfo("synthetic", None, "timeline symbolic evaluation", "")
 
 
@@ -57,28 +61,6 @@ class ScenarioPlan:
     scenario: Scenario
     keys: tuple[tuple, ...]
     matrix: np.ndarray  # (n_keys, n_classes * n_atoms) 0/1
-
-
-@dataclass(frozen=True)
-class Geometry:
-    """What the per-day measurement needs (picklable; shipped to workers once)."""
-
-    atoms: tuple  # working-CRS polygons
-    atom_oblast: np.ndarray  # oblast code per atom
-    atom_km2: np.ndarray
-    tiles: np.ndarray  # working-CRS polygons: atoms cut into squares
-    tile_atom: np.ndarray  # atom index per tile
-    tile_km2: np.ndarray
-    bands: tuple[Band, ...]  # distinct band selectors; classes = status × membership
-    support: np.ndarray  # indices of atoms where band membership can change an outcome
-    settlement_atom: np.ndarray  # atom index per population point
-    settlement_weight: np.ndarray  # people per population point (central model)
-    point_xy: np.ndarray  # (n, 2) working-CRS population points
-    ukraine: object  # union of the units (for the local line of contact)
-
-    @property
-    def n_classes(self) -> int:
-        return len(STATUSES) * 2 ** len(self.bands)
 
 
 @dataclass(frozen=True)
@@ -270,21 +252,31 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
     )
     remainder = np.zeros(len(atom_oblast))  # every person is carried by a point
     tiles, owner = _tiles(atoms)
+    tiles_a = np.array(tiles, dtype=object)
     geometry = Geometry(
         atoms=tuple(atoms),
         atom_oblast=atom_oblast_a,
         atom_km2=np.asarray(geodata.area_km2(np.array(atoms, dtype=object)), dtype=float),
-        tiles=np.array(tiles, dtype=object),
+        tiles=tiles_a,
         tile_atom=np.array(owner),
-        tile_km2=np.asarray(geodata.area_km2(np.array(tiles, dtype=object)), dtype=float),
+        tile_km2=np.asarray(geodata.area_km2(tiles_a), dtype=float),
         bands=bands_t,
         support=np.array(sorted(support), dtype=int),
         settlement_atom=settlement_atom,
         settlement_weight=pop.central.weight,
         point_xy=layout.xy,
+        point_tile=_point_tiles(tiles_a, layout.xy),
         ukraine=shapely.union_all(list(data.geometry.values())),
     )
     return Plan(geometry, tuple(plans), tuple(data.codes), remainder)
+
+
+def _point_tiles(tiles: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """For each point, one tile it lies in (on its edge counts), -1 when none does."""
+    out = np.full(len(xy), -1)
+    hit_point, hit_tile = shapely.STRtree(tiles).query(shapely.points(xy), predicate="intersects")
+    out[hit_point[::-1]] = hit_tile[::-1]  # the first tile found for each point
+    return out
 
 
 def _same(a, b) -> bool:
@@ -307,396 +299,33 @@ class Measures:
     seconds: tuple = ()  # CPU seconds per stage: (stage, seconds), for the benchmark
 
 
-class _Day:
-    """Yesterday's state for incremental updates: boundary segments and tile areas."""
-
-    def __init__(self) -> None:
-        self.segments: np.ndarray | None = None
-        self.tile_in: np.ndarray | None = None  # km² of tile ∩ R
-        self.tile_probe: np.ndarray | None = None  # points whose side must not flip
-        self.changed = None  # boundary segments that changed since yesterday (lines)
-
-
-_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5])
-
-
-def _segments(territory) -> tuple[np.ndarray, np.ndarray]:
-    """Boundary segments as (hash, (x0, y0, x1, y1)), orientation-free, one row each.
-
-    Hashing the coordinates' bits makes "what changed since yesterday" an integer set
-    difference; a collision (odds ~1e-13 a day) could only hide one changed segment.
-    """
-    rings = shapely.get_rings(shapely.get_parts(territory))
-    coords, index = shapely.get_coordinates(rings, return_index=True)
-    same = index[1:] == index[:-1]
-    seg = np.hstack([coords[:-1][same], coords[1:][same]])
-    swap = (seg[:, 0] > seg[:, 2]) | ((seg[:, 0] == seg[:, 2]) & (seg[:, 1] > seg[:, 3]))
-    seg[swap] = seg[swap][:, [2, 3, 0, 1]]
-    bits = np.ascontiguousarray(seg).view(np.uint64) * _MIX.astype(np.uint64)
-    keys = np.bitwise_xor.reduce(bits, axis=1)
-    return keys, seg
-
-
-def _changed(keys: np.ndarray, seg: np.ndarray, old_keys: np.ndarray, old_seg: np.ndarray):
-    """Segments in one day's set and not the other's: today's new rows, then yesterday's.
-
-    Notes
-    -----
-    Equal to ``seg[~np.isin(keys, old_keys)]`` and the converse, by binary search in the
-    other day's sorted keys (~3x faster than ``np.isin`` on ~10^5 segments).
-    """
-
-    def absent(k: np.ndarray, other: np.ndarray) -> np.ndarray:
-        ordered = np.sort(other)
-        if not len(ordered):
-            return np.ones(len(k), dtype=bool)
-        i = np.searchsorted(ordered, k)
-        i[i == len(ordered)] = 0
-        return ordered[i] != k
-
-    return np.vstack([seg[absent(keys, old_keys)], old_seg[absent(old_keys, keys)]])
-
-
-def _tile_areas(geom: Geometry, territory, state: _Day, tree) -> np.ndarray:
-    """km² of tile ∩ territory for every tile, recomputing only tiles the change touched."""
-    segments = _segments(territory)
-    n = len(geom.tiles)
-    if state.segments is None or state.tile_in is None:
-        dirty = np.ones(n, dtype=bool)
-    else:
-        keys, seg = segments
-        old_keys, old_seg = state.segments
-        xy = _changed(keys, seg, old_keys, old_seg)
-        dirty = np.zeros(n, dtype=bool)
-        if len(xy):
-            lines = shapely.linestrings(xy.reshape(-1, 2, 2))
-            # within NEAR_M, not only crossing: a reconciled strip ends 1 m past the units'
-            # outline, so its new edge runs just outside a (multi-part) coastal tile
-            hit = tree.query(lines, predicate="dwithin", distance=NEAR_M)[1]
-            dirty[hit] = True
-            state.changed = lines
-        else:
-            state.changed = np.array([], dtype=object)
-        # a side can only flip without a boundary change in the tile if a whole ring
-        # appeared or vanished elsewhere: probe points catch that
-        probes = state.tile_probe
-        inside = shapely.intersects_xy(territory, probes[:, 0], probes[:, 1])
-        expect = probes[:, 2] > 0
-        dirty |= ~np.isnan(probes[:, 0]) & (inside != expect)
-    areas = state.tile_in.copy() if state.tile_in is not None else np.zeros(n)
-    probes = state.tile_probe.copy() if state.tile_probe is not None else np.full((n, 3), np.nan)
-    idx = np.flatnonzero(dirty)
-    if len(idx):
-        tiles = geom.tiles[idx]
-        touches = shapely.intersects(territory, tiles)
-        inside = touches & shapely.contains(territory, tiles)
-        crossing = touches & ~inside
-        areas[idx] = 0.0
-        areas[idx[inside]] = geom.tile_km2[idx[inside]]
-        cut = idx[crossing]
-        if len(cut):
-            parts = shapely.intersection(geom.tiles[cut], territory)
-            areas[cut] = geodata.area_km2(parts)
-        # probe: a point of each whole tile, inside or outside (crossing tiles: none needed,
-        # their boundary segments are in the diff when they change)
-        rep = shapely.get_coordinates(shapely.point_on_surface(tiles))
-        probes[idx, 0:2] = rep
-        probes[idx, 2] = inside.astype(float)
-        probes[idx[crossing], 0:2] = np.nan
-    state.segments, state.tile_in, state.tile_probe = segments, areas, probes
-    return areas
-
-
-def _contact_line_near(geom: Geometry, territory, box):
-    """The line of contact (as engine.contact_line draws it) inside a box only."""
-    ukraine = shapely.clip_by_rect(geom.ukraine, *box)
-    russia = polygonal(shapely.intersection(shapely.clip_by_rect(territory, *box), ukraine))
-    if russia.is_empty:
-        return shapely.LineString()
-    rest = polygonal(shapely.difference(ukraine, russia))
-    if rest.is_empty:
-        return shapely.LineString()
-    return shapely.intersection(shapely.boundary(russia), shapely.buffer(rest, 1.0))
-
-
-def _runs(line) -> list[np.ndarray]:
-    """The line cut into runs at vertices picked by their own coordinates.
-
-    Cutting where a hash of the vertex says so (not every N vertices) keeps the runs of
-    an unchanged stretch identical from one day to the next, so their buffers are reused.
-    """
-    out = []
-    for part in shapely.get_parts(line):
-        xy = shapely.get_coordinates(part)
-        bits = np.ascontiguousarray(xy).view(np.uint64)
-        mark = ((bits[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ bits[:, 1]) % np.uint64(CHUNK) == 0
-        cuts = [0]
-        for i in np.flatnonzero(mark[1:-1]) + 1:
-            if i - cuts[-1] >= 2:
-                cuts.append(int(i))
-        cuts.append(len(xy) - 1)
-        out += [xy[i : j + 1] for i, j in zip(cuts, cuts[1:], strict=False) if j > i]
-    return out
-
-
-class _Bands:
-    """The band part of each day, kept between days: per support tile, its km² in every
-    class (holder × inside each band); per support settlement, inside each band or not.
-
-    Only support tiles within a band's reach of today's changed segments are measured
-    again, against the line of contact and band zones drawn in their bounding box only.
-    Zones are the union of buffers of runs of about ``CHUNK`` vertices (each kept from
-    the day before when unchanged): GEOS buffers a long, wiggly line at 20 km slowly
-    (~180 ms), and the union differs from it by ~0.1-0.6 km² in all (caps vs round joins
-    where runs meet, GEOS's input simplification). So settlements within ``EDGE_M`` of a
-    zone's edge are tested against GEOS's own buffer of the line near them (cut to a disc
-    beyond the band's reach), which is what ``engine.band_region`` draws there.
-    """
-
-    def __init__(self, geom: Geometry) -> None:
-        self.geom = geom
-        self.per = 2 ** len(geom.bands)
-        self.reach = max(b.km for b in geom.bands) * 1000 + REACH_M
-        self.tiles = np.flatnonzero(np.isin(geom.tile_atom, geom.support))
-        self.tree = shapely.STRtree(geom.tiles[self.tiles])
-        self.bounds = shapely.bounds(geom.tiles[self.tiles])
-        self.areas = np.zeros((len(self.tiles), len(STATUSES) * self.per))
-        self.points = np.flatnonzero(np.isin(geom.settlement_atom, geom.support))
-        self.xy = geom.point_xy[self.points]
-        self.point_tree = shapely.STRtree(shapely.points(self.xy))
-        self.inside = np.zeros((len(self.points), len(geom.bands)), dtype=bool)
-        self.buffers: dict[float, dict[bytes, object]] = {}
-        self.started = False
-
-    def update(self, territory, tile_in: np.ndarray, changed) -> None:
-        """Measure again what today's changes can reach (everything on the first day)."""
-        boxes = None
-        if not self.started or changed is None:
-            dirty = np.arange(len(self.tiles))
-        elif not len(changed):
-            return
-        else:
-            b = shapely.bounds(changed)
-            r = self.reach
-            boxes = shapely.box(b[:, 0] - r, b[:, 1] - r, b[:, 2] + r, b[:, 3] + r)
-            dirty = np.unique(self.tree.query(boxes)[1])
-        self.started = True
-        if not len(dirty):
-            return
-        lo, hi = self.bounds[dirty, :2].min(axis=0), self.bounds[dirty, 2:].max(axis=0)
-        # the line near today's dirty tiles only: a stretch farther than the reach from
-        # them cannot change a zone there; runs are cut by their own vertices, so all but
-        # the two at the box's edges are the ones buffered on earlier days
-        box = (*(lo - self.reach - REACH_M), *(hi + self.reach + REACH_M))
-        line = _contact_line_near(self.geom, territory, box)
-        runs = [] if line.is_empty else [(r.tobytes(), r) for r in _runs(line)]
-        if len(dirty) == len(self.tiles):
-            todo = np.arange(len(self.points))
-        else:  # settlements within a band's reach of a change (by envelopes: a superset)
-            todo = np.unique(self.point_tree.query(boxes)[1])
-        grown = self.bounds[dirty] + np.array([-1, -1, 1, 1]) * self.reach
-        zones = self._zones(runs, grown)
-        for k in dirty:
-            self.areas[k] = self._tile_classes(self.tiles[k], territory, tile_in, zones)
-        for i, (band, zone) in enumerate(zip(self.geom.bands, zones, strict=True)):
-            self.inside[todo, i] = self._inside(band, line, zone, todo)
-
-    def _zones(self, runs: list, boxes: np.ndarray) -> list:
-        """Each band's zone, from the runs of the line whose envelope meets one of
-        ``boxes`` (each dirty tile's envelope grown by the reach): a run farther away
-        cannot change the zone inside a dirty tile, so it is left out of the union."""
-        if runs:
-            rb = np.array([(*r.min(axis=0), *r.max(axis=0)) for _, r in runs])
-            meets = (
-                (rb[:, None, 2] >= boxes[None, :, 0])
-                & (rb[:, None, 0] <= boxes[None, :, 2])
-                & (rb[:, None, 3] >= boxes[None, :, 1])
-                & (rb[:, None, 1] <= boxes[None, :, 3])
-            ).any(axis=1)
-            runs = [run for run, keep in zip(runs, meets, strict=True) if keep]
-        if not runs:
-            return [shapely.Polygon() for _ in self.geom.bands]
-        zones = []
-        for band in self.geom.bands:
-            cache = self.buffers.get(band.km, {})
-            fresh = {}
-            for key, r in runs:
-                fresh[key] = cache.get(key)
-                if fresh[key] is None:
-                    fresh[key] = shapely.buffer(
-                        shapely.linestrings(r), band.km * 1000, quad_segs=16
-                    )
-            self.buffers[band.km] = {**cache, **fresh} if len(cache) < 4000 else fresh
-            zone = shapely.union_all(np.array(list(fresh.values()), dtype=object))
-            shapely.prepare(zone)
-            zones.append(zone)
-        return zones
-
-    def _tile_classes(self, t: int, territory, tile_in: np.ndarray, zones: list) -> np.ndarray:
-        """km² of one tile in every (holder, band bits) class.
-
-        The tile is cut by the zones into leaves (one per combination of band bits it
-        has); then only the Russian-held part of all leaves but the largest is measured:
-        the largest gets what is left of the tile's Russian-held km² (known from the
-        clipping), and each leaf's Ukrainian-held km² is the leaf less its Russian part.
-        """
-        tile = self.geom.tiles[t]
-        held, total = float(tile_in[t]), float(self.geom.tile_km2[t])
-        leaves = [(tile, 0)]
-        for i, zone in enumerate(zones):
-            nxt = []
-            for g, bits in leaves:
-                if zone.is_empty or not shapely.intersects(zone, g):
-                    nxt.append((g, bits))
-                elif shapely.contains(zone, g):
-                    nxt.append((g, bits | (1 << i)))
-                else:
-                    nxt.append((polygonal(shapely.intersection(g, zone)), bits | (1 << i)))
-                    nxt.append((polygonal(shapely.difference(g, zone)), bits))
-            leaves = nxt
-        areas = np.array([total if g is tile else float(geodata.area_km2(g)) for g, _ in leaves])
-        if held == 0.0:
-            russia = np.zeros(len(leaves))
-        elif held == total:
-            russia = areas.copy()
-        else:
-            russia = np.zeros(len(leaves))
-            big = int(np.argmax(areas))
-            for k, (g, _) in enumerate(leaves):
-                if k != big:
-                    russia[k] = float(geodata.area_km2(shapely.intersection(g, territory)))
-            russia[big] = min(max(held - russia.sum(), 0.0), areas[big])
-        row = np.zeros(len(STATUSES) * self.per)
-        r, u = STATUSES.index("russia") * self.per, STATUSES.index("ukraine") * self.per
-        for (_, bits), area, part in zip(leaves, areas, russia, strict=True):
-            row[r + bits] += part
-            row[u + bits] += area - part
-        return row
-
-    def _inside(self, band: Band, line, zone, todo: np.ndarray) -> np.ndarray:
-        if zone.is_empty or not len(todo):
-            return np.zeros(len(todo), dtype=bool)
-        points = shapely.points(self.xy[todo])
-        hit = shapely.intersects(zone, points)
-        edge = np.flatnonzero(shapely.distance(shapely.boundary(zone), points) < EDGE_M)
-        # population points come in clusters (town footprints, the rural grid): one local
-        # buffer per EDGE_CELL_M square serves every edge point in it, its window reaching
-        # band + REACH_M beyond the square as the per-point window did beyond the point
-        cell = np.floor(self.xy[todo[edge]] / EDGE_CELL_M).astype(np.int64)
-        keys, group = np.unique(cell, axis=0, return_inverse=True)
-        reach = band.km * 1000 + REACH_M
-        for g, (cx, cy) in enumerate(keys):
-            members = edge[group.ravel() == g]
-            x0, y0 = cx * EDGE_CELL_M - reach, cy * EDGE_CELL_M - reach
-            window = shapely.box(x0, y0, x0 + EDGE_CELL_M + 2 * reach, y0 + EDGE_CELL_M + 2 * reach)
-            local = shapely.buffer(shapely.intersection(line, window), band.km * 1000, quad_segs=16)
-            hit[members] = shapely.intersects(local, points[members])
-        return hit
-
-    def fill(self, row: np.ndarray, bits: np.ndarray) -> None:
-        """Put the support atoms' class km² into a day's row and the settlements' bits."""
-        n_atoms = len(self.geom.atoms)
-        owner = self.geom.tile_atom[self.tiles]
-        for a in self.geom.support:
-            total = self.areas[owner == a].sum(axis=0)
-            for c in range(len(total)):
-                row[c * n_atoms + a] = total[c]
-        for i in range(len(self.geom.bands)):
-            bits[self.points[self.inside[:, i]]] |= 1 << i
-
-
-class _Outline:
-    """The outline-reconciliation layer of consecutive days (``reconcile``).
-
-    The strips that reconciliation adds depend only on the Russian-held land within the
-    outline zone, which changes rarely; a day reuses the strips of the day before when
-    none of DeepState's changed boundary segments lies in the zone. The day's territory is
-    then ``R ∪ strips``, exactly as ``baselines.from_deepstate`` builds it for ``run``.
-    A day whose DeepState geometry is yesterday's (same WKB) reuses yesterday's territory;
-    recomputed strips equal to yesterday's (same WKB) keep their per-unit figures.
-    """
-
-    def __init__(self) -> None:
-        self.on = settings.reconcile()
-        self.keys: np.ndarray | None = None
-        self.zone = reconcile.outline_zone() if self.on else None
-        self.raw = None
-        self.territory_ = None
-        self.strips = None
-        self.wkb = b""
-        self.grown = None
-        self.moved: tuple = ()
-        self.strips_km2 = 0.0
-
-    def territory(self, raw):
-        """The reconciled Russian-held territory of a day (raw when switched off)."""
-        if not self.on:
-            return raw
-        keys, seg = _segments(raw)
-        xy = None if self.keys is None else _changed(keys, seg, self.keys, self.seg)
-        if xy is not None and not len(xy) and self._same_raw(raw):
-            self.raw = raw  # DeepState unchanged: yesterday's territory, no union
-            return self.territory_
-        if self.strips is None or self._changed_in_zone(xy):
-            strips = reconcile.strips(raw)
-            wkb = shapely.to_wkb(strips)
-            # most changes in the zone leave the strips as they were: keep their figures
-            if self.strips is None or wkb != self.wkb:
-                self.strips, self.wkb = strips, wkb
-                self.moved = reconcile.moved_by_oblast(strips)
-                self.strips_km2 = float(geodata.area_km2(strips))
-                self.grown = None if strips.is_empty else reconcile.grown(strips)
-        self.keys, self.seg, self.raw = keys, seg, raw
-        # = reconcile.with_strips(raw, self.strips), the strips' 1 m growth kept across days
-        self.territory_ = raw if self.grown is None else shapely.union(raw, self.grown)
-        return self.territory_
-
-    def _same_raw(self, raw) -> bool:
-        """Whether today's DeepState geometry is yesterday's, coordinate for coordinate."""
-        return shapely.to_wkb(raw) == shapely.to_wkb(self.raw)
-
-    def _changed_in_zone(self, xy: np.ndarray | None) -> bool:
-        if xy is None or not len(xy):
-            return xy is None
-        lines = shapely.linestrings(xy.reshape(-1, 2, 2))
-        return bool(shapely.intersects(self.zone.reach, lines).any())
-
-    def info(self, snap: Snapshot, raw_km2: float, held_km2: float) -> BaselineInfo:
-        """The day's baseline provenance, as ``run`` gives it: km² moved per unit and the
-        DeepState area outside the units (from the tiles: held = R ∩ units + strips)."""
-        inside = held_km2 - (self.strips_km2 if self.on else 0.0)
-        return replace(
-            snap.info,
-            reconciled=self.moved if self.on else None,
-            outside_km2=max(0.0, raw_km2 - inside),
-            grey_zone=NO_GREY_ZONE,
-        )
-
-
 def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
     """Figures of every (class, atom) for each snapshot, in date order (consecutive reuse)."""
     snapshots = sorted(snapshots, key=lambda s: s.day)
     n_atoms = len(geom.atoms)
     per = 2 ** len(geom.bands)
     tree = shapely.STRtree(geom.tiles)
-    state = _Day()
+    state = Day()
     xy = geom.point_xy
     km2 = np.zeros((len(snapshots), geom.n_classes * n_atoms))
     weight = np.zeros_like(km2)
     russia = STATUSES.index("russia") * per * n_atoms
     ukraine = STATUSES.index("ukraine") * per * n_atoms
-    bands = _Bands(geom) if len(geom.support) else None
-    outline = _Outline()
+    bands = Bands(geom) if len(geom.support) else None
+    outline = Outline()
     infos = []
     clock = _Clock()
     for t, snap in enumerate(snapshots):
         raw = snap.territory()
         clock.lap("read")
-        territory = outline.territory(raw)
-        shapely.prepare(territory)
+        shapely.prepare(raw)
+        segments = boundary_segments(raw)
+        changed = None if state.segments is None else changed_since(*segments, *state.segments)
+        state.segments = segments
+        land = outline.land(raw, changed)
         clock.lap("outline")
         held = np.bincount(
-            geom.tile_atom, weights=_tile_areas(geom, territory, state, tree), minlength=n_atoms
+            geom.tile_atom, weights=tile_areas(geom, land, state, tree), minlength=n_atoms
         )
         infos.append(outline.info(snap, float(geodata.area_km2(raw)), float(held.sum())))
         km2[t, russia : russia + n_atoms] = held
@@ -704,10 +333,10 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
         clock.lap("clip")
         bits = np.zeros(len(xy), dtype=int)
         if bands is not None:
-            bands.update(territory, state.tile_in, state.changed)
+            bands.update(land, state.tile_in, state.changed)
             bands.fill(km2[t], bits)
         clock.lap("bands")
-        inside = shapely.intersects_xy(territory, xy[:, 0], xy[:, 1])
+        inside = points_in(geom, land, state)
         status = np.where(inside, STATUSES.index("russia"), STATUSES.index("ukraine"))
         column = (status * per + bits) * n_atoms + geom.settlement_atom
         weight[t] = np.bincount(column, weights=geom.settlement_weight, minlength=km2.shape[1])

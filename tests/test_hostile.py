@@ -579,6 +579,8 @@ GEOJSON_CASES = [
         ["covers most of the world"],
     ),
     ("truncated", json.dumps(fc(POLY))[:50], ["cannot read GeoJSON"]),
+    # bad JSON inside the coordinates only (the structure is told without them)
+    ("coordinates-comma", json.dumps(fc(POLY)).replace("]]]", "],]]"), ["cannot read GeoJSON"]),
     ("empty-file", "", ["cannot read GeoJSON"]),
     ("yaml-not-json", "type: Polygon\n", ["cannot read GeoJSON"]),
     ("top-level-list", "[1, 2]", ["expected a GeoJSON object, got a list"]),
@@ -623,7 +625,16 @@ BASELINE_ONLY = [
         (n, t, f)
         for n, t, f in GEOJSON_CASES
         if n
-        in {"features-object", "nan", "point", "metres", "truncated", "circle", "properties-list"}
+        in {
+            "features-object",
+            "nan",
+            "point",
+            "metres",
+            "truncated",
+            "coordinates-comma",
+            "circle",
+            "properties-list",
+        }
     ]
     + [(n, json.dumps(d), f) for n, d, f in BASELINE_ONLY],
     ids=lambda v: v if isinstance(v, str) and len(v) < 30 else "",

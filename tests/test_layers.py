@@ -26,6 +26,8 @@ LAYERS: list[set[str]] = [
     {"engine"},  # apply a scenario (held_in through the loader it is given)
     {"baselines", "fast"},  # authored baselines and the one loader; the engine, fast
     {"metrics", "runs"},  # tallies; one run of many scenarios
+    {"timeline_day"},  # the timeline's Russian-held land of a day, tile by tile
+    {"timeline_bands"},  # the timeline's band zones of a day
     {"timeline", "report", "exports", "doctor"},
     {"maps", "timeline_run"},
     {"timeline_page"},

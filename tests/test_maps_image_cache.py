@@ -129,3 +129,14 @@ def test_the_cache_keeps_only_the_most_recently_used(tmp_path, monkeypatch):
         os.utime(tmp_path / "images" / f"{n:064x}.png", (1000 + n, 1000 + n))  # in order
     left = sorted(p.name for p in (tmp_path / "images").iterdir())
     assert len(left) == 3 and f"{4:064x}.png" in left and f"{0:064x}.png" not in left
+
+
+def test_a_cache_entry_that_is_not_a_regular_file_is_never_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    where = tmp_path / "images"
+    where.mkdir()
+    (where / f"{1:064x}.png").symlink_to("/dev/zero")  # reading it would never end
+    os.mkfifo(where / f"{2:064x}.png")  # reading it would wait for a writer
+    (where / f"{3:064x}.png").mkdir()
+    for n in (1, 2, 3):
+        assert image_cache.get(f"{n:064x}", ["a.png"]) is None

@@ -30,6 +30,7 @@ from ..document import RunDocument
 from ..partition import Partition
 
 MAX_FILES = 400  # PNG + SVG of 200 scenarios; ~100 KB each
+MAX_BYTES = 20 * 2**20  # no image is near this; anything larger is not ours
 SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml"}
 
 
@@ -96,8 +97,11 @@ def get(digest: str, names: list[str]) -> list[tuple[str, bytes]] | None:
     out = []
     for name in names:
         suffix = Path(name).suffix
-        try:
-            data = (folder() / f"{digest}{suffix}").read_bytes()
+        path = folder() / f"{digest}{suffix}"
+        try:  # a regular file of a plausible size only (never a device or a FIFO)
+            if not path.is_file() or path.stat().st_size > MAX_BYTES:
+                return None
+            data = path.read_bytes()
         except OSError:
             return None
         if not data.startswith(SIGNATURES.get(suffix, b"")):

@@ -1,0 +1,255 @@
+"""The timeline's band part of each day: per support tile, its km² in every class (holder ×
+inside each band); per population point, inside each band or not (see ``Bands``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from . import geodata
+from .partition import polygonal
+from .scenario import Band
+from .timeline_day import STATUSES, Geometry, Land
+
+CHUNK = 16  # vertices per run of the contact line buffered on its own (see Bands._zones)
+REACH_M = 2000.0  # beyond a band's depth: a change this far away cannot alter a zone here
+CONTEXT_M = 500.0  # the line is cut this far beyond where it can matter (see _local)
+
+
+def _sure_in(depth_m: float) -> float:
+    """How far inside the depth a point is surely in GEOS's buffer of the line: its arcs
+    are chords (16 per quadrant) whose sagitta is depth · (1 - cos(π/64)), ~24 m at 20 km;
+    with a margin."""
+    return depth_m * (1.0 - np.cos(np.pi / 64)) + 25.0
+
+
+def _sure_out(depth_m: float) -> float:
+    """How far beyond the depth a point is surely outside GEOS's buffer of the line: its
+    input simplification moves the line by at most 1 % of the depth; with a margin."""
+    return 0.015 * depth_m + 50.0
+
+
+def _contact_line_near(geom: Geometry, held, box):
+    """The line of contact (as engine.contact_line draws it) inside a box only, from the
+    Russian-held territory within it."""
+    ukraine = shapely.clip_by_rect(geom.ukraine, *box)
+    russia = polygonal(shapely.intersection(held, ukraine))
+    if russia.is_empty:
+        return shapely.LineString()
+    rest = polygonal(shapely.difference(ukraine, russia))
+    if rest.is_empty:
+        return shapely.LineString()
+    return shapely.intersection(shapely.boundary(russia), shapely.buffer(rest, 1.0))
+
+
+def _runs(line) -> list[np.ndarray]:
+    """The line cut into runs at vertices picked by their own coordinates.
+
+    Cutting where a hash of the vertex says so (not every N vertices) keeps the runs of
+    an unchanged stretch identical from one day to the next, so their buffers are reused.
+    """
+    out = []
+    for part in shapely.get_parts(line):
+        xy = shapely.get_coordinates(part)
+        bits = np.ascontiguousarray(xy).view(np.uint64)
+        mark = ((bits[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ bits[:, 1]) % np.uint64(CHUNK) == 0
+        cuts = [0]
+        for i in np.flatnonzero(mark[1:-1]) + 1:
+            if i - cuts[-1] >= 2:
+                cuts.append(int(i))
+        cuts.append(len(xy) - 1)
+        out += [xy[i : j + 1] for i, j in zip(cuts, cuts[1:], strict=False) if j > i]
+    return out
+
+
+def _distinct(index: np.ndarray, n: int) -> np.ndarray:
+    """The distinct values of ``index`` (all in range(n)), sorted: ``np.unique`` by a mask."""
+    mask = np.zeros(n, dtype=bool)
+    mask[index] = True
+    return np.flatnonzero(mask)
+
+
+class Bands:
+    """The band part of each day, kept between days: per support tile, its km² in every
+    class (holder × inside each band); per support settlement, inside each band or not.
+
+    Only support tiles within a band's reach of today's changed segments are measured
+    again, against the line of contact and band zones drawn in their bounding box only.
+    Zones are the union of buffers of runs of about ``CHUNK`` vertices (each kept from
+    the day before when unchanged): GEOS buffers a long, wiggly line at 20 km slowly
+    (~180 ms), and the union differs from it by ~0.1-0.6 km² in all (caps vs round joins
+    where runs meet, GEOS's input simplification). So population points are decided by
+    their distance to the line, except those so near the band's depth that GEOS's buffer
+    could decide otherwise: they are tested against GEOS's own buffer of the line near
+    them (cut to discs beyond the band's reach), which is what ``run`` draws there.
+    """
+
+    def __init__(self, geom: Geometry) -> None:
+        self.geom = geom
+        self.per = 2 ** len(geom.bands)
+        self.reach = max(b.km for b in geom.bands) * 1000 + REACH_M
+        self.tiles = np.flatnonzero(np.isin(geom.tile_atom, geom.support))
+        self.tree = shapely.STRtree(geom.tiles[self.tiles])
+        self.bounds = shapely.bounds(geom.tiles[self.tiles])
+        self.areas = np.zeros((len(self.tiles), len(STATUSES) * self.per))
+        self.points = np.flatnonzero(np.isin(geom.settlement_atom, geom.support))
+        self.xy = geom.point_xy[self.points]
+        self.point_geoms = shapely.points(self.xy)
+        self.point_tree = shapely.STRtree(self.point_geoms)
+        self.inside = np.zeros((len(self.points), len(geom.bands)), dtype=bool)
+        self.buffers: dict[float, dict[bytes, object]] = {}
+        self.started = False
+
+    def update(self, land: Land, tile_in: np.ndarray, changed) -> None:
+        """Measure again what today's changes can reach (everything on the first day)."""
+        boxes = None
+        if not self.started or changed is None:
+            dirty = np.arange(len(self.tiles))
+        elif not len(changed):
+            return
+        else:
+            b = shapely.bounds(changed)
+            r = self.reach
+            boxes = shapely.box(b[:, 0] - r, b[:, 1] - r, b[:, 2] + r, b[:, 3] + r)
+            dirty = _distinct(self.tree.query(boxes)[1], len(self.tiles))
+        self.started = True
+        if not len(dirty):
+            return
+        lo, hi = self.bounds[dirty, :2].min(axis=0), self.bounds[dirty, 2:].max(axis=0)
+        # the line near today's dirty tiles only: a stretch farther than the reach from
+        # them cannot change a zone there; runs are cut by their own vertices, so all but
+        # the two at the box's edges are the ones buffered on earlier days
+        box = (*(lo - self.reach - REACH_M), *(hi + self.reach + REACH_M))
+        territory = land.near(box)
+        line = _contact_line_near(self.geom, territory, box)
+        runs = [] if line.is_empty else [(r.tobytes(), r) for r in _runs(line)]
+        if len(dirty) == len(self.tiles):
+            todo = np.arange(len(self.points))
+        else:  # settlements within a band's reach of a change (by envelopes: a superset)
+            todo = _distinct(self.point_tree.query(boxes)[1], len(self.points))
+        grown = self.bounds[dirty] + np.array([-1, -1, 1, 1]) * self.reach
+        zones = self._zones(runs, grown)
+        for k in dirty:
+            self.areas[k] = self._tile_classes(self.tiles[k], territory, tile_in, zones)
+        for i, (band, zone) in enumerate(zip(self.geom.bands, zones, strict=True)):
+            self.inside[todo, i] = self._inside(band, line, zone, todo)
+
+    def _zones(self, runs: list, boxes: np.ndarray) -> list:
+        """Each band's zone, from the runs of the line whose envelope meets one of
+        ``boxes`` (each dirty tile's envelope grown by the reach): a run farther away
+        cannot change the zone inside a dirty tile, so it is left out of the union."""
+        if runs:
+            rb = np.array([(*r.min(axis=0), *r.max(axis=0)) for _, r in runs])
+            meets = (
+                (rb[:, None, 2] >= boxes[None, :, 0])
+                & (rb[:, None, 0] <= boxes[None, :, 2])
+                & (rb[:, None, 3] >= boxes[None, :, 1])
+                & (rb[:, None, 1] <= boxes[None, :, 3])
+            ).any(axis=1)
+            runs = [run for run, keep in zip(runs, meets, strict=True) if keep]
+        if not runs:
+            return [shapely.Polygon() for _ in self.geom.bands]
+        zones = []
+        for band in self.geom.bands:
+            cache = self.buffers.get(band.km, {})
+            fresh = {}
+            for key, r in runs:
+                fresh[key] = cache.get(key)
+                if fresh[key] is None:
+                    fresh[key] = shapely.buffer(
+                        shapely.linestrings(r), band.km * 1000, quad_segs=16
+                    )
+            self.buffers[band.km] = {**cache, **fresh} if len(cache) < 4000 else fresh
+            zone = shapely.union_all(np.array(list(fresh.values()), dtype=object))
+            shapely.prepare(zone)
+            zones.append(zone)
+        return zones
+
+    def _tile_classes(self, t: int, territory, tile_in: np.ndarray, zones: list) -> np.ndarray:
+        """km² of one tile in every (holder, band bits) class.
+
+        The tile is cut by the zones into leaves (one per combination of band bits it
+        has); then only the Russian-held part of all leaves but the largest is measured:
+        the largest gets what is left of the tile's Russian-held km² (known from the
+        clipping), and each leaf's Ukrainian-held km² is the leaf less its Russian part.
+        """
+        tile = self.geom.tiles[t]
+        held, total = float(tile_in[t]), float(self.geom.tile_km2[t])
+        leaves = [(tile, 0)]
+        for i, zone in enumerate(zones):
+            nxt = []
+            for g, bits in leaves:
+                if zone.is_empty or not shapely.intersects(zone, g):
+                    nxt.append((g, bits))
+                elif shapely.contains(zone, g):
+                    nxt.append((g, bits | (1 << i)))
+                else:
+                    nxt.append((polygonal(shapely.intersection(g, zone)), bits | (1 << i)))
+                    nxt.append((polygonal(shapely.difference(g, zone)), bits))
+            leaves = nxt
+        areas = np.array([total if g is tile else float(geodata.area_km2(g)) for g, _ in leaves])
+        if held == 0.0:
+            russia = np.zeros(len(leaves))
+        elif held == total:
+            russia = areas.copy()
+        else:
+            russia = np.zeros(len(leaves))
+            big = int(np.argmax(areas))
+            for k, (g, _) in enumerate(leaves):
+                if k != big:
+                    russia[k] = float(geodata.area_km2(shapely.intersection(g, territory)))
+            russia[big] = min(max(held - russia.sum(), 0.0), areas[big])
+        row = np.zeros(len(STATUSES) * self.per)
+        r, u = STATUSES.index("russia") * self.per, STATUSES.index("ukraine") * self.per
+        for (_, bits), area, part in zip(leaves, areas, russia, strict=True):
+            row[r + bits] += part
+            row[u + bits] += area - part
+        return row
+
+    def _inside(self, band: Band, line, zone, todo: np.ndarray) -> np.ndarray:
+        """Whether each of the ``todo`` points lies in GEOS's buffer of the line near it.
+
+        The distance to the line decides all but the points near the band's depth: GEOS's
+        buffer lies between the true one less its arcs' sagitta (``_sure_in``) and the
+        true one grown by its input simplification (``_sure_out``). The points between
+        are tested against GEOS's own buffer of the line near them (``_local``).
+        """
+        if zone.is_empty or not len(todo):
+            return np.zeros(len(todo), dtype=bool)
+        points = self.point_geoms[todo]
+        shapely.prepare(line)
+        d = band.km * 1000
+        near = np.flatnonzero(shapely.dwithin(line, points, d + _sure_out(d)))
+        sure = shapely.dwithin(line, points[near], d - _sure_in(d))
+        hit = np.zeros(len(todo), dtype=bool)
+        hit[near[sure]] = True
+        edge = near[~sure]
+        hit[edge] = self._local(band, line, points[edge], self.xy[todo[edge]])
+        return hit
+
+    def _local(self, band: Band, line, points: np.ndarray, xy: np.ndarray) -> np.ndarray:
+        """Points tested against GEOS's buffer of the line near them.
+
+        Only the line within ``_sure_out`` + ``CONTEXT_M`` beyond the band's depth of each
+        point can put it in the buffer (cut by discs: 32-gons around the circles); the
+        buffer of that line agrees with ``run``'s there, and costs far less than the line
+        in a square window reaching ``REACH_M`` beyond (same answers on the full archive).
+        """
+        if not len(points):
+            return np.zeros(0, dtype=bool)
+        depth = band.km * 1000
+        radius = (depth + _sure_out(depth) + CONTEXT_M) / np.cos(np.pi / 32)
+        window = shapely.buffer(shapely.multipoints(xy), radius, quad_segs=8)
+        local = shapely.buffer(shapely.intersection(line, window), band.km * 1000, quad_segs=16)
+        return shapely.intersects(local, points)
+
+    def fill(self, row: np.ndarray, bits: np.ndarray) -> None:
+        """Put the support atoms' class km² into a day's row and the settlements' bits."""
+        n_atoms = len(self.geom.atoms)
+        owner = self.geom.tile_atom[self.tiles]
+        for a in self.geom.support:
+            total = self.areas[owner == a].sum(axis=0)
+            for c in range(len(total)):
+                row[c * n_atoms + a] = total[c]
+        for i in range(len(self.geom.bands)):
+            bits[self.points[self.inside[:, i]]] |= 1 << i

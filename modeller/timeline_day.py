@@ -1,0 +1,288 @@
+"""The timeline's per-day measurement of Russian-held land: which tiles and points it holds.
+
+A day's Russian-held territory R is DeepState's layer plus the strips of outline
+reconciliation (``Outline``, kept as two layers: ``Land``). From one day to the next only
+what lies near DeepState's changed boundary segments is measured again: the km² of R in
+each tile (``tile_areas``) and the side of each population point (``points_in``); a probe
+point per whole tile catches a side flipped by a ring appearing or vanishing elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import shapely
+
+from . import geodata, reconcile, settings
+from .archive import Snapshot
+from .control import NO_GREY_ZONE
+from .partition import BaselineInfo
+from .scenario import Band
+
+STATUSES = ("russia", "ukraine")  # what a DeepState baseline holds: R and the rest
+NEAR_M = 2.0  # a changed boundary segment this close to a tile makes it dirty
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """What the per-day measurement needs (picklable; shipped to workers once)."""
+
+    atoms: tuple  # working-CRS polygons
+    atom_oblast: np.ndarray  # oblast code per atom
+    atom_km2: np.ndarray
+    tiles: np.ndarray  # working-CRS polygons: atoms cut into squares
+    tile_atom: np.ndarray  # atom index per tile
+    tile_km2: np.ndarray
+    bands: tuple[Band, ...]  # distinct band selectors; classes = status × membership
+    support: np.ndarray  # indices of atoms where band membership can change an outcome
+    settlement_atom: np.ndarray  # atom index per population point
+    settlement_weight: np.ndarray  # people per population point (central model)
+    point_xy: np.ndarray  # (n, 2) working-CRS population points
+    point_tile: np.ndarray  # a tile each point lies in (-1: none): its side changes with it
+    ukraine: object  # union of the units (for the local line of contact)
+
+    @property
+    def n_classes(self) -> int:
+        return len(STATUSES) * 2 ** len(self.bands)
+
+
+class Day:
+    """Yesterday's state for incremental updates: boundary segments and tile areas."""
+
+    def __init__(self) -> None:
+        self.segments: np.ndarray | None = None
+        self.tile_in: np.ndarray | None = None  # km² of tile ∩ R
+        self.tile_probe: np.ndarray | None = None  # points whose side must not flip
+        self.changed = None  # boundary segments that changed since yesterday (lines)
+        self.dirty: np.ndarray | None = None  # per tile: measured again today
+        self.point_in: np.ndarray | None = None  # population points in R
+        self.grown = None  # the strips' growth the next field is for
+        self.grown_tiles: np.ndarray | None = None  # per tile: near the strips' growth
+
+
+@dataclass(frozen=True, eq=False)
+class Land:
+    """A day's Russian-held territory R: DeepState's layer and the 1 m growth of the strips
+    that outline reconciliation adds (``reconcile.with_strips``), kept apart.
+
+    Their union is what ``run`` measures, but building it costs ~5 ms a day (the strips'
+    edges run 1 m from the layer's along the whole outline) while the timeline needs R
+    only where the day changed: it is built there, from both cut to a box (``near``).
+    """
+
+    raw: object  # DeepState's layer (prepared)
+    grown: object | None  # the strips' growth (prepared); None: no strips
+    changed: np.ndarray | None  # (n, 4) boundary segments changed since yesterday; None: all
+
+    def covers_xy(self, xy: np.ndarray) -> np.ndarray:
+        """Whether each point lies in R."""
+        inside = shapely.intersects_xy(self.raw, xy[:, 0], xy[:, 1])
+        if self.grown is not None:
+            inside |= shapely.intersects_xy(self.grown, xy[:, 0], xy[:, 1])
+        return inside
+
+    def near(self, box) -> object:
+        """R within a box (minx, miny, maxx, maxy)."""
+        raw = shapely.clip_by_rect(self.raw, *box)
+        if self.grown is None or not shapely.intersects(self.grown, shapely.box(*box)):
+            return raw
+        return shapely.union(raw, shapely.clip_by_rect(self.grown, *box))
+
+
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5])
+
+
+def boundary_segments(territory) -> tuple[np.ndarray, np.ndarray]:
+    """Boundary segments as (hash, (x0, y0, x1, y1)), orientation-free, one row each.
+
+    Hashing the coordinates' bits makes "what changed since yesterday" an integer set
+    difference; a collision (odds ~1e-13 a day) could only hide one changed segment.
+    """
+    rings = shapely.get_rings(shapely.get_parts(territory))
+    coords, index = shapely.get_coordinates(rings, return_index=True)
+    same = index[1:] == index[:-1]
+    seg = np.hstack([coords[:-1][same], coords[1:][same]])
+    swap = (seg[:, 0] > seg[:, 2]) | ((seg[:, 0] == seg[:, 2]) & (seg[:, 1] > seg[:, 3]))
+    seg[swap] = seg[swap][:, [2, 3, 0, 1]]
+    bits = np.ascontiguousarray(seg).view(np.uint64) * _MIX.astype(np.uint64)
+    keys = np.bitwise_xor.reduce(bits, axis=1)
+    return keys, seg
+
+
+def changed_since(keys: np.ndarray, seg: np.ndarray, old_keys: np.ndarray, old_seg: np.ndarray):
+    """Segments in one day's set and not the other's: today's new rows, then yesterday's.
+
+    Notes
+    -----
+    Equal to ``seg[~np.isin(keys, old_keys)]`` and the converse, by binary search in the
+    other day's sorted keys (~3x faster than ``np.isin`` on ~10^5 segments).
+    """
+
+    def absent(k: np.ndarray, other: np.ndarray) -> np.ndarray:
+        ordered = np.sort(other)
+        if not len(ordered):
+            return np.ones(len(k), dtype=bool)
+        i = np.searchsorted(ordered, k)
+        i[i == len(ordered)] = 0
+        return ordered[i] != k
+
+    return np.vstack([seg[absent(keys, old_keys)], old_seg[absent(old_keys, keys)]])
+
+
+def _edges_changed(old, new) -> np.ndarray:
+    """Boundary segments in one of two territories and not the other (None: empty)."""
+    if old is None or new is None:
+        return boundary_segments(new if old is None else old)[1]
+    return changed_since(*boundary_segments(new), *boundary_segments(old))
+
+
+def tile_areas(geom: Geometry, land: Land, state: Day, tree) -> np.ndarray:
+    """km² of tile ∩ R for every tile, recomputing only tiles the change touched."""
+    n = len(geom.tiles)
+    if land.grown is not state.grown:  # tiles where R is more than DeepState's layer
+        state.grown = land.grown
+        state.grown_tiles = np.zeros(n, dtype=bool)
+        if land.grown is not None:
+            near = tree.query(land.grown, predicate="dwithin", distance=NEAR_M)
+            state.grown_tiles[near] = True
+    if land.changed is None or state.tile_in is None:
+        dirty = np.ones(n, dtype=bool)
+    else:
+        dirty = np.zeros(n, dtype=bool)
+        if len(land.changed):
+            lines = shapely.linestrings(land.changed.reshape(-1, 2, 2))
+            # within NEAR_M, not only crossing: a reconciled strip ends 1 m past the units'
+            # outline, so its new edge runs just outside a (multi-part) coastal tile
+            hit = tree.query(lines, predicate="dwithin", distance=NEAR_M)[1]
+            dirty[hit] = True
+            state.changed = lines
+        else:
+            state.changed = np.array([], dtype=object)
+        # a side can only flip without a boundary change in the tile if a whole ring
+        # appeared or vanished around it: probe points catch that, those within the
+        # changed segments' bounding box only (no other can be inside such a ring)
+        probes = state.tile_probe
+        xs, ys = land.changed[:, 0::2], land.changed[:, 1::2]
+        px, py = probes[:, 0], probes[:, 1]
+        whole = np.flatnonzero(
+            (px >= xs.min(initial=np.inf))
+            & (px <= xs.max(initial=-np.inf))
+            & (py >= ys.min(initial=np.inf))
+            & (py <= ys.max(initial=-np.inf))
+        )  # NaN (crossing tiles: no probe) compares False
+        inside = land.covers_xy(probes[whole, :2])
+        dirty[whole] |= inside != (probes[whole, 2] > 0)
+    areas = state.tile_in.copy() if state.tile_in is not None else np.zeros(n)
+    probes = state.tile_probe.copy() if state.tile_probe is not None else np.full((n, 3), np.nan)
+    idx = np.flatnonzero(dirty)
+    if len(idx):
+        inside = np.zeros(len(idx), dtype=bool)
+        crossing = np.zeros(len(idx), dtype=bool)
+        plain = ~state.grown_tiles[idx]
+        inside[plain], crossing[plain], areas[idx[plain]] = _clip(geom, idx[plain], land.raw)
+        for k in np.flatnonzero(~plain):  # near the strips: R from both, around the tile
+            t = idx[k : k + 1]
+            box = shapely.bounds(geom.tiles[t[0]]) + np.array([-1, -1, 1, 1]) * NEAR_M
+            inside[k : k + 1], crossing[k : k + 1], areas[t] = _clip(geom, t, land.near(box))
+        # probe: a point of each whole tile, inside or outside (crossing tiles: none needed,
+        # their boundary segments are in the diff when they change)
+        rep = shapely.get_coordinates(shapely.point_on_surface(geom.tiles[idx]))
+        probes[idx, 0:2] = rep
+        probes[idx, 2] = inside.astype(float)
+        probes[idx[crossing], 0:2] = np.nan
+    state.tile_in, state.tile_probe = areas, probes
+    state.dirty = dirty
+    return areas
+
+
+def _clip(geom: Geometry, idx: np.ndarray, territory) -> tuple:
+    """Tiles ``idx`` against a territory: wholly inside, crossing its edge, km² inside."""
+    tiles = geom.tiles[idx]
+    touches = shapely.intersects(territory, tiles)
+    inside = touches & shapely.contains(territory, tiles)
+    crossing = touches & ~inside
+    areas = np.where(inside, geom.tile_km2[idx], 0.0)
+    if crossing.any():
+        parts = shapely.intersection(tiles[crossing], territory)
+        areas[crossing] = geodata.area_km2(parts)
+    return inside, crossing, areas
+
+
+def points_in(geom: Geometry, land: Land, state: Day) -> np.ndarray:
+    """Whether each population point lies in the territory: yesterday's answer, tested
+    again only for points in tiles measured again today (or in no tile).
+
+    A tile that is not measured again has no changed boundary near it and the same side
+    at its probe, so every point in it keeps its side (see ``tile_areas``).
+    """
+    xy = geom.point_xy
+    if state.point_in is None:
+        inside = land.covers_xy(xy)
+    else:
+        tile = geom.point_tile
+        redo = np.flatnonzero((tile < 0) | state.dirty[tile])
+        inside = state.point_in.copy()
+        inside[redo] = land.covers_xy(xy[redo])
+    state.point_in = inside
+    return inside
+
+
+class Outline:
+    """The outline-reconciliation layer of consecutive days (``reconcile``).
+
+    The strips that reconciliation adds depend only on the Russian-held land within the
+    outline zone, which changes rarely; a day reuses the strips of the day before when
+    none of DeepState's changed boundary segments lies in the zone. The day's territory is
+    then ``R ∪ strips`` grown by 1 m, as ``baselines.from_deepstate`` builds it for ``run``
+    (kept as its two layers, see ``Land``). Recomputed strips equal to yesterday's (same
+    WKB) keep their per-unit figures and their growth.
+    """
+
+    def __init__(self) -> None:
+        self.on = settings.reconcile()
+        self.zone = reconcile.outline_zone() if self.on else None
+        self.strips = None
+        self.wkb = b""
+        self.grown = None
+        self.moved: tuple = ()
+        self.strips_km2 = 0.0
+
+    def land(self, raw, changed: np.ndarray | None) -> Land:
+        """The day's Russian-held territory from DeepState's layer and the segments of it
+        that changed since yesterday (None: the first day)."""
+        if not self.on:
+            return Land(raw, None, changed)
+        grown = self.grown
+        if self.strips is None or self._changed_in_zone(changed):
+            strips = reconcile.strips(raw)
+            wkb = shapely.to_wkb(strips)
+            # most changes in the zone leave the strips as they were: keep their figures
+            if self.strips is None or wkb != self.wkb:
+                self.strips, self.wkb = strips, wkb
+                self.moved = reconcile.moved_by_oblast(strips)
+                self.strips_km2 = float(geodata.area_km2(strips))
+                # = reconcile.with_strips(raw, strips) less the union, kept across days
+                self.grown = None if strips.is_empty else reconcile.grown(strips)
+                if self.grown is not None:
+                    shapely.prepare(self.grown)
+        if changed is not None and self.grown is not grown:  # the growth's edges changed too
+            changed = np.vstack([changed, _edges_changed(grown, self.grown)])
+        return Land(raw, self.grown, changed)
+
+    def _changed_in_zone(self, xy: np.ndarray | None) -> bool:
+        if xy is None or not len(xy):
+            return xy is None
+        lines = shapely.linestrings(xy.reshape(-1, 2, 2))
+        return bool(shapely.intersects(self.zone.reach, lines).any())
+
+    def info(self, snap: Snapshot, raw_km2: float, held_km2: float) -> BaselineInfo:
+        """The day's baseline provenance, as ``run`` gives it: km² moved per unit and the
+        DeepState area outside the units (from the tiles: held = R ∩ units + strips)."""
+        inside = held_km2 - (self.strips_km2 if self.on else 0.0)
+        return replace(
+            snap.info,
+            reconciled=self.moved if self.on else None,
+            outside_km2=max(0.0, raw_km2 - inside),
+            grey_zone=NO_GREY_ZONE,
+        )
