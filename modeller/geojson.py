@@ -195,9 +195,9 @@ def read_territory(path: Path, densify: bool = True) -> object:
 
 def _territory_of(text: str, path: Path, densify: bool) -> object:
     """``read_territory`` of a file's text."""
-    shape_of = _polygon_shape(_skeleton(text))
+    arrays: list[str] = []
+    shape_of = _polygon_shape(_skeleton(text, arrays))
     if shape_of is not None:
-        arrays = _COORDINATES.findall(text)
         key = (shape_of, arrays[0], densify) if len(arrays) == 1 else None
         fast = _LAST.get(key) if key is not None else None
         if fast is None:
@@ -232,16 +232,23 @@ def _fast_territory(text: str, densify: bool) -> object:
     return None
 
 
-def _skeleton(text: str) -> object:
+def _skeleton(text: str, arrays: list | None = None) -> object:
     """The document with every coordinate array emptied (None when that does not parse).
 
     It tells the document's structure (what ``_polygon_shape`` checks) at a seventh of the
     cost of parsing the coordinates too, which GEOS parses again anyway. The coordinates
     themselves are GEOS's to parse: where they are not valid JSON, GEOS fails and the
-    whole text goes through ``_parse``, whose error names the problem.
+    whole text goes through ``_parse``, whose error names the problem. The coordinate
+    arrays taken out are appended to ``arrays`` when given.
     """
+
+    def empty(match: re.Match) -> str:
+        if arrays is not None:
+            arrays.append(match.group(0))
+        return '"coordinates": []'
+
     try:
-        return json.loads(_COORDINATES.sub('"coordinates": []', text), parse_constant=_no_constant)
+        return json.loads(_COORDINATES.sub(empty, text), parse_constant=_no_constant)
     except (ValueError, RecursionError):
         return None
 
