@@ -315,19 +315,24 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
     outline = Outline()
     infos = []
     clock = _Clock()
+    raw = raw_km2 = None
     for t, snap in enumerate(snapshots):
-        raw = snap.territory()
+        raw, last = snap.territory(), raw
         clock.lap("read")
-        shapely.prepare(raw)
-        segments = boundary_segments(raw)
-        changed = None if state.segments is None else changed_since(*segments, *state.segments)
-        state.segments = segments
+        if raw is last:  # the file held yesterday's map (see geojson._LAST): nothing changed
+            changed = state.segments[1][:0]
+        else:
+            shapely.prepare(raw)
+            segments = boundary_segments(raw)
+            changed = None if state.segments is None else changed_since(*segments, *state.segments)
+            state.segments = segments
+            raw_km2 = float(geodata.area_km2(raw))
         land = outline.land(raw, changed)
         clock.lap("outline")
         held = np.bincount(
             geom.tile_atom, weights=tile_areas(geom, land, state, tree), minlength=n_atoms
         )
-        infos.append(outline.info(snap, float(geodata.area_km2(raw)), float(held.sum())))
+        infos.append(outline.info(snap, raw_km2, float(held.sum())))
         km2[t, russia : russia + n_atoms] = held
         km2[t, ukraine : ukraine + n_atoms] = geom.atom_km2 - held
         clock.lap("clip")
