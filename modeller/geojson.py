@@ -214,7 +214,8 @@ def _territory_of(text: str, path: Path, densify: bool) -> object:
 # densify) -> its territory. Consecutive daily files often hold the same map (113 of the
 # 769 days): the parse, check and projection are then skipped. What GEOS reads of such a
 # file is its structure (``_polygon_shape``) and that array; the rest (name, properties)
-# it ignores.
+# it ignores. (A file whose other members GEOS would refuse takes the general path when
+# read afresh; for a valid polygon that gives the same territory, see read_territory.)
 _LAST: dict[tuple, object] = {}
 
 
