@@ -195,44 +195,82 @@ def read_territory(path: Path, densify: bool = True) -> object:
 
 def _territory_of(text: str, path: Path, densify: bool) -> object:
     """``read_territory`` of a file's text."""
-    if _one_polygon(_skeleton(text)):
-        try:
-            parts = shapely.get_parts(shapely.from_geojson(text))
-        except (ValueError, shapely.errors.GEOSException):
-            parts = []
-        single = len(parts) == 1 and parts[0].geom_type in POLYGON_TYPES
-        if single and shapely.is_valid(parts[0]) and _near_ukraine(parts[0]):
-            lonlat = shapely.segmentize(parts[0], DENSIFY_DEG) if densify else parts[0]
-            return geodata.to_equal_area(lonlat)
+    arrays: list[str] = []
+    shape_of = _polygon_shape(_skeleton(text, arrays))
+    if shape_of is not None:
+        key = (shape_of, arrays[0], densify) if len(arrays) == 1 else None
+        fast = _LAST.get(key) if key is not None else None
+        if fast is None:
+            fast = _fast_territory(text, densify)
+            if key is not None and fast is not None:
+                _LAST.clear()
+                _LAST[key] = fast
+        if fast is not None:
+            return fast
     return territory([g for _, g in features(_parse(text, path), str(path))], densify)
 
 
-def _skeleton(text: str) -> object:
+# The last file of one polygon read the fast way: (structure, its one coordinates array,
+# densify) -> its territory. Consecutive daily files often hold the same map (113 of the
+# 769 days): the parse, check and projection are then skipped. What GEOS reads of such a
+# file is its structure (``_polygon_shape``) and that array; the rest (name, properties)
+# it ignores. (A file whose other members GEOS would refuse takes the general path when
+# read afresh; for a valid polygon that gives the same territory, see read_territory.)
+_LAST: dict[tuple, object] = {}
+
+
+def _fast_territory(text: str, densify: bool) -> object:
+    """The territory of a file of one valid (Multi)Polygon near Ukraine, parsed by GEOS;
+    None when the file is anything else."""
+    try:
+        parts = shapely.get_parts(shapely.from_geojson(text))
+    except (ValueError, shapely.errors.GEOSException):
+        return None
+    single = len(parts) == 1 and parts[0].geom_type in POLYGON_TYPES
+    if single and shapely.is_valid(parts[0]) and _near_ukraine(parts[0]):
+        lonlat = shapely.segmentize(parts[0], DENSIFY_DEG) if densify else parts[0]
+        return geodata.to_equal_area(lonlat)
+    return None
+
+
+def _skeleton(text: str, arrays: list | None = None) -> object:
     """The document with every coordinate array emptied (None when that does not parse).
 
-    It tells the document's structure (what ``_one_polygon`` checks) at a seventh of the
+    It tells the document's structure (what ``_polygon_shape`` checks) at a seventh of the
     cost of parsing the coordinates too, which GEOS parses again anyway. The coordinates
     themselves are GEOS's to parse: where they are not valid JSON, GEOS fails and the
-    whole text goes through ``_parse``, whose error names the problem.
+    whole text goes through ``_parse``, whose error names the problem. The coordinate
+    arrays taken out are appended to ``arrays`` when given.
     """
+
+    def empty(match: re.Match) -> str:
+        if arrays is not None:
+            arrays.append(match.group(0))
+        return '"coordinates": []'
+
     try:
-        return json.loads(_COORDINATES.sub('"coordinates": []', text), parse_constant=_no_constant)
+        return json.loads(_COORDINATES.sub(empty, text), parse_constant=_no_constant)
     except (ValueError, RecursionError):
         return None
 
 
-def _one_polygon(data: object) -> bool:
-    """A well-formed file of one (Multi)Polygon: bare, as a Feature, or a one-Feature list."""
+def _polygon_shape(data: object) -> tuple[str, ...] | None:
+    """A well-formed file of one (Multi)Polygon (bare, as a Feature, or a one-Feature
+    list): its types from the outside in, e.g. (FeatureCollection, Feature, MultiPolygon);
+    None for anything else."""
+    shape_of = ()
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         items = data.get("features")
         if not (isinstance(items, list) and len(items) == 1):
-            return False
-        data = items[0]
+            return None
+        data, shape_of = items[0], ("FeatureCollection",)
     if isinstance(data, dict) and data.get("type") == "Feature":
         if not isinstance(data.get("properties"), dict | None):
-            return False
-        data = data.get("geometry")
-    return isinstance(data, dict) and data.get("type") in POLYGON_TYPES
+            return None
+        data, shape_of = data.get("geometry"), (*shape_of, "Feature")
+    if isinstance(data, dict) and data.get("type") in POLYGON_TYPES:
+        return (*shape_of, str(data["type"]))
+    return None
 
 
 def _overlaps_ukraine(x0: float, y0: float, x1: float, y1: float) -> bool:

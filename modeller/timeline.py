@@ -306,7 +306,6 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
     per = 2 ** len(geom.bands)
     tree = shapely.STRtree(geom.tiles)
     state = Day()
-    xy = geom.point_xy
     km2 = np.zeros((len(snapshots), geom.n_classes * n_atoms))
     weight = np.zeros_like(km2)
     russia = STATUSES.index("russia") * per * n_atoms
@@ -315,31 +314,42 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
     outline = Outline()
     infos = []
     clock = _Clock()
+    raw = raw_km2 = last_column = None
+    # a point's column (class × atom) when outside every band; bands add bits × n_atoms
+    in_russia, in_ukraine = russia + geom.settlement_atom, ukraine + geom.settlement_atom
     for t, snap in enumerate(snapshots):
-        raw = snap.territory()
+        raw, last = snap.territory(), raw
         clock.lap("read")
-        shapely.prepare(raw)
-        segments = boundary_segments(raw)
-        changed = None if state.segments is None else changed_since(*segments, *state.segments)
-        state.segments = segments
+        if raw is last:  # the file held yesterday's map (see geojson._LAST): nothing changed
+            changed = state.segments[1][:0]
+        else:
+            shapely.prepare(raw)
+            segments = boundary_segments(raw)
+            changed = None if state.segments is None else changed_since(*segments, *state.segments)
+            state.segments = segments
+            raw_km2 = float(geodata.area_km2(raw))
         land = outline.land(raw, changed)
         clock.lap("outline")
         held = np.bincount(
             geom.tile_atom, weights=tile_areas(geom, land, state, tree), minlength=n_atoms
         )
-        infos.append(outline.info(snap, float(geodata.area_km2(raw)), float(held.sum())))
+        infos.append(outline.info(snap, raw_km2, float(held.sum())))
         km2[t, russia : russia + n_atoms] = held
         km2[t, ukraine : ukraine + n_atoms] = geom.atom_km2 - held
         clock.lap("clip")
-        bits = np.zeros(len(xy), dtype=int)
         if bands is not None:
             bands.update(land, state.tile_in, state.changed)
-            bands.fill(km2[t], bits)
+            bands.fill(km2[t])
         clock.lap("bands")
         inside = points_in(geom, land, state)
-        status = np.where(inside, STATUSES.index("russia"), STATUSES.index("ukraine"))
-        column = (status * per + bits) * n_atoms + geom.settlement_atom
-        weight[t] = np.bincount(column, weights=geom.settlement_weight, minlength=km2.shape[1])
+        column = np.where(inside, in_russia, in_ukraine)
+        if bands is not None:
+            column[bands.points] += bands.bits() * n_atoms
+        if t and np.array_equal(column, last_column):  # no point moved: the same sums
+            weight[t] = weight[t - 1]
+        else:
+            weight[t] = np.bincount(column, weights=geom.settlement_weight, minlength=km2.shape[1])
+        last_column = column
         clock.lap("towns")
     days = tuple(s.day for s in snapshots)
     return Measures(days, tuple(infos), km2, weight, tuple(clock.seconds.items()))

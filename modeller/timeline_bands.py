@@ -243,13 +243,18 @@ class Bands:
         local = shapely.buffer(shapely.intersection(line, window), band.km * 1000, quad_segs=16)
         return shapely.intersects(local, points)
 
-    def fill(self, row: np.ndarray, bits: np.ndarray) -> None:
-        """Put the support atoms' class km² into a day's row and the settlements' bits."""
+    def fill(self, row: np.ndarray) -> None:
+        """Put the support atoms' class km² into a day's row."""
         n_atoms = len(self.geom.atoms)
         owner = self.geom.tile_atom[self.tiles]
         for a in self.geom.support:
             total = self.areas[owner == a].sum(axis=0)
             for c in range(len(total)):
                 row[c * n_atoms + a] = total[c]
+
+    def bits(self) -> np.ndarray:
+        """Each support settlement's band bits (bit i: inside band i), in ``points`` order."""
+        out = np.zeros(len(self.points), dtype=int)
         for i in range(len(self.geom.bands)):
-            bits[self.points[self.inside[:, i]]] |= 1 << i
+            out[self.inside[:, i]] |= 1 << i
+        return out
