@@ -17,6 +17,11 @@ from .interrupts import cleanup_on_interrupt
 from .specs import HELP as BASELINE_SPECS
 from .textsafe import terminal_text
 
+# One BLAS thread per process (set before numpy loads): the timeline already runs a worker
+# per core, and its matrix products are small; more OpenBLAS threads only spin-wait, which
+# cost 1–2 s of CPU on the full archive.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 # Commands import what they need when they run: ``modeller --help`` and ``modeller
 # validate`` load neither shapely, pyproj nor the engine (tests/test_imports.py).
 FORMATS = ["table", "csv", "json", "markdown"]
