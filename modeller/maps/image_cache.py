@@ -72,16 +72,25 @@ def _partition(h, partition: Partition) -> None:
         h.update(_geometry_digest(p.geometry))
 
 
-def _setting() -> str:
-    """The units and settlements in use (``--units`` changes both)."""
+_SETTING = memo.ByIdentity(4)
+
+
+def _setting() -> bytes:
+    """Digest of the units and settlements in use (``--units`` changes both), once per
+    loaded geodata."""
     data = geodata.load()
-    return json.dumps(data.source, sort_keys=True, default=str) + repr(data.settlements)
+
+    def digest() -> bytes:
+        text = json.dumps(data.source, sort_keys=True, default=str) + repr(data.settlements)
+        return hashlib.sha256(text.encode()).digest()
+
+    return _SETTING.get((data,), digest)
 
 
 def key(doc: RunDocument, index: int, partitions: list[Partition], stem: str) -> str:
     """The cache key of scenario ``index``'s images (``-1``: the overview of all)."""
     h = hashlib.sha256(_code().encode())
-    h.update(hashlib.sha256(_setting().encode()).digest())
+    h.update(_setting())
     h.update(doc.model_dump_json(exclude={"scenarios", "comparison", "generated"}).encode())
     h.update(doc.generated[:10].encode())
     chosen = range(len(partitions)) if index < 0 else [index]
