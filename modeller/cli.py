@@ -224,9 +224,16 @@ def run(
         from .files import check_folder
 
         check_folder(out)  # before any work: say now if the maps could not be written
+    painter = None
     try:
         _use_population(population_dir)
         loaded = load_scenarios(list(paths))
+        if not no_maps and not no_images:  # matplotlib is loaded there while we compute
+            from . import geodata
+            from .maps import painter as painting
+
+            geodata.load()  # shared with the painter
+            painter = painting.start()
         entries, partitions = [], []
         cache = runs.BaselineCache()
         with Progress(
@@ -259,8 +266,34 @@ def run(
                 entries.append(report.scenario_entry(partition, path, towns, applied.phases))
                 progress.advance(task)
     except InputError as exc:
+        if painter is not None:
+            painter.cancel()
         _fail(exc)
     doc = report.document(entries)
+    pending = None
+    if not no_maps and not no_images:  # drawn in other processes from now on
+        from . import maps
+        from .maps import images as map_images
+
+        stems = [Path(name).stem for name in maps.page_names(doc)]
+        if painter is not None:
+            pending = painter.draw(doc, partitions, stems)
+        else:
+            pending = map_images.start_images(doc, partitions, stems)
+    try:
+        _report(doc, partitions, fmt, output, err)
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
+    if not no_maps:
+        _write_maps(doc, partitions, out, tiles, pending, err)
+
+
+def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> None:
+    """The figures on stdout in ``fmt``, or the pieces written to a geodata file."""
+    from . import report
+
     if fmt == "json":
         sys.stdout.write(report.to_json(doc))
     elif fmt == "csv":
@@ -282,34 +315,37 @@ def run(
     else:
         console = Console()
         report.print_rich(doc, console if console.is_terminal else Console(width=160))
-    if not no_maps:
-        from . import maps
 
-        images: dict[str, bytes] = {}
-        pending = None
-        if not no_images:  # drawn in worker processes while the pages render here
-            from .maps import images as map_images
 
-            stems = [Path(name).stem for name in maps.page_names(doc)]
-            pending = map_images.start_images(doc, partitions, stems)
+def _write_maps(doc, partitions, out: Path, tiles: str | None, pending, err: Console) -> None:
+    """The HTML pages, rendered while the images (``pending``; None: no images) are drawn,
+    then written with them as one folder."""
+    from . import maps
 
-        def drawn() -> dict[str, bytes]:
-            images.update(pending() if pending else {})
-            return images
+    images: dict[str, bytes] = {}
 
-        status = "writing maps" if no_images else "drawing PNG/SVG maps and writing pages"
+    def drawn() -> dict[str, bytes]:
+        images.update(pending() if pending else {})
+        return images
+
+    status = "writing maps" if pending is None else "drawing PNG/SVG maps and writing pages"
+    try:
         with err.status(status), cleanup_on_interrupt():  # pages and images at once
             written = maps.write_site(
-                doc, partitions, out, tiles=tiles, images=not no_images, extra=drawn
+                doc, partitions, out, tiles=tiles, images=pending is not None, extra=drawn
             )
-        err.print(
-            terminal_text(
-                f"maps: {len(written) - len(images)} pages and {len(images)} images in "
-                f"{out}/ (open {out / 'index.html'})"
-            ),
-            markup=False,
-            highlight=False,
-        )
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
+    err.print(
+        terminal_text(
+            f"maps: {len(written) - len(images)} pages and {len(images)} images in "
+            f"{out}/ (open {out / 'index.html'})"
+        ),
+        markup=False,
+        highlight=False,
+    )
 
 
 @main.command()

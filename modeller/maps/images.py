@@ -490,7 +490,7 @@ def start_images(
     doc: RunDocument, partitions: list[Partition], stems: list[str]
 ) -> Callable[[], dict]:
     """Start drawing the images of ``render_images``; return a function that waits for
-    them and returns ``{file name: bytes}``.
+    them and returns ``{file name: bytes}`` (its ``cancel()`` stops the drawing instead).
 
     Images whose inputs are unchanged since an earlier run come from ``image_cache``. With
     ``PARALLEL_FROM`` or more images to draw and more than one core, they are drawn in
@@ -527,7 +527,12 @@ def start_images(
             done |= {i: keep(i, _draw(i)) for i in todo}
         finally:
             _JOB = None
-        return lambda: _in_order(done, jobs)
+
+        def ready() -> dict:
+            return _in_order(done, jobs)
+
+        ready.cancel = lambda: None
+        return ready
     _prepare(partitions)
     for stream in (sys.stdout, sys.stderr):  # no buffered output copied into the workers
         stream.flush()
@@ -547,6 +552,12 @@ def start_images(
             pool.shutdown(wait=True, cancel_futures=True)
         return _in_order(done | drawn, jobs)
 
+    def cancel() -> None:
+        """Drop the images not started yet (after a failure or Ctrl-C, the process then
+        waits only for the ones being drawn, a fraction of a second)."""
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    wait.cancel = cancel
     return wait
 
 
@@ -562,8 +573,17 @@ def _in_order(parts: dict[int, list], jobs: list[int]) -> dict:
 
 
 def _prepare(partitions: list[Partition]) -> None:
-    """What every worker would otherwise do again: import matplotlib's drawing modules and
-    find the font, and simplify every piece for the small maps (``coarse``)."""
+    """What every worker would otherwise do again: ``warm``, and simplify every piece for
+    the small maps (``coarse``)."""
+    warm()
+    for partition in partitions:
+        coarse([p.geometry for p in partition.pieces], SMALL_MAP_M)
+
+
+def warm() -> None:
+    """Import matplotlib's drawing modules, find the font and make the context layers
+    (~0.4 s of CPU, the same for every image; ``maps.painter`` does it while the run
+    computes)."""
     import matplotlib
 
     with matplotlib.rc_context(matplotlib_rc()):
@@ -575,8 +595,6 @@ def _prepare(partitions: list[Partition]) -> None:
 
         font_manager.get_font(font_manager.findfont(matplotlib.rcParams["font.family"][0]))
     context()
-    for partition in partitions:
-        coarse([p.geometry for p in partition.pieces], SMALL_MAP_M)
 
 
 def _draw(i: int) -> list[tuple[str, bytes]]:
