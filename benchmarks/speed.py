@@ -3,15 +3,18 @@
     MODELLER_DATA_DIR=../shared/data python benchmarks/speed.py [--date 2025-08-15]
         [--repeat 5] [--sample 16] [--skip-timeline]
 
-[run] All shipped scenarios on one DeepState date, as a user runs them (subprocesses),
-      without maps, with maps drawing every image, and with maps re-run (the PNG/SVG
-      images served from the cache the warm-up run filled), alternating with a
+[run] All shipped scenarios on one DeepState date, as a user runs them (subprocesses;
+      the package byte-compiled first, as ``pip install`` does; a cache folder of the
+      benchmark's own), without maps, with maps drawing every image, and with maps re-run
+      (the PNG/SVG images served from the cache the warm-up run filled), alternating with a
       straightforward geopandas version of the same run (``geopandas.overlay`` of the
       units with DeepState's polygons, then per step ``geopandas.overlay`` of the pieces
       with the selection; the same people model by a spatial join; with maps, one folium
       map per scenario). Medians
       of ``--repeat`` runs (wall and CPU seconds), the ratio run by run, and where the
-      modeller's time goes (in-process CPU per stage).
+      modeller's time goes (in-process CPU per stage). The runs after the warm-up read the
+      population model from the cache; a cold run (nothing cached: a user's very first
+      run) is timed too, without and with maps.
 [timeline] ``benchmarks/timeline_benchmark.py``: the full daily archive (a subprocess;
       wall, peak memory), the straightforward implementation on ``--sample`` dates
       against the timeline on the same dates (ratio, agreement), and the timeline's CPU
@@ -24,6 +27,7 @@ load; the ratios come from runs made side by side, in turn.
 from __future__ import annotations
 
 import argparse
+import compileall
 import io
 import os
 import resource
@@ -137,9 +141,20 @@ def run_stages(day: str, scenarios: Path) -> dict[str, float]:
     t = clock()
     geodata.load()
     out["embedded units and settlements"] = clock() - t
-    t = clock()
-    population.current()
-    out["population model (weighted points)"] = clock() - t
+    kept = os.environ.get("MODELLER_CACHE_DIR")
+    with tempfile.TemporaryDirectory() as tmp:  # made once and kept, then read back
+        os.environ["MODELLER_CACHE_DIR"] = tmp
+        t = clock()
+        population.current()
+        made = clock() - t
+        population._default.cache_clear()
+        t = clock()
+        population.current()
+        out[f"population model (from the cache; made: {made:.2f} s)"] = clock() - t
+    if kept is None:
+        del os.environ["MODELLER_CACHE_DIR"]
+    else:
+        os.environ["MODELLER_CACHE_DIR"] = kept
     t = clock()
     loaded = load_scenarios([scenarios])
     out["scenario files"] = clock() - t
@@ -163,21 +178,35 @@ def run_section(args) -> dict[str, float]:
     day, scenarios = args.date, str(args.scenarios)
     me = [sys.executable, "-m", "modeller.cli", "run", scenarios, "--baseline", f"deepstate:{day}"]
     plain = [sys.executable, str(Path(__file__).resolve()), "straightforward-run", day, scenarios]
+    compileall.compile_dir(REPO / "modeller", quiet=1)  # what pip install does
     print(f"[run] {scenarios}, deepstate:{day}, {args.repeat} runs each after a warm-up")
     with tempfile.TemporaryDirectory() as tmp:
-        no_maps = pairs([*me, "--no-maps"], plain, args.repeat)
+        ours = {"MODELLER_CACHE_DIR": str(Path(tmp) / "cache")}
+        cold = {"MODELLER_IMAGE_CACHE": "0", "MODELLER_POPULATION_CACHE": "0"}
+        no_maps = pairs([*me, "--no-maps"], plain, args.repeat, ours)
         maps_a = [*me, "--out", str(Path(tmp) / "a")]
         (Path(tmp) / "b").mkdir()
         plain_maps = [*plain, "--maps", str(Path(tmp) / "b")]
         # every image drawn (the first run of these scenarios on this day) ...
-        maps = pairs(maps_a, plain_maps, args.repeat, {"MODELLER_IMAGE_CACHE": "0"})
+        maps = pairs(maps_a, plain_maps, args.repeat, {**ours, "MODELLER_IMAGE_CACHE": "0"})
         # ... and a re-run: the images come from the cache the warm-up run filled
-        cache = {"MODELLER_CACHE_DIR": str(Path(tmp) / "cache")}
-        rerun = pairs(maps_a, plain_maps, args.repeat, cache)
+        rerun = pairs(maps_a, plain_maps, args.repeat, ours)
+        # a user's very first run: nothing in the cache (ratios against the runs above)
+        cold_runs = {
+            key: [timed(cmd, {**ours, **cold}) for _ in range(args.repeat)]
+            for key, cmd in (("no_maps", [*me, "--no-maps"]), ("maps", maps_a))
+        }
+    for key, plain_runs in (("no_maps", no_maps), ("maps", maps)):
+        walls = [w for w, _ in cold_runs[key]]
+        plain_runs["cold"] = walls
+        plain_runs["cold_cpu"] = [c for _, c in cold_runs[key]]
+        plain_runs["cold_ratio"] = [med(plain_runs["b"]) / w for w in walls]
     for label, r in (
         ("without maps", no_maps),
         ("with maps, every image drawn", maps),
         ("with maps, re-run (images cached)", rerun),
+        ("cold: without maps, nothing cached", {**no_maps, **_cold(no_maps)}),
+        ("cold: with maps, nothing cached", {**maps, **_cold(maps)}),
     ):
         print(
             f"  {label}: modeller {med(r['a']):.2f} s wall ({med(r['a_cpu']):.2f} s CPU), "
@@ -189,6 +218,8 @@ def run_section(args) -> dict[str, float]:
     for stage, seconds in stages.items():
         print(f"    {stage:42s} {seconds:6.3f} s")
     return {
+        "cold": med(no_maps["cold"]),
+        "cold_maps": med(maps["cold"]),
         "run": med(no_maps["a"]),
         "run_cpu": med(no_maps["a_cpu"]),
         "run_ratio": med(no_maps["ratio"]),
@@ -201,6 +232,11 @@ def run_section(args) -> dict[str, float]:
         "floor": stages["python + imports (a subprocess)"]
         + stages["reading and clipping the DeepState day"],
     }
+
+
+def _cold(r: dict) -> dict:
+    """The cold runs' figures under the names the summary line reads."""
+    return {"a": r["cold"], "a_cpu": r["cold_cpu"], "ratio": r["cold_ratio"]}
 
 
 def timeline_section(args) -> dict[str, float]:
@@ -240,6 +276,10 @@ def main() -> None:
         f"run, {args.date}, with maps, re-run (images from the cache): {r['rerun']:.2f} s "
         f"wall, {r['rerun_cpu']:.2f} s CPU (target <= 3 s); {r['rerun_ratio']:.1f}x the "
         "straightforward run"
+    )
+    print(
+        f"run, {args.date}, cold (nothing cached, a user's first run): {r['cold']:.2f} s "
+        f"without maps, {r['cold_maps']:.2f} s with maps (wall)"
     )
     print(f"run floor (python, imports, reading the day): {r['floor']:.2f} s CPU")
     if t is not None:

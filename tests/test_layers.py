@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {"rounding"},  # rounding figures for readers
     {"unitsfile"},  # reading and matching a units file (no embedded data)
     {"dates", "geodata", "inputs", "failures", "files"},  # dates; units, CRS; files in, out
+    {"cachefiles"},  # files kept between runs under a digest of their inputs
     {"geojson", "partition", "specs", "shipped", "reconcile", "yamlpos", "population"},
     {"archive", "deepstate", "geoboundaries", "hromadas"},  # DeepState archive; downloads
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files

@@ -10,49 +10,46 @@ the credit line shows), every piece of the partition (unit, statuses, attributes
 geometry), the units and settlements in use, the file stem, and the code that draws it
 (every source file of the package, the modeller and matplotlib versions). A change to any
 of them is a different key; nothing is ever invalidated by hand. Entries live in
-``settings.cache_dir() / "images"`` (``MODELLER_CACHE_DIR``), are written atomically, and
-the oldest are removed beyond ``MAX_FILES``. ``MODELLER_IMAGE_CACHE=0`` turns it off.
+``settings.cache_dir() / "images"`` (``MODELLER_CACHE_DIR``; ``cachefiles`` reads and
+writes them), and the least recently used are removed beyond ``MAX_FILES``.
+``MODELLER_IMAGE_CACHE=0`` turns it off.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 from functools import cache
 from pathlib import Path
 
 import shapely
 
-from .. import __version__, files, geodata, memo, settings
+from .. import cachefiles, geodata, memo
 from ..document import RunDocument
 from ..partition import Partition
 
+KIND = "images"
 MAX_FILES = 400  # PNG + SVG of 200 scenarios; ~100 KB each
 MAX_BYTES = 20 * 2**20  # no image is near this; anything larger is not ours
 SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml"}
 
 
 def enabled() -> bool:
-    return os.environ.get("MODELLER_IMAGE_CACHE", "1").strip().lower() not in {"0", "no", "off"}
+    return cachefiles.enabled("MODELLER_IMAGE_CACHE")
 
 
 def folder() -> Path:
-    return settings.cache_dir() / "images"
+    return cachefiles.folder(KIND)
 
 
 @cache
 def _code() -> str:
-    """Digest of what draws: the package's source files, the embedded geodata (context
-    layers), and the modeller and matplotlib versions."""
+    """Digest of what draws: the package's code, the embedded geodata (context layers),
+    and the matplotlib version."""
     import matplotlib
 
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256(f"{__version__} {matplotlib.__version__}".encode())
-    code = [p for p in root.rglob("*") if p.suffix in {".py", ".css", ".js", ".html"}]
-    data = [p for p in geodata.geodata_dir().glob("*") if p.is_file()]
-    for path in sorted(code) + sorted(data):
+    h = hashlib.sha256(f"{cachefiles.code_digest()} {matplotlib.__version__}".encode())
+    for path in sorted(p for p in geodata.geodata_dir().glob("*") if p.is_file()):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
@@ -106,34 +103,15 @@ def get(digest: str, names: list[str]) -> list[tuple[str, bytes]] | None:
     out = []
     for name in names:
         suffix = Path(name).suffix
-        path = folder() / f"{digest}{suffix}"
-        try:  # a regular file of a plausible size only (never a device or a FIFO)
-            if not path.is_file() or path.stat().st_size > MAX_BYTES:
-                return None
-            data = path.read_bytes()
-        except OSError:
-            return None
-        if not data.startswith(SIGNATURES.get(suffix, b"")):
+        data = cachefiles.read(KIND, f"{digest}{suffix}", MAX_BYTES, SIGNATURES.get(suffix, b""))
+        if data is None:
             return None
         out.append((name, data))
-    for name in names:  # recently used: kept longest by _prune
-        with contextlib.suppress(OSError):
-            os.utime(folder() / f"{digest}{Path(name).suffix}")
     return out
 
 
 def put(digest: str, drawn: list[tuple[str, bytes]]) -> None:
     """Keep freshly drawn files; a cache that cannot be written is silently skipped."""
-    with contextlib.suppress(OSError):
-        where = folder()
-        where.mkdir(parents=True, exist_ok=True)
-        for name, data in drawn:
-            files.write_bytes(where / f"{digest}{Path(name).suffix}", data)
-        _prune(where)
-
-
-def _prune(where: Path) -> None:
-    """Remove the least recently used files beyond MAX_FILES."""
-    entries = sorted(where.glob("*.*"), key=lambda p: p.stat().st_mtime)
-    for path in entries[: max(0, len(entries) - MAX_FILES)]:
-        path.unlink(missing_ok=True)
+    for name, data in drawn:
+        cachefiles.write(KIND, f"{digest}{Path(name).suffix}", data, None)
+    cachefiles.prune(KIND, MAX_FILES)
