@@ -93,10 +93,16 @@ def test_what_an_image_shows_is_in_its_key(run, cache_dir, monkeypatch):
     retitled = doc.model_copy(update={"scenarios": [new_title, doc.scenarios[1]]})
     images.render_images(retitled, partitions, stems)
     assert sorted(drawn) == [-1, 0]
-    # another file name: a new entry
+    # another file name: the same images (the name is not drawn), served under it
     drawn.clear()
-    images.render_images(doc, partitions, ["swap", "full-donbas-withdrawal"])
-    assert drawn == [0]
+    renamed = images.render_images(doc, partitions, ["swap", "full-donbas-withdrawal"])
+    assert drawn == []
+    assert list(renamed)[:2] == ["swap.png", "swap.svg"]
+    # another date of the run (the credit line): every image again
+    drawn.clear()
+    later = doc.model_copy(update={"generated": "2031-01-01T00:00:00+00:00"})
+    images.render_images(later, partitions, stems)
+    assert sorted(drawn) == [-1, 0, 1]
 
 
 def test_a_damaged_cache_file_is_drawn_again(run, cache_dir, monkeypatch):

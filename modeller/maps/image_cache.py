@@ -5,10 +5,11 @@ of it), several times what computing the scenario costs. A journalist re-running
 of scenarios after editing one gets the others' images back from the cache.
 
 Each entry is keyed by a SHA-256 over everything the image is drawn from: the scenario's
-entry in the run document and the document's provenance (with the date of the run, which
-the credit line shows), every piece of the partition (unit, statuses, attributes, exact
-geometry), the units and settlements in use, the file stem, and the code that draws it
-(every source file of the package, the modeller and matplotlib versions). A change to any
+entry in the run document and the document's credit (the tool's version, the data sources
+and the date of the run, which the credit line shows), every piece of the partition
+(unit, statuses, attributes, exact geometry), the units and settlements in use, and the
+code that draws it (every source file of the package, the modeller and matplotlib
+versions). A change to any
 of them is a different key; nothing is ever invalidated by hand. Entries live in
 ``settings.cache_dir() / "images"`` (``MODELLER_CACHE_DIR``; ``cachefiles`` reads and
 writes them), and the least recently used are removed beyond ``MAX_FILES``.
@@ -84,17 +85,23 @@ def _setting() -> bytes:
     return _SETTING.get((data,), digest)
 
 
-def key(doc: RunDocument, index: int, partitions: list[Partition], stem: str) -> str:
-    """The cache key of scenario ``index``'s images (``-1``: the overview of all)."""
+def credit(doc: RunDocument) -> str:
+    """What an image shows of the run document besides its scenarios: the tool's version,
+    the data sources and the date of the run (the credit line)."""
+    return json.dumps([doc.tool.version, list(doc.data_sources), doc.generated[:10]])
+
+
+def key(doc: RunDocument, index: int, partitions: list[Partition], stem: str = "") -> str:
+    """The cache key of scenario ``index``'s images (``-1``: the overview of all). The
+    file stem is not in it: the same images are served under another name."""
     h = hashlib.sha256(_code().encode())
     h.update(_setting())
-    h.update(doc.model_dump_json(exclude={"scenarios", "comparison", "generated"}).encode())
-    h.update(doc.generated[:10].encode())
+    h.update(credit(doc).encode())
     chosen = range(len(partitions)) if index < 0 else [index]
     for i in chosen:
         h.update(doc.scenarios[i].model_dump_json().encode())
         _partition(h, partitions[i])
-    h.update(f"{index} {stem}".encode())
+    h.update(b"overview" if index < 0 else b"scenario")
     return h.hexdigest()
 
 

@@ -601,9 +601,21 @@ def _draw(i: int) -> list[tuple[str, bytes]]:
     """Scenario ``i``'s PNG and SVG as (name, bytes) (``-1``: the overview PNG)."""
     doc, partitions, stems = _JOB
     if i < 0:
-        title = "What each proposal would change"
-        png, _ = image_bytes(render_overview(doc, partitions), svg=False, title=title)
-        return [("overview.png", png)]
-    entry = doc.scenarios[i]
-    png, svg = image_bytes(render(doc, entry, partitions[i]), title=entry.title)
-    return list(zip(_names(i, stems), (png, svg), strict=True))
+        return draw_overview(doc, partitions)
+    return draw_scenario(doc, doc.scenarios[i], partitions[i], stems[i])
+
+
+def draw_scenario(
+    doc: RunDocument, entry: ScenarioEntry, partition: Partition, stem: str
+) -> list[tuple[str, bytes]]:
+    """One scenario's ``<stem>.png`` and ``<stem>.svg`` as (name, bytes). Of ``doc`` only
+    the credit is drawn (``image_cache.credit``)."""
+    png, svg = image_bytes(render(doc, entry, partition), title=entry.title)
+    return [(f"{stem}.png", png), (f"{stem}.svg", svg)]
+
+
+def draw_overview(doc: RunDocument, partitions: list[Partition]) -> list[tuple[str, bytes]]:
+    """``overview.png`` of every scenario of ``doc`` as (name, bytes)."""
+    title = "What each proposal would change"
+    png, _ = image_bytes(render_overview(doc, partitions), svg=False, title=title)
+    return [("overview.png", png)]
