@@ -1070,7 +1070,21 @@ def _modeller(*args) -> subprocess.Popen:
     )
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.3, 1.2], ids=["start-up", "loading", "running"])
+def _still_running(marker: str) -> list[int]:
+    """Processes whose command line holds ``marker`` (Linux /proc; empty elsewhere)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if marker.encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize(
+    "delay", [0.0, 0.3, 1.2, 2.2], ids=["start-up", "loading", "running", "drawing"]
+)
 def test_ctrl_c_anywhere_is_one_line_without_traceback(tmp_path, delay):
     proc = _modeller("run", "-b", "1991", "--out", tmp_path / "site", "scenarios/")
     assert proc.stdout.readline().strip() == "ready"
@@ -1086,6 +1100,12 @@ def test_ctrl_c_anywhere_is_one_line_without_traceback(tmp_path, delay):
     assert all(line.startswith(("warning: ", "note: ")) for line in lines[:-1]), err
     leftovers = list((tmp_path / "site").glob("*.tmp")) if (tmp_path / "site").exists() else []
     assert not leftovers
+    # nothing keeps drawing once the run is gone (the image painter and its workers stop
+    # within a fraction of a second; left alone they would draw for seconds)
+    deadline = time.monotonic() + 2
+    while _still_running(str(tmp_path)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _still_running(str(tmp_path))
 
 
 def test_stat_modes_are_what_the_guards_say():
