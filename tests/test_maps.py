@@ -14,9 +14,9 @@ from pathlib import Path
 
 import markupsafe
 import pytest
+from helpers import build
 
-from modeller import baselines, files, maps, report
-from modeller.scenario import load_scenarios
+from modeller import files, maps
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE_LIMIT = 1_500_000
@@ -50,17 +50,6 @@ def write_probe(folder: Path) -> Path:
     path = folder / "xss-probe.yaml"
     path.write_text(PROBE, encoding="utf-8")
     return path
-
-
-def build(paths: list[Path], spec: str) -> tuple[dict, list]:
-    """What ``modeller run`` does before writing maps: the document and the partitions."""
-    base = baselines.load_baseline(spec)
-    partitions, entries = [], []
-    for path, sc in load_scenarios(paths):
-        partition = baselines.apply(base, sc)
-        partitions.append(partition)
-        entries.append(report.scenario_entry(partition, path))
-    return report.document(entries), partitions
 
 
 @pytest.fixture(scope="module")

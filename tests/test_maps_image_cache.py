@@ -10,24 +10,16 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import build, shipped
 
-from modeller import baselines, report
 from modeller.maps import image_cache, images
-from modeller.scenario import load_scenarios
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def run() -> tuple:
-    base = baselines.load_baseline("contact-line")
-    paths = [REPO / "scenarios" / f"{s}.yaml" for s in ("land-swap", "full-donbas-withdrawal")]
-    entries, partitions = [], []
-    for path, sc in load_scenarios(paths):
-        partition = baselines.apply(base, sc)
-        partitions.append(partition)
-        entries.append(report.scenario_entry(partition, path))
-    return report.document(entries), partitions
+    return build(shipped("land-swap", "full-donbas-withdrawal"))
 
 
 @pytest.fixture

@@ -16,13 +16,12 @@ import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
+from helpers import build, shipped
 from PIL import Image
 
-from modeller import baselines, report
 from modeller.cli import main
 from modeller.maps import images
 from modeller.rounding import people_short
-from modeller.scenario import load_scenarios
 
 PEOPLE_KEYS = ("people", "people_low", "people_high")
 
@@ -56,14 +55,7 @@ def probe(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def run(probe) -> tuple[dict, list]:
     """The run document and partitions, as ``modeller run`` builds them (contact-line)."""
-    base = baselines.load_baseline("contact-line")
-    paths = [REPO / "scenarios" / f"{s}.yaml" for s in SCENARIOS] + [probe]
-    entries, partitions = [], []
-    for path, sc in load_scenarios(paths):
-        partition = baselines.apply(base, sc)
-        partitions.append(partition)
-        entries.append(report.scenario_entry(partition, path))
-    return report.document(entries), partitions
+    return build([*shipped(*SCENARIOS), probe])
 
 
 @pytest.fixture(scope="module")

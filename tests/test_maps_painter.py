@@ -11,10 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import build, shipped
 
-from modeller import baselines, report
 from modeller.maps import images, painter
-from modeller.scenario import load_scenarios
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,14 +31,7 @@ NAMES = [
 
 @pytest.fixture(scope="module")
 def run() -> tuple:
-    base = baselines.load_baseline("contact-line")
-    paths = [REPO / "scenarios" / f"{s}.yaml" for s in ("land-swap", "freeze-current-lines")]
-    entries, partitions = [], []
-    for path, sc in load_scenarios(paths):
-        partition = baselines.apply(base, sc)
-        partitions.append(partition)
-        entries.append(report.scenario_entry(partition, path))
-    return report.document(entries), partitions
+    return build(shipped("land-swap", "freeze-current-lines"))
 
 
 @pytest.fixture(autouse=True)
