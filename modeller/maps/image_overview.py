@@ -19,6 +19,7 @@ from .image_words import (
     NEITHER_HATCH,
     SIDES,
     amount,
+    hatch_colour,
     matplotlib_rc,
     nice_date,
     statuses,
@@ -79,13 +80,15 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
                     continue
                 fill, neither = colours[status][1], status not in SIDES
                 ax.add_artist(
-                    PathPatch(
-                        path,
-                        facecolor=fill,
-                        edgecolor=fill,
-                        linewidth=0.3,
-                        hatch=NEITHER_HATCH if neither else None,
-                        hatchcolor="#333333" if neither else None,
+                    hatch_colour(
+                        PathPatch(
+                            path,
+                            facecolor=fill,
+                            edgecolor=fill,
+                            linewidth=0.3,
+                            hatch=NEITHER_HATCH if neither else None,
+                        ),
+                        "#333333" if neither else None,
                     )
                 )
             moved = [p.geometry for p in partition.pieces if p.before != p.after]
@@ -95,10 +98,9 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
                     PathPatch(
                         path,
                         facecolor="none",
-                        edgecolor="#111111",
+                        edgecolor="#111111",  # the hatch's colour too
                         linewidth=1.1,
                         hatch=CHANGED_HATCH,
-                        hatchcolor="#111111",
                     )
                 )
             ax.add_artist(PathPatch(outline, facecolor="none", edgecolor="#555555", lw=0.5))

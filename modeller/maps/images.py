@@ -54,6 +54,7 @@ from .image_words import (
     NEITHER_HATCH,
     RIVER,
     SIDES,
+    hatch_colour,
     matplotlib_rc,
     nice_date,
     place,
@@ -103,10 +104,10 @@ def _render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
     ctx = context()
     colours = statuses(entry, partition)
 
-    def patch(geoms, z, **style) -> None:
+    def patch(geoms, z, hatchcolor=None, **style) -> None:
         path = polygon_path(clip_simplify(geoms, box, tol))
-        if path is not None:
-            ax.add_artist(PathPatch(path, zorder=z, **style))  # no autoscaling pass
+        if path is not None:  # add_artist: no autoscaling pass
+            ax.add_artist(hatch_colour(PathPatch(path, zorder=z, **style), hatchcolor))
 
     def lines(geoms, z, **style) -> None:
         segs = line_segments(clip_simplify(geoms, box, tol))
@@ -271,23 +272,24 @@ def _panel(
         label, fill, _ = colours[s.status]
         neither = s.status not in SIDES
         handles.append(
-            Patch(
-                facecolor=fill,
-                edgecolor="#777777",
-                hatch=NEITHER_HATCH if neither else None,
-                hatchcolor="#333333" if neither else None,
-                linewidth=0.6,
-                label=textwrap.fill(label, 34),
+            hatch_colour(
+                Patch(
+                    facecolor=fill,
+                    edgecolor="#777777",
+                    hatch=NEITHER_HATCH if neither else None,
+                    linewidth=0.6,
+                    label=textwrap.fill(label, 34),
+                ),
+                "#333333" if neither else None,
             )
         )
     if any(p.before != p.after for p in partition.pieces):
         handles.append(
             Patch(
                 facecolor="white",
-                edgecolor="#111111",
+                edgecolor="#111111",  # the hatch's colour too
                 linestyle=(0, (3, 1.5)),
                 hatch=CHANGED_HATCH,
-                hatchcolor="#111111",
                 linewidth=1.2,
                 label="Changes hands\n(hatched over its new status)",
             )
