@@ -14,6 +14,7 @@ from .timeline_day import STATUSES, Geometry, Land
 CHUNK = 16  # vertices per run of the contact line buffered on its own (see Bands._zones)
 REACH_M = 2000.0  # beyond a band's depth: a change this far away cannot alter a zone here
 CONTEXT_M = 500.0  # the line is cut this far beyond where it can matter (see _local)
+SLACK_M = 10.0  # beyond what a change can reach (the line's 1 m contact test, rounding)
 
 
 def _sure_in(depth_m: float) -> float:
@@ -27,6 +28,12 @@ def _sure_out(depth_m: float) -> float:
     """How far beyond the depth a point is surely outside GEOS's buffer of the line: its
     input simplification moves the line by at most 1 % of the depth; with a margin."""
     return 0.015 * depth_m + 50.0
+
+
+def _window(depth_m: float) -> float:
+    """How far from a point the line can decide whether it is in the band: the radius of
+    the polygons (32-gons around circles) that ``Bands._local`` cuts the line to."""
+    return (depth_m + _sure_out(depth_m) + CONTEXT_M) / np.cos(np.pi / 32)
 
 
 def _contact_line_near(geom: Geometry, held, box):
@@ -131,8 +138,9 @@ class Bands:
         zones = self._zones(runs, grown)
         for k in dirty:
             self.areas[k] = self._tile_classes(self.tiles[k], territory, tile_in, zones)
-        for i, (band, zone) in enumerate(zip(self.geom.bands, zones, strict=True)):
-            self.inside[todo, i] = self._inside(band, line, zone, todo)
+        since = None if boxes is None else changed  # None: nothing to keep from before
+        for i, zone in enumerate(zones):
+            self.inside[todo, i] = self._inside(i, line, zone, todo, since)
 
     def _zones(self, runs: list, boxes: np.ndarray) -> list:
         """Each band's zone, from the runs of the line whose envelope meets one of
@@ -206,16 +214,22 @@ class Bands:
             row[u + bits] += area - part
         return row
 
-    def _inside(self, band: Band, line, zone, todo: np.ndarray) -> np.ndarray:
-        """Whether each of the ``todo`` points lies in GEOS's buffer of the line near it.
+    def _inside(self, i: int, line, zone, todo: np.ndarray, changed) -> np.ndarray:
+        """Whether each of the ``todo`` points lies in GEOS's buffer of band ``i`` of the
+        line near it, ``changed`` being the boundary segments changed since the day
+        before (lines; None: all).
 
         The distance to the line decides all but the points near the band's depth: GEOS's
         buffer lies between the true one less its arcs' sagitta (``_sure_in``) and the
         true one grown by its input simplification (``_sure_out``). The points between
-        are tested against GEOS's own buffer of the line near them (``_local``).
+        are tested against GEOS's own buffer of the line near them (``_local``), unless no
+        changed segment comes within their window: the line there is then as it was when
+        they were last tested, and so is the answer (``todo`` is chosen by envelopes, so
+        it holds such points; this test is exact, but too slow for all of ``todo``).
         """
         if zone.is_empty or not len(todo):
             return np.zeros(len(todo), dtype=bool)
+        band = self.geom.bands[i]
         points = self.point_geoms[todo]
         shapely.prepare(line)
         d = band.km * 1000
@@ -224,6 +238,11 @@ class Bands:
         hit = np.zeros(len(todo), dtype=bool)
         hit[near[sure]] = True
         edge = near[~sure]
+        if changed is not None and len(edge):
+            moved = shapely.multilinestrings(changed)
+            same = ~shapely.dwithin(moved, points[edge], _window(d) + SLACK_M)
+            hit[edge[same]] = self.inside[todo[edge[same]], i]
+            edge = edge[~same]
         hit[edge] = self._local(band, line, points[edge], self.xy[todo[edge]])
         return hit
 
@@ -237,8 +256,7 @@ class Bands:
         """
         if not len(points):
             return np.zeros(0, dtype=bool)
-        depth = band.km * 1000
-        radius = (depth + _sure_out(depth) + CONTEXT_M) / np.cos(np.pi / 32)
+        radius = _window(band.km * 1000)
         window = shapely.buffer(shapely.multipoints(xy), radius, quad_segs=8)
         local = shapely.buffer(shapely.intersection(line, window), band.km * 1000, quad_segs=16)
         return shapely.intersects(local, points)
