@@ -9,6 +9,10 @@ point per whole tile catches a side flipped by a ring appearing or vanishing els
 
 from __future__ import annotations
 
+import os
+import pickle
+import time
+from collections import deque
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -270,19 +274,117 @@ class Outline:
             changed = np.vstack([changed, _edges_changed(grown, self.grown)])
         return Land(raw, self.grown, changed)
 
+    def figures(self) -> tuple:
+        """The current strips' km² moved per unit and their km² (what ``info`` needs)."""
+        return self.moved, self.strips_km2
+
     def _changed_in_zone(self, xy: np.ndarray | None) -> bool:
         if xy is None or not len(xy):
             return xy is None
         lines = shapely.linestrings(xy.reshape(-1, 2, 2))
         return bool(shapely.intersects(self.zone.reach, lines).any())
 
-    def info(self, snap: Snapshot, raw_km2: float, held_km2: float) -> BaselineInfo:
+    def info(self, snap: Snapshot, raw_km2: float, held_km2: float, strips: tuple) -> BaselineInfo:
         """The day's baseline provenance, as ``run`` gives it: km² moved per unit and the
-        DeepState area outside the units (from the tiles: held = R ∩ units + strips)."""
-        inside = held_km2 - (self.strips_km2 if self.on else 0.0)
+        DeepState area outside the units (from the tiles: held = R ∩ units + strips);
+        ``strips`` is the day's (moved, km²) of the strips (``figures``)."""
+        moved, strips_km2 = strips
+        inside = held_km2 - (strips_km2 if self.on else 0.0)
         return replace(
             snap.info,
-            reconciled=self.moved if self.on else None,
+            reconciled=moved if self.on else None,
             outside_km2=max(0.0, raw_km2 - inside),
             grey_zone=NO_GREY_ZONE,
         )
+
+
+@dataclass(frozen=True)
+class Read:
+    """One day as read, before any tile: its snapshot, DeepState's km², its Russian-held
+    land (with the segments changed since the day before) and its strips' figures."""
+
+    snap: Snapshot
+    raw_km2: float
+    land: Land
+    strips: tuple  # Outline.figures() of the day
+
+
+class Reader:
+    """The days of a chunk in date order, read (``Snapshot.territory``), cut into boundary
+    segments, compared with the day before, and given their outline strips: all that needs
+    no plan, so it can run ahead of it (``ahead``) while the plan is being made.
+
+    ``clock`` (a ``lap(stage)`` object) gets the time as "read" and "outline".
+    """
+
+    def __init__(self, snapshots: list[Snapshot], clock) -> None:
+        self.todo = deque(snapshots)
+        self.done: deque[Read] = deque()
+        self.clock = clock
+        self.outline = Outline()
+        self.raw = None
+        self.raw_km2 = 0.0
+        self.segments: tuple | None = None
+
+    def ahead(self) -> bool:
+        """Read one more day into the queue; False when there is none left."""
+        if not self.todo:
+            return False
+        snap = self.todo.popleft()
+        raw, last = snap.territory(), self.raw
+        self.raw = raw
+        self.clock.lap("read")
+        if raw is last:  # the file held yesterday's map (see geojson._LAST): nothing changed
+            changed = self.segments[1][:0]
+        else:
+            shapely.prepare(raw)
+            segments = boundary_segments(raw)
+            changed = None if self.segments is None else changed_since(*segments, *self.segments)
+            self.segments = segments
+            self.raw_km2 = float(geodata.area_km2(raw))
+        land = self.outline.land(raw, changed)
+        self.done.append(Read(snap, self.raw_km2, land, self.outline.figures()))
+        self.clock.lap("outline")
+        return True
+
+    def __iter__(self):
+        while self.done or self.ahead():
+            yield self.done.popleft()
+
+
+class Handoff:
+    """The plan's geometry for worker processes started before it was made (so that they
+    read their first days meanwhile): one pickle file, written once by the process making
+    the plan (``give``: None when it failed) and read once per worker (``take``)."""
+
+    POLL_S = 0.005
+    _taken: dict[str, Geometry | None] = {}  # per worker process: path -> geometry
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.parent = os.getpid()
+
+    def give(self, geom: Geometry | None) -> None:
+        """Hand the geometry over (atomically: a reader never sees half a file)."""
+        tmp = self.path + ".tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump(geom, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
+
+    def ready(self) -> bool:
+        return self.path in self._taken or os.path.exists(self.path)
+
+    def take(self) -> Geometry | None:
+        """The geometry, once given (None: no plan; or the parent process has gone)."""
+        if self.path not in self._taken:
+            while not os.path.exists(self.path):
+                # the parent has gone, or its folder has: the plan failed and it moved on
+                if os.getppid() != self.parent or not os.path.isdir(os.path.dirname(self.path)):
+                    return None
+                time.sleep(self.POLL_S)
+            try:
+                with open(self.path, "rb") as fh:
+                    self._taken[self.path] = pickle.load(fh)
+            except FileNotFoundError:  # the plan failed and its folder is gone already
+                return None
+        return self._taken[self.path]

@@ -157,6 +157,19 @@ def test_month_end_file_gives_dated_baselines(shared_data):
     assert [s.day.month for s in picked] == list(range(4, 13))
 
 
+def test_workers_reading_ahead_stop_when_the_plan_fails(scenario_files, sample, monkeypatch):
+    """The workers start on their chunks before the plan exists; when making it fails,
+    they stop and the plan's error is what the caller gets (no hang, no other error)."""
+    from modeller.errors import InputError
+
+    def fails(*args, **kwargs):
+        raise InputError("no plan today")
+
+    monkeypatch.setattr(timeline_run, "make_plan", fails)
+    with pytest.raises(InputError, match="no plan today"):
+        timeline_run.build_table(load_scenarios(scenario_files), sample, workers=2)
+
+
 def test_dask_cluster_gives_the_same_table(scenario_files, sample, table):
     distributed = pytest.importorskip("distributed", reason="pip install -e '.[dask]'")
     with distributed.LocalCluster(
