@@ -14,6 +14,7 @@ from .timeline_day import STATUSES, Geometry, Land
 CHUNK = 16  # vertices per run of the contact line buffered on its own (see Bands._zones)
 REACH_M = 2000.0  # beyond a band's depth: a change this far away cannot alter a zone here
 CONTEXT_M = 500.0  # the line is cut this far beyond where it can matter (see _local)
+CELL_M = 500.0  # changed segments are grouped by cells this wide to find points near them
 SLACK_M = 10.0  # beyond what a change can reach (the line's 1 m contact test, rounding)
 
 
@@ -67,6 +68,19 @@ def _runs(line) -> list[np.ndarray]:
         cuts.append(len(xy) - 1)
         out += [xy[i : j + 1] for i, j in zip(cuts, cuts[1:], strict=False) if j > i]
     return out
+
+
+def _cells(bounds: np.ndarray, reach: float) -> np.ndarray:
+    """Boxes covering every envelope of ``bounds`` grown by ``reach``, few: each envelope
+    is widened to whole cells of ``CELL_M`` first, so that the many short segments of one
+    change give one box (a query per segment's box returned the same points again and
+    again). Points in the extra margin are tested needlessly but correctly: an answer
+    that cannot have changed is found again (``Bands._inside`` keeps those near the depth).
+    """
+    lo = np.floor(bounds[:, :2] / CELL_M) * CELL_M - reach
+    hi = np.ceil(bounds[:, 2:] / CELL_M) * CELL_M + reach
+    cells = np.unique(np.hstack([lo, hi]), axis=0)
+    return shapely.box(*cells.T)
 
 
 def _distinct(index: np.ndarray, n: int) -> np.ndarray:
@@ -132,8 +146,8 @@ class Bands:
         runs = [] if line.is_empty else [(r.tobytes(), r) for r in _runs(line)]
         if len(dirty) == len(self.tiles):
             todo = np.arange(len(self.points))
-        else:  # settlements within a band's reach of a change (by envelopes: a superset)
-            todo = _distinct(self.point_tree.query(boxes)[1], len(self.points))
+        else:  # settlements within a band's reach of a change (by grid cells: a superset)
+            todo = _distinct(self.point_tree.query(_cells(b, self.reach))[1], len(self.points))
         grown = self.bounds[dirty] + np.array([-1, -1, 1, 1]) * self.reach
         zones = self._zones(runs, grown)
         for k in dirty:
