@@ -298,7 +298,7 @@ class Measures:
     seconds: tuple = ()  # CPU seconds per stage: (stage, seconds), for the benchmark
 
 
-AHEAD = 120  # days a worker may read while the plan is being made (~60 KB each)
+AHEAD = 1000  # days a worker may read while the plan is being made (~60 KB each)
 
 
 def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | None:
