@@ -136,25 +136,28 @@ class Bands:
         self.started = True
         if not len(dirty):
             return
+        if boxes is None:
+            todo = np.arange(len(self.points))
+        else:  # settlements within a band's reach of a change (by grid cells: a superset)
+            todo = _distinct(self.point_tree.query(_cells(b, self.reach))[1], len(self.points))
         lo, hi = self.bounds[dirty, :2].min(axis=0), self.bounds[dirty, 2:].max(axis=0)
-        # the line near today's dirty tiles only: a stretch farther than the reach from
-        # them cannot change a zone there; runs are cut by their own vertices, so all but
-        # the two at the box's edges are the ones buffered on earlier days
+        if len(todo):  # (a settlement may lie beyond its atom's tiles)
+            lo = np.minimum(lo, self.xy[todo].min(axis=0))
+            hi = np.maximum(hi, self.xy[todo].max(axis=0))
+        # the line near today's dirty tiles and settlements only: a stretch farther than
+        # the reach from them cannot change a zone or an answer there; runs are cut by
+        # their own vertices, so all but those at the box's edges were buffered before
         box = (*(lo - self.reach - REACH_M), *(hi + self.reach + REACH_M))
         territory = land.near(box)
         line = _contact_line_near(self.geom, territory, box)
         runs = [] if line.is_empty else [(r.tobytes(), r) for r in _runs(line)]
-        if len(dirty) == len(self.tiles):
-            todo = np.arange(len(self.points))
-        else:  # settlements within a band's reach of a change (by grid cells: a superset)
-            todo = _distinct(self.point_tree.query(_cells(b, self.reach))[1], len(self.points))
         grown = self.bounds[dirty] + np.array([-1, -1, 1, 1]) * self.reach
         zones = self._zones(runs, grown)
         for k in dirty:
             self.areas[k] = self._tile_classes(self.tiles[k], territory, tile_in, zones)
         since = None if boxes is None else changed  # None: nothing to keep from before
-        for i, zone in enumerate(zones):
-            self.inside[todo, i] = self._inside(i, line, zone, todo, since)
+        for i in range(len(self.geom.bands)):
+            self.inside[todo, i] = self._inside(i, line, todo, since)
 
     def _zones(self, runs: list, boxes: np.ndarray) -> list:
         """Each band's zone, from the runs of the line whose envelope meets one of
@@ -228,7 +231,7 @@ class Bands:
             row[u + bits] += area - part
         return row
 
-    def _inside(self, i: int, line, zone, todo: np.ndarray, changed) -> np.ndarray:
+    def _inside(self, i: int, line, todo: np.ndarray, changed) -> np.ndarray:
         """Whether each of the ``todo`` points lies in GEOS's buffer of band ``i`` of the
         line near it, ``changed`` being the boundary segments changed since the day
         before (lines; None: all).
@@ -241,7 +244,7 @@ class Bands:
         they were last tested, and so is the answer (``todo`` is chosen by envelopes, so
         it holds such points; this test is exact, but too slow for all of ``todo``).
         """
-        if zone.is_empty or not len(todo):
+        if line.is_empty or not len(todo):
             return np.zeros(len(todo), dtype=bool)
         band = self.geom.bands[i]
         points = self.point_geoms[todo]
