@@ -94,8 +94,10 @@ class Bands:
     """The band part of each day, kept between days: per support tile, its km² in every
     class (holder × inside each band); per support settlement, inside each band or not.
 
-    Only support tiles within a band's reach of today's changed segments are measured
-    again, against the line of contact and band zones drawn in their bounding box only.
+    Only support tiles and settlements within a band's reach of today's changed segments
+    are measured again, against the line of contact and band zones drawn in their
+    bounding box only (a settlement near the depth keeps its answer unless a change
+    reaches its window, see ``_inside``).
     Zones are the union of buffers of runs of about ``CHUNK`` vertices (each kept from
     the day before when unchanged): GEOS buffers a long, wiggly line at 20 km slowly
     (~180 ms), and the union differs from it by ~0.1-0.6 km² in all (caps vs round joins
