@@ -114,24 +114,42 @@ def boundary_segments(territory) -> tuple[np.ndarray, np.ndarray]:
     return keys, seg
 
 
-def changed_since(keys: np.ndarray, seg: np.ndarray, old_keys: np.ndarray, old_seg: np.ndarray):
+def key_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Segment keys' sorting order and the keys sorted (what ``changed_since`` searches)."""
+    order = np.argsort(keys)
+    return order, keys[order]
+
+
+def changed_since(
+    keys: np.ndarray,
+    seg: np.ndarray,
+    old_keys: np.ndarray,
+    old_seg: np.ndarray,
+    orders: tuple | None = None,
+):
     """Segments in one day's set and not the other's: today's new rows, then yesterday's.
+
+    ``orders`` holds both days' ``key_order`` when known (a day's is then computed once,
+    used again the next day).
 
     Notes
     -----
-    Equal to ``seg[~np.isin(keys, old_keys)]`` and the converse, by binary search in the
-    other day's sorted keys (~3x faster than ``np.isin`` on ~10^5 segments).
+    Equal to ``seg[~np.isin(keys, old_keys)]`` and the converse, by binary search of one
+    day's sorted keys in the other's (sorted queries: ~3x faster than unsorted ones, ~10x
+    faster than ``np.isin``, on ~3,000 segments).
     """
 
-    def absent(k: np.ndarray, other: np.ndarray) -> np.ndarray:
-        ordered = np.sort(other)
-        if not len(ordered):
-            return np.ones(len(k), dtype=bool)
-        i = np.searchsorted(ordered, k)
-        i[i == len(ordered)] = 0
-        return ordered[i] != k
+    def absent(k: tuple, other: tuple) -> np.ndarray:
+        order, ordered = k
+        found = np.zeros(len(order), dtype=bool)
+        if len(other[1]) and len(ordered):
+            i = np.searchsorted(other[1], ordered)
+            i[i == len(other[1])] = 0
+            found[order] = other[1][i] == ordered
+        return ~found
 
-    return np.vstack([seg[absent(keys, old_keys)], old_seg[absent(old_keys, keys)]])
+    new, old = orders if orders is not None else (key_order(keys), key_order(old_keys))
+    return np.vstack([seg[absent(new, old)], old_seg[absent(old, new)]])
 
 
 def _edges_changed(old, new) -> np.ndarray:
@@ -325,6 +343,7 @@ class Reader:
         self.raw = None
         self.raw_km2 = 0.0
         self.segments: tuple | None = None
+        self.order: tuple | None = None  # key_order of the segments' keys
 
     def ahead(self) -> bool:
         """Read one more day into the queue; False when there is none left."""
@@ -339,8 +358,12 @@ class Reader:
         else:
             shapely.prepare(raw)
             segments = boundary_segments(raw)
-            changed = None if self.segments is None else changed_since(*segments, *self.segments)
-            self.segments = segments
+            order = key_order(segments[0])
+            if self.segments is not None:
+                changed = changed_since(*segments, *self.segments, (order, self.order))
+            else:
+                changed = None
+            self.segments, self.order = segments, order
             self.raw_km2 = float(geodata.area_km2(raw))
         land = self.outline.land(raw, changed)
         self.done.append(Read(snap, self.raw_km2, land, self.outline.figures()))

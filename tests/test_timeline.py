@@ -252,3 +252,19 @@ def test_cli_writes_table_and_page_and_ctrl_c_writes_nothing(shared_data, tmp_pa
     assert (out / "timeline.csv").read_bytes() == before  # the old file, untouched
     # no temp file left behind either
     assert sorted(p.name for p in out.iterdir()) == ["timeline.csv", "timeline.html"]
+
+
+def test_changed_segments_are_the_set_difference_both_ways():
+    """``changed_since`` (binary search of sorted keys, a day's order reused) equals the
+    plain definition with ``np.isin``, repeated keys and empty days included."""
+    from modeller.timeline_day import changed_since, key_order
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n, m = rng.integers(0, 40, 2)
+        keys, old = (rng.integers(0, 25, k).astype(np.uint64) for k in (n, m))
+        seg, old_seg = rng.random((n, 4)), rng.random((m, 4))
+        want = np.vstack([seg[~np.isin(keys, old)], old_seg[~np.isin(old, keys)]])
+        assert np.array_equal(changed_since(keys, seg, old, old_seg), want)
+        orders = (key_order(keys), key_order(old))
+        assert np.array_equal(changed_since(keys, seg, old, old_seg, orders), want)
