@@ -327,7 +327,7 @@ def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | N
     ukraine = STATUSES.index("ukraine") * per * n_atoms
     bands = Bands(geom) if len(geom.support) else None
     infos = []
-    last_column = None
+    last_column = last_bits = None
     # a point's column (class × atom) when outside every band; bands add bits × n_atoms
     in_russia, in_ukraine = russia + geom.settlement_atom, ukraine + geom.settlement_atom
     for t, day in enumerate(days):
@@ -344,14 +344,27 @@ def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | N
             bands.fill(km2[t])
         clock.lap("bands")
         inside = points_in(geom, land, state)
-        column = np.where(inside, in_russia, in_ukraine)
-        if bands is not None:
-            column[bands.points] += bands.bits() * n_atoms
-        if t and np.array_equal(column, last_column):  # no point moved: the same sums
-            weight[t] = weight[t - 1]
+        moved = state.point_moved
+        if moved is None:
+            base = np.where(inside, in_russia, in_ukraine)
         else:
-            weight[t] = np.bincount(column, weights=geom.settlement_weight, minlength=km2.shape[1])
-        last_column = column
+            base[moved] = np.where(inside[moved], in_russia[moved], in_ukraine[moved])
+        bits = bands.bits() if bands is not None else None
+        same_bits = bits is None or (t > 0 and np.array_equal(bits, last_bits))
+        if t and moved is not None and not len(moved) and same_bits:
+            weight[t] = weight[t - 1]  # no point moved: the same sums
+        else:
+            column = base.copy()
+            if bits is not None:
+                column[bands.points] += bits * n_atoms
+            if t and np.array_equal(column, last_column):
+                weight[t] = weight[t - 1]
+            else:
+                weight[t] = np.bincount(
+                    column, weights=geom.settlement_weight, minlength=km2.shape[1]
+                )
+            last_column = column
+        last_bits = bits
         clock.lap("towns")
     dates = tuple(s.day for s in snapshots)
     return Measures(dates, tuple(infos), km2, weight, tuple(clock.seconds.items()))

@@ -61,6 +61,8 @@ class Day:
         self.changed = None  # boundary segments that changed since yesterday (lines)
         self.dirty: np.ndarray | None = None  # per tile: measured again today
         self.point_in: np.ndarray | None = None  # population points in R
+        self.point_moved: np.ndarray | None = None  # points whose side changed today
+        self.tile_points: tuple | None = None  # points sorted by tile, where each starts
         self.grown = None  # the strips' growth the next field is for
         self.grown_tiles: np.ndarray | None = None  # per tile: near the strips' growth
 
@@ -236,18 +238,31 @@ def points_in(geom: Geometry, land: Land, state: Day) -> np.ndarray:
     again only for points in tiles measured again today (or in no tile).
 
     A tile that is not measured again has no changed boundary near it and the same side
-    at its probe, so every point in it keeps its side (see ``tile_areas``).
+    at its probe, so every point in it keeps its side (see ``tile_areas``). The points
+    whose side changed today are left in ``state.point_moved`` (None on the first day).
     """
     xy = geom.point_xy
     if state.point_in is None:
         inside = land.covers_xy(xy)
+        state.point_moved = None
+        # the points of each tile, in tile order (for the days that follow)
+        order = np.argsort(geom.point_tile, kind="stable")
+        bounds = np.arange(-1, len(geom.tiles) + 1)
+        state.tile_points = (order, np.searchsorted(geom.point_tile[order], bounds))
     else:
-        tile = geom.point_tile
-        redo = np.flatnonzero((tile < 0) | state.dirty[tile])
+        redo = _points_of(state, np.flatnonzero(state.dirty))
         inside = state.point_in.copy()
         inside[redo] = land.covers_xy(xy[redo])
+        state.point_moved = redo[inside[redo] != state.point_in[redo]]
     state.point_in = inside
     return inside
+
+
+def _points_of(state: Day, tiles: np.ndarray) -> np.ndarray:
+    """The points of the given tiles, and those in no tile (always tested again)."""
+    order, starts = state.tile_points  # starts[t + 1]: the first point of tile t
+    spans = [(starts[0], starts[1])] + [(starts[t + 1], starts[t + 2]) for t in tiles]
+    return np.concatenate([order[a:b] for a, b in spans])
 
 
 class Outline:
