@@ -651,7 +651,7 @@ def timeline(
         TimeElapsedColumn,
     )
 
-    from . import archive, timeline_page, timeline_run
+    from . import archive, files, timeline_page, timeline_run
     from .scenario import load_scenarios
 
     err = Console(stderr=True, soft_wrap=True)
@@ -681,15 +681,25 @@ def timeline(
                     scheduler=scheduler,
                     progress=lambda n: progress.advance(task, n),
                 )
-            written.append(timeline_run.write_table(table, out / f"timeline.{fmt}", fmt))
+            # the page is rendered in a child process while this one writes the table
+            page = None
             if not no_chart:
-                page = timeline_page.render(
-                    table,
-                    every_days=archive.parse_every(every),
-                    data_file=f"timeline.{fmt}",
-                    maps=_map_links(out, [sc.id for _, sc in loaded]),
+                page = files.InChild(
+                    lambda: timeline_page.render(
+                        table,
+                        every_days=archive.parse_every(every),
+                        data_file=f"timeline.{fmt}",
+                        maps=_map_links(out, [sc.id for _, sc in loaded]),
+                    )
                 )
-                written.append(timeline_run.write_text(out / "timeline.html", page))
+            try:
+                written.append(timeline_run.write_table(table, out / f"timeline.{fmt}", fmt))
+                if page is not None:
+                    html = page.result()
+                    written.append(timeline_run.write_text(out / "timeline.html", html))
+            finally:
+                if page is not None:
+                    page.cancel()
         except InputError as exc:
             _fail(exc)
         except KeyboardInterrupt:

@@ -12,8 +12,8 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .interrupts import cleanup_on_interrupt
@@ -60,6 +60,57 @@ def write_bytes(path: Path, data: bytes) -> Path:
         fh.flush()
         os.fsync(fh.fileno())
     return Path(path)
+
+
+class InChild:
+    """Text computed in a forked child process while this one goes on (e.g. writing).
+
+    The child sends the text through a pipe and leaves at once (``os._exit``: none of
+    this process's clean-up runs twice). Where there is no fork, or the child fails (an
+    error, Ctrl-C), ``result`` computes the text here, so an error is raised in this
+    process as it would have been. ``cancel`` ends a child whose text is not wanted.
+    """
+
+    def __init__(self, compute: Callable[[], str]) -> None:
+        self.compute = compute
+        self.pid: int | None = None
+        if not hasattr(os, "fork"):
+            return
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            code = 1
+            try:
+                os.close(read_fd)
+                with os.fdopen(write_fd, "wb") as fh:
+                    fh.write(compute().encode("utf-8"))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        self.pid, self.fd = pid, read_fd
+
+    def result(self) -> str:
+        """The text (the child's when it succeeded)."""
+        if self.pid is None:
+            return self.compute()
+        with os.fdopen(self.fd, "rb") as fh:
+            data = fh.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if os.waitstatus_to_exitcode(status) == 0:
+            return data.decode("utf-8")
+        return self.compute()
+
+    def cancel(self) -> None:
+        """End the child, if it still runs, and collect it."""
+        if self.pid is None:
+            return
+        with suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        self.pid = None
 
 
 def write_folder(folder: Path, texts: dict[str, str | bytes]) -> list[Path]:

@@ -38,9 +38,8 @@ from .timeline_day import (
     STATUSES,
     Day,
     Geometry,
-    Outline,
-    boundary_segments,
-    changed_since,
+    Handoff,
+    Reader,
     points_in,
     tile_areas,
 )
@@ -299,9 +298,25 @@ class Measures:
     seconds: tuple = ()  # CPU seconds per stage: (stage, seconds), for the benchmark
 
 
-def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
-    """Figures of every (class, atom) for each snapshot, in date order (consecutive reuse)."""
+AHEAD = 1000  # days a worker may read while the plan is being made (~60 KB each)
+
+
+def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | None:
+    """Figures of every (class, atom) for each snapshot, in date order (consecutive reuse).
+
+    ``geom`` may be a ``Handoff`` of the plan still being made: the first days are read
+    meanwhile. None when that plan never comes (it failed, or its process has gone).
+    """
     snapshots = sorted(snapshots, key=lambda s: s.day)
+    clock = _Clock()
+    days = Reader(snapshots, clock)
+    if isinstance(geom, Handoff):
+        while not geom.ready() and len(days.done) < AHEAD and days.ahead():
+            pass
+        geom = geom.take()
+        clock.lap("read")
+        if geom is None:
+            return None
     n_atoms = len(geom.atoms)
     per = 2 ** len(geom.bands)
     tree = shapely.STRtree(geom.tiles)
@@ -311,29 +326,16 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
     russia = STATUSES.index("russia") * per * n_atoms
     ukraine = STATUSES.index("ukraine") * per * n_atoms
     bands = Bands(geom) if len(geom.support) else None
-    outline = Outline()
     infos = []
-    clock = _Clock()
-    raw = raw_km2 = last_column = None
+    last_column = last_bits = None
     # a point's column (class × atom) when outside every band; bands add bits × n_atoms
     in_russia, in_ukraine = russia + geom.settlement_atom, ukraine + geom.settlement_atom
-    for t, snap in enumerate(snapshots):
-        raw, last = snap.territory(), raw
-        clock.lap("read")
-        if raw is last:  # the file held yesterday's map (see geojson._LAST): nothing changed
-            changed = state.segments[1][:0]
-        else:
-            shapely.prepare(raw)
-            segments = boundary_segments(raw)
-            changed = None if state.segments is None else changed_since(*segments, *state.segments)
-            state.segments = segments
-            raw_km2 = float(geodata.area_km2(raw))
-        land = outline.land(raw, changed)
-        clock.lap("outline")
+    for t, day in enumerate(days):
+        land = day.land
         held = np.bincount(
             geom.tile_atom, weights=tile_areas(geom, land, state, tree), minlength=n_atoms
         )
-        infos.append(outline.info(snap, raw_km2, float(held.sum())))
+        infos.append(days.outline.info(day.snap, day.raw_km2, float(held.sum()), day.strips))
         km2[t, russia : russia + n_atoms] = held
         km2[t, ukraine : ukraine + n_atoms] = geom.atom_km2 - held
         clock.lap("clip")
@@ -342,17 +344,30 @@ def measure(geom: Geometry, snapshots: list[Snapshot]) -> Measures:
             bands.fill(km2[t])
         clock.lap("bands")
         inside = points_in(geom, land, state)
-        column = np.where(inside, in_russia, in_ukraine)
-        if bands is not None:
-            column[bands.points] += bands.bits() * n_atoms
-        if t and np.array_equal(column, last_column):  # no point moved: the same sums
-            weight[t] = weight[t - 1]
+        moved = state.point_moved
+        if moved is None:
+            base = np.where(inside, in_russia, in_ukraine)
         else:
-            weight[t] = np.bincount(column, weights=geom.settlement_weight, minlength=km2.shape[1])
-        last_column = column
+            base[moved] = np.where(inside[moved], in_russia[moved], in_ukraine[moved])
+        bits = bands.bits() if bands is not None else None
+        same_bits = bits is None or (t > 0 and np.array_equal(bits, last_bits))
+        if t and moved is not None and not len(moved) and same_bits:
+            weight[t] = weight[t - 1]  # no point moved: the same sums
+        else:
+            column = base.copy()
+            if bits is not None:
+                column[bands.points] += bits * n_atoms
+            if t and np.array_equal(column, last_column):
+                weight[t] = weight[t - 1]
+            else:
+                weight[t] = np.bincount(
+                    column, weights=geom.settlement_weight, minlength=km2.shape[1]
+                )
+            last_column = column
+        last_bits = bits
         clock.lap("towns")
-    days = tuple(s.day for s in snapshots)
-    return Measures(days, tuple(infos), km2, weight, tuple(clock.seconds.items()))
+    dates = tuple(s.day for s in snapshots)
+    return Measures(dates, tuple(infos), km2, weight, tuple(clock.seconds.items()))
 
 
 class _Clock:

@@ -14,6 +14,8 @@ from .timeline_day import STATUSES, Geometry, Land
 CHUNK = 16  # vertices per run of the contact line buffered on its own (see Bands._zones)
 REACH_M = 2000.0  # beyond a band's depth: a change this far away cannot alter a zone here
 CONTEXT_M = 500.0  # the line is cut this far beyond where it can matter (see _local)
+CELL_M = 500.0  # changed segments are grouped by cells this wide to find points near them
+SLACK_M = 10.0  # beyond what a change can reach (the line's 1 m contact test, rounding)
 
 
 def _sure_in(depth_m: float) -> float:
@@ -27,6 +29,12 @@ def _sure_out(depth_m: float) -> float:
     """How far beyond the depth a point is surely outside GEOS's buffer of the line: its
     input simplification moves the line by at most 1 % of the depth; with a margin."""
     return 0.015 * depth_m + 50.0
+
+
+def _window(depth_m: float) -> float:
+    """How far from a point the line can decide whether it is in the band: the radius of
+    the polygons (32-gons around circles) that ``Bands._local`` cuts the line to."""
+    return (depth_m + _sure_out(depth_m) + CONTEXT_M) / np.cos(np.pi / 32)
 
 
 def _contact_line_near(geom: Geometry, held, box):
@@ -62,6 +70,19 @@ def _runs(line) -> list[np.ndarray]:
     return out
 
 
+def _cells(bounds: np.ndarray, reach: float) -> np.ndarray:
+    """Boxes covering every envelope of ``bounds`` grown by ``reach``, few: each envelope
+    is widened to whole cells of ``CELL_M`` first, so that the many short segments of one
+    change give one box (a query per segment's box returned the same points again and
+    again). Points in the extra margin are tested needlessly but correctly: an answer
+    that cannot have changed is found again (``Bands._inside`` keeps those near the depth).
+    """
+    lo = np.floor(bounds[:, :2] / CELL_M) * CELL_M - reach
+    hi = np.ceil(bounds[:, 2:] / CELL_M) * CELL_M + reach
+    cells = np.unique(np.hstack([lo, hi]), axis=0)
+    return shapely.box(*cells.T)
+
+
 def _distinct(index: np.ndarray, n: int) -> np.ndarray:
     """The distinct values of ``index`` (all in range(n)), sorted: ``np.unique`` by a mask."""
     mask = np.zeros(n, dtype=bool)
@@ -73,8 +94,10 @@ class Bands:
     """The band part of each day, kept between days: per support tile, its km² in every
     class (holder × inside each band); per support settlement, inside each band or not.
 
-    Only support tiles within a band's reach of today's changed segments are measured
-    again, against the line of contact and band zones drawn in their bounding box only.
+    Only support tiles and settlements within a band's reach of today's changed segments
+    are measured again, against the line of contact and band zones drawn in their
+    bounding box only (a settlement near the depth keeps its answer unless a change
+    reaches its window, see ``_inside``).
     Zones are the union of buffers of runs of about ``CHUNK`` vertices (each kept from
     the day before when unchanged): GEOS buffers a long, wiggly line at 20 km slowly
     (~180 ms), and the union differs from it by ~0.1-0.6 km² in all (caps vs round joins
@@ -115,24 +138,28 @@ class Bands:
         self.started = True
         if not len(dirty):
             return
+        if boxes is None:
+            todo = np.arange(len(self.points))
+        else:  # settlements within a band's reach of a change (by grid cells: a superset)
+            todo = _distinct(self.point_tree.query(_cells(b, self.reach))[1], len(self.points))
         lo, hi = self.bounds[dirty, :2].min(axis=0), self.bounds[dirty, 2:].max(axis=0)
-        # the line near today's dirty tiles only: a stretch farther than the reach from
-        # them cannot change a zone there; runs are cut by their own vertices, so all but
-        # the two at the box's edges are the ones buffered on earlier days
+        if len(todo):  # (a settlement may lie beyond its atom's tiles)
+            lo = np.minimum(lo, self.xy[todo].min(axis=0))
+            hi = np.maximum(hi, self.xy[todo].max(axis=0))
+        # the line near today's dirty tiles and settlements only: a stretch farther than
+        # the reach from them cannot change a zone or an answer there; runs are cut by
+        # their own vertices, so all but those at the box's edges were buffered before
         box = (*(lo - self.reach - REACH_M), *(hi + self.reach + REACH_M))
         territory = land.near(box)
         line = _contact_line_near(self.geom, territory, box)
         runs = [] if line.is_empty else [(r.tobytes(), r) for r in _runs(line)]
-        if len(dirty) == len(self.tiles):
-            todo = np.arange(len(self.points))
-        else:  # settlements within a band's reach of a change (by envelopes: a superset)
-            todo = _distinct(self.point_tree.query(boxes)[1], len(self.points))
         grown = self.bounds[dirty] + np.array([-1, -1, 1, 1]) * self.reach
         zones = self._zones(runs, grown)
         for k in dirty:
             self.areas[k] = self._tile_classes(self.tiles[k], territory, tile_in, zones)
-        for i, (band, zone) in enumerate(zip(self.geom.bands, zones, strict=True)):
-            self.inside[todo, i] = self._inside(band, line, zone, todo)
+        since = None if boxes is None else changed  # None: nothing to keep from before
+        for i in range(len(self.geom.bands)):
+            self.inside[todo, i] = self._inside(i, line, todo, since)
 
     def _zones(self, runs: list, boxes: np.ndarray) -> list:
         """Each band's zone, from the runs of the line whose envelope meets one of
@@ -206,16 +233,22 @@ class Bands:
             row[u + bits] += area - part
         return row
 
-    def _inside(self, band: Band, line, zone, todo: np.ndarray) -> np.ndarray:
-        """Whether each of the ``todo`` points lies in GEOS's buffer of the line near it.
+    def _inside(self, i: int, line, todo: np.ndarray, changed) -> np.ndarray:
+        """Whether each of the ``todo`` points lies in GEOS's buffer of band ``i`` of the
+        line near it, ``changed`` being the boundary segments changed since the day
+        before (lines; None: all).
 
         The distance to the line decides all but the points near the band's depth: GEOS's
         buffer lies between the true one less its arcs' sagitta (``_sure_in``) and the
         true one grown by its input simplification (``_sure_out``). The points between
-        are tested against GEOS's own buffer of the line near them (``_local``).
+        are tested against GEOS's own buffer of the line near them (``_local``), unless no
+        changed segment comes within their window: the line there is then as it was when
+        they were last tested, and so is the answer (``todo`` is chosen by envelopes, so
+        it holds such points; this test is exact, but too slow for all of ``todo``).
         """
-        if zone.is_empty or not len(todo):
+        if line.is_empty or not len(todo):
             return np.zeros(len(todo), dtype=bool)
+        band = self.geom.bands[i]
         points = self.point_geoms[todo]
         shapely.prepare(line)
         d = band.km * 1000
@@ -224,6 +257,11 @@ class Bands:
         hit = np.zeros(len(todo), dtype=bool)
         hit[near[sure]] = True
         edge = near[~sure]
+        if changed is not None and len(edge):
+            moved = shapely.multilinestrings(changed)
+            same = ~shapely.dwithin(moved, points[edge], _window(d) + SLACK_M)
+            hit[edge[same]] = self.inside[todo[edge[same]], i]
+            edge = edge[~same]
         hit[edge] = self._local(band, line, points[edge], self.xy[todo[edge]])
         return hit
 
@@ -237,8 +275,7 @@ class Bands:
         """
         if not len(points):
             return np.zeros(0, dtype=bool)
-        depth = band.km * 1000
-        radius = (depth + _sure_out(depth) + CONTEXT_M) / np.cos(np.pi / 32)
+        radius = _window(band.km * 1000)
         window = shapely.buffer(shapely.multipoints(xy), radius, quad_segs=8)
         local = shapely.buffer(shapely.intersection(line, window), band.km * 1000, quad_segs=16)
         return shapely.intersects(local, points)

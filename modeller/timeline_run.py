@@ -8,6 +8,8 @@ import json
 import math
 import multiprocessing
 import os
+import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -34,6 +36,7 @@ from .timeline import (
     plain_figures,
     rows,
 )
+from .timeline_day import Handoff
 
 FORMATS = ("csv", "json", "parquet")
 METHOD = (
@@ -82,6 +85,51 @@ def measure_local(
             advance(len(part))
         return out
     futures = {pool.submit(measure, geom, part): i for i, part in enumerate(parts)}
+    return _collect(futures, parts, advance)
+
+
+def _plan_and_measure(
+    scenarios: list[Scenario],
+    ordered: list[Snapshot],
+    pool,
+    workers: int,
+    started: float,
+    advance: Callable[[int], None],
+) -> tuple[Plan, float, list[Measures]]:
+    """The plan made here while the workers read their chunks' first days, then handed
+    to them (``Handoff``): the plan (~0.5 s, one core) no longer leaves the other idle.
+
+    The scenarios are evaluated in this process: the workers are busy with their chunks
+    (evaluation is a small part of the plan).
+    """
+    parts = chunks(ordered, workers)
+    with tempfile.TemporaryDirectory(prefix="modeller-timeline-") as folder:
+        handoff = Handoff(os.path.join(folder, "geometry.pickle"))
+        futures = {pool.submit(measure, handoff, part): i for i, part in enumerate(parts)}
+        plan = None
+        try:
+            plan = make_plan(scenarios)
+        finally:
+            handoff.give(plan.geometry if plan is not None else None)  # None: workers stop
+        planned = time.perf_counter() - started
+        # this process only waits now: load the table writer's modules meanwhile
+        threading.Thread(target=_load_writer, daemon=True).start()
+        return plan, planned, _collect(futures, parts, advance)
+
+
+def _load_writer() -> None:
+    """Import pyarrow's CSV writer and make its first array, which imports pandas (~0.3 s
+    all told, else spent after the measuring, when nothing else runs)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv  # noqa: F401
+    except ImportError:
+        return
+    pa.array([0.0])
+
+
+def _collect(futures: dict, parts: list[list[Snapshot]], advance) -> list[Measures]:
+    """The chunks' measures in chunk order, as they complete (all cancelled on an error)."""
     results: dict[int, Measures] = {}
     try:
         for fut in as_completed(futures):
@@ -166,10 +214,14 @@ def build_table(
     else:
         pool = _pool(workers) if workers > 1 else None
         try:
-            plan = make_plan([sc for _, sc in scenarios], pool.map if pool else map)
-            planned = time.perf_counter() - started
-            parts = chunks(ordered, workers if pool else 1)
-            measured = measure_local(plan.geometry, parts, pool, progress)
+            if pool is None:
+                plan = make_plan([sc for _, sc in scenarios])
+                planned = time.perf_counter() - started
+                measured = measure_local(plan.geometry, chunks(ordered, 1), None, progress)
+            else:
+                plan, planned, measured = _plan_and_measure(
+                    [sc for _, sc in scenarios], ordered, pool, workers, started, progress
+                )
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)

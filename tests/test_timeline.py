@@ -157,6 +157,19 @@ def test_month_end_file_gives_dated_baselines(shared_data):
     assert [s.day.month for s in picked] == list(range(4, 13))
 
 
+def test_workers_reading_ahead_stop_when_the_plan_fails(scenario_files, sample, monkeypatch):
+    """The workers start on their chunks before the plan exists; when making it fails,
+    they stop and the plan's error is what the caller gets (no hang, no other error)."""
+    from modeller.errors import InputError
+
+    def fails(*args, **kwargs):
+        raise InputError("no plan today")
+
+    monkeypatch.setattr(timeline_run, "make_plan", fails)
+    with pytest.raises(InputError, match="no plan today"):
+        timeline_run.build_table(load_scenarios(scenario_files), sample, workers=2)
+
+
 def test_dask_cluster_gives_the_same_table(scenario_files, sample, table):
     distributed = pytest.importorskip("distributed", reason="pip install -e '.[dask]'")
     with distributed.LocalCluster(
@@ -239,3 +252,19 @@ def test_cli_writes_table_and_page_and_ctrl_c_writes_nothing(shared_data, tmp_pa
     assert (out / "timeline.csv").read_bytes() == before  # the old file, untouched
     # no temp file left behind either
     assert sorted(p.name for p in out.iterdir()) == ["timeline.csv", "timeline.html"]
+
+
+def test_changed_segments_are_the_set_difference_both_ways():
+    """``changed_since`` (binary search of sorted keys, a day's order reused) equals the
+    plain definition with ``np.isin``, repeated keys and empty days included."""
+    from modeller.timeline_day import changed_since, key_order
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n, m = rng.integers(0, 40, 2)
+        keys, old = (rng.integers(0, 25, k).astype(np.uint64) for k in (n, m))
+        seg, old_seg = rng.random((n, 4)), rng.random((m, 4))
+        want = np.vstack([seg[~np.isin(keys, old)], old_seg[~np.isin(old, keys)]])
+        assert np.array_equal(changed_since(keys, seg, old, old_seg), want)
+        orders = (key_order(keys), key_order(old))
+        assert np.array_equal(changed_since(keys, seg, old, old_seg, orders), want)

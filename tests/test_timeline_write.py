@@ -87,3 +87,30 @@ def test_json_streams_blocks_into_one_document(monkeypatch, tmp_path):
     assert doc["rows"][-1]["date"] == table.columns["date"][-1]
     assert set(doc["attrs"][0]) == set(ATTR_COLUMNS)
     assert doc["baselines"][0]["name"] == "deepstate:2025-01-01"
+
+
+def test_page_text_from_a_child_process_or_from_here_when_it_fails():
+    """``files.InChild``: the child's text when it succeeds; else computed in this process
+    (so its error is raised here); cancelling a child collects it."""
+    import os
+
+    from modeller import files
+
+    assert files.InChild(lambda: "page ✓ " * 20_000).result() == "page ✓ " * 20_000
+    parent = os.getpid()
+
+    def fails_in_child() -> str:
+        if os.getpid() != parent:
+            raise RuntimeError("only in the child")
+        return "from here"
+
+    assert files.InChild(fails_in_child).result() == "from here"
+
+    def fails() -> str:
+        raise ValueError("bad page")
+
+    with pytest.raises(ValueError, match="bad page"):
+        files.InChild(fails).result()
+    waiting = files.InChild(lambda: "x" * 10_000_000)  # blocks on the full pipe
+    waiting.cancel()
+    assert waiting.pid is None
