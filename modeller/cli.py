@@ -273,13 +273,13 @@ def run(
     pending = None
     if not no_maps and not no_images:  # drawn in other processes from now on
         from . import maps
-        from .maps import images as map_images
+        from .maps import image_jobs
 
         stems = [Path(name).stem for name in maps.page_names(doc)]
         if painter is not None:
             pending = painter.draw(doc, partitions, stems)
         else:
-            pending = map_images.start_images(doc, partitions, stems)
+            pending = image_jobs.start_images(doc, partitions, stems)
     try:
         _report(doc, partitions, fmt, output, err)
     except BaseException:

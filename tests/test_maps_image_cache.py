@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from helpers import build, shipped
 
-from modeller.maps import image_cache, images
+from modeller.maps import image_cache, image_jobs
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -34,21 +34,21 @@ def drawing_counted(monkeypatch, real: bool = True) -> list[int]:
     "draw" files that only start like a PNG or SVG (for tests of what is drawn when, not of
     the drawing: a real image costs ~0.3 s of CPU)."""
     drawn: list[int] = []
-    draw = images._draw
+    draw = image_jobs._draw
 
     def fake(i: int) -> list[tuple[str, bytes]]:
-        stems = images._JOB[2]
+        stems = image_jobs._JOB[2]
         return [
             (name, image_cache.SIGNATURES[Path(name).suffix] + f"{i} {name}".encode())
-            for name in images._names(i, stems)
+            for name in image_jobs._names(i, stems)
         ]
 
     def counting(i: int):
         drawn.append(i)
         return draw(i) if real else fake(i)
 
-    monkeypatch.setattr(images, "_draw", counting)
-    monkeypatch.setattr(images, "PARALLEL_FROM", 10**6)  # in this process, so counted
+    monkeypatch.setattr(image_jobs, "_draw", counting)
+    monkeypatch.setattr(image_jobs, "PARALLEL_FROM", 10**6)  # in this process, so counted
     return drawn
 
 
@@ -56,11 +56,11 @@ def test_a_second_run_serves_every_image_unchanged_from_the_cache(run, cache_dir
     doc, partitions = run
     drawn = drawing_counted(monkeypatch)
     stems = ["land-swap", "full-donbas-withdrawal"]
-    first = images.render_images(doc, partitions, stems)
+    first = image_jobs.render_images(doc, partitions, stems)
     assert sorted(drawn) == [-1, 0, 1]
     assert len(list(cache_dir.iterdir())) == 5  # 2 PNG + 2 SVG + the overview
     drawn.clear()
-    again = images.render_images(doc, partitions, stems)
+    again = image_jobs.render_images(doc, partitions, stems)
     assert drawn == []
     assert again == first  # same names, same order, same bytes
     assert list(again)[-1] == "overview.png"
@@ -70,30 +70,30 @@ def test_what_an_image_shows_is_in_its_key(run, cache_dir, monkeypatch):
     doc, partitions = run
     stems = ["land-swap", "full-donbas-withdrawal"]
     drawn = drawing_counted(monkeypatch, real=False)
-    images.render_images(doc, partitions, stems)
+    image_jobs.render_images(doc, partitions, stems)
     drawn.clear()
     # one piece of the second scenario changes status: that image and the overview again
     pieces = list(partitions[1].pieces)
     k = next(i for i, p in enumerate(pieces) if p.after == "ukraine")
     pieces[k] = dataclasses.replace(pieces[k], after="russia")
     changed = [partitions[0], dataclasses.replace(partitions[1], pieces=tuple(pieces))]
-    images.render_images(doc, changed, stems)
+    image_jobs.render_images(doc, changed, stems)
     assert sorted(drawn) == [-1, 1]
     # a new title (the scenario's entry): only that scenario's image and the overview
     drawn.clear()
     new_title = doc.scenarios[0].model_copy(update={"title": "New"})
     retitled = doc.model_copy(update={"scenarios": [new_title, doc.scenarios[1]]})
-    images.render_images(retitled, partitions, stems)
+    image_jobs.render_images(retitled, partitions, stems)
     assert sorted(drawn) == [-1, 0]
     # another file name: the same images (the name is not drawn), served under it
     drawn.clear()
-    renamed = images.render_images(doc, partitions, ["swap", "full-donbas-withdrawal"])
+    renamed = image_jobs.render_images(doc, partitions, ["swap", "full-donbas-withdrawal"])
     assert drawn == []
     assert list(renamed)[:2] == ["swap.png", "swap.svg"]
     # another date of the run (the credit line): every image again
     drawn.clear()
     later = doc.model_copy(update={"generated": "2031-01-01T00:00:00+00:00"})
-    images.render_images(later, partitions, stems)
+    image_jobs.render_images(later, partitions, stems)
     assert sorted(drawn) == [-1, 0, 1]
 
 
@@ -101,11 +101,11 @@ def test_a_damaged_cache_file_is_drawn_again(run, cache_dir, monkeypatch):
     doc, partitions = run
     stems = ["land-swap", "full-donbas-withdrawal"]
     drawn = drawing_counted(monkeypatch, real=False)
-    first = images.render_images(doc, partitions, stems)
+    first = image_jobs.render_images(doc, partitions, stems)
     for path in cache_dir.glob("*.png"):
         path.write_bytes(b"not a png")
     drawn.clear()
-    assert images.render_images(doc, partitions, stems) == first
+    assert image_jobs.render_images(doc, partitions, stems) == first
     assert sorted(drawn) == [-1, 0, 1]
 
 
@@ -114,7 +114,7 @@ def test_the_cache_can_be_turned_off(run, cache_dir, monkeypatch):
     monkeypatch.setenv("MODELLER_IMAGE_CACHE", "0")
     drawn = drawing_counted(monkeypatch, real=False)
     for _ in range(2):
-        images.render_images(doc, partitions, ["land-swap", "full-donbas-withdrawal"])
+        image_jobs.render_images(doc, partitions, ["land-swap", "full-donbas-withdrawal"])
     assert sorted(drawn) == [-1, -1, 0, 0, 1, 1]
     assert not cache_dir.exists()
 

@@ -20,7 +20,7 @@ from helpers import build, shipped
 from PIL import Image
 
 from modeller.cli import main
-from modeller.maps import images
+from modeller.maps import image_jobs, images
 from modeller.rounding import people_short
 
 PEOPLE_KEYS = ("people", "people_low", "people_high")
@@ -190,11 +190,11 @@ def test_rounding_for_readers_is_the_pages_rounding():
 def test_images_drawn_in_worker_processes_equal_those_drawn_in_order(run, tmp_path, monkeypatch):
     doc, partitions = run
     stems = [e.id for e in doc.scenarios]
-    assert len(stems) >= images.PARALLEL_FROM  # the fixture's run takes the parallel path
+    assert len(stems) >= image_jobs.PARALLEL_FROM  # the fixture's run takes the parallel path
     monkeypatch.setenv("MODELLER_IMAGE_CACHE", "0")  # both runs draw every image
-    parallel = images.write_images(doc, partitions, tmp_path / "p", stems)
-    monkeypatch.setattr(images, "PARALLEL_FROM", 10**6)
-    ordered = images.write_images(doc, partitions, tmp_path / "o", stems)
+    parallel = image_jobs.write_images(doc, partitions, tmp_path / "p", stems)
+    monkeypatch.setattr(image_jobs, "PARALLEL_FROM", 10**6)
+    ordered = image_jobs.write_images(doc, partitions, tmp_path / "o", stems)
     assert [p.name for p in parallel] == [p.name for p in ordered]
     assert parallel[-1].name == "overview.png"
     for a, b in zip(parallel, ordered, strict=True):

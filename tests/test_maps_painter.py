@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import build, shipped
 
-from modeller.maps import images, painter
+from modeller.maps import image_jobs, painter
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -53,7 +53,7 @@ def test_painter_draws_the_images_drawn_here(run, started):
     doc, partitions = run
     stems = [e.id for e in doc.scenarios]
     there = started.draw(doc, partitions, stems)()
-    here = images.render_images(doc, partitions, stems)
+    here = image_jobs.render_images(doc, partitions, stems)
     assert list(there) == list(here) == NAMES
     for name in here:
         if name.endswith(".svg"):

@@ -39,10 +39,6 @@ def enabled() -> bool:
     return cachefiles.enabled("MODELLER_IMAGE_CACHE")
 
 
-def folder() -> Path:
-    return cachefiles.folder(KIND)
-
-
 @cache
 def _code() -> str:
     """Digest of what draws: the package's code, the embedded geodata (context layers),
@@ -91,7 +87,7 @@ def credit(doc: RunDocument) -> str:
     return json.dumps([doc.tool.version, list(doc.data_sources), doc.generated[:10]])
 
 
-def key(doc: RunDocument, index: int, partitions: list[Partition], stem: str = "") -> str:
+def key(doc: RunDocument, index: int, partitions: list[Partition]) -> str:
     """The cache key of scenario ``index``'s images (``-1``: the overview of all). The
     file stem is not in it: the same images are served under another name."""
     h = hashlib.sha256(_code().encode())

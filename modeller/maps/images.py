@@ -17,27 +17,22 @@ rounded (``round_km2``, ``round_people``); the exact ones are in the downloads.
 
 Speed: one figure per scenario, saved twice (Agg PNG, SVG with text kept as text), each
 layer a single ``PathPatch``/``LineCollection``. SVG output is deterministic for the same
-run document (fixed ``svg.hashsalt``, no date in its metadata).
+run document (fixed ``svg.hashsalt``, no date in its metadata). Which images are drawn,
+and in which processes, is ``image_jobs``.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
-import sys
 import textwrap
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import shapely
 
-from .. import __version__, files
+from .. import __version__
 from ..document import RunDocument, ScenarioEntry
 from ..partition import Partition
 from ..report import headline
 from ..rounding import people_short
-from . import image_cache, words
+from . import words
 from .image_geometry import (
     SMALL_MAP_M,
     clip_simplify,
@@ -48,7 +43,6 @@ from .image_geometry import (
     polygon_path,
 )
 from .image_labels import Box, Placer, place_labels
-from .image_overview import render_overview
 from .image_words import (
     CHANGED_HATCH,
     NEITHER_HATCH,
@@ -457,167 +451,3 @@ def image_bytes(fig, svg: bool = True, title: str | None = None) -> tuple[bytes,
         if svg:
             fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None, **named})
     return png.getvalue(), vector.getvalue() if svg else None
-
-
-PARALLEL_FROM = 4
-"""From this many scenarios on, images are drawn in forked worker processes (one per core):
-each image is independent and costs ~0.3 s of CPU, mostly text rasterisation."""
-
-_JOB: tuple | None = None  # (doc, partitions, stems), inherited by forked workers
-
-
-def write_images(
-    doc: RunDocument, partitions: list[Partition], out_dir: Path, stems: list[str]
-) -> list[Path]:
-    """Write ``<stem>.png`` and ``<stem>.svg`` for every scenario, and ``overview.png``
-    when there are several; return the paths (in scenario order, the overview last).
-
-    Each file is written atomically; ``modeller run`` instead hands ``start_images`` to
-    ``maps.write_site``, so that images and pages replace the old site together.
-    """
-    out_dir = Path(out_dir)
-    return [
-        files.write_bytes(out_dir / name, data)
-        for name, data in render_images(doc, partitions, stems).items()
-    ]
-
-
-def render_images(doc: RunDocument, partitions: list[Partition], stems: list[str]) -> dict:
-    """``{file name: bytes}``: ``<stem>.png`` and ``<stem>.svg`` for every scenario, and
-    ``overview.png`` when there are several (in scenario order, the overview last)."""
-    return start_images(doc, partitions, stems)()
-
-
-def start_images(
-    doc: RunDocument, partitions: list[Partition], stems: list[str]
-) -> Callable[[], dict]:
-    """Start drawing the images of ``render_images``; return a function that waits for
-    them and returns ``{file name: bytes}`` (its ``cancel()`` stops the drawing instead).
-
-    Images whose inputs are unchanged since an earlier run come from ``image_cache``. With
-    ``PARALLEL_FROM`` or more images to draw and more than one core, they are drawn in
-    forked worker processes that inherit the run document and partitions (nothing is
-    pickled but an index and the image bytes), so the caller can render the HTML pages
-    meanwhile. Before forking, matplotlib is imported and every piece's coarse outline is
-    made once here, so that no worker repeats that work.
-    """
-    global _JOB
-    n = len(doc.scenarios)
-    if len(partitions) != n or len(stems) != n:
-        raise ValueError(f"{len(partitions)} partitions and {len(stems)} names for {n} scenarios")
-    overview = [-1] if n > 1 and "overview" not in stems else []
-    jobs = overview + list(range(n))  # the overview, the longest job, first
-    keys: dict[int, str] = {}
-    done: dict[int, list] = {}
-    if image_cache.enabled():
-        for i in jobs:
-            keys[i] = image_cache.key(doc, i, partitions, stems[i] if i >= 0 else "overview")
-            hit = image_cache.get(keys[i], _names(i, stems))
-            if hit is not None:
-                done[i] = hit
-    todo = [i for i in jobs if i not in done]
-    workers = min(os.cpu_count() or 1, len(todo))
-
-    def keep(i: int, drawn: list) -> list:
-        if i in keys:
-            image_cache.put(keys[i], drawn)
-        return drawn
-
-    _JOB = (doc, partitions, stems)
-    if not (len(todo) >= PARALLEL_FROM and workers > 1 and "fork" in mp.get_all_start_methods()):
-        try:
-            done |= {i: keep(i, _draw(i)) for i in todo}
-        finally:
-            _JOB = None
-
-        def ready() -> dict:
-            return _in_order(done, jobs)
-
-        ready.cancel = lambda: None
-        return ready
-    _prepare(partitions)
-    for stream in (sys.stdout, sys.stderr):  # no buffered output copied into the workers
-        stream.flush()
-    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
-    try:
-        futures = {i: pool.submit(_draw, i) for i in todo}  # forks the workers now
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    finally:
-        _JOB = None
-
-    def wait() -> dict:
-        try:
-            drawn = {i: keep(i, f.result()) for i, f in futures.items()}
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        return _in_order(done | drawn, jobs)
-
-    def cancel() -> None:
-        """Drop the images not started yet (after a failure or Ctrl-C, the process then
-        waits only for the ones being drawn, a fraction of a second)."""
-        pool.shutdown(wait=False, cancel_futures=True)
-
-    wait.cancel = cancel
-    return wait
-
-
-def _names(i: int, stems: list[str]) -> list[str]:
-    """The files job ``i`` draws (``-1``: the overview)."""
-    return ["overview.png"] if i < 0 else [f"{stems[i]}.png", f"{stems[i]}.svg"]
-
-
-def _in_order(parts: dict[int, list], jobs: list[int]) -> dict:
-    """The drawn files by name: scenarios in order, the overview last."""
-    order = [i for i in jobs if i >= 0] + [i for i in jobs if i < 0]
-    return {name: data for i in order for name, data in parts[i]}
-
-
-def _prepare(partitions: list[Partition]) -> None:
-    """What every worker would otherwise do again: ``warm``, and simplify every piece for
-    the small maps (``coarse``)."""
-    warm()
-    for partition in partitions:
-        coarse([p.geometry for p in partition.pieces], SMALL_MAP_M)
-
-
-def warm() -> None:
-    """Import matplotlib's drawing modules, find the font and make the context layers
-    (~0.4 s of CPU, the same for every image; ``maps.painter`` does it while the run
-    computes)."""
-    import matplotlib
-
-    with matplotlib.rc_context(matplotlib_rc()):
-        from matplotlib import font_manager
-        from matplotlib.backends import backend_agg, backend_svg  # noqa: F401
-        from matplotlib.collections import LineCollection  # noqa: F401
-        from matplotlib.figure import Figure  # noqa: F401
-        from matplotlib.patches import PathPatch  # noqa: F401
-
-        font_manager.get_font(font_manager.findfont(matplotlib.rcParams["font.family"][0]))
-    context()
-
-
-def _draw(i: int) -> list[tuple[str, bytes]]:
-    """Scenario ``i``'s PNG and SVG as (name, bytes) (``-1``: the overview PNG)."""
-    doc, partitions, stems = _JOB
-    if i < 0:
-        return draw_overview(doc, partitions)
-    return draw_scenario(doc, doc.scenarios[i], partitions[i], stems[i])
-
-
-def draw_scenario(
-    doc: RunDocument, entry: ScenarioEntry, partition: Partition, stem: str
-) -> list[tuple[str, bytes]]:
-    """One scenario's ``<stem>.png`` and ``<stem>.svg`` as (name, bytes). Of ``doc`` only
-    the credit is drawn (``image_cache.credit``)."""
-    png, svg = image_bytes(render(doc, entry, partition), title=entry.title)
-    return [(f"{stem}.png", png), (f"{stem}.svg", svg)]
-
-
-def draw_overview(doc: RunDocument, partitions: list[Partition]) -> list[tuple[str, bytes]]:
-    """``overview.png`` of every scenario of ``doc`` as (name, bytes)."""
-    title = "What each proposal would change"
-    png, _ = image_bytes(render_overview(doc, partitions), svg=False, title=title)
-    return [("overview.png", png)]

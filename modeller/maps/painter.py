@@ -5,7 +5,7 @@ image, as long as applying every shipped scenario. Forked at the start of a run 
 shares the units the run has loaded), the painter does that on the other core while the
 run applies the scenarios and prints its tables; it then receives the run document and
 partitions in one pickle (pieces shared by several scenarios stay shared), draws with
-``images.render_images`` (its own workers, forked from it, inherit matplotlib) and sends
+``image_jobs.render_images`` (its own workers, forked from it, inherit matplotlib) and sends
 the files back. The run renders the HTML pages meanwhile. Where processes cannot be
 forked, or on one core, there is no painter and the images are drawn as before.
 """
@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from ..document import RunDocument
 from ..partition import Partition
-from . import images
+from . import image_jobs
 
 POLL_S = 0.05  # how often the run checks that a painter it waits for is still alive
 
@@ -52,7 +52,7 @@ class Painter:
             finally:
                 self.close()
             if result is None:  # the painter died (killed, out of memory): draw here
-                return images.render_images(doc, partitions, stems)
+                return image_jobs.render_images(doc, partitions, stems)
             kind, value = result
             if kind == "error":
                 raise value
@@ -111,12 +111,12 @@ def _serve(conn, other) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
     try:
-        images.warm()
+        image_jobs.warm()
         doc, partitions, stems = pickle.loads(conn.recv_bytes())
         sent = threading.Event()
         threading.Thread(target=_watch, args=(conn, sent), daemon=True).start()
         try:
-            answer = ("ok", images.render_images(doc, partitions, stems))
+            answer = ("ok", image_jobs.render_images(doc, partitions, stems))
         except Exception as exc:  # noqa: BLE001 - the run re-raises it
             answer = ("error", _picklable(exc))
         sent.set()

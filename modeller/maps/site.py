@@ -87,8 +87,8 @@ def write_site(
     """Write index.html and one page per scenario into out_dir; return the paths written.
 
     Every page is rendered in memory first; then the pages, and the ``extra`` files (the
-    PNG/SVG images of ``maps.images.render_images``, by name, or the waiting function of
-    ``maps.images.start_images``, called once the pages are rendered), are written into a new
+    PNG/SVG images of ``maps.image_jobs.render_images``, by name, or the waiting function of
+    ``maps.image_jobs.start_images``, called once the pages are rendered), are written into a new
     folder that takes ``out_dir``'s place as a whole (``files.write_folder``; other files
     already in ``out_dir`` are kept). A failure or Ctrl-C at any point leaves the previous
     site as it was: never a mix of old and new pages, never a partial file. ``images``:
