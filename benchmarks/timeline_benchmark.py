@@ -42,6 +42,7 @@ from modeller import (
     reconcile,
     settings,
     timeline_run,
+    timeline_table,
 )
 from modeller.scenario import load_scenarios
 
@@ -186,7 +187,7 @@ def straightforward(scenarios, snaps) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def compare(table: timeline_run.Table, naive: pd.DataFrame) -> float:
+def compare(table: timeline_table.Table, naive: pd.DataFrame) -> float:
     """Largest relative difference (figures above 1 km² / 100 people) between the two."""
     after = naive.groupby(["date", "scenario", "oblast", "after"])[["km2", "people"]].sum()
     c = table.columns
@@ -259,7 +260,7 @@ def measure_all(n_sample: int, scenarios_dir: str) -> dict:
     stages = dict(table.seconds)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.process_time()
-        timeline_run.write_table(table, Path(tmp) / "timeline.csv", "csv")
+        timeline_table.write_table(table, Path(tmp) / "timeline.csv", "csv")
         stages["write csv"] = time.process_time() - t0
     cpu = sum(v for k, v in stages.items() if k != "plan")
     print(

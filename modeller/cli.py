@@ -651,7 +651,7 @@ def timeline(
         TimeElapsedColumn,
     )
 
-    from . import archive, files, timeline_page, timeline_run
+    from . import archive, files, timeline_page, timeline_run, timeline_table
     from .scenario import load_scenarios
 
     err = Console(stderr=True, soft_wrap=True)
@@ -693,10 +693,10 @@ def timeline(
                     )
                 )
             try:
-                written.append(timeline_run.write_table(table, out / f"timeline.{fmt}", fmt))
+                written.append(timeline_table.write_table(table, out / f"timeline.{fmt}", fmt))
                 if page is not None:
                     html = page.result()
-                    written.append(timeline_run.write_text(out / "timeline.html", html))
+                    written.append(timeline_table.write_text(out / "timeline.html", html))
             finally:
                 if page is not None:
                     page.cancel()

@@ -53,13 +53,33 @@ def geodata_dir() -> Path:
     raise FileNotFoundError("embedded geodata not found; reinstall modeller")
 
 
-def to_equal_area(geom):
-    """Project a lon/lat shapely geometry into the equal-area working CRS."""
+def project(lon, lat):
+    """lon/lat arrays → working-CRS (x, y) arrays: in numpy (``projection``) where it
+    applies, by pyproj elsewhere."""
+    import numpy as np
+
+    from . import projection
+
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    if projection.fits(lon, lat):
+        return projection.forward(lon, lat)
+    return _transformer().transform(lon, lat)
+
+
+def to_equal_area(geom, densify_deg: float | None = None):
+    """Project a lon/lat shapely geometry into the equal-area working CRS, densified first
+    every ``densify_deg`` degrees when given (so that its edges follow the projection)."""
     import numpy as np
     import shapely
 
-    to_ea = _transformer()
-    return shapely.transform(geom, lambda xy: np.column_stack(to_ea.transform(xy[:, 0], xy[:, 1])))
+    from . import projection
+
+    if densify_deg is not None:
+        fast = projection.polygons(geom, densify_deg)
+        if fast is not None:
+            return fast
+        geom = shapely.segmentize(geom, densify_deg)
+    return shapely.transform(geom, lambda xy: np.column_stack(project(xy[:, 0], xy[:, 1])))
 
 
 def to_lonlat(geom):
@@ -249,7 +269,7 @@ def _embedded() -> Geodata:
     geometry = {code: to_equal_area(shapes[codes.index(code)]) for code in sorted(codes)}
     lon = np.array([s.lon for s in settlements])
     lat = np.array([s.lat for s in settlements])
-    xy = _snap_inside(np.column_stack(_transformer().transform(lon, lat)), settlements, geometry)
+    xy = _snap_inside(np.column_stack(project(lon, lat)), settlements, geometry)
     return Geodata(units, geometry, settlements, xy, alts)
 
 
@@ -280,7 +300,7 @@ def _from_file(path: str) -> Geodata:
     geometry = {code: _valid_area(matched[code]) for code in sorted(matched)}
     lon = np.array([s.lon for s in base.settlements])
     lat = np.array([s.lat for s in base.settlements])
-    xy = np.column_stack(_transformer().transform(lon, lat))
+    xy = np.column_stack(project(lon, lat))
     codes = list(geometry)
     tree = shapely.STRtree([geometry[c] for c in codes])
     which, hit = tree.query_nearest(shapely.points(xy), all_matches=False)

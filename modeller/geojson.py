@@ -175,9 +175,7 @@ def territory(geoms: list, densify: bool = True) -> object:
     parts = [polygonal(shapely.make_valid(g)) for g in geoms]
     lonlat = union_regions(parts)
     lonlat = polygonal(shapely.clip_by_rect(lonlat, *WINDOW))
-    if densify:
-        lonlat = shapely.segmentize(lonlat, DENSIFY_DEG)
-    projected = geodata.to_equal_area(lonlat)
+    projected = geodata.to_equal_area(lonlat, DENSIFY_DEG if densify else None)
     # projecting can make a ring touch itself; repair again only when it did
     return projected if shapely.is_valid(projected) else polygonal(shapely.make_valid(projected))
 
@@ -227,10 +225,13 @@ def _fast_territory(text: str, densify: bool) -> object:
     except (ValueError, shapely.errors.GEOSException):
         return None
     single = len(parts) == 1 and parts[0].geom_type in POLYGON_TYPES
-    if single and shapely.is_valid(parts[0]) and _near_ukraine(parts[0]):
-        lonlat = shapely.segmentize(parts[0], DENSIFY_DEG) if densify else parts[0]
-        return geodata.to_equal_area(lonlat)
-    return None
+    if not (single and _near_ukraine(parts[0])):
+        return None
+    # validity is checked once, on what is returned: densifying a valid polygon in
+    # lon/lat, then projecting it, keeps it valid unless rounding makes a ring touch
+    # itself, and then (as for an invalid file) the general path repairs it
+    projected = geodata.to_equal_area(parts[0], DENSIFY_DEG if densify else None)
+    return projected if shapely.is_valid(projected) else None
 
 
 def _skeleton(text: str, arrays: list | None = None) -> object:

@@ -30,7 +30,7 @@ from functools import cache
 import numpy as np
 from markupsafe import Markup
 
-from .timeline_run import Table, outline_lines, provenance
+from .timeline_table import Table, outline_lines, provenance
 
 SERIES = (  # key, label, colour (Okabe–Ito)
     ("cedes", "Ukraine cedes", "#d55e00"),

@@ -16,7 +16,7 @@ PACKAGE = Path(modeller.__file__).parent
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
     {"errors", "settings", "statuses", "document", "interrupts", "regions", "textsafe", "memo"},
-    {"rounding"},  # rounding figures for readers
+    {"rounding", "projection"},  # rounding figures for readers; the working CRS in numpy
     {"unitsfile"},  # reading and matching a units file (no embedded data)
     {"dates", "geodata", "inputs", "failures", "files"},  # dates; units, CRS; files in, out
     {"cachefiles"},  # files kept between runs under a digest of their inputs
@@ -30,6 +30,7 @@ LAYERS: list[set[str]] = [
     {"timeline_day"},  # the timeline's Russian-held land of a day, tile by tile
     {"timeline_bands"},  # the timeline's band zones of a day
     {"timeline", "report", "exports", "doctor"},
+    {"timeline_table"},  # the timeline's table, written as CSV/JSON/Parquet
     {"maps", "timeline_run"},
     {"timeline_page"},
     {"cli", "api"},  # the command line; the Python API

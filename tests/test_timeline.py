@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from modeller import archive, baselines, geodata, report, timeline_run
+from modeller import archive, baselines, geodata, report, timeline, timeline_run, timeline_table
 from modeller.cli import main
 from modeller.scenario import load_scenarios
 
@@ -65,16 +65,16 @@ def sample(shared_data) -> list[archive.Snapshot]:
 
 
 @pytest.fixture(scope="module")
-def table(scenario_files, sample) -> timeline_run.Table:
+def table(scenario_files, sample) -> timeline_table.Table:
     return timeline_run.build_table(load_scenarios(scenario_files), sample, workers=2)
 
 
-def _rows(t: timeline_run.Table) -> dict[tuple, dict]:
+def _rows(t: timeline_table.Table) -> dict[tuple, dict]:
     c = t.columns
     out = {}
     for i in range(len(t)):
         key = (c["date"][i], c["scenario"][i], c["oblast"][i], c["status"][i])
-        out[key] = {n: float(c[n][i]) for n in timeline_run.COLUMNS[5:]}
+        out[key] = {n: float(c[n][i]) for n in timeline.COLUMNS[5:]}
     return out
 
 
@@ -179,7 +179,7 @@ def test_dask_cluster_gives_the_same_table(scenario_files, sample, table):
             load_scenarios(scenario_files), sample, scheduler=cluster.scheduler_address
         )
     assert len(remote) == len(table)
-    for name in timeline_run.COLUMNS:
+    for name in timeline.COLUMNS:
         a, b = remote.columns[name], table.columns[name]
         if a.dtype.kind == "f":
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-9)
@@ -189,8 +189,8 @@ def test_dask_cluster_gives_the_same_table(scenario_files, sample, table):
 
 
 def test_formats_carry_the_same_numbers(table, tmp_path):
-    csv_path = timeline_run.write_table(table, tmp_path / "t.csv", "csv")
-    json_path = timeline_run.write_table(table, tmp_path / "t.json", "json")
+    csv_path = timeline_table.write_table(table, tmp_path / "t.csv", "csv")
+    json_path = timeline_table.write_table(table, tmp_path / "t.json", "json")
     lines = csv_path.read_text(encoding="utf-8").splitlines()
     comments = [x for x in lines if x.startswith("#")]
     assert lines[0].startswith("# modeller") and lines[len(comments)].startswith("table,date,")
@@ -203,7 +203,7 @@ def test_formats_carry_the_same_numbers(table, tmp_path):
     first = doc["rows"][0]
     assert first["km2"] == pytest.approx(float(table.columns["km2"][0]), abs=1e-4)
     pq = pytest.importorskip("pyarrow.parquet", reason="pip install -e '.[parquet]'")
-    back = pq.read_table(timeline_run.write_table(table, tmp_path / "t.parquet", "parquet"))
+    back = pq.read_table(timeline_table.write_table(table, tmp_path / "t.parquet", "parquet"))
     status = back.filter(back.column("table").to_numpy(zero_copy_only=False) == "status")
     np.testing.assert_allclose(status.column("people").to_numpy(), table.columns["people"])
     assert b"modeller" in back.schema.metadata
@@ -245,7 +245,7 @@ def test_cli_writes_table_and_page_and_ctrl_c_writes_nothing(shared_data, tmp_pa
         path.write_text("table,date,scenario\nstatus,2025-", encoding="utf-8")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(timeline_run, "_write_csv", interrupted)
+    monkeypatch.setattr(timeline_table, "_write_csv", interrupted)
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 130
     assert "no file half-written (complete: nothing written)" in result.output

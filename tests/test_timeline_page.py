@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from modeller import timeline_page as tp
 from modeller.timeline import COLUMNS
-from modeller.timeline_run import Table
+from modeller.timeline_table import Table
 
 OBLASTS = ("UA-14", "UA-23", "UA-65", "UA-09", "UA-63", "UA-59", "UA-12", "UA-43")
 """Oblasts of the synthetic rows (the real timeline has ~36 status rows per date)."""

@@ -13,9 +13,10 @@ from datetime import date as Date
 import numpy as np
 import pytest
 
-from modeller import timeline_run
+from modeller import timeline_table
 from modeller.partition import BaselineInfo
-from modeller.timeline_run import ATTR_COLUMNS, COLUMNS, Table
+from modeller.timeline import ATTR_COLUMNS, COLUMNS
+from modeller.timeline_table import Table
 
 
 def synthetic(n: int, scenario_id: str, attrs: int = 3) -> Table:
@@ -54,7 +55,7 @@ def test_csv_and_parquet_write_a_text_column_past_16_mib(big, tmp_path):
     pacsv = pytest.importorskip("pyarrow.csv", reason="pip install -e '.[parquet]'")
     pq = pytest.importorskip("pyarrow.parquet", reason="pip install -e '.[parquet]'")
     assert sum(len(s) for s in big.columns["scenario"]) > 16 * 2**20
-    path = timeline_run.write_table(big, tmp_path / "t.csv", "csv")
+    path = timeline_table.write_table(big, tmp_path / "t.csv", "csv")
     assert path.read_text(encoding="utf-8")[:10] == "# modeller"
     back = pacsv.read_csv(path, pacsv.ReadOptions(skip_rows=1))
     assert back.num_rows == len(big) + 3
@@ -68,7 +69,7 @@ def test_csv_and_parquet_write_a_text_column_past_16_mib(big, tmp_path):
         next(fh)
         assert next(csv.DictReader(fh))["scenario"] == big.columns["scenario"][0]
 
-    back = pq.read_table(timeline_run.write_table(big, tmp_path / "t.parquet", "parquet"))
+    back = pq.read_table(timeline_table.write_table(big, tmp_path / "t.parquet", "parquet"))
     assert back.num_rows == len(big) + 3
     assert b"modeller" in back.schema.metadata
     np.testing.assert_array_equal(
@@ -79,8 +80,8 @@ def test_csv_and_parquet_write_a_text_column_past_16_mib(big, tmp_path):
 
 def test_json_streams_blocks_into_one_document(monkeypatch, tmp_path):
     table = synthetic(1_000, "small")
-    monkeypatch.setattr(timeline_run, "BATCH", 7)  # many blocks, one of them partial
-    doc = json.loads(timeline_run.write_table(table, tmp_path / "t.json", "json").read_text())
+    monkeypatch.setattr(timeline_table, "BATCH", 7)  # many blocks, one of them partial
+    doc = json.loads(timeline_table.write_table(table, tmp_path / "t.json", "json").read_text())
     assert doc["columns"] == list(COLUMNS)
     assert len(doc["rows"]) == 1_000 and len(doc["attrs"]) == 3
     assert [r["km2"] for r in doc["rows"]] == [round(x, 4) for x in table.columns["km2"]]

@@ -25,6 +25,7 @@ from modeller import (
     reconcile,
     timeline_page,
     timeline_run,
+    timeline_table,
 )
 from modeller.cli import main
 from modeller.errors import InputError
@@ -339,7 +340,7 @@ def test_timeline_equals_run_on_other_units_with_reconciliation(minregion, tmp_p
         info = {b.name: b for b in table.baselines}["deepstate:2025-11-20"]
         run_moved = dict(baselines.load_baseline("deepstate:2025-11-20").baseline.reconciled)
         assert dict(info.reconciled) == pytest.approx(run_moved, rel=1e-6)
-        prov = timeline_run.provenance(table)
+        prov = timeline_table.provenance(table)
         assert prov["units"]["sha256"] and prov["baselines"][-1]["reconciled"]
         page = timeline_page.render(table)
         assert prov["units"]["sha256"] in page and "outline reconciliation moved" in page

@@ -1,0 +1,57 @@
+"""The numpy projection into the working CRS agrees with pyproj (the reference) to a
+micrometre wherever it is used, and hands everything else to pyproj."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from modeller import geodata, projection
+
+
+def _pyproj(lon, lat):
+    return geodata._transformer().transform(np.asarray(lon, float), np.asarray(lat, float))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(projection.LON_0 - projection.MAX_DLON, projection.LON_0 + 60),
+            st.floats(-projection.MAX_LAT, projection.MAX_LAT),
+        ),
+        min_size=1,
+        max_size=50,
+    )
+)
+def test_forward_equals_pyproj_wherever_it_is_used(points):
+    lon, lat = np.array(points).T
+    assert projection.fits(lon, lat)
+    x, y = projection.forward(lon, lat)
+    ref_x, ref_y = _pyproj(lon, lat)
+    assert np.abs(x - ref_x).max() < 1e-6 and np.abs(y - ref_y).max() < 1e-6
+
+
+def test_ukraine_agrees_to_a_nanometre_and_keeps_areas():
+    lon, lat = np.meshgrid(np.linspace(22, 40.3, 200), np.linspace(44.3, 52.4, 200))
+    x, y = projection.forward(lon.ravel(), lat.ravel())
+    ref_x, ref_y = _pyproj(lon.ravel(), lat.ravel())
+    assert max(np.abs(x - ref_x).max(), np.abs(y - ref_y).max()) < 1e-8
+    kyiv = shapely.box(29.3, 49.2, 32.2, 51.6)  # about Kyiv oblast's size, densified
+    kyiv = shapely.segmentize(kyiv, 0.01)
+    ref = shapely.transform(kyiv, lambda xy: np.column_stack(_pyproj(xy[:, 0], xy[:, 1])))
+    area = geodata.area_km2(geodata.to_equal_area(kyiv))
+    assert abs(area - geodata.area_km2(ref)) < 1e-9 * area
+
+
+def test_points_it_is_not_meant_for_go_to_pyproj():
+    for lon, lat in [(31.5, 89.9), (-150.0, 48.0), (np.nan, 48.0), (31.0, np.inf)]:
+        assert not projection.fits(np.array([lon]), np.array([lat]))
+        got = np.column_stack(geodata.project([lon], [lat]))
+        ref = np.column_stack(_pyproj([lon], [lat]))
+        assert np.array_equal(got, ref, equal_nan=True)
+    line = shapely.LineString([(30, 50), (31, 89.99)])  # one point beyond: all by pyproj
+    ref = np.column_stack(_pyproj([30, 31], [50, 89.99]))
+    assert np.allclose(shapely.get_coordinates(geodata.to_equal_area(line)), ref, rtol=0, atol=0)
