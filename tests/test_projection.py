@@ -55,3 +55,19 @@ def test_points_it_is_not_meant_for_go_to_pyproj():
     line = shapely.LineString([(30, 50), (31, 89.99)])  # one point beyond: all by pyproj
     ref = np.column_stack(_pyproj([30, 31], [50, 89.99]))
     assert np.allclose(shapely.get_coordinates(geodata.to_equal_area(line)), ref, rtol=0, atol=0)
+
+
+def test_densify_gives_geos_numbers_on_the_embedded_oblasts():
+    text = (geodata.geodata_dir() / "oblasts.geojson").read_text(encoding="utf-8")
+    oblasts = shapely.get_parts(shapely.from_geojson(text))
+    # a repeated point, which GEOS drops, and a hole
+    odd = shapely.Polygon(
+        [(30, 50), (30, 50), (31.3, 50), (31.3, 51.2), (30, 51.2)],
+        [[(30.2, 50.2), (30.4, 50.2), (30.4, 50.4), (30.2, 50.2)]],
+    )
+    for geom in [*oblasts, odd]:
+        for step in (0.01, 0.1):
+            ours = projection.polygons(geom, step)
+            ref = geodata.to_equal_area(shapely.segmentize(geom, step))
+            assert shapely.get_num_coordinates(ours) == shapely.get_num_coordinates(ref)
+            assert np.abs(shapely.get_coordinates(ours) - shapely.get_coordinates(ref)).max() == 0
