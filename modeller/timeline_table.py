@@ -13,7 +13,7 @@ import numpy as np
 from . import __version__, files, geodata, report
 from .errors import InputError
 from .partition import BaselineInfo
-from .timeline import ATTR_COLUMNS, COLUMNS
+from .timeline_rows import ATTR_COLUMNS, COLUMNS
 
 FORMATS = ("csv", "json", "parquet")
 METHOD = (

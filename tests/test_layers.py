@@ -29,7 +29,7 @@ LAYERS: list[set[str]] = [
     {"metrics", "runs"},  # tallies; one run of many scenarios
     {"timeline_day"},  # the timeline's Russian-held land of a day, tile by tile
     {"timeline_bands"},  # the timeline's band zones of a day
-    {"timeline", "report", "exports", "doctor"},
+    {"timeline", "timeline_rows", "report", "exports", "doctor"},
     {"timeline_table"},  # the timeline's table, written as CSV/JSON/Parquet
     {"maps", "timeline_run"},
     {"timeline_page"},

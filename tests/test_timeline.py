@@ -10,7 +10,15 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from modeller import archive, baselines, geodata, report, timeline, timeline_run, timeline_table
+from modeller import (
+    archive,
+    baselines,
+    geodata,
+    report,
+    timeline_rows,
+    timeline_run,
+    timeline_table,
+)
 from modeller.cli import main
 from modeller.scenario import load_scenarios
 
@@ -74,7 +82,7 @@ def _rows(t: timeline_table.Table) -> dict[tuple, dict]:
     out = {}
     for i in range(len(t)):
         key = (c["date"][i], c["scenario"][i], c["oblast"][i], c["status"][i])
-        out[key] = {n: float(c[n][i]) for n in timeline.COLUMNS[5:]}
+        out[key] = {n: float(c[n][i]) for n in timeline_rows.COLUMNS[5:]}
     return out
 
 
@@ -179,7 +187,7 @@ def test_dask_cluster_gives_the_same_table(scenario_files, sample, table):
             load_scenarios(scenario_files), sample, scheduler=cluster.scheduler_address
         )
     assert len(remote) == len(table)
-    for name in timeline.COLUMNS:
+    for name in timeline_rows.COLUMNS:
         a, b = remote.columns[name], table.columns[name]
         if a.dtype.kind == "f":
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-9)

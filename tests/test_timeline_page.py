@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modeller import timeline_page as tp
-from modeller.timeline import COLUMNS
+from modeller.timeline_rows import COLUMNS
 from modeller.timeline_table import Table
 
 OBLASTS = ("UA-14", "UA-23", "UA-65", "UA-09", "UA-63", "UA-59", "UA-12", "UA-43")

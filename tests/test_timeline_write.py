@@ -15,7 +15,7 @@ import pytest
 
 from modeller import timeline_table
 from modeller.partition import BaselineInfo
-from modeller.timeline import ATTR_COLUMNS, COLUMNS
+from modeller.timeline_rows import ATTR_COLUMNS, COLUMNS
 from modeller.timeline_table import Table
 
 
