@@ -202,3 +202,37 @@ def test_images_drawn_in_worker_processes_equal_those_drawn_in_order(run, tmp_pa
             assert a.read_bytes() == b.read_bytes(), a.name
         else:
             assert Image.open(a).size == Image.open(b).size
+
+
+def test_labels_measured_once_per_process_draw_the_same_bytes(run, monkeypatch):
+    import matplotlib.text as mtext
+    from matplotlib.backends import backend_agg, backend_svg
+
+    from modeller.maps import image_words
+
+    doc, partitions = run
+    own = mtext._get_text_metrics_with_cache
+    monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", getattr(own, "original", own))
+    asked = []  # what reaches FreeType (the renderers' own measuring)
+    for renderer in (backend_agg.RendererAgg, backend_svg.RendererSVG):
+        measure = renderer.get_text_width_height_descent
+
+        def counted(self, *args, _measure=measure):
+            asked.append(args[0])
+            return _measure(self, *args)
+
+        monkeypatch.setattr(renderer, "get_text_width_height_descent", counted)
+
+    def draw() -> list[bytes]:
+        asked.clear()
+        out = []
+        for entry, partition in zip(doc.scenarios, partitions, strict=True):
+            out += images.image_bytes(images.render(doc, entry, partition), title=entry.title)
+        return out
+
+    plain = draw()
+    per_figure = len(asked)
+    image_words.share_text_metrics()
+    assert mtext._get_text_metrics_with_cache.shared
+    assert draw() == plain  # the same bytes, PNG and SVG, every map
+    assert len(asked) < 0.6 * per_figure  # the labels the maps share were measured once
