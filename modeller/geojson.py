@@ -158,7 +158,7 @@ def check_lonlat(g, where: str, source: str | None) -> None:
             "selected by listing oblasts, or by leaving 'polygon' out)",
             source,
         )
-    if not _overlaps_ukraine(minx, miny, maxx, maxy) and _overlaps_ukraine(miny, minx, maxy, maxx):
+    if not overlaps_ukraine(minx, miny, maxx, maxy) and overlaps_ukraine(miny, minx, maxy, maxx):
         raise InputError(
             f"{where}: coordinates such as [{xy[0][0]:g}, {xy[0][1]:g}] look like [lat, lon]; "
             "GeoJSON is [lon, lat] (Kyiv is [30.52, 50.45]): swap each pair",
@@ -274,7 +274,7 @@ def _polygon_shape(data: object) -> tuple[str, ...] | None:
     return None
 
 
-def _overlaps_ukraine(x0: float, y0: float, x1: float, y1: float) -> bool:
+def overlaps_ukraine(x0: float, y0: float, x1: float, y1: float) -> bool:
     """Whether a lon/lat box overlaps the box around Ukraine."""
     ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
     return x1 >= ux0 and x0 <= ux1 and y1 >= uy0 and y0 <= uy1
@@ -286,7 +286,7 @@ def _near_ukraine(g) -> bool:
     ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
     finite = bool(np.isfinite(shapely.get_coordinates(g)).all())
     inside = ux0 - 10 <= x0 and x1 <= ux1 + 10 and uy0 - 10 <= y0 and y1 <= uy1 + 10
-    return finite and inside and _overlaps_ukraine(x0, y0, x1, y1)
+    return finite and inside and overlaps_ukraine(x0, y0, x1, y1)
 
 
 def _type_name(value: object) -> str:

@@ -616,6 +616,11 @@ BASELINE_ONLY = [
     ),
     ("status-number", fc(POLY, properties={"status": 5}), ["unknown status '5'"]),
     ("bad-date", {**fc(POLY), "date": "yesterday"}, ["bad top-level date 'yesterday'"]),
+    (  # valid lon/lat, but nowhere near Ukraine: it would hold nothing
+        "far-away",
+        fc({"type": "Polygon", "coordinates": [[[30, 89.5], [31, 89.5], [31, 89.9], [30, 89.5]]]}),
+        ["no polygon lies over Ukraine", "lat 89.5 … 89.9", "EPSG:4326"],
+    ),
 ]
 
 
