@@ -581,7 +581,7 @@ def list_baselines() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @data_options
 @click.option(
     "--baselines",
@@ -634,6 +634,9 @@ def timeline(
 ) -> None:
     """Every scenario on every dated baseline: km² and people over time, plus charts.
 
+    \b
+    PATHS: scenario files, folders of them or shipped scenario ids; without PATHS,
+    every shipped scenario ('modeller scenarios' lists them).
     \b
     Writes a table (date × scenario × oblast × status: km², people, the baseline's
     figures, change, gained, lost) and an HTML page with a chart per scenario.

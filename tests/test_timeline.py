@@ -276,3 +276,19 @@ def test_changed_segments_are_the_set_difference_both_ways():
         assert np.array_equal(changed_since(keys, seg, old, old_seg), want)
         orders = (key_order(keys), key_order(old))
         assert np.array_equal(changed_since(keys, seg, old, old_seg, orders), want)
+
+
+def test_without_paths_every_shipped_scenario_and_ids_work(shared_data, tmp_path):
+    out = tmp_path / "all"
+    args = ["timeline", "--baselines", "deepstate:2025-08-14..2025-08-15", "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    shipped = {sc.id for _, sc in load_scenarios([])}
+    rows = [x.split(",") for x in (out / "timeline.csv").read_text().splitlines()]
+    assert {r[2] for r in rows if r[0] == "status"} == shipped and len(shipped) > 5
+    one = tmp_path / "one"
+    args = ["timeline", "land-swap", "--baselines", "deepstate:2025-08-15", "-o", str(one)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    rows = [x.split(",") for x in (one / "timeline.csv").read_text().splitlines()]
+    assert {r[2] for r in rows if r[0] == "status"} == {"land-swap"}
