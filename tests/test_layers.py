@@ -32,6 +32,7 @@ LAYERS: list[set[str]] = [
     {"timeline", "timeline_rows", "report", "exports", "doctor"},
     {"timeline_table"},  # the timeline's table, written as CSV/JSON/Parquet
     {"maps", "timeline_run"},
+    {"timeline_series"},  # the timeline page's series, dates and figures in words
     {"timeline_page"},
     {"cli", "api"},  # the command line; the Python API
     {"entry"},  # the console script: Ctrl-C handled before the CLI is imported

@@ -1,0 +1,171 @@
+"""The timeline page's numbers: each scenario's series from the table (grouped once,
+linear in rows and scenarios), and dates, ticks and figures in words.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date as Date
+from functools import cache
+
+import numpy as np
+
+from .timeline_table import Table
+
+KEYS = ("cedes", "regains", "baseline_russia")
+
+
+# --- data --------------------------------------------------------------------------------
+
+
+def series(table: Table) -> dict[str, dict]:
+    """Per scenario and date: km² and people Ukraine cedes, regains; Russian-held baseline.
+
+    Linear in the number of rows: rows come in runs of one scenario (the table is written
+    scenario by scenario), found with one vectorised comparison; each scenario's rows are
+    then reduced on their own (np.unique for its dates, bincount for the sums).
+    """
+    c = table.columns
+    ids = [sc["id"] for sc in table.scenarios]
+    out: dict[str, dict] = {sid: _empty() for sid in ids}
+    if not len(c["date"]):
+        return out
+    status = np.asarray(c["status"]).astype(str)
+    for sid, rows in _scenario_rows(np.asarray(c["scenario"])).items():
+        if sid not in out:
+            continue
+        dates, where = np.unique(c["date"][rows].astype(str), return_inverse=True)
+        st = status[rows]
+        s: dict[str, list] = {"dates": dates.tolist()}
+        for unit in ("km2", "people"):
+            for key, col, wanted in (
+                ("cedes", "lost_", "ukraine"),
+                ("regains", "gained_", "ukraine"),
+                ("baseline_russia", "baseline_", "russia"),
+            ):
+                mask = st == wanted
+                values = np.bincount(
+                    where[mask],
+                    weights=np.asarray(c[col + unit][rows][mask], dtype=float),
+                    minlength=len(dates),
+                )
+                s[f"{key}_{unit}"] = values.tolist()
+        out[sid] = s
+    return out
+
+
+def _scenario_rows(scenario: np.ndarray) -> dict[str, np.ndarray]:
+    """Row indices of each scenario, from the runs of equal ids (no sort of all rows)."""
+    n = len(scenario)
+    if not n:
+        return {}
+    starts = np.flatnonzero(np.r_[True, scenario[1:] != scenario[:-1]])
+    ends = np.r_[starts[1:], n]
+    runs: dict[str, list[np.ndarray]] = {}
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        runs.setdefault(str(scenario[a]), []).append(np.arange(a, b))
+    return {sid: np.concatenate(parts) for sid, parts in runs.items()}
+
+
+def _empty() -> dict:
+    return {"dates": [], **{f"{k}_{u}": [] for k in KEYS for u in ("km2", "people")}}
+
+
+def baseline_series(data: dict[str, dict]) -> dict:
+    """The baselines' own Russian-held totals by date (the same for every scenario)."""
+    seen: dict[str, tuple[float, float]] = {}
+    for s in data.values():
+        for i, d in enumerate(s["dates"]):
+            seen.setdefault(d, (s["baseline_russia_km2"][i], s["baseline_russia_people"][i]))
+    dates = sorted(seen)
+    return {
+        "dates": dates,
+        "km2": [seen[d][0] for d in dates],
+        "people": [seen[d][1] for d in dates],
+    }
+
+
+# --- words and numbers -------------------------------------------------------------------
+
+
+@cache
+def nice_date(iso: str) -> str:
+    d = Date.fromisoformat(iso)
+    return f"{d.day} {d.strftime('%b')} {d.year}"
+
+
+def unbroken(iso: str) -> str:
+    """A date for running text that never breaks across lines ('1 Jul 2025', no-break spaces)."""
+    return nice_date(iso).replace(" ", "\u00a0")
+
+
+def cadence(dates: list[str], every_days: int = 0) -> str:
+    """How often the page samples the baselines, in words ('weekly', 'day by day', ...)."""
+    if every_days == 1:
+        return "day by day"
+    if every_days == 7:
+        return "weekly"
+    if every_days == 14:
+        return "fortnightly"
+    if every_days:
+        return f"every {every_days} days"
+    days = [Date.fromisoformat(d).toordinal() for d in dates]
+    gaps = np.diff(days) if len(days) > 1 else np.array([])
+    if not len(gaps):
+        return "on one date"
+    median = float(np.median(gaps))
+    if median == 1:
+        return "day by day"
+    if median == 7:
+        return "weekly"
+    if 27 <= median <= 32:
+        return "monthly"
+    return f"on {len(days)} dates"
+
+
+def fmt(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def people(x: float) -> str:
+    """People on the page: three significant figures (exact figures are in the data file)."""
+    return f"{float(f'{x:.3g}'):,.0f}" if x >= 1000 else f"{x:,.0f}"
+
+
+def short(x: float) -> str:
+    """Axis label: 1.5 M, 250 k, 900 (no false precision, no wrapping)."""
+    if x >= 1e6:
+        return f"{x / 1e6:.1f} M".replace(".0 M", " M")
+    if x >= 1e4:
+        return f"{x / 1e3:,.0f} k"
+    return f"{x:,.0f}"
+
+
+def ticks(top: float) -> list[float]:
+    """Round axis ticks from 0 to at least ``top`` (at most 6 of them)."""
+    top = max(top, 1.0)
+    step = 10 ** math.floor(math.log10(top / 4))
+    for m in (1, 2, 2.5, 5, 10):
+        if top / (step * m) <= 5:
+            step *= m
+            break
+    step = max(step, 1.0)
+    return [i * step for i in range(math.ceil(top / step - 1e-9) + 1)]
+
+
+def month_ticks(x0: int, x1: int) -> list[tuple[int, str]]:
+    """(ordinal, 'Jan 2025') at the first of every 1/2/3/6/12 months: at most 8 ticks."""
+    a, b = Date.fromordinal(x0), Date.fromordinal(x1)
+    months = (b.year - a.year) * 12 + b.month - a.month + 1
+    step = next((m for m in (1, 2, 3, 6, 12) if months / m <= 8), 24)
+    out = []
+    index = a.year * 12 + a.month - 1
+    index += (-index) % step
+    while True:
+        y, m = divmod(index, 12)
+        d = Date(y, m + 1, 1)
+        if d.toordinal() > x1:
+            return out
+        if d.toordinal() >= x0:
+            out.append((d.toordinal(), f"{d.strftime('%b')} {d.year}"))
+        index += step
