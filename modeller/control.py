@@ -208,10 +208,10 @@ def from_file(path: Path) -> Partition:
 def _check_over_ukraine(geoms: list, path: Path) -> None:
     """A baseline file none of whose polygons comes near Ukraine is the wrong file (or in
     the wrong coordinates): say so, rather than give a baseline where nothing is held."""
-    if not geoms or any(geojson.overlaps_ukraine(*g.bounds) for g in geoms):
+    boxes = shapely.bounds(geoms)
+    if not len(geoms) or any(geojson.overlaps_ukraine(*box) for box in boxes):
         return
-    x0, y0 = min(g.bounds[0] for g in geoms), min(g.bounds[1] for g in geoms)
-    x1, y1 = max(g.bounds[2] for g in geoms), max(g.bounds[3] for g in geoms)
+    (x0, y0), (x1, y1) = boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)
     ux0, uy0, ux1, uy1 = geojson.UKRAINE_LONLAT
     raise InputError(
         f"no polygon lies over Ukraine: the file's polygons span lon {x0:g} … {x1:g}, lat "

@@ -17,8 +17,7 @@ puts every scenario chart on the same scale per unit, so heights compare (pure C
 lines are scaled by a per-chart factor and the matching tick set is shown), and the overview
 puts every scenario on one axis. No script, no network request.
 
-Cost is linear in rows and scenarios: rows are grouped by scenario once (one stable sort),
-then each scenario's dates and sums are read from its own slice.
+The series come from ``timeline_series``, linear in rows and scenarios.
 """
 
 from __future__ import annotations

@@ -113,8 +113,8 @@ def share_text_metrics() -> None:
 
     def metrics(renderer, text, fontprop, ismath, dpi):
         hinting = (matplotlib.rcParams["text.hinting"], matplotlib.rcParams["text.hinting_factor"])
-        key = (type(renderer), getattr(renderer, "dpi", None), text, fontprop.copy(), ismath)
-        key += (dpi, hinting)
+        dpis = (getattr(renderer, "dpi", None), dpi)
+        key = (type(renderer), *dpis, text, fontprop.copy(), ismath, hinting)
         size = sizes.get(key)
         if size is None:
             if len(sizes) > 8192:  # a bound, as matplotlib's own cache has
@@ -123,5 +123,5 @@ def share_text_metrics() -> None:
         return size
 
     metrics.shared = True
-    metrics.original = own
+    metrics.original = own  # what a test puts back to compare the two
     mtext._get_text_metrics_with_cache = metrics
