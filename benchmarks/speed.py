@@ -135,7 +135,7 @@ def run_stages(day: str, scenarios: Path) -> dict[str, float]:
     )
     from rich.console import Console
 
-    from modeller import geodata, population, report, runs
+    from modeller import geodata, population, report, report_text, runs
     from modeller.scenario import load_scenarios
 
     t = clock()
@@ -169,7 +169,7 @@ def run_stages(day: str, scenarios: Path) -> dict[str, float]:
     entries = [report.scenario_entry(a.partition, a.path, 15, a.phases) for a in applied]
     out["tallies (km², people, towns)"] = clock() - t
     t = clock()
-    report.print_rich(report.document(entries), Console(file=io.StringIO(), width=160))
+    report_text.print_rich(report.document(entries), Console(file=io.StringIO(), width=160))
     out["printing the tables"] = clock() - t
     return out
 

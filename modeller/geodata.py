@@ -387,26 +387,34 @@ def resolve_oblast(name: str) -> str:
 
 
 @cache
-def _place_index() -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-    _, settlements, alt_names = _names()
+def _primary_index() -> dict[str, list[int]]:
+    """Settlements by the folded GeoNames name."""
+    _, settlements, _ = _names()
     primary: dict[str, list[int]] = {}
-    alternate: dict[str, list[int]] = {}
     for i, key in enumerate(_fold_many([s.name for s in settlements])):
         primary.setdefault(key, []).append(i)
+    return primary
+
+
+@cache
+def _alternate_index() -> dict[str, list[int]]:
+    """Settlements by each folded alternate name; built only when a name is not a primary
+    one (five times the names to fold: most scenario files never need it)."""
+    _, _, alt_names = _names()
+    alternate: dict[str, list[int]] = {}
     owners = [i for i, alts in enumerate(alt_names) for _ in alts]
     folded = _fold_many([a for alts in alt_names for a in alts])
     for i, key in zip(owners, folded, strict=True):
         alternate.setdefault(key, []).append(i)
-    return primary, alternate
+    return alternate
 
 
 def resolve_place(text: str) -> Settlement:
     """A settlement from 'Name' or 'Name, Oblast' (GeoNames name or Latin alternate name)."""
     units, settlements, _ = _names()
     name, _, oblast = (part.strip() for part in str(text).partition(","))
-    primary, alternate = _place_index()
-    key = _fold(name)
-    hits = primary.get(key) or alternate.get(key) or []
+    key, primary = _fold(name), _primary_index()
+    hits = primary.get(key) or _alternate_index().get(key) or []
     if oblast:
         code = resolve_oblast(oblast)
         hits = [i for i in hits if settlements[i].oblast == code]

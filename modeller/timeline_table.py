@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, files, geodata, report
+from . import __version__, files, geodata, population, report, report_text
 from .errors import InputError
 from .partition import BaselineInfo
+from .textsafe import terminal_text
 from .timeline_rows import ATTR_COLUMNS, COLUMNS
 
 FORMATS = ("csv", "json", "parquet")
@@ -225,12 +226,16 @@ def _write_csv(table: Table, path: Path) -> None:
     except ImportError:
         pacsv = None
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        fh.write(f"# modeller {__version__} timeline; data {prov['data_version']}; ")
-        fh.write(f"generated {prov['generated']}; ")
-        fh.write(f"baselines: {'; '.join(prov['baseline_sources'])}; ")
-        fh.write(f"units: {report.units_text(prov['units'])}\n")
-        for line in outline_lines(table.baselines):
-            fh.write(f"# {line}\n")
+        head_lines = [
+            f"modeller {__version__} timeline; data {prov['data_version']}; "
+            f"generated {prov['generated']}; "
+            f"baselines: {'; '.join(prov['baseline_sources'])}; "
+            f"units: {report_text.units_text(prov['units'])}",
+            f"people: {population.current().source}",
+            *outline_lines(table.baselines),
+        ]
+        for line in head_lines:  # file names are the user's: one comment line each
+            fh.write(f"# {terminal_text(' '.join(str(line).splitlines()))}\n")
         fh.write(",".join(head) + "\n")
         if pacsv is None:
             for cols, names, prefix in (

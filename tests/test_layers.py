@@ -29,11 +29,15 @@ LAYERS: list[set[str]] = [
     {"metrics", "runs"},  # tallies; one run of many scenarios
     {"timeline_day"},  # the timeline's Russian-held land of a day, tile by tile
     {"timeline_bands"},  # the timeline's band zones of a day
-    {"timeline", "timeline_rows", "report", "exports", "doctor"},
+    {"report_text"},  # the run document for reading: table rows, Markdown, terminal
+    {"report_files"},  # the run document as JSON and CSV
+    {"timeline", "timeline_rows", "report", "exports", "doctor"},  # report: the run document
     {"timeline_table"},  # the timeline's table, written as CSV/JSON/Parquet
     {"maps", "timeline_run"},
     {"timeline_series"},  # the timeline page's series, dates and figures in words
     {"timeline_page"},
+    {"cli_options"},  # the options and failures the commands share
+    {"cli_run", "cli_timeline", "cli_data"},  # command bodies: run; timeline; doctor, fetch, lists
     {"cli", "api"},  # the command line; the Python API
     {"entry"},  # the console script: Ctrl-C handled before the CLI is imported
     {"__init__", "__main__"},  # the package exposes the API lazily

@@ -68,3 +68,34 @@ def test_a_folder_without_the_files_is_one_clear_error(tmp_path):
     assert result.exit_code == 2
     assert "missing boundaries/ua_hromadas_simplified_vadymnes.geojson" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_timeline_places_people_as_run_does(hromada_dir, tmp_path):
+    """``timeline --population``: the day's people are run's on that baseline, the table
+    and page name the hromada files, and they differ from the unit-total reading."""
+    import pandas as pd
+
+    def timeline(out: Path, *extra: str) -> pd.DataFrame:
+        args = ["timeline", SCENARIO, "--baselines", "deepstate:2025-08-15", "-o", str(out)]
+        result = CliRunner().invoke(main, [*args, "--workers", "1", *extra])
+        assert result.exit_code == 0, result.output
+        table = pd.read_csv(out / "timeline.csv", comment="#")
+        return table[table.table == "status"].set_index(["oblast", "status"])
+
+    with_h = timeline(tmp_path / "h", "--population", str(hromada_dir))
+    population.use(None)
+    plain = timeline(tmp_path / "plain")
+    head = (tmp_path / "h" / "timeline.csv").read_text(encoding="utf-8").splitlines()[:3]
+    assert any(
+        line.startswith("# people: hromada totals") and "kse_ua-pop-2022_hromada.csv" in line
+        for line in head
+    )
+    assert "kse_ua-pop-2022_hromada.csv" in (tmp_path / "h" / "timeline.html").read_text()
+    doc = _run("--population", str(hromada_dir), "--baseline", "deepstate:2025-08-15")
+    for o in doc["scenarios"][0]["oblasts"]:
+        for status, after in o["after"].items():
+            got = with_h.loc[(o["oblast"], status)]
+            assert got.people == pytest.approx(after["people"], rel=1e-4, abs=0.01)
+            assert got.km2 == pytest.approx(after["km2"], rel=1e-4, abs=1e-3)
+    donetsk = ("UA-14", "russia")
+    assert abs(with_h.loc[donetsk].people - plain.loc[donetsk].people) > 1000

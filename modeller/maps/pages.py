@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 
 from .. import __version__
-from ..report import baseline_note, units_text
+from ..report_text import baseline_note, units_text
 from . import payload, tables, words
 from .assets import leaflet_assets, package_text
 from .layers import SIMPLIFY_M, ScenarioView

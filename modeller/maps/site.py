@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import files, report
+from .. import files, report_files
 from ..partition import Partition
 from . import pages
 from .layers import ScenarioView
@@ -67,12 +67,14 @@ def render_site(
         for i, (e, p) in enumerate(zip(entries, partitions, strict=True))
     ]
     rows = data["comparison"]
-    csvs = [report.to_csv(_one(doc, i)) for i in range(len(entries))]
+    csvs = [report_files.to_csv(_one(doc, i)) for i in range(len(entries))]
     out = {
         v.page: pages.scenario_page(data, v, rows[i], csvs[i], images, tiles)
         for i, v in enumerate(views)
     }
-    out["index.html"] = pages.index_page(data, views, rows, csvs, report.to_csv(doc), images, tiles)
+    out["index.html"] = pages.index_page(
+        data, views, rows, csvs, report_files.to_csv(doc), images, tiles
+    )
     return out
 
 

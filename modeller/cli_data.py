@@ -1,0 +1,156 @@
+"""The bodies of the data commands: list scenarios and baselines, check data, fetch it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from . import settings
+from .cli_options import fail
+from .errors import InputError
+
+
+def list_scenarios() -> None:
+    """The shipped scenarios as a table: id, date, title and outlets."""
+    from .scenario import load_scenarios, shipped_folder
+
+    try:
+        loaded = load_scenarios([])
+    except InputError as exc:
+        fail(exc)
+    from rich.table import Table
+
+    table = Table(header_style="bold", title_justify="left", expand=False)
+    table.add_column("id", no_wrap=True, style="bold")
+    table.add_column("date", no_wrap=True)
+    table.add_column("title and sources (outlet, date)")
+    for _path, sc in loaded:
+        outlets = "; ".join(f"{r.source.split(' — ')[0]} ({r.date})" for r in sc.reported)
+        table.add_row(
+            escape(sc.id),
+            sc.date.isoformat() if sc.date else "undated",
+            escape(sc.title) + (f"\n[dim]{escape(outlets)}[/]" if outlets else ""),
+        )
+    console = Console()
+    console.print(table)
+    console.print(f"{len(loaded)} scenarios in {shipped_folder()}", style="dim", highlight=False)
+
+
+def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | None) -> None:
+    """Run the geodata (or units) checks and the scenario checks; print them as a table."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from . import doctor as checks
+    from .scenario import load_scenarios
+
+    console = Console()
+    if geodata_dir is None and settings.units_path() is not None:
+        findings = checks.check_units()
+    else:
+        findings = checks.check_geodata(geodata_dir)
+    if paths:
+        try:
+            loaded = load_scenarios(list(paths))
+        except InputError as exc:
+            fail(exc)
+        findings += checks.check_scenarios(loaded, baseline)
+    table = Table(title="modeller doctor", title_justify="left", header_style="bold")
+    for head in ("", "Check", "Finding"):
+        table.add_column(head)
+    marks = {"ok": "[green]ok[/]", "warn": "[yellow]warn[/]", "fail": "[red]FAIL[/]"}
+    for f in findings:
+        table.add_row(marks[f.level], f.check, escape(f.message))
+    console.print(table)
+    counts = {k: sum(f.level == k for f in findings) for k in marks}
+    console.print(f"{counts['ok']} ok, {counts['warn']} warnings, {counts['fail']} failures")
+    if counts["fail"]:
+        sys.exit(1)
+
+
+def fetch(what: tuple[str, ...], force: bool) -> None:
+    """Download DeepState days or geoBoundaries units into the cache; one line per file."""
+    import urllib.error
+
+    from . import deepstate
+    from .dates import parse_date
+
+    if what[0] == "units":
+        from . import geoboundaries
+
+        try:
+            if len(what) > 1:
+                raise InputError("'modeller fetch units' takes no other argument")
+            try:
+                path = geoboundaries.fetch_units(force=force)
+            except (urllib.error.URLError, TimeoutError, OSError) as exc:
+                raise InputError(f"cannot reach geoBoundaries ({exc}); try again later") from None
+        except InputError as exc:
+            fail(exc)
+        click.echo(f"units -> {path}  (geoBoundaries gbOpen UKR ADM1, ODbL; use --units {path})")
+        return
+    dates = what[1:] if what[0] == "deepstate" else what
+    for text in dates:
+        try:
+            try:
+                day = parse_date(text, "fetch")
+            except InputError:
+                raise InputError(f"bad date '{text}': write YYYY-MM-DD, e.g. 2025-08-15") from None
+            try:
+                path = deepstate.fetch(day, force=force)
+            except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+                raise InputError(
+                    f"cannot reach the DeepState API ({exc}); try again later"
+                ) from None
+        except InputError as exc:
+            fail(exc)
+        click.echo(f"deepstate:{day} -> {path}")
+
+
+def list_baselines() -> None:
+    """The baselines this machine has, one line per kind."""
+    from rich.table import Table
+
+    from . import archive
+
+    rows = [
+        ("1991", "all of Ukraine within its 1991 borders"),
+        ("contact-line", "embedded approximate line of control, 2025-08-15 (default)"),
+        ("pre-2022", "embedded approximate line of 23 Feb 2022 (Crimea, ORDLO)"),
+    ]
+    days = archive.deepstate_dates()
+    try:
+        month_ends = [s.day for s in archive.snapshots() if s.feature is not None]
+    except InputError as exc:  # e.g. a truncated month-end file
+        fail(exc)
+    if days:
+        rows.append(("deepstate:DATE", f"{len(days)} days from {days[0]} to {days[-1]}"))
+    if month_ends:
+        rows.append(
+            (
+                "deepstate:DATE",
+                f"{len(month_ends)} month-end snapshots from {month_ends[0]} to {month_ends[-1]}",
+            )
+        )
+    if not days and not month_ends:
+        rows.append(
+            (
+                "deepstate:DATE",
+                "none found: set MODELLER_DATA_DIR (a folder with deepstate/daily/) or "
+                "MODELLER_DEEPSTATE_DIR, or run 'modeller fetch YYYY-MM-DD'",
+            )
+        )
+    rows.append(("deepstate:own", "each scenario on the DeepState snapshot of its own date"))
+    rows.append(("FILE.geojson", "your own polygons (Russian-held, or a 'status' property)"))
+    rows.append(("FILE.gpkg", "the same as a GeoPackage"))
+    rows.append(("RAW.geojson", "a raw DeepState layer dump: grey zone as 'contested'"))
+    table = Table.grid(padding=(0, 2), pad_edge=False)
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for spec, what in rows:
+        table.add_row(spec, escape(what))
+    Console(highlight=False).print(table)

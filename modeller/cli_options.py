@@ -1,0 +1,119 @@
+"""What the commands share: the --units/--no-reconcile/--contested/--population options, and
+failing on input."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import geodata, settings
+from .errors import InputError
+from .textsafe import terminal_text
+
+# the formats of ``modeller run``: on stdout, and geodata files (with their suffixes)
+FORMATS = ["table", "csv", "json", "markdown"]
+GEO_FORMATS = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}
+
+
+def named(exc: OSError, path: Path) -> OSError:
+    """``exc`` naming ``path`` when the library that raised it did not."""
+    if exc.filename is None and exc.errno is not None:
+        return OSError(exc.errno, exc.strerror, str(path))
+    return exc
+
+
+def fail(exc: InputError) -> None:
+    """End the command on a bad input: ``error: ...`` on stderr, status 2."""
+    click.echo(f"error: {terminal_text(exc)}", err=True)
+    sys.exit(2)
+
+
+def _setting(name: str, value: str) -> None:
+    """Set an environment setting for this command (worker processes inherit it) and put
+    the old value back when the command ends."""
+    old = os.environ.get(name)
+    os.environ[name] = value
+
+    def restore() -> None:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+    click.get_current_context().call_on_close(restore)
+
+
+def _units(ctx, param, value) -> None:
+    if value is not None:
+        _setting("MODELLER_UNITS", str(value))
+    if value is not None or settings.units_path() is not None:
+        try:
+            geodata.load()
+        except InputError as exc:
+            ctx.close()  # puts the settings back: the command body (and its close) never runs
+            fail(exc)
+
+
+def _no_reconcile(ctx, param, value) -> None:
+    if value:
+        _setting("MODELLER_RECONCILE", "0")
+
+
+def _contested(ctx, param, value) -> None:
+    if value is not None:
+        _setting("MODELLER_CONTESTED", value)
+
+
+units_option = click.option(
+    "--units",
+    metavar="PATH",
+    expose_value=False,
+    callback=_units,
+    help="Boundaries of the 27 units (GeoJSON, GeoPackage or Shapefile; a code field such as "
+    "UA-14 or Ukrainian/English names) instead of the embedded Natural Earth units. "
+    "Default: $MODELLER_UNITS.",
+)
+reconcile_option = click.option(
+    "--no-reconcile",
+    is_flag=True,
+    expose_value=False,
+    callback=_no_reconcile,
+    help="Keep DeepState's outline as drawn: cut-off edge strips inside the units stay "
+    "Ukrainian-held (default: they count as Russian-held; see ASSUMPTIONS.md).",
+)
+contested_option = click.option(
+    "--contested",
+    type=click.Choice(settings.CONTESTED_MODES),
+    expose_value=False,
+    callback=_contested,
+    help="How DeepState's grey zone counts where a baseline has one: its own status "
+    "'contested' (default), 'ukraine' or 'russia'.",
+)
+
+
+def data_options(f):
+    """--units, --no-reconcile and --contested: the options every computing command takes."""
+    return units_option(reconcile_option(contested_option(f)))
+
+
+population_option = click.option(
+    "--population",
+    "population_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder with hromada outlines and 1 Jan 2022 populations "
+    "(boundaries/ua_hromadas_simplified_vadymnes.geojson, "
+    "population/kse_ua-pop-2022_hromada.csv): people are placed from hromada totals. "
+    "Default: $MODELLER_POPULATION, else the embedded oblast totals.",
+)
+
+
+def use_population(folder: Path | None) -> None:
+    """Place people from hromada totals when a folder is given (or MODELLER_POPULATION)."""
+    from . import hromadas, population
+
+    folder = folder or settings.population_path()
+    population.use(hromadas.hromada_model(folder) if folder else None)

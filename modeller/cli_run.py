@@ -1,0 +1,162 @@
+"""The body of ``modeller run``: apply the scenarios, report the figures, write the maps."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from .cli_options import GEO_FORMATS, fail, named, use_population
+from .errors import InputError
+from .failures import environment_message
+from .interrupts import cleanup_on_interrupt
+from .textsafe import terminal_text
+
+
+def run(
+    paths: tuple[Path, ...],
+    baseline: str | None,
+    fmt: str,
+    output: Path | None,
+    towns: int,
+    out: Path,
+    no_maps: bool,
+    no_images: bool,
+    tiles: str | None,
+    population_dir: Path | None,
+) -> None:
+    """Apply the scenarios, then print their figures (or write their pieces) and maps."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from . import report, runs
+    from .scenario import load_scenarios
+
+    err = Console(stderr=True, soft_wrap=True)
+    if not no_maps:
+        from .files import check_folder
+
+        check_folder(out)  # before any work: say now if the maps could not be written
+    painter = None
+    try:
+        use_population(population_dir)
+        loaded = load_scenarios(list(paths))
+        if not no_maps and not no_images:  # matplotlib is loaded there while we compute
+            from . import geodata
+            from .maps import painter as painting
+
+            geodata.load()  # shared with the painter
+            painter = painting.start()
+        entries, partitions = [], []
+        cache = runs.BaselineCache()
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as progress:
+            task = progress.add_task("scenarios", total=len(loaded))
+
+            def loading(spec: str) -> None:
+                progress.update(task, description=f"loading baseline {spec}")
+
+            for path, sc in loaded:
+                progress.update(task, description=f"applying {sc.id}")
+                applied = runs.apply_one(path, sc, baseline, cache, on_baseline=loading)
+                if applied.note:
+                    err.print(f"note: {terminal_text(applied.note)}", style="yellow", markup=False)
+                partition = applied.partition
+                for warning in partition.warnings:
+                    err.print(
+                        f"warning: {terminal_text(f'{path}: {warning}')}",
+                        style="yellow",
+                        markup=False,
+                        highlight=False,
+                    )
+                partitions.append(partition)
+                entries.append(report.scenario_entry(partition, path, towns, applied.phases))
+                progress.advance(task)
+    except InputError as exc:
+        if painter is not None:
+            painter.cancel()
+        fail(exc)
+    doc = report.document(entries)
+    pending = None
+    if not no_maps and not no_images:  # drawn in other processes from now on
+        from . import maps
+        from .maps import image_jobs
+
+        stems = [Path(name).stem for name in maps.page_names(doc)]
+        if painter is not None:
+            pending = painter.draw(doc, partitions, stems)
+        else:
+            pending = image_jobs.start_images(doc, partitions, stems)
+    try:
+        _report(doc, partitions, fmt, output, err)
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
+    if not no_maps:
+        _write_maps(doc, partitions, out, tiles, pending, err)
+
+
+def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> None:
+    """The figures on stdout in ``fmt``, or the pieces written to a geodata file."""
+    from . import report_files, report_text
+
+    if fmt == "json":
+        sys.stdout.write(report_files.to_json(doc))
+    elif fmt == "csv":
+        sys.stdout.write(report_files.to_csv(doc))
+    elif fmt == "markdown":
+        sys.stdout.write(report_text.to_markdown(doc))
+    elif fmt in GEO_FORMATS:
+        from . import exports
+
+        target = output or Path(f"pieces{GEO_FORMATS[fmt]}")
+        with err.status(f"writing {target}"):
+            frame = exports.pieces_frame(doc, partitions)
+            try:
+                exports.write(frame, target, exports.provenance(doc), fmt)
+            except OSError as exc:  # the machine refusing: one line, status 1 (failures.py)
+                click.echo(environment_message(named(exc, target)), err=True)
+                sys.exit(1)
+        err.print(f"pieces: {len(frame)} features -> {target}", highlight=False)
+    else:
+        console = Console()
+        report_text.print_rich(doc, console if console.is_terminal else Console(width=160))
+
+
+def _write_maps(doc, partitions, out: Path, tiles: str | None, pending, err: Console) -> None:
+    """The HTML pages, rendered while the images (``pending``; None: no images) are drawn,
+    then written with them as one folder."""
+    from . import maps
+
+    images: dict[str, bytes] = {}
+
+    def drawn() -> dict[str, bytes]:
+        images.update(pending() if pending else {})
+        return images
+
+    status = "writing maps" if pending is None else "drawing PNG/SVG maps and writing pages"
+    try:
+        with err.status(status), cleanup_on_interrupt():  # pages and images at once
+            written = maps.write_site(
+                doc, partitions, out, tiles=tiles, images=pending is not None, extra=drawn
+            )
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
+    err.print(
+        terminal_text(
+            f"maps: {len(written) - len(images)} pages and {len(images)} images in "
+            f"{out}/ (open {out / 'index.html'})"
+        ),
+        markup=False,
+        highlight=False,
+    )

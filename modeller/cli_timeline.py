@@ -1,0 +1,106 @@
+"""The body of ``modeller timeline``: every scenario on every dated baseline, table and page."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from .cli_options import fail, use_population
+from .errors import InputError
+from .interrupts import cleanup_on_interrupt
+
+
+def timeline(
+    paths: tuple[Path, ...],
+    specs: str,
+    every: str | None,
+    fmt: str,
+    out: Path,
+    no_chart: bool,
+    workers: int | None,
+    scheduler: str | None,
+    population_dir: Path | None = None,
+) -> None:
+    """Build the timeline table on local workers or a cluster, write it and its chart page."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from . import archive, files, timeline_page, timeline_run, timeline_table
+    from .scenario import load_scenarios
+
+    err = Console(stderr=True, soft_wrap=True)
+    written: list[Path] = []
+    with cleanup_on_interrupt():  # Ctrl-C: the pool and the writers clean up, one line
+        try:
+            use_population(population_dir)  # the plan's settlement weights come from it
+            loaded = load_scenarios(list(paths))
+            snapshots, others = archive.parse_specs(specs, every)
+            if not snapshots and not others:
+                raise InputError("--baselines names no baseline")
+            with Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            ) as progress:
+                task = progress.add_task("baselines", total=len(snapshots) + len(others))
+                table = timeline_run.build_table(
+                    loaded,
+                    snapshots,
+                    others,
+                    workers=workers,
+                    scheduler=scheduler,
+                    progress=lambda n: progress.advance(task, n),
+                )
+            # the page is rendered in a child process while this one writes the table
+            page = None
+            if not no_chart:
+                page = files.InChild(
+                    lambda: timeline_page.render(
+                        table,
+                        every_days=archive.parse_every(every),
+                        data_file=f"timeline.{fmt}",
+                        maps=_map_links(out, [sc.id for _, sc in loaded]),
+                    )
+                )
+            try:
+                written.append(timeline_table.write_table(table, out / f"timeline.{fmt}", fmt))
+                if page is not None:
+                    html = page.result()
+                    written.append(timeline_table.write_text(out / "timeline.html", html))
+            finally:
+                if page is not None:
+                    page.cancel()
+        except InputError as exc:
+            fail(exc)
+        except KeyboardInterrupt:
+            done = ", ".join(str(p) for p in written) or "nothing written"
+            err.print(f"interrupted; no file half-written (complete: {done})", highlight=False)
+            sys.exit(130)
+    n_dates = len(table.baselines)
+    err.print(
+        f"timeline: {len(loaded)} scenarios × {n_dates} baselines, {len(table)} rows -> "
+        + ", ".join(str(p) for p in written),
+        highlight=False,
+    )
+
+
+def _map_links(out: Path, ids: list[str]) -> dict[str, str]:
+    """Relative links from the timeline page to the maps of ``modeller run``, where they
+    exist (by default the timeline is written into maps/timeline/, beside maps/)."""
+    folder = out.parent
+    links = {"index": "../index.html"} if (folder / "index.html").exists() else {}
+    links.update({i: f"../{i}.html" for i in ids if (folder / f"{i}.html").exists()})
+    return links

@@ -1,0 +1,184 @@
+"""The run document as files: the complete JSON record and one long, spreadsheet-safe CSV table."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from . import geodata
+from .document import BaselineRef, RunDocument
+from .report_text import units_text
+from .textsafe import spreadsheet_cell
+
+
+def to_json(doc: RunDocument) -> str:
+    return doc.to_json()
+
+
+CSV_FIELDS = [
+    "data_version",
+    "scenario",
+    "scenario_hash",
+    "baseline",
+    "baseline_date",
+    "baseline_source",
+    "table",
+    "oblast",
+    "oblast_name",
+    "phase",
+    "from",
+    "to",
+    "status",
+    "recognition",
+    "name",
+    "km2",
+    "pct_of_ukraine",
+    "people",
+    "people_low",
+    "people_high",
+    "share",
+]
+
+
+def to_csv(doc: RunDocument) -> str:
+    """One long table; the 'table' column says which figure a row is."""
+    out = io.StringIO()
+    w = _SafeWriter(out, CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    units = geodata.load().units
+    for e in doc.scenarios:
+        base = {
+            "data_version": doc.data_version,
+            "scenario": e.id,
+            "scenario_hash": e.hash,
+            "baseline": e.baseline.name,
+            "baseline_date": e.baseline.date,
+            "baseline_source": e.baseline.source,
+        }
+        for row in _baseline_rows(e.baseline):
+            w.writerow(base | row)
+        for s in e.statuses:
+            for table, prefix in (("held_baseline", "baseline_"), ("held_scenario", "")):
+                w.writerow(
+                    base
+                    | {
+                        "table": table,
+                        "status": s.status,
+                        "km2": _r(getattr(s, prefix + "km2")),
+                        "pct_of_ukraine": _r(getattr(s, prefix + "pct"), 4),
+                        **_ppl(s, prefix + "people"),
+                    }
+                )
+        for t in e.transfers:
+            w.writerow(
+                base | {"table": "transfer", **t.to_dict(), "km2": _r(t.km2), **_ppl(t, "people")}
+            )
+        for r in e.recognition:
+            w.writerow(
+                base
+                | {
+                    "table": "recognition",
+                    "status": r.status,
+                    "recognition": r.recognition,
+                    "km2": _r(r.km2),
+                    "pct_of_ukraine": _r(r.pct, 4),
+                    **_ppl(r, "people"),
+                }
+            )
+        for ph in e.phases:
+            for key, frm, to in (("cedes", "ukraine", ""), ("regains", "", "ukraine")):
+                w.writerow(
+                    base
+                    | {
+                        "table": f"phase_ukraine_{key}",
+                        "phase": ph.id,
+                        "name": ph.title,
+                        "from": frm,
+                        "to": to,
+                        "km2": _r(getattr(ph, f"ukraine_{key}_km2")),
+                        **_ppl(ph, f"ukraine_{key}_people"),
+                    }
+                )
+        for p in e.pieces:
+            w.writerow(
+                base
+                | {
+                    "table": "piece",
+                    "oblast": p.oblast,
+                    "oblast_name": units[p.oblast].name_en,
+                    "from": p.before,
+                    "to": p.after,
+                    "recognition": p.attributes.get("recognition"),
+                    "km2": _r(p.km2),
+                    **_ppl(p, "people"),
+                }
+            )
+        for t in e.towns:
+            w.writerow(
+                base
+                | {
+                    "table": "town",
+                    "name": t.name,
+                    "oblast": t.oblast,
+                    "oblast_name": t.oblast_name,
+                    "from": t.from_,
+                    "to": t.to,
+                    "people": t.population,
+                    "share": _r(t.share, 4),
+                }
+            )
+    # which units every figure above rests on (file and sha256, or the embedded set)
+    w.writerow({"data_version": doc.data_version, "table": "units", "name": units_text(doc.units)})
+    return out.getvalue()
+
+
+class _SafeWriter(csv.DictWriter):
+    """A DictWriter whose text cells cannot run as spreadsheet formulas (numbers untouched).
+
+    A carriage return inside text becomes a newline, which the writer quotes (with the
+    ``\\n`` line terminator it would leave a bare ``\\r`` unquoted and split the row).
+    """
+
+    def writerow(self, rowdict):
+        return super().writerow({k: _cell(v) for k, v in rowdict.items()})
+
+
+def _cell(value: object) -> object:
+    value = spreadsheet_cell(value)
+    if isinstance(value, str) and "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def _baseline_rows(b: BaselineRef) -> list[dict]:
+    """CSV rows for a baseline's provenance: km² reconciled per oblast, the area outside
+    the units, and a note on the grey zone."""
+    rows = [
+        {
+            "table": "reconciled",
+            "oblast": r.oblast,
+            "oblast_name": r.name,
+            "from": "ukraine",
+            "to": "russia",
+            "km2": _r(r.km2),
+        }
+        for r in b.reconciled or []
+    ]
+    if b.outside_units_km2 is not None:
+        rows.append({"table": "outside_units", "km2": _r(b.outside_units_km2)})
+    if b.grey_zone is not None:
+        rows.append({"table": "grey_zone", "name": b.grey_zone})
+    return rows
+
+
+def _r(x: float, digits: int = 2) -> float:
+    return round(float(x), digits)
+
+
+def _ppl(row, name: str) -> dict[str, float]:
+    """CSV cells of one people figure: the value and its range, unrounded (to 0.1)."""
+    return {
+        "people": _r(getattr(row, name), 1),
+        "people_low": _r(getattr(row, name + "_low"), 1),
+        "people_high": _r(getattr(row, name + "_high"), 1),
+    }

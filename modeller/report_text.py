@@ -1,0 +1,292 @@
+"""The run document for reading: rounded table rows, Markdown, and the terminal's rich tables."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from .document import BaselineRef, RunDocument, ScenarioEntry
+from .rounding import km2_text, people_short, people_text, share_text, signed_people
+from .textsafe import markdown_text, terminal_text
+
+
+def baseline_note(b: BaselineRef | dict) -> str:
+    """The reconciliation, outside-area and grey-zone provenance of a baseline, one line."""
+    b = b if isinstance(b, BaselineRef) else BaselineRef.model_validate(b)
+    parts = []
+    if b.reconciled is not None:
+        per = ", ".join(f"{r.name} {r.km2:,.1f}" for r in b.reconciled) or "none"
+        parts.append(
+            f"outline reconciliation: {b.reconciled_km2 or 0.0:,.1f} km² of cut-off edge strips "
+            f"counted as Russian-held ({per})"
+        )
+    if b.outside_units_km2 is not None:
+        parts.append(f"DeepState area outside the units: {b.outside_units_km2:,.1f} km²")
+    if b.grey_zone is not None:
+        parts.append(f"grey zone: {b.grey_zone}")
+    return "; ".join(parts)
+
+
+def units_text(u: dict) -> str:
+    """The units a run used, as one line: file and sha256, or the embedded set."""
+    if u.get("file"):
+        return f"{u['file']} (sha256 {u['sha256']}; matched by {u['matched_by']})"
+    return u.get("name", "embedded units")
+
+
+def _km(x: float) -> str:
+    return km2_text(x)
+
+
+def _people(row, name: str = "people") -> str:
+    """A people figure for reading: rounded, with its range."""
+    return people_short(
+        getattr(row, name), getattr(row, name + "_low"), getattr(row, name + "_high")
+    )
+
+
+def _signed(x: float) -> str:
+    text = km2_text(abs(x))
+    return "0" if text == "0" else ("+" if x > 0 else "−") + text
+
+
+def status_rows(e: ScenarioEntry) -> list[list[str]]:
+    return [
+        [
+            s.label,
+            _km(s.baseline_km2),
+            f"{s.baseline_pct:.1f}",
+            _people(s, "baseline_people"),
+            _km(s.km2),
+            f"{s.pct:.1f}",
+            _people(s),
+            _signed(s.change_km2),
+            signed_people(s.change_people, s.change_people_low, s.change_people_high),
+        ]
+        for s in e.statuses
+    ]
+
+
+STATUS_HEAD = [
+    "Status",
+    "Baseline km²",
+    "%",
+    "People",
+    "Scenario km²",
+    "%",
+    "People",
+    "Δ km²",
+    "Δ people",
+]
+TRANSFER_HEAD = ["Oblast", "From", "To", "km²", "People"]
+TOWN_HEAD = ["Town", "Oblast", "Population (GeoNames)", "Changes hands", "From", "To"]
+COMPARE_HEAD = [
+    "Scenario",
+    "Baseline",
+    "Ukraine cedes km²",
+    "People",
+    "Ukraine regains km²",
+    "People",
+    "Russia holds km²",
+    "% of Ukraine",
+]
+
+
+RECOGNITION_HEAD = ["Status", "Recognition", "km²", "% of Ukraine", "People"]
+PHASE_HEAD = ["Phase", "Ukraine cedes km²", "People", "Ukraine regains km²", "People", "Russia km²"]
+RECOGNITION_LABELS = {"de_jure": "de jure", "de_facto": "de facto"}
+
+
+def transfer_head(e: ScenarioEntry) -> list[str]:
+    if any(t.recognition for t in e.transfers):
+        return [*TRANSFER_HEAD[:3], "Recognition", *TRANSFER_HEAD[3:]]
+    return TRANSFER_HEAD
+
+
+def transfer_rows(e: ScenarioEntry) -> list[list[str]]:
+    shown = any(t.recognition for t in e.transfers)
+    return [
+        [
+            t.oblast_name,
+            t.from_,
+            t.to,
+            *([RECOGNITION_LABELS.get(t.recognition, "—")] if shown else []),
+            _km(t.km2),
+            _people(t),
+        ]
+        for t in e.transfers
+    ]
+
+
+def recognition_rows(e: ScenarioEntry) -> list[list[str]]:
+    return [
+        [
+            r.label,
+            RECOGNITION_LABELS[r.recognition],
+            _km(r.km2),
+            f"{r.pct:.1f}",
+            _people(r),
+        ]
+        for r in e.recognition
+    ]
+
+
+def phase_rows(e: ScenarioEntry) -> list[list[str]]:
+    return [
+        [
+            f"{i}. {ph.title}",
+            _km(ph.ukraine_cedes_km2),
+            _people(ph, "ukraine_cedes_people"),
+            _km(ph.ukraine_regains_km2),
+            _people(ph, "ukraine_regains_people"),
+            _km(ph.russia_km2),
+        ]
+        for i, ph in enumerate(e.phases, start=1)
+    ]
+
+
+def town_rows(e: ScenarioEntry) -> list[list[str]]:
+    return [
+        [t.name, t.oblast_name, f"{t.population:,}", share_text(t.share), t.from_, t.to]
+        for t in e.towns
+    ]
+
+
+def compare_rows(doc: RunDocument) -> list[list[str]]:
+    return [
+        [
+            c.title,
+            f"{c.baseline}",
+            _km(c.ukraine_cedes_km2),
+            _people(c, "ukraine_cedes_people"),
+            _km(c.ukraine_regains_km2),
+            _people(c, "ukraine_regains_people"),
+            _km(c.russia_km2),
+            f"{c.russia_pct:.1f}",
+        ]
+        for c in doc.comparison
+    ]
+
+
+def outside_people(v) -> str:
+    """'about 9,800,000 (9,700,000–9,900,000)': people outside Ukraine's control."""
+    return people_text(
+        v.outside_ukraine_people, v.outside_ukraine_people_low, v.outside_ukraine_people_high
+    )
+
+
+def provenance_line(e: ScenarioEntry) -> str:
+    b = e.baseline
+    cites = "; ".join(f"{r.source} ({r.date})" for r in e.reported) or "none cited"
+    note = baseline_note(b)
+    people = f" · people: {e.population.source}" if e.population else ""
+    return (
+        f"scenario {e.id} #{e.hash} · baseline {b.name} "
+        f"({b.date or 'undated'}; {b.source}) · reported: {cites}{people}"
+        + (f" · {note}" if note else "")
+    )
+
+
+def to_markdown(doc: RunDocument) -> str:
+    lines = ["# Territorial scenarios", ""]
+    for e in doc.scenarios:
+        lines += [f"## {_md(e.title)} (`{e.id}`)", "", _md(e.summary), ""]
+        lines += [f"_{_md(provenance_line(e))}_", ""]
+        lines += [f"> warning: {_md(w)}" for w in e.warnings]
+        lines += _md_table(STATUS_HEAD, status_rows(e))
+        if e.recognition:
+            lines += ["", "**Recognition**", ""]
+            lines += _md_table(RECOGNITION_HEAD, recognition_rows(e))
+        if e.phases:
+            lines += ["", "**Phases** (cumulative, against the baseline)", ""]
+            lines += _md_table(PHASE_HEAD, phase_rows(e))
+        if e.transfers:
+            lines += ["", "**Changes hands, by oblast**", ""]
+            lines += _md_table(transfer_head(e), transfer_rows(e))
+        if e.towns:
+            lines += ["", "**Largest towns changing hands**", ""]
+            lines += _md_table(TOWN_HEAD, town_rows(e))
+        lines.append("")
+    lines += ["## Comparison", ""]
+    lines += _md_table(COMPARE_HEAD, compare_rows(doc))
+    lines += ["", "## Method and sources", "", doc.method, ""]
+    lines += [f"- {s}" for s in doc.data_sources]
+    lines += [
+        "",
+        f"Units: {_md(units_text(doc.units))}.",
+        "",
+        f"Generated {doc.generated} by modeller {doc.tool.version}, "
+        f"embedded data #{doc.data_version}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _md(text: str | None) -> str:
+    return markdown_text(text)
+
+
+def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def print_rich(doc: RunDocument, console: Console) -> None:
+    for e in doc.scenarios:
+        console.rule(f"[bold]{_escape_rich(e.title)}[/] ({_escape_rich(e.id)})", style="cyan")
+        if e.summary:
+            console.print(terminal_text(e.summary), markup=False, highlight=False)
+        console.print(terminal_text(provenance_line(e)), style="dim", markup=False, highlight=False)
+        for w in e.warnings:
+            console.print(
+                f"warning: {terminal_text(w)}", style="yellow", markup=False, highlight=False
+            )
+        console.print(
+            _rich_table("Held by each side: baseline → scenario", STATUS_HEAD, status_rows(e))
+        )
+        if e.recognition:
+            console.print(_rich_table("Recognition", RECOGNITION_HEAD, recognition_rows(e)))
+        if e.phases:
+            console.print(
+                _rich_table("Phases (cumulative, against the baseline)", PHASE_HEAD, phase_rows(e))
+            )
+        v = e.vs_1991
+        console.print(
+            f"Against 1991 borders: {km2_text(v.outside_ukraine_km2)} km² "
+            f"({v.outside_ukraine_pct:.1f}%) and {outside_people(v)} pre-war "
+            "residents would be outside Ukraine's control.",
+            highlight=False,
+        )
+        if e.transfers:
+            console.print(
+                _rich_table("Changes hands, by oblast", transfer_head(e), transfer_rows(e))
+            )
+        if e.towns:
+            console.print(_rich_table("Largest towns changing hands", TOWN_HEAD, town_rows(e)))
+    console.rule("[bold]Comparison[/]", style="cyan")
+    console.print(_rich_table("One row per scenario", COMPARE_HEAD, compare_rows(doc)))
+    console.print(doc.method, style="dim", markup=False, highlight=False)
+    for s in doc.data_sources:
+        console.print(f"• {s}", style="dim", markup=False, highlight=False)
+    console.print(
+        f"Generated {doc.generated} by modeller {doc.tool.version}, "
+        f"embedded data #{doc.data_version}.",
+        style="dim",
+        highlight=False,
+    )
+
+
+def _rich_table(title: str, head: list[str], rows: list[list[str]]) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for i, h in enumerate(head):
+        table.add_column(h, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*(_escape_rich(c) for c in row))
+    return table
+
+
+def _escape_rich(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(terminal_text(text))
