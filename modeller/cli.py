@@ -68,7 +68,8 @@ def main() -> None:
     "--output",
     "-O",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File for --format geojson/gpkg/parquet (default: pieces.<format> here).",
+    help="File to write the --format json/csv/markdown output to instead of stdout; for "
+    "geojson/gpkg/parquet, the pieces file (default: pieces.<format> here).",
 )
 @click.option(
     "--towns",

@@ -34,10 +34,22 @@ def run(
     from .scenario import load_scenarios
 
     err = Console(stderr=True, soft_wrap=True)
-    if not no_maps:
-        from .files import check_folder
+    try:  # before any work: say now if the outputs could not be written
+        if output is not None and fmt == "table":
+            raise InputError(
+                "--output is for a file format: add --format json, csv, markdown, "
+                "geojson, gpkg or parquet (the table is for the terminal)"
+            )
+        if output is not None:
+            from .files import file_target
 
-        check_folder(out)  # before any work: say now if the maps could not be written
+            file_target(output)
+        if not no_maps:
+            from .files import check_folder
+
+            check_folder(out)
+    except InputError as exc:
+        fail(exc)
     painter = None
     try:
         use_population(population_dir)
@@ -108,12 +120,23 @@ def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> Non
     """The figures on stdout in ``fmt``, or the pieces written to a geodata file."""
     from . import report_files, report_text
 
-    if fmt == "json":
-        sys.stdout.write(report_files.to_json(doc))
-    elif fmt == "csv":
-        sys.stdout.write(report_files.to_csv(doc))
-    elif fmt == "markdown":
-        sys.stdout.write(report_text.to_markdown(doc))
+    if fmt in ("json", "csv", "markdown"):
+        text = {
+            "json": report_files.to_json,
+            "csv": report_files.to_csv,
+            "markdown": report_text.to_markdown,
+        }[fmt](doc)
+        if output is None:
+            sys.stdout.write(text)
+            return
+        from .files import write_text
+
+        try:
+            write_text(output, text)
+        except OSError as exc:  # the machine refusing: one line, status 1 (failures.py)
+            click.echo(environment_message(named(exc, output)), err=True)
+            sys.exit(1)
+        err.print(f"{fmt}: -> {terminal_text(output)}", markup=False, highlight=False)
     elif fmt in GEO_FORMATS:
         from . import exports
 
@@ -125,7 +148,11 @@ def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> Non
             except OSError as exc:  # the machine refusing: one line, status 1 (failures.py)
                 click.echo(environment_message(named(exc, target)), err=True)
                 sys.exit(1)
-        err.print(f"pieces: {len(frame)} features -> {target}", highlight=False)
+        err.print(
+            f"pieces: {len(frame)} features -> {terminal_text(target)}",
+            markup=False,
+            highlight=False,
+        )
     else:
         console = Console()
         report_text.print_rich(doc, console if console.is_terminal else Console(width=160))

@@ -11,12 +11,43 @@ import errno
 import os
 import shutil
 import signal
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from .errors import InputError
 from .interrupts import cleanup_on_interrupt
+
+
+def file_target(path: Path) -> Path:
+    """Where writing ``path`` goes: a symbolic link's target (the link is kept), a new or
+    regular file as it is; a device, FIFO, socket or folder there is an input error (it
+    would otherwise be replaced by a regular file)."""
+    path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return path
+    except OSError:  # unreadable: the write itself will say why
+        return path
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a FIFO (named pipe)"
+            if stat.S_ISFIFO(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "not a regular file"
+        )
+        raise InputError(f"{path} is {kind}, not a file: give the path of a file to write")
+    return path
 
 
 @contextmanager
@@ -24,13 +55,17 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     """A temporary path beside ``path``; renamed onto ``path`` when the block succeeds.
 
     ``suffix`` ends the temporary name (e.g. ``.tmp.gpkg`` for writers that check it).
+    A symbolic link is written through (see ``file_target``).
 
     The file gets the usual permissions (``0o666`` less the umask, like ``open``); on any
     error (or Ctrl-C) the temporary file is removed and ``path`` is left untouched.
     """
-    path = Path(path)
+    path = file_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    except OSError as exc:  # name the file asked for, not the temporary one
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)

@@ -42,6 +42,9 @@ def _oblast_code(name: Any) -> str:
     return geodata.resolve_oblast(str(name))
 
 
+MAX_ID = 80  # ids name files (<id>.html, .png, .svg): well under the 255-byte limit
+
+
 def _known_place(name: str) -> str:
     geodata.resolve_place(name)
     return name
@@ -263,6 +266,11 @@ class Scenario(Model):
             raise ValueError(
                 f"id '{value}' must be lower-case letters, digits and hyphens, "
                 "e.g. 'full-donbas-withdrawal'"
+            )
+        if len(value) > MAX_ID:
+            raise ValueError(
+                f"id is {len(value)} characters long; keep it to {MAX_ID} or fewer (it names "
+                "the scenario's map page and images)"
             )
         return value
 

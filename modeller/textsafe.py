@@ -9,7 +9,9 @@ the same job for the other three outputs:
   prefixed with ``'`` as OWASP's CSV-injection advice says; numbers stay numbers, so a
   negative figure is still ``-1234``.
 - ``markdown_text``: ``&``, ``<`` and ``>`` become entities, so no raw HTML passes
-  through a Markdown renderer, and ``|`` cannot break a table.
+  through a Markdown renderer; ``|`` cannot break a table, and ``[``, ``]``, backticks,
+  ``*``, ``_`` and ``~`` are backslash-escaped, so a title cannot become a link, a remote
+  image, code or emphasis.
 - ``terminal_text``: escape sequences (CSI, OSC, …) and other control characters are
   removed, so a title cannot move the cursor, retitle the window or hide text; rich
   markup is escaped separately where rich prints (``[bold]`` stays literal).
@@ -29,7 +31,9 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"  # the 8-bit CSI
     r"|\x9d[^\x07\x9c]*[\x07\x9c]?"  # the 8-bit OSC
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# control characters, and the bidirectional overrides/isolates that reorder what follows
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_MARKDOWN = re.compile(r"[|`*_\[\]~]")  # table cells, code, emphasis, links and images
 
 
 def spreadsheet_cell(value: object) -> object:
@@ -42,10 +46,12 @@ def spreadsheet_cell(value: object) -> object:
 
 
 def markdown_text(text: object) -> str:
-    """One line of Markdown-safe text: HTML escaped, table pipes escaped, no line breaks."""
-    out = str(text if text is not None else "")
+    """One line of Markdown-safe text: HTML escaped; table pipes and the characters of
+    links, images, code and emphasis backslash-escaped (shown as written); no line breaks."""
+    out = str(text if text is not None else "").replace("\\", "\\\\")
     out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return terminal_text(out.replace("|", "\\|").replace("\n", " ")).strip()
+    out = _MARKDOWN.sub(r"\\\g<0>", out)
+    return terminal_text(out.replace("\n", " ")).strip()
 
 
 def terminal_text(text: object) -> str:

@@ -157,12 +157,15 @@ def month_ticks(x0: int, x1: int) -> list[tuple[int, str]]:
     """(ordinal, 'Jan 2025') at the first of every 1/2/3/6/12 months: at most 8 ticks."""
     a, b = Date.fromordinal(x0), Date.fromordinal(x1)
     months = (b.year - a.year) * 12 + b.month - a.month + 1
-    step = next((m for m in (1, 2, 3, 6, 12) if months / m <= 8), 24)
+    nice = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400, 6000, 12000, 24000)
+    step = next(m for m in nice if months / m <= 8)  # a span of up to 10,000 years
     out = []
     index = a.year * 12 + a.month - 1
     index += (-index) % step
     while True:
         y, m = divmod(index, 12)
+        if y > Date.max.year:  # a baseline dated in the last years of the calendar
+            return out
         d = Date(y, m + 1, 1)
         if d.toordinal() > x1:
             return out

@@ -35,7 +35,7 @@ def load_with_lines(path: Path) -> tuple[object, dict[Path_, int]]:
         line, char = bad
         raise InputError(
             f"control character U+{ord(char):04X} in the file; scenarios are plain text "
-            "(remove it, or write it as an escape inside double quotes)",
+            "(remove it)",
             str(path),
             line,
         )
@@ -68,6 +68,25 @@ def load_with_lines(path: Path) -> tuple[object, dict[Path_, int]]:
 
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# in a value (after YAML's escapes such as "\e" or "\u202e"): line breaks other than \n,
+# and the bidirectional overrides and isolates that make text display in another order
+VALUE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _plain_value(text: str, path: Path, line: int) -> None:
+    """A value that would reach pages, tables and terminals holds no control character."""
+    m = VALUE_CONTROL.search(text)
+    if m is None:
+        return
+    code = ord(m.group())
+    kind = "bidirectional control" if code > 0x9F else "control"
+    raise InputError(
+        f"{kind} character U+{code:04X} in a value; the text would reach pages, tables "
+        "and terminals as it is: remove it (right-to-left text needs no control "
+        "characters; a line break is \\n)",
+        str(path),
+        line,
+    )
 
 
 def _control_character(text: str) -> tuple[int, str] | None:
@@ -115,6 +134,7 @@ def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=N
                 )
             key = key_node.value
             line = key_node.start_mark.line + 1
+            _plain_value(key, path, line)
             if key in seen:
                 raise InputError(
                     f"duplicate key '{key}' (first given on line {seen[key]})", str(path), line
@@ -126,6 +146,8 @@ def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=N
         for i, item in enumerate(node.value):
             lines[prefix + (i,)] = item.start_mark.line + 1
             _walk(item, prefix + (i,), lines, path, seen_nodes)
+    elif isinstance(node, yaml.ScalarNode):
+        _plain_value(node.value, path, node.start_mark.line + 1)
 
 
 def line_of(lines: dict[Path_, int], loc: tuple) -> int | None:

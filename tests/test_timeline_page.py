@@ -114,6 +114,11 @@ def test_words_cadence_months_and_rounding():
     few = tp.month_ticks(Date(2025, 7, 1).toordinal(), Date(2025, 12, 20).toordinal())
     assert [t[1].split()[0] for t in few] == ["Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     assert len(ticks) <= 8
+    # a baseline file dated far ahead (9999-12-31 is a valid date): few ticks, no overflow
+    for first, last in ((Date(2025, 8, 1), Date.max), (Date.min, Date.max)):
+        far = tp.month_ticks(first.toordinal(), last.toordinal())
+        assert 1 <= len(far) <= 8
+        assert all(first.toordinal() <= x <= last.toordinal() for x, _ in far)
     assert tp.ticks(11_521) == [0, 2500, 5000, 7500, 10000, 12500]
     assert tp.ticks(0) == [0, 1]
     assert tp.people(666_297.4) == "666,000" and tp.people(211.4) == "211"

@@ -1,0 +1,61 @@
+"""``--output``: every file format can go to a file; what is there is never replaced by
+something else (a FIFO, a device, a folder), and a symbolic link is written through."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from modeller.cli import main
+
+SCENARIO = str(Path(__file__).resolve().parent.parent / "scenarios" / "land-swap.yaml")
+ARGS = ["run", SCENARIO, "--no-maps", "--baseline", "1991"]
+
+
+def _run(*extra: str):
+    return CliRunner().invoke(main, [*ARGS, *extra])
+
+
+def test_csv_to_a_file_is_what_stdout_gets(tmp_path):
+    printed = _run("--format", "csv")
+    assert printed.exit_code == 0, printed.output
+    target = tmp_path / "figures.csv"
+    written = _run("--format", "csv", "--output", str(target))
+    assert written.exit_code == 0, written.output
+    body = target.read_text(encoding="utf-8")
+    assert body.startswith("data_version,scenario,")
+    assert body.splitlines()[1:] and body == printed.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_is_refused_before_any_work_and_left_alone(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for fmt in ("geojson", "json"):
+        result = _run("--format", fmt, "--output", str(fifo))
+        assert result.exit_code == 2
+        assert "is a FIFO (named pipe), not a file" in result.output
+        assert "Traceback" not in result.output
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_a_symbolic_link_is_written_through(tmp_path):
+    real = tmp_path / "real.geojson"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.geojson"
+    link.symlink_to(real)
+    result = _run("--format", "geojson", "--output", str(link))
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert real.read_text(encoding="utf-8").startswith('{"type": "FeatureCollection"')
+
+
+def test_the_terminal_table_has_no_file(tmp_path):
+    result = _run("--output", str(tmp_path / "t.txt"))
+    assert result.exit_code == 2
+    assert "--format json, csv, markdown" in result.output
+    assert not (tmp_path / "t.txt").exists()
