@@ -50,6 +50,24 @@ def _known_place(name: str) -> str:
     return name
 
 
+def _number(value: Any) -> Any:
+    """A number as YAML writes one: ``true`` is not 1 and ``'20'`` is not 20."""
+    if isinstance(value, bool | str):
+        shown = str(value).lower() if isinstance(value, bool) else repr(value)
+        raise ValueError(f"{shown} is not a number; write digits without quotes, e.g. 20")
+    return value
+
+
+def _lonlat_numbers(value: Any) -> Any:
+    """[lon, lat] of numbers: quoted or true/false coordinates are named as such (not as a
+    place name that is not a string)."""
+    if isinstance(value, list | tuple) and any(isinstance(v, bool | str) for v in value):
+        raise ValueError(
+            "coordinates must be numbers without quotes, [lon, lat], e.g. Kyiv is [30.52, 50.45]"
+        )
+    return value
+
+
 def _lonlat(value: tuple[float, float]) -> tuple[float, float]:
     lon, lat = value
     if not (math.isfinite(lon) and math.isfinite(lat)):
@@ -82,7 +100,8 @@ Text = Annotated[str, AfterValidator(_not_blank)]
 OblastCode = Annotated[Any, AfterValidator(_oblast_code)]
 OblastList = Annotated[list[OblastCode], BeforeValidator(_as_list), Field(min_length=1)]
 PlaceName = Annotated[str, AfterValidator(_known_place)]
-LonLat = Annotated[tuple[float, float], AfterValidator(_lonlat)]
+Number = Annotated[float, BeforeValidator(_number)]
+LonLat = Annotated[tuple[float, float], BeforeValidator(_lonlat_numbers), AfterValidator(_lonlat)]
 
 
 class Between(Model):
@@ -106,14 +125,14 @@ class Near(Model):
     """Everything within ``km`` of a place (a disc)."""
 
     place: PlaceName | LonLat
-    km: float = Field(gt=0, le=200, allow_inf_nan=False)
+    km: Number = Field(gt=0, le=200, allow_inf_nan=False)
 
 
 class Band(Model):
     """A band of ``km`` along the baseline's line of contact, on one side or both."""
 
     along: Literal["contact"] = "contact"
-    km: float = Field(gt=0, le=300, allow_inf_nan=False)
+    km: Number = Field(gt=0, le=300, allow_inf_nan=False)
     side: str = "both"
 
 
@@ -317,9 +336,14 @@ class Scenario(Model):
                 values.append((sel.held_by, "where.held_by"))
                 if sel.band is not None and sel.band.side != "both":
                     values.append((sel.band.side, "where.band.side"))
+                if sel.held_in is not None:  # a status of another baseline: a built-in one
+                    values.append((sel.held_in.status, "where.held_in.status"))
             for value, where in values:
-                if value is not None and value not in valid:
-                    choices = ["both", *valid] if where == "where.band.side" else valid
+                choices = {
+                    "where.band.side": ["both", *valid],
+                    "where.held_in.status": list(BUILTIN_STATUSES),
+                }.get(where, valid)
+                if value is not None and value not in choices:
                     raise _StatusError(prefix, i, where, value, choices, phase)
         return self
 
@@ -341,9 +365,14 @@ class _StatusError(ValueError):
         self.loc = (*prefix, "steps", step, *where.split("."))
         in_phase = f" of phase '{phase.id}'" if phase is not None else ""
         kind = "band side" if where.endswith("band.side") else "status"
+        hint = (
+            "a baseline holds only these; a scenario's own statuses exist only after its steps"
+            if where.endswith("held_in.status")
+            else "declare others under 'statuses:'"
+        )
         super().__init__(
             f"unknown {kind} '{value[:80]}' in step {step + 1}{in_phase}; "
-            f"valid: {', '.join(valid)} (declare others under 'statuses:')"
+            f"valid: {', '.join(valid)} ({hint})"
         )
 
 

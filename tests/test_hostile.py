@@ -148,6 +148,30 @@ def test_hostile_yaml_is_one_clear_error(tmp_path, name, data, line, fragments):
 
 VALUE_CASES = [
     # (id, scenario body after id/title, line, fragments)
+    (
+        "held-in-status",
+        STEP.replace("{oblast: Donetsk}", "{held_in: {baseline: pre-2022, status: martians}}"),
+        5,
+        ["unknown status 'martians'", "valid: ukraine, russia", "a baseline holds only these"],
+    ),
+    (
+        "km-true",
+        STEP.replace("{oblast: Donetsk}", "{near: {place: Kyiv, km: true}}"),
+        5,
+        ["true is not a number"],
+    ),
+    (
+        "km-quoted",
+        STEP.replace("{oblast: Donetsk}", "{band: {km: '20'}}"),
+        5,
+        ["'20' is not a number"],
+    ),
+    (
+        "place-quoted-numbers",
+        STEP.replace("{oblast: Donetsk}", "{near: {place: ['30', '48'], km: 5}}"),
+        5,
+        ["coordinates must be numbers without quotes"],
+    ),
     ("date-zero", "date: 0\n", 3, ["date 0 must be written YYYY-MM-DD"]),
     ("date-int", "date: 20250815\n", 3, ["must be written YYYY-MM-DD"]),
     (
