@@ -39,9 +39,9 @@ from pyproj import Transformer
 from shapely.geometry import shape
 
 from modeller import archive, baselines, geodata, metrics, settings
-from modeller.hromadas import GEOMETRY as HROMADA_GEOMETRY
-from modeller.hromadas import KATOTTG_TO_ISO, iso_of_katottg  # noqa: F401  (one mapping)
-from modeller.hromadas import POPULATION as HROMADA_POPULATION
+from modeller.hromada_files import GEOMETRY as HROMADA_GEOMETRY
+from modeller.hromada_files import KATOTTG_TO_ISO, iso_of_katottg  # noqa: F401  (one mapping)
+from modeller.hromada_files import POPULATION as HROMADA_POPULATION
 
 NOT_IN_HROMADA_TABLES = ("UA-43", "UA-40")  # Crimea, Sevastopol: OCHA figures, modeller only
 KYIV_CITY_ROW = "NA"  # the CSV's Kyiv city row has no KATOTTG code

@@ -19,82 +19,151 @@ has no outline in the file) keep their unit totals, and the people of hromadas w
 outline are spread over their unit's points as the unit model spreads them. A hromada
 with no point of its own (smaller than the rural grid, no town) passes its people to the
 nearest rural point of its unit.
+
+What is read, and refused (InputError: file, line, what is wrong, what is valid): the CSV
+is UTF-8 (a BOM is fine), separated by commas (';' or tabs are read too), one row per
+hromada with a KATOTTG code (or ``NA``, the table's row for Kyiv city) and a
+non-negative whole number of people; the table may not add up to 0 nor to more than
+twice Ukraine's 1 Jan 2022 population. The geometry is a GeoJSON FeatureCollection of
+Polygon/MultiPolygon features with the code in ``COD_3``; some of its outlines must
+match the table. A unit with one matched outline or more is placed by hromada, so it must
+be covered whole: every hromada of the unit outlined in the file is listed, at least
+``MIN_OUTLINED`` of its people are in hromadas with an outline, and its hromadas add up
+to within ``UNIT_FACTOR`` of the unit total (a lost or mistyped row would move people
+between oblasts). Units with no matched outline keep their unit totals, as Crimea,
+Sevastopol and Kyiv city do with the shared files.
 """
 
 from __future__ import annotations
 
-import csv
-import json
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import shapely
-from shapely.geometry import shape
 
 from . import geodata, population
 from .errors import InputError
+from .hromada_files import (
+    CODE_COLUMN,
+    GEOMETRY,
+    KATOTTG_TO_ISO,
+    NO_CODE,
+    POPULATION,
+    files,
+    iso_of_katottg,
+    read_outlines,
+    read_table,
+)
 
-GEOMETRY = Path("boundaries/ua_hromadas_simplified_vadymnes.geojson")
-POPULATION = Path("population/kse_ua-pop-2022_hromada.csv")
-# KATOTTG oblast prefix -> ISO 3166-2:UA where the two digits differ (Crimea, Luhansk,
-# Chernivtsi, Kyiv city, Sevastopol); otherwise UA-<digits>.
-KATOTTG_TO_ISO = {
-    "UA01": "UA-43",
-    "UA44": "UA-09",
-    "UA73": "UA-77",
-    "UA80": "UA-30",
-    "UA85": "UA-40",
-}
-
-
-def iso_of_katottg(code: str) -> str:
-    """ISO 3166-2:UA code of the oblast a KATOTTG hromada code belongs to."""
-    prefix = code[:4]
-    return KATOTTG_TO_ISO.get(prefix, f"UA-{prefix[2:4]}")
+UNIT_FACTOR = (0.5, 2.0)  # a covered unit's hromadas vs its unit total: a row lost or mistyped
+MIN_OUTLINED = 0.9  # share of a covered unit's people in hromadas with an outline
 
 
-def files(path: Path) -> tuple[Path, Path]:
-    """The two files under ``path``; InputError naming what is missing."""
-    path = Path(path).expanduser()
-    if not path.is_dir():
-        raise InputError(
-            "not a folder; --population needs a folder with "
-            f"{GEOMETRY} and {POPULATION} (e.g. ../shared/data)",
-            str(path),
-        )
-    missing = [str(p) for p in (GEOMETRY, POPULATION) if not (path / p).exists()]
-    if missing:
-        raise InputError(f"missing {' and '.join(missing)} (hromada population source)", str(path))
-    return path / GEOMETRY, path / POPULATION
+@dataclass(frozen=True)
+class Source:
+    """A checked hromada source: what ``read`` gives, plus what the checks need."""
+
+    codes: list[str]  # hromadas with an outline, in the geometry file's order
+    geoms: list  # their outlines, working CRS
+    people: dict[str, int]  # population by code (every row of the table)
+    lines: dict[str, int]  # the table's line of every code
+    outlined: frozenset[str]  # every code with an outline in the geometry file
+    geometry: Path
+    table: Path
 
 
 @cache
 def read(path: Path) -> tuple[list[str], list, dict[str, int]]:
     """(codes, working-CRS outlines, population by code) of the hromadas under ``path``."""
+    src = source(path)
+    return src.codes, src.geoms, src.people
+
+
+@cache
+def source(path: Path) -> Source:
+    """The hromada files under ``path``, read and checked on their own (``check`` adds the
+    checks against the units); InputError naming the file, line and what would be valid."""
     geometry, table = files(path)
-    people: dict[str, int] = {}
-    with open(table, encoding="utf-8") as fh:
-        for n, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                people[row["hromada_code"]] = int(row["total_population_2022"])
-            except (KeyError, ValueError):
-                raise InputError(
-                    "expected columns hromada_code, total_population_2022 with whole numbers",
-                    str(table),
-                    n,
-                ) from None
-    try:
-        features = json.loads(geometry.read_text(encoding="utf-8"))["features"]
-    except (ValueError, KeyError) as exc:
-        raise InputError(f"not a GeoJSON FeatureCollection ({exc})", str(geometry)) from None
-    codes, geoms = [], []
-    for f in features:
-        code = (f.get("properties") or {}).get("COD_3")
-        if code in people and f.get("geometry"):
-            codes.append(code)
-            geoms.append(geodata.to_equal_area(shapely.make_valid(shape(f["geometry"]))))
-    return codes, geoms, people
+    people, lines = read_table(table)
+    outlines, outlined = read_outlines(geometry, set(people))
+    if not outlines:
+        mine = ", ".join(list(people)[:3])
+        theirs = ", ".join(sorted(outlined)[:3]) or "none"
+        raise InputError(
+            f"no hromada of {table.name} has an outline here: none of its "
+            f"{len(people):,} hromada_code values (e.g. {mine}) is the COD_3 of a feature "
+            f"(COD_3 values here, e.g.: {theirs}); expected the KATOTTG hromada codes of the "
+            "table in the property COD_3",
+            str(geometry),
+        )
+    codes = list(outlines)
+    geoms = [g[0] if len(g) == 1 else shapely.union_all(g) for g in outlines.values()]
+    return Source(codes, geoms, people, lines, frozenset(outlined), geometry, table)
+
+
+def check(src: Source, data: geodata.Geodata) -> None:
+    """InputError unless every unit the source covers (one hromada outline or more) is
+    covered whole: every outlined hromada of the unit listed, most of its people in
+    hromadas with an outline, and its hromadas adding up to within ``UNIT_FACTOR`` of the
+    unit's total (these hromada totals replace the unit total)."""
+    for code, n in src.lines.items():
+        if code != NO_CODE and iso_of_katottg(code) not in data.units:
+            raise InputError(
+                f"{CODE_COLUMN} {code}: {code[:4]} is no oblast of Ukraine's KATOTTG "
+                f"(expected one of {', '.join(_prefixes(data))})",
+                str(src.table),
+                n,
+            )
+    by_unit: dict[str, list[str]] = {}
+    for code in src.people:
+        by_unit.setdefault(iso_of_katottg(code), []).append(code)
+    for unit in covered(src):
+        listed = by_unit[unit]
+        label = data.units[unit].label
+        outlined = sorted(c for c in src.outlined if iso_of_katottg(c) == unit)
+        missing = [c for c in outlined if c not in src.people]
+        if missing:
+            raise InputError(
+                f"lists {len(outlined) - len(missing)} of the {len(outlined)} hromadas of "
+                f"{label} outlined in {src.geometry.name}; missing {len(missing):,} "
+                f"(e.g. {', '.join(missing[:3])}): list every hromada of an oblast, or none "
+                "of it to keep the oblast's own total",
+                str(src.table),
+            )
+        total = sum(src.people[c] for c in listed)
+        inside = sum(src.people[c] for c in listed if c in src.outlined)
+        if inside < MIN_OUTLINED * total:
+            without = [c for c in listed if c not in src.outlined]
+            raise InputError(
+                f"only {inside:,} of the {total:,} people listed for {label} are in hromadas "
+                f"with an outline in {src.geometry.name} ({len(without):,} hromadas have "
+                f"none, e.g. {', '.join(without[:3])}); expected at least "
+                f"{MIN_OUTLINED:.0%}, else the people cannot be placed by hromada",
+                str(src.table),
+            )
+        unit_total = data.units[unit].population
+        low, high = UNIT_FACTOR
+        if not low * unit_total <= total <= high * unit_total:
+            big = max(listed, key=src.people.__getitem__)
+            raise InputError(
+                f"the hromadas of {label} add up to {total:,} people, against its unit "
+                f"total of {unit_total:,}; expected within a factor of {high:g} (a row "
+                f"missing or mistyped?); its largest, {big}, has {src.people[big]:,}",
+                str(src.table),
+                src.lines[big],
+            )
+
+
+def covered(src: Source) -> list[str]:
+    """Units placed by hromada: those with one hromada outline or more (sorted)."""
+    return sorted({iso_of_katottg(c) for c in src.codes})
+
+
+def _prefixes(data: geodata.Geodata) -> list[str]:
+    iso_to = {v: k for k, v in KATOTTG_TO_ISO.items()}
+    return sorted(iso_to.get(c, f"UA{c[3:]}") for c in data.units)
 
 
 def _assign(layout: population.Layout, data, codes, geoms) -> np.ndarray:
@@ -134,6 +203,7 @@ def hromada_weights(
     town = layout.settlement >= 0
     n = np.bincount(layout.settlement[town], minlength=len(pops))
     P = np.array([people[c] for c in codes], dtype=float)
+    unit_of = np.array([iso_of_katottg(c) for c in codes])
     w = np.where(where < 0, unit_weight, 0.0)  # units without hromadas: unit totals
     covered = where >= 0
     # towns: k_h · pop / n
@@ -165,10 +235,12 @@ def hromada_weights(
                 if len(cand):
                     c = shapely.get_coordinates(shapely.point_on_surface(geoms[h]))[0]
                     w[cand[np.argmin(np.hypot(*(layout.xy[cand] - c).T))]] += R[h]
-    # hromadas without an outline: their people over their unit, as the unit model does
+    # hromadas without an outline: their people over their unit, as the unit model does —
+    # only in units placed by hromada (elsewhere the unit total already holds them)
     placed = set(codes)
+    by_hromada = set(unit_of.tolist())
     for code, p in people.items():
-        if code in placed or code == "NA":
+        if code in placed or code == NO_CODE or iso_of_katottg(code) not in by_hromada:
             continue
         unit = layout.unit == iso_of_katottg(code)
         total = unit_weight[unit].sum()
@@ -188,8 +260,10 @@ def hromada_model(path: Path, data: geodata.Geodata | None = None) -> population
     """The population model with hromada totals (see the module docstring), with the unit
     model's central estimate as one more sensitivity variant."""
     data = data or geodata.load()
-    base = population.oblast_model(data)
     path = Path(path)
+    src = source(path)
+    check(src, data)
+    base = population.oblast_model(data)
     rural_layout = base.layouts[0]
     rural = rural_layout.settlement < 0
     pops = np.array([s.population for s in data.settlements], dtype=float)
@@ -203,11 +277,14 @@ def hromada_model(path: Path, data: geodata.Geodata | None = None) -> population
         w = hromada_weights(data, base.layouts[v.layout], share, v.weight, path)
         variants.append(population.Variant(v.name, v.layout, w))
     variants.append(population.Variant("unit totals (no hromadas)", 0, base.central.weight))
-    codes, _, people = read(path)
-    source = (
-        f"hromada totals, 1 Jan 2022 ({len(codes):,} hromadas with outlines, "
-        f"{sum(people.values()):,} people): {path / GEOMETRY}, {path / POPULATION}; "
-        "Crimea, Sevastopol and Kyiv city: unit totals"
+    by_hromada = covered(src)
+    # in reverse code order: 'Crimea, Sevastopol and Kyiv city' with the shared files
+    others = [u.name_en for c, u in reversed(data.units.items()) if c not in by_hromada]
+    rest = f"{', '.join(others[:-1])} and {others[-1]}" if len(others) > 1 else "".join(others)
+    text = (
+        f"hromada totals, 1 Jan 2022 ({len(src.codes):,} hromadas with outlines, "
+        f"{sum(src.people.values()):,} people): {path / GEOMETRY}, {path / POPULATION}"
+        + (f"; {rest}: unit totals" if rest else "")
     )
     method = base.method + "; placed within each hromada; one more variant: unit totals"
-    return population.Population(base.layouts, tuple(variants), source=source, method=method)
+    return population.Population(base.layouts, tuple(variants), source=text, method=method)

@@ -404,6 +404,33 @@ def _unwrap(tp: Any) -> Any:
     return tp
 
 
+# what a key holds, for errors about the shape of its value (a string, a list, a mapping)
+EXPECTED = {
+    "place": "a place name (e.g. Kramatorsk) or [lon, lat] (e.g. [37.6, 48.7])",
+    "keep": "the name of a place on the side to keep, e.g. Kramatorsk",
+    "assign": "one status name, e.g. russia",
+    "oblast": "an oblast name or a list of them, e.g. [Donetsk, Luhansk]",
+    "where": "a mapping of selector keys, e.g. {oblast: Donetsk, held_by: ukraine}",
+    "steps": "a list of steps, each a mapping with assign and where",
+    "phases": "a list of phases, each with id, title and steps",
+    "line": "a list of at least two places or [lon, lat] points",
+    "date": "a date written YYYY-MM-DD, with no time, e.g. 2025-08-15",
+    "held_by": "one status name, e.g. ukraine",
+}
+_SHAPE_ERRORS = {
+    "string_type",
+    "list_type",
+    "dict_type",
+    "model_type",
+    "model_attributes_type",
+    "tuple_type",
+    "too_short",
+    "too_long",
+    "date_type",
+    "date_from_datetime_inexact",  # (date_parsing's own message says which part is wrong)
+}
+
+
 def _describe(error: dict) -> tuple[tuple, str]:
     loc = tuple(k for k in error["loc"] if isinstance(k, int) or not _is_type_tag(k))
     where = ".".join(str(k + 1) if isinstance(k, int) else k for k in loc) or "top level"
@@ -417,8 +444,14 @@ def _describe(error: dict) -> tuple[tuple, str]:
     if error["type"] == "missing":
         return loc, f"missing required key '{loc[-1]}' (at {where})"
     ctx = error.get("ctx") or {}
+    field = next((k for k in reversed(loc) if isinstance(k, str)), "")
     if isinstance(ctx.get("error"), ValueError):
         msg = str(ctx["error"])
+    elif error["type"] in _SHAPE_ERRORS and field in EXPECTED:
+        msg = f"'{field}' should be {EXPECTED[field]}"
+        if "input" in error and not isinstance(error["input"], dict):
+            got = repr(error["input"])
+            msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
     else:
         msg = error["msg"]
         if "input" in error and not isinstance(error["input"], dict | list):

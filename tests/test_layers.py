@@ -21,6 +21,7 @@ LAYERS: list[set[str]] = [
     {"dates", "geodata", "inputs", "failures", "files"},  # dates; units, CRS; files in, out
     {"cachefiles"},  # files kept between runs under a digest of their inputs
     {"geojson", "partition", "specs", "shipped", "reconcile", "yamlpos", "population"},
+    {"hromada_files"},  # reading the two files of a --population folder
     {"archive", "deepstate", "geoboundaries", "hromadas"},  # DeepState archive; downloads
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files
     {"scenario"},  # pydantic models of the scenario language

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from modeller import hromadas, population
+from modeller import hromada_files, population
 from modeller.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -18,7 +18,7 @@ SCENARIO = str(REPO / "scenarios" / "land-swap.yaml")
 @pytest.fixture(scope="module")
 def hromada_dir(shared_data) -> Path:
     try:
-        hromadas.files(shared_data)
+        hromada_files.files(shared_data)
     except Exception as exc:  # noqa: BLE001 - any reason the files are unusable
         pytest.skip(f"hromada population files absent from the shared data: {exc}")
     return shared_data

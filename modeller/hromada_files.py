@@ -1,0 +1,254 @@
+"""Reading the two hromada files of a ``--population`` folder, every row and feature
+checked on its own: the population CSV (KATOTTG code, 1 Jan 2022 people) and the GeoJSON
+outlines (KATOTTG code in ``COD_3``). ``hromadas`` checks them against the units and
+places the people."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from pathlib import Path
+
+import shapely
+from shapely.geometry import shape
+
+from . import geodata, inputs
+from .errors import InputError
+
+GEOMETRY = Path("boundaries/ua_hromadas_simplified_vadymnes.geojson")
+POPULATION = Path("population/kse_ua-pop-2022_hromada.csv")
+CODE_COLUMN, VALUE_COLUMN = "hromada_code", "total_population_2022"
+DELIMITERS = (",", ";", "\t")  # Excel writes ';' where the decimal mark is a comma
+KATOTTG = re.compile(r"UA\d{17}")
+NO_CODE = "NA"  # the KSE table's row for Kyiv city, which has no hromada (nor outline)
+UKRAINE_2022 = 41_167_335  # Ukrstat present population 1 Jan 2022 (without Crimea)
+MAX_PEOPLE = 2 * UKRAINE_2022  # a table adding up to more is not of Ukraine's hromadas
+# KATOTTG oblast prefix -> ISO 3166-2:UA where the two digits differ (Crimea, Luhansk,
+# Chernivtsi, Kyiv city, Sevastopol); otherwise UA-<digits>.
+KATOTTG_TO_ISO = {
+    "UA01": "UA-43",
+    "UA44": "UA-09",
+    "UA73": "UA-77",
+    "UA80": "UA-30",
+    "UA85": "UA-40",
+}
+
+
+def iso_of_katottg(code: str) -> str:
+    """ISO 3166-2:UA code of the oblast a KATOTTG hromada code belongs to."""
+    prefix = code[:4]
+    return KATOTTG_TO_ISO.get(prefix, f"UA-{prefix[2:4]}")
+
+
+def files(path: Path) -> tuple[Path, Path]:
+    """The two files under ``path``; InputError naming what is missing."""
+    path = Path(path).expanduser()
+    if not path.is_dir():
+        raise InputError(
+            "not a folder; --population needs a folder with "
+            f"{GEOMETRY} and {POPULATION} (e.g. ../shared/data)",
+            str(path),
+        )
+    missing = [str(p) for p in (GEOMETRY, POPULATION) if not (path / p).exists()]
+    if missing:
+        raise InputError(f"missing {' and '.join(missing)} (hromada population source)", str(path))
+    return path / GEOMETRY, path / POPULATION
+
+
+def read_table(table: Path) -> tuple[dict[str, int], dict[str, int]]:
+    """(people by code, line by code) of the population CSV, every row checked."""
+    raw = inputs.read_bytes(table, "hromada population CSV")
+    try:
+        text = raw.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not UTF-8 text (byte 0x{raw[exc.start : exc.start + 1].hex()} on this line; "
+            "Windows-1251 or Latin-1?); save it as UTF-8 (Excel: CSV UTF-8)",
+            str(table),
+            line,
+        ) from None
+    first = text.split("\n", 1)[0]
+    if not first.strip():
+        raise InputError(
+            f"empty; expected a header {CODE_COLUMN},{VALUE_COLUMN} and one row per hromada",
+            str(table),
+            1,
+        )
+    delimiter = next(
+        (d for d in DELIMITERS if {CODE_COLUMN, VALUE_COLUMN} <= set(_header(first, d))), None
+    )
+    if delimiter is None:
+        found = _header(first, ",")
+        raise InputError(
+            f"expected the columns {CODE_COLUMN} and {VALUE_COLUMN} in the header "
+            f"(comma-separated; ';' and tabs are read too); found: "
+            f"{', '.join(repr(f) for f in found[:12])}",
+            str(table),
+            1,
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    people: dict[str, int] = {}
+    lines: dict[str, int] = {}
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+        ci, vi = header.index(CODE_COLUMN), header.index(VALUE_COLUMN)
+        for row in reader:
+            n = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue  # a blank line
+            if len(row) <= max(ci, vi):
+                raise InputError(
+                    f"{len(row)} field(s) where the header has {len(header)}; expected "
+                    f"{CODE_COLUMN} and {VALUE_COLUMN} on every row",
+                    str(table),
+                    n,
+                )
+            code = row[ci].strip().upper()
+            if not (KATOTTG.fullmatch(code) or code == NO_CODE):
+                raise InputError(
+                    f"{CODE_COLUMN} {row[ci]!r} is not a KATOTTG hromada code; expected UA "
+                    f"and 17 digits (e.g. UA05020010000053508), or {NO_CODE}",
+                    str(table),
+                    n,
+                )
+            if code in people:
+                raise InputError(
+                    f"hromada {code} is listed twice (first on line {lines[code]}); "
+                    "expected each hromada once",
+                    str(table),
+                    n,
+                )
+            people[code] = _people(row[vi], code, str(table), n)
+            lines[code] = n
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV ({exc})", str(table), reader.line_num) from None
+    if not people:
+        raise InputError(
+            f"no hromada rows under the header; expected one row per hromada "
+            f"({CODE_COLUMN},{VALUE_COLUMN}, e.g. UA05020010000053508,9361)",
+            str(table),
+        )
+    total = sum(people.values())
+    if total == 0:
+        raise InputError(
+            f"every {VALUE_COLUMN} is 0: nothing to place people by; expected the "
+            "hromadas' people on 1 Jan 2022",
+            str(table),
+        )
+    if total > MAX_PEOPLE:
+        big = max(people, key=people.__getitem__)
+        raise InputError(
+            f"the hromadas add up to {total:,} people, more than twice Ukraine's "
+            f"({UKRAINE_2022:,} on 1 Jan 2022); the largest, {big}, has {people[big]:,}",
+            str(table),
+            lines[big],
+        )
+    return people, lines
+
+
+def _header(line: str, delimiter: str) -> list[str]:
+    return [h.strip().lower() for h in next(csv.reader([line], delimiter=delimiter), [])]
+
+
+def _people(text: str, code: str, table: str, n: int) -> int:
+    """A hromada's people: a non-negative whole number (``9361`` or ``9361.0``)."""
+    valid = "expected a non-negative whole number of people (e.g. 9361)"
+    raw = text.strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        try:
+            number = float(raw)
+        except ValueError:
+            raise InputError(
+                f"{VALUE_COLUMN} {text!r} of {code} is not a number; {valid}", table, n
+            ) from None
+        if not math.isfinite(number) or number != round(number):
+            what = "a whole number" if math.isfinite(number) else "a finite number"
+            raise InputError(
+                f"{VALUE_COLUMN} {text!r} of {code} is not {what}; {valid}", table, n
+            ) from None
+        value = int(number)
+    if value < 0:
+        raise InputError(f"{VALUE_COLUMN} {value:,} of {code} is negative; {valid}", table, n)
+    if value > MAX_PEOPLE:
+        raise InputError(
+            f"{VALUE_COLUMN} {value:,} of {code} is more than twice Ukraine's population "
+            f"({UKRAINE_2022:,} on 1 Jan 2022); {valid}",
+            table,
+            n,
+        )
+    return value
+
+
+def read_outlines(geometry: Path, wanted: set[str]) -> tuple[dict[str, list], set[str]]:
+    """({code: [working-CRS outline, ...]} of the wanted hromadas in file order, every code
+    with an outline) of the hromada GeoJSON FeatureCollection."""
+    expected = (
+        "expected a GeoJSON FeatureCollection of hromada outlines (Polygon or MultiPolygon "
+        "features with the KATOTTG code in the property COD_3)"
+    )
+    raw = inputs.read_bytes(geometry, "GeoJSON")
+    try:
+        doc = json.loads(raw)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError("not UTF-8 text; save it as UTF-8", str(geometry), line) from None
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        msg = getattr(exc, "msg", str(exc))
+        raise InputError(f"not valid JSON ({msg}); {expected}", str(geometry), line) from None
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list) or doc.get("type", "FeatureCollection") != (
+        "FeatureCollection"
+    ):
+        raise InputError(f"{_json_kind(doc)}; {expected}", str(geometry))
+    if not features:
+        raise InputError(f"a FeatureCollection without features; {expected}", str(geometry))
+    outlines: dict[str, list] = {}
+    outlined: set[str] = set()
+    for i, f in enumerate(features, start=1):
+        if not isinstance(f, dict):
+            raise InputError(f"feature {i} is {_json_kind(f)}; {expected}", str(geometry))
+        props = f.get("properties")
+        code = props.get("COD_3") if isinstance(props, dict) else None
+        g = f.get("geometry")
+        if not isinstance(code, str) or not g:
+            continue
+        code = code.strip().upper()
+        try:
+            geom = shape(g)
+        except Exception as exc:  # noqa: BLE001 - shapely raises many kinds on bad GeoJSON
+            raise InputError(
+                f"feature {i} ({code}): its geometry is not valid GeoJSON ({exc}); {expected}",
+                str(geometry),
+            ) from None
+        if geom.is_empty:
+            continue
+        if geom.geom_type not in ("Polygon", "MultiPolygon"):
+            raise InputError(
+                f"feature {i} ({code}) is a {geom.geom_type}; {expected}", str(geometry)
+            )
+        outlined.add(code)
+        if code in wanted:
+            geom = geodata.to_equal_area(shapely.make_valid(geom))
+            outlines.setdefault(code, []).append(geom)
+    return outlines, outlined
+
+
+def _json_kind(value) -> str:
+    """What a JSON value is, for an error message: 'a JSON array', 'a GeoJSON Feature'."""
+    if isinstance(value, dict):
+        kind = value.get("type")
+        return f"a GeoJSON {kind}" if isinstance(kind, str) else "a JSON object without features"
+    if isinstance(value, list):
+        return "a JSON array"
+    if isinstance(value, str):
+        return "a JSON string"
+    if value is None:
+        return "JSON null"
+    return "a JSON number" if isinstance(value, int | float) else "not a JSON object"
