@@ -162,6 +162,14 @@ class Shape(Model):
             raise ValueError(f"polygon file '{value[:200]}' {exc.message}") from None
         return str(path)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _not_both(cls, data: Any) -> Any:
+        """Both given is the first thing to say (before whether the file exists)."""
+        if isinstance(data, dict) and data.get("file") is not None and data.get("geojson"):
+            raise ValueError("polygon needs exactly one of 'file' or 'geojson', not both")
+        return data
+
     @model_validator(mode="after")
     def _one_source(self) -> Shape:
         if (self.file is None) == (self.geojson is None):

@@ -155,6 +155,15 @@ VALUE_CASES = [
         ["unknown status 'martians'", "valid: ukraine, russia", "a baseline holds only these"],
     ),
     (
+        "polygon-file-and-geojson",
+        STEP.replace(
+            "{oblast: Donetsk}",
+            "{polygon: {file: nope.geojson, geojson: {type: Polygon, coordinates: []}}}",
+        ),
+        5,
+        ["exactly one of 'file' or 'geojson', not both"],
+    ),
+    (
         "km-true",
         STEP.replace("{oblast: Donetsk}", "{near: {place: Kyiv, km: true}}"),
         5,
