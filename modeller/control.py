@@ -15,7 +15,7 @@ from pathlib import Path
 
 import shapely
 
-from . import archive, dates, geodata, geojson, inputs, reconcile, settings
+from . import archive, dates, geodata, geojson, inputs, reconcile, settings, unitchecks
 from . import deepstate as deepstate_raw
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, overlay
@@ -193,7 +193,7 @@ def from_file(path: Path) -> Partition:
                 str(path),
             )
         held.setdefault(status, []).append(geom)
-    _check_over_ukraine([g for geoms in held.values() for g in geoms], path)
+    unitchecks.check_over_ukraine([g for geoms in held.values() for g in geoms], str(path))
     territory = {s: geojson.territory(g) for s, g in held.items() if s != "ukraine"}
     try:
         day = Date.fromisoformat(date_value) if isinstance(date_value, str) else None
@@ -203,19 +203,3 @@ def from_file(path: Path) -> Partition:
         ) from None
     info = BaselineInfo(str(path), day, f"user file {path.name}", "polygons clipped to the units")
     return from_held(info, territory)
-
-
-def _check_over_ukraine(geoms: list, path: Path) -> None:
-    """A baseline file none of whose polygons comes near Ukraine is the wrong file (or in
-    the wrong coordinates): say so, rather than give a baseline where nothing is held."""
-    boxes = shapely.bounds(geoms)
-    if not len(geoms) or any(geojson.overlaps_ukraine(*box) for box in boxes):
-        return
-    (x0, y0), (x1, y1) = boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)
-    ux0, uy0, ux1, uy1 = geojson.UKRAINE_LONLAT
-    raise InputError(
-        f"no polygon lies over Ukraine: the file's polygons span lon {x0:g} … {x1:g}, lat "
-        f"{y0:g} … {y1:g}, and Ukraine lies within lon {ux0:g} … {ux1:g}, lat {uy0:g} … "
-        f"{uy1:g}; check that it is the file you mean, in lon/lat degrees (EPSG:4326)",
-        str(path),
-    )

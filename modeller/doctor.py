@@ -16,14 +16,14 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from . import geodata, runs
+from . import geodata, runs, unitchecks
 from .errors import InputError
 
 # Ukrstat, "Number of present population of Ukraine as of 1 January 2022": national total,
 # which excludes Crimea and Sevastopol (typed fact; see geodata/SOURCES.md).
 UKRSTAT_TOTAL_2022 = 41_167_335
 UKRSTAT_EXCLUDES = {"UA-43", "UA-40"}
-OVERLAP_KM2 = 1.0  # overlaps or gaps between units above this are reported
+OVERLAP_KM2 = unitchecks.OVERLAP_KM2  # overlaps or gaps between units above this are reported
 AREA_WARN, AREA_FAIL = 0.05, 1.5  # relative error against the official area
 
 
@@ -56,8 +56,14 @@ def check_geodata(folder: Path | None = None) -> list[Finding]:
 
 def check_units() -> list[Finding]:
     """The same checks on the active units file (``--units`` / MODELLER_UNITS): how it was
-    matched, validity, tiling, areas against the official ones, population, settlements."""
-    data = geodata.load()
+    matched, validity, tiling, areas against the official ones, population, settlements.
+
+    A file ``geodata.load`` refuses (a unit twice, units overlapping, a total area far
+    from the official one, outlines away from Ukraine) is one failure saying why."""
+    try:
+        data = geodata.load()
+    except InputError as exc:
+        return [Finding("fail", "units", str(exc))]
     src = data.source
     out = [
         Finding(
@@ -131,18 +137,11 @@ def _check_validity(shapes: dict) -> list[Finding]:
 
 def _check_tiling(shapes: dict) -> list[Finding]:
     """Units must not overlap, and their union must have no holes (gaps between units)."""
-    codes, geoms = list(shapes), list(shapes.values())
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    overlaps = []
-    for i, j in zip(left, right, strict=True):
-        if i < j:
-            km2 = float(geodata.area_km2(shapely.intersection(geoms[i], geoms[j])))
-            if km2 > OVERLAP_KM2:
-                overlaps.append((codes[i], codes[j], km2))
+    geoms = list(shapes.values())
+    overlaps = unitchecks.unit_overlaps(shapes, OVERLAP_KM2)  # the check a units file must pass
     out = [
         Finding("fail", "overlaps", f"{a} and {b} overlap by {km2:,.1f} km²")
-        for a, b, km2 in sorted(overlaps, key=lambda x: -x[2])
+        for a, b, km2 in overlaps
     ]
     if not overlaps:
         out.append(

@@ -23,14 +23,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-from . import settings
+from . import settings, unitchecks
+from .unitchecks import OFFICIAL_AREA_KM2
 
 # numpy, shapely and pyproj are imported where they are used: resolving oblast and place
 # names (all that validating a scenario needs) reads the CSVs only.
-
-# Ukraine's official area within its 1991 borders, km² (State Statistics Service of
-# Ukraine); the embedded units' own official areas (units.csv) sum to 603,543.
-OFFICIAL_AREA_KM2 = 603_628
 
 EQUAL_AREA = "+proj=laea +lat_0=48.5 +lon_0=31.5 +ellps=WGS84 +units=m +no_defs"
 
@@ -294,10 +291,18 @@ def _from_file(path: str) -> Geodata:
         u = base.units[code]
         return f"{u.name_en} / {u.name_uk} ({code})"
 
+    unitchecks.check_over_ukraine([g for _, g in features], path, "unit")
     matched, how = unitsfile.match(
         features, set(base.units), lambda text: index.get(_fold(text)), label, path
     )
     geometry = {code: _valid_area(matched[code]) for code in sorted(matched)}
+    number = {id(g): i + 1 for i, (_, g) in enumerate(features)}
+    parts = {  # a unit in several features: each projected, by feature number
+        code: {number[id(g)]: shapely.make_valid(to_equal_area(g)) for g in lonlat}
+        for code, lonlat in matched.items()
+        if len(lonlat) > 1
+    }
+    unitchecks.check_units_file(parts, geometry, base.geometry, label, path)
     lon = np.array([s.lon for s in base.settlements])
     lat = np.array([s.lat for s in base.settlements])
     xy = np.column_stack(project(lon, lat))

@@ -1,7 +1,8 @@
 """Read polygons from GeoJSON (files or inline) into the working CRS, with clear errors.
 
-Every user polygon goes through ``features`` (structure, geometry type, finite lon/lat
-coordinates that look like degrees over Ukraine) and ``territory`` (repair, reduce to
+Every user polygon goes through ``features`` (structure, geometry type, positions of two
+or three numbers with any altitude dropped as they are read, finite lon/lat coordinates
+that look like degrees over Ukraine) and ``territory`` (repair, reduce to
 polygons, clip to a window around Ukraine, densify edges, project). Edges are densified
 because GeoJSON edges are straight in lon/lat: a 10° edge along a parallel projected as
 one straight segment would cut the curve short (a 10°×4° box came out 1.4 % too large).
@@ -15,9 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from shapely.geometry import shape
 
-from . import geodata, inputs
+from . import geodata, inputs, unitchecks, unitsfile
 from .errors import InputError
 from .regions import polygonal, union_regions
 
@@ -31,10 +31,14 @@ GEOMETRY_TYPES = (
     "MultiPolygon",
     "GeometryCollection",
 )
-UKRAINE_LONLAT = (22.0, 44.0, 40.5, 52.5)  # generous bounds of Ukraine, lon/lat
+UKRAINE_LONLAT = unitchecks.UKRAINE_LONLAT  # generous bounds of Ukraine, lon/lat
+overlaps_ukraine = unitchecks.overlaps_ukraine  # whether a lon/lat box overlaps them
 WINDOW = (-60.0, -40.0, 120.0, 90.0)  # clipped to this before projecting: far from the
 # equal-area projection's antipode (DeepState's raw layers reach Africa and Central Asia)
 DENSIFY_DEG = 0.05  # at most ~5 km between vertices before projecting
+# out-of-range coordinates whose typical size is at least this are metres (a projected
+# CRS: Web Mercator puts Ukraine at 2.4–7 million), not a mistyped degree
+METRES = 1000.0
 # a "coordinates" member whose array holds only numbers, arrays and JSON whitespace
 _COORDINATES = re.compile(r'"coordinates"[ \t\n\r]*:[ \t\n\r]*\[[-+0-9.eE,\[\] \t\n\r]*\]')
 
@@ -110,14 +114,7 @@ def _geometry(geom: object, where: str, source: str | None):
             f"MultiPolygon{also}",
             source,
         )
-    try:
-        g = shape(geom)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as exc:
-        raise InputError(
-            f"{where}: invalid geometry: {kind} coordinates must be rings of [lon, lat] "
-            f"({_short(str(exc), 120)})",
-            source,
-        ) from None
+    g = unitsfile.shape_2d(geom, where, source)  # an altitude is dropped here, once
     members = shapely.get_parts(g) if g.geom_type == "GeometryCollection" else [g]
     polys = [p for p in members if p.geom_type in POLYGON_TYPES]
     others = sorted({p.geom_type for p in members} - set(POLYGON_TYPES))
@@ -144,11 +141,22 @@ def check_lonlat(g, where: str, source: str | None) -> None:
             source,
         )
     minx, miny, maxx, maxy = g.bounds
-    if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
+    outside = (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
+    if outside.any():
+        bad = xy[outside][0]
+        if np.median(np.abs(xy).max(axis=1)) >= METRES:
+            raise InputError(
+                f"{where}: coordinates such as [{bad[0]:.0f}, {bad[1]:.0f}] look like metres "
+                "(e.g. Web Mercator, EPSG:3857); GeoJSON needs lon/lat degrees (EPSG:4326): "
+                "reproject, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson",
+                source,
+            )
+        axis, value, limit = (
+            ("latitude", bad[1], 90) if abs(bad[1]) > 90 else ("longitude", bad[0], 180)
+        )
         raise InputError(
-            f"{where}: coordinates such as [{xy[0][0]:.0f}, {xy[0][1]:.0f}] look like metres "
-            "(e.g. Web Mercator, EPSG:3857); GeoJSON needs lon/lat degrees (EPSG:4326): "
-            "reproject, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson",
+            f"{where}: vertex [{bad[0]:g}, {bad[1]:g}]: {axis} {value:g} is outside "
+            f"−{limit}…{limit} (coordinates are [longitude, latitude] in degrees, WGS84)",
             source,
         )
     if maxx - minx >= 180 or maxy - miny >= 90:
@@ -221,7 +229,7 @@ def _fast_territory(text: str, densify: bool) -> object:
     """The territory of a file of one valid (Multi)Polygon near Ukraine, parsed by GEOS;
     None when the file is anything else."""
     try:
-        parts = shapely.get_parts(shapely.from_geojson(text))
+        parts = shapely.get_parts(shapely.force_2d(shapely.from_geojson(text)))  # no altitude
     except (ValueError, shapely.errors.GEOSException):
         return None
     single = len(parts) == 1 and parts[0].geom_type in POLYGON_TYPES
@@ -272,12 +280,6 @@ def _polygon_shape(data: object) -> tuple[str, ...] | None:
     if isinstance(data, dict) and data.get("type") in POLYGON_TYPES:
         return (*shape_of, str(data["type"]))
     return None
-
-
-def overlaps_ukraine(x0: float, y0: float, x1: float, y1: float) -> bool:
-    """Whether a lon/lat box overlaps the box around Ukraine."""
-    ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
-    return x1 >= ux0 and x0 <= ux1 and y1 >= uy0 and y0 <= uy1
 
 
 def _near_ukraine(g) -> bool:

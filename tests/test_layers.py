@@ -18,6 +18,7 @@ LAYERS: list[set[str]] = [
     {"errors", "settings", "statuses", "document", "interrupts", "regions", "textsafe", "memo"},
     {"rounding", "projection"},  # rounding figures for readers; the working CRS in numpy
     {"unitsfile"},  # reading and matching a units file (no embedded data)
+    {"unitchecks"},  # whether a units file can be Ukraine's units
     {"dates", "geodata", "inputs", "failures", "files"},  # dates; units, CRS; files in, out
     {"cachefiles"},  # files kept between runs under a digest of their inputs
     {"geojson", "partition", "specs", "shipped", "reconcile", "yamlpos", "population"},

@@ -1,0 +1,136 @@
+"""Whether a units file (``--units``) can be Ukraine's 27 units: over Ukraine, each unit
+once, no two overlapping, the official total area, each outline where its name says.
+A file that fails gets an InputError saying what is wrong, not figures that look fine."""
+
+from __future__ import annotations
+
+from .errors import InputError
+
+# shapely is imported where it is used: geodata imports this module to resolve names too
+
+# Ukraine's official area within its 1991 borders, km² (State Statistics Service of
+# Ukraine); the embedded units' own official areas (units.csv) sum to 603,543.
+OFFICIAL_AREA_KM2 = 603_628
+UKRAINE_LONLAT = (22.0, 44.0, 40.5, 52.5)  # generous bounds of Ukraine, lon/lat
+
+# A units file (--units) is refused unless it passes these (``check_units_file``):
+# its total area within ±5 % of the official one: generalised outlines land well inside
+# (the embedded 1:10m units −0.75 %, Minregion's −0.22 %), a file missing a unit's land,
+# drawn twice or in the wrong units far outside;
+UNITS_AREA_TOLERANCE = 0.05
+# no two units (or two features of one unit) overlapping by more than 1 km² (shared
+# borders drawn from different sources overlap by far less: Minregion's most, 0.02 km²);
+OVERLAP_KM2 = 1.0
+# and at least 90 % of its area inside the embedded unit of the same code (Minregion's
+# 27 units: 97.3 %, Sevastopol the lowest at 78 %): a shifted file, or names attached
+# to the wrong outlines, falls far below.
+UNITS_INSIDE_SHARE = 0.90
+
+
+def _km2(geom) -> float:
+    """km² of a working-CRS (equal-area) geometry, as ``geodata.area_km2``."""
+    import shapely
+
+    return shapely.area(geom) / 1e6
+
+
+def overlaps_ukraine(x0: float, y0: float, x1: float, y1: float) -> bool:
+    """Whether a lon/lat box overlaps the box around Ukraine."""
+    ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
+    return x1 >= ux0 and x0 <= ux1 and y1 >= uy0 and y0 <= uy1
+
+
+def check_over_ukraine(geoms: list, source: str, what: str = "polygon") -> None:
+    """A file none of whose lon/lat ``geoms`` comes near Ukraine is the wrong file (or in
+    the wrong coordinates): InputError saying where they lie, rather than figures where
+    nothing is held (a baseline) or nothing is Ukraine (units). ``what`` names a geometry
+    in the message ("polygon", "unit")."""
+    import shapely
+
+    boxes = shapely.bounds(geoms)
+    if not len(geoms) or any(overlaps_ukraine(*box) for box in boxes):
+        return
+    (x0, y0), (x1, y1) = boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)
+    ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
+    hint = "check that it is the file you mean, in lon/lat degrees (EPSG:4326)"
+    if any(overlaps_ukraine(b[1], b[0], b[3], b[2]) for b in boxes):
+        hint = "they look like [lat, lon]: GeoJSON is [lon, lat] (Kyiv is [30.52, 50.45]); "
+        hint += "swap each pair"
+    raise InputError(
+        f"no {what} lies over Ukraine: the file's {what}s span lon {x0:g} … {x1:g}, lat "
+        f"{y0:g} … {y1:g}, and Ukraine lies within lon {ux0:g} … {ux1:g}, lat {uy0:g} … "
+        f"{uy1:g}; {hint}",
+        source,
+    )
+
+
+def unit_overlaps(shapes: dict, min_km2: float = OVERLAP_KM2) -> list[tuple[str, str, float]]:
+    """Pairs of working-CRS geometries (keyed by name) that overlap by more than
+    ``min_km2``, as (key, key, km²), the largest first."""
+    import shapely
+
+    keys, geoms = list(shapes), list(shapes.values())
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    out = []
+    for i, j in zip(left, right, strict=True):
+        if i < j:
+            km2 = float(_km2(shapely.intersection(geoms[i], geoms[j])))
+            if km2 > min_km2:
+                out.append((keys[i], keys[j], km2))
+    return sorted(out, key=lambda x: -x[2])
+
+
+def check_units_file(parts: dict, geometry: dict, embedded: dict, label, source: str) -> None:
+    """Refuse a units file whose figures could not be Ukraine's: a unit given twice, two
+    units overlapping, a total area far from the official one, or outlines away from the
+    units they are named for (thresholds above). ``parts`` are the working-CRS features
+    of each unit given in several (by feature number), ``geometry`` the working-CRS unit
+    per code, ``embedded`` the embedded units' (for where each lies); ``label`` names a
+    code."""
+    import shapely
+
+    for code, projected in parts.items():
+        twice = unit_overlaps(projected)
+        if twice:
+            a, b, km2 = twice[0]
+            raise InputError(
+                f"unit {label(code)} is in the file twice: features {a} and {b} overlap "
+                f"by {km2:,.1f} km²; give each unit once (features of one unit must not "
+                f"overlap by more than {OVERLAP_KM2:g} km²)",
+                source,
+            )
+    overlaps = unit_overlaps(geometry)
+    if overlaps:
+        a, b, km2 = overlaps[0]
+        more = f" ({len(overlaps) - 1} more pairs overlap)" if len(overlaps) > 1 else ""
+        raise InputError(
+            f"units {label(a)} and {label(b)} overlap by {km2:,.1f} km²{more}; units must "
+            f"not overlap by more than {OVERLAP_KM2:g} km²: is one drawn with its "
+            "neighbour's outline?",
+            source,
+        )
+    total = float(sum(_km2(g) for g in geometry.values()))
+    err = total / OFFICIAL_AREA_KM2 - 1
+    if abs(err) > UNITS_AREA_TOLERANCE:
+        raise InputError(
+            f"the units cover {total:,.0f} km² in all, not Ukraine's official "
+            f"{OFFICIAL_AREA_KM2:,} km² ({err:+.1%}; a units file must be within "
+            f"±{UNITS_AREA_TOLERANCE:.0%} of it): check that the file holds each unit's "
+            "whole outline, in lon/lat degrees (EPSG:4326) or with its CRS",
+            source,
+        )
+    inside = {
+        code: float(_km2(shapely.intersection(g, embedded[code])))
+        for code, g in geometry.items()
+        if code in embedded
+    }
+    share = sum(inside.values()) / total
+    if share < UNITS_INSIDE_SHARE:
+        worst = sorted(inside, key=lambda c: inside[c] / float(_km2(geometry[c])))[:3]
+        names = ", ".join(f"{label(c)} {inside[c] / float(_km2(geometry[c])):.0%}" for c in worst)
+        raise InputError(
+            f"only {share:.0%} of the units' area lies inside the embedded unit of the same "
+            f"name (at least {UNITS_INSIDE_SHARE:.0%} expected; least: {names}): is the file "
+            "shifted, in another CRS, or are names attached to the wrong outlines?",
+            source,
+        )

@@ -1,0 +1,357 @@
+"""GeoJSON as users hand it over: baselines, scenario polygons and units files.
+
+Altitudes (``[lon, lat, z]``, allowed by RFC 7946) are dropped as a file is read and give
+the same figures; a malformed position, a coordinate out of range or a feature without a
+geometry is one error naming the feature and the value; a units file that cannot be
+Ukraine's 27 units (axes swapped, elsewhere, overlapping, a unit twice, far too small) is
+refused with both numbers. Inputs are built in ``tmp_path`` from real shapes: the
+embedded units, or a DeepState day from the shared data (those tests skip without it).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+from pyproj import Transformer
+from shapely.geometry import mapping
+
+from modeller import doctor, geodata, geojson, unitchecks
+from modeller.cli import main
+from modeller.errors import InputError
+
+SCENARIO = "id: probe\ntitle: Probe\nsteps:\n  - assign: russia\n    where: {where}\n"
+MINREGION = "boundaries/ua_oblasts_minregion2020.geojson"
+DAY = "deepstate/daily/deepstatemap_data_20250815.geojson"
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def refused(result, *fragments: str) -> str:
+    """Exit 2, one ``error:`` line holding every fragment, no traceback."""
+    out = result.output + (result.stderr or "")
+    assert "Traceback" not in out, out
+    assert result.exit_code == 2, out
+    [line] = [x for x in result.stderr.splitlines() if x.strip()]
+    assert line.startswith("error: "), line
+    for fragment in fragments:
+        assert fragment in line, line
+    return line
+
+
+def scenario(folder: Path, where: str = "{oblast: Donetsk}", name: str = "s.yaml") -> Path:
+    path = folder / name
+    path.write_text(SCENARIO.format(where=where), encoding="utf-8")
+    return path
+
+
+def write_json(path: Path, data: object) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def lonlat_unit(code: str, tolerance: float = 0.02):
+    """An embedded unit's real outline in lon/lat, simplified to a few dozen vertices."""
+    return geodata.to_lonlat(geodata.load().geometry[code]).simplify(tolerance)
+
+
+def feature_collection(*geoms: dict) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {}, "geometry": g} for g in geoms],
+    }
+
+
+def with_altitude(coords, z: float = 212.5):
+    """GeoJSON coordinates with an altitude added to every position."""
+    if coords and isinstance(coords[0], int | float):
+        return [*coords, z]
+    return [with_altitude(c, z) for c in coords]
+
+
+def figures(result) -> dict:
+    """What a JSON run reports for its one scenario, without the baseline's own name."""
+    assert result.exit_code == 0, result.output
+    [entry] = json.loads(result.output)["scenarios"]
+    keep = ("total_km2", "total_people", "statuses", "vs_1991", "flows", "transfers", "oblasts")
+    return {k: entry[k] for k in keep}
+
+
+def units_file(tmp_path: Path, name: str, change=None, extra: list | None = None) -> Path:
+    """The embedded units as a GeoJSON keyed by ISO code, each outline passed through
+    ``change`` (lon/lat shapely -> shapely), ``extra`` features appended."""
+    data = geodata.load()
+    feats = []
+    for code, geom in data.geometry.items():
+        lonlat = geodata.to_lonlat(geom)
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name": data.units[code].name_en},
+                "geometry": mapping(change(code, lonlat) if change else lonlat),
+            }
+        )
+    fc = {"type": "FeatureCollection", "features": feats + (extra or [])}
+    return write_json(tmp_path / f"units-{name}.geojson", fc)
+
+
+def run_units(tmp_path: Path, path: Path):
+    return cli("run", "--no-maps", "-b", "1991", "--units", path, scenario(tmp_path))
+
+
+# --- altitudes ------------------------------------------------------------------------------
+
+
+def test_a_baseline_with_altitudes_gives_the_same_figures_as_without(tmp_path, shared_data):
+    day = json.loads((shared_data / DAY).read_text(encoding="utf-8"))
+    flat = write_json(tmp_path / "flat.geojson", day)
+    for f in day["features"]:
+        f["geometry"]["coordinates"] = with_altitude(f["geometry"]["coordinates"])
+    raised = write_json(tmp_path / "with-z.geojson", day)
+    sc = scenario(tmp_path)
+    two_d = figures(cli("run", "--no-maps", "-f", "json", "-b", flat, sc))
+    three_d = figures(cli("run", "--no-maps", "-f", "json", "-b", raised, sc))
+    assert three_d == two_d
+    assert two_d["statuses"][1]["baseline_km2"] > 100_000  # the day's occupied land
+
+
+def test_a_deepstate_day_with_altitudes_reads_the_same_the_fast_way(tmp_path, shared_data):
+    day = json.loads((shared_data / DAY).read_text(encoding="utf-8"))
+    for f in day["features"]:
+        f["geometry"]["coordinates"] = with_altitude(f["geometry"]["coordinates"])
+    raised = write_json(tmp_path / "with-z.geojson", day)
+    flat = geojson.read_territory(shared_data / DAY)
+    assert shapely.equals_exact(geojson.read_territory(raised), flat, 0)
+    assert not shapely.has_z(geojson.read_territory(raised))
+
+
+def test_a_multipolygon_baseline_with_altitudes_gives_the_same_figures(tmp_path):
+    donetsk = mapping(shapely.MultiPolygon([lonlat_unit("UA-14")]))
+    flat = write_json(tmp_path / "flat.geojson", feature_collection(donetsk))
+    raised_geom = {
+        **donetsk,
+        "coordinates": with_altitude(json.loads(json.dumps(donetsk))["coordinates"]),
+    }
+    raised = write_json(tmp_path / "with-z.geojson", feature_collection(raised_geom))
+    sc = scenario(tmp_path, "{oblast: Zaporizhzhia}")
+    two_d = figures(cli("run", "--no-maps", "-f", "json", "-b", flat, sc))
+    assert figures(cli("run", "--no-maps", "-f", "json", "-b", raised, sc)) == two_d
+
+
+def test_a_scenario_polygon_file_with_altitudes_gives_the_same_figures(tmp_path):
+    outline = json.loads(json.dumps(mapping(lonlat_unit("UA-14", 0.1))))
+    flat = write_json(tmp_path / "flat.geojson", feature_collection(outline))
+    outline["coordinates"] = with_altitude(outline["coordinates"], 0.0)
+    write_json(tmp_path / "with-z.geojson", feature_collection(outline))
+    a = scenario(tmp_path, f"{{polygon: {{file: {flat.name}}}}}", "a.yaml")
+    b = scenario(tmp_path, "{polygon: {file: with-z.geojson}}", "b.yaml")
+    two_d = figures(cli("run", "--no-maps", "-f", "json", "-b", "1991", a))
+    assert figures(cli("run", "--no-maps", "-f", "json", "-b", "1991", b)) == two_d
+    assert two_d["statuses"][1]["km2"] > 20_000  # most of Donetsk oblast
+
+
+def test_an_inline_scenario_polygon_with_altitudes_gives_the_same_figures(tmp_path):
+    ring = [list(map(float, p)) for p in lonlat_unit("UA-14", 0.1).exterior.coords]
+    flat = json.dumps({"type": "Polygon", "coordinates": [ring]})
+    raised = json.dumps({"type": "Polygon", "coordinates": [with_altitude(ring, 75.0)]})
+    a = scenario(tmp_path, f"{{polygon: {{geojson: {flat}}}}}", "a.yaml")
+    b = scenario(tmp_path, f"{{polygon: {{geojson: {raised}}}}}", "b.yaml")
+    two_d = figures(cli("run", "--no-maps", "-f", "json", "-b", "1991", a))
+    assert figures(cli("run", "--no-maps", "-f", "json", "-b", "1991", b)) == two_d
+
+
+def test_altitudes_on_some_positions_only_are_dropped_too():
+    ring = [list(map(float, p)) for p in lonlat_unit("UA-14", 0.1).exterior.coords]
+    mixed = [p + [10.0] if i % 2 else p for i, p in enumerate(ring)]
+    [(_, a)] = geojson.features({"type": "Polygon", "coordinates": [ring]})
+    [(_, b)] = geojson.features({"type": "Polygon", "coordinates": [mixed]})
+    assert shapely.equals_exact(a, b, 0) and not shapely.has_z(b)
+
+
+# --- malformed positions and coordinates out of range ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bad, shown",
+    [([38.0, 47.5, 1, 2, 3], "[38.0, 47.5, 1, 2, 3]"), ([38.0], "[38.0]")],
+    ids=["five-numbers", "one-number"],
+)
+def test_a_position_of_the_wrong_length_is_named(tmp_path, bad, shown):
+    ring = [list(map(float, p)) for p in lonlat_unit("UA-14", 0.1).exterior.coords]
+    ring[2] = bad
+    fc = feature_collection(
+        mapping(lonlat_unit("UA-23", 0.1)), {"type": "Polygon", "coordinates": [ring]}
+    )
+    path = write_json(tmp_path / "base.geojson", fc)
+    line = refused(
+        cli("run", "--no-maps", "-b", path, scenario(tmp_path)),
+        f"{path}: feature 2: a position must be [longitude, latitude] (or with an altitude), "
+        f"got {shown}",
+    )
+    assert "inhomogeneous" not in line and "array" not in line
+
+
+@pytest.mark.parametrize(
+    "vertex, words",
+    [
+        ([38, 95], "vertex [38, 95]: latitude 95 is outside −90…90"),
+        ([400, 48], "vertex [400, 48]: longitude 400 is outside −180…180"),
+    ],
+    ids=["lat-95", "lon-400"],
+)
+def test_an_inline_polygon_out_of_range_names_the_vertex_and_the_axis(tmp_path, vertex, words):
+    ring = [[36, 47], vertex, [38, 47], [36, 47]]
+    sc = scenario(tmp_path, f"{{polygon: {{geojson: {{type: Polygon, coordinates: [{ring}]}}}}}}")
+    line = refused(
+        cli("run", "--no-maps", "-b", "1991", sc),
+        words,
+        "coordinates are [longitude, latitude] in degrees, WGS84",
+    )
+    assert "metres" not in line and "[36, 47]" not in line
+
+
+def test_a_baseline_out_of_range_names_the_vertex(tmp_path):
+    ring = [list(map(float, p)) for p in lonlat_unit("UA-14", 0.1).exterior.coords]
+    ring[3] = [ring[3][0], 95.0]
+    path = write_json(
+        tmp_path / "b.geojson", feature_collection({"type": "Polygon", "coordinates": [ring]})
+    )
+    refused(
+        cli("run", "--no-maps", "-b", path, scenario(tmp_path)),
+        f"{path}: feature 1: vertex [{ring[3][0]:g}, 95]: latitude 95 is outside −90…90",
+    )
+
+
+def test_real_metre_coordinates_are_still_called_metres(tmp_path):
+    to_3857 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    outline = shapely.transform(
+        lonlat_unit("UA-14", 0.1), lambda xy: np.column_stack(to_3857.transform(*xy.T))
+    )
+    path = write_json(tmp_path / "b.geojson", feature_collection(mapping(outline)))
+    line = refused(cli("run", "--no-maps", "-b", path, scenario(tmp_path)), "look like metres")
+    assert "EPSG:3857" in line and "outside" not in line
+
+
+# --- units files -----------------------------------------------------------------------------
+
+
+def test_a_units_feature_without_geometry_is_named(tmp_path):
+    path = units_file(tmp_path, "null")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"][3]["geometry"] = None
+    code = data["features"][3]["properties"]["code"]
+    write_json(path, data)
+    line = refused(run_units(tmp_path, path), f"{path}: feature 4 (", "has no geometry")
+    assert code in line and "NoneType" not in line
+
+
+def test_a_units_file_with_altitudes_is_the_same_units(tmp_path):
+    path = units_file(tmp_path, "z", lambda code, g: shapely.force_3d(g, 140.0))
+    flat = units_file(tmp_path, "flat")
+    assert ", 140.0]" in path.read_text(encoding="utf-8")
+    a = geodata._from_file(str(flat.resolve()))
+    b = geodata._from_file(str(path.resolve()))
+    for code in a.geometry:
+        assert shapely.equals_exact(a.geometry[code], b.geometry[code], 0), code
+
+
+def test_units_with_latitude_and_longitude_swapped_are_refused(tmp_path):
+    swap = lambda code, g: shapely.transform(g, lambda xy: xy[:, ::-1])  # noqa: E731
+    path = units_file(tmp_path, "swapped", swap)
+    refused(run_units(tmp_path, path), "no unit lies over Ukraine", "look like [lat, lon]")
+
+
+def test_units_far_from_ukraine_are_refused(tmp_path):
+    east = lambda code, g: shapely.affinity.translate(g, xoff=60)  # noqa: E731
+    path = units_file(tmp_path, "elsewhere", east)
+    refused(run_units(tmp_path, path), "no unit lies over Ukraine", "lon 82", "EPSG:4326")
+
+
+def test_units_shifted_a_little_are_refused(tmp_path):
+    """Still over Ukraine's box, but each unit mostly on its neighbour's land."""
+    east = lambda code, g: shapely.affinity.translate(g, xoff=1.5)  # noqa: E731
+    path = units_file(tmp_path, "shifted", east)
+    refused(
+        run_units(tmp_path, path),
+        "of the units' area lies inside the embedded unit of the same name",
+        "at least 90% expected",
+    )
+
+
+def test_overlapping_units_are_refused_naming_both(tmp_path):
+    luhansk = lonlat_unit("UA-09", 0.0)
+    grow = lambda code, g: shapely.union(g, luhansk) if code == "UA-14" else g  # noqa: E731
+    path = units_file(tmp_path, "overlap", grow)
+    line = refused(run_units(tmp_path, path), "overlap by", "more than 1 km²")
+    assert "(UA-09)" in line and "(UA-14)" in line
+
+
+def test_tiny_units_are_refused_with_both_areas(tmp_path):
+    def tiny(code, g):
+        p = g.representative_point()
+        return shapely.box(p.x, p.y, p.x + 0.01, p.y + 0.01)
+
+    path = units_file(tmp_path, "tiny", tiny)
+    refused(run_units(tmp_path, path), "km² in all", "official 603,628 km²", "within ±5%")
+
+
+def test_a_unit_given_twice_is_refused_naming_it(tmp_path):
+    data = json.loads(units_file(tmp_path, "once").read_text(encoding="utf-8"))
+    kyiv = next(f for f in data["features"] if f["properties"]["code"] == "UA-32")
+    n = data["features"].index(kyiv) + 1
+    path = units_file(tmp_path, "twice", extra=[kyiv])
+    refused(
+        run_units(tmp_path, path),
+        "unit Kyiv / Київська (UA-32) is in the file twice",
+        f"features {n} and 28 overlap",
+    )
+
+
+def test_a_unit_in_several_features_that_do_not_overlap_is_accepted(tmp_path):
+    crimea = geodata.to_lonlat(geodata.load().geometry["UA-43"])
+    x0, y0, x1, y1 = crimea.bounds
+    mid = (x0 + x1) / 2
+    west = shapely.intersection(crimea, shapely.box(x0 - 1, y0 - 1, mid, y1 + 1))
+    east = shapely.intersection(crimea, shapely.box(mid, y0 - 1, x1 + 1, y1 + 1))
+    cut = lambda code, g: west if code == "UA-43" else g  # noqa: E731
+    extra = [{"type": "Feature", "properties": {"code": "UA-43"}, "geometry": mapping(east)}]
+    path = units_file(tmp_path, "parts", cut, extra)
+    result = run_units(tmp_path, path)
+    assert result.exit_code == 0, result.output
+
+
+def test_doctor_reports_a_refused_units_file_as_a_failure(tmp_path, monkeypatch):
+    swap = lambda code, g: shapely.transform(g, lambda xy: xy[:, ::-1])  # noqa: E731
+    path = units_file(tmp_path, "doctor", swap)
+    monkeypatch.setenv("MODELLER_UNITS", str(path))
+    [finding] = doctor.check_units()
+    assert finding.level == "fail" and "no unit lies over Ukraine" in finding.message
+    with pytest.raises(InputError, match="look like"):
+        geodata.load()
+    refused(cli("doctor", "--units", path), "no unit lies over Ukraine")
+
+
+def test_the_real_minregion_boundaries_are_accepted(tmp_path, shared_data):
+    path = shared_data / MINREGION
+    if not path.exists():
+        pytest.skip(f"{MINREGION} absent from the shared data")
+    result = run_units(tmp_path, path)
+    assert result.exit_code == 0, result.output
+    assert "error" not in result.output.lower()
+    data = geodata._from_file(str(path.resolve()))
+    assert data.total_km2 == pytest.approx(geodata.OFFICIAL_AREA_KM2, rel=0.01)
+    assert unitchecks.unit_overlaps(data.geometry) == []
+
+
+def test_the_embedded_units_written_out_are_accepted(tmp_path):
+    result = run_units(tmp_path, units_file(tmp_path, "embedded"))
+    assert result.exit_code == 0, result.output
