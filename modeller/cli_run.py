@@ -106,6 +106,7 @@ def run(
             pending = painter.draw(doc, partitions, stems)
         else:
             pending = image_jobs.start_images(doc, partitions, stems)
+        _note_missing_glyphs(doc, err)
     try:
         _report(doc, partitions, fmt, output, err)
     except BaseException:
@@ -156,6 +157,22 @@ def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> Non
     else:
         console = Console()
         report_text.print_rich(doc, console if console.is_terminal else Console(width=160))
+
+
+def _note_missing_glyphs(doc, err: Console) -> None:
+    """One line for the characters of titles and labels the images' font lacks."""
+    from .maps.image_words import missing_glyphs
+
+    lacking = missing_glyphs(doc.scenarios)
+    if lacking:
+        shown = " ".join(lacking[:12]) + (" …" if len(lacking) > 12 else "")
+        err.print(
+            f"note: the images' font (DejaVu Sans) has no {terminal_text(shown)}: the PNG "
+            "images show boxes there (the pages and SVG images use the reader's fonts)",
+            style="yellow",
+            markup=False,
+            highlight=False,
+        )
 
 
 def _write_maps(doc, partitions, out: Path, tiles: str | None, pending, err: Console) -> None:

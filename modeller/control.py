@@ -195,11 +195,16 @@ def from_file(path: Path) -> Partition:
         held.setdefault(status, []).append(geom)
     unitchecks.check_over_ukraine([g for geoms in held.values() for g in geoms], str(path))
     territory = {s: geojson.territory(g) for s, g in held.items() if s != "ukraine"}
+    if date_value is not None and not isinstance(date_value, str):  # e.g. 20250101
+        raise InputError(
+            f'bad top-level date {str(date_value)[:40]}: write it as text, "YYYY-MM-DD"',
+            str(path),
+        )
     try:
         day = Date.fromisoformat(date_value) if isinstance(date_value, str) else None
     except ValueError:
         raise InputError(
-            f"bad top-level date {date_value!r}: write YYYY-MM-DD", str(path)
+            f"bad top-level date {date_value[:40]!r}: write YYYY-MM-DD", str(path)
         ) from None
     info = BaselineInfo(str(path), day, f"user file {path.name}", "polygons clipped to the units")
     return from_held(info, territory)

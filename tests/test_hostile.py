@@ -670,6 +670,7 @@ BASELINE_ONLY = [
     ),
     ("status-number", fc(POLY, properties={"status": 5}), ["unknown status '5'"]),
     ("bad-date", {**fc(POLY), "date": "yesterday"}, ["bad top-level date 'yesterday'"]),
+    ("number-date", {**fc(POLY), "date": 20250101}, ["bad top-level date 20250101", "as text"]),
     (  # valid lon/lat, but nowhere near Ukraine: it would hold nothing
         "far-away",
         fc({"type": "Polygon", "coordinates": [[[30, 89.5], [31, 89.5], [31, 89.9], [30, 89.5]]]}),

@@ -236,3 +236,31 @@ def test_labels_measured_once_per_process_draw_the_same_bytes(run, monkeypatch):
     assert mtext._get_text_metrics_with_cache.shared
     assert draw() == plain  # the same bytes, PNG and SVG, every map
     assert len(asked) < 0.6 * per_figure  # the labels the maps share were measured once
+
+
+def test_characters_the_font_lacks_are_one_note_not_python_warnings(tmp_path):
+    """A title in Chinese with an emoji: the PNG can only show boxes for them, which the
+    run says once, in words, instead of matplotlib's warning per character."""
+    import os
+    import subprocess
+    import sys
+
+    scenario = tmp_path / "cjk.yaml"
+    scenario.write_text(
+        'id: cjk\ntitle: "Plan 🕊 和平"\nsteps:\n  - assign: russia\n    where: {oblast: Donetsk}\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "MODELLER_IMAGE_CACHE": "0", "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-m", "modeller.cli", "run", str(scenario), "-b", "1991"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    notes = [line for line in done.stderr.splitlines() if "images' font" in line]
+    assert len(notes) == 1 and all(c in notes[0] for c in ("和", "平", "🕊"))
+    assert "UserWarning" not in done.stderr and "Glyph" not in done.stderr
+    assert (tmp_path / "maps" / "cjk.png").exists()

@@ -21,7 +21,7 @@ from ..partition import Partition
 from . import image_cache
 from .image_geometry import SMALL_MAP_M, coarse, context
 from .image_overview import render_overview
-from .image_words import matplotlib_rc, share_text_metrics
+from .image_words import matplotlib_rc, quiet_glyph_warnings, share_text_metrics
 from .images import image_bytes, render
 
 PARALLEL_FROM = 4
@@ -161,6 +161,7 @@ def warm() -> None:
         from matplotlib.patches import PathPatch  # noqa: F401
 
         font_manager.get_font(font_manager.findfont(matplotlib.rcParams["font.family"][0]))
+    quiet_glyph_warnings()
     share_text_metrics()
     context()
 

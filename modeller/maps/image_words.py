@@ -71,6 +71,27 @@ def matplotlib_rc() -> dict:
     }
 
 
+def missing_glyphs(entries) -> list[str]:
+    """Characters of the scenarios' titles and status labels (what the images write from
+    the user's text) that the images' font cannot draw: the PNG shows boxes for them."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    with matplotlib.rc_context(matplotlib_rc()):
+        path = font_manager.findfont(matplotlib.rcParams["font.family"][0])
+    have = font_manager.get_font(path).get_charmap()
+    texts = [e.title for e in entries] + [s.label for e in entries for s in e.statuses]
+    return sorted({c for t in texts for c in t if not c.isspace() and ord(c) not in have})
+
+
+def quiet_glyph_warnings() -> None:
+    """matplotlib warns once per missing character, with its own file and line; the run
+    says it once, in words (``missing_glyphs``)."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
+
+
 def hatch_colour(patch, colour: str | None):
     """``patch`` with its hatch drawn in ``colour`` whatever its edge (None: as it is).
 
