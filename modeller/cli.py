@@ -67,9 +67,9 @@ def main() -> None:
 @click.option(
     "--output",
     "-O",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write the --format json/csv/markdown output to instead of stdout; for "
-    "geojson/gpkg/parquet, the pieces file (default: pieces.<format> here).",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="File to write the --format json/csv/markdown output to instead of stdout ('-': "
+    "stdout); for geojson/gpkg/parquet, the pieces file (default: pieces.<format> here).",
 )
 @click.option(
     "--towns",

@@ -35,6 +35,13 @@ def run(
 
     err = Console(stderr=True, soft_wrap=True)
     try:  # before any work: say now if the outputs could not be written
+        if output is not None and str(output) == "-":  # standard output
+            if fmt in GEO_FORMATS:
+                raise InputError(
+                    f"--output - (standard output) is for json, csv and markdown; give a "
+                    f"file for {fmt}, e.g. -O pieces{GEO_FORMATS[fmt]}"
+                )
+            output = None
         if output is not None and fmt == "table":
             raise InputError(
                 "--output is for a file format: add --format json, csv, markdown, "

@@ -18,36 +18,26 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .errors import InputError
+from .inputs import kind_of
 from .interrupts import cleanup_on_interrupt
 
 
 def file_target(path: Path) -> Path:
     """Where writing ``path`` goes: a symbolic link's target (the link is kept), a new or
-    regular file as it is; a device, FIFO, socket or folder there is an input error (it
-    would otherwise be replaced by a regular file)."""
+    regular file as it is. A device, FIFO, socket or folder there (or a loop of links) is
+    an input error: it would otherwise be replaced by a regular file."""
     path = Path(path)
-    if path.is_symlink():
-        path = path.resolve()
     try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return path
-    except OSError:  # unreadable: the write itself will say why
-        return path
-    if not stat.S_ISREG(mode):
-        kind = (
-            "a folder"
-            if stat.S_ISDIR(mode)
-            else "a device"
-            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-            else "a FIFO (named pipe)"
-            if stat.S_ISFIFO(mode)
-            else "a socket"
-            if stat.S_ISSOCK(mode)
-            else "not a regular file"
-        )
-        raise InputError(f"{path} is {kind}, not a file: give the path of a file to write")
-    return path
+        mode = os.stat(path).st_mode  # follows links: a link to a device is a device
+    except FileNotFoundError:  # nothing there yet (or a link to nothing: its target)
+        mode = None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"{path} is a loop of symbolic links: give a file to write") from None
+        mode = None  # e.g. unreadable: the write itself will say why
+    if mode is not None and not stat.S_ISREG(mode):
+        raise InputError(f"{path} is {kind_of(mode)}, not a file: give the path of a file to write")
+    return path.resolve() if path.is_symlink() else path
 
 
 @contextmanager

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 from . import settings, unitchecks
+from .areas import area_km2
 from .unitchecks import OFFICIAL_AREA_KM2
 
 # numpy, shapely and pyproj are imported where they are used: resolving oblast and place
@@ -88,13 +89,6 @@ def to_lonlat(geom):
     return shapely.transform(
         geom, lambda xy: np.column_stack(to_lonlat.transform(xy[:, 0], xy[:, 1]))
     )
-
-
-def area_km2(geom) -> float | np.ndarray:
-    """Area in km² of working-CRS geometries (scalar or array). All area maths goes here."""
-    import shapely
-
-    return shapely.area(geom) / 1e6
 
 
 def data_digest() -> str:

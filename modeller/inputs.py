@@ -32,7 +32,10 @@ def limit_mb(kind: str) -> float:
     return DEFAULT_LIMIT_MB.get(kind, 50)
 
 
-def _kind_of(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """What a file mode is, in words, when it is not a regular file (for messages)."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
     if stat.S_ISFIFO(mode):
         return "a FIFO (named pipe)"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
@@ -55,7 +58,7 @@ def check_file(path: Path, kind: str) -> int:
         raise InputError(f"is a folder; expected a {kind} file", str(path))
     if not stat.S_ISREG(st.st_mode):
         raise InputError(
-            f"is {_kind_of(st.st_mode)}, not a regular file; save the {kind} to a file first",
+            f"is {kind_of(st.st_mode)}, not a regular file; save the {kind} to a file first",
             str(path),
         )
     limit = limit_mb(kind)

@@ -209,8 +209,8 @@ def to_markdown(doc: RunDocument) -> str:
         lines.append("")
     lines += ["## Comparison", ""]
     lines += _md_table(COMPARE_HEAD, compare_rows(doc))
-    lines += ["", "## Method and sources", "", doc.method, ""]
-    lines += [f"- {s}" for s in doc.data_sources]
+    lines += ["", "## Method and sources", "", _md(doc.method), ""]  # (file names in both)
+    lines += [f"- {_md(s)}" for s in doc.data_sources]
     lines += [
         "",
         f"Units: {_md(units_text(doc.units))}.",

@@ -5,16 +5,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import math
 import re
-from datetime import date as Date
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -23,8 +20,17 @@ from pydantic import (
     model_validator,
 )
 
-from . import geodata, inputs
+from . import inputs
 from .errors import InputError
+from .scenario_errors import StatusError, describe, one_per_place
+from .scenario_values import (
+    IsoDate,
+    LonLat,
+    Number,
+    OblastList,
+    PlaceName,
+    Text,
+)
 from .specs import check_spec
 from .statuses import BUILTIN_STATUSES
 from .yamlpos import line_of, load_with_lines
@@ -34,74 +40,7 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _as_list(value: Any) -> Any:
-    return value if isinstance(value, list | tuple) else [value]
-
-
-def _oblast_code(name: Any) -> str:
-    return geodata.resolve_oblast(str(name))
-
-
 MAX_ID = 80  # ids name files (<id>.html, .png, .svg): well under the 255-byte limit
-
-
-def _known_place(name: str) -> str:
-    geodata.resolve_place(name)
-    return name
-
-
-def _number(value: Any) -> Any:
-    """A number as YAML writes one: ``true`` is not 1 and ``'20'`` is not 20."""
-    if isinstance(value, bool | str):
-        shown = str(value).lower() if isinstance(value, bool) else repr(value)
-        raise ValueError(f"{shown} is not a number; write digits without quotes, e.g. 20")
-    return value
-
-
-def _lonlat_numbers(value: Any) -> Any:
-    """[lon, lat] of numbers: quoted or true/false coordinates are named as such (not as a
-    place name that is not a string)."""
-    if isinstance(value, list | tuple) and any(isinstance(v, bool | str) for v in value):
-        raise ValueError(
-            "coordinates must be numbers without quotes, [lon, lat], e.g. Kyiv is [30.52, 50.45]"
-        )
-    return value
-
-
-def _lonlat(value: tuple[float, float]) -> tuple[float, float]:
-    lon, lat = value
-    if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise ValueError(f"coordinate [{lon}, {lat}] is not a finite number; write [lon, lat]")
-    if 44.0 <= lon <= 52.5 and 22.0 <= lat <= 40.5:  # [lat, lon] of a place in Ukraine
-        raise ValueError(
-            f"coordinate [{lon}, {lat}] looks like [lat, lon]; write [lon, lat], "
-            "e.g. Kyiv is [30.52, 50.45]"
-        )
-    if not (10.0 <= lon <= 60.0 and 35.0 <= lat <= 60.0):
-        raise ValueError(f"coordinate [{lon}, {lat}] is far from Ukraine; write [lon, lat]")
-    return value
-
-
-def _iso_date(value: Any) -> Any:
-    """Dates are written YYYY-MM-DD; a bare number (``date: 0``) is not read as a timestamp."""
-    if isinstance(value, bool | int | float):
-        raise ValueError(f"date {value!r} must be written YYYY-MM-DD, e.g. 2025-08-15")
-    return value
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank; write a few words")
-    return value
-
-
-IsoDate = Annotated[Date, BeforeValidator(_iso_date)]
-Text = Annotated[str, AfterValidator(_not_blank)]
-OblastCode = Annotated[Any, AfterValidator(_oblast_code)]
-OblastList = Annotated[list[OblastCode], BeforeValidator(_as_list), Field(min_length=1)]
-PlaceName = Annotated[str, AfterValidator(_known_place)]
-Number = Annotated[float, BeforeValidator(_number)]
-LonLat = Annotated[tuple[float, float], BeforeValidator(_lonlat_numbers), AfterValidator(_lonlat)]
 
 
 class Between(Model):
@@ -352,7 +291,7 @@ class Scenario(Model):
                     "where.held_in.status": list(BUILTIN_STATUSES),
                 }.get(where, valid)
                 if value is not None and value not in choices:
-                    raise _StatusError(prefix, i, where, value, choices, phase)
+                    raise StatusError(prefix, i, where, value, choices, phase)
         return self
 
     @property
@@ -368,113 +307,6 @@ class Scenario(Model):
         return hashlib.sha256(blob).hexdigest()[:12]
 
 
-class _StatusError(ValueError):
-    def __init__(self, prefix: tuple, step: int, where: str, value: str, valid: list, phase):
-        self.loc = (*prefix, "steps", step, *where.split("."))
-        in_phase = f" of phase '{phase.id}'" if phase is not None else ""
-        kind = "band side" if where.endswith("band.side") else "status"
-        hint = (
-            "a baseline holds only these; a scenario's own statuses exist only after its steps"
-            if where.endswith("held_in.status")
-            else "declare others under 'statuses:'"
-        )
-        super().__init__(
-            f"unknown {kind} '{value[:80]}' in step {step + 1}{in_phase}; "
-            f"valid: {', '.join(valid)} ({hint})"
-        )
-
-
-def _model_at(loc: tuple) -> type[BaseModel] | None:
-    """The pydantic model class that sits at an error location (for 'valid keys' hints)."""
-    model: Any = Scenario
-    for key in loc:
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return None
-        if isinstance(key, int):
-            continue
-        field = model.model_fields.get(key) or next(
-            (f for f in model.model_fields.values() if f.alias == key), None
-        )
-        if field is None:
-            return model if key == loc[-1] else None
-        model = _unwrap(field.annotation)
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def _unwrap(tp: Any) -> Any:
-    """The first pydantic model inside a type such as ``list[Step] | None``, else ``tp``."""
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return tp
-    for arg in get_args(tp):
-        inner = _unwrap(arg)
-        if isinstance(inner, type) and issubclass(inner, BaseModel):
-            return inner
-    return tp
-
-
-# what a key holds, for errors about the shape of its value (a string, a list, a mapping)
-EXPECTED = {
-    "place": "a place name (e.g. Kramatorsk) or [lon, lat] (e.g. [37.6, 48.7])",
-    "keep": "the name of a place on the side to keep, e.g. Kramatorsk",
-    "assign": "one status name, e.g. russia",
-    "oblast": "an oblast name or a list of them, e.g. [Donetsk, Luhansk]",
-    "where": "a mapping of selector keys, e.g. {oblast: Donetsk, held_by: ukraine}",
-    "steps": "a list of steps, each a mapping with assign and where",
-    "phases": "a list of phases, each with id, title and steps",
-    "line": "a list of at least two places or [lon, lat] points",
-    "date": "a date written YYYY-MM-DD, with no time, e.g. 2025-08-15",
-    "held_by": "one status name, e.g. ukraine",
-}
-_SHAPE_ERRORS = {
-    "string_type",
-    "list_type",
-    "dict_type",
-    "model_type",
-    "model_attributes_type",
-    "tuple_type",
-    "too_short",
-    "too_long",
-    "date_type",
-    "date_from_datetime_inexact",  # (date_parsing's own message says which part is wrong)
-}
-
-
-def _describe(error: dict) -> tuple[tuple, str]:
-    loc = tuple(k for k in error["loc"] if isinstance(k, int) or not _is_type_tag(k))
-    where = ".".join(str(k + 1) if isinstance(k, int) else k for k in loc) or "top level"
-    if error["type"] == "extra_forbidden":
-        parent = _model_at(loc[:-1])
-        keys = [f.alias or n for n, f in parent.model_fields.items()] if parent else []
-        close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
-        hint = f" — did you mean '{close[0]}'?" if close else ""
-        valid = ", ".join(keys) if keys else "see the README"
-        return loc, f"unknown key '{loc[-1]}' (at {where}){hint}; valid keys here: {valid}"
-    if error["type"] == "missing":
-        return loc, f"missing required key '{loc[-1]}' (at {where})"
-    ctx = error.get("ctx") or {}
-    field = next((k for k in reversed(loc) if isinstance(k, str)), "")
-    if isinstance(ctx.get("error"), ValueError):
-        msg = str(ctx["error"])
-    elif error["type"] in _SHAPE_ERRORS and field in EXPECTED:
-        msg = f"'{field}' should be {EXPECTED[field]}"
-        if "input" in error and not isinstance(error["input"], dict):
-            got = repr(error["input"])
-            msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
-    else:
-        msg = error["msg"]
-        if "input" in error and not isinstance(error["input"], dict | list):
-            got = repr(error["input"])
-            msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
-    return loc, f"{msg} (at {where})"
-
-
-def _is_type_tag(key: str) -> bool:
-    return bool(re.search(r"[\[\]]|^(str|float|int|function-after\[.*)$", key)) or key in {
-        "Between",
-        "tuple[float, float]",
-    }
-
-
 def load_scenario(path: Path) -> Scenario:
     """Parse and validate one scenario file; InputError names file:line and the fix."""
     path = Path(path)
@@ -483,35 +315,21 @@ def load_scenario(path: Path) -> Scenario:
         raise InputError("expected a mapping with id, title, steps, ...", str(path), 1)
     try:
         return Scenario.model_validate(data, context={"folder": path.parent})
-    except _StatusError as exc:  # raised outside pydantic's wrapping in some versions
+    except StatusError as exc:  # raised outside pydantic's wrapping in some versions
         raise InputError(str(exc), str(path), line_of(lines, exc.loc)) from None
     except ValidationError as exc:
         # Unknown keys first: a misspelt key also makes the real one look missing.
-        errors = sorted(_one_per_place(exc.errors()), key=lambda e: e["type"] != "extra_forbidden")
+        errors = sorted(one_per_place(exc.errors()), key=lambda e: e["type"] != "extra_forbidden")
         # Status errors come wrapped as value errors at the model root: use their own loc.
         first = errors[0]
         inner = (first.get("ctx") or {}).get("error")
-        if isinstance(inner, _StatusError):
+        if isinstance(inner, StatusError):
             raise InputError(str(inner), str(path), line_of(lines, inner.loc)) from None
-        loc, message = _describe(first)
+        loc, message = describe(first, Scenario)
         for other in errors[1:]:  # every problem, each with its own line
-            other_loc, other_message = _describe(other)
+            other_loc, other_message = describe(other, Scenario)
             message += f"\n{path}:{line_of(lines, other_loc)}: {other_message}"
         raise InputError(message, str(path), line_of(lines, loc)) from None
-
-
-def _one_per_place(errors: list[dict]) -> list[dict]:
-    """One error per location: of a union's alternatives (a place name or [lon, lat]),
-    the one our own check explains (e.g. 'looks like [lat, lon]') rather than 'not a string'."""
-    by_loc: dict[tuple, list[dict]] = {}
-    for e in errors:
-        loc = tuple(k for k in e["loc"] if isinstance(k, int) or not _is_type_tag(k))
-        by_loc.setdefault(loc, []).append(e)
-    out = []
-    for group in by_loc.values():
-        ours = [e for e in group if isinstance((e.get("ctx") or {}).get("error"), ValueError)]
-        out.append((ours or group)[0])
-    return out
 
 
 def shipped_folder() -> Path:

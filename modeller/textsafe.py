@@ -10,8 +10,9 @@ the same job for the other three outputs:
   negative figure is still ``-1234``.
 - ``markdown_text``: ``&``, ``<`` and ``>`` become entities, so no raw HTML passes
   through a Markdown renderer; ``|`` cannot break a table, and ``[``, ``]``, backticks,
-  ``*``, ``_`` and ``~`` are backslash-escaped, so a title cannot become a link, a remote
-  image, code or emphasis.
+  ``*``, ``_`` and ``~`` are backslash-escaped, so a title cannot become a Markdown link,
+  a remote image, code or emphasis (a bare URL may still be shown as a link by renderers
+  that link them, as GitHub's does).
 - ``terminal_text``: escape sequences (CSI, OSC, …) and other control characters are
   removed, so a title cannot move the cursor, retitle the window or hide text; rich
   markup is escaped separately where rich prints (``[bold]`` stays literal).

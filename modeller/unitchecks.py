@@ -4,6 +4,7 @@ A file that fails gets an InputError saying what is wrong, not figures that look
 
 from __future__ import annotations
 
+from .areas import area_km2
 from .errors import InputError
 
 # shapely is imported where it is used: geodata imports this module to resolve names too
@@ -25,13 +26,6 @@ OVERLAP_KM2 = 1.0
 # 27 units: 97.3 %, Sevastopol the lowest at 78 %): a shifted file, or names attached
 # to the wrong outlines, falls far below.
 UNITS_INSIDE_SHARE = 0.90
-
-
-def _km2(geom) -> float:
-    """km² of a working-CRS (equal-area) geometry, as ``geodata.area_km2``."""
-    import shapely
-
-    return shapely.area(geom) / 1e6
 
 
 def overlaps_ukraine(x0: float, y0: float, x1: float, y1: float) -> bool:
@@ -74,7 +68,7 @@ def unit_overlaps(shapes: dict, min_km2: float = OVERLAP_KM2) -> list[tuple[str,
     out = []
     for i, j in zip(left, right, strict=True):
         if i < j:
-            km2 = float(_km2(shapely.intersection(geoms[i], geoms[j])))
+            km2 = float(area_km2(shapely.intersection(geoms[i], geoms[j])))
             if km2 > min_km2:
                 out.append((keys[i], keys[j], km2))
     return sorted(out, key=lambda x: -x[2])
@@ -109,7 +103,7 @@ def check_units_file(parts: dict, geometry: dict, embedded: dict, label, source:
             "neighbour's outline?",
             source,
         )
-    total = float(sum(_km2(g) for g in geometry.values()))
+    total = float(sum(area_km2(g) for g in geometry.values()))
     err = total / OFFICIAL_AREA_KM2 - 1
     if abs(err) > UNITS_AREA_TOLERANCE:
         raise InputError(
@@ -120,14 +114,15 @@ def check_units_file(parts: dict, geometry: dict, embedded: dict, label, source:
             source,
         )
     inside = {
-        code: float(_km2(shapely.intersection(g, embedded[code])))
+        code: float(area_km2(shapely.intersection(g, embedded[code])))
         for code, g in geometry.items()
         if code in embedded
     }
     share = sum(inside.values()) / total
     if share < UNITS_INSIDE_SHARE:
-        worst = sorted(inside, key=lambda c: inside[c] / float(_km2(geometry[c])))[:3]
-        names = ", ".join(f"{label(c)} {inside[c] / float(_km2(geometry[c])):.0%}" for c in worst)
+        shares = {c: inside[c] / float(area_km2(geometry[c])) for c in inside}
+        worst = sorted(shares, key=shares.get)[:3]
+        names = ", ".join(f"{label(c)} {shares[c]:.0%}" for c in worst)
         raise InputError(
             f"only {share:.0%} of the units' area lies inside the embedded unit of the same "
             f"name (at least {UNITS_INSIDE_SHARE:.0%} expected; least: {names}): is the file "

@@ -22,6 +22,13 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# YAML 1.2 reads 1e1 and 2.5e3 as numbers; PyYAML's 1.1 rules want a dot and a sign
+# (1.0e+1) and would leave them text, which a number field then refuses
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+.0123456789"),
+)
 
 
 MAX_DEPTH = 60  # scenarios nest a few levels; thousands of '[' is an attack, not a scenario

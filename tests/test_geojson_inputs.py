@@ -355,3 +355,17 @@ def test_the_real_minregion_boundaries_are_accepted(tmp_path, shared_data):
 def test_the_embedded_units_written_out_are_accepted(tmp_path):
     result = run_units(tmp_path, units_file(tmp_path, "embedded"))
     assert result.exit_code == 0, result.output
+
+
+def test_markdown_method_and_sources_show_a_units_file_name_as_written(tmp_path):
+    """The units file's name reaches the method and sources: no link, no HTML there."""
+    path = units_file(tmp_path, "embedded")
+    odd = path.with_name("[x](http:evil)<b>.geojson")
+    path.rename(odd)
+    result = cli(
+        "run", "--no-maps", "-b", "1991", "--units", odd, "-f", "markdown", scenario(tmp_path)
+    )
+    assert result.exit_code == 0, result.output
+    tail = result.stdout[result.stdout.index("## Method and sources") :]
+    assert "[x](http" not in tail and "<b>" not in tail
+    assert "\\[x\\](http:evil)&lt;b&gt;.geojson" in tail

@@ -1012,7 +1012,18 @@ def test_a_failed_site_write_leaves_the_old_site_whole(
 
 # --- 7. outputs: spreadsheets, Markdown, terminals ---------------------------------------
 
-# (a title starting with a carriage return is refused as input: see "escaped-cr")
+# (a title starting with a carriage return is refused as input: see "escaped-cr"; other
+# text, such as a file name, can still start with one)
+
+
+def test_a_cell_starting_with_a_carriage_return_is_neutralised():
+    from modeller.report_files import _cell
+    from modeller.textsafe import spreadsheet_cell
+
+    assert spreadsheet_cell("\rCR plan") == "'\rCR plan"
+    assert _cell("\r=1+1") == "'\n=1+1"  # and the line break is one a spreadsheet keeps
+
+
 FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\uff1dcmd"]
 
 
@@ -1207,8 +1218,9 @@ def test_ctrl_c_anywhere_is_one_line_without_traceback(tmp_path, delay):
 
 def test_stat_modes_are_what_the_guards_say():
     """The guard's wording per file kind (no FIFO needed)."""
-    from modeller.inputs import _kind_of
+    from modeller.inputs import kind_of
 
-    assert _kind_of(stat.S_IFIFO) == "a FIFO (named pipe)"
-    assert _kind_of(stat.S_IFCHR) == "a device"
-    assert _kind_of(stat.S_IFSOCK) == "a socket"
+    assert kind_of(stat.S_IFIFO) == "a FIFO (named pipe)"
+    assert kind_of(stat.S_IFCHR) == "a device"
+    assert kind_of(stat.S_IFSOCK) == "a socket"
+    assert kind_of(stat.S_IFDIR) == "a folder"

@@ -16,15 +16,17 @@ PACKAGE = Path(modeller.__file__).parent
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
     {"errors", "settings", "statuses", "document", "interrupts", "regions", "textsafe", "memo"},
-    {"rounding", "projection"},  # rounding figures for readers; the working CRS in numpy
+    {"rounding", "projection", "areas"},  # rounding for readers; the working CRS; km²
     {"unitsfile"},  # reading and matching a units file (no embedded data)
     {"unitchecks"},  # whether a units file can be Ukraine's units
-    {"dates", "geodata", "inputs", "failures", "files"},  # dates; units, CRS; files in, out
+    {"dates", "geodata", "inputs", "failures"},  # dates; units, CRS; files in
+    {"files"},  # files out, atomically
     {"cachefiles"},  # files kept between runs under a digest of their inputs
     {"geojson", "partition", "specs", "shipped", "reconcile", "yamlpos", "population"},
     {"hromada_files"},  # reading the two files of a --population folder
     {"archive", "deepstate", "geoboundaries", "hromadas"},  # DeepState archive; downloads
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files
+    {"scenario_values", "scenario_errors"},  # the language's value types; its errors in words
     {"scenario"},  # pydantic models of the scenario language
     {"engine"},  # apply a scenario (held_in through the loader it is given)
     {"baselines", "fast"},  # authored baselines and the one loader; the engine, fast

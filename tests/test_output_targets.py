@@ -40,7 +40,35 @@ def test_a_fifo_is_refused_before_any_work_and_left_alone(tmp_path):
         assert result.exit_code == 2
         assert "is a FIFO (named pipe), not a file" in result.output
         assert "Traceback" not in result.output
+    # before any work: a scenario that does not exist is not even looked at
+    late = CliRunner().invoke(
+        main, ["run", str(tmp_path / "nope.yaml"), "-f", "csv", "-O", str(fifo)]
+    )
+    assert late.exit_code == 2 and "FIFO" in late.output and "nope.yaml" not in late.output
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_a_loop_of_links_and_a_folder_behind_a_link_are_refused(tmp_path):
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    result = _run("--format", "csv", "--output", str(tmp_path / "a"))
+    assert result.exit_code == 2 and "loop of symbolic links" in result.output
+    assert "Traceback" not in result.output
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "to-folder").symlink_to(tmp_path / "folder")
+    result = _run("--format", "json", "--output", str(tmp_path / "to-folder"))
+    assert result.exit_code == 2 and "is a directory" in result.output  # (click says so)
+    assert (tmp_path / "to-folder").is_symlink() and not list((tmp_path / "folder").iterdir())
+
+
+def test_a_dash_is_standard_output_for_text_and_refused_for_geodata(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    printed = _run("--format", "csv")
+    dashed = _run("--format", "csv", "--output", "-")
+    assert dashed.exit_code == 0 and dashed.stdout == printed.stdout
+    assert not (tmp_path / "-").exists()
+    result = _run("--format", "gpkg", "--output", "-")
+    assert result.exit_code == 2 and "give a file for gpkg" in result.output
 
 
 def test_a_symbolic_link_is_written_through(tmp_path):

@@ -1,0 +1,152 @@
+"""What is wrong in a scenario file, in words: pydantic's errors turned into one message
+per place (what the key holds, the valid keys, the closest one), and unknown statuses."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, get_args
+
+from pydantic import BaseModel
+
+
+class StatusError(ValueError):
+    """A status (or band side) no step may use: raised by the model, told by line."""
+
+    def __init__(self, prefix: tuple, step: int, where: str, value: str, valid: list, phase):
+        self.loc = (*prefix, "steps", step, *where.split("."))
+        in_phase = f" of phase '{phase.id}'" if phase is not None else ""
+        kind = "band side" if where.endswith("band.side") else "status"
+        hint = (
+            "a baseline holds only these; a scenario's own statuses exist only after its steps"
+            if where.endswith("held_in.status")
+            else "declare others under 'statuses:'"
+        )
+        super().__init__(
+            f"unknown {kind} '{value[:80]}' in step {step + 1}{in_phase}; "
+            f"valid: {', '.join(valid)} ({hint})"
+        )
+
+
+def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model class that sits at an error location (for 'valid keys' hints)."""
+    model: Any = root
+    for key in loc:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        if isinstance(key, int):
+            continue
+        field = model.model_fields.get(key) or next(
+            (f for f in model.model_fields.values() if f.alias == key), None
+        )
+        if field is None:
+            return model if key == loc[-1] else None
+        model = _unwrap(field.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _unwrap(tp: Any) -> Any:
+    """The first pydantic model inside a type such as ``list[Step] | None``, else ``tp``."""
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    for arg in get_args(tp):
+        inner = _unwrap(arg)
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            return inner
+    return tp
+
+
+# what a key holds, for errors about the shape of its value (a string, a list, a mapping)
+EXPECTED = {
+    "place": "a place name (e.g. Kramatorsk) or [lon, lat] (e.g. [37.6, 48.7])",
+    "keep": "the name of a place on the side to keep, e.g. Kramatorsk",
+    "assign": "one status name, e.g. russia",
+    "oblast": "an oblast name or a list of them, e.g. [Donetsk, Luhansk]",
+    "where": "a mapping of selector keys, e.g. {oblast: Donetsk, held_by: ukraine}",
+    "steps": "a list of steps, each a mapping with assign and where",
+    "phases": "a list of phases, each with id, title and steps",
+    "line": "a list of at least two places or [lon, lat] points",
+    "date": "a date written YYYY-MM-DD, with no time, e.g. 2025-08-15",
+    "held_by": "one status name, e.g. ukraine",
+}
+# what each item of a list holds
+ITEM = {
+    "line": "a place name (e.g. Kramatorsk), [lon, lat] or {between: [place, place]}",
+    "oblast": "an oblast name, e.g. Donetsk",
+    "steps": "a step: a mapping with assign and where",
+}
+_SHAPE_ERRORS = {
+    "string_type",
+    "list_type",
+    "dict_type",
+    "model_type",
+    "model_attributes_type",
+    "tuple_type",
+    "too_short",
+    "too_long",
+    "date_type",
+    "date_from_datetime_inexact",  # (date_parsing's own message says which part is wrong)
+}
+
+
+def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
+    """(location, message) of one pydantic error of a file whose top model is ``root``."""
+    loc = tuple(k for k in error["loc"] if isinstance(k, int) or not _is_type_tag(k))
+    where = ".".join(str(k + 1) if isinstance(k, int) else k for k in loc) or "top level"
+    if error["type"] == "extra_forbidden":
+        parent = _model_at(root, loc[:-1])
+        keys = [f.alias or n for n, f in parent.model_fields.items()] if parent else []
+        close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
+        hint = f" — did you mean '{close[0]}'?" if close else ""
+        valid = ", ".join(keys) if keys else "see the README"
+        return loc, f"unknown key '{loc[-1]}' (at {where}){hint}; valid keys here: {valid}"
+    if error["type"] == "missing":
+        return loc, f"missing required key '{loc[-1]}' (at {where})"
+    ctx = error.get("ctx") or {}
+    field = next((k for k in reversed(loc) if isinstance(k, str)), "")
+    if isinstance(ctx.get("error"), ValueError):
+        msg = str(ctx["error"])
+    elif error["type"] in _SHAPE_ERRORS and isinstance(loc[-1], int) and field in ITEM:
+        msg = f"item {loc[-1] + 1} of '{field}' should be {ITEM[field]}"
+        if "input" in error and not isinstance(error["input"], dict):
+            got = repr(error["input"])
+            msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
+    elif error["type"] in _SHAPE_ERRORS and field in EXPECTED:
+        msg = f"'{field}' should be {EXPECTED[field]}"
+        if "input" in error and not isinstance(error["input"], dict):
+            got = repr(error["input"])
+            msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
+    else:
+        msg = error["msg"]
+        if "input" in error and not isinstance(error["input"], dict | list):
+            got = repr(error["input"])
+            msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
+    return loc, f"{msg} (at {where})"
+
+
+def _is_type_tag(key: str) -> bool:
+    return bool(re.search(r"[\[\]]|^(str|float|int|function-after\[.*)$", key)) or key in {
+        "Between",
+        "tuple[float, float]",
+    }
+
+
+def one_per_place(errors: list[dict]) -> list[dict]:
+    """One error per location: of a union's alternatives (a place name or [lon, lat]),
+    the one our own check explains (e.g. 'looks like [lat, lon]') rather than 'not a string'."""
+    by_loc: dict[tuple, list[dict]] = {}
+    for e in errors:
+        loc = tuple(k for k in e["loc"] if isinstance(k, int) or not _is_type_tag(k))
+        by_loc.setdefault(loc, []).append(e)
+    # a union's alternatives also fail deeper down (item 2 of a [lon, lat] missing): the
+    # error at the place itself says it
+    by_loc = {
+        loc: group
+        for loc, group in by_loc.items()
+        if not any(loc[: len(other)] == other for other in by_loc if len(other) < len(loc))
+    }
+    out = []
+    for group in by_loc.values():
+        ours = [e for e in group if isinstance((e.get("ctx") or {}).get("error"), ValueError)]
+        out.append((ours or group)[0])
+    return out

@@ -1,0 +1,79 @@
+"""The scenario language's value types (text, dates, oblasts, places, numbers, [lon, lat])
+and their checks, each saying what was written and what would be valid."""
+
+from __future__ import annotations
+
+import math
+from datetime import date as Date
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from . import geodata
+
+
+def _as_list(value: Any) -> Any:
+    return value if isinstance(value, list | tuple) else [value]
+
+
+def _oblast_code(name: Any) -> str:
+    return geodata.resolve_oblast(str(name))
+
+
+def _known_place(name: str) -> str:
+    geodata.resolve_place(name)
+    return name
+
+
+def _number(value: Any) -> Any:
+    """A number as YAML writes one: ``true`` is not 1 and ``'20'`` is not 20."""
+    if isinstance(value, bool | str):
+        shown = str(value).lower() if isinstance(value, bool) else repr(value)
+        raise ValueError(f"{shown} is not a number; write digits without quotes, e.g. 20")
+    return value
+
+
+def _lonlat_numbers(value: Any) -> Any:
+    """[lon, lat] of numbers: quoted or true/false coordinates are named as such (not as a
+    place name that is not a string)."""
+    if isinstance(value, list | tuple) and any(isinstance(v, bool | str) for v in value):
+        raise ValueError(
+            "coordinates must be numbers without quotes, [lon, lat], e.g. Kyiv is [30.52, 50.45]"
+        )
+    return value
+
+
+def _lonlat(value: tuple[float, float]) -> tuple[float, float]:
+    lon, lat = value
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ValueError(f"coordinate [{lon}, {lat}] is not a finite number; write [lon, lat]")
+    if 44.0 <= lon <= 52.5 and 22.0 <= lat <= 40.5:  # [lat, lon] of a place in Ukraine
+        raise ValueError(
+            f"coordinate [{lon}, {lat}] looks like [lat, lon]; write [lon, lat], "
+            "e.g. Kyiv is [30.52, 50.45]"
+        )
+    if not (10.0 <= lon <= 60.0 and 35.0 <= lat <= 60.0):
+        raise ValueError(f"coordinate [{lon}, {lat}] is far from Ukraine; write [lon, lat]")
+    return value
+
+
+def _iso_date(value: Any) -> Any:
+    """Dates are written YYYY-MM-DD; a bare number (``date: 0``) is not read as a timestamp."""
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"date {value!r} must be written YYYY-MM-DD, e.g. 2025-08-15")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank; write a few words")
+    return value
+
+
+IsoDate = Annotated[Date, BeforeValidator(_iso_date)]
+Text = Annotated[str, AfterValidator(_not_blank)]
+OblastCode = Annotated[Any, AfterValidator(_oblast_code)]
+OblastList = Annotated[list[OblastCode], BeforeValidator(_as_list), Field(min_length=1)]
+PlaceName = Annotated[str, AfterValidator(_known_place)]
+Number = Annotated[float, BeforeValidator(_number)]
+LonLat = Annotated[tuple[float, float], BeforeValidator(_lonlat_numbers), AfterValidator(_lonlat)]
