@@ -1,4 +1,5 @@
-"""Embedded units (oblasts), settlements and population; the one place areas are measured.
+"""Embedded units (oblasts) and settlements in the working CRS, or a units file in their
+place; names resolve in ``gazetteer`` (no geometry), areas are measured in ``areas``.
 
 Geometry is kept in an equal-area projection (Lambert azimuthal equal-area on WGS84,
 centred on Ukraine), so ``area_km2`` is a planar area that equals the ellipsoidal one;
@@ -7,12 +8,8 @@ centred on Ukraine), so ``area_km2`` is a planar area that equals the ellipsoida
 
 from __future__ import annotations
 
-import csv
-import difflib
 import hashlib
 import json
-import re
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -25,6 +22,16 @@ if TYPE_CHECKING:
 
 from . import settings, unitchecks
 from .areas import area_km2
+from .gazetteer import (
+    Settlement,
+    Unit,
+    fold,
+    geodata_dir,
+    oblast_index,
+    read_names,
+    resolve_oblast,
+    resolve_place,
+)
 from .unitchecks import OFFICIAL_AREA_KM2
 
 # numpy, shapely and pyproj are imported where they are used: resolving oblast and place
@@ -40,15 +47,6 @@ def _transformer(inverse: bool = False):
 
     pair = (EQUAL_AREA, "EPSG:4326") if inverse else ("EPSG:4326", EQUAL_AREA)
     return Transformer.from_crs(*pair, always_xy=True)
-
-
-def geodata_dir() -> Path:
-    """The embedded geodata folder: inside the wheel, or at the repository top level."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_geodata", here.parent / "geodata"):
-        if (candidate / "units.csv").exists():
-            return candidate
-    raise FileNotFoundError("embedded geodata not found; reinstall modeller")
 
 
 def project(lon, lat):
@@ -107,33 +105,6 @@ def _digest(units_sha256: str) -> str:
     return h.hexdigest()[:12]
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A first-level unit (oblast, autonomous republic or city with special status)."""
-
-    code: str
-    name_en: str
-    name_uk: str
-    aliases: tuple[str, ...]
-    area_official_km2: float
-    population: int
-    population_source: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.name_en} ({self.code})"
-
-
-@dataclass(frozen=True)
-class Settlement:
-    geonameid: int
-    name: str
-    oblast: str
-    population: int
-    lon: float
-    lat: float
-
-
 EMBEDDED_SOURCE = {"name": "embedded Natural Earth 10m admin-1 units"}
 
 
@@ -156,66 +127,6 @@ class Geodata:
     @property
     def total_km2(self) -> float:
         return float(sum(area_km2(g) for g in self.geometry.values()))
-
-
-_PUNCT = re.compile(r"[\s'’ʼ`\-_.]+")
-
-
-def _fold(text: str) -> str:
-    """Case-, accent- and apostrophe-insensitive key for matching names."""
-    return _fold_many([text])[0]
-
-
-def _fold_many(texts: list[str]) -> list[str]:
-    """``_fold`` of many names at once: one NFKD pass and one regex pass over all of them.
-
-    Combining marks are dropped with ``str.translate`` (a table of the marks present), so
-    folding the ~30,000 settlement names costs milliseconds, not a Python loop per letter.
-    """
-    joined = unicodedata.normalize("NFKD", "\x00".join(map(str, texts)))
-    marks = {ord(c): None for c in set(joined) if unicodedata.combining(c)}
-    return _PUNCT.sub("", joined.translate(marks).lower()).split("\x00")
-
-
-@cache
-def _names() -> tuple[dict[str, Unit], tuple[Settlement, ...], tuple[tuple[str, ...], ...]]:
-    """Units, settlements and their alternate names from the embedded CSVs (no geometry).
-
-    Enough to resolve oblast and place names, so validating a scenario loads no shapes.
-    """
-    folder = geodata_dir()
-    units = {}
-    with open(folder / "units.csv", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            units[row["code"]] = Unit(
-                code=row["code"],
-                name_en=row["name_en"],
-                name_uk=row["name_uk"],
-                aliases=tuple(a for a in row["aliases"].split("|") if a),
-                area_official_km2=float(row["area_official_km2"]),
-                population=int(row["population_2022"]),
-                population_source=row["population_source"],
-            )
-    settlements, alts = [], []
-    with open(folder / "settlements.csv", encoding="utf-8") as fh:
-        rows = csv.reader(fh)
-        col = {name: i for i, name in enumerate(next(rows))}
-        gid, name, obl, pop, lon, lat, alt = (
-            col[k] for k in ("geonameid", "name", "oblast", "population", "lon", "lat", "alt_names")
-        )
-        for row in rows:
-            settlements.append(
-                Settlement(
-                    int(row[gid]),
-                    row[name],
-                    row[obl],
-                    int(row[pop]),
-                    float(row[lon]),
-                    float(row[lat]),
-                )
-            )
-            alts.append(tuple(a for a in row[alt].split("|") if a))
-    return units, tuple(settlements), tuple(alts)
 
 
 _ACTIVE: list[Geodata] = []
@@ -251,7 +162,7 @@ def _embedded() -> Geodata:
     import numpy as np
     import shapely
 
-    units, settlements, alts = _names()
+    units, settlements, alts = read_names()
     text = (geodata_dir() / "oblasts.geojson").read_text(encoding="utf-8")
     codes = [f["properties"]["code"] for f in json.loads(text)["features"]]
     # GEOS parses the coordinates (one geometry per feature, in order): ~10x faster than
@@ -279,7 +190,7 @@ def _from_file(path: str) -> Geodata:
 
     base = _embedded()
     features = unitsfile.read_features(Path(path))
-    index = _oblast_index()
+    index = oblast_index()
 
     def label(code: str) -> str:
         u = base.units[code]
@@ -287,7 +198,7 @@ def _from_file(path: str) -> Geodata:
 
     unitchecks.check_over_ukraine([g for _, g in features], path, "unit")
     matched, how = unitsfile.match(
-        features, set(base.units), lambda text: index.get(_fold(text)), label, path
+        features, set(base.units), lambda text: index.get(fold(text)), label, path
     )
     geometry = {code: _valid_area(matched[code]) for code in sorted(matched)}
     number = {id(g): i + 1 for i, (_, g) in enumerate(features)}
@@ -354,96 +265,14 @@ def _snap_inside(xy: np.ndarray, settlements: list, geometry: dict) -> np.ndarra
     return xy
 
 
-@cache
-def _oblast_index() -> dict[str, str]:
-    units = _names()[0]
-    pairs = [
-        (name, unit.code)
-        for unit in units.values()
-        for name in (unit.code, unit.name_en, unit.name_uk, *unit.aliases)
-    ]
-    return dict(zip(_fold_many([n for n, _ in pairs]), (c for _, c in pairs), strict=True))
-
-
-def resolve_oblast(name: str) -> str:
-    """ISO code for an oblast name, code, Ukrainian name or alias; ValueError with a hint."""
-    code = _oblast_index().get(_fold(str(name)))
-    if code:
-        return code
-    units = _names()[0]
-    choices = {u.name_en: u for u in units.values()}
-    close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6)
-    if not close:
-        folded = {_fold(k): k for k in _oblast_index()}
-        hit = difflib.get_close_matches(_fold(str(name)), list(folded), n=1, cutoff=0.6)
-        close = [units[_oblast_index()[hit[0]]].name_en] if hit else []
-    hint = (
-        f" — did you mean '{close[0]}' ({choices[close[0]].code})?"
-        if close
-        else f"; valid: {', '.join(sorted(choices))}"
-    )
-    raise ValueError(f"unknown oblast '{name}'{hint}")
-
-
-@cache
-def _primary_index() -> dict[str, list[int]]:
-    """Settlements by the folded GeoNames name."""
-    _, settlements, _ = _names()
-    primary: dict[str, list[int]] = {}
-    for i, key in enumerate(_fold_many([s.name for s in settlements])):
-        primary.setdefault(key, []).append(i)
-    return primary
-
-
-@cache
-def _alternate_index() -> dict[str, list[int]]:
-    """Settlements by each folded alternate name; built only when a name is not a primary
-    one (five times the names to fold: most scenario files never need it)."""
-    _, _, alt_names = _names()
-    alternate: dict[str, list[int]] = {}
-    owners = [i for i, alts in enumerate(alt_names) for _ in alts]
-    folded = _fold_many([a for alts in alt_names for a in alts])
-    for i, key in zip(owners, folded, strict=True):
-        alternate.setdefault(key, []).append(i)
-    return alternate
-
-
-def resolve_place(text: str) -> Settlement:
-    """A settlement from 'Name' or 'Name, Oblast' (GeoNames name or Latin alternate name)."""
-    units, settlements, _ = _names()
-    name, _, oblast = (part.strip() for part in str(text).partition(","))
-    key, primary = _fold(name), _primary_index()
-    hits = primary.get(key) or _alternate_index().get(key) or []
-    if oblast:
-        code = resolve_oblast(oblast)
-        hits = [i for i in hits if settlements[i].oblast == code]
-    hits = sorted(set(hits), key=lambda i: -settlements[i].population)
-    if len(hits) == 1:
-        return settlements[hits[0]]
-    if not hits:
-        close = difflib.get_close_matches(key, list(primary), n=3, cutoff=0.75)
-        names = sorted({settlements[primary[c][0]].name for c in close})
-        hint = f" — did you mean {', '.join(repr(n) for n in names)}?" if names else ""
-        where = f" in {oblast}" if oblast else ""
-        raise ValueError(f"unknown place '{name}'{where} (GeoNames cities500){hint}")
-    options = ", ".join(
-        f"'{settlements[i].name}, {units[settlements[i].oblast].name_en}' "
-        f"at [{settlements[i].lon}, {settlements[i].lat}]"
-        for i in hits[:6]
-    )
-    raise ValueError(
-        f"place '{text}' is ambiguous ({len(hits)} matches); write 'Name, Oblast' or "
-        f"[lon, lat] for one of: {options}"
-    )
-
-
-__all__ = [
+__all__ = [  # (names, units and settlements come from the gazetteer)
     "EQUAL_AREA",
     "OFFICIAL_AREA_KM2",
     "Geodata",
     "Settlement",
     "Unit",
     "area_km2",
+    "geodata_dir",
     "load",
     "resolve_oblast",
     "resolve_place",

@@ -16,7 +16,7 @@ PACKAGE = Path(modeller.__file__).parent
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
     {"errors", "settings", "statuses", "document", "interrupts", "regions", "textsafe", "memo"},
-    {"rounding", "projection", "areas"},  # rounding for readers; the working CRS; km²
+    {"rounding", "projection", "areas", "gazetteer"},  # rounding; the CRS; km²; names
     {"unitsfile"},  # reading and matching a units file (no embedded data)
     {"unitchecks"},  # whether a units file can be Ukraine's units
     {"dates", "geodata", "inputs", "failures"},  # dates; units, CRS; files in

@@ -1,0 +1,192 @@
+"""The gazetteer: the embedded units' and settlements' names (no geometry), and resolving
+an oblast or place name as a scenario writes it. Validating a scenario needs only this, so
+it reads two CSVs and imports no geometry library."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+
+def geodata_dir() -> Path:
+    """The embedded geodata folder: inside the wheel, or at the repository top level."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_geodata", here.parent / "geodata"):
+        if (candidate / "units.csv").exists():
+            return candidate
+    raise FileNotFoundError("embedded geodata not found; reinstall modeller")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A first-level unit (oblast, autonomous republic or city with special status)."""
+
+    code: str
+    name_en: str
+    name_uk: str
+    aliases: tuple[str, ...]
+    area_official_km2: float
+    population: int
+    population_source: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name_en} ({self.code})"
+
+
+@dataclass(frozen=True)
+class Settlement:
+    geonameid: int
+    name: str
+    oblast: str
+    population: int
+    lon: float
+    lat: float
+
+
+_PUNCT = re.compile(r"[\s'’ʼ`\-_.]+")
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and apostrophe-insensitive key for matching names."""
+    return _fold_many([text])[0]
+
+
+def _fold_many(texts: list[str]) -> list[str]:
+    """``fold`` of many names at once: one NFKD pass and one regex pass over all of them.
+
+    Combining marks are dropped with ``str.translate`` (a table of the marks present), so
+    folding the ~30,000 settlement names costs milliseconds, not a Python loop per letter.
+    """
+    joined = unicodedata.normalize("NFKD", "\x00".join(map(str, texts)))
+    marks = {ord(c): None for c in set(joined) if unicodedata.combining(c)}
+    return _PUNCT.sub("", joined.translate(marks).lower()).split("\x00")
+
+
+@cache
+def read_names() -> tuple[dict[str, Unit], tuple[Settlement, ...], tuple[tuple[str, ...], ...]]:
+    """Units, settlements and their alternate names from the embedded CSVs (no geometry).
+
+    Enough to resolve oblast and place names, so validating a scenario loads no shapes.
+    """
+    folder = geodata_dir()
+    units = {}
+    with open(folder / "units.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            units[row["code"]] = Unit(
+                code=row["code"],
+                name_en=row["name_en"],
+                name_uk=row["name_uk"],
+                aliases=tuple(a for a in row["aliases"].split("|") if a),
+                area_official_km2=float(row["area_official_km2"]),
+                population=int(row["population_2022"]),
+                population_source=row["population_source"],
+            )
+    settlements, alts = [], []
+    with open(folder / "settlements.csv", encoding="utf-8") as fh:
+        rows = csv.reader(fh)
+        col = {name: i for i, name in enumerate(next(rows))}
+        gid, name, obl, pop, lon, lat, alt = (
+            col[k] for k in ("geonameid", "name", "oblast", "population", "lon", "lat", "alt_names")
+        )
+        for row in rows:
+            settlements.append(
+                Settlement(
+                    int(row[gid]),
+                    row[name],
+                    row[obl],
+                    int(row[pop]),
+                    float(row[lon]),
+                    float(row[lat]),
+                )
+            )
+            alts.append(tuple(a for a in row[alt].split("|") if a))
+    return units, tuple(settlements), tuple(alts)
+
+
+@cache
+def oblast_index() -> dict[str, str]:
+    units = read_names()[0]
+    pairs = [
+        (name, unit.code)
+        for unit in units.values()
+        for name in (unit.code, unit.name_en, unit.name_uk, *unit.aliases)
+    ]
+    return dict(zip(_fold_many([n for n, _ in pairs]), (c for _, c in pairs), strict=True))
+
+
+def resolve_oblast(name: str) -> str:
+    """ISO code for an oblast name, code, Ukrainian name or alias; ValueError with a hint."""
+    code = oblast_index().get(fold(str(name)))
+    if code:
+        return code
+    units = read_names()[0]
+    choices = {u.name_en: u for u in units.values()}
+    close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6)
+    if not close:
+        folded = {fold(k): k for k in oblast_index()}
+        hit = difflib.get_close_matches(fold(str(name)), list(folded), n=1, cutoff=0.6)
+        close = [units[oblast_index()[hit[0]]].name_en] if hit else []
+    hint = (
+        f" — did you mean '{close[0]}' ({choices[close[0]].code})?"
+        if close
+        else f"; valid: {', '.join(sorted(choices))}"
+    )
+    raise ValueError(f"unknown oblast '{name}'{hint}")
+
+
+@cache
+def _primary_index() -> dict[str, list[int]]:
+    """Settlements by the folded GeoNames name."""
+    _, settlements, _ = read_names()
+    primary: dict[str, list[int]] = {}
+    for i, key in enumerate(_fold_many([s.name for s in settlements])):
+        primary.setdefault(key, []).append(i)
+    return primary
+
+
+@cache
+def _alternate_index() -> dict[str, list[int]]:
+    """Settlements by each folded alternate name; built only when a name is not a primary
+    one (five times the names to fold: most scenario files never need it)."""
+    _, _, alt_names = read_names()
+    alternate: dict[str, list[int]] = {}
+    owners = [i for i, alts in enumerate(alt_names) for _ in alts]
+    folded = _fold_many([a for alts in alt_names for a in alts])
+    for i, key in zip(owners, folded, strict=True):
+        alternate.setdefault(key, []).append(i)
+    return alternate
+
+
+def resolve_place(text: str) -> Settlement:
+    """A settlement from 'Name' or 'Name, Oblast' (GeoNames name or Latin alternate name)."""
+    units, settlements, _ = read_names()
+    name, _, oblast = (part.strip() for part in str(text).partition(","))
+    key, primary = fold(name), _primary_index()
+    hits = primary.get(key) or _alternate_index().get(key) or []
+    if oblast:
+        code = resolve_oblast(oblast)
+        hits = [i for i in hits if settlements[i].oblast == code]
+    hits = sorted(set(hits), key=lambda i: -settlements[i].population)
+    if len(hits) == 1:
+        return settlements[hits[0]]
+    if not hits:
+        close = difflib.get_close_matches(key, list(primary), n=3, cutoff=0.75)
+        names = sorted({settlements[primary[c][0]].name for c in close})
+        hint = f" — did you mean {', '.join(repr(n) for n in names)}?" if names else ""
+        where = f" in {oblast}" if oblast else ""
+        raise ValueError(f"unknown place '{name}'{where} (GeoNames cities500){hint}")
+    options = ", ".join(
+        f"'{settlements[i].name}, {units[settlements[i].oblast].name_en}' "
+        f"at [{settlements[i].lon}, {settlements[i].lat}]"
+        for i in hits[:6]
+    )
+    raise ValueError(
+        f"place '{text}' is ambiguous ({len(hits)} matches); write 'Name, Oblast' or "
+        f"[lon, lat] for one of: {options}"
+    )
