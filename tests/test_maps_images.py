@@ -177,14 +177,15 @@ def test_labels_never_overlap_and_the_largest_towns_are_named(figures):
 
 
 def test_rounding_for_readers_is_the_pages_rounding():
-    from modeller.maps import words
+    from modeller.maps import image_words, words
 
     for x in (6238.3, 150.4, 0.12, 0.0):
-        assert images.round_km2(x) == words.km2(x)
+        assert image_words.round_km2(x) == words.km2(x)
     for x in (666297.2, 211.4, 0.0):
-        assert images.round_people(x) == words.people(x)
-    assert images.round_km2(6238.3) == "6,240" and images.round_people(666297.2) == "670,000"
-    assert images.nice_date("2025-08-15") == "15 Aug 2025"
+        assert image_words.round_people(x) == words.people(x)
+    assert image_words.round_km2(6238.3) == "6,240"
+    assert image_words.round_people(666297.2) == "670,000"
+    assert image_words.nice_date("2025-08-15") == "15 Aug 2025"
 
 
 def test_images_drawn_in_worker_processes_equal_those_drawn_in_order(run, tmp_path, monkeypatch):

@@ -1,0 +1,204 @@
+"""The right-hand panel of a static map: the legend of the scenario's own statuses, what
+changes hands (km² and people per flow), and the locator inset of Ukraine."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ..document import ScenarioEntry
+from ..partition import Partition
+from ..rounding import people_short
+from .image_geometry import (
+    SMALL_MAP_M,
+    coarse,
+    context,
+    polygon_path,
+)
+from .image_words import (
+    CHANGED_HATCH,
+    NEITHER_HATCH,
+    RIVER,
+    SIDES,
+    hatch_colour,
+    place,
+    round_km2,
+    round_people,
+)
+
+
+def panel(
+    fig, entry: ScenarioEntry, partition: Partition, colours, box: tuple, top: float, bottom: float
+) -> None:
+    """Right of the map: the legend, what changes hands, the locator."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    used = {p.after for p in partition.pieces} | {p.before for p in partition.pieces}
+    handles = []
+    for s in entry.statuses:
+        if s.status not in used:
+            continue
+        label, fill, _ = colours[s.status]
+        neither = s.status not in SIDES
+        handles.append(
+            hatch_colour(
+                Patch(
+                    facecolor=fill,
+                    edgecolor="#777777",
+                    hatch=NEITHER_HATCH if neither else None,
+                    linewidth=0.6,
+                    label=textwrap.fill(label, 34),
+                ),
+                "#333333" if neither else None,
+            )
+        )
+    if any(p.before != p.after for p in partition.pieces):
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor="#111111",  # the hatch's colour too
+                linestyle=(0, (3, 1.5)),
+                hatch=CHANGED_HATCH,
+                linewidth=1.2,
+                label="Changes hands\n(hatched over its new status)",
+            )
+        )
+    recs = {dict(p.attrs).get("recognition") for p in partition.pieces} - {None}
+    if "de_jure" in recs:
+        handles.append(Line2D([], [], color="#4a1486", linewidth=2.2, label="Recognised de jure"))
+    if "de_facto" in recs:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="#4a1486",
+                linewidth=2.2,
+                linestyle=(0, (1, 3)),
+                label="Recognised de facto",
+            )
+        )
+    if entry.towns:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="none",
+                markerfacecolor="white",
+                markeredgecolor="#111111",
+                markersize=8,
+                label="Town changing hands\n(size: population)",
+            )
+        )
+    handles += [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markerfacecolor="#333333",
+            markeredgecolor="white",
+            markersize=5,
+            label="Other large town",
+        ),
+        Line2D([], [], color=RIVER, linewidth=1.6, label="Dnipro river"),
+        Line2D([], [], color="#4d4d4d", linewidth=0.8, label="Oblast border"),
+    ]
+    legend = fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.715, top),
+        frameon=False,
+        fontsize=9,
+        title="After the scenario",
+        title_fontsize=10,
+        alignment="left",
+        handlelength=2.2,
+        borderaxespad=0,
+    )
+    for text in legend.get_texts():
+        text.set_parse_math(False)
+    y = legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.bbox.height - 0.025
+    _changes_text(fig, entry, colours, y)
+    _locator(fig, partition, colours, box, bottom)
+
+
+def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
+    """'What changes hands': each flow (from -> to), and the largest towns, rounded."""
+    fig.text(0.72, y, "What changes hands", fontsize=10, va="top", color="#111111")
+    lines = []
+    flows = sorted(entry.flows, key=lambda f: -f.km2)
+    small = [f for f in flows if f.km2 < 1.0]
+    for f in flows:
+        if f.km2 < 1.0:
+            continue
+        name = textwrap.shorten(
+            f"{colours.get(f.from_, (f.from_,))[0]} → {colours.get(f.to, (f.to,))[0]}",
+            44,
+            placeholder="…",
+        )
+        people = people_short(f.people, f.people_low, f.people_high)
+        lines.append(f"{name}\n    {round_km2(f.km2)} km² · {people} people")
+    if small:
+        lines.append(f"(and {len(small)} sliver{'s' if len(small) > 1 else ''} under 1 km²)")
+    if not flows:
+        lines.append("Nothing: the scenario keeps the baseline.")
+    if entry.towns:
+        big = ", ".join(f"{place(t.name)} {round_people(t.population)}" for t in entry.towns[:4])
+        lines.append(textwrap.fill(f"Largest towns: {big}", 46))
+    fig.text(
+        0.72,
+        y - 0.032,
+        "\n".join(lines),
+        fontsize=8.5,
+        va="top",
+        linespacing=1.35,
+        parse_math=False,
+        color="#222222",
+    )
+
+
+def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> None:
+    """A small map of all Ukraine (scenario statuses) with the frame drawn on it."""
+    from matplotlib.patches import PathPatch, Rectangle
+
+    ctx = context()
+    ax = fig.add_axes((0.78, bottom, 0.21, 0.19))
+    x0, y0, x1, y1 = ctx["ukraine"].bounds
+    pad = 0.04 * (x1 - x0)
+    ax.set_xlim(x0 - pad, x1 + pad)
+    ax.set_ylim(y0 - pad, y1 + pad)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_facecolor("white")
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#888888")
+        spine.set_linewidth(0.6)
+    for status in dict.fromkeys(p.after for p in partition.pieces):
+        path = polygon_path(
+            coarse([p.geometry for p in partition.pieces if p.after == status], SMALL_MAP_M)
+        )
+        if path is not None:
+            ax.add_artist(
+                PathPatch(
+                    path, facecolor=colours[status][1], edgecolor=colours[status][1], linewidth=0.9
+                )
+            )
+    outline = polygon_path([ctx["ukraine"]])
+    ax.add_artist(PathPatch(outline, facecolor="none", edgecolor="#444444", linewidth=0.6))
+    ax.add_patch(
+        Rectangle(
+            (box[0], box[1]),
+            box[2] - box[0],
+            box[3] - box[1],
+            facecolor="none",
+            edgecolor="#c00000",
+            linewidth=1.5,
+            clip_on=True,
+        )
+    )
+    ax.set_title("Ukraine: where the map is", fontsize=8, color="#444444", pad=2)
+
+
+# --- writing --------------------------------------------------------------------------
