@@ -34,15 +34,8 @@ from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, polygonal
 from .scenario import Band, Scenario
 from .timeline_bands import Bands
-from .timeline_day import (
-    STATUSES,
-    Day,
-    Geometry,
-    Handoff,
-    Reader,
-    points_in,
-    tile_areas,
-)
+from .timeline_day import STATUSES, Day, Geometry, points_in, tile_areas
+from .timeline_read import Handoff, Reader
 
 SLIVER_M2 = 1.0  # atoms smaller than this (overlay noise) are dropped
 TILE_M = 25_000.0  # atoms are cut into tiles of this size so that a day's change is local

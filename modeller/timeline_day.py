@@ -1,27 +1,21 @@
 """The timeline's per-day measurement of Russian-held land: which tiles and points it holds.
 
 A day's Russian-held territory R is DeepState's layer plus the strips of outline
-reconciliation (``Outline``, kept as two layers: ``Land``). From one day to the next only
-what lies near DeepState's changed boundary segments is measured again: the km² of R in
-each tile (``tile_areas``) and the side of each population point (``points_in``); a probe
-point per whole tile catches a side flipped by a ring appearing or vanishing elsewhere.
+reconciliation (``timeline_read.Outline``, kept as two layers: ``Land``). From one day to
+the next only what lies near DeepState's changed boundary segments is measured again: the
+km² of R in each tile (``tile_areas``) and the side of each population point
+(``points_in``); a probe point per whole tile catches a side flipped by a ring appearing
+or vanishing elsewhere.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
-import time
-from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
 
-from . import geodata, reconcile, settings
-from .archive import Snapshot
-from .control import NO_GREY_ZONE
-from .partition import BaselineInfo
+from . import geodata
 from .scenario import Band
 
 STATUSES = ("russia", "ukraine")  # what a DeepState baseline holds: R and the rest
@@ -154,13 +148,6 @@ def changed_since(
     return np.vstack([seg[absent(new, old)], old_seg[absent(old, new)]])
 
 
-def _edges_changed(old, new) -> np.ndarray:
-    """Boundary segments in one of two territories and not the other (None: empty)."""
-    if old is None or new is None:
-        return boundary_segments(new if old is None else old)[1]
-    return changed_since(*boundary_segments(new), *boundary_segments(old))
-
-
 def tile_areas(geom: Geometry, land: Land, state: Day, tree) -> np.ndarray:
     """km² of tile ∩ R for every tile, recomputing only tiles the change touched."""
     n = len(geom.tiles)
@@ -263,166 +250,3 @@ def _points_of(state: Day, tiles: np.ndarray) -> np.ndarray:
     order, starts = state.tile_points  # starts[t + 1]: the first point of tile t
     spans = [(starts[0], starts[1])] + [(starts[t + 1], starts[t + 2]) for t in tiles]
     return np.concatenate([order[a:b] for a, b in spans])
-
-
-class Outline:
-    """The outline-reconciliation layer of consecutive days (``reconcile``).
-
-    The strips that reconciliation adds depend only on the Russian-held land within the
-    outline zone, which changes rarely; a day reuses the strips of the day before when
-    none of DeepState's changed boundary segments lies in the zone. The day's territory is
-    then ``R ∪ strips`` grown by 1 m, as ``baselines.from_deepstate`` builds it for ``run``
-    (kept as its two layers, see ``Land``). Recomputed strips equal to yesterday's (same
-    WKB) keep their per-unit figures and their growth.
-    """
-
-    def __init__(self) -> None:
-        self.on = settings.reconcile()
-        self.zone = reconcile.outline_zone() if self.on else None
-        self.strips = None
-        self.wkb = b""
-        self.grown = None
-        self.moved: tuple = ()
-        self.strips_km2 = 0.0
-
-    def land(self, raw, changed: np.ndarray | None) -> Land:
-        """The day's Russian-held territory from DeepState's layer and the segments of it
-        that changed since yesterday (None: the first day)."""
-        if not self.on:
-            return Land(raw, None, changed)
-        grown = self.grown
-        if self.strips is None or self._changed_in_zone(changed):
-            strips = reconcile.strips(raw)
-            wkb = shapely.to_wkb(strips)
-            # most changes in the zone leave the strips as they were: keep their figures
-            if self.strips is None or wkb != self.wkb:
-                self.strips, self.wkb = strips, wkb
-                self.moved = reconcile.moved_by_oblast(strips)
-                self.strips_km2 = float(geodata.area_km2(strips))
-                # = reconcile.with_strips(raw, strips) less the union, kept across days
-                self.grown = None if strips.is_empty else reconcile.grown(strips)
-                if self.grown is not None:
-                    shapely.prepare(self.grown)
-        if changed is not None and self.grown is not grown:  # the growth's edges changed too
-            changed = np.vstack([changed, _edges_changed(grown, self.grown)])
-        return Land(raw, self.grown, changed)
-
-    def figures(self) -> tuple:
-        """The current strips' km² moved per unit and their km² (what ``info`` needs)."""
-        return self.moved, self.strips_km2
-
-    def _changed_in_zone(self, xy: np.ndarray | None) -> bool:
-        if xy is None or not len(xy):
-            return xy is None
-        lines = shapely.linestrings(xy.reshape(-1, 2, 2))
-        return bool(shapely.intersects(self.zone.reach, lines).any())
-
-    def info(self, snap: Snapshot, raw_km2: float, held_km2: float, strips: tuple) -> BaselineInfo:
-        """The day's baseline provenance, as ``run`` gives it: km² moved per unit and the
-        DeepState area outside the units (from the tiles: held = R ∩ units + strips);
-        ``strips`` is the day's (moved, km²) of the strips (``figures``)."""
-        moved, strips_km2 = strips
-        inside = held_km2 - (strips_km2 if self.on else 0.0)
-        return replace(
-            snap.info,
-            reconciled=moved if self.on else None,
-            outside_km2=max(0.0, raw_km2 - inside),
-            grey_zone=NO_GREY_ZONE,
-        )
-
-
-@dataclass(frozen=True)
-class Read:
-    """One day as read, before any tile: its snapshot, DeepState's km², its Russian-held
-    land (with the segments changed since the day before) and its strips' figures."""
-
-    snap: Snapshot
-    raw_km2: float
-    land: Land
-    strips: tuple  # Outline.figures() of the day
-
-
-class Reader:
-    """The days of a chunk in date order, read (``Snapshot.territory``), cut into boundary
-    segments, compared with the day before, and given their outline strips: all that needs
-    no plan, so it can run ahead of it (``ahead``) while the plan is being made.
-
-    ``clock`` (a ``lap(stage)`` object) gets the time as "read" and "outline".
-    """
-
-    def __init__(self, snapshots: list[Snapshot], clock) -> None:
-        self.todo = deque(snapshots)
-        self.done: deque[Read] = deque()
-        self.clock = clock
-        self.outline = Outline()
-        self.raw = None
-        self.raw_km2 = 0.0
-        self.segments: tuple | None = None
-        self.order: tuple | None = None  # key_order of the segments' keys
-
-    def ahead(self) -> bool:
-        """Read one more day into the queue; False when there is none left."""
-        if not self.todo:
-            return False
-        snap = self.todo.popleft()
-        raw, last = snap.territory(), self.raw
-        self.raw = raw
-        self.clock.lap("read")
-        if raw is last:  # the file held yesterday's map (see geojson._LAST): nothing changed
-            changed = self.segments[1][:0]
-        else:
-            shapely.prepare(raw)
-            segments = boundary_segments(raw)
-            order = key_order(segments[0])
-            if self.segments is not None:
-                changed = changed_since(*segments, *self.segments, (order, self.order))
-            else:
-                changed = None
-            self.segments, self.order = segments, order
-            self.raw_km2 = float(geodata.area_km2(raw))
-        land = self.outline.land(raw, changed)
-        self.done.append(Read(snap, self.raw_km2, land, self.outline.figures()))
-        self.clock.lap("outline")
-        return True
-
-    def __iter__(self):
-        while self.done or self.ahead():
-            yield self.done.popleft()
-
-
-class Handoff:
-    """The plan's geometry for worker processes started before it was made (so that they
-    read their first days meanwhile): one pickle file, written once by the process making
-    the plan (``give``: None when it failed) and read once per worker (``take``)."""
-
-    POLL_S = 0.005
-    _taken: dict[str, Geometry | None] = {}  # per worker process: path -> geometry
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.parent = os.getpid()
-
-    def give(self, geom: Geometry | None) -> None:
-        """Hand the geometry over (atomically: a reader never sees half a file)."""
-        tmp = self.path + ".tmp"
-        with open(tmp, "wb") as fh:
-            pickle.dump(geom, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
-
-    def ready(self) -> bool:
-        return self.path in self._taken or os.path.exists(self.path)
-
-    def take(self) -> Geometry | None:
-        """The geometry, once given (None: no plan; or the parent process has gone)."""
-        if self.path not in self._taken:
-            while not os.path.exists(self.path):
-                # the parent has gone, or its folder has: the plan failed and it moved on
-                if os.getppid() != self.parent or not os.path.isdir(os.path.dirname(self.path)):
-                    return None
-                time.sleep(self.POLL_S)
-            try:
-                with open(self.path, "rb") as fh:
-                    self._taken[self.path] = pickle.load(fh)
-            except FileNotFoundError:  # the plan failed and its folder is gone already
-                return None
-        return self._taken[self.path]

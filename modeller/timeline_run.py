@@ -23,7 +23,7 @@ from .errors import InputError
 from .partition import BaselineInfo
 from .scenario import Scenario
 from .timeline import Geometry, Measures, Plan, make_plan, measure
-from .timeline_day import Handoff
+from .timeline_read import Handoff
 from .timeline_rows import ATTR_COLUMNS, COLUMNS, KeyFigures, plain_figures, rows
 from .timeline_table import Rows, Table
 

@@ -32,7 +32,7 @@ LAYERS: list[set[str]] = [
     {"baselines", "fast"},  # authored baselines and the one loader; the engine, fast
     {"metrics", "runs"},  # tallies; one run of many scenarios
     {"timeline_day"},  # the timeline's Russian-held land of a day, tile by tile
-    {"timeline_bands"},  # the timeline's band zones of a day
+    {"timeline_bands", "timeline_read"},  # a day's band zones; the days of a chunk, read
     {"report_text"},  # the run document for reading: table rows, Markdown, terminal
     {"report_files"},  # the run document as JSON and CSV
     {"timeline", "timeline_rows", "report", "exports", "doctor"},  # report: the run document
