@@ -230,7 +230,7 @@ class Scenario(Model):
     def _slug(cls, value: str) -> str:
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
             raise ValueError(
-                f"id '{value}' must be lower-case letters, digits and hyphens, "
+                f"id {value[:80]!r} must be lower-case letters, digits and hyphens, "
                 "e.g. 'full-donbas-withdrawal'"
             )
         if len(value) > MAX_ID:

@@ -1224,3 +1224,11 @@ def test_stat_modes_are_what_the_guards_say():
     assert kind_of(stat.S_IFCHR) == "a device"
     assert kind_of(stat.S_IFSOCK) == "a socket"
     assert kind_of(stat.S_IFDIR) == "a folder"
+
+
+def test_an_id_with_a_line_break_is_one_line_of_error(tmp_path):
+    path = write(tmp_path, 'id: "a\\nb"\ntitle: Probe\n' + STEP)
+    result = cli("validate", path)
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1, result.output
+    assert "id 'a\\nb' must be lower-case letters" in result.output
