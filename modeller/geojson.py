@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from . import geodata, inputs, unitchecks, unitsfile
+from . import geodata, inputs, positions, unitchecks
 from .errors import InputError
 from .regions import polygonal, union_regions
 
@@ -114,7 +114,7 @@ def _geometry(geom: object, where: str, source: str | None):
             f"MultiPolygon{also}",
             source,
         )
-    g = unitsfile.shape_2d(geom, where, source)  # an altitude is dropped here, once
+    g = positions.shape_2d(geom, where, source)  # an altitude is dropped here, once
     members = shapely.get_parts(g) if g.geom_type == "GeometryCollection" else [g]
     polys = [p for p in members if p.geom_type in POLYGON_TYPES]
     others = sorted({p.geom_type for p in members} - set(POLYGON_TYPES))

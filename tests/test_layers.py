@@ -17,6 +17,7 @@ PACKAGE = Path(modeller.__file__).parent
 LAYERS: list[set[str]] = [
     {"errors", "settings", "statuses", "document", "interrupts", "regions", "textsafe", "memo"},
     {"rounding", "projection", "areas", "gazetteer"},  # rounding; the CRS; km²; names
+    {"positions"},  # GeoJSON geometry read in two dimensions, bad positions named
     {"unitsfile"},  # reading and matching a units file (no embedded data)
     {"unitchecks"},  # whether a units file can be Ukraine's units
     {"dates", "geodata", "inputs", "failures"},  # dates; units, CRS; files in
