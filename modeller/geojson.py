@@ -31,8 +31,6 @@ GEOMETRY_TYPES = (
     "MultiPolygon",
     "GeometryCollection",
 )
-UKRAINE_LONLAT = unitchecks.UKRAINE_LONLAT  # generous bounds of Ukraine, lon/lat
-overlaps_ukraine = unitchecks.overlaps_ukraine  # whether a lon/lat box overlaps them
 WINDOW = (-60.0, -40.0, 120.0, 90.0)  # clipped to this before projecting: far from the
 # equal-area projection's antipode (DeepState's raw layers reach Africa and Central Asia)
 DENSIFY_DEG = 0.05  # at most ~5 km between vertices before projecting
@@ -166,7 +164,9 @@ def check_lonlat(g, where: str, source: str | None) -> None:
             "selected by listing oblasts, or by leaving 'polygon' out)",
             source,
         )
-    if not overlaps_ukraine(minx, miny, maxx, maxy) and overlaps_ukraine(miny, minx, maxy, maxx):
+    if not unitchecks.overlaps_ukraine(minx, miny, maxx, maxy) and unitchecks.overlaps_ukraine(
+        miny, minx, maxy, maxx
+    ):
         raise InputError(
             f"{where}: coordinates such as [{xy[0][0]:g}, {xy[0][1]:g}] look like [lat, lon]; "
             "GeoJSON is [lon, lat] (Kyiv is [30.52, 50.45]): swap each pair",
@@ -285,10 +285,10 @@ def _polygon_shape(data: object) -> tuple[str, ...] | None:
 def _near_ukraine(g) -> bool:
     """Finite coordinates over Ukraine and within 10° of it: no sanity message could apply."""
     x0, y0, x1, y1 = g.bounds
-    ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
+    ux0, uy0, ux1, uy1 = unitchecks.UKRAINE_LONLAT
     finite = bool(np.isfinite(shapely.get_coordinates(g)).all())
     inside = ux0 - 10 <= x0 and x1 <= ux1 + 10 and uy0 - 10 <= y0 and y1 <= uy1 + 10
-    return finite and inside and overlaps_ukraine(x0, y0, x1, y1)
+    return finite and inside and unitchecks.overlaps_ukraine(x0, y0, x1, y1)
 
 
 def _type_name(value: object) -> str:

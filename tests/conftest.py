@@ -48,6 +48,18 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
+def hromada_dir(shared_data) -> Path:
+    """The shared data folder, when it holds the hromada outlines and table (--population)."""
+    from modeller import hromada_files
+
+    try:
+        hromada_files.files(shared_data)
+    except Exception as exc:  # noqa: BLE001 - any reason the files are unusable
+        pytest.skip(f"hromada population files absent from the shared data: {exc}")
+    return shared_data
+
+
+@pytest.fixture(scope="session")
 def deepstate_2025_08_15(shared_data):
     from modeller import baselines
 

@@ -265,3 +265,17 @@ def test_characters_the_font_lacks_are_one_note_not_python_warnings(tmp_path):
     assert len(notes) == 1 and all(c in notes[0] for c in ("和", "平", "🕊"))
     assert "UserWarning" not in done.stderr and "Glyph" not in done.stderr
     assert (tmp_path / "maps" / "cjk.png").exists()
+
+
+def test_the_characters_taken_for_drawable_are_in_the_font():
+    """``missing_glyphs`` skips loading the font for these: each must really be there."""
+    from matplotlib import font_manager
+
+    from modeller.maps import image_words
+
+    with __import__("matplotlib").rc_context(image_words.matplotlib_rc()):
+        path = font_manager.findfont("DejaVu Sans")
+    have = font_manager.get_font(path).get_charmap()
+    common = [c for c in range(0x20, 0x2100) if image_words.COMMON.match(chr(c))]
+    assert len(common) > 800  # Latin, Cyrillic, punctuation
+    assert [hex(c) for c in common if c not in have] == []

@@ -25,19 +25,9 @@ VINNYTSIA = "UA05"  # KATOTTG prefix of Vinnytsia oblast (UA-05), the table's fi
 
 
 @pytest.fixture(scope="module")
-def real(shared_data) -> Path:
-    """The shared data folder, when it holds the hromada outlines and table."""
-    try:
-        hromada_files.files(shared_data)
-    except Exception as exc:  # noqa: BLE001 - any reason the files are unusable
-        pytest.skip(f"hromada population files absent from the shared data: {exc}")
-    return shared_data
-
-
-@pytest.fixture(scope="module")
-def rows(real) -> list[str]:
+def rows(hromada_dir) -> list[str]:
     """The real table's lines: header first (line 1 of the file), then one per hromada."""
-    return (real / hromada_files.POPULATION).read_text(encoding="utf-8").splitlines()
+    return (hromada_dir / hromada_files.POPULATION).read_text(encoding="utf-8").splitlines()
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +36,7 @@ def default_population():
     population.use(None)  # --population sets the model for the process; put it back
 
 
-def source(tmp_path: Path, real: Path, table: str | bytes, geometry=None) -> Path:
+def source(tmp_path: Path, hromada_dir: Path, table: str | bytes, geometry=None) -> Path:
     """A --population folder: ``table`` as the CSV, the real outlines (or ``geometry``:
     text, or a list of features for a FeatureCollection)."""
     folder = tmp_path / "pop"
@@ -54,7 +44,7 @@ def source(tmp_path: Path, real: Path, table: str | bytes, geometry=None) -> Pat
     (folder / "population").mkdir()
     target = folder / hromada_files.GEOMETRY
     if geometry is None:
-        shutil.copy(real / hromada_files.GEOMETRY, target)
+        shutil.copy(hromada_dir / hromada_files.GEOMETRY, target)
     elif isinstance(geometry, list):
         target.write_text(json.dumps({"type": "FeatureCollection", "features": geometry}))
     else:
@@ -114,29 +104,29 @@ def people(doc: dict) -> dict:
 # 1. encoding ----------------------------------------------------------------------------
 
 
-def test_a_cp1251_table_is_refused_with_its_line(tmp_path, real, rows):
-    folder = source(tmp_path, real, lines(rows).encode("cp1251"))
+def test_a_cp1251_table_is_refused_with_its_line(tmp_path, hromada_dir, rows):
+    folder = source(tmp_path, hromada_dir, lines(rows).encode("cp1251"))
     refused(folder, f"{CSV_NAME}:2: not UTF-8 text", "save it as UTF-8")
 
 
 # 2. geometry that is no FeatureCollection --------------------------------------------------
 
 
-def test_a_geometry_file_that_is_a_json_array_is_refused(tmp_path, real, rows):
-    folder = source(tmp_path, real, lines(rows), geometry="[]")
+def test_a_geometry_file_that_is_a_json_array_is_refused(tmp_path, hromada_dir, rows):
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry="[]")
     refused(folder, GEOMETRY_NAME, "a JSON array", "expected a GeoJSON FeatureCollection")
 
 
-def test_a_geometry_file_that_is_not_json_names_its_line(tmp_path, real, rows):
-    folder = source(tmp_path, real, lines(rows), geometry='{"type":\n"FeatureCollection",,}')
+def test_a_geometry_file_that_is_not_json_names_its_line(tmp_path, hromada_dir, rows):
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry='{"type":\n"FeatureCollection",,}')
     refused(folder, f"{GEOMETRY_NAME}:2: not valid JSON", "GeoJSON FeatureCollection")
 
 
-def test_a_hromada_outline_that_is_a_point_is_refused(tmp_path, real, rows):
+def test_a_hromada_outline_that_is_a_point_is_refused(tmp_path, hromada_dir, rows):
     code = rows[1].split(",")[0]
     point = {"type": "Point", "coordinates": [28.5, 49.2]}
     feature = {"type": "Feature", "properties": {"COD_3": code}, "geometry": point}
-    folder = source(tmp_path, real, lines(rows), geometry=[feature])
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry=[feature])
     refused(folder, GEOMETRY_NAME, f"feature 1 ({code}) is a Point", "Polygon or MultiPolygon")
 
 
@@ -156,21 +146,23 @@ def test_a_hromada_outline_that_is_a_point_is_refused(tmp_path, real, rows):
         ("", "'' of UA05020010000053508 is not a number"),
     ],
 )
-def test_a_population_that_is_no_count_of_people_is_refused(tmp_path, real, rows, value, what):
+def test_a_population_that_is_no_count_of_people_is_refused(
+    tmp_path, hromada_dir, rows, value, what
+):
     assert rows[1].startswith("UA05020010000053508,")
-    folder = source(tmp_path, real, lines(with_value(rows, 1, value)))
+    folder = source(tmp_path, hromada_dir, lines(with_value(rows, 1, value)))
     refused(folder, f"{CSV_NAME}:2: total_population_2022", what, "non-negative whole number")
 
 
-def test_all_zeros_leave_nothing_to_place_people_by(tmp_path, real, rows):
+def test_all_zeros_leave_nothing_to_place_people_by(tmp_path, hromada_dir, rows):
     zeros = [rows[0]] + [with_value(rows, i, "0")[i] for i in range(1, len(rows))]
-    folder = source(tmp_path, real, lines(zeros))
+    folder = source(tmp_path, hromada_dir, lines(zeros))
     refused(folder, CSV_NAME, "every total_population_2022 is 0", "nothing to place people by")
 
 
-def test_a_hromada_listed_twice_is_refused_with_both_lines(tmp_path, real, rows):
+def test_a_hromada_listed_twice_is_refused_with_both_lines(tmp_path, hromada_dir, rows):
     again = with_value(rows, 1, "5000000")[1]
-    folder = source(tmp_path, real, lines([*rows, again]))
+    folder = source(tmp_path, hromada_dir, lines([*rows, again]))
     refused(
         folder,
         f"{CSV_NAME}:{len(rows) + 1}: hromada UA05020010000053508 is listed twice",
@@ -179,29 +171,29 @@ def test_a_hromada_listed_twice_is_refused_with_both_lines(tmp_path, real, rows)
     )
 
 
-def test_a_table_adding_up_to_more_than_twice_ukraine_is_refused(tmp_path, real, rows):
+def test_a_table_adding_up_to_more_than_twice_ukraine_is_refused(tmp_path, hromada_dir, rows):
     """Each value below the per-row cap, the total absurd: the largest row is named."""
     big = with_value(with_value(rows, 1, "50000000"), 2, "40000000")
-    folder = source(tmp_path, real, lines(big))
+    folder = source(tmp_path, hromada_dir, lines(big))
     refused(folder, f"{CSV_NAME}:2: the hromadas add up to", "more than twice Ukraine's")
 
 
-def test_a_code_that_is_no_katottg_code_is_refused(tmp_path, real, rows):
+def test_a_code_that_is_no_katottg_code_is_refused(tmp_path, hromada_dir, rows):
     bad = [*rows[:3], "Vinnytsia,Вінницька,387439,0,0", *rows[3:]]
-    folder = source(tmp_path, real, lines(bad))
+    folder = source(tmp_path, hromada_dir, lines(bad))
     refused(folder, f"{CSV_NAME}:4: hromada_code 'Vinnytsia' is not a KATOTTG", "17 digits")
 
 
-def test_a_code_of_no_oblast_is_refused(tmp_path, real, rows):
+def test_a_code_of_no_oblast_is_refused(tmp_path, hromada_dir, rows):
     bad = [*rows, "UA99020010000053508,Nowhere,100,0,0"]
-    folder = source(tmp_path, real, lines(bad))
+    folder = source(tmp_path, hromada_dir, lines(bad))
     refused(folder, f"{CSV_NAME}:{len(rows) + 1}: hromada_code UA99020010000053508", "UA99")
 
 
-def test_a_mistyped_total_that_moves_an_oblast_is_refused(tmp_path, real, rows):
+def test_a_mistyped_total_that_moves_an_oblast_is_refused(tmp_path, hromada_dir, rows):
     """Vinnytsia city ×10: every value plausible, but Vinnytsia oblast would triple."""
     assert rows[2].split(",")[2] == "387439"
-    folder = source(tmp_path, real, lines(with_value(rows, 2, "3874390")))
+    folder = source(tmp_path, hromada_dir, lines(with_value(rows, 2, "3874390")))
     refused(
         folder,
         f"{CSV_NAME}:3: the hromadas of Vinnytsia (UA-05) add up to",
@@ -213,28 +205,28 @@ def test_a_mistyped_total_that_moves_an_oblast_is_refused(tmp_path, real, rows):
 # 4. sources that match nothing, or too little -------------------------------------------
 
 
-def test_an_empty_table_is_refused(tmp_path, real):
-    refused(source(tmp_path, real, ""), f"{CSV_NAME}:1: empty", "hromada_code")
+def test_an_empty_table_is_refused(tmp_path, hromada_dir):
+    refused(source(tmp_path, hromada_dir, ""), f"{CSV_NAME}:1: empty", "hromada_code")
 
 
-def test_a_header_without_rows_is_refused(tmp_path, real, rows):
-    refused(source(tmp_path, real, lines(rows[:1])), CSV_NAME, "no hromada rows")
+def test_a_header_without_rows_is_refused(tmp_path, hromada_dir, rows):
+    refused(source(tmp_path, hromada_dir, lines(rows[:1])), CSV_NAME, "no hromada rows")
 
 
-def test_a_geometry_file_without_features_is_refused(tmp_path, real, rows):
+def test_a_geometry_file_without_features_is_refused(tmp_path, hromada_dir, rows):
     """It used to count every oblast twice (unit totals plus the outline-less hromadas)."""
-    folder = source(tmp_path, real, lines(rows), geometry=[])
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry=[])
     refused(folder, GEOMETRY_NAME, "without features", "COD_3")
 
 
-def test_codes_that_match_no_outline_are_refused(tmp_path, real, rows):
+def test_codes_that_match_no_outline_are_refused(tmp_path, hromada_dir, rows):
     fake = [rows[0], "UA05020010000099999,X,9361,0,0"]
-    folder = source(tmp_path, real, lines(fake))
+    folder = source(tmp_path, hromada_dir, lines(fake))
     refused(folder, GEOMETRY_NAME, "no hromada of", "has an outline here", "COD_3")
 
 
-def test_a_single_hromada_is_not_a_whole_oblast(tmp_path, real, rows):
-    folder = source(tmp_path, real, lines(rows[:2]))
+def test_a_single_hromada_is_not_a_whole_oblast(tmp_path, hromada_dir, rows):
+    folder = source(tmp_path, hromada_dir, lines(rows[:2]))
     refused(
         folder,
         CSV_NAME,
@@ -244,21 +236,21 @@ def test_a_single_hromada_is_not_a_whole_oblast(tmp_path, real, rows):
     )
 
 
-def test_an_oblast_with_few_outlines_is_refused(tmp_path, real, rows):
+def test_an_oblast_with_few_outlines_is_refused(tmp_path, hromada_dir, rows):
     """One outline of Vinnytsia and the whole table: Vinnytsia would be placed by one
     hromada with 1 % of its people."""
-    doc = json.loads((real / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
+    doc = json.loads((hromada_dir / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
     one = [f for f in doc["features"] if code_of(f) == rows[1].split(",")[0]]
-    folder = source(tmp_path, real, lines(rows), geometry=one)
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry=one)
     refused(folder, CSV_NAME, "of the 1,509,515 people listed for Vinnytsia", "at least 90%")
 
 
-def test_units_without_outlines_keep_their_totals_once(tmp_path, real, rows):
+def test_units_without_outlines_keep_their_totals_once(tmp_path, hromada_dir, rows):
     """The outlines of Vinnytsia only: Vinnytsia by hromada, every other unit by its own
     total, counted once (an empty outline set used to double them)."""
-    doc = json.loads((real / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
+    doc = json.loads((hromada_dir / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
     mine = [f for f in doc["features"] if str(code_of(f)).startswith(VINNYTSIA)]
-    folder = source(tmp_path, real, lines(rows), geometry=mine)
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry=mine)
     plain = figures()
     got = figures("--population", str(folder))
     assert got["total_people"] == pytest.approx(plain["total_people"], rel=1e-9)
@@ -269,19 +261,19 @@ def test_units_without_outlines_keep_their_totals_once(tmp_path, real, rows):
 # 5. good tables in other dress ------------------------------------------------------------
 
 
-def test_a_table_with_a_bom_or_semicolons_gives_the_shared_figures(tmp_path, real, rows):
+def test_a_table_with_a_bom_or_semicolons_gives_the_shared_figures(tmp_path, hromada_dir, rows):
     """Excel's 'CSV UTF-8' (a BOM) and its ';' lists read as the real file does."""
-    expected = people(figures("--population", str(real)))
-    bom = source(tmp_path / "bom", real, b"\xef\xbb\xbf" + lines(rows).encode("utf-8"))
+    expected = people(figures("--population", str(hromada_dir)))
+    bom = source(tmp_path / "bom", hromada_dir, b"\xef\xbb\xbf" + lines(rows).encode("utf-8"))
     assert people(figures("--population", str(bom))) == expected
     population.use(None)
-    semi = source(tmp_path / "semi", real, lines([r.replace(",", ";") for r in rows]))
+    semi = source(tmp_path / "semi", hromada_dir, lines([r.replace(",", ";") for r in rows]))
     assert people(figures("--population", str(semi))) == expected
 
 
-def test_a_table_without_the_columns_names_what_it_found(tmp_path, real, rows):
+def test_a_table_without_the_columns_names_what_it_found(tmp_path, hromada_dir, rows):
     renamed = [rows[0].replace("total_population_2022", "population"), *rows[1:]]
-    folder = source(tmp_path, real, lines(renamed))
+    folder = source(tmp_path, hromada_dir, lines(renamed))
     refused(
         folder,
         f"{CSV_NAME}:1: expected the columns hromada_code and total_population_2022",
@@ -292,6 +284,6 @@ def test_a_table_without_the_columns_names_what_it_found(tmp_path, real, rows):
 # the timeline takes the option too ------------------------------------------------------
 
 
-def test_the_timeline_refuses_a_bad_source_as_run_does(tmp_path, real, rows):
-    folder = source(tmp_path, real, lines(with_value(rows, 1, "-5")))
+def test_the_timeline_refuses_a_bad_source_as_run_does(tmp_path, hromada_dir, rows):
+    folder = source(tmp_path, hromada_dir, lines(with_value(rows, 1, "-5")))
     refused(folder, f"{CSV_NAME}:2: total_population_2022 -5", "negative", command="timeline")

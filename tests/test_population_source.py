@@ -8,20 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from modeller import hromada_files, population
+from modeller import population
 from modeller.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIO = str(REPO / "scenarios" / "land-swap.yaml")
-
-
-@pytest.fixture(scope="module")
-def hromada_dir(shared_data) -> Path:
-    try:
-        hromada_files.files(shared_data)
-    except Exception as exc:  # noqa: BLE001 - any reason the files are unusable
-        pytest.skip(f"hromada population files absent from the shared data: {exc}")
-    return shared_data
 
 
 @pytest.fixture(autouse=True)
