@@ -60,17 +60,7 @@ def files(path: Path) -> tuple[Path, Path]:
 
 def read_table(table: Path) -> tuple[dict[str, int], dict[str, int]]:
     """(people by code, line by code) of the population CSV, every row checked."""
-    raw = inputs.read_bytes(table, "hromada population CSV")
-    try:
-        text = raw.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"not UTF-8 text (byte 0x{raw[exc.start : exc.start + 1].hex()} on this line; "
-            "Windows-1251 or Latin-1?); save it as UTF-8 (Excel: CSV UTF-8)",
-            str(table),
-            line,
-        ) from None
+    text = inputs.read_text(table, "hromada population CSV")  # a BOM is fine
     first = text.split("\n", 1)[0]
     if not first.strip():
         raise InputError(
@@ -192,12 +182,9 @@ def read_outlines(geometry: Path, wanted: set[str]) -> tuple[dict[str, list], se
         "expected a GeoJSON FeatureCollection of hromada outlines (Polygon or MultiPolygon "
         "features with the KATOTTG code in the property COD_3)"
     )
-    raw = inputs.read_bytes(geometry, "GeoJSON")
+    text = inputs.read_text(geometry, "GeoJSON")
     try:
-        doc = json.loads(raw)
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError("not UTF-8 text; save it as UTF-8", str(geometry), line) from None
+        doc = json.loads(text)
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         msg = getattr(exc, "msg", str(exc))

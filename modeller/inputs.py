@@ -91,7 +91,8 @@ def read_text(path: Path, kind: str) -> str:
         line = data[: exc.start].count(b"\n") + 1
         bad = data[exc.start : exc.start + 1].hex()
         raise InputError(
-            f"not UTF-8 text (byte 0x{bad} at offset {exc.start}); save the file as UTF-8",
+            f"not UTF-8 text (byte 0x{bad} at offset {exc.start}; Windows-1251 or Latin-1?); "
+            "save it as UTF-8",
             str(path),
             line,
         ) from None
