@@ -174,8 +174,19 @@ def write_folder(folder: Path, texts: dict[str, str | bytes]) -> list[Path]:
                     os.fsync(fh.fileno())
                 os.chmod(staging / name, _default_mode(0o666))
             _swap(target, staging, set(texts))
+        except OSError as exc:
+            kept = _discard(staging, set(texts))
+            if not kept or exc.errno is None:
+                raise
+            raise OSError(
+                exc.errno,
+                f"{exc.strerror}; the folder is as it was but for {len(kept)} of its "
+                f"entries ({', '.join(kept[:3])}{', …' if len(kept) > 3 else ''}), which "
+                f"could not be moved back and are kept in {staging}",
+                str(folder),
+            ) from None
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            _discard(staging, set(texts))
             raise
     return [folder / name for name in texts]
 
@@ -215,19 +226,50 @@ def _named(folder: Path) -> Iterator[None]:
 
 
 def _swap(target: Path, staging: Path, new: set[str]) -> None:
-    """Move the old folder's other entries into ``staging``, then put ``staging`` in place."""
+    """Move the old folder's other entries into ``staging``, then put ``staging`` in place.
+
+    A failure part way (an entry that cannot be moved: immutable, a name too long for the
+    staging path) moves every entry already moved back where it was before re-raising, so
+    the old folder is as it was; what cannot be moved back stays in ``staging``, which
+    ``_discard`` then keeps.
+    """
     old = target.parent / f".{target.name}.old-{os.getpid()}"
+    moved: list[str] = []
+    renamed = False
     blocked = _block_interrupts()
     try:
-        if target.exists():
-            for entry in os.listdir(target):
-                if entry not in new:
-                    os.rename(target / entry, staging / entry)
-            os.rename(target, old)
-        os.rename(staging, target)
+        try:
+            if target.exists():
+                for entry in os.listdir(target):
+                    if entry not in new:
+                        os.rename(target / entry, staging / entry)
+                        moved.append(entry)
+                os.rename(target, old)
+                renamed = True
+            os.rename(staging, target)
+        except BaseException:
+            if renamed and not target.exists():
+                os.rename(old, target)
+            for entry in reversed(moved):
+                # one that cannot go back stays in staging: _discard keeps it and says so
+                with suppress(OSError):
+                    os.rename(staging / entry, target / entry)
+            raise
     finally:
         _unblock_interrupts(blocked)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _discard(staging: Path, new: set[str]) -> list[str]:
+    """Remove a failed write's staging folder, unless it still holds entries of the user's
+    folder (``_swap`` could not move them back): those are kept there, and returned."""
+    try:
+        kept = sorted(set(os.listdir(staging)) - new)
+    except OSError:
+        return []
+    if not kept:
+        shutil.rmtree(staging, ignore_errors=True)
+    return kept
 
 
 def _block_interrupts() -> bool:

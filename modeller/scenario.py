@@ -22,7 +22,7 @@ from pydantic import (
 
 from . import inputs
 from .errors import InputError
-from .scenario_errors import StatusError, describe, one_per_place
+from .scenario_errors import StatusError, describe, in_file, one_per_place
 from .scenario_values import (
     IsoDate,
     LonLat,
@@ -319,7 +319,10 @@ def load_scenario(path: Path) -> Scenario:
         raise InputError(str(exc), str(path), line_of(lines, exc.loc)) from None
     except ValidationError as exc:
         # Unknown keys first: a misspelt key also makes the real one look missing.
-        errors = sorted(one_per_place(exc.errors()), key=lambda e: e["type"] != "extra_forbidden")
+        errors = sorted(
+            one_per_place(in_file(exc.errors(), data)),
+            key=lambda e: e["type"] != "extra_forbidden",
+        )
         # Status errors come wrapped as value errors at the model root: use their own loc.
         first = errors[0]
         inner = (first.get("ctx") or {}).get("error")

@@ -89,9 +89,32 @@ _SHAPE_ERRORS = {
 }
 
 
+def in_file(errors: list[dict], data: object) -> list[dict]:
+    """pydantic's errors with each location as keys and items of the file (``data``):
+    the tags pydantic adds for a union's alternatives (``str``, ``function-after[…]``)
+    dropped, a user's own key of the same name (a status called ``int``) kept."""
+    return [{**e, "loc": _file_loc(tuple(e["loc"]), data)} for e in errors]
+
+
+def _file_loc(loc: tuple, data: object) -> tuple:
+    out: list = []
+    node = data
+    for key in loc:
+        in_dict = isinstance(node, dict) and isinstance(key, str) and key in node
+        if in_dict or isinstance(node, list) and type(key) is int and 0 <= key < len(node):
+            node = node[key]
+        elif isinstance(key, str) and _is_type_tag(key):
+            continue  # a union alternative's tag: not in the file
+        else:
+            node = None  # e.g. a missing key: kept, nothing below it
+        out.append(key)
+    return tuple(out)
+
+
 def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
-    """(location, message) of one pydantic error of a file whose top model is ``root``."""
-    loc = tuple(k for k in error["loc"] if isinstance(k, int) or not _is_type_tag(k))
+    """(location, message) of one pydantic error (of ``in_file``) of a file whose top
+    model is ``root``."""
+    loc = tuple(error["loc"])
     where = ".".join(str(k + 1) if isinstance(k, int) else k for k in loc) or "top level"
     if error["type"] == "extra_forbidden":
         parent = _model_at(root, loc[:-1])
@@ -132,12 +155,12 @@ def _is_type_tag(key: str) -> bool:
 
 
 def one_per_place(errors: list[dict]) -> list[dict]:
-    """One error per location: of a union's alternatives (a place name or [lon, lat]),
-    the one our own check explains (e.g. 'looks like [lat, lon]') rather than 'not a string'."""
+    """One error per location (of ``in_file``'s errors): of a union's alternatives (a place
+    name or [lon, lat]), the one our own check explains (e.g. 'looks like [lat, lon]')
+    rather than 'not a string'."""
     by_loc: dict[tuple, list[dict]] = {}
     for e in errors:
-        loc = tuple(k for k in e["loc"] if isinstance(k, int) or not _is_type_tag(k))
-        by_loc.setdefault(loc, []).append(e)
+        by_loc.setdefault(tuple(e["loc"]), []).append(e)
     # a union's alternatives also fail deeper down (item 2 of a [lon, lat] missing): the
     # error at the place itself says it
     by_loc = {

@@ -168,7 +168,7 @@ def build_table(
     progress: Callable[[int], None] = lambda n: None,
 ) -> Table:
     """The whole timeline: DeepState snapshots fast, other baseline specs the plain way."""
-    workers = workers or os.cpu_count() or 1
+    workers = _workers(workers, len(snapshots), bool(scheduler))
     # snapshots that keep a grey zone have a third status: evaluated the plain way
     others = [*others, *(s.spec for s in snapshots if s.grey)]
     ordered = sorted((s for s in snapshots if not s.grey), key=lambda s: s.day)
@@ -227,6 +227,17 @@ def build_table(
         tuple(_scenario_meta(path, sc) for path, sc in scenarios),
         tuple(seconds.items()),
     )
+
+
+def _workers(asked: int | None, n_days: int, cluster: bool) -> int:
+    """How many chunks run at once: one per core unless asked; local processes are capped
+    at four per core and one per day (more only fork processes that wait for a core)."""
+    cores = os.cpu_count() or 1
+    if asked is None:
+        return cores
+    if isinstance(asked, bool) or not isinstance(asked, int) or asked < 1:
+        raise InputError(f"workers must be a whole number of 1 or more, got {asked!r}")
+    return asked if cluster else max(1, min(asked, 4 * cores, n_days))
 
 
 def _group_counts(keys: tuple) -> tuple[int, int]:

@@ -18,20 +18,46 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pydantic validates them with a clear error."""
 
 
+# YAML 1.2's core schema, not PyYAML's 1.1 rules: numbers are decimal (1.1 read 017 as
+# octal 15, 0x1F as 31, 1:30 as 90 and 1_000 as 1000), booleans are true/false only (1.1
+# read yes/no/on/off as booleans), and 1e1 is a number; dates stay text, so pydantic
+# validates them with a clear error. What is not a number is text, which a number field
+# then refuses by line.
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [
+        (tag, rx)
+        for tag, rx in resolvers
+        if tag.rsplit(":", 1)[-1] not in {"timestamp", "int", "float", "bool"}
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-# YAML 1.2 reads 1e1 and 2.5e3 as numbers; PyYAML's 1.1 rules want a dot and a sign
-# (1.0e+1) and would leave them text, which a number field then refuses
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
+)
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
     list("-+.0123456789"),
 )
 
 
+def _decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """An integer as written in decimal: a leading zero is not octal (YAML 1.2)."""
+    return int(loader.construct_scalar(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _decimal_int)
+
+
 MAX_DEPTH = 60  # scenarios nest a few levels; thousands of '[' is an attack, not a scenario
+STR, BINARY = "tag:yaml.org,2002:str", "tag:yaml.org,2002:binary"
+KINDS = {"int": "a number", "float": "a number", "bool": "true/false", "null": "empty"}
 
 
 def load_with_lines(path: Path) -> tuple[object, dict[Path_, int]]:
@@ -103,16 +129,23 @@ def _control_character(text: str) -> tuple[int, str] | None:
 
 
 def _nesting(text: str) -> int:
-    """An upper bound of the nesting depth: flow brackets open at once, or indentation."""
+    """How deep the document's mappings and lists nest, from YAML's event stream (parsed
+    without recursion, so thousands of '[' cannot exhaust the stack, unlike composing
+    them); 0 when the text is not valid YAML (the loader then says where)."""
     depth = deepest = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth = max(depth - 1, 0)
-    indents = [len(line) - len(line.lstrip(" -")) for line in text.splitlines() if line.strip()]
-    return max(deepest, max(indents, default=0) // 2)
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > deepest:
+                    deepest = depth
+                    if deepest > MAX_DEPTH:
+                        break
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return 0
+    return deepest
 
 
 def _one_line(exc: BaseException) -> str:
@@ -141,6 +174,14 @@ def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=N
                 )
             key = key_node.value
             line = key_node.start_mark.line + 1
+            if key_node.tag != STR:
+                what = KINDS.get(key_node.tag.rsplit(":", 1)[-1], "value of its own kind")
+                raise InputError(
+                    f"key '{key[:80]}' reads as {what}, not a name: keys are words such as "
+                    "id, steps or a status name (quote it to make it text)",
+                    str(path),
+                    line,
+                )
             _plain_value(key, path, line)
             if key in seen:
                 raise InputError(
@@ -154,6 +195,12 @@ def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=N
             lines[prefix + (i,)] = item.start_mark.line + 1
             _walk(item, prefix + (i,), lines, path, seen_nodes)
     elif isinstance(node, yaml.ScalarNode):
+        if node.tag == BINARY:
+            raise InputError(
+                "binary values (!!binary) are not allowed in scenarios; write the text itself",
+                str(path),
+                node.start_mark.line + 1,
+            )
         _plain_value(node.value, path, node.start_mark.line + 1)
 
 

@@ -136,7 +136,51 @@ YAML_CASES = [
         1,
         ["id is 251 characters long", "80 or fewer"],
     ),
+    # base64 is plain text to the control-character check, but decodes to ESC [31m
+    ("binary", (HEAD + "summary: !!binary G1szMW0=\n" + STEP).encode(), 3, ["!!binary"]),
+    ("number-key", (HEAD + STEP + "1: x\n").encode(), 6, ["key '1' reads as a number"]),
+    ("null-key", (HEAD + STEP + "~: x\n").encode(), 6, ["key '~' reads as empty"]),
+    # keys named like the tags pydantic puts in its error locations are the user's keys
+    ("key-named-str", (HEAD + "str: 1\n" + STEP).encode(), 3, ["unknown key 'str'"]),
+    (
+        "selector-key-named-int",
+        (HEAD + STEP.replace("{oblast: Donetsk}", "{oblast: Donetsk, int: 5}")).encode(),
+        5,
+        ["unknown key 'int' (at steps.1.where.int)", "valid keys here: oblast"],
+    ),
+    (
+        "status-named-int",
+        (HEAD + 'statuses:\n  int: {label: x, colour: "#00000"}\n' + STEP).encode(),
+        4,
+        ["(at statuses.int.colour)"],
+    ),
+    (
+        "hex-km",
+        (HEAD + STEP.replace("{oblast: Donetsk}", "{near: {place: Slovyansk, km: 0x1F}}")).encode(),
+        5,
+        ["'0x1F' is not a number"],
+    ),
+    (
+        "sexagesimal-km",
+        (HEAD + STEP.replace("{oblast: Donetsk}", "{near: {place: Slovyansk, km: 1:30}}")).encode(),
+        5,
+        ["'1:30' is not a number"],
+    ),
 ]
+
+
+def test_yaml_reads_numbers_and_booleans_as_yaml_1_2_does(tmp_path):
+    """017 is 17 (YAML 1.1 read it as octal 15), and yes/no/on/off are words, not booleans;
+    markdown underlines and brackets in notes or comments are not nesting."""
+    from modeller.scenario import load_scenario
+
+    near = "{near: {place: Kramatorsk, km: 017}}"
+    body = HEAD.replace("Probe", "yes") + STEP.replace("{oblast: Donetsk}", near)
+    body += "notes: |\n  Heading\n  " + "-" * 200 + "\n  " + "[" * 100 + "\n"
+    body += "# " + "[" * 100 + "\n"
+    sc = load_scenario(write(tmp_path, body))
+    assert sc.title == "yes"
+    assert sc.steps[0].where.near.km == 17
 
 
 @pytest.mark.parametrize("name, data, line, fragments", YAML_CASES, ids=[c[0] for c in YAML_CASES])

@@ -87,3 +87,66 @@ def test_the_terminal_table_has_no_file(tmp_path):
     assert result.exit_code == 2
     assert "--format json, csv, markdown" in result.output
     assert not (tmp_path / "t.txt").exists()
+
+
+def test_a_site_that_cannot_take_the_folders_place_loses_none_of_the_users_files(
+    tmp_path, monkeypatch
+):
+    """Replacing a folder moves its other files across first; when one of those moves fails
+    (an immutable file, a path too long), the files already moved go back, and nothing of
+    the user's is deleted with the new site's staging folder."""
+    from modeller import files
+
+    site = tmp_path / "site"
+    site.mkdir()
+    mine = {f"note{i}.txt": f"mine {i}\n" for i in range(5)}
+    for name, text in mine.items():
+        (site / name).write_text(text, encoding="utf-8")
+    (site / "index.html").write_text("old page", encoding="utf-8")
+    real_rename, moves = os.rename, []
+
+    def rename(src, dst):
+        if Path(src).parent == site and Path(dst).parent.name.startswith(".site.new-"):
+            moves.append(src)
+            if len(moves) == 3:  # the third of the user's files cannot be moved
+                raise OSError(1, "Operation not permitted", str(src))
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(files.os, "rename", rename)
+    with pytest.raises(OSError, match="not permitted"):
+        files.write_folder(site, {"index.html": "new page"})
+    assert len(moves) == 3
+    assert {p.name: p.read_text(encoding="utf-8") for p in site.iterdir()} == {
+        **mine,
+        "index.html": "old page",
+    }
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no staging folder left
+
+
+def test_files_that_cannot_be_moved_back_are_kept_and_named(tmp_path, monkeypatch):
+    from modeller import files
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.txt").write_text("a", encoding="utf-8")
+    (site / "b.txt").write_text("b", encoding="utf-8")
+    real_rename, moves = os.rename, []
+
+    def rename(src, dst):
+        if Path(dst).parent.name.startswith(".site.new-") and Path(src).parent == site:
+            moves.append(Path(src).name)
+            if len(moves) == 2:  # the second of the user's files cannot be moved
+                raise OSError(36, "File name too long", str(dst))
+        if Path(src).parent.name.startswith(".site.new-") and Path(dst).parent == site:
+            raise OSError(5, "Input/output error", str(dst))  # and moving back fails too
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(files.os, "rename", rename)
+    with pytest.raises(OSError) as caught:
+        files.write_folder(site, {"index.html": "new"})
+    monkeypatch.undo()
+    staging = [p for p in tmp_path.iterdir() if p.name != "site"]
+    first = moves[0]
+    assert [p.name for p in site.iterdir()] == [moves[1]] and len(staging) == 1
+    assert (staging[0] / first).read_text(encoding="utf-8") == first[0]
+    assert "kept in" in str(caught.value) and str(staging[0]) in str(caught.value)
