@@ -12,6 +12,7 @@ from . import __version__
 from .cli_options import (
     FORMATS,
     GEO_FORMATS,
+    PathArg,
     data_options,
     fail,
     population_option,
@@ -45,7 +46,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=PathArg(path_type=Path))
 @data_options
 @click.option(
     "--baseline",
@@ -67,7 +68,7 @@ def main() -> None:
 @click.option(
     "--output",
     "-O",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    type=PathArg(dir_okay=False, allow_dash=True, path_type=Path),
     help="File to write the --format json/csv/markdown output to instead of stdout ('-': "
     "stdout); for geojson/gpkg/parquet, the pieces file (default: pieces.<format> here).",
 )
@@ -81,7 +82,7 @@ def main() -> None:
 @click.option(
     "--out",
     "-o",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathArg(file_okay=False, path_type=Path),
     default=Path("maps"),
     show_default=True,
     help="Folder for the HTML maps (index.html + one page per scenario).",
@@ -128,7 +129,7 @@ def run(
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=PathArg(path_type=Path))
 @units_option
 def validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files: keys, statuses, oblast and place names. Exit 2 on any error."""
@@ -172,7 +173,7 @@ def list_scenarios() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=PathArg(path_type=Path))
 @data_options
 @click.option(
     "--baseline",
@@ -183,7 +184,7 @@ def list_scenarios() -> None:
 @click.option(
     "--geodata",
     "geodata_dir",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    type=PathArg(file_okay=False, exists=True, path_type=Path),
     help="Check this geodata folder instead of the embedded one.",
 )
 def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | None) -> None:
@@ -246,7 +247,7 @@ def list_baselines() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=PathArg(path_type=Path))
 @data_options
 @click.option(
     "--baselines",
@@ -269,7 +270,7 @@ def list_baselines() -> None:
 @click.option(
     "--out",
     "-o",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathArg(file_okay=False, path_type=Path),
     default=Path("maps/timeline"),
     show_default=True,
     help="Folder for timeline.<format> and the chart page timeline.html.",

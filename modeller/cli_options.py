@@ -13,6 +13,17 @@ from . import geodata, settings
 from .errors import InputError
 from .textsafe import terminal_text
 
+
+class PathArg(click.Path):
+    """click.Path that refuses an empty value: ``Path("")`` is the current folder, so
+    ``--out ''`` would write into it and ``run ''`` read every file in it."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():
+            self.fail("is empty; give a file or folder name", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 # the formats of ``modeller run``: on stdout, and geodata files (with their suffixes)
 FORMATS = ["table", "csv", "json", "markdown"]
 GEO_FORMATS = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}
@@ -47,6 +58,8 @@ def _setting(name: str, value: str) -> None:
 
 
 def _units(ctx, param, value) -> None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty; give a units file (or leave --units out)")
     if value is not None:
         _setting("MODELLER_UNITS", str(value))
     if value is not None or settings.units_path() is not None:
@@ -102,7 +115,7 @@ def data_options(f):
 population_option = click.option(
     "--population",
     "population_dir",
-    type=click.Path(path_type=Path),
+    type=PathArg(path_type=Path),
     default=None,
     help="Folder with hromada outlines and 1 Jan 2022 populations "
     "(boundaries/ua_hromadas_simplified_vadymnes.geojson, "

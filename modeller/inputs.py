@@ -8,6 +8,7 @@ checked here before it is opened. The limit can be raised with the environment v
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 from pathlib import Path
@@ -16,6 +17,7 @@ from .errors import InputError
 
 LIMIT_ENV = "MODELLER_MAX_INPUT_MB"
 DEFAULT_LIMIT_MB = {"scenario": 5, "GeoJSON": 50, "GeoPackage": 50}
+MAX_LIMIT_MB = 1e6  # a terabyte: a larger setting means "no limit" and is read as this
 
 
 def limit_mb(kind: str) -> float:
@@ -28,7 +30,7 @@ def limit_mb(kind: str) -> float:
             mb = float("nan")
         if not mb > 0 or mb == float("inf"):
             raise InputError(f"{LIMIT_ENV}={value!r} is not a positive number of megabytes")
-        return mb
+        return min(mb, MAX_LIMIT_MB)
     return DEFAULT_LIMIT_MB.get(kind, 50)
 
 
@@ -64,9 +66,9 @@ def check_file(path: Path, kind: str) -> int:
     limit = limit_mb(kind)
     if st.st_size > limit * 1e6:
         raise InputError(
-            f"{kind} file is {st.st_size / 1e6:,.0f} MB, over the {limit:g} MB limit "
+            f"{kind} file is {_size(st.st_size)}, over the {limit:g} MB limit "
             f"(large files take many times their size in memory); simplify it, or set "
-            f"{LIMIT_ENV}={st.st_size / 1e6 * 1.1:.0f} to read it anyway",
+            f"{LIMIT_ENV}={max(1, math.ceil(st.st_size / 1e6 * 1.1))} to read it anyway",
             str(path),
         )
     return st.st_size
@@ -74,12 +76,17 @@ def check_file(path: Path, kind: str) -> int:
 
 def read_bytes(path: Path, kind: str) -> bytes:
     """The bytes of a checked file (regular, within the limit)."""
-    check_file(path, kind)
+    size = check_file(path, kind)
     try:
-        with open(path, "rb") as handle:
-            return handle.read(int(limit_mb(kind) * 1e6) + 1)
+        with open(path, "rb") as handle:  # (read(n) allocates n bytes up front)
+            return handle.read(min(int(limit_mb(kind) * 1e6), size + 2**16) + 1)
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read {kind} file: {reason(exc)}", str(path)) from None
+
+
+def _size(n: int) -> str:
+    """A file size in words: MB from a megabyte up, kB below."""
+    return f"{n / 1e6:,.0f} MB" if n >= 1e6 else f"{max(n / 1e3, 0.1):.1f} kB"
 
 
 def read_text(path: Path, kind: str) -> str:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
+from .errors import InputError
+
 
 def data_dir() -> Path | None:
     """MODELLER_DATA_DIR: a folder laid out like ../shared/data (DeepState archive, ...)."""
@@ -54,9 +56,20 @@ def units_path() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+SWITCH = {"1": True, "on": True, "yes": True, "true": True}
+SWITCH |= {"0": False, "off": False, "no": False, "false": False}
+
+
 def reconcile() -> bool:
-    """MODELLER_RECONCILE: outline reconciliation of DeepState baselines (on unless 0/off)."""
-    return os.environ.get("MODELLER_RECONCILE", "1").strip().lower() not in ("0", "off", "no")
+    """MODELLER_RECONCILE: outline reconciliation of DeepState baselines (on unless 0/off);
+    a value that is neither is an error, not silently on."""
+    value = os.environ.get("MODELLER_RECONCILE", "1")
+    if value.strip().lower() not in SWITCH:
+        raise InputError(
+            f"MODELLER_RECONCILE={value[:40]!r} is not a switch; use 1 (on, the default) or 0 "
+            "(off; as --no-reconcile)"
+        )
+    return SWITCH[value.strip().lower()]
 
 
 def contested_mode() -> str:

@@ -485,6 +485,52 @@ def test_size_limit_is_clear_and_can_be_raised(tmp_path):
     assert result.exit_code == 0, result.output
 
 
+def test_a_huge_or_tiny_size_limit_still_reads_or_refuses_cleanly(tmp_path):
+    """A limit past a terabyte means no limit (it overflowed, or read() asked for that
+    much memory at once); one below a file's size suggests a limit that would read it."""
+    path = write(tmp_path, HEAD + STEP)
+    for value in ("1e20", "1e308"):
+        result = cli("validate", path, env={"MODELLER_MAX_INPUT_MB": value})
+        assert result.exit_code == 0, result.output
+    message = assert_clean_error(
+        cli("validate", path, env={"MODELLER_MAX_INPUT_MB": "1e-9"}), "kB, over the 1e-09 MB"
+    )
+    assert "MODELLER_MAX_INPUT_MB=1 to read it" in message
+
+
+def test_a_reconcile_setting_that_is_not_a_switch_is_refused(monkeypatch):
+    """It had read anything but 0/off/no as on."""
+    from modeller import settings
+    from modeller.errors import InputError
+
+    for value, on in [("1", True), ("ON", True), (" yes ", True), ("0", False), ("off", False)]:
+        monkeypatch.setenv("MODELLER_RECONCILE", value)
+        assert settings.reconcile() is on
+    monkeypatch.setenv("MODELLER_RECONCILE", "maybe")
+    with pytest.raises(InputError, match="'maybe' is not a switch; use 1"):
+        settings.reconcile()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("run", "scenarios/land-swap.yaml", "-b", "1991", "--out", ""),
+        ("run", "", "-b", "1991", "--no-maps"),
+        ("run", "scenarios/land-swap.yaml", "-b", "1991", "--no-maps", "--units", " "),
+        ("timeline", "scenarios/land-swap.yaml", "--baselines", "contact-line", "-o", ""),
+        ("run", "scenarios/land-swap.yaml", "-b", "1991", "-f", "csv", "-O", ""),
+    ],
+    ids=["run-out", "run-paths", "units", "timeline-out", "output"],
+)
+def test_an_empty_path_is_refused_not_read_as_the_current_folder(tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    args = [str(REPO / a) if a.startswith("scenarios/") else a for a in args]
+    result = cli(*args)
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "is empty" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("value", ["abc", "-1", "0", "inf", "nan"])
 def test_a_bad_size_limit_setting_is_named(tmp_path, value):
     path = write(tmp_path, HEAD + STEP)
