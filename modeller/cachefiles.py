@@ -5,9 +5,11 @@ ever invalidated by hand and a stale file is never read.
 Each kind of file has its own folder under ``settings.cache_dir()``
 (``MODELLER_CACHE_DIR``) and its own switch (``MODELLER_IMAGE_CACHE=0``,
 ``MODELLER_POPULATION_CACHE=0`` turn one off). Files are written
-atomically and the least recently used are removed beyond a number per kind. Reading
-accepts only a regular file of a plausible size that starts as expected; a cache that
-cannot be read or written is skipped without a word (it only ever saves time).
+atomically, each ending in the SHA-256 of its content, and the least recently used are
+removed beyond a number per kind. Reading accepts only a regular file of a plausible size
+that starts as expected and whose digest matches (a file cut short or altered is drawn
+or computed again, never copied into an output); a cache that cannot be read or written
+is skipped without a word (it only ever saves time).
 """
 
 from __future__ import annotations
@@ -42,15 +44,22 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
+DIGEST = 32  # bytes of SHA-256 after each file's content
+
+
 def read(kind: str, name: str, max_bytes: int, starts: bytes = b"") -> bytes | None:
     """The file ``name`` of this kind, or None (missing, not a regular file, too large,
-    not starting with ``starts``, unreadable); a file read counts as recently used."""
+    not ending in its content's digest, not starting with ``starts``, unreadable); a file
+    read counts as recently used."""
     path = folder(kind) / name
     try:
-        if not path.is_file() or path.stat().st_size > max_bytes:  # never a device or FIFO
+        if not path.is_file() or path.stat().st_size > max_bytes + DIGEST:  # not a FIFO
             return None
-        data = path.read_bytes()
+        kept = path.read_bytes()
     except OSError:
+        return None
+    data = kept[:-DIGEST]
+    if len(kept) < DIGEST or hashlib.sha256(data).digest() != kept[-DIGEST:]:
         return None
     if not data.startswith(starts):
         return None
@@ -65,7 +74,7 @@ def write(kind: str, name: str, data: bytes, keep: int | None) -> None:
     with contextlib.suppress(OSError):
         where = folder(kind)
         where.mkdir(parents=True, exist_ok=True)
-        files.write_bytes(where / name, data)
+        files.write_bytes(where / name, data + hashlib.sha256(data).digest())
         if keep is not None:
             prune(kind, keep)
 

@@ -107,6 +107,12 @@ def test_a_damaged_cache_file_is_drawn_again(run, cache_dir, monkeypatch):
     drawn.clear()
     assert image_jobs.render_images(doc, partitions, stems) == first
     assert sorted(drawn) == [-1, 0, 1]
+    # cut short (a full disk, a killed copy): it still starts like an SVG, but is not one
+    for path in cache_dir.glob("*.svg"):
+        path.write_bytes(path.read_bytes()[:-40])
+    drawn.clear()
+    assert image_jobs.render_images(doc, partitions, stems) == first
+    assert sorted(drawn) == [0, 1]
 
 
 def test_the_cache_can_be_turned_off(run, cache_dir, monkeypatch):
