@@ -159,9 +159,20 @@ def from_raw(path: Path, data: dict) -> Partition:
         lonlat = deepstate_raw.raw_layers(data)
     except InputError as exc:
         raise InputError(exc.message, str(path)) from None
+    for name, layer in lonlat.items():  # the sanity checks of any baseline file
+        where = "occupied territory" if name == "russia" else "grey zone"
+        geojson.check_lonlat(layer, where, str(path))
+    unitchecks.check_over_ukraine(list(lonlat.values()), str(path))
     layers = {k: geojson.territory([g], densify=False) for k, g in lonlat.items()}  # as drawn
     stamp = RAW_DATE.search(str(data.get("datetime") or "")) or RAW_DATE.search(path.name)
-    day = Date(*map(int, stamp.groups())) if stamp else None
+    try:
+        day = Date(*map(int, stamp.groups())) if stamp else None
+    except ValueError:
+        raise InputError(
+            f"bad date {stamp.group()!r} (from the 'datetime' or the file name): write "
+            "YYYY-MM-DDTHH:MM, e.g. 2025-08-03T19:58",
+            str(path),
+        ) from None
     info = BaselineInfo(
         str(path),
         day,
@@ -185,7 +196,8 @@ def from_file(path: Path) -> Partition:
     date_value = data.get("date") if isinstance(data, dict) else None
     held: dict[str, list] = {}
     for i, (props, geom) in enumerate(geojson.features(data, str(path))):
-        status = props.get("status") or "russia"
+        status = props.get("status", None)
+        status = "russia" if status is None else status  # "" or false is not a status
         if status not in BASELINE_STATUSES:
             raise InputError(
                 f"feature {i + 1}: unknown status {str(status)[:80]!r}; a baseline file "

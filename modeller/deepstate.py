@@ -18,9 +18,9 @@ from datetime import date as Date
 from pathlib import Path
 
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import mapping
 
-from . import dates, files, settings
+from . import dates, files, positions, settings
 from .errors import InputError
 
 API = "https://deepstatemap.live/api/history"
@@ -29,6 +29,8 @@ GREY_FILLS = ("#bcaaa4", "#bdbdbd")  # "Під питанням" (2022), "Ста
 FOREIGN_FILL = "#ff5252"  # "occupied" territories outside Ukraine (Transnistria, Abkhazia …)
 PRE_2022 = re.compile(r"ОРДЛО|ORDLO|CADR|CALR|Крим|Crimea|Тузла|Tuzla", re.IGNORECASE)
 TIMEOUT_S = 60
+GEOJSON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon")
+GEOJSON_TYPES += ("MultiPolygon", "GeometryCollection")
 
 
 def _get_json(url: str):
@@ -102,11 +104,22 @@ def raw_layers(collection: dict) -> dict[str, object]:
     if "features" not in collection and isinstance(collection.get("map"), dict):
         collection = collection["map"]
     parts: dict[str, list] = {"russia": [], "contested": []}
-    for feature in collection.get("features", []):
+    for i, feature in enumerate(collection.get("features", [])):
+        where = f"feature {i + 1}"
+        if not isinstance(feature, dict):
+            raise InputError(f"{where} must be a Feature object, got {type(feature).__name__}")
         props = feature.get("properties") or {}
         geom = feature.get("geometry")
+        if not isinstance(props, dict):
+            raise InputError(f"{where}: 'properties' must be an object or null")
         if not geom:
             continue
+        if not isinstance(geom, dict) or geom.get("type") not in GEOJSON_TYPES:
+            kind = geom.get("type") if isinstance(geom, dict) else type(geom).__name__
+            raise InputError(
+                f"{where}: 'geometry' must be a GeoJSON geometry object, got "
+                f"{str(kind)[:40]!r}; valid types: {', '.join(GEOJSON_TYPES)}"
+            )
         fill = str(props.get("fill", "")).lower()
         if fill == OCCUPIED_FILL or (
             fill != FOREIGN_FILL and PRE_2022.search(str(props.get("name", "")))
@@ -116,8 +129,8 @@ def raw_layers(collection: dict) -> dict[str, object]:
             layer = "contested"
         else:
             continue
-        polys = _polygons(shape(geom))
-        parts[layer].extend(shapely.make_valid(shapely.force_2d(p)) for p in polys)
+        polys = _polygons(positions.shape_2d(geom, where, None))
+        parts[layer].extend(shapely.make_valid(p) for p in polys if not p.is_empty)
     if not parts["russia"]:
         raise InputError("the DeepState snapshot has no occupied-territory polygons")
     russia = shapely.union_all(parts["russia"])

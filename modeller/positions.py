@@ -46,7 +46,33 @@ def shape_2d(geom: object, where: str, source: str | None):
             f"({_short(str(exc), 120)})",
             source,
         ) from None
-    return shapely.force_2d(g) if shapely.has_z(g) else g
+    g = shapely.force_2d(g) if shapely.has_z(g) else g
+    _check_holes(g, where, source)
+    return g
+
+
+def _check_holes(g, where: str, source: str | None) -> None:
+    """A hole (a Polygon's second or later ring) must lie inside the outer ring: one outside
+    it, or around it, is not a hole, and repairing the polygon would count it as land (a
+    hole larger than its outline gave the hole less the outline)."""
+    for part in shapely.get_parts(g):
+        if part.geom_type == "GeometryCollection":
+            _check_holes(part, where, source)
+            continue
+        n = shapely.get_num_interior_rings(part) if part.geom_type == "Polygon" else 0
+        if n <= 0:
+            continue
+        shell = shapely.polygons(shapely.get_exterior_ring(part))
+        for k in range(n):
+            hole = shapely.polygons(shapely.get_interior_ring(part, k))
+            inside = shapely.area(shapely.intersection(shell, shapely.make_valid(hole)))
+            if inside < 0.5 * hole.area:
+                raise InputError(
+                    f"{where}: ring {k + 2} of a polygon is a hole that lies outside its outer "
+                    "ring (a Polygon's first ring is its outline, later rings are holes inside "
+                    "it); write a separate area as a polygon of its own (MultiPolygon)",
+                    source,
+                )
 
 
 def position_problem(geom: object) -> str | None:

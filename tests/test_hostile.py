@@ -761,6 +761,69 @@ BASELINE_ONLY = [
     ("status-number", fc(POLY, properties={"status": 5}), ["unknown status '5'"]),
     ("bad-date", {**fc(POLY), "date": "yesterday"}, ["bad top-level date 'yesterday'"]),
     ("number-date", {**fc(POLY), "date": 20250101}, ["bad top-level date 20250101", "as text"]),
+    ("status-empty", fc(POLY, properties={"status": ""}), ["unknown status ''"]),
+    ("status-false", fc(POLY, properties={"status": False}), ["unknown status 'False'"]),
+    (  # a "hole" around its outline: repaired, it counted as land (the hole less the outline)
+        "hole-outside",
+        fc(
+            {
+                "type": "Polygon",
+                "coordinates": [BOX, [[36, 47], [39, 47], [39, 49], [36, 49], [36, 47]]],
+            }
+        ),
+        ["ring 2 of a polygon is a hole that lies outside its outer ring"],
+    ),
+    # raw DeepState dumps (a feature filled #a52714) get the checks of any baseline file
+    (
+        "raw-date",
+        {**fc(POLY, properties={"fill": "#a52714"}), "datetime": "2025-13-45T10:00"},
+        ["bad date '2025-13-45T10:00'"],
+    ),
+    (
+        "raw-position",
+        fc(
+            {"type": "Polygon", "coordinates": [[[37.5], [38, 48], [38, 48.5], [37.5, 48]]]},
+            properties={"fill": "#a52714"},
+        ),
+        ["feature 1: a position must be"],
+    ),
+    (
+        "raw-feature",
+        {
+            "type": "FeatureCollection",
+            "features": ["x", *fc(POLY, properties={"fill": "#a52714"})["features"]],
+        },
+        ["feature 1 must be a Feature object"],
+    ),
+    (
+        "raw-geometry-type",
+        fc({"type": "Banana", "coordinates": []}, properties={"fill": "#a52714"}),
+        ["'geometry' must be a GeoJSON geometry object, got 'Banana'"],
+    ),
+    (
+        "raw-world",
+        fc(
+            {
+                "type": "Polygon",
+                "coordinates": [[[-179, -89], [179, -89], [179, 89], [-179, 89], [-179, -89]]],
+            },
+            properties={"fill": "#a52714"},
+        ),
+        ["occupied territory: the polygon covers most of the world"],
+    ),
+    (
+        "raw-lat-lon",
+        fc(
+            {"type": "Polygon", "coordinates": [[[48, 37.5], [48, 38], [48.5, 38], [48, 37.5]]]},
+            properties={"fill": "#a52714"},
+        ),
+        ["look like [lat, lon]"],
+    ),
+    (
+        "raw-null",
+        fc({"type": "Polygon", "coordinates": []}, properties={"fill": "#a52714"}),
+        ["no occupied-territory polygons"],
+    ),
     (  # valid lon/lat, but nowhere near Ukraine: it would hold nothing
         "far-away",
         fc({"type": "Polygon", "coordinates": [[[30, 89.5], [31, 89.5], [31, 89.9], [30, 89.5]]]}),

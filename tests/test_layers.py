@@ -15,8 +15,8 @@ PACKAGE = Path(modeller.__file__).parent
 
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
-    {"errors", "settings", "statuses", "document", "interrupts", "regions", "textsafe", "memo"},
-    {"rounding", "projection", "areas", "gazetteer"},  # rounding; the CRS; km²; names
+    {"errors", "statuses", "document", "interrupts", "regions", "textsafe", "memo"},
+    {"settings", "rounding", "projection", "areas", "gazetteer"},  # environment; the CRS; km²
     {"positions"},  # GeoJSON geometry read in two dimensions, bad positions named
     {"unitsfile"},  # reading and matching a units file (no embedded data)
     {"unitchecks"},  # whether a units file can be Ukraine's units
