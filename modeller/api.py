@@ -64,8 +64,16 @@ def load_scenario(path_or_id: str | Path) -> Scenario:
     InputError
         The file is missing or invalid (the message gives file:line and what is valid).
     """
-    (path,) = _scenario.scenario_files([Path(path_or_id)])
-    return _scenario.load_scenario(path)
+    if not isinstance(path_or_id, str | Path):
+        raise InputError(f"load_scenario takes a file or an id, got {type(path_or_id).__name__}")
+    paths = _scenario.scenario_files([Path(path_or_id)])
+    if len(paths) != 1:
+        raise InputError(
+            f"is a folder of {len(paths)} scenarios; load_scenario reads one file or id "
+            "(modeller.scenarios(folder) reads them all)",
+            str(path_or_id),
+        )
+    return _scenario.load_scenario(paths[0])
 
 
 def load_baseline(spec: str | None = None, units: str | Path | None = None) -> Partition:
@@ -120,16 +128,37 @@ def apply(baseline: Partition, scenario: Scenario) -> Partition:
 
 
 def _as_scenarios(items) -> list[tuple[Path | None, Scenario]]:
+    """Scenarios from objects, files, folders and ids; objects checked again (see
+    ``scenario.revalidated``); ids unique, as ``modeller run`` wants them."""
     if items is None:
         return _scenario.load_scenarios([])
     if isinstance(items, str | Path | Scenario):
         items = [items]
+    try:
+        items = list(items)
+    except TypeError:
+        raise InputError(
+            f"scenarios must be a Scenario, a path, an id or a list of them, got "
+            f"{type(items).__name__}"
+        ) from None
     out: list[tuple[Path | None, Scenario]] = []
     for item in items:
         if isinstance(item, Scenario):
-            out.append((None, item))
-        else:
+            out.append((None, _scenario.revalidated(item)))
+        elif isinstance(item, str | Path):
             out += _scenario.load_scenarios([Path(item)])
+        else:
+            raise InputError(
+                f"scenarios must be Scenario objects, paths or ids, got {type(item).__name__}"
+            )
+    seen: dict[str, object] = {}
+    for path, sc in out:
+        if sc.id in seen:
+            raise InputError(
+                f"duplicate scenario id '{sc.id}' (also in {seen[sc.id] or 'a Scenario object'})",
+                str(path) if path else None,
+            )
+        seen[sc.id] = path
     return out
 
 
@@ -157,6 +186,12 @@ def run(
         ``.pieces`` (GeoDataFrame), ``.transfers``, ``.held``, ``.towns`` (DataFrames),
         ``.provenance``, ``.document`` (the JSON document), ``.to_file()``, ``.to_json()``.
     """
+    if isinstance(towns, bool) or not isinstance(towns, int) or towns < 0:
+        raise InputError(f"towns must be a whole number of 0 or more, got {towns!r}")
+    if baseline is not None and not isinstance(baseline, str):
+        raise InputError(
+            f"baseline must be a spec such as 'deepstate:2025-08-15', got {baseline!r}"
+        )
     loaded = _as_scenarios(scenarios)
     cache = runs.BaselineCache()
     entries, partitions, notes = [], [], []
@@ -200,6 +235,10 @@ def timeline(
 
     from . import archive, timeline_run
 
+    if not isinstance(baselines, str):
+        raise InputError(f"baselines must be a spec such as 'deepstate:..', got {baselines!r}")
+    if every is not None and not isinstance(every, str):
+        raise InputError(f"every must be text such as '7d', got {every!r}")
     loaded = [(p or Path(sc.id), sc) for p, sc in _as_scenarios(scenarios)]
     snapshots, others = archive.parse_specs(baselines, every)
     if not snapshots and not others:

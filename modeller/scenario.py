@@ -394,6 +394,24 @@ def scenario_files(paths: list[Path]) -> list[Path]:
     return out
 
 
+def revalidated(sc: Scenario) -> Scenario:
+    """A Scenario object checked again as its file was: one built or changed in code
+    (``model_copy(update=…)``, a list appended to) has skipped pydantic's checks, and an
+    undeclared status or an unknown oblast would pass into the figures unseen."""
+    try:
+        return Scenario.model_validate(sc.model_dump(by_alias=True))
+    except StatusError as exc:
+        raise InputError(f"scenario '{sc.id}': {exc}") from None
+    except ValidationError as exc:
+        data = sc.model_dump(by_alias=True)
+        first = one_per_place(in_file(exc.errors(), data))[0]
+        inner = (first.get("ctx") or {}).get("error")
+        message = str(inner) if isinstance(inner, StatusError) else describe(first, Scenario)[1]
+        raise InputError(f"scenario '{getattr(sc, 'id', '?')}': {message}") from None
+    except (AttributeError, TypeError) as exc:  # a field set to something dump cannot read
+        raise InputError(f"scenario '{getattr(sc, 'id', '?')}' is malformed: {exc}") from None
+
+
 def load_scenarios(paths: list[Path]) -> list[tuple[Path, Scenario]]:
     """Load every scenario in the given files/folders; ids must be unique."""
     loaded: list[tuple[Path, Scenario]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import runpy
 import subprocess
 import sys
@@ -92,3 +93,41 @@ def test_load_baseline_on_other_units_names_them_in_the_provenance(tmp_path, mon
     result = modeller.run(["land-swap"], baseline="1991")
     assert "mine.geojson" in result.provenance["units"]
     assert set(result.pieces["units"]) == {result.provenance["units"]}
+
+
+@pytest.mark.parametrize(
+    "call, fragment",
+    [
+        (lambda sc: modeller.load_scenario(REPO / "scenarios"), "is a folder of 11 scenarios"),
+        (lambda sc: modeller.run(sc, "1991", towns=-1), "towns must be a whole number"),
+        (lambda sc: modeller.run(sc, "1991", towns=1.5), "towns must be a whole number"),
+        (lambda sc: modeller.run(sc, 1991), "baseline must be a spec"),
+        (lambda sc: modeller.run(42, "1991"), "scenarios must be a Scenario"),
+        (lambda sc: modeller.run([sc, sc], "1991"), "duplicate scenario id 'land-swap'"),
+        (lambda sc: modeller.timeline(sc, baselines=None), "baselines must be a spec"),
+        (lambda sc: modeller.timeline(sc, every=7), "every must be text"),
+    ],
+    ids=["folder", "towns-negative", "towns-float", "baseline", "scenarios", "dup", "tl", "every"],
+)
+def test_bad_arguments_are_input_errors_that_say_what_is_valid(call, fragment):
+    sc = modeller.load_scenario("land-swap")
+    with pytest.raises(InputError, match=re.escape(fragment)):
+        call(sc)
+
+
+def test_a_scenario_changed_in_code_is_checked_again_before_it_runs():
+    """model_copy(update=…) skips pydantic's checks: an undeclared status or an unknown
+    oblast would otherwise reach the figures (the status had its own rows in the tables,
+    the oblast selected nothing without a word)."""
+    sc = modeller.load_scenario("land-swap")
+    first = sc.steps[0]
+    martians = first.model_copy(update={"assign": "martians"})
+    atlantis = first.model_copy(
+        update={"where": first.where.model_copy(update={"oblast": ["Atlantis"]})}
+    )
+    for step, fragment in [(martians, "unknown status 'martians'"), (atlantis, "'Atlantis'")]:
+        changed = sc.model_copy(update={"steps": [step, *sc.steps[1:]]})
+        with pytest.raises(InputError, match=f"scenario 'land-swap': .*{fragment}"):
+            modeller.run(changed, "1991")
+    # an unchanged object runs as its file does
+    assert modeller.run(sc, "1991").held.equals(modeller.run("land-swap", "1991").held)
