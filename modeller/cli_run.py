@@ -61,6 +61,10 @@ def run(
     try:
         use_population(population_dir)
         loaded = load_scenarios(list(paths))
+        if output is not None:  # now that the scenario files are read: not one of them
+            from .files import file_target
+
+            file_target(output)
         if not no_maps and not no_images:  # matplotlib is loaded there while we compute
             from . import geodata
             from .maps import painter as painting

@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .errors import InputError
-from .inputs import kind_of
+from .inputs import kind_of, was_read
 from .interrupts import cleanup_on_interrupt
 
 
@@ -37,6 +37,11 @@ def file_target(path: Path) -> Path:
         mode = None  # e.g. unreadable: the write itself will say why
     if mode is not None and not stat.S_ISREG(mode):
         raise InputError(f"{path} is {kind_of(mode)}, not a file: give the path of a file to write")
+    if mode is not None and was_read(path):
+        raise InputError(
+            f"{path} is one of this run's input files; writing there would replace it: "
+            "give another file to write"
+        )
     return path.resolve() if path.is_symlink() else path
 
 

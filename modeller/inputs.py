@@ -18,6 +18,9 @@ from .errors import InputError
 LIMIT_ENV = "MODELLER_MAX_INPUT_MB"
 DEFAULT_LIMIT_MB = {"scenario": 5, "GeoJSON": 50, "GeoPackage": 50}
 MAX_LIMIT_MB = 1e6  # a terabyte: a larger setting means "no limit" and is read as this
+# every file checked for reading, by device, inode, size and time of change (not the
+# inode alone: a file deleted after it was read can lend its inode to a new one)
+_READ: set[tuple[int, int, int, int]] = set()
 
 
 def limit_mb(kind: str) -> float:
@@ -71,7 +74,18 @@ def check_file(path: Path, kind: str) -> int:
             f"{LIMIT_ENV}={max(1, math.ceil(st.st_size / 1e6 * 1.1))} to read it anyway",
             str(path),
         )
+    _READ.add((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
     return st.st_size
+
+
+def was_read(path: Path) -> bool:
+    """Whether ``path`` (after links) is a file this process has read as an input: an
+    output written there would destroy the input (``-O my.yaml``)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) in _READ
 
 
 def read_bytes(path: Path, kind: str) -> bytes:

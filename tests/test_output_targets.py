@@ -150,3 +150,38 @@ def test_files_that_cannot_be_moved_back_are_kept_and_named(tmp_path, monkeypatc
     assert [p.name for p in site.iterdir()] == [moves[1]] and len(staging) == 1
     assert (staging[0] / first).read_text(encoding="utf-8") == first[0]
     assert "kept in" in str(caught.value) and str(staging[0]) in str(caught.value)
+
+
+def test_an_output_that_is_one_of_the_inputs_is_refused_and_the_input_kept(tmp_path):
+    """``-O my.yaml`` had replaced the scenario with its own figures (and a baseline file
+    given as -O the same way); a link to an input is the input too."""
+    mine = tmp_path / "my.yaml"
+    mine.write_text(Path(SCENARIO).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "link.yaml").symlink_to(mine)
+    base = tmp_path / "base.geojson"
+    box = [[37.0, 47.5], [38.0, 47.5], [38.0, 48.5], [37.0, 48.5], [37.0, 47.5]]
+    base.write_text(
+        '{"type": "Feature", "properties": {}, "geometry": '
+        f'{{"type": "Polygon", "coordinates": [{box}]}}}}',
+        encoding="utf-8",
+    )
+    before = {p: p.read_bytes() for p in (mine, base)}
+    for args in [
+        ("run", str(mine), "--no-maps", "-b", "1991", "-f", "json", "-O", str(mine)),
+        (
+            "run",
+            str(mine),
+            "--no-maps",
+            "-b",
+            "1991",
+            "-f",
+            "csv",
+            "-O",
+            str(tmp_path / "link.yaml"),
+        ),
+        ("run", str(mine), "--no-maps", "-b", str(base), "-f", "geojson", "-O", str(base)),
+    ]:
+        result = CliRunner().invoke(main, list(args))
+        assert result.exit_code == 2, result.output
+        assert "is one of this run's input files" in result.output
+    assert {p: p.read_bytes() for p in (mine, base)} == before
