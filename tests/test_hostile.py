@@ -1385,3 +1385,49 @@ def test_an_id_with_a_line_break_is_one_line_of_error(tmp_path):
     assert result.exit_code == 2
     assert result.output.count("\n") == 1, result.output
     assert "id 'a\\nb' must be lower-case letters" in result.output
+
+
+def test_the_timeline_finds_a_grey_zone_key_after_the_features_and_refuses_a_fifo(
+    tmp_path, monkeypatch
+):
+    """It looked for "grey_zone" in a file's first 512 bytes only, so a snapshot with the
+    key after its features lost its grey zone in the timeline but not in ``run``; and it
+    opened the file unchecked, so a FIFO named like a daily file blocked it for ever."""
+    import modeller
+
+    def feature(ring, status):
+        return {
+            "type": "Feature",
+            "properties": {"status": status, "name": "x" * 600},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        }
+
+    grey = [[38.0, 47.5], [38.2, 47.5], [38.2, 48.5], [38.0, 48.5], [38.0, 47.5]]
+    data = {
+        "type": "FeatureCollection",
+        "features": [feature(BOX, "russia"), feature(grey, "contested")],
+        "grey_zone": True,
+    }
+    folder = tmp_path / "daily"
+    folder.mkdir()
+    (folder / "deepstatemap_data_20250803.geojson").write_text(json.dumps(data))
+    monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(folder))
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "none"))
+    table = modeller.timeline("land-swap", "deepstate:2025-08-03", workers=1)
+    status = table.groupby("status")["baseline_km2"].sum()
+    ran = modeller.run("land-swap", "deepstate:2025-08-03").held.set_index("status")
+    assert status["contested"] > 1000, status
+    assert abs(status["contested"] - ran.loc["contested", "baseline_km2"]) < 1
+    os.mkfifo(folder / "deepstatemap_data_20250804.geojson")
+    result = cli(
+        "timeline",
+        "land-swap",
+        "--baselines",
+        "deepstate:2025-08-04",
+        "--workers",
+        "1",
+        "-o",
+        tmp_path / "out",
+        timeout=60,
+    )
+    assert_clean_error(result, "is a FIFO (named pipe), not a regular file")
