@@ -138,6 +138,13 @@ def _read_gpkg(path: Path) -> list[dict]:
     except Exception as exc:  # pyogrio raises its own error types for unreadable files
         raise InputError(f"cannot read GeoPackage: {exc}", str(path)) from None
     names = list(meta["fields"])
+    if "status" not in names and {"before", "after"} <= set(names):
+        raise InputError(
+            "this is modeller's own export of a scenario's pieces ('before' and 'after', no "
+            "'status'): read as a baseline, every piece would count as Russian-held. A "
+            "baseline file holds Russian-held polygons, or a 'status' per feature",
+            str(path),
+        )
     statuses = fields[names.index("status")] if "status" in names else [None] * len(geometry)
     return [
         {"geometry": shapely.geometry.mapping(shapely.from_wkb(g)), "properties": {"status": s}}
@@ -193,6 +200,14 @@ def from_file(path: Path) -> Partition:
         data = geojson.read(path)
         if deepstate_raw.is_raw(data):
             return from_raw(path, data)
+    if isinstance(data, dict) and isinstance(data.get("modeller"), dict):
+        raise InputError(
+            "this is modeller's own export of a scenario's pieces (each with 'before' and "
+            "'after', no 'status'): read as a baseline, every piece would count as Russian-"
+            "held. A baseline file holds Russian-held polygons, or a 'status' (ukraine, "
+            "russia, contested) per feature",
+            str(path),
+        )
     date_value = data.get("date") if isinstance(data, dict) else None
     held: dict[str, list] = {}
     for i, (props, geom) in enumerate(geojson.features(data, str(path))):

@@ -762,6 +762,11 @@ BASELINE_ONLY = [
     ("bad-date", {**fc(POLY), "date": "yesterday"}, ["bad top-level date 'yesterday'"]),
     ("number-date", {**fc(POLY), "date": 20250101}, ["bad top-level date 20250101", "as text"]),
     ("status-empty", fc(POLY, properties={"status": ""}), ["unknown status ''"]),
+    (  # read back as a baseline, all of it had counted as Russian-held
+        "own-export",
+        {**fc(POLY, properties={"before": "ukraine", "after": "russia"}), "modeller": {}},
+        ["modeller's own export of a scenario's pieces"],
+    ),
     ("status-false", fc(POLY, properties={"status": False}), ["unknown status 'False'"]),
     (  # a "hole" around its outline: repaired, it counted as land (the hole less the outline)
         "hole-outside",
