@@ -25,11 +25,13 @@ from .errors import InputError
 from .scenario_errors import StatusError, describe, in_file, one_per_place
 from .scenario_values import (
     IsoDate,
+    Label,
     LonLat,
     Number,
     OblastList,
     PlaceName,
     Text,
+    Title,
 )
 from .specs import check_spec
 from .statuses import BUILTIN_STATUSES
@@ -194,7 +196,7 @@ class Phase(Model):
     """One stage of a staged proposal; the tables show the state after each phase."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    title: Text
+    title: Title
     steps: list[Step] = Field(min_length=1)
 
 
@@ -207,7 +209,7 @@ class Report(Model):
 
 
 class StatusDef(Model):
-    label: str
+    label: Label
     colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
 
 
@@ -215,7 +217,7 @@ class Scenario(Model):
     """A reported proposal: who gets what, as ordered steps applied to a baseline."""
 
     id: str
-    title: Text
+    title: Title
     summary: str = ""
     reported: list[Report] = Field(default_factory=list)
     baseline: BaselineSpec | None = None

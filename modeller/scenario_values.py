@@ -70,8 +70,24 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _headline(limit: int):
+    """A check that a title or label fits where it is shown (map images, legends, tabs)."""
+
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(
+                f"too long ({len(value):,} characters): a title or label is a headline of "
+                f"{limit} characters or fewer (put the detail in summary, notes or a step's note)"
+            )
+        return value
+
+    return check
+
+
 IsoDate = Annotated[Date, BeforeValidator(_iso_date)]
 Text = Annotated[str, AfterValidator(_not_blank)]
+Title = Annotated[str, AfterValidator(_not_blank), AfterValidator(_headline(200))]
+Label = Annotated[str, AfterValidator(_not_blank), AfterValidator(_headline(80))]
 OblastCode = Annotated[Any, AfterValidator(_oblast_code)]
 OblastList = Annotated[list[OblastCode], BeforeValidator(_as_list), Field(min_length=1)]
 PlaceName = Annotated[str, AfterValidator(_known_place)]

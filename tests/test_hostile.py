@@ -136,6 +136,20 @@ YAML_CASES = [
         1,
         ["id is 251 characters long", "80 or fewer"],
     ),
+    (  # 3,000 characters had crashed the map images (a negative width)
+        "long-title",
+        ("id: probe\ntitle: " + "Word " * 600 + "\n" + STEP).encode(),
+        2,
+        ["too long (2,999 characters)", "200 characters or fewer", "(at title)"],
+    ),
+    (
+        "long-label",
+        (HEAD + "statuses:\n  zone: {label: " + "L" * 81 + ", colour: '#1a2b3c'}\n" + STEP)
+        .replace("assign: russia", "assign: zone")
+        .encode(),
+        4,
+        ["too long (81 characters)", "80 characters or fewer", "(at statuses.zone.label)"],
+    ),
     # base64 is plain text to the control-character check, but decodes to ESC [31m
     ("binary", (HEAD + "summary: !!binary G1szMW0=\n" + STEP).encode(), 3, ["!!binary"]),
     ("number-key", (HEAD + STEP + "1: x\n").encode(), 6, ["key '1' reads as a number"]),
