@@ -176,6 +176,30 @@ def test_labels_never_overlap_and_the_largest_towns_are_named(figures):
             assert "Dnipro" in names  # the river, for orientation
 
 
+def _outside_the_figure(fig) -> list[str]:
+    renderer = fig.canvas.get_renderer()
+    width = fig.bbox.width
+    return [
+        t.get_text()[:60]
+        for t in fig.texts
+        if t.get_text()
+        and not (0 <= t.get_window_extent(renderer).x0 <= t.get_window_extent(renderer).x1 <= width)
+    ]
+
+
+def test_every_text_of_an_image_lies_inside_it(run, figures):
+    """Wrapping by a count of characters let a title of wide words, or a flow's people
+    with its range, run off the image's right edge; they are wrapped narrower as drawn."""
+    for sid, (fig, _, _) in figures.items():
+        assert _outside_the_figure(fig) == [], sid
+    doc, partitions = run
+    wide = doc.scenarios[0].model_copy(update={"title": ("WORDY " * 40)[:200].strip()})
+    fig = images.render(doc, wide, partitions[0])
+    assert _outside_the_figure(fig) == []
+    title = next(t for t in fig.texts if t.get_text().startswith("WORDY"))
+    assert title.get_text().count("\n") >= 2  # wrapped into more lines, not cut
+
+
 def test_rounding_for_readers_is_the_pages_rounding():
     from modeller.maps import image_words, words
 

@@ -19,6 +19,7 @@ from .image_words import (
     NEITHER_HATCH,
     RIVER,
     SIDES,
+    fit_width,
     hatch_colour,
     place,
     round_km2,
@@ -146,7 +147,7 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
     if entry.towns:
         big = ", ".join(f"{place(t.name)} {round_people(t.population)}" for t in entry.towns[:4])
         lines.append(textwrap.fill(f"Largest towns: {big}", 46))
-    fig.text(
+    text = fig.text(
         0.72,
         y - 0.032,
         "\n".join(lines),
@@ -156,6 +157,7 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
         parse_math=False,
         color="#222222",
     )
+    fit_width(fig, text, right=0.995)
 
 
 def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> None:

@@ -4,6 +4,7 @@ scenario itself, fills as the interactive maps draw them."""
 from __future__ import annotations
 
 import re
+import textwrap
 
 from ..document import ScenarioEntry
 from ..metrics import status_labels
@@ -156,3 +157,24 @@ def share_text_metrics() -> None:
     metrics.shared = True
     metrics.original = own  # what a test puts back to compare the two
     mtext._get_text_metrics_with_cache = metrics
+
+
+def fit_width(fig, artist, right: float = 0.99, paragraph: str | None = None) -> None:
+    """Wrap a text narrower until it ends left of ``right`` (a fraction of the figure's
+    width): wrapping by a count of characters cannot know how wide a line of bold capitals,
+    or of long figure ranges, is drawn. A text that fits is left as it is. ``paragraph``:
+    the text before wrapping, re-wrapped as one; else each line is wrapped on its own,
+    keeping its leading spaces (an indent) on the lines it is wrapped into."""
+    renderer = fig.canvas.get_renderer()
+    limit = right * fig.bbox.width
+    if artist.get_window_extent(renderer).x1 <= limit:
+        return
+    lines = [paragraph] if paragraph is not None else artist.get_text().split("\n")
+    width = max(len(line) for line in artist.get_text().split("\n"))
+    while width > 12 and artist.get_window_extent(renderer).x1 > limit:
+        width = int(width * 0.9)
+        wrapped = []
+        for line in lines:
+            lead = line[: len(line) - len(line.lstrip(" "))]
+            wrapped += textwrap.wrap(line, width, subsequent_indent=lead) or [""]
+        artist.set_text("\n".join(wrapped))

@@ -47,6 +47,7 @@ from .image_words import (
     NEITHER_HATCH,
     RIVER,
     SIDES,
+    fit_width,
     hatch_colour,
     matplotlib_rc,
     nice_date,
@@ -194,6 +195,7 @@ def _header(fig, entry: ScenarioEntry) -> float:
         va="top",
         parse_math=False,
     )
+    fit_width(fig, title, paragraph=entry.title)
     y = title.get_window_extent(renderer).y0 / fig.bbox.height - 0.012
     b = entry.baseline
     flows = entry.flows
@@ -221,6 +223,7 @@ def _header(fig, entry: ScenarioEntry) -> float:
         color="#333333",
         parse_math=False,
     )
+    fit_width(fig, text, paragraph=sub)
     return text.get_window_extent(renderer).y0 / fig.bbox.height - 0.015
 
 
@@ -245,6 +248,7 @@ def _footer(fig, doc: RunDocument, entry: ScenarioEntry) -> float:
         parse_math=False,
         linespacing=1.3,
     )
+    fit_width(fig, text, paragraph=credit)
     return text.get_window_extent(fig.canvas.get_renderer()).y1 / fig.bbox.height + 0.012
 
 
