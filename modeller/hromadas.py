@@ -59,6 +59,10 @@ from .hromada_files import (
 
 UNIT_FACTOR = (0.5, 2.0)  # a covered unit's hromadas vs its unit total: a row lost or mistyped
 MIN_OUTLINED = 0.9  # share of a covered unit's people in hromadas with an outline
+# how far from its own oblast's unit a point of a hromada's outline may lie: exclaves are
+# real (Slavutych, of Kyiv oblast, lies 31 km inside Chernihiv oblast), a swap or a shift
+# of the coordinates moves an outline hundreds of km
+PLACED_M = 50_000.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,7 @@ def check(src: Source, data: geodata.Geodata) -> None:
                 str(src.table),
                 n,
             )
+    _check_placed(src, data)
     by_unit: dict[str, list[str]] = {}
     for code in src.people:
         by_unit.setdefault(iso_of_katottg(code), []).append(code)
@@ -154,6 +159,37 @@ def check(src: Source, data: geodata.Geodata) -> None:
                 str(src.table),
                 src.lines[big],
             )
+
+
+def _check_placed(src: Source, data: geodata.Geodata) -> None:
+    """InputError unless every outline lies in its own oblast (the one its code names):
+    an outline given as [lat, lon], moved, or covering the world would take its people
+    out of their oblast without a word. Within ``PLACED_M`` of the unit (exclaves, and
+    embedded units coarser than hromada outlines), and no larger than the unit."""
+    units = [iso_of_katottg(c) for c in src.codes]
+    known = [i for i, u in enumerate(units) if u in data.geometry]
+    if not known:
+        return
+    shapes = np.array([data.geometry[units[i]] for i in known], dtype=object)
+    geoms = np.array([src.geoms[i] for i in known], dtype=object)
+    shapely.prepare(shapes)
+    points = shapely.point_on_surface(geoms)
+    placed = shapely.dwithin(shapes, points, PLACED_M)
+    placed &= shapely.area(geoms) <= shapely.area(shapes)
+    if placed.all():
+        return
+    k = int(np.flatnonzero(~placed)[0])
+    code, unit = src.codes[known[k]], units[known[k]]
+    label = data.units[unit].label
+    lon, lat = shapely.get_coordinates(geodata.to_lonlat(points[k]))[0]
+    away = float(shapely.distance(shapes[k], points[k])) / 1000
+    where = f"{away:,.0f} km outside {label}" if away else f"larger than all of {label}"
+    raise InputError(
+        f"hromada {code}'s outline lies {where}, the oblast its code names (a point of it: "
+        f"lon {lon:.2f}, lat {lat:.2f}): check its coordinates ([lon, lat] in degrees, "
+        "EPSG:4326)",
+        str(src.geometry),
+    )
 
 
 def covered(src: Source) -> list[str]:

@@ -130,6 +130,35 @@ def test_a_hromada_outline_that_is_a_point_is_refused(tmp_path, hromada_dir, row
     refused(folder, GEOMETRY_NAME, f"feature 1 ({code}) is a Point", "Polygon or MultiPolygon")
 
 
+@pytest.mark.parametrize(
+    ("change", "what"),
+    [
+        ("swap", "1,364 km outside Donetsk (UA-14), the oblast its code names"),
+        ("shift", "km outside Donetsk (UA-14)"),
+        ("world", "km outside Donetsk (UA-14)"),
+    ],
+)
+def test_a_hromada_outline_outside_its_oblast_is_refused(tmp_path, hromada_dir, rows, change, what):
+    """Kramatorsk's outline given as [lat, lon], shifted into Lviv oblast, or covering the
+    world had been accepted: its 180,000 people left Donetsk without a word."""
+    doc = json.loads((hromada_dir / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
+    feature = next(f for f in doc["features"] if code_of(f) == "UA14120090000098500")
+
+    def each(c, f):
+        return f(c) if isinstance(c[0], int | float) else [each(x, f) for x in c]
+
+    g = feature["geometry"]
+    if change == "swap":
+        g["coordinates"] = each(g["coordinates"], lambda p: [p[1], p[0]])
+    elif change == "shift":
+        g["coordinates"] = each(g["coordinates"], lambda p: [p[0] - 13.5, p[1] + 1.0])
+    else:
+        box = [[22.5, 44.5], [40, 44.5], [40, 52], [22.5, 52], [22.5, 44.5]]
+        feature["geometry"] = {"type": "Polygon", "coordinates": [box]}
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry=doc["features"])
+    refused(folder, GEOMETRY_NAME, "UA14120090000098500's outline lies", what)
+
+
 # 3. values ----------------------------------------------------------------------------------
 
 
