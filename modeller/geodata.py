@@ -207,7 +207,8 @@ def _from_file(path: str) -> Geodata:
         for code, lonlat in matched.items()
         if len(lonlat) > 1
     }
-    unitchecks.check_units_file(parts, geometry, base.geometry, label, path)
+    official = {code: u.area_official_km2 for code, u in base.units.items()}
+    unitchecks.check_units_file(parts, geometry, base.geometry, official, label, path)
     lon = np.array([s.lon for s in base.settlements])
     lat = np.array([s.lat for s in base.settlements])
     xy = np.column_stack(project(lon, lat))

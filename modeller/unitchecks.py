@@ -22,6 +22,10 @@ UNITS_AREA_TOLERANCE = 0.05
 # no two units (or two features of one unit) overlapping by more than 1 km² (shared
 # borders drawn from different sources overlap by far less: Minregion's most, 0.02 km²);
 OVERLAP_KM2 = 1.0
+# each unit within 15 % (or 1,000 km² for the small city units) of its official area: a
+# unit shrunk to a sliver, or half missing, changes the total by less than 5 % (Minregion's
+# largest gap: Kherson, −3.8 %; the embedded Kyiv city, +96 % = 800 km², is the coarsest);
+UNIT_AREA_TOLERANCE, UNIT_AREA_SLACK_KM2 = 0.15, 1000.0
 # and at least 90 % of its area inside the embedded unit of the same code (Minregion's
 # 27 units: 97.3 %, Sevastopol the lowest at 78 %): a shifted file, or names attached
 # to the wrong outlines, falls far below.
@@ -74,13 +78,16 @@ def unit_overlaps(shapes: dict, min_km2: float = OVERLAP_KM2) -> list[tuple[str,
     return sorted(out, key=lambda x: -x[2])
 
 
-def check_units_file(parts: dict, geometry: dict, embedded: dict, label, source: str) -> None:
+def check_units_file(
+    parts: dict, geometry: dict, embedded: dict, official: dict, label, source: str
+) -> None:
     """Refuse a units file whose figures could not be Ukraine's: a unit given twice, two
     units overlapping, a total area far from the official one, or outlines away from the
-    units they are named for (thresholds above). ``parts`` are the working-CRS features
-    of each unit given in several (by feature number), ``geometry`` the working-CRS unit
-    per code, ``embedded`` the embedded units' (for where each lies); ``label`` names a
-    code."""
+    units they are named for, or a unit far from its own official area (thresholds
+    above). ``parts`` are the working-CRS features of each unit given in several (by
+    feature number), ``geometry`` the working-CRS unit per code, ``embedded`` the
+    embedded units' (for where each lies), ``official`` the official km² per code;
+    ``label`` names a code."""
     import shapely
 
     for code, projected in parts.items():
@@ -103,6 +110,7 @@ def check_units_file(parts: dict, geometry: dict, embedded: dict, label, source:
             "neighbour's outline?",
             source,
         )
+    _check_unit_areas(geometry, official, label, source, few=True)
     total = float(sum(area_km2(g) for g in geometry.values()))
     err = total / OFFICIAL_AREA_KM2 - 1
     if abs(err) > UNITS_AREA_TOLERANCE:
@@ -113,6 +121,7 @@ def check_units_file(parts: dict, geometry: dict, embedded: dict, label, source:
             "whole outline, in lon/lat degrees (EPSG:4326) or with its CRS",
             source,
         )
+    _check_unit_areas(geometry, official, label, source, few=False)
     inside = {
         code: float(area_km2(shapely.intersection(g, embedded[code])))
         for code, g in geometry.items()
@@ -127,5 +136,27 @@ def check_units_file(parts: dict, geometry: dict, embedded: dict, label, source:
             f"only {share:.0%} of the units' area lies inside the embedded unit of the same "
             f"name (at least {UNITS_INSIDE_SHARE:.0%} expected; least: {names}): is the file "
             "shifted, in another CRS, or are names attached to the wrong outlines?",
+            source,
+        )
+
+
+def _check_unit_areas(geometry: dict, official: dict, label, source: str, few: bool) -> None:
+    """InputError naming the units far from their official area (thresholds above).
+    ``few``: only when at most three are (most of them far off says more as the total)."""
+    far = []
+    for code, g in geometry.items():
+        km2, expected = float(area_km2(g)), official.get(code)
+        slack = max(UNIT_AREA_TOLERANCE * expected, UNIT_AREA_SLACK_KM2) if expected else 0
+        if expected and abs(km2 - expected) > slack:
+            far.append(
+                f"{label(code)} covers {km2:,.0f} km², against its official "
+                f"{expected:,.0f} km² ({km2 / expected - 1:+.0%})"
+            )
+    if far and (len(far) <= 3 or not few):
+        more = f" (and {len(far) - 1} more units)" if len(far) > 1 else ""
+        raise InputError(
+            f"unit {far[0]}{more}; a unit must be within {UNIT_AREA_TOLERANCE:.0%} of its "
+            f"official area, or {UNIT_AREA_SLACK_KM2:,.0f} km²: is its outline cut short, "
+            "or another unit's?",
             source,
         )

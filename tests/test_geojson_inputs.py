@@ -304,6 +304,24 @@ def test_tiny_units_are_refused_with_both_areas(tmp_path):
     refused(run_units(tmp_path, path), "km² in all", "official 603,628 km²", "within ±5%")
 
 
+def test_one_unit_shrunk_to_a_sliver_is_refused_naming_it(tmp_path):
+    """Donetsk as an 80 km² triangle moved the total by 4 %, inside the total's ±5 %:
+    Donetsk had simply dropped out of every transfer."""
+
+    def shrunk(code, g):
+        if code != "UA-14":
+            return g
+        p = g.representative_point()
+        return shapely.Polygon([(p.x, p.y), (p.x + 0.1, p.y), (p.x, p.y + 0.1)])
+
+    path = units_file(tmp_path, "shrunk", shrunk)
+    refused(
+        run_units(tmp_path, path),
+        "unit Donetsk / Донецька (UA-14) covers",
+        "against its official 26,517 km²",
+    )
+
+
 def test_a_unit_given_twice_is_refused_naming_it(tmp_path):
     data = json.loads(units_file(tmp_path, "once").read_text(encoding="utf-8"))
     kyiv = next(f for f in data["features"] if f["properties"]["code"] == "UA-32")
