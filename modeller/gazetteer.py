@@ -140,6 +140,26 @@ def resolve_oblast(name: str) -> str:
     raise ValueError(f"unknown oblast '{name}'{hint}")
 
 
+NEWS_SPELLINGS = {
+    "Avdiyivka": "Avdiivka",
+    "Hulyaypole": "Huliaipole",
+    "Izyum": "Izium",
+    "Kamyanka-Dniprovska": "Kamianka-Dniprovska",
+    "Kostyantynivka": "Kostiantynivka",
+    "Kupyansk": "Kupiansk",
+    "Makiyivka": "Makiivka",
+    "Mykolayiv": "Mykolaiv",
+    "Shchastya": "Shchastia",
+    "Siverskodonetsk": "Sievierodonetsk",
+    "Slovyansk": "Sloviansk",
+    "Yenakiyeve": "Yenakiieve",
+    "Zaporizhzhya": "Zaporizhzhia",
+}
+"""GeoNames romanisations → the spelling of the Ukrainian national system (2010) that wire
+services use (AP, Reuters, BBC: Sloviansk, Kostiantynivka, Zaporizhzhia): maps show these, and
+a scenario may name a place by them; data files and downloads keep the gazetteer's names."""
+
+
 @cache
 def _primary_index() -> dict[str, list[int]]:
     """Settlements by the folded GeoNames name."""
@@ -147,6 +167,10 @@ def _primary_index() -> dict[str, list[int]]:
     primary: dict[str, list[int]] = {}
     for i, key in enumerate(_fold_many([s.name for s in settlements])):
         primary.setdefault(key, []).append(i)
+    for geonames, news in NEWS_SPELLINGS.items():  # Sloviansk: Slovyansk, not an alternate
+        hits = primary.get(fold(geonames))  # name GeoNames also gives Nikopol by mistake
+        if hits and fold(news) not in primary:
+            primary[fold(news)] = hits
     return primary
 
 

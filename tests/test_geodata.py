@@ -98,6 +98,14 @@ def test_places_resolve_by_name_alias_and_oblast():
         geodata.resolve_place("Kramatorskk")
 
 
+def test_a_place_named_as_the_news_spells_it_is_that_place():
+    """'Sloviansk' (the maps' own spelling) was ambiguous: GeoNames also lists it as an
+    alternate name of Nikopol, 300 km away."""
+    sloviansk = geodata.resolve_place("Sloviansk")
+    assert sloviansk.name == "Slovyansk" and sloviansk.oblast == "UA-14"
+    assert geodata.resolve_place("Kupiansk").name == "Kupyansk"
+
+
 def test_settlements_sit_in_their_oblast_and_city_sections_are_dropped():
     data = geodata.load()
     names = {s.name for s in data.settlements if s.oblast == "UA-30"}

@@ -10,26 +10,8 @@ from __future__ import annotations
 import math
 from datetime import date as _date
 
+from ..gazetteer import NEWS_SPELLINGS
 from ..rounding import people_short, share_text  # noqa: F401  (share_text: for pages)
-
-NEWS_SPELLINGS = {
-    "Avdiyivka": "Avdiivka",
-    "Hulyaypole": "Huliaipole",
-    "Izyum": "Izium",
-    "Kamyanka-Dniprovska": "Kamianka-Dniprovska",
-    "Kostyantynivka": "Kostiantynivka",
-    "Kupyansk": "Kupiansk",
-    "Makiyivka": "Makiivka",
-    "Mykolayiv": "Mykolaiv",
-    "Shchastya": "Shchastia",
-    "Siverskodonetsk": "Sievierodonetsk",
-    "Slovyansk": "Sloviansk",
-    "Yenakiyeve": "Yenakiieve",
-    "Zaporizhzhya": "Zaporizhzhia",
-}
-"""GeoNames romanisations → the spelling of the Ukrainian national system (2010) that wire
-services use (AP, Reuters, BBC: Sloviansk, Kostiantynivka, Zaporizhzhia). Display only: data
-files and downloads keep the gazetteer's names."""
 
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
