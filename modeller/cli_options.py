@@ -21,12 +21,17 @@ class PathArg(click.Path):
     def convert(self, value, param, ctx):
         if isinstance(value, str) and not value.strip():
             self.fail("is empty; give a file or folder name", param, ctx)
+        if isinstance(value, str) and not self.dir_okay and value.endswith(("/", os.sep)):
+            self.fail(f"'{value}' ends with '/', a folder; give a file name", param, ctx)
         return super().convert(value, param, ctx)
 
 
 # the formats of ``modeller run``: on stdout, and geodata files (with their suffixes)
 FORMATS = ["table", "csv", "json", "markdown"]
 GEO_FORMATS = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}
+# what a file's suffix says it holds: -O with another format's suffix is refused
+SUFFIX_FORMATS = {".geojson": {"geojson"}, ".json": {"json", "geojson"}, ".gpkg": {"gpkg"}}
+SUFFIX_FORMATS |= {".parquet": {"parquet"}, ".csv": {"csv"}, ".md": {"markdown"}}
 
 
 def named(exc: OSError, path: Path) -> OSError:

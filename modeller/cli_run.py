@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from .cli_options import GEO_FORMATS, fail, named, use_population
+from .cli_options import GEO_FORMATS, SUFFIX_FORMATS, fail, named, use_population
 from .errors import InputError
 from .failures import environment_message
 from .interrupts import cleanup_on_interrupt
@@ -51,6 +51,14 @@ def run(
             from .files import file_target
 
             file_target(output)
+            formats = SUFFIX_FORMATS.get(output.suffix.lower(), {fmt})
+            if fmt not in formats:
+                raise InputError(
+                    f"--output {output.name} names a {output.suffix} file, but --format is "
+                    f"{fmt}: give a file ending in "
+                    f"{GEO_FORMATS.get(fmt, {'markdown': '.md'}.get(fmt, '.' + fmt))}, or "
+                    f"--format {sorted(formats)[0]}"
+                )
         if not no_maps:
             from .files import check_folder
 

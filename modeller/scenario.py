@@ -363,8 +363,15 @@ def _missing(p: Path) -> InputError:
     )
 
 
+def _yaml_name(name: str) -> bool:
+    """A scenario file's name: *.yaml or *.yml in any case (Windows and macOS users write
+    SCENARIO.YAML), not hidden."""
+    return name.lower().endswith((".yaml", ".yml")) and not name.startswith(".")
+
+
 def scenario_files(paths: list[Path]) -> list[Path]:
-    """Expand folders into their *.yaml / *.yml files, sorted; keep files as given.
+    """Expand folders into their *.yaml / *.yml files (any case), sorted; keep files as
+    given.
 
     A name that is not a file but the id of a shipped scenario (``land-swap``) is that
     scenario's file, and ``scenarios/…`` where there is no such folder is the shipped
@@ -376,11 +383,11 @@ def scenario_files(paths: list[Path]) -> list[Path]:
     for p in map(Path, paths):
         try:
             is_dir, exists = p.is_dir(), p.exists() or p.is_symlink()
-            found = [] if not is_dir else [*p.glob("*.yaml"), *p.glob("*.yml")]
+            found = [] if not is_dir else [f for f in p.iterdir() if _yaml_name(f.name)]
         except (OSError, ValueError) as exc:  # e.g. a file name too long for the system
             raise InputError(f"cannot read: {inputs.reason(exc)}", str(p)) from None
         if is_dir:
-            found = sorted(f for f in found if not f.name.startswith("."))  # no hidden files
+            found = sorted(f for f in found if not f.is_dir())
             if not found:
                 raise InputError("no *.yaml scenario files in this folder", str(p))
             out.extend(found)

@@ -185,3 +185,30 @@ def test_an_output_that_is_one_of_the_inputs_is_refused_and_the_input_kept(tmp_p
         assert result.exit_code == 2, result.output
         assert "is one of this run's input files" in result.output
     assert {p: p.read_bytes() for p in (mine, base)} == before
+
+
+@pytest.mark.parametrize(
+    "fmt, name, fragment",
+    [
+        ("gpkg", "x.geojson", "names a .geojson file, but --format is gpkg"),
+        ("json", "x.csv", "give a file ending in .json, or --format csv"),
+        ("geojson", "dir/", "ends with '/', a folder; give a file name"),
+    ],
+)
+def test_an_output_whose_name_says_another_format_or_a_folder_is_refused(
+    tmp_path, fmt, name, fragment
+):
+    """A GeoPackage had been written under a .geojson name, and '-O dir/' wrote a file
+    called dir."""
+    result = _run(
+        "--format", fmt, "--output", str(tmp_path / name) + ("/" if name.endswith("/") else "")
+    )
+    assert result.exit_code == 2, result.output
+    assert fragment in " ".join(result.output.split())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_yaml_file_in_capitals_is_a_scenario(tmp_path):
+    (tmp_path / "SWAP.YAML").write_text(Path(SCENARIO).read_text(encoding="utf-8"))
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+    assert result.exit_code == 0 and "SWAP.YAML (land-swap" in result.output, result.output
