@@ -46,6 +46,9 @@ def shape_2d(geom: object, where: str, source: str | None):
             f"({_short(str(exc), 120)})",
             source,
         ) from None
+    problem = position_problem(geom)  # shapely reads "37.5" as a number: a file should not
+    if problem is not None:
+        raise InputError(f"{where}: {problem}", source)
     g = shapely.force_2d(g) if shapely.has_z(g) else g
     _check_holes(g, where, source)
     return g

@@ -843,6 +843,17 @@ BASELINE_ONLY = [
         fc({"type": "Polygon", "coordinates": []}, properties={"fill": "#a52714"}),
         ["no occupied-territory polygons"],
     ),
+    (  # shapely reads "37.5" as a number; no other reader accepts it
+        "quoted-coordinates",
+        fc(
+            {
+                "type": "Polygon",
+                "coordinates": [[["37.5", "48"], [38, 48], [38, 48.5], ["37.5", "48"]]],
+            },
+            properties={"fill": "#a52714"},
+        ),
+        ["a position must be numbers", 'got ["37.5", "48"]'],
+    ),
     (  # valid lon/lat, but nowhere near Ukraine: it would hold nothing
         "far-away",
         fc({"type": "Polygon", "coordinates": [[[30, 89.5], [31, 89.5], [31, 89.9], [30, 89.5]]]}),
