@@ -63,13 +63,13 @@ SWITCH |= {"0": False, "off": False, "no": False, "false": False}
 def reconcile() -> bool:
     """MODELLER_RECONCILE: outline reconciliation of DeepState baselines (on unless 0/off);
     a value that is neither is an error, not silently on."""
-    value = os.environ.get("MODELLER_RECONCILE", "1")
-    if value.strip().lower() not in SWITCH:
+    value = os.environ.get("MODELLER_RECONCILE", "").strip() or "1"  # empty: as unset
+    if value.lower() not in SWITCH:
         raise InputError(
             f"MODELLER_RECONCILE={value[:40]!r} is not a switch; use 1 (on, the default) or 0 "
             "(off; as --no-reconcile)"
         )
-    return SWITCH[value.strip().lower()]
+    return SWITCH[value.lower()]
 
 
 def contested_mode() -> str:

@@ -517,7 +517,14 @@ def test_a_reconcile_setting_that_is_not_a_switch_is_refused(monkeypatch):
     from modeller import settings
     from modeller.errors import InputError
 
-    for value, on in [("1", True), ("ON", True), (" yes ", True), ("0", False), ("off", False)]:
+    for value, on in [
+        ("1", True),
+        ("ON", True),
+        (" yes ", True),
+        ("", True),
+        ("0", False),
+        ("off", False),
+    ]:
         monkeypatch.setenv("MODELLER_RECONCILE", value)
         assert settings.reconcile() is on
     monkeypatch.setenv("MODELLER_RECONCILE", "maybe")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
+import warnings
 from pathlib import Path
 
 import click
@@ -53,6 +54,9 @@ def test_every_readme_command_parses(command, monkeypatch):
     for name in ("MODELLER_UNITS", "MODELLER_RECONCILE", "MODELLER_CONTESTED"):
         monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test
     with main.make_context("modeller", list(args)) as ctx:
-        name, cmd, rest = main.resolve_command(ctx, [*ctx.protected_args, *ctx.args])
+        with warnings.catch_warnings():  # click 8.2 deprecates protected_args, 8.1 needs it
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tokens = [*ctx.protected_args, *ctx.args]
+        name, cmd, rest = main.resolve_command(ctx, tokens)
         with contextlib.suppress(click.exceptions.Exit), cmd.make_context(name, rest, parent=ctx):
             pass  # parsed: the command, its options and their choices exist
