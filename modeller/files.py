@@ -171,6 +171,9 @@ def write_folder(folder: Path, texts: dict[str, str | bytes]) -> list[Path]:
         try:
             mode = target.stat().st_mode & 0o7777 if target.exists() else _default_mode(0o777)
             os.chmod(staging, mode)
+            if target.exists():  # the folder keeps its owner (root replacing a user's folder)
+                with suppress(OSError):
+                    os.chown(staging, target.stat().st_uid, target.stat().st_gid)
             for name, text in texts.items():
                 data = text.encode("utf-8") if isinstance(text, str) else text
                 with open(staging / name, "wb") as fh:
