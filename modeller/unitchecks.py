@@ -110,8 +110,9 @@ def check_units_file(
             "neighbour's outline?",
             source,
         )
-    _check_unit_areas(geometry, official, label, source, few=True)
-    total = float(sum(area_km2(g) for g in geometry.values()))
+    areas = {code: float(area_km2(g)) for code, g in geometry.items()}
+    _check_unit_areas(areas, official, label, source, few=True)
+    total = sum(areas.values())
     err = total / OFFICIAL_AREA_KM2 - 1
     if abs(err) > UNITS_AREA_TOLERANCE:
         raise InputError(
@@ -121,7 +122,7 @@ def check_units_file(
             "whole outline, in lon/lat degrees (EPSG:4326) or with its CRS",
             source,
         )
-    _check_unit_areas(geometry, official, label, source, few=False)
+    _check_unit_areas(areas, official, label, source, few=False)
     inside = {
         code: float(area_km2(shapely.intersection(g, embedded[code])))
         for code, g in geometry.items()
@@ -129,7 +130,7 @@ def check_units_file(
     }
     share = sum(inside.values()) / total
     if share < UNITS_INSIDE_SHARE:
-        shares = {c: inside[c] / float(area_km2(geometry[c])) for c in inside}
+        shares = {c: inside[c] / areas[c] for c in inside}
         worst = sorted(shares, key=shares.get)[:3]
         names = ", ".join(f"{label(c)} {shares[c]:.0%}" for c in worst)
         raise InputError(
@@ -140,12 +141,13 @@ def check_units_file(
         )
 
 
-def _check_unit_areas(geometry: dict, official: dict, label, source: str, few: bool) -> None:
-    """InputError naming the units far from their official area (thresholds above).
-    ``few``: only when at most three are (most of them far off says more as the total)."""
+def _check_unit_areas(areas: dict, official: dict, label, source: str, few: bool) -> None:
+    """InputError naming the units (km² by code) far from their official area (thresholds
+    above). ``few``: only when at most three are (most of them far off says more as the
+    total does)."""
     far = []
-    for code, g in geometry.items():
-        km2, expected = float(area_km2(g)), official.get(code)
+    for code, km2 in areas.items():
+        expected = official.get(code)
         slack = max(UNIT_AREA_TOLERANCE * expected, UNIT_AREA_SLACK_KM2) if expected else 0
         if expected and abs(km2 - expected) > slack:
             far.append(
