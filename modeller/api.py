@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import baselines, report, runs
+from . import baselines, report, runs, scenario_paths
 from . import scenario as _scenario
 from .document import RunDocument
 from .errors import InputError
@@ -66,7 +66,7 @@ def load_scenario(path_or_id: str | Path) -> Scenario:
     """
     if not isinstance(path_or_id, str | Path):
         raise InputError(f"load_scenario takes a file or an id, got {type(path_or_id).__name__}")
-    paths = _scenario.scenario_files([Path(path_or_id)])
+    paths = scenario_paths.scenario_files([Path(path_or_id)])
     if len(paths) != 1:
         raise InputError(
             f"is a folder of {len(paths)} scenarios; load_scenario reads one file or id "

@@ -133,7 +133,8 @@ def run(
 @units_option
 def validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files: keys, statuses, oblast and place names. Exit 2 on any error."""
-    from .scenario import load_scenario, scenario_files
+    from .scenario import load_scenario
+    from .scenario_paths import scenario_files
 
     try:
         files = scenario_files(list(paths))

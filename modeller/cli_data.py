@@ -16,7 +16,8 @@ from .errors import InputError
 
 def list_scenarios() -> None:
     """The shipped scenarios as a table: id, date, title and outlets."""
-    from .scenario import load_scenarios, shipped_folder
+    from .scenario import load_scenarios
+    from .scenario_paths import shipped_folder
 
     try:
         loaded = load_scenarios([])

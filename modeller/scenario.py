@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -23,6 +22,7 @@ from pydantic import (
 from . import inputs
 from .errors import InputError
 from .scenario_errors import StatusError, describe, in_file, one_per_place
+from .scenario_paths import scenario_files
 from .scenario_values import (
     IsoDate,
     Label,
@@ -335,72 +335,6 @@ def load_scenario(path: Path) -> Scenario:
             other_loc, other_message = describe(other, Scenario)
             message += f"\n{path}:{line_of(lines, other_loc)}: {other_message}"
         raise InputError(message, str(path), line_of(lines, loc)) from None
-
-
-def shipped_folder() -> Path:
-    """The scenarios shipped with modeller: inside the wheel, or the repository's scenarios/."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_scenarios", here.parent / "scenarios"):
-        if candidate.is_dir() and any(candidate.glob("*.yaml")):
-            return candidate
-    raise InputError("the shipped scenarios are missing from this installation; reinstall modeller")
-
-
-def shipped_ids() -> dict[str, Path]:
-    """Shipped scenario files by id (each file is named after its scenario's id)."""
-    return {p.stem: p for p in sorted(shipped_folder().glob("*.yaml"))}
-
-
-def _missing(p: Path) -> InputError:
-    """No such file: name the shipped scenario ids, and the closest one."""
-    ids = list(shipped_ids())
-    close = difflib.get_close_matches(str(p), ids, n=1, cutoff=0.6)
-    hint = f" — did you mean '{close[0]}'?" if close else ""
-    return InputError(
-        f"no such file or folder, nor a shipped scenario id{hint} "
-        f"(shipped: {', '.join(ids)}; 'modeller scenarios' lists them)",
-        str(p),
-    )
-
-
-def _yaml_name(name: str) -> bool:
-    """A scenario file's name: *.yaml or *.yml in any case (Windows and macOS users write
-    SCENARIO.YAML), not hidden."""
-    return name.lower().endswith((".yaml", ".yml")) and not name.startswith(".")
-
-
-def scenario_files(paths: list[Path]) -> list[Path]:
-    """Expand folders into their *.yaml / *.yml files (any case), sorted; keep files as
-    given.
-
-    A name that is not a file but the id of a shipped scenario (``land-swap``) is that
-    scenario's file, and ``scenarios/…`` where there is no such folder is the shipped
-    one; no paths at all means every shipped scenario.
-    """
-    if not paths:
-        paths = [shipped_folder()]
-    out: list[Path] = []
-    for p in map(Path, paths):
-        try:
-            is_dir, exists = p.is_dir(), p.exists() or p.is_symlink()
-            found = [] if not is_dir else [f for f in p.iterdir() if _yaml_name(f.name)]
-        except (OSError, ValueError) as exc:  # e.g. a file name too long for the system
-            raise InputError(f"cannot read: {inputs.reason(exc)}", str(p)) from None
-        if is_dir:
-            found = sorted(f for f in found if not f.is_dir())
-            if not found:
-                raise InputError("no *.yaml scenario files in this folder", str(p))
-            out.extend(found)
-        elif exists:
-            out.append(p)
-        elif len(p.parts) == 1 and str(p) in shipped_ids():
-            out.append(shipped_ids()[str(p)])
-        elif p.parts[0] == "scenarios" and shipped_folder().joinpath(*p.parts[1:]).exists():
-            # README's 'modeller run scenarios/…' from any folder: the shipped copy
-            out += scenario_files([shipped_folder().joinpath(*p.parts[1:])])
-        else:
-            raise _missing(p)
-    return out
 
 
 def revalidated(sc: Scenario) -> Scenario:

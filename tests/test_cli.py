@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from modeller.cli import main
-from modeller.scenario import shipped_ids
+from modeller.scenario_paths import shipped_ids
 
 NARROW = {"COLUMNS": "80"}
 

@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"hromada_files"},  # reading the two files of a --population folder
     {"archive", "deepstate", "geoboundaries", "hromadas"},  # DeepState archive; downloads
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files
-    {"scenario_values", "scenario_errors"},  # the language's value types; its errors in words
+    {"scenario_values", "scenario_errors", "scenario_paths"},  # values; errors; where files are
     {"scenario"},  # pydantic models of the scenario language
     {"engine"},  # apply a scenario (held_in through the loader it is given)
     {"baselines", "fast"},  # authored baselines and the one loader; the engine, fast

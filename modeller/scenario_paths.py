@@ -1,0 +1,77 @@
+"""Where scenario files are: folders expanded to their YAML files, shipped scenarios by
+id (inside the wheel, or the repository's scenarios/), a missing name told with the
+closest shipped id. No parsing here (``scenario`` reads the files)."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from . import inputs
+from .errors import InputError
+
+
+def shipped_folder() -> Path:
+    """The scenarios shipped with modeller: inside the wheel, or the repository's scenarios/."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_scenarios", here.parent / "scenarios"):
+        if candidate.is_dir() and any(candidate.glob("*.yaml")):
+            return candidate
+    raise InputError("the shipped scenarios are missing from this installation; reinstall modeller")
+
+
+def shipped_ids() -> dict[str, Path]:
+    """Shipped scenario files by id (each file is named after its scenario's id)."""
+    return {p.stem: p for p in sorted(shipped_folder().glob("*.yaml"))}
+
+
+def _missing(p: Path) -> InputError:
+    """No such file: name the shipped scenario ids, and the closest one."""
+    ids = list(shipped_ids())
+    close = difflib.get_close_matches(str(p), ids, n=1, cutoff=0.6)
+    hint = f" — did you mean '{close[0]}'?" if close else ""
+    return InputError(
+        f"no such file or folder, nor a shipped scenario id{hint} "
+        f"(shipped: {', '.join(ids)}; 'modeller scenarios' lists them)",
+        str(p),
+    )
+
+
+def _yaml_name(name: str) -> bool:
+    """A scenario file's name: *.yaml or *.yml in any case (Windows and macOS users write
+    SCENARIO.YAML), not hidden."""
+    return name.lower().endswith((".yaml", ".yml")) and not name.startswith(".")
+
+
+def scenario_files(paths: list[Path]) -> list[Path]:
+    """Expand folders into their *.yaml / *.yml files (any case), sorted; keep files as
+    given.
+
+    A name that is not a file but the id of a shipped scenario (``land-swap``) is that
+    scenario's file, and ``scenarios/…`` where there is no such folder is the shipped
+    one; no paths at all means every shipped scenario.
+    """
+    if not paths:
+        paths = [shipped_folder()]
+    out: list[Path] = []
+    for p in map(Path, paths):
+        try:
+            is_dir, exists = p.is_dir(), p.exists() or p.is_symlink()
+            found = [] if not is_dir else [f for f in p.iterdir() if _yaml_name(f.name)]
+        except (OSError, ValueError) as exc:  # e.g. a file name too long for the system
+            raise InputError(f"cannot read: {inputs.reason(exc)}", str(p)) from None
+        if is_dir:
+            found = sorted(f for f in found if not f.is_dir())
+            if not found:
+                raise InputError("no *.yaml scenario files in this folder", str(p))
+            out.extend(found)
+        elif exists:
+            out.append(p)
+        elif len(p.parts) == 1 and str(p) in shipped_ids():
+            out.append(shipped_ids()[str(p)])
+        elif p.parts[0] == "scenarios" and shipped_folder().joinpath(*p.parts[1:]).exists():
+            # README's 'modeller run scenarios/…' from any folder: the shipped copy
+            out += scenario_files([shipped_folder().joinpath(*p.parts[1:])])
+        else:
+            raise _missing(p)
+    return out
