@@ -206,8 +206,16 @@ def build_table(
         status.add(cols)
         attrs.add(extra)
     infos = [info for m in measured for info in m.infos]
+    dated = {info.date: info.name for info in infos}
     for spec in others:
         base = baselines.load_baseline(spec)
+        day = base.baseline.date
+        if day in dated:  # rows are keyed by date: two baselines would be added together
+            raise InputError(
+                f"{spec} and {dated[day]} both describe {day}; a timeline takes one baseline "
+                "per date: leave one of them out of --baselines"
+            )
+        dated[day] = spec
         infos.append(base.baseline)
         for _, sc in scenarios:
             cols, extra = rows(_dated(plain_figures(base, sc), base.baseline))

@@ -1468,3 +1468,21 @@ def test_the_timeline_finds_a_grey_zone_key_after_the_features_and_refuses_a_fif
         timeout=60,
     )
     assert_clean_error(result, "is a FIFO (named pipe), not a regular file")
+
+
+def test_two_baselines_on_one_date_are_refused_in_the_timeline(tmp_path):
+    """Rows are keyed by date: contact-line (2025-08-15) with deepstate:2025-08-15 had been
+    added together, every total doubled (1,198,189 km² of Ukraine)."""
+    base = tmp_path / "base.geojson"
+    base.write_text(json.dumps({**fc(POLY), "date": "2025-08-15"}), encoding="utf-8")
+    result = cli(
+        "timeline",
+        REPO / "scenarios" / "land-swap.yaml",
+        "--baselines",
+        f"contact-line,{base}",
+        "--workers",
+        "1",
+        "-o",
+        tmp_path / "out",
+    )
+    assert_clean_error(result, "both describe 2025-08-15", "one baseline per date")
