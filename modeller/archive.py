@@ -22,6 +22,7 @@ from .errors import InputError
 from .partition import BaselineInfo
 
 DAILY_SOURCE = "DeepStateMap (deepstatemap.live) occupied-territory layer"
+DAILY_NAME = re.compile(r"deepstatemap_data_\d{8}\.geojson")  # what deepstate_path looks up
 MONTHLY_SOURCE = (
     "DeepStateMap occupied-territory layer, month-end snapshot (derived from raw DeepState "
     "layer dumps, DanielRose2310/deepstatemaps-history)"
@@ -147,6 +148,8 @@ def deepstate_dates() -> list[Date]:
     days = set()
     for folder in settings.deepstate_dirs():
         for p in folder.glob("deepstatemap_data_*.geojson"):
+            if not DAILY_NAME.fullmatch(p.name):  # e.g. deepstatemap_data_copy_20300107
+                continue
             try:
                 days.add(datetime.strptime(p.stem[-8:], "%Y%m%d").date())
             except ValueError:

@@ -1486,3 +1486,21 @@ def test_two_baselines_on_one_date_are_refused_in_the_timeline(tmp_path):
         tmp_path / "out",
     )
     assert_clean_error(result, "both describe 2025-08-15", "one baseline per date")
+
+
+def test_a_daily_file_with_more_in_its_name_is_not_a_day(tmp_path, monkeypatch):
+    """'deepstatemap_data_copy_20300107.geojson' was listed as 2030-01-07 but could not be
+    opened by that date: a traceback in the timeline, 'not in the archive; nearest: itself'
+    in run."""
+    from datetime import date
+
+    from modeller import archive
+
+    folder = tmp_path / "daily"
+    folder.mkdir()
+    text = json.dumps(fc(POLY))
+    (folder / "deepstatemap_data_copy_20300107.geojson").write_text(text, encoding="utf-8")
+    (folder / "deepstatemap_data_20300108.geojson").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(folder))
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "none"))
+    assert archive.deepstate_dates() == [date(2030, 1, 8)]
