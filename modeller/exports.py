@@ -17,7 +17,7 @@ from pathlib import Path
 from . import files, geodata
 from .document import RunDocument
 from .errors import InputError
-from .partition import Partition
+from .partition import Partition, polygonal
 
 FORMATS = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}
 META_KEY = "modeller"
@@ -99,8 +99,19 @@ def pieces_frame(doc: RunDocument, partitions: list[Partition]):
     frame = gpd.GeoDataFrame(rows, geometry=list(lonlat), crs="EPSG:4326")
     if not len(frame):
         frame = gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
-    frame["geometry"] = shapely.make_valid(frame.geometry.values)
+    frame["geometry"] = [_multipolygon(g) for g in shapely.make_valid(frame.geometry.values)]
     return frame
+
+
+def _multipolygon(geom):
+    """A piece as a MultiPolygon: the stray lines an overlay can leave along a border (no
+    area) dropped, so every feature is of one type (a GeoPackage layer declares it)."""
+    import shapely
+
+    g = polygonal(geom)
+    if g.is_empty:
+        return shapely.MultiPolygon()
+    return g if g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g])
 
 
 def format_of(path: Path, fmt: str | None = None) -> str:

@@ -72,3 +72,23 @@ def test_cli_writes_geojson_with_provenance_and_json_totals(tmp_path):
 def test_an_unknown_export_suffix_is_a_clear_error(result, tmp_path):
     with pytest.raises(modeller.errors.InputError, match="use .geojson, .gpkg or .parquet"):
         result.to_file(tmp_path / "pieces.shp")
+
+
+def test_every_piece_is_a_multipolygon_even_where_repair_left_a_line():
+    """Repairing the lon/lat outlines (``make_valid``) turned some shipped pieces into a
+    Polygon plus a LineString: a GeoPackage layer of type GEOMETRY with mixed features.
+    Exports keep the polygons only (the lines have no area)."""
+    import shapely
+
+    from modeller import geodata
+
+    run = modeller.run(None, "contact-line")
+    repaired = {
+        shapely.make_valid(geodata.to_lonlat(x.geometry)).geom_type
+        for p in run.partitions
+        for x in p.pieces
+    }
+    assert "GeometryCollection" in repaired  # the case this guards against is here
+    frame = run.pieces
+    assert set(frame.geom_type) == {"MultiPolygon"}
+    assert len(frame) == sum(len(p.pieces) for p in run.partitions)
