@@ -123,9 +123,10 @@ def test_every_scenario_gets_a_page_and_the_index_comes_last(doc, pages):
     assert len(pages) == len(doc["scenarios"]) + 1
 
 
-def test_page_names_are_unique_and_never_the_index():
-    doc = {"scenarios": [{"id": "index"}, {"id": "a"}, {"id": "a"}]}
-    assert maps.page_names(doc) == ["index-2.html", "a.html", "a-2.html"]
+def test_page_names_are_unique_and_never_the_index_or_the_overview():
+    doc = {"scenarios": [{"id": "index"}, {"id": "a"}, {"id": "a"}, {"id": "overview"}]}
+    names = ["index-2.html", "a.html", "a-2.html", "overview-2.html"]
+    assert maps.page_names(doc) == names  # overview.png is the image of all scenarios
 
 
 def test_pages_make_no_external_requests_by_default(pages):

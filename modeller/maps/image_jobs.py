@@ -70,7 +70,7 @@ def start_images(
     n = len(doc.scenarios)
     if len(partitions) != n or len(stems) != n:
         raise ValueError(f"{len(partitions)} partitions and {len(stems)} names for {n} scenarios")
-    overview = [-1] if n > 1 and "overview" not in stems else []
+    overview = [-1] if n > 1 else []  # (no scenario's stem is 'overview': site.page_names)
     jobs = overview + list(range(n))  # the overview, the longest job, first
     keys: dict[int, str] = {}
     done: dict[int, list] = {}

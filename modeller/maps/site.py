@@ -22,12 +22,13 @@ def plain(doc) -> dict:
 
 
 def page_names(doc) -> list[str]:
-    """File name of each scenario's page: ``<id>.html``, made unique, never ``index.html``.
+    """File name of each scenario's page: ``<id>.html``, made unique, never ``index.html``
+    or ``overview.html`` (whose image would replace the overview of all scenarios).
 
     The page's stem is also the scenario's URL hash on the index (``index.html#<stem>``) and
     the stem of its CSV and static images (``<stem>.csv``, ``<stem>.png``, ``<stem>.svg``).
     """
-    names, seen = [], {"index.html"}
+    names, seen = [], {"index.html", "overview.html"}  # overview.png is all scenarios'
     for e in plain(doc)["scenarios"]:
         stem = re.sub(r"[^a-z0-9-]+", "-", str(e["id"]).lower()).strip("-") or "scenario"
         name, n = f"{stem}.html", 1
