@@ -46,6 +46,7 @@ def provenance(doc: RunDocument) -> dict:
                 "hash": e.hash,
                 "file": e.file,
                 "baseline": e.baseline.to_dict(),
+                "warnings": list(e.warnings),
             }
             for e in doc.scenarios
         ],

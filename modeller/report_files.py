@@ -57,6 +57,8 @@ def to_csv(doc: RunDocument) -> str:
         }
         for row in _baseline_rows(e.baseline):
             w.writerow(base | row)
+        for warning in e.warnings:  # e.g. a step that selects nothing, kept with the figures
+            w.writerow(base | {"table": "warning", "name": warning})
         for s in e.statuses:
             for table, prefix in (("held_baseline", "baseline_"), ("held_scenario", "")):
                 w.writerow(

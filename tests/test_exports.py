@@ -92,3 +92,25 @@ def test_every_piece_is_a_multipolygon_even_where_repair_left_a_line():
     frame = run.pieces
     assert set(frame.geom_type) == {"MultiPolygon"}
     assert len(frame) == sum(len(p.pieces) for p in run.partitions)
+
+
+def test_a_step_that_selects_nothing_is_kept_in_csv_and_geodata(tmp_path):
+    """README promises the warning in every output format; CSV and the geodata files had
+    dropped it (JSON and Markdown kept it)."""
+    path = tmp_path / "none.yaml"
+    path.write_text(
+        "id: none\ntitle: None\nsteps:\n  - assign: russia\n"
+        "    where: {oblast: Donetsk, held_by: contested}\n",
+        encoding="utf-8",
+    )
+    args = ["run", str(path), "--no-maps", "-b", "1991"]
+    csv = CliRunner().invoke(main, [*args, "-f", "csv", "-O", str(tmp_path / "f.csv")])
+    assert csv.exit_code == 0, csv.output
+    rows = (tmp_path / "f.csv").read_text(encoding="utf-8").splitlines()
+    assert any(",warning," in r and "step 1 selects nothing on 1991" in r for r in rows)
+    for ext in (".geojson", ".gpkg"):
+        out = tmp_path / f"p{ext}"
+        done = CliRunner().invoke(main, [*args, "-f", ext[1:], "-O", str(out)])
+        assert done.exit_code == 0, done.output
+        prov = exports.read_provenance(out)
+        assert prov["scenarios"][0]["warnings"] == ["step 1 selects nothing on 1991 (1991-12-01)"]
