@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date as Date
 from pathlib import Path
 
 import click
@@ -89,27 +90,47 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
             try:
                 path = geoboundaries.fetch_units(force=force)
             except (urllib.error.URLError, TimeoutError, OSError) as exc:
-                raise InputError(f"cannot reach geoBoundaries ({exc}); try again later") from None
+                _unreachable(f"cannot reach geoBoundaries ({exc}); try again later")
         except InputError as exc:
             fail(exc)
         click.echo(f"units -> {path}  (geoBoundaries gbOpen UKR ADM1, ODbL; use --units {path})")
         return
     dates = what[1:] if what[0] == "deepstate" else what
-    for text in dates:
+    if not dates:
+        fail(InputError("'modeller fetch deepstate' needs one or more dates, e.g. 2025-08-15"))
+    days = []
+    for text in dates:  # every date checked before the first download
         try:
             try:
                 day = parse_date(text, "fetch")
             except InputError:
                 raise InputError(f"bad date '{text}': write YYYY-MM-DD, e.g. 2025-08-15") from None
-            try:
-                path = deepstate.fetch(day, force=force)
-            except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+            if not FIRST_DAY <= day <= Date.today():
                 raise InputError(
-                    f"cannot reach the DeepState API ({exc}); try again later"
-                ) from None
+                    f"{day} is outside DeepState's history ({FIRST_DAY} to today); give a "
+                    "date in it"
+                )
         except InputError as exc:
             fail(exc)
+        days.append(day)
+    for day in days:
+        try:
+            path = deepstate.fetch(day, force=force)
+        except InputError as exc:
+            fail(exc)
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+            _unreachable(f"cannot reach the DeepState API ({exc}); try again later")
         click.echo(f"deepstate:{day} -> {path}")
+
+
+FIRST_DAY = Date(2022, 2, 24)  # the full-scale invasion: DeepState's history starts after it
+
+
+def _unreachable(message: str) -> None:
+    """End the command on a network failure: the machine's problem, not the input's
+    (status 1, as README says for the environment)."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
 
 
 def list_baselines() -> None:

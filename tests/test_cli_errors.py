@@ -225,3 +225,19 @@ def test_held_in_and_baseline_specs_are_checked_when_the_scenario_loads(tmp_path
     assert f"{path}:5: unknown baseline 'pre-2023'; valid: 1991, contact-line, pre-2022" in (
         result.output
     )
+
+
+@pytest.mark.parametrize(
+    "args, status, fragment",
+    [
+        (["fetch", "deepstate"], 2, "needs one or more dates"),
+        (["fetch", "1999-01-01"], 2, "outside DeepState's history (2022-02-24 to today)"),
+        (["fetch", "2025-08-15", "2099-01-01"], 2, "2099-01-01 is outside"),  # before any download
+    ],
+)
+def test_fetch_checks_its_dates_before_the_network(args, status, fragment):
+    """'fetch deepstate' had done nothing and said nothing; dates out of DeepState's history
+    went to the network."""
+    result = run_cli(*args)
+    assert result.exit_code == status, result.output
+    assert fragment in result.output
