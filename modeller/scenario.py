@@ -21,7 +21,7 @@ from pydantic import (
 
 from . import inputs
 from .errors import InputError
-from .scenario_errors import StatusError, describe, in_file, one_per_place
+from .scenario_errors import LocatedError, StatusError, describe, in_file, one_per_place
 from .scenario_paths import scenario_files
 from .scenario_values import (
     IsoDate,
@@ -262,9 +262,13 @@ class Scenario(Model):
                 "give either 'steps' or 'phases' (each phase with its own steps), not both"
             )
         ids = [p.id for p in self.phases]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            raise ValueError(f"phase ids must be unique; repeated: {', '.join(dup)}")
+        again = next((i for i, p in enumerate(ids) if p in ids[:i]), None)
+        if again is not None:
+            raise LocatedError(
+                f"phase id '{ids[again]}' is given twice (phases {ids.index(ids[again]) + 1} "
+                f"and {again + 1}); phase ids must be unique",
+                ("phases", again, "id"),
+            )
         return self
 
     @property
@@ -317,7 +321,7 @@ def load_scenario(path: Path) -> Scenario:
         raise InputError("expected a mapping with id, title, steps, ...", str(path), 1)
     try:
         return Scenario.model_validate(data, context={"folder": path.parent})
-    except StatusError as exc:  # raised outside pydantic's wrapping in some versions
+    except LocatedError as exc:  # raised outside pydantic's wrapping in some versions
         raise InputError(str(exc), str(path), line_of(lines, exc.loc)) from None
     except ValidationError as exc:
         # Unknown keys first: a misspelt key also makes the real one look missing.
@@ -328,7 +332,7 @@ def load_scenario(path: Path) -> Scenario:
         # Status errors come wrapped as value errors at the model root: use their own loc.
         first = errors[0]
         inner = (first.get("ctx") or {}).get("error")
-        if isinstance(inner, StatusError):
+        if isinstance(inner, LocatedError):
             raise InputError(str(inner), str(path), line_of(lines, inner.loc)) from None
         loc, message = describe(first, Scenario)
         for other in errors[1:]:  # every problem, each with its own line
@@ -343,13 +347,13 @@ def revalidated(sc: Scenario) -> Scenario:
     undeclared status or an unknown oblast would pass into the figures unseen."""
     try:
         return Scenario.model_validate(sc.model_dump(by_alias=True))
-    except StatusError as exc:
+    except LocatedError as exc:
         raise InputError(f"scenario '{sc.id}': {exc}") from None
     except ValidationError as exc:
         data = sc.model_dump(by_alias=True)
         first = one_per_place(in_file(exc.errors(), data))[0]
         inner = (first.get("ctx") or {}).get("error")
-        message = str(inner) if isinstance(inner, StatusError) else describe(first, Scenario)[1]
+        message = str(inner) if isinstance(inner, LocatedError) else describe(first, Scenario)[1]
         raise InputError(f"scenario '{getattr(sc, 'id', '?')}': {message}") from None
     except (AttributeError, TypeError) as exc:  # a field set to something dump cannot read
         raise InputError(f"scenario '{getattr(sc, 'id', '?')}' is malformed: {exc}") from None

@@ -10,11 +10,20 @@ from typing import Any, get_args
 from pydantic import BaseModel
 
 
-class StatusError(ValueError):
+class LocatedError(ValueError):
+    """A model's own error about one place in the file (``loc``, as pydantic's), which
+    the loader tells by that place's line."""
+
+    def __init__(self, message: str, loc: tuple) -> None:
+        self.loc = loc
+        super().__init__(message)
+
+
+class StatusError(LocatedError):
     """A status (or band side) no step may use: raised by the model, told by line."""
 
     def __init__(self, prefix: tuple, step: int, where: str, value: str, valid: list, phase):
-        self.loc = (*prefix, "steps", step, *where.split("."))
+        loc = (*prefix, "steps", step, *where.split("."))
         in_phase = f" of phase '{phase.id}'" if phase is not None else ""
         kind = "band side" if where.endswith("band.side") else "status"
         hint = (
@@ -24,7 +33,8 @@ class StatusError(ValueError):
         )
         super().__init__(
             f"unknown {kind} '{value[:80]}' in step {step + 1}{in_phase}; "
-            f"valid: {', '.join(valid)} ({hint})"
+            f"valid: {', '.join(valid)} ({hint})",
+            loc,
         )
 
 
@@ -111,6 +121,14 @@ def _file_loc(loc: tuple, data: object) -> tuple:
     return tuple(out)
 
 
+_BOUNDS = {  # pydantic's number bounds, in words
+    "greater_than": ("more than", "gt"),
+    "greater_than_equal": ("at least", "ge"),
+    "less_than": ("less than", "lt"),
+    "less_than_equal": ("at most", "le"),
+}
+
+
 def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
     """(location, message) of one pydantic error (of ``in_file``) of a file whose top
     model is ``root``."""
@@ -134,6 +152,12 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         if "input" in error and not isinstance(error["input"], dict):
             got = repr(error["input"])
             msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
+    elif error["type"] in _BOUNDS and field:
+        words, key = _BOUNDS[error["type"]]
+        bound = ctx.get(key)
+        bound = f"{bound:g}" if isinstance(bound, int | float) else bound
+        msg = f"'{field}' must be {words} {bound} (got {error.get('input')!r})"
+        return loc, f"{msg} (at {where})"
     elif error["type"] in _SHAPE_ERRORS and field in EXPECTED:
         msg = f"'{field}' should be {EXPECTED[field]}"
         if "input" in error and not isinstance(error["input"], dict):

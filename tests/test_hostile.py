@@ -270,7 +270,22 @@ VALUE_CASES = [
         "negative-km",
         STEP.replace("{oblast: Donetsk}", "{near: {place: Kyiv, km: -5}}"),
         5,
-        ["greater than 0"],
+        ["'km' must be more than 0 (got -5)"],
+    ),
+    (
+        "far-km",
+        STEP.replace("{oblast: Donetsk}", "{near: {place: Kyiv, km: 2000}}"),
+        5,
+        ["'km' must be at most 200 (got 2000)"],
+    ),
+    (
+        "phase-twice",
+        "phases:\n  - id: a\n    title: A\n"
+        + STEP.replace("steps:", "    steps:").replace("\n  ", "\n      ")
+        + "  - id: a\n    title: B\n"
+        + STEP.replace("steps:", "    steps:").replace("\n  ", "\n      "),
+        9,
+        ["phase id 'a' is given twice (phases 1 and 2)"],
     ),
     (
         "band-side",
