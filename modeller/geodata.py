@@ -117,7 +117,7 @@ class Geodata:
     geometry: dict[str, object]  # code -> working-CRS (Multi)Polygon
     settlements: tuple[Settlement, ...]
     settlement_xy: np.ndarray  # (n, 2) working-CRS coordinates, same order
-    alt_names: tuple[tuple[str, ...], ...]
+    alt_names: tuple[str, ...]  # each settlement's alternate names, '|'-separated
     source: dict = field(default_factory=lambda: dict(EMBEDDED_SOURCE))  # which units
 
     @property
