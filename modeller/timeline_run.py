@@ -85,13 +85,16 @@ def _plan_and_measure(
 
 def _load_writer() -> None:
     """Import pyarrow's CSV writer and make its first array, which imports pandas (~0.3 s
-    all told, else spent after the measuring, when nothing else runs)."""
+    all told, else spent after the measuring, when nothing else runs). Only a head start:
+    any failure is left to the writer itself, and none may reach the user as a thread's
+    traceback (a run that fails early exits while this may still be importing)."""
     try:
         import pyarrow as pa
         import pyarrow.csv  # noqa: F401
-    except ImportError:
+
+        pa.array([0.0])
+    except Exception:  # e.g. "can't register atexit after shutdown"
         return
-    pa.array([0.0])
 
 
 def _collect(futures: dict, parts: list[list[Snapshot]], advance) -> list[Measures]:

@@ -1519,3 +1519,43 @@ def test_a_daily_file_with_more_in_its_name_is_not_a_day(tmp_path, monkeypatch):
     monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(folder))
     monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "none"))
     assert archive.deepstate_dates() == [date(2030, 1, 8)]
+
+
+def test_a_daily_file_holding_another_days_map_is_refused(tmp_path, monkeypatch):
+    """A copy of 2030-01-07's file saved as 2030-01-08 (DeepState's files name their day
+    inside too) had been counted as 2030-01-08 silently, in run and in the timeline."""
+    folder = tmp_path / "daily"
+    folder.mkdir()
+
+    def daily(day: str, inner: str) -> None:
+        text = json.dumps({"type": "FeatureCollection", "name": f"deepstatemap_data_{inner}"})
+        body = json.dumps(fc(POLY))
+        text = text[:-1] + ", " + body[1:]  # "name" first, as DeepState writes it
+        (folder / f"deepstatemap_data_{day}.geojson").write_text(text, encoding="utf-8")
+
+    daily("20300107", "20300107")
+    daily("20300108", "20300107")
+    monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(folder))
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "none"))
+    ok = cli(
+        "run",
+        "ukraine-1991-borders",
+        "--baseline",
+        "deepstate:2030-01-07",
+        "--no-maps",
+        "-o",
+        tmp_path / "ok",
+    )
+    assert ok.exit_code == 0, ok.output
+    for args in (
+        ("run", "--baseline", "deepstate:2030-01-08", "--no-maps", "-o", tmp_path / "run"),
+        ("timeline", "--baselines", "deepstate:2030-01-07..2030-01-08", "-o", tmp_path / "tl"),
+    ):
+        result = cli(*args[:1], "ukraine-1991-borders", *args[1:])
+        assert_clean_error(
+            result,
+            "deepstatemap_data_20300108.geojson",
+            "named for 2030-01-08 but holds the map of another day",
+            "rename it to deepstatemap_data_20300107.geojson",
+        )
+        assert not (tmp_path / args[-1].name).exists()
