@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -218,7 +218,7 @@ def _from_file(path: str) -> Geodata:
     nearest = np.empty(len(xy), dtype=int)
     nearest[which] = hit
     settlements = tuple(
-        replace(s, oblast=codes[int(j)]) for s, j in zip(base.settlements, nearest, strict=True)
+        s._replace(oblast=codes[int(j)]) for s, j in zip(base.settlements, nearest, strict=True)
     )
     xy = _snap_inside(xy, settlements, geometry)
     source = {
