@@ -115,6 +115,13 @@ def run(
             painter.cancel()
         fail(exc)
     doc = report.document(entries)
+    if output is not None and not no_maps:
+        try:
+            _check_not_a_map_file(output, out, doc, no_images)
+        except InputError as exc:
+            if painter is not None:
+                painter.cancel()
+            fail(exc)
     pending = None
     if not no_maps and not no_images:  # drawn in other processes from now on
         from . import maps
@@ -134,6 +141,24 @@ def run(
         raise
     if not no_maps:
         _write_maps(doc, partitions, out, tiles, pending, err)
+
+
+def _check_not_a_map_file(output: Path, out: Path, doc, no_images: bool) -> None:
+    """Refuse ``--output`` onto a file the maps write into ``--out`` (a page or image): the
+    site, written after it, would replace the figures asked for."""
+    from . import maps
+
+    if output.resolve().parent != Path(out).resolve():
+        return
+    stems = [Path(name).stem for name in maps.page_names(doc)]
+    names = {"index.html", *(f"{stem}.html" for stem in stems)}
+    if not no_images:
+        names |= {"overview.png", *(f"{s}.{ext}" for s in stems for ext in ("png", "svg"))}
+    if output.name in names:
+        raise InputError(
+            f"--output {output.name} is one of the maps' own files in {out}/, which would "
+            "replace it: give --output another name, or --out another folder"
+        )
 
 
 def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> None:

@@ -264,6 +264,8 @@ def band_region(band, pieces: tuple[Piece, ...]):
         side = union_regions([p.geometry for p in pieces])
     else:
         side = union_regions([p.geometry for p in pieces if p.before == band.side])
+    if side.is_empty:  # a declared status the baseline does not hold: nothing on that side
+        return shapely.Polygon()
     if overlay(shapely.difference, side, zone).area < 1e6:  # under 1 km² left outside the band
         reach = shapely.hausdorff_distance(side.boundary, line) / 1000
         held = "all of Ukraine" if band.side == "both" else f"all land held by {band.side}"

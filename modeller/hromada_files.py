@@ -97,6 +97,14 @@ def read_table(table: Path) -> tuple[dict[str, int], dict[str, int]]:
                     str(table),
                     n,
                 )
+            if any(cell.strip() for cell in row[len(header) :]):
+                raise InputError(
+                    f"{len(row)} fields where the header has {len(header)}: the columns would "
+                    f'shift; a number with a thousands separator must be quoted ("180,922") '
+                    "or written without it (180922)",
+                    str(table),
+                    n,
+                )
             code = row[ci].strip().upper()
             if not (KATOTTG.fullmatch(code) or code == NO_CODE):
                 raise InputError(

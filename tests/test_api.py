@@ -131,3 +131,21 @@ def test_a_scenario_changed_in_code_is_checked_again_before_it_runs():
             modeller.run(changed, "1991")
     # an unchanged object runs as its file does
     assert modeller.run(sc, "1991").held.equals(modeller.run("land-swap", "1991").held)
+
+
+def test_to_file_refuses_a_name_of_another_format_and_the_scenario_itself(tmp_path):
+    """``to_file('combo.yaml', format='geojson')`` had replaced the scenario with GeoJSON,
+    and ``to_file('x.geojson', format='gpkg')`` wrote a GeoPackage named .geojson; the
+    CLI's -O refused both."""
+    scenario = tmp_path / "combo.yaml"
+    scenario.write_bytes((REPO / "scenarios" / "land-swap.yaml").read_bytes())
+    before = scenario.read_bytes()
+    result = modeller.run(scenario)
+    with pytest.raises(InputError, match="named as a scenario, but the format asked for"):
+        result.to_file(scenario, format="geojson")
+    assert scenario.read_bytes() == before
+    with pytest.raises(InputError, match="named as geojson, but the format asked for is gpkg"):
+        result.to_file(tmp_path / "x.geojson", format="gpkg")
+    assert not (tmp_path / "x.geojson").exists()
+    written = result.to_file(tmp_path / "x.json", format="geojson")  # .json is GeoJSON's too
+    assert written.read_text(encoding="utf-8").startswith('{"type": "FeatureCollection"')

@@ -1559,3 +1559,24 @@ def test_a_daily_file_holding_another_days_map_is_refused(tmp_path, monkeypatch)
             "rename it to deepstatemap_data_20300107.geojson",
         )
         assert not (tmp_path / args[-1].name).exists()
+
+
+def test_a_band_on_the_side_of_a_status_the_baseline_lacks_selects_nothing_everywhere(tmp_path):
+    """A band on side 'dmz' (declared, held nowhere in a baseline) was a warning in run but
+    an error in the engine and the timeline: 'covers all land held by dmz (… nan km …)'."""
+    import modeller
+
+    path = write(
+        tmp_path,
+        HEAD + "statuses: {dmz: {label: DMZ, colour: '#7570b3'}}\n"
+        "steps:\n  - assign: russia\n    where: {band: {along: contact, km: 5, side: dmz}}\n",
+    )
+    applied = modeller.apply(modeller.load_baseline(), modeller.load_scenario(path))
+    assert applied.warnings == ("step 1 selects nothing on contact-line (2025-08-15)",)
+    ran = cli("run", path, "--no-maps", "-f", "json")
+    assert ran.exit_code == 0, ran.output
+    assert "selects nothing" in ran.output
+    out = tmp_path / "tl"
+    timeline = cli("timeline", path, "--baselines", "contact-line", "--workers", "1", "-o", out)
+    assert timeline.exit_code == 0, timeline.output
+    assert (out / "timeline.csv").exists()

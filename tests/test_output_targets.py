@@ -212,3 +212,19 @@ def test_a_yaml_file_in_capitals_is_a_scenario(tmp_path):
     (tmp_path / "SWAP.YAML").write_text(Path(SCENARIO).read_text(encoding="utf-8"))
     result = CliRunner().invoke(main, ["validate", str(tmp_path)])
     assert result.exit_code == 0 and "SWAP.YAML (land-swap" in result.output, result.output
+
+
+@pytest.mark.parametrize("name", ["land-swap.html", "index.html", "land-swap.png"])
+def test_output_onto_a_file_of_the_maps_is_refused(tmp_path, name):
+    """-O maps/land-swap.html with --out maps had said 'json: -> …' and then the site's page
+    replaced the figures. Other names in the maps' folder are kept beside the site."""
+    out = tmp_path / "maps"
+    args = ["run", SCENARIO, "--baseline", "1991", "-f", "json", "--out", str(out)]
+    clash = CliRunner().invoke(main, [*args, "--output", str(out / name)])
+    assert clash.exit_code == 2, clash.output
+    assert f"--output {name} is one of the maps' own files" in " ".join(clash.output.split())
+    assert not out.exists()
+    fine = CliRunner().invoke(main, [*args, "--no-images", "--output", str(out / "figures.json")])
+    assert fine.exit_code == 0, fine.output
+    assert (out / "figures.json").read_text(encoding="utf-8").startswith("{")
+    assert (out / "land-swap.html").read_text(encoding="utf-8").lstrip().startswith("<!")

@@ -207,6 +207,27 @@ def test_a_table_adding_up_to_more_than_twice_ukraine_is_refused(tmp_path, hroma
     refused(folder, f"{CSV_NAME}:2: the hromadas add up to", "more than twice Ukraine's")
 
 
+def test_an_unquoted_thousands_separator_is_refused_not_shifted(tmp_path, hromada_dir, rows):
+    """'UA…,Name,180,922,…' had been read as 180 people (the columns shifted): 180,742
+    people of Kramatorsk gone from every figure, silently."""
+    index = next(i for i, row in enumerate(rows) if row.count(",") == 4 and i > 0)
+    cells = rows[index].split(",")
+    cells[2] = f"{cells[2][:-3]},{cells[2][-3:]}" if len(cells[2]) > 3 else f"1,{cells[2]}"
+    bad = [*rows[:index], ",".join(cells), *rows[index + 1 :]]
+    folder = source(tmp_path, hromada_dir, lines(bad))
+    refused(
+        folder,
+        f"{CSV_NAME}:{index + 1}: 6 fields where the header has 5",
+        "thousands separator must be quoted",
+    )
+    # an empty field past the header's (a trailing comma) is harmless and read as before
+    trailing = [*rows[:index], rows[index] + ",", *rows[index + 1 :]]
+    people, _ = hromada_files.read_table(
+        source(tmp_path / "t", hromada_dir, lines(trailing)) / hromada_files.POPULATION
+    )
+    assert sum(people.values()) > 40_000_000
+
+
 def test_a_code_that_is_no_katottg_code_is_refused(tmp_path, hromada_dir, rows):
     bad = [*rows[:3], "Vinnytsia,Вінницька,387439,0,0", *rows[3:]]
     folder = source(tmp_path, hromada_dir, lines(bad))
