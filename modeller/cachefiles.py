@@ -24,8 +24,9 @@ from . import __version__, files, settings
 
 
 def enabled(switch: str) -> bool:
-    """Whether the environment variable ``switch`` leaves a cache on (the default)."""
-    return os.environ.get(switch, "1").strip().lower() not in {"0", "no", "off"}
+    """Whether the environment variable ``switch`` leaves a cache on (the default; a value
+    that is no switch is an error, see ``settings.switch``)."""
+    return settings.switch(switch, "off: every run computes afresh")
 
 
 def folder(kind: str) -> Path:

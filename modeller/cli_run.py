@@ -35,6 +35,11 @@ def run(
 
     err = Console(stderr=True, soft_wrap=True)
     try:  # before any work: say now if the outputs could not be written
+        from . import cachefiles
+
+        cachefiles.enabled("MODELLER_POPULATION_CACHE")  # a switch that is none: said now
+        if not no_maps and not no_images:
+            cachefiles.enabled("MODELLER_IMAGE_CACHE")
         if output is not None and str(output) == "-":  # standard output
             if fmt in GEO_FORMATS:
                 raise InputError(

@@ -33,13 +33,14 @@ def timeline(
         TimeElapsedColumn,
     )
 
-    from . import archive, files, timeline_page, timeline_run, timeline_table
+    from . import archive, cachefiles, files, timeline_page, timeline_run, timeline_table
     from .scenario import load_scenarios
 
     err = Console(stderr=True, soft_wrap=True)
     written: list[Path] = []
     with cleanup_on_interrupt():  # Ctrl-C: the pool and the writers clean up, one line
         try:
+            cachefiles.enabled("MODELLER_POPULATION_CACHE")  # a bad switch: said before work
             use_population(population_dir)  # the plan's settlement weights come from it
             loaded = load_scenarios(list(paths))
             snapshots, others = archive.parse_specs(specs, every)

@@ -60,16 +60,20 @@ SWITCH = {"1": True, "on": True, "yes": True, "true": True}
 SWITCH |= {"0": False, "off": False, "no": False, "false": False}
 
 
-def reconcile() -> bool:
-    """MODELLER_RECONCILE: outline reconciliation of DeepState baselines (on unless 0/off);
-    a value that is neither is an error, not silently on."""
-    value = os.environ.get("MODELLER_RECONCILE", "").strip() or "1"  # empty: as unset
+def switch(name: str, off: str = "off") -> bool:
+    """An on/off environment setting, on when unset or empty: 1/on/yes/true or
+    0/off/no/false; any other value is an error (``off`` says what 0 does), not silently on."""
+    value = os.environ.get(name, "").strip() or "1"  # empty: as unset
     if value.lower() not in SWITCH:
         raise InputError(
-            f"MODELLER_RECONCILE={value[:40]!r} is not a switch; use 1 (on, the default) or 0 "
-            "(off; as --no-reconcile)"
+            f"{name}={value[:40]!r} is not a switch; use 1 (on, the default) or 0 ({off})"
         )
     return SWITCH[value.lower()]
+
+
+def reconcile() -> bool:
+    """MODELLER_RECONCILE: outline reconciliation of DeepState baselines (on unless 0/off)."""
+    return switch("MODELLER_RECONCILE", "off; as --no-reconcile")
 
 
 def contested_mode() -> str:

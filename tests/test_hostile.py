@@ -1580,3 +1580,20 @@ def test_a_band_on_the_side_of_a_status_the_baseline_lacks_selects_nothing_every
     timeline = cli("timeline", path, "--baselines", "contact-line", "--workers", "1", "-o", out)
     assert timeline.exit_code == 0, timeline.output
     assert (out / "timeline.csv").exists()
+
+
+@pytest.mark.parametrize("name", ["MODELLER_IMAGE_CACHE", "MODELLER_POPULATION_CACHE"])
+def test_cache_switches_read_like_every_switch(tmp_path, monkeypatch, name):
+    """'false' had left a cache on (only 0/no/off were off) and 'maybe' was accepted."""
+    from modeller import cachefiles
+
+    for value, on in [("", True), ("true", True), ("false", False), ("0", False)]:
+        monkeypatch.setenv(name, value)
+        assert cachefiles.enabled(name) is on
+    commands = [("run", "land-swap", "-b", "1991", "--out", tmp_path / "maps")]
+    if name == "MODELLER_POPULATION_CACHE":  # (the timeline draws no images)
+        commands.append(("timeline", "land-swap", "--baselines", "1991", "-o", tmp_path / "t"))
+    for args in commands:
+        result = cli(*args, env={name: "maybe"})
+        assert_clean_error(result, f"{name}='maybe' is not a switch", "use 1 (on, the default)")
+    assert not (tmp_path / "maps").exists() and not (tmp_path / "t").exists()
