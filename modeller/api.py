@@ -124,6 +124,12 @@ def apply(baseline: Partition, scenario: Scenario) -> Partition:
         A new partition remembering its parent (``.parent is baseline``); the baseline is
         unchanged. ``held_in`` selectors read their baselines through ``load_baseline``.
     """
+    if not isinstance(baseline, Partition) or not isinstance(scenario, Scenario):
+        raise InputError(
+            "apply takes (baseline, scenario): a Partition from load_baseline, then a Scenario "
+            f"from load_scenario; got ({type(baseline).__name__}, {type(scenario).__name__})"
+        )
+    _scenario.revalidated(scenario)  # changed in code: checked again (the object is kept)
     return baselines.apply(baseline, scenario)
 
 
@@ -134,6 +140,11 @@ def _as_scenarios(items) -> list[tuple[Path | None, Scenario]]:
         return _scenario.load_scenarios([])
     if isinstance(items, str | Path | Scenario):
         items = [items]
+    if isinstance(items, bytes | bytearray | dict):
+        raise InputError(
+            f"scenarios must be a Scenario, a path, an id or a list of them, got "
+            f"{type(items).__name__}"
+        )
     try:
         items = list(items)
     except TypeError:
@@ -151,6 +162,11 @@ def _as_scenarios(items) -> list[tuple[Path | None, Scenario]]:
             raise InputError(
                 f"scenarios must be Scenario objects, paths or ids, got {type(item).__name__}"
             )
+    if not out:
+        raise InputError(
+            "no scenarios given: pass a Scenario, a path, an id or a list of them (None: "
+            "every shipped scenario)"
+        )
     seen: dict[str, object] = {}
     for path, sc in out:
         if sc.id in seen:

@@ -10,10 +10,22 @@ import platformdirs
 from .errors import InputError
 
 
+def home_path(name: str, value: str) -> Path:
+    """The folder an environment setting names, ``~`` expanded; '~someone' with no such
+    user (or no home folder) is an error naming the setting, not a RuntimeError."""
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:
+        raise InputError(
+            f"{name}={value[:80]!r}: cannot expand '~' (no such user or home folder); "
+            "give a full path"
+        ) from None
+
+
 def data_dir() -> Path | None:
     """MODELLER_DATA_DIR: a folder laid out like ../shared/data (DeepState archive, ...)."""
     value = os.environ.get("MODELLER_DATA_DIR")
-    return Path(value).expanduser() if value else None
+    return home_path("MODELLER_DATA_DIR", value) if value else None
 
 
 def checkout_data_dir() -> Path | None:
@@ -33,14 +45,18 @@ def use_checkout_data() -> Path | None:
 def cache_dir() -> Path:
     """MODELLER_CACHE_DIR, or the user's cache folder: downloads are kept here."""
     value = os.environ.get("MODELLER_CACHE_DIR")
-    return Path(value).expanduser() if value else Path(platformdirs.user_cache_dir("modeller"))
+    return (
+        home_path("MODELLER_CACHE_DIR", value)
+        if value
+        else Path(platformdirs.user_cache_dir("modeller"))
+    )
 
 
 def deepstate_dirs() -> list[Path]:
     """Folders searched for deepstatemap_data_YYYYMMDD.geojson, in order."""
     dirs = []
     if os.environ.get("MODELLER_DEEPSTATE_DIR"):
-        dirs.append(Path(os.environ["MODELLER_DEEPSTATE_DIR"]).expanduser())
+        dirs.append(home_path("MODELLER_DEEPSTATE_DIR", os.environ["MODELLER_DEEPSTATE_DIR"]))
     if data_dir():
         dirs.append(data_dir() / "deepstate" / "daily")
     dirs.append(cache_dir() / "deepstate")
@@ -53,7 +69,7 @@ CONTESTED_MODES = ("contested", "ukraine", "russia")
 def units_path() -> Path | None:
     """MODELLER_UNITS: a GeoJSON/GeoPackage/Shapefile of the 27 units (default: embedded)."""
     value = os.environ.get("MODELLER_UNITS")
-    return Path(value).expanduser() if value else None
+    return home_path("MODELLER_UNITS", value) if value else None
 
 
 SWITCH = {"1": True, "on": True, "yes": True, "true": True}
@@ -85,4 +101,4 @@ def contested_mode() -> str:
 def population_path() -> Path | None:
     """MODELLER_POPULATION: a folder with hromada outlines and populations (as --population)."""
     value = os.environ.get("MODELLER_POPULATION")
-    return Path(value).expanduser() if value else None
+    return home_path("MODELLER_POPULATION", value) if value else None

@@ -149,3 +149,30 @@ def test_to_file_refuses_a_name_of_another_format_and_the_scenario_itself(tmp_pa
     assert not (tmp_path / "x.geojson").exists()
     written = result.to_file(tmp_path / "x.json", format="geojson")  # .json is GeoJSON's too
     assert written.read_text(encoding="utf-8").startswith('{"type": "FeatureCollection"')
+
+
+@pytest.mark.parametrize(
+    "call, fragment",
+    [
+        (lambda b, sc: modeller.apply(sc, b), "got (Scenario, Partition)"),
+        (lambda b, sc: modeller.apply(None, sc), "got (NoneType, Scenario)"),
+        (lambda b, sc: modeller.run(b"land-swap"), "got bytes"),
+        (lambda b, sc: modeller.run([]), "no scenarios given"),
+    ],
+    ids=["swapped", "none", "bytes", "empty"],
+)
+def test_misused_calls_are_input_errors_not_attribute_errors(call, fragment):
+    """Swapped or missing arguments had ended in AttributeError ('Scenario' object has no
+    attribute 'pieces'); bytes were iterated as numbers; [] gave a result without columns."""
+    baseline, scenario = modeller.load_baseline(), modeller.load_scenario("land-swap")
+    with pytest.raises(InputError) as caught:
+        call(baseline, scenario)
+    assert fragment in str(caught.value)
+
+
+def test_a_home_folder_that_cannot_be_expanded_names_the_setting(monkeypatch):
+    from modeller import settings
+
+    monkeypatch.setenv("MODELLER_CACHE_DIR", "~no-such-user-here/cache")
+    with pytest.raises(InputError, match="MODELLER_CACHE_DIR=.*cannot expand '~'"):
+        settings.cache_dir()
