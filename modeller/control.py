@@ -8,6 +8,7 @@ the engine and live above it, in ``baselines``, which dispatches every spec.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from datetime import date as Date
@@ -132,9 +133,13 @@ def _read_gpkg(path: Path) -> list[dict]:
         raise InputError(
             "reading GeoPackage needs pyogrio: pip install -e '.[gpkg]'", str(path)
         ) from None
+    from .unitsfile import polygon_layer  # (pyproj with it: only when a GeoPackage is read)
+
     inputs.check_file(path, "GeoPackage")
     try:
-        meta, _index, geometry, fields = read(path)
+        meta, _index, geometry, fields = read(path, layer=polygon_layer(path))
+    except InputError:
+        raise
     except Exception as exc:  # pyogrio raises its own error types for unreadable files
         raise InputError(f"cannot read GeoPackage: {exc}", str(path)) from None
     names = list(meta["fields"])
@@ -147,7 +152,11 @@ def _read_gpkg(path: Path) -> list[dict]:
         )
     statuses = fields[names.index("status")] if "status" in names else [None] * len(geometry)
     return [
-        {"geometry": shapely.geometry.mapping(shapely.from_wkb(g)), "properties": {"status": s}}
+        # as GeoJSON itself (lists, not mapping's tuples), checked as any baseline feature
+        {
+            "geometry": json.loads(shapely.to_geojson(shapely.from_wkb(g))),
+            "properties": {"status": s},
+        }
         for g, s in zip(geometry, statuses, strict=True)
         if g is not None
     ]

@@ -67,10 +67,25 @@ def read_features(path: Path) -> list[tuple[dict, object]]:
         out = [_feature(f, i, str(path)) for i, f in enumerate(feats)]
     else:
         out = _read_ogr(path)
-    out = [(p, g) for p, g in out if g is not None and g.geom_type.endswith("Polygon")]
+    out = [(p, _polygons_of(g)) for p, g in out]
+    out = [(p, g) for p, g in out if g is not None]
     if not out:
         raise InputError("no polygon features in this units file", str(path))
     return out
+
+
+def _polygons_of(g):
+    """A feature's polygons: itself, or the polygons a GeometryCollection holds (an outline
+    kept with stray lines or points); None when it has none (a label point, a line)."""
+    if g is None:
+        return None
+    if g.geom_type.endswith("Polygon"):
+        return g
+    if g.geom_type != "GeometryCollection":
+        return None
+    parts = [p for p in shapely.get_parts(g) if p.geom_type.endswith("Polygon")]
+    polygons = [q for p in parts for q in shapely.get_parts(p)]
+    return shapely.multipolygons(polygons) if polygons else None
 
 
 def _feature(f: object, i: int, source: str) -> tuple[dict, object]:
@@ -107,7 +122,9 @@ def _read_ogr(path: Path) -> list[tuple[dict, object]]:
             str(path),
         ) from None
     try:
-        meta, _index, geometry, fields = read(path)
+        meta, _index, geometry, fields = read(path, layer=polygon_layer(path))
+    except InputError:
+        raise
     except Exception as exc:  # pyogrio raises its own error types for unreadable files
         raise InputError(f"cannot read units file: {exc}", str(path)) from None
     names = list(meta["fields"])
@@ -120,6 +137,26 @@ def _read_ogr(path: Path) -> list[tuple[dict, object]]:
         )
     geoms = shapely.force_2d(geoms)  # an altitude is dropped as it is read, as for GeoJSON
     return [({n: fields[j][i] for j, n in enumerate(names)}, geoms[i]) for i in range(len(geoms))]
+
+
+def polygon_layer(path: Path) -> str | None:
+    """The layer of a GeoPackage (or other OGR file) to read: the only one, or the only
+    one of polygons among several (None: the first, as GDAL would); several layers of
+    polygons are an error naming them, not a guess."""
+    import pyogrio
+
+    layers = [(str(name), str(kind or "none")) for name, kind in pyogrio.list_layers(path)]
+    if len(layers) <= 1:
+        return None
+    polygons = [name for name, kind in layers if "POLYGON" in kind.upper()]
+    if len(polygons) == 1:
+        return polygons[0]
+    listed = ", ".join(f"'{_short(name, 40)}' ({kind})" for name, kind in layers[:8])
+    raise InputError(
+        f"{len(layers)} layers ({listed}) and {len(polygons) or 'none'} of polygons; expected "
+        "one layer of polygons: save that layer alone",
+        str(path),
+    )
 
 
 def code_of(value) -> str | None:

@@ -1597,3 +1597,49 @@ def test_cache_switches_read_like_every_switch(tmp_path, monkeypatch, name):
         result = cli(*args, env={name: "maybe"})
         assert_clean_error(result, f"{name}='maybe' is not a switch", "use 1 (on, the default)")
     assert not (tmp_path / "maps").exists() and not (tmp_path / "t").exists()
+
+
+def _gpkg(path: Path, layers: dict) -> Path:
+    import geopandas as gpd
+
+    for layer, geometry in layers.items():
+        frame = gpd.GeoDataFrame({"status": ["russia"]}, geometry=[geometry], crs=4326)
+        frame.to_file(path, layer=layer, driver="GPKG")
+    return path
+
+
+def test_geopackage_baselines_are_read_by_their_polygon_layer(tmp_path):
+    """A Point had been told 'a position must be [longitude, latitude] … got [37.5, 48.0]'
+    (a valid position); of several layers the first was read, whatever it held."""
+    import shapely
+
+    point, box = shapely.Point(37.5, 48.0), shapely.box(37.0, 47.5, 38.0, 48.5)
+    args = ("run", "land-swap", "--no-maps", "-f", "json", "-b")
+    result = cli(*args, _gpkg(tmp_path / "pt.gpkg", {"pts": point}))
+    assert_clean_error(result, "pt.gpkg: feature 1: a Point has no area")
+    two = _gpkg(tmp_path / "two.gpkg", {"pts": point, "area": box})
+    ran = cli(*args, two)
+    assert ran.exit_code == 0, ran.output
+    statuses = json.loads(ran.stdout)["scenarios"][0]["statuses"]
+    held = {r["status"]: r["baseline_km2"] for r in statuses}
+    assert 7000 < held["russia"] < 8500, held  # the 1° × 1° box at 48° N: ~8,200 km²
+    three = _gpkg(tmp_path / "three.gpkg", {"a1": box, "a2": box})
+    result = cli(*args, three)
+    assert_clean_error(result, "2 layers ('a1' (Polygon), 'a2' (Polygon))", "save that layer")
+
+
+def test_a_unit_kept_in_a_geometry_collection_is_read_by_its_polygons(tmp_path, shared_data):
+    """Kherson's outline in a GeometryCollection with a stray line had been dropped: 'missing
+    unit Kherson' for a file that has it."""
+    source = shared_data / "boundaries" / "ua_oblasts_minregion2020.geojson"
+    data = json.loads(source.read_text(encoding="utf-8"))
+    feature = next(f for f in data["features"] if "Херсон" in json.dumps(f, ensure_ascii=False))
+    line = {"type": "LineString", "coordinates": [[30, 46], [31, 46.5]]}
+    feature["geometry"] = {"type": "GeometryCollection", "geometries": [feature["geometry"], line]}
+    units = tmp_path / "gc.geojson"
+    units.write_text(json.dumps(data), encoding="utf-8")
+    args = ("run", "land-swap", "--no-maps", "-f", "json")
+    plain, collected = cli(*args, "--units", source), cli(*args, "--units", units)
+    assert plain.exit_code == 0 and collected.exit_code == 0, collected.output
+    first = json.loads(plain.stdout)["scenarios"][0]["statuses"]
+    assert json.loads(collected.stdout)["scenarios"][0]["statuses"] == first
