@@ -151,7 +151,8 @@ def changed_since(
 def tile_areas(geom: Geometry, land: Land, state: Day, tree) -> np.ndarray:
     """km² of tile ∩ R for every tile, recomputing only tiles the change touched."""
     n = len(geom.tiles)
-    if land.grown is not state.grown:  # tiles where R is more than DeepState's layer
+    if state.grown_tiles is None or land.grown is not state.grown:  # where R is more than
+        # DeepState's layer (none without reconciliation: every tile is plain)
         state.grown = land.grown
         state.grown_tiles = np.zeros(n, dtype=bool)
         if land.grown is not None:

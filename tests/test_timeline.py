@@ -292,3 +292,31 @@ def test_without_paths_every_shipped_scenario_and_ids_work(shared_data, tmp_path
     assert result.exit_code == 0, result.output
     rows = [x.split(",") for x in (one / "timeline.csv").read_text().splitlines()]
     assert {r[2] for r in rows if r[0] == "status"} == {"land-swap"}
+
+
+def test_timeline_without_reconciliation_equals_run(scenario_files, sample, monkeypatch):
+    """--no-reconcile had crashed on every DeepState day ('NoneType' object is not
+    subscriptable: no strips, so the per-tile strip flags were never made)."""
+    monkeypatch.setenv("MODELLER_RECONCILE", "0")
+    days = [s for s in sample if s.day.isoformat() in ("2025-08-14", "2025-08-15")]
+    loaded = [
+        (p, sc)
+        for p, sc in load_scenarios(scenario_files)
+        if sc.id in ("land-swap", "band-ukraine")
+    ]
+    got = _rows(timeline_run.build_table(loaded, days, workers=1))
+    checked = 0
+    for snap in days:
+        base = baselines.load_baseline(snap.spec)
+        assert base.baseline.reconciled is None  # as drawn: no strips
+        for path, sc in loaded:
+            entry = report.scenario_entry(baselines.apply(base, sc), path).to_dict()
+            for o in entry["oblasts"]:
+                for status, after in o["after"].items():
+                    if after["km2"] < 1e-6:
+                        continue
+                    row = got[(snap.day.isoformat(), sc.id, o["oblast"], status)]
+                    _close(row["km2"], after["km2"], f"{snap.day} {sc.id} {o['oblast']} {status}")
+                    _close(row["people"], after["people"], f"{snap.day} {sc.id} people")
+                    checked += 1
+    assert checked > 40
