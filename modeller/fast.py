@@ -108,8 +108,7 @@ def assign(pieces: tuple[Piece, ...], regions: dict[str, Sel], status: str, reco
         elif sel.area is WHOLE:
             out.append(Piece(p.oblast, p.before, status, p.geometry, attrs))
         else:
-            inside = overlay(shapely.intersection, p.geometry, sel.area)
-            outside = overlay(shapely.difference, p.geometry, sel.area)
+            inside, outside = engine.split_piece(p.geometry, sel.area)
             out.append(Piece(p.oblast, p.before, p.after, outside, p.attrs))
             out.append(Piece(p.oblast, p.before, status, inside, attrs))
     return merge_pieces(out)

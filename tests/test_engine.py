@@ -191,3 +191,42 @@ def geodata_errors():
     from modeller.errors import InputError
 
     return InputError
+
+
+def test_pieces_tile_each_oblast_where_geos_gets_an_intersection_wrong():
+    """A 30 km band on Ukraine's side in Kherson, then a 3 km band on Russia's: GEOS gave
+    the Ukrainian piece's intersection with the 3 km band as the whole band, though they
+    only touch along the Dnipro, so 535 km² of Kherson were counted twice (in the engine
+    and so in the timeline's contact-line rows; run's fast path happened to cut elsewhere)."""
+    import modeller
+    from modeller import geodata
+    from modeller.scenario import Scenario
+
+    sc = Scenario.model_validate(
+        {
+            "id": "two-bands",
+            "title": "Two bands",
+            "steps": [
+                {
+                    "assign": "russia",
+                    "where": {
+                        "band": {"along": "contact", "km": 30, "side": "ukraine"},
+                        "oblast": "Kherson",
+                    },
+                },
+                {
+                    "assign": "ukraine",
+                    "where": {"band": {"along": "contact", "km": 3, "side": "russia"}},
+                },
+            ],
+        }
+    )
+    base = modeller.load_baseline("contact-line")
+    for applied in (modeller.apply(base, sc), modeller.run(sc, "contact-line").partitions[0]):
+        kherson = [p for p in applied.pieces if p.oblast == "UA-65"]
+        total = sum(float(geodata.area_km2(p.geometry)) for p in kherson)
+        unit = float(geodata.area_km2(geodata.load().geometry["UA-65"]))
+        assert abs(total - unit) < 0.01, (total, unit)
+        moved = {(p.before, p.after): float(geodata.area_km2(p.geometry)) for p in kherson}
+        assert moved[("russia", "ukraine")] > 100  # the 3 km band on Russia's side
+        assert moved[("ukraine", "ukraine")] < moved[("ukraine", "russia")]
