@@ -41,16 +41,26 @@ def check_geodata(folder: Path | None = None) -> list[Finding]:
     try:
         units = _read_units(folder)
         shapes = _read_shapes(folder)
-    except (OSError, KeyError, ValueError) as exc:
-        return [Finding("fail", "files", f"cannot read {folder}: {exc}")]
+    except (OSError, KeyError, ValueError, TypeError, AttributeError) as exc:
+        return [Finding("fail", "files", f"cannot read {folder}: {exc!r}")]
+    if not units or not shapes:
+        empty = "units.csv lists no unit" if not units else "oblasts.geojson has no feature"
+        return [Finding("fail", "files", f"{folder}: {empty}")]
     out += _check_codes(units, shapes)
     shapes = {c: g for c, g in shapes.items() if c in units}
     out += _check_validity(shapes)
     valid = {c: shapely.make_valid(g) for c, g in shapes.items()}
-    out += _check_tiling(valid)
-    out += _check_areas(units, valid)
-    out += _check_population(units)
-    out += _check_settlements(folder, units, valid)
+    for name, check in (
+        ("overlaps", lambda: _check_tiling(valid)),
+        ("areas", lambda: _check_areas(units, valid)),
+        ("population", lambda: _check_population(units)),
+        ("settlements", lambda: _check_settlements(folder, units, valid)),
+    ):
+        try:
+            out += check()
+        except (KeyError, ValueError, TypeError) as exc:  # a column missing, a bad number
+            what = f"missing column {exc}" if isinstance(exc, KeyError) else str(exc)
+            out.append(Finding("fail", name, f"cannot check ({what})"))
     return out
 
 

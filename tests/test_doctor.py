@@ -86,3 +86,24 @@ def test_doctor_cli_exit_status_and_empty_step_warning(tmp_path):
     broken = runner.invoke(main, ["doctor", "--geodata", str(_broken_copy(tmp_path))])
     assert broken.exit_code == 1
     assert "FAIL" in broken.output and "failures" in broken.output
+
+
+def test_a_malformed_geodata_folder_is_a_failure_row_not_a_traceback(tmp_path):
+    """A settlements.csv without its columns had raised KeyError: 'oblast'; a units.csv of
+    only its header a TypeError from shapely; a bad number a ValueError."""
+    folder = tmp_path / "gd"
+    shutil.copytree(geodata.geodata_dir(), folder)
+    (folder / "settlements.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    units = (folder / "units.csv").read_text(encoding="utf-8")
+    (folder / "units.csv").write_text(units.replace(",26513,", ",abc,", 1), encoding="utf-8")
+    found = {(f.level, f.check): f.message for f in doctor.check_geodata(folder)}
+    assert found[("fail", "settlements")] == "cannot check (missing column 'oblast')"
+    assert "could not convert string to float: 'abc'" in found[("fail", "areas")]
+    (folder / "units.csv").write_text(units.splitlines()[0] + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["doctor", "--geodata", str(folder)])
+    assert (
+        result.exit_code == 1
+        and result.exception is None
+        or isinstance(result.exception, SystemExit)
+    ), result.output
+    assert "units.csv lists no unit" in result.output
