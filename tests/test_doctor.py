@@ -101,9 +101,6 @@ def test_a_malformed_geodata_folder_is_a_failure_row_not_a_traceback(tmp_path):
     assert "could not convert string to float: 'abc'" in found[("fail", "areas")]
     (folder / "units.csv").write_text(units.splitlines()[0] + "\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["doctor", "--geodata", str(folder)])
-    assert (
-        result.exit_code == 1
-        and result.exception is None
-        or isinstance(result.exception, SystemExit)
-    ), result.output
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "units.csv lists no unit" in result.output
