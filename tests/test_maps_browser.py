@@ -585,3 +585,62 @@ def test_xss_probe_is_shown_literally_and_runs_nothing(tabs, site):
         v.assert_clean()
     finally:
         v.close()
+
+
+LONG_WORDS = """
+id: long-words
+title: Freeze along the line — Zaporizhzhia_Kherson_Donetsk_Luhansk_administrative_borders
+statuses:
+  zone: {label: Demilitarised_zone_under_international_supervision_(UN), colour: "#7570b3"}
+steps:
+  - assign: zone
+    where: {oblast: Donetsk, held_by: ukraine}
+"""
+RIGHT_TO_LEFT = """
+id: rtl
+title: خطة السلام — تجميد خط التماس في دونيتسك ولوهانسك
+steps:
+  - assign: russia
+    where: {oblast: Donetsk, held_by: ukraine}
+"""
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_long_words_wrap_and_right_to_left_titles_stay_apart_from_figures(
+    tabs, tmp_path_factory, size
+):
+    """A title or label of one long word had made pages 743 px wide on a 390 px phone,
+    clipped the map label to 'Demilitarised_zone_under_i', and pushed the picker's date
+    out of view; an Arabic title beside '6,540 km²' had read '6,540 <title> km²'."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    tmp = tmp_path_factory.mktemp("long-words")
+    (tmp / "long-words.yaml").write_text(LONG_WORDS, encoding="utf-8")
+    (tmp / "rtl.yaml").write_text(RIGHT_TO_LEFT, encoding="utf-8")
+    out = tmp / "maps"
+    result = CliRunner().invoke(
+        main, ["run", str(tmp), "-b", _baseline(), "--no-images", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    for page in ("index.html", "long-words.html", "rtl.html"):
+        v = Visit(tabs[size], out / page)
+        try:
+            _check_page(v, f"{page} ({size})")
+            clipped = v.page.evaluate(
+                """() => Array.from(document.querySelectorAll(
+                    '.m-label-text, .lg-label, .pk-title, .pk-date, h1')).filter(e =>
+                    e.offsetParent !== null && (e.scrollWidth > e.clientWidth + 1
+                    || e.getBoundingClientRect().right > innerWidth + 0.5))
+                    .map(e => e.textContent)"""
+            )
+            assert clipped == [], f"{page} ({size}): cut off or off screen: {clipped}"
+            bidi = v.page.evaluate(
+                """() => Array.from(document.querySelectorAll('.pk-title, .lg-label, h1'))
+                    .map(e => getComputedStyle(e).unicodeBidi)"""
+            )
+            assert bidi and set(bidi) == {"isolate"}, bidi
+            v.assert_clean()
+        finally:
+            v.close()

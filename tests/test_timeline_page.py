@@ -137,3 +137,11 @@ def test_page_escapes_titles_and_marks_the_proposal_date():
     assert page.count('class="proposal"') == 4  # two charts per scenario
     assert 'href="timeline.csv"' in page and 'href="../sc-0.html"' in page
     assert 'href="../sc-1.html"' not in page  # only maps that exist are linked
+
+
+def test_titles_in_the_overview_list_are_isolated_from_their_figures():
+    """An Arabic title followed by '6,596 km²' had read '6,596 <title> km²'."""
+    title = "خطة السلام — تجميد خط التماس"
+    page = tp.render(synthetic(2, 9, title=title), every_days=7, data_file="timeline.csv")
+    assert f"<bdi>{title}" in page
+    assert "table { overflow-wrap: normal; }" in page  # long words wrap, figures do not
