@@ -217,7 +217,12 @@ def parse_every(text: str | None) -> int:
     if text is None:
         return 0
     m = EVERY_RE.match(str(text).strip().lower())
-    if not m or len(m.group(1)) > 6 or int(m.group(1)) < 1:
+    if m and len(m.group(1)) > 6:  # a number, only far too large
+        raise InputError(
+            f"bad --every '{str(text)[:40]}': longer than the archive could span; use at most "
+            f"{MAX_EVERY_DAYS:,}d"
+        )
+    if not m or int(m.group(1)) < 1:
         raise InputError(
             f"bad --every '{str(text)[:40]}': write a number of days or weeks, e.g. 7d or 2w"
         )

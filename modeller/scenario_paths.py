@@ -74,4 +74,12 @@ def scenario_files(paths: list[Path]) -> list[Path]:
             out += scenario_files([shipped_folder().joinpath(*p.parts[1:])])
         else:
             raise _missing(p)
-    return out
+    # a file named twice (or through a folder and by name) is read once: it is no duplicate
+    unique: dict[Path, Path] = {}
+    for f in out:
+        try:
+            key = f.resolve()
+        except (OSError, RuntimeError):  # a loop of links: its own error when it is read
+            key = f
+        unique.setdefault(key, f)
+    return list(unique.values())

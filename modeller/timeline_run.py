@@ -259,7 +259,10 @@ def _group_counts(keys: tuple) -> tuple[int, int]:
 
 def _dated(f: KeyFigures, info: BaselineInfo) -> KeyFigures:
     if info.date is None:
-        raise InputError(f"baseline {info.name} has no date, so it cannot go on a timeline")
+        raise InputError(
+            f"baseline {info.name} has no date, so it cannot go on a timeline; give a baseline "
+            'file a top-level "date": "YYYY-MM-DD" (beside "features", not in a feature)'
+        )
     return f
 
 

@@ -1643,3 +1643,17 @@ def test_a_unit_kept_in_a_geometry_collection_is_read_by_its_polygons(tmp_path, 
     assert plain.exit_code == 0 and collected.exit_code == 0, collected.output
     first = json.loads(plain.stdout)["scenarios"][0]["statuses"]
     assert json.loads(collected.stdout)["scenarios"][0]["statuses"] == first
+
+
+def test_a_file_named_twice_is_read_once_not_a_duplicate_of_itself(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, (REPO / "scenarios" / "land-swap.yaml").read_text(encoding="utf-8"), "d.yaml")
+    result = cli("validate", "d.yaml", "d.yaml", "./d.yaml", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("ok: ") == 1, result.output
+
+
+def test_a_huge_every_says_how_large_it_may_be(tmp_path):
+    """'--every 1000000d' had been told to 'write a number of days or weeks', which it is."""
+    args = ("timeline", "land-swap", "--baselines", "contact-line", "-o", tmp_path / "t")
+    assert_clean_error(cli(*args, "--every", "1000000d"), "use at most 10,000d")
