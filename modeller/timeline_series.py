@@ -100,27 +100,29 @@ def unbroken(iso: str) -> str:
 
 
 def cadence(dates: list[str], every_days: int = 0) -> str:
-    """How often the page samples the baselines, in words ('weekly', 'day by day', ...)."""
-    if every_days == 1:
-        return "day by day"
-    if every_days == 7:
-        return "weekly"
-    if every_days == 14:
-        return "fortnightly"
-    if every_days:
-        return f"every {every_days} days"
+    """How often the page samples the baselines, in words ('weekly', 'day by day',
+    'monthly, then weekly', ...): from the dates themselves, since month-end snapshots
+    (before the daily archive) are a month apart whatever ``every_days`` asks."""
     days = [Date.fromisoformat(d).toordinal() for d in dates]
     gaps = np.diff(days) if len(days) > 1 else np.array([])
     if not len(gaps):
         return "on one date"
-    median = float(np.median(gaps))
-    if median == 1:
-        return "day by day"
-    if median == 7:
-        return "weekly"
-    if 27 <= median <= 32:
-        return "monthly"
+    monthly = gaps >= 27
+    short = gaps[~monthly]
+    steady = _every(every_days or float(np.median(short))) if len(short) else ""
+    if monthly.all():
+        return "monthly" if (gaps <= 32).all() else f"on {len(days)} dates"
+    if not monthly.any():
+        return steady
+    first = int(np.argmin(monthly))  # month-end snapshots first, then the daily archive
+    if monthly[:first].all() and not monthly[first:].any():
+        return f"monthly, then {steady}"
     return f"on {len(days)} dates"
+
+
+def _every(days: float) -> str:
+    words = {1: "day by day", 7: "weekly", 14: "fortnightly"}
+    return words.get(int(days), f"every {days:g} days") if days == int(days) else "irregularly"
 
 
 def fmt(x: float) -> str:

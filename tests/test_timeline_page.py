@@ -109,6 +109,10 @@ def test_words_cadence_months_and_rounding():
     assert tp.cadence(["2025-01-01", "2025-01-02", "2025-01-03"]) == "day by day"
     assert tp.cadence(["2024-01-31", "2024-02-29", "2024-03-31"]) == "monthly"
     assert tp.cadence(days, 3) == "every 3 days"
+    # month-end snapshots before the daily archive are a month apart, whatever --every says
+    mixed = ["2024-05-31", "2024-06-30", "2024-07-08", "2024-07-09", "2024-07-10"]
+    assert tp.cadence(mixed) == "monthly, then day by day"
+    assert tp.cadence([*mixed[:3], "2024-07-15"], 7) == "monthly, then weekly"
     ticks = tp.month_ticks(Date(2024, 7, 8).toordinal(), Date(2026, 8, 22).toordinal())
     assert [t[1] for t in ticks] == ["Jan 2025", "Jul 2025", "Jan 2026", "Jul 2026"]
     few = tp.month_ticks(Date(2025, 7, 1).toordinal(), Date(2025, 12, 20).toordinal())
