@@ -333,7 +333,7 @@ def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | N
         km2[t, ukraine : ukraine + n_atoms] = geom.atom_km2 - held
         clock.lap("clip")
         if bands is not None:
-            bands.update(land, state.tile_in, state.changed)
+            bands.update(land, state.tile_in, state.changed, state.dirty)
             bands.fill(km2[t])
         clock.lap("bands")
         inside = points_in(geom, land, state)

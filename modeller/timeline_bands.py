@@ -123,23 +123,37 @@ class Bands:
         self.buffers: dict[float, dict[bytes, object]] = {}
         self.started = False
 
-    def update(self, land: Land, tile_in: np.ndarray, changed) -> None:
-        """Measure again what today's changes can reach (everything on the first day)."""
+    def update(self, land: Land, tile_in: np.ndarray, changed, flipped=None) -> None:
+        """Measure again what today's changes can reach (everything on the first day), and
+        the support tiles whose holder changed far from any changed segment (``flipped``:
+        per tile, re-clipped today; a whole tile retaken inside a large area keeps no
+        band, but its km² by holder must follow)."""
         boxes = None
-        if not self.started or changed is None:
+        first = not self.started or changed is None
+        far = (
+            np.flatnonzero(flipped[self.tiles])
+            if flipped is not None and self.started
+            else np.zeros(0, dtype=int)
+        )
+        if first:
             dirty = np.arange(len(self.tiles))
-        elif not len(changed):
+        elif not len(changed) and not len(far):
             return
+        elif not len(changed):
+            dirty = far
         else:
             b = shapely.bounds(changed)
             r = self.reach
             boxes = shapely.box(b[:, 0] - r, b[:, 1] - r, b[:, 2] + r, b[:, 3] + r)
-            dirty = _distinct(self.tree.query(boxes)[1], len(self.tiles))
+            near = self.tree.query(boxes)[1]
+            dirty = _distinct(np.concatenate([near, far]), len(self.tiles))
         self.started = True
         if not len(dirty):
             return
-        if boxes is None:
+        if first:
             todo = np.arange(len(self.points))
+        elif boxes is None:  # no segment changed: no settlement's distance to the line did
+            todo = np.zeros(0, dtype=int)
         else:  # settlements within a band's reach of a change (by grid cells: a superset)
             todo = _distinct(self.point_tree.query(_cells(b, self.reach))[1], len(self.points))
         lo, hi = self.bounds[dirty, :2].min(axis=0), self.bounds[dirty, 2:].max(axis=0)

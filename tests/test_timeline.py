@@ -320,3 +320,35 @@ def test_timeline_without_reconciliation_equals_run(scenario_files, sample, monk
                     _close(row["people"], after["people"], f"{snap.day} {sc.id} people")
                     checked += 1
     assert checked > 40
+
+
+JUMP = {
+    "a-noop.yaml": "id: a-noop\ntitle: No change\nsteps:\n  - assign: ukraine\n"
+    "    where: {held_by: ukraine}\n",
+    "b-disc.yaml": "id: b-disc\ntitle: Kurakhove disc\nsteps:\n  - assign: ukraine\n"
+    "    where: {near: {place: Kurakhove, km: 3}}\n",
+    "c-band.yaml": "id: c-band\ntitle: Band\nstatuses: {dmz: {label: DMZ, colour: '#7570b3'}}\n"
+    "steps:\n  - assign: dmz\n    where: {band: {along: contact, km: 5, side: russia}}\n",
+}
+
+
+def test_land_that_changes_hands_far_from_any_changed_edge_is_measured_again(shared_data, tmp_path):
+    """Between 2024-07-08 and 2025-08-15 the Kurakhove disc (an atom of its own) changed
+    hands wholly, far from any edge that changed on the second day's map; with a band
+    scenario in the set, its km² had kept the first day's holder (Donetsk 28.27 km² = π·3²
+    short in every scenario). People were right."""
+    for name, text in JUMP.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    loaded = load_scenarios([tmp_path])
+    days = [s for s in archive.snapshots() if s.day.isoformat() in ("2024-07-08", "2025-08-15")]
+    got = _rows(timeline_run.build_table(loaded, days, workers=1))
+    base = baselines.load_baseline("deepstate:2025-08-15")
+    for path, sc in loaded:
+        entry = report.scenario_entry(baselines.apply(base, sc), path).to_dict()
+        donetsk = next(o for o in entry["oblasts"] if o["oblast"] == "UA-14")
+        for status, before in donetsk["before"].items():
+            row = got[("2025-08-15", sc.id, "UA-14", status)]
+            _close(row["baseline_km2"], before["km2"], f"{sc.id} {status} baseline_km2")
+        for status, after in donetsk["after"].items():
+            row = got[("2025-08-15", sc.id, "UA-14", status)]
+            _close(row["km2"], after["km2"], f"{sc.id} {status} km2")
