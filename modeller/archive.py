@@ -65,9 +65,9 @@ class Snapshot:
         """Territory per status (``russia``, and ``contested`` where the file keeps DeepState's
         grey zone) and whether the source has a grey zone at all."""
         if self.feature is None:  # DeepState's own vertices, not densified (see geojson)
-            layers = geojson.read_layers(self.path, densify=False)
-            _check_named_day(self.path, self.day)  # (after the read: a regular file)
-            return layers
+            text = inputs.read_text(self.path, "GeoJSON")
+            _check_named_day(text, self.path, self.day)
+            return geojson.read_layers(self.path, densify=False, text=text)
         return {"russia": self.territory()}, False
 
     @property
@@ -138,17 +138,16 @@ def _monthly_features(path: Path) -> tuple[tuple[Date, dict], ...]:
 
 # DeepState's daily files name their day inside too, as their first member after "type":
 # {"type": "FeatureCollection", "name": "deepstatemap_data_20240708", "crs": {...}, ...}
-INNER_NAME = re.compile(rb'\A\s*\{[^{]*?"name"\s*:\s*"deepstatemap_data_(\d{8})"')
+INNER_NAME = re.compile(r'\A\s*\{[^{]*?"name"\s*:\s*"deepstatemap_data_(\d{8})"')
 
 
-def _check_named_day(path: Path, day: Date) -> None:
-    """Refuse a daily file whose own top-level ``name`` says another day: a copy saved under
-    the wrong name would be counted as the day its file name says, silently."""
-    with open(path, "rb") as fh:
-        head = fh.read(1024)
-    m = INNER_NAME.match(head)
-    if m and m.group(1).decode() != f"{day:%Y%m%d}":
-        inner = m.group(1).decode()
+def _check_named_day(text: str, path: Path, day: Date) -> None:
+    """Refuse a daily file whose own top-level ``name`` (in ``text``, the file's) says
+    another day: a copy saved under the wrong name would be counted as the day its file
+    name says, silently."""
+    m = INNER_NAME.match(text[:1024])
+    if m and m.group(1) != f"{day:%Y%m%d}":
+        inner = m.group(1)
         raise InputError(
             f'this file is named for {day} but holds the map of another day (its "name" is '
             f"deepstatemap_data_{inner}); rename it to deepstatemap_data_{inner}.geojson, "

@@ -30,8 +30,6 @@ class PathArg(click.Path):
 FORMATS = ["table", "csv", "json", "markdown"]
 GEO_FORMATS = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}
 # what a file's suffix says it holds: -O with another format's suffix is refused
-SUFFIX_FORMATS = {".geojson": {"geojson"}, ".json": {"json", "geojson"}, ".gpkg": {"gpkg"}}
-SUFFIX_FORMATS |= {".parquet": {"parquet"}, ".csv": {"csv"}, ".md": {"markdown"}}
 
 
 def named(exc: OSError, path: Path) -> OSError:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from .cli_options import GEO_FORMATS, SUFFIX_FORMATS, fail, named, use_population
+from .cli_options import GEO_FORMATS, fail, named, use_population
 from .errors import InputError
 from .failures import environment_message
 from .interrupts import cleanup_on_interrupt
@@ -53,10 +53,11 @@ def run(
                 "geojson, gpkg or parquet (the table is for the terminal)"
             )
         if output is not None:
-            from .files import file_target
+            from .files import SUFFIXES, file_target
 
             file_target(output)
-            formats = SUFFIX_FORMATS.get(output.suffix.lower(), {fmt})
+            # (a scenario's, page's or image's name: the input and map checks say more)
+            formats = SUFFIXES.get(output.suffix.lower(), ("", ()))[1] or {fmt}
             if fmt not in formats:
                 raise InputError(
                     f"--output {output.name} names a {output.suffix} file, but --format is "
@@ -155,11 +156,7 @@ def _check_not_a_map_file(output: Path, out: Path, doc, no_images: bool) -> None
 
     if output.resolve().parent != Path(out).resolve():
         return
-    stems = [Path(name).stem for name in maps.page_names(doc)]
-    names = {"index.html", *(f"{stem}.html" for stem in stems)}
-    if not no_images:
-        names |= {"overview.png", *(f"{s}.{ext}" for s in stems for ext in ("png", "svg"))}
-    if output.name in names:
+    if output.name in maps.site.file_names(doc, images=not no_images):
         raise InputError(
             f"--output {output.name} is one of the maps' own files in {out}/, which would "
             "replace it: give --output another name, or --out another folder"

@@ -115,21 +115,14 @@ def _multipolygon(geom):
     return g if g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g])
 
 
-# suffixes of files that are no export: writing one there in another format is a mistake
-OTHER_SUFFIXES = {".yaml": "a scenario", ".yml": "a scenario", ".csv": "csv", ".md": "markdown"}
-OTHER_SUFFIXES |= {".html": "a web page", ".png": "an image", ".svg": "an image"}
-
-
 def format_of(path: Path, fmt: str | None = None) -> str:
     """The export format named, or read from the file's extension."""
     suffix = Path(path).suffix.lower()
     if fmt is not None:
         if fmt not in FORMATS:
             raise InputError(f"unknown format '{fmt}'; valid: {', '.join(FORMATS)}")
-        says = OTHER_SUFFIXES.get(suffix) or next(
-            (name for name, ext in FORMATS.items() if ext == suffix), None
-        )
-        if says is not None and says != fmt and not (fmt == "geojson" and suffix == ".json"):
+        says, allowed = files.SUFFIXES.get(suffix, ("", frozenset({fmt})))
+        if fmt not in allowed:
             raise InputError(
                 f"'{Path(path).name}' is named as {says}, but the format asked for is {fmt}: "
                 f"name the file {FORMATS[fmt]}, or leave the format out",

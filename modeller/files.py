@@ -21,6 +21,23 @@ from .errors import InputError
 from .inputs import kind_of, was_read
 from .interrupts import cleanup_on_interrupt
 
+# What a file name's suffix says it holds: (in words, the output formats that may be
+# written under it). A scenario, a page or an image allows none. One table for -O and
+# the Python API's to_file, so that neither writes one format under another's name.
+SUFFIXES: dict[str, tuple[str, frozenset]] = {
+    ".geojson": ("geojson", frozenset({"geojson"})),
+    ".json": ("json", frozenset({"json", "geojson"})),
+    ".gpkg": ("gpkg", frozenset({"gpkg"})),
+    ".parquet": ("parquet", frozenset({"parquet"})),
+    ".csv": ("csv", frozenset({"csv"})),
+    ".md": ("markdown", frozenset({"markdown"})),
+    ".yaml": ("a scenario", frozenset()),
+    ".yml": ("a scenario", frozenset()),
+    ".html": ("a web page", frozenset()),
+    ".png": ("an image", frozenset()),
+    ".svg": ("an image", frozenset()),
+}
+
 
 def file_target(path: Path) -> Path:
     """Where writing ``path`` goes: a symbolic link's target (the link is kept), a new or

@@ -305,14 +305,17 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def read_layers(path: Path, densify: bool = True) -> tuple[dict[str, object], bool]:
+def read_layers(
+    path: Path, densify: bool = True, text: str | None = None
+) -> tuple[dict[str, object], bool]:
     """Territory per ``status`` property of a snapshot file (features without one: russia).
 
     Returns the working-CRS territories and whether the file keeps a grey zone (a
     top-level ``"grey_zone": true``, as ``modeller fetch`` writes). A file holding one
     plain (Multi)Polygon (the daily archive) takes the fast path of ``read_territory``.
+    ``text``: the file's text when the caller has read it already (``inputs.read_text``).
     """
-    text = inputs.read_text(path, "GeoJSON")
+    text = inputs.read_text(path, "GeoJSON") if text is None else text
     if '"status"' not in text and '"grey_zone"' not in text:
         return {"russia": _territory_of(text, path, densify)}, False
     data = _parse(text, path)

@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import files
 from ..document import RunDocument, ScenarioEntry
 from ..partition import Partition
-from . import image_cache
+from . import image_cache, site
 from .image_geometry import SMALL_MAP_M, coarse, context
 from .image_overview import render_overview
 from .image_words import matplotlib_rc, quiet_glyph_warnings, share_text_metrics
@@ -130,7 +130,7 @@ def start_images(
 
 def _names(i: int, stems: list[str]) -> list[str]:
     """The files job ``i`` draws (``-1``: the overview)."""
-    return ["overview.png"] if i < 0 else [f"{stems[i]}.png", f"{stems[i]}.svg"]
+    return site.image_files(None if i < 0 else stems[i])
 
 
 def _in_order(parts: dict[int, list], jobs: list[int]) -> dict:
