@@ -151,7 +151,7 @@ def _check_named_day(text: str, path: Path, day: Date) -> None:
         raise InputError(
             f'this file is named for {day} but holds the map of another day (its "name" is '
             f"deepstatemap_data_{inner}); rename it to deepstatemap_data_{inner}.geojson, "
-            f"or fetch {day} again (modeller fetch deepstate {day})",
+            f"or remove it and download {day} again (modeller fetch {day})",
             str(path),
         )
 
