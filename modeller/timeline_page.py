@@ -50,6 +50,7 @@ SERIES = (  # key, label, colour (Okabe–Ito)
 OVERVIEW_COLOURS = ("#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
 UNITS = {"km2": "km²", "people": "people (pre-war residents)"}
 VIEW_W, VIEW_H = 1000, 100  # SVG user units of every chart's plot area
+EDGE_PCT = 10.0  # half a 12 px "Sep 2025" on a phone's ~310 px plot is ~9 % of it
 
 
 # --- charts ------------------------------------------------------------------------------
@@ -66,7 +67,12 @@ class Axis:
             self.x1 = self.x0 + 1
         months = month_ticks(self.x0, self.x1)
         self.ticks = [
-            {"pct": self.pct(d), "label": label, "odd": i % 2 == 1 and len(months) > 4}
+            {
+                "pct": self.pct(d),
+                "label": label,
+                "odd": i % 2 == 1 and len(months) > 4,
+                "edge": _edge(self.pct(d)),
+            }
             for i, (d, label) in enumerate(months)
         ]
 
@@ -83,6 +89,12 @@ class Axis:
             days = np.array([Date.fromisoformat(d).toordinal() for d in dates], dtype=float)
             self._cache[key] = (days - self.x0) / (self.x1 - self.x0) * VIEW_W
         return self._cache[key]
+
+
+def _edge(pct: float) -> str:
+    """'start'/'end' for a tick so near an end of the axis that its centred label would
+    stick out of the chart (and the page, on a phone): it is then aligned to the inside."""
+    return "start" if pct < EDGE_PCT else "end" if pct > 100 - EDGE_PCT else ""
 
 
 def _points(axis: Axis, dates: list[str], values: list[float], top: float) -> str:

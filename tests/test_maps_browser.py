@@ -285,9 +285,27 @@ def _check_map(m: dict, e: dict, where: str) -> None:
             ), f"{where}: the {t['oblast_name']} area has no label with its km² and people"
 
 
+# Table cells narrower than one of their words: the word is cut across lines (the CSS once
+# let tables squeeze a header column to one letter a line: "U k r a i n e"). Words are
+# split where a line may break anyway (spaces, dashes); measured in the cell's own font.
+BROKEN_WORDS = """() => {
+    const ctx = document.createElement('canvas').getContext('2d'), out = [];
+    for (const e of document.querySelectorAll('table th, table td')) {
+        if (e.offsetParent === null || !e.textContent.trim()) continue;
+        const s = getComputedStyle(e);
+        ctx.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+        const words = e.textContent.split(/[\\s\\u2013\\u2014-]+/).filter(Boolean);
+        const widest = Math.max(...words.map(w => ctx.measureText(w).width));
+        const room = e.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+        if (room + 1 < widest) out.push(e.textContent.trim().slice(0, 40));
+    }
+    return out;
+}"""
+
+
 def _check_page(v: Visit, where: str) -> None:
-    """Page-wide: no sideways scroll, tables scroll in their own box with a visible cue, no
-    pointer-only or left/right wording."""
+    """Page-wide: no sideways scroll, tables scroll in their own box with a visible cue and
+    cut no word across lines, no pointer-only or left/right wording."""
     width = v.page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
     assert width[0] <= width[1], f"{where}: page is {width[0]} px wide on a {width[1]} px screen"
     boxes = v.page.evaluate(
@@ -303,6 +321,8 @@ def _check_page(v: Visit, where: str) -> None:
             continue
         assert b["box"] <= width[1] + 0.5, f"{where}: a table box sticks out of the page"
         assert b["cue"] == b["wide"], f"{where}: scroll cue {b['cue']} for a wide={b['wide']} box"
+    broken = v.page.evaluate(BROKEN_WORDS)
+    assert broken == [], f"{where}: table cells narrower than a word in them: {broken[:5]}"
     text = v.page.evaluate("() => document.body.innerText").lower()
     for word in ("hover", "left-hand", "right-hand", "on the left", "on the right"):
         assert word not in text, f"{where}: says {word!r}"

@@ -14,8 +14,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from test_maps import write_probe
-from test_maps_browser import ARTIFACTS, Visit, browser  # noqa: F401 (the browser fixture)
+from test_maps_browser import (  # noqa: F401 (the browser fixture)
+    ARTIFACTS,
+    BROKEN_WORDS,
+    Visit,
+    browser,
+)
+from test_timeline_page import synthetic
 
+from modeller import timeline_page
 from modeller.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -226,5 +233,43 @@ def test_same_scale_toggle_puts_every_scenario_on_one_axis(browser, page):  # no
         )
         assert max(heights) > 0
         v.shot("timeline-same-scale", "section.scenario >> nth=1")
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize(("width", "height", "name"), SIZES)
+def test_month_labels_at_the_ends_of_the_axis_stay_on_the_page(
+    browser,  # noqa: F811
+    tmp_path,
+    width,
+    height,
+    name,
+):
+    """A span ending on a month's first day put its last label ('Mar 2025') half past the
+    chart's end: the phone page scrolled sideways by 17 px and cut it to 'Mar 20'."""
+    table = synthetic(2, 55, step=1, title="Edge_of_the_axis_with_a_long_unbroken_title")
+    assert max(table.columns["date"]) == "2025-03-01"  # the last tick is at 100 %
+    path = tmp_path / "timeline.html"
+    path.write_text(timeline_page.render(table, every_days=1), encoding="utf-8")
+    v = _visit(browser, path, width, height)
+    try:
+        for d in v.page.locator("details").all():
+            d.evaluate("d => d.open = true")
+        got = v.page.evaluate(
+            """() => ({scroll: document.documentElement.scrollWidth,
+                client: document.documentElement.clientWidth,
+                out: Array.from(document.querySelectorAll('.xtick')).filter(t =>
+                    getComputedStyle(t).display !== 'none').filter(t => {
+                        const r = t.getBoundingClientRect(),
+                              f = t.closest('.frame').getBoundingClientRect();
+                        return r.left < f.left - 0.5 || r.right > f.right + 0.5; })
+                    .map(t => t.textContent)})"""
+        )
+        assert got["out"] == [], f"labels past the chart at {width} px: {got['out'][:4]}"
+        assert "Mar 2025" in v.texts(".xtick")
+        assert got["scroll"] <= got["client"], f"horizontal page scroll at {width} px"
+        assert v.page.evaluate(BROKEN_WORDS) == []
+        v.shot(f"timeline-edges-{name}")
+        v.assert_clean()
     finally:
         v.close()
