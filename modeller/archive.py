@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from . import geojson, inputs, settings
+from . import geojson, inputs, pockets, settings
 from .dates import parse_date
 from .errors import InputError
 from .partition import BaselineInfo
@@ -52,13 +52,14 @@ class Snapshot:
                 self.spec,
                 self.day,
                 DAILY_SOURCE,
-                f"snapshot file {self.path.name}, clipped to the units",
+                f"snapshot file {self.path.name}, {pockets.METHOD}, clipped to the units",
             )
         return BaselineInfo(
             self.spec,
             self.day,
             MONTHLY_SOURCE,
-            f"feature {self.feature + 1} of {self.path.name}, clipped to the units",
+            f"feature {self.feature + 1} of {self.path.name}, {pockets.METHOD}, "
+            "clipped to the units",
         )
 
     def layers(self) -> tuple[dict[str, object], bool]:
@@ -67,7 +68,10 @@ class Snapshot:
         if self.feature is None:  # DeepState's own vertices, not densified (see geojson)
             text = inputs.read_text(self.path, "GeoJSON")
             _check_named_day(text, self.path, self.day)
-            return geojson.read_layers(self.path, densify=False, text=text)
+            layers, grey = geojson.read_layers(self.path, densify=False, text=text)
+            if "russia" in layers:
+                layers["russia"] = pockets.fill(layers["russia"], layers.get("contested"))
+            return layers, grey
         return {"russia": self.territory()}, False
 
     @property
@@ -87,10 +91,11 @@ class Snapshot:
             return self.layers()[0]["russia"]
         geometry = _monthly_features(self.path)[self.feature][1]
         try:
-            return geojson.territory([g for _, g in geojson.features(geometry)], densify=False)
+            layer = geojson.territory([g for _, g in geojson.features(geometry)], densify=False)
         except InputError as exc:  # the file and the feature's own number, not "geometry"
             message = exc.message.removeprefix("geometry: ")
             raise InputError(f"feature {self.feature + 1}: {message}", str(self.path)) from None
+        return pockets.fill(layer)
 
 
 def monthly_paths() -> list[Path]:

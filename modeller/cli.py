@@ -266,7 +266,7 @@ def list_baselines() -> None:
     type=click.Choice(["csv", "json", "parquet"]),
     default="csv",
     show_default=True,
-    help="Table format (parquet needs pyarrow).",
+    help="Table format.",
 )
 @click.option(
     "--out",

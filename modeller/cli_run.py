@@ -40,6 +40,9 @@ def run(
         cachefiles.enabled("MODELLER_POPULATION_CACHE")  # a switch that is none: said now
         if not no_maps and not no_images:
             cachefiles.enabled("MODELLER_IMAGE_CACHE")
+        from .files import check_writer
+
+        check_writer(fmt)
         if output is not None and str(output) == "-":  # standard output
             if fmt in GEO_FORMATS:
                 raise InputError(

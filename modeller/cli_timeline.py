@@ -41,6 +41,7 @@ def timeline(
     with cleanup_on_interrupt():  # Ctrl-C: the pool and the writers clean up, one line
         try:
             cachefiles.enabled("MODELLER_POPULATION_CACHE")  # a bad switch: said before work
+            files.check_writer(fmt)
             use_population(population_dir)  # the plan's settlement weights come from it
             loaded = load_scenarios(list(paths))
             snapshots, others = archive.parse_specs(specs, every)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import shapely
 
-from . import archive, dates, geodata, geojson, inputs, reconcile, settings, unitchecks
+from . import archive, dates, geodata, geojson, inputs, pockets, reconcile, settings, unitchecks
 from . import deepstate as deepstate_raw
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, overlay
@@ -180,6 +180,8 @@ def from_raw(path: Path, data: dict) -> Partition:
         geojson.check_lonlat(layer, where, str(path))
     unitchecks.check_over_ukraine(list(lonlat.values()), str(path))
     layers = {k: geojson.territory([g], densify=False) for k, g in lonlat.items()}  # as drawn
+    if "russia" in layers:
+        layers["russia"] = pockets.fill(layers["russia"], layers.get("contested"))
     stamp = RAW_DATE.search(str(data.get("datetime") or "")) or RAW_DATE.search(path.name)
     try:
         day = Date(*map(int, stamp.groups())) if stamp else None
@@ -193,7 +195,7 @@ def from_raw(path: Path, data: dict) -> Partition:
         str(path),
         day,
         "DeepStateMap (deepstatemap.live) raw layers: occupied and grey zone",
-        f"raw layer dump {path.name}, clipped to the units",
+        f"raw layer dump {path.name}, {pockets.METHOD}, clipped to the units",
     )
     return from_deepstate(info, layers, True)
 

@@ -162,6 +162,7 @@ def write(frame, path: Path, prov: dict, fmt: str | None = None) -> Path:
                 tmp, driver="GPKG", layer="pieces", engine="pyogrio", metadata={META_KEY: text}
             )
         return path
+    files.check_writer("parquet")
     import pyarrow.parquet as pq
 
     with files.atomic_path(path) as tmp:

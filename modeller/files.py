@@ -21,6 +21,19 @@ from .errors import InputError
 from .inputs import kind_of, was_read
 from .interrupts import cleanup_on_interrupt
 
+
+def check_writer(fmt: str) -> None:
+    """Say before any work if this machine cannot write ``fmt`` (an install without pyarrow,
+    a dependency, cannot write Parquet: found out after the run, its work was lost)."""
+    import importlib.util
+
+    if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
+        raise InputError(
+            "--format parquet needs pyarrow, a dependency of modeller missing here: "
+            "pip install pyarrow (or use --format gpkg or geojson)"
+        )
+
+
 # What a file name's suffix says it holds: (in words, the output formats that may be
 # written under it). A scenario, a page or an image allows none. One table for -O and
 # the Python API's to_file, so that neither writes one format under another's name.

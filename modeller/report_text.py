@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 
 from .document import BaselineRef, RunDocument, ScenarioEntry
 from .rounding import km2_text, people_short, people_text, share_text, signed_people
+from .terminal_tables import print_fitted
 from .textsafe import markdown_text, terminal_text
 
 
@@ -91,6 +91,11 @@ COMPARE_HEAD = [
     "% of Ukraine",
 ]
 
+
+# columns that stay together when a narrow terminal splits a table (after the first)
+STATUS_GROUPS = ([1, 2, 3], [4, 5, 6], [7, 8])
+COMPARE_GROUPS = ([1], [2, 3], [4, 5], [6, 7])
+PHASE_GROUPS = ([1, 2], [3, 4], [5])
 
 RECOGNITION_HEAD = ["Status", "Recognition", "km²", "% of Ukraine", "People"]
 PHASE_HEAD = ["Phase", "Ukraine cedes km²", "People", "Ukraine regains km²", "People", "Russia km²"]
@@ -242,14 +247,22 @@ def print_rich(doc: RunDocument, console: Console) -> None:
             console.print(
                 f"warning: {terminal_text(w)}", style="yellow", markup=False, highlight=False
             )
-        console.print(
-            _rich_table("Held by each side: baseline → scenario", STATUS_HEAD, status_rows(e))
+        _rich_table(
+            console,
+            "Held by each side: baseline → scenario",
+            STATUS_HEAD,
+            status_rows(e),
+            STATUS_GROUPS,
         )
         if e.recognition:
-            console.print(_rich_table("Recognition", RECOGNITION_HEAD, recognition_rows(e)))
+            _rich_table(console, "Recognition", RECOGNITION_HEAD, recognition_rows(e))
         if e.phases:
-            console.print(
-                _rich_table("Phases (cumulative, against the baseline)", PHASE_HEAD, phase_rows(e))
+            _rich_table(
+                console,
+                "Phases (cumulative, against the baseline)",
+                PHASE_HEAD,
+                phase_rows(e),
+                PHASE_GROUPS,
             )
         v = e.vs_1991
         console.print(
@@ -259,13 +272,11 @@ def print_rich(doc: RunDocument, console: Console) -> None:
             highlight=False,
         )
         if e.transfers:
-            console.print(
-                _rich_table("Changes hands, by oblast", transfer_head(e), transfer_rows(e))
-            )
+            _rich_table(console, "Changes hands, by oblast", transfer_head(e), transfer_rows(e))
         if e.towns:
-            console.print(_rich_table("Largest towns changing hands", TOWN_HEAD, town_rows(e)))
+            _rich_table(console, "Largest towns changing hands", TOWN_HEAD, town_rows(e))
     console.rule("[bold]Comparison[/]", style="cyan")
-    console.print(_rich_table("One row per scenario", COMPARE_HEAD, compare_rows(doc)))
+    _rich_table(console, "One row per scenario", COMPARE_HEAD, compare_rows(doc), COMPARE_GROUPS)
     console.print(doc.method, style="dim", markup=False, highlight=False)
     for s in doc.data_sources:
         console.print(f"• {s}", style="dim", markup=False, highlight=False)
@@ -277,13 +288,10 @@ def print_rich(doc: RunDocument, console: Console) -> None:
     )
 
 
-def _rich_table(title: str, head: list[str], rows: list[list[str]]) -> Table:
-    table = Table(title=title, title_justify="left", header_style="bold")
-    for i, h in enumerate(head):
-        table.add_column(h, justify="left" if i == 0 else "right")
-    for row in rows:
-        table.add_row(*(_escape_rich(c) for c in row))
-    return table
+def _rich_table(console: Console, title: str, head: list[str], rows, groups=None) -> None:
+    """Print a table fitted to the console (``terminal_tables``): no figure cut short."""
+    rows = [[terminal_text(c) for c in row] for row in rows]
+    print_fitted(console, title, [terminal_text(h) for h in head], rows, groups)
 
 
 def _escape_rich(text: str) -> str:

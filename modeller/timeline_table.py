@@ -282,10 +282,9 @@ def _csv_block(cols: dict, names: tuple, prefix: str, head: list) -> str:
 
 
 def _write_parquet(table: Table, path: Path) -> None:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise InputError("--format parquet needs pyarrow: pip install -e '.[parquet]'") from None
+    files.check_writer("parquet")
+    import pyarrow.parquet as pq
+
     meta = {b"modeller": json.dumps(provenance(table), ensure_ascii=False).encode()}
     schema = _arrow_schema().with_metadata(meta)
     with pq.ParquetWriter(path, schema) as writer:

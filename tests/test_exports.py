@@ -114,3 +114,27 @@ def test_a_step_that_selects_nothing_is_kept_in_csv_and_geodata(tmp_path):
         assert done.exit_code == 0, done.output
         prov = exports.read_provenance(out)
         assert prov["scenarios"][0]["warnings"] == ["step 1 selects nothing on 1991 (1991-12-01)"]
+
+
+@pytest.mark.parametrize("command", ["run", "timeline"])
+def test_parquet_without_pyarrow_is_said_before_any_work(tmp_path, monkeypatch, command):
+    """An install without pyarrow had run every scenario and written the maps, then ended
+    in a ModuleNotFoundError traceback; the timeline measured every date first."""
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "pyarrow" else find_spec(name, *a),
+    )
+    out = tmp_path / "maps"
+    args = {
+        "run": ["run", "land-swap", "-f", "parquet", "-O", str(tmp_path / "p.parquet")],
+        "timeline": ["timeline", "land-swap", "--baselines", "contact-line", "-f", "parquet"],
+    }[command]
+    result = CliRunner().invoke(main, [*args, "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "needs pyarrow" in result.output and "pip install pyarrow" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists() and not (tmp_path / "p.parquet").exists()

@@ -319,6 +319,29 @@ def test_20_point_draft_phases_and_the_mirrored_band(sid, spec):
     assert piece_km2(res, recognition="de_jure") + piece_km2(res, recognition="de_facto") == 0
 
 
+def test_the_band_follows_the_front_not_pinholes_in_deepstates_layer(shared_data):
+    """DeepState's occupied polygon keeps a 600 m² hole near Marinka from 2025-02-22 on; read
+    as a Ukrainian-held pocket, its edge was a line of contact and the 20 km band took in a
+    whole 20 km disc around it (1,259 km² of Donetsk, much of Donetsk city). Checked here
+    against the file itself: every km² of the band lies within its depth of a Ukrainian-
+    held area of at least 1 km² (the units less DeepState's polygon, read with shapely)."""
+    spec = need("deepstate:2025-12-24")
+    res = run("draft-20-points-2025-12", spec)
+    band = res.held("dmz") & res.held("russia", when="before")
+    raw = json.loads(deepstate_file("2025-12-24").read_text(encoding="utf-8"))
+    lonlat = shapely.union_all([shape(f["geometry"]) for f in raw["features"]])
+    drawn = geodata.to_equal_area(shapely.make_valid(lonlat))
+    units = shapely.union_all(list(geodata.load().geometry.values()))
+    window = shapely.buffer(shapely.envelope(band), (BAND_KM + 5) * 1000)
+    free = shapely.get_parts(shapely.intersection(shapely.difference(units, drawn), window))
+    pockets = [p for p in free if p.area < 1e6]
+    assert min(p.area for p in pockets) < 1_000  # the pinhole is there, and not counted
+    areas = shapely.union_all([p for p in free if p.area >= 1e6])
+    reach = shapely.buffer(areas, BAND_KM * 1000 + 400, quad_segs=8)
+    assert geodata.area_km2(shapely.difference(band, reach)) < 0.5
+    assert geodata.area_km2(band) > 3_000  # (the band is there)
+
+
 def test_the_band_depth_is_the_mean_depth_of_ukrainian_held_donetsk(shared_data):
     """Notes of the 20-point draft: area / line length in Donetsk brackets the 20 km."""
     depths = {}

@@ -24,8 +24,9 @@ from modeller.scenario import load_scenarios
 
 REPO = Path(__file__).resolve().parent.parent
 # a month-end date, the archive's first day, two consecutive days (the second reuses the
-# first's work) and the archive's last day
-SAMPLE = ["2022-09-30", "2024-07-08", "2025-08-14", "2025-08-15", "2026-08-22"]
+# first's work), the 20-point draft's date (a pinhole filled, see modeller.pockets) and the
+# archive's last day
+SAMPLE = ["2022-09-30", "2024-07-08", "2025-08-14", "2025-08-15", "2025-12-24", "2026-08-22"]
 
 # scenarios the shipped ones may lack: a band on both sides next to a custom status with
 # near/split selectors and recognition, and a Ukrainian-side band in two oblasts
