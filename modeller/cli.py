@@ -45,7 +45,7 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(short_help="Apply scenarios to a baseline: tables, maps, geodata.")
 @click.argument("paths", nargs=-1, type=PathArg(path_type=Path))
 @data_options
 @click.option(
@@ -161,7 +161,7 @@ def validate(paths: tuple[Path, ...]) -> None:
         sys.exit(2)
 
 
-@main.command("scenarios")
+@main.command("scenarios", short_help="List the shipped scenarios: id, date, title, sources.")
 def list_scenarios() -> None:
     """List the shipped scenarios: id, date, title and where the terms were reported.
 
@@ -173,7 +173,7 @@ def list_scenarios() -> None:
     cli_data.list_scenarios()
 
 
-@main.command()
+@main.command(short_help="Check the geodata and scenarios (shapes, areas, names).")
 @click.argument("paths", nargs=-1, type=PathArg(path_type=Path))
 @data_options
 @click.option(
@@ -203,7 +203,7 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
     cli_data.doctor(paths, baseline, geodata_dir)
 
 
-@main.command()
+@main.command(short_help="Download DeepState days or geoBoundaries units (network).")
 @click.argument("what", nargs=-1, required=True, metavar="[deepstate] DATE... | units")
 @click.option("--force", is_flag=True, help="Download again even if the cache has the file.")
 def fetch(what: tuple[str, ...], force: bool) -> None:
@@ -221,7 +221,7 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
     cli_data.fetch(what, force)
 
 
-@main.command("docs")
+@main.command("docs", short_help="Print the method, sources and assumptions documents.")
 @click.argument("name", required=False)
 def docs(name: str | None) -> None:
     """Print a document the outputs refer to (method, sources, authored baselines).
@@ -247,7 +247,7 @@ def list_baselines() -> None:
     cli_data.list_baselines()
 
 
-@main.command()
+@main.command(short_help="Every scenario on many dated baselines: km², people.")
 @click.argument("paths", nargs=-1, type=PathArg(path_type=Path))
 @data_options
 @click.option(

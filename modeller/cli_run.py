@@ -69,8 +69,13 @@ def run(
                     f"--format {sorted(formats)[0]}"
                 )
         if not no_maps:
-            from .files import check_folder
+            from .files import check_folder, check_folder_name
 
+            check_folder_name(
+                out,
+                f"the maps go there; write the figures to a file with -O {out.name} "
+                "(--output) and --format, or give --out a folder name",
+            )
             check_folder(out)
     except InputError as exc:
         fail(exc)

@@ -42,6 +42,9 @@ def timeline(
         try:
             cachefiles.enabled("MODELLER_POPULATION_CACHE")  # a bad switch: said before work
             files.check_writer(fmt)
+            files.check_folder_name(
+                out, f"the table and the page go there (timeline.{fmt}, timeline.html)"
+            )
             use_population(population_dir)  # the plan's settlement weights come from it
             loaded = load_scenarios(list(paths))
             snapshots, others = archive.parse_specs(specs, every)

@@ -173,8 +173,14 @@ class InChild:
         self.pid = None
 
 
-def write_folder(folder: Path, texts: dict[str, str | bytes]) -> list[Path]:
+def write_folder(
+    folder: Path, texts: dict[str, str | bytes], manifest: str | None = None
+) -> list[Path]:
     """Write ``{name: text or bytes}`` into ``folder`` as a whole: all new files, or none.
+
+    ``manifest``: the name of a file listing what was written; files the previous write
+    listed there that this one does not write (the pages of scenarios no longer run) are
+    removed with the old folder, not carried over. Every other entry is kept.
 
     Notes
     -----
@@ -190,12 +196,19 @@ def write_folder(folder: Path, texts: dict[str, str | bytes]) -> list[Path]:
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "a file is in the way", str(folder))
     target.parent.mkdir(parents=True, exist_ok=True)
+    stale = _stale(target, manifest, set(texts))
+    if manifest is not None:
+        texts = {**texts, manifest: "".join(f"{name}\n" for name in sorted(texts))}
     cwd = Path.cwd().resolve()
     if target == cwd or target in cwd.parents or os.path.ismount(target):
-        return [
+        written = [
             write_text(folder / name, t) if isinstance(t, str) else write_bytes(folder / name, t)
             for name, t in texts.items()
         ]
+        for name in stale:
+            with suppress(OSError):
+                os.remove(target / name)
+        return written[: len(written) - (manifest is not None)]
     with cleanup_on_interrupt(), _named(folder):
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.new-"))
         try:
@@ -211,7 +224,7 @@ def write_folder(folder: Path, texts: dict[str, str | bytes]) -> list[Path]:
                     fh.flush()
                     os.fsync(fh.fileno())
                 os.chmod(staging / name, _default_mode(0o666))
-            _swap(target, staging, set(texts))
+            _swap(target, staging, set(texts) | stale)
         except OSError as exc:
             kept = _discard(staging, set(texts))
             if not kept or exc.errno is None:
@@ -226,7 +239,37 @@ def write_folder(folder: Path, texts: dict[str, str | bytes]) -> list[Path]:
         except BaseException:
             _discard(staging, set(texts))
             raise
-    return [folder / name for name in texts]
+    return [folder / name for name in texts if name != manifest]
+
+
+def _stale(target: Path, manifest: str | None, new: set[str]) -> set[str]:
+    """Regular files the previous write listed in ``manifest`` that this one does not
+    write (a name with a slash, a folder or a link there is never one of them)."""
+    if manifest is None:
+        return set()
+    try:
+        listed = (target / manifest).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {
+        name
+        for name in listed
+        if name not in new
+        and "/" not in name
+        and name not in ("", ".", "..")
+        and (target / name).is_file()
+        and not (target / name).is_symlink()
+    }
+
+
+def check_folder_name(folder: Path, hint: str) -> None:
+    """Refuse a new output folder named like a file (``run -o figures.json`` made a folder
+    of maps named figures.json, while the figures went to the screen)."""
+    folder = Path(folder)
+    if folder.suffix.lower() in SUFFIXES and not folder.is_dir():
+        raise InputError(
+            f"--out {folder} names a folder, but it ends in {folder.suffix} like a file: {hint}"
+        )
 
 
 def check_folder(folder: Path) -> None:

@@ -83,3 +83,11 @@ def test_readmes_scenarios_paths_work_from_any_folder(tmp_path, monkeypatch):
     assert one.exit_code == 0 and one.output.count("ok: ") == 1, one.output
     every = CliRunner().invoke(main, ["validate", "scenarios/"])
     assert every.exit_code == 0 and every.output.count("ok: ") == len(shipped_ids()), every.output
+
+
+def test_the_command_list_cuts_no_description_short():
+    """'modeller --help' had shown 'Apply scenario files (or folders of them, or shipped...'."""
+    result = CliRunner().invoke(main, ["--help"], terminal_width=80)
+    commands = result.output.split("Commands:")[1].strip().splitlines()
+    assert len(commands) == 8
+    assert not [c for c in commands if c.rstrip().endswith("...")], commands

@@ -228,3 +228,42 @@ def test_output_onto_a_file_of_the_maps_is_refused(tmp_path, name):
     assert fine.exit_code == 0, fine.output
     assert (out / "figures.json").read_text(encoding="utf-8").startswith("{")
     assert (out / "land-swap.html").read_text(encoding="utf-8").lstrip().startswith("<!")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "land-swap", "-f", "json", "-o", "figures.json"],
+        ["timeline", "land-swap", "--baselines", "contact-line", "-o", "table.csv"],
+    ],
+)
+def test_an_output_folder_named_like_a_file_is_refused(tmp_path, monkeypatch, args):
+    """'-o figures.json' (for -O) had printed the JSON to the screen and made a folder of
+    maps called figures.json; a folder that exists already keeps working."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "names a folder, but it ends in" in result.output
+    assert not (tmp_path / args[-1]).exists()
+    (tmp_path / args[-1]).mkdir()  # the user's own folder of that name: used
+    result = CliRunner().invoke(main, [*args, "--no-chart"] if "timeline" in args else args)
+    assert result.exit_code == 0, result.output
+
+
+def test_pages_of_scenarios_no_longer_run_go_and_the_users_files_stay(tmp_path):
+    """A run of fewer scenarios had left the others' pages in the folder, unlinked, where a
+    newsroom would publish them; the folder's own other files are kept."""
+    out = tmp_path / "maps"
+    both = ["land-swap", "full-donbas-withdrawal"]
+    result = CliRunner().invoke(main, ["run", *both, "--no-images", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    (out / "timeline").mkdir()
+    (tmp_path / "outside.html").write_text("keep", encoding="utf-8")
+    with open(out / ".modeller-site", "a", encoding="utf-8") as fh:  # hostile entries
+        fh.write("../outside.html\ntimeline\nnotes.txt.missing\n\n..\n")
+    result = CliRunner().invoke(main, ["run", "land-swap", "--no-images", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in out.iterdir()}
+    assert names == {"index.html", "land-swap.html", "notes.txt", "timeline", ".modeller-site"}
+    assert (tmp_path / "outside.html").read_text(encoding="utf-8") == "keep"

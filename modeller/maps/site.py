@@ -12,6 +12,7 @@ from . import pages
 from .layers import ScenarioView
 
 TILES = ("osm",)
+MANIFEST = ".modeller-site"  # what the last run wrote here: its pages and images
 
 
 def plain(doc) -> dict:
@@ -109,11 +110,13 @@ def write_site(
     Every page is rendered in memory first; then the pages, and the ``extra`` files (the
     PNG/SVG images of ``maps.image_jobs.render_images``, by name, or the waiting function of
     ``maps.image_jobs.start_images``, called once the pages are rendered), are written into a new
-    folder that takes ``out_dir``'s place as a whole (``files.write_folder``; other files
-    already in ``out_dir`` are kept). A failure or Ctrl-C at any point leaves the previous
-    site as it was: never a mix of old and new pages, never a partial file. ``images``:
+    folder that takes ``out_dir``'s place as a whole (``files.write_folder``; the pages and
+    images of an earlier run that this one does not write are removed, listed in
+    ``MANIFEST``; other files already in ``out_dir`` are kept). A failure or Ctrl-C at any
+    point leaves the previous site as it was: never a mix of old and new pages, never a
+    partial file. ``images``:
     the pages link ``<stem>.png`` / ``<stem>.svg``.
     """
     rendered = render_site(doc, partitions, tiles=tiles, images=images)
     rendered |= (extra() if callable(extra) else extra) or {}
-    return files.write_folder(Path(out_dir), rendered)  # the whole site, or none of it
+    return files.write_folder(Path(out_dir), rendered, MANIFEST)  # the whole site, or none
