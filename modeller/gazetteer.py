@@ -164,8 +164,16 @@ NEWS_SPELLINGS = {
     "Zaporizhzhya": "Zaporizhzhia",
 }
 """GeoNames romanisations → the spelling of the Ukrainian national system (2010) that wire
-services use (AP, Reuters, BBC: Sloviansk, Kostiantynivka, Zaporizhzhia): maps show these, and
-a scenario may name a place by them; data files and downloads keep the gazetteer's names."""
+services use (AP, Reuters, BBC: Sloviansk, Kostiantynivka, Zaporizhzhia): maps and printed
+tables show these, and a scenario may name a place by them; data files and downloads keep
+the gazetteer's names."""
+
+
+def news_name(name: str) -> str:
+    """A settlement's name as the news spells it (GeoNames' apostrophes dropped): what pages,
+    images and the printed tables show; JSON, CSV and geodata keep GeoNames' name."""
+    name = NEWS_SPELLINGS.get(name, name)
+    return name.replace("'", "").replace("’", "")
 
 
 @cache

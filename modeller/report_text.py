@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from .document import BaselineRef, RunDocument, ScenarioEntry
+from .gazetteer import news_name
 from .rounding import km2_text, people_short, people_text, share_text, signed_people
 from .terminal_tables import print_fitted
 from .textsafe import markdown_text, terminal_text
@@ -152,7 +153,7 @@ def phase_rows(e: ScenarioEntry) -> list[list[str]]:
 
 def town_rows(e: ScenarioEntry) -> list[list[str]]:
     return [
-        [t.name, t.oblast_name, f"{t.population:,}", share_text(t.share), t.from_, t.to]
+        [news_name(t.name), t.oblast_name, f"{t.population:,}", share_text(t.share), t.from_, t.to]
         for t in e.towns
     ]
 

@@ -318,7 +318,9 @@ def test_write_site_writes_every_page_and_no_temporary_files(run, pages, tmp_pat
     monkeypatch.setattr(maps.site, "render_site", lambda *a, **k: pages)  # rendered once
     written = maps.write_site(*run, tmp_path / "site")
     assert [p.name for p in written] == [*maps.page_names(run[0]), "index.html"]
-    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == sorted(p.name for p in written)
+    listed = sorted(p.name for p in written)
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [".modeller-site", *listed]
+    assert (tmp_path / "site" / ".modeller-site").read_text(encoding="utf-8").split() == listed
     assert all(p.stat().st_mode & 0o444 == 0o444 for p in written)  # publishable
 
 
@@ -381,6 +383,7 @@ def test_cli_run_writes_the_maps(tmp_path, probe_dir):
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        ".modeller-site",  # what this run wrote (a re-run removes what it no longer writes)
         "index.html",
         "xss-probe.html",
         "xss-probe.png",  # the static images (tests/test_maps_images.py)

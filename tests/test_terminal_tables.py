@@ -90,3 +90,13 @@ def test_user_text_in_a_cell_is_not_read_as_markup():
 
     print_fitted(Console(file=out, width=80), "t", ["Scenario", "km²"], [["[bold]x[/]", "1"]])
     assert "[bold]x[/]" in out.getvalue()
+
+
+def test_towns_read_as_on_the_pages(doc):
+    """The page said Sloviansk and the terminal Slovyansk for the same town; data files keep
+    GeoNames' name (with its id) for joining."""
+    towns = {t.name for e in doc.scenarios for t in e.towns}
+    assert "Slovyansk" in towns  # the document (JSON, CSV) keeps GeoNames' spelling
+    shown = {row[0] for e in doc.scenarios for row in report_text.town_rows(e)}
+    assert "Sloviansk" in shown and "Slovyansk" not in shown
+    assert "Sloviansk" in _printed(doc, 120)

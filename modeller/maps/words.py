@@ -10,16 +10,15 @@ from __future__ import annotations
 import math
 from datetime import date as _date
 
-from ..gazetteer import NEWS_SPELLINGS
+from ..gazetteer import news_name
 from ..rounding import people_short, share_text  # noqa: F401  (share_text: for pages)
 
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def place(name: str) -> str:
-    """A settlement's name as the news spells it (GeoNames' apostrophes dropped)."""
-    name = NEWS_SPELLINGS.get(name, name)
-    return name.replace("'", "").replace("’", "")
+    """A settlement's name as the news spells it (``gazetteer.news_name``)."""
+    return news_name(name)
 
 
 def round_sig(x: float, digits: int) -> float:
