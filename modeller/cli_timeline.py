@@ -96,7 +96,8 @@ def timeline(
             sys.exit(130)
     n_dates = len(table.baselines)
     err.print(
-        f"timeline: {len(loaded)} scenarios × {n_dates} baselines, {len(table)} rows -> "
+        f"timeline: {len(loaded)} scenario{'s' * (len(loaded) != 1)} × {n_dates} "
+        f"baseline{'s' * (n_dates != 1)}, {len(table)} rows -> "
         + ", ".join(str(p) for p in written),
         highlight=False,
     )

@@ -115,6 +115,8 @@ def _file_loc(loc: tuple, data: object) -> tuple:
             node = node[key]
         elif isinstance(key, str) and _is_type_tag(key):
             continue  # a union alternative's tag: not in the file
+        elif key == 0 and type(key) is int and isinstance(node, str | int | float):
+            continue  # one value where a list may be given: read as its only item
         else:
             node = None  # e.g. a missing key: kept, nothing below it
         out.append(key)

@@ -32,6 +32,16 @@ GOOD_HEAD = "id: probe\ntitle: Probe\n"
             5,
             "unknown oblast 'Donetske' — did you mean 'Donetsk' (UA-14)?",
         ),
+        (  # one value where a list may be given: no item number in the path
+            "steps:\n  - assign: russia\n    where: {oblast: Donetske}\n",
+            5,
+            "did you mean 'Donetsk' (UA-14)? (at steps.1.where.oblast)",
+        ),
+        (  # the second item of a list
+            "steps:\n  - assign: russia\n    where: {oblast: [Kharkiv, Donetske]}\n",
+            5,
+            "(at steps.1.where.oblast.2)",
+        ),
         (
             "steps:\n  - assign: russia\n    wher: {oblast: Donetsk}\n",
             5,
