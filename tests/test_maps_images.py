@@ -116,6 +116,13 @@ def test_svg_says_the_title_and_legend_literally_and_is_deterministic(run, figur
     assert "Ukraine" in texts and "dmz" not in texts  # labels, never codes
     assert "Baseline: contact-line, 15 Aug 2025" in joined  # credit and date stamp
     assert "km" in joined and any(t.endswith(" km") for t in texts)  # scale bar
+    # where DejaVu Sans is missing, a font of the same widths, never a serif default
+    families = {
+        e.get("style", "").split("font-family:")[1].split(";")[0].strip()
+        for e in root.iter(f"{SVG}text")
+        if "font-family" in e.get("style", "")
+    }
+    assert families == {"'DejaVu Sans', Verdana, 'Bitstream Vera Sans', sans-serif"}
     again = images.image_bytes(
         images.render(doc, entry, figures["image-probe"][2]), title=entry.title
     )[1]

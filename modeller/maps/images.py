@@ -57,6 +57,8 @@ from .image_words import (
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 860, 100
 MAP_WIDTH = 0.70  # figure fraction; the panel takes the rest
+SVG_FONT = b"font-family: 'DejaVu Sans'"
+SVG_FONTS = b"font-family: 'DejaVu Sans', Verdana, 'Bitstream Vera Sans', sans-serif"
 
 
 # --- the figure -----------------------------------------------------------------------
@@ -273,4 +275,8 @@ def image_bytes(fig, svg: bool = True, title: str | None = None) -> tuple[bytes,
         )
         if svg:
             fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None, **named})
-    return png.getvalue(), vector.getvalue() if svg else None
+    if not svg:
+        return png.getvalue(), None
+    # the SVG's text stays text: where DejaVu Sans is not installed (Windows, macOS) a
+    # browser or editor takes the next font, one of the same widths, never a serif one
+    return png.getvalue(), vector.getvalue().replace(SVG_FONT, SVG_FONTS)
