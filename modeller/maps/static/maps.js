@@ -264,6 +264,9 @@
     Array.prototype.forEach.call(document.querySelectorAll('.table-scroll'), function (box) {
       box.classList.toggle('is-scrollable', box.scrollWidth > box.clientWidth + 1);
     });
+    Array.prototype.forEach.call(document.querySelectorAll('.picker ul'), function (list) {
+      list.classList.toggle('is-scrollable', list.scrollHeight > list.clientHeight + 1);
+    });
   }
 
   function onPrint(maps, refit) {
