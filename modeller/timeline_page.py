@@ -50,6 +50,7 @@ SERIES = (  # key, label, colour (Okabe–Ito)
 OVERVIEW_COLOURS = ("#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
 UNITS = {"km2": "km²", "people": "people (pre-war residents)"}
 VIEW_W, VIEW_H = 1000, 100  # SVG user units of every chart's plot area
+GAP_DAYS = 62  # a step between dates longer than this (and than those beside it) is a gap
 EDGE_PCT = 10.0  # half a 12 px "Sep 2025" on a phone's ~310 px plot is ~9 % of it
 
 
@@ -98,9 +99,26 @@ def _edge(pct: float) -> str:
 
 
 def _points(axis: Axis, dates: list[str], values: list[float], top: float) -> str:
+    """An SVG path through the values, broken where the dates leave a gap (``gaps``)."""
     xs = axis.xs(dates)
     ys = VIEW_H - np.asarray(values, dtype=float) / top * VIEW_H
-    return " ".join(map("{:.1f},{:.2f}".format, xs.tolist(), ys.tolist()))
+    pairs = list(map("{:.1f},{:.2f}".format, xs.tolist(), ys.tolist()))
+    breaks = gaps(dates)
+    return " ".join(("M" if i == 0 or i in breaks else "L") + p for i, p in enumerate(pairs))
+
+
+def gaps(dates: list[str]) -> set[int]:
+    """Where a line is not drawn on: index i when the step from date i-1 to i is over two
+    months and over 2.5 times both steps beside it (month-end snapshots then a baseline a
+    year later: a straight line across the year would show figures nobody measured)."""
+    days = [Date.fromisoformat(d).toordinal() for d in dates]
+    steps = [b - a for a, b in zip(days, days[1:], strict=False)]
+    out = set()
+    for i, step in enumerate(steps):
+        beside = max(steps[i - 1] if i else 0, steps[i + 1] if i + 1 < len(steps) else 0)
+        if step > GAP_DAYS and step > 2.5 * beside:
+            out.add(i + 1)
+    return out
 
 
 def _yticks(values: list[float], unit: str) -> list[dict]:
@@ -125,7 +143,7 @@ def chart(
     proposed: str | None,
     lines: tuple = SERIES,
 ) -> dict:
-    """One chart's template data: polylines on its own scale, both tick sets, the mark.
+    """One chart's template data: lines on its own scale, both tick sets, the mark.
 
     ``k`` is own top / shared top: the factor that puts the lines on the shared scale.
     """

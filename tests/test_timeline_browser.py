@@ -105,11 +105,13 @@ def test_chart_page_equals_the_table(browser, page):  # noqa: F811
             assert sorted(expected) == weeks
             # two charts (km², people), cedes and regains in each, one point per date
             assert section.locator("figure.chart").count() == 2
-            lines = section.locator("polyline.series")
+            lines = section.locator("path.series")
             assert lines.count() == 4
             for j in range(4):
                 assert lines.nth(j).get_attribute("data-n") == str(len(weeks))
-                assert len(lines.nth(j).get_attribute("points").split()) == len(weeks)
+                d = lines.nth(j).get_attribute("d").split()
+                assert len(d) == len(weeks) and d[0][0] == "M"
+                assert all(p[0] == "L" for p in d[1:])  # weekly: no gap, one line
             section.locator("details summary").click()
             rows = section.locator("table.t-series tbody tr")
             assert rows.count() == len(weeks)
@@ -123,7 +125,7 @@ def test_chart_page_equals_the_table(browser, page):  # noqa: F811
                 for name, got in zip(COLS, values, strict=True):
                     assert got == pytest.approx(expected[d][name], rel=1e-6, abs=0.01)
         # the overview: every scenario's line on one axis
-        assert v.count("#overview polyline.overview-line") == 3
+        assert v.count("#overview path.overview-line") == 3
         donbas = _expected(doc, "full-donbas-withdrawal")
         ceded = [donbas[d]["cedes_km2"] for d in sorted(donbas)]
         assert all(x > 5000 for x in ceded) and ceded[0] > ceded[-1]

@@ -149,3 +149,21 @@ def test_titles_in_the_overview_list_are_isolated_from_their_figures():
     page = tp.render(synthetic(2, 9, title=title), every_days=7, data_file="timeline.csv")
     assert f"<bdi>{title}" in page
     assert "table { overflow-wrap: normal; }" in page  # long words wrap, figures do not
+
+
+def test_a_line_is_not_drawn_across_a_gap_in_the_dates():
+    """README's '--baselines deepstate:..2024-07-07,contact-line' joined the last month-end
+    to the contact-line of 2025-08-15 by a straight line across 13 months."""
+    month_ends = ["2024-03-31", "2024-04-30", "2024-05-31", "2024-06-30", "2024-07-07"]
+    assert tp.gaps([*month_ends, "2025-08-15"]) == {5}
+    assert tp.gaps(month_ends) == set()  # month by month: one line
+    daily = [(Date(2024, 7, 8) + timedelta(days=i)).isoformat() for i in range(40)]
+    assert tp.gaps([*month_ends, *daily]) == set()  # month-ends, then daily
+    assert tp.gaps([*daily[:10], *daily[25:]]) == set()  # a fortnight missing: joined
+    table = synthetic(1, 6, step=30)  # monthly, then the last date a year on
+    c = table.columns
+    last = max(c["date"])
+    c["date"] = np.where(c["date"] == last, "2026-06-01", c["date"])
+    page = tp.render(Table(c, {}, (), table.scenarios), every_days=0)
+    paths = [p.split('"')[0] for p in page.split(' d="')[1:]]
+    assert paths and all(p.count("M") == 2 and p.count("L") == 4 for p in paths)
