@@ -597,6 +597,33 @@ def test_print_puts_map_and_legend_on_one_a4_page(browser, site):
         (ARTIFACTS / "print-plan-28-points.pdf").write_bytes(pdf)
     finally:
         v.close()
+    # what is folded away on screen is printed too, and folded again afterwards
+    v = Visit(browser, out / "plan-28-points-2025-11.html", {"width": 718, "height": 1032})
+    try:
+        folded = "() => Array.from(document.querySelectorAll('details.oblasts, details.notes-box'))"
+        assert v.page.evaluate(folded + ".map(d => d.open)") == [False, False]
+        v.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        assert v.page.evaluate(folded + ".map(d => d.open)") == [True, True]
+        v.page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+        assert v.page.evaluate(folded + ".map(d => d.open)") == [False, False]
+    finally:
+        v.close()
+    # the index prints both maps, side by side, as on screen
+    v = Visit(browser, out / "index.html", {"width": 718, "height": 1032})
+    try:
+        v.page.emulate_media(media="print")
+        v.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        v.page.wait_for_timeout(150)
+        before, after = v.box("#mdl-map-before"), v.box("#mdl-map-after")
+        assert before["w"] > 200 and after["w"] > 200
+        rows = min(before["y"] + before["h"], after["y"] + after["h"]) - max(
+            before["y"], after["y"]
+        )
+        assert _overlap(before, after) == 0 and rows > 0.8 * before["h"]  # side by side
+        assert before["x"] < after["x"]  # baseline, then after: read left to right
+        v.page.screenshot(path=str(ARTIFACTS / "print-index.png"), full_page=True)
+    finally:
+        v.close()
 
 
 def test_xss_probe_is_shown_literally_and_runs_nothing(tabs, site):

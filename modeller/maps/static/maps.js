@@ -278,6 +278,19 @@
     window.addEventListener('afterprint', again);
   }
 
+  /* print what is folded away too (how the proposal is read, every oblast's figures), and
+     fold it again afterwards */
+  var unfolded = [];
+  window.addEventListener('beforeprint', function () {
+    unfolded = Array.prototype.filter.call(document.querySelectorAll('details:not([open])'),
+      function (d) { return !d.closest('.embed'); });
+    unfolded.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener('afterprint', function () {
+    unfolded.forEach(function (d) { d.open = false; });
+    unfolded = [];
+  });
+
   window.addEventListener('resize', markScrollableTables);
   markScrollableTables();
 
