@@ -310,3 +310,23 @@ def test_the_characters_taken_for_drawable_are_in_the_font():
     common = [c for c in range(0x20, 0x2100) if image_words.COMMON.match(chr(c))]
     assert len(common) > 800  # Latin, Cyrillic, punctuation
     assert [hex(c) for c in common if c not in have] == []
+
+
+def test_the_overview_has_a_legend_above_its_maps(run):
+    """overview.png had its colours and hatches explained nowhere in the image."""
+    from modeller.maps.image_overview import render_overview
+
+    doc, partitions = run
+    fig = render_overview(doc, partitions)
+    fig.canvas.draw()
+    (legend,) = fig.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert {"Ukraine", "Russia", "Changes hands"} <= set(labels)
+    assert any(e.statuses and s.label in labels for e in doc.scenarios for s in e.statuses)
+    box = legend.get_window_extent()
+    width, height = fig.canvas.get_width_height()
+    assert box.x0 >= 0 and box.x1 <= width and box.y1 <= height
+    maps_top = max(ax.get_window_extent().y1 for ax in fig.axes)
+    assert box.y0 >= maps_top  # above every small map, overlapping none
+    title = max(t.get_window_extent().y0 for t in fig.texts if t.get_fontsize() >= 16)
+    assert box.y1 <= title

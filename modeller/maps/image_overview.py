@@ -41,7 +41,7 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
     pairs = list(zip(doc.scenarios, partitions, strict=True))[:MAX_MAPS]
     cols = min(COLUMNS, len(pairs))
     rows = math.ceil(len(pairs) / cols)
-    head, foot = 70, 46  # px for the title and the credit
+    head, foot = 96, 46  # px for the title with its legend, and the credit
     width, height = cols * CELL_PX[0], rows * CELL_PX[1] + head + foot
     with matplotlib.rc_context(matplotlib_rc()):
         fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor="white")
@@ -58,6 +58,7 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
             va="top",
             color="#333333",
         )
+        _legend(fig, pairs, 1 - 58 / height)
         ctx = context()
         x0, y0, x1, y1 = ctx["ukraine"].bounds
         pad = 0.03 * (x1 - x0)
@@ -131,3 +132,41 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
             parse_math=False,
         )
     return fig
+
+
+def _legend(fig, pairs: list, top: float) -> None:
+    """One row under the title: every status the small maps show, in its colour (hatched
+    where it is neither side), and the hatch of land changing hands."""
+    from matplotlib.patches import Patch
+
+    seen: dict[tuple, Patch] = {}
+    for entry, partition in pairs:
+        colours = statuses(entry, partition)
+        for status in dict.fromkeys(p.after for p in partition.pieces):
+            label, fill = colours[status][0], colours[status][1]
+            neither = status not in SIDES
+            seen.setdefault(
+                (label, fill),
+                hatch_colour(
+                    Patch(
+                        facecolor=fill,
+                        edgecolor=fill,
+                        hatch=NEITHER_HATCH if neither else None,
+                        label=label,
+                    ),
+                    "#333333" if neither else None,
+                ),
+            )
+    changed = Patch(facecolor="white", edgecolor="#111111", hatch=CHANGED_HATCH)
+    changed.set_label("Changes hands")
+    handles = [*seen.values(), changed]
+    fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, top),
+        ncol=len(handles),
+        frameon=False,
+        fontsize=9,
+        handlelength=1.6,
+        columnspacing=1.2,
+    )
