@@ -59,7 +59,7 @@ def run(
             from .files import SUFFIXES, file_target
 
             file_target(output)
-            # (a scenario's, page's or image's name: the input and map checks say more)
+            # (a scenario's, page's or image's name: the input check says more, see below)
             formats = SUFFIXES.get(output.suffix.lower(), ("", ()))[1] or {fmt}
             if fmt not in formats:
                 raise InputError(
@@ -84,9 +84,16 @@ def run(
         use_population(population_dir)
         loaded = load_scenarios(list(paths))
         if output is not None:  # now that the scenario files are read: not one of them
-            from .files import file_target
+            from .files import SUFFIXES, file_target
 
             file_target(output)
+            words, formats = SUFFIXES.get(output.suffix.lower(), ("", None))
+            if formats is not None and not formats:  # a scenario, a page, an image
+                raise InputError(
+                    f"--output {output.name} is named like {words} ({output.suffix}), which "
+                    f"the {fmt} figures would replace: give a file ending in "
+                    f"{GEO_FORMATS.get(fmt, {'markdown': '.md'}.get(fmt, '.' + fmt))}"
+                )
         if not no_maps and not no_images:  # matplotlib is loaded there while we compute
             from . import geodata
             from .maps import painter as painting
@@ -129,13 +136,6 @@ def run(
             painter.cancel()
         fail(exc)
     doc = report.document(entries)
-    if output is not None and not no_maps:
-        try:
-            _check_not_a_map_file(output, out, doc, no_images)
-        except InputError as exc:
-            if painter is not None:
-                painter.cancel()
-            fail(exc)
     pending = None
     if not no_maps and not no_images:  # drawn in other processes from now on
         from . import maps
@@ -155,20 +155,6 @@ def run(
         raise
     if not no_maps:
         _write_maps(doc, partitions, out, tiles, pending, err)
-
-
-def _check_not_a_map_file(output: Path, out: Path, doc, no_images: bool) -> None:
-    """Refuse ``--output`` onto a file the maps write into ``--out`` (a page or image): the
-    site, written after it, would replace the figures asked for."""
-    from . import maps
-
-    if output.resolve().parent != Path(out).resolve():
-        return
-    if output.name in maps.site.file_names(doc, images=not no_images):
-        raise InputError(
-            f"--output {output.name} is one of the maps' own files in {out}/, which would "
-            "replace it: give --output another name, or --out another folder"
-        )
 
 
 def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> None:

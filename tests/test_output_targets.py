@@ -214,16 +214,25 @@ def test_a_yaml_file_in_capitals_is_a_scenario(tmp_path):
     assert result.exit_code == 0 and "SWAP.YAML (land-swap" in result.output, result.output
 
 
-@pytest.mark.parametrize("name", ["land-swap.html", "index.html", "land-swap.png"])
-def test_output_onto_a_file_of_the_maps_is_refused(tmp_path, name):
+@pytest.mark.parametrize(
+    ("name", "fmt", "said"),
+    [
+        ("land-swap.html", "json", "is named like a web page (.html)"),
+        ("index.html", "json", "is named like a web page (.html)"),
+        ("land-swap.png", "json", "is named like an image (.png)"),
+    ],
+)
+def test_output_onto_a_file_of_the_maps_is_refused(tmp_path, name, fmt, said):
     """-O maps/land-swap.html with --out maps had said 'json: -> …' and then the site's page
-    replaced the figures. Other names in the maps' folder are kept beside the site."""
+    replaced the figures (refused before any work now, as any page or image name is).
+    Other names in the maps' folder are kept beside the site."""
     out = tmp_path / "maps"
-    args = ["run", SCENARIO, "--baseline", "1991", "-f", "json", "--out", str(out)]
-    clash = CliRunner().invoke(main, [*args, "--output", str(out / name)])
+    args = ["run", SCENARIO, "--baseline", "1991", "--out", str(out)]
+    clash = CliRunner().invoke(main, [*args, "-f", fmt, "--output", str(out / name)])
     assert clash.exit_code == 2, clash.output
-    assert f"--output {name} is one of the maps' own files" in " ".join(clash.output.split())
+    assert f"--output {name} {said}" in " ".join(clash.output.split())
     assert not out.exists()
+    args = [*args, "-f", "json"]
     fine = CliRunner().invoke(main, [*args, "--no-images", "--output", str(out / "figures.json")])
     assert fine.exit_code == 0, fine.output
     assert (out / "figures.json").read_text(encoding="utf-8").startswith("{")
@@ -267,3 +276,15 @@ def test_pages_of_scenarios_no_longer_run_go_and_the_users_files_stay(tmp_path):
     names = {p.name for p in out.iterdir()}
     assert names == {"index.html", "land-swap.html", "notes.txt", "timeline", ".modeller-site"}
     assert (tmp_path / "outside.html").read_text(encoding="utf-8") == "keep"
+
+
+@pytest.mark.parametrize("name", ["victim.yaml", "victim.yml", "page.html", "map.svg"])
+def test_output_onto_a_scenario_page_or_image_is_refused(tmp_path, name):
+    """-O victim.yaml (a scenario file not read in this run) had been replaced by JSON."""
+    victim = tmp_path / name
+    victim.write_text("id: x\n", encoding="utf-8")
+    args = ["run", SCENARIO, "--no-maps", "-f", "json", "-O", str(victim)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "is named like" in result.output and "give a file ending in .json" in result.output
+    assert victim.read_text(encoding="utf-8") == "id: x\n"

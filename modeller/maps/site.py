@@ -46,18 +46,6 @@ def image_files(stem: str | None) -> list[str]:
     return ["overview.png"] if stem is None else [f"{stem}.png", f"{stem}.svg"]
 
 
-def file_names(doc, images: bool) -> set[str]:
-    """Every file the site writes into its folder (pages, and images when drawn)."""
-    names = page_names(doc)
-    out = {"index.html", *names}
-    if images:
-        stems = [Path(name).stem for name in names]
-        out.update(f for stem in stems for f in image_files(stem))
-        if len(stems) > 1:
-            out.update(image_files(None))
-    return out
-
-
 def _one(doc, i: int):
     """The run document restricted to its i-th scenario (for that scenario's CSV)."""
     if isinstance(doc, dict):
