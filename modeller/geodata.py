@@ -32,6 +32,7 @@ from .gazetteer import (
     resolve_oblast,
     resolve_place,
 )
+from .regions import repaired
 from .unitchecks import OFFICIAL_AREA_KM2
 
 # numpy, shapely and pyproj are imported where they are used: resolving oblast and place
@@ -203,7 +204,7 @@ def _from_file(path: str) -> Geodata:
     geometry = {code: _valid_area(matched[code]) for code in sorted(matched)}
     number = {id(g): i + 1 for i, (_, g) in enumerate(features)}
     parts = {  # a unit in several features: each projected, by feature number
-        code: {number[id(g)]: shapely.make_valid(to_equal_area(g)) for g in lonlat}
+        code: {number[id(g)]: repaired(to_equal_area(repaired(g))) for g in lonlat}
         for code, lonlat in matched.items()
         if len(lonlat) > 1
     }
@@ -235,7 +236,7 @@ def _valid_area(lonlat_parts: list):
     projecting, which can itself introduce a self-touching ring)."""
     import shapely
 
-    merged = shapely.union_all([shapely.make_valid(g) for g in lonlat_parts])
+    merged = shapely.union_all([repaired(g) for g in lonlat_parts])
     projected = shapely.make_valid(to_equal_area(merged))
     polys = []
     for g in shapely.get_parts(projected):

@@ -19,7 +19,7 @@ import shapely
 
 from . import geodata, inputs, positions, unitchecks
 from .errors import InputError
-from .regions import polygonal, union_regions
+from .regions import polygonal, repaired, union_regions
 
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
 GEOMETRY_TYPES = (
@@ -180,7 +180,7 @@ def territory(geoms: list, densify: bool = True) -> object:
     ``densify=False`` projects the vertices as given (DeepState's maps, whose vertices
     are a few hundred metres apart, are read as published).
     """
-    parts = [polygonal(shapely.make_valid(g)) for g in geoms]
+    parts = [repaired(g) for g in geoms]
     lonlat = union_regions(parts)
     lonlat = polygonal(shapely.clip_by_rect(lonlat, *WINDOW))
     projected = geodata.to_equal_area(lonlat, DENSIFY_DEG if densify else None)

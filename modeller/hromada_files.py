@@ -12,11 +12,11 @@ import math
 import re
 from pathlib import Path
 
-import shapely
 from shapely.geometry import shape
 
 from . import geodata, inputs
 from .errors import InputError
+from .regions import repaired
 
 GEOMETRY = Path("boundaries/ua_hromadas_simplified_vadymnes.geojson")
 POPULATION = Path("population/kse_ua-pop-2022_hromada.csv")
@@ -230,7 +230,7 @@ def read_outlines(geometry: Path, wanted: set[str]) -> tuple[dict[str, list], se
             )
         outlined.add(code)
         if code in wanted:
-            geom = geodata.to_equal_area(shapely.make_valid(geom))
+            geom = geodata.to_equal_area(repaired(geom))
             outlines.setdefault(code, []).append(geom)
     return outlines, outlined
 

@@ -52,6 +52,21 @@ def overlay(op, a, b):
         return polygonal(op(a, b, grid_size=0.01))
 
 
+def repaired(geom) -> object:
+    """A polygonal geometry made valid, its parts unioned.
+
+    GEOS's ``make_valid`` reads a MultiPolygon whose parts overlap as their symmetric
+    difference: the overlap, land both parts cover, became a hole (two overlapping
+    squares drawn as one feature lost 1,236 km²). Each part is repaired on its own, then
+    the parts are unioned.
+    """
+    if geom is None:
+        return shapely.Polygon()
+    if geom.geom_type == "MultiPolygon" and not shapely.is_valid(geom):
+        return union_regions([shapely.make_valid(p) for p in shapely.get_parts(geom)])
+    return polygonal(shapely.make_valid(geom))
+
+
 def union_regions(geoms) -> object:
     """Union of regions, reduced to polygons (with the same fallbacks as ``overlay``)."""
     geoms = [polygonal(g) for g in geoms]

@@ -387,3 +387,42 @@ def test_markdown_method_and_sources_show_a_units_file_name_as_written(tmp_path)
     tail = result.stdout[result.stdout.index("## Method and sources") :]
     assert "[x](http" not in tail and "<b>" not in tail
     assert "\\[x\\](http:evil)&lt;b&gt;.geojson" in tail
+
+
+OVERLAPPING = [  # two squares in Donetsk that overlap by a quarter of a degree square
+    [[[37.0, 48.0], [38.0, 48.0], [38.0, 48.5], [37.0, 48.5], [37.0, 48.0]]],
+    [[[37.5, 48.2], [38.5, 48.2], [38.5, 48.7], [37.5, 48.7], [37.5, 48.2]]],
+]
+
+
+def _russia_km2(tmp_path, name: str, features: list) -> float:
+    path = tmp_path / name
+    doc = {"type": "FeatureCollection", "date": "2025-09-01", "features": features}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    args = ["run", "freeze-current-lines", "--no-maps", "-f", "json", "-b", str(path)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    statuses = json.loads(result.stdout)["scenarios"][0]["statuses"]
+    return next(s["baseline_km2"] for s in statuses if s["status"] == "russia")
+
+
+def test_a_multipolygon_whose_parts_overlap_counts_the_overlap_once(tmp_path):
+    """GEOS's make_valid had read overlapping parts as their symmetric difference: the land
+    both squares cover (1,236 km²) counted as Ukrainian-held, with no word."""
+    multi = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "MultiPolygon", "coordinates": OVERLAPPING},
+    }
+    apart = [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": ring}}
+        for ring in OVERLAPPING
+    ]
+    union = shapely.union_all([shapely.Polygon(r[0]) for r in OVERLAPPING])
+    expected = geodata.area_km2(geodata.to_equal_area(union.segmentize(0.01)))
+    assert _russia_km2(tmp_path, "multi.geojson", [multi]) == pytest.approx(expected, rel=1e-4)
+    assert _russia_km2(tmp_path, "apart.geojson", apart) == pytest.approx(expected, rel=1e-4)
+    territory = geojson.territory(
+        [shapely.MultiPolygon([shapely.Polygon(r[0]) for r in OVERLAPPING])]
+    )
+    assert geodata.area_km2(territory) == pytest.approx(expected, rel=1e-4)
