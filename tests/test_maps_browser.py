@@ -369,25 +369,6 @@ def test_index_picker_sits_beside_the_maps_and_the_hash_picks(tabs, site, size):
         picker = v.box(".picker")
         for m in ("#mdl-map-before", "#mdl-map-after"):
             assert _overlap(picker, v.box(m)) == 0, f"{where}: the picker covers {m}"
-        # a list cut at an item's edge had looked complete: it says how many, and a list
-        # that scrolls says so under it (and not when every item shows)
-        n = len(doc["scenarios"])
-        assert f"({n})" in v.page.locator(".picker legend").inner_text()
-        scrolls = v.page.evaluate(
-            "() => { const l = document.querySelector('.picker ul');"
-            " return l.scrollHeight > l.clientHeight + 1; }"
-        )
-        assert scrolls  # (12 scenarios: more than either size shows)
-        cue = v.page.locator(".picker .pk-more")
-        assert cue.is_visible() and f"all {n}" in cue.inner_text()
-        assert _overlap(v.box(".picker .pk-more"), v.box(".picker ul")) == 0
-        v.page.set_viewport_size({"width": v.page.viewport_size["width"], "height": 4000})
-        v.page.evaluate("document.querySelector('.picker ul').style.maxHeight = 'none'")
-        v.page.evaluate("window.dispatchEvent(new Event('resize'))")
-        assert not cue.is_visible()  # every item shows: no cue
-        v.page.evaluate("document.querySelector('.picker ul').style.maxHeight = ''")
-        v.page.set_viewport_size(SIZES[size])
-        v.page.evaluate("window.dispatchEvent(new Event('resize'))")
         right = v.page.evaluate(MEASURE, "#mdl-map-after")
         _check_map(right, e, where)
         left = v.page.evaluate(MEASURE, "#mdl-map-before")
@@ -414,6 +395,25 @@ def test_index_picker_sits_beside_the_maps_and_the_hash_picks(tabs, site, size):
         v.page.go_forward()
         v.page.wait_for_timeout(200)
         assert v.page.locator("#mdl-after-caption").inner_text() == other["title"]
+        # a list cut at an item's edge had looked complete: it says how many, and a list
+        # that scrolls says so under it (and not when every item shows)
+        n = len(doc["scenarios"])
+        assert f"({n})" in v.page.locator(".picker legend").inner_text()
+        scrolls = v.page.evaluate(
+            "() => { const l = document.querySelector('.picker ul');"
+            " return l.scrollHeight > l.clientHeight + 1; }"
+        )
+        assert scrolls  # (12 scenarios: more than either size shows)
+        cue = v.page.locator(".picker .pk-more")
+        assert cue.is_visible() and f"all {n}" in cue.inner_text()
+        assert _overlap(v.box(".picker .pk-more"), v.box(".picker ul")) == 0
+        v.page.set_viewport_size({"width": v.page.viewport_size["width"], "height": 4000})
+        v.page.evaluate("document.querySelector('.picker ul').style.maxHeight = 'none'")
+        v.page.evaluate("window.dispatchEvent(new Event('resize'))")
+        assert not cue.is_visible()  # every item shows: no cue
+        v.page.evaluate("document.querySelector('.picker ul').style.maxHeight = ''")
+        v.page.set_viewport_size(SIZES[size])
+        v.page.evaluate("window.dispatchEvent(new Event('resize'))")
         v.assert_clean()
     finally:
         v.close()
