@@ -162,6 +162,24 @@ def _read_gpkg(path: Path) -> list[dict]:
     ]
 
 
+def _check_no_overlap(territory: dict[str, object], path: Path) -> None:
+    """Refuse features of two statuses covering the same land: which one holds it had
+    depended on the features' order, and a ``ukraine`` pocket inside a Russian-held
+    polygon was silently Russian-held."""
+    names = sorted(territory)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            both = shapely.intersection(territory[a], territory[b])
+            km2 = float(geodata.area_km2(both)) if not both.is_empty else 0.0
+            if km2 > 0.01:
+                raise InputError(
+                    f"features with status '{a}' and '{b}' overlap ({km2:,.2f} km²): a "
+                    f"place has one status; cut the overlap out of one of them (a pocket "
+                    f"is a hole in the polygon around it)",
+                    str(path),
+                )
+
+
 RAW_DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})T\d{2}:?\d{2}")
 
 
@@ -232,7 +250,9 @@ def from_file(path: Path) -> Partition:
             )
         held.setdefault(status, []).append(geom)
     unitchecks.check_over_ukraine([g for geoms in held.values() for g in geoms], str(path))
-    territory = {s: geojson.territory(g) for s, g in held.items() if s != "ukraine"}
+    territory = {s: geojson.territory(g) for s, g in held.items()}
+    _check_no_overlap(territory, path)
+    territory.pop("ukraine", None)  # the rest of the units: Ukrainian-held anyway
     if date_value is not None and not isinstance(date_value, str):  # e.g. 20250101
         raise InputError(
             f'bad top-level date {str(date_value)[:40]}: write it as text, "YYYY-MM-DD"',

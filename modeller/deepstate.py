@@ -70,18 +70,20 @@ def snapshot_for(day: Date, listing: list[dict]) -> dict:
 
 
 def is_raw(collection) -> bool:
-    """Whether a GeoJSON object is a raw DeepState layer dump (polygons styled by ``fill``)."""
+    """Whether a GeoJSON object is a raw DeepState layer dump: DeepState's own export, every
+    feature styled (``styleUrl``, from its KML), polygons told apart by ``fill``, no
+    ``status``. One ``fill`` alone does not make a file a dump: a user's baseline with a
+    red feature had been read as one, its other features dropped and its statuses
+    ignored."""
     if isinstance(collection, dict) and isinstance(collection.get("map"), dict):
         collection = collection["map"]
     features = collection.get("features") if isinstance(collection, dict) else None
-    if not isinstance(features, list):
+    if not isinstance(features, list) or not features:
         return False
-    return any(
-        isinstance(f, dict)
-        and isinstance(f.get("properties"), dict)
-        and str(f["properties"].get("fill", "")).lower() in (OCCUPIED_FILL, *GREY_FILLS)
-        for f in features
-    )
+    props = [f.get("properties") if isinstance(f, dict) else None for f in features]
+    if not all(isinstance(p, dict) and "styleUrl" in p and "status" not in p for p in props):
+        return False
+    return any(str(p.get("fill", "")).lower() in (OCCUPIED_FILL, *GREY_FILLS) for p in props)
 
 
 def _polygons(geom) -> list:

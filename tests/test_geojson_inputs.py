@@ -426,3 +426,52 @@ def test_a_multipolygon_whose_parts_overlap_counts_the_overlap_once(tmp_path):
         [shapely.MultiPolygon([shapely.Polygon(r[0]) for r in OVERLAPPING])]
     )
     assert geodata.area_km2(territory) == pytest.approx(expected, rel=1e-4)
+
+
+def _square(x0: float, y0: float, size: float) -> list:
+    return [[[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]]
+
+
+def _feature(ring: list, **properties) -> dict:
+    return {
+        "type": "Feature",
+        "properties": properties,
+        "geometry": {"type": "Polygon", "coordinates": ring},
+    }
+
+
+def test_a_red_feature_does_not_make_a_users_file_a_raw_deepstate_dump(tmp_path):
+    """One feature filled DeepState's red had made the file a 'raw dump': the other
+    features were dropped, 'status' ignored and the file credited to DeepStateMap."""
+    a, b = _square(37.0, 48.0, 0.5), _square(38.0, 48.0, 0.5)
+    alone = _russia_km2(tmp_path, "a.geojson", [_feature(a)]) + _russia_km2(
+        tmp_path, "b.geojson", [_feature(b)]
+    )
+    both = [_feature(a, fill="#A52714"), _feature(b)]
+    assert _russia_km2(tmp_path, "red.geojson", both) == pytest.approx(alone, rel=1e-9)
+    path = tmp_path / "ukr.geojson"
+    doc = {"type": "FeatureCollection", "features": [_feature(a, status="ukraine", fill="#a52714")]}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["run", "freeze-current-lines", "--no-maps", "-f", "json", "-b", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    entry = json.loads(result.stdout)["scenarios"][0]
+    assert [s["status"] for s in entry["statuses"]] == ["ukraine"]
+    assert "DeepState" not in entry["baseline"]["source"]
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_features_of_two_statuses_over_the_same_land_are_refused(tmp_path, order):
+    """Which status held the overlap had depended on the features' order, and a 'ukraine'
+    pocket inside a Russian-held polygon was Russian-held."""
+    big, small = _square(37.0, 48.0, 1.0), _square(37.2, 48.2, 0.5)
+    for other in ("ukraine", "contested"):
+        features = [_feature(big), _feature(small, status=other)][::order]
+        path = tmp_path / f"{other}.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+        args = ["run", "freeze-current-lines", "--no-maps", "-b", str(path)]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        said = " ".join(result.output.split())
+        assert "overlap" in said and "a place has one status" in said and path.name in said

@@ -78,6 +78,9 @@ def polygon_scenario(folder: Path, polygon_file: str) -> Path:
     )
 
 
+RAW_STYLE = {"fill": "#a52714", "styleUrl": "#poly-A52714"}  # a feature of a raw DeepState dump
+
+
 def fc(*geometries, properties=None) -> dict:
     return {
         "type": "FeatureCollection",
@@ -817,14 +820,14 @@ BASELINE_ONLY = [
     # raw DeepState dumps (a feature filled #a52714) get the checks of any baseline file
     (
         "raw-date",
-        {**fc(POLY, properties={"fill": "#a52714"}), "datetime": "2025-13-45T10:00"},
+        {**fc(POLY, properties=RAW_STYLE), "datetime": "2025-13-45T10:00"},
         ["bad date '2025-13-45T10:00'"],
     ),
     (
         "raw-position",
         fc(
             {"type": "Polygon", "coordinates": [[[37.5], [38, 48], [38, 48.5], [37.5, 48]]]},
-            properties={"fill": "#a52714"},
+            properties=RAW_STYLE,
         ),
         ["feature 1: a position must be"],
     ),
@@ -832,13 +835,13 @@ BASELINE_ONLY = [
         "raw-feature",
         {
             "type": "FeatureCollection",
-            "features": ["x", *fc(POLY, properties={"fill": "#a52714"})["features"]],
+            "features": ["x", *fc(POLY, properties=RAW_STYLE)["features"]],
         },
         ["feature 1 must be a Feature object"],
     ),
     (
         "raw-geometry-type",
-        fc({"type": "Banana", "coordinates": []}, properties={"fill": "#a52714"}),
+        fc({"type": "Banana", "coordinates": []}, properties=RAW_STYLE),
         ["'geometry' must be a GeoJSON geometry object, got 'Banana'"],
     ),
     (
@@ -848,7 +851,7 @@ BASELINE_ONLY = [
                 "type": "Polygon",
                 "coordinates": [[[-179, -89], [179, -89], [179, 89], [-179, 89], [-179, -89]]],
             },
-            properties={"fill": "#a52714"},
+            properties=RAW_STYLE,
         ),
         ["occupied territory: the polygon covers most of the world"],
     ),
@@ -856,13 +859,13 @@ BASELINE_ONLY = [
         "raw-lat-lon",
         fc(
             {"type": "Polygon", "coordinates": [[[48, 37.5], [48, 38], [48.5, 38], [48, 37.5]]]},
-            properties={"fill": "#a52714"},
+            properties=RAW_STYLE,
         ),
         ["look like [lat, lon]"],
     ),
     (
         "raw-null",
-        fc({"type": "Polygon", "coordinates": []}, properties={"fill": "#a52714"}),
+        fc({"type": "Polygon", "coordinates": []}, properties=RAW_STYLE),
         ["no occupied-territory polygons"],
     ),
     (  # shapely reads "37.5" as a number; no other reader accepts it
@@ -872,7 +875,7 @@ BASELINE_ONLY = [
                 "type": "Polygon",
                 "coordinates": [[["37.5", "48"], [38, 48], [38, 48.5], ["37.5", "48"]]],
             },
-            properties={"fill": "#a52714"},
+            properties=RAW_STYLE,
         ),
         ["a position must be numbers", 'got ["37.5", "48"]'],
     ),
