@@ -157,6 +157,8 @@ def _as_scenarios(items) -> list[tuple[Path | None, Scenario]]:
         if isinstance(item, Scenario):
             out.append((None, _scenario.revalidated(item)))
         elif isinstance(item, str | Path):
+            if not str(item).strip():  # Path("") is the current folder: every file in it
+                raise InputError("a scenario path or id is empty; give a file, folder or id")
             out += _scenario.load_scenarios([Path(item)])
         else:
             raise InputError(
@@ -337,4 +339,6 @@ class Result:
         """
         from . import exports
 
+        if not isinstance(path, str | Path) or not str(path).strip():
+            raise InputError(f"to_file needs a file name (str or Path), got {path!r:.60}")
         return exports.write(self.pieces, Path(path), self.provenance, format)

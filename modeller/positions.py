@@ -5,6 +5,7 @@ is read, a malformed position named. Shared by every GeoJSON reader (units files
 from __future__ import annotations
 
 import json
+import warnings
 
 import shapely
 from shapely.geometry import shape
@@ -31,7 +32,9 @@ def shape_2d(geom: object, where: str, source: str | None):
     scenario polygons) reads geometry through this.
     """
     try:
-        g = shape(geom)
+        with warnings.catch_warnings():  # "NaN" read as a number: said below, by position
+            warnings.simplefilter("ignore", RuntimeWarning)
+            g = shape(geom)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as exc:
         problem = position_problem(geom)
         if problem is not None:

@@ -158,8 +158,11 @@ def test_to_file_refuses_a_name_of_another_format_and_the_scenario_itself(tmp_pa
         (lambda b, sc: modeller.apply(None, sc), "got (NoneType, Scenario)"),
         (lambda b, sc: modeller.run(b"land-swap"), "got bytes"),
         (lambda b, sc: modeller.run([]), "no scenarios given"),
+        (lambda b, sc: modeller.run(""), "is empty"),  # had run every *.yaml in the folder
+        (lambda b, sc: modeller.run(["  "]), "is empty"),
+        (lambda b, sc: modeller.run(sc).to_file(5), "needs a file name"),  # a TypeError
     ],
-    ids=["swapped", "none", "bytes", "empty"],
+    ids=["swapped", "none", "bytes", "empty", "empty-path", "blank-path", "to-file-number"],
 )
 def test_misused_calls_are_input_errors_not_attribute_errors(call, fragment):
     """Swapped or missing arguments had ended in AttributeError ('Scenario' object has no

@@ -475,3 +475,17 @@ def test_features_of_two_statuses_over_the_same_land_are_refused(tmp_path, order
         assert result.exit_code == 2, result.output
         said = " ".join(result.output.split())
         assert "overlap" in said and "a place has one status" in said and path.name in said
+
+
+def test_a_quoted_nan_coordinate_is_named_without_a_warning_before_it(tmp_path):
+    """shapely's 'invalid value encountered in linearrings' had been printed first."""
+    import warnings
+
+    ring = [[37, 48], [38, 48], [38, "NaN"], [37, 48.5], [37, 48]]
+    path = tmp_path / "nan.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [_feature([ring])]}))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", str(path)])
+    assert result.exit_code == 2 and 'got [38, "NaN"]' in result.output, result.output
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
