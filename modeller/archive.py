@@ -264,7 +264,14 @@ def select(spec: str, available: list[Snapshot]) -> list[Snapshot]:
     start = parse_date(m.group(1), f"'{spec}'") if m.group(1) else first
     end = parse_date(m.group(2), f"'{spec}'") if m.group(2) else last
     if start > end:
-        raise InputError(f"bad baseline range '{spec}': {start} is after {end}")
+        said = (
+            f"it starts on {start}, after its end {end}"
+            if m.group(1) and m.group(2)
+            else f"it ends on {end}, before the archive's first day {first}"
+            if m.group(2)
+            else f"it starts on {start}, after the archive's last day {last}"
+        )
+        raise InputError(f"bad baseline range '{spec}': {said}")
     if end < first or start > last:
         raise InputError(f"'{spec}' lies outside the archive; available: {describe(available)}")
     chosen = [s for s in available if start <= s.day <= end]

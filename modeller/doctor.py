@@ -293,12 +293,18 @@ def check_scenarios(loaded: list, baseline_spec: str | None) -> list[Finding]:
             )
         if not result.warnings and diff <= 1e-3:
             n = len(sc.numbered_steps)
-            steps = "no steps" if n == 0 else "1 step, which" if n == 1 else f"{n} steps, each"
+            steps = (
+                "no steps"
+                if n == 0
+                else "its step selects land"
+                if n == 1
+                else f"each of its {n} steps selects land"
+            )
             out.append(
                 Finding(
                     "ok",
                     "scenario",
-                    f"{sc.id}: {steps} selecting land on {base.baseline.label}; areas add up",
+                    f"{sc.id}: {steps} on {base.baseline.label}; areas add up",
                 )
             )
     return out

@@ -180,6 +180,7 @@ def match(
     nothing is an InputError naming it and the names seen.
     """
     fields = sorted({k for props, _ in features for k, v in props.items() if isinstance(v, str)})
+    others = sorted({k for props, _ in features for k in props} - set(fields))[:12]
     best: tuple[int, str, str, list] | None = None
     for kind, resolve in (("code", _code_resolver(codes)), ("name", _name_resolver(by_name))):
         for field in fields:
@@ -192,7 +193,9 @@ def match(
     if best is None:
         raise InputError(
             f"no property of the units file holds ISO 3166-2:UA codes or unit names "
-            f"(fields: {', '.join(fields) or 'none'})",
+            f"(text fields: {', '.join(fields) or 'none'}"
+            + (f"; other fields: {', '.join(others)}" if others else "")
+            + ")",
             source,
         )
     _n, kind, field, hits = best

@@ -221,7 +221,8 @@ def test_formats_carry_the_same_numbers(table, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--baselines", "deepstate:2026-01-01..2025-01-01"], "is after"),
+        (["--baselines", "deepstate:2026-01-01..2025-01-01"], "after its end 2025-01-01"),
+        (["--baselines", "deepstate:..2022-04-29"], "before the archive's first day"),
         (["--baselines", "deepstate:2010-01-01..2011-01-01"], "available: daily 2024-07-08"),
         (["--baselines", "deepstate:2025-02-30..2025-03-01"], "not a calendar date"),
         (["--baselines", "deepstate:2025-01-01..", "--every", "7x"], "bad --every"),
