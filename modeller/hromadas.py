@@ -319,8 +319,8 @@ def hromada_model(path: Path, data: geodata.Geodata | None = None) -> population
     rest = f"{', '.join(others[:-1])} and {others[-1]}" if len(others) > 1 else "".join(others)
     text = (
         f"hromada totals, 1 Jan 2022 ({len(src.codes):,} hromadas with outlines, "
-        f"{sum(src.people.values()):,} people): {path / GEOMETRY}, {path / POPULATION}"
-        + (f"; {rest}: unit totals" if rest else "")
+        f"{sum(src.people.get(c, 0) for c in src.codes):,} people): "
+        f"{path / GEOMETRY}, {path / POPULATION}" + (f"; {rest}: unit totals" if rest else "")
     )
     method = base.method + "; placed within each hromada; one more variant: unit totals"
     return population.Population(base.layouts, tuple(variants), source=text, method=method)

@@ -47,6 +47,23 @@ def test_hromada_totals_change_the_figures_and_name_their_source(hromada_dir):
     assert b[ceded]["people_low"] <= b[ceded]["people_by_variant"][-1] <= b[ceded]["people_high"]
     # hromada totals add up to the national figure (Crimea, Sevastopol, Kyiv city: units)
     assert with_h["total_people"] == pytest.approx(plain["total_people"], rel=1e-6)
+    # the note's people are those of the hromadas it has outlines for (it had added Kyiv
+    # city's 2,952,301, a table row with no outline, placed by its unit total)
+    import csv
+    import json
+    import re
+
+    outlines = json.loads(
+        (hromada_dir / "boundaries/ua_hromadas_simplified_vadymnes.geojson").read_text("utf-8")
+    )
+    codes = {f["properties"]["COD_3"] for f in outlines["features"] if f["geometry"]}
+    with open(hromada_dir / "population/kse_ua-pop-2022_hromada.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    expected = sum(
+        int(float(r["total_population_2022"])) for r in rows if r["hromada_code"] in codes
+    )
+    said = re.search(r"hromadas with outlines, ([\d,]+) people", source).group(1)
+    assert int(said.replace(",", "")) == expected
 
 
 def test_the_setting_does_what_the_option_does(hromada_dir, monkeypatch):
