@@ -128,9 +128,14 @@ def oblast_index() -> dict[str, str]:
     return dict(zip(_fold_many([n for n, _ in pairs]), (c for _, c in pairs), strict=True))
 
 
+_OBLAST_WORD = re.compile(r"(oblast|область)$")  # on a folded name (no spaces)
+
+
 def resolve_oblast(name: str) -> str:
-    """ISO code for an oblast name, code, Ukrainian name or alias; ValueError with a hint."""
-    code = oblast_index().get(fold(str(name)))
+    """ISO code for an oblast name, code, Ukrainian name or alias, with or without 'oblast' /
+    'область' after it (Донецька область); ValueError with a hint."""
+    key = fold(str(name))
+    code = oblast_index().get(key) or oblast_index().get(_OBLAST_WORD.sub("", key))
     if code:
         return code
     units = read_names()[0]

@@ -71,6 +71,10 @@ def test_unit_areas_are_near_the_official_areas():
         ("Kyiv", "UA-32"),
         ("Crimea", "UA-43"),
         ("Dnipropetrovsk Oblast", "UA-12"),
+        ("Донецька область", "UA-14"),  # had been refused while 'Donetsk Oblast' was read
+        ("Київська область", "UA-32"),
+        ("Kherson oblast", "UA-65"),
+        ("Київ", "UA-30"),  # Ukrainian 'Київ' is the city; English 'Kyiv' the oblast
     ],
 )
 def test_oblast_names_aliases_and_codes_resolve(name, code):
