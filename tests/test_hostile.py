@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -1419,6 +1420,46 @@ def test_ctrl_c_anywhere_is_one_line_without_traceback(tmp_path, delay):
     # nothing keeps drawing once the run is gone (the image painter and its workers stop
     # within a fraction of a second; left alone they would draw for seconds)
     deadline = time.monotonic() + 2
+    while _still_running(str(tmp_path)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _still_running(str(tmp_path))
+
+
+@pytest.mark.parametrize("delay", [2.5, 3.5])
+def test_sigint_to_the_run_alone_while_it_draws_ends_everything(tmp_path, delay):
+    """'modeller run … & sleep 5; kill -INT $!' (a script, a supervisor, CI cancelling) had
+    printed 'interrupted' and then waited forever: the image painter, cancelled, waited on
+    one of its workers, and the run on the painter."""
+    script = shutil.which("modeller")
+    if script is None:
+        pytest.skip("the modeller console script is not on PATH (pip install the package)")
+    env = {**os.environ, "MODELLER_IMAGE_CACHE": "0", "MODELLER_CACHE_DIR": str(tmp_path)}
+    warm = subprocess.run(  # the population model cached: the run reaches its drawing soon
+        [script, "run", "land-swap", "--no-maps"], env=env, capture_output=True, cwd=REPO
+    )
+    assert warm.returncode == 0, warm.stderr
+    with open(tmp_path / "out.txt", "w") as out:  # files, as a script's redirections
+        proc = subprocess.Popen(
+            [script, "run", "--out", str(tmp_path / "site"), "scenarios/"],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as 'cmd &' is
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            left = _still_running(str(tmp_path))
+            for pid in left:
+                os.kill(pid, signal.SIGKILL)
+    said = (tmp_path / "out.txt").read_text()[-300:]
+    assert proc.returncode in (0, 130) and not left, (proc.returncode, left, said)
+    deadline = time.monotonic() + 5
     while _still_running(str(tmp_path)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _still_running(str(tmp_path))

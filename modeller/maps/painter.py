@@ -87,6 +87,9 @@ class Painter:
             self.sender.join(timeout=5)
         self.conn.close()
         self.process.join(timeout=5)
+        if self.process.is_alive():  # stuck: never left for multiprocessing's exit to join
+            self.process.kill()
+            self.process.join(timeout=5)
         atexit.unregister(self.cancel)
 
 
@@ -137,7 +140,13 @@ def _watch(conn, sent: threading.Event) -> None:
 
 
 def _stop(signum, frame) -> None:
-    raise SystemExit(0)  # unwinds through render_images, which shuts its workers down
+    """Cancelled: nothing drawn now is wanted. End the workers and this process at once
+    (unwinding through the pool's shutdown had waited on a worker forever when the run
+    alone was sent SIGINT, e.g. by ``kill -INT`` or a supervisor: the run never exited)."""
+    for child in mp.active_children():
+        with contextlib.suppress(OSError):
+            child.kill()
+    os._exit(0)
 
 
 def _picklable(exc: Exception) -> Exception:
