@@ -219,6 +219,9 @@ def _assign(layout: population.Layout, data, codes, geoms) -> np.ndarray:
     # even where a neighbour's simplified outline overlaps them
     unit_of = np.array([iso_of_katottg(c) for c in codes])
     out[~np.isin(layout.unit, unit_of)] = -1
+    # a point in another unit's hromada (simplified outlines overlap the units' edges) is
+    # placed in its own unit's: each unit then holds the sum of its own hromadas
+    out[(out >= 0) & (unit_of[np.maximum(out, 0)] != layout.unit)] = -1
     # points in no hromada: the nearest hromada of their own unit
     for code in np.unique(layout.unit[out < 0]):
         mine = np.flatnonzero(unit_of == code)
@@ -226,6 +229,16 @@ def _assign(layout: population.Layout, data, codes, geoms) -> np.ndarray:
         if len(mine) and len(todo):
             sub = shapely.STRtree([geoms[i] for i in mine])
             out[todo] = mine[sub.nearest(shapely.points(layout.xy[todo]))]
+    # every point of a town in one hromada, its first point's (the town's people are one
+    # hromada's; points placed one by one had split a town across two, and the total)
+    at = np.flatnonzero(town)
+    first = at[np.unique(layout.settlement[at], return_index=True)[1]]
+    of_town = np.full(len(data.settlements), -1)
+    of_town[layout.settlement[first]] = out[first]
+    unit_of_town = np.full(len(data.settlements), "", dtype=object)
+    unit_of_town[layout.settlement[first]] = layout.unit[first]
+    same = layout.unit[at] == unit_of_town[layout.settlement[at]]
+    out[at[same]] = of_town[layout.settlement[at[same]]]
     return out
 
 

@@ -107,3 +107,35 @@ def test_the_timeline_places_people_as_run_does(hromada_dir, tmp_path):
             assert got.km2 == pytest.approx(after["km2"], rel=1e-4, abs=1e-3)
     donetsk = ("UA-14", "russia")
     assert abs(with_h.loc[donetsk].people - plain.loc[donetsk].people) > 1000
+
+
+@pytest.mark.parametrize("units", [None, "boundaries/ua_oblasts_minregion2020.geojson"])
+def test_each_oblast_holds_the_sum_of_its_own_hromadas(hromada_dir, units):
+    """Points were placed in whichever hromada outline they fell in, another oblast's too
+    (simplified outlines overlap the units' edges): Chernihiv had 16,982 people more than
+    its hromadas, Kyiv oblast 21,523 fewer; a town split across two hromadas had added
+    3,901 people to the national total with the Minregion units."""
+    import csv
+    import re
+
+    from modeller.hromadas import NO_CODE, iso_of_katottg
+
+    extra = ["--population", str(hromada_dir)]
+    if units:
+        extra += ["--units", str(hromada_dir / units)]
+    entry = _run(*extra)["scenarios"][0]
+    assert entry["total_people"] == pytest.approx(43_489_791, abs=0.5)
+    table = hromada_dir / "population/kse_ua-pop-2022_hromada.csv"
+    with open(table, encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["hromada_code"] != NO_CODE]
+    expected: dict[str, int] = {}
+    for r in rows:
+        code = iso_of_katottg(r["hromada_code"])
+        expected[code] = expected.get(code, 0) + int(float(r["total_population_2022"]))
+    checked = 0
+    for o in entry["oblasts"]:
+        if o["oblast"] in expected and not re.match(r"UA-(30|40|43)$", o["oblast"]):
+            got = sum(v["people"] for v in o["before"].values())
+            assert got == pytest.approx(expected[o["oblast"]], abs=0.5), o["name"]
+            checked += 1
+    assert checked == 24
