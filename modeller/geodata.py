@@ -32,7 +32,6 @@ from .gazetteer import (
     resolve_oblast,
     resolve_place,
 )
-from .regions import repaired
 from .unitchecks import OFFICIAL_AREA_KM2
 
 # numpy, shapely and pyproj are imported where they are used: resolving oblast and place
@@ -203,6 +202,8 @@ def _from_file(path: str) -> Geodata:
     )
     geometry = {code: _valid_area(matched[code]) for code in sorted(matched)}
     number = {id(g): i + 1 for i, (_, g) in enumerate(features)}
+    from .regions import repaired  # (shapely: not for --help and validate)
+
     parts = {  # a unit in several features: each projected, by feature number
         code: {number[id(g)]: repaired(to_equal_area(repaired(g))) for g in lonlat}
         for code, lonlat in matched.items()
@@ -235,6 +236,8 @@ def _valid_area(lonlat_parts: list):
     """One valid working-CRS (Multi)Polygon from a unit's lon/lat parts (repaired after
     projecting, which can itself introduce a self-touching ring)."""
     import shapely
+
+    from .regions import repaired
 
     merged = shapely.union_all([repaired(g) for g in lonlat_parts])
     projected = shapely.make_valid(to_equal_area(merged))

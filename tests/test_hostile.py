@@ -1453,16 +1453,15 @@ def test_sigint_to_the_run_alone_while_it_draws_ends_everything(tmp_path, delay)
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             pass
-        finally:
+        finally:  # the painter's workers may take a moment to go on a busy machine
+            deadline = time.monotonic() + 10
+            while _still_running(str(tmp_path)) and time.monotonic() < deadline:
+                time.sleep(0.1)
             left = _still_running(str(tmp_path))
             for pid in left:
                 os.kill(pid, signal.SIGKILL)
     said = (tmp_path / "out.txt").read_text()[-300:]
     assert proc.returncode in (0, 130) and not left, (proc.returncode, left, said)
-    deadline = time.monotonic() + 5
-    while _still_running(str(tmp_path)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _still_running(str(tmp_path))
 
 
 def test_stat_modes_are_what_the_guards_say():
