@@ -81,7 +81,9 @@ def run_steps(base: Partition, scenario: Scenario, choose, put) -> list:
         try:
             regions = choose(step.where, pieces)
         except InputError as exc:  # keep the polygon or baseline file it names, if any
-            raise InputError(f"{where}: {exc}") from None
+            prefix = ("phases", scenario.phases.index(phase)) if phase is not None else ()
+            at = (*prefix, "steps", number - 1, "where")  # its line, once the file is known
+            raise InputError(f"{where}: {exc}", loc=() if exc.file else at) from None
         if not regions:
             warnings.append(f"{where} selects nothing on {base.baseline.label}")
         pieces = put(pieces, regions, step.assign, step.recognition)

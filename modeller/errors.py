@@ -12,6 +12,7 @@ class InputError(Exception):
     message: str
     file: str | None = None
     line: int | None = None
+    loc: tuple = ()  # where in the scenario file (keys and items), when no line is known yet
 
     def __str__(self) -> str:
         where = shorten(self.file) if self.file else ""

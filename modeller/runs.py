@@ -74,7 +74,12 @@ def apply_one(
         # the engine's figures (to 0.01 %, tests/test_fast.py) with far fewer overlays
         phases = fast.apply_phases(base, scenario, load=baselines.load_baseline)
     except InputError as exc:
-        raise InputError(exc.message, str(path) if path else exc.file, exc.line) from None
+        line = exc.line
+        if path is not None and line is None and exc.loc:  # the step's line in its file
+            from .yamlpos import line_of, load_with_lines
+
+            line = line_of(load_with_lines(Path(path))[1], exc.loc)
+        raise InputError(exc.message, str(path) if path else exc.file, line) from None
     return Applied(path, scenario, spec, base, phases, note)
 
 

@@ -110,8 +110,20 @@ def test_runtime_step_errors_name_the_file_and_step(tmp_path):
     )
     result = run_cli("run", "--no-maps", "-b", "1991", str(path))
     assert result.exit_code == 2, result.output
-    assert f"{path}: step 1: " in result.output
+    assert f"{path}:5: step 1: " in result.output  # the line of the step's 'where'
     assert "Traceback" not in result.output
+    # in a phase: the phase's step, and its line (steps of phases are numbered per phase)
+    phased = write(
+        tmp_path,
+        GOOD_HEAD + "phases:\n  - id: a\n    title: A\n    steps:\n      - assign: russia\n"
+        "        where: {oblast: Donetsk}\n  - id: b\n    title: B\n    steps:\n"
+        "      - assign: russia\n        where:\n          split:\n            oblast: Lviv\n"
+        "            line: [[35.0, 45.0], [35.1, 45.0]]\n            keep: Lviv\n",
+        "phased.yaml",
+    )
+    result = run_cli("run", "--no-maps", "-b", "1991", str(phased))
+    assert result.exit_code == 2, result.output
+    assert f"{phased}:13: step 1 of phase 'b': " in result.output
 
 
 def test_unknown_baseline_lists_the_valid_kinds():
