@@ -1072,8 +1072,11 @@ def test_a_missing_deepstate_day_in_held_in_names_the_scenario_and_step(archive_
     where = "{held_in: {baseline: deepstate:2022-05-30}}"
     scenario = write(archive_dir, HEAD + STEP.replace("{oblast: Donetsk}", where))
     result = cli("run", "--no-maps", "-b", "1991", scenario)
+    line = 1 + next(
+        i for i, t in enumerate(scenario.read_text(encoding="utf-8").splitlines()) if "where" in t
+    )
     assert_clean_error(
-        result, f"{scenario}: step 1: ", "deepstate:2022-05-30 is not in the archive"
+        result, f"{scenario}:{line}: step 1: ", "deepstate:2022-05-30 is not in the archive"
     )
 
 
