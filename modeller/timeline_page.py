@@ -181,6 +181,19 @@ def chart(
     }
 
 
+def _same_line(sc: dict, ranked: list, data: dict[str, dict]) -> str | None:
+    """The title of a scenario ranked before ``sc`` (so drawn over it) with the very same
+    line: ``sc``'s own line is hidden under it, so the key says so."""
+    mine = data[sc["id"]]
+    for other in ranked[: ranked.index(sc)]:
+        theirs = data[other["id"]]
+        if theirs["dates"] == mine["dates"] and np.allclose(
+            theirs["cedes_km2"], mine["cedes_km2"], rtol=0, atol=0.5
+        ):
+            return other["title"]
+    return None
+
+
 def overview(axis: Axis, data: dict[str, dict], scenarios: tuple) -> dict:
     """Every scenario's km² Ukraine cedes on one axis.
 
@@ -210,6 +223,7 @@ def overview(axis: Axis, data: dict[str, dict], scenarios: tuple) -> dict:
             "title": sc["title"],
             "colour": colour[sc["id"]],
             "value": fmt(data[sc["id"]]["cedes_km2"][-1]),
+            "same": _same_line(sc, ranked, data),
         }
         for sc in ranked[: len(OVERVIEW_COLOURS)]
     ]

@@ -167,3 +167,17 @@ def test_a_line_is_not_drawn_across_a_gap_in_the_dates():
     page = tp.render(Table(c, {}, (), table.scenarios), every_days=0)
     paths = [p.split('"')[0] for p in page.split(' d="')[1:]]
     assert paths and all(p.count("M") == 2 and p.count("L") == 4 for p in paths)
+
+
+def test_the_overview_key_says_when_a_line_hides_another():
+    """Five scenarios ceding the same km² on every date drew one visible line while the key
+    listed five colours."""
+    table = synthetic(3, 5, title=None)
+    c = table.columns
+    first, second = c["scenario"] == "sc-0", c["scenario"] == "sc-1"
+    for name in COLUMNS[5:]:
+        c[name][second] = c[name][first]  # sc-1: the very same figures as sc-0
+    page = tp.render(Table(c, {}, (), table.scenarios), every_days=7)
+    key = page.split('class="overview')[1]
+    assert key.count("under the line of") == 1
+    assert "(under the line of <bdi>Scenario 0</bdi>: the same figures)" in key
