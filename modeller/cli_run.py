@@ -65,7 +65,7 @@ def run(
                 raise InputError(
                     f"--output {output.name} names a {output.suffix} file, but --format is "
                     f"{fmt}: give a file ending in "
-                    f"{GEO_FORMATS.get(fmt, {'markdown': '.md'}.get(fmt, '.' + fmt))}, or "
+                    f"{_ending(fmt)}, or "
                     f"--format {sorted(formats)[0]}"
                 )
         if not no_maps:
@@ -92,7 +92,7 @@ def run(
                 raise InputError(
                     f"--output {output.name} is named like {words} ({output.suffix}), which "
                     f"the {fmt} figures would replace: give a file ending in "
-                    f"{GEO_FORMATS.get(fmt, {'markdown': '.md'}.get(fmt, '.' + fmt))}"
+                    f"{_ending(fmt)}"
                 )
         if not no_maps and not no_images:  # matplotlib is loaded there while we compute
             from . import geodata
@@ -155,6 +155,11 @@ def run(
         raise
     if not no_maps:
         _write_maps(doc, partitions, out, tiles, pending, err)
+
+
+def _ending(fmt: str) -> str:
+    """The file name ending of an output format (markdown: .md)."""
+    return GEO_FORMATS.get(fmt, {"markdown": ".md"}.get(fmt, "." + fmt))
 
 
 def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> None:

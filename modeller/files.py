@@ -208,7 +208,7 @@ def write_folder(
         for name in stale:
             with suppress(OSError):
                 os.remove(target / name)
-        return written[: len(written) - (manifest is not None)]
+        return [p for p in written if p.name != manifest]
     with cleanup_on_interrupt(), _named(folder):
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.new-"))
         try:

@@ -205,7 +205,7 @@ def _from_file(path: str) -> Geodata:
     from .regions import repaired  # (shapely: not for --help and validate)
 
     parts = {  # a unit in several features: each projected, by feature number
-        code: {number[id(g)]: repaired(to_equal_area(repaired(g))) for g in lonlat}
+        code: {number[id(g)]: repaired(to_equal_area(g)) for g in lonlat}
         for code, lonlat in matched.items()
         if len(lonlat) > 1
     }

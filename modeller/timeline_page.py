@@ -62,7 +62,7 @@ class Axis:
 
     def __init__(self, dates: list[str]):
         days = [Date.fromisoformat(d).toordinal() for d in dates] or [Date.today().toordinal()]
-        self._cache: dict[tuple, np.ndarray] = {}
+        self._cache: dict[tuple, object] = {}  # xs arrays and break sets, by date list
         self.x0, self.x1 = min(days), max(days)
         if self.x1 == self.x0:
             self.x1 = self.x0 + 1
@@ -82,6 +82,13 @@ class Axis:
 
     def x(self, iso: str) -> float:
         return (Date.fromisoformat(iso).toordinal() - self.x0) / (self.x1 - self.x0) * VIEW_W
+
+    def breaks(self, dates: list[str]) -> set[int]:
+        """``gaps`` of a date list (each distinct list worked out once, as ``xs``)."""
+        key = ("breaks", tuple(dates))
+        if key not in self._cache:
+            self._cache[key] = gaps(dates)
+        return self._cache[key]
 
     def xs(self, dates: list[str]) -> np.ndarray:
         """x of many dates (each distinct date list converted once)."""
@@ -103,7 +110,7 @@ def _points(axis: Axis, dates: list[str], values: list[float], top: float) -> st
     xs = axis.xs(dates)
     ys = VIEW_H - np.asarray(values, dtype=float) / top * VIEW_H
     pairs = list(map("{:.1f},{:.2f}".format, xs.tolist(), ys.tolist()))
-    breaks = gaps(dates)
+    breaks = axis.breaks(dates)
     return " ".join(("M" if i == 0 or i in breaks else "L") + p for i, p in enumerate(pairs))
 
 
@@ -111,14 +118,12 @@ def gaps(dates: list[str]) -> set[int]:
     """Where a line is not drawn on: index i when the step from date i-1 to i is over two
     months and over 2.5 times both steps beside it (month-end snapshots then a baseline a
     year later: a straight line across the year would show figures nobody measured)."""
-    days = [Date.fromisoformat(d).toordinal() for d in dates]
-    steps = [b - a for a, b in zip(days, days[1:], strict=False)]
-    out = set()
-    for i, step in enumerate(steps):
-        beside = max(steps[i - 1] if i else 0, steps[i + 1] if i + 1 < len(steps) else 0)
-        if step > GAP_DAYS and step > 2.5 * beside:
-            out.add(i + 1)
-    return out
+    days = np.array([Date.fromisoformat(d).toordinal() for d in dates], dtype=float)
+    steps = np.diff(days)
+    if not len(steps):
+        return set()
+    beside = np.maximum(np.r_[0.0, steps[:-1]], np.r_[steps[1:], 0.0])
+    return set((np.flatnonzero((steps > GAP_DAYS) & (steps > 2.5 * beside)) + 1).tolist())
 
 
 def _yticks(values: list[float], unit: str) -> list[dict]:
