@@ -106,12 +106,19 @@ def _edge(pct: float) -> str:
 
 
 def _points(axis: Axis, dates: list[str], values: list[float], top: float) -> str:
-    """An SVG path through the values, broken where the dates leave a gap (``gaps``)."""
+    """An SVG path through the values, broken where the dates leave a gap (``gaps``); a
+    date alone between gaps is a dot."""
     xs = axis.xs(dates)
     ys = VIEW_H - np.asarray(values, dtype=float) / top * VIEW_H
     pairs = list(map("{:.1f},{:.2f}".format, xs.tolist(), ys.tolist()))
     breaks = axis.breaks(dates)
-    return " ".join(("M" if i == 0 or i in breaks else "L") + p for i, p in enumerate(pairs))
+    starts = {0, *breaks}
+    out = []
+    for i, p in enumerate(pairs):
+        out.append(("M" if i in starts else "L") + p)
+        if i in starts and (i + 1 in starts or i + 1 == len(pairs)):
+            out.append("l0.01,0")  # a date alone between gaps: a dot (round caps), not nothing
+    return " ".join(out)
 
 
 def gaps(dates: list[str]) -> set[int]:

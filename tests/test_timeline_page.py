@@ -167,6 +167,8 @@ def test_a_line_is_not_drawn_across_a_gap_in_the_dates():
     page = tp.render(Table(c, {}, (), table.scenarios), every_days=0)
     paths = [p.split('"')[0] for p in page.split(' d="')[1:]]
     assert paths and all(p.count("M") == 2 and p.count("L") == 4 for p in paths)
+    # the last date, alone after the gap, is drawn as a dot (a lone 'M' draws nothing)
+    assert all(p.endswith("l0.01,0") for p in paths)
 
 
 def test_the_overview_key_says_when_a_line_hides_another():
