@@ -332,11 +332,12 @@ def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | N
         km2[t, russia : russia + n_atoms] = held
         km2[t, ukraine : ukraine + n_atoms] = geom.atom_km2 - held
         clock.lap("clip")
+        inside = points_in(geom, land, state)
+        clock.lap("towns")
         if bands is not None:
-            bands.update(land, state.tile_in, state.changed, state.dirty)
+            bands.update(land, state.tile_in, state.changed, state.dirty, inside)
             bands.fill(km2[t])
         clock.lap("bands")
-        inside = points_in(geom, land, state)
         moved = state.point_moved
         if moved is None:
             base = np.where(inside, in_russia, in_ukraine)

@@ -83,6 +83,12 @@ def _cells(bounds: np.ndarray, reach: float) -> np.ndarray:
     return shapely.box(*cells.T)
 
 
+def relevant(bands: tuple[Band, ...], holder: str) -> int:
+    """The bits of the bands that can select land or settlements held by ``holder``: a band
+    on one side leaves the other side's in no band (``engine.band_region``)."""
+    return sum(1 << i for i, b in enumerate(bands) if b.side in ("both", holder))
+
+
 def _distinct(index: np.ndarray, n: int) -> np.ndarray:
     """The distinct values of ``index`` (all in range(n)), sorted: ``np.unique`` by a mask."""
     mask = np.zeros(n, dtype=bool)
@@ -95,9 +101,12 @@ class Bands:
     class (holder × inside each band); per support settlement, inside each band or not.
 
     Only support tiles and settlements within a band's reach of today's changed segments
-    are measured again, against the line of contact and band zones drawn in their
-    bounding box only (a settlement near the depth keeps its answer unless a change
-    reaches its window, see ``_inside``).
+    are measured again, and of those only where a band's side holds them: a band on
+    Russia's side leaves Ukrainian-held land and settlements in no band (``relevant``),
+    so a wholly Ukrainian tile needs no zone and a Ukrainian-held settlement no test.
+    They are measured against the line of contact and band zones drawn in their bounding
+    box only (a settlement near the depth keeps its answer unless a change reaches its
+    window, see ``_inside``).
     Zones are the union of buffers of runs of about ``CHUNK`` vertices (each kept from
     the day before when unchanged): GEOS buffers a long, wiggly line at 20 km slowly
     (~180 ms), and the union differs from it by ~0.1-0.6 km² in all (caps vs round joins
@@ -120,14 +129,20 @@ class Bands:
         self.point_geoms = shapely.points(self.xy)
         self.point_tree = shapely.STRtree(self.point_geoms)
         self.inside = np.zeros((len(self.points), len(geom.bands)), dtype=bool)
+        # per settlement and band: its answer is not known for the line of today (a change
+        # came near while its holder was not the band's side, or it was never tested)
+        self.stale = np.ones_like(self.inside)
+        self.relevant = {s: relevant(geom.bands, s) for s in STATUSES}
         self.buffers: dict[float, dict[bytes, object]] = {}
         self.started = False
 
-    def update(self, land: Land, tile_in: np.ndarray, changed, flipped=None) -> None:
+    def update(self, land: Land, tile_in: np.ndarray, changed, flipped=None, point_in=None) -> None:
         """Measure again what today's changes can reach (everything on the first day), and
         the support tiles whose holder changed far from any changed segment (``flipped``:
         per tile, re-clipped today; a whole tile retaken inside a large area keeps no
-        band, but its km² by holder must follow)."""
+        band, but its km² by holder must follow). ``point_in``: per population point,
+        whether it is Russian-held today (None: every settlement counts as both)."""
+        held = None if point_in is None else point_in[self.points]
         boxes = None
         first = not self.started or changed is None
         far = (
@@ -137,7 +152,7 @@ class Bands:
         )
         if first:
             dirty = np.arange(len(self.tiles))
-        elif not len(changed) and not len(far):
+        elif not len(changed) and not len(far):  # and so no holder changed either
             return
         elif not len(changed):
             dirty = far
@@ -148,18 +163,24 @@ class Bands:
             near = self.tree.query(boxes)[1]
             dirty = _distinct(np.concatenate([near, far]), len(self.tiles))
         self.started = True
-        if not len(dirty):
-            return
         if first:
             todo = np.arange(len(self.points))
         elif boxes is None:  # no segment changed: no settlement's distance to the line did
             todo = np.zeros(0, dtype=int)
         else:  # settlements within a band's reach of a change (by grid cells: a superset)
             todo = _distinct(self.point_tree.query(_cells(b, self.reach))[1], len(self.points))
-        lo, hi = self.bounds[dirty, :2].min(axis=0), self.bounds[dirty, 2:].max(axis=0)
-        if len(todo):  # (a settlement may lie beyond its atom's tiles)
-            lo = np.minimum(lo, self.xy[todo].min(axis=0))
-            hi = np.maximum(hi, self.xy[todo].max(axis=0))
+        tests = self._follow(held, todo)
+        # tiles whose holders no band selects: their km² by holder, without a zone
+        wants = np.array([self._wants(self.tiles[k], tile_in) for k in dirty], dtype=int)
+        for k in dirty[wants == 0]:
+            self.areas[k] = self._tile_classes(self.tiles[k], None, tile_in, [], 0)
+        dirty, wants = dirty[wants != 0], wants[wants != 0]
+        todo = _distinct(np.concatenate([t for t, _ in tests] + [todo[:0]]), len(self.points))
+        if not len(dirty) and not len(todo):
+            return
+        boxes_xy = [self.bounds[dirty, :2], self.bounds[dirty, 2:], self.xy[todo], self.xy[todo]]
+        lo = np.vstack(boxes_xy[0::2]).min(axis=0)  # (a settlement may lie beyond its tiles)
+        hi = np.vstack(boxes_xy[1::2]).max(axis=0)
         # the line near today's dirty tiles and settlements only: a stretch farther than
         # the reach from them cannot change a zone or an answer there; runs are cut by
         # their own vertices, so all but those at the box's edges were buffered before
@@ -169,11 +190,42 @@ class Bands:
         runs = [] if line.is_empty else [(r.tobytes(), r) for r in _runs(line)]
         grown = self.bounds[dirty] + np.array([-1, -1, 1, 1]) * self.reach
         zones = self._zones(runs, grown)
-        for k in dirty:
-            self.areas[k] = self._tile_classes(self.tiles[k], territory, tile_in, zones)
+        for k, bits in zip(dirty, wants, strict=True):
+            self.areas[k] = self._tile_classes(self.tiles[k], territory, tile_in, zones, bits)
         since = None if boxes is None else changed  # None: nothing to keep from before
-        for i in range(len(self.geom.bands)):
-            self.inside[todo, i] = self._inside(i, line, todo, since)
+        for i, (some, stale) in enumerate(tests):
+            if len(some):  # a stale answer cannot be kept: no shortcut for those
+                self.inside[some, i] = self._inside(i, line, some, since, stale)
+                self.stale[some, i] = False
+
+    def _follow(self, held, todo: np.ndarray) -> list:
+        """Per band, the settlements to test today: those of ``todo`` (near a change) and
+        the stale ones, among those held by the band's side. A settlement off the side is
+        in no band, and stale: its answer must be found again if it changes sides.
+        Returns per band (indices, which of them are stale)."""
+        near = np.zeros(len(self.points), dtype=bool)
+        near[todo] = True
+        tests = []
+        for i, band in enumerate(self.geom.bands):
+            side = np.ones(len(self.points), dtype=bool)
+            if held is not None and band.side != "both":
+                side = held if band.side == "russia" else ~held
+            self.inside[~side, i] = False
+            self.stale[~side, i] = True
+            some = np.flatnonzero((near | self.stale[:, i]) & side)
+            tests.append((some, self.stale[some, i].copy()))
+        return tests
+
+    def _wants(self, t: int, tile_in: np.ndarray) -> int:
+        """The band bits that can apply to some part of tile ``t``: those of the bands on
+        the side of each holder present in it."""
+        held, total = float(tile_in[t]), float(self.geom.tile_km2[t])
+        bits = 0
+        if held > 0.0:
+            bits |= self.relevant["russia"]
+        if held < total:
+            bits |= self.relevant["ukraine"]
+        return bits
 
     def _zones(self, runs: list, boxes: np.ndarray) -> list:
         """Each band's zone, from the runs of the line whose envelope meets one of
@@ -206,8 +258,11 @@ class Bands:
             zones.append(zone)
         return zones
 
-    def _tile_classes(self, t: int, territory, tile_in: np.ndarray, zones: list) -> np.ndarray:
-        """km² of one tile in every (holder, band bits) class.
+    def _tile_classes(
+        self, t: int, territory, tile_in: np.ndarray, zones: list, wants: int
+    ) -> np.ndarray:
+        """km² of one tile in every (holder, band bits) class: the bits of ``wants`` only
+        (``_wants``), and of those only the bits of bands on the holder's side.
 
         The tile is cut by the zones into leaves (one per combination of band bits it
         has); then only the Russian-held part of all leaves but the largest is measured:
@@ -218,6 +273,8 @@ class Bands:
         held, total = float(tile_in[t]), float(self.geom.tile_km2[t])
         leaves = [(tile, 0)]
         for i, zone in enumerate(zones):
+            if not wants >> i & 1:
+                continue
             nxt = []
             for g, bits in leaves:
                 if zone.is_empty or not shapely.intersects(zone, g):
@@ -242,15 +299,17 @@ class Bands:
             russia[big] = min(max(held - russia.sum(), 0.0), areas[big])
         row = np.zeros(len(STATUSES) * self.per)
         r, u = STATUSES.index("russia") * self.per, STATUSES.index("ukraine") * self.per
+        on_r, on_u = self.relevant["russia"], self.relevant["ukraine"]
         for (_, bits), area, part in zip(leaves, areas, russia, strict=True):
-            row[r + bits] += part
-            row[u + bits] += area - part
+            row[r + (bits & on_r)] += part
+            row[u + (bits & on_u)] += area - part
         return row
 
-    def _inside(self, i: int, line, todo: np.ndarray, changed) -> np.ndarray:
+    def _inside(self, i: int, line, todo: np.ndarray, changed, stale=None) -> np.ndarray:
         """Whether each of the ``todo`` points lies in GEOS's buffer of band ``i`` of the
         line near it, ``changed`` being the boundary segments changed since the day
-        before (lines; None: all).
+        before (lines; None: all) and ``stale`` those of the points whose last answer is
+        not for yesterday's line (None: none).
 
         The distance to the line decides all but the points near the band's depth: GEOS's
         buffer lies between the true one less its arcs' sagitta (``_sure_in``) and the
@@ -274,6 +333,8 @@ class Bands:
         if changed is not None and len(edge):
             moved = shapely.multilinestrings(changed)
             same = ~shapely.dwithin(moved, points[edge], _window(d) + SLACK_M)
+            if stale is not None:
+                same &= ~stale[edge]
             hit[edge[same]] = self.inside[todo[edge[same]], i]
             edge = edge[~same]
         hit[edge] = self._local(band, line, points[edge], self.xy[todo[edge]])

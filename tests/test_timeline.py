@@ -354,3 +354,31 @@ def test_land_that_changes_hands_far_from_any_changed_edge_is_measured_again(sha
         for status, after in donetsk["after"].items():
             row = got[("2025-08-15", sc.id, "UA-14", status)]
             _close(row["km2"], after["km2"], f"{sc.id} {status} km2")
+
+
+def test_day_after_day_equals_each_day_measured_afresh(scenario_files, shared_data):
+    """Two weeks of the Pokrovsk advance, day after day: the band part kept between days
+    (tiles and settlements measured again only near a change, and only where a band's
+    side holds them; settlements that change sides are tested afresh) gives each day what
+    a timeline of that day alone gives."""
+    loaded = [
+        (p, sc)
+        for p, sc in load_scenarios(scenario_files)
+        if sc.id in ("draft-20-points-2025-12", "band-both", "band-ukraine")
+    ]
+    days = [s for s in archive.snapshots() if "2024-08-01" <= s.day.isoformat() <= "2024-08-14"]
+    assert len(days) >= 12
+    daily = _rows(timeline_run.build_table(loaded, days, workers=1))
+    checked = 0
+    for snap in (days[4], days[-1]):
+        alone = _rows(timeline_run.build_table(loaded, [snap], workers=1))
+        assert {k for k in daily if k[0] == snap.day.isoformat()} == set(alone)
+        for key, row in alone.items():
+            for name, value in row.items():
+                _close(daily[key][name], value, f"{key} {name}")
+                checked += 1
+    assert checked > 500
+    dmz = [
+        v["km2"] for k, v in daily.items() if k[1] == "draft-20-points-2025-12" and k[3] == "dmz"
+    ]
+    assert max(dmz) > 5000  # the band really was measured
