@@ -34,6 +34,7 @@ Public API (numpydoc docstrings in ``modeller.api``)::
     result.transfers, result.held, result.towns  # DataFrames
     result.to_file("land-swap.gpkg")             # with provenance
     modeller.timeline(["land-swap"], "deepstate:2025-08-01..2025-08-15")
+    except modeller.InputError as exc: ...      # a bad input, with file:line and what is valid
 """
 
 __version__ = "0.1.0"
@@ -44,7 +45,8 @@ import sys as _sys
 import types as _types
 
 _API = ("scenarios", "load_scenario", "load_baseline", "apply", "run", "timeline", "Result")
-__all__ = ["__version__", *_API]
+_ERRORS = ("InputError",)  # what every API call raises for a bad input it can explain
+__all__ = ["__version__", *_API, *_ERRORS]
 
 
 def __getattr__(name: str):
@@ -52,11 +54,15 @@ def __getattr__(name: str):
         from . import api
 
         return getattr(api, name)
+    if name in _ERRORS:
+        from . import errors
+
+        return getattr(errors, name)
     raise AttributeError(f"module 'modeller' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_API})
+    return sorted({*globals(), *_API, *_ERRORS})
 
 
 class _TimelineModule(_types.ModuleType):

@@ -52,6 +52,8 @@ def scenarios(folder: str | Path | None = None) -> list[Scenario]:
     list of Scenario
         Validated scenarios (pydantic models: ``id``, ``title``, ``date``, ``reported`` …).
     """
+    if folder is not None and (not isinstance(folder, str | Path) or not str(folder).strip()):
+        raise InputError(f"scenarios takes a folder, got {folder!r}")
     paths = [Path(folder)] if folder is not None else []
     return [sc for _, sc in _scenario.load_scenarios(paths)]
 
@@ -64,8 +66,8 @@ def load_scenario(path_or_id: str | Path) -> Scenario:
     InputError
         The file is missing or invalid (the message gives file:line and what is valid).
     """
-    if not isinstance(path_or_id, str | Path):
-        raise InputError(f"load_scenario takes a file or an id, got {type(path_or_id).__name__}")
+    if not isinstance(path_or_id, str | Path) or not str(path_or_id).strip():
+        raise InputError(f"load_scenario takes a file or an id, got {path_or_id!r}")
     paths = scenario_paths.scenario_files([Path(path_or_id)])
     if len(paths) != 1:
         raise InputError(

@@ -37,6 +37,7 @@ CSV_FIELDS = [
     "people_low",
     "people_high",
     "share",
+    "population",
 ]
 
 
@@ -55,6 +56,10 @@ def to_csv(doc: RunDocument) -> str:
             "baseline_date": e.baseline.date,
             "baseline_source": e.baseline.source,
         }
+        w.writerow(base | {"table": "scenario", "name": e.title})
+        for r in e.reported:  # where the scenario's terms were reported
+            cited = ", ".join(x for x in (r.source, r.date, r.url) if x)
+            w.writerow(base | {"table": "reported", "name": cited})
         for row in _baseline_rows(e.baseline):
             w.writerow(base | row)
         for warning in e.warnings:  # e.g. a step that selects nothing, kept with the figures
@@ -125,12 +130,20 @@ def to_csv(doc: RunDocument) -> str:
                     "oblast_name": t.oblast_name,
                     "from": t.from_,
                     "to": t.to,
-                    "people": t.population,
+                    **_ppl(t, "people"),  # population × share, like every people figure
                     "share": _r(t.share, 4),
+                    "population": t.population,
                 }
             )
-    # which units every figure above rests on (file and sha256, or the embedded set)
-    w.writerow({"data_version": doc.data_version, "table": "units", "name": units_text(doc.units)})
+    # what every figure above rests on: units (file and sha256, or the embedded set), the
+    # method, the data sources, and the tool and time
+    end = {"data_version": doc.data_version}
+    w.writerow(end | {"table": "units", "name": units_text(doc.units)})
+    w.writerow(end | {"table": "method", "name": doc.method})
+    for source in doc.data_sources:
+        w.writerow(end | {"table": "data_source", "name": source})
+    w.writerow(end | {"table": "tool", "name": f"{doc.tool.name} {doc.tool.version}"})
+    w.writerow(end | {"table": "generated", "name": doc.generated})
     return out.getvalue()
 
 

@@ -161,14 +161,20 @@ def test_to_file_refuses_a_name_of_another_format_and_the_scenario_itself(tmp_pa
         (lambda b, sc: modeller.run(""), "is empty"),  # had run every *.yaml in the folder
         (lambda b, sc: modeller.run(["  "]), "is empty"),
         (lambda b, sc: modeller.run(sc).to_file(5), "needs a file name"),  # a TypeError
+        (lambda b, sc: modeller.scenarios(123), "takes a folder, got 123"),  # pathlib's
+        (lambda b, sc: modeller.scenarios(""), "takes a folder, got ''"),  # read the cwd
+        (lambda b, sc: modeller.load_scenario(""), "takes a file or an id, got ''"),
     ],
-    ids=["swapped", "none", "bytes", "empty", "empty-path", "blank-path", "to-file-number"],
+    ids=[
+        *("swapped", "none", "bytes", "empty", "empty-path", "blank-path", "to-file-number"),
+        *("scenarios-number", "scenarios-empty", "load-empty"),
+    ],
 )
 def test_misused_calls_are_input_errors_not_attribute_errors(call, fragment):
     """Swapped or missing arguments had ended in AttributeError ('Scenario' object has no
     attribute 'pieces'); bytes were iterated as numbers; [] gave a result without columns."""
     baseline, scenario = modeller.load_baseline(), modeller.load_scenario("land-swap")
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(modeller.InputError) as caught:  # the public name of InputError
         call(baseline, scenario)
     assert fragment in str(caught.value)
 
