@@ -204,6 +204,17 @@ def monthly_snapshot(day: Date) -> Snapshot | None:
     return None
 
 
+def no_archive(day=None) -> InputError:
+    """The error for a DeepState baseline when no archive is found at all: where to put one
+    (and, for one day, how to fetch it)."""
+    fetch = f", or run 'modeller fetch {day}' where the network is available" if day else ""
+    return InputError(
+        f"no DeepState archive found{f' for deepstate:{day}' if day else ''}; set "
+        "MODELLER_DATA_DIR to a folder with deepstate/daily/deepstatemap_data_YYYYMMDD.geojson "
+        f"files (e.g. ../shared/data) or MODELLER_DEEPSTATE_DIR{fetch}"
+    )
+
+
 def describe(available: list[Snapshot]) -> str:
     """What the archive holds, for error messages: daily and month-end ranges."""
     parts = []
@@ -250,16 +261,14 @@ def select(spec: str, available: list[Snapshot]) -> list[Snapshot]:
                 "(either end may be left out) or deepstate:YYYY-MM-DD"
             )
         day = parse_date(single.group(1), f"'{spec}'")
+        if not available:
+            raise no_archive(day)
         hit = [s for s in available if s.day == day]
         if not hit:
             raise InputError(f"{spec} is not in the archive; available: {describe(available)}")
         return hit
     if not available:
-        raise InputError(
-            "no DeepState archive found: set MODELLER_DATA_DIR to a folder with "
-            "deepstate/daily/deepstatemap_data_YYYYMMDD.geojson (e.g. ../shared/data) "
-            "or MODELLER_DEEPSTATE_DIR"
-        )
+        raise no_archive()
     first, last = available[0].day, available[-1].day
     start = parse_date(m.group(1), f"'{spec}'") if m.group(1) else first
     end = parse_date(m.group(2), f"'{spec}'") if m.group(2) else last

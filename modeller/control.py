@@ -59,12 +59,7 @@ def deepstate(day: Date) -> Partition:
             return from_deepstate(month_end.info, {"russia": month_end.territory()}, False)
         snapshots = archive.snapshots()  # daily files and month-end snapshots
         if not snapshots:
-            raise InputError(
-                f"no DeepState archive found for deepstate:{day}; set MODELLER_DATA_DIR to a "
-                "folder with deepstate/daily/deepstatemap_data_YYYYMMDD.geojson files "
-                "(e.g. ../shared/data) or MODELLER_DEEPSTATE_DIR, or run "
-                f"'modeller fetch {day}' where the network is available"
-            )
+            raise archive.no_archive(day)
         nearest = dates.nearest([s.day for s in snapshots], day, 3)
         raise InputError(
             f"deepstate:{day} is not in the archive ({archive.describe(snapshots)}); "

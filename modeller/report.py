@@ -24,11 +24,18 @@ METHOD = (
     "{units}; '% of Ukraine' divides by their total ({total:,.0f} km², "
     "official 603,628 km²). People: residents on 1 Jan 2022 (pre-war), placed dasymetrically "
     "(GeoNames town footprints plus a rural remainder weighted by where the settlements "
-    "are) so each unit adds up to its official total. People are shown rounded with a "
-    "range: the smallest and largest result over the method's sensitivities (footprint "
-    "size halved/doubled, rural remainder spread evenly, another population source) — not "
-    "a confidence interval, and pre-war residents, not people living there now. Figures "
-    "are estimates; see ASSUMPTIONS.md ('modeller docs assumptions')."
+    "are) so each unit adds up to its official total. {people} Figures are estimates; see "
+    "ASSUMPTIONS.md ('modeller docs assumptions')."
+)
+PEOPLE_RANGED = (
+    "People are shown rounded with a range: the smallest and largest result over the "
+    "method's sensitivities (footprint size halved/doubled, rural remainder spread evenly, "
+    "another population source) — not a confidence interval, and pre-war residents, not "
+    "people living there now."
+)
+PEOPLE_CENTRAL = (  # the timeline's: one figure per date
+    "People are the central estimate, without the range 'modeller run' gives over the "
+    "method's sensitivities, and pre-war residents, not people living there now."
 )
 
 
@@ -88,10 +95,11 @@ def units_record() -> dict[str, str]:
     return dict(geodata.load().source)
 
 
-def method_text(total: float, reconciled: bool = False) -> str:
-    """The method paragraph: which units, their total, and the outline reconciliation rule
-    when a baseline used it."""
-    text = METHOD.format(units=geodata.load().source["name"], total=total)
+def method_text(total: float, reconciled: bool = False, ranges: bool = True) -> str:
+    """The method paragraph: which units, their total, what the people figures are (with
+    their range or not), and the outline reconciliation rule when a baseline used it."""
+    people = PEOPLE_RANGED if ranges else PEOPLE_CENTRAL
+    text = METHOD.format(units=geodata.load().source["name"], total=total, people=people)
     return text + (" " + reconcile.RULE if reconciled else "")
 
 
@@ -149,14 +157,17 @@ def _people_sum(name: str, flows: list[Flow]) -> dict[str, float]:
     return {name: value, f"{name}_low": low, f"{name}_high": high}
 
 
-def provenance(total_km2: float | None = None, reconciled: bool = False) -> dict:
-    """Tool, data version, time, method, sources and units: the head of every output."""
+def provenance(
+    total_km2: float | None = None, reconciled: bool = False, ranges: bool = True
+) -> dict:
+    """Tool, data version, time, method, sources and units: the head of every output
+    (``ranges``: whether its people figures come with their range)."""
     total = total_km2 if total_km2 is not None else geodata.load().total_km2
     return {
         "tool": {"name": "modeller", "version": __version__},
         "data_version": geodata.data_digest(),
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
-        "method": method_text(total, reconciled),
+        "method": method_text(total, reconciled, ranges),
         "data_sources": data_sources() + _population_source(),
         "units": units_record(),
     }

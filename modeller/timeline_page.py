@@ -52,6 +52,7 @@ UNITS = {"km2": "km²", "people": "people (pre-war residents)"}
 VIEW_W, VIEW_H = 1000, 100  # SVG user units of every chart's plot area
 GAP_DAYS = 62  # a step between dates longer than this (and than those beside it) is a gap
 EDGE_PCT = 10.0  # half a 12 px "Sep 2025" on a phone's ~310 px plot is ~9 % of it
+CROWDED_PCT = 13.5  # a 12 px "Sep 2025" (~56 px) on a desktop pair's ~420 px plot
 
 
 # --- charts ------------------------------------------------------------------------------
@@ -67,14 +68,16 @@ class Axis:
         if self.x1 == self.x0:
             self.x1 = self.x0 + 1
         months = month_ticks(self.x0, self.x1)
+        pcts = [self.pct(d) for d, _ in months]
         self.ticks = [
             {
-                "pct": self.pct(d),
+                "pct": pct,
                 "label": label,
                 "odd": i % 2 == 1 and len(months) > 4,
-                "edge": _edge(self.pct(d)),
+                "edge": _edge(pct),
             }
-            for i, (d, label) in enumerate(months)
+            for i, ((_, label), pct) in enumerate(zip(months, pcts, strict=True))
+            if not _crowded(i, pcts)
         ]
 
     def pct(self, day: int) -> float:
@@ -105,6 +108,16 @@ def _edge(pct: float) -> str:
     return "start" if pct < EDGE_PCT else "end" if pct > 100 - EDGE_PCT else ""
 
 
+def _crowded(i: int, pcts: list[float]) -> bool:
+    """Whether tick ``i`` sits at an end of the axis (``_edge``) so near its neighbour that
+    its label, kept inside the chart, runs into the neighbour's: "Jul 2024" over "Sep
+    2024" in a desktop pair of charts (~430 px, a label ~13 % of it). It is left out."""
+    if not _edge(pcts[i]):
+        return False
+    beside = [abs(pcts[j] - pcts[i]) for j in (i - 1, i + 1) if 0 <= j < len(pcts)]
+    return bool(beside) and min(beside) < 1.5 * CROWDED_PCT
+
+
 def _points(axis: Axis, dates: list[str], values: list[float], top: float) -> str:
     """An SVG path through the values, broken where the dates leave a gap (``gaps``); a
     date alone between gaps is a dot."""
@@ -119,6 +132,13 @@ def _points(axis: Axis, dates: list[str], values: list[float], top: float) -> st
         if i in starts and (i + 1 in starts or i + 1 == len(pairs)):
             out.append("l0.01,0")  # a date alone between gaps: a dot (round caps), not nothing
     return " ".join(out)
+
+
+def _dots(axis: Axis, dates: list[str], values: list[float], top: float) -> str:
+    """The dates alone between gaps (or alone on the chart) as zero-length strokes, which
+    the page draws as large round dots: in the line's own stroke they were 2 px specks."""
+    path = _points(axis, dates, values, top).split(" ")
+    return " ".join(f"{a} {b}" for a, b in zip(path, path[1:], strict=False) if b == "l0.01,0")
 
 
 def gaps(dates: list[str]) -> set[int]:
@@ -186,6 +206,7 @@ def chart(
                 "colour": colour,
                 "n": len(s["dates"]),
                 "points": _points(axis, s["dates"], s[f"{key}_{unit}"], top),
+                "dots": _dots(axis, s["dates"], s[f"{key}_{unit}"], top),
             }
             for key, label, colour in lines
         ],
@@ -226,6 +247,7 @@ def overview(axis: Axis, data: dict[str, dict], scenarios: tuple) -> dict:
             "colour": colour[sc["id"]],
             "n": len(data[sc["id"]]["dates"]),
             "points": _points(axis, data[sc["id"]]["dates"], data[sc["id"]]["cedes_km2"], top[-1]),
+            "dots": _dots(axis, data[sc["id"]]["dates"], data[sc["id"]]["cedes_km2"], top[-1]),
         }
         for sc in reversed(ranked)  # grey first, the coloured ones on top
     ]
@@ -355,10 +377,13 @@ def render(
         None,
         (("baseline_russia", "Russian-held in the baseline", "#666666"),),
     )
+    dates = base["dates"]
     span = (
-        f"{unbroken(base['dates'][0])} – {unbroken(base['dates'][-1])}"
-        if base["dates"]
-        else "no dates"
+        "no dates"
+        if not dates
+        else unbroken(dates[0])
+        if dates[0] == dates[-1]
+        else f"{unbroken(dates[0])} – {unbroken(dates[-1])}"
     )
     css = (
         resources.files("modeller")
@@ -397,11 +422,10 @@ def _baseline_text(base: dict) -> str:
     first, last = base["dates"][0], base["dates"][-1]
     lo, hi = short(min(base["people"])), short(max(base["people"]))
     residents = f"about {lo}" if lo == hi else f"{lo} to {hi}"
-    return (
-        f"Russian-held: {fmt(base['km2'][0])} km² on {unbroken(first)}, "
-        f"{fmt(base['km2'][-1])} km² on {unbroken(last)}; pre-war residents there: "
-        f"{residents}."
-    )
+    held = f"{fmt(base['km2'][0])} km² on {unbroken(first)}"
+    if first != last:
+        held += f", {fmt(base['km2'][-1])} km² on {unbroken(last)}"
+    return f"Russian-held: {held}; pre-war residents there: {residents}."
 
 
 def _rows_html(s: dict) -> Markup:

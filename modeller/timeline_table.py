@@ -102,7 +102,7 @@ def provenance(table: Table) -> dict:
     """Tool, data version, sources, method and the baselines used (every output carries it)."""
     sources = sorted({b.source for b in table.baselines})
     reconciled = any(b.reconciled is not None for b in table.baselines)
-    head = report.provenance(reconciled=reconciled)  # the run document's head
+    head = report.provenance(reconciled=reconciled, ranges=False)  # as the run's, no ranges
     return {
         **head,
         "method": METHOD + " " + head["method"],
@@ -292,16 +292,18 @@ def _write_parquet(table: Table, path: Path) -> None:
             writer.write_table(block.replace_schema_metadata(meta))
 
 
-TEXT = ("table", "date", "scenario", "oblast", "oblast_name", "status", "attrs")
+TEXT = ("table", "scenario", "oblast", "oblast_name", "status", "attrs")
 
 
 def _arrow_schema():
-    """Column types of the written table: text columns strings, figures float64."""
+    """Column types of the written table: the date a date, text columns strings, figures
+    float64."""
     import pyarrow as pa
 
-    return pa.schema(
-        [(n, pa.string() if n in TEXT else pa.float64()) for n in ("table", *COLUMNS, "attrs")]
-    )
+    def kind(name: str):
+        return pa.date32() if name == "date" else pa.string() if name in TEXT else pa.float64()
+
+    return pa.schema([(n, kind(n)) for n in ("table", *COLUMNS, "attrs")])
 
 
 def _arrow_blocks(table: Table, rounded: bool = False):
@@ -330,6 +332,8 @@ def _arrow_blocks(table: Table, rounded: bool = False):
                     if values.dtype.kind == "f" and rounded:
                         digits = 4 if field.name.endswith("km2") else 2
                         values = np.round(values, digits) + 0.0
+                    elif field.name == "date":
+                        values = values.astype("datetime64[D]")
                     elif values.dtype.kind != "f":
                         values = values.astype(object)
                     data[field.name] = pa.array(values, field.type)

@@ -216,6 +216,11 @@ def test_formats_carry_the_same_numbers(table, tmp_path):
     status = back.filter(back.column("table").to_numpy(zero_copy_only=False) == "status")
     np.testing.assert_allclose(status.column("people").to_numpy(), table.columns["people"])
     assert b"modeller" in back.schema.metadata
+    assert str(back.schema.field("date").type) == "date32[day]"  # a date, not text
+    days = {d.isoformat() for d in status.column("date").to_pylist()}
+    assert days == set(SAMPLE)
+    # the method says what the people figures are here: one central estimate, no range
+    assert "central estimate" in doc["method"] and "with a range" not in doc["method"]
 
 
 @pytest.mark.parametrize(

@@ -239,6 +239,36 @@ def test_same_scale_toggle_puts_every_scenario_on_one_axis(browser, page):  # no
         v.close()
 
 
+OVERLAPPING_TICKS = """() => Array.from(document.querySelectorAll('.xaxis')).flatMap(axis => {
+    const boxes = Array.from(axis.querySelectorAll('.xtick'))
+        .filter(t => getComputedStyle(t).display !== 'none')
+        .map(t => [t.textContent, t.getBoundingClientRect()]);
+    return boxes.slice(1).filter(([, r], i) => r.left < boxes[i][1].right + 4)
+        .map(([text], i) => boxes[i][0] + ' / ' + text);
+})"""
+
+
+def _overlapping_ticks(v) -> list[str]:
+    """Pairs of visible month labels that overlap or touch (under 4 px apart) on one axis."""
+    return v.page.evaluate(OVERLAPPING_TICKS)
+
+
+@pytest.mark.parametrize(("width", "height", "name"), SIZES)
+def test_month_labels_never_overlap_over_fifteen_months(browser, tmp_path, width, height, name):  # noqa: F811
+    """A span of 15 months put its first label, kept inside the chart, over the second
+    ('Jul 2024' over 'Sep 2024') in the desktop pair of charts."""
+    table = synthetic(2, 66, step=7)
+    path = tmp_path / "timeline.html"
+    path.write_text(timeline_page.render(table, every_days=7), encoding="utf-8")
+    v = _visit(browser, path, width, height)
+    try:
+        assert _overlapping_ticks(v) == [], f"month labels overlap at {width} px"
+        assert len(v.texts(".xtick")) >= 4
+        v.shot(f"timeline-15-months-{name}")
+    finally:
+        v.close()
+
+
 @pytest.mark.parametrize(("width", "height", "name"), SIZES)
 def test_month_labels_at_the_ends_of_the_axis_stay_on_the_page(
     browser,  # noqa: F811
@@ -269,6 +299,7 @@ def test_month_labels_at_the_ends_of_the_axis_stay_on_the_page(
         )
         assert got["out"] == [], f"labels past the chart at {width} px: {got['out'][:4]}"
         assert "Mar 2025" in v.texts(".xtick")
+        assert _overlapping_ticks(v) == [], f"month labels overlap at {width} px"
         assert got["scroll"] <= got["client"], f"horizontal page scroll at {width} px"
         assert v.page.evaluate(BROKEN_WORDS) == []
         v.shot(f"timeline-edges-{name}")

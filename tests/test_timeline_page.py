@@ -165,10 +165,15 @@ def test_a_line_is_not_drawn_across_a_gap_in_the_dates():
     last = max(c["date"])
     c["date"] = np.where(c["date"] == last, "2026-06-01", c["date"])
     page = tp.render(Table(c, {}, (), table.scenarios), every_days=0)
-    paths = [p.split('"')[0] for p in page.split(' d="')[1:]]
+    lines = [p.split(">")[0] for p in page.split('<path class="series')[1:]]
+    paths = [p.split(' d="')[1].split('"')[0] for p in lines if not p.startswith("-dots")]
     assert paths and all(p.count("M") == 2 and p.count("L") == 4 for p in paths)
     # the last date, alone after the gap, is drawn as a dot (a lone 'M' draws nothing)
     assert all(p.endswith("l0.01,0") for p in paths)
+    # and again as a large dot of its own (in the line's stroke it was a 2 px speck)
+    dots = [p.split(' d="')[1].split('"')[0] for p in lines if p.startswith("-dots")]
+    assert len(dots) == len(paths) and all(d.count("M") == 1 for d in dots)
+    assert all(p.endswith(d.split(" ")[0] + " l0.01,0") for p, d in zip(paths, dots, strict=True))
 
 
 def test_the_overview_key_says_when_a_line_hides_another():
@@ -183,3 +188,12 @@ def test_the_overview_key_says_when_a_line_hides_another():
     key = page.split('class="overview')[1]
     assert key.count("under the line of") == 1
     assert "(under the line of <bdi>Scenario 0</bdi>: the same figures)" in key
+
+
+def test_one_date_is_said_in_the_singular():
+    """A single day's page had said '1 dated DeepStateMap baselines, 1 Aug 2025 – 1 Aug
+    2025', '1 baselines' and 'Data table (1 dates)'."""
+    page = tp.render(synthetic(1, 1), every_days=0)
+    assert "1 dated baseline, 6\u00a0Jan\u00a02025." in page
+    assert "1 baselines" not in page and "(1 dates)" not in page and "(1 date)" in page
+    assert page.count("on 6\u00a0Jan\u00a02025") == 1  # the baseline's km², once
