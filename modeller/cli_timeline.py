@@ -10,6 +10,7 @@ from rich.console import Console
 from .cli_options import fail, use_population
 from .errors import InputError
 from .interrupts import cleanup_on_interrupt
+from .textsafe import terminal_text
 
 
 def timeline(
@@ -94,6 +95,14 @@ def timeline(
             done = ", ".join(str(p) for p in written) or "nothing written"
             err.print(f"interrupted; no file half-written (complete: {done})", highlight=False)
             sys.exit(130)
+    for sc in table.scenarios:  # e.g. a step that selects nothing on some dates
+        for warning in sc.get("warnings", ()):
+            err.print(
+                f"warning: {terminal_text(sc['id'] + ': ' + warning)}",
+                style="yellow",
+                markup=False,
+                highlight=False,
+            )
     n_dates = len(table.baselines)
     err.print(
         f"timeline: {len(loaded)} scenario{'s' * (len(loaded) != 1)} × {n_dates} "

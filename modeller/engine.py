@@ -67,6 +67,11 @@ def apply_phases(
     )
 
 
+def step_name(phase: Phase | None, number: int) -> str:
+    """How messages name a step: 'step 2', or 'step 2 of phase 'withdrawal''."""
+    return f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")
+
+
 def run_steps(base: Partition, scenario: Scenario, choose, put) -> list:
     """Apply the steps in order with a selector and an assigner; the partition after each
     phase. Shared by this reference engine and ``fast``, which differ only in how they
@@ -77,7 +82,7 @@ def run_steps(base: Partition, scenario: Scenario, choose, put) -> list:
     out: list[tuple[Phase | None, Partition]] = []
     steps = scenario.numbered_steps
     for k, (phase, number, step) in enumerate(steps):
-        where = f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")
+        where = step_name(phase, number)
         try:
             regions = choose(step.where, pieces)
         except InputError as exc:  # keep the polygon or baseline file it names, if any

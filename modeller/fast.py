@@ -65,15 +65,21 @@ def apply_phases(
     *,
     bands: dict | None = None,
     load: Loader | None = None,
+    selected: list | None = None,
 ) -> list[tuple[Phase | None, Partition]]:
     """Same as ``engine.apply_phases``: the partition after each phase. ``load`` turns a
     baseline spec into a partition, for ``held_in`` selectors; ``bands`` fixes band
     selectors to given per-oblast regions (the timeline's symbolic evaluation), as in the
-    engine."""
+    engine; ``selected``, when given, gets each step's regions in turn."""
     ctx = _Context(base, load, bands)
-    return engine.run_steps(
-        base, scenario, lambda where, pieces: _nonempty(select(where, ctx), pieces), assign
-    )
+
+    def choose(where, pieces):
+        regions = _nonempty(select(where, ctx), pieces)
+        if selected is not None:
+            selected.append(regions)
+        return regions
+
+    return engine.run_steps(base, scenario, choose, assign)
 
 
 class _Context:

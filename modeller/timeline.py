@@ -53,6 +53,8 @@ class ScenarioPlan:
     scenario: Scenario
     keys: tuple[tuple, ...]
     matrix: np.ndarray  # (n_keys, n_classes * n_atoms) 0/1
+    # per step: its name ("step 2 of phase 'x'") and the (class × atom) columns it selects
+    steps: tuple[tuple[str, np.ndarray], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,9 @@ def _synthetic(status: str) -> Partition:
     return Partition(merge_pieces(pieces), SYNTHETIC)
 
 
-def _evaluate(scenario: Scenario, bands: tuple[Band, ...]) -> list[tuple[int, Piece]]:
-    """The scenario's pieces on every synthetic class: (class index, piece).
+def _evaluate(scenario: Scenario, bands: tuple[Band, ...]) -> tuple[list, list]:
+    """The scenario's pieces on every synthetic class: (class index, piece); and what each
+    step selects there: per step, (class indices, per-oblast regions).
 
     Only the scenario's own bands are varied; its pieces stand for every class that
     agrees on those bands.
@@ -100,6 +103,7 @@ def _evaluate(scenario: Scenario, bands: tuple[Band, ...]) -> list[tuple[int, Pi
     whole = dict.fromkeys(data.codes, engine.WHOLE)
     own = [i for i, b in enumerate(bands) if b in _bands(scenario, [])]
     out = []
+    steps: list[list] = [[] for _ in scenario.numbered_steps]
     for status in STATUSES:
         base = _synthetic(status)
         for flags in product((False, True), repeat=len(own)):
@@ -107,13 +111,45 @@ def _evaluate(scenario: Scenario, bands: tuple[Band, ...]) -> list[tuple[int, Pi
                 bands[i]: (whole if flag and bands[i].side in ("both", status) else {})
                 for i, flag in zip(own, flags, strict=True)
             }
-            applied = fast.apply(
-                base, scenario, bands=regions or None, load=baselines.load_baseline
-            )
+            selected: list[dict] = []
+            applied = fast.apply_phases(
+                base,
+                scenario,
+                bands=regions or None,
+                load=baselines.load_baseline,
+                selected=selected,
+            )[-1][1]
+            classes = []
             for inside in product((False, True), repeat=len(bands)):
                 if all(inside[i] == flag for i, flag in zip(own, flags, strict=True)):
                     k = class_index(status, inside)
+                    classes.append(k)
                     out += [(k, p) for p in applied.pieces]
+            for step, chosen in zip(steps, selected, strict=True):
+                areas = {  # (fast.Sel: the pieces of given baseline statuses, cut to an area)
+                    code: sel.area
+                    for code, sel in chosen.items()
+                    if sel.statuses is None or status in sel.statuses
+                }
+                step.append((tuple(classes), areas))
+    return out, steps
+
+
+def _step_columns(steps: list, atoms: list, atom_oblast: np.ndarray, n_atoms: int) -> list:
+    """Per step, the (class × atom) columns it selects: the atoms of each class's
+    synthetic baseline that meet its regions in more than ``SLIVER_M2`` (on a day, the
+    step selects nothing when none of those has land of its class)."""
+    out = []
+    for step in steps:
+        cols: set[int] = set()
+        for classes, regions in step:
+            for code, region in regions.items():
+                mine = np.flatnonzero(atom_oblast == code)
+                if region is not engine.WHOLE:
+                    parts = shapely.intersection(np.array(atoms, dtype=object)[mine], region)
+                    mine = mine[shapely.area(parts) > SLIVER_M2]
+                cols.update(int(k) * n_atoms + int(a) for k in classes for a in mine)
+        out.append(np.array(sorted(cols), dtype=int))
     return out
 
 
@@ -155,7 +191,7 @@ def _tiles(atoms: list) -> tuple[list, list]:
     return tiles, owner
 
 
-def _evaluate_star(args: tuple) -> list[tuple[int, Piece]]:
+def _evaluate_star(args: tuple) -> tuple[list, list]:
     return _evaluate(*args)
 
 
@@ -172,7 +208,8 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
             f"{MAX_BANDS} (give bands the same depth and side where you can)"
         )
     bands_t = tuple(bands)
-    evaluated = list(pmap(_evaluate_star, [(sc, bands_t) for sc in scenarios]))
+    results = list(pmap(_evaluate_star, [(sc, bands_t) for sc in scenarios]))
+    evaluated = [pieces for pieces, _ in results]
 
     # distinct cell geometries per oblast (whole-oblast cells need no refinement); the
     # same coordinates give the same WKB, so most comparisons are dictionary look-ups
@@ -214,7 +251,7 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
 
     n_classes = len(STATUSES) * 2 ** len(bands_t)
     plans, support = [], set()
-    for sc, pieces in zip(scenarios, evaluated, strict=True):
+    for sc, (pieces, steps) in zip(scenarios, results, strict=True):
         keys: dict[tuple, list[int]] = {}
         outcome: dict[tuple[int, int], tuple] = {}  # (class, atom) -> (after, attrs)
         for klass, p in pieces:
@@ -235,7 +272,11 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
         matrix = np.zeros((len(ordered), n_classes * n_atoms))
         for r, key in enumerate(ordered):
             matrix[r, keys[key]] = 1.0
-        plans.append(ScenarioPlan(sc, tuple(ordered), matrix))
+        names = [engine.step_name(phase, number) for phase, number, _ in sc.numbered_steps]
+        columns = _step_columns(steps, atoms, atom_oblast_a, n_atoms)
+        plans.append(
+            ScenarioPlan(sc, tuple(ordered), matrix, tuple(zip(names, columns, strict=True)))
+        )
 
     pop = population.current()
     layout = pop.layouts[pop.central.layout]

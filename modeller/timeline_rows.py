@@ -43,6 +43,7 @@ class KeyFigures:
     keys: tuple[tuple, ...]
     km2: np.ndarray  # (n_dates, n_keys)
     people: np.ndarray
+    warnings: tuple[str, ...] = ()  # e.g. a step that selects nothing on that date
 
 
 def plain_figures(base: Partition, scenario: Scenario) -> KeyFigures:
@@ -55,7 +56,9 @@ def plain_figures(base: Partition, scenario: Scenario) -> KeyFigures:
     for p, a, n in zip(t.partition.pieces, t.km2, t.people, strict=True):
         km2[0, index[p.key]] += a
         people[0, index[p.key]] += n
-    return KeyFigures(scenario.id, (base.baseline.date,), tuple(keys), km2, people)
+    return KeyFigures(
+        scenario.id, (base.baseline.date,), tuple(keys), km2, people, t.partition.warnings
+    )
 
 
 def rows(f: KeyFigures, min_km2: float = 1e-6) -> tuple[dict, dict]:

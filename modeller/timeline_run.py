@@ -200,6 +200,7 @@ def build_table(
             for sp in plan.scenarios
             for m in measured
         )
+    notes = empty_steps(plan, measured)
     order = {sc.id: i for i, (_, sc) in enumerate(scenarios)}
     sizes = [_group_counts(sp.keys) for sp in plan.scenarios]
     status = Rows(COLUMNS, order, sum(n for n, _ in sizes) * len(ordered))
@@ -221,7 +222,9 @@ def build_table(
         dated[day] = spec
         infos.append(base.baseline)
         for _, sc in scenarios:
-            cols, extra = rows(_dated(plain_figures(base, sc), base.baseline))
+            figures = plain_figures(base, sc)
+            notes[sc.id] += figures.warnings
+            cols, extra = rows(_dated(figures, base.baseline))
             status.add(cols)
             attrs.add(extra)
         progress(1)
@@ -235,9 +238,12 @@ def build_table(
         status_cols,
         attr_cols,
         tuple(sorted(set(infos), key=lambda b: (b.date or datetime.min.date(), b.name))),
-        tuple(_scenario_meta(path, sc) for path, sc in scenarios),
+        tuple(_scenario_meta(path, sc, notes[sc.id]) for path, sc in scenarios),
         tuple(seconds.items()),
     )
+
+
+EMPTY_KM2 = 1e-6  # a step's land on a date at most this: it selects nothing (float noise)
 
 
 def _workers(asked: int | None, n_days: int, cluster: bool) -> int:
@@ -266,8 +272,41 @@ def _dated(f: KeyFigures, info: BaselineInfo) -> KeyFigures:
     return f
 
 
-def _scenario_meta(path: Path, sc: Scenario) -> dict:
+def empty_steps(plan: Plan, measured: list[Measures]) -> dict[str, list[str]]:
+    """Per scenario, a warning for each step that selects nothing on some DeepState dates
+    (as ``run`` warns on one): none of the (class × atom) columns it selects holds land
+    that day."""
+    days = [d for m in measured for d in m.dates]
+    out = {}
+    for sp in plan.scenarios:
+        out[sp.scenario.id] = notes = []
+        for name, cols in sp.steps:
+            empty = [m.km2[:, cols].sum(axis=1) <= EMPTY_KM2 for m in measured]
+            empty = np.concatenate(empty) if empty else np.zeros(0, dtype=bool)
+            if empty.any():
+                notes.append(f"{name} selects nothing on {date_spans(days, empty)}")
+    return out
+
+
+def date_spans(days: list, marked: np.ndarray, most: int = 4) -> str:
+    """The marked dates as runs of consecutive dates of the list: '2025-05-15 … 2025-05-24,
+    2025-06-02 (11 of 22 dates)'; past ``most`` runs, how many more."""
+    runs: list[list] = []
+    for i in np.flatnonzero(marked):
+        if runs and runs[-1][1] == i - 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    text = [f"{days[a]}" if a == b else f"{days[a]} … {days[b]}" for a, b in runs[:most]]
+    if len(runs) > most:
+        text.append(f"{len(runs) - most} more stretches")
+    n = int(marked.sum())
+    return ", ".join(text) + (f" ({n} of {len(days)} dates)" if len(days) > 1 else "")
+
+
+def _scenario_meta(path: Path, sc: Scenario, warnings: list[str] = ()) -> dict:
     return {
+        "warnings": list(warnings),
         "id": sc.id,
         "title": sc.title,
         "summary": sc.summary,

@@ -233,6 +233,11 @@ def _write_csv(table: Table, path: Path) -> None:
             f"units: {report_text.units_text(prov['units'])}",
             f"people: {population.current().source}",
             *outline_lines(table.baselines),
+            *(
+                f"warning: {sc['id']}: {w}"
+                for sc in table.scenarios
+                for w in sc.get("warnings", ())
+            ),
         ]
         for line in head_lines:  # file names are the user's: one comment line each
             fh.write(f"# {terminal_text(' '.join(str(line).splitlines()))}\n")

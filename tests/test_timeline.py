@@ -387,3 +387,32 @@ def test_day_after_day_equals_each_day_measured_afresh(scenario_files, shared_da
         v["km2"] for k, v in daily.items() if k[1] == "draft-20-points-2025-12" and k[3] == "dmz"
     ]
     assert max(dmz) > 5000  # the band really was measured
+
+
+def test_a_step_that_selects_nothing_is_warned_on_the_dates_run_warns(shared_data, tmp_path):
+    """The timeline gave no warning where ``run`` says a step selects nothing: Russia
+    held nothing in Sumy until 25 May 2025, and nothing ever in Lviv."""
+    (tmp_path / "sumy.yaml").write_text(
+        "id: sumy\ntitle: Sumy returned\nsteps:\n"
+        "  - assign: ukraine\n    where: {oblast: Sumy, held_by: russia}\n"
+        "  - assign: ukraine\n    where: {oblast: Lviv, held_by: russia}\n"
+        "  - assign: russia\n    where: {oblast: Donetsk, held_by: ukraine}\n",
+        encoding="utf-8",
+    )
+    loaded = load_scenarios([tmp_path / "sumy.yaml"])
+    days = [s for s in archive.snapshots() if "2025-05-21" <= s.day.isoformat() <= "2025-05-27"]
+    table = timeline_run.build_table(loaded, days, workers=1)
+    got = table.scenarios[0]["warnings"]
+    empty = {1: [], 2: [], 3: []}  # per step: whether run warns, date by date
+    for snap in days:
+        warned = baselines.apply(baselines.load_baseline(snap.spec), loaded[0][1]).warnings
+        for n, flags in empty.items():
+            flags.append(any(w.startswith(f"step {n} selects nothing") for w in warned))
+    assert sum(empty[1]) == 4 and all(empty[2]) and not any(empty[3])  # the case above
+    dates = [s.day for s in days]
+    want = [
+        f"step {n} selects nothing on {timeline_run.date_spans(dates, np.array(flags))}"
+        for n, flags in empty.items()
+        if any(flags)
+    ]
+    assert got == want
