@@ -104,9 +104,12 @@ def timeline(
                 highlight=False,
             )
     n_dates = len(table.baselines)
+    n_attrs = len(table.attrs.get("date", ()))
     err.print(
         f"timeline: {len(loaded)} scenario{'s' * (len(loaded) != 1)} × {n_dates} "
-        f"baseline{'s' * (n_dates != 1)}, {len(table)} rows -> "
+        f"baseline{'s' * (n_dates != 1)}, {len(table)} status rows"
+        + (f" and {n_attrs} attrs rows" if n_attrs else "")
+        + " -> "
         + ", ".join(str(p) for p in written),
         highlight=False,
     )

@@ -31,7 +31,7 @@ COLUMNS = (
     "lost_km2",
     "lost_people",
 )
-ATTR_COLUMNS = ("date", "scenario", "oblast", "status", "attrs", "km2", "people")
+ATTR_COLUMNS = ("date", "scenario", "oblast", "oblast_name", "status", "attrs", "km2", "people")
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,8 @@ def _attr_rows(f: KeyFigures, min_km2: float) -> dict:
     out["date"] = _texts([d.isoformat() for d in f.dates])[t_idx]
     out["scenario"] = _texts([f.scenario_id])[np.zeros(len(t_idx), dtype=int)]
     out["oblast"] = _texts([g[0] for g in groups])[g_idx]
+    units = geodata.load().units
+    out["oblast_name"] = _texts([units[g[0]].name_en for g in groups])[g_idx]
     out["status"] = _texts([g[1] for g in groups])[g_idx]
     out["attrs"] = _texts([";".join(f"{k}={v}" for k, v in g[2]) for g in groups])[g_idx]
     out["km2"] = km2[t_idx, g_idx]

@@ -143,6 +143,11 @@ def outline_lines(infos) -> list[str]:
     return lines
 
 
+def other_lines(infos) -> list[str]:
+    """The date of each baseline that is not a DeepState day (whose name says its date)."""
+    return [f"{b.date}: {b.name} ({b.source})" for b in infos if b.name != f"deepstate:{b.date}"]
+
+
 BATCH = 200_000  # rows per written block: memory stays flat whatever the table's length
 
 
@@ -233,6 +238,7 @@ def _write_csv(table: Table, path: Path) -> None:
             f"units: {report_text.units_text(prov['units'])}",
             f"people: {population.current().source}",
             *outline_lines(table.baselines),
+            *other_lines(table.baselines),
             *(
                 f"warning: {sc['id']}: {w}"
                 for sc in table.scenarios

@@ -217,6 +217,10 @@ def test_formats_carry_the_same_numbers(table, tmp_path):
     np.testing.assert_allclose(status.column("people").to_numpy(), table.columns["people"])
     assert b"modeller" in back.schema.metadata
     assert str(back.schema.field("date").type) == "date32[day]"  # a date, not text
+    names = dict(zip(table.columns["oblast"], table.columns["oblast_name"], strict=True))
+    assert len(table.attrs["oblast"]) and [names[o] for o in table.attrs["oblast"]] == list(
+        table.attrs["oblast_name"]
+    )  # attrs rows name their oblast too (had been empty)
     days = {d.isoformat() for d in status.column("date").to_pylist()}
     assert days == set(SAMPLE)
     # the method says what the people figures are here: one central estimate, no range

@@ -35,6 +35,7 @@ def synthetic(n: int, scenario_id: str, attrs: int = 3) -> Table:
         "date": np.array(days[:attrs], dtype=object),
         "scenario": np.full(attrs, scenario_id, dtype=object),
         "oblast": np.full(attrs, "UA-14", dtype=object),
+        "oblast_name": np.full(attrs, "Donetsk", dtype=object),
         "status": np.full(attrs, "russia", dtype=object),
         "attrs": np.full(attrs, "recognition=de_facto", dtype=object),
         "km2": np.arange(attrs, dtype=float),
