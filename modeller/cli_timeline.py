@@ -89,6 +89,9 @@ def timeline(
             finally:
                 if page is not None:
                     page.cancel()
+            # what an earlier timeline wrote here and this one did not is removed: it would
+            # pass for this run's (an old page beside a new table)
+            removed = files.replace_listed(out, MANIFEST, written)
         except InputError as exc:
             fail(exc)
         except KeyboardInterrupt:
@@ -103,6 +106,8 @@ def timeline(
                 markup=False,
                 highlight=False,
             )
+    if removed:
+        err.print(f"removed the earlier timeline's {', '.join(removed)}", highlight=False)
     n_dates = len(table.baselines)
     n_attrs = len(table.attrs.get("date", ()))
     err.print(
@@ -113,6 +118,9 @@ def timeline(
         + ", ".join(str(p) for p in written),
         highlight=False,
     )
+
+
+MANIFEST = ".modeller-timeline"  # what the last timeline wrote into its folder
 
 
 def _map_links(out: Path, ids: list[str]) -> dict[str, str]:

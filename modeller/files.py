@@ -242,6 +242,20 @@ def write_folder(
     return [folder / name for name in texts if name != manifest]
 
 
+def replace_listed(folder: Path, manifest: str, written: list[Path]) -> list[str]:
+    """After files were written one by one into ``folder``: remove those the previous
+    write listed in ``manifest`` and this one did not write (a table of another format,
+    a page not drawn this time, which would pass for this run's), and list the new ones.
+    Returns the names removed."""
+    target = Path(folder).resolve()
+    stale = _stale(target, manifest, {p.name for p in written})
+    for name in sorted(stale):
+        with suppress(OSError):
+            os.remove(target / name)
+    write_text(Path(folder) / manifest, "".join(f"{p.name}\n" for p in sorted(written)))
+    return sorted(stale)
+
+
 def _stale(target: Path, manifest: str | None, new: set[str]) -> set[str]:
     """Regular files the previous write listed in ``manifest`` that this one does not
     write (a name with a slash, a folder or a link there is never one of them)."""

@@ -420,3 +420,25 @@ def test_a_step_that_selects_nothing_is_warned_on_the_dates_run_warns(shared_dat
         if any(flags)
     ]
     assert got == want
+
+
+def test_a_rerun_removes_what_the_earlier_one_wrote_and_this_one_did_not(shared_data, tmp_path):
+    """A CSV run then a JSON run had left both tables, and --no-chart the old page beside
+    the new table; files the timeline did not write stay."""
+    out = tmp_path / "tl"
+    base = ["timeline", "land-swap", "--baselines", "deepstate:2025-08-15", "-o", str(out)]
+    assert CliRunner().invoke(main, base).exit_code == 0
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(main, [*base, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir() if p.name[0] != ".") == [
+        "notes.txt",
+        "timeline.html",
+        "timeline.json",
+    ]
+    assert "removed the earlier timeline's timeline.csv" in result.output
+    result = CliRunner().invoke(main, [*base, "--no-chart"])
+    assert sorted(p.name for p in out.iterdir() if p.name[0] != ".") == [
+        "notes.txt",
+        "timeline.csv",
+    ]
