@@ -61,14 +61,16 @@ def timeline(
                 transient=True,
                 disable=not err.is_terminal,
             ) as progress:
-                task = progress.add_task("baselines", total=len(snapshots) + len(others))
+                total = len(snapshots) + len(others)
+                task = progress.add_task("baselines", total=total)
+                logged = _Logged(err, total)  # no terminal (a log): a line now and then
                 table = timeline_run.build_table(
                     loaded,
                     snapshots,
                     others,
                     workers=workers,
                     scheduler=scheduler,
-                    progress=lambda n: progress.advance(task, n),
+                    progress=lambda n: (progress.advance(task, n), logged.advance(n)),
                 )
             # the page is rendered in a child process while this one writes the table
             page = None
@@ -118,6 +120,25 @@ def timeline(
         + ", ".join(str(p) for p in written),
         highlight=False,
     )
+
+
+class _Logged:
+    """Progress for a log, not a terminal: a line every ``EVERY_S`` seconds of work."""
+
+    EVERY_S = 10.0
+
+    def __init__(self, err: Console, total: int) -> None:
+        import time
+
+        self.err, self.total, self.done, self.clock = err, total, 0, time.monotonic
+        self.last = self.clock()
+        self.on = not err.is_terminal
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self.on and self.clock() - self.last >= self.EVERY_S and self.done < self.total:
+            self.last = self.clock()
+            self.err.print(f"timeline: {self.done} of {self.total} baselines measured")
 
 
 MANIFEST = ".modeller-timeline"  # what the last timeline wrote into its folder

@@ -20,6 +20,7 @@ central population estimate (no ranges).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date as Date
 from itertools import product
@@ -333,6 +334,13 @@ class Measures:
 
 
 AHEAD = 1000  # days a worker may read while the plan is being made (~60 KB each)
+_tick: Callable[[], None] | None = None  # called after each day measured (progress)
+
+
+def on_each_day(tick: Callable[[], None] | None) -> None:
+    """Have ``measure`` call ``tick`` after each day (in this process; None: nothing)."""
+    global _tick
+    _tick = tick
 
 
 def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | None:
@@ -401,6 +409,8 @@ def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | N
             last_column = column
         last_bits = bits
         clock.lap("towns")
+        if _tick is not None:
+            _tick()
     dates = tuple(s.day for s in snapshots)
     return Measures(dates, tuple(infos), km2, weight, tuple(clock.seconds.items()))
 

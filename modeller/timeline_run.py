@@ -11,7 +11,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from datetime import datetime
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from .archive import Snapshot
 from .errors import InputError
 from .partition import BaselineInfo
 from .scenario import Scenario
-from .timeline import Geometry, Measures, Plan, make_plan, measure
+from .timeline import Geometry, Measures, Plan, make_plan, measure, on_each_day
 from .timeline_read import Handoff
 from .timeline_rows import ATTR_COLUMNS, COLUMNS, KeyFigures, plain_figures, rows
 from .timeline_table import Rows, Table
@@ -45,13 +45,13 @@ def measure_local(
 ) -> list[Measures]:
     """Measure chunks in the process pool (in this process when there is none)."""
     if pool is None:
-        out = []
-        for part in parts:
-            out.append(measure(geom, part))
-            advance(len(part))
-        return out
+        on_each_day(lambda: advance(1))
+        try:
+            return [measure(geom, part) for part in parts]
+        finally:
+            on_each_day(None)
     futures = {pool.submit(measure, geom, part): i for i, part in enumerate(parts)}
-    return _collect(futures, parts, advance)
+    return _collect(futures, parts, advance, pool)
 
 
 def _plan_and_measure(
@@ -80,7 +80,7 @@ def _plan_and_measure(
         planned = time.perf_counter() - started
         # this process only waits now: load the table writer's modules meanwhile
         threading.Thread(target=_load_writer, daemon=True).start()
-        return plan, planned, _collect(futures, parts, advance)
+        return plan, planned, _collect(futures, parts, advance, pool)
 
 
 def _load_writer() -> None:
@@ -97,18 +97,38 @@ def _load_writer() -> None:
         return
 
 
-def _collect(futures: dict, parts: list[list[Snapshot]], advance) -> list[Measures]:
-    """The chunks' measures in chunk order, as they complete (all cancelled on an error)."""
+def _collect(futures: dict, parts: list[list[Snapshot]], advance, pool) -> list[Measures]:
+    """The chunks' measures in chunk order, as they complete (all cancelled on an error);
+    progress day by day from the workers' shared count (``_pool``)."""
     results: dict[int, Measures] = {}
+    told = 0
+    counted = getattr(pool, "days_done", None)
     try:
-        for fut in as_completed(futures):
-            results[futures[fut]] = fut.result()
-            advance(len(parts[futures[fut]]))
+        todo = set(futures)
+        while todo:
+            done, todo = wait(todo, timeout=0.25, return_when=FIRST_COMPLETED)
+            for fut in done:
+                results[futures[fut]] = fut.result()
+            finished = sum(len(parts[futures[f]]) for f in futures if f.done() and f in results)
+            now = max(finished, counted.value if counted is not None else 0)
+            if now > told:
+                advance(now - told)
+                told = now
     except BaseException:
         for fut in futures:
             fut.cancel()
         raise
     return [results[i] for i in range(len(parts))]
+
+
+def _count_days(counter) -> None:
+    """In a worker: add each measured day to the count shared with the parent."""
+
+    def tick() -> None:
+        with counter.get_lock():
+            counter.value += 1
+
+    on_each_day(tick)
 
 
 def _pool(workers: int):
@@ -117,7 +137,13 @@ def _pool(workers: int):
     if settings.reconcile():
         reconcile.outline_zone()  # once, before the fork
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+    context = multiprocessing.get_context(method)
+    counter = context.Value("q", 0)  # days measured by all workers (progress)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_count_days, initargs=(counter,)
+    )
+    pool.days_done = counter
+    return pool
 
 
 def _scenario_rows(

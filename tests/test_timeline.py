@@ -255,7 +255,11 @@ def test_cli_writes_table_and_page_and_ctrl_c_writes_nothing(shared_data, tmp_pa
     args += ["--baselines", "deepstate:2025-08-01..2025-08-15", "--every", "7d", "-o", str(out)]
     result = CliRunner().invoke(main, [*args, "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["timeline.csv", "timeline.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".modeller-timeline",
+        "timeline.csv",
+        "timeline.html",
+    ]
     rows = [x for x in (out / "timeline.csv").read_text().splitlines() if x.startswith("status")]
     assert {x.split(",")[1] for x in rows} == {"2025-08-01", "2025-08-08", "2025-08-15"}
     before = (out / "timeline.csv").read_bytes()
@@ -270,7 +274,11 @@ def test_cli_writes_table_and_page_and_ctrl_c_writes_nothing(shared_data, tmp_pa
     assert "no file half-written (complete: nothing written)" in result.output
     assert (out / "timeline.csv").read_bytes() == before  # the old file, untouched
     # no temp file left behind either
-    assert sorted(p.name for p in out.iterdir()) == ["timeline.csv", "timeline.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".modeller-timeline",
+        "timeline.csv",
+        "timeline.html",
+    ]
 
 
 def test_changed_segments_are_the_set_difference_both_ways():
@@ -442,3 +450,15 @@ def test_a_rerun_removes_what_the_earlier_one_wrote_and_this_one_did_not(shared_
         "notes.txt",
         "timeline.csv",
     ]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_is_told_day_by_day(shared_data, workers):
+    """The bar had moved a chunk at a time (0/797 for most of a run, then 200 at once)."""
+    loaded = [(p, sc) for p, sc in load_scenarios([REPO / "scenarios"]) if sc.id == "land-swap"]
+    days = [s for s in archive.snapshots() if "2025-08-01" <= s.day.isoformat() <= "2025-08-20"]
+    told: list[int] = []
+    timeline_run.build_table(loaded, days, workers=workers, progress=told.append)
+    assert sum(told) == len(days) == 20
+    if workers == 1:  # in this process: one call a day
+        assert told == [1] * 20
