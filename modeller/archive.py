@@ -307,6 +307,17 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
     return thin(sorted(set(chosen), key=lambda s: s.day), step), others
 
 
+def missing_days(chosen: list[Snapshot]) -> list[Date]:
+    """Days between the first and last daily snapshot chosen for which the archive has no
+    daily map (a timeline leaves them out, and says so)."""
+    daily = sorted(s.day for s in chosen if s.feature is None)
+    if len(daily) < 2:
+        return []
+    have = set(deepstate_dates())
+    span = (daily[-1] - daily[0]).days
+    return [d for d in (daily[0] + timedelta(days=i) for i in range(span + 1)) if d not in have]
+
+
 def thin(items: list[Snapshot], every_days: int) -> list[Snapshot]:
     """Keep the first snapshot, then each one at least ``every_days`` after the last kept."""
     if every_days <= 1:

@@ -41,7 +41,7 @@ from .timeline_series import (
     ticks,
     unbroken,
 )
-from .timeline_table import Table, outline_lines, provenance
+from .timeline_table import Table, missing_lines, outline_lines, provenance
 
 SERIES = (  # key, label, colour (Okabe–Ito)
     ("cedes", "Ukraine cedes", "#d55e00"),
@@ -411,6 +411,7 @@ def render(
             maps_index=maps.get("index"),
             prov=prov,
             outline=outline_lines(table.baselines),
+            missing=missing_lines(table.missing),
         )
     )
 

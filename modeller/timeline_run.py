@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import baselines, geodata, reconcile, settings
-from .archive import Snapshot
+from .archive import Snapshot, missing_days
 from .errors import InputError
 from .partition import BaselineInfo
 from .scenario import Scenario
@@ -266,6 +266,7 @@ def build_table(
         tuple(sorted(set(infos), key=lambda b: (b.date or datetime.min.date(), b.name))),
         tuple(_scenario_meta(path, sc, notes[sc.id]) for path, sc in scenarios),
         tuple(seconds.items()),
+        tuple(missing_days(snapshots)),
     )
 
 

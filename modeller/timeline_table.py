@@ -34,6 +34,7 @@ class Table:
     baselines: tuple[BaselineInfo, ...]
     scenarios: tuple[dict, ...]
     seconds: tuple = ()  # (stage, seconds): plan (wall), then CPU of read … rows
+    missing: tuple = ()  # days in the daily range the archive has no map for (left out)
 
     def __len__(self) -> int:
         return len(self.columns["date"])
@@ -108,6 +109,7 @@ def provenance(table: Table) -> dict:
         "method": METHOD + " " + head["method"],
         "baseline_sources": sources,
         "baselines": [report.baseline_record(b) for b in table.baselines],
+        "missing_days": [d.isoformat() for d in table.missing],
         "scenarios": list(table.scenarios),
     }
 
@@ -141,6 +143,18 @@ def outline_lines(infos) -> list[str]:
             text += f"; DeepState area outside the units: {rng} km²"
         lines.append(text)
     return lines
+
+
+def missing_lines(missing) -> list[str]:
+    """The days the archive has no map for, within the range asked: left out, not drawn."""
+    if not missing:
+        return []
+    days = ", ".join(d.isoformat() for d in missing[:12])
+    more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
+    return [
+        f"no DeepState map in the archive for {len(missing)} day"
+        f"{'s' * (len(missing) != 1)} of this range ({days}{more}): left out"
+    ]
 
 
 def other_lines(infos) -> list[str]:
@@ -239,6 +253,7 @@ def _write_csv(table: Table, path: Path) -> None:
             f"people: {population.current().source}",
             *outline_lines(table.baselines),
             *other_lines(table.baselines),
+            *missing_lines(table.missing),
             *(
                 f"warning: {sc['id']}: {w}"
                 for sc in table.scenarios

@@ -462,3 +462,19 @@ def test_progress_is_told_day_by_day(shared_data, workers):
     assert sum(told) == len(days) == 20
     if workers == 1:  # in this process: one call a day
         assert told == [1] * 20
+
+
+def test_days_the_archive_lacks_are_said_not_skipped_silently(shared_data, tmp_path):
+    """The archive has no map for 2024-08-18/19: the table and page had just left them out."""
+    loaded = [(p, sc) for p, sc in load_scenarios([REPO / "scenarios"]) if sc.id == "land-swap"]
+    days = [s for s in archive.snapshots() if "2024-08-15" <= s.day.isoformat() <= "2024-08-21"]
+    assert len(days) == 5
+    table = timeline_run.build_table(loaded, days, workers=1)
+    assert [d.isoformat() for d in table.missing] == ["2024-08-18", "2024-08-19"]
+    text = timeline_table.write_table(table, tmp_path / "t.csv", "csv").read_text()
+    assert (
+        "# no DeepState map in the archive for 2 days of this range (2024-08-18, 2024-08-19)"
+        in text
+    )
+    doc = json.loads(timeline_table.write_table(table, tmp_path / "t.json", "json").read_text())
+    assert doc["missing_days"] == ["2024-08-18", "2024-08-19"]
