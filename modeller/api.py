@@ -249,11 +249,13 @@ def timeline(
     -------
     pandas.DataFrame
         One row per date × scenario × oblast × status: km², people, the baseline's
-        figures, change, gained and lost (the columns of ``timeline.csv``).
+        figures, change, gained and lost (the columns of ``timeline.csv``). Its ``attrs``
+        hold the provenance every timeline file carries: tool and data version, method,
+        sources, the baselines, and per scenario its hash, sources and warnings.
     """
     import pandas as pd
 
-    from . import archive, timeline_run
+    from . import archive, timeline_run, timeline_table
 
     if not isinstance(baselines, str):
         raise InputError(f"baselines must be a spec such as 'deepstate:..', got {baselines!r}")
@@ -264,7 +266,9 @@ def timeline(
     if not snapshots and not others:
         raise InputError("baselines names no baseline")
     table = timeline_run.build_table(loaded, snapshots, others, workers=workers)
-    return pd.DataFrame({k: v for k, v in table.columns.items()})
+    frame = pd.DataFrame({k: v for k, v in table.columns.items()})
+    frame.attrs.update(timeline_table.provenance(table))  # tool, data, sources, warnings
+    return frame
 
 
 @dataclass(frozen=True)

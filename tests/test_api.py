@@ -73,6 +73,14 @@ def test_timeline_is_a_dataframe_of_the_plain_run_figures():
     run = modeller.run(["land-swap"], baseline="contact-line").document.scenarios[0]
     russia = frame[frame["status"] == "russia"]
     assert russia["km2"].sum() == pytest.approx(run.status("russia").km2, rel=1e-6)
+    # and it carries the provenance the files carry (its attrs had been empty)
+    assert frame.attrs["data_version"] == run_doc_version()
+    assert frame.attrs["scenarios"][0]["hash"] == run.hash
+    assert "central estimate" in frame.attrs["method"] and frame.attrs["baselines"]
+
+
+def run_doc_version() -> str:
+    return modeller.run(["land-swap"], baseline="1991").document.data_version
 
 
 def test_an_unknown_scenario_id_suggests_the_closest():
