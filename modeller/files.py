@@ -67,12 +67,24 @@ def file_target(path: Path) -> Path:
         mode = None  # e.g. unreadable: the write itself will say why
     if mode is not None and not stat.S_ISREG(mode):
         raise InputError(f"{path} is {kind_of(mode)}, not a file: give the path of a file to write")
-    if mode is not None and was_read(path):
+    if mode is not None and (was_read(path) or _units_file(path)):
         raise InputError(
             f"{path} is one of this run's input files; writing there would replace it: "
             "give another file to write"
         )
     return path.resolve() if path.is_symlink() else path
+
+
+def _units_file(path: Path) -> bool:
+    """Whether ``path`` is the units file this run measures on (``--units``): it is read
+    only once the run starts, after the outputs are checked."""
+    from . import settings
+
+    units = settings.units_path()
+    try:
+        return units is not None and os.path.samefile(units, path)
+    except (OSError, ValueError):
+        return False
 
 
 @contextmanager

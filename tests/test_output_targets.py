@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from modeller import geodata
 from modeller.cli import main
 
 SCENARIO = str(Path(__file__).resolve().parent.parent / "scenarios" / "land-swap.yaml")
@@ -165,7 +166,9 @@ def test_an_output_that_is_one_of_the_inputs_is_refused_and_the_input_kept(tmp_p
         f'{{"type": "Polygon", "coordinates": [{box}]}}}}',
         encoding="utf-8",
     )
-    before = {p: p.read_bytes() for p in (mine, base)}
+    units = tmp_path / "units.geojson"
+    units.write_bytes((geodata.geodata_dir() / "oblasts.geojson").read_bytes())
+    before = {p: p.read_bytes() for p in (mine, base, units)}
     for args in [
         ("run", str(mine), "--no-maps", "-b", "1991", "-f", "json", "-O", str(mine)),
         (
@@ -180,11 +183,13 @@ def test_an_output_that_is_one_of_the_inputs_is_refused_and_the_input_kept(tmp_p
             str(tmp_path / "link.yaml"),
         ),
         ("run", str(mine), "--no-maps", "-b", str(base), "-f", "geojson", "-O", str(base)),
+        # the units file is read only once the run starts: it had been overwritten
+        ("run", str(mine), "--no-maps", "--units", str(units), "-f", "geojson", "-O", str(units)),
     ]:
         result = CliRunner().invoke(main, list(args))
         assert result.exit_code == 2, result.output
         assert "is one of this run's input files" in result.output
-    assert {p: p.read_bytes() for p in (mine, base)} == before
+    assert {p: p.read_bytes() for p in (mine, base, units)} == before
 
 
 @pytest.mark.parametrize(
