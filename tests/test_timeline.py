@@ -4,6 +4,7 @@ baselines, the Dask path, the table formats and the command line's errors."""
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -478,3 +479,46 @@ def test_days_the_archive_lacks_are_said_not_skipped_silently(shared_data, tmp_p
     )
     doc = json.loads(timeline_table.write_table(table, tmp_path / "t.json", "json").read_text())
     assert doc["missing_days"] == ["2024-08-18", "2024-08-19"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_to_the_timeline_alone_stops_its_workers_at_once(shared_data, tmp_path, signum):
+    """A SIGTERM to the parent alone (as systemd, CI runners and ``timeout`` send it) left
+    its workers running with nobody to read them; a SIGINT alone waited for every chunk
+    to finish (283 s on the full archive) before saying it was interrupted."""
+    import subprocess
+    import sys
+    import time
+
+    args = ["timeline", "draft-20-points-2025-12", "--baselines", "deepstate:2024-07-08.."]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "modeller", *args, "-o", str(tmp_path / "tl")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline and len(workers) < 2:
+        time.sleep(0.2)
+        kids = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        workers = [int(x) for x in kids.read_text().split()] if kids.exists() else []
+    assert len(workers) == 2, "the timeline did not start its two workers"
+    time.sleep(2.0)  # measuring now
+    proc.send_signal(signum)
+    proc.communicate(timeout=15)
+
+    def running(pid: int) -> bool:  # a zombie (dead, not yet reaped) is not running
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return False
+        return "\nState:\tZ" not in status
+
+    deadline = time.monotonic() + 5
+    while any(map(running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    alive = [w for w in workers if running(w)]
+    assert not alive, f"workers left running after {signum!r}"
+    assert proc.returncode in (130, -signal.SIGTERM, 143)
+    assert not (tmp_path / "tl" / "timeline.csv").exists()
