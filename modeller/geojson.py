@@ -178,14 +178,42 @@ def territory(geoms: list, densify: bool = True) -> object:
     """Union of lon/lat polygons, repaired, densified and projected to the working CRS.
 
     ``densify=False`` projects the vertices as given (DeepState's maps, whose vertices
-    are a few hundred metres apart, are read as published).
+    are a few hundred metres apart, are read as published). Otherwise (a user's polygon)
+    a ring whose edges cross is refused (``check_rings``).
     """
+    if densify:
+        for g in geoms:
+            check_rings(g)
     parts = [repaired(g) for g in geoms]
     lonlat = union_regions(parts)
     lonlat = polygonal(shapely.clip_by_rect(lonlat, *WINDOW))
     projected = geodata.to_equal_area(lonlat, DENSIFY_DEG if densify else None)
     # projecting can make a ring touch itself; repair again only when it did
     return projected if shapely.is_valid(projected) else polygonal(shapely.make_valid(projected))
+
+
+CROSSING_SHARE = 0.01  # repair may change a crossing ring's area by this share, no more
+
+
+def check_rings(geom) -> None:
+    """Refuse a polygon whose ring crosses itself so that repairing it changes its area by
+    over ``CROSSING_SHARE``: a square with two corners swapped (a bow tie) was repaired to
+    two triangles, half the land meant, without a word. A ring touching itself, or a
+    loop too small to matter, is repaired as before."""
+    for part in shapely.get_parts(geom):
+        if part.geom_type != "Polygon" or shapely.is_valid(part):
+            continue
+        drawn, fixed = float(shapely.area(part)), float(shapely.area(shapely.make_valid(part)))
+        if abs(fixed - drawn) <= CROSSING_SHARE * max(fixed, drawn, 1e-12):
+            continue
+        reason = shapely.is_valid_reason(part)
+        where = re.search(r"\[([-\d.eE]+) ([-\d.eE]+)\]", reason)
+        at = f" near [{float(where[1]):.4f}, {float(where[2]):.4f}]" if where else ""
+        raise InputError(
+            f"a polygon's edges cross{at} (a ring drawn as a figure eight: its corners out "
+            "of order); list each ring's corners in order around it, so that no two edges "
+            "cross"
+        )
 
 
 def read_territory(path: Path, densify: bool = True) -> object:

@@ -489,3 +489,30 @@ def test_a_quoted_nan_coordinate_is_named_without_a_warning_before_it(tmp_path):
         result = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", str(path)])
     assert result.exit_code == 2 and 'got [38, "NaN"]' in result.output, result.output
     assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+BOW_TIE = [[36, 49], [37, 50], [37, 49], [36, 50], [36, 49]]  # a square, two corners swapped
+
+
+def test_a_ring_whose_edges_cross_is_refused_where_they_cross(tmp_path):
+    """A bow tie had been repaired to two triangles without a word: Kharkiv ceded 4,028 km²
+    where the square meant is 8,056 (as a baseline file, 8,400 km² for 16,928)."""
+    scenario = tmp_path / "bow.yaml"
+    polygon = {"type": "Polygon", "coordinates": [BOW_TIE]}
+    scenario.write_text(
+        "id: bow\ntitle: Bow tie\nstatuses: {dmz: {label: DMZ, colour: '#7570b3'}}\n"
+        f"steps:\n  - assign: dmz\n    where:\n      polygon: {{geojson: {json.dumps(polygon)}}}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["run", str(scenario), "--no-maps"])
+    assert result.exit_code == 2, result.output
+    assert "bow.yaml:6: step 1: a polygon's edges cross near [36.5000, 49.5000]" in result.output
+    base = tmp_path / "bow.geojson"
+    base.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": polygon}))
+    result = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", str(base)])
+    assert result.exit_code == 2 and "edges cross near [36.5000, 49.5000]" in result.output
+    # the square in order, and a ring that only touches itself, are taken as before
+    square = [[36, 49], [37, 49], [37, 50], [36, 50], [36, 49]]
+    geojson.check_rings(shapely.Polygon(square))
+    pinched = [[36, 49], [37, 49], [36.5, 49.5], [37, 50], [36, 50], [36.5, 49.5], [36, 49]]
+    geojson.check_rings(shapely.Polygon(pinched))
