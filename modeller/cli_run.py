@@ -60,13 +60,14 @@ def run(
 
             file_target(output)
             # (a scenario's, page's or image's name: the input check says more, see below)
-            formats = SUFFIXES.get(output.suffix.lower(), ("", ()))[1] or {fmt}
+            named, formats = SUFFIXES.get(output.suffix.lower(), ("", ()))
+            formats = formats or {fmt}  # its own format first: .json is json, then geojson
             if fmt not in formats:
                 raise InputError(
                     f"--output {output.name} names a {output.suffix} file, but --format is "
                     f"{fmt}: give a file ending in "
                     f"{_ending(fmt)}, or "
-                    f"--format {sorted(formats)[0]}"
+                    f"--format {' or '.join(sorted(formats, key=lambda f: (f != named, f)))}"
                 )
         if not no_maps:
             from .files import check_folder, check_folder_name

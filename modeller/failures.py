@@ -26,11 +26,12 @@ def environment_message(exc: OSError) -> str:
     """One line for an OS refusal: what could not be done to which path, and why."""
     target = exc.filename if exc.filename is not None else None
     reason = exc.strerror or str(exc)
+    away = "write elsewhere: another --out folder or -O file"
     hints = {
-        errno.ENOSPC: "free some space or write elsewhere with --out",
-        errno.EROFS: "the file system is read-only; write elsewhere with --out",
-        errno.EACCES: "no permission; write elsewhere with --out",
-        errno.EPERM: "no permission; write elsewhere with --out",
+        errno.ENOSPC: f"free some space, or {away}",
+        errno.EROFS: f"the file system is read-only; {away}",
+        errno.EACCES: f"no permission; {away}",
+        errno.EPERM: f"no permission; {away}",
         errno.ENOTDIR: "a part of the path is a file, not a folder",
         errno.EEXIST: "a file is in the way where a folder is needed",
         errno.EISDIR: "a folder is in the way where a file is needed",

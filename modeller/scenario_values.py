@@ -84,7 +84,21 @@ def _headline(limit: int):
     return check
 
 
-IsoDate = Annotated[Date, BeforeValidator(_iso_date)]
+EARLIEST, LATEST = Date(1991, 1, 1), Date(2100, 12, 31)  # a proposal's or report's date
+
+
+def _plausible(value: Date) -> Date:
+    """A date from Ukraine's independence to 2100: 0001-01-01 or 9999-12-31 is a typo (with
+    ``deepstate:own`` it had picked a DeepState day 738,274 days away)."""
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(
+            f"date {value.isoformat()} is outside {EARLIEST.year}–{LATEST.year}; "
+            "write the date the proposal was made or reported, e.g. 2025-08-15"
+        )
+    return value
+
+
+IsoDate = Annotated[Date, BeforeValidator(_iso_date), AfterValidator(_plausible)]
 Text = Annotated[str, AfterValidator(_not_blank)]
 Title = Annotated[str, AfterValidator(_not_blank), AfterValidator(_headline(200))]
 Label = Annotated[str, AfterValidator(_not_blank), AfterValidator(_headline(80))]

@@ -47,9 +47,22 @@ _Loader.add_implicit_resolver(
 )
 
 
+MAX_DIGITS = 30  # no figure a scenario holds (km, coordinates, people) needs more
+
+
 def _decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    """An integer as written in decimal: a leading zero is not octal (YAML 1.2)."""
-    return int(loader.construct_scalar(node))
+    """An integer as written in decimal: a leading zero is not octal (YAML 1.2). One of
+    thousands of digits had given Python's own message ("Exceeds the limit (4300
+    digits)…", no line)."""
+    text = loader.construct_scalar(node)
+    if len(text.lstrip("+-").lstrip("0")) > MAX_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"a number of {len(text):,} digits; no value in a scenario needs over {MAX_DIGITS}",
+            node.start_mark,
+        )
+    return int(text)
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _decimal_int)

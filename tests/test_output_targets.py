@@ -198,6 +198,7 @@ def test_an_output_that_is_one_of_the_inputs_is_refused_and_the_input_kept(tmp_p
         ("gpkg", "x.geojson", "names a .geojson file, but --format is gpkg"),
         ("json", "x.csv", "give a file ending in .json, or --format csv"),
         ("geojson", "dir/", "ends with '/', a folder; give a file name"),
+        ("markdown", "x.json", "give a file ending in .md, or --format json or geojson"),
     ],
 )
 def test_an_output_whose_name_says_another_format_or_a_folder_is_refused(

@@ -180,3 +180,32 @@ def test_deepstate_own_uses_the_scenario_date_or_says_which_day_stands_in(tmp_pa
     assert doc["scenarios"][0]["baseline"]["name"] == "deepstate:2024-05-31"
     assert "no DeepState snapshot of its date 2024-06-14" in result.stderr
     assert "deepstate:2024-05-31 (14 days away)" in result.stderr
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1990-12-31"])
+def test_a_date_outside_1991_to_2100_is_refused_with_its_line(tmp_path, day):
+    """0001-01-01 and 9999-12-31 had passed; with deepstate:own the first picked a DeepState
+    day 738,274 days away."""
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        f"id: d\ntitle: T\ndate: {day}\nsteps:\n  - assign: ukraine\n    where: {{oblast: Sumy}}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert f"d.yaml:3: date {day} is outside 1991–2100" in result.output
+
+
+def test_a_number_of_thousands_of_digits_is_refused_with_its_line(tmp_path):
+    """It had given Python's own 'Exceeds the limit (4300 digits) for integer string
+    conversion … sys.set_int_max_str_digits()', with no line."""
+    path = tmp_path / "big.yaml"
+    path.write_text(
+        "id: b\ntitle: T\nsteps:\n  - assign: ukraine\n"
+        f"    where: {{near: {{place: Kramatorsk, km: {'9' * 5000}}}}}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "big.yaml:5: invalid YAML: a number of 5,000 digits" in result.output
+    assert "set_int_max_str_digits" not in result.output
