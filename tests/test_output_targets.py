@@ -294,3 +294,23 @@ def test_output_onto_a_scenario_page_or_image_is_refused(tmp_path, name):
     assert result.exit_code == 2, result.output
     assert "is named like" in result.output and "give a file ending in .json" in result.output
     assert victim.read_text(encoding="utf-8") == "id: x\n"
+
+
+def test_a_web_page_modeller_did_not_write_is_not_replaced(tmp_path):
+    """A user's own index.html in the --out folder had been overwritten without a word,
+    though the README says the folder's other files are kept."""
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("<html>mine</html>", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["run", "land-swap", "-b", "1991", "--no-images", "-o", str(out)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "index.html there is not a page modeller wrote" in result.output
+    assert (out / "index.html").read_text(encoding="utf-8") == "<html>mine</html>"
+    (out / "index.html").unlink()  # modeller's own pages are replaced run after run
+    for _ in range(2):
+        result = CliRunner().invoke(
+            main, ["run", "land-swap", "-b", "1991", "--no-images", "-o", str(out)]
+        )
+        assert result.exit_code == 0, result.output

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import files, report_files
+from ..errors import InputError
 from ..partition import Partition
 from . import pages
 from .layers import ScenarioView
@@ -106,5 +107,30 @@ def write_site(
     the pages link ``<stem>.png`` / ``<stem>.svg``.
     """
     rendered = render_site(doc, partitions, tiles=tiles, images=images)
+    _check_not_theirs(Path(out_dir), rendered)
     rendered |= (extra() if callable(extra) else extra) or {}
     return files.write_folder(Path(out_dir), rendered, MANIFEST)  # the whole site, or none
+
+
+GENERATOR = b'<meta name="generator" content="modeller'  # in the head of every page
+
+
+def _check_not_theirs(folder: Path, pages: dict) -> None:
+    """InputError if a page would replace a web page in ``folder`` that modeller did not
+    write (no generator mark in its head): a user's own index.html had been overwritten
+    without a word, though the folder's other files are kept."""
+    for name in sorted(n for n in pages if n.endswith(".html")):
+        path = folder / name
+        if not path.is_file() or path.is_symlink():
+            continue
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(4096)
+        except OSError:
+            continue
+        if GENERATOR not in head:
+            raise InputError(
+                f"{name} there is not a page modeller wrote, and the maps would replace "
+                "it: give another --out folder, or move that file",
+                str(path),
+            )
