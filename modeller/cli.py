@@ -125,6 +125,16 @@ def run(
     """
     from . import cli_run
 
+    if no_maps:  # options for the maps: said, not silently ignored
+        ctx = click.get_current_context()
+        given = [
+            f"--{name.replace('_', '-')}"
+            for name in ("out", "tiles", "no_images")
+            if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+        ]
+        if given:
+            said, verb = " and ".join(given), "does" if len(given) == 1 else "do"
+            click.echo(f"note: --no-maps writes no maps, so {said} {verb} nothing", err=True)
     cli_run.run(paths, baseline, fmt, output, towns, out, no_maps, no_images, tiles, population_dir)
 
 

@@ -91,3 +91,14 @@ def test_the_command_list_cuts_no_description_short():
     commands = result.output.split("Commands:")[1].strip().splitlines()
     assert len(commands) == 8
     assert not [c for c in commands if c.rstrip().endswith("...")], commands
+
+
+def test_options_for_the_maps_with_no_maps_are_said_to_do_nothing(tmp_path):
+    """--no-maps with -o or --tiles had been ignored without a word."""
+    args = ["run", "land-swap", "-b", "1991", "--no-maps", "-o", str(tmp_path / "x")]
+    result = CliRunner().invoke(main, [*args, "--tiles", "osm"])
+    assert result.exit_code == 0, result.output
+    assert "note: --no-maps writes no maps, so --out and --tiles do nothing" in result.output
+    assert not (tmp_path / "x").exists()
+    result = CliRunner().invoke(main, ["run", "land-swap", "-b", "1991", "--no-maps"])
+    assert "note:" not in result.output
