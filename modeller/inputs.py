@@ -103,9 +103,25 @@ def _size(n: int) -> str:
     return f"{n / 1e6:,.0f} MB" if n >= 1e6 else f"{max(n / 1e3, 0.1):.1f} kB"
 
 
+def _utf16(data: bytes) -> bool:
+    """Whether ``data`` looks like UTF-16: its byte-order mark, or (without one) a zero
+    byte in every other place of its first 200 bytes, as ASCII text in UTF-16 has."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = data[:200]
+    return len(head) >= 8 and (
+        head[1::2].count(0) > 0.9 * len(head[1::2]) or head[0::2].count(0) > 0.9 * len(head[0::2])
+    )
+
+
 def read_text(path: Path, kind: str) -> str:
     """UTF-8 text of a checked file; a decoding error names the byte and its position."""
     data = read_bytes(path, kind)
+    if _utf16(data):
+        raise InputError(
+            "UTF-16 text, not UTF-8 (as Windows' 'Unicode' saves it); save it as UTF-8",
+            str(path),
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -209,3 +209,14 @@ def test_a_number_of_thousands_of_digits_is_refused_with_its_line(tmp_path):
     assert result.exit_code == 2
     assert "big.yaml:5: invalid YAML: a number of 5,000 digits" in result.output
     assert "set_int_max_str_digits" not in result.output
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_said_to_be_utf16(tmp_path, encoding):
+    """With its byte-order mark it had been 'not UTF-8 (byte 0xff…; Windows-1251 or
+    Latin-1?)', without one 'control character U+0000'."""
+    path = tmp_path / "u.yaml"
+    path.write_bytes("id: u\ntitle: T\n".encode(encoding))
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "UTF-16 text, not UTF-8" in result.output and "save it as UTF-8" in result.output
