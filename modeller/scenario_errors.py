@@ -170,6 +170,8 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         if "input" in error and not isinstance(error["input"], dict | list):
             got = repr(error["input"])
             msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
+    if field == "colour" and error.get("input") is None:  # colour: #ff0000, unquoted
+        msg += "; in YAML '#' starts a comment, so quote a colour: colour: '#ff0000'"
     return loc, f"{msg} (at {where})"
 
 

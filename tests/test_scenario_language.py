@@ -220,3 +220,17 @@ def test_a_utf16_file_is_said_to_be_utf16(tmp_path, encoding):
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 2
     assert "UTF-16 text, not UTF-8" in result.output and "save it as UTF-8" in result.output
+
+
+def test_an_unquoted_colour_is_said_to_need_quotes(tmp_path):
+    """'colour: #ff0000' is a comment in YAML: the message had been 'Input should be a
+    valid string (got None)', with no hint."""
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "id: c\ntitle: T\nstatuses:\n  dmz:\n    label: DMZ\n    colour: #ff0000\n"
+        "steps:\n  - assign: dmz\n    where: {oblast: Sumy}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "c.yaml:6:" in result.output and "quote a colour: colour: '#ff0000'" in result.output
