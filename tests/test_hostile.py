@@ -1589,12 +1589,10 @@ def test_a_daily_file_holding_another_days_map_is_refused(tmp_path, monkeypatch)
         "--baseline",
         "deepstate:2030-01-07",
         "--no-maps",
-        "-o",
-        tmp_path / "ok",
     )
     assert ok.exit_code == 0, ok.output
     for args in (
-        ("run", "--baseline", "deepstate:2030-01-08", "--no-maps", "-o", tmp_path / "run"),
+        ("run", "--baseline", "deepstate:2030-01-08", "-o", tmp_path / "run"),
         ("timeline", "--baselines", "deepstate:2030-01-07..2030-01-08", "-o", tmp_path / "tl"),
     ):
         result = cli(*args[:1], "ukraine-1991-borders", *args[1:])
