@@ -33,6 +33,19 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # larger bodies are in cli_run, cli_timeline and cli_data, imported when they run.
 
 
+def _one(values: tuple, option: str):
+    """The one value of an option given at most once (given twice, the last had won
+    without a word)."""
+    if len(values) > 1:
+        said = ", ".join(f"'{v}'" for v in values)
+        raise click.BadParameter(
+            f"given {len(values)} times ({said}); a run has one baseline: give it once "
+            "(the timeline compares several: modeller timeline --baselines A,B)",
+            param_hint=option,
+        )
+    return values[0] if values else None
+
+
 @click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="modeller")
 def main() -> None:
@@ -52,6 +65,8 @@ def main() -> None:
     "--baseline",
     "-b",
     metavar="SPEC",
+    multiple=True,
+    callback=lambda ctx, param, value: _one(value, "--baseline"),
     help=f"Control map to start from: {BASELINE_SPECS}. "
     "Default: each scenario's own 'baseline:' or 'contact-line'.",
 )
@@ -190,6 +205,8 @@ def list_scenarios() -> None:
     "--baseline",
     "-b",
     metavar="SPEC",
+    multiple=True,
+    callback=lambda ctx, param, value: _one(value, "--baseline"),
     help="Baseline the scenarios are checked on (default: each scenario's own or contact-line).",
 )
 @click.option(

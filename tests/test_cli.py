@@ -102,3 +102,11 @@ def test_options_for_the_maps_with_no_maps_are_said_to_do_nothing(tmp_path):
     assert not (tmp_path / "x").exists()
     result = CliRunner().invoke(main, ["run", "land-swap", "-b", "1991", "--no-maps"])
     assert "note:" not in result.output
+
+
+@pytest.mark.parametrize("command", ["run", "doctor"])
+def test_a_baseline_given_twice_is_refused(command):
+    """'-b 1991 -b contact-line' had run on contact-line alone, without a word."""
+    result = CliRunner().invoke(main, [command, "land-swap", "-b", "1991", "-b", "contact-line"])
+    assert result.exit_code == 2
+    assert "given 2 times ('1991', 'contact-line'); a run has one baseline" in result.output
