@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -128,8 +129,6 @@ class _Logged:
     EVERY_S = 10.0
 
     def __init__(self, err: Console, total: int) -> None:
-        import time
-
         self.err, self.total, self.done, self.clock = err, total, 0, time.monotonic
         self.last = self.clock()
         self.on = not err.is_terminal

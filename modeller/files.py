@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from . import settings
 from .errors import InputError
 from .inputs import kind_of, was_read
 from .interrupts import cleanup_on_interrupt
@@ -78,8 +79,6 @@ def file_target(path: Path) -> Path:
 def _units_file(path: Path) -> bool:
     """Whether ``path`` is the units file this run measures on (``--units``): it is read
     only once the run starts, after the outputs are checked."""
-    from . import settings
-
     units = settings.units_path()
     try:
         return units is not None and os.path.samefile(units, path)

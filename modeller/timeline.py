@@ -141,13 +141,14 @@ def _step_columns(steps: list, atoms: list, atom_oblast: np.ndarray, n_atoms: in
     synthetic baseline that meet its regions in more than ``SLIVER_M2`` (on a day, the
     step selects nothing when none of those has land of its class)."""
     out = []
+    shapes = np.array(atoms, dtype=object)
     for step in steps:
         cols: set[int] = set()
         for classes, regions in step:
             for code, region in regions.items():
                 mine = np.flatnonzero(atom_oblast == code)
                 if region is not engine.WHOLE:
-                    parts = shapely.intersection(np.array(atoms, dtype=object)[mine], region)
+                    parts = shapely.intersection(shapes[mine], region)
                     mine = mine[shapely.area(parts) > SLIVER_M2]
                 cols.update(int(k) * n_atoms + int(a) for k in classes for a in mine)
         out.append(np.array(sorted(cols), dtype=int))
