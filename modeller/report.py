@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -166,11 +168,20 @@ def provenance(
     return {
         "tool": {"name": "modeller", "version": __version__},
         "data_version": geodata.data_digest(),
-        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generated": generated(),
         "method": method_text(total, reconciled, ranges),
         "data_sources": data_sources() + _population_source(),
         "units": units_record(),
     }
+
+
+def generated() -> str:
+    """When the output was made, to the second: now, or ``SOURCE_DATE_EPOCH`` when it is set
+    (the reproducible-builds convention, so that two runs of the same inputs are the same
+    bytes)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    return when.isoformat(timespec="seconds")
 
 
 def _population_source() -> list[str]:

@@ -64,9 +64,12 @@ def test_a_loop_of_links_and_a_folder_behind_a_link_are_refused(tmp_path):
 
 def test_a_dash_is_standard_output_for_text_and_refused_for_geodata(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    # the same instant for both, or a second's tick between them would tell them apart
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1765000000")
     printed = _run("--format", "csv")
     dashed = _run("--format", "csv", "--output", "-")
     assert dashed.exit_code == 0 and dashed.stdout == printed.stdout
+    assert "2025-12-06T05:46:40+00:00" in printed.stdout
     assert not (tmp_path / "-").exists()
     result = _run("--format", "gpkg", "--output", "-")
     assert result.exit_code == 2 and "give a file for gpkg" in result.output
