@@ -12,10 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from modeller import report, report_text, runs
 from modeller.scenario import load_scenarios
-from modeller.terminal_tables import fit
+from modeller.terminal_tables import fit, render, wrap
 
 SHIPPED = Path(__file__).resolve().parent.parent / "scenarios"
 SCENARIOS = ["land-swap", "return-to-2022-02-23-lines", "plan-28-points-2025-11"]
@@ -61,12 +63,10 @@ def test_tables_fit_the_width_whenever_their_words_can(doc, width):
     for e in doc.scenarios:
         rows = report_text.status_rows(e)
         parts = fit("t", report_text.STATUS_HEAD, rows, width, report_text.STATUS_GROUPS)
-        for table, needed in parts:
-            assert needed == width  # (each part's words fit: 9 columns split into 3 at most)
-            out = io.StringIO()
-            Console(file=out, width=width, color_system=None).print(table)
-            assert max(len(line) for line in out.getvalue().splitlines()) <= width
-        heads = [[str(c.header) for c in t.columns] for t, _ in parts]
+        for part in parts:
+            assert part.width == width  # (each part's words fit: 9 columns split into 3 at most)
+            assert max(len(line) for line in render(part).splitlines()) <= width
+        heads = [list(part.head) for part in parts]
         for part in heads:  # a status's km², % and people stay in one part
             for group in (["Baseline km²", "%", "People"], ["Scenario km²", "%", "People"]):
                 if group[0] in part:
@@ -80,7 +80,7 @@ def test_a_part_too_wide_for_the_terminal_is_printed_whole(doc):
     the terminal (which wraps it) rather than cut."""
     e = doc.scenarios[0]
     parts = fit("t", report_text.STATUS_HEAD, report_text.status_rows(e), 30)
-    assert max(needed for _, needed in parts) > 30
+    assert max(part.width for part in parts) > 30
     assert "34,300,000–34,500,000)" in _printed(doc, 30)
 
 
@@ -100,3 +100,63 @@ def test_towns_read_as_on_the_pages(doc):
     shown = {row[0] for e in doc.scenarios for row in report_text.town_rows(e)}
     assert "Sloviansk" in shown and "Slovyansk" not in shown
     assert "Sloviansk" in _printed(doc, 120)
+
+
+# --- the tables are drawn here; rich, which drew them before, is the reference --------------
+
+WORD = st.text(alphabet=st.sampled_from([*"ab1,.()–%+", "漢", "é", "é"]), min_size=1, max_size=14)
+CELL = st.lists(WORD, max_size=4).map(" ".join)  # words as the report's cells have them
+
+
+def _by_rich(part) -> str:
+    """The part as rich prints a table of the same columns (as this module did before)."""
+    table = Table(title=part.title, title_justify="left", header_style="bold")
+    for h, w, r in zip(part.head, part.widths, part.right, strict=True):
+        table.add_column(Text(h), justify="right" if r else "left", width=w, overflow="fold")
+    for row in part.rows:
+        table.add_row(*(Text(c) for c in row))
+    out = io.StringIO()
+    Console(file=out, width=part.width, color_system=None).print(table, highlight=False)
+    return out.getvalue()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(1, 5),
+    rows=st.lists(st.lists(CELL, min_size=5, max_size=5), max_size=4),
+    width=st.integers(10, 120),
+    title=CELL,
+)
+def test_tables_are_drawn_as_rich_draws_them(n, rows, width, title):
+    head = [f"h{i} km²" for i in range(n)]
+    for part in fit(title, head, [r[:n] for r in rows], width):
+        assert render(part) == _by_rich(part)
+
+
+def test_the_shipped_report_is_drawn_as_rich_draws_it(doc):
+    for e in doc.scenarios:
+        for part in fit("t", report_text.STATUS_HEAD, report_text.status_rows(e), 90):
+            assert render(part) == _by_rich(part)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(st.sampled_from([*"ab 漢\n\t,"]), max_size=40), width=st.integers(1, 12))
+def test_any_cell_wraps_within_its_width_and_keeps_every_character(text, width):
+    from rich.cells import cell_len
+
+    lines = wrap(text, width)
+    # a character two cells wide cannot fold into a column one cell wide: alone on its line
+    assert all(cell_len(line) <= max(width, 2) for line in lines)
+    assert "".join("".join(lines).split()) == "".join(text.split())
+
+
+def test_a_terminal_gets_italic_titles_and_bold_headings_and_a_pipe_none():
+    shown, piped = io.StringIO(), io.StringIO()
+    from modeller.terminal_tables import print_fitted
+
+    args = ("Title", ["Oblast", "km²"], [["Donetsk", "6,660"]])
+    print_fitted(Console(file=shown, width=40, force_terminal=True), *args)
+    print_fitted(Console(file=piped, width=40, color_system=None), *args)
+    assert "\x1b[3mTitle" in shown.getvalue() and "\x1b[1m Oblast" in shown.getvalue()
+    assert "\x1b" not in piped.getvalue()
+    assert re.sub(r"\x1b\[[0-9;]*m", "", shown.getvalue()) == piped.getvalue()
