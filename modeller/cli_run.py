@@ -38,6 +38,7 @@ def run(
         from . import cachefiles
 
         cachefiles.enabled("MODELLER_POPULATION_CACHE")  # a switch that is none: said now
+        cachefiles.enabled("MODELLER_GEOMETRY_CACHE")
         if not no_maps and not no_images:
             cachefiles.enabled("MODELLER_IMAGE_CACHE")
         from .files import check_writer

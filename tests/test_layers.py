@@ -16,7 +16,7 @@ PACKAGE = Path(modeller.__file__).parent
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
     {"errors", "statuses", "document", "interrupts", "regions", "textsafe", "memo"},
-    {"terminal_tables"},  # rich tables fitted to a terminal, no figure cut short
+    {"terminal_tables"},  # tables fitted to a terminal, no figure cut short
     {"settings", "rounding", "projection", "areas", "gazetteer"},  # environment; the CRS; km²
     {"positions"},  # GeoJSON geometry read in two dimensions, bad positions named
     {"unitsfile"},  # reading and matching a units file (no embedded data)
@@ -24,6 +24,7 @@ LAYERS: list[set[str]] = [
     {"dates", "geodata", "inputs", "failures"},  # dates; units, CRS; files in
     {"files"},  # files out, atomically
     {"cachefiles"},  # files kept between runs under a digest of their inputs
+    {"geomcache"},  # costly shapes kept between runs (cachefiles)
     {"geojson", "partition", "specs", "shipped", "reconcile", "yamlpos", "population"},
     {"pockets"},  # pinholes in DeepState's occupied layer, filled
     {"hromada_files"},  # reading the two files of a --population folder

@@ -1,0 +1,110 @@
+"""Shapes kept between runs (a DeepState day's reconciled territory, a band's zone): read
+back exactly as drawn, drawn again when an input changes or the file is damaged, never
+written when turned off; the run's figures are the same bytes either way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from modeller import baselines, fast, geomcache, reconcile
+from modeller.cli import main
+from modeller.scenario import load_scenarios
+
+DRAFT = str(Path(__file__).resolve().parent.parent / "scenarios" / "draft-20-points-2025-12.yaml")
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("MODELLER_GEOMETRY_CACHE", raising=False)
+    return tmp_path / geomcache.KIND
+
+
+def drawn_counted(monkeypatch, module, name: str) -> list[int]:
+    drawn: list[int] = []
+    real = getattr(module, name)
+
+    def counting(*args, **kwargs):
+        drawn.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return drawn
+
+
+def test_a_kept_shape_is_the_drawn_shape(folder):
+    box = shapely.Polygon([(0, 0), (1e4, 0), (1e4, 1e4), (0, 0)])
+
+    def draw():
+        return {"zone": shapely.buffer(box, 2500.0), "km2": np.array([1.5, 2.5])}
+
+    key = geomcache.digest("test", box, 2.5)
+    first = geomcache.kept(key, draw)
+    second = geomcache.kept(key, lambda: pytest.fail("drawn again"))
+    assert shapely.to_wkb(second["zone"]) == shapely.to_wkb(first["zone"])
+    assert np.array_equal(second["km2"], first["km2"])
+    assert len(list(folder.glob("*.npz"))) == 1
+    # another input, another name
+    assert geomcache.digest("test", box, 2.6) != key
+    assert geomcache.digest("test", shapely.buffer(box, 1.0), 2.5) != key
+
+
+def test_a_damaged_file_is_drawn_again(folder):
+    box = shapely.box(0, 0, 10, 10)
+    key = geomcache.digest("test", box)
+    geomcache.kept(key, lambda: {"zone": box})
+    (path,) = folder.glob("*.npz")
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    again = geomcache.kept(key, lambda: {"zone": shapely.box(0, 0, 10, 10)})
+    assert again["zone"].equals(box)
+
+
+def test_turned_off_nothing_is_written(folder, monkeypatch):
+    monkeypatch.setenv("MODELLER_GEOMETRY_CACHE", "0")
+    box = shapely.box(0, 0, 10, 10)
+    geomcache.kept(geomcache.digest("test", box), lambda: {"zone": box})
+    assert not folder.exists()
+
+
+def test_a_bad_switch_is_an_error_before_any_work(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODELLER_GEOMETRY_CACHE", "maybe")
+    result = CliRunner().invoke(main, ["run", DRAFT, "--no-maps", "-o", str(tmp_path / "x.csv")])
+    assert result.exit_code == 2 and "MODELLER_GEOMETRY_CACHE" in result.output
+    assert not (tmp_path / "x.csv").exists()
+
+
+def _figures(spec: str) -> list:
+    base = baselines.load_baseline(spec)
+    ((_, sc),) = load_scenarios([DRAFT])
+    result = fast.apply(base, sc, load=baselines.load_baseline)
+    return [(p.oblast, p.before, p.after, shapely.to_wkb(p.geometry)) for p in result.pieces]
+
+
+def test_a_band_drawn_once_gives_the_same_pieces_on_every_run(folder, monkeypatch):
+    drawn = drawn_counted(monkeypatch, fast.engine, "contact_line")
+    first = _figures("contact-line")
+    assert len(drawn) == 1
+    second = _figures("contact-line")
+    assert len(drawn) == 1  # the zone was read back: no line drawn
+    assert second == first
+    monkeypatch.setenv("MODELLER_GEOMETRY_CACHE", "0")
+    assert _figures("contact-line") == first and len(drawn) == 2
+
+
+def test_a_deepstate_day_reconciled_once_is_the_same_baseline(folder, monkeypatch, shared_data):
+    drawn = drawn_counted(monkeypatch, reconcile, "strips")
+    first = baselines.load_baseline("deepstate:2025-08-15")
+    second = baselines.load_baseline("deepstate:2025-08-15")
+    assert len(drawn) == 1
+    assert second.baseline == first.baseline and len(second.pieces) == len(first.pieces)
+    for a, b in zip(first.pieces, second.pieces, strict=True):
+        assert (a.oblast, a.before) == (b.oblast, b.before)
+        assert shapely.to_wkb(a.geometry) == shapely.to_wkb(b.geometry)
+    assert first.baseline.reconciled and first.baseline.outside_km2 > 0
