@@ -13,7 +13,8 @@
       map per scenario). Medians
       of ``--repeat`` runs (wall and CPU seconds), the ratio run by run, and where the
       modeller's time goes (in-process CPU per stage). The runs after the warm-up read the
-      population model from the cache; a cold run (nothing cached: a user's very first
+      population model and the day's costly shapes (its reconciled territory, the band's
+      zone: ``modeller.geomcache``) from the cache; a cold run (nothing cached: a user's very first
       run) is timed too, without and with maps.
 [timeline] ``benchmarks/timeline_benchmark.py``: the full daily archive (a subprocess;
       wall, peak memory), the straightforward implementation on ``--sample`` dates
@@ -182,7 +183,11 @@ def run_section(args) -> dict[str, float]:
     print(f"[run] {scenarios}, deepstate:{day}, {args.repeat} runs each after a warm-up")
     with tempfile.TemporaryDirectory() as tmp:
         ours = {"MODELLER_CACHE_DIR": str(Path(tmp) / "cache")}
-        cold = {"MODELLER_IMAGE_CACHE": "0", "MODELLER_POPULATION_CACHE": "0"}
+        cold = {
+            "MODELLER_IMAGE_CACHE": "0",
+            "MODELLER_POPULATION_CACHE": "0",
+            "MODELLER_GEOMETRY_CACHE": "0",
+        }
         no_maps = pairs([*me, "--no-maps"], plain, args.repeat, ours)
         maps_a = [*me, "--out", str(Path(tmp) / "a")]
         (Path(tmp) / "b").mkdir()
