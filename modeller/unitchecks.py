@@ -30,6 +30,11 @@ UNIT_AREA_TOLERANCE, UNIT_AREA_SLACK_KM2 = 0.15, 1000.0
 # 27 units: 97.3 %, Sevastopol the lowest at 78 %): a shifted file, or names attached
 # to the wrong outlines, falls far below.
 UNITS_INSIDE_SHARE = 0.90
+# and not moved as a whole: the median of the units' centroid offsets from the embedded
+# units' is at most 1.5 km (Minregion's: 0.5 km, each unit's offset up to 4 km, in all
+# directions). A file shifted by a few km (a wrong datum, a false easting, a typo in a
+# transformation) keeps 90 % inside but moves the line of control across towns.
+UNITS_SHIFT_KM = 1.5
 
 
 def overlaps_ukraine(x0: float, y0: float, x1: float, y1: float) -> bool:
@@ -137,6 +142,33 @@ def check_units_file(
             f"only {share:.0%} of the units' area lies inside the embedded unit of the same "
             f"name (at least {UNITS_INSIDE_SHARE:.0%} expected; least: {names}): is the file "
             "shifted, in another CRS, or are names attached to the wrong outlines?",
+            source,
+        )
+    _check_shift(geometry, embedded, source)
+
+
+def _check_shift(geometry: dict, embedded: dict, source: str) -> None:
+    """InputError when the units, taken together, lie away from the embedded ones: the
+    median (east, north) offset of their centroids over ``UNITS_SHIFT_KM`` (working CRS,
+    metres)."""
+    import numpy as np
+    import shapely
+
+    codes = [c for c in geometry if c in embedded]
+    if not codes:
+        return
+    ours = shapely.get_coordinates(shapely.centroid([geometry[c] for c in codes]))
+    theirs = shapely.get_coordinates(shapely.centroid([embedded[c] for c in codes]))
+    east, north = np.median(ours - theirs, axis=0) / 1000.0
+    if np.hypot(east, north) > UNITS_SHIFT_KM:
+        ew = f"{abs(east):.1f} km {'east' if east > 0 else 'west'}"
+        ns = f"{abs(north):.1f} km {'north' if north > 0 else 'south'}"
+        raise InputError(
+            f"the units lie {ew} and {ns} of the embedded units of the same names (the "
+            f"median offset of their centres; at most {UNITS_SHIFT_KM:g} km expected: "
+            "independent outlines differ by less): is the file shifted, or in another "
+            "datum or CRS than it says? Units must be in lon/lat degrees on WGS84 "
+            "(EPSG:4326) or name their CRS",
             source,
         )
 

@@ -11,6 +11,7 @@ embedded units, or a DeepState day from the shared data (those tests skip withou
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -285,6 +286,21 @@ def test_units_shifted_a_little_are_refused(tmp_path):
         "of the units' area lies inside the embedded unit of the same name",
         "at least 90% expected",
     )
+
+
+def test_units_shifted_by_a_few_km_are_refused_saying_how_far(tmp_path):
+    """0.05° east and 0.03° north (~3.5 km each): 90 % of the area still lies in the right
+    unit, but the line of control moves across towns (land-swap's 'regains' +45 %)."""
+    moved = lambda code, g: shapely.affinity.translate(g, xoff=0.05, yoff=0.03)  # noqa: E731
+    line = refused(run_units(tmp_path, units_file(tmp_path, "moved", moved)), "median offset")
+    assert re.search(r"lie 3\.\d km east and 3\.\d km north", line), line
+
+
+def test_units_within_a_few_hundred_metres_are_accepted(tmp_path):
+    """Independent outlines differ this much (Minregion's from the embedded: ~0.5 km)."""
+    moved = lambda code, g: shapely.affinity.translate(g, xoff=0.006, yoff=-0.004)  # noqa: E731
+    result = run_units(tmp_path, units_file(tmp_path, "near", moved))
+    assert result.exit_code == 0, result.output
 
 
 def test_overlapping_units_are_refused_naming_both(tmp_path):
