@@ -96,6 +96,10 @@ def run(
                     f"the {fmt} figures would replace: give a file ending in "
                     f"{_ending(fmt)}"
                 )
+        if not no_maps:  # a user's own page or image there: said before the work
+            from .maps.site import check_folder_free
+
+            check_folder_free(out, [sc.id for _, sc in loaded], images=not no_images)
         if not no_maps and not no_images:  # matplotlib is loaded there while we compute
             from . import geodata
             from .maps import painter as painting

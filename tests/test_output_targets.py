@@ -299,6 +299,34 @@ def test_output_onto_a_scenario_page_or_image_is_refused(tmp_path, name):
     assert victim.read_text(encoding="utf-8") == "id: x\n"
 
 
+def test_a_users_own_page_or_image_is_refused_before_any_work(tmp_path, monkeypatch):
+    """The check ran only after every figure was computed; a user's land-swap.png was
+    replaced without a word (images were not checked at all)."""
+    from modeller import runs
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("computed before the folder was checked")
+
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "land-swap.png").write_bytes(b"\x89PNG mine")
+    with monkeypatch.context() as m:
+        m.setattr(runs, "apply_one", no_work)
+        result = CliRunner().invoke(main, ["run", "land-swap", "-b", "1991", "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "land-swap.png there is not a file modeller wrote" in result.output
+    assert (out / "land-swap.png").read_bytes() == b"\x89PNG mine"
+    # without images the PNG is not in the way; the page modeller wrote then is its own
+    args = ["run", "land-swap", "-b", "1991", "--no-images", "-o", str(out)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert (out / "land-swap.png").read_bytes() == b"\x89PNG mine"
+    (out / "land-swap.png").unlink()
+    for _ in range(2):  # images modeller wrote (listed in the folder's manifest) are replaced
+        result = CliRunner().invoke(main, ["run", "land-swap", "-b", "1991", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+    assert (out / "land-swap.png").read_bytes().startswith(b"\x89PNG\r\n")
+
+
 def test_a_web_page_modeller_did_not_write_is_not_replaced(tmp_path):
     """A user's own index.html in the --out folder had been overwritten without a word,
     though the README says the folder's other files are kept."""

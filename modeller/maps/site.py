@@ -30,9 +30,14 @@ def page_names(doc) -> list[str]:
     The page's stem is also the scenario's URL hash on the index (``index.html#<stem>``) and
     the stem of its CSV and static images (``<stem>.csv``, ``<stem>.png``, ``<stem>.svg``).
     """
+    return names_for([e["id"] for e in plain(doc)["scenarios"]])
+
+
+def names_for(ids: list[str]) -> list[str]:
+    """``page_names`` of scenarios with these ids, in order."""
     names, seen = [], {"index.html", "overview.html"}  # overview.png is all scenarios'
-    for e in plain(doc)["scenarios"]:
-        stem = re.sub(r"[^a-z0-9-]+", "-", str(e["id"]).lower()).strip("-") or "scenario"
+    for sid in ids:
+        stem = re.sub(r"[^a-z0-9-]+", "-", str(sid).lower()).strip("-") or "scenario"
         name, n = f"{stem}.html", 1
         while name in seen:
             n += 1
@@ -109,28 +114,52 @@ def write_site(
     rendered = render_site(doc, partitions, tiles=tiles, images=images)
     _check_not_theirs(Path(out_dir), rendered)
     rendered |= (extra() if callable(extra) else extra) or {}
+    _check_not_theirs(Path(out_dir), [n for n in rendered if not n.endswith(".html")])
     return files.write_folder(Path(out_dir), rendered, MANIFEST)  # the whole site, or none
 
 
 GENERATOR = b'<meta name="generator" content="modeller'  # in the head of every page
 
 
-def _check_not_theirs(folder: Path, pages: dict) -> None:
-    """InputError if a page would replace a web page in ``folder`` that modeller did not
-    write (no generator mark in its head): a user's own index.html had been overwritten
-    without a word, though the folder's other files are kept."""
-    for name in sorted(n for n in pages if n.endswith(".html")):
+def check_folder_free(folder: Path, ids: list[str], images: bool) -> None:
+    """Before any work: the InputError of ``_check_not_theirs`` for the files a site of
+    scenarios with these ids would write (pages; with ``images``, PNG and SVG)."""
+    pages = ["index.html", *names_for(ids)]
+    drawn = [f"{n.removesuffix('.html')}{s}" for n in pages[1:] for s in (".png", ".svg")]
+    _check_not_theirs(Path(folder), [*pages, *(drawn + ["overview.png"] if images else [])])
+
+
+def _check_not_theirs(folder: Path, names) -> None:
+    """InputError if the site would replace a file in ``folder`` that modeller did not
+    write: a page without the generator mark in its head, any other file not listed in
+    the folder's manifest (what the last run wrote). A user's own index.html had been
+    overwritten without a word, though the folder's other files are kept."""
+    listed = None
+    for name in sorted(names):
         path = folder / name
         if not path.is_file() or path.is_symlink():
             continue
-        try:
-            with open(path, "rb") as fh:
-                head = fh.read(4096)
-        except OSError:
-            continue
-        if GENERATOR not in head:
+        if name.endswith(".html"):
+            try:
+                with open(path, "rb") as fh:
+                    ours = GENERATOR in fh.read(4096)
+            except OSError:
+                continue
+        else:
+            listed = _listed(folder) if listed is None else listed
+            ours = name in listed
+        if not ours:
+            what = "a page" if name.endswith(".html") else "a file"
             raise InputError(
-                f"{name} there is not a page modeller wrote, and the maps would replace "
+                f"{name} there is not {what} modeller wrote, and the maps would replace "
                 "it: give another --out folder, or move that file",
                 str(path),
             )
+
+
+def _listed(folder: Path) -> set[str]:
+    """The names the folder's manifest lists (none when it has none)."""
+    try:
+        return set((folder / MANIFEST).read_text(encoding="utf-8").splitlines()) - {""}
+    except (OSError, UnicodeDecodeError):
+        return set()
