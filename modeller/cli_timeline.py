@@ -47,6 +47,10 @@ def timeline(
             files.check_folder_name(
                 out, f"the table and the page go there (timeline.{fmt}, timeline.html)"
             )
+            if not no_chart:  # a page of the user's own there is not replaced
+                from .maps.site import check_not_theirs
+
+                check_not_theirs(out, ["timeline.html"], "the timeline's page")
             use_population(population_dir)  # the plan's settlement weights come from it
             loaded = load_scenarios(list(paths))
             snapshots, others = archive.parse_specs(specs, every)

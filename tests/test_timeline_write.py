@@ -119,3 +119,23 @@ def test_page_text_from_a_child_process_or_from_here_when_it_fails():
     waiting = files.InChild(lambda: "x" * 10_000_000)  # blocks on the full pipe
     waiting.cancel()
     assert waiting.pid is None
+
+
+def test_a_users_own_timeline_html_is_refused_before_any_work(tmp_path):
+    """`run` refused to replace a page the user wrote; the timeline replaced its own
+    timeline.html without a word (its table named by --format stays the user's choice)."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    (tmp_path / "timeline.html").write_text("<p>mine</p>", encoding="utf-8")
+    args = ["timeline", "land-swap", "--baselines", "contact-line,pre-2022", "--out", str(tmp_path)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "timeline.html there is not a page modeller wrote" in result.output
+    assert (tmp_path / "timeline.html").read_text(encoding="utf-8") == "<p>mine</p>"
+    assert not (tmp_path / "timeline.csv").exists()  # nothing computed, nothing written
+    (tmp_path / "timeline.html").unlink()
+    for _ in range(2):  # its own page is replaced run after run
+        assert CliRunner().invoke(main, args).exit_code == 0
+    assert (tmp_path / "timeline.html").stat().st_size > 1000

@@ -112,9 +112,9 @@ def write_site(
     the pages link ``<stem>.png`` / ``<stem>.svg``.
     """
     rendered = render_site(doc, partitions, tiles=tiles, images=images)
-    _check_not_theirs(Path(out_dir), rendered)
+    check_not_theirs(Path(out_dir), rendered)
     rendered |= (extra() if callable(extra) else extra) or {}
-    _check_not_theirs(Path(out_dir), [n for n in rendered if not n.endswith(".html")])
+    check_not_theirs(Path(out_dir), [n for n in rendered if not n.endswith(".html")])
     return files.write_folder(Path(out_dir), rendered, MANIFEST)  # the whole site, or none
 
 
@@ -122,17 +122,17 @@ GENERATOR = b'<meta name="generator" content="modeller'  # in the head of every 
 
 
 def check_folder_free(folder: Path, ids: list[str], images: bool) -> None:
-    """Before any work: the InputError of ``_check_not_theirs`` for the files a site of
+    """Before any work: the InputError of ``check_not_theirs`` for the files a site of
     scenarios with these ids would write (pages; with ``images``, PNG and SVG)."""
     pages = ["index.html", *names_for(ids)]
     drawn = [f"{n.removesuffix('.html')}{s}" for n in pages[1:] for s in (".png", ".svg")]
-    _check_not_theirs(Path(folder), [*pages, *(drawn + ["overview.png"] if images else [])])
+    check_not_theirs(Path(folder), [*pages, *(drawn + ["overview.png"] if images else [])])
 
 
-def _check_not_theirs(folder: Path, names) -> None:
-    """InputError if the site would replace a file in ``folder`` that modeller did not
-    write: a page without the generator mark in its head, any other file not listed in
-    the folder's manifest (what the last run wrote). A user's own index.html had been
+def check_not_theirs(folder: Path, names, by: str = "the maps") -> None:
+    """InputError if ``by`` would replace a file in ``folder`` that modeller did not write:
+    a page without the generator mark in its head, any other file not listed in the
+    folder's manifest (what the last run wrote). A user's own index.html had been
     overwritten without a word, though the folder's other files are kept."""
     listed = None
     for name in sorted(names):
@@ -151,7 +151,7 @@ def _check_not_theirs(folder: Path, names) -> None:
         if not ours:
             what = "a page" if name.endswith(".html") else "a file"
             raise InputError(
-                f"{name} there is not {what} modeller wrote, and the maps would replace "
+                f"{name} there is not {what} modeller wrote, and {by} would replace "
                 "it: give another --out folder, or move that file",
                 str(path),
             )
