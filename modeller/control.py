@@ -20,6 +20,7 @@ from . import archive, dates, geodata, geojson, inputs, pockets, reconcile, sett
 from . import deepstate as deepstate_raw
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, overlay
+from .positions import lines_of
 from .statuses import BUILTIN_STATUSES
 
 BASELINE_STATUSES = tuple(BUILTIN_STATUSES)  # what a baseline file may say land holds
@@ -218,10 +219,12 @@ def from_raw(path: Path, data: dict) -> Partition:
 
 def from_file(path: Path) -> Partition:
     """Polygons from a GeoJSON/GeoPackage file: a ``status`` property, else Russian-held."""
+    text = None
     if path.suffix.lower() == ".gpkg":
         data = {"type": "FeatureCollection", "features": _read_gpkg(path)}
     else:
-        data = geojson.read(path)
+        text = inputs.read_text(path, "GeoJSON")
+        data = geojson.parse(text, path)
         if deepstate_raw.is_raw(data):
             return from_raw(path, data)
     if isinstance(data, dict) and isinstance(data.get("modeller"), dict):
@@ -234,16 +237,17 @@ def from_file(path: Path) -> Partition:
         )
     date_value = data.get("date") if isinstance(data, dict) else None
     held: dict[str, list] = {}
-    for i, (props, geom) in enumerate(geojson.features(data, str(path))):
-        status = props.get("status", None)
-        status = "russia" if status is None else status  # "" or false is not a status
-        if status not in BASELINE_STATUSES:
-            raise InputError(
-                f"feature {i + 1}: unknown status {str(status)[:80]!r}; a baseline file "
-                f"holds {', '.join(BASELINE_STATUSES)} (or no 'status': Russian-held)",
-                str(path),
-            )
-        held.setdefault(status, []).append(geom)
+    with lines_of(text):  # (a GeoPackage has no lines)
+        for i, (props, geom) in enumerate(geojson.features(data, str(path))):
+            status = props.get("status", None)
+            status = "russia" if status is None else status  # "" or false is not a status
+            if status not in BASELINE_STATUSES:
+                raise InputError(
+                    f"feature {i + 1}: unknown status {str(status)[:80]!r}; a baseline file "
+                    f"holds {', '.join(BASELINE_STATUSES)} (or no 'status': Russian-held)",
+                    str(path),
+                )
+            held.setdefault(status, []).append(geom)
     unitchecks.check_over_ukraine([g for geoms in held.values() for g in geoms], str(path))
     territory = {s: geojson.territory(g) for s, g in held.items()}
     _check_no_overlap(territory, path)

@@ -19,6 +19,7 @@ import shapely
 
 from . import geodata, inputs, positions, unitchecks
 from .errors import InputError
+from .positions import lines_of
 from .regions import polygonal, repaired, union_regions
 
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
@@ -43,10 +44,11 @@ _COORDINATES = re.compile(r'"coordinates"[ \t\n\r]*:[ \t\n\r]*\[[-+0-9.eE,\[\] \
 
 def read(path: Path) -> object:
     """Parse a GeoJSON file; InputError naming the file when it cannot be read."""
-    return _parse(inputs.read_text(path, "GeoJSON"), path)
+    return parse(inputs.read_text(path, "GeoJSON"), path)
 
 
-def _parse(text: str, path: Path) -> object:
+def parse(text: str, path: Path) -> object:
+    """Parse a GeoJSON file's text; InputError naming the file (and the JSON error)."""
     try:
         return json.loads(text, parse_constant=_no_constant)
     except ValueError as exc:
@@ -241,7 +243,8 @@ def _territory_of(text: str, path: Path, densify: bool) -> object:
                 _LAST[key] = fast
         if fast is not None:
             return fast
-    return territory([g for _, g in features(_parse(text, path), str(path))], densify)
+    with lines_of(text):
+        return territory([g for _, g in features(parse(text, path), str(path))], densify)
 
 
 # The last file of one polygon read the fast way: (structure, its one coordinates array,
@@ -346,9 +349,10 @@ def read_layers(
     text = inputs.read_text(path, "GeoJSON") if text is None else text
     if '"status"' not in text and '"grey_zone"' not in text:
         return {"russia": _territory_of(text, path, densify)}, False
-    data = _parse(text, path)
+    data = parse(text, path)
     grouped: dict[str, list] = {}
-    for props, geom in features(data, str(path)):
-        grouped.setdefault(str(props.get("status") or "russia"), []).append(geom)
+    with lines_of(text):
+        for props, geom in features(data, str(path)):
+            grouped.setdefault(str(props.get("status") or "russia"), []).append(geom)
     layers = {status: territory(geoms, densify) for status, geoms in grouped.items()}
     return layers, bool(isinstance(data, dict) and data.get("grey_zone"))

@@ -1,11 +1,14 @@
 """GeoJSON geometry objects read into shapely in two dimensions: an altitude dropped as it
 is read, a malformed position named. Shared by every GeoJSON reader (units files in
-``unitsfile``, baselines and scenario polygons in ``geojson``)."""
+``unitsfile``, baselines and scenario polygons in ``geojson``); and the line of a feature
+an error names."""
 
 from __future__ import annotations
 
 import json
+import re
 import warnings
+from contextlib import contextmanager
 
 import shapely
 from shapely.geometry import shape
@@ -130,3 +133,61 @@ def _without_altitude(geom: dict) -> dict:
 def _short(text: str, limit: int = 60) -> str:
     """``text`` cut to ``limit`` characters (a hostile value can be megabytes long)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@contextmanager
+def lines_of(text: str | None):
+    """An InputError naming "feature N" of a FeatureCollection gets the line where that
+    feature starts in ``text`` (the file's; None: no line to give)."""
+    try:
+        yield
+    except InputError as exc:
+        m = re.match(r"feature (\d+)\b", exc.message)
+        if m and text is not None and exc.line is None:
+            exc.line = feature_line(text, int(m.group(1)))
+        raise
+
+
+def feature_line(text: str, number: int) -> int | None:
+    """The line on which feature ``number`` (from 1) of the text's top-level "features"
+    array starts; None when the text is not such a document, or is all on one line.
+
+    Notes
+    -----
+    JSON parsers give no positions, so the top-level object is walked here, member by
+    member, each value skipped by ``json.JSONDecoder.raw_decode`` (which says where it
+    ends) and the features array element by element.
+    """
+    if "\n" not in text.rstrip():  # all on one line: a line says nothing
+        return None
+    decode = json.JSONDecoder().raw_decode
+    ws = re.compile(r"[ \t\n\r]*")
+
+    def skip(i: int) -> int:
+        return ws.match(text, i).end()
+
+    try:
+        i = skip(0)
+        if text[i] != "{":
+            return None
+        i = skip(i + 1)
+        while text[i] != "}":
+            key, i = decode(text, i)
+            i = skip(skip(i) + 1)  # past the colon
+            if key == "features" and text[i] == "[":
+                i = skip(i + 1)
+                if text[i] == "]":  # no features
+                    return None
+                for _ in range(number - 1):
+                    _, i = decode(text, i)
+                    i = skip(i)
+                    if text[i] != ",":  # the last one came first
+                        return None
+                    i = skip(i + 1)
+                return text.count("\n", 0, i) + 1
+            _, i = decode(text, i)
+            i = skip(i)
+            i = skip(i + 1) if text[i] == "," else i
+    except (ValueError, IndexError, RecursionError):
+        return None
+    return None

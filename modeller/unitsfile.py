@@ -21,7 +21,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from .errors import InputError
-from .positions import shape_2d
+from .positions import lines_of, shape_2d
 
 SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 CODE_RE = re.compile(r"^UA-?(\d{2})$", re.IGNORECASE)
@@ -58,13 +58,15 @@ def read_features(path: Path) -> list[tuple[dict, object]]:
         )
     if suffix in (".geojson", ".json"):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            data = json.loads(text)
             feats = data["features"]
             if not isinstance(feats, list):
                 raise TypeError(f"'features' must be a list, got {type(feats).__name__}")
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise InputError(f"cannot read units GeoJSON: {exc}", str(path)) from None
-        out = [_feature(f, i, str(path)) for i, f in enumerate(feats)]
+        with lines_of(text):  # an error names the line where its feature starts
+            out = [_feature(f, i, str(path)) for i, f in enumerate(feats)]
     else:
         out = _read_ogr(path)
     out = [(p, _polygons_of(g)) for p, g in out]

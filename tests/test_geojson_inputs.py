@@ -18,6 +18,8 @@ import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Transformer
 from shapely.geometry import mapping
 
@@ -532,3 +534,58 @@ def test_a_ring_whose_edges_cross_is_refused_where_they_cross(tmp_path):
     geojson.check_rings(shapely.Polygon(square))
     pinched = [[36, 49], [37, 49], [36.5, 49.5], [37, 50], [36, 50], [36.5, 49.5], [36, 49]]
     geojson.check_rings(shapely.Polygon(pinched))
+
+
+# --- the line of the feature an error names ---------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 6),
+    indent=st.sampled_from([1, 2, 4, "\t"]),
+    before=st.dictionaries(
+        st.sampled_from(["name", "crs", "bbox", "x"]), st.integers(), max_size=3
+    ),
+)
+def test_the_line_of_each_feature_is_where_it_starts(n, indent, before):
+    """Each feature carries its number in an id; its line is that of its opening brace:
+    at or before the id's line, after the previous feature's id."""
+    from modeller.positions import feature_line
+
+    feats = [{"type": "Feature", "id": f"F{k}", "geometry": None} for k in range(1, n + 1)]
+    text = json.dumps({"type": "FeatureCollection", **before, "features": feats}, indent=indent)
+    lines = text.splitlines()
+    at = {k: next(i + 1 for i, x in enumerate(lines) if f'"F{k}"' in x) for k in range(1, n + 1)}
+    for k in range(1, n + 1):
+        line = feature_line(text, k)
+        assert line is not None and lines[line - 1].strip().startswith("{"), (k, line)
+        assert at.get(k - 1, 0) < line <= at[k]
+    assert feature_line(text, n + 1) is None
+    assert feature_line(json.dumps({"features": feats}), 1) is None  # one line: no line
+
+
+def test_a_bad_feature_in_a_baseline_file_is_named_with_its_line(tmp_path):
+    ring = [list(map(float, p)) for p in lonlat_unit("UA-14", 0.1).exterior.coords]
+    ring[2] = [38.0]
+    fc = feature_collection(
+        mapping(lonlat_unit("UA-23", 0.1)), {"type": "Polygon", "coordinates": [ring]}
+    )
+    path = tmp_path / "base.geojson"
+    path.write_text(json.dumps(fc, indent=2), encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    second = [i + 1 for i, x in enumerate(lines) if x == "    {"][1]  # its opening brace
+    refused(
+        cli("run", "--no-maps", "-b", path, scenario(tmp_path)),
+        f"{path}:{second}: feature 2: a position must be [longitude, latitude]",
+    )
+
+
+def test_a_bad_feature_in_a_units_file_is_named_with_its_line(tmp_path):
+    path = units_file(tmp_path, "lines")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"][4]["geometry"] = {"type": "Polygon", "coordinates": [[[30, 50], [31]]]}
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    line = refused(run_units(tmp_path, path), "feature 5")
+    shown = int(re.search(r"\.geojson:(\d+): feature 5", line).group(1))
+    assert path.read_text(encoding="utf-8").splitlines()[shown - 1].strip() == "{"
+    assert '"code"' in "".join(path.read_text(encoding="utf-8").splitlines()[shown : shown + 6])
