@@ -153,11 +153,12 @@ def run(
     cli_run.run(paths, baseline, fmt, output, towns, out, no_maps, no_images, tiles, population_dir)
 
 
-@main.command()
+@main.command(short_help="Check scenario files before a run; exit 2 on any error.")
 @click.argument("paths", nargs=-1, required=True, type=PathArg(path_type=Path))
 @units_option
 def validate(paths: tuple[Path, ...]) -> None:
-    """Check scenario files: keys, statuses, oblast and place names. Exit 2 on any error."""
+    """Check scenario files: keys, statuses, oblast and place names, polygon files. Exit 2
+    on any error."""
     from .scenario import load_scenario
     from .scenario_paths import scenario_files
 
@@ -174,6 +175,7 @@ def validate(paths: tuple[Path, ...]) -> None:
                 raise InputError(
                     f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path)
                 )
+            _read_polygon_files(sc, path)
         except InputError as exc:
             click.echo(f"error: {terminal_text(exc)}", err=True)
             bad += 1
@@ -184,6 +186,21 @@ def validate(paths: tuple[Path, ...]) -> None:
         click.echo(f"ok: {terminal_text(path)} ({sc.id}, {n} step{'s' if n != 1 else ''}{staged})")
     if bad:
         sys.exit(2)
+
+
+def _read_polygon_files(sc, path: Path) -> None:
+    """Read every polygon file the scenario names, as ``run`` will (the geometry libraries
+    load only for a scenario that has one): its errors name the step, as ``run``'s do."""
+    for phase, number, step in sc.numbered_steps:
+        for sel in step.where.walk():
+            if sel.polygon is not None and sel.polygon.file:
+                from .engine import step_name
+                from .geojson import read_territory
+
+                try:
+                    read_territory(Path(sel.polygon.file))
+                except InputError as exc:
+                    raise InputError(f"{step_name(phase, number)}: {exc}", str(path)) from None
 
 
 @main.command("scenarios", short_help="List the shipped scenarios: id, date, title, sources.")

@@ -51,3 +51,38 @@ def test_validate_still_resolves_places_and_oblasts(tmp_path):
     code, loaded = _loaded("validate", str(bad))
     assert code == 2
     assert "shapely" not in loaded
+
+
+def test_validate_reads_a_scenarios_polygon_file_as_run_does(tmp_path):
+    """It said 'ok' for a scenario whose polygon file `run` then refused."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    ring = [[37.0, 48.0], [37.5, 48.0], [37.5], [37.0, 48.0]]
+    feats = [{"type": "Feature", "properties": {}, "geometry": None}] * 2
+    feats = [
+        *feats,
+        {
+            "type": "Feature",
+            "properties": {},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        },
+    ]
+    (tmp_path / "zone.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": feats}, indent=1), encoding="utf-8"
+    )
+    sc = tmp_path / "sc.yaml"
+    sc.write_text(
+        "id: z\ntitle: Z\nsteps:\n  - assign: russia\n    where: {oblast: Donetsk}\n"
+        "  - assign: russia\n    where: {polygon: {file: zone.geojson}}\n",
+        encoding="utf-8",
+    )
+    validated = CliRunner().invoke(main, ["validate", str(sc)])
+    run = CliRunner().invoke(main, ["run", str(sc), "-b", "1991", "--no-maps"])
+    assert validated.exit_code == run.exit_code == 2, validated.output
+    said = validated.stderr.strip()
+    assert said == run.stderr.strip().splitlines()[-1], (said, run.stderr)
+    assert (
+        "step 2: " in said and "zone.geojson:14: feature 3: a position must be"
+    )  # (5 lines a feature) in said
