@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -47,10 +48,10 @@ def timeline(
             files.check_folder_name(
                 out, f"the table and the page go there (timeline.{fmt}, timeline.html)"
             )
-            if not no_chart:  # a page of the user's own there is not replaced
-                from .maps.site import check_not_theirs
+            from .maps.site import check_not_theirs  # a file of the user's is not replaced
 
-                check_not_theirs(out, ["timeline.html"], "the timeline's page")
+            names = [f"timeline.{fmt}", *([] if no_chart else ["timeline.html"])]
+            check_not_theirs(out, names, "the timeline", MANIFEST)
             use_population(population_dir)  # the plan's settlement weights come from it
             loaded = load_scenarios(list(paths))
             snapshots, others = archive.parse_specs(specs, every)
@@ -98,7 +99,7 @@ def timeline(
                     page.cancel()
             # what an earlier timeline wrote here and this one did not is removed: it would
             # pass for this run's (an old page beside a new table)
-            removed = files.replace_listed(out, MANIFEST, written)
+            removed = files.replace_listed(out, MANIFEST, written, OURS)
         except InputError as exc:
             fail(exc)
         except KeyboardInterrupt:
@@ -145,6 +146,7 @@ class _Logged:
 
 
 MANIFEST = ".modeller-timeline"  # what the last timeline wrote into its folder
+OURS = re.compile(r"timeline\.(csv|json|parquet|html)")  # the names it can have written
 
 
 def _map_links(out: Path, ids: list[str]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import signal
 import stat
@@ -185,13 +186,18 @@ class InChild:
 
 
 def write_folder(
-    folder: Path, texts: dict[str, str | bytes], manifest: str | None = None
+    folder: Path,
+    texts: dict[str, str | bytes],
+    manifest: str | None = None,
+    ours: re.Pattern | None = None,
 ) -> list[Path]:
     """Write ``{name: text or bytes}`` into ``folder`` as a whole: all new files, or none.
 
     ``manifest``: the name of a file listing what was written; files the previous write
     listed there that this one does not write (the pages of scenarios no longer run) are
-    removed with the old folder, not carried over. Every other entry is kept.
+    removed with the old folder, not carried over, if their names match ``ours`` (the
+    names the writer can give: a forged list names nothing else). Every other entry is
+    kept.
 
     Notes
     -----
@@ -207,7 +213,7 @@ def write_folder(
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "a file is in the way", str(folder))
     target.parent.mkdir(parents=True, exist_ok=True)
-    stale = _stale(target, manifest, set(texts))
+    stale = _stale(target, manifest, set(texts), ours)
     if manifest is not None:
         texts = {**texts, manifest: "".join(f"{name}\n" for name in sorted(texts))}
     cwd = Path.cwd().resolve()
@@ -253,13 +259,15 @@ def write_folder(
     return [folder / name for name in texts if name != manifest]
 
 
-def replace_listed(folder: Path, manifest: str, written: list[Path]) -> list[str]:
+def replace_listed(
+    folder: Path, manifest: str, written: list[Path], ours: re.Pattern | None = None
+) -> list[str]:
     """After files were written one by one into ``folder``: remove those the previous
     write listed in ``manifest`` and this one did not write (a table of another format,
-    a page not drawn this time, which would pass for this run's), and list the new ones.
-    Returns the names removed."""
+    a page not drawn this time, which would pass for this run's), if their names match
+    ``ours``, and list the new ones. Returns the names removed."""
     target = Path(folder).resolve()
-    stale = _stale(target, manifest, {p.name for p in written})
+    stale = _stale(target, manifest, {p.name for p in written}, ours)
     for name in sorted(stale):
         with suppress(OSError):
             os.remove(target / name)
@@ -267,9 +275,12 @@ def replace_listed(folder: Path, manifest: str, written: list[Path]) -> list[str
     return sorted(stale)
 
 
-def _stale(target: Path, manifest: str | None, new: set[str]) -> set[str]:
+def _stale(
+    target: Path, manifest: str | None, new: set[str], ours: re.Pattern | None = None
+) -> set[str]:
     """Regular files the previous write listed in ``manifest`` that this one does not
-    write (a name with a slash, a folder or a link there is never one of them)."""
+    write, named as ``ours`` allows (a name with a slash, a folder or a link there is
+    never one of them)."""
     if manifest is None:
         return set()
     try:
@@ -282,6 +293,7 @@ def _stale(target: Path, manifest: str | None, new: set[str]) -> set[str]:
         if name not in new
         and "/" not in name
         and name not in ("", ".", "..")
+        and (ours is None or ours.fullmatch(name))
         and (target / name).is_file()
         and not (target / name).is_symlink()
     }

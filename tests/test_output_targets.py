@@ -345,3 +345,90 @@ def test_a_web_page_modeller_did_not_write_is_not_replaced(tmp_path):
             main, ["run", "land-swap", "-b", "1991", "--no-images", "-o", str(out)]
         )
         assert result.exit_code == 0, result.output
+
+
+def _site(out, *extra):
+    return CliRunner().invoke(
+        main, ["run", "land-swap", "-b", "1991", "--no-images", "-o", str(out), *extra]
+    )
+
+
+@pytest.mark.parametrize("kind", ["folder", "link"])
+def test_a_folder_or_a_link_named_like_a_page_is_refused_and_kept(tmp_path, kind):
+    """A folder named index.html was deleted with all it held, and the run said nothing;
+    a link was written through or replaced."""
+    out, mine = tmp_path / "site", tmp_path / "mine.html"
+    out.mkdir()
+    mine.write_text("<p>mine</p>", encoding="utf-8")
+    if kind == "folder":
+        (out / "index.html").mkdir()
+        (out / "index.html" / "notes.txt").write_text("keep", encoding="utf-8")
+    else:
+        (out / "index.html").symlink_to(mine)
+    result = _site(out)
+    assert result.exit_code == 2, result.output
+    assert f"index.html there is a {kind}" in result.output
+    if kind == "folder":
+        assert (out / "index.html" / "notes.txt").read_text(encoding="utf-8") == "keep"
+    else:
+        assert (out / "index.html").is_symlink()
+    assert mine.read_text(encoding="utf-8") == "<p>mine</p>"
+
+
+def test_a_forged_manifest_removes_nothing_the_site_could_not_have_written(tmp_path):
+    out = tmp_path / "site"
+    assert _site(out).exit_code == 0
+    (out / "thesis.docx").write_bytes(b"years of work")
+    (out / ".modeller-site").write_text("thesis.docx\nindex.html\n", encoding="utf-8")
+    assert _site(out).exit_code == 0
+    assert (out / "thesis.docx").read_bytes() == b"years of work"
+
+
+def test_a_page_quoting_the_generator_mark_in_its_body_is_still_the_users(tmp_path):
+    out = tmp_path / "site"
+    out.mkdir()
+    quoted = '<html><head></head><body><pre>&lt;meta name="generator" content="modeller'
+    (out / "index.html").write_text(quoted + '"&gt;</pre></body></html>', encoding="utf-8")
+    result = _site(out)
+    assert result.exit_code == 2 and "not a page modeller wrote" in result.output
+
+
+def test_the_timeline_keeps_a_users_table_and_a_linked_page(tmp_path):
+    """timeline.csv of the user's own was replaced without a word; a timeline.html link
+    had its target replaced by the page."""
+    args = ["timeline", "land-swap", "--baselines", "contact-line", "--out", str(tmp_path)]
+    (tmp_path / "timeline.csv").write_text("mine\n", encoding="utf-8")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "timeline.csv there is not a file modeller wrote" in (
+        result.output
+    )
+    assert (tmp_path / "timeline.csv").read_text(encoding="utf-8") == "mine\n"
+    (tmp_path / "timeline.csv").unlink()
+    target = tmp_path / "elsewhere.html"
+    target.write_text("<p>mine</p>", encoding="utf-8")
+    (tmp_path / "timeline.html").symlink_to(target)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "timeline.html there is a link" in result.output
+    assert target.read_text(encoding="utf-8") == "<p>mine</p>"
+    (tmp_path / "timeline.html").unlink()
+    for _ in range(2):  # its own table and page are replaced run after run
+        assert CliRunner().invoke(main, args).exit_code == 0
+
+
+def test_a_baseline_file_named_like_deepstates_own_files_is_read_as_a_file(tmp_path):
+    """'deepstatemap_data_20250815.geojson' was taken for a malformed deepstate: spec."""
+    import json
+
+    from modeller import geodata
+
+    ring = geodata.to_lonlat(geodata.load().geometry["UA-14"]).representative_point().buffer(0.2)
+    fc = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {}, "geometry": ring.__geo_interface__}],
+    }
+    path = tmp_path / "deepstatemap_data_20250815.geojson"
+    path.write_text(json.dumps(fc), encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "land-swap", "-b", str(path), "--no-maps"])
+    assert result.exit_code == 0, result.output
+    assert f"baseline {path}" in result.output.replace("\n", " ")
+    assert "DeepStateMap, " not in result.output  # a user file, not DeepState's archive

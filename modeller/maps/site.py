@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from .layers import ScenarioView
 
 TILES = ("osm",)
 MANIFEST = ".modeller-site"  # what the last run wrote here: its pages and images
+OURS = re.compile(r"[a-z0-9-]+\.(html|png|svg)")  # the names a site's files can have
 
 
 def plain(doc) -> dict:
@@ -115,7 +117,7 @@ def write_site(
     check_not_theirs(Path(out_dir), rendered)
     rendered |= (extra() if callable(extra) else extra) or {}
     check_not_theirs(Path(out_dir), [n for n in rendered if not n.endswith(".html")])
-    return files.write_folder(Path(out_dir), rendered, MANIFEST)  # the whole site, or none
+    return files.write_folder(Path(out_dir), rendered, MANIFEST, OURS)  # the whole site, or none
 
 
 GENERATOR = b'<meta name="generator" content="modeller'  # in the head of every page
@@ -129,24 +131,30 @@ def check_folder_free(folder: Path, ids: list[str], images: bool) -> None:
     check_not_theirs(Path(folder), [*pages, *(drawn + ["overview.png"] if images else [])])
 
 
-def check_not_theirs(folder: Path, names, by: str = "the maps") -> None:
-    """InputError if ``by`` would replace a file in ``folder`` that modeller did not write:
-    a page without the generator mark in its head, any other file not listed in the
-    folder's manifest (what the last run wrote). A user's own index.html had been
-    overwritten without a word, though the folder's other files are kept."""
+def check_not_theirs(folder: Path, names, by: str = "the maps", manifest: str = MANIFEST) -> None:
+    """InputError if ``by`` would replace an entry of ``folder`` that modeller did not
+    write: anything but a regular file (a folder, a link: it would go, or be written
+    through), a page without the generator mark in its head, any other file not listed
+    in the folder's ``manifest`` (what the last run wrote). A user's own index.html had
+    been overwritten without a word, though the folder's other files are kept."""
     listed = None
-    for name in sorted(names):
+    for name in sorted({*names, manifest}):
         path = folder / name
-        if not path.is_file() or path.is_symlink():
+        if not os.path.lexists(path):
+            continue
+        if path.is_symlink() or not path.is_file():
+            kind = "a link" if path.is_symlink() else "a folder" if path.is_dir() else "no file"
+            raise InputError(
+                f"{name} there is {kind}, and {by} would replace it: give another --out "
+                "folder, or move it",
+                str(path),
+            )
+        if name == manifest:
             continue
         if name.endswith(".html"):
-            try:
-                with open(path, "rb") as fh:
-                    ours = GENERATOR in fh.read(4096)
-            except OSError:
-                continue
+            ours = _marked(path)
         else:
-            listed = _listed(folder) if listed is None else listed
+            listed = _listed(folder, manifest) if listed is None else listed
             ours = name in listed
         if not ours:
             what = "a page" if name.endswith(".html") else "a file"
@@ -157,9 +165,21 @@ def check_not_theirs(folder: Path, names, by: str = "the maps") -> None:
             )
 
 
-def _listed(folder: Path) -> set[str]:
+def _marked(path: Path) -> bool:
+    """Whether a page carries modeller's generator mark in its head (not merely anywhere
+    in its first bytes: a page of the user's quoting it in its body is not modeller's)."""
+    try:
+        with open(path, "rb") as fh:
+            start = fh.read(4096)
+    except OSError:
+        return True  # unreadable: the write will say so
+    head = re.split(rb"(?i)<body|</head", start, maxsplit=1)[0]
+    return GENERATOR in head
+
+
+def _listed(folder: Path, manifest: str) -> set[str]:
     """The names the folder's manifest lists (none when it has none)."""
     try:
-        return set((folder / MANIFEST).read_text(encoding="utf-8").splitlines()) - {""}
+        return set((folder / manifest).read_text(encoding="utf-8").splitlines()) - {""}
     except (OSError, UnicodeDecodeError):
         return set()
