@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from . import __version__, files, settings
+from .errors import InputError
 
 
 def enabled(switch: str) -> bool:
@@ -72,10 +73,13 @@ def read(kind: str, name: str, max_bytes: int, starts: bytes = b"") -> bytes | N
 def write(kind: str, name: str, data: bytes, keep: int | None) -> None:
     """Keep ``data`` as ``name``; then remove the least recently used beyond ``keep``
     (None: leave that to a ``prune`` after several writes)."""
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, InputError):
         where = folder(kind)
         where.mkdir(parents=True, exist_ok=True)
-        files.write_bytes(where / name, data + hashlib.sha256(data).digest())
+        path = where / name
+        if os.path.lexists(path) and (path.is_symlink() or not path.is_file()):
+            return  # a link (written through, it would replace its target), a folder, a FIFO
+        files.write_bytes(path, data + hashlib.sha256(data).digest())
         if keep is not None:
             prune(kind, keep)
 

@@ -292,9 +292,8 @@ def _band(band, regions: dict[str, Sel], ctx: _Context) -> dict[str, Sel]:
         return {"zone": shapely.buffer(line, band.km * 1000, quad_segs=16)}
 
     # kept between runs: the line and its buffer are ~0.3 s of a run on a DeepState day
-    zone = geomcache.kept(
-        geomcache.digest("band zone", ctx.digest(), [float(x) for x in box], band.km), draw
-    )["zone"]
+    key = geomcache.digest("band zone", ctx.digest(), [float(x) for x in box], band.km)
+    zone = geomcache.kept(key, draw, ("zone",))["zone"]
     if zone.is_empty:  # no line near the land
         return {}
     statuses = None if band.side == "both" else frozenset({band.side})

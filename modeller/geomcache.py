@@ -38,21 +38,23 @@ def digest(*parts) -> str:
     return h.hexdigest()
 
 
-def kept(key: str, compute: Callable[[], dict]) -> dict:
-    """``compute()`` (a dict of shapes and numpy arrays), or what it gave before for the
-    same ``key`` (see ``digest``)."""
+def kept(key: str, compute: Callable[[], dict], names: tuple[str, ...]) -> dict:
+    """``compute()`` (a dict of shapes and numpy arrays named ``names``), or what it gave
+    before for the same ``key`` (see ``digest``)."""
     if not cachefiles.enabled(SWITCH):
         return compute()
     arrays = cachefiles.read_arrays(KIND, f"{key}.npz", MAX_BYTES)
     if arrays is not None:
         try:
-            return {
+            out = {
                 name.removeprefix(_SHAPE): shapely.from_wkb(a.tobytes())
                 if name.startswith(_SHAPE)
                 else a
                 for name, a in arrays.items()
             }
-        except shapely.errors.GEOSException:  # damaged past its digest: drawn again
+            if sorted(out) == sorted(names):
+                return out
+        except (shapely.errors.GEOSException, ValueError, TypeError):  # drawn again
             pass
     out = compute()
     arrays = {

@@ -182,6 +182,7 @@ def reconcile(russia, contested=None) -> Reconciled:
             "outside_km2": np.array(outside_km2(russia)),
         }
 
-    r = geomcache.kept(geomcache.digest("reconcile", russia, contested), draw)
+    names = ("territory", "strips", "codes", "km2", "outside_km2")
+    r = geomcache.kept(geomcache.digest("reconcile", russia, contested), draw, names)
     moved = tuple((str(c), float(k)) for c, k in zip(r["codes"], r["km2"], strict=True))
     return Reconciled(r["territory"], r["strips"], moved, float(r["outside_km2"]))

@@ -44,8 +44,8 @@ def test_a_kept_shape_is_the_drawn_shape(folder):
         return {"zone": shapely.buffer(box, 2500.0), "km2": np.array([1.5, 2.5])}
 
     key = geomcache.digest("test", box, 2.5)
-    first = geomcache.kept(key, draw)
-    second = geomcache.kept(key, lambda: pytest.fail("drawn again"))
+    first = geomcache.kept(key, draw, ("zone", "km2"))
+    second = geomcache.kept(key, lambda: pytest.fail("drawn again"), ("zone", "km2"))
     assert shapely.to_wkb(second["zone"]) == shapely.to_wkb(first["zone"])
     assert np.array_equal(second["km2"], first["km2"])
     assert len(list(folder.glob("*.npz"))) == 1
@@ -57,19 +57,19 @@ def test_a_kept_shape_is_the_drawn_shape(folder):
 def test_a_damaged_file_is_drawn_again(folder):
     box = shapely.box(0, 0, 10, 10)
     key = geomcache.digest("test", box)
-    geomcache.kept(key, lambda: {"zone": box})
+    geomcache.kept(key, lambda: {"zone": box}, ("zone",))
     (path,) = folder.glob("*.npz")
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
-    again = geomcache.kept(key, lambda: {"zone": shapely.box(0, 0, 10, 10)})
+    again = geomcache.kept(key, lambda: {"zone": shapely.box(0, 0, 10, 10)}, ("zone",))
     assert again["zone"].equals(box)
 
 
 def test_turned_off_nothing_is_written(folder, monkeypatch):
     monkeypatch.setenv("MODELLER_GEOMETRY_CACHE", "0")
     box = shapely.box(0, 0, 10, 10)
-    geomcache.kept(geomcache.digest("test", box), lambda: {"zone": box})
+    geomcache.kept(geomcache.digest("test", box), lambda: {"zone": box}, ("zone",))
     assert not folder.exists()
 
 
@@ -108,3 +108,31 @@ def test_a_deepstate_day_reconciled_once_is_the_same_baseline(folder, monkeypatc
         assert (a.oblast, a.before) == (b.oblast, b.before)
         assert shapely.to_wkb(a.geometry) == shapely.to_wkb(b.geometry)
     assert first.baseline.reconciled and first.baseline.outside_km2 > 0
+
+
+def test_a_kept_file_of_other_shapes_is_drawn_again(folder):
+    """A file under the right name whose content is not what the name is for (a KeyError
+    had ended the run)."""
+    box = shapely.box(0, 0, 10, 10)
+    key = geomcache.digest("test", box)
+    geomcache.kept(key, lambda: {"other": box}, ("other",))
+    again = geomcache.kept(key, lambda: {"zone": box}, ("zone",))
+    assert list(again) == ["zone"] and again["zone"].equals(box)
+
+
+@pytest.mark.parametrize("kind", ["folder", "link"])
+def test_a_folder_or_a_link_at_a_kept_name_is_left_alone(folder, tmp_path, kind):
+    """A folder there had stopped the run with an output error; a link had its target
+    replaced with cache data."""
+    box = shapely.box(0, 0, 10, 10)
+    key = geomcache.digest("test", box)
+    folder.mkdir(parents=True)
+    mine = tmp_path / "mine.txt"
+    mine.write_text("mine", encoding="utf-8")
+    if kind == "folder":
+        (folder / f"{key}.npz").mkdir()
+    else:
+        (folder / f"{key}.npz").symlink_to(mine)
+    out = geomcache.kept(key, lambda: {"zone": box}, ("zone",))
+    assert out["zone"].equals(box)
+    assert mine.read_text(encoding="utf-8") == "mine"
