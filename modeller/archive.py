@@ -20,6 +20,7 @@ from . import geojson, inputs, pockets, settings
 from .dates import parse_date
 from .errors import InputError
 from .partition import BaselineInfo
+from .specs import FILE_SUFFIXES
 
 DAILY_SOURCE = "DeepStateMap (deepstatemap.live) occupied-territory layer"
 DAILY_NAME = re.compile(r"deepstatemap_data_\d{8}\.geojson")  # what deepstate_path looks up
@@ -299,7 +300,7 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
     for spec in (x.strip() for x in specs.split(",")):
         if not spec:
             continue
-        if spec.startswith("deepstate"):
+        if spec.startswith("deepstate") and not _is_file_name(spec):
             available = available if available is not None else snapshots()
             chosen += select(spec, available)
         else:
@@ -327,3 +328,8 @@ def thin(items: list[Snapshot], every_days: int) -> list[Snapshot]:
         if not kept or s.day - kept[-1].day >= timedelta(days=every_days):
             kept.append(s)
     return kept
+
+
+def _is_file_name(spec: str) -> bool:
+    """A baseline file (deepstatemap_data_20250815.geojson), not a deepstate: spec."""
+    return Path(spec).suffix.lower() in FILE_SUFFIXES

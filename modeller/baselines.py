@@ -75,13 +75,13 @@ def load_baseline(spec: str | None) -> Partition:
     m = DEEPSTATE_RE.match(spec)
     if m:
         return control.deepstate(dates.parse_date(m.group(1), f"baseline '{spec}'"))
+    path = Path(spec)
+    if path.suffix.lower() in FILE_SUFFIXES:  # (deepstatemap_data_20250815.geojson too)
+        return control.from_file(path)
     if spec.startswith("deepstate"):
         raise InputError(
             f"bad baseline '{spec[:80]}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"
         )
-    path = Path(spec)
-    if path.suffix.lower() in FILE_SUFFIXES:
-        return control.from_file(path)
     raise InputError(f"unknown baseline '{spec[:80]}'; valid: {spec_help()}")
 
 

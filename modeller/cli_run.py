@@ -119,10 +119,10 @@ def run(
             task = progress.add_task("scenarios", total=len(loaded))
 
             def loading(spec: str) -> None:
-                progress.update(task, description=f"loading baseline {spec}")
+                progress.update(task, description=f"loading baseline {_shown(spec)}")
 
             for path, sc in loaded:
-                progress.update(task, description=f"applying {sc.id}")
+                progress.update(task, description=f"applying {_shown(sc.id)}")
                 applied = runs.apply_one(path, sc, baseline, cache, on_baseline=loading)
                 if applied.note:
                     err.print(f"note: {terminal_text(applied.note)}", style="yellow", markup=False)
@@ -193,7 +193,7 @@ def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> Non
         from . import exports
 
         target = output or Path(f"pieces{GEO_FORMATS[fmt]}")
-        with err.status(f"writing {target}"):
+        with err.status(f"writing {_shown(target)}"):
             frame = exports.pieces_frame(doc, partitions)
             try:
                 exports.write(frame, target, exports.provenance(doc), fmt)
@@ -255,3 +255,11 @@ def _write_maps(doc, partitions, out: Path, tiles: str | None, pending, err: Con
         markup=False,
         highlight=False,
     )
+
+
+def _shown(text) -> str:
+    """User text (a file name, an id) in a progress line: control characters neutralised,
+    and nothing read as rich markup (a baseline file 'c[/]d.geojson' crashed the run)."""
+    from rich.markup import escape
+
+    return escape(terminal_text(str(text)))

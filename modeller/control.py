@@ -238,12 +238,13 @@ def from_file(path: Path) -> Partition:
     date_value = data.get("date") if isinstance(data, dict) else None
     held: dict[str, list] = {}
     with lines_of(text):  # (a GeoPackage has no lines)
-        for i, (props, geom) in enumerate(geojson.features(data, str(path))):
+        found = geojson.features(data, str(path))
+        for number, (props, geom) in zip(geojson.feature_numbers(data), found, strict=True):
             status = props.get("status", None)
             status = "russia" if status is None else status  # "" or false is not a status
             if status not in BASELINE_STATUSES:
                 raise InputError(
-                    f"feature {i + 1}: unknown status {str(status)[:80]!r}; a baseline file "
+                    f"feature {number}: unknown status {str(status)[:80]!r}; a baseline file "
                     f"holds {', '.join(BASELINE_STATUSES)} (or no 'status': Russian-held)",
                     str(path),
                 )

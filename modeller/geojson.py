@@ -102,6 +102,14 @@ def features(data: object, source: str | None = None) -> list[tuple[dict, object
     return out
 
 
+def feature_numbers(data: object) -> list[int]:
+    """The number (from 1) in the file of each feature ``features`` returns: those with a
+    geometry (a feature without one is skipped there, but still counts here)."""
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        return [i + 1 for i, f in enumerate(data.get("features") or []) if f.get("geometry")]
+    return [1]
+
+
 def _geometry(geom: object, where: str, source: str | None):
     """A checked shapely geometry from one GeoJSON geometry object."""
     if not isinstance(geom, dict):

@@ -171,23 +171,30 @@ def feature_line(text: str, number: int) -> int | None:
         if text[i] != "{":
             return None
         i = skip(i + 1)
+        found = None  # a JSON reader keeps a key's last value: the last "features" counts
         while text[i] != "}":
             key, i = decode(text, i)
             i = skip(skip(i) + 1)  # past the colon
             if key == "features" and text[i] == "[":
-                i = skip(i + 1)
-                if text[i] == "]":  # no features
-                    return None
-                for _ in range(number - 1):
-                    _, i = decode(text, i)
-                    i = skip(i)
-                    if text[i] != ",":  # the last one came first
-                        return None
-                    i = skip(i + 1)
-                return text.count("\n", 0, i) + 1
+                found = _element_start(text, skip(i + 1), number, decode, skip)
             _, i = decode(text, i)
             i = skip(i)
             i = skip(i + 1) if text[i] == "," else i
     except (ValueError, IndexError, RecursionError):
         return None
+    return None if found is None else text.count("\n", 0, found) + 1
+
+
+def _element_start(text: str, i: int, number: int, decode, skip) -> int | None:
+    """Where element ``number`` (from 1) of the array whose first element (or "]") is at
+    ``i`` starts; None when the array is shorter."""
+    if text[i] == "]":
+        return None
+    for _ in range(number - 1):
+        _, i = decode(text, i)
+        i = skip(i)
+        if text[i] != ",":  # the last element came first
+            return None
+        i = skip(i + 1)
+    return i
     return None

@@ -47,11 +47,11 @@ def check_spec(spec: str, folder: Path | None = None) -> str:
         except InputError as exc:  # inside pydantic only ValueError keeps file:line
             raise ValueError(exc.message) from None
         return spec
-    if spec.startswith("deepstate"):
+    path = Path(spec)
+    if spec.startswith("deepstate") and path.suffix.lower() not in FILE_SUFFIXES:
         raise ValueError(
             f"bad baseline '{spec[:80]}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"
         )
-    path = Path(spec)
     if path.suffix.lower() in FILE_SUFFIXES:
         try:
             if not path.is_absolute() and folder is not None and (folder / path).exists():

@@ -72,6 +72,10 @@ def fit(
     ``groups``: the columns after the first that belong together (default: each alone).
     Cells are plain text, already made safe for a terminal (``textsafe.terminal_text``).
     """
+    flat = str.maketrans({"\t": " ", "\v": " ", "\f": " ", "\r": " "})  # one cell each
+    title = title.translate(flat)
+    head = [h.translate(flat) for h in head]
+    rows = [[c.translate(flat) for c in r] for r in rows]
     n = len(head)
     groups = [list(g) for g in groups] if groups else [[j] for j in range(1, n)]
     columns = [[head[j], *(r[j] for r in rows)] for j in range(n)]

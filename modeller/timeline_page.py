@@ -399,7 +399,7 @@ def render(
             span=span,
             n_baselines=len(base["dates"]),
             all_deepstate=bool(prov["baselines"])
-            and all(str(b["name"]).startswith("deepstate") for b in prov["baselines"]),
+            and all(str(b["name"]).startswith("deepstate:") for b in prov["baselines"]),
             axis=axis,
             baseline=baseline_chart,
             baseline_text=_baseline_text(base),

@@ -139,7 +139,7 @@ def check_units_file(
         worst = sorted(shares, key=shares.get)[:3]
         names = ", ".join(f"{label(c)} {shares[c]:.0%}" for c in worst)
         raise InputError(
-            f"only {share:.0%} of the units' area lies inside the embedded unit of the same "
+            f"only {share:.1%} of the units' area lies inside the embedded unit of the same "
             f"name (at least {UNITS_INSIDE_SHARE:.0%} expected; least: {names}): is the file "
             "shifted, in another CRS, or are names attached to the wrong outlines?",
             source,
@@ -160,12 +160,14 @@ def _check_shift(geometry: dict, embedded: dict, source: str) -> None:
     ours = shapely.get_coordinates(shapely.centroid([geometry[c] for c in codes]))
     theirs = shapely.get_coordinates(shapely.centroid([embedded[c] for c in codes]))
     east, north = np.median(ours - theirs, axis=0) / 1000.0
-    if np.hypot(east, north) > UNITS_SHIFT_KM:
+    away = float(np.hypot(east, north))
+    if away > UNITS_SHIFT_KM:
         ew = f"{abs(east):.1f} km {'east' if east > 0 else 'west'}"
         ns = f"{abs(north):.1f} km {'north' if north > 0 else 'south'}"
         raise InputError(
-            f"the units lie {ew} and {ns} of the embedded units of the same names (the "
-            f"median offset of their centres; at most {UNITS_SHIFT_KM:g} km expected: "
+            f"the units lie {away:.1f} km ({ew} and {ns}) from the embedded units of the "
+            f"same names (the median offset of their centres; at most {UNITS_SHIFT_KM:g} "
+            "km expected: "
             "independent outlines differ by less): is the file shifted, or in another "
             "datum or CRS than it says? Units must be in lon/lat degrees on WGS84 "
             "(EPSG:4326) or name their CRS",

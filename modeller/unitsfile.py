@@ -58,7 +58,7 @@ def read_features(path: Path) -> list[tuple[dict, object]]:
         )
     if suffix in (".geojson", ".json"):
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, as elsewhere
             data = json.loads(text)
             feats = data["features"]
             if not isinstance(feats, list):

@@ -295,7 +295,7 @@ def test_units_shifted_by_a_few_km_are_refused_saying_how_far(tmp_path):
     unit, but the line of control moves across towns (land-swap's 'regains' +45 %)."""
     moved = lambda code, g: shapely.affinity.translate(g, xoff=0.05, yoff=0.03)  # noqa: E731
     line = refused(run_units(tmp_path, units_file(tmp_path, "moved", moved)), "median offset")
-    assert re.search(r"lie 3\.\d km east and 3\.\d km north", line), line
+    assert re.search(r"lie 5\.0 km \(3\.7 km east and 3\.3 km north\)", line), line
 
 
 def test_units_within_a_few_hundred_metres_are_accepted(tmp_path):
@@ -589,3 +589,35 @@ def test_a_bad_feature_in_a_units_file_is_named_with_its_line(tmp_path):
     shown = int(re.search(r"\.geojson:(\d+): feature 5", line).group(1))
     assert path.read_text(encoding="utf-8").splitlines()[shown - 1].strip() == "{"
     assert '"code"' in "".join(path.read_text(encoding="utf-8").splitlines()[shown : shown + 6])
+
+
+def test_a_bad_status_is_numbered_as_in_the_file_with_its_line(tmp_path):
+    """Features without a geometry were not counted: 'feature 2' at line 11 named the
+    fourth feature, which starts at line 51."""
+    empty = {"type": "Feature", "properties": {}, "geometry": None}
+    bad = {"type": "Feature", "properties": {"status": "martians"}, "geometry": None}
+    bad["geometry"] = mapping(lonlat_unit("UA-14", 0.1))
+    good = {"type": "Feature", "properties": {}, "geometry": mapping(lonlat_unit("UA-23", 0.1))}
+    path = tmp_path / "base.geojson"
+    fc = {"type": "FeatureCollection", "features": [empty, good, empty, bad]}
+    path.write_text(json.dumps(fc, indent=2), encoding="utf-8")
+    starts = [i + 1 for i, x in enumerate(path.read_text().splitlines()) if x == "    {"]
+    refused(
+        cli("run", "--no-maps", "-b", path, scenario(tmp_path)),
+        f"{path}:{starts[3]}: feature 4: unknown status 'martians'",
+    )
+
+
+def test_with_two_features_keys_the_line_is_in_the_one_json_keeps():
+    from modeller.positions import feature_line
+
+    text = '{\n"features": [\n{"a": 1}\n],\n"features": [\n{"b": 1},\n{"c": 2}\n]\n}'
+    assert json.loads(text)["features"][1] == {"c": 2}
+    assert feature_line(text, 2) == 7 and feature_line(text, 3) is None
+
+
+def test_a_units_file_with_a_byte_order_mark_is_read_as_baselines_are(tmp_path):
+    path = units_file(tmp_path, "bom")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    result = run_units(tmp_path, path)
+    assert result.exit_code == 0, result.output

@@ -160,3 +160,12 @@ def test_a_terminal_gets_italic_titles_and_bold_headings_and_a_pipe_none():
     assert "\x1b[3mTitle" in shown.getvalue() and "\x1b[1m Oblast" in shown.getvalue()
     assert "\x1b" not in piped.getvalue()
     assert re.sub(r"\x1b\[[0-9;]*m", "", shown.getvalue()) == piped.getvalue()
+
+
+def test_a_tab_in_a_title_or_cell_keeps_the_borders_in_line():
+    """A tab counted as no width but showed as up to eight: its row's border stood out."""
+    parts = fit("Land\tswap", ["Oblast", "km²"], [["Don\tetsk", "6,660"], ["Sumy", "154"]], 60)
+    text = render(parts[0])
+    assert "\t" not in text
+    lines = text.splitlines()
+    assert len({len(line) for line in lines}) == 1, lines  # the title is padded to the box

@@ -96,7 +96,7 @@ def day(iso: str | None) -> str:
 def baseline_caption(baseline: dict) -> str:
     """What the baseline is, in words: ``DeepStateMap, 15 Aug 2025``."""
     name, when = str(baseline.get("name") or ""), day(baseline.get("date"))
-    if name.startswith("deepstate"):
+    if name.startswith("deepstate:"):
         return f"DeepStateMap, {when}"
     if name == "contact-line":
         return f"Approximate line authored from public reporting, {when}"
