@@ -1701,3 +1701,40 @@ def test_a_huge_every_says_how_large_it_may_be(tmp_path):
     """'--every 1000000d' had been told to 'write a number of days or weeks', which it is."""
     args = ("timeline", "land-swap", "--baselines", "contact-line", "-o", tmp_path / "t")
     assert_clean_error(cli(*args, "--every", "1000000d"), "use at most 10,000d")
+
+
+def test_a_file_name_with_markup_or_escapes_on_a_terminal_is_shown_as_written(tmp_path):
+    """On a terminal the progress line read a baseline's name as rich markup: 'c[/]d'
+    crashed the run with a MarkupError traceback, and escape codes reached the terminal."""
+    import os
+    import subprocess
+    import sys
+
+    main_fd, child_fd = os.openpty()
+    name = "c[/]d\x1b]0;owned\x07.geojson"
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "modeller", "run", "land-swap", "-b", name, "--no-maps"],
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    os.close(child_fd)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main_fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(main_fd)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 2, shown
+    assert "Traceback" not in shown and "MarkupError" not in shown, shown
+    assert "GeoJSON file not found" in shown and "c[/]d" in shown
+    assert "\x1b]0;owned" not in shown  # a title-setting escape never reaches the terminal
