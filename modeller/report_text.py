@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Console
+from rich.text import Text
 
 from .document import BaselineRef, RunDocument, ScenarioEntry
 from .gazetteer import news_name
@@ -240,7 +242,7 @@ def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 def print_rich(doc: RunDocument, console: Console) -> None:
     for e in doc.scenarios:
-        console.rule(f"[bold]{_escape_rich(e.title)}[/] ({_escape_rich(e.id)})", style="cyan")
+        _heading(console, e.title, e.id)
         if e.summary:
             console.print(terminal_text(e.summary), markup=False, highlight=False)
         console.print(terminal_text(provenance_line(e)), style="dim", markup=False, highlight=False)
@@ -287,6 +289,17 @@ def print_rich(doc: RunDocument, console: Console) -> None:
         style="dim",
         highlight=False,
     )
+
+
+def _heading(console: Console, title: str, sid: str) -> None:
+    """A scenario's title and id in a rule across the terminal; above the rule, wrapped,
+    when it does not fit in one (rich cut it short with '…')."""
+    shown = f"{terminal_text(title)} ({terminal_text(sid)})"
+    if cell_len(shown) + 6 <= console.width:
+        console.rule(f"[bold]{_escape_rich(title)}[/] ({_escape_rich(sid)})", style="cyan")
+        return
+    console.rule(style="cyan")
+    console.print(Text(shown, style="bold"), overflow="fold", highlight=False)
 
 
 def _rich_table(console: Console, title: str, head: list[str], rows, groups=None) -> None:

@@ -169,3 +169,14 @@ def test_a_tab_in_a_title_or_cell_keeps_the_borders_in_line():
     assert "\t" not in text
     lines = text.splitlines()
     assert len({len(line) for line in lines}) == 1, lines  # the title is padded to the box
+
+
+def test_a_long_title_is_shown_whole_at_any_width(doc):
+    """The heading rule cut a title to 'Pneumonoultrami…' on a narrow terminal."""
+    entry = doc.scenarios[0].model_copy(update={"title": "Pneumonoultramicroscopic " * 3})
+    narrow = doc.model_copy(update={"scenarios": [entry]})
+    for width in (20, 40, 200):
+        text = _printed(narrow, width)
+        assert "…" not in text.split("Held by each side")[0], text[:400]
+        joined = "".join(text.split())
+        assert "Pneumonoultramicroscopic" * 3 in joined
