@@ -195,13 +195,13 @@ COMMON = {
 
 # ~0.1 s an example (the engine and run's fast path, both in full): fewer on the two embedded
 # baselines, which share most of their geometry, than on the DeepState day's real line
-@settings(max_examples=70, **COMMON)
+@settings(max_examples=55, **COMMON)
 @given(steps=STEPS)
 def test_random_selectors_on_contact_line(contact_line, steps):
     check(contact_line, steps)
 
 
-@settings(max_examples=70, **COMMON)
+@settings(max_examples=55, **COMMON)
 @given(steps=STEPS)
 def test_random_selectors_on_pre_2022(pre_2022, steps):
     check(pre_2022, steps)

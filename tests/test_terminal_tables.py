@@ -120,7 +120,7 @@ def _by_rich(part) -> str:
     return out.getvalue()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     n=st.integers(1, 5),
     rows=st.lists(st.lists(CELL, min_size=5, max_size=5), max_size=4),
