@@ -52,3 +52,18 @@ def install() -> None:
         _state["pid"] = os.getpid()
     except ValueError:  # not the main thread (embedded use): keep Python's default
         pass
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker process (Linux): be killed when ``parent`` (the pid that started it)
+    dies, e.g. of a signal sent to it alone, rather than be left running with nobody to
+    read its result; and end now if it is gone already (forked just as it ended)."""
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)

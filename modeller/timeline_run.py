@@ -8,7 +8,6 @@ import contextlib
 import math
 import multiprocessing
 import os
-import signal
 import tempfile
 import threading
 import time
@@ -22,6 +21,7 @@ import numpy as np
 from . import baselines, geodata, reconcile, settings
 from .archive import Snapshot, missing_days
 from .errors import InputError
+from .interrupts import die_with_parent
 from .partition import BaselineInfo
 from .scenario import Scenario
 from .timeline import Geometry, Measures, Plan, make_plan, measure, on_each_day
@@ -132,22 +132,10 @@ def _stop(pool) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _die_with_parent() -> None:
-    """In a worker (Linux): be killed when the parent process dies, e.g. of a SIGTERM
-    sent to it alone, rather than be left running with nobody to read its result."""
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if os.getppid() == 1:  # the parent died before the call
-            os._exit(1)
-
-
-def _count_days(counter) -> None:
+def _count_days(counter, parent: int) -> None:
     """In a worker: add each measured day to the count shared with the parent (and die
-    with the parent, see ``_die_with_parent``)."""
-    _die_with_parent()
+    with the parent, see ``interrupts.die_with_parent``)."""
+    die_with_parent(parent)
 
     def tick() -> None:
         with counter.get_lock():
@@ -165,7 +153,7 @@ def _pool(workers: int):
     context = multiprocessing.get_context(method)
     counter = context.Value("q", 0)  # days measured by all workers (progress)
     pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_count_days, initargs=(counter,)
+        workers, mp_context=context, initializer=_count_days, initargs=(counter, os.getpid())
     )
     pool.days_done = counter
     return pool

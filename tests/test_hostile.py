@@ -1738,3 +1738,33 @@ def test_a_file_name_with_markup_or_escapes_on_a_terminal_is_shown_as_written(tm
     assert "Traceback" not in shown and "MarkupError" not in shown, shown
     assert "GeoJSON file not found" in shown and "c[/]d" in shown
     assert "\x1b]0;owned" not in shown  # a title-setting escape never reaches the terminal
+
+
+def test_a_worker_dies_with_the_process_that_started_it(tmp_path):
+    """An image worker forked as its painter was cancelled outlived it (a CI run of the
+    SIGINT test found one still running); workers now die with their parent."""
+    code = f"""
+import os, sys, time
+from modeller.interrupts import die_with_parent
+parent = os.getpid()
+child = os.fork()
+if child == 0:
+    die_with_parent(parent)
+    open({str(tmp_path / "pid")!r}, "w").write(str(os.getpid()))
+    time.sleep(60)
+    os._exit(0)
+while not os.path.exists({str(tmp_path / "pid")!r}):
+    time.sleep(0.01)
+os._exit(0)  # the parent ends at once, as a cancelled painter does
+"""
+    subprocess.run([sys.executable, "-c", code], timeout=30, check=True)
+    pid = int((tmp_path / "pid").read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    pytest.fail("the worker outlived the process that started it")

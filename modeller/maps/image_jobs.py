@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .. import files
 from ..document import RunDocument, ScenarioEntry
+from ..interrupts import die_with_parent
 from ..partition import Partition
 from . import image_cache, site
 from .image_geometry import SMALL_MAP_M, coarse, context
@@ -103,7 +104,14 @@ def start_images(
     _prepare(partitions)
     for stream in (sys.stdout, sys.stderr):  # no buffered output copied into the workers
         stream.flush()
-    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+    # each worker dies with this process: a painter cancelled as it forks them ends at
+    # once (os._exit), and a worker forked then must not outlive it
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=mp.get_context("fork"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
     try:
         futures = {i: pool.submit(_draw, i) for i in todo}  # forks the workers now
     except BaseException:

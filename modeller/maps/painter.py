@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable
 
 from ..document import RunDocument
+from ..interrupts import die_with_parent
 from ..partition import Partition
 from . import image_jobs
 
@@ -101,14 +102,17 @@ def start() -> Painter | None:
         stream.flush()
     context = mp.get_context("fork")
     ours, theirs = context.Pipe()
-    process = context.Process(target=_serve, args=(theirs, ours), name="modeller-painter")
+    process = context.Process(
+        target=_serve, args=(theirs, ours, os.getpid()), name="modeller-painter"
+    )
     process.start()
     theirs.close()
     return Painter(process, ours)
 
 
-def _serve(conn, other) -> None:
+def _serve(conn, other, run: int) -> None:
     """The painter: warm up, wait for one job, draw it, send the files (or the error)."""
+    die_with_parent(run)  # the run killed outright (SIGKILL): nothing to draw for
     other.close()  # the run's end: its closing must reach us as end-of-file
     # Ctrl-C is the run's to handle (it cancels us: SIGTERM); our workers inherit this
     signal.signal(signal.SIGINT, signal.SIG_IGN)
