@@ -432,3 +432,19 @@ def test_a_baseline_file_named_like_deepstates_own_files_is_read_as_a_file(tmp_p
     assert result.exit_code == 0, result.output
     assert f"baseline {path}" in result.output.replace("\n", " ")
     assert "DeepStateMap, " not in result.output  # a user file, not DeepState's archive
+
+
+def test_an_overview_of_the_users_is_in_the_way_only_of_a_run_of_several(tmp_path):
+    """overview.png is drawn only for several scenarios: one scenario leaves it be."""
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "overview.png").write_bytes(b"mine")
+    result = CliRunner().invoke(main, ["run", "land-swap", "-b", "1991", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "overview.png").read_bytes() == b"mine"
+    args = ["run", "land-swap", "full-donbas-withdrawal", "-b", "1991", "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "overview.png there is not a file modeller wrote" in (
+        result.output
+    )
+    assert (out / "overview.png").read_bytes() == b"mine"

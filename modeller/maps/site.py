@@ -125,10 +125,12 @@ GENERATOR = b'<meta name="generator" content="modeller'  # in the head of every 
 
 def check_folder_free(folder: Path, ids: list[str], images: bool) -> None:
     """Before any work: the InputError of ``check_not_theirs`` for the files a site of
-    scenarios with these ids would write (pages; with ``images``, PNG and SVG)."""
+    scenarios with these ids would write (pages; with ``images``, PNG and SVG, and the
+    overview of several)."""
     pages = ["index.html", *names_for(ids)]
-    drawn = [f"{n.removesuffix('.html')}{s}" for n in pages[1:] for s in (".png", ".svg")]
-    check_not_theirs(Path(folder), [*pages, *(drawn + ["overview.png"] if images else [])])
+    stems = [n.removesuffix(".html") for n in pages[1:]] + ([None] if len(ids) > 1 else [])
+    drawn = [name for stem in stems for name in image_files(stem)] if images else []
+    check_not_theirs(Path(folder), [*pages, *drawn])
 
 
 def check_not_theirs(folder: Path, names, by: str = "the maps", manifest: str = MANIFEST) -> None:
