@@ -191,9 +191,10 @@ def validate(paths: tuple[Path, ...]) -> None:
 def _read_polygon_files(sc, path: Path) -> None:
     """Read every polygon file the scenario names, as ``run`` will (the geometry libraries
     load only for a scenario that has one): its errors name the step, as ``run``'s do."""
+    read: set[str] = set()  # a file named in several steps is read once
     for phase, number, step in sc.numbered_steps:
         for sel in step.where.walk():
-            if sel.polygon is not None and sel.polygon.file:
+            if sel.polygon is not None and sel.polygon.file and sel.polygon.file not in read:
                 from .engine import step_name
                 from .geojson import read_territory
 
@@ -201,6 +202,7 @@ def _read_polygon_files(sc, path: Path) -> None:
                     read_territory(Path(sel.polygon.file))
                 except InputError as exc:
                     raise InputError(f"{step_name(phase, number)}: {exc}", str(path)) from None
+                read.add(sel.polygon.file)
 
 
 @main.command("scenarios", short_help="List the shipped scenarios: id, date, title, sources.")
