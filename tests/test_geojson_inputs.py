@@ -621,3 +621,34 @@ def test_a_units_file_with_a_byte_order_mark_is_read_as_baselines_are(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     result = run_units(tmp_path, path)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "turn", "scale"),
+    [
+        ("turned", lambda g: shapely.affinity.rotate(g, 0.5, origin=(31.2, 48.4)), "+0.6", ""),
+        (
+            "scaled",
+            lambda g: shapely.affinity.scale(g, 1.01, 1.01, origin=(31.2, 48.4)),
+            "",
+            "+0.99%",
+        ),
+    ],
+)
+def test_units_turned_or_scaled_as_a_whole_are_refused(tmp_path, name, change, turn, scale):
+    """A turn of 0.5° about Ukraine's centre, or a scale of 1 %, keeps the median offset of
+    the units' centres under 1.5 km, but moves the eastern units 6-7 km."""
+    path = units_file(tmp_path, name, lambda code, g: change(g))
+    line = refused(run_units(tmp_path, path), "best fit of their centres", "EPSG:4326")
+    found = re.search(r"turned by ([+-][\d.]+)° and scaled by ([+-][\d.]+%)", line)
+    assert found, line
+    moved = float(re.search(r"moves unit .+? by ([\d.]+) km", line).group(1))
+    assert 5.0 < moved < 8.0, line
+    assert found.group(1).startswith(turn) and found.group(2).startswith(scale or "")
+
+
+def test_units_turned_a_little_are_accepted(tmp_path):
+    """A turn of 0.05° moves the farthest unit ~0.7 km: independent outlines differ so."""
+    turn = lambda code, g: shapely.affinity.rotate(g, 0.05, origin=(31.2, 48.4))  # noqa: E731
+    result = run_units(tmp_path, units_file(tmp_path, "turned-a-little", turn))
+    assert result.exit_code == 0, result.output
