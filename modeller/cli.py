@@ -189,20 +189,33 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 
 def _read_polygon_files(sc, path: Path) -> None:
-    """Read every polygon file the scenario names, as ``run`` will (the geometry libraries
-    load only for a scenario that has one): its errors name the step, as ``run``'s do."""
+    """Read every polygon the scenario gives (files and inline GeoJSON), as ``run`` will
+    (the geometry libraries load only for a scenario that has one): its errors name the
+    step, as ``run``'s do."""
     read: set[str] = set()  # a file named in several steps is read once
     for phase, number, step in sc.numbered_steps:
         for sel in step.where.walk():
-            if sel.polygon is not None and sel.polygon.file and sel.polygon.file not in read:
-                from .engine import step_name
-                from .geojson import read_territory
+            shape = sel.polygon
+            if shape is None or (shape.file and shape.file in read):
+                continue
+            from .engine import step_name
+            from .geojson import scenario_polygon
 
-                try:
-                    read_territory(Path(sel.polygon.file))
-                except InputError as exc:
-                    raise InputError(f"{step_name(phase, number)}: {exc}", str(path)) from None
-                read.add(sel.polygon.file)
+            try:
+                scenario_polygon(shape.file, shape.geojson)
+            except InputError as exc:  # an inline polygon's error: the step's line
+                line = None
+                if not exc.file:
+                    from .yamlpos import line_of, load_with_lines
+
+                    at = ("steps", number - 1, "where")
+                    if phase is not None:
+                        at = ("phases", sc.phases.index(phase), *at)
+                    line = line_of(load_with_lines(path)[1], at)
+                message = f"{step_name(phase, number)}: {exc}"
+                raise InputError(message, str(path), line) from None
+            if shape.file:
+                read.add(shape.file)
 
 
 @main.command("scenarios", short_help="List the shipped scenarios: id, date, title, sources.")

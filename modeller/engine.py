@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 
 import shapely
 from shapely.geometry import LineString, Point, box
@@ -308,9 +307,7 @@ def band_regions(band, pieces: tuple[Piece, ...]) -> dict[str, object]:
 
 def polygon_region(shape_sel):
     """A user polygon (file or inline GeoJSON, lon/lat) in the working CRS."""
-    if shape_sel.file:
-        return geojson.read_territory(Path(shape_sel.file))
-    return geojson.territory([g for _, g in geojson.features(shape_sel.geojson, None)])
+    return geojson.scenario_polygon(shape_sel.file, shape_sel.geojson)
 
 
 def _intersect(a: dict, b: dict) -> dict:

@@ -237,6 +237,22 @@ def read_territory(path: Path, densify: bool = True) -> object:
     return _territory_of(inputs.read_text(path, "GeoJSON"), path, densify)
 
 
+def scenario_polygon(file: str | None, inline: dict | None) -> object:
+    """A scenario's polygon (a file, or inline GeoJSON in lon/lat) in the working CRS.
+
+    One lying nowhere near Ukraine is refused, as a baseline file is: it would select
+    nothing, and is nearly always [lat, lon] pairs or another CRS (the message says which).
+    The error for an inline polygon names no file (the caller knows the step's line).
+    """
+    layer = (
+        read_territory(Path(file)) if file else territory([g for _, g in features(inline, None)])
+    )
+    if not layer.is_empty:
+        lonlat = shapely.get_parts(geodata.to_lonlat(layer))
+        unitchecks.check_over_ukraine(list(lonlat), file)
+    return layer
+
+
 def _territory_of(text: str, path: Path, densify: bool) -> object:
     """``read_territory`` of a file's text."""
     arrays: list[str] = []

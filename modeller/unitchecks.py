@@ -48,11 +48,11 @@ def overlaps_ukraine(x0: float, y0: float, x1: float, y1: float) -> bool:
     return x1 >= ux0 and x0 <= ux1 and y1 >= uy0 and y0 <= uy1
 
 
-def check_over_ukraine(geoms: list, source: str, what: str = "polygon") -> None:
+def check_over_ukraine(geoms: list, source: str | None, what: str = "polygon") -> None:
     """A file none of whose lon/lat ``geoms`` comes near Ukraine is the wrong file (or in
     the wrong coordinates): InputError saying where they lie, rather than figures where
     nothing is held (a baseline) or nothing is Ukraine (units). ``what`` names a geometry
-    in the message ("polygon", "unit")."""
+    in the message ("polygon", "unit"); ``source`` None: inline GeoJSON, not a file."""
     import shapely
 
     boxes = shapely.bounds(geoms)
@@ -60,12 +60,15 @@ def check_over_ukraine(geoms: list, source: str, what: str = "polygon") -> None:
         return
     (x0, y0), (x1, y1) = boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)
     ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
+    whose = "the file's" if source else "its"
     hint = "check that it is the file you mean, in lon/lat degrees (EPSG:4326)"
+    if not source:
+        hint = "give lon/lat degrees (EPSG:4326) over Ukraine"
     if any(overlaps_ukraine(b[1], b[0], b[3], b[2]) for b in boxes):
         hint = "they look like [lat, lon]: GeoJSON is [lon, lat] (Kyiv is [30.52, 50.45]); "
         hint += "swap each pair"
     raise InputError(
-        f"no {what} lies over Ukraine: the file's {what}s span lon {x0:g} … {x1:g}, lat "
+        f"no {what} lies over Ukraine: {whose} {what}s span lon {x0:g} … {x1:g}, lat "
         f"{y0:g} … {y1:g}, and Ukraine lies within lon {ux0:g} … {ux1:g}, lat {uy0:g} … "
         f"{uy1:g}; {hint}",
         source,

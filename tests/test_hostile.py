@@ -933,26 +933,31 @@ def test_a_10_by_4_degree_box_is_measured_within_0_1_percent():
 
 
 @pytest.mark.parametrize(
-    "geometry, fragment",
+    "geometry, span",
     [
         (
             {"type": "Polygon", "coordinates": [[[15, 52], [17, 52], [17, 53], [15, 52]]]},
-            "selects nothing",
+            "lon 15 … 17, lat 52 … 53",
         ),
         (
             {"type": "Polygon", "coordinates": [[[55, 55], [57, 55], [57, 56], [55, 55]]]},
-            "selects nothing",
+            "lon 55 … 57, lat 55 … 56",
         ),
     ],
     ids=["poland", "urals"],
 )
-def test_a_polygon_outside_ukraine_is_a_warning_naming_the_step(tmp_path, geometry, fragment):
+def test_a_polygon_outside_ukraine_is_refused_naming_the_step(tmp_path, geometry, span):
+    """It had been a warning that the step selects nothing, with figures for the rest: a
+    scenario polygon nowhere near Ukraine is a mistake (another file, another CRS), and is
+    refused as a baseline file there is."""
     (tmp_path / "zone.geojson").write_text(json.dumps(fc(geometry)))
     path = polygon_scenario(tmp_path, "zone.geojson")
     result = cli("run", "--no-maps", "-b", "1991", path)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 2, result.output
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines == [f"warning: {path}: step 1 selects nothing on 1991 (1991-12-01)"], lines
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}: step 1: "), lines
+    assert f"no polygon lies over Ukraine: the file's polygons span {span}" in lines[0]
+    assert result.stdout == ""
 
 
 def test_a_band_far_from_the_front_is_a_warning_not_a_crash(tmp_path):

@@ -83,6 +83,49 @@ def test_validate_reads_a_scenarios_polygon_file_as_run_does(tmp_path):
     assert validated.exit_code == run.exit_code == 2, validated.output
     said = validated.stderr.strip()
     assert said == run.stderr.strip().splitlines()[-1], (said, run.stderr)
-    assert (
-        "step 2: " in said and "zone.geojson:14: feature 3: a position must be"
-    )  # (5 lines a feature) in said
+    # (5 lines a feature: the third starts on line 14)
+    assert "step 2: " in said and "zone.geojson:14: feature 3: a position must be" in said
+
+
+FAR = [[10.0, 50.0], [10.5, 50.0], [10.5, 50.3], [10.0, 50.0]]  # in Germany
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        (
+            "polygon: {file: far.geojson}",
+            "sc.yaml: step 2 of phase 'b': {far}: no polygon lies over Ukraine: the file's "
+            "polygons span lon 10 … 10.5, lat 50 … 50.3",
+        ),
+        (
+            f"polygon: {{geojson: {{type: Polygon, coordinates: [{FAR}]}}}}",
+            "sc.yaml:15: step 2 of phase 'b': no polygon lies over Ukraine: its polygons span "
+            "lon 10 … 10.5, lat 50 … 50.3",
+        ),
+    ],
+    ids=["file", "inline"],
+)
+def test_a_polygon_far_from_ukraine_is_refused_by_validate_and_run_alike(tmp_path, where, said):
+    """validate said 'ok' and run only warned that the step selects nothing."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    far = tmp_path / "far.geojson"
+    far.write_text(json.dumps({"type": "Polygon", "coordinates": [FAR]}), encoding="utf-8")
+    sc = tmp_path / "sc.yaml"
+    sc.write_text(
+        "id: z\ntitle: Z\nphases:\n  - id: a\n    title: A\n    steps:\n      - assign: russia\n"
+        "        where: {oblast: Donetsk}\n  - id: b\n    title: B\n    steps:\n"
+        "      - assign: russia\n        where: {oblast: Luhansk}\n"
+        f"      - assign: russia\n        where: {{{where}}}\n",
+        encoding="utf-8",
+    )
+    validated = CliRunner().invoke(main, ["validate", str(sc)])
+    run = CliRunner().invoke(main, ["run", str(sc), "-b", "1991", "--no-maps"])
+    assert validated.exit_code == run.exit_code == 2, validated.output
+    line = validated.stderr.strip()
+    assert line == run.stderr.strip().splitlines()[-1], (line, run.stderr)
+    assert said.format(far=far) in line, line
+    assert "Ukraine lies within lon 22 … 40.5, lat 44 … 52.5" in line
