@@ -238,7 +238,7 @@ def from_file(path: Path) -> Partition:
     date_value = data.get("date") if isinstance(data, dict) else None
     held: dict[str, list] = {}
     with lines_of(text):  # (a GeoPackage has no lines)
-        found = geojson.features(data, str(path))
+        found = geojson.features(data, str(path), rings=True)
         for number, (props, geom) in zip(geojson.feature_numbers(data), found, strict=True):
             status = props.get("status", None)
             status = "russia" if status is None else status  # "" or false is not a status

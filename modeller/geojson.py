@@ -61,12 +61,15 @@ def _no_constant(name: str):
     raise ValueError(f"{name} is not a number GeoJSON allows")
 
 
-def features(data: object, source: str | None = None) -> list[tuple[dict, object]]:
+def features(
+    data: object, source: str | None = None, rings: bool = False
+) -> list[tuple[dict, object]]:
     """(properties, lon/lat polygon) of a FeatureCollection, a Feature or a bare geometry.
 
     Features without a geometry are skipped (GeoJSON allows them); anything else that is
     not a finite lon/lat Polygon or MultiPolygon over Ukraine is an InputError naming the
-    feature, the bad value and what would be valid.
+    feature, the bad value and what would be valid. ``rings``: a ring whose edges cross is
+    one too (``check_rings``, for a user's polygons; DeepState's are read as published).
     """
     if not isinstance(data, dict):
         raise InputError(f"expected a GeoJSON object, got {_type_name(data)}", source)
@@ -96,7 +99,13 @@ def features(data: object, source: str | None = None) -> list[tuple[dict, object
             )
         if not f.get("geometry"):
             continue
-        out.append((props or {}, _geometry(f["geometry"], where, source)))
+        g = _geometry(f["geometry"], where, source)
+        if rings:
+            try:
+                check_rings(g)
+            except InputError as exc:
+                raise InputError(f"{where}: {exc.message}", source) from None
+        out.append((props or {}, g))
     if not out:
         raise InputError("no polygon features in this GeoJSON", source)
     return out
@@ -245,7 +254,9 @@ def scenario_polygon(file: str | None, inline: dict | None) -> object:
     The error for an inline polygon names no file (the caller knows the step's line).
     """
     layer = (
-        read_territory(Path(file)) if file else territory([g for _, g in features(inline, None)])
+        read_territory(Path(file))
+        if file
+        else territory([g for _, g in features(inline, None, rings=True)])
     )
     if not layer.is_empty:
         lonlat = shapely.get_parts(geodata.to_lonlat(layer))
@@ -268,7 +279,8 @@ def _territory_of(text: str, path: Path, densify: bool) -> object:
         if fast is not None:
             return fast
     with lines_of(text):
-        return territory([g for _, g in features(parse(text, path), str(path))], densify)
+        found = features(parse(text, path), str(path), rings=densify)
+        return territory([g for _, g in found], densify)
 
 
 # The last file of one polygon read the fast way: (structure, its one coordinates array,
@@ -376,7 +388,7 @@ def read_layers(
     data = parse(text, path)
     grouped: dict[str, list] = {}
     with lines_of(text):
-        for props, geom in features(data, str(path)):
+        for props, geom in features(data, str(path), rings=densify):
             grouped.setdefault(str(props.get("status") or "russia"), []).append(geom)
     layers = {status: territory(geoms, densify) for status, geoms in grouped.items()}
     return layers, bool(isinstance(data, dict) and data.get("grey_zone"))

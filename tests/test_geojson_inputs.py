@@ -524,11 +524,37 @@ def test_a_ring_whose_edges_cross_is_refused_where_they_cross(tmp_path):
     )
     result = CliRunner().invoke(main, ["run", str(scenario), "--no-maps"])
     assert result.exit_code == 2, result.output
-    assert "bow.yaml:6: step 1: a polygon's edges cross near [36.5000, 49.5000]" in result.output
+    said = "bow.yaml:6: step 1: geometry: a polygon's edges cross near [36.5000, 49.5000]"
+    assert said in result.output
     base = tmp_path / "bow.geojson"
     base.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": polygon}))
     result = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", str(base)])
     assert result.exit_code == 2 and "edges cross near [36.5000, 49.5000]" in result.output
+    assert f"{base}: geometry: a polygon's edges cross" in result.output
+
+
+def test_a_crossing_ring_in_a_file_names_the_file_the_feature_and_its_line(tmp_path):
+    """It had named neither: "error: a polygon's edges cross near …" for a baseline file,
+    and the scenario's own line for a scenario's polygon file."""
+    fine = {"type": "Polygon", "coordinates": [[[36, 47], [36.2, 47], [36.2, 47.2], [36, 47]]]}
+    feats = [
+        {"type": "Feature", "properties": {}, "geometry": g}
+        for g in (fine, {"type": "Polygon", "coordinates": [BOW_TIE]})
+    ]
+    zone = tmp_path / "zone.geojson"
+    zone.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, indent=1))
+    at = "zone.geojson:31: feature 2: a polygon's edges cross"  # its "{" (json.dumps, indent 1)
+    result = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", str(zone)])
+    assert result.exit_code == 2 and at in result.output, result.output
+    scenario = tmp_path / "sc.yaml"
+    scenario.write_text(
+        "id: z\ntitle: Z\nsteps:\n  - assign: russia\n    where: {polygon: {file: zone.geojson}}\n",
+        encoding="utf-8",
+    )
+    for command in (["validate"], ["run", "--no-maps", "-b", "1991"]):
+        result = CliRunner().invoke(main, [*command, str(scenario)])
+        assert result.exit_code == 2, result.output
+        assert f"sc.yaml: step 1: {tmp_path / at}" in result.output, result.output
     # the square in order, and a ring that only touches itself, are taken as before
     square = [[36, 49], [37, 49], [37, 50], [36, 50], [36, 49]]
     geojson.check_rings(shapely.Polygon(square))
