@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -227,12 +228,42 @@ def resolve_place(text: str) -> Settlement:
         hint = f" — did you mean {', '.join(repr(n) for n in names)}?" if names else ""
         where = f" in {oblast}" if oblast else ""
         raise ValueError(f"unknown place '{name}'{where} (GeoNames cities500){hint}")
+    labels = [f"'{settlements[i].name}, {units[settlements[i].oblast].name_en}'" for i in hits]
     options = ", ".join(
-        f"'{settlements[i].name}, {units[settlements[i].oblast].name_en}' "
-        f"at [{settlements[i].lon}, {settlements[i].lat}]"
-        for i in hits[:6]
+        f"{labels[k]} at [{settlements[i].lon}, {settlements[i].lat}]"
+        f"{_landmark(settlements[i], settlements)}"
+        for k, i in enumerate(hits[:6])
     )
-    raise ValueError(
-        f"place '{text}' is ambiguous ({len(hits)} matches); write 'Name, Oblast' or "
-        f"[lon, lat] for one of: {options}"
-    )
+    more = f" (and {len(hits) - 6} more)" if len(hits) > 6 else ""
+    if len(set(labels)) < len(labels):  # the oblast cannot tell them apart: coordinates can
+        fix = "give [lon, lat] of the one you mean"
+    else:
+        fix = "write 'Name, Oblast' or [lon, lat] for one"
+    raise ValueError(f"place '{text}' is ambiguous ({len(hits)} matches); {fix}: {options}{more}")
+
+
+LANDMARK_POPULATION = 20_000  # an ambiguous place is told by the nearest town this large
+
+
+def _landmark(place: Settlement, settlements: list[Settlement]) -> str:
+    """' (12 km NW of Kramatorsk)': where a place lies from the nearest town of at least
+    ``LANDMARK_POPULATION`` (not of its own name), so that a reader can tell two villages
+    of one name apart. Distances on a local flat approximation: whole km."""
+    best = None
+    coslat = math.cos(math.radians(place.lat))
+    for s in settlements:
+        if s.population < LANDMARK_POPULATION or s.name == place.name:
+            continue
+        east = (place.lon - s.lon) * 111.32 * coslat
+        north = (place.lat - s.lat) * 110.57
+        km = math.hypot(east, north)
+        if best is None or km < best[0]:
+            best = (km, east, north, s.name)
+    if best is None:
+        return ""
+    km, east, north, name = best
+    if km < 1.5:
+        return f" (in {name})"
+    compass = ("E", "NE", "N", "NW", "W", "SW", "S", "SE")
+    way = compass[round(math.degrees(math.atan2(north, east)) / 45) % 8]
+    return f" ({km:.0f} km {way} of {name})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -99,6 +100,37 @@ def test_ambiguous_place_lists_the_candidates(tmp_path):
     assert result.exit_code == 2
     assert "place 'Novoselivka' is ambiguous" in result.output
     assert "'Novoselivka, Donetsk' at [" in result.output
+
+
+def test_places_of_one_name_in_one_oblast_are_told_apart_by_a_nearby_town(tmp_path):
+    """'write Name, Oblast' was no help where the user had, and the candidates read the
+    same: each gets its distance and direction from the nearest town of 20,000 or more."""
+    from pyproj import Geod
+
+    from modeller.gazetteer import read_names
+
+    path = write(
+        tmp_path,
+        GOOD_HEAD + "steps:\n  - assign: russia\n    where:\n      near: "
+        "{place: 'Oleksandrivka, Donetsk', km: 5}\n",
+    )
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2
+    assert "give [lon, lat] of the one you mean" in result.output
+    assert "write 'Name, Oblast'" not in result.output
+    found = re.findall(
+        r"'Oleksandrivka, Donetsk' at \[([\d.]+), ([\d.]+)\] \((\d+) km (\w+) of (\w+)\)",
+        result.output,
+    )
+    assert len(found) == 2, result.output
+    _, places, _ = read_names()
+    towns = {p.name: (p.lon, p.lat) for p in places if p.population >= 20_000}
+    for lon, lat, km, way, town in found:
+        assert town in towns, result.output
+        back, _, metres = Geod(ellps="WGS84").inv(*towns[town], float(lon), float(lat))
+        assert abs(metres / 1000 - int(km)) < 1.5, (town, metres, km)
+        compass = ["N", "NE", "E", "SE", "S", "SW", "W", "NW"]
+        assert way == compass[round((back % 360) / 45) % 8], (way, back)
 
 
 def test_runtime_step_errors_name_the_file_and_step(tmp_path):
