@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import baselines, report, runs, scenario_paths
+from . import baselines, geodata, report, runs, scenario_paths
 from . import scenario as _scenario
 from .document import RunDocument
 from .errors import InputError
@@ -87,9 +87,10 @@ def load_baseline(spec: str | None = None, units: str | Path | None = None) -> P
         ``contact-line`` (default), ``1991``, ``pre-2022``, ``deepstate:YYYY-MM-DD`` or a
         ``.geojson``/``.gpkg`` file of Russian-held polygons.
     units : str or Path, optional
-        A boundaries file to use instead of the embedded units (like ``--units``). It
-        becomes the active units of this process: later ``apply``/``run`` calls measure
-        on it too.
+        A boundaries file to use instead of the embedded units (like ``--units``). Once
+        accepted it becomes the active units of this process: later ``apply``/``run``
+        calls measure on it too (a refused file changes nothing). ``"embedded"``: back to
+        the embedded units.
 
     Returns
     -------
@@ -102,11 +103,27 @@ def load_baseline(spec: str | None = None, units: str | Path | None = None) -> P
 
 
 def _use_units(units: str | Path) -> None:
+    """Make a units file the active units, once it is accepted (a refused file leaves the
+    units as they were); ``"embedded"``: back to the embedded units."""
     import os
 
+    if not isinstance(units, str | os.PathLike):
+        raise InputError(
+            f"units must be a path to a units file, or 'embedded', got {type(units).__name__}"
+        )
+    if units == "embedded":
+        os.environ.pop("MODELLER_UNITS", None)
+        return
+    if not str(units).strip():
+        raise InputError("units is empty: give a units file (GeoJSON, GeoPackage, Shapefile)")
     path = Path(units).expanduser()
+    if path.is_dir():
+        raise InputError(
+            "is a folder: give a units file (GeoJSON, GeoPackage, Shapefile)", str(path)
+        )
     if not path.is_file():
         raise InputError("units file not found", str(path))
+    geodata.check_units(path.resolve())  # refused here: the active units do not change
     os.environ["MODELLER_UNITS"] = str(path.resolve())  # what --units sets, too
 
 
@@ -131,8 +148,9 @@ def apply(baseline: Partition, scenario: Scenario) -> Partition:
             "apply takes (baseline, scenario): a Partition from load_baseline, then a Scenario "
             f"from load_scenario; got ({type(baseline).__name__}, {type(scenario).__name__})"
         )
-    _scenario.revalidated(scenario)  # changed in code: checked again (the object is kept)
-    return baselines.apply(baseline, scenario)
+    # changed in code (model_copy skips pydantic's checks): applied as checked again, so
+    # that an oblast given by name is its code, as in a file
+    return baselines.apply(baseline, _scenario.revalidated(scenario))
 
 
 def _as_scenarios(items) -> list[tuple[Path | None, Scenario]]:

@@ -175,6 +175,12 @@ def _embedded() -> Geodata:
     return Geodata(units, geometry, settlements, xy, alts)
 
 
+def check_units(path: Path) -> None:
+    """Read and check a units file as ``--units`` would (InputError when refused); it is
+    then kept for ``load``."""
+    _from_file(str(Path(path).resolve()))
+
+
 @cache
 def _from_file(path: str) -> Geodata:
     """The embedded unit table and settlements on the unit geometry of a boundaries file.

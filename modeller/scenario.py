@@ -345,12 +345,12 @@ def revalidated(sc: Scenario) -> Scenario:
     """A Scenario object checked again as its file was: one built or changed in code
     (``model_copy(update=…)``, a list appended to) has skipped pydantic's checks, and an
     undeclared status or an unknown oblast would pass into the figures unseen."""
-    try:
-        return Scenario.model_validate(sc.model_dump(by_alias=True))
+    try:  # (no serializer warnings: a field set to a plain dict is what is checked here)
+        return Scenario.model_validate(sc.model_dump(by_alias=True, warnings=False))
     except LocatedError as exc:
         raise InputError(f"scenario '{sc.id}': {exc}") from None
     except ValidationError as exc:
-        data = sc.model_dump(by_alias=True)
+        data = sc.model_dump(by_alias=True, warnings=False)
         first = one_per_place(in_file(exc.errors(), data))[0]
         inner = (first.get("ctx") or {}).get("error")
         message = str(inner) if isinstance(inner, LocatedError) else describe(first, Scenario)[1]

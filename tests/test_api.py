@@ -141,6 +141,71 @@ def test_a_scenario_changed_in_code_is_checked_again_before_it_runs():
     assert modeller.run(sc, "1991").held.equals(modeller.run("land-swap", "1991").held)
 
 
+def test_apply_applies_a_scenario_changed_in_code_as_checked():
+    """apply checked the changed object, then applied the unchecked one: oblasts given by
+    name (as in a file) stayed names, selected nothing and Russia held 6,735 km² less,
+    without a warning; run gave the right figures."""
+    base = modeller.load_baseline("contact-line")
+    sc = modeller.load_scenario("full-donbas-withdrawal")
+    step = sc.steps[0]
+
+    def held_by_russia(partition) -> float:
+        return sum(
+            a
+            for p, a in zip(partition.pieces, partition.areas_km2, strict=True)
+            if p.after == "russia"
+        )
+
+    by_file = held_by_russia(modeller.apply(base, sc))
+    assert by_file > held_by_russia(base) + 6000  # the step moves Donbas land
+    for oblast in (["Donetsk", "Luhansk"], ["UA-14", "UA-09"]):
+        where = step.where.model_copy(update={"oblast": oblast})
+        changed = sc.model_copy(update={"steps": [step.model_copy(update={"where": where})]})
+        assert held_by_russia(modeller.apply(base, changed)) == pytest.approx(by_file, rel=1e-9)
+    # steps given as plain mappings are read as a file's are
+    as_dicts = sc.model_copy(update={"steps": [step.model_dump(by_alias=True)]})
+    assert held_by_russia(modeller.apply(base, as_dicts)) == pytest.approx(by_file, rel=1e-9)
+
+
+def test_a_refused_units_file_leaves_the_active_units_alone(tmp_path, monkeypatch):
+    """A refused file had stayed the active units: every later call failed with its error,
+    even a run that named no units, and there was no way back."""
+    import json
+    import shutil
+
+    from modeller import geodata
+
+    monkeypatch.setenv("MODELLER_UNITS", "")  # restored (unset) after the test
+    text = (geodata.geodata_dir() / "oblasts.geojson").read_text(encoding="utf-8")
+    doc = json.loads(text)
+    doc["features"] = doc["features"][:5]
+    bad = tmp_path / "five.geojson"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(InputError, match="missing units"):
+        modeller.load_baseline("1991", units=bad)
+    assert modeller.run(["land-swap"], "1991").provenance["units"] == base_units()
+    good = shutil.copy(geodata.geodata_dir() / "oblasts.geojson", tmp_path / "mine.geojson")
+    modeller.load_baseline("1991", units=good)
+    assert "mine.geojson" in modeller.run(["land-swap"], "1991").provenance["units"]
+    modeller.load_baseline("1991", units="embedded")
+    assert modeller.run(["land-swap"], "1991").provenance["units"] == base_units()
+    for units, fragment in [(5, "units must be a path"), (tmp_path, "is a folder"), ("", "empty")]:
+        with pytest.raises(InputError, match=fragment):
+            modeller.load_baseline("1991", units=units)
+
+
+def base_units() -> str:
+    """The provenance's units of a run on the embedded units."""
+    import os
+
+    saved = os.environ.pop("MODELLER_UNITS", None)
+    try:
+        return modeller.run(["land-swap"], "1991").provenance["units"]
+    finally:
+        if saved is not None:
+            os.environ["MODELLER_UNITS"] = saved
+
+
 def test_to_file_refuses_a_name_of_another_format_and_the_scenario_itself(tmp_path):
     """``to_file('combo.yaml', format='geojson')`` had replaced the scenario with GeoJSON,
     and ``to_file('x.geojson', format='gpkg')`` wrote a GeoPackage named .geojson; the
