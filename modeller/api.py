@@ -316,14 +316,24 @@ class Result:
         return exports.pieces_frame(self.document, list(self.partitions))
 
     def _rows(self, name: str):
+        """One row per record of each scenario's ``name`` list; with its columns even when
+        there is none (a scenario that moves nothing, ``towns=0``)."""
+        import typing
+
         import pandas as pd
+
+        from .document import ScenarioEntry
 
         rows = [
             {"scenario": e.id, **r.to_dict()}
             for e in self.document.scenarios
             for r in getattr(e, name)
         ]
-        return pd.DataFrame(rows)
+        if rows:
+            return pd.DataFrame(rows)
+        (record,) = typing.get_args(ScenarioEntry.model_fields[name].annotation)
+        fields = record.model_fields.items()
+        return pd.DataFrame(columns=["scenario", *(f.alias or key for key, f in fields)])
 
     @cached_property
     def transfers(self) -> pandas.DataFrame:

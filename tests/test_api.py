@@ -258,3 +258,16 @@ def test_a_home_folder_that_cannot_be_expanded_names_the_setting(monkeypatch):
     monkeypatch.setenv("MODELLER_CACHE_DIR", "~no-such-user-here/cache")
     with pytest.raises(InputError, match="MODELLER_CACHE_DIR=.*cannot expand '~'"):
         settings.cache_dir()
+
+
+def test_empty_tables_keep_their_columns():
+    """A scenario that moves nothing, or towns=0, gave frames without columns: the worked
+    example's groupby raised KeyError."""
+    full = modeller.run(["land-swap"], "1991")
+    frozen = modeller.run(["freeze-current-lines"])
+    assert frozen.transfers.empty and list(frozen.transfers.columns) == list(full.transfers.columns)
+    moved = frozen.transfers.groupby(["oblast_name", "from", "to"])[["km2", "people"]].sum()
+    assert moved.empty
+    no_towns = modeller.run(["land-swap"], "1991", towns=0)
+    assert no_towns.towns.empty and list(no_towns.towns.columns) == list(full.towns.columns)
+    assert not no_towns.held.empty
