@@ -37,6 +37,7 @@ from .scenario import Band, Scenario
 from .timeline_bands import Bands
 from .timeline_day import STATUSES, Day, Geometry, points_in, tile_areas
 from .timeline_read import Handoff, Reader
+from .timeline_sides import Sides
 
 SLIVER_M2 = 1.0  # atoms smaller than this (overlay noise) are dropped
 TILE_M = 25_000.0  # atoms are cut into tiles of this size so that a day's change is local
@@ -84,6 +85,14 @@ def _bands(obj, found: list) -> list:
         for item in obj:
             _bands(item, found)
     return found
+
+
+def distinct_bands(scenarios: list[Scenario]) -> tuple[Band, ...]:
+    """The distinct band selectors of the scenarios, in the plan's order (``Geometry.bands``)."""
+    found: list[Band] = []
+    for sc in scenarios:
+        _bands(sc, found)
+    return tuple(found)
 
 
 def _synthetic(status: str) -> Partition:
@@ -201,15 +210,13 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
     """Evaluate every scenario symbolically (``pmap`` may spread them over processes) and
     refine the cells into shared atoms."""
     data = geodata.load()
-    bands: list[Band] = []
-    for sc in scenarios:
-        _bands(sc, bands)
+    bands = distinct_bands(scenarios)
     if len(bands) > MAX_BANDS:
         raise InputError(
             f"the scenarios use {len(bands)} different bands; the timeline handles at most "
             f"{MAX_BANDS} (give bands the same depth and side where you can)"
         )
-    bands_t = tuple(bands)
+    bands_t = bands
     results = list(pmap(_evaluate_star, [(sc, bands_t) for sc in scenarios]))
     evaluated = [pieces for pieces, _ in results]
 
@@ -369,6 +376,7 @@ def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | N
     russia = STATUSES.index("russia") * per * n_atoms
     ukraine = STATUSES.index("ukraine") * per * n_atoms
     bands = Bands(geom) if len(geom.support) else None
+    sides = Sides(geom) if geom.bands else None  # run refuses a band covering its side
     infos = []
     last_column = last_bits = None
     # a point's column (class × atom) when outside every band; bands add bits × n_atoms
@@ -383,6 +391,8 @@ def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | N
         km2[t, ukraine : ukraine + n_atoms] = geom.atom_km2 - held
         clock.lap("clip")
         inside = points_in(geom, land, state)
+        if sides is not None:
+            sides.check(land, inside, day.snap)
         clock.lap("towns")
         if bands is not None:
             bands.update(land, state.tile_in, state.changed, state.dirty, inside)

@@ -20,14 +20,17 @@ import numpy as np
 
 from . import baselines, geodata, reconcile, settings
 from .archive import Snapshot, missing_days
+from .engine import step_name
 from .errors import InputError
 from .interrupts import die_with_parent
 from .partition import BaselineInfo
 from .scenario import Scenario
-from .timeline import Geometry, Measures, Plan, make_plan, measure, on_each_day
+from .timeline import Geometry, Measures, Plan, distinct_bands, make_plan, measure, on_each_day
 from .timeline_read import Handoff
 from .timeline_rows import ATTR_COLUMNS, COLUMNS, KeyFigures, plain_figures, rows
+from .timeline_sides import BandTooDeep
 from .timeline_table import Rows, Table
+from .yamlpos import line_of, load_with_lines
 
 # --- evaluation -------------------------------------------------------------------------
 
@@ -230,6 +233,10 @@ def build_table(
                 plan, planned, measured = _plan_and_measure(
                     [sc for _, sc in scenarios], ordered, pool, workers, started, progress
                 )
+        except BandTooDeep as exc:  # as run says it: the scenario's file, line and step
+            if pool is not None:
+                _stop(pool)
+            raise _band_step_error(exc, scenarios) from None
         except BaseException:  # Ctrl-C, a failed chunk: the workers stop now, not when done
             if pool is not None:
                 _stop(pool)
@@ -285,6 +292,23 @@ def build_table(
         tuple(seconds.items()),
         tuple(missing_days(snapshots)),
     )
+
+
+def _band_step_error(exc: BandTooDeep, scenarios: list[tuple[Path, Scenario]]) -> InputError:
+    """The error of a band that covers its whole side, named as ``run`` names it: the
+    first scenario step using that band, with its file and line."""
+    band = distinct_bands([sc for _, sc in scenarios])[exc.band]
+    for path, sc in scenarios:
+        for phase, number, step in sc.numbered_steps:
+            if band in distinct_bands([step]):
+                at = ("steps", number - 1, "where")
+                if phase is not None:
+                    at = ("phases", sc.phases.index(phase), *at)
+                exists = path is not None and Path(path).is_file()
+                line = line_of(load_with_lines(Path(path))[1], at) if exists else None
+                where = str(path) if exists else None
+                return InputError(f"{step_name(phase, number)}: {exc.message}", where, line)
+    return InputError(exc.message)
 
 
 EMPTY_KM2 = 1e-6  # a step's land on a date at most this: it selects nothing (float noise)

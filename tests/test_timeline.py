@@ -522,3 +522,47 @@ def test_a_signal_to_the_timeline_alone_stops_its_workers_at_once(shared_data, t
     assert not alive, f"workers left running after {signum!r}"
     assert proc.returncode in (130, -signal.SIGTERM, 143)
     assert not (tmp_path / "tl" / "timeline.csv").exists()
+
+
+def test_a_band_that_covers_its_whole_side_is_refused_as_run_refuses_it(shared_data, tmp_path):
+    """The timeline gave figures (all of Ukraine Ukrainian, exit 0) for a 300 km band on
+    Russia's side, which run refuses on the same day; a deep band run accepts (60 km)
+    gives run's figures."""
+    days = [s for s in archive.snapshots() if "2025-08-14" <= s.day.isoformat() <= "2025-08-16"]
+    assert len(days) == 3
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(
+        "id: deep\ntitle: Deep band\nsteps:\n  - assign: ukraine\n    where: {oblast: Kharkiv}\n"
+        "  - assign: ukraine\n    where: {band: {along: contact, km: 300, side: russia}}\n",
+        encoding="utf-8",
+    )
+    from modeller.errors import InputError
+
+    with pytest.raises(InputError) as ran:
+        baselines.apply(baselines.load_baseline(days[0].spec), load_scenarios([deep])[0][1])
+    assert "a 300 km band covers all land held by russia" in ran.value.message
+    result = CliRunner().invoke(
+        main,
+        ["timeline", str(deep), "--baselines", "deepstate:2025-08-14..2025-08-16"]
+        + ["--workers", "2", "-o", str(tmp_path / "out")],
+    )
+    assert result.exit_code == 2, result.output
+    said = result.stderr.strip().splitlines()[-1]
+    # the first day's (one chunk: too few days to split), with run's message for that day
+    assert said == f"error: {deep}:7: {ran.value.message} (on deepstate:2025-08-14)", said
+    assert not (tmp_path / "out" / "timeline.csv").exists()
+
+    fine = tmp_path / "fine.yaml"
+    fine.write_text(deep.read_text().replace("km: 300", "km: 60").replace("deep", "fine"))
+    loaded = load_scenarios([fine])
+    got = _rows(timeline_run.build_table(loaded, days, workers=1))
+    for snap in days:
+        applied = baselines.apply(baselines.load_baseline(snap.spec), loaded[0][1])
+        held: dict[tuple, float] = {}
+        for piece, km2 in zip(applied.pieces, applied.areas_km2, strict=True):
+            key = (snap.day.isoformat(), "fine", piece.oblast, piece.after)
+            held[key] = held.get(key, 0.0) + km2
+        keys = {k for k in got if k[0] == snap.day.isoformat()} | set(held)
+        for key in keys:
+            _close(got.get(key, {"km2": 0.0})["km2"], held.get(key, 0.0), f"{key} km2")
+        assert sum(v for k, v in held.items() if k[3] == "ukraine") > 500_000  # band moved land
