@@ -7,20 +7,22 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 from pathlib import Path
 
+import shapely
 from shapely.geometry import shape
 
 from . import geodata, inputs
 from .errors import InputError
+from .positions import strict_json
 from .regions import repaired
 
 GEOMETRY = Path("boundaries/ua_hromadas_simplified_vadymnes.geojson")
 POPULATION = Path("population/kse_ua-pop-2022_hromada.csv")
 CODE_COLUMN, VALUE_COLUMN = "hromada_code", "total_population_2022"
+URBAN_COLUMN = "urban_population_2022"  # KSE's file has it: checked against the total
 DELIMITERS = (",", ";", "\t")  # Excel writes ';' where the decimal mark is a comma
 KATOTTG = re.compile(r"UA\d{17}")
 NO_CODE = "NA"  # the KSE table's row for Kyiv city, which has no hromada (nor outline)
@@ -61,7 +63,7 @@ def files(path: Path) -> tuple[Path, Path]:
 def read_table(table: Path) -> tuple[dict[str, int], dict[str, int]]:
     """(people by code, line by code) of the population CSV, every row checked."""
     text = inputs.read_text(table, "hromada population CSV")  # a BOM is fine
-    first = text.split("\n", 1)[0]
+    first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]  # old Mac files end lines with \r
     if not first.strip():
         raise InputError(
             f"empty; expected a header {CODE_COLUMN},{VALUE_COLUMN} and one row per hromada",
@@ -86,6 +88,7 @@ def read_table(table: Path) -> tuple[dict[str, int], dict[str, int]]:
     try:
         header = [h.strip().lower() for h in next(reader)]
         ci, vi = header.index(CODE_COLUMN), header.index(VALUE_COLUMN)
+        ui = header.index(URBAN_COLUMN) if URBAN_COLUMN in header else None
         for row in reader:
             n = reader.line_num
             if not any(cell.strip() for cell in row):
@@ -122,6 +125,16 @@ def read_table(table: Path) -> tuple[dict[str, int], dict[str, int]]:
                 )
             people[code] = _people(row[vi], code, str(table), n)
             lines[code] = n
+            if ui is not None and len(row) > ui and row[ui].strip():
+                urban = _people(row[ui], code, str(table), n)
+                if urban > people[code]:
+                    raise InputError(
+                        f"hromada {code} has {urban:,} urban people ({URBAN_COLUMN}) but "
+                        f"{people[code]:,} in all ({VALUE_COLUMN}): the total must include "
+                        "the urban people; check the row",
+                        str(table),
+                        n,
+                    )
     except csv.Error as exc:
         raise InputError(f"not a readable CSV ({exc})", str(table), reader.line_num) from None
     if not people:
@@ -192,8 +205,8 @@ def read_outlines(geometry: Path, wanted: set[str]) -> tuple[dict[str, list], se
     )
     text = inputs.read_text(geometry, "GeoJSON")
     try:
-        doc = json.loads(text)
-    except ValueError as exc:
+        doc = strict_json(text)
+    except (ValueError, RecursionError) as exc:
         line = getattr(exc, "lineno", None)
         msg = getattr(exc, "msg", str(exc))
         raise InputError(f"not valid JSON ({msg}); {expected}", str(geometry), line) from None
@@ -228,11 +241,28 @@ def read_outlines(geometry: Path, wanted: set[str]) -> tuple[dict[str, list], se
             raise InputError(
                 f"feature {i} ({code}) is a {geom.geom_type}; {expected}", str(geometry)
             )
+        x0, y0, x1, y1 = geom.bounds
+        if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):  # also NaN
+            bad = next(
+                (xy for xy in shapely.get_coordinates(geom).tolist() if not _lonlat(*xy)),
+                (x0, y0),
+            )
+            raise InputError(
+                f"feature {i} ({code}): a position [{bad[0]:.6g}, {bad[1]:.6g}] is not "
+                "[longitude, latitude] in degrees (metres, e.g. EPSG:3857?); hromada "
+                "outlines must be lon/lat (EPSG:4326): reproject, e.g. ogr2ogr -t_srs "
+                "EPSG:4326",
+                str(geometry),
+            )
         outlined.add(code)
         if code in wanted:
             geom = geodata.to_equal_area(repaired(geom))
             outlines.setdefault(code, []).append(geom)
     return outlines, outlined
+
+
+def _lonlat(x: float, y: float) -> bool:
+    return -180 <= x <= 180 and -90 <= y <= 90
 
 
 def _json_kind(value) -> str:

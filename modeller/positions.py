@@ -26,6 +26,19 @@ POSITION_DEPTH = {
 }
 
 
+def strict_json(text: str) -> object:
+    """``json.loads`` refusing NaN and Infinity, which Python reads but GeoJSON does not
+    allow (a script's ``json.dumps`` writes them): ValueError naming the token and its
+    line, rather than a geometry library failing on it later."""
+
+    def refuse(name: str):
+        at = re.search(rf"(?<![\w\"]){re.escape(name)}(?![\w\"])", text)
+        line = f" (line {text.count(chr(10), 0, at.start()) + 1})" if at else ""
+        raise ValueError(f"{name} is not a number GeoJSON allows{line}; write finite numbers")
+
+    return json.loads(text, parse_constant=refuse)
+
+
 def shape_2d(geom: object, where: str, source: str | None):
     """A shapely geometry from a GeoJSON geometry object, in two dimensions.
 

@@ -11,7 +11,6 @@ caller passes the names to match against (``geodata`` does).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +20,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from .errors import InputError
-from .positions import lines_of, shape_2d
+from .positions import lines_of, shape_2d, strict_json
 
 SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 CODE_RE = re.compile(r"^UA-?(\d{2})$", re.IGNORECASE)
@@ -59,12 +58,16 @@ def read_features(path: Path) -> list[tuple[dict, object]]:
     if suffix in (".geojson", ".json"):
         try:
             text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, as elsewhere
-            data = json.loads(text)
-            feats = data["features"]
-            if not isinstance(feats, list):
-                raise TypeError(f"'features' must be a list, got {type(feats).__name__}")
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            data = strict_json(text)
+        except (OSError, ValueError, RecursionError) as exc:
             raise InputError(f"cannot read units GeoJSON: {exc}", str(path)) from None
+        feats = data.get("features") if isinstance(data, dict) else None
+        if not isinstance(feats, list) or data.get("type") != "FeatureCollection":
+            raise InputError(
+                f"{_kind(data)}; a units GeoJSON is a FeatureCollection with one Polygon or "
+                "MultiPolygon feature per unit (its ISO code or name in a property)",
+                str(path),
+            )
         with lines_of(text):  # an error names the line where its feature starts
             out = [_feature(f, i, str(path)) for i, f in enumerate(feats)]
     else:
@@ -108,6 +111,18 @@ def _feature(f: object, i: int, source: str) -> tuple[dict, object]:
             source,
         )
     return props, shape_2d(geom, where, source)
+
+
+def _kind(value: object) -> str:
+    """What a JSON document is, for an error message: 'a JSON array', 'a GeoJSON Feature'."""
+    if isinstance(value, dict):
+        kind = value.get("type")
+        if kind == "FeatureCollection":
+            return "its 'features' is not a list of features"
+        return f"a GeoJSON {_short(kind)}" if isinstance(kind, str) else "a JSON object"
+    return (
+        "a JSON array" if isinstance(value, list) else f"not a JSON object ({type(value).__name__})"
+    )
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -678,3 +678,25 @@ def test_units_turned_a_little_are_accepted(tmp_path):
     turn = lambda code, g: shapely.affinity.rotate(g, 0.05, origin=(31.2, 48.4))  # noqa: E731
     result = run_units(tmp_path, units_file(tmp_path, "turned-a-little", turn))
     assert result.exit_code == 0, result.output
+
+
+def test_units_with_nan_or_not_a_feature_collection_are_refused_in_one_line(tmp_path):
+    """NaN or Infinity (Python's json writes them) crashed with a GEOS traceback; a JSON
+    array or a single Feature gave Python internals ("list indices must be integers")."""
+    flat = units_file(tmp_path, "flat")
+    doc = json.loads(flat.read_text(encoding="utf-8"))
+    ring = doc["features"][0]["geometry"]["coordinates"][0]
+    while isinstance(ring[0][0], list):
+        ring = ring[0]
+    for token, value in (("NaN", float("nan")), ("Infinity", float("inf"))):
+        ring[1] = [value, 50.0]
+        bad = tmp_path / f"{token}.geojson"
+        bad.write_text(json.dumps(doc), encoding="utf-8")
+        refused(run_units(tmp_path, bad), f"{token} is not a number GeoJSON allows")
+    ring[1] = [ring[0][0] + 0.001, ring[0][1]]
+    for name, value, kind in [
+        ("array", doc["features"], "a JSON array"),
+        ("feature", doc["features"][0], "a GeoJSON Feature"),
+    ]:
+        bad = write_json(tmp_path / f"{name}.geojson", value)
+        refused(run_units(tmp_path, bad), kind, "a units GeoJSON is a FeatureCollection")

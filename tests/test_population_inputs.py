@@ -184,7 +184,7 @@ def test_a_population_that_is_no_count_of_people_is_refused(
 
 
 def test_all_zeros_leave_nothing_to_place_people_by(tmp_path, hromada_dir, rows):
-    zeros = [rows[0]] + [with_value(rows, i, "0")[i] for i in range(1, len(rows))]
+    zeros = [rows[0]] + [f"{r.split(',')[0]},x,0,0,0" for r in rows[1:]]  # urban 0 too
     folder = source(tmp_path, hromada_dir, lines(zeros))
     refused(folder, CSV_NAME, "every total_population_2022 is 0", "nothing to place people by")
 
@@ -339,3 +339,50 @@ def test_a_table_without_the_columns_names_what_it_found(tmp_path, hromada_dir, 
 def test_the_timeline_refuses_a_bad_source_as_run_does(tmp_path, hromada_dir, rows):
     folder = source(tmp_path, hromada_dir, lines(with_value(rows, 1, "-5")))
     refused(folder, f"{CSV_NAME}:2: total_population_2022 -5", "negative", command="timeline")
+
+
+def test_a_table_with_old_mac_line_ends_is_read_as_the_same_table(tmp_path, hromada_dir, rows):
+    """Excel for Mac's 'CSV (Macintosh)' ends lines with a bare CR: it crashed (_csv.Error)."""
+    folder = source(tmp_path, hromada_dir, "\r".join(rows) + "\r")
+    got = hromada_files.read_table(folder / hromada_files.POPULATION)[0]
+    plain = source(tmp_path / "plain", hromada_dir, lines(rows))
+    assert got == hromada_files.read_table(plain / hromada_files.POPULATION)[0]
+    assert len(got) == len(rows) - 1
+
+
+def test_a_row_with_more_urban_people_than_people_is_refused(tmp_path, hromada_dir, rows):
+    """Kramatorsk's total typed as 0 (its urban 179,501 kept) passed the oblast check, and
+    ceding the city moved 190 people instead of 176,000."""
+    index = next(i for i, row in enumerate(rows) if row.startswith("UA14120090000098500,"))
+    folder = source(tmp_path, hromada_dir, lines(with_value(rows, index, "0")))
+    refused(
+        folder,
+        f"{CSV_NAME}:{index + 1}: hromada UA14120090000098500 has 179,501 urban people",
+        "but 0 in all",
+    )
+
+
+@pytest.mark.parametrize(
+    "vertex, needles",
+    [
+        ("NaN", ["NaN is not a number GeoJSON allows"]),
+        ("Infinity", ["Infinity is not a number GeoJSON allows"]),
+        ("3.0e6", ["a position [3e+06, 48.7] is not [longitude, latitude]", "EPSG:4326"]),
+    ],
+    ids=["nan", "infinity", "metres"],
+)
+def test_outlines_with_numbers_that_are_no_degrees_are_refused(
+    tmp_path, hromada_dir, rows, vertex, needles
+):
+    """NaN or Infinity (which Python's json writes) crashed in the geometry library; an
+    outline in metres gave library warnings and 'lies inf km outside'."""
+    doc = json.loads((hromada_dir / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
+    feature = next(f for f in doc["features"] if code_of(f) == "UA14120090000098500")
+    ring = feature["geometry"]["coordinates"][0]
+    while isinstance(ring[0][0], list):  # a MultiPolygon's first ring
+        ring = ring[0]
+    ring[1] = [float(vertex), 48.7]
+    text = json.dumps(doc)  # writes NaN and Infinity as Python does
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry=text)
+    said = refused(folder, GEOMETRY_NAME, *needles)
+    assert "warning" not in said.lower()
