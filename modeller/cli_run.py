@@ -97,9 +97,16 @@ def run(
                     f"{_ending(fmt)}"
                 )
         if not no_maps:  # a user's own page or image there: said before the work
-            from .maps.site import check_folder_free
+            from .maps.site import MANIFEST, check_folder_free, site_names
 
-            check_folder_free(out, [sc.id for _, sc in loaded], images=not no_images)
+            ids = [sc.id for _, sc in loaded]
+            check_folder_free(out, ids, images=not no_images)
+            written = {MANIFEST, *site_names(ids, images=not no_images)}
+            if output is not None and output.name in written and _same_folder(output, out):
+                raise InputError(
+                    f"--output {output.name} is a file the maps write in {out}, which would "
+                    "replace the figures: give another file name, or --no-maps"
+                )
         if not no_maps and not no_images:  # matplotlib is loaded there while we compute
             from . import geodata
             from .maps import painter as painting
@@ -161,6 +168,14 @@ def run(
         raise
     if not no_maps:
         _write_maps(doc, partitions, out, tiles, pending, err)
+
+
+def _same_folder(output: Path, out: Path) -> bool:
+    """Whether the --output file would lie in the maps folder."""
+    try:
+        return output.absolute().parent.resolve() == out.absolute().resolve()
+    except (OSError, RuntimeError):
+        return False
 
 
 def _ending(fmt: str) -> str:

@@ -124,9 +124,12 @@ def test_every_scenario_gets_a_page_and_the_index_comes_last(doc, pages):
 
 
 def test_page_names_are_unique_and_never_the_index_or_the_overview():
-    doc = {"scenarios": [{"id": "index"}, {"id": "a"}, {"id": "a"}, {"id": "overview"}]}
-    names = ["index-2.html", "a.html", "a-2.html", "overview-2.html"]
-    assert maps.page_names(doc) == names  # overview.png is the image of all scenarios
+    ids = ["index", "a", "a", "overview", "timeline"]
+    doc = {"scenarios": [{"id": i} for i in ids]}
+    names = ["index-2.html", "a.html", "a-2.html", "overview-2.html", "timeline-2.html"]
+    # overview.png is the image of all scenarios; timeline.html the timeline's page, when
+    # run and timeline share a folder (a scenario 'timeline' had replaced it, silently)
+    assert maps.page_names(doc) == names
 
 
 def test_pages_make_no_external_requests_by_default(pages):

@@ -449,3 +449,43 @@ def test_an_overview_of_the_users_is_in_the_way_only_of_a_run_of_several(tmp_pat
         result.output
     )
     assert (out / "overview.png").read_bytes() == b"mine"
+
+
+def test_output_onto_the_maps_manifest_or_a_page_is_refused_before_any_work(tmp_path):
+    """``-O maps/.modeller-site`` was reported written, then the maps' manifest replaced the
+    figures (a page or an image name there was already refused)."""
+    out = tmp_path / "maps"
+    for name in (".modeller-site", "land-swap.html"):
+        result = CliRunner().invoke(
+            main,
+            ["run", SCENARIO, "-b", "1991", "-o", str(out), "-f", "json", "-O", str(out / name)],
+        )
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        assert not out.exists() or not (out / name).exists(), name
+        assert f"error: --output {name} is " in result.stderr, result.stderr
+    assert (
+        "is a file the maps write"
+        in CliRunner()
+        .invoke(
+            main, ["run", SCENARIO, "-b", "1991", "-o", str(out), "-O", str(out / ".modeller-site")]
+        )
+        .stderr
+    )
+    # elsewhere, or with --no-maps, the same name is a file like any other
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            SCENARIO,
+            "-b",
+            "1991",
+            "--no-maps",
+            "-f",
+            "json",
+            "-O",
+            str(out / ".modeller-site"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / ".modeller-site").read_text(encoding="utf-8").startswith("{")

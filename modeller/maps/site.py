@@ -37,7 +37,8 @@ def page_names(doc) -> list[str]:
 
 def names_for(ids: list[str]) -> list[str]:
     """``page_names`` of scenarios with these ids, in order."""
-    names, seen = [], {"index.html", "overview.html"}  # overview.png is all scenarios'
+    # overview.png is all scenarios'; timeline.html and .csv the timeline's in a shared folder
+    names, seen = [], {"index.html", "overview.html", "timeline.html"}
     for sid in ids:
         stem = re.sub(r"[^a-z0-9-]+", "-", str(sid).lower()).strip("-") or "scenario"
         name, n = f"{stem}.html", 1
@@ -123,14 +124,19 @@ def write_site(
 GENERATOR = b'<meta name="generator" content="modeller'  # in the head of every page
 
 
-def check_folder_free(folder: Path, ids: list[str], images: bool) -> None:
-    """Before any work: the InputError of ``check_not_theirs`` for the files a site of
-    scenarios with these ids would write (pages; with ``images``, PNG and SVG, and the
-    overview of several)."""
+def site_names(ids: list[str], images: bool) -> list[str]:
+    """The files a site of scenarios with these ids writes: pages; with ``images``, PNG
+    and SVG, and the overview of several (the manifest aside)."""
     pages = ["index.html", *names_for(ids)]
     stems = [n.removesuffix(".html") for n in pages[1:]] + ([None] if len(ids) > 1 else [])
     drawn = [name for stem in stems for name in image_files(stem)] if images else []
-    check_not_theirs(Path(folder), [*pages, *drawn])
+    return [*pages, *drawn]
+
+
+def check_folder_free(folder: Path, ids: list[str], images: bool) -> None:
+    """Before any work: the InputError of ``check_not_theirs`` for the files a site of
+    scenarios with these ids would write (``site_names``)."""
+    check_not_theirs(Path(folder), site_names(ids, images))
 
 
 def check_not_theirs(folder: Path, names, by: str = "the maps", manifest: str = MANIFEST) -> None:
