@@ -158,6 +158,29 @@ def _read_gpkg(path: Path) -> list[dict]:
     ]
 
 
+def _check_one_date(data: object, path: Path) -> None:
+    """A file whose features carry different dates holds several maps (like DeepState's
+    month-end file): read as one baseline it would be their union, so it is refused."""
+    feats = data.get("features") if isinstance(data, dict) else None
+    days = sorted(
+        {
+            str(f["properties"]["date"])[:40]
+            for f in feats or []
+            if isinstance(f, dict)
+            and isinstance(f.get("properties"), dict)
+            and f["properties"].get("date") is not None
+        }
+    )
+    if len(days) > 1:
+        raise InputError(
+            f"the features carry {len(days)} different dates ({days[0]} … {days[-1]}): the "
+            "file holds several dated maps, and read as one baseline they would count as "
+            "their union; give one map per file, or, for DeepState's month-end file, "
+            "deepstate:YYYY-MM-DD (with the file in the archive folder)",
+            str(path),
+        )
+
+
 def _check_no_overlap(territory: dict[str, object], path: Path) -> None:
     """Refuse features of two statuses covering the same land: which one holds it had
     depended on the features' order, and a ``ukraine`` pocket inside a Russian-held
@@ -236,6 +259,7 @@ def from_file(path: Path) -> Partition:
             str(path),
         )
     date_value = data.get("date") if isinstance(data, dict) else None
+    _check_one_date(data, path)
     held: dict[str, list] = {}
     with lines_of(text):  # (a GeoPackage has no lines)
         found = geojson.features(data, str(path), rings=True)

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 import shapely
+from click.testing import CliRunner
 
 from modeller import archive, baselines, deepstate, geodata, geojson, timeline_run
+from modeller.cli import main
 from modeller.errors import InputError
 from modeller.scenario import load_scenarios
 
@@ -103,3 +105,24 @@ def test_fetch_keeps_the_grey_zone_as_contested(recorded_api, tmp_path, monkeypa
     )
     [info] = table.baselines
     assert "contested" in info.grey_zone and info.reconciled
+
+
+def test_a_file_of_several_dated_maps_is_refused_as_a_baseline(shared_data, tmp_path):
+    """DeepState's month-end file (28 dated maps) given as a baseline file had been read
+    as one undated baseline, their union (126,462 km² Russian-held), without a word."""
+    monthly = shared_data / "deepstate" / "monthly_2022-04_2024-07.geojson"
+    result = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", str(monthly)])
+    assert result.exit_code == 2, result.output
+    said = result.stderr.strip()
+    assert "the features carry 28 different dates (2022-04-30 … 2024-07-07)" in said, said
+    assert "deepstate:YYYY-MM-DD" in said
+    # one of its maps, by date, is a baseline as before; a file of one date is too
+    one = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", "deepstate:2023-06-29"])
+    assert one.exit_code == 0, one.output
+    doc = json.loads(monthly.read_text(encoding="utf-8"))
+    single = tmp_path / "one.geojson"
+    single.write_text(json.dumps({**doc, "features": doc["features"][:1]}), encoding="utf-8")
+    assert (
+        CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", str(single)]).exit_code
+        == 0
+    )
