@@ -375,4 +375,7 @@ class Result:
 
         if not isinstance(path, str | Path) or not str(path).strip():
             raise InputError(f"to_file needs a file name (str or Path), got {path!r:.60}")
-        return exports.write(self.pieces, Path(path), self.provenance, format)
+        # a frame of its own: ``pieces`` is the user's to change (to_crs, rounding), and
+        # the file must hold the run's exact figures in EPSG:4326, as its provenance says
+        frame = exports.pieces_frame(self.document, list(self.partitions))
+        return exports.write(frame, Path(path), self.provenance, format)

@@ -271,3 +271,18 @@ def test_empty_tables_keep_their_columns():
     no_towns = modeller.run(["land-swap"], "1991", towns=0)
     assert no_towns.towns.empty and list(no_towns.towns.columns) == list(full.towns.columns)
     assert not no_towns.held.empty
+
+
+def test_to_file_writes_the_runs_figures_whatever_was_done_to_pieces(tmp_path):
+    """to_file wrote the cached ``pieces`` frame: after ``pieces.to_crs(3857, inplace=True)``
+    the GeoJSON held metres under an EPSG:4326 label, and rounded km² as exact."""
+    import geopandas
+
+    result = modeller.run(["land-swap"], "1991")
+    exact = result.pieces.copy()
+    result.pieces.to_crs(3857, inplace=True)
+    result.pieces["km2"] = result.pieces["km2"].round(-3)
+    back = geopandas.read_file(result.to_file(tmp_path / "swap.geojson"))
+    assert back.crs.to_epsg() == 4326
+    assert back.total_bounds[0] > 20 and back.total_bounds[2] < 41  # degrees, not metres
+    assert back["km2"].tolist() == pytest.approx(exact["km2"].tolist(), rel=1e-9)
