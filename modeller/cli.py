@@ -175,7 +175,7 @@ def validate(paths: tuple[Path, ...]) -> None:
                 raise InputError(
                     f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path)
                 )
-            _read_polygon_files(sc, path)
+            _check_geometry(sc, path)
         except InputError as exc:
             click.echo(f"error: {terminal_text(exc)}", err=True)
             bad += 1
@@ -188,10 +188,10 @@ def validate(paths: tuple[Path, ...]) -> None:
         sys.exit(2)
 
 
-def _read_polygon_files(sc, path: Path) -> None:
-    """Read every polygon the scenario gives (files and inline GeoJSON), as ``run`` will
-    (the geometry libraries load only for a scenario that has one): its errors name the
-    step, as ``run``'s do."""
+def _check_geometry(sc, path: Path) -> None:
+    """What ``run`` checks of a scenario's polygons, before any baseline: each is read
+    (files and inline GeoJSON; the geometry libraries load only for a scenario that has
+    one). Errors name the step and its line, as ``run``'s do."""
     read: set[str] = set()  # a file named in several steps is read once
     for phase, number, step in sc.numbered_steps:
         for sel in step.where.walk():
@@ -203,7 +203,7 @@ def _read_polygon_files(sc, path: Path) -> None:
 
             try:
                 scenario_polygon(shape.file, shape.geojson)
-            except InputError as exc:  # an inline polygon's error: the step's line
+            except InputError as exc:  # an error without a file of its own: the step's line
                 line = None
                 if not exc.file:
                     from .yamlpos import line_of, load_with_lines

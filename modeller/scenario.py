@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -21,6 +22,7 @@ from pydantic import (
 
 from . import inputs
 from .errors import InputError
+from .gazetteer import resolve_place
 from .scenario_errors import LocatedError, StatusError, describe, in_file, one_per_place
 from .scenario_paths import scenario_files
 from .scenario_values import (
@@ -60,6 +62,49 @@ class Split(Model):
     oblast: OblastList
     line: list[LinePoint] = Field(min_length=2)
     keep: PlaceName
+
+    @model_validator(mode="after")
+    def _line_and_keep(self) -> Split:
+        """What the engine refuses of the line itself, said when the file is read (so by
+        ``validate`` too, without the geometry libraries): a line of one point, and a keep
+        place on the line or its extensions (within 100 m, lon/lat taken as locally flat)."""
+        points = [_lonlat(p) for p in self.line]
+        points = [points[0]] + [b for a, b in zip(points, points[1:], strict=False) if a != b]
+        if len(points) < 2:
+            raise ValueError("the split line needs at least two distinct points")
+        keep = _lonlat(self.keep)
+        last = len(points) - 2
+        near = min(
+            _km_to_segment(keep, a, b, k == 0, k == last)
+            for k, (a, b) in enumerate(zip(points, points[1:], strict=False))
+        )
+        if near < 0.1:
+            raise ValueError(
+                f"keep place '{self.keep}' lies on the split line; pick a place off it"
+            )
+        return self
+
+
+def _lonlat(item) -> tuple[float, float]:
+    """lon/lat of a line point: a place, [lon, lat] or the midpoint of two."""
+    if isinstance(item, Between):
+        (ax, ay), (bx, by) = (_lonlat(x) for x in item.between)
+        return ((ax + bx) / 2, (ay + by) / 2)
+    if isinstance(item, str):
+        s = resolve_place(item)
+        return (s.lon, s.lat)
+    return (float(item[0]), float(item[1]))
+
+
+def _km_to_segment(p, a, b, open_start: bool, open_end: bool) -> float:
+    """km from p to the segment a-b (a ray beyond an open end), on a local flat plane."""
+    scale = (111.32 * math.cos(math.radians(p[1])), 110.57)
+    (px, py), (ax, ay), (bx, by) = ((x * scale[0], y * scale[1]) for x, y in (p, a, b))
+    dx, dy = bx - ax, by - ay
+    t = ((px - ax) * dx + (py - ay) * dy) / ((dx * dx + dy * dy) or 1.0)
+    t = max(t, -math.inf if open_start else 0.0)
+    t = min(t, math.inf if open_end else 1.0)
+    return math.hypot(ax + t * dx - px, ay + t * dy - py)
 
 
 class Near(Model):

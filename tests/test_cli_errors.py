@@ -295,3 +295,30 @@ def test_fetch_checks_its_dates_before_the_network(args, status, fragment):
     result = run_cli(*args)
     assert result.exit_code == status, result.output
     assert fragment in result.output
+
+
+@pytest.mark.parametrize(
+    ("line", "keep", "said"),
+    [
+        ("[Pokrovsk, Pokrovsk]", "Kramatorsk", "the split line needs at least two distinct points"),
+        ("[Pokrovsk, Kramatorsk]", "Kramatorsk", "keep place 'Kramatorsk' lies on the split line"),
+        # beyond the line's end (halfway to Kramatorsk), on the extension the engine draws
+        (
+            "[Pokrovsk, [37.37242, 48.5056]]",
+            "Kramatorsk",
+            "keep place 'Kramatorsk' lies on the split line",
+        ),
+    ],
+    ids=["one-point", "keep-on-line", "keep-on-extension"],
+)
+def test_validate_refuses_a_split_line_run_would_refuse(tmp_path, line, keep, said):
+    """validate said 'ok' where run refused the split (the line alone decides these)."""
+    path = write(
+        tmp_path,
+        GOOD_HEAD + "steps:\n  - assign: russia\n    where:\n      split:\n"
+        f"        oblast: [Donetsk]\n        line: {line}\n        keep: {keep}\n",
+    )
+    for args in (["validate"], ["run", "--no-maps", "-b", "1991"]):
+        result = run_cli(*args, str(path))
+        assert result.exit_code == 2, result.output
+        assert f"{path.name}:6: {said}" in result.output, result.output
