@@ -322,3 +322,20 @@ def test_validate_refuses_a_split_line_run_would_refuse(tmp_path, line, keep, sa
         result = run_cli(*args, str(path))
         assert result.exit_code == 2, result.output
         assert f"{path.name}:6: {said}" in result.output, result.output
+
+
+@pytest.mark.parametrize("name", ["Kyiv", "Kiev", "KYIV"])
+def test_a_bare_kyiv_as_an_oblast_asks_which_unit(tmp_path, name):
+    """'oblast: Kyiv' took the oblast (27,000 km²) and 'oblast: Київ' the city, without a
+    word: the English name is both."""
+    path = write(
+        tmp_path, GOOD_HEAD + f"steps:\n  - assign: russia\n    where: {{oblast: {name}}}\n"
+    )
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2
+    assert "could be Kyiv oblast (UA-32, Київська) or Kyiv city (UA-30, Київ)" in result.output
+    for spelled in ("Kyiv oblast", "Kyiv city", "Київ", "Київська"):
+        ok = write(
+            tmp_path, GOOD_HEAD + f"steps:\n  - assign: russia\n    where: {{oblast: {spelled}}}\n"
+        )
+        assert run_cli("validate", str(ok)).exit_code == 0, spelled
