@@ -129,7 +129,7 @@ def _read_gpkg(path: Path) -> list[dict]:
         raise InputError(
             "reading GeoPackage needs pyogrio: pip install -e '.[gpkg]'", str(path)
         ) from None
-    from .unitsfile import polygon_layer  # (pyproj with it: only when a GeoPackage is read)
+    from .unitsfile import in_lonlat, polygon_layer  # (pyproj: only when a GeoPackage is read)
 
     inputs.check_file(path, "GeoPackage")
     try:
@@ -147,13 +147,11 @@ def _read_gpkg(path: Path) -> list[dict]:
             str(path),
         )
     statuses = fields[names.index("status")] if "status" in names else [None] * len(geometry)
+    shapes = in_lonlat(shapely.from_wkb(geometry), meta.get("crs"))  # a labelled CRS: lon/lat
     return [
         # as GeoJSON itself (lists, not mapping's tuples), checked as any baseline feature
-        {
-            "geometry": json.loads(shapely.to_geojson(shapely.from_wkb(g))),
-            "properties": {"status": s},
-        }
-        for g, s in zip(geometry, statuses, strict=True)
+        {"geometry": json.loads(shapely.to_geojson(g)), "properties": {"status": s}}
+        for g, s in zip(shapes, statuses, strict=True)
         if g is not None
     ]
 

@@ -145,15 +145,20 @@ def _read_ogr(path: Path) -> list[tuple[dict, object]]:
     except Exception as exc:  # pyogrio raises its own error types for unreadable files
         raise InputError(f"cannot read units file: {exc}", str(path)) from None
     names = list(meta["fields"])
-    geoms = shapely.from_wkb(geometry)
-    crs = meta.get("crs")
+    geoms = shapely.force_2d(in_lonlat(shapely.from_wkb(geometry), meta.get("crs")))
+    # (an altitude is dropped as it is read, as for GeoJSON)
+    return [({n: fields[j][i] for j, n in enumerate(names)}, geoms[i]) for i in range(len(geoms))]
+
+
+def in_lonlat(geoms, crs: str | None):
+    """Geometries of a layer in the CRS it names, reprojected to lon/lat (EPSG:4326); as
+    they are when it names none, or that one."""
     if crs and not CRS.from_user_input(crs).equals(CRS.from_epsg(4326)):
         to_ll = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        geoms = shapely.transform(
+        return shapely.transform(
             geoms, lambda xy: np.column_stack(to_ll.transform(xy[:, 0], xy[:, 1]))
         )
-    geoms = shapely.force_2d(geoms)  # an altitude is dropped as it is read, as for GeoJSON
-    return [({n: fields[j][i] for j, n in enumerate(names)}, geoms[i]) for i in range(len(geoms))]
+    return geoms
 
 
 def polygon_layer(path: Path) -> str | None:

@@ -700,3 +700,29 @@ def test_units_with_nan_or_not_a_feature_collection_are_refused_in_one_line(tmp_
     ]:
         bad = write_json(tmp_path / f"{name}.geojson", value)
         refused(run_units(tmp_path, bad), kind, "a units GeoJSON is a FeatureCollection")
+
+
+def test_a_baseline_geopackage_in_a_projected_crs_is_read_in_that_crs(tmp_path):
+    """A baseline GeoPackage labelled EPSG:32637 (UTM 37N) was refused as 'GeoJSON in
+    metres', and one of degrees labelled EPSG:3857 was read as degrees: the label is what
+    the file says, as for --units files."""
+    import geopandas
+
+    russia = shapely.Polygon([(37.5, 47.5), (38.5, 47.5), (38.5, 48.3), (37.5, 48.3)])
+    lonlat = geopandas.GeoDataFrame({"status": ["russia"]}, geometry=[russia], crs=4326)
+    lonlat.to_file(tmp_path / "ll.gpkg")
+    lonlat.to_crs(32637).to_file(tmp_path / "utm.gpkg")
+    lonlat.set_crs(3857, allow_override=True).to_file(tmp_path / "mislabelled.gpkg")
+
+    def held(name: str) -> float:
+        result = cli("run", "--no-maps", "-f", "json", "-b", tmp_path / name, scenario(tmp_path))
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.stdout)["scenarios"][0]["statuses"]
+        return next(r["baseline_km2"] for r in rows if r["status"] == "russia")
+
+    assert held("utm.gpkg") == pytest.approx(held("ll.gpkg"), rel=1e-6)
+    assert held("ll.gpkg") > 6000  # ~1° × 0.8° of Donetsk
+    refused(
+        cli("run", "--no-maps", "-b", tmp_path / "mislabelled.gpkg", scenario(tmp_path)),
+        "no polygon lies over Ukraine",
+    )
