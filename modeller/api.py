@@ -375,6 +375,12 @@ class Result:
 
         if not isinstance(path, str | Path) or not str(path).strip():
             raise InputError(f"to_file needs a file name (str or Path), got {path!r:.60}")
+        if "\0" in str(path):
+            raise InputError("a file name cannot hold a NUL character", repr(str(path))[:80])
+        if format is not None and not isinstance(format, str):
+            raise InputError(
+                f"format must be one of 'geojson', 'gpkg', 'parquet' (text), got {format!r:.60}"
+            )
         # a frame of its own: ``pieces`` is the user's to change (to_crs, rounding), and
         # the file must hold the run's exact figures in EPSG:4326, as its provenance says
         frame = exports.pieces_frame(self.document, list(self.partitions))

@@ -237,10 +237,12 @@ def test_to_file_refuses_a_name_of_another_format_and_the_scenario_itself(tmp_pa
         (lambda b, sc: modeller.scenarios(123), "takes a folder, got 123"),  # pathlib's
         (lambda b, sc: modeller.scenarios(""), "takes a folder, got ''"),  # read the cwd
         (lambda b, sc: modeller.load_scenario(""), "takes a file or an id, got ''"),
+        (lambda b, sc: modeller.run(sc).to_file("a.gpkg", ["gpkg"]), "format must be one of"),
+        (lambda b, sc: modeller.run(sc).to_file("a\0b.gpkg"), "cannot hold a NUL"),
     ],
     ids=[
         *("swapped", "none", "bytes", "empty", "empty-path", "blank-path", "to-file-number"),
-        *("scenarios-number", "scenarios-empty", "load-empty"),
+        *("scenarios-number", "scenarios-empty", "load-empty", "format-list", "nul"),
     ],
 )
 def test_misused_calls_are_input_errors_not_attribute_errors(call, fragment):
