@@ -279,14 +279,31 @@ def timeline(
         raise InputError(f"baselines must be a spec such as 'deepstate:..', got {baselines!r}")
     if every is not None and not isinstance(every, str):
         raise InputError(f"every must be text such as '7d', got {every!r}")
-    loaded = [(p or Path(sc.id), sc) for p, sc in _as_scenarios(scenarios)]
-    snapshots, others = archive.parse_specs(baselines, every)
+    loaded = _as_scenarios(scenarios)  # (None, sc) for an object: it has no file
+    try:
+        snapshots, others = archive.parse_specs(baselines, every)
+    except InputError as exc:  # said in the API's words, not the command line's
+        raise _in_api_words(exc) from None
     if not snapshots and not others:
         raise InputError("baselines names no baseline")
-    table = timeline_run.build_table(loaded, snapshots, others, workers=workers)
+    try:
+        table = timeline_run.build_table(loaded, snapshots, others, workers=workers)
+    except InputError as exc:
+        raise _in_api_words(exc) from None
     frame = pd.DataFrame({k: v for k, v in table.columns.items()})
     frame.attrs.update(timeline_table.provenance(table))  # tool, data, sources, warnings
     return frame
+
+
+_FLAGS = (("--baselines", "baselines"), ("--every", "every"), ("--baseline ", "baseline "))
+
+
+def _in_api_words(exc: InputError) -> InputError:
+    """The error with the command line's options named as this API's arguments."""
+    message = exc.message
+    for flag, argument in _FLAGS:
+        message = message.replace(flag, argument)
+    return InputError(message, exc.file, exc.line, exc.loc)
 
 
 @dataclass(frozen=True)

@@ -372,7 +372,7 @@ def date_spans(days: list, marked: np.ndarray, most: int = 4) -> str:
     return ", ".join(text) + (f" ({n} of {len(days)} dates)" if len(days) > 1 else "")
 
 
-def _scenario_meta(path: Path, sc: Scenario, warnings: list[str] = ()) -> dict:
+def _scenario_meta(path: Path | None, sc: Scenario, warnings: list[str] = ()) -> dict:
     return {
         "warnings": list(warnings),
         "id": sc.id,
@@ -380,6 +380,6 @@ def _scenario_meta(path: Path, sc: Scenario, warnings: list[str] = ()) -> dict:
         "summary": sc.summary,
         "date": sc.date.isoformat() if sc.date else None,
         "hash": sc.digest,
-        "file": str(path),
+        "file": None if path is None else str(path),  # None: a Scenario object, no file
         "reported": [r.model_dump(mode="json") for r in sc.reported],
     }

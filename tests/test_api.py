@@ -288,3 +288,16 @@ def test_to_file_writes_the_runs_figures_whatever_was_done_to_pieces(tmp_path):
     assert back.crs.to_epsg() == 4326
     assert back.total_bounds[0] > 20 and back.total_bounds[2] < 41  # degrees, not metres
     assert back["km2"].tolist() == pytest.approx(exact["km2"].tolist(), rel=1e-9)
+
+
+def test_timeline_errors_name_arguments_and_objects_have_no_file():
+    """The API said 'bad --every', and recorded a made-up file ('land-swap') for a
+    Scenario object."""
+    with pytest.raises(InputError) as bad:
+        modeller.timeline(["land-swap"], "contact-line", every="0d", workers=1)
+    assert "bad every '0d'" in bad.value.message and "--" not in bad.value.message
+    sc = modeller.load_scenario("land-swap")
+    frame = modeller.timeline([sc], "contact-line", workers=1)
+    assert frame.attrs["scenarios"][0]["file"] is None
+    by_id = modeller.timeline(["land-swap"], "contact-line", workers=1)
+    assert by_id.attrs["scenarios"][0]["file"].endswith("land-swap.yaml")
