@@ -221,7 +221,10 @@ def build_table(
     if scheduler:
         plan = make_plan([sc for _, sc in scenarios])
         planned = time.perf_counter() - started
-        measured, blocks = evaluate_dask(plan, chunks(ordered, workers), scheduler, progress)
+        try:
+            measured, blocks = evaluate_dask(plan, chunks(ordered, workers), scheduler, progress)
+        except BandTooDeep as exc:  # as run says it: the scenario's file, line and step
+            raise _band_step_error(exc, scenarios) from None
     else:
         pool = _pool(workers) if workers > 1 else None
         try:
