@@ -56,6 +56,11 @@ class Between(Model):
 LinePoint = Union[PlaceName, LonLat, Between]  # noqa: UP007 (pydantic reads it either way)
 
 
+# The narrowest band or disc: 100 m, finer than the boundaries and the line of control are
+# drawn (a band of 1e-9 km listed seven oblasts changing hands with 0 km² and 0 people).
+MIN_KM = 0.1
+
+
 class Split(Model):
     """Cut the listed oblasts along a polyline; select the side containing ``keep``."""
 
@@ -111,14 +116,14 @@ class Near(Model):
     """Everything within ``km`` of a place (a disc)."""
 
     place: PlaceName | LonLat
-    km: Number = Field(gt=0, le=200, allow_inf_nan=False)
+    km: Number = Field(ge=MIN_KM, le=200, allow_inf_nan=False)
 
 
 class Band(Model):
     """A band of ``km`` along the baseline's line of contact, on one side or both."""
 
     along: Literal["contact"] = "contact"
-    km: Number = Field(gt=0, le=300, allow_inf_nan=False)
+    km: Number = Field(ge=MIN_KM, le=300, allow_inf_nan=False)
     side: str = "both"
 
 

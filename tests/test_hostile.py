@@ -274,7 +274,13 @@ VALUE_CASES = [
         "negative-km",
         STEP.replace("{oblast: Donetsk}", "{near: {place: Kyiv, km: -5}}"),
         5,
-        ["'km' must be more than 0 (got -5)"],
+        ["'km' must be at least 0.1 (got -5)"],
+    ),
+    (
+        "tiny-km",  # ran, listing seven oblasts changing hands with 0 km² and 0 people
+        STEP.replace("{oblast: Donetsk}", "{band: {km: 1.0e-9}}"),
+        5,
+        ["'km' must be at least 0.1 (got 1e-09)"],
     ),
     (
         "far-km",
