@@ -273,6 +273,12 @@ def from_file(path: Path) -> Partition:
             held.setdefault(status, []).append(geom)
     unitchecks.check_over_ukraine([g for geoms in held.values() for g in geoms], str(path))
     territory = {s: geojson.territory(g) for s, g in held.items()}
+    if all(t.is_empty for t in territory.values()):  # every ring flat: "Russia holds 0 km²"
+        raise InputError(
+            "the file's polygons enclose no land (each ring has zero area: its corners lie "
+            "on one line); give the outlines of the land held",
+            str(path),
+        )
     _check_no_overlap(territory, path)
     territory.pop("ukraine", None)  # the rest of the units: Ukrainian-held anyway
     if date_value is not None and not isinstance(date_value, str):  # e.g. 20250101

@@ -726,3 +726,12 @@ def test_a_baseline_geopackage_in_a_projected_crs_is_read_in_that_crs(tmp_path):
         cli("run", "--no-maps", "-b", tmp_path / "mislabelled.gpkg", scenario(tmp_path)),
         "no polygon lies over Ukraine",
     )
+
+
+def test_a_baseline_of_flat_rings_is_refused(tmp_path):
+    """Rings whose corners lie on one line were read as 'Russia holds 0 km²'."""
+    flat = {"type": "Polygon", "coordinates": [[[37, 48], [38, 48], [37.5, 48], [37, 48]]]}
+    path = write_json(
+        tmp_path / "flat.geojson", {"type": "Feature", "properties": {}, "geometry": flat}
+    )
+    refused(cli("run", "--no-maps", "-b", path, scenario(tmp_path)), "enclose no land", "zero area")
