@@ -68,7 +68,10 @@ def file_target(path: Path) -> Path:
             raise InputError(f"{path} is a loop of symbolic links: give a file to write") from None
         mode = None  # e.g. unreadable: the write itself will say why
     if mode is not None and not stat.S_ISREG(mode):
-        raise InputError(f"{path} is {kind_of(mode)}, not a file: give the path of a file to write")
+        fix = "give the path of a file to write"
+        if str(path) in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"):
+            fix = "for standard output, write -O - (text formats), or leave -O out"
+        raise InputError(f"{path} is {kind_of(mode)}, not a file: {fix}")
     if mode is not None and (was_read(path) or _units_file(path)):
         raise InputError(
             f"{path} is one of this run's input files; writing there would replace it: "

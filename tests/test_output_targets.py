@@ -484,3 +484,19 @@ def test_output_onto_the_maps_manifest_or_a_page_is_refused_before_any_work(tmp_
     )
     assert result.exit_code == 0, result.output
     assert (out / ".modeller-site").read_text(encoding="utf-8").startswith("{")
+
+
+def test_output_to_dev_stdout_on_a_pipe_suggests_the_dash():
+    """'-O /dev/stdout | jq' said only that a FIFO is not a file."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "modeller.cli", *ARGS, "-f", "json", "-O", "/dev/stdout"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "for standard output, write -O - (text formats)" in done.stderr
+    assert done.stdout == ""
