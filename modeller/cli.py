@@ -204,14 +204,9 @@ def _check_geometry(sc, path: Path) -> None:
             try:
                 scenario_polygon(shape.file, shape.geojson)
             except InputError as exc:  # an error without a file of its own: the step's line
-                line = None
-                if not exc.file:
-                    from .yamlpos import line_of, load_with_lines
+                from .yamlpos import line_in
 
-                    at = ("steps", number - 1, "where")
-                    if phase is not None:
-                        at = ("phases", sc.phases.index(phase), *at)
-                    line = line_of(load_with_lines(path)[1], at)
+                line = None if exc.file else line_in(path, sc.step_loc(phase, number))
                 message = f"{step_name(phase, number)}: {exc}"
                 raise InputError(message, str(path), line) from None
             if shape.file:

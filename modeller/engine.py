@@ -17,7 +17,7 @@ from shapely.ops import split as cut
 from . import geodata, geojson, settings
 from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
-from .scenario import Between, HeldIn, Phase, Scenario, Selector, Split
+from .scenario import Between, HeldIn, Phase, Scenario, Selector, Split, place_lonlat
 
 
 class _Whole:
@@ -85,8 +85,7 @@ def run_steps(base: Partition, scenario: Scenario, choose, put) -> list:
         try:
             regions = choose(step.where, pieces)
         except InputError as exc:  # keep the polygon or baseline file it names, if any
-            prefix = ("phases", scenario.phases.index(phase)) if phase is not None else ()
-            at = (*prefix, "steps", number - 1, "where")  # its line, once the file is known
+            at = scenario.step_loc(phase, number)  # its line, once the file is known
             raise InputError(f"{where}: {exc}", loc=() if exc.file else at) from None
         if not regions:
             warnings.append(f"{where} selects nothing on {base.baseline.label}")
@@ -331,12 +330,7 @@ def point_xy(item) -> tuple[float, float]:
     if isinstance(item, Between):
         (ax, ay), (bx, by) = (point_xy(x) for x in item.between)
         return ((ax + bx) / 2, (ay + by) / 2)
-    if isinstance(item, str):
-        s = geodata.resolve_place(item)
-        lon, lat = s.lon, s.lat
-    else:
-        lon, lat = item
-    p = geodata.to_equal_area(Point(lon, lat))
+    p = geodata.to_equal_area(Point(*place_lonlat(item)))
     return (p.x, p.y)
 
 

@@ -16,7 +16,7 @@ from shapely.geometry import shape
 
 from . import geodata, inputs
 from .errors import InputError
-from .positions import strict_json
+from .positions import json_kind, strict_json
 from .regions import repaired
 
 GEOMETRY = Path("boundaries/ua_hromadas_simplified_vadymnes.geojson")
@@ -214,14 +214,14 @@ def read_outlines(geometry: Path, wanted: set[str]) -> tuple[dict[str, list], se
     if not isinstance(features, list) or doc.get("type", "FeatureCollection") != (
         "FeatureCollection"
     ):
-        raise InputError(f"{_json_kind(doc)}; {expected}", str(geometry))
+        raise InputError(f"{json_kind(doc)}; {expected}", str(geometry))
     if not features:
         raise InputError(f"a FeatureCollection without features; {expected}", str(geometry))
     outlines: dict[str, list] = {}
     outlined: set[str] = set()
     for i, f in enumerate(features, start=1):
         if not isinstance(f, dict):
-            raise InputError(f"feature {i} is {_json_kind(f)}; {expected}", str(geometry))
+            raise InputError(f"feature {i} is {json_kind(f)}; {expected}", str(geometry))
         props = f.get("properties")
         code = props.get("COD_3") if isinstance(props, dict) else None
         g = f.get("geometry")
@@ -263,17 +263,3 @@ def read_outlines(geometry: Path, wanted: set[str]) -> tuple[dict[str, list], se
 
 def _lonlat(x: float, y: float) -> bool:
     return -180 <= x <= 180 and -90 <= y <= 90
-
-
-def _json_kind(value) -> str:
-    """What a JSON value is, for an error message: 'a JSON array', 'a GeoJSON Feature'."""
-    if isinstance(value, dict):
-        kind = value.get("type")
-        return f"a GeoJSON {kind}" if isinstance(kind, str) else "a JSON object without features"
-    if isinstance(value, list):
-        return "a JSON array"
-    if isinstance(value, str):
-        return "a JSON string"
-    if value is None:
-        return "JSON null"
-    return "a JSON number" if isinstance(value, int | float) else "not a JSON object"

@@ -39,6 +39,22 @@ def strict_json(text: str) -> object:
     return json.loads(text, parse_constant=refuse)
 
 
+def json_kind(value: object) -> str:
+    """What a JSON value is, for an error message: 'a JSON array', 'a GeoJSON Feature'."""
+    if isinstance(value, dict):
+        kind = value.get("type")
+        if isinstance(kind, str):
+            return f"a GeoJSON {_short(kind)}"
+        return "a JSON object without features"
+    if isinstance(value, list):
+        return "a JSON array"
+    if isinstance(value, str):
+        return "a JSON string"
+    if value is None:
+        return "JSON null"
+    return "a JSON number" if isinstance(value, int | float) else "not a JSON object"
+
+
 def shape_2d(geom: object, where: str, source: str | None):
     """A shapely geometry from a GeoJSON geometry object, in two dimensions.
 

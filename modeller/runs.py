@@ -76,9 +76,9 @@ def apply_one(
     except InputError as exc:
         line = exc.line
         if path is not None and line is None and exc.loc:  # the step's line in its file
-            from .yamlpos import line_of, load_with_lines
+            from .yamlpos import line_in
 
-            line = line_of(load_with_lines(Path(path))[1], exc.loc)
+            line = line_in(path, exc.loc)
         raise InputError(exc.message, str(path) if path else exc.file, line) from None
     return Applied(path, scenario, spec, base, phases, note)
 

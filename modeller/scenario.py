@@ -73,11 +73,11 @@ class Split(Model):
         """What the engine refuses of the line itself, said when the file is read (so by
         ``validate`` too, without the geometry libraries): a line of one point, and a keep
         place on the line or its extensions (within 100 m, lon/lat taken as locally flat)."""
-        points = [_lonlat(p) for p in self.line]
+        points = [_midpoint_lonlat(p) for p in self.line]
         points = [points[0]] + [b for a, b in zip(points, points[1:], strict=False) if a != b]
         if len(points) < 2:
             raise ValueError("the split line needs at least two distinct points")
-        keep = _lonlat(self.keep)
+        keep = place_lonlat(self.keep)
         last = len(points) - 2
         near = min(
             _km_to_segment(keep, a, b, k == 0, k == last)
@@ -90,15 +90,21 @@ class Split(Model):
         return self
 
 
-def _lonlat(item) -> tuple[float, float]:
-    """lon/lat of a line point: a place, [lon, lat] or the midpoint of two."""
-    if isinstance(item, Between):
-        (ax, ay), (bx, by) = (_lonlat(x) for x in item.between)
-        return ((ax + bx) / 2, (ay + by) / 2)
+def place_lonlat(item) -> tuple[float, float]:
+    """lon/lat of a place name or of [lon, lat]."""
     if isinstance(item, str):
         s = resolve_place(item)
         return (s.lon, s.lat)
     return (float(item[0]), float(item[1]))
+
+
+def _midpoint_lonlat(item) -> tuple[float, float]:
+    """lon/lat of a line point; a ``between`` midpoint taken in lon/lat (the engine takes
+    it in its projection: metres apart, nothing to the checks here)."""
+    if isinstance(item, Between):
+        (ax, ay), (bx, by) = (place_lonlat(x) for x in item.between)
+        return ((ax + bx) / 2, (ay + by) / 2)
+    return place_lonlat(item)
 
 
 def _km_to_segment(p, a, b, open_start: bool, open_end: bool) -> float:
@@ -327,6 +333,12 @@ class Scenario(Model):
         if not self.phases:
             return [(None, i, s) for i, s in enumerate(self.steps, start=1)]
         return [(p, i, s) for p in self.phases for i, s in enumerate(p.steps, start=1)]
+
+    def step_loc(self, phase: Phase | None, number: int) -> tuple:
+        """Where step ``number`` of ``phase`` selects, as a location in the file (for
+        ``yamlpos``: an error found while applying it gets that line)."""
+        prefix = ("phases", self.phases.index(phase)) if phase is not None else ()
+        return (*prefix, "steps", number - 1, "where")
 
     @model_validator(mode="after")
     def _statuses_declared(self) -> Scenario:

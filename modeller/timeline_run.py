@@ -30,7 +30,7 @@ from .timeline_read import Handoff
 from .timeline_rows import ATTR_COLUMNS, COLUMNS, KeyFigures, plain_figures, rows
 from .timeline_sides import BandTooDeep
 from .timeline_table import Rows, Table
-from .yamlpos import line_of, load_with_lines
+from .yamlpos import line_in
 
 # --- evaluation -------------------------------------------------------------------------
 
@@ -304,11 +304,8 @@ def _band_step_error(exc: BandTooDeep, scenarios: list[tuple[Path, Scenario]]) -
     for path, sc in scenarios:
         for phase, number, step in sc.numbered_steps:
             if band in distinct_bands([step]):
-                at = ("steps", number - 1, "where")
-                if phase is not None:
-                    at = ("phases", sc.phases.index(phase), *at)
                 exists = path is not None and Path(path).is_file()
-                line = line_of(load_with_lines(Path(path))[1], at) if exists else None
+                line = line_in(path, sc.step_loc(phase, number)) if exists else None
                 where = str(path) if exists else None
                 return InputError(f"{step_name(phase, number)}: {exc.message}", where, line)
     return InputError(exc.message)

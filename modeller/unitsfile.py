@@ -20,7 +20,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from .errors import InputError
-from .positions import lines_of, shape_2d, strict_json
+from .positions import json_kind, lines_of, shape_2d, strict_json
 
 SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 CODE_RE = re.compile(r"^UA-?(\d{2})$", re.IGNORECASE)
@@ -63,8 +63,11 @@ def read_features(path: Path) -> list[tuple[dict, object]]:
             raise InputError(f"cannot read units GeoJSON: {exc}", str(path)) from None
         feats = data.get("features") if isinstance(data, dict) else None
         if not isinstance(feats, list) or data.get("type") != "FeatureCollection":
+            what = json_kind(data)
+            if what == "a GeoJSON FeatureCollection":  # with no list of features
+                what = "its 'features' is not a list of features"
             raise InputError(
-                f"{_kind(data)}; a units GeoJSON is a FeatureCollection with one Polygon or "
+                f"{what}; a units GeoJSON is a FeatureCollection with one Polygon or "
                 "MultiPolygon feature per unit (its ISO code or name in a property)",
                 str(path),
             )
@@ -111,18 +114,6 @@ def _feature(f: object, i: int, source: str) -> tuple[dict, object]:
             source,
         )
     return props, shape_2d(geom, where, source)
-
-
-def _kind(value: object) -> str:
-    """What a JSON document is, for an error message: 'a JSON array', 'a GeoJSON Feature'."""
-    if isinstance(value, dict):
-        kind = value.get("type")
-        if kind == "FeatureCollection":
-            return "its 'features' is not a list of features"
-        return f"a GeoJSON {_short(kind)}" if isinstance(kind, str) else "a JSON object"
-    return (
-        "a JSON array" if isinstance(value, list) else f"not a JSON object ({type(value).__name__})"
-    )
 
 
 def _short(text: str, limit: int = 60) -> str:

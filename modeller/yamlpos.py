@@ -217,6 +217,11 @@ def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=N
         _plain_value(node.value, path, node.start_mark.line + 1)
 
 
+def line_in(path, loc: tuple) -> int | None:
+    """The line of ``loc`` in the scenario file at ``path`` (read again: only for an error)."""
+    return line_of(load_with_lines(Path(path))[1], loc)
+
+
 def line_of(lines: dict[Path_, int], loc: tuple) -> int | None:
     """The line of the deepest known prefix of a pydantic error location."""
     keys = tuple(k for k in loc if isinstance(k, int | str))
