@@ -8,7 +8,6 @@ the engine and live above it, in ``baselines``, which dispatches every spec.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from datetime import date as Date
@@ -122,23 +121,12 @@ def from_deepstate(info: BaselineInfo, layers: dict[str, object], grey: bool) ->
 
 
 def _read_gpkg(path: Path) -> list[dict]:
-    """Features of a GeoPackage's first layer as GeoJSON-like dicts (needs pyogrio)."""
-    try:
-        from pyogrio.raw import read
-    except ImportError:
-        raise InputError(
-            "reading GeoPackage needs pyogrio: pip install -e '.[gpkg]'", str(path)
-        ) from None
-    from .unitsfile import in_lonlat, polygon_layer  # (pyproj: only when a GeoPackage is read)
+    """Features of a GeoPackage's layer of polygons as GeoJSON Features (lon/lat), with
+    their ``status``; modeller's own export of pieces is refused."""
+    from .unitsfile import ogr_features  # (pyproj: only when a GeoPackage is read)
 
     inputs.check_file(path, "GeoPackage")
-    try:
-        meta, _index, geometry, fields = read(path, layer=polygon_layer(path))
-    except InputError:
-        raise
-    except Exception as exc:  # pyogrio raises its own error types for unreadable files
-        raise InputError(f"cannot read GeoPackage: {exc}", str(path)) from None
-    names = list(meta["fields"])
+    found, names = ogr_features(path, "GeoPackage", ("status",))
     if "status" not in names and {"before", "after"} <= set(names):
         raise InputError(
             "this is modeller's own export of a scenario's pieces ('before' and 'after', no "
@@ -146,14 +134,7 @@ def _read_gpkg(path: Path) -> list[dict]:
             "baseline file holds Russian-held polygons, or a 'status' per feature",
             str(path),
         )
-    statuses = fields[names.index("status")] if "status" in names else [None] * len(geometry)
-    shapes = in_lonlat(shapely.from_wkb(geometry), meta.get("crs"))  # a labelled CRS: lon/lat
-    return [
-        # as GeoJSON itself (lists, not mapping's tuples), checked as any baseline feature
-        {"geometry": json.loads(shapely.to_geojson(g)), "properties": {"status": s}}
-        for g, s in zip(shapes, statuses, strict=True)
-        if g is not None
-    ]
+    return found
 
 
 def _check_one_date(data: object, path: Path) -> None:

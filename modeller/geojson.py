@@ -253,15 +253,31 @@ def scenario_polygon(file: str | None, inline: dict | None) -> object:
     nothing, and is nearly always [lat, lon] pairs or another CRS (the message says which).
     The error for an inline polygon names no file (the caller knows the step's line).
     """
-    layer = (
-        read_territory(Path(file))
-        if file
-        else territory([g for _, g in features(inline, None, rings=True)])
-    )
+    if file and Path(file).suffix.lower() in OGR_SUFFIXES:
+        layer = _ogr_territory(Path(file))
+    elif file:
+        layer = read_territory(Path(file))
+    else:
+        layer = territory([g for _, g in features(inline, None, rings=True)])
     if not layer.is_empty:
         lonlat = shapely.get_parts(geodata.to_lonlat(layer))
         unitchecks.check_over_ukraine(list(lonlat), file)
     return layer
+
+
+OGR_SUFFIXES = (".gpkg", ".shp")  # a scenario polygon may be a GeoPackage or a Shapefile
+
+
+def _ogr_territory(path: Path) -> object:
+    """A GeoPackage's or Shapefile's polygons (in the CRS its layer declares) as one
+    working-CRS territory, checked as the same polygons in a GeoJSON file would be."""
+    from .unitsfile import ogr_features  # (pyproj, pyogrio: only when such a file is read)
+
+    kind = "GeoPackage" if path.suffix.lower() == ".gpkg" else "Shapefile"
+    inputs.check_file(path, kind)
+    found, _names = ogr_features(path, kind)
+    data = {"type": "FeatureCollection", "features": found}
+    return territory([g for _, g in features(data, str(path), rings=True)])
 
 
 def _territory_of(text: str, path: Path, densify: bool) -> object:

@@ -114,9 +114,41 @@ def _utf16(data: bytes) -> bool:
     )
 
 
+# the first bytes of binary files people save as (or mistake for) a text input
+SIGNATURES = (
+    (b"SQLite format 3\x00", "a GeoPackage (an SQLite database)"),
+    (b"PK\x03\x04", "a ZIP archive (a zipped Shapefile, a .kmz or an .xlsx?)"),
+    (b"\x00\x00\x27\x0a", "a Shapefile's .shp"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) or other Office file"),
+    (b"PAR1", "a Parquet file"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"%PDF", "a PDF"),
+    (b"\x89PNG", "a PNG image"),
+)
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a binary file is, by its first bytes (None: none of ``SIGNATURES``)."""
+    return next((what for magic, what in SIGNATURES if data.startswith(magic)), None)
+
+
 def read_text(path: Path, kind: str) -> str:
-    """UTF-8 text of a checked file; a decoding error names the byte and its position."""
+    """UTF-8 text of a checked file; a decoding error names the byte and its position,
+    and a binary file what it is."""
     data = read_bytes(path, kind)
+    what = binary_kind(data)
+    if what is not None:
+        if kind == "GeoJSON":
+            hint = "export it as GeoJSON"
+            if what.startswith("a GeoPackage"):
+                hint = "name it .gpkg (read as a GeoPackage) or " + hint
+        elif "CSV" in kind:
+            hint = "save it as CSV (UTF-8)"
+        elif kind == "scenario":
+            hint = "a scenario is a YAML text file, like those in scenarios/"
+        else:
+            hint = f"give the {kind} file itself (text)"
+        raise InputError(f"this is {what}, not {kind} text: {hint}", str(path))
     if _utf16(data):
         raise InputError(
             "UTF-16 text, not UTF-8 (as Windows' 'Unicode' saves it); save it as UTF-8",

@@ -122,11 +122,21 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _read_ogr(path: Path) -> list[tuple[dict, object]]:
+    meta, geometry, fields = read_ogr(path, "units file")
+    names = list(meta["fields"])
+    geoms = shapely.force_2d(in_lonlat(shapely.from_wkb(geometry), meta.get("crs")))
+    # (an altitude is dropped as it is read, as for GeoJSON)
+    return [({n: fields[j][i] for j, n in enumerate(names)}, geoms[i]) for i in range(len(geoms))]
+
+
+def read_ogr(path: Path, kind: str) -> tuple[dict, object, list]:
+    """(metadata, WKB geometries, field values) of a GeoPackage's or Shapefile's layer of
+    polygons (``polygon_layer``) through pyogrio; ``kind`` names the file in errors."""
     try:
         from pyogrio.raw import read
     except ImportError:
         raise InputError(
-            "reading GeoPackage or Shapefile units needs pyogrio: pip install -e '.[gpkg]'",
+            f"reading a GeoPackage or Shapefile {kind} needs pyogrio: pip install pyogrio",
             str(path),
         ) from None
     try:
@@ -134,11 +144,30 @@ def _read_ogr(path: Path) -> list[tuple[dict, object]]:
     except InputError:
         raise
     except Exception as exc:  # pyogrio raises its own error types for unreadable files
-        raise InputError(f"cannot read units file: {exc}", str(path)) from None
-    names = list(meta["fields"])
-    geoms = shapely.force_2d(in_lonlat(shapely.from_wkb(geometry), meta.get("crs")))
-    # (an altitude is dropped as it is read, as for GeoJSON)
-    return [({n: fields[j][i] for j, n in enumerate(names)}, geoms[i]) for i in range(len(geoms))]
+        raise InputError(f"cannot read {kind}: {exc}", str(path)) from None
+    return meta, geometry, fields
+
+
+def ogr_features(path: Path, kind: str, fields: tuple[str, ...] = ()) -> tuple[list, list]:
+    """A GeoPackage's or Shapefile's polygons as GeoJSON Features in lon/lat (reprojected
+    from the CRS the layer declares), with the ``fields`` asked for as properties: what a
+    GeoJSON file of them would hold, to be checked as one. Returns them and the layer's
+    field names."""
+    import json
+
+    meta, geometry, values = read_ogr(path, kind)
+    names = [str(n) for n in meta["fields"]]
+    shapes = in_lonlat(shapely.from_wkb(geometry), meta.get("crs"))
+    props = [
+        {f: values[names.index(f)][i] for f in fields if f in names} for i in range(len(shapes))
+    ]
+    found = [
+        # as GeoJSON itself (lists, not mapping's tuples)
+        {"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)), "properties": p}
+        for g, p in zip(shapes, props, strict=True)
+        if g is not None
+    ]
+    return found, names
 
 
 def in_lonlat(geoms, crs: str | None):

@@ -162,6 +162,69 @@ def test_a_scenario_polygon_file_with_altitudes_gives_the_same_figures(tmp_path)
     assert two_d["statuses"][1]["km2"] > 20_000  # most of Donetsk oblast
 
 
+def _write_layer(path: Path, geom, crs: str, driver: str) -> Path:
+    import pyogrio
+
+    pyogrio.raw.write(
+        path,
+        geometry=np.array([shapely.to_wkb(geom)], dtype=object),
+        field_data=[np.array(["zone"], dtype=object)],
+        fields=["name"],
+        geometry_type="Polygon",
+        crs=crs,
+        driver=driver,
+    )
+    return path
+
+
+def test_a_scenario_polygon_in_a_geopackage_or_shapefile_gives_the_geojson_figures(tmp_path):
+    """A GeoPackage or Shapefile polygon gives the figures of the same polygon in GeoJSON,
+    also when its layer is in metres (EPSG:3857, reprojected from the CRS it declares)."""
+    pytest.importorskip("pyogrio")
+    outline = lonlat_unit("UA-14", 0.1)
+    write_json(tmp_path / "zone.geojson", feature_collection(mapping(outline)))
+    to_3857 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    metres = shapely.transform(outline, lambda xy: np.column_stack(to_3857.transform(*xy.T)))
+    _write_layer(tmp_path / "zone.gpkg", outline, "EPSG:4326", "GPKG")
+    _write_layer(tmp_path / "metres.gpkg", metres, "EPSG:3857", "GPKG")
+    _write_layer(tmp_path / "zone.shp", outline, "EPSG:4326", "ESRI Shapefile")
+    want = None
+    for name in ("zone.geojson", "zone.gpkg", "metres.gpkg", "zone.shp"):
+        sc = scenario(tmp_path, f"{{polygon: {{file: {name}}}}}", f"{name}.yaml")
+        assert cli("validate", sc).exit_code == 0
+        got = figures(cli("run", "--no-maps", "-f", "json", "-b", "1991", sc))
+        moved = got["statuses"][1]["km2"]
+        if want is None:
+            want = moved
+            assert moved > 20_000  # most of Donetsk oblast
+        else:  # (EPSG:3857 there and back: metres of rounding, no more)
+            assert moved == pytest.approx(want, rel=1e-6), name
+
+
+@pytest.mark.parametrize(
+    ("head", "said"),
+    [
+        (b"SQLite format 3\x00" + bytes(200), "a GeoPackage (an SQLite database)"),
+        (b"PK\x03\x04" + bytes(200), "a ZIP archive"),
+        (b"\x00\x00\x27\x0a" + bytes(200), "a Shapefile's .shp"),
+    ],
+    ids=["gpkg", "zip", "shp"],
+)
+def test_a_binary_file_named_geojson_is_named_for_what_it_is(tmp_path, head, said):
+    """A GeoPackage, a zipped Shapefile or a .shp named .geojson was "not UTF-8 text
+    (Windows-1251 or Latin-1?)": the user was sent to re-encode a binary file."""
+    (tmp_path / "zone.geojson").write_bytes(head)
+    sc = scenario(tmp_path, "{polygon: {file: zone.geojson}}")
+    for command in (["validate", sc], ["run", "--no-maps", "-b", "1991", sc]):
+        result = cli(*command)
+        assert result.exit_code == 2, result.output
+        assert f"zone.geojson: this is {said}" in result.output, result.output
+        assert "not GeoJSON text" in result.output and "UTF-8" not in result.output
+        assert "Traceback" not in result.output
+    result = cli("run", "--no-maps", "-b", tmp_path / "zone.geojson", "scenarios/land-swap.yaml")
+    assert result.exit_code == 2 and f"this is {said}" in result.output, result.output
+
+
 def test_an_inline_scenario_polygon_with_altitudes_gives_the_same_figures(tmp_path):
     ring = [list(map(float, p)) for p in lonlat_unit("UA-14", 0.1).exterior.coords]
     flat = json.dumps({"type": "Polygon", "coordinates": [ring]})
