@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from . import geojson, inputs, pockets, settings
+from . import dates, geojson, inputs, pockets, settings
 from .dates import parse_date
 from .errors import InputError
 from .partition import BaselineInfo
@@ -203,6 +203,23 @@ def monthly_snapshot(day: Date) -> Snapshot | None:
             if d == day:
                 return Snapshot(d, path, i)
     return None
+
+
+def holds(day: Date) -> bool:
+    """Whether the archive has a snapshot of ``day`` (a daily file or a month-end one)."""
+    return deepstate_path(day) is not None or monthly_snapshot(day) is not None
+
+
+def not_held(day: Date) -> InputError:
+    """The error for a day the archive does not hold: what it holds and the nearest days."""
+    available = snapshots()  # daily files and month-end snapshots
+    if not available:
+        return no_archive(day)
+    nearest = dates.nearest([s.day for s in available], day, 3)
+    return InputError(
+        f"deepstate:{day} is not in the archive ({describe(available)}); "
+        f"nearest: {', '.join(f'deepstate:{d}' for d in nearest)}"
+    )
 
 
 def no_archive(day=None) -> InputError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -20,6 +21,7 @@ from .cli_options import (
 )
 from .errors import InputError
 from .failures import SafeGroup
+from .specs import DEEPSTATE_RE
 from .specs import HELP as BASELINE_SPECS
 from .textsafe import terminal_text
 
@@ -176,6 +178,7 @@ def validate(paths: tuple[Path, ...]) -> None:
                     f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path)
                 )
             _check_geometry(sc, path)
+            _check_days(sc, path)
         except InputError as exc:
             click.echo(f"error: {terminal_text(exc)}", err=True)
             bad += 1
@@ -211,6 +214,31 @@ def _check_geometry(sc, path: Path) -> None:
                 raise InputError(message, str(path), line) from None
             if shape.file:
                 read.add(shape.file)
+
+
+def _check_days(sc, path: Path) -> None:
+    """``deepstate:DATE`` baselines a scenario names (its ``baseline`` and its ``held_in``
+    selectors) are in the archive, as ``run`` needs them: the error names the nearest days
+    and the line. (The archive is only listed, never read.)"""
+    named = [(sc.baseline, None)]
+    for phase, number, step in sc.numbered_steps:
+        named += [
+            (sel.held_in.baseline, (phase, number)) for sel in step.where.walk() if sel.held_in
+        ]
+    for spec, step in named:
+        match = DEEPSTATE_RE.match(str(spec or ""))
+        if match is None:
+            continue
+        from . import archive  # (the geometry stack: only for a scenario naming a DeepState day)
+        from .engine import step_name
+        from .yamlpos import line_in
+
+        day = date.fromisoformat(match.group(1))  # (checked when the scenario loaded)
+        if not archive.holds(day):
+            said = archive.not_held(day).message
+            name = f"{step_name(*step)}: " if step else "baseline: "
+            loc = sc.step_loc(*step) if step else ("baseline",)
+            raise InputError(name + said, str(path), line_in(path, loc)) from None
 
 
 @main.command("scenarios", short_help="List the shipped scenarios: id, date, title, sources.")

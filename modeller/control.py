@@ -15,7 +15,7 @@ from pathlib import Path
 
 import shapely
 
-from . import archive, dates, geodata, geojson, inputs, pockets, reconcile, settings, unitchecks
+from . import archive, geodata, geojson, inputs, pockets, reconcile, settings, unitchecks
 from . import deepstate as deepstate_raw
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, overlay
@@ -57,14 +57,7 @@ def deepstate(day: Date) -> Partition:
         month_end = archive.monthly_snapshot(day)  # 2022-2024, before the daily files
         if month_end is not None:
             return from_deepstate(month_end.info, {"russia": month_end.territory()}, False)
-        snapshots = archive.snapshots()  # daily files and month-end snapshots
-        if not snapshots:
-            raise archive.no_archive(day)
-        nearest = dates.nearest([s.day for s in snapshots], day, 3)
-        raise InputError(
-            f"deepstate:{day} is not in the archive ({archive.describe(snapshots)}); "
-            f"nearest: {', '.join(f'deepstate:{d}' for d in nearest)}"
-        )
+        raise archive.not_held(day)
     snapshot = archive.Snapshot(day, path)
     layers, grey = snapshot.layers()
     return from_deepstate(snapshot.info, layers, grey)

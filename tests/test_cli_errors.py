@@ -339,3 +339,41 @@ def test_a_bare_kyiv_as_an_oblast_asks_which_unit(tmp_path, name):
             tmp_path, GOOD_HEAD + f"steps:\n  - assign: russia\n    where: {{oblast: {spelled}}}\n"
         )
         assert run_cli("validate", str(ok)).exit_code == 0, spelled
+
+
+HELD_IN = "steps:\n  - assign: ukraine\n    where: {held_in: {baseline: 'deepstate:DAY'}}\n"
+
+
+def test_validate_checks_deepstate_days_against_the_archive_as_run_does(shared_data, tmp_path):
+    """validate said 'ok' for a held_in or baseline day the archive lacks; run refused it."""
+    held = write(tmp_path, GOOD_HEAD + HELD_IN.replace("DAY", "2023-01-01"), "held.yaml")
+    base = write(
+        tmp_path,
+        GOOD_HEAD + "baseline: deepstate:2021-01-01\n" + HELD_IN.replace("DAY", "2025-08-15"),
+        "base.yaml",
+    )
+    said = {
+        held: "held.yaml:5: step 1: deepstate:2023-01-01 is not in the archive",
+        base: "base.yaml:3: baseline: deepstate:2021-01-01 is not in the archive",
+    }
+    for path, fragment in said.items():
+        result = run_cli("validate", str(path))
+        assert result.exit_code == 2, result.output
+        assert fragment in result.output, result.output
+        assert "nearest: deepstate:20" in result.output
+    ran = run_cli("run", "--no-maps", str(held))
+    assert ran.exit_code == 2 and said[held] in ran.output, ran.output
+    # a month-end day and a daily one are in the archive
+    for day in ("2023-01-30", "2025-08-15"):
+        ok = write(tmp_path, GOOD_HEAD + HELD_IN.replace("DAY", day), f"{day}.yaml")
+        assert run_cli("validate", str(ok)).exit_code == 0
+
+
+def test_validate_without_an_archive_says_where_to_put_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "nothing"))
+    monkeypatch.delenv("MODELLER_DEEPSTATE_DIR", raising=False)
+    path = write(tmp_path, GOOD_HEAD + HELD_IN.replace("DAY", "2025-08-15"))
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2, result.output
+    assert "s.yaml:5: step 1: no DeepState archive found for deepstate:2025-08-15" in result.output
+    assert "modeller fetch 2025-08-15" in result.output
