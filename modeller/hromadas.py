@@ -301,6 +301,27 @@ def hromada_weights(
     return w
 
 
+def _unplaced(src: Source, by_hromada: set[str], data: geodata.Geodata) -> str:
+    """The hromadas listed with people in units placed by hromada but without an outline in
+    the file, in words (their people are spread over their oblast, ``hromada_weights``);
+    "" when there are none."""
+    without = [
+        c
+        for c in src.people
+        if c != NO_CODE and c not in src.outlined and iso_of_katottg(c) in by_hromada
+    ]
+    people = sum(src.people[c] for c in without)
+    if not people:
+        return ""
+    units = sorted({data.units[iso_of_katottg(c)].name_en for c in without})
+    named = ", ".join(units[:5]) + (f" and {len(units) - 5} more" if len(units) > 5 else "")
+    return (
+        f"; {len(without):,} listed hromada{'s' if len(without) != 1 else ''} without an "
+        f"outline ({people:,} people; oblasts: {named}) spread over their oblast as unit "
+        "totals are"
+    )
+
+
 def rural_share_of(layout: population.Layout, rural_share: np.ndarray) -> np.ndarray:
     """The rural proxy aligned with every point of ``layout`` (0 for town points)."""
     out = np.zeros(len(layout.xy))
@@ -336,7 +357,9 @@ def hromada_model(path: Path, data: geodata.Geodata | None = None) -> population
     text = (
         f"hromada totals, 1 Jan 2022 ({len(src.codes):,} hromadas with outlines, "
         f"{sum(src.people.get(c, 0) for c in src.codes):,} people): "
-        f"{path / GEOMETRY}, {path / POPULATION}" + (f"; {rest}: unit totals" if rest else "")
+        f"{path / GEOMETRY}, {path / POPULATION}"
+        + (f"; {rest}: unit totals" if rest else "")
+        + _unplaced(src, set(by_hromada), data)
     )
     method = base.method + "; placed within each hromada; one more variant: unit totals"
     return population.Population(base.layouts, tuple(variants), source=text, method=method)
