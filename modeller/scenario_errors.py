@@ -78,12 +78,32 @@ EXPECTED = {
     "line": "a list of at least two places or [lon, lat] points",
     "date": "a date written YYYY-MM-DD, with no time, e.g. 2025-08-15",
     "held_by": "one status name, e.g. ukraine",
+    "held_in": "a mapping such as {baseline: pre-2022, status: russia}",
+    "band": "a mapping such as {along: contact, km: 15, side: ukraine}",
+    "split": "a mapping such as {oblast: [Donetsk], line: [Pokrovsk, Lyman], keep: Kramatorsk}",
+    "id": "a short name, e.g. land-swap",
+    "title": "one line of text",
+    "summary": "text (YAML's | keeps several lines)",
+    "notes": "text (YAML's | keeps several lines)",
+    "near": "a mapping such as {place: Enerhodar, km: 10}",
+    "polygon": "a mapping such as {file: zone.geojson} or {geojson: {type: Polygon, ...}}",
+    "not": "one selector mapping, e.g. {oblast: Donetsk}",
+    "all_of": "a list of selector mappings, e.g. [{oblast: Donetsk}, {held_by: russia}]",
+    "any_of": "a list of selector mappings, e.g. [{oblast: Donetsk}, {oblast: Luhansk}]",
+    "file": "a file name, e.g. zone.geojson",
+    "geojson": "a GeoJSON Polygon or MultiPolygon mapping in lon/lat",
+    "statuses": "a mapping of status names to {label: ..., colour: '#rrggbb'}",
+    "reported": "a list of reports, each {source: ..., date: YYYY-MM-DD, url: ...}",
 }
 # what each item of a list holds
 ITEM = {
     "line": "a place name (e.g. Kramatorsk), [lon, lat] or {between: [place, place]}",
     "oblast": "an oblast name, e.g. Donetsk",
     "steps": "a step: a mapping with assign and where",
+    "phases": "a phase: a mapping with id, title and steps",
+    "reported": "a report: {source: ..., date: YYYY-MM-DD, url: ...}",
+    "all_of": "a selector mapping, e.g. {oblast: Donetsk}",
+    "any_of": "a selector mapping, e.g. {oblast: Donetsk}",
 }
 _SHAPE_ERRORS = {
     "string_type",
@@ -160,6 +180,11 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         bound = f"{bound:g}" if isinstance(bound, int | float) else bound
         msg = f"'{field}' must be {words} {bound} (got {error.get('input')!r})"
         return loc, f"{msg} (at {where})"
+    elif error["type"] in _SHAPE_ERRORS and len(loc) == 2 and loc[0] == "statuses":
+        msg = f"status '{loc[1]}' should be a mapping such as {{label: ..., colour: '#rrggbb'}}"
+        if "input" in error and not isinstance(error["input"], dict):
+            got = repr(error["input"])
+            msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
     elif error["type"] in _SHAPE_ERRORS and field in EXPECTED:
         msg = f"'{field}' should be {EXPECTED[field]}"
         if "input" in error and not isinstance(error["input"], dict):

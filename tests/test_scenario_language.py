@@ -234,3 +234,44 @@ def test_an_unquoted_colour_is_said_to_need_quotes(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 2
     assert "c.yaml:6:" in result.output and "quote a colour: colour: '#ff0000'" in result.output
+
+
+SHAPES = [
+    ("where: {held_in: 5}", 5, "'held_in' should be a mapping such as {baseline: pre-2022"),
+    ("where: {band: 5}", 5, "'band' should be a mapping such as {along: contact, km: 15"),
+    ("where: {split: 5}", 5, "'split' should be a mapping such as {oblast: [Donetsk]"),
+    ("where: {near: 5}", 5, "'near' should be a mapping such as {place: Enerhodar, km: 10}"),
+    ("where: {polygon: 5}", 5, "'polygon' should be a mapping such as {file: zone.geojson}"),
+    ("where: {not: 5}", 5, "'not' should be one selector mapping, e.g. {oblast: Donetsk}"),
+    ("where: {all_of: [5]}", 5, "item 1 of 'all_of' should be a selector mapping"),
+    ("where: {polygon: {file: 5}}", 5, "'file' should be a file name, e.g. zone.geojson"),
+]
+
+
+@pytest.mark.parametrize(("where", "line", "said"), SHAPES, ids=[s[0] for s in SHAPES])
+def test_a_selector_of_the_wrong_shape_is_said_in_the_languages_words(tmp_path, where, line, said):
+    """'Input should be a valid dictionary or instance of HeldIn (got 5)': the model's
+    class name, no example of what would be valid."""
+    path = tmp_path / "s.yaml"
+    path.write_text(f"id: s\ntitle: T\nsteps:\n  - assign: russia\n    {where}\n", "utf-8")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert f"s.yaml:{line}: {said}" in result.output, result.output
+    assert "instance of" not in result.output and "Input should" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("top", "said"),
+    [
+        ("reported: [5]", "item 1 of 'reported' should be a report: {source: ..., date:"),
+        ("statuses: {dmz: 5}", "status 'dmz' should be a mapping such as {label: ..., colour:"),
+        ("notes: [1]", "'notes' should be text (YAML's | keeps several lines)"),
+    ],
+)
+def test_a_top_level_key_of_the_wrong_shape_is_said_in_the_languages_words(tmp_path, top, said):
+    path = tmp_path / "s.yaml"
+    path.write_text(f"id: s\ntitle: T\n{top}\nsteps: []\n", "utf-8")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert f"s.yaml:3: {said}" in result.output, result.output
+    assert "instance of" not in result.output and "Input should" not in result.output
