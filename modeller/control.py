@@ -201,7 +201,7 @@ def from_raw(path: Path, data: dict) -> Partition:
             str(path),
         ) from None
     info = BaselineInfo(
-        str(path),
+        inputs.shown(path),
         day,
         "DeepStateMap (deepstatemap.live) raw layers: occupied and grey zone",
         f"raw layer dump {path.name}, {pockets.METHOD}, clipped to the units",
@@ -266,5 +266,7 @@ def from_file(path: Path) -> Partition:
         raise InputError(
             f"bad top-level date {date_value[:40]!r}: write YYYY-MM-DD", str(path)
         ) from None
-    info = BaselineInfo(str(path), day, f"user file {path.name}", "polygons clipped to the units")
+    info = BaselineInfo(
+        inputs.shown(path), day, f"user file {path.name}", "polygons clipped to the units"
+    )
     return from_held(info, territory)

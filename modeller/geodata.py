@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-from . import settings, unitchecks
+from . import inputs, settings, unitchecks
 from .areas import area_km2
 from .gazetteer import (
     Settlement,
@@ -231,7 +231,7 @@ def _from_file(path: str) -> Geodata:
     xy = _snap_inside(xy, settlements, geometry)
     source = {
         "name": f"units file {Path(path).name}",
-        "file": path,
+        "file": inputs.shown(path),
         "sha256": unitsfile.digest(Path(path)),
         "matched_by": how,
     }

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from . import geodata, population
+from . import geodata, inputs, population
 from .errors import InputError
 from .hromada_files import (
     CODE_COLUMN,
@@ -357,7 +357,7 @@ def hromada_model(path: Path, data: geodata.Geodata | None = None) -> population
     text = (
         f"hromada totals, 1 Jan 2022 ({len(src.codes):,} hromadas with outlines, "
         f"{sum(src.people.get(c, 0) for c in src.codes):,} people): "
-        f"{path / GEOMETRY}, {path / POPULATION}"
+        f"{inputs.shown(path / GEOMETRY)}, {inputs.shown(path / POPULATION)}"
         + (f"; {rest}: unit totals" if rest else "")
         + _unplaced(src, set(by_hromada), data)
     )

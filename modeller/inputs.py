@@ -167,6 +167,29 @@ def read_text(path: Path, kind: str) -> str:
         ) from None
 
 
+def shown(path: Path | str) -> str:
+    """A user's file as the outputs name it (pages, images, tables, downloads): as written
+    when relative; an absolute path relative to the current folder when inside it, else
+    with the home folder as ``~`` -- a published page should not carry the user's folders
+    (their user name). Messages on the terminal keep the path as written."""
+    text = str(path)
+    p = Path(text)
+    if not p.is_absolute():
+        return text
+    try:
+        bases = [(Path.cwd(), ""), (Path.home(), "~/")]
+    except (OSError, RuntimeError):  # no current folder (deleted), or no home folder
+        return text
+    for base, prefix in bases:
+        if base == Path(base.anchor):  # a folder at the root: nothing to hide
+            continue
+        try:
+            return prefix + p.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return text
+
+
 def reason(exc: BaseException) -> str:
     """An OS error without Python's wrapping, e.g. 'File name too long'."""
     return getattr(exc, "strerror", None) or str(exc)

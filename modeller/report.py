@@ -6,7 +6,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__, geodata, population, reconcile
+from . import __version__, geodata, inputs, population, reconcile
 from .document import ComparisonRow, Flow, PhaseRow, RunDocument, ScenarioEntry, StatusRow
 from .metrics import summarise
 from .partition import Partition
@@ -57,7 +57,7 @@ def scenario_entry(
             "summary": sc.summary,
             "notes": sc.notes,
             "hash": sc.digest,
-            "file": str(path) if path else None,
+            "file": inputs.shown(path) if path else None,
             "reported": [r.model_dump(mode="json") for r in sc.reported],
             "baseline": baseline_record(b),
             "date": sc.date.isoformat() if sc.date else None,

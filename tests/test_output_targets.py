@@ -500,3 +500,51 @@ def test_output_to_dev_stdout_on_a_pipe_suggests_the_dash():
     assert done.returncode == 2, done.stderr
     assert "for standard output, write -O - (text formats)" in done.stderr
     assert done.stdout == ""
+
+
+def test_published_outputs_name_files_in_the_home_folder_without_it(tmp_path, monkeypatch):
+    """A baseline or scenario given by its absolute path put the user's folders (their user
+    name) into every page, image credit and download: now ``~/…`` (relative when under the
+    current folder); terminal messages keep the path as written."""
+    import base64
+    import json
+    import re
+
+    from shapely.geometry import mapping
+
+    home = tmp_path / "home" / "jane.doe"
+    (home / "work").mkdir(parents=True)
+    held = geodata.to_lonlat(geodata.load().geometry["UA-14"]).simplify(0.05)
+    baseline = home / "work" / "held.geojson"
+    baseline.write_text(json.dumps({"type": "Feature", "geometry": mapping(held)}), "utf-8")
+    scenario = home / "work" / "mine.yaml"
+    scenario.write_text(Path(SCENARIO).read_text("utf-8").replace("id: land-swap", "id: mine"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(elsewhere)
+    result = CliRunner().invoke(
+        main,
+        ["run", str(scenario), "-b", str(baseline), "-f", "json", "-O", "doc.json", "-o", "maps"],
+    )
+    assert result.exit_code == 0, result.output
+    written = [elsewhere / "doc.json", *sorted((elsewhere / "maps").iterdir())]
+    assert {p.suffix for p in written} >= {".json", ".html", ".svg", ".png"}
+    csvs = 0
+    for path in written:
+        body = path.read_bytes()
+        assert b"jane.doe" not in body, path.name
+        for data in re.findall(rb"data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)", body):
+            csv = base64.b64decode(data).decode("utf-8")  # a page's CSV download
+            assert "jane.doe" not in csv and "~/work/held.geojson" in csv, path.name
+            csvs += 1
+    assert csvs >= 2  # the scenario page's and the index's
+    doc = json.loads((elsewhere / "doc.json").read_text("utf-8"))
+    [entry] = doc["scenarios"]
+    assert entry["baseline"]["name"] == "~/work/held.geojson"
+    assert entry["file"] == "~/work/mine.yaml"
+    assert "~/work/held.geojson" in (elsewhere / "maps" / "mine.html").read_text("utf-8")
+    # under the current folder: relative to it
+    monkeypatch.chdir(home)
+    again = CliRunner().invoke(main, ["run", str(scenario), "-b", str(baseline), "-f", "json"])
+    assert json.loads(again.stdout)["scenarios"][0]["baseline"]["name"] == "work/held.geojson"
