@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -21,9 +19,7 @@ from .cli_options import (
 )
 from .errors import InputError
 from .failures import SafeGroup
-from .specs import DEEPSTATE_RE
 from .specs import HELP as BASELINE_SPECS
-from .textsafe import terminal_text
 
 # One BLAS thread per process (set before numpy loads): the timeline already runs a worker
 # per core, and its matrix products are small; more OpenBLAS threads only spin-wait, which
@@ -161,84 +157,9 @@ def run(
 def validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files: keys, statuses, oblast and place names, polygon files. Exit 2
     on any error."""
-    from .scenario import load_scenario
-    from .scenario_paths import scenario_files
+    from . import cli_validate
 
-    try:
-        files = scenario_files(list(paths))
-    except InputError as exc:
-        fail(exc)
-    bad = 0
-    seen: dict[str, Path] = {}
-    for path in files:
-        try:
-            sc = load_scenario(path)
-            if sc.id in seen:  # as `run` would refuse them
-                raise InputError(
-                    f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path)
-                )
-            _check_geometry(sc, path)
-            _check_days(sc, path)
-        except InputError as exc:
-            click.echo(f"error: {terminal_text(exc)}", err=True)
-            bad += 1
-            continue
-        seen[sc.id] = path
-        n = len(sc.numbered_steps)
-        staged = f" in {len(sc.phases)} phases" if sc.phases else ""
-        click.echo(f"ok: {terminal_text(path)} ({sc.id}, {n} step{'s' if n != 1 else ''}{staged})")
-    if bad:
-        sys.exit(2)
-
-
-def _check_geometry(sc, path: Path) -> None:
-    """What ``run`` checks of a scenario's polygons, before any baseline: each is read
-    (files and inline GeoJSON; the geometry libraries load only for a scenario that has
-    one). Errors name the step and its line, as ``run``'s do."""
-    read: set[str] = set()  # a file named in several steps is read once
-    for phase, number, step in sc.numbered_steps:
-        for sel in step.where.walk():
-            shape = sel.polygon
-            if shape is None or (shape.file and shape.file in read):
-                continue
-            from .engine import step_name
-            from .geojson import scenario_polygon
-
-            try:
-                scenario_polygon(shape.file, shape.geojson)
-            except InputError as exc:  # an error without a file of its own: the step's line
-                from .yamlpos import line_in
-
-                line = None if exc.file else line_in(path, sc.step_loc(phase, number))
-                message = f"{step_name(phase, number)}: {exc}"
-                raise InputError(message, str(path), line) from None
-            if shape.file:
-                read.add(shape.file)
-
-
-def _check_days(sc, path: Path) -> None:
-    """``deepstate:DATE`` baselines a scenario names (its ``baseline`` and its ``held_in``
-    selectors) are in the archive, as ``run`` needs them: the error names the nearest days
-    and the line. (The archive is only listed, never read.)"""
-    named = [(sc.baseline, None)]
-    for phase, number, step in sc.numbered_steps:
-        named += [
-            (sel.held_in.baseline, (phase, number)) for sel in step.where.walk() if sel.held_in
-        ]
-    for spec, step in named:
-        match = DEEPSTATE_RE.match(str(spec or ""))
-        if match is None:
-            continue
-        from . import archive  # (the geometry stack: only for a scenario naming a DeepState day)
-        from .engine import step_name
-        from .yamlpos import line_in
-
-        day = date.fromisoformat(match.group(1))  # (checked when the scenario loaded)
-        if not archive.holds(day):
-            said = archive.not_held(day).message
-            name = f"{step_name(*step)}: " if step else "baseline: "
-            loc = sc.step_loc(*step) if step else ("baseline",)
-            raise InputError(name + said, str(path), line_in(path, loc)) from None
+    cli_validate.validate(paths)
 
 
 @main.command("scenarios", short_help="List the shipped scenarios: id, date, title, sources.")

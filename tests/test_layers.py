@@ -17,11 +17,12 @@ PACKAGE = Path(modeller.__file__).parent
 LAYERS: list[set[str]] = [
     {"errors", "statuses", "document", "interrupts", "regions", "textsafe", "memo"},
     {"terminal_tables"},  # tables fitted to a terminal, no figure cut short
+    {"inputs"},  # files in: checked, read as text, named in outputs
     {"settings", "rounding", "projection", "areas", "gazetteer"},  # environment; the CRS; km²
     {"positions"},  # GeoJSON geometry read in two dimensions, bad positions named
     {"unitsfile"},  # reading and matching a units file (no embedded data)
     {"unitchecks"},  # whether a units file can be Ukraine's units
-    {"dates", "geodata", "inputs", "failures"},  # dates; units, CRS; files in
+    {"dates", "geodata", "failures"},  # dates; units, CRS
     {"files"},  # files out, atomically
     {"cachefiles"},  # files kept between runs under a digest of their inputs
     {"geomcache"},  # costly shapes kept between runs (cachefiles)
@@ -46,7 +47,7 @@ LAYERS: list[set[str]] = [
     {"timeline_series"},  # the timeline page's series, dates and figures in words
     {"timeline_page"},
     {"cli_options"},  # the options and failures the commands share
-    {"cli_run", "cli_timeline", "cli_data"},  # command bodies: run; timeline; doctor, fetch, lists
+    {"cli_run", "cli_timeline", "cli_validate", "cli_data"},  # command bodies
     {"cli", "api"},  # the command line; the Python API
     {"entry"},  # the console script: Ctrl-C handled before the CLI is imported
     {"__init__", "__main__"},  # the package exposes the API lazily
