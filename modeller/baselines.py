@@ -5,7 +5,7 @@ Specs understood by ``load_baseline`` (syntax in ``specs``):
   ``contact-line``         the embedded, authored approximation of the line of control
   ``pre-2022``             the embedded, authored line of 23 February 2022 (Crimea, ORDLO)
   ``deepstate:YYYY-MM-DD`` a DeepState daily snapshot from the local archive (or cache)
-  ``PATH.geojson|.gpkg``   polygons of Russian-held land (or features with a ``status``)
+  ``PATH.geojson|.gpkg|.shp`` polygons of Russian-held land (or features with a ``status``)
 
 The authored baselines are scenarios themselves, applied by the engine to 1991 borders,
 so this module sits above the engine; the data baselines are in ``control``. The engine

@@ -1,7 +1,7 @@
 """Control maps from data: who holds what, turned into a starting partition.
 
 The baselines read from data (below the engine): ``1991`` borders, DeepState snapshots
-(daily files or month-end features, via ``archive``) and user ``.geojson``/``.gpkg``
+(daily files or month-end features, via ``archive``) and user ``.geojson``/``.gpkg``/``.shp``
 files. The authored baselines (``contact-line``, ``pre-2022``) are scenarios applied by
 the engine and live above it, in ``baselines``, which dispatches every spec.
 """
@@ -116,10 +116,9 @@ def from_deepstate(info: BaselineInfo, layers: dict[str, object], grey: bool) ->
 def _read_gpkg(path: Path) -> list[dict]:
     """Features of a GeoPackage's layer of polygons as GeoJSON Features (lon/lat), with
     their ``status``; modeller's own export of pieces is refused."""
-    from .unitsfile import ogr_features  # (pyproj: only when a GeoPackage is read)
+    from . import ogrfiles  # (pyogrio, pyproj: only when a GeoPackage is read)
 
-    inputs.check_file(path, "GeoPackage")
-    found, names = ogr_features(path, "GeoPackage", ("status",))
+    found, names, _crs = ogrfiles.features(path, ogrfiles.kind_of(path), ("status",))
     if "status" not in names and {"before", "after"} <= set(names):
         raise InputError(
             "this is modeller's own export of a scenario's pieces ('before' and 'after', no "
@@ -215,7 +214,7 @@ def from_raw(path: Path, data: dict) -> Partition:
 def from_file(path: Path) -> Partition:
     """Polygons from a GeoJSON/GeoPackage file: a ``status`` property, else Russian-held."""
     text = None
-    if path.suffix.lower() == ".gpkg":
+    if path.suffix.lower() in (".gpkg", ".shp"):
         data = {"type": "FeatureCollection", "features": _read_gpkg(path)}
     else:
         text = inputs.read_text(path, "GeoJSON")

@@ -232,7 +232,7 @@ def _from_file(path: str) -> Geodata:
     source = {
         "name": f"units file {Path(path).name}",
         "file": inputs.shown(path),
-        "sha256": unitsfile.digest(Path(path)),
+        "sha256": inputs.digest(Path(path)),
         "matched_by": how,
     }
     return Geodata(base.units, geometry, settlements, xy, base.alt_names, source)

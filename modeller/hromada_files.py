@@ -203,7 +203,7 @@ def read_outlines(geometry: Path, wanted: set[str]) -> tuple[dict[str, list], se
         "expected a GeoJSON FeatureCollection of hromada outlines (Polygon or MultiPolygon "
         "features with the KATOTTG code in the property COD_3)"
     )
-    text = inputs.read_text(geometry, "GeoJSON")
+    text = inputs.read_text(geometry, "GeoJSON", fix="export the outlines as GeoJSON, this name")
     try:
         doc = strict_json(text)
     except (ValueError, RecursionError) as exc:

@@ -132,16 +132,23 @@ def binary_kind(data: bytes) -> str | None:
     return next((what for magic, what in SIGNATURES if data.startswith(magic)), None)
 
 
-def read_text(path: Path, kind: str) -> str:
+def read_text(path: Path, kind: str, fix: str | None = None) -> str:
     """UTF-8 text of a checked file; a decoding error names the byte and its position,
-    and a binary file what it is."""
+    and a binary file what it is (``fix``: what to do then, where the default advice to
+    rename it does not apply)."""
     data = read_bytes(path, kind)
     what = binary_kind(data)
     if what is not None:
-        if kind == "GeoJSON":
-            hint = "export it as GeoJSON"
-            if what.startswith("a GeoPackage"):
-                hint = "name it .gpkg (read as a GeoPackage) or " + hint
+        if fix is not None:
+            hint = fix
+        elif kind.endswith("GeoJSON"):
+            renamed = {
+                "a GeoPackage": "name it .gpkg (read as a GeoPackage) or ",
+                "a Shapefile's": "name it .shp, with its .shx, .dbf and .prj beside it, or ",
+                "a ZIP archive": "unzip it (a zipped Shapefile: give its .shp) or ",
+            }
+            hint = next((v for k, v in renamed.items() if what.startswith(k)), "")
+            hint += "export it as GeoJSON"
         elif "CSV" in kind:
             hint = "save it as CSV (UTF-8)"
         elif kind == "scenario":
@@ -165,6 +172,21 @@ def read_text(path: Path, kind: str) -> str:
             str(path),
             line,
         ) from None
+
+
+def digest(path: Path) -> str:
+    """sha256 of a file (for a Shapefile: of it and its sidecar files, sorted by name)."""
+    import hashlib
+
+    path = Path(path)
+    h = hashlib.sha256()
+    if path.suffix.lower() == ".shp":
+        for p in sorted(path.parent.glob(path.stem + ".*")):
+            if p.suffix.lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+                h.update(p.read_bytes())
+    else:
+        h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 def shown(path: Path | str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -145,16 +146,17 @@ class Shape(Model):
         if value is None:
             return value
         folder = Path((info.context or {}).get("folder", "."))
-        try:
-            path = (folder / value).resolve()
+        try:  # absolute, links kept: a Shapefile's sidecars lie beside the link, not its target
+            path = Path(os.path.abspath(folder / value))
             missing = not path.exists() and not path.is_symlink()
         except (OSError, ValueError, RuntimeError) as exc:  # e.g. a name too long
             reason = getattr(exc, "strerror", None) or exc
             raise ValueError(f"polygon file '{value[:100]}…': {reason}") from None
         if missing:
             raise ValueError(f"polygon file '{value[:200]}' not found (looked in {folder})")
+        kinds = {".gpkg": "GeoPackage", ".shp": "Shapefile"}
         try:
-            inputs.check_file(path, "GeoJSON")
+            inputs.check_file(path, kinds.get(path.suffix.lower(), "GeoJSON"))
         except InputError as exc:
             raise ValueError(f"polygon file '{value[:200]}' {exc.message}") from None
         return str(path)
@@ -368,11 +370,35 @@ class Scenario(Model):
 
     @property
     def digest(self) -> str:
-        """Short content hash of the scenario (provenance in every output)."""
-        blob = json.dumps(
-            self.model_dump(mode="json", exclude_defaults=True, by_alias=True), sort_keys=True
-        ).encode()
+        """Short content hash of the scenario (provenance in every output): of its terms,
+        and of each polygon file's content in place of its path (a file changed under the
+        same name changes the hash; the same files elsewhere on disk keep it)."""
+        files = {
+            sel.polygon.file: _file_digest(sel.polygon.file)
+            for _, _, step in self.numbered_steps
+            for sel in step.where.walk()
+            if sel.polygon is not None and sel.polygon.file
+        }
+
+        def content(node):
+            if isinstance(node, dict):
+                return {k: content(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [content(v) for v in node]
+            return files.get(node, node) if isinstance(node, str) else node
+
+        terms = content(self.model_dump(mode="json", exclude_defaults=True, by_alias=True))
+        blob = json.dumps(terms, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def _file_digest(path: str) -> str:
+    """ "sha256:…" of a polygon file (a Shapefile with its sidecars); its path when it can
+    no longer be read (the error comes when it is read for the figures)."""
+    try:
+        return "sha256:" + inputs.digest(Path(path))
+    except OSError:
+        return path
 
 
 def load_scenario(path: Path) -> Scenario:

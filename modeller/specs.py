@@ -1,7 +1,7 @@
 """Baseline specs: their syntax, checked without loading anything (a leaf module).
 
 ``1991``, ``contact-line``, ``pre-2022``, ``deepstate:YYYY-MM-DD``, ``deepstate:own`` or a
-``.geojson``/``.gpkg`` path. ``modeller.baselines.load_baseline`` turns a spec into a
+``.geojson``/``.gpkg``/``.shp`` path. ``modeller.baselines.load_baseline`` turns a spec into a
 partition; scenarios check their ``baseline:`` and ``held_in`` specs here when they load.
 No geometry here, so ``modeller validate`` and ``--help`` load no shapes.
 """
@@ -18,10 +18,10 @@ DEFAULT = "contact-line"
 OWN = "deepstate:own"
 AUTHORED = {"contact-line": "contact-line.yaml", "pre-2022": "pre-2022.yaml"}
 DEEPSTATE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})$")
-FILE_SUFFIXES = {".geojson", ".json", ".gpkg"}
+FILE_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp"}
 HELP = (
     "1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, deepstate:own (each scenario's "
-    "own date), or a .geojson/.gpkg file"
+    "own date), or a .geojson/.gpkg/.shp file"
 )
 
 

@@ -10,15 +10,13 @@ caller passes the names to match against (``geodata`` does).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import shapely
-from pyproj import CRS, Transformer
 
+from . import inputs, ogrfiles
 from .errors import InputError
 from .positions import json_kind, lines_of, shape_2d, strict_json
 
@@ -29,19 +27,6 @@ GENERIC = tuple(
     re.compile(rf"(?<!\w){word}(?!\w)\.?", re.IGNORECASE)
     for word in ("область", "обл", "oblast", "region", "місто", "misto", "city of", "city")
 )
-
-
-def digest(path: Path) -> str:
-    """sha256 of the file (for a Shapefile: of it and its sidecar files, sorted by name)."""
-    path = Path(path)
-    h = hashlib.sha256()
-    if path.suffix.lower() == ".shp":
-        for p in sorted(path.parent.glob(path.stem + ".*")):
-            if p.suffix.lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
-                h.update(p.read_bytes())
-    else:
-        h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def read_features(path: Path) -> list[tuple[dict, object]]:
@@ -56,10 +41,10 @@ def read_features(path: Path) -> list[tuple[dict, object]]:
             str(path),
         )
     if suffix in (".geojson", ".json"):
+        text = inputs.read_text(path, "units GeoJSON")  # a FIFO, a folder, a binary file: said
         try:
-            text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, as elsewhere
             data = strict_json(text)
-        except (OSError, ValueError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:
             raise InputError(f"cannot read units GeoJSON: {exc}", str(path)) from None
         feats = data.get("features") if isinstance(data, dict) else None
         if not isinstance(feats, list) or data.get("type") != "FeatureCollection":
@@ -122,83 +107,11 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _read_ogr(path: Path) -> list[tuple[dict, object]]:
-    meta, geometry, fields = read_ogr(path, "units file")
+    meta, geometry, fields = ogrfiles.read(path, ogrfiles.kind_of(path))
     names = list(meta["fields"])
-    geoms = shapely.force_2d(in_lonlat(shapely.from_wkb(geometry), meta.get("crs")))
-    # (an altitude is dropped as it is read, as for GeoJSON)
+    lonlat = ogrfiles.in_lonlat(shapely.from_wkb(geometry), meta.get("crs"), path)
+    geoms = shapely.force_2d(lonlat)  # (an altitude is dropped as it is read, as for GeoJSON)
     return [({n: fields[j][i] for j, n in enumerate(names)}, geoms[i]) for i in range(len(geoms))]
-
-
-def read_ogr(path: Path, kind: str) -> tuple[dict, object, list]:
-    """(metadata, WKB geometries, field values) of a GeoPackage's or Shapefile's layer of
-    polygons (``polygon_layer``) through pyogrio; ``kind`` names the file in errors."""
-    try:
-        from pyogrio.raw import read
-    except ImportError:
-        raise InputError(
-            f"reading a GeoPackage or Shapefile {kind} needs pyogrio: pip install pyogrio",
-            str(path),
-        ) from None
-    try:
-        meta, _index, geometry, fields = read(path, layer=polygon_layer(path))
-    except InputError:
-        raise
-    except Exception as exc:  # pyogrio raises its own error types for unreadable files
-        raise InputError(f"cannot read {kind}: {exc}", str(path)) from None
-    return meta, geometry, fields
-
-
-def ogr_features(path: Path, kind: str, fields: tuple[str, ...] = ()) -> tuple[list, list]:
-    """A GeoPackage's or Shapefile's polygons as GeoJSON Features in lon/lat (reprojected
-    from the CRS the layer declares), with the ``fields`` asked for as properties: what a
-    GeoJSON file of them would hold, to be checked as one. Returns them and the layer's
-    field names."""
-    import json
-
-    meta, geometry, values = read_ogr(path, kind)
-    names = [str(n) for n in meta["fields"]]
-    shapes = in_lonlat(shapely.from_wkb(geometry), meta.get("crs"))
-    props = [
-        {f: values[names.index(f)][i] for f in fields if f in names} for i in range(len(shapes))
-    ]
-    found = [
-        # as GeoJSON itself (lists, not mapping's tuples)
-        {"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)), "properties": p}
-        for g, p in zip(shapes, props, strict=True)
-        if g is not None
-    ]
-    return found, names
-
-
-def in_lonlat(geoms, crs: str | None):
-    """Geometries of a layer in the CRS it names, reprojected to lon/lat (EPSG:4326); as
-    they are when it names none, or that one."""
-    if crs and not CRS.from_user_input(crs).equals(CRS.from_epsg(4326)):
-        to_ll = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        return shapely.transform(
-            geoms, lambda xy: np.column_stack(to_ll.transform(xy[:, 0], xy[:, 1]))
-        )
-    return geoms
-
-
-def polygon_layer(path: Path) -> str | None:
-    """The layer of a GeoPackage (or other OGR file) to read: the only one, or the only
-    one of polygons among several (None: the first, as GDAL would); several layers of
-    polygons are an error naming them, not a guess."""
-    import pyogrio
-
-    layers = [(str(name), str(kind or "none")) for name, kind in pyogrio.list_layers(path)]
-    if len(layers) <= 1:
-        return None
-    polygons = [name for name, kind in layers if "POLYGON" in kind.upper()]
-    if len(polygons) == 1:
-        return polygons[0]
-    listed = ", ".join(f"'{_short(name, 40)}' ({kind})" for name, kind in layers[:8])
-    raise InputError(
-        f"{len(layers)} layers ({listed}) and {len(polygons) or 'none'} of polygons; expected "
-        "one layer of polygons: save that layer alone",
-        str(path),
-    )
 
 
 def code_of(value) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -798,3 +799,161 @@ def test_a_baseline_of_flat_rings_is_refused(tmp_path):
         tmp_path / "flat.geojson", {"type": "Feature", "properties": {}, "geometry": flat}
     )
     refused(cli("run", "--no-maps", "-b", path, scenario(tmp_path)), "enclose no land", "zero area")
+
+
+def _gpkg_with(path: Path, sql: str) -> Path:
+    import sqlite3
+
+    _write_layer(path, lonlat_unit("UA-14", 0.1), "EPSG:4326", "GPKG")
+    with sqlite3.connect(path) as db:
+        db.executescript(sql)
+    return path
+
+
+def _broken(tmp_path: Path, case: str) -> Path:
+    """A polygon file broken in one way a user's file can be (built from a real outline)."""
+    import pyogrio
+
+    donetsk = lonlat_unit("UA-14", 0.1)
+    if case == "undefined-crs":  # the GeoPackage spec's own "Undefined Cartesian SRS"
+        return _gpkg_with(
+            tmp_path / "z.gpkg",
+            "update gpkg_geometry_columns set srs_id=-1; update gpkg_contents set srs_id=-1;",
+        )
+    if case == "attributes-only":
+        import pandas as pd
+
+        path = tmp_path / "z.gpkg"
+        pyogrio.write_dataframe(pd.DataFrame({"x": [1, 2]}), path, layer="t", driver="GPKG")
+        return path
+    if case == "nan":
+        ring = np.array(donetsk.exterior.coords)
+        ring[3, 1] = np.nan
+        with warnings.catch_warnings():  # (shapely's own, about the NaN meant here)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            polygon = shapely.Polygon(ring)
+        return _write_layer(tmp_path / "z.gpkg", polygon, "EPSG:4326", "GPKG")
+    if case == "empty":
+        (tmp_path / "z.gpkg").write_bytes(b"")
+    elif case == "zip":
+        (tmp_path / "z.gpkg").write_bytes(b"PK\x03\x04" + bytes(100))
+    elif case == "geojson-text":
+        write_json(tmp_path / "z.gpkg", feature_collection(mapping(donetsk)))
+    elif case == "no-shx":
+        _write_layer(tmp_path / "z.shp", donetsk, "EPSG:4326", "ESRI Shapefile")
+        (tmp_path / "z.shx").unlink()
+        return tmp_path / "z.shp"
+    elif case == "far":
+        far = shapely.affinity.translate(donetsk, -140.0, -18.0)  # lon ~ -100, lat ~ 30
+        return _write_layer(tmp_path / "z.gpkg", far, "EPSG:4326", "GPKG")
+    elif case == "metres-no-crs":
+        to_3857 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+        metres = shapely.transform(donetsk, lambda xy: np.column_stack(to_3857.transform(*xy.T)))
+        with pytest.warns(UserWarning, match="crs"):  # (pyogrio's: no CRS, as meant)
+            return _write_layer(tmp_path / "z.gpkg", metres, None, "GPKG")
+    elif case == "two-layers":
+        path = _write_layer(tmp_path / "z.gpkg", donetsk, "EPSG:4326", "GPKG")
+        pyogrio.raw.write(
+            path,
+            geometry=np.array([shapely.to_wkb(donetsk)], dtype=object),
+            field_data=[],
+            fields=[],
+            geometry_type="Polygon",
+            crs="EPSG:4326",
+            driver="GPKG",
+            layer="a\nerror: all is well",
+            append=False,
+        )
+    return tmp_path / "z.gpkg"
+
+
+BROKEN = {
+    "undefined-crs": "CRS (Undefined Cartesian SRS) cannot be converted to lon/lat",
+    "attributes-only": "its layer has no geometry (a table of attributes)",
+    "nan": "feature 1: a coordinate is not a finite number",
+    "empty": "empty file (0 bytes); expected a GeoPackage",
+    "zip": "this is a ZIP archive (a zipped Shapefile, a .kmz or an .xlsx?), not a GeoPackage",
+    "geojson-text": "this is text (GeoJSON?), not a GeoPackage: name it .geojson",
+    "no-shx": "no z.shx beside it: a Shapefile is several files",
+    "far": "no polygon lies over Ukraine: the file's polygons span lon -1",
+    "metres-no-crs": "look like metres (e.g. Web Mercator, EPSG:3857), and the layer declares no",
+    "two-layers": "2 layers ('",
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_a_broken_geopackage_or_shapefile_is_one_line_from_validate_and_run(tmp_path, case):
+    """A sweep of GeoPackages and Shapefiles users have: tracebacks (a CRS that cannot
+    become lon/lat, a table without geometry), GDAL's hints for programmers, a polygon in
+    America passing with a warning, a layer name forging a second error line."""
+    pytest.importorskip("pyogrio")
+    path = _broken(tmp_path, case)
+    sc = scenario(tmp_path, f"{{polygon: {{file: {path.name}}}}}")
+    for command in (["validate", sc], ["run", "--no-maps", "-b", "1991", sc]):
+        result = cli(*command)
+        assert result.exit_code == 2, (case, result.output)
+        [line] = result.output.strip().splitlines()  # one line, no traceback, no warning
+        assert BROKEN[case] in line, line
+        assert "It might help" not in line and "SHAPE_RESTORE_SHX" not in line
+
+
+def test_a_polygon_files_hash_follows_its_content_not_its_path(tmp_path):
+    """The scenario hash covered the polygon file's absolute path: the same files moved
+    elsewhere changed it, another polygon under the same name did not."""
+    from modeller.scenario import load_scenario
+
+    def hash_of(folder: Path, unit: str) -> str:
+        folder.mkdir(exist_ok=True)
+        write_json(folder / "zone.geojson", feature_collection(mapping(lonlat_unit(unit, 0.1))))
+        return load_scenario(scenario(folder, "{polygon: {file: zone.geojson}}")).digest
+
+    here = hash_of(tmp_path / "a", "UA-14")
+    assert hash_of(tmp_path / "b", "UA-14") == here  # the same files, another folder
+    assert hash_of(tmp_path / "a", "UA-09") != here  # another polygon, the same name
+
+
+def test_a_linked_shapefile_reads_the_sidecars_beside_the_link(tmp_path):
+    """The link was resolved first, and the .shx/.dbf/.prj beside it were not found."""
+    pytest.importorskip("pyogrio")
+    (tmp_path / "data").mkdir()
+    _write_layer(
+        tmp_path / "data" / "zone.shp", lonlat_unit("UA-14", 0.1), "EPSG:4326", "ESRI Shapefile"
+    )
+    (tmp_path / "mine").mkdir()
+    for p in (tmp_path / "data").iterdir():
+        target = tmp_path / "mine" / p.name
+        if p.suffix == ".shp":
+            target.symlink_to(tmp_path / "data" / "other.shp")
+            p.rename(tmp_path / "data" / "other.shp")
+        else:
+            p.rename(target)
+    sc = scenario(tmp_path / "mine", "{polygon: {file: zone.shp}}")
+    assert (
+        figures(cli("run", "--no-maps", "-f", "json", "-b", "1991", sc))["statuses"][1]["km2"]
+        > 20_000
+    )
+
+
+def test_units_given_as_a_fifo_or_a_misnamed_geopackage_are_refused_at_once(tmp_path):
+    """--units read a FIFO forever, and a GeoPackage named .geojson was "'utf-8' codec
+    can't decode byte 0xa0"."""
+    import os
+    import subprocess
+    import sys
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    os.mkfifo(tmp_path / "units.gpkg")
+    (tmp_path / "units.geojson").write_bytes(b"SQLite format 3\x00" + bytes(100))
+    for name, said in [
+        ("units.gpkg", "is a FIFO (named pipe), not a regular file"),
+        ("units.geojson", "this is a GeoPackage (an SQLite database), not units GeoJSON text"),
+    ]:
+        done = subprocess.run(
+            [sys.executable, "-m", "modeller", "validate", "--units", str(tmp_path / name)]
+            + [str(Path(__file__).resolve().parent.parent / "scenarios" / "land-swap.yaml")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 2 and said in done.stderr, done.stderr

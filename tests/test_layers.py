@@ -20,6 +20,7 @@ LAYERS: list[set[str]] = [
     {"inputs"},  # files in: checked, read as text, named in outputs
     {"settings", "rounding", "projection", "areas", "gazetteer"},  # environment; the CRS; km²
     {"positions"},  # GeoJSON geometry read in two dimensions, bad positions named
+    {"ogrfiles"},  # GeoPackages and Shapefiles through pyogrio, in lon/lat
     {"unitsfile"},  # reading and matching a units file (no embedded data)
     {"unitchecks"},  # whether a units file can be Ukraine's units
     {"dates", "geodata", "failures"},  # dates; units, CRS

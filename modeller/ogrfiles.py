@@ -1,0 +1,204 @@
+"""GeoPackages and Shapefiles, read through pyogrio: a file's one layer of polygons, its
+fields, and its geometries in lon/lat (reprojected from the CRS the layer declares).
+
+Units files, baseline GeoPackages and scenario polygons are read here. Every way such a
+file can be unusable is one InputError naming the file and the fix: not the format its
+name says (a ZIP, GeoJSON text, an empty file), a Shapefile without its ``.shx``, no layer
+or a table without geometry, a CRS that cannot become lon/lat, a coordinate that is not a
+finite number. GDAL's own words are the last resort, without its hints for programmers
+(a driver prefix, a configuration option that would write a file into the user's folder).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from . import inputs
+from .errors import InputError
+from .textsafe import terminal_text
+
+SHP_MAGIC = b"\x00\x00\x27\x0a"  # a .shp's file code, 9994, big-endian
+GPKG_MAGIC = b"SQLite format 3\x00"
+_GDAL_HINTS = re.compile(
+    r";? *(It might help to specify the correct driver.*|Set SHAPE_RESTORE_SHX.*)$", re.DOTALL
+)
+
+
+def kind_of(path: Path) -> str:
+    """ "GeoPackage" or "Shapefile", by the file's suffix."""
+    return "Shapefile" if Path(path).suffix.lower() == ".shp" else "GeoPackage"
+
+
+def check(path: Path, kind: str) -> None:
+    """A regular, non-empty file of the format its suffix names (a Shapefile with its
+    ``.shx`` beside it); InputError saying what it is instead."""
+    path = Path(path)
+    size = inputs.check_file(path, kind)
+    if size == 0:
+        raise InputError(f"empty file (0 bytes); expected a {kind}", str(path))
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    shp = path.suffix.lower() == ".shp"
+    if not head.startswith(SHP_MAGIC if shp else GPKG_MAGIC):
+        what = inputs.binary_kind(head)
+        if what is None and head.lstrip()[:1] in (b"{", b"["):
+            raise InputError(f"this is text (GeoJSON?), not a {kind}: name it .geojson", str(path))
+        said = f"this is {what}, not a {kind}" if what else f"this is not a {kind} (its first "
+        raise InputError(said if what else said + f"bytes are not a {kind}'s)", str(path))
+    if shp and not _sidecar(path, ".shx"):
+        raise InputError(
+            f"no {path.stem}.shx beside it: a Shapefile is several files (.shp, .shx, .dbf, "
+            ".prj); copy them all into one folder",
+            str(path),
+        )
+
+
+def _sidecar(path: Path, suffix: str) -> Path | None:
+    """The Shapefile's file of ``suffix`` in any letter case (ZONE.SHX), as GDAL finds it."""
+    want = (path.stem + suffix).lower()
+    try:
+        return next((p for p in path.parent.iterdir() if p.name.lower() == want), None)
+    except OSError:
+        return None
+
+
+def read(path: Path, kind: str) -> tuple[dict, np.ndarray, list]:
+    """(metadata, WKB geometries, field values) of the file's layer of polygons
+    (``polygon_layer``), after ``check``; ``kind`` names the file in errors."""
+    try:
+        from pyogrio.raw import read as read_raw
+    except ImportError:
+        raise InputError(
+            "reading a GeoPackage or Shapefile needs pyogrio: pip install pyogrio", str(path)
+        ) from None
+    check(path, kind)
+    try:
+        with warnings.catch_warnings():  # M values (dropped), GDAL's notes: checked below
+            warnings.simplefilter("ignore")
+            meta, _index, geometry, fields = read_raw(path, layer=polygon_layer(path))
+    except InputError:
+        raise
+    except Exception as exc:  # pyogrio raises its own error types for unreadable files
+        raise InputError(f"cannot read {kind}: {gdal_words(exc, path)}", str(path)) from None
+    if geometry is None:
+        raise InputError(
+            "its layer has no geometry (a table of attributes); expected a layer of polygons",
+            str(path),
+        )
+    return meta, geometry, fields
+
+
+def gdal_words(exc: BaseException, path: Path | None = None) -> str:
+    """GDAL's message, once, on one line, without its hints for programmers, the SQL it ran
+    or the file's name (the error names it)."""
+    text = _GDAL_HINTS.sub("", str(exc)).strip()
+    text = re.sub(r"sqlite3_\w+\(.*?\) failed: ", "", text, flags=re.DOTALL)
+    if path is not None:
+        text = text.replace(f"'{path}' ", "").replace(str(path), "the file")
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    return one_line("; ".join(dict.fromkeys(parts)))[:300]
+
+
+def one_line(text: str) -> str:
+    """``text`` safe to print inside a one-line message (no line breaks, no escapes)."""
+    return terminal_text(str(text).replace("\n", " ").replace("\r", " ").replace("\t", " "))
+
+
+def features(path: Path, kind: str, fields: tuple[str, ...] = ()) -> tuple[list, list, str]:
+    """The file's polygons as GeoJSON Features in lon/lat, with the ``fields`` asked for as
+    properties: what a GeoJSON file of them would hold, to be checked as one. Returns them,
+    the layer's field names and its CRS in words (``crs_name``)."""
+    meta, geometry, values = read(path, kind)
+    names = [str(n) for n in meta["fields"]]
+    with warnings.catch_warnings():  # a NaN coordinate: said below, with the feature
+        warnings.simplefilter("ignore")
+        shapes = in_lonlat(shapely.from_wkb(geometry), meta.get("crs"), path)
+    for i, g in enumerate(shapes):
+        if g is not None and not np.isfinite(shapely.get_coordinates(g)).all():
+            raise InputError(
+                f"feature {i + 1}: a coordinate is not a finite number (NaN or infinite), or "
+                f"could not be converted from the layer's CRS ({crs_name(meta.get('crs'))}) to "
+                "lon/lat; fix or drop that feature",
+                str(path),
+            )
+    props = [
+        {f: values[names.index(f)][i] for f in fields if f in names} for i in range(len(shapes))
+    ]
+    found = [
+        # as GeoJSON itself (lists, not mapping's tuples)
+        {"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)), "properties": p}
+        for g, p in zip(shapes, props, strict=True)
+        if g is not None
+    ]
+    return found, names, crs_name(meta.get("crs"))
+
+
+def crs_name(crs: str | None) -> str:
+    """A layer's CRS in words: its name, or "none declared"."""
+    if not crs:
+        return "none declared"
+    from pyproj import CRS
+
+    try:
+        return one_line(CRS.from_user_input(crs).name)[:80]
+    except Exception:  # noqa: BLE001 - whatever pyproj cannot read is named as given
+        return one_line(crs)[:80]
+
+
+def in_lonlat(geoms, crs: str | None, path: Path | None = None):
+    """Geometries of a layer in the CRS it names, reprojected to lon/lat (EPSG:4326); as
+    they are when it names none, or that one. A CRS that cannot become lon/lat (an
+    undefined Cartesian one, an engineering CRS, another planet) is an InputError."""
+    if not crs:
+        return geoms
+    from pyproj import CRS, Transformer
+    from pyproj.exceptions import CRSError, ProjError
+
+    try:
+        if CRS.from_user_input(crs).equals(CRS.from_epsg(4326)):
+            return geoms
+        to_ll = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    except (CRSError, ProjError):
+        raise InputError(
+            f"the layer's CRS ({crs_name(crs)}) cannot be converted to lon/lat: assign the "
+            "layer its real CRS (e.g. EPSG:32636, UTM 36N) or export it in EPSG:4326",
+            None if path is None else str(path),
+        ) from None
+    return shapely.transform(geoms, lambda xy: np.column_stack(to_ll.transform(xy[:, 0], xy[:, 1])))
+
+
+def polygon_layer(path: Path) -> str | None:
+    """The layer to read: the only one, or the only one of polygons among several (None: the
+    first, as GDAL would); none, or several of polygons, is an error naming them."""
+    import pyogrio
+
+    try:
+        listed = pyogrio.list_layers(path)
+    except Exception as exc:  # noqa: BLE001 - pyogrio's own errors for unreadable files
+        raise InputError(
+            f"cannot read {kind_of(path)}: {gdal_words(exc, path)}", str(path)
+        ) from None
+    layers = [(str(name), str(kind or "none")) for name, kind in listed]
+    if not layers:
+        raise InputError("no layers in this file; expected one layer of polygons", str(path))
+    if len(layers) == 1:
+        return None
+    polygons = [name for name, kind in layers if "POLYGON" in kind.upper()]
+    if len(polygons) == 1:
+        return polygons[0]
+    shown = ", ".join(f"'{_short(one_line(name), 40)}' ({kind})" for name, kind in layers[:8])
+    raise InputError(
+        f"{len(layers)} layers ({shown}) and {len(polygons) or 'none'} of polygons; expected "
+        "one layer of polygons: save that layer alone",
+        str(path),
+    )
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
