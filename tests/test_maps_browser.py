@@ -272,6 +272,14 @@ def _check_map(m: dict, e: dict, where: str) -> None:
     for i, a in enumerate(labels):
         for b in labels[i + 1 :]:
             assert _overlap(a["box"], b["box"]) < 1, f"{where}: {a['text']!r} on {b['text']!r}"
+    edge = m["map"]
+    for lb in labels:  # whole, inside the map, and off its buttons and inset
+        x, y, w, h = (lb["box"][k] for k in ("x", "y", "w", "h"))
+        inside = edge["x"] - 1 <= x and x + w <= edge["x"] + edge["w"] + 1
+        inside = inside and edge["y"] - 1 <= y and y + h <= edge["y"] + edge["h"] + 1
+        assert inside, f"{where}: {lb['text']!r} is cut by the map's edge"
+        for c in m["controls"]:
+            assert _overlap(lb["box"], c["box"]) < 1, f"{where}: {lb['text']!r} under {c['cls']}"
     shown = {lb["text"] for lb in labels}
     for t in e["towns"][: maps.layers.LABELLED_TOWNS]:
         name = maps.words.place(t["name"])
