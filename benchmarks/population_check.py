@@ -318,5 +318,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    settings.use_checkout_data()  # ../shared/data beside the repo, as the tests find it
+    settings.use_checkout_data(__file__)  # ../shared/data beside this checkout
     sys.exit(main())

@@ -302,5 +302,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    settings.use_checkout_data()  # ../shared/data beside the repo, as the tests find it
+    settings.use_checkout_data(__file__)  # ../shared/data beside this checkout
     main()

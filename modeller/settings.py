@@ -28,17 +28,21 @@ def data_dir() -> Path | None:
     return home_path("MODELLER_DATA_DIR", value) if value else None
 
 
-def checkout_data_dir() -> Path | None:
-    """``../shared/data`` beside a source checkout of modeller, if it is there."""
-    folder = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+def checkout_data_dir(script: str | Path | None = None) -> Path | None:
+    """``../shared/data`` beside a source checkout of modeller, if it is there: the checkout
+    holding ``script`` (a benchmark script run from it, whether modeller is installed from
+    it or not), else the one this package runs from."""
+    repo = Path(script).resolve().parent.parent if script else Path(__file__).resolve().parents[1]
+    folder = repo.parent / "shared" / "data"
     return folder if folder.is_dir() else None
 
 
-def use_checkout_data() -> Path | None:
+def use_checkout_data(script: str | Path | None = None) -> Path | None:
     """Point MODELLER_DATA_DIR at ``../shared/data`` when it is unset and that folder exists
     (what the tests and the benchmark scripts do); returns the data folder in use."""
-    if "MODELLER_DATA_DIR" not in os.environ and checkout_data_dir() is not None:
-        os.environ["MODELLER_DATA_DIR"] = str(checkout_data_dir())
+    found = checkout_data_dir(script)
+    if "MODELLER_DATA_DIR" not in os.environ and found is not None:
+        os.environ["MODELLER_DATA_DIR"] = str(found)
     return data_dir()
 
 
