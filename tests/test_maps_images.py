@@ -330,3 +330,19 @@ def test_the_overview_has_a_legend_above_its_maps(run):
     assert box.y0 >= maps_top  # above every small map, overlapping none
     title = max(t.get_window_extent().y0 for t in fig.texts if t.get_fontsize() >= 16)
     assert box.y1 <= title
+
+
+def test_the_overview_gives_statuses_of_one_colour_one_swatch():
+    """The 20-point draft's and the 28-point plan's 'dmz' (one colour, two labels) were two
+    swatches no one could tell apart: one swatch now, with both labels."""
+    from modeller.maps.image_overview import render_overview
+
+    doc, partitions = build(shipped("draft-20-points-2025-12", "plan-28-points-2025-11"))
+    fig = render_overview(doc, partitions)
+    (legend,) = fig.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    looks = [(tuple(h.get_facecolor()), h.get_hatch()) for h in legend.legend_handles]
+    assert len(looks) == len(set(looks)), labels
+    dmz = {s.label for e in doc.scenarios for s in e.statuses if s.status == "dmz"}
+    assert len(dmz) == 2  # the two scenarios' own words
+    assert [x for x in labels if all(d in x for d in dmz)], labels

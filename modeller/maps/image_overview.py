@@ -139,27 +139,31 @@ def _legend(fig, pairs: list, top: float) -> None:
     where it is neither side), and the hatch of land changing hands."""
     from matplotlib.patches import Patch
 
-    seen: dict[tuple, Patch] = {}
+    seen: dict[tuple, tuple[list, Patch]] = {}  # one swatch per look, with all its labels
     for entry, partition in pairs:
         colours = statuses(entry, partition)
         for status in dict.fromkeys(p.after for p in partition.pieces):
             label, fill = colours[status][0], colours[status][1]
             neither = status not in SIDES
-            seen.setdefault(
-                (label, fill),
-                hatch_colour(
-                    Patch(
-                        facecolor=fill,
-                        edgecolor=fill,
-                        hatch=NEITHER_HATCH if neither else None,
-                        label=label,
+            labels, _ = seen.setdefault(
+                (fill, neither),
+                (
+                    [],
+                    hatch_colour(
+                        Patch(
+                            facecolor=fill, edgecolor=fill, hatch=NEITHER_HATCH if neither else None
+                        ),
+                        "#333333" if neither else None,
                     ),
-                    "#333333" if neither else None,
                 ),
             )
+            if label not in labels:  # two scenarios' labels of one colour: one swatch
+                labels.append(label)
+    for labels, patch in seen.values():
+        patch.set_label(" / ".join(labels))
     changed = Patch(facecolor="white", edgecolor="#111111", hatch=CHANGED_HATCH)
     changed.set_label("Changes hands")
-    handles = [*seen.values(), changed]
+    handles = [patch for _, patch in seen.values()] + [changed]
     fig.legend(
         handles=handles,
         loc="upper left",
