@@ -4,7 +4,9 @@ and their checks, each saying what was written and what would be valid."""
 from __future__ import annotations
 
 import math
+import re
 from datetime import date as Date
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -68,9 +70,20 @@ def _lonlat(value: tuple[float, float]) -> tuple[float, float]:
 
 
 def _iso_date(value: Any) -> Any:
-    """Dates are written YYYY-MM-DD; a bare number (``date: 0``) is not read as a timestamp."""
+    """Dates are written YYYY-MM-DD: a bare number (``date: 0``) or a string of digits
+    ("1755216000") is not read as a timestamp, nor "20250815" as a date, and a time of day
+    is refused rather than dropped."""
     if isinstance(value, bool | int | float):
         raise ValueError(f"date {value!r} must be written YYYY-MM-DD, e.g. 2025-08-15")
+    if isinstance(value, datetime) or (isinstance(value, str) and "T" in value.strip()[10:11]):
+        raise ValueError(f"date {str(value)[:40]!r} must be a day, with no time, e.g. 2025-08-15")
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError(f"date {value[:40]!r} must be written YYYY-MM-DD, e.g. 2025-08-15")
+        try:
+            return Date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"date {value.strip()!r} is not a calendar date") from None
     return value
 
 

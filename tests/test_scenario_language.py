@@ -275,3 +275,31 @@ def test_a_top_level_key_of_the_wrong_shape_is_said_in_the_languages_words(tmp_p
     assert result.exit_code == 2
     assert f"s.yaml:3: {said}" in result.output, result.output
     assert "instance of" not in result.output and "Input should" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ('"1755216000"', "date '1755216000' must be written YYYY-MM-DD"),  # was 2025-08-15
+        ('"20250815"', "date '20250815' must be written YYYY-MM-DD"),
+        ('"2025-08-15T00:00:00"', "date '2025-08-15T00:00:00' must be a day, with no time"),
+        ("2025-08-15T10:30:00", "date '2025-08-15T10:30:00' must be a day, with no time"),
+        ('"2025-02-30"', "date '2025-02-30' is not a calendar date"),
+    ],
+)
+def test_a_date_is_a_day_written_yyyy_mm_dd_and_nothing_else(tmp_path, written, said):
+    """A string of digits was read as a Unix timestamp (a date in 2025), and a midnight
+    datetime as its day: a proposal's date must be what its author wrote."""
+    path = tmp_path / "d.yaml"
+    path.write_text(f"id: d\ntitle: T\ndate: {written}\nsteps: []\n", "utf-8")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert f"d.yaml:3: {said}" in result.output, result.output
+
+
+def test_a_date_with_spaces_around_it_is_that_date(tmp_path):
+    path = tmp_path / "d.yaml"
+    path.write_text('id: d\ntitle: T\ndate: " 2025-08-15 "\nsteps: []\n', "utf-8")
+    from modeller.scenario import load_scenario
+
+    assert load_scenario(path).date.isoformat() == "2025-08-15"
