@@ -66,7 +66,7 @@ GOOD_HEAD = "id: probe\ntitle: Probe\n"
             8,
             "unknown place 'Slovyanskk' (GeoNames cities500) — did you mean",
         ),
-        ("reported:\n  - source: FT\n    date: 2025-13-01\n", 5, "'2025-13-01' is not a calendar date"),
+        (
             "reported:\n  - source: FT\n    date: 2025-13-01\n",
             5,
             "date '2025-13-01' is not a calendar date",
