@@ -36,12 +36,14 @@ def validate(paths: tuple[Path, ...]) -> None:
                     f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path)
                 )
             _check_geometry(sc, path)
-            _check_days(sc, path)
+            notes = _check_days(sc, path)
         except InputError as exc:
             click.echo(f"error: {terminal_text(exc)}", err=True)
             bad += 1
             continue
         seen[sc.id] = path
+        for note in notes:
+            click.echo(f"warning: {terminal_text(note)}", err=True)
         n = len(sc.numbered_steps)
         staged = f" in {len(sc.phases)} phases" if sc.phases else ""
         click.echo(f"ok: {terminal_text(path)} ({sc.id}, {n} step{'s' if n != 1 else ''}{staged})")
@@ -60,7 +62,7 @@ def _check_geometry(sc, path: Path) -> None:
             if shape is None or (shape.file and shape.file in read):
                 continue
             from .engine import step_name
-            from .geojson import scenario_polygon
+            from .polygons import scenario_polygon
 
             try:
                 scenario_polygon(shape.file, shape.geojson)
@@ -74,15 +76,17 @@ def _check_geometry(sc, path: Path) -> None:
                 read.add(shape.file)
 
 
-def _check_days(sc, path: Path) -> None:
-    """``deepstate:DATE`` baselines a scenario names (its ``baseline`` and its ``held_in``
-    selectors) are in the archive, as ``run`` needs them: the error names the nearest days
-    and the line. (The archive is only listed, never read.)"""
+def _check_days(sc, path: Path) -> list[InputError]:
+    """``deepstate:DATE`` baselines a scenario names are in the archive: a ``held_in`` day is
+    needed by every run (an error naming the step, its line and the nearest days); the
+    scenario's own ``baseline:`` only by a run without ``--baseline`` (returned as a
+    warning). Only the archive's list of days is read, and its month-end file."""
     named = [(sc.baseline, None)]
     for phase, number, step in sc.numbered_steps:
         named += [
             (sel.held_in.baseline, (phase, number)) for sel in step.where.walk() if sel.held_in
         ]
+    notes = []
     for spec, step in named:
         match = DEEPSTATE_RE.match(str(spec or ""))
         if match is None:
@@ -92,8 +96,13 @@ def _check_days(sc, path: Path) -> None:
         from .yamlpos import line_in
 
         day = date.fromisoformat(match.group(1))  # (checked when the scenario loaded)
-        if not archive.holds(day):
-            said = archive.not_held(day).message
-            name = f"{step_name(*step)}: " if step else "baseline: "
-            loc = sc.step_loc(*step) if step else ("baseline",)
-            raise InputError(name + said, str(path), line_in(path, loc)) from None
+        if archive.holds(day):
+            continue
+        said = archive.not_held(day).message
+        if step is None:  # a run with --baseline does not need it
+            line = line_in(path, ("baseline",))
+            notes.append(InputError(f"baseline: {said}; a run needs --baseline", str(path), line))
+            continue
+        where = line_in(path, sc.step_loc(*step))
+        raise InputError(f"{step_name(*step)}: {said}", str(path), where) from None
+    return notes

@@ -14,7 +14,7 @@ import shapely
 from shapely.geometry import LineString, Point, box
 from shapely.ops import split as cut
 
-from . import geodata, geojson, settings
+from . import geodata, polygons, settings
 from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
 from .scenario import Between, HeldIn, Phase, Scenario, Selector, Split, place_lonlat
@@ -306,7 +306,7 @@ def band_regions(band, pieces: tuple[Piece, ...]) -> dict[str, object]:
 
 def polygon_region(shape_sel):
     """A user polygon (file or inline GeoJSON, lon/lat) in the working CRS."""
-    return geojson.scenario_polygon(shape_sel.file, shape_sel.geojson)
+    return polygons.scenario_polygon(shape_sel.file, shape_sel.geojson)
 
 
 def _intersect(a: dict, b: dict) -> dict:

@@ -246,64 +246,6 @@ def read_territory(path: Path, densify: bool = True) -> object:
     return _territory_of(inputs.read_text(path, "GeoJSON"), path, densify)
 
 
-def scenario_polygon(file: str | None, inline: dict | None) -> object:
-    """A scenario's polygon (a file, or inline GeoJSON in lon/lat) in the working CRS.
-
-    One lying nowhere near Ukraine is refused, as a baseline file is: it would select
-    nothing, and is nearly always [lat, lon] pairs or another CRS (the message says which).
-    The error for an inline polygon names no file (the caller knows the step's line).
-    """
-    if file and Path(file).suffix.lower() in OGR_SUFFIXES:
-        layer = _ogr_territory(Path(file))
-    elif file:
-        layer = read_territory(Path(file))
-    else:
-        layer = territory([g for _, g in features(inline, None, rings=True)])
-    if layer.is_empty:  # all of it beyond WINDOW, clipped away: say where it lies
-        lonlat = _lonlat_of(Path(file)) if file else features(inline, None)
-        unitchecks.check_over_ukraine([g for _, g in lonlat], file)
-        raise InputError("the polygon lies nowhere near Ukraine", file)  # (not reached)
-    lonlat = shapely.get_parts(geodata.to_lonlat(layer))
-    unitchecks.check_over_ukraine(list(lonlat), file)
-    return layer
-
-
-def _lonlat_of(path: Path) -> list:
-    """A polygon file's (properties, lon/lat polygon) as read, before any clipping."""
-    if path.suffix.lower() in OGR_SUFFIXES:
-        from . import ogrfiles
-
-        data = {"type": "FeatureCollection", "features": ogrfiles.features(path, "")[0]}
-        return features(data, str(path))
-    return features(read(path), str(path))
-
-
-OGR_SUFFIXES = (".gpkg", ".shp")  # a scenario polygon may be a GeoPackage or a Shapefile
-
-
-def _ogr_territory(path: Path) -> object:
-    """A GeoPackage's or Shapefile's polygons (in the CRS its layer declares) as one
-    working-CRS territory, checked as the same polygons in a GeoJSON file would be."""
-    from . import ogrfiles  # (pyogrio, pyproj: only when such a file is read)
-
-    kind = ogrfiles.kind_of(path)
-    found, _names, crs = ogrfiles.features(path, kind)
-    if not found:
-        raise InputError(f"no polygon features in this {kind}", str(path))
-    data = {"type": "FeatureCollection", "features": found}
-    try:
-        return territory([g for _, g in features(data, str(path), rings=True)])
-    except InputError as exc:  # worded for GeoJSON: a layer with no CRS is fixed otherwise
-        if crs != "none declared" or "degrees (EPSG:4326)" not in exc.message:
-            raise
-        said = exc.message.split("; GeoJSON needs")[0]
-        raise InputError(
-            f"{said}, and the layer declares no CRS: assign it its CRS (QGIS: Layer > Set "
-            "CRS) or export it in EPSG:4326",
-            str(path),
-        ) from None
-
-
 def _territory_of(text: str, path: Path, densify: bool) -> object:
     """``read_territory`` of a file's text."""
     arrays: list[str] = []

@@ -8,6 +8,7 @@ checked here before it is opened. The limit can be raised with the environment v
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import stat
@@ -17,6 +18,8 @@ from .errors import InputError
 
 LIMIT_ENV = "MODELLER_MAX_INPUT_MB"
 DEFAULT_LIMIT_MB = {"scenario": 5, "GeoJSON": 50, "GeoPackage": 50}
+for _units in ("units GeoJSON", "units GeoPackage", "units Shapefile"):
+    DEFAULT_LIMIT_MB[_units] = 200  # full-resolution boundaries of 27 units run large
 MAX_LIMIT_MB = 1e6  # a terabyte: a larger setting means "no limit" and is read as this
 # every file checked for reading, by device, inode, size and time of change (not the
 # inode alone: a file deleted after it was read can lend its inode to a new one)
@@ -180,10 +183,16 @@ def digest(path: Path) -> str:
 
     path = Path(path)
     h = hashlib.sha256()
-    if path.suffix.lower() == ".shp":
-        for p in sorted(path.parent.glob(path.stem + ".*")):
-            if p.suffix.lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
-                h.update(p.read_bytes())
+    if path.suffix.lower() == ".shp":  # (listed, not globbed: a name may hold [ or *)
+        stem = path.stem.lower()
+        parts = [
+            p
+            for p in path.parent.iterdir()
+            if p.stem.lower() == stem
+            and p.suffix.lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg")
+        ]
+        for p in sorted(parts, key=lambda p: p.name.lower()):
+            h.update(p.read_bytes())
     else:
         h.update(path.read_bytes())
     return h.hexdigest()
@@ -198,17 +207,22 @@ def shown(path: Path | str) -> str:
     p = Path(text)
     if not p.is_absolute():
         return text
+    homes: list[Path] = []
+    with contextlib.suppress(OSError, RuntimeError):  # (no home folder: none to hide)
+        homes = list(dict.fromkeys([Path.home(), Path.home().resolve()]))
     try:
-        bases = [(Path.cwd(), ""), (Path.home(), "~/")]
-    except (OSError, RuntimeError):  # no current folder (deleted), or no home folder
-        return text
-    for base, prefix in bases:
-        if base == Path(base.anchor):  # a folder at the root: nothing to hide
-            continue
-        try:
-            return prefix + p.relative_to(base).as_posix()
-        except ValueError:
-            continue
+        cwd = Path.cwd()
+    except OSError:  # the current folder was deleted
+        cwd = None
+    # relative to the current folder, unless that is the home folder or above it (/home:
+    # "jane.doe/…"), or the root
+    near = cwd is not None and cwd != Path(cwd.anchor)
+    near = near and not any(h.is_relative_to(cwd) for h in homes)
+    if near and p.is_relative_to(cwd):
+        return p.relative_to(cwd).as_posix()
+    for home in homes:
+        if home != Path(home.anchor) and p.is_relative_to(home):
+            return "~/" + p.relative_to(home).as_posix()
     return text
 
 

@@ -42,15 +42,23 @@ def check(path: Path, kind: str) -> None:
     size = inputs.check_file(path, kind)
     if size == 0:
         raise InputError(f"empty file (0 bytes); expected a {kind}", str(path))
-    with open(path, "rb") as handle:
-        head = handle.read(64)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+    except OSError as exc:  # (stat works where open does not: another user's file)
+        raise InputError(f"cannot read {kind} file: {inputs.reason(exc)}", str(path)) from None
     shp = path.suffix.lower() == ".shp"
     if not head.startswith(SHP_MAGIC if shp else GPKG_MAGIC):
         what = inputs.binary_kind(head)
-        if what is None and head.lstrip()[:1] in (b"{", b"["):
+        if what is None and head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"{", b"["):
             raise InputError(f"this is text (GeoJSON?), not a {kind}: name it .geojson", str(path))
-        said = f"this is {what}, not a {kind}" if what else f"this is not a {kind} (its first "
-        raise InputError(said if what else said + f"bytes are not a {kind}'s)", str(path))
+        said = f"this is {what}" if what else f"this is not a {kind} (its first bytes are not)"
+        fix = (
+            "unzip it and give its .shp (with its .shx, .dbf and .prj beside it)"
+            if what and what.startswith("a ZIP")
+            else f"give the {kind} itself, or export one (QGIS: Export > Save Features As)"
+        )
+        raise InputError(f"{said}, not a {kind}: {fix}", str(path))
     if shp and not _sidecar(path, ".shx"):
         raise InputError(
             f"no {path.stem}.shx beside it: a Shapefile is several files (.shp, .shx, .dbf, "
@@ -120,7 +128,16 @@ def features(path: Path, kind: str, fields: tuple[str, ...] = ()) -> tuple[list,
         warnings.simplefilter("ignore")
         shapes = in_lonlat(shapely.from_wkb(geometry), meta.get("crs"), path)
     for i, g in enumerate(shapes):
-        if g is not None and not np.isfinite(shapely.get_coordinates(g)).all():
+        xy = shapely.get_coordinates(g) if g is not None else np.zeros((0, 2))
+        if not meta.get("crs") and len(xy) and (np.abs(xy) > [180.0, 90.0]).any():
+            x, y = xy[np.argmax((np.abs(xy) > [180.0, 90.0]).any(axis=1))]
+            raise InputError(
+                f"feature {i + 1}: coordinates such as [{x:.0f}, {y:.0f}] are not lon/lat "
+                "degrees, and the layer declares no CRS: assign it its CRS (QGIS: Layer > Set "
+                "CRS) or export it in EPSG:4326",
+                str(path),
+            )
+        if not np.isfinite(xy).all():
             raise InputError(
                 f"feature {i + 1}: a coordinate is not a finite number (NaN or infinite), or "
                 f"could not be converted from the layer's CRS ({crs_name(meta.get('crs'))}) to "
@@ -192,7 +209,7 @@ def polygon_layer(path: Path) -> str | None:
     polygons = [name for name, kind in layers if "POLYGON" in kind.upper()]
     if len(polygons) == 1:
         return polygons[0]
-    shown = ", ".join(f"'{_short(one_line(name), 40)}' ({kind})" for name, kind in layers[:8])
+    shown = ", ".join(f"'{short(one_line(name), 40)}' ({kind})" for name, kind in layers[:8])
     raise InputError(
         f"{len(layers)} layers ({shown}) and {len(polygons) or 'none'} of polygons; expected "
         "one layer of polygons: save that layer alone",
@@ -200,5 +217,6 @@ def polygon_layer(path: Path) -> str | None:
     )
 
 
-def _short(text: str, limit: int) -> str:
+def short(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters (a hostile value can be megabytes long)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -146,8 +146,10 @@ class Shape(Model):
         if value is None:
             return value
         folder = Path((info.context or {}).get("folder", "."))
-        try:  # absolute, links kept: a Shapefile's sidecars lie beside the link, not its target
-            path = Path(os.path.abspath(folder / value))
+        try:  # its folder resolved (``..`` after a linked folder), the file's own name kept:
+            # a linked Shapefile's sidecars lie beside the link, not beside its target
+            given = folder / value
+            path = Path(os.path.realpath(given.parent)) / given.name
             missing = not path.exists() and not path.is_symlink()
         except (OSError, ValueError, RuntimeError) as exc:  # e.g. a name too long
             reason = getattr(exc, "strerror", None) or exc

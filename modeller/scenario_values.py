@@ -75,10 +75,11 @@ def _iso_date(value: Any) -> Any:
     is refused rather than dropped."""
     if isinstance(value, bool | int | float):
         raise ValueError(f"date {value!r} must be written YYYY-MM-DD, e.g. 2025-08-15")
-    if isinstance(value, datetime) or (isinstance(value, str) and "T" in value.strip()[10:11]):
+    timed = isinstance(value, str) and len(value.strip()) > 10 and value.strip()[10] in "T "
+    if isinstance(value, datetime) or timed:
         raise ValueError(f"date {str(value)[:40]!r} must be a day, with no time, e.g. 2025-08-15")
     if isinstance(value, str):
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
             raise ValueError(f"date {value[:40]!r} must be written YYYY-MM-DD, e.g. 2025-08-15")
         try:
             return Date.fromisoformat(value.strip())

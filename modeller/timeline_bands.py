@@ -51,7 +51,7 @@ def _contact_line_near(geom: Geometry, held, box):
     # joined into its longest chains: GEOS simplifies a buffer's input part by part (by 1 %
     # of the depth), so where a part breaks changes a deep band; cut to a box, the line
     # breaks elsewhere than the engine's (120 km band: +0.74 km² in Crimea, 0.019 %)
-    return shapely.line_merge(line, directed=True)
+    return shapely.line_merge(line)
 
 
 def _runs(line) -> list[np.ndarray]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import baselines, geodata, reconcile, settings
+from . import baselines, geodata, inputs, reconcile, settings
 from .archive import Snapshot, missing_days
 from .engine import step_name
 from .errors import InputError
@@ -380,6 +380,6 @@ def _scenario_meta(path: Path | None, sc: Scenario, warnings: list[str] = ()) ->
         "summary": sc.summary,
         "date": sc.date.isoformat() if sc.date else None,
         "hash": sc.digest,
-        "file": None if path is None else str(path),  # None: a Scenario object, no file
+        "file": None if path is None else inputs.shown(path),  # None: a Scenario object
         "reported": [r.model_dump(mode="json") for r in sc.reported],
     }

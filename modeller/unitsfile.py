@@ -101,13 +101,8 @@ def _feature(f: object, i: int, source: str) -> tuple[dict, object]:
     return props, shape_2d(geom, where, source)
 
 
-def _short(text: str, limit: int = 60) -> str:
-    """``text`` cut to ``limit`` characters (a hostile value can be megabytes long)."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _read_ogr(path: Path) -> list[tuple[dict, object]]:
-    meta, geometry, fields = ogrfiles.read(path, ogrfiles.kind_of(path))
+    meta, geometry, fields = ogrfiles.read(path, "units " + ogrfiles.kind_of(path))
     names = list(meta["fields"])
     lonlat = ogrfiles.in_lonlat(shapely.from_wkb(geometry), meta.get("crs"), path)
     geoms = shapely.force_2d(lonlat)  # (an altitude is dropped as it is read, as for GeoJSON)

@@ -876,7 +876,7 @@ BROKEN = {
     "geojson-text": "this is text (GeoJSON?), not a GeoPackage: name it .geojson",
     "no-shx": "no z.shx beside it: a Shapefile is several files",
     "far": "no polygon lies over Ukraine: the file's polygons span lon -1",
-    "metres-no-crs": "look like metres (e.g. Web Mercator, EPSG:3857), and the layer declares no",
+    "metres-no-crs": "are not lon/lat degrees, and the layer declares no CRS: assign it its CRS",
     "two-layers": "2 layers ('",
 }
 
@@ -957,3 +957,71 @@ def test_units_given_as_a_fifo_or_a_misnamed_geopackage_are_refused_at_once(tmp_
             timeout=120,
         )
         assert done.returncode == 2 and said in done.stderr, done.stderr
+
+
+def test_an_unreadable_geopackage_is_a_read_error_and_validate_goes_on(tmp_path, monkeypatch):
+    """A file stat() sees but open() may not (another user's): "cannot write …: Permission
+    denied", exit 1, and validate stopped before the next file."""
+    pytest.importorskip("pyogrio")
+    from modeller import ogrfiles
+
+    _write_layer(tmp_path / "z.gpkg", lonlat_unit("UA-14", 0.1), "EPSG:4326", "GPKG")
+    bad = scenario(tmp_path, "{polygon: {file: z.gpkg}}", "bad.yaml")
+    good = scenario(tmp_path, "{oblast: Donetsk}", "good.yaml")
+
+    def denied(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(ogrfiles, "open", denied, raising=False)  # (root reads any file)
+    result = cli("validate", bad, good)
+    assert result.exit_code == 2, result.output
+    assert "z.gpkg: cannot read GeoPackage file: Permission denied" in result.output
+    assert "ok: " in result.output and "good.yaml" in result.output
+
+
+def test_a_polygon_path_with_dots_after_a_linked_folder_is_found_where_the_file_is(tmp_path):
+    """'../zones/z.geojson' from a scenario reached through a linked folder: its '..' was
+    taken from the text of the path (the link's parent), not the folder linked to."""
+    (tmp_path / "proj" / "scen").mkdir(parents=True)
+    (tmp_path / "proj" / "zones").mkdir()
+    write_json(
+        tmp_path / "proj/zones/z.geojson", feature_collection(mapping(lonlat_unit("UA-14", 0.1)))
+    )
+    scenario(tmp_path / "proj" / "scen", "{polygon: {file: ../zones/z.geojson}}")
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "link").symlink_to(tmp_path / "proj" / "scen")
+    result = cli("validate", tmp_path / "work" / "link" / "s.yaml")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_shapefile_named_with_glob_characters_has_its_own_digest(tmp_path):
+    """'zone[1].shp' hashed as no file at all (the name was a glob pattern), and 'a**b.shp'
+    raised ValueError."""
+    import hashlib
+
+    pytest.importorskip("pyogrio")
+    from modeller import inputs
+
+    empty = hashlib.sha256().hexdigest()
+    digests = set()
+    for name in ("zone[1].shp", "a**b.shp", "ZONE.SHP"):
+        folder = tmp_path / name.replace("*", "x")
+        folder.mkdir()
+        _write_layer(folder / name, lonlat_unit("UA-14", 0.1), "EPSG:4326", "ESRI Shapefile")
+        digest = inputs.digest(folder / name)
+        assert digest != empty, name
+        digests.add(digest)
+    assert len(digests) == 1  # the same layer, whatever its name
+
+
+def test_a_baseline_geopackage_in_metres_without_a_crs_says_to_assign_one(tmp_path):
+    pytest.importorskip("pyogrio")
+    to_3857 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    held = lonlat_unit("UA-14", 0.1)
+    metres = shapely.transform(held, lambda xy: np.column_stack(to_3857.transform(*xy.T)))
+    with pytest.warns(UserWarning, match="crs"):  # (pyogrio's: no CRS, as meant)
+        _write_layer(tmp_path / "held.gpkg", metres, None, "GPKG")
+    result = cli("run", "--no-maps", "-b", tmp_path / "held.gpkg", scenario(tmp_path))
+    assert result.exit_code == 2, result.output
+    assert "are not lon/lat degrees, and the layer declares no CRS: assign it" in result.output
+    assert "GeoJSON" not in result.output

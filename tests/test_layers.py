@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"cachefiles"},  # files kept between runs under a digest of their inputs
     {"geomcache"},  # costly shapes kept between runs (cachefiles)
     {"geojson", "partition", "specs", "shipped", "reconcile", "yamlpos", "population"},
-    {"pockets"},  # pinholes in DeepState's occupied layer, filled
+    {"pockets", "polygons"},  # pinholes in DeepState's layer, filled; a scenario's polygons
     {"hromada_files"},  # reading the two files of a --population folder
     {"archive", "deepstate", "geoboundaries", "hromadas"},  # DeepState archive; downloads
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files

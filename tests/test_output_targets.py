@@ -544,7 +544,52 @@ def test_published_outputs_name_files_in_the_home_folder_without_it(tmp_path, mo
     assert entry["baseline"]["name"] == "~/work/held.geojson"
     assert entry["file"] == "~/work/mine.yaml"
     assert "~/work/held.geojson" in (elsewhere / "maps" / "mine.html").read_text("utf-8")
-    # under the current folder: relative to it
-    monkeypatch.chdir(home)
-    again = CliRunner().invoke(main, ["run", str(scenario), "-b", str(baseline), "-f", "json"])
-    assert json.loads(again.stdout)["scenarios"][0]["baseline"]["name"] == "work/held.geojson"
+    # under the current folder: relative to it; in the home folder or above it: ~/…
+    for cwd, name in [
+        (home / "work", "held.geojson"),
+        (home, "~/work/held.geojson"),
+        (home.parent, "~/work/held.geojson"),  # not "jane.doe/work/held.geojson"
+    ]:
+        monkeypatch.chdir(cwd)
+        again = CliRunner().invoke(main, ["run", str(scenario), "-b", str(baseline), "-f", "json"])
+        assert json.loads(again.stdout)["scenarios"][0]["baseline"]["name"] == name
+
+
+def test_the_timeline_names_scenario_files_without_the_home_folder(
+    shared_data, tmp_path, monkeypatch
+):
+    import json
+
+    home = tmp_path / "home" / "jane.doe"
+    home.mkdir(parents=True)
+    scenario = home / "mine.yaml"
+    scenario.write_text(Path(SCENARIO).read_text("utf-8").replace("id: land-swap", "id: mine"))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "tl"
+    result = CliRunner().invoke(
+        main,
+        ["timeline", str(scenario), "--baselines", "deepstate:2025-08-14..2025-08-15"]
+        + ["-f", "json", "-o", str(out), "--no-chart"],
+    )
+    assert result.exit_code == 0, result.output
+    body = (out / "timeline.json").read_text("utf-8")
+    assert "jane.doe" not in body
+    assert json.loads(body)["scenarios"][0]["file"] == "~/mine.yaml"
+
+
+def test_a_name_is_never_shown_with_the_user_folder_whatever_the_current_folder(
+    tmp_path, monkeypatch
+):
+    from modeller import inputs
+
+    home = tmp_path / "home" / "jane.doe"
+    home.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()  # the current folder deleted under the run
+    assert inputs.shown(home / "a.geojson") == "~/a.geojson"
+    assert inputs.shown("rel/a.geojson") == "rel/a.geojson"  # as written
+    assert inputs.shown("/elsewhere/a.geojson") == "/elsewhere/a.geojson"

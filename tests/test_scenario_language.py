@@ -303,3 +303,17 @@ def test_a_date_with_spaces_around_it_is_that_date(tmp_path):
     from modeller.scenario import load_scenario
 
     assert load_scenario(path).date.isoformat() == "2025-08-15"
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ('"２０２５-０８-１５"', "must be written YYYY-MM-DD"),  # full-width digits
+        ('"2025-08-15 10:00"', "must be a day, with no time"),
+    ],
+)
+def test_other_digits_and_a_time_after_a_space_are_said_plainly(tmp_path, written, said):
+    path = tmp_path / "d.yaml"
+    path.write_text(f"id: d\ntitle: T\ndate: {written}\nsteps: []\n", "utf-8")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2 and said in result.output, result.output

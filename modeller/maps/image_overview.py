@@ -146,7 +146,7 @@ def _legend(fig, pairs: list, top: float) -> None:
             label, fill = colours[status][0], colours[status][1]
             neither = status not in SIDES
             labels, _ = seen.setdefault(
-                (fill, neither),
+                (str(fill).lower(), neither),
                 (
                     [],
                     hatch_colour(
