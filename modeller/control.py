@@ -113,12 +113,12 @@ def from_deepstate(info: BaselineInfo, layers: dict[str, object], grey: bool) ->
     return from_held(info, held)
 
 
-def _read_gpkg(path: Path) -> list[dict]:
-    """Features of a GeoPackage's layer of polygons as GeoJSON Features (lon/lat), with
-    their ``status``; modeller's own export of pieces is refused."""
-    from . import ogrfiles  # (pyogrio, pyproj: only when a GeoPackage is read)
+def _read_layer(path: Path) -> list[dict]:
+    """Features of a GeoPackage's or Shapefile's layer of polygons as GeoJSON Features
+    (lon/lat), with their ``status``; modeller's own export of pieces is refused."""
+    from . import ogrfiles  # (pyogrio, pyproj: only when such a file is read)
 
-    found, names, _crs = ogrfiles.features(path, ogrfiles.kind_of(path), ("status",))
+    found, names = ogrfiles.features(path, inputs.geo_format(path), ("status",))
     if "status" not in names and {"before", "after"} <= set(names):
         raise InputError(
             "this is modeller's own export of a scenario's pieces ('before' and 'after', no "
@@ -214,8 +214,8 @@ def from_raw(path: Path, data: dict) -> Partition:
 def from_file(path: Path) -> Partition:
     """Polygons from a GeoJSON/GeoPackage file: a ``status`` property, else Russian-held."""
     text = None
-    if path.suffix.lower() in (".gpkg", ".shp"):
-        data = {"type": "FeatureCollection", "features": _read_gpkg(path)}
+    if path.suffix.lower() in inputs.OGR_SUFFIXES:
+        data = {"type": "FeatureCollection", "features": _read_layer(path)}
     else:
         text = inputs.read_text(path, "GeoJSON")
         data = geojson.parse(text, path)

@@ -17,9 +17,16 @@ from pathlib import Path
 from .errors import InputError
 
 LIMIT_ENV = "MODELLER_MAX_INPUT_MB"
-DEFAULT_LIMIT_MB = {"scenario": 5, "GeoJSON": 50, "GeoPackage": 50}
-for _units in ("units GeoJSON", "units GeoPackage", "units Shapefile"):
-    DEFAULT_LIMIT_MB[_units] = 200  # full-resolution boundaries of 27 units run large
+DEFAULT_LIMIT_MB = {
+    "scenario": 5,
+    "GeoJSON": 50,
+    "GeoPackage": 50,
+    # full-resolution boundaries of 27 units run large
+    "units GeoJSON": 200,
+    "units GeoPackage": 200,
+    "units Shapefile": 200,
+}
+OGR_SUFFIXES = (".gpkg", ".shp")  # polygon files read through GDAL, not as GeoJSON text
 MAX_LIMIT_MB = 1e6  # a terabyte: a larger setting means "no limit" and is read as this
 # every file checked for reading, by device, inode, size and time of change (not the
 # inode alone: a file deleted after it was read can lend its inode to a new one)
@@ -128,6 +135,13 @@ SIGNATURES = (
     (b"%PDF", "a PDF"),
     (b"\x89PNG", "a PNG image"),
 )
+
+
+def geo_format(path: Path | str) -> str:
+    """ "GeoPackage", "Shapefile" or "GeoJSON": the format a polygon file is read as, by
+    its suffix (what messages call it)."""
+    suffix = Path(path).suffix.lower()
+    return {".gpkg": "GeoPackage", ".shp": "Shapefile"}.get(suffix, "GeoJSON")
 
 
 def binary_kind(data: bytes) -> str | None:

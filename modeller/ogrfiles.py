@@ -30,11 +30,6 @@ _GDAL_HINTS = re.compile(
 )
 
 
-def kind_of(path: Path) -> str:
-    """ "GeoPackage" or "Shapefile", by the file's suffix."""
-    return "Shapefile" if Path(path).suffix.lower() == ".shp" else "GeoPackage"
-
-
 def check(path: Path, kind: str) -> None:
     """A regular, non-empty file of the format its suffix names (a Shapefile with its
     ``.shx`` beside it); InputError saying what it is instead."""
@@ -118,32 +113,42 @@ def one_line(text: str) -> str:
     return terminal_text(str(text).replace("\n", " ").replace("\r", " ").replace("\t", " "))
 
 
-def features(path: Path, kind: str, fields: tuple[str, ...] = ()) -> tuple[list, list, str]:
-    """The file's polygons as GeoJSON Features in lon/lat, with the ``fields`` asked for as
-    properties: what a GeoJSON file of them would hold, to be checked as one. Returns them,
-    the layer's field names and its CRS in words (``crs_name``)."""
+def layer(path: Path, kind: str) -> tuple[np.ndarray, list[str], list]:
+    """The file's geometries in lon/lat (None where a feature has none), its field names
+    and their values, after ``read``. A layer with no CRS whose coordinates are not lon/lat,
+    and a coordinate that is not a finite number, are errors naming the feature."""
     meta, geometry, values = read(path, kind)
-    names = [str(n) for n in meta["fields"]]
+    crs = meta.get("crs")
     with warnings.catch_warnings():  # a NaN coordinate: said below, with the feature
         warnings.simplefilter("ignore")
-        shapes = in_lonlat(shapely.from_wkb(geometry), meta.get("crs"), path)
-    for i, g in enumerate(shapes):
-        xy = shapely.get_coordinates(g) if g is not None else np.zeros((0, 2))
-        if not meta.get("crs") and len(xy) and (np.abs(xy) > [180.0, 90.0]).any():
-            x, y = xy[np.argmax((np.abs(xy) > [180.0, 90.0]).any(axis=1))]
+        shapes = in_lonlat(shapely.from_wkb(geometry), crs, path)
+    xy, which = shapely.get_coordinates(shapes, return_index=True)
+    if not crs:
+        off = (np.abs(xy) > [180.0, 90.0]).any(axis=1)
+        if off.any():
+            (x, y), i = xy[np.argmax(off)], which[np.argmax(off)]
             raise InputError(
                 f"feature {i + 1}: coordinates such as [{x:.0f}, {y:.0f}] are not lon/lat "
                 "degrees, and the layer declares no CRS: assign it its CRS (QGIS: Layer > Set "
                 "CRS) or export it in EPSG:4326",
                 str(path),
             )
-        if not np.isfinite(xy).all():
-            raise InputError(
-                f"feature {i + 1}: a coordinate is not a finite number (NaN or infinite), or "
-                f"could not be converted from the layer's CRS ({crs_name(meta.get('crs'))}) to "
-                "lon/lat; fix or drop that feature",
-                str(path),
-            )
+    bad = ~np.isfinite(xy).all(axis=1)
+    if bad.any():
+        raise InputError(
+            f"feature {which[np.argmax(bad)] + 1}: a coordinate is not a finite number (NaN or "
+            f"infinite), or could not be converted from the layer's CRS ({crs_name(crs)}) to "
+            "lon/lat; fix or drop that feature",
+            str(path),
+        )
+    return shapes, [str(n) for n in meta["fields"]], values
+
+
+def features(path: Path, kind: str, fields: tuple[str, ...] = ()) -> tuple[list, list[str]]:
+    """The file's polygons as GeoJSON Features in lon/lat (``layer``), with the ``fields``
+    asked for as properties: what a GeoJSON file of them would hold, to be checked as one.
+    Returns them and the layer's field names."""
+    shapes, names, values = layer(path, kind)
     props = [
         {f: values[names.index(f)][i] for f in fields if f in names} for i in range(len(shapes))
     ]
@@ -153,7 +158,7 @@ def features(path: Path, kind: str, fields: tuple[str, ...] = ()) -> tuple[list,
         for g, p in zip(shapes, props, strict=True)
         if g is not None
     ]
-    return found, names, crs_name(meta.get("crs"))
+    return found, names
 
 
 def crs_name(crs: str | None) -> str:
@@ -199,7 +204,7 @@ def polygon_layer(path: Path) -> str | None:
         listed = pyogrio.list_layers(path)
     except Exception as exc:  # noqa: BLE001 - pyogrio's own errors for unreadable files
         raise InputError(
-            f"cannot read {kind_of(path)}: {gdal_words(exc, path)}", str(path)
+            f"cannot read {inputs.geo_format(path)}: {gdal_words(exc, path)}", str(path)
         ) from None
     layers = [(str(name), str(kind or "none")) for name, kind in listed]
     if not layers:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import shapely
 
-from . import geodata, geojson, unitchecks
+from . import geodata, geojson, inputs, unitchecks
 from .errors import InputError
 
 
@@ -20,7 +20,7 @@ def scenario_polygon(file: str | None, inline: dict | None) -> object:
     nothing, and is nearly always [lat, lon] pairs or another CRS (the message says which).
     The error for an inline polygon names no file (the caller knows the step's line).
     """
-    if file and Path(file).suffix.lower() in OGR_SUFFIXES:
+    if file and Path(file).suffix.lower() in inputs.OGR_SUFFIXES:
         layer = _ogr_territory(Path(file))
     elif file:
         layer = geojson.read_territory(Path(file))
@@ -38,15 +38,13 @@ def scenario_polygon(file: str | None, inline: dict | None) -> object:
 
 def _lonlat_of(path: Path) -> list:
     """A polygon file's (properties, lon/lat polygon) as read, before any clipping."""
-    if path.suffix.lower() in OGR_SUFFIXES:
+    if path.suffix.lower() in inputs.OGR_SUFFIXES:
         from . import ogrfiles
 
-        data = {"type": "FeatureCollection", "features": ogrfiles.features(path, "")[0]}
+        found = ogrfiles.features(path, inputs.geo_format(path))[0]
+        data = {"type": "FeatureCollection", "features": found}
         return geojson.features(data, str(path))
     return geojson.features(geojson.read(path), str(path))
-
-
-OGR_SUFFIXES = (".gpkg", ".shp")  # a scenario polygon may be a GeoPackage or a Shapefile
 
 
 def _ogr_territory(path: Path) -> object:
@@ -54,8 +52,8 @@ def _ogr_territory(path: Path) -> object:
     working-CRS territory, checked as the same polygons in a GeoJSON file would be."""
     from . import ogrfiles  # (pyogrio, pyproj: only when such a file is read)
 
-    kind = ogrfiles.kind_of(path)
-    found, _names, _crs = ogrfiles.features(path, kind)
+    kind = inputs.geo_format(path)
+    found, _names = ogrfiles.features(path, kind)
     if not found:
         raise InputError(f"no polygon features in this {kind}", str(path))
     data = {"type": "FeatureCollection", "features": found}

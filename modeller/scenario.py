@@ -156,9 +156,8 @@ class Shape(Model):
             raise ValueError(f"polygon file '{value[:100]}…': {reason}") from None
         if missing:
             raise ValueError(f"polygon file '{value[:200]}' not found (looked in {folder})")
-        kinds = {".gpkg": "GeoPackage", ".shp": "Shapefile"}
         try:
-            inputs.check_file(path, kinds.get(path.suffix.lower(), "GeoJSON"))
+            inputs.check_file(path, inputs.geo_format(path))
         except InputError as exc:
             raise ValueError(f"polygon file '{value[:200]}' {exc.message}") from None
         return str(path)

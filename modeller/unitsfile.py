@@ -102,9 +102,7 @@ def _feature(f: object, i: int, source: str) -> tuple[dict, object]:
 
 
 def _read_ogr(path: Path) -> list[tuple[dict, object]]:
-    meta, geometry, fields = ogrfiles.read(path, "units " + ogrfiles.kind_of(path))
-    names = list(meta["fields"])
-    lonlat = ogrfiles.in_lonlat(shapely.from_wkb(geometry), meta.get("crs"), path)
+    lonlat, names, fields = ogrfiles.layer(path, "units " + inputs.geo_format(path))
     geoms = shapely.force_2d(lonlat)  # (an altitude is dropped as it is read, as for GeoJSON)
     return [({n: fields[j][i] for j, n in enumerate(names)}, geoms[i]) for i in range(len(geoms))]
 

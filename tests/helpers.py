@@ -25,3 +25,23 @@ def build(paths: list[Path], spec: str = "contact-line") -> tuple:
 def shipped(*names: str) -> list[Path]:
     """Paths of shipped scenario files by id."""
     return [REPO / "scenarios" / f"{name}.yaml" for name in names]
+
+
+def write_layer(path: Path, geom, crs: str | None, driver: str = "GPKG", **field) -> Path:
+    """A one-feature GeoPackage (or Shapefile: ``driver="ESRI Shapefile"``) of ``geom``,
+    with one text field (``name="zone"`` unless given)."""
+    import numpy as np
+    import pyogrio
+    import shapely
+
+    ((name, value),) = (field or {"name": "zone"}).items()
+    pyogrio.raw.write(
+        path,
+        geometry=np.array([shapely.to_wkb(geom)], dtype=object),
+        field_data=[np.array([value], dtype=object)],
+        fields=[name],
+        geometry_type="Polygon",
+        crs=crs,
+        driver=driver,
+    )
+    return path

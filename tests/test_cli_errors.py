@@ -237,21 +237,12 @@ def test_keep_place_on_the_split_line_is_an_error(tmp_path):
 
 
 def test_geopackage_baseline_is_read_without_geopandas(tmp_path):
-    pyogrio = pytest.importorskip("pyogrio")
-    import numpy as np
+    pytest.importorskip("pyogrio")
     import shapely
+    from helpers import write_layer
 
     square = shapely.box(37.0, 47.5, 38.0, 48.5)  # a square in Donetsk oblast
-    path = tmp_path / "held.gpkg"
-    pyogrio.raw.write(
-        path,
-        geometry=np.array([shapely.to_wkb(square)], dtype=object),
-        field_data=[np.array(["russia"], dtype=object)],
-        fields=["status"],
-        geometry_type="Polygon",
-        crs="EPSG:4326",
-        driver="GPKG",
-    )
+    path = write_layer(tmp_path / "held.gpkg", square, "EPSG:4326", status="russia")
     result = run_cli(
         "run", "--no-maps", "-f", "json", "-b", str(path), "scenarios/freeze-current-lines.yaml"
     )

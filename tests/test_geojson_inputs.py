@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
+from helpers import write_layer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
@@ -163,21 +164,6 @@ def test_a_scenario_polygon_file_with_altitudes_gives_the_same_figures(tmp_path)
     assert two_d["statuses"][1]["km2"] > 20_000  # most of Donetsk oblast
 
 
-def _write_layer(path: Path, geom, crs: str, driver: str) -> Path:
-    import pyogrio
-
-    pyogrio.raw.write(
-        path,
-        geometry=np.array([shapely.to_wkb(geom)], dtype=object),
-        field_data=[np.array(["zone"], dtype=object)],
-        fields=["name"],
-        geometry_type="Polygon",
-        crs=crs,
-        driver=driver,
-    )
-    return path
-
-
 def test_a_scenario_polygon_in_a_geopackage_or_shapefile_gives_the_geojson_figures(tmp_path):
     """A GeoPackage or Shapefile polygon gives the figures of the same polygon in GeoJSON,
     also when its layer is in metres (EPSG:3857, reprojected from the CRS it declares)."""
@@ -186,9 +172,9 @@ def test_a_scenario_polygon_in_a_geopackage_or_shapefile_gives_the_geojson_figur
     write_json(tmp_path / "zone.geojson", feature_collection(mapping(outline)))
     to_3857 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
     metres = shapely.transform(outline, lambda xy: np.column_stack(to_3857.transform(*xy.T)))
-    _write_layer(tmp_path / "zone.gpkg", outline, "EPSG:4326", "GPKG")
-    _write_layer(tmp_path / "metres.gpkg", metres, "EPSG:3857", "GPKG")
-    _write_layer(tmp_path / "zone.shp", outline, "EPSG:4326", "ESRI Shapefile")
+    write_layer(tmp_path / "zone.gpkg", outline, "EPSG:4326", "GPKG")
+    write_layer(tmp_path / "metres.gpkg", metres, "EPSG:3857", "GPKG")
+    write_layer(tmp_path / "zone.shp", outline, "EPSG:4326", "ESRI Shapefile")
     want = None
     for name in ("zone.geojson", "zone.gpkg", "metres.gpkg", "zone.shp"):
         sc = scenario(tmp_path, f"{{polygon: {{file: {name}}}}}", f"{name}.yaml")
@@ -804,7 +790,7 @@ def test_a_baseline_of_flat_rings_is_refused(tmp_path):
 def _gpkg_with(path: Path, sql: str) -> Path:
     import sqlite3
 
-    _write_layer(path, lonlat_unit("UA-14", 0.1), "EPSG:4326", "GPKG")
+    write_layer(path, lonlat_unit("UA-14", 0.1), "EPSG:4326", "GPKG")
     with sqlite3.connect(path) as db:
         db.executescript(sql)
     return path
@@ -832,7 +818,7 @@ def _broken(tmp_path: Path, case: str) -> Path:
         with warnings.catch_warnings():  # (shapely's own, about the NaN meant here)
             warnings.simplefilter("ignore", RuntimeWarning)
             polygon = shapely.Polygon(ring)
-        return _write_layer(tmp_path / "z.gpkg", polygon, "EPSG:4326", "GPKG")
+        return write_layer(tmp_path / "z.gpkg", polygon, "EPSG:4326", "GPKG")
     if case == "empty":
         (tmp_path / "z.gpkg").write_bytes(b"")
     elif case == "zip":
@@ -840,19 +826,19 @@ def _broken(tmp_path: Path, case: str) -> Path:
     elif case == "geojson-text":
         write_json(tmp_path / "z.gpkg", feature_collection(mapping(donetsk)))
     elif case == "no-shx":
-        _write_layer(tmp_path / "z.shp", donetsk, "EPSG:4326", "ESRI Shapefile")
+        write_layer(tmp_path / "z.shp", donetsk, "EPSG:4326", "ESRI Shapefile")
         (tmp_path / "z.shx").unlink()
         return tmp_path / "z.shp"
     elif case == "far":
         far = shapely.affinity.translate(donetsk, -140.0, -18.0)  # lon ~ -100, lat ~ 30
-        return _write_layer(tmp_path / "z.gpkg", far, "EPSG:4326", "GPKG")
+        return write_layer(tmp_path / "z.gpkg", far, "EPSG:4326", "GPKG")
     elif case == "metres-no-crs":
         to_3857 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
         metres = shapely.transform(donetsk, lambda xy: np.column_stack(to_3857.transform(*xy.T)))
         with pytest.warns(UserWarning, match="crs"):  # (pyogrio's: no CRS, as meant)
-            return _write_layer(tmp_path / "z.gpkg", metres, None, "GPKG")
+            return write_layer(tmp_path / "z.gpkg", metres, None, "GPKG")
     elif case == "two-layers":
-        path = _write_layer(tmp_path / "z.gpkg", donetsk, "EPSG:4326", "GPKG")
+        path = write_layer(tmp_path / "z.gpkg", donetsk, "EPSG:4326", "GPKG")
         pyogrio.raw.write(
             path,
             geometry=np.array([shapely.to_wkb(donetsk)], dtype=object),
@@ -916,7 +902,7 @@ def test_a_linked_shapefile_reads_the_sidecars_beside_the_link(tmp_path):
     """The link was resolved first, and the .shx/.dbf/.prj beside it were not found."""
     pytest.importorskip("pyogrio")
     (tmp_path / "data").mkdir()
-    _write_layer(
+    write_layer(
         tmp_path / "data" / "zone.shp", lonlat_unit("UA-14", 0.1), "EPSG:4326", "ESRI Shapefile"
     )
     (tmp_path / "mine").mkdir()
@@ -965,7 +951,7 @@ def test_an_unreadable_geopackage_is_a_read_error_and_validate_goes_on(tmp_path,
     pytest.importorskip("pyogrio")
     from modeller import ogrfiles
 
-    _write_layer(tmp_path / "z.gpkg", lonlat_unit("UA-14", 0.1), "EPSG:4326", "GPKG")
+    write_layer(tmp_path / "z.gpkg", lonlat_unit("UA-14", 0.1), "EPSG:4326", "GPKG")
     bad = scenario(tmp_path, "{polygon: {file: z.gpkg}}", "bad.yaml")
     good = scenario(tmp_path, "{oblast: Donetsk}", "good.yaml")
 
@@ -1007,7 +993,7 @@ def test_a_shapefile_named_with_glob_characters_has_its_own_digest(tmp_path):
     for name in ("zone[1].shp", "a**b.shp", "ZONE.SHP"):
         folder = tmp_path / name.replace("*", "x")
         folder.mkdir()
-        _write_layer(folder / name, lonlat_unit("UA-14", 0.1), "EPSG:4326", "ESRI Shapefile")
+        write_layer(folder / name, lonlat_unit("UA-14", 0.1), "EPSG:4326", "ESRI Shapefile")
         digest = inputs.digest(folder / name)
         assert digest != empty, name
         digests.add(digest)
@@ -1020,7 +1006,7 @@ def test_a_baseline_geopackage_in_metres_without_a_crs_says_to_assign_one(tmp_pa
     held = lonlat_unit("UA-14", 0.1)
     metres = shapely.transform(held, lambda xy: np.column_stack(to_3857.transform(*xy.T)))
     with pytest.warns(UserWarning, match="crs"):  # (pyogrio's: no CRS, as meant)
-        _write_layer(tmp_path / "held.gpkg", metres, None, "GPKG")
+        write_layer(tmp_path / "held.gpkg", metres, None, "GPKG")
     result = cli("run", "--no-maps", "-b", tmp_path / "held.gpkg", scenario(tmp_path))
     assert result.exit_code == 2, result.output
     assert "are not lon/lat degrees, and the layer declares no CRS: assign it" in result.output

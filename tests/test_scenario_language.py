@@ -236,6 +236,13 @@ def test_an_unquoted_colour_is_said_to_need_quotes(tmp_path):
     assert "c.yaml:6:" in result.output and "quote a colour: colour: '#ff0000'" in result.output
 
 
+def _validated(tmp_path, text: str, name: str = "s.yaml"):
+    """``modeller validate`` of a scenario file holding ``text``."""
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    return CliRunner().invoke(main, ["validate", str(path)])
+
+
 SHAPES = [
     ("where: {held_in: 5}", 5, "'held_in' should be a mapping such as {baseline: pre-2022"),
     ("where: {band: 5}", 5, "'band' should be a mapping such as {along: contact, km: 15"),
@@ -252,9 +259,7 @@ SHAPES = [
 def test_a_selector_of_the_wrong_shape_is_said_in_the_languages_words(tmp_path, where, line, said):
     """'Input should be a valid dictionary or instance of HeldIn (got 5)': the model's
     class name, no example of what would be valid."""
-    path = tmp_path / "s.yaml"
-    path.write_text(f"id: s\ntitle: T\nsteps:\n  - assign: russia\n    {where}\n", "utf-8")
-    result = CliRunner().invoke(main, ["validate", str(path)])
+    result = _validated(tmp_path, f"id: s\ntitle: T\nsteps:\n  - assign: russia\n    {where}\n")
     assert result.exit_code == 2
     assert f"s.yaml:{line}: {said}" in result.output, result.output
     assert "instance of" not in result.output and "Input should" not in result.output
@@ -269,9 +274,7 @@ def test_a_selector_of_the_wrong_shape_is_said_in_the_languages_words(tmp_path, 
     ],
 )
 def test_a_top_level_key_of_the_wrong_shape_is_said_in_the_languages_words(tmp_path, top, said):
-    path = tmp_path / "s.yaml"
-    path.write_text(f"id: s\ntitle: T\n{top}\nsteps: []\n", "utf-8")
-    result = CliRunner().invoke(main, ["validate", str(path)])
+    result = _validated(tmp_path, f"id: s\ntitle: T\n{top}\nsteps: []\n")
     assert result.exit_code == 2
     assert f"s.yaml:3: {said}" in result.output, result.output
     assert "instance of" not in result.output and "Input should" not in result.output
@@ -290,9 +293,7 @@ def test_a_top_level_key_of_the_wrong_shape_is_said_in_the_languages_words(tmp_p
 def test_a_date_is_a_day_written_yyyy_mm_dd_and_nothing_else(tmp_path, written, said):
     """A string of digits was read as a Unix timestamp (a date in 2025), and a midnight
     datetime as its day: a proposal's date must be what its author wrote."""
-    path = tmp_path / "d.yaml"
-    path.write_text(f"id: d\ntitle: T\ndate: {written}\nsteps: []\n", "utf-8")
-    result = CliRunner().invoke(main, ["validate", str(path)])
+    result = _validated(tmp_path, f"id: d\ntitle: T\ndate: {written}\nsteps: []\n", "d.yaml")
     assert result.exit_code == 2
     assert f"d.yaml:3: {said}" in result.output, result.output
 
@@ -313,7 +314,5 @@ def test_a_date_with_spaces_around_it_is_that_date(tmp_path):
     ],
 )
 def test_other_digits_and_a_time_after_a_space_are_said_plainly(tmp_path, written, said):
-    path = tmp_path / "d.yaml"
-    path.write_text(f"id: d\ntitle: T\ndate: {written}\nsteps: []\n", "utf-8")
-    result = CliRunner().invoke(main, ["validate", str(path)])
+    result = _validated(tmp_path, f"id: d\ntitle: T\ndate: {written}\nsteps: []\n", "d.yaml")
     assert result.exit_code == 2 and said in result.output, result.output
