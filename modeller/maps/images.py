@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import textwrap
 
+import numpy as np
 import shapely
 
 from .. import __version__
@@ -54,6 +55,7 @@ from .image_words import (
     round_km2,
     statuses,
 )
+from .png import png_bytes
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 860, 100
 MAP_WIDTH = 0.70  # figure fraction; the panel takes the rest
@@ -257,26 +259,20 @@ def _footer(fig, doc: RunDocument, entry: ScenarioEntry) -> float:
 def image_bytes(fig, svg: bool = True, title: str | None = None) -> tuple[bytes, bytes | None]:
     """The figure as PNG and SVG bytes (SVG deterministic: fixed hash salt, no date).
 
-    ``title`` goes into both files' metadata (PNG text chunk, SVG ``dc:title``), escaped by
-    matplotlib."""
+    ``title`` goes into both files' metadata (PNG iTXt chunk, SVG ``dc:title``, escaped by
+    matplotlib). The PNG is the Agg canvas's pixels encoded by ``png.png_bytes``."""
     import io
 
     import matplotlib
 
-    png, vector = io.BytesIO(), io.BytesIO()
-    named = {"Title": title} if title else {}
     with matplotlib.rc_context(matplotlib_rc()):
-        fig.savefig(
-            png,
-            format="png",
-            dpi=fig.dpi,
-            metadata={"Software": None, **named},
-            pil_kwargs={"compress_level": 1},
-        )
-        if svg:
-            fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None, **named})
-    if not svg:
-        return png.getvalue(), None
+        fig.canvas.draw()
+        png = png_bytes(np.asarray(fig.canvas.buffer_rgba()), fig.dpi, title)
+        if not svg:
+            return png, None
+        vector = io.BytesIO()
+        named = {"Title": title} if title else {}
+        fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None, **named})
     # the SVG's text stays text: where DejaVu Sans is not installed (Windows, macOS) a
     # browser or editor takes the next font, one of the same widths, never a serif one
-    return png.getvalue(), vector.getvalue().replace(SVG_FONT, SVG_FONTS)
+    return png, vector.getvalue().replace(SVG_FONT, SVG_FONTS)

@@ -1,0 +1,57 @@
+"""PNG files of the static maps, written from the drawn pixels in one zlib pass.
+
+Why not Pillow (through matplotlib's ``savefig``): Pillow tries five row filters on every
+row; on these maps (flat fills, thin lines, text) unfiltered rows compress smaller and
+~3x faster (1200 x 860 px: 24 ms and 0.30 MB, against 84 ms and 0.38 MB at Pillow's
+fastest level), and encoding was a quarter of a PNG's CPU. An opaque image is written as
+RGB, not RGBA.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import numpy as np
+
+SIGNATURE = b"\x89PNG\r\n\x1a\n"
+LEVEL = 1
+"""zlib level: 3 is 4 % smaller and 25 % slower; 6 costs twice as much for 5 %."""
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _text(keyword: str, text: str) -> bytes:
+    """An iTXt chunk (UTF-8, uncompressed): a title in any script, NULs dropped."""
+    return _chunk(
+        b"iTXt",
+        keyword.encode("latin-1") + b"\0\0\0\0\0" + text.replace("\0", "").encode("utf-8"),
+    )
+
+
+def png_bytes(pixels: np.ndarray, dpi: float = 100.0, title: str | None = None) -> bytes:
+    """``pixels`` (height x width x 4, uint8 RGBA, as ``buffer_rgba`` gives them) as a PNG
+    file: RGB when every pixel is opaque, rows unfiltered, with its resolution and title.
+    """
+    pixels = np.asarray(pixels, dtype=np.uint8)
+    if pixels.ndim != 3 or pixels.shape[2] != 4:
+        raise ValueError(f"expected height x width x 4 RGBA pixels, got shape {pixels.shape}")
+    height, width, _ = pixels.shape
+    opaque = bool((pixels[..., 3] == 255).all())
+    channels = 3 if opaque else 4
+    rows = np.zeros((height, 1 + width * channels), dtype=np.uint8)  # filter byte 0: none
+    rows[:, 1:] = pixels[..., :channels].reshape(height, width * channels)
+    per_metre = round(dpi / 0.0254)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6, 0, 0, 0)
+    return b"".join(
+        (
+            SIGNATURE,
+            _chunk(b"IHDR", header),
+            _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+            _text("Title", title) if title else b"",
+            _chunk(b"IDAT", zlib.compress(rows.tobytes(), LEVEL)),
+            _chunk(b"IEND", b""),
+        )
+    )

@@ -1,0 +1,49 @@
+"""The static maps' PNG writer: what Pillow (any PNG reader) decodes is the pixels given."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from PIL import Image
+
+from modeller.maps.png import png_bytes
+
+
+def _decode(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()  # reads every chunk: a bad CRC or a short IDAT raises here
+    return image
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(np.uint8, st.tuples(st.integers(1, 40), st.integers(1, 40), st.just(4))),
+    st.booleans(),
+)
+def test_any_pixels_decode_to_themselves(pixels, opaque):
+    if opaque:
+        pixels = pixels.copy()
+        pixels[..., 3] = 255
+    image = _decode(png_bytes(pixels))
+    assert image.mode == ("RGB" if opaque else "RGBA")
+    assert image.size == (pixels.shape[1], pixels.shape[0])
+    expected = pixels[..., :3] if opaque else pixels
+    assert np.array_equal(np.asarray(image), expected)
+
+
+def test_title_in_any_script_and_resolution_are_kept():
+    pixels = np.full((3, 5, 4), 255, dtype=np.uint8)
+    image = _decode(png_bytes(pixels, dpi=100, title="Запоріжжя <&> \0 “plan”"))
+    assert image.info["Title"] == "Запоріжжя <&>  “plan”"  # NUL dropped, the rest as given
+    assert image.info["dpi"] == pytest.approx((100, 100), abs=0.01)
+    assert "Title" not in _decode(png_bytes(pixels)).info
+
+
+def test_only_rgba_pixels_are_taken():
+    with pytest.raises(ValueError, match="RGBA"):
+        png_bytes(np.zeros((4, 4, 3), dtype=np.uint8))
