@@ -3,7 +3,9 @@
     python benchmarks/timeline_benchmark.py [--sample 16]
 
 1. ``modeller timeline scenarios/`` over the whole daily archive, as a user runs it (a
-   subprocess): wall time and peak memory (RSS of the process and its workers, sampled).
+   subprocess): wall time and peak memory (RSS of the process and its workers, sampled),
+   measuring every day (``MODELLER_TIMELINE_CACHE=0``); then (1b) re-run with the days
+   measured before kept: after the archive gained its last day, and with every day kept.
 2. A straightforward implementation on ``--sample`` dates spread over the archive: per
    date, the baseline by ``geopandas.overlay`` of the units with DeepState's polygons; per
    scenario step, ``geopandas.overlay`` (intersection + difference) of the pieces with
@@ -50,11 +52,13 @@ REPO = Path(__file__).resolve().parent.parent
 CRS = geodata.EQUAL_AREA
 
 
-def peak_rss(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+def peak_rss(
+    cmd: list[str], env: dict | None = None
+) -> tuple[float, float, subprocess.CompletedProcess]:
     """Run a command; wall seconds and peak RSS (bytes) summed over it and its children."""
     peak = 0
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     ps = psutil.Process(proc.pid)
     done = threading.Event()
 
@@ -207,6 +211,23 @@ def compare(table: timeline_table.Table, naive: pd.DataFrame) -> float:
     return worst
 
 
+def rerun_with_kept_days(scenarios_dir: str, daily: list) -> tuple[float, float]:
+    """Wall seconds of the full-archive timeline in a fresh cache folder: once all but
+    the last day are kept (a user's re-run after the archive gained a day), then again
+    with every day kept."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "MODELLER_TIMELINE_CACHE": "1", "MODELLER_CACHE_DIR": tmp}
+        walls = []
+        for last in (daily[-2].day, daily[-1].day, daily[-1].day):
+            cmd = [sys.executable, "-m", "modeller.cli", "timeline", scenarios_dir]
+            cmd += ["--baselines", f"deepstate:{daily[0].day}..{last}", "--out", tmp]
+            wall, _, done = peak_rss(cmd, env)
+            if done.returncode:
+                sys.exit(done.stderr)
+            walls.append(wall)
+    return walls[1], walls[2]
+
+
 def measure_all(n_sample: int, scenarios_dir: str) -> dict:
     """The three measurements, printed as they come; the figures for the summary."""
     daily = [s for s in archive.snapshots() if s.feature is None]
@@ -219,6 +240,7 @@ def measure_all(n_sample: int, scenarios_dir: str) -> dict:
         f"{os.cpu_count()} cores"
     )
 
+    os.environ["MODELLER_TIMELINE_CACHE"] = "0"  # [1]-[4] measure every day
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "modeller.cli", "timeline", scenarios_dir]
         cmd += ["--baselines", f"deepstate:{first}..{last}", "--out", tmp]
@@ -226,8 +248,14 @@ def measure_all(n_sample: int, scenarios_dir: str) -> dict:
         if done.returncode:
             sys.exit(done.stderr)
     print(
-        f"[1] modeller timeline, full archive: {wall:.1f} s wall, "
+        f"[1] modeller timeline, full archive, every day measured: {wall:.1f} s wall, "
         f"peak memory {peak / 2**30:.2f} GB ({done.stderr.strip()})"
+    )
+    grown, kept = rerun_with_kept_days(scenarios_dir, daily)
+    print(
+        f"[1b] the same with the days measured before kept (modeller.timeline_cache): "
+        f"{grown:.1f} s after the archive gained its last day (only that day measured), "
+        f"{kept:.1f} s with every day kept"
     )
 
     step = max(1, len(daily) // n_sample)
@@ -274,6 +302,8 @@ def measure_all(n_sample: int, scenarios_dir: str) -> dict:
         f"s CPU; the rest ({cpu - floor:.1f} s): outline layer, clipping, bands, towns, rows"
     )
     return {
+        "grown": grown,
+        "kept": kept,
         "wall": wall,
         "peak": peak,
         "ratio": t_naive / t_ours,

@@ -4,7 +4,8 @@ ever invalidated by hand and a stale file is never read.
 
 Each kind of file has its own folder under ``settings.cache_dir()``
 (``MODELLER_CACHE_DIR``) and its own switch (``MODELLER_IMAGE_CACHE=0``,
-``MODELLER_POPULATION_CACHE=0``, ``MODELLER_GEOMETRY_CACHE=0`` turn one off). Files are written
+``MODELLER_POPULATION_CACHE=0``, ``MODELLER_GEOMETRY_CACHE=0``,
+``MODELLER_TIMELINE_CACHE=0`` turn one off). Files are written
 atomically, each ending in the SHA-256 of its content, and the least recently used are
 removed beyond a number per kind. Reading accepts only a regular file of a plausible size
 that starts as expected and whose digest matches (a file cut short or altered is drawn

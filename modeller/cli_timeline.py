@@ -43,7 +43,8 @@ def timeline(
     written: list[Path] = []
     with cleanup_on_interrupt():  # Ctrl-C: the pool and the writers clean up, one line
         try:
-            cachefiles.enabled("MODELLER_POPULATION_CACHE")  # a bad switch: said before work
+            for switch in ("MODELLER_POPULATION_CACHE", "MODELLER_TIMELINE_CACHE"):
+                cachefiles.enabled(switch)  # a bad switch: said before any work
             files.check_writer(fmt)
             files.check_folder_name(
                 out, f"the table and the page go there (timeline.{fmt}, timeline.html)"

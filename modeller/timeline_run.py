@@ -18,14 +18,23 @@ from pathlib import Path
 
 import numpy as np
 
-from . import baselines, geodata, inputs, reconcile, settings
+from . import baselines, geodata, inputs, reconcile, settings, timeline_cache
 from .archive import Snapshot, missing_days
 from .engine import step_name
 from .errors import InputError
 from .interrupts import die_with_parent
 from .partition import BaselineInfo
 from .scenario import Scenario
-from .timeline import Geometry, Measures, Plan, distinct_bands, make_plan, measure, on_each_day
+from .timeline import (
+    Geometry,
+    Measures,
+    Plan,
+    distinct_bands,
+    make_plan,
+    measure,
+    merge_measures,
+    on_each_day,
+)
 from .timeline_read import Handoff
 from .timeline_rows import ATTR_COLUMNS, COLUMNS, KeyFigures, plain_figures, rows
 from .timeline_sides import BandTooDeep
@@ -213,11 +222,20 @@ def build_table(
     progress: Callable[[int], None] = lambda n: None,
 ) -> Table:
     """The whole timeline: DeepState snapshots fast, other baseline specs the plain way."""
-    workers = _workers(workers, len(snapshots), bool(scheduler))
     # snapshots that keep a grey zone have a third status: evaluated the plain way
     others = [*others, *(s.spec for s in snapshots if s.grey)]
     ordered = sorted((s for s in snapshots if not s.grey), key=lambda s: s.day)
     started = time.perf_counter()
+    every, keys, kept, cached = ordered, [], None, None
+    if not scheduler and ordered and timeline_cache.enabled():
+        clock = time.process_time()
+        keys = timeline_cache.day_keys(ordered)
+        kept = timeline_cache.Kept.load([sc for _, sc in scenarios])
+        cached = kept.measures(ordered, keys)
+        ordered = [s for s, k in zip(every, keys, strict=True) if k not in kept.rows]
+        progress(len(every) - len(ordered))
+        cached_cpu = time.process_time() - clock
+    workers = _workers(workers, len(ordered), bool(scheduler))
     if scheduler:
         plan = make_plan([sc for _, sc in scenarios])
         planned = time.perf_counter() - started
@@ -226,7 +244,7 @@ def build_table(
         except BandTooDeep as exc:  # as run says it: the scenario's file, line and step
             raise _band_step_error(exc, scenarios) from None
     else:
-        pool = _pool(workers) if workers > 1 else None
+        pool = _pool(workers) if workers > 1 and ordered else None
         try:
             if pool is None:
                 plan = make_plan([sc for _, sc in scenarios])
@@ -247,6 +265,11 @@ def build_table(
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
+        if kept is not None:
+            if ordered:
+                kept.store(measured, every, keys)
+            if cached is not None:  # one block of every day, in date order
+                measured = [merge_measures([*measured, cached], cached_cpu)]
         remainder = np.tile(plan.remainder_per_km2, plan.geometry.n_classes)
         blocks = (  # made one at a time, each copied into the table and dropped
             _scenario_rows(sp.scenario.id, sp.keys, sp.matrix, remainder, m)

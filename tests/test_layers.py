@@ -43,7 +43,7 @@ LAYERS: list[set[str]] = [
     {"report_text"},  # the run document for reading: table rows, Markdown, terminal
     {"report_files"},  # the run document as JSON and CSV
     {"timeline", "timeline_rows", "report", "exports", "doctor"},  # report: the run document
-    {"timeline_table"},  # the timeline's table, written as CSV/JSON/Parquet
+    {"timeline_table", "timeline_cache"},  # the table, written; per-day figures kept
     {"maps", "timeline_run"},
     {"timeline_series"},  # the timeline page's series, dates and figures in words
     {"timeline_page"},

@@ -1,0 +1,149 @@
+"""The timeline's per-day figures kept between runs: a day measured once is not measured
+again while the scenarios, the units, the population model and the code stay the same.
+
+The archive grows by a day at a time, and the timeline is re-run after each update: with
+the days before kept, only the new day is read and measured. Each day is kept under the
+SHA-256 of its file's content (and its feature, for a month-end file), so a day whose file
+was replaced is measured again; the figures are those of the measuring run, exactly (the
+same numbers the run wrote). One file per set of inputs (``cachefiles``: atomic, checked
+by its digest, least recently used removed). ``MODELLER_TIMELINE_CACHE=0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from . import cachefiles, geodata, population, settings
+from .archive import Snapshot
+from .scenario import Scenario
+from .timeline import Measures
+
+KIND = "timeline"
+SWITCH = "MODELLER_TIMELINE_CACHE"
+KEEP = 8  # files: one per set of inputs (~2 MB for the shipped scenarios, 769 days)
+MAX_BYTES = 128 * 2**20  # larger tables (hundreds of scenarios) are measured every time
+
+
+def enabled() -> bool:
+    return cachefiles.enabled(SWITCH)
+
+
+def inputs_key(scenarios: list[Scenario]) -> str:
+    """SHA-256 of what a day's figures rest on besides the day: the code, the units, the
+    population model's points and weights, the reconciliation switch and the scenarios (in
+    order: they decide the columns)."""
+    h = hashlib.sha256()
+    for part in (
+        cachefiles.code_digest(),
+        geodata.data_digest(),
+        settings.reconcile(),
+        settings.contested_mode(),
+        *(sc.digest for sc in scenarios),
+    ):
+        h.update(f"{part}\n".encode())
+    model = population.current()
+    h.update(f"{model.source}\n{model.method}\n".encode())
+    for layout in model.layouts:
+        h.update(np.ascontiguousarray(layout.xy, dtype=np.float64).tobytes())
+        h.update(np.ascontiguousarray(layout.unit, dtype=str).tobytes())
+        h.update(np.ascontiguousarray(layout.settlement, dtype=np.int64).tobytes())
+    for variant in model.variants:
+        h.update(f"{variant.name} {variant.layout}\n".encode())
+        h.update(np.ascontiguousarray(variant.weight, dtype=np.float64).tobytes())
+    return h.hexdigest()
+
+
+def day_keys(snapshots: list[Snapshot]) -> list[str]:
+    """Each snapshot's key: the SHA-256 of its file's bytes, and its feature if any."""
+    files: dict[Path, str] = {}
+    out = []
+    for snap in snapshots:
+        if snap.path not in files:
+            files[snap.path] = hashlib.sha256(snap.path.read_bytes()).hexdigest()
+        out.append(f"{files[snap.path]}:{'' if snap.feature is None else snap.feature}")
+    return out
+
+
+@dataclass
+class Kept:
+    """The figures kept for one set of inputs: per day key, its row of ``Measures``."""
+
+    name: str
+    columns: int | None = None
+    rows: dict[str, tuple[np.ndarray, np.ndarray, dict]] | None = None
+
+    @classmethod
+    def load(cls, scenarios: list[Scenario]) -> Kept:
+        kept = cls(f"{inputs_key(scenarios)}.npz", rows={})
+        arrays = cachefiles.read_arrays(KIND, kept.name, MAX_BYTES)
+        try:
+            if arrays is not None:
+                km2, weight = arrays["km2"], arrays["weight"]
+                infos = [json.loads(str(x)) for x in arrays["info"]]
+                if km2.shape == weight.shape and len(km2) == len(arrays["days"]) == len(infos):
+                    kept.columns = km2.shape[1]
+                    kept.rows = {
+                        str(k): (km2[i], weight[i], infos[i]) for i, k in enumerate(arrays["days"])
+                    }
+        except (KeyError, ValueError, TypeError, IndexError):  # another layout: measured again
+            kept.rows, kept.columns = {}, None
+        return kept
+
+    def measures(self, snapshots: list[Snapshot], keys: list[str]) -> Measures | None:
+        """The kept days among ``snapshots`` (in their order) as one ``Measures``."""
+        found = [(s, self.rows[k]) for s, k in zip(snapshots, keys, strict=True) if k in self.rows]
+        if not found:
+            return None
+        infos = tuple(
+            replace(
+                s.info,
+                reconciled=None
+                if row[2]["reconciled"] is None
+                else tuple((str(u), float(v)) for u, v in row[2]["reconciled"]),
+                outside_km2=row[2]["outside_km2"],
+                grey_zone=row[2]["grey_zone"],
+            )
+            for s, row in found
+        )
+        return Measures(
+            tuple(s.day for s, _ in found),
+            infos,
+            np.stack([row[0] for _, row in found]),
+            np.stack([row[1] for _, row in found]),
+        )
+
+    def store(self, measured: list[Measures], snapshots: list[Snapshot], keys: list[str]) -> None:
+        """Keep every day of ``measured`` (and those kept before, unless the columns
+        changed); skipped when the table would pass ``MAX_BYTES``."""
+        by_day = dict(zip((s.day for s in snapshots), keys, strict=True))
+        rows = dict(self.rows or {})
+        for m in measured:
+            if self.columns is not None and m.km2.shape[1] != self.columns:
+                rows = {}
+            self.columns = m.km2.shape[1]
+            for t, (day, info) in enumerate(zip(m.dates, m.infos, strict=True)):
+                text = {
+                    "reconciled": None if info.reconciled is None else list(info.reconciled),
+                    "outside_km2": info.outside_km2,
+                    "grey_zone": info.grey_zone,
+                }
+                rows[by_day[day]] = (m.km2[t], m.weight[t], text)
+        if not rows or len(rows) * self.columns * 16 > MAX_BYTES // 2:
+            return
+        days = list(rows)
+        cachefiles.write_arrays(
+            KIND,
+            self.name,
+            {
+                "days": np.array(days),
+                "km2": np.stack([rows[k][0] for k in days]),
+                "weight": np.stack([rows[k][1] for k in days]),
+                "info": np.array([json.dumps(rows[k][2]) for k in days]),
+            },
+            keep=KEEP,
+        )

@@ -1,0 +1,129 @@
+"""The timeline's days kept between runs: a re-run measures only the days it has not seen,
+and its table is the table of a run that measured every day."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from modeller import archive, cachefiles, timeline_cache, timeline_run
+from modeller.scenario import load_scenarios
+
+REPO = Path(__file__).resolve().parent.parent
+DAYS = ["2025-08-13", "2025-08-14", "2025-08-15", "2025-12-24"]
+
+
+@pytest.fixture
+def kept_days(monkeypatch, tmp_path):
+    """The timeline cache on, in a folder of this test's own; the days each build measures."""
+    monkeypatch.setenv("MODELLER_TIMELINE_CACHE", "1")
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path / "cache"))
+    measured: list[list[str]] = []
+    real = timeline_run.measure
+
+    def counting(geom, snapshots):
+        measured[-1] += [s.day.isoformat() for s in snapshots]
+        return real(geom, snapshots)
+
+    monkeypatch.setattr(timeline_run, "measure", counting)
+
+    def build(scenarios, snapshots):
+        measured.append([])
+        table = timeline_run.build_table(scenarios, snapshots, workers=1)
+        return table, sorted(measured[-1])
+
+    return build
+
+
+@pytest.fixture(scope="module")
+def days(shared_data) -> list[archive.Snapshot]:
+    picked = [s for s in archive.snapshots() if s.day.isoformat() in DAYS and s.feature is None]
+    assert [s.day.isoformat() for s in picked] == DAYS
+    return picked
+
+
+@pytest.fixture(scope="module")
+def scenarios():
+    loaded = load_scenarios([REPO / "scenarios"])
+    return [x for x in loaded if x[1].id in {"draft-20-points-2025-12", "land-swap"}]
+
+
+def _same(a, b, rtol: float = 0.0) -> None:
+    assert a.baselines == b.baselines and a.scenarios == b.scenarios
+    for name in ("columns", "attrs"):
+        ca, cb = getattr(a, name), getattr(b, name)
+        assert list(ca) == list(cb)
+        for col in ca:
+            if ca[col].dtype.kind == "f":
+                np.testing.assert_allclose(ca[col], cb[col], rtol=rtol, atol=1e-9)
+            else:
+                assert list(ca[col]) == list(cb[col]), col
+
+
+def test_a_rerun_measures_no_day_and_gives_the_same_table(kept_days, days, scenarios):
+    first, measured = kept_days(scenarios, days[:3])
+    assert measured == DAYS[:3]
+    again, measured = kept_days(scenarios, days[:3])
+    assert measured == []  # every day kept
+    _same(first, again)
+    assert dict(again.seconds)["kept"] >= 0
+
+
+def test_a_new_day_alone_is_measured_and_agrees_with_measuring_all(
+    kept_days, days, scenarios, monkeypatch
+):
+    kept_days(scenarios, days[:2])
+    grown, measured = kept_days(scenarios, days)
+    assert measured == DAYS[2:]  # the days not seen before, nothing else
+    monkeypatch.setenv("MODELLER_TIMELINE_CACHE", "0")
+    fresh, measured = kept_days(scenarios, days)
+    assert measured == DAYS
+    _same(grown, fresh, rtol=1e-9)  # a chunk's first day measured afresh: the same figures
+
+
+def test_other_scenarios_measure_again(kept_days, days, scenarios):
+    kept_days(scenarios, days[:2])
+    _, measured = kept_days(scenarios[:1], days[:2])
+    assert measured == DAYS[:2]
+
+
+def test_a_replaced_day_file_is_measured_again(kept_days, days, scenarios, tmp_path):
+    folder = tmp_path / "daily"
+    folder.mkdir()
+    snaps = []
+    for snap in days[:2]:
+        shutil.copy(snap.path, folder / snap.path.name)
+        snaps.append(archive.Snapshot(snap.day, folder / snap.path.name))
+    before, _ = kept_days(scenarios, snaps)
+    # the second day's file replaced by the last day's map (a corrected file, re-downloaded)
+    text = days[3].path.read_bytes()
+    stamp = [f"{d.replace('-', '')}".encode() for d in (DAYS[3], DAYS[1])]
+    assert stamp[0] in text
+    snaps[1].path.write_bytes(text.replace(*stamp))
+    after, measured = kept_days(scenarios, snaps)
+    assert measured == [DAYS[1]]
+
+    def km2(table):
+        return table.columns["km2"][table.columns["date"] == DAYS[1]]
+
+    assert len(km2(before)) and km2(before).shape == km2(after).shape
+    assert not np.allclose(km2(before), km2(after))  # the new content's figures
+
+
+def test_a_damaged_file_is_measured_again_and_off_writes_nothing(
+    kept_days, days, scenarios, tmp_path, monkeypatch
+):
+    first, _ = kept_days(scenarios, days[:2])
+    (kept,) = (tmp_path / "cache" / timeline_cache.KIND).iterdir()
+    kept.write_bytes(kept.read_bytes()[:-100] + b"\0" * 100)  # its digest no longer fits
+    again, measured = kept_days(scenarios, days[:2])
+    assert measured == DAYS[:2]
+    _same(first, again)
+    shutil.rmtree(tmp_path / "cache")
+    monkeypatch.setenv("MODELLER_TIMELINE_CACHE", "0")
+    kept_days(scenarios, days[:2])
+    assert not (tmp_path / "cache" / timeline_cache.KIND).exists()
+    assert cachefiles.enabled(timeline_cache.SWITCH) is False
