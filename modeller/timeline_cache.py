@@ -58,13 +58,17 @@ def inputs_key(scenarios: list[Scenario]) -> str:
     return h.hexdigest()
 
 
-def day_keys(snapshots: list[Snapshot]) -> list[str]:
-    """Each snapshot's key: the SHA-256 of its file's bytes, and its feature if any."""
+def day_keys(snapshots: list[Snapshot]) -> list[str] | None:
+    """Each snapshot's key: the SHA-256 of its file's bytes, and its feature if any; None
+    when a file cannot be read (the days are then measured, and the reader says why)."""
     files: dict[Path, str] = {}
     out = []
     for snap in snapshots:
         if snap.path not in files:
-            files[snap.path] = hashlib.sha256(snap.path.read_bytes()).hexdigest()
+            try:
+                files[snap.path] = hashlib.sha256(snap.path.read_bytes()).hexdigest()
+            except OSError:
+                return None
         out.append(f"{files[snap.path]}:{'' if snap.feature is None else snap.feature}")
     return out
 

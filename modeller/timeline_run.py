@@ -227,9 +227,10 @@ def build_table(
     ordered = sorted((s for s in snapshots if not s.grey), key=lambda s: s.day)
     started = time.perf_counter()
     every, keys, kept, cached = ordered, [], None, None
+    clock = time.process_time()
     if not scheduler and ordered and timeline_cache.enabled():
-        clock = time.process_time()
         keys = timeline_cache.day_keys(ordered)
+    if keys:
         kept = timeline_cache.Kept.load([sc for _, sc in scenarios])
         cached = kept.measures(ordered, keys)
         ordered = [s for s, k in zip(every, keys, strict=True) if k not in kept.rows]

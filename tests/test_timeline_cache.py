@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from modeller import archive, cachefiles, timeline_cache, timeline_run
+from modeller.errors import InputError
 from modeller.scenario import load_scenarios
 
 REPO = Path(__file__).resolve().parent.parent
@@ -127,3 +128,11 @@ def test_a_damaged_file_is_measured_again_and_off_writes_nothing(
     kept_days(scenarios, days[:2])
     assert not (tmp_path / "cache" / timeline_cache.KIND).exists()
     assert cachefiles.enabled(timeline_cache.SWITCH) is False
+
+
+def test_a_day_file_gone_is_the_readers_error_not_a_traceback(kept_days, days, scenarios, tmp_path):
+    gone = archive.Snapshot(days[0].day, tmp_path / days[0].path.name)  # listed, then removed
+    assert timeline_cache.day_keys([gone]) is None
+    with pytest.raises(InputError) as err:
+        kept_days(scenarios, [gone])
+    assert days[0].path.name in str(err.value)
