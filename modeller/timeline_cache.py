@@ -73,6 +73,21 @@ def day_keys(snapshots: list[Snapshot]) -> list[str] | None:
     return out
 
 
+def _info(kept: dict) -> dict:
+    """A day's provenance as kept (JSON) -> the fields of its ``BaselineInfo``."""
+    moved = kept["reconciled"]
+    outside, grey = kept["outside_km2"], kept["grey_zone"]
+    if not (outside is None or isinstance(outside, float | int)) or not (
+        grey is None or isinstance(grey, str)
+    ):
+        raise ValueError("not a kept day")
+    return {
+        "reconciled": None if moved is None else tuple((str(u), float(v)) for u, v in moved),
+        "outside_km2": None if outside is None else float(outside),
+        "grey_zone": grey,
+    }
+
+
 @dataclass
 class Kept:
     """The figures kept for one set of inputs: per day key, its row of ``Measures``."""
@@ -87,14 +102,17 @@ class Kept:
         arrays = cachefiles.read_arrays(KIND, kept.name, MAX_BYTES)
         try:
             if arrays is not None:
-                km2, weight = arrays["km2"], arrays["weight"]
-                infos = [json.loads(str(x)) for x in arrays["info"]]
-                if km2.shape == weight.shape and len(km2) == len(arrays["days"]) == len(infos):
+                km2, weight, days = arrays["km2"], arrays["weight"], arrays["days"]
+                infos = [_info(json.loads(str(x))) for x in arrays["info"]]
+                if (
+                    km2.ndim == 2
+                    and km2.dtype.kind == weight.dtype.kind == "f"
+                    and km2.shape == weight.shape
+                    and len(km2) == len(days) == len(infos)
+                ):
                     kept.columns = km2.shape[1]
-                    kept.rows = {
-                        str(k): (km2[i], weight[i], infos[i]) for i, k in enumerate(arrays["days"])
-                    }
-        except (KeyError, ValueError, TypeError, IndexError):  # another layout: measured again
+                    kept.rows = {str(k): (km2[i], weight[i], infos[i]) for i, k in enumerate(days)}
+        except (KeyError, ValueError, TypeError, AttributeError):  # not ours: measured again
             kept.rows, kept.columns = {}, None
         return kept
 
@@ -103,20 +121,9 @@ class Kept:
         found = [(s, self.rows[k]) for s, k in zip(snapshots, keys, strict=True) if k in self.rows]
         if not found:
             return None
-        infos = tuple(
-            replace(
-                s.info,
-                reconciled=None
-                if row[2]["reconciled"] is None
-                else tuple((str(u), float(v)) for u, v in row[2]["reconciled"]),
-                outside_km2=row[2]["outside_km2"],
-                grey_zone=row[2]["grey_zone"],
-            )
-            for s, row in found
-        )
         return Measures(
             tuple(s.day for s, _ in found),
-            infos,
+            tuple(replace(s.info, **row[2]) for s, row in found),
             np.stack([row[0] for _, row in found]),
             np.stack([row[1] for _, row in found]),
         )

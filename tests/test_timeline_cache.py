@@ -136,3 +136,16 @@ def test_a_day_file_gone_is_the_readers_error_not_a_traceback(kept_days, days, s
     with pytest.raises(InputError) as err:
         kept_days(scenarios, [gone])
     assert days[0].path.name in str(err.value)
+
+
+def test_a_kept_file_of_another_shape_is_measured_again(kept_days, days, scenarios, tmp_path):
+    first, _ = kept_days(scenarios, days[:1])
+    (kept,) = (tmp_path / "cache" / timeline_cache.KIND).iterdir()
+    arrays = cachefiles.read_arrays(timeline_cache.KIND, kept.name, timeline_cache.MAX_BYTES)
+    for info in ('{"reconciled": 5, "outside_km2": 1.0, "grey_zone": null}', "[]", '"x"'):
+        # a whole file (its digest fits) whose rows are not what this version keeps
+        odd = {**arrays, "info": np.array([info])}
+        cachefiles.write_arrays(timeline_cache.KIND, kept.name, odd, keep=8)
+        again, measured = kept_days(scenarios, days[:1])
+        assert measured == DAYS[:1]
+        _same(first, again)
