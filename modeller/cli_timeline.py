@@ -143,7 +143,7 @@ class _Logged:
         self.done += n
         if self.on and self.clock() - self.last >= self.EVERY_S and self.done < self.total:
             self.last = self.clock()
-            self.err.print(f"timeline: {self.done} of {self.total} baselines measured")
+            self.err.print(f"timeline: {self.done} of {self.total} baselines done")
 
 
 MANIFEST = ".modeller-timeline"  # what the last timeline wrote into its folder

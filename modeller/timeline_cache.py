@@ -17,15 +17,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import shapely
 
 from . import cachefiles, geodata, population, settings
 from .archive import Snapshot
 from .scenario import Scenario
 from .timeline import Measures
+from .timeline_day import Geometry
 
 KIND = "timeline"
 SWITCH = "MODELLER_TIMELINE_CACHE"
-KEEP = 8  # files: one per set of inputs (~2 MB for the shipped scenarios, 769 days)
+KEEP = 8  # files: one per set of inputs (~3 MB for the shipped scenarios, 769 days)
 MAX_BYTES = 128 * 2**20  # larger tables (hundreds of scenarios) are measured every time
 
 
@@ -40,6 +42,7 @@ def inputs_key(scenarios: list[Scenario]) -> str:
     h = hashlib.sha256()
     for part in (
         cachefiles.code_digest(),
+        f"numpy {np.__version__} shapely {shapely.__version__} GEOS {shapely.geos_version}",
         geodata.data_digest(),
         settings.reconcile(),
         settings.contested_mode(),
@@ -58,9 +61,32 @@ def inputs_key(scenarios: list[Scenario]) -> str:
     return h.hexdigest()
 
 
+def plan_digest(geom: Geometry) -> str:
+    """SHA-256 of what the plan gives the days' measurement (atoms, tiles, bands, points):
+    checked after the plan is made, so that an input the key cannot see (the file of a
+    baseline a ``held_in`` names) never leaves a kept day's figures in place."""
+    h = hashlib.sha256(repr((geom.bands, geom.n_classes)).encode())
+    for part in (
+        np.asarray(geom.atom_oblast, dtype=str),
+        geom.atom_km2,
+        shapely.bounds(np.asarray(geom.atoms, dtype=object)),
+        geom.tile_atom,
+        geom.tile_km2,
+        shapely.bounds(geom.tiles),
+        geom.support,
+        geom.settlement_atom,
+        geom.settlement_weight,
+        geom.point_xy,
+        geom.point_tile,
+    ):
+        h.update(np.ascontiguousarray(part).tobytes())
+    return h.hexdigest()
+
+
 def day_keys(snapshots: list[Snapshot]) -> list[str] | None:
-    """Each snapshot's key: the SHA-256 of its file's bytes, and its feature if any; None
-    when a file cannot be read (the days are then measured, and the reader says why)."""
+    """Each snapshot's key: its day, the SHA-256 of its file's bytes and its feature if
+    any (a file copied under another day's name is not that day: the reader refuses it);
+    None when a file cannot be read (the days are then measured; the reader says why)."""
     files: dict[Path, str] = {}
     out = []
     for snap in snapshots:
@@ -69,7 +95,8 @@ def day_keys(snapshots: list[Snapshot]) -> list[str] | None:
                 files[snap.path] = hashlib.sha256(snap.path.read_bytes()).hexdigest()
             except OSError:
                 return None
-        out.append(f"{files[snap.path]}:{'' if snap.feature is None else snap.feature}")
+        feature = "" if snap.feature is None else snap.feature
+        out.append(f"{snap.day.isoformat()}:{files[snap.path]}:{feature}")
     return out
 
 
@@ -93,6 +120,7 @@ class Kept:
     """The figures kept for one set of inputs: per day key, its row of ``Measures``."""
 
     name: str
+    plan: str = ""  # plan_digest of the plan the kept days were measured with
     columns: int | None = None
     rows: dict[str, tuple[np.ndarray, np.ndarray, dict]] | None = None
 
@@ -110,7 +138,7 @@ class Kept:
                     and km2.shape == weight.shape
                     and len(km2) == len(days) == len(infos)
                 ):
-                    kept.columns = km2.shape[1]
+                    kept.columns, kept.plan = km2.shape[1], str(arrays["plan"])
                     kept.rows = {str(k): (km2[i], weight[i], infos[i]) for i, k in enumerate(days)}
         except (KeyError, ValueError, TypeError, AttributeError):  # not ours: measured again
             kept.rows, kept.columns = {}, None
@@ -128,14 +156,20 @@ class Kept:
             np.stack([row[1] for _, row in found]),
         )
 
-    def store(self, measured: list[Measures], snapshots: list[Snapshot], keys: list[str]) -> None:
-        """Keep every day of ``measured`` (and those kept before, unless the columns
-        changed); skipped when the table would pass ``MAX_BYTES``."""
+    def fits(self, geom: Geometry) -> bool:
+        """Whether the kept days were measured with this plan."""
+        return self.plan == plan_digest(geom)
+
+    def store(
+        self, measured: list[Measures], snapshots: list[Snapshot], keys: list[str], geom: Geometry
+    ) -> None:
+        """Keep every day of ``measured`` (and those kept before, unless they were measured
+        with another plan); skipped when the table would pass ``MAX_BYTES``."""
         by_day = dict(zip((s.day for s in snapshots), keys, strict=True))
-        rows = dict(self.rows or {})
+        plan = plan_digest(geom)
+        rows = dict(self.rows or {}) if self.plan == plan else {}
+        self.plan = plan
         for m in measured:
-            if self.columns is not None and m.km2.shape[1] != self.columns:
-                rows = {}
             self.columns = m.km2.shape[1]
             for t, (day, info) in enumerate(zip(m.dates, m.infos, strict=True)):
                 text = {
@@ -155,6 +189,7 @@ class Kept:
                 "km2": np.stack([rows[k][0] for k in days]),
                 "weight": np.stack([rows[k][1] for k in days]),
                 "info": np.array([json.dumps(rows[k][2]) for k in days]),
+                "plan": np.array(plan),
             },
             keep=KEEP,
         )

@@ -225,7 +225,6 @@ def build_table(
     # snapshots that keep a grey zone have a third status: evaluated the plain way
     others = [*others, *(s.spec for s in snapshots if s.grey)]
     ordered = sorted((s for s in snapshots if not s.grey), key=lambda s: s.day)
-    started = time.perf_counter()
     every, keys, kept, cached = ordered, [], None, None
     clock = time.process_time()
     if not scheduler and ordered and timeline_cache.enabled():
@@ -236,6 +235,7 @@ def build_table(
         ordered = [s for s, k in zip(every, keys, strict=True) if k not in kept.rows]
         progress(len(every) - len(ordered))
         cached_cpu = time.process_time() - clock
+    started = time.perf_counter()
     workers = _workers(workers, len(ordered), bool(scheduler))
     if scheduler:
         plan = make_plan([sc for _, sc in scenarios])
@@ -267,8 +267,14 @@ def build_table(
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
         if kept is not None:
+            if cached is not None and not kept.fits(plan.geometry):
+                # an input outside the key changed (a held_in baseline's file, GEOS): the
+                # kept days are measured again, here
+                again = [s for s, k in zip(every, keys, strict=True) if k in kept.rows]
+                measured += measure_local(plan.geometry, chunks(again, 1), None, lambda n: None)
+                cached, ordered = None, every
             if ordered:
-                kept.store(measured, every, keys)
+                kept.store(measured, every, keys, plan.geometry)
             if cached is not None:  # one block of every day, in date order
                 measured = [merge_measures([*measured, cached], cached_cpu)]
         remainder = np.tile(plan.remainder_per_km2, plan.geometry.n_classes)
@@ -280,8 +286,8 @@ def build_table(
     notes = empty_steps(plan, measured)
     order = {sc.id: i for i, (_, sc) in enumerate(scenarios)}
     sizes = [_group_counts(sp.keys) for sp in plan.scenarios]
-    status = Rows(COLUMNS, order, sum(n for n, _ in sizes) * len(ordered))
-    attrs = Rows(ATTR_COLUMNS, order, sum(n for _, n in sizes) * len(ordered))
+    status = Rows(COLUMNS, order, sum(n for n, _ in sizes) * len(every))
+    attrs = Rows(ATTR_COLUMNS, order, sum(n for _, n in sizes) * len(every))
     assembling = time.process_time()
     for cols, extra in blocks:
         status.add(cols)

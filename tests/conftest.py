@@ -23,7 +23,7 @@ if "MODELLER_DATA_DIR" not in os.environ and SHARED.is_dir():
 os.environ.setdefault("MODELLER_CACHE_DIR", str(REPO / ".pytest_cache" / "modeller-cache"))
 # Every timeline test measures its days (a day kept by an earlier test would skip what the
 # test looks at); tests/test_timeline_cache.py turns the kept days on where it tests them.
-os.environ.setdefault("MODELLER_TIMELINE_CACHE", "0")
+os.environ["MODELLER_TIMELINE_CACHE"] = "0"
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:

@@ -44,6 +44,13 @@ def test_title_in_any_script_and_resolution_are_kept():
     assert "Title" not in _decode(png_bytes(pixels)).info
 
 
-def test_only_rgba_pixels_are_taken():
+def test_only_rgba_bytes_are_taken():
     with pytest.raises(ValueError, match="RGBA"):
         png_bytes(np.zeros((4, 4, 3), dtype=np.uint8))
+    with pytest.raises(ValueError, match="uint8"):
+        png_bytes(np.full((4, 4, 4), 0.5))  # floats are not silently cut to 0
+
+
+def test_a_lone_surrogate_in_a_title_is_replaced_not_an_error():
+    image = _decode(png_bytes(np.full((2, 2, 4), 255, dtype=np.uint8), title="a\ud800b"))
+    assert image.info["Title"] == "a?b"

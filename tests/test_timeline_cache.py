@@ -3,6 +3,7 @@ and its table is the table of a run that measured every day."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -149,3 +150,50 @@ def test_a_kept_file_of_another_shape_is_measured_again(kept_days, days, scenari
         again, measured = kept_days(scenarios, days[:1])
         assert measured == DAYS[:1]
         _same(first, again)
+
+
+def _east_of(lon: float) -> str:
+    ring = [[lon, 43.0], [42.0, 43.0], [42.0, 53.5], [lon, 53.5], [lon, 43.0]]
+    geometry = {"type": "Polygon", "coordinates": [ring]}
+    feature = {"type": "Feature", "properties": {"status": "russia"}, "geometry": geometry}
+    return json.dumps({"type": "FeatureCollection", "features": [feature]})
+
+
+def test_a_changed_held_in_baseline_file_measures_the_kept_days_again(
+    kept_days, days, tmp_path, monkeypatch
+):
+    """The key holds the scenario's text, not the file its held_in names: the plan made
+    from the file tells the kept days apart."""
+    line = tmp_path / "line.geojson"
+    line.write_text(_east_of(37.8), encoding="utf-8")
+    (tmp_path / "east.yaml").write_text(
+        "id: east\ntitle: Russia keeps what lies east of a line\nsteps:\n"
+        f"  - assign: russia\n    where: {{held_in: {{baseline: '{line}', status: russia}}}}\n",
+        encoding="utf-8",
+    )
+    east = load_scenarios([tmp_path / "east.yaml"])
+    kept_days(east, days[:2])
+    line.write_text(_east_of(38.5), encoding="utf-8")  # the same scenario text, another line
+    moved, measured = kept_days(east, days[:2])
+    assert measured == DAYS[:2]
+    monkeypatch.setenv("MODELLER_TIMELINE_CACHE", "0")
+    fresh, _ = kept_days(east, days[:2])
+    _same(moved, fresh)
+    monkeypatch.setenv("MODELLER_TIMELINE_CACHE", "1")
+    again, measured = kept_days(east, days[:2])  # kept again, with the new plan
+    assert measured == []
+    _same(again, fresh)
+
+
+def test_a_day_file_copied_under_another_days_name_is_refused_as_without_the_cache(
+    kept_days, days, scenarios, tmp_path
+):
+    folder = tmp_path / "daily"
+    folder.mkdir()
+    first = folder / days[0].path.name
+    shutil.copy(days[0].path, first)
+    kept_days(scenarios, [archive.Snapshot(days[0].day, first)])
+    copy = folder / days[1].path.name
+    shutil.copy(days[0].path, copy)  # the same bytes, named for the next day
+    with pytest.raises(InputError, match="holds the map of another day"):
+        kept_days(scenarios, [archive.Snapshot(days[1].day, copy)])

@@ -24,20 +24,21 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def _text(keyword: str, text: str) -> bytes:
-    """An iTXt chunk (UTF-8, uncompressed): a title in any script, NULs dropped."""
-    return _chunk(
-        b"iTXt",
-        keyword.encode("latin-1") + b"\0\0\0\0\0" + text.replace("\0", "").encode("utf-8"),
-    )
+    """An iTXt chunk (UTF-8, uncompressed): a title in any script, NULs dropped (and a lone
+    surrogate, which UTF-8 cannot hold, replaced)."""
+    data = text.replace("\0", "").encode("utf-8", "replace")
+    return _chunk(b"iTXt", keyword.encode("latin-1") + b"\0\0\0\0\0" + data)
 
 
 def png_bytes(pixels: np.ndarray, dpi: float = 100.0, title: str | None = None) -> bytes:
     """``pixels`` (height x width x 4, uint8 RGBA, as ``buffer_rgba`` gives them) as a PNG
     file: RGB when every pixel is opaque, rows unfiltered, with its resolution and title.
     """
-    pixels = np.asarray(pixels, dtype=np.uint8)
-    if pixels.ndim != 3 or pixels.shape[2] != 4:
-        raise ValueError(f"expected height x width x 4 RGBA pixels, got shape {pixels.shape}")
+    pixels = np.asarray(pixels)
+    if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 4:
+        raise ValueError(
+            f"expected height x width x 4 RGBA pixels of uint8, got {pixels.dtype} {pixels.shape}"
+        )
     height, width, _ = pixels.shape
     opaque = bool((pixels[..., 3] == 255).all())
     channels = 3 if opaque else 4
