@@ -7,6 +7,7 @@ the ``load`` function the caller gives (``baselines.apply`` gives ``load_baselin
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from functools import cache
 
@@ -197,12 +198,22 @@ def _held(pieces: tuple[Piece, ...], status: str) -> dict[str, object]:
 
 def held_in(sel: HeldIn, load: Loader | None) -> dict[str, object]:
     """Per oblast, the land ``sel.status`` holds in the named baseline (loaded once per
-    units set and baseline settings)."""
-    return _held_in(sel, load, geodata.load(), settings.reconcile(), settings.contested_mode())
+    units set, baseline settings and, for a file, its size and time of change: a file
+    edited between two runs in one session is read again)."""
+    data, rec, grey = geodata.load(), settings.reconcile(), settings.contested_mode()
+    return _held_in(sel, load, data, rec, grey, _stamp(sel.baseline))
+
+
+def _stamp(spec: str) -> tuple | None:
+    try:
+        st = os.stat(spec)
+    except (OSError, ValueError):  # a spec that is no file (pre-2022, deepstate:DATE)
+        return None
+    return (st.st_size, st.st_mtime_ns)
 
 
 @cache
-def _held_in(sel: HeldIn, load: Loader | None, _data, _rec: bool, _grey: str) -> dict:
+def _held_in(sel: HeldIn, load: Loader | None, _data, _rec: bool, _grey: str, _stamp) -> dict:
     if load is None:
         raise InputError(
             f"held_in baseline '{sel.baseline}' needs a baseline loader: apply the scenario "

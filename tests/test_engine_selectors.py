@@ -140,3 +140,20 @@ def test_inline_polygon_selects_its_area():
     )
     expected = geodata.area_km2(geodata.to_equal_area(shapely.geometry.shape(square)))
     assert moved(result) == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_held_in_file_edited_between_two_runs_of_one_session_is_read_again(tmp_path):
+    """The held-in land was remembered by the file's name alone: a notebook re-running
+    after editing the file got the old figures."""
+    path = tmp_path / "line.geojson"
+    path.write_text(json.dumps(EAST_OF_37_8), encoding="utf-8")
+    sc = scenario(
+        [{"assign": "dmz", "where": {"held_in": {"baseline": str(path), "status": "russia"}}}]
+    )
+    base = baselines.load_baseline("pre-2022")
+    got = []
+    for lon in (37.8, 38.5):  # the same file size: only its time of change tells them apart
+        edited = json.loads(json.dumps(EAST_OF_37_8).replace("37.8", f"{lon}"))
+        path.write_text(json.dumps(edited), encoding="utf-8")
+        got.append(moved(baselines.apply(base, sc)))
+    assert got[1] < got[0] * 0.8  # the line moved 0.7° east: less land selected
