@@ -214,7 +214,10 @@ def compare(table: timeline_table.Table, naive: pd.DataFrame) -> float:
 def rerun_with_kept_days(scenarios_dir: str, daily: list) -> tuple[float, float]:
     """Wall seconds of the full-archive timeline in a fresh cache folder: once all but
     the last day are kept (a user's re-run after the archive gained a day), then again
-    with every day kept."""
+    with every day kept. Only the days of MODELLER_DATA_DIR's archive (the fresh cache
+    folder has none of the days ``modeller fetch`` put in the user's)."""
+    data = Path(os.environ["MODELLER_DATA_DIR"]).resolve()
+    daily = [s for s in daily if s.path.resolve().is_relative_to(data)]
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "MODELLER_TIMELINE_CACHE": "1", "MODELLER_CACHE_DIR": tmp}
         walls = []
