@@ -326,7 +326,10 @@ def test_the_overview_has_a_legend_above_its_maps(run):
     box = legend.get_window_extent()
     width, height = fig.canvas.get_width_height()
     assert box.x0 >= 0 and box.x1 <= width and box.y1 <= height
-    maps_top = max(ax.get_window_extent().y1 for ax in fig.axes)
+    renderer = fig.canvas.get_renderer()
+    maps = fig.artists  # the small maps' shapes (drawn without axes)
+    assert len(maps) >= 2 * len(doc.scenarios)  # statuses and outline of every small map
+    maps_top = max(a.get_window_extent(renderer).y1 for a in maps)
     assert box.y0 >= maps_top  # above every small map, overlapping none
     title = max(t.get_window_extent().y0 for t in fig.texts if t.get_fontsize() >= 16)
     assert box.y1 <= title

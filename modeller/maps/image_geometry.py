@@ -137,6 +137,22 @@ def polygon_path(geoms):
     return MplPath(xy, codes)
 
 
+def inset(fig, rect: tuple, box: tuple):
+    """Where a small map of ``box`` (working-CRS metres) goes in ``rect`` (figure fractions:
+    left, bottom, width, height): a transform from metres to the figure, and the part of
+    ``rect`` it fills (a Bbox in figure fractions), shrunk about its centre to the box's
+    shape, as an equal-aspect axes draws it. Without an axes: making one costs ~30 ms of
+    ticks and spines a small map never shows."""
+    from matplotlib.transforms import Bbox, BboxTransform
+
+    left, bottom, width, height = rect
+    across, up = box[2] - box[0], box[3] - box[1]
+    scale = min(width * fig.bbox.width / across, height * fig.bbox.height / up)
+    w, h = across * scale / fig.bbox.width, up * scale / fig.bbox.height
+    filled = Bbox.from_bounds(left + (width - w) / 2, bottom + (height - h) / 2, w, h)
+    return BboxTransform(Bbox.from_extents(*box), filled) + fig.transFigure, filled
+
+
 def line_segments(geoms) -> list[np.ndarray]:
     """Coordinate arrays of every line (or polygon boundary) part, for a LineCollection."""
     parts = shapely.get_parts(np.asarray(geoms, dtype=object))

@@ -13,7 +13,7 @@ import textwrap
 
 from ..document import RunDocument
 from ..partition import Partition
-from .image_geometry import SMALL_MAP_M, coarse, context, polygon_path
+from .image_geometry import SMALL_MAP_M, coarse, context, inset, polygon_path
 from .image_words import (
     CHANGED_HATCH,
     NEITHER_HATCH,
@@ -68,11 +68,14 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
             r, c = divmod(i, cols)
             left = c * CELL_PX[0] / width
             bottom = (foot + (rows - 1 - r) * CELL_PX[1] + 62) / height
-            ax = fig.add_axes((left + 6 / width, bottom, (CELL_PX[0] - 12) / width, 200 / height))
-            ax.set_xlim(box[0], box[2])
-            ax.set_ylim(box[1], box[3])
-            ax.set_aspect("equal")
-            ax.set_axis_off()
+            to_fig, _ = inset(
+                fig, (left + 6 / width, bottom, (CELL_PX[0] - 12) / width, 200 / height), box
+            )
+
+            def add(patch, to_fig=to_fig) -> None:
+                patch.set_transform(to_fig)
+                fig.add_artist(patch)
+
             colours = statuses(entry, partition)
             for status in dict.fromkeys(p.after for p in partition.pieces):
                 geoms = [p.geometry for p in partition.pieces if p.after == status]
@@ -80,7 +83,7 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
                 if path is None:
                     continue
                 fill, neither = colours[status][1], status not in SIDES
-                ax.add_artist(
+                add(
                     hatch_colour(
                         PathPatch(
                             path,
@@ -95,7 +98,7 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
             moved = [p.geometry for p in partition.pieces if p.before != p.after]
             path = polygon_path(coarse(moved, SMALL_MAP_M)) if moved else None
             if path is not None:
-                ax.add_artist(
+                add(
                     PathPatch(
                         path,
                         facecolor="none",
@@ -104,7 +107,7 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
                         hatch=CHANGED_HATCH,
                     )
                 )
-            ax.add_artist(PathPatch(outline, facecolor="none", edgecolor="#555555", lw=0.5))
+            add(PathPatch(outline, facecolor="none", edgecolor="#555555", lw=0.5))
             cedes = sum(f.km2 for f in entry.flows if f.from_ == "ukraine")
             regains = sum(f.km2 for f in entry.flows if f.to == "ukraine")
             caption = textwrap.fill(entry.title, 44, max_lines=2, placeholder="…")

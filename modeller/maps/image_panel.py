@@ -12,6 +12,7 @@ from .image_geometry import (
     SMALL_MAP_M,
     coarse,
     context,
+    inset,
     polygon_path,
 )
 from .image_words import (
@@ -163,33 +164,33 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
 def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> None:
     """A small map of all Ukraine (scenario statuses) with the frame drawn on it."""
     from matplotlib.patches import PathPatch, Rectangle
+    from matplotlib.transforms import TransformedBbox
 
     ctx = context()
-    ax = fig.add_axes((0.78, bottom, 0.21, 0.19))
     x0, y0, x1, y1 = ctx["ukraine"].bounds
     pad = 0.04 * (x1 - x0)
-    ax.set_xlim(x0 - pad, x1 + pad)
-    ax.set_ylim(y0 - pad, y1 + pad)
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_facecolor("white")
-    for spine in ax.spines.values():
-        spine.set_edgecolor("#888888")
-        spine.set_linewidth(0.6)
+    to_fig, filled = inset(
+        fig, (0.78, bottom, 0.21, 0.19), (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    )
+    clip = TransformedBbox(filled, fig.transFigure)
+
+    def add(patch, transform=to_fig, clipped: bool = True) -> None:
+        patch.set_transform(transform)
+        if clipped:
+            patch.set_clip_box(clip)
+        fig.add_artist(patch)
+
+    frame = (filled.x0, filled.y0), filled.width, filled.height
+    add(Rectangle(*frame, facecolor="white", edgecolor="none", zorder=0.9), fig.transFigure)
     for status in dict.fromkeys(p.after for p in partition.pieces):
         path = polygon_path(
             coarse([p.geometry for p in partition.pieces if p.after == status], SMALL_MAP_M)
         )
         if path is not None:
-            ax.add_artist(
-                PathPatch(
-                    path, facecolor=colours[status][1], edgecolor=colours[status][1], linewidth=0.9
-                )
-            )
-    outline = polygon_path([ctx["ukraine"]])
-    ax.add_artist(PathPatch(outline, facecolor="none", edgecolor="#444444", linewidth=0.6))
-    ax.add_patch(
+            fill = colours[status][1]
+            add(PathPatch(path, facecolor=fill, edgecolor=fill, linewidth=0.9))
+    add(PathPatch(polygon_path([ctx["ukraine"]]), facecolor="none", edgecolor="#444444", lw=0.6))
+    add(
         Rectangle(
             (box[0], box[1]),
             box[2] - box[0],
@@ -197,10 +198,22 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
             facecolor="none",
             edgecolor="#c00000",
             linewidth=1.5,
-            clip_on=True,
         )
     )
-    ax.set_title("Ukraine: where the map is", fontsize=8, color="#444444", pad=2)
+    add(  # the small map's border, as an axes' spines draw it: over everything in it
+        Rectangle(*frame, facecolor="none", edgecolor="#888888", linewidth=0.6, zorder=2.5),
+        fig.transFigure,
+        clipped=False,  # its lines straddle the edge
+    )
+    fig.text(
+        filled.x0 + filled.width / 2,
+        filled.y1 + 2 / 72 * fig.dpi / fig.bbox.height,  # 2 points above, as a title's pad
+        "Ukraine: where the map is",
+        ha="center",
+        va="baseline",
+        fontsize=8,
+        color="#444444",
+    )
 
 
 # --- writing --------------------------------------------------------------------------
