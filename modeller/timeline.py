@@ -341,26 +341,6 @@ class Measures:
     seconds: tuple = ()  # CPU seconds per stage: (stage, seconds), for the benchmark
 
 
-def merge_measures(parts: list[Measures], cpu: float = 0.0) -> Measures:
-    """Several ``Measures`` (of one plan, distinct dates) as one, in date order; ``cpu``:
-    seconds spent on the parts kept from an earlier run (a stage of its own, "kept")."""
-    dates = [d for m in parts for d in m.dates]
-    order = np.argsort(np.array(dates, dtype="datetime64[D]"), kind="stable")
-    infos = [i for m in parts for i in m.infos]
-    seconds: dict[str, float] = {}
-    for m in parts:
-        for stage, value in m.seconds:
-            seconds[stage] = seconds.get(stage, 0.0) + value
-    seconds["kept"] = seconds.get("kept", 0.0) + cpu
-    return Measures(
-        tuple(dates[i] for i in order),
-        tuple(infos[i] for i in order),
-        np.concatenate([m.km2 for m in parts])[order],
-        np.concatenate([m.weight for m in parts])[order],
-        tuple(seconds.items()),
-    )
-
-
 AHEAD = 1000  # days a worker may read while the plan is being made (~60 KB each)
 _tick: Callable[[], None] | None = None  # called after each day measured (progress)
 

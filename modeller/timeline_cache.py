@@ -100,6 +100,26 @@ def day_keys(snapshots: list[Snapshot]) -> list[str] | None:
     return out
 
 
+def merge_measures(parts: list[Measures], cpu: float = 0.0) -> Measures:
+    """Several ``Measures`` (of one plan, distinct dates) as one, in date order; ``cpu``:
+    seconds spent on the parts kept from an earlier run (a stage of its own, "kept")."""
+    dates = [d for m in parts for d in m.dates]
+    order = np.argsort(np.array(dates, dtype="datetime64[D]"), kind="stable")
+    infos = [i for m in parts for i in m.infos]
+    seconds: dict[str, float] = {}
+    for m in parts:
+        for stage, value in m.seconds:
+            seconds[stage] = seconds.get(stage, 0.0) + value
+    seconds["kept"] = seconds.get("kept", 0.0) + cpu
+    return Measures(
+        tuple(dates[i] for i in order),
+        tuple(infos[i] for i in order),
+        np.concatenate([m.km2 for m in parts])[order],
+        np.concatenate([m.weight for m in parts])[order],
+        tuple(seconds.items()),
+    )
+
+
 def _info(kept: dict) -> dict:
     """A day's provenance as kept (JSON) -> the fields of its ``BaselineInfo``."""
     moved = kept["reconciled"]

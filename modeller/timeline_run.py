@@ -32,7 +32,6 @@ from .timeline import (
     distinct_bands,
     make_plan,
     measure,
-    merge_measures,
     on_each_day,
 )
 from .timeline_read import Handoff
@@ -276,7 +275,7 @@ def build_table(
             if ordered:
                 kept.store(measured, every, keys, plan.geometry)
             if cached is not None:  # one block of every day, in date order
-                measured = [merge_measures([*measured, cached], cached_cpu)]
+                measured = [timeline_cache.merge_measures([*measured, cached], cached_cpu)]
         remainder = np.tile(plan.remainder_per_km2, plan.geometry.n_classes)
         blocks = (  # made one at a time, each copied into the table and dropped
             _scenario_rows(sp.scenario.id, sp.keys, sp.matrix, remainder, m)
