@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -141,12 +141,11 @@ class Kept:
 
     name: str
     plan: str = ""  # plan_digest of the plan the kept days were measured with
-    columns: int | None = None
-    rows: dict[str, tuple[np.ndarray, np.ndarray, dict]] | None = None
+    rows: dict[str, tuple[np.ndarray, np.ndarray, dict]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, scenarios: list[Scenario]) -> Kept:
-        kept = cls(f"{inputs_key(scenarios)}.npz", rows={})
+        kept = cls(f"{inputs_key(scenarios)}.npz")
         arrays = cachefiles.read_arrays(KIND, kept.name, MAX_BYTES)
         try:
             if arrays is not None:
@@ -158,10 +157,10 @@ class Kept:
                     and km2.shape == weight.shape
                     and len(km2) == len(days) == len(infos)
                 ):
-                    kept.columns, kept.plan = km2.shape[1], str(arrays["plan"])
+                    kept.plan = str(arrays["plan"])
                     kept.rows = {str(k): (km2[i], weight[i], infos[i]) for i, k in enumerate(days)}
         except (KeyError, ValueError, TypeError, AttributeError):  # not ours: measured again
-            kept.rows, kept.columns = {}, None
+            kept.plan, kept.rows = "", {}
         return kept
 
     def measures(self, snapshots: list[Snapshot], keys: list[str]) -> Measures | None:
@@ -176,21 +175,15 @@ class Kept:
             np.stack([row[1] for _, row in found]),
         )
 
-    def fits(self, geom: Geometry) -> bool:
-        """Whether the kept days were measured with this plan."""
-        return self.plan == plan_digest(geom)
-
     def store(
-        self, measured: list[Measures], snapshots: list[Snapshot], keys: list[str], geom: Geometry
+        self, measured: list[Measures], snapshots: list[Snapshot], keys: list[str], plan: str
     ) -> None:
         """Keep every day of ``measured`` (and those kept before, unless they were measured
-        with another plan); skipped when the table would pass ``MAX_BYTES``."""
+        with another plan: ``plan`` is this run's ``plan_digest``); skipped when the table
+        would pass ``MAX_BYTES``."""
         by_day = dict(zip((s.day for s in snapshots), keys, strict=True))
-        plan = plan_digest(geom)
-        rows = dict(self.rows or {}) if self.plan == plan else {}
-        self.plan = plan
+        rows = dict(self.rows) if self.plan == plan else {}
         for m in measured:
-            self.columns = m.km2.shape[1]
             for t, (day, info) in enumerate(zip(m.dates, m.infos, strict=True)):
                 text = {
                     "reconciled": None if info.reconciled is None else list(info.reconciled),
@@ -198,7 +191,7 @@ class Kept:
                     "grey_zone": info.grey_zone,
                 }
                 rows[by_day[day]] = (m.km2[t], m.weight[t], text)
-        if not rows or len(rows) * self.columns * 16 > MAX_BYTES // 2:
+        if not rows or len(rows) * measured[0].km2.shape[1] * 16 > MAX_BYTES // 2:
             return
         days = list(rows)
         cachefiles.write_arrays(

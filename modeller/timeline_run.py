@@ -266,14 +266,15 @@ def build_table(
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
         if kept is not None:
-            if cached is not None and not kept.fits(plan.geometry):
+            measured_with = timeline_cache.plan_digest(plan.geometry)
+            if cached is not None and kept.plan != measured_with:
                 # an input outside the key changed (a held_in baseline's file, GEOS): the
                 # kept days are measured again, here
                 again = [s for s, k in zip(every, keys, strict=True) if k in kept.rows]
                 measured += measure_local(plan.geometry, chunks(again, 1), None, lambda n: None)
                 cached, ordered = None, every
             if ordered:
-                kept.store(measured, every, keys, plan.geometry)
+                kept.store(measured, every, keys, measured_with)
             if cached is not None:  # one block of every day, in date order
                 measured = [timeline_cache.merge_measures([*measured, cached], cached_cpu)]
         remainder = np.tile(plan.remainder_per_km2, plan.geometry.n_classes)
