@@ -177,7 +177,7 @@ def run_stages(day: str, scenarios: Path) -> dict[str, float]:
 
 def run_section(args) -> dict[str, float]:
     day, scenarios = args.date, str(args.scenarios)
-    me = [sys.executable, "-m", "modeller.cli", "run", scenarios, "--baseline", f"deepstate:{day}"]
+    me = [sys.executable, "-m", "modeller", "run", scenarios, "--baseline", f"deepstate:{day}"]
     plain = [sys.executable, str(Path(__file__).resolve()), "straightforward-run", day, scenarios]
     compileall.compile_dir(REPO / "modeller", quiet=1)  # what pip install does
     print(f"[run] {scenarios}, deepstate:{day}, {args.repeat} runs each after a warm-up")

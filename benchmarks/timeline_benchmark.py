@@ -222,7 +222,7 @@ def rerun_with_kept_days(scenarios_dir: str, daily: list) -> tuple[float, float]
         env = {**os.environ, "MODELLER_TIMELINE_CACHE": "1", "MODELLER_CACHE_DIR": tmp}
         walls = []
         for last in (daily[-2].day, daily[-1].day, daily[-1].day):
-            cmd = [sys.executable, "-m", "modeller.cli", "timeline", scenarios_dir]
+            cmd = [sys.executable, "-m", "modeller", "timeline", scenarios_dir]
             cmd += ["--baselines", f"deepstate:{daily[0].day}..{last}", "--out", tmp]
             wall, _, done = peak_rss(cmd, env)
             if done.returncode:
@@ -245,7 +245,7 @@ def measure_all(n_sample: int, scenarios_dir: str) -> dict:
 
     os.environ["MODELLER_TIMELINE_CACHE"] = "0"  # [1]-[4] measure every day
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "modeller.cli", "timeline", scenarios_dir]
+        cmd = [sys.executable, "-m", "modeller", "timeline", scenarios_dir]
         cmd += ["--baselines", f"deepstate:{first}..{last}", "--out", tmp]
         wall, peak, done = peak_rss(cmd)
         if done.returncode:

@@ -110,3 +110,55 @@ def test_a_baseline_given_twice_is_refused(command):
     result = CliRunner().invoke(main, [command, "land-swap", "-b", "1991", "-b", "contact-line"])
     assert result.exit_code == 2
     assert "given 2 times ('1991', 'contact-line'); a run has one baseline" in result.output
+
+
+LEAVING = """
+import atexit, sys, threading, time
+from pathlib import Path
+from modeller.entry import leave
+out = Path(sys.argv[1])
+def late():
+    time.sleep(0.3)
+    (out / "thread").write_text("joined")
+threading.Thread(target=late).start()  # not a daemon: the exit waits for it
+atexit.register(lambda: (out / "atexit").write_text((out / "thread").read_text()))
+for _ in range(30_000):  # more than a pipe holds, the last of it in the buffer
+    sys.stdout.write("x" * 10)
+leave(int(sys.argv[2]) if sys.argv[2].isdigit() else sys.argv[2])
+"""
+
+
+@pytest.mark.parametrize(("code", "status"), [("0", 0), ("3", 3), ("no luck", 1)])
+def test_the_quick_exit_still_joins_threads_runs_atexit_and_flushes(tmp_path, code, status):
+    """``entry.leave`` skips the interpreter's teardown (0.1-0.3 s a run) and nothing else:
+    a thread still running is waited for, then the atexit handlers run, then the output
+    is flushed, and the status is what ``sys.exit(code)`` would give."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stdout buffered
+    done = subprocess.run(
+        [sys.executable, "-c", LEAVING, str(tmp_path), code],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == status, done.stderr
+    assert done.stdout == "x" * 300_000
+    assert (tmp_path / "atexit").read_text() == "joined"  # after the thread, not before
+    assert done.stderr == ("no luck\n" if status == 1 else "")
+
+
+def test_the_console_script_ends_with_the_commands_status_and_whole_output(tmp_path):
+    """``python -m modeller`` (``entry.main``, as the script): the JSON on stdout is whole,
+    an input error still ends with status 2 and its message."""
+    import subprocess
+    import sys
+
+    run = [sys.executable, "-m", "modeller", "run", "land-swap", "-b", "1991", "--no-maps"]
+    ok = subprocess.run([*run, "-f", "json"], capture_output=True, text=True, cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["scenarios"][0]["id"] == "land-swap"
+    bad = subprocess.run([*run, "--towns", "-1"], capture_output=True, text=True, cwd=tmp_path)
+    assert bad.returncode == 2 and "--towns" in bad.stderr, bad.stderr
