@@ -78,15 +78,26 @@ def to_equal_area(geom, densify_deg: float | None = None):
     return shapely.transform(geom, lambda xy: np.column_stack(project(xy[:, 0], xy[:, 1])))
 
 
+def unproject(x, y):
+    """Working-CRS (x, y) arrays → lon/lat arrays: in numpy (``projection.inverse``) where
+    it applies, by pyproj elsewhere (pyproj is then loaded, ~0.1 s)."""
+    import numpy as np
+
+    from . import projection
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    lon, lat = projection.inverse(x, y)
+    if projection.fits(lon, lat):
+        return lon, lat
+    return _transformer(inverse=True).transform(x, y)
+
+
 def to_lonlat(geom):
     """Project a working-CRS geometry back to lon/lat (for maps and exports)."""
     import numpy as np
     import shapely
 
-    to_lonlat = _transformer(inverse=True)
-    return shapely.transform(
-        geom, lambda xy: np.column_stack(to_lonlat.transform(xy[:, 0], xy[:, 1]))
-    )
+    return shapely.transform(geom, lambda xy: np.column_stack(unproject(xy[:, 0], xy[:, 1])))
 
 
 def data_digest() -> str:
@@ -289,5 +300,6 @@ __all__ = [  # (names, units and settlements come from the gazetteer)
     "resolve_place",
     "to_equal_area",
     "to_lonlat",
+    "unproject",
     "use",
 ]

@@ -71,6 +71,46 @@ def forward(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def inverse(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``forward`` undone: working-CRS metres → lon/lat degrees (NaN where no point maps
+    there; the caller checks the result with ``fits``).
+
+    Notes
+    -----
+    With ρ = √((x/D)² + (D y)²) and C = 2 asin(ρ / 2R_q) (Snyder 1987, eqs. 24-28, 24-29),
+
+    .. math:: \\sin β = \\cos C \\sin β_1 + D y \\sin C \\cos β_1 / ρ,
+              λ = \\operatorname{atan2}(x \\sin C, D ρ \\cos β_1 \\cos C - D^2 y \\sin β_1 \\sin C)
+
+    and φ solves q(φ) = q(90°) sin β by Newton's method (eq. 3-16), to the last bit: so
+    ``inverse(forward(p))`` is p within nanometres. PROJ 9.5 takes φ from a three-term
+    series instead, 0.6 mm off at most over Ukraine (``tests/test_projection.py``).
+    """
+    x = np.asarray(x, dtype=float) / (A * _RQ * _D)
+    y = np.asarray(y, dtype=float) * _D / (A * _RQ)
+    rho = np.hypot(x, y)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = 2 * np.arcsin(0.5 * rho)
+        cos_c, sin_c = np.cos(c), np.sin(c)
+        sin_b = np.where(rho > 0, cos_c * _SINB1 + y * sin_c * _COSB1 / rho, _SINB1)
+        lam = np.arctan2(x * sin_c, rho * _COSB1 * cos_c - y * _SINB1 * sin_c)
+        q = _QP * sin_b
+        phi = np.arcsin(q / 2)
+        for _ in range(12):  # quadratic: 4 steps reach the last bit over Ukraine
+            s = np.sin(phi)
+            w = 1 - E2 * s * s
+            step = (
+                w
+                * w
+                / (2 * np.cos(phi))
+                * (q / (1 - E2) - s / w + np.log((1 - E * s) / (1 + E * s)) / (2 * E))
+            )
+            phi = phi + step
+            if not np.any(np.abs(step) > 1e-15):
+                break
+    return np.degrees(lam) + LON_0, np.degrees(phi)
+
+
 def densify(xy: np.ndarray, rings: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray]:
     """Points added along every segment longer than ``step`` (GEOS's densify, as
     ``shapely.segmentize`` does it, repeated points dropped), for rings given as
