@@ -325,7 +325,5 @@ def timeline(
     )
 
 
-if __name__ == "__main__":  # the console script's way in (Ctrl-C, the quick exit)
-    from .entry import main as entry_main
-
-    entry_main()
+if __name__ == "__main__":
+    main()

@@ -136,3 +136,24 @@ def test_a_folder_or_a_link_at_a_kept_name_is_left_alone(folder, tmp_path, kind)
     out = geomcache.kept(key, lambda: {"zone": box}, ("zone",))
     assert out["zone"].equals(box)
     assert mine.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_display_coverage_simplified_once_is_read_back_the_same(folder, monkeypatch):
+    """The web maps' coverage simplification (``maps.layers``, ~0.1 s a coverage) is kept:
+    read back shape for shape as GEOS draws it; another coverage is drawn anew."""
+    from modeller.maps import layers
+
+    drawn = drawn_counted(monkeypatch, shapely, "coverage_simplify")
+    base = baselines.load_baseline("contact-line")
+    [(_, sc)] = load_scenarios([DRAFT])
+    pieces = fast.apply(base, sc, load=baselines.load_baseline).pieces
+    geoms = np.array([p.geometry for p in pieces], dtype=object)
+    first = layers._simplify(geoms)
+    again = layers._simplify(geoms)
+    assert len(drawn) == 1 and len(first) == len(geoms)
+    reference = shapely.coverage_simplify(geoms, layers.SIMPLIFY_M)
+    assert all(shapely.equals_exact(again, reference, 0.0))
+    assert all(shapely.to_wkb(again) == shapely.to_wkb(first))
+    layers._simplify(geoms[:-1])
+    assert len(drawn) == 3  # (the reference above was the second)
+    assert len(layers._simplify(geoms[:0])) == 0

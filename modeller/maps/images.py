@@ -260,19 +260,29 @@ def image_bytes(fig, svg: bool = True, title: str | None = None) -> tuple[bytes,
     """The figure as PNG and SVG bytes (SVG deterministic: fixed hash salt, no date).
 
     ``title`` goes into both files' metadata (PNG iTXt chunk, SVG ``dc:title``, escaped by
-    matplotlib). The PNG is the Agg canvas's pixels encoded by ``png.png_bytes``."""
+    matplotlib). The PNG is the Agg canvas's pixels encoded by ``png.png_bytes``; the SVG
+    replays the calls that drew them (``replay``: the figure is laid out once), or where
+    that cannot be, is saved by matplotlib."""
     import io
 
     import matplotlib
 
+    from . import replay
+
     with matplotlib.rc_context(matplotlib_rc()):
-        fig.canvas.draw()
-        png = png_bytes(np.asarray(fig.canvas.buffer_rgba()), fig.dpi, title)
         if not svg:
-            return png, None
-        vector = io.BytesIO()
+            fig.canvas.draw()
+            return png_bytes(np.asarray(fig.canvas.buffer_rgba()), fig.dpi, title), None
+        recording = replay.draw(fig)
+        png = png_bytes(np.asarray(fig.canvas.buffer_rgba()), fig.dpi, title)
         named = {"Title": title} if title else {}
-        fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None, **named})
+        metadata = {"Date": None, "Creator": None, **named}
+        if recording.complete:
+            vector = replay.svg(recording, fig, metadata)
+        else:
+            out = io.BytesIO()
+            fig.savefig(out, format="svg", metadata=metadata)
+            vector = out.getvalue()
     # the SVG's text stays text: where DejaVu Sans is not installed (Windows, macOS) a
     # browser or editor takes the next font, one of the same widths, never a serif one
-    return png, vector.getvalue().replace(SVG_FONT, SVG_FONTS)
+    return png, vector.replace(SVG_FONT, SVG_FONTS)
