@@ -107,12 +107,14 @@ def run(
                     f"--output {output.name} is a file the maps write in {out}, which would "
                     "replace the figures: give another file name, or --no-maps"
                 )
+        head = None  # what the run's document will say of the tool, sources and date
         if not no_maps and not no_images:  # matplotlib is loaded there while we compute
             from . import geodata
             from .maps import painter as painting
 
             geodata.load()  # shared with the painter
             painter = painting.start()
+            head = report.document([])
         entries, partitions = [], []
         cache = runs.BaselineCache()
         with Progress(
@@ -143,6 +145,8 @@ def run(
                     )
                 partitions.append(partition)
                 entries.append(report.scenario_entry(partition, path, towns, applied.phases))
+                if painter is not None:  # its images are drawn while the next is applied
+                    painter.offer(len(entries) - 1, entries[-1], partition, head)
                 progress.advance(task)
     except InputError as exc:
         if painter is not None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import build, shipped
 
+from modeller import report
 from modeller.maps import image_jobs, painter
 
 REPO = Path(__file__).resolve().parent.parent
@@ -93,3 +94,59 @@ def test_error_in_the_painter_is_raised_in_the_run(run, started):
     pending = started.draw(doc, partitions, ["only-one-name"])  # two scenarios, one name
     with pytest.raises(ValueError, match="2 partitions and 1 names"):
         pending()
+
+
+@pytest.fixture
+def counted(monkeypatch, tmp_path):
+    """Which scenario images the painter draws (a file, as it is another process)."""
+    log = tmp_path / "drawn.txt"
+    real = image_jobs.draw_scenario
+
+    def counting(doc, entry, partition, stem):
+        with log.open("a") as fh:
+            fh.write(f"{entry.id}\n")
+        return real(doc, entry, partition, stem)
+
+    monkeypatch.setattr(image_jobs, "draw_scenario", counting)  # inherited by the fork
+    return lambda: sorted(log.read_text().split()) if log.exists() else []
+
+
+def _until(condition, seconds: float = 60.0) -> None:
+    """Wait for the painter (drawing ahead) to have done something."""
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "the painter drew nothing ahead"
+        time.sleep(0.05)
+
+
+def test_scenarios_offered_ahead_are_drawn_once_and_kept(run, counted, started):
+    """Offered as the run computes, each scenario's images are drawn then and kept: the
+    job draws only the overview, and the files are those drawn here."""
+    doc, partitions = run
+    stems = [e.id for e in doc.scenarios]
+    head = report.document([])
+    for i, (entry, partition) in enumerate(zip(doc.scenarios, partitions, strict=True)):
+        started.offer(i, entry, partition, head)
+    _until(lambda: counted() == sorted(stems))  # drawn ahead, before the job
+    there = started.draw(doc, partitions, stems)()
+    assert counted() == sorted(stems)  # and not again
+    here = image_jobs.render_images(doc, partitions, stems)
+    assert list(there) == list(here) == NAMES
+    assert all(there[n] == here[n] for n in NAMES if n.endswith(".svg"))
+
+
+def test_images_drawn_ahead_with_another_credit_are_drawn_again(run, counted, started):
+    """A document that says another date than the one drawn ahead (a run across midnight)
+    has its images drawn again: an image never shows another run's credit."""
+    doc, partitions = run
+    stems = [e.id for e in doc.scenarios]
+    yesterday = report.document([]).model_copy(update={"generated": "2001-02-03T04:05:06"})
+    started.offer(0, doc.scenarios[0], partitions[0], yesterday)
+    _until(lambda: counted() == [stems[0]])
+    there = started.draw(doc, partitions, stems)()
+    assert counted() == sorted([stems[0], *stems])  # the first one twice
+    assert b"3 Feb 2001" not in there[f"{stems[0]}.svg"]
+    assert (
+        there[f"{stems[0]}.svg"]
+        == image_jobs.render_images(doc, partitions, stems)[f"{stems[0]}.svg"]
+    )

@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import files
@@ -48,14 +49,42 @@ def write_images(
     ]
 
 
-def render_images(doc: RunDocument, partitions: list[Partition], stems: list[str]) -> dict:
+def render_images(
+    doc: RunDocument, partitions: list[Partition], stems: list[str], ahead: dict | None = None
+) -> dict:
     """``{file name: bytes}``: ``<stem>.png`` and ``<stem>.svg`` for every scenario, and
-    ``overview.png`` when there are several (in scenario order, the overview last)."""
-    return start_images(doc, partitions, stems)()
+    ``overview.png`` when there are several (in scenario order, the overview last).
+    ``ahead``: images drawn before the run was complete (``draw_ahead``), by scenario."""
+    return start_images(doc, partitions, stems, ahead)()
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """A scenario's PNG and SVG drawn before its run was complete, and the cache key of
+    what they show (``image_cache.key``: the scenario, its partition, the credit)."""
+
+    key: str
+    images: tuple[bytes, bytes]
+
+
+def draw_ahead(head: RunDocument, entry: ScenarioEntry, partition: Partition) -> Ahead:
+    """One scenario's images, drawn (or taken from the cache) as soon as it is applied.
+
+    They show the run's credit (tool, data sources, date: the same for every scenario),
+    here from ``head``, a document of no scenario made by the run; ``start_images`` keeps
+    them if the run's document gives the same key."""
+    doc = head.model_copy(update={"scenarios": [entry]})
+    key = image_cache.key(doc, 0, [partition])
+    kept = image_cache.get(key, _names(0, [entry.id])) if image_cache.enabled() else None
+    if kept is None:
+        kept = draw_scenario(doc, entry, partition, entry.id)
+        if image_cache.enabled():
+            image_cache.put(key, kept)
+    return Ahead(key, tuple(data for _, data in kept))
 
 
 def start_images(
-    doc: RunDocument, partitions: list[Partition], stems: list[str]
+    doc: RunDocument, partitions: list[Partition], stems: list[str], ahead: dict | None = None
 ) -> Callable[[], dict]:
     """Start drawing the images of ``render_images``; return a function that waits for
     them and returns ``{file name: bytes}`` (its ``cancel()`` stops the drawing instead).
@@ -75,8 +104,13 @@ def start_images(
     jobs = overview + list(range(n))  # the overview, the longest job, first
     keys: dict[int, str] = {}
     done: dict[int, list] = {}
+    for i, drawn in (ahead or {}).items():  # drawn ahead: kept if they show this run's
+        if 0 <= i < n and drawn.key == image_cache.key(doc, i, partitions):
+            done[i] = list(zip(_names(i, stems), drawn.images, strict=True))
     if image_cache.enabled():
         for i in jobs:
+            if i in done:
+                continue
             keys[i] = image_cache.key(doc, i, partitions)
             hit = image_cache.get(keys[i], _names(i, stems))
             if hit is not None:

@@ -1,28 +1,34 @@
 """A helper process that draws the static images while ``modeller run`` computes.
 
 Importing matplotlib and making the context layers costs ~0.4 s of CPU before the first
-image, as long as applying every shipped scenario. Forked at the start of a run (so it
-shares the units the run has loaded), the painter does that on the other core while the
-run applies the scenarios and prints its tables; it then receives the run document and
-partitions in one pickle (pieces shared by several scenarios stay shared), draws with
-``image_jobs.render_images`` (its own workers, forked from it, inherit matplotlib) and sends
-the files back. The run renders the HTML pages meanwhile. Where processes cannot be
-forked, or on one core, there is no painter and the images are drawn as before.
+image. Forked once a run has loaded its modules and units (so it shares them: forked
+before, it loaded them again, 1.3 s more CPU in all and slower), the painter does that on
+the other core while the run applies the scenarios. It is handed each scenario as soon as
+it is applied (``offer``) and draws its images at once (``image_jobs.draw_ahead``) while
+the run still computes (a run whose baselines or population are not cached yet computes
+for seconds). Then it receives the run document (``draw``), keeps the images drawn ahead
+that the document confirms (the same scenario, partition and credit), draws the others
+with ``image_jobs.render_images`` (its own workers, forked from it, inherit matplotlib)
+and sends the files back. The run prints its tables and renders the HTML pages meanwhile.
+Where processes cannot be forked, or on one core, there is no painter and the images are
+drawn as before.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import io
 import multiprocessing as mp
 import os
 import pickle
+import queue
 import signal
 import sys
 import threading
 from collections.abc import Callable
 
-from ..document import RunDocument
+from ..document import RunDocument, ScenarioEntry
 from ..interrupts import die_with_parent
 from ..partition import Partition
 from . import image_jobs
@@ -31,21 +37,40 @@ POLL_S = 0.05  # how often the run checks that a painter it waits for is still a
 
 
 class Painter:
-    """The run's end of a started painter: hand it the job once, then wait or cancel."""
+    """The run's end of a started painter: offer it scenarios, hand it the job once, then
+    wait or cancel. Messages go out in order through one thread (the painter may still be
+    importing matplotlib, or drawing, and not reading), pickled with one memo across them
+    (``_Inbox`` unpickles them so): what a message shares with an earlier one (the pieces
+    that scenarios keep from their baseline, the scenarios in the run document) is sent
+    once, so that the job itself is a few kB."""
 
     def __init__(self, process, conn) -> None:
         self.process, self.conn = process, conn
-        self.sender: threading.Thread | None = None
+        self.buffer = io.BytesIO()
+        self.pickler = pickle.Pickler(self.buffer, pickle.HIGHEST_PROTOCOL)
+        self.outbox: queue.SimpleQueue = queue.SimpleQueue()
+        self.sender = threading.Thread(target=self._send, daemon=True)
+        self.sender.start()
+        self.offered: set[int] = set()
         atexit.register(self.cancel)  # a run ending early does not wait for its painter
+
+    def offer(
+        self, index: int, entry: ScenarioEntry, partition: Partition, head: RunDocument
+    ) -> None:
+        """Scenario ``index`` as soon as it is applied: its images can be drawn ahead, with
+        the credit of ``head`` (``report.document([])``: what the run's document will say
+        of the tool, the data sources and the date)."""
+        self._post(("scenario", index, entry, partition, head))
+        self.offered.add(index)
 
     def draw(
         self, doc: RunDocument, partitions: list[Partition], stems: list[str]
     ) -> Callable[[], dict]:
-        """Send the job (in a thread: the painter may still be importing matplotlib) and
-        return a function that waits for ``{file name: bytes}``; its ``cancel()`` stops."""
-        data = pickle.dumps((doc, partitions, stems), protocol=pickle.HIGHEST_PROTOCOL)
-        self.sender = threading.Thread(target=self._send, args=(data,), daemon=True)
-        self.sender.start()
+        """Send the job (the partitions not offered before) and return a function that
+        waits for ``{file name: bytes}``; its ``cancel()`` stops."""
+        rest = [None if i in self.offered else p for i, p in enumerate(partitions)]
+        self._post(("job", doc, rest, stems))
+        self.outbox.put(None)  # nothing after the job
 
         def wait() -> dict:
             try:
@@ -62,9 +87,16 @@ class Painter:
         wait.cancel = self.cancel
         return wait
 
-    def _send(self, data: bytes) -> None:
+    def _post(self, message: tuple) -> None:
+        self.pickler.dump(message)
+        self.outbox.put(self.buffer.getvalue())
+        self.buffer.seek(0)
+        self.buffer.truncate()
+
+    def _send(self) -> None:
         with contextlib.suppress(OSError, ValueError):  # the painter is gone: wait() sees
-            self.conn.send_bytes(data)
+            while (data := self.outbox.get()) is not None:
+                self.conn.send_bytes(data)
 
     def _receive(self):
         """The painter's answer, or None if it stopped without one."""
@@ -84,8 +116,8 @@ class Painter:
 
     def close(self) -> None:
         """Close the run's end (a painter still waiting for a job then exits) and reap it."""
-        if self.sender is not None:  # never close the pipe under a send in progress
-            self.sender.join(timeout=5)
+        self.outbox.put(None)  # (a sender still waiting for the job stops)
+        self.sender.join(timeout=5)  # never close the pipe under a send in progress
         self.conn.close()
         self.process.join(timeout=5)
         if self.process.is_alive():  # stuck: never left for multiprocessing's exit to join
@@ -111,7 +143,8 @@ def start() -> Painter | None:
 
 
 def _serve(conn, other, run: int) -> None:
-    """The painter: warm up, wait for one job, draw it, send the files (or the error)."""
+    """The painter: load matplotlib and warm up, draw the scenarios offered until the job
+    comes, then draw the rest of it and send the files (or the error)."""
     die_with_parent(run)  # the run killed outright (SIGKILL): nothing to draw for
     other.close()  # the run's end: its closing must reach us as end-of-file
     # Ctrl-C is the run's to handle (it cancels us: SIGTERM); our workers inherit this
@@ -119,11 +152,11 @@ def _serve(conn, other, run: int) -> None:
     signal.signal(signal.SIGTERM, _stop)
     try:
         image_jobs.warm()
-        doc, partitions, stems = pickle.loads(conn.recv_bytes())
+        doc, partitions, stems, ahead = _ahead(conn)
         sent = threading.Event()
         threading.Thread(target=_watch, args=(conn, sent), daemon=True).start()
         try:
-            answer = ("ok", image_jobs.render_images(doc, partitions, stems))
+            answer = ("ok", image_jobs.render_images(doc, partitions, stems, ahead))
         except Exception as exc:  # noqa: BLE001 - the run re-raises it
             answer = ("error", _picklable(exc))
         sent.set()
@@ -132,6 +165,49 @@ def _serve(conn, other, run: int) -> None:
         pass  # the run ended, failed or was interrupted: nothing to draw for
     finally:
         conn.close()
+
+
+def _ahead(conn) -> tuple:
+    """Draw each scenario offered while the run computes, until the job comes; return the
+    job (its partitions whole again) and what was drawn ahead, by scenario.
+
+    Everything the run has sent is read before each drawing, so that once the job is
+    there no more is drawn here: the rest is for the workers, several at once."""
+    inbox = _Inbox(conn)
+    offered: dict[int, Partition] = {}
+    waiting: list[tuple] = []
+    ahead: dict[int, image_jobs.Ahead] = {}
+    while True:
+        while conn.poll(0) or not waiting:  # (nothing to draw: wait for the next message)
+            message = inbox.get()
+            if message[0] == "job":
+                _, doc, partitions, stems = message
+                partitions = [offered[i] if p is None else p for i, p in enumerate(partitions)]
+                return doc, partitions, stems, ahead
+            _, index, entry, partition, head = message
+            offered[index] = partition
+            waiting.append((index, entry, partition, head))
+        index, entry, partition, head = waiting.pop(0)
+        with contextlib.suppress(Exception):  # drawn again with the job: a failure said there
+            ahead[index] = image_jobs.draw_ahead(head, entry, partition)
+
+
+class _Inbox:
+    """The painter's end of the messages: unpickled with one memo across them, as the run
+    pickles them (``Painter``)."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.buffer = io.BytesIO()
+        self.unpickler = pickle.Unpickler(self.buffer)
+
+    def get(self):
+        data = self.conn.recv_bytes()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.buffer.write(data)
+        self.buffer.seek(0)
+        return self.unpickler.load()
 
 
 def _watch(conn, sent: threading.Event) -> None:
