@@ -57,6 +57,7 @@ RANKS = {"town": 0, "area": 10, "place": 30, "river": 45, "town-more": 50, "obla
 
 
 _SIMPLIFIED = memo.ByIdentity(64)
+_BEFORE = memo.ByIdentity(64)  # a coverage's baseline layer (read only: pages share it)
 
 
 def simplify(geoms: np.ndarray) -> np.ndarray:
@@ -269,7 +270,12 @@ class ScenarioView:
             self.labels[s["status"]] = s["label"]
         pieces = self.partition.pieces
         simple = simplify(np.array([p.geometry for p in pieces], dtype=object))
-        self.status = self._group(pieces, simple, lambda p: (p.oblast, p.before))
+        # the land before the scenario: the same for every scenario on the same pieces
+        self.status = _BEFORE.get(
+            tuple(simple),
+            lambda: self._group(pieces, simple, lambda p: (p.oblast, p.before)),
+            tuple((p.oblast, p.before) for p in pieces),
+        )
         moved = [i for i, p in enumerate(pieces) if p.before != p.after]
         self.changed = self._group(
             [pieces[i] for i in moved],

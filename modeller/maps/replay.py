@@ -12,7 +12,6 @@ by matplotlib as before (``Recording.complete`` is False).
 
 from __future__ import annotations
 
-import copy
 import io
 
 from matplotlib.backends.backend_svg import RendererSVG
@@ -134,11 +133,20 @@ class _Anchor:
         return self._mode
 
 
+def _copy(gc):
+    """A shallow copy of a graphics context (``copy.copy``, without its generic machinery:
+    a map makes ~500 of them)."""
+    out = object.__new__(type(gc))
+    out.__dict__.update(gc.__dict__)
+    return out
+
+
 def _kept(gc):
     """A copy of a graphics context whose clip box and path no longer follow the artist."""
-    kept = copy.copy(gc)
+    kept = _copy(gc)
     box = gc.get_clip_rectangle()
-    kept.set_clip_rectangle(None if box is None else box.frozen())
+    if box is not None:
+        kept.set_clip_rectangle(box.frozen())
     path, transform = gc.get_clip_path()
     kept.set_clip_path(None if path is None else TransformedPath(path, transform.frozen()))
     return kept
@@ -146,7 +154,7 @@ def _kept(gc):
 
 def _scaled(gc, scale: float):
     """``gc`` with its clip box and path in points (widths and dashes are in points)."""
-    out = copy.copy(gc)
+    out = _copy(gc)
     box = gc.get_clip_rectangle()
     if box is not None:
         out.set_clip_rectangle(Bbox(box.get_points() * scale))
