@@ -100,10 +100,11 @@ class Placer:
         ``clearance_px`` is the radius of the marker the label must not cover; ``rings``
         tries the positions around the anchor again at larger distances.
         """
+        halo = style.pop("bbox", None)  # given once placed: most tried labels are dropped
         t = self.ax.text(
             x, y, text, ha="center", va="center", parse_math=False, clip_on=False, **style
         )
-        bb = t.get_window_extent(self.renderer)
+        bb = t.get_window_extent(self.renderer)  # (of the text alone, with a halo or not)
         w, h = bb.width, bb.height
         px, py = self.ax.transData.transform((x, y))
         hx, hy = w / 2 + self.gap + clearance_px, h / 2 + self.gap + clearance_px
@@ -117,6 +118,8 @@ class Placer:
                 pad = self.gap / 2
                 self.taken.append(Box(box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad))
                 t.set_position(self.ax.transData.inverted().transform((cx, cy)))
+                if halo is not None:
+                    t.set_bbox(halo)
                 self.placed.append(t)
                 return t
         t.remove()
