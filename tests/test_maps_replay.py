@@ -87,3 +87,27 @@ def test_a_call_the_replay_does_not_know_gives_matplotlibs_own_svg(figures):
         assert not replay.draw(fig).complete
     _, svg = images.image_bytes(fig, title="t")
     assert b"<image" in svg
+
+
+def test_recording_measures_no_text_the_layout_measured(figures, monkeypatch):
+    """Text sizes measured while the figure was laid out (by the Agg renderer) serve the
+    recorded draw too: the first map of each worker had measured its labels again."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    from modeller.maps.image_words import share_text_metrics
+
+    share_text_metrics()
+    counts = {}
+    real = RendererAgg.get_text_width_height_descent
+
+    def counting(self, *args, **kwargs):
+        counts[mode] = counts.get(mode, 0) + 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(RendererAgg, "get_text_width_height_descent", counting)
+    for mode in ("canvas", "recording"):
+        fig = figures[0]()
+        counts[mode] = 0
+        with matplotlib.rc_context(matplotlib_rc()):
+            fig.canvas.draw() if mode == "canvas" else replay.draw(fig)
+    assert counts["recording"] <= counts["canvas"]

@@ -146,7 +146,8 @@ def share_text_metrics() -> None:
     def metrics(renderer, text, fontprop, ismath, dpi):
         hinting = (matplotlib.rcParams["text.hinting"], matplotlib.rcParams["text.hinting_factor"])
         dpis = (getattr(renderer, "dpi", None), dpi)
-        key = (type(renderer), *dpis, text, fontprop.copy(), ismath, hinting)
+        kind = type(getattr(renderer, "_inner", renderer))  # a replay.Recording measures by Agg
+        key = (kind, *dpis, text, fontprop.copy(), ismath, hinting)
         size = sizes.get(key)
         if size is None:
             if len(sizes) > 8192:  # a bound, as matplotlib's own cache has

@@ -75,7 +75,8 @@ def _simplify(geoms: np.ndarray) -> np.ndarray:
         return geoms.copy()
     wkb = shapely.to_wkb(geoms)
     lengths = np.array([len(w) for w in wkb], dtype=np.int64)
-    key = geomcache.digest("display coverage", SIMPLIFY_M, lengths, _joined(wkb))
+    versions = (shapely.__version__, shapely.geos_version_string)  # GEOS draws it
+    key = geomcache.digest("display coverage", SIMPLIFY_M, versions, lengths, _joined(wkb))
 
     def draw() -> dict:
         try:
