@@ -114,7 +114,7 @@ def run(
 
             geodata.load()  # shared with the painter
             painter = painting.start()
-            head = report.document([])
+            head = None if painter is None else report.document([])
         entries, partitions = [], []
         cache = runs.BaselineCache()
         with Progress(

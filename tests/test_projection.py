@@ -10,22 +10,22 @@ from hypothesis import strategies as st
 
 from modeller import geodata, projection
 
+DOMAIN = st.lists(  # lon/lat points anywhere the closed forms are used
+    st.tuples(
+        st.floats(projection.LON_0 - projection.MAX_DLON, projection.LON_0 + projection.MAX_DLON),
+        st.floats(-projection.MAX_LAT, projection.MAX_LAT),
+    ),
+    min_size=1,
+    max_size=50,
+)
+
 
 def _pyproj(lon, lat):
     return geodata._transformer().transform(np.asarray(lon, float), np.asarray(lat, float))
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.floats(projection.LON_0 - projection.MAX_DLON, projection.LON_0 + 60),
-            st.floats(-projection.MAX_LAT, projection.MAX_LAT),
-        ),
-        min_size=1,
-        max_size=50,
-    )
-)
+@given(DOMAIN)
 def test_forward_equals_pyproj_wherever_it_is_used(points):
     lon, lat = np.array(points).T
     assert projection.fits(lon, lat)
@@ -78,16 +78,7 @@ def _pyproj_back(x, y):
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.floats(projection.LON_0 - projection.MAX_DLON, projection.LON_0 + 60),
-            st.floats(-projection.MAX_LAT, projection.MAX_LAT),
-        ),
-        min_size=1,
-        max_size=50,
-    )
-)
+@given(DOMAIN)
 def test_inverse_undoes_forward_and_agrees_with_pyproj(points):
     """Round trip within 10 nm per 1,000 km from the centre; pyproj within a centimetre to
     the edges of the domain (PROJ 9.5 takes the latitude from a three-term series: 0.6 mm

@@ -105,13 +105,15 @@ def start_images(
     keys: dict[int, str] = {}
     done: dict[int, list] = {}
     for i, drawn in (ahead or {}).items():  # drawn ahead: kept if they show this run's
-        if 0 <= i < n and drawn.key == image_cache.key(doc, i, partitions):
-            done[i] = list(zip(_names(i, stems), drawn.images, strict=True))
+        if 0 <= i < n:
+            keys[i] = image_cache.key(doc, i, partitions)
+            if drawn.key == keys[i]:
+                done[i] = list(zip(_names(i, stems), drawn.images, strict=True))
     if image_cache.enabled():
         for i in jobs:
             if i in done:
                 continue
-            keys[i] = image_cache.key(doc, i, partitions)
+            keys[i] = keys.get(i) or image_cache.key(doc, i, partitions)
             hit = image_cache.get(keys[i], _names(i, stems))
             if hit is not None:
                 done[i] = hit
@@ -119,7 +121,7 @@ def start_images(
     workers = min(os.cpu_count() or 1, len(todo))
 
     def keep(i: int, drawn: list) -> list:
-        if i in keys:
+        if i in keys and image_cache.enabled():
             image_cache.put(keys[i], drawn)
         return drawn
 

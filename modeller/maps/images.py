@@ -15,8 +15,9 @@ centre of the projection (Ukraine). Geometry is clipped to the frame and simplif
 about a pixel for display only; no figure is computed from it. Figures on the map are
 rounded (``round_km2``, ``round_people``); the exact ones are in the downloads.
 
-Speed: one figure per scenario, saved twice (Agg PNG, SVG with text kept as text), each
-layer a single ``PathPatch``/``LineCollection``. SVG output is deterministic for the same
+Speed: one figure per scenario, drawn once for the PNG (Agg) and its drawing replayed
+for the SVG, text kept as text (``replay``); each layer a single
+``PathPatch``/``LineCollection``. SVG output is deterministic for the same
 run document (fixed ``svg.hashsalt``, no date in its metadata). Which images are drawn,
 and in which processes, is ``image_jobs``.
 """

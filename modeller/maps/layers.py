@@ -88,11 +88,8 @@ def _simplify(geoms: np.ndarray) -> np.ndarray:
         drawn = shapely.to_wkb(out)
         return {"ends": np.cumsum([len(w) for w in drawn]), "wkb": _joined(drawn)}
 
-    kept = geomcache.kept(key, draw, ("ends", "wkb"))
+    kept = geomcache.kept(key, draw, ("ends", "wkb"))  # (its key holds every length)
     data, ends = kept["wkb"].tobytes(), kept["ends"]
-    if len(ends) != len(geoms):  # not this coverage's: drawn again
-        kept = draw()
-        data, ends = kept["wkb"].tobytes(), kept["ends"]
     starts = np.concatenate([[0], ends[:-1]])
     return shapely.from_wkb([data[a:b] for a, b in zip(starts, ends, strict=True)])
 
