@@ -349,3 +349,54 @@ def test_the_overview_gives_statuses_of_one_colour_one_swatch():
     dmz = {s.label for e in doc.scenarios for s in e.statuses if s.status == "dmz"}
     assert len(dmz) == 2  # the two scenarios' own words
     assert [x for x in labels if all(d in x for d in dmz)], labels
+
+
+def _pixels(fig) -> np.ndarray:
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def test_texts_drawn_from_kept_bitmaps_are_the_same_pixels(run, monkeypatch):
+    """Each text's bitmap is made once per process (``text_images``); the maps, the
+    overview, and texts turned to any angle and size come out pixel for pixel as
+    matplotlib draws them, and a text drawn again never reaches matplotlib's draw_text."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+    from matplotlib.figure import Figure
+
+    from modeller.maps import text_images
+    from modeller.maps.image_overview import render_overview
+
+    doc, partitions = run
+
+    def turned():
+        fig = Figure(figsize=(3, 2), dpi=100)
+        FigureCanvasAgg(fig)
+        for k, angle in enumerate((0, 17.5, 90, 181, -33)):
+            fig.text(0.1 + 0.17 * k, 0.5, "Запоріжжя", rotation=angle, size=6 + 2 * (k % 3))
+        return fig
+
+    def draw_all() -> list[np.ndarray]:
+        out = []
+        for entry, partition in zip(doc.scenarios, partitions, strict=True):
+            fig = images.render(doc, entry, partition)
+            images.image_bytes(fig, title=entry.title)
+            out.append(_pixels(fig))
+        for fig, svg in ((render_overview(doc, partitions), False), (turned(), True)):
+            images.image_bytes(fig, svg=svg)
+            out.append(_pixels(fig))
+        return out
+
+    monkeypatch.setattr(text_images, "_OWN", False)
+    plain = draw_all()
+    monkeypatch.setattr(text_images, "_OWN", True)
+    monkeypatch.setattr(text_images, "_BITMAPS", {})
+    first = draw_all()
+    kept = len(text_images._BITMAPS)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a text kept from before was laid out again")
+
+    monkeypatch.setattr(RendererAgg, "draw_text", refused)
+    again = draw_all()
+    assert 0 < kept == len(text_images._BITMAPS)
+    for a, b, c in zip(plain, first, again, strict=True):
+        assert a.shape == b.shape and np.array_equal(a, b) and np.array_equal(a, c)

@@ -24,12 +24,16 @@ def _decode(data: bytes) -> Image.Image:
 @given(
     arrays(np.uint8, st.tuples(st.integers(1, 40), st.integers(1, 40), st.just(4))),
     st.booleans(),
+    st.booleans(),
 )
-def test_any_pixels_decode_to_themselves(pixels, opaque):
+def test_any_pixels_decode_to_themselves(pixels, opaque, strided):
     if opaque:
         pixels = pixels.copy()
         pixels[..., 3] = 255
+    if strided:  # a view with gaps between its rows and pixels, not a fresh buffer
+        pixels = np.repeat(np.repeat(pixels, 2, axis=0), 2, axis=1)[::2, ::2]
     image = _decode(png_bytes(pixels))
+    opaque = bool((pixels[..., 3] == 255).all())  # also when drawn so by chance
     assert image.mode == ("RGB" if opaque else "RGBA")
     assert image.size == (pixels.shape[1], pixels.shape[0])
     expected = pixels[..., :3] if opaque else pixels
@@ -54,3 +58,22 @@ def test_only_rgba_bytes_are_taken():
 def test_a_lone_surrogate_in_a_title_is_replaced_not_an_error():
     image = _decode(png_bytes(np.full((2, 2, 4), 255, dtype=np.uint8), title="a\ud800b"))
     assert image.info["Title"] == "a?b"
+
+
+def test_the_standard_librarys_deflate_stands_in(monkeypatch):
+    """Where ISA-L has no wheel, zlib writes the same stream format."""
+    import zlib
+
+    from modeller.maps import png
+
+    pixels = np.random.default_rng(1).integers(0, 256, (30, 20, 4), dtype=np.uint8)
+    monkeypatch.setattr(png, "_deflate", zlib)
+    monkeypatch.setattr(png, "LEVEL", 1)
+    assert np.array_equal(np.asarray(_decode(png.png_bytes(pixels))), pixels)
+
+
+def test_one_pixel_short_of_opaque_keeps_the_alpha_channel():
+    pixels = np.full((3, 4, 4), 255, dtype=np.uint8)
+    pixels[2, 3, 3] = 254
+    image = _decode(png_bytes(pixels))
+    assert image.mode == "RGBA" and np.array_equal(np.asarray(image), pixels)

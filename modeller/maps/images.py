@@ -268,11 +268,11 @@ def image_bytes(fig, svg: bool = True, title: str | None = None) -> tuple[bytes,
 
     import matplotlib
 
-    from . import replay
+    from . import replay, text_images
 
     with matplotlib.rc_context(matplotlib_rc()):
         if not svg:
-            fig.canvas.draw()
+            text_images.draw(fig)
             return png_bytes(np.asarray(fig.canvas.buffer_rgba()), fig.dpi, title), None
         recording = replay.draw(fig)
         png = png_bytes(np.asarray(fig.canvas.buffer_rgba()), fig.dpi, title)

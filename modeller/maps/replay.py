@@ -17,6 +17,8 @@ import io
 from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.transforms import Affine2D, Bbox, IdentityTransform, TransformedPath
 
+from . import text_images
+
 REPLAYED = ("draw_path", "draw_markers", "draw_path_collection", "draw_text")
 
 
@@ -66,7 +68,7 @@ class Recording:
             point = mtext.get_transform().transform(mtext.get_unitless_position())
             anchor = (tuple(point), mtext.get_ha(), mtext.get_rotation_mode())
         self.calls.append(("draw_text", _kept(gc), x, y, s, prop.copy(), angle, ismath, anchor))
-        self._inner.draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        text_images.draw_text(self._inner, gc, x, y, s, prop, angle, ismath, mtext)
 
 
 def draw(fig) -> Recording:

@@ -1,0 +1,79 @@
+"""Text on the Agg canvas from bitmaps kept per process.
+
+Most texts of a static map recur on every map of a run (oblast and town names, the
+legend, the credit): 605 texts on the 11 shipped maps, 195 of them distinct. FreeType
+laid each out and rasterised it again (~0.5 ms a text). A text's bitmap does not depend
+on where it goes (Agg draws it at whole pixels, and rotates it while drawing), so it is
+made once per process for each text, font, size, resolution, hinting and antialiasing, and
+drawn as matplotlib's ``RendererAgg.draw_text`` draws it: the pixels are the same
+(``tests/test_maps_images.py``). matplotlib is pinned below 3.11 (pyproject); with another
+version, or for math text, matplotlib draws the text itself.
+"""
+
+from __future__ import annotations
+
+from math import cos, radians, sin
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+from matplotlib.font_manager import fontManager
+
+LIMIT = 4096  # texts kept; past it the cache starts again (a run draws a few hundred)
+_BITMAPS: dict[tuple, tuple] = {}
+_OWN = matplotlib.__version__.startswith("3.10.")
+
+
+def draw_text(renderer, gc, x, y, s, prop, angle, ismath=False, mtext=None) -> None:
+    """``renderer.draw_text(...)``, from a kept bitmap where ``renderer`` is Agg's."""
+    if ismath or not _OWN or type(renderer) is not RendererAgg:
+        renderer.draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        return
+    flags = get_hinting_flag()
+    antialiased = bool(gc.get_antialiased())
+    key = (
+        s,
+        tuple(fontManager._find_fonts_by_props(prop)),  # the font files, fallbacks too
+        prop.get_size_in_points(),
+        renderer.dpi,
+        flags,
+        matplotlib.rcParams["text.hinting_factor"],
+        matplotlib.rcParams["text.kerning_factor"],
+        antialiased,
+    )
+    kept = _BITMAPS.get(key)
+    if kept is None:
+        font = renderer._prepare_font(prop)
+        font.set_text(s, 0, flags=flags)  # laid out unrotated: Agg rotates the bitmap
+        font.draw_glyphs_to_bitmap(antialiased=antialiased)
+        xo, yo = font.get_bitmap_offset()
+        kept = (np.array(font.get_image()), font.get_descent() / 64.0, xo / 64.0, yo / 64.0)
+        if len(_BITMAPS) >= LIMIT:
+            _BITMAPS.clear()
+        _BITMAPS[key] = kept
+    bitmap, descent, xo, yo = kept
+    # where matplotlib puts it: the descent turned with the text, then whole pixels
+    x = round(x + xo + descent * sin(radians(angle)))
+    y = round(y + yo + descent * cos(radians(angle)))
+    renderer._renderer.draw_text_image(bitmap, x, y + 1, angle, gc)
+
+
+class _Agg:
+    """The figure's Agg renderer, its texts drawn by ``draw_text``."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str):
+        return getattr(self._inner, name)
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None) -> None:
+        draw_text(self._inner, gc, x, y, s, prop, angle, ismath, mtext)
+
+
+def draw(fig) -> None:
+    """Draw ``fig`` on its Agg canvas, as ``canvas.draw()`` does, texts from kept bitmaps."""
+    canvas = fig.canvas
+    canvas.renderer = canvas.get_renderer()
+    canvas.renderer.clear()
+    fig.draw(_Agg(canvas.renderer))
