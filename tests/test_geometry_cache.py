@@ -157,3 +157,28 @@ def test_a_display_coverage_simplified_once_is_read_back_the_same(folder, monkey
     layers._simplify(geoms[:-1])
     assert len(drawn) == 3  # (the reference above was the second)
     assert len(layers._simplify(geoms[:0])) == 0
+
+
+def test_the_pages_base_layers_kept_are_those_drawn(folder, monkeypatch):
+    """What every web map shows (label points, outline: ~0.25 s) is kept between runs as
+    its JSON; read back it is the JSON drawn; other units give their own."""
+    from dataclasses import replace
+
+    from modeller import geodata
+    from modeller.maps import layers, payload
+    from modeller.maps.assets import json_for_script
+
+    data = geodata.load()
+    drawn = drawn_counted(monkeypatch, payload, "base_layers_of")
+    payload._base_json.cache_clear()
+    first = payload._base_json(data)
+    payload._base_json.cache_clear()
+    again = payload._base_json(data)
+    assert len(drawn) == 1
+    assert first == again == json_for_script(layers.base_layers_of(data))
+    payload._base_json.cache_clear()
+    code = next(iter(data.units))
+    renamed = {**data.units, code: replace(data.units[code], name_en="Renamed oblast")}
+    other = payload._base_json(replace(data, units=renamed))
+    assert len(drawn) == 2 and "Renamed oblast" in other and "Renamed oblast" not in first
+    payload._base_json.cache_clear()

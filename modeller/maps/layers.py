@@ -126,7 +126,9 @@ def bounds(geoms) -> list[list[float]] | None:
     geoms = [g for g in geoms if g is not None and not g.is_empty]
     if not geoms:
         return None
-    return _bounds_ll(geodata.to_lonlat(shapely.union_all(geoms)))
+    xy = shapely.get_coordinates(geoms)  # their vertices bound them: no union needed
+    lon, lat = geodata.unproject(xy[:, 0], xy[:, 1])
+    return _bounds_ll(shapely.box(lon.min(), lat.min(), lon.max(), lat.max()))
 
 
 def _bounds_ll(geom) -> list[list[float]]:
@@ -145,11 +147,15 @@ def label(lat, lon, text: str, kind: str, rank: int, sub: str = "", radius: floa
 def base_layers() -> dict:
     """What every map shows: neighbours, oblasts, the Dnipro, orientation towns, their labels,
     Ukraine's bounds and a coarse outline for the locator map (lon/lat rings)."""
-    return _base_layers(geodata.load())
+    return base_layers_of(geodata.load())
+
+
+BASE_FILES = ("neighbours.geojson", "dnipro.geojson")  # read by base_layers, beside the units
 
 
 @cache
-def _base_layers(data) -> dict:
+def base_layers_of(data) -> dict:
+    """``base_layers`` of these units (``geodata.Geodata``)."""
     codes = list(data.geometry)
     geoms = np.array([data.geometry[c] for c in codes], dtype=object)
     simple = simplify(geoms)
