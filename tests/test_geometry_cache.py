@@ -11,7 +11,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from modeller import baselines, fast, geomcache, reconcile
+from modeller import baselines, fast, geodata, geomcache, reconcile
 from modeller.cli import main
 from modeller.scenario import load_scenarios
 
@@ -164,7 +164,6 @@ def test_the_pages_base_layers_kept_are_those_drawn(folder, monkeypatch):
     its JSON; read back it is the JSON drawn; other units give their own."""
     from dataclasses import replace
 
-    from modeller import geodata
     from modeller.maps import layers, payload
     from modeller.maps.assets import json_for_script
 
@@ -182,3 +181,25 @@ def test_the_pages_base_layers_kept_are_those_drawn(folder, monkeypatch):
     other = payload._base_json(replace(data, units=renamed))
     assert len(drawn) == 2 and "Renamed oblast" in other and "Renamed oblast" not in first
     payload._base_json.cache_clear()
+
+
+def test_the_static_maps_context_kept_is_the_context_drawn(folder, monkeypatch):
+    """The static maps' neighbours, Dnipro, oblasts and Ukraine's outline (~0.1 s at the
+    start of every image process) are read back shape for shape, in order."""
+    from modeller.maps import image_geometry
+
+    drawn = drawn_counted(monkeypatch, image_geometry, "_context")
+    image_geometry.context.cache_clear()
+    first = image_geometry.context()
+    image_geometry.context.cache_clear()
+    again = image_geometry.context()
+    image_geometry.context.cache_clear()
+    assert len(drawn) == 1 and sorted(first) == sorted(again)
+    direct = image_geometry._context(geodata.geodata_dir(), geodata.load().geometry)
+    for name, shape in again.items():
+        expected = direct[name]
+        if isinstance(shape, np.ndarray):  # kept as one collection, read back as the array
+            expected = shapely.get_parts(expected)
+            assert len(shape) == len(expected) > 1
+        assert np.all(shapely.to_wkb(shape) == shapely.to_wkb(expected)), name
+    assert len(again["oblasts"]) == len(geodata.load().geometry)
