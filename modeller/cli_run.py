@@ -83,6 +83,12 @@ def run(
         fail(exc)
     painter = None
     try:
+        if not no_maps and not no_images:  # matplotlib is loaded there while we compute
+            from . import geodata
+            from .maps import painter as painting
+
+            geodata.load()  # the units: shared with the painter
+            painter = painting.start()
         use_population(population_dir)
         loaded = load_scenarios(list(paths))
         if output is not None:  # now that the scenario files are read: not one of them
@@ -107,14 +113,8 @@ def run(
                     f"--output {output.name} is a file the maps write in {out}, which would "
                     "replace the figures: give another file name, or --no-maps"
                 )
-        head = None  # what the run's document will say of the tool, sources and date
-        if not no_maps and not no_images:  # matplotlib is loaded there while we compute
-            from . import geodata
-            from .maps import painter as painting
-
-            geodata.load()  # shared with the painter
-            painter = painting.start()
-            head = None if painter is None else report.document([])
+        # what the run's document will say of the tool, sources and date
+        head = None if painter is None else report.document([])
         entries, partitions = [], []
         cache = runs.BaselineCache()
         with Progress(
