@@ -26,6 +26,8 @@ def assert_same(a: population.Population, b: population.Population) -> None:
         for field in ("xy", "unit", "settlement"):
             u, v = getattr(x, field), getattr(y, field)
             assert u.dtype == v.dtype and np.array_equal(u, v), field
+        gx, gy = x.groups, y.groups  # each unit's points, in order
+        assert list(gx) == list(gy) and all(np.array_equal(gx[k], gy[k]) for k in gx)
     for x, y in zip(a.variants, b.variants, strict=True):
         assert (x.name, x.layout) == (y.name, y.layout)
         assert np.array_equal(x.weight, y.weight)
@@ -51,6 +53,11 @@ def test_the_kept_model_is_the_model(folder, monkeypatch):
     population._default.cache_clear()
     again = population._default(data)
     assert len(made) == 1  # read back, not made
+    for layout in again.layouts:  # grouped from the file's codes, as sorting them groups
+        kept = layout.__dict__["groups"]
+        sorted_again = population.unit_groups(layout.unit)
+        assert list(kept) == list(sorted_again)
+        assert all(np.array_equal(kept[k], sorted_again[k]) for k in kept)
     assert_same(again, first)
     assert_same(again, population.oblast_model(data))  # and what is made afresh
 
