@@ -355,24 +355,29 @@ def _pixels(fig) -> np.ndarray:
     return np.asarray(fig.canvas.buffer_rgba()).copy()
 
 
+def _turned(**style):
+    """A small figure of one word at several angles and sizes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3, 2), dpi=100)
+    FigureCanvasAgg(fig)
+    for k, angle in enumerate((0, 17.5, 90, 181, -33)):
+        size = 6 + 2 * (k % 3)
+        fig.text(0.1 + 0.17 * k, 0.5, "Запоріжжя AVATAR", rotation=angle, size=size, **style)
+    return fig
+
+
 def test_texts_drawn_from_kept_bitmaps_are_the_same_pixels(run, monkeypatch):
     """Each text's bitmap is made once per process (``text_images``); the maps, the
     overview, and texts turned to any angle and size come out pixel for pixel as
     matplotlib draws them, and a text drawn again never reaches matplotlib's draw_text."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
-    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import RendererAgg
 
     from modeller.maps import text_images
     from modeller.maps.image_overview import render_overview
 
     doc, partitions = run
-
-    def turned():
-        fig = Figure(figsize=(3, 2), dpi=100)
-        FigureCanvasAgg(fig)
-        for k, angle in enumerate((0, 17.5, 90, 181, -33)):
-            fig.text(0.1 + 0.17 * k, 0.5, "Запоріжжя", rotation=angle, size=6 + 2 * (k % 3))
-        return fig
 
     def draw_all() -> list[np.ndarray]:
         out = []
@@ -380,7 +385,7 @@ def test_texts_drawn_from_kept_bitmaps_are_the_same_pixels(run, monkeypatch):
             fig = images.render(doc, entry, partition)
             images.image_bytes(fig, title=entry.title)
             out.append(_pixels(fig))
-        for fig, svg in ((render_overview(doc, partitions), False), (turned(), True)):
+        for fig, svg in ((render_overview(doc, partitions), False), (_turned(), True)):
             images.image_bytes(fig, svg=svg)
             out.append(_pixels(fig))
         return out
@@ -400,3 +405,41 @@ def test_texts_drawn_from_kept_bitmaps_are_the_same_pixels(run, monkeypatch):
     assert 0 < kept == len(text_images._BITMAPS)
     for a, b, c in zip(plain, first, again, strict=True):
         assert a.shape == b.shape and np.array_equal(a, b) and np.array_equal(a, c)
+
+
+def test_kept_text_sizes_and_bitmaps_follow_the_text_settings(monkeypatch):
+    """Texts measured and rasterised once per process (``image_words``, ``text_images``)
+    come out as matplotlib alone draws them under other hinting, kerning, antialiasing and
+    fonts for a generic family, each setting drawn twice (the second time from what was
+    kept)."""
+    import matplotlib
+    import matplotlib.text as mtext
+
+    from modeller.maps import image_words, text_images
+
+    image_words.share_text_metrics()
+    shared = mtext._get_text_metrics_with_cache
+    settings = [
+        {},
+        {"text.hinting_factor": 1},
+        {"text.kerning_factor": 6},
+        {"text.antialiased": False},
+        {"font.sans-serif": ["DejaVu Serif"]},
+        {"font.sans-serif": ["DejaVu Sans Mono"]},
+    ]
+    monkeypatch.setattr(text_images, "_BITMAPS", {})
+
+    def draw(rc: dict, own: bool) -> np.ndarray:
+        monkeypatch.setattr(text_images, "_OWN", own)
+        metrics = shared if own else shared.original  # matplotlib's own measuring
+        monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", metrics)
+        with matplotlib.rc_context(rc):
+            fig = _turned(family="sans-serif")
+            images.image_bytes(fig)
+            return _pixels(fig)
+
+    plain = []
+    for rc in settings * 2:
+        plain.append(draw(rc, own=False))
+        assert np.array_equal(draw(rc, own=True), plain[-1]), rc
+    assert len({p.tobytes() for p in plain}) == len(settings)  # each setting shows

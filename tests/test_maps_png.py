@@ -77,3 +77,22 @@ def test_one_pixel_short_of_opaque_keeps_the_alpha_channel():
     pixels[2, 3, 3] = 254
     image = _decode(png_bytes(pixels))
     assert image.mode == "RGBA" and np.array_equal(np.asarray(image), pixels)
+
+
+def test_without_isal_installed_zlib_writes_the_png(tmp_path):
+    """Where ISA-L is not installed (no wheel for the platform), the import falls back."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "plain.png"
+    code = (
+        "import sys; sys.modules['isal'] = None\n"  # as if not installed: import fails
+        "import zlib, numpy as np\n"
+        "from modeller.maps import png\n"
+        "assert png._deflate is zlib and png.LEVEL == 1\n"
+        "pixels = np.arange(20 * 30 * 4, dtype=np.uint32).astype(np.uint8).reshape(20, 30, 4)\n"
+        f"open({str(out)!r}, 'wb').write(png.png_bytes(pixels))\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    expected = np.arange(20 * 30 * 4, dtype=np.uint32).astype(np.uint8).reshape(20, 30, 4)
+    assert np.array_equal(np.asarray(_decode(out.read_bytes())), expected)

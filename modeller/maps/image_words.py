@@ -120,11 +120,22 @@ def hatch_colour(patch, colour: str | None):
     return patch
 
 
+GENERIC_FAMILIES = ("serif", "sans-serif", "cursive", "fantasy", "monospace")
+
+
 def _font_key(fontprop) -> tuple:
-    """What a FontProperties is equal by (its ``__hash__``'s fields), as a tuple: copying
-    the mutable object into each lookup's key took ~15 ms a map (4,000 lookups)."""
+    """What a FontProperties is equal by (its ``__hash__``'s fields), as a tuple, with the
+    font lists a generic family name stands for: copying the mutable object into each
+    lookup's key took ~15 ms a map (4,000 lookups)."""
+    import matplotlib
+
+    family = tuple(fontprop.get_family())
+    lists = tuple(
+        tuple(matplotlib.rcParams[f"font.{name}"]) for name in GENERIC_FAMILIES if name in family
+    )
     return (
-        tuple(fontprop.get_family()),
+        family,
+        lists,
         fontprop.get_slant(),
         fontprop.get_variant(),
         fontprop.get_weight(),
@@ -159,7 +170,11 @@ def share_text_metrics() -> None:
     sizes: dict[tuple, tuple] = {}
 
     def metrics(renderer, text, fontprop, ismath, dpi):
-        hinting = (matplotlib.rcParams["text.hinting"], matplotlib.rcParams["text.hinting_factor"])
+        hinting = (
+            matplotlib.rcParams["text.hinting"],
+            matplotlib.rcParams["text.hinting_factor"],
+            matplotlib.rcParams["text.kerning_factor"],
+        )
         dpis = (getattr(renderer, "dpi", None), dpi)
         kind = type(getattr(renderer, "_inner", renderer))  # a replay.Recording measures by Agg
         key = (kind, *dpis, text, _font_key(fontprop), ismath, hinting)

@@ -1,9 +1,10 @@
 """A helper process that draws the static images while ``modeller run`` computes.
 
 Importing matplotlib costs ~0.4 s of CPU before the first image. Forked once a run has
-loaded its modules and units (so it shares them: forked before, it loaded them again,
-1.3 s more CPU in all and slower), the painter does that on the other core while the run
-reads the scenarios and applies them. It is handed each scenario as soon as
+loaded its modules and units, before it reads the scenario files (so it shares them:
+forked before, it loaded them again, 1.3 s more CPU in all and slower), the painter does
+that on the other core while the run reads the scenarios and applies them (a run that
+then fails on a scenario file cancels it). It is handed each scenario as soon as
 it is applied (``offer``) and draws its images at once (``image_jobs.draw_ahead``) while
 the run still computes (a run whose baselines or population are not cached yet computes
 for seconds). Then it receives the run document (``draw``), keeps the images drawn ahead
