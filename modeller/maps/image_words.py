@@ -126,7 +126,7 @@ GENERIC_FAMILIES = ("serif", "sans-serif", "cursive", "fantasy", "monospace")
 def _font_key(fontprop) -> tuple:
     """What a FontProperties is equal by (its ``__hash__``'s fields), as a tuple, with the
     font lists a generic family name stands for: copying the mutable object into each
-    lookup's key took ~15 ms a map (4,000 lookups)."""
+    lookup's key cost ~7 µs a lookup, and a map makes ~400."""
     import matplotlib
 
     family = tuple(fontprop.get_family())
