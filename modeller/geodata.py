@@ -100,9 +100,12 @@ def to_lonlat(geom):
     return shapely.transform(geom, lambda xy: np.column_stack(unproject(xy[:, 0], xy[:, 1])))
 
 
+CONTEXT_FILES = ("neighbours.geojson", "dnipro.geojson")  # what the maps draw around Ukraine
+
+
 def data_digest() -> str:
-    """Short hash of the data a figure rests on: the embedded files, and the units file
-    when one replaces the embedded units."""
+    """Short hash of the data a figure or map rests on: the embedded files (the maps'
+    context too), and the units file when one replaces the embedded units."""
     injected = bool(_ACTIVE) or settings.units_path() is not None
     return _digest(load().source.get("sha256", "") if injected else "")
 
@@ -110,8 +113,9 @@ def data_digest() -> str:
 @cache
 def _digest(units_sha256: str) -> str:
     h = hashlib.sha256()
-    for name in ("units.csv", "oblasts.geojson", "settlements.csv"):
-        h.update((geodata_dir() / name).read_bytes())
+    for name in ("units.csv", "oblasts.geojson", "settlements.csv", *CONTEXT_FILES):
+        path = geodata_dir() / name
+        h.update(path.read_bytes() if path.exists() else b"")
     h.update(units_sha256.encode())
     return h.hexdigest()[:12]
 

@@ -27,19 +27,13 @@ SMALL_MAP_M = 5000.0
 pixels (about 1,400 km over 250–290 px)."""
 
 
-CONTEXT_FILES = ("neighbours.geojson", "dnipro.geojson")  # beside the units
-
-
 @cache
 def context() -> dict:
     """Neighbours, the Dnipro, oblast outlines and Ukraine's outline in the working CRS;
     kept between runs (``geomcache``: ~0.1 s of every image process's start)."""
     folder = geodata.geodata_dir()
-    units = geodata.load().geometry
-    files = [folder / name for name in CONTEXT_FILES]
-    sources = [np.fromfile(f, dtype=np.uint8) if f.exists() else None for f in files]
-    shapes = np.frombuffer(b"".join(shapely.to_wkb(list(units.values()))), dtype=np.uint8)
-    key = geomcache.digest("static map context", BASE_TOLERANCE_M, *sources, shapes)
+    units = geodata.load().geometry  # (the embedded files are in every key)
+    key = geomcache.digest("static map context", BASE_TOLERANCE_M, *units.values())
     kept = geomcache.kept(key, lambda: _context(folder, units), tuple(_KEPT))
     return {
         name: shapely.get_parts(kept[name]) if many else kept[name] for name, many in _KEPT.items()

@@ -123,19 +123,23 @@ def hatch_colour(patch, colour: str | None):
 GENERIC_FAMILIES = ("serif", "sans-serif", "cursive", "fantasy", "monospace")
 
 
-def _font_key(fontprop) -> tuple:
-    """What a FontProperties is equal by (its ``__hash__``'s fields), as a tuple, with the
-    font lists a generic family name stands for: copying the mutable object into each
-    lookup's key cost ~7 µs a lookup, and a map makes ~400."""
+def text_key(fontprop) -> tuple:
+    """What a text's size and bitmap depend on besides its string, resolution and kind of
+    renderer: its font (a FontProperties' ``__hash__`` fields, and the font lists a
+    generic family name stands for) and the hinting and kerning settings. A tuple of
+    those takes ~1.3 µs; copying the mutable FontProperties into the key took ~7 µs, and a
+    map makes ~400 lookups (``share_text_metrics``, ``text_images``)."""
     import matplotlib
 
+    rc = matplotlib.rcParams
     family = tuple(fontprop.get_family())
-    lists = tuple(
-        tuple(matplotlib.rcParams[f"font.{name}"]) for name in GENERIC_FAMILIES if name in family
-    )
+    lists = tuple(tuple(rc[f"font.{name}"]) for name in GENERIC_FAMILIES if name in family)
     return (
         family,
         lists,
+        rc["text.hinting"],
+        rc["text.hinting_factor"],
+        rc["text.kerning_factor"],
         fontprop.get_slant(),
         fontprop.get_variant(),
         fontprop.get_weight(),
@@ -170,14 +174,9 @@ def share_text_metrics() -> None:
     sizes: dict[tuple, tuple] = {}
 
     def metrics(renderer, text, fontprop, ismath, dpi):
-        hinting = (
-            matplotlib.rcParams["text.hinting"],
-            matplotlib.rcParams["text.hinting_factor"],
-            matplotlib.rcParams["text.kerning_factor"],
-        )
         dpis = (getattr(renderer, "dpi", None), dpi)
         kind = type(getattr(renderer, "_inner", renderer))  # a replay.Recording measures by Agg
-        key = (kind, *dpis, text, _font_key(fontprop), ismath, hinting)
+        key = (kind, *dpis, text, text_key(fontprop), ismath)
         size = sizes.get(key)
         if size is None:
             if len(sizes) > 8192:  # a bound, as matplotlib's own cache has

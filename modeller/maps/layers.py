@@ -150,9 +150,6 @@ def base_layers() -> dict:
     return base_layers_of(geodata.load())
 
 
-BASE_FILES = ("neighbours.geojson", "dnipro.geojson")  # read by base_layers, beside the units
-
-
 @cache
 def base_layers_of(data) -> dict:
     """``base_layers`` of these units (``geodata.Geodata``)."""

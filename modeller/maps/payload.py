@@ -11,13 +11,12 @@ from functools import cache
 from html import escape
 
 import numpy as np
-import shapely
 
 from .. import geodata, geomcache
 from ..rounding import share_text
 from . import words
 from .assets import json_for_script
-from .layers import BASE_FILES, ScenarioView, base_layers_of, marker_radius
+from .layers import ScenarioView, base_layers_of, marker_radius
 from .palette import NEIGHBOUR_FILL, Palette
 
 
@@ -29,13 +28,10 @@ def base_json() -> str:
 
 @cache
 def _base_json(data) -> str:
-    files = [geodata.geodata_dir() / name for name in BASE_FILES]  # beside the units
-    sources = [np.fromfile(f, dtype=np.uint8) if f.exists() else None for f in files]
-    # (the code and the units' files are in every key; these units may be a caller's own)
-    shapes = np.frombuffer(b"".join(shapely.to_wkb(list(data.geometry.values()))), np.uint8)
+    # (the code and the embedded files are in every key; these units may be a caller's own)
     names = [(code, unit.name_en) for code, unit in data.units.items()]
     towns = [(t.name, t.lat, t.lon, t.population) for t in data.settlements]
-    key = geomcache.digest("base layers", *sources, shapes, names, towns)
+    key = geomcache.digest("base layers", *data.geometry.values(), names, towns)
 
     def draw() -> dict:
         text = json_for_script(base_layers_of(data))

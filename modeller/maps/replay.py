@@ -73,12 +73,7 @@ class Recording:
 
 def draw(fig) -> Recording:
     """Draw ``fig`` on its Agg canvas (as ``canvas.draw()`` does) and keep the calls."""
-    canvas = fig.canvas
-    canvas.renderer = canvas.get_renderer()
-    canvas.renderer.clear()
-    recording = Recording(canvas.renderer)
-    fig.draw(recording)
-    return recording
+    return text_images.draw(fig, Recording)
 
 
 def svg(recording: Recording, fig, metadata: dict) -> bytes:

@@ -4,8 +4,9 @@ Most texts of a static map recur on every map of a run (oblast and town names, t
 legend, the credit): 605 texts on the 11 shipped maps, 195 of them distinct. FreeType
 laid each out and rasterised it again (~0.5 ms a text). A text's bitmap does not depend
 on where it goes (Agg draws it at whole pixels, and rotates it while drawing), so it is
-made once per process for each text, font, size, resolution, hinting and antialiasing, and
-drawn as matplotlib's ``RendererAgg.draw_text`` draws it: the pixels are the same
+made once per process for each text, font, size and hinting (``image_words.text_key``),
+resolution and antialiasing, and drawn as matplotlib's ``RendererAgg.draw_text`` draws
+it: the pixels are the same
 (``tests/test_maps_images.py``). matplotlib is pinned below 3.11 (pyproject); with another
 version, or for math text, matplotlib draws the text itself.
 """
@@ -17,7 +18,8 @@ from math import cos, radians, sin
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
-from matplotlib.font_manager import fontManager
+
+from .image_words import text_key
 
 LIMIT = 4096  # texts kept; past it the cache starts again (a run draws a few hundred)
 _BITMAPS: dict[tuple, tuple] = {}
@@ -29,22 +31,12 @@ def draw_text(renderer, gc, x, y, s, prop, angle, ismath=False, mtext=None) -> N
     if ismath or not _OWN or type(renderer) is not RendererAgg:
         renderer.draw_text(gc, x, y, s, prop, angle, ismath, mtext)
         return
-    flags = get_hinting_flag()
     antialiased = bool(gc.get_antialiased())
-    key = (
-        s,
-        tuple(fontManager._find_fonts_by_props(prop)),  # the font files, fallbacks too
-        prop.get_size_in_points(),
-        renderer.dpi,
-        flags,
-        matplotlib.rcParams["text.hinting_factor"],
-        matplotlib.rcParams["text.kerning_factor"],
-        antialiased,
-    )
+    key = (s, text_key(prop), renderer.dpi, antialiased)  # (the font, its size, hinting)
     kept = _BITMAPS.get(key)
     if kept is None:
         font = renderer._prepare_font(prop)
-        font.set_text(s, 0, flags=flags)  # laid out unrotated: Agg rotates the bitmap
+        font.set_text(s, 0, flags=get_hinting_flag())  # laid out unrotated: Agg rotates the bitmap
         font.draw_glyphs_to_bitmap(antialiased=antialiased)
         xo, yo = font.get_bitmap_offset()
         kept = (np.array(font.get_image()), font.get_descent() / 64.0, xo / 64.0, yo / 64.0)
@@ -71,9 +63,12 @@ class _Agg:
         draw_text(self._inner, gc, x, y, s, prop, angle, ismath, mtext)
 
 
-def draw(fig) -> None:
-    """Draw ``fig`` on its Agg canvas, as ``canvas.draw()`` does, texts from kept bitmaps."""
+def draw(fig, wrap=_Agg):
+    """Draw ``fig`` on its Agg canvas, as ``canvas.draw()`` does, through ``wrap`` of its
+    renderer (texts from kept bitmaps); return that wrapper."""
     canvas = fig.canvas
     canvas.renderer = canvas.get_renderer()
     canvas.renderer.clear()
-    fig.draw(_Agg(canvas.renderer))
+    wrapped = wrap(canvas.renderer)
+    fig.draw(wrapped)
+    return wrapped
