@@ -100,7 +100,7 @@ class Placer:
         ``clearance_px`` is the radius of the marker the label must not cover; ``rings``
         tries the positions around the anchor again at larger distances.
         """
-        halo = style.pop("bbox", None)  # given once placed: most tried labels are dropped
+        halo = style.pop("bbox", None)  # given once placed: a label dropped needs none
         t = self.ax.text(
             x, y, text, ha="center", va="center", parse_math=False, clip_on=False, **style
         )
