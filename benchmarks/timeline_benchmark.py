@@ -14,7 +14,9 @@
 3. The modeller timeline on the same dates (in this process); the two tables must agree
    to 0.01 % per figure. Prints both times and the ratio.
 4. The full archive again in this process: CPU seconds per stage (plan, read, clip,
-   bands, towns, rows, write) and the floor (reading the files + writing the table).
+   bands, towns, rows, write; the bands' own parts: the line of contact, the zones, the
+   tiles, the settlements, the rest under "bands") and the floor (reading the files +
+   writing the table).
    ``benchmarks/speed.py`` runs this after its ``run`` section; the targets print last.
 """
 

@@ -395,7 +395,7 @@ def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | N
             sides.check(land, inside, day.snap)
         clock.lap("towns")
         if bands is not None:
-            bands.update(land, state.tile_in, state.changed, state.dirty, inside)
+            bands.update(land, state.tile_in, state.changed, state.dirty, inside, clock.lap)
             bands.fill(km2[t])
         clock.lap("bands")
         moved = state.point_moved

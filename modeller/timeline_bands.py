@@ -140,12 +140,19 @@ class Bands:
         self.buffers: dict[float, dict[bytes, object]] = {}
         self.started = False
 
-    def update(self, land: Land, tile_in: np.ndarray, changed, flipped=None, point_in=None) -> None:
+    def update(
+        self, land: Land, tile_in: np.ndarray, changed, flipped=None, point_in=None, lap=None
+    ) -> None:
         """Measure again what today's changes can reach (everything on the first day), and
         the support tiles whose holder changed far from any changed segment (``flipped``:
         per tile, re-clipped today; a whole tile retaken inside a large area keeps no
         band, but its km² by holder must follow). ``point_in``: per population point,
-        whether it is Russian-held today (None: every settlement counts as both)."""
+        whether it is Russian-held today (None: every settlement counts as both).
+        ``lap(stage)``, when given, is told where the time went: the line of contact
+        (with the territory near it), the zones, the tiles' classes, the settlements'
+        tests ("bands: line", "bands: zones", "bands: tiles", "bands: settlements"),
+        and the rest ("bands": what to measure again, which settlements)."""
+        lap = lap or (lambda stage: None)
         held = None if point_in is None else point_in[self.points]
         boxes = None
         first = not self.started or changed is None
@@ -189,18 +196,23 @@ class Bands:
         # the reach from them cannot change a zone or an answer there; runs are cut by
         # their own vertices, so all but those at the box's edges were buffered before
         box = (*(lo - self.reach - REACH_M), *(hi + self.reach + REACH_M))
+        lap("bands")
         territory = land.near(box)
         line = _contact_line_near(self.geom, territory, box)
         runs = [] if line.is_empty else [(r.tobytes(), r) for r in _runs(line)]
         grown = self.bounds[dirty] + np.array([-1, -1, 1, 1]) * self.reach
+        lap("bands: line")
         zones = self._zones(runs, grown)
+        lap("bands: zones")
         for k, bits in zip(dirty, wants, strict=True):
             self.areas[k] = self._tile_classes(self.tiles[k], territory, tile_in, zones, bits)
+        lap("bands: tiles")
         since = None if boxes is None else changed  # None: nothing to keep from before
         for i, (some, stale) in enumerate(tests):
             if len(some):  # a stale answer cannot be kept: no shortcut for those
                 self.inside[some, i] = self._inside(i, line, some, since, stale)
                 self.stale[some, i] = False
+        lap("bands: settlements")
 
     def _follow(self, held, todo: np.ndarray) -> list:
         """Per band, the settlements to test today: those of ``todo`` (near a change) and
