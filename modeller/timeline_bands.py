@@ -39,15 +39,28 @@ def _window(depth_m: float) -> float:
 
 def _contact_line_near(geom: Geometry, held, box):
     """The line of contact (as engine.contact_line draws it) inside a box only, from the
-    Russian-held territory within it."""
+    Russian-held territory within it (``geom.ukraine`` prepared).
+
+    Where the box lies inside the country, Russian-held land there meets only
+    Ukrainian-held land and the box's edges, so the line is its boundary less those edges:
+    the engine's line (the boundary within 1 m of Ukrainian-held land) but for stubs of 1 m
+    along the box's edges, beyond any band's reach of what is measured, and without
+    buffering the Ukrainian-held land by 1 m (the line costs ~30 % less over the archive,
+    with the same figures on every day). Near the border and the coast the engine's way
+    is kept: there the two differ (a coastal edge within 1 m of a Ukrainian-held sliver,
+    by the Kinburn spit).
+    """
     ukraine = shapely.clip_by_rect(geom.ukraine, *box)
     russia = polygonal(shapely.intersection(held, ukraine))
     if russia.is_empty:
         return shapely.LineString()
-    rest = polygonal(shapely.difference(ukraine, russia))
-    if rest.is_empty:
-        return shapely.LineString()
-    line = shapely.intersection(shapely.boundary(russia), shapely.buffer(rest, 1.0))
+    if shapely.contains_properly(geom.ukraine, shapely.box(*box)):
+        line = shapely.difference(shapely.boundary(russia), shapely.boundary(ukraine))
+    else:
+        rest = polygonal(shapely.difference(ukraine, russia))
+        if rest.is_empty:
+            return shapely.LineString()
+        line = shapely.intersection(shapely.boundary(russia), shapely.buffer(rest, 1.0))
     # joined into its longest chains: GEOS simplifies a buffer's input part by part (by 1 %
     # of the depth), so where a part breaks changes a deep band; cut to a box, the line
     # breaks elsewhere than the engine's (120 km band: +0.74 km² in Crimea, 0.019 %)
@@ -122,6 +135,7 @@ class Bands:
 
     def __init__(self, geom: Geometry) -> None:
         self.geom = geom
+        shapely.prepare(geom.ukraine)  # (tells whether a box lies inside the country)
         self.per = 2 ** len(geom.bands)
         self.reach = max(b.km for b in geom.bands) * 1000 + REACH_M
         self.tiles = np.flatnonzero(np.isin(geom.tile_atom, geom.support))

@@ -1,11 +1,13 @@
-"""The band part's bookkeeping of settlements across days (``timeline_bands.Bands``):
-which are tested on a day, and which keep their answer."""
+"""The band part of the timeline (``timeline_bands``): its bookkeeping of settlements
+across days (which are tested on a day, which keep their answer) and its line of contact
+drawn in a box."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from modeller.scenario import Band
 from modeller.timeline_bands import Bands, relevant
@@ -63,3 +65,50 @@ def test_near_a_change_only_settlements_on_a_bands_side_are_tested():
     tests = b._follow(held, np.array([1, 2]))
     assert _tested(tests) == [[1], [1, 2], [2]]
     assert [s.tolist() for _, s in tests] == [[False], [False, False], [False]]
+
+
+def _local_lines(spec: str):
+    """The engine's line of contact of a baseline, and the timeline's drawn in boxes 80 km
+    wide around points along it: (box, whether it lies inside the country, engine's, local)."""
+    import shapely
+
+    from modeller import baselines, engine
+    from modeller.timeline_bands import _contact_line_near
+
+    pieces = baselines.load_baseline(spec).pieces
+    whole = engine.contact_line(pieces)
+    russia = engine.union_regions([p.geometry for p in pieces if p.before == "russia"])
+    geom = SimpleNamespace(ukraine=engine.country())
+    shapely.prepare(geom.ukraine)
+    out = []
+    for at in np.linspace(0, 1, 25):
+        p = shapely.line_interpolate_point(shapely.line_merge(whole), at, normalized=True)
+        box = (p.x - 40_000, p.y - 40_000, p.x + 40_000, p.y + 40_000)
+        inside = bool(shapely.contains_properly(geom.ukraine, shapely.box(*box)))
+        local = _contact_line_near(geom, shapely.clip_by_rect(russia, *box), box)
+        out.append((box, inside, whole, local))
+    return out
+
+
+@pytest.mark.parametrize("spec", ["contact-line", "deepstate:2025-08-15"])
+def test_the_local_line_of_contact_is_the_engines_inside_and_astride_the_border(spec, request):
+    import shapely
+
+    if spec.startswith("deepstate"):
+        request.getfixturevalue("shared_data")  # skips without the archive
+    lines = _local_lines(spec)
+    assert {inside for _, inside, _, _ in lines} == {True, False}  # both ways are drawn
+    for box, inside, whole, local in lines:
+        if not inside and spec != "contact-line":
+            # astride the border the line is drawn the engine's way from the land in the box,
+            # where DeepState's layer leaves zero-width slivers of Ukrainian-held land along
+            # the state border (536 m of border taken as contact by Dvorichna on 2025-08-15,
+            # as before boxes inside the country were drawn the other way)
+            continue
+        inner = (box[0] + 2, box[1] + 2, box[2] - 2, box[3] - 2)
+        want, got = shapely.clip_by_rect(whole, *inner), shapely.clip_by_rect(local, *inner)
+        assert abs(want.length - got.length) < 1e-3, (box, inside)
+        assert shapely.hausdorff_distance(want, got) < 1e-3, (box, inside)
+        if inside:  # nothing along the box's own edges (the engine's way leaves 1 m stubs)
+            edges = shapely.intersection(local, shapely.boundary(shapely.box(*box)))
+            assert edges.length == 0.0, (box, edges.length)
