@@ -16,10 +16,11 @@
       population model and the day's costly shapes (its reconciled territory, the band's
       zone: ``modeller.geomcache``) from the cache; a cold run (nothing cached: a user's very first
       run) is timed too, without and with maps.
-[timeline] ``benchmarks/timeline_benchmark.py``: the full daily archive (a subprocess;
-      wall, peak memory), the straightforward implementation on ``--sample`` dates
-      against the timeline on the same dates (ratio, agreement), and the timeline's CPU
-      per stage with the floor: what reading the files and writing the table cost.
+[timeline] ``benchmarks/timeline_benchmark.py``: the full daily archive (a subprocess,
+      ``--repeat`` times: the median wall time, the largest peak memory), the
+      straightforward implementation on ``--sample`` dates against the timeline on the
+      same dates (ratio, agreement), and the timeline's CPU per stage with the floor:
+      what reading the files and writing the table cost.
 
 The figures and ratios are printed last. Absolute seconds depend on the machine and its
 load; the ratios come from runs made side by side, in turn.
@@ -255,7 +256,7 @@ def timeline_section(args) -> dict[str, float]:
     import timeline_benchmark as tb
 
     print("[timeline]")
-    return tb.measure_all(args.sample, str(args.scenarios))
+    return tb.measure_all(args.sample, str(args.scenarios), args.repeat)
 
 
 def main() -> None:

@@ -1,11 +1,12 @@
-"""Timeline speed: modeller vs a straightforward geopandas.overlay implementation, one run.
+"""Timeline speed: modeller vs a straightforward geopandas.overlay implementation.
 
-    python benchmarks/timeline_benchmark.py [--sample 16]
+    python benchmarks/timeline_benchmark.py [--sample 16] [--repeat 3]
 
 1. ``modeller timeline scenarios/`` over the whole daily archive, as a user runs it (a
-   subprocess): wall time and peak memory (RSS of the process and its workers, sampled),
-   measuring every day (``MODELLER_TIMELINE_CACHE=0``); then (1b) re-run with the days
-   measured before kept: after the archive gained its last day, and with every day kept.
+   subprocess, ``--repeat`` times: the median): wall time and peak memory (RSS of the
+   process and its workers, sampled), measuring every day (``MODELLER_TIMELINE_CACHE=0``);
+   then (1b) re-run with the days measured before kept: after the archive gained its last
+   day, and with every day kept.
 2. A straightforward implementation on ``--sample`` dates spread over the archive: per
    date, the baseline by ``geopandas.overlay`` of the units with DeepState's polygons; per
    scenario step, ``geopandas.overlay`` (intersection + difference) of the pieces with
@@ -233,8 +234,9 @@ def rerun_with_kept_days(scenarios_dir: str, daily: list) -> tuple[float, float]
     return walls[1], walls[2]
 
 
-def measure_all(n_sample: int, scenarios_dir: str) -> dict:
-    """The three measurements, printed as they come; the figures for the summary."""
+def measure_all(n_sample: int, scenarios_dir: str, repeat: int = 3) -> dict:
+    """The three measurements, printed as they come; the figures for the summary (the
+    full archive run ``repeat`` times: the median wall time, the largest peak)."""
     daily = [s for s in archive.snapshots() if s.feature is None]
     if not daily:
         sys.exit("no DeepState archive: set MODELLER_DATA_DIR=../shared/data")
@@ -246,15 +248,22 @@ def measure_all(n_sample: int, scenarios_dir: str) -> dict:
     )
 
     os.environ["MODELLER_TIMELINE_CACHE"] = "0"  # [1]-[4] measure every day
-    with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "modeller", "timeline", scenarios_dir]
-        cmd += ["--baselines", f"deepstate:{first}..{last}", "--out", tmp]
-        wall, peak, done = peak_rss(cmd)
-        if done.returncode:
-            sys.exit(done.stderr)
+    walls, peaks = [], []
+    for _ in range(max(1, repeat)):
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = [sys.executable, "-m", "modeller", "timeline", scenarios_dir]
+            cmd += ["--baselines", f"deepstate:{first}..{last}", "--out", tmp]
+            wall, peak, done = peak_rss(cmd)
+            if done.returncode:
+                sys.exit(done.stderr)
+        walls.append(wall)
+        peaks.append(peak)
+    wall, peak = float(np.median(walls)), max(peaks)
+    runs = ", ".join(f"{w:.1f}" for w in walls)
     print(
-        f"[1] modeller timeline, full archive, every day measured: {wall:.1f} s wall, "
-        f"peak memory {peak / 2**30:.2f} GB ({done.stderr.strip()})"
+        f"[1] modeller timeline, full archive, every day measured: {wall:.1f} s wall (median "
+        f"of {len(walls)} runs: {runs} s), peak memory {peak / 2**30:.2f} GB "
+        f"({done.stderr.strip().splitlines()[-1]})"
     )
     grown, kept = rerun_with_kept_days(scenarios_dir, daily)
     print(
@@ -325,8 +334,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, default=16, help="dates for the comparison")
     parser.add_argument("--scenarios", default=str(REPO / "scenarios"))
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the full archive")
     args = parser.parse_args()
-    t = measure_all(args.sample, args.scenarios)
+    t = measure_all(args.sample, args.scenarios, args.repeat)
     print()
     print(
         f"full daily archive x all scenarios: {t['wall']:.1f} s wall (target <= 5 s), "
