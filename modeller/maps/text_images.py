@@ -6,9 +6,9 @@ laid each out and rasterised it again (~0.5 ms a text). A text's bitmap does not
 on where it goes (Agg draws it at whole pixels, and rotates it while drawing), so it is
 made once per process for each text, font, size and hinting (``image_words.text_key``),
 resolution and antialiasing, and drawn as matplotlib's ``RendererAgg.draw_text`` draws
-it: the pixels are the same
-(``tests/test_maps_images.py``). matplotlib is pinned below 3.11 (pyproject); with another
-version, or for math text, matplotlib draws the text itself.
+it: the pixels are the same (``tests/test_maps_images.py``). matplotlib is pinned below
+3.11 (pyproject); with another version, or for math text, matplotlib draws the text
+itself.
 """
 
 from __future__ import annotations
