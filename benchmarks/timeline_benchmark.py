@@ -263,7 +263,7 @@ def measure_all(n_sample: int, scenarios_dir: str, repeat: int = 3) -> dict:
     print(
         f"[1] modeller timeline, full archive, every day measured: {wall:.1f} s wall (median "
         f"of {len(walls)} runs: {runs} s), peak memory {peak / 2**30:.2f} GB "
-        f"({done.stderr.strip().splitlines()[-1]})"
+        f"({(done.stderr.strip().splitlines() or ['no summary printed'])[-1]})"
     )
     grown, kept = rerun_with_kept_days(scenarios_dir, daily)
     print(
