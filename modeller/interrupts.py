@@ -6,18 +6,22 @@ prints a traceback of its own before turning it into an ImportError. Inside
 ``cleanup_on_interrupt()`` blocks (writing files, swapping the map site in) Ctrl-C raises
 KeyboardInterrupt instead, so the writers remove their temporary files and the command
 prints the same line. Nothing changes until ``install()`` is called (by the console
-script), so library use keeps Python's default behaviour.
+script), so library use keeps Python's default behaviour. Folders held in
+``removed_on_exit()`` blocks are removed on either way out, and on SIGTERM, which
+otherwise ends the process as before.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 INTERRUPTED = "interrupted; no file was half-written (outputs are replaced whole or not at all)"
 _state = {"interrupted": False, "soft": 0, "pid": None}
+_folders: list[str] = []  # removed_on_exit(): removed by a hard exit in the main process
 
 
 def interrupted() -> bool:
@@ -35,20 +39,49 @@ def cleanup_on_interrupt() -> Iterator[None]:
         _state["soft"] -= 1
 
 
+@contextmanager
+def removed_on_exit(folder: str) -> Iterator[None]:
+    """Within this block a hard exit (Ctrl-C, SIGTERM) removes ``folder`` first: the
+    block's own cleanup does not run then (a timeline's plan handed to its workers was
+    left in the temporary folder, 5 MB each time)."""
+    _folders.append(folder)
+    try:
+        yield
+    finally:
+        _folders.remove(folder)
+
+
+def _remove_folders() -> None:
+    if os.getpid() == _state["pid"]:  # a forked worker inherits the list: not its own
+        for folder in list(_folders):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _on_sigint(signum, frame) -> None:
     _state["interrupted"] = True
     if _state["soft"] or os.getpid() != _state["pid"]:  # writing, or a worker process
         raise KeyboardInterrupt
     try:
+        _remove_folders()
         os.write(2, (INTERRUPTED + "\n").encode())
     finally:
         os._exit(130)
+
+
+def _on_sigterm(signum, frame) -> None:
+    """End as SIGTERM's default does (the status says so), the folders removed first."""
+    try:
+        _remove_folders()
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def install() -> None:
     """Handle Ctrl-C as described above (main thread only; a no-op elsewhere)."""
     try:
         signal.signal(signal.SIGINT, _on_sigint)
+        signal.signal(signal.SIGTERM, _on_sigterm)
         _state["pid"] = os.getpid()
     except ValueError:  # not the main thread (embedded use): keep Python's default
         pass

@@ -22,7 +22,7 @@ from . import baselines, geodata, inputs, reconcile, settings, timeline_cache
 from .archive import Snapshot, missing_days
 from .engine import step_name
 from .errors import InputError
-from .interrupts import die_with_parent
+from .interrupts import die_with_parent, removed_on_exit
 from .partition import BaselineInfo
 from .scenario import Scenario
 from .timeline import (
@@ -82,7 +82,10 @@ def _plan_and_measure(
     (evaluation is a small part of the plan).
     """
     parts = chunks(ordered, workers)
-    with tempfile.TemporaryDirectory(prefix="modeller-timeline-") as folder:
+    with (
+        tempfile.TemporaryDirectory(prefix="modeller-timeline-") as folder,
+        removed_on_exit(folder),
+    ):
         handoff = Handoff(os.path.join(folder, "geometry.pickle"))
         futures = {pool.submit(measure, handoff, part): i for i, part in enumerate(parts)}
         plan = None

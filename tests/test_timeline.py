@@ -485,17 +485,22 @@ def test_days_the_archive_lacks_are_said_not_skipped_silently(shared_data, tmp_p
 def test_a_signal_to_the_timeline_alone_stops_its_workers_at_once(shared_data, tmp_path, signum):
     """A SIGTERM to the parent alone (as systemd, CI runners and ``timeout`` send it) left
     its workers running with nobody to read them; a SIGINT alone waited for every chunk
-    to finish (283 s on the full archive) before saying it was interrupted."""
+    to finish (283 s on the full archive) before saying it was interrupted. The SIGTERM
+    left the plan handed to the workers (5 MB) in a temporary folder for good."""
+    import os
     import subprocess
     import sys
     import time
 
     args = ["timeline", "draft-20-points-2025-12", "--baselines", "deepstate:2024-07-08.."]
+    temp = tmp_path / "temp"
+    temp.mkdir()
     proc = subprocess.Popen(
         [sys.executable, "-m", "modeller", *args, "-o", str(tmp_path / "tl")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "TMPDIR": str(temp)},
     )
     deadline = time.monotonic() + 60
     workers: list[int] = []
@@ -505,6 +510,7 @@ def test_a_signal_to_the_timeline_alone_stops_its_workers_at_once(shared_data, t
         workers = [int(x) for x in kids.read_text().split()] if kids.exists() else []
     assert len(workers) == 2, "the timeline did not start its two workers"
     time.sleep(2.0)  # measuring now
+    assert [p.name[:18] for p in temp.iterdir()] == ["modeller-timeline-"]
     proc.send_signal(signum)
     proc.communicate(timeout=15)
 
@@ -522,6 +528,7 @@ def test_a_signal_to_the_timeline_alone_stops_its_workers_at_once(shared_data, t
     assert not alive, f"workers left running after {signum!r}"
     assert proc.returncode in (130, -signal.SIGTERM, 143)
     assert not (tmp_path / "tl" / "timeline.csv").exists()
+    assert not list(temp.iterdir()), "a temporary folder was left behind"
 
 
 def test_a_band_that_covers_its_whole_side_is_refused_as_run_refuses_it(shared_data, tmp_path):
