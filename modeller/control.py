@@ -248,8 +248,7 @@ def from_file(path: Path) -> Partition:
     territory = {s: geojson.territory(g) for s, g in held.items()}
     if all(t.is_empty for t in territory.values()):  # every ring flat: "Russia holds 0 km²"
         raise InputError(
-            "the file's polygons enclose no land (each ring has zero area: its corners lie "
-            "on one line); give the outlines of the land held",
+            f"the file's polygons enclose {geojson.FLAT_RINGS}; give the outlines of the land held",
             str(path),
         )
     _check_no_overlap(territory, path)

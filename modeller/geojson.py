@@ -265,6 +265,9 @@ def _territory_of(text: str, path: Path, densify: bool) -> object:
         return territory([g for _, g in found], densify)
 
 
+# What a polygon whose every ring is flat is told (it would select or hold 0 km²)
+FLAT_RINGS = "no land (each ring has zero area: its corners lie on one line)"
+
 # The last file of one polygon read the fast way: (structure, its one coordinates array,
 # densify) -> its territory. Consecutive daily files often hold the same map (113 of the
 # 769 days): the parse, check and projection are then skipped. What GEOS reads of such a
@@ -287,7 +290,10 @@ def _fast_territory(text: str, densify: bool) -> object:
     # validity is checked once, on what is returned: densifying a valid polygon in
     # lon/lat, then projecting it, keeps it valid unless rounding makes a ring touch
     # itself, and then (as for an invalid file) the general path repairs it
-    projected = geodata.to_equal_area(parts[0], DENSIFY_DEG if densify else None)
+    try:  # a ring of one repeated point cannot be densified: the general path says so
+        projected = geodata.to_equal_area(parts[0], DENSIFY_DEG if densify else None)
+    except shapely.errors.GEOSException:
+        return None
     return projected if shapely.is_valid(projected) else None
 
 

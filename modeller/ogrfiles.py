@@ -47,13 +47,17 @@ def check(path: Path, kind: str) -> None:
         what = inputs.binary_kind(head)
         if what is None and head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"{", b"["):
             raise InputError(f"this is text (GeoJSON?), not a {kind}: name it .geojson", str(path))
-        said = f"this is {what}" if what else f"this is not a {kind} (its first bytes are not)"
+        said = (
+            f"this is {what}, not a {kind}"
+            if what
+            else f"this is not a {kind} (it does not start as one does)"
+        )
         fix = (
             "unzip it and give its .shp (with its .shx, .dbf and .prj beside it)"
             if what and what.startswith("a ZIP")
             else f"give the {kind} itself, or export one (QGIS: Export > Save Features As)"
         )
-        raise InputError(f"{said}, not a {kind}: {fix}", str(path))
+        raise InputError(f"{said}: {fix}", str(path))
     if shp and not _sidecar(path, ".shx"):
         raise InputError(
             f"no {path.stem}.shx beside it: a Shapefile is several files (.shp, .shx, .dbf, "

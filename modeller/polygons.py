@@ -26,11 +26,12 @@ def scenario_polygon(file: str | None, inline: dict | None) -> object:
         layer = geojson.read_territory(Path(file))
     else:
         layer = geojson.territory([g for _, g in geojson.features(inline, None, rings=True)])
-    if layer.is_empty:  # all of it beyond WINDOW, clipped away: say where it lies
+    if layer.is_empty:  # all of it beyond WINDOW, clipped away (say where it lies), or flat
         lonlat = _lonlat_of(Path(file)) if file else geojson.features(inline, None)
         unitchecks.check_over_ukraine([g for _, g in lonlat], file)
-        # (not reached: WINDOW is far larger than what check_over_ukraine accepts)
-        raise InputError("the polygon lies nowhere near Ukraine; give lon/lat over it", file)
+        raise InputError(
+            f"the polygon encloses {geojson.FLAT_RINGS}; give the outline of the area meant", file
+        )
     lonlat = shapely.get_parts(geodata.to_lonlat(layer))
     unitchecks.check_over_ukraine(list(lonlat), file)
     return layer

@@ -787,6 +787,25 @@ def test_a_baseline_of_flat_rings_is_refused(tmp_path):
     refused(cli("run", "--no-maps", "-b", path, scenario(tmp_path)), "enclose no land", "zero area")
 
 
+@pytest.mark.parametrize(
+    "ring",
+    [
+        [[37, 48], [37, 48], [37, 48], [37, 48]],  # one point repeated: a GEOS traceback
+        [[37, 48], [38, 48], [37, 48]],  # flat: "lies nowhere near Ukraine" (in Donetsk)
+    ],
+)
+def test_a_polygon_selector_of_flat_rings_is_refused_as_such(tmp_path, ring):
+    """A polygon file whose ring has zero area gave a traceback (one point repeated: GEOS
+    cannot densify it) or was said to lie nowhere near Ukraine; inline, the same."""
+    flat = {"type": "Polygon", "coordinates": [ring]}
+    write_json(tmp_path / "flat.geojson", flat)
+    sc = scenario(tmp_path, "{polygon: {file: flat.geojson}}")
+    for command in (["validate", sc], ["run", "--no-maps", "-b", "1991", sc]):
+        refused(cli(*command), "flat.geojson: the polygon encloses no land", "zero area")
+    inline = scenario(tmp_path, f"{{polygon: {{geojson: {json.dumps(flat)}}}}}", "i.yaml")
+    refused(cli("validate", inline), "i.yaml:", "the polygon encloses no land")
+
+
 def _gpkg_with(path: Path, sql: str) -> Path:
     import sqlite3
 
@@ -825,6 +844,8 @@ def _broken(tmp_path: Path, case: str) -> Path:
         (tmp_path / "z.gpkg").write_bytes(b"PK\x03\x04" + bytes(100))
     elif case == "geojson-text":
         write_json(tmp_path / "z.gpkg", feature_collection(mapping(donetsk)))
+    elif case == "plain-text":
+        (tmp_path / "z.gpkg").write_bytes(b"hello")
     elif case == "no-shx":
         write_layer(tmp_path / "z.shp", donetsk, "EPSG:4326", "ESRI Shapefile")
         (tmp_path / "z.shx").unlink()
@@ -860,6 +881,9 @@ BROKEN = {
     "empty": "empty file (0 bytes); expected a GeoPackage",
     "zip": "this is a ZIP archive (a zipped Shapefile, a .kmz or an .xlsx?), not a GeoPackage",
     "geojson-text": "this is text (GeoJSON?), not a GeoPackage: name it .geojson",
+    # (it said "this is not a GeoPackage (its first bytes are not), not a GeoPackage")
+    "plain-text": "this is not a GeoPackage (it does not start as one does): give the "
+    "GeoPackage itself",
     "no-shx": "no z.shx beside it: a Shapefile is several files",
     "far": "no polygon lies over Ukraine: the file's polygons span lon -1",
     "metres-no-crs": "are not lon/lat degrees, and the layer declares no CRS: assign it its CRS",
