@@ -23,7 +23,7 @@ from pydantic import (
 
 from . import inputs
 from .errors import InputError
-from .gazetteer import resolve_place
+from .gazetteer import hints_at_most, resolve_place
 from .scenario_errors import LocatedError, StatusError, describe, in_file, one_per_place
 from .scenario_paths import scenario_files
 from .scenario_values import (
@@ -402,6 +402,9 @@ def _file_digest(path: str) -> str:
         return path
 
 
+SHOWN_ERRORS = 20  # a file's problems an error lists (then how many more there are)
+
+
 def load_scenario(path: Path) -> Scenario:
     """Parse and validate one scenario file; InputError names file:line and the fix."""
     path = Path(path)
@@ -409,7 +412,8 @@ def load_scenario(path: Path) -> Scenario:
     if not isinstance(data, dict):
         raise InputError("expected a mapping with id, title, steps, ...", str(path), 1)
     try:
-        return Scenario.model_validate(data, context={"folder": path.parent})
+        with hints_at_most(SHOWN_ERRORS):
+            return Scenario.model_validate(data, context={"folder": path.parent})
     except LocatedError as exc:  # raised outside pydantic's wrapping in some versions
         raise InputError(str(exc), str(path), line_of(lines, exc.loc)) from None
     except ValidationError as exc:
@@ -424,9 +428,12 @@ def load_scenario(path: Path) -> Scenario:
         if isinstance(inner, LocatedError):
             raise InputError(str(inner), str(path), line_of(lines, inner.loc)) from None
         loc, message = describe(first, Scenario)
-        for other in errors[1:]:  # every problem, each with its own line
+        for other in errors[1:SHOWN_ERRORS]:  # each problem with its own line, the first few
             other_loc, other_message = describe(other, Scenario)
             message += f"\n{path}:{line_of(lines, other_loc)}: {other_message}"
+        if len(errors) > SHOWN_ERRORS:
+            more = len(errors) - SHOWN_ERRORS
+            message += f"\n{path}: … and {more:,} more problem{'s' if more > 1 else ''}"
         raise InputError(message, str(path), line_of(lines, loc)) from None
 
 

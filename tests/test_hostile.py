@@ -243,6 +243,18 @@ VALUE_CASES = [
         5,
         ["coordinates must be numbers without quotes"],
     ),
+    (
+        "place-as-quoted-lon-lat",
+        STEP.replace("{oblast: Donetsk}", "{near: {place: '37.1, 48.3', km: 5}}"),
+        5,
+        ["'37.1, 48.3' is text, read as a place name", "write [lon, lat] without quotes"],
+    ),
+    (
+        "place-as-lon-lat-without-space",
+        STEP.replace("{oblast: Donetsk}", "{near: {place: '37,48', km: 5}}"),
+        5,
+        ["'37,48' is text, read as a place name"],
+    ),
     ("date-zero", "date: 0\n", 3, ["date 0 must be written YYYY-MM-DD"]),
     ("date-int", "date: 20250815\n", 3, ["must be written YYYY-MM-DD"]),
     (
@@ -401,6 +413,24 @@ def test_bad_values_name_file_line_value_and_fix(tmp_path, name, body, line, fra
     message = assert_clean_error(cli(*command), *fragments)
     assert message.startswith(f"error: {path}:{line}: " if line else f"error: {path}")
     assert len(message) < 600  # a 5,000-character value is shortened, not echoed
+
+
+def test_a_file_of_thousands_of_problems_lists_the_first_and_counts_the_rest(tmp_path):
+    # 20,000 unknown oblasts and 300 unknown places: each would once get its own fuzzy
+    # "did you mean" and its own line, and grouping them by location was quadratic
+    names = "".join(f"        - Nowhere{i}\n" for i in range(20_000))
+    near = "  - assign: ukraine\n    where: {{near: {{place: Nowhereville{}, km: 5}}}}\n"
+    places = "".join(near.format(i) for i in range(300))
+    path = write(
+        tmp_path, HEAD + "steps:\n  - assign: russia\n    where:\n      oblast:\n" + names + places
+    )
+    result = cli("validate", path, timeout=40)
+    assert result.exit_code == 2 and "Traceback" not in result.output + result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 21, lines[:3]
+    assert lines[0].startswith(f"error: {path}:7: unknown oblast 'Nowhere0'")
+    assert lines[1].startswith(f"{path}:8: unknown oblast 'Nowhere1'")
+    assert lines[-1] == f"{path}: … and 20,280 more problems"
 
 
 @pytest.mark.parametrize("title", ["''", "'   '", '"\\t"'])
