@@ -12,6 +12,7 @@ from rich.console import Console
 from .cli_options import fail, use_population
 from .errors import InputError
 from .interrupts import cleanup_on_interrupt
+from .scheduler import checked_address
 from .textsafe import terminal_text
 
 
@@ -46,6 +47,8 @@ def timeline(
             for switch in ("MODELLER_POPULATION_CACHE", "MODELLER_TIMELINE_CACHE"):
                 cachefiles.enabled(switch)  # a bad switch: said before any work
             files.check_writer(fmt)
+            if scheduler is not None:  # a bad address: said before the plan, not after
+                scheduler = checked_address(scheduler)
             files.check_folder_name(
                 out, f"the table and the page go there (timeline.{fmt}, timeline.html)"
             )

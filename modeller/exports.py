@@ -11,7 +11,10 @@ once for the file (a top-level ``modeller`` member in GeoJSON, layer metadata
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import shutil
 from pathlib import Path
 
 from . import files, geodata, projection
@@ -187,11 +190,16 @@ def write(frame, path: Path, prov: dict, fmt: str | None = None) -> Path:
         data = {"type": "FeatureCollection", META_KEY: prov, "features": data["features"]}
         return files.write_text(path, json.dumps(data, ensure_ascii=False, default=str) + "\n")
     if fmt == "gpkg":
+        from pyogrio.errors import DataLayerError, DataSourceError
+
         with files.atomic_path(path, suffix=".tmp.gpkg") as tmp:
             tmp.unlink()  # GDAL creates the file itself
-            frame.to_file(
-                tmp, driver="GPKG", layer="pieces", engine="pyogrio", metadata={META_KEY: text}
-            )
+            try:
+                frame.to_file(
+                    tmp, driver="GPKG", layer="pieces", engine="pyogrio", metadata={META_KEY: text}
+                )
+            except (DataSourceError, DataLayerError) as exc:
+                raise _gdal_refusal(exc, path) from None
         return path
     files.check_writer("parquet")
     import pyarrow.parquet as pq
@@ -203,6 +211,18 @@ def write(frame, path: Path, prov: dict, fmt: str | None = None) -> Path:
         meta[META_KEY.encode()] = text.encode()
         pq.write_table(table.replace_schema_metadata(meta), tmp)
     return path
+
+
+def _gdal_refusal(exc: Exception, path: Path) -> OSError:
+    """GDAL's write error as the OSError it stands for: with a near-full disk, GDAL says only
+    "Failed to commit transaction"."""
+    try:
+        full = shutil.disk_usage(path.parent).free < 16 * 2**20
+    except OSError:
+        full = False
+    if full or "space" in str(exc).lower():
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    return OSError(errno.EIO, f"GDAL could not write the GeoPackage ({exc})", str(path))
 
 
 def read_provenance(path: Path) -> dict:

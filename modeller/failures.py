@@ -38,7 +38,8 @@ def environment_message(exc: OSError) -> str:
     }
     hint = hints.get(exc.errno)
     where = f" {_short(str(target))}" if target else ""
-    return f"error: cannot write{where}: {reason}" + (f" ({hint})" if hint else "")
+    # the path is the user's: shown without the escape sequences it may hold
+    return terminal_text(f"error: cannot write{where}: {reason}" + (f" ({hint})" if hint else ""))
 
 
 def _short(text: str, limit: int = 200) -> str:
@@ -67,7 +68,7 @@ class SafeGroup(click.Group):
             if interrupted():
                 click.echo(INTERRUPTED, err=True)
                 sys.exit(130)
-            click.echo(terminal_text(environment_message(exc)), err=True)
+            click.echo(environment_message(exc), err=True)
             sys.exit(1)
         except Exception:
             if not interrupted():  # e.g. numpy's ImportError for an interrupted import

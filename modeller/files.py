@@ -21,7 +21,7 @@ from pathlib import Path
 from . import settings
 from .errors import InputError
 from .inputs import kind_of, was_read
-from .interrupts import cleanup_on_interrupt
+from .interrupts import cleanup_on_interrupt, removed_on_exit
 
 
 def check_writer(fmt: str) -> None:
@@ -101,10 +101,12 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     error (or Ctrl-C) the temporary file is removed and ``path`` is left untouched.
     """
     path = file_target(path)
+    made = _missing_folders(path.parent)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     except OSError as exc:  # name the file asked for, not the temporary one
+        _remove_empty(made)
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     os.close(fd)
     umask = os.umask(0)
@@ -112,11 +114,37 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     with cleanup_on_interrupt():  # Ctrl-C raises here, so the temporary file goes
         try:
             os.chmod(tmp, 0o666 & ~umask)
-            yield Path(tmp)
-            os.replace(tmp, path)
+            with removed_on_exit(tmp):  # a SIGTERM while writing: no hidden file left
+                yield Path(tmp)
+                os.replace(tmp, path)
+        except OSError as exc:  # e.g. a full disk: name the file asked for, leave no folder
+            Path(tmp).unlink(missing_ok=True)
+            _remove_empty(made)
+            if exc.filename not in (None, tmp, str(tmp)):
+                raise
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
+            _remove_empty(made)
             raise
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders ``mkdir(parents=True)`` would create for ``folder``, deepest first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders a failed write created, where they are still empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def write_text(path: Path, text: str) -> Path:

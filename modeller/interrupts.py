@@ -17,11 +17,11 @@ import os
 import shutil
 import signal
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 INTERRUPTED = "interrupted; no file was half-written (outputs are replaced whole or not at all)"
 _state = {"interrupted": False, "soft": 0, "pid": None}
-_folders: list[str] = []  # removed_on_exit(): removed by a hard exit in the main process
+_paths: list[str] = []  # removed_on_exit(): removed by a hard exit in the main process
 
 
 def interrupted() -> bool:
@@ -40,21 +40,26 @@ def cleanup_on_interrupt() -> Iterator[None]:
 
 
 @contextmanager
-def removed_on_exit(folder: str) -> Iterator[None]:
-    """Within this block a hard exit (Ctrl-C, SIGTERM) removes ``folder`` first: the
-    block's own cleanup does not run then (a timeline's plan handed to its workers was
-    left in the temporary folder, 5 MB each time)."""
-    _folders.append(folder)
+def removed_on_exit(path: str) -> Iterator[None]:
+    """Within this block a hard exit (Ctrl-C, SIGTERM) removes ``path`` (a temporary file or
+    folder) first: the block's own cleanup does not run then (a timeline's plan handed to
+    its workers was left in the temporary folder, 5 MB each time; a table being written,
+    as a hidden file of up to 70 MB beside it)."""
+    _paths.append(str(path))
     try:
         yield
     finally:
-        _folders.remove(folder)
+        _paths.remove(str(path))
 
 
-def _remove_folders() -> None:
+def _remove_paths() -> None:
     if os.getpid() == _state["pid"]:  # a forked worker inherits the list: not its own
-        for folder in list(_folders):
-            shutil.rmtree(folder, ignore_errors=True)
+        for path in reversed(_paths):
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with suppress(OSError):
+                    os.unlink(path)
 
 
 def _on_sigint(signum, frame) -> None:
@@ -62,16 +67,16 @@ def _on_sigint(signum, frame) -> None:
     if _state["soft"] or os.getpid() != _state["pid"]:  # writing, or a worker process
         raise KeyboardInterrupt
     try:
-        _remove_folders()
+        _remove_paths()
         os.write(2, (INTERRUPTED + "\n").encode())
     finally:
         os._exit(130)
 
 
 def _on_sigterm(signum, frame) -> None:
-    """End as SIGTERM's default does (the status says so), the folders removed first."""
+    """End as SIGTERM's default does (the status says so), the temporary paths removed first."""
     try:
-        _remove_folders()
+        _remove_paths()
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)

@@ -46,6 +46,19 @@ def spreadsheet_cell(value: object) -> object:
     return "'" + value
 
 
+def csv_comment(text: object) -> str:
+    """``text`` as one '#' line above a CSV table, safe in a spreadsheet too: one that opens
+    the file splits the line at its commas into cells, so each part that a spreadsheet would
+    run gets a leading ``'`` (and double quotes, which would join parts, become single)."""
+    one = terminal_text(" ".join(str(text).splitlines())).replace('"', "'")
+    parts = one.split(",")
+    for i, part in enumerate(parts[1:], 1):
+        body = part.lstrip(" ")
+        if spreadsheet_cell(body) != body:
+            parts[i] = part[: len(part) - len(body)] + "'" + body
+    return "# " + ",".join(parts)
+
+
 def markdown_text(text: object) -> str:
     """One line of Markdown-safe text: HTML escaped; table pipes and the characters of
     links, images, code and emphasis backslash-escaped (shown as written); no line breaks."""

@@ -25,6 +25,7 @@ from .errors import InputError
 from .interrupts import die_with_parent, removed_on_exit
 from .partition import BaselineInfo
 from .scenario import Scenario
+from .scheduler import connect as connect_scheduler
 from .timeline import (
     Geometry,
     Measures,
@@ -186,15 +187,9 @@ def evaluate_dask(
     plan: Plan, parts: list[list[Snapshot]], address: str, advance: Callable[[int], None]
 ) -> tuple[list[Measures], list[tuple[dict, dict]]]:
     """Chunks measured, then (scenario, chunk) tasks, on the Dask cluster at ``address``."""
-    try:
-        from distributed import Client
-        from distributed import as_completed as dask_completed
-    except ImportError:
-        raise InputError("--scheduler needs Dask: pip install -e '.[dask]'") from None
-    try:
-        client = Client(address, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise InputError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    client = connect_scheduler(address)
+    from distributed import as_completed as dask_completed
+
     try:
         geom = client.scatter(plan.geometry, broadcast=True)
         remainder = np.tile(plan.remainder_per_km2, plan.geometry.n_classes)

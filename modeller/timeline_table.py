@@ -13,7 +13,7 @@ import numpy as np
 from . import __version__, files, geodata, population, report, report_text
 from .errors import InputError
 from .partition import BaselineInfo
-from .textsafe import terminal_text
+from .textsafe import csv_comment
 from .timeline_rows import ATTR_COLUMNS, COLUMNS
 
 FORMATS = ("csv", "json", "parquet")
@@ -261,7 +261,7 @@ def _write_csv(table: Table, path: Path) -> None:
             ),
         ]
         for line in head_lines:  # file names are the user's: one comment line each
-            fh.write(f"# {terminal_text(' '.join(str(line).splitlines()))}\n")
+            fh.write(csv_comment(line) + "\n")
         fh.write(",".join(head) + "\n")
         if pacsv is None:
             for cols, names, prefix in (

@@ -1412,6 +1412,14 @@ def test_error_messages_strip_control_sequences(tmp_path):
     assert "\x1b" not in message
 
 
+@pytest.mark.parametrize("fmt", ["json", "gpkg"])
+def test_a_write_error_shows_the_output_path_without_its_escape_sequences(tiny, fmt):
+    target = f"/sys/\x1b]0;pwned\x07\x1b[31mred/out.{fmt}"  # a read-only place
+    result = cli("run", "-b", "1991", "--format", fmt, "-O", target, tiny)
+    message = assert_clean_error(result, "cannot write /sys/", "red", status=1)
+    assert "\x1b" not in message and "\x07" not in message
+
+
 # --- 8. Ctrl-C (real processes) --------------------------------------------------------------
 
 

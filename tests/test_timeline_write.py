@@ -12,6 +12,8 @@ from datetime import date as Date
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from modeller import timeline_table
 from modeller.partition import BaselineInfo
@@ -139,3 +141,56 @@ def test_a_users_own_timeline_html_is_refused_before_any_work(tmp_path):
     for _ in range(2):  # its own page is replaced run after run
         assert CliRunner().invoke(main, args).exit_code == 0
     assert (tmp_path / "timeline.html").stat().st_size > 1000
+
+
+_RISKY = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def _runnable(cell: str) -> bool:
+    """Whether a spreadsheet would run the cell as a formula (a plain number it would not)."""
+    body = cell.lstrip(" ")
+    if not body.startswith(_RISKY):
+        return False
+    try:
+        float(body)
+    except ValueError:
+        return True
+    return False
+
+
+@given(st.text(alphabet=st.sampled_from(list(',="+-@\t\r\n #aZ1.\uff1d\x1b')), max_size=40))
+def test_a_comment_line_splits_into_no_cell_a_spreadsheet_would_run(text):
+    from modeller.textsafe import csv_comment, terminal_text
+
+    line = csv_comment(text)
+    assert line.startswith("# ") and "\n" not in line and "\r" not in line
+    cells = next(csv.reader([line]))
+    assert not [c for c in cells if _runnable(c)], (text, cells)
+    # nothing else changes: text as one line, without control characters, quotes single
+    plain = terminal_text(" ".join(text.splitlines())).replace('"', "'")
+    assert line[2:].replace("'", "") == plain.replace("'", "")
+
+
+def test_a_units_file_name_that_is_a_formula_stays_text_in_the_timeline_csv(shared_data, tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    units = tmp_path / 'x,=HYPERLINK("evil"),+cmd,@SUM(A1).geojson'
+    shutil.copy(shared_data / "boundaries" / "ua_oblasts_minregion2020.geojson", units)
+    result = CliRunner().invoke(
+        main,
+        [
+            "timeline", "land-swap", "--units", str(units), "--no-chart",
+            "--baselines", "deepstate:2025-08-14..2025-08-15", "-o", str(tmp_path / "tl"),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "tl" / "timeline.csv").read_text(encoding="utf-8").splitlines()
+    comments = [x for x in lines if x.startswith("#")]
+    units_line = next(x for x in comments if "units: " in x)
+    assert "'=HYPERLINK('evil')" in units_line and "'+cmd" in units_line
+    cells = [c for line in comments for c in next(csv.reader([line]))]
+    assert not [c for c in cells if _runnable(c)], cells

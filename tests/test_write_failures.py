@@ -1,0 +1,114 @@
+"""Writes that fail: a disk that fills up gives one sentence naming the file, and neither
+that nor a signal leaves anything behind (no half file, no hidden temporary, no empty
+folder). A real tmpfs of a few dozen KiB stands for the full disk; without the right to
+mount one, those tests skip."""
+
+from __future__ import annotations
+
+import errno
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from modeller.cli import main
+
+SCENARIO = "id: probe\ntitle: Probe\nsteps:\n  - assign: russia\n    where: {oblast: Donetsk}\n"
+
+
+@pytest.fixture
+def full_disk(tmp_path) -> Path:
+    """A folder on a 48 KiB file system: room for small files, not for an export."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if not shutil.which("mount"):
+        pytest.skip("no mount command: a full disk cannot be made here")
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(mount)], capture_output=True
+    )
+    if made.returncode:
+        pytest.skip(f"cannot mount a small tmpfs here ({made.stderr.decode().strip()})")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _left(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def _one_line(result) -> str:
+    out = result.output + (result.stderr or "")
+    assert "Traceback" not in out, out
+    assert result.exit_code == 1, out
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "geojson", "parquet"])
+def test_an_export_onto_a_full_disk_names_the_file_and_leaves_nothing(tmp_path, full_disk, fmt):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    target = full_disk / "new" / f"pieces.{fmt}"
+    result = CliRunner().invoke(
+        main, ["run", "-b", "1991", "--format", fmt, "-O", str(target), str(scenario)]
+    )
+    line = _one_line(result)
+    assert line.startswith(f"error: cannot write {target}: "), line
+    assert "No space left on device" in line and "free some space" in line, line
+    assert _left(full_disk) == []  # the folder it made for the file is gone too
+
+
+def test_the_api_raises_the_os_error_of_a_full_disk(full_disk):
+    import modeller
+
+    result = modeller.run("full-donbas-withdrawal", baseline="1991")
+    with pytest.raises(OSError) as caught:
+        result.to_file(full_disk / "pieces.gpkg")
+    assert caught.value.errno == errno.ENOSPC
+    assert caught.value.filename == str(full_disk / "pieces.gpkg")
+    assert _left(full_disk) == []
+
+
+def test_a_timeline_onto_a_full_disk_names_the_table_and_leaves_no_folder(shared_data, full_disk):
+    out = full_disk / "maps" / "timeline"
+    result = CliRunner().invoke(
+        main,
+        ["timeline", "--baselines", "deepstate:2025-06-01..2025-07-31", "-o", str(out)],
+    )
+    line = _one_line(result)
+    assert line.startswith(f"error: cannot write {out / 'timeline.csv'}: "), line
+    assert "No space left on device" in line, line
+    assert _left(full_disk) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_while_a_file_is_written_leaves_no_hidden_temporary(tmp_path, signum):
+    """A SIGTERM while the timeline wrote its table left ``.timeline.json.XXXX.tmp`` (up to
+    70 MB) beside it; the signal's own exit status is kept."""
+    probe = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        from pathlib import Path
+        from modeller import files, interrupts
+        interrupts.install()
+        target = Path(sys.argv[1]) / "old.csv"
+        target.write_text("the earlier table\\n")
+        with files.atomic_path(target) as tmp:
+            tmp.write_text("half a new table")
+            os.kill(os.getpid(), {int(signum)})
+            signal.pause() if hasattr(signal, "pause") else None
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    if signum == signal.SIGTERM:  # (Ctrl-C raises KeyboardInterrupt here: no CLI to catch it)
+        assert done.returncode == -signal.SIGTERM and not done.stderr, done.stderr
+    assert _left(tmp_path) == ["old.csv"]  # no hidden .old.csv.XXXX.tmp
+    assert (tmp_path / "old.csv").read_text() == "the earlier table\n"
