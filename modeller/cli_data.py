@@ -61,6 +61,8 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
         except InputError as exc:
             fail(exc)
         findings += checks.check_scenarios(loaded, baseline)
+    elif baseline is not None:  # (with scenarios, each is checked on it)
+        findings += checks.check_baseline(baseline)
     table = Table(title="modeller doctor", title_justify="left", header_style="bold")
     for head in ("", "Check", "Finding"):
         table.add_column(head)

@@ -267,4 +267,23 @@ def from_file(path: Path) -> Partition:
     info = BaselineInfo(
         inputs.shown(path), day, f"user file {path.name}", "polygons clipped to the units"
     )
-    return from_held(info, territory)
+    return _doubted(from_held(info, territory), path)
+
+
+ALMOST_ALL = 0.9  # a baseline file this much of the units holds is likely not a control map
+
+
+def _doubted(partition: Partition, path: Path) -> Partition:
+    """The partition, with a warning when the file's polygons cover almost all the units
+    (a boundaries file given as a baseline: every oblast would count as Russian-held)."""
+    areas = partition.areas_km2
+    held = sum(a for p, a in zip(partition.pieces, areas, strict=True) if p.before != "ukraine")
+    share = held / areas.sum() if areas.sum() else 0.0
+    if share < ALMOST_ALL:
+        return partition
+    warning = (
+        f"the baseline file {path.name} makes {share:.1%} of the units not Ukrainian-held: "
+        "a baseline file holds the land Russia holds (or a 'status' per feature); if this is "
+        "a boundaries file, give it as --units"
+    )
+    return replace(partition, warnings=(*partition.warnings, warning))

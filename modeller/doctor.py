@@ -271,6 +271,24 @@ def _check_settlements(folder: Path, units: dict, shapes: dict) -> list[Finding]
     return out
 
 
+def check_baseline(spec: str) -> list[Finding]:
+    """The baseline loads, and what it holds (its own doubts, such as a boundaries file
+    given as a baseline, as warnings)."""
+    from . import baselines
+
+    try:
+        base = baselines.load_baseline(spec)
+    except InputError as exc:
+        return [Finding("fail", "baseline", str(exc))]
+    areas = base.areas_km2
+    held = {}
+    for piece, km2 in zip(base.pieces, areas, strict=True):
+        held[piece.before] = held.get(piece.before, 0.0) + km2
+    shares = ", ".join(f"{s} {km2 / areas.sum():.1%}" for s, km2 in sorted(held.items()))
+    out = [Finding("ok", "baseline", f"{base.baseline.label} loads: {shares} of the units")]
+    return out + [Finding("warn", "baseline", w) for w in base.warnings]
+
+
 def check_scenarios(loaded: list, baseline_spec: str | None) -> list[Finding]:
     """Every scenario applies cleanly, every step selects something, and areas add up."""
     out = []

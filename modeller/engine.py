@@ -78,7 +78,7 @@ def run_steps(base: Partition, scenario: Scenario, choose, put) -> list:
     select and assign: ``choose(where, pieces) -> regions``, ``put(pieces, regions,
     status, recognition) -> pieces``."""
     pieces = base.pieces
-    warnings: list[str] = []
+    warnings: list[str] = list(base.warnings)  # the baseline's own (e.g. a file's doubts)
     out: list[tuple[Phase | None, Partition]] = []
     steps = scenario.numbered_steps
     for k, (phase, number, step) in enumerate(steps):

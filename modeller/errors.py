@@ -13,6 +13,7 @@ class InputError(Exception):
     file: str | None = None
     line: int | None = None
     loc: tuple = ()  # where in the scenario file (keys and items), when no line is known yet
+    scenario: str | None = None  # whose step it is, when several scenarios are planned at once
 
     def __str__(self) -> str:
         where = shorten(self.file) if self.file else ""

@@ -203,7 +203,11 @@ def _tiles(atoms: list) -> tuple[list, list]:
 
 
 def _evaluate_star(args: tuple) -> tuple[list, list]:
-    return _evaluate(*args)
+    try:
+        return _evaluate(*args)
+    except InputError as exc:  # a step's error: whose step it is (timeline_run names the file)
+        exc.scenario = exc.scenario or args[0].id
+        raise
 
 
 def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:

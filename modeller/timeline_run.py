@@ -218,7 +218,30 @@ def build_table(
     scheduler: str | None = None,
     progress: Callable[[int], None] = lambda n: None,
 ) -> Table:
-    """The whole timeline: DeepState snapshots fast, other baseline specs the plain way."""
+    """The whole timeline: DeepState snapshots fast, other baseline specs the plain way.
+
+    A step's error names the scenario's file and the step's line, as ``run`` does.
+    """
+    try:
+        return _build_table(scenarios, snapshots, others, workers, scheduler, progress)
+    except InputError as exc:
+        if exc.file or not exc.scenario:
+            raise
+        path = next((p for p, sc in scenarios if sc.id == exc.scenario), None)
+        if path is None or not Path(path).is_file():
+            raise InputError(f"{exc.scenario}: {exc.message}") from None
+        line = line_in(path, exc.loc) if exc.loc else None
+        raise InputError(exc.message, str(path), line) from None
+
+
+def _build_table(
+    scenarios: list[tuple[Path, Scenario]],
+    snapshots: list[Snapshot],
+    others: list[str],
+    workers: int | None,
+    scheduler: str | None,
+    progress: Callable[[int], None],
+) -> Table:
     # snapshots that keep a grey zone have a third status: evaluated the plain way
     others = [*others, *(s.spec for s in snapshots if s.grey)]
     ordered = sorted((s for s in snapshots if not s.grey), key=lambda s: s.day)

@@ -104,3 +104,26 @@ def test_a_malformed_geodata_folder_is_a_failure_row_not_a_traceback(tmp_path):
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "units.csv lists no unit" in result.output
+
+
+def test_a_baseline_alone_is_checked_not_ignored():
+    """`doctor --baseline BAD` without scenarios ignored the baseline and said all was well."""
+    bad = CliRunner().invoke(main, ["doctor", "--baseline", "pre-2O22"])
+    assert bad.exit_code == 1, bad.output
+    assert "FAIL" in bad.output and "unknown baseline 'pre-2O22'" in bad.output
+    (good,) = doctor.check_baseline("1991")
+    assert good.level == "ok" and good.message.endswith("loads: ukraine 100.0% of the units")
+
+
+def test_a_boundaries_file_given_as_a_baseline_is_doubted(shared_data):
+    """Read as a baseline, an oblast boundaries file makes 99.5 % of Ukraine Russian-held;
+    doctor and run say that it looks like --units instead."""
+    path = shared_data / "boundaries" / "ua_oblasts_minregion2020.geojson"
+    findings = doctor.check_baseline(str(path))
+    ok, warned = _levels(findings, "baseline")[0], _levels(findings, "baseline")[1:]
+    assert ok.level == "ok" and "russia 99." in ok.message, ok
+    assert [f.level for f in warned] == ["warn"]
+    assert "makes 99." in warned[0].message and "give it as --units" in warned[0].message
+    run = CliRunner().invoke(main, ["run", "--no-maps", "-b", str(path), "land-swap"])
+    assert run.exit_code == 0, run.output
+    assert "give it as --units" in run.stderr

@@ -1108,6 +1108,20 @@ def test_a_missing_deepstate_day_in_a_scenario_baseline_names_the_scenario(archi
     )
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_timeline_names_the_file_and_line_of_a_held_in_day_not_archived(
+    shared_data, tmp_path, workers
+):
+    where = "{held_in: {baseline: deepstate:2023-01-01}}"
+    scenario = write(tmp_path, HEAD + STEP.replace("{oblast: Donetsk}", where))
+    days = "deepstate:2025-08-01..2025-08-06"
+    result = cli("timeline", scenario, "--workers", workers, "--baselines", days, "-o", tmp_path)
+    said = assert_clean_error(
+        result, f"error: {scenario}:5: step 1: ", "deepstate:2023-01-01 is not in the archive"
+    )  # the line of the step's `where`, as run says it:
+    assert said == assert_clean_error(cli("run", "--no-maps", "-b", "1991", scenario))
+
+
 def test_a_missing_deepstate_day_in_held_in_names_the_scenario_and_step(archive_dir):
     _month_end(archive_dir, json.dumps(_months(POLY, POLY, POLY)))
     where = "{held_in: {baseline: deepstate:2022-05-30}}"
@@ -1355,6 +1369,26 @@ def test_markdown_shows_link_image_and_code_syntax_as_written(tmp_path):
         "\\`code\\` \\*\\*bold\\*\\* \\~\\~s\\~\\~"
     )
     assert shown in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    "summary",
+    ["# Breaking", "- one", "+ two", "3. three", "2025) year", "=== under", "-2.5 km a day"],
+)
+def test_a_summary_that_reads_as_markdown_syntax_stays_a_paragraph(tmp_path, summary):
+    """A summary starting with '#' became a heading of the report (and '- ' a list)."""
+    from markdown_it import MarkdownIt
+
+    path = write(tmp_path, f"id: probe\ntitle: Probe\nsummary: {json.dumps(summary)}\n" + STEP)
+    result = cli("run", "--no-maps", "-b", "1991", "-f", "markdown", path)
+    assert result.exit_code == 0, result.output
+    tokens = MarkdownIt("commonmark").parse(result.stdout)
+    shown = {  # each block's text as a reader sees it, and the block it is in
+        "".join(c.content for c in t.children or ()): tokens[i - 1].type
+        for i, t in enumerate(tokens)
+        if t.type == "inline"
+    }
+    assert shown.get(summary) == "paragraph_open", shown
 
 
 @pytest.mark.parametrize(
