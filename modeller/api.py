@@ -12,6 +12,7 @@ are the same as ``modeller run``'s.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -226,9 +227,17 @@ def run(
     """
     if isinstance(towns, bool) or not isinstance(towns, int) or towns < 0:
         raise InputError(f"towns must be a whole number of 0 or more, got {towns!r}")
+    if isinstance(baseline, os.PathLike):  # a baseline file, as a Path
+        baseline = os.fspath(baseline)
+    if isinstance(baseline, Partition):
+        raise InputError(
+            "run takes a baseline spec such as 'deepstate:2025-08-15' or a file name; to "
+            "apply a scenario to a loaded baseline (a Partition), use apply(baseline, scenario)"
+        )
     if baseline is not None and not isinstance(baseline, str):
         raise InputError(
-            f"baseline must be a spec such as 'deepstate:2025-08-15', got {baseline!r}"
+            "baseline must be a spec such as 'deepstate:2025-08-15' or a file name, got "
+            f"{type(baseline).__name__} {baseline!r:.60}"
         )
     loaded = _as_scenarios(scenarios)
     cache = runs.BaselineCache()
@@ -401,4 +410,4 @@ class Result:
         # a frame of its own: ``pieces`` is the user's to change (to_crs, rounding), and
         # the file must hold the run's exact figures in EPSG:4326, as its provenance says
         frame = exports.pieces_frame(self.document, list(self.partitions))
-        return exports.write(frame, Path(path), self.provenance, format)
+        return exports.write(frame, Path(path).expanduser(), self.provenance, format)

@@ -20,7 +20,7 @@ from . import dates, geojson, inputs, pockets, settings
 from .dates import parse_date
 from .errors import InputError
 from .partition import BaselineInfo
-from .specs import FILE_SUFFIXES
+from .specs import AUTHORED, FILE_SUFFIXES
 
 DAILY_SOURCE = "DeepStateMap (deepstatemap.live) occupied-territory layer"
 DAILY_NAME = re.compile(r"deepstatemap_data_\d{8}\.geojson")  # what deepstate_path looks up
@@ -320,9 +320,17 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
         if spec.startswith("deepstate") and not _is_file_name(spec):
             available = available if available is not None else snapshots()
             chosen += select(spec, available)
-        else:
+        elif spec in ("1991", *AUTHORED) or _is_file_name(spec):
             others.append(spec)
+        else:  # said now, not after the DeepState days are planned and measured
+            raise InputError(f"unknown baseline '{spec[:80]}' in --baselines; valid: {RANGE_HELP}")
     return thin(sorted(set(chosen), key=lambda s: s.day), step), others
+
+
+RANGE_HELP = (
+    "deepstate:FROM..TO (either end may be left out), deepstate:YYYY-MM-DD, 1991, "
+    "contact-line, pre-2022, or a .geojson/.gpkg/.shp file with a top-level 'date'"
+)
 
 
 def missing_days(chosen: list[Snapshot]) -> list[Date]:

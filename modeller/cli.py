@@ -155,8 +155,12 @@ def run(
 @click.argument("paths", nargs=-1, required=True, type=PathArg(path_type=Path))
 @units_option
 def validate(paths: tuple[Path, ...]) -> None:
-    """Check scenario files: keys, statuses, oblast and place names, polygon files. Exit 2
-    on any error."""
+    """Check scenario files: keys, statuses, oblast and place names, baselines named,
+    polygon files, split lines. Exit 2 on any error.
+
+    What needs the map itself is left to run: whether a split's keep place lies in the
+    oblasts it splits, and whether a band covers the whole of its side on the baseline.
+    """
     from . import cli_validate
 
     cli_validate.validate(paths)

@@ -178,7 +178,32 @@ def resolve_oblast(name: str) -> str:
         if close
         else f"; valid: {', '.join(sorted(choices))}"
     )
-    raise ValueError(f"unknown oblast '{name}'{hint}")
+    raise ValueError(f"unknown oblast '{name}'{hidden_letters(str(name))}{hint}")
+
+
+def hidden_letters(name: str) -> str:
+    """What makes a name differ from the one it looks like, for an error: an invisible code
+    point (a zero-width space, a soft hyphen) or a letter of another script among Latin or
+    Cyrillic ones ('Dоnetsk' with a Cyrillic 'о'); '' when there is none."""
+    for i, ch in enumerate(name):
+        if unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cn") or (ch.isspace() and ch not in " "):
+            return f" (it holds an invisible {_codepoint(ch)} at character {i + 1}: delete it)"
+    scripts = {_script(ch) for ch in name if ch.isalpha()} - {None}
+    if len(scripts) > 1:
+        few = min(scripts, key=lambda s: sum(_script(c) == s for c in name))
+        i, ch = next((i, c) for i, c in enumerate(name) if _script(c) == few)
+        return f" (its character {i + 1} is {_codepoint(ch)} among {max(scripts - {few})} letters)"
+    return ""
+
+
+def _codepoint(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed').title()}"
+
+
+def _script(ch: str) -> str | None:
+    """'Latin' or 'Cyrillic' (from the character's Unicode name), else None."""
+    head = unicodedata.name(ch, "").split(" ", 1)[0]
+    return head.title() if head in ("LATIN", "CYRILLIC", "GREEK") else None
 
 
 NEWS_SPELLINGS = {
@@ -263,7 +288,8 @@ def resolve_place(text: str) -> Settlement:
         names = sorted({settlements[primary[c][0]].name for c in close})
         hint = f" — did you mean {', '.join(repr(n) for n in names)}?" if names else ""
         where = f" in {oblast}" if oblast else ""
-        raise ValueError(f"unknown place '{name}'{where} (GeoNames cities500){hint}")
+        hidden = hidden_letters(name)
+        raise ValueError(f"unknown place '{name}'{where}{hidden} (GeoNames cities500){hint}")
     labels = [f"'{settlements[i].name}, {units[settlements[i].oblast].name_en}'" for i in hits]
     options = ", ".join(
         f"{labels[k]} at [{settlements[i].lon}, {settlements[i].lat}]"

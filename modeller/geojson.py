@@ -19,7 +19,7 @@ import shapely
 
 from . import geodata, inputs, positions, unitchecks
 from .errors import InputError
-from .positions import lines_of
+from .positions import lines_of, metres_text
 from .regions import polygonal, repaired, union_regions
 
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
@@ -162,8 +162,9 @@ def check_lonlat(g, where: str, source: str | None) -> None:
     if outside.any():
         bad = xy[outside][0]
         if np.median(np.abs(xy).max(axis=1)) >= METRES:
+            such = f"[{metres_text(bad[0])}, {metres_text(bad[1])}]"
             raise InputError(
-                f"{where}: coordinates such as [{bad[0]:.0f}, {bad[1]:.0f}] look like metres "
+                f"{where}: coordinates such as {such} look like metres "
                 "(e.g. Web Mercator, EPSG:3857); GeoJSON needs lon/lat degrees (EPSG:4326): "
                 "reproject, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson",
                 source,

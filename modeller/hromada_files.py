@@ -169,6 +169,7 @@ def _people(text: str, code: str, table: str, n: int) -> int:
     """A hromada's people: a non-negative whole number (``9361`` or ``9361.0``)."""
     valid = "expected a non-negative whole number of people (e.g. 9361)"
     raw = text.strip()
+    said = repr(raw if len(raw) <= 24 else raw[:23] + "…")  # (a cell of 5,000 digits)
     try:
         value = int(raw)
     except ValueError:
@@ -176,19 +177,20 @@ def _people(text: str, code: str, table: str, n: int) -> int:
             number = float(raw)
         except ValueError:
             raise InputError(
-                f"{VALUE_COLUMN} {text!r} of {code} is not a number; {valid}", table, n
+                f"{VALUE_COLUMN} {said} of {code} is not a number; {valid}", table, n
             ) from None
         if not math.isfinite(number) or number != round(number):
             what = "a whole number" if math.isfinite(number) else "a finite number"
             raise InputError(
-                f"{VALUE_COLUMN} {text!r} of {code} is not {what}; {valid}", table, n
+                f"{VALUE_COLUMN} {said} of {code} is not {what}; {valid}", table, n
             ) from None
         value = int(number)
+    shown = f"{value:,}" if abs(value) < 10**15 else f"{float(value):.3g}"
     if value < 0:
-        raise InputError(f"{VALUE_COLUMN} {value:,} of {code} is negative; {valid}", table, n)
+        raise InputError(f"{VALUE_COLUMN} {shown} of {code} is negative; {valid}", table, n)
     if value > MAX_PEOPLE:
         raise InputError(
-            f"{VALUE_COLUMN} {value:,} of {code} is more than twice Ukraine's population "
+            f"{VALUE_COLUMN} {shown} of {code} is more than twice Ukraine's population "
             f"({UKRAINE_2022:,} on 1 Jan 2022); {valid}",
             table,
             n,

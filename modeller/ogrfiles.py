@@ -21,6 +21,7 @@ import shapely
 
 from . import inputs
 from .errors import InputError
+from .positions import metres_text
 from .textsafe import terminal_text
 
 SHP_MAGIC = b"\x00\x00\x27\x0a"  # a .shp's file code, 9994, big-endian
@@ -131,8 +132,9 @@ def layer(path: Path, kind: str) -> tuple[np.ndarray, list[str], list]:
         off = (np.abs(xy) > [180.0, 90.0]).any(axis=1)
         if off.any():
             (x, y), i = xy[np.argmax(off)], which[np.argmax(off)]
+            such = f"[{metres_text(x)}, {metres_text(y)}]"
             raise InputError(
-                f"feature {i + 1}: coordinates such as [{x:.0f}, {y:.0f}] are not lon/lat "
+                f"feature {i + 1}: coordinates such as {such} are not lon/lat "
                 "degrees, and the layer declares no CRS: assign it its CRS (QGIS: Layer > Set "
                 "CRS) or export it in EPSG:4326",
                 str(path),

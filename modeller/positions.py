@@ -159,6 +159,12 @@ def _without_altitude(geom: dict) -> dict:
     return {**geom, "coordinates": cut(geom["coordinates"], POSITION_DEPTH[geom["type"]])}
 
 
+def metres_text(value: float) -> str:
+    """A coordinate far outside degrees, for a message: whole metres, or 1e+300 where the
+    whole number would run to hundreds of digits."""
+    return f"{value:.0f}" if abs(value) < 1e15 else f"{value:.3g}"
+
+
 def _short(text: str, limit: int = 60) -> str:
     """``text`` cut to ``limit`` characters (a hostile value can be megabytes long)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -35,6 +35,7 @@ from .scenario_values import (
     PlaceName,
     Text,
     Title,
+    first_crossing,
 )
 from .specs import check_spec
 from .statuses import BUILTIN_STATUSES
@@ -78,6 +79,13 @@ class Split(Model):
         points = [points[0]] + [b for a, b in zip(points, points[1:], strict=False) if a != b]
         if len(points) < 2:
             raise ValueError("the split line needs at least two distinct points")
+        crossing = first_crossing(points)
+        if crossing is not None:
+            i, j = crossing
+            raise ValueError(
+                f"the split line crosses itself (its segments {i + 1} and {j + 1} meet); "
+                "reorder its points"
+            )
         keep = place_lonlat(self.keep)
         last = len(points) - 2
         near = min(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import date as Date
 from datetime import datetime
 from typing import Annotated, Any
@@ -89,8 +90,15 @@ def _iso_date(value: Any) -> Any:
 
 
 def _not_blank(value: str) -> str:
+    """Text with something to read: not only spaces or invisible code points (U+200B)."""
     if not value.strip():
         raise ValueError("must not be blank; write a few words")
+    if all(c.isspace() or unicodedata.category(c) in ("Cf", "Cc") for c in value):
+        raise ValueError(
+            "must not be blank: it holds only invisible characters "
+            f"({', '.join(sorted({f'U+{ord(c):04X}' for c in value if not c.isspace()}))}); "
+            "write a few words"
+        )
     return value
 
 
@@ -131,3 +139,61 @@ OblastList = Annotated[list[OblastCode], BeforeValidator(_as_list), Field(min_le
 PlaceName = Annotated[str, AfterValidator(_known_place)]
 Number = Annotated[float, BeforeValidator(_number)]
 LonLat = Annotated[tuple[float, float], BeforeValidator(_lonlat_numbers), AfterValidator(_lonlat)]
+
+
+MAX_CHECKED_POINTS = 400  # longer split lines are checked by the engine (n² pairs here)
+
+
+def first_crossing(points: list[tuple[float, float]]) -> tuple[int, int] | None:
+    """The first two segments (by index) of a polyline that cross, touch or run back over
+    each other, as the engine's ``is_simple`` test refuses; None if there are none (or the
+    line is too long to check pair by pair here).
+
+    Notes
+    -----
+    Orientation tests on lon/lat: ``o(a, b, c)`` is the sign of the cross product
+    (b - a) × (c - a); segments ab and cd meet when c and d are not strictly on one side
+    of ab and a and b not strictly on one side of cd (collinear ones when they overlap).
+    Neighbouring segments share a point and only count when they fold back over it.
+    """
+    n = len(points) - 1
+    if n > MAX_CHECKED_POINTS:
+        return None
+    closed = n > 2 and points[0] == points[-1]
+    for i in range(n):
+        a, b = points[i], points[i + 1]
+        for j in range(i + 1, n):
+            c, d = points[j], points[j + 1]
+            if j == i + 1:  # shares b: folds back when d lies on ab (or a on bd)
+                if _orient(a, b, d) == 0 and (_on(a, b, d) or _on(c, d, a)):
+                    return i, j
+                continue
+            if closed and i == 0 and j == n - 1:  # a closed line's ends meet, as allowed
+                if _orient(c, d, b) == 0 and (_on(c, d, b) or _on(a, b, c)):
+                    return i, j
+                continue
+            if _meet(a, b, c, d):
+                return i, j
+    return None
+
+
+def _orient(a, b, c) -> int:
+    v = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+    return (v > 0) - (v < 0)
+
+
+def _on(a, b, p) -> bool:
+    """p, collinear with ab, lies within ab's box."""
+    return min(a[0], b[0]) <= p[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= p[1] <= max(a[1], b[1])
+
+
+def _meet(a, b, c, d) -> bool:
+    o1, o2, o3, o4 = _orient(a, b, c), _orient(a, b, d), _orient(c, d, a), _orient(c, d, b)
+    if o1 != o2 and o3 != o4 and 0 not in (o1, o2, o3, o4):
+        return True
+    return (
+        (o1 == 0 and _on(a, b, c))
+        or (o2 == 0 and _on(a, b, d))
+        or (o3 == 0 and _on(c, d, a))
+        or (o4 == 0 and _on(c, d, b))
+    )

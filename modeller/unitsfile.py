@@ -151,8 +151,8 @@ def match(
     unmatched = [s for s, h in zip(seen, hits, strict=True) if h is None]
     if unmatched:
         raise InputError(
-            f"cannot match {', '.join(repr(u) for u in unmatched)} (field {field}) to a unit "
-            f"of Ukraine; names seen: {', '.join(seen)}",
+            f"cannot match {_listed(unmatched, quote=True)} (field {field}) to a unit "
+            f"of Ukraine; names seen: {_listed(seen)}",
             source,
         )
     out: dict[str, list] = {}
@@ -163,10 +163,27 @@ def match(
         raise InputError(
             f"missing unit{'s' if len(missing) > 1 else ''} "
             f"{', '.join(label(c) for c in missing)} (matched by {kind} field {field}); "
-            f"names seen: {', '.join(seen)}",
+            f"names seen: {_listed(seen)}",
             source,
         )
     return out, f"{kind} field {field}"
+
+
+SHOWN_NAMES = 30  # distinct names an error lists (a file of raions has 136 features)
+
+
+def _listed(names: list[str], quote: bool = False) -> str:
+    """Distinct names in order of first appearance, each shortened, repeats counted
+    ("Kyiv Oblast ×12"), the first ``SHOWN_NAMES`` of them and how many more."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    shown = []
+    for name, n in list(counts.items())[:SHOWN_NAMES]:
+        text = name if len(name) <= 60 else name[:59] + "…"
+        shown.append((repr(text) if quote else text) + (f" ×{n}" if n > 1 else ""))
+    more = len(counts) - len(shown)
+    return ", ".join(shown) + (f" … and {more} more" if more > 0 else "")
 
 
 def _code_resolver(codes: set[str]) -> Callable:

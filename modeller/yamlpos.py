@@ -85,10 +85,13 @@ def load_with_lines(path: Path) -> tuple[object, dict[Path_, int]]:
             str(path),
             line,
         )
-    depth = _nesting(text)
+    depth, deep_line = _nesting(text)
     if depth > MAX_DEPTH:
         raise InputError(
-            f"nested {depth} levels deep; scenarios need at most {MAX_DEPTH}", str(path), 1
+            f"nested more than {MAX_DEPTH} levels deep (brackets or indentation); scenarios "
+            f"need a few levels: remove the extra nesting",
+            str(path),
+            deep_line,
         )
     loader = _Loader(text)
     try:
@@ -141,24 +144,25 @@ def _control_character(text: str) -> tuple[int, str] | None:
     return (text.count("\n", 0, m.start()) + 1, m.group()) if m else None
 
 
-def _nesting(text: str) -> int:
-    """How deep the document's mappings and lists nest, from YAML's event stream (parsed
-    without recursion, so thousands of '[' cannot exhaust the stack, unlike composing
-    them); 0 when the text is not valid YAML (the loader then says where)."""
-    depth = deepest = 0
+def _nesting(text: str) -> tuple[int, int]:
+    """How deep the document's mappings and lists nest, and the line where that depth is
+    reached, from YAML's event stream (parsed without recursion, so thousands of '[' cannot
+    exhaust the stack, unlike composing them); depth 0 when the text is not valid YAML (the
+    loader then says where)."""
+    depth = deepest = line = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > deepest:
-                    deepest = depth
+                    deepest, line = depth, event.start_mark.line + 1
                     if deepest > MAX_DEPTH:
                         break
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:
-        return 0
-    return deepest
+        return 0, 0
+    return deepest, line
 
 
 def _one_line(exc: BaseException) -> str:

@@ -301,3 +301,31 @@ def test_timeline_errors_name_arguments_and_objects_have_no_file():
     assert frame.attrs["scenarios"][0]["file"] is None
     by_id = modeller.timeline(["land-swap"], "contact-line", workers=1)
     assert by_id.attrs["scenarios"][0]["file"].endswith("land-swap.yaml")
+
+
+def test_a_baseline_file_may_be_given_as_a_path(tmp_path):
+    import json
+
+    box = [[37.0, 47.5], [38.0, 47.5], [38.0, 48.5], [37.0, 48.5], [37.0, 47.5]]
+    path = tmp_path / "held.geojson"
+    path.write_text(json.dumps({"type": "Polygon", "coordinates": [box]}), encoding="utf-8")
+    as_path = modeller.run("full-donbas-withdrawal", baseline=path)
+    as_text = modeller.run("full-donbas-withdrawal", baseline=str(path))
+    assert as_path.document.model_dump(exclude={"generated"}) == as_text.document.model_dump(
+        exclude={"generated"}
+    )
+
+
+def test_a_loaded_baseline_given_to_run_points_to_apply():
+    base = modeller.load_baseline("1991")
+    with pytest.raises(InputError, match=r"use apply\(baseline, scenario\)") as caught:
+        modeller.run("land-swap", baseline=base)
+    assert len(str(caught.value)) < 200  # not the partition's whole repr
+
+
+def test_to_file_expands_the_home_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    written = modeller.run("land-swap", baseline="1991").to_file("~/pieces.geojson")
+    assert written == tmp_path / "pieces.geojson" and written.is_file()
+    assert not (tmp_path / "~").exists()

@@ -171,6 +171,18 @@ def test_unknown_baseline_lists_the_valid_kinds():
     )
 
 
+def test_the_timeline_lists_the_baselines_it_takes(tmp_path):
+    """It listed run's kinds (deepstate:own, which it refuses) and not its own ranges, and
+    only after the DeepState days of the other specs were measured."""
+    days = "deepstate:2025-08-14..2025-08-15,yesterday"
+    result = run_cli("timeline", "--baselines", days, "-o", str(tmp_path / "t"))
+    assert result.exit_code == 2
+    said = result.output.strip().splitlines()[-1]
+    assert said.startswith("error: unknown baseline 'yesterday' in --baselines; valid: ")
+    assert "deepstate:FROM..TO" in said and "deepstate:own" not in said
+    assert not (tmp_path / "t").exists()
+
+
 def test_bad_deepstate_date_says_how_to_write_it():
     result = run_cli("run", "--no-maps", "-b", "deepstate:2025-02-30", "scenarios/")
     assert result.exit_code == 2

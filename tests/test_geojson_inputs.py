@@ -1035,3 +1035,24 @@ def test_a_baseline_geopackage_in_metres_without_a_crs_says_to_assign_one(tmp_pa
     assert result.exit_code == 2, result.output
     assert "are not lon/lat degrees, and the layer declares no CRS: assign it" in result.output
     assert "GeoJSON" not in result.output
+
+
+# --- messages of a sensible length ----------------------------------------------------------
+
+
+def test_a_coordinate_of_1e300_is_shown_as_such_not_in_300_digits(tmp_path):
+    ring = [[1e300, 48.0], [38.0, 48.0], [38.0, 49.0], [1e300, 48.0]]
+    path = write_json(tmp_path / "far.geojson", {"type": "Polygon", "coordinates": [ring]})
+    line = refused(cli("run", "--no-maps", "-b", path, "land-swap"), "such as [1e+300, 48]")
+    assert len(line) < 400, line
+
+
+def test_a_units_file_of_raions_lists_each_name_seen_once(tmp_path, shared_data):
+    """136 raions named by their oblast: the message listed all 136 names (5,484 characters)."""
+    path = shared_data / "boundaries" / "ua_raions_dissolved_from_vadymnes_hromadas.geojson"
+    line = refused(run_units(tmp_path, path), "missing units Kyiv city", "names seen: ")
+    seen = line.split("names seen: ", 1)[1].split(", ")
+    names = [re.sub(r" ×\d+$", "", s) for s in seen]
+    assert len(names) == len(set(names)) == 25, seen  # once each, repeats counted
+    assert "Донецька область ×8" in seen
+    assert len(line) < 1500

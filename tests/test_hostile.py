@@ -99,12 +99,12 @@ YAML_CASES = [
     ("escape", (HEAD + "summary: \x1b[31mred\n").encode(), 3, ["control character U+001B"]),
     ("bell", (HEAD + "title2: \x07\n").encode(), 3, ["control character U+0007"]),
     ("c1-control", (HEAD + "summary: a\u0085b\n").encode(), 3, ["control character U+0085"]),
-    ("flow-nesting", (HEAD + "steps: " + "[" * 5000 + "]" * 5000 + "\n").encode(), 1, ["nested"]),
+    ("flow-nesting", (HEAD + "steps: " + "[" * 5000 + "]" * 5000 + "\n").encode(), 3, ["nested"]),
     (
         "block-nesting",
         (HEAD + "x:\n" + "".join("  " * i + "- \n" for i in range(1, 400))).encode(),
-        1,
-        ["nested", "at most"],
+        63,  # the line that goes one level too deep
+        ["nested more than 60 levels deep", "remove the extra nesting"],
     ),
     ("huge-int", (HEAD + "summary: " + "9" * 5000 + "\n").encode(), 3, ["5,000 digits"]),
     ("not-utf8", (HEAD + "summary: caf\xe9\n").encode("latin-1"), 3, ["not UTF-8", "0xe9"]),
@@ -254,6 +254,24 @@ VALUE_CASES = [
         STEP.replace("{oblast: Donetsk}", "{near: {place: '37,48', km: 5}}"),
         5,
         ["'37,48' is text, read as a place name"],
+    ),
+    (
+        "oblast-with-zero-width-space",
+        STEP.replace("{oblast: Donetsk}", '{oblast: "Done\\u200btsk"}'),
+        5,
+        ["unknown oblast", "invisible U+200B Zero Width Space at character 5: delete it"],
+    ),
+    (
+        "oblast-with-a-cyrillic-o",
+        STEP.replace("{oblast: Donetsk}", "{oblast: D\u043enetsk}"),
+        5,
+        ["its character 2 is U+043E Cyrillic Small Letter O among Latin letters"],
+    ),
+    (
+        "place-with-soft-hyphen",
+        STEP.replace("{oblast: Donetsk}", '{near: {place: "Kramatorsk\\u00ad", km: 3}}'),
+        5,
+        ["invisible U+00AD Soft Hyphen at character 11", "did you mean 'Kramatorsk'"],
     ),
     ("date-zero", "date: 0\n", 3, ["date 0 must be written YYYY-MM-DD"]),
     ("date-int", "date: 20250815\n", 3, ["must be written YYYY-MM-DD"]),
@@ -433,7 +451,7 @@ def test_a_file_of_thousands_of_problems_lists_the_first_and_counts_the_rest(tmp
     assert lines[-1] == f"{path}: … and 20,280 more problems"
 
 
-@pytest.mark.parametrize("title", ["''", "'   '", '"\\t"'])
+@pytest.mark.parametrize("title", ["''", "'   '", '"\\t"', '"\\u200b"', '"\\ufeff \\u2060"'])
 def test_blank_titles_are_refused(tmp_path, title):
     path = write(tmp_path, f"id: probe\ntitle: {title}\n" + STEP)
     assert_clean_error(cli("validate", path), f"{path}:2: ", "must not be blank")

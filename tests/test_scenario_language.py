@@ -7,6 +7,8 @@ import json
 import pytest
 import shapely
 from click.testing import CliRunner
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from modeller import baselines, engine, geodata, metrics
 from modeller.cli import main
@@ -320,3 +322,31 @@ def test_a_date_with_spaces_around_it_is_that_date(tmp_path):
 def test_other_digits_and_a_time_after_a_space_are_said_plainly(tmp_path, written, said):
     result = _validated(tmp_path, f"id: d\ntitle: T\ndate: {written}\nsteps: []\n", "d.yaml")
     assert result.exit_code == 2 and said in result.output, result.output
+
+
+_POINT = st.tuples(st.integers(0, 4).map(float), st.integers(0, 4).map(float))
+
+
+@given(st.lists(_POINT, min_size=2, max_size=7))
+def test_a_split_line_is_refused_on_reading_exactly_when_the_engine_would(points):
+    """``validate`` said ok to a split line that crosses itself, which ``run`` refuses; on
+    a small grid (where lines touch, fold back and close often) both agree every time."""
+    from modeller.scenario_values import first_crossing
+
+    line = [points[0]] + [b for a, b in zip(points, points[1:], strict=False) if a != b]
+    assume(len(line) >= 2)
+    assert (first_crossing(line) is None) == shapely.LineString(line).is_simple
+
+
+def test_validate_refuses_a_split_line_that_crosses_itself(tmp_path):
+    path = tmp_path / "bow.yaml"
+    path.write_text(
+        "id: bow\ntitle: Bow\nsteps:\n  - assign: russia\n    where:\n      split:\n"
+        "        oblast: Donetsk\n"
+        "        line: [[37.0, 47.5], [38.5, 48.5], [38.5, 47.5], [37.0, 48.5]]\n"
+        "        keep: Kramatorsk\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert f"{path}:6: the split line crosses itself (its segments 1 and 3 meet)" in (result.stderr)
