@@ -78,7 +78,9 @@ def run_steps(base: Partition, scenario: Scenario, choose, put) -> list:
     select and assign: ``choose(where, pieces) -> regions``, ``put(pieces, regions,
     status, recognition) -> pieces``."""
     pieces = base.pieces
-    warnings: list[str] = list(base.warnings)  # the baseline's own (e.g. a file's doubts)
+    # a baseline's own warnings (a file's doubts) go with every scenario applied to it; an
+    # applied partition's (its steps that selected nothing) are that scenario's alone
+    warnings: list[str] = list(base.warnings) if base.scenario is None else []
     out: list[tuple[Phase | None, Partition]] = []
     steps = scenario.numbered_steps
     for k, (phase, number, step) in enumerate(steps):

@@ -10,7 +10,7 @@ from .document import BaselineRef, RunDocument, ScenarioEntry
 from .gazetteer import news_name
 from .rounding import km2_text, people_short, people_text, share_text, signed_people
 from .terminal_tables import print_fitted
-from .textsafe import markdown_text, terminal_text
+from .textsafe import markdown_paragraph, markdown_text, terminal_text
 
 
 def baseline_note(b: BaselineRef | dict) -> str:
@@ -198,7 +198,7 @@ def provenance_line(e: ScenarioEntry) -> str:
 def to_markdown(doc: RunDocument) -> str:
     lines = ["# Territorial scenarios", ""]
     for e in doc.scenarios:
-        lines += [f"## {_md(e.title)} (`{e.id}`)", "", _md(e.summary), ""]
+        lines += [f"## {_md(e.title)} (`{e.id}`)", "", markdown_paragraph(e.summary), ""]
         lines += [f"_{_md(provenance_line(e))}_", ""]
         lines += [f"> warning: {_md(w)}" for w in e.warnings]
         lines += _md_table(STATUS_HEAD, status_rows(e))
@@ -217,8 +217,14 @@ def to_markdown(doc: RunDocument) -> str:
         lines.append("")
     lines += ["## Comparison", ""]
     lines += _md_table(COMPARE_HEAD, compare_rows(doc))
-    lines += ["", "## Method and sources", "", _md(doc.method), ""]  # (file names in both)
-    lines += [f"- {_md(s)}" for s in doc.data_sources]
+    lines += [
+        "",
+        "## Method and sources",
+        "",
+        markdown_paragraph(doc.method),
+        "",
+    ]  # (file names in both)
+    lines += [f"- {markdown_paragraph(s)}" for s in doc.data_sources]
     lines += [
         "",
         f"Units: {_md(units_text(doc.units))}.",

@@ -35,7 +35,7 @@ _ESCAPE_SEQUENCE = re.compile(
 # control characters, and the bidirectional overrides/isolates that reorder what follows
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MARKDOWN = re.compile(r"[|`*_\[\]~]")  # table cells, code, emphasis, links and images
-_LINE_START = re.compile(r"[#+=-]|\d+[.)]")
+_LINE_START = re.compile(r"[#+=-]|\d{1,9}[.)](?=\s|$)")  # what opens a heading or a list
 
 
 def spreadsheet_cell(value: object) -> object:
@@ -66,9 +66,14 @@ def markdown_text(text: object) -> str:
     out = str(text if text is not None else "").replace("\\", "\\\\")
     out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     out = _MARKDOWN.sub(r"\\\g<0>", out)
-    out = terminal_text(out.replace("\n", " ")).strip()
-    # at the start of a line, '# ', '- ', '+ ', '1. ' (and '=' under a line) would make a
-    # heading or a list of it: the first character is escaped (and '>' is already &gt;)
+    return terminal_text(out.replace("\n", " ")).strip()
+
+
+def markdown_paragraph(text: object) -> str:
+    """``markdown_text`` for the start of a line: '# ', '- ', '+ ', '1. ' (and '=' under a
+    line) would make a heading or a list of it, so that first character is escaped ('>' is
+    already &gt;). Table cells and text after other words need no such escape."""
+    out = markdown_text(text)
     start = _LINE_START.match(out)
     if not start:
         return out
