@@ -173,8 +173,8 @@ def test_unknown_baseline_lists_the_valid_kinds():
 
 def test_the_timeline_lists_the_baselines_it_takes(tmp_path):
     """It listed run's kinds (deepstate:own, which it refuses) and not its own ranges, and
-    only after the DeepState days of the other specs were measured."""
-    days = "deepstate:2025-08-14..2025-08-15,yesterday"
+    only after the baselines before it were measured."""
+    days = "1991,yesterday"
     result = run_cli("timeline", "--baselines", days, "-o", str(tmp_path / "t"))
     assert result.exit_code == 2
     said = result.output.strip().splitlines()[-1]
