@@ -37,7 +37,7 @@ def list_scenarios() -> None:
             sc.date.isoformat() if sc.date else "undated",
             escape(sc.title) + (f"\n[dim]{escape(outlets)}[/]" if outlets else ""),
         )
-    console = Console()
+    console = Console(emoji=False)
     console.print(table)
     console.print(f"{len(loaded)} scenarios in {shipped_folder()}", style="dim", highlight=False)
 
@@ -50,7 +50,7 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
     from . import doctor as checks
     from .scenario import load_scenarios
 
-    console = Console()
+    console = Console(emoji=False)
     if geodata_dir is None and settings.units_path() is not None:
         findings = checks.check_units()
     else:
@@ -177,4 +177,4 @@ def list_baselines() -> None:
     table.add_column()
     for spec, what in rows:
         table.add_row(spec, escape(what))
-    Console(highlight=False).print(table)
+    Console(highlight=False, emoji=False).print(table)

@@ -33,7 +33,7 @@ def run(
     from . import report, runs
     from .scenario import load_scenarios
 
-    err = Console(stderr=True, soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True, emoji=False)
     try:  # before any work: say now if the outputs could not be written
         from . import cachefiles
 
@@ -225,8 +225,9 @@ def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> Non
             highlight=False,
         )
     else:
-        console = Console()
-        report_text.print_rich(doc, console if console.is_terminal else Console(width=160))
+        console = Console(emoji=False)  # ":fire:" in a title stays text
+        wide = Console(width=160, emoji=False)
+        report_text.print_rich(doc, console if console.is_terminal else wide)
 
 
 def _note_missing_glyphs(doc, err: Console) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 
 from rich.console import Console
@@ -40,7 +41,7 @@ def timeline(
     from . import archive, cachefiles, files, timeline_page, timeline_run, timeline_table
     from .scenario import load_scenarios
 
-    err = Console(stderr=True, soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)  # paths as given
     written: list[Path] = []
     with cleanup_on_interrupt():  # Ctrl-C: the pool and the writers clean up, one line
         try:
@@ -107,7 +108,11 @@ def timeline(
         except InputError as exc:
             fail(exc)
         except KeyboardInterrupt:
-            done = ", ".join(str(p) for p in written) or "nothing written"
+            done = ", ".join(terminal_text(str(p)) for p in written) or "nothing written"
+            if written:  # the earlier run's page would pass for this table's: it goes
+                with suppress(OSError, KeyboardInterrupt):
+                    gone = files.replace_listed(out, MANIFEST, written, OURS)
+                    done += "".join(f"; removed the earlier timeline's {n}" for n in gone)
             err.print(f"interrupted; no file half-written (complete: {done})", highlight=False)
             sys.exit(130)
     for sc in table.scenarios:  # e.g. a step that selects nothing on some dates
@@ -127,7 +132,7 @@ def timeline(
         f"baseline{'s' * (n_dates != 1)}, {len(table)} status rows"
         + (f" and {n_attrs} attrs rows" if n_attrs else "")
         + " -> "
-        + ", ".join(str(p) for p in written),
+        + ", ".join(terminal_text(str(p)) for p in written),
         highlight=False,
     )
 

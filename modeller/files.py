@@ -197,7 +197,8 @@ class InChild:
         """The text (the child's when it succeeded)."""
         if self.pid is None:
             return self.compute()
-        with os.fdopen(self.fd, "rb") as fh:
+        fd, self.fd = self.fd, None  # closed with the file below, whatever happens
+        with os.fdopen(fd, "rb") as fh:
             data = fh.read()
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
@@ -212,7 +213,9 @@ class InChild:
         with suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
-        os.close(self.fd)
+        if self.fd is not None:  # not when Ctrl-C came while ``result`` read it
+            os.close(self.fd)
+            self.fd = None
         self.pid = None
 
 
@@ -311,11 +314,13 @@ def _stale(
 ) -> set[str]:
     """Regular files the previous write listed in ``manifest`` that this one does not
     write, named as ``ours`` allows (a name with a slash, a folder or a link there is
-    never one of them)."""
+    never one of them), and unchanged since: the manifest is written after every file it
+    lists, so one modified later (the user's own table saved under that name) is kept."""
     if manifest is None:
         return set()
     try:
         listed = (target / manifest).read_text(encoding="utf-8").splitlines()
+        written = (target / manifest).stat().st_mtime
     except (OSError, UnicodeDecodeError):
         return set()
     return {
@@ -327,7 +332,17 @@ def _stale(
         and (ours is None or ours.fullmatch(name))
         and (target / name).is_file()
         and not (target / name).is_symlink()
+        and _unchanged_since(target / name, written)
     }
+
+
+def _unchanged_since(path: Path, when: float) -> bool:
+    """Whether ``path`` was last modified no later than ``when`` (a second of slack for
+    file systems with coarse times)."""
+    try:
+        return path.stat().st_mtime <= when + 1.0
+    except OSError:
+        return False
 
 
 def check_folder_name(folder: Path, hint: str) -> None:

@@ -221,8 +221,9 @@ def _from_file(path: str) -> Geodata:
     matched, how = unitsfile.match(
         features, set(base.units), lambda text: index.get(fold(text)), label, path
     )
-    geometry = {code: _valid_area(matched[code]) for code in sorted(matched)}
     number = {id(g): i + 1 for i, (_, g) in enumerate(features)}
+    unitchecks.check_vertices(matched, number, label, path)
+    geometry = {code: _valid_area(matched[code]) for code in sorted(matched)}
     from .regions import repaired  # (shapely: not for --help and validate)
 
     parts = {  # a unit in several features: each projected, by feature number

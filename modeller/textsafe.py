@@ -63,10 +63,12 @@ def csv_comment(text: object) -> str:
 def markdown_text(text: object) -> str:
     """One line of Markdown-safe text: HTML escaped; table pipes and the characters of
     links, images, code and emphasis backslash-escaped (shown as written); no line breaks."""
-    out = str(text if text is not None else "").replace("\\", "\\\\")
+    # control characters go first: stripping "ESC \\" after escaping took half of an
+    # escaped backslash with it, and the '*' after it made emphasis again
+    out = terminal_text(str(text if text is not None else "").replace("\n", " ")).strip()
+    out = out.replace("\\", "\\\\")
     out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    out = _MARKDOWN.sub(r"\\\g<0>", out)
-    return terminal_text(out.replace("\n", " ")).strip()
+    return _MARKDOWN.sub(r"\\\g<0>", out)
 
 
 def markdown_paragraph(text: object) -> str:

@@ -75,6 +75,75 @@ def check_over_ukraine(geoms: list, source: str | None, what: str = "polygon") -
     )
 
 
+# A units file's vertex more than this many degrees outside the box around Ukraine, and
+# as far from both its neighbours on the ring, is a typo (lat 58 for 48) or a vertex in
+# other units: drawn, it is a spike across other units. (A unit moved as a whole has far
+# vertices too, but close neighbours: the checks of where each unit lies say how far.)
+VERTEX_MARGIN_DEG = 1.0
+
+
+def check_vertices(matched: dict, number: dict, label, source: str) -> None:
+    """Every vertex of a matched unit must be finite lon/lat degrees, and none a spike far
+    outside Ukraine.
+
+    One latitude of 95 made GEOS fail while projecting (a traceback); one longitude of 200,
+    or a latitude of 58 for 48, drew a spike that surfaced as an overlap between other
+    units. ``matched`` holds lon/lat geometries per code, ``number`` a feature's number by
+    ``id`` of its geometry, ``label`` names a code.
+    """
+    import shapely
+
+    for code, geoms in matched.items():
+        for g in geoms:
+            rings = shapely.get_rings(shapely.get_parts(g))
+            found = [v for ring in rings if (v := _odd_vertex(ring)) is not None]
+            if not found:
+                continue
+            (x, y), why = found[0]
+            raise InputError(
+                f"feature {number[id(g)]} ({label(code)}): vertex [{_number(x)}, {_number(y)}] "
+                f"{why}; fix that vertex ({len(found)} ring{'s' * (len(found) > 1)} of the "
+                "feature have such), or reproject the file to lon/lat (EPSG:4326)",
+                source,
+            )
+
+
+def _odd_vertex(ring) -> tuple[tuple[float, float], str] | None:
+    """The first vertex of a lon/lat ring that is no lon/lat position, or a spike far
+    outside Ukraine, and what is wrong with it (None: none is)."""
+    import numpy as np
+    import shapely
+
+    xy = shapely.get_coordinates(ring)
+    if not len(xy):
+        return None
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(xy).all(axis=1) | (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
+        if bad.any():
+            x, y = xy[bad][0]
+            finite = np.isfinite(x) and np.isfinite(y)
+            why = "is not lon/lat degrees (longitude −180…180, latitude −90…90)"
+            return (x, y), why if finite else "is not a finite number"
+        ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
+        m = VERTEX_MARGIN_DEG
+        far = (xy[:, 0] < ux0 - m) | (xy[:, 0] > ux1 + m)
+        far |= (xy[:, 1] < uy0 - m) | (xy[:, 1] > uy1 + m)
+        if not far.any():
+            return None
+        ring_xy = xy[:-1] if len(xy) > 1 and (xy[0] == xy[-1]).all() else xy
+        step = np.linalg.norm(ring_xy - np.roll(ring_xy, 1, axis=0), axis=1)
+        spike = far[: len(ring_xy)] & (step >= m) & (np.roll(step, -1) >= m)
+    if not spike.any():
+        return None
+    x, y = ring_xy[spike][0]
+    return (x, y), f"lies far outside Ukraine (lon {ux0:g} … {ux1:g}, lat {uy0:g} … {uy1:g})"
+
+
+def _number(v: float) -> str:
+    """A coordinate as shown in a message: short, even when it is 1e300."""
+    return f"{v:.6g}"
+
+
 def unit_overlaps(shapes: dict, min_km2: float = OVERLAP_KM2) -> list[tuple[str, str, float]]:
     """Pairs of working-CRS geometries (keyed by name) that overlap by more than
     ``min_km2``, as (key, key, km²), the largest first."""

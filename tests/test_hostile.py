@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modeller.cli import main
 
@@ -1387,6 +1389,23 @@ def test_markdown_shows_link_image_and_code_syntax_as_written(tmp_path):
         "\\`code\\` \\*\\*bold\\*\\* \\~\\~s\\~\\~"
     )
     assert shown in result.stdout.splitlines()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("\x1b\\*_`[]()!<>&|~ a1#\u202e\x07")), max_size=30))
+def test_markdown_text_renders_as_written_whatever_the_escapes(text):
+    """An ESC before a backslash ('ESC \\' ends an escape sequence) was stripped after the
+    backslash had been doubled, taking half of it: '*' made emphasis again. Rendered,
+    the text shows as written, without its control characters, and with no markup."""
+    from markdown_it import MarkdownIt
+
+    from modeller.textsafe import markdown_text, terminal_text
+
+    html = MarkdownIt("commonmark").render("x " + markdown_text(text))
+    assert not any(tag in html for tag in ("<em", "<strong", "<code", "<a ", "<img"))
+    tokens = MarkdownIt("commonmark").parse("x " + markdown_text(text))
+    shown = "".join(c.content for t in tokens if t.type == "inline" for c in t.children)
+    assert shown == ("x " + terminal_text(text).strip()).strip(), (text, shown)
 
 
 @pytest.mark.parametrize(

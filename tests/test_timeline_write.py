@@ -12,6 +12,7 @@ from datetime import date as Date
 
 import numpy as np
 import pytest
+from helpers import REPO
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -194,3 +195,93 @@ def test_a_units_file_name_that_is_a_formula_stays_text_in_the_timeline_csv(shar
     assert "'=HYPERLINK('evil')" in units_line and "'+cmd" in units_line
     cells = [c for line in comments for c in next(csv.reader([line]))]
     assert not [c for c in cells if _runnable(c)], cells
+
+
+def test_ctrl_c_while_the_page_is_read_leaves_cancel_nothing_to_close_twice():
+    """Ctrl-C inside ``result`` (reading the child's pipe) closed the pipe; ``cancel`` in
+    the ``finally`` closed it again, and EBADF replaced the KeyboardInterrupt."""
+    import signal
+    import time
+
+    from modeller import files
+
+    def slow() -> str:
+        time.sleep(3)
+        return "late"
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    child = files.InChild(slow)
+    old = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(KeyboardInterrupt):
+            child.result()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    child.cancel()  # raised OSError: [Errno 9] Bad file descriptor
+    assert child.pid is None and child.fd is None
+
+
+def test_a_listed_file_changed_since_the_manifest_is_the_users_and_stays(tmp_path):
+    """A stale manifest entry removed whatever now had that name: a table the user saved
+    over timeline.csv after the run went with the next run's JSON."""
+    import os
+
+    from modeller import files
+
+    (tmp_path / "timeline.csv").write_text("ours", encoding="utf-8")
+    (tmp_path / "timeline.html").write_text("ours", encoding="utf-8")
+    (tmp_path / ".manifest").write_text("timeline.csv\ntimeline.html\n", encoding="utf-8")
+    later = (tmp_path / ".manifest").stat().st_mtime + 60
+    (tmp_path / "timeline.csv").write_text("the user's own", encoding="utf-8")
+    os.utime(tmp_path / "timeline.csv", (later, later))
+    (tmp_path / "timeline.json").write_text("new", encoding="utf-8")
+    removed = files.replace_listed(tmp_path, ".manifest", [tmp_path / "timeline.json"])
+    assert removed == ["timeline.html"]
+    assert (tmp_path / "timeline.csv").read_text(encoding="utf-8") == "the user's own"
+    assert (tmp_path / ".manifest").read_text(encoding="utf-8") == "timeline.json\n"
+
+
+def test_output_paths_and_titles_are_shown_as_written_not_as_markup_or_emoji(tmp_path):
+    """An --out folder 'a:fire:[bold]x[/]' was shown as 'a🔥x', and a title's ':fire:' as
+    an emoji in the report: text the user wrote is shown as they wrote it."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    out = tmp_path / "a:fire:[bold]x[/]"
+    args = ["timeline", "land-swap", "--baselines", "contact-line", "--out", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert f"{out}/timeline.csv" in result.output and "🔥" not in result.output
+    text = (REPO / "scenarios" / "freeze-current-lines.yaml").read_text(encoding="utf-8")
+    text = text.replace("title: Freeze on the current lines", 'title: "Burn :fire: now"')
+    (tmp_path / "burn.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "--no-maps", str(tmp_path / "burn.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "Burn :fire: now" in result.output and "🔥" not in result.output
+
+
+def test_a_missing_baseline_file_is_said_before_the_deepstate_days(tmp_path, monkeypatch):
+    """A file in --baselines that is not there was found only after every DeepState day
+    had been measured (7 s for the full archive); it is said before any work."""
+    from click.testing import CliRunner
+
+    from modeller import timeline_run
+    from modeller.cli import main
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the days were measured before the file was checked")
+
+    monkeypatch.setattr(timeline_run, "build_table", no_work)
+    for name, said in (("nothere.geojson", "GeoJSON file not found"), ("", "is a folder")):
+        spec = str(tmp_path / name) if name else str(tmp_path / "a.gpkg")
+        (tmp_path / "a.gpkg").mkdir(exist_ok=True)
+        args = ["timeline", "land-swap", "--baselines", f"contact-line,{spec}"]
+        result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "t")])
+        assert result.exit_code == 2, result.output
+        assert said in result.output and "Traceback" not in result.output
+        assert not (tmp_path / "t").exists()

@@ -148,6 +148,32 @@ def test_an_unmatched_name_is_named_with_the_names_seen(tmp_path):
         pass
 
 
+@pytest.mark.parametrize(
+    ("vertex", "said"),
+    [
+        ((None, 95.0), "is not lon/lat degrees"),  # GEOS failed on it: a traceback
+        ((200.0, None), "is not lon/lat degrees"),  # drew a spike: "units overlap"
+        ((None, 58.0), "lies far outside Ukraine"),  # lat 58 typed for 48
+    ],
+)
+def test_a_units_vertex_out_of_range_names_its_feature_and_vertex(tmp_path, vertex, said):
+    path = embedded_as_file(tmp_path, "code")
+    doc = json.loads(path.read_text("utf-8"))
+    feature = doc["features"][4]
+    geom = feature["geometry"]
+    ring = geom["coordinates"][0] if geom["type"] == "Polygon" else geom["coordinates"][0][0]
+    x, y = vertex
+    ring[3] = [ring[3][0] if x is None else x, ring[3][1] if y is None else y]
+    path.write_text(json.dumps(doc), "utf-8")
+    code = feature["properties"]["code"]
+    where = rf"feature 5 \(.*\({code}\)\): vertex \[[-0-9.]+, [-0-9.]+\] {said}"
+    with pytest.raises(InputError, match=where), units(path):
+        pass
+    result = CliRunner().invoke(main, ["run", "--no-maps", "--units", str(path), str(SCENARIOS)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert said in result.output and "fix that vertex" in result.output
+
+
 def test_geopackage_and_shapefile_units_read_through_pyogrio(tmp_path):
     pyogrio = pytest.importorskip("pyogrio", reason="pip install -e '.[gpkg]'")
     data = geodata.load()
