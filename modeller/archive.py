@@ -210,9 +210,10 @@ def holds(day: Date) -> bool:
     return deepstate_path(day) is not None or monthly_snapshot(day) is not None
 
 
-def not_held(day: Date) -> InputError:
-    """The error for a day the archive does not hold: what it holds and the nearest days."""
-    available = snapshots()  # daily files and month-end snapshots
+def not_held(day: Date, available: list[Snapshot] | None = None) -> InputError:
+    """The error for a day the archive does not hold: what it holds and the nearest days
+    (``available``: the snapshots to name, by default the whole archive)."""
+    available = snapshots() if available is None else available  # daily and month-end
     if not available:
         return no_archive(day)
     nearest = dates.nearest([s.day for s in available], day, 3)
@@ -255,7 +256,12 @@ def parse_every(text: str | None) -> int:
             f"bad --every '{str(text)[:40]}': longer than the archive could span; use at most "
             f"{MAX_EVERY_DAYS:,}d"
         )
-    if not m or int(m.group(1)) < 1:
+    if m and int(m.group(1)) < 1:
+        raise InputError(
+            f"bad --every '{str(text)[:40]}': the days between snapshots must be at least 1 "
+            "(e.g. 7d or 2w); leave --every out to keep every snapshot"
+        )
+    if not m:
         raise InputError(
             f"bad --every '{str(text)[:40]}': write a number of days or weeks, e.g. 7d or 2w"
         )
@@ -283,7 +289,7 @@ def select(spec: str, available: list[Snapshot]) -> list[Snapshot]:
             raise no_archive(day)
         hit = [s for s in available if s.day == day]
         if not hit:
-            raise InputError(f"{spec} is not in the archive; available: {describe(available)}")
+            raise not_held(day, available)
         return hit
     if not available:
         raise no_archive()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -51,6 +52,16 @@ def run(
                     f"file for {fmt}, e.g. -O pieces{GEO_FORMATS[fmt]}"
                 )
             output = None
+        if output is None and fmt in GEO_FORMATS:  # the default file: not the user's own
+            from . import exports
+
+            default = Path(f"pieces{GEO_FORMATS[fmt]}")
+            if os.path.lexists(default) and not exports.written_here(default):
+                raise InputError(
+                    f"{default} here is not a pieces file modeller wrote, and --format {fmt} "
+                    f"without --output writes there: give -O FILE, or move that file",
+                    str(default.resolve()),
+                )
         if output is not None and fmt == "table":
             raise InputError(
                 "--output is for a file format: add --format json, csv, markdown, "

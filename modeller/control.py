@@ -21,6 +21,7 @@ from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, overlay
 from .positions import lines_of
 from .statuses import BUILTIN_STATUSES
+from .textsafe import visible_text
 
 BASELINE_STATUSES = tuple(BUILTIN_STATUSES)  # what a baseline file may say land holds
 
@@ -203,7 +204,7 @@ def from_raw(path: Path, data: dict) -> Partition:
         inputs.shown(path),
         day,
         "DeepStateMap (deepstatemap.live) raw layers: occupied and grey zone",
-        f"raw layer dump {path.name}, {pockets.METHOD}, clipped to the units",
+        f"raw layer dump {visible_text(path.name)}, {pockets.METHOD}, clipped to the units",
     )
     return from_deepstate(info, layers, True)
 
@@ -264,10 +265,20 @@ def from_file(path: Path) -> Partition:
         raise InputError(
             f"bad top-level date {date_value[:40]!r}: write YYYY-MM-DD", str(path)
         ) from None
-    info = BaselineInfo(
-        inputs.shown(path), day, f"user file {path.name}", "polygons clipped to the units"
-    )
+    source = f"user file {visible_text(path.name)}"
+    named = ARCHIVE_NAME.fullmatch(path.stem)
+    if day is None and named:  # a file of the DeepState archive, copied: dated by its name
+        try:
+            day = Date(*map(int, named.groups()))
+            source += " (dated by its name)"
+        except ValueError:
+            pass  # (deepstatemap_data_20251340: no day; the timeline says it has no date)
+    info = BaselineInfo(inputs.shown(path), day, source, "polygons clipped to the units")
     return _doubted(from_held(info, territory), path)
+
+
+# the DeepState archive's daily file names (deepstatemap_data_20250815.geojson)
+ARCHIVE_NAME = re.compile(r"deepstatemap_data_(\d{4})(\d{2})(\d{2})")
 
 
 ALMOST_ALL = 0.9  # a baseline file this much of the units holds is likely not a control map
@@ -282,8 +293,8 @@ def _doubted(partition: Partition, path: Path) -> Partition:
     if share < ALMOST_ALL:
         return partition
     warning = (
-        f"the baseline file {path.name} makes {share:.1%} of the units not Ukrainian-held: "
-        "a baseline file holds the land Russia holds (or a 'status' per feature); if this is "
-        "a boundaries file, give it as --units"
+        f"the baseline file {visible_text(path.name)} makes {share:.1%} of the units not "
+        "Ukrainian-held: a baseline file holds the land Russia holds (or a 'status' per "
+        "feature); if this is a boundaries file, give it as --units"
     )
     return replace(partition, warnings=(*partition.warnings, warning))

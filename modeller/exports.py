@@ -225,6 +225,25 @@ def _gdal_refusal(exc: Exception, path: Path) -> OSError:
     return OSError(errno.EIO, f"GDAL could not write the GeoPackage ({exc})", str(path))
 
 
+def written_here(path: Path) -> bool:
+    """Whether ``path`` is a pieces file modeller wrote (it carries modeller's provenance):
+    a default ``pieces.geojson`` that is the user's own is not replaced without a word."""
+    path = Path(path)
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        if format_of(path) == "geojson":  # the start of the file says it, as ``write`` wrote it
+            with open(path, "rb") as fh:
+                start = fh.read(256)
+            return start.startswith(_GEOJSON_START)
+        return read_provenance(path).get("tool", {}).get("name") == "modeller"
+    except Exception:  # unreadable, not a GeoPackage, no metadata: not ours
+        return False
+
+
+_GEOJSON_START = b'{"type": "FeatureCollection", "modeller": {"tool": {"name": "modeller"'
+
+
 def read_provenance(path: Path) -> dict:
     """The provenance a file written by ``write`` carries (for tests and users)."""
     fmt = format_of(path)

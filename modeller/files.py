@@ -421,7 +421,34 @@ def _swap(target: Path, staging: Path, new: set[str]) -> None:
             raise
     finally:
         _unblock_interrupts(blocked)
-    shutil.rmtree(old, ignore_errors=True)
+    if renamed:
+        _clear_old(old, target, new)
+
+
+def _clear_old(old: Path, target: Path, new: set[str]) -> None:
+    """Remove the old folder once swapped out, but first move into the new one whatever
+    was created in it between listing it and renaming it (another program writing into
+    the folder): it was removed with the old one. What cannot be moved keeps the old
+    folder from being removed."""
+    try:
+        late = [entry for entry in os.listdir(old) if entry not in new]
+    except OSError:
+        return
+    kept = False
+    for entry in late:
+        if os.path.lexists(target / entry):
+            kept = True
+            continue
+        try:
+            os.rename(old / entry, target / entry)
+        except OSError:
+            kept = True
+    if not kept:
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    for entry in new:  # the replaced files go; the late entries stay where they are
+        with suppress(OSError):
+            os.remove(old / entry)
 
 
 def _discard(staging: Path, new: set[str]) -> list[str]:

@@ -246,7 +246,7 @@ def _from_file(path: str) -> Geodata:
     )
     xy = _snap_inside(xy, settlements, geometry)
     source = {
-        "name": f"units file {Path(path).name}",
+        "name": f"units file {inputs.shown(Path(path).name)}",
         "file": inputs.shown(path),
         "sha256": inputs.digest(Path(path)),
         "matched_by": how,

@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 
 from .errors import InputError
+from .textsafe import visible_text
 
 LIMIT_ENV = "MODELLER_MAX_INPUT_MB"
 DEFAULT_LIMIT_MB = {
@@ -216,7 +217,13 @@ def shown(path: Path | str) -> str:
     """A user's file as the outputs name it (pages, images, tables, downloads): as written
     when relative; an absolute path relative to the current folder when inside it, else
     with the home folder as ``~`` -- a published page should not carry the user's folders
-    (their user name). Messages on the terminal keep the path as written."""
+    (their user name). Messages on the terminal keep the path as written.
+    Control characters and bidirectional marks in a name are shown as escapes."""
+    return visible_text(_relative(path))
+
+
+def _relative(path: Path | str) -> str:
+    """``shown``'s path, before its invisible characters are escaped."""
     text = str(path)
     p = Path(text)
     if not p.is_absolute():

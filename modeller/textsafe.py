@@ -84,6 +84,22 @@ def markdown_paragraph(text: object) -> str:
     return "\\" + out
 
 
+def visible_text(text: object) -> str:
+    """``text`` with each control character, line break and bidirectional mark written as
+    its escape (``\\x1b``, ``\\u202e``): a file name in a page, a table or an image reads
+    as it is named, and cannot colour or reorder what follows it (distinct names stay
+    distinct, as they would not if the characters were dropped)."""
+
+    def escaped(m: re.Match) -> str:
+        code = ord(m[0])
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _INVISIBLE.sub(escaped, str(text))
+
+
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def terminal_text(text: object) -> str:
     """``text`` without escape sequences or control characters (tabs and newlines kept)."""
     out = _ESCAPE_SEQUENCE.sub("", str(text))

@@ -384,10 +384,15 @@ def _group_counts(keys: tuple) -> tuple[int, int]:
 
 def _dated(f: KeyFigures, info: BaselineInfo) -> KeyFigures:
     if info.date is None:
-        raise InputError(
-            f"baseline {info.name} has no date, so it cannot go on a timeline; give a baseline "
-            'file a top-level "date": "YYYY-MM-DD" (beside "features", not in a feature)'
+        layer = Path(info.name).suffix.lower() in (".gpkg", ".shp")
+        fix = (  # a GeoPackage or Shapefile has no top-level member to hold one
+            "save it as GeoJSON (ogr2ogr out.geojson in" + Path(info.name).suffix.lower() + ") "
+            'and add a top-level "date": "YYYY-MM-DD" beside "features"'
+            if layer
+            else 'give it a top-level "date": "YYYY-MM-DD" (beside "features", not in a '
+            "feature), or name a DeepState daily file deepstatemap_data_YYYYMMDD.geojson"
         )
+        raise InputError(f"baseline {info.name} has no date, so it cannot go on a timeline; {fix}")
     return f
 
 

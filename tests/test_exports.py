@@ -184,3 +184,22 @@ def test_a_result_keeps_the_units_it_was_measured_on(result, tmp_path, monkeypat
     assert prov["scenarios"][0]["reported"] == [
         r.to_dict() for r in result.document.scenarios[0].reported
     ]
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "parquet"])
+def test_the_default_pieces_file_replaces_only_its_own(tmp_path, monkeypatch, fmt):
+    """``-f geojson`` without ``-O`` wrote over a pieces.geojson of the user's without a
+    word; its own file from an earlier run is replaced, run after run."""
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / f"pieces.{fmt}"
+    args = ["run", "land-swap", "--no-maps", "--format", fmt]
+    for _ in range(2):
+        made = CliRunner().invoke(main, args)
+        assert made.exit_code == 0, made.output
+        assert exports.read_provenance(target)["tool"]["name"] == "modeller"
+    target.unlink()
+    target.write_text("my own notes", encoding="utf-8")
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 2, refused.output
+    assert "is not a pieces file modeller wrote" in refused.output and "-O FILE" in refused.output
+    assert target.read_text(encoding="utf-8") == "my own notes"

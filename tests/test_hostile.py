@@ -1828,6 +1828,21 @@ def test_a_huge_every_says_how_large_it_may_be(tmp_path):
     assert_clean_error(cli(*args, "--every", "1000000d"), "use at most 10,000d")
 
 
+def test_a_zero_every_says_at_least_one_day(tmp_path):
+    """'--every 0d' was told to 'write a number of days or weeks', which it is."""
+    args = ("timeline", "land-swap", "--baselines", "contact-line", "-o", tmp_path / "t")
+    for every in ("0d", "0w", "00d"):
+        assert_clean_error(cli(*args, "--every", every), "must be at least 1")
+
+
+def test_a_timeline_day_in_an_archive_gap_names_the_nearest_days(shared_data, tmp_path):
+    """'deepstate:2024-08-18' (a gap of the archive) listed only the archive's span in the
+    timeline, where `run` names the nearest days held."""
+    args = ("timeline", "land-swap", "--baselines", "deepstate:2024-08-18", "-o", tmp_path / "t")
+    line = assert_clean_error(cli(*args), "is not in the archive")
+    assert "nearest: deepstate:2024-08-17" in line and "deepstate:2024-08-20" in line
+
+
 def test_a_file_name_with_markup_or_escapes_on_a_terminal_is_shown_as_written(tmp_path):
     """On a terminal the progress line read a baseline's name as rich markup: 'c[/]d'
     crashed the run with a MarkupError traceback, and escape codes reached the terminal."""
@@ -1893,3 +1908,27 @@ os._exit(0)  # the parent ends at once, as a cancelled painter does
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
     pytest.fail("the worker outlived the process that started it")
+
+
+def test_control_and_bidi_characters_of_a_file_name_reach_no_output(shared_data, tmp_path):
+    """A baseline named 'a\\x1b[31m\\u202eevil.geojson' reached the pages, the JSON and the
+    CSV as it was: an escape that colours a terminal showing the CSV, an override that
+    reverses the rest of a page's line. They are shown as escapes instead."""
+    daily = shared_data / "deepstate" / "daily" / "deepstatemap_data_20250815.geojson"
+    name = "a\x1b[31m\u202eevil.geojson"
+    (tmp_path / name).write_bytes(daily.read_bytes())
+    out = tmp_path / "maps"
+    args = ["run", "land-swap", "-b", str(tmp_path / name), "--no-images", "-o", str(out)]
+    for fmt in ("json", "csv"):
+        result = CliRunner().invoke(main, [*args, "-f", fmt, "-O", str(tmp_path / f"r.{fmt}")])
+        assert result.exit_code == 0, result.output
+    texts = {
+        p.name: p.read_text(encoding="utf-8") for p in [*out.glob("*.html"), *tmp_path.glob("r.*")]
+    }
+    assert len(texts) >= 3
+    for page, text in texts.items():
+        assert "\x1b" not in text and "\u202e" not in text, page
+    doc = json.loads(texts["r.json"])
+    baseline = doc["scenarios"][0]["baseline"]
+    assert baseline["name"].endswith("a\\x1b[31m\\u202eevil.geojson"), baseline
+    assert baseline["source"] == "user file a\\x1b[31m\\u202eevil.geojson", baseline

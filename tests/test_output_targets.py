@@ -157,6 +157,31 @@ def test_files_that_cannot_be_moved_back_are_kept_and_named(tmp_path, monkeypatc
     assert "kept in" in str(caught.value) and str(staging[0]) in str(caught.value)
 
 
+def test_a_file_written_into_the_folder_during_the_swap_is_kept(tmp_path, monkeypatch):
+    """Another program's file created in --out between the folder being listed and being
+    swapped out went with the old folder; it is moved into the new one."""
+    from modeller import files
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old page", encoding="utf-8")
+    real_rename = os.rename
+
+    def rename(src, dst):
+        if Path(src) == site.resolve() and Path(dst).name.startswith(".site.old-"):
+            (site / "late.txt").write_text("written meanwhile", encoding="utf-8")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(files.os, "rename", rename)
+    files.write_folder(site, {"index.html": "new page"})
+    monkeypatch.undo()
+    assert {p.name: p.read_text(encoding="utf-8") for p in site.iterdir()} == {
+        "index.html": "new page",
+        "late.txt": "written meanwhile",
+    }
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no old folder left
+
+
 def test_an_output_that_is_one_of_the_inputs_is_refused_and_the_input_kept(tmp_path):
     """``-O my.yaml`` had replaced the scenario with its own figures (and a baseline file
     given as -O the same way); a link to an input is the input too."""

@@ -574,3 +574,27 @@ def test_a_band_that_covers_its_whole_side_is_refused_as_run_refuses_it(shared_d
         for key in keys:
             _close(got.get(key, {"km2": 0.0})["km2"], held.get(key, 0.0), f"{key} km2")
         assert sum(v for k, v in held.items() if k[3] == "ukraine") > 500_000  # band moved land
+
+
+def test_an_archive_file_given_as_a_file_is_dated_by_its_name(shared_data, tmp_path):
+    """A daily file of the archive copied and given by name was 'undated' (so no timeline
+    took it), though its name carries its day; a GeoPackage is told how to date it."""
+    import geopandas as gpd
+
+    name = "deepstatemap_data_20250815.geojson"
+    copy = tmp_path / name
+    copy.write_bytes((shared_data / "deepstate" / "daily" / name).read_bytes())
+    out = tmp_path / "tl"
+    args = ["timeline", "land-swap", "--no-chart", "-f", "json", "-o", str(out)]
+    result = CliRunner().invoke(main, [*args, "--baselines", f"{copy},deepstate:2025-08-16"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
+    dates = sorted({b["date"] for b in doc["baselines"]})
+    assert dates == ["2025-08-15", "2025-08-16"], doc["baselines"]
+    info = baselines.load_baseline(str(copy)).baseline
+    assert info.date.isoformat() == "2025-08-15" and "dated by its name" in info.source
+    layer = tmp_path / "held.gpkg"
+    gpd.read_file(copy).to_file(layer)
+    result = CliRunner().invoke(main, [*args, "--baselines", str(layer)])
+    assert result.exit_code == 2 and "has no date" in result.output
+    assert "save it as GeoJSON" in result.output
