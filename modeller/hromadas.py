@@ -65,6 +65,13 @@ MIN_OUTLINED = 0.9  # share of a covered unit's people in hromadas with an outli
 # real (Slavutych, of Kyiv oblast, lies 31 km inside Chernihiv oblast), a swap or a shift
 # of the coordinates moves an outline hundreds of km
 PLACED_M = 50_000.0
+# no two outlines overlapping by more than this (shared borders of one source: ~0 km²;
+# an outline given twice, under two codes, counts its land and its people twice)
+OVERLAP_KM2 = 1.0
+# the median offset of a covered oblast's hromadas' centre from its unit's centre (the
+# shared hromada outlines: 1.05 km over 24 oblasts, the most 10 km, Kyiv oblast around
+# the city): a file moved as a whole moves every oblast's people across the line
+SHIFT_KM = 3.0
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,8 @@ def check(src: Source, data: geodata.Geodata) -> None:
                 n,
             )
     _check_placed(src, data)
+    _check_overlaps(src)
+    _check_shift(src, data)
     by_unit: dict[str, list[str]] = {}
     for code in src.people:
         by_unit.setdefault(iso_of_katottg(code), []).append(code)
@@ -191,6 +200,70 @@ def _check_placed(src: Source, data: geodata.Geodata) -> None:
         f"hromada {code}'s outline lies {where}, the oblast its code names (a point of it: "
         f"lon {lon:.2f}, lat {lat:.2f}): check its coordinates ([lon, lat] in degrees, "
         "EPSG:4326)",
+        str(src.geometry),
+    )
+
+
+def _check_overlaps(src: Source) -> None:
+    """InputError naming the two hromadas whose outlines overlap most, if by more than
+    ``OVERLAP_KM2``: an outline given twice would place its people twice."""
+    geoms = np.array(src.geoms, dtype=object)
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if not len(left):
+        return
+    km2 = shapely.area(shapely.intersection(geoms[left], geoms[right])) / 1e6
+    k = int(np.argmax(km2))
+    if km2[k] <= OVERLAP_KM2:
+        return
+    a, b = sorted([src.codes[left[k]], src.codes[right[k]]])
+    more = int((km2 > OVERLAP_KM2).sum()) - 1
+    raise InputError(
+        f"the outlines of hromadas {a} and {b} overlap by {km2[k]:,.1f} km²"
+        + (f" ({more:,} more pairs overlap)" if more else "")
+        + f"; outlines must not overlap by more than {OVERLAP_KM2:g} km²: is one hromada "
+        "drawn twice, or with its neighbour's outline?",
+        str(src.geometry),
+    )
+
+
+def _check_shift(src: Source, data: geodata.Geodata) -> None:
+    """InputError if the outlines are moved as a whole: the median offset, over the
+    oblasts outlined whole (their hromadas' area within 10 % of the unit's), of their
+    hromadas' centre from the unit's centre is over ``SHIFT_KM``.
+
+    Notes
+    -----
+    The centre of an oblast's hromadas is their area-weighted mean centroid,
+    :math:`\\bar c = \\sum_i a_i c_i / \\sum_i a_i`, the centroid of their union when
+    they do not overlap (checked first).
+    """
+    geoms = np.array(src.geoms, dtype=object)
+    area = shapely.area(geoms)
+    centre = shapely.get_coordinates(shapely.centroid(geoms))
+    units = np.array([iso_of_katottg(c) for c in src.codes])
+    offsets = []
+    for unit in sorted(set(units) & set(data.geometry)):
+        k = units == unit
+        shape = data.geometry[unit]
+        if not 0.9 <= area[k].sum() / shape.area <= 1.1:
+            continue  # part of the oblast outlined: its centre is elsewhere
+        mean = (centre[k] * area[k, None]).sum(axis=0) / area[k].sum()
+        dx, dy = mean - shapely.get_coordinates(shapely.centroid(shape))[0]
+        offsets.append((float(np.hypot(dx, dy)) / 1000, dx / 1000, dy / 1000))
+    if len(offsets) < 3:  # too few oblasts to tell a shift from their own shapes
+        return
+    offsets.sort()
+    km, dx, dy = offsets[len(offsets) // 2]
+    if km <= SHIFT_KM:
+        return
+    raise InputError(
+        f"the hromada outlines lie {km:.1f} km ({abs(dx):.1f} km {'east' if dx >= 0 else 'west'} "
+        f"and {abs(dy):.1f} km {'north' if dy >= 0 else 'south'}) from the oblasts their "
+        f"codes name (the median over {len(offsets)} oblasts outlined whole); expected "
+        f"within {SHIFT_KM:g} km: is the file moved, or in another datum? It needs lon/lat "
+        "degrees (EPSG:4326)",
         str(src.geometry),
     )
 

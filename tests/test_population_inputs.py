@@ -159,6 +159,39 @@ def test_a_hromada_outline_outside_its_oblast_is_refused(tmp_path, hromada_dir, 
     refused(folder, GEOMETRY_NAME, "UA14120090000098500's outline lies", what)
 
 
+def test_a_hromada_outline_given_twice_is_refused_naming_both(tmp_path, hromada_dir, rows):
+    """Kramatorsk's outline given again under its neighbour's code had been accepted: its
+    land and its people counted twice."""
+    doc = json.loads((hromada_dir / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
+    kramatorsk = next(f for f in doc["features"] if code_of(f) == "UA14120090000098500")
+    other = next(
+        f
+        for f in doc["features"]
+        if (code_of(f) or "").startswith("UA1412") and f is not kramatorsk
+    )
+    other["geometry"] = kramatorsk["geometry"]
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry=doc["features"])
+    pair = sorted([code_of(kramatorsk), code_of(other)])
+    refused(folder, GEOMETRY_NAME, f"hromadas {pair[0]} and {pair[1]} overlap by", "drawn twice")
+
+
+def test_hromada_outlines_moved_as_a_whole_are_refused_saying_how_far(tmp_path, hromada_dir, rows):
+    """Every outline 0.06° east (~4.3 km): each still lies in its oblast, so the people
+    crossed the line of control without a word; the shared file's own median is 1.05 km."""
+    doc = json.loads((hromada_dir / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
+
+    def each(c, f):
+        return f(c) if isinstance(c[0], int | float) else [each(x, f) for x in c]
+
+    for feature in doc["features"]:
+        if feature["geometry"]:
+            g = feature["geometry"]
+            g["coordinates"] = each(g["coordinates"], lambda p: [p[0] + 0.06, p[1]])
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry=doc["features"])
+    text = refused(folder, GEOMETRY_NAME, "the hromada outlines lie", "km east", "within 3 km")
+    assert "the median over 24 oblasts" in text, text
+
+
 # 3. values ----------------------------------------------------------------------------------
 
 
