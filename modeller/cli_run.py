@@ -36,8 +36,9 @@ def run(
 
     err = Console(stderr=True, soft_wrap=True, emoji=False)
     try:  # before any work: say now if the outputs could not be written
-        from . import cachefiles
+        from . import cachefiles, settings
 
+        settings.source_date_epoch()  # a malformed time: said now, not after the work
         cachefiles.enabled("MODELLER_POPULATION_CACHE")  # a switch that is none: said now
         cachefiles.enabled("MODELLER_GEOMETRY_CACHE")
         if not no_maps and not no_images:

@@ -38,7 +38,7 @@ def timeline(
         TimeElapsedColumn,
     )
 
-    from . import archive, cachefiles, files, timeline_page, timeline_run, timeline_table
+    from . import archive, cachefiles, files, settings, timeline_page, timeline_run, timeline_table
     from .scenario import load_scenarios
 
     err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)  # paths as given
@@ -47,6 +47,7 @@ def timeline(
         try:
             for switch in ("MODELLER_POPULATION_CACHE", "MODELLER_TIMELINE_CACHE"):
                 cachefiles.enabled(switch)  # a bad switch: said before any work
+            settings.source_date_epoch()  # a malformed time too
             files.check_writer(fmt)
             if scheduler is not None:  # a bad address: said before the plan, not after
                 scheduler = checked_address(scheduler)

@@ -72,6 +72,16 @@ def step_name(phase: Phase | None, number: int) -> str:
     return f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")
 
 
+def step_label(phase: Phase | None, number: int, step) -> str:
+    """``step_name`` with the step's own ``note``, as warnings name a step for a reader:
+    "step 2 ('Ukraine withdraws from Donetsk oblast')" (a long note cut at 80 characters)."""
+    note = " ".join((step.note or "").split())
+    if not note:
+        return step_name(phase, number)
+    note = note if len(note) <= 80 else note[:79] + "…"
+    return f"{step_name(phase, number)} ('{note}')"
+
+
 def run_steps(base: Partition, scenario: Scenario, choose, put) -> list:
     """Apply the steps in order with a selector and an assigner; the partition after each
     phase. Shared by this reference engine and ``fast``, which differ only in how they
@@ -91,7 +101,8 @@ def run_steps(base: Partition, scenario: Scenario, choose, put) -> list:
             at = scenario.step_loc(phase, number)  # its line, once the file is known
             raise InputError(f"{where}: {exc}", loc=() if exc.file else at) from None
         if not regions:
-            warnings.append(f"{where} selects nothing on {base.baseline.label}")
+            label = step_label(phase, number, step)
+            warnings.append(f"{label} selects nothing on {base.baseline.label}")
         pieces = put(pieces, regions, step.assign, step.recognition)
         last_of_phase = k + 1 == len(steps) or steps[k + 1][0] is not phase
         if phase is not None and last_of_phase:

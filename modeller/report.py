@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__, geodata, inputs, population, reconcile
+from . import __version__, geodata, inputs, population, reconcile, settings
 from .document import ComparisonRow, Flow, PhaseRow, RunDocument, ScenarioEntry, StatusRow
 from .metrics import summarise
 from .partition import Partition
@@ -178,8 +177,8 @@ def generated() -> str:
     """When the output was made, to the second: now, or ``SOURCE_DATE_EPOCH`` when it is set
     (the reproducible-builds convention, so that two runs of the same inputs are the same
     bytes)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    epoch = settings.source_date_epoch()
+    when = datetime.now(UTC) if epoch is None else datetime.fromtimestamp(epoch, UTC)
     return when.isoformat(timespec="seconds")
 
 

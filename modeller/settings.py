@@ -91,6 +91,25 @@ def switch(name: str, off: str = "off") -> bool:
     return SWITCH[value.lower()]
 
 
+LAST_EPOCH = 253_402_300_799  # 9999-12-31T23:59:59Z, the last second a date can show
+
+
+def source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH: the time outputs say they were made, in whole seconds since
+    1970 (None when unset or blank). A malformed value is an error, as the
+    reproducible-builds convention asks, not silently the current time."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or int(value) > LAST_EPOCH:
+        raise InputError(
+            f"SOURCE_DATE_EPOCH={value[:40]!r} is not a time; give whole seconds since "
+            f"1970-01-01 UTC from 0 to {LAST_EPOCH} (e.g. $(git log -1 --format=%ct)), or "
+            "unset it for the current time"
+        )
+    return int(value)
+
+
 def reconcile() -> bool:
     """MODELLER_RECONCILE: outline reconciliation of DeepState baselines (on unless 0/off)."""
     return switch("MODELLER_RECONCILE", "off; as --no-reconcile")

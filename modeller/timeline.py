@@ -285,7 +285,7 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
         matrix = np.zeros((len(ordered), n_classes * n_atoms))
         for r, key in enumerate(ordered):
             matrix[r, keys[key]] = 1.0
-        names = [engine.step_name(phase, number) for phase, number, _ in sc.numbered_steps]
+        names = [engine.step_label(*numbered) for numbered in sc.numbered_steps]
         columns = _step_columns(steps, atoms, atom_oblast_a, n_atoms)
         plans.append(
             ScenarioPlan(sc, tuple(ordered), matrix, tuple(zip(names, columns, strict=True)))

@@ -1932,3 +1932,26 @@ def test_control_and_bidi_characters_of_a_file_name_reach_no_output(shared_data,
     baseline = doc["scenarios"][0]["baseline"]
     assert baseline["name"].endswith("a\\x1b[31m\\u202eevil.geojson"), baseline
     assert baseline["source"] == "user file a\\x1b[31m\\u202eevil.geojson", baseline
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "1e5", "99999999999999", "\u0663"])
+@pytest.mark.parametrize("command", ["run", "timeline"])
+def test_a_malformed_source_date_epoch_is_said_before_any_work(
+    tmp_path, monkeypatch, value, command
+):
+    """SOURCE_DATE_EPOCH='abc' was ignored (the outputs said 'now'), and 99999999999999
+    ended the run, after all its work, in a ValueError traceback."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    args = {
+        "run": ("run", "land-swap", "--no-maps", "-b", "1991"),
+        "timeline": ("timeline", "land-swap", "--baselines", "1991", "-o", tmp_path / "t"),
+    }[command]
+    assert_clean_error(cli(*args), "SOURCE_DATE_EPOCH=", "is not a time", "whole seconds since")
+    assert not (tmp_path / "t").exists()
+
+
+def test_a_well_formed_source_date_epoch_dates_the_outputs(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", " 1700000000 ")
+    result = cli("run", "land-swap", "--no-maps", "-b", "1991", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["generated"] == "2023-11-14T22:13:20+00:00"

@@ -143,6 +143,21 @@ def test_an_empty_selection_warns_with_the_step_number(contact):
     assert result.warnings == ("step 2 selects nothing on contact-line (2025-08-15)",)
 
 
+def test_an_empty_selection_names_the_steps_note_in_run_and_timeline(contact, tmp_path):
+    """A step's note (what the proposal says it does) appeared in no output: the warning
+    that it selects nothing now names it, in `run` and the timeline alike."""
+    from modeller.timeline import make_plan
+
+    note = "Russia  returns\nLviv " + "x" * 100
+    steps = [{"assign": "ukraine", "where": {"oblast": "Lviv", "held_by": "russia"}, "note": note}]
+    sc = scenario(steps=steps)
+    said = f"step 1 ('Russia returns Lviv {'x' * 59}…') selects nothing"
+    (warning,) = engine.apply(contact, sc).warnings
+    assert warning == f"{said} on contact-line (2025-08-15)"
+    plan = make_plan([sc])
+    assert [name for name, _ in plan.scenarios[0].steps] == [said.removesuffix(" selects nothing")]
+
+
 def _write(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
