@@ -150,9 +150,10 @@ def match(
     seen = [str(props.get(field)) for props, _ in features]
     unmatched = [s for s, h in zip(seen, hits, strict=True) if h is None]
     if unmatched:
+        first = next(i for i, h in enumerate(hits) if h is None) + 1
         raise InputError(
-            f"cannot match {_listed(unmatched, quote=True)} (field {field}) to a unit "
-            f"of Ukraine; names seen: {_listed(seen)}",
+            f"cannot match {_listed(unmatched, quote=True)} (field {field}; the first is "
+            f"feature {first}) to a unit of Ukraine; names seen: {_listed(seen)}",
             source,
         )
     out: dict[str, list] = {}

@@ -143,7 +143,7 @@ def test_an_unmatched_name_is_named_with_the_names_seen(tmp_path):
     doc = json.loads(path.read_text("utf-8"))
     doc["features"][3]["properties"]["name"] = "Нарнія"
     path.write_text(json.dumps(doc), "utf-8")
-    unmatched = "cannot match 'Нарнія' \\(field name\\).*names seen"
+    unmatched = "cannot match 'Нарнія' \\(field name; the first is feature 4\\).*names seen"
     with pytest.raises(InputError, match=unmatched), units(path):
         pass
 
