@@ -113,7 +113,7 @@ def timeline(
             if written:  # the earlier run's page would pass for this table's: it goes
                 with suppress(OSError, KeyboardInterrupt):
                     gone = files.replace_listed(out, MANIFEST, written, OURS)
-                    done += "".join(f"; removed the earlier timeline's {n}" for n in gone)
+                    done += f"; removed the earlier timeline's {', '.join(gone)}" if gone else ""
             err.print(f"interrupted; no file half-written (complete: {done})", highlight=False)
             sys.exit(130)
     for sc in table.scenarios:  # e.g. a step that selects nothing on some dates

@@ -270,9 +270,13 @@ def from_file(path: Path) -> Partition:
     if day is None and named:  # a file of the DeepState archive, copied: dated by its name
         try:
             day = Date(*map(int, named.groups()))
-            source += " (dated by its name)"
         except ValueError:
-            pass  # (deepstatemap_data_20251340: no day; the timeline says it has no date)
+            raise InputError(
+                f"bad date {''.join(named.groups())!r} in the file name: name a DeepState "
+                'daily file deepstatemap_data_YYYYMMDD.geojson, or give a top-level "date"',
+                str(path),
+            ) from None
+        source += " (dated by its name)"
     info = BaselineInfo(inputs.shown(path), day, source, "polygons clipped to the units")
     return _doubted(from_held(info, territory), path)
 

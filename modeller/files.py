@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import secrets
 import shutil
 import signal
 import stat
@@ -249,7 +250,8 @@ def write_folder(
     target.parent.mkdir(parents=True, exist_ok=True)
     stale = _stale(target, manifest, set(texts), ours)
     if manifest is not None:
-        texts = {**texts, manifest: "".join(f"{name}\n" for name in sorted(texts))}
+        sizes = {n: len(t.encode("utf-8") if isinstance(t, str) else t) for n, t in texts.items()}
+        texts = {**texts, manifest: manifest_text(sizes)}
     cwd = Path.cwd().resolve()
     if target == cwd or target in cwd.parents or os.path.ismount(target):
         written = [
@@ -305,8 +307,47 @@ def replace_listed(
     for name in sorted(stale):
         with suppress(OSError):
             os.remove(target / name)
-    write_text(Path(folder) / manifest, "".join(f"{p.name}\n" for p in sorted(written)))
+    sizes = {p.name: _size(target / p.name) for p in written}
+    write_text(Path(folder) / manifest, manifest_text(sizes))
     return sorted(stale)
+
+
+def manifest_text(sizes: dict[str, int | None]) -> str:
+    """A manifest: one line per file written, its name and its size in bytes (tab between),
+    sorted by name. The size tells a file left as written from one the user saved over
+    it since (their own table under that name), where times would not: a copy of the
+    folder (``cp -r``, a clone) changes every file's time."""
+    return "".join(
+        f"{name}\n" if size is None else f"{name}\t{size}\n" for name, size in sorted(sizes.items())
+    )
+
+
+def listed(folder: Path, manifest: str) -> dict[str, int | None]:
+    """The files a folder's manifest lists, with the size each had when written (None: a
+    manifest written before sizes were kept); empty when there is none or it is unreadable."""
+    try:
+        lines = (Path(folder) / manifest).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    out: dict[str, int | None] = {}
+    for line in lines:
+        name, _, size = line.partition("\t")
+        if name:
+            out[name] = int(size) if size.isascii() and size.isdigit() else None
+    return out
+
+
+def as_written(path: Path, size: int | None) -> bool:
+    """Whether ``path`` is still the file a manifest listed with ``size`` (any regular
+    file, for a manifest without sizes)."""
+    return size is None or _size(path) == size
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None
 
 
 def _stale(
@@ -314,35 +355,21 @@ def _stale(
 ) -> set[str]:
     """Regular files the previous write listed in ``manifest`` that this one does not
     write, named as ``ours`` allows (a name with a slash, a folder or a link there is
-    never one of them), and unchanged since: the manifest is written after every file it
-    lists, so one modified later (the user's own table saved under that name) is kept."""
+    never one of them), and still of the size it listed: one saved over since (the
+    user's own table under that name) is kept."""
     if manifest is None:
-        return set()
-    try:
-        listed = (target / manifest).read_text(encoding="utf-8").splitlines()
-        written = (target / manifest).stat().st_mtime
-    except (OSError, UnicodeDecodeError):
         return set()
     return {
         name
-        for name in listed
+        for name, size in listed(target, manifest).items()
         if name not in new
         and "/" not in name
         and name not in ("", ".", "..")
         and (ours is None or ours.fullmatch(name))
         and (target / name).is_file()
         and not (target / name).is_symlink()
-        and _unchanged_since(target / name, written)
+        and as_written(target / name, size)
     }
-
-
-def _unchanged_since(path: Path, when: float) -> bool:
-    """Whether ``path`` was last modified no later than ``when`` (a second of slack for
-    file systems with coarse times)."""
-    try:
-        return path.stat().st_mtime <= when + 1.0
-    except OSError:
-        return False
 
 
 def check_folder_name(folder: Path, hint: str) -> None:
@@ -397,7 +424,7 @@ def _swap(target: Path, staging: Path, new: set[str]) -> None:
     the old folder is as it was; what cannot be moved back stays in ``staging``, which
     ``_discard`` then keeps.
     """
-    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    old = target.parent / f".{target.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
     moved: list[str] = []
     renamed = False
     blocked = _block_interrupts()

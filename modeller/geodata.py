@@ -217,11 +217,11 @@ def _from_file(path: str) -> Geodata:
         u = base.units[code]
         return f"{u.name_en} / {u.name_uk} ({code})"
 
-    unitchecks.check_over_ukraine([g for _, g in features], path, "unit")
+    unitchecks.check_over_ukraine([g for _, g, _n in features], path, "unit")
     matched, how = unitsfile.match(
         features, set(base.units), lambda text: index.get(fold(text)), label, path
     )
-    number = {id(g): i + 1 for i, (_, g) in enumerate(features)}
+    number = {id(g): n for _, g, n in features}
     unitchecks.check_vertices(matched, number, label, path)
     geometry = {code: _valid_area(matched[code]) for code in sorted(matched)}
     from .regions import repaired  # (shapely: not for --help and validate)

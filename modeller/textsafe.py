@@ -87,8 +87,8 @@ def markdown_paragraph(text: object) -> str:
 def visible_text(text: object) -> str:
     """``text`` with each control character, line break and bidirectional mark written as
     its escape (``\\x1b``, ``\\u202e``): a file name in a page, a table or an image reads
-    as it is named, and cannot colour or reorder what follows it (distinct names stay
-    distinct, as they would not if the characters were dropped)."""
+    as it is named, and cannot colour or reorder what follows it (names that differ only
+    in such characters stay apart, as they would not if the characters were dropped)."""
 
     def escaped(m: re.Match) -> str:
         code = ord(m[0])

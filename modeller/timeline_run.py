@@ -384,14 +384,22 @@ def _group_counts(keys: tuple) -> tuple[int, int]:
 
 def _dated(f: KeyFigures, info: BaselineInfo) -> KeyFigures:
     if info.date is None:
-        layer = Path(info.name).suffix.lower() in (".gpkg", ".shp")
-        fix = (  # a GeoPackage or Shapefile has no top-level member to hold one
-            "save it as GeoJSON (ogr2ogr out.geojson in" + Path(info.name).suffix.lower() + ") "
-            'and add a top-level "date": "YYYY-MM-DD" beside "features"'
-            if layer
-            else 'give it a top-level "date": "YYYY-MM-DD" (beside "features", not in a '
-            "feature), or name a DeepState daily file deepstatemap_data_YYYYMMDD.geojson"
-        )
+        suffix = Path(info.name).suffix.lower()
+        if suffix in (".gpkg", ".shp"):  # no top-level member to hold a date
+            fix = (
+                f"save it as GeoJSON (ogr2ogr out.geojson in{suffix}) and add a top-level "
+                '"date": "YYYY-MM-DD" beside "features"'
+            )
+        elif info.source.startswith("DeepStateMap"):  # a raw layer dump (from_raw)
+            fix = (
+                'give the dump its top-level "datetime" (YYYY-MM-DDTHH:MM), or a name with '
+                "one, e.g. deepstate_raw_20250803T195825Z.geojson"
+            )
+        else:
+            fix = (
+                'give it a top-level "date": "YYYY-MM-DD" (beside "features", not in a '
+                "feature), or name a DeepState daily file deepstatemap_data_YYYYMMDD.geojson"
+            )
         raise InputError(f"baseline {info.name} has no date, so it cannot go on a timeline; {fix}")
     return f
 

@@ -103,7 +103,8 @@ def check_vertices(matched: dict, number: dict, label, source: str) -> None:
             raise InputError(
                 f"feature {number[id(g)]} ({label(code)}): vertex [{_number(x)}, {_number(y)}] "
                 f"{why}; fix that vertex ({len(found)} ring{'s' * (len(found) > 1)} of the "
-                "feature have such), or reproject the file to lon/lat (EPSG:4326)",
+                f"feature {'have' if len(found) > 1 else 'has'} such), or reproject the file "
+                "to lon/lat (EPSG:4326)",
                 source,
             )
 

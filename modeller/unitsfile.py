@@ -29,8 +29,9 @@ GENERIC = tuple(
 )
 
 
-def read_features(path: Path) -> list[tuple[dict, object]]:
-    """(properties, lon/lat geometry) of every feature with a polygon geometry."""
+def read_features(path: Path) -> list[tuple[dict, object, int]]:
+    """(properties, lon/lat geometry, feature number in the file, from 1) of every feature
+    with a polygon geometry (a label point or a line among them keeps its number)."""
     path = Path(path)
     if not path.exists():
         raise InputError("units file not found", str(path))
@@ -60,8 +61,8 @@ def read_features(path: Path) -> list[tuple[dict, object]]:
             out = [_feature(f, i, str(path)) for i, f in enumerate(feats)]
     else:
         out = _read_ogr(path)
-    out = [(p, _polygons_of(g)) for p, g in out]
-    out = [(p, g) for p, g in out if g is not None]
+    out = [(p, _polygons_of(g), i + 1) for i, (p, g) in enumerate(out)]
+    out = [(p, g, n) for p, g, n in out if g is not None]
     if not out:
         raise InputError("no polygon features in this units file", str(path))
     return out
@@ -114,7 +115,7 @@ def code_of(value) -> str | None:
 
 
 def match(
-    features: list[tuple[dict, object]],
+    features: list[tuple[dict, object, int]],
     codes: set[str],
     by_name: Callable[[str], str | None],
     label: Callable[[str], str],
@@ -127,12 +128,12 @@ def match(
     Several features of one unit are kept together; a unit missing or a feature matched to
     nothing is an InputError naming it and the names seen.
     """
-    fields = sorted({k for props, _ in features for k, v in props.items() if isinstance(v, str)})
-    others = sorted({k for props, _ in features for k in props} - set(fields))[:12]
+    fields = sorted({k for props, *_ in features for k, v in props.items() if isinstance(v, str)})
+    others = sorted({k for props, *_ in features for k in props} - set(fields))[:12]
     best: tuple[int, str, str, list] | None = None
     for kind, resolve in (("code", _code_resolver(codes)), ("name", _name_resolver(by_name))):
         for field in fields:
-            hits = [resolve(props.get(field)) for props, _ in features]
+            hits = [resolve(props.get(field)) for props, *_ in features]
             n = sum(h is not None for h in hits)
             if n and (best is None or n > best[0]):
                 best = (n, kind, field, hits)
@@ -147,17 +148,17 @@ def match(
             source,
         )
     _n, kind, field, hits = best
-    seen = [str(props.get(field)) for props, _ in features]
+    seen = [str(props.get(field)) for props, *_ in features]
     unmatched = [s for s, h in zip(seen, hits, strict=True) if h is None]
     if unmatched:
-        first = next(i for i, h in enumerate(hits) if h is None) + 1
+        first = next(n for h, (*_, n) in zip(hits, features, strict=True) if h is None)
         raise InputError(
             f"cannot match {_listed(unmatched, quote=True)} (field {field}; the first is "
             f"feature {first}) to a unit of Ukraine; names seen: {_listed(seen)}",
             source,
         )
     out: dict[str, list] = {}
-    for h, (_, geom) in zip(hits, features, strict=True):
+    for h, (_, geom, _n) in zip(hits, features, strict=True):
         out.setdefault(h, []).append(geom)
     missing = sorted(codes - out.keys())
     if missing:

@@ -182,6 +182,34 @@ def test_a_file_written_into_the_folder_during_the_swap_is_kept(tmp_path, monkey
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no old folder left
 
 
+def test_a_late_file_that_cannot_be_moved_keeps_the_old_folder_and_no_write_fails(
+    tmp_path, monkeypatch
+):
+    """A file created during the swap under a name the new folder already has stays in
+    the old folder; that folder had the process's fixed name, so the next write failed
+    ('Directory not empty')."""
+    from modeller import files
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "notes.txt").write_text("mine", encoding="utf-8")
+    real_rename = os.rename
+
+    def rename(src, dst):
+        if Path(src) == site.resolve() and Path(dst).name.startswith(".site.old-"):
+            (site / "notes.txt").write_text("mine, newer", encoding="utf-8")  # again
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(files.os, "rename", rename)
+    for text in ("first", "second"):
+        files.write_folder(site, {"index.html": text})
+    monkeypatch.undo()
+    assert (site / "index.html").read_text(encoding="utf-8") == "second"
+    kept = sorted(tmp_path.glob(".site.old-*/notes.txt"))
+    assert [p.read_text(encoding="utf-8") for p in kept] == ["mine, newer"] * 2
+    assert not list(tmp_path.glob(".site.old-*/index.html"))  # the replaced pages went
+
+
 def test_an_output_that_is_one_of_the_inputs_is_refused_and_the_input_kept(tmp_path):
     """``-O my.yaml`` had replaced the scenario with its own figures (and a baseline file
     given as -O the same way); a link to an input is the input too."""

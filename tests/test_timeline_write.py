@@ -225,24 +225,76 @@ def test_ctrl_c_while_the_page_is_read_leaves_cancel_nothing_to_close_twice():
     assert child.pid is None and child.fd is None
 
 
-def test_a_listed_file_changed_since_the_manifest_is_the_users_and_stays(tmp_path):
+def test_a_listed_file_saved_over_since_is_the_users_and_stays(tmp_path):
     """A stale manifest entry removed whatever now had that name: a table the user saved
-    over timeline.csv after the run went with the next run's JSON."""
+    over timeline.csv after the run went with the next run's JSON. The manifest keeps each
+    file's size; times would not do (a copy of the folder changes them all)."""
     import os
 
     from modeller import files
 
-    (tmp_path / "timeline.csv").write_text("ours", encoding="utf-8")
-    (tmp_path / "timeline.html").write_text("ours", encoding="utf-8")
-    (tmp_path / ".manifest").write_text("timeline.csv\ntimeline.html\n", encoding="utf-8")
-    later = (tmp_path / ".manifest").stat().st_mtime + 60
+    files.write_text(tmp_path / "timeline.csv", "ours")
+    files.write_text(tmp_path / "timeline.html", "ours")
+    files.replace_listed(
+        tmp_path, ".manifest", [tmp_path / "timeline.csv", tmp_path / "timeline.html"]
+    )
+    assert files.listed(tmp_path, ".manifest") == {"timeline.csv": 4, "timeline.html": 4}
     (tmp_path / "timeline.csv").write_text("the user's own", encoding="utf-8")
-    os.utime(tmp_path / "timeline.csv", (later, later))
+    later = (tmp_path / ".manifest").stat().st_mtime + 60  # as a copy without times makes it
+    os.utime(tmp_path / "timeline.html", (later, later))
     (tmp_path / "timeline.json").write_text("new", encoding="utf-8")
     removed = files.replace_listed(tmp_path, ".manifest", [tmp_path / "timeline.json"])
     assert removed == ["timeline.html"]
     assert (tmp_path / "timeline.csv").read_text(encoding="utf-8") == "the user's own"
-    assert (tmp_path / ".manifest").read_text(encoding="utf-8") == "timeline.json\n"
+    assert (tmp_path / ".manifest").read_text(encoding="utf-8") == "timeline.json\t3\n"
+
+
+def test_a_table_saved_over_the_timelines_own_is_refused_not_replaced(tmp_path):
+    """The check before any work took a listed name as the timeline's own: a table the
+    user saved over timeline.csv was replaced by the next run without a word."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    args = [
+        "timeline",
+        "land-swap",
+        "--baselines",
+        "contact-line",
+        "--no-chart",
+        "-o",
+        str(tmp_path),
+    ]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert CliRunner().invoke(main, args).exit_code == 0  # its own table: replaced
+    (tmp_path / "timeline.csv").write_text("my edited table", encoding="utf-8")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "timeline.csv there is not a file modeller wrote" in result.output
+    assert (tmp_path / "timeline.csv").read_text(encoding="utf-8") == "my edited table"
+
+
+def test_ctrl_c_after_the_table_removes_the_earlier_page_and_lists_the_table(tmp_path, monkeypatch):
+    """Ctrl-C between the table and the page left the earlier run's page beside the new
+    table, with the earlier manifest: a page that would pass for this table's."""
+    from click.testing import CliRunner
+
+    from modeller import files
+    from modeller.cli import main
+
+    args = ["timeline", "land-swap", "--baselines", "contact-line", "-o", str(tmp_path)]
+    assert CliRunner().invoke(main, [*args, "-f", "json"]).exit_code == 0
+    assert (tmp_path / "timeline.html").exists()
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files.InChild, "result", interrupted)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 130, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".modeller-timeline", "timeline.csv"]
+    assert list(files.listed(tmp_path, ".modeller-timeline")) == ["timeline.csv"]
+    assert "removed the earlier timeline's timeline.html, timeline.json" in result.output
 
 
 def test_output_paths_and_titles_are_shown_as_written_not_as_markup_or_emoji(tmp_path):

@@ -142,8 +142,11 @@ def test_an_unmatched_name_is_named_with_the_names_seen(tmp_path):
     path = embedded_as_file(tmp_path, "name")
     doc = json.loads(path.read_text("utf-8"))
     doc["features"][3]["properties"]["name"] = "Нарнія"
+    line = {"type": "LineString", "coordinates": [[30.5, 50.4], [31, 50]]}  # not a unit
+    doc["features"].insert(0, {"type": "Feature", "properties": {}, "geometry": line})
     path.write_text(json.dumps(doc), "utf-8")
-    unmatched = "cannot match 'Нарнія' \\(field name; the first is feature 4\\).*names seen"
+    # the file's own feature number, counting the line
+    unmatched = "cannot match 'Нарнія' \\(field name; the first is feature 5\\).*names seen"
     with pytest.raises(InputError, match=unmatched), units(path):
         pass
 
@@ -164,9 +167,11 @@ def test_a_units_vertex_out_of_range_names_its_feature_and_vertex(tmp_path, vert
     ring = geom["coordinates"][0] if geom["type"] == "Polygon" else geom["coordinates"][0][0]
     x, y = vertex
     ring[3] = [ring[3][0] if x is None else x, ring[3][1] if y is None else y]
+    label = {"type": "Point", "coordinates": [30.5, 50.4]}  # a label point: not a unit
+    doc["features"].insert(0, {"type": "Feature", "properties": {}, "geometry": label})
     path.write_text(json.dumps(doc), "utf-8")
     code = feature["properties"]["code"]
-    where = rf"feature 5 \(.*\({code}\)\): vertex \[[-0-9.]+, [-0-9.]+\] {said}"
+    where = rf"feature 6 \(.*\({code}\)\): vertex \[[-0-9.]+, [-0-9.]+\] {said}"
     with pytest.raises(InputError, match=where), units(path):
         pass
     result = CliRunner().invoke(main, ["run", "--no-maps", "--units", str(path), str(SCENARIOS)])

@@ -161,9 +161,9 @@ def check_not_theirs(folder: Path, names, by: str = "the maps", manifest: str = 
             continue
         if name.endswith(".html"):
             ours = _marked(path)
-        else:
-            listed = _listed(folder, manifest) if listed is None else listed
-            ours = name in listed
+        else:  # listed as written, and not saved over since (its size)
+            listed = files.listed(folder, manifest) if listed is None else listed
+            ours = name in listed and files.as_written(path, listed[name])
         if not ours:
             what = "a page" if name.endswith(".html") else "a file"
             raise InputError(
@@ -183,11 +183,3 @@ def _marked(path: Path) -> bool:
         return True  # unreadable: the write will say so
     head = re.split(rb"(?i)<body|</head", start, maxsplit=1)[0]
     return GENERATOR in head
-
-
-def _listed(folder: Path, manifest: str) -> set[str]:
-    """The names the folder's manifest lists (none when it has none)."""
-    try:
-        return set((folder / manifest).read_text(encoding="utf-8").splitlines()) - {""}
-    except (OSError, UnicodeDecodeError):
-        return set()
