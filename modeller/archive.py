@@ -326,9 +326,10 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
         if spec.startswith("deepstate") and not _is_file_name(spec):
             available = available if available is not None else snapshots()
             chosen += select(spec, available)
-        elif spec in ("1991", *AUTHORED) or _is_file_name(spec):
-            if _is_file_name(spec):  # a missing file: said before the DeepState days
-                inputs.check_file(Path(spec), inputs.geo_format(spec))
+        elif spec in ("1991", *AUTHORED):
+            others.append(spec)
+        elif _is_file_name(spec):  # a missing file: said before the DeepState days
+            inputs.check_file(Path(spec), inputs.geo_format(spec))
             others.append(spec)
         else:  # said now, not after the DeepState days are planned and measured
             raise InputError(f"unknown baseline '{spec[:80]}' in --baselines; valid: {RANGE_HELP}")

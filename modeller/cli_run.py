@@ -59,8 +59,8 @@ def run(
             default = Path(f"pieces{GEO_FORMATS[fmt]}")
             if os.path.lexists(default) and not exports.written_here(default):
                 raise InputError(
-                    f"{default} here is not a pieces file modeller wrote, and --format {fmt} "
-                    f"without --output writes there: give -O FILE, or move that file",
+                    f"is not a pieces file modeller wrote, and --format {fmt} without "
+                    "--output would replace it: give -O FILE, or move that file",
                     str(default.resolve()),
                 )
         if output is not None and fmt == "table":

@@ -237,7 +237,9 @@ def written_here(path: Path) -> bool:
                 start = fh.read(256)
             return start.startswith(_GEOJSON_START)
         return read_provenance(path).get("tool", {}).get("name") == "modeller"
-    except Exception:  # unreadable, not a GeoPackage, no metadata: not ours
+    # unreadable (OSError), not a GeoPackage (pyogrio: RuntimeError) or Parquet file
+    # (pyarrow: ValueError), no or other metadata (KeyError, TypeError, AttributeError)
+    except (OSError, RuntimeError, ValueError, KeyError, TypeError, AttributeError):
         return False
 
 

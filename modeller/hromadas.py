@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from . import geodata, inputs, population
+from . import geodata, inputs, population, unitchecks
 from .errors import InputError
 from .hromada_files import (
     CODE_COLUMN,
@@ -68,9 +68,10 @@ PLACED_M = 50_000.0
 # no two outlines overlapping by more than this (shared borders of one source: ~0 km²;
 # an outline given twice, under two codes, counts its land and its people twice)
 OVERLAP_KM2 = 1.0
-# the median offset of a covered oblast's hromadas' centre from its unit's centre (the
-# shared hromada outlines: 1.05 km over 24 oblasts, the most 10 km, Kyiv oblast around
-# the city): a file moved as a whole moves every oblast's people across the line
+# the median (east, north) offset of the oblasts' hromada centres from their units'
+# centres (the shared hromada outlines: 0.5 km over 24 oblasts; one oblast alone up to
+# 10 km, Kyiv oblast around the city): a file moved as a whole moves every oblast's
+# people across the line
 SHIFT_KM = 3.0
 
 
@@ -229,9 +230,9 @@ def _check_overlaps(src: Source) -> None:
 
 
 def _check_shift(src: Source, data: geodata.Geodata) -> None:
-    """InputError if the outlines are moved as a whole: the median offset, over the
-    oblasts outlined whole (their hromadas' area within 10 % of the unit's), of their
-    hromadas' centre from the unit's centre is over ``SHIFT_KM``.
+    """InputError if the outlines are moved as a whole: over the oblasts outlined whole
+    (their hromadas' area within 10 % of the unit's), the median offset of their
+    hromadas' centre from the unit's centre is over ``SHIFT_KM`` (as for a units file).
 
     Notes
     -----
@@ -243,26 +244,23 @@ def _check_shift(src: Source, data: geodata.Geodata) -> None:
     area = shapely.area(geoms)
     centre = shapely.get_coordinates(shapely.centroid(geoms))
     units = np.array([iso_of_katottg(c) for c in src.codes])
-    offsets = []
+    ours, theirs = [], []
     for unit in sorted(set(units) & set(data.geometry)):
         k = units == unit
         shape = data.geometry[unit]
         if not 0.9 <= area[k].sum() / shape.area <= 1.1:
             continue  # part of the oblast outlined: its centre is elsewhere
-        mean = (centre[k] * area[k, None]).sum(axis=0) / area[k].sum()
-        dx, dy = mean - shapely.get_coordinates(shapely.centroid(shape))[0]
-        offsets.append((float(np.hypot(dx, dy)) / 1000, dx / 1000, dy / 1000))
-    if len(offsets) < 3:  # too few oblasts to tell a shift from their own shapes
+        ours.append((centre[k] * area[k, None]).sum(axis=0) / area[k].sum())
+        theirs.append(shapely.get_coordinates(shapely.centroid(shape))[0])
+    if len(ours) < 3:  # too few oblasts to tell a shift from their own shapes
         return
-    offsets.sort()
-    km, dx, dy = offsets[len(offsets) // 2]
+    km, words = unitchecks.median_shift(ours, theirs)
     if km <= SHIFT_KM:
         return
     raise InputError(
-        f"the hromada outlines lie {km:.1f} km ({abs(dx):.1f} km {'east' if dx >= 0 else 'west'} "
-        f"and {abs(dy):.1f} km {'north' if dy >= 0 else 'south'}) from the oblasts their "
-        f"codes name (the median over {len(offsets)} oblasts outlined whole); expected "
-        f"within {SHIFT_KM:g} km: is the file moved, or in another datum? It needs lon/lat "
+        f"the hromada outlines lie {km:.1f} km ({words}) from the oblasts their codes name "
+        f"(the median over {len(ours)} oblasts outlined whole); expected within "
+        f"{SHIFT_KM:g} km: is the file moved, or in another datum? It needs lon/lat "
         "degrees (EPSG:4326)",
         str(src.geometry),
     )

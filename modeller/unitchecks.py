@@ -226,11 +226,23 @@ def check_units_file(
     _check_turn(geometry, embedded, label, source)
 
 
+def median_shift(ours, theirs) -> tuple[float, str]:
+    """How far working-CRS points ``ours`` lie from ``theirs`` as a whole: the median
+    (east, north) offset in km, and in words ("4.3 km east and 0.1 km south"). Each
+    outline's own difference from another source's cancels out in the median; a file
+    moved as a whole does not."""
+    import numpy as np
+
+    east, north = np.median(np.asarray(ours) - np.asarray(theirs), axis=0) / 1000.0
+    ew = f"{abs(east):.1f} km {'east' if east > 0 else 'west'}"
+    ns = f"{abs(north):.1f} km {'north' if north > 0 else 'south'}"
+    return float(np.hypot(east, north)), f"{ew} and {ns}"
+
+
 def _check_shift(geometry: dict, embedded: dict, source: str) -> None:
     """InputError when the units, taken together, lie away from the embedded ones: the
     median (east, north) offset of their centroids over ``UNITS_SHIFT_KM`` (working CRS,
     metres)."""
-    import numpy as np
     import shapely
 
     codes = [c for c in geometry if c in embedded]
@@ -238,13 +250,10 @@ def _check_shift(geometry: dict, embedded: dict, source: str) -> None:
         return
     ours = shapely.get_coordinates(shapely.centroid([geometry[c] for c in codes]))
     theirs = shapely.get_coordinates(shapely.centroid([embedded[c] for c in codes]))
-    east, north = np.median(ours - theirs, axis=0) / 1000.0
-    away = float(np.hypot(east, north))
+    away, words = median_shift(ours, theirs)
     if away > UNITS_SHIFT_KM:
-        ew = f"{abs(east):.1f} km {'east' if east > 0 else 'west'}"
-        ns = f"{abs(north):.1f} km {'north' if north > 0 else 'south'}"
         raise InputError(
-            f"the units lie {away:.1f} km ({ew} and {ns}) from the embedded units of the "
+            f"the units lie {away:.1f} km ({words}) from the embedded units of the "
             f"same names (the median offset of their centres; at most {UNITS_SHIFT_KM:g} "
             "km expected: "
             "independent outlines differ by less): is the file shifted, or in another "

@@ -157,6 +157,19 @@ def test_files_that_cannot_be_moved_back_are_kept_and_named(tmp_path, monkeypatc
     assert "kept in" in str(caught.value) and str(staging[0]) in str(caught.value)
 
 
+def _written_during_the_swap(monkeypatch, files, site: Path, name: str, text: str) -> None:
+    """Have another program write ``name`` into ``site`` just before the folder is swapped
+    out (after it was listed): ``os.rename`` of the folder to its old name writes it first."""
+    real_rename = os.rename
+
+    def rename(src, dst):
+        if Path(src) == site.resolve() and Path(dst).name.startswith(".site.old-"):
+            (site / name).write_text(text, encoding="utf-8")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(files.os, "rename", rename)
+
+
 def test_a_file_written_into_the_folder_during_the_swap_is_kept(tmp_path, monkeypatch):
     """Another program's file created in --out between the folder being listed and being
     swapped out went with the old folder; it is moved into the new one."""
@@ -165,14 +178,7 @@ def test_a_file_written_into_the_folder_during_the_swap_is_kept(tmp_path, monkey
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("old page", encoding="utf-8")
-    real_rename = os.rename
-
-    def rename(src, dst):
-        if Path(src) == site.resolve() and Path(dst).name.startswith(".site.old-"):
-            (site / "late.txt").write_text("written meanwhile", encoding="utf-8")
-        return real_rename(src, dst)
-
-    monkeypatch.setattr(files.os, "rename", rename)
+    _written_during_the_swap(monkeypatch, files, site, "late.txt", "written meanwhile")
     files.write_folder(site, {"index.html": "new page"})
     monkeypatch.undo()
     assert {p.name: p.read_text(encoding="utf-8") for p in site.iterdir()} == {
@@ -193,14 +199,7 @@ def test_a_late_file_that_cannot_be_moved_keeps_the_old_folder_and_no_write_fail
     site = tmp_path / "site"
     site.mkdir()
     (site / "notes.txt").write_text("mine", encoding="utf-8")
-    real_rename = os.rename
-
-    def rename(src, dst):
-        if Path(src) == site.resolve() and Path(dst).name.startswith(".site.old-"):
-            (site / "notes.txt").write_text("mine, newer", encoding="utf-8")  # again
-        return real_rename(src, dst)
-
-    monkeypatch.setattr(files.os, "rename", rename)
+    _written_during_the_swap(monkeypatch, files, site, "notes.txt", "mine, newer")  # again
     for text in ("first", "second"):
         files.write_folder(site, {"index.html": text})
     monkeypatch.undo()

@@ -177,7 +177,7 @@ def test_a_hromada_outline_given_twice_is_refused_naming_both(tmp_path, hromada_
 
 def test_hromada_outlines_moved_as_a_whole_are_refused_saying_how_far(tmp_path, hromada_dir, rows):
     """Every outline 0.06° east (~4.3 km): each still lies in its oblast, so the people
-    crossed the line of control without a word; the shared file's own median is 1.05 km."""
+    crossed the line of control without a word; the shared file's own median is 0.5 km."""
     doc = json.loads((hromada_dir / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
 
     def each(c, f):
