@@ -99,7 +99,67 @@ def read(path: Path, kind: str) -> tuple[dict, np.ndarray, list]:
             "its layer has no geometry (a table of attributes); expected a layer of polygons",
             str(path),
         )
-    return meta, geometry, fields
+    return meta, geometry, _undeclared_text(path, meta, fields)
+
+
+def _undeclared_text(path: Path, meta: dict, fields: list) -> list:
+    """A Shapefile's text fields in the encoding they are in when the file does not say
+    which (no ``.cpg``, no code page in the ``.dbf`` header): GDAL then reads them as
+    Latin-1, and Ukrainian names come out as "Êè¿âñüêà". They are read again as UTF-8 when
+    every such value is valid UTF-8, else as Windows-1251 when every one is Cyrillic there
+    (what Ukrainian GIS software writes); otherwise they stay Latin-1.
+    """
+    if path.suffix.lower() != ".shp" or str(meta.get("encoding", "")).upper() != "ISO-8859-1":
+        return fields
+    dbf = _sidecar(path, ".dbf")
+    if dbf is None or _sidecar(path, ".cpg") is not None:
+        return fields
+    try:
+        with open(dbf, "rb") as handle:
+            if handle.read(32)[29:30] not in (b"", b"\x00"):  # a code page GDAL has used
+                return fields
+    except OSError:
+        return fields
+    texts = [
+        (j, i)
+        for j, column in enumerate(fields)
+        if _is_text(column)
+        for i, value in enumerate(column)
+        if isinstance(value, str) and not value.isascii()
+    ]
+    if not texts:
+        return fields
+    raw = [fields[j][i].encode("latin-1") for j, i in texts]
+    for encoding in ("utf-8", "cp1251"):
+        try:
+            decoded = [b.decode(encoding) for b in raw]
+        except UnicodeDecodeError:
+            continue
+        if encoding == "cp1251" and not all(_cyrillic(t) for t in decoded):
+            continue
+        out = [column.copy() if _is_text(column) else column for column in fields]
+        for (j, i), text in zip(texts, decoded, strict=True):
+            out[j][i] = text
+        return out
+    return fields
+
+
+def _is_text(column) -> bool:
+    """Whether a field's values are an array of Python objects (strings and None)."""
+    return getattr(getattr(column, "dtype", None), "kind", None) == "O"
+
+
+def _cyrillic(text: str) -> bool:
+    """Whether ``text`` reads as Cyrillic: every letter beyond ASCII is Cyrillic (U+0400 to
+    U+04FF), and outnumbers the ASCII letters in its word. Latin-1 "Zürich" read as
+    Windows-1251 is "Zьrich"; a Latin look-alike in a Ukrainian name ("Kиїв") is kept."""
+    for word in re.findall(r"\w+", text):
+        wide = [ch for ch in word if not ch.isascii() and ch.isalpha()]
+        if not all("\u0400" <= ch <= "\u04ff" for ch in wide):
+            return False
+        if wide and len(wide) <= sum(ch.isascii() and ch.isalpha() for ch in word):
+            return False
+    return True
 
 
 def gdal_words(exc: BaseException, path: Path | None = None) -> str:

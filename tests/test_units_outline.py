@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
+from helpers import write_layer
 from shapely.geometry import mapping
 
 from modeller import (
@@ -199,6 +200,60 @@ def test_geopackage_and_shapefile_units_read_through_pyogrio(tmp_path):
         with units(path) as other:
             assert other.source["matched_by"] == "code field ISO"
             assert other.total_km2 == pytest.approx(data.total_km2, rel=1e-6)
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "utf-8"])
+def test_a_shapefile_without_cpg_has_its_ukrainian_names_read(tmp_path, encoding):
+    """With no .cpg, GDAL read the names as Latin-1 ("Êè¿âñüêà îáëàñòü") and the file was
+    refused: "no property holds ISO 3166-2:UA codes or unit names"."""
+    pyogrio = pytest.importorskip("pyogrio", reason="pip install -e '.[gpkg]'")
+    data = geodata.load()
+    codes = list(data.geometry)
+    path = tmp_path / "units.shp"
+    pyogrio.raw.write(
+        path,
+        geometry=shapely.to_wkb(
+            np.array(
+                [
+                    shapely.multipolygons(shapely.get_parts(geodata.to_lonlat(data.geometry[c])))
+                    for c in codes
+                ]
+            )
+        ),
+        field_data=[np.array([data.units[c].name_uk + " область" for c in codes], dtype=object)],
+        fields=["NAME"],
+        geometry_type="MultiPolygon",
+        crs="EPSG:4326",
+        encoding=encoding,
+    )
+    (tmp_path / "units.cpg").unlink()
+    assert (tmp_path / "units.dbf").read_bytes()[29] == 0  # and no code page in the header
+    with units(path) as other:
+        assert other.source["matched_by"] == "name field NAME"
+        assert other.total_km2 == pytest.approx(data.total_km2, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("Zürich", True),  # Latin-1 indeed: "Zьrich" in Windows-1251, a Latin word
+        ("Київська", False),  # Windows-1251 read as Latin-1
+        ("Kиївська", False),  # with a Latin look-alike K
+    ],
+)
+def test_undeclared_shapefile_text_is_read_as_what_it_is(tmp_path, value, kept):
+    from modeller import ogrfiles
+
+    outline = shapely.box(30.0, 50.0, 30.1, 50.1)
+    path = write_layer(tmp_path / "zone.shp", outline, "EPSG:4326", "ESRI Shapefile", name="x")
+    raw = value.encode("latin-1" if kept else "cp1251").decode("latin-1")
+    meta = {"encoding": "ISO-8859-1"}
+    (tmp_path / "zone.cpg").unlink(missing_ok=True)
+    fields = ogrfiles._undeclared_text(path, meta, [np.array([raw, None], dtype=object)])
+    assert list(fields[0]) == [value, None]
+    (tmp_path / "zone.cpg").write_text("LATIN1")  # declared: left as GDAL read it
+    fields = ogrfiles._undeclared_text(path, meta, [np.array([raw], dtype=object)])
+    assert list(fields[0]) == [raw]
 
 
 # --- the outline reconciliation ----------------------------------------------------------
