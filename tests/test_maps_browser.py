@@ -673,10 +673,30 @@ steps:
 RIGHT_TO_LEFT = """
 id: rtl
 title: خطة السلام — تجميد خط التماس في دونيتسك ولوهانسك
+reported:
+  - source: رويترز
+    date: 2025-11-20
 steps:
   - assign: russia
     where: {oblast: Donetsk, held_by: ukraine}
 """
+
+
+# where the provenance draws the Arabic source and the "2025" of its date
+SOURCE_AND_DATE = """() => {
+    const rect = (node, text) => {
+        const r = document.createRange(), at = node.textContent.indexOf(text);
+        r.setStart(node, at); r.setEnd(node, at + text.length);
+        const b = r.getBoundingClientRect(); return {left: b.left, right: b.right};
+    };
+    const walk = document.createTreeWalker(document.querySelector('footer.prov'), 4);
+    let source = null, day = null;
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        if (!source && n.textContent.includes('رويترز')) source = rect(n, 'رويترز');
+        if (source && !day && n.textContent.includes('2025-11-20')) day = rect(n, '2025');
+    }
+    return [source, day];
+}"""
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
@@ -715,6 +735,9 @@ def test_long_words_wrap_and_right_to_left_titles_stay_apart_from_figures(
                     .map(e => getComputedStyle(e).unicodeBidi)"""
             )
             assert bidi and set(bidi) == {"isolate"}, bidi
+            if page == "rtl.html":  # an Arabic source had its date drawn before it
+                source, day = v.page.evaluate(SOURCE_AND_DATE)
+                assert day["left"] >= source["right"] - 0.5, (size, source, day)
             v.assert_clean()
         finally:
             v.close()
