@@ -88,16 +88,23 @@ def visible_text(text: object) -> str:
     """``text`` with each control character, line break and bidirectional mark written as
     its escape (``\\x1b``, ``\\u202e``): a file name in a page, a table or an image reads
     as it is named, and cannot colour or reorder what follows it (names that differ only
-    in such characters stay apart, as they would not if the characters were dropped)."""
+    in such characters stay apart, as they would not if the characters were dropped).
+
+    A backslash is doubled where it would otherwise read as the start of such an escape
+    (before ``x``, ``u``, a backslash or an escaped character): a file named ``a\\x1b``
+    stays apart from one holding an ESC; ``C:\\maps\\run`` is shown as it is."""
 
     def escaped(m: re.Match) -> str:
+        if m[0] == "\\":
+            return "\\\\"
         code = ord(m[0])
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
     return _INVISIBLE.sub(escaped, str(text))
 
 
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_HIDDEN = r"\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_INVISIBLE = re.compile(rf"\\(?=[xu\\{_HIDDEN}])|[{_HIDDEN}]")
 
 
 def terminal_text(text: object) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -1309,6 +1310,26 @@ def test_a_cell_starting_with_a_carriage_return_is_neutralised():
 
     assert spreadsheet_cell("\rCR plan") == "'\rCR plan"
     assert _cell("\r=1+1") == "'\n=1+1"  # and the line break is one a spreadsheet keeps
+
+
+def _unescape(shown: str) -> str:
+    """What ``visible_text`` was given: its escapes and doubled backslashes read back."""
+    return re.sub(
+        r"\\\\|\\x([0-9a-f]{2})|\\u([0-9a-f]{4})",
+        lambda m: "\\" if m[0] == "\\\\" else chr(int(m[1] or m[2], 16)),
+        shown,
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ax1bu\\\x1b\x07\u202e\n\u200f\x9b"), max_size=12))
+def test_shown_names_hide_nothing_and_read_back(name):
+    """A file named 'a\\x1b' (typed) and one named 'a' ESC 'b' were shown alike."""
+    from modeller.textsafe import visible_text
+
+    shown = visible_text(name)
+    assert shown.isprintable() and "\u202e" not in shown and "\u200f" not in shown
+    assert _unescape(shown) == name
 
 
 FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\uff1dcmd"]
