@@ -22,6 +22,11 @@ class InputError(Exception):
         return f"{where}: {self.message}" if where else self.message
 
 
+class OutputWarning(UserWarning):
+    """What the user should know of a write that succeeded (the CLI prints it as a
+    "warning:" line; the Python API leaves it to the ``warnings`` module)."""
+
+
 def shorten(text: str, limit: int = 240) -> str:
     """A file name cut in the middle when absurdly long (the start and the end stay)."""
     text = str(text)

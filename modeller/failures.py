@@ -14,10 +14,12 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import warnings
+from collections.abc import Callable
 
 import click
 
-from .errors import InputError
+from .errors import InputError, OutputWarning
 from .interrupts import INTERRUPTED, interrupted
 from .textsafe import terminal_text
 
@@ -50,6 +52,12 @@ class SafeGroup(click.Group):
     """A click group whose commands never end in a traceback for inputs, OS errors or Ctrl-C."""
 
     def invoke(self, ctx: click.Context):
+        with warnings.catch_warnings():  # (restores the warnings module's state after)
+            warnings.simplefilter("always", OutputWarning)
+            warnings.showwarning = _shown(warnings.showwarning)
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except InputError as exc:
@@ -75,6 +83,19 @@ class SafeGroup(click.Group):
                 raise
             click.echo(INTERRUPTED, err=True)
             sys.exit(130)
+
+
+def _shown(show: Callable) -> Callable:
+    """``warnings.showwarning`` that prints an ``OutputWarning`` as one "warning:" line (no
+    source line or file of the code), and leaves every other warning to ``show``."""
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, OutputWarning):
+            click.echo(f"warning: {terminal_text(message)}", err=True)
+        else:
+            show(message, category, filename, lineno, file, line)
+
+    return showwarning
 
 
 def _silence_stdout() -> None:

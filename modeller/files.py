@@ -15,14 +15,16 @@ import shutil
 import signal
 import stat
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from . import settings
-from .errors import InputError
+from .errors import InputError, OutputWarning
 from .inputs import kind_of, was_read
 from .interrupts import cleanup_on_interrupt, removed_on_exit
+from .textsafe import visible_text
 
 
 def check_writer(fmt: str) -> None:
@@ -476,6 +478,19 @@ def _clear_old(old: Path, target: Path, new: set[str]) -> None:
     for entry in new:  # the replaced files go; the late entries stay where they are
         with suppress(OSError):
             os.remove(old / entry)
+    try:
+        left = sorted(set(os.listdir(old)) - new)
+    except OSError:
+        left = late
+    shown = ", ".join(visible_text(e) for e in left[:3]) + (", …" if len(left) > 3 else "")
+    warnings.warn(
+        OutputWarning(
+            f"{len(left)} entr{'y' if len(left) == 1 else 'ies'} ({shown}) appeared in "
+            f"{visible_text(target)} while it was being replaced and could not be moved into "
+            f"the new folder (a name taken there, or not movable); kept in {visible_text(old)}"
+        ),
+        stacklevel=2,
+    )
 
 
 def _discard(staging: Path, new: set[str]) -> list[str]:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from modeller import geodata
 from modeller.cli import main
+from modeller.errors import OutputWarning
 
 SCENARIO = str(Path(__file__).resolve().parent.parent / "scenarios" / "land-swap.yaml")
 ARGS = ["run", SCENARIO, "--no-maps", "--baseline", "1991"]
@@ -200,13 +201,35 @@ def test_a_late_file_that_cannot_be_moved_keeps_the_old_folder_and_no_write_fail
     site.mkdir()
     (site / "notes.txt").write_text("mine", encoding="utf-8")
     _written_during_the_swap(monkeypatch, files, site, "notes.txt", "mine, newer")  # again
-    for text in ("first", "second"):
-        files.write_folder(site, {"index.html": text})
+    for text in ("first", "second"):  # and each time the user is told where it is
+        said = r"1 entry \(notes.txt\) appeared in .*site while .* kept in .*\.site\.old-"
+        with pytest.warns(OutputWarning, match=said):
+            files.write_folder(site, {"index.html": text})
     monkeypatch.undo()
     assert (site / "index.html").read_text(encoding="utf-8") == "second"
     kept = sorted(tmp_path.glob(".site.old-*/notes.txt"))
     assert [p.read_text(encoding="utf-8") for p in kept] == ["mine, newer"] * 2
     assert not list(tmp_path.glob(".site.old-*/index.html"))  # the replaced pages went
+
+
+def test_the_command_line_says_where_a_late_file_was_kept(tmp_path, monkeypatch):
+    """A late file left in the old folder was kept there without a word."""
+    from modeller import files
+
+    site = tmp_path / "site"
+    args = ["run", SCENARIO, "-b", "1991", "--no-images", "--out", str(site)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    (site / "notes.txt").write_text("mine", encoding="utf-8")
+    _written_during_the_swap(monkeypatch, files, site, "notes.txt", "mine, newer")
+    result = CliRunner().invoke(main, args)
+    monkeypatch.undo()
+    assert result.exit_code == 0, result.output
+    (kept,) = tmp_path.glob(".site.old-*/notes.txt")
+    assert kept.read_text(encoding="utf-8") == "mine, newer"
+    assert (site / "notes.txt").read_text(encoding="utf-8") == "mine"
+    said = f"warning: 1 entry (notes.txt) appeared in {site} while it was being replaced"
+    assert said in result.stderr and f"kept in {kept.parent}" in result.stderr
+    assert "Warning:" not in result.stderr and "files.py" not in result.stderr
 
 
 def test_an_output_that_is_one_of_the_inputs_is_refused_and_the_input_kept(tmp_path):
