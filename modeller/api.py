@@ -13,7 +13,7 @@ are the same as ``modeller run``'s.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,7 +100,24 @@ def load_baseline(spec: str | None = None, units: str | Path | None = None) -> P
     """
     if units is not None:
         _use_units(units)
-    return baselines.load_baseline(spec)
+    base = baselines.load_baseline(spec)
+    source = geodata.load().source
+    drawn_on = (geodata.data_digest(), str(source.get("file") or source.get("name", "")))
+    return replace(base, baseline=replace(base.baseline, units=drawn_on))
+
+
+def _same_units(baseline: Partition) -> None:
+    """A baseline loaded on other units than the active ones is refused: its pieces would
+    be cut and peopled on the new units' outlines and settlements, figures of neither."""
+    drawn_on = baseline.baseline.units
+    if drawn_on and drawn_on[0] != geodata.data_digest():
+        source = geodata.load().source
+        now = str(source.get("file") or source.get("name", ""))
+        raise InputError(
+            f"this baseline was loaded on other units ({drawn_on[1]}) than the active ones "
+            f"({now}): load it again (load_baseline), or make its units active again with "
+            f"load_baseline(units=...)"
+        )
 
 
 def _use_units(units: str | Path) -> None:
@@ -149,6 +166,7 @@ def apply(baseline: Partition, scenario: Scenario) -> Partition:
             "apply takes (baseline, scenario): a Partition from load_baseline, then a Scenario "
             f"from load_scenario; got ({type(baseline).__name__}, {type(scenario).__name__})"
         )
+    _same_units(baseline)
     # changed in code (model_copy skips pydantic's checks): applied as checked again, so
     # that an oblast given by name is its code, as in a file
     return baselines.apply(baseline, _scenario.revalidated(scenario))

@@ -32,6 +32,7 @@ class BaselineInfo:
     reconciled: tuple[tuple[str, float], ...] | None = None  # km² moved per unit; None: off
     outside_km2: float | None = None  # area of the source outside the units (DeepState)
     grey_zone: str | None = None  # how the source treats contested land (None: not said)
+    units: tuple[str, str] = ()  # (data digest, name) of the units it was drawn on; (): unsaid
 
     @property
     def label(self) -> str:

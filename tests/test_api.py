@@ -194,6 +194,27 @@ def test_a_refused_units_file_leaves_the_active_units_alone(tmp_path, monkeypatc
             modeller.load_baseline("1991", units=units)
 
 
+def test_a_baseline_loaded_on_other_units_is_refused_by_apply(tmp_path, monkeypatch):
+    """A baseline loaded before the units changed was applied on the new units without a
+    word: its pieces cut by one file's outlines and peopled on the other's."""
+    import shutil
+
+    from modeller import geodata
+
+    monkeypatch.setenv("MODELLER_UNITS", "")  # restored (unset) after the test
+    other = shutil.copy(geodata.geodata_dir() / "oblasts.geojson", tmp_path / "copy.geojson")
+    sc = modeller.load_scenario("full-donbas-withdrawal")
+    base = modeller.load_baseline("contact-line")
+    applied = modeller.apply(base, sc)
+    modeller.load_baseline("1991", units=other)
+    for partition in (base, applied):  # a baseline, and a partition applied to one
+        with pytest.raises(InputError, match=r"loaded on other units \(embedded .*copy.geojson"):
+            modeller.apply(partition, sc)
+    assert modeller.apply(modeller.load_baseline("contact-line"), sc).pieces  # loaded again
+    modeller.load_baseline(units="embedded")
+    assert modeller.apply(base, sc).areas_km2.sum() == pytest.approx(applied.total_km2)
+
+
 def base_units() -> str:
     """The provenance's units of a run on the embedded units."""
     import os
