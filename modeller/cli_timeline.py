@@ -38,7 +38,16 @@ def timeline(
         TimeElapsedColumn,
     )
 
-    from . import archive, cachefiles, files, settings, timeline_page, timeline_run, timeline_table
+    from . import (
+        archive,
+        cachefiles,
+        files,
+        folders,
+        settings,
+        timeline_page,
+        timeline_run,
+        timeline_table,
+    )
     from .scenario import load_scenarios
 
     err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)  # paths as given
@@ -105,14 +114,14 @@ def timeline(
                     page.cancel()
             # what an earlier timeline wrote here and this one did not is removed: it would
             # pass for this run's (an old page beside a new table)
-            removed = files.replace_listed(out, MANIFEST, written, OURS)
+            removed = folders.replace_listed(out, MANIFEST, written, OURS)
         except InputError as exc:
             fail(exc)
         except KeyboardInterrupt:
             done = ", ".join(terminal_text(str(p)) for p in written) or "nothing written"
             if written:  # the earlier run's page would pass for this table's: it goes
                 with suppress(OSError, KeyboardInterrupt):
-                    gone = files.replace_listed(out, MANIFEST, written, OURS)
+                    gone = folders.replace_listed(out, MANIFEST, written, OURS)
                     done += f"; removed the earlier timeline's {', '.join(gone)}" if gone else ""
             err.print(f"interrupted; no file half-written (complete: {done})", highlight=False)
             sys.exit(130)

@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
     {"unitchecks"},  # whether a units file can be Ukraine's units
     {"dates", "geodata", "failures"},  # dates; units, CRS
     {"files"},  # files out, atomically
+    {"folders"},  # a folder written as a whole; manifests of what a write put there
     {"cachefiles"},  # files kept between runs under a digest of their inputs
     {"geomcache"},  # costly shapes kept between runs (cachefiles)
     {"geojson", "partition", "specs", "shipped", "reconcile", "yamlpos", "population"},

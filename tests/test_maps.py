@@ -16,7 +16,7 @@ import markupsafe
 import pytest
 from helpers import build
 
-from modeller import files, maps
+from modeller import files, folders, maps
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE_LIMIT = 1_500_000
@@ -324,7 +324,7 @@ def test_write_site_writes_every_page_and_no_temporary_files(run, pages, tmp_pat
     listed = sorted(p.name for p in written)
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [".modeller-site", *listed]
     sizes = {p.name: p.stat().st_size for p in written}
-    assert files.listed(tmp_path / "site", ".modeller-site") == sizes
+    assert folders.listed(tmp_path / "site", ".modeller-site") == sizes
     assert all(p.stat().st_mode & 0o444 == 0o444 for p in written)  # publishable
 
 

@@ -101,7 +101,7 @@ def test_a_site_that_cannot_take_the_folders_place_loses_none_of_the_users_files
     """Replacing a folder moves its other files across first; when one of those moves fails
     (an immutable file, a path too long), the files already moved go back, and nothing of
     the user's is deleted with the new site's staging folder."""
-    from modeller import files
+    from modeller import folders
 
     site = tmp_path / "site"
     site.mkdir()
@@ -118,9 +118,9 @@ def test_a_site_that_cannot_take_the_folders_place_loses_none_of_the_users_files
                 raise OSError(1, "Operation not permitted", str(src))
         return real_rename(src, dst)
 
-    monkeypatch.setattr(files.os, "rename", rename)
+    monkeypatch.setattr(folders.os, "rename", rename)
     with pytest.raises(OSError, match="not permitted"):
-        files.write_folder(site, {"index.html": "new page"})
+        folders.write_folder(site, {"index.html": "new page"})
     assert len(moves) == 3
     assert {p.name: p.read_text(encoding="utf-8") for p in site.iterdir()} == {
         **mine,
@@ -130,7 +130,7 @@ def test_a_site_that_cannot_take_the_folders_place_loses_none_of_the_users_files
 
 
 def test_files_that_cannot_be_moved_back_are_kept_and_named(tmp_path, monkeypatch):
-    from modeller import files
+    from modeller import folders
 
     site = tmp_path / "site"
     site.mkdir()
@@ -147,9 +147,9 @@ def test_files_that_cannot_be_moved_back_are_kept_and_named(tmp_path, monkeypatc
             raise OSError(5, "Input/output error", str(dst))  # and moving back fails too
         return real_rename(src, dst)
 
-    monkeypatch.setattr(files.os, "rename", rename)
+    monkeypatch.setattr(folders.os, "rename", rename)
     with pytest.raises(OSError) as caught:
-        files.write_folder(site, {"index.html": "new"})
+        folders.write_folder(site, {"index.html": "new"})
     monkeypatch.undo()
     staging = [p for p in tmp_path.iterdir() if p.name != "site"]
     first = moves[0]
@@ -158,7 +158,7 @@ def test_files_that_cannot_be_moved_back_are_kept_and_named(tmp_path, monkeypatc
     assert "kept in" in str(caught.value) and str(staging[0]) in str(caught.value)
 
 
-def _written_during_the_swap(monkeypatch, files, site: Path, name: str, text: str) -> None:
+def _written_during_the_swap(monkeypatch, folders, site: Path, name: str, text: str) -> None:
     """Have another program write ``name`` into ``site`` just before the folder is swapped
     out (after it was listed): ``os.rename`` of the folder to its old name writes it first."""
     real_rename = os.rename
@@ -168,19 +168,19 @@ def _written_during_the_swap(monkeypatch, files, site: Path, name: str, text: st
             (site / name).write_text(text, encoding="utf-8")
         return real_rename(src, dst)
 
-    monkeypatch.setattr(files.os, "rename", rename)
+    monkeypatch.setattr(folders.os, "rename", rename)
 
 
 def test_a_file_written_into_the_folder_during_the_swap_is_kept(tmp_path, monkeypatch):
     """Another program's file created in --out between the folder being listed and being
     swapped out went with the old folder; it is moved into the new one."""
-    from modeller import files
+    from modeller import folders
 
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("old page", encoding="utf-8")
-    _written_during_the_swap(monkeypatch, files, site, "late.txt", "written meanwhile")
-    files.write_folder(site, {"index.html": "new page"})
+    _written_during_the_swap(monkeypatch, folders, site, "late.txt", "written meanwhile")
+    folders.write_folder(site, {"index.html": "new page"})
     monkeypatch.undo()
     assert {p.name: p.read_text(encoding="utf-8") for p in site.iterdir()} == {
         "index.html": "new page",
@@ -195,16 +195,16 @@ def test_a_late_file_that_cannot_be_moved_keeps_the_old_folder_and_no_write_fail
     """A file created during the swap under a name the new folder already has stays in
     the old folder; that folder had the process's fixed name, so the next write failed
     ('Directory not empty')."""
-    from modeller import files
+    from modeller import folders
 
     site = tmp_path / "site"
     site.mkdir()
     (site / "notes.txt").write_text("mine", encoding="utf-8")
-    _written_during_the_swap(monkeypatch, files, site, "notes.txt", "mine, newer")  # again
+    _written_during_the_swap(monkeypatch, folders, site, "notes.txt", "mine, newer")  # again
     for text in ("first", "second"):  # and each time the user is told where it is
         said = r"1 entry \(notes.txt\) appeared in .*site while .* kept in .*\.site\.old-"
         with pytest.warns(OutputWarning, match=said):
-            files.write_folder(site, {"index.html": text})
+            folders.write_folder(site, {"index.html": text})
     monkeypatch.undo()
     assert (site / "index.html").read_text(encoding="utf-8") == "second"
     kept = sorted(tmp_path.glob(".site.old-*/notes.txt"))
@@ -214,13 +214,13 @@ def test_a_late_file_that_cannot_be_moved_keeps_the_old_folder_and_no_write_fail
 
 def test_the_command_line_says_where_a_late_file_was_kept(tmp_path, monkeypatch):
     """A late file left in the old folder was kept there without a word."""
-    from modeller import files
+    from modeller import folders
 
     site = tmp_path / "site"
     args = ["run", SCENARIO, "-b", "1991", "--no-images", "--out", str(site)]
     assert CliRunner().invoke(main, args).exit_code == 0
     (site / "notes.txt").write_text("mine", encoding="utf-8")
-    _written_during_the_swap(monkeypatch, files, site, "notes.txt", "mine, newer")
+    _written_during_the_swap(monkeypatch, folders, site, "notes.txt", "mine, newer")
     result = CliRunner().invoke(main, args)
     monkeypatch.undo()
     assert result.exit_code == 0, result.output

@@ -231,19 +231,19 @@ def test_a_listed_file_saved_over_since_is_the_users_and_stays(tmp_path):
     file's size; times would not do (a copy of the folder changes them all)."""
     import os
 
-    from modeller import files
+    from modeller import files, folders
 
     files.write_text(tmp_path / "timeline.csv", "ours")
     files.write_text(tmp_path / "timeline.html", "ours")
-    files.replace_listed(
+    folders.replace_listed(
         tmp_path, ".manifest", [tmp_path / "timeline.csv", tmp_path / "timeline.html"]
     )
-    assert files.listed(tmp_path, ".manifest") == {"timeline.csv": 4, "timeline.html": 4}
+    assert folders.listed(tmp_path, ".manifest") == {"timeline.csv": 4, "timeline.html": 4}
     (tmp_path / "timeline.csv").write_text("the user's own", encoding="utf-8")
     later = (tmp_path / ".manifest").stat().st_mtime + 60  # as a copy without times makes it
     os.utime(tmp_path / "timeline.html", (later, later))
     (tmp_path / "timeline.json").write_text("new", encoding="utf-8")
-    removed = files.replace_listed(tmp_path, ".manifest", [tmp_path / "timeline.json"])
+    removed = folders.replace_listed(tmp_path, ".manifest", [tmp_path / "timeline.json"])
     assert removed == ["timeline.html"]
     assert (tmp_path / "timeline.csv").read_text(encoding="utf-8") == "the user's own"
     assert (tmp_path / ".manifest").read_text(encoding="utf-8") == "timeline.json\t3\n"
@@ -279,7 +279,7 @@ def test_ctrl_c_after_the_table_removes_the_earlier_page_and_lists_the_table(tmp
     table, with the earlier manifest: a page that would pass for this table's."""
     from click.testing import CliRunner
 
-    from modeller import files
+    from modeller import files, folders
     from modeller.cli import main
 
     args = ["timeline", "land-swap", "--baselines", "contact-line", "-o", str(tmp_path)]
@@ -293,7 +293,7 @@ def test_ctrl_c_after_the_table_removes_the_earlier_page_and_lists_the_table(tmp
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 130, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == [".modeller-timeline", "timeline.csv"]
-    assert list(files.listed(tmp_path, ".modeller-timeline")) == ["timeline.csv"]
+    assert list(folders.listed(tmp_path, ".modeller-timeline")) == ["timeline.csv"]
     assert "removed the earlier timeline's timeline.html, timeline.json" in result.output
 
 

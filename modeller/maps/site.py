@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import files, report_files
+from .. import folders, report_files
 from ..errors import InputError
 from ..partition import Partition
 from . import pages
@@ -107,7 +107,7 @@ def write_site(
     Every page is rendered in memory first; then the pages, and the ``extra`` files (the
     PNG/SVG images of ``maps.image_jobs.render_images``, by name, or the waiting function of
     ``maps.image_jobs.start_images``, called once the pages are rendered), are written into a new
-    folder that takes ``out_dir``'s place as a whole (``files.write_folder``; the pages and
+    folder that takes ``out_dir``'s place as a whole (``folders.write_folder``; the pages and
     images of an earlier run that this one does not write are removed, listed in
     ``MANIFEST``; other files already in ``out_dir`` are kept). A failure or Ctrl-C at any
     point leaves the previous site as it was: never a mix of old and new pages, never a
@@ -118,7 +118,7 @@ def write_site(
     check_not_theirs(Path(out_dir), rendered)
     rendered |= (extra() if callable(extra) else extra) or {}
     check_not_theirs(Path(out_dir), [n for n in rendered if not n.endswith(".html")])
-    return files.write_folder(Path(out_dir), rendered, MANIFEST, OURS)  # the whole site, or none
+    return folders.write_folder(Path(out_dir), rendered, MANIFEST, OURS)  # the whole site, or none
 
 
 GENERATOR = b'<meta name="generator" content="modeller'  # in the head of every page
@@ -162,8 +162,8 @@ def check_not_theirs(folder: Path, names, by: str = "the maps", manifest: str = 
         if name.endswith(".html"):
             ours = _marked(path)
         else:  # listed as written, and not saved over since (its size)
-            listed = files.listed(folder, manifest) if listed is None else listed
-            ours = name in listed and files.as_written(path, listed[name])
+            listed = folders.listed(folder, manifest) if listed is None else listed
+            ours = name in listed and folders.as_written(path, listed[name])
         if not ours:
             what = "a page" if name.endswith(".html") else "a file"
             raise InputError(
