@@ -18,7 +18,8 @@ from shapely.ops import split as cut
 from . import geodata, polygons, settings
 from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
-from .scenario import Between, HeldIn, Phase, Scenario, Selector, Split, place_lonlat
+from .scenario import Phase, Scenario
+from .scenario_selectors import Between, HeldIn, Selector, Split, place_lonlat
 
 
 class _Whole:

@@ -35,7 +35,8 @@ import shapely
 from . import engine, geodata, geomcache
 from .engine import WHOLE, Loader
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
-from .scenario import Phase, Scenario, Selector
+from .scenario import Phase, Scenario
+from .scenario_selectors import Selector
 
 MARGIN_M = 2000.0  # beyond a band's depth, the clipped line's ends cannot reach the land
 

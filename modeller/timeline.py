@@ -33,7 +33,8 @@ from . import baselines, engine, fast, geodata, metrics, population
 from .archive import Snapshot
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, polygonal
-from .scenario import Band, Scenario
+from .scenario import Scenario
+from .scenario_selectors import Band
 from .timeline_bands import Bands
 from .timeline_day import STATUSES, Day, Geometry, points_in, tile_areas
 from .timeline_read import Handoff, Reader

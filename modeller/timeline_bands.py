@@ -8,7 +8,7 @@ import shapely
 
 from . import geodata
 from .partition import polygonal
-from .scenario import Band
+from .scenario_selectors import Band
 from .timeline_day import STATUSES, Geometry, Land
 
 CHUNK = 16  # vertices per run of the contact line buffered on its own (see Bands._zones)

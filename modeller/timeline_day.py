@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 
 from . import geodata
-from .scenario import Band
+from .scenario_selectors import Band
 
 STATUSES = ("russia", "ukraine")  # what a DeepState baseline holds: R and the rest
 NEAR_M = 2.0  # a changed boundary segment this close to a tile makes it dirty

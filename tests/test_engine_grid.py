@@ -15,7 +15,8 @@ from shapely.geometry import box
 
 from modeller import control, engine, geodata, metrics, population
 from modeller.partition import BaselineInfo
-from modeller.scenario import Scenario, Split
+from modeller.scenario import Scenario
+from modeller.scenario_selectors import Split
 
 KM = 1000.0
 PEOPLE = {"UA-09": 100_000, "UA-14": 300_000, "UA-23": 200_000, "UA-65": 400_000}

@@ -35,6 +35,7 @@ LAYERS: list[set[str]] = [
     {"archive", "deepstate", "geoboundaries", "hromadas"},  # DeepState archive; downloads
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files
     {"scenario_values", "scenario_errors", "scenario_paths"},  # values; errors; where files are
+    {"scenario_selectors"},  # where a step applies: the selectors' models
     {"scenario"},  # pydantic models of the scenario language
     {"engine"},  # apply a scenario (held_in through the loader it is given)
     {"baselines", "fast"},  # authored baselines and the one loader; the engine, fast

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from modeller.scenario import Band
+from modeller.scenario_selectors import Band
 from modeller.timeline_bands import Bands, relevant
 
 BANDS = (Band(km=20, side="russia"), Band(km=5, side="both"), Band(km=10, side="ukraine"))

@@ -1,0 +1,225 @@
+"""The scenario language's selectors: where a step applies (oblasts, a holder, a split line,
+a disc, a band along the line of contact, a polygon, a baseline's holdings, and their
+combinations), as pydantic models. The line and keep place of a split are checked here,
+without the geometry libraries: ``validate`` says what ``run`` would refuse of them."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from . import inputs
+from .errors import InputError
+from .gazetteer import resolve_place
+from .scenario_values import LonLat, Number, OblastList, PlaceName, first_crossing
+from .specs import check_spec
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Between(Model):
+    """The midpoint of two places, e.g. across a river that marks the front."""
+
+    between: tuple[PlaceName | LonLat, PlaceName | LonLat]
+
+
+LinePoint = Union[PlaceName, LonLat, Between]  # noqa: UP007 (pydantic reads it either way)
+
+
+# The narrowest band or disc: 100 m, finer than the boundaries and the line of control are
+# drawn (a band of 1e-9 km listed seven oblasts changing hands with 0 km² and 0 people).
+MIN_KM = 0.1
+
+
+class Split(Model):
+    """Cut the listed oblasts along a polyline; select the side containing ``keep``."""
+
+    oblast: OblastList
+    line: list[LinePoint] = Field(min_length=2)
+    keep: PlaceName
+
+    @model_validator(mode="after")
+    def _line_and_keep(self) -> Split:
+        """What the engine refuses of the line itself, said when the file is read (so by
+        ``validate`` too, without the geometry libraries): a line of one point, and a keep
+        place on the line or its extensions (within 100 m, lon/lat taken as locally flat)."""
+        points = [_midpoint_lonlat(p) for p in self.line]
+        points = [points[0]] + [b for a, b in zip(points, points[1:], strict=False) if a != b]
+        if len(points) < 2:
+            raise ValueError("the split line needs at least two distinct points")
+        crossing = first_crossing(points)
+        if crossing is not None:
+            i, j = crossing
+            raise ValueError(
+                f"the split line crosses itself (its segments {i + 1} and {j + 1} meet); "
+                "reorder its points"
+            )
+        keep = place_lonlat(self.keep)
+        last = len(points) - 2
+        near = min(
+            _km_to_segment(keep, a, b, k == 0, k == last)
+            for k, (a, b) in enumerate(zip(points, points[1:], strict=False))
+        )
+        if near < 0.1:
+            raise ValueError(
+                f"keep place '{self.keep}' lies on the split line; pick a place off it"
+            )
+        return self
+
+
+def place_lonlat(item) -> tuple[float, float]:
+    """lon/lat of a place name or of [lon, lat]."""
+    if isinstance(item, str):
+        s = resolve_place(item)
+        return (s.lon, s.lat)
+    return (float(item[0]), float(item[1]))
+
+
+def _midpoint_lonlat(item) -> tuple[float, float]:
+    """lon/lat of a line point; a ``between`` midpoint taken in lon/lat (the engine takes
+    it in its projection: metres apart, nothing to the checks here)."""
+    if isinstance(item, Between):
+        (ax, ay), (bx, by) = (place_lonlat(x) for x in item.between)
+        return ((ax + bx) / 2, (ay + by) / 2)
+    return place_lonlat(item)
+
+
+def _km_to_segment(p, a, b, open_start: bool, open_end: bool) -> float:
+    """km from p to the segment a-b (a ray beyond an open end), on a local flat plane."""
+    scale = (111.32 * math.cos(math.radians(p[1])), 110.57)
+    (px, py), (ax, ay), (bx, by) = ((x * scale[0], y * scale[1]) for x, y in (p, a, b))
+    dx, dy = bx - ax, by - ay
+    t = ((px - ax) * dx + (py - ay) * dy) / ((dx * dx + dy * dy) or 1.0)
+    t = max(t, -math.inf if open_start else 0.0)
+    t = min(t, math.inf if open_end else 1.0)
+    return math.hypot(ax + t * dx - px, ay + t * dy - py)
+
+
+class Near(Model):
+    """Everything within ``km`` of a place (a disc)."""
+
+    place: PlaceName | LonLat
+    km: Number = Field(ge=MIN_KM, le=200, allow_inf_nan=False)
+
+
+class Band(Model):
+    """A band of ``km`` along the baseline's line of contact, on one side or both."""
+
+    along: Literal["contact"] = "contact"
+    km: Number = Field(ge=MIN_KM, le=300, allow_inf_nan=False)
+    side: str = "both"
+
+
+class Shape(Model):
+    """A polygon: a GeoJSON file (relative to the scenario) or inline GeoJSON (lon/lat)."""
+
+    file: str | None = None
+    geojson: dict | None = None
+
+    @field_validator("file")
+    @classmethod
+    def _file_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        folder = Path((info.context or {}).get("folder", "."))
+        try:  # its folder resolved (``..`` after a linked folder), the file's own name kept:
+            # a linked Shapefile's sidecars lie beside the link, not beside its target
+            given = folder / value
+            path = Path(os.path.realpath(given.parent)) / given.name
+            missing = not path.exists() and not path.is_symlink()
+        except (OSError, ValueError, RuntimeError) as exc:  # e.g. a name too long
+            reason = getattr(exc, "strerror", None) or exc
+            raise ValueError(f"polygon file '{value[:100]}…': {reason}") from None
+        if missing:
+            raise ValueError(f"polygon file '{value[:200]}' not found (looked in {folder})")
+        try:
+            inputs.check_file(path, inputs.geo_format(path))
+        except InputError as exc:
+            raise ValueError(f"polygon file '{value[:200]}' {exc.message}") from None
+        return str(path)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_both(cls, data: Any) -> Any:
+        """Both given is the first thing to say (before whether the file exists)."""
+        if isinstance(data, dict) and data.get("file") is not None and data.get("geojson"):
+            raise ValueError("polygon needs exactly one of 'file' or 'geojson', not both")
+        return data
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Shape:
+        if (self.file is None) == (self.geojson is None):
+            raise ValueError("polygon needs exactly one of 'file' or 'geojson'")
+        return self
+
+
+def _baseline_spec(value: str | None, info: ValidationInfo) -> str | None:
+    if value is None:
+        return None
+    return check_spec(value, (info.context or {}).get("folder"))
+
+
+BaselineSpec = Annotated[str, AfterValidator(_baseline_spec)]
+
+
+class HeldIn(Model):
+    """The land a status holds in another baseline, e.g. what Russia held before 2022."""
+
+    baseline: BaselineSpec = Field(description="a baseline spec, e.g. pre-2022")
+    status: str = "russia"
+
+    @field_validator("baseline")
+    @classmethod
+    def _not_own(cls, value: str) -> str:
+        if value == "deepstate:own":
+            raise ValueError("held_in needs a fixed baseline, not deepstate:own")
+        return value
+
+
+class Selector(Model):
+    """Where a step applies: the intersection of every key given."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    oblast: OblastList | None = None
+    held_by: str | None = Field(None, description="status in the baseline")
+    held_in: HeldIn | None = None
+    split: Split | None = None
+    near: Near | None = None
+    band: Band | None = None
+    polygon: Shape | None = None
+    all_of: list[Selector] | None = Field(None, min_length=1)
+    any_of: list[Selector] | None = Field(None, min_length=1)
+    not_: Selector | None = Field(None, alias="not")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Selector:
+        if not any(getattr(self, k) is not None for k in type(self).model_fields):
+            keys = ", ".join(selector_keys())
+            raise ValueError(f"empty selector; give at least one of: {keys}")
+        return self
+
+    def walk(self):
+        """This selector and every selector nested in it."""
+        yield self
+        for child in (*(self.all_of or ()), *(self.any_of or ()), self.not_):
+            if child is not None:
+                yield from child.walk()
+
+
+def selector_keys() -> list[str]:
+    return [f.alias or name for name, f in Selector.model_fields.items()]
