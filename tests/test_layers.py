@@ -32,6 +32,7 @@ LAYERS: list[set[str]] = [
     {"geojson", "partition", "specs", "shipped", "reconcile", "yamlpos", "population"},
     {"pockets", "polygons"},  # pinholes in DeepState's layer, filled; a scenario's polygons
     {"hromada_files"},  # reading the two files of a --population folder
+    {"hromada_checks"},  # checking them, against themselves and the units
     {"archive", "deepstate", "geoboundaries", "hromadas"},  # DeepState archive; downloads
     {"control"},  # baselines from data: 1991, DeepState snapshots, user files
     {"scenario_values", "scenario_errors", "scenario_paths"},  # values; errors; where files are
