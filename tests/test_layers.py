@@ -50,6 +50,7 @@ LAYERS: list[set[str]] = [
     {"timeline_table", "timeline_cache"},  # the table, written; per-day figures kept
     {"maps", "timeline_run"},
     {"timeline_series"},  # the timeline page's series, dates and figures in words
+    {"timeline_charts"},  # the page's charts: axis, paths, ticks, overview
     {"timeline_page"},
     {"cli_options"},  # the options and failures the commands share
     {"cli_run", "cli_timeline", "cli_validate", "cli_data"},  # command bodies

@@ -15,7 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from modeller import timeline_charts as charts
 from modeller import timeline_page as tp
+from modeller import timeline_series as ts
 from modeller.timeline_rows import COLUMNS
 from modeller.timeline_table import Table
 
@@ -92,7 +94,7 @@ def test_series_equal_a_plain_recount(n_scenarios, n_dates, seed, shuffle_blocks
         c = table.columns
         order = np.lexsort((c["scenario"].astype(str), c["date"]))
         table = Table({k: v[order] for k, v in c.items()}, {}, (), table.scenarios)
-    got = tp.series(table)
+    got = ts.series(table)
     for sc in table.scenarios:
         want = plain_series(table, sc["id"])
         assert got[sc["id"]]["dates"] == want["dates"]
@@ -103,31 +105,31 @@ def test_series_equal_a_plain_recount(n_scenarios, n_dates, seed, shuffle_blocks
 
 def test_words_cadence_months_and_rounding():
     days = [(Date(2025, 1, 6) + timedelta(days=7 * i)).isoformat() for i in range(10)]
-    assert tp.cadence(days, 7) == "weekly"
-    assert tp.cadence(days) == "weekly"
-    assert tp.cadence(days[:3], 1) == "day by day"
-    assert tp.cadence(["2025-01-01", "2025-01-02", "2025-01-03"]) == "day by day"
-    assert tp.cadence(["2024-01-31", "2024-02-29", "2024-03-31"]) == "monthly"
-    assert tp.cadence(days, 3) == "every 3 days"
+    assert ts.cadence(days, 7) == "weekly"
+    assert ts.cadence(days) == "weekly"
+    assert ts.cadence(days[:3], 1) == "day by day"
+    assert ts.cadence(["2025-01-01", "2025-01-02", "2025-01-03"]) == "day by day"
+    assert ts.cadence(["2024-01-31", "2024-02-29", "2024-03-31"]) == "monthly"
+    assert ts.cadence(days, 3) == "every 3 days"
     # month-end snapshots before the daily archive are a month apart, whatever --every says
     mixed = ["2024-05-31", "2024-06-30", "2024-07-08", "2024-07-09", "2024-07-10"]
-    assert tp.cadence(mixed) == "monthly, then day by day"
-    assert tp.cadence([*mixed[:3], "2024-07-15"], 7) == "monthly, then weekly"
-    ticks = tp.month_ticks(Date(2024, 7, 8).toordinal(), Date(2026, 8, 22).toordinal())
+    assert ts.cadence(mixed) == "monthly, then day by day"
+    assert ts.cadence([*mixed[:3], "2024-07-15"], 7) == "monthly, then weekly"
+    ticks = ts.month_ticks(Date(2024, 7, 8).toordinal(), Date(2026, 8, 22).toordinal())
     assert [t[1] for t in ticks] == ["Jan 2025", "Jul 2025", "Jan 2026", "Jul 2026"]
-    few = tp.month_ticks(Date(2025, 7, 1).toordinal(), Date(2025, 12, 20).toordinal())
+    few = ts.month_ticks(Date(2025, 7, 1).toordinal(), Date(2025, 12, 20).toordinal())
     assert [t[1].split()[0] for t in few] == ["Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     assert len(ticks) <= 8
     # a baseline file dated far ahead (9999-12-31 is a valid date): few ticks, no overflow
     for first, last in ((Date(2025, 8, 1), Date.max), (Date.min, Date.max)):
-        far = tp.month_ticks(first.toordinal(), last.toordinal())
+        far = ts.month_ticks(first.toordinal(), last.toordinal())
         assert 1 <= len(far) <= 8
         assert all(first.toordinal() <= x <= last.toordinal() for x, _ in far)
-    assert tp.ticks(11_521) == [0, 2500, 5000, 7500, 10000, 12500]
-    assert tp.ticks(0) == [0, 1]
-    assert tp.people(666_297.4) == "666,000" and tp.people(211.4) == "211"
-    assert tp.short(2_500_000) == "2.5 M" and tp.short(800_000) == "800 k"
-    assert tp.nice_date("2025-08-15") == "15 Aug 2025"
+    assert ts.ticks(11_521) == [0, 2500, 5000, 7500, 10000, 12500]
+    assert ts.ticks(0) == [0, 1]
+    assert ts.people(666_297.4) == "666,000" and ts.people(211.4) == "211"
+    assert ts.short(2_500_000) == "2.5 M" and ts.short(800_000) == "800 k"
+    assert ts.nice_date("2025-08-15") == "15 Aug 2025"
 
 
 def test_page_escapes_titles_and_marks_the_proposal_date():
@@ -155,11 +157,11 @@ def test_a_line_is_not_drawn_across_a_gap_in_the_dates():
     """README's '--baselines deepstate:..2024-07-07,contact-line' joined the last month-end
     to the contact-line of 2025-08-15 by a straight line across 13 months."""
     month_ends = ["2024-03-31", "2024-04-30", "2024-05-31", "2024-06-30", "2024-07-07"]
-    assert tp.gaps([*month_ends, "2025-08-15"]) == {5}
-    assert tp.gaps(month_ends) == set()  # month by month: one line
+    assert charts.gaps([*month_ends, "2025-08-15"]) == {5}
+    assert charts.gaps(month_ends) == set()  # month by month: one line
     daily = [(Date(2024, 7, 8) + timedelta(days=i)).isoformat() for i in range(40)]
-    assert tp.gaps([*month_ends, *daily]) == set()  # month-ends, then daily
-    assert tp.gaps([*daily[:10], *daily[25:]]) == set()  # a fortnight missing: joined
+    assert charts.gaps([*month_ends, *daily]) == set()  # month-ends, then daily
+    assert charts.gaps([*daily[:10], *daily[25:]]) == set()  # a fortnight missing: joined
     table = synthetic(1, 6, step=30)  # monthly, then the last date a year on
     c = table.columns
     last = max(c["date"])

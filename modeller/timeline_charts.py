@@ -1,0 +1,260 @@
+"""The timeline page's charts: a shared date axis, each series as an SVG path in a
+stretchable box with HTML tick labels, gaps in the dates left as breaks, and the
+overview of every scenario on one axis (see ``timeline_page`` for the layout)."""
+
+from __future__ import annotations
+
+from datetime import date as Date
+
+import numpy as np
+
+from .timeline_series import fmt, month_ticks, nice_date, short, ticks
+
+SERIES = (  # key, label, colour (Okabe–Ito)
+    ("cedes", "Ukraine cedes", "#d55e00"),
+    ("regains", "Ukraine regains", "#0072b2"),
+)
+OVERVIEW_COLOURS = ("#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
+UNITS = {"km2": "km²", "people": "people (pre-war residents)"}
+VIEW_W, VIEW_H = 1000, 100  # SVG user units of every chart's plot area
+GAP_DAYS = 62  # a step between dates longer than this (and than those beside it) is a gap
+EDGE_PCT = 10.0  # half a 12 px "Sep 2025" on a phone's ~310 px plot is ~9 % of it
+CROWDED_PCT = 13.5  # a 12 px "Sep 2025" (~56 px) on a desktop pair's ~420 px plot
+
+
+class Axis:
+    """The shared x-axis of every chart: dates -> percent of the plot width."""
+
+    def __init__(self, dates: list[str]):
+        days = [Date.fromisoformat(d).toordinal() for d in dates] or [Date.today().toordinal()]
+        self._cache: dict[tuple, object] = {}  # xs arrays and break sets, by date list
+        self.x0, self.x1 = min(days), max(days)
+        if self.x1 == self.x0:
+            self.x1 = self.x0 + 1
+        months = month_ticks(self.x0, self.x1)
+        pcts = [self.pct(d) for d, _ in months]
+        self.ticks = [
+            {
+                "pct": pct,
+                "label": label,
+                "odd": i % 2 == 1 and len(months) > 4,
+                "edge": _edge(pct),
+            }
+            for i, ((_, label), pct) in enumerate(zip(months, pcts, strict=True))
+            if not _crowded(i, pcts)
+        ]
+
+    def pct(self, day: int) -> float:
+        return round((day - self.x0) / (self.x1 - self.x0) * 100, 3)
+
+    def x(self, iso: str) -> float:
+        return (Date.fromisoformat(iso).toordinal() - self.x0) / (self.x1 - self.x0) * VIEW_W
+
+    def breaks(self, dates: list[str]) -> set[int]:
+        """``gaps`` of a date list (each distinct list worked out once, as ``xs``)."""
+        key = ("breaks", tuple(dates))
+        if key not in self._cache:
+            self._cache[key] = gaps(dates)
+        return self._cache[key]
+
+    def xs(self, dates: list[str]) -> np.ndarray:
+        """x of many dates (each distinct date list converted once)."""
+        key = tuple(dates)
+        if key not in self._cache:
+            days = np.array([Date.fromisoformat(d).toordinal() for d in dates], dtype=float)
+            self._cache[key] = (days - self.x0) / (self.x1 - self.x0) * VIEW_W
+        return self._cache[key]
+
+
+def _edge(pct: float) -> str:
+    """'start'/'end' for a tick so near an end of the axis that its centred label would
+    stick out of the chart (and the page, on a phone): it is then aligned to the inside."""
+    return "start" if pct < EDGE_PCT else "end" if pct > 100 - EDGE_PCT else ""
+
+
+def _crowded(i: int, pcts: list[float]) -> bool:
+    """Whether tick ``i`` sits at an end of the axis (``_edge``) so near its neighbour that
+    its label, kept inside the chart, runs into the neighbour's: "Jul 2024" over "Sep
+    2024" in a desktop pair of charts (~430 px, a label ~13 % of it). It is left out."""
+    if not _edge(pcts[i]):
+        return False
+    beside = [abs(pcts[j] - pcts[i]) for j in (i - 1, i + 1) if 0 <= j < len(pcts)]
+    return bool(beside) and min(beside) < 1.5 * CROWDED_PCT
+
+
+def _points(axis: Axis, dates: list[str], values: list[float], top: float) -> str:
+    """An SVG path through the values, broken where the dates leave a gap (``gaps``); a
+    date alone between gaps is a dot."""
+    xs = axis.xs(dates)
+    ys = VIEW_H - np.asarray(values, dtype=float) / top * VIEW_H
+    pairs = list(map("{:.1f},{:.2f}".format, xs.tolist(), ys.tolist()))
+    breaks = axis.breaks(dates)
+    starts = {0, *breaks}
+    out = []
+    for i, p in enumerate(pairs):
+        out.append(("M" if i in starts else "L") + p)
+        if i in starts and (i + 1 in starts or i + 1 == len(pairs)):
+            out.append("l0.01,0")  # a date alone between gaps: a dot (round caps), not nothing
+    return " ".join(out)
+
+
+def _dots(axis: Axis, dates: list[str], values: list[float], top: float) -> str:
+    """The dates alone between gaps (or alone on the chart) as zero-length strokes, which
+    the page draws as large round dots: in the line's own stroke they were 2 px specks."""
+    path = _points(axis, dates, values, top).split(" ")
+    return " ".join(f"{a} {b}" for a, b in zip(path, path[1:], strict=False) if b == "l0.01,0")
+
+
+def gaps(dates: list[str]) -> set[int]:
+    """Where a line is not drawn on: index i when the step from date i-1 to i is over two
+    months and over 2.5 times both steps beside it (month-end snapshots then a baseline a
+    year later: a straight line across the year would show figures nobody measured)."""
+    days = np.array([Date.fromisoformat(d).toordinal() for d in dates], dtype=float)
+    steps = np.diff(days)
+    if not len(steps):
+        return set()
+    beside = np.maximum(np.r_[0.0, steps[:-1]], np.r_[steps[1:], 0.0])
+    return set((np.flatnonzero((steps > GAP_DAYS) & (steps > 2.5 * beside)) + 1).tolist())
+
+
+def _yticks(values: list[float], unit: str) -> list[dict]:
+    top = values[-1]
+    return [
+        {
+            "pct": round(v / top * 100, 3),
+            "y": VIEW_H - v / top * VIEW_H,
+            "label": short(v) if unit == "people" else fmt(v),
+        }
+        for v in values
+    ]
+
+
+def chart(
+    axis: Axis,
+    s: dict,
+    unit: str,
+    shared_top: float,
+    cid: str,
+    title: str,
+    proposed: str | None,
+    lines: tuple = SERIES,
+) -> dict:
+    """One chart's template data: lines on its own scale, both tick sets, the mark.
+
+    ``k`` is own top / shared top: the factor that puts the lines on the shared scale.
+    """
+    own = ticks(max([max(s[f"{k}_{unit}"], default=0.0) for k, _, _ in lines] + [1.0]))
+    shared = ticks(max(shared_top, own[-1]))
+    top = own[-1]
+    mark = None
+    if proposed:
+        day = Date.fromisoformat(proposed).toordinal()
+        if axis.x0 <= day <= axis.x1:
+            mark = {
+                "pct": axis.pct(day),
+                "x": axis.x(proposed),
+                "label": nice_date(proposed),
+                "iso": proposed,
+            }
+    return {
+        "id": cid,
+        "title": title,
+        "unit": UNITS[unit],
+        "k": round(top / shared[-1], 6),
+        "shared_ticks": _yticks(shared, unit),
+        "own_ticks": _yticks(own, unit),
+        "series": [
+            {
+                "key": key,
+                "label": label,
+                "colour": colour,
+                "n": len(s["dates"]),
+                "points": _points(axis, s["dates"], s[f"{key}_{unit}"], top),
+                "dots": _dots(axis, s["dates"], s[f"{key}_{unit}"], top),
+            }
+            for key, label, colour in lines
+        ],
+        "mark": mark,
+    }
+
+
+def _same_line(sc: dict, ranked: list, data: dict[str, dict]) -> str | None:
+    """The title of a scenario ranked before ``sc`` (so drawn over it) with the very same
+    line: ``sc``'s own line is hidden under it, so the key says so."""
+    mine = data[sc["id"]]
+    for other in ranked[: ranked.index(sc)]:
+        theirs = data[other["id"]]
+        if theirs["dates"] == mine["dates"] and np.allclose(
+            theirs["cedes_km2"], mine["cedes_km2"], rtol=0, atol=0.5
+        ):
+            return other["title"]
+    return None
+
+
+def overview(axis: Axis, data: dict[str, dict], scenarios: tuple) -> dict:
+    """Every scenario's km² Ukraine cedes on one axis.
+
+    Scenarios are ranked by their value at the last date: the first few get a colour and a
+    line in the key, the rest are drawn thin and grey (each line has its title on hover).
+    """
+    top = ticks(max([max(s["cedes_km2"], default=0.0) for s in data.values()] + [1.0]))
+    shown = [sc for sc in scenarios if data[sc["id"]]["dates"]]
+    ranked = sorted(shown, key=lambda sc: -data[sc["id"]]["cedes_km2"][-1])
+    colour = {
+        sc["id"]: OVERVIEW_COLOURS[i] if i < len(OVERVIEW_COLOURS) else "#9a9a9a"
+        for i, sc in enumerate(ranked)
+    }
+    lines = [
+        {
+            "id": sc["id"],
+            "title": sc["title"],
+            "colour": colour[sc["id"]],
+            "n": len(data[sc["id"]]["dates"]),
+            "points": _points(axis, data[sc["id"]]["dates"], data[sc["id"]]["cedes_km2"], top[-1]),
+            "dots": _dots(axis, data[sc["id"]]["dates"], data[sc["id"]]["cedes_km2"], top[-1]),
+        }
+        for sc in reversed(ranked)  # grey first, the coloured ones on top
+    ]
+    named = [
+        {
+            "id": sc["id"],
+            "title": sc["title"],
+            "colour": colour[sc["id"]],
+            "value": fmt(data[sc["id"]]["cedes_km2"][-1]),
+            "same": _same_line(sc, ranked, data),
+        }
+        for sc in ranked[: len(OVERVIEW_COLOURS)]
+    ]
+    dots = []  # each coloured scenario's proposal date, on its own line
+    for sc in ranked[: len(OVERVIEW_COLOURS)]:
+        s, day = data[sc["id"]], proposal_date(sc)
+        if not day or not (s["dates"][0] <= day <= s["dates"][-1]):
+            continue
+        j = min(range(len(s["dates"])), key=lambda k: abs(_days(s["dates"][k], day)))
+        dots.append(
+            {
+                "left": axis.pct(Date.fromisoformat(day).toordinal()),
+                "bottom": round(s["cedes_km2"][j] / top[-1] * 100, 3),
+                "colour": colour[sc["id"]],
+                "label": f"{sc['title']}: proposed {nice_date(day)}",
+            }
+        )
+    return {
+        "ticks": _yticks(top, "km2"),
+        "lines": lines,
+        "named": named,
+        "dots": dots,
+        "more": max(0, len(ranked) - len(OVERVIEW_COLOURS)),
+    }
+
+
+def _days(a: str, b: str) -> int:
+    return Date.fromisoformat(a).toordinal() - Date.fromisoformat(b).toordinal()
+
+
+def proposal_date(sc: dict) -> str | None:
+    """The date the terms were made (``date:``), else the earliest report of them."""
+    if sc.get("date"):
+        return str(sc["date"])
+    dates = sorted(str(r["date"]) for r in sc.get("reported") or [] if r.get("date"))
+    return dates[0] if dates else None
