@@ -1,0 +1,115 @@
+"""The Python API's result of a run: its figures as pandas and geopandas tables, its
+provenance, and its pieces written to a file (``modeller.run`` returns one)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .document import RunDocument
+from .errors import InputError
+from .partition import Partition
+
+if TYPE_CHECKING:
+    import geopandas
+    import pandas
+
+
+@dataclass(frozen=True)
+class Result:
+    """The figures of one run: tables, geodata and provenance.
+
+    Attributes
+    ----------
+    document : RunDocument
+        The typed run document (what ``--format json`` writes).
+    partitions : tuple of Partition
+        Each scenario's partition (working CRS), in the document's order.
+    notes : tuple of str
+        Notes such as a nearer DeepState day standing in for ``deepstate:own``.
+    """
+
+    document: RunDocument
+    partitions: tuple[Partition, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def pieces(self) -> geopandas.GeoDataFrame:
+        """Every piece of every scenario in EPSG:4326: scenario, oblast code and name,
+        before, after, attributes (recognition), km², people and provenance columns."""
+        from . import exports
+
+        return exports.pieces_frame(self.document, list(self.partitions))
+
+    def _rows(self, name: str):
+        """One row per record of each scenario's ``name`` list; with its columns even when
+        there is none (a scenario that moves nothing, ``towns=0``)."""
+        import typing
+
+        import pandas as pd
+
+        from .document import ScenarioEntry
+
+        rows = [
+            {"scenario": e.id, **r.to_dict()}
+            for e in self.document.scenarios
+            for r in getattr(e, name)
+        ]
+        if rows:
+            return pd.DataFrame(rows)
+        (record,) = typing.get_args(ScenarioEntry.model_fields[name].annotation)
+        fields = record.model_fields.items()
+        return pd.DataFrame(columns=["scenario", *(f.alias or key for key, f in fields)])
+
+    @cached_property
+    def transfers(self) -> pandas.DataFrame:
+        """What changes hands: scenario, oblast, from, to, recognition, km², people."""
+        return self._rows("transfers")
+
+    @cached_property
+    def held(self) -> pandas.DataFrame:
+        """km², % of Ukraine and people per status, in the baseline and after the scenario."""
+        return self._rows("statuses")
+
+    @cached_property
+    def towns(self) -> pandas.DataFrame:
+        """The largest towns changing hands (GeoNames population, lon/lat)."""
+        return self._rows("towns")
+
+    @property
+    def provenance(self) -> dict:
+        """Tool, data version, units, sources and each scenario's hash and baseline."""
+        from . import exports
+
+        return exports.provenance(self.document)
+
+    def to_json(self) -> str:
+        """The run document as JSON (the same as ``modeller run --format json``)."""
+        return self.document.to_json()
+
+    def to_file(self, path: str | Path, format: str | None = None) -> Path:  # noqa: A002
+        """Write the pieces with their provenance: ``.geojson``, ``.gpkg`` or ``.parquet``.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write (atomically).
+        format : {"geojson", "gpkg", "parquet"}, optional
+            Default: from the file's extension.
+        """
+        from . import exports
+
+        if not isinstance(path, str | Path) or not str(path).strip():
+            raise InputError(f"to_file needs a file name (str or Path), got {path!r:.60}")
+        if "\0" in str(path):
+            raise InputError("a file name cannot hold a NUL character", repr(str(path))[:80])
+        if format is not None and not isinstance(format, str):
+            raise InputError(
+                f"format must be one of 'geojson', 'gpkg', 'parquet' (text), got {format!r:.60}"
+            )
+        # a frame of its own: ``pieces`` is the user's to change (to_crs, rounding), and
+        # the file must hold the run's exact figures in EPSG:4326, as its provenance says
+        frame = exports.pieces_frame(self.document, list(self.partitions))
+        return exports.write(frame, Path(path).expanduser(), self.provenance, format)
