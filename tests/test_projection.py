@@ -80,14 +80,16 @@ def _pyproj_back(x, y):
 @settings(max_examples=200, deadline=None)
 @given(DOMAIN)
 def test_inverse_undoes_forward_and_agrees_with_pyproj(points):
-    """Round trip within 10 nm per 1,000 km from the centre; pyproj within a centimetre to
-    the edges of the domain (PROJ 9.5 takes the latitude from a three-term series: 0.6 mm
-    off over Ukraine, 1 mm 5,000 km away)."""
+    """Round trip within 50 nm per 1,000 km from the centre (rounding: 2 million random
+    points reach 20 nm per 1,000 km, near the poles; hypothesis found 12 at lat 83.5,
+    failing the 10 nm this had been); pyproj within a centimetre to the edges of the
+    domain (PROJ 9.5 takes the latitude from a three-term series: 0.6 mm off over
+    Ukraine, 1 mm 5,000 km away)."""
     lon, lat = np.array(points).T
     x, y = projection.forward(lon, lat)
     back_lon, back_lat = projection.inverse(x, y)
     metres = np.radians(1) * projection.A
-    tolerance = 1e-8 * max(1.0, np.hypot(x, y).max() / 1e6)  # 10 nm per 1,000 km out
+    tolerance = 5e-8 * max(1.0, np.hypot(x, y).max() / 1e6)  # 50 nm per 1,000 km out
     assert np.abs(back_lon - lon).max() * metres < tolerance
     assert np.abs(back_lat - lat).max() * metres < tolerance
     ref_lon, ref_lat = _pyproj_back(x, y)
