@@ -18,23 +18,21 @@ from pathlib import Path
 
 import numpy as np
 
-from . import baselines, geodata, inputs, reconcile, settings, timeline_cache
+from . import baselines, geodata, reconcile, settings, timeline_cache
 from .archive import Snapshot, missing_days
-from .engine import step_name
 from .errors import InputError
 from .interrupts import die_with_parent, removed_on_exit
-from .partition import BaselineInfo
 from .scenario import Scenario
 from .scheduler import connect as connect_scheduler
 from .timeline import (
     Geometry,
     Measures,
     Plan,
-    distinct_bands,
     make_plan,
     measure,
     on_each_day,
 )
+from .timeline_notes import band_step_error, dated_figures, empty_steps, scenario_meta
 from .timeline_read import Handoff
 from .timeline_rows import ATTR_COLUMNS, COLUMNS, KeyFigures, plain_figures, rows
 from .timeline_sides import BandTooDeep
@@ -263,7 +261,7 @@ def _build_table(
         try:
             measured, blocks = evaluate_dask(plan, chunks(ordered, workers), scheduler, progress)
         except BandTooDeep as exc:  # as run says it: the scenario's file, line and step
-            raise _band_step_error(exc, scenarios) from None
+            raise band_step_error(exc, scenarios) from None
     else:
         pool = _pool(workers) if workers > 1 and ordered else None
         try:
@@ -278,7 +276,7 @@ def _build_table(
         except BandTooDeep as exc:  # as run says it: the scenario's file, line and step
             if pool is not None:
                 _stop(pool)
-            raise _band_step_error(exc, scenarios) from None
+            raise band_step_error(exc, scenarios) from None
         except BaseException:  # Ctrl-C, a failed chunk: the workers stop now, not when done
             if pool is not None:
                 _stop(pool)
@@ -328,7 +326,7 @@ def _build_table(
         for _, sc in scenarios:
             figures = plain_figures(base, sc)
             notes[sc.id] += figures.warnings
-            cols, extra = rows(_dated(figures, base.baseline))
+            cols, extra = rows(dated_figures(figures, base.baseline))
             status.add(cols)
             attrs.add(extra)
         progress(1)
@@ -342,27 +340,10 @@ def _build_table(
         status_cols,
         attr_cols,
         tuple(sorted(set(infos), key=lambda b: (b.date or datetime.min.date(), b.name))),
-        tuple(_scenario_meta(path, sc, notes[sc.id]) for path, sc in scenarios),
+        tuple(scenario_meta(path, sc, notes[sc.id]) for path, sc in scenarios),
         tuple(seconds.items()),
         tuple(missing_days(snapshots)),
     )
-
-
-def _band_step_error(exc: BandTooDeep, scenarios: list[tuple[Path, Scenario]]) -> InputError:
-    """The error of a band that covers its whole side, named as ``run`` names it: the
-    first scenario step using that band, with its file and line."""
-    band = distinct_bands([sc for _, sc in scenarios])[exc.band]
-    for path, sc in scenarios:
-        for phase, number, step in sc.numbered_steps:
-            if band in distinct_bands([step]):
-                exists = path is not None and Path(path).is_file()
-                line = line_in(path, sc.step_loc(phase, number)) if exists else None
-                where = str(path) if exists else None
-                return InputError(f"{step_name(phase, number)}: {exc.message}", where, line)
-    return InputError(exc.message)
-
-
-EMPTY_KM2 = 1e-6  # a step's land on a date at most this: it selects nothing (float noise)
 
 
 def _workers(asked: int | None, n_days: int, cluster: bool) -> int:
@@ -380,70 +361,3 @@ def _group_counts(keys: tuple) -> tuple[int, int]:
     """Most status rows and attribute rows one scenario can have per date."""
     groups = {(k[0], k[1]) for k in keys} | {(k[0], k[2]) for k in keys}
     return len(groups), len({(k[0], k[2], k[3]) for k in keys if k[3]})
-
-
-def _dated(f: KeyFigures, info: BaselineInfo) -> KeyFigures:
-    if info.date is None:
-        suffix = Path(info.name).suffix.lower()
-        if suffix in (".gpkg", ".shp"):  # no top-level member to hold a date
-            fix = (
-                f"save it as GeoJSON (ogr2ogr out.geojson in{suffix}) and add a top-level "
-                '"date": "YYYY-MM-DD" beside "features"'
-            )
-        elif info.source.startswith("DeepStateMap"):  # a raw layer dump (from_raw)
-            fix = (
-                'give the dump its top-level "datetime" (YYYY-MM-DDTHH:MM), or a name with '
-                "one, e.g. deepstate_raw_20250803T195825Z.geojson"
-            )
-        else:
-            fix = (
-                'give it a top-level "date": "YYYY-MM-DD" (beside "features", not in a '
-                "feature), or name a DeepState daily file deepstatemap_data_YYYYMMDD.geojson"
-            )
-        raise InputError(f"baseline {info.name} has no date, so it cannot go on a timeline; {fix}")
-    return f
-
-
-def empty_steps(plan: Plan, measured: list[Measures]) -> dict[str, list[str]]:
-    """Per scenario, a warning for each step that selects nothing on some DeepState dates
-    (as ``run`` warns on one): none of the (class × atom) columns it selects holds land
-    that day."""
-    days = [d for m in measured for d in m.dates]
-    out = {}
-    for sp in plan.scenarios:
-        out[sp.scenario.id] = notes = []
-        for name, cols in sp.steps:
-            empty = [m.km2[:, cols].sum(axis=1) <= EMPTY_KM2 for m in measured]
-            empty = np.concatenate(empty) if empty else np.zeros(0, dtype=bool)
-            if empty.any():
-                notes.append(f"{name} selects nothing on {date_spans(days, empty)}")
-    return out
-
-
-def date_spans(days: list, marked: np.ndarray, most: int = 4) -> str:
-    """The marked dates as runs of consecutive dates of the list: '2025-05-15 … 2025-05-24,
-    2025-06-02 (11 of 22 dates)'; past ``most`` runs, how many more."""
-    runs: list[list] = []
-    for i in np.flatnonzero(marked):
-        if runs and runs[-1][1] == i - 1:
-            runs[-1][1] = i
-        else:
-            runs.append([i, i])
-    text = [f"{days[a]}" if a == b else f"{days[a]} … {days[b]}" for a, b in runs[:most]]
-    if len(runs) > most:
-        text.append(f"{len(runs) - most} more stretches")
-    n = int(marked.sum())
-    return ", ".join(text) + (f" ({n} of {len(days)} dates)" if len(days) > 1 else "")
-
-
-def _scenario_meta(path: Path | None, sc: Scenario, warnings: list[str] = ()) -> dict:
-    return {
-        "warnings": list(warnings),
-        "id": sc.id,
-        "title": sc.title,
-        "summary": sc.summary,
-        "date": sc.date.isoformat() if sc.date else None,
-        "hash": sc.digest,
-        "file": None if path is None else inputs.shown(path),  # None: a Scenario object
-        "reported": [r.model_dump(mode="json") for r in sc.reported],
-    }

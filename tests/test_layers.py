@@ -48,6 +48,7 @@ LAYERS: list[set[str]] = [
     {"report_files"},  # the run document as JSON and CSV
     {"timeline", "timeline_rows", "report", "exports", "doctor"},  # report: the run document
     {"timeline_table", "timeline_cache"},  # the table, written; per-day figures kept
+    {"timeline_notes"},  # the timeline's metadata, warnings and errors in words
     {"maps", "timeline_run"},
     {"timeline_series"},  # the timeline page's series, dates and figures in words
     {"timeline_charts"},  # the page's charts: axis, paths, ticks, overview

@@ -16,6 +16,7 @@ from modeller import (
     baselines,
     geodata,
     report,
+    timeline_notes,
     timeline_rows,
     timeline_run,
     timeline_table,
@@ -424,7 +425,7 @@ def test_a_step_that_selects_nothing_is_warned_on_the_dates_run_warns(shared_dat
     assert sum(empty[1]) == 4 and all(empty[2]) and not any(empty[3])  # the case above
     dates = [s.day for s in days]
     want = [
-        f"step {n} selects nothing on {timeline_run.date_spans(dates, np.array(flags))}"
+        f"step {n} selects nothing on {timeline_notes.date_spans(dates, np.array(flags))}"
         for n, flags in empty.items()
         if any(flags)
     ]

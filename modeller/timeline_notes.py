@@ -1,0 +1,103 @@
+"""What the timeline says besides its figures: each scenario's metadata, the warnings of
+steps that select nothing on some dates (as ``run`` warns on one), and the errors of a
+band too deep or an undated baseline, named as ``run`` names them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from . import inputs
+from .engine import step_name
+from .errors import InputError
+from .partition import BaselineInfo
+from .scenario import Scenario
+from .timeline import Measures, Plan, distinct_bands
+from .timeline_rows import KeyFigures
+from .timeline_sides import BandTooDeep
+from .yamlpos import line_in
+
+EMPTY_KM2 = 1e-6  # a step's land on a date at most this: it selects nothing (float noise)
+
+
+def band_step_error(exc: BandTooDeep, scenarios: list[tuple[Path, Scenario]]) -> InputError:
+    """The error of a band that covers its whole side, named as ``run`` names it: the
+    first scenario step using that band, with its file and line."""
+    band = distinct_bands([sc for _, sc in scenarios])[exc.band]
+    for path, sc in scenarios:
+        for phase, number, step in sc.numbered_steps:
+            if band in distinct_bands([step]):
+                exists = path is not None and Path(path).is_file()
+                line = line_in(path, sc.step_loc(phase, number)) if exists else None
+                where = str(path) if exists else None
+                return InputError(f"{step_name(phase, number)}: {exc.message}", where, line)
+    return InputError(exc.message)
+
+
+def dated_figures(f: KeyFigures, info: BaselineInfo) -> KeyFigures:
+    """``f`` of a baseline with a date; InputError saying how to date one without."""
+    if info.date is None:
+        suffix = Path(info.name).suffix.lower()
+        if suffix in (".gpkg", ".shp"):  # no top-level member to hold a date
+            fix = (
+                f"save it as GeoJSON (ogr2ogr out.geojson in{suffix}) and add a top-level "
+                '"date": "YYYY-MM-DD" beside "features"'
+            )
+        elif info.source.startswith("DeepStateMap"):  # a raw layer dump (from_raw)
+            fix = (
+                'give the dump its top-level "datetime" (YYYY-MM-DDTHH:MM), or a name with '
+                "one, e.g. deepstate_raw_20250803T195825Z.geojson"
+            )
+        else:
+            fix = (
+                'give it a top-level "date": "YYYY-MM-DD" (beside "features", not in a '
+                "feature), or name a DeepState daily file deepstatemap_data_YYYYMMDD.geojson"
+            )
+        raise InputError(f"baseline {info.name} has no date, so it cannot go on a timeline; {fix}")
+    return f
+
+
+def empty_steps(plan: Plan, measured: list[Measures]) -> dict[str, list[str]]:
+    """Per scenario, a warning for each step that selects nothing on some DeepState dates
+    (as ``run`` warns on one): none of the (class × atom) columns it selects holds land
+    that day."""
+    days = [d for m in measured for d in m.dates]
+    out = {}
+    for sp in plan.scenarios:
+        out[sp.scenario.id] = notes = []
+        for name, cols in sp.steps:
+            empty = [m.km2[:, cols].sum(axis=1) <= EMPTY_KM2 for m in measured]
+            empty = np.concatenate(empty) if empty else np.zeros(0, dtype=bool)
+            if empty.any():
+                notes.append(f"{name} selects nothing on {date_spans(days, empty)}")
+    return out
+
+
+def date_spans(days: list, marked: np.ndarray, most: int = 4) -> str:
+    """The marked dates as runs of consecutive dates of the list: '2025-05-15 … 2025-05-24,
+    2025-06-02 (11 of 22 dates)'; past ``most`` runs, how many more."""
+    runs: list[list] = []
+    for i in np.flatnonzero(marked):
+        if runs and runs[-1][1] == i - 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    text = [f"{days[a]}" if a == b else f"{days[a]} … {days[b]}" for a, b in runs[:most]]
+    if len(runs) > most:
+        text.append(f"{len(runs) - most} more stretches")
+    n = int(marked.sum())
+    return ", ".join(text) + (f" ({n} of {len(days)} dates)" if len(days) > 1 else "")
+
+
+def scenario_meta(path: Path | None, sc: Scenario, warnings: list[str] = ()) -> dict:
+    return {
+        "warnings": list(warnings),
+        "id": sc.id,
+        "title": sc.title,
+        "summary": sc.summary,
+        "date": sc.date.isoformat() if sc.date else None,
+        "hash": sc.digest,
+        "file": None if path is None else inputs.shown(path),  # None: a Scenario object
+        "reported": [r.model_dump(mode="json") for r in sc.reported],
+    }
