@@ -13,7 +13,8 @@ from .engine import step_name
 from .errors import InputError
 from .partition import BaselineInfo
 from .scenario import Scenario
-from .timeline import Measures, Plan, distinct_bands
+from .timeline import Measures
+from .timeline_plan import Plan, distinct_bands
 from .timeline_rows import KeyFigures
 from .timeline_sides import BandTooDeep
 from .yamlpos import line_in

@@ -44,6 +44,7 @@ LAYERS: list[set[str]] = [
     {"timeline_day"},  # the timeline's Russian-held land of a day, tile by tile
     {"timeline_bands", "timeline_read"},  # a day's band zones; the days of a chunk, read
     {"timeline_sides"},  # whether a band covers all of its side on a day (as run refuses)
+    {"timeline_plan"},  # each scenario applied once, symbolically: static atoms and tiles
     {"report_text"},  # the run document for reading: table rows, Markdown, terminal
     {"report_files"},  # the run document as JSON and CSV
     {"timeline", "timeline_rows", "report", "exports", "doctor"},  # report: the run document

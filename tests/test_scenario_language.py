@@ -146,7 +146,7 @@ def test_an_empty_selection_warns_with_the_step_number(contact):
 def test_an_empty_selection_names_the_steps_note_in_run_and_timeline(contact, tmp_path):
     """A step's note (what the proposal says it does) appeared in no output: the warning
     that it selects nothing now names it, in `run` and the timeline alike."""
-    from modeller.timeline import make_plan
+    from modeller.timeline_plan import make_plan
 
     note = "Russia  returns\nLviv " + "x" * 100
     steps = [{"assign": "ukraine", "where": {"oblast": "Lviv", "held_by": "russia"}, "note": note}]
