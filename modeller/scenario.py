@@ -31,6 +31,7 @@ from .scenario_values import (
     Text,
     Title,
 )
+from .specs import FILE_SUFFIXES
 from .statuses import BUILTIN_STATUSES
 from .yamlpos import line_of, load_with_lines
 
@@ -174,14 +175,17 @@ class Scenario(Model):
     @property
     def digest(self) -> str:
         """Short content hash of the scenario (provenance in every output): of its terms,
-        and of each polygon file's content in place of its path (a file changed under the
-        same name changes the hash; the same files elsewhere on disk keep it)."""
-        files = {
-            sel.polygon.file: _file_digest(sel.polygon.file)
-            for _, _, step in self.numbered_steps
-            for sel in step.where.walk()
-            if sel.polygon is not None and sel.polygon.file
-        }
+        and of each file's content in place of its path, polygon and baseline files alike
+        (a file changed under the same name changes the hash; the same files elsewhere on
+        disk keep it)."""
+        bases = [self.baseline]
+        polygons = []
+        for _, _, step in self.numbered_steps:
+            for sel in step.where.walk():
+                polygons += [sel.polygon.file] if sel.polygon and sel.polygon.file else []
+                bases += [sel.held_in.baseline] if sel.held_in else []
+        bases = [b for b in bases if b and Path(b).suffix.lower() in FILE_SUFFIXES]
+        files = {f: _file_digest(f) for f in polygons + bases}
 
         def content(node):
             if isinstance(node, dict):
@@ -196,8 +200,8 @@ class Scenario(Model):
 
 
 def _file_digest(path: str) -> str:
-    """ "sha256:…" of a polygon file (a Shapefile with its sidecars); its path when it can
-    no longer be read (the error comes when it is read for the figures)."""
+    """ "sha256:…" of a polygon or baseline file (a Shapefile with its sidecars); its path
+    when it can no longer be read (the error comes when it is read for the figures)."""
     try:
         return "sha256:" + inputs.digest(Path(path))
     except OSError:

@@ -8,6 +8,7 @@ No geometry here, so ``modeller validate`` and ``--help`` load no shapes.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -32,7 +33,8 @@ def spec_help() -> str:
 def check_spec(spec: str, folder: Path | None = None) -> str:
     """Syntax check of a baseline spec without loading it (for scenario validation).
 
-    Returns the spec (a file path made relative to ``folder`` when it exists there);
+    Returns the spec (a file as an absolute path: relative to ``folder`` when it exists
+    there, else to the current folder);
     raises ValueError (a pydantic validator turns it into the scenario's error).
     """
     spec = str(spec).strip()
@@ -55,9 +57,11 @@ def check_spec(spec: str, folder: Path | None = None) -> str:
     if path.suffix.lower() in FILE_SUFFIXES:
         try:
             if not path.is_absolute() and folder is not None and (folder / path).exists():
-                return str(folder / path)
-            if path.exists():
-                return spec
+                path = folder / path
+            if path.exists():  # absolute: the same file wherever the scenario is run from
+                # (its folder resolved, its own name kept: a linked Shapefile's sidecars
+                # lie beside the link)
+                return str(Path(os.path.realpath(path.parent)) / path.name)
         except OSError as exc:  # e.g. a name too long for the file system
             raise ValueError(f"baseline file '{spec[:200]}': {exc.strerror}") from None
         raise ValueError(f"baseline file '{spec[:200]}' not found")

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 from shapely.geometry import mapping
 
+import modeller
 from modeller import doctor, geodata, geojson, unitchecks
 from modeller.cli import main
 from modeller.errors import InputError
@@ -920,6 +921,33 @@ def test_a_polygon_files_hash_follows_its_content_not_its_path(tmp_path):
     here = hash_of(tmp_path / "a", "UA-14")
     assert hash_of(tmp_path / "b", "UA-14") == here  # the same files, another folder
     assert hash_of(tmp_path / "a", "UA-09") != here  # another polygon, the same name
+
+
+def test_a_baseline_file_named_in_a_scenario_is_its_file_wherever_it_runs(tmp_path, monkeypatch):
+    """A relative held_in (or baseline:) file was kept relative to the folder the scenario
+    was loaded from: run from elsewhere, the API read another file of that name, with
+    other figures under the same hash; the hash ignored the file's content."""
+    from modeller.scenario import load_scenario
+
+    def held(folder: Path, unit: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_json(folder / "held.geojson", feature_collection(mapping(lonlat_unit(unit))))
+        where = "{held_in: {baseline: held.geojson}}"
+        return scenario(folder, where).relative_to(tmp_path)
+
+    monkeypatch.chdir(tmp_path)
+    sc = load_scenario(held(tmp_path / "sub", "UA-14"))  # Donetsk, by a relative path
+    assert Path(sc.steps[0].where.held_in.baseline).is_absolute()
+    first = modeller.run(sc, "1991").transfers
+    assert first.groupby("oblast")["km2"].sum().idxmax() == "UA-14"
+    held(tmp_path / "elsewhere" / "sub", "UA-09")  # the same names, Luhansk
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert modeller.run(sc, "1991").transfers.equals(first)
+    monkeypatch.chdir(tmp_path)
+    here = sc.digest
+    assert load_scenario(Path("elsewhere/sub/s.yaml")).digest != here  # other content
+    held(tmp_path / "copy", "UA-14")
+    assert load_scenario(Path("copy/s.yaml")).digest == here  # the same files elsewhere
 
 
 def test_a_linked_shapefile_reads_the_sidecars_beside_the_link(tmp_path):
