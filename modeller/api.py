@@ -12,6 +12,7 @@ are the same as ``modeller run``'s.
 
 from __future__ import annotations
 
+import numbers
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 from . import baselines, geodata, report, runs, scenario_paths
 from . import scenario as _scenario
 from .errors import InputError
-from .partition import Partition
+from .partition import BaselineInfo, Partition, Piece
 from .results import Result
 from .scenario import Scenario
 
@@ -96,25 +97,66 @@ def load_baseline(spec: str | None = None, units: str | Path | None = None) -> P
     Partition
         Immutable pieces (oblast, status) in the working equal-area CRS.
     """
-    if units is not None:
-        _use_units(units)
-    base = baselines.load_baseline(spec)
+    before = os.environ.get("MODELLER_UNITS")
+    try:
+        if units is not None:
+            _use_units(units)
+        base = baselines.load_baseline(spec)
+    except BaseException as exc:  # a call that fails changes nothing: the units stay
+        if before is None:
+            os.environ.pop("MODELLER_UNITS", None)
+        else:
+            os.environ["MODELLER_UNITS"] = before
+        if isinstance(exc, InputError):
+            raise _in_api_words(exc) from None
+        raise
+    return _stamped(base)
+
+
+def _units_now() -> tuple[str, str]:
+    """The active units: their data digest and name."""
     source = geodata.load().source
-    drawn_on = (geodata.data_digest(), str(source.get("file") or source.get("name", "")))
-    return replace(base, baseline=replace(base.baseline, units=drawn_on))
+    return geodata.data_digest(), str(source.get("file") or source.get("name", ""))
 
 
-def _same_units(baseline: Partition) -> None:
-    """A baseline loaded on other units than the active ones is refused: its pieces would
-    be cut and peopled on the new units' outlines and settlements, figures of neither."""
-    drawn_on = baseline.baseline.units
+def _stamped(partition: Partition) -> Partition:
+    """The partition marked as drawn on the active units (what ``apply`` checks)."""
+    return replace(partition, baseline=replace(partition.baseline, units=_units_now()))
+
+
+def _check_partition(baseline: object) -> None:
+    """InputError unless ``baseline`` is a partition of the active units: drawn on them
+    (a baseline loaded on other units would be cut and peopled on these units' outlines
+    and settlements, figures of neither), of pieces with polygons in their oblasts, adding
+    up to the units' area (a piece given twice, or lost, would count land twice or not)."""
+    drawn_on = getattr(getattr(baseline, "baseline", None), "units", None)
     if drawn_on and drawn_on[0] != geodata.data_digest():
-        source = geodata.load().source
-        now = str(source.get("file") or source.get("name", ""))
         raise InputError(
             f"this baseline was loaded on other units ({drawn_on[1]}) than the active ones "
-            f"({now}): load it again (load_baseline), or make its units active again with "
-            f"load_baseline(units=...)"
+            f"({_units_now()[1]}): load it again (load_baseline), or make its units active "
+            "again with load_baseline(units=...)"
+        )
+    pieces = getattr(baseline, "pieces", None)
+    data = geodata.load()
+    if not isinstance(pieces, tuple) or not all(isinstance(p, Piece) for p in pieces):
+        raise InputError("the baseline's pieces must be a tuple of Piece (from load_baseline)")
+    if not isinstance(baseline.baseline, BaselineInfo):
+        raise InputError("the baseline's .baseline must say what it is (from load_baseline)")
+    for p in pieces:
+        if p.oblast not in data.units or getattr(p.geometry, "geom_type", "") not in (
+            "Polygon",
+            "MultiPolygon",
+        ):
+            raise InputError(
+                f"a piece of the baseline ({p.oblast!r:.40}, {p.before!r:.40}) is not a "
+                "polygon of one of the active units; use a partition from load_baseline"
+            )
+    total, units_km2 = float(baseline.areas_km2.sum()), data.total_km2
+    if abs(total - units_km2) > 1e-4 * units_km2:
+        raise InputError(
+            f"the baseline's pieces add up to {total:,.0f} km², not the units' "
+            f"{units_km2:,.0f} km² (a piece given twice, or lost?); use a partition from "
+            "load_baseline or apply"
         )
 
 
@@ -164,7 +206,7 @@ def apply(baseline: Partition, scenario: Scenario) -> Partition:
             "apply takes (baseline, scenario): a Partition from load_baseline, then a Scenario "
             f"from load_scenario; got ({type(baseline).__name__}, {type(scenario).__name__})"
         )
-    _same_units(baseline)
+    _check_partition(baseline)
     # changed in code (model_copy skips pydantic's checks): applied as checked again, so
     # that an oblast given by name is its code, as in a file
     return baselines.apply(baseline, _scenario.revalidated(scenario))
@@ -241,10 +283,13 @@ def run(
         ``.pieces`` (GeoDataFrame), ``.transfers``, ``.held``, ``.towns`` (DataFrames),
         ``.provenance``, ``.document`` (the JSON document), ``.to_file()``, ``.to_json()``.
     """
-    if isinstance(towns, bool) or not isinstance(towns, int) or towns < 0:
+    if isinstance(towns, bool) or not isinstance(towns, numbers.Integral) or towns < 0:
         raise InputError(f"towns must be a whole number of 0 or more, got {towns!r}")
+    towns = int(towns)  # (numpy's integers too)
     if isinstance(baseline, os.PathLike):  # a baseline file, as a Path
         baseline = os.fspath(baseline)
+    if isinstance(baseline, int) and not isinstance(baseline, bool):  # 1991, as load_baseline
+        baseline = str(baseline)
     if isinstance(baseline, Partition):
         raise InputError(
             "run takes a baseline spec such as 'deepstate:2025-08-15' or a file name; to "
@@ -259,10 +304,13 @@ def run(
     cache = runs.BaselineCache()
     entries, partitions, notes = [], [], []
     for path, sc in loaded:
-        applied = runs.apply_one(path, sc, baseline, cache)
+        try:
+            applied = runs.apply_one(path, sc, baseline, cache)
+        except InputError as exc:  # (the command line's --baseline is this baseline)
+            raise _in_api_words(exc) from None
         if applied.note:
             notes.append(applied.note)
-        partitions.append(applied.partition)
+        partitions.append(_stamped(applied.partition))
         entries.append(report.scenario_entry(applied.partition, path, towns, applied.phases))
     return Result(report.document(entries), tuple(partitions), tuple(notes))
 

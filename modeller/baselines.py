@@ -70,6 +70,11 @@ def load_baseline(spec: str | None) -> Partition:
         raise InputError(f"empty baseline; valid: {spec_help()}")
     if spec == "1991":
         return control.borders_1991()
+    if spec == OWN:
+        raise InputError(
+            f"{OWN} is each scenario's own date: it is for a run of scenarios (--baseline "
+            f"{OWN}), not one baseline; give a day, e.g. deepstate:2025-08-15"
+        )
     if spec in AUTHORED:
         return _authored(spec, geodata.load())
     m = DEEPSTATE_RE.match(spec)

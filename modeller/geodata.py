@@ -168,7 +168,24 @@ def load() -> Geodata:
     if _ACTIVE:
         return _ACTIVE[-1]
     path = settings.units_path()
-    return _embedded() if path is None else _from_file(str(Path(path).resolve()))
+    if path is None:
+        return _embedded()
+    path = Path(path).resolve()
+    return _from_file(str(path), _stamp(path))
+
+
+def _stamp(path: Path) -> tuple:
+    """What tells a units file saved over since it was read (size, time, inode; of a
+    Shapefile's .dbf too, where its names are): read again, not served from the cache
+    under its name. A file that cannot be stat'ed stamps nothing (the reading says why)."""
+    out = []
+    for p in (path, path.with_suffix(".dbf")) if path.suffix.lower() == ".shp" else (path,):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(out)
 
 
 @cache
@@ -193,11 +210,12 @@ def _embedded() -> Geodata:
 def check_units(path: Path) -> None:
     """Read and check a units file as ``--units`` would (InputError when refused); it is
     then kept for ``load``."""
-    _from_file(str(Path(path).resolve()))
+    path = Path(path).resolve()
+    _from_file(str(path), _stamp(path))
 
 
 @cache
-def _from_file(path: str) -> Geodata:
+def _from_file(path: str, stamp: tuple = ()) -> Geodata:  # (``stamp``: of the cache key only)
     """The embedded unit table and settlements on the unit geometry of a boundaries file.
 
     Official areas and populations stay keyed by code; each settlement is re-assigned to

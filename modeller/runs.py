@@ -48,7 +48,7 @@ def baseline_spec(scenario: Scenario, override: str | None) -> tuple[str, str | 
     a note saying so).
     """
     spec = override if override is not None else scenario.baseline or baselines.DEFAULT
-    if spec == baselines.OWN:
+    if str(spec).strip() == baselines.OWN:
         return baselines.own_spec(scenario.date, scenario.id)
     return spec, None
 

@@ -109,7 +109,7 @@ def test_load_baseline_on_other_units_names_them_in_the_provenance(tmp_path, mon
         (lambda sc: modeller.load_scenario(REPO / "scenarios"), "is a folder of 11 scenarios"),
         (lambda sc: modeller.run(sc, "1991", towns=-1), "towns must be a whole number"),
         (lambda sc: modeller.run(sc, "1991", towns=1.5), "towns must be a whole number"),
-        (lambda sc: modeller.run(sc, 1991), "baseline must be a spec"),
+        (lambda sc: modeller.run(sc, 1991.5), "baseline must be a spec"),
         (lambda sc: modeller.run(42, "1991"), "scenarios must be a Scenario"),
         (lambda sc: modeller.run([sc, sc], "1991"), "duplicate scenario id 'land-swap'"),
         (lambda sc: modeller.timeline(sc, baselines=None), "baselines must be a spec"),
@@ -206,13 +206,72 @@ def test_a_baseline_loaded_on_other_units_is_refused_by_apply(tmp_path, monkeypa
     sc = modeller.load_scenario("full-donbas-withdrawal")
     base = modeller.load_baseline("contact-line")
     applied = modeller.apply(base, sc)
+    from_run = modeller.run(sc, "contact-line").partitions[0]  # and one of run's
     modeller.load_baseline("1991", units=other)
-    for partition in (base, applied):  # a baseline, and a partition applied to one
+    for partition in (base, applied, from_run):  # a baseline, a partition applied to one
         with pytest.raises(InputError, match=r"loaded on other units \(embedded .*copy.geojson"):
             modeller.apply(partition, sc)
     assert modeller.apply(modeller.load_baseline("contact-line"), sc).pieces  # loaded again
     modeller.load_baseline(units="embedded")
     assert modeller.apply(base, sc).areas_km2.sum() == pytest.approx(applied.total_km2)
+
+
+def test_apply_refuses_a_partition_changed_in_code():
+    """apply took a partition of pieces given twice (Ukraine twice its area), of a piece
+    without geometry or of an unknown oblast: wrong totals, or an AttributeError."""
+    from dataclasses import replace
+
+    base = modeller.load_baseline("1991")
+    sc = modeller.load_scenario("land-swap")
+    first = base.pieces[0]
+    for changed, said in [
+        (replace(base, pieces=base.pieces + base.pieces), "add up to 1,198,189 km²"),
+        (replace(base, pieces=base.pieces[1:]), "not the units'"),
+        (replace(base, pieces=(replace(first, geometry=None), *base.pieces[1:])), "not a polygon"),
+        (replace(base, pieces=(replace(first, oblast="XX"), *base.pieces[1:])), "'XX'"),
+        (replace(base, pieces="abc"), "must be a tuple of Piece"),
+        (replace(base, baseline=None), "must say what it is"),
+    ]:
+        with pytest.raises(InputError, match=re.escape(said)):
+            modeller.apply(changed, sc)
+
+
+def test_a_failed_load_baseline_leaves_the_units_and_a_changed_units_file_is_read_again(
+    tmp_path, monkeypatch
+):
+    """load_baseline('nonsense', units=file) raised, yet made the file the active units;
+    a units file saved over since it was read was still served from the cache."""
+    import shutil
+
+    from modeller import geodata
+
+    monkeypatch.setenv("MODELLER_UNITS", "")  # restored (unset) after the test
+    path = shutil.copy(geodata.geodata_dir() / "oblasts.geojson", tmp_path / "mine.geojson")
+    with pytest.raises(InputError, match="unknown baseline 'nonsense'"):
+        modeller.load_baseline("nonsense", units=path)
+    assert geodata.load() is geodata._embedded()  # still the embedded units
+    modeller.load_baseline("1991", units=path)
+    assert geodata.load().total_km2 == pytest.approx(geodata._embedded().total_km2)
+    Path(path).write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    with pytest.raises(InputError, match="no polygon features"):
+        modeller.load_baseline("1991", units=path)
+
+
+def test_deepstate_own_and_the_1991_baseline_in_api_words():
+    """load_baseline('deepstate:own') said 'bad baseline: write deepstate:YYYY-MM-DD';
+    run(sc, 'deepstate:own') named the command line's --baseline; run(sc, 1991) was
+    refused though load_baseline(1991) is not; numpy's integers were no number of towns."""
+    import numpy as np
+
+    with pytest.raises(InputError, match="for a run of scenarios \\(baseline deepstate:own\\)"):
+        modeller.load_baseline("deepstate:own")
+    undated = modeller.load_scenario("land-swap").model_copy(update={"date": None})
+    with pytest.raises(InputError) as err:
+        modeller.run(undated, " deepstate:own ")
+    assert "deepstate" in str(err.value) and "--baseline" not in str(err.value)
+    by_number = modeller.run("land-swap", 1991, towns=np.int64(3))
+    assert by_number.held.equals(modeller.run("land-swap", "1991", towns=3).held)
+    assert len(by_number.towns) == 3
 
 
 def base_units() -> str:
