@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -173,7 +174,12 @@ def _baseline_spec(value: str | None, info: ValidationInfo) -> str | None:
     return check_spec(value, (info.context or {}).get("folder"))
 
 
-BaselineSpec = Annotated[str, AfterValidator(_baseline_spec)]
+def _spec_text(value: Any) -> Any:
+    """``baseline: 1991`` unquoted is the number YAML reads: the spec it spells."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+BaselineSpec = Annotated[str, BeforeValidator(_spec_text), AfterValidator(_baseline_spec)]
 
 
 class HeldIn(Model):
@@ -205,6 +211,21 @@ class Selector(Model):
     all_of: list[Selector] | None = Field(None, min_length=1)
     any_of: list[Selector] | None = Field(None, min_length=1)
     not_: Selector | None = Field(None, alias="not")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_empty_key(cls, data: Any, info: ValidationInfo) -> Any:
+        """A key written in a file without a value (``oblast:`` with its items commented
+        out) is an error: dropped as if absent, the step had selected far more land,
+        unseen. (In code, None is how a key is not given: ``model_dump`` writes them all.)"""
+        if isinstance(data, dict) and info.context is not None:
+            for key, value in data.items():
+                if value is None and key in selector_keys():
+                    raise ValueError(
+                        f"'{key}' is empty: give it a value, or leave the key out (an empty "
+                        f"'{key}' would select as if it were not there)"
+                    )
+        return data
 
     @model_validator(mode="after")
     def _not_empty(self) -> Selector:

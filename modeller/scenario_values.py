@@ -16,6 +16,8 @@ from . import geodata
 
 
 def _as_list(value: Any) -> Any:
+    if value is None:  # "oblast:" with nothing after it (its items commented out)
+        raise ValueError("no oblast given: give an oblast name or a list of them")
     return value if isinstance(value, list | tuple) else [value]
 
 

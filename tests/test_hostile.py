@@ -420,6 +420,30 @@ VALUE_CASES = [
         4,
         ["unknown status 'xxxx"],
     ),
+    # a key left without a value had been dropped: the step selected all it would without
+    # that key (all of Ukraine held by Ukraine, here), validate said ok
+    (
+        "empty-key",
+        STEP.replace(
+            "{oblast: Donetsk}", "\n      oblast:\n        # - Donetsk\n      held_by: ukraine"
+        ),
+        5,
+        ["'oblast' is empty: give it a value, or leave the key out"],
+    ),
+    (
+        "empty-near",
+        STEP.replace("{oblast: Donetsk}", "{oblast: Donetsk, near: }"),
+        5,
+        ["'near' is empty"],
+    ),
+    (
+        "empty-split-oblast",
+        STEP.replace(
+            "{oblast: Donetsk}", "{split: {oblast: , line: [Pokrovsk, Kramatorsk], keep: Donetsk}}"
+        ),
+        5,
+        ["no oblast given: give an oblast name"],  # had said "unknown oblast 'None'"
+    ),
 ]
 
 
@@ -434,6 +458,17 @@ def test_bad_values_name_file_line_value_and_fix(tmp_path, name, body, line, fra
     message = assert_clean_error(cli(*command), *fragments)
     assert message.startswith(f"error: {path}:{line}: " if line else f"error: {path}")
     assert len(message) < 600  # a 5,000-character value is shortened, not echoed
+
+
+def test_an_unquoted_1991_baseline_is_the_1991_spec(tmp_path):
+    """'baseline: 1991' (as -b 1991 is written) was refused: 'Input should be a valid
+    string (got 1991)'."""
+    body = STEP.replace("{oblast: Donetsk}", "{oblast: Donetsk, held_in: {baseline: 1991}}")
+    path = write(tmp_path, HEAD + "baseline: 1991\n" + body)
+    result = cli("validate", path)
+    assert result.exit_code == 0, result.output
+    other = write(tmp_path, HEAD + STEP.replace("{oblast: Donetsk}", "{held_in: {baseline: 2025}}"))
+    assert_clean_error(cli("validate", other), "unknown baseline '2025'")
 
 
 def test_a_file_of_thousands_of_problems_lists_the_first_and_counts_the_rest(tmp_path):
