@@ -212,6 +212,32 @@ def from_raw(path: Path, data: dict) -> Partition:
 # --- any file ---------------------------------------------------------------------------
 
 
+def _status_of(props: dict, number: int, path: Path) -> object:
+    """A feature's status: its ``status`` property, in any letter case ("STATUS", as a
+    Shapefile's field names often are); None when it has none. A feature without one is
+    Russian-held, so one that names its holder under another name ("control": "ukraine",
+    "held_by") is an error, not Russian-held land."""
+    keys = [k for k in props if isinstance(k, str) and k.strip().casefold() == "status"]
+    if len(keys) > 1:
+        raise InputError(
+            f"feature {number} has {len(keys)} status properties ({', '.join(map(repr, keys))}); "
+            "keep one",
+            str(path),
+        )
+    if keys:
+        return props[keys[0]]
+    for key, value in props.items():  # (not "country": "Ukraine", which says where)
+        holder = any(w in str(key).casefold() for w in ("control", "hold", "held", "side"))
+        if holder and isinstance(value, str) and value.strip().casefold() in BASELINE_STATUSES:
+            raise InputError(
+                f"feature {number} has no 'status' but its {str(key)[:40]!r} is "
+                f"{value[:40]!r}: name that property 'status' (a feature without one is "
+                "read as Russian-held)",
+                str(path),
+            )
+    return None
+
+
 def from_file(path: Path) -> Partition:
     """Polygons from a GeoJSON/GeoPackage file: a ``status`` property, else Russian-held."""
     text = None
@@ -236,7 +262,7 @@ def from_file(path: Path) -> Partition:
     with lines_of(text):  # (a GeoPackage has no lines)
         found = geojson.features(data, str(path), rings=True)
         for number, (props, geom) in zip(geojson.feature_numbers(data), found, strict=True):
-            status = props.get("status", None)
+            status = _status_of(props, number, path)
             status = "russia" if status is None else status  # "" or false is not a status
             if status not in BASELINE_STATUSES:
                 raise InputError(

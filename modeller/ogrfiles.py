@@ -215,9 +215,15 @@ def features(path: Path, kind: str, fields: tuple[str, ...] = ()) -> tuple[list,
     asked for as properties: what a GeoJSON file of them would hold, to be checked as one.
     Returns them and the layer's field names."""
     shapes, names, values = layer(path, kind)
-    props = [
-        {f: values[names.index(f)][i] for f in fields if f in names} for i in range(len(shapes))
-    ]
+    column = {}  # each field asked for: its column, named in any letter case ("STATUS")
+    for f in fields:
+        same = [j for j, n in enumerate(names) if n.strip().casefold() == f.casefold()]
+        if len(same) > 1:
+            shown = ", ".join(repr(names[j]) for j in same)
+            raise InputError(f"{len(same)} fields ({shown}) are '{f}': keep one", str(path))
+        if same:
+            column[f] = same[0]
+    props = [{f: values[j][i] for f, j in column.items()} for i in range(len(shapes))]
     found = [
         # as GeoJSON itself (lists, not mapping's tuples)
         {"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)), "properties": p}

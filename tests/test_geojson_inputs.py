@@ -779,6 +779,47 @@ def test_a_baseline_geopackage_in_a_projected_crs_is_read_in_that_crs(tmp_path):
     )
 
 
+@pytest.mark.parametrize("field", ["STATUS", "Status", "status "])
+def test_a_baseline_status_in_any_letter_case_is_its_status(tmp_path, field):
+    """A 'STATUS' field (as Shapefiles' field names often are) was not read: every feature
+    counted as Russian-held, the Ukrainian-held box too, without a word."""
+    import geopandas
+
+    boxes = [shapely.box(36, 48, 37, 49), shapely.box(37.5, 48, 38, 49)]
+    frame = geopandas.GeoDataFrame({field: ["ukraine", "russia"]}, geometry=boxes, crs=4326)
+    frame.to_file(tmp_path / "b.gpkg")
+    write_json(tmp_path / "b.geojson", json.loads(frame.to_json()))
+    plain = frame.rename(columns={field: "status"})
+    write_json(tmp_path / "plain.geojson", json.loads(plain.to_json()))
+
+    def held(name: str) -> float:
+        result = cli("run", "--no-maps", "-f", "json", "-b", tmp_path / name, scenario(tmp_path))
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.stdout)["scenarios"][0]["statuses"]
+        return next(r["baseline_km2"] for r in rows if r["status"] == "russia")
+
+    expected = held("plain.geojson")
+    assert 3000 < expected < 4500  # the Russian-held box alone (0.5° × 1°)
+    assert held("b.geojson") == pytest.approx(expected)
+    if field.strip() == field:  # (a GeoPackage field keeps its name as written)
+        assert held("b.gpkg") == pytest.approx(expected)
+
+
+def test_a_holder_named_under_another_property_is_refused(tmp_path):
+    """{"control": "ukraine"} (no 'status') was read as Russian-held land."""
+    box = mapping(shapely.box(36, 48, 37, 49))
+    doc = feature_collection(box)
+    doc["features"][0]["properties"] = {"country": "Ukraine", "control": "ukraine"}
+    path = write_json(tmp_path / "b.geojson", doc)
+    refused(
+        cli("run", "--no-maps", "-b", path, scenario(tmp_path)),
+        "feature 1 has no 'status' but its 'control' is 'ukraine'",
+    )
+    doc["features"][0]["properties"] = {"country": "Ukraine"}  # where, not who holds it
+    write_json(path, doc)
+    assert cli("run", "--no-maps", "-b", path, scenario(tmp_path)).exit_code == 0
+
+
 def test_a_baseline_of_flat_rings_is_refused(tmp_path):
     """Rings whose corners lie on one line were read as 'Russia holds 0 km²'."""
     flat = {"type": "Polygon", "coordinates": [[[37, 48], [38, 48], [37.5, 48], [37, 48]]]}
