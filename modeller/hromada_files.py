@@ -23,6 +23,7 @@ GEOMETRY = Path("boundaries/ua_hromadas_simplified_vadymnes.geojson")
 POPULATION = Path("population/kse_ua-pop-2022_hromada.csv")
 CODE_COLUMN, VALUE_COLUMN = "hromada_code", "total_population_2022"
 URBAN_COLUMN = "urban_population_2022"  # KSE's file has it: checked against the total
+THOUSANDS = re.compile("\\d{1,3}(?:[, \u00a0\u202f]\\d{3})+")  # 9,361 · 9 361 (no-break spaces too)
 DELIMITERS = (",", ";", "\t")  # Excel writes ';' where the decimal mark is a comma
 KATOTTG = re.compile(r"UA\d{17}")
 NO_CODE = "NA"  # the KSE table's row for Kyiv city, which has no hromada (nor outline)
@@ -166,15 +167,18 @@ def _header(line: str, delimiter: str) -> list[str]:
 
 
 def _people(text: str, code: str, table: str, n: int) -> int:
-    """A hromada's people: a non-negative whole number (``9361`` or ``9361.0``)."""
+    """A hromada's people: a non-negative whole number (``9361``, ``9361.0``, or grouped in
+    thousands, ``"9,361"`` quoted as the column-shift error advises, or ``9 361``)."""
     valid = "expected a non-negative whole number of people (e.g. 9361)"
     raw = text.strip()
     said = repr(raw if len(raw) <= 24 else raw[:23] + "…")  # (a cell of 5,000 digits)
+    if THOUSANDS.fullmatch(raw):
+        raw = re.sub(r"[^\d]", "", raw)
     try:
-        value = int(raw)
+        value = int(raw.replace("_", "x"))  # (Python reads "9_361"; no spreadsheet writes it)
     except ValueError:
         try:
-            number = float(raw)
+            number = float(raw.replace("_", "x"))
         except ValueError:
             raise InputError(
                 f"{VALUE_COLUMN} {said} of {code} is not a number; {valid}", table, n

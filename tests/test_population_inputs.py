@@ -262,6 +262,17 @@ def test_an_unquoted_thousands_separator_is_refused_not_shifted(tmp_path, hromad
         source(tmp_path / "t", hromada_dir, lines(trailing)) / hromada_files.POPULATION
     )
     assert sum(people.values()) > 40_000_000
+    # quoted, as the error advises, it is read: the same people as without the separator
+    cells[2] = f'"{cells[2]}"'
+    quoted = [*rows[:index], ",".join(cells), *rows[index + 1 :]]
+    read, _ = hromada_files.read_table(
+        source(tmp_path / "q", hromada_dir, lines(quoted)) / hromada_files.POPULATION
+    )
+    assert read == people
+    # (Python's own "9_361" is no number a spreadsheet writes)
+    cells[2] = "9_361"
+    folder = source(tmp_path / "u", hromada_dir, lines([*rows[:index], ",".join(cells)]))
+    refused(folder, f"{CSV_NAME}:{index + 1}: total_population_2022 '9_361'", "is not a number")
 
 
 def test_a_code_that_is_no_katottg_code_is_refused(tmp_path, hromada_dir, rows):
