@@ -19,7 +19,7 @@ import shapely
 
 from . import geodata, inputs, positions, unitchecks
 from .errors import InputError
-from .positions import lines_of, metres_text
+from .positions import check_crs, lines_of, metres_text
 from .regions import polygonal, repaired, union_regions
 
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
@@ -73,6 +73,7 @@ def features(
     """
     if not isinstance(data, dict):
         raise InputError(f"expected a GeoJSON object, got {_type_name(data)}", source)
+    check_crs(data, source)
     kind = data.get("type")
     if kind == "FeatureCollection":
         feats = data.get("features")
@@ -250,7 +251,9 @@ def read_territory(path: Path, densify: bool = True) -> object:
 def _territory_of(text: str, path: Path, densify: bool) -> object:
     """``read_territory`` of a file's text."""
     arrays: list[str] = []
-    shape_of = _polygon_shape(_skeleton(text, arrays))
+    skeleton = _skeleton(text, arrays)
+    check_crs(skeleton, str(path))  # (the fast path reads coordinates as lon/lat too)
+    shape_of = _polygon_shape(skeleton)
     if shape_of is not None:
         key = (shape_of, arrays[0], densify) if len(arrays) == 1 else None
         fast = _LAST.get(key) if key is not None else None

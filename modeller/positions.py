@@ -26,6 +26,30 @@ POSITION_DEPTH = {
 }
 
 
+# what an old-style GeoJSON "crs" member may name and still be lon/lat on WGS84
+LONLAT_CRS = re.compile(
+    r"(urn:ogc:def:crs:)?((OGC:([\d.]*:)?)?CRS84|EPSG:([\d.]*:)?4326)", re.IGNORECASE
+)
+
+
+def check_crs(data: object, source: str | None) -> None:
+    """A GeoJSON that declares a CRS other than lon/lat on WGS84 (the 2008 format's "crs"
+    member; RFC 7946 dropped it) is refused: its coordinates read as lon/lat would be
+    metres, or degrees on another datum (Pulkovo 1942 puts Ukraine ~100 m off), unseen."""
+    crs = data.get("crs") if isinstance(data, dict) else None
+    props = crs.get("properties") if isinstance(crs, dict) else None
+    name = props.get("name") if isinstance(props, dict) else None
+    if not isinstance(name, str) or LONLAT_CRS.fullmatch(name.strip()):
+        return
+    shown = name.strip()[:80]
+    raise InputError(
+        f"declares its coordinates in {shown!r}, not lon/lat on WGS84 (GeoJSON's own, RFC "
+        "7946): reproject it, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson, or give "
+        "it as a GeoPackage, which is read in the CRS it declares",
+        source,
+    )
+
+
 def strict_json(text: str) -> object:
     """``json.loads`` refusing NaN and Infinity, which Python reads but GeoJSON does not
     allow (a script's ``json.dumps`` writes them): ValueError naming the token and its

@@ -18,7 +18,7 @@ import shapely
 
 from . import inputs, ogrfiles
 from .errors import InputError
-from .positions import json_kind, lines_of, shape_2d, strict_json
+from .positions import check_crs, json_kind, lines_of, shape_2d, strict_json
 
 SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 CODE_RE = re.compile(r"^UA-?(\d{2})$", re.IGNORECASE)
@@ -47,6 +47,7 @@ def read_features(path: Path) -> list[tuple[dict, object, int]]:
             data = strict_json(text)
         except (ValueError, RecursionError) as exc:
             raise InputError(f"cannot read units GeoJSON: {exc}", str(path)) from None
+        check_crs(data, str(path))
         feats = data.get("features") if isinstance(data, dict) else None
         if not isinstance(feats, list) or data.get("type") != "FeatureCollection":
             what = json_kind(data)

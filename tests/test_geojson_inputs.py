@@ -820,6 +820,30 @@ def test_a_holder_named_under_another_property_is_refused(tmp_path):
     assert cli("run", "--no-maps", "-b", path, scenario(tmp_path)).exit_code == 0
 
 
+@pytest.mark.parametrize("name", ["urn:ogc:def:crs:EPSG::32637", "EPSG:4284", "EPSG:3857"])
+def test_a_geojson_declaring_another_crs_is_refused(tmp_path, name):
+    """A 2008-style "crs" member was ignored: a file in Pulkovo 1942 (EPSG:4284) was read
+    as WGS84 (~100 m off), one in UTM was told it 'looks like Web Mercator'."""
+    doc = feature_collection(mapping(shapely.box(37.5, 47.5, 38.5, 48.3)))
+    for crs, ok in [(name, False), ("urn:ogc:def:crs:OGC:1.3:CRS84", True)]:
+        doc["crs"] = {"type": "name", "properties": {"name": crs}}
+        path = write_json(tmp_path / "zone.geojson", doc)
+        for command in (
+            ["run", "--no-maps", "-b", path, scenario(tmp_path)],  # a baseline
+            ["validate", scenario(tmp_path, "{polygon: {file: zone.geojson}}")],  # a polygon
+        ):
+            result = cli(*command)
+            if ok:
+                assert result.exit_code == 0, result.output
+            else:
+                refused(result, f"zone.geojson: declares its coordinates in '{name}'", "ogr2ogr")
+    units = json.loads((geodata.geodata_dir() / "oblasts.geojson").read_text(encoding="utf-8"))
+    units["crs"] = {"type": "name", "properties": {"name": name}}
+    path = write_json(tmp_path / "units.geojson", units)
+    result = cli("run", "--no-maps", "--units", path, "-b", "1991", scenario(tmp_path))
+    refused(result, f"units.geojson: declares its coordinates in '{name}'")
+
+
 def test_a_baseline_of_flat_rings_is_refused(tmp_path):
     """Rings whose corners lie on one line were read as 'Russia holds 0 km²'."""
     flat = {"type": "Polygon", "coordinates": [[[37, 48], [38, 48], [37.5, 48], [37, 48]]]}
