@@ -60,11 +60,27 @@ def deepstate_dirs() -> list[Path]:
     """Folders searched for deepstatemap_data_YYYYMMDD.geojson, in order."""
     dirs = []
     if os.environ.get("MODELLER_DEEPSTATE_DIR"):
-        dirs.append(home_path("MODELLER_DEEPSTATE_DIR", os.environ["MODELLER_DEEPSTATE_DIR"]))
-    if data_dir():
+        dirs.append(
+            _folder(
+                "MODELLER_DEEPSTATE_DIR", "the folder of deepstatemap_data_YYYYMMDD.geojson files"
+            )
+        )
+    if data_dir():  # (a data folder may hold no archive: the lookup then says what to do)
         dirs.append(data_dir() / "deepstate" / "daily")
     dirs.append(cache_dir() / "deepstate")
     return dirs
+
+
+def _folder(name: str, holds: str) -> Path:
+    """The folder a setting names; InputError when it is none (mistyped, or a file): the
+    archive would be looked up elsewhere, unseen."""
+    path = home_path(name, os.environ[name])
+    if not path.is_dir():
+        what = "a file" if path.exists() else "missing"
+        raise InputError(
+            f"{name}={str(path)[:200]} is no folder ({what}): point it at {holds}, or unset it"
+        )
+    return path
 
 
 CONTESTED_MODES = ("contested", "ukraine", "russia")

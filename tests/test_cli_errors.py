@@ -211,6 +211,18 @@ def test_missing_archive_says_which_setting_to_use(monkeypatch, tmp_path):
     assert run_cli("fetch", "--help").exit_code == 0
 
 
+@pytest.mark.parametrize("setting", ["MODELLER_DEEPSTATE_DIR"])
+def test_an_archive_setting_naming_no_folder_is_said(monkeypatch, tmp_path, setting):
+    """A mistyped MODELLER_DEEPSTATE_DIR (or a file) was ignored without a word, and the
+    days were taken from the other archives."""
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    for value, what in [(tmp_path / "mistyped", "missing"), (tmp_path / "a-file", "a file")]:
+        monkeypatch.setenv(setting, str(value))
+        result = run_cli("run", "--no-maps", "-b", "deepstate:2025-08-15", "scenarios/")
+        assert result.exit_code == 2, result.output
+        assert f"error: {setting}={value} is no folder ({what}): point it at" in result.output
+
+
 def test_duplicate_scenario_ids_are_rejected(tmp_path):
     write(tmp_path, "id: same\ntitle: a\n", "a.yaml")
     write(tmp_path, "id: same\ntitle: b\n", "b.yaml")
