@@ -59,7 +59,7 @@ def check(path: Path, kind: str) -> None:
             else f"give the {kind} itself, or export one (QGIS: Export > Save Features As)"
         )
         raise InputError(f"{said}: {fix}", str(path))
-    if shp and not _sidecar(path, ".shx"):
+    if shp and not sidecar(path, ".shx"):
         raise InputError(
             f"no {path.stem}.shx beside it: a Shapefile is several files (.shp, .shx, .dbf, "
             ".prj); copy them all into one folder",
@@ -67,7 +67,7 @@ def check(path: Path, kind: str) -> None:
         )
 
 
-def _sidecar(path: Path, suffix: str) -> Path | None:
+def sidecar(path: Path, suffix: str) -> Path | None:
     """The Shapefile's file of ``suffix`` in any letter case (ZONE.SHX), as GDAL finds it."""
     want = (path.stem + suffix).lower()
     try:
@@ -111,8 +111,8 @@ def _undeclared_text(path: Path, meta: dict, fields: list) -> list:
     """
     if path.suffix.lower() != ".shp" or str(meta.get("encoding", "")).upper() != "ISO-8859-1":
         return fields
-    dbf = _sidecar(path, ".dbf")
-    if dbf is None or _sidecar(path, ".cpg") is not None:
+    dbf = sidecar(path, ".dbf")
+    if dbf is None or sidecar(path, ".cpg") is not None:
         return fields
     try:
         with open(dbf, "rb") as handle:

@@ -233,6 +233,34 @@ def test_a_shapefile_without_cpg_has_its_ukrainian_names_read(tmp_path, encoding
         assert other.total_km2 == pytest.approx(data.total_km2, rel=1e-6)
 
 
+def test_a_shapefile_without_its_dbf_says_where_its_names_are(tmp_path):
+    """Without the .dbf the file 'held no codes or names (text fields: none)', with no word
+    of the missing file (a missing .shx was named)."""
+    pyogrio = pytest.importorskip("pyogrio", reason="pip install -e '.[gpkg]'")
+    data = geodata.load()
+    codes = list(data.geometry)
+    path = tmp_path / "units.shp"
+    pyogrio.raw.write(
+        path,
+        geometry=shapely.to_wkb(
+            np.array(
+                [
+                    shapely.multipolygons(shapely.get_parts(geodata.to_lonlat(data.geometry[c])))
+                    for c in codes
+                ]
+            )
+        ),
+        field_data=[np.array(codes, dtype=object)],
+        fields=["ISO"],
+        geometry_type="MultiPolygon",
+        crs="EPSG:4326",
+    )
+    (tmp_path / "units.dbf").unlink()
+    said = "no units.dbf beside it, where a Shapefile keeps"
+    with pytest.raises(InputError, match=said), units(path):
+        pass
+
+
 @pytest.mark.parametrize(
     ("value", "kept"),
     [
