@@ -273,12 +273,21 @@ def resolve_place(text: str) -> Settlement:
     name, _, oblast = (part.strip() for part in str(text).partition(","))
     key, primary = fold(name), _primary_index()
     hits = primary.get(key) or _alternate_index().get(key) or []
+    elsewhere = sorted({units[settlements[i].oblast].name_en for i in hits})
     if oblast:
         code = resolve_oblast(oblast)
         hits = [i for i in hits if settlements[i].oblast == code]
     hits = sorted(set(hits), key=lambda i: -settlements[i].population)
     if len(hits) == 1:
         return settlements[hits[0]]
+    if not hits and elsewhere:  # the name is known, in other oblasts than the one given
+        shown = ", ".join(elsewhere[:4]) + (
+            f" and {len(elsewhere) - 4} more" if len(elsewhere) > 4 else ""
+        )
+        raise ValueError(
+            f"no place '{name}' in {units[code].name_en} (GeoNames cities500), but in "
+            f"{shown}: write '{name}, {elsewhere[0]}', or give [lon, lat]"
+        )
     if not hits:
         close = (
             difflib.get_close_matches(key, list(primary), n=3, cutoff=0.75)

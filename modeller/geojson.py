@@ -291,6 +291,12 @@ def _fast_territory(text: str, densify: bool) -> object:
     single = len(parts) == 1 and parts[0].geom_type in POLYGON_TYPES
     if not (single and _near_ukraine(parts[0])):
         return None
+    polygons = shapely.get_parts(parts[0])
+    if (
+        shapely.is_empty(polygons).any()
+        or (shapely.get_num_coordinates(shapely.get_rings(polygons)) < 4).any()
+    ):
+        return None  # an empty or short ring: the general path names it
     # validity is checked once, on what is returned: densifying a valid polygon in
     # lon/lat, then projecting it, keeps it valid unless rounding makes a ring touch
     # itself, and then (as for an invalid file) the general path repairs it

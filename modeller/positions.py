@@ -79,6 +79,23 @@ def json_kind(value: object) -> str:
     return "a JSON number" if isinstance(value, int | float) else "not a JSON object"
 
 
+def _empty_part(geom: object) -> str | None:
+    """The empty polygon or ring of a (Multi)Polygon, in words (None: none is)."""
+    kind = geom.get("type") if isinstance(geom, dict) else None
+    coords = geom.get("coordinates") if isinstance(geom, dict) else None
+    if kind not in ("Polygon", "MultiPolygon") or not isinstance(coords, list):
+        return None
+    polygons = [coords] if kind == "Polygon" else coords
+    for p, rings in enumerate(polygons, 1):
+        part = f"polygon {p} of the MultiPolygon" if kind == "MultiPolygon" else "the Polygon"
+        if rings == [] and kind == "MultiPolygon":  # (an empty Polygon is said as such)
+            return f"{part} is empty ([]): drop it, or give its rings of [lon, lat]"
+        for r, ring in enumerate(rings if isinstance(rings, list) else [], 1):
+            if ring == []:
+                return f"ring {r} of {part} is empty ([]): drop it, or give its [lon, lat] corners"
+    return None
+
+
 def shape_2d(geom: object, where: str, source: str | None):
     """A shapely geometry from a GeoJSON geometry object, in two dimensions.
 
@@ -87,6 +104,9 @@ def shape_2d(geom: object, where: str, source: str | None):
     three numbers is an InputError naming it. Every GeoJSON reader (units files, baselines,
     scenario polygons) reads geometry through this.
     """
+    empty = _empty_part(geom)  # (an empty hole reached the projection as a ring: a crash)
+    if empty is not None:
+        raise InputError(f"{where}: {empty}", source)
     try:
         with warnings.catch_warnings():  # "NaN" read as a number: said below, by position
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -100,9 +120,9 @@ def shape_2d(geom: object, where: str, source: str | None):
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError):
             pass
         kind = geom.get("type") if isinstance(geom, dict) else None
+        said = "" if isinstance(exc, IndexError) else f" ({_short(str(exc), 120)})"  # (Python's)
         raise InputError(
-            f"{where}: invalid geometry: {kind} coordinates must be rings of [lon, lat] "
-            f"({_short(str(exc), 120)})",
+            f"{where}: invalid geometry: {kind} coordinates must be rings of [lon, lat]{said}",
             source,
         ) from None
     problem = position_problem(geom)  # shapely reads "37.5" as a number: a file should not

@@ -156,7 +156,9 @@ def polygons(geom, step: float | None = None):
     if shapely.get_type_id(geom) not in (3, 6):  # Polygon, MultiPolygon
         return None
     kind, xy, offsets = shapely.to_ragged_array([geom])
-    if not fits(xy[:, 0], xy[:, 1]):
+    # an empty ring, or a polygon part without rings: shapely's from_ragged_array crashes
+    empty = (np.diff(offsets[0]) < 4).any() or any((np.diff(o) < 1).any() for o in offsets[1:-1])
+    if empty or not fits(xy[:, 0], xy[:, 1]):
         return None
     if step is not None:
         xy, rings = densify(xy, offsets[0], step)

@@ -191,6 +191,12 @@ def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=N
                 )
             key = key_node.value
             line = key_node.start_mark.line + 1
+            if key_node.tag.endswith(":merge"):  # "<<: *defaults"
+                raise InputError(
+                    "YAML merge keys ('<<') are not read: write the keys out in each mapping",
+                    str(path),
+                    line,
+                )
             if key_node.tag != STR:
                 what = KINDS.get(key_node.tag.rsplit(":", 1)[-1], "value of its own kind")
                 raise InputError(

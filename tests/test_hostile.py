@@ -430,6 +430,18 @@ VALUE_CASES = [
         5,
         ["'oblast' is empty: give it a value, or leave the key out"],
     ),
+    (  # had said "key '<<' reads as value of its own kind, not a name"
+        "merge-key",
+        "steps:\n  - assign: russia\n    where:\n      <<: {oblast: Donetsk}\n",
+        6,
+        ["YAML merge keys ('<<') are not read: write the keys out"],
+    ),
+    (  # had asked "did you mean 'Pokrovka', 'Pokrovsk'": the name given, back
+        "place-in-another-oblast",
+        STEP.replace("{oblast: Donetsk}", "{near: {place: 'Pokrovsk, Lviv', km: 5}}"),
+        5,
+        ["no place 'Pokrovsk' in Lviv (GeoNames cities500), but in Donetsk"],
+    ),
     (
         "empty-near",
         STEP.replace("{oblast: Donetsk}", "{oblast: Donetsk, near: }"),
@@ -685,6 +697,16 @@ def test_a_huge_polygon_file_is_refused_before_it_is_read(tmp_path):
 POLY = {"type": "Polygon", "coordinates": [BOX]}
 GEOJSON_CASES = [
     # (id, file text, fragments)
+    (  # an empty hole had crashed the projection (IndexError)
+        "empty-hole",
+        json.dumps(fc({"type": "Polygon", "coordinates": [BOX, []]})),
+        ["feature 1: ring 2 of the Polygon is empty ([]): drop it"],
+    ),
+    (  # had said "(list index out of range)"
+        "empty-part",
+        json.dumps(fc({"type": "MultiPolygon", "coordinates": [[BOX], []]})),
+        ["feature 1: polygon 2 of the MultiPolygon is empty ([]): drop it"],
+    ),
     (
         "features-object",
         json.dumps({"type": "FeatureCollection", "features": {}}),
