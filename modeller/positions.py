@@ -82,6 +82,10 @@ def json_kind(value: object) -> str:
 def _empty_part(geom: object) -> str | None:
     """The empty polygon or ring of a (Multi)Polygon, in words (None: none is)."""
     kind = geom.get("type") if isinstance(geom, dict) else None
+    members = geom.get("geometries") if kind == "GeometryCollection" else None
+    if isinstance(members, list):  # (as deep as shapely reads, which it guards)
+        found = (_empty_part(m) for m in members if isinstance(m, dict))
+        return next((f for f in found if f is not None), None)
     coords = geom.get("coordinates") if isinstance(geom, dict) else None
     if kind not in ("Polygon", "MultiPolygon") or not isinstance(coords, list):
         return None

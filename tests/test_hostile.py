@@ -702,6 +702,18 @@ GEOJSON_CASES = [
         json.dumps(fc({"type": "Polygon", "coordinates": [BOX, []]})),
         ["feature 1: ring 2 of the Polygon is empty ([]): drop it"],
     ),
+    (  # GEOS's segmentize crashed the process on it
+        "empty-hole-in-a-collection",
+        json.dumps(
+            fc(
+                {
+                    "type": "GeometryCollection",
+                    "geometries": [{"type": "Polygon", "coordinates": [BOX, []]}],
+                }
+            )
+        ),
+        ["feature 1: ring 2 of the Polygon is empty ([]): drop it"],
+    ),
     (  # had said "(list index out of range)"
         "empty-part",
         json.dumps(fc({"type": "MultiPolygon", "coordinates": [[BOX], []]})),
