@@ -49,6 +49,16 @@ def read(path: Path) -> object:
 
 def parse(text: str, path: Path) -> object:
     """Parse a GeoJSON file's text; InputError naming the file (and the JSON error)."""
+    if not text.strip():  # (json's "Expecting value: line 1 column 1 (char 0)")
+        fix = (
+            f"delete it; modeller fetch {m.group(1)}-{m.group(2)}-{m.group(3)} then downloads "
+            "the day again"
+            if (m := re.search(r"(\d{4})(\d{2})(\d{2})\.geojson$", str(path)))
+            else "write it again, or give another file"
+        )
+        raise InputError(
+            f"empty file (no GeoJSON in it: an interrupted download?); {fix}", str(path)
+        )
     try:
         return json.loads(text, parse_constant=_no_constant)
     except ValueError as exc:

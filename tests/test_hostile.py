@@ -1782,6 +1782,26 @@ def test_a_daily_file_with_more_in_its_name_is_not_a_day(tmp_path, monkeypatch):
     assert archive.deepstate_dates() == [date(2030, 1, 8)]
 
 
+def test_an_empty_daily_file_says_so_and_how_to_get_the_day_again(tmp_path, monkeypatch):
+    """A 0-byte day (an interrupted download) said 'cannot read GeoJSON: Expecting value:
+    line 1 column 1 (char 0)'."""
+    folder = tmp_path / "daily"
+    folder.mkdir()
+    (folder / "deepstatemap_data_20300107.geojson").write_bytes(b"")
+    monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(folder))
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "none"))
+    for args in (
+        ("run", "--baseline", "deepstate:2030-01-07", "-o", tmp_path / "run"),
+        ("timeline", "--baselines", "deepstate:2030-01-07", "-o", tmp_path / "tl"),
+    ):
+        result = cli(*args[:1], "ukraine-1991-borders", *args[1:])
+        assert_clean_error(
+            result,
+            "deepstatemap_data_20300107.geojson: empty file (no GeoJSON in it",
+            "modeller fetch 2030-01-07 then downloads the day again",
+        )
+
+
 def test_a_daily_file_holding_another_days_map_is_refused(tmp_path, monkeypatch):
     """A copy of 2030-01-07's file saved as 2030-01-08 (DeepState's files name their day
     inside too) had been counted as 2030-01-08 silently, in run and in the timeline."""
