@@ -891,7 +891,7 @@ GEOJSON_CASES = [
     ("truncated", json.dumps(fc(POLY))[:50], ["cannot read GeoJSON"]),
     # bad JSON inside the coordinates only (the structure is told without them)
     ("coordinates-comma", json.dumps(fc(POLY)).replace("]]]", "],]]"), ["cannot read GeoJSON"]),
-    ("empty-file", "", ["cannot read GeoJSON"]),
+    ("empty-file", "", ["empty file (no GeoJSON in it", "write it again"]),
     ("yaml-not-json", "type: Polygon\n", ["cannot read GeoJSON"]),
     ("top-level-list", "[1, 2]", ["expected a GeoJSON object, got a list"]),
     ("deep-json", "[" * 100_000 + "]" * 100_000, ["cannot read GeoJSON"]),
@@ -1141,7 +1141,7 @@ def _months(*geometries, dates=("2022-04-30", "2022-05-31", "2022-06-30")) -> di
     "text, fragments",
     [
         (json.dumps(_months(POLY, POLY, POLY))[:80], ["cannot read GeoJSON"]),
-        ("", ["cannot read GeoJSON"]),
+        ("", ["empty file (no GeoJSON in it"]),
         (
             json.dumps({"type": "FeatureCollection", "features": {}}),
             ["expected a GeoJSON FeatureCollection"],
