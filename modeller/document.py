@@ -254,6 +254,8 @@ class ScenarioEntry(Ranged):
     file: str | None
     reported: list[Reported]
     baseline: BaselineRef
+    # the other baselines its steps read (held_in), each once: sources of its figures too
+    held_in: list[BaselineRef] = Field(default_factory=list)
     date: str | None
     warnings: list[str]
     phases: list[PhaseRow]

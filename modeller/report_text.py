@@ -188,9 +188,12 @@ def provenance_line(e: ScenarioEntry) -> str:
     cites = "; ".join(f"{r.source} ({r.date})" for r in e.reported) or "none cited"
     note = baseline_note(b)
     people = f" · people: {e.population.source}" if e.population else ""
+    also = "; ".join(f"{h.name} ({h.date or 'undated'}; {h.source})" for h in e.held_in)
     return (
         f"scenario {e.id} #{e.hash} · baseline {b.name} "
-        f"({b.date or 'undated'}; {b.source}) · reported: {cites}{people}"
+        f"({b.date or 'undated'}; {b.source})"
+        + (f" · held_in reads {also}" if also else "")
+        + f" · reported: {cites}{people}"
         + (f" · {note}" if note else "")
     )
 

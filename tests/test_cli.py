@@ -162,3 +162,21 @@ def test_the_console_script_ends_with_the_commands_status_and_whole_output(tmp_p
     assert json.loads(ok.stdout)["scenarios"][0]["id"] == "land-swap"
     bad = subprocess.run([*run, "--towns", "-1"], capture_output=True, text=True, cwd=tmp_path)
     assert bad.returncode == 2 and "--towns" in bad.stderr, bad.stderr
+
+
+def test_the_baselines_held_in_reads_are_named_in_every_output():
+    """A held_in step's baseline (pre-2022, a user's file) is a source of the figures too;
+    no output had named it."""
+    scenario = "return-to-2022-02-23-lines"  # not: {held_in: {baseline: pre-2022}}
+    doc = json.loads(
+        CliRunner().invoke(main, ["run", scenario, "-b", "1991", "--no-maps", "-f", "json"]).stdout
+    )
+    (held_in,) = doc["scenarios"][0]["held_in"]
+    assert held_in["name"] == "pre-2022" and "authored approximation" in held_in["source"]
+    assert held_in["date"] and held_in["method"]
+    markdown = CliRunner().invoke(
+        main, ["run", scenario, "-b", "1991", "--no-maps", "-f", "markdown"]
+    )
+    assert f"held\\_in reads pre-2022 ({held_in['date']}; " in markdown.stdout
+    other = CliRunner().invoke(main, ["run", "land-swap", "-b", "1991", "--no-maps", "-f", "json"])
+    assert json.loads(other.stdout)["scenarios"][0]["held_in"] == []

@@ -310,6 +310,10 @@ def test_provenance_footer_names_scenario_hash_sources_and_baseline(doc, pages):
             assert source.split(",")[0] in footer
         for r in e["reported"]:
             assert str(markupsafe.escape(r["source"])) in footer
+        # the baselines its held_in steps read are sources too (they had gone unnamed)
+        for h in e["held_in"]:
+            assert f"Also read (held_in): <bdi>{markupsafe.escape(h['name'])}</bdi>" in footer
+    assert [h["name"] for e in doc["scenarios"] for h in e["held_in"]] == ["pre-2022"]
 
 
 def test_pages_stay_under_the_size_bound(pages):

@@ -192,6 +192,7 @@ def provenance(doc: dict, entries: list[dict], tiles: str | None) -> dict:
                 "baseline": e["baseline"],
                 "baseline_caption": words.baseline_caption(e["baseline"]),
                 "outline": baseline_note(e["baseline"]),
+                "held_in": e.get("held_in") or [],
             }
         )
     base = (
