@@ -62,6 +62,9 @@ def to_csv(doc: RunDocument) -> str:
             w.writerow(base | {"table": "reported", "name": cited})
         for row in _baseline_rows(e.baseline):
             w.writerow(base | row)
+        for h in e.held_in:  # the other baselines its held_in steps read
+            said = "; ".join(x for x in (h.name, h.date or "undated", h.source) if x)
+            w.writerow(base | {"table": "held_in", "name": said})
         for warning in e.warnings:  # e.g. a step that selects nothing, kept with the figures
             w.writerow(base | {"table": "warning", "name": warning})
         for s in e.statuses:

@@ -178,5 +178,8 @@ def test_the_baselines_held_in_reads_are_named_in_every_output():
         main, ["run", scenario, "-b", "1991", "--no-maps", "-f", "markdown"]
     )
     assert f"held\\_in reads pre-2022 ({held_in['date']}; " in markdown.stdout
+    csv = CliRunner().invoke(main, ["run", scenario, "-b", "1991", "--no-maps", "-f", "csv"])
+    (row,) = [line for line in csv.stdout.splitlines() if ",held_in," in line]
+    assert f"pre-2022; {held_in['date']}; authored approximation" in row
     other = CliRunner().invoke(main, ["run", "land-swap", "-b", "1991", "--no-maps", "-f", "json"])
     assert json.loads(other.stdout)["scenarios"][0]["held_in"] == []
