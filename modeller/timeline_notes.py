@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import inputs
+from . import inputs, report
 from .engine import step_name
 from .errors import InputError
 from .partition import BaselineInfo
@@ -101,4 +101,5 @@ def scenario_meta(path: Path | None, sc: Scenario, warnings: list[str] = ()) -> 
         "hash": sc.digest,
         "file": None if path is None else inputs.shown(path),  # None: a Scenario object
         "reported": [r.model_dump(mode="json") for r in sc.reported],
+        "held_in": report.held_in_records(sc),  # the other baselines its steps read
     }

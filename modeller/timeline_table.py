@@ -101,7 +101,9 @@ class Rows:
 
 def provenance(table: Table) -> dict:
     """Tool, data version, sources, method and the baselines used (every output carries it)."""
-    sources = sorted({b.source for b in table.baselines})
+    sources = {b.source for b in table.baselines}
+    sources |= {h["source"] for sc in table.scenarios for h in sc.get("held_in") or []}
+    sources = sorted(sources)  # (those of the baselines held_in steps read too)
     reconciled = any(b.reconciled is not None for b in table.baselines)
     head = report.provenance(reconciled=reconciled, ranges=False)  # as the run's, no ranges
     return {

@@ -337,3 +337,20 @@ def test_a_missing_baseline_file_is_said_before_the_deepstate_days(tmp_path, mon
         assert result.exit_code == 2, result.output
         assert said in result.output and "Traceback" not in result.output
         assert not (tmp_path / "t").exists()
+
+
+def test_the_timeline_names_the_baselines_held_in_steps_read(tmp_path):
+    """The pre-2022 baseline a held_in step reads went unnamed among the sources."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    out = tmp_path / "tl"
+    args = ["timeline", "return-to-2022-02-23-lines", "--baselines", "1991", "--out", out]
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    head = (out / "timeline.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert "1991 internationally recognised borders" in head
+    assert "authored approximation from public reporting (geodata/baselines/pre-2022" in head
+    page = (out / "timeline.html").read_text(encoding="utf-8")
+    assert "geodata/baselines/pre-2022.yaml" in page
