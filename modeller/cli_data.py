@@ -13,6 +13,7 @@ from rich.markup import escape
 from . import settings
 from .cli_options import fail
 from .errors import InputError
+from .textsafe import terminal_text
 
 
 def list_scenarios() -> None:
@@ -48,18 +49,31 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
     from rich.table import Table
 
     from . import doctor as checks
-    from .scenario import load_scenarios
+    from .scenario import load_scenario
+    from .scenario_paths import scenario_files
 
     console = Console(emoji=False)
     if geodata_dir is None and settings.units_path() is not None:
         findings = checks.check_units()
     else:
         findings = checks.check_geodata(geodata_dir)
-    if paths:
+    if paths:  # every file checked, as validate does: a bad one is a failure, not the end
         try:
-            loaded = load_scenarios(list(paths))
+            files = scenario_files(list(paths))
         except InputError as exc:
             fail(exc)
+        loaded, seen = [], {}
+        for path in files:
+            try:
+                sc = load_scenario(path)
+                if sc.id in seen:
+                    said = f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})"
+                    raise InputError(said, str(path))
+            except InputError as exc:
+                findings.append(checks.Finding("fail", "scenario file", terminal_text(exc)))
+                continue
+            seen[sc.id] = path
+            loaded.append((path, sc))
         findings += checks.check_scenarios(loaded, baseline)
     elif baseline is not None:  # (with scenarios, each is checked on it)
         findings += checks.check_baseline(baseline)

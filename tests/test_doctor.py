@@ -7,6 +7,7 @@ import json
 import shutil
 
 from click.testing import CliRunner
+from helpers import REPO
 
 from modeller import doctor, geodata
 from modeller.cli import main
@@ -127,3 +128,19 @@ def test_a_boundaries_file_given_as_a_baseline_is_doubted(shared_data):
     run = CliRunner().invoke(main, ["run", "--no-maps", "-b", str(path), "land-swap"])
     assert run.exit_code == 0, run.output
     assert "give it as --units" in run.stderr
+
+
+def test_doctor_checks_every_scenario_file_as_validate_does(tmp_path):
+    """doctor FOLDER stopped at the first bad scenario file; validate lists them all."""
+    good = (REPO / "scenarios" / "land-swap.yaml").read_text(encoding="utf-8")
+    (tmp_path / "a-good.yaml").write_text(good, encoding="utf-8")
+    (tmp_path / "b-bad.yaml").write_text(
+        "id: bad\ntitle: t\nsteps:\n  - assign: martians\n    where: {oblast: Donetsk}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "c-twice.yaml").write_text(good, encoding="utf-8")
+    result = CliRunner(env={"COLUMNS": "300"}).invoke(main, ["doctor", str(tmp_path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "b-bad.yaml:4: unknown status 'martians'" in result.output
+    assert "c-twice.yaml: duplicate scenario id 'land-swap'" in result.output
+    assert "land-swap: each of its 2 steps selects land" in result.output  # still checked
