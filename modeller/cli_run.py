@@ -57,11 +57,18 @@ def run(
             from . import exports
 
             default = Path(f"pieces{GEO_FORMATS[fmt]}")
+            if default.is_symlink():  # writing through it replaces what it points to
+                raise InputError(
+                    f"is a link (to {os.readlink(default)}), and --format {fmt} without "
+                    "--output would replace what it points to: give -O FILE, or remove the "
+                    "link",
+                    str(default.absolute()),
+                )
             if os.path.lexists(default) and not exports.written_here(default):
                 raise InputError(
                     f"is not a pieces file modeller wrote, and --format {fmt} without "
                     "--output would replace it: give -O FILE, or move that file",
-                    str(default.resolve()),
+                    str(default.absolute()),
                 )
         if output is not None and fmt == "table":
             raise InputError(

@@ -203,3 +203,13 @@ def test_the_default_pieces_file_replaces_only_its_own(tmp_path, monkeypatch, fm
     assert refused.exit_code == 2, refused.output
     assert "is not a pieces file modeller wrote" in refused.output and "-O FILE" in refused.output
     assert target.read_text(encoding="utf-8") == "my own notes"
+    # a link to another file (here one modeller wrote with -O): the link is what is said
+    # (it had named the target "not a pieces file modeller wrote")
+    target.unlink()
+    named = CliRunner().invoke(main, [*args, "-O", f"mine.{fmt}"])
+    assert named.exit_code == 0, named.output
+    target.symlink_to(f"mine.{fmt}")
+    linked = CliRunner().invoke(main, args)
+    assert linked.exit_code == 2, linked.output
+    assert f"pieces.{fmt}: is a link (to mine.{fmt})" in linked.output
+    assert exports.read_provenance(tmp_path / f"mine.{fmt}")["tool"]["name"] == "modeller"
