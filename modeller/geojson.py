@@ -19,7 +19,7 @@ import shapely
 
 from . import geodata, inputs, positions, unitchecks
 from .errors import InputError
-from .positions import check_crs, lines_of, metres_text
+from .positions import check_crs, lines_of, metres_text, unique_keys
 from .regions import polygonal, repaired, union_regions
 
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
@@ -60,7 +60,7 @@ def parse(text: str, path: Path) -> object:
             f"empty file (no GeoJSON in it: an interrupted download?); {fix}", str(path)
         )
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        return json.loads(text, parse_constant=_no_constant, object_pairs_hook=unique_keys)
     except ValueError as exc:
         raise InputError(f"cannot read GeoJSON: {exc}", str(path)) from None
     except RecursionError:

@@ -50,6 +50,17 @@ def check_crs(data: object, source: str | None) -> None:
     )
 
 
+def unique_keys(pairs: list) -> dict:
+    """A JSON object's members as a dict; a key given twice is a ValueError (json keeps the
+    last without a word, so a second "type" or "coordinates" would silently win)."""
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        seen: set = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"the key {str(twice)[:40]!r} is given twice in one object; keep one")
+    return out
+
+
 def strict_json(text: str) -> object:
     """``json.loads`` refusing NaN and Infinity, which Python reads but GeoJSON does not
     allow (a script's ``json.dumps`` writes them): ValueError naming the token and its
@@ -60,7 +71,7 @@ def strict_json(text: str) -> object:
         line = f" (line {text.count(chr(10), 0, at.start()) + 1})" if at else ""
         raise ValueError(f"{name} is not a number GeoJSON allows{line}; write finite numbers")
 
-    return json.loads(text, parse_constant=refuse)
+    return json.loads(text, parse_constant=refuse, object_pairs_hook=unique_keys)
 
 
 def json_kind(value: object) -> str:

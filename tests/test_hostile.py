@@ -702,6 +702,11 @@ GEOJSON_CASES = [
         json.dumps(fc({"type": "Polygon", "coordinates": [BOX, []]})),
         ["feature 1: ring 2 of the Polygon is empty ([]): drop it"],
     ),
+    (  # the second "type" had won without a word: told about its coordinates instead
+        "key-twice",
+        json.dumps(POLY).replace('"type": "Polygon"', '"type": "Polygon", "type": "MultiPolygon"'),
+        ["cannot read GeoJSON: the key 'type' is given twice in one object; keep one"],
+    ),
     (  # GEOS's segmentize crashed the process on it
         "empty-hole-in-a-collection",
         json.dumps(
