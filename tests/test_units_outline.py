@@ -180,23 +180,30 @@ def test_a_units_vertex_out_of_range_names_its_feature_and_vertex(tmp_path, vert
     assert said in result.output and "fix that vertex" in result.output
 
 
-def test_geopackage_and_shapefile_units_read_through_pyogrio(tmp_path):
+def embedded_as_layer(path: Path, field: str, values, **options) -> Path:
+    """The embedded units written as a GeoPackage or Shapefile (by ``path``'s suffix), with
+    one text field of ``values`` (one per unit, in the units' order)."""
     pyogrio = pytest.importorskip("pyogrio", reason="pip install -e '.[gpkg]'")
     data = geodata.load()
-    codes = list(data.geometry)
-    geoms = [geodata.to_lonlat(data.geometry[c]) for c in codes]
+    geoms = [geodata.to_lonlat(data.geometry[c]) for c in data.geometry]
+    pyogrio.raw.write(
+        path,
+        geometry=shapely.to_wkb(
+            np.array([shapely.multipolygons(shapely.get_parts(g)) for g in geoms])
+        ),
+        field_data=[np.array(list(values), dtype=object)],
+        fields=[field],
+        geometry_type="MultiPolygon",
+        crs="EPSG:4326",
+        **options,
+    )
+    return path
+
+
+def test_geopackage_and_shapefile_units_read_through_pyogrio(tmp_path):
+    data = geodata.load()
     for suffix in ("gpkg", "shp"):
-        path = tmp_path / f"units.{suffix}"
-        pyogrio.raw.write(
-            path,
-            geometry=shapely.to_wkb(
-                np.array([shapely.multipolygons(shapely.get_parts(g)) for g in geoms])
-            ),
-            field_data=[np.array(codes, dtype=object)],
-            fields=["ISO"],
-            geometry_type="MultiPolygon",
-            crs="EPSG:4326",
-        )
+        path = embedded_as_layer(tmp_path / f"units.{suffix}", "ISO", data.geometry)
         with units(path) as other:
             assert other.source["matched_by"] == "code field ISO"
             assert other.total_km2 == pytest.approx(data.total_km2, rel=1e-6)
@@ -206,26 +213,9 @@ def test_geopackage_and_shapefile_units_read_through_pyogrio(tmp_path):
 def test_a_shapefile_without_cpg_has_its_ukrainian_names_read(tmp_path, encoding):
     """With no .cpg, GDAL read the names as Latin-1 ("Êè¿âñüêà îáëàñòü") and the file was
     refused: "no property holds ISO 3166-2:UA codes or unit names"."""
-    pyogrio = pytest.importorskip("pyogrio", reason="pip install -e '.[gpkg]'")
     data = geodata.load()
-    codes = list(data.geometry)
-    path = tmp_path / "units.shp"
-    pyogrio.raw.write(
-        path,
-        geometry=shapely.to_wkb(
-            np.array(
-                [
-                    shapely.multipolygons(shapely.get_parts(geodata.to_lonlat(data.geometry[c])))
-                    for c in codes
-                ]
-            )
-        ),
-        field_data=[np.array([data.units[c].name_uk + " область" for c in codes], dtype=object)],
-        fields=["NAME"],
-        geometry_type="MultiPolygon",
-        crs="EPSG:4326",
-        encoding=encoding,
-    )
+    names = [data.units[c].name_uk + " область" for c in data.geometry]
+    path = embedded_as_layer(tmp_path / "units.shp", "NAME", names, encoding=encoding)
     (tmp_path / "units.cpg").unlink()
     assert (tmp_path / "units.dbf").read_bytes()[29] == 0  # and no code page in the header
     with units(path) as other:
@@ -236,25 +226,7 @@ def test_a_shapefile_without_cpg_has_its_ukrainian_names_read(tmp_path, encoding
 def test_a_shapefile_without_its_dbf_says_where_its_names_are(tmp_path):
     """Without the .dbf the file 'held no codes or names (text fields: none)', with no word
     of the missing file (a missing .shx was named)."""
-    pyogrio = pytest.importorskip("pyogrio", reason="pip install -e '.[gpkg]'")
-    data = geodata.load()
-    codes = list(data.geometry)
-    path = tmp_path / "units.shp"
-    pyogrio.raw.write(
-        path,
-        geometry=shapely.to_wkb(
-            np.array(
-                [
-                    shapely.multipolygons(shapely.get_parts(geodata.to_lonlat(data.geometry[c])))
-                    for c in codes
-                ]
-            )
-        ),
-        field_data=[np.array(codes, dtype=object)],
-        fields=["ISO"],
-        geometry_type="MultiPolygon",
-        crs="EPSG:4326",
-    )
+    path = embedded_as_layer(tmp_path / "units.shp", "ISO", geodata.load().geometry)
     (tmp_path / "units.dbf").unlink()
     said = "no units.dbf beside it, where a Shapefile keeps"
     with pytest.raises(InputError, match=said), units(path):
