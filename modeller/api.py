@@ -119,9 +119,11 @@ def _units_now() -> tuple[str, str]:
     return geodata.data_digest(), str(source.get("file") or source.get("name", ""))
 
 
-def _stamped(partition: Partition) -> Partition:
-    """The partition marked as drawn on the active units (what ``apply`` checks)."""
-    return replace(partition, baseline=replace(partition.baseline, units=_units_now()))
+def _stamped(partition: Partition, units: tuple[str, str] | None = None) -> Partition:
+    """The partition marked as drawn on ``units`` (default: the active ones), which
+    ``apply`` checks."""
+    units = units or _units_now()
+    return replace(partition, baseline=replace(partition.baseline, units=units))
 
 
 def _check_partition(baseline: object) -> None:
@@ -303,6 +305,7 @@ def run(
     loaded = _as_scenarios(scenarios)
     cache = runs.BaselineCache()
     entries, partitions, notes = [], [], []
+    units = _units_now()
     for path, sc in loaded:
         try:
             applied = runs.apply_one(path, sc, baseline, cache)
@@ -310,8 +313,10 @@ def run(
             raise _in_api_words(exc) from None
         if applied.note:
             notes.append(applied.note)
-        partitions.append(_stamped(applied.partition))
-        entries.append(report.scenario_entry(applied.partition, path, towns, applied.phases))
+        partitions.append(_stamped(applied.partition, units))
+        entries.append(
+            report.scenario_entry(applied.partition, path, towns, applied.phases, applied.held_in)
+        )
     return Result(report.document(entries), tuple(partitions), tuple(notes))
 
 

@@ -49,7 +49,7 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
     from rich.table import Table
 
     from . import doctor as checks
-    from .scenario import load_scenario
+    from .scenario import each_scenario
     from .scenario_paths import scenario_files
 
     console = Console(emoji=False)
@@ -62,18 +62,12 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
             files = scenario_files(list(paths))
         except InputError as exc:
             fail(exc)
-        loaded, seen = [], {}
-        for path in files:
-            try:
-                sc = load_scenario(path)
-                if sc.id in seen:
-                    said = f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})"
-                    raise InputError(said, str(path))
-            except InputError as exc:
-                findings.append(checks.Finding("fail", "scenario file", terminal_text(exc)))
-                continue
-            seen[sc.id] = path
-            loaded.append((path, sc))
+        loaded = []
+        for path, sc in each_scenario(files):
+            if isinstance(sc, InputError):
+                findings.append(checks.Finding("fail", "scenario file", terminal_text(sc)))
+            else:
+                loaded.append((path, sc))
         findings += checks.check_scenarios(loaded, baseline)
     elif baseline is not None:  # (with scenarios, each is checked on it)
         findings += checks.check_baseline(baseline)

@@ -163,7 +163,9 @@ def run(
                         highlight=False,
                     )
                 partitions.append(partition)
-                entries.append(report.scenario_entry(partition, path, towns, applied.phases))
+                entries.append(
+                    report.scenario_entry(partition, path, towns, applied.phases, applied.held_in)
+                )
                 if painter is not None:  # its images are drawn while the next is applied
                     painter.offer(len(entries) - 1, entries[-1], partition, head)
                 progress.advance(task)

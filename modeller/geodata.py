@@ -75,9 +75,7 @@ def to_equal_area(geom, densify_deg: float | None = None):
         fast = projection.polygons(geom, densify_deg)
         if fast is not None:
             return fast
-        rings = shapely.get_rings(shapely.get_parts(shapely.get_parts(geom)))
-        if (shapely.get_num_coordinates(rings) < 4).any():  # GEOS's segmentize crashes on
-            # an empty ring; the readers name one first, with its file and feature
+        if projection.short_ring(geom):  # the readers name one first, file and feature
             raise InputError("a polygon has an empty ring; drop it, or give its corners")
         geom = shapely.segmentize(geom, densify_deg)
     return shapely.transform(geom, lambda xy: np.column_stack(project(xy[:, 0], xy[:, 1])))

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from . import geodata, inputs, positions, unitchecks
+from . import geodata, inputs, positions, projection, unitchecks
 from .errors import InputError
 from .positions import check_crs, lines_of, metres_text, unique_keys
 from .regions import polygonal, repaired, union_regions
@@ -301,11 +301,7 @@ def _fast_territory(text: str, densify: bool) -> object:
     single = len(parts) == 1 and parts[0].geom_type in POLYGON_TYPES
     if not (single and _near_ukraine(parts[0])):
         return None
-    polygons = shapely.get_parts(parts[0])
-    if (
-        shapely.is_empty(polygons).any()
-        or (shapely.get_num_coordinates(shapely.get_rings(polygons)) < 4).any()
-    ):
+    if projection.short_ring(parts[0]):
         return None  # an empty or short ring: the general path names it
     # validity is checked once, on what is returned: densifying a valid polygon in
     # lon/lat, then projecting it, keeps it valid unless rounding makes a ring touch

@@ -147,6 +147,16 @@ def densify(xy: np.ndarray, rings: np.ndarray, step: float) -> tuple[np.ndarray,
     return out[keep], np.concatenate([[0], np.cumsum(sizes)])
 
 
+def short_ring(geom) -> bool:
+    """Whether a polygonal geometry has a ring of fewer than 4 points or a part without
+    rings: GEOS's segmentize and shapely's ragged arrays crash on those."""
+    import shapely
+
+    parts = shapely.get_parts(shapely.get_parts(geom))  # (a collection's polygons too)
+    rings = shapely.get_rings(parts)
+    return bool(shapely.is_empty(parts).any() or (shapely.get_num_coordinates(rings) < 4).any())
+
+
 def polygons(geom, step: float | None = None):
     """A lon/lat (Multi)Polygon densified every ``step`` degrees (None: not) and projected,
     in one pass over its coordinates; None when ``geom`` is another type or has points

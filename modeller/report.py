@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__, baselines, geodata, inputs, population, reconcile, settings
+from . import __version__, geodata, inputs, population, reconcile, settings
 from .document import ComparisonRow, Flow, PhaseRow, RunDocument, ScenarioEntry, StatusRow
 from .metrics import summarise
 from .partition import Partition
@@ -44,8 +44,10 @@ def scenario_entry(
     path: Path | None = None,
     towns: int = 15,
     phases: list[tuple] | None = None,
+    held_in: tuple = (),
 ) -> ScenarioEntry:
-    """One scenario's figures plus its provenance (and, if staged, each phase's headline)."""
+    """One scenario's figures plus its provenance (and, if staged, each phase's headline);
+    ``held_in``: the BaselineInfo of each other baseline its steps read."""
     sc = partition.scenario
     b = partition.baseline
     staged = [(ph, p) for ph, p in (phases or []) if ph is not None]
@@ -59,26 +61,13 @@ def scenario_entry(
             "file": inputs.shown(path) if path else None,
             "reported": [r.model_dump(mode="json") for r in sc.reported],
             "baseline": baseline_record(b),
-            "held_in": held_in_records(sc),
+            "held_in": [baseline_record(h) for h in held_in],
             "date": sc.date.isoformat() if sc.date else None,
             "warnings": list(partition.warnings),
             "phases": [phase_entry(ph, p) for ph, p in staged],
             **summarise(partition, towns),
         }
     )
-
-
-def held_in_records(sc) -> list[dict]:
-    """The baselines a scenario's ``held_in`` selectors read, each once in step order, as
-    ``baseline_record``s: what its figures rest on besides the baseline it ran on (loaded
-    as the engine loaded them, from the same caches)."""
-    specs = [
-        sel.held_in.baseline
-        for _, _, step in sc.numbered_steps
-        for sel in step.where.walk()
-        if sel.held_in is not None
-    ]
-    return [baseline_record(baselines.load_baseline(s).baseline) for s in dict.fromkeys(specs)]
 
 
 def baseline_record(b) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import baselines, fast
 from .errors import InputError
-from .partition import Partition
+from .partition import BaselineInfo, Partition
 from .scenario import Phase, Scenario
 
 
@@ -22,6 +22,7 @@ class Applied:
     base: Partition
     phases: list[tuple[Phase | None, Partition]]
     note: str | None = None  # e.g. deepstate:own standing in with the nearest day
+    held_in: tuple[BaselineInfo, ...] = ()  # the other baselines its held_in steps read
 
     @property
     def partition(self) -> Partition:
@@ -72,7 +73,14 @@ def apply_one(
         raise InputError(f"baseline: {exc.message}", str(path)) from None
     try:
         # the engine's figures (to 0.01 %, tests/test_fast.py) with far fewer overlays
-        phases = fast.apply_phases(base, scenario, load=baselines.load_baseline)
+        read: dict[str, BaselineInfo] = {}  # (what held_in read: sources of the figures)
+
+        def load(held_in: str) -> Partition:
+            other = baselines.load_baseline(held_in)
+            read.setdefault(held_in, other.baseline)
+            return other
+
+        phases = fast.apply_phases(base, scenario, load=load)
     except InputError as exc:
         line = exc.line
         if path is not None and line is None and exc.loc:  # the step's line in its file
@@ -80,7 +88,7 @@ def apply_one(
 
             line = line_in(path, exc.loc)
         raise InputError(exc.message, str(path) if path else exc.file, line) from None
-    return Applied(path, scenario, spec, base, phases, note)
+    return Applied(path, scenario, spec, base, phases, note, tuple(read.values()))
 
 
 def apply_all(

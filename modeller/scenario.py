@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -261,14 +262,30 @@ def revalidated(sc: Scenario) -> Scenario:
         raise InputError(f"scenario '{getattr(sc, 'id', '?')}' is malformed: {exc}") from None
 
 
-def load_scenarios(paths: list[Path]) -> list[tuple[Path, Scenario]]:
-    """Load every scenario in the given files/folders; ids must be unique."""
-    loaded: list[tuple[Path, Scenario]] = []
+def each_scenario(files: list[Path]) -> Iterator[tuple[Path, Scenario | InputError]]:
+    """Each file's scenario, or the InputError that refuses it (the file's own error, or
+    an id an earlier file has): every file told, as ``validate`` and ``doctor`` tell them."""
     seen: dict[str, Path] = {}
-    for path in scenario_files(paths):
-        sc = load_scenario(path)
-        if sc.id in seen:
-            raise InputError(f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path))
+    for path in files:
+        try:
+            sc = load_scenario(path)
+            if sc.id in seen:
+                raise InputError(
+                    f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path)
+                )
+        except InputError as exc:
+            yield path, exc
+            continue
         seen[sc.id] = path
-        loaded.append((path, sc))
+        yield path, sc
+
+
+def load_scenarios(paths: list[Path]) -> list[tuple[Path, Scenario]]:
+    """Load every scenario in the given files/folders; ids must be unique (the first
+    file refused is the InputError)."""
+    loaded: list[tuple[Path, Scenario]] = []
+    for path, got in each_scenario(scenario_files(paths)):
+        if isinstance(got, InputError):
+            raise got
+        loaded.append((path, got))
     return loaded

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from . import inputs, report
+from .baselines import load_baseline
 from .engine import step_name
 from .errors import InputError
 from .partition import BaselineInfo
@@ -101,5 +102,17 @@ def scenario_meta(path: Path | None, sc: Scenario, warnings: list[str] = ()) -> 
         "hash": sc.digest,
         "file": None if path is None else inputs.shown(path),  # None: a Scenario object
         "reported": [r.model_dump(mode="json") for r in sc.reported],
-        "held_in": report.held_in_records(sc),  # the other baselines its steps read
+        "held_in": _held_in(sc),  # the other baselines its steps read
     }
+
+
+def _held_in(sc: Scenario) -> list[dict]:
+    """The baselines a scenario's ``held_in`` selectors read, each once in step order, as
+    ``report.baseline_record``s (loaded again, as the plan loaded them: from the caches)."""
+    specs = [
+        sel.held_in.baseline
+        for _, _, step in sc.numbered_steps
+        for sel in step.where.walk()
+        if sel.held_in is not None
+    ]
+    return [report.baseline_record(load_baseline(s).baseline) for s in dict.fromkeys(specs)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modeller import baselines, report
+from modeller import report, runs
 from modeller.scenario import load_scenarios
 
 REPO = Path(__file__).resolve().parent.parent
@@ -13,12 +13,14 @@ REPO = Path(__file__).resolve().parent.parent
 
 def build(paths: list[Path], spec: str = "contact-line") -> tuple:
     """What ``modeller run`` does before writing maps: the document and the partitions."""
-    base = baselines.load_baseline(spec)
+    cache = runs.BaselineCache()
     partitions, entries = [], []
     for path, sc in load_scenarios(paths):
-        partition = baselines.apply(base, sc)
-        partitions.append(partition)
-        entries.append(report.scenario_entry(partition, path))
+        applied = runs.apply_one(path, sc, spec, cache)
+        partitions.append(applied.partition)
+        entries.append(
+            report.scenario_entry(applied.partition, path, 15, applied.phases, applied.held_in)
+        )
     return report.document(entries), partitions
 
 
