@@ -19,7 +19,7 @@ from .textsafe import terminal_text
 
 def validate(paths: tuple[Path, ...]) -> None:
     """Check each scenario file; one line per file (ok, or the error); exit 2 on any error."""
-    from .scenario import each_scenario
+    from .scenario import load_scenario
     from .scenario_paths import scenario_files
 
     try:
@@ -27,16 +27,23 @@ def validate(paths: tuple[Path, ...]) -> None:
     except InputError as exc:
         fail(exc)
     bad = 0
-    for path, sc in each_scenario(files):  # (a duplicate id is refused, as `run` would)
+    # (not scenario.each_scenario: here a file refused for any reason claims no id, so the
+    # next file of that id is checked on its own)
+    seen: dict[str, Path] = {}
+    for path in files:
         try:
-            if isinstance(sc, InputError):
-                raise sc
+            sc = load_scenario(path)
+            if sc.id in seen:  # as `run` would refuse them
+                raise InputError(
+                    f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path)
+                )
             _check_geometry(sc, path)
             notes = _check_days(sc, path)
         except InputError as exc:
             click.echo(f"error: {terminal_text(exc)}", err=True)
             bad += 1
             continue
+        seen[sc.id] = path
         for note in notes:
             click.echo(f"warning: {terminal_text(note)}", err=True)
         n = len(sc.numbered_steps)
