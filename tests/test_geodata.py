@@ -6,6 +6,8 @@ import json
 
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Geod
 from shapely.geometry import shape
 
@@ -148,3 +150,26 @@ def test_city_sections_are_dropped_whatever_the_size_of_their_city():
     names = {s.name for s in data.settlements}
     assert {"Pokrovsk", "Kostyantynivka", "Slavutych", "Mariupol", "Vyshneve", "Irpin"} <= names
     assert len(dropped) > 250 and not kept & set(dropped)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(21.0, 41.5), st.floats(43.5, 53.0)), min_size=1, max_size=40),
+    st.booleans(),
+)
+def test_a_point_is_given_the_unit_it_lies_in_or_the_nearest(lonlat, on_edges):
+    """``_unit_of_points`` (a containment query, the nearest unit only for what is left) as
+    ``STRtree.query_nearest`` alone gives it: points inside, off every outline (the sea,
+    Belarus) and, with ``on_edges``, on vertices of the outlines, where two units meet."""
+    import numpy as np
+
+    data = geodata.load()
+    units = [data.geometry[c] for c in data.codes]
+    xy = np.column_stack(geodata.project(*np.array(lonlat).T))
+    if on_edges:
+        vertices = shapely.get_coordinates(units[len(lonlat) % len(units)])
+        xy = np.vstack([xy, vertices[:: max(1, len(vertices) // 50)]])
+    which, hit = shapely.STRtree(units).query_nearest(shapely.points(xy), all_matches=False)
+    expected = np.empty(len(xy), dtype=int)
+    expected[which] = hit
+    assert np.array_equal(geodata._unit_of_points(units, xy), expected)
