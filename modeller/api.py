@@ -187,6 +187,28 @@ def _use_units(units: str | Path) -> None:
     os.environ["MODELLER_UNITS"] = str(path.resolve())  # what --units sets, too
 
 
+def _use_population(folder: object) -> None:
+    """People placed as ``--population`` places them (see ``run``)."""
+    from . import hromadas
+
+    if isinstance(folder, os.PathLike):
+        folder = os.fspath(folder)
+    if folder is not None and not isinstance(folder, str):
+        raise InputError(
+            "population must be a folder with hromada outlines and populations (like "
+            f"--population), or 'embedded', got {type(folder).__name__}"
+        )
+    if folder is not None and not folder.strip():
+        raise InputError("population is empty: give a folder, or 'embedded'")
+    if folder == "embedded":
+        hromadas.population.use(None)
+        return
+    try:
+        hromadas.use_folder(Path(folder) if folder else None)
+    except InputError as exc:
+        raise _in_api_words(exc) from None
+
+
 def apply(baseline: Partition, scenario: Scenario) -> Partition:
     """Apply a scenario to a baseline.
 
@@ -266,6 +288,7 @@ def run(
     baseline: str | None = None,
     *,
     towns: int = 15,
+    population: str | Path | None = None,
 ) -> Result:
     """Run scenarios and collect every figure, as ``modeller run`` does.
 
@@ -278,6 +301,10 @@ def run(
         ``contact-line``); ``deepstate:own`` runs each on its own date's snapshot.
     towns : int
         How many towns changing hands to list per scenario.
+    population : str or Path, optional
+        A folder with hromada outlines and 2022 populations (like ``--population``);
+        default: ``$MODELLER_POPULATION``, else the embedded unit totals; ``"embedded"``:
+        the unit totals whatever the environment says.
 
     Returns
     -------
@@ -303,6 +330,7 @@ def run(
             f"{type(baseline).__name__} {baseline!r:.60}"
         )
     loaded = _as_scenarios(scenarios)
+    _use_population(population)
     cache = runs.BaselineCache()
     entries, partitions, notes = [], [], []
     units = _units_now()
@@ -326,6 +354,7 @@ def timeline(
     *,
     every: str | None = None,
     workers: int | None = None,
+    population: str | Path | None = None,
 ) -> pandas.DataFrame:
     """Every scenario on every dated baseline, as ``modeller timeline`` computes it.
 
@@ -340,6 +369,8 @@ def timeline(
         Keep one snapshot per ``7d`` / ``2w``.
     workers : int, optional
         Local processes (default: one per core).
+    population : str or Path, optional
+        As for ``run``: a hromada population folder, default ``$MODELLER_POPULATION``.
 
     Returns
     -------
@@ -358,6 +389,7 @@ def timeline(
     if every is not None and not isinstance(every, str):
         raise InputError(f"every must be text such as '7d', got {every!r}")
     loaded = _as_scenarios(scenarios)  # (None, sc) for an object: it has no file
+    _use_population(population)
     try:
         snapshots, others = archive.parse_specs(baselines, every)
     except InputError as exc:  # said in the API's words, not the command line's
@@ -373,7 +405,12 @@ def timeline(
     return frame
 
 
-_FLAGS = (("--baselines", "baselines"), ("--every", "every"), ("--baseline ", "baseline "))
+_FLAGS = (
+    ("--baselines", "baselines"),
+    ("--every", "every"),
+    ("--baseline ", "baseline "),
+    ("--population", "population"),
+)
 
 
 def _in_api_words(exc: InputError) -> InputError:

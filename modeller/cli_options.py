@@ -129,7 +129,6 @@ population_option = click.option(
 
 def use_population(folder: Path | None) -> None:
     """Place people from hromada totals when a folder is given (or MODELLER_POPULATION)."""
-    from . import hromadas, population
+    from . import hromadas
 
-    folder = folder or settings.population_path()
-    population.use(hromadas.hromada_model(folder) if folder else None)
+    hromadas.use_folder(folder)

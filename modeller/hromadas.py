@@ -201,3 +201,30 @@ def hromada_model(path: Path, data: geodata.Geodata | None = None) -> population
     )
     method = base.method + "; placed within each hromada; one more variant: unit totals"
     return population.Population(base.layouts, tuple(variants), source=text, method=method)
+
+
+_IN_USE: list = []  # [(key, model)]: the model last built, for the same files and units
+
+
+def use_folder(folder: Path | None) -> None:
+    """Place people as ``--population`` says: from the hromada totals under ``folder``
+    (default ``$MODELLER_POPULATION``), else from the embedded unit totals. The model is
+    kept for the same files and units: a second call (the Python API's) costs nothing."""
+    from . import hromada_files, settings
+
+    folder = folder or settings.population_path()
+    if folder is None:
+        population.use(None)
+        return
+    folder = Path(folder).expanduser()
+    data = geodata.load()
+    stamps = []
+    for f in hromada_files.files(folder):  # InputError naming what is missing
+        st = f.stat()
+        stamps.append((str(f.resolve()), st.st_size, st.st_mtime_ns, st.st_ino))
+    key = (tuple(stamps), data)
+    if not (_IN_USE and _IN_USE[0][0][0] == key[0] and _IN_USE[0][0][1] is data):
+        if _IN_USE:  # files saved over since: read again, not from the cache by name
+            read.cache_clear()
+        _IN_USE[:] = [(key, hromada_model(folder, data))]
+    population.use(_IN_USE[0][1])

@@ -409,3 +409,45 @@ def test_to_file_expands_the_home_folder(tmp_path, monkeypatch):
     written = modeller.run("land-swap", baseline="1991").to_file("~/pieces.geojson")
     assert written == tmp_path / "pieces.geojson" and written.is_file()
     assert not (tmp_path / "~").exists()
+
+
+def test_run_places_people_from_modeller_population_as_the_command_line_does(
+    hromada_dir, monkeypatch
+):
+    """``MODELLER_POPULATION`` (or ``population=``) gives the API the command line's
+    people; ``population="embedded"`` the unit totals whatever the environment says."""
+    import json
+
+    from click.testing import CliRunner
+
+    from modeller import population
+    from modeller.cli import main
+
+    def people(doc: dict) -> dict:
+        return {s["status"]: s["baseline_people"] for s in doc["scenarios"][0]["statuses"]}
+
+    def api(**kw) -> dict:
+        return json.loads(modeller.run(["land-swap"], **kw).to_json())
+
+    monkeypatch.setenv("MODELLER_POPULATION", str(hromada_dir))
+    try:
+        cli = CliRunner().invoke(main, ["run", "land-swap", "-f", "json", "--no-maps"])
+        assert cli.exit_code == 0, cli.output
+        from_env = api()
+        assert people(from_env) == pytest.approx(people(json.loads(cli.stdout)), rel=1e-12)
+        assert "hromada totals" in from_env["scenarios"][0]["population"]["source"]
+        embedded = api(population="embedded")
+        assert "hromada" not in embedded["scenarios"][0]["population"]["source"]
+        assert people(embedded)["russia"] != pytest.approx(people(from_env)["russia"], rel=1e-4)
+        monkeypatch.delenv("MODELLER_POPULATION")
+        given = api(population=Path(hromada_dir))
+        assert people(given) == pytest.approx(people(from_env), rel=1e-12)
+        assert people(api()) == people(embedded)
+        with pytest.raises(InputError, match="population must be a folder .* got int"):
+            modeller.run(["land-swap"], population=3)
+        with pytest.raises(
+            InputError, match="nowhere: not a folder; population needs a folder with"
+        ):
+            modeller.run(["land-swap"], population=str(hromada_dir / "nowhere"))
+    finally:
+        population.use(None)
