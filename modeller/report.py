@@ -29,10 +29,14 @@ METHOD = (
 )
 PEOPLE_RANGED = (
     "People are shown rounded with a range: the smallest and largest result over the "
-    "method's sensitivities (footprint size halved/doubled, rural remainder spread evenly, "
-    "another population source) — not a confidence interval, and pre-war residents, not "
-    "people living there now."
+    "method's sensitivities ({sensitivities}) — not a confidence interval, and pre-war "
+    "residents, not people living there now."
 )
+SENSITIVITY = {  # a variant of the population model, as the method paragraph says it
+    "footprint area ×0.5": "footprint size halved or doubled",
+    "footprint area ×2": "footprint size halved or doubled",
+    population.EVEN: "rural remainder spread evenly",
+}
 PEOPLE_CENTRAL = (  # the timeline's: one figure per date
     "People are the central estimate, without the range 'modeller run' gives over the "
     "method's sensitivities, and pre-war residents, not people living there now."
@@ -101,9 +105,22 @@ def units_record() -> dict[str, str]:
 def method_text(total: float, reconciled: bool = False, ranges: bool = True) -> str:
     """The method paragraph: which units, their total, what the people figures are (with
     their range or not), and the outline reconciliation rule when a baseline used it."""
-    people = PEOPLE_RANGED if ranges else PEOPLE_CENTRAL
+    people = PEOPLE_RANGED.format(sensitivities=sensitivities()) if ranges else PEOPLE_CENTRAL
     text = METHOD.format(units=geodata.load().source["name"], total=total, people=people)
     return text + (" " + reconcile.RULE if reconciled else "")
+
+
+def sensitivities() -> str:
+    """The sensitivity variants of the population in use, in words: only those the range
+    is taken over ('another population source' only where there is one)."""
+    said = []
+    for v in population.current().variants:
+        if v.name == "central":
+            continue
+        words = SENSITIVITY.get(v.name, f"another population source: {v.name}")
+        if words not in said:
+            said.append(words)
+    return ", ".join(said) or "none"
 
 
 def data_sources() -> list[str]:

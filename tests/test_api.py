@@ -438,6 +438,10 @@ def test_run_places_people_from_modeller_population_as_the_command_line_does(
         assert "hromada totals" in from_env["scenarios"][0]["population"]["source"]
         embedded = api(population="embedded")
         assert "hromada" not in embedded["scenarios"][0]["population"]["source"]
+        # the method names the sensitivities the range is taken over, and only those
+        assert "another population source: unit totals" in from_env["method"]
+        assert "another population source" not in embedded["method"]
+        assert "footprint size halved or doubled" in embedded["method"]
         assert people(embedded)["russia"] != pytest.approx(people(from_env)["russia"], rel=1e-4)
         monkeypatch.delenv("MODELLER_POPULATION")
         given = api(population=Path(hromada_dir))

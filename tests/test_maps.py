@@ -243,6 +243,8 @@ def test_tables_use_status_labels_and_rounded_figures(doc, pages):
                 assert r[0] == maps.words.place(t["name"])
                 assert r[4:] == [labels[t["from"]], labels[t["to"]]]
                 assert r[3] == maps.words.share_text(t["share"])  # e.g. "60 %", "all"
+        # the page says how it rounds as the table rounds (two or three significant figures)
+        assert "people to two or three, as fine as their range" in pages[name], name
     compare = Tables(pages["index.html"]).tables["t-compare"]
     dated = sorted(doc["scenarios"], key=lambda e: e["date"] or "9999")
     assert [r[0] for r in compare] == [e["title"] for e in dated]  # by date proposed
