@@ -54,6 +54,7 @@ def provenance(doc: RunDocument) -> dict:
                 "file": e.file,
                 "reported": [r.to_dict() for r in e.reported],
                 "baseline": e.baseline.to_dict(),
+                "held_in": [h.to_dict() for h in e.held_in],  # the baselines steps read
                 "warnings": list(e.warnings),
             }
             for e in doc.scenarios

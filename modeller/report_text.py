@@ -183,6 +183,17 @@ def outside_people(v) -> str:
     )
 
 
+def vs_1991_line(e: ScenarioEntry) -> str:
+    """'Against 1991 borders: 119,000 km² (19.9%) and about … pre-war residents would be
+    outside Ukraine's control.' (terminal and Markdown; the pages say it in their words)"""
+    v = e.vs_1991
+    return (
+        f"Against 1991 borders: {km2_text(v.outside_ukraine_km2)} km² "
+        f"({v.outside_ukraine_pct:.1f}%) and {outside_people(v)} pre-war "
+        "residents would be outside Ukraine's control."
+    )
+
+
 def provenance_line(e: ScenarioEntry) -> str:
     b = e.baseline
     cites = "; ".join(f"{r.source} ({r.date})" for r in e.reported) or "none cited"
@@ -211,6 +222,7 @@ def to_markdown(doc: RunDocument) -> str:
         if e.phases:
             lines += ["", "**Phases** (cumulative, against the baseline)", ""]
             lines += _md_table(PHASE_HEAD, phase_rows(e))
+        lines += ["", _md(vs_1991_line(e))]
         if e.transfers:
             lines += ["", "**Changes hands, by oblast**", ""]
             lines += _md_table(transfer_head(e), transfer_rows(e))
@@ -276,13 +288,7 @@ def print_rich(doc: RunDocument, console: Console) -> None:
                 phase_rows(e),
                 PHASE_GROUPS,
             )
-        v = e.vs_1991
-        console.print(
-            f"Against 1991 borders: {km2_text(v.outside_ukraine_km2)} km² "
-            f"({v.outside_ukraine_pct:.1f}%) and {outside_people(v)} pre-war "
-            "residents would be outside Ukraine's control.",
-            highlight=False,
-        )
+        console.print(vs_1991_line(e), markup=False, highlight=False)
         if e.transfers:
             _rich_table(console, "Changes hands, by oblast", transfer_head(e), transfer_rows(e))
         if e.towns:

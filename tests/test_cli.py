@@ -164,7 +164,7 @@ def test_the_console_script_ends_with_the_commands_status_and_whole_output(tmp_p
     assert bad.returncode == 2 and "--towns" in bad.stderr, bad.stderr
 
 
-def test_the_baselines_held_in_reads_are_named_in_every_output():
+def test_the_baselines_held_in_reads_are_named_in_every_output(tmp_path):
     """A held_in step's baseline (pre-2022, a user's file) is a source of the figures too;
     no output had named it."""
     scenario = "return-to-2022-02-23-lines"  # not: {held_in: {baseline: pre-2022}}
@@ -183,3 +183,22 @@ def test_the_baselines_held_in_reads_are_named_in_every_output():
     assert f"pre-2022; {held_in['date']}; authored approximation" in row
     other = CliRunner().invoke(main, ["run", "land-swap", "-b", "1991", "--no-maps", "-f", "json"])
     assert json.loads(other.stdout)["scenarios"][0]["held_in"] == []
+    # the geodata export's provenance member too (it had named the baseline alone)
+    geo = tmp_path / "r.geojson"
+    args = ["run", scenario, "-b", "1991", "--no-maps", "-f", "geojson", "-O", str(geo)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    (entry,) = json.loads(geo.read_text())["modeller"]["scenarios"]
+    assert entry["held_in"] == [held_in]
+
+
+def test_markdown_says_what_lies_outside_ukraines_control_as_the_terminal_does():
+    """The 'Against 1991 borders' line was in the terminal, JSON and pages, not Markdown."""
+    args = ["run", "land-swap", "-b", "1991", "--no-maps", "-f"]
+    doc = json.loads(CliRunner().invoke(main, [*args, "json"]).stdout)
+    v = doc["scenarios"][0]["vs_1991"]
+    markdown = CliRunner().invoke(main, [*args, "markdown"]).stdout
+    table = CliRunner().invoke(main, [*args, "table"]).stdout
+    (md_line,) = [x for x in markdown.splitlines() if x.startswith("Against 1991 borders:")]
+    (tty_line,) = [x for x in table.splitlines() if x.startswith("Against 1991 borders:")]
+    assert md_line == tty_line
+    assert f"({v['outside_ukraine_pct']:.1f}%)" in md_line
