@@ -170,9 +170,12 @@ def status_columns(views: list[ScenarioView]) -> list[tuple[str, str]]:
 def compare_table(views: list[ScenarioView]) -> dict:
     """One row per scenario (in the order given: by date), a change column per status."""
     cols = status_columns(views)
+    # rows on different baselines (deepstate:own, a scenario's own baseline:) say which
+    several = len({v.entry["baseline"]["name"] for v in views}) > 1
     head = [
         "Scenario",
         "Proposed",
+        *(["Baseline"] if several else []),
         "Ukraine cedes km²",
         "People",
         "Ukraine regains km²",
@@ -190,6 +193,7 @@ def compare_table(views: list[ScenarioView]) -> dict:
             [
                 v.title,
                 words.day(e.get("date")),
+                *([e["baseline"]["name"]] if several else []),
                 words.km2(sum(f["km2"] for f in lost)),
                 words.people_sum(lost),
                 words.km2(sum(f["km2"] for f in gained)),
