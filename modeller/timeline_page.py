@@ -27,6 +27,7 @@ from functools import cache
 
 from markupsafe import Markup
 
+from . import geodata
 from .timeline_charts import SERIES, UNITS, Axis, chart, overview, proposal_date
 from .timeline_series import (
     KEYS,
@@ -148,6 +149,8 @@ def render(
             axis=axis,
             baseline=baseline_chart,
             baseline_text=_baseline_text(base),
+            units_words=_units_words(),
+            reconciled=any(b.reconciled for b in table.baselines),
             overview=overview(axis, data, table.scenarios),
             sections=sections,
             series=SERIES,
@@ -159,6 +162,12 @@ def render(
             missing=missing_lines(table.missing),
         )
     )
+
+
+def _units_words() -> str:
+    """'embedded units', or 'units of FILE' when --units gave others."""
+    source = geodata.load().source
+    return f"units of {source['file']}" if source.get("file") else "embedded units"
 
 
 def _baseline_text(base: dict) -> str:

@@ -199,3 +199,22 @@ def test_one_date_is_said_in_the_singular():
     assert "1 dated baseline, 6\u00a0Jan\u00a02025." in page
     assert "1 baselines" not in page and "(1 dates)" not in page and "(1 date)" in page
     assert page.count("on 6\u00a0Jan\u00a02025") == 1  # the baseline's km², once
+
+
+def test_the_baseline_paragraph_says_when_the_outline_reconciliation_moved_land():
+    """The baseline's km² include the strips the outline reconciliation moves: the paragraph
+    had called them DeepState's area 'clipped to the embedded units' alone."""
+    from dataclasses import replace
+
+    from modeller.partition import BaselineInfo
+
+    day = Date(2025, 1, 6)
+    plain = BaselineInfo("deepstate:2025-01-06", day, "DeepStateMap", "clipped to the units")
+    moved = replace(plain, reconciled=(("UA-14", 115.9),))
+    for infos, said in (((plain,), False), ((moved,), True)):
+        t = synthetic(1, 1)
+        page = tp.render(Table(t.columns, {}, infos, t.scenarios), every_days=None)
+        note = page.split('<section class="baseline"', 1)[1].split("</p>", 1)[0]
+        assert "DeepStateMap's occupied area, clipped to the embedded units" in note
+        assert ("reconciled with it" in note) is said, note
+        assert ("outline reconciliation moved 115.9 km² to Russian-held" in page) is said
