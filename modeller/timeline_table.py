@@ -253,6 +253,12 @@ def _write_csv(table: Table, path: Path) -> None:
             f"baselines: {'; '.join(prov['baseline_sources'])}; "
             f"units: {report_text.units_text(prov['units'])}",
             f"people: {population.current().source}",
+            f"method: {prov['method']}",
+            f"sources: {'; '.join(prov['data_sources'])}",
+            *(
+                f"scenario {sc['id']} #{sc['hash']}: {sc['title']} ({sc.get('file') or 'no file'})"
+                for sc in table.scenarios
+            ),
             *outline_lines(table.baselines),
             *other_lines(table.baselines),
             *missing_lines(table.missing),

@@ -209,6 +209,11 @@ def test_formats_carry_the_same_numbers(table, tmp_path):
     assert "units: embedded" in comments[0]
     assert any("outline reconciliation moved" in x and "outside the units" in x for x in comments)
     doc = json.loads(json_path.read_text(encoding="utf-8"))
+    # the CSV alone says what the JSON says of where the figures come from
+    assert f"# method: {doc['method']}" in comments
+    assert any(x.startswith("# sources: ") and "GeoNames" in x for x in comments)
+    for sc in doc["scenarios"]:
+        assert any(x.startswith(f"# scenario {sc['id']} #{sc['hash']}: ") for x in comments)
     assert len(doc["rows"]) == len(table) == sum(1 for x in lines if x.startswith("status,"))
     assert [b["date"] for b in doc["baselines"]] == SAMPLE
     first = doc["rows"][0]
