@@ -176,7 +176,8 @@ class OblastRow(Record):
 class Town(Ranged):
     """A settlement part or all of whose footprint changes hands (GeoNames population):
     ``share`` of its footprint goes ``from`` → ``to`` (range over footprint sizes), that
-    is ``people`` = population × share."""
+    is ``people`` = population × share (× ``k`` where a unit's GeoNames towns add up to
+    more than its official total: ``metrics.towns_changing_hands``)."""
 
     name: str
     oblast: str

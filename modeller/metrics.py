@@ -215,47 +215,73 @@ def by_oblast(t: Tally) -> list[dict]:
 def towns_changing_hands(t: Tally, limit: int = 15) -> list[dict]:
     """Settlements part or all of whose footprint changes status, most people first.
 
-    ``share`` is the part of the town's footprint weight that goes from ``from`` to
-    ``to`` (central footprint; ``share_low``/``share_high`` over the footprint sizes);
-    ``people`` is the town's population × share.
+    ``share`` is the part of the town's footprint that goes from ``from`` to ``to``
+    (central footprint; ``share_low``/``share_high`` over the footprint sizes); ``people``
+    are the people the population model places on that part (low/high over its variants).
+
+    Notes
+    -----
+    A town's footprint carries ``k_u · population`` people, ``k_u = min(1, P_u / S_u)``
+    for a unit of official total ``P_u`` whose GeoNames towns add up to ``S_u``; so
+    ``people = k_u · population · share``: the GeoNames figure times the share, except
+    where a unit's towns add up to more than its total (Sevastopol, Kyiv city, Chernivtsi),
+    whose towns would otherwise count more people than the unit has.
     """
     data = geodata.load()
     pieces = t.partition.pieces
     moves = np.array([p.before != p.after for p in pieces])
     pairs = list(dict.fromkeys((p.before, p.after) for p in pieces))
     pair = np.array([pairs.index((p.before, p.after)) for p in pieces])
+    variants = t.population.variants
+    layouts = sorted({v.layout for v in variants})
     shares: dict[tuple, list[float]] = {}
-    layouts = sorted({v.layout for v in t.population.variants})
-    for rank, li in enumerate(layouts):
-        layout = t.population.layouts[li]
-        where = t.point_piece[li]
+    people: dict[tuple, list[float]] = {}
+
+    def moving_towns(li: int):
+        """(town × pair key, index of each moving town point) of layout ``li``."""
+        layout, where = t.population.layouts[li], t.point_piece[li]
         town = layout.settlement >= 0
-        moving = town & (where >= 0) & moves[np.maximum(where, 0)]
-        if not moving.any():
+        moving = np.flatnonzero(town & (where >= 0) & moves[np.maximum(where, 0)])
+        return layout.settlement[moving] * len(pairs) + pair[where[moving]], moving
+
+    def cell(table: dict, code: int, n: int) -> list[float]:
+        j, k = divmod(code, len(pairs))
+        return table.setdefault((j, *pairs[k]), [0.0] * n)
+
+    for rank, li in enumerate(layouts):
+        key, moving = moving_towns(li)
+        if not len(key):
             continue
-        count = np.bincount(layout.settlement[town], minlength=len(data.settlements))
+        town = t.population.layouts[li].settlement
+        count = np.bincount(town[town >= 0], minlength=len(data.settlements))
         # points of one town moving between one pair of statuses, counted at once
-        key = layout.settlement[moving] * len(pairs) + pair[where[moving]]
         found, n = np.unique(key, return_counts=True)
         for code, m in zip(found.tolist(), n.tolist(), strict=True):
-            j, (before, after) = divmod(code, len(pairs))[0], pairs[code % len(pairs)]
-            cell = shares.setdefault((j, before, after), [0.0] * len(layouts))
-            cell[rank] += m / count[j]
+            cell(shares, code, len(layouts))[rank] += m / count[code // len(pairs)]
+    for k, v in enumerate(variants):
+        key, moving = moving_towns(v.layout)
+        if not len(key):
+            continue
+        found, inverse = np.unique(key, return_inverse=True)
+        placed = np.bincount(inverse, weights=v.weight[moving])
+        for code, w in zip(found.tolist(), placed.tolist(), strict=True):
+            cell(people, code, len(variants))[k] += w
     rows = []
-    for (j, before, after), cell in shares.items():
+    for (j, before, after), share in shares.items():
         s = data.settlements[j]
+        placed = people.get((j, before, after), [0.0] * len(variants))
         rows.append(
             {
                 "name": s.name,
                 "oblast": s.oblast,
                 "oblast_name": data.units[s.oblast].name_en,
                 "population": s.population,
-                "share": cell[0],
-                "share_low": min(cell),
-                "share_high": max(cell),
-                "people": s.population * cell[0],
-                "people_low": s.population * min(cell),
-                "people_high": s.population * max(cell),
+                "share": share[0],
+                "share_low": min(share),
+                "share_high": max(share),
+                "people": placed[0],
+                "people_low": min(placed),
+                "people_high": max(placed),
                 "from": before,
                 "to": after,
                 "lon": s.lon,

@@ -133,7 +133,7 @@ def to_csv(doc: RunDocument) -> str:
                     "oblast_name": t.oblast_name,
                     "from": t.from_,
                     "to": t.to,
-                    **_ppl(t, "people"),  # population × share, like every people figure
+                    **_ppl(t, "people"),  # the people on the share, like every people figure
                     "share": _r(t.share, 4),
                     "population": t.population,
                 }

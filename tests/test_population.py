@@ -118,3 +118,31 @@ def test_a_line_through_a_towns_point_splits_it_instead_of_a_tie_break():
     j = TOWNS[0]
     people, share = _russian_people(j, 0.3, 0.0)
     assert 0.3 < share < 0.7
+
+
+def test_no_town_counts_more_people_than_change_hands_in_its_oblast():
+    """Sevastopol's GeoNames figure (547,820) is more than the whole unit's official total
+    (393,455): all of it changing hands had been listed with more people than the unit's
+    own transfer. A town's people are those the model places on its share."""
+    from helpers import REPO, build
+
+    doc, _ = build([REPO / "scenarios" / "ukraine-1991-borders.yaml"], "contact-line")
+    (e,) = doc.scenarios
+    moved = {}
+    for tr in e.transfers:
+        key = (tr.oblast, tr.from_, tr.to)
+        moved[key] = moved.get(key, 0.0) + tr.people
+    data = geodata.load()
+    towns = {}
+    for s in data.settlements:
+        towns[s.oblast] = towns.get(s.oblast, 0) + s.population
+    sevastopol = next(t for t in e.towns if t.name == "Sevastopol")
+    total = data.units["UA-40"].population
+    assert sevastopol.population > total  # the case in point
+    assert sevastopol.people == pytest.approx(
+        sevastopol.share * total * sevastopol.population / towns["UA-40"], rel=1e-6
+    )
+    for t in e.towns:
+        assert t.people <= moved[(t.oblast, t.from_, t.to)] + 1e-6, t.name
+        k = min(1.0, data.units[t.oblast].population / towns[t.oblast])
+        assert t.people == pytest.approx(k * t.population * t.share, rel=1e-6), t.name
