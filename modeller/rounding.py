@@ -62,7 +62,7 @@ def people_text(value: float, low: float | None = None, high: float | None = Non
     if max(value, high) < SMALL:
         return f"fewer than {SMALL}"
     v, lo, hi = people_bounds(value, low, high)
-    if lo == hi:
+    if lo == hi or high - low < 1:  # no spread (an official total): no range around it
         return f"about {v:,}"
     return f"about {v:,} ({max(lo, 0):,}–{hi:,})"
 
@@ -84,7 +84,8 @@ def signed_people(value: float, low: float, high: float) -> str:
     def sign(n: int) -> str:
         return f"+{n:,}" if n > 0 else (f"−{-n:,}" if n < 0 else "0")
 
-    return sign(v) if lo == hi else f"{sign(v)} ({sign(lo)}…{sign(hi)})"
+    same = lo == hi or high - low < 1  # no spread: no range around it
+    return sign(v) if same else f"{sign(v)} ({sign(lo)}…{sign(hi)})"
 
 
 def km2_text(value: float) -> str:

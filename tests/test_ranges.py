@@ -117,6 +117,10 @@ def test_rounding_reads_as_the_issue_asks():
     assert rounding.people_text(766_344, 744_100, 789_000) == "about 770,000 (740,000–790,000)"
     assert rounding.people_text(0.3, 0, 0.4) == "0"
     assert rounding.people_text(31, 20, 40) == "fewer than 100"
+    # an exact figure (an official total: every variant agrees) gets no range around it
+    assert rounding.people_text(1_509_515, 1_509_515, 1_509_515.0000001) == "about 1,510,000"
+    assert rounding.people_short(1_509_515, 1_509_515, 1_509_515) == "1,510,000"
+    assert rounding.signed_people(-1_509_515, -1_509_515, -1_509_515) == "−1,510,000"
     assert rounding.km2_text(7154.02) == "7,150"
     assert rounding.km2_text(0.4) == "<1"
     assert rounding.share_text(0.6) == "60 %"
