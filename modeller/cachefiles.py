@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 from functools import cache
 from pathlib import Path
 
@@ -85,10 +86,18 @@ def write(kind: str, name: str, data: bytes, keep: int | None) -> None:
             prune(kind, keep)
 
 
+OWN_NAME = re.compile(r"[0-9a-f]{64}\.[a-z0-9]{1,8}")  # a digest and a suffix: ours
+
+
 def prune(kind: str, keep: int) -> None:
-    """Remove the least recently used files of this kind beyond ``keep``."""
+    """Remove the least recently used files of this kind beyond ``keep``: only files named
+    as this module names them (a cache folder set to a folder of the user's own files,
+    say MODELLER_CACHE_DIR=../shared/data, had lost them)."""
     with contextlib.suppress(OSError):
-        entries = sorted(folder(kind).glob("*.*"), key=lambda p: p.stat().st_mtime)
+        entries = [
+            p for p in folder(kind).iterdir() if OWN_NAME.fullmatch(p.name) and p.is_file()
+        ]
+        entries.sort(key=lambda p: p.stat().st_mtime)
         for path in entries[: max(0, len(entries) - keep)]:
             path.unlink(missing_ok=True)
 

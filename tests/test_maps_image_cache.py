@@ -9,6 +9,7 @@ import dataclasses
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers import build, shipped
 
@@ -133,6 +134,31 @@ def test_the_cache_keeps_only_the_most_recently_used(tmp_path, monkeypatch):
         os.utime(tmp_path / "images" / f"{n:064x}.png", (1000 + n, 1000 + n))  # in order
     left = sorted(p.name for p in (tmp_path / "images").iterdir())
     assert len(left) == 3 and f"{4:064x}.png" in left and f"{0:064x}.png" not in left
+
+
+def test_a_cache_folder_holding_the_users_own_files_loses_none_of_them(tmp_path, monkeypatch):
+    """MODELLER_CACHE_DIR set to a data folder: pruning had removed the oldest files of
+    any name there (five population tables of ../shared/data among them)."""
+    from modeller import cachefiles
+
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    for kind in ("population", "images"):
+        (tmp_path / kind).mkdir()
+        for n in range(6):
+            mine = tmp_path / kind / f"table-{n}.csv"
+            mine.write_text("hromada_code,total_population_2022\n")
+            os.utime(mine, (1000, 1000))  # older than anything the cache writes
+    (tmp_path / "images" / ("f" * 64)).mkdir()  # a folder named as a cache file would be
+    cachefiles.write_arrays("population", f"{1:064x}.npz", {"a": np.zeros(3)}, keep=1)
+    cachefiles.write_arrays("population", f"{2:064x}.npz", {"a": np.ones(3)}, keep=1)
+    monkeypatch.setattr(image_cache, "MAX_FILES", 1)
+    for n in range(3):
+        image_cache.put(f"{n:064x}", [("a.png", b"\x89PNG\r\n\x1a\n" + bytes([n]))])
+    for kind in ("population", "images"):
+        names = sorted(p.name for p in (tmp_path / kind).iterdir())
+        assert [x for x in names if x.startswith("table-")] == [f"table-{n}.csv" for n in range(6)]
+        assert len([x for x in names if not x.startswith("table-")]) == 1 + (kind == "images")
+    assert (tmp_path / "population" / f"{2:064x}.npz").exists()  # the newest kept
 
 
 def test_a_cache_entry_that_is_not_a_regular_file_is_never_read(tmp_path, monkeypatch):
