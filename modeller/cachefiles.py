@@ -94,9 +94,7 @@ def prune(kind: str, keep: int) -> None:
     as this module names them (a cache folder set to a folder of the user's own files,
     say MODELLER_CACHE_DIR=../shared/data, had lost them)."""
     with contextlib.suppress(OSError):
-        entries = [
-            p for p in folder(kind).iterdir() if OWN_NAME.fullmatch(p.name) and p.is_file()
-        ]
+        entries = [p for p in folder(kind).iterdir() if OWN_NAME.fullmatch(p.name) and p.is_file()]
         entries.sort(key=lambda p: p.stat().st_mtime)
         for path in entries[: max(0, len(entries) - keep)]:
             path.unlink(missing_ok=True)

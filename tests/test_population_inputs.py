@@ -433,3 +433,30 @@ def test_outlines_with_numbers_that_are_no_degrees_are_refused(
     folder = source(tmp_path, hromada_dir, lines(rows), geometry=text)
     said = refused(folder, GEOMETRY_NAME, *needles)
     assert "warning" not in said.lower()
+
+
+def test_a_hromada_outline_of_no_area_is_refused_naming_it(tmp_path, hromada_dir, rows):
+    """Corners on one line (a ring that repairs to nothing): a traceback (IndexError)."""
+    doc = json.loads((hromada_dir / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
+    feature = next(f for f in doc["features"] if code_of(f) == "UA14120090000098500")
+    line = [[37.5, 48.7], [37.6, 48.7], [37.7, 48.7], [37.5, 48.7]]
+    feature["geometry"] = {"type": "Polygon", "coordinates": [line]}
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry=doc["features"])
+    refused(folder, GEOMETRY_NAME, "hromada UA14120090000098500's outline has no area")
+
+
+def test_hromadas_left_out_of_both_files_are_refused_by_the_land_they_leave(
+    tmp_path, hromada_dir, rows
+):
+    """The 41 smallest of Donetsk's hromadas gone from the table and the outlines alike:
+    every other check passed (16 % of the oblast's people, inside the 20 % allowed)."""
+    donetsk = sorted(
+        (r for r in rows[1:] if r.startswith("UA14")), key=lambda r: int(r.split(",")[2])
+    )
+    gone = {r.split(",")[0] for r in donetsk[:41]}
+    assert len(donetsk) == 66
+    doc = json.loads((hromada_dir / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
+    features = [f for f in doc["features"] if code_of(f) not in gone]
+    kept = [r for r in rows if r.split(",")[0] not in gone]
+    folder = source(tmp_path, hromada_dir, lines(kept), geometry=features)
+    refused(folder, GEOMETRY_NAME, "hromada outlines of Donetsk (UA-14) cover 3", "at least 75%")
