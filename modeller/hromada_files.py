@@ -24,6 +24,7 @@ POPULATION = Path("population/kse_ua-pop-2022_hromada.csv")
 CODE_COLUMN, VALUE_COLUMN = "hromada_code", "total_population_2022"
 URBAN_COLUMN = "urban_population_2022"  # KSE's file has it: checked against the total
 THOUSANDS = re.compile("\\d{1,3}(?:[, \u00a0\u202f]\\d{3})+")  # 9,361 · 9 361 (no-break spaces too)
+DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")  # 150.000: a decimal point, or thousands?
 DELIMITERS = (",", ";", "\t")  # Excel writes ';' where the decimal mark is a comma
 KATOTTG = re.compile(r"UA\d{17}")
 NO_CODE = "NA"  # the KSE table's row for Kyiv city, which has no hromada (nor outline)
@@ -168,12 +169,22 @@ def _header(line: str, delimiter: str) -> list[str]:
 
 def _people(text: str, code: str, table: str, n: int) -> int:
     """A hromada's people: a non-negative whole number (``9361``, ``9361.0``, or grouped in
-    thousands, ``"9,361"`` quoted as the column-shift error advises, or ``9 361``)."""
+    thousands, ``"9,361"`` quoted as the column-shift error advises, ``9 361`` or
+    ``1.509.515``); ``150.000`` is refused: 150, or 150,000 written the German way?"""
     valid = "expected a non-negative whole number of people (e.g. 9361)"
     raw = text.strip()
     said = repr(raw if len(raw) <= 24 else raw[:23] + "…")  # (a cell of 5,000 digits)
-    if THOUSANDS.fullmatch(raw):
-        raw = re.sub(r"[^\d]", "", raw)
+    if THOUSANDS.fullmatch(raw) or (DOT_THOUSANDS.fullmatch(raw) and raw.count(".") > 1):
+        raw = re.sub(r"[^\d]", "", raw)  # (1.509.515: dots between thousands, no doubt)
+    elif DOT_THOUSANDS.fullmatch(raw):  # '150.000': 150, or 150,000 written the German way?
+        grouped = int(raw.replace(".", ""))
+        raise InputError(
+            f"{VALUE_COLUMN} {said} of {code} reads as {float(raw):g} with a decimal point "
+            f"or as {grouped:,} with a dot between thousands; write it without either "
+            f"({grouped} or {float(raw):g})",
+            table,
+            n,
+        )
     try:
         value = int(raw.replace("_", "x"))  # (Python reads "9_361"; no spreadsheet writes it)
     except ValueError:

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from modeller import hromada_files, population
 from modeller.cli import main
+from modeller.errors import InputError
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIO = str(REPO / "scenarios" / "land-swap.yaml")
@@ -460,3 +461,25 @@ def test_hromadas_left_out_of_both_files_are_refused_by_the_land_they_leave(
     kept = [r for r in rows if r.split(",")[0] not in gone]
     folder = source(tmp_path, hromada_dir, lines(kept), geometry=features)
     refused(folder, GEOMETRY_NAME, "hromada outlines of Donetsk (UA-14) cover 3", "at least 75%")
+
+
+def test_a_total_with_one_dot_before_three_zeros_is_asked_about(tmp_path, hromada_dir, rows):
+    """A German spreadsheet's grouping: '150.000' had been read as 150 people without a
+    word, '256.209' (Horlivka's 256,209) refused as no whole number. Two dots can only
+    group thousands."""
+    index = next(i for i, r in enumerate(rows) if r.startswith("UA14060030000084305"))
+    cells = rows[index].split(",")
+    assert cells[2] == "256209"
+    cells[2] = "256.209"
+    folder = source(
+        tmp_path, hromada_dir, lines([*rows[:index], ",".join(cells), *rows[index + 1 :]])
+    )
+    refused(
+        folder,
+        f"{CSV_NAME}:{index + 1}: total_population_2022 '256.209' of UA14060030000084305",
+        "reads as 256.209 with a decimal point or as 256,209 with a dot between thousands",
+    )
+    with pytest.raises(InputError, match="'150.000' of x reads as 150 with a decimal point"):
+        hromada_files._people("150.000", "x", "t.csv", 2)
+    assert hromada_files._people("1.256.209", "x", "t.csv", 2) == 1_256_209
+    assert hromada_files._people("256209.000", "x", "t.csv", 2) == 256_209
