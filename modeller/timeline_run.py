@@ -5,6 +5,7 @@ then one table (date × scenario × oblast × status, ``timeline_table``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import multiprocessing
 import os
@@ -318,7 +319,13 @@ def _build_table(
         dated[day] = spec
         infos.append(base.baseline)
         for _, sc in scenarios:
-            figures = plain_figures(base, sc)
+            try:
+                figures = plain_figures(base, sc)
+            except InputError as exc:  # a step's: whose, on which baseline (as for DeepState)
+                if exc.file or exc.scenario:
+                    raise
+                message = f"{exc.message} (on {spec})"
+                raise dataclasses.replace(exc, message=message, scenario=sc.id) from None
             notes[sc.id] += figures.warnings
             cols, extra = rows(dated_figures(figures, base.baseline))
             status.add(cols)

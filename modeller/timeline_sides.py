@@ -74,7 +74,7 @@ class Sides:
             try:
                 engine.band_region(band, base.pieces)
             except InputError as exc:
-                raise BandTooDeep(f"{exc.message} (on {snap.spec})", None, None, (), i) from None
+                raise BandTooDeep(f"{exc.message} (on {snap.spec})", band=i) from None
 
     def _find(self, land: Land, side: str, candidates: np.ndarray, reach: float):
         """A point of ``candidates`` that proves the band leaves land outside, with lower

@@ -555,9 +555,11 @@ def test_a_band_that_covers_its_whole_side_is_refused_as_run_refuses_it(shared_d
     with pytest.raises(InputError) as ran:
         baselines.apply(baselines.load_baseline(days[0].spec), load_scenarios([deep])[0][1])
     assert "a 300 km band covers all land held by russia" in ran.value.message
-    result = CliRunner().invoke(
-        main,
-        ["timeline", str(deep), "--baselines", "deepstate:2025-08-14..2025-08-16"]
+    fine = tmp_path / "fine.yaml"
+    fine.write_text(deep.read_text().replace("km: 300", "km: 120").replace("deep", "fine"))
+    result = CliRunner().invoke(  # (a second scenario, of another band: the last band had
+        main,  # been blamed, in its file, whichever was too deep)
+        ["timeline", str(deep), str(fine), "--baselines", "deepstate:2025-08-14..2025-08-16"]
         + ["--workers", "2", "-o", str(tmp_path / "out")],
     )
     assert result.exit_code == 2, result.output
@@ -565,9 +567,13 @@ def test_a_band_that_covers_its_whole_side_is_refused_as_run_refuses_it(shared_d
     # the first day's (one chunk: too few days to split), with run's message for that day
     assert said == f"error: {deep}:7: {ran.value.message} (on deepstate:2025-08-14)", said
     assert not (tmp_path / "out" / "timeline.csv").exists()
-
-    fine = tmp_path / "fine.yaml"
-    fine.write_text(deep.read_text().replace("km: 300", "km: 120").replace("deep", "fine"))
+    # on a baseline other than DeepState's (measured the plain way), named the same way
+    result = CliRunner().invoke(
+        main, ["timeline", str(fine), str(deep), "--baselines", "pre-2022", "-o", str(tmp_path)]
+    )
+    said = result.stderr.strip().splitlines()[-1]
+    assert said.startswith(f"error: {deep}:7: step 2: a 300 km band covers all land"), said
+    assert said.endswith("(on pre-2022)"), said
     loaded = load_scenarios([fine])
     got = _rows(timeline_run.build_table(loaded, days, workers=1))
     for snap in days:
