@@ -233,6 +233,7 @@ def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> Non
         from . import exports
 
         target = output or Path(f"pieces{GEO_FORMATS[fmt]}")
+        kept = exports.other_layers(target) if fmt == "gpkg" else []
         with err.status(f"writing {_shown(target)}"):
             frame = exports.pieces_frame(doc, partitions)
             try:
@@ -240,8 +241,9 @@ def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> Non
             except OSError as exc:  # the machine refusing: one line, status 1 (failures.py)
                 click.echo(environment_message(named(exc, target)), err=True)
                 sys.exit(1)
+        beside = f" (layer pieces; its other layers kept: {', '.join(kept)})" if kept else ""
         err.print(
-            f"pieces: {len(frame)} features -> {terminal_text(target)}",
+            f"pieces: {len(frame)} features -> {terminal_text(target)}{terminal_text(beside)}",
             markup=False,
             highlight=False,
         )

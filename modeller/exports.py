@@ -193,8 +193,12 @@ def write(frame, path: Path, prov: dict, fmt: str | None = None) -> Path:
     if fmt == "gpkg":
         from pyogrio.errors import DataLayerError, DataSourceError
 
+        others = other_layers(path)
         with files.atomic_path(path, suffix=".tmp.gpkg") as tmp:
-            tmp.unlink()  # GDAL creates the file itself
+            if others:  # the user's layers stay: 'pieces' is added or replaced beside them
+                shutil.copyfile(path, tmp)
+            else:
+                tmp.unlink()  # GDAL creates the file itself
             try:
                 frame.to_file(
                     tmp, driver="GPKG", layer="pieces", engine="pyogrio", metadata={META_KEY: text}
@@ -212,6 +216,19 @@ def write(frame, path: Path, prov: dict, fmt: str | None = None) -> Path:
         meta[META_KEY.encode()] = text.encode()
         pq.write_table(table.replace_schema_metadata(meta), tmp)
     return path
+
+
+def other_layers(path: Path) -> list[str]:
+    """Layers of an existing GeoPackage other than ``pieces`` (which writing keeps: a
+    GeoPackage holds many layers, and '-O mine.gpkg' had replaced all of them)."""
+    if path.is_symlink() or not path.is_file():
+        return []
+    try:
+        import pyogrio
+
+        return [str(name) for name, _ in pyogrio.list_layers(path) if name != "pieces"]
+    except Exception:  # noqa: BLE001 - not a GeoPackage GDAL can read: replaced as before
+        return []
 
 
 def _gdal_refusal(exc: Exception, path: Path) -> OSError:

@@ -213,3 +213,29 @@ def test_the_default_pieces_file_replaces_only_its_own(tmp_path, monkeypatch, fm
     assert linked.exit_code == 2, linked.output
     assert f"pieces.{fmt}: is a link (to mine.{fmt})" in linked.output
     assert exports.read_provenance(tmp_path / f"mine.{fmt}")["tool"]["name"] == "modeller"
+
+
+def test_a_geopackage_keeps_its_other_layers(result, tmp_path):
+    """'-O mine.gpkg' had replaced the whole GeoPackage: the user's own layers were gone.
+    The pieces layer is added beside them, or replaced on a second write."""
+    import pyogrio
+    import shapely
+
+    path = tmp_path / "mine.gpkg"
+    mine = gpd.GeoDataFrame({"note": ["mine"]}, geometry=[shapely.box(30, 48, 31, 49)], crs=4326)
+    mine.to_file(path, layer="roads", driver="GPKG", engine="pyogrio")
+    args = ["run", "land-swap", "--no-maps", "-f", "gpkg", "-O", str(path)]
+    for _ in range(2):
+        run = CliRunner().invoke(main, args)
+        assert run.exit_code == 0, run.output
+        assert "its other layers kept: roads" in run.stderr
+        layers = sorted(str(name) for name, _ in pyogrio.list_layers(path))
+        assert layers == ["pieces", "roads"]
+        assert gpd.read_file(path, layer="roads")["note"].tolist() == ["mine"]
+        pieces = gpd.read_file(path, layer="pieces")
+        assert len(pieces) == len(result.pieces)  # replaced, not appended to
+    assert exports.read_provenance(path)["tool"]["name"] == "modeller"
+    fresh = tmp_path / "new.gpkg"
+    run = CliRunner().invoke(main, [*args[:-1], str(fresh)])
+    assert "other layers" not in run.stderr
+    assert [str(n) for n, _ in pyogrio.list_layers(fresh)] == ["pieces"]
