@@ -82,7 +82,7 @@ def load_baseline(spec: str | None) -> Partition:
         return control.deepstate(dates.parse_date(m.group(1), f"baseline '{spec}'"))
     path = Path(spec)
     if path.suffix.lower() in FILE_SUFFIXES:  # (deepstatemap_data_20250815.geojson too)
-        return control.from_file(path)
+        return control.deepstate_file(path) or control.from_file(path)
     if spec.startswith("deepstate"):
         raise InputError(
             f"bad baseline '{spec[:80]}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"

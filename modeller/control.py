@@ -64,6 +64,25 @@ def deepstate(day: Date) -> Partition:
     return from_deepstate(snapshot.info, layers, grey)
 
 
+def deepstate_file(path: Path) -> Partition | None:
+    """A DeepState daily file given by its path (``deepstatemap_data_YYYYMMDD.geojson``,
+    as the archive and ``modeller fetch`` name them), read as ``deepstate:DATE`` reads it:
+    pockets filled, the outline reconciled. Read as a user's own polygons it had counted
+    DeepState's border and coast as a line of contact (a band 2.8x too large). None for a
+    file of another name, or one whose name holds no real day."""
+    m = archive.DAILY_NAME.fullmatch(path.name)
+    if m is None:
+        return None
+    try:
+        day = Date.fromisoformat(f"{path.name[18:22]}-{path.name[22:24]}-{path.name[24:26]}")
+    except ValueError:
+        return None
+    snapshot = archive.Snapshot(day, path)
+    layers, grey = snapshot.layers()
+    info = replace(snapshot.info, name=inputs.shown(path))
+    return from_deepstate(info, layers, grey)
+
+
 NO_GREY_ZONE = (
     "none in this source (it keeps only DeepState's occupied layer): contested land counts "
     "as Ukrainian-held"

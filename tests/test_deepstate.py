@@ -126,3 +126,33 @@ def test_a_file_of_several_dated_maps_is_refused_as_a_baseline(shared_data, tmp_
         CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", str(single)]).exit_code
         == 0
     )
+
+
+def test_a_daily_file_given_by_its_path_reads_as_its_deepstate_day(shared_data, tmp_path):
+    """'-b …/deepstatemap_data_20250801.geojson' had been read as the user's own polygons:
+    no pockets filled, no outline reconciliation, DeepState's border and coast taken for
+    the line of contact (a 10 km band of 26,000 km² instead of 9,251)."""
+    import shutil
+
+    source = shared_data / "deepstate" / "daily" / "deepstatemap_data_20250801.geojson"
+    copy = tmp_path / source.name
+    shutil.copy(source, copy)
+    by_day = baselines.load_baseline("deepstate:2025-08-01")
+    by_path = baselines.load_baseline(str(copy))
+    assert by_path.baseline.name == str(copy) and by_path.baseline.date == date(2025, 8, 1)
+    assert by_path.baseline.reconciled == by_day.baseline.reconciled
+    band = tmp_path / "band.yaml"
+    band.write_text(
+        "id: band\ntitle: Band\nstatuses:\n  dmz: {label: DMZ, colour: '#7570b3'}\nsteps:\n"
+        "  - assign: dmz\n    where: {band: {along: contact, km: 10, side: russia}}\n",
+        encoding="utf-8",
+    )
+    ((_, sc),) = load_scenarios([band])
+    for base in (by_day, by_path):
+        after = baselines.apply(base, sc)
+        dmz = sum(a for p, a in zip(after.pieces, after.areas_km2, strict=True) if p.after == "dmz")
+        assert dmz == pytest.approx(9251, abs=1), dmz
+    # another name is a file of the user's own polygons, as before
+    other = tmp_path / "mine.geojson"
+    shutil.copy(source, other)
+    assert baselines.load_baseline(str(other)).baseline.reconciled is None
