@@ -95,9 +95,11 @@ def check_vertices(matched: dict, number: dict, label, source: str) -> None:
 
     for code, geoms in matched.items():
         for g in geoms:
-            rings = shapely.get_rings(shapely.get_parts(g))
+            parts = shapely.get_parts(g)
+            rings = shapely.get_rings(parts)
             found = [v for ring in rings if (v := _odd_vertex(ring)) is not None]
             if not found:
+                _check_parts_near(parts, f"feature {number[id(g)]} ({label(code)})", source)
                 continue
             (x, y), why = found[0]
             raise InputError(
@@ -105,6 +107,23 @@ def check_vertices(matched: dict, number: dict, label, source: str) -> None:
                 f"{why}; fix that vertex ({len(found)} ring{'s' * (len(found) > 1)} of the "
                 f"feature {'have' if len(found) > 1 else 'has'} such), or reproject the file "
                 "to lon/lat (EPSG:4326)",
+                source,
+            )
+
+
+def _check_parts_near(parts, feature: str, source: str) -> None:
+    """A whole polygon far from Ukraine (no spike, and too small for the area checks: the
+    map zoomed out to the whole globe) is an error naming where it lies."""
+    m = VERTEX_MARGIN_DEG
+    for part in parts:
+        x0, y0, x1, y1 = part.bounds
+        if not overlaps_ukraine(x0 - m, y0 - m, x1 + m, y1 + m):
+            ux0, uy0, ux1, uy1 = UKRAINE_LONLAT
+            raise InputError(
+                f"{feature}: a polygon of it lies far outside Ukraine (around lon "
+                f"{_number((x0 + x1) / 2)}, lat {_number((y0 + y1) / 2)}; Ukraine is within "
+                f"lon {ux0:g} … {ux1:g}, lat {uy0:g} … {uy1:g}): drop that polygon, or fix "
+                "its coordinates",
                 source,
             )
 

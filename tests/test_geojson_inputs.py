@@ -1149,3 +1149,24 @@ def test_a_units_file_of_raions_lists_each_name_seen_once(tmp_path, shared_data)
     assert len(names) == len(set(names)) == 25, seen  # once each, repeats counted
     assert "Донецька область ×8" in seen
     assert len(line) < 1500
+
+
+@pytest.mark.parametrize(("x", "y"), [(179.99, 45.0), (60.0, 45.0), (-148.5, -48.5)])
+def test_a_unit_polygon_far_from_ukraine_is_refused_saying_where(tmp_path, x, y):
+    """A small square of Crimea at the antimeridian or at lon 60 had been accepted without a
+    word (the map zoomed out to the globe); at the projection's antipode it surfaced as an
+    overlap of Crimea and Odesa."""
+
+    def far(code, g):
+        if code != "UA-43":
+            return g
+        square = shapely.geometry.box(x, y, x + 0.01, y + 0.01)
+        return shapely.MultiPolygon([*shapely.get_parts(g), square])
+
+    path = units_file(tmp_path, "far", far)
+    refused(
+        run_units(tmp_path, path),
+        f"{path}: feature ",
+        "(Crimea / Автономна Республіка Крим (UA-43)): a polygon of it lies far outside Ukraine",
+        f"around lon {x + 0.005:.6g}, lat {y + 0.005:.6g}",
+    )
