@@ -23,6 +23,16 @@ class PathArg(click.Path):
             self.fail("is empty; give a file or folder name", param, ctx)
         if isinstance(value, str) and not self.dir_okay and value.endswith(("/", os.sep)):
             self.fail(f"'{value}' ends with '/', a folder; give a file name", param, ctx)
+        if isinstance(value, str) and not self.file_okay and value.strip() == "-":
+            self.fail(  # (a folder named '-' is what would be made)
+                "'-' means standard output, but this is a folder of files; give a folder "
+                "name (a folder called '-' is written ./-)",
+                param,
+                ctx,
+            )
+        output = not self.exists and not (self.file_okay and self.dir_okay)  # --out, -O
+        if isinstance(value, str) and output and any(c in value for c in "\n\r"):
+            self.fail("has a line break in it; give a name on one line", param, ctx)
         return super().convert(value, param, ctx)
 
 

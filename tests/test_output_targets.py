@@ -668,3 +668,21 @@ def test_a_name_is_never_shown_with_the_user_folder_whatever_the_current_folder(
     assert inputs.shown(home / "a.geojson") == "~/a.geojson"
     assert inputs.shown("rel/a.geojson") == "rel/a.geojson"  # as written
     assert inputs.shown("/elsewhere/a.geojson") == "/elsewhere/a.geojson"
+
+
+@pytest.mark.parametrize("command", ["run", "timeline"])
+def test_an_output_folder_named_dash_or_with_a_line_break_is_refused(tmp_path, command):
+    """'-o -' had made a folder called '-' (a dash means standard output); a name with a
+    line break in it had been made as asked."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    for name, said in (("-", "'-' means standard output"), ("a\nb", "has a line break")):
+        args = [command, "land-swap", "-o", name] + (
+            ["--baselines", "pre-2022"] * (command == "timeline")
+        )
+        with CliRunner().isolated_filesystem(temp_dir=tmp_path):
+            result = CliRunner().invoke(main, args)
+            assert result.exit_code == 2 and said in result.output, result.output
+            assert list(Path().iterdir()) == []
