@@ -23,6 +23,8 @@ def baseline_note(b: BaselineRef | dict) -> str:
             f"outline reconciliation: {b.reconciled_km2 or 0.0:,.1f} km² of cut-off edge strips "
             f"counted as Russian-held ({per})"
         )
+    elif b.outside_units_km2 is not None:  # a DeepState baseline read without it
+        parts.append("outline reconciliation off (--no-reconcile): edge strips stay as drawn")
     if b.outside_units_km2 is not None:
         parts.append(f"DeepState area outside the units: {b.outside_units_km2:,.1f} km²")
     if b.grey_zone is not None:

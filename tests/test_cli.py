@@ -202,3 +202,12 @@ def test_markdown_says_what_lies_outside_ukraines_control_as_the_terminal_does()
     (tty_line,) = [x for x in table.splitlines() if x.startswith("Against 1991 borders:")]
     assert md_line == tty_line
     assert f"({v['outside_ukraine_pct']:.1f}%)" in md_line
+
+
+def test_a_deepstate_baseline_read_without_reconciliation_says_so(shared_data):
+    """--no-reconcile had only made the reconciliation's line disappear from the outputs."""
+    args = ["run", "land-swap", "-b", "deepstate:2025-08-15", "--no-maps", "-f", "markdown"]
+    off = CliRunner().invoke(main, [*args, "--no-reconcile"]).stdout
+    on = CliRunner().invoke(main, args).stdout
+    assert "outline reconciliation off (--no-reconcile)" in off
+    assert "outline reconciliation off" not in on and "outline reconciliation: 939" in on
