@@ -604,7 +604,8 @@ def test_an_archive_file_given_as_a_file_is_dated_by_its_name(shared_data, tmp_p
     dates = sorted({b["date"] for b in doc["baselines"]})
     assert dates == ["2025-08-15", "2025-08-16"], doc["baselines"]
     info = baselines.load_baseline(str(copy)).baseline
-    assert info.date.isoformat() == "2025-08-15" and "dated by its name" in info.source
+    assert info.date.isoformat() == "2025-08-15" and info.source.startswith("DeepStateMap")
+    assert f"snapshot file {name}" in info.method  # read as deepstate:2025-08-15 is
     layer = tmp_path / "held.gpkg"
     gpd.read_file(copy).to_file(layer)
     result = CliRunner().invoke(main, [*args, "--baselines", str(layer)])
