@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import numbers
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import baselines, geodata, report, runs, scenario_paths
+from . import api_args, baselines, report, runs, scenario_paths
 from . import scenario as _scenario
 from .errors import InputError
-from .partition import BaselineInfo, Partition, Piece
+from .partition import Partition
 from .results import Result
 from .scenario import Scenario
 
@@ -100,7 +99,7 @@ def load_baseline(spec: str | None = None, units: str | Path | None = None) -> P
     before = os.environ.get("MODELLER_UNITS")
     try:
         if units is not None:
-            _use_units(units)
+            api_args.use_units(units)
         base = baselines.load_baseline(spec)
     except BaseException as exc:  # a call that fails changes nothing: the units stay
         if before is None:
@@ -108,105 +107,9 @@ def load_baseline(spec: str | None = None, units: str | Path | None = None) -> P
         else:
             os.environ["MODELLER_UNITS"] = before
         if isinstance(exc, InputError):
-            raise _in_api_words(exc) from None
+            raise api_args.in_api_words(exc) from None
         raise
-    return _stamped(base)
-
-
-def _units_now() -> tuple[str, str]:
-    """The active units: their data digest and name."""
-    source = geodata.load().source
-    return geodata.data_digest(), str(source.get("file") or source.get("name", ""))
-
-
-def _stamped(partition: Partition, units: tuple[str, str] | None = None) -> Partition:
-    """The partition marked as drawn on ``units`` (default: the active ones), which
-    ``apply`` checks."""
-    units = units or _units_now()
-    return replace(partition, baseline=replace(partition.baseline, units=units))
-
-
-def _check_partition(baseline: object) -> None:
-    """InputError unless ``baseline`` is a partition of the active units: drawn on them
-    (a baseline loaded on other units would be cut and peopled on these units' outlines
-    and settlements, figures of neither), of pieces with polygons in their oblasts, adding
-    up to the units' area (a piece given twice, or lost, would count land twice or not)."""
-    drawn_on = getattr(getattr(baseline, "baseline", None), "units", None)
-    if drawn_on and drawn_on[0] != geodata.data_digest():
-        raise InputError(
-            f"this baseline was loaded on other units ({drawn_on[1]}) than the active ones "
-            f"({_units_now()[1]}): load it again (load_baseline), or make its units active "
-            "again with load_baseline(units=...)"
-        )
-    pieces = getattr(baseline, "pieces", None)
-    data = geodata.load()
-    if not isinstance(pieces, tuple) or not all(isinstance(p, Piece) for p in pieces):
-        raise InputError("the baseline's pieces must be a tuple of Piece (from load_baseline)")
-    if not isinstance(baseline.baseline, BaselineInfo):
-        raise InputError("the baseline's .baseline must say what it is (from load_baseline)")
-    for p in pieces:
-        if p.oblast not in data.units or getattr(p.geometry, "geom_type", "") not in (
-            "Polygon",
-            "MultiPolygon",
-        ):
-            raise InputError(
-                f"a piece of the baseline ({p.oblast!r:.40}, {p.before!r:.40}) is not a "
-                "polygon of one of the active units; use a partition from load_baseline"
-            )
-    total, units_km2 = float(baseline.areas_km2.sum()), data.total_km2
-    if abs(total - units_km2) > 1e-4 * units_km2:
-        raise InputError(
-            f"the baseline's pieces add up to {total:,.0f} km², not the units' "
-            f"{units_km2:,.0f} km² (a piece given twice, or lost?); use a partition from "
-            "load_baseline or apply"
-        )
-
-
-def _use_units(units: str | Path) -> None:
-    """Make a units file the active units, once it is accepted (a refused file leaves the
-    units as they were); ``"embedded"``: back to the embedded units."""
-    import os
-
-    if not isinstance(units, str | os.PathLike):
-        raise InputError(
-            f"units must be a path to a units file, or 'embedded', got {type(units).__name__}"
-        )
-    if units == "embedded":
-        os.environ.pop("MODELLER_UNITS", None)
-        return
-    if not str(units).strip():
-        raise InputError("units is empty: give a units file (GeoJSON, GeoPackage, Shapefile)")
-    path = Path(units).expanduser()
-    if path.is_dir():
-        raise InputError(
-            "is a folder: give a units file (GeoJSON, GeoPackage, Shapefile)", str(path)
-        )
-    if not path.is_file():
-        raise InputError("units file not found", str(path))
-    geodata.check_units(path.resolve())  # refused here: the active units do not change
-    os.environ["MODELLER_UNITS"] = str(path.resolve())  # what --units sets, too
-
-
-def _use_population(folder: object) -> None:
-    """People placed as ``--population`` places them (see ``run``)."""
-    from . import hromadas
-
-    if isinstance(folder, os.PathLike):
-        folder = os.fspath(folder)
-    if folder is not None and not isinstance(folder, str):
-        raise InputError(
-            "population must be a folder with hromada outlines and populations (like "
-            f"--population), or 'embedded', got {type(folder).__name__}"
-        )
-    if folder is not None and not folder.strip():
-        raise InputError("population is empty: give a folder, or 'embedded'")
-    if folder == "embedded":
-        hromadas.population.use(None)
-        return
-    try:
-        hromadas.use_folder(Path(folder) if folder else None)
-    except InputError as exc:
-        raise _in_api_words(exc) from None
+    return api_args.stamped(base)
 
 
 def apply(baseline: Partition, scenario: Scenario) -> Partition:
@@ -230,7 +133,7 @@ def apply(baseline: Partition, scenario: Scenario) -> Partition:
             "apply takes (baseline, scenario): a Partition from load_baseline, then a Scenario "
             f"from load_scenario; got ({type(baseline).__name__}, {type(scenario).__name__})"
         )
-    _check_partition(baseline)
+    api_args.check_partition(baseline)
     # changed in code (model_copy skips pydantic's checks): applied as checked again, so
     # that an oblast given by name is its code, as in a file
     return baselines.apply(baseline, _scenario.revalidated(scenario))
@@ -330,18 +233,18 @@ def run(
             f"{type(baseline).__name__} {baseline!r:.60}"
         )
     loaded = _as_scenarios(scenarios)
-    _use_population(population)
+    api_args.use_population(population)
     cache = runs.BaselineCache()
     entries, partitions, notes = [], [], []
-    units = _units_now()
+    units = api_args.units_now()
     for path, sc in loaded:
         try:
             applied = runs.apply_one(path, sc, baseline, cache)
         except InputError as exc:  # (the command line's --baseline is this baseline)
-            raise _in_api_words(exc) from None
+            raise api_args.in_api_words(exc) from None
         if applied.note:
             notes.append(applied.note)
-        partitions.append(_stamped(applied.partition, units))
+        partitions.append(api_args.stamped(applied.partition, units))
         entries.append(
             report.scenario_entry(applied.partition, path, towns, applied.phases, applied.held_in)
         )
@@ -389,33 +292,17 @@ def timeline(
     if every is not None and not isinstance(every, str):
         raise InputError(f"every must be text such as '7d', got {every!r}")
     loaded = _as_scenarios(scenarios)  # (None, sc) for an object: it has no file
-    _use_population(population)
+    api_args.use_population(population)
     try:
         snapshots, others = archive.parse_specs(baselines, every)
     except InputError as exc:  # said in the API's words, not the command line's
-        raise _in_api_words(exc) from None
+        raise api_args.in_api_words(exc) from None
     if not snapshots and not others:
         raise InputError("baselines names no baseline")
     try:
         table = timeline_run.build_table(loaded, snapshots, others, workers=workers)
     except InputError as exc:
-        raise _in_api_words(exc) from None
+        raise api_args.in_api_words(exc) from None
     frame = pd.DataFrame({k: v for k, v in table.columns.items()})
     frame.attrs.update(timeline_table.provenance(table))  # tool, data, sources, warnings
     return frame
-
-
-_FLAGS = (
-    ("--baselines", "baselines"),
-    ("--every", "every"),
-    ("--baseline ", "baseline "),
-    ("--population", "population"),
-)
-
-
-def _in_api_words(exc: InputError) -> InputError:
-    """The error with the command line's options named as this API's arguments."""
-    message = exc.message
-    for flag, argument in _FLAGS:
-        message = message.replace(flag, argument)
-    return InputError(message, exc.file, exc.line, exc.loc)

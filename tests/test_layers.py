@@ -56,7 +56,7 @@ LAYERS: list[set[str]] = [
     {"timeline_page"},
     {"cli_options"},  # the options and failures the commands share
     {"cli_run", "cli_timeline", "cli_validate", "cli_data"},  # command bodies
-    {"results"},  # the Python API's result of a run: tables, provenance, files
+    {"results", "api_args"},  # the API's result of a run; its arguments checked, put to use
     {"cli", "api"},  # the command line; the Python API
     {"entry"},  # the console script: Ctrl-C handled before the CLI is imported
     {"__init__", "__main__"},  # the package exposes the API lazily

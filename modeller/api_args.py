@@ -1,0 +1,124 @@
+"""The Python API's arguments checked and put to work: the units and the population a
+call makes active, the partitions ``apply`` accepts, errors in the API's words."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from . import geodata
+from .errors import InputError
+from .partition import BaselineInfo, Partition, Piece
+
+
+def units_now() -> tuple[str, str]:
+    """The active units: their data digest and name."""
+    source = geodata.load().source
+    return geodata.data_digest(), str(source.get("file") or source.get("name", ""))
+
+
+def stamped(partition: Partition, units: tuple[str, str] | None = None) -> Partition:
+    """The partition marked as drawn on ``units`` (default: the active ones), which
+    ``apply`` checks."""
+    units = units or units_now()
+    return replace(partition, baseline=replace(partition.baseline, units=units))
+
+
+def check_partition(baseline: object) -> None:
+    """InputError unless ``baseline`` is a partition of the active units: drawn on them
+    (a baseline loaded on other units would be cut and peopled on these units' outlines
+    and settlements, figures of neither), of pieces with polygons in their oblasts, adding
+    up to the units' area (a piece given twice, or lost, would count land twice or not)."""
+    drawn_on = getattr(getattr(baseline, "baseline", None), "units", None)
+    if drawn_on and drawn_on[0] != geodata.data_digest():
+        raise InputError(
+            f"this baseline was loaded on other units ({drawn_on[1]}) than the active ones "
+            f"({units_now()[1]}): load it again (load_baseline), or make its units active "
+            "again with load_baseline(units=...)"
+        )
+    pieces = getattr(baseline, "pieces", None)
+    data = geodata.load()
+    if not isinstance(pieces, tuple) or not all(isinstance(p, Piece) for p in pieces):
+        raise InputError("the baseline's pieces must be a tuple of Piece (from load_baseline)")
+    if not isinstance(baseline.baseline, BaselineInfo):
+        raise InputError("the baseline's .baseline must say what it is (from load_baseline)")
+    for p in pieces:
+        if p.oblast not in data.units or getattr(p.geometry, "geom_type", "") not in (
+            "Polygon",
+            "MultiPolygon",
+        ):
+            raise InputError(
+                f"a piece of the baseline ({p.oblast!r:.40}, {p.before!r:.40}) is not a "
+                "polygon of one of the active units; use a partition from load_baseline"
+            )
+    total, units_km2 = float(baseline.areas_km2.sum()), data.total_km2
+    if abs(total - units_km2) > 1e-4 * units_km2:
+        raise InputError(
+            f"the baseline's pieces add up to {total:,.0f} km², not the units' "
+            f"{units_km2:,.0f} km² (a piece given twice, or lost?); use a partition from "
+            "load_baseline or apply"
+        )
+
+
+def use_units(units: str | Path) -> None:
+    """Make a units file the active units, once it is accepted (a refused file leaves the
+    units as they were); ``"embedded"``: back to the embedded units."""
+    import os
+
+    if not isinstance(units, str | os.PathLike):
+        raise InputError(
+            f"units must be a path to a units file, or 'embedded', got {type(units).__name__}"
+        )
+    if units == "embedded":
+        os.environ.pop("MODELLER_UNITS", None)
+        return
+    if not str(units).strip():
+        raise InputError("units is empty: give a units file (GeoJSON, GeoPackage, Shapefile)")
+    path = Path(units).expanduser()
+    if path.is_dir():
+        raise InputError(
+            "is a folder: give a units file (GeoJSON, GeoPackage, Shapefile)", str(path)
+        )
+    if not path.is_file():
+        raise InputError("units file not found", str(path))
+    geodata.check_units(path.resolve())  # refused here: the active units do not change
+    os.environ["MODELLER_UNITS"] = str(path.resolve())  # what --units sets, too
+
+
+def use_population(folder: object) -> None:
+    """People placed as ``--population`` places them (see ``run``)."""
+    from . import hromadas
+
+    if isinstance(folder, os.PathLike):
+        folder = os.fspath(folder)
+    if folder is not None and not isinstance(folder, str):
+        raise InputError(
+            "population must be a folder with hromada outlines and populations (like "
+            f"--population), or 'embedded', got {type(folder).__name__}"
+        )
+    if folder is not None and not folder.strip():
+        raise InputError("population is empty: give a folder, or 'embedded'")
+    if folder == "embedded":
+        hromadas.population.use(None)
+        return
+    try:
+        hromadas.use_folder(Path(folder) if folder else None)
+    except InputError as exc:
+        raise in_api_words(exc) from None
+
+
+FLAGS = (
+    ("--baselines", "baselines"),
+    ("--every", "every"),
+    ("--baseline ", "baseline "),
+    ("--population", "population"),
+)
+
+
+def in_api_words(exc: InputError) -> InputError:
+    """The error with the command line's options named as this API's arguments."""
+    message = exc.message
+    for flag, argument in FLAGS:
+        message = message.replace(flag, argument)
+    return InputError(message, exc.file, exc.line, exc.loc)
