@@ -327,13 +327,23 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
             available = available if available is not None else snapshots()
             chosen += select(spec, available)
         elif spec in ("1991", *AUTHORED):
-            others.append(spec)
+            if spec not in others:  # named twice: one baseline (as a DeepState day is)
+                others.append(spec)
         elif _is_file_name(spec):  # a missing file: said before the DeepState days
             inputs.check_file(Path(spec), inputs.geo_format(spec))
-            others.append(spec)
+            if not any(_same_file(spec, other) for other in others):
+                others.append(spec)
         else:  # said now, not after the DeepState days are planned and measured
             raise InputError(f"unknown baseline '{spec[:80]}' in --baselines; valid: {RANGE_HELP}")
     return thin(sorted(set(chosen), key=lambda s: s.day), step), others
+
+
+def _same_file(spec: str, other: str) -> bool:
+    """Whether two baseline specs name one file (written the same way or not)."""
+    try:
+        return _is_file_name(other) and Path(spec).resolve() == Path(other).resolve()
+    except OSError:
+        return False
 
 
 RANGE_HELP = (

@@ -2070,3 +2070,14 @@ def test_a_well_formed_source_date_epoch_dates_the_outputs(monkeypatch):
     result = cli("run", "land-swap", "--no-maps", "-b", "1991", "-f", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["generated"] == "2023-11-14T22:13:20+00:00"
+
+
+def test_one_baseline_named_twice_in_baselines_is_one_baseline(tmp_path):
+    """'deepstate:D,deepstate:D' was one day, but 'contact-line,contact-line' (or one file
+    written two ways) an error that two baselines describe one date."""
+    from modeller import archive
+
+    base = tmp_path / "base.geojson"
+    base.write_text(json.dumps({**fc(POLY), "date": "2025-08-15"}), encoding="utf-8")
+    twice = f"contact-line,1991,contact-line,{base},{tmp_path / '.' / 'base.geojson'},1991"
+    assert archive.parse_specs(twice)[1] == ["contact-line", "1991", str(base)]
