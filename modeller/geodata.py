@@ -173,8 +173,8 @@ def load() -> Geodata:
     path = settings.units_path()
     if path is None:
         return _embedded()
-    path = Path(path).resolve()
-    return _from_file(str(path), _stamp(path))
+    full = Path(path).resolve()  # (the cache's key; outputs name the file as written)
+    return _from_file(str(full), _stamp(full), str(path))
 
 
 def _stamp(path: Path) -> tuple:
@@ -218,7 +218,7 @@ def check_units(path: Path) -> None:
 
 
 @cache
-def _from_file(path: str, stamp: tuple = ()) -> Geodata:  # (``stamp``: of the cache key only)
+def _from_file(path: str, stamp: tuple = (), written: str | None = None) -> Geodata:
     """The embedded unit table and settlements on the unit geometry of a boundaries file.
 
     Official areas and populations stay keyed by code; each settlement is re-assigned to
@@ -264,7 +264,7 @@ def _from_file(path: str, stamp: tuple = ()) -> Geodata:  # (``stamp``: of the c
     xy = _snap_inside(xy, settlements, geometry)
     source = {
         "name": f"units file {inputs.shown(Path(path).name)}",
-        "file": inputs.shown(path),
+        "file": inputs.shown(written or path),  # as the user wrote it (``stamp``: a key)
         "sha256": inputs.digest(Path(path)),
         "matched_by": how,
     }

@@ -1170,3 +1170,19 @@ def test_a_unit_polygon_far_from_ukraine_is_refused_saying_where(tmp_path, x, y)
         "(Crimea / Автономна Республіка Крим (UA-43)): a polygon of it lies far outside Ukraine",
         f"around lon {x + 0.005:.6g}, lat {y + 0.005:.6g}",
     )
+
+
+def test_a_units_file_is_named_in_the_outputs_as_written(tmp_path, monkeypatch):
+    """'--units ../data/units.geojson' had been named by its absolute path in the JSON, the
+    pages and the terminal (a page carried the user's folders); -b and --population kept
+    the path as written."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "work").mkdir()
+    path = units_file(tmp_path / "data", "flat")
+    monkeypatch.chdir(tmp_path / "work")
+    written = f"../data/{path.name}"
+    result = cli("run", "land-swap", "--no-maps", "-b", "1991", "--units", written, "-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["units"]["file"] == written
+    assert str(tmp_path) not in result.stdout
