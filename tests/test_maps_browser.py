@@ -554,8 +554,34 @@ def test_the_baseline_switch_and_tooltips(tabs, site):
         assert fills == {f"url(#{maps.palette.HATCH_ID})"}
         assert v.count("#mdl-map path.m-town") == 0
         assert v.page.locator(".mapwrap").screenshot() != shown
+
+        def legend() -> tuple[str, dict, str, bool]:
+            shown = {
+                x["status"]: x["km2"]
+                for x in v.page.eval_on_selector_all(
+                    ".legend li.lg-status",
+                    "ls => ls.map(l => ({status: l.dataset.status,"
+                    " km2: l.querySelector('.lg-km2').textContent}))",
+                )
+            }
+            return (
+                v.page.locator("#legend-title").inner_text(),
+                shown,
+                v.page.locator(".legend li.lg-changed .lg-label").inner_text(),
+                v.page.locator(".legend li.lg-town").is_visible(),
+            )
+
+        # the legend says what the map shows: the baseline's figures, the old holder's fill
+        title, km2, changed, towns = legend()
+        assert title == "Legend: held on the baseline" and "holder on the baseline" in changed
+        assert km2 == {x["status"]: maps.words.km2(x["baseline_km2"]) for x in e["statuses"]}
+        assert not towns  # the baseline view draws none
         v.page.get_by_role("radio", name="After the scenario").check()
         v.page.wait_for_timeout(150)
+        title, km2, changed, towns = legend()
+        assert title == "Legend: held after the scenario" and "new holder" in changed
+        assert km2 == {x["status"]: maps.words.km2(x["km2"]) for x in e["statuses"]}
+        assert towns
         # zoomed in twice, labels are placed again without overlaps
         v.page.locator(".leaflet-control-zoom-in").click()
         v.page.locator(".leaflet-control-zoom-in").click()
@@ -673,6 +699,7 @@ steps:
 RIGHT_TO_LEFT = """
 id: rtl
 title: خطة السلام — تجميد خط التماس في دونيتسك ولوهانسك
+summary: تتنازل أوكرانيا عن دونيتسك.
 reported:
   - source: رويترز
     date: 2025-11-20
@@ -738,6 +765,9 @@ def test_long_words_wrap_and_right_to_left_titles_stay_apart_from_figures(
             if page == "rtl.html":  # an Arabic source had its date drawn before it
                 source, day = v.page.evaluate(SOURCE_AND_DATE)
                 assert day["left"] >= source["right"] - 0.5, (size, source, day)
+                # an Arabic summary reads right to left (its full stop at its left end)
+                summary = v.page.locator("p.summary")
+                assert summary.evaluate("e => getComputedStyle(e).direction") == "rtl"
             v.assert_clean()
         finally:
             v.close()

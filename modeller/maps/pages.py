@@ -93,6 +93,9 @@ def legend_items(view: ScenarioView, palette: Palette, figures: bool) -> list[di
                 "label": label,
                 "km2": words.km2(s["km2"]) if figures else None,
                 "pct": words.pct(s["pct"]) if figures else None,
+                # the same on the baseline: shown when the map shows it (maps.js)
+                "base_km2": words.km2(s["baseline_km2"]) if figures else None,
+                "base_pct": words.pct(s["baseline_pct"]) if figures else None,
             }
         )
     moved = sum(f["km2"] for f in e["flows"])
@@ -101,6 +104,7 @@ def legend_items(view: ScenarioView, palette: Palette, figures: bool) -> list[di
             "cls": "lg-changed",
             "swatch": {"kind": "hatch", "fill": palette.hatch()},
             "label": "Changes hands (hatched; fill: new holder)",
+            "base_label": "Changes hands (hatched; fill: holder on the baseline)",
             "km2": words.km2(moved),
             "pct": None,
         }

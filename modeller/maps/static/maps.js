@@ -296,6 +296,24 @@
 
   /* ---- a scenario page ------------------------------------------------------------------ */
 
+  /* The legend says what the map shows: the figures held after the scenario, or on the
+     baseline (and who the hatch's fill is), as the view switch is set. */
+  function legendFor(after) {
+    var title = document.getElementById('legend-title');
+    if (title) { title.textContent = after ? 'Legend: held after the scenario' : 'Legend: held on the baseline'; }
+    Array.prototype.forEach.call(document.querySelectorAll('.legend li[data-base-km2]'), function (li) {
+      li.querySelector('.lg-km2').textContent = li.getAttribute(after ? 'data-km2' : 'data-base-km2');
+      var pct = li.querySelector('.lg-pct');
+      if (pct) { pct.textContent = li.getAttribute(after ? 'data-pct' : 'data-base-pct'); }
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('.legend li[data-base-label]'), function (li) {
+      li.querySelector('.lg-label').textContent = li.getAttribute(after ? 'data-label' : 'data-base-label');
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('.legend li.lg-town'), function (li) {
+      li.style.display = after ? '' : 'none';  // the baseline view draws no towns
+    });
+  }
+
   var mapEl = document.getElementById('mdl-map');
   if (mapEl) {
     var s = PAGE.scenarios[0];
@@ -306,9 +324,11 @@
     Array.prototype.forEach.call(document.querySelectorAll('input[name="mdl-view"]'),
       function (input) {
         input.addEventListener('change', function () {
-          m.show(s, input.value === 'after');
+          var shown = input.value === 'after';
+          m.show(s, shown);
           document.getElementById('mdl-map-state').textContent =
-            input.value === 'after' ? 'after the scenario' : 'baseline';
+            shown ? 'after the scenario' : 'baseline';
+          legendFor(shown);
         });
       });
     onPrint([m], function () { m.frame(s.bounds); });
