@@ -771,3 +771,31 @@ def test_long_words_wrap_and_right_to_left_titles_stay_apart_from_figures(
             v.assert_clean()
         finally:
             v.close()
+
+
+def test_a_tip_opened_by_the_maps_edge_stays_inside_the_map(tabs, site):
+    """On a phone, a tap on Donetsk by the map's left edge had opened a 442 px tip 211 px
+    off screen (the oblast's name and first figures lost), see-through over the labels."""
+    _doc, out = site
+    v = Visit(tabs["phone"], out / "land-swap.html")
+    try:
+        frame = v.box("#mdl-map")
+        for edge in ("left", "right"):  # Donetsk moved to that edge, then tapped
+            x, y = v.page.evaluate(
+                """(edge) => { const m = window.mdlMaps[0], w = m.getSize().x;
+                  const p = m.latLngToContainerPoint([48.1, 37.7]);
+                  m.panBy([p.x - (edge === 'left' ? 14 : w - 14), 0], {animate: false});
+                  const q = m.latLngToContainerPoint([48.1, 37.7]); return [q.x, q.y]; }""",
+                edge,
+            )
+            v.page.touchscreen.tap(frame["x"] + x, frame["y"] + y)
+            v.page.wait_for_timeout(400)  # (Leaflet fades a tip in)
+            tip = v.page.locator(".leaflet-tooltip")
+            assert tip.count() == 1 and "Donetsk" in tip.inner_text(), edge
+            box = v.box(".leaflet-tooltip")
+            assert box["x"] >= frame["x"] - 0.5, (edge, box, frame)
+            assert box["x"] + box["w"] <= frame["x"] + frame["w"] + 0.5, (edge, box, frame)
+            assert tip.evaluate("e => e.style.opacity") == "1"  # (Leaflet's default: 0.9)
+        v.assert_clean()
+    finally:
+        v.close()

@@ -170,13 +170,37 @@
   /* A tip for a shape, opened by pointer or tap. Not Layer.bindTooltip: that adds focus
      listeners, which make every SVG shape a Tab stop in Chromium. */
   function attachTip(map, layer, content, opts, fixed) {
-    var tip = L.tooltip(opts);
+    var tip = L.tooltip(L.extend({opacity: 1}, opts));  // opaque: no map label shows through
     function open(e) {
       tip.setLatLng(fixed ? layer.getLatLng() : e.latlng).setContent(content());
       if (!map.hasLayer(tip)) { map.openTooltip(tip); }
+      keepInside(map, tip);
     }
     layer.on('mouseover mousemove click', open);
     layer.on('mouseout', function () { map.closeTooltip(tip); });
+  }
+
+  /* A tip opened near the map's edge is moved back inside it (on a phone a 440 px tip
+     at a tap by the left edge had lost its first column off screen). */
+  function keepInside(map, tip) {
+    var el = tip.getElement();
+    if (!el) { return; }
+    el.style.marginLeft = '0px';
+    el.style.marginTop = '0px';
+    var box = el.getBoundingClientRect(), frame = map.getContainer().getBoundingClientRect();
+    var pad = 4, dx = 0, dy = 0;
+    if (box.left < frame.left + pad || box.width > frame.width - 2 * pad) {
+      dx = frame.left + pad - box.left;
+    } else if (box.right > frame.right - pad) {
+      dx = frame.right - pad - box.right;
+    }
+    if (box.top < frame.top + pad) {
+      dy = frame.top + pad - box.top;
+    } else if (box.bottom > frame.bottom - pad && box.height < frame.height - 2 * pad) {
+      dy = frame.bottom - pad - box.bottom;
+    }
+    el.style.marginLeft = dx + 'px';
+    el.style.marginTop = dy + 'px';
   }
 
   /* ---- locator: Ukraine's outline with the map's current view ------------------------ */
