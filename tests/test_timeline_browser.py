@@ -306,3 +306,28 @@ def test_month_labels_at_the_ends_of_the_axis_stay_on_the_page(
         v.assert_clean()
     finally:
         v.close()
+
+
+def test_printed_a_scenarios_heading_stays_with_its_charts(browser, tmp_path):  # noqa: F811
+    """Printed, a scenario's heading had ended one page and its charts begun the next."""
+    table = synthetic(6, 20, step=7)
+    path = tmp_path / "timeline.html"
+    path.write_text(timeline_page.render(table, every_days=7), encoding="utf-8")
+    v = _visit(browser, path, 1440, 900)
+    try:
+        v.page.emulate_media(media="print")
+        kept = v.page.evaluate(
+            """() => Array.from(document.querySelectorAll('section.scenario')).map(s => [
+                getComputedStyle(s.querySelector('h2.title')).breakAfter,
+                getComputedStyle(s.querySelector('.meta')).breakAfter,
+                getComputedStyle(s.querySelector('.pair')).breakInside])"""
+        )
+        assert len(kept) == 6 and all(k == ["avoid", "avoid", "avoid"] for k in kept), kept
+        v.page.emulate_media(media="screen")
+        assert (
+            v.page.evaluate("getComputedStyle(document.querySelector('h2.title')).breakAfter")
+            == "auto"
+        )
+        assert v.page.pdf(format="A4")[:4] == b"%PDF"
+    finally:
+        v.close()
