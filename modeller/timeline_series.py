@@ -156,7 +156,20 @@ def ticks(top: float) -> list[float]:
 
 
 def month_ticks(x0: int, x1: int) -> list[tuple[int, str]]:
-    """(ordinal, 'Jan 2025') at the first of every 1/2/3/6/12 months: at most 8 ticks."""
+    """(ordinal, 'Jan 2025') at the first of every 1/2/3/6/12 months: at most 8 ticks; a
+    span too short for two of them gets days instead (a few weeks had had one label)."""
+    months = _month_ticks(x0, x1)
+    if len(months) >= 2 or x1 - x0 > 120:
+        return months
+    step = next(d for d in (1, 2, 7, 14, 28) if (x1 - x0) / d <= 7)
+    first = x0 + (-x0) % step if step < 7 else x0 + (1 - x0) % 7  # (7, 14, 28: Mondays)
+    return [
+        (x, f"{Date.fromordinal(x).day} {Date.fromordinal(x).strftime('%b')}")
+        for x in range(first, x1 + 1, step)
+    ]
+
+
+def _month_ticks(x0: int, x1: int) -> list[tuple[int, str]]:
     a, b = Date.fromordinal(x0), Date.fromordinal(x1)
     months = (b.year - a.year) * 12 + b.month - a.month + 1
     nice = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400, 6000, 12000, 24000)

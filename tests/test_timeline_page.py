@@ -218,3 +218,14 @@ def test_the_baseline_paragraph_says_when_the_outline_reconciliation_moved_land(
         assert "DeepStateMap's occupied area, clipped to the embedded units" in note
         assert ("reconciled with it" in note) is said, note
         assert ("outline reconciliation moved 115.9 km² to Russian-held" in page) is said
+
+
+def test_a_span_of_a_few_weeks_is_labelled_by_its_days():
+    """A timeline of 20 Jul – 15 Aug had one label on its axis ('Aug 2025')."""
+    a, b = Date(2025, 7, 20).toordinal(), Date(2025, 8, 15).toordinal()
+    ticks = ts.month_ticks(a, b)
+    assert [label for _, label in ticks] == ["21 Jul", "28 Jul", "4 Aug", "11 Aug"]
+    assert all(Date.fromordinal(x).weekday() == 0 for x, _ in ticks)  # Mondays
+    assert [label for _, label in ts.month_ticks(b - 1, b)] == ["14 Aug", "15 Aug"]
+    months = ts.month_ticks(Date(2025, 6, 1).toordinal(), b)  # three months: months
+    assert [label for _, label in months] == ["Jun 2025", "Jul 2025", "Aug 2025"]
