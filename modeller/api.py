@@ -246,7 +246,9 @@ def run(
             notes.append(applied.note)
         partitions.append(api_args.stamped(applied.partition, units))
         entries.append(
-            report.scenario_entry(applied.partition, path, towns, applied.phases, applied.held_in)
+            report.scenario_entry(
+                applied.partition, path, towns, applied.phases, applied.held_in, applied.note
+            )
         )
     return Result(report.document(entries), tuple(partitions), tuple(notes))
 

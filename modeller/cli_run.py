@@ -164,7 +164,9 @@ def run(
                     )
                 partitions.append(partition)
                 entries.append(
-                    report.scenario_entry(partition, path, towns, applied.phases, applied.held_in)
+                    report.scenario_entry(
+                        partition, path, towns, applied.phases, applied.held_in, applied.note
+                    )
                 )
                 if painter is not None:  # its images are drawn while the next is applied
                     painter.offer(len(entries) - 1, entries[-1], partition, head)

@@ -49,9 +49,12 @@ def scenario_entry(
     towns: int = 15,
     phases: list[tuple] | None = None,
     held_in: tuple = (),
+    note: str | None = None,
 ) -> ScenarioEntry:
     """One scenario's figures plus its provenance (and, if staged, each phase's headline);
-    ``held_in``: the BaselineInfo of each other baseline its steps read."""
+    ``held_in``: the BaselineInfo of each other baseline its steps read; ``note``: what
+    the run said of its baseline (deepstate:own standing in with the nearest day), kept
+    with its warnings so that every output says it, not only the terminal."""
     sc = partition.scenario
     b = partition.baseline
     staged = [(ph, p) for ph, p in (phases or []) if ph is not None]
@@ -67,7 +70,8 @@ def scenario_entry(
             "baseline": baseline_record(b),
             "held_in": [baseline_record(h) for h in held_in],
             "date": sc.date.isoformat() if sc.date else None,
-            "warnings": list(partition.warnings),
+            "warnings": list(partition.warnings)
+            + ([note.removeprefix(f"{sc.id}: ")] if note else []),
             "phases": [phase_entry(ph, p) for ph, p in staged],
             **summarise(partition, towns),
         }

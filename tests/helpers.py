@@ -19,7 +19,9 @@ def build(paths: list[Path], spec: str = "contact-line") -> tuple:
         applied = runs.apply_one(path, sc, spec, cache)
         partitions.append(applied.partition)
         entries.append(
-            report.scenario_entry(applied.partition, path, 15, applied.phases, applied.held_in)
+            report.scenario_entry(
+                applied.partition, path, 15, applied.phases, applied.held_in, applied.note
+            )
         )
     return report.document(entries), partitions
 

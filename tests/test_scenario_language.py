@@ -197,6 +197,9 @@ def test_deepstate_own_uses_the_scenario_date_or_says_which_day_stands_in(tmp_pa
     assert doc["scenarios"][0]["baseline"]["name"] == "deepstate:2024-05-31"
     assert "no DeepState snapshot of its date 2024-06-14" in result.stderr
     assert "deepstate:2024-05-31 (14 days away)" in result.stderr
+    # and in the outputs, among the scenario's warnings (it had been said on stderr alone)
+    (said,) = doc["scenarios"][0]["warnings"]
+    assert said.startswith("no DeepState snapshot of its date 2024-06-14; using the nearest")
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1990-12-31"])
