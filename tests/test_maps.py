@@ -446,3 +446,20 @@ def test_the_comparison_names_each_rows_baseline_when_they_differ(tmp_path):
     same = maps.render_site(*build([REPO / "scenarios" / "land-swap.yaml"], "1991"))
     head = re.search(r'<table class="t-compare">.*?<thead>(.*?)</thead>', same["index.html"], re.S)
     assert "Baseline" not in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1))  # one: said once
+
+
+def test_a_scenarios_warnings_are_on_its_page(tmp_path):
+    """A step that selects nothing (or deepstate:own standing in with another day) was said
+    on the terminal and in JSON, never on the page a reader sees."""
+    path = tmp_path / "warned.yaml"
+    path.write_text(
+        "id: warned\ntitle: Warned\nsteps:\n  - assign: ukraine\n"
+        "    where: {oblast: Lviv, held_by: russia}\n",
+        encoding="utf-8",
+    )
+    doc, partitions = build([path], "contact-line")
+    (said,) = maps.site.plain(doc)["scenarios"][0]["warnings"]
+    page = maps.render_site(doc, partitions)["warned.html"]
+    assert f'<p class="warning" dir="auto">Warning: {markupsafe.escape(said)}</p>' in page
+    assert "selects nothing" in said
+    assert "proposed undated" not in page  # (an undated scenario: no date said)

@@ -251,8 +251,9 @@ def scenario_page(
         view=view,
         summary=e["summary"] or "",
         notes=e.get("notes") or "",
+        warnings=e.get("warnings") or [],
         headline=headline,
-        proposed=words.day(e.get("date")),
+        proposed=words.day(e["date"]) if e.get("date") else None,  # (no "proposed undated")
         baseline_caption=words.baseline_caption(e["baseline"]),
         map_label=f"Map of {view.title}: land changing hands, hatched. "
         "The figures are in the tables.",
