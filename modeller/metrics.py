@@ -234,54 +234,50 @@ def towns_changing_hands(t: Tally, limit: int = 15) -> list[dict]:
     pair = np.array([pairs.index((p.before, p.after)) for p in pieces])
     variants = t.population.variants
     layouts = sorted({v.layout for v in variants})
-    shares: dict[tuple, list[float]] = {}
-    people: dict[tuple, list[float]] = {}
-
-    def moving_towns(li: int):
-        """(town × pair key, index of each moving town point) of layout ``li``."""
+    moving_by_layout: dict[int, tuple] = {}  # layout -> (keys found, inverse, points, count)
+    for li in layouts:
         layout, where = t.population.layouts[li], t.point_piece[li]
         town = layout.settlement >= 0
         moving = np.flatnonzero(town & (where >= 0) & moves[np.maximum(where, 0)])
-        return layout.settlement[moving] * len(pairs) + pair[where[moving]], moving
-
-    def cell(table: dict, code: int, n: int) -> list[float]:
-        j, k = divmod(code, len(pairs))
-        return table.setdefault((j, *pairs[k]), [0.0] * n)
-
+        # points of one town moving between one pair of statuses, counted at once
+        key = layout.settlement[moving] * len(pairs) + pair[where[moving]]
+        moving_by_layout[li] = (*np.unique(key, return_inverse=True, return_counts=True), moving)
+    keys = np.unique(np.concatenate([m[0] for m in moving_by_layout.values()] or [[]]))
+    keys = keys.astype(int)
+    share = np.zeros((len(keys), len(layouts)))  # per (town, pair): share of its footprint
+    placed = np.zeros((len(keys), len(variants)))  # per (town, pair): people, per variant
     for rank, li in enumerate(layouts):
-        key, moving = moving_towns(li)
-        if not len(key):
-            continue
+        found, _, n, _ = moving_by_layout[li]
         town = t.population.layouts[li].settlement
         count = np.bincount(town[town >= 0], minlength=len(data.settlements))
-        # points of one town moving between one pair of statuses, counted at once
-        found, n = np.unique(key, return_counts=True)
-        for code, m in zip(found.tolist(), n.tolist(), strict=True):
-            cell(shares, code, len(layouts))[rank] += m / count[code // len(pairs)]
+        share[np.searchsorted(keys, found), rank] = n / count[found // len(pairs)]
     for k, v in enumerate(variants):
-        key, moving = moving_towns(v.layout)
-        if not len(key):
-            continue
-        found, inverse = np.unique(key, return_inverse=True)
-        placed = np.bincount(inverse, weights=v.weight[moving])
-        for code, w in zip(found.tolist(), placed.tolist(), strict=True):
-            cell(people, code, len(variants))[k] += w
+        found, inverse, _, moving = moving_by_layout[v.layout]
+        weights = np.bincount(inverse, weights=v.weight[moving], minlength=len(found))
+        placed[np.searchsorted(keys, found), k] = weights
     rows = []
-    for (j, before, after), share in shares.items():
+    if 0 <= limit < len(keys):  # only the largest are listed: rows for them (and ties)
+        cut = len(keys) - limit
+        floor = np.partition(placed[:, 0], cut)[cut] if limit else np.inf
+        chosen = np.flatnonzero(placed[:, 0] >= floor)
+    else:
+        chosen = np.arange(len(keys))
+    for i in chosen.tolist():
+        code = int(keys[i])
+        j, (before, after) = code // len(pairs), pairs[code % len(pairs)]
         s = data.settlements[j]
-        placed = people.get((j, before, after), [0.0] * len(variants))
         rows.append(
             {
                 "name": s.name,
                 "oblast": s.oblast,
                 "oblast_name": data.units[s.oblast].name_en,
                 "population": s.population,
-                "share": share[0],
-                "share_low": min(share),
-                "share_high": max(share),
-                "people": placed[0],
-                "people_low": min(placed),
-                "people_high": max(placed),
+                "share": float(share[i, 0]),
+                "share_low": float(share[i].min()),
+                "share_high": float(share[i].max()),
+                "people": float(placed[i, 0]),
+                "people_low": float(placed[i].min()),
+                "people_high": float(placed[i].max()),
                 "from": before,
                 "to": after,
                 "lon": s.lon,
