@@ -185,6 +185,9 @@ def outside_people(v) -> str:
     )
 
 
+TOWNS_TITLE = "Largest towns changing hands (most people changing hands first)"
+
+
 def vs_1991_line(e: ScenarioEntry) -> str:
     """'Against 1991 borders: 119,000 km² (19.9%) and about … pre-war residents would be
     outside Ukraine's control.' (terminal and Markdown; the pages say it in their words)"""
@@ -229,7 +232,7 @@ def to_markdown(doc: RunDocument) -> str:
             lines += ["", "**Changes hands, by oblast**", ""]
             lines += _md_table(transfer_head(e), transfer_rows(e))
         if e.towns:
-            lines += ["", "**Largest towns changing hands**", ""]
+            lines += ["", f"**{TOWNS_TITLE}**", ""]
             lines += _md_table(TOWN_HEAD, town_rows(e))
         lines.append("")
     lines += ["## Comparison", ""]
@@ -294,7 +297,7 @@ def print_rich(doc: RunDocument, console: Console) -> None:
         if e.transfers:
             _rich_table(console, "Changes hands, by oblast", transfer_head(e), transfer_rows(e))
         if e.towns:
-            _rich_table(console, "Largest towns changing hands", TOWN_HEAD, town_rows(e))
+            _rich_table(console, TOWNS_TITLE, TOWN_HEAD, town_rows(e))
     console.rule("[bold]Comparison[/]", style="cyan")
     _rich_table(console, "One row per scenario", COMPARE_HEAD, compare_rows(doc), COMPARE_GROUPS)
     console.print(doc.method, style="dim", markup=False, highlight=False)

@@ -463,3 +463,17 @@ def test_a_scenarios_warnings_are_on_its_page(tmp_path):
     assert f'<p class="warning" dir="auto">Warning: {markupsafe.escape(said)}</p>' in page
     assert "selects nothing" in said
     assert "proposed undated" not in page  # (an undated scenario: no date said)
+
+
+def test_the_towns_table_says_its_order(doc, pages):
+    """Pokrovsk (60,000) listed after Druzhkivka (54,000) had read as a mistake: the towns
+    come most people changing hands first (a town partly changing hands counts its part)."""
+    for e, name in zip(doc["scenarios"], maps.page_names(doc), strict=True):
+        if not e["towns"]:
+            continue
+        assert (
+            "<caption>Largest towns changing hands (most people changing hands first)"
+            in (pages[name])
+        )
+        people = [t["people"] for t in e["towns"]]
+        assert people == sorted(people, reverse=True), name

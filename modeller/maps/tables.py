@@ -82,7 +82,8 @@ def town_table(view: ScenarioView) -> dict:
         for t in view.entry["towns"]
     ]
     head = ["Town", "Oblast", "Population (GeoNames)", "Changes hands", "From", "To"]
-    return table("Largest towns changing hands", "t-towns", head, rows)
+    caption = "Largest towns changing hands (most people changing hands first)"
+    return table(caption, "t-towns", head, rows)
 
 
 def recognition_table(view: ScenarioView) -> dict:
