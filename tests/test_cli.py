@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from modeller.cli import main
+from modeller.rounding import km2_text
 from modeller.scenario_paths import shipped_ids
 
 NARROW = {"COLUMNS": "80"}
@@ -211,3 +212,17 @@ def test_a_deepstate_baseline_read_without_reconciliation_says_so(shared_data):
     on = CliRunner().invoke(main, args).stdout
     assert "outline reconciliation off (--no-reconcile)" in off
     assert "outline reconciliation off" not in on and "outline reconciliation: 939" in on
+
+
+def test_the_grey_zone_is_named_in_what_lies_outside_ukraines_control(shared_data):
+    """On a raw DeepState dump the 'Against 1991 borders' line counted the grey zone as
+    outside Ukraine's control without saying that part of it is contested land."""
+    raw = shared_data / "deepstate" / "raw" / "deepstate_raw_20250803T195825Z.geojson"
+    args = ["run", "freeze-current-lines", "--no-maps", "-f"]
+    doc = json.loads(CliRunner().invoke(main, [*args, "json", "-b", str(raw)]).stdout)
+    (grey,) = [s["km2"] for s in doc["scenarios"][0]["statuses"] if s["status"] == "contested"]
+    markdown = CliRunner().invoke(main, [*args, "markdown", "-b", str(raw)]).stdout
+    (line,) = [x for x in markdown.splitlines() if x.startswith("Against 1991 borders:")]
+    assert line.endswith(f"({km2_text(grey)} km² of it contested, the grey zone).")
+    plain = CliRunner().invoke(main, [*args, "markdown", "-b", "1991"]).stdout
+    assert "contested, the grey zone" not in plain

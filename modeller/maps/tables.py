@@ -152,8 +152,10 @@ def scenario_tables(view: ScenarioView) -> dict:
         f"Against the 1991 borders: {words.km2(v['outside_ukraine_km2'])} km² "
         f"({words.pct(v['outside_ukraine_pct'])}% of Ukraine) and about "
         f"{words.people_of(v, 'outside_ukraine_people')} pre-war residents would be outside "
-        "Ukraine's control."
+        "Ukraine's control"
     )
+    grey = sum(s["km2"] for s in e["statuses"] if s["status"] == "contested")
+    vs1991 += f" ({words.km2(grey)} km² of it contested, the grey zone)." if grey >= 0.5 else "."
     return {"tables": out, "oblasts": oblast_table(view), "vs1991": vs1991}
 
 
