@@ -70,12 +70,12 @@ def deepstate_file(path: Path) -> Partition | None:
     pockets filled, the outline reconciled. Read as a user's own polygons it had counted
     DeepState's border and coast as a line of contact (a band 2.8x too large). None for a
     file of another name, or one whose name holds no real day."""
-    m = archive.DAILY_NAME.fullmatch(path.name)
-    if m is None:
+    named = ARCHIVE_NAME.fullmatch(path.stem)
+    if not archive.DAILY_NAME.fullmatch(path.name) or named is None:
         return None
     try:
-        day = Date.fromisoformat(f"{path.name[18:22]}-{path.name[22:24]}-{path.name[24:26]}")
-    except ValueError:
+        day = Date(*map(int, named.groups()))
+    except ValueError:  # (from_file says what is wrong with the name)
         return None
     snapshot = archive.Snapshot(day, path)
     layers, grey = snapshot.layers()

@@ -203,7 +203,7 @@ def hromada_model(path: Path, data: geodata.Geodata | None = None) -> population
     return population.Population(base.layouts, tuple(variants), source=text, method=method)
 
 
-_IN_USE: list = []  # [(key, model)]: the model last built, for the same files and units
+_IN_USE: list = []  # [(stamps, units, model)]: the model last built
 
 
 def use_folder(folder: Path | None) -> None:
@@ -222,9 +222,9 @@ def use_folder(folder: Path | None) -> None:
     for f in hromada_files.files(folder):  # InputError naming what is missing
         st = f.stat()
         stamps.append((str(f.resolve()), st.st_size, st.st_mtime_ns, st.st_ino))
-    key = (tuple(stamps), data)
-    if not (_IN_USE and _IN_USE[0][0][0] == key[0] and _IN_USE[0][0][1] is data):
-        if _IN_USE:  # files saved over since: read again, not from the cache by name
+    if not (_IN_USE and _IN_USE[0][0] == stamps and _IN_USE[0][1] is data):
+        if _IN_USE and _IN_USE[0][0] != stamps:  # saved over since: read them again
             read.cache_clear()
-        _IN_USE[:] = [(key, hromada_model(folder, data))]
-    population.use(_IN_USE[0][1])
+            source.cache_clear()
+        _IN_USE[:] = [(stamps, data, hromada_model(folder, data))]
+    population.use(_IN_USE[0][2])

@@ -192,13 +192,18 @@ def vs_1991_line(e: ScenarioEntry) -> str:
     """'Against 1991 borders: 119,000 km² (19.9%) and about … pre-war residents would be
     outside Ukraine's control.' (terminal and Markdown; the pages say it in their words)"""
     v = e.vs_1991
-    grey = sum(s.km2 for s in e.statuses if s.status == "contested")
     return (
         f"Against 1991 borders: {km2_text(v.outside_ukraine_km2)} km² "
         f"({v.outside_ukraine_pct:.1f}%) and {outside_people(v)} pre-war "
         "residents would be outside Ukraine's control"
-        + (f" ({km2_text(grey)} km² of it contested, the grey zone)." if grey >= 0.5 else ".")
+        + contested_end(sum(s.km2 for s in e.statuses if s.status == "contested"))
     )
+
+
+def contested_end(km2: float, fmt=km2_text) -> str:
+    """The end of the 'Against 1991 borders' sentence: how much of it is the grey zone
+    (contested land is outside Ukraine's control, but not Russian-held), or just '.'."""
+    return f" ({fmt(km2)} km² of it contested, the grey zone)." if km2 >= 0.5 else "."
 
 
 def provenance_line(e: ScenarioEntry) -> str:

@@ -455,3 +455,29 @@ def test_run_places_people_from_modeller_population_as_the_command_line_does(
             modeller.run(["land-swap"], population=str(hromada_dir / "nowhere"))
     finally:
         population.use(None)
+
+
+def test_a_population_folder_saved_over_between_calls_is_read_again(hromada_dir, tmp_path):
+    """The model is kept between API calls for the same files; a table saved over since
+    must be read again, not served from the caches kept by the folder's name."""
+    import shutil
+
+    from modeller import hromada_files, population
+
+    for name in (hromada_files.GEOMETRY, hromada_files.POPULATION):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(hromada_dir / name, tmp_path / name)
+    table = tmp_path / hromada_files.POPULATION
+    try:
+        before = modeller.run(["land-swap"], population=tmp_path).held
+        rows = table.read_text(encoding="utf-8").splitlines()
+        at = next(i for i, r in enumerate(rows) if r.startswith("UA14120090000098500"))
+        cells = rows[at].split(",")  # Kramatorsk, which land-swap moves to Russia
+        cells[2] = str(int(cells[2]) + 20_000)
+        rows[at] = ",".join(cells)
+        table.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        after = modeller.run(["land-swap"], population=tmp_path).held
+        russia = lambda held: float(held[held["status"] == "russia"]["people"].sum())  # noqa: E731
+        assert russia(after) - russia(before) == pytest.approx(20_000, rel=0.02)
+    finally:
+        population.use(None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..report_text import TOWNS_TITLE, contested_end
 from ..rounding import share_text
 from . import words
 from .layers import ScenarioView
@@ -82,8 +83,7 @@ def town_table(view: ScenarioView) -> dict:
         for t in view.entry["towns"]
     ]
     head = ["Town", "Oblast", "Population (GeoNames)", "Changes hands", "From", "To"]
-    caption = "Largest towns changing hands (most people changing hands first)"
-    return table(caption, "t-towns", head, rows)
+    return table(TOWNS_TITLE, "t-towns", head, rows)
 
 
 def recognition_table(view: ScenarioView) -> dict:
@@ -155,7 +155,7 @@ def scenario_tables(view: ScenarioView) -> dict:
         "Ukraine's control"
     )
     grey = sum(s["km2"] for s in e["statuses"] if s["status"] == "contested")
-    vs1991 += f" ({words.km2(grey)} km² of it contested, the grey zone)." if grey >= 0.5 else "."
+    vs1991 += contested_end(grey, words.km2)
     return {"tables": out, "oblasts": oblast_table(view), "vs1991": vs1991}
 
 
