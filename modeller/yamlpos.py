@@ -160,6 +160,13 @@ def _nesting(text: str) -> tuple[int, int]:
                         break
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # libyaml 0.2.5 (PyYAML 6.0.4's wheels) stops at 1,000 levels while scanning ahead,
+        # before the events above reach MAX_DEPTH: the same verdict, at its line
+        if "nesting depth" in str(exc.problem):
+            mark = exc.problem_mark or exc.context_mark
+            return max(deepest, MAX_DEPTH + 1), (mark.line + 1 if mark else line)
+        return 0, 0
     except yaml.YAMLError:
         return 0, 0
     return deepest, line

@@ -671,7 +671,9 @@ def test_a_name_is_never_shown_with_the_user_folder_whatever_the_current_folder(
 
 
 @pytest.mark.parametrize("command", ["run", "timeline"])
-def test_an_output_folder_named_dash_or_with_a_line_break_is_refused(tmp_path, command):
+def test_an_output_folder_named_dash_or_with_a_line_break_is_refused(
+    tmp_path, monkeypatch, command
+):
     """'-o -' had made a folder called '-' (a dash means standard output); a name with a
     line break in it had been made as asked."""
     from click.testing import CliRunner
@@ -682,7 +684,9 @@ def test_an_output_folder_named_dash_or_with_a_line_break_is_refused(tmp_path, c
         args = [command, "land-swap", "-o", name] + (
             ["--baselines", "pre-2022"] * (command == "timeline")
         )
-        with CliRunner().isolated_filesystem(temp_dir=tmp_path):
-            result = CliRunner().invoke(main, args)
-            assert result.exit_code == 2 and said in result.output, result.output
-            assert list(Path().iterdir()) == []
+        here = tmp_path / f"cwd-{len(name)}"
+        here.mkdir()
+        monkeypatch.chdir(here)
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2 and said in result.output, result.output
+        assert list(Path().iterdir()) == []
