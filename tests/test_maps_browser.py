@@ -357,9 +357,31 @@ def test_scenario_pages_frame_and_label_the_change(tabs, site, size):
             v.assert_clean()
             _check_map(v.page.evaluate(MEASURE, "#mdl-map"), e, where)
             _check_page(v, where)
+            if size == "desktop":
+                _check_tables_fit(v, where)
             v.assert_clean()
         finally:
             v.close()
+
+
+def _check_tables_fit(v: Visit, where: str) -> None:
+    """On a desktop screen the side panel's tables fit it: a range sits under its figure,
+    in millions when it runs to millions (they had scrolled sideways at 1440 px)."""
+    boxes = v.page.evaluate(
+        """() => Array.from(document.querySelectorAll('.side .table-scroll')).map(s => ({
+            cls: s.querySelector('table').className, wide: s.scrollWidth - s.clientWidth,
+            spreads: Array.from(s.querySelectorAll('td.num')).filter(td => td.children.length)
+              .map(td => [td.firstChild.textContent.trim(), td.children[0].textContent,
+                          td.children[0].getBoundingClientRect().top
+                            - td.firstChild.parentNode.getBoundingClientRect().top])}))"""
+    )
+    assert boxes, f"{where}: no tables in the side panel"
+    for b in boxes:
+        assert b["wide"] <= 1, f"{where}: {b['cls']} scrolls sideways by {b['wide']} px"
+        for figure, spread, drop in b["spreads"]:
+            assert drop > 5, f"{where}: {figure} {spread} on one line"
+            if int(figure.replace(",", "")) >= 2_000_000:
+                assert spread.endswith(" M)"), f"{where}: {figure} {spread} not in millions"
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -60,3 +60,17 @@ def test_headline_names_what_changes_hands_or_says_nothing_does():
     assert "regains" not in words.headline(row)
     nothing = dict.fromkeys(row, 0.0)
     assert words.headline(nothing) == "No land changes hands between Ukraine and Russia"
+
+
+@pytest.mark.parametrize(
+    "low, high, text",
+    [
+        ("34,400,000", "34,600,000", "34.4–34.6 M"),
+        ("1,210,000", "1,245,000", "1.21–1.245 M"),
+        ("980,000", "1,050,000", "980,000–1,050,000"),  # not both in millions: as written
+        ("1,000,500", "1,200,000", "1,000,500–1,200,000"),  # not whole thousands: as written
+        ("2,000,000", "3,000,000", "2–3 M"),
+    ],
+)
+def test_a_range_in_millions_is_written_in_millions(low, high, text):
+    assert words.millions(low, high) == text

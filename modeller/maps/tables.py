@@ -21,10 +21,23 @@ def table(caption: str, cls: str, head: list[str], rows: list[list[str]], links=
         "caption": caption,
         "cls": cls,
         "head": head,
-        "rows": rows,
+        "rows": [[_split(c) if numeric[j] else c for j, c in enumerate(r)] for r in rows],
         "numeric": numeric,
         "links": links,
     }
+
+
+SPREAD = re.compile(r"^(\S+) \(([\d,]+)–([\d,]+)\)$")
+
+
+def _split(text: str) -> str | dict:
+    """A figure with its range as ``{"figure", "spread"}``, the range in millions when both
+    ends are (``(34.4–34.6 M)``): the template sets the range under the figure, so a
+    column is as wide as one of them (the side panel's tables had scrolled sideways)."""
+    m = SPREAD.match(str(text))
+    if m is None:
+        return text
+    return {"figure": m[1], "spread": f"({words.millions(m[2], m[3])})"}
 
 
 def _numeric(text: str) -> bool:

@@ -41,6 +41,19 @@ def people(x: float, low: float | None = None, high: float | None = None) -> str
     return people_short(x, min(abs(low), abs(high)), max(abs(low), abs(high)))
 
 
+def millions(low: str, high: str) -> str:
+    """A written range (``34,400,000``, ``34,600,000``) as ``34.4–34.6 M`` when both ends
+    are whole multiples of a thousand of at least a million; as written otherwise."""
+    a, b = (int(x.replace(",", "")) for x in (low, high))
+    if min(a, b) < 1_000_000 or a % 1000 or b % 1000:
+        return f"{low}–{high}"
+    return (
+        f"{a / 1e6:.3f}".rstrip("0").rstrip(".")
+        + "–"
+        + (f"{b / 1e6:.3f}".rstrip("0").rstrip(".") + " M")
+    )
+
+
 def people_of(row: dict, key: str = "people") -> str:
     """A row's people figure with its range (``key``, ``key_low``, ``key_high``)."""
     return people(row[key], row.get(key + "_low"), row.get(key + "_high"))
