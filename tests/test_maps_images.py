@@ -443,3 +443,38 @@ def test_kept_text_sizes_and_bitmaps_follow_the_text_settings(monkeypatch):
         plain.append(draw(rc, own=False))
         assert np.array_equal(draw(rc, own=True), plain[-1]), rc
     assert len({p.tobytes() for p in plain}) == len(settings)  # each setting shows
+
+
+def test_right_to_left_text_is_drawn_in_reading_order_on_png_and_kept_as_written_in_svg():
+    """Agg draws characters in the order given: a Hebrew title came out backwards on the
+    PNG. Drawn now, its pixels are those of its letters in visual order (last letter at the
+    left), Arabic in joined forms; the SVG keeps the text as written (browsers order it)."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from modeller.maps import image_words, text_images
+
+    assert text_images.visual_order("Kharkiv 2025") == "Kharkiv 2025"
+    assert text_images.visual_order("אבג דה") == "הד גבא"
+    assert text_images.visual_order("Donetsk — אבג") == "Donetsk — גבא"
+    arabic = text_images.visual_order("سلام")
+    assert arabic != "سلام"[::-1] and all("\ufe70" <= c <= "\ufefc" for c in arabic)
+
+    def figure(text: str):
+        fig = Figure(figsize=(3, 1), dpi=100)
+        FigureCanvasAgg(fig)
+        fig.text(0.1, 0.4, text, size=14)
+        return fig
+
+    title = "הצעה לחילופי שטחים"
+    drawn = figure(title)
+    _, svg = images.image_bytes(drawn)  # the PNG's pixels, and the SVG replayed from them
+    expected = figure(title[::-1])  # Hebrew letters only: the visual order is the reverse
+    backwards = figure(title)
+    with matplotlib.rc_context(image_words.matplotlib_rc()):
+        expected.canvas.draw()  # matplotlib on its own draws the order given
+        backwards.canvas.draw()
+    assert np.array_equal(_pixels(drawn), _pixels(expected))
+    assert not np.array_equal(_pixels(drawn), _pixels(backwards))
+    assert f">{title}<" in svg.decode()

@@ -13,6 +13,7 @@ itself.
 
 from __future__ import annotations
 
+import re
 from math import cos, radians, sin
 
 import matplotlib
@@ -26,8 +27,26 @@ _BITMAPS: dict[tuple, tuple] = {}
 _OWN = matplotlib.__version__.startswith("3.10.")
 
 
+RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def visual_order(line: str) -> str:
+    """A line with right-to-left words (Hebrew, Arabic) in the order its glyphs go left to
+    right, Arabic letters in their joined forms: Agg draws characters in the order given,
+    so a Hebrew title had come out backwards. SVGs keep the text as written (browsers order
+    it themselves)."""
+    if RIGHT_TO_LEFT.search(line) is None:
+        return line
+    import arabic_reshaper  # (only for such text)
+    from bidi import get_display
+
+    return get_display(arabic_reshaper.reshape(line))
+
+
 def draw_text(renderer, gc, x, y, s, prop, angle, ismath=False, mtext=None) -> None:
     """``renderer.draw_text(...)``, from a kept bitmap where ``renderer`` is Agg's."""
+    if not ismath and isinstance(renderer, RendererAgg):
+        s = visual_order(s)  # matplotlib hands over one line at a time
     if ismath or not _OWN or type(renderer) is not RendererAgg:
         renderer.draw_text(gc, x, y, s, prop, angle, ismath, mtext)
         return
