@@ -242,9 +242,8 @@ def _primary_index() -> dict[str, list[int]]:
     for i, key in enumerate(_fold_many([s.name for s in settlements])):
         primary.setdefault(key, []).append(i)
     for geonames, news in NEWS_SPELLINGS.items():  # Sloviansk: Slovyansk, not an alternate
-        hits = primary.get(fold(geonames))  # name GeoNames also gives Nikopol by mistake
-        if hits and fold(news) not in primary:
-            primary[fold(news)] = hits
+        for i in primary.get(fold(geonames), []):  # name GeoNames also gives Nikopol by
+            primary.setdefault(fold(news), []).append(i)  # mistake; Makiivka: a village too
     return primary
 
 
@@ -272,13 +271,21 @@ def resolve_place(text: str) -> Settlement:
     units, settlements, _ = read_names()
     name, _, oblast = (part.strip() for part in str(text).partition(","))
     key, primary = fold(name), _primary_index()
-    hits = primary.get(key) or _alternate_index().get(key) or []
+    # a name's own places, and those it is another spelling of (a village called Makiivka
+    # must not hide the city GeoNames spells Makiyivka); not those it is a former name of
+    # (Oleksandrivsk, a town in Luhansk oblast, was also Zaporizhzhia's name until 1921)
+    hits = primary.get(key, [])
+    others = _alternate_index().get(key, [])
+    if hits:
+        same = _skeleton(key)
+        others = [i for i in others if _skeleton(fold(settlements[i].name)) == same]
+    hits = hits + others
     elsewhere = sorted({units[settlements[i].oblast].name_en for i in hits})
     if oblast:
         code = resolve_oblast(oblast)
         hits = [i for i in hits if settlements[i].oblast == code]
-    hits = sorted(set(hits), key=lambda i: -settlements[i].population)
-    if len(hits) == 1:
+    hits = sorted(set(hits), key=lambda i: (-settlements[i].population, i))
+    if len(hits) == 1 or (hits and _dominant([settlements[i].population for i in hits])):
         return settlements[hits[0]]
     if not hits and elsewhere:  # the name is known, in other oblasts than the one given
         shown = ", ".join(elsewhere[:4]) + (
@@ -311,6 +318,28 @@ def resolve_place(text: str) -> Settlement:
     else:
         fix = "write 'Name, Oblast' or [lon, lat] for one"
     raise ValueError(f"place '{text}' is ambiguous ({len(hits)} matches); {fix}: {options}{more}")
+
+
+def _skeleton(folded: str) -> str:
+    """A folded name with the differences between romanisations of one Ukrainian name
+    evened out (y/i, g/h, doubled letters, apostrophes, hyphens): Makiyivka and Makiivka,
+    Balakliya and Balakliia, Golubivka and Holubivka match; Oleksandrivsk and
+    Zaporizhzhia do not."""
+    letters = re.sub(r"[^a-z]", "", folded.replace("y", "i").replace("g", "h"))
+    return re.sub(r"(.)\1+", r"\1", letters)
+
+
+DOMINANT_TOWN = 10_000  # a town at least this large ...
+DOMINANT_RATIO = 10  # ... and this many times the next place of its name is the one meant
+
+
+def _dominant(populations: list[int]) -> bool:
+    """Whether the first (largest) of places sharing a name is the one a reader means: a
+    town of at least ``DOMINANT_TOWN`` people and ``DOMINANT_RATIO`` times the next
+    (Makiivka: the city of 339,000, not a village of 794 in Chernihiv oblast); otherwise
+    the name is ambiguous and the user picks."""
+    first, second = populations[0], populations[1] if len(populations) > 1 else 0
+    return first >= DOMINANT_TOWN and first >= DOMINANT_RATIO * second
 
 
 _LONLAT_TEXT = re.compile(r"\[?\s*-?\d+(\.\d*)?\s*[,;\s]\s*-?\d+(\.\d*)?\s*\]?")  # "37.5, 48"

@@ -112,6 +112,25 @@ def test_a_place_named_as_the_news_spells_it_is_that_place():
     assert geodata.resolve_place("Kupiansk").name == "Kupyansk"
 
 
+def test_a_village_of_a_towns_name_does_not_hide_the_town():
+    """'Makiivka' (as the maps spell Makiyivka) had resolved to a village of 794 in Chernihiv
+    oblast, and 'Zaporizhzhia' to a village of 656: a disc around either changed no land,
+    without a word. A town ten times its namesakes is the one meant; a former name of a
+    city does not displace a place of that name today; comparable namesakes stay ambiguous."""
+    makiivka = geodata.resolve_place("Makiivka")
+    assert (makiivka.name, makiivka.oblast) == ("Makiyivka", "UA-14")
+    assert geodata.resolve_place("Makiivka, Donetsk") == makiivka
+    assert geodata.resolve_place("Zaporizhzhia").population > 700_000
+    assert geodata.resolve_place("Balakliia").oblast == "UA-63"  # Kharkiv, not Poltava
+    assert geodata.resolve_place("Mykolaiv").population > 400_000  # had been ambiguous
+    assert geodata.resolve_place("Stalino").name == "Donetsk"  # only a former name
+    # the town of that name in Luhansk oblast, not Zaporizhzhia (so named until 1921)
+    assert geodata.resolve_place("Oleksandrivsk").oblast == "UA-09"
+    with pytest.raises(ValueError, match="ambiguous"):  # 19,500 and 7,600 people
+        geodata.resolve_place("Trostianets")
+    assert geodata.resolve_place("Trostianets, Sumy").population > 19_000
+
+
 def test_settlements_sit_in_their_oblast_and_city_sections_are_dropped():
     data = geodata.load()
     names = {s.name for s in data.settlements if s.oblast == "UA-30"}
