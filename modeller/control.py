@@ -243,6 +243,13 @@ def _status_of(props: dict, number: int, path: Path) -> object:
             "keep one",
             str(path),
         )
+    if keys and props[keys[0]] is None:  # QGIS writes an attribute left empty as null
+        raise InputError(
+            f"feature {number}: its {keys[0]!r} is empty (null), which would have counted as "
+            f"Russian-held; write one of {', '.join(BASELINE_STATUSES)}, or remove the "
+            "property where the land is Russian-held",
+            str(path),
+        )
     if keys:
         return props[keys[0]]
     for key, value in props.items():  # (not "country": "Ukraine", which says where)

@@ -1186,3 +1186,23 @@ def test_a_units_file_is_named_in_the_outputs_as_written(tmp_path, monkeypatch):
     doc = json.loads(result.stdout)
     assert doc["units"]["file"] == written
     assert str(tmp_path) not in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg"])
+def test_a_status_left_empty_is_refused_not_read_as_russian_held(tmp_path, fmt):
+    """QGIS writes an attribute left empty as null: such a feature had counted as
+    Russian-held (2,060 km² of Ukrainian land given to Russia), without a word."""
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame(
+        {"status": ["ukraine", None]},
+        geometry=[lonlat_unit("UA-23", 0.1), lonlat_unit("UA-14", 0.1)],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / f"base.{fmt}"
+    if fmt == "geojson":
+        path.write_text(frame.to_json(), encoding="utf-8")
+    else:
+        frame.to_file(path, driver="GPKG")
+    line = refused(cli("run", "--no-maps", "-b", path, scenario(tmp_path)), "feature 2")
+    assert "empty (null)" in line and "ukraine, russia" in line, line
