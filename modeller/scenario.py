@@ -73,7 +73,17 @@ class Report(Model):
 
 class StatusDef(Model):
     label: Label
-    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    colour: str
+
+    @field_validator("colour")
+    @classmethod
+    def _hex_colour(cls, value: str) -> str:
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise ValueError(
+                f"colour '{value[:40]}' is not a colour as the maps take it: write '#' and "
+                "six hex digits (red, green, blue), e.g. '#7570b3'"
+            )
+        return value
 
 
 class Scenario(Model):
@@ -116,6 +126,18 @@ class Scenario(Model):
                 )
             if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
                 raise ValueError(f"status name '{name[:80]}' must be lower_snake_case")
+        # a label that reads as another status's: tables would show two 'Ukraine' rows
+        taken = {v["label"].casefold(): k for k, v in BUILTIN_STATUSES.items()}
+        taken |= {k.casefold(): k for k in BUILTIN_STATUSES}  # 'Contested' for 'contested'
+        for name, status in value.items():
+            same = taken.get(" ".join(status.label.split()).casefold())
+            if same is not None and same != name:
+                raise ValueError(
+                    f"status '{name}' is labelled '{status.label[:80]}', as status '{same}' "
+                    "is: tables and legends could not tell them apart; give it a label of "
+                    "its own (e.g. 'Demilitarised zone')"
+                )
+            taken[" ".join(status.label.split()).casefold()] = name
         return value
 
     @model_validator(mode="after")

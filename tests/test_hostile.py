@@ -360,7 +360,25 @@ VALUE_CASES = [
         3,
         ["must be lower_snake_case"],
     ),
-    ("bad-colour", "statuses:\n  dmz: {label: x, colour: red}\n" + STEP, 4, ["pattern"]),
+    (
+        "bad-colour",
+        "statuses:\n  dmz: {label: x, colour: red}\n" + STEP,
+        4,
+        ["colour 'red' is not a colour", "e.g. '#7570b3'"],
+    ),
+    (
+        "label-of-a-built-in",  # tables had shown two 'Ukraine' rows
+        "statuses:\n  dmz: {label: ' ukraine', colour: '#0000ff'}\n" + STEP,
+        3,
+        ["status 'dmz' is labelled ' ukraine', as status 'ukraine' is", "a label of its own"],
+    ),
+    (
+        "two-statuses-one-label",
+        "statuses:\n  a: {label: Zone, colour: '#0000ff'}\n  b: {label: zone, colour: '#00f0ff'}\n"
+        + STEP,
+        3,
+        ["status 'b' is labelled 'zone', as status 'a' is"],
+    ),
     (
         "baseline-bad-deepstate-date",
         "baseline: deepstate:2025-02-30\n" + STEP,
