@@ -724,6 +724,17 @@ def test_units_turned_or_scaled_as_a_whole_are_refused(tmp_path, name, change, t
     assert found.group(1).startswith(turn) and found.group(2).startswith(scale or "")
 
 
+@pytest.mark.parametrize(("a", "b"), [("UA-07", "UA-56"), ("UA-30", "UA-40")])
+def test_two_units_with_their_names_swapped_are_named(tmp_path, a, b):
+    """Volyn and Rivne (or Kyiv city and Sevastopol), of about the same area, given each
+    other's outlines: the file had been refused as turned as a whole, naming Luhansk."""
+    data = geodata.load()
+    outline = {c: geodata.to_lonlat(data.geometry[c]) for c in (a, b)}
+    swap = lambda code, g: outline[b if code == a else a] if code in (a, b) else g  # noqa: E731
+    line = refused(run_units(tmp_path, units_file(tmp_path, "swapped", swap)), "two units swapped")
+    assert f"({a})'s outline lies" in line and f"({b}) (embedded units)" in line, line
+
+
 def test_units_turned_a_little_are_accepted(tmp_path):
     """A turn of 0.05° moves the farthest unit ~0.7 km: independent outlines differ so."""
     turn = lambda code, g: shapely.affinity.rotate(g, 0.05, origin=(31.2, 48.4))  # noqa: E731
