@@ -166,7 +166,12 @@ def resolve_oblast(name: str) -> str:
     if code:
         return code
     units = read_names()[0]
-    choices = {u.name_en: u for u in units.values()}
+    names = [u.name_en for u in units.values()]
+    # 'Kyiv oblast', not 'Kyiv': a bare 'Kyiv' is refused as ambiguous with 'Kyiv city'
+    choices = {
+        (f"{u.name_en} oblast" if any(n.startswith(u.name_en + " ") for n in names) else u.name_en): u
+        for u in units.values()
+    }
     wanted = _hint_wanted()
     close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6) if wanted else []
     if wanted and not close:

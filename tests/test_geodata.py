@@ -192,3 +192,12 @@ def test_a_point_is_given_the_unit_it_lies_in_or_the_nearest(lonlat, on_edges):
     expected = np.empty(len(xy), dtype=int)
     expected[which] = hit
     assert np.array_equal(geodata._unit_of_points(units, xy), expected)
+
+
+def test_every_oblast_name_an_error_offers_resolves():
+    """The list of valid names had offered 'Kyiv', which is refused as ambiguous."""
+    with pytest.raises(ValueError, match="valid: ") as caught:
+        geodata.resolve_oblast("Atlantis")
+    offered = str(caught.value).split("valid: ", 1)[1].split(", ")
+    assert len(offered) == 27 and "Kyiv oblast" in offered
+    assert len({geodata.resolve_oblast(name) for name in offered}) == 27
