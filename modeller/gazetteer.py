@@ -168,9 +168,11 @@ def resolve_oblast(name: str) -> str:
     units = read_names()[0]
     names = [u.name_en for u in units.values()]
     # 'Kyiv oblast', not 'Kyiv': a bare 'Kyiv' is refused as ambiguous with 'Kyiv city'
+    shared = {
+        u.name_en for u in units.values() if any(n.startswith(u.name_en + " ") for n in names)
+    }
     choices = {
-        (f"{u.name_en} oblast" if any(n.startswith(u.name_en + " ") for n in names) else u.name_en): u
-        for u in units.values()
+        (f"{u.name_en} oblast" if u.name_en in shared else u.name_en): u for u in units.values()
     }
     wanted = _hint_wanted()
     close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6) if wanted else []
