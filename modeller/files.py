@@ -52,6 +52,18 @@ SUFFIXES: dict[str, tuple[str, frozenset]] = {
 }
 
 
+FOREIGN: dict[str, str] = {  # files modeller does not write: text in them would not open
+    ".xlsx": "an Excel workbook",
+    ".xls": "an Excel workbook",
+    ".ods": "a spreadsheet",
+    ".docx": "a Word document",
+    ".pdf": "a PDF",
+    ".zip": "a zip archive",
+    ".gz": "a gzip file",
+    ".shp": "a Shapefile",
+}
+
+
 def file_target(path: Path) -> Path:
     """Where writing ``path`` goes: a symbolic link's target (the link is kept), a new or
     regular file as it is. A device, FIFO, socket or folder there (or a loop of links) is

@@ -690,3 +690,16 @@ def test_an_output_folder_named_dash_or_with_a_line_break_is_refused(
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 2 and said in result.output, result.output
         assert list(Path().iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "said"),
+    [("csv", "x.xlsx", "an Excel workbook"), ("geojson", "x.geojson.gz", "a gzip file")],
+)
+def test_an_output_named_as_a_format_modeller_does_not_write_is_refused(tmp_path, fmt, name, said):
+    """'-f csv -O x.xlsx' had written CSV text into a file Excel refuses to open."""
+    target = tmp_path / name
+    result = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-f", fmt, "-O", target])
+    assert result.exit_code == 2, result.output
+    assert f"names {said}, which modeller does not write" in result.output, result.output
+    assert f"ending in .{fmt}" in result.output and not target.exists()
