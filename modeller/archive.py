@@ -226,11 +226,19 @@ def not_held(day: Date, available: list[Snapshot] | None = None) -> InputError:
 def no_archive(day=None) -> InputError:
     """The error for a DeepState baseline when no archive is found at all: where to put one
     (and, for one day, how to fetch it)."""
+    import os
+
     fetch = f", or run 'modeller fetch {day}' where the network is available" if day else ""
+    given = os.environ.get("MODELLER_DATA_DIR")
+    where = (  # set, but to a folder without the archive: say so rather than "set it"
+        f"MODELLER_DATA_DIR is {given!r}, which holds no deepstate/daily/ files; point it at "
+        if given
+        else "set MODELLER_DATA_DIR to "
+    )
     return InputError(
-        f"no DeepState archive found{f' for deepstate:{day}' if day else ''}; set "
-        "MODELLER_DATA_DIR to a folder with deepstate/daily/deepstatemap_data_YYYYMMDD.geojson "
-        f"files (e.g. ../shared/data) or MODELLER_DEEPSTATE_DIR{fetch}"
+        f"no DeepState archive found{f' for deepstate:{day}' if day else ''}; {where}"
+        "a folder with deepstate/daily/deepstatemap_data_YYYYMMDD.geojson "
+        f"files (e.g. ../shared/data) or set MODELLER_DEEPSTATE_DIR{fetch}"
     )
 
 

@@ -62,7 +62,14 @@ def parse(text: str, path: Path) -> object:
     try:
         return json.loads(text, parse_constant=_no_constant, object_pairs_hook=unique_keys)
     except ValueError as exc:
-        raise InputError(f"cannot read GeoJSON: {exc}", str(path)) from None
+        first = text.lstrip()[:1]
+        hint = (
+            "; it is not JSON at all (a YAML, CSV or text file?): give a GeoJSON file, "
+            "which starts with '{'"
+            if first not in ("{", "[", "")
+            else ""
+        )
+        raise InputError(f"cannot read GeoJSON: {exc}{hint}", str(path)) from None
     except RecursionError:
         raise InputError("cannot read GeoJSON: nested too deeply", str(path)) from None
 

@@ -399,3 +399,16 @@ def test_validate_without_an_archive_says_where_to_put_one(tmp_path, monkeypatch
     assert result.exit_code == 2, result.output
     assert "s.yaml:5: step 1: no DeepState archive found for deepstate:2025-08-15" in result.output
     assert "modeller fetch 2025-08-15" in result.output
+    # it is set: the error says to what, not to set it
+    assert f"MODELLER_DATA_DIR is '{tmp_path / 'nothing'}', which holds no" in result.output
+
+
+def test_a_polygon_file_that_is_not_json_says_what_it_should_be(tmp_path):
+    (tmp_path / "zone.yaml").write_text("zone: [1, 2]\n", encoding="utf-8")
+    path = write(
+        tmp_path,
+        GOOD_HEAD + "steps:\n  - assign: russia\n    where: {polygon: {file: zone.yaml}}\n",
+    )
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2 and "zone.yaml: cannot read GeoJSON" in result.output
+    assert "it is not JSON at all" in result.output, result.output
