@@ -101,16 +101,41 @@ def run_steps(base: Partition, scenario: Scenario, choose, put) -> list:
         except InputError as exc:  # keep the polygon or baseline file it names, if any
             at = scenario.step_loc(phase, number)  # its line, once the file is known
             raise InputError(f"{where}: {exc}", loc=() if exc.file else at) from None
+        label = step_label(phase, number, step)
         if not regions:
-            label = step_label(phase, number, step)
             warnings.append(f"{label} selects nothing on {base.baseline.label}")
+        before = pieces
         pieces = put(pieces, regions, step.assign, step.recognition)
+        if regions and _unchanged(before, pieces, set(regions)):  # a misplaced name, or moot
+            warnings.append(
+                f"{label} changes nothing on {base.baseline.label}: the land it selects "
+                f"already holds '{step.assign}'"
+            )
         last_of_phase = k + 1 == len(steps) or steps[k + 1][0] is not phase
         if phase is not None and last_of_phase:
             out.append((phase, Partition(pieces, base.baseline, scenario, base, tuple(warnings))))
     if not out:
         out.append((None, Partition(pieces, base.baseline, scenario, base, tuple(warnings))))
     return out
+
+
+NOTHING_KM2 = 0.5  # a step moving less land than this changes nothing (as figures round)
+
+
+def _unchanged(before: tuple, after: tuple, oblasts: set) -> bool:
+    """Whether a step left every oblast it selected in with the same km² per holder (and
+    recognition) as before, to ``NOTHING_KM2``."""
+
+    def tally(pieces) -> dict:
+        mine = [p for p in pieces if p.oblast in oblasts]
+        out: dict = {}
+        for p, m2 in zip(mine, shapely.area([p.geometry for p in mine]), strict=True):
+            key = (p.oblast, p.after, p.attrs)
+            out[key] = out.get(key, 0.0) + float(m2)
+        return out
+
+    a, b = tally(before), tally(after)
+    return all(abs(a.get(k, 0.0) - b.get(k, 0.0)) < NOTHING_KM2 * 1e6 for k in a.keys() | b.keys())
 
 
 def assign(

@@ -71,6 +71,32 @@ def test_applying_a_scenario_never_changes_the_baseline(base_split):
         result.pieces = ()  # frozen
 
 
+def test_a_step_that_changes_nothing_is_a_warning_in_the_engine_and_runs_fast_path(base_split):
+    """A step whose land already holds its status (a place name taken for a village of the
+    same name; a proposal moot on this baseline) gave figures of 0 without a word."""
+    from modeller import fast
+
+    moot = scenario(
+        [
+            {"assign": "ukraine", "where": {"oblast": "Lviv"}, "note": "Lviv stays"},
+            {"assign": "ukraine", "where": {"oblast": "Donetsk"}},  # this one changes land
+            {"assign": "ukraine", "where": {"oblast": "Donetsk", "held_by": "ukraine"}},
+        ]
+    )
+    for apply in (engine.apply, fast.apply):
+        warnings = apply(base_split, moot).warnings
+        said = ": the land it selects already holds 'ukraine'"
+        assert warnings == (
+            "step 1 ('Lviv stays') changes nothing on test-split (undated)" + said,
+            "step 3 changes nothing on test-split (undated)" + said,
+        ), (apply, warnings)
+    # recognition given to land already held is a change
+    recognised = scenario(
+        [{"assign": "russia", "where": {"held_by": "russia"}, "recognition": "de_facto"}]
+    )
+    assert engine.apply(base_split, recognised).warnings == ()
+
+
 def test_split_selects_the_side_of_a_straight_line_with_the_keep_place(base_split):
     """Independent arithmetic: Donetsk clipped east of 37.8°E in lon/lat, geodesic area."""
     raw = json.loads((geodata.geodata_dir() / "oblasts.geojson").read_text())
