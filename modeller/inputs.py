@@ -222,12 +222,35 @@ def shown(path: Path | str) -> str:
     return visible_text(_relative(path))
 
 
+PACKAGE = Path(__file__).resolve().parent
+SHIPPED = {  # where a wheel installs the repository's folders (pyproject's force-include)
+    PACKAGE / "_scenarios": "scenarios",
+    PACKAGE / "_geodata": "geodata",
+    PACKAGE / "_docs": "",
+    PACKAGE.parent / "scenarios": "scenarios",  # (an editable install: the repository's)
+    PACKAGE.parent / "geodata": "geodata",
+}
+
+
+def _shipped(p: Path) -> str | None:
+    """A file shipped with modeller by its name in the repository (scenarios/land-swap.yaml)
+    wherever it is installed: the install folder's path had gone into published outputs."""
+    for folder, name in SHIPPED.items():
+        if p.is_relative_to(folder):
+            rel = p.relative_to(folder).as_posix()
+            return f"{name}/{rel}" if name else rel
+    return None
+
+
 def _relative(path: Path | str) -> str:
     """``shown``'s path, before its invisible characters are escaped."""
     text = str(path)
     p = Path(text)
     if not p.is_absolute():
         return text
+    shipped = _shipped(p)
+    if shipped is not None:
+        return shipped
     homes: list[Path] = []
     with contextlib.suppress(OSError, RuntimeError):  # (no home folder: none to hide)
         homes = list(dict.fromkeys([Path.home(), Path.home().resolve()]))

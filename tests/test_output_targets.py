@@ -703,3 +703,18 @@ def test_an_output_named_as_a_format_modeller_does_not_write_is_refused(tmp_path
     assert result.exit_code == 2, result.output
     assert f"names {said}, which modeller does not write" in result.output, result.output
     assert f"ending in .{fmt}" in result.output and not target.exists()
+
+
+def test_a_shipped_file_is_named_as_in_the_repository_wherever_it_is_installed():
+    """An installed package's scenarios had been named by the install folder's path
+    (…/site-packages/modeller/_scenarios/land-swap.yaml) in JSON, GeoJSON and the
+    timeline's CSV."""
+    from modeller import inputs
+
+    assert inputs.shown(inputs.PACKAGE / "_scenarios" / "land-swap.yaml") == (
+        "scenarios/land-swap.yaml"
+    )
+    assert inputs.shown(inputs.PACKAGE / "_geodata" / "baselines" / "pre-2022.yaml") == (
+        "geodata/baselines/pre-2022.yaml"
+    )
+    assert inputs.shown(inputs.PACKAGE / "_docs" / "ASSUMPTIONS.md") == "ASSUMPTIONS.md"
