@@ -170,8 +170,8 @@ def validate(paths: tuple[Path, ...]) -> None:
 def list_scenarios() -> None:
     """List the shipped scenarios: id, date, title and where the terms were reported.
 
-    Run one by id ('modeller run land-swap') from any folder; copy its file (shown) to
-    write your own.
+    Run one by id ('modeller run land-swap') from any folder; copy its file (in the folder
+    shown, named <id>.yaml) to write your own.
     """
     from . import cli_data
 
