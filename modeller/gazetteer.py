@@ -277,7 +277,7 @@ def resolve_place(text: str) -> Settlement:
         )
     units, settlements, _ = read_names()
     name, _, oblast = (part.strip() for part in str(text).partition(","))
-    key, primary = fold(name), _primary_index()
+    key, primary = fold(romanised(name)), _primary_index()
     # a name's own places, and those it is another spelling of (a village called Makiivka
     # must not hide the city GeoNames spells Makiyivka); not those it is a former name of
     # (Oleksandrivsk, a town in Luhansk oblast, was also Zaporizhzhia's name until 1921)
@@ -312,7 +312,8 @@ def resolve_place(text: str) -> Settlement:
         hint = f" — did you mean {', '.join(repr(n) for n in names)}?" if names else ""
         where = f" in {oblast}" if oblast else ""
         hidden = hidden_letters(name)
-        raise ValueError(f"unknown place '{name}'{where}{hidden} (GeoNames cities500){hint}")
+        read = f" (read as '{romanised(name)}')" if romanised(name) != name else ""
+        raise ValueError(f"unknown place '{name}'{read}{where}{hidden} (GeoNames cities500){hint}")
     labels = [f"'{settlements[i].name}, {units[settlements[i].oblast].name_en}'" for i in hits]
     options = ", ".join(
         f"{labels[k]} at [{settlements[i].lon}, {settlements[i].lat}]"
@@ -334,6 +335,63 @@ def _skeleton(folded: str) -> str:
     Zaporizhzhia do not."""
     letters = re.sub(r"[^a-z]", "", folded.replace("y", "i").replace("g", "h"))
     return re.sub(r"(.)\1+", r"\1", letters)
+
+
+# Ukraine's national romanisation (Cabinet of Ministers resolution 55, 2010), which GeoNames'
+# and the news' spellings follow: a name typed in Ukrainian finds its place
+_ROMAN = {  # '-': dropped (the soft sign, apostrophes)
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "h",
+    "ґ": "g",
+    "д": "d",
+    "е": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "y",
+    "і": "i",
+    "ї": "i",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ь": "-",
+    "ю": "iu",
+    "я": "ia",
+    "є": "ie",
+    "ʼ": "-",
+    "'": "-",
+    "’": "-",
+}
+_ROMAN_FIRST = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}  # at a word's start
+_CYRILLIC = re.compile("[а-яіїєґ]", re.IGNORECASE)
+
+
+def romanised(name: str) -> str:
+    """A name written in Ukrainian in Latin letters by the national system (Енергодар:
+    Enerhodar; Запоріжжя: Zaporizhzhia); other text as it is."""
+    if _CYRILLIC.search(name) is None:
+        return name
+    out, start = [], True
+    for ch in name.lower():
+        latin = (_ROMAN_FIRST.get(ch) if start else None) or _ROMAN.get(ch, ch)
+        out.append("" if latin == "-" else latin)
+        start = not ch.isalpha() and ch not in "ʼ'’"
+    return "".join(out)
 
 
 DOMINANT_TOWN = 10_000  # a town at least this large ...

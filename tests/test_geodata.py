@@ -201,3 +201,24 @@ def test_every_oblast_name_an_error_offers_resolves():
     offered = str(caught.value).split("valid: ", 1)[1].split(", ")
     assert len(offered) == 27 and "Kyiv oblast" in offered
     assert len({geodata.resolve_oblast(name) for name in offered}) == 27
+
+
+@pytest.mark.parametrize(
+    ("ukrainian", "name", "oblast"),
+    [
+        ("Енергодар", "Enerhodar", "UA-23"),
+        ("Запоріжжя", "Zaporizhzhya", "UA-23"),
+        ("Ясинувата", "Yasynuvata", "UA-14"),  # я at a word's start: ya
+        ("Київ", "Kyiv", "UA-30"),
+        ("Енергодар, Запорізька", "Enerhodar", "UA-23"),
+    ],
+)
+def test_a_place_named_in_ukrainian_is_found(ukrainian, name, oblast):
+    """Oblasts were accepted in Ukrainian, places were 'unknown' (no suggestion)."""
+    place = geodata.resolve_place(ukrainian)
+    assert (place.name, place.oblast) == (name, oblast)
+
+
+def test_an_unknown_ukrainian_name_says_how_it_was_read():
+    with pytest.raises(ValueError, match=r"unknown place 'Мариуполь' \(read as 'maryupol'\)"):
+        geodata.resolve_place("Мариуполь")  # Russian spelling: the Ukrainian is Маріуполь

@@ -329,6 +329,14 @@ def _check_page(v: Visit, where: str) -> None:
             continue
         assert b["box"] <= width[1] + 0.5, f"{where}: a table box sticks out of the page"
         assert b["cue"] == b["wide"], f"{where}: scroll cue {b['cue']} for a wide={b['wide']} box"
+    captions = v.page.evaluate(  # whole on screen: they had run off a phone's edge
+        """() => Array.from(document.querySelectorAll('.table-scroll caption'))
+            .filter(c => c.offsetParent !== null)
+            .map(c => [c.textContent.trim().slice(0, 40), c.getBoundingClientRect().right,
+                       c.scrollWidth - c.clientWidth])"""
+    )
+    for text, right, spill in captions:
+        assert right <= width[1] + 0.5 and spill <= 1, f"{where}: caption {text!r} cut off"
     broken = v.page.evaluate(BROKEN_WORDS)
     assert broken == [], f"{where}: table cells narrower than a word in them: {broken[:5]}"
     text = v.page.evaluate("() => document.body.innerText").lower()
