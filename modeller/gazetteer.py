@@ -158,6 +158,16 @@ def _hint_wanted() -> bool:
     return left > 0
 
 
+@cache
+def _oblast_choices() -> dict:
+    """Units by the name an error offers: 'Kyiv oblast', not 'Kyiv' (a bare 'Kyiv' is
+    refused as ambiguous with 'Kyiv city')."""
+    units = read_names()[0]
+    names = [u.name_en for u in units.values()]
+    shared = {n for n in names if any(m.startswith(n + " ") for m in names)}
+    return {f"{u.name_en} oblast" if u.name_en in shared else u.name_en: u for u in units.values()}
+
+
 def resolve_oblast(name: str) -> str:
     """ISO code for an oblast name, code, Ukrainian name or alias, with or without 'oblast' /
     'область' after it (Донецька область); ValueError with a hint."""
@@ -166,14 +176,7 @@ def resolve_oblast(name: str) -> str:
     if code:
         return code
     units = read_names()[0]
-    names = [u.name_en for u in units.values()]
-    # 'Kyiv oblast', not 'Kyiv': a bare 'Kyiv' is refused as ambiguous with 'Kyiv city'
-    shared = {
-        u.name_en for u in units.values() if any(n.startswith(u.name_en + " ") for n in names)
-    }
-    choices = {
-        (f"{u.name_en} oblast" if u.name_en in shared else u.name_en): u for u in units.values()
-    }
+    choices = _oblast_choices()
     wanted = _hint_wanted()
     close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6) if wanted else []
     if wanted and not close:
