@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -80,6 +81,12 @@ def _units(ctx, param, value) -> None:
             geodata.load()
         except InputError as exc:
             ctx.close()  # puts the settings back: the command body (and its close) never runs
+            if value is None:  # the file came from the environment: say so, and how to fix
+                exc = replace(
+                    exc,
+                    message=f"{exc.message} (MODELLER_UNITS names it: fix or unset that "
+                    "variable, or give --units)",
+                )
             fail(exc)
 
 

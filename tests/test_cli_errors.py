@@ -412,3 +412,15 @@ def test_a_polygon_file_that_is_not_json_says_what_it_should_be(tmp_path):
     result = run_cli("validate", str(path))
     assert result.exit_code == 2 and "zone.yaml: cannot read GeoJSON" in result.output
     assert "it is not JSON at all" in result.output, result.output
+
+
+def test_a_units_file_from_the_environment_is_named_as_coming_from_it(tmp_path, monkeypatch):
+    """'MODELLER_UNITS=/nonexistent' said only 'units file not found'."""
+    missing = tmp_path / "gone.geojson"
+    monkeypatch.setenv("MODELLER_UNITS", str(missing))
+    result = run_cli("run", "land-swap", "--no-maps")
+    assert result.exit_code == 2, result.output
+    assert f"{missing}: units file not found (MODELLER_UNITS names it" in result.output
+    monkeypatch.delenv("MODELLER_UNITS")
+    given = run_cli("run", "land-swap", "--no-maps", "--units", str(missing))
+    assert given.exit_code == 2 and "MODELLER_UNITS" not in given.output, given.output
