@@ -24,11 +24,14 @@ from .interrupts import INTERRUPTED, interrupted
 from .textsafe import terminal_text
 
 
-def environment_message(exc: OSError) -> str:
-    """One line for an OS refusal: what could not be done to which path, and why."""
+def environment_message(exc: OSError, command: str | None = "run") -> str:
+    """One line for an OS refusal: what could not be done to which path, and why
+    (``command``: the subcommand, whose options the hint names)."""
     target = exc.filename if exc.filename is not None else None
     reason = exc.strerror or str(exc)
-    away = "write elsewhere: another --out folder or -O file"
+    away = "write elsewhere: another --out folder" + (  # (timeline has no -O)
+        " or -O file" if command == "run" else ""
+    )
     hints = {
         errno.ENOSPC: f"free some space, or {away}",
         errno.EROFS: f"the file system is read-only; {away}",
@@ -76,7 +79,7 @@ class SafeGroup(click.Group):
             if interrupted():
                 click.echo(INTERRUPTED, err=True)
                 sys.exit(130)
-            click.echo(environment_message(exc), err=True)
+            click.echo(environment_message(exc, ctx.invoked_subcommand), err=True)
             sys.exit(1)
         except Exception:
             if not interrupted():  # e.g. numpy's ImportError for an interrupted import

@@ -112,3 +112,14 @@ def test_a_signal_while_a_file_is_written_leaves_no_hidden_temporary(tmp_path, s
         assert done.returncode == -signal.SIGTERM and not done.stderr, done.stderr
     assert _left(tmp_path) == ["old.csv"]  # no hidden .old.csv.XXXX.tmp
     assert (tmp_path / "old.csv").read_text() == "the earlier table\n"
+
+
+def test_a_refused_write_suggests_only_options_the_command_has():
+    """The timeline's permission error had suggested '-O file', an option it lacks."""
+    import errno
+
+    from modeller.failures import environment_message
+
+    refused = PermissionError(errno.EACCES, "Permission denied", "/ro/maps")
+    assert environment_message(refused, "run").endswith("another --out folder or -O file)")
+    assert environment_message(refused, "timeline").endswith("another --out folder)")
