@@ -219,10 +219,17 @@ def territory(geoms: list, densify: bool = True) -> object:
     are a few hundred metres apart, are read as published). Otherwise (a user's polygon)
     a ring whose edges cross is refused (``check_rings``).
     """
+    # one vectorised validity test: a valid polygon needs no ring check and no repair (a
+    # file of 20,000 squares had spent a third of its reading repairing valid ones)
+    valid = shapely.is_valid(np.array(geoms, dtype=object)) if geoms else []
     if densify:
-        for g in geoms:
-            check_rings(g)
-    parts = [repaired(g) for g in geoms]
+        for g, ok in zip(geoms, valid, strict=True):
+            if not ok:
+                check_rings(g)
+    parts = [
+        g if ok and g.geom_type in ("Polygon", "MultiPolygon") else repaired(g)
+        for g, ok in zip(geoms, valid, strict=True)
+    ]
     lonlat = union_regions(parts)
     lonlat = polygonal(shapely.clip_by_rect(lonlat, *WINDOW))
     projected = geodata.to_equal_area(lonlat, DENSIFY_DEG if densify else None)
