@@ -76,16 +76,13 @@ def run(
                 "geojson, gpkg or parquet (the table is for the terminal)"
             )
         if output is not None:
-            from .files import FOREIGN, SUFFIXES, file_target
+            from .files import SUFFIXES, file_target, foreign
 
             file_target(output)
-            if output.suffix.lower() in FOREIGN:  # CSV text in 'x.xlsx': Excel refuses it
-                raise InputError(
-                    f"--output {output.name} names {FOREIGN[output.suffix.lower()]}, which "
-                    f"modeller does not write: the {fmt} output would not open as one; give "
-                    f"a file ending in {_ending(fmt)}"
-                    + (" (spreadsheets open it)" if fmt == "csv" else "")
-                )
+            try:  # CSV text in 'x.xlsx': Excel refuses it
+                foreign(output, fmt, _ending(fmt))
+            except InputError as exc:
+                raise InputError(f"--output {exc.message}") from None
             # (a scenario's, page's or image's name: the input check says more, see below)
             named, formats = SUFFIXES.get(output.suffix.lower(), ("", ()))
             formats = formats or {fmt}  # its own format first: .json is json, then geojson

@@ -246,8 +246,8 @@ def _status_of(props: dict, number: int, path: Path) -> object:
     if keys and props[keys[0]] is None:  # QGIS writes an attribute left empty as null
         raise InputError(
             f"feature {number}: its {keys[0]!r} is empty (null), which would have counted as "
-            f"Russian-held; write one of {', '.join(BASELINE_STATUSES)}, or remove the "
-            "property where the land is Russian-held",
+            f"Russian-held; write one of {', '.join(BASELINE_STATUSES)} (russia where the "
+            "land is Russian-held)",
             str(path),
         )
     if keys:

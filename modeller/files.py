@@ -60,8 +60,33 @@ FOREIGN: dict[str, str] = {  # files modeller does not write: text in them would
     ".pdf": "a PDF",
     ".zip": "a zip archive",
     ".gz": "a gzip file",
+    ".xlsm": "an Excel workbook",
+    ".numbers": "a Numbers spreadsheet",
+    ".doc": "a Word document",
+    ".odt": "a text document",
+    ".rtf": "a text document",
+    ".bz2": "a bzip2 file",
+    ".xz": "an xz file",
+    ".7z": "a 7-Zip archive",
+    ".tar": "a tar archive",
     ".shp": "a Shapefile",
+    ".kml": "a KML file",
+    ".kmz": "a KMZ file",
+    ".fgb": "a FlatGeobuf file",
+    ".gpx": "a GPX file",
 }
+
+
+def foreign(path: Path, fmt: str, ending: str) -> None:
+    """InputError when ``path`` is named as a kind of file modeller does not write: the
+    ``fmt`` output in it would not open as one (CSV text in 'x.xlsx')."""
+    kind = FOREIGN.get(Path(path).suffix.lower())
+    if kind is not None:
+        raise InputError(
+            f"{Path(path).name} names {kind}, which modeller does not write: the {fmt} "
+            f"output would not open as one; give a file ending in {ending}"
+            + (" (spreadsheets open it)" if fmt == "csv" else "")
+        )
 
 
 def file_target(path: Path) -> Path:

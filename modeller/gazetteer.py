@@ -286,16 +286,21 @@ def resolve_place(text: str) -> Settlement:
     # (Oleksandrivsk, a town in Luhansk oblast, was also Zaporizhzhia's name until 1921)
     hits = primary.get(key, [])
     others = _alternate_index().get(key, [])
-    if hits:
-        same = _skeleton(key)
-        others = [i for i in others if _skeleton(fold(settlements[i].name)) == same]
+    if hits:  # another spelling's place counts only if larger than every place of this one
+        same, largest = _skeleton(key), max(settlements[i].population for i in hits)
+        others = [
+            i
+            for i in others
+            if _skeleton(fold(settlements[i].name)) == same and settlements[i].population > largest
+        ]
     hits = hits + others
     elsewhere = sorted({units[settlements[i].oblast].name_en for i in hits})
     if oblast:
         code = resolve_oblast(oblast)
         hits = [i for i in hits if settlements[i].oblast == code]
     hits = sorted(set(hits), key=lambda i: (-settlements[i].population, i))
-    if len(hits) == 1 or (hits and _dominant([settlements[i].population for i in hits])):
+    one_oblast = len({settlements[i].oblast for i in hits}) == 1
+    if len(hits) == 1 or (one_oblast and _dominant([settlements[i].population for i in hits])):
         return settlements[hits[0]]
     if not hits and elsewhere:  # the name is known, in other oblasts than the one given
         shown = ", ".join(elsewhere[:4]) + (
@@ -380,8 +385,9 @@ _ROMAN = {  # '-': dropped (the soft sign, apostrophes)
     "'": "-",
     "’": "-",
 }
-_ROMAN_FIRST = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}  # at a word's start
-_CYRILLIC = re.compile("[а-яіїєґ]", re.IGNORECASE)
+_ROMAN |= {"э": "e", "ы": "y", "ъ": "-", "ё": "io"}  # Russian letters, as near as can be
+_ROMAN_FIRST = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya", "ё": "yo"}  # word start
+_CYRILLIC = re.compile("[а-яіїєґё]", re.IGNORECASE)
 
 
 def romanised(name: str) -> str:
@@ -402,10 +408,12 @@ DOMINANT_RATIO = 10  # ... and this many times the next place of its name is the
 
 
 def _dominant(populations: list[int]) -> bool:
-    """Whether the first (largest) of places sharing a name is the one a reader means: a
-    town of at least ``DOMINANT_TOWN`` people and ``DOMINANT_RATIO`` times the next
-    (Makiivka: the city of 339,000, not a village of 794 in Chernihiv oblast); otherwise
-    the name is ambiguous and the user picks."""
+    """Whether the first (largest) of places of one oblast sharing a name is the one a
+    reader means: a town of at least ``DOMINANT_TOWN`` people and ``DOMINANT_RATIO`` times
+    the next ('Zaporizhzhia': the city, not two villages of that oblast); otherwise the
+    name is ambiguous and the user picks. Places of several oblasts are never picked
+    between: a frontline village (Kamianske, Zaporizhzhia oblast) must not become a
+    distant city of its name without a word."""
     first, second = populations[0], populations[1] if len(populations) > 1 else 0
     return first >= DOMINANT_TOWN and first >= DOMINANT_RATIO * second
 

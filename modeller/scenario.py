@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -34,6 +35,7 @@ from .scenario_values import (
 )
 from .specs import FILE_SUFFIXES
 from .statuses import BUILTIN_STATUSES
+from .textsafe import visible_text
 from .yamlpos import line_of, load_with_lines
 
 MAX_ID = 80  # ids name files (<id>.html, .png, .svg): well under the 255-byte limit
@@ -71,6 +73,14 @@ class Report(Model):
     url: str | None = None
 
 
+def _reads(label: str) -> str:
+    """A label as a reader tells it from others: invisible characters (zero-width spaces)
+    dropped, compatibility forms folded, spaces collapsed, letter case ignored."""
+    text = unicodedata.normalize("NFKC", label)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(text.split()).casefold()
+
+
 class StatusDef(Model):
     label: Label
     colour: str
@@ -80,7 +90,8 @@ class StatusDef(Model):
     def _hex_colour(cls, value: str) -> str:
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
             raise ValueError(
-                f"colour '{value[:40]}' is not a colour as the maps take it: write '#' and "
+                f"colour '{visible_text(value[:40])}' is not a colour as the maps take it: "
+                "write '#' and "
                 "six hex digits (red, green, blue), e.g. '#7570b3'"
             )
         return value
@@ -127,17 +138,17 @@ class Scenario(Model):
             if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
                 raise ValueError(f"status name '{name[:80]}' must be lower_snake_case")
         # a label that reads as another status's: tables would show two 'Ukraine' rows
-        taken = {v["label"].casefold(): k for k, v in BUILTIN_STATUSES.items()}
-        taken |= {k.casefold(): k for k in BUILTIN_STATUSES}  # 'Contested' for 'contested'
+        taken = {_reads(v["label"]): k for k, v in BUILTIN_STATUSES.items()}
+        taken |= {_reads(k): k for k in BUILTIN_STATUSES}  # 'Contested' for 'contested'
         for name, status in value.items():
-            same = taken.get(" ".join(status.label.split()).casefold())
+            same = taken.get(_reads(status.label))
             if same is not None and same != name:
                 raise ValueError(
-                    f"status '{name}' is labelled '{status.label[:80]}', as status '{same}' "
-                    "is: tables and legends could not tell them apart; give it a label of "
-                    "its own (e.g. 'Demilitarised zone')"
+                    f"status '{name}' is labelled {status.label[:80]!r}, which "
+                    f"reads as status '{same}': tables and legends could not tell them "
+                    "apart; give it a label of its own (e.g. 'Demilitarised zone')"
                 )
-            taken[" ".join(status.label.split()).casefold()] = name
+            taken[_reads(status.label)] = name
         return value
 
     @model_validator(mode="after")

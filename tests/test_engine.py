@@ -90,6 +90,10 @@ def test_a_step_that_changes_nothing_is_a_warning_in_the_engine_and_runs_fast_pa
             "step 1 ('Lviv stays') changes nothing on test-split (undated)" + said,
             "step 3 changes nothing on test-split (undated)" + said,
         ), (apply, warnings)
+    # a disc 0.2 km across moves 0.03 km²: land changes hands, however little
+    small = scenario([{"assign": "ukraine", "where": {"near": {"place": [38.0, 48.0], "km": 0.1}}}])
+    for apply in (engine.apply, fast.apply):
+        assert apply(base_split, small).warnings == (), apply
     # recognition given to land already held is a change
     recognised = scenario(
         [{"assign": "russia", "where": {"held_by": "russia"}, "recognition": "de_facto"}]

@@ -115,15 +115,21 @@ def test_a_place_named_as_the_news_spells_it_is_that_place():
 def test_a_village_of_a_towns_name_does_not_hide_the_town():
     """'Makiivka' (as the maps spell Makiyivka) had resolved to a village of 794 in Chernihiv
     oblast, and 'Zaporizhzhia' to a village of 656: a disc around either changed no land,
-    without a word. A town ten times its namesakes is the one meant; a former name of a
-    city does not displace a place of that name today; comparable namesakes stay ambiguous."""
-    makiivka = geodata.resolve_place("Makiivka")
-    assert (makiivka.name, makiivka.oblast) == ("Makiyivka", "UA-14")
-    assert geodata.resolve_place("Makiivka, Donetsk") == makiivka
-    assert geodata.resolve_place("Zaporizhzhia").population > 700_000
-    assert geodata.resolve_place("Balakliia").oblast == "UA-63"  # Kharkiv, not Poltava
-    assert geodata.resolve_place("Mykolaiv").population > 400_000  # had been ambiguous
-    assert geodata.resolve_place("Stalino").name == "Donetsk"  # only a former name
+    without a word. A larger place of another spelling of the name counts too; places of
+    several oblasts are never picked between (a frontline village must not become a
+    distant city), within one oblast a town ten times the others is the one meant."""
+    with pytest.raises(ValueError, match="ambiguous.*'Makiyivka, Donetsk' at .*'Makiivka, Cher"):
+        geodata.resolve_place("Makiivka")
+    makiivka = geodata.resolve_place("Makiivka, Donetsk")
+    assert (makiivka.name, makiivka.population) == ("Makiyivka", 338968)
+    assert geodata.resolve_place("Makiyivka") == makiivka  # its own name: the village is smaller
+    assert geodata.resolve_place("Zaporizhzhia").population > 700_000  # one oblast's three
+    with pytest.raises(ValueError, match="ambiguous.*'Balakliya, Kharkiv'"):
+        geodata.resolve_place("Balakliia")  # it had been a village of 503 in Poltava oblast
+    assert geodata.resolve_place("Balakliia, Kharkiv").population > 26_000
+    with pytest.raises(ValueError, match="ambiguous"):  # a frontline village, a distant city
+        geodata.resolve_place("Kamianske")
+    assert geodata.resolve_place("Kamianske, Zaporizhzhia").population < 5_000
     # the town of that name in Luhansk oblast, not Zaporizhzhia (so named until 1921)
     assert geodata.resolve_place("Oleksandrivsk").oblast == "UA-09"
     with pytest.raises(ValueError, match="ambiguous"):  # 19,500 and 7,600 people

@@ -370,14 +370,26 @@ VALUE_CASES = [
         "label-of-a-built-in",  # tables had shown two 'Ukraine' rows
         "statuses:\n  dmz: {label: ' ukraine', colour: '#0000ff'}\n" + STEP,
         3,
-        ["status 'dmz' is labelled ' ukraine', as status 'ukraine' is", "a label of its own"],
+        ["status 'dmz' is labelled ' ukraine', which reads as status 'ukraine'", "its own"],
+    ),
+    (
+        "label-with-a-zero-width-space",
+        "statuses:\n  dmz: {label: \"U\\u200bkraine\", colour: '#0000ff'}\n" + STEP,
+        3,
+        ["is labelled 'U\\u200bkraine', which reads as status 'ukraine'"],
+    ),
+    (
+        "label-as-the-built-in-name",  # 'Contested' is the status contested's name
+        "statuses:\n  dmz: {label: Contested, colour: '#0000ff'}\n" + STEP,
+        3,
+        ["is labelled 'Contested', which reads as status 'contested'"],
     ),
     (
         "two-statuses-one-label",
         "statuses:\n  a: {label: Zone, colour: '#0000ff'}\n  b: {label: zone, colour: '#00f0ff'}\n"
         + STEP,
         3,
-        ["status 'b' is labelled 'zone', as status 'a' is"],
+        ["status 'b' is labelled 'zone', which reads as status 'a'"],
     ),
     (
         "baseline-bad-deepstate-date",

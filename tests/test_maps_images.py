@@ -458,6 +458,10 @@ def test_right_to_left_text_is_drawn_in_reading_order_on_png_and_kept_as_written
     assert text_images.visual_order("Kharkiv 2025") == "Kharkiv 2025"
     assert text_images.visual_order("אבג דה") == "הד גבא"
     assert text_images.visual_order("Donetsk — אבג") == "Donetsk — גבא"
+    # brackets face their contents (python-bidi 0.6 had left them as ')DMZ(')
+    assert text_images.visual_order("אזור (DMZ) 15 ק״מ") == "מ״ק 15 (DMZ) רוזא"
+    assert text_images.visual_order("אבג (דה [וז])") == "([זו] הד) גבא"
+    assert text_images.visual_order("אבג f(x)") == "f(x) גבא"
     arabic = text_images.visual_order("سلام")
     assert arabic != "سلام"[::-1] and all("\ufe70" <= c <= "\ufefc" for c in arabic)
 

@@ -66,7 +66,8 @@ def test_headline_names_what_changes_hands_or_says_nothing_does():
     "low, high, text",
     [
         ("34,400,000", "34,600,000", "34.4–34.6 M"),
-        ("1,210,000", "1,245,000", "1.21–1.245 M"),
+        ("1,210,000", "1,245,000", "1.210–1.245 M"),
+        ("1,090,000", "1,100,000", "1.09–1.10 M"),  # one number of decimals for both ends
         ("980,000", "1,050,000", "980,000–1,050,000"),  # not both in millions: as written
         ("1,000,500", "1,200,000", "1,000,500–1,200,000"),  # not whole thousands: as written
         ("2,000,000", "3,000,000", "2–3 M"),

@@ -694,7 +694,13 @@ def test_an_output_folder_named_dash_or_with_a_line_break_is_refused(
 
 @pytest.mark.parametrize(
     ("fmt", "name", "said"),
-    [("csv", "x.xlsx", "an Excel workbook"), ("geojson", "x.geojson.gz", "a gzip file")],
+    [
+        ("csv", "x.xlsx", "an Excel workbook"),
+        ("csv", "x.xlsm", "an Excel workbook"),
+        ("geojson", "x.geojson.gz", "a gzip file"),
+        ("geojson", "x.kml", "a KML file"),
+        ("json", "x.json.xz", "an xz file"),
+    ],
 )
 def test_an_output_named_as_a_format_modeller_does_not_write_is_refused(tmp_path, fmt, name, said):
     """'-f csv -O x.xlsx' had written CSV text into a file Excel refuses to open."""
@@ -718,3 +724,13 @@ def test_a_shipped_file_is_named_as_in_the_repository_wherever_it_is_installed()
         "geodata/baselines/pre-2022.yaml"
     )
     assert inputs.shown(inputs.PACKAGE / "_docs" / "ASSUMPTIONS.md") == "ASSUMPTIONS.md"
+
+
+def test_the_api_refuses_a_pieces_file_named_as_another_format(tmp_path):
+    """``to_file('api.xlsx', format='geojson')`` had written GeoJSON into an .xlsx file."""
+    import modeller
+
+    result = modeller.run(["land-swap"])
+    with pytest.raises(modeller.InputError, match="names an Excel workbook"):
+        result.to_file(tmp_path / "api.xlsx", format="geojson")
+    assert not (tmp_path / "api.xlsx").exists()

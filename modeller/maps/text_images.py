@@ -40,7 +40,30 @@ def visual_order(line: str) -> str:
     import arabic_reshaper  # (only for such text)
     from bidi import get_display
 
-    return get_display(arabic_reshaper.reshape(line))
+    return _mirrored(get_display(arabic_reshaper.reshape(line)))
+
+
+_OPENS = dict(zip("([{<«‹", ")]}>»›", strict=True))
+_CLOSES = {v: k for k, v in _OPENS.items()}
+_MIRROR = {**_OPENS, **_CLOSES}
+
+
+def _mirrored(visual: str) -> str:
+    """Brackets of right-to-left runs turned to face their contents: python-bidi 0.6 orders
+    '(DMZ)' in a Hebrew label but leaves its brackets as they were (')DMZ('), where the
+    bidi algorithm mirrors them. A pair that reads closing-then-opening left to right was
+    reversed with its run, and each of its two brackets is mirrored."""
+    chars, stack = list(visual), []  # (index, bracket awaited, reversed pair?)
+    for i, ch in enumerate(chars):
+        if stack and ch == stack[-1][1]:
+            j, _, turned = stack.pop()
+            if turned:
+                chars[i], chars[j] = _MIRROR[ch], _MIRROR[chars[j]]
+        elif ch in _OPENS:
+            stack.append((i, _OPENS[ch], False))
+        elif ch in _CLOSES:
+            stack.append((i, _CLOSES[ch], True))
+    return "".join(chars)
 
 
 def draw_text(renderer, gc, x, y, s, prop, angle, ismath=False, mtext=None) -> None:

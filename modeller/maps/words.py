@@ -47,11 +47,9 @@ def millions(low: str, high: str) -> str:
     a, b = (int(x.replace(",", "")) for x in (low, high))
     if min(a, b) < 1_000_000 or a % 1000 or b % 1000:
         return f"{low}–{high}"
-    return (
-        f"{a / 1e6:.3f}".rstrip("0").rstrip(".")
-        + "–"
-        + (f"{b / 1e6:.3f}".rstrip("0").rstrip(".") + " M")
-    )
+    # both ends to the same decimals, as few as show them exactly (1.09–1.10 M, not 1.1)
+    places = max(len(f"{x / 1e6:.3f}".rstrip("0").partition(".")[2]) for x in (a, b))
+    return f"{a / 1e6:.{places}f}–{b / 1e6:.{places}f} M"
 
 
 def people_of(row: dict, key: str = "people") -> str:
