@@ -329,8 +329,10 @@ def resolve_place(text: str) -> Settlement:
         for k, i in enumerate(hits[:6])
     )
     more = f" (and {len(hits) - 6} more)" if len(hits) > 6 else ""
-    if len(set(labels)) < len(labels):  # the oblast cannot tell them apart: coordinates can
+    if len(set(labels)) == 1:  # the oblast cannot tell them apart: coordinates can
         fix = "give [lon, lat] of the one you mean"
+    elif len(set(labels)) < len(labels):
+        fix = "write 'Name, Oblast', or [lon, lat] where an oblast has two"
     else:
         fix = "write 'Name, Oblast' or [lon, lat] for one"
     raise ValueError(f"place '{text}' is ambiguous ({len(hits)} matches); {fix}: {options}{more}")
