@@ -15,7 +15,7 @@ PACKAGE = Path(modeller.__file__).parent
 
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
-    {"errors", "statuses", "document", "interrupts", "regions", "textsafe", "memo"},
+    {"errors", "statuses", "document", "interrupts", "regions", "textsafe", "memo", "romanise"},
     {"scheduler"},  # the Dask scheduler --scheduler names, reached or refused in a sentence
     {"terminal_tables"},  # tables fitted to a terminal, no figure cut short
     {"inputs"},  # files in: checked, read as text, named in outputs
