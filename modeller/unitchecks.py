@@ -242,33 +242,34 @@ def check_units_file(
             source,
         )
     _check_shift(geometry, embedded, source)  # (a median: two units swapped do not move it)
-    _check_names(geometry, embedded, areas, label, source)
+    _check_names(geometry, embedded, {c: inside[c] / areas[c] for c in inside}, label, source)
     _check_turn(geometry, embedded, label, source)
 
 
 SWAPPED_SHARE = 0.5  # a unit less than this inside its namesake, and more inside another
 
 
-def _check_names(geometry: dict, embedded: dict, areas: dict, label, source: str) -> None:
+def _check_names(geometry: dict, embedded: dict, own: dict, label, source: str) -> None:
     """InputError when a unit's outline lies mostly in another embedded unit than the one
     of its name: names attached to the wrong outlines (two units swapped had been blamed
-    on the whole file being turned, naming an innocent unit)."""
+    on the whole file being turned, naming an innocent unit). ``own``: the share of each
+    unit inside its namesake; only units under ``SWAPPED_SHARE`` there are looked at."""
     import shapely
 
     codes = [c for c in geometry if c in embedded]
     tree = shapely.STRtree([embedded[c] for c in codes])
-    for code in codes:
-        g = geometry[code]
-        near = tree.query(g)
+    for code in (c for c in codes if own.get(c, 1.0) < SWAPPED_SHARE):
+        g, total = geometry[code], float(area_km2(geometry[code]))
         share = {
-            codes[j]: float(area_km2(shapely.intersection(g, embedded[codes[j]]))) / areas[code]
-            for j in near
+            codes[j]: float(area_km2(shapely.intersection(g, embedded[codes[j]]))) / total
+            for j in tree.query(g)
+            if codes[j] != code
         }
-        other = max((c for c in share if c != code), key=share.get, default=None)
-        if share.get(code, 0.0) < SWAPPED_SHARE and other and share[other] > SWAPPED_SHARE:
+        other = max(share, key=share.get, default=None)
+        if other is not None and share[other] > SWAPPED_SHARE:
             raise InputError(
                 f"unit {label(code)}'s outline lies {share[other]:.0%} in {label(other)} "
-                f"(embedded units) and {share.get(code, 0.0):.0%} in its own: are names "
+                f"(embedded units) and {own[code]:.0%} in its own: are names "
                 "attached to the wrong outlines (two units swapped)? Each feature's name or "
                 "code must be that of the unit it outlines",
                 source,
