@@ -283,6 +283,8 @@ def resolve_place(text: str) -> Settlement:
     units, settlements, _ = read_names()
     name, _, oblast = (part.strip() for part in str(text).partition(","))
     key, primary = fold(romanised(name)), _primary_index()
+    if key not in primary and key not in _alternate_index():  # a Russian spelling, perhaps
+        key = fold(romanised(name, russian=True)) if romanised(name) != name else key
     # a name's own places, and those it is another spelling of (a village called Makiivka
     # must not hide the city GeoNames spells Makiyivka); not those it is a former name of
     # (Oleksandrivsk, a town in Luhansk oblast, was also Zaporizhzhia's name until 1921)

@@ -49,14 +49,22 @@ _ROMAN_FIRST = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya", "ё":
 _CYRILLIC = re.compile("[а-яіїєґё]", re.IGNORECASE)
 
 
-def romanised(name: str) -> str:
+# the letters a Russian spelling reads otherwise (GeoNames keeps Russian names as alternates
+# in this romanisation: Konstantinovka, Nikolaev, Zaporozhye)
+_RUSSIAN = {"г": "g", "и": "i", "е": "e", "ы": "y", "э": "e", "й": "y", "ё": "e"}
+
+
+def romanised(name: str, russian: bool = False) -> str:
     """A name written in Ukrainian in Latin letters by the national system (Енергодар:
-    Enerhodar; Запоріжжя: Zaporizhzhia); other text as it is."""
+    Enerhodar; Запоріжжя: Zaporizhzhia), or with ``russian`` as a Russian spelling is
+    commonly romanised (Николаев: Nikolaev); other text as it is."""
     if _CYRILLIC.search(name) is None:
         return name
+    table = {**_ROMAN, **_RUSSIAN} if russian else _ROMAN
     out, start = [], True
     for ch in name.lower():
-        latin = (_ROMAN_FIRST.get(ch) if start else None) or _ROMAN.get(ch, ch)
+        first = None if russian or not start else _ROMAN_FIRST.get(ch)
+        latin = first or table.get(ch, ch)
         out.append("" if latin == "-" else latin)
         start = not ch.isalpha() and ch not in "ʼ'’"
     return "".join(out)

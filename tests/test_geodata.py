@@ -226,5 +226,15 @@ def test_a_place_named_in_ukrainian_is_found(ukrainian, name, oblast):
 
 
 def test_an_unknown_ukrainian_name_says_how_it_was_read():
-    with pytest.raises(ValueError, match=r"unknown place 'Мариуполь' \(read as 'maryupol'\)"):
-        geodata.resolve_place("Мариуполь")  # Russian spelling: the Ukrainian is Маріуполь
+    with pytest.raises(ValueError, match=r"unknown place 'Нігдевіль' \(read as 'nihdevil'\)"):
+        geodata.resolve_place("Нігдевіль")
+
+
+@pytest.mark.parametrize(
+    ("russian", "name"),
+    [("Мариуполь", "Mariupol"), ("Запорожье", "Zaporizhzhya"), ("Энергодар", "Enerhodar")],
+)
+def test_a_place_named_in_russian_is_found_where_geonames_has_that_spelling(russian, name):
+    """Read the Ukrainian way, 'Мариуполь' was 'maryupol', unknown; GeoNames keeps the
+    Russian spelling romanised the Russian way (Mariupol', Zaporozhye)."""
+    assert geodata.resolve_place(russian).name == name
