@@ -156,6 +156,7 @@ def format_of(path: Path, fmt: str | None = None) -> str:
     if fmt is not None:
         if fmt not in FORMATS:
             raise InputError(f"unknown format '{fmt}'; valid: {', '.join(FORMATS)}")
+        files.foreign(path, fmt, FORMATS[fmt])  # GeoJSON text in 'x.xlsx' would not open
         says, allowed = files.SUFFIXES.get(suffix, ("", frozenset({fmt})))
         if fmt not in allowed:
             raise InputError(

@@ -109,11 +109,6 @@ class Result:
             raise InputError(
                 f"format must be one of 'geojson', 'gpkg', 'parquet' (text), got {format!r:.60}"
             )
-        from .files import foreign
-
-        ending = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}
-        any_of = ".geojson, .gpkg or .parquet"
-        foreign(Path(path), format or "pieces", ending.get(format or "", any_of))
         # a frame of its own: ``pieces`` is the user's to change (to_crs, rounding), and
         # the file must hold the run's exact figures in EPSG:4326, as its provenance says
         frame = exports.pieces_frame(self.document, list(self.partitions))

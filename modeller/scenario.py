@@ -91,8 +91,8 @@ class StatusDef(Model):
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
             raise ValueError(
                 f"colour '{visible_text(value[:40])}' is not a colour as the maps take it: "
-                "write '#' and "
-                "six hex digits (red, green, blue), e.g. '#7570b3'"
+                "write '#' and six hex digits (red, green, blue; the pattern #rrggbb), "
+                "e.g. '#7570b3'"
             )
         return value
 

@@ -70,7 +70,7 @@ def test_cli_writes_geojson_with_provenance_and_json_totals(tmp_path):
 
 
 def test_an_unknown_export_suffix_is_a_clear_error(result, tmp_path):
-    with pytest.raises(modeller.errors.InputError, match="ending in .geojson, .gpkg or .parquet"):
+    with pytest.raises(modeller.errors.InputError, match="use .geojson, .gpkg or .parquet"):
         result.to_file(tmp_path / "pieces.shp")
 
 

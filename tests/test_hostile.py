@@ -364,7 +364,7 @@ VALUE_CASES = [
         "bad-colour",
         "statuses:\n  dmz: {label: x, colour: red}\n" + STEP,
         4,
-        ["colour 'red' is not a colour", "e.g. '#7570b3'"],
+        ["pattern", "colour 'red' is not a colour", "e.g. '#7570b3'"],
     ),
     (
         "label-of-a-built-in",  # tables had shown two 'Ukraine' rows
