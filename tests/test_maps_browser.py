@@ -798,6 +798,9 @@ def test_long_words_wrap_and_right_to_left_titles_stay_apart_from_figures(
                 # an Arabic summary reads right to left (its full stop at its left end)
                 summary = v.page.locator("p.summary")
                 assert summary.evaluate("e => getComputedStyle(e).direction") == "rtl"
+                # and so does its Arabic title, its first word at the right, as on the PNG
+                title = v.page.locator("h1.title")
+                assert title.evaluate("e => getComputedStyle(e).direction") == "rtl"
             v.assert_clean()
         finally:
             v.close()
