@@ -286,16 +286,17 @@ def resolve_place(text: str) -> Settlement:
     if key not in primary and key not in _alternate_index():  # a Russian spelling, perhaps
         key = fold(romanised(name, russian=True)) if romanised(name) != name else key
     # a name's own places, and those it is another spelling of (a village called Makiivka
-    # must not hide the city GeoNames spells Makiyivka); not those it is a former name of
+    # must not hide the city GeoNames spells Makiyivka, nor a Crimean village Konstantinovka
+    # the city of Kostyantynivka, Donetsk oblast); not those it is a former name of
     # (Oleksandrivsk, a town in Luhansk oblast, was also Zaporizhzhia's name until 1921)
     hits = primary.get(key, [])
     others = _alternate_index().get(key, [])
     if hits:  # another spelling's place counts only if larger than every place of this one
-        same, largest = _skeleton(key), max(settlements[i].population for i in hits)
+        largest = max(settlements[i].population for i in hits)
         others = [
             i
             for i in others
-            if _skeleton(fold(settlements[i].name)) == same and settlements[i].population > largest
+            if settlements[i].population > largest and _spelled_alike(key, settlements[i].name)
         ]
     hits = hits + others
     elsewhere = sorted({units[settlements[i].oblast].name_en for i in hits})
@@ -349,6 +350,18 @@ def _skeleton(folded: str) -> str:
     Zaporizhzhia do not."""
     letters = re.sub(r"[^a-z]", "", folded.replace("y", "i").replace("g", "h"))
     return re.sub(r"(.)\1+", r"\1", letters)
+
+
+SPELLED_ALIKE = 0.75  # skeletons this similar are spellings of one name (see _spelled_alike)
+
+
+def _spelled_alike(key: str, name: str) -> bool:
+    """Whether a folded name and a settlement's GeoNames name are spellings of one name:
+    their skeletons equal, or as alike as a Russian and a Ukrainian romanisation of it
+    (Konstantinovka and Kostyantynivka: 0.86 by ``difflib``'s ratio; Kharkov and Kharkiv:
+    0.86), not a former name (Oleksandrivsk and Zaporizhzhya: 0.24)."""
+    a, b = _skeleton(key), _skeleton(fold(name))
+    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= SPELLED_ALIKE
 
 
 DOMINANT_TOWN = 10_000  # a town at least this large ...

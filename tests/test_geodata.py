@@ -137,6 +137,20 @@ def test_a_village_of_a_towns_name_does_not_hide_the_town():
     assert geodata.resolve_place("Trostianets, Sumy").population > 19_000
 
 
+def test_a_russian_spelling_does_not_become_a_village_of_that_exact_name():
+    """'Konstantinovka' (and its Cyrillic) had resolved to a Crimean village of 1,354
+    spelled so, though the news means Kostyantynivka, Donetsk oblast (67,350): a spelling
+    as alike as a Russian and a Ukrainian romanisation counts, so the name is ambiguous and
+    the city comes first; a former name still does not (Oleksandrivsk, above)."""
+    for text in ("Konstantinovka", "Константиновка"):
+        with pytest.raises(ValueError, match=r"ambiguous.*: 'Kostyantynivka, Donetsk' at"):
+            geodata.resolve_place(text)
+    city = geodata.resolve_place("Konstantinovka, Donetsk")
+    assert (city.name, city.population) == ("Kostyantynivka", 67350)
+    assert geodata.resolve_place("Konstantinovka, Crimea").population < 2_000
+    assert geodata.resolve_place("Kharkov").name == "Kharkiv"
+
+
 def test_settlements_sit_in_their_oblast_and_city_sections_are_dropped():
     data = geodata.load()
     names = {s.name for s in data.settlements if s.oblast == "UA-30"}
