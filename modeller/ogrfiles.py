@@ -33,7 +33,7 @@ _GDAL_HINTS = re.compile(
 
 def check(path: Path, kind: str) -> None:
     """A regular, non-empty file of the format its suffix names (a Shapefile with its
-    ``.shx`` beside it); InputError saying what it is instead."""
+    ``.shx`` and ``.dbf`` beside it); InputError saying what it is instead."""
     path = Path(path)
     size = inputs.check_file(path, kind)
     if size == 0:
@@ -59,12 +59,16 @@ def check(path: Path, kind: str) -> None:
             else f"give the {kind} itself, or export one (QGIS: Export > Save Features As)"
         )
         raise InputError(f"{said}: {fix}", str(path))
-    if shp and not sidecar(path, ".shx"):
-        raise InputError(
-            f"no {path.stem}.shx beside it: a Shapefile is several files (.shp, .shx, .dbf, "
-            ".prj); copy them all into one folder",
-            str(path),
-        )
+    # a .dbf is as much the Shapefile as its .shx (both are required by the format):
+    # without it GDAL reads no fields, and a baseline's 'ukraine' features would become
+    # the default status of a layer without one (Russian-held), without a word
+    for part in (".shx", ".dbf") if shp else ():
+        if not sidecar(path, part):
+            raise InputError(
+                f"no {path.stem}{part} beside it: a Shapefile is several files (.shp, .shx, "
+                ".dbf, .prj); copy them all into one folder",
+                str(path),
+            )
 
 
 def sidecar(path: Path, suffix: str) -> Path | None:

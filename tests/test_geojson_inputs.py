@@ -927,6 +927,10 @@ def _broken(tmp_path: Path, case: str) -> Path:
         write_layer(tmp_path / "z.shp", donetsk, "EPSG:4326", "ESRI Shapefile")
         (tmp_path / "z.shx").unlink()
         return tmp_path / "z.shp"
+    elif case == "no-dbf":  # read without it, a baseline's statuses were lost silently
+        write_layer(tmp_path / "z.shp", donetsk, "EPSG:4326", "ESRI Shapefile")
+        (tmp_path / "z.dbf").unlink()
+        return tmp_path / "z.shp"
     elif case == "far":
         far = shapely.affinity.translate(donetsk, -140.0, -18.0)  # lon ~ -100, lat ~ 30
         return write_layer(tmp_path / "z.gpkg", far, "EPSG:4326", "GPKG")
@@ -962,6 +966,7 @@ BROKEN = {
     "plain-text": "this is not a GeoPackage (it does not start as one does): give the "
     "GeoPackage itself",
     "no-shx": "no z.shx beside it: a Shapefile is several files",
+    "no-dbf": "no z.dbf beside it: a Shapefile is several files",
     "far": "no polygon lies over Ukraine: the file's polygons span lon -1",
     "metres-no-crs": "are not lon/lat degrees, and the layer declares no CRS: assign it its CRS",
     "two-layers": "2 layers ('",
@@ -982,6 +987,27 @@ def test_a_broken_geopackage_or_shapefile_is_one_line_from_validate_and_run(tmp_
         [line] = result.output.strip().splitlines()  # one line, no traceback, no warning
         assert BROKEN[case] in line, line
         assert "It might help" not in line and "SHAPE_RESTORE_SHX" not in line
+
+
+def test_a_shapefile_baseline_without_its_dbf_is_refused_not_read_without_statuses(tmp_path):
+    """A Shapefile baseline whose .dbf was left behind was read without fields: its
+    'ukraine' feature counted as Russian-held (a layer without statuses is DeepState's
+    kind), and the figures changed without a word."""
+    pytest.importorskip("pyogrio")
+    box = shapely.box(30.0, 49.0, 31.0, 50.0)  # in Vinnytsia, Kyiv and Cherkasy oblasts
+    path = write_layer(tmp_path / "held.shp", box, "EPSG:4326", "ESRI Shapefile", status="ukraine")
+    result = cli("run", "land-swap", "--no-maps", "-f", "json", "-b", str(path))
+    assert result.exit_code == 0, result.output
+    statuses = {
+        s["status"]: s["baseline_km2"]
+        for s in json.loads(result.stdout)["scenarios"][0]["statuses"]
+    }
+    assert statuses.get("russia", 0.0) == 0.0  # the one feature is Ukrainian-held
+    (tmp_path / "held.dbf").unlink()
+    result = cli("run", "land-swap", "--no-maps", "-f", "json", "-b", str(path))
+    assert result.exit_code == 2, result.output
+    [line] = result.output.strip().splitlines()
+    assert "no held.dbf beside it: a Shapefile is several files" in line, line
 
 
 def test_a_polygon_files_hash_follows_its_content_not_its_path(tmp_path):
