@@ -6,7 +6,9 @@ Each kind of file has its own folder under ``settings.cache_dir()``
 (``MODELLER_CACHE_DIR``) and its own switch (``MODELLER_IMAGE_CACHE=0``,
 ``MODELLER_POPULATION_CACHE=0``, ``MODELLER_GEOMETRY_CACHE=0``,
 ``MODELLER_TIMELINE_CACHE=0`` turn one off). Files are written
-atomically, each ending in the SHA-256 of its content, and the least recently used are
+atomically, each ending in the SHA-256 of its name and content (a file copied or renamed
+to another's name is not that file: its figures were another day's), and the least
+recently used are
 removed beyond a number per kind. Reading accepts only a regular file of a plausible size
 that starts as expected and whose digest matches (a file cut short or altered is drawn
 or computed again, never copied into an output); a cache that cannot be read or written
@@ -51,10 +53,17 @@ def code_digest() -> str:
 DIGEST = 32  # bytes of SHA-256 after each file's content
 
 
+def _seal(name: str, data: bytes) -> bytes:
+    """The digest a kept file ends in: of its name as well as its content, so that a file
+    read under another name than it was written under (a cache folder mis-copied, files
+    renamed) is not taken for it."""
+    return hashlib.sha256(name.encode() + b"\0" + data).digest()
+
+
 def read(kind: str, name: str, max_bytes: int, starts: bytes = b"") -> bytes | None:
     """The file ``name`` of this kind, or None (missing, not a regular file, too large,
-    not ending in its content's digest, not starting with ``starts``, unreadable); a file
-    read counts as recently used."""
+    not ending in the digest of its name and content, not starting with ``starts``,
+    unreadable); a file read counts as recently used."""
     path = folder(kind) / name
     try:
         if not path.is_file() or path.stat().st_size > max_bytes + DIGEST:  # not a FIFO
@@ -63,7 +72,7 @@ def read(kind: str, name: str, max_bytes: int, starts: bytes = b"") -> bytes | N
     except OSError:
         return None
     data = kept[:-DIGEST]
-    if len(kept) < DIGEST or hashlib.sha256(data).digest() != kept[-DIGEST:]:
+    if len(kept) < DIGEST or _seal(name, data) != kept[-DIGEST:]:
         return None
     if not data.startswith(starts):
         return None
@@ -81,7 +90,7 @@ def write(kind: str, name: str, data: bytes, keep: int | None) -> None:
         path = where / name
         if os.path.lexists(path) and (path.is_symlink() or not path.is_file()):
             return  # a link (written through, it would replace its target), a folder, a FIFO
-        files.write_bytes(path, data + hashlib.sha256(data).digest())
+        files.write_bytes(path, data + _seal(name, data))
         if keep is not None:
             prune(kind, keep)
 

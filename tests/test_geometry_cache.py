@@ -120,6 +120,23 @@ def test_a_kept_file_of_other_shapes_is_drawn_again(folder):
     assert list(again) == ["zone"] and again["zone"].equals(box)
 
 
+def test_a_kept_file_under_another_files_name_is_not_read_for_it(folder):
+    """A file renamed or copied over another's name (a mis-copied cache folder) was read
+    as that other file: its shapes were another day's territory, and the run reported
+    another day's figures under the asked date (or failed on a count that no longer
+    matched). Each file is sealed with its own name."""
+    small, large = shapely.box(0, 0, 10, 10), shapely.box(0, 0, 20, 20)
+    key_small, key_large = geomcache.digest("test", small), geomcache.digest("test", large)
+    geomcache.kept(key_small, lambda: {"zone": small}, ("zone",))
+    geomcache.kept(key_large, lambda: {"zone": large}, ("zone",))
+    (folder / f"{key_small}.npz").replace(folder / f"{key_large}.npz")
+    again = geomcache.kept(key_large, lambda: {"zone": large}, ("zone",))
+    assert again["zone"].equals(large)
+    drawn = []
+    geomcache.kept(key_large, lambda: drawn.append(1) or {"zone": large}, ("zone",))
+    assert not drawn  # drawn again once, then kept under its own name
+
+
 @pytest.mark.parametrize("kind", ["folder", "link"])
 def test_a_folder_or_a_link_at_a_kept_name_is_left_alone(folder, tmp_path, kind):
     """A folder there had stopped the run with an output error; a link had its target
