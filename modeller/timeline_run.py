@@ -26,7 +26,13 @@ from .interrupts import die_with_parent, removed_on_exit
 from .scenario import Scenario
 from .scheduler import connect as connect_scheduler
 from .timeline import Geometry, Measures, measure, on_each_day
-from .timeline_notes import band_step_error, dated_figures, empty_steps, scenario_meta
+from .timeline_notes import (
+    band_step_error,
+    dated_figures,
+    deep_bands,
+    empty_steps,
+    scenario_meta,
+)
 from .timeline_plan import Plan, make_plan
 from .timeline_read import Handoff
 from .timeline_rows import ATTR_COLUMNS, COLUMNS, KeyFigures, plain_figures, rows
@@ -298,6 +304,9 @@ def _build_table(
             for m in measured
         )
     notes = empty_steps(plan, measured)
+    if any(len(m.dates) for m in measured):  # (other baselines are measured as run does)
+        for sp in plan.scenarios:
+            notes[sp.scenario.id] = deep_bands(sp.scenario) + notes[sp.scenario.id]
     order = {sc.id: i for i, (_, sc) in enumerate(scenarios)}
     sizes = [_group_counts(sp.keys) for sp in plan.scenarios]
     status = Rows(COLUMNS, order, sum(n for n, _ in sizes) * len(every))
