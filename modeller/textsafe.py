@@ -38,11 +38,19 @@ _MARKDOWN = re.compile(r"[|`*_\[\]~]")  # table cells, code, emphasis, links and
 _LINE_START = re.compile(r"[#+=-]|\d{1,9}[.)](?=\s|$)")  # what opens a heading or a list
 
 
+_LEADING_SPACE = " \u00a0\u2007\u202f\u3000"  # what a spreadsheet's import may trim first
+
+
 def spreadsheet_cell(value: object) -> object:
-    """``value`` for a CSV cell: text that a spreadsheet would run gets a leading ``'``."""
-    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+    """``value`` for a CSV cell: text that a spreadsheet would run gets a leading ``'``;
+    so does text that it would run once its leading spaces are trimmed (" =1+1": an
+    import option of LibreOffice and others trims them)."""
+    if not isinstance(value, str):
         return value
-    if _NUMBER.match(value):  # "-12.5" is a number a spreadsheet reads as one
+    body = value.lstrip(_LEADING_SPACE)
+    if not body.startswith(FORMULA_STARTS):
+        return value
+    if _NUMBER.match(body):  # "-12.5" is a number a spreadsheet reads as one
         return value
     return "'" + value
 

@@ -1479,6 +1479,10 @@ def _is_number(text: str) -> bool:
         ("-2+3", "'-2+3"),
         ("=1+1", "'=1+1"),
         ("@A1", "'@A1"),
+        (" =1+1", "' =1+1"),  # a spreadsheet that trims leading spaces would run it
+        ("\u00a0\u3000@A1", "'\u00a0\u3000@A1"),
+        (" -12.5", " -12.5"),
+        (" Kyiv", " Kyiv"),
         ("Kyiv", "Kyiv"),
         ("", ""),
         (None, None),
