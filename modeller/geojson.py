@@ -125,7 +125,8 @@ def features(
                 raise InputError(f"{where}: {exc.message}", source) from None
         out.append((props or {}, g))
     if not out:
-        raise InputError("no polygon features in this GeoJSON", source)
+        kind = {".gpkg": "GeoPackage", ".shp": "Shapefile"}.get(Path(source or "").suffix.lower())
+        raise InputError(f"no polygon features in this {kind or 'GeoJSON'}", source)
     return out
 
 

@@ -62,11 +62,11 @@ def check(path: Path, kind: str) -> None:
     # a .dbf is as much the Shapefile as its .shx (both are required by the format):
     # without it GDAL reads no fields, and a baseline's 'ukraine' features would become
     # the default status of a layer without one (Russian-held), without a word
-    for part in (".shx", ".dbf") if shp else ():
-        if not sidecar(path, part):
+    for part, holds in ((".shx", ""), (".dbf", ", where a Shapefile keeps its fields")):
+        if shp and not sidecar(path, part):
             raise InputError(
-                f"no {path.stem}{part} beside it: a Shapefile is several files (.shp, .shx, "
-                ".dbf, .prj); copy them all into one folder",
+                f"no {path.stem}{part} beside it{holds}: a Shapefile is several files (.shp, "
+                ".shx, .dbf, .prj); copy them all into one folder",
                 str(path),
             )
 

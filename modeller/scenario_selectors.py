@@ -136,6 +136,11 @@ class Shape(Model):
     def _file_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return value
+        if not value.strip():  # ('' is the scenario's own folder: "is a folder")
+            raise ValueError(
+                "polygon file is empty text; give the name of a GeoJSON, GeoPackage or "
+                "Shapefile (relative to the scenario), e.g. file: zone.geojson"
+            )
         folder = Path((info.context or {}).get("folder", "."))
         try:  # its folder resolved (``..`` after a linked folder), the file's own name kept:
             # a linked Shapefile's sidecars lie beside the link, not beside its target

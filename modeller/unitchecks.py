@@ -116,6 +116,11 @@ def _check_parts_near(parts, feature: str, source: str) -> None:
     map zoomed out to the whole globe) is an error naming where it lies."""
     m = VERTEX_MARGIN_DEG
     for part in parts:
+        if part.is_empty:  # (its bounds are NaN: "around lon nan, lat nan")
+            raise InputError(
+                f"{feature}: a polygon of it is empty (no coordinates): drop it, or give its rings",
+                source,
+            )
         x0, y0, x1, y1 = part.bounds
         if not overlaps_ukraine(x0 - m, y0 - m, x1 + m, y1 + m):
             ux0, uy0, ux1, uy1 = UKRAINE_LONLAT

@@ -140,20 +140,12 @@ def match(
                 best = (n, kind, field, hits)
         if best is not None and best[0] == len(features) and best[1] == kind:
             break
-    if best is None:
-        shp = Path(source)
-        no_dbf = shp.suffix.lower() == ".shp" and ogrfiles.sidecar(shp, ".dbf") is None
+    if best is None:  # (a Shapefile without its .dbf, so without fields, is refused before)
         raise InputError(
             f"no property of the units file holds ISO 3166-2:UA codes or unit names "
             f"(text fields: {', '.join(fields) or 'none'}"
             + (f"; other fields: {', '.join(others)}" if others else "")
-            + ")"
-            + (
-                f": no {shp.stem}.dbf beside it, where a Shapefile keeps its fields; copy it "
-                "into the same folder"
-                if no_dbf
-                else ""
-            ),
+            + ")",
             source,
         )
     _n, kind, field, hits = best

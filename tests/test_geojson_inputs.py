@@ -966,7 +966,7 @@ BROKEN = {
     "plain-text": "this is not a GeoPackage (it does not start as one does): give the "
     "GeoPackage itself",
     "no-shx": "no z.shx beside it: a Shapefile is several files",
-    "no-dbf": "no z.dbf beside it: a Shapefile is several files",
+    "no-dbf": "no z.dbf beside it, where a Shapefile keeps its fields: a Shapefile is",
     "far": "no polygon lies over Ukraine: the file's polygons span lon -1",
     "metres-no-crs": "are not lon/lat degrees, and the layer declares no CRS: assign it its CRS",
     "two-layers": "2 layers ('",
@@ -1007,7 +1007,27 @@ def test_a_shapefile_baseline_without_its_dbf_is_refused_not_read_without_status
     result = cli("run", "land-swap", "--no-maps", "-f", "json", "-b", str(path))
     assert result.exit_code == 2, result.output
     [line] = result.output.strip().splitlines()
-    assert "no held.dbf beside it: a Shapefile is several files" in line, line
+    assert "no held.dbf beside it, where a Shapefile keeps its fields" in line, line
+
+
+def test_an_empty_polygon_file_name_and_an_empty_geopackage_are_named_as_such(tmp_path):
+    """'file: ""' was "a folder" (the scenario's own), and a GeoPackage of no polygons had
+    "no polygon features in this GeoJSON"."""
+    result = cli("validate", scenario(tmp_path, '{polygon: {file: ""}}'))
+    refused(result, "polygon file is empty text; give the name of a GeoJSON")
+    pyogrio = pytest.importorskip("pyogrio")
+    path = tmp_path / "empty.gpkg"
+    pyogrio.raw.write(
+        path,
+        geometry=np.array([None], dtype=object),
+        field_data=[np.array(["x"], dtype=object)],
+        fields=["name"],
+        geometry_type="Polygon",
+        crs="EPSG:4326",
+        driver="GPKG",
+    )
+    result = cli("run", "land-swap", "--no-maps", "-b", str(path))
+    refused(result, "no polygon features in this GeoPackage")
 
 
 def test_a_polygon_files_hash_follows_its_content_not_its_path(tmp_path):

@@ -180,6 +180,23 @@ def test_a_units_vertex_out_of_range_names_its_feature_and_vertex(tmp_path, vert
     assert said in result.output and "fix that vertex" in result.output
 
 
+def test_an_empty_polygon_of_a_unit_is_named_as_empty_not_far_away(tmp_path):
+    """A unit's empty Polygon ('coordinates: []') was said to lie "far outside Ukraine
+    (around lon nan, lat nan)"."""
+    path = embedded_as_file(tmp_path, "code")
+    doc = json.loads(path.read_text("utf-8"))
+    feature = doc["features"][4]
+    geom = feature["geometry"]
+    assert geom["type"] in ("Polygon", "MultiPolygon")
+    feature["geometry"] = {"type": "Polygon", "coordinates": []}  # (a unit left out)
+    path.write_text(json.dumps(doc), "utf-8")
+    result = CliRunner().invoke(main, ["run", "--no-maps", "--units", str(path), str(SCENARIOS)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    code = feature["properties"]["code"]
+    assert f"({code})): a polygon of it is empty (no coordinates)" in result.output
+    assert "nan" not in result.output
+
+
 def embedded_as_layer(path: Path, field: str, values, **options) -> Path:
     """The embedded units written as a GeoPackage or Shapefile (by ``path``'s suffix), with
     one text field of ``values`` (one per unit, in the units' order)."""
