@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry import LineString, Point, box
 from shapely.ops import split as cut
 
-from . import geodata, polygons, settings
+from . import bandzone, geodata, polygons, settings
 from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
 from .scenario import Phase, Scenario
@@ -329,11 +329,12 @@ def _country(data: geodata.Geodata):
 
 
 def band_region(band, pieces: tuple[Piece, ...]):
-    """Land within ``band.km`` of the contact line, on the given side (baseline holder)."""
+    """Land within ``band.km`` of the contact line, on the given side (baseline holder); the
+    zone drawn as the fast path and the timeline draw it (``bandzone.zone``)."""
     line = contact_line(pieces)
     if line.is_empty:  # e.g. the 1991 baseline: nothing to follow, so the band is empty
         return shapely.Polygon()
-    zone = shapely.buffer(line, band.km * 1000, quad_segs=16)
+    zone = bandzone.zone(line, band.km)
     if band.side == "both":
         side = union_regions([p.geometry for p in pieces])
     else:

@@ -9,12 +9,11 @@ status is in ``statuses`` (``None``: any), cut to ``area`` (``WHOLE``: no cut). 
 areas (split, near, polygon, held_in, band) cost an overlay, and only on the pieces the
 statuses let through.
 
-A ``band`` is drawn near the land it can select only: the engine's line of contact
-(drawn once per baseline, ~40 ms on a DeepState day) is clipped to the bounding box of
-that land grown by the band's depth plus ``MARGIN_M``, then buffered. A point of that
-land within the band's depth of the line is within that depth of the clipped line too,
-so the band is the same there; the full line is never buffered (for a 20 km band on a
-DeepState day that is ~0.4 s of the engine's ~0.6 s). The line itself is the engine's:
+A ``band`` is drawn near the land it can select only: of the runs the engine's line of
+contact (drawn once per baseline, ~40 ms on a DeepState day) is cut into
+(``bandzone.runs``), those within the band's reach (``bandzone.margin_m``) of that land's
+bounding box are buffered and united. The engine unites the same runs' buffers, all of
+them, so the band is the same there. The line itself is the engine's:
 drawn from pieces clipped to the box instead, a grey-zone sliver a few metres wide could
 open a gap that counted as Ukrainian-held, 21 km of false line and +2.7 % of a band.
 
@@ -32,13 +31,11 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from . import engine, geodata, geomcache
+from . import bandzone, engine, geodata, geomcache
 from .engine import WHOLE, Loader
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
 from .scenario import Phase, Scenario
 from .scenario_selectors import Selector
-
-MARGIN_M = 2000.0  # beyond a band's depth, the clipped line's ends cannot reach the land
 
 
 @dataclass(frozen=True)
@@ -96,6 +93,7 @@ class _Context:
             self.has.setdefault(p.oblast, set()).add(p.before)
         self.checked: set = set()  # bands whose "covers the whole side" check has run
         self.line = None  # the baseline's line of contact, drawn on first use
+        self.line_runs: list | None = None  # its runs (``runs``)
         self.key: str | None = None  # its inputs' digest (``digest``)
 
     def digest(self) -> str:
@@ -112,6 +110,12 @@ class _Context:
         if self.line is None:
             self.line = engine.contact_line(self.base.pieces)
         return self.line
+
+    def runs(self) -> list:
+        """The runs of the line of contact that the engine buffers (``bandzone.runs``)."""
+        if self.line_runs is None:
+            self.line_runs = bandzone.runs(shapely.line_merge(self.contact_line()))
+        return self.line_runs
 
 
 def assign(pieces: tuple[Piece, ...], regions: dict[str, Sel], status: str, recognition=None):
@@ -269,6 +273,12 @@ def _complement(regions: dict[str, Sel], ctx: _Context) -> dict[str, Sel]:
 # --- bands ------------------------------------------------------------------------------
 
 
+def _meets(run: np.ndarray, box: tuple) -> bool:
+    """Whether a run's envelope meets a box (minx, miny, maxx, maxy)."""
+    lo, hi = run.min(axis=0), run.max(axis=0)
+    return bool(hi[0] >= box[0] and lo[0] <= box[2] and hi[1] >= box[1] and lo[1] <= box[3])
+
+
 def _band(band, regions: dict[str, Sel], ctx: _Context) -> dict[str, Sel]:
     """The band's zone near the land selected so far, on the band's side (by status)."""
     if band not in ctx.checked:
@@ -280,7 +290,7 @@ def _band(band, regions: dict[str, Sel], ctx: _Context) -> dict[str, Sel]:
     if not boxes:
         return {}
     b = np.array(boxes)
-    reach = band.km * 1000 + MARGIN_M
+    reach = band.km * 1000 + bandzone.margin_m(band.km)
     box = (
         b[:, 0].min() - reach,
         b[:, 1].min() - reach,
@@ -289,8 +299,8 @@ def _band(band, regions: dict[str, Sel], ctx: _Context) -> dict[str, Sel]:
     )
 
     def draw() -> dict:
-        line = shapely.clip_by_rect(ctx.contact_line(), *box)
-        return {"zone": shapely.buffer(line, band.km * 1000, quad_segs=16)}
+        near = [r for r in ctx.runs() if _meets(r, box)]
+        return {"zone": bandzone.unite(bandzone.run_buffers(near, band.km))}
 
     # kept between runs: the line and its buffer are ~0.3 s of a run on a DeepState day
     key = geomcache.digest("band zone", ctx.digest(), [float(x) for x in box], band.km)
@@ -330,7 +340,7 @@ def _check_side(band, ctx: _Context) -> None:
     -----
     The line lies on the boundary of Russian-held land R and within 1 m of Ukrainian-held
     land U, so for any point x, ``d(x, line) >= max(d(x, R), d(x, U) - 1 m)``. One point
-    of the side farther than the band's depth (+ ``MARGIN_M``) from R, or from U, proves
+    of the side farther than the band's reach (``bandzone.margin_m``) from R, or U, proves
     that the band leaves land outside; otherwise the engine's own check decides.
     """
     pieces = ctx.base.pieces
@@ -345,7 +355,7 @@ def _check_side(band, ctx: _Context) -> None:
     coords = shapely.get_coordinates(shapely.boundary(side_a))
     step = max(1, len(coords) // 50)
     points = np.concatenate([shapely.point_on_surface(side_a), shapely.points(coords[::step])])
-    reach = band.km * 1000 + MARGIN_M
+    reach = band.km * 1000 + bandzone.margin_m(band.km)
     far = np.zeros(len(points), dtype=bool)
     for geoms, extra in ((russia, 0.0), (ukraine, 1.0)):
         near = np.zeros(len(points), dtype=bool)

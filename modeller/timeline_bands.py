@@ -6,14 +6,13 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from . import geodata
+from . import bandzone, geodata
 from .partition import polygonal
 from .scenario_selectors import Band
 from .timeline_day import STATUSES, Geometry, Land
 
-CHUNK = 16  # vertices per run of the contact line buffered on its own (see Bands._zones)
-REACH_M = 2000.0  # beyond a band's depth: a change this far away cannot alter a zone here
-CONTEXT_M = 500.0  # the line is cut this far beyond where it can matter (see _local)
+CONTEXT_M = 500.0  # runs are taken this far beyond where they can matter (see _local)
+EDGE_M = 2000.0  # the line is cut this far beyond the reach of what is measured
 CELL_M = 500.0  # changed segments are grouped by cells this wide to find points near them
 SLACK_M = 10.0  # beyond what a change can reach (the line's 1 m contact test, rounding)
 
@@ -32,9 +31,9 @@ def _sure_out(depth_m: float) -> float:
 
 
 def _window(depth_m: float) -> float:
-    """How far from a point the line can decide whether it is in the band: the radius of
-    the polygons (32-gons around circles) that ``Bands._local`` cuts the line to."""
-    return (depth_m + _sure_out(depth_m) + CONTEXT_M) / np.cos(np.pi / 32)
+    """How far from a point the line can decide whether it is in the band (the runs
+    ``Bands._local`` unites come this near)."""
+    return depth_m + _sure_out(depth_m) + CONTEXT_M
 
 
 def _contact_line_near(geom: Geometry, held, box):
@@ -65,26 +64,6 @@ def _contact_line_near(geom: Geometry, held, box):
     # of the depth), so where a part breaks changes a deep band; cut to a box, the line
     # breaks elsewhere than the engine's (120 km band: +0.74 km² in Crimea, 0.019 %)
     return shapely.line_merge(line)
-
-
-def _runs(line) -> list[np.ndarray]:
-    """The line cut into runs at vertices picked by their own coordinates.
-
-    Cutting where a hash of the vertex says so (not every N vertices) keeps the runs of
-    an unchanged stretch identical from one day to the next, so their buffers are reused.
-    """
-    out = []
-    for part in shapely.get_parts(line):
-        xy = shapely.get_coordinates(part)
-        bits = np.ascontiguousarray(xy).view(np.uint64)
-        mark = ((bits[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ bits[:, 1]) % np.uint64(CHUNK) == 0
-        cuts = [0]
-        for i in np.flatnonzero(mark[1:-1]) + 1:
-            if i - cuts[-1] >= 2:
-                cuts.append(int(i))
-        cuts.append(len(xy) - 1)
-        out += [xy[i : j + 1] for i, j in zip(cuts, cuts[1:], strict=False) if j > i]
-    return out
 
 
 def _cells(bounds: np.ndarray, reach: float) -> np.ndarray:
@@ -124,20 +103,22 @@ class Bands:
     They are measured against the line of contact and band zones drawn in their bounding
     box only (a settlement near the depth keeps its answer unless a change reaches its
     window, see ``_inside``).
-    Zones are the union of buffers of runs of about ``CHUNK`` vertices (each kept from
-    the day before when unchanged): GEOS buffers a long, wiggly line at 20 km slowly
-    (~180 ms), and the union differs from it by ~0.1-0.6 km² in all (caps vs round joins
-    where runs meet, GEOS's input simplification). So population points are decided by
-    their distance to the line, except those so near the band's depth that GEOS's buffer
-    could decide otherwise: they are tested against GEOS's own buffer of the line near
-    them (cut to discs beyond the band's reach), which is what ``run`` draws there.
+    Zones are drawn as ``run`` draws them (``bandzone``): the union of the buffers of the
+    line's runs, each kept from the day before when unchanged. The line is cut to a box
+    ``EDGE_M`` beyond the reach of what is measured: a run cut there differs from the whole
+    one only near the cut (a cap; GEOS simplifies a buffer's line vertex by vertex), out
+    of reach.
+    Population points are decided by their distance to the line, except those so near
+    the band's depth that GEOS's buffers could decide otherwise: they are tested against
+    the union of the buffers of the runs near them (``_local``).
     """
 
     def __init__(self, geom: Geometry) -> None:
         self.geom = geom
         shapely.prepare(geom.ukraine)  # (tells whether a box lies inside the country)
         self.per = 2 ** len(geom.bands)
-        self.reach = max(b.km for b in geom.bands) * 1000 + REACH_M
+        deepest = max(b.km for b in geom.bands)  # a change this far away alters no zone here
+        self.reach = deepest * 1000 + bandzone.margin_m(deepest)
         self.tiles = np.flatnonzero(np.isin(geom.tile_atom, geom.support))
         self.tree = shapely.STRtree(geom.tiles[self.tiles])
         self.bounds = shapely.bounds(geom.tiles[self.tiles])
@@ -152,6 +133,7 @@ class Bands:
         self.stale = np.ones_like(self.inside)
         self.relevant = {s: relevant(geom.bands, s) for s in STATUSES}
         self.buffers: dict[float, dict[bytes, object]] = {}
+        self.runs: list = []  # today's runs of the line near what is measured: (key, xy)
         self.started = False
 
     def update(
@@ -209,11 +191,12 @@ class Bands:
         # the line near today's dirty tiles and settlements only: a stretch farther than
         # the reach from them cannot change a zone or an answer there; runs are cut by
         # their own vertices, so all but those at the box's edges were buffered before
-        box = (*(lo - self.reach - REACH_M), *(hi + self.reach + REACH_M))
+        box = (*(lo - self.reach - EDGE_M), *(hi + self.reach + EDGE_M))
         lap("bands")
         territory = land.near(box)
         line = _contact_line_near(self.geom, territory, box)
-        runs = [] if line.is_empty else [(r.tobytes(), r) for r in _runs(line)]
+        runs = [] if line.is_empty else [(r.tobytes(), r) for r in bandzone.runs(line)]
+        self.runs = runs
         grown = self.bounds[dirty] + np.array([-1, -1, 1, 1]) * self.reach
         lap("bands: line")
         zones = self._zones(runs, grown)
@@ -275,15 +258,12 @@ class Bands:
         zones = []
         for band in self.geom.bands:
             cache = self.buffers.get(band.km, {})
-            fresh = {}
-            for key, r in runs:
-                fresh[key] = cache.get(key)
-                if fresh[key] is None:
-                    fresh[key] = shapely.buffer(
-                        shapely.linestrings(r), band.km * 1000, quad_segs=16
-                    )
+            fresh = {key: cache.get(key) for key, _ in runs}
+            missing = [(key, r) for key, r in runs if fresh[key] is None]
+            made = bandzone.run_buffers([r for _, r in missing], band.km)
+            fresh.update((key, b) for (key, _), b in zip(missing, made, strict=True))
             self.buffers[band.km] = {**cache, **fresh} if len(cache) < 4000 else fresh
-            zone = shapely.union_all(np.array(list(fresh.values()), dtype=object))
+            zone = bandzone.unite(list(fresh.values()))
             shapely.prepare(zone)
             zones.append(zone)
         return zones
@@ -344,7 +324,7 @@ class Bands:
         The distance to the line decides all but the points near the band's depth: GEOS's
         buffer lies between the true one less its arcs' sagitta (``_sure_in``) and the
         true one grown by its input simplification (``_sure_out``). The points between
-        are tested against GEOS's own buffer of the line near them (``_local``), unless no
+        are tested against the zone as run draws it near them (``_local``), unless no
         changed segment comes within their window: the line there is then as it was when
         they were last tested, and so is the answer (``todo`` is chosen by envelopes, so
         it holds such points; this test is exact, but too slow for all of ``todo``).
@@ -367,23 +347,33 @@ class Bands:
                 same &= ~stale[edge]
             hit[edge[same]] = self.inside[todo[edge[same]], i]
             edge = edge[~same]
-        hit[edge] = self._local(band, line, points[edge], self.xy[todo[edge]])
+        hit[edge] = self._local(band, points[edge], self.xy[todo[edge]])
         return hit
 
-    def _local(self, band: Band, line, points: np.ndarray, xy: np.ndarray) -> np.ndarray:
-        """Points tested against GEOS's buffer of the line near them.
-
-        Only the line within ``_sure_out`` + ``CONTEXT_M`` beyond the band's depth of each
-        point can put it in the buffer (cut by discs: 32-gons around the circles); the
-        buffer of that line agrees with ``run``'s there, and costs far less than the line
-        in a square window reaching ``REACH_M`` beyond (same answers on the full archive).
-        """
-        if not len(points):
-            return np.zeros(0, dtype=bool)
-        radius = _window(band.km * 1000)
-        window = shapely.buffer(shapely.multipoints(xy), radius, quad_segs=8)
-        local = shapely.buffer(shapely.intersection(line, window), band.km * 1000, quad_segs=16)
-        return shapely.intersects(local, points)
+    def _local(self, band: Band, points: np.ndarray, xy: np.ndarray) -> np.ndarray:
+        """Points tested against the band's zone as ``run`` draws it near them: the union
+        of the buffers of today's runs (``bandzone``) whose envelope comes within
+        ``_window`` of one of them (a run farther away cannot reach a point near the
+        depth), each buffer kept from the days before when its run is."""
+        if not len(points) or not self.runs:
+            return np.zeros(len(points), dtype=bool)
+        r = _window(band.km * 1000)
+        rb = np.array([(*run.min(axis=0), *run.max(axis=0)) for _, run in self.runs])
+        meets = (
+            (rb[:, None, 2] >= xy[None, :, 0] - r)
+            & (rb[:, None, 0] <= xy[None, :, 0] + r)
+            & (rb[:, None, 3] >= xy[None, :, 1] - r)
+            & (rb[:, None, 1] <= xy[None, :, 1] + r)
+        ).any(axis=1)
+        near = [run for run, keep in zip(self.runs, meets, strict=True) if keep]
+        kept = self.buffers.setdefault(band.km, {})
+        missing = [(key, run) for key, run in near if key not in kept]
+        for (key, _), buffer in zip(
+            missing, bandzone.run_buffers([run for _, run in missing], band.km), strict=True
+        ):
+            kept[key] = buffer
+        zone = bandzone.unite([kept[key] for key, _ in near])
+        return shapely.intersects(zone, points)
 
     def fill(self, row: np.ndarray) -> None:
         """Put the support atoms' class km² into a day's row."""

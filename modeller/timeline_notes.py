@@ -37,28 +37,6 @@ def band_step_error(exc: BandTooDeep, scenarios: list[tuple[Path, Scenario]]) ->
     return InputError(exc.message)
 
 
-EXACT_BAND_KM = 30  # bands up to this deep give run's km² to 0.01 % (see deep_bands)
-
-
-def deep_bands(sc: Scenario) -> list[str]:
-    """A warning for each step of a band deeper than ``EXACT_BAND_KM``: the timeline
-    buffers the line of contact in short runs, and GEOS simplifies a buffer's line by 1 %
-    of its depth, so where such a band's outer edge crosses an oblast its km² there can
-    differ from ``run``'s by more than 0.01 % (0.011 % at 40 km; 5 km², 0.7 %, of Kyiv city
-    at 300 km; the national totals by at most 0.003 %)."""
-    out = []
-    for phase, number, step in sc.numbered_steps:
-        deep = [b.km for b in distinct_bands([step]) if b.km > EXACT_BAND_KM]
-        if deep:
-            out.append(
-                f"{step_name(phase, number)}: a {max(deep):g} km band: where its outer edge "
-                "crosses an oblast, the timeline's km² there can differ from run's by more "
-                f"than 0.01 % (bands up to {EXACT_BAND_KM} km deep agree); run gives a "
-                "day's exact figures"
-            )
-    return out
-
-
 def dated_figures(f: KeyFigures, info: BaselineInfo) -> KeyFigures:
     """``f`` of a baseline with a date; InputError saying how to date one without."""
     if info.date is None:

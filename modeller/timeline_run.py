@@ -29,7 +29,6 @@ from .timeline import Geometry, Measures, measure, on_each_day
 from .timeline_notes import (
     band_step_error,
     dated_figures,
-    deep_bands,
     empty_steps,
     scenario_meta,
 )
@@ -304,9 +303,6 @@ def _build_table(
             for m in measured
         )
     notes = empty_steps(plan, measured)
-    if any(len(m.dates) for m in measured):  # (other baselines are measured as run does)
-        for sp in plan.scenarios:
-            notes[sp.scenario.id] = deep_bands(sp.scenario) + notes[sp.scenario.id]
     order = {sc.id: i for i, (_, sc) in enumerate(scenarios)}
     sizes = [_group_counts(sp.keys) for sp in plan.scenarios]
     status = Rows(COLUMNS, order, sum(n for n, _ in sizes) * len(every))

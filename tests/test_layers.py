@@ -16,6 +16,7 @@ PACKAGE = Path(modeller.__file__).parent
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
     {"errors", "statuses", "document", "interrupts", "regions", "textsafe", "memo", "romanise"},
+    {"bandzone"},  # a band's zone: the union of buffers of runs of the line
     {"scheduler"},  # the Dask scheduler --scheduler names, reached or refused in a sentence
     {"terminal_tables"},  # tables fitted to a terminal, no figure cut short
     {"inputs"},  # files in: checked, read as text, named in outputs

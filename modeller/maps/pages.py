@@ -147,11 +147,23 @@ def legend_items(view: ScenarioView, palette: Palette, figures: bool) -> list[di
     return items
 
 
+EMBED_HEIGHT = 780  # px: the frame's height until its page tells its own (or with no script)
+# The embed code's listener: a framed map page posts its height (maps.js); the frame it came
+# from (and no other) takes it, within bounds. Written once, used by every copy of the code.
+EMBED_SCRIPT = (
+    'addEventListener("message",function(e){var d=e.data;'
+    'if(!d||d.type!=="modeller:height"||!(d.height>0))return;'
+    'document.querySelectorAll("iframe[data-modeller-embed]").forEach(function(f){'
+    'if(f.contentWindow===e.source)f.style.height=Math.min(Math.ceil(d.height),40000)+"px"})})'
+)
+
+
 def downloads(doc: dict, view: ScenarioView, csv_text: str, images: bool) -> dict:
     stem = view.id
     embed = (
         f'<iframe src="{escape(view.page)}" title="{escape(view.title)}" width="100%" '
-        'height="780" style="border:0" loading="lazy"></iframe>'
+        f'height="{EMBED_HEIGHT}" style="border:0;display:block" loading="lazy" '
+        f"data-modeller-embed></iframe>\n<script>{EMBED_SCRIPT}</script>"
     )
     return {
         "id": stem,
@@ -162,6 +174,7 @@ def downloads(doc: dict, view: ScenarioView, csv_text: str, images: bool) -> dic
         "png": f"{stem}.png",
         "svg": f"{stem}.svg",
         "embed": embed,
+        "embed_height": EMBED_HEIGHT,
     }
 
 

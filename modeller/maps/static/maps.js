@@ -9,6 +9,28 @@
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
   }
+  /* Embedded in another page (an iframe, see the page's embed code): map heights stop
+     following the frame's (CSS .framed), and the page tells its parent its height, so
+     that the frame grows to it and nothing scrolls inside it. The message carries the
+     height only. */
+  var framed = true;
+  try { framed = window.self !== window.top; } catch (e) { /* a foreign parent: framed */ }
+  if (framed) {
+    document.documentElement.classList.add('framed');
+    var told = 0;
+    var tellHeight = function () {
+      var h = Math.ceil(document.body.getBoundingClientRect().height);
+      if (h > 0 && h !== told) {
+        told = h;
+        window.parent.postMessage({type: 'modeller:height', height: h}, '*');
+      }
+    };
+    if (window.ResizeObserver) { new ResizeObserver(tellHeight).observe(document.body); }
+    window.addEventListener('load', tellHeight);
+    window.addEventListener('resize', tellHeight);
+    tellHeight();
+  }
+
   var BASE = readJSON('mdl-base');
   var PAGE = readJSON('mdl-page');
   if (!BASE || !PAGE || !window.L) { return; }
