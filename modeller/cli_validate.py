@@ -84,11 +84,22 @@ def _check_days(sc, path: Path) -> list[InputError]:
     scenario's own ``baseline:`` only by a run without ``--baseline`` (returned as a
     warning). Only the archive's list of days is read, and its month-end file."""
     named = [(sc.baseline, None)]
+    notes = []
+    if str(sc.baseline) == "deepstate:own" and sc.date is None:  # as run says it, a warning
+        from .yamlpos import line_in
+
+        said = f"scenario '{sc.id}' has no 'date:', so deepstate:own has no day to use"
+        notes.append(
+            InputError(
+                f"baseline: {said}; add date: YYYY-MM-DD, or a run needs --baseline",
+                str(path),
+                line_in(path, ("baseline",)),
+            )
+        )
     for phase, number, step in sc.numbered_steps:
         named += [
             (sel.held_in.baseline, (phase, number)) for sel in step.where.walk() if sel.held_in
         ]
-    notes = []
     for spec, step in named:
         match = DEEPSTATE_RE.match(str(spec or ""))
         if match is None:

@@ -424,3 +424,26 @@ def test_a_units_file_from_the_environment_is_named_as_coming_from_it(tmp_path, 
     monkeypatch.delenv("MODELLER_UNITS")
     given = run_cli("run", "land-swap", "--no-maps", "--units", str(missing))
     assert given.exit_code == 2 and "MODELLER_UNITS" not in given.output, given.output
+
+
+def test_validate_warns_of_deepstate_own_without_a_date_as_run_refuses_it(tmp_path):
+    """'baseline: deepstate:own' without 'date:' was "ok" from validate, while every run
+    without --baseline refuses it: validate says so, as it says of an archive day missing
+    (a warning: a run with --baseline needs neither)."""
+    path = write(
+        tmp_path,
+        """
+        id: own
+        title: Own day
+        baseline: deepstate:own
+        steps:
+          - assign: russia
+            where: {oblast: Donetsk}
+        """,
+    )
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 0, result.output
+    assert f"warning: {path}:3: baseline: scenario 'own' has no 'date:'" in result.stderr
+    assert "add date: YYYY-MM-DD, or a run needs --baseline" in result.stderr
+    ran = run_cli("run", "--no-maps", str(path))
+    assert ran.exit_code == 2 and "has no 'date:', so deepstate:own has no day" in ran.output
