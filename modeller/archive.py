@@ -9,6 +9,7 @@ for 2022–2024, before the daily archive starts. A daily file wins when both ha
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import date as Date
@@ -165,8 +166,8 @@ def _check_named_day(text: str, path: Path, day: Date) -> None:
 def deepstate_path(day: Date) -> Path | None:
     """The daily file of ``day`` in the first configured folder that has it."""
     name = f"deepstatemap_data_{day:%Y%m%d}.geojson"
-    for folder in settings.deepstate_dirs():
-        if (folder / name).exists():
+    for folder in settings.deepstate_dirs():  # (a broken link too: reading it says so)
+        if os.path.lexists(folder / name):
             return folder / name
     return None
 

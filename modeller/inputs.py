@@ -67,6 +67,12 @@ def check_file(path: Path, kind: str) -> int:
     try:
         st = path.stat()  # follows links: a link to a device is a device
     except FileNotFoundError:
+        if path.is_symlink():  # (its name is there: "not found" alone would puzzle)
+            target = os.readlink(path)
+            raise InputError(
+                f"is a link to {target}, which does not exist; expected a {kind} file",
+                str(path),
+            ) from None
         raise InputError(f"{kind} file not found", str(path)) from None
     except (OSError, ValueError) as exc:  # too long a name, a loop of links, no permission
         raise InputError(f"cannot read {kind} file: {reason(exc)}", str(path)) from None

@@ -447,3 +447,23 @@ def test_validate_warns_of_deepstate_own_without_a_date_as_run_refuses_it(tmp_pa
     assert "add date: YYYY-MM-DD, or a run needs --baseline" in result.stderr
     ran = run_cli("run", "--no-maps", str(path))
     assert ran.exit_code == 2 and "has no 'date:', so deepstate:own has no day" in ran.output
+
+
+def test_a_broken_link_in_the_archive_is_named_as_one(tmp_path, monkeypatch):
+    """A daily file that is a link to nothing was listed as a day, then "not in the
+    archive; nearest: deepstate:2025-08-23" (the same day); it is named as a broken link,
+    and a missing file's message still says "not found"."""
+    daily = tmp_path / "daily"
+    daily.mkdir()
+    (daily / "deepstatemap_data_20250823.geojson").symlink_to(tmp_path / "gone.geojson")
+    monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(daily))
+    monkeypatch.delenv("MODELLER_DATA_DIR", raising=False)
+    result = run_cli("run", "land-swap", "--no-maps", "-b", "deepstate:2025-08-23")
+    assert result.exit_code == 2, result.output
+    [line] = result.output.strip().splitlines()
+    assert line.endswith(
+        f"deepstatemap_data_20250823.geojson: is a link to {tmp_path / 'gone.geojson'}, "
+        "which does not exist; expected a GeoJSON file"
+    ), line
+    result = run_cli("run", "land-swap", "--no-maps", "-b", str(tmp_path / "none.geojson"))
+    assert result.exit_code == 2 and "not found" in result.output, result.output
