@@ -87,10 +87,13 @@ CONTESTED_MODES = ("contested", "ukraine", "russia")
 
 
 def units_path() -> Path | None:
-    """MODELLER_UNITS: a GeoJSON/GeoPackage/Shapefile of the 27 units (default: embedded)."""
+    """MODELLER_UNITS: a GeoJSON/GeoPackage/Shapefile of the 27 units (default, or
+    ``embedded``: the embedded units, as the Python API's ``units="embedded"``)."""
     value = os.environ.get("MODELLER_UNITS")
-    return home_path("MODELLER_UNITS", value) if value else None
+    return home_path("MODELLER_UNITS", value) if value and value != EMBEDDED else None
 
+
+EMBEDDED = "embedded"  # a path setting's value for the data that ships with the package
 
 SWITCH = {"1": True, "on": True, "yes": True, "true": True}
 SWITCH |= {"0": False, "off": False, "no": False, "false": False}
@@ -138,6 +141,7 @@ def contested_mode() -> str:
 
 
 def population_path() -> Path | None:
-    """MODELLER_POPULATION: a folder with hromada outlines and populations (as --population)."""
+    """MODELLER_POPULATION: a folder with hromada outlines and populations (as --population;
+    ``embedded``: the embedded unit totals, as the Python API's ``population="embedded"``)."""
     value = os.environ.get("MODELLER_POPULATION")
-    return home_path("MODELLER_POPULATION", value) if value else None
+    return home_path("MODELLER_POPULATION", value) if value and value != EMBEDDED else None

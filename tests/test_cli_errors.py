@@ -467,3 +467,19 @@ def test_a_broken_link_in_the_archive_is_named_as_one(tmp_path, monkeypatch):
     ), line
     result = run_cli("run", "land-swap", "--no-maps", "-b", str(tmp_path / "none.geojson"))
     assert result.exit_code == 2 and "not found" in result.output, result.output
+
+
+def test_embedded_in_the_environment_means_the_embedded_data(monkeypatch):
+    """MODELLER_POPULATION=embedded was refused as "not a folder", though the Python API
+    takes population="embedded"; both variables now take it, and give the default run."""
+    import json
+
+    monkeypatch.delenv("MODELLER_POPULATION", raising=False)
+    monkeypatch.delenv("MODELLER_UNITS", raising=False)
+    plain = run_cli("run", "land-swap", "--no-maps", "-f", "json")
+    monkeypatch.setenv("MODELLER_POPULATION", "embedded")
+    monkeypatch.setenv("MODELLER_UNITS", "embedded")
+    said = run_cli("run", "land-swap", "--no-maps", "-f", "json")
+    assert plain.exit_code == said.exit_code == 0, said.output
+    figures = [json.loads(r.stdout)["scenarios"][0]["statuses"] for r in (plain, said)]
+    assert figures[0] == figures[1]
