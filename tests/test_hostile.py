@@ -1682,19 +1682,54 @@ def test_ctrl_c_anywhere_is_one_line_without_traceback(tmp_path, delay):
     assert not _still_running(str(tmp_path))
 
 
-@pytest.mark.parametrize("delay", [2.5, 3.5])
-def test_sigint_to_the_run_alone_while_it_draws_ends_everything(tmp_path, delay):
-    """'modeller run … & sleep 5; kill -INT $!' (a script, a supervisor, CI cancelling) had
-    printed 'interrupted' and then waited forever: the image painter, cancelled, waited on
-    one of its workers, and the run on the painter."""
+@pytest.fixture(scope="module")
+def warm_cache(tmp_path_factory) -> tuple[str, Path]:
+    """The console script, and a cache folder where a run has kept the population model
+    alone: a run started with a copy of it reaches its drawing soon (made once, copied for
+    each delay)."""
     script = shutil.which("modeller")
     if script is None:
         pytest.skip("the modeller console script is not on PATH (pip install the package)")
-    env = {**os.environ, "MODELLER_IMAGE_CACHE": "0", "MODELLER_CACHE_DIR": str(tmp_path)}
+    cache = tmp_path_factory.mktemp("warm-cache")
+    env = {**os.environ, "MODELLER_IMAGE_CACHE": "0", "MODELLER_CACHE_DIR": str(cache)}
     warm = subprocess.run(  # the population model cached: the run reaches its drawing soon
         [script, "run", "land-swap", "--no-maps"], env=env, capture_output=True, cwd=REPO
     )
     assert warm.returncode == 0, warm.stderr
+    return script, cache
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (Linux /proc; empty elsewhere)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [d for c in map(int, children) for d in (c, *_descendants(c))]
+
+
+def _until_drawing(proc: subprocess.Popen, latest: float) -> None:
+    """Return once the run's painter draws in its workers (the painter and at least two
+    workers below the run), or after ``latest`` seconds (no painter: one core, no fork)."""
+    deadline = time.monotonic() + latest
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(_descendants(proc.pid)) >= 3:
+            return
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("delay", [2.5, 3.5])
+def test_sigint_to_the_run_alone_while_it_draws_ends_everything(tmp_path, warm_cache, delay):
+    """'modeller run … & sleep 5; kill -INT $!' (a script, a supervisor, CI cancelling) had
+    printed 'interrupted' and then waited forever: the image painter, cancelled, waited on
+    one of its workers, and the run on the painter.
+
+    The signal comes ``delay - 2.5`` s after the painter's workers start drawing (as they
+    start, and a second later), or after ``delay`` s if none start: a fixed ``delay`` came
+    after the run had ended where it drew quickly (2.4 s on an idle machine)."""
+    script, warm = warm_cache
+    cache = shutil.copytree(warm, tmp_path / "cache")  # (not what another delay's run kept)
+    env = {**os.environ, "MODELLER_IMAGE_CACHE": "0", "MODELLER_CACHE_DIR": str(cache)}
     with open(tmp_path / "out.txt", "w") as out:  # files, as a script's redirections
         proc = subprocess.Popen(
             [script, "run", "--out", str(tmp_path / "site"), "scenarios/"],
@@ -1704,7 +1739,10 @@ def test_sigint_to_the_run_alone_while_it_draws_ends_everything(tmp_path, delay)
             stderr=subprocess.STDOUT,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as 'cmd &' is
         )
-        time.sleep(delay)
+        started = time.monotonic()
+        _until_drawing(proc, delay)
+        if proc.poll() is None:
+            time.sleep(max(0.0, min(delay - 2.5, started + delay - time.monotonic())))
         proc.send_signal(signal.SIGINT)
         try:
             proc.wait(timeout=30)

@@ -9,6 +9,7 @@ set), where a missing browser is a failure. Screenshots go to ``test-artifacts/`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -152,6 +153,36 @@ def settle(page) -> None:
     """Wait until the page's own deferred work has run: the label layout is scheduled with
     ``setTimeout(0)`` after a map moves, and nothing on the pages waits longer."""
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
+
+
+def until(page, condition: str, arg=None, timeout: float = 10_000) -> None:
+    """Wait until ``condition`` (a JS predicate, polled every frame) holds, then for the work
+    it deferred (:func:`settle`). A condition that never comes true is left to the
+    assertions after it, which say what is wrong."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(condition, arg=arg, timeout=timeout)
+    settle(page)
+
+
+ZOOMED = """() => new Promise(done => {
+  const m = window.mdlMaps[0];
+  let calm = 0;
+  const frame = () => {
+    calm = m._animatingZoom ? 0 : calm + 1;
+    if (calm >= 3) { setTimeout(done, 0); } else { requestAnimationFrame(frame); }
+  };
+  requestAnimationFrame(frame);
+})"""
+"""Resolves once the first map's zoom animations have ended (Leaflet starts one on the
+frame after a zoom button's click and ends it 250 ms later) and its labels are placed."""
+
+TAPPED = """() => { window.mdlClicked = false;
+  document.addEventListener('click', () => { window.mdlClicked = true; },
+                            {capture: true, once: true}); }"""
+"""Notes the click a tap ends in (Chromium makes it after the touch events)."""
+ONE_TIP = "() => window.mdlClicked && document.querySelectorAll('.leaflet-tooltip').length === 1"
 
 
 class Visit:
@@ -416,7 +447,7 @@ def test_index_picker_sits_beside_the_maps_and_the_hash_picks(tabs, site, size):
         before = v.page.locator("#mdl-map-after").screenshot()
         other = _entry(doc, "russia-demand-2024-06")
         v.page.locator('.picker li[data-id="russia-demand-2024-06"] label').click()
-        v.page.wait_for_timeout(200)
+        until(v.page, "() => location.hash === '#russia-demand-2024-06'")
         assert v.page.evaluate("location.hash") == "#russia-demand-2024-06"
         assert v.page.locator("#mdl-after-caption").inner_text() == other["title"]
         assert v.count("#mdl-map-after path.m-changed") == len(other["transfers"])
@@ -427,11 +458,11 @@ def test_index_picker_sits_beside_the_maps_and_the_hash_picks(tabs, site, size):
         assert not v.page.locator('[data-scenario="land-swap"] .legend').is_visible()
         # back and forward follow the history
         v.page.go_back()
-        v.page.wait_for_timeout(200)
+        until(v.page, CAPTION_IS, e["title"])
         assert v.page.locator("#mdl-after-caption").inner_text() == e["title"]
         assert v.page.locator('input[value="land-swap"]').is_checked()
         v.page.go_forward()
-        v.page.wait_for_timeout(200)
+        until(v.page, CAPTION_IS, other["title"])
         assert v.page.locator("#mdl-after-caption").inner_text() == other["title"]
         # a list cut at an item's edge had looked complete: it says how many, and a list
         # that scrolls says so under it (and not when every item shows)
@@ -455,6 +486,9 @@ def test_index_picker_sits_beside_the_maps_and_the_hash_picks(tabs, site, size):
         v.assert_clean()
     finally:
         v.close()
+
+
+CAPTION_IS = "t => document.getElementById('mdl-after-caption').innerText === t"
 
 
 def _tab_stop(v: Visit) -> str:
@@ -501,32 +535,66 @@ def test_every_control_within_ten_tabs_and_no_shape_in_the_tab_order(tabs, site,
         v.close()
 
 
+# What test_scenario_pages_show_labels_and_rounded_figures reads of a page, in one call (a
+# call for each of some fifty reads had taken as long as loading the page): counts of
+# selectors, element texts as Playwright's inner_text reads them (a list: one is expected,
+# as a locator's strictness expects), table cells as Visit.table reads them.
+PAGE_FACTS = """([statuses, urls]) => {
+  const all = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+  const texts = (sel, root) => all(sel, root).map(e => e.innerText);
+  const n = sel => all(sel).length;
+  const rows = cls => { const t = document.querySelector('table.' + cls);
+    return t && Array.from(t.tBodies[0].rows).map(
+      r => Array.from(r.cells).map(c => c.textContent.trim())); };
+  return {
+    changed: n('#mdl-map path.m-changed'), oblasts: n('#mdl-map path.m-oblast'),
+    towns: n('#mdl-map path.m-town'), rivers: n('#mdl-map path.m-river'),
+    places: n('#mdl-map path.m-place'), locators: n('#mdl-map .m-locator'),
+    targets: all('#mdl-map path.m-town-hit').map(
+      p => Math.min(p.getBBox().width, p.getBBox().height)),
+    legend: statuses.map(s => {
+      const items = all('.legend li[data-status]').filter(li => li.dataset.status === s);
+      return {items: items.length, label: items.flatMap(li => texts('.lg-label', li)),
+              km2: items.flatMap(li => texts('.lg-km2', li))};
+    }),
+    status_rows: rows('t-status'), transfer_rows: rows('t-transfers'),
+    caption: texts('.baseline-caption'), credit: texts('#mdl-map .m-credit'),
+    footer: texts('footer.prov'), title: texts('h1.title'),
+    links: urls.map(u => all('footer a').filter(a => a.getAttribute('href') === u).length),
+  };
+}"""
+
+
+def _one(texts: list[str], what: str) -> str:
+    assert len(texts) == 1, f"{what}: {len(texts)} elements"
+    return texts[0]
+
+
 def test_scenario_pages_show_labels_and_rounded_figures(tabs, site):
     """Every scenario page: layers drawn, legend in the scenario's own words, tables with
     labels (never status codes) and figures rounded within 5 % of the JSON's exact ones."""
     doc, out = site
+    places = len(maps.layers.base_layers()["towns"])
     for e, name in zip(doc["scenarios"], maps.page_names(doc), strict=True):
         v = Visit(tabs["desktop"], out / name)
         try:
             v.assert_clean()
-            assert v.count("#mdl-map path.m-changed") == len(e["transfers"]), name
-            assert v.count("#mdl-map path.m-oblast") == 27, name
-            assert v.count("#mdl-map path.m-town") == len(e["towns"]), name
-            assert v.count("#mdl-map path.m-river") >= 1, name  # the Dnipro, on every map
-            places = len(maps.layers.base_layers()["towns"])
-            assert v.count("#mdl-map path.m-place") == places >= 10, name  # orientation towns
-            targets = v.page.eval_on_selector_all(
-                "#mdl-map path.m-town-hit",
-                "ps => ps.map(p => Math.min(p.getBBox().width, p.getBBox().height))",
-            )
+            urls = [r["url"] for r in e["reported"] if str(r.get("url") or "").startswith("http")]
+            f = v.page.evaluate(PAGE_FACTS, [[s["status"] for s in e["statuses"]], urls])
+            assert f["changed"] == len(e["transfers"]), name
+            assert f["oblasts"] == 27, name
+            assert f["towns"] == len(e["towns"]), name
+            assert f["rivers"] >= 1, name  # the Dnipro, on every map
+            assert f["places"] == places >= 10, name  # orientation towns
+            targets = f["targets"]
             assert len(targets) == len(e["towns"]), name
             assert all(t >= 24 for t in targets), (name, min(targets))  # touch-sized
-            for s in e["statuses"]:
-                item = v.page.locator(f'.legend li[data-status="{s["status"]}"]')
-                if item.count():
-                    assert item.locator(".lg-label").inner_text().startswith(s["label"])
-                    _close(item.locator(".lg-km2").inner_text(), s["km2"], 0.01, name)
-            rows = v.table("t-status")
+            for s, item in zip(e["statuses"], f["legend"], strict=True):
+                if item["items"]:
+                    assert _one(item["label"], name).startswith(s["label"])
+                    _close(_one(item["km2"], name), s["km2"], 0.01, name)
+            rows = f["status_rows"]
+            assert rows is not None, f"{name}: no table.t-status"
             assert [r[0] for r in rows] == [s["label"] for s in e["statuses"]]
             for r, s in zip(rows, e["statuses"], strict=True):
                 _close(r[1], s["baseline_km2"], 0.01, name)
@@ -534,24 +602,23 @@ def test_scenario_pages_show_labels_and_rounded_figures(tabs, site):
                 _close(r[4], s["km2"], 0.01, name)
             codes = {s["status"] for s in e["statuses"]} - {s["label"] for s in e["statuses"]}
             if e["transfers"]:
-                for r, t in zip(v.table("t-transfers"), e["transfers"], strict=True):
+                assert f["transfer_rows"] is not None, f"{name}: no table.t-transfers"
+                for r, t in zip(f["transfer_rows"], e["transfers"], strict=True):
                     assert r[1] not in codes and r[2] not in codes, (name, r)
                     _close(r[-2], t["km2"], 0.01, name)
                     _close(r[-1], t["people"], 0.05, name)
-            caption = v.page.locator(".baseline-caption").inner_text()
+            caption = _one(f["caption"], name)
             assert caption == maps.words.baseline_caption(e["baseline"])
             assert (
                 "DeepStateMap" in caption or "approximate" in caption.lower() or "1991" in caption
             )
-            credit = v.page.locator("#mdl-map .m-credit").inner_text()
+            credit = _one(f["credit"], name)
             assert "made" in credit and "baseline" in credit
-            assert v.count("#mdl-map .m-locator") == 1
-            footer = v.page.locator("footer.prov").inner_text()
+            assert f["locators"] == 1
+            footer = _one(f["footer"], name)
             assert e["hash"] in footer and e["baseline"]["name"] in footer
-            assert v.page.locator("h1.title").inner_text() == e["title"]  # literally
-            for r in e["reported"]:
-                if str(r.get("url") or "").startswith("http"):
-                    assert v.page.locator(f'footer a[href="{r["url"]}"]').count() == 1
+            assert _one(f["title"], name) == e["title"]  # literally
+            assert f["links"] == [1] * len(urls), (name, urls)
         finally:
             v.close()
 
@@ -575,7 +642,7 @@ def test_the_baseline_switch_and_tooltips(tabs, site):
         assert all(f.startswith(f"url(#{maps.palette.HATCH_ID}-") for f in fills)
         shown = v.page.locator(".mapwrap").screenshot()
         v.page.get_by_role("radio", name="Baseline").check()
-        v.page.wait_for_timeout(150)
+        settle(v.page)
         fills = set(
             v.page.eval_on_selector_all(
                 "path.m-changed", "ps => ps.map(p => p.getAttribute('fill'))"
@@ -607,7 +674,7 @@ def test_the_baseline_switch_and_tooltips(tabs, site):
         assert km2 == {x["status"]: maps.words.km2(x["baseline_km2"]) for x in e["statuses"]}
         assert not towns  # the baseline view draws none
         v.page.get_by_role("radio", name="After the scenario").check()
-        v.page.wait_for_timeout(150)
+        settle(v.page)
         title, km2, changed, towns = legend()
         assert title == "Legend: held after the scenario" and "new holder" in changed
         assert km2 == {x["status"]: maps.words.km2(x["km2"]) for x in e["statuses"]}
@@ -615,14 +682,15 @@ def test_the_baseline_switch_and_tooltips(tabs, site):
         # zoomed in twice, labels are placed again without overlaps
         v.page.locator(".leaflet-control-zoom-in").click()
         v.page.locator(".leaflet-control-zoom-in").click()
-        v.page.wait_for_timeout(500)
+        v.page.evaluate(ZOOMED)
         labels = v.page.evaluate(MEASURE, "#mdl-map")["labels"]
         assert len(labels) >= 5
         for i, a in enumerate(labels):
             for b in labels[i + 1 :]:
                 assert _overlap(a["box"], b["box"]) < 1, (a["text"], b["text"])
-        v.page.evaluate("window.mdlMaps[0].setView([48.8, 37.6], 8, {animate: false})")
-        v.page.wait_for_timeout(200)
+        # (in a function: returned, the map would be serialised, which takes seconds)
+        v.page.evaluate("() => { window.mdlMaps[0].setView([48.8, 37.6], 8, {animate: false}); }")
+        settle(v.page)
         # a town's tip, from its touch-sized target
         town = e["towns"][0]
         point = v.page.evaluate(
@@ -643,14 +711,32 @@ def test_the_baseline_switch_and_tooltips(tabs, site):
 
 def test_print_puts_map_and_legend_on_one_a4_page(browser, site):
     _doc, out = site
-    v = Visit(browser, out / "plan-28-points-2025-11.html", {"width": 718, "height": 1032})
+    a4 = Tab(browser, {"width": 718, "height": 1032})  # one page for both visits
     try:
+        _print_visits(a4, out)
+    finally:
+        a4.close()
+
+
+def _print_visits(a4: Tab, out: Path) -> None:
+    v = Visit(a4, out / "plan-28-points-2025-11.html")
+    try:
+        # what is folded away on screen is printed too, and folded again afterwards (the
+        # page is then as it was loaded: the same size, the map framed again)
+        folded = "() => Array.from(document.querySelectorAll('details.oblasts, details.notes-box'))"
+        assert v.page.evaluate(folded + ".map(d => d.open)") == [False, False]
+        v.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        assert v.page.evaluate(folded + ".map(d => d.open)") == [True, True]
+        v.page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+        assert v.page.evaluate(folded + ".map(d => d.open)") == [False, False]
+        settle(v.page)
+        # printed, the map and its legend fit one A4 page, without the screen's controls
         v.page.emulate_media(media="print")
-        v.page.wait_for_timeout(150)
+        settle(v.page)
         assert not v.page.locator(".leaflet-control-zoom").is_visible()
         assert not v.page.locator(".downloads").first.is_visible()
         v.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-        v.page.wait_for_timeout(150)
+        settle(v.page)
         top = v.box("header.top")["y"]
         legend = v.box(".legend")
         assert legend["y"] + legend["h"] - top <= 1032, "map and legend overflow an A4 page"
@@ -660,24 +746,14 @@ def test_print_puts_map_and_legend_on_one_a4_page(browser, site):
         assert pdf[:4] == b"%PDF"
         (ARTIFACTS / "print-plan-28-points.pdf").write_bytes(pdf)
     finally:
-        v.close()
-    # what is folded away on screen is printed too, and folded again afterwards
-    v = Visit(browser, out / "plan-28-points-2025-11.html", {"width": 718, "height": 1032})
-    try:
-        folded = "() => Array.from(document.querySelectorAll('details.oblasts, details.notes-box'))"
-        assert v.page.evaluate(folded + ".map(d => d.open)") == [False, False]
-        v.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-        assert v.page.evaluate(folded + ".map(d => d.open)") == [True, True]
-        v.page.evaluate("window.dispatchEvent(new Event('afterprint'))")
-        assert v.page.evaluate(folded + ".map(d => d.open)") == [False, False]
-    finally:
+        v.page.emulate_media(media="null")  # the screen again, as a page of its own had
         v.close()
     # the index prints both maps, side by side, as on screen
-    v = Visit(browser, out / "index.html", {"width": 718, "height": 1032})
+    v = Visit(a4, out / "index.html")
     try:
         v.page.emulate_media(media="print")
         v.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-        v.page.wait_for_timeout(150)
+        settle(v.page)
         before, after = v.box("#mdl-map-before"), v.box("#mdl-map-after")
         assert before["w"] > 200 and after["w"] > 200
         rows = min(before["y"] + before["h"], after["y"] + after["h"]) - max(
@@ -687,6 +763,7 @@ def test_print_puts_map_and_legend_on_one_a4_page(browser, site):
         assert before["x"] < after["x"]  # baseline, then after: read left to right
         v.page.screenshot(path=str(ARTIFACTS / "print-index.png"), full_page=True)
     finally:
+        v.page.emulate_media(media="null")
         v.close()
 
 
@@ -756,13 +833,9 @@ SOURCE_AND_DATE = """() => {
 }"""
 
 
-@pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_long_words_wrap_and_right_to_left_titles_stay_apart_from_figures(
-    tabs, tmp_path_factory, size
-):
-    """A title or label of one long word had made pages 743 px wide on a 390 px phone,
-    clipped the map label to 'Demilitarised_zone_under_i', and pushed the picker's date
-    out of view; an Arabic title beside '6,540 km²' had read '6,540 <title> km²'."""
+@pytest.fixture(scope="module")
+def long_words_site(tmp_path_factory) -> Path:
+    """The site of LONG_WORDS and RIGHT_TO_LEFT (once for both screen sizes)."""
     from click.testing import CliRunner
 
     from modeller.cli import main
@@ -775,6 +848,17 @@ def test_long_words_wrap_and_right_to_left_titles_stay_apart_from_figures(
         main, ["run", str(tmp), "-b", _baseline(), "--no-images", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_long_words_wrap_and_right_to_left_titles_stay_apart_from_figures(
+    tabs, long_words_site, size
+):
+    """A title or label of one long word had made pages 743 px wide on a 390 px phone,
+    clipped the map label to 'Demilitarised_zone_under_i', and pushed the picker's date
+    out of view; an Arabic title beside '6,540 km²' had read '6,540 <title> km²'."""
+    out = long_words_site
     for page in ("index.html", "long-words.html", "rtl.html"):
         v = Visit(tabs[size], out / page)
         try:
@@ -821,8 +905,10 @@ def test_a_tip_opened_by_the_maps_edge_stays_inside_the_map(tabs, site):
                   const q = m.latLngToContainerPoint([48.1, 37.7]); return [q.x, q.y]; }""",
                 edge,
             )
+            v.page.evaluate(TAPPED)
             v.page.touchscreen.tap(frame["x"] + x, frame["y"] + y)
-            v.page.wait_for_timeout(400)  # (Leaflet fades a tip in)
+            # the tip opens on the tap's click; one closed by it is gone 200 ms later
+            until(v.page, ONE_TIP, timeout=3000)
             tip = v.page.locator(".leaflet-tooltip")
             assert tip.count() == 1 and "Donetsk" in tip.inner_text(), edge
             box = v.box(".leaflet-tooltip")
@@ -832,3 +918,60 @@ def test_a_tip_opened_by_the_maps_edge_stays_inside_the_map(tabs, site):
         v.assert_clean()
     finally:
         v.close()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_an_embedded_page_grows_its_frame_to_its_height(browser, site, size):
+    """The embed code was an iframe 780 px tall: a phone showed a tenth of the page in a
+    box that scrolled inside the article. Framed, the page tells its height to the page
+    around it, whose one-line script (part of the embed code) sets the frame to it: nothing
+    scrolls inside, the maps keep a fixed height, and the article's text follows below."""
+    import html as html_lib
+
+    doc, out = site
+    sid = LOOKED_AT[0]
+    page_html = (out / f"{sid}.html").read_text("utf-8")
+    code = re.search(r'<pre class="embed-code">(.*?)</pre>', page_html, re.S)
+    assert code, "no embed code on the page"
+    host = out / f"host-{size}.html"
+    host.write_text(
+        "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>"
+        "<body style='margin:0;padding:8px'><h1>An article</h1><p>Before the map.</p>"
+        f"{html_lib.unescape(code.group(1))}<p id=after>After the map.</p></body>",
+        "utf-8",
+    )
+    context = browser.new_context(viewport=SIZES[size])
+    try:
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith("file:") else route.abort()
+            ),
+        )
+        page = context.new_page()
+        page.goto(host.as_uri())
+        page.wait_for_function(
+            "() => { const f = document.querySelector('iframe');"
+            " return f && f.getBoundingClientRect().height !== 780; }",
+            timeout=15_000,
+        )
+        frame = page.frames[1]
+        frame.wait_for_function("() => document.querySelector('.mapwrap') !== null")
+        settle(page)
+        box = page.evaluate("document.querySelector('iframe').getBoundingClientRect().toJSON()")
+        inner = frame.evaluate(
+            "() => ({body: document.body.getBoundingClientRect().height,"
+            " scroll: document.documentElement.scrollHeight, view: window.innerHeight,"
+            " framed: document.documentElement.classList.contains('framed'),"
+            " map: document.querySelector('.mapwrap').getBoundingClientRect().height})"
+        )
+        after = page.evaluate("document.getElementById('after').getBoundingClientRect().top")
+        page.screenshot(path=str(ARTIFACTS / f"embed-{size}.png"), full_page=True)
+    finally:
+        context.close()
+    assert inner["framed"]
+    assert abs(box["height"] - inner["body"]) <= 2, (box, inner)  # the frame is the page
+    assert inner["scroll"] <= inner["view"] + 1, inner  # nothing scrolls inside the frame
+    assert inner["map"] == (600 if size == "desktop" else 440), inner  # fixed, not 60vh
+    assert after >= box["bottom"] - 1, (after, box)  # the article goes on below the map
+    assert box["height"] > 780  # (the whole page, taller than the default frame)

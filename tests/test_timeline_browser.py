@@ -17,8 +17,11 @@ from test_maps import write_probe
 from test_maps_browser import (  # noqa: F401 (the browser fixture)
     ARTIFACTS,
     BROKEN_WORDS,
+    DESKTOP,
+    Tab,
     Visit,
     browser,
+    settle,
 )
 from test_timeline_page import synthetic
 
@@ -81,16 +84,27 @@ def _expected(doc: dict, scenario: str) -> dict[str, dict[str, float]]:
     return out
 
 
-def _visit(browser, path: Path, width: int, height: int) -> Visit:  # noqa: F811
-    v = Visit(browser, path)
+@pytest.fixture(scope="module")
+def tab(browser):  # noqa: F811
+    """One page for every visit here (a context and renderer each had cost as much as the
+    visit): a desktop context, as each visit had, set to the visit's size after loading."""
+    opened = Tab(browser, DESKTOP)
+    yield opened
+    opened.close()
+
+
+def _visit(tab: Tab, path: Path, width: int, height: int) -> Visit:
+    tab.page.emulate_media(media="null")  # (a printed visit's media is not the next one's)
+    tab.page.set_viewport_size(DESKTOP)
+    v = Visit(tab, path)
     v.page.set_viewport_size({"width": width, "height": height})
-    v.page.wait_for_timeout(150)
+    settle(v.page)  # (the page has no script: the new size is laid out at the next frame)
     return v
 
 
-def test_chart_page_equals_the_table(browser, page):  # noqa: F811
+def test_chart_page_equals_the_table(tab, page):
     doc, path = page
-    v = _visit(browser, path, 1440, 900)
+    v = _visit(tab, path, 1440, 900)
     try:
         v.assert_clean()
         sections = v.page.locator("section.scenario")
@@ -177,9 +191,9 @@ JS_LAYOUT = """() => {
 
 
 @pytest.mark.parametrize(("width", "height", "name"), SIZES)
-def test_layout_at_desktop_and_phone_size(browser, page, width, height, name):  # noqa: F811
+def test_layout_at_desktop_and_phone_size(tab, page, width, height, name):
     doc, path = page
-    v = _visit(browser, path, width, height)
+    v = _visit(tab, path, width, height)
     try:
         for d in v.page.locator("details").all():
             d.evaluate("d => d.open = true")  # tables too: their dates must not wrap
@@ -215,9 +229,9 @@ def test_layout_at_desktop_and_phone_size(browser, page, width, height, name):  
         v.close()
 
 
-def test_same_scale_toggle_puts_every_scenario_on_one_axis(browser, page):  # noqa: F811
+def test_same_scale_toggle_puts_every_scenario_on_one_axis(tab, page):
     _, path = page
-    v = _visit(browser, path, 1440, 900)
+    v = _visit(tab, path, 1440, 900)
     try:
         top = (
             "el => Array.from(el.querySelectorAll('.yaxis')).filter(a => "
@@ -254,13 +268,13 @@ def _overlapping_ticks(v) -> list[str]:
 
 
 @pytest.mark.parametrize(("width", "height", "name"), SIZES)
-def test_month_labels_never_overlap_over_fifteen_months(browser, tmp_path, width, height, name):  # noqa: F811
+def test_month_labels_never_overlap_over_fifteen_months(tab, tmp_path, width, height, name):
     """A span of 15 months put its first label, kept inside the chart, over the second
     ('Jul 2024' over 'Sep 2024') in the desktop pair of charts."""
     table = synthetic(2, 66, step=7)
     path = tmp_path / "timeline.html"
     path.write_text(timeline_page.render(table, every_days=7), encoding="utf-8")
-    v = _visit(browser, path, width, height)
+    v = _visit(tab, path, width, height)
     try:
         assert _overlapping_ticks(v) == [], f"month labels overlap at {width} px"
         assert len(v.texts(".xtick")) >= 4
@@ -271,7 +285,7 @@ def test_month_labels_never_overlap_over_fifteen_months(browser, tmp_path, width
 
 @pytest.mark.parametrize(("width", "height", "name"), SIZES)
 def test_month_labels_at_the_ends_of_the_axis_stay_on_the_page(
-    browser,  # noqa: F811
+    tab,
     tmp_path,
     width,
     height,
@@ -283,7 +297,7 @@ def test_month_labels_at_the_ends_of_the_axis_stay_on_the_page(
     assert max(table.columns["date"]) == "2025-03-01"  # the last tick is at 100 %
     path = tmp_path / "timeline.html"
     path.write_text(timeline_page.render(table, every_days=1), encoding="utf-8")
-    v = _visit(browser, path, width, height)
+    v = _visit(tab, path, width, height)
     try:
         for d in v.page.locator("details").all():
             d.evaluate("d => d.open = true")
@@ -308,12 +322,12 @@ def test_month_labels_at_the_ends_of_the_axis_stay_on_the_page(
         v.close()
 
 
-def test_printed_a_scenarios_heading_stays_with_its_charts(browser, tmp_path):  # noqa: F811
+def test_printed_a_scenarios_heading_stays_with_its_charts(tab, tmp_path):
     """Printed, a scenario's heading had ended one page and its charts begun the next."""
     table = synthetic(6, 20, step=7)
     path = tmp_path / "timeline.html"
     path.write_text(timeline_page.render(table, every_days=7), encoding="utf-8")
-    v = _visit(browser, path, 1440, 900)
+    v = _visit(tab, path, 1440, 900)
     try:
         v.page.emulate_media(media="print")
         kept = v.page.evaluate(
