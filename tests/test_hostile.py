@@ -1656,13 +1656,44 @@ def _still_running(marker: str) -> list[int]:
     return found
 
 
+def _descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (Linux /proc; empty elsewhere)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [d for c in map(int, children) for d in (c, *_descendants(c))]
+
+
+PAINTER, DRAWING = 1, 3
+"""Processes below a run with images: its painter, forked once the run has loaded its
+modules and units (it reads and applies the scenarios next); with the painter's workers
+(two or more), the images are being drawn."""
+
+
+def _until_below(proc: subprocess.Popen, count: int, latest: float) -> None:
+    """Return once ``count`` processes run below ``proc``, or after ``latest`` seconds (no
+    painter: one core, no fork; or the run has ended)."""
+    deadline = time.monotonic() + latest
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(_descendants(proc.pid)) >= count:
+            return
+        time.sleep(0.02)
+
+
 @pytest.mark.parametrize(
     "delay", [0.0, 0.3, 1.2, 2.2], ids=["start-up", "loading", "running", "drawing"]
 )
 def test_ctrl_c_anywhere_is_one_line_without_traceback(tmp_path, delay):
+    """Ctrl-C at start-up and while loading comes ``delay`` s after the run is ready; while
+    running, once the painter is forked, and while drawing, once its workers are, or after
+    ``delay`` s at the latest (a fixed delay fell in a later phase on a quicker machine)."""
     proc = _modeller("run", "-b", "1991", "--out", tmp_path / "site", "scenarios/")
     assert proc.stdout.readline().strip() == "ready"
-    time.sleep(delay)
+    if delay < 1:
+        time.sleep(delay)
+    else:
+        _until_below(proc, PAINTER if delay < 2 else DRAWING, delay)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert "Traceback" not in err, err
@@ -1699,25 +1730,6 @@ def warm_cache(tmp_path_factory) -> tuple[str, Path]:
     return script, cache
 
 
-def _descendants(pid: int) -> list[int]:
-    """The processes below ``pid`` (Linux /proc; empty elsewhere)."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
-    return [d for c in map(int, children) for d in (c, *_descendants(c))]
-
-
-def _until_drawing(proc: subprocess.Popen, latest: float) -> None:
-    """Return once the run's painter draws in its workers (the painter and at least two
-    workers below the run), or after ``latest`` seconds (no painter: one core, no fork)."""
-    deadline = time.monotonic() + latest
-    while time.monotonic() < deadline and proc.poll() is None:
-        if len(_descendants(proc.pid)) >= 3:
-            return
-        time.sleep(0.02)
-
-
 @pytest.mark.parametrize("delay", [2.5, 3.5])
 def test_sigint_to_the_run_alone_while_it_draws_ends_everything(tmp_path, warm_cache, delay):
     """'modeller run … & sleep 5; kill -INT $!' (a script, a supervisor, CI cancelling) had
@@ -1740,7 +1752,7 @@ def test_sigint_to_the_run_alone_while_it_draws_ends_everything(tmp_path, warm_c
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as 'cmd &' is
         )
         started = time.monotonic()
-        _until_drawing(proc, delay)
+        _until_below(proc, DRAWING, delay)
         if proc.poll() is None:
             time.sleep(max(0.0, min(delay - 2.5, started + delay - time.monotonic())))
         proc.send_signal(signal.SIGINT)

@@ -73,21 +73,43 @@ def browser():
         b.close()
 
 
+STAND_IN = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b'<svg xmlns="http://www.w3.org/2000/svg"/>'}
+"""The bytes of the site's images here: the pages link to them, and no test here opens one."""
+
+
+def _stand_ins(*names: str) -> list[tuple[str, bytes]]:
+    return [(name, STAND_IN[Path(name).suffix]) for name in names]
+
+
+def _scenario_stand_ins(doc, entry, partition, stem: str) -> list[tuple[str, bytes]]:
+    return _stand_ins(f"{stem}.png", f"{stem}.svg")  # (as image_jobs.draw_scenario names them)
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> tuple[dict, Path]:
-    """The site as ``modeller run --format json`` writes it (once per session), and that JSON."""
+    """The site as ``modeller run --format json`` writes it (once per session), and that JSON.
+
+    Its PNG and SVG files are stand-ins (``STAND_IN``): drawing the real ones, which
+    tests/test_maps_images.py checks, had been most of this fixture's CPU. The pages are
+    rendered as ever, with their download links; the image cache is off, so that no
+    stand-in is kept for another test's run."""
     from click.testing import CliRunner
 
     from modeller.cli import main
+    from modeller.maps import image_jobs
 
     tmp = tmp_path_factory.mktemp("site")
     probe = write_probe(tmp)
     out = tmp / "maps"
-    result = CliRunner().invoke(
-        main,
-        ["run", str(REPO / "scenarios"), str(probe), "-b", _baseline()]
-        + ["--format", "json", "--out", str(out)],
-    )
+    with pytest.MonkeyPatch.context() as patch:  # (the painter forked by the run inherits it)
+        patch.setattr(image_jobs, "warm", lambda: None)
+        patch.setattr(image_jobs, "draw_scenario", _scenario_stand_ins)
+        patch.setattr(image_jobs, "draw_overview", lambda *_: _stand_ins("overview.png"))
+        result = CliRunner(env={"MODELLER_IMAGE_CACHE": "0"}).invoke(
+            main,
+            ["run", str(REPO / "scenarios"), str(probe), "-b", _baseline()]
+            + ["--format", "json", "--out", str(out)],
+        )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout), out
 
