@@ -87,6 +87,25 @@ def _marked(xy: np.ndarray) -> np.ndarray:
     return ((bits[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ bits[:, 1]) % np.uint64(CHUNK) == 0
 
 
+def envelopes(xys: list[np.ndarray]) -> np.ndarray:
+    """Each run's envelope: (n, 4) minx, miny, maxx, maxy."""
+    if not xys:
+        return np.zeros((0, 4))
+    return np.array([(*r.min(axis=0), *r.max(axis=0)) for r in xys])
+
+
+def meeting(runs: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Per run envelope (``envelopes``), whether it meets one of ``boxes`` ((m, 4)): the
+    runs whose buffers can reach what lies in the boxes, once grown by the reach."""
+    boxes = np.atleast_2d(boxes)
+    return (
+        (runs[:, None, 2] >= boxes[None, :, 0])
+        & (runs[:, None, 0] <= boxes[None, :, 2])
+        & (runs[:, None, 3] >= boxes[None, :, 1])
+        & (runs[:, None, 1] <= boxes[None, :, 3])
+    ).any(axis=1)
+
+
 def run_buffers(xys: list[np.ndarray], km: float) -> np.ndarray:
     """Each run's GEOS buffer at ``km`` (what ``zone`` unites)."""
     if not xys:

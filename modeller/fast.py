@@ -273,12 +273,6 @@ def _complement(regions: dict[str, Sel], ctx: _Context) -> dict[str, Sel]:
 # --- bands ------------------------------------------------------------------------------
 
 
-def _meets(run: np.ndarray, box: tuple) -> bool:
-    """Whether a run's envelope meets a box (minx, miny, maxx, maxy)."""
-    lo, hi = run.min(axis=0), run.max(axis=0)
-    return bool(hi[0] >= box[0] and lo[0] <= box[2] and hi[1] >= box[1] and lo[1] <= box[3])
-
-
 def _band(band, regions: dict[str, Sel], ctx: _Context) -> dict[str, Sel]:
     """The band's zone near the land selected so far, on the band's side (by status)."""
     if band not in ctx.checked:
@@ -299,7 +293,9 @@ def _band(band, regions: dict[str, Sel], ctx: _Context) -> dict[str, Sel]:
     )
 
     def draw() -> dict:
-        near = [r for r in ctx.runs() if _meets(r, box)]
+        runs = ctx.runs()
+        meets = bandzone.meeting(bandzone.envelopes(runs), np.array(box))
+        near = [r for r, keep in zip(runs, meets, strict=True) if keep]
         return {"zone": bandzone.unite(bandzone.run_buffers(near, band.km))}
 
     # kept between runs: the line and its buffer are ~0.3 s of a run on a DeepState day

@@ -15,6 +15,7 @@ CONTEXT_M = 500.0  # runs are taken this far beyond where they can matter (see _
 EDGE_M = 2000.0  # the line is cut this far beyond the reach of what is measured
 CELL_M = 500.0  # changed segments are grouped by cells this wide to find points near them
 SLACK_M = 10.0  # beyond what a change can reach (the line's 1 m contact test, rounding)
+KEPT = 4000  # run buffers kept per band between days (beyond: the last day's only)
 
 
 def _sure_in(depth_m: float) -> float:
@@ -134,6 +135,7 @@ class Bands:
         self.relevant = {s: relevant(geom.bands, s) for s in STATUSES}
         self.buffers: dict[float, dict[bytes, object]] = {}
         self.runs: list = []  # today's runs of the line near what is measured: (key, xy)
+        self.run_boxes = bandzone.envelopes([])  # their envelopes
         self.started = False
 
     def update(
@@ -197,6 +199,7 @@ class Bands:
         line = _contact_line_near(self.geom, territory, box)
         runs = [] if line.is_empty else [(r.tobytes(), r) for r in bandzone.runs(line)]
         self.runs = runs
+        self.run_boxes = bandzone.envelopes([r for _, r in runs])
         grown = self.bounds[dirty] + np.array([-1, -1, 1, 1]) * self.reach
         lap("bands: line")
         zones = self._zones(runs, grown)
@@ -245,28 +248,28 @@ class Bands:
         ``boxes`` (each dirty tile's envelope grown by the reach): a run farther away
         cannot change the zone inside a dirty tile, so it is left out of the union."""
         if runs:
-            rb = np.array([(*r.min(axis=0), *r.max(axis=0)) for _, r in runs])
-            meets = (
-                (rb[:, None, 2] >= boxes[None, :, 0])
-                & (rb[:, None, 0] <= boxes[None, :, 2])
-                & (rb[:, None, 3] >= boxes[None, :, 1])
-                & (rb[:, None, 1] <= boxes[None, :, 3])
-            ).any(axis=1)
+            meets = bandzone.meeting(self.run_boxes, boxes)
             runs = [run for run, keep in zip(runs, meets, strict=True) if keep]
         if not runs:
             return [shapely.Polygon() for _ in self.geom.bands]
         zones = []
         for band in self.geom.bands:
-            cache = self.buffers.get(band.km, {})
-            fresh = {key: cache.get(key) for key, _ in runs}
-            missing = [(key, r) for key, r in runs if fresh[key] is None]
-            made = bandzone.run_buffers([r for _, r in missing], band.km)
-            fresh.update((key, b) for (key, _), b in zip(missing, made, strict=True))
-            self.buffers[band.km] = {**cache, **fresh} if len(cache) < 4000 else fresh
-            zone = bandzone.unite(list(fresh.values()))
+            zone = bandzone.unite(self._buffers(band.km, runs))
             shapely.prepare(zone)
             zones.append(zone)
         return zones
+
+    def _buffers(self, km: float, runs: list) -> list:
+        """The buffers of ``runs`` ((key, xy)) at ``km``: those of runs buffered on the days
+        before are kept (all but the last day's, past ``KEPT`` of them)."""
+        kept = self.buffers.setdefault(km, {})
+        missing = [(key, r) for key, r in runs if key not in kept]
+        made = bandzone.run_buffers([r for _, r in missing], km)
+        kept.update((key, b) for (key, _), b in zip(missing, made, strict=True))
+        out = [kept[key] for key, _ in runs]
+        if len(kept) > KEPT:
+            self.buffers[km] = {key: b for (key, _), b in zip(runs, out, strict=True)}
+        return out
 
     def _tile_classes(
         self, t: int, territory, tile_in: np.ndarray, zones: list, wants: int
@@ -354,26 +357,13 @@ class Bands:
         """Points tested against the band's zone as ``run`` draws it near them: the union
         of the buffers of today's runs (``bandzone``) whose envelope comes within
         ``_window`` of one of them (a run farther away cannot reach a point near the
-        depth), each buffer kept from the days before when its run is."""
+        depth)."""
         if not len(points) or not self.runs:
             return np.zeros(len(points), dtype=bool)
         r = _window(band.km * 1000)
-        rb = np.array([(*run.min(axis=0), *run.max(axis=0)) for _, run in self.runs])
-        meets = (
-            (rb[:, None, 2] >= xy[None, :, 0] - r)
-            & (rb[:, None, 0] <= xy[None, :, 0] + r)
-            & (rb[:, None, 3] >= xy[None, :, 1] - r)
-            & (rb[:, None, 1] <= xy[None, :, 1] + r)
-        ).any(axis=1)
+        meets = bandzone.meeting(self.run_boxes, np.hstack([xy - r, xy + r]))
         near = [run for run, keep in zip(self.runs, meets, strict=True) if keep]
-        kept = self.buffers.setdefault(band.km, {})
-        missing = [(key, run) for key, run in near if key not in kept]
-        for (key, _), buffer in zip(
-            missing, bandzone.run_buffers([run for _, run in missing], band.km), strict=True
-        ):
-            kept[key] = buffer
-        zone = bandzone.unite([kept[key] for key, _ in near])
-        return shapely.intersects(zone, points)
+        return shapely.intersects(bandzone.unite(self._buffers(band.km, near)), points)
 
     def fill(self, row: np.ndarray) -> None:
         """Put the support atoms' class km² into a day's row."""
