@@ -230,7 +230,7 @@ def _from_file(path: str, stamp: tuple = (), written: str | None = None) -> Geod
     from . import unitsfile
 
     base = _embedded()
-    features = unitsfile.read_features(Path(path))
+    features, others = unitsfile.read_features(Path(path))
     index = oblast_index()
 
     def label(code: str) -> str:
@@ -239,7 +239,7 @@ def _from_file(path: str, stamp: tuple = (), written: str | None = None) -> Geod
 
     unitchecks.check_over_ukraine([g for _, g, _n in features], path, "unit")
     matched, how = unitsfile.match(
-        features, set(base.units), lambda text: index.get(fold(text)), label, path
+        features, set(base.units), lambda text: index.get(fold(text)), label, path, others
     )
     number = {id(g): n for _, g, n in features}
     unitchecks.check_vertices(matched, number, label, path)

@@ -174,6 +174,15 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         if "input" in error and not isinstance(error["input"], dict):
             got = repr(error["input"])
             msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
+    elif error["type"] == "too_short" and field in EXPECTED and isinstance(loc[-1], str):
+        least, got = ctx.get("min_length", 1), error.get("input")
+        n = len(got) if isinstance(got, list) else 0
+        said = "is empty" if not n else f"has {n} item{'' if n == 1 else 's'}"
+        msg = f"'{field}' {said}; it should be {EXPECTED[field]}"
+        if "at least" not in EXPECTED[field]:
+            msg += ", with at least one item" if least == 1 else f", with at least {least} items"
+        if field == "steps":  # (only a phase's steps must not be empty)
+            msg += " (a phase that changes nothing: leave it out)"
     elif error["type"] in _BOUNDS and field:
         words, key = _BOUNDS[error["type"]]
         bound = ctx.get(key)

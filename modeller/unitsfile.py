@@ -29,9 +29,11 @@ GENERIC = tuple(
 )
 
 
-def read_features(path: Path) -> list[tuple[dict, object, int]]:
+def read_features(path: Path) -> tuple[list[tuple[dict, object, int]], list[tuple]]:
     """(properties, lon/lat geometry, feature number in the file, from 1) of every feature
-    with a polygon geometry (a label point or a line among them keeps its number)."""
+    with a polygon geometry (a label point or a line among them keeps its number); and
+    (properties, geometry type, number) of the others, which ``match`` names when a unit
+    is found only among them."""
     path = Path(path)
     if not path.exists():
         raise InputError("units file not found", str(path))
@@ -62,11 +64,12 @@ def read_features(path: Path) -> list[tuple[dict, object, int]]:
             out = [_feature(f, i, str(path)) for i, f in enumerate(feats)]
     else:
         out = _read_ogr(path)
-    out = [(p, _polygons_of(g), i + 1) for i, (p, g) in enumerate(out)]
-    out = [(p, g, n) for p, g, n in out if g is not None]
-    if not out:
+    found = [(p, _polygons_of(g), g, i + 1) for i, (p, g) in enumerate(out)]
+    polygons = [(p, g, n) for p, g, _, n in found if g is not None]
+    if not polygons:
         raise InputError("no polygon features in this units file", str(path))
-    return out
+    others = [(p, raw.geom_type, n) for p, g, raw, n in found if g is None and raw is not None]
+    return polygons, others
 
 
 def _polygons_of(g):
@@ -121,13 +124,15 @@ def match(
     by_name: Callable[[str], str | None],
     label: Callable[[str], str],
     source: str,
+    shapeless: list[tuple] = (),
 ) -> tuple[dict[str, list], str]:
     """Lon/lat geometries per unit code, and the field used (``code field X`` / ``name
     field X``).
 
     ``by_name`` maps a name to a code (None if unknown); ``label`` names a code for errors.
     Several features of one unit are kept together; a unit missing or a feature matched to
-    nothing is an InputError naming it and the names seen.
+    nothing is an InputError naming it and the names seen, and the features without a
+    polygon (``shapeless``: properties, geometry type, number) that name a missing unit.
     """
     fields = sorted({k for props, *_ in features for k, v in props.items() if isinstance(v, str)})
     others = sorted({k for props, *_ in features for k in props} - set(fields))[:12]
@@ -163,10 +168,21 @@ def match(
         out.setdefault(h, []).append(geom)
     missing = sorted(codes - out.keys())
     if missing:
+        resolve = _code_resolver(codes) if kind == "code" else _name_resolver(by_name)
+        named = [
+            f"feature {n} ({field} {str(props.get(field))!r}) is a {kind_of}"
+            for props, kind_of, n in shapeless
+            if resolve(props.get(field)) in missing
+        ]
         raise InputError(
             f"missing unit{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(label(c) for c in missing)} (matched by {kind} field {field}); "
-            f"names seen: {_listed(seen)}",
+            f"{', '.join(label(c) for c in missing)} (matched by {kind} field {field})"
+            + (
+                f": {'; '.join(named[:5])}, and a unit needs a Polygon or MultiPolygon"
+                if named
+                else ""
+            )
+            + f"; names seen: {_listed(seen)}",
             source,
         )
     return out, f"{kind} field {field}"

@@ -308,6 +308,22 @@ def test_a_units_feature_without_geometry_is_named(tmp_path):
     assert code in line and "NoneType" not in line
 
 
+@pytest.mark.parametrize("kind", ["Point", "LineString"])
+def test_a_unit_given_as_a_point_or_a_line_is_named_as_such_not_only_missing(tmp_path, kind):
+    """A label point is skipped (files carry them beside the outlines); when it is all a
+    unit has, the error said only "missing unit", as if the file had left the unit out."""
+    path = units_file(tmp_path, kind)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    name = data["features"][5]["properties"]["name"]
+    point = [31.0, 49.0]
+    shapes = {"Point": point, "LineString": [point, [31.5, 49.5]]}
+    data["features"][5]["geometry"] = {"type": kind, "coordinates": shapes[kind]}
+    write_json(path, data)
+    line = refused(run_units(tmp_path, path), "missing unit ")
+    assert f"feature 6 (code '{data['features'][5]['properties']['code']}') is a {kind}" in line
+    assert "a unit needs a Polygon or MultiPolygon" in line and name in line
+
+
 def test_a_units_file_with_altitudes_is_the_same_units(tmp_path):
     path = units_file(tmp_path, "z", lambda code, g: shapely.force_3d(g, 140.0))
     flat = units_file(tmp_path, "flat")

@@ -272,7 +272,23 @@ SHAPES = [
     ("where: {not: 5}", 5, "'not' should be one selector mapping, e.g. {oblast: Donetsk}"),
     ("where: {all_of: [5]}", 5, "item 1 of 'all_of' should be a selector mapping"),
     ("where: {polygon: {file: 5}}", 5, "'file' should be a file name, e.g. zone.geojson"),
+    # a list too short: it is a list, so "should be a list" would not say what is wrong
+    ("where: {oblast: []}", 5, "'oblast' is empty; it should be an oblast name or a list"),
+    ("where: {any_of: []}", 5, "'any_of' is empty; it should be a list of selector mappings"),
+    (
+        "where: {split: {oblast: [Donetsk], keep: Kramatorsk, line: [Pokrovsk]}}",
+        5,
+        "'line' has 1 item; it should be a list of at least two places",
+    ),
 ]
+
+
+def test_a_phase_without_steps_is_told_to_give_one_or_leave_the_phase_out(tmp_path):
+    """A phase's steps: [] was 'steps should be a list of steps (got [])': it is one."""
+    text = "id: s\ntitle: T\nphases:\n  - id: p\n    title: P\n    steps: []\n"
+    said = "s.yaml:6: 'steps' is empty; it should be a list of steps"
+    _said_in_words(_validated(tmp_path, text), said)
+    assert "a phase that changes nothing: leave it out" in _validated(tmp_path, text).output
 
 
 def _said_in_words(result, said: str) -> None:
