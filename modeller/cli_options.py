@@ -107,7 +107,7 @@ units_option = click.option(
     callback=_units,
     help="Boundaries of the 27 units (GeoJSON, GeoPackage or Shapefile; a code field such as "
     "UA-14 or Ukrainian/English names) instead of the embedded Natural Earth units. "
-    "Default: $MODELLER_UNITS.",
+    "Default: $MODELLER_UNITS ('embedded': the embedded units, whatever it says).",
 )
 reconcile_option = click.option(
     "--no-reconcile",
@@ -140,12 +140,17 @@ population_option = click.option(
     help="Folder with hromada outlines and 1 Jan 2022 populations "
     "(boundaries/ua_hromadas_simplified_vadymnes.geojson, "
     "population/kse_ua-pop-2022_hromada.csv): people are placed from hromada totals. "
-    "Default: $MODELLER_POPULATION, else the embedded oblast totals.",
+    "Default: $MODELLER_POPULATION, else the embedded oblast totals ('embedded': those, "
+    "whatever $MODELLER_POPULATION says).",
 )
 
 
 def use_population(folder: Path | None) -> None:
-    """Place people from hromada totals when a folder is given (or MODELLER_POPULATION)."""
+    """Place people from hromada totals when a folder is given (or MODELLER_POPULATION);
+    ``embedded`` places them from the embedded unit totals, whatever the environment says."""
     from . import hromadas
 
+    if folder is not None and str(folder) == settings.EMBEDDED:
+        hromadas.population.use(None)
+        return
     hromadas.use_folder(folder)

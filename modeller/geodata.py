@@ -173,8 +173,20 @@ def load() -> Geodata:
     path = settings.units_path()
     if path is None:
         return _embedded()
-    full = Path(path).resolve()  # (the cache's key; outputs name the file as written)
+    full = _resolved(path)  # (the cache's key; outputs name the file as written)
     return _from_file(str(full), _stamp(full), str(path))
+
+
+def _resolved(path) -> Path:
+    """A units file's full path, links followed (a loop of links, too long a name: an
+    InputError saying so, as for any input file)."""
+    try:
+        return Path(path).resolve()
+    except RuntimeError:  # (Python's "Symlink loop from …")
+        message = "cannot read units file: it is a link in a loop of links"
+        raise InputError(message, str(path)) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read units file: {inputs.reason(exc)}", str(path)) from None
 
 
 def _stamp(path: Path) -> tuple:
@@ -213,7 +225,7 @@ def _embedded() -> Geodata:
 def check_units(path: Path) -> None:
     """Read and check a units file as ``--units`` would (InputError when refused); it is
     then kept for ``load``."""
-    path = Path(path).resolve()
+    path = _resolved(path)
     _from_file(str(path), _stamp(path))
 
 

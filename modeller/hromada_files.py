@@ -9,6 +9,7 @@ import csv
 import io
 import math
 import re
+import stat
 from pathlib import Path
 
 import shapely
@@ -50,7 +51,13 @@ def iso_of_katottg(code: str) -> str:
 def files(path: Path) -> tuple[Path, Path]:
     """The two files under ``path``; InputError naming what is missing."""
     path = Path(path).expanduser()
-    if not path.is_dir():
+    try:
+        folder = stat.S_ISDIR(path.stat().st_mode)
+    except FileNotFoundError:
+        folder = False
+    except (OSError, RuntimeError, ValueError) as exc:  # too long a name, a loop of links
+        raise InputError(f"cannot read this folder: {inputs.reason(exc)}", str(path)) from None
+    if not folder:
         raise InputError(
             "not a folder; --population needs a folder with "
             f"{GEOMETRY} and {POPULATION} (e.g. ../shared/data)",

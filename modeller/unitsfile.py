@@ -35,8 +35,13 @@ def read_features(path: Path) -> tuple[list[tuple[dict, object, int]], list[tupl
     (properties, geometry type, number) of the others, which ``match`` names when a unit
     is found only among them."""
     path = Path(path)
-    if not path.exists():
-        raise InputError("units file not found", str(path))
+    try:
+        path.lstat()
+    except FileNotFoundError:
+        raise InputError("units file not found", str(path)) from None
+    except (OSError, ValueError) as exc:  # too long a name, no permission on a folder
+        raise InputError(f"cannot read units file: {inputs.reason(exc)}", str(path)) from None
+    inputs.check_file(path, "units " + inputs.geo_format(path))  # a loop of links, a folder
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(

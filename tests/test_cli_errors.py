@@ -483,3 +483,40 @@ def test_embedded_in_the_environment_means_the_embedded_data(monkeypatch):
     assert plain.exit_code == said.exit_code == 0, said.output
     figures = [json.loads(r.stdout)["scenarios"][0]["statuses"] for r in (plain, said)]
     assert figures[0] == figures[1]
+
+
+def test_embedded_on_the_command_line_overrides_the_environment(monkeypatch, shared_data):
+    """--units embedded worked, --population embedded was "not a folder": with
+    MODELLER_POPULATION set, the command line had no way back to the unit totals."""
+    import json
+
+    monkeypatch.delenv("MODELLER_POPULATION", raising=False)
+    plain = run_cli("run", "land-swap", "--no-maps", "-f", "json")
+    monkeypatch.setenv("MODELLER_POPULATION", str(shared_data))
+    hromadas = run_cli("run", "land-swap", "--no-maps", "-f", "json")
+    back = run_cli("run", "land-swap", "--no-maps", "-f", "json", "--population", "embedded")
+    assert plain.exit_code == hromadas.exit_code == back.exit_code == 0, back.output
+    people = [json.loads(r.stdout)["scenarios"][0]["statuses"] for r in (plain, hromadas, back)]
+    assert people[0] == people[2] and people[1] != people[0]
+
+
+def test_unreadable_units_and_population_paths_are_input_errors(tmp_path, monkeypatch):
+    """A loop of links as --units was a traceback (RuntimeError from Path.resolve); a name
+    too long for the system was "cannot write …", exit 1, as if an output had failed."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.geojson").symlink_to("b.geojson")
+    (tmp_path / "b.geojson").symlink_to("a.geojson")
+    long = "a" * 300
+    cases = [
+        (["--units", "a.geojson"], "a.geojson: cannot read units file: it is a link in a loop"),
+        (["--units", f"{long}.geojson"], "cannot read units file: File name too long"),
+        (["--population", long], "cannot read this folder: File name too long"),
+    ]
+    for args, said in cases:
+        result = run_cli("run", "land-swap", "--no-maps", *args)
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output and "cannot write" not in result.output
+        assert said in result.output, result.output
+    monkeypatch.setenv("MODELLER_UNITS", "a.geojson")
+    result = run_cli("doctor")
+    assert result.exit_code == 2 and "link in a loop" in result.output, result.output
