@@ -20,6 +20,7 @@ from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
 from .scenario import Phase, Scenario
 from .scenario_selectors import Between, HeldIn, Selector, Split, place_lonlat
+from .textsafe import visible_text
 
 
 class _Whole:
@@ -65,6 +66,7 @@ def apply_phases(
         scenario,
         lambda where, pieces: select(where, pieces, bands, load, baseline=base.pieces),
         assign,
+        load,
     )
 
 
@@ -83,11 +85,12 @@ def step_label(phase: Phase | None, number: int, step) -> str:
     return f"{step_name(phase, number)} ('{note}')"
 
 
-def run_steps(base: Partition, scenario: Scenario, choose, put) -> list:
+def run_steps(base: Partition, scenario: Scenario, choose, put, load: Loader | None = None) -> list:
     """Apply the steps in order with a selector and an assigner; the partition after each
     phase. Shared by this reference engine and ``fast``, which differ only in how they
     select and assign: ``choose(where, pieces) -> regions``, ``put(pieces, regions,
-    status, recognition) -> pieces``."""
+    status, recognition) -> pieces``; ``load`` is the loader of ``held_in`` baselines,
+    whose doubts the steps reading them carry as warnings."""
     pieces = base.pieces
     # a baseline's own warnings (a file's doubts) go with every scenario applied to it; an
     # applied partition's (its steps that selected nothing) are that scenario's alone
@@ -102,6 +105,9 @@ def run_steps(base: Partition, scenario: Scenario, choose, put) -> list:
             at = scenario.step_loc(phase, number)  # its line, once the file is known
             raise InputError(f"{where}: {exc}", loc=() if exc.file else at) from None
         label = step_label(phase, number, step)
+        for doubt in held_in_warnings(step.where, load):
+            if f"{label}: {doubt}" not in warnings:
+                warnings.append(f"{label}: {doubt}")
         if not regions:
             warnings.append(f"{label} selects nothing on {base.baseline.label}")
         before = pieces
@@ -240,6 +246,25 @@ def held_in(sel: HeldIn, load: Loader | None) -> dict[str, object]:
     """Per oblast, the land ``sel.status`` holds in the named baseline (loaded once per
     units set, baseline settings and, for a file, its size and time of change: a file
     edited between two runs in one session is read again)."""
+    return _read_held_in(sel, load)[0]
+
+
+def held_in_warnings(selector: Selector, load: Loader | None) -> list[str]:
+    """The doubts of the baselines a selector's ``held_in`` keys read (a boundaries file
+    given as one: "makes 99.5 % of the units not Ukrainian-held"), each with its spec:
+    a step selecting from such a file had said nothing."""
+    out: list[str] = []
+    nested = [*(selector.all_of or ()), *(selector.any_of or ())]
+    nested += [selector.not_] if selector.not_ is not None else []
+    if selector.held_in is not None and load is not None:
+        spec = visible_text(selector.held_in.baseline)
+        out += [f"held_in baseline {spec}: {w}" for w in _read_held_in(selector.held_in, load)[1]]
+    for sub in nested:
+        out += [w for w in held_in_warnings(sub, load) if w not in out]
+    return out
+
+
+def _read_held_in(sel: HeldIn, load: Loader | None) -> tuple[dict, tuple[str, ...]]:
     data, rec, grey = geodata.load(), settings.reconcile(), settings.contested_mode()
     return _held_in(sel, load, data, rec, grey, _stamp(sel.baseline))
 
@@ -253,13 +278,17 @@ def _stamp(spec: str) -> tuple | None:
 
 
 @cache
-def _held_in(sel: HeldIn, load: Loader | None, _data, _rec: bool, _grey: str, _stamp) -> dict:
+def _held_in(
+    sel: HeldIn, load: Loader | None, _data, _rec: bool, _grey: str, _stamp
+) -> tuple[dict, tuple[str, ...]]:
+    """(per oblast, the land ``sel.status`` holds in the baseline; the baseline's warnings)."""
     if load is None:
         raise InputError(
             f"held_in baseline '{sel.baseline}' needs a baseline loader: apply the scenario "
             "with modeller.baselines.apply (or pass load=load_baseline)"
         )
-    return _held(load(sel.baseline).pieces, sel.status)
+    baseline = load(sel.baseline)
+    return _held(baseline.pieces, sel.status), tuple(baseline.warnings)
 
 
 def _clip(region) -> dict[str, object]:

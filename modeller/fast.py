@@ -77,7 +77,7 @@ def apply_phases(
             selected.append(regions)
         return regions
 
-    return engine.run_steps(base, scenario, choose, assign)
+    return engine.run_steps(base, scenario, choose, assign, load)
 
 
 class _Context:

@@ -157,3 +157,37 @@ def test_a_held_in_file_edited_between_two_runs_of_one_session_is_read_again(tmp
         path.write_text(json.dumps(edited), encoding="utf-8")
         got.append(moved(baselines.apply(base, sc)))
     assert got[1] < got[0] * 0.8  # the line moved 0.7° east: less land selected
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_held_in_baseline_covering_almost_everything_is_doubted_as_with_baseline(
+    tmp_path, nested
+):
+    """A boundaries file given as a held_in baseline made 99 % of Ukraine Russian-held
+    without a word, where the same file as --baseline is doubted; so for both engines, and
+    for a held_in inside any_of/not."""
+    from modeller import fast
+
+    data = geodata.load()
+    features = [
+        {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(g)}
+        for g in (geodata.to_lonlat(data.geometry[c]) for c in sorted(data.geometry))
+    ]
+    path = tmp_path / "units.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    held = {"held_in": {"baseline": str(path), "status": "russia"}}
+    where = {"any_of": [{"not": held}, {"oblast": "Sumy"}]} if nested else held
+    sc = scenario([{"assign": "dmz", "where": where}])
+    base = baselines.load_baseline("contact-line")
+    plain = baselines.apply(base, sc)
+    quick = fast.apply(base, sc, load=baselines.load_baseline)
+    for result in (plain, quick):
+        [said] = [w for w in result.warnings if "held_in baseline" in w]
+        assert said.startswith(f"step 1: held_in baseline {path}: the baseline file units.geojson")
+        assert "of the units not Ukrainian-held" in said and "boundaries file" in said
+    sound = tmp_path / "line.geojson"
+    sound.write_text(json.dumps(EAST_OF_37_8), encoding="utf-8")
+    fine = scenario(
+        [{"assign": "dmz", "where": {"held_in": {"baseline": str(sound), "status": "russia"}}}]
+    )
+    assert not [w for w in baselines.apply(base, fine).warnings if "held_in" in w]
