@@ -17,6 +17,7 @@ import shapely
 
 from . import archive, geodata, geojson, inputs, pockets, reconcile, settings, unitchecks
 from . import deepstate as deepstate_raw
+from .dates import EARLIEST, LATEST
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, overlay
 from .positions import lines_of
@@ -149,9 +150,10 @@ def _read_layer(path: Path) -> list[dict]:
     return found
 
 
-def _check_one_date(data: object, path: Path) -> None:
-    """A file whose features carry different dates holds several maps (like DeepState's
-    month-end file): read as one baseline it would be their union, so it is refused."""
+def _check_one_date(data: object, path: Path) -> str | None:
+    """The one date the features carry (None: none). A file whose features carry different
+    dates holds several maps (like DeepState's month-end file): read as one baseline it
+    would be their union, so it is refused."""
     feats = data.get("features") if isinstance(data, dict) else None
     days = sorted(
         {
@@ -170,6 +172,35 @@ def _check_one_date(data: object, path: Path) -> None:
             "deepstate:YYYY-MM-DD (with the file in the archive folder)",
             str(path),
         )
+    return days[0] if days else None
+
+
+DAY_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ].*)?", re.DOTALL)  # a date, or a date and time
+
+
+def _file_date(value: object, what: str, path: Path) -> Date | None:
+    """A baseline file's date (``what``: where it is written), checked: text YYYY-MM-DD
+    (a time after it is dropped), a calendar date, between 1991 and 2100 (None: none)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):  # e.g. 20250101
+        raise InputError(f'bad {what} {str(value)[:40]}: write it as text, "YYYY-MM-DD"', str(path))
+    m = DAY_RE.fullmatch(value.strip())
+    if m is None:
+        raise InputError(f"bad {what} {value[:40]!r}: write YYYY-MM-DD", str(path))
+    try:
+        day = Date.fromisoformat(m.group(1))
+    except ValueError:
+        raise InputError(
+            f"bad {what} {value[:40]!r}: {m.group(1)} is not a calendar date", str(path)
+        ) from None
+    if not EARLIEST <= day <= LATEST:
+        raise InputError(
+            f"bad {what} {value[:40]!r}: outside {EARLIEST.year}–{LATEST.year}; give the "
+            "date the map shows, e.g. 2025-08-15",
+            str(path),
+        )
+    return day
 
 
 def _check_no_overlap(territory: dict[str, object], path: Path) -> None:
@@ -283,7 +314,8 @@ def from_file(path: Path) -> Partition:
             str(path),
         )
     date_value = data.get("date") if isinstance(data, dict) else None
-    _check_one_date(data, path)
+    day = _file_date(date_value, "top-level date", path)
+    features_day = _check_one_date(data, path)
     held: dict[str, list] = {}
     with lines_of(text):  # (a GeoPackage has no lines)
         found = geojson.features(data, str(path), rings=True)
@@ -306,18 +338,10 @@ def from_file(path: Path) -> Partition:
         )
     _check_no_overlap(territory, path)
     territory.pop("ukraine", None)  # the rest of the units: Ukrainian-held anyway
-    if date_value is not None and not isinstance(date_value, str):  # e.g. 20250101
-        raise InputError(
-            f'bad top-level date {str(date_value)[:40]}: write it as text, "YYYY-MM-DD"',
-            str(path),
-        )
-    try:
-        day = Date.fromisoformat(date_value) if isinstance(date_value, str) else None
-    except ValueError:
-        raise InputError(
-            f"bad top-level date {date_value[:40]!r}: write YYYY-MM-DD", str(path)
-        ) from None
     source = f"user file {visible_text(path.name)}"
+    if day is None and features_day is not None:  # every feature carries the same date
+        day = _file_date(features_day, "feature date", path)
+        source += " (dated by its features)"
     named = ARCHIVE_NAME.fullmatch(path.stem)
     if day is None and named:  # a file of the DeepState archive, copied: dated by its name
         try:

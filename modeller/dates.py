@@ -7,6 +7,10 @@ from datetime import date as Date
 
 from .errors import InputError
 
+# the dates a proposal, a report or a map of the war can have: 0001-01-01 or 9999-12-31
+# is a typo (with deepstate:own it had picked a DeepState day 738,274 days away)
+EARLIEST, LATEST = Date(1991, 1, 1), Date(2100, 12, 31)
+
 
 def parse_date(text: str, what: str) -> Date:
     """``text`` as a calendar date; an InputError naming ``what`` (e.g. the spec) if not.

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from . import geodata
+from .dates import EARLIEST, LATEST
 
 
 def _as_list(value: Any) -> Any:
@@ -116,9 +117,6 @@ def _headline(limit: int):
         return value
 
     return check
-
-
-EARLIEST, LATEST = Date(1991, 1, 1), Date(2100, 12, 31)  # a proposal's or report's date
 
 
 def _plausible(value: Date) -> Date:

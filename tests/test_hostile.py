@@ -962,6 +962,13 @@ BASELINE_ONLY = [
     ("status-number", fc(POLY, properties={"status": 5}), ["unknown status '5'"]),
     ("bad-date", {**fc(POLY), "date": "yesterday"}, ["bad top-level date 'yesterday'"]),
     ("number-date", {**fc(POLY), "date": 20250101}, ["bad top-level date 20250101", "as text"]),
+    # a year no map of this war has: a typo (the timeline's page ran to "31 Dec 9999")
+    ("far-date", {**fc(POLY), "date": "9999-12-31"}, ["'9999-12-31': outside 1991–2100"]),
+    ("first-date", {**fc(POLY), "date": "0001-01-01"}, ["'0001-01-01': outside 1991–2100"]),
+    # written YYYY-MM-DD, as the message had told: what is wrong is the day
+    ("feb-30", {**fc(POLY), "date": "2024-02-30"}, ["2024-02-30 is not a calendar date"]),
+    # a date on the features (every one the same) dates the file: a bad one was dropped
+    ("feature-date", fc(POLY, properties={"date": "garbage"}), ["bad feature date 'garbage'"]),
     ("status-empty", fc(POLY, properties={"status": ""}), ["unknown status ''"]),
     (  # read back as a baseline, all of it had counted as Russian-held
         "own-export",
@@ -2165,3 +2172,12 @@ def test_one_baseline_named_twice_in_baselines_is_one_baseline(tmp_path):
     base.write_text(json.dumps({**fc(POLY), "date": "2025-08-15"}), encoding="utf-8")
     twice = f"contact-line,1991,contact-line,{base},{tmp_path / '.' / 'base.geojson'},1991"
     assert archive.parse_specs(twice)[1] == ["contact-line", "1991", str(base)]
+
+
+def test_a_date_every_feature_carries_dates_the_baseline_file(tmp_path):
+    """A one-map file dated on its features, not at the top, was read as undated."""
+    data = fc(POLY, properties={"date": "2024-05-31T10:00:00Z"})
+    base = _geojson_file(tmp_path, json.dumps(data))
+    result = cli("run", "--no-maps", "-f", "json", "-b", base, write(tmp_path, HEAD + STEP))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["scenarios"][0]["baseline"]["date"] == "2024-05-31"
