@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date as Date
 from pathlib import Path
@@ -114,7 +115,9 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
             try:
                 day = parse_date(text, "fetch")
             except InputError:
-                raise InputError(f"bad date '{text}': write YYYY-MM-DD, e.g. 2025-08-15") from None
+                written = re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip())  # the day is wrong
+                said = "is not a calendar date" if written else "write YYYY-MM-DD, e.g. 2025-08-15"
+                raise InputError(f"bad date '{text}': {said}") from None
             if not FIRST_DAY <= day <= Date.today():
                 raise InputError(
                     f"{day} is outside DeepState's history ({FIRST_DAY} to today); give a "

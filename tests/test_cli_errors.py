@@ -306,6 +306,8 @@ def test_held_in_and_baseline_specs_are_checked_when_the_scenario_loads(tmp_path
         (["fetch", "deepstate"], 2, "needs one or more dates"),
         (["fetch", "1999-01-01"], 2, "outside DeepState's history (2022-02-24 to today)"),
         (["fetch", "2025-08-15", "2099-01-01"], 2, "2099-01-01 is outside"),  # before any download
+        (["fetch", "2025-02-30"], 2, "bad date '2025-02-30': is not a calendar date"),
+        (["fetch", "2025-2-3"], 2, "bad date '2025-2-3': write YYYY-MM-DD"),
     ],
 )
 def test_fetch_checks_its_dates_before_the_network(args, status, fragment):
