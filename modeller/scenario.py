@@ -73,12 +73,18 @@ class Report(Model):
     url: str | None = None
 
 
+# Cyrillic and Greek small letters drawn as Latin ones (after casefold): "Ukrаine" with a
+# Cyrillic а reads as "Ukraine"
+LOOKALIKES = str.maketrans("аеорсухіјѕԁһӏԛԝѵοανρικυ", "aeopcyxijsdhlqwvoavpiku")
+
+
 def _reads(label: str) -> str:
     """A label as a reader tells it from others: invisible characters (zero-width spaces)
-    dropped, compatibility forms folded, spaces collapsed, letter case ignored."""
+    dropped, compatibility forms folded, spaces collapsed, letter case ignored, Cyrillic
+    and Greek letters that look Latin read as those (``LOOKALIKES``)."""
     text = unicodedata.normalize("NFKC", label)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    return " ".join(text.split()).casefold()
+    return " ".join(text.split()).casefold().translate(LOOKALIKES)
 
 
 class StatusDef(Model):
@@ -143,10 +149,13 @@ class Scenario(Model):
         for name, status in value.items():
             same = taken.get(_reads(status.label))
             if same is not None and same != name:
+                alike = sorted({c for c in status.label.casefold() if ord(c) in LOOKALIKES})
+                named = ", ".join(f"'{c}' is {unicodedata.name(c)}" for c in alike[:3])
                 raise ValueError(
                     f"status '{name}' is labelled {status.label[:80]!r}, which "
-                    f"reads as status '{same}': tables and legends could not tell them "
-                    "apart; give it a label of its own (e.g. 'Demilitarised zone')"
+                    f"reads as status '{same}'" + (f" ({named})" if named else "") + ": "
+                    "tables and legends could not tell them apart; give it a label of its "
+                    "own (e.g. 'Demilitarised zone')"
                 )
             taken[_reads(status.label)] = name
         return value

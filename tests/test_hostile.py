@@ -378,6 +378,19 @@ VALUE_CASES = [
         3,
         ["is labelled 'U\\u200bkraine', which reads as status 'ukraine'"],
     ),
+    (  # a Cyrillic а: the tables showed two rows reading "Ukraine", one losing what one gained
+        "label-with-a-cyrillic-a",
+        "statuses:\n  dmz: {label: \"Ukr\u0430ine\", colour: '#0000ff'}\n" + STEP,
+        3,
+        ["which reads as status 'ukraine' ('а' is CYRILLIC SMALL LETTER A)"],
+    ),
+    (  # Greek omicron and rho, capitals: casefolded first
+        "label-with-greek-letters",
+        "statuses:\n  dmz: {label: \"RUSSIA \u039f\u03a1\", colour: '#0000ff'}\n"
+        "  b: {label: \"Russia op\", colour: '#00f0ff'}\n" + STEP,
+        3,
+        ["status 'b' is labelled 'Russia op', which reads as status 'dmz'"],
+    ),
     (
         "label-as-the-built-in-name",  # 'Contested' is the status contested's name
         "statuses:\n  dmz: {label: Contested, colour: '#0000ff'}\n" + STEP,

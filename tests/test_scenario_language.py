@@ -384,3 +384,14 @@ def test_validate_refuses_a_split_line_that_crosses_itself(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 2, result.output
     assert f"{path}:6: the split line crosses itself (its segments 1 and 3 meet)" in (result.stderr)
+
+
+def test_a_label_in_ukrainian_is_its_own_though_some_letters_look_latin(tmp_path):
+    """Look-alike letters are read as Latin only to compare labels: 'Росія' (Р, о, с, і
+    look Latin) stays a label of its own beside 'Russia'."""
+    text = (
+        "id: s\ntitle: T\nstatuses:\n  ru_zone: {label: Росія, colour: '#123456'}\n"
+        "steps:\n  - assign: ru_zone\n    where: {oblast: Sumy}\n"
+    )
+    result = _validated(tmp_path, text)
+    assert result.exit_code == 0, result.output
