@@ -104,7 +104,10 @@ def load_with_lines(path: Path) -> tuple[object, dict[Path_, int]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise InputError(f"invalid YAML: {exc.problem or exc}", str(path), line) from None
+        problem = str(exc.problem or exc)
+        if "another document" in problem:  # a second '---' document
+            problem = "a second document (after '---'): give one scenario per file"
+        raise InputError(f"invalid YAML: {problem}", str(path), line) from None
     except yaml.YAMLError as exc:  # e.g. a reader error: characters YAML does not allow
         raise InputError(f"invalid YAML: {_one_line(exc)}", str(path)) from None
     except RecursionError:

@@ -273,6 +273,7 @@ SHAPES = [
     ("where: {all_of: [5]}", 5, "item 1 of 'all_of' should be a selector mapping"),
     ("where: {polygon: {file: 5}}", 5, "'file' should be a file name, e.g. zone.geojson"),
     # a list too short: it is a list, so "should be a list" would not say what is wrong
+    ("where: {oblast: Sumy}\n    note: [a]", 6, "'note' should be text (YAML's | keeps"),
     ("where: {oblast: []}", 5, "'oblast' is empty; it should be an oblast name or a list"),
     ("where: {any_of: []}", 5, "'any_of' is empty; it should be a list of selector mappings"),
     (
@@ -312,6 +313,11 @@ def test_a_selector_of_the_wrong_shape_is_said_in_the_languages_words(tmp_path, 
         ("reported: [5]", "item 1 of 'reported' should be a report: {source: ..., date:"),
         ("statuses: {dmz: 5}", "status 'dmz' should be a mapping such as {label: ..., colour:"),
         ("notes: [1]", "'notes' should be text (YAML's | keeps several lines)"),
+        ("baseline: [contact-line]", "'baseline' should be one baseline, e.g. contact-line"),
+        (
+            "reported: [{source: R, date: 2025-01-01, url: 5}]",
+            "'url' should be a web address, e.g. https://",
+        ),
     ],
 )
 def test_a_top_level_key_of_the_wrong_shape_is_said_in_the_languages_words(tmp_path, top, said):
@@ -395,3 +401,18 @@ def test_a_label_in_ukrainian_is_its_own_though_some_letters_look_latin(tmp_path
     )
     result = _validated(tmp_path, text)
     assert result.exit_code == 0, result.output
+
+
+def test_two_documents_in_one_file_are_told_one_scenario_per_file(tmp_path):
+    text = "id: s\ntitle: T\nsteps: []\n---\nid: t\ntitle: U\nsteps: []\n"
+    said = "s.yaml:4: invalid YAML: a second document (after '---'): give one scenario per file"
+    _said_in_words(_validated(tmp_path, text), said)
+
+
+def test_a_geojson_file_given_as_a_scenario_is_told_where_polygons_go(tmp_path):
+    """It was four lines of unknown and missing keys ('type', 'features', 'id', 'title')."""
+    text = '{"type": "FeatureCollection", "features": []}'
+    result = _validated(tmp_path, text, "zone.geojson")
+    _said_in_words(result, "zone.geojson:1: this is GeoJSON (a FeatureCollection), not a scenario")
+    assert "{polygon: {file: zone.geojson}}" in result.output
+    assert "unknown key" not in result.output and len(result.output.splitlines()) == 1
