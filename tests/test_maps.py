@@ -132,6 +132,16 @@ def test_page_names_are_unique_and_never_the_index_or_the_overview():
     assert maps.page_names(doc) == names
 
 
+def test_a_renamed_page_takes_no_other_scenarios_own_name():
+    """Scenario 'index' was index-2.html, so scenario 'index-2' got index-2-2.html: a link to
+    index-2.html showed either scenario, depending on what else was in the run."""
+    for ids in (["index", "index-2", "b"], ["index-2", "b", "index"]):
+        pages = maps.page_names({"scenarios": [{"id": i} for i in ids]})
+        names = dict(zip(ids, pages, strict=True))
+        assert names["index-2"] == "index-2.html" and names["b"] == "b.html"
+        assert names["index"] == "index-3.html"
+
+
 def test_pages_make_no_external_requests_by_default(pages):
     for name, page in pages.items():
         rest = without_leaflet(page)

@@ -39,10 +39,13 @@ def names_for(ids: list[str]) -> list[str]:
     """``page_names`` of scenarios with these ids, in order."""
     # overview.png is all scenarios'; timeline.html and .csv the timeline's in a shared folder
     names, seen = [], {"index.html", "overview.html", "timeline.html"}
-    for sid in ids:
-        stem = re.sub(r"[^a-z0-9-]+", "-", str(sid).lower()).strip("-") or "scenario"
+    stems = [re.sub(r"[^a-z0-9-]+", "-", str(sid).lower()).strip("-") or "scenario" for sid in ids]
+    # a renamed page takes no other scenario's own name: scenario 'index' is index-2.html
+    # unless a scenario 'index-2' is in the run, whose page keeps its name whatever else is
+    natural = {f"{stem}.html" for stem in stems}
+    for stem in stems:
         name, n = f"{stem}.html", 1
-        while name in seen:
+        while name in seen or (n > 1 and name in natural):
             n += 1
             name = f"{stem}-{n}.html"
         seen.add(name)
