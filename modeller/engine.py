@@ -254,13 +254,12 @@ def held_in_warnings(selector: Selector, load: Loader | None) -> list[str]:
     given as one: "makes 99.5 % of the units not Ukrainian-held"), each with its spec:
     a step selecting from such a file had said nothing."""
     out: list[str] = []
-    nested = [*(selector.all_of or ()), *(selector.any_of or ())]
-    nested += [selector.not_] if selector.not_ is not None else []
-    if selector.held_in is not None and load is not None:
-        spec = visible_text(selector.held_in.baseline)
-        out += [f"held_in baseline {spec}: {w}" for w in _read_held_in(selector.held_in, load)[1]]
-    for sub in nested:
-        out += [w for w in held_in_warnings(sub, load) if w not in out]
+    for sel in selector.walk() if load is not None else ():
+        if sel.held_in is not None:
+            spec = visible_text(sel.held_in.baseline)
+            for doubt in _read_held_in(sel.held_in, load)[1]:
+                if f"held_in baseline {spec}: {doubt}" not in out:
+                    out.append(f"held_in baseline {spec}: {doubt}")
     return out
 
 
