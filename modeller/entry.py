@@ -30,7 +30,8 @@ def leave(code: object) -> NoReturn:
 
     Freeing a run's objects one by one at exit (units, pieces, the run document, every
     module) wrote nothing and cost 0.1-0.3 s of a `modeller run` that took 1.2-2 s. What
-    an exit must do still happens, in CPython's order: other threads are joined, the
+    an exit must do still happens, in CPython's order: other threads are joined (not after
+    Ctrl-C, see below), the
     atexit handlers run (worker processes reaped, temporary folders removed, logging
     flushed), then the standard streams are flushed; every file a command writes is
     closed (and synced) before it returns. A reader gone from stdout (``| head``) ends
@@ -48,7 +49,9 @@ def leave(code: object) -> NoReturn:
         sys.stderr.write(f"{code}\n")
         status = 1
     shutdown = getattr(threading, "_shutdown", None)  # CPython's own first step at exit
-    if shutdown is not None:
+    # (not after Ctrl-C: the workers are killed then, and a process pool's thread waiting
+    # for the rest of a result one of them was sending would be waited for forever)
+    if shutdown is not None and not interrupted():
         shutdown()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):

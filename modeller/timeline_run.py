@@ -9,6 +9,7 @@ import dataclasses
 import math
 import multiprocessing
 import os
+import signal
 import tempfile
 import threading
 import time
@@ -144,6 +145,10 @@ def _count_days(counter, parent: int) -> None:
     """In a worker: add each measured day to the count shared with the parent (and die
     with the parent, see ``interrupts.die_with_parent``)."""
     die_with_parent(parent)
+    # Ctrl-C is the parent's to handle (it kills its workers): a terminal sends it to the
+    # whole process group, and a worker raising KeyboardInterrupt printed its traceback,
+    # or died in the middle of sending its result (a worker writes no file)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def tick() -> None:
         with counter.get_lock():

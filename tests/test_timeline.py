@@ -537,6 +537,61 @@ def test_a_signal_to_the_timeline_alone_stops_its_workers_at_once(shared_data, t
     assert not list(temp.iterdir()), "a temporary folder was left behind"
 
 
+@pytest.mark.parametrize("after", [1.0, 2.5, 4.0])
+def test_ctrl_c_in_a_terminal_stops_the_timeline_with_one_line(shared_data, tmp_path, after):
+    """Ctrl-C in a terminal reaches the whole process group: each worker raised
+    KeyboardInterrupt too, and printed its traceback ("Process ForkProcess-2: …") when it
+    came between chunks, or died halfway through sending a result, which the parent then
+    waited for at exit, for good. The workers leave Ctrl-C to the parent now."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    args = ["timeline", "--baselines", "deepstate:2024-07-08..2025-06-30", "--workers", "2"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "modeller", *args, "-o", str(tmp_path / "tl")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's command has
+        env={**os.environ, "MODELLER_TIMELINE_CACHE": "0"},
+    )
+    kids = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(kids.read_text().split()) < 2:
+        time.sleep(0.05)
+    time.sleep(after)
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("the timeline did not end after Ctrl-C") from None
+    if proc.returncode == 0:  # (finished first on a fast machine: nothing to check)
+        return
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "ForkProcess" not in err, err
+    assert [line for line in err.splitlines() if line.startswith("interrupted")], err
+
+
+def test_an_interrupted_command_does_not_wait_for_its_threads_at_exit():
+    """After Ctrl-C the exit joined every thread, among them a process pool's, which can
+    wait for ever for the rest of a result a killed worker was sending."""
+    import subprocess
+    import sys
+
+    code = (
+        "import threading\n"
+        "from modeller import entry, interrupts\n"
+        "threading.Thread(target=threading.Event().wait).start()\n"
+        "interrupts._state['interrupted'] = True\n"
+        "entry.leave(130)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], timeout=30, capture_output=True)
+    assert done.returncode == 130, done.stderr
+
+
 def test_a_band_that_covers_its_whole_side_is_refused_as_run_refuses_it(shared_data, tmp_path):
     """The timeline gave figures (all of Ukraine Ukrainian, exit 0) for a 300 km band on
     Russia's side, which run refuses on the same day; a deep band run accepts (120 km,
