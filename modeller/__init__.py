@@ -18,7 +18,7 @@ function either — ``tests/test_layers.py`` checks it):
    ``load_baseline``, which dispatches every spec; ``baselines.apply`` gives the engine
    its loader; ``fast``: the engine's result with fewer overlays (what ``run`` uses)
 9. ``metrics`` (tallies), ``runs`` (one run of many scenarios, shared by cli and doctor)
-10. ``report``, ``exports`` (GeoJSON/GPKG/GeoParquet), ``timeline``, ``doctor``; then
+10. ``report``, ``exports`` (GeoJSON/GPKG/GeoParquet), ``timeline_measure``, ``doctor``; then
     ``maps``, ``timeline_run``; ``timeline_page``; then ``cli`` and ``api`` (the public
     API below).
 
@@ -41,8 +41,6 @@ __version__ = "0.1.0"
 
 # The public API (see ``modeller.api``), imported on first use so that ``import modeller``
 # and ``modeller --help`` stay light: no geopandas, shapely or pydantic until needed.
-import sys as _sys
-import types as _types
 
 _API = ("scenarios", "load_scenario", "load_baseline", "apply", "run", "timeline", "Result")
 _ERRORS = ("InputError",)  # what every API call raises for a bad input it can explain
@@ -63,23 +61,3 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_API, *_ERRORS})
-
-
-class _TimelineModule(_types.ModuleType):
-    """``modeller.timeline`` is both the timeline module and ``api.timeline``: calling the
-    module runs the API function (importing the submodule would otherwise hide it)."""
-
-    def __call__(self, *args, **kwargs):
-        from .api import timeline
-
-        return timeline(*args, **kwargs)
-
-
-class _Package(_types.ModuleType):
-    def __setattr__(self, name: str, value) -> None:
-        if name == "timeline" and type(value) is _types.ModuleType:
-            value.__class__ = _TimelineModule
-        super().__setattr__(name, value)
-
-
-_sys.modules[__name__].__class__ = _Package

@@ -22,8 +22,8 @@ import shapely
 from . import cachefiles, geodata, population, settings
 from .archive import Snapshot
 from .scenario import Scenario
-from .timeline import Measures
 from .timeline_day import Geometry
+from .timeline_measure import Measures
 
 KIND = "timeline"
 SWITCH = "MODELLER_TIMELINE_CACHE"

@@ -14,7 +14,7 @@ from .engine import step_name
 from .errors import InputError
 from .partition import BaselineInfo
 from .scenario import Scenario
-from .timeline import Measures
+from .timeline_measure import Measures
 from .timeline_plan import Plan, distinct_bands
 from .timeline_rows import KeyFigures
 from .timeline_sides import BandTooDeep

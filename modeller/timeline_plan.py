@@ -1,6 +1,6 @@
 """The timeline's plan: each scenario applied once, symbolically, to synthetic baselines
 (all-Ukrainian, all-Russian; × inside/outside each band), its cells refined with every
-other scenario's into common static atoms, cut into tiles (see ``timeline``)."""
+other scenario's into common static atoms, cut into tiles (see ``timeline_measure``)."""
 
 from __future__ import annotations
 

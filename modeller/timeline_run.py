@@ -26,7 +26,7 @@ from .errors import InputError
 from .interrupts import die_with_parent, removed_on_exit
 from .scenario import Scenario
 from .scheduler import connect as connect_scheduler
-from .timeline import Geometry, Measures, measure, on_each_day
+from .timeline_measure import Geometry, Measures, measure, on_each_day
 from .timeline_notes import band_step_error, dated_figures, empty_steps, scenario_meta
 from .timeline_plan import Plan, make_plan
 from .timeline_read import Handoff

@@ -481,3 +481,19 @@ def test_a_population_folder_saved_over_between_calls_is_read_again(hromada_dir,
         assert russia(after) - russia(before) == pytest.approx(20_000, rel=0.02)
     finally:
         population.use(None)
+
+
+def test_modeller_timeline_stays_the_api_function_after_it_has_run():
+    """The timeline's internal module was also called ``timeline``: once the function had
+    run, ``modeller.timeline`` was that module (made callable), so help() and a notebook's
+    ``?`` showed the module's text and a signature of (*args, **kwargs)."""
+    import inspect
+
+    import modeller
+
+    before = inspect.signature(modeller.timeline)
+    modeller.timeline(["land-swap"], "contact-line", workers=1)
+    assert inspect.isfunction(modeller.timeline)
+    assert inspect.signature(modeller.timeline) == before
+    assert "baselines" in before.parameters and "workers" in before.parameters
+    assert modeller.timeline.__doc__.startswith("Every scenario on every dated baseline")

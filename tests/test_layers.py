@@ -48,7 +48,8 @@ LAYERS: list[set[str]] = [
     {"timeline_plan"},  # each scenario applied once, symbolically: static atoms and tiles
     {"report_text"},  # the run document for reading: table rows, Markdown, terminal
     {"report_files"},  # the run document as JSON and CSV
-    {"timeline", "timeline_rows", "report", "exports", "doctor"},  # report: the run document
+    # timeline_measure: the days of a chunk measured; report: the run document
+    {"timeline_measure", "timeline_rows", "report", "exports", "doctor"},
     {"timeline_table", "timeline_cache"},  # the table, written; per-day figures kept
     {"timeline_notes"},  # the timeline's metadata, warnings and errors in words
     {"maps", "timeline_run"},
