@@ -260,6 +260,7 @@ def timeline(
     every: str | None = None,
     workers: int | None = None,
     population: str | Path | None = None,
+    recognition: bool = False,
 ) -> pandas.DataFrame:
     """Every scenario on every dated baseline, as ``modeller timeline`` computes it.
 
@@ -276,12 +277,20 @@ def timeline(
         Local processes (default: one per core).
     population : str or Path, optional
         As for ``run``: a hromada population folder, default ``$MODELLER_POPULATION``.
+    recognition : bool
+        True: the recognition rows instead (``timeline.csv``'s ``attrs`` rows: km² and
+        people per date × scenario × oblast × status × recognition, e.g.
+        ``recognition=de_jure``), for the scenarios that mark any. A second call costs
+        little: the days measured by the first are kept (README: "Days already measured
+        are kept").
 
     Returns
     -------
     pandas.DataFrame
         One row per date × scenario × oblast × status: km², people, the baseline's
-        figures, change, gained and lost (the columns of ``timeline.csv``). Its ``attrs``
+        figures, change, gained and lost (``timeline.csv``'s ``status`` rows, its columns
+        but ``table`` and ``attrs``); with ``recognition``, the ``attrs`` rows (columns
+        date, scenario, oblast, oblast_name, status, attrs, km2, people). Its ``attrs``
         hold the provenance every timeline file carries: tool and data version, method,
         sources, the baselines, and per scenario its hash, sources and warnings.
     """
@@ -293,6 +302,8 @@ def timeline(
         raise InputError(f"baselines must be a spec such as 'deepstate:..', got {baselines!r}")
     if every is not None and not isinstance(every, str):
         raise InputError(f"every must be text such as '7d', got {every!r}")
+    if not isinstance(recognition, bool):
+        raise InputError(f"recognition must be True or False, got {recognition!r}")
     loaded = _as_scenarios(scenarios)  # (None, sc) for an object: it has no file
     api_args.use_population(population)
     try:
@@ -305,6 +316,6 @@ def timeline(
         table = timeline_run.build_table(loaded, snapshots, others, workers=workers)
     except InputError as exc:
         raise api_args.in_api_words(exc) from None
-    frame = pd.DataFrame({k: v for k, v in table.columns.items()})
+    frame = pd.DataFrame(dict((table.attrs if recognition else table.columns).items()))
     frame.attrs.update(timeline_table.provenance(table))  # tool, data, sources, warnings
     return frame

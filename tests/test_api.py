@@ -497,3 +497,34 @@ def test_modeller_timeline_stays_the_api_function_after_it_has_run():
     assert inspect.signature(modeller.timeline) == before
     assert "baselines" in before.parameters and "workers" in before.parameters
     assert modeller.timeline.__doc__.startswith("Every scenario on every dated baseline")
+
+
+def test_timeline_gives_the_recognition_rows_the_csv_has(shared_data, tmp_path):
+    """The CSV's 'attrs' rows (de facto / de jure km² and people) were not in the frame at
+    all, though its docstring said it held timeline.csv's columns."""
+    import csv
+
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    day = "deepstate:2025-01-05"
+    marks = modeller.timeline("us-framework-2025-04", day, workers=1, recognition=True)
+    assert list(marks.columns) == [
+        *("date", "scenario", "oblast", "oblast_name", "status", "attrs", "km2", "people")
+    ]
+    assert len(marks) and set(marks["attrs"]) <= {"recognition=de_facto", "recognition=de_jure"}
+    args = ["timeline", "us-framework-2025-04", "--baselines", day, "-o", str(tmp_path)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    with open(tmp_path / "timeline.csv", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(line for line in fh if not line.startswith("#"))]
+    written = {
+        (r["oblast"], r["status"], r["attrs"]): float(r["km2"])
+        for r in rows
+        if r["table"] == "attrs"
+    }
+    got = {(r.oblast, r.status, r.attrs): r.km2 for r in marks.itertuples()}
+    assert got.keys() == written.keys()
+    assert all(got[k] == pytest.approx(written[k], abs=0.01) for k in got)
+    with pytest.raises(InputError, match="recognition must be True or False"):
+        modeller.timeline("us-framework-2025-04", day, recognition="yes")
