@@ -78,6 +78,21 @@ def _no_constant(name: str):
     raise ValueError(f"{name} is not a number GeoJSON allows")
 
 
+def _not_geojson(data: dict) -> str:
+    """What a JSON object without a GeoJSON ``type`` is, in words (modeller's own figures
+    given back as polygons were "unknown geometry type None")."""
+    keys = list(data)
+    if {"scenarios", "data_version"} <= set(keys) or {"rows", "attrs"} <= set(keys):
+        what = "modeller's own figures (--format json), not geodata"
+    else:
+        shown = ", ".join(repr(str(k)[:30]) for k in keys[:6]) or "none"
+        what = f"JSON without a GeoJSON 'type' (its top-level keys: {shown})"
+    return (
+        f"this is {what}: give GeoJSON (a FeatureCollection of Polygon or MultiPolygon "
+        "features), a GeoPackage or a Shapefile"
+    )
+
+
 def features(
     data: object, source: str | None = None, rings: bool = False
 ) -> list[tuple[dict, object]]:
@@ -92,6 +107,8 @@ def features(
         raise InputError(f"expected a GeoJSON object, got {_type_name(data)}", source)
     check_crs(data, source)
     kind = data.get("type")
+    if kind is None:  # JSON, but no GeoJSON object: say what it looks like
+        raise InputError(_not_geojson(data), source)
     if kind == "FeatureCollection":
         feats = data.get("features")
         if feats is None:

@@ -2194,3 +2194,18 @@ def test_a_date_every_feature_carries_dates_the_baseline_file(tmp_path):
     result = cli("run", "--no-maps", "-f", "json", "-b", base, write(tmp_path, HEAD + STEP))
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["scenarios"][0]["baseline"]["date"] == "2024-05-31"
+
+
+def test_modellers_own_json_figures_given_as_polygons_are_named_as_such(tmp_path):
+    """`-b figures.json` (a `--format json` file) said "geometry: unknown geometry type
+    None; valid: Polygon, …", as if it were GeoJSON with a bad geometry."""
+    figures = cli("run", "land-swap", "--no-maps", "-f", "json")
+    assert figures.exit_code == 0, figures.output
+    path = tmp_path / "figures.json"
+    path.write_text(figures.stdout, encoding="utf-8")
+    said = assert_clean_error(cli("run", "--no-maps", "-b", path, "land-swap"))
+    assert "this is modeller's own figures (--format json), not geodata" in said, said
+    other = tmp_path / "other.json"
+    other.write_text('{"name": "zone", "points": [[37, 48]]}', encoding="utf-8")
+    said = assert_clean_error(cli("run", "--no-maps", "-b", other, "land-swap"))
+    assert "JSON without a GeoJSON 'type' (its top-level keys: 'name', 'points')" in said, said
