@@ -7,7 +7,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from . import geodata
+from . import geodata, settings
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece
 
@@ -70,7 +70,7 @@ def use_units(units: str | Path) -> None:
         raise InputError(
             f"units must be a path to a units file, or 'embedded', got {type(units).__name__}"
         )
-    if units == "embedded":
+    if settings.is_embedded(units):
         os.environ.pop("MODELLER_UNITS", None)
         return
     if not str(units).strip():
@@ -99,7 +99,7 @@ def use_population(folder: object) -> None:
         )
     if folder is not None and not folder.strip():
         raise InputError("population is empty: give a folder, or 'embedded'")
-    if folder == "embedded":
+    if settings.is_embedded(folder):
         hromadas.population.use(None)
         return
     try:

@@ -150,7 +150,7 @@ def use_population(folder: Path | None) -> None:
     ``embedded`` places them from the embedded unit totals, whatever the environment says."""
     from . import hromadas
 
-    if folder is not None and str(folder) == settings.EMBEDDED:
+    if folder is not None and settings.is_embedded(str(folder)):
         hromadas.population.use(None)
         return
     hromadas.use_folder(folder)

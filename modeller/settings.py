@@ -90,10 +90,17 @@ def units_path() -> Path | None:
     """MODELLER_UNITS: a GeoJSON/GeoPackage/Shapefile of the 27 units (default, or
     ``embedded``: the embedded units, as the Python API's ``units="embedded"``)."""
     value = os.environ.get("MODELLER_UNITS")
-    return home_path("MODELLER_UNITS", value) if value and value != EMBEDDED else None
+    return home_path("MODELLER_UNITS", value) if value and not is_embedded(value) else None
 
 
 EMBEDDED = "embedded"  # a path setting's value for the data that ships with the package
+
+
+def is_embedded(value: object) -> bool:
+    """Whether a path setting says ``embedded`` (in any letter case, as 'EMBEDDED' was
+    refused as "not a folder")."""
+    return isinstance(value, str) and value.strip().casefold() == EMBEDDED
+
 
 SWITCH = {"1": True, "on": True, "yes": True, "true": True}
 SWITCH |= {"0": False, "off": False, "no": False, "false": False}
@@ -144,4 +151,4 @@ def population_path() -> Path | None:
     """MODELLER_POPULATION: a folder with hromada outlines and populations (as --population;
     ``embedded``: the embedded unit totals, as the Python API's ``population="embedded"``)."""
     value = os.environ.get("MODELLER_POPULATION")
-    return home_path("MODELLER_POPULATION", value) if value and value != EMBEDDED else None
+    return home_path("MODELLER_POPULATION", value) if value and not is_embedded(value) else None

@@ -522,3 +522,18 @@ def test_unreadable_units_and_population_paths_are_input_errors(tmp_path, monkey
     monkeypatch.setenv("MODELLER_UNITS", "a.geojson")
     result = run_cli("doctor")
     assert result.exit_code == 2 and "link in a loop" in result.output, result.output
+
+
+def test_embedded_is_read_in_any_letter_case(monkeypatch):
+    """'EMBEDDED' was refused as "not a folder", with no word of the valid 'embedded'."""
+    import json
+
+    monkeypatch.delenv("MODELLER_POPULATION", raising=False)
+    monkeypatch.delenv("MODELLER_UNITS", raising=False)
+    plain = run_cli("run", "land-swap", "--no-maps", "-f", "json")
+    upper = run_cli("run", "land-swap", "--no-maps", "-f", "json", "--population", "EMBEDDED")
+    monkeypatch.setenv("MODELLER_UNITS", "Embedded")
+    mixed = run_cli("run", "land-swap", "--no-maps", "-f", "json")
+    assert plain.exit_code == upper.exit_code == mixed.exit_code == 0, upper.output + mixed.output
+    figures = [json.loads(r.stdout)["scenarios"][0]["statuses"] for r in (plain, upper, mixed)]
+    assert figures[0] == figures[1] == figures[2]
