@@ -34,6 +34,13 @@ class Finding:
     message: str
 
 
+# what a geodata folder holds (``geodata/`` of the package, as built by geodata/build.py)
+GEODATA_FILES = (
+    "a geodata folder holds units.csv (code, names, area, population), oblasts.geojson (a "
+    "FeatureCollection with a 'code' per unit) and settlements.csv"
+)
+
+
 def check_geodata(folder: Path | None = None) -> list[Finding]:
     """Validity, tiling, area and population totals of a geodata folder (default: embedded)."""
     folder = Path(folder) if folder else geodata.geodata_dir()
@@ -41,8 +48,16 @@ def check_geodata(folder: Path | None = None) -> list[Finding]:
     try:
         units = _read_units(folder)
         shapes = _read_shapes(folder)
-    except (OSError, KeyError, ValueError, TypeError, AttributeError) as exc:
-        return [Finding("fail", "files", f"cannot read {folder}: {exc!r}")]
+    except FileNotFoundError as exc:
+        missing = Path(exc.filename or "").name or "a file"
+        return [Finding("fail", "files", f"{folder}: no {missing}; {GEODATA_FILES}")]
+    except OSError as exc:
+        return [Finding("fail", "files", f"cannot read {folder}: {exc.strerror or exc}")]
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        what = f"no {exc} field" if isinstance(exc, KeyError) else str(exc).split("\n")[0][:120]
+        return [
+            Finding("fail", "files", f"{folder}: cannot read its files ({what}); {GEODATA_FILES}")
+        ]
     if not units or not shapes:
         empty = "units.csv lists no unit" if not units else "oblasts.geojson has no feature"
         return [Finding("fail", "files", f"{folder}: {empty}")]
@@ -250,6 +265,13 @@ def _check_settlements(folder: Path, units: dict, shapes: dict) -> list[Finding]
         return [Finding("fail", "settlements", f"cannot read settlements.csv: {exc}")]
     out = []
     far = []
+    unchecked = sum(1 for r in rows if r["oblast"] not in shapes)  # of units not in the folder
+    if unchecked:
+        out.append(
+            Finding(
+                "fail", "settlements", f"{unchecked:,} settlements lie in no unit of the folder"
+            )
+        )
     for code, g in shapes.items():
         mine = [r for r in rows if r["oblast"] == code]
         if not mine:
@@ -262,7 +284,7 @@ def _check_settlements(folder: Path, units: dict, shapes: dict) -> list[Finding]
         far += [(mine[i]["name"], code, d[i] / 1000) for i in np.flatnonzero(d > 5_000)]
     for name, code, km in sorted(far, key=lambda x: -x[2])[:10]:
         out.append(Finding("warn", "settlements", f"{name} lies {km:,.0f} km outside {code}"))
-    if not far:
+    if not far and not unchecked:
         out.append(
             Finding(
                 "ok", "settlements", f"all {len(rows):,} settlements within 5 km of their oblast"

@@ -144,3 +144,24 @@ def test_doctor_checks_every_scenario_file_as_validate_does(tmp_path):
     assert "b-bad.yaml:4: unknown status 'martians'" in result.output
     assert "c-twice.yaml: duplicate scenario id 'land-swap'" in result.output
     assert "land-swap: each of its 2 steps selects land" in result.output  # still checked
+
+
+def test_a_geodata_folder_missing_a_file_names_it_and_what_the_folder_holds(tmp_path):
+    """It said "cannot read FOLDER: FileNotFoundError(2, 'No such file or directory')"; and
+    a units.csv cut to two units left their settlements unchecked, yet "all … ok"."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    [finding] = doctor.check_geodata(empty)
+    assert finding.level == "fail" and finding.message.startswith(f"{empty}: no units.csv; ")
+    assert "a geodata folder holds units.csv" in finding.message and "Error(" not in finding.message
+    folder = tmp_path / "gd"
+    shutil.copytree(geodata.geodata_dir(), folder)
+    (folder / "oblasts.geojson").write_text("garbage", encoding="utf-8")
+    [finding] = doctor.check_geodata(folder)
+    assert "cannot read its files (Expecting value" in finding.message, finding.message
+    shutil.copy(geodata.geodata_dir() / "oblasts.geojson", folder / "oblasts.geojson")
+    units = (folder / "units.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "units.csv").write_text("\n".join(units[:3]) + "\n", encoding="utf-8")
+    found = _levels(doctor.check_geodata(folder), "settlements")
+    assert [f.level for f in found] == ["fail"], found
+    assert found[0].message.endswith("settlements lie in no unit of the folder")
