@@ -99,7 +99,8 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
             if len(what) > 1:
                 raise InputError("'modeller fetch units' takes no other argument")
             try:
-                path = geoboundaries.fetch_units(force=force)
+                with _waiting("fetching the units from geoBoundaries"):
+                    path = geoboundaries.fetch_units(force=force)
             except (urllib.error.URLError, TimeoutError, OSError) as exc:
                 _unreachable(f"cannot reach geoBoundaries ({exc}); try again later")
         except InputError as exc:
@@ -128,12 +129,20 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
         days.append(day)
     for day in days:
         try:
-            path = deepstate.fetch(day, force=force)
+            with _waiting(f"fetching deepstate:{day} from the DeepState API"):
+                path = deepstate.fetch(day, force=force)
         except InputError as exc:
             fail(exc)
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
             _unreachable(f"cannot reach the DeepState API ({exc}); try again later")
         click.echo(f"deepstate:{day} -> {path}")
+
+
+def _waiting(what: str):
+    """A spinner on the terminal while a download runs (on a terminal only: a log or a
+    pipe gets the result lines alone); a silent network holds it up to the downloads'
+    deadline (``downloads``)."""
+    return Console(stderr=True, emoji=False, markup=False).status(f"{what} …")
 
 
 FIRST_DAY = Date(2022, 2, 24)  # the full-scale invasion: DeepState's history starts after it

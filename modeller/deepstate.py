@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.request
 from datetime import UTC, datetime
 from datetime import date as Date
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import mapping
 
-from . import dates, files, positions, settings
+from . import dates, downloads, files, positions, settings
 from .errors import InputError
 
 API = "https://deepstatemap.live/api/history"
@@ -28,16 +27,12 @@ OCCUPIED_FILL = "#a52714"
 GREY_FILLS = ("#bcaaa4", "#bdbdbd")  # "Під питанням" (2022), "Статус невідомий / Unknown status"
 FOREIGN_FILL = "#ff5252"  # "occupied" territories outside Ukraine (Transnistria, Abkhazia …)
 PRE_2022 = re.compile(r"ОРДЛО|ORDLO|CADR|CALR|Крим|Crimea|Тузла|Tuzla", re.IGNORECASE)
-TIMEOUT_S = 60
 GEOJSON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon")
 GEOJSON_TYPES += ("MultiPolygon", "GeometryCollection")
 
 
 def _get_json(url: str):
-    request = urllib.request.Request(url, headers={"User-Agent": "modeller (research tool)"})
-    with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-        body = response.read().decode("utf-8")
-    data = json.loads(body)
+    data = json.loads(downloads.get(url).decode("utf-8"))
     if isinstance(data, str):  # some endpoints return JSON encoded twice
         data = json.loads(data)
     return data

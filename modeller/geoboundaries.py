@@ -15,22 +15,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import settings
+from . import downloads, settings
 from .errors import InputError
 
 API = "https://www.geoboundaries.org/api/current/gbOpen/UKR/ADM1/"
-TIMEOUT_S = 120
 FILE = "geoBoundaries-UKR-ADM1.geojson"
 
 
 def _get(url: str) -> bytes:
-    request = urllib.request.Request(url, headers={"User-Agent": "modeller (research tool)"})
-    with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-        return response.read()
+    return downloads.get(url)
 
 
 def metadata(api: str = API) -> dict:

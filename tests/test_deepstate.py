@@ -11,7 +11,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from modeller import archive, baselines, deepstate, geodata, geojson, timeline_run
+from modeller import archive, baselines, deepstate, downloads, geodata, geojson, timeline_run
 from modeller.cli import main
 from modeller.errors import InputError
 from modeller.scenario import load_scenarios
@@ -37,7 +37,7 @@ def recorded_api(shared_data, monkeypatch):
         assert url == f"{deepstate.API}/1754250905/geojson"
         return io.BytesIO(raw)
 
-    monkeypatch.setattr(deepstate.urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(downloads.urllib.request, "urlopen", fake_urlopen)
     return calls
 
 

@@ -18,6 +18,7 @@ LAYERS: list[set[str]] = [
     {"errors", "statuses", "document", "interrupts", "regions", "textsafe", "memo", "romanise"},
     {"bandzone"},  # a band's zone: the union of buffers of runs of the line
     {"scheduler"},  # the Dask scheduler --scheduler names, reached or refused in a sentence
+    {"downloads"},  # one HTTP GET for fetch, with a deadline
     {"terminal_tables"},  # tables fitted to a terminal, no figure cut short
     {"inputs"},  # files in: checked, read as text, named in outputs
     {"settings", "rounding", "projection", "areas", "gazetteer"},  # environment; the CRS; km²

@@ -1,0 +1,82 @@
+"""``modeller fetch``'s GET against local servers that answer slowly or not at all."""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+import time
+
+import pytest
+
+from modeller import downloads
+
+
+def _serve(handler) -> tuple[str, http.server.HTTPServer]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/", server
+
+
+class _Trickle(http.server.BaseHTTPRequestHandler):
+    """A byte every 0.1 s, for a minute: each read has data, the answer never ends."""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.send_header("Content-Length", "600")
+        self.end_headers()
+        for _ in range(600):
+            try:
+                self.wfile.write(b"x")
+                self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.1)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_answer_that_trickles_in_is_given_up_at_the_deadline():
+    """The socket's timeout alone never fired: a server sending a byte at a time held the
+    command as long as it liked."""
+    url, server = _serve(_Trickle)
+    try:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError, match="no complete answer within 1 s"):
+            downloads.get(url, wait_s=5, deadline_s=1)
+        assert time.monotonic() - started < 4
+    finally:
+        server.shutdown()
+
+
+def test_a_silent_server_is_given_up_after_the_wait():
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    try:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            downloads.get(url, wait_s=0.5, deadline_s=60)
+        assert time.monotonic() - started < 4
+    finally:
+        listener.close()
+
+
+def test_a_whole_answer_is_returned_as_sent():
+    class Whole(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            body = b"[1, 2, 3]" * 50_000
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    url, server = _serve(Whole)
+    try:
+        assert downloads.get(url) == b"[1, 2, 3]" * 50_000
+    finally:
+        server.shutdown()
