@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import math
 import multiprocessing
+import numbers
 import os
 import signal
 import tempfile
@@ -358,8 +359,9 @@ def _workers(asked: int | None, n_days: int, cluster: bool) -> int:
     cores = os.cpu_count() or 1
     if asked is None:
         return cores
-    if isinstance(asked, bool) or not isinstance(asked, int) or asked < 1:
+    if isinstance(asked, bool) or not isinstance(asked, numbers.Integral) or asked < 1:
         raise InputError(f"workers must be a whole number of 1 or more, got {asked!r}")
+    asked = int(asked)  # (numpy's integers too, as run's towns=)
     return asked if cluster else max(1, min(asked, 4 * cores, n_days))
 
 

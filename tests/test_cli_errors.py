@@ -537,3 +537,23 @@ def test_embedded_is_read_in_any_letter_case(monkeypatch):
     assert plain.exit_code == upper.exit_code == mixed.exit_code == 0, upper.output + mixed.output
     figures = [json.loads(r.stdout)["scenarios"][0]["statuses"] for r in (plain, upper, mixed)]
     assert figures[0] == figures[1] == figures[2]
+
+
+def test_a_range_in_a_gap_of_the_archive_names_the_days_around_it(shared_data, tmp_path):
+    """'no snapshot between … ; available: <the whole archive>' while one missing day
+    (deepstate:2025-01-01) names the nearest."""
+    days = "deepstate:2025-01-01..2025-01-01"
+    result = run_cli("timeline", "land-swap", "--baselines", days, "-o", str(tmp_path / "t"))
+    assert result.exit_code == 2, result.output
+    said = "no snapshot between 2025-01-01 and 2025-01-01; nearest: deepstate:2024-12-31, "
+    assert said + "deepstate:2025-01-02" in result.output, result.output
+
+
+def test_workers_may_be_a_numpy_integer_as_towns_may():
+    import numpy as np
+
+    from modeller import timeline_run
+
+    assert timeline_run._workers(np.int64(2), 10, False) == 2
+    with pytest.raises(Exception, match="workers must be a whole number"):
+        timeline_run._workers(np.float64(2.0), 10, False)
