@@ -75,3 +75,15 @@ def test_headline_names_what_changes_hands_or_says_nothing_does():
 )
 def test_a_range_in_millions_is_written_in_millions(low, high, text):
     assert words.millions(low, high) == text
+
+
+def test_the_headlines_people_are_said_to_be_pre_war_residents():
+    """'about 730,000 people' beside a 2025 front line read as people living there now."""
+    row = {
+        "ukraine_cedes_km2": 6238.4,
+        "ukraine_cedes_people": 666_298.0,
+        "ukraine_regains_km2": 1490.0,
+        "ukraine_regains_people": 25_000.0,
+    }
+    said = words.headline(row)
+    assert said.count("pre-war residents)") == 2 and " people)" not in said, said
