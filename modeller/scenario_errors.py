@@ -188,6 +188,10 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
             msg += ", with at least one item" if least == 1 else f", with at least {least} items"
         if field == "steps":  # (only a phase's steps must not be empty)
             msg += " (a phase that changes nothing: leave it out)"
+    elif error["type"] == "literal_error" and field and ctx.get("expected"):
+        got = repr(error.get("input"))
+        got = got if len(got) <= 80 else got[:79] + "…"
+        msg = f"'{field}' must be {ctx['expected']} (got {got})"
     elif error["type"] in _BOUNDS and field:
         words, key = _BOUNDS[error["type"]]
         bound = ctx.get(key)

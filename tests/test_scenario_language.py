@@ -272,6 +272,12 @@ SHAPES = [
     ("where: {not: 5}", 5, "'not' should be one selector mapping, e.g. {oblast: Donetsk}"),
     ("where: {all_of: [5]}", 5, "item 1 of 'all_of' should be a selector mapping"),
     ("where: {polygon: {file: 5}}", 5, "'file' should be a file name, e.g. zone.geojson"),
+    # one of fixed words: pydantic's "Input should be 'contact'" named neither key nor choice
+    (
+        "where: {band: {along: frontline, km: 5, side: russia}}",
+        5,
+        "'along' must be 'contact' (got 'frontline')",
+    ),
     # a list too short: it is a list, so "should be a list" would not say what is wrong
     ("where: {oblast: Sumy}\n    note: [a]", 6, "'note' should be text (YAML's | keeps"),
     ("where: {oblast: []}", 5, "'oblast' is empty; it should be an oblast name or a list"),
