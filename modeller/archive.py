@@ -318,10 +318,8 @@ def select(spec: str, available: list[Snapshot]) -> list[Snapshot]:
         raise InputError(f"'{spec}' lies outside the archive; available: {describe(available)}")
     chosen = [s for s in available if start <= s.day <= end]
     if not chosen:  # a gap in the archive: the days on either side, as for one day
-        near = sorted(
-            {*dates.nearest([a.day for a in available], start, 2)}
-            | {*dates.nearest([a.day for a in available], end, 2)}
-        )
+        days = [a.day for a in available]
+        near = sorted({*dates.nearest(days, start, 2), *dates.nearest(days, end, 2)})
         raise InputError(
             f"no snapshot between {start} and {end}; nearest: "
             + ", ".join(f"deepstate:{d}" for d in near)

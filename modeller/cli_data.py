@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import date as Date
 from pathlib import Path
@@ -90,7 +89,7 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
     import urllib.error
 
     from . import deepstate
-    from .dates import parse_date
+    from .dates import not_a_day, parse_date
 
     if what[0] == "units":
         from . import geoboundaries
@@ -116,9 +115,7 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
             try:
                 day = parse_date(text, "fetch")
             except InputError:
-                written = re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip())  # the day is wrong
-                said = "is not a calendar date" if written else "write YYYY-MM-DD, e.g. 2025-08-15"
-                raise InputError(f"bad date '{text}': {said}") from None
+                raise InputError(f"bad date '{text}': {not_a_day(text)}") from None
             if not FIRST_DAY <= day <= Date.today():
                 raise InputError(
                     f"{day} is outside DeepState's history ({FIRST_DAY} to today); give a "

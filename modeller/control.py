@@ -17,7 +17,7 @@ import shapely
 
 from . import archive, geodata, geojson, inputs, pockets, reconcile, settings, unitchecks
 from . import deepstate as deepstate_raw
-from .dates import EARLIEST, LATEST
+from .dates import EARLIEST, ISO_DAY, LATEST
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, overlay
 from .positions import lines_of
@@ -175,7 +175,7 @@ def _check_one_date(data: object, path: Path) -> str | None:
     return days[0] if days else None
 
 
-DAY_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ].*)?", re.DOTALL)  # a date, or a date and time
+DAY_RE = re.compile(rf"({ISO_DAY.pattern})(?:[T ].*)?", re.DOTALL)  # a date, or a date and time
 
 
 def _file_date(value: object, what: str, path: Path) -> Date | None:

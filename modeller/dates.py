@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date as Date
 
@@ -10,6 +11,7 @@ from .errors import InputError
 # the dates a proposal, a report or a map of the war can have: 0001-01-01 or 9999-12-31
 # is a typo (with deepstate:own it had picked a DeepState day 738,274 days away)
 EARLIEST, LATEST = Date(1991, 1, 1), Date(2100, 12, 31)
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a day as written: its month and day may still be wrong
 
 
 def parse_date(text: str, what: str) -> Date:
@@ -25,7 +27,16 @@ def parse_date(text: str, what: str) -> Date:
     try:
         return Date.fromisoformat(str(text).strip())
     except ValueError:
-        raise InputError(f"bad date in {what}: {text} is not a calendar date") from None
+        shown = text if ISO_DAY.fullmatch(str(text).strip()) else f"{str(text)[:40]!r}:"
+        raise InputError(f"bad date in {what}: {shown} {not_a_day(text)}") from None
+
+
+def not_a_day(text: str) -> str:
+    """What is wrong with text that is no date: the day itself when it is written
+    YYYY-MM-DD (2025-02-30 had been told to write YYYY-MM-DD, as it was), else its form."""
+    if ISO_DAY.fullmatch(str(text).strip()):
+        return "is not a calendar date"
+    return "write YYYY-MM-DD, e.g. 2025-08-15"
 
 
 def nearest(days: Iterable[Date], day: Date, n: int = 1) -> list[Date]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import mapping
 
-from . import dates, downloads, files, positions, settings
+from . import dates, downloads, files, inputs, positions, settings
 from .errors import InputError
 
 API = "https://deepstatemap.live/api/history"
@@ -27,8 +27,6 @@ OCCUPIED_FILL = "#a52714"
 GREY_FILLS = ("#bcaaa4", "#bdbdbd")  # "Під питанням" (2022), "Статус невідомий / Unknown status"
 FOREIGN_FILL = "#ff5252"  # "occupied" territories outside Ukraine (Transnistria, Abkhazia …)
 PRE_2022 = re.compile(r"ОРДЛО|ORDLO|CADR|CALR|Крим|Crimea|Тузла|Tuzla", re.IGNORECASE)
-GEOJSON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon")
-GEOJSON_TYPES += ("MultiPolygon", "GeometryCollection")
 
 
 def _get_json(url: str):
@@ -111,11 +109,11 @@ def raw_layers(collection: dict) -> dict[str, object]:
             raise InputError(f"{where}: 'properties' must be an object or null")
         if not geom:
             continue
-        if not isinstance(geom, dict) or geom.get("type") not in GEOJSON_TYPES:
+        if not isinstance(geom, dict) or geom.get("type") not in inputs.GEOJSON_GEOMETRIES:
             kind = geom.get("type") if isinstance(geom, dict) else type(geom).__name__
             raise InputError(
                 f"{where}: 'geometry' must be a GeoJSON geometry object, got "
-                f"{str(kind)[:40]!r}; valid types: {', '.join(GEOJSON_TYPES)}"
+                f"{str(kind)[:40]!r}; valid types: {', '.join(inputs.GEOJSON_GEOMETRIES)}"
             )
         fill = str(props.get("fill", "")).lower()
         if fill == OCCUPIED_FILL or (

@@ -27,6 +27,10 @@ DEFAULT_LIMIT_MB = {
     "units GeoPackage": 200,
     "units Shapefile": 200,
 }
+# GeoJSON's geometry types, and every type a GeoJSON document's top level can have
+GEOJSON_GEOMETRIES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon")
+GEOJSON_GEOMETRIES += ("MultiPolygon", "GeometryCollection")
+GEOJSON_OBJECTS = ("FeatureCollection", "Feature", *GEOJSON_GEOMETRIES)
 OGR_SUFFIXES = (".gpkg", ".shp")  # polygon files read through GDAL, not as GeoJSON text
 MAX_LIMIT_MB = 1e6  # a terabyte: a larger setting means "no limit" and is read as this
 # every file checked for reading, by device, inode, size and time of change (not the

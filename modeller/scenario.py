@@ -254,16 +254,13 @@ def _file_digest(path: str) -> str:
 SHOWN_ERRORS = 20  # a file's problems an error lists (then how many more there are)
 
 
-GEOJSON_TYPES = {"FeatureCollection", "Feature", "Polygon", "MultiPolygon", "GeometryCollection"}
-
-
 def load_scenario(path: Path) -> Scenario:
     """Parse and validate one scenario file; InputError names file:line and the fix."""
     path = Path(path)
     data, lines = load_with_lines(path)
     if not isinstance(data, dict):
         raise InputError("expected a mapping with id, title, steps, ...", str(path), 1)
-    if data.get("type") in GEOJSON_TYPES and not {"id", "title"} & data.keys():
+    if data.get("type") in inputs.GEOJSON_OBJECTS and not {"id", "title"} & data.keys():
         raise InputError(
             f"this is GeoJSON (a {data['type']}), not a scenario: a scenario is YAML with id, "
             "title and steps. Polygons are used in a step (where: {polygon: {file: "

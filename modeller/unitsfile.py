@@ -41,7 +41,6 @@ def read_features(path: Path) -> tuple[list[tuple[dict, object, int]], list[tupl
         raise InputError("units file not found", str(path)) from None
     except (OSError, ValueError) as exc:  # too long a name, no permission on a folder
         raise InputError(f"cannot read units file: {inputs.reason(exc)}", str(path)) from None
-    inputs.check_file(path, "units " + inputs.geo_format(path))  # a loop of links, a folder
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(

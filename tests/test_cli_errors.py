@@ -557,3 +557,19 @@ def test_workers_may_be_a_numpy_integer_as_towns_may():
     assert timeline_run._workers(np.int64(2), 10, False) == 2
     with pytest.raises(Exception, match="workers must be a whole number"):
         timeline_run._workers(np.float64(2.0), 10, False)
+
+
+def test_a_date_is_told_what_is_wrong_its_form_or_its_day():
+    """parse_date said "2025-2-3 is not a calendar date" (it is one, badly written) and
+    fetch told 2025-02-30 to "write YYYY-MM-DD", as it was: one rule (dates.not_a_day)."""
+    from modeller.dates import parse_date
+    from modeller.errors import InputError
+
+    with pytest.raises(InputError) as bad_form:
+        parse_date("2025-2-3", "fetch")
+    assert (
+        bad_form.value.message == "bad date in fetch: '2025-2-3': write YYYY-MM-DD, e.g. 2025-08-15"
+    )
+    with pytest.raises(InputError) as bad_day:
+        parse_date("2025-02-30", "fetch")
+    assert bad_day.value.message == "bad date in fetch: 2025-02-30 is not a calendar date"
