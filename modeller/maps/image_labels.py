@@ -1,11 +1,14 @@
 """Collision-free labels for the static maps: greedy placement by priority.
 
 Labels are placed in the order they are offered (callers offer the most important first:
-changed areas, then towns by population, then orientation towns and the river). Each label
-is measured once; candidate positions around its anchor are tried in a fixed order and the
-first whose box stays inside the map and clear of every box placed or blocked so far is
-kept. A label with no free position is dropped (its figures are in the side panel and the
-tables), never drawn over another.
+towns changing hands by population, then changed areas, then orientation towns and the
+river). Each label is measured once; candidate positions around its anchor are tried
+nearest first and the first whose box stays inside the map and clear of every box placed,
+blocked or crossed by a leader so far is kept. A town's name is never nearer another
+town's marker than its own. A changed area's label that cannot sit at its area is moved
+further out along one of 16 directions and joined to it by a leader line that crosses no
+other label or leader. A label with no free position is dropped (its figures are in the
+side panel and the tables), never drawn over another.
 """
 
 from __future__ import annotations
@@ -33,6 +36,35 @@ ORIENTATION_MIN_POP = 150_000
 # (dx, dy) in units of (half label width + gap, half label height + gap) from the anchor.
 AROUND = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))
 CENTRED = ((0, 0), (0, 1.2), (0, -1.2), (1.1, 0), (-1.1, 0), *AROUND[4:])
+LEADER_GAPS_PX = (14.0, 30.0, 50.0, 75.0, 105.0, 140.0, 180.0)
+"""How far (px, between the anchor's clearance and the box) a label with a leader may go."""
+AMBIGUOUS = 1.2
+"""A name is another marker's too unless that marker is this much (+1 px) further away."""
+TOWN_LEADER_GAPS_PX = (10.0, 22.0, 36.0, 55.0, 80.0)
+"""The same for a town's name, where towns crowd (a short leader says whose name it is)."""
+DIRECTIONS = tuple(
+    (float(np.cos(np.radians(a))), float(np.sin(np.radians(a))))
+    for a in (
+        0,
+        180,
+        270,
+        90,
+        315,
+        225,
+        45,
+        135,
+        337.5,
+        202.5,
+        22.5,
+        157.5,
+        292.5,
+        247.5,
+        67.5,
+        112.5,
+    )
+)
+"""Directions tried for a label with a leader: sideways first (a short leader), then below,
+above and the diagonals (y grows upwards in display pixels)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +75,43 @@ class Box:
     y0: float
     x1: float
     y1: float
+
+    def crossed_by(self, a: tuple, b: tuple) -> bool:
+        """Whether the segment a-b enters the box (Liang-Barsky clipping)."""
+        (ax_, ay), (bx, by) = a, b
+        dx, dy = bx - ax_, by - ay
+        lo, hi = 0.0, 1.0
+        for p, q in (
+            (-dx, ax_ - self.x0),
+            (dx, self.x1 - ax_),
+            (-dy, ay - self.y0),
+            (dy, self.y1 - ay),
+        ):
+            if p == 0:
+                if q < 0:
+                    return False
+                continue
+            t = q / p
+            if p < 0:
+                lo = max(lo, t)
+            else:
+                hi = min(hi, t)
+            if lo > hi:
+                return False
+        return True
+
+    def contains(self, x: float, y: float) -> bool:
+        return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
+
+    def distance(self, x: float, y: float) -> float:
+        """From a point to the nearest point of the box (0 inside)."""
+        return float(
+            np.hypot(max(self.x0 - x, 0.0, x - self.x1), max(self.y0 - y, 0.0, y - self.y1))
+        )
+
+    def nearest(self, x: float, y: float) -> tuple[float, float]:
+        """The box's point nearest to (x, y)."""
+        return min(max(x, self.x0), self.x1), min(max(y, self.y0), self.y1)
 
     def overlaps(self, other: Box) -> bool:
         return (
@@ -69,6 +138,8 @@ class Placer:
         self.area = Box(b.x0 + 2, b.y0 + 2, b.x1 - 2, b.y1 - 2)
         self.gap = gap_px
         self.taken: list[Box] = []
+        self.marks: list[tuple[float, float]] = []  # town markers, in display pixels
+        self.leaders: list[tuple[tuple, tuple]] = []  # leader lines drawn, display pixels
         self.placed: list = []  # the Text artists kept, in placement order
 
     def block(self, box: Box) -> None:
@@ -80,9 +151,31 @@ class Placer:
         px, py = self.ax.transData.transform((x, y))
         r = radius_px
         self.block(Box(px - r, py - r, px + r, py + r))
+        self.marks.append((float(px), float(py)))
 
     def free(self, box: Box) -> bool:
-        return box.inside(self.area) and not any(box.overlaps(t) for t in self.taken)
+        return (
+            box.inside(self.area)
+            and not any(box.overlaps(t) for t in self.taken)
+            and not any(box.crossed_by(a, b) for a, b in self.leaders)
+        )
+
+    def _own(self, box: Box, px: float, py: float) -> bool:
+        """Whether every other marker is clearly further from the box than its own anchor
+        (``AMBIGUOUS``): a name about as near two dots reads as either's."""
+        own = box.distance(px, py)
+        return not any(
+            box.distance(mx, my) < own * AMBIGUOUS + 1.0
+            for mx, my in self.marks
+            if abs(mx - px) > 0.5 or abs(my - py) > 0.5
+        )
+
+    def _clear_leader(self, a: tuple, b: tuple) -> bool:
+        """Whether a leader a-b crosses no label, blocked area or other leader (those under
+        its anchor aside: it starts there)."""
+        if any(t.crossed_by(a, b) for t in self.taken if not t.contains(*a)):
+            return False
+        return not any(_segments_cross(a, b, c, d) for c, d in self.leaders)
 
     def place(
         self,
@@ -93,12 +186,18 @@ class Placer:
         clearance_px: float = 0.0,
         centred: bool = False,
         rings: tuple[float, ...] = (1.0,),
+        leader: tuple[float, ...] = (),
+        others: tuple = (),
+        own_mark: bool = False,
         **style,
     ):
         """Put ``text`` next to data point (x, y) (or on it, ``centred``); None if no room.
 
         ``clearance_px`` is the radius of the marker the label must not cover; ``rings``
-        tries the positions around the anchor again at larger distances.
+        tries the positions around the anchor again at larger distances; ``leader`` then
+        tries positions that many px further out, joined to the anchor by a line, and then
+        the same around each of ``others`` (further anchors, data points);
+        ``own_mark`` keeps a label without a leader nearer its own marker than any other.
         """
         halo = style.pop("bbox", None)  # given once placed: a label dropped needs none
         t = self.ax.text(
@@ -106,24 +205,70 @@ class Placer:
         )
         bb = t.get_window_extent(self.renderer)  # (of the text alone, with a halo or not)
         w, h = bb.width, bb.height
-        px, py = self.ax.transData.transform((x, y))
+        px, py = (float(v) for v in self.ax.transData.transform((x, y)))
         hx, hy = w / 2 + self.gap + clearance_px, h / 2 + self.gap + clearance_px
-        candidates = [(k * dx, k * dy) for k in rings for dx, dy in AROUND]
+        near = [(k * dx, k * dy) for k in rings for dx, dy in AROUND]
         if centred:
-            candidates = [*CENTRED, *candidates]
-        for dx, dy in candidates:
-            cx, cy = px + dx * hx, py + dy * hy
+            near = [*CENTRED, *near]
+        candidates = [(px + dx * hx, py + dy * hy, (px, py), False) for dx, dy in near]
+        anchors = [(px, py)]
+        anchors += [tuple(float(v) for v in self.ax.transData.transform(o)) for o in others]
+        for ax_, ay in anchors if leader else ():
+            for gap in leader:
+                for ux, uy in DIRECTIONS:  # the box's edge `gap` beyond the clearance
+                    reach = min(
+                        (w / 2) / abs(ux) if abs(ux) > 1e-9 else np.inf,
+                        (h / 2) / abs(uy) if abs(uy) > 1e-9 else np.inf,
+                    )
+                    r = reach + clearance_px + self.gap + gap
+                    candidates.append((ax_ + ux * r, ay + uy * r, (ax_, ay), True))
+        for cx, cy, anchor, joined in candidates:
             box = Box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-            if self.free(box):
-                pad = self.gap / 2
-                self.taken.append(Box(box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad))
-                t.set_position(self.ax.transData.inverted().transform((cx, cy)))
-                if halo is not None:
-                    t.set_bbox(halo)
-                self.placed.append(t)
-                return t
+            if not self.free(box) or (own_mark and not joined and not self._own(box, px, py)):
+                continue
+            end = box.nearest(*anchor)
+            if joined and not self._clear_leader(anchor, end):
+                continue
+            pad = self.gap / 2
+            self.taken.append(Box(box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad))
+            t.set_position(self.ax.transData.inverted().transform((cx, cy)))
+            if halo is not None:
+                t.set_bbox(halo)
+            if joined:
+                marker = clearance_px if own_mark else None
+                self._draw_leader(anchor, end, style.get("zorder", 10), marker)
+            self.placed.append(t)
+            return t
         t.remove()
         return None
+
+    def _draw_leader(self, a: tuple, b: tuple, zorder: float, marker: float | None) -> None:
+        """A thin line from the anchor to the label's box: from a dot drawn at an area's
+        anchor, or from the rim of a marker of radius ``marker`` px."""
+        self.leaders.append((a, b))
+        kw = {"color": "#111111", "zorder": zorder - 0.5, "solid_capstyle": "round"}
+        if marker is None:
+            self.block(Box(a[0] - 3, a[1] - 3, a[0] + 3, a[1] + 3))  # the dot at its area
+        else:
+            length = float(np.hypot(b[0] - a[0], b[1] - a[1])) or 1.0
+            k = min(1.0, marker / length)
+            a = (a[0] + (b[0] - a[0]) * k, a[1] + (b[1] - a[1]) * k)
+        (x0, y0), (x1, y1) = self.ax.transData.inverted().transform([a, b])
+        width = 0.8 if marker is not None else 0.9
+        self.ax.plot([x0, x1], [y0, y1], linewidth=width, gid="leader", **kw)
+        if marker is None:
+            self.ax.plot([x0], [y0], marker="o", markersize=3.2, linestyle="none", **kw)
+
+
+def _segments_cross(a: tuple, b: tuple, c: tuple, d: tuple) -> bool:
+    """Whether segments a-b and c-d cross (touching ends count)."""
+
+    def side(p, q, r) -> float:
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    d1, d2 = side(c, d, a), side(c, d, b)
+    d3, d4 = side(a, b, c), side(a, b, d)
+    return d1 * d2 <= 0 and d3 * d4 <= 0 and not (d1 == d2 == 0 and d3 == d4 == 0)
 
 
 # --- the map's labels, by priority ---------------------------------------------------
@@ -194,6 +339,8 @@ def place_labels(
             y,
             place(t.name),
             clearance_px=_marker_px(t.population),
+            own_mark=True,
+            leader=TOWN_LEADER_GAPS_PX,
             fontsize=9.5,
             color="#111111",
             **halo,
@@ -201,7 +348,7 @@ def place_labels(
         )
     # 2. changed areas (free to move around their area): where, from -> to, km² and people
     scale = ax.bbox.width / (box[2] - box[0])  # px per metre
-    for x, y, (w, h), text in _changed_areas(entry, partition, colours):
+    for x, y, (w, h), text, spare in _changed_areas(entry, partition, colours):
         if not inside(x, y):
             continue
         big = w * scale > 170 and h * scale > 45
@@ -210,7 +357,8 @@ def place_labels(
             y,
             text,
             centred=big,
-            rings=(1.0, 2.0, 3.0),
+            leader=LEADER_GAPS_PX,
+            others=[(sx, sy) for sx, sy in spare if inside(sx, sy)],
             clearance_px=0 if big else min(30.0, max(w, h) * scale / 2),
             fontsize=9.5,
             fontweight="bold",
@@ -226,6 +374,7 @@ def place_labels(
             y,
             place(s.name),
             clearance_px=2.5,
+            own_mark=True,
             fontsize=8.5,
             color="#333333",
             **halo,
@@ -281,5 +430,18 @@ def _changed_areas(entry: ScenarioEntry, partition: Partition, colours) -> list[
         head = textwrap.fill(f"{names[key[0]]}: {label(key[1])} → {label(key[2])}", 34)
         value, _, rng = people_short(people, low, high).partition(" (")
         text = f"{head}\n{round_km2(km2)} km² · {value} people" + (f"\n({rng}" if rng else "")
-        out.append((point.x, point.y, (x1 - x0, y1 - y0), text))
+        out.append((point.x, point.y, (x1 - x0, y1 - y0), text, _more_anchors(largest, point)))
     return out
+
+
+def _more_anchors(part, pole, n: int = 6) -> list[tuple[float, float]]:
+    """Points well inside ``part`` other than its pole, nearest the pole first: where a
+    label's leader may start when the pole is crowded (by towns, by other labels)."""
+    x0, y0, x1, y1 = part.bounds
+    xs, ys = np.meshgrid(np.linspace(x0, x1, 7)[1:-1], np.linspace(y0, y1, 7)[1:-1])
+    pts = shapely.points(xs.ravel(), ys.ravel())
+    inner = shapely.buffer(part, -0.1 * min(x1 - x0, y1 - y0))  # not on the rim
+    pts = pts[shapely.contains(inner if not inner.is_empty else part, pts)]
+    pts = sorted(pts, key=lambda p: p.distance(pole))
+    step = max(1, len(pts) // n)
+    return [(p.x, p.y) for p in pts[::step][:n]]

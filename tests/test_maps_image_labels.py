@@ -1,0 +1,118 @@
+"""Labels of the static maps where they crowd: every changed area keeps its label, a label
+away from its area is joined to it by a leader that crosses no other label or leader, and
+a town's name is never nearer another town's marker than its own unless a leader says
+whose it is.
+
+Runs the shipped scenarios with the most crowded maps on the embedded ``contact-line``
+baseline (no external data).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import build, shipped
+
+from modeller.maps import image_labels, images
+from modeller.maps.image_geometry import project
+from modeller.maps.image_labels import Box
+from modeller.maps.image_words import place, statuses
+
+CROWDED = (
+    "draft-20-points-2025-12",  # two Donetsk areas under a cluster of towns
+    "us-framework-2025-04",  # Kharkiv's pocket ringed by the names of its villages
+    "plan-28-points-2025-11",  # Luhansk's sliver far from any free space
+    "ukraine-1991-borders",  # nine areas
+)
+
+
+@pytest.fixture(scope="module")
+def drawn() -> dict:
+    doc, partitions = build(list(shipped(*CROWDED)))
+    out = {}
+    for entry, partition in zip(doc.scenarios, partitions, strict=True):
+        fig = images.render(doc, entry, partition)
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        texts = {
+            t.get_text(): Box(*t.get_window_extent(renderer).extents)
+            for t in ax.texts
+            if t.get_text()
+        }
+        leaders = [
+            tuple(map(tuple, ax.transData.transform(line.get_xydata())))
+            for line in ax.lines
+            if line.get_gid() == "leader"
+        ]
+        out[entry.id] = (entry, partition, ax, texts, leaders)
+    return out
+
+
+def _on_box(point, box: Box, tol: float = 1.5) -> bool:
+    x, y = point
+    grown = Box(box.x0 - tol, box.y0 - tol, box.x1 + tol, box.y1 + tol)
+    return grown.contains(x, y) and not Box(
+        box.x0 + tol, box.y0 + tol, box.x1 - tol, box.y1 - tol
+    ).contains(x, y)
+
+
+def test_every_changed_area_in_the_frame_is_labelled(drawn):
+    for sid, (entry, partition, ax, texts, _) in drawn.items():
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        wanted = set()
+        for x, y, _, text, _ in image_labels._changed_areas(
+            entry, partition, statuses(entry, partition)
+        ):
+            if x0 < x < x1 and y0 < y < y1:
+                wanted.add(text.split("\n")[0])
+        heads = {t.split("\n")[0] for t in texts}
+        assert wanted and wanted <= heads, (sid, wanted - heads)
+
+
+def test_leaders_end_on_their_label_and_cross_no_other(drawn):
+    joined = 0
+    for sid, (_, _, _, texts, leaders) in drawn.items():
+        for i, (a, b) in enumerate(leaders):
+            ends = [t for t, box in texts.items() if _on_box(b, box)]
+            assert ends, (sid, b)  # it ends on a label's edge
+            for t, box in texts.items():
+                if t in ends or box.contains(*a):
+                    continue
+                assert not box.crossed_by(a, b), (sid, ends, t)
+            for c, d in leaders[i + 1 :]:
+                assert not image_labels._segments_cross(a, b, c, d), sid
+            joined += 1
+    assert joined >= 3  # the crowded maps need leaders: the test sees some
+
+
+def test_a_town_is_named_beside_its_own_marker_or_joined_to_it(drawn):
+    checked = 0
+    for sid, (entry, _, ax, texts, leaders) in drawn.items():
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        xy = project([(t.lon, t.lat) for t in entry.towns])
+        shown = {}
+        for town, (x, y) in zip(entry.towns, xy, strict=True):
+            if x0 < x < x1 and y0 < y < y1:
+                shown.setdefault(place(town.name), ax.transData.transform((x, y)))
+        marks = list(shown.values())
+        for name, own in shown.items():
+            if name not in texts:
+                continue
+            box = texts[name]
+            others = [box.distance(*m) for m in marks if not np.allclose(m, own)]
+            if min(others) >= image_labels.AMBIGUOUS * box.distance(*own) + 0.99:
+                checked += 1
+                continue
+            # a nearer marker belongs to another town: a leader from its own says whose
+            assert any(
+                _on_box(b, box) and np.hypot(*(np.subtract(a, own))) < 25 for a, b in leaders
+            ), (sid, name)
+            checked += 1
+    assert checked >= 20
+
+
+def test_a_leader_is_a_last_resort(drawn):
+    """Most labels sit beside what they name; leaders only where that has no room."""
+    labels = sum(len(texts) for *_, texts, _ in drawn.values())
+    leaders = sum(len(lines) for *_, lines in drawn.values())
+    assert leaders < 0.25 * labels, (leaders, labels)
