@@ -320,5 +320,36 @@ class RunDocument(Provenance):
     comparison: list[ComparisonRow]
 
     def to_json(self) -> str:
-        """The document as indented JSON (the ``--format json`` output)."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
+        """The document as indented JSON (the ``--format json`` output), its figures to the
+        CSV's decimals (``decimals``): unrounded for a reader, without binary noise
+        (43489790.99999996 people)."""
+        data = _to_decimals(self.to_dict())
+        return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def decimals(key: str | None) -> int | None:
+    """How many decimals a figure keeps in the JSON and CSV: km² to 0.01 (100 m²), people
+    to 0.1, percentages and shares to 0.0001, coordinates to 1e-6 degrees (~0.1 m);
+    None: another number, kept as it is."""
+    key = key or ""
+    if "km2" in key:
+        return 2
+    if "people" in key:
+        return 1
+    if "pct" in key or "share" in key:
+        return 4
+    if key in ("lon", "lat"):
+        return 6
+    return None
+
+
+def _to_decimals(value, key: str | None = None):
+    """``value`` with each float rounded by its key's ``decimals`` (a list's by its own)."""
+    if isinstance(value, dict):
+        return {k: _to_decimals(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_decimals(v, key) for v in value]
+    if isinstance(value, float):
+        digits = decimals(key)
+        return value if digits is None else round(value, digits)
+    return value
