@@ -605,11 +605,12 @@ def test_scenario_pages_show_labels_and_rounded_figures(tabs, site):
             f = v.page.evaluate(PAGE_FACTS, [[s["status"] for s in e["statuses"]], urls])
             assert f["changed"] == len(e["transfers"]), name
             assert f["oblasts"] == 27, name
-            assert f["towns"] == len(e["towns"]), name
+            # towns half or more of which changes hands are drawn (the tables list all)
+            assert f["towns"] == len(maps.words.mapped_towns(e["towns"])), name
             assert f["rivers"] >= 1, name  # the Dnipro, on every map
             assert f["places"] == places >= 10, name  # orientation towns
             targets = f["targets"]
-            assert len(targets) == len(e["towns"]), name
+            assert len(targets) == f["towns"], name
             assert all(t >= 24 for t in targets), (name, min(targets))  # touch-sized
             for s, item in zip(e["statuses"], f["legend"], strict=True):
                 if item["items"]:

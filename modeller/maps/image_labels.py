@@ -27,6 +27,7 @@ from ..partition import Partition
 from ..rounding import people_short
 from .image_geometry import project, river_anchors
 from .image_words import RIVER, place, round_km2
+from .words import mapped_towns
 
 TOWN_LABELS = 8
 """How many of the largest towns changing hands are offered a label (by population)."""
@@ -302,7 +303,7 @@ def place_labels(
     def inside(x: float, y: float) -> bool:
         return box[0] < x < box[2] and box[1] < y < box[3]
 
-    towns = [t for t in entry.towns]
+    towns = mapped_towns(entry.towns)
     txy = project([(t.lon, t.lat) for t in towns])
     shown = [(t, x, y) for t, (x, y) in zip(towns, txy, strict=True) if inside(x, y)]
     changed_ids = {t.geonameid for t in towns}

@@ -26,6 +26,7 @@ from .image_words import (
     round_km2,
     round_people,
 )
+from .words import mapped_towns
 
 
 def panel(
@@ -79,7 +80,7 @@ def panel(
                 label="Recognised de facto",
             )
         )
-    if entry.towns:
+    if mapped_towns(entry.towns):
         handles.append(
             Line2D(
                 [],
@@ -89,7 +90,7 @@ def panel(
                 markerfacecolor="white",
                 markeredgecolor="#111111",
                 markersize=8,
-                label="Town changing hands\n(size: population)",
+                label="Town changing hands, half\nor more (size: population)",
             )
         )
     handles += [
@@ -145,8 +146,9 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
         lines.append(f"(and {len(small)} sliver{'s' if len(small) > 1 else ''} under 1 km²)")
     if not flows:
         lines.append("Nothing: the scenario keeps the baseline.")
-    if entry.towns:
-        big = ", ".join(f"{place(t.name)} {round_people(t.population)}" for t in entry.towns[:4])
+    if mapped_towns(entry.towns):
+        big = mapped_towns(entry.towns)[:4]
+        big = ", ".join(f"{place(t.name)} {round_people(t.population)}" for t in big)
         lines.append(textwrap.fill(f"Largest towns: {big}", 46))
     text = fig.text(
         0.72,

@@ -314,9 +314,10 @@ class ScenarioView:
         return [(s, getattr(spec.get(s), "colour", None)) for s in dict.fromkeys(names)]
 
     def town_labels(self) -> list[list]:
-        """Labels of the towns changing hands: the largest first and always shown."""
+        """Labels of the towns changing hands (most of them, ``words.mapped_towns``): the
+        largest first and always shown."""
         out = []
-        for i, t in enumerate(self.entry["towns"]):
+        for i, t in enumerate(words.mapped_towns(self.entry["towns"])):
             kind, rank = ("town", RANKS["town"] + i)
             if i >= LABELLED_TOWNS:
                 kind, rank = ("town-more", RANKS["town-more"] + i)

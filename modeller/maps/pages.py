@@ -121,12 +121,13 @@ def legend_items(view: ScenarioView, palette: Palette, figures: bool) -> list[di
                 "pct": None,
             }
         )
-    if e["towns"]:
+    if words.mapped_towns(e["towns"]):
         items.append(
             {
                 "cls": "lg-town",
                 "swatch": {"kind": "town", "fill": "#ffffff"},
-                "label": "Largest towns changing hands (fill: new holder; size: population)",
+                "label": "Largest towns changing hands, half or more of each (fill: new holder; "
+                "size: population)",
             }
         )
     items += [

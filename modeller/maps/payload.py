@@ -89,7 +89,7 @@ def scenario_payload(view: ScenarioView, palette: Palette, baseline: int, credit
                 palette.colour(t["to"]),
                 town_tip(view, t),
             ]
-            for t in e["towns"]
+            for t in words.mapped_towns(e["towns"])
         ],
         "labels": view.town_labels() + view.area_labels,
         "credit": credit,

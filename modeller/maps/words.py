@@ -16,6 +16,18 @@ from ..rounding import people_short, share_text  # noqa: F401  (share_text: for 
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
+MAPPED_SHARE = 0.5
+"""A town is drawn as changing hands on a map when at least this share of its footprint
+does; one barely touched (Donetsk city on the 2022 lines: under 5 %) would read as wholly
+taken. The tables list every town that changes hands, each with its share."""
+
+
+def mapped_towns(towns: list) -> list:
+    """The towns a map draws as changing hands (``MAPPED_SHARE``), in the given order:
+    rows of the run document, as records or as JSON-ready dicts."""
+    return [t for t in towns if (t["share"] if isinstance(t, dict) else t.share) >= MAPPED_SHARE]
+
+
 def place(name: str) -> str:
     """A settlement's name as the news spells it (``gazetteer.news_name``)."""
     return news_name(name)
