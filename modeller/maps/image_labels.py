@@ -27,6 +27,7 @@ from ..partition import Partition
 from ..rounding import people_short
 from .image_geometry import project, river_anchors
 from .image_words import RIVER, place, round_km2
+from .layers import spare_anchors
 from .words import mapped_towns
 
 TOWN_LABELS = 8
@@ -431,18 +432,5 @@ def _changed_areas(entry: ScenarioEntry, partition: Partition, colours) -> list[
         head = textwrap.fill(f"{names[key[0]]}: {label(key[1])} → {label(key[2])}", 34)
         value, _, rng = people_short(people, low, high).partition(" (")
         text = f"{head}\n{round_km2(km2)} km² · {value} people" + (f"\n({rng}" if rng else "")
-        out.append((point.x, point.y, (x1 - x0, y1 - y0), text, _more_anchors(largest, point)))
+        out.append((point.x, point.y, (x1 - x0, y1 - y0), text, spare_anchors(largest, point)))
     return out
-
-
-def _more_anchors(part, pole, n: int = 6) -> list[tuple[float, float]]:
-    """Points well inside ``part`` other than its pole, nearest the pole first: where a
-    label's leader may start when the pole is crowded (by towns, by other labels)."""
-    x0, y0, x1, y1 = part.bounds
-    xs, ys = np.meshgrid(np.linspace(x0, x1, 7)[1:-1], np.linspace(y0, y1, 7)[1:-1])
-    pts = shapely.points(xs.ravel(), ys.ravel())
-    inner = shapely.buffer(part, -0.1 * min(x1 - x0, y1 - y0))  # not on the rim
-    pts = pts[shapely.contains(inner if not inner.is_empty else part, pts)]
-    pts = sorted(pts, key=lambda p: p.distance(pole))
-    step = max(1, len(pts) // n)
-    return [(p.x, p.y) for p in pts[::step][:n]]

@@ -121,6 +121,19 @@ def anchor(geom) -> tuple[float, float]:
     return round(point.y, DECIMALS), round(point.x, DECIMALS)
 
 
+def spare_anchors(part, pole, n: int = 6) -> list[tuple[float, float]]:
+    """Points well inside ``part`` other than its pole, nearest the pole first: where a
+    label's leader may start when the pole is crowded (by towns, by other labels)."""
+    x0, y0, x1, y1 = part.bounds
+    xs, ys = np.meshgrid(np.linspace(x0, x1, 7)[1:-1], np.linspace(y0, y1, 7)[1:-1])
+    pts = shapely.points(xs.ravel(), ys.ravel())
+    inner = shapely.buffer(part, -0.1 * min(x1 - x0, y1 - y0))  # not on the rim
+    pts = pts[shapely.contains(inner if not inner.is_empty else part, pts)]
+    pts = sorted(pts, key=lambda p: p.distance(pole))
+    step = max(1, len(pts) // n)
+    return [(p.x, p.y) for p in pts[::step][:n]]
+
+
 def bounds(geoms) -> list[list[float]] | None:
     """Leaflet bounds [[south, west], [north, east]] of working-CRS geometries (None: empty)."""
     geoms = [g for g in geoms if g is not None and not g.is_empty]
@@ -136,12 +149,16 @@ def _bounds_ll(geom) -> list[list[float]]:
     return [[round(y0, 3), round(x0, 3)], [round(y1, 3), round(x1, 3)]]
 
 
-def label(lat, lon, text: str, kind: str, rank: int, sub: str = "", radius: float = 0) -> list:
-    """One map label as the page script reads it: ``[lat, lon, text, kind, rank, sub, r]``.
+def label(
+    lat, lon, text: str, kind: str, rank: int, sub: str = "", radius: float = 0, spare=None
+) -> list:
+    """One map label as the page script reads it: ``[lat, lon, text, kind, rank, sub, r]``
+    and, for an area, ``spare``: further [lat, lon] its leader may start from.
 
     ``rank`` orders placement (lower first); ``r`` is the radius in px of the marker the
     label sits beside (0: centred on its point)."""
-    return [lat, lon, text, kind, rank, sub, radius]
+    out = [lat, lon, text, kind, rank, sub, radius]
+    return [*out, spare] if spare else out
 
 
 def base_layers() -> dict:
@@ -399,11 +416,19 @@ class ScenarioView:
             ts = [figures[keys[i]] for i in members]
             ts.sort(key=lambda t: -t["km2"])
             km2 = sum(t["km2"] for t in ts)
-            lat, lon = anchor(shapely.union_all([geoms[i] for i in members]))
+            united = shapely.union_all([geoms[i] for i in members])
+            lat, lon = anchor(united)
+            parts = shapely.get_parts(united)
+            largest = parts[int(np.argmax(shapely.area(parts)))]
+            pole = polylabel(largest, 1000.0)
+            spare = []
+            for x, y in spare_anchors(largest, pole):
+                p = geodata.to_lonlat(shapely.Point(x, y))
+                spare.append([round(p.y, DECIMALS), round(p.x, DECIMALS)])
             names = ", ".join(t["oblast_name"] for t in ts)
             text = f"{names}: to {self.label(ts[0]['to'])}"
             value, _, rng = words.people_sum(ts).partition(" (")
             sub = f"{words.km2(km2)} km²|about {value} people" + (f"|({rng}" if rng else "")
-            out.append((km2, label(lat, lon, text, "area", RANKS["area"], sub)))
+            out.append((km2, label(lat, lon, text, "area", RANKS["area"], sub, spare=spare)))
         out.sort(key=lambda x: -x[0])
         return [lb for _, lb in out]

@@ -41,7 +41,7 @@
       }
       pane.appendChild(el);
       return {lat: l[0], lon: l[1], kind: l[3], rank: l[4], r: l[6] || 0, el: el, order: i,
-              w: 0, h: 0};
+              w: 0, h: 0, spare: l[7] || []};
     });
     this.items.sort(function (a, b) { return a.rank - b.rank || a.order - b.order; });
     this.layout();
@@ -51,18 +51,54 @@
     return a[0] < b[2] + pad && a[2] > b[0] - pad && a[1] < b[3] + pad && a[3] > b[1] - pad;
   }
 
-  var DIRECTIONS = [[0, -1], [0, 1], [1, 0], [-1, 0], [1, -1], [-1, -1], [1, 1], [-1, 1]];
+  /* From point (x, y) to the nearest point of a box (0 inside). */
+  function distance(box, x, y) {
+    var dx = Math.max(box[0] - x, 0, x - box[2]), dy = Math.max(box[1] - y, 0, y - box[3]);
+    return Math.sqrt(dx * dx + dy * dy);
+  }
 
-  /* A thin line from an area's anchor to its displaced label box. */
-  function leader(it, p, box, map) {
-    var qx = Math.max(box[0], Math.min(p.x, box[2])), qy = Math.max(box[1], Math.min(p.y, box[3]));
-    var dx = qx - p.x, dy = qy - p.y, len = Math.sqrt(dx * dx + dy * dy);
+  /* Whether segment a-b enters the box (Liang-Barsky). */
+  function crosses(box, a, b) {
+    var dx = b[0] - a[0], dy = b[1] - a[1], lo = 0, hi = 1;
+    var ps = [-dx, dx, -dy, dy], qs = [a[0] - box[0], box[2] - a[0], a[1] - box[1], box[3] - a[1]];
+    for (var k = 0; k < 4; k++) {
+      if (ps[k] === 0) { if (qs[k] < 0) { return false; } continue; }
+      var t = qs[k] / ps[k];
+      if (ps[k] < 0) { lo = Math.max(lo, t); } else { hi = Math.min(hi, t); }
+      if (lo > hi) { return false; }
+    }
+    return true;
+  }
+
+  function side(p, q, r) { return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]); }
+
+  /* Whether segments a-b and c-d cross. */
+  function cross(a, b, c, d) {
+    return side(c, d, a) * side(c, d, b) <= 0 && side(a, b, c) * side(a, b, d) <= 0;
+  }
+
+  // Directions (screen: y grows down) and distances (px beyond the anchor's clearance) of
+  // the spots further out, joined to their anchor by a leader line: sideways first.
+  var DIRECTIONS = [0, 180, 90, 270, 45, 135, 315, 225, 22.5, 157.5, 337.5, 202.5, 67.5,
+    112.5, 292.5, 247.5].map(function (a) {
+    var t = a * Math.PI / 180;
+    return [Math.cos(t), Math.sin(t)];
+  });
+  var GAPS = {area: [14, 30, 50, 75, 105, 140, 180], town: [10, 22, 36, 55, 80]};
+  var AMBIGUOUS = 1.2;  // a name is another dot's too unless that dot is this much further
+
+  /* A thin line from an anchor (or a marker's rim) to its label box. */
+  function leader(it, a, b, map) {
+    var dx = b[0] - a[0], dy = b[1] - a[1], len = Math.sqrt(dx * dx + dy * dy);
     if (!it.leader) {
       it.leader = document.createElement('span');
-      it.leader.className = 'm-leader';
+      it.leader.className = 'm-leader' + (it.r ? ' m-leader-town' : '');
       it.el.parentNode.insertBefore(it.leader, it.el);
     }
-    var lp = map.containerPointToLayerPoint([p.x, p.y]);
+    var lp = map.containerPointToLayerPoint([a[0], a[1]]);
+    it.leader.setAttribute('data-line', [a[0], a[1], b[0], b[1]].map(function (v) {
+      return v.toFixed(1);
+    }).join(','));  // container pixels: for tests and tools
     it.leader.style.display = '';
     it.leader.style.width = len.toFixed(1) + 'px';
     it.leader.style.transform = 'translate(' + lp.x.toFixed(1) + 'px,' + lp.y.toFixed(1) +
@@ -85,7 +121,7 @@
   Labeller.prototype.layout = function () {
     var map = this.map, size = map.getSize();
     if (!size.x || !size.y) { return; }
-    var zoom = map.getZoom(), placed = [], markers = [];
+    var zoom = map.getZoom(), placed = [], markers = [], leaders = [], pins = [];
     var origin = map.getContainer().getBoundingClientRect();
     var controls = Array.prototype.map.call(
       map.getContainer().querySelectorAll('.leaflet-control'), function (c) {
@@ -94,58 +130,135 @@
                 b.bottom - origin.top];
       });
     this.items.forEach(function (it) {
-      if (!it.w) { it.w = it.el.offsetWidth; it.h = it.el.offsetHeight; }
+      if (!it.el.classList.contains('m-stacked')) {  // (read before any write: one reflow)
+        var drawn = it.el.getBoundingClientRect();  // (fractional, as drawn)
+        it.w = drawn.width;
+        it.h = drawn.height;
+      }
       it.p = map.latLngToContainerPoint([it.lat, it.lon]);
+      it.anchors = [[it.p.x, it.p.y]].concat(it.spare.map(function (s) {
+        var q = map.latLngToContainerPoint(s);
+        return [q.x, q.y];
+      }));
       if (it.r) {
         markers.push([it.p.x - it.r, it.p.y - it.r, it.p.x + it.r, it.p.y + it.r, it]);
       }
+      if (it.kind === 'area') {  // where an area's leader would start: kept uncovered
+        pins.push([it.p.x - 5, it.p.y - 5, it.p.x + 5, it.p.y + 5, it]);
+      }
     });
+    this.items.forEach(function (it, k) { it.seq = k; });
     this.items.forEach(function (it) {
-      var el = it.el, p = it.p, w = it.w, h = it.h, r = it.r;
+      it.el.classList.remove('m-stacked');
+      var shown = place(it, it.w, it.h, false);
+      if (!shown && it.kind === 'area') {  // again with its figures one to a line: narrower
+        it.el.classList.add('m-stacked');
+        if (!it.ws) {
+          var stacked = it.el.getBoundingClientRect();
+          it.ws = stacked.width;
+          it.hs = stacked.height;
+        }
+        // and at last with a leader that may pass over a town's name or dot: an area's
+        // figures are what the map is for
+        shown = place(it, it.ws, it.hs, false) || place(it, it.ws, it.hs, true);
+        if (!shown) { it.el.classList.remove('m-stacked'); }
+      }
+    });
+
+    function place(it, w, h, relaxed) {
+      var el = it.el, p = it.p, r = it.r;
       var hide = p.x < -w || p.y < -h || p.x > size.x + w || p.y > size.y + h ||
         (it.kind.indexOf('small-unit') >= 0 && zoom < 7.75);
-      var spots = r ? [
+      // a town whose dot a more important label covers goes unnamed (its name would sit
+      // beside another label's box, not beside a dot)
+      var dot = r ? [p.x - r, p.y - r, p.x + r, p.y + r] : null;
+      if (dot && placed.some(function (b) { return overlaps(dot, b, 0); })) { hide = true; }
+      // markers this label keeps clear of: those of towns placed before it, and the largest
+      var before = markers.filter(function (m) {
+        return m[4] !== it && (m[4].seq <= it.seq || m[4].kind === 'town');
+      });
+      var spots = (r ? [
         [r + 3, -h / 2], [-w - r - 3, -h / 2], [-w / 2, -h - r - 1], [-w / 2, r + 1],
         [r + 1, -h - r / 2], [r + 1, r / 2], [-w - r - 1, -h - r / 2], [-w - r - 1, r / 2]
       ] : [
         [-w / 2, -h / 2], [-w / 2, -h * 1.5], [-w / 2, h / 2], [-w * 0.15, -h / 2],
         [-w * 0.85, -h / 2]
-      ];
-      if (it.kind === 'area' || it.kind === 'town') {  // further out, with a leader line
-        [1, 2, 3, 4, 5, 6].forEach(function (k) {
+      ]).map(function (s) { return [p.x + s[0], p.y + s[1], null]; });
+      var near = spots.length;
+      (GAPS[it.kind] ? it.anchors : []).forEach(function (a) {  // further out, with a leader
+        GAPS[it.kind].forEach(function (gap) {
           DIRECTIONS.forEach(function (d) {
-            spots.push([-w / 2 + d[0] * (w / 2 + 30 * k), -h / 2 + d[1] * (h / 2 + 22 * k)]);
+            var reach = Math.min(d[0] ? w / 2 / Math.abs(d[0]) : Infinity,
+                                 d[1] ? h / 2 / Math.abs(d[1]) : Infinity);
+            var k = reach + r + 3 + gap;
+            spots.push([a[0] + d[0] * k - w / 2, a[1] + d[1] * k - h / 2, a]);
           });
         });
-      }
-      // avoid labels already placed, the map's controls, and the markers of towns at least
-      // as important as this label (a town's name may cover a lesser town's dot)
+      });
+      // clear of labels already placed, their leaders, the map's controls, the markers of
+      // towns at least as important and the anchors of other areas' labels
       var free = function (box) {
         if (box[0] < 2 || box[1] < 2 || box[2] > size.x - 2 || box[3] > size.y - 2) {
           return false;
         }
         return !(placed.some(function (b) { return overlaps(box, b, 2); }) ||
           controls.some(function (b) { return overlaps(box, b, 3); }) ||
-          markers.some(function (m) {
-            return m[4] !== it && m[4].rank <= it.rank && overlaps(box, m, 0);
-          }));
+          before.some(function (m) { return overlaps(box, m, 0); }) ||
+          pins.some(function (m) { return m[4] !== it && overlaps(box, m, 0); }) ||
+          leaders.some(function (l) { return crosses(box, l[0], l[1]); }));
       };
-      var chosen = null, i;
+      // beside its own dot, clearly nearer it than any other town's
+      var own = function (box) {
+        var d = distance(box, p.x, p.y) * AMBIGUOUS + 1;
+        return !markers.some(function (m) {
+          return m[4] !== it && distance(box, (m[0] + m[2]) / 2, (m[1] + m[3]) / 2) < d;
+        });
+      };
+      // a leader from an anchor (a marker's rim) to the box's nearest point, crossing no
+      // label, control, other leader or marker of a town at least as important (but for
+      // those its own marker touches: it could not start otherwise)
+      var line = function (box, a) {
+        var q = [Math.max(box[0], Math.min(a[0], box[2])), Math.max(box[1], Math.min(a[1], box[3]))];
+        var dx = q[0] - a[0], dy = q[1] - a[1], len = Math.sqrt(dx * dx + dy * dy) || 1;
+        var s = [a[0] + dx * Math.min(1, r / len), a[1] + dy * Math.min(1, r / len)];
+        var blocked = function (b) { return (!relaxed || b.area) && crosses(b, s, q); };
+        if (placed.some(blocked) || controls.some(function (b) { return crosses(b, s, q); }) ||
+            before.some(function (m) { return !(dot && overlaps(dot, m, 0)) && blocked(m); }) ||
+            leaders.some(function (l) { return cross(s, q, l[0], l[1]); })) {
+          return null;
+        }
+        return [s, q];
+      };
+      var chosen = null, joined = null, i;
       for (i = 0; !hide && i < spots.length; i++) {
-        var x = p.x + spots[i][0], y = p.y + spots[i][1];
-        if (free([x, y, x + w, y + h])) { chosen = [x, y, x + w, y + h]; break; }
+        var box = [spots[i][0], spots[i][1], spots[i][0] + w, spots[i][1] + h];
+        if (!free(box)) { continue; }
+        if (i < near) {
+          if (r && !own(box)) { continue; }
+          chosen = box;
+          break;
+        }
+        joined = line(box, spots[i][2]);
+        if (joined) { chosen = box; break; }
       }
-      if (!chosen && !hide && (it.kind === 'area' || it.kind === 'town')) {
-        chosen = nearestFree(p, w, h, size, free);  // anywhere near, with a leader line
-        i = spots.length;
+      for (i = 0; !chosen && !hide && GAPS[it.kind] && i < it.anchors.length; i++) {
+        var a = it.anchors[i];  // anywhere near, with a leader line
+        chosen = nearestFree({x: a[0], y: a[1]}, w, h, size, function (b) {
+          return free(b) && line(b, a);
+        });
+        joined = chosen && line(chosen, a);
       }
       if (it.leader) { it.leader.style.display = 'none'; }
-      if (chosen && i > 8 && (it.kind === 'area' || it.kind === 'town') &&
-          !(chosen[0] <= p.x && p.x <= chosen[2] && chosen[1] <= p.y && p.y <= chosen[3])) {
-        leader(it, p, chosen, map);
+      it.line = null;
+      if (chosen && joined && distance(chosen, joined[0][0], joined[0][1]) > 0.5) {
+        leader(it, joined[0], joined[1], map);
+        leaders.push(joined);
+        it.line = joined;
       }
       if (chosen) {
+        chosen.area = it.kind === 'area';
         placed.push(chosen);
+        el.setAttribute('data-anchor', p.x.toFixed(1) + ',' + p.y.toFixed(1));
         var lp = map.containerPointToLayerPoint([chosen[0], chosen[1]]);
         L.DomUtil.setPosition(el, lp);
         el.style.visibility = '';
@@ -154,7 +267,8 @@
         el.style.visibility = 'hidden';
         el.classList.add('m-hidden');
       }
-    });
+      return !!chosen;
+    }
   };
 
   window.mdlLabeller = function (map) { return new Labeller(map); };
