@@ -487,3 +487,30 @@ def test_the_towns_table_says_its_order(doc, pages):
         )
         people = [t["people"] for t in e["towns"]]
         assert people == sorted(people, reverse=True), name
+
+
+def test_legends_and_labels_say_only_what_tells_things_apart():
+    """A scenario that moves nothing has no 'Changes hands' legend row (the freeze's page had
+    shown 'Changes hands … 0 km²'); two labels of one oblast going to one status say where
+    each comes from (the 20-point draft's zone, from Ukraine and from Russia, read alike);
+    a zone recognised as Russian is not called neither side's, but held by neither."""
+    run = build(
+        [
+            REPO / "scenarios" / f"{s}.yaml"
+            for s in (
+                "freeze-current-lines",
+                "draft-20-points-2025-12",
+                "plan-28-points-2025-11",
+            )
+        ],
+        "contact-line",
+    )
+    pages = maps.render_site(*run)
+    names = maps.page_names(maps.site.plain(run[0]))
+    freeze, draft, plan = (pages[n] for n in names[:3])
+    assert "lg-changed" not in freeze and "lg-changed" in draft
+    assert "Donetsk: from Ukraine to Demilitarised free economic zone" in draft
+    assert "Donetsk: from Russia to Demilitarised free economic zone" in draft
+    assert "Kharkiv: to Ukraine" in draft  # the others stay short
+    assert "recognised as Russian) (dotted: held by neither side)" in plan
+    assert "neither side's" not in plan

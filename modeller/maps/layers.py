@@ -412,6 +412,9 @@ class ScenarioView:
         for i in range(len(keys)):
             parts.setdefault(root(i), []).append(i)
         out = []
+        # two parts of one oblast going to one status from two holders (the 20-point
+        # draft's zone, from Ukraine and from Russia) say where each comes from
+        heads = [(keys[m[0]][0], keys[m[0]][2]) for m in parts.values()]
         for members in parts.values():
             ts = [figures[keys[i]] for i in members]
             ts.sort(key=lambda t: -t["km2"])
@@ -427,6 +430,8 @@ class ScenarioView:
                 spare.append([round(p.y, DECIMALS), round(p.x, DECIMALS)])
             names = ", ".join(t["oblast_name"] for t in ts)
             text = f"{names}: to {self.label(ts[0]['to'])}"
+            if heads.count((keys[members[0]][0], keys[members[0]][2])) > 1:
+                text = f"{names}: from {self.label(ts[0]['from'])} to {self.label(ts[0]['to'])}"
             value, _, rng = words.people_sum(ts).partition(" (")
             sub = f"{words.km2(km2)} km²|about {value} people" + (f"|({rng}" if rng else "")
             out.append((km2, label(lat, lon, text, "area", RANKS["area"], sub, spare=spare)))

@@ -84,7 +84,7 @@ def legend_items(view: ScenarioView, palette: Palette, figures: bool) -> list[di
             continue
         label = s["label"]
         if palette.neither(s["status"]):
-            label += " (dotted: neither side's)"
+            label += " (dotted: held by neither side)"
         items.append(
             {
                 "cls": "lg-status",
@@ -99,16 +99,17 @@ def legend_items(view: ScenarioView, palette: Palette, figures: bool) -> list[di
             }
         )
     moved = sum(f["km2"] for f in e["flows"])
-    items.append(
-        {
-            "cls": "lg-changed",
-            "swatch": {"kind": "hatch", "fill": palette.hatch()},
-            "label": "Changes hands (hatched; fill: new holder)",
-            "base_label": "Changes hands (hatched; fill: holder on the baseline)",
-            "km2": words.km2(moved),
-            "pct": None,
-        }
-    )
+    if e["flows"]:  # (a scenario that moves nothing has no hatching to explain)
+        items.append(
+            {
+                "cls": "lg-changed",
+                "swatch": {"kind": "hatch", "fill": palette.hatch()},
+                "label": "Changes hands (hatched; fill: new holder)",
+                "base_label": "Changes hands (hatched; fill: holder on the baseline)",
+                "km2": words.km2(moved),
+                "pct": None,
+            }
+        )
     for r in e["recognition"]:
         rec = r["recognition"]
         items.append(
