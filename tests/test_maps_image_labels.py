@@ -118,3 +118,20 @@ def test_a_leader_is_a_last_resort(drawn):
     labels = sum(len(texts) for *_, texts, _ in drawn.values())
     leaders = sum(len(lines) for *_, lines in drawn.values())
     assert leaders < 0.25 * labels, (leaders, labels)
+
+
+def test_the_locators_frame_is_whole_inside_the_small_map(drawn):
+    """The 1991 page's frame is wider than Ukraine: its red box had run off the small map,
+    its right and lower sides cut away."""
+    from matplotlib.colors import to_hex
+
+    for sid, (_, _, ax, _, _) in drawn.items():
+        fig = ax.figure
+        renderer = fig.canvas.get_renderer()
+        edged = [a for a in fig.artists if hasattr(a, "get_edgecolor")]
+        (frame,), (small,) = (
+            [a.get_window_extent(renderer) for a in edged if to_hex(a.get_edgecolor()) == c]
+            for c in ("#c00000", "#888888")
+        )
+        assert small.x0 < frame.x0 and frame.x1 < small.x1, sid
+        assert small.y0 < frame.y0 and frame.y1 < small.y1, sid

@@ -192,11 +192,16 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
             fill = colours[status][1]
             add(PathPatch(path, facecolor=fill, edgecolor=fill, linewidth=0.9))
     add(PathPatch(polygon_path([ctx["ukraine"]]), facecolor="none", edgecolor="#444444", lw=0.6))
+    # the main map's frame, kept inside the small map: a frame wider than Ukraine (the 1991
+    # page's) had run off its edges, its right and lower sides cut away
+    edge = 0.012 * (x1 - x0)
+    fx0, fy0 = max(box[0], x0 - pad + edge), max(box[1], y0 - pad + edge)
+    fx1, fy1 = min(box[2], x1 + pad - edge), min(box[3], y1 + pad - edge)
     add(
         Rectangle(
-            (box[0], box[1]),
-            box[2] - box[0],
-            box[3] - box[1],
+            (fx0, fy0),
+            fx1 - fx0,
+            fy1 - fy0,
             facecolor="none",
             edgecolor="#c00000",
             linewidth=1.5,
