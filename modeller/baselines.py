@@ -25,7 +25,16 @@ from .control import from_file, from_held  # noqa: F401 (public names)
 from .errors import InputError
 from .partition import BaselineInfo, Partition, as_baseline
 from .scenario import Scenario, load_scenario
-from .specs import AUTHORED, DEEPSTATE_RE, DEFAULT, FILE_SUFFIXES, OWN, check_spec, spec_help
+from .specs import (
+    AUTHORED,
+    DEEPSTATE_RE,
+    DEFAULT,
+    FILE_SUFFIXES,
+    OWN,
+    check_spec,
+    named,
+    spec_help,
+)
 
 __all__ = [
     "AUTHORED",
@@ -65,7 +74,7 @@ def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
 
 def load_baseline(spec: str | None) -> Partition:
     """Resolve a baseline spec (see module docstring) into its starting partition."""
-    spec = DEFAULT if spec is None else str(spec).strip()
+    spec = DEFAULT if spec is None else named(spec)
     if not spec:
         raise InputError(f"empty baseline; valid: {spec_help()}")
     if spec == "1991":

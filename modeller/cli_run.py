@@ -102,6 +102,11 @@ def run(
                 "(--output) and --format, or give --out a folder name",
             )
             check_folder(out)
+            if output is not None and output.absolute().resolve() == out.absolute().resolve():
+                raise InputError(
+                    f"--output {output} is the maps folder (--out {out}): give the figures "
+                    "another file name, or the maps another folder, or add --no-maps"
+                )
     except InputError as exc:
         fail(exc)
     painter = None

@@ -31,7 +31,8 @@ PEOPLE_RANGED = (
     "People are shown rounded with a range: the smallest and largest result over the "
     "method's sensitivities ({sensitivities}) — not a confidence interval, and pre-war "
     "residents, not people living there now. Each figure shown is rounded on its own, so "
-    "rows may not add up exactly to the total beside them (the JSON and CSV keep km² to 0.01 and people to 0.1)."
+    "rows may not add up exactly to the total beside them (the JSON and CSV keep km² to 0.01 "
+    "and people to 0.1)."
 )
 SENSITIVITY = {  # a variant of the population model, as the method paragraph says it
     "footprint area ×0.5": "footprint size halved or doubled",

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from . import inputs
+from . import inputs, specs
 from .errors import InputError
 from .gazetteer import resolve_place
 from .scenario_values import LonLat, Number, OblastList, PlaceName, first_crossing
@@ -187,18 +187,26 @@ def _spec_text(value: Any) -> Any:
 BaselineSpec = Annotated[str, BeforeValidator(_spec_text), AfterValidator(_baseline_spec)]
 
 
+def _fixed_spec(value: str | None, info: ValidationInfo) -> str | None:
+    """A baseline spec naming one fixed map: its errors list only such specs."""
+    if value is not None and value.strip().lower() == specs.OWN:
+        raise ValueError(
+            f"held_in needs a fixed baseline, not {specs.OWN} (valid: {specs.FIXED_HELP})"
+        )
+    try:
+        return _baseline_spec(value, info)
+    except ValueError as exc:
+        raise ValueError(str(exc).replace(specs.HELP, specs.FIXED_HELP)) from None
+
+
+FixedSpec = Annotated[str, BeforeValidator(_spec_text), AfterValidator(_fixed_spec)]
+
+
 class HeldIn(Model):
     """The land a status holds in another baseline, e.g. what Russia held before 2022."""
 
-    baseline: BaselineSpec = Field(description="a baseline spec, e.g. pre-2022")
+    baseline: FixedSpec = Field(description="a fixed baseline spec, e.g. pre-2022")
     status: str = "russia"
-
-    @field_validator("baseline")
-    @classmethod
-    def _not_own(cls, value: str) -> str:
-        if value == "deepstate:own":
-            raise ValueError("held_in needs a fixed baseline, not deepstate:own")
-        return value
 
 
 class Selector(Model):

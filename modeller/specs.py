@@ -24,6 +24,18 @@ HELP = (
     "1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, deepstate:own (each scenario's "
     "own date), or a .geojson/.gpkg/.shp file"
 )
+FIXED_HELP = "1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, or a .geojson/.gpkg/.shp file"
+"""The specs of one fixed map (what ``held_in`` takes: not each scenario's own date)."""
+
+
+def named(spec: str) -> str:
+    """A spec naming a map (1991, contact-line, deepstate:…) in its own letter case
+    (``DEEPSTATE:2025-08-15`` is deepstate:2025-08-15); a file's path as given."""
+    text = str(spec).strip()
+    lower = text.lower()
+    if lower in ("1991", OWN, *AUTHORED) or DEEPSTATE_RE.match(lower):
+        return lower
+    return text
 
 
 def spec_help() -> str:
@@ -40,6 +52,7 @@ def check_spec(spec: str, folder: Path | None = None) -> str:
     spec = str(spec).strip()
     if not spec:
         raise ValueError(f"empty baseline; valid: {HELP}")
+    spec = named(spec)  # (names in any letter case)
     if spec in ("1991", OWN, *AUTHORED):
         return spec
     m = DEEPSTATE_RE.match(spec)

@@ -70,6 +70,7 @@ _Loader.add_constructor("tag:yaml.org,2002:int", _decimal_int)
 
 MAX_DEPTH = 60  # scenarios nest a few levels; thousands of '[' is an attack, not a scenario
 STR, BINARY = "tag:yaml.org,2002:str", "tag:yaml.org,2002:binary"
+SET, OMAP, PAIRS = (f"tag:yaml.org,2002:{t}" for t in ("set", "omap", "pairs"))
 KINDS = {"int": "a number", "float": "a number", "bool": "true/false", "null": "empty"}
 
 
@@ -190,6 +191,13 @@ def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=N
                 node.start_mark.line + 1,
             )
         seen_nodes.add(id(node))
+    if isinstance(node, yaml.CollectionNode) and node.tag in (SET, OMAP, PAIRS):
+        raise InputError(  # (a set's order differs from run to run; pairs read as lists)
+            f"YAML {node.tag.rsplit(':', 1)[-1]}s (!!{node.tag.rsplit(':', 1)[-1]}) are not "
+            "read: write a plain list or mapping, e.g. [Donetsk, Luhansk]",
+            str(path),
+            node.start_mark.line + 1,
+        )
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:

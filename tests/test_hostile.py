@@ -428,9 +428,30 @@ VALUE_CASES = [
         "held-in-own",
         STEP.replace("{oblast: Donetsk}", "{held_in: {baseline: deepstate:own}}"),
         5,
-        ["fixed baseline"],
+        ["fixed baseline", "(valid: 1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, or a"],
+    ),
+    (  # held_in's list of what is valid had offered deepstate:own, which it then refused
+        "held-in-unknown",
+        STEP.replace("{oblast: Donetsk}", "{held_in: {baseline: pre2022}}"),
+        5,
+        [
+            "unknown baseline 'pre2022'; valid: 1991, contact-line, pre-2022, deepstate:YYYY-MM-DD,"
+            " or a .geojson"
+        ],
     ),
     ("unknown-key", "title2: x\n", 3, ["unknown key 'title2'"]),
+    (  # a set had read as Python's repr, its hint changing from run to run with its order
+        "yaml-set",
+        STEP.replace("{oblast: Donetsk}", "{oblast: !!set {Donetsk, Luhansk}}"),
+        5,
+        ["YAML sets (!!set) are not read: write a plain list"],
+    ),
+    (
+        "yaml-omap",
+        STEP.replace("{oblast: Donetsk}", "!!omap [{oblast: Donetsk}]"),
+        5,
+        ["YAML omaps (!!omap) are not read"],
+    ),
     (
         "nan-lonlat",
         STEP.replace("{oblast: Donetsk}", "{near: {place: [.nan, 48.0], km: 5}}"),

@@ -736,3 +736,32 @@ def test_the_api_refuses_a_pieces_file_named_as_another_format(tmp_path):
     with pytest.raises(modeller.InputError, match="names an Excel workbook"):
         result.to_file(tmp_path / "api.xlsx", format="geojson")
     assert not (tmp_path / "api.xlsx").exists()
+
+
+def test_the_figures_file_naming_the_maps_folder_is_refused_before_any_work(tmp_path):
+    """``-o m -O m`` had written the JSON to m, then failed on m as 'a file in the way' of
+    the maps it had meant to write: said before any work now, and nothing is written."""
+    for given in ("m", "./m/../m"):
+        result = CliRunner().invoke(
+            main,
+            ["run", SCENARIO, "-b", "1991", "--no-images", "-f", "json"]
+            + ["-o", str(tmp_path / "m"), "-O", str(tmp_path / given)],
+        )
+        assert result.exit_code == 2, result.output
+        assert "is the maps folder (--out" in result.output and "--no-maps" in result.output
+        assert not (tmp_path / "m").exists()
+
+
+def test_a_baseline_name_in_capitals_is_that_baseline():
+    """``-b CONTACT-LINE`` and ``held_in: {baseline: DEEPSTATE:…}`` had been unknown
+    baselines, though ``embedded`` is taken in any letter case: names are now, files keep
+    their own spelling."""
+    from modeller.specs import named
+
+    lower = CliRunner().invoke(main, [*ARGS[:2], "--no-maps", "-f", "json", "-b", "contact-line"])
+    upper = CliRunner().invoke(main, [*ARGS[:2], "--no-maps", "-f", "json", "-b", "Contact-Line"])
+    assert lower.exit_code == upper.exit_code == 0, upper.output
+    assert '"name": "contact-line"' in upper.stdout
+    assert named(" DEEPSTATE:2025-08-15 ") == "deepstate:2025-08-15"
+    assert named("Pre-2022") == "pre-2022" and named("DeepState:Own") == "deepstate:own"
+    assert named("My/Lines.GeoJSON") == "My/Lines.GeoJSON"
