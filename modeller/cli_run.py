@@ -102,6 +102,9 @@ def run(
                 "(--output) and --format, or give --out a folder name",
             )
             check_folder(out)
+            from .locks import hold
+
+            hold(out)  # (a second run into the same folder: said now, not after its work)
             if output is not None and output.absolute().resolve() == out.absolute().resolve():
                 raise InputError(
                     f"--output {output} is the maps folder (--out {out}): give the figures "

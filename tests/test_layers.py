@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"unitsfile"},  # reading and matching a units file (no embedded data)
     {"unitchecks"},  # whether a units file can be Ukraine's units
     {"dates", "geodata", "failures"},  # dates; units, CRS
-    {"files"},  # files out, atomically
+    {"files", "locks"},  # files out, atomically; one run at a time per output folder
     {"folders"},  # a folder written as a whole; manifests of what a write put there
     {"cachefiles"},  # files kept between runs under a digest of their inputs
     {"geomcache"},  # costly shapes kept between runs (cachefiles)

@@ -765,3 +765,37 @@ def test_a_baseline_name_in_capitals_is_that_baseline():
     assert named(" DEEPSTATE:2025-08-15 ") == "deepstate:2025-08-15"
     assert named("Pre-2022") == "pre-2022" and named("DeepState:Own") == "deepstate:own"
     assert named("My/Lines.GeoJSON") == "My/Lines.GeoJSON"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="runs are locked with flock")
+def test_a_second_run_into_a_folder_being_written_is_refused_before_any_work(tmp_path, monkeypatch):
+    """Two runs into one --out had both said they wrote it, and one's pages were gone."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "maps"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; "
+            "from modeller.locks import hold; hold(Path(sys.argv[1])); print('held', flush=True); "
+            "time.sleep(60)",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        busy = CliRunner().invoke(main, [*ARGS[:2], "-b", "1991", "--no-images", "-o", str(out)])
+        assert busy.exit_code == 2, busy.output
+        assert f"being written by another modeller run (process {holder.pid})" in busy.output
+        assert not out.exists()  # refused before any work
+    finally:
+        holder.kill()
+        holder.wait()
+    done = CliRunner().invoke(main, [*ARGS[:2], "-b", "1991", "--no-images", "-o", str(out)])
+    assert done.exit_code == 0, done.output  # the lock ends with the process that held it
+    assert (out / "index.html").exists()
