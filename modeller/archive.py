@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime, timedelta
@@ -172,18 +173,32 @@ def deepstate_path(day: Date) -> Path | None:
     return None
 
 
-def deepstate_dates() -> list[Date]:
-    """Every date with a daily file in the configured archive folders."""
+def deepstate_dates(usable: bool = False) -> list[Date]:
+    """Every date with a daily file in the configured archive folders (``usable``: only
+    those whose file is a file with something in it; a folder, an empty file or a broken
+    link of a daily name is no day to count or offer as the nearest one, but asked for by
+    its date, reading it says what is wrong)."""
     days = set()
     for folder in settings.deepstate_dirs():
         for p in folder.glob("deepstatemap_data_*.geojson"):
             if not DAILY_NAME.fullmatch(p.name):  # e.g. deepstatemap_data_copy_20300107
+                continue
+            if usable and not _usable(p):
                 continue
             try:
                 days.add(datetime.strptime(p.stem[-8:], "%Y%m%d").date())
             except ValueError:
                 continue
     return sorted(days)
+
+
+def _usable(path: Path) -> bool:
+    """Whether a daily file is a regular file with something in it."""
+    try:
+        st = path.stat()
+    except OSError:  # a broken link, or one that loops
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size > 0
 
 
 def snapshots() -> list[Snapshot]:
@@ -217,7 +232,8 @@ def not_held(day: Date, available: list[Snapshot] | None = None) -> InputError:
     available = snapshots() if available is None else available  # daily and month-end
     if not available:
         return no_archive(day)
-    nearest = dates.nearest([s.day for s in available], day, 3)
+    offered = [s for s in available if s.feature is not None or _usable(s.path)] or available
+    nearest = dates.nearest([s.day for s in offered], day, 3)
     return InputError(
         f"deepstate:{day} is not in the archive ({describe(available)}); "
         f"nearest: {', '.join(f'deepstate:{d}' for d in nearest)}"

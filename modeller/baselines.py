@@ -68,8 +68,12 @@ def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
     return (
         f"deepstate:{nearest}",
         f"{scenario_id}: no DeepState snapshot of its date {day}; using the nearest, "
-        f"deepstate:{nearest} ({abs((nearest - day).days)} days away)",
+        f"deepstate:{nearest} ({_days(abs((nearest - day).days))} away)",
     )
+
+
+def _days(n: int) -> str:
+    return f"{n:,} day" + ("" if n == 1 else "s")
 
 
 def load_baseline(spec: str | None) -> Partition:

@@ -163,13 +163,18 @@ def list_baselines() -> None:
         ("contact-line", "embedded approximate line of control, 2025-08-15 (default)"),
         ("pre-2022", "embedded approximate line of 23 Feb 2022 (Crimea, ORDLO)"),
     ]
-    days = archive.deepstate_dates()
+    days = archive.deepstate_dates(usable=True)
     try:
         month_ends = [s.day for s in archive.snapshots() if s.feature is not None]
     except InputError as exc:  # e.g. a truncated month-end file
         fail(exc)
     if days:
-        rows.append(("deepstate:DATE", f"{len(days)} days from {days[0]} to {days[-1]}"))
+        span = (
+            f"{len(days)} days from {days[0]} to {days[-1]}"
+            if len(days) > 1
+            else f"1 day, {days[0]}"
+        )
+        rows.append(("deepstate:DATE", span))
     if month_ends:
         rows.append(
             (

@@ -102,9 +102,10 @@ def run(
                 "(--output) and --format, or give --out a folder name",
             )
             check_folder(out)
-            from .locks import hold
+            from .locks import hold, release
 
             hold(out)  # (a second run into the same folder: said now, not after its work)
+            click.get_current_context().call_on_close(lambda: release(out))
             if output is not None and output.absolute().resolve() == out.absolute().resolve():
                 raise InputError(
                     f"--output {output} is the maps folder (--out {out}): give the figures "
@@ -164,8 +165,11 @@ def run(
             for path, sc in loaded:
                 progress.update(task, description=f"applying {_shown(sc.id)}")
                 applied = runs.apply_one(path, sc, baseline, cache, on_baseline=loading)
-                if applied.note:
-                    err.print(f"note: {terminal_text(applied.note)}", style="yellow", markup=False)
+                if applied.note:  # (a map far from the scenario's date: a warning)
+                    level = "warning" if applied.far else "note"
+                    err.print(
+                        f"{level}: {terminal_text(applied.note)}", style="yellow", markup=False
+                    )
                 partition = applied.partition
                 for warning in partition.warnings:
                     err.print(

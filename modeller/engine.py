@@ -109,14 +109,18 @@ def run_steps(base: Partition, scenario: Scenario, choose, put, load: Loader | N
             if f"{label}: {doubt}" not in warnings:
                 warnings.append(f"{label}: {doubt}")
         if not regions:
-            warnings.append(f"{label} selects nothing on {base.baseline.label}")
+            warnings.append(f"{label} selects nothing on {base.baseline.label}{_why(step)}")
         before = pieces
         pieces = put(pieces, regions, step.assign, step.recognition)
-        if regions and _unchanged(before, pieces, set(regions)):  # a misplaced name, or moot
-            warnings.append(
-                f"{label} changes nothing on {base.baseline.label}: the land it selects "
-                f"already holds '{step.assign}'"
+        moved = _moved_m2(before, pieces, set(regions)) if regions else None
+        if moved is not None and moved < NOTHING_KM2 * 1e6:  # a misplaced name, or moot
+            why = (
+                f"the land it selects already holds '{step.assign}'"
+                if moved < 0.01
+                else f"it moves about {moved:.2g} m², under the {NOTHING_KM2 * 1e6:.0f} m² "
+                "that count as land (a sliver, or a shape too small to matter)"
             )
+            warnings.append(f"{label} changes nothing on {base.baseline.label}: {why}")
         last_of_phase = k + 1 == len(steps) or steps[k + 1][0] is not phase
         if phase is not None and last_of_phase:
             out.append((phase, Partition(pieces, base.baseline, scenario, base, tuple(warnings))))
@@ -125,13 +129,24 @@ def run_steps(base: Partition, scenario: Scenario, choose, put, load: Loader | N
     return out
 
 
+def _why(step) -> str:
+    """Why a step asking for contested land may select nothing: the grey zone was counted
+    as a side's (--contested)."""
+    grey = settings.contested_mode()
+    held_in = step.where.held_in
+    asks = step.where.held_by == "contested" or (held_in and held_in.status == "contested")
+    if not asks or grey == "contested":
+        return ""
+    return f" (--contested {grey} counts DeepState's grey zone as {grey}: none is contested)"
+
+
 NOTHING_KM2 = 1e-4  # a step moving less land than this (100 m²) changes nothing: overlay
 # noise, far below the smallest disc a scenario may draw (0.1 km across: 0.03 km²)
 
 
-def _unchanged(before: tuple, after: tuple, oblasts: set) -> bool:
-    """Whether a step left every oblast it selected in with the same km² per holder (and
-    recognition) as before, to ``NOTHING_KM2``."""
+def _moved_m2(before: tuple, after: tuple, oblasts: set) -> float:
+    """The most m² a step moved to or from one holder (and recognition) in one oblast it
+    selected in: under ``NOTHING_KM2`` it changed nothing."""
 
     def tally(pieces) -> dict:
         mine = [p for p in pieces if p.oblast in oblasts]
@@ -142,7 +157,7 @@ def _unchanged(before: tuple, after: tuple, oblasts: set) -> bool:
         return out
 
     a, b = tally(before), tally(after)
-    return all(abs(a.get(k, 0.0) - b.get(k, 0.0)) < NOTHING_KM2 * 1e6 for k in a.keys() | b.keys())
+    return max((abs(a.get(k, 0.0) - b.get(k, 0.0)) for k in a.keys() | b.keys()), default=0.0)
 
 
 def assign(

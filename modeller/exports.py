@@ -152,6 +152,8 @@ def _multipolygon(geom):
 
 def format_of(path: Path, fmt: str | None = None) -> str:
     """The export format named, or read from the file's extension."""
+    if Path(path).exists() and not Path(path).is_file():  # a device or a folder: said so
+        files.file_target(Path(path))
     suffix = Path(path).suffix.lower()
     if fmt is not None:
         if fmt not in FORMATS:

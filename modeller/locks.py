@@ -2,9 +2,9 @@
 they had written it, and one's pages were gone.
 
 The lock is a file in the user's cache folder named after the folder's absolute path (none
-is left in the user's own folders), held with ``flock`` until the process ends; the
-system releases it however the process ends. Where there is no ``flock`` (Windows) or no
-cache folder to write, runs are not locked.
+is left in the user's own folders), held with ``flock`` until the run ends (``release``)
+or its process does: the system releases it however the process ends. Where there is no
+``flock`` (Windows) or no cache folder to write, runs are not locked.
 """
 
 from __future__ import annotations
@@ -52,3 +52,10 @@ def hold(folder: Path, option: str = "--out") -> None:
     fh.write(str(os.getpid()))
     fh.flush()
     _HELD[where] = fh
+
+
+def release(folder: Path) -> None:
+    """Let the lock of ``folder`` go (a run in a process that goes on: the API, tests)."""
+    fh = _HELD.pop(str(folder.absolute().resolve()), None)
+    if fh is not None:
+        fh.close()  # (closing the file releases its flock)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date as Date
 from pathlib import Path
 
 from . import baselines, fast
 from .errors import InputError
 from .partition import BaselineInfo, Partition
 from .scenario import Phase, Scenario
+
+FAR_DAYS = 31  # a stand-in map further than this from a scenario's date is a warning
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,15 @@ class Applied:
     def partition(self) -> Partition:
         """The final state (after the last phase)."""
         return self.phases[-1][1]
+
+    @property
+    def far(self) -> bool:
+        """Whether its note is of a stand-in map more than ``FAR_DAYS`` from its date: the
+        figures describe other lines than the scenario's (a warning, not a note)."""
+        m = baselines.DEEPSTATE_RE.match(self.spec)
+        if not self.note or m is None or self.scenario.date is None:
+            return False
+        return abs((Date.fromisoformat(m.group(1)) - self.scenario.date).days) > FAR_DAYS
 
 
 @dataclass

@@ -94,6 +94,16 @@ def test_a_step_that_changes_nothing_is_a_warning_in_the_engine_and_runs_fast_pa
     small = scenario([{"assign": "ukraine", "where": {"near": {"place": [38.0, 48.0], "km": 0.1}}}])
     for apply in (engine.apply, fast.apply):
         assert apply(base_split, small).warnings == (), apply
+    # a square of about 1 m² moves land under the 100 m² that count: said so, not that the
+    # land already holds the status (it had said so of Russian-held land)
+    d = 0.00001
+    ring = [[38.0, 48.0], [38.0 + d, 48.0], [38.0 + d, 48.0 + d], [38.0, 48.0 + d], [38.0, 48.0]]
+    square = {"type": "Polygon", "coordinates": [ring]}
+    tiny = scenario([{"assign": "ukraine", "where": {"polygon": {"geojson": square}}}])
+    for apply in (engine.apply, fast.apply):
+        (said,) = apply(base_split, tiny).warnings
+        assert "changes nothing" in said and "it moves about 0.8" in said, said
+        assert "m², under the 100 m² that count as land" in said and "already" not in said
     # recognition given to land already held is a change
     recognised = scenario(
         [{"assign": "russia", "where": {"held_by": "russia"}, "recognition": "de_facto"}]
@@ -260,3 +270,19 @@ def test_pieces_tile_each_oblast_where_geos_gets_an_intersection_wrong():
         moved = {(p.before, p.after): float(geodata.area_km2(p.geometry)) for p in kherson}
         assert moved[("russia", "ukraine")] > 100  # the 3 km band on Russia's side
         assert moved[("ukraine", "ukraine")] < moved[("ukraine", "russia")]
+
+
+def test_a_step_asking_for_contested_land_says_when_the_grey_zone_was_counted_as_a_side(
+    base_split, monkeypatch
+):
+    """'selects nothing' had not said why when the user's own --contested had folded the
+    grey zone into a side."""
+    from modeller import fast
+
+    grey = scenario([{"assign": "ukraine", "where": {"held_by": "contested"}}])
+    for mode, said in (("contested", ""), ("russia", " (--contested russia counts DeepState's")):
+        monkeypatch.setenv("MODELLER_CONTESTED", mode)
+        for apply in (engine.apply, fast.apply):
+            (warning,) = apply(base_split, grey).warnings
+            assert warning.startswith("step 1 selects nothing on test-split (undated)" + said)
+            assert ("none is contested" in warning) == bool(said)

@@ -4,6 +4,7 @@ with geopandas carry the same totals as the JSON document, and their provenance.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -72,6 +73,12 @@ def test_cli_writes_geojson_with_provenance_and_json_totals(tmp_path):
 def test_an_unknown_export_suffix_is_a_clear_error(result, tmp_path):
     with pytest.raises(modeller.errors.InputError, match="use .geojson, .gpkg or .parquet"):
         result.to_file(tmp_path / "pieces.shp")
+    # a device or a folder is named as one (it had been "cannot tell the format from 'null'")
+    with pytest.raises(modeller.errors.InputError, match="is a folder, not a file"):
+        result.to_file(tmp_path)
+    if Path("/dev/null").exists():
+        with pytest.raises(modeller.errors.InputError, match="/dev/null is a device"):
+            result.to_file("/dev/null")
 
 
 def test_every_piece_is_a_multipolygon_even_where_repair_left_a_line():

@@ -200,6 +200,41 @@ def test_deepstate_own_uses_the_scenario_date_or_says_which_day_stands_in(tmp_pa
     # and in the outputs, among the scenario's warnings (it had been said on stderr alone)
     (said,) = doc["scenarios"][0]["warnings"]
     assert said.startswith("no DeepState snapshot of its date 2024-06-14; using the nearest")
+    assert "note: s: no DeepState snapshot" in result.stderr  # 14 days: a note
+    # a stand-in years away is a warning: its figures are of other lines than the date's
+    far = _write(tmp_path, "far.yaml", path.read_text().replace("2024-06-14", "2014-03-18"))
+    result = CliRunner().invoke(main, ["run", "--no-maps", "-b", "deepstate:own", str(far)])
+    assert result.exit_code == 0, result.output
+    assert "warning: s: no DeepState snapshot of its date 2014-03-18" in result.stderr
+    assert " days away)" in result.stderr and "note: s:" not in result.stderr
+
+
+def test_broken_archive_entries_are_no_days_to_list_or_offer(tmp_path, shared_data, monkeypatch):
+    """An empty file, a folder or a broken link of a daily file's name had been counted as
+    archived days and offered as the nearest ones; asked for by date, each says what it is."""
+    from datetime import date
+
+    from modeller import archive
+
+    daily = tmp_path / "deepstate" / "daily"
+    daily.mkdir(parents=True)
+    good = shared_data / "deepstate" / "daily" / "deepstatemap_data_20250815.geojson"
+    (daily / good.name).write_bytes(good.read_bytes())
+    (daily / "deepstatemap_data_20250819.geojson").write_bytes(b"")
+    (daily / "deepstatemap_data_20250820.geojson").mkdir()
+    (daily / "deepstatemap_data_20250821.geojson").symlink_to(tmp_path / "nowhere")
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("MODELLER_DEEPSTATE_DIR", raising=False)
+    assert archive.deepstate_dates(usable=True) == [date(2025, 8, 15)]
+    listed = CliRunner().invoke(main, ["baselines"])
+    assert "1 day, 2025-08-15" in listed.output  # (it had counted the broken entries too)
+    near = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", "deepstate:2025-08-18"])
+    assert near.exit_code == 2
+    assert near.output.rstrip().endswith("nearest: deepstate:2025-08-15"), near.output
+    named = CliRunner().invoke(
+        main, ["run", "land-swap", "--no-maps", "-b", "deepstate:2025-08-20"]
+    )
+    assert named.exit_code == 2 and "is a folder; expected a GeoJSON file" in named.output
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1990-12-31"])

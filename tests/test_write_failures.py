@@ -56,7 +56,8 @@ def test_an_export_onto_a_full_disk_names_the_file_and_leaves_nothing(tmp_path, 
     scenario.write_text(SCENARIO, encoding="utf-8")
     target = full_disk / "new" / f"pieces.{fmt}"
     result = CliRunner().invoke(
-        main, ["run", "-b", "1991", "--format", fmt, "-O", str(target), str(scenario)]
+        main,
+        ["run", "-b", "1991", "--no-maps", "--format", fmt, "-O", str(target), str(scenario)],
     )
     line = _one_line(result)
     assert line.startswith(f"error: cannot write {target}: "), line
