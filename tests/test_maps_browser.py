@@ -548,6 +548,20 @@ def test_index_picker_sits_beside_the_maps_and_the_hash_picks(tabs, site, size):
         picker = v.box(".picker")
         for m in ("#mdl-map-before", "#mdl-map-after"):
             assert _overlap(picker, v.box(m)) == 0, f"{where}: the picker covers {m}"
+        # side by side, the maps start level whichever caption wraps (a baseline's caption
+        # in two lines had put its map 22 px below the other)
+        v.page.evaluate(
+            """() => { const c = document.querySelector('#mdl-before-caption');
+                       c.dataset.was = c.textContent; c.textContent += ' — a caption long enough'
+                         + ' to wrap onto a second line beside the other'; }"""
+        )
+        before, after = v.box("#mdl-map-before"), v.box("#mdl-map-after")
+        if after["x"] > before["x"] + 10:
+            assert abs(after["y"] - before["y"]) < 1, f"{where}: the maps do not start level"
+        v.page.evaluate(
+            "() => { const c = document.querySelector('#mdl-before-caption');"
+            " c.textContent = c.dataset.was; }"
+        )
         right = v.page.evaluate(MEASURE, "#mdl-map-after")
         _check_map(right, e, where)
         left = v.page.evaluate(MEASURE, "#mdl-map-before")
