@@ -433,6 +433,8 @@ class ScenarioView:
             if heads.count((keys[members[0]][0], keys[members[0]][2])) > 1:
                 text = f"{names}: from {self.label(ts[0]['from'])} to {self.label(ts[0]['to'])}"
             value, _, rng = words.people_sum(ts).partition(" (")
+            if rng:  # in millions where the tables give it so: (1.0–1.2 M)
+                rng = words.millions(*rng.rstrip(")").split("–")) + ")"
             sub = f"{words.km2(km2)} km²|about {value} people" + (f"|({rng}" if rng else "")
             out.append((km2, label(lat, lon, text, "area", RANKS["area"], sub, spare=spare)))
         out.sort(key=lambda x: -x[0])
