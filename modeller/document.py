@@ -321,7 +321,7 @@ class RunDocument(Provenance):
 
     def to_json(self) -> str:
         """The document as indented JSON (the ``--format json`` output), its figures to the
-        CSV's decimals (``decimals``): unrounded for a reader, without binary noise
+        CSV's decimals (``decimals``): finer than a reader needs, without binary noise
         (43489790.99999996 people)."""
         data = _to_decimals(self.to_dict())
         return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"

@@ -117,7 +117,7 @@ def run_steps(base: Partition, scenario: Scenario, choose, put, load: Loader | N
             why = (
                 f"the land it selects already holds '{step.assign}'"
                 if moved < 0.01
-                else f"it moves about {moved:.2g} m², under the {NOTHING_KM2 * 1e6:.0f} m² "
+                else f"it moves about {moved:.1f} m², under the {NOTHING_KM2 * 1e6:.0f} m² "
                 "that count as land (a sliver, or a shape too small to matter)"
             )
             warnings.append(f"{label} changes nothing on {base.baseline.label}: {why}")

@@ -9,6 +9,7 @@ or its process does: the system releases it however the process ends. Where ther
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -17,6 +18,19 @@ from . import settings
 from .errors import InputError
 
 _HELD: dict[str, object] = {}  # folder -> its open lock file, for the life of the process
+
+
+def _forget_in_child() -> None:
+    """A forked process (the painter, its workers) closes its copies of the lock files: a
+    child outliving its run must not keep the folder locked."""
+    for fh in _HELD.values():
+        with contextlib.suppress(OSError):
+            fh.close()
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def hold(folder: Path, option: str = "--out") -> None:

@@ -6,7 +6,7 @@ import csv
 import io
 
 from . import geodata
-from .document import BaselineRef, RunDocument
+from .document import BaselineRef, RunDocument, decimals
 from .report_text import units_text
 from .textsafe import spreadsheet_cell
 
@@ -75,7 +75,7 @@ def to_csv(doc: RunDocument) -> str:
                         "table": table,
                         "status": s.status,
                         "km2": _r(getattr(s, prefix + "km2")),
-                        "pct_of_ukraine": _r(getattr(s, prefix + "pct"), 4),
+                        "pct_of_ukraine": _r(getattr(s, prefix + "pct"), "pct"),
                         **_ppl(s, prefix + "people"),
                     }
                 )
@@ -91,7 +91,7 @@ def to_csv(doc: RunDocument) -> str:
                     "status": r.status,
                     "recognition": r.recognition,
                     "km2": _r(r.km2),
-                    "pct_of_ukraine": _r(r.pct, 4),
+                    "pct_of_ukraine": _r(r.pct, "pct"),
                     **_ppl(r, "people"),
                 }
             )
@@ -134,7 +134,7 @@ def to_csv(doc: RunDocument) -> str:
                     "from": t.from_,
                     "to": t.to,
                     **_ppl(t, "people"),  # the people on the share, like every people figure
-                    "share": _r(t.share, 4),
+                    "share": _r(t.share, "share"),
                     "population": t.population,
                 }
             )
@@ -189,14 +189,15 @@ def _baseline_rows(b: BaselineRef) -> list[dict]:
     return rows
 
 
-def _r(x: float, digits: int = 2) -> float:
-    return round(float(x), digits)
+def _r(x: float, key: str = "km2") -> float:
+    """A figure to the decimals of its kind (``document.decimals``, as the JSON has it)."""
+    return round(float(x), decimals(key))
 
 
 def _ppl(row, name: str) -> dict[str, float]:
     """CSV cells of one people figure: the value and its range, unrounded (to 0.1)."""
     return {
-        "people": _r(getattr(row, name), 1),
-        "people_low": _r(getattr(row, name + "_low"), 1),
-        "people_high": _r(getattr(row, name + "_high"), 1),
+        "people": _r(getattr(row, name), "people"),
+        "people_low": _r(getattr(row, name + "_low"), "people"),
+        "people_high": _r(getattr(row, name + "_high"), "people"),
     }

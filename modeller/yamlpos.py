@@ -70,7 +70,10 @@ _Loader.add_constructor("tag:yaml.org,2002:int", _decimal_int)
 
 MAX_DEPTH = 60  # scenarios nest a few levels; thousands of '[' is an attack, not a scenario
 STR, BINARY = "tag:yaml.org,2002:str", "tag:yaml.org,2002:binary"
-SET, OMAP, PAIRS = (f"tag:yaml.org,2002:{t}" for t in ("set", "omap", "pairs"))
+COLLECTIONS = {  # YAML's other collections: what a scenario does not read, in words
+    f"tag:yaml.org,2002:{tag}": words
+    for tag, words in (("set", "sets"), ("omap", "ordered maps"), ("pairs", "pairs"))
+}
 KINDS = {"int": "a number", "float": "a number", "bool": "true/false", "null": "empty"}
 
 
@@ -191,10 +194,11 @@ def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=N
                 node.start_mark.line + 1,
             )
         seen_nodes.add(id(node))
-    if isinstance(node, yaml.CollectionNode) and node.tag in (SET, OMAP, PAIRS):
+    if isinstance(node, yaml.CollectionNode) and node.tag in COLLECTIONS:
+        tag = node.tag.rsplit(":", 1)[-1]
         raise InputError(  # (a set's order differs from run to run; pairs read as lists)
-            f"YAML {node.tag.rsplit(':', 1)[-1]}s (!!{node.tag.rsplit(':', 1)[-1]}) are not "
-            "read: write a plain list or mapping, e.g. [Donetsk, Luhansk]",
+            f"YAML {COLLECTIONS[node.tag]} (!!{tag}) are not read: write a plain list, e.g. "
+            "[Donetsk, Luhansk], or a plain mapping",
             str(path),
             node.start_mark.line + 1,
         )

@@ -102,7 +102,7 @@ def test_a_step_that_changes_nothing_is_a_warning_in_the_engine_and_runs_fast_pa
     tiny = scenario([{"assign": "ukraine", "where": {"polygon": {"geojson": square}}}])
     for apply in (engine.apply, fast.apply):
         (said,) = apply(base_split, tiny).warnings
-        assert "changes nothing" in said and "it moves about 0.8" in said, said
+        assert "changes nothing" in said and "it moves about 0.8 m²" in said, said
         assert "m², under the 100 m² that count as land" in said and "already" not in said
     # recognition given to land already held is a change
     recognised = scenario(

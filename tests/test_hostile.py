@@ -450,7 +450,7 @@ VALUE_CASES = [
         "yaml-omap",
         STEP.replace("{oblast: Donetsk}", "!!omap [{oblast: Donetsk}]"),
         5,
-        ["YAML omaps (!!omap) are not read"],
+        ["YAML ordered maps (!!omap) are not read"],
     ),
     (
         "nan-lonlat",

@@ -311,8 +311,11 @@ MEASURE = """(mapSel) => {
   const dots = Array.from(document.querySelectorAll(mapSel + ' path.m-town'))
     .map(p => p.getBoundingClientRect()).filter(b => b.width > 0)
     .map(b => [(b.left + b.right) / 2, (b.top + b.bottom) / 2]);
+  const unnamed = Array.from(document.querySelectorAll(mapSel + ' .m-label.m-town'))
+    .filter(el => getComputedStyle(el).visibility === 'hidden' && el.getAttribute('data-anchor'))
+    .map(el => ({text: el.textContent, anchor: at(el.getAttribute('data-anchor'))}));
   return {map: r(map), changed: u && {w: u[2] - u[0], h: u[3] - u[1]}, labels, controls,
-          leaders, dots};
+          leaders, dots, unnamed};
 }"""
 
 
@@ -414,17 +417,18 @@ def _check_map(m: dict, e: dict, where: str) -> None:
             assert _overlap(lb["box"], c["box"]) < 1, f"{where}: {lb['text']!r} under {c['cls']}"
     _check_leaders(m, where)
     shown = {lb["text"] for lb in labels}
-    dots = m["dots"]
+    unnamed = {u["text"]: u["anchor"] for u in m["unnamed"]}
     for t in maps.words.mapped_towns(e["towns"])[: maps.layers.LABELLED_TOWNS]:
         name = maps.words.place(t["name"])
         if name in shown:
             continue
-        # on a small map a name may give way only where dots crowd: its dot within 12 px of
-        # another town's (seven Donbas towns lie within 25 px of each other on a phone)
-        crowded = [
-            (x, y) for x, y in dots for u, v in dots if 0 < abs(x - u) + abs(y - v) < 12 * 1.5
-        ]
-        assert crowded and m["map"]["w"] < 500, f"{where}: {name} (changing hands) is not labelled"
+        # on a small map a name may give way only where dots crowd: its own dot within
+        # 12 px of another town's (seven Donbas towns lie within 25 px of each other on a
+        # phone)
+        assert m["map"]["w"] < 500 and name in unnamed, f"{where}: {name} is not labelled"
+        ax, ay = unnamed[name]
+        crowded = [(x, y) for x, y in m["dots"] if 3 < ((x - ax) ** 2 + (y - ay) ** 2) ** 0.5 < 12]
+        assert crowded, f"{where}: {name} (changing hands) is not labelled, its dot uncrowded"
     areas = [lb["text"] for lb in labels if "m-area" in lb["kind"]]
     for t in e["transfers"]:
         if t["km2"] >= 100:

@@ -76,8 +76,8 @@ def test_leaders_end_on_their_label_and_cross_no_other(drawn):
         for i, (a, b) in enumerate(leaders):
             ends = [t for t, box in texts.items() if _on_box(b, box)]
             assert ends, (sid, b)  # it ends on a label's edge
-            for t, box in texts.items():
-                if t in ends or box.contains(*a):
+            for t, box in texts.items():  # (none: its start lies under no other label)
+                if t in ends:
                     continue
                 assert not box.crossed_by(a, b), (sid, ends, t)
             for c, d in leaders[i + 1 :]:
@@ -102,7 +102,7 @@ def test_a_town_is_named_beside_its_own_marker_or_joined_to_it(drawn):
                 continue
             box = texts[name]
             others = [box.distance(*m) for m in marks if not np.allclose(m, own)]
-            if min(others) >= image_labels.AMBIGUOUS * box.distance(*own) + 0.99:
+            if min(others, default=np.inf) >= image_labels.AMBIGUOUS * box.distance(*own) + 0.99:
                 checked += 1
                 continue
             # a nearer marker belongs to another town: a leader from its own says whose

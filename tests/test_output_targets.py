@@ -799,3 +799,6 @@ def test_a_second_run_into_a_folder_being_written_is_refused_before_any_work(tmp
     done = CliRunner().invoke(main, [*ARGS[:2], "-b", "1991", "--no-images", "-o", str(out)])
     assert done.exit_code == 0, done.output  # the lock ends with the process that held it
     assert (out / "index.html").exists()
+    from modeller import locks
+
+    assert str(out.resolve()) not in locks._HELD  # and with the run, in a process that goes on

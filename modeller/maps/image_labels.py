@@ -6,7 +6,7 @@ river). Each label is measured once; candidate positions around its anchor are t
 nearest first and the first whose box stays inside the map and clear of every box placed,
 blocked or crossed by a leader so far is kept. A town's name is never nearer another
 town's marker than its own. A changed area's label that cannot sit at its area is moved
-further out along one of 16 directions and joined to it by a leader line that crosses no
+further out along one of 24 directions and joined to it by a leader line that crosses no
 other label or leader. A label with no free position is dropped (its figures are in the
 side panel and the tables), never drawn over another.
 """
@@ -38,35 +38,17 @@ ORIENTATION_MIN_POP = 150_000
 # (dx, dy) in units of (half label width + gap, half label height + gap) from the anchor.
 AROUND = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))
 CENTRED = ((0, 0), (0, 1.2), (0, -1.2), (1.1, 0), (-1.1, 0), *AROUND[4:])
-LEADER_GAPS_PX = (14.0, 30.0, 50.0, 75.0, 105.0, 140.0, 180.0)
+LEADER_GAPS_PX = (14.0, 24.0, 34.0, 46.0, 60.0, 75.0, 90.0, 105.0, 120.0, 140.0, 160.0, 180.0)
 """How far (px, between the anchor's clearance and the box) a label with a leader may go."""
 AMBIGUOUS = 1.2
 """A name is another marker's too unless that marker is this much (+1 px) further away."""
 TOWN_LEADER_GAPS_PX = (10.0, 22.0, 36.0, 55.0, 80.0)
 """The same for a town's name, where towns crowd (a short leader says whose name it is)."""
-DIRECTIONS = tuple(
-    (float(np.cos(np.radians(a))), float(np.sin(np.radians(a))))
-    for a in (
-        0,
-        180,
-        270,
-        90,
-        315,
-        225,
-        45,
-        135,
-        337.5,
-        202.5,
-        22.5,
-        157.5,
-        292.5,
-        247.5,
-        67.5,
-        112.5,
-    )
-)
+ANGLES = (0, 180, 270, 90, 315, 225, 45, 135, 337.5, 202.5, 22.5, 157.5, 292.5, 247.5, 67.5)
+ANGLES += (112.5, 345, 195, 15, 165, 330, 210, 30, 150)
+DIRECTIONS = tuple((float(np.cos(np.radians(a))), float(np.sin(np.radians(a)))) for a in ANGLES)
 """Directions tried for a label with a leader: sideways first (a short leader), then below,
-above and the diagonals (y grows upwards in display pixels)."""
+above, the diagonals and between (y grows upwards in display pixels)."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +123,8 @@ class Placer:
         self.gap = gap_px
         self.taken: list[Box] = []
         self.marks: list[tuple[float, float]] = []  # town markers, in display pixels
+        self.marker_boxes: set[int] = set()  # ids of the boxes in ``taken`` that are markers
+        self.pins: list[tuple[object, Box]] = []  # (key, box): areas' anchors, kept clear
         self.leaders: list[tuple[tuple, tuple]] = []  # leader lines drawn, display pixels
         self.placed: list = []  # the Text artists kept, in placement order
 
@@ -152,13 +136,23 @@ class Placer:
         """Keep labels off a marker drawn at data point (x, y)."""
         px, py = self.ax.transData.transform((x, y))
         r = radius_px
-        self.block(Box(px - r, py - r, px + r, py + r))
+        marker = Box(px - r, py - r, px + r, py + r)
+        self.block(marker)
+        self.marker_boxes.add(id(marker))
         self.marks.append((float(px), float(py)))
 
-    def free(self, box: Box) -> bool:
+    def pin(self, key, x: float, y: float, radius_px: float = 5.0) -> None:
+        """Keep every label but ``key``'s off the point (data) its leader would start from:
+        a leader starting under another area's label reads as that area's."""
+        px, py = self.ax.transData.transform((x, y))
+        r = radius_px
+        self.pins.append((key, Box(px - r, py - r, px + r, py + r)))
+
+    def free(self, box: Box, pin=None) -> bool:
         return (
             box.inside(self.area)
             and not any(box.overlaps(t) for t in self.taken)
+            and not any(box.overlaps(b) for k, b in self.pins if k != pin)
             and not any(box.crossed_by(a, b) for a, b in self.leaders)
         )
 
@@ -173,9 +167,13 @@ class Placer:
         )
 
     def _clear_leader(self, a: tuple, b: tuple) -> bool:
-        """Whether a leader a-b crosses no label, blocked area or other leader (those under
-        its anchor aside: it starts there)."""
-        if any(t.crossed_by(a, b) for t in self.taken if not t.contains(*a)):
+        """Whether a leader a-b crosses no label, blocked area or other leader (a marker
+        under its start aside: it starts at its own town's marker)."""
+        if any(
+            t.crossed_by(a, b)
+            for t in self.taken
+            if not (id(t) in self.marker_boxes and t.contains(*a))
+        ):
             return False
         return not any(_segments_cross(a, b, c, d) for c, d in self.leaders)
 
@@ -191,6 +189,7 @@ class Placer:
         leader: tuple[float, ...] = (),
         others: tuple = (),
         own_mark: bool = False,
+        pin=None,
         **style,
     ):
         """Put ``text`` next to data point (x, y) (or on it, ``centred``); None if no room.
@@ -199,7 +198,8 @@ class Placer:
         tries the positions around the anchor again at larger distances; ``leader`` then
         tries positions that many px further out, joined to the anchor by a line, and then
         the same around each of ``others`` (further anchors, data points);
-        ``own_mark`` keeps a label without a leader nearer its own marker than any other.
+        ``own_mark`` keeps a label without a leader nearer its own marker than any other;
+        ``pin`` is the key of its own pinned anchor (``pin``), which it may cover.
         """
         halo = style.pop("bbox", None)  # given once placed: a label dropped needs none
         t = self.ax.text(
@@ -224,9 +224,10 @@ class Placer:
                     )
                     r = reach + clearance_px + self.gap + gap
                     candidates.append((ax_ + ux * r, ay + uy * r, (ax_, ay), True))
-        for cx, cy, anchor, joined in candidates:
+        for i in self._unblocked(candidates, w, h, pin):
+            cx, cy, anchor, joined = candidates[i]
             box = Box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-            if not self.free(box) or (own_mark and not joined and not self._own(box, px, py)):
+            if not self.free(box, pin) or (own_mark and not joined and not self._own(box, px, py)):
                 continue
             end = box.nearest(*anchor)
             if joined and not self._clear_leader(anchor, end):
@@ -243,6 +244,26 @@ class Placer:
             return t
         t.remove()
         return None
+
+    def _unblocked(self, candidates: list, w: float, h: float, pin) -> np.ndarray:
+        """Indices of the candidate positions whose box lies inside the map and clear of
+        every box taken and pin but ``pin``, in order: the many positions a label with a
+        leader may take, sifted at once (``free`` then judges the few left, leaders too)."""
+        c = np.array([(cx, cy) for cx, cy, *_ in candidates], dtype=float).reshape(-1, 2)
+        x0, y0, x1, y1 = c[:, 0] - w / 2, c[:, 1] - h / 2, c[:, 0] + w / 2, c[:, 1] + h / 2
+        a = self.area
+        ok = (x0 >= a.x0) & (x1 <= a.x1) & (y0 >= a.y0) & (y1 <= a.y1)
+        blocks = [*self.taken, *(b for k, b in self.pins if k != pin)]
+        if blocks and ok.any():
+            b = np.array([(t.x0, t.y0, t.x1, t.y1) for t in blocks])
+            hit = (
+                (x0[:, None] < b[None, :, 2])
+                & (b[None, :, 0] < x1[:, None])
+                & (y0[:, None] < b[None, :, 3])
+                & (b[None, :, 1] < y1[:, None])
+            )
+            ok &= ~hit.any(axis=1)
+        return np.flatnonzero(ok)
 
     def _draw_leader(self, a: tuple, b: tuple, zorder: float, marker: float | None) -> None:
         """A thin line from the anchor to the label's box: from a dot drawn at an area's
@@ -334,6 +355,10 @@ def place_labels(
         )
         for _, x, y in others:
             placer.block_point(x, y, 2.5)
+    scale = ax.bbox.width / (box[2] - box[0])  # px per metre
+    areas = [a for a in _changed_areas(entry, partition, colours) if inside(a[0], a[1])]
+    for k, (x, y, *_) in enumerate(areas):  # where their leaders start: no label covers them
+        placer.pin(k, x, y)
     # 1. the largest towns changing hands, by population (fixed points come first)
     for t, x, y in shown[:TOWN_LABELS]:
         placer.place(
@@ -349,10 +374,7 @@ def place_labels(
             zorder=10,
         )
     # 2. changed areas (free to move around their area): where, from -> to, km² and people
-    scale = ax.bbox.width / (box[2] - box[0])  # px per metre
-    for x, y, (w, h), text, spare in _changed_areas(entry, partition, colours):
-        if not inside(x, y):
-            continue
+    for k, (x, y, (w, h), text, spare) in enumerate(areas):
         big = w * scale > 170 and h * scale > 45
         placer.place(
             x,
@@ -361,6 +383,7 @@ def place_labels(
             centred=big,
             leader=LEADER_GAPS_PX,
             others=[(sx, sy) for sx, sy in spare if inside(sx, sy)],
+            pin=k,
             clearance_px=0 if big else min(30.0, max(w, h) * scale / 2),
             fontsize=9.5,
             fontweight="bold",
@@ -401,10 +424,12 @@ def place_labels(
 
 
 def _changed_areas(entry: ScenarioEntry, partition: Partition, colours) -> list[tuple]:
-    """(x, y, reach in px, text) for each (oblast, from, to) that changes hands, largest first.
+    """(x, y, (width, height) in metres, text, spare anchors) for each (oblast, from, to)
+    that changes hands, largest first.
 
-    The anchor is the pole of inaccessibility of the largest part; figures are the run's
-    own (summed over recognition), rounded for reading.
+    The anchor is the pole of inaccessibility of the largest part (the spare ones: other
+    points well inside it, ``layers.spare_anchors``); figures are the run's own (summed
+    over recognition), rounded for reading.
     """
     figures: dict[tuple, list[float]] = {}
     names = {}

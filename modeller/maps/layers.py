@@ -421,8 +421,8 @@ class ScenarioView:
             km2 = sum(t["km2"] for t in ts)
             united = shapely.union_all([geoms[i] for i in members])
             lat, lon = anchor(united)
-            parts = shapely.get_parts(united)
-            largest = parts[int(np.argmax(shapely.area(parts)))]
+            pieces = shapely.get_parts(united)
+            largest = pieces[int(np.argmax(shapely.area(pieces)))]
             pole = polylabel(largest, 1000.0)
             spare = []
             for x, y in spare_anchors(largest, pole):

@@ -105,11 +105,13 @@
       'px) rotate(' + Math.atan2(dy, dx).toFixed(4) + 'rad)';
   }
 
-  /* The free box nearest to point p (within 260 px), scanning a 10 px grid. */
+  /* The free box nearest to point p (within 260 px), scanning a 10 px grid around it. */
   function nearestFree(p, w, h, size, free) {
     var best = null, bestD = 260 * 260;
-    for (var y = 2; y + h <= size.y - 2; y += 10) {
-      for (var x = 2; x + w <= size.x - 2; x += 10) {
+    var y0 = Math.max(2, p.y - h - 260), y1 = Math.min(size.y - 2 - h, p.y + 260);
+    var x0 = Math.max(2, p.x - w - 260), x1 = Math.min(size.x - 2 - w, p.x + 260);
+    for (var y = y0; y <= y1; y += 10) {
+      for (var x = x0; x <= x1; x += 10) {
         var dx = Math.max(x - p.x, 0, p.x - x - w), dy = Math.max(y - p.y, 0, p.y - y - h);
         var d = dx * dx + dy * dy;
         if (d < bestD && free([x, y, x + w, y + h])) { best = [x, y, x + w, y + h]; bestD = d; }
@@ -129,17 +131,19 @@
         return [b.left - origin.left, b.top - origin.top, b.right - origin.left,
                 b.bottom - origin.top];
       });
+    // sizes as drawn now (fractional; the CSS differs by width, so a turned phone or a
+    // resized window changes them): every label in its usual form, read before any write
+    this.items.forEach(function (it) { it.el.classList.remove('m-stacked'); it.ws = 0; });
     this.items.forEach(function (it) {
-      if (!it.el.classList.contains('m-stacked')) {  // (read before any write: one reflow)
-        var drawn = it.el.getBoundingClientRect();  // (fractional, as drawn)
-        it.w = drawn.width;
-        it.h = drawn.height;
-      }
+      var drawn = it.el.getBoundingClientRect();
+      it.w = drawn.width;
+      it.h = drawn.height;
       it.p = map.latLngToContainerPoint([it.lat, it.lon]);
+      var inView = function (q) { return q.x >= 0 && q.y >= 0 && q.x <= size.x && q.y <= size.y; };
+      // a leader starts where the reader sees it: spare anchors off the map are dropped
       it.anchors = [[it.p.x, it.p.y]].concat(it.spare.map(function (s) {
-        var q = map.latLngToContainerPoint(s);
-        return [q.x, q.y];
-      }));
+        return map.latLngToContainerPoint(s);
+      }).filter(inView).map(function (q) { return [q.x, q.y]; }));
       if (it.r) {
         markers.push([it.p.x - it.r, it.p.y - it.r, it.p.x + it.r, it.p.y + it.r, it]);
       }
@@ -149,24 +153,23 @@
     });
     this.items.forEach(function (it, k) { it.seq = k; });
     this.items.forEach(function (it) {
-      it.el.classList.remove('m-stacked');
       var shown = place(it, it.w, it.h, false);
       if (!shown && it.kind === 'area') {  // again with its figures one to a line: narrower
         it.el.classList.add('m-stacked');
-        if (!it.ws) {
-          var stacked = it.el.getBoundingClientRect();
-          it.ws = stacked.width;
-          it.hs = stacked.height;
-        }
+        var stacked = it.el.getBoundingClientRect();
+        it.ws = stacked.width;
+        it.hs = stacked.height;
+        var narrower = it.ws < it.w - 0.5;  // (on a phone it is stacked already)
         // and at last with a leader that may pass over a town's name or dot: an area's
         // figures are what the map is for
-        shown = place(it, it.ws, it.hs, false) || place(it, it.ws, it.hs, true);
+        shown = (narrower && place(it, it.ws, it.hs, false)) || place(it, it.ws, it.hs, true);
         if (!shown) { it.el.classList.remove('m-stacked'); }
       }
     });
 
     function place(it, w, h, relaxed) {
       var el = it.el, p = it.p, r = it.r;
+      el.setAttribute('data-anchor', p.x.toFixed(1) + ',' + p.y.toFixed(1));  // (for tests)
       var hide = p.x < -w || p.y < -h || p.x > size.x + w || p.y > size.y + h ||
         (it.kind.indexOf('small-unit') >= 0 && zoom < 7.75);
       // a town whose dot a more important label covers goes unnamed (its name would sit
@@ -244,7 +247,7 @@
       for (i = 0; !chosen && !hide && GAPS[it.kind] && i < it.anchors.length; i++) {
         var a = it.anchors[i];  // anywhere near, with a leader line
         chosen = nearestFree({x: a[0], y: a[1]}, w, h, size, function (b) {
-          return free(b) && line(b, a);
+          return free(b) && !(dot && overlaps(b, dot, 0)) && line(b, a);  // (not on its dot)
         });
         joined = chosen && line(chosen, a);
       }
@@ -258,7 +261,6 @@
       if (chosen) {
         chosen.area = it.kind === 'area';
         placed.push(chosen);
-        el.setAttribute('data-anchor', p.x.toFixed(1) + ',' + p.y.toFixed(1));
         var lp = map.containerPointToLayerPoint([chosen[0], chosen[1]]);
         L.DomUtil.setPosition(el, lp);
         el.style.visibility = '';
