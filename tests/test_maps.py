@@ -501,13 +501,17 @@ def test_legends_and_labels_say_only_what_tells_things_apart():
                 "freeze-current-lines",
                 "draft-20-points-2025-12",
                 "plan-28-points-2025-11",
+                "ukraine-1991-borders",
             )
         ],
         "contact-line",
     )
     pages = maps.render_site(*run)
     names = maps.page_names(maps.site.plain(run[0]))
-    freeze, draft, plan = (pages[n] for n in names[:3])
+    freeze, draft, plan, whole = (pages[n] for n in names[:4])
+    # an area label's range in millions, as the tables have it (it had been written out)
+    assert re.search(r"about \d,\d{3},\d{3} people\|\(\d\.\d+–\d\.\d+ M\)", whole)
+    assert not re.search(r"people\|\(\d,\d{3},\d{3}–", whole)
     assert "lg-changed" not in freeze and "lg-changed" in draft
     assert "Donetsk: from Ukraine to Demilitarised free economic zone" in draft
     assert "Donetsk: from Russia to Demilitarised free economic zone" in draft
