@@ -20,7 +20,6 @@ from .cli_options import (
 from .errors import InputError
 from .failures import SafeGroup
 from .specs import HELP as BASELINE_SPECS
-from .specs import named
 
 # One BLAS thread per process (set before numpy loads): the timeline already runs a worker
 # per core, and its matrix products are small; more OpenBLAS threads only spin-wait, which
@@ -42,9 +41,7 @@ def _one(values: tuple, option: str):
             "(the timeline compares several: modeller timeline --baselines A,B)",
             param_hint=option,
         )
-    if not values:
-        return None
-    return named(values[0]) if option == "--baseline" else values[0]
+    return values[0] if values else None
 
 
 @click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -11,6 +11,7 @@ from . import baselines, fast
 from .errors import InputError
 from .partition import BaselineInfo, Partition
 from .scenario import Phase, Scenario
+from .specs import named
 
 FAR_DAYS = 31  # a stand-in map further than this from a scenario's date is a warning
 
@@ -61,7 +62,8 @@ def baseline_spec(scenario: Scenario, override: str | None) -> tuple[str, str | 
     a note saying so).
     """
     spec = override if override is not None else scenario.baseline or baselines.DEFAULT
-    if str(spec).strip() == baselines.OWN:
+    spec = named(spec)  # (DEEPSTATE:OWN too: names in any letter case)
+    if spec == baselines.OWN:
         return baselines.own_spec(scenario.date, scenario.id)
     return spec, None
 

@@ -189,7 +189,7 @@ BaselineSpec = Annotated[str, BeforeValidator(_spec_text), AfterValidator(_basel
 
 def _fixed_spec(value: str | None, info: ValidationInfo) -> str | None:
     """A baseline spec naming one fixed map: its errors list only such specs."""
-    if value is not None and value.strip().lower() == specs.OWN:
+    if value is not None and specs.named(value) == specs.OWN:
         raise ValueError(
             f"held_in needs a fixed baseline, not {specs.OWN} (valid: {specs.FIXED_HELP})"
         )

@@ -185,7 +185,6 @@ class Placer:
         *,
         clearance_px: float = 0.0,
         centred: bool = False,
-        rings: tuple[float, ...] = (1.0,),
         leader: tuple[float, ...] = (),
         others: tuple = (),
         own_mark: bool = False,
@@ -194,8 +193,7 @@ class Placer:
     ):
         """Put ``text`` next to data point (x, y) (or on it, ``centred``); None if no room.
 
-        ``clearance_px`` is the radius of the marker the label must not cover; ``rings``
-        tries the positions around the anchor again at larger distances; ``leader`` then
+        ``clearance_px`` is the radius of the marker the label must not cover; ``leader`` then
         tries positions that many px further out, joined to the anchor by a line, and then
         the same around each of ``others`` (further anchors, data points);
         ``own_mark`` keeps a label without a leader nearer its own marker than any other;
@@ -209,7 +207,7 @@ class Placer:
         w, h = bb.width, bb.height
         px, py = (float(v) for v in self.ax.transData.transform((x, y)))
         hx, hy = w / 2 + self.gap + clearance_px, h / 2 + self.gap + clearance_px
-        near = [(k * dx, k * dy) for k in rings for dx, dy in AROUND]
+        near = list(AROUND)
         if centred:
             near = [*CENTRED, *near]
         candidates = [(px + dx * hx, py + dy * hy, (px, py), False) for dx, dy in near]

@@ -146,8 +146,8 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
         lines.append(f"(and {len(small)} sliver{'s' if len(small) > 1 else ''} under 1 km²)")
     if not flows:
         lines.append("Nothing: the scenario keeps the baseline.")
-    if mapped_towns(entry.towns):
-        big = mapped_towns(entry.towns)[:4]
+    big = mapped_towns(entry.towns)[:4]
+    if big:
         big = ", ".join(f"{place(t.name)} {round_people(t.population)}" for t in big)
         lines.append(textwrap.fill(f"Largest towns: {big}", 46))
     text = fig.text(

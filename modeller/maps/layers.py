@@ -115,10 +115,20 @@ def collection(features: list[dict]) -> dict:
 
 def anchor(geom) -> tuple[float, float]:
     """(lat, lon) of a label point well inside the largest part of a working-CRS geometry."""
+    return tuple(_latlon(_pole(geom)[1]))
+
+
+def _pole(geom) -> tuple:
+    """The largest part of a working-CRS geometry and its pole of inaccessibility."""
     parts = shapely.get_parts(geom)
     largest = parts[int(np.argmax(shapely.area(parts)))]
-    point = geodata.to_lonlat(polylabel(largest, 1000.0))
-    return round(point.y, DECIMALS), round(point.x, DECIMALS)
+    return largest, polylabel(largest, 1000.0)
+
+
+def _latlon(point) -> list[float]:
+    """[lat, lon] of a working-CRS point, as the pages' labels take it."""
+    p = geodata.to_lonlat(point)
+    return [round(p.y, DECIMALS), round(p.x, DECIMALS)]
 
 
 def spare_anchors(part, pole, n: int = 6) -> list[tuple[float, float]]:
@@ -419,15 +429,9 @@ class ScenarioView:
             ts = [figures[keys[i]] for i in members]
             ts.sort(key=lambda t: -t["km2"])
             km2 = sum(t["km2"] for t in ts)
-            united = shapely.union_all([geoms[i] for i in members])
-            lat, lon = anchor(united)
-            pieces = shapely.get_parts(united)
-            largest = pieces[int(np.argmax(shapely.area(pieces)))]
-            pole = polylabel(largest, 1000.0)
-            spare = []
-            for x, y in spare_anchors(largest, pole):
-                p = geodata.to_lonlat(shapely.Point(x, y))
-                spare.append([round(p.y, DECIMALS), round(p.x, DECIMALS)])
+            largest, pole = _pole(shapely.union_all([geoms[i] for i in members]))
+            lat, lon = _latlon(pole)
+            spare = [_latlon(shapely.Point(xy)) for xy in spare_anchors(largest, pole)]
             names = ", ".join(t["oblast_name"] for t in ts)
             text = f"{names}: to {self.label(ts[0]['to'])}"
             if heads.count((keys[members[0]][0], keys[members[0]][2])) > 1:

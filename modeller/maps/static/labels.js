@@ -44,6 +44,7 @@
               w: 0, h: 0, spare: l[7] || []};
     });
     this.items.sort(function (a, b) { return a.rank - b.rank || a.order - b.order; });
+    this.items.forEach(function (it, k) { it.seq = k; });  // (the order labels are placed in)
     this.layout();
   };
 
@@ -133,13 +134,13 @@
       });
     // sizes as drawn now (fractional; the CSS differs by width, so a turned phone or a
     // resized window changes them): every label in its usual form, read before any write
-    this.items.forEach(function (it) { it.el.classList.remove('m-stacked'); it.ws = 0; });
+    this.items.forEach(function (it) { it.el.classList.remove('m-stacked'); });
+    var inView = function (q) { return q.x >= 0 && q.y >= 0 && q.x <= size.x && q.y <= size.y; };
     this.items.forEach(function (it) {
       var drawn = it.el.getBoundingClientRect();
       it.w = drawn.width;
       it.h = drawn.height;
       it.p = map.latLngToContainerPoint([it.lat, it.lon]);
-      var inView = function (q) { return q.x >= 0 && q.y >= 0 && q.x <= size.x && q.y <= size.y; };
       // a leader starts where the reader sees it: spare anchors off the map are dropped
       it.anchors = [[it.p.x, it.p.y]].concat(it.spare.map(function (s) {
         return map.latLngToContainerPoint(s);
@@ -151,18 +152,16 @@
         pins.push([it.p.x - 5, it.p.y - 5, it.p.x + 5, it.p.y + 5, it]);
       }
     });
-    this.items.forEach(function (it, k) { it.seq = k; });
     this.items.forEach(function (it) {
       var shown = place(it, it.w, it.h, false);
       if (!shown && it.kind === 'area') {  // again with its figures one to a line: narrower
         it.el.classList.add('m-stacked');
         var stacked = it.el.getBoundingClientRect();
-        it.ws = stacked.width;
-        it.hs = stacked.height;
-        var narrower = it.ws < it.w - 0.5;  // (on a phone it is stacked already)
+        var narrower = stacked.width < it.w - 0.5;  // (on a phone it is stacked already)
         // and at last with a leader that may pass over a town's name or dot: an area's
         // figures are what the map is for
-        shown = (narrower && place(it, it.ws, it.hs, false)) || place(it, it.ws, it.hs, true);
+        shown = (narrower && place(it, stacked.width, stacked.height, false)) ||
+          place(it, stacked.width, stacked.height, true);
         if (!shown) { it.el.classList.remove('m-stacked'); }
       }
     });
@@ -252,11 +251,9 @@
         joined = chosen && line(chosen, a);
       }
       if (it.leader) { it.leader.style.display = 'none'; }
-      it.line = null;
       if (chosen && joined && distance(chosen, joined[0][0], joined[0][1]) > 0.5) {
         leader(it, joined[0], joined[1], map);
         leaders.push(joined);
-        it.line = joined;
       }
       if (chosen) {
         chosen.area = it.kind === 'area';
