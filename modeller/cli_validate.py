@@ -13,7 +13,7 @@ import click
 
 from .cli_options import fail
 from .errors import InputError
-from .specs import DEEPSTATE_RE
+from .specs import DEEPSTATE_RE, FILE_SUFFIXES
 from .textsafe import terminal_text
 
 
@@ -38,7 +38,7 @@ def validate(paths: tuple[Path, ...]) -> None:
                     f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path)
                 )
             _check_geometry(sc, path)
-            notes = _check_days(sc, path)
+            notes = _check_days(sc, path) + _check_held_in_files(sc, path)
         except InputError as exc:
             click.echo(f"error: {terminal_text(exc)}", err=True)
             bad += 1
@@ -76,6 +76,38 @@ def _check_geometry(sc, path: Path) -> None:
                 raise InputError(message, str(path), line) from None
             if shape.file:
                 read.add(shape.file)
+
+
+def _check_held_in_files(sc, path: Path) -> list[InputError]:
+    """``held_in`` baselines given as files are read as ``run`` reads them (each once): an
+    unreadable one is an error naming the step, as run's is; a file's doubts ("makes 99.5 %
+    of the units not Ukrainian-held") are returned as warnings. Files only: named maps
+    need no reading, and DeepState days are ``_check_days``'s."""
+    read: set[str] = set()
+    notes = []
+    for phase, number, step in sc.numbered_steps:
+        for sel in step.where.walk():
+            spec = str(sel.held_in.baseline) if sel.held_in else ""
+            if Path(spec).suffix.lower() not in FILE_SUFFIXES or spec in read:
+                continue
+            read.add(spec)
+            from .baselines import load_baseline
+            from .engine import step_name
+            from .yamlpos import line_in
+
+            line = line_in(path, sc.step_loc(phase, number))
+            try:
+                baseline = load_baseline(spec)
+            except InputError as exc:  # an error in the baseline's file names that file
+                message = f"{step_name(phase, number)}: {exc}"
+                raise InputError(message, str(path), None if exc.file else line) from None
+            notes += [
+                InputError(
+                    f"{step_name(phase, number)}: held_in baseline {spec}: {doubt}", str(path), line
+                )
+                for doubt in baseline.warnings
+            ]
+    return notes
 
 
 def _check_days(sc, path: Path) -> list[InputError]:

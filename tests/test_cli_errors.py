@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 
@@ -573,3 +574,37 @@ def test_a_date_is_told_what_is_wrong_its_form_or_its_day():
     with pytest.raises(InputError) as bad_day:
         parse_date("2025-02-30", "fetch")
     assert bad_day.value.message == "bad date in fetch: 2025-02-30 is not a calendar date"
+
+
+HELD_IN_FILE = "steps:\n  - assign: ukraine\n    where: {held_in: {baseline: FILE}}\n"
+
+
+def test_validate_reads_a_held_in_baseline_file_as_run_does(tmp_path):
+    """validate said 'ok' for a held_in baseline file that run could not read (a point, a
+    truncated file), and kept quiet of a file run warns about (one that holds nearly every
+    unit: a boundaries file given as a baseline)."""
+    point = {"type": "Point", "coordinates": [30.5, 50.4]}
+    (tmp_path / "point.geojson").write_text(json.dumps(point), encoding="utf-8")
+    (tmp_path / "cut.geojson").write_text('{"type": "FeatureCollection", "features": [')
+    box = [[[22.0, 44.0], [41.0, 44.0], [41.0, 53.0], [22.0, 53.0], [22.0, 44.0]]]
+    whole = {"type": "Polygon", "coordinates": box}
+    (tmp_path / "whole.geojson").write_text(json.dumps(whole), encoding="utf-8")
+    said = {
+        "point.geojson": "geometry: a Point has no area",
+        "cut.geojson": "cannot read GeoJSON",
+    }
+    for name, fragment in said.items():
+        path = write(tmp_path, GOOD_HEAD + HELD_IN_FILE.replace("FILE", name), f"{name}.yaml")
+        checked, ran = run_cli("validate", str(path)), run_cli("run", "--no-maps", str(path))
+        assert checked.exit_code == 2 and ran.exit_code == 2, checked.output
+        assert f"step 1: {tmp_path / name}: {fragment}" in checked.output, checked.output
+        assert f"step 1: {tmp_path / name}: {fragment}" in ran.output, ran.output
+        assert "ok:" not in checked.output
+    path = write(tmp_path, GOOD_HEAD + HELD_IN_FILE.replace("FILE", "whole.geojson"), "w.yaml")
+    checked = run_cli("validate", str(path))
+    assert checked.exit_code == 0, checked.output
+    warned = (
+        r"warning: .*w\.yaml:5: step 1: held_in baseline .*whole\.geojson: .* not Ukrainian-held"
+    )
+    assert re.search(warned, checked.stderr), checked.stderr
+    assert "ok: " in checked.stdout
