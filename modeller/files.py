@@ -74,6 +74,8 @@ FOREIGN: dict[str, str] = {  # files modeller does not write: text in them would
     ".kmz": "a KMZ file",
     ".fgb": "a FlatGeobuf file",
     ".gpx": "a GPX file",
+    ".tsv": "a tab-separated file",  # (comma-separated text there opens as one column)
+    ".tab": "a tab-separated file",
 }
 
 

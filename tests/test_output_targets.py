@@ -702,6 +702,7 @@ def test_an_output_folder_named_dash_or_with_a_line_break_is_refused(
         ("geojson", "x.geojson.gz", "a gzip file"),
         ("geojson", "x.kml", "a KML file"),
         ("json", "x.json.xz", "an xz file"),
+        ("csv", "x.tsv", "a tab-separated file"),  # commas there: one column
     ],
 )
 def test_an_output_named_as_a_format_modeller_does_not_write_is_refused(tmp_path, fmt, name, said):
