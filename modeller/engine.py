@@ -121,6 +121,7 @@ def run_steps(base: Partition, scenario: Scenario, choose, put, load: Loader | N
                 "that count as land (a sliver, or a shape too small to matter)"
             )
             warnings.append(f"{label} changes nothing on {base.baseline.label}: {why}")
+            pieces = before  # as it says: no sliver left to list as a 0.00 km² transfer
         last_of_phase = k + 1 == len(steps) or steps[k + 1][0] is not phase
         if phase is not None and last_of_phase:
             out.append((phase, Partition(pieces, base.baseline, scenario, base, tuple(warnings))))

@@ -104,6 +104,10 @@ def test_a_step_that_changes_nothing_is_a_warning_in_the_engine_and_runs_fast_pa
         (said,) = apply(base_split, tiny).warnings
         assert "changes nothing" in said and "it moves about 0.8 m²" in said, said
         assert "m², under the 100 m² that count as land" in said and "already" not in said
+        # and it changes nothing indeed: no sliver is left to list as a 0.00 km² transfer
+        after = apply(base_split, tiny)
+        assert all(p.before == p.after for p in after.pieces), apply
+        assert not metrics.transfers(metrics.tally(after)), apply
     # recognition given to land already held is a change
     recognised = scenario(
         [{"assign": "russia", "where": {"held_by": "russia"}, "recognition": "de_facto"}]
