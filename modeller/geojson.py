@@ -121,26 +121,24 @@ def features(
         feats = [data]
     else:  # a bare geometry; _geometry names an unknown type
         feats = [{"type": "Feature", "geometry": data}]
-    out = []
-    for i, f in enumerate(feats):
-        where = f"feature {i + 1}" if kind == "FeatureCollection" else "geometry"
-        if not isinstance(f, dict):
-            raise InputError(f"{where} must be a Feature object, got {_type_name(f)}", source)
-        props = f.get("properties")
-        if props is not None and not isinstance(props, dict):
-            raise InputError(
-                f"{where}: 'properties' must be an object or null, got {_type_name(props)}",
-                source,
-            )
-        if not f.get("geometry"):
-            continue
-        g = _geometry(f["geometry"], where, source)
-        if rings:
-            try:
-                check_rings(g)
-            except InputError as exc:
-                raise InputError(f"{where}: {exc.message}", source) from None
-        out.append((props or {}, g))
+    out, wheres = [], []
+    try:
+        for i, f in enumerate(feats):
+            where = f"feature {i + 1}" if kind == "FeatureCollection" else "geometry"
+            if not isinstance(f, dict):
+                raise InputError(f"{where} must be a Feature object, got {_type_name(f)}", source)
+            props = f.get("properties")
+            if props is not None and not isinstance(props, dict):
+                raise InputError(
+                    f"{where}: 'properties' must be an object or null, got {_type_name(props)}",
+                    source,
+                )
+            if not f.get("geometry"):
+                continue
+            out.append((props or {}, _geometry(f["geometry"], where, source)))
+            wheres.append(where)
+    finally:  # (before an error: that of an earlier feature is said first, as it comes first)
+        _check_all([g for _, g in out], wheres, source, rings)
     if not out:
         kind = {".gpkg": "GeoPackage", ".shp": "Shapefile"}.get(Path(source or "").suffix.lower())
         raise InputError(f"no polygon features in this {kind or 'GeoJSON'}", source)
@@ -179,8 +177,36 @@ def _geometry(geom: object, where: str, source: str | None):
         )
     if not polys or g.is_empty:
         raise InputError(f"{where}: empty {kind}; give at least one ring of [lon, lat]", source)
-    check_lonlat(g, where, source)
-    return g
+    return g  # (its coordinates are checked with all the others', by _check_all)
+
+
+def _check_all(geoms: list, wheres: list[str], source: str | None, rings: bool) -> None:
+    """``check_lonlat`` (and ``check_rings`` when ``rings``) of each geometry, in order: the
+    first one at fault is named, as checking them one by one would. Vectorised: only the
+    geometries a whole-array test finds suspect are checked one by one (a file of 150,000
+    squares had spent 13 s checking each)."""
+    if not geoms:
+        return
+    arr = np.asarray(geoms, dtype=object)
+    xy, index = shapely.get_coordinates(arr, return_index=True)
+    wrong = ~np.isfinite(xy).all(axis=1) | (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
+    suspect = np.zeros(len(arr), dtype=bool)
+    suspect[index[wrong]] = True
+    with np.errstate(invalid="ignore"):
+        b = shapely.bounds(arr)
+        suspect |= (b[:, 2] - b[:, 0] >= 180) | (b[:, 3] - b[:, 1] >= 90)
+    for k in np.flatnonzero(~suspect):  # [lat, lon] given: off Ukraine, and on it swapped
+        x0, y0, x1, y1 = b[k]
+        if not unitchecks.overlaps_ukraine(x0, y0, x1, y1):
+            suspect[k] = unitchecks.overlaps_ukraine(y0, x0, y1, x1)
+    crossing = ~shapely.is_valid(arr) if rings else np.zeros(len(arr), dtype=bool)
+    for k in np.flatnonzero(suspect | crossing):
+        check_lonlat(geoms[k], wheres[k], source)
+        if crossing[k]:
+            try:
+                check_rings(geoms[k])
+            except InputError as exc:
+                raise InputError(f"{wheres[k]}: {exc.message}", source) from None
 
 
 def check_lonlat(g, where: str, source: str | None) -> None:
