@@ -299,6 +299,10 @@ class ComparisonRow(Ranged):
     russia_people: float
     russia_people_low: float
     russia_people_high: float
+    # held by neither Ukraine nor Russia after the scenario (a zone, the grey zone): with
+    # Russia's, the land outside Ukraine's control (baseline's + cedes - regains)
+    other_km2: float = 0.0
+    other_pct: float = 0.0
     outside_ukraine_pct: float
 
 

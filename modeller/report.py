@@ -233,5 +233,7 @@ def comparison_row(e: ScenarioEntry) -> ComparisonRow:
         baseline=e.baseline.name,
         baseline_date=e.baseline.date,
         **headline(e.flows, e.statuses),
+        other_km2=sum(s.km2 for s in e.statuses if s.status not in ("ukraine", "russia")),
+        other_pct=sum(s.pct for s in e.statuses if s.status not in ("ukraine", "russia")),
         outside_ukraine_pct=e.vs_1991.outside_ukraine_pct,
     )

@@ -162,7 +162,30 @@ def town_rows(e: ScenarioEntry) -> list[list[str]]:
     ]
 
 
+OTHER_HEAD = ["Other statuses km²", "%"]
+OTHER_NOTE = (
+    "'Ukraine cedes' counts land going to any other status, Russia or a zone; 'Other "
+    "statuses' is land held by neither Ukraine nor Russia after the scenario (a zone, the "
+    "grey zone): with Russia's, the land outside Ukraine's control."
+)
+
+
+def _others(doc: RunDocument) -> bool:
+    """Whether any scenario leaves land to a status other than Ukraine or Russia (then the
+    comparison says how much: "Russia holds" alone would not add up)."""
+    return any(c.other_km2 > 0 for c in doc.comparison)
+
+
+def compare_head(doc: RunDocument) -> list[str]:
+    return [*COMPARE_HEAD, *(OTHER_HEAD if _others(doc) else [])]
+
+
+def compare_groups(doc: RunDocument) -> tuple:
+    return (*COMPARE_GROUPS, *([[8, 9]] if _others(doc) else []))
+
+
 def compare_rows(doc: RunDocument) -> list[list[str]]:
+    others = _others(doc)
     return [
         [
             c.title,
@@ -173,6 +196,7 @@ def compare_rows(doc: RunDocument) -> list[list[str]]:
             _people(c, "ukraine_regains_people"),
             _km(c.russia_km2),
             f"{c.russia_pct:.1f}",
+            *([_km(c.other_km2), f"{c.other_pct:.1f}"] if others else []),
         ]
         for c in doc.comparison
     ]
@@ -243,7 +267,9 @@ def to_markdown(doc: RunDocument) -> str:
             lines += _md_table(TOWN_HEAD, town_rows(e))
         lines.append("")
     lines += ["## Comparison", ""]
-    lines += _md_table(COMPARE_HEAD, compare_rows(doc))
+    lines += _md_table(compare_head(doc), compare_rows(doc))
+    if _others(doc):
+        lines += ["", _md(OTHER_NOTE)]
     lines += [
         "",
         "## Method and sources",
@@ -306,7 +332,10 @@ def print_rich(doc: RunDocument, console: Console) -> None:
         if e.towns:
             _rich_table(console, TOWNS_TITLE, TOWN_HEAD, town_rows(e))
     console.rule("[bold]Comparison[/]", style="cyan")
-    _rich_table(console, "One row per scenario", COMPARE_HEAD, compare_rows(doc), COMPARE_GROUPS)
+    head, groups = compare_head(doc), compare_groups(doc)
+    _rich_table(console, "One row per scenario", head, compare_rows(doc), groups)
+    if _others(doc):
+        console.print(OTHER_NOTE, markup=False, highlight=False)
     console.print(doc.method, style="dim", markup=False, highlight=False)
     for s in doc.data_sources:
         console.print(f"• {s}", style="dim", markup=False, highlight=False)

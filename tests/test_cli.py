@@ -226,3 +226,37 @@ def test_the_grey_zone_is_named_in_what_lies_outside_ukraines_control(shared_dat
     assert line.endswith(f"({km2_text(grey)} km² of it contested, the grey zone).")
     plain = CliRunner().invoke(main, [*args, "markdown", "-b", "1991"]).stdout
     assert "contested, the grey zone" not in plain
+
+
+def test_the_comparison_adds_up_where_a_zone_takes_land(tmp_path):
+    """'Russia holds' left the 28-point and 20-point zones out, so a row did not add up
+    (baseline + cedes - regains was 6,536 km² more than Russia held) and the 28-point plan
+    seemed to leave Russia less land than a freeze: the comparison says what other
+    statuses hold, in the JSON, the terminal and the Markdown."""
+    data_path = tmp_path / "run.json"
+    runner = CliRunner()
+    done = runner.invoke(main, ["run", "--no-maps", "-f", "json", "-O", str(data_path)])
+    assert done.exit_code == 0, done.output
+    data = json.loads(data_path.read_text(encoding="utf-8"))
+    zoned = set()
+    for e, c in zip(data["scenarios"], data["comparison"], strict=True):
+        before = {s["status"]: s["baseline_km2"] for s in e["statuses"]}
+        outside_before = sum(km2 for status, km2 in before.items() if status != "ukraine")
+        outside_after = c["russia_km2"] + c["other_km2"]
+        moved = outside_before + c["ukraine_cedes_km2"] - c["ukraine_regains_km2"]
+        assert outside_after == pytest.approx(moved, abs=0.05), e["id"]
+        assert c["other_pct"] == pytest.approx(100 * c["other_km2"] / e["total_km2"], abs=1e-3)
+        if c["other_km2"] > 0:
+            zoned.add(e["id"])
+    assert zoned == {"plan-28-points-2025-11", "draft-20-points-2025-12"}
+    shown = runner.invoke(main, ["run", "--no-maps", "-f", "markdown"]).output
+    head = next(line for line in shown.splitlines() if line.startswith("| Scenario |"))
+    assert head.endswith("| Russia holds km² | % of Ukraine | Other statuses km² | % |"), head
+    row = next(line for line in shown.splitlines() if line.startswith("| The 28-point plan"))
+    assert row.split("|")[-3].strip() == km2_text(data["comparison"][6]["other_km2"]), row
+    assert "with Russia's, the land outside Ukraine's control" in shown
+    terminal = runner.invoke(main, ["run", "--no-maps", "plan-28-points-2025-11"]).output
+    assert "statuses" in terminal and "the land outside Ukraine's control" in terminal
+    # without a zone, no such column
+    freeze = runner.invoke(main, ["run", "--no-maps", "-f", "markdown", "freeze-current-lines"])
+    assert "Other statuses" not in freeze.output

@@ -456,6 +456,10 @@ def test_the_comparison_names_each_rows_baseline_when_they_differ(tmp_path):
     same = maps.render_site(*build([REPO / "scenarios" / "land-swap.yaml"], "1991"))
     head = re.search(r'<table class="t-compare">.*?<thead>(.*?)</thead>', same["index.html"], re.S)
     assert "Baseline" not in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1))  # one: said once
+    caption = re.search(
+        r'<table class="t-compare">.*?<caption>(.*?)</caption>', same["index.html"], re.S
+    )
+    assert caption.group(1).startswith("Every scenario against the baseline 1991, by date")
 
 
 def test_a_scenarios_warnings_are_on_its_page(tmp_path):

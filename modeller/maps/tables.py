@@ -217,8 +217,15 @@ def compare_table(views: list[ScenarioView]) -> dict:
                 *[words.signed_km2(held[c]["change_km2"]) if c in held else "—" for c in cols],
             ]
         )
+    base = views[0].entry["baseline"] if views else {}
+    against = (  # one baseline for all: named here, as each row names its own otherwise
+        "its baseline"
+        if several or not views
+        else f"the baseline {base['name']}"
+        + (f" ({words.day(base['date'])})" if base.get("date") and base["name"] != "1991" else "")
+    )
     caption = (
-        "Every scenario against its baseline, by date proposed (in each row, what one holder "
+        f"Every scenario against {against}, by date proposed (in each row, what one holder "
         "loses the others gain, up to rounding)"
     )
     return table(caption, "t-compare", head, rows, links=[v.page for v in views])
