@@ -11,7 +11,7 @@ from rich.console import Console
 
 from .cli_options import GEO_FORMATS, fail, named, use_population
 from .errors import InputError
-from .failures import environment_message
+from .failures import environment_message, silence_stdout
 from .interrupts import cleanup_on_interrupt
 from .textsafe import terminal_text
 
@@ -203,14 +203,28 @@ def run(
         else:
             pending = image_jobs.start_images(doc, partitions, stems)
         _note_missing_glyphs(doc, err)
+    cut = False
     try:
         _report(doc, partitions, fmt, output, err)
+        sys.stdout.flush()  # (a reader gone is found now, not at exit, after the maps)
+    except BrokenPipeError:  # `modeller run | head`: the maps are still wanted
+        if no_maps:
+            raise
+        silence_stdout()
+        cut = True
     except BaseException:
         if pending is not None:
             pending.cancel()
         raise
     if not no_maps:
         _write_maps(doc, partitions, out, tiles, pending, err)
+    if cut:
+        err.print(
+            "note: the figures on standard output were cut short (its reader closed it); "
+            "the maps were written in full",
+            markup=False,
+            highlight=False,
+        )
 
 
 def _same_folder(output: Path, out: Path) -> bool:
@@ -266,9 +280,18 @@ def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> Non
             highlight=False,
         )
     else:
-        console = Console(emoji=False)  # ":fire:" in a title stays text
-        wide = Console(width=160, emoji=False)
+        console = _Stdout(emoji=False)  # ":fire:" in a title stays text
+        wide = _Stdout(width=160, emoji=False)
         report_text.print_rich(doc, console if console.is_terminal else wide)
+
+
+class _Stdout(Console):
+    """The figures' console: a reader gone (``| head``) raises BrokenPipeError to the run,
+    which still writes the maps (rich's own way is to exit at once)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
 
 
 def _note_missing_glyphs(doc, err: Console) -> None:

@@ -70,7 +70,7 @@ class SafeGroup(click.Group):
             click.echo(INTERRUPTED, err=True)
             sys.exit(130)
         except BrokenPipeError:  # e.g. `modeller run ... | head`: the reader left
-            _silence_stdout()
+            silence_stdout()
             sys.exit(1)
         except MemoryError:
             click.echo("error: out of memory; try fewer or smaller inputs", err=True)
@@ -101,7 +101,8 @@ def _shown(show: Callable) -> Callable:
     return showwarning
 
 
-def _silence_stdout() -> None:
+def silence_stdout() -> None:
+    """Send what is still written to stdout nowhere: its reader has gone (a closed pipe)."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -260,3 +260,41 @@ def test_the_comparison_adds_up_where_a_zone_takes_land(tmp_path):
     # without a zone, no such column
     freeze = runner.invoke(main, ["run", "--no-maps", "-f", "markdown", "freeze-current-lines"])
     assert "Other statuses" not in freeze.output
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_reader_leaving_stdout_early_still_gets_the_maps(tmp_path, fmt):
+    """`modeller run … | head` had ended with status 1 and no maps, without a word: the
+    figures on stdout are cut short, the maps are written in full and it says so."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before the first figure
+    out = tmp_path / "maps"
+    args = ["run", "land-swap", "--no-images", "--out", str(out), "-f", fmt]
+    done = subprocess.run(
+        [sys.executable, "-m", "modeller", *args],
+        stdout=write,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300,
+    )
+    os.close(write)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir() if p.suffix == ".html") == [
+        "index.html",
+        "land-swap.html",
+    ]
+    assert "the figures on standard output were cut short (its reader closed it)" in done.stderr
+    assert "Traceback" not in done.stderr
+    # without maps, nothing is left to do: status 1 at once, as before
+    args = ["run", "land-swap", "--no-maps", "-f", fmt]
+    read, write = os.pipe()
+    os.close(read)
+    quiet = subprocess.run(
+        [sys.executable, "-m", "modeller", *args], stdout=write, stderr=subprocess.PIPE, text=True
+    )
+    os.close(write)
+    assert quiet.returncode == 1 and "Traceback" not in quiet.stderr, quiet.stderr
