@@ -46,7 +46,8 @@ def write_folder(
     takes the old one's place by two renames, with Ctrl-C held back for those few
     system calls. A failure or Ctrl-C while writing removes the new folder and leaves the
     old one untouched. Where a folder cannot be renamed (the current folder or one
-    containing it, a mount point), the files are written one by one, each atomically.
+    containing it, a mount point, one whose parent the user may not write in), the files
+    are written one by one, each atomically.
     """
     folder = Path(folder)
     target = folder.resolve()
@@ -58,7 +59,9 @@ def write_folder(
         sizes = {n: len(t.encode("utf-8") if isinstance(t, str) else t) for n, t in texts.items()}
         texts = {**texts, manifest: manifest_text(sizes)}
     cwd = Path.cwd().resolve()
-    if target == cwd or target in cwd.parents or os.path.ismount(target):
+    # (a folder the user may write in, in one they may not: no sibling to swap in)
+    locked = target.is_dir() and not os.access(target.parent, os.W_OK | os.X_OK)
+    if target == cwd or target in cwd.parents or os.path.ismount(target) or locked:
         written = [
             write_text(folder / name, t) if isinstance(t, str) else write_bytes(folder / name, t)
             for name, t in texts.items()

@@ -124,3 +124,38 @@ def test_a_refused_write_suggests_only_options_the_command_has():
     refused = PermissionError(errno.EACCES, "Permission denied", "/ro/maps")
     assert environment_message(refused, "run").endswith("another --out folder or -O file)")
     assert environment_message(refused, "timeline").endswith("another --out folder)")
+
+
+@pytest.fixture
+def locked_parent(tmp_path) -> Path:
+    """A folder the user may write in, inside one they may not (a site in /var/www/html)."""
+    import os
+
+    parent = tmp_path / "parent"
+    (parent / "maps").mkdir(parents=True)
+    if os.geteuid() == 0:  # root writes anywhere but in an immutable folder
+        if not shutil.which("chattr"):
+            pytest.skip("running as root without chattr: no folder is closed to root")
+        made = subprocess.run(["chattr", "+i", str(parent)], capture_output=True)
+        if made.returncode:
+            pytest.skip(f"cannot make a folder immutable here ({made.stderr.decode().strip()})")
+        yield parent / "maps"
+        subprocess.run(["chattr", "-i", str(parent)], check=False)
+    else:
+        parent.chmod(0o555)
+        yield parent / "maps"
+        parent.chmod(0o755)
+
+
+def test_maps_go_into_a_writable_folder_whose_parent_is_not(locked_parent):
+    """The site was written beside its folder and swapped in: a folder the user may write
+    in, inside one they may not, was refused ("Operation not permitted") though every
+    file could be written; the files go in one by one there, and a second run replaces
+    them."""
+    for _ in range(2):
+        result = CliRunner().invoke(
+            main, ["run", "land-swap", "--no-images", "--out", str(locked_parent)]
+        )
+        assert result.exit_code == 0, result.output
+        assert {"index.html", "land-swap.html"} <= {p.name for p in locked_parent.iterdir()}
+    assert not [p for p in locked_parent.parent.iterdir() if p.name != "maps"]
