@@ -114,10 +114,11 @@ def run_steps(base: Partition, scenario: Scenario, choose, put, load: Loader | N
         pieces = put(pieces, regions, step.assign, step.recognition)
         moved = _moved_m2(before, pieces, set(regions)) if regions else None
         if moved is not None and moved < NOTHING_KM2 * 1e6:  # a misplaced name, or moot
+            about = f"about {moved:.1f} m²" if moved >= 0.05 else "less than 0.1 m²"
             why = (
                 f"the land it selects already holds '{step.assign}'"
-                if moved < 0.01
-                else f"it moves about {moved:.1f} m², under the {NOTHING_KM2 * 1e6:.0f} m² "
+                if moved < 0.01 and _selected_m2(regions) >= NOTHING_KM2 * 1e6
+                else f"it moves {about}, under the {NOTHING_KM2 * 1e6:.0f} m² "
                 "that count as land (a sliver, or a shape too small to matter)"
             )
             warnings.append(f"{label} changes nothing on {base.baseline.label}: {why}")
@@ -143,6 +144,20 @@ def _why(step) -> str:
 
 NOTHING_KM2 = 1e-4  # a step moving less land than this (100 m²) changes nothing: overlay
 # noise, far below the smallest disc a scenario may draw (0.1 km across: 0.03 km²)
+
+
+def _selected_m2(regions: dict) -> float:
+    """About how many m² a step selects, at most (a whole oblast: more than any threshold).
+    A region is a geometry, WHOLE, or (``fast``'s) an object with the geometry as ``area``.
+    """
+    total = 0.0
+    for region in regions.values():
+        if not isinstance(region, shapely.Geometry) and region is not WHOLE:
+            region = region.area
+        if region is WHOLE:
+            return float("inf")
+        total += float(shapely.area(region))
+    return total
 
 
 def _moved_m2(before: tuple, after: tuple, oblasts: set) -> float:

@@ -104,6 +104,23 @@ def test_a_step_that_changes_nothing_is_a_warning_in_the_engine_and_runs_fast_pa
         (said,) = apply(base_split, tiny).warnings
         assert "changes nothing" in said and "it moves about 0.8 m²" in said, said
         assert "m², under the 100 m² that count as land" in said and "already" not in said
+        # a square of a micro-degree (under 0.01 m²) is no land already held either
+        speck = d / 10
+        ring_ = [[38.0, 48.0], [38.0 + speck, 48.0], [38.0 + speck, 48.0 + speck], [38.0, 48.0]]
+        (tinier,) = apply(
+            base_split,
+            scenario(
+                [
+                    {
+                        "assign": "ukraine",
+                        "where": {
+                            "polygon": {"geojson": {"type": "Polygon", "coordinates": [ring_]}}
+                        },
+                    }
+                ]
+            ),
+        ).warnings
+        assert "it moves less than 0.1 m², under the 100 m²" in tinier, tinier
         # and it changes nothing indeed: no sliver is left to list as a 0.00 km² transfer
         after = apply(base_split, tiny)
         assert all(p.before == p.after for p in after.pieces), apply
