@@ -12,7 +12,10 @@ from .errors import InputError
 
 def home_path(name: str, value: str) -> Path:
     """The folder an environment setting names, ``~`` expanded; '~someone' with no such
-    user (or no home folder) is an error naming the setting, not a RuntimeError."""
+    user (or no home folder) is an error naming the setting, not a RuntimeError; so is
+    one of spaces only (a folder named ' ' had been made in the current folder)."""
+    if not value.strip():
+        raise InputError(f"{name} is set but blank ({value!r}): give a folder's path, or unset it")
     try:
         return Path(value).expanduser()
     except RuntimeError:

@@ -528,3 +528,21 @@ def test_timeline_gives_the_recognition_rows_the_csv_has(shared_data, tmp_path):
     assert all(got[k] == pytest.approx(written[k], abs=0.01) for k in got)
     with pytest.raises(InputError, match="recognition must be True or False"):
         modeller.timeline("us-framework-2025-04", day, recognition="yes")
+
+
+@pytest.mark.parametrize("name", ["MODELLER_CACHE_DIR", "MODELLER_DATA_DIR"])
+def test_a_folder_setting_of_spaces_only_is_refused(monkeypatch, tmp_path, name):
+    """MODELLER_CACHE_DIR=" " had made a folder named ' ' in the current folder and put
+    13 MB of cache in it."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(name, "  ")
+    result = CliRunner().invoke(
+        main, ["run", "land-swap", "--no-maps", "-b", "deepstate:2025-08-01"]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"{name} is set but blank ('  '): give a folder's path, or unset it" in result.output
+    assert list(tmp_path.iterdir()) == []
