@@ -156,6 +156,15 @@ _BOUNDS = {  # pydantic's number bounds, in words
 }
 
 
+def _bounds_of(root: type[BaseModel], loc: tuple) -> str:
+    """' from 0.1 to 200': the bounds the model sets on the number at ``loc`` ('' if none)."""
+    parent = _model_at(root, loc[:-1])
+    info = parent.model_fields.get(str(loc[-1])) if parent else None
+    ge = next((m.ge for m in getattr(info, "metadata", ()) if hasattr(m, "ge")), None)
+    le = next((m.le for m in getattr(info, "metadata", ()) if hasattr(m, "le")), None)
+    return f" from {ge:g} to {le:g}" if ge is not None and le is not None else ""
+
+
 def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
     """(location, message) of one pydantic error (of ``in_file``) of a file whose top
     model is ``root``."""
@@ -198,6 +207,9 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         bound = f"{bound:g}" if isinstance(bound, int | float) else bound
         msg = f"'{field}' must be {words} {bound} (got {error.get('input')!r})"
         return loc, f"{msg} (at {where})"
+    elif error["type"] == "finite_number" and field:
+        got = repr(error.get("input"))[:80]
+        msg = f"'{field}' must be a finite number{_bounds_of(root, loc)} (got {got})"
     elif error["type"] in _SHAPE_ERRORS and len(loc) == 2 and loc[0] == "statuses":
         msg = f"status '{loc[1]}' should be a mapping such as {{label: ..., colour: '#rrggbb'}}"
         if "input" in error and not isinstance(error["input"], dict):

@@ -92,6 +92,12 @@ def test_bad_id_says_what_an_id_looks_like(tmp_path):
     result = run_cli("validate", str(path))
     assert result.exit_code == 2
     assert f"{path}:1: id 'Bad Id' must be lower-case letters, digits and hyphens" in result.output
+    # a Cyrillic letter that looks Latin is named: "lower-case letters" did not say why
+    path = write(tmp_path, "id: donеtsk\ntitle: x\n", "cyrillic.yaml")
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2
+    said = "id 'donеtsk' has 'е' (CYRILLIC SMALL LETTER IE), which is not a Latin letter"
+    assert said in result.output, result.output
 
 
 def test_ambiguous_place_lists_the_candidates(tmp_path):
