@@ -164,6 +164,12 @@ def _check_holes(g, where: str, source: str | None) -> None:
         shell = shapely.polygons(shapely.get_exterior_ring(part))
         for k in range(n):
             hole = shapely.polygons(shapely.get_interior_ring(part, k))
+            if shapely.equals(shell, hole):
+                raise InputError(
+                    f"{where}: ring {k + 2} of a polygon repeats its outer ring: as a hole it "
+                    "would leave no land; drop the repeated ring",
+                    source,
+                )
             inside = shapely.area(shapely.intersection(shell, shapely.make_valid(hole)))
             if inside < 0.5 * hole.area:
                 raise InputError(

@@ -1020,6 +1020,11 @@ BASELINE_ONLY = [
         ),
         ["ring 2 of a polygon is a hole that lies outside its outer ring"],
     ),
+    (  # it had said "edges cross … a figure eight", which it is not
+        "hole-repeated",
+        fc({"type": "Polygon", "coordinates": [BOX, BOX]}),
+        ["ring 2 of a polygon repeats its outer ring"],
+    ),
     # raw DeepState dumps (a feature filled #a52714) get the checks of any baseline file
     (
         "raw-date",
