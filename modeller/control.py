@@ -316,6 +316,14 @@ def from_file(path: Path) -> Partition:
     date_value = data.get("date") if isinstance(data, dict) else None
     day = _file_date(date_value, "top-level date", path)
     features_day = _check_one_date(data, path)
+    if day is not None and features_day is not None:  # one would silently win
+        said = _file_date(features_day, "feature date", path)
+        if said != day:
+            raise InputError(
+                f"the top-level date {day} and the features' date {said} differ: a baseline "
+                "has one date; keep the one the map shows and drop or correct the other",
+                str(path),
+            )
     held: dict[str, list] = {}
     with lines_of(text):  # (a GeoPackage has no lines)
         found = geojson.features(data, str(path), rings=True)

@@ -1003,6 +1003,11 @@ BASELINE_ONLY = [
     ("feb-30", {**fc(POLY), "date": "2024-02-30"}, ["2024-02-30 is not a calendar date"]),
     # a date on the features (every one the same) dates the file: a bad one was dropped
     ("feature-date", fc(POLY, properties={"date": "garbage"}), ["bad feature date 'garbage'"]),
+    (  # the top-level date had silently won
+        "two-dates",
+        {**fc(POLY, properties={"date": "2024-01-01"}), "date": "2025-08-15"},
+        ["the top-level date 2025-08-15 and the features' date 2024-01-01 differ"],
+    ),
     ("status-empty", fc(POLY, properties={"status": ""}), ["unknown status ''"]),
     (  # read back as a baseline, all of it had counted as Russian-held
         "own-export",
