@@ -355,5 +355,6 @@ def _to_decimals(value, key: str | None = None):
         return [_to_decimals(v, key) for v in value]
     if isinstance(value, float):
         digits = decimals(key)
-        return value if digits is None else round(value, digits)
+        # (+ 0.0: no "-0.0" for a figure that rounds to nothing)
+        return value if digits is None else round(value, digits) + 0.0
     return value

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from .document import BaselineRef, RunDocument, ScenarioEntry
 from .gazetteer import news_name
-from .rounding import km2_text, people_short, people_text, share_text, signed_people
+from .rounding import km2_text, pct_text, people_short, people_text, share_text, signed_people
 from .terminal_tables import print_fitted
 from .textsafe import markdown_paragraph, markdown_text, terminal_text
 
@@ -60,10 +60,10 @@ def status_rows(e: ScenarioEntry) -> list[list[str]]:
         [
             s.label,
             _km(s.baseline_km2),
-            f"{s.baseline_pct:.1f}",
+            f"{pct_text(s.baseline_pct)}",
             _people(s, "baseline_people"),
             _km(s.km2),
-            f"{s.pct:.1f}",
+            f"{pct_text(s.pct)}",
             _people(s),
             _signed(s.change_km2),
             signed_people(s.change_people, s.change_people_low, s.change_people_high),
@@ -134,7 +134,7 @@ def recognition_rows(e: ScenarioEntry) -> list[list[str]]:
             r.label,
             RECOGNITION_LABELS[r.recognition],
             _km(r.km2),
-            f"{r.pct:.1f}",
+            f"{pct_text(r.pct)}",
             _people(r),
         ]
         for r in e.recognition
@@ -195,8 +195,8 @@ def compare_rows(doc: RunDocument) -> list[list[str]]:
             _km(c.ukraine_regains_km2),
             _people(c, "ukraine_regains_people"),
             _km(c.russia_km2),
-            f"{c.russia_pct:.1f}",
-            *([_km(c.other_km2), f"{c.other_pct:.1f}"] if others else []),
+            f"{pct_text(c.russia_pct)}",
+            *([_km(c.other_km2), f"{pct_text(c.other_pct)}"] if others else []),
         ]
         for c in doc.comparison
     ]
@@ -218,7 +218,7 @@ def vs_1991_line(e: ScenarioEntry) -> str:
     v = e.vs_1991
     return (
         f"Against 1991 borders: {km2_text(v.outside_ukraine_km2)} km² "
-        f"({v.outside_ukraine_pct:.1f}%) and {outside_people(v)} pre-war "
+        f"({pct_text(v.outside_ukraine_pct)}%) and {outside_people(v)} pre-war "
         "residents would be outside Ukraine's control"
         + contested_end(sum(s.km2 for s in e.statuses if s.status == "contested"))
     )

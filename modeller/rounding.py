@@ -88,6 +88,11 @@ def signed_people(value: float, low: float, high: float) -> str:
     return sign(v) if same else f"{sign(v)} ({sign(lo)}…{sign(hi)})"
 
 
+def pct_text(value: float) -> str:
+    """A percentage to one decimal, ``19.9``; never ``-0.0`` (a zero from overlay noise)."""
+    return f"{round(float(value), 1) + 0.0:.1f}"
+
+
 def km2_text(value: float) -> str:
     """Square kilometres to three significant figures, whole km² at least; '<1', '0'."""
     if abs(value) < 0.005:

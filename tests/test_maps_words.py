@@ -87,3 +87,15 @@ def test_the_headlines_people_are_said_to_be_pre_war_residents():
     }
     said = words.headline(row)
     assert said.count("pre-war residents)") == 2 and " people)" not in said, said
+
+
+def test_nothing_is_said_as_nothing_everywhere():
+    """A figure of overlay noise (1e-9 km², -0.0 %) was "under 1 km² (-0.0% of Ukraine)" on a
+    page, "0 km² (-0.0%)" in the terminal and -0.0 in the JSON."""
+    from modeller import document
+    from modeller.rounding import pct_text
+
+    assert words.km2(1e-9) == "0" and words.km2(0.3) == "under 1"
+    assert words.pct(-1e-6) == pct_text(-0.04) == "0.0" and words.pct(-0.06) == "-0.1"
+    rounded = document._to_decimals({"outside_ukraine_km2": -1e-9, "outside_ukraine_pct": -0.0})
+    assert all(str(v) == "0.0" for v in rounded.values()), rounded

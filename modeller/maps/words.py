@@ -11,7 +11,7 @@ import math
 from datetime import date as _date
 
 from ..gazetteer import news_name
-from ..rounding import people_short, share_text  # noqa: F401  (share_text: for pages)
+from ..rounding import pct_text, people_short, share_text  # noqa: F401  (share_text: for pages)
 
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -88,7 +88,7 @@ def people_sum(flows: list[dict]) -> str:
 def km2(x: float) -> str:
     """Square kilometres, to three significant figures: ``6,240``; ``under 1`` for slivers."""
     x = abs(float(x))
-    if x == 0:
+    if x < 0.005:  # (overlay noise: nothing, as the tables say it)
         return "0"
     if x < 1:
         return "under 1"
@@ -105,7 +105,7 @@ def signed_km2(x: float) -> str:
 
 def pct(x: float) -> str:
     """A percentage to one decimal: ``19.9``."""
-    return f"{float(x):.1f}"
+    return pct_text(x)
 
 
 def day(iso: str | None) -> str:
