@@ -255,6 +255,10 @@ def towns_changing_hands(t: Tally, limit: int = 15) -> list[dict]:
         found, inverse, _, moving = moving_by_layout[v.layout]
         weights = np.bincount(inverse, weights=v.weight[moving], minlength=len(found))
         placed[np.searchsorted(keys, found), k] = weights
+    # a town none of whose central footprint moves does not change hands (only a larger
+    # footprint, one of the sensitivities, would reach the moving land)
+    central = share[:, 0] > 0
+    keys, share, placed = keys[central], share[central], placed[central]
     rows = []
     if 0 <= limit < len(keys):  # only the largest are listed: rows for them (and ties)
         cut = len(keys) - limit

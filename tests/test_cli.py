@@ -298,3 +298,15 @@ def test_a_reader_leaving_stdout_early_still_gets_the_maps(tmp_path, fmt):
     )
     os.close(write)
     assert quiet.returncode == 1 and "Traceback" not in quiet.stderr, quiet.stderr
+
+
+def test_every_town_listed_has_part_of_its_central_footprint_moving(tmp_path):
+    """The US framework listed Kindrashivka as changing hands ("<5 %") with a share of 0
+    and 0 people: only its largest footprint, a sensitivity, reached the moving land."""
+    out = tmp_path / "run.json"
+    done = CliRunner().invoke(main, ["run", "--no-maps", "-f", "json", "-O", str(out)])
+    assert done.exit_code == 0, done.output
+    listed = [(e["id"], t) for e in json.loads(out.read_text())["scenarios"] for t in e["towns"]]
+    assert len(listed) > 50
+    for scenario_id, t in listed:
+        assert t["share"] > 0 and t["share_low"] <= t["share"] <= t["share_high"], (scenario_id, t)
