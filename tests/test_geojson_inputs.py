@@ -1281,7 +1281,7 @@ def test_a_status_left_empty_is_refused_not_read_as_russian_held(tmp_path, fmt):
     assert "empty (null)" in line and "ukraine, russia" in line, line
 
 
-def _square(x: float, y: float, d: float = 0.01) -> dict:
+def _square_feature(x: float, y: float, d: float = 0.01) -> dict:
     ring = [[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]
     return {
         "type": "Feature",
@@ -1308,14 +1308,14 @@ def test_a_large_file_names_its_first_bad_feature_whatever_else_is_wrong_later(
     """The coordinates and rings of a file's features are checked all at once (a file of
     150,000 squares took a minute to read): the error still names the first feature at
     fault, as checking them one by one did, though a later one is wrong in another way."""
-    feats = [_square(30.0 + 0.02 * i, 48.0) for i in range(3000)]
+    feats = [_square_feature(30.0 + 0.02 * i, 48.0) for i in range(3000)]
     feats[1]["geometry"]["coordinates"] = [second]
     feats[2]["geometry"] = {"type": "Point", "coordinates": [30.0, 48.0]}  # (found in the loop)
     feats[2999]["geometry"]["coordinates"] = [[[30.5, 50.4], [float("1e400"), 1], [30.5, 50.4]]]
     data = {"type": "FeatureCollection", "features": feats}
     with pytest.raises(InputError, match=r"^feature 2: .*" + re.escape(said)):
         geojson.territory([g for _, g in geojson.features(data, rings=True)])
-    feats[1] = _square(30.0, 47.0)  # the second is fine now: the third is named
+    feats[1] = _square_feature(30.0, 47.0)  # the second is fine now: the third is named
     with pytest.raises(InputError, match=r"^feature 3: a Point has no area"):
         geojson.features(data, rings=True)
 
