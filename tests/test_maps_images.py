@@ -20,7 +20,7 @@ from helpers import build, shipped
 from PIL import Image
 
 from modeller.cli import main
-from modeller.maps import image_jobs, images
+from modeller.maps import image_jobs, images, words
 from modeller.rounding import people_short
 
 PEOPLE_KEYS = ("people", "people_low", "people_high")
@@ -482,3 +482,17 @@ def test_right_to_left_text_is_drawn_in_reading_order_on_png_and_kept_as_written
     assert np.array_equal(_pixels(drawn), _pixels(expected))
     assert not np.array_equal(_pixels(drawn), _pixels(backwards))
     assert f">{title}<" in svg.decode()
+
+
+def test_the_panel_gives_each_towns_people_changing_hands(figures):
+    """The panel had listed towns by their GeoNames population (Horlivka 240,000 where half
+    of it changes hands; Sevastopol 550,000 in a unit of 393,000): it gives the people of
+    the part that moves, as the tables do, and the share where it is not all."""
+    fig, entry, _ = figures["full-donbas-withdrawal"]
+    joined = " ".join(" ".join(_svg_texts(images.image_bytes(fig, title=entry.title)[1])).split())
+    assert "Largest towns, people changing hands: " in joined
+    listed = [t for t in entry.towns if t.share >= 0.5][:4]
+    assert listed
+    for t in listed:
+        share = "" if t.share >= 0.995 else f" ({words.share_text(t.share)})"
+        assert f"{words.place(t.name)} {words.people(t.people)}{share}" in joined, t.name

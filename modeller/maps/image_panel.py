@@ -26,7 +26,7 @@ from .image_words import (
     round_km2,
     round_people,
 )
-from .words import mapped_towns
+from .words import mapped_towns, share_text
 
 
 def panel(
@@ -147,9 +147,13 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
     if not flows:
         lines.append("Nothing: the scenario keeps the baseline.")
     big = mapped_towns(entry.towns)[:4]
-    if big:
-        big = ", ".join(f"{place(t.name)} {round_people(t.population)}" for t in big)
-        lines.append(textwrap.fill(f"Largest towns: {big}", 46))
+    if big:  # the people of the part that moves, as the tables count them (not GeoNames')
+        big = ", ".join(
+            f"{place(t.name)} {round_people(t.people)}"
+            + ("" if share_text(t.share) == "all" else f" ({share_text(t.share)})")
+            for t in big
+        )
+        lines.append(textwrap.fill(f"Largest towns, people changing hands: {big}", 46))
     text = fig.text(
         0.72,
         y - 0.032,
