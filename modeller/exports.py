@@ -2,7 +2,7 @@
 
 One row per piece of each scenario's partition (the part of one oblast with one status
 in the baseline and one after the scenario): oblast code and name, ``before``, ``after``,
-attributes (``recognition``), km² and pre-war people — the same figures as the JSON's
+attributes (``recognition``), km² and pre-invasion people — the same figures as the JSON's
 ``pieces`` — in EPSG:4326. Every file carries the provenance twice: per feature
 (``scenario_hash``, ``baseline``, ``baseline_date``, ``units``, ``data_version``) and
 once for the file (a top-level ``modeller`` member in GeoJSON, layer metadata
@@ -18,7 +18,7 @@ import shutil
 from pathlib import Path
 
 from . import files, geodata, projection
-from .document import RunDocument
+from .document import RunDocument, decimals
 from .errors import InputError
 from .partition import Partition, polygonal
 
@@ -104,10 +104,11 @@ def pieces_frame(doc: RunDocument, partitions: list[Partition]):
                     "before": row.before,
                     "after": row.after,
                     **{k: attrs.get(k) for k in attr_names or ["recognition"]},
-                    "km2": row.km2,
-                    "people": row.people,
-                    "people_low": row.people_low,
-                    "people_high": row.people_high,
+                    # to the JSON's and CSV's decimals (not 1509514.9999999914 people)
+                    **{
+                        k: round(getattr(row, k), decimals(k)) + 0.0
+                        for k in ("km2", "people", "people_low", "people_high")
+                    },
                     "units": unit_set,
                     "data_version": doc.data_version,
                 }

@@ -272,3 +272,18 @@ def test_json_figures_keep_the_csvs_decimals_without_binary_noise(result):
     entry = result.document.scenarios[0]
     assert data["scenarios"][0]["total_km2"] == pytest.approx(entry.total_km2, abs=0.005)
     assert data["scenarios"][0]["total_people"] == round(entry.total_people, 1)
+
+
+@pytest.mark.parametrize("ext", [".geojson", ".gpkg", ".parquet"])
+def test_geodata_figures_keep_the_jsons_decimals(result, tmp_path, ext):
+    """The GeoJSON had said 1509514.9999999914 people and 26666.561465904415 km² where the
+    JSON says 1509515.0 and 26666.56: each piece's figures are the JSON's, to its decimals."""
+    back = (
+        gpd.read_parquet(p)
+        if (p := result.to_file(tmp_path / f"x{ext}")).suffix == ".parquet"
+        else gpd.read_file(p)
+    )
+    pieces = json.loads(result.to_json())["scenarios"][0]["pieces"]
+    for k, digits in (("km2", 2), ("people", 1), ("people_low", 1), ("people_high", 1)):
+        assert list(back[k]) == [piece[k] for piece in pieces], k
+        assert all(v == round(v, digits) for v in back[k]), k
