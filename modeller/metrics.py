@@ -1,4 +1,4 @@
-"""Tallies over a partition: km², pre-war population, transfers, towns changing hands.
+"""Tallies over a partition: km², pre-invasion population, transfers, towns changing hands.
 
 People (extensive, summed) are the weighted points of ``modeller.population``: town
 footprints and rural points, whose weights add up exactly to each unit's total. A piece's

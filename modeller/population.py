@@ -1,4 +1,4 @@
-"""Where the pre-war residents lived: every person of a unit carried by a weighted point.
+"""Where the pre-invasion residents lived: every person of a unit carried by a weighted point.
 
 The model has two kinds of points, both in the working equal-area CRS:
 

@@ -22,14 +22,15 @@ DATA_SOURCES = [
 METHOD = (
     "Areas: equal-area projection (LAEA on WGS84; matches geodesic area to <0.01%) of the "
     "{units}; '% of Ukraine' divides by their total ({total:,.0f} km², "
-    "official 603,628 km²). People: residents on 1 Jan 2022 (pre-war), placed dasymetrically "
+    "official 603,628 km²). People: residents on 1 Jan 2022 (before the full-scale "
+    "invasion), placed dasymetrically "
     "(GeoNames town footprints plus a rural remainder weighted by where the settlements "
     "are) so each unit adds up to its official total. {people} Figures are estimates; see "
     "ASSUMPTIONS.md ('modeller docs assumptions')."
 )
 PEOPLE_RANGED = (
     "People are shown rounded with a range: the smallest and largest result over the "
-    "method's sensitivities ({sensitivities}) — not a confidence interval, and pre-war "
+    "method's sensitivities ({sensitivities}) — not a confidence interval, and pre-invasion "
     "residents, not people living there now. Each figure shown is rounded on its own, so "
     "rows may not add up exactly to the total beside them (the JSON and CSV keep km² to 0.01 "
     "and people to 0.1)."
@@ -41,7 +42,7 @@ SENSITIVITY = {  # a variant of the population model, as the method paragraph sa
 }
 PEOPLE_CENTRAL = (  # the timeline's: one figure per date
     "People are the central estimate, without the range 'modeller run' gives over the "
-    "method's sensitivities, and pre-war residents, not people living there now."
+    "method's sensitivities, and pre-invasion residents, not people living there now."
 )
 
 

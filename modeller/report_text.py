@@ -213,12 +213,12 @@ TOWNS_TITLE = "Largest towns changing hands (most people changing hands first)"
 
 
 def vs_1991_line(e: ScenarioEntry) -> str:
-    """'Against 1991 borders: 119,000 km² (19.9%) and about … pre-war residents would be
+    """'Against 1991 borders: 119,000 km² (19.9%) and about … pre-invasion residents would be
     outside Ukraine's control.' (terminal and Markdown; the pages say it in their words)"""
     v = e.vs_1991
     return (
         f"Against 1991 borders: {km2_text(v.outside_ukraine_km2)} km² "
-        f"({pct_text(v.outside_ukraine_pct)}%) and {outside_people(v)} pre-war "
+        f"({pct_text(v.outside_ukraine_pct)}%) and {outside_people(v)} pre-invasion "
         "residents would be outside Ukraine's control"
         + contested_end(sum(s.km2 for s in e.statuses if s.status == "contested"))
     )

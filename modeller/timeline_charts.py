@@ -15,7 +15,7 @@ SERIES = (  # key, label, colour (Okabe–Ito)
     ("regains", "Ukraine regains", "#0072b2"),
 )
 OVERVIEW_COLOURS = ("#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
-UNITS = {"km2": "km²", "people": "people (pre-war residents)"}
+UNITS = {"km2": "km²", "people": "people (pre-invasion residents)"}
 VIEW_W, VIEW_H = 1000, 100  # SVG user units of every chart's plot area
 GAP_DAYS = 62  # a step between dates longer than this (and than those beside it) is a gap
 EDGE_PCT = 10.0  # half a 12 px "Sep 2025" on a phone's ~310 px plot is ~9 % of it

@@ -180,7 +180,7 @@ def _baseline_text(base: dict) -> str:
     held = f"{fmt(base['km2'][0])} km² on {unbroken(first)}"
     if first != last:
         held += f", {fmt(base['km2'][-1])} km² on {unbroken(last)}"
-    return f"Russian-held: {held}; pre-war residents there: {residents}."
+    return f"Russian-held: {held}; pre-invasion residents there: {residents}."
 
 
 def _rows_html(s: dict) -> Markup:

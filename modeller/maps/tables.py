@@ -164,7 +164,7 @@ def scenario_tables(view: ScenarioView) -> dict:
     vs1991 = (
         f"Against the 1991 borders: {words.km2(v['outside_ukraine_km2'])} km² "
         f"({words.pct(v['outside_ukraine_pct'])}% of Ukraine) and about "
-        f"{words.people_of(v, 'outside_ukraine_people')} pre-war residents would be outside "
+        f"{words.people_of(v, 'outside_ukraine_people')} pre-invasion residents would be outside "
         "Ukraine's control"
     )
     grey = sum(s["km2"] for s in e["statuses"] if s["status"] == "contested")

@@ -132,18 +132,18 @@ def baseline_caption(baseline: dict) -> str:
 
 def headline(row: dict) -> str:
     """One line per scenario: what Ukraine cedes and regains (from ``report.comparison_row``);
-    its people are said to be pre-war residents where they are first read (a bare "people"
+    its people are said to be pre-invasion residents where they are first read (a bare "people"
     was read as the number living there now)."""
     parts = []
     if row["ukraine_cedes_km2"] >= 0.5:
         parts.append(
             f"Ukraine cedes {km2(row['ukraine_cedes_km2'])} km² "
-            f"(about {people_of(row, 'ukraine_cedes_people')} pre-war residents)"
+            f"(about {people_of(row, 'ukraine_cedes_people')} pre-invasion residents)"
         )
     if row["ukraine_regains_km2"] >= 0.5:
         verb = "regains" if parts else "Ukraine regains"
         parts.append(
             f"{verb} {km2(row['ukraine_regains_km2'])} km² "
-            f"(about {people_of(row, 'ukraine_regains_people')} pre-war residents)"
+            f"(about {people_of(row, 'ukraine_regains_people')} pre-invasion residents)"
         )
     return "; ".join(parts) or "No land changes hands between Ukraine and Russia"
