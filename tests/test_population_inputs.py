@@ -483,3 +483,25 @@ def test_a_total_with_one_dot_before_three_zeros_is_asked_about(tmp_path, hromad
         hromada_files._people("150.000", "x", "t.csv", 2)
     assert hromada_files._people("1.256.209", "x", "t.csv", 2) == 1_256_209
     assert hromada_files._people("256209.000", "x", "t.csv", 2) == 256_209
+
+
+def test_a_large_town_listed_without_an_outline_is_a_warning(tmp_path, hromada_dir, rows):
+    """Kramatorsk's outline left out of the file took a fifth off the people Donetsk cedes
+    under the land swap, with status 0 and only a note in the provenance: over 2 % of an
+    oblast's people without outlines is a warning naming the oblast and the hromadas."""
+    kramatorsk = "UA14120090000098500"
+    data = json.loads((hromada_dir / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
+    kept = [f for f in data["features"] if code_of(f) != kramatorsk]
+    assert len(kept) == len(data["features"]) - 1
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry=kept)
+    result = CliRunner().invoke(main, ["run", SCENARIO, "--no-maps", "--population", str(folder)])
+    assert result.exit_code == 0, result.output
+    warned = " ".join(result.stderr.split())
+    assert "warning: --population: 180,922 of Donetsk's " in warned, result.stderr
+    assert f"are in hromadas listed without an outline ({kramatorsk})" in warned
+    # the shared files as they are (four small hromadas without outlines, ≤ 1.2 % of their
+    # oblasts): no warning
+    whole = CliRunner().invoke(
+        main, ["run", SCENARIO, "--no-maps", "--population", str(hromada_dir)]
+    )
+    assert "warning:" not in whole.stderr, whole.stderr
