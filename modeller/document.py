@@ -171,6 +171,9 @@ class OblastRow(Record):
     name: str
     before: dict[str, Amount]
     after: dict[str, Amount]
+    # the State Statistics Service's area, beside the outline's (whose km² the rows add up
+    # to): Natural Earth's Kyiv city is twice the official 839 km² (None: not known)
+    area_official_km2: float | None = None
 
 
 class Town(Ranged):

@@ -205,8 +205,16 @@ def by_oblast(t: Tally) -> list[dict]:
     for when in ("before", "after"):
         grouped = _group(t, lambda p, when=when: (p.oblast, getattr(p, when)))
         for (code, status), (a, v) in grouped.items():
+            unit = data.units[code]
             row = out.setdefault(
-                code, {"oblast": code, "name": data.units[code].name_en, "before": {}, "after": {}}
+                code,
+                {
+                    "oblast": code,
+                    "name": unit.name_en,
+                    "before": {},
+                    "after": {},
+                    "area_official_km2": getattr(unit, "area_official_km2", None) or None,
+                },
             )
             row[when][status] = {"km2": a, **people_range(v)}
     return [out[c] for c in data.codes if c in out]

@@ -522,3 +522,26 @@ def test_legends_and_labels_say_only_what_tells_things_apart():
     assert "Kharkiv: to Ukraine" in draft  # the others stay short
     assert "recognised as Russian) (dotted: held by neither side)" in plan
     assert "neither side's" not in plan
+
+
+def test_the_oblast_table_says_where_outlines_differ_from_official_areas(doc, pages):
+    """Natural Earth's Kyiv city is 1,642 km² against an official 839: a reader checking an
+    oblast against a reference book found no word of it on the page. The JSON gives each
+    oblast's official area, and the page names the units more than 5 % off."""
+    from modeller import geodata
+
+    units = geodata.load().units
+    entry = doc["scenarios"][0]
+    assert {o["oblast"]: o["area_official_km2"] for o in entry["oblasts"]} == {
+        code: units[code].area_official_km2 for code in (o["oblast"] for o in entry["oblasts"])
+    }
+    name = maps.page_names(doc)[0]
+    caption = re.search(r"<caption>(Km² and people by oblast[^<]*)</caption>", pages[name]).group(1)
+    off = []
+    for o in entry["oblasts"]:
+        drawn = sum(a["km2"] for a in o["before"].values())
+        if abs(drawn / o["area_official_km2"] - 1) > 0.05:
+            off.append(o["name"])
+            official = maps.words.km2(o["area_official_km2"])
+            assert f"{o['name']} {maps.words.km2(drawn)} km², officially {official}" in caption
+    assert "Kyiv city" in off and "Lviv" not in caption

@@ -146,7 +146,27 @@ def oblast_table(view: ScenarioView) -> dict:
                 ]
             )
     head = ["Oblast", "Held by", "Baseline km²", "People", "After km²", "People"]
-    return table("Km² and people by oblast", "t-oblasts", head, rows)
+    return table("Km² and people by oblast" + _off_official(view), "t-oblasts", head, rows)
+
+
+OFF_OFFICIAL = 0.05  # an outline's area this far from the official one is said
+
+
+def _off_official(view: ScenarioView) -> str:
+    """' (the outlines' areas; … differ from the official by over 5 %: Kyiv city 1,640
+    km², officially 839, …)': where the oblast figures will not match a reference book."""
+    off = []
+    for o in view.entry["oblasts"]:
+        official = o.get("area_official_km2")
+        drawn = sum(a["km2"] for a in o["before"].values())
+        if official and abs(drawn - official) > OFF_OFFICIAL * official:
+            off.append(f"{o['name']} {words.km2(drawn)} km², officially {words.km2(official)}")
+    if not off:
+        return ""
+    return (
+        " (areas of the outlines used; these differ from the official areas by over "
+        f"{OFF_OFFICIAL:.0%}: {'; '.join(off)})"
+    )
 
 
 def scenario_tables(view: ScenarioView) -> dict:
