@@ -545,16 +545,3 @@ def test_the_oblast_table_says_where_outlines_differ_from_official_areas(doc, pa
             official = maps.words.km2(o["area_official_km2"])
             assert f"{o['name']} {maps.words.km2(drawn)} km², officially {official}" in caption
     assert "Kyiv city" in off and "Lviv" not in caption
-
-
-def test_the_status_table_gives_the_change_in_people_as_the_terminal_does(doc, pages):
-    """The terminal and Markdown had a Δ people column; the page's status table had not."""
-    from modeller.rounding import signed_people
-
-    for e, name in zip(doc["scenarios"], maps.page_names(doc), strict=True):
-        rows = Tables(pages[name]).tables["t-status"]
-        for row, s in zip(rows, e["statuses"], strict=True):
-            said = signed_people(
-                s["change_people"], s["change_people_low"], s["change_people_high"]
-            )
-            assert " ".join(row[-1].split()) == " ".join(said.split()), (name, row)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ..report_text import TOWNS_TITLE, contested_end
-from ..rounding import share_text, signed_people
+from ..rounding import share_text
 from . import words
 from .layers import ScenarioView
 
@@ -57,21 +57,10 @@ def status_table(view: ScenarioView) -> dict:
             words.pct(s["pct"]),
             words.people_of(s),
             words.signed_km2(s["change_km2"]),
-            signed_people(s["change_people"], s["change_people_low"], s["change_people_high"]),
         ]
         for s in view.entry["statuses"]
     ]
-    head = [
-        "Held by",
-        "Baseline km²",
-        "%",
-        "People",
-        "After km²",
-        "%",
-        "People",
-        "Change km²",
-        "Change people",
-    ]
+    head = ["Held by", "Baseline km²", "%", "People", "After km²", "%", "People", "Change km²"]
     caption = "Held by each side: baseline and after the scenario (%: of Ukraine)"
     return table(caption, "t-status", head, rows)
 
