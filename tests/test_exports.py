@@ -28,14 +28,17 @@ def test_pieces_read_back_with_the_json_totals_and_provenance(result, tmp_path, 
     entry = result.document.scenarios[0]
     assert back.crs.to_epsg() == 4326
     assert len(back) == len(entry.pieces)
-    for s in entry.statuses:  # km² and people per status after the scenario, as in JSON
+    # km² and people per status after the scenario, as in JSON: each piece's to the JSON's
+    # decimals (0.01 km², 0.1 people), so a sum of n pieces is within n half-units
+    for s in entry.statuses:
         mine = back[back["after"] == s.status]
-        assert mine["km2"].sum() == pytest.approx(s.km2, rel=1e-9)
-        assert mine["people"].sum() == pytest.approx(s.people, rel=1e-9)
+        assert mine["km2"].sum() == pytest.approx(s.km2, abs=0.005 * len(mine) + 1e-6)
+        assert mine["people"].sum() == pytest.approx(s.people, abs=0.05 * len(mine) + 1e-6)
         before = back[back["before"] == s.status]
-        assert before["km2"].sum() == pytest.approx(s.baseline_km2, rel=1e-9)
+        assert before["km2"].sum() == pytest.approx(s.baseline_km2, abs=0.005 * len(before) + 1e-6)
     moved = back[back["before"] != back["after"]]
-    assert moved["km2"].sum() == pytest.approx(sum(t.km2 for t in entry.transfers), rel=1e-9)
+    moved_km2 = sum(t.km2 for t in entry.transfers)
+    assert moved["km2"].sum() == pytest.approx(moved_km2, abs=0.005 * len(moved) + 1e-6)
     assert set(back["scenario_hash"]) == {entry.hash}
     assert set(back["baseline"]) == {"contact-line"}
     assert set(back["data_version"]) == {result.document.data_version}
@@ -67,7 +70,9 @@ def test_cli_writes_geojson_with_provenance_and_json_totals(tmp_path):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["modeller"]["scenarios"][0]["hash"] == doc["scenarios"][0]["hash"]
     total = sum(f["properties"]["km2"] for f in data["features"])
-    assert total == pytest.approx(doc["scenarios"][0]["total_km2"], abs=0.005)  # JSON: 0.01 km²
+    # each piece and the JSON's total to 0.01 km²: within a half-unit each
+    n = len(data["features"]) + 1
+    assert total == pytest.approx(doc["scenarios"][0]["total_km2"], abs=0.005 * n)
 
 
 def test_an_unknown_export_suffix_is_a_clear_error(result, tmp_path):
