@@ -122,7 +122,7 @@ def features(
     else:  # a bare geometry; _geometry names an unknown type
         feats = [{"type": "Feature", "geometry": data}]
     out, wheres = [], []
-    try:
+    try:  # (an error here: that of an earlier feature is said first, as it comes first)
         for i, f in enumerate(feats):
             where = f"feature {i + 1}" if kind == "FeatureCollection" else "geometry"
             if not isinstance(f, dict):
@@ -137,8 +137,10 @@ def features(
                 continue
             out.append((props or {}, _geometry(f["geometry"], where, source)))
             wheres.append(where)
-    finally:  # (before an error: that of an earlier feature is said first, as it comes first)
+    except InputError:
         _check_all([g for _, g in out], wheres, source, rings)
+        raise
+    _check_all([g for _, g in out], wheres, source, rings)
     if not out:
         kind = {".gpkg": "GeoPackage", ".shp": "Shapefile"}.get(Path(source or "").suffix.lower())
         raise InputError(f"no polygon features in this {kind or 'GeoJSON'}", source)

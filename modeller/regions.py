@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-GROUPED = 2000  # regions past this many are unioned in groups that meet (``_union_groups``)
+GROUPED = 2000  # regions past this many are unioned by disjoint subsets (``_union_groups``)
 
 
 def polygonal(geom):
@@ -90,37 +90,9 @@ def union_regions(geoms) -> object:
 
 
 def _union_groups(geoms: list) -> object:
-    """The union of many regions, each group of regions that meet one another unioned on
-    its own: GEOS's union of them all grows faster than their number (150,000 small
-    squares took 26 s; by groups, ~1 s). Groups that do not meet are disjoint, so their
-    polygons together make a valid MultiPolygon, the same land as ``union_all``'s.
-
-    Notes
-    -----
-    Groups are the connected components of the "intersects" graph, found by label
-    propagation: each region takes the least label of its neighbours, with pointer jumping
-    (``label = label[label]``), until no label changes.
-    """
-    arr = np.asarray(geoms, dtype=object)
-    i, j = shapely.STRtree(arr).query(arr, predicate="intersects")
-    label = np.arange(len(arr))
-    while True:
-        old = label
-        label = label.copy()
-        np.minimum.at(label, i, label[j])
-        np.minimum.at(label, j, label[i])
-        label = label[label]
-        if (label == old).all():
-            break
-    # most regions of a large file meet no other: a valid one is taken as it is
-    alone = (np.bincount(label, minlength=len(arr))[label] == 1) & shapely.is_valid(arr)
-    merged = [arr[alone]]
-    order = np.flatnonzero(~alone)[np.argsort(label[~alone], kind="stable")]
-    starts = np.flatnonzero(np.r_[True, label[order][1:] != label[order][:-1]])
-    for group in np.split(order, starts[1:]) if len(order) else ():
-        merged.append([polygonal(shapely.union_all(arr[group]))])
-    parts = shapely.get_parts(np.concatenate(merged))
-    parts = parts[~shapely.is_empty(parts)]
-    if not len(parts):
-        return shapely.Polygon()
-    return parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
+    """The union of many regions, the subsets that do not meet one another unioned apart
+    (GEOS's disjoint-subset union, Shapely 2.1+): its plain union of them all grows faster
+    than their number (150,000 small squares took 26 s; so, 1.4 s). The same land.
+    With an older Shapely: the plain union."""
+    unite = getattr(shapely, "disjoint_subset_union_all", shapely.union_all)
+    return polygonal(unite(np.asarray(geoms, dtype=object)))
