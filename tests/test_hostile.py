@@ -1025,6 +1025,19 @@ BASELINE_ONLY = [
         ),
         ["ring 2 of a polygon is a hole that lies outside its outer ring"],
     ),
+    (  # a bow-tie outline with a hole: the hole check had crashed (TopologyException)
+        "bowtie-with-hole",
+        fc(
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [[37, 48], [38, 49], [38, 48], [37, 49], [37, 48]],
+                    [[37.1, 48.45], [37.2, 48.5], [37.1, 48.55], [37.1, 48.45]],
+                ],
+            }
+        ),
+        ["a polygon's edges cross near [37.5000, 48.5000]"],
+    ),
     (  # it had said "edges cross … a figure eight", which it is not
         "hole-repeated",
         fc({"type": "Polygon", "coordinates": [BOX, BOX]}),
