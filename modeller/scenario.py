@@ -122,11 +122,11 @@ class Scenario(Model):
     def _slug(cls, value: str) -> str:
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
             foreign = next((c for c in value if c.isalpha() and not c.isascii()), None)
-            if foreign is not None:  # 'donеtsk' with a Cyrillic е: it looks right
+            if foreign is not None:  # 'donеtsk' with a Cyrillic е looks right: name it
                 named = unicodedata.name(foreign, f"U+{ord(foreign):04X}")
                 raise ValueError(
                     f"id {value[:80]!r} has {foreign!r} ({named}), "
-                    "which is not a Latin letter: an id is ASCII a-z, digits and hyphens, "
+                    "which is not ASCII: an id is a-z, digits and hyphens, "
                     "e.g. 'full-donbas-withdrawal'"
                 )
             raise ValueError(

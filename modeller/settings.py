@@ -15,7 +15,7 @@ def home_path(name: str, value: str) -> Path:
     user (or no home folder) is an error naming the setting, not a RuntimeError; so is
     one of spaces only (a folder named ' ' had been made in the current folder)."""
     if not value.strip():
-        raise InputError(f"{name} is set but blank ({value!r}): give a folder's path, or unset it")
+        raise InputError(f"{name} is set but blank ({value!r}): give a path, or unset it")
     try:
         return Path(value).expanduser()
     except RuntimeError:

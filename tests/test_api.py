@@ -544,5 +544,5 @@ def test_a_folder_setting_of_spaces_only_is_refused(monkeypatch, tmp_path, name)
         main, ["run", "land-swap", "--no-maps", "-b", "deepstate:2025-08-01"]
     )
     assert result.exit_code == 2, result.output
-    assert f"{name} is set but blank ('  '): give a folder's path, or unset it" in result.output
+    assert f"{name} is set but blank ('  '): give a path, or unset it" in result.output
     assert list(tmp_path.iterdir()) == []

@@ -96,7 +96,7 @@ def test_bad_id_says_what_an_id_looks_like(tmp_path):
     path = write(tmp_path, "id: donеtsk\ntitle: x\n", "cyrillic.yaml")
     result = run_cli("validate", str(path))
     assert result.exit_code == 2
-    said = "id 'donеtsk' has 'е' (CYRILLIC SMALL LETTER IE), which is not a Latin letter"
+    said = "id 'donеtsk' has 'е' (CYRILLIC SMALL LETTER IE), which is not ASCII"
     assert said in result.output, result.output
 
 
