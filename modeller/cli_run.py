@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -34,7 +35,7 @@ def run(
     from . import report, runs
     from .scenario import load_scenarios
 
-    err = Console(stderr=True, soft_wrap=True, emoji=False)
+    err = _Stderr(stderr=True, soft_wrap=True, emoji=False)
     try:  # before any work: say now if the outputs could not be written
         from . import cachefiles, settings
 
@@ -283,6 +284,17 @@ def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> Non
         console = _Stdout(emoji=False)  # ":fire:" in a title stays text
         wide = _Stdout(width=160, emoji=False)
         report_text.print_rich(doc, console if console.is_terminal else wide)
+
+
+class _Stderr(Console):
+    """The messages' console: a reader gone (``2>&1 | head``) silences it, and the run goes
+    on (rich's own way is to exit at once, status 1, though the maps were written)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stderr.fileno())
 
 
 class _Stdout(Console):

@@ -310,3 +310,24 @@ def test_every_town_listed_has_part_of_its_central_footprint_moving(tmp_path):
     assert len(listed) > 50
     for scenario_id, t in listed:
         assert t["share"] > 0 and t["share_low"] <= t["share"] <= t["share_high"], (scenario_id, t)
+
+
+def test_a_reader_leaving_both_streams_early_still_gets_the_maps(tmp_path):
+    """`modeller run 2>&1 | head`: the maps were written, but the last message, on the
+    closed stderr, ended the run with status 1 (rich's console exits on a broken pipe)."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)
+    out = tmp_path / "maps"
+    done = subprocess.run(
+        [sys.executable, "-m", "modeller", "run", "land-swap", "--no-images", "--out", str(out)],
+        stdout=write,
+        stderr=write,
+        timeout=300,
+    )
+    os.close(write)
+    assert done.returncode == 0
+    assert {"index.html", "land-swap.html"} <= {p.name for p in out.iterdir()}
