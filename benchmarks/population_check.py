@@ -1,4 +1,4 @@
-"""Check the modeller's pre-war population of the Russian-held area against hromada data.
+"""Check the modeller's pre-invasion population of the Russian-held area against hromada data.
 
 Two estimates of the 1 Jan 2022 residents of the area DeepState shows as Russian-held:
 

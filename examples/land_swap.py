@@ -21,7 +21,7 @@ def main(out: Path) -> modeller.Result:
     # 2. Run it: figures as the command line computes them.
     result = modeller.run([scenario])
 
-    # 3. Who holds what afterwards (km², % of Ukraine, pre-war people).
+    # 3. Who holds what afterwards (km², % of Ukraine, pre-invasion people).
     held = result.held[["status", "baseline_km2", "km2", "change_km2", "people"]]
     print(held.round(0).to_string(index=False))
 
