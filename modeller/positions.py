@@ -10,6 +10,7 @@ import re
 import warnings
 from contextlib import contextmanager
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 
@@ -122,6 +123,10 @@ def shape_2d(geom: object, where: str, source: str | None):
     empty = _empty_part(geom)  # (an empty hole reached the projection as a ring: a crash)
     if empty is not None:
         raise InputError(f"{where}: {empty}", source)
+    plain = _plain_polygon(geom)
+    if plain is not None:
+        _check_holes(plain, where, source)
+        return plain
     try:
         with warnings.catch_warnings():  # "NaN" read as a number: said below, by position
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -146,6 +151,40 @@ def shape_2d(geom: object, where: str, source: str | None):
     g = shapely.force_2d(g) if shapely.has_z(g) else g
     _check_holes(g, where, source)
     return g
+
+
+_NUMBER = (float, int)  # (exact types: a JSON true or false is no coordinate)
+
+
+def _plain_polygon(geom: object):
+    """A (Multi)Polygon whose every position is two JSON numbers, built at once (a file of
+    150,000 squares spent 13 s in the general reader); None for anything else (an altitude,
+    a malformed position, a ring too short), which the general path reads or names."""
+    kind = geom.get("type") if isinstance(geom, dict) else None
+    coords = geom.get("coordinates") if kind in ("Polygon", "MultiPolygon") else None
+    if not isinstance(coords, list) or not coords:
+        return None
+    polygons = [coords] if kind == "Polygon" else coords
+    built = []
+    for rings in polygons:
+        if not isinstance(rings, list) or not rings:
+            return None
+        arrays = []
+        for ring in rings:
+            if not isinstance(ring, list) or not all(
+                type(p) is list and len(p) == 2 and type(p[0]) in _NUMBER and type(p[1]) in _NUMBER
+                for p in ring
+            ):
+                return None
+            try:
+                arrays.append(np.array(ring, dtype=float))
+            except (OverflowError, ValueError):  # an integer past a float's range
+                return None
+        try:
+            built.append(shapely.polygons(arrays[0], holes=arrays[1:] or None))
+        except (ValueError, shapely.errors.GEOSException):  # e.g. a ring of two points
+            return None
+    return built[0] if kind == "Polygon" else shapely.multipolygons(built)
 
 
 def _check_holes(g, where: str, source: str | None) -> None:

@@ -1366,3 +1366,43 @@ def test_ctrl_c_while_features_are_read_is_not_taken_for_an_earlier_features_err
     monkeypatch.setattr(geojson, "_geometry", interrupted)
     with pytest.raises(KeyboardInterrupt):
         geojson.features({"type": "FeatureCollection", "features": feats}, rings=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.one_of(st.floats(allow_nan=False), st.integers(-400, 400), st.booleans()),
+                st.one_of(st.floats(allow_nan=False), st.integers(-400, 400), st.text(max_size=2)),
+            ),
+            min_size=0,
+            max_size=6,
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    st.booleans(),
+)
+def test_a_plain_polygon_is_read_as_the_general_reader_reads_it(rings, multi):
+    """Polygons of plain [lon, lat] numbers are built at once (``positions._plain_polygon``);
+    whatever they hold, the result is the general reader's: the same geometry, or the
+    same error."""
+    from shapely.geometry import shape
+
+    from modeller import positions
+
+    coords = [[list(p) for p in ring] for ring in rings]
+    geom = (
+        {"type": "MultiPolygon", "coordinates": [coords]}
+        if multi
+        else {
+            "type": "Polygon",
+            "coordinates": coords,
+        }
+    )
+    plain = positions._plain_polygon(geom)
+    if plain is None:
+        return  # the general path reads it, as before
+    assert all(type(v) in (int, float) for ring in coords for p in ring for v in p)
+    assert plain.equals_exact(shape(geom), 0), geom
