@@ -20,7 +20,7 @@ import shapely
 from . import geodata, inputs, positions, projection, unitchecks
 from .errors import InputError
 from .positions import check_crs, lines_of, metres_text, unique_keys
-from .regions import polygonal, repaired, union_regions
+from .regions import clip_box, polygonal, repaired, union_regions
 
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
 GEOMETRY_TYPES = (
@@ -277,7 +277,7 @@ def territory(geoms: list, densify: bool = True) -> object:
         for g, ok in zip(geoms, valid, strict=True)
     ]
     lonlat = union_regions(parts)
-    lonlat = polygonal(shapely.clip_by_rect(lonlat, *WINDOW))
+    lonlat = polygonal(clip_box(lonlat, WINDOW))
     projected = geodata.to_equal_area(lonlat, DENSIFY_DEG if densify else None)
     # projecting can make a ring touch itself; repair again only when it did
     return projected if shapely.is_valid(projected) else polygonal(shapely.make_valid(projected))

@@ -55,6 +55,28 @@ def overlay(op, a, b):
         return polygonal(op(a, b, grid_size=0.01))
 
 
+def clip_box(geoms, box: tuple):
+    """Geometries (one, or an array) cut to a box. GEOS's rectangle clip fails on some
+    valid polygons ("Invalid number of points in LinearRing found 3": a 50 km disc around
+    Orikhiv on the contact line, which had lost a run all its maps); those are cut by a
+    plain intersection with the box instead."""
+    try:
+        return shapely.clip_by_rect(geoms, *box)
+    except shapely.errors.GEOSException:
+        pass
+    rect = shapely.box(*box)
+
+    def one(g):
+        try:
+            return shapely.clip_by_rect(g, *box)
+        except shapely.errors.GEOSException:
+            return shapely.intersection(g, rect)
+
+    if isinstance(geoms, shapely.Geometry):
+        return one(geoms)
+    return np.asarray([one(g) for g in geoms], dtype=object)
+
+
 def repaired(geom) -> object:
     """A polygonal geometry made valid, its parts unioned.
 

@@ -8,6 +8,7 @@ import shapely
 
 from . import bandzone, geodata
 from .partition import polygonal
+from .regions import clip_box
 from .scenario_selectors import Band
 from .timeline_day import STATUSES, Geometry, Land
 
@@ -50,7 +51,7 @@ def _contact_line_near(geom: Geometry, held, box):
     is kept: there the two differ (a coastal edge within 1 m of a Ukrainian-held sliver,
     by the Kinburn spit).
     """
-    ukraine = shapely.clip_by_rect(geom.ukraine, *box)
+    ukraine = clip_box(geom.ukraine, box)
     russia = polygonal(shapely.intersection(held, ukraine))
     if russia.is_empty:
         return shapely.LineString()

@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 
 from . import geodata
+from .regions import clip_box
 from .scenario_selectors import Band
 
 STATUSES = ("russia", "ukraine")  # what a DeepState baseline holds: R and the rest
@@ -84,10 +85,10 @@ class Land:
 
     def near(self, box) -> object:
         """R within a box (minx, miny, maxx, maxy)."""
-        raw = shapely.clip_by_rect(self.raw, *box)
+        raw = clip_box(self.raw, box)
         if self.grown is None or not shapely.intersects(self.grown, shapely.box(*box)):
             return raw
-        return shapely.union(raw, shapely.clip_by_rect(self.grown, *box))
+        return shapely.union(raw, clip_box(self.grown, box))
 
 
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5])

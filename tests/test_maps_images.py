@@ -496,3 +496,20 @@ def test_the_panel_gives_each_towns_people_changing_hands(figures):
     for t in listed:
         share = "" if t.share >= 0.995 else f" ({words.share_text(t.share)})"
         assert f"{words.place(t.name)} {words.people(t.people)}{share}" in joined, t.name
+
+
+def test_a_piece_geos_cannot_clip_to_the_frame_is_still_drawn(tmp_path):
+    """A 50 km disc around Orikhiv on the contact line leaves a valid piece that GEOS's
+    rectangle clip refuses ("Invalid number of points in LinearRing found 3"): the run had
+    ended in a traceback with no maps at all. It is cut by a plain intersection instead."""
+    path = tmp_path / "orikhiv.yaml"
+    path.write_text(
+        "id: orikhiv\ntitle: Orikhiv\nsteps:\n  - assign: ukraine\n"
+        "    where: {near: {place: Orikhiv, km: 50}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "maps"
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert Image.open(out / "orikhiv.png").size[0] > 0
+    assert ET.parse(out / "orikhiv.svg").getroot().tag == f"{SVG}svg"

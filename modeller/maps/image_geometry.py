@@ -16,6 +16,7 @@ from shapely.geometry import shape
 
 from .. import geodata, geomcache, memo
 from ..partition import Partition
+from ..regions import clip_box
 
 MARGIN = 0.15  # of the changed area's extent, on each side
 MIN_EXTENT_M = 160_000.0
@@ -108,7 +109,7 @@ def clip_simplify(geoms, box: tuple, tolerance: float, topology: bool = False) -
     if not len(arr):
         return arr
     pad = 4 * tolerance
-    clipped = shapely.clip_by_rect(arr, box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
+    clipped = clip_box(arr, (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad))
     # drawing only: topology need not be kept (a pixel-sized self-touch draws the same), and
     # the topology-preserving variant costs ~10x more (most of a render's time)
     out = shapely.simplify(clipped, tolerance, preserve_topology=topology)
