@@ -8,6 +8,7 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
+import click
 from rich.console import Console
 
 from .cli_options import fail, use_population
@@ -67,6 +68,10 @@ def timeline(
 
             names = [f"timeline.{fmt}", *([] if no_chart else ["timeline.html"])]
             check_not_theirs(out, names, "the timeline", MANIFEST)
+            from .locks import hold, release
+
+            hold(out)  # (a second timeline into the same folder: said now, not after its work)
+            click.get_current_context().call_on_close(lambda: release(out))
             use_population(population_dir)  # the plan's settlement weights come from it
             loaded = load_scenarios(list(paths))
             snapshots, others = archive.parse_specs(specs, every)

@@ -803,3 +803,39 @@ def test_a_second_run_into_a_folder_being_written_is_refused_before_any_work(tmp
     from modeller import locks
 
     assert str(out.resolve()) not in locks._HELD  # and with the run, in a process that goes on
+
+
+@pytest.mark.skipif(os.name != "posix", reason="runs are locked with flock")
+def test_a_second_timeline_into_a_folder_being_written_is_refused(tmp_path, monkeypatch):
+    """Two timelines into one -o had both said they wrote timeline.csv; the later one to end
+    replaced the other's table without a word."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "tl"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; "
+            "from modeller.locks import hold; hold(Path(sys.argv[1])); print('held', flush=True); "
+            "time.sleep(60)",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    args = ["timeline", "land-swap", "--baselines", "contact-line", "-o", str(out)]
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        busy = CliRunner().invoke(main, args)
+        assert busy.exit_code == 2, busy.output
+        assert f"being written by another modeller run (process {holder.pid})" in busy.output
+        assert not (out / "timeline.csv").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 0, done.output
+    assert (out / "timeline.csv").exists()
