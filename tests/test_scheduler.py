@@ -106,3 +106,17 @@ def test_a_web_server_is_not_reported_as_out_of_memory(peer):
     message = str(caught.value)
     assert "answered, but not as a Dask scheduler does" in message, message
     assert "memory" not in message.lower()
+
+
+def test_without_dask_the_hint_works_outside_the_repository(monkeypatch):
+    """The hint had been "pip install -e '.[dask]'", which fails anywhere but in a checkout."""
+    import sys
+
+    from modeller import scheduler
+    from modeller.errors import InputError
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # (import fails: no Dask)
+    with pytest.raises(
+        InputError, match=r"--scheduler needs Dask: pip install 'dask\[distributed\]'"
+    ):
+        scheduler.connect("tcp://127.0.0.1:8786")
