@@ -176,14 +176,25 @@ def _as_scenarios(items) -> list[tuple[Path | None, Scenario]]:
             "every shipped scenario)"
         )
     seen: dict[str, object] = {}
+    unique: list[tuple[Path | None, Scenario]] = []
     for path, sc in out:
         if sc.id in seen:
+            if path and seen[sc.id] and _same_file(path, seen[sc.id]):
+                continue  # one file named twice (an id and its path): run once, as the CLI does
             raise InputError(
                 f"duplicate scenario id '{sc.id}' (also in {seen[sc.id] or 'a Scenario object'})",
                 str(path) if path else None,
             )
         seen[sc.id] = path
-    return out
+        unique.append((path, sc))
+    return unique
+
+
+def _same_file(a, b) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError):
+        return False
 
 
 def run(

@@ -546,3 +546,15 @@ def test_a_folder_setting_of_spaces_only_is_refused(monkeypatch, tmp_path, name)
     assert result.exit_code == 2, result.output
     assert f"{name} is set but blank ('  '): give a path, or unset it" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_named_twice_runs_once_as_on_the_command_line(tmp_path):
+    """modeller.run(['land-swap', 'land-swap']) raised 'duplicate scenario id' naming the
+    same file twice, where `modeller run land-swap land-swap` runs it once; two files of
+    one id are still refused."""
+    twice = modeller.run(["land-swap", "land-swap"], "1991")
+    assert [e.id for e in twice.document.scenarios] == ["land-swap"]
+    copy = tmp_path / "copy.yaml"
+    copy.write_text((REPO / "scenarios" / "land-swap.yaml").read_text(encoding="utf-8"))
+    with pytest.raises(InputError, match="duplicate scenario id 'land-swap'"):
+        modeller.run(["land-swap", str(copy)], "1991")
