@@ -131,7 +131,19 @@ def from_deepstate(info: BaselineInfo, layers: dict[str, object], grey: bool) ->
     held = {"russia": russia}
     if contested is not None and not contested.is_empty:
         held["contested"] = contested
-    return from_held(info, held)
+    partition = from_held(info, held)
+    pockets = reconcile.cut_off(russia, contested)
+    if not pockets:
+        return partition
+    data = geodata.load()
+    where = ", ".join(f"{data.units[c].name_en} {km2:,.0f}" for c, km2 in pockets)
+    warning = (
+        f"{sum(k for _, k in pockets):,.0f} km² cut off from the rest of Ukrainian-held land "
+        f"behind Russian lines count as Ukrainian-held on {info.label} (km²: {where}): land "
+        "DeepState's layer leaves out (a lagoon, river islands) or an encircled pocket; see "
+        "ASSUMPTIONS.md, 'Outline reconciliation'"
+    )
+    return replace(partition, warnings=(*partition.warnings, warning))
 
 
 def _read_layer(path: Path) -> list[dict]:

@@ -58,6 +58,7 @@ class OutlineZone:
     zone: object  # working-CRS polygons
     inland: object  # working-CRS lines: where the zone ends inside the country
     reach: object  # the buffer the zone was cut from (a change outside it cannot matter)
+    country: object  # all the units' land
 
 
 @cache
@@ -70,7 +71,7 @@ def _zone_for(data: geodata.Geodata) -> OutlineZone:
     inland = shapely.intersection(shapely.boundary(reach), country)
     for g in (zone, inland, reach):
         shapely.prepare(g)
-    return OutlineZone(zone, inland, reach)
+    return OutlineZone(zone, inland, reach, country)
 
 
 def outline_zone() -> OutlineZone:
@@ -107,6 +108,35 @@ def strips(russia, contested=None):
     if contested is not None and not contested.is_empty:
         moved = shapely.difference(moved, contested)
     return moved
+
+
+POCKET_KM2 = 1.0  # cut-off land kept Ukrainian-held from this size on is said
+
+
+def cut_off(russia, contested=None) -> tuple[tuple[str, float], ...]:
+    """km² per unit of the land left Ukrainian-held that the rule keeps although it is cut
+    off from the rest of Ukrainian-held land and touches Russian-held land: pockets of
+    ``POCKET_KM2`` or more reaching farther inland than the outline zone. An encircled
+    town is one; so is land DeepState's layer leaves out behind its lines (on the month-end
+    maps of April to August 2022, 667 km² of Crimea by the Syvash lagoon).
+
+    Notes
+    -----
+    The parts of ``country`` less ``russia`` but the largest (the main land not Russian-
+    held) within ``TOUCH_M`` of ``russia``, less the grey zone, of ``POCKET_KM2`` or more:
+    land the grey zone joins to the rest is not cut off behind Russian lines.
+    """
+    parts = shapely.get_parts(shapely.difference(outline_zone().country, russia))
+    if len(parts) < 2:
+        return ()
+    parts = np.delete(parts, int(np.argmax(shapely.area(parts))))
+    parts = parts[shapely.dwithin(russia, parts, TOUCH_M)]  # (not an island off the coast)
+    if contested is not None and not contested.is_empty:
+        parts = shapely.difference(parts, contested)
+    parts = parts[shapely.area(parts) >= POCKET_KM2 * 1e6]
+    if not len(parts):
+        return ()
+    return moved_by_oblast(shapely.union_all(parts))
 
 
 def moved_by_oblast(moved) -> tuple[tuple[str, float], ...]:

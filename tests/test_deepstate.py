@@ -156,3 +156,18 @@ def test_a_daily_file_given_by_its_path_reads_as_its_deepstate_day(shared_data, 
     other = tmp_path / "mine.geojson"
     shutil.copy(source, other)
     assert baselines.load_baseline(str(other)).baseline.reconciled is None
+
+
+def test_land_cut_off_behind_russian_lines_and_kept_ukrainian_is_a_warning(shared_data):
+    """On the month-end maps of April to August 2022 DeepState's layer leaves out the
+    eastern Syvash: 667 km² of Crimea counted as Ukrainian-held without a word (a 'return
+    to the 2022 lines' kept it Ukrainian). The outline rule rightly keeps such pockets (an
+    encircled town is one), so the baseline says where and how much."""
+    spring = baselines.load_baseline("deepstate:2022-04-30")
+    (said,) = [w for w in spring.warnings if "cut off from the rest of Ukrainian-held" in w]
+    pieces = zip(spring.pieces, spring.areas_km2, strict=True)
+    crimea = sum(a for p, a in pieces if p.oblast == "UA-43" and p.before == "ukraine")
+    assert 600 < crimea < 700
+    assert f"Crimea {crimea:,.0f}" in said and "Kherson " in said, said
+    later = baselines.load_baseline("deepstate:2025-08-15")
+    assert not [w for w in later.warnings if "cut off" in w]
