@@ -132,13 +132,15 @@ def from_deepstate(info: BaselineInfo, layers: dict[str, object], grey: bool) ->
     if contested is not None and not contested.is_empty:
         held["contested"] = contested
     partition = from_held(info, held)
-    pockets = reconcile.cut_off(russia, contested)
-    if not pockets:
+    # (without the outline rule, its strips are what is cut off: said by its own note)
+    cut = reconcile.cut_off(russia, contested) if settings.reconcile() else ()
+    cut = sorted(((c, k) for c, k in cut if k >= 0.5), key=lambda ck: -ck[1])
+    if not cut:
         return partition
     data = geodata.load()
-    where = ", ".join(f"{data.units[c].name_en} {km2:,.0f}" for c, km2 in pockets)
+    where = ", ".join(f"{data.units[c].name_en} {km2:,.0f}" for c, km2 in cut)
     warning = (
-        f"{sum(k for _, k in pockets):,.0f} km² cut off from the rest of Ukrainian-held land "
+        f"{sum(k for _, k in cut):,.0f} km² cut off from the rest of Ukrainian-held land "
         f"behind Russian lines count as Ukrainian-held on {info.label} (km²: {where}): land "
         "DeepState's layer leaves out (a lagoon, river islands) or an encircled pocket; see "
         "ASSUMPTIONS.md, 'Outline reconciliation'"

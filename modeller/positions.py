@@ -131,6 +131,10 @@ def shape_2d(geom: object, where: str, source: str | None):
         with warnings.catch_warnings():  # "NaN" read as a number: said below, by position
             warnings.simplefilter("ignore", RuntimeWarning)
             g = shape(geom)
+    except OverflowError:  # an integer past a float's range (a 401-digit longitude)
+        raise InputError(
+            f"{where}: a coordinate is too large a number; write [lon, lat] in degrees", source
+        ) from None
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as exc:
         problem = position_problem(geom)
         if problem is not None:
@@ -181,7 +185,8 @@ def _plain_polygon(geom: object):
             except (OverflowError, ValueError):  # an integer past a float's range
                 return None
         try:
-            built.append(shapely.polygons(arrays[0], holes=arrays[1:] or None))
+            holes = [shapely.linearrings(a) for a in arrays[1:]] or None
+            built.append(shapely.polygons(arrays[0], holes=holes))
         except (ValueError, shapely.errors.GEOSException):  # e.g. a ring of two points
             return None
     return built[0] if kind == "Polygon" else shapely.multipolygons(built)

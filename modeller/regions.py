@@ -70,7 +70,8 @@ def clip_box(geoms, box: tuple):
         try:
             return shapely.clip_by_rect(g, *box)
         except shapely.errors.GEOSException:
-            return shapely.intersection(g, rect)
+            cut = shapely.intersection(g, rect)  # (a polygon's may keep a stray line)
+            return polygonal(cut) if shapely.get_dimensions(g) == 2 else cut
 
     if isinstance(geoms, shapely.Geometry):
         return one(geoms)

@@ -45,7 +45,9 @@ def connect(address: str):
     try:
         from distributed import Client
     except ImportError:
-        raise InputError("--scheduler needs Dask: pip install 'dask[distributed]'") from None
+        raise InputError(
+            "--scheduler needs Dask: pip install 'dask[distributed]>=2024.1'"
+        ) from None
     # (an in-process cluster, from Python: LocalCluster(processes=False) in this process)
     url = address if str(address).startswith("inproc://") else checked_address(address)
     done: list = []

@@ -171,3 +171,11 @@ def test_land_cut_off_behind_russian_lines_and_kept_ukrainian_is_a_warning(share
     assert f"Crimea {crimea:,.0f}" in said and "Kherson " in said, said
     later = baselines.load_baseline("deepstate:2025-08-15")
     assert not [w for w in later.warnings if "cut off" in w]
+
+
+def test_without_the_outline_rule_its_strips_are_not_called_cut_off(shared_data, monkeypatch):
+    """With --no-reconcile every DeepState day had warned of ~920 km² "cut off behind
+    Russian lines": the edge strips the user chose to keep as drawn."""
+    monkeypatch.setenv("MODELLER_RECONCILE", "off")
+    plain = baselines.load_baseline("deepstate:2025-08-15")
+    assert not [w for w in plain.warnings if "cut off" in w]

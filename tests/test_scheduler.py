@@ -117,6 +117,6 @@ def test_without_dask_the_hint_works_outside_the_repository(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "distributed", None)  # (import fails: no Dask)
     with pytest.raises(
-        InputError, match=r"--scheduler needs Dask: pip install 'dask\[distributed\]'"
+        InputError, match=r"--scheduler needs Dask: pip install 'dask\[distributed\]>=2024.1'"
     ):
         scheduler.connect("tcp://127.0.0.1:8786")
