@@ -1003,6 +1003,13 @@ BASELINE_ONLY = [
     ("feb-30", {**fc(POLY), "date": "2024-02-30"}, ["2024-02-30 is not a calendar date"]),
     # a date on the features (every one the same) dates the file: a bad one was dropped
     ("feature-date", fc(POLY, properties={"date": "garbage"}), ["bad feature date 'garbage'"]),
+    (  # a 401-digit longitude: an OverflowError traceback
+        "huge-integer",
+        fc(
+            {"type": "Polygon", "coordinates": [[[10**400, 48], [38, 48], [38, 49], [10**400, 48]]]}
+        ),
+        ["feature 1: a coordinate is too large a number"],
+    ),
     (  # the top-level date had silently won
         "two-dates",
         {**fc(POLY, properties={"date": "2024-01-01"}), "date": "2025-08-15"},
