@@ -3,6 +3,7 @@ something else (a FIFO, a device, a folder), and a symbolic link is written thro
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -768,14 +769,12 @@ def test_a_baseline_name_in_capitals_is_that_baseline():
     assert named("My/Lines.GeoJSON") == "My/Lines.GeoJSON"
 
 
-@pytest.mark.skipif(os.name != "posix", reason="runs are locked with flock")
-def test_a_second_run_into_a_folder_being_written_is_refused_before_any_work(tmp_path, monkeypatch):
-    """Two runs into one --out had both said they wrote it, and one's pages were gone."""
+@contextlib.contextmanager
+def held_by_another_process(out: Path):
+    """Another process holding ``out``'s lock (``locks.hold``) while the block runs."""
     import subprocess
     import sys
 
-    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path / "cache"))
-    out = tmp_path / "maps"
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -790,13 +789,22 @@ def test_a_second_run_into_a_folder_being_written_is_refused_before_any_work(tmp
     )
     try:
         assert holder.stdout.readline().strip() == "held"
-        busy = CliRunner().invoke(main, [*ARGS[:2], "-b", "1991", "--no-images", "-o", str(out)])
-        assert busy.exit_code == 2, busy.output
-        assert f"being written by another modeller run (process {holder.pid})" in busy.output
-        assert not out.exists()  # refused before any work
+        yield holder.pid
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="runs are locked with flock")
+def test_a_second_run_into_a_folder_being_written_is_refused_before_any_work(tmp_path, monkeypatch):
+    """Two runs into one --out had both said they wrote it, and one's pages were gone."""
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "maps"
+    with held_by_another_process(out) as pid:
+        busy = CliRunner().invoke(main, [*ARGS[:2], "-b", "1991", "--no-images", "-o", str(out)])
+        assert busy.exit_code == 2, busy.output
+        assert f"being written by another modeller run (process {pid})" in busy.output
+        assert not out.exists()  # refused before any work
     done = CliRunner().invoke(main, [*ARGS[:2], "-b", "1991", "--no-images", "-o", str(out)])
     assert done.exit_code == 0, done.output  # the lock ends with the process that held it
     assert (out / "index.html").exists()
@@ -809,33 +817,14 @@ def test_a_second_run_into_a_folder_being_written_is_refused_before_any_work(tmp
 def test_a_second_timeline_into_a_folder_being_written_is_refused(tmp_path, monkeypatch):
     """Two timelines into one -o had both said they wrote timeline.csv; the later one to end
     replaced the other's table without a word."""
-    import subprocess
-    import sys
-
     monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path / "cache"))
     out = tmp_path / "tl"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time; from pathlib import Path; "
-            "from modeller.locks import hold; hold(Path(sys.argv[1])); print('held', flush=True); "
-            "time.sleep(60)",
-            str(out),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
     args = ["timeline", "land-swap", "--baselines", "contact-line", "-o", str(out)]
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with held_by_another_process(out) as pid:
         busy = CliRunner().invoke(main, args)
         assert busy.exit_code == 2, busy.output
-        assert f"being written by another modeller run (process {holder.pid})" in busy.output
+        assert f"being written by another modeller run (process {pid})" in busy.output
         assert not (out / "timeline.csv").exists()
-    finally:
-        holder.kill()
-        holder.wait()
     done = CliRunner().invoke(main, args)
     assert done.exit_code == 0, done.output
     assert (out / "timeline.csv").exists()
