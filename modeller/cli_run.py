@@ -163,6 +163,7 @@ def run(
             def loading(spec: str) -> None:
                 progress.update(task, description=f"loading baseline {_shown(spec)}")
 
+            said: set[str] = set()  # a baseline's own warnings, said once for the run
             for path, sc in loaded:
                 progress.update(task, description=f"applying {_shown(sc.id)}")
                 applied = runs.apply_one(path, sc, baseline, cache, on_baseline=loading)
@@ -172,9 +173,14 @@ def run(
                         f"{level}: {terminal_text(applied.note)}", style="yellow", markup=False
                     )
                 partition = applied.partition
+                base = partition.parent.warnings if partition.parent is not None else ()
                 for warning in partition.warnings:
+                    if warning in base and warning in said:  # the baseline's: said once
+                        continue
+                    said.add(warning)
+                    where = "" if warning in base else f"{path}: "
                     err.print(
-                        f"warning: {terminal_text(f'{path}: {warning}')}",
+                        f"warning: {terminal_text(f'{where}{warning}')}",
                         style="yellow",
                         markup=False,
                         highlight=False,

@@ -331,3 +331,25 @@ def test_a_reader_leaving_both_streams_early_still_gets_the_maps(tmp_path):
     os.close(write)
     assert done.returncode == 0
     assert {"index.html", "land-swap.html"} <= {p.name for p in out.iterdir()}
+
+
+def test_a_baselines_own_warning_is_said_once_per_run(tmp_path):
+    """A baseline file's doubt ("makes 100.0% of the units not Ukrainian-held") was said
+    once per scenario, each time behind a scenario file it has nothing to do with; a
+    scenario's own warnings still name their file."""
+    box = [[[22.0, 44.0], [41.0, 44.0], [41.0, 53.0], [22.0, 53.0], [22.0, 44.0]]]
+    baseline = tmp_path / "whole.geojson"
+    baseline.write_text(json.dumps({"type": "Polygon", "coordinates": box}), encoding="utf-8")
+    moot = tmp_path / "moot.yaml"
+    moot.write_text(
+        "id: moot\ntitle: Moot\nsteps:\n  - assign: ukraine\n"
+        "    where: {oblast: Lviv, held_by: ukraine}\n",
+        encoding="utf-8",
+    )
+    args = ["run", "--no-maps", "-b", str(baseline), "land-swap", "freeze-current-lines", str(moot)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    doubts = [line for line in lines if "makes 100.0% of the units not Ukrainian-held" in line]
+    assert len(doubts) == 1 and doubts[0].startswith("warning: the baseline file whole.geojson")
+    assert any(line.startswith(f"warning: {moot}: step 1") for line in lines), lines
