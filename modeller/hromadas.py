@@ -230,7 +230,8 @@ def use_folder(folder: Path | None) -> None:
             source.cache_clear()
         _IN_USE[:] = [(stamps, data, hromada_model(folder, data))]
     population.use(_IN_USE[0][2])
-    for said in _unplaced_warnings(source(folder), set(covered(source(folder))), data):
+    src = source(folder)
+    for said in _unplaced_warnings(src, set(covered(src)), data):
         warnings.warn(OutputWarning(said), stacklevel=2)
 
 

@@ -213,7 +213,7 @@ def by_oblast(t: Tally) -> list[dict]:
                     "name": unit.name_en,
                     "before": {},
                     "after": {},
-                    "area_official_km2": getattr(unit, "area_official_km2", None) or None,
+                    "area_official_km2": unit.area_official_km2 or None,
                 },
             )
             row[when][status] = {"km2": a, **people_range(v)}

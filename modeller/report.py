@@ -228,13 +228,14 @@ def document(entries: list[ScenarioEntry]) -> RunDocument:
 
 
 def comparison_row(e: ScenarioEntry) -> ComparisonRow:
+    others = [s for s in e.statuses if s.status not in ("ukraine", "russia")]  # zones, grey
     return ComparisonRow(
         id=e.id,
         title=e.title,
         baseline=e.baseline.name,
         baseline_date=e.baseline.date,
         **headline(e.flows, e.statuses),
-        other_km2=sum(s.km2 for s in e.statuses if s.status not in ("ukraine", "russia")),
-        other_pct=sum(s.pct for s in e.statuses if s.status not in ("ukraine", "russia")),
+        other_km2=sum(s.km2 for s in others),
+        other_pct=sum(s.pct for s in others),
         outside_ukraine_pct=e.vs_1991.outside_ukraine_pct,
     )
