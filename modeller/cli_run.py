@@ -208,7 +208,10 @@ def run(
         if painter is not None:
             pending = painter.draw(doc, partitions, stems)
         else:
-            pending = image_jobs.start_images(doc, partitions, stems)
+            try:  # (fewer than image_jobs.PARALLEL_FROM: drawn here, now)
+                pending = image_jobs.start_images(doc, partitions, stems)
+            except Exception as exc:  # noqa: BLE001 - said with the maps, written without
+                pending = _failed(exc)
         _note_missing_glyphs(doc, err)
     cut = False
     try:
@@ -334,17 +337,25 @@ def _write_maps(doc, partitions, out: Path, tiles: str | None, pending, err: Con
     from . import maps
 
     images: dict[str, bytes] = {}
+    failure: list[Exception] = []
 
     def drawn() -> dict[str, bytes]:
-        images.update(pending() if pending else {})
+        try:
+            images.update(pending() if pending else {})
+        except Exception as exc:  # noqa: BLE001 - a bug in drawing: the pages still go out
+            failure.append(exc)
+            raise _ImagesFailed from exc
         return images
 
     status = "writing maps" if pending is None else "drawing PNG/SVG maps and writing pages"
     try:
         with err.status(status), cleanup_on_interrupt():  # pages and images at once
-            written = maps.write_site(
-                doc, partitions, out, tiles=tiles, images=pending is not None, extra=drawn
-            )
+            try:
+                written = maps.write_site(
+                    doc, partitions, out, tiles=tiles, images=pending is not None, extra=drawn
+                )
+            except _ImagesFailed:  # the pages again, linking no image
+                written = maps.write_site(doc, partitions, out, tiles=tiles, images=False)
     except BaseException:
         if pending is not None:
             pending.cancel()
@@ -357,6 +368,33 @@ def _write_maps(doc, partitions, out: Path, tiles: str | None, pending, err: Con
         markup=False,
         highlight=False,
     )
+    if failure:
+        exc = failure[0]
+        err.print(
+            terminal_text(
+                f"error: the PNG/SVG images could not be drawn ({type(exc).__name__}: {exc}); "
+                "the pages were written without them. This is a bug in modeller: please "
+                "report it with the command and its scenarios (--no-images leaves the "
+                "images out)"
+            ),
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(1)
+
+
+class _ImagesFailed(Exception):
+    """Drawing the images failed (a bug): the site is written without them."""
+
+
+def _failed(exc: Exception):
+    """A ``pending`` of images whose drawing has already failed with ``exc``."""
+
+    def wait() -> dict:
+        raise exc
+
+    wait.cancel = lambda: None
+    return wait
 
 
 def _shown(text) -> str:

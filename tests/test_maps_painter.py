@@ -150,3 +150,36 @@ def test_images_drawn_ahead_with_another_credit_are_drawn_again(run, counted, st
         there[f"{stems[0]}.svg"]
         == image_jobs.render_images(doc, partitions, stems)[f"{stems[0]}.svg"]
     )
+
+
+@pytest.mark.parametrize("cores", [2, 1], ids=["painter", "drawn-here"])
+def test_a_bug_in_drawing_an_image_still_writes_the_pages(monkeypatch, tmp_path, cores):
+    """One image failing (a bug) loses no page: the site is written without images, the
+    error is said with its cause, and the run ends with status 1."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    real = image_jobs.draw_scenario
+
+    def broken(doc, entry, partition, stem):
+        if entry.id == "land-swap":
+            raise ZeroDivisionError("a bug in drawing")
+        return real(doc, entry, partition, stem)
+
+    monkeypatch.setattr(image_jobs, "draw_scenario", broken)  # inherited by the fork
+    monkeypatch.setattr("os.cpu_count", lambda: cores)  # 1: no painter, drawn here
+    out = tmp_path / "site"
+    result = CliRunner().invoke(
+        main, ["run", "land-swap", "freeze-current-lines", "--out", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    assert "ZeroDivisionError: a bug in drawing" in result.stderr
+    assert "pages were written without them" in result.stderr
+    assert "Land swap" in result.stdout  # the figures were printed first
+    written = sorted(p.name for p in out.iterdir())
+    assert {"index.html", "land-swap.html", "freeze-current-lines.html"} <= set(written)
+    assert not [n for n in written if n.endswith((".png", ".svg"))]
+    for page in out.glob("*.html"):  # no page links an image that is not there
+        text = page.read_text(encoding="utf-8")
+        assert not [n for n in NAMES if n in text], page.name
