@@ -324,7 +324,9 @@ def timeline(
     if not snapshots and not others:
         raise InputError("baselines names no baseline")
     try:
-        table = timeline_run.build_table(loaded, snapshots, others, workers=workers)
+        table = timeline_run.build_table(
+            loaded, snapshots, others, workers=workers, specs=baselines
+        )
     except InputError as exc:
         raise api_args.in_api_words(exc) from None
     frame = pd.DataFrame(dict((table.attrs if recognition else table.columns).items()))

@@ -382,15 +382,34 @@ RANGE_HELP = (
 )
 
 
-def missing_days(chosen: list[Snapshot]) -> list[Date]:
-    """Days between the first and last daily snapshot chosen for which the archive has no
-    daily map (a timeline leaves them out, and says so)."""
+def missing_days(chosen: list[Snapshot], specs: str | None = None) -> list[Date]:
+    """Days for which the archive has no daily map, within the ranges asked for: a timeline
+    leaves them out, and says so.
+
+    ``specs``: the ``--baselines`` text the snapshots were chosen by (``parse_specs``); the
+    gaps are looked for between the first and last day chosen in each of its ranges (days
+    named one by one leave no gap between them). None: between the first and last daily
+    snapshot chosen.
+    """
     daily = sorted(s.day for s in chosen if s.feature is None)
-    if len(daily) < 2:
-        return []
-    have = set(deepstate_dates())
-    span = (daily[-1] - daily[0]).days
-    return [d for d in (daily[0] + timedelta(days=i) for i in range(span + 1)) if d not in have]
+    if specs is None:
+        spans = [(daily[0], daily[-1])] if daily else []
+    else:
+        spans = []
+        for spec in (x.strip() for x in specs.split(",")):
+            m = RANGE_RE.match(spec)
+            if m is None:
+                continue
+            start = Date.fromisoformat(m.group(1)) if m.group(1) else Date.min
+            end = Date.fromisoformat(m.group(2)) if m.group(2) else Date.max
+            inside = [d for d in daily if start <= d <= end]
+            if inside:
+                spans.append((inside[0], inside[-1]))
+    have = set(deepstate_dates()) if spans else set()
+    gaps = {
+        first + timedelta(days=i) for first, last in spans for i in range((last - first).days + 1)
+    }
+    return sorted(gaps - have)
 
 
 def thin(items: list[Snapshot], every_days: int) -> list[Snapshot]:

@@ -96,6 +96,7 @@ def timeline(
                     others,
                     workers=workers,
                     scheduler=scheduler,
+                    specs=specs,
                     progress=lambda n: (progress.advance(task, n), logged.advance(n)),
                 )
             # the page is rendered in a child process while this one writes the table

@@ -216,13 +216,16 @@ def build_table(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int], None] = lambda n: None,
+    specs: str | None = None,
 ) -> Table:
     """The whole timeline: DeepState snapshots fast, other baseline specs the plain way.
 
     A step's error names the scenario's file and the step's line, as ``run`` does.
+    ``specs``: the ``--baselines`` text the snapshots were chosen by (the days the archive
+    lacks are looked for within its ranges, ``archive.missing_days``).
     """
     try:
-        return _build_table(scenarios, snapshots, others, workers, scheduler, progress)
+        return _build_table(scenarios, snapshots, others, workers, scheduler, progress, specs)
     except InputError as exc:
         if exc.file or not exc.scenario:
             raise
@@ -240,6 +243,7 @@ def _build_table(
     workers: int | None,
     scheduler: str | None,
     progress: Callable[[int], None],
+    specs: str | None,
 ) -> Table:
     # snapshots that keep a grey zone have a third status: evaluated the plain way
     others = [*others, *(s.spec for s in snapshots if s.grey)]
@@ -349,7 +353,7 @@ def _build_table(
         tuple(sorted(set(infos), key=lambda b: (b.date or datetime.min.date(), b.name))),
         tuple(scenario_meta(path, sc, notes[sc.id]) for path, sc in scenarios),
         tuple(seconds.items()),
-        tuple(missing_days(snapshots)),
+        tuple(missing_days(snapshots, specs)),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -692,3 +693,18 @@ def test_a_deep_band_gives_runs_km2_in_every_oblast(shared_data, tmp_path, km):
         assert 0 < held[(day.day.isoformat(), f"band{km}", "UA-30", "russia")] < 1_000
     for key in set(got) | set(held):
         _close(got.get(key, {"km2": 0.0})["km2"], held.get(key, 0.0), f"{key} km2")
+
+
+def test_days_named_one_by_one_leave_no_gap_between_them(shared_data, tmp_path):
+    """Two days asked for by name are not a range: the days between them that the archive
+    lacks are none of the table's business (a note had said 2025-11-26 was left out)."""
+    loaded = [(p, sc) for p, sc in load_scenarios([REPO / "scenarios"]) if sc.id == "land-swap"]
+    named = "deepstate:2024-08-15,deepstate:2024-08-21"
+    days, _ = archive.parse_specs(named)
+    assert len(days) == 2
+    assert not timeline_run.build_table(loaded, days, workers=1, specs=named).missing
+    # a range around them, named too, says the days it lacks; a range without a gap, none
+    ranged = named + ",deepstate:2024-08-17..2024-08-20"
+    days, _ = archive.parse_specs(ranged)
+    assert archive.missing_days(days, ranged) == [date(2024, 8, 18), date(2024, 8, 19)]
+    assert not archive.missing_days(days, named + ",deepstate:2024-08-20..2024-08-21")
