@@ -104,11 +104,14 @@ def km2_text(value: float) -> str:
 
 
 def share_text(share: float) -> str:
-    """A town's share changing hands: '60 %', '<5 %', 'all'."""
+    """A town's share changing hands, in steps of 5 %: '60 %', '<5 %', '>95 %', 'all'
+    (a share short of all never reads '100 %')."""
     if share >= 0.995:
         return "all"
     if share < 0.05:
         return "<5 %"
+    if share >= 0.975:
+        return ">95 %"
     return f"{int(round(share * 20) * 5)} %"
 
 

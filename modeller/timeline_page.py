@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
 from markupsafe import Markup
 
 from . import geodata
@@ -186,12 +187,16 @@ def _baseline_text(base: dict) -> str:
 def _rows_html(s: dict) -> Markup:
     """The data table's body: dates and numbers only (no user text), built without a
     template loop because it is most of the page (dates × 7 cells per scenario). Cells show
-    km² to the km² and people to three significant figures; ``data-v`` keeps the exact
-    value."""
-    cols = [(s[k], people if k.endswith("people") else fmt) for k in TABLE_KEYS]
+    km² to the km² and people to three significant figures; ``data-v`` keeps the value as
+    the data file has it (km² to 0.01, people to 0.1)."""
+    cols = [  # (rounded as the file's writers round: half to even)
+        (np.round(np.asarray(s[k], dtype=float), n) + 0.0, f, n)
+        for k in TABLE_KEYS
+        for f, n in [(people, 1) if k.endswith("people") else (fmt, 2)]
+    ]
     out = []
     for j, d in enumerate(s["dates"]):
-        cells = "".join(f'<td data-v="{c[j]:.4f}">{f(c[j])}</td>' for c, f in cols)
+        cells = "".join(f'<td data-v="{c[j]:.{n}f}">{f(c[j])}</td>' for c, f, n in cols)
         out.append(
             f'<tr><th scope="row"><time datetime="{d}">{nice_date(d)}</time></th>{cells}</tr>\n'
         )
