@@ -136,3 +136,19 @@ def test_geojson_pieces_carry_the_range(tmp_path):
     for f in features:
         p = f["properties"]
         assert p["people_low"] - 1e-6 <= p["people"] <= p["people_high"] + 1e-6, p
+
+
+@given(st.floats(0.0, 1.0))
+def test_a_town_share_reads_all_only_when_it_is_all(share):
+    """In steps of 5 %: never '100 %' for a share short of all (Toretsk's 0.9844 read so),
+    and each text within 2.5 points of the share (or its bound, for '<5 %', '>95 %')."""
+    text = rounding.share_text(share)
+    assert text != "100 %"
+    if text == "all":
+        assert share >= 0.995
+    elif text == "<5 %":
+        assert share < 0.05
+    elif text == ">95 %":
+        assert 0.95 < share < 0.995
+    else:
+        assert abs(int(text.removesuffix(" %")) / 100 - share) <= 0.025 + 1e-12
