@@ -184,12 +184,20 @@ def compare_groups(doc: RunDocument) -> tuple:
     return (*COMPARE_GROUPS, *([[8, 9]] if _others(doc) else []))
 
 
+def baseline_label(name: str, day: str | None) -> str:
+    """A baseline with its date ('contact-line 2025-08-15'), said once where its name says
+    it already ('deepstate:2025-08-15'); 'undated' for a file without one."""
+    if not day:
+        return f"{name} (undated)"
+    return name if day in name else f"{name} {day}"
+
+
 def compare_rows(doc: RunDocument) -> list[list[str]]:
     others = _others(doc)
     return [
         [
             c.title,
-            f"{c.baseline}",
+            baseline_label(c.baseline, c.baseline_date),
             _km(c.ukraine_cedes_km2),
             _people(c, "ukraine_cedes_people"),
             _km(c.ukraine_regains_km2),

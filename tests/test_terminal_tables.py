@@ -180,3 +180,15 @@ def test_a_long_title_is_shown_whole_at_any_width(doc):
         assert "…" not in text.split("Held by each side")[0], text[:400]
         joined = "".join(text.split())
         assert "Pneumonoultramicroscopic" * 3 in joined
+
+
+def test_comparison_names_each_baseline_with_its_date(doc):
+    """A comparison row read alone says what map it is against: 'contact-line' had no date
+    (2025-08-15 only in each scenario's provenance line); a DeepState day's is not doubled."""
+    for row, c in zip(report_text.compare_rows(doc), doc.comparison, strict=True):
+        assert row[1] == f"contact-line {c.baseline_date}" == "contact-line 2025-08-15"
+    assert "| contact-line 2025-08-15 |" in report_text.to_markdown(doc)
+    assert report_text.baseline_label("deepstate:2025-08-15", "2025-08-15") == (
+        "deepstate:2025-08-15"
+    )
+    assert report_text.baseline_label("own.geojson", None) == "own.geojson (undated)"
