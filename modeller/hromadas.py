@@ -169,6 +169,12 @@ def rural_share_of(layout: population.Layout, rural_share: np.ndarray) -> np.nda
     return out
 
 
+def _named(path: Path) -> str:
+    """A file of the hromada model as the outputs name it, with the start of its sha256
+    (which copy of the file the figures come from, as for ``--units``)."""
+    return f"{inputs.shown(path)} (sha256 {inputs.digest(path)[:16]})"
+
+
 def hromada_model(path: Path, data: geodata.Geodata | None = None) -> population.Population:
     """The population model with hromada totals (see the module docstring), with the unit
     model's central estimate as one more sensitivity variant."""
@@ -197,7 +203,7 @@ def hromada_model(path: Path, data: geodata.Geodata | None = None) -> population
     text = (
         f"hromada totals, 1 Jan 2022 ({len(src.codes):,} hromadas with outlines, "
         f"{sum(src.people.get(c, 0) for c in src.codes):,} people): "
-        f"{inputs.shown(path / GEOMETRY)}, {inputs.shown(path / POPULATION)}"
+        f"{_named(path / GEOMETRY)}, {_named(path / POPULATION)}"
         + (f"; {rest}: unit totals" if rest else "")
         + _unplaced(src, set(by_hromada), data)
     )

@@ -177,3 +177,17 @@ def test_the_source_names_the_listed_hromadas_that_have_no_outline(hromada_dir):
     )
     assert said in source, source
     assert "spread over their oblast" in source
+
+
+def test_the_source_names_which_copy_of_each_file(hromada_dir):
+    """Each hromada file is named with the start of its sha256, as --units names its file:
+    a figure traced back to its inputs tells an edited copy from the published one."""
+    import hashlib
+
+    source = _run("--population", str(hromada_dir))["scenarios"][0]["population"]["source"]
+    for name in (
+        "boundaries/ua_hromadas_simplified_vadymnes.geojson",
+        "population/kse_ua-pop-2022_hromada.csv",
+    ):
+        sha = hashlib.sha256((hromada_dir / name).read_bytes()).hexdigest()
+        assert f"{Path(name).name} (sha256 {sha[:16]})" in source
