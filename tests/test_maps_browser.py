@@ -897,6 +897,47 @@ def _print_visits(a4: Tab, out: Path) -> None:
         v.close()
 
 
+PRINTED = """(mapSel) => {
+  const map = document.querySelector(mapSel).getBoundingClientRect();
+  const inside = b => b.left >= map.left - 1 && b.top >= map.top - 1 &&
+    b.right <= map.right + 1 && b.bottom <= map.bottom + 1;
+  const changed = Array.from(document.querySelectorAll(mapSel + ' path.m-changed'))
+    .map(p => p.getBoundingClientRect()).filter(b => b.width > 0);
+  const labels = Array.from(document.querySelectorAll(mapSel + ' .m-label'))
+    .filter(l => getComputedStyle(l).visibility !== 'hidden' && l.offsetWidth > 0)
+    .map(l => [l.textContent, l.getBoundingClientRect()]);
+  return {changed: changed.length, cut: changed.filter(b => !inside(b)).length,
+          outside: labels.filter(([, b]) => !inside(b)).map(([t]) => t)};
+}"""
+
+
+FITTED = """() => window.mdlMaps.every(m => {
+  const c = m.getContainer(), size = m.getSize();
+  return size.x === c.clientWidth && size.y === c.clientHeight;
+})"""
+
+
+def test_printed_from_a_wide_screen_the_map_is_framed_for_the_paper(tabs, site):
+    """Printed from a desktop window, the map is framed again for the paper's size and its
+    labels placed again at once: the print is made before a timer could run (the map had
+    kept the screen's view, cut to the printed size: Donetsk's land and callouts cut off)."""
+    _doc, out = site
+    for page, selector in [("land-swap.html", "#mdl-map"), ("index.html", "#mdl-map-after")]:
+        v = Visit(tabs["desktop"], out / page)
+        try:
+            settle(v.page)
+            v.page.evaluate("() => { window.setTimeout = () => 0; }")  # as when printing
+            v.page.emulate_media(media="print")
+            # once the page has seen the print media (its maps measured at their printed size)
+            v.page.wait_for_function(FITTED, timeout=5000)
+            seen = v.page.evaluate(PRINTED, selector)
+            assert seen["changed"] > 0 and seen["cut"] == 0, (page, seen)
+            assert not seen["outside"], (page, seen["outside"])
+        finally:
+            v.page.emulate_media(media="null")
+            v.close()
+
+
 def test_xss_probe_is_shown_literally_and_runs_nothing(tabs, site):
     doc, out = site
     i = next(i for i, e in enumerate(doc["scenarios"]) if e["id"] == "xss-probe")

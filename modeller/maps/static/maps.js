@@ -315,13 +315,20 @@
     });
   }
 
+  /* Fit the maps to the paper: 'beforeprint' comes while the screen layout still holds
+     (a map refitted then kept the screen's view, cut to the printed size); the print media
+     query's change comes with the printed layout. Both, and 'afterprint', refit. */
   function onPrint(maps, refit) {
     function again() {
       maps.forEach(function (m) { m.map.invalidateSize({animate: false}); });
       refit();
+      // the labels now, not on a timer: the page is printed before it fires
+      maps.forEach(function (m) { m.labels.layout(); });
     }
     window.addEventListener('beforeprint', again);
     window.addEventListener('afterprint', again);
+    var printing = window.matchMedia && window.matchMedia('print');
+    if (printing && printing.addEventListener) { printing.addEventListener('change', again); }
   }
 
   /* print what is folded away too (how the proposal is read, every oblast's figures), and
