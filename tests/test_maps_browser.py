@@ -911,6 +911,36 @@ PRINTED = """(mapSel) => {
 }"""
 
 
+CORNERS = """() => Array.from(document.querySelectorAll('.leaflet-container')).map(m => {
+  const box = e => e.getBoundingClientRect();
+  const s = box(m.querySelector('.leaflet-control-scale')), c = box(m.querySelector('.m-credit'));
+  const map = box(m);
+  const w = Math.max(0, Math.min(s.right, c.right) - Math.max(s.left, c.left));
+  const h = Math.max(0, Math.min(s.bottom, c.bottom) - Math.max(s.top, c.top));
+  return {overlap: w * h, inside: s.left >= map.left && s.right <= map.right &&
+          s.top >= map.top && s.bottom <= map.bottom, width: map.width};
+})"""
+
+
+@pytest.mark.parametrize("width", [320, 1024, 1100, 1440])
+def test_the_scale_bar_is_never_under_the_credit(browser, site, width):
+    """The scale bar shows whole on every map at widths where the map is narrower than
+    the credit and the bar side by side (it hid under the credit at 1000-1160 px, 320 px)."""
+    _doc, out = site
+    tab = Tab(browser, {"width": width, "height": 800})
+    try:
+        for page in ("land-swap.html", "index.html"):
+            v = Visit(tab, out / page)
+            try:
+                settle(v.page)
+                for m in v.page.evaluate(CORNERS):
+                    assert m["overlap"] == 0 and m["inside"], (page, width, m)
+            finally:
+                v.close()
+    finally:
+        tab.close()
+
+
 FITTED = """() => window.mdlMaps.every(m => {
   const c = m.getContainer(), size = m.getSize();
   return size.x === c.clientWidth && size.y === c.clientHeight;

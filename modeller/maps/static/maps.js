@@ -63,9 +63,11 @@
       L.control.zoom({position: 'topleft', zoomInTitle: 'Zoom in', zoomOutTitle: 'Zoom out'})
         .addTo(map);
     }
-    L.control.scale({imperial: false, position: 'bottomleft', maxWidth: 90}).addTo(map);
     this.locator = new Locator(map).addTo(map);
     this.credit = new Credit().addTo(map);
+    // stacked above the credit, in its corner: in a corner of its own, a map narrower than
+    // the credit plus the bar (1000-1160 px windows, 320 px phones) hid it under the credit
+    L.control.scale({imperial: false, position: 'bottomright', maxWidth: 90}).addTo(map);
     if (PAGE.tiles === 'osm') {  // opt-in only: the default page makes no request
       L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {maxZoom: 12})
         .addTo(map);
