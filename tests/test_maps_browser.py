@@ -1189,6 +1189,11 @@ def test_an_embedded_page_grows_its_frame_to_its_height(browser, site, size):
         )
         after = page.evaluate("document.getElementById('after').getBoundingClientRect().top")
         page.screenshot(path=str(ARTIFACTS / f"embed-{size}.png"), full_page=True)
+        # "All scenarios" opens beside the article, not the whole index inside its frame
+        with context.expect_page() as opened:
+            frame.get_by_role("link", name="← All scenarios").click()
+        assert opened.value.url.endswith("/index.html")
+        assert page.frames[1].url.endswith(f"/{sid}.html")  # the frame still shows the map
     finally:
         context.close()
     assert inner["framed"]

@@ -17,6 +17,14 @@
   try { framed = window.self !== window.top; } catch (e) { /* a foreign parent: framed */ }
   if (framed) {
     document.documentElement.classList.add('framed');
+    // a link out of the page opens beside the article, not inside its frame ("All
+    // scenarios" had put the whole index in the article's 780 px box)
+    Array.prototype.forEach.call(document.querySelectorAll('a[href]'), function (a) {
+      if (a.getAttribute('href').charAt(0) !== '#' && !a.hasAttribute('download')) {
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+      }
+    });
     var told = 0;
     var tellHeight = function () {
       var h = Math.ceil(document.body.getBoundingClientRect().height);
