@@ -947,6 +947,29 @@ def test_the_scale_bar_is_never_under_the_credit(browser, site, width):
         tab.close()
 
 
+def test_an_areas_figures_go_before_town_names_where_both_do_not_fit(browser, site):
+    """On a 1024 px window the index's after map (the return to the 2022 lines) is small:
+    the towns' names, placed first, had left Donetsk's 11,800 km² without its callout. Where
+    that happens the areas go first, largest first: the four largest show their figures."""
+    _doc, out = site
+    tab = Tab(browser, {"width": 1024, "height": 768})
+    v = Visit(tab, out / "index.html")
+    try:
+        settle(v.page)
+        areas = v.page.evaluate(
+            """() => Array.from(document.querySelectorAll('#mdl-map-after .m-label.m-area'))
+                .map(l => [parseFloat(l.querySelector('.m-label-sub').textContent
+                               .replace(/,/g, '')), !l.classList.contains('m-hidden')])"""
+        )
+        assert len(areas) >= 4, areas
+        largest = sorted(areas, key=lambda a: -a[0])[:4]
+        assert all(shown for _, shown in largest), areas
+        v.assert_clean()
+    finally:
+        v.close()
+        tab.close()
+
+
 FITTED = """() => window.mdlMaps.every(m => {
   const c = m.getContainer(), size = m.getSize();
   return size.x === c.clientWidth && size.y === c.clientHeight;

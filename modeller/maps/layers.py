@@ -160,14 +160,25 @@ def _bounds_ll(geom) -> list[list[float]]:
 
 
 def label(
-    lat, lon, text: str, kind: str, rank: int, sub: str = "", radius: float = 0, spare=None
+    lat,
+    lon,
+    text: str,
+    kind: str,
+    rank: int,
+    sub: str = "",
+    radius: float = 0,
+    spare=None,
+    km2: float = 0.0,
 ) -> list:
     """One map label as the page script reads it: ``[lat, lon, text, kind, rank, sub, r]``
-    and, for an area, ``spare``: further [lat, lon] its leader may start from.
+    and, for an area, ``spare``: further [lat, lon] its leader may start from, and its km²
+    (what a layout that hides it leaves unexplained).
 
     ``rank`` orders placement (lower first); ``r`` is the radius in px of the marker the
     label sits beside (0: centred on its point)."""
     out = [lat, lon, text, kind, rank, sub, radius]
+    if km2:
+        return [*out, spare or [], round(float(km2), 1)]
     return [*out, spare] if spare else out
 
 
@@ -440,6 +451,8 @@ class ScenarioView:
             if rng:  # in millions where the tables give it so: (1.0–1.2 M)
                 rng = words.millions(*rng.rstrip(")").split("–")) + ")"
             sub = f"{words.km2(km2)} km²|about {value} people" + (f"|({rng}" if rng else "")
-            out.append((km2, label(lat, lon, text, "area", RANKS["area"], sub, spare=spare)))
+            out.append(
+                (km2, label(lat, lon, text, "area", RANKS["area"], sub, spare=spare, km2=km2))
+            )
         out.sort(key=lambda x: -x[0])
         return [lb for _, lb in out]

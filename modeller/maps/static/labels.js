@@ -41,7 +41,7 @@
       }
       pane.appendChild(el);
       return {lat: l[0], lon: l[1], kind: l[3], rank: l[4], r: l[6] || 0, el: el, order: i,
-              w: 0, h: 0, spare: l[7] || []};
+              w: 0, h: 0, spare: l[7] || [], weight: l[8] || 1};
     });
     this.items.sort(function (a, b) { return a.rank - b.rank || a.order - b.order; });
     this.items.forEach(function (it, k) { it.seq = k; });  // (the order labels are placed in)
@@ -152,19 +152,46 @@
         pins.push([it.p.x - 5, it.p.y - 5, it.p.x + 5, it.p.y + 5, it]);
       }
     });
-    this.items.forEach(function (it) {
-      var shown = place(it, it.w, it.h, false);
-      if (!shown && it.kind === 'area') {  // again with its figures one to a line: narrower
-        it.el.classList.add('m-stacked');
-        var stacked = it.el.getBoundingClientRect();
-        var narrower = stacked.width < it.w - 0.5;  // (on a phone it is stacked already)
-        // and at last with a leader that may pass over a town's name or dot: an area's
-        // figures are what the map is for
-        shown = (narrower && place(it, stacked.width, stacked.height, false)) ||
-          place(it, stacked.width, stacked.height, true);
-        if (!shown) { it.el.classList.remove('m-stacked'); }
+    // every label in ``order``; returns the km² of the areas left without their figures
+    var run = function (order) {
+      placed.length = 0;
+      leaders.length = 0;
+      order.forEach(function (it, k) { it.seq = k; });
+      var missed = 0;
+      order.forEach(function (it) {
+        var shown = place(it, it.w, it.h, false);
+        if (!shown && it.kind === 'area') {  // again with its figures one to a line: narrower
+          it.el.classList.add('m-stacked');
+          var stacked = it.el.getBoundingClientRect();
+          var narrower = stacked.width < it.w - 0.5;  // (on a phone it is stacked already)
+          // and at last with a leader that may pass over a town's name or dot: an area's
+          // figures are what the map is for
+          shown = (narrower && place(it, stacked.width, stacked.height, false)) ||
+            place(it, stacked.width, stacked.height, true);
+          if (!shown) {
+            it.el.classList.remove('m-stacked');
+            missed += it.weight;
+          }
+        } else if (!shown) {
+          it.el.classList.remove('m-stacked');
+        }
+      });
+      return missed;
+    };
+    // towns changing hands are named first; but where that leaves an area without its
+    // figures (a 11,800 km² callout hidden on a 1024 px index while a 153 km² one showed),
+    // the areas go first, largest first, if that leaves less land unexplained
+    var missed = run(this.items);
+    if (missed > 0) {
+      var isArea = function (it) { return it.kind === 'area'; };
+      var areasFirst = this.items.filter(isArea).concat(
+        this.items.filter(function (it) { return !isArea(it); }));
+      this.items.forEach(function (it) { it.el.classList.remove('m-stacked'); });
+      if (run(areasFirst) >= missed) {
+        this.items.forEach(function (it) { it.el.classList.remove('m-stacked'); });
+        run(this.items);
       }
-    });
+    }
 
     function place(it, w, h, relaxed) {
       var el = it.el, p = it.p, r = it.r;
