@@ -7,6 +7,7 @@ available, no external data), so these tests run anywhere in a few seconds.
 from __future__ import annotations
 
 import base64
+import codecs
 import os
 import re
 from html.parser import HTMLParser
@@ -306,7 +307,9 @@ def test_pages_carry_social_metadata_embed_code_and_downloads(doc, pages):
             r'href="data:text/csv;charset=utf-8;base64,([^"]+)" download="([^"]+)"', page
         )
         assert csv and csv.group(2) == name.replace(".html", ".csv")
-        text = base64.b64decode(csv.group(1)).decode()
+        raw = base64.b64decode(csv.group(1))
+        assert raw.startswith(codecs.BOM_UTF8)  # (Excel reads it as UTF-8 only so)
+        text = raw.decode("utf-8-sig")
         assert text.splitlines()[0].startswith("data_version,scenario")
         assert f",{e['id']}," in text.splitlines()[1]  # exact figures, this scenario only
 

@@ -611,7 +611,7 @@ def test_published_outputs_name_files_in_the_home_folder_without_it(tmp_path, mo
         body = path.read_bytes()
         assert b"jane.doe" not in body, path.name
         for data in re.findall(rb"data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)", body):
-            csv = base64.b64decode(data).decode("utf-8")  # a page's CSV download
+            csv = base64.b64decode(data).decode("utf-8-sig")  # a page's CSV download
             assert "jane.doe" not in csv and "~/work/held.geojson" in csv, path.name
             csvs += 1
     assert csvs >= 2  # the scenario page's and the index's

@@ -181,8 +181,11 @@ def downloads(doc: dict, view: ScenarioView, csv_text: str, images: bool) -> dic
 
 
 def csv_uri(text: str) -> str:
-    """CSV as a data: URI, so the download works from a single copied page."""
-    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode()).decode()
+    """CSV as a data: URI, so the download works from a single copied page; with a UTF-8
+    byte-order mark, without which Excel reads the file as the system's code page ("km²"
+    and "—" garbled). ``--format csv`` writes none (a pipe's reader would see it)."""
+    data = ("\ufeff" + text).encode()
+    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(data).decode()
 
 
 def provenance(doc: dict, entries: list[dict], tiles: str | None) -> dict:
