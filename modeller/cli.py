@@ -112,6 +112,13 @@ def main() -> None:
     default=None,
     help="Add online base tiles (off by default: pages make no network requests).",
 )
+@click.option(
+    "--url",
+    default=None,
+    metavar="URL",
+    help="Address the maps folder will be published at (https://example.org/maps/): "
+    "the pages' social previews and embed code then use full addresses.",
+)
 @population_option
 def run(
     paths: tuple[Path, ...],
@@ -123,6 +130,7 @@ def run(
     no_maps: bool,
     no_images: bool,
     tiles: str | None,
+    url: str | None,
     population_dir: Path | None,
 ) -> None:
     """Apply scenario files (or folders of them, or shipped scenario ids) and report who
@@ -142,13 +150,15 @@ def run(
         ctx = click.get_current_context()
         given = [
             f"--{name.replace('_', '-')}"
-            for name in ("out", "tiles", "no_images")
+            for name in ("out", "tiles", "no_images", "url")
             if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
         ]
         if given:
             said, verb = " and ".join(given), "does" if len(given) == 1 else "do"
             click.echo(f"note: --no-maps writes no maps, so {said} {verb} nothing", err=True)
-    cli_run.run(paths, baseline, fmt, output, towns, out, no_maps, no_images, tiles, population_dir)
+    cli_run.run(
+        paths, baseline, fmt, output, towns, out, no_maps, no_images, tiles, population_dir, url
+    )
 
 
 @main.command(short_help="Check scenario files before a run; exit 2 on any error.")

@@ -28,6 +28,7 @@ def run(
     no_images: bool,
     tiles: str | None,
     population_dir: Path | None,
+    url: str | None = None,
 ) -> None:
     """Apply the scenarios, then print their figures (or write their pieces) and maps."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -47,6 +48,10 @@ def run(
         from .files import check_writer
 
         check_writer(fmt)
+        if url is not None and not no_maps:
+            from .maps.site import check_url
+
+            url = check_url(url)
         if output is not None and str(output) == "-":  # standard output
             if fmt in GEO_FORMATS:
                 raise InputError(
@@ -227,7 +232,7 @@ def run(
             pending.cancel()
         raise
     if not no_maps:
-        _write_maps(doc, partitions, out, tiles, pending, err)
+        _write_maps(doc, partitions, out, tiles, pending, err, url)
     if cut:
         err.print(
             "note: the figures on standard output were cut short (its reader closed it); "
@@ -331,7 +336,9 @@ def _note_missing_glyphs(doc, err: Console) -> None:
         )
 
 
-def _write_maps(doc, partitions, out: Path, tiles: str | None, pending, err: Console) -> None:
+def _write_maps(
+    doc, partitions, out: Path, tiles: str | None, pending, err: Console, url: str | None
+) -> None:
     """The HTML pages, rendered while the images (``pending``; None: no images) are drawn,
     then written with them as one folder."""
     from . import maps
@@ -352,10 +359,16 @@ def _write_maps(doc, partitions, out: Path, tiles: str | None, pending, err: Con
         with err.status(status), cleanup_on_interrupt():  # pages and images at once
             try:
                 written = maps.write_site(
-                    doc, partitions, out, tiles=tiles, images=pending is not None, extra=drawn
+                    doc,
+                    partitions,
+                    out,
+                    tiles=tiles,
+                    images=pending is not None,
+                    extra=drawn,
+                    url=url,
                 )
             except _ImagesFailed:  # the pages again, linking no image
-                written = maps.write_site(doc, partitions, out, tiles=tiles, images=False)
+                written = maps.write_site(doc, partitions, out, tiles=tiles, images=False, url=url)
     except BaseException:
         if pending is not None:
             pending.cancel()

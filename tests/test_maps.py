@@ -548,3 +548,43 @@ def test_the_oblast_table_says_where_outlines_differ_from_official_areas(doc, pa
             official = maps.words.km2(o["area_official_km2"])
             assert f"{o['name']} {maps.words.km2(drawn)} km², officially {official}" in caption
     assert "Kyiv city" in off and "Lviv" not in caption
+
+
+def test_a_published_address_makes_previews_and_embed_code_absolute(run, pages):
+    """Social sites read og:image only as a full address, and the embed code is pasted into
+    another site's page: with --url both name the published files; without, they stay
+    relative (and no page claims a canonical address)."""
+    url = "https://news.example.org/maps/"
+    published = maps.render_site(*run, images=True, url=url.rstrip("/"))  # ('/' added)
+    names = maps.page_names(run[0])
+    for name in names:
+        page, plain = published[name], pages[name]
+        assert f'<link rel="canonical" href="{url}{name}">' in page
+        assert f'<meta property="og:image" content="{url}{name[:-5]}.png">' in page
+        assert f"&lt;iframe src=&#34;{url}{name}&#34;" in page
+        assert "canonical" not in plain and url not in plain
+    index = published["index.html"]
+    assert f'<meta property="og:image" content="{url}overview.png">' in index
+    assert f'<link rel="canonical" href="{url}index.html">' in index
+
+
+@pytest.mark.parametrize(
+    "url, said",
+    [
+        ("javascript:alert(1)", "http(s) address of the folder"),
+        ('https://x/"><script>', "not a web address"),
+        ("https://x/?utm=1", "?query or #fragment"),
+        ("example.org/maps/", "http(s) address of the folder"),
+        ("https://x:99999/", "not a web address"),
+    ],
+)
+def test_a_bad_published_address_is_refused_before_any_work(tmp_path, url, said):
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["run", "land-swap", "--out", str(out), "--url", url])
+    assert result.exit_code == 2, result.output
+    assert said in result.stderr and "Traceback" not in result.output
+    assert not out.exists()

@@ -11,6 +11,7 @@ import base64
 from functools import cache
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from .. import __version__
 from ..report_text import baseline_note, units_text
@@ -160,10 +161,12 @@ EMBED_SCRIPT = (
 )
 
 
-def downloads(doc: dict, view: ScenarioView, csv_text: str, images: bool) -> dict:
+def downloads(
+    doc: dict, view: ScenarioView, csv_text: str, images: bool, url: str | None = None
+) -> dict:
     stem = view.id
     embed = (
-        f'<iframe src="{escape(view.page)}" title="{escape(view.title)}" width="100%" '
+        f'<iframe src="{escape(at(url, view.page))}" title="{escape(view.title)}" width="100%" '
         f'height="{EMBED_HEIGHT}" style="border:0;display:block" loading="lazy" '
         f"data-modeller-embed></iframe>\n<script>{EMBED_SCRIPT}</script>"
     )
@@ -240,15 +243,35 @@ def provenance(doc: dict, entries: list[dict], tiles: str | None) -> dict:
     }
 
 
-def meta(title: str, description: str, image: str | None, alt: str) -> dict:
-    return {"title": title, "description": description, "image": image, "image_alt": alt}
+def meta(title: str, description: str, image: str | None, alt: str, url: str | None = None) -> dict:
+    """The page's head: title, description, preview image; ``url``: its published address
+    (a canonical link, og:url)."""
+    return {
+        "title": title,
+        "description": description,
+        "image": image,
+        "image_alt": alt,
+        "page_url": url,
+    }
+
+
+def at(url: str | None, name: str) -> str:
+    """A file of the site by its published address (``url``: the site's folder, ending in
+    '/'), or by its name beside the page when the address is not known."""
+    return url + quote(name) if url else name
 
 
 # --- the pages ----------------------------------------------------------------------------
 
 
 def scenario_page(
-    doc: dict, view: ScenarioView, row: dict, csv_text: str, images: bool, tiles=None
+    doc: dict,
+    view: ScenarioView,
+    row: dict,
+    csv_text: str,
+    images: bool,
+    tiles=None,
+    url: str | None = None,
 ) -> str:
     e = view.entry
     palette = Palette(view.statuses())
@@ -260,8 +283,9 @@ def scenario_page(
         **meta(
             f"{view.title} — territorial scenario",
             f"{headline}. Baseline: {words.baseline_caption(e['baseline'])}.",
-            f"{view.id}.png" if images else None,
+            at(url, f"{view.id}.png") if images else None,
             f"Map: {view.title}",
+            at(url, view.page) if url else None,
         ),
         body_class="page-scenario",
         defs=palette.defs(),
@@ -276,7 +300,7 @@ def scenario_page(
         map_label=f"Map of {view.title}: land changing hands, hatched. "
         "The figures are in the tables.",
         legend=legend_items(view, palette, figures=True),
-        downloads=downloads(doc, view, csv_text, images),
+        downloads=downloads(doc, view, csv_text, images, url),
         tables=tabs["tables"],
         oblast_table=tabs["oblasts"],
         vs1991=tabs["vs1991"],
@@ -293,6 +317,7 @@ def index_page(
     all_csv: str,
     images: bool,
     tiles=None,
+    url: str | None = None,
 ) -> str:
     order = sorted(range(len(views)), key=lambda i: (views[i].entry.get("date") or "9999", i))
     views = [views[i] for i in order]
@@ -318,7 +343,7 @@ def index_page(
             "short": v.title,
             "baseline_caption": words.baseline_caption(v.entry["baseline"]),
             "legend": legend_items(v, palette, figures=True),
-            "downloads": downloads(doc, v, c, images),
+            "downloads": downloads(doc, v, c, images, url),
         }
         for i, (v, c) in enumerate(zip(views, csvs, strict=True))
     ]
@@ -329,8 +354,16 @@ def index_page(
             "Territorial scenarios compared",
             f"{len(views)} reported proposals for Russia–Ukraine territory: km², people and "
             "towns changing hands, each on a map.",
-            f"{first.id}.png" if images and first else None,
-            f"Map: {first.title}" if first else "",
+            # (several scenarios: the overview of them all, drawn with the images)
+            at(url, "overview.png" if len(views) > 1 else f"{first.id}.png")
+            if images and first
+            else None,
+            "Maps: what each proposal would change"
+            if len(views) > 1
+            else f"Map: {first.title}"
+            if first
+            else "",
+            at(url, "index.html") if url else None,
         ),
         body_class="page-index",
         defs=palette.defs(),

@@ -65,13 +65,50 @@ def _one(doc, i: int):
     return doc.model_copy(update={"scenarios": [doc.scenarios[i]]})
 
 
+def check_url(text: str) -> str:
+    """The address a site will be published at, as the pages give it: an http(s) address
+    of a folder, ending in '/' (one is added). InputError for anything else."""
+    from urllib.parse import urlsplit
+
+    shown = repr(text[:80]) + ("…" if len(text) > 80 else "")
+    if not isinstance(text, str) or re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", text):
+        raise InputError(
+            f"--url {shown} is not a web address: spaces, quotes, <, > and control "
+            "characters have no place in one (write %20 for a space)"
+        )
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - (a port that is no number raises here)
+    except ValueError as exc:
+        raise InputError(f"--url {shown} is not a web address: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InputError(
+            f"--url {shown} must be the http(s) address of the folder the maps will be "
+            "published in, e.g. https://example.org/maps/"
+        )
+    if parts.query or parts.fragment:
+        raise InputError(
+            f"--url {shown} has a ?query or #fragment: give the folder's address only, "
+            "e.g. https://example.org/maps/"
+        )
+    return text if text.endswith("/") else text + "/"
+
+
 def render_site(
-    doc, partitions: list[Partition], tiles: str | None = None, images: bool = False
+    doc,
+    partitions: list[Partition],
+    tiles: str | None = None,
+    images: bool = False,
+    url: str | None = None,
 ) -> dict[str, str]:
     """Every page of the site as ``{file name: HTML}``, scenario pages first, index last.
 
     ``images``: link each page to ``<stem>.png`` / ``<stem>.svg`` (written beside it).
+    ``url``: the address the site will be published at (``check_url``): the pages' social
+    previews, canonical links and embed code then name it; else they are relative.
     """
+    if url is not None:
+        url = check_url(url)
     if tiles is not None and tiles not in TILES:
         raise ValueError(f"unknown tiles {tiles!r}; valid: {', '.join(TILES)} or none")
     data = plain(doc)
@@ -88,11 +125,11 @@ def render_site(
     rows = data["comparison"]
     csvs = [report_files.to_csv(_one(doc, i)) for i in range(len(entries))]
     out = {
-        v.page: pages.scenario_page(data, v, rows[i], csvs[i], images, tiles)
+        v.page: pages.scenario_page(data, v, rows[i], csvs[i], images, tiles, url)
         for i, v in enumerate(views)
     }
     out["index.html"] = pages.index_page(
-        data, views, rows, csvs, report_files.to_csv(doc), images, tiles
+        data, views, rows, csvs, report_files.to_csv(doc), images, tiles, url
     )
     return out
 
@@ -104,6 +141,7 @@ def write_site(
     tiles: str | None = None,
     images: bool = False,
     extra: dict[str, bytes] | Callable[[], dict[str, bytes]] | None = None,
+    url: str | None = None,
 ) -> list[Path]:
     """Write index.html and one page per scenario into out_dir; return the paths written.
 
@@ -117,7 +155,7 @@ def write_site(
     partial file. ``images``:
     the pages link ``<stem>.png`` / ``<stem>.svg``.
     """
-    rendered = render_site(doc, partitions, tiles=tiles, images=images)
+    rendered = render_site(doc, partitions, tiles=tiles, images=images, url=url)
     check_not_theirs(Path(out_dir), rendered)
     rendered |= (extra() if callable(extra) else extra) or {}
     check_not_theirs(Path(out_dir), [n for n in rendered if not n.endswith(".html")])
