@@ -307,7 +307,7 @@ MEASURE = """(mapSel) => {
   const leaders = Array.from(document.querySelectorAll(mapSel + ' .m-leader'))
     .filter(el => el.style.display !== 'none' && el.getAttribute('data-line'))
     .map(el => ({town: el.classList.contains('m-leader-town'),
-                 line: at(el.getAttribute('data-line'))}));
+                 line: at(el.getAttribute('data-line')), halo: getComputedStyle(el).boxShadow}));
   const dots = Array.from(document.querySelectorAll(mapSel + ' path.m-town'))
     .map(p => p.getBoundingClientRect()).filter(b => b.width > 0)
     .map(b => [(b.left + b.right) / 2, (b.top + b.bottom) / 2]);
@@ -359,6 +359,8 @@ def _check_leaders(m: dict, where: str) -> None:
     labels, leaders = m["labels"], m["leaders"]
     for i, lead in enumerate(leaders):
         a, b = lead["line"][:2], lead["line"][2:]
+        # a white halo: a bare line along the hatching was lost in it
+        assert "rgba(255, 255, 255" in lead["halo"], f"{where}: a leader without its halo"
         ends = [lb for lb in labels if _box_distance(lb["box"], *b) < 1.5]
         assert ends, f"{where}: a leader ends on no label"
         for lb in labels:
