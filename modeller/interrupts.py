@@ -31,12 +31,18 @@ def interrupted() -> bool:
 
 @contextmanager
 def cleanup_on_interrupt() -> Iterator[None]:
-    """Within this block Ctrl-C raises KeyboardInterrupt, so ``finally`` clauses run."""
+    """Within this block Ctrl-C raises KeyboardInterrupt, so ``finally`` clauses run.
+
+    Where Python drops that exception (it came in a destructor or a callback: "Exception
+    ignored in ...") the block runs on to its end, and raises it there: a timeline had
+    finished its work and ended with status 0 after Ctrl-C."""
     _state["soft"] += 1
     try:
         yield
     finally:
         _state["soft"] -= 1
+    if _state["interrupted"] and os.getpid() == _state["pid"]:
+        raise KeyboardInterrupt
 
 
 @contextmanager
