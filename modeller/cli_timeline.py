@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 import time
 from contextlib import suppress
 from pathlib import Path
+from urllib.parse import quote
 
 import click
 from rich.console import Console
@@ -176,8 +178,39 @@ OURS = re.compile(r"timeline\.(csv|json|parquet|html)")  # the names it can have
 
 def _map_links(out: Path, ids: list[str]) -> dict[str, str]:
     """Relative links from the timeline page to the maps of ``modeller run``, where they
-    exist (by default the timeline is written into maps/timeline/, beside maps/)."""
+    exist (by default the timeline is written into maps/timeline/, beside maps/): the site's
+    index under ``timeline_page.INDEX``, and each scenario's page by the scenario it shows
+    (its ``modeller-scenario`` mark: scenario 'index' has index-2.html, and of 'trail-' and
+    'trail' the first has trail.html; a link by id had led to another scenario's map)."""
+    from .maps.site import GENERATOR
+    from .timeline_page import INDEX
+
     folder = out.parent
-    links = {"index": "../index.html"} if (folder / "index.html").exists() else {}
-    links.update({i: f"../{i}.html" for i in ids if (folder / f"{i}.html").exists()})
+    links: dict[str, str] = {}
+    wanted = set(ids)
+    try:
+        pages = sorted(folder.glob("*.html"))
+    except OSError:
+        return links
+    for page in pages:
+        head = _head(page)
+        if GENERATOR not in head:
+            continue
+        if page.name == "index.html":
+            links[INDEX] = "../index.html"
+            continue
+        mark = re.search(rb'<meta name="modeller-scenario" content="([^"]*)">', head)
+        sid = html.unescape(mark.group(1).decode("utf-8", "replace")) if mark else None
+        if sid in wanted and sid not in links:
+            links[sid] = "../" + quote(page.name)
     return links
+
+
+def _head(page: Path) -> bytes:
+    """The start of a page, up to its body (b"" when it cannot be read)."""
+    try:
+        with open(page, "rb") as fh:
+            start = fh.read(16384)
+    except OSError:
+        return b""
+    return re.split(rb"(?i)<body|</head", start, maxsplit=1)[0]

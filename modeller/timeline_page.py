@@ -43,6 +43,8 @@ from .timeline_series import (
 )
 from .timeline_table import Table, missing_lines, outline_lines, provenance
 
+INDEX = ""  # the key of the maps' index among ``maps`` (no scenario id is empty)
+
 # --- the page ----------------------------------------------------------------------------
 
 
@@ -68,7 +70,7 @@ def render(
     """The whole page as one string (self-contained: inline CSS and SVG, no scripts).
 
     ``data_file`` is the table written beside the page (linked); ``maps`` maps scenario ids
-    (and ``"index"``) to the relative URLs of their map pages, when they exist.
+    (and ``INDEX`` the maps' index) to the relative URLs of their map pages, when they exist.
     """
     from importlib import resources
 
@@ -157,7 +159,7 @@ def render(
             series=SERIES,
             table_head=TABLE_HEAD,
             data_file=data_file,
-            maps_index=maps.get("index"),
+            maps_index=maps.get(INDEX),
             prov=prov,
             outline=outline_lines(table.baselines),
             missing=missing_lines(table.missing),

@@ -229,3 +229,43 @@ def test_a_span_of_a_few_weeks_is_labelled_by_its_days():
     assert [label for _, label in ts.month_ticks(b - 1, b)] == ["14 Aug", "15 Aug"]
     months = ts.month_ticks(Date(2025, 6, 1).toordinal(), b)  # three months: months
     assert [label for _, label in months] == ["Jun 2025", "Jul 2025", "Aug 2025"]
+
+
+def test_each_scenario_links_the_map_page_that_shows_it(tmp_path):
+    """A run names pages apart: of scenarios 'trail-' and 'trail' the first has trail.html,
+    and scenario 'index' has index-2.html. The timeline beside them had linked 'trail' to
+    trail.html (the other scenario's map), 'index' to the site's index, and 'trail-' to
+    nothing; it now finds each page by the scenario it shows."""
+    import re
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    shipped = Path(__file__).resolve().parent.parent / "scenarios" / "land-swap.yaml"
+    text = shipped.read_text(encoding="utf-8")
+    ids = ["trail-", "trail", "index"]
+    for i, sid in enumerate(ids):
+        body = text.replace("id: land-swap", f"id: {sid}").replace(
+            "title: Land swap", f"title: Scenario {i} land swap"
+        )
+        (tmp_path / f"s{i}.yaml").write_text(body, encoding="utf-8")
+    files = [str(tmp_path / f"s{i}.yaml") for i in range(len(ids))]
+    site = tmp_path / "site"
+    runner = CliRunner()
+    done = runner.invoke(main, ["run", *files, "--no-images", "--out", str(site)])
+    assert done.exit_code == 0, done.output
+    done = runner.invoke(
+        main,
+        ["timeline", *files, "--baselines", "contact-line", "-o", str(site / "timeline")],
+    )
+    assert done.exit_code == 0, done.output
+    page = (site / "timeline" / "timeline.html").read_text(encoding="utf-8")
+    for sid in ids:
+        code = page.index(f"<code>{sid}</code>")
+        link = re.search(r'<a href="\.\./([^"]+)">map</a>', page[code : page.index("</p>", code)])
+        assert link, f"no map link for {sid}"
+        shown = (site / link.group(1)).read_text(encoding="utf-8")
+        assert f'<meta name="modeller-scenario" content="{sid}">' in shown, (sid, link.group(1))
+    assert 'href="../index.html">Maps of every scenario' in page

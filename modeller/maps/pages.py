@@ -288,6 +288,7 @@ def scenario_page(
             at(url, view.page) if url else None,
         ),
         body_class="page-scenario",
+        scenario_id=e["id"],  # (which page is whose: the timeline links them so)
         defs=palette.defs(),
         page_json=data,
         view=view,
