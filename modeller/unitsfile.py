@@ -186,10 +186,32 @@ def match(
                 if named
                 else ""
             )
+            + _shared(out, hits, features, field, label)
             + f"; names seen: {_listed(seen)}",
             source,
         )
     return out, f"{kind} field {field}"
+
+
+def _shared(out: dict, hits: list, features: list, field: str, label) -> str:
+    """For a missing unit's error: the units that several features were matched to, with
+    those features (a city named plain 'Kyiv' went to Kyiv oblast, the city then missing)."""
+    said = []
+    for code, geoms in out.items():
+        if len(geoms) > 1:
+            which = [
+                f"{n} ({str(props.get(field))!r})"
+                for h, (props, _g, n) in zip(hits, features, strict=True)
+                if h == code
+            ]
+            shown = ", ".join(which[:4]) + (f" and {len(which) - 4} more" if len(which) > 4 else "")
+            said.append(f"{label(code)} took features {shown}")
+    if not said:
+        return ""
+    return (
+        f"; {'; '.join(said[:3])}: if one of those is the missing unit, give it that "
+        "unit's name or ISO code"
+    )
 
 
 SHOWN_NAMES = 30  # distinct names an error lists (a file of raions has 136 features)

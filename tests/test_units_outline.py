@@ -139,6 +139,25 @@ def test_a_missing_unit_is_one_error_naming_it_and_the_names_seen(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_a_unit_taken_by_another_name_says_which_features_went_where(tmp_path):
+    """Kyiv city's feature named plain 'Kyiv' went to Kyiv oblast: the error named only
+    the missing city; it now says which features the oblast took."""
+    path = embedded_as_file(tmp_path, "name")
+    doc = json.loads(path.read_text("utf-8"))
+    city = next(
+        i for i, f in enumerate(doc["features"]) if f["properties"]["name"].startswith("Київ ")
+    )
+    doc["features"][city]["properties"]["name"] = "Kyiv"
+    path.write_text(json.dumps(doc), "utf-8")
+    said = (
+        r"missing unit Kyiv city / Київ \(UA-30\).*Kyiv / Київська \(UA-32\) took features "
+        rf"\d+ \('Київська область'\), {city + 1} \('Kyiv'\): if one of those is the missing "
+        "unit, give it that unit's name or ISO code"
+    )
+    with pytest.raises(InputError, match=said), units(path):
+        pass
+
+
 def test_an_unmatched_name_is_named_with_the_names_seen(tmp_path):
     path = embedded_as_file(tmp_path, "name")
     doc = json.loads(path.read_text("utf-8"))
