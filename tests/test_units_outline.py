@@ -151,7 +151,7 @@ def test_a_unit_taken_by_another_name_says_which_features_went_where(tmp_path):
     path.write_text(json.dumps(doc), "utf-8")
     said = (
         r"missing unit Kyiv city / Київ \(UA-30\).*Kyiv / Київська \(UA-32\) took features "
-        rf"\d+ \('Київська область'\), {city + 1} \('Kyiv'\): if one of those is the missing "
+        rf"{city + 1} \('Kyiv'\), \d+ \('Київська область'\): if one of those is the missing "
         "unit, give it that unit's name or ISO code"
     )
     with pytest.raises(InputError, match=said), units(path):
