@@ -189,6 +189,26 @@ def _check_one_date(data: object, path: Path) -> str | None:
     return days[0] if days else None
 
 
+def _check_every_feature_dated(data: dict, day: str, path: Path) -> None:
+    """A file dated by its features only: every feature carries the date (one with none
+    may come from another map; it had been read as of that date without a word)."""
+    undated = [
+        i + 1
+        for i, f in enumerate(data.get("features") or [])
+        if isinstance(f, dict)
+        and f.get("geometry")  # (a feature without a shape is skipped anyway)
+        and (not isinstance(f.get("properties"), dict) or f["properties"].get("date") is None)
+    ]
+    if undated:
+        shown = ", ".join(map(str, undated[:5])) + (" …" if len(undated) > 5 else "")
+        raise InputError(
+            f"some features carry the date {day[:40]} and feature{'s' * (len(undated) > 1)} "
+            f"{shown} none: a baseline has one date; give it to every feature, or once as "
+            f'the file\'s top-level "date"',
+            str(path),
+        )
+
+
 DAY_RE = re.compile(rf"({ISO_DAY.pattern})(?:[T ].*)?", re.DOTALL)  # a date, or a date and time
 
 
@@ -330,6 +350,8 @@ def from_file(path: Path) -> Partition:
     date_value = data.get("date") if isinstance(data, dict) else None
     day = _file_date(date_value, "top-level date", path)
     features_day = _check_one_date(data, path)
+    if day is None and features_day is not None:
+        _check_every_feature_dated(data, features_day, path)
     if day is not None and features_day is not None:  # one would silently win
         said = _file_date(features_day, "feature date", path)
         if said != day:

@@ -1015,6 +1015,17 @@ BASELINE_ONLY = [
         {**fc(POLY, properties={"date": "2024-01-01"}), "date": "2025-08-15"},
         ["the top-level date 2025-08-15 and the features' date 2024-01-01 differ"],
     ),
+    (  # one feature dated, one not: read as of that date without a word
+        "partly-dated",
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"date": "2025-08-01"}, "geometry": POLY},
+                {"type": "Feature", "properties": {}, "geometry": POLY},
+            ],
+        },
+        ["some features carry the date 2025-08-01 and feature 2 none", "top-level"],
+    ),
     ("status-empty", fc(POLY, properties={"status": ""}), ["unknown status ''"]),
     (  # read back as a baseline, all of it had counted as Russian-held
         "own-export",
