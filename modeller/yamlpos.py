@@ -111,6 +111,8 @@ def load_with_lines(path: Path) -> tuple[object, dict[Path_, int]]:
         problem = str(exc.problem or exc)
         if "another document" in problem:  # a second '---' document
             problem = "a second document (after '---'): give one scenario per file"
+        elif mark is not None and _tab_at(text, mark):  # "cannot start any token"
+            problem += " (a tab: YAML indents with spaces only; replace the tab with spaces)"
         raise InputError(f"invalid YAML: {problem}", str(path), line) from None
     except yaml.YAMLError as exc:  # e.g. a reader error: characters YAML does not allow
         raise InputError(f"invalid YAML: {_one_line(exc)}", str(path)) from None
@@ -177,6 +179,16 @@ def _nesting(text: str) -> tuple[int, int]:
     except yaml.YAMLError:
         return 0, 0
     return deepest, line
+
+
+def _tab_at(text: str, mark) -> bool:
+    """Whether the error's place is a tab in the line's indentation (or the tab itself)."""
+    lines = text.splitlines()
+    if not 0 <= mark.line < len(lines):
+        return False
+    row = lines[mark.line]
+    indent = row[: len(row) - len(row.lstrip(" \t"))]
+    return "\t" in indent or row[mark.column : mark.column + 1] == "\t"
 
 
 def _one_line(exc: BaseException) -> str:

@@ -160,6 +160,12 @@ YAML_CASES = [
     # base64 is plain text to the control-character check, but decodes to ESC [31m
     ("binary", (HEAD + "summary: !!binary G1szMW0=\n" + STEP).encode(), 3, ["!!binary"]),
     ("number-key", (HEAD + STEP + "1: x\n").encode(), 6, ["key '1' reads as a number"]),
+    (  # "found character that cannot start any token": the tab was not named
+        "tab-indent",
+        (HEAD + STEP.replace("\n  ", "\n\t", 1)).encode(),
+        HEAD.count("\n") + 2,
+        ["a tab: YAML indents with spaces only"],
+    ),
     ("null-key", (HEAD + STEP + "~: x\n").encode(), 6, ["key '~' reads as empty"]),
     # keys named like the tags pydantic puts in its error locations are the user's keys
     ("key-named-str", (HEAD + "str: 1\n" + STEP).encode(), 3, ["unknown key 'str'"]),
