@@ -350,7 +350,7 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
     chosen: list[Snapshot] = []
     others: list[str] = []
     available = None
-    for spec in (x.strip() for x in specs.split(",")):
+    for spec in split_specs(specs):
         if not spec:
             continue
         if spec.startswith("deepstate") and not _is_file_name(spec):
@@ -366,6 +366,32 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
         else:  # said now, not after the DeepState days are planned and measured
             raise InputError(f"unknown baseline '{spec[:80]}' in --baselines; valid: {RANGE_HELP}")
     return thin(sorted(set(chosen), key=lambda s: s.day), step), others
+
+
+def split_specs(specs: str) -> list[str]:
+    """The comma-separated specs of ``--baselines``, stripped; commas that join parts of
+    an existing file's name keep them together ("my map, v2.geojson" had been read as the
+    unknown baseline 'my map')."""
+    parts = specs.split(",")
+    out, i = [], 0
+    while i < len(parts):
+        j = i + 1
+        if not _known(parts[i].strip()):  # the longest run of parts naming a file
+            for k in range(len(parts), i + 1, -1):
+                name = ",".join(parts[i:k]).strip()
+                if _is_file_name(name) and Path(name).is_file():
+                    j = k
+                    break
+        out.append(",".join(parts[i:j]).strip())
+        i = j
+    return out
+
+
+def _known(spec: str) -> bool:
+    """Whether a spec is one of the named kinds (a DeepState range or day, 1991, ...)."""
+    return spec in ("", "1991", *AUTHORED) or (
+        spec.startswith("deepstate") and not _is_file_name(spec)
+    )
 
 
 def _same_file(spec: str, other: str) -> bool:

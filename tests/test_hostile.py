@@ -2244,6 +2244,23 @@ def test_a_well_formed_source_date_epoch_dates_the_outputs(monkeypatch):
     assert json.loads(result.stdout)["generated"] == "2023-11-14T22:13:20+00:00"
 
 
+def test_a_baseline_file_with_a_comma_in_its_name_is_one_baseline(tmp_path):
+    """--baselines splits at commas: 'my map, v2.geojson' had been read as the unknown
+    baseline 'my map'. Commas inside an existing file's name keep it whole."""
+    from modeller import archive
+    from modeller.errors import InputError
+
+    base = tmp_path / "my map, v2.geojson"
+    base.write_text(json.dumps({**fc(POLY), "date": "2025-08-15"}), encoding="utf-8")
+    assert archive.parse_specs(f"1991,{base},contact-line")[1] == [
+        "1991",
+        str(base),
+        "contact-line",
+    ]
+    with pytest.raises(InputError, match="unknown baseline 'nope'"):  # no such file: as before
+        archive.parse_specs("1991,nope, v2.geojson")
+
+
 def test_one_baseline_named_twice_in_baselines_is_one_baseline(tmp_path):
     """'deepstate:D,deepstate:D' was one day, but 'contact-line,contact-line' (or one file
     written two ways) an error that two baselines describe one date."""
