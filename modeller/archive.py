@@ -304,6 +304,12 @@ def select(spec: str, available: list[Snapshot]) -> list[Snapshot]:
     m = RANGE_RE.match(spec.strip())
     if m is None:
         single = re.fullmatch(r"deepstate:(\d{4}-\d{2}-\d{2})", spec.strip())
+        if spec.strip() == "deepstate:own":  # run's, not a date
+            raise InputError(
+                "deepstate:own is run's (each scenario on its own date's map); a timeline "
+                "takes dates: deepstate:FROM..TO or deepstate:YYYY-MM-DD, e.g. "
+                "deepstate:2025-01-01.."
+            )
         if single is None:
             raise InputError(
                 f"bad baseline range '{spec}': write deepstate:YYYY-MM-DD..YYYY-MM-DD "

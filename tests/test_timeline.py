@@ -245,6 +245,7 @@ def test_formats_carry_the_same_numbers(table, tmp_path):
         (["--baselines", "deepstate:2025-01-01..", "--every", "7x"], "bad --every"),
         (["--baselines", "deepstate:2021-05-05"], "month-end 2022-04-30"),
         (["--baselines", "deepstate:yesterday"], "bad baseline range"),
+        (["--baselines", "deepstate:own"], "deepstate:own is run's"),  # (not "bad range")
     ],
 )
 def test_cli_errors_say_what_is_valid(shared_data, tmp_path, args, message):
