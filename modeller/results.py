@@ -3,6 +3,7 @@ provenance, and its pieces written to a file (``modeller.run`` returns one)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -101,6 +102,8 @@ class Result:
         """
         from . import exports
 
+        if isinstance(path, os.PathLike) and not isinstance(path, Path):
+            path = os.fspath(path)  # (a PurePosixPath, a py.path: their text)
         if not isinstance(path, str | Path) or not str(path).strip():
             raise InputError(f"to_file needs a file name (str or Path), got {path!r:.60}")
         if "\0" in str(path):
@@ -109,6 +112,8 @@ class Result:
             raise InputError(
                 f"format must be one of 'geojson', 'gpkg', 'parquet' (text), got {format!r:.60}"
             )
+        if format is not None:  # 'GeoJSON', ' gpkg': as the file's ending is read
+            format = format.strip().lower()
         # a frame of its own: ``pieces`` is the user's to change (to_crs, rounding), and
         # the file must hold the run's exact figures in EPSG:4326, as its provenance says
         frame = exports.pieces_frame(self.document, list(self.partitions))

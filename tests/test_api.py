@@ -411,6 +411,18 @@ def test_to_file_expands_the_home_folder(tmp_path, monkeypatch):
     assert not (tmp_path / "~").exists()
 
 
+def test_to_file_takes_any_path_object_and_a_format_in_capitals(tmp_path):
+    """A PurePosixPath was refused as no file name, and format="GeoJSON" as unknown (though
+    the ending .GeoJSON was read)."""
+    from pathlib import PurePosixPath
+
+    result = modeller.run("land-swap", baseline="1991")
+    written = result.to_file(PurePosixPath(tmp_path) / "a.geojson")
+    assert written == tmp_path / "a.geojson" and written.is_file()
+    written = result.to_file(tmp_path / "b.data", format=" GeoJSON")
+    assert written.read_text("utf-8").startswith('{"type": "FeatureCollection"')
+
+
 def test_run_places_people_from_modeller_population_as_the_command_line_does(
     hromada_dir, monkeypatch
 ):
