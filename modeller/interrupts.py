@@ -8,7 +8,7 @@ KeyboardInterrupt instead, so the writers remove their temporary files and the c
 prints the same line. Nothing changes until ``install()`` is called (by the console
 script), so library use keeps Python's default behaviour. Folders held in
 ``removed_on_exit()`` blocks are removed on either way out, and on SIGTERM, which
-otherwise ends the process as before.
+otherwise ends the process at once, as by default.
 """
 
 from __future__ import annotations
@@ -52,10 +52,22 @@ def removed_on_exit(path: str) -> Iterator[None]:
     its workers was left in the temporary folder, 5 MB each time; a table being written,
     as a hidden file of up to 70 MB beside it)."""
     _paths.append(str(path))
+    _watch_sigterm()
     try:
         yield
     finally:
         _paths.remove(str(path))
+        _watch_sigterm()
+
+
+def _watch_sigterm() -> None:
+    """SIGTERM runs ``_on_sigterm`` only while there are paths to remove, and otherwise ends
+    the process at once: a Python handler waits for the native call under way (a long
+    GEOS overlay had kept a run going 46 s after ``timeout``'s SIGTERM)."""
+    if _state["pid"] != os.getpid():  # not installed, or a forked worker
+        return
+    with suppress(ValueError):  # (not the main thread: left as it is)
+        signal.signal(signal.SIGTERM, _on_sigterm if _paths else signal.SIG_DFL)
 
 
 def _remove_paths() -> None:
@@ -92,8 +104,8 @@ def install() -> None:
     """Handle Ctrl-C as described above (main thread only; a no-op elsewhere)."""
     try:
         signal.signal(signal.SIGINT, _on_sigint)
-        signal.signal(signal.SIGTERM, _on_sigterm)
         _state["pid"] = os.getpid()
+        _watch_sigterm()  # (the default until a path is to be removed)
     except ValueError:  # not the main thread (embedded use): keep Python's default
         pass
 

@@ -186,3 +186,26 @@ def test_ctrl_c_dropped_in_a_destructor_still_ends_the_command():
     assert "Exception ignored" in done.stderr  # (Python's own line for the dropped one)
     assert done.stderr.rstrip().endswith("KeyboardInterrupt"), done.stderr
     assert done.returncode != 0
+
+
+def test_sigterm_ends_a_command_at_once_unless_a_temporary_is_to_be_removed():
+    """A Python SIGTERM handler runs only between native calls: a run inside a long GEOS
+    overlay kept going 46 s after ``timeout``'s SIGTERM. The handler is set only while a
+    temporary file or folder is to be removed; otherwise the default ends the process."""
+    probe = textwrap.dedent(
+        """
+        import signal
+        from modeller import interrupts
+        interrupts.install()
+        states = [signal.getsignal(signal.SIGTERM) is signal.SIG_DFL]
+        with interrupts.removed_on_exit("/nonexistent/tmp"):
+            states.append(signal.getsignal(signal.SIGTERM) is interrupts._on_sigterm)
+            with interrupts.removed_on_exit("/nonexistent/tmp2"):
+                pass
+            states.append(signal.getsignal(signal.SIGTERM) is interrupts._on_sigterm)
+        states.append(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)
+        print(states)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[True, True, True, True]", done.stdout + done.stderr
