@@ -385,12 +385,21 @@ def split_specs(specs: str) -> list[str]:
         if not _known(parts[i].strip()):  # the longest run of parts naming a file
             for k in range(len(parts), i + 1, -1):
                 name = ",".join(parts[i:k]).strip()
-                if _is_file_name(name) and Path(name).is_file():
+                if _is_file_name(name) and _is_file(name):
                     j = k
                     break
         out.append(",".join(parts[i:j]).strip())
         i = j
     return out
+
+
+def _is_file(name: str) -> bool:
+    """Whether a file of that name exists (False where the name cannot be looked up: too
+    long, a folder that may not be read)."""
+    try:
+        return Path(name).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _known(spec: str) -> bool:

@@ -197,7 +197,11 @@ def run(
                     )
                 )
                 if painter is not None:  # its images are drawn while the next is applied
-                    painter.offer(len(entries) - 1, entries[-1], partition, head)
+                    try:
+                        painter.offer(len(entries) - 1, entries[-1], partition, head)
+                    except Exception:  # noqa: BLE001 - (e.g. pickling): drawn here instead
+                        painter.cancel()
+                        painter = None
                 progress.advance(task)
     except InputError as exc:
         if painter is not None:
@@ -210,13 +214,15 @@ def run(
         from .maps import image_jobs
 
         stems = [Path(name).stem for name in maps.page_names(doc)]
-        if painter is not None:
-            pending = painter.draw(doc, partitions, stems)
-        else:
-            try:  # (fewer than image_jobs.PARALLEL_FROM: drawn here, now)
+        try:  # (without a painter, fewer than image_jobs.PARALLEL_FROM are drawn here, now)
+            if painter is not None:
+                pending = painter.draw(doc, partitions, stems)
+            else:
                 pending = image_jobs.start_images(doc, partitions, stems)
-            except Exception as exc:  # noqa: BLE001 - said with the maps, written without
-                pending = _failed(exc)
+        except Exception as exc:  # noqa: BLE001 - said with the maps, written without
+            if painter is not None:
+                painter.cancel()
+            pending = _failed(exc)
         _note_missing_glyphs(doc, err)
     cut = False
     try:
@@ -231,8 +237,9 @@ def run(
         if pending is not None:
             pending.cancel()
         raise
+    failed = None
     if not no_maps:
-        _write_maps(doc, partitions, out, tiles, pending, err, url)
+        failed = _write_maps(doc, partitions, out, tiles, pending, err, url)
     if cut:
         err.print(
             "note: the figures on standard output were cut short (its reader closed it); "
@@ -240,6 +247,9 @@ def run(
             markup=False,
             highlight=False,
         )
+    if failed is not None:
+        err.print(terminal_text(failed), markup=False, highlight=False)
+        sys.exit(1)
 
 
 def _same_folder(output: Path, out: Path) -> bool:
@@ -338,9 +348,10 @@ def _note_missing_glyphs(doc, err: Console) -> None:
 
 def _write_maps(
     doc, partitions, out: Path, tiles: str | None, pending, err: Console, url: str | None
-) -> None:
+) -> str | None:
     """The HTML pages, rendered while the images (``pending``; None: no images) are drawn,
-    then written with them as one folder."""
+    then written with them as one folder; the error line when the images failed (the
+    pages are written without them)."""
     from . import maps
 
     images: dict[str, bytes] = {}
@@ -381,19 +392,29 @@ def _write_maps(
         markup=False,
         highlight=False,
     )
-    if failure:
-        exc = failure[0]
-        err.print(
-            terminal_text(
-                f"error: the PNG/SVG images could not be drawn ({type(exc).__name__}: {exc}); "
-                "the pages were written without them. This is a bug in modeller: please "
-                "report it with the command and its scenarios (--no-images leaves the "
-                "images out)"
-            ),
-            markup=False,
-            highlight=False,
+    return _images_failed(failure[0]) if failure else None
+
+
+def _images_failed(exc: Exception) -> str:
+    """The error line for images that could not be drawn (the pages were written without
+    them): the machine's refusal as such, anything else as a bug to report."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    if isinstance(exc, MemoryError | BrokenProcessPool):
+        cause = "out of memory" if isinstance(exc, MemoryError) else "a drawing process died"
+        hint = "try fewer scenarios at once, or --no-images"
+    elif isinstance(exc, OSError):
+        cause, hint = environment_message(exc).removeprefix("error: "), "or use --no-images"
+    else:
+        cause = f"{type(exc).__name__}: {exc}"
+        hint = (
+            "this is a bug in modeller: please report it with the command and its scenarios "
+            "(--no-images leaves the images out)"
         )
-        sys.exit(1)
+    return (
+        f"error: the PNG/SVG images could not be drawn ({cause}); the pages were written "
+        f"without them; {hint}"
+    )
 
 
 class _ImagesFailed(Exception):

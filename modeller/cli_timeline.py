@@ -188,6 +188,7 @@ def _map_links(out: Path, ids: list[str]) -> dict[str, str]:
     folder = out.parent
     links: dict[str, str] = {}
     wanted = set(ids)
+    unmarked: list[Path] = []  # pages of an earlier version, without the mark
     try:
         pages = sorted(folder.glob("*.html"))
     except OSError:
@@ -200,7 +201,19 @@ def _map_links(out: Path, ids: list[str]) -> dict[str, str]:
             links[INDEX] = "../index.html"
             continue
         mark = re.search(rb'<meta name="modeller-scenario" content="([^"]*)">', head)
-        sid = html.unescape(mark.group(1).decode("utf-8", "replace")) if mark else None
+        if mark is None:
+            unmarked.append(page)
+            continue
+        sid = html.unescape(mark.group(1).decode("utf-8", "replace"))
+        if sid in wanted and sid not in links:
+            links[sid] = "../" + quote(page.name)
+    for page in unmarked:  # by the scenario id in its provenance footer
+        try:
+            text = page.read_bytes()
+        except OSError:
+            continue
+        said = re.search(rb'<span class="prov-id">([^<]*)</span>', text)
+        sid = html.unescape(said.group(1).decode("utf-8", "replace")) if said else None
         if sid in wanted and sid not in links:
             links[sid] = "../" + quote(page.name)
     return links

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 INTERRUPTED = "interrupted; no file was half-written (outputs are replaced whole or not at all)"
-_state = {"interrupted": False, "soft": 0, "pid": None}
+_state = {"interrupted": False, "soft": 0, "pid": None, "count": 0}  # count: Ctrl-Cs so far
 _paths: list[str] = []  # removed_on_exit(): removed by a hard exit in the main process
 
 
@@ -37,11 +37,12 @@ def cleanup_on_interrupt() -> Iterator[None]:
     ignored in ...") the block runs on to its end, and raises it there: a timeline had
     finished its work and ended with status 0 after Ctrl-C."""
     _state["soft"] += 1
+    seen = _state["count"]
     try:
         yield
     finally:
         _state["soft"] -= 1
-    if _state["interrupted"] and os.getpid() == _state["pid"]:
+    if _state["count"] != seen and os.getpid() == _state["pid"]:  # (one that came in here)
         raise KeyboardInterrupt
 
 
@@ -82,6 +83,7 @@ def _remove_paths() -> None:
 
 def _on_sigint(signum, frame) -> None:
     _state["interrupted"] = True
+    _state["count"] += 1
     if _state["soft"] or os.getpid() != _state["pid"]:  # writing, or a worker process
         raise KeyboardInterrupt
     try:

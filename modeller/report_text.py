@@ -189,6 +189,8 @@ def baseline_label(name: str, day: str | None) -> str:
     it already ('deepstate:2025-08-15'); 'undated' for a file without one."""
     if not day:
         return f"{name} (undated)"
+    if name == "1991":  # (its date, 1991-12-01, only repeats it)
+        return name
     return name if day in name else f"{name} {day}"
 
 

@@ -189,8 +189,8 @@ def _baseline_text(base: dict) -> str:
 def _rows_html(s: dict) -> Markup:
     """The data table's body: dates and numbers only (no user text), built without a
     template loop because it is most of the page (dates × 7 cells per scenario). Cells show
-    km² to the km² and people to three significant figures; ``data-v`` keeps the value as
-    the data file has it (km² to 0.01, people to 0.1)."""
+    km² to the km² and people to three significant figures; ``data-v`` keeps the value to
+    the decimals the data file has (km² to 0.01, people to 0.1)."""
     cols = [  # (rounded as the file's writers round: half to even)
         (np.round(np.asarray(s[k], dtype=float), n) + 0.0, f, n)
         for k in TABLE_KEYS

@@ -2294,3 +2294,13 @@ def test_modellers_own_json_figures_given_as_polygons_are_named_as_such(tmp_path
     other.write_text('{"name": "zone", "points": [[37, 48]]}', encoding="utf-8")
     said = assert_clean_error(cli("run", "--no-maps", "-b", other, "land-swap"))
     assert "JSON without a GeoJSON 'type' (its top-level keys: 'name', 'points')" in said, said
+
+
+def test_a_baseline_name_too_long_to_look_up_is_an_unknown_baseline():
+    """Looking for a file whose name has a comma must not fail on a name the system cannot
+    look up (too long): it had ended as 'cannot write ...: File name too long', status 1."""
+    from modeller import archive
+    from modeller.errors import InputError
+
+    with pytest.raises(InputError, match="unknown baseline 'nope'"):
+        archive.parse_specs("nope," + "a" * 300 + ".geojson")

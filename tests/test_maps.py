@@ -588,3 +588,16 @@ def test_a_bad_published_address_is_refused_before_any_work(tmp_path, url, said)
     assert result.exit_code == 2, result.output
     assert said in result.stderr and "Traceback" not in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://x.org/maps/#", "https://x.org/maps/?", "https://x.org/maps/index.html", 5],
+)
+def test_a_published_address_that_is_not_a_folders_is_refused(run, url):
+    """An empty '#' or '?' had passed ('…/maps/#/land-swap.png'), a page's address had
+    become '…/index.html/', and a number a TypeError."""
+    from modeller.errors import InputError
+
+    with pytest.raises(InputError, match="--url"):
+        maps.render_site(*run, url=url)

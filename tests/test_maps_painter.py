@@ -175,7 +175,9 @@ def test_a_bug_in_drawing_an_image_still_writes_the_pages(monkeypatch, tmp_path,
     )
     assert result.exit_code == 1, result.output
     assert "ZeroDivisionError: a bug in drawing" in result.stderr
-    assert "pages were written without them" in result.stderr
+    assert (
+        "pages were written without them" in result.stderr and "a bug in modeller" in result.stderr
+    )
     assert "Land swap" in result.stdout  # the figures were printed first
     written = sorted(p.name for p in out.iterdir())
     assert {"index.html", "land-swap.html", "freeze-current-lines.html"} <= set(written)
@@ -183,3 +185,25 @@ def test_a_bug_in_drawing_an_image_still_writes_the_pages(monkeypatch, tmp_path,
     for page in out.glob("*.html"):  # no page links an image that is not there
         text = page.read_text(encoding="utf-8")
         assert not [n for n in NAMES if n in text], page.name
+
+
+def test_images_the_machine_refused_are_not_called_a_bug():
+    """Out of memory, a drawing process killed, a disk that refuses: the machine's, said as
+    such (a MemoryError had been 'a bug in modeller: please report it')."""
+    import errno
+    from concurrent.futures.process import BrokenProcessPool
+
+    from modeller.cli_run import _images_failed
+
+    said = {
+        "memory": _images_failed(MemoryError()),
+        "killed": _images_failed(BrokenProcessPool("killed")),
+        "disk": _images_failed(OSError(errno.ENOSPC, "No space left on device", "/x/a.png")),
+        "bug": _images_failed(ZeroDivisionError("x")),
+    }
+    assert "out of memory" in said["memory"] and "a drawing process died" in said["killed"]
+    assert "No space left on device" in said["disk"]
+    for kind, line in said.items():
+        assert line.startswith("error: the PNG/SVG images could not be drawn (")
+        assert "pages were written without them" in line
+        assert ("a bug in modeller" in line) == (kind == "bug"), line

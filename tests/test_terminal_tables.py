@@ -192,3 +192,4 @@ def test_comparison_names_each_baseline_with_its_date(doc):
         "deepstate:2025-08-15"
     )
     assert report_text.baseline_label("own.geojson", None) == "own.geojson (undated)"
+    assert report_text.baseline_label("1991", "1991-12-01") == "1991"  # (not '1991 1991-12-01')

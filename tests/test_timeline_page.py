@@ -269,3 +269,20 @@ def test_each_scenario_links_the_map_page_that_shows_it(tmp_path):
         shown = (site / link.group(1)).read_text(encoding="utf-8")
         assert f'<meta name="modeller-scenario" content="{sid}">' in shown, (sid, link.group(1))
     assert 'href="../index.html">Maps of every scenario' in page
+    # a site of an earlier version has no marks: its pages are known by the scenario id
+    # in their provenance footer
+    for name in ("trail.html", "trail-2.html", "index-2.html"):
+        shown = site / name
+        shown.write_text(
+            re.sub(r'<meta name="modeller-scenario"[^>]*>\n?', "", shown.read_text("utf-8")),
+            "utf-8",
+        )
+    done = runner.invoke(
+        main,
+        ["timeline", *files, "--baselines", "contact-line", "-o", str(site / "timeline")],
+    )
+    assert done.exit_code == 0, done.output
+    page = (site / "timeline" / "timeline.html").read_text(encoding="utf-8")
+    for sid, name in [("trail-", "trail.html"), ("trail", "trail-2.html"), ("index", "index-2")]:
+        code = page.index(f"<code>{sid}</code>")
+        assert f'href="../{name}' in page[code : page.index("</p>", code)], sid

@@ -70,8 +70,10 @@ def check_url(text: str) -> str:
     of a folder, ending in '/' (one is added). InputError for anything else."""
     from urllib.parse import urlsplit
 
+    if not isinstance(text, str):
+        raise InputError(f"--url must be a web address (text), got {text!r:.60}")
     shown = repr(text[:80]) + ("…" if len(text) > 80 else "")
-    if not isinstance(text, str) or re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", text):
+    if re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", text):
         raise InputError(
             f"--url {shown} is not a web address: spaces, quotes, <, > and control "
             "characters have no place in one (write %20 for a space)"
@@ -86,10 +88,16 @@ def check_url(text: str) -> str:
             f"--url {shown} must be the http(s) address of the folder the maps will be "
             "published in, e.g. https://example.org/maps/"
         )
-    if parts.query or parts.fragment:
+    if "?" in text or "#" in text:
         raise InputError(
             f"--url {shown} has a ?query or #fragment: give the folder's address only, "
             "e.g. https://example.org/maps/"
+        )
+    last = parts.path.rstrip("/").rpartition("/")[2]
+    if not parts.path.endswith("/") and re.search(r"\.(html?|php|aspx?)$", last, re.I):
+        raise InputError(
+            f"--url {shown} is a page's address: give the folder the maps will be published "
+            "in, e.g. https://example.org/maps/"
         )
     return text if text.endswith("/") else text + "/"
 

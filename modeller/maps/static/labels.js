@@ -170,7 +170,7 @@
             place(it, stacked.width, stacked.height, true);
           if (!shown) {
             it.el.classList.remove('m-stacked');
-            missed += it.weight;
+            if (inView(it.p)) { missed += it.weight; }  // (one out of view is not missed)
           }
         } else if (!shown) {
           it.el.classList.remove('m-stacked');
