@@ -437,7 +437,7 @@ def missing_days(chosen: list[Snapshot], specs: str | None = None) -> list[Date]
         spans = [(daily[0], daily[-1])] if daily else []
     else:
         spans = []
-        for spec in (x.strip() for x in specs.split(",")):
+        for spec in split_specs(specs):
             m = RANGE_RE.match(spec)
             if m is None:
                 continue

@@ -418,7 +418,8 @@ def _images_failed(exc: Exception) -> str:
 
 
 class _ImagesFailed(Exception):
-    """Drawing the images failed (a bug): the site is written without them."""
+    """Drawing the images failed: the site is written without them (``_images_failed``
+    says why)."""
 
 
 def _failed(exc: Exception):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 import sys
 import time
@@ -180,50 +179,21 @@ def _map_links(out: Path, ids: list[str]) -> dict[str, str]:
     """Relative links from the timeline page to the maps of ``modeller run``, where they
     exist (by default the timeline is written into maps/timeline/, beside maps/): the site's
     index under ``timeline_page.INDEX``, and each scenario's page by the scenario it shows
-    (its ``modeller-scenario`` mark: scenario 'index' has index-2.html, and of 'trail-' and
+    (``maps.site.scenario_shown``: scenario 'index' has index-2.html, and of 'trail-' and
     'trail' the first has trail.html; a link by id had led to another scenario's map)."""
-    from .maps.site import GENERATOR
+    from .maps.site import GENERATOR, page_head, scenario_shown
     from .timeline_page import INDEX
 
     folder = out.parent
-    links: dict[str, str] = {}
+    index = page_head(folder / "index.html")
+    links = {INDEX: "../index.html"} if index is not None and GENERATOR in index else {}
     wanted = set(ids)
-    unmarked: list[Path] = []  # pages of an earlier version, without the mark
     try:
-        pages = sorted(folder.glob("*.html"))
+        pages = sorted(p for p in folder.glob("*.html") if p.name != "index.html")
     except OSError:
         return links
     for page in pages:
-        head = _head(page)
-        if GENERATOR not in head:
-            continue
-        if page.name == "index.html":
-            links[INDEX] = "../index.html"
-            continue
-        mark = re.search(rb'<meta name="modeller-scenario" content="([^"]*)">', head)
-        if mark is None:
-            unmarked.append(page)
-            continue
-        sid = html.unescape(mark.group(1).decode("utf-8", "replace"))
-        if sid in wanted and sid not in links:
-            links[sid] = "../" + quote(page.name)
-    for page in unmarked:  # by the scenario id in its provenance footer
-        try:
-            text = page.read_bytes()
-        except OSError:
-            continue
-        said = re.search(rb'<span class="prov-id">([^<]*)</span>', text)
-        sid = html.unescape(said.group(1).decode("utf-8", "replace")) if said else None
+        sid = scenario_shown(page)
         if sid in wanted and sid not in links:
             links[sid] = "../" + quote(page.name)
     return links
-
-
-def _head(page: Path) -> bytes:
-    """The start of a page, up to its body (b"" when it cannot be read)."""
-    try:
-        with open(page, "rb") as fh:
-            start = fh.read(16384)
-    except OSError:
-        return b""
-    return re.split(rb"(?i)<body|</head", start, maxsplit=1)[0]

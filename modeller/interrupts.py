@@ -20,13 +20,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 INTERRUPTED = "interrupted; no file was half-written (outputs are replaced whole or not at all)"
-_state = {"interrupted": False, "soft": 0, "pid": None, "count": 0}  # count: Ctrl-Cs so far
+_state = {"soft": 0, "pid": None, "count": 0}  # count: Ctrl-Cs so far
 _paths: list[str] = []  # removed_on_exit(): removed by a hard exit in the main process
 
 
 def interrupted() -> bool:
     """Whether Ctrl-C has been pressed in this process (whatever exception it turned into)."""
-    return bool(_state["interrupted"])
+    return _state["count"] > 0
 
 
 @contextmanager
@@ -82,7 +82,6 @@ def _remove_paths() -> None:
 
 
 def _on_sigint(signum, frame) -> None:
-    _state["interrupted"] = True
     _state["count"] += 1
     if _state["soft"] or os.getpid() != _state["pid"]:  # writing, or a worker process
         raise KeyboardInterrupt

@@ -41,7 +41,7 @@ from .timeline_series import (
     short,
     unbroken,
 )
-from .timeline_table import Table, missing_lines, outline_lines, provenance
+from .timeline_table import Table, digits, missing_lines, outline_lines, provenance
 
 INDEX = ""  # the key of the maps' index among ``maps`` (no scenario id is empty)
 
@@ -192,9 +192,9 @@ def _rows_html(s: dict) -> Markup:
     km² to the km² and people to three significant figures; ``data-v`` keeps the value to
     the decimals the data file has (km² to 0.01, people to 0.1)."""
     cols = [  # (rounded as the file's writers round: half to even)
-        (np.round(np.asarray(s[k], dtype=float), n) + 0.0, f, n)
+        (np.round(np.asarray(s[k], dtype=float), digits(k)) + 0.0, f, digits(k))
         for k in TABLE_KEYS
-        for f, n in [(people, 1) if k.endswith("people") else (fmt, 2)]
+        for f in [people if k.endswith("people") else fmt]
     ]
     out = []
     for j, d in enumerate(s["dates"]):

@@ -174,19 +174,19 @@ def _slices(cols: dict):
         yield {k: v[start : start + size] for k, v in cols.items()}
 
 
-def _digits(column: str) -> int:
+def digits(column: str) -> int:
     """Decimals a figure is written with, as ``run`` writes its CSV and JSON: km² to 0.01,
     people to 0.1 (the method supports no more; the timeline had written 0.0001 and 0.01)."""
     return 2 if column.endswith("km2") else 1
 
 
 def _records(cols: dict, names: tuple) -> list[dict]:
-    """Rows as dicts, figures rounded (``_digits``), column by column."""
+    """Rows as dicts, figures rounded (``digits``), column by column."""
     columns = []
     for n in names:
         values = np.asarray(cols[n]).tolist()
         if values and isinstance(values[0], float):
-            values = [round(v, _digits(n)) for v in values]
+            values = [round(v, digits(n)) for v in values]
         columns.append(values)
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
@@ -299,7 +299,7 @@ def _write_csv(table: Table, path: Path) -> None:
 def _csv_block(cols: dict, names: tuple, prefix: str, head: list) -> str:
     """Rows of one table as CSV text; columns it lacks stay empty.
 
-    Numbers are rounded (``_digits``) and turned into text by numpy;
+    Numbers are rounded (``digits``) and turned into text by numpy;
     rows are joined in C (300,000 rows: well under a second).
     """
     n = len(cols["date"])
@@ -312,7 +312,7 @@ def _csv_block(cols: dict, names: tuple, prefix: str, head: list) -> str:
             continue
         values = cols[name]
         if values.dtype.kind == "f":
-            fields.append((np.round(values, _digits(name)) + 0.0).astype(str).tolist())
+            fields.append((np.round(values, digits(name)) + 0.0).astype(str).tolist())
         else:
             uniq, inv = np.unique(values.astype(str), return_inverse=True)
             fields.append(np.array(_csv_text(uniq), dtype=object)[inv].tolist())
@@ -368,7 +368,7 @@ def _arrow_blocks(table: Table, rounded: bool = False):
                 elif field.name in names:
                     values = np.asarray(block[field.name])
                     if values.dtype.kind == "f" and rounded:
-                        values = np.round(values, _digits(field.name)) + 0.0
+                        values = np.round(values, digits(field.name)) + 0.0
                     elif field.name == "date":
                         values = values.astype("datetime64[D]")
                     elif values.dtype.kind != "f":

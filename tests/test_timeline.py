@@ -587,7 +587,7 @@ def test_an_interrupted_command_does_not_wait_for_its_threads_at_exit():
         "import threading\n"
         "from modeller import entry, interrupts\n"
         "threading.Thread(target=threading.Event().wait).start()\n"
-        "interrupts._state['interrupted'] = True\n"
+        "interrupts._state['count'] = 1\n"
         "entry.leave(130)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], timeout=30, capture_output=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from collections.abc import Callable
@@ -225,10 +226,35 @@ def check_not_theirs(folder: Path, names, by: str = "the maps", manifest: str = 
 def _marked(path: Path) -> bool:
     """Whether a page carries modeller's generator mark in its head (not merely anywhere
     in its first bytes: a page of the user's quoting it in its body is not modeller's)."""
+    head = page_head(path, 4096)
+    return head is None or GENERATOR in head  # (unreadable: the write will say so)
+
+
+def page_head(path: Path, size: int = 16384) -> bytes | None:
+    """The start of a page up to its body (its first ``size`` bytes at most); None when
+    it cannot be read."""
     try:
         with open(path, "rb") as fh:
-            start = fh.read(4096)
+            start = fh.read(size)
     except OSError:
-        return True  # unreadable: the write will say so
-    head = re.split(rb"(?i)<body|</head", start, maxsplit=1)[0]
-    return GENERATOR in head
+        return None
+    return re.split(rb"(?i)<body|</head", start, maxsplit=1)[0]
+
+
+SCENARIO_MARK = re.compile(rb'<meta name="modeller-scenario" content="([^"]*)">')
+PROVENANCE_ID = re.compile(rb'<span class="prov-id">([^<]*)</span>')  # (in the footer)
+
+
+def scenario_shown(path: Path) -> str | None:
+    """The id of the scenario a page of modeller's shows (None: not such a page): from the
+    mark in its head, or, on a page written before there was one, its provenance footer."""
+    head = page_head(path)
+    if head is None or GENERATOR not in head:
+        return None
+    found = SCENARIO_MARK.search(head)
+    if found is None:
+        try:
+            found = PROVENANCE_ID.search(path.read_bytes())
+        except OSError:
+            return None
+    return html.unescape(found.group(1).decode("utf-8", "replace")) if found else None
