@@ -24,6 +24,8 @@ from .partition import Partition
 from .results import Result
 from .scenario import Scenario
 
+LOADED = "<a loaded partition>"  # what a Partition given to ``run`` is cached under (no spec)
+
 if TYPE_CHECKING:
     import pandas
 
@@ -210,9 +212,10 @@ def run(
     ----------
     scenarios : Scenario, path, id, or a list of them, optional
         Scenario objects, files, folders or shipped ids; default: every shipped scenario.
-    baseline : str, optional
+    baseline : str or Partition, optional
         A baseline spec for all of them (default: each scenario's own ``baseline:``, else
-        ``contact-line``); ``deepstate:own`` runs each on its own date's snapshot.
+        ``contact-line``); ``deepstate:own`` runs each on its own date's snapshot; or a
+        baseline already loaded (a Partition from ``load_baseline``).
     towns : int
         How many towns changing hands to list per scenario.
     population : str or Path, optional
@@ -233,19 +236,25 @@ def run(
         baseline = os.fspath(baseline)
     if isinstance(baseline, int) and not isinstance(baseline, bool):  # 1991, as load_baseline
         baseline = str(baseline)
-    if isinstance(baseline, Partition):
+    cache = runs.BaselineCache()
+    if isinstance(baseline, Partition):  # loaded here: used as its spec's would be
+        if baseline.scenario is not None:
+            applied = getattr(baseline.scenario, "id", "a scenario")
+            raise InputError(
+                f"this partition has {applied} applied (from apply): run takes a baseline, "
+                "a Partition from load_baseline; for its figures run the scenarios on that "
+                f"baseline (run([..., {applied!r}], baseline=base))"
+            )
+        api_args.check_partition(baseline)
+        cache.loaded[LOADED] = baseline
+        baseline = LOADED
+    elif baseline is not None and not isinstance(baseline, str):
         raise InputError(
-            "run takes a baseline spec such as 'deepstate:2025-08-15' or a file name; to "
-            "apply a scenario to a loaded baseline (a Partition), use apply(baseline, scenario)"
-        )
-    if baseline is not None and not isinstance(baseline, str):
-        raise InputError(
-            "baseline must be a spec such as 'deepstate:2025-08-15' or a file name, got "
-            f"{type(baseline).__name__} {baseline!r:.60}"
+            "baseline must be a spec such as 'deepstate:2025-08-15', a file name or a "
+            f"Partition from load_baseline, got {type(baseline).__name__} {baseline!r:.60}"
         )
     loaded = _as_scenarios(scenarios)
     api_args.use_population(population)
-    cache = runs.BaselineCache()
     entries, partitions, notes = [], [], []
     units = api_args.units_now()
     for path, sc in loaded:

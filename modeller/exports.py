@@ -11,13 +11,15 @@ once for the file (a top-level ``modeller`` member in GeoJSON, layer metadata
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
-from . import files, geodata, projection
+from . import files, geodata, projection, settings
 from .document import RunDocument, decimals
 from .errors import InputError
 from .partition import Partition, polygonal
@@ -177,6 +179,26 @@ def format_of(path: Path, fmt: str | None = None) -> str:
     )
 
 
+@contextlib.contextmanager
+def _gpkg_dated():
+    """GDAL stamps a GeoPackage's tables with the time of writing (``last_change``): with
+    ``SOURCE_DATE_EPOCH`` set, with that time, so that the same inputs give the same bytes
+    as the other formats do (GDAL's ``OGR_CURRENT_DATE``)."""
+    epoch = settings.source_date_epoch()
+    if epoch is None:
+        yield
+        return
+    import pyogrio
+
+    when = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": when})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
+
+
 def write(frame, path: Path, prov: dict, fmt: str | None = None) -> Path:
     """Write a pieces frame with its provenance, atomically; return the path.
 
@@ -204,9 +226,14 @@ def write(frame, path: Path, prov: dict, fmt: str | None = None) -> Path:
             else:
                 tmp.unlink()  # GDAL creates the file itself
             try:
-                frame.to_file(
-                    tmp, driver="GPKG", layer="pieces", engine="pyogrio", metadata={META_KEY: text}
-                )
+                with _gpkg_dated():
+                    frame.to_file(
+                        tmp,
+                        driver="GPKG",
+                        layer="pieces",
+                        engine="pyogrio",
+                        metadata={META_KEY: text},
+                    )
             except (DataSourceError, DataLayerError) as exc:
                 raise _gdal_refusal(exc, path) from None
         return path

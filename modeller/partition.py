@@ -62,6 +62,17 @@ class Partition:
     parent: Partition | None = field(default=None, repr=False, compare=False)
     warnings: tuple[str, ...] = ()  # e.g. steps that selected nothing
 
+    def __repr__(self) -> str:
+        """A line: what it is drawn from, not every piece's polygon."""
+        applied = getattr(self.scenario, "id", None)
+        oblasts = len({p.oblast for p in self.pieces})
+        return (
+            f"<Partition: {self.baseline.label}"
+            + (f" + {applied}" if applied else "")
+            + f"; {len(self.pieces)} pieces in {oblasts} units, metres in LAEA"
+            + " (geodata.EQUAL_AREA)>"
+        )
+
     @cached_property
     def areas_km2(self) -> np.ndarray:
         """Area of every piece, in the order of ``pieces``."""

@@ -36,6 +36,16 @@ class Result:
     partitions: tuple[Partition, ...]
     notes: tuple[str, ...] = field(default=())
 
+    def __repr__(self) -> str:
+        """A line, not the document: a notebook shows a Result by it (the whole document
+        was some 30,000 characters for one scenario)."""
+        ids = [e.id for e in self.document.scenarios]
+        shown = ", ".join(ids[:5]) + (f", … ({len(ids)} in all)" if len(ids) > 5 else "")
+        labels = sorted({p.baseline.label for p in self.partitions})
+        based = "; ".join(labels[:3]) + ("; …" if len(labels) > 3 else "")
+        pieces = sum(len(p.pieces) for p in self.partitions)
+        return f"<Result: {shown or 'no scenario'} on {based or 'no baseline'}; {pieces} pieces>"
+
     @cached_property
     def pieces(self) -> geopandas.GeoDataFrame:
         """Every piece of every scenario in EPSG:4326: scenario, oblast code and name,

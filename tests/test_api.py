@@ -396,11 +396,33 @@ def test_a_baseline_file_may_be_given_as_a_path(tmp_path):
     )
 
 
-def test_a_loaded_baseline_given_to_run_points_to_apply():
+def test_a_loaded_baseline_given_to_run_gives_the_figures_its_spec_gives():
     base = modeller.load_baseline("1991")
-    with pytest.raises(InputError, match=r"use apply\(baseline, scenario\)") as caught:
-        modeller.run("land-swap", baseline=base)
-    assert len(str(caught.value)) < 200  # not the partition's whole repr
+    given = modeller.run("land-swap", baseline=base)
+    named = modeller.run("land-swap", baseline="1991")
+    assert given.document.model_dump(exclude={"generated"}) == named.document.model_dump(
+        exclude={"generated"}
+    )
+    assert given.held.loc[given.held.status == "ukraine", "change_km2"].item() < -1000
+
+
+def test_an_applied_partition_given_to_run_says_to_run_the_scenario_on_its_baseline():
+    base = modeller.load_baseline("1991")
+    after = modeller.apply(base, modeller.load_scenario("land-swap"))
+    with pytest.raises(InputError, match=r"land-swap applied.*load_baseline") as caught:
+        modeller.run("land-swap", baseline=after)
+    assert len(str(caught.value)) < 300  # not the partition's whole repr
+
+
+def test_results_and_partitions_show_as_one_line_in_a_notebook():
+    result = modeller.run(["land-swap", "freeze-current-lines"])
+    shown = repr(result)
+    assert "\n" not in shown and len(shown) < 300, shown
+    assert "land-swap" in shown and "freeze-current-lines" in shown
+    assert "contact-line (2025-08-15)" in shown
+    after = result.partitions[0]
+    assert repr(after).startswith("<Partition: contact-line (2025-08-15) + ")
+    assert f"{len(after.pieces)} pieces" in repr(after) and len(repr(after)) < 200
 
 
 def test_to_file_expands_the_home_folder(tmp_path, monkeypatch):

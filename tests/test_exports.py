@@ -292,3 +292,32 @@ def test_geodata_figures_keep_the_jsons_decimals(result, tmp_path, ext):
     for k, digits in (("km2", 2), ("people", 1), ("people_low", 1), ("people_high", 1)):
         assert list(back[k]) == [piece[k] for piece in pieces], k
         assert all(v == round(v, digits) for v in back[k]), k
+
+
+def test_a_geopackage_with_source_date_epoch_is_the_same_bytes(tmp_path, monkeypatch):
+    """GDAL stamped a GeoPackage with the wall clock (gpkg_contents.last_change): two runs
+    a second apart differed although README promises the same bytes."""
+    import sqlite3
+    import time
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    ext = ".gpkg"
+    first, second = tmp_path / f"a{ext}", tmp_path / f"b{ext}"
+    for path in (first, second):
+        assert (
+            CliRunner().invoke(main, ["run", "land-swap", "-f", ext[1:], "-O", str(path)]).exit_code
+            == 0
+        )
+        time.sleep(1.1)  # (GDAL's stamp has milliseconds; the two must not share a second)
+    assert first.read_bytes() == second.read_bytes()
+    with sqlite3.connect(first) as db:
+        (stamp,) = db.execute("SELECT last_change FROM gpkg_contents").fetchone()
+    assert stamp == "2023-11-14T22:13:20.000Z"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")  # and without it, the time of writing
+    now = tmp_path / "now.gpkg"
+    assert (
+        CliRunner().invoke(main, ["run", "land-swap", "-f", "gpkg", "-O", str(now)]).exit_code == 0
+    )
+    with sqlite3.connect(now) as db:
+        (stamp,) = db.execute("SELECT last_change FROM gpkg_contents").fetchone()
+    assert stamp[:4] == time.strftime("%Y", time.gmtime())

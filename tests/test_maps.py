@@ -601,3 +601,18 @@ def test_a_published_address_that_is_not_a_folders_is_refused(run, url):
 
     with pytest.raises(InputError, match="--url"):
         maps.render_site(*run, url=url)
+
+
+def test_the_index_of_one_scenario_describes_one_proposal(tmp_path):
+    """'1 reported proposals' was the social preview of a site of one scenario."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    out = tmp_path / "site"
+    done = CliRunner().invoke(main, ["run", "land-swap", "--no-images", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    index = (out / "index.html").read_text(encoding="utf-8")
+    described = re.search(r'property="og:description" content="([^"]*)"', index).group(1)
+    assert described.startswith("A reported proposal for Russia–Ukraine territory"), described
+    assert "proposals" not in described

@@ -354,7 +354,10 @@ def index_page(
         **meta(
             "Territorial scenarios compared",
             f"{len(views)} reported proposals for Russia–Ukraine territory: km², people and "
-            "towns changing hands, each on a map.",
+            "towns changing hands, each on a map."
+            if len(views) != 1
+            else "A reported proposal for Russia–Ukraine territory: km², people and towns "
+            "changing hands, on a map.",
             # (several scenarios: the overview of them all, drawn with the images)
             at(url, "overview.png" if len(views) > 1 else f"{first.id}.png")
             if images and first
