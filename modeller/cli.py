@@ -11,6 +11,7 @@ from . import __version__
 from .cli_options import (
     FORMATS,
     GEO_FORMATS,
+    HelpContext,
     PathArg,
     data_options,
     fail,
@@ -44,7 +45,16 @@ def _one(values: tuple, option: str):
     return values[0] if values else None
 
 
-@click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class Command(click.Command):
+    context_class = HelpContext  # (help wrapped at spaces only)
+
+
+class Group(SafeGroup):
+    context_class = HelpContext
+    command_class = Command
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="modeller")
 def main() -> None:
     """Model reported Russia–Ukraine territorial proposals: km², people, towns, maps.

@@ -15,6 +15,41 @@ from .errors import InputError
 from .textsafe import terminal_text
 
 
+class HelpFormatter(click.HelpFormatter):
+    """Option lists wrapped at spaces only: click broke names a user copies from the help
+    (``contact-`` / ``line``, ``…simplifi`` / ``ed_vadymnes.geojson``); a name longer
+    than the column runs past it instead."""
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        import textwrap
+
+        rows = list(rows)
+        widths = [click.formatting.term_len(first) for first, _ in rows]
+        first_col = min(max(widths, default=0), col_max) + col_spacing
+        text_width = max(self.width - first_col - 2, 10)
+        pad = " " * (first_col + self.current_indent)
+        for (first, second), width in zip(rows, widths, strict=True):
+            self.write(" " * self.current_indent + first)
+            if not second:
+                self.write("\n")
+                continue
+            if width <= first_col - col_spacing:
+                self.write(" " * (first_col - width))
+            else:
+                self.write("\n" + pad)
+            lines = textwrap.wrap(
+                " ".join(second.split()),
+                text_width,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            self.write(("\n" + pad).join(lines) + "\n")
+
+
+class HelpContext(click.Context):
+    formatter_class = HelpFormatter
+
+
 class PathArg(click.Path):
     """click.Path that refuses an empty value: ``Path("")`` is the current folder, so
     ``--out ''`` would write into it and ``run ''`` read every file in it."""

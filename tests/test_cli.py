@@ -4,6 +4,7 @@ listings within 80 columns, the documents the outputs refer to."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -353,3 +354,21 @@ def test_a_baselines_own_warning_is_said_once_per_run(tmp_path):
     doubts = [line for line in lines if "makes 100.0% of the units not Ukrainian-held" in line]
     assert len(doubts) == 1 and doubts[0].startswith("warning: the baseline file whole.geojson")
     assert any(line.startswith(f"warning: {moot}: step 1") for line in lines), lines
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_help_breaks_no_name_a_user_copies(command, monkeypatch):
+    """click wrapped at hyphens and inside long words: 'contact-' / 'line', and
+    'boundaries/ua_hromadas_simplifi' / 'ed_vadymnes.geojson' in --population's help."""
+    monkeypatch.setenv("COLUMNS", "80")
+    shown = CliRunner().invoke(main, [command, "--help"], terminal_width=80)
+    assert shown.exit_code == 0, shown.output
+    words = " ".join(shown.output.split())
+    for line in shown.output.splitlines():
+        assert not re.search(r"\w-$", line), line  # a name cut at its hyphen
+    option = main.commands[command]
+    for param in option.params:
+        for name in re.findall(r"[\w./'-]+", getattr(param, "help", None) or ""):
+            assert name in words, (param.name, name)  # every word of its help, unbroken
+    if command in ("run", "timeline"):
+        assert "boundaries/ua_hromadas_simplified_vadymnes.geojson" in shown.output
