@@ -67,6 +67,29 @@ class PathArg(click.Path):
                 ctx,
             )
         output = not self.exists and not (self.file_okay and self.dir_okay)  # --out, -O
+        named = isinstance(value, str) and not (self.allow_dash and value == "-")
+        if named and output and os.path.lexists(value):
+            # (click's "Directory 'figures.csv' is a file." reads as if one had been made)
+            if not self.file_okay and not os.path.isdir(value):
+                run_out = param is not None and param.name == "out" and ctx is not None
+                run_out = run_out and ctx.info_name == "run"
+                self.fail(
+                    f"'{value}' is a file, not a folder: give a folder for the files it writes"
+                    + (
+                        f" (the figures go to a file with -O {value} and --format)"
+                        if run_out
+                        else ""
+                    ),
+                    param,
+                    ctx,
+                )
+            if not self.dir_okay and os.path.isdir(value):
+                self.fail(
+                    f"'{value}' is a folder, not a file: give a file name (e.g. "
+                    f"{os.path.join(value, 'figures.json')})",
+                    param,
+                    ctx,
+                )
         if isinstance(value, str) and output and any(c in value for c in "\n\r"):
             self.fail("has a line break in it; give a name on one line", param, ctx)
         return super().convert(value, param, ctx)

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -174,7 +174,12 @@ def load() -> Geodata:
     if path is None:
         return _embedded()
     full = _resolved(path)  # (the cache's key; outputs name the file as written)
-    return _from_file(str(full), _stamp(full), str(path))
+    try:
+        return _from_file(str(full), _stamp(full), str(path))
+    except InputError as exc:  # named as the user wrote it, as other inputs' errors are
+        if exc.file != str(full) or str(full) == str(path):
+            raise
+        raise replace(exc, file=str(path)) from None
 
 
 def _resolved(path) -> Path:

@@ -25,6 +25,7 @@ The files are read and checked by ``hromada_checks``.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from functools import cache
 from pathlib import Path
@@ -33,7 +34,7 @@ import numpy as np
 import shapely
 
 from . import geodata, inputs, population
-from .errors import OutputWarning
+from .errors import InputError, OutputWarning
 from .hromada_checks import Source, check, covered, source
 from .hromada_files import GEOMETRY, NO_CODE, POPULATION, iso_of_katottg
 
@@ -220,14 +221,26 @@ def use_folder(folder: Path | None) -> None:
     kept for the same files and units: a second call (the Python API's) costs nothing."""
     from . import hromada_files, settings
 
+    given = folder
     folder = folder or settings.population_path()
     if folder is None:
         population.use(None)
         return
     folder = Path(folder).expanduser()
     data = geodata.load()
+    try:
+        paths = hromada_files.files(folder)  # InputError naming what is missing
+    except InputError as exc:
+        if given is not None:
+            raise
+        # the folder came from the environment: say so, and how to fix (as for --units)
+        said = exc.message.replace("--population needs", "MODELLER_POPULATION needs")
+        raise dataclasses.replace(
+            exc,
+            message=f"{said} (fix or unset that variable, or give --population)",
+        ) from None
     stamps = []
-    for f in hromada_files.files(folder):  # InputError naming what is missing
+    for f in paths:
         st = f.stat()
         stamps.append((str(f.resolve()), st.st_size, st.st_mtime_ns, st.st_ino))
     if not (_IN_USE and _IN_USE[0][0] == stamps and _IN_USE[0][1] is data):

@@ -52,7 +52,13 @@ def read_features(path: Path) -> tuple[list[tuple[dict, object, int]], list[tupl
         try:
             data = strict_json(text)
         except (ValueError, RecursionError) as exc:
-            raise InputError(f"cannot read units GeoJSON: {exc}", str(path)) from None
+            hint = (
+                "; it is not JSON at all (a CSV or text file?): give a GeoJSON file, which "
+                "starts with '{'"
+                if text.lstrip()[:1] not in ("{", "[", "")
+                else ""
+            )
+            raise InputError(f"cannot read units GeoJSON: {exc}{hint}", str(path)) from None
         check_crs(data, str(path))
         feats = data.get("features") if isinstance(data, dict) else None
         if not isinstance(feats, list) or data.get("type") != "FeatureCollection":

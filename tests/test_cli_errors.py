@@ -614,3 +614,29 @@ def test_validate_reads_a_held_in_baseline_file_as_run_does(tmp_path):
     )
     assert re.search(warned, checked.stderr), checked.stderr
     assert "ok: " in checked.stdout
+
+
+def test_a_population_folder_from_the_environment_is_blamed_on_the_variable(monkeypatch, tmp_path):
+    """MODELLER_POPULATION=/nope said "--population needs a folder" with no --population
+    given; --units already named MODELLER_UNITS in the same case."""
+    monkeypatch.setenv("MODELLER_POPULATION", str(tmp_path / "nope"))
+    said = run_cli("run", "land-swap", "--no-maps")
+    assert said.exit_code == 2, said.output
+    assert "MODELLER_POPULATION needs a folder" in said.output, said.output
+    assert "fix or unset that variable, or give --population" in said.output
+    assert "--population needs" not in said.output
+    given = run_cli("run", "land-swap", "--no-maps", "--population", str(tmp_path / "nope"))
+    assert given.exit_code == 2 and "--population needs a folder" in given.output
+    assert "MODELLER_POPULATION" not in given.output
+
+
+def test_a_units_file_is_named_as_written_with_a_hint_for_what_is_not_json(monkeypatch, tmp_path):
+    """--units junk.geojson was named by its absolute path, with json's bare "Expecting
+    value"; a baseline file's error keeps the name as written and says it is no JSON."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "junk.geojson").write_text("name,area\nDonetsk,26517\n")
+    said = run_cli("run", "land-swap", "--no-maps", "--units", "junk.geojson")
+    assert said.exit_code == 2, said.output
+    assert "error: junk.geojson: cannot read units GeoJSON" in said.output, said.output
+    assert str(tmp_path) not in said.output
+    assert "not JSON at all" in said.output and "starts with '{'" in said.output

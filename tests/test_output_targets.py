@@ -61,7 +61,7 @@ def test_a_loop_of_links_and_a_folder_behind_a_link_are_refused(tmp_path):
     (tmp_path / "folder").mkdir()
     (tmp_path / "to-folder").symlink_to(tmp_path / "folder")
     result = _run("--format", "json", "--output", str(tmp_path / "to-folder"))
-    assert result.exit_code == 2 and "is a directory" in result.output  # (click says so)
+    assert result.exit_code == 2 and "is a folder, not a file" in result.output
     assert (tmp_path / "to-folder").is_symlink() and not list((tmp_path / "folder").iterdir())
 
 
@@ -828,3 +828,20 @@ def test_a_second_timeline_into_a_folder_being_written_is_refused(tmp_path, monk
     done = CliRunner().invoke(main, args)
     assert done.exit_code == 0, done.output
     assert (out / "timeline.csv").exists()
+
+
+def test_an_existing_file_for_out_and_a_folder_for_output_say_what_to_give(tmp_path):
+    """click said "Directory 'shifts.csv' is a file." and "File 'maps' is a directory.",
+    as if it had made them; a new name ending in .csv already got the tool's own hint."""
+    (tmp_path / "shifts.csv").write_text("mine\n")
+    (tmp_path / "maps").mkdir()
+    out = CliRunner().invoke(main, ["run", "land-swap", "-o", str(tmp_path / "shifts.csv")])
+    assert out.exit_code == 2
+    assert "is a file, not a folder" in out.output and "-O " in out.output, out.output
+    put = _run("--format", "json", "-O", str(tmp_path / "maps"))
+    assert put.exit_code == 2 and "is a folder, not a file" in put.output, put.output
+    assert "figures.json" in put.output  # an example of a file name there
+    assert (tmp_path / "shifts.csv").read_text() == "mine\n"
+    assert not list((tmp_path / "maps").iterdir())
+    dash = _run("--format", "csv", "-O", "-")  # '-' is standard output, not a name
+    assert dash.exit_code == 0 and dash.stdout.startswith("data_version,")
