@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date as Date
 from pathlib import Path
@@ -101,7 +102,7 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
                 with _waiting("fetching the units from geoBoundaries"):
                     path = geoboundaries.fetch_units(force=force)
             except (urllib.error.URLError, TimeoutError, OSError) as exc:
-                _unreachable(f"cannot reach geoBoundaries ({exc}); try again later")
+                _unreachable(f"cannot reach geoBoundaries ({_why(exc)})")
         except InputError as exc:
             fail(exc)
         click.echo(f"units -> {path}  (geoBoundaries gbOpen UKR ADM1, ODbL; use --units {path})")
@@ -112,8 +113,8 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
     days = []
     for text in dates:  # every date checked before the first download
         try:
-            try:
-                day = parse_date(text, "fetch")
+            try:  # (a baseline's spelling, deepstate:2025-11-20, names the same day)
+                day = parse_date(re.sub(r"(?i)^deepstate:", "", text.strip()), "fetch")
             except InputError:
                 raise InputError(f"bad date '{text}': {not_a_day(text)}") from None
             if not FIRST_DAY <= day <= Date.today():
@@ -131,8 +132,24 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
         except InputError as exc:
             fail(exc)
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            _unreachable(f"cannot reach the DeepState API ({exc}); try again later")
+            _unreachable(f"cannot reach the DeepState API ({_why(exc)})")
         click.echo(f"deepstate:{day} -> {path}")
+
+
+def _why(exc: BaseException) -> str:
+    """Why a download failed, in words, with what to try: a name that does not resolve is
+    this machine off the network (or behind a proxy), not the server being down."""
+    import socket
+
+    reason = getattr(exc, "reason", exc)  # (urllib wraps the socket's error)
+    if isinstance(reason, socket.gaierror):
+        return (
+            "the server's name does not resolve: this machine seems offline; check its "
+            "network connection, or set HTTPS_PROXY if it reaches the web through a proxy"
+        )
+    if isinstance(reason, ConnectionRefusedError | TimeoutError | socket.timeout):
+        return f"{reason}; check the network connection, or try again later"
+    return f"{reason}; try again later"
 
 
 def _waiting(what: str):

@@ -640,3 +640,29 @@ def test_a_units_file_is_named_as_written_with_a_hint_for_what_is_not_json(monke
     assert "error: junk.geojson: cannot read units GeoJSON" in said.output, said.output
     assert str(tmp_path) not in said.output
     assert "not JSON at all" in said.output and "starts with '{'" in said.output
+
+
+def test_fetch_offline_says_the_machine_is_offline_and_takes_a_baseline_spelling(
+    monkeypatch, tmp_path
+):
+    """'cannot reach the DeepState API (<urlopen error [Errno -2] Name or service not
+    known>); try again later' on a machine without network; and 'deepstate:2025-11-20',
+    a baseline's spelling of the day, was a bad date."""
+    import socket
+    import urllib.error
+
+    from modeller import downloads
+
+    asked = []
+
+    def offline(request, timeout):
+        asked.append(request.full_url)
+        raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+
+    monkeypatch.setattr(downloads.urllib.request, "urlopen", offline)
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    said = run_cli("fetch", "deepstate:2025-11-20")
+    assert said.exit_code == 1, said.output
+    assert asked, said.output  # the day was asked for: the spelling was taken
+    assert "seems offline" in said.output and "HTTPS_PROXY" in said.output, said.output
+    assert "try again later" not in said.output
