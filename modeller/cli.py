@@ -217,7 +217,9 @@ def list_scenarios() -> None:
 )
 def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | None) -> None:
     """Check the geodata (valid shapes, units tile Ukraine, area and population totals)
-    and scenarios (every step selects something). Exit 1 if anything fails.
+    and the scenarios in PATHS (every step selects something). Without PATHS, the geodata
+    only (and --baseline's map): 'modeller doctor scenarios/' checks the shipped
+    scenarios too. Exit 1 if anything fails.
 
     \b
     Examples:

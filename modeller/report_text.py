@@ -84,7 +84,15 @@ STATUS_HEAD = [
     "Δ people",
 ]
 TRANSFER_HEAD = ["Oblast", "From", "To", "km²", "People"]
-TOWN_HEAD = ["Town", "Oblast", "Population (GeoNames)", "Changes hands", "From", "To"]
+TOWN_HEAD = [
+    "Town",
+    "Oblast",
+    "Population (GeoNames)",
+    "Changes hands",
+    "People changing hands",
+    "From",
+    "To",
+]
 COMPARE_HEAD = [
     "Scenario",
     "Baseline",
@@ -157,7 +165,15 @@ def phase_rows(e: ScenarioEntry) -> list[list[str]]:
 
 def town_rows(e: ScenarioEntry) -> list[list[str]]:
     return [
-        [news_name(t.name), t.oblast_name, f"{t.population:,}", share_text(t.share), t.from_, t.to]
+        [
+            news_name(t.name),
+            t.oblast_name,
+            f"{t.population:,}",
+            share_text(t.share),
+            people_short(t.people, t.people_low, t.people_high),
+            t.from_,
+            t.to,
+        ]
         for t in e.towns
     ]
 

@@ -252,7 +252,8 @@ def test_tables_use_status_labels_and_rounded_figures(doc, pages):
         if e["towns"]:
             for r, t in zip(tables["t-towns"], e["towns"], strict=True):
                 assert r[0] == maps.words.place(t["name"])
-                assert r[4:] == [labels[t["from"]], labels[t["to"]]]
+                assert r[5:] == [labels[t["from"]], labels[t["to"]]]
+                assert r[4] == maps.words.people_of(t)  # the order's key, shown
                 assert r[3] == maps.words.share_text(t["share"])  # e.g. "60 %", "all"
         # the page says how it rounds as the table rounds (two or three significant figures)
         assert "people to two or three, as fine as their range" in pages[name], name
@@ -616,3 +617,23 @@ def test_the_index_of_one_scenario_describes_one_proposal(tmp_path):
     described = re.search(r'property="og:description" content="([^"]*)"', index).group(1)
     assert described.startswith("A reported proposal for Russia–Ukraine territory"), described
     assert "proposals" not in described
+
+
+def test_the_towns_table_shows_people_changing_hands_rounded_as_the_population(run, doc, pages):
+    """The towns came most people changing hands first without showing them (Pokrovsk,
+    60,127 at 85 %, below Druzhkivka, 53,977, read as unsorted); a town wholly changing
+    hands read 150,000 in one column and 147,000 in the other."""
+    seen_all = 0
+    for e, name in zip(doc["scenarios"], maps.page_names(doc), strict=True):
+        rows = Tables(pages[name]).tables.get("t-towns", [])
+        for r, t in zip(rows, e["towns"], strict=True):
+            if t["share"] == 1.0 and t["people_low"] == t["people_high"] == t["population"]:
+                assert r[2] == r[4], (name, r)  # the same figure, rounded alike
+                seen_all += 1
+    assert seen_all  # the shipped scenarios move whole towns
+    from modeller.report_text import TOWN_HEAD, town_rows
+
+    entry = next(e for e in run[0].scenarios if e.id == "land-swap")
+    people = TOWN_HEAD.index("People changing hands")
+    shown = [int(r[people].split()[0].replace(",", "")) for r in town_rows(entry)]
+    assert shown == sorted(shown, reverse=True)  # the order, visible in its column

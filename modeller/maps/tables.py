@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..report_text import TOWNS_TITLE, contested_end
+from ..report_text import TOWN_HEAD, TOWNS_TITLE, contested_end
 from ..rounding import share_text
 from . import words
 from .layers import ScenarioView
@@ -88,14 +88,15 @@ def town_table(view: ScenarioView) -> dict:
         [
             words.place(t["name"]),
             t["oblast_name"],
-            words.people(t["population"]),
+            words.people(t["population"], t["population"], t["population"]),
             share_text(t.get("share", 1.0)),
+            words.people_of(t),
             view.label(t["from"]),
             view.label(t["to"]),
         ]
         for t in view.entry["towns"]
     ]
-    head = ["Town", "Oblast", "Population (GeoNames)", "Changes hands", "From", "To"]
+    head = [h if h != "People changing hands" else "People" for h in TOWN_HEAD]  # (narrow)
     return table(TOWNS_TITLE, "t-towns", head, rows)
 
 
