@@ -20,7 +20,7 @@ from .textsafe import terminal_text
 def validate(paths: tuple[Path, ...]) -> None:
     """Check each scenario file; one line per file (ok, or the error); exit 2 on any error."""
     from .scenario import load_scenario
-    from .scenario_paths import scenario_files
+    from .scenario_paths import scenario_files, shown
 
     try:
         files = scenario_files(list(paths))
@@ -48,7 +48,8 @@ def validate(paths: tuple[Path, ...]) -> None:
             click.echo(f"warning: {terminal_text(note)}", err=True)
         n = len(sc.numbered_steps)
         staged = f" in {len(sc.phases)} phases" if sc.phases else ""
-        click.echo(f"ok: {terminal_text(path)} ({sc.id}, {n} step{'s' if n != 1 else ''}{staged})")
+        steps = f"{n} step{'s' if n != 1 else ''}{staged}"
+        click.echo(f"ok: {terminal_text(shown(path))} ({sc.id}, {steps})")
     if bad:
         sys.exit(2)
 

@@ -25,6 +25,18 @@ def shipped_ids() -> dict[str, Path]:
     return {p.stem: p for p in sorted(shipped_folder().glob("*.yaml"))}
 
 
+def shown(path: Path) -> str:
+    """A scenario file as a line on the terminal names it: a shipped one outside the
+    current folder as 'shipped land-swap.yaml' (not the installation's site-packages
+    path); any other as given."""
+    try:
+        inside = Path(path).resolve().parent == shipped_folder().resolve()
+        here = Path(path).resolve().is_relative_to(Path.cwd().resolve())
+    except (OSError, RuntimeError, InputError):
+        return str(path)
+    return f"shipped {Path(path).name}" if inside and not here else str(path)
+
+
 def _missing(p: Path) -> InputError:
     """No such file: name the shipped scenario ids, and the closest one."""
     ids = list(shipped_ids())

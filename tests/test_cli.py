@@ -372,3 +372,16 @@ def test_help_breaks_no_name_a_user_copies(command, monkeypatch):
             assert name in words, (param.name, name)  # every word of its help, unbroken
     if command in ("run", "timeline"):
         assert "boundaries/ua_hromadas_simplified_vadymnes.geojson" in shown.output
+
+
+def test_validate_names_a_shipped_scenario_not_where_it_is_installed(tmp_path, monkeypatch):
+    """'ok: /…/site-packages/modeller/_scenarios/land-swap.yaml' for 'validate land-swap'."""
+    monkeypatch.chdir(tmp_path)
+    said = CliRunner().invoke(main, ["validate", "land-swap"])
+    assert said.exit_code == 0, said.output
+    assert said.output.startswith("ok: shipped land-swap.yaml (land-swap, "), said.output
+    (tmp_path / "mine.yaml").write_text(
+        (shipped_ids()["land-swap"]).read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    own = CliRunner().invoke(main, ["validate", "mine.yaml"])
+    assert own.output.startswith("ok: mine.yaml (land-swap, "), own.output
