@@ -7,7 +7,8 @@ Two estimates of the 1 Jan 2022 residents of the area DeepState shows as Russian
   smoothed population, per oblast — ``modeller.population``,
   inside the embedded Natural Earth oblast outlines).
 * **hromada** — independent areal weighting over the ~1,470 hromadas (the 2020 municipal
-  units): ``Σ_h pop_h × area(h ∩ held) / area(h)`` with hromada outlines from
+  units), by land: ``Σ_h pop_h × area(L_h ∩ held) / area(L_h)`` with ``L_h`` the hromada
+  less inland water (``geodata.water``: nobody lives on a reservoir), outlines from
   ``boundaries/ua_hromadas_simplified_vadymnes.geojson`` (KATOTTG code in ``COD_3``) and
   populations from ``population/kse_ua-pop-2022_hromada.csv`` (Ukrstat, 1 Jan 2022).
 
@@ -119,10 +120,16 @@ def hromada_estimate(held) -> dict:
     shapely.prepare(held)
     total_area = shapely.area(geoms)
     inside = shapely.area(shapely.intersection(geoms, held))
-    for code, a, a_in in zip(codes, total_area, inside, strict=True):
+    # people by land area: a hromada's reservoir or river carries none of them (as in the
+    # modeller); its km² stay whole
+    land = shapely.difference(geoms, geodata.water())
+    land_area = shapely.area(land)
+    land_in = shapely.area(shapely.intersection(land, held))
+    for code, a, a_in, w, w_in in zip(codes, total_area, inside, land_area, land_in, strict=True):
         iso = iso_of_katottg(code)
         placed.add(code)
-        people[iso] = people.get(iso, 0.0) + population[code] * a_in / a
+        share = w_in / w if w > 0 else a_in / a
+        people[iso] = people.get(iso, 0.0) + population[code] * share
         km2[iso] = km2.get(iso, 0.0) + a_in / 1e6
 
     # Kyiv city is not in the geometry file: place its row with the embedded outline.

@@ -116,7 +116,7 @@ def data_digest() -> str:
 @cache
 def _digest(units_sha256: str) -> str:
     h = hashlib.sha256()
-    for name in ("units.csv", "oblasts.geojson", "settlements.csv", *CONTEXT_FILES):
+    for name in ("units.csv", "oblasts.geojson", "settlements.csv", WATER, *CONTEXT_FILES):
         path = geodata_dir() / name
         h.update(path.read_bytes() if path.exists() else b"")
     h.update(units_sha256.encode())
@@ -124,6 +124,23 @@ def _digest(units_sha256: str) -> str:
 
 
 EMBEDDED_SOURCE = {"name": "embedded Natural Earth 10m admin-1 units"}
+
+WATER = "water.geojson"  # inland water: the population model places nobody on it
+
+
+@cache
+def water():
+    """Inland water (rivers, reservoirs, lakes, estuaries; OpenStreetMap, 2017) in the
+    working CRS, prepared, whatever the units: no footprint or rural point of the
+    population model lies on it (a left-bank town's disc over the Dnipro had counted as
+    Ukrainian-held where DeepState's line runs along the bank)."""
+    import shapely
+
+    data = json.loads((geodata_dir() / WATER).read_text(encoding="utf-8"))
+    (feature,) = data["features"]  # one MultiPolygon, unioned when it was built
+    projected = to_equal_area(shapely.from_geojson(json.dumps(feature["geometry"])))
+    shapely.prepare(projected)
+    return projected
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,6 +154,7 @@ class Geodata:
     settlement_xy: np.ndarray  # (n, 2) working-CRS coordinates, same order
     alt_names: tuple[str, ...]  # each settlement's alternate names, '|'-separated
     source: dict = field(default_factory=lambda: dict(EMBEDDED_SOURCE))  # which units
+    water: bool = False  # whether nobody is placed on inland water (``water()``)
 
     @property
     def codes(self) -> list[str]:
@@ -224,7 +242,7 @@ def _embedded() -> Geodata:
     lon = np.array([s.lon for s in settlements])
     lat = np.array([s.lat for s in settlements])
     xy = _snap_inside(np.column_stack(project(lon, lat)), settlements, geometry)
-    return Geodata(units, geometry, settlements, xy, alts)
+    return Geodata(units, geometry, settlements, xy, alts, water=True)
 
 
 def check_units(path: Path) -> None:
@@ -285,7 +303,7 @@ def _from_file(path: str, stamp: tuple = (), written: str | None = None) -> Geod
         "sha256": inputs.digest(Path(path)),
         "matched_by": how,
     }
-    return Geodata(base.units, geometry, settlements, xy, base.alt_names, source)
+    return Geodata(base.units, geometry, settlements, xy, base.alt_names, source, water=True)
 
 
 def _unit_of_points(units: list, xy: np.ndarray) -> np.ndarray:

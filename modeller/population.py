@@ -160,8 +160,16 @@ def footprint_layout(
     return xy, owner
 
 
-def rural_grid(geometry: dict[str, object]) -> tuple[np.ndarray, np.ndarray]:
-    """Grid points (RURAL_SPACING_M, on a fixed origin) inside each unit: (xy, unit)."""
+def _on_water(water, xy: np.ndarray) -> np.ndarray:
+    """Which points lie on ``water`` (none when there is no water mask)."""
+    if water is None or not len(xy):
+        return np.zeros(len(xy), dtype=bool)
+    return shapely.contains_xy(water, xy[:, 0], xy[:, 1])
+
+
+def rural_grid(geometry: dict[str, object], water=None) -> tuple[np.ndarray, np.ndarray]:
+    """Grid points (RURAL_SPACING_M, on a fixed origin) inside each unit and off ``water``:
+    (xy, unit)."""
     xs, units = [], []
     s = RURAL_SPACING_M
     for code, geom in geometry.items():
@@ -169,7 +177,7 @@ def rural_grid(geometry: dict[str, object]) -> tuple[np.ndarray, np.ndarray]:
         gx = np.arange(np.floor(minx / s) * s + s / 2, maxx, s)
         gy = np.arange(np.floor(miny / s) * s + s / 2, maxy, s)
         x, y = (a.ravel() for a in np.meshgrid(gx, gy))
-        inside = shapely.contains_xy(geom, x, y)
+        inside = shapely.contains_xy(geom, x, y) & ~_on_water(water, np.column_stack([x, y]))
         if not inside.any():  # a unit smaller than a grid cell: one point on its surface
             p = shapely.get_coordinates(shapely.point_on_surface(geom))
             x, y, inside = p[:, 0], p[:, 1], np.ones(1, dtype=bool)
@@ -253,18 +261,18 @@ def unit_weights(
 def make_layout(data: geodata.Geodata, rural_xy, rural_unit, scale: float) -> Layout:
     """Footprint points (clipped to their town's unit) followed by the rural points.
 
-    A footprint point outside its town's unit (in the sea, across an oblast border) is
-    dropped and the town's people shared by the rest; a town left with no point keeps
-    one at its (snapped) centre.
+    A footprint point outside its town's unit (in the sea, across an oblast border) or on
+    inland water (``geodata.water``) is dropped and the town's people shared by the rest;
+    a town left with no point keeps one at its (snapped) centre.
     """
     pops = np.array([s.population for s in data.settlements], dtype=float)
     ids = np.array([s.geonameid for s in data.settlements])
     units = np.array([s.oblast for s in data.settlements])
     xy, owner = footprint_layout(data.settlement_xy, pops, ids, scale)
-    keep = np.zeros(len(xy), dtype=bool)
+    keep = ~_on_water(geodata.water() if data.water else None, xy)  # nobody lives on water
     codes, town_unit = np.unique(units, return_inverse=True)
     for code, idx in _groups(codes, town_unit[owner]).items():
-        keep[idx] = shapely.contains_xy(data.geometry[code], xy[idx, 0], xy[idx, 1])
+        keep[idx] &= shapely.contains_xy(data.geometry[code], xy[idx, 0], xy[idx, 1])
     lost = np.setdiff1d(np.arange(len(pops)), owner[keep])
     xy = np.vstack([xy[keep], data.settlement_xy[lost]])
     owner = np.concatenate([owner[keep], lost])
@@ -280,7 +288,7 @@ def make_layout(data: geodata.Geodata, rural_xy, rural_unit, scale: float) -> La
 def oblast_model(data: geodata.Geodata | None = None) -> Population:
     """The default model: unit totals from units.csv, towns + rural proxy."""
     data = data or geodata.load()
-    rural_xy, rural_unit = rural_grid(data.geometry)
+    rural_xy, rural_unit = rural_grid(data.geometry, geodata.water() if data.water else None)
     pops = np.array([s.population for s in data.settlements], dtype=float)
     layouts = tuple(make_layout(data, rural_xy, rural_unit, s) for s in (1.0, *FOOTPRINT_SCALES))
     proxy = rural_shares(rural_unit, rural_proxy(rural_xy, data.settlement_xy, pops))
@@ -330,6 +338,8 @@ def _inputs_digest(data: geodata.Geodata) -> str:
     """SHA-256 of everything ``oblast_model`` reads (the units' exact geometry and totals,
     every settlement's id, population, unit and position) and of the code."""
     h = hashlib.sha256(cachefiles.code_digest().encode())
+    if data.water:
+        h.update((geodata.geodata_dir() / geodata.WATER).read_bytes())
     for code in sorted(data.geometry):
         h.update(f"{code} {data.units[code].population!r}".encode())
         h.update(shapely.to_wkb(data.geometry[code]))

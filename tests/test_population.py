@@ -37,9 +37,11 @@ def test_rural_people_follow_the_settlements_not_the_area():
 
 
 def _towns_of_about_20000() -> list[int]:
-    """Inland towns of 15,000-30,000 with no other town of 2,000+ within 10 km."""
+    """Inland towns of 15,000-30,000 with no other town of 2,000+ within 10 km, their
+    discs on land (a town by a reservoir keeps fewer points, each carrying more of it)."""
     data = geodata.load()
     pops = np.array([s.population for s in data.settlements])
+    radius = population.footprint_radius_m(pops)
     xy = data.settlement_xy
     out = []
     for j in np.flatnonzero((pops >= 15_000) & (pops <= 30_000)):
@@ -47,7 +49,10 @@ def _towns_of_about_20000() -> list[int]:
         if (pops[near] >= 2000).sum() > 1:
             continue
         unit = data.geometry[data.settlements[j].oblast]
-        if shapely.distance(shapely.boundary(unit), shapely.Point(xy[j])) > 15_000:
+        here = shapely.Point(xy[j])
+        if shapely.distance(geodata.water(), here) <= radius[j]:
+            continue
+        if shapely.distance(shapely.boundary(unit), here) > 15_000:
             out.append(int(j))
     return out
 
@@ -146,3 +151,42 @@ def test_no_town_counts_more_people_than_change_hands_in_its_oblast():
         assert t.people <= moved[(t.oblast, t.from_, t.to)] + 1e-6, t.name
         k = min(1.0, data.units[t.oblast].population / towns[t.oblast])
         assert t.people == pytest.approx(k * t.population * t.share, rel=1e-6), t.name
+
+
+def test_nobody_is_placed_on_inland_water():
+    """A footprint or rural point on a river or reservoir puts people where nobody lives:
+    a left-bank Dnipro town's disc over the river counted as Ukrainian-held on DeepState
+    days (Kakhovka 45 %). Only a town left with no point at all keeps its centre."""
+    data = geodata.load()
+    water = geodata.water()
+    assert data.water and geodata.area_km2(water) > 5_000  # reservoirs, estuaries, rivers
+    model = population.current()
+    for layout in model.layouts:
+        wet = shapely.contains_xy(water, layout.xy[:, 0], layout.xy[:, 1])
+        towns = layout.settlement[wet]
+        assert (towns >= 0).all(), "a rural point on water"
+        centres = data.settlement_xy[towns]  # each a town's own (snapped) centre, alone
+        assert np.allclose(layout.xy[wet], centres)
+        assert (np.bincount(layout.settlement[layout.settlement >= 0])[towns] == 1).all()
+    # and the towns by the water still carry all their people (on their land)
+    kakhovka = next(i for i, s in enumerate(data.settlements) if s.name == "Kakhovka")
+    mine = model.layouts[0].settlement == kakhovka
+    assert mine.sum() > 10
+    assert model.variants[0].weight[mine].sum() == pytest.approx(
+        data.settlements[kakhovka].population, rel=1e-9
+    )
+
+
+def test_a_left_bank_dnipro_town_is_held_with_its_bank(shared_data):
+    """DeepState's occupied layer stops at the Dnipro's left bank: Kakhovka and
+    Kamianka-Dniprovska (occupied since 2022) had counted 45 % and 27 % Ukrainian-held,
+    their discs' parts over the river; Nova Kakhovka 37.5 %, still 18 % beyond the mask.
+    Russia's June 2024 demand (all of Kherson and Zaporizhzhia oblasts) lists what changes
+    hands of each town."""
+    import modeller
+
+    result = modeller.run("russia-demand-2024-06", baseline="deepstate:2025-08-15", towns=500)
+    moved = dict(zip(result.towns["name"], result.towns["share"], strict=True))
+    assert "Kakhovka" not in moved and "Kamyanka-Dniprovska" not in moved, moved
+    assert 0 < moved["Nova Kakhovka"] < 0.25
+    assert moved["Zaporizhzhya"] == 1.0  # a right-bank city across the water is all Ukraine's

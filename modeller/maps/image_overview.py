@@ -19,6 +19,7 @@ from .image_words import (
     NEITHER_HATCH,
     SIDES,
     amount,
+    credited,
     hatch_colour,
     matplotlib_rc,
     nice_date,
@@ -122,7 +123,7 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
             )
         bases = sorted({f"{e.baseline.name} ({nice_date(e.baseline.date)})" for e, _ in pairs})
         credit = (
-            f"Baselines: {'; '.join(bases)}. Data: " + "; ".join(doc.data_sources) + ". "
+            f"Baselines: {'; '.join(bases)}. Data: " + "; ".join(credited(doc.data_sources)) + ". "
             f"modeller {doc.tool.version}, {nice_date(doc.generated[:10])}."
         )
         fig.text(

@@ -208,3 +208,9 @@ def fit_width(fig, artist, right: float = 0.99, paragraph: str | None = None) ->
             lead = line[: len(line) - len(line.lstrip(" "))]
             wrapped += textwrap.wrap(line, width, subsequent_indent=lead) or [""]
         artist.set_text("\n".join(wrapped))
+
+
+def credited(sources) -> list[str]:
+    """The data sources as an image's credit line names them: without the package each
+    came in (the provenance of the pages and files keeps it), so the map keeps its room."""
+    return [re.sub(r", via (npm|PyPI) [^;,]*$", "", s) for s in sources]

