@@ -92,7 +92,12 @@ class PathArg(click.Path):
                 )
         if isinstance(value, str) and output and any(c in value for c in "\n\r"):
             self.fail("has a line break in it; give a name on one line", param, ctx)
-        return super().convert(value, param, ctx)
+        path = super().convert(value, param, ctx)
+        if output and isinstance(path, Path) and ".." in path.parts:
+            # 'missing/../site' is site once the writer makes 'missing': checked (an input
+            # file, a folder of the user's own) and written as that, no stray folder made
+            path = Path(os.path.realpath(path))
+        return path
 
 
 # the formats of ``modeller run``: on stdout, and geodata files (with their suffixes)

@@ -96,6 +96,8 @@ def file_target(path: Path) -> Path:
     regular file as it is. A device, FIFO, socket or folder there (or a loop of links) is
     an input error: it would otherwise be replaced by a regular file."""
     path = Path(path)
+    if ".." in path.parts:  # 'missing/../x' is x once a folder 'missing' is made: check x
+        path = Path(os.path.realpath(path))
     try:
         mode = os.stat(path).st_mode  # follows links: a link to a device is a device
     except FileNotFoundError:  # nothing there yet (or a link to nothing: its target)

@@ -447,12 +447,33 @@ def read_layers(
     ``text``: the file's text when the caller has read it already (``inputs.read_text``).
     """
     text = inputs.read_text(path, "GeoJSON") if text is None else text
-    if '"status"' not in text and '"grey_zone"' not in text:
+    if '"status"' not in text.lower() and '"grey_zone"' not in text:
         return {"russia": _territory_of(text, path, densify)}, False
     data = parse(text, path)
-    grouped: dict[str, list] = {}
+    grouped: dict[str, list] = {"russia": []}
     with lines_of(text):
-        for props, geom in features(data, str(path), rings=densify):
-            grouped.setdefault(str(props.get("status") or "russia"), []).append(geom)
+        for number, (props, geom) in enumerate(features(data, str(path), rings=densify), 1):
+            grouped.setdefault(_snapshot_status(props, number, path), []).append(geom)
     layers = {status: territory(geoms, densify) for status, geoms in grouped.items()}
     return layers, bool(isinstance(data, dict) and data.get("grey_zone"))
+
+
+SNAPSHOT_STATUSES = ("russia", "contested")  # what a DeepState day holds (``modeller fetch``)
+
+
+def _snapshot_status(props: dict, number: int, path: Path) -> str:
+    """A snapshot feature's status: Russian-held unless it says grey zone. A map of one's
+    own with other statuses (or a 'Status' key) read as a snapshot had counted Ukrainian
+    land as Russian, or crashed; it is a baseline file under another name."""
+    odd = [k for k in props if isinstance(k, str) and k.lower() == "status" and k != "status"]
+    status = props.get("status")
+    if odd or (status is not None and status not in SNAPSHOT_STATUSES):
+        said = f"'{odd[0]}'" if odd else f"status {str(status)[:40]!r}"
+        raise InputError(
+            f"feature {number} has {said}, but a file named as a DeepState day "
+            f"(deepstatemap_data_YYYYMMDD.geojson) holds only Russian-held land and the grey "
+            f"zone (status {' or '.join(SNAPSHOT_STATUSES)}, lower case); a map of your own "
+            "with other statuses is a baseline file: give it another name",
+            str(path),
+        )
+    return status or "russia"

@@ -2304,3 +2304,30 @@ def test_a_baseline_name_too_long_to_look_up_is_an_unknown_baseline():
 
     with pytest.raises(InputError, match="unknown baseline 'nope'"):
         archive.parse_specs("nope," + "a" * 300 + ".geojson")
+
+
+@pytest.mark.parametrize(
+    "key, value", [("status", "ukraine"), ("Status", "russia"), ("status", "Russia")]
+)
+def test_a_file_named_as_a_deepstate_day_holds_only_russian_and_grey_land(
+    tmp_path, monkeypatch, key, value
+):
+    """Named deepstatemap_data_YYYYMMDD.geojson, a map of one's own with a Ukrainian
+    feature crashed (KeyError: 'russia'), a 'Status' key counted Ukrainian land as Russian,
+    and 'Russia' was dropped without a word."""
+    folder = tmp_path / "days"
+    folder.mkdir()
+    square = "[[[37.5,47.9],[38.2,47.9],[38.2,48.3],[37.5,48.3],[37.5,47.9]]]"
+    (folder / "deepstatemap_data_20250815.geojson").write_text(
+        '{"type": "FeatureCollection", "features": [\n'
+        '{"type": "Feature", "properties": {"status": "russia"}, "geometry": '
+        f'{{"type": "Polygon", "coordinates": {square}}}}},\n'
+        f'{{"type": "Feature", "properties": {{"{key}": "{value}"}}, "geometry": '
+        '{"type": "Polygon", "coordinates": [[[36,47],[36.5,47],[36.5,47.4],[36,47.4],[36,47]]]}}\n'
+        "]}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(folder))
+    result = cli("run", "land-swap", "--no-maps", "-b", "deepstate:2025-08-15")
+    assert_clean_error(result, "feature 2 has", "holds only Russian-held land", "baseline file")
+    assert ":3:" in result.output  # the line where that feature starts

@@ -845,3 +845,28 @@ def test_an_existing_file_for_out_and_a_folder_for_output_say_what_to_give(tmp_p
     assert not list((tmp_path / "maps").iterdir())
     dash = _run("--format", "csv", "-O", "-")  # '-' is standard output, not a name
     assert dash.exit_code == 0 and dash.stdout.startswith("data_version,")
+
+
+def test_a_path_through_a_missing_folder_is_checked_as_the_file_it_names(tmp_path, monkeypatch):
+    """'-O nosuch/../held.geojson' replaced the baseline file it names (the input check
+    looked at a path that did not exist yet, then the writer made 'nosuch'), and
+    '-o x/../site' the user's own site/index.html."""
+    monkeypatch.chdir(tmp_path)
+    held = tmp_path / "held.geojson"
+    held.write_text(
+        '{"type":"FeatureCollection","date":"2025-08-15","features":[{"type":"Feature",'
+        '"properties":{"status":"russia"},"geometry":{"type":"Polygon","coordinates":'
+        "[[[37.5,47.9],[38.2,47.9],[38.2,48.3],[37.5,48.3],[37.5,47.9]]]}}]}",
+        encoding="utf-8",
+    )
+    before = held.read_bytes()
+    args = ["run", "land-swap", "--no-maps", "-b", "held.geojson", "-f", "geojson"]
+    said = CliRunner().invoke(main, [*args, "-O", "nosuch/../held.geojson"])
+    assert said.exit_code == 2 and "one of this run's input files" in said.output, said.output
+    assert held.read_bytes() == before and not (tmp_path / "nosuch").exists()
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("mine\n")
+    site = CliRunner().invoke(main, ["run", "land-swap", "--no-images", "-o", "x/../site"])
+    assert site.exit_code == 2 and "not a page modeller wrote" in site.output, site.output
+    assert (tmp_path / "site" / "index.html").read_text() == "mine\n"
+    assert not (tmp_path / "x").exists()
