@@ -462,7 +462,18 @@ def split_regions(split: Split) -> dict[str, object]:
     sides = cut(frame, line).geoms
     keep = Point(point_xy(split.keep))
     if len(sides) < 2:
-        raise InputError("the split line does not cut the listed oblasts in two")
+        names = ", ".join(data.units[c].name_en for c in split.oblast)
+        away = line.distance(union) / 1000
+        where = (
+            f"passes {away:,.0f} km from {names}"
+            if away >= 1
+            else f"only touches {names} (within its outline's bounding box edge)"
+        )
+        raise InputError(
+            f"the split line (extended at both ends) {where}, so it does not cut the "
+            "listed oblasts in two: give line points across them (a place on each side, or "
+            "[lon, lat]), or list the oblasts the line crosses"
+        )
     if len(sides) > 2:
         raise InputError(
             "the split line leaves the listed oblasts' extent and comes back, cutting it into "

@@ -6,6 +6,7 @@ an error names."""
 from __future__ import annotations
 
 import json
+import math
 import re
 import warnings
 from contextlib import contextmanager
@@ -127,6 +128,9 @@ def shape_2d(geom: object, where: str, source: str | None):
     if plain is not None:
         _check_holes(plain, where, source)
         return plain
+    problem = position_problem(geom)  # (a NaN that closes a ring fails inside GEOS)
+    if problem is not None:
+        raise InputError(f"{where}: {problem}", source)
     try:
         with warnings.catch_warnings():  # "NaN" read as a number: said below, by position
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -135,7 +139,15 @@ def shape_2d(geom: object, where: str, source: str | None):
         raise InputError(
             f"{where}: a coordinate is too large a number; write [lon, lat] in degrees", source
         ) from None
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as exc:
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        shapely.errors.GEOSException,  # a ring closed by NaN does not close ("NaN != NaN")
+    ) as exc:
         problem = position_problem(geom)
         if problem is not None:
             raise InputError(f"{where}: {problem}", source) from None
@@ -183,6 +195,8 @@ def _plain_polygon(geom: object):
             try:
                 arrays.append(np.array(ring, dtype=float))
             except (OverflowError, ValueError):  # an integer past a float's range
+                return None
+            if not np.isfinite(arrays[-1]).all():  # NaN or infinity: named by the general path
                 return None
         try:
             holes = [shapely.linearrings(a) for a in arrays[1:]] or None
@@ -259,6 +273,9 @@ def position_problem(geom: object) -> str | None:
                 "invalid geometry: a position must be numbers, [longitude, latitude] (or "
                 f"with an altitude), got {got}"
             )
+        if not all(math.isfinite(v) for v in value if isinstance(v, float)):  # .nan, .inf
+            shown = ", ".join(str(v) for v in value)
+            return f"coordinate [{shown}] is not a finite number; write [lon, lat] in degrees"
     return None
 
 

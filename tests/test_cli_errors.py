@@ -666,3 +666,20 @@ def test_fetch_offline_says_the_machine_is_offline_and_takes_a_baseline_spelling
     assert asked, said.output  # the day was asked for: the spelling was taken
     assert "seems offline" in said.output and "HTTPS_PROXY" in said.output, said.output
     assert "try again later" not in said.output
+
+
+def test_validate_refuses_a_split_line_that_misses_its_oblast_and_says_where_it_is(tmp_path):
+    """'validate' said ok to a split that 'run' refused, and run's error ("does not cut
+    the listed oblasts in two") said neither where the line was nor what would do."""
+    (tmp_path / "sp.yaml").write_text(
+        "id: sp\ntitle: split\nsteps:\n  - assign: ukraine\n"
+        "    where: {split: {oblast: Lviv, line: [Pokrovsk, Kramatorsk], keep: Sloviansk}}\n",
+        encoding="utf-8",
+    )
+    for command in (["validate"], ["run", "--no-maps"]):
+        said = run_cli(*command, str(tmp_path / "sp.yaml"))
+        assert said.exit_code == 2, (command, said.output)
+        assert "sp.yaml:5: step 1: the split line (extended at both ends) passes" in said.output
+        km = int(re.search(r"passes ([\d,]+) km from Lviv", said.output).group(1).replace(",", ""))
+        assert 700 < km < 1000  # Donbas to Lviv oblast
+        assert "give line points across them" in said.output

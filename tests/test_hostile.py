@@ -2331,3 +2331,20 @@ def test_a_file_named_as_a_deepstate_day_holds_only_russian_and_grey_land(
     result = cli("run", "land-swap", "--no-maps", "-b", "deepstate:2025-08-15")
     assert_clean_error(result, "feature 2 has", "holds only Russian-held land", "baseline file")
     assert ":3:" in result.output  # the line where that feature starts
+
+
+@pytest.mark.parametrize("first", ["[.nan, 48.0]", "[36, .inf]"])
+def test_a_ring_closed_by_a_nan_is_said_not_a_traceback(tmp_path, first):
+    """A ring starting and ending at [.nan, 48.0] ended in GEOS's "Points of LinearRing do
+    not form a closed linestring" traceback (NaN is not equal to itself: the ring never
+    closes), from validate and run alike."""
+    (tmp_path / "nan.yaml").write_text(
+        "id: nanp\ntitle: nan\nsteps:\n  - assign: russia\n    where:\n      polygon:\n"
+        f"        geojson: {{type: Polygon, coordinates: [[{first}, [37, 48], [37, 49], "
+        f"[36, 49], {first}]]}}\n",
+        encoding="utf-8",
+    )
+    for command in (["validate"], ["run", "--no-maps"]):
+        result = cli(*command, str(tmp_path / "nan.yaml"))
+        assert_clean_error(result, "nan.yaml:5: step 1", "is not a finite number")
+        assert "RuntimeWarning" not in result.output

@@ -604,6 +604,25 @@ def test_a_published_address_that_is_not_a_folders_is_refused(run, url):
         maps.render_site(*run, url=url)
 
 
+@pytest.mark.parametrize(
+    "url, said",
+    [
+        ("https://user:secret@x.org/maps/", "user name or password"),
+        ("https://token@x.org/maps/", "user name or password"),
+        ("https://x.org/%zz/", "starts no %XX escape"),
+    ],
+)
+def test_a_published_address_with_credentials_or_a_broken_escape_is_refused(run, url, said):
+    """'https://user:pass@x.org/' went into every page's canonical link, og:image and embed
+    code; a broken '%zz' escape was taken as it was."""
+    from modeller.errors import InputError
+
+    with pytest.raises(InputError, match=said) as caught:
+        maps.render_site(*run, url=url)
+    assert "https://x.org/maps/" in str(caught.value) or "%25" in str(caught.value)
+    assert maps.site.check_url("https://x.org/a%20b/") == "https://x.org/a%20b/"
+
+
 def test_the_index_of_one_scenario_describes_one_proposal(tmp_path):
     """'1 reported proposals' was the social preview of a site of one scenario."""
     from click.testing import CliRunner

@@ -89,6 +89,14 @@ def check_url(text: str) -> str:
             f"--url {shown} must be the http(s) address of the folder the maps will be "
             "published in, e.g. https://example.org/maps/"
         )
+    if parts.username is not None or parts.password is not None:
+        raise InputError(
+            f"--url {shown} carries a user name or password (…@): every page, preview "
+            "and embed code would publish it; give the address without it, e.g. "
+            f"{parts.scheme}://{parts.hostname}{parts.path or '/'}"
+        )
+    if re.search(r"%(?![0-9A-Fa-f]{2})", text):
+        raise InputError(f"--url {shown} has a '%' that starts no %XX escape: write a '%' as %25")
     if "?" in text or "#" in text:
         raise InputError(
             f"--url {shown} has a ?query or #fragment: give the folder's address only, "
