@@ -209,7 +209,9 @@ def _check_every_feature_dated(data: dict, day: str, path: Path) -> None:
         )
 
 
-DAY_RE = re.compile(rf"({ISO_DAY.pattern})(?:[T ].*)?", re.DOTALL)  # a date, or a date and time
+# a date, or a date and an ISO time ("2025-08-15T12:00:00Z"; not "2025-08-15 lol")
+_TIME = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+DAY_RE = re.compile(rf"({ISO_DAY.pattern})(?:[T ]{_TIME})?")
 
 
 def _file_date(value: object, what: str, path: Path) -> Date | None:
@@ -221,7 +223,11 @@ def _file_date(value: object, what: str, path: Path) -> Date | None:
         raise InputError(f'bad {what} {str(value)[:40]}: write it as text, "YYYY-MM-DD"', str(path))
     m = DAY_RE.fullmatch(value.strip())
     if m is None:
-        raise InputError(f"bad {what} {value[:40]!r}: write YYYY-MM-DD", str(path))
+        raise InputError(
+            f"bad {what} {value[:40]!r}: write YYYY-MM-DD (a time may follow: "
+            "2025-08-15T12:00:00Z)",
+            str(path),
+        )
     try:
         day = Date.fromisoformat(m.group(1))
     except ValueError:

@@ -2348,3 +2348,15 @@ def test_a_ring_closed_by_a_nan_is_said_not_a_traceback(tmp_path, first):
         result = cli(*command, str(tmp_path / "nan.yaml"))
         assert_clean_error(result, "nan.yaml:5: step 1", "is not a finite number")
         assert "RuntimeWarning" not in result.output
+
+
+@pytest.mark.parametrize("written", ["2025-08-15Tgarbage", "2025-08-15 lol", "2025-08-15T"])
+def test_a_baseline_date_with_something_other_than_a_time_after_it_is_refused(tmp_path, written):
+    """'2025-08-15Tgarbage' was read as 2025-08-15 (anything after the day was dropped),
+    while a scenario's date must be the day alone: a time may follow, nothing else."""
+    base = _geojson_file(tmp_path, json.dumps({**fc(POLY), "date": written}))
+    result = cli("run", "--no-maps", "-b", base, write(tmp_path, HEAD + STEP))
+    assert_clean_error(result, f"date {written!r}", "write YYYY-MM-DD", "2025-08-15T12:00:00Z")
+    timed = _geojson_file(tmp_path, json.dumps({**fc(POLY), "date": "2025-08-15 12:30+03:00"}))
+    ok = cli("run", "--no-maps", "-f", "json", "-b", timed, write(tmp_path, HEAD + STEP))
+    assert ok.exit_code == 0 and '"date": "2025-08-15"' in ok.stdout, ok.output
