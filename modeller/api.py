@@ -307,8 +307,8 @@ def timeline(
     Returns
     -------
     pandas.DataFrame
-        One row per date × scenario × oblast × status: km², people, the baseline's
-        figures, change, gained and lost (``timeline.csv``'s ``status`` rows, its columns
+        One row per date (``datetime64``) × scenario × oblast × status: km², people, the
+        baseline's figures, change, gained and lost (``timeline.csv``'s ``status`` rows, its columns
         but ``table`` and ``attrs``); with ``recognition``, the ``attrs`` rows (columns
         date, scenario, oblast, oblast_name, status, attrs, km2, people). Its ``attrs``
         hold the provenance every timeline file carries: tool and data version, method,
@@ -339,5 +339,7 @@ def timeline(
     except InputError as exc:
         raise api_args.in_api_words(exc) from None
     frame = pd.DataFrame(dict((table.attrs if recognition else table.columns).items()))
+    # dates as dates, as the Parquet file has them (text sorted, but did not plot or resample)
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
     frame.attrs.update(timeline_table.provenance(table))  # tool, data, sources, warnings
     return frame

@@ -93,7 +93,8 @@ def main() -> None:
     "-O",
     type=PathArg(dir_okay=False, allow_dash=True, path_type=Path),
     help="File to write the --format json/csv/markdown output to instead of stdout ('-': "
-    "stdout); for geojson/gpkg/parquet, the pieces file (default: pieces.<format> here).",
+    "stdout); for geojson/gpkg/parquet, the pieces file (default: pieces.<format> here). "
+    "A missing folder in its path is made.",
 )
 @click.option(
     "--towns",

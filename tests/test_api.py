@@ -77,6 +77,9 @@ def test_timeline_is_a_dataframe_of_the_plain_run_figures():
     assert frame.attrs["data_version"] == run_doc_version()
     assert frame.attrs["scenarios"][0]["hash"] == run.hash
     assert "central estimate" in frame.attrs["method"] and frame.attrs["baselines"]
+    # its dates are dates, as in the Parquet file (text had not plotted or resampled)
+    assert str(frame["date"].dtype).startswith("datetime64")
+    assert (frame["date"].dt.strftime("%Y-%m-%d") == "2025-08-15").all()
 
 
 def run_doc_version() -> str:
