@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
@@ -202,7 +204,10 @@ def compare_groups(doc: RunDocument) -> tuple:
 
 def baseline_label(name: str, day: str | None) -> str:
     """A baseline with its date ('contact-line 2025-08-15'), said once where its name says
-    it already ('deepstate:2025-08-15'); 'undated' for a file without one."""
+    it already ('deepstate:2025-08-15'); 'undated' for a file without one, which is named
+    without its folders (a comparison's column had been as wide as its path)."""
+    if "/" in name or "\\" in name:  # a file: its name (the provenance keeps its path)
+        name = re.split(r"[/\\]", name.rstrip("/\\"))[-1] or name
     if not day:
         return f"{name} (undated)"
     if name == "1991":  # (its date, 1991-12-01, only repeats it)

@@ -193,3 +193,8 @@ def test_comparison_names_each_baseline_with_its_date(doc):
     )
     assert report_text.baseline_label("own.geojson", None) == "own.geojson (undated)"
     assert report_text.baseline_label("1991", "1991-12-01") == "1991"  # (not '1991 1991-12-01')
+    # a file by its name: a raw dump's absolute path had made the column as wide as itself
+    raw = "/work/shared/data/deepstate/raw/deepstate_raw_20250803T195825Z.geojson"
+    assert report_text.baseline_label(raw, "2025-08-03") == (
+        "deepstate_raw_20250803T195825Z.geojson 2025-08-03"
+    )
