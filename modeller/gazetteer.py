@@ -323,6 +323,14 @@ def resolve_place(text: str) -> Settlement:
         )
         names = sorted({settlements[primary[c][0]].name for c in close})
         hint = f" — did you mean {', '.join(repr(n) for n in names)}?" if names else ""
+        unit = oblast_index().get(key) or oblast_index().get(_OBLAST_WORD.sub("", key))
+        in_unit = [i for i, s in enumerate(settlements) if s.oblast == unit] if unit else []
+        if in_unit:  # 'Kyiv city', 'Donetsk oblast': a unit's name, not a place's
+            top = settlements[max(in_unit, key=lambda i: (settlements[i].population, -i))]
+            hint = (
+                f" — '{name}' names a unit, not a place: name a town in it, e.g. "
+                f"'{top.name}, {units[unit].name_en}', or give [lon, lat]"
+            )
         where = f" in {oblast}" if oblast else ""
         hidden = hidden_letters(name)
         read = f" (read as '{romanised(name)}')" if romanised(name) != name else ""

@@ -683,3 +683,21 @@ def test_validate_refuses_a_split_line_that_misses_its_oblast_and_says_where_it_
         km = int(re.search(r"passes ([\d,]+) km from Lviv", said.output).group(1).replace(",", ""))
         assert 700 < km < 1000  # Donbas to Lviv oblast
         assert "give line points across them" in said.output
+
+
+def test_a_units_name_given_as_a_place_points_to_a_town_in_it(tmp_path):
+    """near: {place: 'Kyiv city'} said only "unknown place", though 'Kyiv, Kyiv city' works."""
+    (tmp_path / "kc.yaml").write_text(
+        "id: kc\ntitle: kc\nsteps:\n  - assign: russia\n"
+        "    where: {near: {place: 'Kyiv city', km: 10}}\n",
+        encoding="utf-8",
+    )
+    said = run_cli("validate", str(tmp_path / "kc.yaml"))
+    assert said.exit_code == 2, said.output
+    assert "'Kyiv city' names a unit, not a place" in said.output
+    suggested = re.search(r"e\.g\. '([^']+)'", said.output).group(1)
+    assert suggested == "Kyiv, Kyiv city"
+    (tmp_path / "kc.yaml").write_text(
+        (tmp_path / "kc.yaml").read_text().replace("Kyiv city", suggested), encoding="utf-8"
+    )
+    assert run_cli("validate", str(tmp_path / "kc.yaml")).exit_code == 0  # the hint works
