@@ -85,6 +85,8 @@ def hromada_estimate(held) -> dict:
     features = json.loads(data_file(HROMADA_GEOMETRY).read_text(encoding="utf-8"))["features"]
 
     people: dict[str, float] = {}
+    by_area: dict[str, float] = {}  # the same over all its area, water too (independent of
+    # the modeller's water mask: a wrong mask would show as a gap between the two)
     km2: dict[str, float] = {}
     placed: set[str] = set()
     no_geometry: list[dict] = []
@@ -130,6 +132,7 @@ def hromada_estimate(held) -> dict:
         placed.add(code)
         share = w_in / w if w > 0 else a_in / a
         people[iso] = people.get(iso, 0.0) + population[code] * share
+        by_area[iso] = by_area.get(iso, 0.0) + population[code] * a_in / a
         km2[iso] = km2.get(iso, 0.0) + a_in / 1e6
 
     # Kyiv city is not in the geometry file: place its row with the embedded outline.
@@ -140,6 +143,7 @@ def hromada_estimate(held) -> dict:
     if KYIV_CITY_ROW in population:
         placed.add(KYIV_CITY_ROW)
         people["UA-30"] = people.get("UA-30", 0.0) + population[KYIV_CITY_ROW] * kyiv_share
+        by_area["UA-30"] = by_area.get("UA-30", 0.0) + population[KYIV_CITY_ROW] * kyiv_share
 
     unmatched = [
         c for c in population if c not in placed and c not in {h["code"] for h in no_geometry}
@@ -148,6 +152,7 @@ def hromada_estimate(held) -> dict:
         raise ValueError(f"{len(unmatched)} population rows match no hromada: {unmatched[:5]}")
     return {
         "people": people,
+        "people_all_area": by_area,
         "km2": km2,
         "hromadas_placed": len(placed),
         "population_total": sum(population.values()),
@@ -210,6 +215,7 @@ def compare(day: str | Date = "2025-08-15") -> dict:
                 "hromada_km2": hrom["km2"].get(code, 0.0),
                 "modeller_people": m,
                 "hromada_people": h,
+                "hromada_all_area_people": hrom["people_all_area"].get(code, 0.0),
                 "naive_area_people": naive.get(code, 0.0),
                 "diff": m - h,
                 "diff_pct": 100.0 * (m - h) / h if h else float("nan"),
@@ -222,6 +228,7 @@ def compare(day: str | Date = "2025-08-15") -> dict:
         "hromada_km2": sum(r["hromada_km2"] for r in rows),
         "modeller_people": m_total,
         "hromada_people": h_total,
+        "hromada_all_area_people": sum(r["hromada_all_area_people"] for r in rows),
         "naive_area_people": sum(r["naive_area_people"] for r in rows),
         "diff": m_total - h_total,
         "diff_pct": 100.0 * (m_total - h_total) / h_total,
@@ -257,15 +264,21 @@ def compare(day: str | Date = "2025-08-15") -> dict:
     }
 
 
+def _pct(value: float, reference: float) -> float:
+    return 100.0 * (value - reference) / reference if reference else float("nan")
+
+
 def print_report(result: dict, out=sys.stdout) -> None:
     w = out.write
     w(f"Pre-war (1 Jan 2022) population of the Russian-held area, DeepState {result['date']}\n")
     w("modeller = town footprints + rural remainder by settlement density (deepstate baseline)\n")
-    w("hromada  = Σ hromada population × share of hromada area held (Ukrstat hromada table)\n")
+    w("hromada  = Σ hromada population × share of hromada land held (Ukrstat hromada table;\n")
+    w("           land: its area less inland water, geodata/water.geojson)\n")
+    w("all area = the same by each hromada's whole area, water too (no water mask)\n")
     w("naive    = oblast population × share of oblast area held (for scale: no settlements)\n\n")
     head = (
         f"{'oblast':<22}{'km² model':>11}{'km² hrom':>11}{'modeller':>12}{'hromada':>12}"
-        f"{'diff':>11}{'diff %':>8}{'naive':>12}\n"
+        f"{'diff':>11}{'diff %':>8}{'all area':>12}{'diff %':>8}{'naive':>12}\n"
     )
     w(head)
     w("-" * (len(head) - 1) + "\n")
@@ -274,7 +287,9 @@ def print_report(result: dict, out=sys.stdout) -> None:
         w(
             f"{label:<22}{r['modeller_km2']:>11,.0f}{r['hromada_km2']:>11,.0f}"
             f"{r['modeller_people']:>12,.0f}{r['hromada_people']:>12,.0f}"
-            f"{r['diff']:>+11,.0f}{r['diff_pct']:>+8.1f}{r['naive_area_people']:>12,.0f}\n"
+            f"{r['diff']:>+11,.0f}{r['diff_pct']:>+8.1f}{r['hromada_all_area_people']:>12,.0f}"
+            f"{_pct(r['modeller_people'], r['hromada_all_area_people']):>+8.1f}"
+            f"{r['naive_area_people']:>12,.0f}\n"
         )
 
     for r in result["rows"]:

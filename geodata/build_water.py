@@ -76,7 +76,9 @@ def build(map_file: Path, ukraine) -> dict:
                 "type": "Feature",
                 "properties": {
                     "source": "OpenStreetMap water areas via npm " + PACKAGE,
-                    "licence": "ODbL 1.0 (c) OpenStreetMap contributors",
+                    "licence": "ODbL 1.0, https://opendatacommons.org/licenses/odbl/1-0/",
+                    "attribution": "(c) OpenStreetMap contributors, "
+                    "https://www.openstreetmap.org/copyright",
                 },
                 "geometry": geometry,
             }

@@ -179,9 +179,9 @@ def validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files: keys, statuses, oblast and place names, baselines named,
     polygon files, split lines. Exit 2 on any error.
 
-    Split lines are drawn on the units' outlines (whether the line cuts its oblasts in
-    two, and on which side the keep place lies). What needs the baseline is left to run:
-    whether a band covers the whole of its side.
+    What needs the map itself is left to run (and doctor): whether a split line cuts its
+    oblasts in two with the keep place on one side, and whether a band covers the whole
+    of its side on the baseline.
     """
     from . import cli_validate
 

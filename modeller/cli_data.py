@@ -140,7 +140,11 @@ def _why(exc: BaseException) -> str:
     """Why a download failed, in words, with what to try: a name that does not resolve is
     this machine off the network (or behind a proxy), not the server being down."""
     import socket
+    import urllib.error
 
+    if isinstance(exc, urllib.error.HTTPError):  # the server answered, with an error
+        fix = "try again later" if exc.code >= 500 or exc.code == 429 else "check the date"
+        return f"HTTP {exc.code} {exc.reason}; {fix}"
     reason = getattr(exc, "reason", exc)  # (urllib wraps the socket's error)
     if isinstance(reason, socket.gaierror):
         return (

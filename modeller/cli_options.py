@@ -68,22 +68,20 @@ class PathArg(click.Path):
             )
         output = not self.exists and not (self.file_okay and self.dir_okay)  # --out, -O
         named = isinstance(value, str) and not (self.allow_dash and value == "-")
-        if named and output and os.path.lexists(value):
+        there = os.path.realpath(value) if named else ""  # ('x/../a.csv' is a.csv)
+        if named and output and os.path.lexists(there):
             # (click's "Directory 'figures.csv' is a file." reads as if one had been made)
-            if not self.file_okay and not os.path.isdir(value):
+            if not self.file_okay and not os.path.isdir(there):
                 run_out = param is not None and param.name == "out" and ctx is not None
                 run_out = run_out and ctx.info_name == "run"
                 self.fail(
-                    f"'{value}' is a file, not a folder: give a folder for the files it writes"
-                    + (
-                        f" (the figures go to a file with -O {value} and --format)"
-                        if run_out
-                        else ""
-                    ),
+                    f"'{value}' exists and is not a folder: give a folder for the files it "
+                    "writes"
+                    + (" (the figures go to a file with -O and --format)" if run_out else ""),
                     param,
                     ctx,
                 )
-            if not self.dir_okay and os.path.isdir(value):
+            if not self.dir_okay and os.path.isdir(there):
                 self.fail(
                     f"'{value}' is a folder, not a file: give a file name (e.g. "
                     f"{os.path.join(value, 'figures.json')})",

@@ -61,17 +61,6 @@ def _check_geometry(sc, path: Path) -> None:
     read: set[str] = set()  # a file named in several steps is read once
     for phase, number, step in sc.numbered_steps:
         for sel in step.where.walk():
-            if sel.split is not None:  # (whether the line cuts its oblasts: their outlines)
-                from .engine import split_regions, step_name
-
-                try:
-                    split_regions(sel.split)
-                except InputError as exc:
-                    from .yamlpos import line_in
-
-                    line = line_in(path, sc.step_loc(phase, number))
-                    message = f"{step_name(phase, number)}: {exc.message}"
-                    raise InputError(message, str(path), line) from None
             shape = sel.polygon
             if shape is None or (shape.file and shape.file in read):
                 continue

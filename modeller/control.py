@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date as Date
+from datetime import datetime
 from pathlib import Path
 
 import shapely
@@ -211,7 +212,7 @@ def _check_every_feature_dated(data: dict, day: str, path: Path) -> None:
 
 # a date, or a date and an ISO time ("2025-08-15T12:00:00Z"; not "2025-08-15 lol")
 _TIME = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?"
-DAY_RE = re.compile(rf"({ISO_DAY.pattern})(?:[T ]{_TIME})?")
+DAY_RE = re.compile(rf"({ISO_DAY.pattern})(?:[T ]{_TIME})?", re.IGNORECASE)  # (RFC 3339: t, z)
 
 
 def _file_date(value: object, what: str, path: Path) -> Date | None:
@@ -233,6 +234,14 @@ def _file_date(value: object, what: str, path: Path) -> Date | None:
     except ValueError:
         raise InputError(
             f"bad {what} {value[:40]!r}: {m.group(1)} is not a calendar date", str(path)
+        ) from None
+    try:  # the time after it, if any, is a time of day (not 99:99)
+        datetime.fromisoformat(value.strip().upper().replace(" ", "T", 1))
+    except ValueError:
+        raise InputError(
+            f"bad {what} {value[:40]!r}: the time after the day is not a time of day; write "
+            "YYYY-MM-DD, or 2025-08-15T12:00:00Z",
+            str(path),
         ) from None
     if not EARLIEST <= day <= LATEST:
         raise InputError(

@@ -463,14 +463,10 @@ def split_regions(split: Split) -> dict[str, object]:
     keep = Point(point_xy(split.keep))
     if len(sides) < 2:
         names = ", ".join(data.units[c].name_en for c in split.oblast)
-        away = line.distance(union) / 1000
-        where = (
-            f"passes {away:,.0f} km from {names}"
-            if away >= 1
-            else f"only touches {names} (within its outline's bounding box edge)"
-        )
+        away = line.distance(union) / 1000  # (at least the frame's 1 km margin)
         raise InputError(
-            f"the split line (extended at both ends) {where}, so it does not cut the "
+            f"the split line (extended at both ends) passes {away:,.0f} km from {names}, "
+            "so it does not cut the "
             "listed oblasts in two: give line points across them (a place on each side, or "
             "[lon, lat]), or list the oblasts the line crosses"
         )

@@ -136,8 +136,16 @@ def water():
     Ukrainian-held where DeepState's line runs along the bank)."""
     import shapely
 
-    data = json.loads((geodata_dir() / WATER).read_text(encoding="utf-8"))
-    (feature,) = data["features"]  # one MultiPolygon, unioned when it was built
+    path = geodata_dir() / WATER
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        (feature,) = data["features"]  # one MultiPolygon, unioned when it was built
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(
+            f"the embedded inland water cannot be read ({inputs.reason(exc)}): rebuild it "
+            "with python geodata/build_water.py, or reinstall modeller",
+            str(path),
+        ) from None
     projected = to_equal_area(shapely.from_geojson(json.dumps(feature["geometry"])))
     shapely.prepare(projected)
     return projected

@@ -454,8 +454,17 @@ def read_layers(
         return {"russia": _territory_of(text, path, densify)}, False
     data = parse(text, path)
     grouped: dict[str, list] = {"russia": []}
+    found = features(data, str(path), rings=densify)
+    listed = data.get("features") if isinstance(data, dict) else None
+    numbers = (  # each feature's number in the file (those without a geometry are skipped)
+        [i for i, f in enumerate(listed, 1) if isinstance(f, dict) and f.get("geometry")]
+        if isinstance(listed, list)
+        else []
+    )
+    if len(numbers) != len(found):
+        numbers = list(range(1, len(found) + 1))
     with lines_of(text):
-        for number, (props, geom) in enumerate(features(data, str(path), rings=densify), 1):
+        for number, (props, geom) in zip(numbers, found, strict=True):
             grouped.setdefault(_snapshot_status(props, number, path), []).append(geom)
     layers = {status: territory(geoms, densify) for status, geoms in grouped.items()}
     return layers, bool(isinstance(data, dict) and data.get("grey_zone"))

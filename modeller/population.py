@@ -8,9 +8,11 @@ The model has two kinds of points, both in the working equal-area CRS:
   distance along any direction; so a line crossing a town moves its people a point at a
   time (``n`` grows with population, 8 to 64 points). No point sits at the centre, so a
   line drawn through a town's GeoNames point splits it instead of deciding it by a tie.
-  Points falling outside the town's unit (sea, another oblast) are dropped and the rest
+  Points falling outside the town's unit (sea, another oblast) or on inland water
+  (``geodata.water``: rivers, reservoirs, lakes, estuaries) are dropped and the rest
   carry the town.
-* **rural points** — a square grid (``RURAL_SPACING_M``) over every unit carrying the
+* **rural points** — a square grid (``RURAL_SPACING_M``) over every unit's land (off
+  inland water) carrying the
   unit's remainder (people the cities500 list misses: villages under 500, dispersed and
   peri-urban housing, the shortfall of dated GeoNames figures), weighted by a proxy of
   where those people live: the population density of the embedded settlements, smoothed
@@ -311,7 +313,7 @@ METHOD = (
     f"town footprints (discs at {URBAN_DENSITY:,.0f} people/km² for a town of "
     f"{DENSITY_AT:,.0f}, denser for larger towns, as Vogel-spiral points) plus each unit's "
     "rural remainder weighted by the smoothed population density of the settlements; "
-    "ranges: "
+    "no point on inland water (OpenStreetMap); ranges: "
     "footprint area halved/doubled, rural remainder spread evenly"
 )
 
@@ -339,7 +341,11 @@ def _inputs_digest(data: geodata.Geodata) -> str:
     every settlement's id, population, unit and position) and of the code."""
     h = hashlib.sha256(cachefiles.code_digest().encode())
     if data.water:
-        h.update((geodata.geodata_dir() / geodata.WATER).read_bytes())
+        try:
+            h.update((geodata.geodata_dir() / geodata.WATER).read_bytes())
+        except OSError:
+            geodata.water()  # (which says what is missing, and how to fix it)
+            raise
     for code in sorted(data.geometry):
         h.update(f"{code} {data.units[code].population!r}".encode())
         h.update(shapely.to_wkb(data.geometry[code]))

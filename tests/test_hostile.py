@@ -2350,13 +2350,61 @@ def test_a_ring_closed_by_a_nan_is_said_not_a_traceback(tmp_path, first):
         assert "RuntimeWarning" not in result.output
 
 
-@pytest.mark.parametrize("written", ["2025-08-15Tgarbage", "2025-08-15 lol", "2025-08-15T"])
+@pytest.mark.parametrize(
+    "written", ["2025-08-15Tgarbage", "2025-08-15 lol", "2025-08-15T", "2025-08-15T99:99"]
+)
 def test_a_baseline_date_with_something_other_than_a_time_after_it_is_refused(tmp_path, written):
     """'2025-08-15Tgarbage' was read as 2025-08-15 (anything after the day was dropped),
     while a scenario's date must be the day alone: a time may follow, nothing else."""
     base = _geojson_file(tmp_path, json.dumps({**fc(POLY), "date": written}))
     result = cli("run", "--no-maps", "-b", base, write(tmp_path, HEAD + STEP))
-    assert_clean_error(result, f"date {written!r}", "write YYYY-MM-DD", "2025-08-15T12:00:00Z")
-    timed = _geojson_file(tmp_path, json.dumps({**fc(POLY), "date": "2025-08-15 12:30+03:00"}))
-    ok = cli("run", "--no-maps", "-f", "json", "-b", timed, write(tmp_path, HEAD + STEP))
-    assert ok.exit_code == 0 and '"date": "2025-08-15"' in ok.stdout, ok.output
+    assert_clean_error(result, f"date {written!r}", "YYYY-MM-DD", "2025-08-15T12:00:00Z")
+    for fine in ("2025-08-15 12:30+03:00", "2025-08-15t12:00:00z"):  # (RFC 3339's t and z)
+        timed = _geojson_file(tmp_path, json.dumps({**fc(POLY), "date": fine}))
+        ok = cli("run", "--no-maps", "-f", "json", "-b", timed, write(tmp_path, HEAD + STEP))
+        assert ok.exit_code == 0 and '"date": "2025-08-15"' in ok.stdout, ok.output
+
+
+def test_a_deepstate_day_names_the_feature_by_its_place_in_the_file(tmp_path, monkeypatch):
+    """A feature without a geometry before it had shifted the number (and line) given."""
+    folder = tmp_path / "days"
+    folder.mkdir()
+    square = {"type": "Polygon", "coordinates": [[[36, 48], [36.3, 48], [36.3, 48.3], [36, 48]]]}
+    feats = [
+        {"type": "Feature", "properties": {}, "geometry": None},
+        {"type": "Feature", "properties": {"status": "russia"}, "geometry": square},
+        {"type": "Feature", "properties": {"status": "ukraine"}, "geometry": square},
+    ]
+    text = json.dumps({"type": "FeatureCollection", "features": feats}, indent=1)
+    (folder / "deepstatemap_data_20250815.geojson").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(folder))
+    result = cli("run", "land-swap", "--no-maps", "-b", "deepstate:2025-08-15")
+    line = 1 + text[: text.index('"status": "ukraine"')].count("\n")
+    said = assert_clean_error(result, "feature 3 has status 'ukraine'")
+    number = int(re.search(r"\.geojson:(\d+):", said).group(1))
+    assert number < line and line - number <= 4, (number, line)  # where feature 3 starts
+
+
+def test_the_embedded_water_missing_is_said_with_how_to_fix(tmp_path, monkeypatch):
+    """A missing geodata/water.geojson ended in FileNotFoundError's traceback."""
+    from modeller import geodata
+    from modeller.errors import InputError
+
+    monkeypatch.setattr(geodata, "geodata_dir", lambda: tmp_path)
+    with pytest.raises(InputError, match="build_water.py") as caught:
+        geodata.water.__wrapped__()
+    assert caught.value.file == str(tmp_path / "water.geojson")
+
+
+@pytest.mark.parametrize(
+    "code, said", [(404, "HTTP 404 Not Found; check the date"), (503, "HTTP 503 x; try again")]
+)
+def test_a_download_refused_by_the_server_says_its_status(code, said):
+    """An HTTP error read "Service Unavailable; try again later", a 404 too, without the
+    status the server gave."""
+    import urllib.error
+
+    from modeller.cli_data import _why
+
+    reason = "Not Found" if code == 404 else "x"
+    assert _why(urllib.error.HTTPError("https://x.org/", code, reason, {}, None)).startswith(said)

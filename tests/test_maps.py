@@ -620,6 +620,8 @@ def test_a_published_address_with_credentials_or_a_broken_escape_is_refused(run,
     with pytest.raises(InputError, match=said) as caught:
         maps.render_site(*run, url=url)
     assert "https://x.org/maps/" in str(caught.value) or "%25" in str(caught.value)
+    with pytest.raises(InputError, match=r"e\.g\. https://\[::1\]:8080/maps/"):
+        maps.site.check_url("https://u:p@[::1]:8080/maps/")  # (its port and brackets kept)
     assert maps.site.check_url("https://x.org/a%20b/") == "https://x.org/a%20b/"
 
 

@@ -837,7 +837,7 @@ def test_an_existing_file_for_out_and_a_folder_for_output_say_what_to_give(tmp_p
     (tmp_path / "maps").mkdir()
     out = CliRunner().invoke(main, ["run", "land-swap", "-o", str(tmp_path / "shifts.csv")])
     assert out.exit_code == 2
-    assert "is a file, not a folder" in out.output and "-O " in out.output, out.output
+    assert "exists and is not a folder" in out.output and "-O and --format" in out.output
     put = _run("--format", "json", "-O", str(tmp_path / "maps"))
     assert put.exit_code == 2 and "is a folder, not a file" in put.output, put.output
     assert "figures.json" in put.output  # an example of a file name there

@@ -93,7 +93,7 @@ def check_url(text: str) -> str:
         raise InputError(
             f"--url {shown} carries a user name or password (…@): every page, preview "
             "and embed code would publish it; give the address without it, e.g. "
-            f"{parts.scheme}://{parts.hostname}{parts.path or '/'}"
+            f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path or '/'}"
         )
     if re.search(r"%(?![0-9A-Fa-f]{2})", text):
         raise InputError(f"--url {shown} has a '%' that starts no %XX escape: write a '%' as %25")
