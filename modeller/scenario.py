@@ -64,6 +64,17 @@ class Phase(Model):
     title: Title
     steps: list[Step] = Field(min_length=1)
 
+    @field_validator("id")
+    @classmethod
+    def _short_id(cls, value: str) -> str:
+        """A phase id heads table rows and CSV cells: as short as a scenario's (a 5,000
+        letter one had been taken)."""
+        if len(value) > MAX_ID:
+            raise ValueError(
+                f"phase id is {len(value)} characters long; keep it to {MAX_ID} or fewer"
+            )
+        return value
+
 
 class Report(Model):
     """Where the terms were reported."""

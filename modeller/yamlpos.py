@@ -113,6 +113,11 @@ def load_with_lines(path: Path) -> tuple[object, dict[Path_, int]]:
             problem = "a second document (after '---'): give one scenario per file"
         elif mark is not None and _tab_at(text, mark):  # "cannot start any token"
             problem += " (a tab: YAML indents with spaces only; replace the tab with spaces)"
+        elif mark is not None and _long_key_at(text, mark):
+            problem += (
+                f" (a key over {LONG_KEY} characters: YAML reads no longer one; shorten the "
+                "name, e.g. a status's, and give the long text as its label)"
+            )
         raise InputError(f"invalid YAML: {problem}", str(path), line) from None
     except yaml.YAMLError as exc:  # e.g. a reader error: characters YAML does not allow
         raise InputError(f"invalid YAML: {_one_line(exc)}", str(path)) from None
@@ -179,6 +184,17 @@ def _nesting(text: str) -> tuple[int, int]:
     except yaml.YAMLError:
         return 0, 0
     return deepest, line
+
+
+LONG_KEY = 1024  # YAML's longest implicit key: past it, PyYAML sees no key at all
+
+
+def _long_key_at(text: str, mark) -> bool:
+    """Whether the error's line, or the one before it, holds a key too long for YAML."""
+    lines = text.splitlines()
+    rows = lines[max(0, mark.line - 1) : mark.line + 1]
+    long_key = re.compile(rf"[^\s{{}}\[\],:][^{{}}\[\],:]{{{LONG_KEY},}}:")
+    return any(long_key.search(row) for row in rows)
 
 
 def _tab_at(text: str, mark) -> bool:

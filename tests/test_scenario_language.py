@@ -457,3 +457,46 @@ def test_a_geojson_file_given_as_a_scenario_is_told_where_polygons_go(tmp_path):
     _said_in_words(result, "zone.geojson:1: this is GeoJSON (a FeatureCollection), not a scenario")
     assert "{polygon: {file: zone.geojson}}" in result.output
     assert "unknown key" not in result.output and len(result.output.splitlines()) == 1
+
+
+def test_a_phase_id_is_as_short_as_a_scenario_id(tmp_path):
+    """Scenario ids were capped at 80 characters, phase ids not (5,000 were taken)."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    path = tmp_path / "ph.yaml"
+    for length, ok in ((80, True), (81, False)):
+        path.write_text(
+            "id: ph\ntitle: phased\nphases:\n  - id: " + "a" * length + "\n    title: one\n"
+            "    steps:\n      - assign: russia\n        where: {oblast: Donetsk}\n",
+            encoding="utf-8",
+        )
+        said = CliRunner().invoke(main, ["validate", str(path)])
+        assert (said.exit_code == 0) == ok, said.output
+    assert "ph.yaml:4: phase id is 81 characters long; keep it to 80 or fewer" in said.output
+
+
+@pytest.mark.parametrize("flow", [False, True])
+def test_a_key_longer_than_yaml_reads_is_said_so(tmp_path, flow):
+    """A status name of 1,100 letters gave only YAML's "did not find expected ',' or '}'"
+    (PyYAML reads no implicit key over 1,024 characters)."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    key = "x" * 1100
+    statuses = (
+        f"statuses: {{{key}: {{label: long}}}}\n"
+        if flow
+        else f"statuses:\n  {key}: {{label: long}}\n"
+    )
+    path = tmp_path / "lk.yaml"
+    path.write_text(
+        "id: lk\ntitle: long\n" + statuses + "steps:\n  - assign: russia\n"
+        "    where: {oblast: Donetsk}\n",
+        encoding="utf-8",
+    )
+    said = CliRunner().invoke(main, ["validate", str(path)])
+    assert said.exit_code == 2 and "invalid YAML" in said.output, said.output
+    assert "a key over 1024 characters" in said.output and "shorten the name" in said.output
