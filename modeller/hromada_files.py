@@ -17,7 +17,7 @@ from shapely.geometry import shape
 
 from . import geodata, inputs
 from .errors import InputError
-from .positions import json_kind, strict_json
+from .positions import json_kind, lines_of, strict_json
 from .regions import repaired
 
 GEOMETRY = Path("boundaries/ua_hromadas_simplified_vadymnes.geojson")
@@ -241,6 +241,12 @@ def read_outlines(geometry: Path, wanted: set[str]) -> tuple[dict[str, list], se
         raise InputError(f"{json_kind(doc)}; {expected}", str(geometry))
     if not features:
         raise InputError(f"a FeatureCollection without features; {expected}", str(geometry))
+    with lines_of(text):  # an error naming "feature N" gets the line where it starts
+        return _outlines(features, wanted, geometry, expected)
+
+
+def _outlines(features: list, wanted, geometry: Path, expected: str) -> tuple[dict, set]:
+    """(working-CRS outlines of the ``wanted`` codes, every code with an outline)."""
     outlines: dict[str, list] = {}
     outlined: set[str] = set()
     for i, f in enumerate(features, start=1):

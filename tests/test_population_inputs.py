@@ -8,6 +8,7 @@ hromada outlines and a CSV written from rows of the real table."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -505,3 +506,19 @@ def test_a_large_town_listed_without_an_outline_is_a_warning(tmp_path, hromada_d
         main, ["run", SCENARIO, "--no-maps", "--population", str(hromada_dir)]
     )
     assert "warning:" not in whole.stderr, whole.stderr
+
+
+def test_a_bad_hromada_outline_is_named_with_its_line(tmp_path, hromada_dir, rows):
+    """'feature 501 (UA…) is a Point' named no line in a file of 100,000 lines."""
+    code = rows[1].split(",")[0]
+    square = [[[28.5, 49.2], [28.6, 49.2], [28.6, 49.3], [28.5, 49.2]]]
+    good = {"type": "Feature", "properties": {"COD_3": "X"}, "geometry": None}
+    good["geometry"] = {"type": "Polygon", "coordinates": square}
+    point = {"type": "Point", "coordinates": [28.5, 49.2]}
+    bad = {"type": "Feature", "properties": {"COD_3": code}, "geometry": point}
+    text = json.dumps({"type": "FeatureCollection", "features": [good, bad]}, indent=1)
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry=text)
+    line = 1 + text[: text.index('"Point"')].count("\n")
+    said = refused(folder, f"feature 2 ({code}) is a Point")
+    number = int(re.search(r"\.geojson:(\d+): feature 2", said).group(1))
+    assert line - 6 <= number < line, (number, line)  # where that feature starts
