@@ -246,6 +246,12 @@ def run(
                 f"baseline (run([..., {applied!r}], baseline=base))"
             )
         api_args.check_partition(baseline)
+        if any(p.before != p.after for p in baseline.pieces):  # (changes made before)
+            raise InputError(
+                "this partition has land changing hands (pieces whose before and after "
+                "differ): run takes a baseline, as load_baseline gives it; changes applied "
+                "to it would be counted as the scenario's own"
+            )
         cache.loaded[LOADED] = baseline
         baseline = LOADED
     elif baseline is not None and not isinstance(baseline, str):

@@ -59,6 +59,17 @@ def check_partition(baseline: object) -> None:
             f"{units_km2:,.0f} km² (a piece given twice, or lost?); use a partition from "
             "load_baseline or apply"
         )
+    per_unit: dict[str, float] = {}
+    for p, km2 in zip(pieces, baseline.areas_km2, strict=True):
+        per_unit[p.oblast] = per_unit.get(p.oblast, 0.0) + float(km2)
+    for code, geometry in data.geometry.items():  # each piece in the unit it names
+        own = float(geodata.area_km2(geometry))
+        if abs(per_unit.get(code, 0.0) - own) > 1e-4 * own + 0.01:
+            raise InputError(
+                f"the baseline's pieces of {data.units[code].name_en} ({code}) add up to "
+                f"{per_unit.get(code, 0.0):,.0f} km², not its {own:,.0f} km² (a piece named "
+                "for another unit?); use a partition from load_baseline or apply"
+            )
 
 
 def use_units(units: str | Path) -> None:

@@ -170,15 +170,18 @@ def _check_one_date(data: object, path: Path) -> str | None:
     dates holds several maps (like DeepState's month-end file): read as one baseline it
     would be their union, so it is refused."""
     feats = data.get("features") if isinstance(data, dict) else None
-    days = sorted(
-        {
-            str(f["properties"]["date"])[:40]
-            for f in feats or []
-            if isinstance(f, dict)
-            and isinstance(f.get("properties"), dict)
-            and f["properties"].get("date") is not None
-        }
-    )
+    written = [
+        str(f["properties"]["date"])[:40]
+        for f in feats or []
+        if isinstance(f, dict)
+        and isinstance(f.get("properties"), dict)
+        and f["properties"].get("date") is not None
+    ]
+    by_day: dict[str, str] = {}  # one day however written ('…t10:00z', '…T10:00Z', no time)
+    for text in written:
+        m = DAY_RE.fullmatch(text.strip())
+        by_day.setdefault(m.group(1) if m else text, text)
+    days = [by_day[k] for k in sorted(by_day)]
     if len(days) > 1:
         raise InputError(
             f"the features carry {len(days)} different dates ({days[0]} … {days[-1]}): the "

@@ -467,7 +467,14 @@ def read_layers(
         for number, (props, geom) in zip(numbers, found, strict=True):
             grouped.setdefault(_snapshot_status(props, number, path), []).append(geom)
     layers = {status: territory(geoms, densify) for status, geoms in grouped.items()}
-    return layers, bool(isinstance(data, dict) and data.get("grey_zone"))
+    flag = data.get("grey_zone") if isinstance(data, dict) else None
+    if flag is not None and not isinstance(flag, bool):  # ("false" had read as true)
+        raise InputError(
+            f'"grey_zone" is {json.dumps(flag)[:40]}; write true or false (no quotes)', str(path)
+        )
+    # a file with grey-zone features has a grey zone, whatever its flag says (the figures
+    # had counted it while the provenance said there was none)
+    return layers, bool(flag) or bool(grouped.get("contested"))
 
 
 SNAPSHOT_STATUSES = ("russia", "contested")  # what a DeepState day holds (``modeller fetch``)

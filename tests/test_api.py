@@ -595,3 +595,23 @@ def test_a_file_named_twice_runs_once_as_on_the_command_line(tmp_path):
     copy.write_text((REPO / "scenarios" / "land-swap.yaml").read_text(encoding="utf-8"))
     with pytest.raises(InputError, match="duplicate scenario id 'land-swap'"):
         modeller.run(["land-swap", str(copy)], "1991")
+
+
+def test_a_partition_with_pieces_in_the_wrong_unit_or_changes_applied_is_refused():
+    """run(baseline=...) took pieces renamed to another unit (Donetsk's Russian-held land
+    counted as Kyiv's, 4 million people placed on the rest) and a partition with changes
+    already applied (counted as the new scenario's own: the freeze ceded 6,735 km²)."""
+    from dataclasses import replace
+
+    base = modeller.load_baseline()
+    moved = tuple(
+        replace(p, oblast="UA-32") if p.oblast == "UA-14" and p.before == "russia" else p
+        for p in base.pieces
+    )
+    with pytest.raises(InputError, match=r"pieces of Donetsk \(UA-14\) add up to"):
+        modeller.run("land-swap", baseline=replace(base, pieces=moved))
+    with pytest.raises(InputError, match=r"pieces of Donetsk \(UA-14\) add up to"):
+        modeller.apply(replace(base, pieces=moved), modeller.load_scenario("land-swap"))
+    applied = modeller.apply(base, modeller.load_scenario("full-donbas-withdrawal"))
+    with pytest.raises(InputError, match="land changing hands"):
+        modeller.run("freeze-current-lines", baseline=replace(applied, scenario=None))

@@ -2408,3 +2408,51 @@ def test_a_download_refused_by_the_server_says_its_status(code, said):
 
     reason = "Not Found" if code == 404 else "x"
     assert _why(urllib.error.HTTPError("https://x.org/", code, reason, {}, None)).startswith(said)
+
+
+@pytest.mark.parametrize("flag", ["", ', "grey_zone": false'])
+def test_a_deepstate_day_with_grey_features_says_it_has_a_grey_zone(tmp_path, monkeypatch, flag):
+    """Contested features without "grey_zone": true were counted as contested while the
+    provenance said the source had no grey zone ("counts as Ukrainian-held")."""
+    folder = tmp_path / "days"
+    folder.mkdir()
+    square = {"type": "Polygon", "coordinates": [[[37, 48], [37.3, 48], [37.3, 48.3], [37, 48]]]}
+    grey = {"type": "Feature", "properties": {"status": "contested"}, "geometry": square}
+    text = '{"type": "FeatureCollection"' + flag + ', "features": [' + json.dumps(grey) + "]}"
+    (folder / "deepstatemap_data_20250815.geojson").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(folder))
+    result = cli(
+        "run", "freeze-current-lines", "--no-maps", "-f", "json", "-b", "deepstate:2025-08-15"
+    )
+    assert result.exit_code == 0, result.output
+    entry = json.loads(result.stdout)["scenarios"][0]
+    assert any(s["status"] == "contested" for s in entry["statuses"])
+    assert "none in this source" not in json.dumps(entry["baseline"]), entry["baseline"]
+
+
+def test_a_grey_zone_flag_written_as_text_is_refused(tmp_path, monkeypatch):
+    """ "grey_zone": "false" (a string) was read as true."""
+    folder = tmp_path / "days"
+    folder.mkdir()
+    (folder / "deepstatemap_data_20250815.geojson").write_text(
+        '{"type": "FeatureCollection", "grey_zone": "false", "features": [{"type": "Feature", '
+        '"properties": {}, "geometry": {"type": "Polygon", "coordinates": [[[37, 48], [37.3, '
+        "48], [37.3, 48.3], [37, 48]]]}}]}",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(folder))
+    result = cli("run", "land-swap", "--no-maps", "-b", "deepstate:2025-08-15")
+    assert_clean_error(result, '"grey_zone" is "false"', "write true or false")
+
+
+def test_one_day_written_two_ways_on_the_features_is_one_date(tmp_path):
+    """'2025-08-15t10:00:00z' beside '2025-08-15T10:00:00Z' (or the day alone) was refused
+    as two different dates: they were compared as text."""
+    feats = [
+        {**fc(POLY)["features"][0], "properties": {"date": d}}
+        for d in ("2025-08-15t10:00:00z", "2025-08-15T10:00:00Z", "2025-08-15")
+    ]
+    base = _geojson_file(tmp_path, json.dumps({"type": "FeatureCollection", "features": feats}))
+    result = cli("run", "--no-maps", "-f", "json", "-b", base, write(tmp_path, HEAD + STEP))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["scenarios"][0]["baseline"]["date"] == "2025-08-15"
