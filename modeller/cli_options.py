@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import geodata, settings
+from . import files, geodata, settings
 from .errors import InputError
 from .textsafe import terminal_text
 
@@ -68,7 +68,13 @@ class PathArg(click.Path):
             )
         output = not self.exists and not (self.file_okay and self.dir_okay)  # --out, -O
         named = isinstance(value, str) and not (self.allow_dash and value == "-")
-        there = os.path.realpath(value) if named else ""  # ('x/../a.csv' is a.csv)
+        if named and output:
+            try:  # ('missing/../a.csv' is a.csv)
+                there = str(files.collapsed(Path(value)))
+            except InputError as exc:
+                self.fail(exc.message, param, ctx)
+        else:
+            there = ""
         if named and output and os.path.lexists(there):
             # (click's "Directory 'figures.csv' is a file." reads as if one had been made)
             if not self.file_okay and not os.path.isdir(there):
@@ -91,10 +97,10 @@ class PathArg(click.Path):
         if isinstance(value, str) and output and any(c in value for c in "\n\r"):
             self.fail("has a line break in it; give a name on one line", param, ctx)
         path = super().convert(value, param, ctx)
-        if output and isinstance(path, Path) and ".." in path.parts:
+        if output and isinstance(path, Path):
             # 'missing/../site' is site once the writer makes 'missing': checked (an input
             # file, a folder of the user's own) and written as that, no stray folder made
-            path = Path(os.path.realpath(path))
+            path = files.collapsed(path)
         return path
 
 

@@ -91,13 +91,35 @@ def foreign(path: Path, fmt: str, ending: str) -> None:
         )
 
 
+def collapsed(path: Path) -> Path:
+    """``path`` with each 'missing/..' taken out: a folder that does not exist yet would be
+    made by the writer and left behind, and 'missing/../x' checked as a new file while it
+    names x (an input, or a file of the user's own). Any other '..' is left to the system
+    (after a folder, or a link, it means what the system says); one after a file is an
+    error, as the system's would be."""
+    path = Path(path)
+    if ".." not in path.parts:
+        return path
+    kept: list[str] = []
+    for part in path.parts:
+        if part == ".." and kept and kept[-1] not in ("..", path.anchor):
+            before = Path(*kept)
+            if not os.path.lexists(before):
+                kept.pop()
+                continue
+            if not os.path.islink(before) and not os.path.isdir(before):
+                raise InputError(
+                    f"{path}: {before} is a file, not a folder, so '..' after it names nothing"
+                )
+        kept.append(part)
+    return Path(*kept) if kept else Path(".")
+
+
 def file_target(path: Path) -> Path:
     """Where writing ``path`` goes: a symbolic link's target (the link is kept), a new or
     regular file as it is. A device, FIFO, socket or folder there (or a loop of links) is
     an input error: it would otherwise be replaced by a regular file."""
-    path = Path(path)
-    if ".." in path.parts:  # 'missing/../x' is x once a folder 'missing' is made: check x
-        path = Path(os.path.realpath(path))
+    path = collapsed(path)  # ('missing/../x' is x once a folder 'missing' is made: check x)
     try:
         mode = os.stat(path).st_mode  # follows links: a link to a device is a device
     except FileNotFoundError:  # nothing there yet (or a link to nothing: its target)

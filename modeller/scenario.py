@@ -162,6 +162,11 @@ class Scenario(Model):
                 )
             if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
                 raise ValueError(f"status name '{name[:80]}' must be lower_snake_case")
+            if len(name) > MAX_ID:  # (it heads columns and fills CSV cells; the label reads)
+                raise ValueError(
+                    f"status name '{name[:40]}…' is {len(name)} characters long; keep it to "
+                    f"{MAX_ID} or fewer and give the long text as its label"
+                )
         # a label that reads as another status's: tables would show two 'Ukraine' rows
         taken = {_reads(v["label"]): k for k, v in BUILTIN_STATUSES.items()}
         taken |= {_reads(k): k for k in BUILTIN_STATUSES}  # 'Contested' for 'contested'

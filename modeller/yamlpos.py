@@ -193,7 +193,9 @@ def _long_key_at(text: str, mark) -> bool:
     """Whether the error's line, or the one before it, holds a key too long for YAML."""
     lines = text.splitlines()
     rows = lines[max(0, mark.line - 1) : mark.line + 1]
-    long_key = re.compile(rf"[^\s{{}}\[\],:][^{{}}\[\],:]{{{LONG_KEY},}}:")
+    long_key = re.compile(  # where a key starts: the line's start (or '- '), '{' or ','
+        rf"(?:^\s*(?:-\s+)?|[{{,]\s*)[^\s{{}}\[\],:][^{{}}\[\],:]{{{LONG_KEY},}}:"
+    )
     return any(long_key.search(row) for row in rows)
 
 

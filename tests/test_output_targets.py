@@ -870,3 +870,16 @@ def test_a_path_through_a_missing_folder_is_checked_as_the_file_it_names(tmp_pat
     assert site.exit_code == 2 and "not a page modeller wrote" in site.output, site.output
     assert (tmp_path / "site" / "index.html").read_text() == "mine\n"
     assert not (tmp_path / "x").exists()
+
+
+def test_dot_dot_after_a_file_is_refused_as_the_system_would(tmp_path, monkeypatch):
+    """'-O zone.geojson/../o3.json' wrote ./o3.json (the path was resolved as text), where
+    the system says "Not a directory"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "zone.geojson").write_text("{}\n")
+    said = _run("--format", "json", "-O", "zone.geojson/../o3.json")
+    assert said.exit_code == 2 and "zone.geojson is a file, not a folder" in said.output
+    assert not (tmp_path / "o3.json").exists()
+    (tmp_path / "real").mkdir()
+    fine = _run("--format", "json", "-O", "real/../o4.json")  # after a folder: as the system
+    assert fine.exit_code == 0 and (tmp_path / "o4.json").is_file(), fine.output

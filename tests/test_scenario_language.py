@@ -500,3 +500,26 @@ def test_a_key_longer_than_yaml_reads_is_said_so(tmp_path, flow):
     said = CliRunner().invoke(main, ["validate", str(path)])
     assert said.exit_code == 2 and "invalid YAML" in said.output, said.output
     assert "a key over 1024 characters" in said.output and "shorten the name" in said.output
+    # a long value with a colon in it is no key: YAML's own words, no hint
+    path.write_text(f"id: lk\ntitle: t\nnotes: {key}: y\nsteps: []\n", encoding="utf-8")
+    value = CliRunner().invoke(main, ["validate", str(path)])
+    assert value.exit_code == 2 and "a key over" not in value.output, value.output
+
+
+def test_a_status_name_is_as_short_as_an_id(tmp_path):
+    """A 1,000-letter status name validated and made 1,247-character CSV lines."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    path = tmp_path / "st.yaml"
+    for length, ok in ((80, True), (81, False)):
+        name = "z" * length
+        path.write_text(
+            f"id: st\ntitle: status\nstatuses:\n  {name}: {{label: Long zone, colour: '#aa33aa'}}"
+            f"\nsteps:\n  - assign: {name}\n    where: {{oblast: Donetsk}}\n",
+            encoding="utf-8",
+        )
+        said = CliRunner().invoke(main, ["validate", str(path)])
+        assert (said.exit_code == 0) == ok, said.output
+    assert "is 81 characters long; keep it to 80 or fewer" in said.output

@@ -74,10 +74,11 @@ def check_url(text: str) -> str:
     if not isinstance(text, str):
         raise InputError(f"--url must be a web address (text), got {text!r:.60}")
     shown = repr(text[:80]) + ("…" if len(text) > 80 else "")
-    if re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", text):
+    if re.search(r"[\s\x00-\x1f\x7f\"'<>\\`\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", text):
         raise InputError(
-            f"--url {shown} is not a web address: spaces, quotes, <, > and control "
-            "characters have no place in one (write %20 for a space)"
+            f"--url {shown} is not a web address: spaces, quotes, <, >, control and "
+            "invisible (bidi, zero-width) characters have no place in one (write %20 for a "
+            "space)"
         )
     try:
         parts = urlsplit(text)
@@ -89,6 +90,8 @@ def check_url(text: str) -> str:
             f"--url {shown} must be the http(s) address of the folder the maps will be "
             "published in, e.g. https://example.org/maps/"
         )
+    if parts.port == 0:
+        raise InputError(f"--url {shown} has port 0, which no server listens on")
     if parts.username is not None or parts.password is not None:
         raise InputError(
             f"--url {shown} carries a user name or password (…@): every page, preview "
