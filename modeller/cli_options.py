@@ -67,6 +67,10 @@ class PathArg(click.Path):
                 ctx,
             )
         output = not self.exists and not (self.file_okay and self.dir_okay)  # --out, -O
+        if output and isinstance(value, str) and value.startswith("~"):
+            # a quoted '~/x.json' (the shell left it) is the home folder, as the Python
+            # API reads it, not a new folder named '~' here
+            value = os.path.expanduser(value)
         named = isinstance(value, str) and not (self.allow_dash and value == "-")
         if named and output:
             try:  # ('missing/../a.csv' is a.csv)

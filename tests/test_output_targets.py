@@ -883,3 +883,16 @@ def test_dot_dot_after_a_file_is_refused_as_the_system_would(tmp_path, monkeypat
     (tmp_path / "real").mkdir()
     fine = _run("--format", "json", "-O", "real/../o4.json")  # after a folder: as the system
     assert fine.exit_code == 0 and (tmp_path / "o4.json").is_file(), fine.output
+
+
+def test_a_quoted_home_folder_in_an_output_is_the_home_folder(tmp_path, monkeypatch):
+    """-O '~/o6.json' (quoted, so the shell left it) made a folder named '~' here and said
+    'json: -> ~/o6.json', which reads as the home folder."""
+    home, here = tmp_path / "home", tmp_path / "here"
+    home.mkdir()
+    here.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(here)
+    said = _run("--format", "json", "-O", "~/o6.json")
+    assert said.exit_code == 0, said.output
+    assert (home / "o6.json").is_file() and not (here / "~").exists()
