@@ -52,7 +52,8 @@ def check_partition(baseline: object) -> None:
                 f"a piece of the baseline ({p.oblast!r:.40}, {p.before!r:.40}) is not a "
                 "polygon of one of the active units; use a partition from load_baseline"
             )
-    total, units_km2 = float(baseline.areas_km2.sum()), data.total_km2
+    own = {code: float(geodata.area_km2(g)) for code, g in data.geometry.items()}
+    total, units_km2 = float(baseline.areas_km2.sum()), sum(own.values())
     if abs(total - units_km2) > 1e-4 * units_km2:
         raise InputError(
             f"the baseline's pieces add up to {total:,.0f} km², not the units' "
@@ -62,12 +63,11 @@ def check_partition(baseline: object) -> None:
     per_unit: dict[str, float] = {}
     for p, km2 in zip(pieces, baseline.areas_km2, strict=True):
         per_unit[p.oblast] = per_unit.get(p.oblast, 0.0) + float(km2)
-    for code, geometry in data.geometry.items():  # each piece in the unit it names
-        own = float(geodata.area_km2(geometry))
-        if abs(per_unit.get(code, 0.0) - own) > 1e-4 * own + 0.01:
+    for code, km2 in own.items():  # each piece in the unit it names
+        if abs(per_unit.get(code, 0.0) - km2) > 1e-4 * km2 + 0.01:
             raise InputError(
                 f"the baseline's pieces of {data.units[code].name_en} ({code}) add up to "
-                f"{per_unit.get(code, 0.0):,.0f} km², not its {own:,.0f} km² (a piece named "
+                f"{per_unit.get(code, 0.0):,.0f} km², not its {km2:,.0f} km² (a piece named "
                 "for another unit?); use a partition from load_baseline or apply"
             )
 

@@ -72,13 +72,14 @@ class PathArg(click.Path):
             # API reads it, not a new folder named '~' here
             value = os.path.expanduser(value)
         named = isinstance(value, str) and not (self.allow_dash and value == "-")
+        there = value
         if named and output:
-            try:  # ('missing/../a.csv' is a.csv)
+            # 'missing/../site' is site once the writer makes 'missing': checked (an input
+            # file, a folder of the user's own) and written as that, no stray folder made
+            try:
                 there = str(files.collapsed(Path(value)))
             except InputError as exc:
                 self.fail(exc.message, param, ctx)
-        else:
-            there = ""
         if named and output and os.path.lexists(there):
             # (click's "Directory 'figures.csv' is a file." reads as if one had been made)
             if not self.file_okay and not os.path.isdir(there):
@@ -100,12 +101,7 @@ class PathArg(click.Path):
                 )
         if isinstance(value, str) and output and any(c in value for c in "\n\r"):
             self.fail("has a line break in it; give a name on one line", param, ctx)
-        path = super().convert(value, param, ctx)
-        if output and isinstance(path, Path):
-            # 'missing/../site' is site once the writer makes 'missing': checked (an input
-            # file, a folder of the user's own) and written as that, no stray folder made
-            path = files.collapsed(path)
-        return path
+        return super().convert(there, param, ctx)
 
 
 # the formats of ``modeller run``: on stdout, and geodata files (with their suffixes)

@@ -113,6 +113,11 @@ def data_digest() -> str:
     return _digest(load().source.get("sha256", "") if injected else "")
 
 
+def embedded_digest() -> str:
+    """Short hash of the embedded files alone (the water among them), whatever the units."""
+    return _digest("")
+
+
 @cache
 def _digest(units_sha256: str) -> str:
     h = hashlib.sha256()

@@ -450,7 +450,7 @@ def read_layers(
     ``text``: the file's text when the caller has read it already (``inputs.read_text``).
     """
     text = inputs.read_text(path, "GeoJSON") if text is None else text
-    if '"status"' not in text.lower() and '"grey_zone"' not in text:
+    if not _STATUS_KEY.search(text) and '"grey_zone"' not in text:
         return {"russia": _territory_of(text, path, densify)}, False
     data = parse(text, path)
     grouped: dict[str, list] = {"russia": []}
@@ -478,6 +478,7 @@ def read_layers(
 
 
 SNAPSHOT_STATUSES = ("russia", "contested")  # what a DeepState day holds (``modeller fetch``)
+_STATUS_KEY = re.compile(r'"status"', re.IGNORECASE)  # ('Status' too: refused, not ignored)
 
 
 def _snapshot_status(props: dict, number: int, path: Path) -> str:

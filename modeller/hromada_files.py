@@ -48,8 +48,9 @@ def iso_of_katottg(code: str) -> str:
     return KATOTTG_TO_ISO.get(prefix, f"UA-{prefix[2:4]}")
 
 
-def files(path: Path) -> tuple[Path, Path]:
-    """The two files under ``path``; InputError naming what is missing."""
+def files(path: Path, setting: str = "--population") -> tuple[Path, Path]:
+    """The two files under ``path``; InputError naming what is missing (and ``setting``,
+    where the folder was given)."""
     path = Path(path).expanduser()
     try:
         folder = stat.S_ISDIR(path.stat().st_mode)
@@ -59,7 +60,7 @@ def files(path: Path) -> tuple[Path, Path]:
         raise InputError(f"cannot read this folder: {inputs.reason(exc)}", str(path)) from None
     if not folder:
         raise InputError(
-            "not a folder; --population needs a folder with "
+            f"not a folder; {setting} needs a folder with "
             f"{GEOMETRY} and {POPULATION} (e.g. ../shared/data)",
             str(path),
         )

@@ -228,16 +228,15 @@ def use_folder(folder: Path | None) -> None:
         return
     folder = Path(folder).expanduser()
     data = geodata.load()
+    setting = "--population" if given is not None else "MODELLER_POPULATION"
     try:
-        paths = hromada_files.files(folder)  # InputError naming what is missing
+        paths = hromada_files.files(folder, setting)  # InputError naming what is missing
     except InputError as exc:
         if given is not None:
             raise
-        # the folder came from the environment: say so, and how to fix (as for --units)
-        said = exc.message.replace("--population needs", "MODELLER_POPULATION needs")
+        # the folder came from the environment: say how to fix (as for --units)
         raise dataclasses.replace(
-            exc,
-            message=f"{said} (fix or unset that variable, or give --population)",
+            exc, message=f"{exc.message} (fix or unset that variable, or give --population)"
         ) from None
     stamps = []
     for f in paths:

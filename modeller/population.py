@@ -260,18 +260,18 @@ def unit_weights(
     return w
 
 
-def make_layout(data: geodata.Geodata, rural_xy, rural_unit, scale: float) -> Layout:
+def make_layout(data: geodata.Geodata, rural_xy, rural_unit, scale: float, water=None) -> Layout:
     """Footprint points (clipped to their town's unit) followed by the rural points.
 
     A footprint point outside its town's unit (in the sea, across an oblast border) or on
-    inland water (``geodata.water``) is dropped and the town's people shared by the rest;
+    ``water`` (``geodata.water``) is dropped and the town's people shared by the rest;
     a town left with no point keeps one at its (snapped) centre.
     """
     pops = np.array([s.population for s in data.settlements], dtype=float)
     ids = np.array([s.geonameid for s in data.settlements])
     units = np.array([s.oblast for s in data.settlements])
     xy, owner = footprint_layout(data.settlement_xy, pops, ids, scale)
-    keep = ~_on_water(geodata.water() if data.water else None, xy)  # nobody lives on water
+    keep = ~_on_water(water, xy)  # nobody lives on water
     codes, town_unit = np.unique(units, return_inverse=True)
     for code, idx in _groups(codes, town_unit[owner]).items():
         keep[idx] &= shapely.contains_xy(data.geometry[code], xy[idx, 0], xy[idx, 1])
@@ -290,9 +290,12 @@ def make_layout(data: geodata.Geodata, rural_xy, rural_unit, scale: float) -> La
 def oblast_model(data: geodata.Geodata | None = None) -> Population:
     """The default model: unit totals from units.csv, towns + rural proxy."""
     data = data or geodata.load()
-    rural_xy, rural_unit = rural_grid(data.geometry, geodata.water() if data.water else None)
+    water = geodata.water() if data.water else None
+    rural_xy, rural_unit = rural_grid(data.geometry, water)
     pops = np.array([s.population for s in data.settlements], dtype=float)
-    layouts = tuple(make_layout(data, rural_xy, rural_unit, s) for s in (1.0, *FOOTPRINT_SCALES))
+    layouts = tuple(
+        make_layout(data, rural_xy, rural_unit, s, water) for s in (1.0, *FOOTPRINT_SCALES)
+    )
     proxy = rural_shares(rural_unit, rural_proxy(rural_xy, data.settlement_xy, pops))
     even = np.ones(len(rural_xy))
     totals = {c: float(u.population) for c, u in data.units.items()}
@@ -340,12 +343,8 @@ def _inputs_digest(data: geodata.Geodata) -> str:
     """SHA-256 of everything ``oblast_model`` reads (the units' exact geometry and totals,
     every settlement's id, population, unit and position) and of the code."""
     h = hashlib.sha256(cachefiles.code_digest().encode())
-    if data.water:
-        try:
-            h.update((geodata.geodata_dir() / geodata.WATER).read_bytes())
-        except OSError:
-            geodata.water()  # (which says what is missing, and how to fix it)
-            raise
+    if data.water:  # (the embedded files' digest covers the water's, read once a process)
+        h.update(geodata.embedded_digest().encode())
     for code in sorted(data.geometry):
         h.update(f"{code} {data.units[code].population!r}".encode())
         h.update(shapely.to_wkb(data.geometry[code]))

@@ -57,6 +57,16 @@ class Step(Model):
     note: str | None = None
 
 
+def _short(value: str, what: str, why: str = "") -> str:
+    """``value`` unless longer than ``MAX_ID``: ids and status names name files, head table
+    columns and fill CSV cells."""
+    if len(value) > MAX_ID:
+        raise ValueError(
+            f"{what} is {len(value)} characters long; keep it to {MAX_ID} or fewer{why}"
+        )
+    return value
+
+
 class Phase(Model):
     """One stage of a staged proposal; the tables show the state after each phase."""
 
@@ -69,11 +79,7 @@ class Phase(Model):
     def _short_id(cls, value: str) -> str:
         """A phase id heads table rows and CSV cells: as short as a scenario's (a 5,000
         letter one had been taken)."""
-        if len(value) > MAX_ID:
-            raise ValueError(
-                f"phase id is {len(value)} characters long; keep it to {MAX_ID} or fewer"
-            )
-        return value
+        return _short(value, "phase id")
 
 
 class Report(Model):
@@ -144,12 +150,7 @@ class Scenario(Model):
                 f"id {value[:80]!r} must be lower-case letters, digits and hyphens, "
                 "e.g. 'full-donbas-withdrawal'"
             )
-        if len(value) > MAX_ID:
-            raise ValueError(
-                f"id is {len(value)} characters long; keep it to {MAX_ID} or fewer (it names "
-                "the scenario's map page and images)"
-            )
-        return value
+        return _short(value, "id", " (it names the scenario's map page and images)")
 
     @field_validator("statuses")
     @classmethod
@@ -162,11 +163,8 @@ class Scenario(Model):
                 )
             if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
                 raise ValueError(f"status name '{name[:80]}' must be lower_snake_case")
-            if len(name) > MAX_ID:  # (it heads columns and fills CSV cells; the label reads)
-                raise ValueError(
-                    f"status name '{name[:40]}…' is {len(name)} characters long; keep it to "
-                    f"{MAX_ID} or fewer and give the long text as its label"
-                )
+            # (it heads columns and fills CSV cells; the label is what reads)
+            _short(name, f"status name '{name[:40]}…'", " and give the long text as its label")
         # a label that reads as another status's: tables would show two 'Ukraine' rows
         taken = {_reads(v["label"]): k for k, v in BUILTIN_STATUSES.items()}
         taken |= {_reads(k): k for k in BUILTIN_STATUSES}  # 'Contested' for 'contested'
