@@ -170,11 +170,16 @@ def _oblast_choices() -> dict:
     return {f"{u.name_en} oblast" if u.name_en in shared else u.name_en: u for u in units.values()}
 
 
+def _oblast_code(key: str) -> str | None:
+    """The unit a folded name names, with or without 'oblast' / 'область' after it."""
+    return oblast_index().get(key) or oblast_index().get(_OBLAST_WORD.sub("", key))
+
+
 def resolve_oblast(name: str) -> str:
     """ISO code for an oblast name, code, Ukrainian name or alias, with or without 'oblast' /
     'область' after it (Донецька область); ValueError with a hint."""
     key = fold(str(name))
-    code = oblast_index().get(key) or oblast_index().get(_OBLAST_WORD.sub("", key))
+    code = _oblast_code(key)
     if code:
         return code
     units = read_names()[0]
@@ -323,7 +328,7 @@ def resolve_place(text: str) -> Settlement:
         )
         names = sorted({settlements[primary[c][0]].name for c in close})
         hint = f" — did you mean {', '.join(repr(n) for n in names)}?" if names else ""
-        unit = oblast_index().get(key) or oblast_index().get(_OBLAST_WORD.sub("", key))
+        unit = _oblast_code(key)
         in_unit = [i for i, s in enumerate(settlements) if s.oblast == unit] if unit else []
         if in_unit:  # 'Kyiv city', 'Donetsk oblast': a unit's name, not a place's
             top = settlements[max(in_unit, key=lambda i: (settlements[i].population, -i))]

@@ -62,13 +62,7 @@ def parse(text: str, path: Path) -> object:
     try:
         return json.loads(text, parse_constant=_no_constant, object_pairs_hook=unique_keys)
     except ValueError as exc:
-        first = text.lstrip()[:1]
-        hint = (
-            "; it is not JSON at all (a YAML, CSV or text file?): give a GeoJSON file, "
-            "which starts with '{'"
-            if first not in ("{", "[", "")
-            else ""
-        )
+        hint = positions.not_json_hint(text)
         raise InputError(f"cannot read GeoJSON: {exc}{hint}", str(path)) from None
     except RecursionError:
         raise InputError("cannot read GeoJSON: nested too deeply", str(path)) from None

@@ -18,7 +18,7 @@ import shapely
 
 from . import inputs, ogrfiles
 from .errors import InputError
-from .positions import check_crs, json_kind, lines_of, shape_2d, strict_json
+from .positions import check_crs, json_kind, lines_of, not_json_hint, shape_2d, strict_json
 
 SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 CODE_RE = re.compile(r"^UA-?(\d{2})$", re.IGNORECASE)
@@ -52,12 +52,7 @@ def read_features(path: Path) -> tuple[list[tuple[dict, object, int]], list[tupl
         try:
             data = strict_json(text)
         except (ValueError, RecursionError) as exc:
-            hint = (
-                "; it is not JSON at all (a CSV or text file?): give a GeoJSON file, which "
-                "starts with '{'"
-                if text.lstrip()[:1] not in ("{", "[", "")
-                else ""
-            )
+            hint = not_json_hint(text)
             raise InputError(f"cannot read units GeoJSON: {exc}{hint}", str(path)) from None
         check_crs(data, str(path))
         feats = data.get("features") if isinstance(data, dict) else None
