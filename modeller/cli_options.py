@@ -4,6 +4,7 @@ failing on input."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -13,6 +14,9 @@ import click
 from . import files, geodata, settings
 from .errors import InputError
 from .textsafe import terminal_text
+
+_BRACKETED = re.compile(r"\[[^\[\]\n]{1,40}\]")
+_KEEP = "\x00"  # a space that wrapping does not break at
 
 
 class HelpFormatter(click.HelpFormatter):
@@ -37,13 +41,10 @@ class HelpFormatter(click.HelpFormatter):
                 self.write(" " * (first_col - width))
             else:
                 self.write("\n" + pad)
-            lines = textwrap.wrap(
-                " ".join(second.split()),
-                text_width,
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
-            self.write(("\n" + pad).join(lines) + "\n")
+            # a short bracketed note ("[default: table]") stays on one line
+            text = _BRACKETED.sub(lambda m: m[0].replace(" ", _KEEP), " ".join(second.split()))
+            lines = textwrap.wrap(text, text_width, break_long_words=False, break_on_hyphens=False)
+            self.write(("\n" + pad).join(lines).replace(_KEEP, " ") + "\n")
 
 
 class HelpContext(click.Context):

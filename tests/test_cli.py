@@ -372,6 +372,10 @@ def test_help_breaks_no_name_a_user_copies(command, monkeypatch):
             assert name in words, (param.name, name)  # every word of its help, unbroken
     if command in ("run", "timeline"):
         assert "boundaries/ua_hromadas_simplified_vadymnes.geojson" in shown.output
+    for width in (60, 80, 100):  # click's notes ("[default: table]") kept on one line
+        said = CliRunner().invoke(main, [command, "--help"], terminal_width=width).output
+        for line in said.splitlines():
+            assert line.count("[") == line.count("]"), (width, line)
 
 
 def test_validate_names_a_shipped_scenario_not_where_it_is_installed(tmp_path, monkeypatch):
