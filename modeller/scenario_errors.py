@@ -165,18 +165,24 @@ def _bounds_of(root: type[BaseModel], loc: tuple) -> str:
     return f" from {ge:g} to {le:g}" if ge is not None and le is not None else ""
 
 
+def _cut(key: object, limit: int = 60) -> str:
+    """A key as a message shows it: a hostile one can be a thousand characters long."""
+    text = str(key)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
     """(location, message) of one pydantic error (of ``in_file``) of a file whose top
     model is ``root``."""
     loc = tuple(error["loc"])
-    where = ".".join(str(k + 1) if isinstance(k, int) else k for k in loc) or "top level"
+    where = ".".join(str(k + 1) if isinstance(k, int) else _cut(k) for k in loc) or "top level"
     if error["type"] == "extra_forbidden":
         parent = _model_at(root, loc[:-1])
         keys = [f.alias or n for n, f in parent.model_fields.items()] if parent else []
         close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
         hint = f" — did you mean '{close[0]}'?" if close else ""
         valid = ", ".join(keys) if keys else "see the README"
-        return loc, f"unknown key '{loc[-1]}' (at {where}){hint}; valid keys here: {valid}"
+        return loc, f"unknown key '{_cut(loc[-1])}' (at {where}){hint}; valid keys here: {valid}"
     if error["type"] == "missing":
         return loc, f"missing required key '{loc[-1]}' (at {where})"
     ctx = error.get("ctx") or {}

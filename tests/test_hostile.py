@@ -446,6 +446,7 @@ VALUE_CASES = [
         ],
     ),
     ("unknown-key", "title2: x\n", 3, ["unknown key 'title2'"]),
+    ("unknown-long-key", "k" * 1000 + ": x\n", 3, ["unknown key 'kkkk", "…'"]),
     (  # a set had read as Python's repr, its hint changing from run to run with its order
         "yaml-set",
         STEP.replace("{oblast: Donetsk}", "{oblast: !!set {Donetsk, Luhansk}}"),
