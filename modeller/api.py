@@ -346,6 +346,7 @@ def timeline(
         raise api_args.in_api_words(exc) from None
     frame = pd.DataFrame(dict((table.attrs if recognition else table.columns).items()))
     # dates as dates, as the Parquet file has them (text sorted, but did not plot or resample)
-    frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
+    # (in microseconds whatever pandas' default: an empty frame's had been in seconds)
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d").astype("datetime64[us]")
     frame.attrs.update(timeline_table.provenance(table))  # tool, data, sources, warnings
     return frame

@@ -78,8 +78,11 @@ def test_timeline_is_a_dataframe_of_the_plain_run_figures():
     assert frame.attrs["scenarios"][0]["hash"] == run.hash
     assert "central estimate" in frame.attrs["method"] and frame.attrs["baselines"]
     # its dates are dates, as in the Parquet file (text had not plotted or resampled)
-    assert str(frame["date"].dtype).startswith("datetime64")
+    assert str(frame["date"].dtype) == "datetime64[us]"
     assert (frame["date"].dt.strftime("%Y-%m-%d") == "2025-08-15").all()
+    # no rows (land-swap marks no recognition): the same type of dates
+    empty = modeller.timeline(["land-swap"], "contact-line", recognition=True)
+    assert empty.empty and empty["date"].dtype == frame["date"].dtype
 
 
 def run_doc_version() -> str:
