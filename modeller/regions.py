@@ -44,6 +44,10 @@ def overlay(op, a, b):
     per vertex, and the pieces still tile each oblast.
     """
     a, b = polygonal(a), polygonal(b)
+    if op is shapely.intersection or op is shapely.difference:
+        b = _near(b, a)
+        if op is shapely.intersection:
+            a = _near(a, b)
     try:
         return polygonal(op(a, b))
     except shapely.errors.GEOSException:
@@ -53,6 +57,25 @@ def overlay(op, a, b):
         return polygonal(op(a, b))
     except shapely.errors.GEOSException:
         return polygonal(op(a, b, grid_size=0.01))
+
+
+LARGE = 2000  # coordinates past which a region is cut to the other's box before an overlay
+MARGIN_M = 1000.0  # how far beyond the other's box: its cut edges stay well clear of it
+
+
+def _near(region, other):
+    """``region`` cut to ``other``'s envelope grown by ``MARGIN_M``, when it is large and
+    reaches beyond that: what lies farther cannot meet ``other``, so an intersection with
+    it, or a difference from it, is the same (GEOS's cost grows with both inputs' vertices:
+    a 450,000-vertex star polygon met each of 40 pieces whole, 80 s)."""
+    if shapely.get_num_coordinates(region) <= LARGE or other.is_empty:
+        return region
+    lo_x, lo_y, hi_x, hi_y = shapely.bounds(other)
+    box = (lo_x - MARGIN_M, lo_y - MARGIN_M, hi_x + MARGIN_M, hi_y + MARGIN_M)
+    r = shapely.bounds(region)
+    if r[0] >= box[0] and r[1] >= box[1] and r[2] <= box[2] and r[3] <= box[3]:
+        return region
+    return polygonal(clip_box(region, box))
 
 
 def clip_box(geoms, box: tuple):

@@ -1,0 +1,35 @@
+"""Overlays of a large region with a small one: cutting the large one to the small one's
+box first (``regions._near``) leaves every intersection and difference as it was."""
+
+from __future__ import annotations
+
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from modeller import geodata, regions
+
+COUNTRY = regions.union_regions(list(geodata.load().geometry.values()))  # ~20,000 vertices
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lon=st.floats(22.0, 40.5, allow_nan=False),
+    lat=st.floats(44.3, 52.4, allow_nan=False),
+    km=st.floats(1.0, 150.0, allow_nan=False),
+)
+def test_a_large_region_cut_to_the_box_overlays_the_same(lon, lat, km):
+    assert shapely.get_num_coordinates(COUNTRY) > regions.LARGE  # (else nothing is cut)
+    disc = shapely.Point(geodata.to_equal_area(shapely.Point(lon, lat))).buffer(km * 1000)
+    for op, a, b in (
+        (shapely.intersection, disc, COUNTRY),
+        (shapely.intersection, COUNTRY, disc),
+        (shapely.difference, disc, COUNTRY),
+    ):
+        got, plain = regions.overlay(op, a, b), op(a, b)
+        assert abs(got.area - plain.area) <= 1e-9 * disc.area + 1e-3
+        assert shapely.symmetric_difference(got, plain).area <= 1e-9 * disc.area + 1e-3
+    # and the cut is real: the country near a small disc is a fraction of it
+    cut = regions._near(COUNTRY, disc)
+    if km < 20:
+        assert shapely.get_num_coordinates(cut) < shapely.get_num_coordinates(COUNTRY) / 2
