@@ -28,10 +28,18 @@ def _step(value: float, digits: int) -> float:
     return 10.0 ** max(0, math.floor(math.log10(value)) - digits + 1)
 
 
+def _nearest(value: float, step: float) -> int:
+    """``value`` to the nearest multiple of ``step``, halves away from zero, once float
+    noise is dropped: a sum of weights of 67,349.99999999997 is the town's 67,350, which
+    reads 67,400, not 67,300 (nor, by Python's half-to-even, 67,200 for 67,250)."""
+    q = math.floor(round(abs(value) / step, 6) + 0.5) * step
+    return int(q) if value >= 0 else -int(q)
+
+
 def round_people(value: float) -> int:
     """A people figure to two significant figures (at least to the nearest 10)."""
     step = max(10.0, _step(abs(value), 2))
-    return int(round(value / step) * step)
+    return _nearest(value, step)
 
 
 def people_step(value: float, low: float, high: float) -> float:
@@ -47,7 +55,7 @@ def people_bounds(value: float, low: float, high: float) -> tuple[int, int, int]
     """(value, low, high) rounded on one step (``people_step``), low down and high up."""
     step = people_step(value, low, high)
     return (
-        int(round(value / step) * step),
+        _nearest(value, step),
         int(math.floor(low / step) * step),
         int(math.ceil(high / step) * step),
     )
@@ -100,7 +108,7 @@ def km2_text(value: float) -> str:
     if abs(value) < 1:
         return "<1"
     step = max(1.0, _step(abs(value), 3))
-    return f"{int(round(value / step) * step):,}"
+    return f"{_nearest(value, step):,}"
 
 
 def share_text(share: float) -> str:

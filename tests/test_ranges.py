@@ -122,6 +122,11 @@ def test_rounding_reads_as_the_issue_asks():
     assert rounding.people_short(1_509_515, 1_509_515, 1_509_515) == "1,510,000"
     assert rounding.signed_people(-1_509_515, -1_509_515, -1_509_515) == "−1,510,000"
     assert rounding.km2_text(7154.02) == "7,150"
+    # a town's 67,350 summed from its points' weights is 67,349.99999999997: it reads as
+    # the town's own figure does (it had read 67,300 beside "all" of 67,350); halves up
+    assert rounding.people_short(67_349.99999999997, 67_349.99999999997, 67_350.0) == "67,400"
+    assert rounding.people_short(67_250, 67_250, 67_250) == "67,300"
+    assert rounding.km2_text(1_234.5) == rounding.km2_text(1_234.4999999999998) == "1,230"
     assert rounding.km2_text(0.4) == "<1"
     assert rounding.share_text(0.6) == "60 %"
 
