@@ -268,7 +268,9 @@ def test_an_output_that_is_one_of_the_inputs_is_refused_and_the_input_kept(tmp_p
     ]:
         result = CliRunner().invoke(main, list(args))
         assert result.exit_code == 2, result.output
-        assert "is one of this run's input files" in result.output
+        assert (
+            "is an input file (a scenario, polygon, baseline or units file) read" in result.output
+        )
     assert {p: p.read_bytes() for p in (mine, base, units)} == before
 
 
@@ -862,7 +864,7 @@ def test_a_path_through_a_missing_folder_is_checked_as_the_file_it_names(tmp_pat
     before = held.read_bytes()
     args = ["run", "land-swap", "--no-maps", "-b", "held.geojson", "-f", "geojson"]
     said = CliRunner().invoke(main, [*args, "-O", "nosuch/../held.geojson"])
-    assert said.exit_code == 2 and "one of this run's input files" in said.output, said.output
+    assert said.exit_code == 2 and "is an input file (a scenario" in said.output, said.output
     assert held.read_bytes() == before and not (tmp_path / "nosuch").exists()
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "index.html").write_text("mine\n")
@@ -896,3 +898,20 @@ def test_a_quoted_home_folder_in_an_output_is_the_home_folder(tmp_path, monkeypa
     said = _run("--format", "json", "-O", "~/o6.json")
     assert said.exit_code == 0, said.output
     assert (home / "o6.json").is_file() and not (here / "~").exists()
+
+
+def test_to_file_refuses_a_file_read_earlier_in_the_session_and_says_so(tmp_path, monkeypatch):
+    """In Python a file read by any earlier call is kept safe, and the message says that,
+    not that it was one of this result's inputs (which it need not be)."""
+    import modeller
+
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "mine.geojson"
+    mine.write_text('{"type": "FeatureCollection", "features": []}\n', encoding="utf-8")
+    result = modeller.run(["land-swap"])
+    with contextlib.suppress(modeller.InputError):
+        modeller.load_scenario(str(mine))  # read (and refused: not a scenario)
+    with pytest.raises(modeller.InputError, match="read since modeller started") as said:
+        result.to_file(mine)
+    assert "this run" not in str(said.value)
+    assert mine.read_text(encoding="utf-8").startswith('{"type": "FeatureCollection"')
