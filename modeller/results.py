@@ -35,6 +35,7 @@ class Result:
     document: RunDocument
     partitions: tuple[Partition, ...]
     notes: tuple[str, ...] = field(default=())
+    __hash__ = None  # its document holds lists: equal results compare equal, unhashed
 
     def __repr__(self) -> str:
         """A line, not the document: a notebook shows a Result by it (the whole document

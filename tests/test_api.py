@@ -429,6 +429,13 @@ def test_results_and_partitions_show_as_one_line_in_a_notebook():
     after = result.partitions[0]
     assert repr(after).startswith("<Partition: contact-line (2025-08-15) + ")
     assert f"{len(after.pieces)} pieces" in repr(after) and len(repr(after)) < 200
+    # a partition applied on an applied one names both scenarios, in order (it had shown
+    # the last only, though it holds the first's changes too)
+    twice = modeller.apply(after, modeller.load_scenario("freeze-current-lines"))
+    assert repr(twice).startswith("<Partition: contact-line (2025-08-15) + land-swap + freeze")
+    # a Result holds lists: unhashable, and says so by its own name (not "type: 'list'")
+    with pytest.raises(TypeError, match="unhashable type: 'Result'"):
+        hash(result)
 
 
 def test_to_file_expands_the_home_folder(tmp_path, monkeypatch):
