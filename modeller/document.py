@@ -330,7 +330,7 @@ class RunDocument(Provenance):
         """The document as indented JSON (the ``--format json`` output), its figures to the
         CSV's decimals (``decimals``): finer than a reader needs, without binary noise
         (43489790.99999996 people)."""
-        data = _to_decimals(self.to_dict())
+        data = to_decimals(self.to_dict())
         return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
@@ -350,12 +350,12 @@ def decimals(key: str | None) -> int | None:
     return None
 
 
-def _to_decimals(value, key: str | None = None):
+def to_decimals(value, key: str | None = None):
     """``value`` with each float rounded by its key's ``decimals`` (a list's by its own)."""
     if isinstance(value, dict):
-        return {k: _to_decimals(v, k) for k, v in value.items()}
+        return {k: to_decimals(v, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_to_decimals(v, key) for v in value]
+        return [to_decimals(v, key) for v in value]
     if isinstance(value, float):
         digits = decimals(key)
         # (+ 0.0: no "-0.0" for a figure that rounds to nothing)

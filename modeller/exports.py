@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import files, geodata, projection, settings
-from .document import RunDocument, decimals
+from .document import RunDocument, decimals, to_decimals
 from .errors import InputError
 from .partition import Partition, polygonal
 
@@ -39,29 +39,32 @@ def units_name(doc: RunDocument | None = None) -> str:
 
 
 def provenance(doc: RunDocument) -> dict:
-    """Tool, data version, units, time, sources and each scenario's hash and baseline."""
-    return {
-        "tool": doc.tool.to_dict(),
-        "data_version": doc.data_version,
-        "units": units_name(doc),
-        "generated": doc.generated,
-        "crs": "EPSG:4326",
-        "method": doc.method,
-        "data_sources": list(doc.data_sources),
-        "scenarios": [
-            {
-                "id": e.id,
-                "title": e.title,
-                "hash": e.hash,
-                "file": e.file,
-                "reported": [r.to_dict() for r in e.reported],
-                "baseline": e.baseline.to_dict(),
-                "held_in": [h.to_dict() for h in e.held_in],  # the baselines steps read
-                "warnings": list(e.warnings),
-            }
-            for e in doc.scenarios
-        ],
-    }
+    """Tool, data version, units, time, sources and each scenario's hash and baseline; its
+    figures (a baseline's km² reconciled, outside the units) to the JSON's decimals."""
+    return to_decimals(
+        {
+            "tool": doc.tool.to_dict(),
+            "data_version": doc.data_version,
+            "units": units_name(doc),
+            "generated": doc.generated,
+            "crs": "EPSG:4326",
+            "method": doc.method,
+            "data_sources": list(doc.data_sources),
+            "scenarios": [
+                {
+                    "id": e.id,
+                    "title": e.title,
+                    "hash": e.hash,
+                    "file": e.file,
+                    "reported": [r.to_dict() for r in e.reported],
+                    "baseline": e.baseline.to_dict(),
+                    "held_in": [h.to_dict() for h in e.held_in],  # the baselines steps read
+                    "warnings": list(e.warnings),
+                }
+                for e in doc.scenarios
+            ],
+        }
+    )
 
 
 def pieces_frame(doc: RunDocument, partitions: list[Partition]):

@@ -321,3 +321,14 @@ def test_a_geopackage_with_source_date_epoch_is_the_same_bytes(tmp_path, monkeyp
     with sqlite3.connect(now) as db:
         (stamp,) = db.execute("SELECT last_change FROM gpkg_contents").fetchone()
     assert stamp[:4] == time.strftime("%Y", time.gmtime())
+
+
+def test_geodata_provenance_keeps_the_jsons_decimals(deepstate_2025_08_15, tmp_path):
+    """A DeepState baseline's km² reconciled and outside the units had gone into the
+    geodata's metadata as 939.0669407892303 where the JSON says 939.07."""
+    result = modeller.run(["land-swap"], baseline="deepstate:2025-08-15")
+    said = json.loads(result.to_json())["scenarios"][0]["baseline"]
+    kept = result.provenance["scenarios"][0]["baseline"]
+    assert kept["reconciled_km2"] == said["reconciled_km2"] == round(said["reconciled_km2"], 2)
+    assert kept["reconciled"] == said["reconciled"] and kept["reconciled"]
+    assert kept["outside_units_km2"] == said["outside_units_km2"]
