@@ -97,5 +97,5 @@ def test_nothing_is_said_as_nothing_everywhere():
 
     assert words.km2(1e-9) == "0" and words.km2(0.3) == "under 1"
     assert words.pct(-1e-6) == pct_text(-0.04) == "0.0" and words.pct(-0.06) == "-0.1"
-    rounded = document._to_decimals({"outside_ukraine_km2": -1e-9, "outside_ukraine_pct": -0.0})
+    rounded = document.to_decimals({"outside_ukraine_km2": -1e-9, "outside_ukraine_pct": -0.0})
     assert all(str(v) == "0.0" for v in rounded.values()), rounded
