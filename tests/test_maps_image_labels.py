@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import shapely
 from helpers import build, shipped
 
 from modeller.maps import image_labels, images
@@ -24,6 +25,7 @@ CROWDED = (
     "us-framework-2025-04",  # Kharkiv's pocket ringed by the names of its villages
     "plan-28-points-2025-11",  # Luhansk's sliver far from any free space
     "ukraine-1991-borders",  # nine areas
+    "land-swap",  # Luhansk's sliver between Kharkiv's strip and Donetsk's area
 )
 
 
@@ -61,7 +63,7 @@ def test_every_changed_area_in_the_frame_is_labelled(drawn):
     for sid, (entry, partition, ax, texts, _) in drawn.items():
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
         wanted = set()
-        for x, y, _, text, _ in image_labels._changed_areas(
+        for x, y, _, text, *_ in image_labels._changed_areas(
             entry, partition, statuses(entry, partition)
         ):
             if x0 < x < x1 and y0 < y < y1:
@@ -135,3 +137,28 @@ def test_the_locators_frame_is_whole_inside_the_small_map(drawn):
         )
         assert small.x0 < frame.x0 and frame.x1 < small.x1, sid
         assert small.y0 < frame.y0 and frame.y1 < small.y1, sid
+
+
+def test_an_area_named_without_a_leader_is_clearly_nearer_its_own_area(drawn):
+    """Luhansk's label on land-swap sat beside Kharkiv's strip, nearer it than its own
+    sliver, with no leader: it read as the strip's."""
+    checked = 0
+    for sid, (entry, partition, ax, texts, leaders) in drawn.items():
+        areas = image_labels._changed_areas(entry, partition, statuses(entry, partition))
+        px_m = (ax.get_xlim()[1] - ax.get_xlim()[0]) / ax.bbox.width  # metres per pixel
+        for k, (*_, text, _, area) in enumerate(areas):
+            box = texts.get(text)
+            if box is None or any(_on_box(b, box) for _, b in leaders):
+                continue  # not drawn, or joined to its area by a leader
+            corners = ax.transData.inverted().transform([(box.x0, box.y0), (box.x1, box.y1)])
+            rect = shapely.box(*corners.min(axis=0), *corners.max(axis=0))
+            own = shapely.distance(area, rect) / px_m
+            others = [shapely.distance(g, rect) / px_m for j, (*_, g) in enumerate(areas) if j != k]
+            assert min(others, default=np.inf) >= image_labels.AREA_AMBIGUOUS * own - 2, (
+                sid,
+                text.split("\n")[0],
+                own,
+                min(others),
+            )
+            checked += 1
+    assert checked >= 8

@@ -5,9 +5,11 @@ towns changing hands by population, then changed areas, then orientation towns a
 river). Each label is measured once; candidate positions around its anchor are tried
 nearest first and the first whose box stays inside the map and clear of every box placed,
 blocked or crossed by a leader so far is kept. A town's name is never nearer another
-town's marker than its own. A changed area's label that cannot sit at its area is moved
-further out along one of 24 directions and joined to it by a leader line that crosses no
-other label or leader. A label with no free position is dropped (its figures are in the
+town's marker than its own, and a changed area's label sits beside its area only where it
+is clearly nearer that area than any other that changes hands (else it would read as the
+neighbour's: Luhansk's label beside Kharkiv's strip). One that cannot is moved further
+out along one of 24 directions and joined to it by a leader line that crosses no other
+label or leader. A label with no free position is dropped (its figures are in the
 side panel and the tables), never drawn over another.
 """
 
@@ -42,6 +44,8 @@ LEADER_GAPS_PX = (14.0, 24.0, 34.0, 46.0, 60.0, 75.0, 90.0, 105.0, 120.0, 140.0,
 """How far (px, between the anchor's clearance and the box) a label with a leader may go."""
 AMBIGUOUS = 1.2
 """A name is another marker's too unless that marker is this much (+1 px) further away."""
+AREA_AMBIGUOUS = 2.0
+"""An area's label without a leader is the next area's too unless this much further from it."""
 TOWN_LEADER_GAPS_PX = (10.0, 22.0, 36.0, 55.0, 80.0)
 """The same for a town's name, where towns crowd (a short leader says whose name it is)."""
 ANGLES = (0, 180, 270, 90, 315, 225, 45, 135, 337.5, 202.5, 22.5, 157.5, 292.5, 247.5, 67.5)
@@ -189,6 +193,7 @@ class Placer:
         others: tuple = (),
         own_mark: bool = False,
         pin=None,
+        mine=None,
         **style,
     ):
         """Put ``text`` next to data point (x, y) (or on it, ``centred``); None if no room.
@@ -197,7 +202,9 @@ class Placer:
         tries positions that many px further out, joined to the anchor by a line, and then
         the same around each of ``others`` (further anchors, data points);
         ``own_mark`` keeps a label without a leader nearer its own marker than any other;
-        ``pin`` is the key of its own pinned anchor (``pin``), which it may cover.
+        ``pin`` is the key of its own pinned anchor (``pin``), which it may cover;
+        ``mine(box)`` (display px), when given, tells whether a box without a leader reads
+        as its own area's (``_reads_as``).
         """
         halo = style.pop("bbox", None)  # given once placed: a label dropped needs none
         t = self.ax.text(
@@ -226,6 +233,8 @@ class Placer:
             cx, cy, anchor, joined = candidates[i]
             box = Box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
             if not self.free(box, pin) or (own_mark and not joined and not self._own(box, px, py)):
+                continue
+            if mine is not None and not joined and not mine(box):
                 continue
             end = box.nearest(*anchor)
             if joined and not self._clear_leader(anchor, end):
@@ -372,7 +381,8 @@ def place_labels(
             zorder=10,
         )
     # 2. changed areas (free to move around their area): where, from -> to, km² and people
-    for k, (x, y, (w, h), text, spare) in enumerate(areas):
+    shapes = [shapely.simplify(a[5], 1.0 / scale) for a in areas]  # (to a pixel)
+    for k, (x, y, (w, h), text, spare, _) in enumerate(areas):
         big = w * scale > 170 and h * scale > 45
         placer.place(
             x,
@@ -382,6 +392,7 @@ def place_labels(
             leader=LEADER_GAPS_PX,
             others=[(sx, sy) for sx, sy in spare if inside(sx, sy)],
             pin=k,
+            mine=_reads_as(k, shapes, ax, 1.0 / scale),
             clearance_px=0 if big else min(30.0, max(w, h) * scale / 2),
             fontsize=9.5,
             fontweight="bold",
@@ -421,9 +432,25 @@ def place_labels(
             break
 
 
+def _reads_as(k: int, shapes: list, ax, px_m: float):
+    """Whether a label box (display px) reads as area ``k``'s: clearly nearer it than any
+    other changed area (``AREA_AMBIGUOUS`` times: areas have no marker to point at, and a
+    box 17 px from its own sliver and 23 px from the next still read as the next's)."""
+
+    def mine(box: Box) -> bool:
+        corners = ax.transData.inverted().transform([(box.x0, box.y0), (box.x1, box.y1)])
+        (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+        rect = shapely.box(x0, y0, x1, y1)
+        own = shapely.distance(shapes[k], rect)
+        others = np.array([shapely.distance(g, rect) for j, g in enumerate(shapes) if j != k])
+        return bool(np.all(others > own * AREA_AMBIGUOUS + px_m))
+
+    return mine
+
+
 def _changed_areas(entry: ScenarioEntry, partition: Partition, colours) -> list[tuple]:
-    """(x, y, (width, height) in metres, text, spare anchors) for each (oblast, from, to)
-    that changes hands, largest first.
+    """(x, y, (width, height) in metres, text, spare anchors, area) for each (oblast, from,
+    to) that changes hands, largest first (``area``: all its pieces, one geometry).
 
     The anchor is the pole of inaccessibility of the largest part (the spare ones: other
     points well inside it, ``layers.spare_anchors``); figures are the run's own (summed
@@ -455,5 +482,8 @@ def _changed_areas(entry: ScenarioEntry, partition: Partition, colours) -> list[
         head = textwrap.fill(f"{names[key[0]]}: {label(key[1])} → {label(key[2])}", 34)
         value, _, rng = people_short(people, low, high).partition(" (")
         text = f"{head}\n{round_km2(km2)} km² · {value} people" + (f"\n({rng}" if rng else "")
-        out.append((point.x, point.y, (x1 - x0, y1 - y0), text, spare_anchors(largest, point)))
+        area = shapely.union_all(parts)
+        out.append(
+            (point.x, point.y, (x1 - x0, y1 - y0), text, spare_anchors(largest, point), area)
+        )
     return out
