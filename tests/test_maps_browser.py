@@ -537,6 +537,24 @@ def _check_tables_fit(v: Visit, where: str) -> None:
                             - td.firstChild.parentNode.getBoundingClientRect().top])}))"""
     )
     assert boxes, f"{where}: no tables in the side panel"
+    # the figures scroll with the page, the map stays in view beside them: the side panel
+    # had been a box of its own whose towns table lay out of sight, with no cue
+    side = v.page.evaluate(
+        """() => { const s = document.querySelector('.side');
+            return s.scrollHeight - s.clientHeight; }"""
+    )
+    assert side <= 1, f"{where}: the side panel scrolls on its own ({side} px hidden)"
+    seen = v.page.evaluate(
+        """() => { window.scrollTo(0, 300);
+          const m = document.querySelector('.mapwrap').getBoundingClientRect();
+          const t = document.querySelector('table.t-towns');
+          if (t) { t.scrollIntoView({block: 'start'}); }
+          const top = t ? t.getBoundingClientRect().top : 0;
+          window.scrollTo(0, 0);
+          return {map: m.top, mapBottom: m.bottom, towns: top, view: innerHeight}; }"""
+    )
+    assert seen["map"] >= 0 and seen["mapBottom"] <= seen["view"] + 1, (where, seen)
+    assert -1 <= seen["towns"] < seen["view"] - 100, (where, seen)  # the page brings it up
     for b in boxes:
         assert b["wide"] <= 1, f"{where}: {b['cls']} scrolls sideways by {b['wide']} px"
         for figure, spread, drop in b["spreads"]:

@@ -495,7 +495,9 @@ def test_the_panel_gives_each_towns_people_changing_hands(figures):
     assert listed
     for t in listed:
         share = "" if t.share >= 0.995 else f" ({words.share_text(t.share)})"
-        assert f"{words.place(t.name)} {words.people(t.people)}{share}" in joined, t.name
+        # rounded as the towns table rounds it (two figures had read 150,000 beside 147,000)
+        people = words.people(t.people, t.people_low, t.people_high).split(" (")[0]
+        assert f"{words.place(t.name)} {people}{share}" in joined, t.name
 
 
 def test_a_piece_geos_cannot_clip_to_the_frame_is_still_drawn(tmp_path):

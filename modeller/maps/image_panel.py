@@ -24,7 +24,6 @@ from .image_words import (
     hatch_colour,
     place,
     round_km2,
-    round_people,
 )
 from .words import mapped_towns, share_text
 
@@ -147,9 +146,10 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
     if not flows:
         lines.append("Nothing: the scenario keeps the baseline.")
     big = mapped_towns(entry.towns)[:4]
-    if big:  # the people of the part that moves, as the tables count them (not GeoNames')
+    if big:  # the people of the part that moves, as the tables count and round them (not
+        # GeoNames'; two significant figures had read 150,000 beside the tables' 147,000)
         big = ", ".join(
-            f"{place(t.name)} {round_people(t.people)}"
+            f"{place(t.name)} {people_short(t.people, t.people_low, t.people_high).split(' (')[0]}"
             + ("" if share_text(t.share) == "all" else f" ({share_text(t.share)})")
             for t in big
         )
