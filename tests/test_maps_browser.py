@@ -990,6 +990,34 @@ def test_an_areas_figures_go_before_town_names_where_both_do_not_fit(browser, si
         tab.close()
 
 
+def test_on_a_phone_every_area_of_the_1991_map_shows_its_figures(tabs, site):
+    """On a phone the 1991 map's areas had found no room for their four-line figures:
+    Zaporizhzhia's 20,000 km² and Kherson's 19,200 km² went unlabelled while Sumy's 153 km²
+    showed. Where nothing else fits, an area's figures go without their range."""
+    _doc, out = site
+    v = Visit(tabs["phone"], out / "ukraine-1991-borders.html")
+    try:
+        settle(v.page)
+        areas = v.page.evaluate(
+            """() => { const m = document.querySelector('#mdl-map'), r = m.getBoundingClientRect();
+              return Array.from(m.querySelectorAll('.m-label.m-area')).map(l => {
+                const [x, y] = (l.getAttribute('data-anchor') || '-1,-1').split(',').map(Number);
+                return {text: l.textContent, shown: !l.classList.contains('m-hidden'),
+                        inView: x >= 0 && y >= 0 && x <= r.width && y <= r.height,
+                        compact: l.classList.contains('m-compact'),
+                        range: getComputedStyle(l.querySelectorAll('.m-label-part')[2]
+                          || l).display}; }); }"""
+        )
+        in_view = [a for a in areas if a["inView"]]
+        assert len(in_view) >= 5, areas
+        assert all(a["shown"] for a in in_view), [a["text"][:40] for a in in_view if not a["shown"]]
+        for a in in_view:  # a compact label hides its range (the tables and popup give it)
+            assert not a["compact"] or a["range"] == "none", a
+        v.assert_clean()
+    finally:
+        v.close()
+
+
 FITTED = """() => window.mdlMaps.every(m => {
   const c = m.getContainer(), size = m.getSize();
   return size.x === c.clientWidth && size.y === c.clientHeight;

@@ -134,7 +134,7 @@
       });
     // sizes as drawn now (fractional; the CSS differs by width, so a turned phone or a
     // resized window changes them): every label in its usual form, read before any write
-    this.items.forEach(function (it) { it.el.classList.remove('m-stacked'); });
+    this.items.forEach(function (it) { it.el.classList.remove('m-stacked', 'm-compact'); });
     var inView = function (q) { return q.x >= 0 && q.y >= 0 && q.x <= size.x && q.y <= size.y; };
     this.items.forEach(function (it) {
       var drawn = it.el.getBoundingClientRect();
@@ -152,13 +152,24 @@
         pins.push([it.p.x - 5, it.p.y - 5, it.p.x + 5, it.p.y + 5, it]);
       }
     });
-    // every label in ``order``; returns the km² of the areas left without their figures
-    var run = function (order) {
+    // every label in ``order`` (``compact``: every area's without its range from the
+    // start); returns the km² of the areas left without their figures
+    var run = function (order, compact) {
       placed.length = 0;
       leaders.length = 0;
       order.forEach(function (it, k) { it.seq = k; });
       var missed = 0;
       order.forEach(function (it) {
+        if (compact && it.kind === 'area') {
+          it.el.classList.add('m-stacked', 'm-compact');
+          var small = it.el.getBoundingClientRect();
+          if (!place(it, small.width, small.height, false) &&
+              !place(it, small.width, small.height, true)) {
+            it.el.classList.remove('m-stacked', 'm-compact');
+            if (inView(it.p)) { missed += it.weight; }
+          }
+          return;
+        }
         var shown = place(it, it.w, it.h, false);
         if (!shown && it.kind === 'area') {  // again with its figures one to a line: narrower
           it.el.classList.add('m-stacked');
@@ -168,29 +179,47 @@
           // figures are what the map is for
           shown = (narrower && place(it, stacked.width, stacked.height, false)) ||
             place(it, stacked.width, stacked.height, true);
+          if (!shown) {  // and without its range (its popup and the tables give it): on a
+            // phone the 4-line figures of 20,000 km² areas had found no room, a 153 km² one had
+            it.el.classList.add('m-compact');
+            var compact = it.el.getBoundingClientRect();
+            shown = compact.height < stacked.height - 0.5 &&
+              (place(it, compact.width, compact.height, false) ||
+               place(it, compact.width, compact.height, true));
+          }
           if (!shown) {
-            it.el.classList.remove('m-stacked');
+            it.el.classList.remove('m-stacked', 'm-compact');
             if (inView(it.p)) { missed += it.weight; }  // (one out of view is not missed)
           }
         } else if (!shown) {
-          it.el.classList.remove('m-stacked');
+          it.el.classList.remove('m-stacked', 'm-compact');
         }
       });
       return missed;
     };
     // towns changing hands are named first; but where that leaves an area without its
     // figures (a 11,800 km² callout hidden on a 1024 px index while a 153 km² one showed),
-    // the areas go first, largest first, if that leaves less land unexplained
-    var missed = run(this.items);
-    if (missed > 0) {
+    // the areas go first, largest first, if that leaves less land unexplained; and then,
+    // if still some is, every area's figures without their range (a phone's index had
+    // left 19,200 km² unlabelled)
+    var items = this.items, reset = function () {
+      items.forEach(function (it) { it.el.classList.remove('m-stacked', 'm-compact'); });
+    };
+    var best = {order: items, compact: false, missed: run(items, false)};
+    if (best.missed > 0) {
       var isArea = function (it) { return it.kind === 'area'; };
-      var areasFirst = this.items.filter(isArea).concat(
-        this.items.filter(function (it) { return !isArea(it); }));
-      this.items.forEach(function (it) { it.el.classList.remove('m-stacked'); });
-      if (run(areasFirst) >= missed) {
-        this.items.forEach(function (it) { it.el.classList.remove('m-stacked'); });
-        run(this.items);
-      }
+      var areasFirst = items.filter(isArea).concat(
+        items.filter(function (it) { return !isArea(it); }));
+      [false, true].forEach(function (compact) {
+        if (best.missed === 0) { return; }
+        reset();
+        var missed = run(areasFirst, compact);
+        if (missed < best.missed) {
+          best = {order: areasFirst, compact: compact, missed: missed};
+        }
+      });
+      reset();  // the best of them, again (the last one run may not be it)
+      run(best.order, best.compact);
     }
 
     function place(it, w, h, relaxed) {
