@@ -515,3 +515,20 @@ def test_a_piece_geos_cannot_clip_to_the_frame_is_still_drawn(tmp_path):
     assert result.exit_code == 0, result.output
     assert Image.open(out / "orikhiv.png").size[0] > 0
     assert ET.parse(out / "orikhiv.svg").getroot().tag == f"{SVG}svg"
+
+
+def test_the_overview_lists_the_scenarios_by_date_proposed_as_the_index_does():
+    """overview.png had kept the run's order while the index lists scenarios by date."""
+    from modeller.maps.image_overview import render_overview
+
+    doc, partitions = build(shipped("plan-28-points-2025-11", "russia-demand-2024-06"))
+    assert [e.date for e in doc.scenarios] == sorted((e.date for e in doc.scenarios), reverse=True)
+    fig = render_overview(doc, partitions)
+    fig.canvas.draw()
+    where = {}
+    for e in doc.scenarios:
+        start = e.title[:20]
+        (text,) = [t for t in fig.texts if t.get_text().startswith(start)]
+        where[e.date] = text.get_window_extent().x0
+    first, second = sorted(where)
+    assert where[first] < where[second], where  # the earlier proposal on the left

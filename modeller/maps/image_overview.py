@@ -39,7 +39,9 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
     from matplotlib.figure import Figure
     from matplotlib.patches import PathPatch
 
-    pairs = list(zip(doc.scenarios, partitions, strict=True))[:MAX_MAPS]
+    pairs = list(zip(doc.scenarios, partitions, strict=True))
+    # by date proposed, as the index lists them (undated last; ties in the run's order)
+    pairs = sorted(pairs, key=lambda pair: pair[0].date or "9999")[:MAX_MAPS]
     cols = min(COLUMNS, len(pairs))
     rows = math.ceil(len(pairs) / cols)
     head, foot = 96, 46  # px for the title with its legend, and the credit
