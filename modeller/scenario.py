@@ -28,9 +28,10 @@ from .scenario_selectors import (
     Selector,
 )
 from .scenario_values import (
+    Address,
+    Citation,
     IsoDate,
     Label,
-    Text,
     Title,
 )
 from .specs import FILE_SUFFIXES
@@ -85,9 +86,9 @@ class Phase(Model):
 class Report(Model):
     """Where the terms were reported."""
 
-    source: Text
+    source: Citation
     date: IsoDate
-    url: str | None = None
+    url: Address | None = None
 
 
 # Cyrillic and Greek small letters drawn as Latin ones (after casefold): "Ukrаine" with a

@@ -119,6 +119,17 @@ def _headline(limit: int):
     return check
 
 
+def _at_most(limit: int, what: str):
+    """A check that a text is at most ``limit`` characters (``what`` it should be instead)."""
+
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(f"too long ({len(value):,} characters): {what}")
+        return value
+
+    return check
+
+
 def _plausible(value: Date) -> Date:
     """A date from Ukraine's independence to 2100: 0001-01-01 or 9999-12-31 is a typo (with
     ``deepstate:own`` it had picked a DeepState day 738,274 days away)."""
@@ -134,6 +145,12 @@ IsoDate = Annotated[Date, BeforeValidator(_iso_date), AfterValidator(_plausible)
 Text = Annotated[str, AfterValidator(_not_blank)]
 Title = Annotated[str, AfterValidator(_not_blank), AfterValidator(_headline(200))]
 Label = Annotated[str, AfterValidator(_not_blank), AfterValidator(_headline(80))]
+# where terms were reported: every output repeats it, so it is a citation, not an article
+CITATION = "cite the outlet, headline and date in 1,000 characters or fewer"
+Citation = Annotated[str, AfterValidator(_not_blank), AfterValidator(_at_most(1000, CITATION))]
+Address = Annotated[
+    str, AfterValidator(_at_most(2000, "a web address of 2,000 characters or fewer"))
+]
 OblastCode = Annotated[Any, AfterValidator(_oblast_code)]
 OblastList = Annotated[list[OblastCode], BeforeValidator(_as_list), Field(min_length=1)]
 PlaceName = Annotated[str, AfterValidator(_known_place)]

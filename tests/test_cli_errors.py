@@ -255,6 +255,24 @@ def test_yaml_aliases_are_refused_not_expanded(tmp_path):
     assert "YAML aliases (*name) are not supported" in result.output
 
 
+def test_an_alias_to_a_plain_value_is_refused_and_a_source_is_a_citation(tmp_path):
+    """An alias to a plain value had been taken: a megabyte-long source anchored once and
+    used 500 times went whole into every row of every output (a 500 MB CSV from a 1 MB
+    file). Aliases are refused, as the README says, and a source is a citation."""
+    head = GOOD_HEAD
+    step = "steps:\n  - assign: russia\n    where: {oblast: Donetsk}\n"
+    cited = "reported:\n  - {source: &a Reuters, date: 2025-08-15}\n"
+    aliased = write(tmp_path, head + cited + "  - {source: *a, date: 2025-08-16}\n" + step)
+    said = run_cli("validate", str(aliased))
+    assert said.exit_code == 2 and "YAML aliases (*name) are not supported" in said.output
+    long = "reported:\n  - {source: " + "A" * 1001 + ", date: 2025-08-15}\n"
+    said = run_cli("validate", str(write(tmp_path, head + long + step)))
+    assert said.exit_code == 2 and "too long (1,001 characters): cite the outlet" in said.output
+    assert len(said.output) < 400  # (not the text echoed back)
+    fine = "reported:\n  - {source: " + "A" * 1000 + ", date: 2025-08-15}\n"
+    assert run_cli("validate", str(write(tmp_path, head + fine + step))).exit_code == 0
+
+
 def test_keep_place_on_the_split_line_is_an_error(tmp_path):
     path = write(
         tmp_path,
