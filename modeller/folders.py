@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import OutputWarning
 from .files import default_mode, write_bytes, write_text
-from .interrupts import cleanup_on_interrupt
+from .interrupts import cleanup_on_interrupt, removed_on_exit
 from .textsafe import visible_text
 
 
@@ -78,13 +78,17 @@ def write_folder(
             if target.exists():  # the folder keeps its owner (root replacing a user's folder)
                 with suppress(OSError):
                     os.chown(staging, target.stat().st_uid, target.stat().st_gid)
-            for name, text in texts.items():
-                data = text.encode("utf-8") if isinstance(text, str) else text
-                with open(staging / name, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.chmod(staging / name, default_mode(0o666))
+            # a SIGTERM while the files are written removes the staging folder (it had been
+            # left behind, 131 MB, by a run that `timeout` ended); not once the swap starts,
+            # which moves the user's other entries into it
+            with removed_on_exit(str(staging)):
+                for name, text in texts.items():
+                    data = text.encode("utf-8") if isinstance(text, str) else text
+                    with open(staging / name, "wb") as fh:
+                        fh.write(data)
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                    os.chmod(staging / name, default_mode(0o666))
             _swap(target, staging, set(texts) | stale)
         except OSError as exc:
             kept = _discard(staging, set(texts))

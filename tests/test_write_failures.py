@@ -115,6 +115,35 @@ def test_a_signal_while_a_file_is_written_leaves_no_hidden_temporary(tmp_path, s
     assert (tmp_path / "old.csv").read_text() == "the earlier table\n"
 
 
+def test_a_sigterm_while_the_maps_are_written_leaves_no_hidden_folder(tmp_path):
+    """A SIGTERM (``timeout``, a cancelled CI job) while a run wrote its map folder left the
+    staging folder ``.maps.new-XXXX`` (131 MB) beside it, never removed by later runs."""
+    probe = textwrap.dedent(
+        """
+        import os, signal, sys
+        from pathlib import Path
+        from modeller import folders, interrupts
+        interrupts.install()
+
+        class Page(str):  # the second page's text: the signal comes while it is written
+            def encode(self, *args, **kwargs):
+                os.kill(os.getpid(), signal.SIGTERM)
+                signal.pause()
+
+        site = Path(sys.argv[1]) / "maps"
+        site.mkdir()
+        (site / "index.html").write_text("the earlier site\\n")
+        folders.write_folder(site, {"index.html": "new", "land-swap.html": Page("x")})
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == -signal.SIGTERM and not done.stderr, done.stderr
+    assert _left(tmp_path) == ["maps", "maps/index.html"]  # no hidden .maps.new-XXXX
+    assert (tmp_path / "maps" / "index.html").read_text() == "the earlier site\n"
+
+
 def test_a_refused_write_suggests_only_options_the_command_has():
     """The timeline's permission error had suggested '-O file', an option it lacks."""
     import errno
