@@ -254,10 +254,8 @@ def select(
     for child in selector.all_of or ():
         regions = _intersect(regions, select(child, pieces, bands, load, baseline=baseline))
     if selector.any_of:
-        union: dict[str, object] = {}
-        for child in selector.any_of:
-            union = _union(union, select(child, pieces, bands, load, baseline=baseline))
-        regions = _intersect(regions, union)
+        parts = [select(c, pieces, bands, load, baseline=baseline) for c in selector.any_of]
+        regions = _intersect(regions, _union_all(parts))
     if selector.not_ is not None:
         inner = select(selector.not_, pieces, bands, load, baseline=baseline)
         regions = _intersect(regions, _complement(inner))
@@ -343,6 +341,22 @@ def _union(a: dict, b: dict) -> dict:
             out[code] = WHOLE
         else:
             out[code] = overlay(shapely.union, ra, rb)
+    return out
+
+
+def _union_all(parts: list[dict]) -> dict:
+    """``_union`` of many (``any_of``): each oblast's regions united in one call, not one
+    pair at a time (whose cost grew with the square of their number)."""
+    per: dict[str, list] = {}
+    for part in parts:
+        for code, region in part.items():
+            per.setdefault(code, []).append(region)
+    out = {}
+    for code, regions in per.items():
+        if len(regions) <= 2:  # (as ever: one is kept as it is, two are one overlay)
+            out[code] = _union({code: regions[0]}, {code: regions[-1]})[code]
+        else:
+            out[code] = WHOLE if any(r is WHOLE for r in regions) else union_regions(regions)
     return out
 
 

@@ -184,10 +184,7 @@ def select(selector: Selector, ctx: _Context) -> dict[str, Sel]:
     for child in selector.all_of or ():
         regions = _intersect(regions, select(child, ctx))
     if selector.any_of:
-        union: dict[str, Sel] = {}
-        for child in selector.any_of:
-            union = _union(union, select(child, ctx), ctx)
-        regions = _intersect(regions, union)
+        regions = _intersect(regions, _union_all([select(c, ctx) for c in selector.any_of], ctx))
     if selector.not_ is not None:
         regions = _intersect(regions, _complement(select(selector.not_, ctx), ctx))
     return {c: s for c, s in regions.items() if s.area is WHOLE or not polygonal(s.area).is_empty}
@@ -249,6 +246,35 @@ def _union(a: dict[str, Sel], b: dict[str, Sel], ctx: _Context) -> dict[str, Sel
         else:
             area = overlay(shapely.union, _materialise(code, sa, ctx), _materialise(code, sb, ctx))
             out[code] = Sel(None, area)
+    return out
+
+
+def _union_all(parts: list[dict[str, Sel]], ctx: _Context) -> dict[str, Sel]:
+    """The union of many selections (``any_of``), each oblast's areas united in one call:
+    ``_union`` one pair at a time grew with the square of their number (2,000 discs, 15 min).
+    """
+    per: dict[str, list[Sel]] = {}
+    for part in parts:
+        for code, sel in part.items():
+            per.setdefault(code, []).append(sel)
+    out = {}
+    for code, sels in per.items():
+        sels = list(dict.fromkeys(sels))  # (equal selections once)
+        if len(sels) == 1:
+            out[code] = sels[0]
+        elif len(sels) == 2:
+            out[code] = _union({code: sels[0]}, {code: sels[1]}, ctx)[code]
+        elif ALL in sels:
+            out[code] = ALL
+        elif all(s.area is WHOLE for s in sels):
+            statuses = [s.statuses for s in sels]
+            out[code] = Sel(None if None in statuses else frozenset().union(*statuses), WHOLE)
+        elif len({s.statuses for s in sels}) == 1:
+            areas = [s.area for s in sels]
+            area = WHOLE if any(a is WHOLE for a in areas) else union_regions(areas)
+            out[code] = Sel(sels[0].statuses, area)
+        else:
+            out[code] = Sel(None, union_regions([_materialise(code, s, ctx) for s in sels]))
     return out
 
 

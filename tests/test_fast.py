@@ -123,3 +123,31 @@ def test_random_steps_give_the_engines_figures(split_base, steps):
     # warnings may differ where the engine keeps a region that only touches land along a
     # border (a line: a band spilling over an oblast edge) and so does not warn
     assert_same(reference, fast.apply(split_base, sc), str(steps), warnings=False)
+
+
+def test_an_any_of_of_many_parts_unites_each_oblast_once_with_the_engines_figures(
+    split_base, monkeypatch
+):
+    """``any_of`` had been united one pair of parts at a time, a cost that grew with the
+    square of their number (2,000 discs: 15 minutes). Each oblast's parts are now united
+    in one call; the figures are the engine's, with held_by parts of both statuses."""
+    import random
+
+    from modeller import regions
+
+    rng = random.Random(7)
+    parts = [
+        {
+            "near": {
+                "place": [round(rng.uniform(33, 39), 3), round(rng.uniform(46.5, 50), 3)],
+                "km": round(rng.uniform(5, 60), 1),
+            }
+        }
+        for _ in range(60)
+    ] + [{"all_of": [{"held_by": "russia"}, {"oblast": "Donetsk"}]}]
+    sc = scenario([{"assign": "ukraine", "where": {"any_of": parts}}])
+    pairs = []
+    real = regions.overlay
+    monkeypatch.setattr(fast, "overlay", lambda op, a, b: (pairs.append(op), real(op, a, b))[1])
+    check(split_base, sc)
+    assert pairs.count(regions.shapely.union) <= 27, len(pairs)  # (at most one per unit)
