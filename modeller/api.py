@@ -120,7 +120,8 @@ def apply(baseline: Partition, scenario: Scenario) -> Partition:
     Parameters
     ----------
     baseline : Partition
-        From ``load_baseline``.
+        From ``load_baseline`` (not one returned by ``apply``: two scenarios that follow
+        one another are the phases of one scenario).
     scenario : Scenario
         From ``load_scenario`` or ``scenarios``.
 
@@ -135,10 +136,32 @@ def apply(baseline: Partition, scenario: Scenario) -> Partition:
             "apply takes (baseline, scenario): a Partition from load_baseline, then a Scenario "
             f"from load_scenario; got ({type(baseline).__name__}, {type(scenario).__name__})"
         )
-    api_args.check_partition(baseline)
+    # a scenario applied on an applied partition had read its held_by steps on the first
+    # one's baseline: figures that were neither, under a label naming only the second
+    _plain_baseline(baseline, "apply")
     # changed in code (model_copy skips pydantic's checks): applied as checked again, so
     # that an oblast given by name is its code, as in a file
     return baselines.apply(baseline, _scenario.revalidated(scenario))
+
+
+def _plain_baseline(baseline: Partition, command: str) -> None:
+    """InputError unless ``baseline`` is a baseline as ``load_baseline`` gives it (checked,
+    nothing applied, nothing changing hands): ``command`` (run, apply) takes only that."""
+    api_args.check_partition(baseline)  # (first: loaded on other units says so)
+    if baseline.scenario is not None:
+        applied = getattr(baseline.scenario, "id", "a scenario")
+        raise InputError(
+            f"this partition has {applied} applied (from apply): {command} takes a baseline, "
+            "a Partition from load_baseline; apply each scenario to that baseline "
+            f"(run([..., {applied!r}], baseline=base)), or write two that follow one another "
+            "as the phases of one scenario"
+        )
+    if any(p.before != p.after for p in baseline.pieces):  # (changes made before)
+        raise InputError(
+            "this partition has land changing hands (pieces whose before and after "
+            f"differ): {command} takes a baseline, as load_baseline gives it; changes applied "
+            "to it would be counted as the scenario's own"
+        )
 
 
 def _as_scenarios(items) -> list[tuple[Path | None, Scenario]]:
@@ -238,20 +261,7 @@ def run(
         baseline = str(baseline)
     cache = runs.BaselineCache()
     if isinstance(baseline, Partition):  # loaded here: used as its spec's would be
-        if baseline.scenario is not None:
-            applied = getattr(baseline.scenario, "id", "a scenario")
-            raise InputError(
-                f"this partition has {applied} applied (from apply): run takes a baseline, "
-                "a Partition from load_baseline; for its figures run the scenarios on that "
-                f"baseline (run([..., {applied!r}], baseline=base))"
-            )
-        api_args.check_partition(baseline)
-        if any(p.before != p.after for p in baseline.pieces):  # (changes made before)
-            raise InputError(
-                "this partition has land changing hands (pieces whose before and after "
-                "differ): run takes a baseline, as load_baseline gives it; changes applied "
-                "to it would be counted as the scenario's own"
-            )
+        _plain_baseline(baseline, "run")
         cache.loaded[LOADED] = baseline
         baseline = LOADED
     elif baseline is not None and not isinstance(baseline, str):

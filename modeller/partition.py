@@ -64,15 +64,11 @@ class Partition:
 
     def __repr__(self) -> str:
         """A line: what it is drawn from, not every piece's polygon."""
-        applied, part = [], self
-        while part is not None:  # each scenario applied on the way, the first first
-            if getattr(part.scenario, "id", None):
-                applied.insert(0, part.scenario.id)
-            part = part.parent
+        applied = getattr(self.scenario, "id", None)
         oblasts = len({p.oblast for p in self.pieces})
         return (
             f"<Partition: {self.baseline.label}"
-            + "".join(f" + {sid}" for sid in applied)
+            + (f" + {applied}" if applied else "")
             + f"; {len(self.pieces)} pieces in {oblasts} units, metres in LAEA"
             + " (geodata.EQUAL_AREA)>"
         )
