@@ -46,6 +46,8 @@ def _number(value: Any) -> Any:
     if isinstance(value, bool | str):
         shown = str(value).lower() if isinstance(value, bool) else repr(value)
         raise ValueError(f"{shown} is not a number; write digits without quotes, e.g. 20")
+    if value is None:  # ('km:' left empty, or null: pydantic's "a valid number (got None)")
+        raise ValueError("the value is empty; write a number, e.g. 20")
     return value
 
 

@@ -246,6 +246,12 @@ VALUE_CASES = [
         5,
         ["'20' is not a number"],
     ),
+    (  # pydantic's own "Input should be a valid number (got None)" had come through
+        "km-empty",
+        STEP.replace("{oblast: Donetsk}", "{near: {place: Kyiv, km: }}"),
+        5,
+        ["the value is empty; write a number, e.g. 20 (at steps.1.where.near.km)"],
+    ),
     (
         "place-quoted-numbers",
         STEP.replace("{oblast: Donetsk}", "{near: {place: ['30', '48'], km: 5}}"),
