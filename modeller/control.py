@@ -385,9 +385,12 @@ def from_file(path: Path) -> Partition:
             status = _status_of(props, number, path)
             status = "russia" if status is None else status  # "" or false is not a status
             if status not in BASELINE_STATUSES:
+                said = str(status).strip().casefold()
+                close = next((s for s in BASELINE_STATUSES if s == said), None)
+                hint = f" — did you mean '{close}' (lower case)?" if close else ""
                 raise InputError(
-                    f"feature {number}: unknown status {str(status)[:80]!r}; a baseline file "
-                    f"holds {', '.join(BASELINE_STATUSES)} (or no 'status': Russian-held)",
+                    f"feature {number}: unknown status {str(status)[:80]!r}{hint}; a baseline "
+                    f"file holds {', '.join(BASELINE_STATUSES)} (or no 'status': Russian-held)",
                     str(path),
                 )
             held.setdefault(status, []).append(geom)

@@ -1007,6 +1007,11 @@ BASELINE_ONLY = [
         ["feature 1: unknown status 'occupied'", "holds ukraine, russia"],
     ),
     ("status-number", fc(POLY, properties={"status": 5}), ["unknown status '5'"]),
+    (  # the README says the key's case does not matter: a user tries the value's too
+        "status-capital",
+        fc(POLY, properties={"status": "Ukraine"}),
+        ["unknown status 'Ukraine' — did you mean 'ukraine' (lower case)?"],
+    ),
     ("bad-date", {**fc(POLY), "date": "yesterday"}, ["bad top-level date 'yesterday'"]),
     ("number-date", {**fc(POLY), "date": 20250101}, ["bad top-level date 20250101", "as text"]),
     # a year no map of this war has: a typo (the timeline's page ran to "31 Dec 9999")
