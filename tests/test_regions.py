@@ -3,6 +3,7 @@ box first (``regions._near``) leaves every intersection and difference as it was
 
 from __future__ import annotations
 
+import numpy as np
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,3 +34,34 @@ def test_a_large_region_cut_to_the_box_overlays_the_same(lon, lat, km):
     cut = regions._near(COUNTRY, disc)
     if km < 20:
         assert shapely.get_num_coordinates(cut) < shapely.get_num_coordinates(COUNTRY) / 2
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    lon=st.floats(22.5, 40.0, allow_nan=False),
+    lat=st.floats(44.5, 52.2, allow_nan=False),
+    km=st.floats(5.0, 80.0, allow_nan=False),
+)
+def test_a_large_pieces_inside_and_outside_share_their_boundary(lon, lat, km):
+    """A piece cut by a region (``engine.split_piece``) gives its inside and outside from
+    the same two inputs: a large piece had been cut to the region's box for the one and
+    not the other, and where a long edge crossed the region the two parts' vertices on
+    their common boundary differed in their last bits (slivers between them)."""
+    disc = shapely.Point(geodata.to_equal_area(shapely.Point(lon, lat))).buffer(km * 1000)
+    for piece in (COUNTRY, STAR):  # (the star's edges run hundreds of km past the box)
+        inside = regions.overlay(shapely.intersection, piece, disc)
+        outside = regions.overlay(shapely.difference, piece, disc)
+        known = {tuple(c) for c in shapely.get_coordinates(outside)}
+        known |= {tuple(c) for c in shapely.get_coordinates(piece)}
+        stray = [c for c in shapely.get_coordinates(inside) if tuple(c) not in known]
+        assert not stray, stray[:3]
+
+
+def _star(n: int = 2400) -> object:
+    """A polygon of long spikes over Ukraine (a user's hand-drawn region at its worst)."""
+    turn = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    radius = np.where(np.arange(n) % 2, 60_000.0, 700_000.0)
+    return shapely.Polygon(np.column_stack([radius * np.cos(turn), radius * np.sin(turn)]))
+
+
+STAR = _star()
