@@ -162,3 +162,27 @@ def test_an_area_named_without_a_leader_is_clearly_nearer_its_own_area(drawn):
             )
             checked += 1
     assert checked >= 8
+
+
+def test_a_label_on_its_own_area_reads_as_its_own_where_it_touches_the_next():
+    """A box lying on its own area and touching the next changed area (both 0 px away) had
+    been refused, and the label moved onto the neighbour's land with a leader back."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 4), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 400_000)
+    ax.set_ylim(0, 400_000)
+    own, other = shapely.box(0, 0, 200_000, 400_000), shapely.box(200_000, 0, 400_000, 400_000)
+    mine = image_labels._reads_as(0, [own, other], ax, 1000.0)
+
+    def box(x0, x1):  # display px of a box from x0 to x1 (metres), mid-height
+        (a, b), (c, d) = ax.transData.transform([(x0, 150_000), (x1, 250_000)])
+        return Box(a, b, c, d)
+
+    assert mine(box(20_000, 200_000))  # on its own area, touching the next
+    assert mine(box(60_000, 240_000))  # mostly on its own
+    assert not mine(box(120_000, 280_000))  # as much on the next as on its own
+    assert not mine(box(230_000, 390_000))  # on the next one's

@@ -435,15 +435,23 @@ def place_labels(
 def _reads_as(k: int, shapes: list, ax, px_m: float):
     """Whether a label box (display px) reads as area ``k``'s: clearly nearer it than any
     other changed area (``AREA_AMBIGUOUS`` times: areas have no marker to point at, and a
-    box 17 px from its own sliver and 23 px from the next still read as the next's)."""
+    box 17 px from its own sliver and 23 px from the next still read as the next's); a
+    box on its own area, by covering clearly more of it than of any other."""
 
     def mine(box: Box) -> bool:
         corners = ax.transData.inverted().transform([(box.x0, box.y0), (box.x1, box.y1)])
         (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
         rect = shapely.box(x0, y0, x1, y1)
         own = shapely.distance(shapes[k], rect)
-        others = np.array([shapely.distance(g, rect) for j, g in enumerate(shapes) if j != k])
-        return bool(np.all(others > own * AREA_AMBIGUOUS + px_m))
+        others = [g for j, g in enumerate(shapes) if j != k]
+        covered = shapely.area(shapely.intersection(shapes[k], rect)) if own == 0 else 0.0
+        if covered > 0:  # on its own area
+            return all(
+                covered > AREA_AMBIGUOUS * shapely.area(shapely.intersection(g, rect))
+                for g in others
+            )
+        near = np.array([shapely.distance(g, rect) for g in others])
+        return bool(np.all(near > own * AREA_AMBIGUOUS + px_m))
 
     return mine
 
