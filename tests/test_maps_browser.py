@@ -990,6 +990,34 @@ def test_an_areas_figures_go_before_town_names_where_both_do_not_fit(browser, si
         tab.close()
 
 
+def test_on_a_laptop_the_map_column_shows_its_foot_once_scrolled(browser, site):
+    """The map column stays beside the figures (sticky): one taller than a laptop's window
+    (1280×720) had kept its summary out of sight until the figures ended."""
+    _doc, out = site
+    tab = Tab(browser, {"width": 1280, "height": 720})
+    v = Visit(tab, out / "russia-demand-2024-06.html")
+    try:
+        settle(v.page)
+        seen = v.page.evaluate(
+            """() => { const col = document.querySelector('.mapcol');
+              const tall = col.getBoundingClientRect().height;
+              window.scrollTo(0, 400);
+              const s = document.querySelector('.mapcol .summary').getBoundingClientRect();
+              const m = document.querySelector('.mapwrap').getBoundingClientRect();
+              const out = {tall, summary: s.bottom, mapTop: m.top, view: innerHeight,
+                           page: document.documentElement.scrollHeight};
+              window.scrollTo(0, 0);
+              return out; }"""
+        )
+        assert seen["tall"] > seen["view"] - 16, seen  # (else the page tests nothing)
+        assert seen["summary"] <= seen["view"], seen  # its foot in view
+        assert seen["mapTop"] >= -1, seen  # and the whole map still
+        v.assert_clean()
+    finally:
+        v.close()
+        tab.close()
+
+
 def test_on_a_phone_every_area_of_the_1991_map_shows_its_figures(tabs, site):
     """On a phone the 1991 map's areas had found no room for their four-line figures:
     Zaporizhzhia's 20,000 km² and Kherson's 19,200 km² went unlabelled while Sumy's 153 km²
@@ -1005,8 +1033,8 @@ def test_on_a_phone_every_area_of_the_1991_map_shows_its_figures(tabs, site):
                 return {text: l.textContent, shown: !l.classList.contains('m-hidden'),
                         inView: x >= 0 && y >= 0 && x <= r.width && y <= r.height,
                         compact: l.classList.contains('m-compact'),
-                        range: getComputedStyle(l.querySelectorAll('.m-label-part')[2]
-                          || l).display}; }); }"""
+                        range: (p => p ? getComputedStyle(p).display : 'none')(
+                          l.querySelectorAll('.m-label-part')[2])}; }); }"""
         )
         in_view = [a for a in areas if a["inView"]]
         assert len(in_view) >= 5, areas

@@ -357,6 +357,19 @@
   window.addEventListener('resize', markScrollableTables);
   markScrollableTables();
 
+  /* The map column stays in view beside the figures (CSS: sticky); one taller than the
+     window scrolls with the page until its foot is in view, then stays there (its summary,
+     or the foot of the map under warnings, had stayed out of sight on a laptop). */
+  function fitStickyColumn() {
+    var col = document.querySelector('.layout > .mapcol');
+    if (!col) { return; }
+    var gap = 8, tall = col.getBoundingClientRect().height;
+    col.style.top = Math.min(gap, window.innerHeight - tall - gap) + 'px';
+  }
+  window.addEventListener('resize', fitStickyColumn);
+  window.addEventListener('load', fitStickyColumn);
+  fitStickyColumn();
+
   /* ---- a scenario page ------------------------------------------------------------------ */
 
   /* The legend says what the map shows: the figures held after the scenario, or on the
