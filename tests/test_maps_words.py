@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from modeller.maps import words
 
@@ -99,3 +101,27 @@ def test_nothing_is_said_as_nothing_everywhere():
     assert words.pct(-1e-6) == pct_text(-0.04) == "0.0" and words.pct(-0.06) == "-0.1"
     rounded = document.to_decimals({"outside_ukraine_km2": -1e-9, "outside_ukraine_pct": -0.0})
     assert all(str(v) == "0.0" for v in rounded.values()), rounded
+
+
+@given(st.floats(1.0, 5e7, allow_nan=False) | st.sampled_from([1245.0, 12_450.0, 2.5, 45.0]))
+def test_pages_round_as_the_terminal_and_markdown_tables_do(x):
+    """The pages rounded halves to even (1,245 km² read 1,240) while the tables round them
+    up (1,250): one figure, two values. Both round alike now."""
+    from modeller import rounding
+
+    assert words.km2(x) == rounding.km2_text(x)
+    assert words.people(x) == (f"{rounding.round_people(x):,}" if x >= 5 else "0")
+    assert words.km2(1245.0) == "1,250" and words.people(45.0) == "50"
+
+
+def test_a_towns_popup_gives_its_population_as_the_towns_table_does():
+    """The popup had said 'about 150,000 people (GeoNames)' beside the table's 147,000."""
+    from modeller.maps import payload
+
+    class View:  # (what the popup reads of a scenario page's view)
+        def label(self, status):
+            return status.title()
+
+    town = {"name": "Kramatorsk", "oblast_name": "Donetsk", "population": 147_140.0}
+    tip = payload.town_tip(View(), {**town, "from": "ukraine", "to": "russia"})
+    assert "about 147,000 people (GeoNames)" in tip and words.population(147_140.0) == "147,000"

@@ -64,7 +64,7 @@ def oblast_tip(view: ScenarioView, o: dict) -> str:
 def town_tip(view: ScenarioView, t: dict) -> str:
     return (
         f"<div class='m-tip'><strong>{escape(words.place(t['name']))}</strong> "
-        f"({escape(t['oblast_name'])})<br>about {words.people(t['population'])} people "
+        f"({escape(t['oblast_name'])})<br>about {words.population(t['population'])} people "
         f"(GeoNames)<br>{escape(share_text(t.get('share', 1.0)))} changes hands: "
         f"{escape(view.label(t['from']))} → {escape(view.label(t['to']))}</div>"
     )

@@ -88,7 +88,7 @@ def town_table(view: ScenarioView) -> dict:
         [
             words.place(t["name"]),
             t["oblast_name"],
-            words.people(t["population"], t["population"], t["population"]),
+            words.population(t["population"]),
             share_text(t.get("share", 1.0)),
             words.people_of(t),
             view.label(t["from"]),

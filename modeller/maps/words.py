@@ -7,11 +7,16 @@ shared range/rounding helpers in one place.
 
 from __future__ import annotations
 
-import math
 from datetime import date as _date
 
 from ..gazetteer import news_name
-from ..rounding import pct_text, people_short, share_text  # noqa: F401  (share_text: for pages)
+from ..rounding import (  # noqa: F401  (share_text: for pages)
+    km2_text,
+    pct_text,
+    people_short,
+    round_people,
+    share_text,
+)
 
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -33,13 +38,6 @@ def place(name: str) -> str:
     return news_name(name)
 
 
-def round_sig(x: float, digits: int) -> float:
-    """``x`` rounded to ``digits`` significant figures (0 stays 0)."""
-    if not x or not math.isfinite(x):
-        return 0.0
-    return round(x, digits - 1 - math.floor(math.log10(abs(x))))
-
-
 def people(x: float, low: float | None = None, high: float | None = None) -> str:
     """People, rounded for reading, with their range when given: ``740,000
     (730,000–750,000)``; ``670,000`` without one (``modeller.rounding``)."""
@@ -47,10 +45,14 @@ def people(x: float, low: float | None = None, high: float | None = None) -> str
     if low is None or high is None:
         if x < 5:
             return "0"
-        if x < 100:
-            return f"{round(x, -1):,.0f}"
-        return f"{round_sig(x, 2):,.0f}"
+        return f"{round_people(x):,}"  # (as the terminal and Markdown tables round it)
     return people_short(x, min(abs(low), abs(high)), max(abs(low), abs(high)))
+
+
+def population(x: float) -> str:
+    """A town's population as published (GeoNames): three significant figures, as the
+    towns tables give it (a popup had said 150,000 beside the table's 147,000)."""
+    return people(x, x, x)
 
 
 def millions(low: str, high: str) -> str:
@@ -92,7 +94,7 @@ def km2(x: float) -> str:
         return "0"
     if x < 1:
         return "under 1"
-    return f"{round_sig(x, 3):,.0f}"
+    return km2_text(x)  # (as the terminal and Markdown tables round it)
 
 
 def signed_km2(x: float) -> str:
