@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, files, geodata, population, report, report_text
+from .document import to_decimals
 from .errors import InputError
 from .partition import BaselineInfo
 from .textsafe import csv_comment
@@ -110,7 +111,8 @@ def provenance(table: Table) -> dict:
         **head,
         "method": METHOD + " " + head["method"],
         "baseline_sources": sources,
-        "baselines": [report.baseline_record(b) for b in table.baselines],
+        # (to the JSON's decimals, as a run's: 939.07 km², not 939.0669407892303)
+        "baselines": to_decimals([report.baseline_record(b) for b in table.baselines]),
         "missing_days": [d.isoformat() for d in table.missing],
         "scenarios": list(table.scenarios),
     }

@@ -332,3 +332,7 @@ def test_geodata_provenance_keeps_the_jsons_decimals(deepstate_2025_08_15, tmp_p
     assert kept["reconciled_km2"] == said["reconciled_km2"] == round(said["reconciled_km2"], 2)
     assert kept["reconciled"] == said["reconciled"] and kept["reconciled"]
     assert kept["outside_units_km2"] == said["outside_units_km2"]
+    # and so do the timeline's (its JSON head, Parquet metadata and DataFrame attrs)
+    (dated,) = modeller.timeline(["land-swap"], "deepstate:2025-08-15").attrs["baselines"]
+    assert dated["reconciled_km2"] == said["reconciled_km2"]
+    assert dated["outside_units_km2"] == said["outside_units_km2"]
