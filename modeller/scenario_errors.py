@@ -165,7 +165,7 @@ def _bounds_of(root: type[BaseModel], loc: tuple) -> str:
     return f" from {ge:g} to {le:g}" if ge is not None and le is not None else ""
 
 
-def _cut(key: object, limit: int = 60) -> str:
+def _cut(key: object, limit: int = 80) -> str:
     """A key as a message shows it: a hostile one can be a thousand characters long."""
     text = str(key)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -217,7 +217,9 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         got = repr(error.get("input"))[:80]
         msg = f"'{field}' must be a finite number{_bounds_of(root, loc)} (got {got})"
     elif error["type"] in _SHAPE_ERRORS and len(loc) == 2 and loc[0] == "statuses":
-        msg = f"status '{loc[1]}' should be a mapping such as {{label: ..., colour: '#rrggbb'}}"
+        msg = (
+            f"status '{_cut(loc[1])}' should be a mapping such as {{label: ..., colour: '#rrggbb'}}"
+        )
         if "input" in error and not isinstance(error["input"], dict):
             got = repr(error["input"])
             msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"

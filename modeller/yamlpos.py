@@ -199,6 +199,11 @@ def _long_key_at(text: str, mark) -> bool:
     return any(long_key.search(row) for row in rows)
 
 
+def _cut(text: str, limit: int = 80) -> str:
+    """A key as a message shows it: a hostile one can be thousands of characters long."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _tab_at(text: str, mark) -> bool:
     """Whether the error's place is a tab in the line's indentation (or the tab itself)."""
     lines = text.splitlines()
@@ -262,7 +267,9 @@ def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=N
             _plain_value(key, path, line)
             if key in seen:
                 raise InputError(
-                    f"duplicate key '{key}' (first given on line {seen[key]})", str(path), line
+                    f"duplicate key '{_cut(key)}' (first given on line {seen[key]})",
+                    str(path),
+                    line,
                 )
             seen[key] = line
             lines[prefix + (key,)] = line

@@ -453,6 +453,13 @@ VALUE_CASES = [
     ),
     ("unknown-key", "title2: x\n", 3, ["unknown key 'title2'"]),
     ("unknown-long-key", "k" * 1000 + ": x\n", 3, ["unknown key 'kkkk", "…'"]),
+    ("duplicate-long-key", ("k" * 900 + ": x\n") * 2, 4, ["duplicate key 'kkkk", "…' (first"]),
+    (  # a long status name had been echoed whole too
+        "long-status-not-mapping",
+        "statuses:\n  " + "s" * 900 + ": 3\n" + STEP,
+        4,
+        ["status 'ssss", "…' should be a mapping"],
+    ),
     (  # a set had read as Python's repr, its hint changing from run to run with its order
         "yaml-set",
         STEP.replace("{oblast: Donetsk}", "{oblast: !!set {Donetsk, Luhansk}}"),
