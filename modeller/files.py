@@ -135,9 +135,9 @@ def file_target(path: Path) -> Path:
         raise InputError(f"{path} is {kind_of(mode)}, not a file: {fix}")
     if mode is not None and (was_read(path) or _units_file(path)):
         raise InputError(
-            f"{path} is an input file (a scenario, polygon, baseline or units file) read "
-            "since modeller started; writing there would replace it: give another file to "
-            "write"
+            f"{path} is one of this run's inputs, or a file read as one since modeller "
+            "started (a scenario, polygon, baseline, units or population file); writing "
+            "there would replace it: give another file to write"
         )
     return path.resolve() if path.is_symlink() else path
 

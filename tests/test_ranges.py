@@ -126,7 +126,7 @@ def test_rounding_reads_as_the_issue_asks():
     # the town's own figure does (it had read 67,300 beside "all" of 67,350); halves up
     assert rounding.people_short(67_349.99999999997, 67_349.99999999997, 67_350.0) == "67,400"
     assert rounding.people_short(67_250, 67_250, 67_250) == "67,300"
-    assert rounding.km2_text(1_234.5) == rounding.km2_text(1_234.4999999999998) == "1,230"
+    assert rounding.km2_text(1_245) == rounding.km2_text(1_244.9999999999998) == "1,250"
     assert rounding.km2_text(0.4) == "<1"
     assert rounding.share_text(0.6) == "60 %"
 
