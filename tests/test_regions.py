@@ -36,7 +36,7 @@ def test_a_large_region_cut_to_the_box_overlays_the_same(lon, lat, km):
         assert shapely.get_num_coordinates(cut) < shapely.get_num_coordinates(COUNTRY) / 2
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(
     lon=st.floats(22.5, 40.0, allow_nan=False),
     lat=st.floats(44.5, 52.2, allow_nan=False),
