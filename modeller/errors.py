@@ -27,6 +27,13 @@ class OutputWarning(UserWarning):
     "warning:" line; the Python API leaves it to the ``warnings`` module)."""
 
 
+def cut(text: object, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters, an ellipsis last: a key or value a message
+    echoes can be megabytes long."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def shorten(text: str, limit: int = 240) -> str:
     """A file name cut in the middle when absurdly long (the start and the end stay)."""
     text = str(text)

@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 
 from . import geodata, inputs, positions, projection, unitchecks
-from .errors import InputError
+from .errors import InputError, cut
 from .positions import check_crs, lines_of, metres_text, unique_keys
 from .regions import clip_box, polygonal, repaired, union_regions
 
@@ -157,7 +157,7 @@ def _geometry(geom: object, where: str, source: str | None):
     if kind not in GEOMETRY_TYPES:
         also = ", or a Feature or FeatureCollection of them" if where == "geometry" else ""
         raise InputError(
-            f"{where}: unknown geometry type {_short(repr(kind))}; valid: Polygon, "
+            f"{where}: unknown geometry type {cut(repr(kind), 60)}; valid: Polygon, "
             f"MultiPolygon{also}",
             source,
         )
@@ -424,13 +424,8 @@ def _type_name(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, int | float):
-        return f"the number {_short(repr(value), 40)}"
+        return f"the number {cut(repr(value), 40)}"
     return names.get(type(value), type(value).__name__)
-
-
-def _short(text: str, limit: int = 60) -> str:
-    """``text`` cut to ``limit`` characters (a hostile value can be megabytes long)."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def read_layers(

@@ -20,7 +20,7 @@ import numpy as np
 import shapely
 
 from . import inputs
-from .errors import InputError
+from .errors import InputError, cut
 from .positions import metres_text
 from .textsafe import terminal_text
 
@@ -290,14 +290,9 @@ def polygon_layer(path: Path) -> str | None:
     polygons = [name for name, kind in layers if "POLYGON" in kind.upper()]
     if len(polygons) == 1:
         return polygons[0]
-    shown = ", ".join(f"'{short(one_line(name), 40)}' ({kind})" for name, kind in layers[:8])
+    shown = ", ".join(f"'{cut(one_line(name), 40)}' ({kind})" for name, kind in layers[:8])
     raise InputError(
         f"{len(layers)} layers ({shown}) and {len(polygons) or 'none'} of polygons; expected "
         "one layer of polygons: save that layer alone",
         str(path),
     )
-
-
-def short(text: str, limit: int = 60) -> str:
-    """``text`` cut to ``limit`` characters (a hostile value can be megabytes long)."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"

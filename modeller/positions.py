@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from .errors import InputError
+from .errors import InputError, cut
 
 # how deep a geometry's positions lie in its "coordinates" (RFC 7946, section 3.1)
 POSITION_DEPTH = {
@@ -81,7 +81,7 @@ def json_kind(value: object) -> str:
     if isinstance(value, dict):
         kind = value.get("type")
         if isinstance(kind, str):
-            return f"a GeoJSON {_short(kind)}"
+            return f"a GeoJSON {cut(kind, 60)}"
         return "a JSON object without features"
     if isinstance(value, list):
         return "a JSON array"
@@ -156,7 +156,7 @@ def shape_2d(geom: object, where: str, source: str | None):
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError):
             pass
         kind = geom.get("type") if isinstance(geom, dict) else None
-        said = "" if isinstance(exc, IndexError) else f" ({_short(str(exc), 120)})"  # (Python's)
+        said = "" if isinstance(exc, IndexError) else f" ({cut(str(exc), 120)})"  # (Python's)
         raise InputError(
             f"{where}: invalid geometry: {kind} coordinates must be rings of [lon, lat]{said}",
             source,
@@ -276,10 +276,10 @@ def position_problem(geom: object) -> str | None:
             stack.extend((v, level - 1) for v in reversed(value))
             continue
         if not isinstance(value, list) or len(value) not in (2, 3):
-            got = _short(json.dumps(value, default=str), 80)
+            got = cut(json.dumps(value, default=str), 80)
             return f"a position must be [longitude, latitude] (or with an altitude), got {got}"
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
-            got = _short(json.dumps(value, default=str), 80)
+            got = cut(json.dumps(value, default=str), 80)
             return (
                 "invalid geometry: a position must be numbers, [longitude, latitude] (or "
                 f"with an altitude), got {got}"
@@ -305,11 +305,6 @@ def metres_text(value: float) -> str:
     """A coordinate far outside degrees, for a message: whole metres, or 1e+300 where the
     whole number would run to hundreds of digits."""
     return f"{value:.0f}" if abs(value) < 1e15 else f"{value:.3g}"
-
-
-def _short(text: str, limit: int = 60) -> str:
-    """``text`` cut to ``limit`` characters (a hostile value can be megabytes long)."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @contextmanager

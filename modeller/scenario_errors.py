@@ -9,6 +9,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
+from .errors import cut
+
 
 class LocatedError(ValueError):
     """A model's own error about one place in the file (``loc``, as pydantic's), which
@@ -165,24 +167,18 @@ def _bounds_of(root: type[BaseModel], loc: tuple) -> str:
     return f" from {ge:g} to {le:g}" if ge is not None and le is not None else ""
 
 
-def _cut(key: object, limit: int = 80) -> str:
-    """A key as a message shows it: a hostile one can be a thousand characters long."""
-    text = str(key)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
     """(location, message) of one pydantic error (of ``in_file``) of a file whose top
     model is ``root``."""
     loc = tuple(error["loc"])
-    where = ".".join(str(k + 1) if isinstance(k, int) else _cut(k) for k in loc) or "top level"
+    where = ".".join(str(k + 1) if isinstance(k, int) else cut(k) for k in loc) or "top level"
     if error["type"] == "extra_forbidden":
         parent = _model_at(root, loc[:-1])
         keys = [f.alias or n for n, f in parent.model_fields.items()] if parent else []
         close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
         hint = f" — did you mean '{close[0]}'?" if close else ""
         valid = ", ".join(keys) if keys else "see the README"
-        return loc, f"unknown key '{_cut(loc[-1])}' (at {where}){hint}; valid keys here: {valid}"
+        return loc, f"unknown key '{cut(loc[-1])}' (at {where}){hint}; valid keys here: {valid}"
     if error["type"] == "missing":
         return loc, f"missing required key '{loc[-1]}' (at {where})"
     ctx = error.get("ctx") or {}
@@ -193,7 +189,7 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         msg = f"item {loc[-1] + 1} of '{field}' should be {ITEM[field]}"
         if "input" in error and not isinstance(error["input"], dict):
             got = repr(error["input"])
-            msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
+            msg += f" (got {cut(got)})"
     elif error["type"] == "too_short" and field in EXPECTED and isinstance(loc[-1], str):
         least, got = ctx.get("min_length", 1), error.get("input")
         n = len(got) if isinstance(got, list) else 0
@@ -204,9 +200,7 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         if field == "steps":  # (only a phase's steps must not be empty)
             msg += " (a phase that changes nothing: leave it out)"
     elif error["type"] == "literal_error" and field and ctx.get("expected"):
-        got = repr(error.get("input"))
-        got = got if len(got) <= 80 else got[:79] + "…"
-        msg = f"'{field}' must be {ctx['expected']} (got {got})"
+        msg = f"'{field}' must be {ctx['expected']} (got {cut(repr(error.get('input')))})"
     elif error["type"] in _BOUNDS and field:
         words, key = _BOUNDS[error["type"]]
         bound = ctx.get(key)
@@ -218,21 +212,21 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         msg = f"'{field}' must be a finite number{_bounds_of(root, loc)} (got {got})"
     elif error["type"] in _SHAPE_ERRORS and len(loc) == 2 and loc[0] == "statuses":
         msg = (
-            f"status '{_cut(loc[1])}' should be a mapping such as {{label: ..., colour: '#rrggbb'}}"
+            f"status '{cut(loc[1])}' should be a mapping such as {{label: ..., colour: '#rrggbb'}}"
         )
         if "input" in error and not isinstance(error["input"], dict):
             got = repr(error["input"])
-            msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
+            msg += f" (got {cut(got)})"
     elif error["type"] in _SHAPE_ERRORS and field in EXPECTED:
         msg = f"'{field}' should be {EXPECTED[field]}"
         if "input" in error and not isinstance(error["input"], dict):
             got = repr(error["input"])
-            msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
+            msg += f" (got {cut(got)})"
     else:
         msg = error["msg"]
         if "input" in error and not isinstance(error["input"], dict | list):
             got = repr(error["input"])
-            msg += f" (got {got if len(got) <= 80 else got[:79] + '…'})"
+            msg += f" (got {cut(got)})"
     if field == "colour" and error.get("input") is None:  # colour: #ff0000, unquoted
         msg += "; in YAML '#' starts a comment, so quote a colour: colour: '#ff0000'"
     return loc, f"{msg} (at {where})"

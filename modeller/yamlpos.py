@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from . import inputs
-from .errors import InputError
+from .errors import InputError, cut
 
 Path_ = tuple[str | int, ...]
 
@@ -199,11 +199,6 @@ def _long_key_at(text: str, mark) -> bool:
     return any(long_key.search(row) for row in rows)
 
 
-def _cut(text: str, limit: int = 80) -> str:
-    """A key as a message shows it: a hostile one can be thousands of characters long."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _tab_at(text: str, mark) -> bool:
     """Whether the error's place is a tab in the line's indentation (or the tab itself)."""
     lines = text.splitlines()
@@ -259,7 +254,7 @@ def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=N
             if key_node.tag != STR:
                 what = KINDS.get(key_node.tag.rsplit(":", 1)[-1], "value of its own kind")
                 raise InputError(
-                    f"key '{key[:80]}' reads as {what}, not a name: keys are words such as "
+                    f"key '{cut(key)}' reads as {what}, not a name: keys are words such as "
                     "id, steps or a status name (quote it to make it text)",
                     str(path),
                     line,
@@ -267,7 +262,7 @@ def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=N
             _plain_value(key, path, line)
             if key in seen:
                 raise InputError(
-                    f"duplicate key '{_cut(key)}' (first given on line {seen[key]})",
+                    f"duplicate key '{cut(key)}' (first given on line {seen[key]})",
                     str(path),
                     line,
                 )
