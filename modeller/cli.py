@@ -152,7 +152,7 @@ def run(
       modeller run
       modeller run land-swap --format geojson -O land-swap.geojson
       modeller run scenarios/
-      modeller run scenarios/full-donbas-withdrawal.yaml --baseline deepstate:2025-08-15
+      modeller run full-donbas-withdrawal --baseline deepstate:2025-08-15
       modeller run scenarios/ --format csv > shifts.csv
     """
     from . import cli_run
@@ -343,8 +343,9 @@ def timeline(
     \b
     Examples:
       modeller timeline scenarios/ --baselines deepstate:2024-07-08..2026-08-22
-      modeller timeline scenarios/ --baselines deepstate:2022-04-30.. --every 7d -f parquet
-      modeller timeline --baselines deepstate:2025-01-01.. --population ../shared/data
+      modeller timeline --baselines deepstate:2022-04-30.. --every 7d -f parquet
+      modeller timeline --baselines deepstate:2025-01-01.. \\
+        --population ../shared/data
     """
     from . import cli_timeline
 

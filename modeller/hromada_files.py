@@ -61,7 +61,8 @@ def files(path: Path, setting: str = "--population") -> tuple[Path, Path]:
     if not folder:
         raise InputError(
             f"not a folder; {setting} needs a folder with "
-            f"{GEOMETRY} and {POPULATION} (e.g. ../shared/data)",
+            f"{GEOMETRY} and {POPULATION} (as the shared data folder beside a modeller "
+            "checkout has them)",
             str(path),
         )
     missing = [str(p) for p in (GEOMETRY, POPULATION) if not (path / p).exists()]

@@ -50,7 +50,10 @@ def inputs_key(scenarios: list[Scenario]) -> str:
     ):
         h.update(f"{part}\n".encode())
     model = population.current()
-    h.update(f"{model.source}\n{model.method}\n".encode())
+    # not model.source: it names the population files by the path given (the provenance,
+    # built afresh each run), and the same files by another path give the same figures,
+    # which rest on the points and weights hashed here
+    h.update(f"{model.method}\n".encode())
     for layout in model.layouts:
         h.update(np.ascontiguousarray(layout.xy, dtype=np.float64).tobytes())
         h.update(np.ascontiguousarray(layout.unit, dtype=str).tobytes())

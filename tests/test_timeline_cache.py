@@ -197,3 +197,28 @@ def test_a_day_file_copied_under_another_days_name_is_refused_as_without_the_cac
     shutil.copy(days[0].path, copy)  # the same bytes, named for the next day
     with pytest.raises(InputError, match="holds the map of another day"):
         kept_days(scenarios, [archive.Snapshot(days[1].day, copy)])
+
+
+def test_the_same_population_files_by_another_path_are_the_same_kept_days(
+    shared_data, scenarios, tmp_path
+):
+    """A re-run naming the hromada files by a relative, absolute or linked path measured
+    every day again: the key held the path the provenance shows, not only the figures."""
+    from modeller import hromadas, population
+
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    for name in ("boundaries", "population"):
+        (linked / name).symlink_to(shared_data / name)
+    keys = []
+    try:
+        for folder in (shared_data, linked):
+            model = hromadas.hromada_model(folder)
+            assert str(folder) in model.source  # (the provenance keeps the path given)
+            population.use(model)
+            keys.append(timeline_cache.inputs_key([sc for _, sc in scenarios]))
+        population.use(None)
+        keys.append(timeline_cache.inputs_key([sc for _, sc in scenarios]))
+    finally:
+        population.use(None)
+    assert keys[0] == keys[1] != keys[2]
