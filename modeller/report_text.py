@@ -241,6 +241,31 @@ def outside_people(v) -> str:
 
 
 TOWNS_TITLE = "Largest towns changing hands (most people changing hands first)"
+SCALED = 0.95  # people below this share of GeoNames × share: the town was scaled down
+
+
+def towns_note(towns) -> str:
+    """A line under the towns table when some town's people changing hands are clearly
+    fewer than its GeoNames figure × the share (''): the model scales a unit's (or a
+    hromada's) towns down to its official total where their GeoNames figures add up to
+    more (Sevastopol's 547,820 against 393,455 for the whole unit) — a reader checking
+    'population × share' would otherwise find the table wrong. ``towns``: (name shown,
+    GeoNames population, share, people) per row."""
+    scaled = [name for name, pop, share, people in towns if people < SCALED * pop * share]
+    if not scaled:
+        return ""
+    more = len(scaled) - 3
+    named = ", ".join(scaled[:3]) + (f" and {more} more" if more > 0 else "")
+    return (
+        "People changing hands are the model's residents of that share of a town: its "
+        "GeoNames figure × the share, scaled down where the towns of a unit (or hromada) "
+        f"add up to more than its official 2022 total ({named})."
+    )
+
+
+def town_note(e: ScenarioEntry) -> str:
+    """``towns_note`` of a scenario's towns table (terminal and Markdown)."""
+    return towns_note((news_name(t.name), t.population, t.share, t.people) for t in e.towns)
 
 
 def vs_1991_line(e: ScenarioEntry) -> str:
@@ -296,6 +321,8 @@ def to_markdown(doc: RunDocument) -> str:
         if e.towns:
             lines += ["", f"**{TOWNS_TITLE}**", ""]
             lines += _md_table(TOWN_HEAD, town_rows(e))
+            if note := town_note(e):
+                lines += ["", _md(note)]
         lines.append("")
     lines += ["## Comparison", ""]
     lines += _md_table(compare_head(doc), compare_rows(doc))
@@ -362,6 +389,8 @@ def print_rich(doc: RunDocument, console: Console) -> None:
             _rich_table(console, "Changes hands, by oblast", transfer_head(e), transfer_rows(e))
         if e.towns:
             _rich_table(console, TOWNS_TITLE, TOWN_HEAD, town_rows(e))
+            if note := town_note(e):
+                console.print(note, style="dim", markup=False, highlight=False)
     console.rule("[bold]Comparison[/]", style="cyan")
     head, groups = compare_head(doc), compare_groups(doc)
     _rich_table(console, "One row per scenario", head, compare_rows(doc), groups)

@@ -660,3 +660,43 @@ def test_the_towns_table_shows_people_changing_hands_rounded_as_the_population(r
     people = TOWN_HEAD.index("People changing hands")
     shown = [int(r[people].split()[0].replace(",", "")) for r in town_rows(entry)]
     assert shown == sorted(shown, reverse=True)  # the order, visible in its column
+
+
+def test_a_town_scaled_to_its_units_total_is_explained_under_the_towns_table():
+    """Sevastopol: GeoNames 547,820, all of it changing hands, 355,000 people (its towns are
+    scaled to the unit's 393,455): an independent check read 'population × share' and found
+    the table wrong. Pages, Markdown and the terminal say why, naming the town; a table
+    whose towns are not scaled says nothing."""
+    from modeller import report_text
+
+    doc, partitions = build(
+        [REPO / "scenarios" / f"{s}.yaml" for s in ("ukraine-1991-borders", "land-swap")],
+        "contact-line",
+    )
+    returned, swap = maps.site.plain(doc)["scenarios"]
+    (sevastopol,) = [t for t in returned["towns"] if t["name"] == "Sevastopol"]
+    assert sevastopol["people"] < 0.7 * sevastopol["population"] * sevastopol["share"]
+    assert all(t["people"] >= 0.95 * t["population"] * t["share"] for t in swap["towns"])
+    assert swap["towns"]  # (a table that could have had a note)
+    said = "scaled down where the towns of a unit (or hromada) add up to more than its"
+    pages = maps.render_site(doc, partitions)
+    names = dict(zip([e["id"] for e in (returned, swap)], maps.page_names(doc), strict=True))
+    returned_page, swap_page = pages[names["ukraine-1991-borders"]], pages[names["land-swap"]]
+    (note,) = re.findall(r'<p class="notes table-note">([^<]*)</p>', returned_page)
+    assert said in note and note.endswith("official 2022 total (Sevastopol).")
+    assert returned_page.index("<caption>Largest towns") < returned_page.index(note)
+    assert "table-note" not in swap_page
+    markdown = report_text.to_markdown(doc).split("## ")
+    (md_returned,) = [s for s in markdown if "(`ukraine-1991-borders`)" in s]
+    (md_swap,) = [s for s in markdown if "(`land-swap`)" in s]
+    assert said in md_returned and "(Sevastopol)." in md_returned
+    assert said not in md_swap
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    report_text.print_rich(doc, Console(file=out, width=400, color_system=None))
+    terminal = out.getvalue()
+    assert terminal.count(said) == 1
+    assert terminal.index("Sevastopol).") < terminal.index("land-swap")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..report_text import TOWN_HEAD, TOWNS_TITLE, contested_end
+from ..report_text import TOWN_HEAD, TOWNS_TITLE, contested_end, towns_note
 from ..rounding import share_text
 from . import words
 from .layers import ScenarioView
@@ -15,10 +15,13 @@ from .layers import ScenarioView
 RECOGNITION_LABELS = {"de_jure": "de jure", "de_facto": "de facto"}
 
 
-def table(caption: str, cls: str, head: list[str], rows: list[list[str]], links=None) -> dict:
+def table(
+    caption: str, cls: str, head: list[str], rows: list[list[str]], links=None, note: str = ""
+) -> dict:
     numeric = [j > 0 and bool(rows) and all(_numeric(r[j]) for r in rows) for j in range(len(head))]
     return {
         "caption": caption,
+        "note": note,
         "cls": cls,
         "head": head,
         "rows": [[_split(c) if numeric[j] else c for j, c in enumerate(r)] for r in rows],
@@ -97,7 +100,11 @@ def town_table(view: ScenarioView) -> dict:
         for t in view.entry["towns"]
     ]
     head = [h if h != "People changing hands" else "People" for h in TOWN_HEAD]  # (narrow)
-    return table(TOWNS_TITLE, "t-towns", head, rows)
+    note = towns_note(
+        (words.place(t["name"]), t["population"], t.get("share", 1.0), t["people"])
+        for t in view.entry["towns"]
+    )
+    return table(TOWNS_TITLE, "t-towns", head, rows, note=note)
 
 
 def recognition_table(view: ScenarioView) -> dict:
