@@ -495,7 +495,36 @@ def split_regions(split: Split) -> dict[str, object]:
     if not chosen:
         raise InputError(f"keep place '{split.keep}' lies outside the listed oblasts' extent")
     side = chosen[0]
-    return {code: overlay(shapely.intersection, data.geometry[code], side) for code in split.oblast}
+    out = {code: overlay(shapely.intersection, data.geometry[code], side) for code in split.oblast}
+    _check_cut(split, line, out)
+    return out
+
+
+UNCUT_M2 = 10_000.0  # less than 0.01 km² of an oblast on one side: the line leaves it whole
+ALONG_M = 1000.0  # a line this near an oblast it leaves whole runs along its border
+
+
+def _check_cut(split: Split, line, kept: dict[str, object]) -> None:
+    """Refuse a split whose line leaves a listed oblast whole without meeting it: it would
+    move all of it, or none of it, where the step says to cut it (Lviv listed beside
+    Donetsk, the line 900 km away, had handed over all of Lviv). A line drawn along an
+    oblast's border (within ``ALONG_M``) is allowed."""
+    data = geodata.load()
+    for code in split.oblast:
+        whole, part = data.geometry[code], kept[code]
+        if UNCUT_M2 <= part.area <= whole.area - UNCUT_M2:
+            continue  # (the line may pass between its parts: Mykolaiv and the Kinburn spit)
+        away = line.distance(whole)
+        if away <= ALONG_M:
+            continue
+        name = data.units[code].name_en
+        where = "on the side kept" if part.area > UNCUT_M2 else "off the side kept"
+        raise InputError(
+            f"the split line (extended at both ends) passes {away / 1000:,.0f} km from {name}, "
+            f"so it does not cut it (all of it lies {where}): list only the oblasts the line "
+            f"crosses, and take {name} whole with 'oblast' in a step of its own if that is "
+            "what you meant"
+        )
 
 
 def _extend(a, b, reach: float) -> tuple[float, float]:

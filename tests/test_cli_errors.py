@@ -703,6 +703,32 @@ def test_a_split_line_that_misses_its_oblast_says_where_it_is(tmp_path):
         assert "give line points across them" in said.output
 
 
+@pytest.mark.parametrize(
+    ("oblasts", "keep", "said"),
+    [
+        ("[Donetsk, Lviv]", "Kramatorsk", "from Lviv, so it does not cut it (all of it lies on"),
+        ("[Donetsk, Zaporizhzhia]", "Mariupol", "so it does not cut it (all of it lies off the"),
+    ],
+)
+def test_a_split_line_that_misses_one_of_its_oblasts_is_refused(tmp_path, oblasts, keep, said):
+    """Only the oblasts taken together were checked: Lviv listed beside Donetsk, the line
+    ~900 km away, handed all of Lviv (21,900 km², 2.5 million people) to Russia, exit 0; an
+    oblast wholly off the side kept moved nothing without a word. Doctor fails it too."""
+    (tmp_path / "sp.yaml").write_text(
+        "id: sp\ntitle: split\nsteps:\n  - assign: russia\n"
+        f"    where: {{split: {{oblast: {oblasts}, line: [[37, 46], [38, 50]], keep: {keep}}}}}\n",
+        encoding="utf-8",
+    )
+    run = run_cli("run", "--no-maps", str(tmp_path / "sp.yaml"))
+    assert run.exit_code == 2, run.output
+    assert "sp.yaml:5: step 1: the split line (extended at both ends) passes " in run.output
+    assert said in run.output
+    assert "list only the oblasts the line crosses" in run.output
+    doctor = run_cli("doctor", str(tmp_path / "sp.yaml"))
+    cells = " ".join(re.sub("[│┃]", " ", doctor.output).split())  # (wrapped in a table)
+    assert doctor.exit_code != 0 and "does not cut" in cells, doctor.output
+
+
 def test_a_units_name_given_as_a_place_points_to_a_town_in_it(tmp_path):
     """near: {place: 'Kyiv city'} said only "unknown place", though 'Kyiv, Kyiv city' works."""
     (tmp_path / "kc.yaml").write_text(
