@@ -98,6 +98,15 @@ def load_baseline(spec: str | None = None, units: str | Path | None = None) -> P
     Partition
         Immutable pieces (oblast, status) in the working equal-area CRS.
     """
+    if isinstance(spec, os.PathLike):  # a baseline file, as a Path
+        spec = os.fspath(spec)
+    if isinstance(spec, int) and not isinstance(spec, bool):  # 1991
+        spec = str(spec)
+    if spec is not None and not isinstance(spec, str):
+        raise InputError(
+            "spec must be a baseline spec such as 'deepstate:2025-08-15' or a file name, "
+            f"got {type(spec).__name__} {spec!r:.60}"
+        )
     before = os.environ.get("MODELLER_UNITS")
     try:
         if units is not None:

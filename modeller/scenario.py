@@ -68,10 +68,28 @@ def _short(value: str, what: str, why: str = "") -> str:
     return value
 
 
+def _checked_id(value: str, what: str, example: str) -> str:
+    """``value`` if it is an id (a-z, digits and hyphens), else an error saying so (naming
+    a look-alike letter from another alphabet: 'donеtsk' with a Cyrillic е looks right)."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+        foreign = next((c for c in value if c.isalpha() and not c.isascii()), None)
+        if foreign is not None:
+            named = unicodedata.name(foreign, f"U+{ord(foreign):04X}")
+            raise ValueError(
+                f"{what} {value[:80]!r} has {foreign!r} ({named}), which is not ASCII: "
+                f"an id is a-z, digits and hyphens, e.g. {example!r}"
+            )
+        raise ValueError(
+            f"{what} {value[:80]!r} must be lower-case letters, digits and hyphens, "
+            f"e.g. {example!r}"
+        )
+    return value
+
+
 class Phase(Model):
     """One stage of a staged proposal; the tables show the state after each phase."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: str
     title: Title
     steps: list[Step] = Field(min_length=1)
 
@@ -80,7 +98,7 @@ class Phase(Model):
     def _short_id(cls, value: str) -> str:
         """A phase id heads table rows and CSV cells: as short as a scenario's (a 5,000
         letter one had been taken)."""
-        return _short(value, "phase id")
+        return _short(_checked_id(value, "phase id", "first-stage"), "phase id")
 
 
 class Report(Model):
@@ -138,19 +156,7 @@ class Scenario(Model):
     @field_validator("id")
     @classmethod
     def _slug(cls, value: str) -> str:
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
-            foreign = next((c for c in value if c.isalpha() and not c.isascii()), None)
-            if foreign is not None:  # 'donеtsk' with a Cyrillic е looks right: name it
-                named = unicodedata.name(foreign, f"U+{ord(foreign):04X}")
-                raise ValueError(
-                    f"id {value[:80]!r} has {foreign!r} ({named}), "
-                    "which is not ASCII: an id is a-z, digits and hyphens, "
-                    "e.g. 'full-donbas-withdrawal'"
-                )
-            raise ValueError(
-                f"id {value[:80]!r} must be lower-case letters, digits and hyphens, "
-                "e.g. 'full-donbas-withdrawal'"
-            )
+        value = _checked_id(value, "id", "full-donbas-withdrawal")
         return _short(value, "id", " (it names the scenario's map page and images)")
 
     @field_validator("statuses")

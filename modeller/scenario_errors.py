@@ -33,8 +33,11 @@ class StatusError(LocatedError):
             if where.endswith("held_in.status")
             else "declare others under 'statuses:'"
         )
+        said = str(value).strip().casefold()
+        close = next((v for v in valid if v.casefold() == said and v != value), None)
+        case = f" — did you mean '{close}' (lower case)?" if close else ""
         super().__init__(
-            f"unknown {kind} '{value[:80]}' in step {step + 1}{in_phase}; "
+            f"unknown {kind} '{value[:80]}' in step {step + 1}{in_phase}{case}; "
             f"valid: {', '.join(valid)} ({hint})",
             loc,
         )

@@ -120,8 +120,14 @@ def test_load_baseline_on_other_units_names_them_in_the_provenance(tmp_path, mon
         (lambda sc: modeller.run([sc, sc], "1991"), "duplicate scenario id 'land-swap'"),
         (lambda sc: modeller.timeline(sc, baselines=None), "baselines must be a spec"),
         (lambda sc: modeller.timeline(sc, every=7), "every must be text"),
+        # "unknown baseline 'b'1991''" had named no type
+        (lambda sc: modeller.load_baseline(b"1991"), "spec must be a baseline spec"),
+        (lambda sc: modeller.load_baseline(["1991"]), "or a file name, got list ['1991']"),
     ],
-    ids=["folder", "towns-negative", "towns-float", "baseline", "scenarios", "dup", "tl", "every"],
+    ids=[
+        *("folder", "towns-negative", "towns-float", "baseline", "scenarios", "dup", "tl"),
+        *("every", "load-bytes", "load-list"),
+    ],
 )
 def test_bad_arguments_are_input_errors_that_say_what_is_valid(call, fragment):
     sc = modeller.load_scenario("land-swap")

@@ -72,6 +72,17 @@ GOOD_HEAD = "id: probe\ntitle: Probe\n"
             5,
             "date '2025-13-01' is not a calendar date",
         ),
+        (  # a capital letter: said as the baseline files say it
+            "steps:\n  - assign: Russia\n    where: {oblast: Donetsk, held_by: russia}\n",
+            4,
+            "unknown status 'Russia' in step 1 — did you mean 'russia' (lower case)?; valid:",
+        ),
+        (
+            "phases:\n  - id: '=x'\n    title: First\n"
+            "    steps: [{assign: russia, where: {oblast: Donetsk}}]\n",
+            4,
+            "phase id '=x' must be lower-case letters, digits and hyphens, e.g. 'first-stage'",
+        ),
         ("title: again\n", 3, "duplicate key 'title' (first given on line 2)"),
         ("steps: [\n", 4, "invalid YAML"),
         ("stepz: []\n", 3, "unknown key 'stepz' (at stepz) — did you mean 'steps'?"),
