@@ -29,9 +29,10 @@ def environment_message(exc: OSError, command: str | None = "run") -> str:
     (``command``: the subcommand, whose options the hint names)."""
     target = exc.filename if exc.filename is not None else None
     reason = exc.strerror or str(exc)
-    away = "write elsewhere: another --out folder" + (  # (timeline has no -O)
-        " or -O file" if command == "run" else ""
-    )
+    away = {  # the options of the command that has them (timeline has no -O)
+        "run": "write elsewhere: another --out folder or -O file",
+        "timeline": "write elsewhere: another --out folder",
+    }.get(command or "", "write elsewhere")
     hints = {
         errno.ENOSPC: f"free some space, or {away}",
         errno.EROFS: f"the file system is read-only; {away}",
@@ -53,6 +54,18 @@ def _short(text: str, limit: int = 200) -> str:
 
 class SafeGroup(click.Group):
     """A click group whose commands never end in a traceback for inputs, OS errors or Ctrl-C."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        """The context, its arguments read: ``--help`` and ``--version`` print while they
+        are, before ``invoke`` (``modeller --help > /dev/full`` had ended in a traceback)."""
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except BrokenPipeError:
+            silence_stdout()
+            sys.exit(1)
+        except OSError as exc:
+            click.echo(environment_message(exc, None), err=True)
+            sys.exit(1)
 
     def invoke(self, ctx: click.Context):
         with warnings.catch_warnings():  # (restores the warnings module's state after)

@@ -153,6 +153,26 @@ def test_a_refused_write_suggests_only_options_the_command_has():
     refused = PermissionError(errno.EACCES, "Permission denied", "/ro/maps")
     assert environment_message(refused, "run").endswith("another --out folder or -O file)")
     assert environment_message(refused, "timeline").endswith("another --out folder)")
+    assert environment_message(refused, "validate").endswith("no permission; write elsewhere)")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["validate", "--help"]])
+def test_help_to_a_full_disk_is_one_line_without_traceback(args):
+    """``modeller --help > /dev/full`` ended in click's traceback: help and the version are
+    printed while the arguments are read, before a command's own guard."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "modeller", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert done.stderr == (
+        "error: cannot write: No space left on device (free some space, or write elsewhere)\n"
+    )
 
 
 @pytest.fixture
