@@ -14,7 +14,7 @@ from .cli_options import GEO_FORMATS, fail, named, use_population
 from .errors import InputError
 from .failures import environment_message, silence_stdout
 from .interrupts import cleanup_on_interrupt
-from .textsafe import terminal_text
+from .textsafe import terminal_text, visible_text
 
 
 def run(
@@ -183,7 +183,7 @@ def run(
                     if warning in base and warning in said:  # the baseline's: said once
                         continue
                     said.add(warning)
-                    where = "" if warning in base else f"{path}: "
+                    where = "" if warning in base else f"{visible_text(path)}: "
                     err.print(
                         f"warning: {terminal_text(f'{where}{warning}')}",
                         style="yellow",

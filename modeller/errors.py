@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .textsafe import visible_text
+
 
 @dataclass
 class InputError(Exception):
@@ -16,7 +18,8 @@ class InputError(Exception):
     scenario: str | None = None  # whose step it is, when several scenarios are planned at once
 
     def __str__(self) -> str:
-        where = shorten(self.file) if self.file else ""
+        # (a file name's line breaks and control characters as escapes: one line)
+        where = shorten(visible_text(self.file)) if self.file else ""
         if self.file and self.line:
             where = f"{where}:{self.line}"
         return f"{where}: {self.message}" if where else self.message

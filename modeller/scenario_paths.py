@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import inputs
 from .errors import InputError
+from .textsafe import visible_text
 
 
 def shipped_folder() -> Path:
@@ -28,13 +29,13 @@ def shipped_ids() -> dict[str, Path]:
 def shown(path: Path) -> str:
     """A scenario file as a line on the terminal names it: a shipped one outside the
     current folder as 'shipped land-swap.yaml' (not the installation's site-packages
-    path); any other as given."""
+    path); any other as given, its line breaks and control characters as escapes."""
     try:
         inside = Path(path).resolve().parent == shipped_folder().resolve()
         here = Path(path).resolve().is_relative_to(Path.cwd().resolve())
     except (OSError, RuntimeError, InputError):
-        return str(path)
-    return f"shipped {Path(path).name}" if inside and not here else str(path)
+        return visible_text(path)
+    return f"shipped {Path(path).name}" if inside and not here else visible_text(path)
 
 
 def _missing(p: Path) -> InputError:

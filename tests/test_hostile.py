@@ -2186,6 +2186,37 @@ def test_a_file_name_with_markup_or_escapes_on_a_terminal_is_shown_as_written(tm
     assert "\x1b]0;owned" not in shown  # a title-setting escape never reaches the terminal
 
 
+def test_a_line_break_in_a_file_name_leaves_each_message_on_one_line(tmp_path):
+    """validate said 'ok: nl' and 'name.yaml (…)' on two lines; errors and warnings broke
+    the same way (pages and CSV already showed the name with its escape)."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    good = tmp_path / "nl\nname.yaml"
+    good.write_text(
+        "id: nl\ntitle: NL\nsteps:\n  - assign: russia\n    where: {oblast: Donetsk}\n"
+        "  - assign: ukraine\n    where: {oblast: Lviv, held_by: russia}\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad\nname.yaml"
+    bad.write_text("id: x\ntitle: [\n", encoding="utf-8")
+    runner = CliRunner()
+    ok = runner.invoke(main, ["validate", str(good)])
+    assert ok.exit_code == 0 and ok.output == f"ok: {tmp_path}/nl\\x0aname.yaml (nl, 2 steps)\n"
+    refused = runner.invoke(main, ["validate", str(bad)])
+    assert refused.exit_code == 2
+    assert refused.output == (
+        f"error: {tmp_path}/bad\\x0aname.yaml:3: invalid YAML: did not find expected node content\n"
+    )
+    warned = runner.invoke(main, ["run", str(good), "-b", "1991", "--no-maps", "-f", "json"])
+    assert warned.exit_code == 0, warned.output
+    (said,) = [x for x in warned.stderr.splitlines() if x.startswith("warning:")]
+    assert (
+        said == f"warning: {tmp_path}/nl\\x0aname.yaml: step 2 selects nothing on 1991 (1991-12-01)"
+    )
+
+
 def test_a_worker_dies_with_the_process_that_started_it(tmp_path):
     """An image worker forked as its painter was cancelled outlived it (a CI run of the
     SIGINT test found one still running); workers now die with their parent."""
