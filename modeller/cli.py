@@ -18,9 +18,10 @@ from .cli_options import (
     population_option,
     units_option,
 )
-from .errors import InputError
+from .errors import InputError, cut
 from .failures import SafeGroup
 from .specs import HELP as BASELINE_SPECS
+from .textsafe import visible_text
 
 # One BLAS thread per process (set before numpy loads): the timeline already runs a worker
 # per core, and its matrix products are small; more OpenBLAS threads only spin-wait, which
@@ -266,7 +267,8 @@ def docs(name: str | None) -> None:
             click.echo(f"{key:<13} {shipped.doc_path(key)}")
         return
     if name not in shipped.NAMES:
-        fail(InputError(f"unknown document '{name}'; valid: {', '.join(shipped.NAMES)}"))
+        named = cut(visible_text(name))  # (an escape sequence had been shown as '')
+        fail(InputError(f"unknown document '{named}'; valid: {', '.join(shipped.NAMES)}"))
     click.echo(shipped.doc_path(name).read_text(encoding="utf-8"), nl=False)
 
 

@@ -59,6 +59,9 @@ def test_docs_print_what_the_outputs_refer_to():
     assert contact.exit_code == 0 and "id: contact-line" in contact.output
     unknown = runner.invoke(main, ["docs", "manual"])
     assert unknown.exit_code == 2 and "valid: assumptions" in unknown.output
+    # an escape sequence is shown as written, not dropped ("unknown document ''")
+    escaped = runner.invoke(main, ["docs", "\x1b[2J"])
+    assert escaped.exit_code == 2 and "unknown document '\\x1b[2J'; valid:" in escaped.output
     run = runner.invoke(main, ["run", "land-swap", "--no-maps", "-f", "json"])
     doc = json.loads(run.stdout)
     assert "modeller docs assumptions" in doc["method"]
