@@ -100,8 +100,16 @@ def read_table(table: Path) -> tuple[dict[str, int], dict[str, int]]:
         header = [h.strip().lower() for h in next(reader)]
         ci, vi = header.index(CODE_COLUMN), header.index(VALUE_COLUMN)
         ui = header.index(URBAN_COLUMN) if URBAN_COLUMN in header else None
+        last = reader.line_num
         for row in reader:
-            n = reader.line_num
+            n, start, last = reader.line_num, last + 1, reader.line_num
+            if n > start and any("\n" in cell or "\r" in cell for cell in row):
+                raise InputError(
+                    f"a quoted field opened on this line runs on to line {n}: is its closing "
+                    'quote (") missing? A row of the table is one line',
+                    str(table),
+                    start,
+                )
             if not any(cell.strip() for cell in row):
                 continue  # a blank line
             if len(row) <= max(ci, vi):

@@ -277,6 +277,17 @@ def test_an_unquoted_thousands_separator_is_refused_not_shifted(tmp_path, hromad
     refused(folder, f"{CSV_NAME}:{index + 1}: total_population_2022 '9_361'", "is not a number")
 
 
+def test_a_quote_never_closed_is_refused_at_the_line_that_opens_it(tmp_path, hromada_dir, rows):
+    """A quote opening line 3's first field ran on to the end of the file, and the error
+    named the last line (1471) and a count of fields."""
+    bad = [rows[0], rows[1], '"' + rows[2], *rows[3:]]
+    refused(
+        source(tmp_path, hromada_dir, lines(bad)),
+        f"{CSV_NAME}:3: a quoted field opened on this line runs on to line {len(rows)}",
+        'is its closing quote (") missing?',
+    )
+
+
 def test_a_code_that_is_no_katottg_code_is_refused(tmp_path, hromada_dir, rows):
     bad = [*rows[:3], "Vinnytsia,Вінницька,387439,0,0", *rows[3:]]
     folder = source(tmp_path, hromada_dir, lines(bad))
