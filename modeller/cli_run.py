@@ -16,6 +16,8 @@ from .failures import environment_message, silence_stdout
 from .interrupts import cleanup_on_interrupt
 from .textsafe import terminal_text, visible_text
 
+MANY_STEPS = 20  # a scenario of this many steps or more shows which step it is at
+
 
 def run(
     paths: tuple[Path, ...],
@@ -170,8 +172,16 @@ def run(
 
             said: set[str] = set()  # a baseline's own warnings, said once for the run
             for path, sc in loaded:
-                progress.update(task, description=f"applying {_shown(sc.id)}")
-                applied = runs.apply_one(path, sc, baseline, cache, on_baseline=loading)
+                applying = f"applying {_shown(sc.id)}"
+                progress.update(task, description=applying)
+
+                def stepped(done: int, total: int, applying=applying) -> None:
+                    if total >= MANY_STEPS:  # (400 steps had run 30 s without a word)
+                        progress.update(task, description=f"{applying}: step {done:,} of {total:,}")
+
+                applied = runs.apply_one(
+                    path, sc, baseline, cache, on_baseline=loading, on_step=stepped
+                )
                 if applied.note:  # (a map far from the scenario's date: a warning)
                     level = "warning" if applied.far else "note"
                     err.print(

@@ -85,12 +85,20 @@ def step_label(phase: Phase | None, number: int, step) -> str:
     return f"{step_name(phase, number)} ('{note}')"
 
 
-def run_steps(base: Partition, scenario: Scenario, choose, put, load: Loader | None = None) -> list:
+def run_steps(
+    base: Partition,
+    scenario: Scenario,
+    choose,
+    put,
+    load: Loader | None = None,
+    on_step: Callable[[int, int], None] | None = None,
+) -> list:
     """Apply the steps in order with a selector and an assigner; the partition after each
     phase. Shared by this reference engine and ``fast``, which differ only in how they
     select and assign: ``choose(where, pieces) -> regions``, ``put(pieces, regions,
     status, recognition) -> pieces``; ``load`` is the loader of ``held_in`` baselines,
-    whose doubts the steps reading them carry as warnings."""
+    whose doubts the steps reading them carry as warnings; ``on_step(done, total)``, when
+    given, is told after each step (progress on a scenario of many steps)."""
     pieces = base.pieces
     # a baseline's own warnings (a file's doubts) go with every scenario applied to it; an
     # applied partition's (its steps that selected nothing) are that scenario's alone
@@ -126,6 +134,8 @@ def run_steps(base: Partition, scenario: Scenario, choose, put, load: Loader | N
         last_of_phase = k + 1 == len(steps) or steps[k + 1][0] is not phase
         if phase is not None and last_of_phase:
             out.append((phase, Partition(pieces, base.baseline, scenario, base, tuple(warnings))))
+        if on_step is not None:
+            on_step(k + 1, len(steps))
     if not out:
         out.append((None, Partition(pieces, base.baseline, scenario, base, tuple(warnings))))
     return out

@@ -26,6 +26,7 @@ selects nothing; the engine keeps the line as a region and does not warn.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,11 +65,13 @@ def apply_phases(
     bands: dict | None = None,
     load: Loader | None = None,
     selected: list | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> list[tuple[Phase | None, Partition]]:
     """Same as ``engine.apply_phases``: the partition after each phase. ``load`` turns a
     baseline spec into a partition, for ``held_in`` selectors; ``bands`` fixes band
     selectors to given per-oblast regions (the timeline's symbolic evaluation), as in the
-    engine; ``selected``, when given, gets each step's regions in turn."""
+    engine; ``selected``, when given, gets each step's regions in turn; ``on_step`` is told
+    of each step done (``engine.run_steps``)."""
     ctx = _Context(base, load, bands)
 
     def choose(where, pieces):
@@ -77,7 +80,7 @@ def apply_phases(
             selected.append(regions)
         return regions
 
-    return engine.run_steps(base, scenario, choose, assign, load)
+    return engine.run_steps(base, scenario, choose, assign, load, on_step)
 
 
 class _Context:

@@ -74,8 +74,11 @@ def apply_one(
     override: str | None,
     cache: BaselineCache,
     on_baseline: Callable[[str], None] | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> Applied:
-    """Apply one scenario; an InputError from a step names the scenario's file."""
+    """Apply one scenario; an InputError from a step names the scenario's file.
+    ``on_baseline(spec)`` is told before a baseline is loaded, ``on_step(done, total)``
+    after each step (progress)."""
     try:
         spec, note = baseline_spec(scenario, override)
         if spec not in cache.loaded and on_baseline is not None:
@@ -94,7 +97,7 @@ def apply_one(
             read.setdefault(held_in, other.baseline)
             return other
 
-        phases = fast.apply_phases(base, scenario, load=load)
+        phases = fast.apply_phases(base, scenario, load=load, on_step=on_step)
     except InputError as exc:
         line = exc.line
         if path is not None and line is None and exc.loc:  # the step's line in its file

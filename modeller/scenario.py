@@ -40,6 +40,9 @@ from .textsafe import visible_text
 from .yamlpos import line_of, load_with_lines
 
 MAX_ID = 80  # ids name files (<id>.html, .png, .svg): well under the 255-byte limit
+# steps a scenario may have (a proposal has tens): each cuts pieces that later steps cut
+# again, so time grows faster than the count (400 discs ~30 s; 3,000 had run for hours)
+MAX_STEPS = 1000
 
 
 RECOGNITION = ("de_jure", "de_facto")
@@ -194,6 +197,14 @@ class Scenario(Model):
         if self.steps and self.phases:
             raise ValueError(
                 "give either 'steps' or 'phases' (each phase with its own steps), not both"
+            )
+        n = len(self.steps) + sum(len(p.steps) for p in self.phases)
+        if n > MAX_STEPS:
+            raise LocatedError(
+                f"{n:,} steps; a scenario may have at most {MAX_STEPS:,} (a proposal has "
+                "tens): unite selectors with 'any_of' in one step, or split the file into "
+                "several scenarios",
+                ("phases" if self.phases else "steps",),
             )
         ids = [p.id for p in self.phases]
         again = next((i for i, p in enumerate(ids) if p in ids[:i]), None)

@@ -98,6 +98,19 @@ def test_bad_scenarios_name_file_line_value_and_fix(tmp_path, body, line, expect
         assert "Traceback" not in result.output
 
 
+def test_a_scenario_of_more_steps_than_a_proposal_could_have_is_refused_at_once(tmp_path):
+    """3,000 discs had run for hours (each step cuts what later ones cut again), with no
+    limit; 1,000 steps are taken, one more is refused by validate as by run, at 'steps'."""
+    step = "  - assign: russia\n    where: {near: {place: [35.0, 48.0], km: 5}}\n"
+    path = write(tmp_path, GOOD_HEAD + "steps:\n" + step * 1001)
+    for command in (["validate", str(path)], ["run", "--no-maps", "-b", "1991", str(path)]):
+        result = run_cli(*command)
+        assert result.exit_code == 2, result.output
+        assert f"{path}:3: 1,001 steps; a scenario may have at most 1,000" in result.output
+    path.write_text(GOOD_HEAD + "steps:\n" + step * 1000, encoding="utf-8")
+    assert run_cli("validate", str(path)).exit_code == 0
+
+
 def test_bad_id_says_what_an_id_looks_like(tmp_path):
     path = write(tmp_path, "id: Bad Id\ntitle: x\n")
     result = run_cli("validate", str(path))
