@@ -18,6 +18,7 @@ import shapely
 
 from . import inputs, ogrfiles
 from .errors import InputError
+from .gazetteer import hidden_letters
 from .positions import check_crs, json_kind, lines_of, not_json_hint, shape_2d, strict_json
 
 SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
@@ -163,9 +164,13 @@ def match(
     unmatched = [s for s, h in zip(seen, hits, strict=True) if h is None]
     if unmatched:
         first = next(n for h, (*_, n) in zip(hits, features, strict=True) if h is None)
+        # a letter of another script ('Київськa' with a Latin a) reads as the right name
+        hidden = hidden_letters(unmatched[0]).strip(" ()") if kind == "name" else ""
         raise InputError(
             f"cannot match {_listed(unmatched, quote=True)} (field {field}; the first is "
-            f"feature {first}) to a unit of Ukraine; names seen: {_listed(seen)}",
+            f"feature {first}) to a unit of Ukraine"
+            + (f"; in {_listed(unmatched[:1], quote=True)}, {hidden}" if hidden else "")
+            + f"; names seen: {_listed(seen)}",
             source,
         )
     out: dict[str, list] = {}

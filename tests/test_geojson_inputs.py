@@ -460,6 +460,31 @@ def test_the_embedded_units_written_out_are_accepted(tmp_path):
     assert result.exit_code == 0, result.output
 
 
+def test_a_units_name_with_a_letter_of_another_script_says_which(tmp_path):
+    """'Київськa область' with a Latin a read as right, and the error listed it as given:
+    scenarios named the odd letter, units files did not."""
+    data = geodata.load()
+    feats = [
+        {
+            "type": "Feature",
+            "properties": {"name": data.units[code].name_uk.replace("ка", "кa", 1)}
+            if code == "UA-32"
+            else {"name": data.units[code].name_uk},
+            "geometry": mapping(geodata.to_lonlat(geom)),
+        }
+        for code, geom in data.geometry.items()
+    ]
+    path = write_json(tmp_path / "units.geojson", {"type": "FeatureCollection", "features": feats})
+    name = data.units["UA-32"].name_uk.replace("ка", "кa", 1)
+    at = name.index("a") + 1
+    refused(
+        run_units(tmp_path, path),
+        f"cannot match '{name}' (field name; the first is feature",
+        f"; in '{name}', its character {at} is U+0061 Latin Small Letter A among Cyrillic "
+        "letters; names seen:",
+    )
+
+
 def test_markdown_method_and_sources_show_a_units_file_name_as_written(tmp_path):
     """The units file's name reaches the method and sources: no link, no HTML there."""
     path = units_file(tmp_path, "embedded")

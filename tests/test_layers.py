@@ -15,7 +15,8 @@ PACKAGE = Path(modeller.__file__).parent
 
 # Bottom to top; a module may import only from layers strictly below its own.
 LAYERS: list[set[str]] = [
-    {"errors", "statuses", "document", "interrupts", "regions", "textsafe", "memo", "romanise"},
+    {"textsafe"},  # user text made safe for each output (errors show file names with it)
+    {"errors", "statuses", "document", "interrupts", "regions", "memo", "romanise"},
     {"bandzone"},  # a band's zone: the union of buffers of runs of the line
     {"scheduler"},  # the Dask scheduler --scheduler names, reached or refused in a sentence
     {"downloads"},  # one HTTP GET for fetch, with a deadline
