@@ -512,28 +512,59 @@ def split_regions(split: Split) -> dict[str, object]:
 
 UNCUT_M2 = 10_000.0  # less than 0.01 km² of an oblast on one side: the line leaves it whole
 ALONG_M = 1000.0  # a line this near an oblast it leaves whole runs along its border
+NEIGHBOUR_M = 1000.0  # oblasts this near each other border each other
 
 
 def _check_cut(split: Split, line, kept: dict[str, object]) -> None:
-    """Refuse a split whose line leaves a listed oblast whole without meeting it: it would
-    move all of it, or none of it, where the step says to cut it (Lviv listed beside
-    Donetsk, the line 900 km away, had handed over all of Lviv). A line drawn along an
-    oblast's border (within ``ALONG_M``) is allowed."""
+    """Refuse a split whose listed oblasts are not one stretch of land, or list an oblast
+    the line leaves whole far from the land it cuts: it would move all of it, or none of
+    it, where the step says to cut it (Lviv listed beside Donetsk, the line 900 km away or
+    its extension crossing Lviv, had handed over all or part of Lviv).
+
+    The listed oblasts must border each other in a chain (``NEIGHBOUR_M``). One the line
+    leaves whole is taken (all of it or none, by its side) when the line runs along it
+    (within ``ALONG_M``) or it borders a listed oblast the line cuts, directly or through
+    other listed oblasts: Sevastopol beside a Crimea cut in two, Crimea beside a Kherson
+    cut along the Dnipro, Kyiv city inside Kyiv oblast.
+    """
     data = geodata.load()
+    geometry, name = data.geometry, (lambda c: data.units[c].name_en)
+    whole = {}
     for code in split.oblast:
-        whole, part = data.geometry[code], kept[code]
-        if UNCUT_M2 <= part.area <= whole.area - UNCUT_M2:
-            continue  # (the line may pass between its parts: Mykolaiv and the Kinburn spit)
-        away = line.distance(whole)
-        if away <= ALONG_M:
-            continue
-        name = data.units[code].name_en
-        where = "on the side kept" if part.area > UNCUT_M2 else "off the side kept"
+        area, part = geometry[code].area, kept[code].area
+        away = line.distance(geometry[code])
+        if not (UNCUT_M2 <= part <= area - UNCUT_M2) and away > ALONG_M:
+            whole[code] = (away, part > UNCUT_M2)
+    # one stretch of land: every listed oblast reached from the first by borders
+    apart = set(split.oblast[1:])
+    todo = [split.oblast[0]]
+    while todo:
+        code = todo.pop()
+        near = [c for c in apart if shapely.dwithin(geometry[code], geometry[c], NEIGHBOUR_M)]
+        apart -= set(near)
+        todo += near
+    if apart:
+        far = next(c for c in split.oblast if c in apart)
+        rest = ", ".join(name(c) for c in split.oblast if c not in apart)
         raise InputError(
-            f"the split line (extended at both ends) passes {away / 1000:,.0f} km from {name}, "
-            f"so it does not cut it (all of it lies {where}): list only the oblasts the line "
-            f"crosses, and take {name} whole with 'oblast' in a step of its own if that is "
-            "what you meant"
+            f"{name(far)} borders none of the other oblasts the split lists ({rest}): a "
+            "split cuts one stretch of land along one line; cut the others in a step of "
+            "their own"
+        )
+    reached = [c for c in split.oblast if c not in whole]
+    while reached:  # the listed oblasts bordering those the line cuts, in turn
+        code = reached.pop()
+        near = [c for c in whole if shapely.dwithin(geometry[code], geometry[c], NEIGHBOUR_M)]
+        for c in near:
+            del whole[c]
+        reached += near
+    for code, (away, on_kept) in whole.items():
+        where = "on the side kept" if on_kept else "off the side kept"
+        raise InputError(
+            f"the split line (extended at both ends) passes {away / 1000:,.0f} km from "
+            f"{name(code)}, and the oblasts it borders in the list are not cut either, so "
+            f"all of it would lie {where}: give line points across the listed oblasts, or "
+            f"take {name(code)} whole with 'oblast' in a step of its own"
         )
 
 

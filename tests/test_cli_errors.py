@@ -728,29 +728,77 @@ def test_a_split_line_that_misses_its_oblast_says_where_it_is(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("oblasts", "keep", "said"),
+    "line",
     [
-        ("[Donetsk, Lviv]", "Kramatorsk", "from Lviv, so it does not cut it (all of it lies on"),
-        ("[Donetsk, Zaporizhzhia]", "Mariupol", "so it does not cut it (all of it lies off the"),
+        "[[37, 46], [38, 50]]",  # ~900 km from Lviv: all of it on the side kept
+        "[[38.5, 48.1], [37.0, 48.4]]",  # its extension westwards crosses Lviv
     ],
 )
-def test_a_split_line_that_misses_one_of_its_oblasts_is_refused(tmp_path, oblasts, keep, said):
-    """Only the oblasts taken together were checked: Lviv listed beside Donetsk, the line
-    ~900 km away, handed all of Lviv (21,900 km², 2.5 million people) to Russia, exit 0; an
-    oblast wholly off the side kept moved nothing without a word. Doctor fails it too."""
+def test_a_split_listing_an_oblast_far_from_the_others_is_refused(tmp_path, line):
+    """Only the oblasts taken together were checked: Lviv listed beside Donetsk handed all
+    of Lviv (21,900 km², 2.5 million people), or the part the extended line cut off, to
+    Russia, exit 0. Doctor fails it too."""
     (tmp_path / "sp.yaml").write_text(
         "id: sp\ntitle: split\nsteps:\n  - assign: russia\n"
-        f"    where: {{split: {{oblast: {oblasts}, line: [[37, 46], [38, 50]], keep: {keep}}}}}\n",
+        f"    where: {{split: {{oblast: [Donetsk, Lviv], line: {line}, keep: Kramatorsk}}}}\n",
         encoding="utf-8",
     )
     run = run_cli("run", "--no-maps", str(tmp_path / "sp.yaml"))
     assert run.exit_code == 2, run.output
-    assert "sp.yaml:5: step 1: the split line (extended at both ends) passes " in run.output
-    assert said in run.output
-    assert "list only the oblasts the line crosses" in run.output
+    assert (
+        "sp.yaml:5: step 1: Lviv borders none of the other oblasts the split lists (Donetsk): "
+        "a split cuts one stretch of land along one line; cut the others in a step of their own"
+    ) in run.output
     doctor = run_cli("doctor", str(tmp_path / "sp.yaml"))
     cells = " ".join(re.sub("[│┃]", " ", doctor.output).split())  # (wrapped in a table)
-    assert doctor.exit_code != 0 and "does not cut" in cells, doctor.output
+    assert doctor.exit_code != 0 and "borders none of the other oblasts" in cells, doctor.output
+
+
+def test_a_split_whose_line_cuts_none_of_its_oblasts_is_refused(tmp_path):
+    """Donetsk and Luhansk listed, the line drawn in Russia beyond their corner (inside
+    their common frame, so the frame is cut): neither is cut, and both went whole."""
+    (tmp_path / "w.yaml").write_text(
+        "id: w\ntitle: W\nsteps:\n  - assign: russia\n    where: {split: {oblast: "
+        "[Donetsk, Luhansk], line: [[39.9, 47.3], [40.2, 47.6]], keep: Kramatorsk}}\n",
+        encoding="utf-8",
+    )
+    run = run_cli("run", "--no-maps", "-b", "1991", str(tmp_path / "w.yaml"))
+    assert run.exit_code == 2, run.output
+    said = " ".join(run.output.split())
+    assert re.search(r"passes \d+ km from (Donetsk|Luhansk), and the oblasts it borders", said)
+    assert "so all of it would lie on the side kept: give line points across" in said
+
+
+def test_a_split_may_list_whole_oblasts_beside_those_its_line_cuts(tmp_path):
+    """Crimea whole beside a Kherson and Zaporizhzhia cut along the Dnipro ('the left bank
+    and Crimea'), Sevastopol whole beside a Crimea cut in two: each is taken whole, by the
+    side it lies on (the first rule had refused them)."""
+    import modeller
+
+    kept = {}
+    for oblasts, line, keep in [
+        (
+            "[Kherson, Zaporizhzhia, Crimea]",
+            "[[31.5, 46.6], [32.6, 46.65], [33.4, 46.75], [34.3, 47.5], [35.2, 47.85]]",
+            "Melitopol",
+        ),
+        ("[Crimea, Sevastopol]", "[[32.5, 45.6], [36.5, 45.6]]", "Simferopol"),
+    ]:
+        path = tmp_path / f"{len(kept)}.yaml"
+        path.write_text(
+            f"id: s{len(kept)}\ntitle: split\nsteps:\n  - assign: russia\n"
+            f"    where: {{split: {{oblast: {oblasts}, line: {line}, keep: {keep}}}}}\n",
+            encoding="utf-8",
+        )
+        moved = modeller.run([path], baseline="1991").transfers
+        kept[oblasts] = dict(zip(moved["oblast"], moved["km2"], strict=True))
+    official = {c: u.area_official_km2 for c, u in modeller.geodata.load().units.items()}
+    crimea, sevastopol = kept["[Kherson, Zaporizhzhia, Crimea]"], kept["[Crimea, Sevastopol]"]
+    assert set(crimea) == {"UA-65", "UA-23", "UA-43"}
+    assert crimea["UA-43"] > 0.95 * official["UA-43"]  # all of Crimea (coarse coast)
+    assert 0.2 * official["UA-65"] < crimea["UA-65"] < 0.8 * official["UA-65"]  # a bank
+    assert set(sevastopol) == {"UA-43", "UA-40"} and sevastopol["UA-40"] > 0.8 * official["UA-40"]
+    assert sevastopol["UA-43"] < 0.9 * official["UA-43"]  # Crimea south of the line only
 
 
 def test_a_units_name_given_as_a_place_points_to_a_town_in_it(tmp_path):

@@ -134,6 +134,17 @@ def test_a_split_keeps_the_side_with_the_keep_place(front):
     assert area == pytest.approx(20_000, rel=1e-6)
 
 
+def test_a_split_takes_an_oblast_it_leaves_whole_beside_one_it_cuts(front):
+    """The line cuts the bottom-left square in two; the top-left one, listed beside it and
+    wholly on the side kept, is taken whole (a Crimea beside a Kherson cut in two)."""
+    split = Split.model_construct(
+        oblast=["UA-09", "UA-23"], line=[lonlat(20, 50), lonlat(80, 50)], keep=lonlat(50, 150)
+    )
+    regions = engine.split_regions(split)
+    assert float(geodata.area_km2(regions["UA-09"])) == pytest.approx(10_000, rel=1e-6)
+    assert float(geodata.area_km2(regions["UA-23"])) == pytest.approx(5_000, rel=1e-6)
+
+
 def test_near_is_a_disc(front):
     sc = scenario({"assign": "russia", "where": {"near": {"place": lonlat(50, 50), "km": 20}}})
     km2, _ = moved(engine.apply(front, sc))
