@@ -14,7 +14,7 @@ from .cli_options import GEO_FORMATS, fail, named, use_population
 from .errors import InputError
 from .failures import environment_message, silence_stdout
 from .interrupts import cleanup_on_interrupt
-from .textsafe import terminal_text, visible_text
+from .textsafe import terminal_path, terminal_text
 
 MANY_STEPS = 20  # a scenario of this many steps or more shows which step it is at
 
@@ -193,7 +193,7 @@ def run(
                     if warning in base and warning in said:  # the baseline's: said once
                         continue
                     said.add(warning)
-                    where = "" if warning in base else f"{visible_text(path)}: "
+                    where = "" if warning in base else f"{terminal_path(path)}: "
                     err.print(
                         f"warning: {terminal_text(f'{where}{warning}')}",
                         style="yellow",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .textsafe import visible_text
+from .textsafe import terminal_path
 
 
 @dataclass
@@ -19,7 +19,7 @@ class InputError(Exception):
 
     def __str__(self) -> str:
         # (a file name's line breaks and control characters as escapes: one line)
-        where = shorten(visible_text(self.file)) if self.file else ""
+        where = shorten(terminal_path(self.file)) if self.file else ""
         if self.file and self.line:
             where = f"{where}:{self.line}"
         return f"{where}: {self.message}" if where else self.message

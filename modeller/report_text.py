@@ -241,13 +241,13 @@ def outside_people(v) -> str:
 
 
 TOWNS_TITLE = "Largest towns changing hands (most people changing hands first)"
-SCALED = 0.95  # people below this share of GeoNames × share: the town was scaled down
+SCALED = 0.99  # people below this share of GeoNames × share: the town was scaled down
 
 
 def towns_note(towns) -> str:
     """A line under the towns table when some town's people changing hands are clearly
     fewer than its GeoNames figure × the share (''): the model scales a unit's (or a
-    hromada's) towns down to its official total where their GeoNames figures add up to
+    hromada's) towns down to its 2022 total where their GeoNames figures add up to
     more (Sevastopol's 547,820 against 393,455 for the whole unit) — a reader checking
     'population × share' would otherwise find the table wrong. ``towns``: (name shown,
     GeoNames population, share, people) per row."""
@@ -259,7 +259,7 @@ def towns_note(towns) -> str:
     return (
         "People changing hands are the model's residents of that share of a town: its "
         "GeoNames figure × the share, scaled down where the towns of a unit (or hromada) "
-        f"add up to more than its official 2022 total ({named})."
+        f"add up to more than its 2022 total ({named})."
     )
 
 
@@ -390,7 +390,7 @@ def print_rich(doc: RunDocument, console: Console) -> None:
         if e.towns:
             _rich_table(console, TOWNS_TITLE, TOWN_HEAD, town_rows(e))
             if note := town_note(e):
-                console.print(note, style="dim", markup=False, highlight=False)
+                console.print(terminal_text(note), style="dim", markup=False, highlight=False)
     console.rule("[bold]Comparison[/]", style="cyan")
     head, groups = compare_head(doc), compare_groups(doc)
     _rich_table(console, "One row per scenario", head, compare_rows(doc), groups)

@@ -35,7 +35,15 @@ class StatusError(LocatedError):
         )
         said = str(value).strip().casefold()
         close = next((v for v in valid if v.casefold() == said and v != value), None)
-        case = f" — did you mean '{close}' (lower case)?" if close else ""
+        how = " and ".join(
+            w
+            for w, odd in (
+                ("in lower case", close is not None and value.strip() != close),
+                ("without the spaces", value != value.strip()),
+            )
+            if odd
+        )
+        case = f" (did you mean '{close}', {how}?)" if close else ""
         super().__init__(
             f"unknown {kind} '{value[:80]}' in step {step + 1}{in_phase}{case}; "
             f"valid: {', '.join(valid)} ({hint})",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import inputs
 from .errors import InputError
-from .textsafe import visible_text
+from .textsafe import terminal_path
 
 
 def shipped_folder() -> Path:
@@ -34,8 +34,8 @@ def shown(path: Path) -> str:
         inside = Path(path).resolve().parent == shipped_folder().resolve()
         here = Path(path).resolve().is_relative_to(Path.cwd().resolve())
     except (OSError, RuntimeError, InputError):
-        return visible_text(path)
-    return f"shipped {Path(path).name}" if inside and not here else visible_text(path)
+        return terminal_path(path)
+    return f"shipped {Path(path).name}" if inside and not here else terminal_path(path)
 
 
 def _missing(p: Path) -> InputError:

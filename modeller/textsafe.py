@@ -115,6 +115,16 @@ _HIDDEN = r"\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _INVISIBLE = re.compile(rf"\\(?=[xu\\{_HIDDEN}])|[{_HIDDEN}]")
 
 
+def terminal_path(path: object) -> str:
+    """A file name for a line on the terminal: each control character, line break and
+    bidirectional mark written as its escape (as ``visible_text``), backslashes as they
+    are, so that a Windows path (``D:\\work\\unit.yaml``) can be copied from the line."""
+    return _HIDDEN_ONLY.sub(lambda m: visible_text(m[0]), str(path))
+
+
+_HIDDEN_ONLY = re.compile(f"[{_HIDDEN}]")
+
+
 def terminal_text(text: object) -> str:
     """``text`` without escape sequences or control characters (tabs and newlines kept)."""
     out = _ESCAPE_SEQUENCE.sub("", str(text))

@@ -75,7 +75,12 @@ GOOD_HEAD = "id: probe\ntitle: Probe\n"
         (  # a capital letter: said as the baseline files say it
             "steps:\n  - assign: Russia\n    where: {oblast: Donetsk, held_by: russia}\n",
             4,
-            "unknown status 'Russia' in step 1 — did you mean 'russia' (lower case)?; valid:",
+            "unknown status 'Russia' in step 1 (did you mean 'russia', in lower case?); valid:",
+        ),
+        (  # a trailing space: already lower case
+            "steps:\n  - assign: 'russia '\n    where: {oblast: Donetsk}\n",
+            4,
+            "unknown status 'russia ' in step 1 (did you mean 'russia', without the spaces?);",
         ),
         (
             "phases:\n  - id: '=x'\n    title: First\n"

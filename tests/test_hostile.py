@@ -2215,6 +2215,11 @@ def test_a_line_break_in_a_file_name_leaves_each_message_on_one_line(tmp_path):
     assert (
         said == f"warning: {tmp_path}/nl\\x0aname.yaml: step 2 selects nothing on 1991 (1991-12-01)"
     )
+    # a Windows path stays one that can be copied (its backslashes not doubled)
+    from modeller.errors import InputError
+
+    for name in (r"D:\work\unit\uk.yaml", r"\\server\share\a.yaml"):
+        assert str(InputError("bad", name, 3)) == f"{name}:3: bad"
 
 
 def test_a_worker_dies_with_the_process_that_started_it(tmp_path):
