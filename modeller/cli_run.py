@@ -84,8 +84,9 @@ def run(
                 "geojson, gpkg or parquet (the table is for the terminal)"
             )
         if output is not None:
-            from .files import SUFFIXES, file_target, foreign
+            from .files import SUFFIXES, check_not_archive, file_target, foreign
 
+            check_not_archive(output)
             file_target(output)
             try:  # CSV text in 'x.xlsx': Excel refuses it
                 foreign(output, fmt, _ending(fmt))

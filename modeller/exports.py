@@ -214,6 +214,7 @@ def write(frame, path: Path, prov: dict, fmt: str | None = None) -> Path:
     """
     fmt = format_of(path, fmt)
     path = Path(path)
+    files.check_not_archive(path)
     text = json.dumps(prov, ensure_ascii=False, default=str)
     if fmt == "geojson":
         data = json.loads(frame.to_json(drop_id=True, to_wgs84=False))

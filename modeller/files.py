@@ -142,6 +142,40 @@ def file_target(path: Path) -> Path:
     return path.resolve() if path.is_symlink() else path
 
 
+def archive_folders() -> list[Path]:
+    """The folders DeepState baselines are read from (the archive, its raw dumps, the
+    download cache)."""
+    try:
+        folders = list(settings.deepstate_dirs())
+    except InputError:  # a mistyped MODELLER_DEEPSTATE_DIR: said where it is used
+        folders = []
+    if settings.data_dir():
+        folders.append(settings.data_dir() / "deepstate")
+    return folders
+
+
+def check_not_archive(path: Path) -> None:
+    """Refuse a user's output file or folder inside the DeepState archive: a table written
+    over a day there (-O …/deepstatemap_data_20250816.geojson) was read back as that day's
+    map, all of Ukraine Russian-held, without a word; a new file there adds a day. (Not for
+    ``fetch``, which writes the days it downloads there.)"""
+    try:
+        where = Path(path).resolve()
+    except (OSError, RuntimeError):
+        return  # (a loop of links: said by the caller)
+    for folder in archive_folders():
+        try:
+            inside = where.is_relative_to(folder.resolve())
+        except (OSError, RuntimeError):
+            continue
+        if inside:
+            raise InputError(
+                f"{path} lies in the DeepState archive ({folder}), which baselines are read "
+                "from: writing there would replace or add a day; give another file or folder "
+                "to write"
+            )
+
+
 def _units_file(path: Path) -> bool:
     """Whether ``path`` is the units file this run measures on (``--units``): it is read
     only once the run starts, after the outputs are checked."""
@@ -283,8 +317,10 @@ class InChild:
 
 def check_folder_name(folder: Path, hint: str) -> None:
     """Refuse a new output folder named like a file (``run -o figures.json`` made a folder
-    of maps named figures.json, while the figures went to the screen)."""
+    of maps named figures.json, while the figures went to the screen), or one inside the
+    DeepState archive (``check_not_archive``)."""
     folder = Path(folder)
+    check_not_archive(folder)
     if folder.suffix.lower() in SUFFIXES and not folder.is_dir():
         raise InputError(
             f"--out {folder} names a folder, but it ends in {folder.suffix} like a file: {hint}"

@@ -2036,6 +2036,29 @@ def test_a_daily_file_holding_another_days_map_is_refused(tmp_path, monkeypatch)
         assert not (tmp_path / args[-1].name).exists()
 
 
+def test_a_daily_file_holding_a_modeller_export_is_refused(tmp_path, monkeypatch):
+    """A pieces export saved over a day of the archive (-O, before outputs there were
+    refused) was read as that day's map: all of Ukraine Russian-held, exit 0."""
+    folder = tmp_path / "daily"
+    folder.mkdir()
+    export = tmp_path / "pieces.geojson"
+    made = cli("run", "land-swap", "-b", "1991", "--no-maps", "-f", "geojson", "-O", export)
+    assert made.exit_code == 0, made.output
+    (folder / "deepstatemap_data_20300108.geojson").write_bytes(export.read_bytes())
+    monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(folder))
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "none"))
+    for args in (
+        ("run", "--baseline", "deepstate:2030-01-08", "--no-maps"),
+        ("timeline", "--baselines", "deepstate:2030-01-08", "-o", tmp_path / "tl"),
+    ):
+        assert_clean_error(
+            cli(*args[:1], "land-swap", *args[1:]),
+            "deepstatemap_data_20300108.geojson: this file is named for 2030-01-08 but holds "
+            "modeller's own export of a scenario's pieces, not DeepState's map",
+        )
+    assert not (tmp_path / "tl").exists()
+
+
 def test_a_band_on_the_side_of_a_status_the_baseline_lacks_selects_nothing_everywhere(tmp_path):
     """A band on side 'dmz' (declared, held nowhere in a baseline) was a warning in run but
     an error in the engine and the timeline: 'covers all land held by dmz (… nan km …)'."""
