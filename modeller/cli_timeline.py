@@ -54,6 +54,8 @@ def timeline(
 
     err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)  # paths as given
     written: list[Path] = []
+    targets: list[Path] = []  # the files it writes, once known, and their state before
+    stamps: dict[Path, tuple | None] = {}
     with cleanup_on_interrupt():  # Ctrl-C: the pool and the writers clean up, one line
         try:
             for switch in ("MODELLER_POPULATION_CACHE", "MODELLER_TIMELINE_CACHE"):
@@ -100,6 +102,10 @@ def timeline(
                     specs=specs,
                     progress=lambda n: (progress.advance(task, n), logged.advance(n)),
                 )
+            # each output's file as it was: one replaced when Ctrl-C came after its rename
+            # and before it was listed is found so (see the KeyboardInterrupt below)
+            targets += [out / f"timeline.{fmt}"] + ([] if no_chart else [out / "timeline.html"])
+            stamps.update((p, _stamp(p)) for p in targets)
             # the page is rendered in a child process while this one writes the table
             page = None
             if not no_chart:
@@ -125,6 +131,7 @@ def timeline(
         except InputError as exc:
             fail(exc)
         except KeyboardInterrupt:
+            written[:] = [p for p in targets if p in written or _stamp(p) != stamps[p]]
             done = ", ".join(terminal_text(str(p)) for p in written) or "nothing written"
             if written:  # the earlier run's page would pass for this table's: it goes
                 with suppress(OSError, KeyboardInterrupt):
@@ -173,6 +180,16 @@ class _Logged:
 
 MANIFEST = ".modeller-timeline"  # what the last timeline wrote into its folder
 OURS = re.compile(r"timeline\.(csv|json|parquet|html)")  # the names it can have written
+
+
+def _stamp(path: Path) -> tuple | None:
+    """A file's identity and time of change (None: none there): an atomic replacement gives
+    it another."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _map_links(out: Path, ids: list[str]) -> dict[str, str]:

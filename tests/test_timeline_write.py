@@ -297,6 +297,37 @@ def test_ctrl_c_after_the_table_removes_the_earlier_page_and_lists_the_table(tmp
     assert "removed the earlier timeline's timeline.html, timeline.json" in result.output
 
 
+def test_ctrl_c_just_after_the_table_is_renamed_into_place_still_lists_it(tmp_path, monkeypatch):
+    """Ctrl-C after the new table's rename but before the run had noted it: 'complete:
+    nothing written', the earlier page beside the new table, and the earlier manifest,
+    which then refused every later run into the folder (the table was not the one it
+    listed)."""
+    from click.testing import CliRunner
+
+    from modeller import folders, timeline_table
+    from modeller.cli import main
+
+    args = ["timeline", "land-swap", "--baselines", "contact-line", "-o", str(tmp_path)]
+    assert CliRunner().invoke(main, [*args, "-f", "json"]).exit_code == 0
+    real = timeline_table.write_table
+
+    def renamed_then_interrupted(*a, **k):
+        real(*a, **k)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(timeline_table, "write_table", renamed_then_interrupted)
+    result = CliRunner().invoke(main, [*args, "-f", "json"])
+    assert result.exit_code == 130, result.output
+    assert f"(complete: {tmp_path}/timeline.json; removed the earlier timeline's timeline.html" in (
+        " ".join(result.output.split())
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".modeller-timeline", "timeline.json"]
+    assert list(folders.listed(tmp_path, ".modeller-timeline")) == ["timeline.json"]
+    monkeypatch.undo()
+    again = CliRunner().invoke(main, [*args, "-f", "json"])  # the folder is still its own
+    assert again.exit_code == 0, again.output
+
+
 def test_output_paths_and_titles_are_shown_as_written_not_as_markup_or_emoji(tmp_path):
     """An --out folder 'a:fire:[bold]x[/]' was shown as 'a🔥x', and a title's ':fire:' as
     an emoji in the report: text the user wrote is shown as they wrote it."""
