@@ -803,6 +803,9 @@ def test_units_with_nan_or_not_a_feature_collection_are_refused_in_one_line(tmp_
     ]:
         bad = write_json(tmp_path / f"{name}.geojson", value)
         refused(run_units(tmp_path, bad), kind, "a units GeoJSON is a FeatureCollection")
+    # an empty file is said as a baseline's is (not json's "Expecting value: line 1 …")
+    (tmp_path / "empty.geojson").write_text(" \n", encoding="utf-8")
+    refused(run_units(tmp_path, tmp_path / "empty.geojson"), "empty file (no GeoJSON in it")
 
 
 def test_a_baseline_geopackage_in_a_projected_crs_is_read_in_that_crs(tmp_path):
