@@ -149,14 +149,15 @@ def _monthly_features(path: Path) -> tuple[tuple[Date, dict], ...]:
 INNER_NAME = re.compile(r'\A\s*\{[^{]*?"name"\s*:\s*"deepstatemap_data_(\d{8})"')
 
 
-OWN_EXPORT = re.compile(r'\ufeff?\s*\{\s*"type"\s*:\s*"FeatureCollection"\s*,\s*"modeller"\s*:')
+OWN_EXPORT = re.compile(r'"modeller"\s*:\s*\{')  # its provenance member, wherever it is
 
 
 def _check_named_day(text: str, path: Path, day: Date) -> None:
     """Refuse a daily file whose own top-level ``name`` (in ``text``, the file's) says
     another day: a copy saved under the wrong name would be counted as the day its file
     name says, silently."""
-    if OWN_EXPORT.match(text[:1024]):  # (read as a map: all of Ukraine Russian-held)
+    # (read as a map: all of Ukraine Russian-held; key order as any tool saved it again)
+    if '"modeller"' in text and OWN_EXPORT.search(text):
         raise InputError(
             f"this file is named for {day} but holds modeller's own export of a scenario's "
             f"pieces, not DeepState's map; remove it and download {day} again "

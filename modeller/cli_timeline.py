@@ -104,8 +104,9 @@ def timeline(
                 )
             # each output's file as it was: one replaced when Ctrl-C came after its rename
             # and before it was listed is found so (see the KeyboardInterrupt below)
-            targets += [out / f"timeline.{fmt}"] + ([] if no_chart else [out / "timeline.html"])
-            stamps.update((p, _stamp(p)) for p in targets)
+            names = [f"timeline.{fmt}"] + ([] if no_chart else ["timeline.html"])
+            stamps.update((out / n, _stamp(out / n)) for n in names)
+            targets += list(stamps)  # (after the stamps: Ctrl-C between them finds neither)
             # the page is rendered in a child process while this one writes the table
             page = None
             if not no_chart:
@@ -131,7 +132,9 @@ def timeline(
         except InputError as exc:
             fail(exc)
         except KeyboardInterrupt:
-            written[:] = [p for p in targets if p in written or _stamp(p) != stamps[p]]
+            written[:] = [  # a file gone meanwhile (another process) is none of this run's
+                p for p in targets if p in written or _stamp(p) not in (stamps[p], None)
+            ]
             done = ", ".join(terminal_text(str(p)) for p in written) or "nothing written"
             if written:  # the earlier run's page would pass for this table's: it goes
                 with suppress(OSError, KeyboardInterrupt):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -143,36 +144,46 @@ def file_target(path: Path) -> Path:
 
 
 def archive_folders() -> list[Path]:
-    """The folders DeepState baselines are read from (the archive, its raw dumps, the
-    download cache)."""
-    try:
-        folders = list(settings.deepstate_dirs())
-    except InputError:  # a mistyped MODELLER_DEEPSTATE_DIR: said where it is used
-        folders = []
+    """The folders DeepState days are looked up in (``settings.deepstate_dirs``), each as
+    far as it can be told (a mistyped MODELLER_DEEPSTATE_DIR is said where it is used)."""
+    folders = []
+    if os.environ.get("MODELLER_DEEPSTATE_DIR"):
+        with suppress(InputError):
+            folders.append(settings.deepstate_dirs()[0])
     if settings.data_dir():
-        folders.append(settings.data_dir() / "deepstate")
+        folders.append(settings.data_dir() / "deepstate" / "daily")
+    folders.append(settings.cache_dir() / "deepstate")
     return folders
 
 
+DAY_FILE = re.compile(r"deepstatemap_data_\d{8}\.geojson", re.IGNORECASE)
+MONTH_FILE = re.compile(r"monthly_.*\.geojson", re.IGNORECASE)
+
+
 def check_not_archive(path: Path) -> None:
-    """Refuse a user's output file or folder inside the DeepState archive: a table written
-    over a day there (-O …/deepstatemap_data_20250816.geojson) was read back as that day's
-    map, all of Ukraine Russian-held, without a word; a new file there adds a day. (Not for
-    ``fetch``, which writes the days it downloads there.)"""
+    """Refuse a user's output file that the DeepState archive would read as a map: a daily
+    file's name in a folder days are looked up in, a month-end file's there or one folder
+    up. A table written over a day (-O …/deepstatemap_data_20250816.geojson) was read back
+    as that day's map, all of Ukraine Russian-held, without a word. (Other files there are
+    never read as maps; ``fetch`` writes the days it downloads.)"""
+    name = Path(path).name
+    day, month = DAY_FILE.fullmatch(name), MONTH_FILE.fullmatch(name)
+    if not (day or month):
+        return
     try:
-        where = Path(path).resolve()
+        parent = Path(path).parent.resolve()
     except (OSError, RuntimeError):
         return  # (a loop of links: said by the caller)
     for folder in archive_folders():
         try:
-            inside = where.is_relative_to(folder.resolve())
+            folder = folder.resolve()
         except (OSError, RuntimeError):
             continue
-        if inside:
+        if parent == folder or (month and parent == folder.parent):
             raise InputError(
-                f"{path} lies in the DeepState archive ({folder}), which baselines are read "
-                "from: writing there would replace or add a day; give another file or folder "
-                "to write"
+                f"{path} would be read as a DeepState {'day' if day else 'month-end map'} of "
+                f"the archive ({folder}) that baselines are read from: give the file "
+                "another name or folder"
             )
 
 
@@ -317,10 +328,8 @@ class InChild:
 
 def check_folder_name(folder: Path, hint: str) -> None:
     """Refuse a new output folder named like a file (``run -o figures.json`` made a folder
-    of maps named figures.json, while the figures went to the screen), or one inside the
-    DeepState archive (``check_not_archive``)."""
+    of maps named figures.json, while the figures went to the screen)."""
     folder = Path(folder)
-    check_not_archive(folder)
     if folder.suffix.lower() in SUFFIXES and not folder.is_dir():
         raise InputError(
             f"--out {folder} names a folder, but it ends in {folder.suffix} like a file: {hint}"

@@ -916,28 +916,28 @@ def test_to_file_refuses_a_file_read_earlier_in_the_session_and_says_so(tmp_path
     assert mine.read_text(encoding="utf-8").startswith('{"type": "FeatureCollection"')
 
 
-def test_nothing_is_written_into_the_deepstate_archive(tmp_path, monkeypatch):
+def test_no_output_is_written_where_the_archive_would_read_it_as_a_map(tmp_path, monkeypatch):
     """-O onto a day of the archive replaced it with a table that the next run read as that
-    day's map (all of Ukraine Russian-held, exit 0); --out and the timeline's -o wrote
-    their files among the days. Each is refused before any work, the archive untouched."""
+    day's map (all of Ukraine Russian-held, exit 0). A day's or a month-end file's name
+    where the archive looks for them is refused before any work; other files there (a
+    table, the maps) are never read as maps and are written."""
     import modeller
 
-    archive = tmp_path / "archive"
-    archive.mkdir()
+    archive = tmp_path / "folder" / "archive"
+    archive.mkdir(parents=True)
     day = archive / "deepstatemap_data_20250816.geojson"
     day.write_text('{"type": "FeatureCollection", "features": []}\n', encoding="utf-8")
     monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(archive))
-    said = "lies in the DeepState archive"
-    for extra in (["-f", "geojson", "-O", str(day)], ["-f", "csv", "-O", str(archive / "n.csv")]):
-        result = _run(*extra)
+    for target, said in [
+        (day, "would be read as a DeepState day of the archive"),
+        (archive / "DEEPSTATEMAP_DATA_20991231.geojson", "would be read as a DeepState day"),
+        (archive.parent / "monthly_2099.geojson", "would be read as a DeepState month-end map"),
+    ]:
+        result = _run("-f", "geojson", "-O", str(target))
         assert result.exit_code == 2 and said in result.output, result.output
-    maps = CliRunner().invoke(main, ["run", SCENARIO, "-b", "1991", "--out", str(archive / "m")])
-    assert maps.exit_code == 2 and said in maps.output, maps.output
-    timeline = CliRunner().invoke(
-        main, ["timeline", SCENARIO, "--baselines", "deepstate:2025-08-16", "-o", str(archive)]
-    )
-    assert timeline.exit_code == 2 and said in timeline.output, timeline.output
-    with pytest.raises(modeller.InputError, match=said):
-        modeller.run([SCENARIO], "1991").to_file(archive / "x.gpkg")
-    assert sorted(p.name for p in archive.iterdir()) == [day.name]
+        with pytest.raises(modeller.InputError, match=said):
+            modeller.run([SCENARIO], "1991").to_file(target)
+    assert _run("-f", "csv", "-O", str(archive / "n.csv")).exit_code == 0
+    assert sorted(p.name for p in archive.iterdir()) == [day.name, "n.csv"]
+    assert sorted(p.name for p in archive.parent.iterdir()) == ["archive"]
     assert day.read_text(encoding="utf-8") == '{"type": "FeatureCollection", "features": []}\n'
