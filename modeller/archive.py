@@ -155,8 +155,9 @@ OWN_EXPORT = re.compile(r'"modeller"\s*:\s*\{')  # its provenance member, wherev
 def _check_named_day(text: str, path: Path, day: Date) -> None:
     """Refuse a daily file whose own top-level ``name`` (in ``text``, the file's) says
     another day: a copy saved under the wrong name would be counted as the day its file
-    name says, silently."""
-    # (read as a map: all of Ukraine Russian-held; key order as any tool saved it again)
+    name says, silently. And one holding modeller's own export (its ``modeller`` member,
+    in whatever key order a tool saved it): read as a map, all of Ukraine was Russian-held
+    (baseline files given by path are told by their fields, ``control``)."""
     if '"modeller"' in text and OWN_EXPORT.search(text):
         raise InputError(
             f"this file is named for {day} but holds modeller's own export of a scenario's "

@@ -54,8 +54,7 @@ def timeline(
 
     err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)  # paths as given
     written: list[Path] = []
-    targets: list[Path] = []  # the files it writes, once known, and their state before
-    stamps: dict[Path, tuple | None] = {}
+    stamps: dict[Path, tuple | None] = {}  # the files it writes and their state before
     with cleanup_on_interrupt():  # Ctrl-C: the pool and the writers clean up, one line
         try:
             for switch in ("MODELLER_POPULATION_CACHE", "MODELLER_TIMELINE_CACHE"):
@@ -106,7 +105,6 @@ def timeline(
             # and before it was listed is found so (see the KeyboardInterrupt below)
             names = [f"timeline.{fmt}"] + ([] if no_chart else ["timeline.html"])
             stamps.update((out / n, _stamp(out / n)) for n in names)
-            targets += list(stamps)  # (after the stamps: Ctrl-C between them finds neither)
             # the page is rendered in a child process while this one writes the table
             page = None
             if not no_chart:
@@ -133,7 +131,7 @@ def timeline(
             fail(exc)
         except KeyboardInterrupt:
             written[:] = [  # a file gone meanwhile (another process) is none of this run's
-                p for p in targets if p in written or _stamp(p) not in (stamps[p], None)
+                p for p in stamps if p in written or _stamp(p) not in (stamps[p], None)
             ]
             done = ", ".join(terminal_text(str(p)) for p in written) or "nothing written"
             if written:  # the earlier run's page would pass for this table's: it goes

@@ -22,7 +22,7 @@ from .dates import EARLIEST, ISO_DAY, LATEST
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, overlay
 from .positions import lines_of
-from .statuses import BUILTIN_STATUSES
+from .statuses import BUILTIN_STATUSES, meant
 from .textsafe import visible_text
 
 BASELINE_STATUSES = tuple(BUILTIN_STATUSES)  # what a baseline file may say land holds
@@ -385,9 +385,7 @@ def from_file(path: Path) -> Partition:
             status = _status_of(props, number, path)
             status = "russia" if status is None else status  # "" or false is not a status
             if status not in BASELINE_STATUSES:
-                said = str(status).strip().casefold()
-                close = next((s for s in BASELINE_STATUSES if s == said), None)
-                hint = f" — did you mean '{close}' (lower case)?" if close else ""
+                hint = meant(status, BASELINE_STATUSES)
                 raise InputError(
                     f"feature {number}: unknown status {str(status)[:80]!r}{hint}; a baseline "
                     f"file holds {', '.join(BASELINE_STATUSES)} (or no 'status': Russian-held)",

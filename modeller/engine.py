@@ -529,43 +529,49 @@ def _check_cut(split: Split, line, kept: dict[str, object]) -> None:
     """
     data = geodata.load()
     geometry, name = data.geometry, (lambda c: data.units[c].name_en)
-    whole = {}
-    for code in split.oblast:
-        area, part = geometry[code].area, kept[code].area
-        away = line.distance(geometry[code])
-        if not (UNCUT_M2 <= part <= area - UNCUT_M2) and away > ALONG_M:
-            whole[code] = (away, part > UNCUT_M2)
-    # one stretch of land: every listed oblast reached from the first by borders
-    apart = set(split.oblast[1:])
-    todo = [split.oblast[0]]
-    while todo:
-        code = todo.pop()
-        near = [c for c in apart if shapely.dwithin(geometry[code], geometry[c], NEIGHBOUR_M)]
-        apart -= set(near)
-        todo += near
+    listed = list(dict.fromkeys(split.oblast))
+    borders: dict[str, set[str]] = {c: set() for c in listed}
+    for i, c in enumerate(listed):
+        for d in listed[i + 1 :]:
+            if shapely.dwithin(geometry[c], geometry[d], NEIGHBOUR_M):
+                borders[c].add(d)
+                borders[d].add(c)
+    apart = set(listed) - _reached([listed[0]], borders)  # not one stretch of land
     if apart:
-        far = next(c for c in split.oblast if c in apart)
-        rest = ", ".join(name(c) for c in split.oblast if c not in apart)
+        far = next(c for c in listed if c in apart)
+        rest = ", ".join(name(c) for c in listed if c not in apart)
         raise InputError(
             f"{name(far)} borders none of the other oblasts the split lists ({rest}): a "
             "split cuts one stretch of land along one line; cut the others in a step of "
             "their own"
         )
-    reached = [c for c in split.oblast if c not in whole]
-    while reached:  # the listed oblasts bordering those the line cuts, in turn
-        code = reached.pop()
-        near = [c for c in whole if shapely.dwithin(geometry[code], geometry[c], NEIGHBOUR_M)]
-        for c in near:
-            del whole[c]
-        reached += near
-    for code, (away, on_kept) in whole.items():
-        where = "on the side kept" if on_kept else "off the side kept"
-        raise InputError(
-            f"the split line (extended at both ends) passes {away / 1000:,.0f} km from "
-            f"{name(code)}, and the oblasts it borders in the list are not cut either, so "
-            f"all of it would lie {where}: give line points across the listed oblasts, or "
-            f"take {name(code)} whole with 'oblast' in a step of its own"
-        )
+    cut = [
+        c
+        for c in listed
+        if UNCUT_M2 <= kept[c].area <= geometry[c].area - UNCUT_M2
+        or line.distance(geometry[c]) <= ALONG_M
+    ]
+    taken = _reached(cut, borders)  # those cut, and those whole beside them
+    for code in listed:
+        if code not in taken:
+            on_kept = kept[code].area > UNCUT_M2
+            raise InputError(
+                f"the split line (extended at both ends) passes "
+                f"{line.distance(geometry[code]) / 1000:,.0f} km from {name(code)}, and the "
+                "oblasts it borders in the list are not cut either, so all of it would lie "
+                f"{'on' if on_kept else 'off'} the side kept: give line points across the "
+                f"listed oblasts, or take {name(code)} whole with 'oblast' in a step of its own"
+            )
+
+
+def _reached(starts: list[str], borders: dict[str, set[str]]) -> set[str]:
+    """The oblasts reached from ``starts`` by crossing borders (``starts`` among them)."""
+    seen, todo = set(starts), list(starts)
+    while todo:
+        new = borders[todo.pop()] - seen
+        seen |= new
+        todo += new
+    return seen
 
 
 def _extend(a, b, reach: float) -> tuple[float, float]:

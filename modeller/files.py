@@ -143,19 +143,6 @@ def file_target(path: Path) -> Path:
     return path.resolve() if path.is_symlink() else path
 
 
-def archive_folders() -> list[Path]:
-    """The folders DeepState days are looked up in (``settings.deepstate_dirs``), each as
-    far as it can be told (a mistyped MODELLER_DEEPSTATE_DIR is said where it is used)."""
-    folders = []
-    if os.environ.get("MODELLER_DEEPSTATE_DIR"):
-        with suppress(InputError):
-            folders.append(settings.deepstate_dirs()[0])
-    if settings.data_dir():
-        folders.append(settings.data_dir() / "deepstate" / "daily")
-    folders.append(settings.cache_dir() / "deepstate")
-    return folders
-
-
 DAY_FILE = re.compile(r"deepstatemap_data_\d{8}\.geojson", re.IGNORECASE)
 MONTH_FILE = re.compile(r"monthly_.*\.geojson", re.IGNORECASE)
 
@@ -174,7 +161,7 @@ def check_not_archive(path: Path) -> None:
         parent = Path(path).parent.resolve()
     except (OSError, RuntimeError):
         return  # (a loop of links: said by the caller)
-    for folder in archive_folders():
+    for folder in settings.deepstate_dirs(strict=False):  # (a mistyped one: said elsewhere)
         try:
             folder = folder.resolve()
         except (OSError, RuntimeError):

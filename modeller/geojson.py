@@ -56,9 +56,7 @@ def parse(text: str, path: Path) -> object:
             if (m := re.search(r"(\d{4})(\d{2})(\d{2})\.geojson$", str(path)))
             else "write it again, or give another file"
         )
-        raise InputError(
-            f"empty file (no GeoJSON in it: an interrupted download?); {fix}", str(path)
-        )
+        raise inputs.empty_geojson(path, fix)
     try:
         return json.loads(text, parse_constant=_no_constant, object_pairs_hook=unique_keys)
     except ValueError as exc:

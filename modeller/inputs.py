@@ -202,6 +202,12 @@ def read_text(path: Path, kind: str, fix: str | None = None) -> str:
         ) from None
 
 
+def empty_geojson(path: Path | str, fix: str) -> InputError:
+    """The error for a GeoJSON file with nothing in it (json's own words were "Expecting
+    value: line 1 column 1 (char 0)"), said alike for baselines and units files."""
+    return InputError(f"empty file (no GeoJSON in it: an interrupted download?); {fix}", str(path))
+
+
 def digest(path: Path) -> str:
     """sha256 of a file (for a Shapefile: of it and its sidecar files, sorted by name)."""
     import hashlib

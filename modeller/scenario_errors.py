@@ -10,6 +10,7 @@ from typing import Any, get_args
 from pydantic import BaseModel
 
 from .errors import cut
+from .statuses import meant
 
 
 class LocatedError(ValueError):
@@ -33,19 +34,8 @@ class StatusError(LocatedError):
             if where.endswith("held_in.status")
             else "declare others under 'statuses:'"
         )
-        said = str(value).strip().casefold()
-        close = next((v for v in valid if v.casefold() == said and v != value), None)
-        how = " and ".join(
-            w
-            for w, odd in (
-                ("in lower case", close is not None and value.strip() != close),
-                ("without the spaces", value != value.strip()),
-            )
-            if odd
-        )
-        case = f" (did you mean '{close}', {how}?)" if close else ""
         super().__init__(
-            f"unknown {kind} '{value[:80]}' in step {step + 1}{in_phase}{case}; "
+            f"unknown {kind} '{value[:80]}' in step {step + 1}{in_phase}{meant(value, valid)}; "
             f"valid: {', '.join(valid)} ({hint})",
             loc,
         )

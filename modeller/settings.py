@@ -59,15 +59,21 @@ def cache_dir() -> Path:
     )
 
 
-def deepstate_dirs() -> list[Path]:
-    """Folders searched for deepstatemap_data_YYYYMMDD.geojson, in order."""
+def deepstate_dirs(strict: bool = True) -> list[Path]:
+    """Folders searched for deepstatemap_data_YYYYMMDD.geojson, in order (``strict``: a
+    MODELLER_DEEPSTATE_DIR that is no folder is an InputError; else it is left out)."""
     dirs = []
     if os.environ.get("MODELLER_DEEPSTATE_DIR"):
-        dirs.append(
-            _folder(
-                "MODELLER_DEEPSTATE_DIR", "the folder of deepstatemap_data_YYYYMMDD.geojson files"
+        try:
+            dirs.append(
+                _folder(
+                    "MODELLER_DEEPSTATE_DIR",
+                    "the folder of deepstatemap_data_YYYYMMDD.geojson files",
+                )
             )
-        )
+        except InputError:
+            if strict:
+                raise
     if data_dir():  # (a data folder may hold no archive: the lookup then says what to do)
         dirs.append(data_dir() / "deepstate" / "daily")
     dirs.append(cache_dir() / "deepstate")

@@ -8,3 +8,21 @@ BUILTIN_STATUSES = {
     # DeepState's grey zone ("unknown status") where a baseline keeps it (raw layers)
     "contested": {"label": "Contested (grey zone)", "colour": "#969696"},
 }
+
+
+def meant(value: object, valid) -> str:
+    """The hint for a status written as a valid one but for its letter case or the spaces
+    around it (" (did you mean 'russia', in lower case?)"); "" for any other."""
+    text = str(value)
+    close = next((v for v in valid if v.casefold() == text.strip().casefold()), None)
+    if close is None or close == text:
+        return ""
+    how = [
+        w
+        for w, odd in (
+            ("in lower case", text.strip() != close),
+            ("without the spaces", text != text.strip()),
+        )
+        if odd
+    ]
+    return f" (did you mean '{close}', {' and '.join(how)}?)"

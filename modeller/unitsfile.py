@@ -50,12 +50,8 @@ def read_features(path: Path) -> tuple[list[tuple[dict, object, int]], list[tupl
         )
     if suffix in (".geojson", ".json"):
         text = inputs.read_text(path, "units GeoJSON")  # a FIFO, a folder, a binary file: said
-        if not text.strip():  # (json's "Expecting value: line 1 column 1 (char 0)")
-            raise InputError(
-                "empty file (no GeoJSON in it: an interrupted download?); write it again, or "
-                "give another units file",
-                str(path),
-            )
+        if not text.strip():
+            raise inputs.empty_geojson(path, "write it again, or give another units file")
         try:
             data = strict_json(text)
         except (ValueError, RecursionError) as exc:

@@ -1017,7 +1017,7 @@ BASELINE_ONLY = [
     (  # the README says the key's case does not matter: a user tries the value's too
         "status-capital",
         fc(POLY, properties={"status": "Ukraine"}),
-        ["unknown status 'Ukraine' — did you mean 'ukraine' (lower case)?"],
+        ["unknown status 'Ukraine' (did you mean 'ukraine', in lower case?)"],
     ),
     ("bad-date", {**fc(POLY), "date": "yesterday"}, ["bad top-level date 'yesterday'"]),
     ("number-date", {**fc(POLY), "date": 20250101}, ["bad top-level date 20250101", "as text"]),
