@@ -337,3 +337,26 @@ def test_geodata_provenance_keeps_the_jsons_decimals(deepstate_2025_08_15, tmp_p
     (dated,) = modeller.timeline(["land-swap"], "deepstate:2025-08-15").attrs["baselines"]
     assert dated["reconciled_km2"] == said["reconciled_km2"]
     assert dated["outside_units_km2"] == said["outside_units_km2"]
+
+
+def test_geojson_coordinates_carry_no_more_decimals_than_the_method_has(result, tmp_path):
+    """Coordinates to 7 decimals of a degree (~1 cm), not 15 digits of projection noise;
+    the shapes stay valid and keep their km² (geodesic, within 0.01 %)."""
+    import re
+
+    import shapely
+    from shapely.geometry import shape
+
+    path = result.to_file(tmp_path / "land-swap.geojson")
+    text = path.read_text(encoding="utf-8")
+    feats = json.loads(text)["features"]
+    assert not re.findall(r"\d\.\d{8,}", text)  # (49.58931999999998 had been written)
+    xy = shapely.get_coordinates([shape(f["geometry"]) for f in feats])
+    assert len(xy) > 1000 and (xy.round(exports.GEOJSON_DECIMALS) == xy).all()
+    geod = Geod(ellps="WGS84")
+    for f in feats:
+        geom = shape(f["geometry"])
+        assert shapely.is_valid(geom), f["properties"]
+        if f["properties"]["km2"] > 100:
+            area = abs(geod.geometry_area_perimeter(geom)[0]) / 1e6
+            assert area == pytest.approx(f["properties"]["km2"], rel=1e-4)
