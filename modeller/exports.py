@@ -31,7 +31,7 @@ META_KEY = "modeller"
 SEGMENT_M = 1000.0  # edges are cut this short before projecting to lon/lat (see pieces_frame)
 # GeoJSON coordinates are written to this many decimals of a degree (~1 cm; RFC 7946 §11.2):
 # the boundaries are good to tens of metres at best, and 15 digits of projection noise
-# (49.58931999999998) nearly doubled the file's size. At 6 decimals the snapping had made
+# (49.58931999999998) made the file half as large again. At 6 decimals the snapping had made
 # neighbouring pieces overlap by 346 m² in all (117 m² at 7, 115 m² unrounded)
 GEOJSON_DECIMALS = 7
 
