@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from datetime import date as Date
+from datetime import datetime
 from pathlib import Path
 
-from . import geodata, settings
+from . import geodata, inputs, settings
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece
+from .statuses import BUILTIN_STATUSES, meant
 
 
 def units_now() -> tuple[str, str]:
@@ -43,6 +46,14 @@ def check_partition(baseline: object) -> None:
         raise InputError("the baseline's pieces must be a tuple of Piece (from load_baseline)")
     if not isinstance(baseline.baseline, BaselineInfo):
         raise InputError("the baseline's .baseline must say what it is (from load_baseline)")
+    _check_info(baseline.baseline)
+    for p in pieces:  # a status written otherwise had been counted as a status of its own
+        for odd in {p.before, p.after} - set(BUILTIN_STATUSES):
+            raise InputError(
+                f"a piece of the baseline ({p.oblast!r:.40}) has status {odd!r:.40}"
+                f"{meant(odd, BUILTIN_STATUSES)}; a baseline's statuses are "
+                f"{', '.join(BUILTIN_STATUSES)}: use a partition from load_baseline"
+            )
     for p in pieces:
         if p.oblast not in data.units or getattr(p.geometry, "geom_type", "") not in (
             "Polygon",
@@ -72,6 +83,26 @@ def check_partition(baseline: object) -> None:
             )
 
 
+def _check_info(info: BaselineInfo) -> None:
+    """InputError unless what the baseline says it is has the types load_baseline gives
+    (a date written as text had crashed the report: 'str' has no 'isoformat')."""
+    wrong = [
+        f"{name} must be {what}, got {type(value).__name__} {value!r:.40}"
+        for name, value, kinds, what in (
+            ("name", info.name, str, "text"),
+            ("date", info.date, Date | None, "a datetime.date or None"),
+            ("source", info.source, str, "text"),
+            ("method", info.method, str, "text"),
+        )
+        if not isinstance(value, kinds) or isinstance(value, datetime)
+    ]
+    if wrong:
+        raise InputError(
+            f"the baseline's .baseline: {wrong[0]} (use a partition from load_baseline, or "
+            "dataclasses.replace with values of those types)"
+        )
+
+
 def use_units(units: str | Path) -> None:
     """Make a units file the active units, once it is accepted (a refused file leaves the
     units as they were); ``"embedded"``: back to the embedded units."""
@@ -86,12 +117,18 @@ def use_units(units: str | Path) -> None:
         return
     if not str(units).strip():
         raise InputError("units is empty: give a units file (GeoJSON, GeoPackage, Shapefile)")
+    if "\0" in str(units):  # (Path.is_file says False: "not found" had been said)
+        raise InputError("a file name cannot hold a NUL character", repr(str(units))[:80])
     path = Path(units).expanduser()
-    if path.is_dir():
+    try:
+        folder, found = path.is_dir(), path.is_file()
+    except (OSError, ValueError) as exc:  # too long a name, a NUL: as --units says it
+        raise InputError(f"cannot read units file: {inputs.reason(exc)}", str(path)) from None
+    if folder:
         raise InputError(
             "is a folder: give a units file (GeoJSON, GeoPackage, Shapefile)", str(path)
         )
-    if not path.is_file():
+    if not found:
         raise InputError("units file not found", str(path))
     geodata.check_units(path.resolve())  # refused here: the active units do not change
     os.environ["MODELLER_UNITS"] = str(path.resolve())  # what --units sets, too

@@ -28,11 +28,24 @@ def environment_message(exc: OSError, command: str | None = "run") -> str:
     """One line for an OS refusal: what could not be done to which path, and why
     (``command``: the subcommand, whose options the hint names)."""
     target = exc.filename if exc.filename is not None else None
-    reason = exc.strerror or str(exc)
     away = {  # the options of the command that has them (timeline has no -O)
         "run": "write elsewhere: another --out folder or -O file",
         "timeline": "write elsewhere: another --out folder",
     }.get(command or "", "write elsewhere")
+    where = f" {_short(str(target))}" if target else ""
+    # the path is the user's: shown without the escape sequences it may hold
+    return terminal_text(f"error: cannot write{where}: {_reason(exc, away)}")
+
+
+def explained(exc: OSError, away: str) -> OSError:
+    """The same OS error (its class, number and file) with the hint the command line gives
+    as part of its message (the API's ``to_file`` had said only "File exists: 'afile'"
+    of a file in the way where a folder was needed). ``away``: how to write elsewhere."""
+    return type(exc)(exc.errno, _reason(exc, away), exc.filename)
+
+
+def _reason(exc: OSError, away: str) -> str:
+    """The OS's reason for a refusal and, where one helps, what to do about it."""
     hints = {
         errno.ENOSPC: f"free some space, or {away}",
         errno.EROFS: f"the file system is read-only; {away}",
@@ -41,11 +54,10 @@ def environment_message(exc: OSError, command: str | None = "run") -> str:
         errno.ENOTDIR: "a part of the path is a file, not a folder",
         errno.EEXIST: "a file is in the way where a folder is needed",
         errno.EISDIR: "a folder is in the way where a file is needed",
+        errno.ENAMETOOLONG: "a name in the path is longer than the file system allows",
     }
-    hint = hints.get(exc.errno)
-    where = f" {_short(str(target))}" if target else ""
-    # the path is the user's: shown without the escape sequences it may hold
-    return terminal_text(f"error: cannot write{where}: {reason}" + (f" ({hint})" if hint else ""))
+    reason, hint = exc.strerror or str(exc), hints.get(exc.errno)
+    return reason + (f" ({hint})" if hint else "")
 
 
 def _short(text: str, limit: int = 200) -> str:

@@ -111,7 +111,7 @@ class Result:
         format : {"geojson", "gpkg", "parquet"}, optional
             Default: from the file's extension.
         """
-        from . import exports
+        from . import exports, failures
 
         if isinstance(path, os.PathLike) and not isinstance(path, Path):
             path = os.fspath(path)  # (a PurePosixPath, a py.path: their text)
@@ -128,4 +128,7 @@ class Result:
         # a frame of its own: ``pieces`` is the user's to change (to_crs, rounding), and
         # the file must hold the run's exact figures in EPSG:4326, as its provenance says
         frame = exports.pieces_frame(self.document, list(self.partitions))
-        return exports.write(frame, Path(path).expanduser(), self.provenance, format)
+        try:
+            return exports.write(frame, Path(path).expanduser(), self.provenance, format)
+        except OSError as exc:  # still an OSError, with the command line's hint
+            raise failures.explained(exc, "give to_file another path") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 import runpy
 import subprocess
@@ -474,6 +475,26 @@ def test_to_file_takes_any_path_object_and_a_format_in_capitals(tmp_path):
     assert written.read_text("utf-8").startswith('{"type": "FeatureCollection"')
 
 
+def test_to_file_says_what_is_in_the_way_and_long_names_are_input_errors(tmp_path):
+    """A file where a folder was needed had said only "File exists: 'afile'" (as if the
+    file itself were the trouble); a units name too long to look up was a raw OSError."""
+    result = modeller.run("land-swap", baseline="1991")
+    (tmp_path / "afile").write_text("mine", encoding="utf-8")
+    with pytest.raises(FileExistsError, match="a file is in the way where a folder is needed"):
+        result.to_file(tmp_path / "afile" / "x.geojson")
+    with pytest.raises(NotADirectoryError, match="a part of the path is a file, not a folder"):
+        result.to_file(tmp_path / "afile" / "deeper" / "x.geojson")
+    with pytest.raises(OSError, match="longer than the file system allows") as caught:
+        result.to_file(tmp_path / ("a" * 300 + ".geojson"))
+    assert caught.value.errno == errno.ENAMETOOLONG
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]  # nothing left behind
+    with pytest.raises(InputError, match="cannot read units file: File name too long"):
+        modeller.load_baseline("1991", units="a" * 300 + ".geojson")
+    with pytest.raises(InputError, match="cannot hold a NUL character"):
+        modeller.load_baseline("1991", units="a\0b.geojson")
+
+
 def test_run_places_people_from_modeller_population_as_the_command_line_does(
     hromada_dir, monkeypatch
 ):
@@ -621,6 +642,31 @@ def test_a_file_named_twice_runs_once_as_on_the_command_line(tmp_path):
     copy.write_text((REPO / "scenarios" / "land-swap.yaml").read_text(encoding="utf-8"))
     with pytest.raises(InputError, match="duplicate scenario id 'land-swap'"):
         modeller.run(["land-swap", str(copy)], "1991")
+
+
+def test_a_partition_with_an_odd_status_or_baseline_field_is_refused():
+    """A piece's status written 'Russia ' had become a third status (Donetsk's ceded land
+    vanished from the transfers); a date written as text had crashed the report."""
+    from dataclasses import replace
+
+    base = modeller.load_baseline()
+    odd = tuple(
+        replace(p, before="Russia ", after="Russia ") if p.before == "russia" else p
+        for p in base.pieces
+    )
+    sc = modeller.load_scenario("land-swap")
+    for changed, said in [
+        (replace(base, pieces=odd), "status 'Russia ' (did you mean 'russia', in lower case"),
+        (
+            replace(base, baseline=replace(base.baseline, date="2025-01-01")),
+            "date must be a datetime.date or None, got str '2025-01-01'",
+        ),
+        (replace(base, baseline=replace(base.baseline, name=None)), "name must be text"),
+    ]:
+        with pytest.raises(InputError, match=re.escape(said)):
+            modeller.run(["land-swap"], baseline=changed)
+        with pytest.raises(InputError, match=re.escape(said)):
+            modeller.apply(changed, sc)
 
 
 def test_a_partition_with_pieces_in_the_wrong_unit_or_changes_applied_is_refused():
