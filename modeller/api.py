@@ -40,6 +40,15 @@ __all__ = [
 ]
 
 
+def _home(value):
+    """A path written from the home folder (``~/proposals``) as that folder's, as
+    ``to_file``, ``units`` and ``population`` read it (a scenario or baseline file that
+    exists had been "no such file"); anything else as it is."""
+    if isinstance(value, str | Path) and str(value).startswith("~"):
+        return type(value)(os.path.expanduser(value))
+    return value
+
+
 def scenarios(folder: str | Path | None = None) -> list[Scenario]:
     """The shipped scenarios (or every scenario file in ``folder``), in file order.
 
@@ -55,7 +64,7 @@ def scenarios(folder: str | Path | None = None) -> list[Scenario]:
     """
     if folder is not None and (not isinstance(folder, str | Path) or not str(folder).strip()):
         raise InputError(f"scenarios takes a folder, got {folder!r}")
-    paths = [Path(folder)] if folder is not None else []
+    paths = [Path(_home(folder))] if folder is not None else []
     return [sc for _, sc in _scenario.load_scenarios(paths)]
 
 
@@ -69,7 +78,7 @@ def load_scenario(path_or_id: str | Path) -> Scenario:
     """
     if not isinstance(path_or_id, str | Path) or not str(path_or_id).strip():
         raise InputError(f"load_scenario takes a file or an id, got {path_or_id!r}")
-    paths = scenario_paths.scenario_files([Path(path_or_id)])
+    paths = scenario_paths.scenario_files([Path(_home(path_or_id))])
     if len(paths) != 1:
         raise InputError(
             f"is a folder of {len(paths)} scenarios; load_scenario reads one file or id "
@@ -102,6 +111,7 @@ def load_baseline(spec: str | None = None, units: str | Path | None = None) -> P
         spec = os.fspath(spec)
     if isinstance(spec, int) and not isinstance(spec, bool):  # 1991
         spec = str(spec)
+    spec = _home(spec)
     if spec is not None and not isinstance(spec, str):
         raise InputError(
             "spec must be a baseline spec such as 'deepstate:2025-08-15' or a file name, "
@@ -199,7 +209,7 @@ def _as_scenarios(items) -> list[tuple[Path | None, Scenario]]:
         elif isinstance(item, str | Path):
             if not str(item).strip():  # Path("") is the current folder: every file in it
                 raise InputError("a scenario path or id is empty; give a file, folder or id")
-            out += _scenario.load_scenarios([Path(item)])
+            out += _scenario.load_scenarios([Path(_home(item))])
         else:
             raise InputError(
                 f"scenarios must be Scenario objects, paths or ids, got {type(item).__name__}"
@@ -268,6 +278,7 @@ def run(
         baseline = os.fspath(baseline)
     if isinstance(baseline, int) and not isinstance(baseline, bool):  # 1991, as load_baseline
         baseline = str(baseline)
+    baseline = _home(baseline)
     cache = runs.BaselineCache()
     if isinstance(baseline, Partition):  # loaded here: used as its spec's would be
         _plain_baseline(baseline, "run")

@@ -37,7 +37,7 @@ from .scenario_values import (
 from .specs import FILE_SUFFIXES
 from .statuses import BUILTIN_STATUSES
 from .textsafe import visible_text
-from .yamlpos import line_of, load_with_lines
+from .yamlpos import line_of, load_with_lines, value_control
 
 MAX_ID = 80  # ids name files (<id>.html, .png, .svg): well under the 255-byte limit
 # steps a scenario may have (a proposal has tens): each cuts pieces that later steps cut
@@ -339,7 +339,8 @@ def revalidated(sc: Scenario) -> Scenario:
     (``model_copy(update=…)``, a list appended to) has skipped pydantic's checks, and an
     undeclared status or an unknown oblast would pass into the figures unseen."""
     try:  # (no serializer warnings: a field set to a plain dict is what is checked here)
-        return Scenario.model_validate(sc.model_dump(by_alias=True, warnings=False))
+        data = sc.model_dump(by_alias=True, warnings=False)
+        checked = Scenario.model_validate(data)
     except LocatedError as exc:
         raise InputError(f"scenario '{sc.id}': {exc}") from None
     except ValidationError as exc:
@@ -350,6 +351,22 @@ def revalidated(sc: Scenario) -> Scenario:
         raise InputError(f"scenario '{getattr(sc, 'id', '?')}': {message}") from None
     except (AttributeError, TypeError) as exc:  # a field set to something dump cannot read
         raise InputError(f"scenario '{getattr(sc, 'id', '?')}' is malformed: {exc}") from None
+    for where, text in _texts(data):  # as a file's values are (an ESC had reached the pages)
+        if (said := value_control(text)) is not None:
+            raise InputError(f"scenario '{checked.id}': {where or 'a value'}: {said}")
+    return checked
+
+
+def _texts(data: object, where: str = "") -> Iterator[tuple[str, str]]:
+    """(where, text) of every string in a scenario's dumped fields, e.g. ``steps[2].note``."""
+    if isinstance(data, str):
+        yield where, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _texts(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(data, list | tuple):
+        for i, value in enumerate(data):
+            yield from _texts(value, f"{where}[{i}]")
 
 
 def each_scenario(files: list[Path]) -> Iterator[tuple[Path, Scenario | InputError]]:

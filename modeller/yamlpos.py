@@ -138,17 +138,23 @@ VALUE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2
 
 def _plain_value(text: str, path: Path, line: int) -> None:
     """A value that would reach pages, tables and terminals holds no control character."""
+    said = value_control(text)
+    if said is not None:
+        raise InputError(said, str(path), line)
+
+
+def value_control(text: str) -> str | None:
+    """What is wrong with a value holding a control or bidirectional control character
+    (None: nothing); for file values and for those set in code alike."""
     m = VALUE_CONTROL.search(text)
     if m is None:
-        return
+        return None
     code = ord(m.group())
     kind = "bidirectional control" if code > 0x9F else "control"
-    raise InputError(
+    return (
         f"{kind} character U+{code:04X} in a value; the text would reach pages, tables "
         "and terminals as it is: remove it (right-to-left text needs no control "
-        "characters; a line break is \\n)",
-        str(path),
-        line,
+        "characters; a line break is \\n)"
     )
 
 

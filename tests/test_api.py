@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import re
 import runpy
 import subprocess
@@ -152,6 +153,25 @@ def test_a_scenario_changed_in_code_is_checked_again_before_it_runs():
             modeller.run(changed, "1991")
     # an unchanged object runs as its file does
     assert modeller.run(sc, "1991").held.equals(modeller.run("land-swap", "1991").held)
+
+
+def test_text_set_in_code_is_refused_as_in_a_file_with_control_characters():
+    """A title set to 'a\x1b[31mb' in code had run, and its escape reached the document
+    and the geodata's metadata, while the same title in a YAML file is refused."""
+    sc = modeller.load_scenario("land-swap")
+    note = sc.steps[0].model_copy(update={"note": "x\x07y"})
+    for changed, said in [
+        (sc.model_copy(update={"title": "a\x1b[31mb"}), "title: control character U+001B"),
+        (sc.model_copy(update={"title": "ab\u202ec"}), "title: bidirectional control"),
+        (sc.model_copy(update={"steps": [note, *sc.steps[1:]]}), "steps[0].note: control"),
+    ]:
+        with pytest.raises(InputError, match=re.escape(f"scenario 'land-swap': {said}")):
+            modeller.run(changed, "1991")
+        with pytest.raises(InputError, match=re.escape(said)):
+            modeller.apply(modeller.load_baseline("1991"), changed)
+    # line breaks and tabs are text, in code as in a file
+    plain = sc.model_copy(update={"title": "Land\tswap\nwith a line break"})
+    assert modeller.run(plain, "1991").document.scenarios[0].title.startswith("Land\tswap")
 
 
 def test_apply_applies_a_scenario_changed_in_code_as_checked():
@@ -461,6 +481,38 @@ def test_to_file_expands_the_home_folder(tmp_path, monkeypatch):
     written = modeller.run("land-swap", baseline="1991").to_file("~/pieces.geojson")
     assert written == tmp_path / "pieces.geojson" and written.is_file()
     assert not (tmp_path / "~").exists()
+
+
+def test_scenarios_and_baselines_read_from_the_home_folder(tmp_path, monkeypatch):
+    """'~/mine.yaml' had been "no such file or folder, nor a shipped scenario id" (and
+    '~/held.geojson' "not found") while to_file, units and population read '~'."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(REPO)  # (not the home folder: '~' must be what finds them)
+    text = (REPO / "scenarios" / "land-swap.yaml").read_text(encoding="utf-8")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "mine.yaml").write_text(text.replace("id: land-swap", "id: mine"))
+    held = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[37.5, 47.9], [38.0, 47.9], [38.0, 48.2], [37.5, 48.2], [37.5, 47.9]]],
+        },
+    }
+    (tmp_path / "held.geojson").write_text(json.dumps(held), encoding="utf-8")
+    assert modeller.load_scenario("~/mine/mine.yaml").id == "mine"
+    assert [sc.id for sc in modeller.scenarios("~/mine")] == ["mine"]
+    base = modeller.load_baseline("~/held.geojson")
+    from pyproj import Geod
+    from shapely.geometry import shape
+
+    box_km2 = abs(Geod(ellps="WGS84").geometry_area_perimeter(shape(held["geometry"]))[0]) / 1e6
+    russia = [
+        km2 for p, km2 in zip(base.pieces, base.areas_km2, strict=True) if p.before == "russia"
+    ]
+    assert sum(russia) == pytest.approx(box_km2, rel=1e-3)
+    result = modeller.run(["~/mine/mine.yaml"], baseline="~/held.geojson")
+    assert result.document.scenarios[0].id == "mine"
 
 
 def test_to_file_takes_any_path_object_and_a_format_in_capitals(tmp_path):
