@@ -360,6 +360,8 @@ def timeline(
         raise InputError(f"every must be text such as '7d', got {every!r}")
     if not isinstance(recognition, bool):
         raise InputError(f"recognition must be True or False, got {recognition!r}")
+    if workers is not None:
+        timeline_run.check_workers(workers)
     loaded = _as_scenarios(scenarios)  # (None, sc) for an object: it has no file
     api_args.use_population(population)
     try:

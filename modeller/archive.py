@@ -334,16 +334,19 @@ def select(spec: str, available: list[Snapshot]) -> list[Snapshot]:
         if not hit:
             raise not_held(day, available)
         return hit
+    # the dates first: a mistyped one is said as such, archive or not
+    given = [parse_date(d, f"'{spec}'") if d else None for d in (m.group(1), m.group(2))]
+    if None not in given and given[0] > given[1]:
+        raise InputError(
+            f"bad baseline range '{spec}': it starts on {given[0]}, after its end {given[1]}"
+        )
     if not available:
         raise no_archive()
     first, last = available[0].day, available[-1].day
-    start = parse_date(m.group(1), f"'{spec}'") if m.group(1) else first
-    end = parse_date(m.group(2), f"'{spec}'") if m.group(2) else last
-    if start > end:
+    start, end = given[0] or first, given[1] or last
+    if start > end:  # one end left open (two given in the wrong order are said above)
         said = (
-            f"it starts on {start}, after its end {end}"
-            if m.group(1) and m.group(2)
-            else f"it ends on {end}, before the archive's first day {first}"
+            f"it ends on {end}, before the archive's first day {first}"
             if m.group(2)
             else f"it starts on {start}, after the archive's last day {last}"
         )

@@ -363,10 +363,16 @@ def _workers(asked: int | None, n_days: int, cluster: bool) -> int:
     cores = os.cpu_count() or 1
     if asked is None:
         return cores
+    asked = check_workers(asked)
+    return asked if cluster else max(1, min(asked, 4 * cores, n_days))
+
+
+def check_workers(asked: object) -> int:
+    """``workers`` as a whole number of 1 or more (numpy's integers too, as run's towns=);
+    InputError otherwise (the API says so before it looks for the archive)."""
     if isinstance(asked, bool) or not isinstance(asked, numbers.Integral) or asked < 1:
         raise InputError(f"workers must be a whole number of 1 or more, got {asked!r}")
-    asked = int(asked)  # (numpy's integers too, as run's towns=)
-    return asked if cluster else max(1, min(asked, 4 * cores, n_days))
+    return int(asked)
 
 
 def _group_counts(keys: tuple) -> tuple[int, int]:

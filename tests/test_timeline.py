@@ -258,6 +258,30 @@ def test_cli_errors_say_what_is_valid(shared_data, tmp_path, args, message):
     assert not any(tmp_path.iterdir())
 
 
+def test_a_mistyped_range_is_said_as_such_without_an_archive(tmp_path, monkeypatch):
+    """Without an archive, 'deepstate:2025-13-01..' and a reversed range had been told
+    "no DeepState archive found" (true, but the date was wrong too); workers=0 as well."""
+    import modeller
+
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "nothing"))
+    monkeypatch.delenv("MODELLER_DEEPSTATE_DIR", raising=False)
+    for spec, said in [
+        ("deepstate:2025-13-01..2025-08-01", "2025-13-01 is not a calendar date"),
+        ("deepstate:2025-08-01..2025-07-01", "starts on 2025-08-01, after its end 2025-07-01"),
+        ("deepstate:..2025-02-30", "2025-02-30 is not a calendar date"),
+        ("deepstate:2025-08-01..2025-08-05", "no DeepState archive found"),
+    ]:
+        result = CliRunner().invoke(
+            main, ["timeline", "land-swap", "--baselines", spec, "--out", str(tmp_path / "o")]
+        )
+        assert result.exit_code == 2 and said in result.output, result.output
+        with pytest.raises(modeller.InputError, match=said):
+            modeller.timeline(["land-swap"], spec)
+    with pytest.raises(modeller.InputError, match="workers must be a whole number"):
+        modeller.timeline(["land-swap"], "deepstate:2025-08-01..2025-08-05", workers=0)
+    assert not (tmp_path / "o").exists()
+
+
 def test_cli_writes_table_and_page_and_ctrl_c_writes_nothing(shared_data, tmp_path, monkeypatch):
     out = tmp_path / "tl"
     args = ["timeline", str(REPO / "scenarios" / "full-donbas-withdrawal.yaml")]
