@@ -194,6 +194,13 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _steps_or_phases(self) -> Scenario:
+        # a scenario says what changes hands, if only that nothing does ('steps: []'): a
+        # file that had left the key out (half written) ran as a freeze, said as "0 steps"
+        if not {"steps", "phases"} & self.model_fields_set:
+            raise ValueError(
+                "no 'steps' (or 'phases'): list what changes hands as steps, or write "
+                "'steps: []' for a scenario in which nothing does (a freeze on the baseline)"
+            )
         if self.steps and self.phases:
             raise ValueError(
                 "give either 'steps' or 'phases' (each phase with its own steps), not both"

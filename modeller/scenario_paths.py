@@ -41,7 +41,8 @@ def shown(path: Path) -> str:
 def _missing(p: Path) -> InputError:
     """No such file: name the shipped scenario ids, and the closest one."""
     ids = list(shipped_ids())
-    close = difflib.get_close_matches(str(p), ids, n=1, cutoff=0.6)
+    # ids are lower case: 'LAND-SWAP' is compared as 'land-swap' (it had no suggestion)
+    close = difflib.get_close_matches(str(p).strip().lower(), ids, n=1, cutoff=0.6)
     hint = f" — did you mean '{close[0]}'?" if close else ""
     return InputError(
         f"no such file or folder, nor a shipped scenario id{hint} "

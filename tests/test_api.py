@@ -91,9 +91,11 @@ def run_doc_version() -> str:
     return modeller.run(["land-swap"], baseline="1991").document.data_version
 
 
-def test_an_unknown_scenario_id_suggests_the_closest():
+@pytest.mark.parametrize("given", ["land-swop", "LAND-SWAP", "Land-Swap "])
+def test_an_unknown_scenario_id_suggests_the_closest(given):
+    """(an id in capitals had no suggestion: ids are lower case)"""
     with pytest.raises(InputError, match="did you mean 'land-swap'"):
-        modeller.load_scenario("land-swop")
+        modeller.load_scenario(given)
 
 
 def test_load_baseline_on_other_units_names_them_in_the_provenance(tmp_path, monkeypatch):

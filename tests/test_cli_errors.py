@@ -260,8 +260,8 @@ def test_an_archive_setting_naming_no_folder_is_said(monkeypatch, tmp_path, sett
 
 
 def test_duplicate_scenario_ids_are_rejected(tmp_path):
-    write(tmp_path, "id: same\ntitle: a\n", "a.yaml")
-    write(tmp_path, "id: same\ntitle: b\n", "b.yaml")
+    write(tmp_path, "id: same\ntitle: a\nsteps: []\n", "a.yaml")
+    write(tmp_path, "id: same\ntitle: b\nsteps: []\n", "b.yaml")
     result = run_cli("validate", str(tmp_path))
     assert result.exit_code == 2  # validate refuses what run refuses
     assert "duplicate scenario id 'same'" in result.output

@@ -591,9 +591,25 @@ def test_blank_titles_are_refused(tmp_path, title):
     assert_clean_error(cli("validate", path), f"{path}:2: ", "must not be blank")
 
 
+def test_a_scenario_without_steps_is_refused_and_steps_empty_is_a_freeze(tmp_path):
+    """A file of only an id and a title (half written) had run as a freeze on the baseline,
+    said only as "0 steps"; 'steps: []' says so on purpose (the shipped freeze)."""
+    half = write(tmp_path, HEAD + "summary: to be written\n", "half.yaml")
+    assert_clean_error(
+        cli("validate", half), f"{half}:1: no 'steps' (or 'phases')", "write 'steps: []'"
+    )
+    assert cli("run", "--no-maps", "-b", "1991", half).exit_code == 2
+    freeze = write(tmp_path, HEAD + "steps: []\n", "freeze.yaml")
+    result = cli("validate", freeze)
+    assert result.exit_code == 0 and "0 steps" in result.output, result.output
+    # a mistyped key is said as that, with its line, not as steps missing
+    typo = write(tmp_path, HEAD + STEP.replace("steps:", "step:"), "typo.yaml")
+    assert_clean_error(cli("validate", typo), f"{typo}:3: unknown key 'step'", "'steps'")
+
+
 def test_validate_finds_duplicate_ids_like_run(tmp_path):
-    write(tmp_path, "id: same\ntitle: a\n", "a.yaml")
-    write(tmp_path, "id: same\ntitle: b\n", "b.yaml")
+    write(tmp_path, "id: same\ntitle: a\nsteps: []\n", "a.yaml")
+    write(tmp_path, "id: same\ntitle: b\nsteps: []\n", "b.yaml")
     result = cli("validate", tmp_path)
     assert result.exit_code == 2
     assert f"{tmp_path / 'b.yaml'}: duplicate scenario id 'same' (also in" in result.stderr
