@@ -304,9 +304,12 @@ def provenance_line(e: ScenarioEntry) -> str:
 def to_markdown(doc: RunDocument) -> str:
     lines = ["# Territorial scenarios", ""]
     for e in doc.scenarios:
-        lines += [f"## {_md(e.title)} (`{e.id}`)", "", markdown_paragraph(e.summary), ""]
+        lines += [f"## {_md(e.title)} (`{e.id}`)", ""]
+        lines += [markdown_paragraph(e.summary), ""] if e.summary.strip() else []
         lines += [f"_{_md(provenance_line(e))}_", ""]
-        lines += [f"> warning: {_md(w)}" for w in e.warnings]
+        for w in e.warnings:  # each a quote of its own, the table after a blank line (a
+            # warning had run on into the next one and read the table as its own text)
+            lines += [f"> warning: {_md(w)}", ""]
         lines += _md_table(STATUS_HEAD, status_rows(e))
         if e.recognition:
             lines += ["", "**Recognition**", ""]

@@ -1660,6 +1660,27 @@ def test_markdown_text_renders_as_written_whatever_the_escapes(text):
     assert shown == ("x " + terminal_text(text).strip()).strip(), (text, shown)
 
 
+def test_markdown_warnings_are_quotes_of_their_own_and_tables_stay_tables(tmp_path):
+    """A warning line was followed by the held table with no blank line: renderers read
+    the table as text of the quote, and two warnings as one paragraph."""
+    from markdown_it import MarkdownIt
+
+    nothing = "  - assign: russia\n    where: {oblast: Volyn, held_by: russia}\n"
+    path = write(tmp_path, HEAD + STEP + nothing + nothing.replace("Volyn", "Rivne"))
+    result = cli("run", "--no-maps", "-b", "1991", "-f", "markdown", path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("> warning: ") == 2, result.stdout
+    tokens = MarkdownIt("commonmark").enable("table").parse(result.stdout)
+    quotes = [i for i, t in enumerate(tokens) if t.type == "blockquote_open"]
+    assert len(quotes) == 2  # one per warning
+    for i in quotes:
+        inline = tokens[i + 2]
+        assert inline.type == "inline" and inline.content.startswith("warning: ")
+        assert "|" not in inline.content and inline.content.count("warning:") == 1
+    tables = sum(t.type == "table_open" for t in tokens)  # held, by oblast, towns, all
+    assert tables == result.stdout.count("\n|---") >= 4, result.stdout
+
+
 @pytest.mark.parametrize(
     "summary",
     ["# Breaking", "- one", "+ two", "3. three", "2025) year", "=== under", "-2.5 km a day"],
