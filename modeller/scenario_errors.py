@@ -240,6 +240,9 @@ def _is_type_tag(key: str) -> bool:
     }
 
 
+_OTHER_SHAPES = {"string_type", "tuple_type", "list_type"}
+
+
 def one_per_place(errors: list[dict]) -> list[dict]:
     """One error per location (of ``in_file``'s errors): of a union's alternatives (a place
     name or [lon, lat]), the one our own check explains (e.g. 'looks like [lat, lon]')
@@ -247,6 +250,16 @@ def one_per_place(errors: list[dict]) -> list[dict]:
     by_loc: dict[tuple, list[dict]] = {}
     for e in errors:
         by_loc.setdefault(tuple(e["loc"]), []).append(e)
+    # a mapping given where a union also takes a text or a pair ({between: [A, B]} as a
+    # line point): "not a string" and "not a pair" are the other alternatives' words; the
+    # mapping's own errors below it say what is wrong ('unknown place', not 'should be
+    # a place name, [lon, lat] or {between: ...}')
+    deeper = {loc[:n] for loc in by_loc for n in range(len(loc))}
+    for loc in [loc for loc in by_loc if loc in deeper]:
+        if all(
+            e["type"] in _OTHER_SHAPES and isinstance(e.get("input"), dict) for e in by_loc[loc]
+        ):
+            del by_loc[loc]
     # a union's alternatives also fail deeper down (item 2 of a [lon, lat] missing): the
     # error at the place itself says it
     # (each location's own prefixes are looked up: a list of 100,000 bad names stays linear)

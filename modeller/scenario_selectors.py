@@ -37,6 +37,17 @@ class Between(Model):
 
     between: tuple[PlaceName | LonLat, PlaceName | LonLat]
 
+    @field_validator("between", mode="before")
+    @classmethod
+    def _two(cls, value: object) -> object:
+        """Two places, said so (one had been "missing required key '1'")."""
+        if isinstance(value, list | tuple) and len(value) != 2:
+            raise ValueError(
+                f"between takes two places (or [lon, lat] points), got {len(value)}: e.g. "
+                "{between: [Tokmak, Polohy]}"
+            )
+        return value
+
 
 LinePoint = Union[PlaceName, LonLat, Between]  # noqa: UP007 (pydantic reads it either way)
 

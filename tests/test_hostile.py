@@ -32,6 +32,10 @@ from modeller.cli import main
 REPO = Path(__file__).resolve().parent.parent
 HEAD = "id: probe\ntitle: Probe\n"
 STEP = "steps:\n  - assign: russia\n    where: {oblast: Donetsk}\n"
+# a split of Zaporizhzhia whose first line point is {between: POINTS}
+SPLIT = (
+    "{split: {oblast: [Zaporizhzhia], line: [{between: POINTS}, [36.25, 47.48]], keep: Melitopol}}"
+)
 BOX = [[37.0, 47.5], [38.0, 47.5], [38.0, 48.5], [37.0, 48.5], [37.0, 47.5]]
 
 
@@ -287,6 +291,25 @@ VALUE_CASES = [
         STEP.replace("{oblast: Donetsk}", '{near: {place: "Kramatorsk\\u00ad", km: 3}}'),
         5,
         ["invisible U+00AD Soft Hyphen at character 11", "did you mean 'Kramatorsk'"],
+    ),
+    (  # a line point {between: ...} with a bad place had been told it "should be a place
+        # name, [lon, lat] or {between: [place, place]}", which it was
+        "between-unknown-place",
+        STEP.replace("{oblast: Donetsk}", SPLIT.replace("POINTS", "[Tokmakk, [35.28, 47.44]]")),
+        5,
+        ["unknown place 'Tokmakk'", "did you mean 'Tokmak'", "(at steps.1.where.split.line.1"],
+    ),
+    (
+        "between-one-place",
+        STEP.replace("{oblast: Donetsk}", SPLIT.replace("POINTS", "[Tokmak]")),
+        5,
+        ["between takes two places (or [lon, lat] points), got 1"],
+    ),
+    (
+        "between-three-places",
+        STEP.replace("{oblast: Donetsk}", SPLIT.replace("POINTS", "[Tokmak, Tokmak, Tokmak]")),
+        5,
+        ["between takes two places (or [lon, lat] points), got 3"],
     ),
     ("date-zero", "date: 0\n", 3, ["date 0 must be written YYYY-MM-DD"]),
     ("date-int", "date: 20250815\n", 3, ["must be written YYYY-MM-DD"]),
