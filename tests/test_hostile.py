@@ -311,6 +311,18 @@ VALUE_CASES = [
         5,
         ["between takes two places (or [lon, lat] points), got 3"],
     ),
+    (  # YAML breaks lines at U+2028: every line number after it had been one too high
+        "line-separator-raw",
+        'summary: "a\u2028b"\n' + STEP,
+        3,
+        ["control character U+2028 in the file"],
+    ),
+    (
+        "line-separator-escaped",
+        'summary: "a\\u2028b"\n' + STEP,
+        3,
+        ["control character U+2028 in a value"],
+    ),
     ("date-zero", "date: 0\n", 3, ["date 0 must be written YYYY-MM-DD"]),
     ("date-int", "date: 20250815\n", 3, ["must be written YYYY-MM-DD"]),
     (
