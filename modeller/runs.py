@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
 
-from . import baselines, fast
+from . import baselines, fast, yamlpos
 from .errors import InputError
 from .partition import BaselineInfo, Partition
 from .scenario import Phase, Scenario
@@ -68,6 +68,17 @@ def baseline_spec(scenario: Scenario, override: str | None) -> tuple[str, str | 
     return spec, None
 
 
+def _baseline_line(path: Path, scenario: Scenario) -> int | None:
+    """The line of a scenario file's ``baseline:`` (None: it has none, or the file has
+    changed since it was read), for an error in the baseline it names."""
+    if scenario.baseline is None:
+        return None
+    try:
+        return yamlpos.line_in(path, ("baseline",))
+    except InputError:
+        return None
+
+
 def apply_one(
     path: Path | None,
     scenario: Scenario,
@@ -87,7 +98,9 @@ def apply_one(
     except InputError as exc:  # a scenario's own baseline: name the scenario's file
         if override is not None or exc.file or path is None:
             raise
-        raise InputError(f"baseline: {exc.message}", str(path)) from None
+        raise InputError(
+            f"baseline: {exc.message}", str(path), _baseline_line(path, scenario)
+        ) from None
     try:
         # the engine's figures (to 0.01 %, tests/test_fast.py) with far fewer overlays
         read: dict[str, BaselineInfo] = {}  # (what held_in read: sources of the figures)

@@ -441,6 +441,9 @@ def test_validate_checks_deepstate_days_against_the_archive_as_run_does(shared_d
     assert "warning: " in run_cli("validate", str(base)).stderr
     ran = run_cli("run", "--no-maps", str(held))
     assert ran.exit_code == 2 and said[held] in ran.output, ran.output
+    # run names the line of the scenario's baseline: as validate does (it had named the file)
+    ran = run_cli("run", "--no-maps", str(base))
+    assert ran.exit_code == 2 and said[base] in ran.output, ran.output
     # a month-end day and a daily one are in the archive
     for day in ("2023-01-30", "2025-08-15"):
         ok = write(tmp_path, GOOD_HEAD + HELD_IN.replace("DAY", day), f"{day}.yaml")
