@@ -1386,8 +1386,8 @@ def test_a_missing_deepstate_day_in_a_scenario_baseline_names_the_scenario(archi
     _month_end(archive_dir, json.dumps(_months(POLY, POLY, POLY)))
     scenario = write(archive_dir, HEAD + "baseline: deepstate:2022-05-30\n" + STEP)
     result = cli("run", "--no-maps", scenario)
-    assert_clean_error(
-        result, f"{scenario}: baseline: ", "deepstate:2022-05-30 is not in the archive"
+    assert_clean_error(  # with the line of its baseline:, as validate names it
+        result, f"{scenario}:3: baseline: ", "deepstate:2022-05-30 is not in the archive"
     )
 
 
