@@ -140,7 +140,15 @@ def file_target(path: Path) -> Path:
             "started (a scenario, polygon, baseline, units or population file); writing "
             "there would replace it: give another file to write"
         )
-    return path.resolve() if path.is_symlink() else path
+    if not path.is_symlink():
+        return path
+    target = path.resolve()
+    if mode is None and not target.parent.is_dir():  # a link to nothing in no folder
+        raise InputError(  # (the folders had been made wherever the link pointed)
+            f"{path} is a symbolic link to {target}, whose folder does not exist: make that "
+            "folder, or give another file to write"
+        )
+    return target
 
 
 DAY_FILE = re.compile(r"deepstatemap_data_\d{8}\.geojson", re.IGNORECASE)

@@ -89,6 +89,26 @@ def test_a_symbolic_link_is_written_through(tmp_path):
     assert real.read_text(encoding="utf-8").startswith('{"type": "FeatureCollection"')
 
 
+def test_a_link_to_nothing_in_no_folder_is_refused_and_makes_no_folders(tmp_path):
+    """Writing through a link to a missing file in a missing folder had made that folder
+    tree wherever the link pointed (at the file system's root, for one)."""
+    import modeller
+
+    link = tmp_path / "link.geojson"
+    link.symlink_to(tmp_path / "elsewhere" / "deep" / "t.geojson")
+    result = _run("--format", "geojson", "--output", str(link))
+    assert result.exit_code == 2 and "whose folder does not exist" in result.output
+    with pytest.raises(modeller.InputError, match="whose folder does not exist"):
+        modeller.run("land-swap", baseline="1991").to_file(link)
+    assert not (tmp_path / "elsewhere").exists() and link.is_symlink()
+    # a link to a missing file in a folder that exists is written through, as before
+    (tmp_path / "there").mkdir()
+    link.unlink()
+    link.symlink_to(tmp_path / "there" / "t.geojson")
+    assert _run("--format", "geojson", "--output", str(link)).exit_code == 0
+    assert (tmp_path / "there" / "t.geojson").read_text(encoding="utf-8").startswith("{")
+
+
 def test_the_terminal_table_has_no_file(tmp_path):
     result = _run("--output", str(tmp_path / "t.txt"))
     assert result.exit_code == 2
