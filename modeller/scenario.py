@@ -32,6 +32,7 @@ from .scenario_values import (
     Citation,
     IsoDate,
     Label,
+    Prose,
     Title,
 )
 from .specs import FILE_SUFFIXES
@@ -58,7 +59,7 @@ class Step(Model):
     assign: str
     where: Selector
     recognition: Literal["de_jure", "de_facto"] | None = None
-    note: str | None = None
+    note: Prose | None = None
 
 
 def _short(value: str, what: str, why: str = "") -> str:
@@ -147,14 +148,14 @@ class Scenario(Model):
 
     id: str
     title: Title
-    summary: str = ""
+    summary: Prose = ""
     reported: list[Report] = Field(default_factory=list)
     baseline: BaselineSpec | None = None
     date: IsoDate | None = None
     statuses: dict[str, StatusDef] = Field(default_factory=dict)
     steps: list[Step] = Field(default_factory=list)
     phases: list[Phase] = Field(default_factory=list)
-    notes: str | None = None
+    notes: Prose | None = None
 
     @field_validator("id")
     @classmethod

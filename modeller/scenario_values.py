@@ -153,6 +153,10 @@ Citation = Annotated[str, AfterValidator(_not_blank), AfterValidator(_at_most(10
 Address = Annotated[
     str, AfterValidator(_at_most(2000, "a web address of 2,000 characters or fewer"))
 ]
+# a summary or a note: every page, table and terminal report repeats it (a 4 MB summary
+# had taken 19 s and printed itself whole); the full text is the source's, linked
+PROSE = "at most 10,000 characters: give the gist, and the full text's address under reported"
+Prose = Annotated[str, AfterValidator(_at_most(10_000, PROSE))]
 OblastCode = Annotated[Any, AfterValidator(_oblast_code)]
 OblastList = Annotated[list[OblastCode], BeforeValidator(_as_list), Field(min_length=1)]
 PlaceName = Annotated[str, AfterValidator(_known_place)]

@@ -323,6 +323,18 @@ VALUE_CASES = [
         3,
         ["control character U+2028 in a value"],
     ),
+    (  # a 4 MB summary had taken 19 s and been printed whole to the terminal
+        "summary-too-long",
+        "summary: " + "x" * 10_001 + "\n" + STEP,
+        3,
+        ["too long (10,001 characters): at most 10,000 characters", "(at summary)"],
+    ),
+    (
+        "step-note-too-long",
+        STEP + "    note: " + "x" * 10_001 + "\n",
+        6,
+        ["too long (10,001 characters)", "(at steps.1.note)"],
+    ),
     ("date-zero", "date: 0\n", 3, ["date 0 must be written YYYY-MM-DD"]),
     ("date-int", "date: 20250815\n", 3, ["must be written YYYY-MM-DD"]),
     (
