@@ -273,6 +273,11 @@ def main() -> None:
     args = parser.parse_args()
     if not os.environ.get("MODELLER_DATA_DIR"):
         sys.exit("set MODELLER_DATA_DIR=../shared/data (the DeepState archive)")
+    import importlib.util
+
+    lacking = [m for m in ("folium", "psutil") if importlib.util.find_spec(m) is None]
+    if lacking:  # (said before minutes of runs, not as a traceback of the first with maps)
+        sys.exit(f"the benchmark needs {', '.join(lacking)}: pip install -e '.[bench]'")
     r = run_section(args)
     t = None if args.skip_timeline else timeline_section(args)
     print()
