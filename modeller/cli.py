@@ -266,10 +266,21 @@ def docs(name: str | None) -> None:
         for key in shipped.NAMES:
             click.echo(f"{key:<13} {shipped.doc_path(key)}")
         return
-    if name not in shipped.NAMES:
+    # as listed, or as its file is named there ('ASSUMPTIONS', 'ASSUMPTIONS.md' had been
+    # unknown documents, though the listing shows ASSUMPTIONS.md)
+    key = next(
+        (
+            k
+            for k in shipped.NAMES
+            if name.strip().lower() in (k, shipped.doc_path(k).name.lower())
+            or name.strip().lower() == shipped.doc_path(k).stem.lower()
+        ),
+        None,
+    )
+    if key is None:
         named = cut(visible_text(name))  # (an escape sequence had been shown as '')
         fail(InputError(f"unknown document '{named}'; valid: {', '.join(shipped.NAMES)}"))
-    click.echo(shipped.doc_path(name).read_text(encoding="utf-8"), nl=False)
+    click.echo(shipped.doc_path(key).read_text(encoding="utf-8"), nl=False)
 
 
 @main.command("baselines")

@@ -59,6 +59,10 @@ def test_docs_print_what_the_outputs_refer_to():
     assert contact.exit_code == 0 and "id: contact-line" in contact.output
     unknown = runner.invoke(main, ["docs", "manual"])
     assert unknown.exit_code == 2 and "valid: assumptions" in unknown.output
+    # as the listing names its file ('ASSUMPTIONS.md' had been an unknown document)
+    for named in ("ASSUMPTIONS", "ASSUMPTIONS.md", " Sources ", "contact-line.yaml"):
+        same = runner.invoke(main, ["docs", named])
+        assert same.exit_code == 0 and same.output.startswith(("# ", "id: ")), named
     # an escape sequence is shown as written, not dropped ("unknown document ''")
     escaped = runner.invoke(main, ["docs", "\x1b[2J"])
     assert escaped.exit_code == 2 and "unknown document '\\x1b[2J'; valid:" in escaped.output
