@@ -83,8 +83,9 @@ def _checked_id(value: str, what: str, example: str) -> str:
                 f"{what} {value[:80]!r} has {foreign!r} ({named}), which is not ASCII: "
                 f"an id is a-z, digits and hyphens, e.g. {example!r}"
             )
-        raise ValueError(
-            f"{what} {value[:80]!r} must be lower-case letters, digits and hyphens, "
+        first = " starting with a letter or digit" if re.fullmatch(r"-[a-z0-9-]*", value) else ""
+        raise ValueError(  # ('-x' is those, but had been told only that it must be)
+            f"{what} {value[:80]!r} must be lower-case letters, digits and hyphens{first}, "
             f"e.g. {example!r}"
         )
     return value

@@ -127,6 +127,10 @@ def test_bad_id_says_what_an_id_looks_like(tmp_path):
     assert result.exit_code == 2
     said = "id 'donеtsk' has 'е' (CYRILLIC SMALL LETTER IE), which is not ASCII"
     assert said in result.output, result.output
+    # '-x' is letters and hyphens: what is wrong is where it starts
+    path = write(tmp_path, "id: -x\ntitle: x\nsteps: []\n", "dash.yaml")
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2 and "hyphens starting with a letter or digit" in result.output
 
 
 def test_ambiguous_place_lists_the_candidates(tmp_path):
