@@ -189,8 +189,7 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
     elif error["type"] in _SHAPE_ERRORS and isinstance(loc[-1], int) and field in ITEM:
         msg = f"item {loc[-1] + 1} of '{field}' should be {ITEM[field]}"
         if "input" in error and not isinstance(error["input"], dict):
-            got = repr(error["input"])
-            msg += f" (got {cut(got)})"
+            msg += _got(error["input"])
     elif error["type"] == "too_short" and field in EXPECTED and isinstance(loc[-1], str):
         least, got = ctx.get("min_length", 1), error.get("input")
         n = len(got) if isinstance(got, list) else 0
@@ -201,7 +200,7 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         if field == "steps":  # (only a phase's steps must not be empty)
             msg += " (a phase that changes nothing: leave it out)"
     elif error["type"] == "literal_error" and field and ctx.get("expected"):
-        msg = f"'{field}' must be {ctx['expected']} (got {cut(repr(error.get('input')))})"
+        msg = f"'{field}' must be {ctx['expected']}{_got(error.get('input'))}"
     elif error["type"] in _BOUNDS and field:
         words, key = _BOUNDS[error["type"]]
         bound = ctx.get(key)
@@ -216,18 +215,15 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
             f"status '{cut(loc[1])}' should be a mapping such as {{label: ..., colour: '#rrggbb'}}"
         )
         if "input" in error and not isinstance(error["input"], dict):
-            got = repr(error["input"])
-            msg += f" (got {cut(got)})"
+            msg += _got(error["input"])
     elif error["type"] in _SHAPE_ERRORS and field in EXPECTED:
         msg = f"'{field}' should be {EXPECTED[field]}"
         if "input" in error and not isinstance(error["input"], dict):
-            got = repr(error["input"])
-            msg += f" (got {cut(got)})"
+            msg += _got(error["input"])
     else:
         msg = error["msg"]
         if "input" in error and not isinstance(error["input"], dict | list):
-            got = repr(error["input"])
-            msg += f" (got {cut(got)})"
+            msg += _got(error["input"])
     if field == "colour" and error.get("input") is None:  # colour: #ff0000, unquoted
         msg += "; in YAML '#' starts a comment, so quote a colour: colour: '#ff0000'"
     return loc, f"{msg} (at {where})"
@@ -241,6 +237,12 @@ def _is_type_tag(key: str) -> bool:
 
 
 _OTHER_SHAPES = {"string_type", "tuple_type", "list_type"}
+
+
+def _got(value: object) -> str:
+    """What the file gave, for a message: ' (got 5)'; a key left empty as YAML leaves it
+    (Python's "got None" had been shown)."""
+    return " (the value is empty)" if value is None else f" (got {cut(repr(value))})"
 
 
 def one_per_place(errors: list[dict]) -> list[dict]:

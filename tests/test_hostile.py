@@ -335,6 +335,12 @@ VALUE_CASES = [
         6,
         ["too long (10,001 characters)", "(at steps.1.note)"],
     ),
+    (  # Python's word for an empty value had been shown: "(got None)"
+        "assign-empty",
+        STEP.replace("assign: russia", "assign:"),
+        4,
+        ["'assign' should be one status name, e.g. russia (the value is empty)"],
+    ),
     ("date-zero", "date: 0\n", 3, ["date 0 must be written YYYY-MM-DD"]),
     ("date-int", "date: 20250815\n", 3, ["must be written YYYY-MM-DD"]),
     (
