@@ -286,10 +286,14 @@ def other_layers(path: Path) -> list[str]:
     GeoPackage holds many layers, and '-O mine.gpkg' had replaced all of them)."""
     if path.is_symlink() or not path.is_file():
         return []
+    import warnings
+
     try:
         import pyogrio
 
-        return [str(name) for name, _ in pyogrio.list_layers(path) if name != "pieces"]
+        with warnings.catch_warnings():  # GDAL's "GPKG: bad application_id" of a file
+            warnings.simplefilter("ignore", RuntimeWarning)  # that is no GeoPackage
+            return [str(name) for name, _ in pyogrio.list_layers(path) if name != "pieces"]
     except Exception:  # noqa: BLE001 - not a GeoPackage GDAL can read: replaced as before
         return []
 

@@ -360,3 +360,18 @@ def test_geojson_coordinates_carry_no_more_decimals_than_the_method_has(result, 
         if f["properties"]["km2"] > 100:
             area = abs(geod.geometry_area_perimeter(geom)[0]) / 1e6
             assert area == pytest.approx(f["properties"]["km2"], rel=1e-4)
+
+
+def test_a_file_that_is_no_geopackage_is_replaced_without_gdals_warning(result, tmp_path):
+    """An SQLite file named .gpkg had printed pyogrio's 'GPKG: bad application_id'
+    RuntimeWarning before being replaced, as -O replaces any file of the user's."""
+    import warnings
+
+    path = tmp_path / "old.gpkg"
+    path.write_bytes(b"SQLite format 3\x00" + bytes(2000))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        result.to_file(path)
+    assert not [str(w.message) for w in seen], [str(w.message) for w in seen]
+    back = gpd.read_file(path, layer="pieces")
+    assert len(back) == len(result.document.scenarios[0].pieces)
