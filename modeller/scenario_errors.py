@@ -274,4 +274,25 @@ def one_per_place(errors: list[dict]) -> list[dict]:
     for group in by_loc.values():
         ours = [e for e in group if isinstance((e.get("ctx") or {}).get("error"), ValueError)]
         out.append((ours or group)[0])
-    return out
+    return _without_missing_typed(out)
+
+
+def _without_missing_typed(errors: list[dict]) -> list[dict]:
+    """The errors less "missing required key 'place'" where the same mapping has an unknown
+    key that reads as it ('plce'): that one's "did you mean 'place'?" says it (a typo had
+    been told twice)."""
+    unknown: dict[tuple, list[str]] = {}
+    for e in errors:
+        if e["type"] == "extra_forbidden" and e["loc"]:
+            unknown.setdefault(tuple(e["loc"][:-1]), []).append(str(e["loc"][-1]))
+    return [
+        e
+        for e in errors
+        if not (
+            e["type"] == "missing"
+            and e["loc"]
+            and difflib.get_close_matches(
+                str(e["loc"][-1]), unknown.get(tuple(e["loc"][:-1]), []), n=1
+            )
+        )
+    ]

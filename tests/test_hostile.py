@@ -341,6 +341,21 @@ VALUE_CASES = [
         4,
         ["'assign' should be one status name, e.g. russia (the value is empty)"],
     ),
+    (  # a mistyped key had been told twice: unknown 'plce', and 'place' missing
+        "key-typo-once",
+        STEP.replace("{oblast: Donetsk}", "{near: {plce: Kyiv, km: 5}}"),
+        5,
+        ["unknown key 'plce'", "did you mean 'place'"],
+    ),
+    (
+        "between-mistyped",
+        STEP.replace(
+            "{oblast: Donetsk}",
+            SPLIT.replace("between:", "betwen:").replace("POINTS", "[Tokmak, [35.28, 47.44]]"),
+        ),
+        5,
+        ["unknown key 'betwen'", "did you mean 'between'"],
+    ),
     ("date-zero", "date: 0\n", 3, ["date 0 must be written YYYY-MM-DD"]),
     ("date-int", "date: 20250815\n", 3, ["must be written YYYY-MM-DD"]),
     (
