@@ -47,13 +47,17 @@ def check_partition(baseline: object) -> None:
     if not isinstance(baseline.baseline, BaselineInfo):
         raise InputError("the baseline's .baseline must say what it is (from load_baseline)")
     _check_info(baseline.baseline)
-    for p in pieces:  # a status written otherwise had been counted as a status of its own
-        for odd in {p.before, p.after} - set(BUILTIN_STATUSES):
-            raise InputError(
-                f"a piece of the baseline ({p.oblast!r:.40}) has status {odd!r:.40}"
-                f"{meant(odd, BUILTIN_STATUSES)}; a baseline's statuses are "
-                f"{', '.join(BUILTIN_STATUSES)}: use a partition from load_baseline"
-            )
+    # a status written otherwise ('Russia ') had been counted as a status of its own
+    odd = next(
+        ((p, s) for p in pieces for s in (p.before, p.after) if s not in BUILTIN_STATUSES), None
+    )
+    if odd is not None:
+        piece, status = odd
+        raise InputError(
+            f"a piece of the baseline ({piece.oblast!r:.40}) has status {status!r:.40}"
+            f"{meant(status, BUILTIN_STATUSES)}; a baseline's statuses are "
+            f"{', '.join(BUILTIN_STATUSES)}: use a partition from load_baseline"
+        )
     for p in pieces:
         if p.oblast not in data.units or getattr(p.geometry, "geom_type", "") not in (
             "Polygon",

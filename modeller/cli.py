@@ -268,12 +268,12 @@ def docs(name: str | None) -> None:
         return
     # as listed, or as its file is named there ('ASSUMPTIONS', 'ASSUMPTIONS.md' had been
     # unknown documents, though the listing shows ASSUMPTIONS.md)
+    wanted = name.strip().lower()
     key = next(
         (
             k
             for k in shipped.NAMES
-            if name.strip().lower() in (k, shipped.doc_path(k).name.lower())
-            or name.strip().lower() == shipped.doc_path(k).stem.lower()
+            if wanted in (k, shipped.doc_path(k).name.lower(), shipped.doc_path(k).stem.lower())
         ),
         None,
     )

@@ -135,7 +135,8 @@ def load_with_lines(path: Path) -> tuple[object, dict[Path_, int]]:
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 # in a value (after YAML's escapes such as "\e" or "\u202e"): line breaks other than \n,
 # and the bidirectional overrides and isolates that make text display in another order
-VALUE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+BIDI = "\u202a-\u202e\u2066-\u2069"  # the overrides and isolates
+VALUE_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI}]")
 
 
 def _plain_value(text: str, path: Path, line: int) -> None:
@@ -152,7 +153,7 @@ def value_control(text: str) -> str | None:
     if m is None:
         return None
     code = ord(m.group())
-    kind = "bidirectional control" if code > 0x9F and code not in (0x2028, 0x2029) else "control"
+    kind = "bidirectional control" if re.fullmatch(f"[{BIDI}]", m.group()) else "control"
     return (
         f"{kind} character U+{code:04X} in a value; the text would reach pages, tables "
         "and terminals as it is: remove it (right-to-left text needs no control "
