@@ -217,7 +217,7 @@ def _people(text: str, code: str, table: str, n: int) -> int:
                 f"{VALUE_COLUMN} {said} of {code} is not {what}; {valid}", table, n
             ) from None
         value = int(number)
-    shown = f"{value:,}" if abs(value) < 10**15 else f"{float(value):.3g}"
+    shown = f"{value:,}" if abs(value) < 10**15 else _huge(value)
     if value < 0:
         raise InputError(f"{VALUE_COLUMN} {shown} of {code} is negative; {valid}", table, n)
     if value > MAX_PEOPLE:
@@ -228,6 +228,16 @@ def _people(text: str, code: str, table: str, n: int) -> int:
             n,
         )
     return value
+
+
+def _huge(value: int) -> str:
+    """A whole number too long to show digit by digit: '1e+300', or '(a 309-digit
+    number)' past what a float holds."""
+    try:
+        return f"{float(value):.3g}"
+    except OverflowError:
+        digits = len(str(abs(value)))
+        return f"(a {digits:,}-digit {'negative ' if value < 0 else ''}number)"
 
 
 def read_outlines(geometry: Path, wanted: set[str]) -> tuple[dict[str, list], set[str]]:

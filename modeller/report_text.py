@@ -12,7 +12,7 @@ from .document import BaselineRef, RunDocument, ScenarioEntry
 from .gazetteer import news_name
 from .rounding import km2_text, pct_text, people_short, people_text, share_text, signed_people
 from .terminal_tables import print_fitted
-from .textsafe import markdown_paragraph, markdown_text, terminal_text
+from .textsafe import markdown_address, markdown_paragraph, markdown_text, terminal_text
 
 
 def baseline_note(b: BaselineRef | dict) -> str:
@@ -215,11 +215,20 @@ def baseline_label(name: str, day: str | None) -> str:
     return name if day in name else f"{name} {day}"
 
 
+def compare_titles(doc: RunDocument) -> list[str]:
+    """Each comparison row's scenario as a reader tells them apart: its title, with its id
+    where another scenario has the same title (the rows had read alike)."""
+    ids: dict[str, set[str]] = {}
+    for c in doc.comparison:
+        ids.setdefault(c.title, set()).add(c.id)
+    return [f"{c.title} ({c.id})" if len(ids[c.title]) > 1 else c.title for c in doc.comparison]
+
+
 def compare_rows(doc: RunDocument) -> list[list[str]]:
     others = _others(doc)
     return [
         [
-            c.title,
+            title,
             baseline_label(c.baseline, c.baseline_date),
             _km(c.ukraine_cedes_km2),
             _people(c, "ukraine_cedes_people"),
@@ -229,7 +238,7 @@ def compare_rows(doc: RunDocument) -> list[list[str]]:
             f"{pct_text(c.russia_pct)}",
             *([_km(c.other_km2), f"{pct_text(c.other_pct)}"] if others else []),
         ]
-        for c in doc.comparison
+        for c, title in zip(doc.comparison, compare_titles(doc), strict=True)
     ]
 
 
@@ -307,6 +316,7 @@ def to_markdown(doc: RunDocument) -> str:
         lines += [f"## {_md(e.title)} (`{e.id}`)", ""]
         lines += [markdown_paragraph(e.summary), ""] if e.summary.strip() else []
         lines += [f"_{_md(provenance_line(e))}_", ""]
+        lines += _md_sources(e)
         for w in e.warnings:  # each a quote of its own, the table after a blank line (a
             # warning had run on into the next one and read the table as its own text)
             lines += [f"> warning: {_md(w)}", ""]
@@ -348,6 +358,17 @@ def to_markdown(doc: RunDocument) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _md_sources(e: ScenarioEntry) -> list[str]:
+    """The scenario's interpretation (``notes``) and the addresses of its reported sources,
+    as Markdown lines (the provenance line names the sources and dates only)."""
+    lines = [f"**Notes.** {_md(e.notes)}", ""] if e.notes and _md(e.notes) else []
+    linked = [r for r in e.reported if r.url]
+    if linked:
+        lines += [f"- {_md(r.source)} ({r.date}): {markdown_address(r.url)}" for r in linked]
+        lines.append("")
+    return lines
 
 
 def _md(text: str | None) -> str:

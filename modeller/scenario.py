@@ -34,6 +34,7 @@ from .scenario_values import (
     Label,
     Prose,
     Title,
+    invisible,
 )
 from .specs import FILE_SUFFIXES
 from .statuses import BUILTIN_STATUSES
@@ -124,7 +125,7 @@ def _reads(label: str) -> str:
     dropped, compatibility forms folded, spaces collapsed, letter case ignored, Cyrillic
     and Greek letters that look Latin read as those (``LOOKALIKES``)."""
     text = unicodedata.normalize("NFKC", label)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = "".join(ch for ch in text if not invisible(ch))
     return " ".join(text.split()).casefold().translate(LOOKALIKES)
 
 

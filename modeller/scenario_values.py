@@ -94,11 +94,22 @@ def _iso_date(value: Any) -> Any:
     return value
 
 
+# letters and symbols drawn as blank space (Hangul fillers, the blank Braille pattern, the
+# combining grapheme joiner, Khmer's inherent vowels): a text of only these reads as empty
+BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5")
+
+
+def invisible(ch: str) -> bool:
+    """Whether a character shows nothing: a format or control character, or one drawn as
+    blank space (``BLANK_LOOKING``)."""
+    return unicodedata.category(ch) in ("Cf", "Cc") or ch in BLANK_LOOKING
+
+
 def _not_blank(value: str) -> str:
     """Text with something to read: not only spaces or invisible code points (U+200B)."""
     if not value.strip():
         raise ValueError("must not be blank; write a few words")
-    if all(c.isspace() or unicodedata.category(c) in ("Cf", "Cc") for c in value):
+    if all(c.isspace() or invisible(c) for c in value):
         raise ValueError(
             "must not be blank: it holds only invisible characters "
             f"({', '.join(sorted({f'U+{ord(c):04X}' for c in value if not c.isspace()}))}); "

@@ -21,6 +21,7 @@ the same job for the other three outputs:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -77,6 +78,19 @@ def markdown_text(text: object) -> str:
     out = out.replace("\\", "\\\\")
     out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN.sub(r"\\\g<0>", out)
+
+
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\\]+", re.IGNORECASE)
+
+
+def markdown_address(url: str) -> str:
+    """A web address as Markdown: an http(s) address as a link (``<https://…>``: nothing
+    in it is read as Markdown); any other (``javascript:``, with spaces) as text, never a
+    link, as the pages show it."""
+    shown = all(unicodedata.category(c)[0] not in "CZ" for c in url)  # no control, format
+    if _WEB_ADDRESS.fullmatch(url) and shown:  # (bidi, zero-width) or space character
+        return f"<{url}>"
+    return markdown_text(url)
 
 
 def markdown_paragraph(text: object) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import inputs, report
 from .baselines import load_baseline
-from .engine import step_name
+from .engine import NOTHING_KM2, step_name
 from .errors import InputError
 from .partition import BaselineInfo
 from .scenario import Scenario
@@ -60,20 +60,42 @@ def dated_figures(f: KeyFigures, info: BaselineInfo) -> KeyFigures:
     return f
 
 
-def empty_steps(plan: Plan, measured: list[Measures]) -> dict[str, list[str]]:
-    """Per scenario, a warning for each step that selects nothing on some DeepState dates
-    (as ``run`` warns on one): none of the (class × atom) columns it selects holds land
-    that day."""
+def step_warnings(plan: Plan, measured: list[Measures]) -> dict[str, list[str]]:
+    """Per scenario, a warning for each step that selects nothing, or changes nothing, on
+    some DeepState dates (as ``run`` warns on one): none of the (class × atom) columns it
+    selects holds land that day, or none of those whose holder it changes (``moving``)."""
     days = [d for m in measured for d in m.dates]
     out = {}
     for sp in plan.scenarios:
         out[sp.scenario.id] = notes = []
-        for name, cols in sp.steps:
-            empty = [m.km2[:, cols].sum(axis=1) <= EMPTY_KM2 for m in measured]
-            empty = np.concatenate(empty) if empty else np.zeros(0, dtype=bool)
+        moving = sp.moving or [None] * len(sp.steps)
+        numbered = sp.scenario.numbered_steps
+        for (name, cols), moves, (_, _, step) in zip(sp.steps, moving, numbered, strict=True):
+            chosen = _per_day(measured, cols)
+            empty = chosen <= EMPTY_KM2
             if empty.any():
                 notes.append(f"{name} selects nothing on {date_spans(days, empty)}")
+            if moves is None:
+                continue
+            moved = _per_day(measured, moves)
+            held = ~empty & (moved <= EMPTY_KM2) & (chosen >= NOTHING_KM2)
+            sliver = ~empty & ~held & (moved < NOTHING_KM2)
+            if held.any():
+                why = f"the land it selects already holds '{step.assign}'"
+                notes.append(f"{name} changes nothing on {date_spans(days, held)}: {why}")
+            if sliver.any():
+                why = (
+                    f"it moves less than {NOTHING_KM2 * 1e6:.0f} m² that count as land (a "
+                    "sliver, or a shape too small to matter)"
+                )
+                notes.append(f"{name} changes nothing on {date_spans(days, sliver)}: {why}")
     return out
+
+
+def _per_day(measured: list[Measures], cols: np.ndarray) -> np.ndarray:
+    """The km² of the given (class × atom) columns on each measured day, in order."""
+    parts = [m.km2[:, cols].sum(axis=1) for m in measured]
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def date_spans(days: list, marked: np.ndarray, most: int = 4) -> str:

@@ -33,6 +33,9 @@ class ScenarioPlan:
     matrix: np.ndarray  # (n_keys, n_classes * n_atoms) 0/1
     # per step: its name ("step 2 of phase 'x'") and the (class × atom) columns it selects
     steps: tuple[tuple[str, np.ndarray], ...] = ()
+    # per step, the columns of those whose holder or recognition it changes (``_moving``);
+    # None when replaying the steps column by column does not end where the plan does
+    moving: tuple[np.ndarray, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,22 @@ def _step_columns(steps: list, atoms: list, atom_oblast: np.ndarray, n_atoms: in
                 cols.update(int(k) * n_atoms + int(a) for k in classes for a in mine)
         out.append(np.array(sorted(cols), dtype=int))
     return out
+
+
+def _moving(sc: Scenario, columns: list, outcome: dict, n_atoms: int, per: int):
+    """Per step, the columns it selects whose (holder, recognition) it changes: a day with
+    no land in those changes nothing (as ``engine.run_steps`` warns). Found by replaying the
+    steps column by column from each class's holder; None when the replay does not end
+    where the symbolic evaluation does (a column only partly selected by some step)."""
+    state = {k * n_atoms + a: (STATUSES[k // per], ()) for k, a in outcome}
+    out = []
+    for (_, _, step), cols in zip(sc.numbered_steps, columns, strict=True):
+        new = (step.assign, (("recognition", step.recognition),) if step.recognition else ())
+        out.append(np.array([c for c in cols if state.get(int(c)) != new], dtype=int))
+        state.update((int(c), new) for c in cols)
+    if any(state[k * n_atoms + a] != after for (k, a), after in outcome.items()):
+        return None
+    return tuple(out)
 
 
 def _refine(oblast, geoms: list) -> list[tuple[object, frozenset]]:
@@ -263,8 +282,11 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
             matrix[r, keys[key]] = 1.0
         names = [engine.step_label(*numbered) for numbered in sc.numbered_steps]
         columns = _step_columns(steps, atoms, atom_oblast_a, n_atoms)
+        moving = _moving(sc, columns, outcome, n_atoms, per)
         plans.append(
-            ScenarioPlan(sc, tuple(ordered), matrix, tuple(zip(names, columns, strict=True)))
+            ScenarioPlan(
+                sc, tuple(ordered), matrix, tuple(zip(names, columns, strict=True)), moving
+            )
         )
 
     pop = population.current()

@@ -463,6 +463,38 @@ def test_a_step_that_selects_nothing_is_warned_on_the_dates_run_warns(shared_dat
     assert got == want
 
 
+def test_a_step_that_changes_nothing_is_warned_on_the_dates_run_warns(shared_data, tmp_path):
+    """The timeline said nothing where ``run`` says a step changes nothing (its land
+    already holds its status) on DeepState dates: giving Sumy to Ukraine changes nothing
+    until Russia held some of it (25 May 2025); Lviv, never; a step redone, always."""
+    (tmp_path / "moot.yaml").write_text(
+        "id: moot\ntitle: Moot steps\nsteps:\n"
+        "  - assign: ukraine\n    where: {oblast: Sumy}\n"
+        "  - assign: ukraine\n    where: {oblast: Lviv}\n"
+        "  - assign: russia\n    where: {oblast: Kherson}\n"
+        "  - assign: russia\n    where: {oblast: Kherson}\n",
+        encoding="utf-8",
+    )
+    loaded = load_scenarios([tmp_path / "moot.yaml"])
+    days = [s for s in archive.snapshots() if "2025-05-21" <= s.day.isoformat() <= "2025-05-27"]
+    got = timeline_run.build_table(loaded, days, workers=1).scenarios[0]["warnings"]
+    moot = {n: [] for n in range(1, 5)}  # per step: whether run warns, date by date
+    for snap in days:
+        warned = baselines.apply(baselines.load_baseline(snap.spec), loaded[0][1]).warnings
+        for n, flags in moot.items():
+            flags.append(any(w.startswith(f"step {n} changes nothing") for w in warned))
+    assert 0 < sum(moot[1]) < len(days) and all(moot[2]) and all(moot[4]) and not any(moot[3])
+    dates = [s.day for s in days]
+    holds = {1: "ukraine", 2: "ukraine", 4: "russia"}
+    want = [
+        f"step {n} changes nothing on {timeline_notes.date_spans(dates, np.array(flags))}: "
+        f"the land it selects already holds '{holds[n]}'"
+        for n, flags in moot.items()
+        if any(flags)
+    ]
+    assert got == want
+
+
 def test_a_rerun_removes_what_the_earlier_one_wrote_and_this_one_did_not(shared_data, tmp_path):
     """A CSV run then a JSON run had left both tables, and --no-chart the old page beside
     the new table; files the timeline did not write stay."""
