@@ -302,6 +302,12 @@ def from_raw(path: Path, data: dict) -> Partition:
             "YYYY-MM-DDTHH:MM, e.g. 2025-08-03T19:58",
             str(path),
         ) from None
+    if day is not None and not EARLIEST <= day <= LATEST:
+        raise InputError(
+            f"bad date {stamp.group()!r} (from the 'datetime' or the file name): outside "
+            f"{EARLIEST.year}–{LATEST.year}; give the time the map shows, e.g. 2025-08-03T19:58",
+            str(path),
+        )
     info = BaselineInfo(
         inputs.shown(path),
         day,
@@ -357,6 +363,7 @@ def from_file(path: Path) -> Partition:
         data = geojson.parse(text, path)
         if deepstate_raw.is_raw(data):
             return from_raw(path, data)
+        deepstate_raw.check_not_edited(data, path)
     if isinstance(data, dict) and isinstance(data.get("modeller"), dict):
         raise InputError(
             "this is modeller's own export of a scenario's pieces (each with 'before' and "
@@ -417,7 +424,8 @@ def from_file(path: Path) -> Partition:
             ) from None
         source += " (dated by its name)"
     info = BaselineInfo(inputs.shown(path), day, source, "polygons clipped to the units")
-    return _doubted(from_held(info, territory), path)
+    had_held = any(not t.is_empty for t in territory.values())
+    return _doubted(from_held(info, territory), path, had_held)
 
 
 # the DeepState archive's daily file names (deepstatemap_data_20250815.geojson)
@@ -427,12 +435,22 @@ ARCHIVE_NAME = re.compile(r"deepstatemap_data_(\d{4})(\d{2})(\d{2})")
 ALMOST_ALL = 0.9  # a baseline file this much of the units holds is likely not a control map
 
 
-def _doubted(partition: Partition, path: Path) -> Partition:
+def _doubted(partition: Partition, path: Path, had_held: bool = False) -> Partition:
     """The partition, with a warning when the file's polygons cover almost all the units
-    (a boundaries file given as a baseline: every oblast would count as Russian-held)."""
+    (a boundaries file given as a baseline: every oblast would count as Russian-held), or
+    none of them though it has polygons not Ukrainian-held (``had_held``: polygons
+    elsewhere, in Russia, within the box around Ukraine)."""
     areas = partition.areas_km2
     held = sum(a for p, a in zip(partition.pieces, areas, strict=True) if p.before != "ukraine")
     share = held / areas.sum() if areas.sum() else 0.0
+    if held == 0.0 and had_held:
+        warning = (
+            f"the baseline file {visible_text(path.name)} has polygons held by Russia (or "
+            "contested), but none of them covers any land of the units: every unit is "
+            "Ukrainian-held; check that it is the file you mean, and that its polygons lie "
+            "over Ukraine in lon/lat degrees (EPSG:4326)"
+        )
+        return replace(partition, warnings=(*partition.warnings, warning))
     if share < ALMOST_ALL:
         return partition
     warning = (

@@ -79,6 +79,59 @@ def is_raw(collection) -> bool:
     return any(str(p.get("fill", "")).lower() in (OCCUPIED_FILL, *GREY_FILLS) for p in props)
 
 
+LIBERATED_FILL = "#0f9d58"  # land Ukraine retook ("Звільнено")
+STYLED_FILLS = (OCCUPIED_FILL, *GREY_FILLS, FOREIGN_FILL, LIBERATED_FILL)
+
+
+def edited_dump(collection) -> tuple[int, int] | None:
+    """For a file that is no raw dump (``is_raw``) but holds DeepState's styled features:
+    (the first such feature, the first feature that keeps it from being a dump: one with
+    a ``status`` or without ``styleUrl``), numbered from 1; else None. Read as a user's
+    polygons, each feature without a ``status`` would be Russian-held: DeepState's
+    liberated areas and the territories outside Ukraine too."""
+    if isinstance(collection, dict) and isinstance(collection.get("map"), dict):
+        collection = collection["map"]
+    features = collection.get("features") if isinstance(collection, dict) else None
+    if not isinstance(features, list):
+        return None
+    props = [f.get("properties") if isinstance(f, dict) else None for f in features]
+    props = [p if isinstance(p, dict) else {} for p in props]
+    styled = [
+        i
+        for i, p in enumerate(props)
+        if "styleUrl" in p and str(p.get("fill", "")).lower() in STYLED_FILLS
+    ]
+    odd = next((i for i, p in enumerate(props) if "styleUrl" not in p or "status" in p), None)
+    if not styled or odd is None:
+        return None
+    other = next((i for i in styled if i != odd), odd)  # (another than the odd one)
+    return other + 1, odd + 1
+
+
+def check_not_edited(data, path: Path) -> None:
+    """Refuse a DeepState layer dump that one edit keeps from being read as one (a feature
+    with a ``status``, or without ``styleUrl``): read as the user's polygons, its liberated
+    areas and the territories outside Ukraine had counted as Russian-held (+42,000 km²)."""
+    found = edited_dump(data)
+    if found is None:
+        return
+    styled, odd = found
+    layer = data["map"] if isinstance(data.get("map"), dict) else data
+    feature = layer["features"][odd - 1]
+    props = feature.get("properties") if isinstance(feature, dict) else None
+    why = "has a 'status'" if isinstance(props, dict) and "status" in props else "has no 'styleUrl'"
+    raise InputError(
+        f"feature {styled} is styled as DeepState's map ('styleUrl', a DeepState 'fill') but "
+        f"feature {odd} {why}, so the file is neither DeepState's layer dump nor a baseline "
+        "of your own: read as one, every feature without a 'status' (DeepState's liberated "
+        "areas, the territories outside Ukraine) would count as Russian-held. Keep the dump "
+        "as DeepState exported it (its occupied and grey-zone layers are read by their "
+        "'fill'), or keep only the features you mean, each with a 'status' (russia, "
+        "contested), and none without one",
+        str(path),
+    )
+
+
 def _polygons(geom) -> list:
     """The polygons of a geometry, collections unpacked."""
     out = []

@@ -206,7 +206,7 @@ def load() -> Geodata:
         return _embedded()
     full = _resolved(path)  # (the cache's key; outputs name the file as written)
     try:
-        return _from_file(str(full), _stamp(full), str(path))
+        return _from_file(str(full), _stamp(Path(path)), str(path))
     except InputError as exc:  # named as the user wrote it, as other inputs' errors are
         if exc.file != str(full) or str(full) == str(path):
             raise
@@ -261,13 +261,14 @@ def _embedded() -> Geodata:
 def check_units(path: Path) -> None:
     """Read and check a units file as ``--units`` would (InputError when refused); it is
     then kept for ``load``."""
-    path = _resolved(path)
-    _from_file(str(path), _stamp(path))
+    _from_file(str(_resolved(path)), _stamp(Path(path)), str(path))
 
 
 @cache
 def _from_file(path: str, stamp: tuple = (), written: str | None = None) -> Geodata:
-    """The embedded unit table and settlements on the unit geometry of a boundaries file.
+    """The embedded unit table and settlements on the unit geometry of a boundaries file
+    (``path``: its full path, links followed, the cache's key; read as ``written``, its
+    suffix and a Shapefile's sidecars as the user gave them, when a link leads elsewhere).
 
     Official areas and populations stay keyed by code; each settlement is re-assigned to
     the unit polygon that contains it (the nearest one when it lies off the outline) and
@@ -278,7 +279,7 @@ def _from_file(path: str, stamp: tuple = (), written: str | None = None) -> Geod
     from . import unitsfile
 
     base = _embedded()
-    features, others = unitsfile.read_features(Path(path))
+    features, others = unitsfile.read_features(Path(written or path))
     index = oblast_index()
 
     def label(code: str) -> str:

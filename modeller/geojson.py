@@ -63,7 +63,7 @@ def parse(text: str, path: Path) -> object:
         hint = positions.not_json_hint(text)
         raise InputError(f"cannot read GeoJSON: {exc}{hint}", str(path)) from None
     except RecursionError:
-        raise InputError("cannot read GeoJSON: nested too deeply", str(path)) from None
+        raise InputError(f"cannot read GeoJSON: {positions.TOO_DEEP}", str(path)) from None
 
 
 def _no_constant(name: str):

@@ -184,6 +184,12 @@ def read_text(path: Path, kind: str, fix: str | None = None) -> str:
         else:
             hint = f"give the {kind} file itself (text)"
         raise InputError(f"this is {what}, not {kind} text: {hint}", str(path))
+    if data and not data.strip(b"\x00"):  # (before the UTF-16 test: zeros look like it)
+        raise InputError(
+            f"only zero bytes, no {kind} text (an interrupted download or copy?); write it "
+            "again, or give another file",
+            str(path),
+        )
     if _utf16(data):
         raise InputError(
             "UTF-16 text, not UTF-8 (as Windows' 'Unicode' saves it); save it as UTF-8",

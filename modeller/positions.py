@@ -63,6 +63,15 @@ def unique_keys(pairs: list) -> dict:
     return out
 
 
+# what json's RecursionError ("maximum recursion depth exceeded while decoding a JSON
+# array") means for a GeoJSON file
+TOO_DEEP = (
+    "its brackets are nested too deeply (thousands of '[' or '{' inside one another); "
+    "GeoJSON nests at most a few levels (a MultiPolygon's coordinates: 4 '['): check "
+    "that it is the file you mean, or export it again"
+)
+
+
 def strict_json(text: str) -> object:
     """``json.loads`` refusing NaN and Infinity, which Python reads but GeoJSON does not
     allow (a script's ``json.dumps`` writes them): ValueError naming the token and its

@@ -19,7 +19,15 @@ import shapely
 from . import inputs, ogrfiles
 from .errors import InputError
 from .gazetteer import hidden_letters
-from .positions import check_crs, json_kind, lines_of, not_json_hint, shape_2d, strict_json
+from .positions import (
+    TOO_DEEP,
+    check_crs,
+    json_kind,
+    lines_of,
+    not_json_hint,
+    shape_2d,
+    strict_json,
+)
 
 SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 CODE_RE = re.compile(r"^UA-?(\d{2})$", re.IGNORECASE)
@@ -54,9 +62,11 @@ def read_features(path: Path) -> tuple[list[tuple[dict, object, int]], list[tupl
             raise inputs.empty_geojson(path, "write it again, or give another units file")
         try:
             data = strict_json(text)
-        except (ValueError, RecursionError) as exc:
+        except ValueError as exc:
             hint = not_json_hint(text)
             raise InputError(f"cannot read units GeoJSON: {exc}{hint}", str(path)) from None
+        except RecursionError:
+            raise InputError(f"cannot read units GeoJSON: {TOO_DEEP}", str(path)) from None
         check_crs(data, str(path))
         feats = data.get("features") if isinstance(data, dict) else None
         if not isinstance(feats, list) or data.get("type") != "FeatureCollection":

@@ -179,3 +179,80 @@ def test_without_the_outline_rule_its_strips_are_not_called_cut_off(shared_data,
     monkeypatch.setenv("MODELLER_RECONCILE", "off")
     plain = baselines.load_baseline("deepstate:2025-08-15")
     assert not [w for w in plain.warnings if "cut off" in w]
+
+
+def _edited_dump(shared_data: Path, folder: Path, edit) -> Path:
+    """The recorded raw dump, its polygons only, with ``edit(features)`` applied."""
+    doc = json.loads((shared_data / RAW).read_text(encoding="utf-8"))
+    doc["features"] = [f for f in doc["features"] if f["geometry"]["type"] != "Point"]
+    edit(doc["features"])
+    path = folder / "deepstate_raw_20250803T195825Z_edited.geojson"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def _first(features: list, fill: str) -> dict:
+    return next(f["properties"] for f in features if f["properties"].get("fill") == fill)
+
+
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        (lambda fs: _first(fs, "#bcaaa4").update(status="contested"), "has a 'status'"),
+        (lambda fs: _first(fs, "#a52714").pop("styleUrl"), "has no 'styleUrl'"),
+        (lambda fs: fs.append({**fs[0], "properties": {"status": "russia"}}), "has a 'status'"),
+    ],
+)
+def test_a_raw_dump_edited_once_is_refused_not_read_as_russian_held(
+    shared_data, tmp_path, edit, why
+):
+    """One feature tagged 'contested' (or its styleUrl deleted) made the dump a user's file:
+    every feature without a status was Russian-held, the liberated areas and Transnistria
+    too (Russia 155,000 km² for 113,000), without a word."""
+    as_exported = _edited_dump(shared_data, tmp_path, lambda features: None)
+    kept = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", str(as_exported)])
+    assert kept.exit_code == 0, kept.output  # the dump without its points is still a dump
+    path = _edited_dump(shared_data, tmp_path, edit)
+    result = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", str(path)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert f"error: {path}: feature " in said and why in said, said
+    assert "would count as Russian-held" in said and "each with a 'status'" in said
+
+
+@pytest.mark.parametrize("when", ["1900-01-01T00:00Z", "2150-06-01T12:00Z"])
+def test_a_raw_dump_dated_outside_1991_to_2100_is_refused(shared_data, tmp_path, when):
+    """A user file's date is checked against 1991–2100; a raw dump's 'datetime' was not."""
+    doc = json.loads((shared_data / RAW).read_text(encoding="utf-8"))
+    doc["datetime"] = when
+    path = tmp_path / "dump.geojson"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", str(path)])
+    assert result.exit_code == 2, result.output
+    assert f"bad date '{when[:16]}'" in result.output and "outside 1991–2100" in result.output
+
+
+def test_polygons_beside_ukraine_that_cover_none_of_it_are_a_warning(tmp_path):
+    """A polygon in Russia's Belgorod oblast, inside the box around Ukraine, passed the
+    'lies over Ukraine' check: Russia held 0 km², and nothing said so."""
+    ring = [[36.5, 50.7], [37.5, 50.7], [37.5, 51.3], [36.5, 51.3], [36.5, 50.7]]
+    feature = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon"}}
+    feature["geometry"]["coordinates"] = [ring]
+    path = tmp_path / "belgorod.geojson"
+    doc = {"type": "FeatureCollection", "date": "2025-08-15", "features": [feature]}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["run", "freeze-current-lines", "--no-maps", "-f", "json", "-b", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    entry = json.loads(result.stdout)["scenarios"][0]
+    assert [s["status"] for s in entry["statuses"]] == ["ukraine"]
+    assert any("none of them covers any land of the units" in w for w in entry["warnings"])
+    ring = [[x + 0.6, y - 1.5] for x, y in ring]  # over Kharkiv oblast: held, no warning
+    doc["features"][0]["geometry"]["coordinates"] = [ring]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["run", "freeze-current-lines", "--no-maps", "-f", "json", "-b", str(path)]
+    )
+    entry = json.loads(result.stdout)["scenarios"][0]
+    assert "russia" in [s["status"] for s in entry["statuses"]] and not entry["warnings"]

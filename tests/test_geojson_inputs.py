@@ -1138,6 +1138,38 @@ def test_a_linked_shapefile_reads_the_sidecars_beside_the_link(tmp_path):
     )
 
 
+def test_units_given_by_a_link_are_read_by_the_name_given(tmp_path):
+    """--units followed its link before looking at the name: a link 'units.geojson' to a
+    file without a suffix was 'units file must be GeoJSON …', and a Shapefile whose parts
+    are links into folders of their own (git-annex, DataLad) lacked the .shx 'beside it'
+    (named by the link's target). ``-b`` read both."""
+    pytest.importorskip("pyogrio")
+    plain = units_file(tmp_path, "plain")
+    want = figures(cli("run", "--no-maps", "-f", "json", "-b", "1991", scenario(tmp_path)))
+    (tmp_path / "blob").write_bytes(plain.read_bytes())
+    (tmp_path / "link.geojson").symlink_to(tmp_path / "blob")
+    got = figures(run_units_json(tmp_path, tmp_path / "link.geojson"))
+    assert got["statuses"] == want["statuses"]
+    import geopandas as gpd
+
+    gpd.read_file(plain).to_file(tmp_path / "units.shp")
+    (tmp_path / "linked").mkdir()
+    for part in tmp_path.glob("units.*"):
+        if part.suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+            annex = tmp_path / "annex" / part.suffix[1:]
+            annex.mkdir(parents=True)
+            part.rename(annex / f"KEY--x{part.suffix}")
+            (tmp_path / "linked" / f"units{part.suffix}").symlink_to(annex / f"KEY--x{part.suffix}")
+    got = figures(run_units_json(tmp_path, tmp_path / "linked" / "units.shp"))
+    assert [s["status"] for s in got["statuses"]] == [s["status"] for s in want["statuses"]]
+    for mine, theirs in zip(got["statuses"], want["statuses"], strict=True):
+        assert mine["km2"] == pytest.approx(theirs["km2"], rel=1e-4)
+
+
+def run_units_json(tmp_path: Path, path: Path):
+    return cli("run", "--no-maps", "-f", "json", "-b", "1991", "--units", path, scenario(tmp_path))
+
+
 def test_units_given_as_a_fifo_or_a_misnamed_geopackage_are_refused_at_once(tmp_path):
     """--units read a FIFO forever, and a GeoPackage named .geojson was "'utf-8' codec
     can't decode byte 0xa0"."""
@@ -1448,3 +1480,19 @@ def test_a_plain_polygon_is_read_as_the_general_reader_reads_it(polygons, multi)
         assert fast == general, geom
     else:
         assert fast.equals_exact(general, 0) or (fast.is_empty and general.is_empty), geom
+
+
+@pytest.mark.parametrize("option", ["--units", "-b"])
+def test_a_file_of_zero_bytes_or_of_deep_brackets_is_named_as_such(tmp_path, option):
+    """A file of NUL bytes (space allocated, never written) was 'UTF-16 text', and 100,000
+    nested '[' gave Python's 'maximum recursion depth exceeded while decoding'."""
+    zeros = tmp_path / "zeros.geojson"
+    zeros.write_bytes(b"\x00" * 1000)
+    said = refused(cli("run", "--no-maps", option, zeros, scenario(tmp_path)), "only zero bytes")
+    assert "UTF-16" not in said and "interrupted download" in said
+    deep = tmp_path / "deep.geojson"
+    deep.write_text(
+        '{"type": "FeatureCollection", "features": [' + "[" * 100_000 + "]" * 100_000 + "]}"
+    )
+    said = refused(cli("run", "--no-maps", option, deep, scenario(tmp_path)), "nested too deeply")
+    assert "recursion" not in said and "4 '['" in said
