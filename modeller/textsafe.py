@@ -80,6 +80,12 @@ def markdown_text(text: object) -> str:
     return _MARKDOWN.sub(r"\\\g<0>", out)
 
 
+def web_address(url: object) -> bool:
+    """Whether a page may link to ``url``: an http(s) address (``javascript:`` and the
+    like are shown as text, never linked)."""
+    return str(url or "").lower().startswith(("https://", "http://"))
+
+
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>\\]+", re.IGNORECASE)
 
 

@@ -8,6 +8,7 @@ from datetime import date as Date
 
 import numpy as np
 
+from .rounding import km2_text
 from .timeline_series import fmt, month_ticks, nice_date, short, ticks
 
 SERIES = (  # key, label, colour (Okabe–Ito)
@@ -220,7 +221,7 @@ def overview(axis: Axis, data: dict[str, dict], scenarios: tuple) -> dict:
             "id": sc["id"],
             "title": sc["title"],
             "colour": colour[sc["id"]],
-            "value": fmt(data[sc["id"]]["cedes_km2"][-1]),
+            "value": km2_text(data[sc["id"]]["cedes_km2"][-1]),  # (as run's pages say it)
             "same": _same_line(sc, ranked, data),
         }
         for sc in ranked[: len(OVERVIEW_COLOURS)]

@@ -29,6 +29,7 @@ import numpy as np
 from markupsafe import Markup
 
 from . import geodata
+from .textsafe import web_address
 from .timeline_charts import SERIES, UNITS, Axis, chart, overview, proposal_date
 from .timeline_series import (
     KEYS,
@@ -101,6 +102,9 @@ def render(
                 "proposed_outside": bool(proposed)
                 and not (s["dates"][0] <= proposed <= s["dates"][-1]),
                 "map": maps.get(sc["id"]),
+                "reported": [
+                    {**r, "link": web_address(r.get("url"))} for r in sc.get("reported", ())
+                ],
                 "charts": [
                     chart(
                         axis,
@@ -180,7 +184,7 @@ def _baseline_text(base: dict) -> str:
     first, last = base["dates"][0], base["dates"][-1]
     lo, hi = short(min(base["people"])), short(max(base["people"]))
     residents = f"about {lo}" if lo == hi else f"{lo} to {hi}"
-    held = f"{fmt(base['km2'][0])} km² on {unbroken(first)}"
+    held = f"{fmt(base['km2'][0])} km² on {unbroken(first)}"  # (whole km²: how it moved)
     if first != last:
         held += f", {fmt(base['km2'][-1])} km² on {unbroken(last)}"
     return f"Russian-held: {held}; pre-invasion residents there: {residents}."

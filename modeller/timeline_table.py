@@ -198,6 +198,16 @@ def write_text(path: Path, text: str) -> Path:
     return files.write_text(path, text)
 
 
+def reported_line(sc: dict) -> str:
+    """Where a scenario's terms were reported, for a comment line of the CSV: 'scenario x
+    reported: Axios (2025-11-20) https://…; …'."""
+    cites = "; ".join(
+        " ".join(str(v) for v in (r["source"], f"({r['date']})", r.get("url")) if v)
+        for r in sc["reported"]
+    )
+    return f"scenario {sc['id']} reported: {cites}"
+
+
 def write_table(table: Table, path: Path, fmt: str) -> Path:
     """Write the table in ``fmt`` to ``path`` atomically (temp file + rename).
 
@@ -263,8 +273,13 @@ def _write_csv(table: Table, path: Path) -> None:
             f"method: {prov['method']}",
             f"sources: {'; '.join(prov['data_sources'])}",
             *(
-                f"scenario {sc['id']} #{sc['hash']}: {sc['title']} ({sc.get('file') or 'no file'})"
+                line
                 for sc in table.scenarios
+                for line in (
+                    f"scenario {sc['id']} #{sc['hash']}: {sc['title']} "
+                    f"({sc.get('file') or 'no file'})",
+                    *([reported_line(sc)] if sc.get("reported") else []),
+                )
             ),
             *outline_lines(table.baselines),
             *other_lines(table.baselines),

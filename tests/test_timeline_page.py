@@ -286,3 +286,58 @@ def test_each_scenario_links_the_map_page_that_shows_it(tmp_path):
     for sid, name in [("trail-", "trail.html"), ("trail", "trail-2.html"), ("index", "index-2")]:
         code = page.index(f"<code>{sid}</code>")
         assert f'href="../{name}' in page[code : page.index("</p>", code)], sid
+
+
+def test_each_scenario_says_where_its_terms_were_reported_with_safe_links(tmp_path):
+    """The page and the CSV named no source of a scenario's terms (run's pages, JSON and
+    CSV all do): only http(s) addresses are linked, the rest shown as text."""
+    from html.parser import HTMLParser
+
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    table = synthetic(2, 5)
+    table.scenarios[0]["reported"] = [
+        {"source": "Axios <b>", "date": "2025-11-20", "url": "https://www.axios.com/x?a=1&b=2"},
+        {"source": "Trap", "date": "2025-11-21", "url": "javascript:alert(1)"},
+        {"source": "Paper", "date": "2025-11-22", "url": None},
+    ]
+    page = tp.render(table, every_days=7, data_file="timeline.csv")
+
+    class Links(HTMLParser):
+        found: list = []
+        texts: list = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "a":
+                self.found.append(dict(attrs)["href"])
+
+        def handle_data(self, data):
+            self.texts.append(data)
+
+    parser = Links()
+    parser.feed(page)
+    assert "https://www.axios.com/x?a=1&b=2" in parser.found
+    assert not any(h.lower().startswith("javascript") for h in parser.found)
+    text = "".join(parser.texts)
+    assert (
+        "Reported: Axios <b> (2025-11-20); Trap (2025-11-21) — javascript:alert(1); "
+        "Paper (2025-11-22)"
+    ) in text
+    assert text.count("Reported:") == 1  # the other scenario cites nothing
+    (tmp_path / "s.yaml").write_text(
+        "id: cited\ntitle: Cited\nreported:\n"
+        "  - {source: Axios, date: 2025-11-20, url: 'https://www.axios.com/x?a=1'}\n"
+        "  - {source: 'Trap, =cmd', date: 2025-11-21, url: 'javascript:alert(1)'}\n"
+        "steps: [{assign: russia, where: {oblast: Donetsk}}]\n",
+        encoding="utf-8",
+    )
+    args = ["timeline", str(tmp_path / "s.yaml"), "--baselines", "1991,contact-line"]
+    result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "tl")])
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "tl" / "timeline.csv").read_text(encoding="utf-8").splitlines()
+    assert (
+        "# scenario cited reported: Axios (2025-11-20) https://www.axios.com/x?a=1; Trap, '=cmd "
+        "(2025-11-21) javascript:alert(1)"  # (a spreadsheet splits the line at its commas)
+    ) in lines

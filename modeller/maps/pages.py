@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..report_text import baseline_note, units_text
+from ..textsafe import web_address
 from . import payload, tables, words
 from .assets import leaflet_assets, package_text
 from .layers import SIMPLIFY_M, ScenarioView
@@ -197,7 +198,7 @@ def provenance(doc: dict, entries: list[dict], tiles: str | None) -> dict:
         reported = []
         for r in e["reported"]:
             url = str(r.get("url") or "")
-            ok = url.lower().startswith(("https://", "http://"))
+            ok = web_address(url)
             reported.append(
                 {
                     "source": r["source"],
