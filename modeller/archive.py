@@ -198,9 +198,11 @@ def deepstate_dates(usable: bool = False) -> list[Date]:
             if usable and not _usable(p):
                 continue
             try:
-                days.add(datetime.strptime(p.stem[-8:], "%Y%m%d").date())
+                day = datetime.strptime(p.stem[-8:], "%Y%m%d").date()
             except ValueError:
                 continue
+            if dates.EARLIEST <= day <= dates.LATEST:  # (not a copy named 99991231)
+                days.add(day)
     return sorted(days)
 
 

@@ -2078,6 +2078,9 @@ def test_a_daily_file_with_more_in_its_name_is_not_a_day(tmp_path, monkeypatch):
     text = json.dumps(fc(POLY))
     (folder / "deepstatemap_data_copy_20300107.geojson").write_text(text, encoding="utf-8")
     (folder / "deepstatemap_data_20300108.geojson").write_text(text, encoding="utf-8")
+    # named for a day outside 1991–2100, as no baseline may be dated: listed as 9999-12-31
+    (folder / "deepstatemap_data_99991231.geojson").write_text(text, encoding="utf-8")
+    (folder / "deepstatemap_data_19000101.geojson").write_text(text, encoding="utf-8")
     monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(folder))
     monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "none"))
     assert archive.deepstate_dates() == [date(2030, 1, 8)]
