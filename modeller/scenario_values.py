@@ -118,6 +118,17 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _blank_or_text(value: str) -> str:
+    """Optional prose: empty or spaces (left out), or something to read; not invisible
+    characters alone, which pages and reports would show as an empty paragraph."""
+    if value.strip() and all(c.isspace() or invisible(c) for c in value):
+        shown = ", ".join(sorted({f"U+{ord(c):04X}" for c in value if not c.isspace()}))
+        raise ValueError(
+            f"holds only invisible characters ({shown}); write a few words, or leave it out"
+        )
+    return value
+
+
 def _headline(limit: int):
     """A check that a title or label fits where it is shown (map images, legends, tabs)."""
 
@@ -167,7 +178,7 @@ Address = Annotated[
 # a summary or a note: every page, table and terminal report repeats it (a 4 MB summary
 # had taken 19 s and printed itself whole); the full text is the source's, linked
 PROSE = "at most 10,000 characters: give the gist, and the full text's address under reported"
-Prose = Annotated[str, AfterValidator(_at_most(10_000, PROSE))]
+Prose = Annotated[str, AfterValidator(_at_most(10_000, PROSE)), AfterValidator(_blank_or_text)]
 OblastCode = Annotated[Any, AfterValidator(_oblast_code)]
 OblastList = Annotated[list[OblastCode], BeforeValidator(_as_list), Field(min_length=1)]
 PlaceName = Annotated[str, AfterValidator(_known_place)]

@@ -101,3 +101,21 @@ def test_text_drawn_as_blank_space_is_refused_as_blank(tmp_path, blank, field):
     result = CliRunner().invoke(main, ["validate", str(tmp_path / "s.yaml")])
     assert result.exit_code != 0
     assert "must not be blank: it holds only invisible characters" in result.output
+
+
+@pytest.mark.parametrize("field", ["summary", "notes", "note"])
+def test_prose_of_invisible_characters_alone_is_refused_but_may_be_left_out(tmp_path, field):
+    """A summary of the blank Braille pattern gave an empty paragraph on every page; a
+    summary of spaces is no summary, as before."""
+    for text, ok in (("\u2800", False), ("\u200b \u3164", False), ("  ", True), ("x\u200b", True)):
+        lines = {"summary": "", "notes": "", "note": ""} | {field: f"{field}: {json.dumps(text)}"}
+        (tmp_path / "s.yaml").write_text(
+            f"id: probe\ntitle: Probe\n{lines['summary']}\n{lines['notes']}\n"
+            f"steps:\n  - assign: russia\n    where: {{oblast: Donetsk}}\n    {lines['note']}\n",
+            encoding="utf-8",
+        )
+        result = CliRunner().invoke(main, ["validate", str(tmp_path / "s.yaml")])
+        assert (result.exit_code == 0) == ok, (text, result.output)
+        if not ok:
+            assert "holds only invisible characters" in result.output
+            assert "or leave it out" in result.output
