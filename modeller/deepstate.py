@@ -94,7 +94,8 @@ def edited_dump(collection) -> tuple[int, int] | None:
     features = collection.get("features") if isinstance(collection, dict) else None
     if not isinstance(features, list):
         return None
-    props = [f.get("properties") if isinstance(f, dict) else None for f in features]
+    # (a feature that is no object is not one to weigh: reading the file says what it is)
+    props = [f.get("properties") if isinstance(f, dict) else {"styleUrl": ""} for f in features]
     props = [p if isinstance(p, dict) else {} for p in props]
     styled = [
         i
