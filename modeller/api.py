@@ -12,8 +12,10 @@ are the same as ``modeller run``'s.
 
 from __future__ import annotations
 
+import functools
 import numbers
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +42,23 @@ __all__ = [
 ]
 
 
+# The units and the population a call sets are the process's (as --units and --population
+# set them for a command): calls from several threads run one at a time, each with its own
+# settings throughout (two at once had each other's people, and named the other's source)
+_ONE_AT_A_TIME = threading.RLock()
+
+
+def _serialised(func):
+    """``func`` holding the API's lock: safe from any thread, one call at a time."""
+
+    @functools.wraps(func)
+    def call(*args, **kwargs):
+        with _ONE_AT_A_TIME:
+            return func(*args, **kwargs)
+
+    return call
+
+
 def _home(value):
     """A path written from the home folder (``~/proposals``) as that folder's, as
     ``to_file``, ``units`` and ``population`` read it (a scenario or baseline file that
@@ -49,6 +68,7 @@ def _home(value):
     return value
 
 
+@_serialised
 def scenarios(folder: str | Path | None = None) -> list[Scenario]:
     """The shipped scenarios (or every scenario file in ``folder``), in file order.
 
@@ -68,6 +88,7 @@ def scenarios(folder: str | Path | None = None) -> list[Scenario]:
     return [sc for _, sc in _scenario.load_scenarios(paths)]
 
 
+@_serialised
 def load_scenario(path_or_id: str | Path) -> Scenario:
     """One scenario from a YAML file, or a shipped scenario by its id (``"land-swap"``).
 
@@ -88,6 +109,7 @@ def load_scenario(path_or_id: str | Path) -> Scenario:
     return _scenario.load_scenario(paths[0])
 
 
+@_serialised
 def load_baseline(spec: str | None = None, units: str | Path | None = None) -> Partition:
     """A baseline: who holds what before a scenario is applied.
 
@@ -133,6 +155,7 @@ def load_baseline(spec: str | None = None, units: str | Path | None = None) -> P
     return api_args.stamped(base)
 
 
+@_serialised
 def apply(baseline: Partition, scenario: Scenario) -> Partition:
     """Apply a scenario to a baseline.
 
@@ -241,6 +264,7 @@ def _same_file(a, b) -> bool:
         return False
 
 
+@_serialised
 def run(
     scenarios: object = None,
     baseline: str | None = None,
@@ -309,6 +333,7 @@ def run(
     return Result(report.document(entries), tuple(partitions), tuple(notes))
 
 
+@_serialised
 def timeline(
     scenarios: object = None,
     baselines: str = "deepstate:..",

@@ -595,6 +595,39 @@ def test_run_places_people_from_modeller_population_as_the_command_line_does(
         population.use(None)
 
 
+def test_calls_from_threads_each_keep_their_own_population(hromada_dir, shared_data):
+    """The population a call sets is the process's: two threads asking for different
+    ones got each other's people (and named the other's source), silently."""
+    import json
+    import threading
+
+    from modeller import population
+
+    def russia(pop) -> tuple[float, str]:
+        doc = json.loads(modeller.run(["land-swap"], baseline=day, population=pop).to_json())
+        entry = doc["scenarios"][0]
+        held = {s["status"]: s["baseline_people"] for s in entry["statuses"]}
+        return held["russia"], entry["population"]["source"]
+
+    day = "deepstate:2025-07-03"  # (a day to read: the calls overlap while it is read)
+    asked = ["embedded", str(hromada_dir)] * 3
+    try:
+        alone = {pop: russia(pop) for pop in set(asked)}
+        assert alone["embedded"][0] != pytest.approx(alone[str(hromada_dir)][0], rel=1e-4)
+        got: dict[int, tuple] = {}
+        threads = [
+            threading.Thread(target=lambda i=i, pop=pop: got.update({i: russia(pop)}))
+            for i, pop in enumerate(asked)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=600)
+        assert [got.get(i) for i in range(len(asked))] == [alone[pop] for pop in asked]
+    finally:
+        population.use(None)
+
+
 def test_a_population_folder_saved_over_between_calls_is_read_again(hromada_dir, tmp_path):
     """The model is kept between API calls for the same files; a table saved over since
     must be read again, not served from the caches kept by the folder's name."""
