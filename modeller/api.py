@@ -402,6 +402,10 @@ def timeline(
     except InputError as exc:
         raise api_args.in_api_words(exc) from None
     frame = pd.DataFrame(dict((table.attrs if recognition else table.columns).items()))
+    if frame.empty:  # (no rows: columns of the types rows give, not object)
+        frame = frame.astype(
+            {c: float if c in ("km2", "people") else "str" for c in frame if c != "date"}
+        )
     # dates as dates, as the Parquet file has them (text sorted, but did not plot or resample)
     # (in microseconds whatever pandas' default: an empty frame's had been in seconds)
     frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d").astype("datetime64[us]")

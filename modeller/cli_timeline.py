@@ -129,6 +129,11 @@ def timeline(
             removed = folders.replace_listed(out, MANIFEST, written, OURS)
         except InputError as exc:
             fail(exc)
+        except OSError:  # (a full disk): what was written is listed as Ctrl-C lists it, the
+            if written:  # earlier page beside it goes; else the next run refused the table
+                with suppress(OSError):
+                    folders.replace_listed(out, MANIFEST, written, OURS)
+            raise
         except KeyboardInterrupt:
             written[:] = [  # a file gone meanwhile (another process) is none of this run's
                 p for p in stamps if p in written or _stamp(p) not in (stamps[p], None)

@@ -8,6 +8,7 @@ user saved over one of ours (same name, other size) is theirs and is kept.
 from __future__ import annotations
 
 import errno
+import glob
 import os
 import re
 import secrets
@@ -119,9 +120,23 @@ def replace_listed(
     for name in sorted(stale):
         with suppress(OSError):
             os.remove(target / name)
+    for leftover in _temporaries(target, {p.name for p in written} | {manifest}):
+        with suppress(OSError):
+            os.remove(leftover)
     sizes = {p.name: _size(target / p.name) for p in written}
     write_text(Path(folder) / manifest, manifest_text(sizes))
     return sorted(stale)
+
+
+def _temporaries(folder: Path, names: set[str]) -> list[Path]:
+    """Hidden temporaries of ``names`` that a killed write left (``files.atomic_path``:
+    '.timeline.csv.k2j4x9ab.tmp'); the folder's lock is held, so none is being written."""
+    out = []
+    for name in names:
+        pattern = re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}\.tmp(\.\w+)?")
+        with suppress(OSError):
+            out += [p for p in folder.glob(f".{glob.escape(name)}.*") if pattern.fullmatch(p.name)]
+    return out
 
 
 def manifest_text(sizes: dict[str, int | None]) -> str:

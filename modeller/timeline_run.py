@@ -236,6 +236,25 @@ def build_table(
         raise InputError(exc.message, str(path), line) from None
 
 
+def _load_others(others: list[str], days: list[Snapshot]) -> list[tuple[str, object]]:
+    """The baselines besides DeepState's days, loaded and dated: an undated one, or two on
+    one date, is an InputError before the days are measured (it had come after them all)."""
+    dated = {s.day: s.spec for s in days}
+    out = []
+    for spec in others:
+        base = baselines.load_baseline(spec)
+        dated_figures(None, base.baseline)  # (an undated baseline: how to date it)
+        day = base.baseline.date
+        if day in dated:  # rows are keyed by date: two baselines would be added together
+            raise InputError(
+                f"{spec} and {dated[day]} both describe {day}; a timeline takes one baseline "
+                "per date: leave one of them out of --baselines"
+            )
+        dated[day] = spec
+        out.append((spec, base))
+    return out
+
+
 def _build_table(
     scenarios: list[tuple[Path, Scenario]],
     snapshots: list[Snapshot],
@@ -248,6 +267,7 @@ def _build_table(
     # snapshots that keep a grey zone have a third status: evaluated the plain way
     others = [*others, *(s.spec for s in snapshots if s.grey)]
     ordered = sorted((s for s in snapshots if not s.grey), key=lambda s: s.day)
+    loaded = _load_others(others, ordered)  # (a bad one is said before any day is measured)
     every, keys, kept, cached = ordered, [], None, None
     clock = time.process_time()
     if not scheduler and ordered and timeline_cache.enabled():
@@ -317,16 +337,7 @@ def _build_table(
         status.add(cols)
         attrs.add(extra)
     infos = [info for m in measured for info in m.infos]
-    dated = {info.date: info.name for info in infos}
-    for spec in others:
-        base = baselines.load_baseline(spec)
-        day = base.baseline.date
-        if day in dated:  # rows are keyed by date: two baselines would be added together
-            raise InputError(
-                f"{spec} and {dated[day]} both describe {day}; a timeline takes one baseline "
-                "per date: leave one of them out of --baselines"
-            )
-        dated[day] = spec
+    for spec, base in loaded:
         infos.append(base.baseline)
         for _, sc in scenarios:
             try:

@@ -108,6 +108,7 @@ def cadence(dates: list[str], every_days: int = 0) -> str:
     if not len(gaps):
         return "on one date"
     monthly = gaps >= 27
+    month_apart = monthly & (gaps <= 32)  # (1991 to 2025 is no month: 'on N dates')
     short = gaps[~monthly]
     steady = _every(every_days or float(np.median(short))) if len(short) else ""
     if monthly.all():
@@ -115,7 +116,7 @@ def cadence(dates: list[str], every_days: int = 0) -> str:
     if not monthly.any():
         return steady
     first = int(np.argmin(monthly))  # month-end snapshots first, then the daily archive
-    if monthly[:first].all() and not monthly[first:].any():
+    if month_apart[:first].all() and not monthly[first:].any():
         return f"monthly, then {steady}"
     return f"on {len(days)} dates"
 

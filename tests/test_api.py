@@ -774,3 +774,17 @@ def test_a_partition_with_pieces_in_the_wrong_unit_or_changes_applied_is_refused
     applied = modeller.apply(base, modeller.load_scenario("full-donbas-withdrawal"))
     with pytest.raises(InputError, match="land changing hands"):
         modeller.run("freeze-current-lines", baseline=replace(applied, scenario=None))
+
+
+def test_an_empty_timeline_frame_has_the_column_types_of_a_full_one(shared_data):
+    """land-swap sets no recognition: its recognition frame had object columns (km2 summed
+    to the int 0, and a concat with a full frame gave object columns)."""
+    import pandas as pd
+
+    day = "deepstate:2025-07-01"
+    empty = modeller.timeline("land-swap", day, recognition=True)
+    full = modeller.timeline("us-framework-2025-04", day, recognition=True)
+    assert empty.empty and not full.empty
+    assert empty.dtypes.to_dict() == full.dtypes.to_dict()
+    assert isinstance(empty.km2.sum(), float)
+    assert pd.concat([empty, full]).dtypes.to_dict() == full.dtypes.to_dict()

@@ -115,6 +115,9 @@ def test_words_cadence_months_and_rounding():
     mixed = ["2024-05-31", "2024-06-30", "2024-07-08", "2024-07-09", "2024-07-10"]
     assert ts.cadence(mixed) == "monthly, then day by day"
     assert ts.cadence([*mixed[:3], "2024-07-15"], 7) == "monthly, then weekly"
+    # 1991 before a run of days is no month before them (the title had said 'monthly')
+    assert ts.cadence(["1991-12-01", "2025-07-01", "2025-07-02"]) == "on 3 dates"
+    assert ts.cadence(["2022-02-23", "2024-07-08", "2024-07-09"]) == "on 3 dates"
     ticks = ts.month_ticks(Date(2024, 7, 8).toordinal(), Date(2026, 8, 22).toordinal())
     assert [t[1] for t in ticks] == ["Jan 2025", "Jul 2025", "Jan 2026", "Jul 2026"]
     few = ts.month_ticks(Date(2025, 7, 1).toordinal(), Date(2025, 12, 20).toordinal())

@@ -6,6 +6,7 @@ mount one, those tests skip."""
 from __future__ import annotations
 
 import errno
+import os
 import re
 import shutil
 import signal
@@ -270,3 +271,57 @@ def test_sigterm_ends_a_command_at_once_unless_a_temporary_is_to_be_removed():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[True, True, True, True]", done.stdout + done.stderr
+
+
+def test_a_timeline_stopped_by_a_full_disk_leaves_no_old_page_and_blocks_no_rerun(
+    shared_data, tmp_path, monkeypatch
+):
+    """The table was written, then the disk was full for the page: the new table stood
+    beside the old page, unlisted, and the next run refused it as 'not a file modeller
+    wrote'."""
+    from modeller import timeline_table
+
+    out = tmp_path / "tl"
+    one = ["timeline", "land-swap", "--baselines", "deepstate:2025-07-01", "-o", str(out)]
+    first = CliRunner().invoke(main, one)
+    assert first.exit_code == 0, first.output
+    assert (out / "timeline.html").exists()
+    writes = timeline_table.write_text
+
+    def full(path, text):
+        if Path(path).name == "timeline.html":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return writes(path, text)
+
+    monkeypatch.setattr(timeline_table, "write_text", full)
+    days = [*one[:3], "deepstate:2025-07-01..2025-07-03", *one[4:]]
+    second = CliRunner().invoke(main, days)
+    assert second.exit_code == 1 and "No space left on device" in second.stderr, second.output
+    assert b",2025-07-03," in (out / "timeline.csv").read_bytes()  # the new table, written
+    assert not (out / "timeline.html").exists()  # the earlier page went with its table
+    monkeypatch.setattr(timeline_table, "write_text", writes)
+    third = CliRunner().invoke(main, one)
+    assert third.exit_code == 0, third.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".modeller-timeline",
+        "timeline.csv",
+        "timeline.html",
+    ]
+
+
+def test_a_timeline_removes_the_temporaries_a_killed_one_left(shared_data, tmp_path):
+    """A SIGKILL while the table was written left '.timeline.csv.XXXXXXXX.tmp' (up to a
+    table's size) through every later run into the folder."""
+    out = tmp_path / "tl"
+    out.mkdir()
+    left = [out / ".timeline.csv.k2j4x9ab.tmp", out / ".timeline.html.q0w9e8r7.tmp"]
+    for path in left:
+        path.write_text("half a table")
+    mine = [out / ".timeline.csv.notes", out / "timeline.csv.k2j4x9ab.tmp"]  # not its names
+    for path in mine:
+        path.write_text("the user's")
+    args = ["timeline", "land-swap", "--baselines", "deepstate:2025-07-01", "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert not any(p.exists() for p in left)
+    assert all(p.read_text() == "the user's" for p in mine)
