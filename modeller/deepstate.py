@@ -88,7 +88,8 @@ def edited_dump(collection) -> tuple[int, int] | None:
     (the first such feature, the first feature that keeps it from being a dump: one with
     a ``status`` or without ``styleUrl``), numbered from 1; else None. Read as a user's
     polygons, each feature without a ``status`` would be Russian-held: DeepState's
-    liberated areas and the territories outside Ukraine too."""
+    liberated areas and the territories outside Ukraine too. None too when every feature
+    has a ``status``: none would be taken as Russian-held unasked."""
     if isinstance(collection, dict) and isinstance(collection.get("map"), dict):
         collection = collection["map"]
     features = collection.get("features") if isinstance(collection, dict) else None
@@ -105,6 +106,8 @@ def edited_dump(collection) -> tuple[int, int] | None:
     odd = next((i for i, p in enumerate(props) if "styleUrl" not in p or "status" in p), None)
     if not styled or odd is None:
         return None
+    if all("status" in p for p in props):  # every feature says its holder: nothing defaults
+        return None  # (a file drawn in a map app that styles features in DeepState's red)
     other = next((i for i in styled if i != odd), odd)  # (another than the odd one)
     return other + 1, odd + 1
 

@@ -220,6 +220,35 @@ def test_a_raw_dump_edited_once_is_refused_not_read_as_russian_held(
     assert "would count as Russian-held" in said and "each with a 'status'" in said
 
 
+def test_a_styled_file_whose_every_feature_has_a_status_is_read_as_its_statuses(tmp_path):
+    """A file drawn in a map app styles its features (styleUrl; Google My Maps offers
+    DeepState's red, #a52714): when each says its holder, nothing defaults to
+    Russian-held, and the file is the user's own, not a refused edit of a dump."""
+    ring = [[37.0, 48.0], [37.5, 48.0], [37.5, 48.5], [37.0, 48.5], [37.0, 48.0]]
+    style = {"styleUrl": "#poly-A52714", "fill": "#a52714"}
+    features = [
+        {
+            "type": "Feature",
+            "properties": {**style, "status": status},
+            "geometry": {"type": "Polygon", "coordinates": [[[x + dx, y] for x, y in ring]]},
+        }
+        for status, dx in (("russia", 0.0), ("contested", 1.0))
+    ]
+    path = tmp_path / "drawn.geojson"
+    doc = {"type": "FeatureCollection", "date": "2025-08-15", "features": features}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["run", "freeze-current-lines", "--no-maps", "-f", "json", "-b", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    held = {s["status"] for s in json.loads(result.stdout)["scenarios"][0]["statuses"]}
+    assert {"russia", "contested"} <= held
+    del features[1]["properties"]["status"]  # one left to default: refused, as a dump's
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "freeze-current-lines", "--no-maps", "-b", str(path)])
+    assert result.exit_code == 2 and "would count as Russian-held" in result.output
+
+
 @pytest.mark.parametrize("when", ["1900-01-01T00:00Z", "2150-06-01T12:00Z"])
 def test_a_raw_dump_dated_outside_1991_to_2100_is_refused(shared_data, tmp_path, when):
     """A user file's date is checked against 1991–2100; a raw dump's 'datetime' was not."""
