@@ -15,6 +15,7 @@ import secrets
 import shutil
 import signal
 import tempfile
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -128,14 +129,20 @@ def replace_listed(
     return sorted(stale)
 
 
+LEFT_S = 3600.0  # a temporary untouched this long is a killed write's, not one under way
+
+
 def _temporaries(folder: Path, names: set[str]) -> list[Path]:
     """Hidden temporaries of ``names`` that a killed write left (``files.atomic_path``:
-    '.timeline.csv.k2j4x9ab.tmp'); the folder's lock is held, so none is being written."""
+    '.timeline.csv.k2j4x9ab.tmp', nothing else), untouched for ``LEFT_S``: one another
+    command is writing (``run -O`` takes no lock on the folder) is written to as it goes."""
     out = []
     for name in names:
-        pattern = re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}\.tmp(\.\w+)?")
+        pattern = re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}\.tmp")
         with suppress(OSError):
-            out += [p for p in folder.glob(f".{glob.escape(name)}.*") if pattern.fullmatch(p.name)]
+            for p in folder.glob(f".{glob.escape(name)}.*.tmp"):
+                if pattern.fullmatch(p.name) and time.time() - p.lstat().st_mtime > LEFT_S:
+                    out.append(p)
     return out
 
 

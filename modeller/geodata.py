@@ -225,6 +225,24 @@ def _resolved(path) -> Path:
         raise InputError(f"cannot read units file: {inputs.reason(exc)}", str(path)) from None
 
 
+def _as_read(full: Path, written: str | None) -> Path:
+    """The name to read a units file by: as written when that name is one of a units file
+    (its suffix; a Shapefile's .shx beside it), so that a link's own name and sidecars
+    count (a link 'units.geojson' to a file without a suffix, a Shapefile of links into
+    folders of their own); else its target, ``full`` (a link to a .shp whose sidecars lie
+    beside the target, a link without a suffix)."""
+    from .unitsfile import SUFFIXES
+
+    if written is None:
+        return full
+    given = Path(written)
+    if given.suffix.lower() not in SUFFIXES:
+        return full
+    if given.suffix.lower() == ".shp" and not given.with_suffix(".shx").exists():
+        return full if full.with_suffix(".shx").exists() else given
+    return given
+
+
 def _stamp(path: Path) -> tuple:
     """What tells a units file saved over since it was read (size, time, inode; of a
     Shapefile's .dbf too, where its names are): read again, not served from the cache
@@ -279,7 +297,7 @@ def _from_file(path: str, stamp: tuple = (), written: str | None = None) -> Geod
     from . import unitsfile
 
     base = _embedded()
-    features, others = unitsfile.read_features(Path(written or path))
+    features, others = unitsfile.read_features(_as_read(Path(path), written))
     index = oblast_index()
 
     def label(code: str) -> str:

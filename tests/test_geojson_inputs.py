@@ -1164,6 +1164,16 @@ def test_units_given_by_a_link_are_read_by_the_name_given(tmp_path):
     assert [s["status"] for s in got["statuses"]] == [s["status"] for s in want["statuses"]]
     for mine, theirs in zip(got["statuses"], want["statuses"], strict=True):
         assert mine["km2"] == pytest.approx(theirs["km2"], rel=1e-4)
+    # and as before: a link to a .shp alone (its sidecars beside the target), a link
+    # without a suffix to a GeoJSON
+    (tmp_path / "alone").mkdir()
+    gpd.read_file(plain).to_file(tmp_path / "alone" / "real.shp")
+    (tmp_path / "only.shp").symlink_to(tmp_path / "alone" / "real.shp")
+    (tmp_path / "no_suffix").symlink_to(plain)
+    for link in ("only.shp", "no_suffix"):
+        got = figures(run_units_json(tmp_path, tmp_path / link))
+        for mine, theirs in zip(got["statuses"], want["statuses"], strict=True):
+            assert mine["km2"] == pytest.approx(theirs["km2"], rel=1e-4), link
 
 
 def run_units_json(tmp_path: Path, path: Path):

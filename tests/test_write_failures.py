@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -315,11 +316,16 @@ def test_a_timeline_removes_the_temporaries_a_killed_one_left(shared_data, tmp_p
     out = tmp_path / "tl"
     out.mkdir()
     left = [out / ".timeline.csv.k2j4x9ab.tmp", out / ".timeline.html.q0w9e8r7.tmp"]
+    hours_ago = time.time() - 2 * 3600
     for path in left:
         path.write_text("half a table")
+        os.utime(path, (hours_ago, hours_ago))
     mine = [out / ".timeline.csv.notes", out / "timeline.csv.k2j4x9ab.tmp"]  # not its names
+    mine.append(out / ".timeline.html.draft_v2.tmp.html")  # (a draft of the user's)
+    mine.append(out / ".timeline.csv.x7y6z5w4.tmp")  # written to now: another command's
     for path in mine:
         path.write_text("the user's")
+    os.utime(mine[2], (hours_ago, hours_ago))
     args = ["timeline", "land-swap", "--baselines", "deepstate:2025-07-01", "-o", str(out)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
