@@ -154,7 +154,7 @@ def _read_layer(path: Path) -> list[dict]:
     (lon/lat), with their ``status``; modeller's own export of pieces is refused."""
     from . import ogrfiles  # (pyogrio, pyproj: only when such a file is read)
 
-    found, names = ogrfiles.features(path, inputs.geo_format(path), ("status",))
+    found, names = ogrfiles.features(path, inputs.geo_format(path), ("status", "fill"))
     if "status" not in names and {"before", "after"} <= set(names):
         raise InputError(
             "this is modeller's own export of a scenario's pieces ('before' and 'after', no "
@@ -363,7 +363,7 @@ def from_file(path: Path) -> Partition:
         data = geojson.parse(text, path)
         if deepstate_raw.is_raw(data):
             return from_raw(path, data)
-        deepstate_raw.check_not_edited(data, path)
+    deepstate_raw.check_not_misread(data, path)
     if isinstance(data, dict) and isinstance(data.get("modeller"), dict):
         raise InputError(
             "this is modeller's own export of a scenario's pieces (each with 'before' and "

@@ -74,64 +74,57 @@ def is_raw(collection) -> bool:
     if not isinstance(features, list) or not features:
         return False
     props = [f.get("properties") if isinstance(f, dict) else None for f in features]
-    if not all(isinstance(p, dict) and "styleUrl" in p and "status" not in p for p in props):
+    if not all(isinstance(p, dict) and "styleUrl" in p and not has_status(p) for p in props):
         return False
     return any(str(p.get("fill", "")).lower() in (OCCUPIED_FILL, *GREY_FILLS) for p in props)
 
 
 LIBERATED_FILL = "#0f9d58"  # land Ukraine retook ("Звільнено")
-STYLED_FILLS = (OCCUPIED_FILL, *GREY_FILLS, FOREIGN_FILL, LIBERATED_FILL)
+NOT_HELD = {  # DeepState's fills of land it does not show as Russian-held
+    LIBERATED_FILL: "DeepState's liberated areas",
+    FOREIGN_FILL: "DeepState's territories outside Ukraine",
+    **dict.fromkeys(GREY_FILLS, "DeepState's grey zone"),
+}
 
 
-def edited_dump(collection) -> tuple[int, int] | None:
-    """For a file that is no raw dump (``is_raw``) but holds DeepState's styled features:
-    (the first such feature, the first feature that keeps it from being a dump: one with
-    a ``status`` or without ``styleUrl``), numbered from 1; else None. Read as a user's
-    polygons, each feature without a ``status`` would be Russian-held: DeepState's
-    liberated areas and the territories outside Ukraine too. None too when every feature
-    has a ``status``: none would be taken as Russian-held unasked."""
+def has_status(props: dict) -> bool:
+    """Whether a feature's properties carry a status, its key in any letter case and with
+    spaces around, as a baseline file's reader takes it ("STATUS", a Shapefile's)."""
+    return any(str(k).strip().casefold() == "status" for k in props)
+
+
+def misread_fill(collection) -> tuple[int, str] | None:
+    """For a file not read as a raw dump (``is_raw``): the first feature without a status
+    whose ``fill`` is one DeepState gives land it does not show as Russian-held (number
+    from 1, fill); else None. Read as a baseline file, a feature without a status is
+    Russian-held: a dump edited once (a status added, a styleUrl dropped) or saved as a
+    GeoPackage had counted its liberated areas and Transnistria so (+41,000 km²)."""
     if isinstance(collection, dict) and isinstance(collection.get("map"), dict):
         collection = collection["map"]
     features = collection.get("features") if isinstance(collection, dict) else None
-    if not isinstance(features, list):
-        return None
-    # (a feature that is no object is not one to weigh: reading the file says what it is)
-    props = [f.get("properties") if isinstance(f, dict) else {"styleUrl": ""} for f in features]
-    props = [p if isinstance(p, dict) else {} for p in props]
-    styled = [
-        i
-        for i, p in enumerate(props)
-        if "styleUrl" in p and str(p.get("fill", "")).lower() in STYLED_FILLS
-    ]
-    odd = next((i for i, p in enumerate(props) if "styleUrl" not in p or "status" in p), None)
-    if not styled or odd is None:
-        return None
-    if all("status" in p for p in props):  # every feature says its holder: nothing defaults
-        return None  # (a file drawn in a map app that styles features in DeepState's red)
-    other = next((i for i in styled if i != odd), odd)  # (another than the odd one)
-    return other + 1, odd + 1
+    for i, f in enumerate(features if isinstance(features, list) else []):
+        props = f.get("properties") if isinstance(f, dict) else None
+        if not isinstance(props, dict) or has_status(props):
+            continue
+        fill = next((v for k, v in props.items() if str(k).strip().casefold() == "fill"), "")
+        if str(fill).strip().lower() in NOT_HELD:
+            return i + 1, str(fill).strip().lower()
+    return None
 
 
-def check_not_edited(data, path: Path) -> None:
-    """Refuse a DeepState layer dump that one edit keeps from being read as one (a feature
-    with a ``status``, or without ``styleUrl``): read as the user's polygons, its liberated
-    areas and the territories outside Ukraine had counted as Russian-held (+42,000 km²)."""
-    found = edited_dump(data)
+def check_not_misread(data, path: Path) -> None:
+    """Refuse a baseline file with a feature that would count as Russian-held although its
+    DeepState fill says otherwise (``misread_fill``)."""
+    found = misread_fill(data)
     if found is None:
         return
-    styled, odd = found
-    layer = data["map"] if isinstance(data.get("map"), dict) else data
-    feature = layer["features"][odd - 1]
-    props = feature.get("properties") if isinstance(feature, dict) else None
-    why = "has a 'status'" if isinstance(props, dict) and "status" in props else "has no 'styleUrl'"
+    number, fill = found
     raise InputError(
-        f"feature {styled} is styled as DeepState's map ('styleUrl', a DeepState 'fill') but "
-        f"feature {odd} {why}, so the file is neither DeepState's layer dump nor a baseline "
-        "of your own: read as one, every feature without a 'status' (DeepState's liberated "
-        "areas, the territories outside Ukraine) would count as Russian-held. Keep the dump "
-        "as DeepState exported it (its occupied and grey-zone layers are read by their "
-        "'fill'), or keep only the features you mean, each with a 'status' (russia, "
-        "contested), and none without one",
+        f"feature {number} has no 'status' and the fill '{fill}' of {NOT_HELD[fill]}: in a "
+        "baseline file a feature without a 'status' counts as Russian-held. A DeepState "
+        "layer dump is read by its fills only as DeepState exported it (GeoJSON, every "
+        "feature with its styleUrl and none with a 'status'); in a file of your own, give "
+        "each feature a 'status' (russia, contested, ukraine) or leave it out",
         str(path),
     )
 

@@ -196,28 +196,41 @@ def _first(features: list, fill: str) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("edit", "why"),
+    "edit",
     [
-        (lambda fs: _first(fs, "#bcaaa4").update(status="contested"), "has a 'status'"),
-        (lambda fs: _first(fs, "#a52714").pop("styleUrl"), "has no 'styleUrl'"),
-        (lambda fs: fs.append({**fs[0], "properties": {"status": "russia"}}), "has a 'status'"),
+        lambda fs: _first(fs, "#bcaaa4").update(status="contested"),
+        lambda fs: _first(fs, "#bcaaa4").update(STATUS="contested"),  # (read in any case)
+        lambda fs: _first(fs, "#a52714").pop("styleUrl"),
+        lambda fs: [f["properties"].pop("styleUrl") for f in fs],  # a field dropped
+        lambda fs: fs.append({**fs[0], "properties": {"status": "russia"}}),
     ],
 )
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg"])
 def test_a_raw_dump_edited_once_is_refused_not_read_as_russian_held(
-    shared_data, tmp_path, edit, why
+    shared_data, tmp_path, edit, suffix
 ):
-    """One feature tagged 'contested' (or its styleUrl deleted) made the dump a user's file:
-    every feature without a status was Russian-held, the liberated areas and Transnistria
-    too (Russia 155,000 km² for 113,000), without a word."""
+    """One feature tagged 'contested' (or its styleUrl deleted, or the dump saved as a
+    GeoPackage) made the dump a user's file: every feature without a status was
+    Russian-held, the liberated areas and Transnistria too (Russia 155,000 km² for
+    113,000), without a word."""
     as_exported = _edited_dump(shared_data, tmp_path, lambda features: None)
     kept = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", str(as_exported)])
     assert kept.exit_code == 0, kept.output  # the dump without its points is still a dump
     path = _edited_dump(shared_data, tmp_path, edit)
+    if suffix == ".gpkg":
+        import geopandas as gpd
+
+        frame = gpd.read_file(path)
+        path = path.with_suffix(".gpkg")
+        frame.to_file(path)
     result = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-b", str(path)])
     assert result.exit_code == 2, result.output
     said = " ".join(result.output.split())
-    assert f"error: {path}: feature " in said and why in said, said
-    assert "would count as Russian-held" in said and "each with a 'status'" in said
+    assert f"error: {path}: feature " in said and "Russian-held" in said, said
+    if "its 'status' is empty (null)" in said:  # (a GeoPackage's column: null where unset)
+        assert suffix == ".gpkg"
+    else:
+        assert "has no 'status' and the fill" in said and "give each feature a 'status'" in said
 
 
 def test_a_styled_file_whose_every_feature_has_a_status_is_read_as_its_statuses(tmp_path):
@@ -243,10 +256,23 @@ def test_a_styled_file_whose_every_feature_has_a_status_is_read_as_its_statuses(
     assert result.exit_code == 0, result.output
     held = {s["status"] for s in json.loads(result.stdout)["scenarios"][0]["statuses"]}
     assert {"russia", "contested"} <= held
-    del features[1]["properties"]["status"]  # one left to default: refused, as a dump's
+    del features[1]["properties"]["status"]  # red without a status: Russian-held, as asked
     path.write_text(json.dumps(doc), encoding="utf-8")
     result = CliRunner().invoke(main, ["run", "freeze-current-lines", "--no-maps", "-b", str(path)])
-    assert result.exit_code == 2 and "would count as Russian-held" in result.output
+    assert result.exit_code == 0, result.output
+    features[1]["properties"]["fill"] = "#0F9D58"  # green without one: refused
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "freeze-current-lines", "--no-maps", "-b", str(path)])
+    assert result.exit_code == 2 and "feature 2 has no 'status'" in result.output
+    for f in features:  # every holder said, in a Shapefile's capitals: read as said
+        f["properties"].pop("status", None)
+        f["properties"]["STATUS"] = "ukraine" if f is features[1] else "russia"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["run", "freeze-current-lines", "--no-maps", "-f", "json", "-b", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "DeepState" not in json.loads(result.stdout)["scenarios"][0]["baseline"]["source"]
 
 
 @pytest.mark.parametrize("when", ["1900-01-01T00:00Z", "2150-06-01T12:00Z"])
