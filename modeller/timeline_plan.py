@@ -124,11 +124,15 @@ def _evaluate(scenario: Scenario, bands: tuple[Band, ...]) -> tuple[list, list]:
     return out, steps
 
 
-def _step_columns(steps: list, atoms: list, atom_oblast: np.ndarray, n_atoms: int) -> list:
+def _step_columns(
+    steps: list, atoms: list, atom_oblast: np.ndarray, n_atoms: int
+) -> tuple[list, bool]:
     """Per step, the (class × atom) columns it selects: the atoms of each class's
     synthetic baseline that meet its regions in more than ``SLIVER_M2`` (on a day, the
-    step selects nothing when none of those has land of its class)."""
-    out = []
+    step selects nothing when none of those has land of its class); and whether each step
+    selects every such atom whole (to within ``SLIVER_M2``): atoms are refined by the
+    scenarios' final cells, so a step's region that a later step undoes can cut one."""
+    out, whole = [], True
     shapes = np.array(atoms, dtype=object)
     for step in steps:
         cols: set[int] = set()
@@ -136,18 +140,20 @@ def _step_columns(steps: list, atoms: list, atom_oblast: np.ndarray, n_atoms: in
             for code, region in regions.items():
                 mine = np.flatnonzero(atom_oblast == code)
                 if region is not engine.WHOLE:
-                    parts = shapely.intersection(shapes[mine], region)
-                    mine = mine[shapely.area(parts) > SLIVER_M2]
+                    met = shapely.area(shapely.intersection(shapes[mine], region))
+                    mine, met = mine[met > SLIVER_M2], met[met > SLIVER_M2]
+                    whole &= bool((shapely.area(shapes[mine]) - met <= SLIVER_M2).all())
                 cols.update(int(k) * n_atoms + int(a) for k in classes for a in mine)
         out.append(np.array(sorted(cols), dtype=int))
-    return out
+    return out, whole
 
 
 def _moving(sc: Scenario, columns: list, outcome: dict, n_atoms: int, per: int):
     """Per step, the columns it selects whose (holder, recognition) it changes: a day with
     no land in those changes nothing (as ``engine.run_steps`` warns). Found by replaying the
     steps column by column from each class's holder; None when the replay does not end
-    where the symbolic evaluation does (a column only partly selected by some step)."""
+    where the symbolic evaluation does (the caller gives none either when a step selects
+    part of an atom: the replay would say a ring undone later had changed hands already)."""
     state = {k * n_atoms + a: (STATUSES[k // per], ()) for k, a in outcome}
     out = []
     for (_, _, step), cols in zip(sc.numbered_steps, columns, strict=True):
@@ -281,8 +287,8 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
         for r, key in enumerate(ordered):
             matrix[r, keys[key]] = 1.0
         names = [engine.step_label(*numbered) for numbered in sc.numbered_steps]
-        columns = _step_columns(steps, atoms, atom_oblast_a, n_atoms)
-        moving = _moving(sc, columns, outcome, n_atoms, per)
+        columns, whole = _step_columns(steps, atoms, atom_oblast_a, n_atoms)
+        moving = _moving(sc, columns, outcome, n_atoms, per) if whole else None
         plans.append(
             ScenarioPlan(
                 sc, tuple(ordered), matrix, tuple(zip(names, columns, strict=True)), moving

@@ -788,3 +788,26 @@ def test_a_clashing_or_undated_baseline_is_refused_before_any_day_is_measured(
     with pytest.raises(InputError, match="both describe 2025-08-15|has no date"):
         timeline_run.build_table(loaded, days, [extra], workers=1)
     assert not measured
+
+
+def test_a_step_that_a_later_one_undoes_is_not_said_to_change_nothing(shared_data, tmp_path):
+    """A 10 km disc then a 25 km one, both undone by the last step: the plan's atoms do
+    not tell the ring from the disc, and the replay said the 25 km step changed nothing,
+    which run does not say (it moves the ring)."""
+    (tmp_path / "phased.yaml").write_text(
+        "id: phased\ntitle: Phased\nphases:\n"
+        "  - {id: a, title: A, steps: [{assign: russia, where: {near: {place: Kramatorsk, "
+        "km: 10}}}]}\n"
+        "  - {id: b, title: B, steps: [{assign: russia, where: {near: {place: Kramatorsk, "
+        "km: 25}}}]}\n"
+        "  - {id: c, title: C, steps: [{assign: ukraine, where: {oblast: [Donetsk], "
+        "held_by: ukraine}}]}\n",
+        encoding="utf-8",
+    )
+    loaded = load_scenarios([tmp_path / "phased.yaml"])
+    days = [s for s in archive.snapshots() if "2025-08-01" <= s.day.isoformat() <= "2025-08-02"]
+    got = timeline_run.build_table(loaded, days, workers=1).scenarios[0]["warnings"]
+    for snap in days:
+        warned = baselines.apply(baselines.load_baseline(snap.spec), loaded[0][1]).warnings
+        assert not any("changes nothing" in w for w in warned), warned
+    assert not any("changes nothing" in w for w in got), got
