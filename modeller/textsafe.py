@@ -81,22 +81,21 @@ def markdown_text(text: object) -> str:
 
 
 def web_address(url: object) -> bool:
-    """Whether a page may link to ``url``: an http(s) address (``javascript:`` and the
-    like are shown as text, never linked)."""
-    return str(url or "").lower().startswith(("https://", "http://"))
+    """Whether a page or report may link to ``url``: an http(s) address with no space,
+    control, format (bidi, zero-width) character, angle bracket or backslash in it, one
+    rule for every output (``javascript:`` and the like are shown as text, never linked)."""
+    text = str(url or "")
+    clean = all(unicodedata.category(c)[0] not in "CZ" for c in text)
+    return clean and bool(_WEB_ADDRESS.fullmatch(text))
 
 
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>\\]+", re.IGNORECASE)
 
 
 def markdown_address(url: str) -> str:
-    """A web address as Markdown: an http(s) address as a link (``<https://…>``: nothing
-    in it is read as Markdown); any other (``javascript:``, with spaces) as text, never a
-    link, as the pages show it."""
-    shown = all(unicodedata.category(c)[0] not in "CZ" for c in url)  # no control, format
-    if _WEB_ADDRESS.fullmatch(url) and shown:  # (bidi, zero-width) or space character
-        return f"<{url}>"
-    return markdown_text(url)
+    """A web address as Markdown: one ``web_address`` accepts as a link (``<https://…>``:
+    nothing in it is read as Markdown); any other as text, as the pages show it."""
+    return f"<{url}>" if web_address(url) else markdown_text(url)
 
 
 def markdown_paragraph(text: object) -> str:

@@ -119,3 +119,22 @@ def test_prose_of_invisible_characters_alone_is_refused_but_may_be_left_out(tmp_
         if not ok:
             assert "holds only invisible characters" in result.output
             assert "or leave it out" in result.output
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://a.org/x?a=1&b=2",
+        "HTTPS://A.ORG/x",
+        "https://x.example/a,=1+1,\t-3",  # a tab: the page had linked it, Markdown not
+        "https://a.org/a b",
+        "https://a.org/\u00a0x",
+        "javascript:alert(1)",
+    ],
+)
+def test_pages_and_markdown_link_the_same_addresses(url):
+    from modeller.textsafe import web_address
+
+    linked = bool(links("x " + markdown_address(url)))
+    assert web_address(url) == linked
+    assert linked == (url.lower().startswith("http") and not any(c in url for c in "\t \u00a0"))
