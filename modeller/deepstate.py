@@ -68,10 +68,8 @@ def is_raw(collection) -> bool:
     ``status``. One ``fill`` alone does not make a file a dump: a user's baseline with a
     red feature had been read as one, its other features dropped and its statuses
     ignored."""
-    if isinstance(collection, dict) and isinstance(collection.get("map"), dict):
-        collection = collection["map"]
-    features = collection.get("features") if isinstance(collection, dict) else None
-    if not isinstance(features, list) or not features:
+    features = _features(collection)
+    if not features:
         return False
     props = [f.get("properties") if isinstance(f, dict) else None for f in features]
     if not all(isinstance(p, dict) and "styleUrl" in p and not has_status(p) for p in props):
@@ -87,10 +85,23 @@ NOT_HELD = {  # DeepState's fills of land it does not show as Russian-held
 }
 
 
+def _features(collection) -> list:
+    """A GeoJSON object's features (a dump's may sit under ``map``); [] when it has none."""
+    if isinstance(collection, dict) and isinstance(collection.get("map"), dict):
+        collection = collection["map"]
+    features = collection.get("features") if isinstance(collection, dict) else None
+    return features if isinstance(features, list) else []
+
+
+def _keyed(props: dict, name: str) -> list:
+    """The values of a property named ``name`` in any letter case, spaces around, as a
+    baseline file's reader takes it ("STATUS", a Shapefile's)."""
+    return [v for k, v in props.items() if str(k).strip().casefold() == name]
+
+
 def has_status(props: dict) -> bool:
-    """Whether a feature's properties carry a status, its key in any letter case and with
-    spaces around, as a baseline file's reader takes it ("STATUS", a Shapefile's)."""
-    return any(str(k).strip().casefold() == "status" for k in props)
+    """Whether a feature's properties carry a status (its key in any letter case)."""
+    return bool(_keyed(props, "status"))
 
 
 def misread_fill(collection) -> tuple[int, str] | None:
@@ -99,16 +110,13 @@ def misread_fill(collection) -> tuple[int, str] | None:
     from 1, fill); else None. Read as a baseline file, a feature without a status is
     Russian-held: a dump edited once (a status added, a styleUrl dropped) or saved as a
     GeoPackage had counted its liberated areas and Transnistria so (+41,000 km²)."""
-    if isinstance(collection, dict) and isinstance(collection.get("map"), dict):
-        collection = collection["map"]
-    features = collection.get("features") if isinstance(collection, dict) else None
-    for i, f in enumerate(features if isinstance(features, list) else []):
+    for i, f in enumerate(_features(collection)):
         props = f.get("properties") if isinstance(f, dict) else None
         if not isinstance(props, dict) or has_status(props):
             continue
-        fill = next((v for k, v in props.items() if str(k).strip().casefold() == "fill"), "")
-        if str(fill).strip().lower() in NOT_HELD:
-            return i + 1, str(fill).strip().lower()
+        fill = str((_keyed(props, "fill") or [""])[0]).strip().lower()
+        if fill in NOT_HELD:
+            return i + 1, fill
     return None
 
 

@@ -363,7 +363,8 @@ def to_markdown(doc: RunDocument) -> str:
 def _md_sources(e: ScenarioEntry) -> list[str]:
     """The scenario's interpretation (``notes``) and the addresses of its reported sources,
     as Markdown lines (the provenance line names the sources and dates only)."""
-    lines = [f"**Notes.** {_md(e.notes)}", ""] if e.notes and _md(e.notes) else []
+    notes = _md(e.notes)
+    lines = [f"**Notes.** {notes}", ""] if notes else []
     linked = [r for r in e.reported if r.url]
     if linked:
         lines += [f"- {_md(r.source)} ({r.date}): {markdown_address(r.url)}" for r in linked]

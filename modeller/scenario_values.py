@@ -105,15 +105,21 @@ def invisible(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cf", "Cc") or ch in BLANK_LOOKING
 
 
+def _hidden_only(value: str) -> str | None:
+    """The code points of a text of invisible characters (and spaces) alone, 'U+200B,
+    U+3164'; None for text with something to read, or with nothing but spaces."""
+    if not value.strip() or not all(c.isspace() or invisible(c) for c in value):
+        return None
+    return ", ".join(sorted({f"U+{ord(c):04X}" for c in value if not c.isspace()}))
+
+
 def _not_blank(value: str) -> str:
     """Text with something to read: not only spaces or invisible code points (U+200B)."""
     if not value.strip():
         raise ValueError("must not be blank; write a few words")
-    if all(c.isspace() or invisible(c) for c in value):
+    if hidden := _hidden_only(value):
         raise ValueError(
-            "must not be blank: it holds only invisible characters "
-            f"({', '.join(sorted({f'U+{ord(c):04X}' for c in value if not c.isspace()}))}); "
-            "write a few words"
+            f"must not be blank: it holds only invisible characters ({hidden}); write a few words"
         )
     return value
 
@@ -121,10 +127,9 @@ def _not_blank(value: str) -> str:
 def _blank_or_text(value: str) -> str:
     """Optional prose: empty or spaces (left out), or something to read; not invisible
     characters alone, which pages and reports would show as an empty paragraph."""
-    if value.strip() and all(c.isspace() or invisible(c) for c in value):
-        shown = ", ".join(sorted({f"U+{ord(c):04X}" for c in value if not c.isspace()}))
+    if hidden := _hidden_only(value):
         raise ValueError(
-            f"holds only invisible characters ({shown}); write a few words, or leave it out"
+            f"holds only invisible characters ({hidden}); write a few words, or leave it out"
         )
     return value
 

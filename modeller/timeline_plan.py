@@ -34,7 +34,7 @@ class ScenarioPlan:
     # per step: its name ("step 2 of phase 'x'") and the (class × atom) columns it selects
     steps: tuple[tuple[str, np.ndarray], ...] = ()
     # per step, the columns of those whose holder or recognition it changes (``_moving``);
-    # None when replaying the steps column by column does not end where the plan does
+    # None when a step selects part of an atom, or the replay does not end where the plan does
     moving: tuple[np.ndarray, ...] | None = None
 
 
