@@ -134,19 +134,31 @@ def from_deepstate(info: BaselineInfo, layers: dict[str, object], grey: bool) ->
         held["contested"] = contested
     partition = from_held(info, held)
     # (without the outline rule, its strips are what is cut off: said by its own note)
-    cut = reconcile.cut_off(russia, contested) if settings.reconcile() else ()
-    cut = sorted(((c, k) for c, k in cut if k >= 0.5), key=lambda ck: -ck[1])
+    cut = said_cut_off(reconcile.cut_off(russia, contested) if settings.reconcile() else ())
     if not cut:
         return partition
+    warning = cut_off_warning(cut, info.label)
+    return replace(partition, warnings=(*partition.warnings, warning))
+
+
+def said_cut_off(cut: tuple) -> tuple[tuple[str, float], ...]:
+    """The (unit, km²) of ``reconcile.cut_off`` a warning names: 0.5 km² or more, largest
+    first."""
+    return tuple(sorted(((c, k) for c, k in cut if k >= 0.5), key=lambda ck: -ck[1]))
+
+
+def cut_off_warning(cut: tuple, when: str, most: str = "") -> str:
+    """The warning of land cut off behind Russian lines (``said_cut_off``) on ``when``;
+    ``most``: the date of the figures when ``when`` names several (they are its largest)."""
     data = geodata.load()
     where = ", ".join(f"{data.units[c].name_en} {km2:,.0f}" for c, km2 in cut)
-    warning = (
-        f"{sum(k for _, k in cut):,.0f} km² cut off from the rest of Ukrainian-held land "
-        f"behind Russian lines count as Ukrainian-held on {info.label} (km²: {where}): land "
+    lead, most = ("up to ", f"the most on {most}, ") if most else ("", "")
+    return (
+        f"{lead}{sum(k for _, k in cut):,.0f} km² cut off from the rest of Ukrainian-held land "
+        f"behind Russian lines count as Ukrainian-held on {when} ({most}km²: {where}): land "
         "DeepState's layer leaves out (a lagoon, river islands) or an encircled pocket; see "
         "ASSUMPTIONS.md, 'Outline reconciliation'"
     )
-    return replace(partition, warnings=(*partition.warnings, warning))
 
 
 def _read_layer(path: Path) -> list[dict]:

@@ -33,6 +33,9 @@ class BaselineInfo:
     outside_km2: float | None = None  # area of the source outside the units (DeepState)
     grey_zone: str | None = None  # how the source treats contested land (None: not said)
     units: tuple[str, str] = ()  # (data digest, name) of the units it was drawn on; (): unsaid
+    # km² per unit cut off behind Russian lines and left Ukrainian-held (the timeline's; run
+    # says it in a warning)
+    cut_off: tuple[tuple[str, float], ...] = ()
 
     @property
     def label(self) -> str:

@@ -127,6 +127,7 @@ def _info(kept: dict) -> dict:
     """A day's provenance as kept (JSON) -> the fields of its ``BaselineInfo``."""
     moved = kept["reconciled"]
     outside, grey = kept["outside_km2"], kept["grey_zone"]
+    cut = tuple((str(u), float(v)) for u, v in kept["cut_off"])  # (none: kept before it was)
     if not (outside is None or isinstance(outside, float | int)) or not (
         grey is None or isinstance(grey, str)
     ):
@@ -135,6 +136,7 @@ def _info(kept: dict) -> dict:
         "reconciled": None if moved is None else tuple((str(u), float(v)) for u, v in moved),
         "outside_km2": None if outside is None else float(outside),
         "grey_zone": grey,
+        "cut_off": cut,
     }
 
 
@@ -192,6 +194,7 @@ class Kept:
                     "reconciled": None if info.reconciled is None else list(info.reconciled),
                     "outside_km2": info.outside_km2,
                     "grey_zone": info.grey_zone,
+                    "cut_off": [list(c) for c in info.cut_off],
                 }
                 rows[by_day[day]] = (m.km2[t], m.weight[t], text)
         if not rows or len(rows) * measured[0].km2.shape[1] * 16 > MAX_BYTES // 2:

@@ -96,7 +96,7 @@ def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | N
         held = np.bincount(
             geom.tile_atom, weights=tile_areas(geom, land, state, tree), minlength=n_atoms
         )
-        infos.append(days.outline.info(day.snap, day.raw_km2, float(held.sum()), day.strips))
+        infos.append(days.outline.info(day, float(held.sum())))
         km2[t, russia : russia + n_atoms] = held
         km2[t, ukraine : ukraine + n_atoms] = geom.atom_km2 - held
         clock.lap("clip")

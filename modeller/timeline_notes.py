@@ -10,6 +10,7 @@ import numpy as np
 
 from . import inputs, report
 from .baselines import load_baseline
+from .control import cut_off_warning, said_cut_off
 from .engine import NOTHING_KM2, step_name
 from .errors import InputError
 from .partition import BaselineInfo
@@ -90,6 +91,20 @@ def step_warnings(plan: Plan, measured: list[Measures]) -> dict[str, list[str]]:
                 )
                 notes.append(f"{name} changes nothing on {date_spans(days, sliver)}: {why}")
     return out
+
+
+def cut_off_note(measured: list[Measures]) -> list[str]:
+    """The warning of land cut off behind Russian lines on some DeepState dates (as ``run``
+    warns on one), with the figures of the date with the most."""
+    days = [d for m in measured for d in m.dates]
+    cut = [said_cut_off(info.cut_off) for m in measured for info in m.infos]
+    marked = np.array([bool(c) for c in cut])
+    if not marked.any():
+        return []
+    most = max(range(len(cut)), key=lambda i: sum(k for _, k in cut[i]))
+    if len(days) == 1:
+        return [cut_off_warning(cut[most], str(days[0]))]
+    return [cut_off_warning(cut[most], date_spans(days, marked), str(days[most]))]
 
 
 def _per_day(measured: list[Measures], cols: np.ndarray) -> np.ndarray:

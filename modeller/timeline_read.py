@@ -19,6 +19,7 @@ from .archive import Snapshot
 from .control import NO_GREY_ZONE
 from .partition import BaselineInfo
 from .timeline_day import Geometry, Land, boundary_segments, changed_since, key_order
+from .timeline_pockets import Pockets
 
 
 def _edges_changed(old, new) -> np.ndarray:
@@ -80,17 +81,19 @@ class Outline:
         lines = shapely.linestrings(xy.reshape(-1, 2, 2))
         return bool(shapely.intersects(self.zone.reach, lines).any())
 
-    def info(self, snap: Snapshot, raw_km2: float, held_km2: float, strips: tuple) -> BaselineInfo:
-        """The day's baseline provenance, as ``run`` gives it: km² moved per unit and the
-        DeepState area outside the units (from the tiles: held = R ∩ units + strips);
-        ``strips`` is the day's (moved, km²) of the strips (``figures``)."""
-        moved, strips_km2 = strips
+    def info(self, day: Read, held_km2: float) -> BaselineInfo:
+        """The day's baseline provenance, as ``run`` gives it: km² moved per unit, the
+        DeepState area outside the units (from the tiles: held = R ∩ units + strips) and
+        the land cut off behind Russian lines."""
+        snap, raw_km2 = day.snap, day.raw_km2
+        moved, strips_km2 = day.strips
         inside = held_km2 - (strips_km2 if self.on else 0.0)
         return replace(
             snap.info,
             reconciled=moved if self.on else None,
             outside_km2=max(0.0, raw_km2 - inside),
             grey_zone=NO_GREY_ZONE,
+            cut_off=day.cut_off,
         )
 
 
@@ -103,6 +106,7 @@ class Read:
     raw_km2: float
     land: Land
     strips: tuple  # Outline.figures() of the day
+    cut_off: tuple  # km² per unit cut off behind Russian lines (``reconcile.cut_off``)
 
 
 class Reader:
@@ -110,7 +114,7 @@ class Reader:
     segments, compared with the day before, and given their outline strips: all that needs
     no plan, so it can run ahead of it (``ahead``) while the plan is being made.
 
-    ``clock`` (a ``lap(stage)`` object) gets the time as "read" and "outline".
+    ``clock`` (a ``lap(stage)`` object) gets the time as "read", "outline" and "pockets".
     """
 
     def __init__(self, snapshots: list[Snapshot], clock) -> None:
@@ -118,6 +122,7 @@ class Reader:
         self.done: deque[Read] = deque()
         self.clock = clock
         self.outline = Outline()
+        self.pockets = Pockets() if self.outline.on else None  # (as run: with the rule)
         self.raw = None
         self.raw_km2 = 0.0
         self.segments: tuple | None = None
@@ -144,8 +149,10 @@ class Reader:
             self.segments, self.order = segments, order
             self.raw_km2 = float(geodata.area_km2(raw))
         land = self.outline.land(raw, changed)
-        self.done.append(Read(snap, self.raw_km2, land, self.outline.figures()))
         self.clock.lap("outline")
+        cut = self.pockets.day(land) if self.pockets is not None else ()
+        self.done.append(Read(snap, self.raw_km2, land, self.outline.figures(), cut))
+        self.clock.lap("pockets")
         return True
 
     def __iter__(self):

@@ -28,7 +28,13 @@ from .interrupts import die_with_parent, removed_on_exit
 from .scenario import Scenario
 from .scheduler import connect as connect_scheduler
 from .timeline_measure import Geometry, Measures, measure, on_each_day
-from .timeline_notes import band_step_error, dated_figures, scenario_meta, step_warnings
+from .timeline_notes import (
+    band_step_error,
+    cut_off_note,
+    dated_figures,
+    scenario_meta,
+    step_warnings,
+)
 from .timeline_plan import Plan, make_plan
 from .timeline_read import Handoff
 from .timeline_rows import ATTR_COLUMNS, COLUMNS, KeyFigures, plain_figures, rows
@@ -328,6 +334,9 @@ def _build_table(
             for m in measured
         )
     notes = step_warnings(plan, measured)
+    cut = cut_off_note(measured)
+    for sc_notes in notes.values():
+        sc_notes += cut
     order = {sc.id: i for i, (_, sc) in enumerate(scenarios)}
     sizes = [_group_counts(sp.keys) for sp in plan.scenarios]
     status = Rows(COLUMNS, order, sum(n for n, _ in sizes) * len(every))

@@ -44,7 +44,7 @@ LAYERS: list[set[str]] = [
     {"engine"},  # apply a scenario (held_in through the loader it is given)
     {"baselines", "fast"},  # authored baselines and the one loader; the engine, fast
     {"metrics", "runs"},  # tallies; one run of many scenarios
-    {"timeline_day"},  # the timeline's Russian-held land of a day, tile by tile
+    {"timeline_day", "timeline_pockets"},  # a day's Russian-held land by tile; cut-off land
     {"timeline_bands", "timeline_read"},  # a day's band zones; the days of a chunk, read
     {"timeline_sides"},  # whether a band covers all of its side on a day (as run refuses)
     {"timeline_plan"},  # each scenario applied once, symbolically: static atoms and tiles

@@ -1,0 +1,160 @@
+"""Land cut off behind Russian lines, day after day: ``reconcile.cut_off`` for the timeline.
+
+``run`` finds the pockets of a day in the country less its Russian-held land R (about
+20 ms: GEOS's overlay of the whole outline with the whole of R). The timeline keeps that
+land cut into overlapping grid cells instead, and from one day to the next cuts again
+only the cells that DeepState's changed boundary segments reach.
+
+Notes
+-----
+The pieces of cell ``c`` are the parts of ``(country ∩ c) \\ R``; cells overlap by
+``OVERLAP_M``, so two pieces of neighbouring cells belong to one connected part of
+``country \\ R`` exactly when their interiors meet. The parts of ``country \\ R`` are the
+connected components of that graph; the largest is the main land and the others are
+what ``cut_off`` filters (touching R, ``POCKET_KM2`` or more).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from . import reconcile
+from .regions import clip_box
+
+CELL_M = 100_000.0  # grid cell side
+OVERLAP_M = 50.0  # cells reach this far into their neighbours
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A label per node of an undirected graph (edges a[i]–b[i]): the least node of its
+    connected component (min-label propagation with pointer jumping)."""
+    labels = np.arange(n)
+    while True:
+        low = np.minimum(labels[a], labels[b])
+        before = labels.copy()
+        np.minimum.at(labels, a, low)
+        np.minimum.at(labels, b, low)
+        labels = labels[labels]
+        if np.array_equal(labels, before):
+            return labels
+
+
+class Pockets:
+    """The timeline's cut-off pockets of consecutive days (``day``), as ``cut_off`` gives
+    them for ``run`` on each day alone."""
+
+    def __init__(self) -> None:
+        self.country = reconcile.outline_zone().country
+        x0, y0, x1, y1 = self.country.bounds
+        nx, ny = int(np.ceil((x1 - x0) / CELL_M)), int(np.ceil((y1 - y0) / CELL_M))
+        ix, iy = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
+        ix, iy = ix.ravel(), iy.ravel()
+        box = np.column_stack([x0 + ix * CELL_M, y0 + iy * CELL_M])
+        box = np.hstack([box - OVERLAP_M, box + CELL_M + OVERLAP_M])
+        keep = shapely.intersects(self.country, shapely.box(*box.T))
+        self.boxes = box[keep]
+        self.tree = shapely.STRtree(shapely.box(*self.boxes.T))
+        at = {(i, j): k for k, (i, j) in enumerate(zip(ix[keep], iy[keep], strict=True))}
+        self.pairs = np.array(
+            [
+                (k, at[i + di, j + dj])
+                for (i, j), k in at.items()
+                for di, dj in ((1, 0), (0, 1))
+                if (i + di, j + dj) in at
+            ]
+        ).reshape(-1, 2)
+        self.land = [clip_box(self.country, tuple(b)) for b in self.boxes]
+        self.pieces: list[np.ndarray] = [np.empty(0, dtype=object)] * len(self.boxes)
+        self.links = [np.empty((0, 4), dtype=int)] * len(self.pairs)  # (cell, i, cell, j)
+        self.found: tuple = ()
+        self.groups: list | None = None  # (cells, piece indices, union) per part not main
+
+    def day(self, land) -> tuple[tuple[str, float], ...]:
+        """km² per unit code cut off on the day of ``land`` (a ``timeline_day.Land``; its
+        ``changed`` None on a chunk's first day), as ``reconcile.cut_off`` gives them."""
+        if land.changed is None:
+            dirty = np.arange(len(self.boxes))
+        elif not len(land.changed):
+            return self.found
+        else:
+            lines = shapely.linestrings(land.changed.reshape(-1, 2, 2))
+            dirty = np.unique(self.tree.query(lines, predicate="intersects")[1])
+            if not len(dirty):
+                return self.found
+        same = self.groups is not None  # the graph as the day before: groups kept
+        for k in dirty:
+            cut = self._cut(land, k)
+            same &= len(cut) == len(self.pieces[k])
+            self.pieces[k] = cut
+        mark = np.zeros(len(self.boxes), bool)
+        mark[dirty] = True
+        for n in np.nonzero(mark[self.pairs[:, 0]] | mark[self.pairs[:, 1]])[0]:
+            a, b = self.pairs[n]
+            ij = self._linked(self.pieces[a], self.pieces[b])
+            link = np.column_stack([np.full(len(ij), a), ij[:, 0], np.full(len(ij), b), ij[:, 1]])
+            same &= np.array_equal(link, self.links[n])
+            self.links[n] = link
+        if not same:
+            self.groups = self._groups()
+        groups = self.groups
+        redo = [n for n, (c, _, shape) in enumerate(groups) if shape is None or mark[c].any()]
+        for n in redo:  # a part whose pieces changed: their union made again
+            cells, index, _ = groups[n]
+            pieces = [self.pieces[c][i] for c, i in zip(cells, index, strict=True)]
+            groups[n] = (cells, index, shapely.union_all(pieces))
+        if redo or not same:
+            self.found = self._pockets(land)
+        return self.found
+
+    def _cut(self, land, k: int) -> np.ndarray:
+        box = tuple(self.boxes[k])
+        if self.land[k].is_empty:
+            return np.empty(0, dtype=object)
+        parts = shapely.get_parts(shapely.difference(self.land[k], land.near(box)))
+        return parts[shapely.area(parts) > 0]
+
+    @staticmethod
+    def _linked(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """(i, j) for pieces a[i], b[j] whose interiors meet (in the cells' overlap)."""
+        if not len(a) or not len(b):
+            return np.empty((0, 2), dtype=int)
+        i, j = np.nonzero(shapely.intersects(a[:, None], b[None, :]))
+        inner = shapely.relate_pattern(a[i], b[j], "T********")
+        return np.column_stack([i[inner], j[inner]])
+
+    def _groups(self) -> list[tuple[np.ndarray, np.ndarray, object]]:
+        """The connected parts of the country less R but the largest, as (cells, piece
+        indices, None: their union not made yet)."""
+        sizes = np.array([len(p) for p in self.pieces])
+        start = np.concatenate([[0], np.cumsum(sizes)])
+        if not sizes.sum():
+            return []
+        cell = np.repeat(np.arange(len(sizes)), sizes)
+        local = np.arange(sizes.sum()) - start[cell]
+        area = np.concatenate([shapely.area(p) for p in self.pieces if len(p)])
+        e = np.concatenate(self.links)
+        labels = _components(len(cell), start[e[:, 0]] + e[:, 1], start[e[:, 2]] + e[:, 3])
+        _, index = np.unique(labels, return_inverse=True)
+        main = int(np.argmax(np.bincount(index, weights=area)))
+        order = np.argsort(index, kind="stable")
+        cuts = np.cumsum(np.bincount(index))[:-1]
+        members = zip(np.split(cell[order], cuts), np.split(local[order], cuts), strict=True)
+        return [(c, i, None) for g, (c, i) in enumerate(members) if g != main]
+
+    def _pockets(self, land) -> tuple[tuple[str, float], ...]:
+        parts = np.array([shape for _, _, shape in self.groups], dtype=object)
+        if not len(parts):
+            return ()
+        parts = parts[_touch(land, parts)]
+        parts = parts[shapely.area(parts) >= reconcile.POCKET_KM2 * 1e6]
+        if not len(parts):
+            return ()
+        return reconcile.moved_by_oblast(shapely.union_all(parts))
+
+
+def _touch(land, parts: np.ndarray) -> np.ndarray:
+    touch = shapely.dwithin(land.raw, parts, reconcile.TOUCH_M)
+    if land.grown is not None:
+        touch |= shapely.dwithin(land.grown, parts, reconcile.TOUCH_M)
+    return touch

@@ -1,0 +1,153 @@
+"""Land cut off behind Russian lines on the timeline: day after day, the pockets that
+``run`` finds on each day alone (``reconcile.cut_off``), and its warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from modeller import archive, baselines, reconcile, timeline_run
+from modeller.scenario import load_scenarios
+from modeller.timeline_day import Land, boundary_segments, changed_since
+from modeller.timeline_pockets import CELL_M, Pockets
+from modeller.timeline_read import Reader
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class _Clock:
+    def lap(self, stage: str) -> None:
+        pass
+
+
+def _said(cut) -> tuple:
+    return tuple((c, round(k, 2)) for c, k in cut if k >= 0.5)
+
+
+def _reference(land: Land) -> tuple:
+    r = land.raw if land.grown is None else shapely.union(land.raw, land.grown)
+    return _said(reconcile.cut_off(r))
+
+
+def _days(raws: list) -> list[Land]:
+    """Lands of consecutive days as the reader gives them: the boundary segments changed
+    since the day before (None on the first)."""
+    out, last = [], None
+    for raw in raws:
+        seg = boundary_segments(raw)
+        changed = None if last is None else changed_since(*seg, *last)
+        out.append(Land(raw, None, changed))
+        last = seg
+    return out
+
+
+def _ring(x: float, y: float, inner: float, outer: float, gap: float, turn: float):
+    """An annulus around (x, y) with an open sector of ``gap`` radians (none: 0)."""
+    ring = shapely.Point(x, y).buffer(outer).difference(shapely.Point(x, y).buffer(inner))
+    if gap <= 0:
+        return ring
+    r = 2 * outer
+    a = np.linspace(turn, turn + gap, 8)
+    wedge = shapely.Polygon([(x, y), *zip(x + r * np.cos(a), y + r * np.sin(a), strict=True)])
+    return ring.difference(wedge)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    fx=st.floats(0.3, 0.7),
+    fy=st.floats(0.3, 0.7),
+    inner_km=st.floats(3, 160),
+    gaps=st.lists(st.sampled_from([0.0, 0.05, 0.6]), min_size=2, max_size=4),
+    turn=st.floats(0, 6.28),
+)
+def test_day_after_day_the_pockets_are_those_of_each_day_alone(fx, fy, inner_km, gaps, turn):
+    """Rings of Russian-held land closing and opening around land inside Ukraine, from a
+    village to more than a grid cell across (several cells hold one pocket): the pockets
+    kept from day to day equal those ``run`` finds on each day alone."""
+    country = reconcile.outline_zone().country
+    x0, y0, x1, y1 = country.bounds
+    x, y = x0 + fx * (x1 - x0), y0 + fy * (y1 - y0)
+    inner = inner_km * 1000
+    raws = [_ring(x, y, inner, inner + 4000, g, turn + i) for i, g in enumerate(gaps)]
+    pockets = Pockets()
+    for land in _days(raws):
+        assert _said(pockets.day(land)) == _reference(land)
+
+
+def test_a_pocket_wider_than_a_cell_closed_then_opened():
+    """A ring 2.5 cells across around Kyiv's side of the country: closed, it cuts off
+    land in several cells; opened again, nothing is cut off. Not a chance of the draw."""
+    country = reconcile.outline_zone().country
+    x, y = shapely.point_on_surface(country).coords[0]
+    inner = 1.25 * CELL_M
+    raws = [_ring(x, y, inner, inner + 3000, g, 1.0) for g in (0.3, 0.0, 0.0, 0.3)]
+    pockets = Pockets()
+    got = [pockets.day(land) for land in _days(raws)]
+    assert [bool(_said(g)) for g in got] == [False, True, True, False]
+    for g, land in zip(got, _days(raws), strict=True):
+        assert _said(g) == _reference(land)
+    assert sum(k for _, k in got[1]) > np.pi * (inner / 1000) ** 2 * 0.5
+
+
+def test_month_end_maps_of_2022_cut_off_what_run_finds(shared_data):
+    """The month-end maps of April to October 2022 (Crimea by the Syvash lagoon,
+    then Kherson's right bank): each day's pockets from the day before equal ``run``'s."""
+    snaps = [s for s in archive.snapshots() if s.day.year == 2022 and 4 <= s.day.month <= 10]
+    assert len(snaps) >= 6
+    seen = 0
+    for day in Reader(snaps, _Clock()):
+        assert _said(day.cut_off) == _reference(day.land), day.snap.day
+        seen += bool(day.cut_off)
+    assert seen >= 6  # (667 km² of Crimea from April to August 2022)
+
+
+def test_the_timeline_warns_of_land_cut_off_as_run_does(shared_data):
+    """The timeline had left out run's warning of land cut off behind Russian lines. It
+    names the dates and the figures of the date with the most."""
+    snaps = archive.select("deepstate:2022-07-31..2022-10-31", archive.snapshots())
+    loaded = load_scenarios([REPO / "scenarios" / "freeze-current-lines.yaml"])
+    table = timeline_run.build_table(loaded, snaps, workers=1)
+    warnings = [w for sc in table.scenarios for w in sc["warnings"] if "cut off" in w]
+    assert len(warnings) == 1
+    text = warnings[0]
+    assert "on 2022-07-31 … 2022-10-31 (4 of 4 dates)" in text
+    # the figures: run's on the date with the most
+    runs = {}
+    for day in ("2022-07-31", "2022-08-31", "2022-09-30", "2022-10-31"):
+        said = [w for w in baselines.load_baseline(f"deepstate:{day}").warnings if "cut off" in w]
+        assert len(said) == 1
+        runs[day] = said[0]
+    most = max(runs, key=lambda d: float(runs[d].split(" km²")[0].replace(",", "")))
+    total, where = runs[most].split(" km² cut off")[0], runs[most].split("(km²: ")[1].split(")")[0]
+    assert text.startswith(f"up to {total} km² cut off from the rest of Ukrainian-held land")
+    assert f"(the most on {most}, km²: {where})" in text
+
+
+def test_without_the_outline_rule_nothing_is_said(shared_data, monkeypatch):
+    """``run`` says nothing of cut-off land without the outline rule; nor does the
+    timeline."""
+    monkeypatch.setenv("MODELLER_RECONCILE", "0")
+    snaps = archive.select("deepstate:2022-08-31", archive.snapshots())
+    loaded = load_scenarios([REPO / "scenarios" / "freeze-current-lines.yaml"])
+    table = timeline_run.build_table(loaded, snaps, workers=1)
+    assert not [w for sc in table.scenarios for w in sc["warnings"] if "cut off" in w]
+
+
+def test_real_days_with_an_encircled_village(shared_data):
+    """Daily maps of August and December 2024: pockets of 1.5 km² (from 2024-08-21) and
+    7.3 km² near Velyka Novosilka (2024-12-23) appear and go, as run finds them."""
+    want = {"2024-08-20", "2024-08-21", "2024-08-22", "2024-12-22", "2024-12-23", "2024-12-24"}
+    snaps = [s for s in archive.snapshots() if s.day.isoformat() in want]
+    if len(snaps) < 6:
+        pytest.skip("the archive lacks these days")
+    said = {}
+    for day in Reader(snaps, _Clock()):
+        assert _said(day.cut_off) == _reference(day.land), day.snap.day
+        said[day.snap.day.isoformat()] = _said(day.cut_off)
+    assert said["2024-08-21"] and said["2024-12-23"]
+    assert any(not v for v in said.values())
