@@ -145,14 +145,22 @@ def timeline(
                     done += f"; removed the earlier timeline's {', '.join(gone)}" if gone else ""
             err.print(f"interrupted; no file half-written (complete: {done})", highlight=False)
             sys.exit(130)
-    for sc in table.scenarios:  # e.g. a step that selects nothing on some dates
-        for warning in sc.get("warnings", ()):
-            err.print(
-                f"warning: {terminal_text(sc['id'] + ': ' + warning)}",
-                style="yellow",
-                markup=False,
-                highlight=False,
-            )
+    # e.g. a step that selects nothing on some dates; a baseline's (land cut off behind
+    # Russian lines), which every scenario carries, once
+    every = set()
+    if len(table.scenarios) > 1:
+        every = set.intersection(*(set(sc.get("warnings", ())) for sc in table.scenarios))
+    said = [f"all scenarios: {w}" for w in (table.scenarios[0]["warnings"] if every else ())]
+    said += [
+        sc["id"] + ": " + w
+        for sc in table.scenarios
+        for w in sc.get("warnings", ())
+        if w not in every
+    ]
+    for warning in said:
+        err.print(
+            f"warning: {terminal_text(warning)}", style="yellow", markup=False, highlight=False
+        )
     if removed:
         err.print(f"removed the earlier timeline's {', '.join(removed)}", highlight=False)
     n_dates = len(table.baselines)

@@ -151,3 +151,22 @@ def test_real_days_with_an_encircled_village(shared_data):
         said[day.snap.day.isoformat()] = _said(day.cut_off)
     assert said["2024-08-21"] and said["2024-12-23"]
     assert any(not v for v in said.values())
+
+
+def test_the_command_says_a_warning_every_scenario_has_once(shared_data, tmp_path):
+    """Eleven scenarios on a day with a pocket: the warning is printed once, for all
+    scenarios, not once per scenario; each scenario's CSV lines keep it."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    args = ["timeline", str(REPO / "scenarios"), "--baselines", "deepstate:2024-08-21"]
+    result = CliRunner().invoke(main, [*args, "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = [x for x in result.output.splitlines() if "cut off" in x]
+    assert len(lines) == 1
+    assert lines[0].startswith("warning: all scenarios: 2 km² cut off from the rest")
+    csv = (tmp_path / "timeline.csv").read_text(encoding="utf-8")
+    n = len(list((REPO / "scenarios").glob("*.yaml")))
+    said = "km² cut off from the rest of Ukrainian-held land behind Russian lines"
+    assert sum(said in x for x in csv.splitlines() if x.startswith("# warning:")) == n
