@@ -65,10 +65,18 @@ class Pockets:
             ]
         ).reshape(-1, 2)
         self.land = [clip_box(self.country, tuple(b)) for b in self.boxes]
+        # a point of each cell's land: R covering it or not tells a cell that R came to
+        # cover whole, or left whole, with its changed boundary outside the cell's box
+        probe = shapely.point_on_surface(np.array(self.land, dtype=object))
+        self.probe = np.array([p.coords[0] if not p.is_empty else (x0, y0) for p in probe])
+        self.probe_in = np.zeros(len(self.boxes), bool)
         self.pieces: list[np.ndarray] = [np.empty(0, dtype=object)] * len(self.boxes)
+        self.core: list[np.ndarray] = [np.empty(0)] * len(self.boxes)  # km² in the cell alone
         self.links = [np.empty((0, 4), dtype=int)] * len(self.pairs)  # (cell, i, cell, j)
         self.found: tuple = ()
         self.groups: list | None = None  # (cells, piece indices, union) per part not main
+        self.part = np.empty(0, dtype=int)  # the part of each piece (cell order)
+        self.main = -1  # the largest part (main land)
 
     def day(self, land) -> tuple[tuple[str, float], ...]:
         """km² per unit code cut off on the day of ``land`` (a ``timeline_day.Land``; its
@@ -79,14 +87,18 @@ class Pockets:
             return self.found
         else:
             lines = shapely.linestrings(land.changed.reshape(-1, 2, 2))
-            dirty = np.unique(self.tree.query(lines, predicate="intersects")[1])
+            dirty = self.tree.query(lines, predicate="intersects")[1]
+            flipped = np.flatnonzero(land.covers_xy(self.probe) != self.probe_in)
+            dirty = np.unique(np.concatenate([dirty, flipped]))
             if not len(dirty):
                 return self.found
         same = self.groups is not None  # the graph as the day before: groups kept
+        self.probe_in[dirty] = land.covers_xy(self.probe[dirty])
         for k in dirty:
             cut = self._cut(land, k)
             same &= len(cut) == len(self.pieces[k])
             self.pieces[k] = cut
+            self.core[k] = shapely.area(clip_box(cut, self._core(k)))
         mark = np.zeros(len(self.boxes), bool)
         mark[dirty] = True
         for n in np.nonzero(mark[self.pairs[:, 0]] | mark[self.pairs[:, 1]])[0]:
@@ -95,6 +107,9 @@ class Pockets:
             link = np.column_stack([np.full(len(ij), a), ij[:, 0], np.full(len(ij), b), ij[:, 1]])
             same &= np.array_equal(link, self.links[n])
             self.links[n] = link
+        if same and len(self.part):  # the same graph; is its largest part still the largest?
+            km2 = np.bincount(self.part, weights=np.concatenate(self.core))
+            same = int(np.argmax(km2)) == self.main
         if not same:
             self.groups = self._groups()
         groups = self.groups
@@ -106,6 +121,11 @@ class Pockets:
         if redo or not same:
             self.found = self._pockets(land)
         return self.found
+
+    def _core(self, k: int) -> tuple:
+        """Cell ``k``'s box without the overlaps: the cores tile the plane."""
+        x0, y0, x1, y1 = self.boxes[k]
+        return (x0 + OVERLAP_M, y0 + OVERLAP_M, x1 - OVERLAP_M, y1 - OVERLAP_M)
 
     def _cut(self, land, k: int) -> np.ndarray:
         box = tuple(self.boxes[k])
@@ -129,14 +149,16 @@ class Pockets:
         sizes = np.array([len(p) for p in self.pieces])
         start = np.concatenate([[0], np.cumsum(sizes)])
         if not sizes.sum():
+            self.part, self.main = np.empty(0, dtype=int), -1
             return []
         cell = np.repeat(np.arange(len(sizes)), sizes)
         local = np.arange(sizes.sum()) - start[cell]
-        area = np.concatenate([shapely.area(p) for p in self.pieces if len(p)])
+        area = np.concatenate(self.core)  # (in the cores: no overlap counted twice)
         e = np.concatenate(self.links)
         labels = _components(len(cell), start[e[:, 0]] + e[:, 1], start[e[:, 2]] + e[:, 3])
         _, index = np.unique(labels, return_inverse=True)
         main = int(np.argmax(np.bincount(index, weights=area)))
+        self.part, self.main = index, main
         order = np.argsort(index, kind="stable")
         cuts = np.cumsum(np.bincount(index))[:-1]
         members = zip(np.split(cell[order], cuts), np.split(local[order], cuts), strict=True)

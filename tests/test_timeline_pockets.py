@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modeller import archive, baselines, reconcile, timeline_run
 from modeller.scenario import load_scenarios
 from modeller.timeline_day import Land, boundary_segments, changed_since
-from modeller.timeline_pockets import CELL_M, Pockets
+from modeller.timeline_pockets import CELL_M, OVERLAP_M, Pockets
 from modeller.timeline_read import Reader
 
 REPO = Path(__file__).resolve().parent.parent
@@ -170,3 +171,65 @@ def test_the_command_says_a_warning_every_scenario_has_once(shared_data, tmp_pat
     n = len(list((REPO / "scenarios").glob("*.yaml")))
     said = "km² cut off from the rest of Ukrainian-held land behind Russian lines"
     assert sum(said in x for x in csv.splitlines() if x.startswith("# warning:")) == n
+
+
+def _inner_cell(p: Pockets) -> tuple[float, float, tuple]:
+    """The centre and box of a cell that lies well inside the country."""
+    for b in p.boxes:
+        if shapely.contains(p.country, shapely.box(*b).buffer(60_000)):
+            return (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, tuple(b)
+    raise AssertionError("no inner cell")
+
+
+def _same_as_run(raws) -> list:
+    pockets, out = Pockets(), []
+    for land in _days(raws):
+        got = _said(pockets.day(land))
+        assert got == _reference(land)
+        out.append(got)
+    return out
+
+
+def test_a_cell_covered_or_freed_whole_is_cut_again():
+    """R comes to cover a whole cell, then a hole frees it, each time with its changed
+    boundary outside the cell's box: a point of each cell's land tells (the cell had
+    kept its old land: 10,020 km² said where there was none, then 8,137 instead of
+    18,117)."""
+    p = Pockets()
+    x, y, _ = _inner_cell(p)
+    far = shapely.Point(x + 300_000, y).buffer(1000)
+    disc = shapely.Point(x, y).buffer(80_000)  # the cell's box is 71 km from corner to centre
+    ring = disc.difference(shapely.Point(x, y).buffer(76_000))
+    got = _same_as_run([far, disc, ring])
+    assert not got[1] and sum(k for _, k in got[2]) > 18_000
+
+
+def test_the_largest_part_is_chosen_again_when_only_areas_change():
+    """Two holes in R in one cell swap sizes: the graph is the same, but the larger is
+    now the other one (the smaller is cut off; the larger had been said)."""
+    p = Pockets()
+    x, y, _ = _inner_cell(p)
+    x0, y0, x1, y1 = p.country.bounds
+    big = shapely.box(x0 - 1e4, y0 - 1e4, x1 + 1e4, y1 + 1e4)
+
+    def holes(a, b):
+        left, right = shapely.Point(x - 20_000, y), shapely.Point(x + 20_000, y)
+        return big.difference(left.buffer(a)).difference(right.buffer(b))
+
+    got = _same_as_run([holes(5000, 3000), holes(3000, 5000)])
+    assert [round(sum(k for _, k in g)) for g in got] == [28, 28]
+
+
+def test_a_part_across_cells_is_measured_once_in_their_overlaps():
+    """A hole on a cell corner (four overlapping cells) 1 % smaller than one inside a
+    cell: the smaller is cut off (its overlaps, counted four times, had made it the
+    larger)."""
+    p = Pockets()
+    _, _, (bx0, by0, bx1, by1) = _inner_cell(p)
+    x0, y0, x1, y1 = p.country.bounds
+    big = shapely.box(x0 - 1e4, y0 - 1e4, x1 + 1e4, y1 + 1e4)
+    corner = shapely.Point(bx1 - OVERLAP_M, by1 - OVERLAP_M).buffer(5000, quad_segs=64)
+    inside = shapely.Point((bx0 + bx1) / 2, (by0 + by1) / 2).buffer(5000, quad_segs=64)
+    inside = shapely.affinity.scale(inside, 1.01, 1.0)
+    got = _same_as_run([big.difference(corner).difference(inside)])
+    assert round(sum(k for _, k in got[0]), 1) == round(corner.area / 1e6, 1)
