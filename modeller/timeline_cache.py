@@ -127,7 +127,8 @@ def _info(kept: dict) -> dict:
     """A day's provenance as kept (JSON) -> the fields of its ``BaselineInfo``."""
     moved = kept["reconciled"]
     outside, grey = kept["outside_km2"], kept["grey_zone"]
-    cut = tuple((str(u), float(v)) for u, v in kept["cut_off"])  # (none: kept before it was)
+    # (a day kept before the field was: KeyError, so it is measured again)
+    cut = tuple((str(u), float(v)) for u, v in kept["cut_off"])
     if not (outside is None or isinstance(outside, float | int)) or not (
         grey is None or isinstance(grey, str)
     ):
