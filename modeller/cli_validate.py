@@ -39,6 +39,7 @@ def validate(paths: tuple[Path, ...]) -> None:
                 )
             _check_geometry(sc, path)
             notes = _check_days(sc, path) + _check_held_in_files(sc, path)
+            notes += _check_own_file(sc, path)
         except InputError as exc:
             click.echo(f"error: {terminal_text(exc)}", err=True)
             bad += 1
@@ -109,6 +110,24 @@ def _check_held_in_files(sc, path: Path) -> list[InputError]:
                 for doubt in baseline.warnings
             ]
     return notes
+
+
+def _check_own_file(sc, path: Path) -> list[InputError]:
+    """The scenario's own ``baseline:`` file, read as ``run`` reads it: one it cannot read
+    (truncated, a point) or doubts is a warning, as a day missing from the archive is
+    (only a run without ``--baseline`` needs it)."""
+    spec = str(sc.baseline or "")
+    if Path(spec).suffix.lower() not in FILE_SUFFIXES:
+        return []
+    from .baselines import load_baseline
+    from .yamlpos import line_in
+
+    line = line_in(path, ("baseline",))
+    try:
+        doubts = load_baseline(spec).warnings
+    except InputError as exc:  # (its message names the file, and the line in it)
+        return [InputError(f"baseline: {exc}; a run needs --baseline", str(path), line)]
+    return [InputError(f"baseline {spec}: {doubt}", str(path), line) for doubt in doubts]
 
 
 def _check_days(sc, path: Path) -> list[InputError]:

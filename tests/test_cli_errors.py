@@ -670,6 +670,37 @@ def test_validate_reads_a_held_in_baseline_file_as_run_does(tmp_path):
     assert "ok: " in checked.stdout
 
 
+def test_validate_reads_the_scenarios_own_baseline_file_as_run_does(tmp_path):
+    """validate said only 'ok' for a scenario whose own baseline: file run cannot read (a
+    truncated file, a point) or doubts (a boundaries file). As for a DeepState day missing
+    from the archive, it is a warning: a run with --baseline does not need the file."""
+    (tmp_path / "cut.geojson").write_text('{"type": "FeatureCollection", "features": [')
+    point = {"type": "Point", "coordinates": [30.5, 50.4]}
+    (tmp_path / "point.geojson").write_text(json.dumps(point), encoding="utf-8")
+    box = [[[22.0, 44.0], [41.0, 44.0], [41.0, 53.0], [22.0, 53.0], [22.0, 44.0]]]
+    whole = {"type": "Polygon", "coordinates": box}
+    (tmp_path / "whole.geojson").write_text(json.dumps(whole), encoding="utf-8")
+    said = {
+        "cut.geojson": "cannot read GeoJSON",
+        "point.geojson": "geometry: a Point has no area",
+        "whole.geojson": "makes 100.0% of the units not Ukrainian-held",
+    }
+    for name, fragment in said.items():
+        text = "id: own\ntitle: Own baseline\nbaseline: NAME\n" + HELD_IN_FILE.replace(
+            "{held_in: {baseline: FILE}}", "{oblast: Donetsk}"
+        )
+        path = write(tmp_path, text.replace("NAME", name), f"{name}.yaml")
+        checked = run_cli("validate", str(path))
+        assert checked.exit_code == 0, checked.output
+        assert "ok: " in checked.stdout
+        [warning] = [x for x in checked.stderr.splitlines() if x.startswith("warning:")]
+        assert f"{name}.yaml:3: baseline" in warning and fragment in warning, warning
+        assert str(tmp_path / name) in warning
+        ran = run_cli("run", "--no-maps", str(path))
+        assert fragment in ran.output, ran.output
+        assert (ran.exit_code == 2) == (name != "whole.geojson"), ran.output
+
+
 def test_a_population_folder_from_the_environment_is_blamed_on_the_variable(monkeypatch, tmp_path):
     """MODELLER_POPULATION=/nope said "--population needs a folder" with no --population
     given; --units already named MODELLER_UNITS in the same case."""
