@@ -14,10 +14,10 @@
    people from the same dasymetric model (a spatial join of the settlements).
 3. The modeller timeline on the same dates (in this process); the two tables must agree
    to 0.01 % per figure. Prints both times and the ratio.
-4. The full archive again in this process: CPU seconds per stage (plan, read, clip,
-   bands, towns, rows, write; the bands' own parts: the line of contact, the zones, the
-   tiles, the settlements, the rest under "bands") and the floor (reading the files +
-   writing the table).
+4. The full archive again in this process: CPU seconds per stage (plan, read, outline,
+   pockets, clip, bands, towns, rows, write; the bands' own parts: the line of contact,
+   the zones, the tiles, the settlements, the rest under "bands") and the floor (reading
+   the files + writing the table).
    ``benchmarks/speed.py`` runs this after its ``run`` section; the targets print last.
 """
 
@@ -313,7 +313,8 @@ def measure_all(n_sample: int, scenarios_dir: str, repeat: int = 3) -> dict:
     print(
         f"    floor: reading the {len(daily)} files ({stages['read']:.1f} s: parse, repair "
         f"check, projection) + writing the table ({stages['write csv']:.1f} s) = {floor:.1f} "
-        f"s CPU; the rest ({cpu - floor:.1f} s): outline layer, clipping, bands, towns, rows"
+        f"s CPU; the rest ({cpu - floor:.1f} s): outline layer, cut-off pockets, clipping, bands, "
+        "towns, rows"
     )
     return {
         "grown": grown,
