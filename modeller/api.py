@@ -189,8 +189,9 @@ def apply(baseline: Partition, scenario: Scenario) -> Partition:
 def _plain_baseline(baseline: Partition, command: str) -> None:
     """InputError unless ``baseline`` is a baseline as ``load_baseline`` gives it (checked,
     nothing applied, nothing changing hands): ``command`` (run, apply) takes only that."""
-    api_args.check_partition(baseline)  # (first: loaded on other units says so)
-    if baseline.scenario is not None:
+    # an applied scenario first: its statuses (a 'dmz') would be refused as unknown
+    # ones, which misses the point; then loaded on other units (check_partition's first)
+    if isinstance(baseline, Partition) and baseline.scenario is not None:
         applied = getattr(baseline.scenario, "id", "a scenario")
         raise InputError(
             f"this partition has {applied} applied (from apply): {command} takes a baseline, "
@@ -198,6 +199,7 @@ def _plain_baseline(baseline: Partition, command: str) -> None:
             f"(run([..., {applied!r}], baseline=base)), or write two that follow one another "
             "as the phases of one scenario"
         )
+    api_args.check_partition(baseline)
     if any(p.before != p.after for p in baseline.pieces):  # (changes made before)
         raise InputError(
             "this partition has land changing hands (pieces whose before and after "

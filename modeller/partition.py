@@ -15,8 +15,11 @@ from functools import cached_property
 import numpy as np
 import shapely
 
+from .errors import InputError
+from .gazetteer import resolve_oblast
 from .geodata import area_km2
 from .regions import overlay, polygonal, union_regions
+from .statuses import BUILTIN_STATUSES
 
 __all__ = ["overlay", "polygonal", "union_regions"]  # re-exported: overlays stay polygonal
 
@@ -86,16 +89,39 @@ class Partition:
         return float(self.areas_km2.sum())
 
     def oblast_pieces(self, oblast: str) -> list[Piece]:
-        return [p for p in self.pieces if p.oblast == oblast]
+        """The pieces of one unit, by its ISO code or name (``Donetsk``, ``UA-14``)."""
+        code = _unit_code(oblast)
+        return [p for p in self.pieces if p.oblast == code]
 
     def held(self, status: str, oblast: str | None = None, when: str = "after"):
-        """Union of the territory with ``status`` (in the baseline if when='before')."""
+        """Union of the territory with ``status`` (in the baseline if when='before'), in
+        one unit (ISO code or name) or all; a status this partition cannot hold, or a
+        ``when`` other than 'before' and 'after', is an InputError, not an empty shape."""
+        if when not in ("before", "after"):
+            raise InputError(
+                f"when={when!r}: valid: 'before' (the baseline) or 'after' (once applied)"
+            )
+        scenario = getattr(self.scenario, "statuses", None) or {}
+        known = {*BUILTIN_STATUSES, *scenario, *(getattr(p, when) for p in self.pieces)}
+        if not isinstance(status, str) or status not in known:
+            raise InputError(
+                f"no status {status!r} in this partition; valid: {', '.join(sorted(known))}"
+            )
+        code = None if oblast is None else _unit_code(oblast)
         geoms = [
             p.geometry
             for p in self.pieces
-            if getattr(p, when) == status and (oblast is None or p.oblast == oblast)
+            if getattr(p, when) == status and (code is None or p.oblast == code)
         ]
         return shapely.union_all(geoms) if geoms else shapely.Polygon()
+
+
+def _unit_code(oblast: object) -> str:
+    """A unit's ISO code from its code or name; InputError with a hint otherwise."""
+    try:
+        return resolve_oblast(str(oblast))
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def merge_pieces(pieces: list[Piece]) -> tuple[Piece, ...]:

@@ -463,6 +463,43 @@ def test_apply_takes_a_baseline_not_an_applied_partition():
     )
 
 
+def test_held_refuses_a_status_or_when_it_cannot_hold_and_takes_oblast_names():
+    """held('Russia') or held('russia', oblast='Donetsk') had given an empty shape, 0 km²
+    without a word, and held(when='baseline') a bare AttributeError. A status the
+    partition cannot hold and a bad when are errors; an oblast is named as in scenarios."""
+    after = modeller.apply(modeller.load_baseline("1991"), modeller.load_scenario("land-swap"))
+    by_code = after.held("russia", oblast="UA-14")
+    assert by_code.area > 1e10  # (m²: land-swap cedes Donetsk's 26,600 km²)
+    assert after.held("russia", oblast="Donetsk").equals(by_code)
+    assert len(after.oblast_pieces("Donetsk")) == len(after.oblast_pieces("UA-14")) > 0
+    for status in ("Russia", "russia ", None, 1):
+        with pytest.raises(InputError, match=r"no status .* valid: contested, russia, ukraine"):
+            after.held(status)
+    with pytest.raises(InputError, match=r"when='baseline': valid: 'before' .* or 'after'"):
+        after.held("russia", when="baseline")
+    with pytest.raises(InputError, match=r"unknown oblast 'Donetskk' — did you mean 'Donetsk'"):
+        after.held("russia", oblast="Donetskk")
+    with pytest.raises(InputError, match=r"unknown oblast '14'"):
+        after.oblast_pieces(14)
+    # a status the scenario defines, holding land or not, is not refused
+    dmz = modeller.apply(
+        modeller.load_baseline("contact-line"), modeller.load_scenario("plan-28-points-2025-11")
+    )
+    assert not dmz.held("dmz").is_empty
+    assert modeller.load_baseline("1991").held("russia", when="before").is_empty
+
+
+def test_an_applied_partition_with_a_zone_is_refused_as_applied():
+    """Applying a scenario with a demilitarised zone to a partition it was applied to
+    said 'a piece of the baseline has status dmz', which misses the point: it was
+    applied already, as with any other scenario."""
+    sc = modeller.load_scenario("plan-28-points-2025-11")
+    after = modeller.apply(modeller.load_baseline("contact-line"), sc)
+    for call in (lambda: modeller.apply(after, sc), lambda: modeller.run(sc, baseline=after)):
+        with pytest.raises(InputError, match=r"has plan-28-points-2025-11 applied \(from apply\)"):
+            call()
+
+
 def test_results_and_partitions_show_as_one_line_in_a_notebook():
     result = modeller.run(["land-swap", "freeze-current-lines"])
     shown = repr(result)
