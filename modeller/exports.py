@@ -286,6 +286,12 @@ def other_layers(path: Path) -> list[str]:
     GeoPackage holds many layers, and '-O mine.gpkg' had replaced all of them)."""
     if path.is_symlink() or not path.is_file():
         return []
+    try:
+        with path.open("rb") as fh:  # (GDAL reads GeoJSON named .gpkg too, but cannot add
+            if fh.read(16) != b"SQLite format 3\x00":  # a layer to it: replaced as before)
+                return []
+    except OSError:
+        return []
     import warnings
 
     try:

@@ -253,6 +253,22 @@ def test_a_geopackage_keeps_its_other_layers(result, tmp_path):
     assert [str(n) for n, _ in pyogrio.list_layers(fresh)] == ["pieces"]
 
 
+def test_geojson_named_gpkg_is_replaced_as_any_other_file_that_is_no_geopackage(tmp_path):
+    """A GeoJSON file named mine.gpkg (GDAL reads it, but cannot add a layer to it) had
+    failed with "GDAL could not write the GeoPackage … read-only datasource"; it is
+    replaced, as a file that is no geodata is."""
+    import pyogrio
+
+    path = tmp_path / "mine.gpkg"
+    path.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    assert exports.other_layers(path) == []
+    args = ["run", "land-swap", "--no-maps", "-f", "gpkg", "-O", str(path)]
+    run = CliRunner().invoke(main, args)
+    assert run.exit_code == 0, run.output
+    assert [str(n) for n, _ in pyogrio.list_layers(path)] == ["pieces"]
+    assert path.read_bytes().startswith(b"SQLite format 3")
+
+
 def test_json_figures_keep_the_csvs_decimals_without_binary_noise(result):
     """The JSON had said 43489790.99999996 people: figures now keep the CSV's decimals
     (km² 0.01, people 0.1, percentages and shares 0.0001), so every total reads as written."""
