@@ -189,8 +189,9 @@ def apply(baseline: Partition, scenario: Scenario) -> Partition:
 def _plain_baseline(baseline: Partition, command: str) -> None:
     """InputError unless ``baseline`` is a baseline as ``load_baseline`` gives it (checked,
     nothing applied, nothing changing hands): ``command`` (run, apply) takes only that."""
-    # an applied scenario first: its statuses (a 'dmz') would be refused as unknown
-    # ones, which misses the point; then loaded on other units (check_partition's first)
+    # drawn on other units first, then an applied scenario: its statuses (a 'dmz') would
+    # be refused by check_partition as unknown ones, which misses the point
+    api_args.check_units(baseline)
     if isinstance(baseline, Partition) and baseline.scenario is not None:
         applied = getattr(baseline.scenario, "id", "a scenario")
         raise InputError(

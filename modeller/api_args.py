@@ -28,11 +28,8 @@ def stamped(partition: Partition, units: tuple[str, str] | None = None) -> Parti
     return replace(partition, baseline=replace(partition.baseline, units=units))
 
 
-def check_partition(baseline: object) -> None:
-    """InputError unless ``baseline`` is a partition of the active units: drawn on them
-    (a baseline loaded on other units would be cut and peopled on these units' outlines
-    and settlements, figures of neither), of pieces with polygons in their oblasts, adding
-    up to the units' area (a piece given twice, or lost, would count land twice or not)."""
+def check_units(baseline: object) -> None:
+    """InputError when ``baseline`` was drawn on other units than the active ones."""
     drawn_on = getattr(getattr(baseline, "baseline", None), "units", None)
     if drawn_on and drawn_on[0] != geodata.data_digest():
         raise InputError(
@@ -40,6 +37,14 @@ def check_partition(baseline: object) -> None:
             f"({units_now()[1]}): load it again (load_baseline), or make its units active "
             "again with load_baseline(units=...)"
         )
+
+
+def check_partition(baseline: object) -> None:
+    """InputError unless ``baseline`` is a partition of the active units: drawn on them
+    (a baseline loaded on other units would be cut and peopled on these units' outlines
+    and settlements, figures of neither), of pieces with polygons in their oblasts, adding
+    up to the units' area (a piece given twice, or lost, would count land twice or not)."""
+    check_units(baseline)
     pieces = getattr(baseline, "pieces", None)
     data = geodata.load()
     if not isinstance(pieces, tuple) or not all(isinstance(p, Piece) for p in pieces):
