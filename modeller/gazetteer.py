@@ -133,7 +133,9 @@ def oblast_index() -> dict[str, str]:
     return dict(zip(_fold_many([n for n, _ in pairs]), (c for _, c in pairs), strict=True))
 
 
-_OBLAST_WORD = re.compile(r"(oblast|область)$")  # on a folded name (no spaces)
+# on a folded name (no spaces): 'Kharkiv oblast', 'Kyiv region' name the oblast
+_OBLAST_WORD = re.compile(r"(oblast|область|region|province)$")
+_CITY_WORD = re.compile(r"(city|місто|город)$")  # 'Kharkiv city': a city, not the oblast
 
 # How many more unknown names get a "did you mean" (None: all). Each costs a fuzzy search
 # of ~4,000 names (~9 ms for a place): a file of 8,000 misspelt places took 88 s to refuse.
@@ -182,20 +184,36 @@ def resolve_oblast(name: str) -> str:
     code = _oblast_code(key)
     if code:
         return code
-    units = read_names()[0]
     choices = _oblast_choices()
+    shown = {u.code: n for n, u in choices.items()}  # a unit's name in the choices
     wanted = _hint_wanted()
-    close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6) if wanted else []
+    place = _place_of(name, key) if wanted else None
+    close = [shown[place.oblast]] if place is not None and place.oblast in shown else []
+    if wanted and not close:
+        close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6)
     if wanted and not close:
         folded = {fold(k): k for k in oblast_index()}
-        hit = difflib.get_close_matches(fold(str(name)), list(folded), n=1, cutoff=0.6)
-        close = [units[oblast_index()[hit[0]]].name_en] if hit else []
+        hit = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
+        close = [shown[oblast_index()[hit[0]]]] if hit else []
+    said = f" (the place {place.name} lies in it)" if place is not None and close else ""
     hint = (
-        f" — did you mean '{close[0]}' ({choices[close[0]].code})?"
+        f" — did you mean '{close[0]}' ({choices[close[0]].code})?{said}"
         if close
         else f"; valid: {', '.join(sorted(choices))}"
     )
     raise ValueError(f"unknown oblast '{name}'{hidden_letters(str(name))}{hint}")
+
+
+def _place_of(name: str, key: str) -> Settlement | None:
+    """The settlement an unknown oblast name names ('Simferopol', 'Kharkiv city'), whose
+    oblast the hint offers rather than a unit spelt alike (Sevastopol); None: none."""
+    stem = _CITY_WORD.sub("", key)
+    if stem != key and _oblast_code(stem):  # 'Kharkiv city': the place Kharkiv
+        name = stem
+    try:
+        return resolve_place(str(name))
+    except ValueError:  # (unknown or ambiguous: the spelling hints instead)
+        return None
 
 
 def hidden_letters(name: str) -> str:

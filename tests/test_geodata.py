@@ -77,6 +77,8 @@ def test_unit_areas_are_near_the_official_areas():
         ("Київська область", "UA-32"),
         ("Kherson oblast", "UA-65"),
         ("Київ", "UA-30"),  # Ukrainian 'Київ' is the city; English 'Kyiv' the oblast
+        ("Kyiv region", "UA-32"),  # had been offered 'Kyiv city'
+        ("Kharkiv province", "UA-63"),
     ],
 )
 def test_oblast_names_aliases_and_codes_resolve(name, code):
@@ -90,6 +92,25 @@ def test_unknown_oblast_suggests_the_closest_name():
         geodata.resolve_oblast("Donetske")
     with pytest.raises(ValueError, match="valid: "):
         geodata.resolve_oblast("Atlantis")
+
+
+@pytest.mark.parametrize(
+    ("name", "offered"),
+    [
+        # a spelling close to a unit whose name the hint shows otherwise had crashed
+        # (KeyError: 'Kyiv', the oblast's own name, which the choices spell 'Kyiv oblast')
+        ("Киевская", "Kyiv oblast"),
+        ("Kievskaya", "Kyiv oblast"),
+        ("Kyiv\u200b", "Kyiv oblast"),
+        # a city, or a place: its oblast, not a unit spelt alike ('Kyiv city', 'Sevastopol')
+        ("Kharkiv city", "Kharkiv"),
+        ("Simferopol", "Crimea"),
+        ("Bucha", "Kyiv oblast"),
+    ],
+)
+def test_an_unknown_oblast_name_is_offered_the_unit_meant(name, offered):
+    with pytest.raises(ValueError, match=rf"unknown oblast .* did you mean '{offered}' \(UA-"):
+        geodata.resolve_oblast(name)
 
 
 def test_places_resolve_by_name_alias_and_oblast():
