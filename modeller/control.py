@@ -156,7 +156,8 @@ def cut_off_warning(cut: tuple, when: str, most: str = "") -> str:
     return (
         f"{lead}{sum(k for _, k in cut):,.0f} km² cut off from the rest of Ukrainian-held land "
         f"behind Russian lines count as Ukrainian-held on {when} ({most}km²: {where}): land "
-        "DeepState's layer leaves out (a lagoon, river islands) or an encircled pocket; see "
+        "DeepState's layer leaves out (a lagoon, river islands) or an encircled pocket; its "
+        "edges count as a line of contact, so a band along the line follows them too; see "
         "ASSUMPTIONS.md, 'Outline reconciliation'"
     )
 

@@ -233,3 +233,28 @@ def test_a_part_across_cells_is_measured_once_in_their_overlaps():
     inside = shapely.affinity.scale(inside, 1.01, 1.0)
     got = _same_as_run([big.difference(corner).difference(inside)])
     assert round(sum(k for _, k in got[0]), 1) == round(corner.area / 1e6, 1)
+
+
+def test_a_band_following_a_pockets_edges_is_said(shared_data, tmp_path):
+    """On the April 2022 month-end map the Syvash pocket's edges, 100 km behind the front,
+    count as a line of contact: a 15 km band in Crimea takes in thousands of km² there.
+    The cut-off warning had said nothing of bands; it now says they follow the edges."""
+    path = tmp_path / "band.yaml"
+    path.write_text(
+        "id: band-crimea\ntitle: A band in Crimea\n"
+        'statuses: {dmz: {label: DMZ, colour: "#7570b3"}}\n'
+        "steps:\n  - assign: dmz\n"
+        "    where: {band: {km: 15, side: both}, oblast: [Crimea, Sevastopol]}\n",
+        encoding="utf-8",
+    )
+    base = baselines.load_baseline("deepstate:2022-04-30")
+    [said] = [w for w in base.warnings if "cut off" in w]
+    assert "its edges count as a line of contact, so a band along the line follows" in said
+    [(_, sc)] = load_scenarios([path])
+    after = baselines.apply(base, sc)
+    km2 = sum(
+        a
+        for p, a in zip(after.pieces, after.areas_km2, strict=True)
+        if p.oblast == "UA-43" and p.before == "russia" and p.after == "dmz"
+    )
+    assert km2 > 2000
