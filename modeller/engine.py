@@ -482,6 +482,12 @@ def split_regions(split: Split) -> dict[str, object]:
         raise InputError("the split line needs at least two distinct points")
     line = LineString([_extend(pts[1], pts[0], reach), *pts, _extend(pts[-2], pts[-1], reach)])
     if not line.is_simple:
+        if LineString(pts).is_simple:  # (the line alone is checked when the file is read)
+            raise InputError(
+                "the split line's extensions (straight on past its first and last points, "
+                "to the edge of the listed oblasts) cross the line; move its end points, or "
+                "add points so that its ends lead away from the rest of the line"
+            )
         raise InputError("the split line crosses itself; reorder its points")
     sides = cut(frame, line).geoms
     keep = Point(point_xy(split.keep))

@@ -73,6 +73,12 @@ class Split(Model):
         points = [points[0]] + [b for a, b in zip(points, points[1:], strict=False) if a != b]
         if len(points) < 2:
             raise ValueError("the split line needs at least two distinct points")
+        if len(points) > 2 and points[0] == points[-1]:  # (the engine extends both ends)
+            raise ValueError(
+                "the split line closes on itself (its last point is its first): a split "
+                "line runs across the oblasts and is extended straight past both ends, so "
+                "it cannot be a ring; leave out the last point"
+            )
         crossing = first_crossing(points)
         if crossing is not None:
             i, j = crossing

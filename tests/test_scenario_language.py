@@ -433,6 +433,30 @@ def test_validate_refuses_a_split_line_that_crosses_itself(tmp_path):
     assert f"{path}:6: the split line crosses itself (its segments 1 and 3 meet)" in (result.stderr)
 
 
+def test_a_ring_or_a_line_whose_extensions_cross_it_is_told_why(tmp_path):
+    """A closed split line passed validate and run refused it, and a line whose straight
+    extensions past its ends cross it was refused as "crosses itself; reorder its
+    points", which sends the user looking for a crossing that is not among the points."""
+    split = (
+        "id: ring\ntitle: Ring\nsteps:\n  - assign: russia\n    where:\n      split:\n"
+        "        oblast: Zaporizhzhia\n        line: LINE\n        keep: Melitopol\n"
+    )
+    ring = "[[35.0, 46.7], [35.8, 46.7], [35.4, 47.1], [35.0, 46.7]]"
+    path = tmp_path / "ring.yaml"
+    path.write_text(split.replace("LINE", ring), encoding="utf-8")
+    checked = CliRunner().invoke(main, ["validate", str(path)])
+    assert checked.exit_code == 2, checked.output
+    assert f"{path}:6: the split line closes on itself" in checked.stderr
+    assert "leave out the last point" in checked.stderr
+    hook = "[[35.0, 47.0], [36.0, 47.0], [36.0, 47.5], [35.5, 47.3]]"
+    path.write_text(split.replace("LINE", hook), encoding="utf-8")
+    assert CliRunner().invoke(main, ["validate", str(path)]).exit_code == 0
+    ran = CliRunner().invoke(main, ["run", "--no-maps", str(path)])
+    assert ran.exit_code == 2, ran.output
+    assert "the split line's extensions (straight on past its first and last" in ran.stderr
+    assert "reorder its points" not in ran.stderr
+
+
 def test_a_label_in_ukrainian_is_its_own_though_some_letters_look_latin(tmp_path):
     """Look-alike letters are read as Latin only to compare labels: 'Росія' (Р, о, с, і
     look Latin) stays a label of its own beside 'Russia'."""
