@@ -113,6 +113,11 @@ def load_with_lines(path: Path) -> tuple[object, dict[Path_, int]]:
             problem = "a second document (after '---'): give one scenario per file"
         elif mark is not None and _tab_at(text, mark):  # "cannot start any token"
             problem += " (a tab: YAML indents with spaces only; replace the tab with spaces)"
+        elif mark is not None and _hash_value_at(text, mark):  # {colour: #7570b3}
+            problem += (
+                " (in YAML '#' after a space starts a comment, which cut this line short: "
+                "quote a colour, colour: '#7570b3')"
+            )
         elif mark is not None and _long_key_at(text, mark):
             problem += (
                 f" (a key over {LONG_KEY} characters: YAML reads no longer one; shorten the "
@@ -206,6 +211,17 @@ def _long_key_at(text: str, mark) -> bool:
         rf"(?:^\s*(?:-\s+)?|[{{,]\s*)[^\s{{}}\[\],:][^{{}}\[\],:]{{{LONG_KEY},}}:"
     )
     return any(long_key.search(row) for row in rows)
+
+
+_HASH_VALUE = re.compile(r"[:,\[{]\s+#")  # a value that starts with '#': a comment
+
+
+def _hash_value_at(text: str, mark) -> bool:
+    """Whether the error's line, or the one before, has a value starting with '#' (read as
+    a comment: in a flow mapping the closing brace is then missing)."""
+    lines = text.splitlines()
+    rows = lines[max(mark.line - 1, 0) : mark.line + 1]
+    return any(_HASH_VALUE.search(row) for row in rows)
 
 
 def _tab_at(text: str, mark) -> bool:

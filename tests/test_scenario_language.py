@@ -474,6 +474,21 @@ def test_two_documents_in_one_file_are_told_one_scenario_per_file(tmp_path):
     _said_in_words(_validated(tmp_path, text), said)
 
 
+def test_an_unquoted_colour_in_a_flow_mapping_is_told_to_be_quoted(tmp_path):
+    """{label: DMZ, colour: #7570b3} (flow style) said only "did not find expected ','
+    or '}'"; the block style already gave the hint that '#' starts a comment."""
+    text = (
+        "id: s\ntitle: T\nstatuses: {dmz: {label: DMZ, colour: #7570b3}}\n"
+        "steps:\n  - assign: dmz\n    where: {oblast: Sumy}\n"
+    )
+    result = _validated(tmp_path, text)
+    _said_in_words(result, "s.yaml:4: invalid YAML: did not find expected ',' or '}'")
+    assert "'#' after a space starts a comment" in result.output
+    assert "colour: '#7570b3'" in result.output
+    fine = text.replace("colour: #7570b3", "colour: '#7570b3'")
+    assert _validated(tmp_path, fine).exit_code == 0
+
+
 def test_a_geojson_file_given_as_a_scenario_is_told_where_polygons_go(tmp_path):
     """It was four lines of unknown and missing keys ('type', 'features', 'id', 'title')."""
     text = '{"type": "FeatureCollection", "features": []}'
