@@ -187,15 +187,16 @@ def resolve_oblast(name: str) -> str:
     choices = _oblast_choices()
     shown = {u.code: n for n, u in choices.items()}  # a unit's name in the choices
     wanted = _hint_wanted()
-    place = _place_of(name, key) if wanted else None
-    close = [shown[place.oblast]] if place is not None and place.oblast in shown else []
-    if wanted and not close:
-        close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6) if wanted else []
     if wanted and not close:
         folded = {fold(k): k for k in oblast_index()}
         hit = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
         close = [shown[oblast_index()[hit[0]]]] if hit else []
-    said = f" (the place {place.name} lies in it)" if place is not None and close else ""
+    place = _place_of(name, key) if wanted else None
+    said = ""
+    if place is not None and place.oblast in shown and [shown[place.oblast]] != close:
+        close = [shown[place.oblast]]  # a place's oblast, not a unit spelt alike
+        said = f" (the place {place.name} lies in it)"
     hint = (
         f" — did you mean '{close[0]}' ({choices[close[0]].code})?{said}"
         if close
