@@ -24,7 +24,14 @@ from pydantic import (
 from . import inputs, specs
 from .errors import InputError
 from .gazetteer import resolve_place
-from .scenario_values import LonLat, Number, OblastList, PlaceName, first_crossing
+from .scenario_values import (
+    MAX_CHECKED_POINTS,
+    LonLat,
+    Number,
+    OblastList,
+    PlaceName,
+    first_crossing,
+)
 from .specs import check_spec
 
 
@@ -86,6 +93,14 @@ class Split(Model):
                 f"the split line crosses itself (its segments {i + 1} and {j + 1} meet); "
                 "reorder its points"
             )
+        if len(points) - 1 > MAX_CHECKED_POINTS:  # too long to check pair by pair
+            import shapely  # (only for such a line: validate loads no geometry otherwise)
+
+            if not shapely.LineString(points).is_simple:
+                raise ValueError(
+                    f"the split line crosses itself (somewhere along its {len(points):,} "
+                    "points); reorder its points"
+                )
         keep = place_lonlat(self.keep)
         last = len(points) - 2
         near = min(

@@ -457,6 +457,23 @@ def test_a_ring_or_a_line_whose_extensions_cross_it_is_told_why(tmp_path):
     assert "reorder its points" not in ran.stderr
 
 
+def test_a_long_split_line_that_crosses_itself_is_refused_on_reading_too(tmp_path):
+    """Past 400 points validate skipped its pair-by-pair check and said ok; run refused
+    the line. A long line that does not cross itself still passes."""
+    import json
+
+    along = [[34.5 + 0.002 * i, 47.0] for i in range(450)]
+    text = (
+        "id: long\ntitle: Long\nsteps:\n  - assign: ukraine\n    where:\n      split:\n"
+        "        oblast: Zaporizhzhia\n        line: LINE\n        keep: Melitopol\n"
+    )
+    back = [*along, [35.0, 47.2], [34.8, 46.9]]  # (back across the first points)
+    result = _validated(tmp_path, text.replace("LINE", json.dumps(back)))
+    _said_in_words(result, "s.yaml:6: the split line crosses itself (somewhere along its 452")
+    fine = [*along, [35.9, 47.2], [36.0, 47.5]]
+    assert _validated(tmp_path, text.replace("LINE", json.dumps(fine))).exit_code == 0
+
+
 def test_a_label_in_ukrainian_is_its_own_though_some_letters_look_latin(tmp_path):
     """Look-alike letters are read as Latin only to compare labels: 'Росія' (Р, о, с, і
     look Latin) stays a label of its own beside 'Russia'."""
