@@ -142,11 +142,33 @@ def _km_to_segment(p, a, b, open_start: bool, open_end: bool) -> float:
     return math.hypot(ax + t * dx - px, ay + t * dy - py)
 
 
+UKRAINE_LONLAT = (22.0, 44.2, 40.5, 52.5)  # a box around Ukraine's land (with a margin)
+
+
 class Near(Model):
     """Everything within ``km`` of a place (a disc)."""
 
     place: PlaceName | LonLat
     km: Number = Field(ge=MIN_KM, le=200, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _reaches_ukraine(self) -> Near:
+        """A disc around a point too far from Ukraine to reach it selects nothing: refused,
+        as a polygon beside Ukraine is (a typo in the coordinates, most likely)."""
+        if isinstance(self.place, str):  # (a named place lies in Ukraine)
+            return self
+        lon, lat = self.place
+        x0, y0, x1, y1 = UKRAINE_LONLAT
+        dx = max(x0 - lon, 0.0, lon - x1) * 111.32 * math.cos(math.radians(lat))
+        dy = max(y0 - lat, 0.0, lat - y1) * 110.57
+        away = math.hypot(dx, dy)
+        if away > self.km + 10.0:
+            raise ValueError(
+                f"a disc of {self.km:g} km around [{lon:g}, {lat:g}] lies about {away:,.0f} "
+                "km from Ukraine, so it selects nothing; check the coordinates ([lon, lat], "
+                "e.g. Enerhodar is [34.66, 47.50])"
+            )
+        return self
 
 
 class Band(Model):

@@ -474,6 +474,18 @@ def test_a_long_split_line_that_crosses_itself_is_refused_on_reading_too(tmp_pat
     assert _validated(tmp_path, text.replace("LINE", json.dumps(fine))).exit_code == 0
 
 
+def test_a_disc_that_cannot_reach_ukraine_is_refused_as_a_polygon_beside_it_is(tmp_path):
+    """near: {place: [15.0, 55.0], km: 200} (the Baltic) passed validate and run only
+    warned that the step selects nothing; a polygon there is refused. A disc beside the
+    border that reaches over it is kept."""
+    text = "id: s\ntitle: T\nsteps:\n  - assign: russia\n    where: {near: NEAR}\n"
+    far = _validated(tmp_path, text.replace("NEAR", "{place: [15.0, 55.0], km: 200}"))
+    _said_in_words(far, "s.yaml:5: a disc of 200 km around [15, 55] lies about 526 km from")
+    assert "so it selects nothing; check the coordinates" in far.output
+    beside = _validated(tmp_path, text.replace("NEAR", "{place: [40.9, 48.0], km: 50}"))
+    assert beside.exit_code == 0, beside.output
+
+
 def test_a_label_in_ukrainian_is_its_own_though_some_letters_look_latin(tmp_path):
     """Look-alike letters are read as Latin only to compare labels: 'Росія' (Р, о, с, і
     look Latin) stays a label of its own beside 'Russia'."""
