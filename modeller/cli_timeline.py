@@ -150,7 +150,8 @@ def timeline(
     every = set()
     if len(table.scenarios) > 1:
         every = set.intersection(*(set(sc.get("warnings", ())) for sc in table.scenarios))
-    said = [f"all scenarios: {w}" for w in (table.scenarios[0]["warnings"] if every else ())]
+    first = table.scenarios[0]["warnings"] if every else ()
+    said = [f"all scenarios: {w}" for w in first if w in every]
     said += [
         sc["id"] + ": " + w
         for sc in table.scenarios

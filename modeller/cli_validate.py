@@ -127,7 +127,7 @@ def _check_own_file(sc, path: Path) -> list[InputError]:
         doubts = load_baseline(spec).warnings
     except InputError as exc:  # (its message names the file, and the line in it)
         return [InputError(f"baseline: {exc}; a run needs --baseline", str(path), line)]
-    return [InputError(f"baseline {spec}: {doubt}", str(path), line) for doubt in doubts]
+    return [InputError(f"baseline: {spec}: {doubt}", str(path), line) for doubt in doubts]
 
 
 def _check_days(sc, path: Path) -> list[InputError]:

@@ -485,8 +485,8 @@ def split_regions(split: Split) -> dict[str, object]:
         if LineString(pts).is_simple:  # (the line alone is checked when the file is read)
             raise InputError(
                 "the split line's extensions (straight on past its first and last points, "
-                "to the edge of the listed oblasts) cross the line; move its end points, or "
-                "add points so that its ends lead away from the rest of the line"
+                "to the edge of the listed oblasts) cross the line or each other; move its end "
+                "points, or add points so that its ends lead away from the rest of the line"
             )
         raise InputError("the split line crosses itself; reorder its points")
     sides = cut(frame, line).geoms

@@ -286,6 +286,14 @@ def other_layers(path: Path) -> list[str]:
     GeoPackage holds many layers, and '-O mine.gpkg' had replaced all of them)."""
     if path.is_symlink() or not path.is_file():
         return []
+    wal = path.with_name(path.name + "-wal")
+    if wal.is_file() and wal.stat().st_size:  # (copied alone, the file would lose them)
+        raise InputError(
+            f"{path.name} is open in another program: {wal.name} beside it holds changes not "
+            "yet in the file (a layer added, edits). Close that program (QGIS, a database "
+            "tool) and run again, or write to another file",
+            str(path),
+        )
     try:
         with path.open("rb") as fh:  # (GDAL reads GeoJSON named .gpkg too, but cannot add
             if fh.read(16) != b"SQLite format 3\x00":  # a layer to it: replaced as before)

@@ -205,16 +205,35 @@ def resolve_oblast(name: str) -> str:
     raise ValueError(f"unknown oblast '{name}'{hidden_letters(str(name))}{hint}")
 
 
+# Bare "Kyiv" is, in English, the city as often as the oblast (the unit table's English
+# name of the oblast; Ukrainian "Київ" is the city): a user must say which is meant.
+_BOTH_KYIVS = {fold("Kyiv"), fold("Kiev")}
+
+
+def resolve_unit(name: str) -> str:
+    """``resolve_oblast`` for a name a user wrote (a scenario's, the API's): a bare 'Kyiv'
+    is refused as either unit."""
+    if fold(str(name)) in _BOTH_KYIVS:
+        raise ValueError(
+            f"'{name}' could be Kyiv oblast (UA-32, Київська) or Kyiv city (UA-30, Київ), "
+            "which are two units: write 'Kyiv oblast' or 'Kyiv city'"
+        )
+    return resolve_oblast(name)
+
+
 def _place_of(name: str, key: str) -> Settlement | None:
     """The settlement an unknown oblast name names ('Simferopol', 'Kharkiv city'), whose
     oblast the hint offers rather than a unit spelt alike (Sevastopol); None: none."""
     stem = _CITY_WORD.sub("", key)
-    if stem != key and _oblast_code(stem):  # 'Kharkiv city': the place Kharkiv
+    if stem != key:  # 'Kharkiv city', 'Dnipro city': the place of that name
         name = stem
     try:
-        return resolve_place(str(name))
+        with hints_at_most(0):  # (its own "did you mean" would use up the file's hints)
+            place = resolve_place(str(name))
     except ValueError:  # (unknown or ambiguous: the spelling hints instead)
         return None
+    # a place of that very name, not one spelt alike ('Krymskaya' is not Krymske, Luhansk)
+    return place if fold(place.name) == fold(str(name)) else None
 
 
 def hidden_letters(name: str) -> str:

@@ -32,6 +32,7 @@ from .gazetteer import (
     read_names,
     resolve_oblast,
     resolve_place,
+    resolve_unit,
 )
 from .unitchecks import OFFICIAL_AREA_KM2
 
@@ -408,6 +409,7 @@ __all__ = [  # (names, units and settlements come from the gazetteer)
     "load",
     "resolve_oblast",
     "resolve_place",
+    "resolve_unit",
     "to_equal_area",
     "to_lonlat",
     "unproject",

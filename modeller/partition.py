@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 
 from .errors import InputError
-from .gazetteer import resolve_oblast
+from .gazetteer import resolve_unit
 from .geodata import area_km2
 from .regions import overlay, polygonal, union_regions
 from .statuses import BUILTIN_STATUSES
@@ -119,7 +119,7 @@ class Partition:
 def _unit_code(oblast: object) -> str:
     """A unit's ISO code from its code or name; InputError with a hint otherwise."""
     try:
-        return resolve_oblast(str(oblast))
+        return resolve_unit(str(oblast))
     except ValueError as exc:
         raise InputError(str(exc)) from None
 

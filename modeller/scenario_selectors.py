@@ -80,18 +80,18 @@ class Split(Model):
         points = [points[0]] + [b for a, b in zip(points, points[1:], strict=False) if a != b]
         if len(points) < 2:
             raise ValueError("the split line needs at least two distinct points")
-        if len(points) > 2 and points[0] == points[-1]:  # (the engine extends both ends)
-            raise ValueError(
-                "the split line closes on itself (its last point is its first): a split "
-                "line runs across the oblasts and is extended straight past both ends, so "
-                "it cannot be a ring; leave out the last point"
-            )
         crossing = first_crossing(points)
         if crossing is not None:
             i, j = crossing
             raise ValueError(
                 f"the split line crosses itself (its segments {i + 1} and {j + 1} meet); "
                 "reorder its points"
+            )
+        if len(points) > 2 and points[0] == points[-1]:  # (the engine extends both ends)
+            raise ValueError(
+                "the split line closes on itself (its last point is its first): a split "
+                "line runs across the oblasts and is extended straight past both ends, so "
+                "it cannot be a ring; leave out the last point"
             )
         if len(points) - 1 > MAX_CHECKED_POINTS:  # too long to check pair by pair
             import shapely  # (only for such a line: validate loads no geometry otherwise)

@@ -22,18 +22,8 @@ def _as_list(value: Any) -> Any:
     return value if isinstance(value, list | tuple) else [value]
 
 
-# Bare "Kyiv" is, in English, the city as often as the oblast (the unit table's English
-# name of the oblast; Ukrainian "Київ" is the city): a scenario must say which it means.
-_BOTH_KYIVS = {geodata.fold("Kyiv"), geodata.fold("Kiev")}
-
-
 def _oblast_code(name: Any) -> str:
-    if geodata.fold(str(name)) in _BOTH_KYIVS:
-        raise ValueError(
-            f"'{name}' could be Kyiv oblast (UA-32, Київська) or Kyiv city (UA-30, Київ), "
-            "which are two units: write 'Kyiv oblast' or 'Kyiv city'"
-        )
-    return geodata.resolve_oblast(str(name))
+    return geodata.resolve_unit(str(name))
 
 
 def _known_place(name: str) -> str:

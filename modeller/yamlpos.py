@@ -213,7 +213,7 @@ def _long_key_at(text: str, mark) -> bool:
     return any(long_key.search(row) for row in rows)
 
 
-_HASH_VALUE = re.compile(r"[:,\[{]\s+#")  # a value that starts with '#': a comment
+_HASH_VALUE = re.compile(r"colou?r\s*:\s+#[0-9A-Fa-f]")  # colour: #ff0000, a comment
 
 
 def _hash_value_at(text: str, mark) -> bool:

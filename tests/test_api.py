@@ -481,6 +481,8 @@ def test_held_refuses_a_status_or_when_it_cannot_hold_and_takes_oblast_names():
         after.held("russia", oblast="Donetskk")
     with pytest.raises(InputError, match=r"unknown oblast '14'"):
         after.oblast_pieces(14)
+    with pytest.raises(InputError, match=r"'Kyiv' could be Kyiv oblast .* or Kyiv city"):
+        after.held("ukraine", oblast="Kyiv", when="before")  # (scenarios refuse it too)
     # a status the scenario defines, holding land or not, is not refused
     dmz = modeller.apply(
         modeller.load_baseline("contact-line"), modeller.load_scenario("plan-28-points-2025-11")

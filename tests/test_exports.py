@@ -269,6 +269,35 @@ def test_geojson_named_gpkg_is_replaced_as_any_other_file_that_is_no_geopackage(
     assert path.read_bytes().startswith(b"SQLite format 3")
 
 
+def test_a_geopackage_open_in_another_program_is_not_written_over(tmp_path):
+    """A GeoPackage held open in WAL mode (as QGIS holds one) keeps its new layers in the
+    -wal file beside it: copied alone, the written file lost them, said they were kept,
+    and became unreadable once the other program closed. It is refused, the file as it
+    was."""
+    import sqlite3
+
+    import shapely
+
+    path = tmp_path / "mine.gpkg"
+    mine = gpd.GeoDataFrame({"note": ["mine"]}, geometry=[shapely.box(30, 48, 31, 49)], crs=4326)
+    mine.to_file(path, layer="roads", driver="GPKG", engine="pyogrio")
+    holder = sqlite3.connect(path)
+    try:
+        holder.execute("pragma journal_mode=wal")
+        holder.execute("pragma wal_autocheckpoint=0")
+        holder.execute("create table extra (x integer)")
+        holder.commit()
+        assert (tmp_path / "mine.gpkg-wal").stat().st_size > 0
+        before = path.read_bytes()
+        args = ["run", "land-swap", "--no-maps", "-f", "gpkg", "-O", str(path)]
+        run = CliRunner().invoke(main, args)
+        assert run.exit_code == 2, run.output
+        assert "mine.gpkg is open in another program: mine.gpkg-wal beside it" in run.output
+        assert path.read_bytes() == before
+    finally:
+        holder.close()
+
+
 def test_json_figures_keep_the_csvs_decimals_without_binary_noise(result):
     """The JSON had said 43489790.99999996 people: figures now keep the CSV's decimals
     (km² 0.01, people 0.1, percentages and shares 0.0001), so every total reads as written."""

@@ -113,6 +113,21 @@ def test_an_unknown_oblast_name_is_offered_the_unit_meant(name, offered):
         geodata.resolve_oblast(name)
 
 
+def test_a_places_hint_uses_one_hint_of_the_files_budget_and_needs_its_very_name():
+    """Looking a name up as a place had used up a second hint of the file's budget (16
+    misspelt oblasts got 10 hints), and a place spelt alike was offered ('Krymskaya':
+    Luhansk, for a village Krymske)."""
+    from modeller.gazetteer import hints_at_most
+
+    with hints_at_most(2):
+        for name, offered in (("Donetskk", "Donetsk"), ("Simferopol", "Crimea")):
+            with pytest.raises(ValueError, match=rf"did you mean '{offered}'"):
+                geodata.resolve_oblast(name)
+    with pytest.raises(ValueError) as said:
+        geodata.resolve_oblast("Krymskaya")
+    assert "Luhansk" not in str(said.value) and "Krymske" not in str(said.value)
+
+
 def test_places_resolve_by_name_alias_and_oblast():
     assert geodata.resolve_place("Kramatorsk").oblast == "UA-14"
     assert geodata.resolve_place("Kupiansk").oblast == "UA-63"  # a Latin alternate name

@@ -448,6 +448,10 @@ def test_a_ring_or_a_line_whose_extensions_cross_it_is_told_why(tmp_path):
     assert checked.exit_code == 2, checked.output
     assert f"{path}:6: the split line closes on itself" in checked.stderr
     assert "leave out the last point" in checked.stderr
+    back = "[[35.0, 46.7], [35.8, 46.7], [35.0, 46.7]]"  # a fold-back, not a ring
+    path.write_text(split.replace("LINE", back), encoding="utf-8")
+    checked = CliRunner().invoke(main, ["validate", str(path)])
+    assert "crosses itself (its segments 1 and 2 meet)" in checked.stderr, checked.output
     hook = "[[35.0, 47.0], [36.0, 47.0], [36.0, 47.5], [35.5, 47.3]]"
     path.write_text(split.replace("LINE", hook), encoding="utf-8")
     assert CliRunner().invoke(main, ["validate", str(path)]).exit_code == 0
@@ -516,6 +520,10 @@ def test_an_unquoted_colour_in_a_flow_mapping_is_told_to_be_quoted(tmp_path):
     assert "colour: '#7570b3'" in result.output
     fine = text.replace("colour: #7570b3", "colour: '#7570b3'")
     assert _validated(tmp_path, fine).exit_code == 0
+    # a '#' elsewhere (a comment, in a quoted title) gets no such hint
+    other = 'id: s\ntitle: "Plan: #1 draft"\n steps: []\n'
+    result = _validated(tmp_path, other)
+    assert result.exit_code == 2 and "quote a colour" not in result.output, result.output
 
 
 def test_a_geojson_file_given_as_a_scenario_is_told_where_polygons_go(tmp_path):

@@ -258,3 +258,29 @@ def test_a_band_following_a_pockets_edges_is_said(shared_data, tmp_path):
         if p.oblast == "UA-43" and p.before == "russia" and p.after == "dmz"
     )
     assert km2 > 2000
+
+
+def test_only_a_warning_every_scenario_has_is_said_for_all(shared_data, tmp_path):
+    """The first scenario's own warnings had been printed as 'all scenarios: …' (a step
+    of one scenario that selects nothing, said of all), and again under its id."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    (tmp_path / "a.yaml").write_text(
+        "id: aa\ntitle: A\nsteps:\n  - assign: russia\n"
+        "    where: {oblast: Lviv, held_by: russia}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.yaml").write_text(
+        "id: bb\ntitle: B\nsteps:\n  - assign: russia\n    where: {oblast: Donetsk}\n",
+        encoding="utf-8",
+    )
+    args = ["timeline", str(tmp_path), "--baselines", "deepstate:2022-04-30"]
+    result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    lines = [x for x in result.output.splitlines() if x.startswith("warning:")]
+    assert [x for x in lines if "selects nothing" in x] == [
+        "warning: aa: step 1 selects nothing on 2022-04-30"
+    ], lines
+    assert [x[:33] for x in lines if "cut off" in x] == ["warning: all scenarios: 967 km² c"]
