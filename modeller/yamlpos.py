@@ -217,8 +217,8 @@ _HASH_VALUE = re.compile(r"colou?r\s*:\s+#[0-9A-Fa-f]")  # colour: #ff0000, a co
 
 
 def _hash_value_at(text: str, mark) -> bool:
-    """Whether the error's line, or the one before, has a value starting with '#' (read as
-    a comment: in a flow mapping the closing brace is then missing)."""
+    """Whether the error's line, or the one before, has an unquoted colour (``colour:
+    #7570b3``, read as a comment: in a flow mapping the closing brace is then missing)."""
     lines = text.splitlines()
     rows = lines[max(mark.line - 1, 0) : mark.line + 1]
     return any(_HASH_VALUE.search(row) for row in rows)
