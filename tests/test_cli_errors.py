@@ -639,16 +639,22 @@ def test_a_date_is_told_what_is_wrong_its_form_or_its_day():
 HELD_IN_FILE = "steps:\n  - assign: ukraine\n    where: {held_in: {baseline: FILE}}\n"
 
 
+def _bad_baselines(folder) -> None:
+    """Baseline files run refuses or doubts: a point, a truncated file, and one holding
+    every unit (a boundaries file given as a baseline)."""
+    point = {"type": "Point", "coordinates": [30.5, 50.4]}
+    (folder / "point.geojson").write_text(json.dumps(point), encoding="utf-8")
+    (folder / "cut.geojson").write_text('{"type": "FeatureCollection", "features": [')
+    box = [[[22.0, 44.0], [41.0, 44.0], [41.0, 53.0], [22.0, 53.0], [22.0, 44.0]]]
+    whole = {"type": "Polygon", "coordinates": box}
+    (folder / "whole.geojson").write_text(json.dumps(whole), encoding="utf-8")
+
+
 def test_validate_reads_a_held_in_baseline_file_as_run_does(tmp_path):
     """validate said 'ok' for a held_in baseline file that run could not read (a point, a
     truncated file), and kept quiet of a file run warns about (one that holds nearly every
     unit: a boundaries file given as a baseline)."""
-    point = {"type": "Point", "coordinates": [30.5, 50.4]}
-    (tmp_path / "point.geojson").write_text(json.dumps(point), encoding="utf-8")
-    (tmp_path / "cut.geojson").write_text('{"type": "FeatureCollection", "features": [')
-    box = [[[22.0, 44.0], [41.0, 44.0], [41.0, 53.0], [22.0, 53.0], [22.0, 44.0]]]
-    whole = {"type": "Polygon", "coordinates": box}
-    (tmp_path / "whole.geojson").write_text(json.dumps(whole), encoding="utf-8")
+    _bad_baselines(tmp_path)
     said = {
         "point.geojson": "geometry: a Point has no area",
         "cut.geojson": "cannot read GeoJSON",
@@ -674,12 +680,7 @@ def test_validate_reads_the_scenarios_own_baseline_file_as_run_does(tmp_path):
     """validate said only 'ok' for a scenario whose own baseline: file run cannot read (a
     truncated file, a point) or doubts (a boundaries file). As for a DeepState day missing
     from the archive, it is a warning: a run with --baseline does not need the file."""
-    (tmp_path / "cut.geojson").write_text('{"type": "FeatureCollection", "features": [')
-    point = {"type": "Point", "coordinates": [30.5, 50.4]}
-    (tmp_path / "point.geojson").write_text(json.dumps(point), encoding="utf-8")
-    box = [[[22.0, 44.0], [41.0, 44.0], [41.0, 53.0], [22.0, 53.0], [22.0, 44.0]]]
-    whole = {"type": "Polygon", "coordinates": box}
-    (tmp_path / "whole.geojson").write_text(json.dumps(whole), encoding="utf-8")
+    _bad_baselines(tmp_path)
     said = {
         "cut.geojson": "cannot read GeoJSON",
         "point.geojson": "geometry: a Point has no area",
