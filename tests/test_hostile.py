@@ -2365,7 +2365,9 @@ parent = os.getpid()
 child = os.fork()
 if child == 0:
     die_with_parent(parent)
-    open({str(tmp_path / "pid")!r}, "w").write(str(os.getpid()))
+    # written whole, then renamed: the parent must not see an empty file
+    open({str(tmp_path / "pid.part")!r}, "w").write(str(os.getpid()))
+    os.rename({str(tmp_path / "pid.part")!r}, {str(tmp_path / "pid")!r})
     time.sleep(60)
     os._exit(0)
 while not os.path.exists({str(tmp_path / "pid")!r}):
