@@ -52,6 +52,21 @@ def check_partition(baseline: object) -> None:
     if not isinstance(baseline.baseline, BaselineInfo):
         raise InputError("the baseline's .baseline must say what it is (from load_baseline)")
     _check_info(baseline.baseline)
+    said = getattr(baseline, "warnings", ())
+    if not isinstance(said, tuple) or not all(isinstance(w, str) for w in said):
+        # a string had been read one character to a warning
+        raise InputError(
+            f"the baseline's .warnings must be a tuple of text, got {type(said).__name__} "
+            f"{said!r:.40} (use a partition from load_baseline, or dataclasses.replace "
+            "with a tuple of str)"
+        )
+    odd_attrs = next((p for p in pieces if not _pairs(p.attrs, str)), None)
+    if odd_attrs is not None:
+        raise InputError(
+            f"a piece of the baseline ({odd_attrs.oblast!r:.40}) has attrs "
+            f"{odd_attrs.attrs!r:.60}: they must be a tuple of (name, text) pairs, e.g. "
+            "(('recognition', 'de facto'),); use a partition from load_baseline"
+        )
     # a status written otherwise ('Russia ') had been counted as a status of its own
     odd = next(
         ((p, s) for p in pieces for s in (p.before, p.after) if s not in BUILTIN_STATUSES), None
@@ -102,14 +117,34 @@ def _check_info(info: BaselineInfo) -> None:
             ("date", info.date, Date | None, "a datetime.date or None"),
             ("source", info.source, str, "text"),
             ("method", info.method, str, "text"),
+            ("outside_km2", info.outside_km2, float | int | None, "a number of km² or None"),
+            ("grey_zone", info.grey_zone, str | None, "text or None"),
         )
-        if not isinstance(value, kinds) or isinstance(value, datetime)
+        if not isinstance(value, kinds) or isinstance(value, datetime | bool)
     ]
+    for name, value in (("reconciled", info.reconciled), ("cut_off", info.cut_off)):
+        if not (value is None and name == "reconciled") and not _pairs(value, float | int):
+            wrong.append(
+                f"{name} must be a tuple of (unit code, km²) pairs"
+                f"{' or None' if name == 'reconciled' else ''}, got {value!r:.40}"
+            )
     if wrong:
         raise InputError(
             f"the baseline's .baseline: {wrong[0]} (use a partition from load_baseline, or "
             "dataclasses.replace with values of those types)"
         )
+
+
+def _pairs(value: object, second: type) -> bool:
+    """Whether ``value`` is a tuple of (text, ``second``) pairs."""
+    return isinstance(value, tuple) and all(
+        isinstance(v, tuple)
+        and len(v) == 2
+        and isinstance(v[0], str)
+        and isinstance(v[1], second)
+        and not isinstance(v[1], bool)
+        for v in value
+    )
 
 
 def use_units(units: str | Path) -> None:

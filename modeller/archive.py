@@ -373,7 +373,9 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
     chosen: list[Snapshot] = []
     others: list[str] = []
     available = None
-    for spec in split_specs(specs):
+    for given in split_specs(specs):
+        # names in any letter case, as run reads them (PRE-2022 had been refused)
+        spec = given if _is_file_name(given) else given.lower()
         if not spec:
             continue
         if spec.startswith("deepstate") and not _is_file_name(spec):
@@ -387,7 +389,7 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
             if not any(_same_file(spec, other) for other in others):
                 others.append(spec)
         else:  # said now, not after the DeepState days are planned and measured
-            raise InputError(f"unknown baseline '{spec[:80]}' in --baselines; valid: {RANGE_HELP}")
+            raise InputError(f"unknown baseline '{given[:80]}' in --baselines; valid: {RANGE_HELP}")
     return thin(sorted(set(chosen), key=lambda s: s.day), step), others
 
 
@@ -455,7 +457,7 @@ def missing_days(chosen: list[Snapshot], specs: str | None = None) -> list[Date]
     else:
         spans = []
         for spec in split_specs(specs):
-            m = RANGE_RE.match(spec)
+            m = RANGE_RE.match(spec.lower())
             if m is None:
                 continue
             start = Date.fromisoformat(m.group(1)) if m.group(1) else Date.min

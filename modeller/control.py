@@ -178,6 +178,18 @@ def _read_layer(path: Path) -> list[dict]:
     return found
 
 
+def _pieces(data: dict) -> bool:
+    """Whether every feature has 'before' and 'after' and none a 'status': modeller's own
+    pieces export, its ``modeller`` member dropped (a re-save, a jq filter), as a
+    GeoPackage's fields tell it (``_read_layer``)."""
+    feats = data.get("features")
+    props = [f.get("properties") if isinstance(f, dict) else None for f in feats or []]
+    return bool(props) and all(
+        isinstance(p, dict) and {"before", "after"} <= set(p) and not deepstate_raw.has_status(p)
+        for p in props
+    )
+
+
 def _check_one_date(data: object, path: Path) -> str | None:
     """The one date the features carry (None: none). A file whose features carry different
     dates holds several maps (like DeepState's month-end file): read as one baseline it
@@ -327,7 +339,31 @@ def from_raw(path: Path, data: dict) -> Partition:
         "DeepStateMap (deepstatemap.live) raw layers: occupied and grey zone",
         f"raw layer dump {visible_text(path.name)}, {pockets.METHOD}, clipped to the units",
     )
-    return from_deepstate(info, layers, True)
+    return _unread(from_deepstate(info, layers, True), path, data)
+
+
+def _unread(partition: Partition, path: Path, data: dict) -> Partition:
+    """The partition, with a warning when the dump has polygons over the units whose
+    fill DeepState's layer did not have (``deepstate.unread_polygons``): left out, they
+    are neither Russian-held nor grey zone — all the occupied land, if DeepState
+    restyled its layer."""
+    fills, polys = deepstate_raw.unread_polygons(data)
+    if not polys:
+        return partition
+    country = reconcile.outline_zone().country
+    over = shapely.intersection(geodata.to_equal_area(shapely.union_all(polys)), country)
+    km2 = float(shapely.area(over)) / 1e6
+    if km2 < 1.0:
+        return partition
+    shown = ", ".join(visible_text(f[:20]) for f in fills[:4]) + (" …" if len(fills) > 4 else "")
+    warning = (
+        f"the raw dump {visible_text(path.name)} has {len(polys)} polygon(s) over the units "
+        f"({km2:,.0f} km²) filled {shown}, a fill DeepState's layer did not have: left out "
+        f"(read as neither Russian-held nor grey zone); its occupied land is filled "
+        f"{deepstate_raw.OCCUPIED_FILL}, its grey zone {', '.join(deepstate_raw.GREY_FILLS)}: "
+        "if DeepState has restyled its layer, these figures miss that land"
+    )
+    return replace(partition, warnings=(*partition.warnings, warning))
 
 
 # --- any file ---------------------------------------------------------------------------
@@ -377,7 +413,7 @@ def from_file(path: Path) -> Partition:
         if deepstate_raw.is_raw(data):
             return from_raw(path, data)
     deepstate_raw.check_not_misread(data, path)
-    if isinstance(data, dict) and isinstance(data.get("modeller"), dict):
+    if isinstance(data, dict) and (isinstance(data.get("modeller"), dict) or _pieces(data)):
         raise InputError(
             "this is modeller's own export of a scenario's pieces (each with 'before' and "
             "'after', no 'status'): read as a baseline, every piece would count as Russian-"

@@ -173,14 +173,8 @@ def raw_layers(collection: dict) -> dict[str, object]:
                 f"{where}: 'geometry' must be a GeoJSON geometry object, got "
                 f"{str(kind)[:40]!r}; valid types: {', '.join(inputs.GEOJSON_GEOMETRIES)}"
             )
-        fill = str(props.get("fill", "")).lower()
-        if fill == OCCUPIED_FILL or (
-            fill != FOREIGN_FILL and PRE_2022.search(str(props.get("name", "")))
-        ):
-            layer = "russia"
-        elif fill in GREY_FILLS:
-            layer = "contested"
-        else:
+        layer = _layer_of(props)
+        if layer not in ("russia", "contested"):
             continue
         polys = _polygons(positions.shape_2d(geom, where, None))
         parts[layer].extend(shapely.make_valid(p) for p in polys if not p.is_empty)
@@ -193,6 +187,45 @@ def raw_layers(collection: dict) -> dict[str, object]:
         if not grey.is_empty:
             out["contested"] = grey
     return out
+
+
+# every fill DeepState's layer has had: read (occupied, grey), or known not to be held
+# (liberated in three shades, outside Ukraine, pre-2022 areas told apart by their names)
+KNOWN_FILLS = {OCCUPIED_FILL, *GREY_FILLS, *NOT_HELD, "#0288d1", "#01579b", "#880e4f", "#000000"}
+
+
+def _layer_of(props: dict) -> str | None:
+    """'russia', 'contested', None (a fill known not to be held) or 'unknown' (a fill
+    DeepState's layer did not have when this was written) of a raw feature."""
+    fill = str(props.get("fill", "")).strip().lower()
+    if fill == OCCUPIED_FILL or (
+        fill != FOREIGN_FILL and PRE_2022.search(str(props.get("name", "")))
+    ):
+        return "russia"
+    if fill in GREY_FILLS:
+        return "contested"
+    return None if fill in KNOWN_FILLS else "unknown"
+
+
+def unread_polygons(collection: dict) -> tuple[list[str], list]:
+    """The fills (as written) and lon/lat polygons of a raw dump's polygons whose fill is
+    none DeepState's layer had: ``raw_layers`` leaves them out, and a restyled layer
+    (its occupied fill changed) would lose its occupied land without a word."""
+    fills: list[str] = []
+    polys: list = []
+    for i, feature in enumerate(_features(collection)):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        geom = feature.get("geometry") if isinstance(feature, dict) else None
+        if not isinstance(props, dict) or not isinstance(geom, dict):
+            continue
+        if "Polygon" not in str(geom.get("type")) or _layer_of(props) != "unknown":
+            continue
+        found = _polygons(positions.shape_2d(geom, f"feature {i + 1}", None))
+        polys += [shapely.make_valid(p) for p in found if not p.is_empty]
+        fill = str(props.get("fill", "")).strip() or "(none)"
+        if fill not in fills:
+            fills.append(fill)
+    return fills, polys
 
 
 def occupied_territory(collection: dict):

@@ -214,7 +214,10 @@ def split_piece(geometry, region) -> tuple:
     GEOS can get an intersection wrong where edges nearly coincide: a Kherson piece that
     only touched a 3 km band along the Dnipro came back as the whole band (535 km² counted
     twice). So the parts are checked, area(inside) + area(outside) = area(piece) within
-    1 m² (or 1e-9 of it); a pair that is not is computed again on a 1 cm grid.
+    1 m² (or 1e-9 of it); a pair that is not is computed again on a 1 cm grid. A part
+    under ``SLIVER_M2`` is no land but rounding where edges meet: the piece is left
+    whole on the other side (a Ukrainian piece beside a band of Russian-held land had
+    been cut into a 2e-8 m² piece 'changing hands').
     """
     inside = overlay(shapely.intersection, geometry, region)
     outside = overlay(shapely.difference, geometry, region)
@@ -222,6 +225,10 @@ def split_piece(geometry, region) -> tuple:
     if abs(shapely.area(inside) + shapely.area(outside) - whole) > max(1.0, 1e-9 * whole):
         inside = polygonal(shapely.intersection(geometry, region, grid_size=0.01))
         outside = polygonal(shapely.difference(geometry, region, grid_size=0.01))
+    if not inside.is_empty and shapely.area(inside) < SLIVER_M2:
+        return shapely.Polygon(), geometry
+    if not outside.is_empty and shapely.area(outside) < SLIVER_M2:
+        return geometry, shapely.Polygon()
     return inside, outside
 
 
@@ -403,12 +410,7 @@ def contact_line(pieces: tuple[Piece, ...]):
 
 def country():
     """The union of the active units (working CRS), computed once per units set."""
-    return _country(geodata.load())
-
-
-@cache
-def _country(data: geodata.Geodata):
-    return shapely.union_all(list(data.geometry.values()))
+    return geodata.country_of(geodata.load())
 
 
 def band_region(band, pieces: tuple[Piece, ...]):
@@ -516,6 +518,7 @@ def split_regions(split: Split) -> dict[str, object]:
     return out
 
 
+SLIVER_M2 = 1e-3  # a part of a cut piece under 10 cm² is rounding, not land (split_piece)
 UNCUT_M2 = 10_000.0  # less than 0.01 km² of an oblast on one side: the line leaves it whole
 ALONG_M = 1000.0  # a line this near an oblast it leaves whole runs along its border
 NEIGHBOUR_M = 1000.0  # oblasts this near each other border each other

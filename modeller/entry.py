@@ -12,6 +12,7 @@ from .interrupts import INTERRUPTED, install, interrupted
 def main() -> None:
     """Run the command line; Ctrl-C at any point ends with one line and status 130."""
     install()
+    _closed_streams_to_nowhere()
     try:
         from .cli import main as cli
 
@@ -23,6 +24,17 @@ def main() -> None:
             raise
         sys.stderr.write(INTERRUPTED + "\n")
         sys.exit(130)
+
+
+def _closed_streams_to_nowhere() -> None:
+    """A standard stream the process was started without (``>&-``, some launchers) is
+    Python's None: what is written to it goes nowhere, as its closing asked (``run``
+    had ended on a traceback before writing the maps)."""
+    import os
+
+    for name in ("stdin", "stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "r" if name == "stdin" else "w"))  # noqa: SIM115
 
 
 def leave(code: object) -> NoReturn:

@@ -99,8 +99,18 @@ def pieces_frame(doc: RunDocument, partitions: list[Partition]):
     attr_names = sorted({k for e in doc.scenarios for p in e.pieces for k in p.attributes})
     rows, geoms = [], []
     for e, partition in zip(doc.scenarios, partitions, strict=True):
-        if len(e.pieces) != len(partition.pieces):
-            raise ValueError(f"scenario {e.id}: pieces do not match its partition")
+        km2 = partition.areas_km2
+        # rows and polygons are paired by position: a document whose lists were changed
+        # in place (sorted, reversed) had put each row's figures on another's polygon
+        if len(e.pieces) != len(partition.pieces) or any(
+            (row.oblast, row.before, row.after) != (p.oblast, p.before, p.after)
+            or abs(row.km2 - a) > 0.01 + 1e-6 * a
+            for row, p, a in zip(e.pieces, partition.pieces, km2, strict=False)
+        ):
+            raise InputError(
+                f"scenario {e.id}: the document's pieces no longer match its partition "
+                "(its lists changed in place?); export a Result as run gives it, or run again"
+            )
         for row, piece in zip(e.pieces, partition.pieces, strict=True):
             attrs = row.attributes
             rows.append(

@@ -336,7 +336,24 @@ def _from_file(path: str, stamp: tuple = (), written: str | None = None) -> Geod
         "sha256": inputs.digest(Path(path)),
         "matched_by": how,
     }
-    return Geodata(base.units, geometry, settlements, xy, base.alt_names, source, water=True)
+    data = Geodata(base.units, geometry, settlements, xy, base.alt_names, source, water=True)
+    unitchecks.check_gaps(country_of(data), path, lambda g: _place_text(g))
+    return data
+
+
+@cache
+def country_of(data: Geodata):
+    """The union of the units (working CRS), once per units set: a units file's gap check,
+    the outline rule and the engine's bands all use it."""
+    import shapely
+
+    return shapely.union_all(list(data.geometry.values()))
+
+
+def _place_text(geom) -> str:
+    """'near 37.55°E 48.60°N': where a working-CRS geometry lies, for a message."""
+    p = to_lonlat(geom.representative_point())
+    return f"near {p.x:.2f}°E {p.y:.2f}°N"
 
 
 def _unit_of_points(units: list, xy: np.ndarray) -> np.ndarray:

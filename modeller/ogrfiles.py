@@ -69,6 +69,34 @@ def check(path: Path, kind: str) -> None:
                 ".shx, .dbf, .prj); copy them all into one folder",
                 str(path),
             )
+    if shp:
+        _check_whole(path, size)
+
+
+def _check_whole(path: Path, size: int) -> None:
+    """InputError when the ``.shx`` places records past the end of the ``.shp``: a file
+    cut short (a copy or download stopped). GDAL reads those records without geometry,
+    and they had been dropped without a word (half a baseline's polygons lost).
+
+    Notes
+    -----
+    The ``.shx`` is a 100-byte header, then per record two big-endian int32: its offset
+    and content length in 16-bit words; a record ends at 2·(offset + 4 + length) bytes.
+    """
+    shx = sidecar(path, ".shx")
+    try:
+        index = np.fromfile(shx, dtype=">i4", offset=100).reshape(-1, 2)
+    except (OSError, ValueError):
+        return  # (unreadable or odd: GDAL says what it makes of it)
+    ends = 2 * (index[:, 0].astype(np.int64) + 4 + index[:, 1])
+    past = int((ends > size).sum())
+    if past:
+        raise InputError(
+            f"the Shapefile is cut short: {past} of its {len(index)} records lie past the end "
+            f"of its .shp ({size:,} bytes; its .shx expects {int(ends.max()):,}); copy or "
+            "export it again, whole",
+            str(path),
+        )
 
 
 def sidecar(path: Path, suffix: str) -> Path | None:

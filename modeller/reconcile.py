@@ -63,7 +63,7 @@ class OutlineZone:
 
 @cache
 def _zone_for(data: geodata.Geodata) -> OutlineZone:
-    country = shapely.union_all(list(data.geometry.values()))
+    country = geodata.country_of(data)
     rings = [p.exterior for p in shapely.get_parts(country)]
     outline = shapely.simplify(shapely.multilinestrings(rings), SIMPLIFY_M)
     reach = shapely.buffer(outline, ZONE_M, quad_segs=4)

@@ -254,21 +254,44 @@ SCALED = 0.99  # people below this share of GeoNames × share: the town was scal
 
 
 def towns_note(towns) -> str:
-    """A line under the towns table when some town's people changing hands are clearly
-    fewer than its GeoNames figure × the share (''): the model scales a unit's (or a
-    hromada's) towns down to its 2022 total where their GeoNames figures add up to
-    more (Sevastopol's 547,820 against 393,455 for the whole unit) — a reader checking
-    'population × share' would otherwise find the table wrong. ``towns``: (name shown,
-    GeoNames population, share, people) per row."""
-    scaled = [name for name, pop, share, people in towns if people < SCALED * pop * share]
-    if not scaled:
+    """A line under the towns table when some town's people changing hands clearly differ
+    from its GeoNames figure × the share (''): the model scales a unit's (or a hromada's)
+    towns down to its 2022 total where their GeoNames figures add up to more
+    (Sevastopol's 547,820 against 393,455 for the whole unit), and up where a hromada
+    has no settlement but its towns (its rural people live in them: Dniprorudne with the
+    hromada population) — a reader checking 'population × share' would otherwise find
+    the table wrong. ``towns``: (name shown, GeoNames population, share, people) per row."""
+    rows = list(towns)
+    down = [name for name, pop, share, people in rows if people < SCALED * pop * share]
+    up = [name for name, pop, share, people in rows if people * SCALED > pop * share]
+    if not down and not up:
         return ""
-    more = len(scaled) - 3
-    named = ", ".join(scaled[:3]) + (f" and {more} more" if more > 0 else "")
+
+    def named(names: list[str]) -> str:
+        more = len(names) - 3
+        return ", ".join(names[:3]) + (f" and {more} more" if more > 0 else "")
+
+    how = [
+        *(
+            [
+                f"scaled down where the towns of a unit (or hromada) add up to more than its "
+                f"2022 total ({named(down)})"
+            ]
+            if down
+            else []
+        ),
+        *(
+            [
+                f"scaled up where a hromada has no settlement but its towns, which then hold "
+                f"its rural residents too ({named(up)})"
+            ]
+            if up
+            else []
+        ),
+    ]
     return (
         "People changing hands are the model's residents of that share of a town: its "
-        "GeoNames figure × the share, scaled down where the towns of a unit (or hromada) "
-        f"add up to more than its 2022 total ({named})."
+        f"GeoNames figure × the share, {'; and '.join(how)}."
     )
 
 

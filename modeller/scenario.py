@@ -347,14 +347,20 @@ def load_scenario(path: Path) -> Scenario:
 def revalidated(sc: Scenario) -> Scenario:
     """A Scenario object checked again as its file was: one built or changed in code
     (``model_copy(update=…)``, a list appended to) has skipped pydantic's checks, and an
-    undeclared status or an unknown oblast would pass into the figures unseen."""
+    undeclared status or an unknown oblast would pass into the figures unseen.
+
+    Only the fields that were set are checked, as a file gives only its keys: a scenario
+    built with ``model_construct`` and no steps is refused as a file without them is (it
+    had run as a freeze). A key no Scenario has (``model_copy(update={"stpes": …})``,
+    which keeps it aside unread) is refused as a file's is (it had been dropped unseen).
+    """
     try:  # (no serializer warnings: a field set to a plain dict is what is checked here)
-        data = sc.model_dump(by_alias=True, warnings=False)
+        data = sc.model_dump(by_alias=True, warnings=False, exclude_unset=True)
+        data.update({k: v for k, v in vars(sc).items() if k not in Scenario.model_fields})
         checked = Scenario.model_validate(data)
     except LocatedError as exc:
         raise InputError(f"scenario '{sc.id}': {exc}") from None
     except ValidationError as exc:
-        data = sc.model_dump(by_alias=True, warnings=False)
         first = one_per_place(in_file(exc.errors(), data))[0]
         inner = (first.get("ctx") or {}).get("error")
         message = str(inner) if isinstance(inner, LocatedError) else describe(first, Scenario)[1]

@@ -185,6 +185,31 @@ def unit_overlaps(shapes: dict, min_km2: float = OVERLAP_KM2) -> list[tuple[str,
     return sorted(out, key=lambda x: -x[2])
 
 
+def check_gaps(country, source: str, where) -> None:
+    """Refuse units that leave land inside the country to no unit (a hole in a unit's
+    outline no other unit fills): it would count in no figure, while the towns on it
+    still count in their unit (a file with Kramatorsk cut out of Donetsk had ceded
+    1,540 km² less and the same towns). ``country``: the union of the units (working
+    CRS); ``where(polygon)`` says where a gap lies."""
+    import shapely
+
+    holes = [
+        shapely.Polygon(ring) for part in shapely.get_parts(country) for ring in part.interiors
+    ]
+    gaps = sorted(((float(area_km2(h)), h) for h in holes), key=lambda x: -x[0])
+    gaps = [(km2, h) for km2, h in gaps if km2 > OVERLAP_KM2]
+    if gaps:
+        km2, largest = gaps[0]
+        more = f" and {len(gaps) - 1} more ({sum(k for k, _ in gaps):,.0f} km² in all)"
+        raise InputError(
+            f"the units leave a gap of {km2:,.0f} km² inside the country "
+            f"({where(largest)}){more if len(gaps) > 1 else ''}: land in no unit counts in "
+            f"no figure; fill it (units must tile the country, with no gap over "
+            f"{OVERLAP_KM2:g} km²: 'modeller doctor --units FILE' lists them)",
+            source,
+        )
+
+
 def check_units_file(
     parts: dict, geometry: dict, embedded: dict, official: dict, label, source: str
 ) -> None:

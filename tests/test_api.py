@@ -157,6 +157,27 @@ def test_a_scenario_changed_in_code_is_checked_again_before_it_runs():
     assert modeller.run(sc, "1991").held.equals(modeller.run("land-swap", "1991").held)
 
 
+def test_a_misspelt_key_or_missing_steps_set_in_code_is_refused_as_in_a_file():
+    """model_copy(update={"stpes": …}) kept the key aside and the run used the old steps
+    without a word; model_construct without steps ran as a freeze. A file is refused
+    for each."""
+    from modeller.scenario import Scenario
+
+    sc = modeller.load_scenario("land-swap")
+    lviv = [{"assign": "russia", "where": {"oblast": "Lviv"}}]
+    with pytest.raises(InputError, match=r"unknown key 'stpes'.*did you mean 'steps'"):
+        modeller.run(sc.model_copy(update={"stpes": lviv}), "1991")
+    half = Scenario.model_construct(id="half-written", title="Half written")
+    base = modeller.load_baseline("1991")
+    for call in (lambda s: modeller.run(s, "1991"), lambda s: modeller.apply(base, s)):
+        with pytest.raises(InputError, match=r"scenario 'half-written': no 'steps'"):
+            call(half)
+    # the same key, well spelt, is read: one step of two moves less land
+    one = sc.model_copy(update={"steps": sc.model_dump()["steps"][:1]})
+    km2 = [modeller.run(s, "contact-line").transfers.km2.sum() for s in (one, sc)]
+    assert 0 < km2[0] < km2[1]
+
+
 def test_text_set_in_code_is_refused_as_in_a_file_with_control_characters():
     """A title set to 'a\x1b[31mb' in code had run, and its escape reached the document
     and the geodata's metadata, while the same title in a YAML file is refused."""
@@ -416,6 +437,9 @@ def test_timeline_errors_name_arguments_and_objects_have_no_file():
     assert frame.attrs["scenarios"][0]["file"] is None
     by_id = modeller.timeline(["land-swap"], "contact-line", workers=1)
     assert by_id.attrs["scenarios"][0]["file"].endswith("land-swap.yaml")
+    # a named baseline in any letter case, as run reads it (it was 'unknown baseline')
+    upper = modeller.timeline(["land-swap"], "CONTACT-LINE, Pre-2022", workers=1)
+    assert sorted(upper["date"].astype(str).unique()) == ["2022-02-23", "2025-08-15"]
 
 
 def test_a_baseline_file_may_be_given_as_a_path(tmp_path):
@@ -776,6 +800,7 @@ def test_a_partition_with_an_odd_status_or_baseline_field_is_refused():
     from dataclasses import replace
 
     base = modeller.load_baseline()
+    assert base.pieces[0].before != "russia"  # (odd[0] below is that piece unchanged)
     odd = tuple(
         replace(p, before="Russia ", after="Russia ") if p.before == "russia" else p
         for p in base.pieces
@@ -788,6 +813,18 @@ def test_a_partition_with_an_odd_status_or_baseline_field_is_refused():
             "date must be a datetime.date or None, got str '2025-01-01'",
         ),
         (replace(base, baseline=replace(base.baseline, name=None)), "name must be text"),
+        # these had passed the checks, then crashed the report (ValueError, a pydantic
+        # ValidationError) or, a string of warnings, been told a character to a warning
+        (replace(base, warnings="check the bank"), ".warnings must be a tuple of text"),
+        (
+            replace(base, baseline=replace(base.baseline, reconciled="x")),
+            "reconciled must be a tuple of (unit code, km²) pairs or None, got 'x'",
+        ),
+        (replace(base, baseline=replace(base.baseline, grey_zone=5)), "grey_zone must be text"),
+        (
+            replace(base, pieces=(replace(odd[0], attrs=(("recognition",),)), *base.pieces[1:])),
+            "attrs (('recognition',),): they must be a tuple of (name, text) pairs",
+        ),
     ]:
         with pytest.raises(InputError, match=re.escape(said)):
             modeller.run(["land-swap"], baseline=changed)

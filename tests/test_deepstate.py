@@ -311,3 +311,24 @@ def test_polygons_beside_ukraine_that_cover_none_of_it_are_a_warning(tmp_path):
     )
     entry = json.loads(result.stdout)["scenarios"][0]
     assert "russia" in [s["status"] for s in entry["statuses"]] and not entry["warnings"]
+
+
+@pytest.mark.parametrize("fill, least_km2", [("#a52714", 60_000), ("#bcaaa4", 500)])
+def test_a_raw_dump_restyled_says_what_it_left_out(shared_data, tmp_path, fill, least_km2):
+    """Every occupied polygon refilled #a52715 (as a restyle of DeepState's layer would
+    do) had been dropped without a word: Russia 43,800 km² for 113,000. The grey zone
+    likewise (979 km² to 1). The polygons left out are now said, with their km²."""
+    import modeller
+
+    def restyle(features):
+        for f in features:
+            if f["properties"].get("fill") == fill:
+                f["properties"]["fill"] = "#A52715"
+
+    base = modeller.load_baseline(_edited_dump(shared_data, tmp_path, lambda fs: None))
+    assert not [w for w in base.warnings if "did not have" in w]
+    restyled = modeller.load_baseline(_edited_dump(shared_data, tmp_path, restyle))
+    (said,) = [w for w in restyled.warnings if "did not have" in w]
+    km2 = int(said.split(" km²")[0].rsplit("(", 1)[1].replace(",", ""))
+    assert km2 > least_km2 and "filled #A52715" in said, said
+    assert "these figures miss that land" in said

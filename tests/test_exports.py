@@ -420,3 +420,17 @@ def test_a_file_that_is_no_geopackage_is_replaced_without_gdals_warning(result, 
     assert not [str(w.message) for w in seen], [str(w.message) for w in seen]
     back = gpd.read_file(path, layer="pieces")
     assert len(back) == len(result.document.scenarios[0].pieces)
+
+
+def test_a_document_changed_in_place_is_refused_not_written_on_other_polygons(tmp_path):
+    """Rows and polygons are paired by position: a document whose pieces list had been
+    reversed in place was written with each row's oblast, statuses and figures on another
+    piece's polygon (34 of 34 features), without a word."""
+    result = modeller.run(["land-swap"], baseline="contact-line")
+    result.to_file(tmp_path / "before.geojson")  # as run gives it: written
+    result.document.scenarios[0].pieces.reverse()
+    with pytest.raises(modeller.InputError, match="no longer match its partition"):
+        result.to_file(tmp_path / "after.geojson")
+    assert not (tmp_path / "after.geojson").exists()
+    result.document.scenarios[0].pieces.reverse()  # put back: written again
+    result.to_file(tmp_path / "after.geojson")

@@ -168,3 +168,23 @@ def test_each_step_done_is_told_for_progress_and_the_figures_stay():
     assert [p.geometry.wkb for p in with_steps.partition.pieces] == [
         p.geometry.wkb for p in without.partition.pieces
     ]
+
+
+def test_the_engine_and_fast_give_the_same_pieces_not_only_the_same_figures():
+    """A band of Russian-held land cut the Ukrainian pieces beside it into slivers of
+    2e-8 m² in the engine (apply): 'ukraine → dmz' pieces that run (fast) did not have,
+    so apply(...).pieces listed transfers the step cannot make."""
+    sc = scenario(
+        [
+            {"assign": "dmz", "where": {"band": {"km": 20, "side": "russia"}}},
+            {"assign": "ukraine", "where": {"near": {"place": "Melitopol", "km": 30}}},
+        ],
+        statuses={"dmz": {"label": "DMZ", "colour": "#aaaaaa"}},
+    )
+    base = baselines.load_baseline("contact-line")
+    reference = baselines.apply(base, sc)
+    got = fast.apply_phases(base, sc, load=baselines.load_baseline)[-1][1]
+    assert sorted(p.key for p in reference.pieces) == sorted(p.key for p in got.pieces)
+    moved = {(p.before, p.after) for p in reference.pieces if p.before != p.after}
+    assert ("ukraine", "dmz") not in moved and ("russia", "dmz") in moved
+    assert reference.areas_km2.min() > 1e-6

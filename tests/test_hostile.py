@@ -1141,6 +1141,12 @@ BASELINE_ONLY = [
         {**fc(POLY, properties={"before": "ukraine", "after": "russia"}), "modeller": {}},
         ["modeller's own export of a scenario's pieces"],
     ),
+    (  # its 'modeller' member dropped (a re-save, a jq filter): pieces 'after: ukraine'
+        # had been read as Russian-held without a word
+        "own-export-bare",
+        fc(POLY, properties={"before": "russia", "after": "ukraine", "km2": 1.0}),
+        ["modeller's own export of a scenario's pieces"],
+    ),
     ("status-false", fc(POLY, properties={"status": False}), ["unknown status 'False'"]),
     (  # a "hole" around its outline: repaired, it counted as land (the hole less the outline)
         "hole-outside",
@@ -2646,3 +2652,20 @@ def test_one_day_written_two_ways_on_the_features_is_one_date(tmp_path):
     result = cli("run", "--no-maps", "-f", "json", "-b", base, write(tmp_path, HEAD + STEP))
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["scenarios"][0]["baseline"]["date"] == "2025-08-15"
+
+
+def test_a_run_started_with_stdout_closed_writes_its_maps_and_ends_well(tmp_path):
+    """Started with standard output closed (`>&-`, as some launchers start processes),
+    run ended on a traceback ('NoneType' has no 'flush'), status 1, and wrote no maps."""
+    out = tmp_path / "maps"
+    done = subprocess.run(
+        [sys.executable, "-m", "modeller", "run", "land-swap", "-b", "contact-line"]
+        + ["--no-images", "-o", str(out)],
+        preexec_fn=lambda: os.close(1),  # noqa: PLW1509 - the closed stream is the test
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert (out / "index.html").is_file() and (out / "land-swap.html").is_file()

@@ -17,6 +17,7 @@ import markupsafe
 import pytest
 from helpers import build
 
+import modeller
 from modeller import files, folders, maps
 
 REPO = Path(__file__).resolve().parent.parent
@@ -749,3 +750,23 @@ def test_spare_anchors_are_the_grid_points_a_negative_buffer_keeps():
             if got:
                 seen["thin" if shapely.buffer(part, -margin).is_empty else "deep"] += 1
     assert seen["deep"] >= 20 and seen["thin"] >= 5, seen
+
+
+def test_a_town_holding_its_hromadas_rural_residents_is_explained_too(shared_data):
+    """With the hromada population, Dniprorudne (GeoNames 17,736, all of it changing
+    hands) had 18,160 people: its hromada has no other settlement, so its towns hold the
+    hromada's rural residents. The README said towns are only ever scaled down; the
+    note under the table now says this too, naming the town."""
+    from modeller import report_text
+
+    result = modeller.run(
+        ["return-to-2022-02-23-lines"], "contact-line", towns=10**6, population=shared_data
+    )
+    towns = result.towns
+    up = towns[towns.people > 1.01 * towns.population * towns.share]
+    assert "Dniprorudne" in set(up.name)
+    note = report_text.town_note(result.document.scenarios[0])
+    assert "scaled up where a hromada has no settlement but its towns" in note
+    assert "Dniprorudne" in note
+    plain = modeller.run(["return-to-2022-02-23-lines"], "contact-line", towns=10**6)
+    assert "scaled up" not in report_text.town_note(plain.document.scenarios[0])

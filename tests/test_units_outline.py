@@ -139,6 +139,27 @@ def test_a_missing_unit_is_one_error_naming_it_and_the_names_seen(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_units_with_a_gap_are_refused_saying_where_it_is(tmp_path):
+    """A units file with 1,640 km² around Kramatorsk cut out of Donetsk (6 % of it: the
+    per-unit area check passes) ran: that land counted in no figure, Donetsk ceded 1,540
+    km² less, yet Kramatorsk and Sloviansk still changed hands in full."""
+    path = embedded_as_file(tmp_path, "code")
+    data = json.loads(path.read_text("utf-8"))
+    hole = shapely.box(37.3, 48.4, 37.8, 48.8)
+    for f in data["features"]:
+        if f["properties"]["code"] == "UA-14":
+            f["geometry"] = mapping(shapely.geometry.shape(f["geometry"]).difference(hole))
+    holed = tmp_path / "holed.geojson"
+    holed.write_text(json.dumps(data), "utf-8")
+    with units(path):  # (the file as written out: no gap)
+        pass
+    gap = r"the units leave a gap of 1,6\d\d km² inside the country \(near 37\.\d\d°E 48\.\d\d°N\)"
+    with pytest.raises(InputError, match=gap), units(holed):
+        pass
+    result = CliRunner().invoke(main, ["run", "--no-maps", "--units", str(holed), "land-swap"])
+    assert result.exit_code == 2 and "modeller doctor --units FILE" in result.output
+
+
 def test_a_unit_taken_by_another_name_says_which_features_went_where(tmp_path):
     """Kyiv city's feature named plain 'Kyiv' went to Kyiv oblast: the error named only
     the missing city; it now says which features the oblast took."""
