@@ -277,20 +277,34 @@ def _check_settlements(folder: Path, units: dict, shapes: dict) -> list[Finding]
         if not mine:
             out.append(Finding("warn", "settlements", f"{code}: no settlements"))
             continue
-        lon = np.array([float(r["lon"]) for r in mine])
-        lat = np.array([float(r["lat"]) for r in mine])
+        lon = np.array([_number(r["lon"]) for r in mine])
+        lat = np.array([_number(r["lat"]) for r in mine])
+        odd = ~(np.isfinite(lon) & np.isfinite(lat))  # NaN, inf, text: no place at all
+        for i in np.flatnonzero(odd)[:10]:
+            where = f"lon {mine[i]['lon']!r:.20}, lat {mine[i]['lat']!r:.20}"
+            out.append(Finding("fail", "settlements", f"{mine[i]['name']} has no place: {where}"))
+        mine = [r for r, bad in zip(mine, odd, strict=True) if not bad]
+        lon, lat = lon[~odd], lat[~odd]
         pts = geodata.to_equal_area(shapely.points(np.column_stack([lon, lat])))
         d = shapely.distance(g, pts)
         far += [(mine[i]["name"], code, d[i] / 1000) for i in np.flatnonzero(d > 5_000)]
     for name, code, km in sorted(far, key=lambda x: -x[2])[:10]:
         out.append(Finding("warn", "settlements", f"{name} lies {km:,.0f} km outside {code}"))
-    if not far and not unchecked:
+    if not far and not unchecked and not any(f.level == "fail" for f in out):
         out.append(
             Finding(
                 "ok", "settlements", f"all {len(rows):,} settlements within 5 km of their oblast"
             )
         )
     return out
+
+
+def _number(text: str) -> float:
+    """A coordinate of settlements.csv; NaN when it is none."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def check_baseline(spec: str) -> list[Finding]:

@@ -45,6 +45,7 @@ MAX_ID = 80  # ids name files (<id>.html, .png, .svg): well under the 255-byte l
 # steps a scenario may have (a proposal has tens): each cuts pieces that later steps cut
 # again, so time grows faster than the count (400 discs ~30 s; 3,000 had run for hours)
 MAX_STEPS = 1000
+MAX_SELECTORS = 2000  # items of any_of/all_of lists in a scenario (_few_enough_selectors)
 
 
 RECOGNITION = ("de_jure", "de_facto")
@@ -195,6 +196,30 @@ class Scenario(Model):
             taken[_reads(status.label)] = name
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _few_enough_selectors(cls, data: object) -> object:
+        """Refuse more than ``MAX_SELECTORS`` selectors in any_of/all_of lists before any
+        is read: one step of 30,000 discs had run 49 s without a word (steps are capped,
+        lists had not been)."""
+        if not isinstance(data, dict):
+            return data
+        steps = [(("steps", i), s) for i, s in enumerate(_listed(data.get("steps")))]
+        for j, phase in enumerate(_listed(data.get("phases"))):
+            inner = phase.get("steps") if isinstance(phase, dict) else None
+            steps += [(("phases", j, "steps", i), s) for i, s in enumerate(_listed(inner))]
+        total = 0
+        for loc, step in steps:
+            total += _listed_selectors(step)
+            if total > MAX_SELECTORS:
+                raise LocatedError(
+                    f"more than {MAX_SELECTORS:,} selectors in 'any_of'/'all_of' lists (by "
+                    f"this step, {total:,}); a proposal has tens: unite places in one "
+                    "polygon, or split the file into several scenarios",
+                    (*loc, "where"),
+                )
+        return data
+
     @model_validator(mode="after")
     def _steps_or_phases(self) -> Scenario:
         # a scenario says what changes hands, if only that nothing does ('steps: []'): a
@@ -290,6 +315,22 @@ class Scenario(Model):
         terms = content(self.model_dump(mode="json", exclude_defaults=True, by_alias=True))
         blob = json.dumps(terms, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def _listed(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _listed_selectors(node: object) -> int:
+    """How many items the any_of/all_of lists in a raw (YAML) step hold, at any depth."""
+    if isinstance(node, dict):
+        own = sum(
+            len(v) for k, v in node.items() if k in ("any_of", "all_of") and isinstance(v, list)
+        )
+        return own + sum(_listed_selectors(v) for v in node.values())
+    if isinstance(node, list):
+        return sum(_listed_selectors(v) for v in node)
+    return 0
 
 
 def _file_digest(path: str) -> str:

@@ -35,7 +35,7 @@ class StatusError(LocatedError):
             else "declare others under 'statuses:'"
         )
         super().__init__(
-            f"unknown {kind} '{value[:80]}' in step {step + 1}{in_phase}{meant(value, valid)}; "
+            f"unknown {kind} {value[:80]!r} in step {step + 1}{in_phase}{meant(value, valid)}; "
             f"valid: {', '.join(valid)} ({hint})",
             loc,
         )

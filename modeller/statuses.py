@@ -21,7 +21,13 @@ def meant(value: object, valid) -> str:
         w
         for w, odd in (
             ("in lower case", text.strip() != close),
-            ("without the spaces", text != text.strip()),
+            (
+                # (a YAML block scalar ends in a line break: not 'spaces')
+                "without the spaces"
+                if text.strip(" ") == text.strip()
+                else "without the line break or tab around it",
+                text != text.strip(),
+            ),
         )
         if odd
     ]

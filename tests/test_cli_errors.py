@@ -82,6 +82,12 @@ GOOD_HEAD = "id: probe\ntitle: Probe\n"
             4,
             "unknown status 'russia ' in step 1 (did you mean 'russia', without the spaces?);",
         ),
+        (  # a block scalar ends in a line break: it was printed raw and called 'spaces'
+            "steps:\n  - assign: |\n      russia\n    where: {oblast: Donetsk}\n",
+            4,
+            "unknown status 'russia\\n' in step 1 (did you mean 'russia', without the line "
+            "break or tab around it?);",
+        ),
         (
             "phases:\n  - id: '=x'\n    title: First\n"
             "    steps: [{assign: russia, where: {oblast: Donetsk}}]\n",
@@ -114,6 +120,25 @@ def test_a_scenario_of_more_steps_than_a_proposal_could_have_is_refused_at_once(
         assert f"{path}:3: 1,001 steps; a scenario may have at most 1,000" in result.output
     path.write_text(GOOD_HEAD + "steps:\n" + step * 1000, encoding="utf-8")
     assert run_cli("validate", str(path)).exit_code == 0
+
+
+def test_a_scenario_of_more_selectors_than_a_proposal_could_have_is_refused_at_once(tmp_path):
+    """One step whose any_of listed 30,000 discs ran 49 s without a word (steps were
+    capped, lists were not). 2,000 items in all are taken; one more is refused, at the
+    step that passes the limit, by validate as by run."""
+    disc = "{near: {place: [35.0, 48.0], km: 5}}"
+    two = "  - assign: russia\n    where: {any_of: [" + ", ".join([disc] * 2) + "]}\n"
+    many = (
+        "  - assign: russia\n    where: {all_of: [{any_of: [" + ", ".join([disc] * 1000) + "]}]}\n"
+    )
+    path = write(tmp_path, GOOD_HEAD + "steps:\n" + many + two + many)
+    for command in (["validate", str(path)], ["run", "--no-maps", "-b", "1991", str(path)]):
+        result = run_cli(*command)
+        assert result.exit_code == 2, result.output
+        said = " ".join(result.output.split())
+        assert f"{path}:9: more than 2,000 selectors" in said and "step, 2,004)" in said, said
+    path.write_text(GOOD_HEAD + "steps:\n" + many + two + two, encoding="utf-8")
+    assert run_cli("validate", str(path)).exit_code == 0  # 1,005 in all
 
 
 def test_bad_id_says_what_an_id_looks_like(tmp_path):

@@ -165,3 +165,27 @@ def test_a_geodata_folder_missing_a_file_names_it_and_what_the_folder_holds(tmp_
     found = _levels(doctor.check_geodata(folder), "settlements")
     assert [f.level for f in found] == ["fail"], found
     assert found[0].message.endswith("settlements lie in no unit of the folder")
+
+
+def test_a_settlement_without_a_place_is_a_failure_not_inf_km_away(tmp_path):
+    """A latitude 'nan' in settlements.csv gave shapely's RuntimeWarning on the terminal
+    and a warning that the town lies 'inf km' outside its unit."""
+    import warnings
+
+    folder = tmp_path / "gd"
+    shutil.copytree(geodata.geodata_dir(), folder)
+    path = folder / "settlements.csv"
+    with open(path, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[0]["lat"], rows[1]["lon"] = "nan", "east"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no library warning reaches the user
+        found = [f for f in doctor.check_geodata(folder) if f.check == "settlements"]
+    fails = [f.message for f in found if f.level == "fail"]
+    assert f"{rows[0]['name']} has no place: lon {rows[0]['lon']!r}, lat 'nan'" in fails
+    assert f"{rows[1]['name']} has no place: lon 'east', lat {rows[1]['lat']!r}" in fails
+    assert not any("inf km" in f.message or f.level == "ok" for f in found), found
