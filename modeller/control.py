@@ -178,14 +178,22 @@ def _read_layer(path: Path) -> list[dict]:
     return found
 
 
+STATUS_NAME = re.compile(r"[a-z][a-z0-9_]*")  # a status as a scenario names one
+
+
 def _pieces(data: dict) -> bool:
-    """Whether every feature has 'before' and 'after' and none a 'status': modeller's own
-    pieces export, its ``modeller`` member dropped (a re-save, a jq filter), as a
-    GeoPackage's fields tell it (``_read_layer``)."""
+    """Whether every feature has statuses as 'before' and 'after' (dates named so are no
+    export) and none a 'status': modeller's own pieces export, its ``modeller`` member
+    dropped (a re-save, a jq filter), as a GeoPackage's fields tell it (``_read_layer``)."""
     feats = data.get("features")
-    props = [f.get("properties") if isinstance(f, dict) else None for f in feats or []]
+    feats = feats if isinstance(feats, list) else []
+    props = [f.get("properties") if isinstance(f, dict) else None for f in feats]
     return bool(props) and all(
-        isinstance(p, dict) and {"before", "after"} <= set(p) and not deepstate_raw.has_status(p)
+        isinstance(p, dict)
+        and not deepstate_raw.has_status(p)
+        and all(
+            isinstance(p.get(k), str) and STATUS_NAME.fullmatch(p[k]) for k in ("before", "after")
+        )
         for p in props
     )
 
@@ -410,6 +418,13 @@ def from_file(path: Path) -> Partition:
     else:
         text = inputs.read_text(path, "GeoJSON")
         data = geojson.parse(text, path)
+        feats = data.get("features", []) if isinstance(data, dict) else []
+        if not isinstance(feats, list):  # ('features': 5 had been a TypeError traceback)
+            raise InputError(
+                f"'features' must be a list of Feature objects, got {type(feats).__name__} "
+                f"{str(feats)[:40]!r}",
+                str(path),
+            )
         if deepstate_raw.is_raw(data):
             return from_raw(path, data)
     deepstate_raw.check_not_misread(data, path)

@@ -218,11 +218,17 @@ def unread_polygons(collection: dict) -> tuple[list[str], list]:
         geom = feature.get("geometry") if isinstance(feature, dict) else None
         if not isinstance(props, dict) or not isinstance(geom, dict):
             continue
-        if "Polygon" not in str(geom.get("type")) or _layer_of(props) != "unknown":
+        kind = str(geom.get("type"))
+        if ("Polygon" not in kind and kind != "GeometryCollection") or _layer_of(
+            props
+        ) != "unknown":
             continue
-        found = _polygons(positions.shape_2d(geom, f"feature {i + 1}", None))
+        try:
+            found = _polygons(positions.shape_2d(geom, f"feature {i + 1}", None))
+        except InputError:  # (a polygon it does not read need not be readable)
+            continue
         polys += [shapely.make_valid(p) for p in found if not p.is_empty]
-        fill = str(props.get("fill", "")).strip() or "(none)"
+        fill = str(props.get("fill") or "").strip() or "(none)"
         if fill not in fills:
             fills.append(fill)
     return fills, polys

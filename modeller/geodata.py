@@ -337,7 +337,7 @@ def _from_file(path: str, stamp: tuple = (), written: str | None = None) -> Geod
         "matched_by": how,
     }
     data = Geodata(base.units, geometry, settlements, xy, base.alt_names, source, water=True)
-    unitchecks.check_gaps(country_of(data), path, lambda g: _place_text(g))
+    unitchecks.check_gaps(country_of(data), path, _place_text, water)
     return data
 
 

@@ -100,8 +100,16 @@ def _check_whole(path: Path, size: int) -> None:
 
 
 def sidecar(path: Path, suffix: str) -> Path | None:
-    """The Shapefile's file of ``suffix`` in any letter case (ZONE.SHX), as GDAL finds it."""
+    """The Shapefile's file of ``suffix`` in any letter case (ZONE.SHX), as GDAL finds it:
+    the one in the .shp's own case first (a stale ZONE.SHX beside zone.shx is not it)."""
     want = (path.stem + suffix).lower()
+    for case in (
+        (suffix.lower(), suffix.upper())
+        if path.suffix.islower()
+        else (suffix.upper(), suffix.lower())
+    ):
+        if (exact := path.with_suffix(case)).is_file():
+            return exact
     try:
         return next((p for p in path.parent.iterdir() if p.name.lower() == want), None)
     except OSError:

@@ -321,16 +321,24 @@ def _listed(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
-def _listed_selectors(node: object) -> int:
-    """How many items the any_of/all_of lists in a raw (YAML) step hold, at any depth."""
-    if isinstance(node, dict):
-        own = sum(
-            len(v) for k, v in node.items() if k in ("any_of", "all_of") and isinstance(v, list)
-        )
-        return own + sum(_listed_selectors(v) for v in node.values())
-    if isinstance(node, list):
-        return sum(_listed_selectors(v) for v in node)
-    return 0
+def _listed_selectors(step: object) -> int:
+    """How many items the any_of/all_of lists in a raw (YAML) step hold, at any depth of
+    its selectors (not inside a polygon's GeoJSON); each nested object counted once (a
+    structure built in code may hold itself)."""
+    count, seen = 0, set()
+    todo = [step.get("where")] if isinstance(step, dict) else []
+    while todo:
+        node = todo.pop()
+        if not isinstance(node, dict) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        for key in ("any_of", "all_of"):
+            items = node.get(key)
+            if isinstance(items, list):
+                count += len(items)
+                todo += items
+        todo.append(node.get("not"))
+    return count
 
 
 def _file_digest(path: str) -> str:
@@ -390,15 +398,25 @@ def revalidated(sc: Scenario) -> Scenario:
     (``model_copy(update=…)``, a list appended to) has skipped pydantic's checks, and an
     undeclared status or an unknown oblast would pass into the figures unseen.
 
-    Only the fields that were set are checked, as a file gives only its keys: a scenario
-    built with ``model_construct`` and no steps is refused as a file without them is (it
-    had run as a freeze). A key no Scenario has (``model_copy(update={"stpes": …})``,
-    which keeps it aside unread) is refused as a file's is (it had been dropped unseen).
+    A field never set and still at its default is left out, as a file leaves out a key:
+    a scenario built with ``model_construct`` and no steps is refused as a file without
+    them is (it had run as a freeze); a list set in place (``sc.steps.append``) is kept.
+    A key no Scenario has (``model_copy(update={"stpes": …})``, which keeps it aside
+    unread) is refused as a file's is (it had been dropped unseen).
     """
     try:  # (no serializer warnings: a field set to a plain dict is what is checked here)
-        data = sc.model_dump(by_alias=True, warnings=False, exclude_unset=True)
+        data = sc.model_dump(by_alias=True, warnings=False)
+        for name, field in Scenario.model_fields.items():
+            unset = name not in sc.model_fields_set
+            if unset and getattr(sc, name, None) == field.get_default(call_default_factory=True):
+                data.pop(field.alias or name, None)
         data.update({k: v for k, v in vars(sc).items() if k not in Scenario.model_fields})
         checked = Scenario.model_validate(data)
+    except RecursionError:  # (a selector nested thousands deep, or in itself: code only)
+        raise InputError(
+            f"scenario '{getattr(sc, 'id', '?')}': its selectors nest too deep (or in "
+            "themselves); a file allows 60 levels"
+        ) from None
     except LocatedError as exc:
         raise InputError(f"scenario '{sc.id}': {exc}") from None
     except ValidationError as exc:

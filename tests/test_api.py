@@ -178,6 +178,31 @@ def test_a_misspelt_key_or_missing_steps_set_in_code_is_refused_as_in_a_file():
     assert 0 < km2[0] < km2[1]
 
 
+def test_lists_changed_in_place_are_read_even_where_the_file_left_them_out():
+    """Checking only the fields set (so that model_construct without steps is refused)
+    had dropped what code added in place to a list the file had left out: a status
+    declared in place was 'unknown', a report appended vanished from the document, a
+    phase appended to a scenario of steps was dropped without a word."""
+    sc = modeller.load_scenario("land-swap")
+    assert "statuses" not in sc.model_fields_set
+    dmz = modeller.load_scenario("plan-28-points-2025-11").statuses["dmz"]
+    sc.statuses["dmz"] = dmz
+    sc.steps.append(sc.steps[0].model_copy(update={"assign": "dmz"}))
+    moved = modeller.run(sc, "contact-line").transfers
+    assert moved[moved["to"] == "dmz"].km2.sum() > 1000
+    plain = modeller.load_scenario("full-donbas-withdrawal")
+    added = plain.model_copy(update={"reported": []})  # (a field set, then added to)
+    fresh = type(plain).model_validate({"id": "x", "title": "X", "steps": []})
+    for scenario in (added, fresh):
+        scenario.reported.append(plain.reported[0])
+        doc = modeller.run(scenario, "1991").document.scenarios[0]
+        assert [r.source for r in doc.reported] == [plain.reported[0].source]
+    phased = modeller.load_scenario("draft-20-points-2025-12")
+    phased.steps.append(sc.steps[0])
+    with pytest.raises(InputError, match="give either 'steps' or 'phases'"):
+        modeller.run(phased, "1991")
+
+
 def test_text_set_in_code_is_refused_as_in_a_file_with_control_characters():
     """A title set to 'a\x1b[31mb' in code had run, and its escape reached the document
     and the geodata's metadata, while the same title in a YAML file is refused."""

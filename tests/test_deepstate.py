@@ -332,3 +332,20 @@ def test_a_raw_dump_restyled_says_what_it_left_out(shared_data, tmp_path, fill, 
     km2 = int(said.split(" km²")[0].rsplit("(", 1)[1].replace(",", ""))
     assert km2 > least_km2 and "filled #A52715" in said, said
     assert "these figures miss that land" in said
+
+
+def test_a_polygon_of_an_unknown_fill_that_cannot_be_read_leaves_the_dump_readable(
+    shared_data, tmp_path
+):
+    """Looking for polygons of unknown fills read them: one with a 2-point ring (a
+    polygon the dump's reader skips) made the whole dump an error."""
+    import modeller
+
+    def odd(features):
+        ring = [[30.0, 50.0], [30.1, 50.0]]
+        props = {"styleUrl": "#x", "fill": "#123456"}
+        features.append({"type": "Feature", "properties": props, "geometry": None})
+        features[-1]["geometry"] = {"type": "Polygon", "coordinates": [ring]}
+
+    base = modeller.load_baseline(_edited_dump(shared_data, tmp_path, odd))
+    assert not [w for w in base.warnings if "did not have" in w]

@@ -27,6 +27,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import modeller
 from modeller.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -1140,6 +1141,11 @@ BASELINE_ONLY = [
         "own-export",
         {**fc(POLY, properties={"before": "ukraine", "after": "russia"}), "modeller": {}},
         ["modeller's own export of a scenario's pieces"],
+    ),
+    (  # a TypeError traceback ('int' object is not iterable)
+        "features-number",
+        {"type": "FeatureCollection", "features": 5},
+        ["'features' must be a list of Feature objects, got int '5'"],
     ),
     (  # its 'modeller' member dropped (a re-save, a jq filter): pieces 'after: ukraine'
         # had been read as Russian-held without a word
@@ -2669,3 +2675,17 @@ def test_a_run_started_with_stdout_closed_writes_its_maps_and_ends_well(tmp_path
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert (out / "index.html").is_file() and (out / "land-swap.html").is_file()
+
+
+def test_a_baseline_with_dates_as_before_and_after_is_no_pieces_export(tmp_path):
+    """'before'/'after' properties holding dates (a user's own fields) had been refused
+    as modeller's pieces export: only statuses there make one."""
+    path = tmp_path / "held.geojson"
+    dated = fc(POLY, properties={"before": "2022-02-24", "after": "2022-03-01"})
+    path.write_text(json.dumps(dated), encoding="utf-8")
+    base = modeller.load_baseline(path)
+    assert {p.before for p in base.pieces} == {"ukraine", "russia"}
+    pieces = fc(POLY, properties={"before": "ukraine", "after": "dmz_zone"})
+    path.write_text(json.dumps(pieces), encoding="utf-8")
+    with pytest.raises(modeller.InputError, match="own export of a scenario's pieces"):
+        modeller.load_baseline(path)

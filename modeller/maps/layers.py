@@ -140,7 +140,9 @@ def spare_anchors(part, pole, n: int = 6) -> list[tuple[float, float]]:
     A grid point is kept when it lies inside ``part`` more than a tenth of the part's
     smaller extent from its rim, unless the pole itself is not that deep (a thin part):
     then any point inside will do. Measured as distances to the rim, not with a negative
-    buffer of the part (the same points here, at a fortieth of the cost).
+    buffer of the part: the same points on every changed part of the shipped scenarios
+    and on every oblast, at a fortieth of the cost (a ring whose buffer is empty though
+    its pole is deep now keeps its points inside).
     """
     x0, y0, x1, y1 = part.bounds
     xs, ys = np.meshgrid(np.linspace(x0, x1, 7)[1:-1], np.linspace(y0, y1, 7)[1:-1])
