@@ -203,9 +203,10 @@ def _check_one_date(data: object, path: Path) -> str | None:
     dates holds several maps (like DeepState's month-end file): read as one baseline it
     would be their union, so it is refused."""
     feats = data.get("features") if isinstance(data, dict) else None
+    feats = feats if isinstance(feats, list) else []  # ('features': 5 is said by the reader)
     written = [
         str(f["properties"]["date"])[:40]
-        for f in feats or []
+        for f in feats
         if isinstance(f, dict)
         and isinstance(f.get("properties"), dict)
         and f["properties"].get("date") is not None
@@ -418,13 +419,6 @@ def from_file(path: Path) -> Partition:
     else:
         text = inputs.read_text(path, "GeoJSON")
         data = geojson.parse(text, path)
-        feats = data.get("features", []) if isinstance(data, dict) else []
-        if not isinstance(feats, list):  # ('features': 5 had been a TypeError traceback)
-            raise InputError(
-                f"'features' must be a list of Feature objects, got {type(feats).__name__} "
-                f"{str(feats)[:40]!r}",
-                str(path),
-            )
         if deepstate_raw.is_raw(data):
             return from_raw(path, data)
     deepstate_raw.check_not_misread(data, path)

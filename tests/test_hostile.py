@@ -1145,7 +1145,7 @@ BASELINE_ONLY = [
     (  # a TypeError traceback ('int' object is not iterable)
         "features-number",
         {"type": "FeatureCollection", "features": 5},
-        ["'features' must be a list of Feature objects, got int '5'"],
+        ["'features' must be a list of Feature objects, got the number 5"],
     ),
     (  # its 'modeller' member dropped (a re-save, a jq filter): pieces 'after: ukraine'
         # had been read as Russian-held without a word
