@@ -218,10 +218,8 @@ def unread_polygons(collection: dict) -> tuple[list[str], list]:
         geom = feature.get("geometry") if isinstance(feature, dict) else None
         if not isinstance(props, dict) or not isinstance(geom, dict):
             continue
-        kind = str(geom.get("type"))
-        if ("Polygon" not in kind and kind != "GeometryCollection") or _layer_of(
-            props
-        ) != "unknown":
+        areal = "Polygon" in str(geom.get("type")) or geom.get("type") == "GeometryCollection"
+        if not areal or _layer_of(props) != "unknown":
             continue
         try:
             found = _polygons(positions.shape_2d(geom, f"feature {i + 1}", None))

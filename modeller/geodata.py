@@ -337,7 +337,7 @@ def _from_file(path: str, stamp: tuple = (), written: str | None = None) -> Geod
         "matched_by": how,
     }
     data = Geodata(base.units, geometry, settlements, xy, base.alt_names, source, water=True)
-    unitchecks.check_gaps(country_of(data), path, _place_text, water)
+    unitchecks.check_gaps(country_of(data), path, place_text, water)
     return data
 
 
@@ -350,7 +350,7 @@ def country_of(data: Geodata):
     return shapely.union_all(list(data.geometry.values()))
 
 
-def _place_text(geom) -> str:
+def place_text(geom) -> str:
     """'near 37.55°E 48.60°N': where a working-CRS geometry lies, for a message."""
     p = to_lonlat(geom.representative_point())
     return f"near {p.x:.2f}°E {p.y:.2f}°N"

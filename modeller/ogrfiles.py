@@ -103,11 +103,8 @@ def sidecar(path: Path, suffix: str) -> Path | None:
     """The Shapefile's file of ``suffix`` in any letter case (ZONE.SHX), as GDAL finds it:
     the one in the .shp's own case first (a stale ZONE.SHX beside zone.shx is not it)."""
     want = (path.stem + suffix).lower()
-    for case in (
-        (suffix.lower(), suffix.upper())
-        if path.suffix.islower()
-        else (suffix.upper(), suffix.lower())
-    ):
+    cases = (suffix.lower(), suffix.upper())
+    for case in cases[::-1] if path.suffix.isupper() else cases:
         if (exact := path.with_suffix(case)).is_file():
             return exact
     try:

@@ -271,24 +271,17 @@ def towns_note(towns) -> str:
         more = len(names) - 3
         return ", ".join(names[:3]) + (f" and {more} more" if more > 0 else "")
 
-    how = [
-        *(
-            [
-                f"scaled down where the towns of a unit (or hromada) add up to more than its "
-                f"2022 total ({named(down)})"
-            ]
-            if down
-            else []
-        ),
-        *(
-            [
-                f"scaled up where a hromada has no settlement but its towns, which then hold "
-                f"its rural residents too ({named(up)})"
-            ]
-            if up
-            else []
-        ),
-    ]
+    how = []
+    if down:
+        how.append(
+            "scaled down where the towns of a unit (or hromada) add up to more than its 2022 "
+            f"total ({named(down)})"
+        )
+    if up:
+        how.append(
+            "scaled up where a hromada has no settlement but its towns, which then hold its "
+            f"rural residents too ({named(up)})"
+        )
     return (
         "People changing hands are the model's residents of that share of a town: its "
         f"GeoNames figure × the share, {'; and '.join(how)}."

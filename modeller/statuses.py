@@ -17,17 +17,13 @@ def meant(value: object, valid) -> str:
     close = next((v for v in valid if v.casefold() == text.strip().casefold()), None)
     if close is None or close == text:
         return ""
+    # (a YAML block scalar ends in a line break: not 'spaces')
+    blank = "spaces" if text.strip(" ") == text.strip() else "line break or tab around it"
     how = [
         w
         for w, odd in (
             ("in lower case", text.strip() != close),
-            (
-                # (a YAML block scalar ends in a line break: not 'spaces')
-                "without the spaces"
-                if text.strip(" ") == text.strip()
-                else "without the line break or tab around it",
-                text != text.strip(),
-            ),
+            (f"without the {blank}", text != text.strip()),
         )
         if odd
     ]

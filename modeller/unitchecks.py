@@ -191,35 +191,41 @@ def unit_overlaps(shapes: dict, min_km2: float = OVERLAP_KM2) -> list[tuple[str,
 WATER_GAP_SHARE = 0.2
 
 
-def check_gaps(country, source: str, where, water=None) -> None:
-    """Refuse units that leave land inside the country to no unit (a hole in a unit's
-    outline no other unit fills): it would count in no figure, while the towns on it
-    still count in their unit (a file with Kramatorsk cut out of Donetsk had ceded
-    1,540 km² less and the same towns). A gap a fifth or more of which is inland water
-    (a lake or reservoir the file leaves out of every unit) is no land lost and passes.
-    ``country``: the union of the units (working CRS); ``where(polygon)`` says where a
-    gap lies; ``water()`` gives the inland water (working CRS), read only for a gap."""
+def gaps(country, water=None) -> list[tuple[float, object]]:
+    """(km², polygon) of each gap over ``OVERLAP_KM2`` inside ``country`` (the union of the
+    units, working CRS), the largest first: a hole in the union no unit fills. A gap a
+    fifth or more of which is inland water (``water()``, read only when there is a gap:
+    a lake or reservoir left out of every unit) is no land lost and is not listed."""
     import shapely
 
     holes = [
         shapely.Polygon(ring) for part in shapely.get_parts(country) for ring in part.interiors
     ]
-    gaps = [(float(area_km2(h)), h) for h in holes]
-    gaps = sorted(((k, h) for k, h in gaps if k > OVERLAP_KM2), key=lambda x: -x[0])
-    if gaps and water is not None:
+    found = sorted(((float(area_km2(h)), h) for h in holes), key=lambda x: -x[0])
+    found = [(k, h) for k, h in found if k > OVERLAP_KM2]
+    if found and water is not None:
         lakes = water()
-        gaps = [
+        found = [
             (k, h)
-            for k, h in gaps
+            for k, h in found
             if float(area_km2(shapely.intersection(h, lakes))) < WATER_GAP_SHARE * k
         ]
-    if not gaps:
+    return found
+
+
+def check_gaps(country, source: str, where, water=None) -> None:
+    """Refuse units that leave land inside the country to no unit (``gaps``): it would
+    count in no figure, while the towns on it still count in their unit (a file with
+    Kramatorsk cut out of Donetsk had ceded 1,540 km² less and the same towns).
+    ``where(polygon)`` says where a gap lies."""
+    found = gaps(country, water)
+    if not found:
         return
-    places = "; ".join(f"{k:,.0f} km² {where(h)}" for k, h in gaps[:3])
-    more = f" and {len(gaps) - 3} more" if len(gaps) > 3 else ""
+    places = "; ".join(f"{k:,.0f} km² {where(h)}" for k, h in found[:3])
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
     raise InputError(
-        f"the units leave {len(gaps)} gap(s) inside the country that no unit covers "
-        f"({places}{more}; {sum(k for k, _ in gaps):,.0f} km² in all): land in no unit "
+        f"the units leave {len(found)} gap(s) inside the country that no unit covers "
+        f"({places}{more}; {sum(k for k, _ in found):,.0f} km² in all): land in no unit "
         f"counts in no figure; give that land to the unit it lies in (units must tile the "
         f"country; gaps of {OVERLAP_KM2:g} km² or less, and lakes left out, pass)",
         source,
