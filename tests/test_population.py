@@ -112,10 +112,13 @@ def test_moving_a_line_across_a_town_moves_its_people_a_little_at_a_time(town, a
     assert (np.diff(shares) >= 0).all()
     assert people[-1] - people[0] > 0.9 * pop_town
     # ... in steps much smaller than the town (a point town would jump by all of it): the
-    # town's own people by under 10 % of it a step, all people (rural points near the
-    # town, which weigh more than those in the steppe, included) by under 15 %
+    # town's own people by under an eighth of it a step, all people (rural points near the
+    # town, which weigh more than those in the steppe, included) by under 15 %. A 100 m
+    # strip through the centre holds 200/(π·ρ), about 4 %, of a disc of radius ρ ≈ 1.6 km;
+    # at a few angles the spiral's points line up and up to 7 of a town's 61-64 fall in one
+    # step (11.5 % at worst, swept over every half-degree on these towns)
     assert steps.min() >= 0
-    assert (np.diff(shares) < 0.1).all(), (data.settlements[town].name, np.diff(shares).max())
+    assert (np.diff(shares) < 0.125).all(), (data.settlements[town].name, np.diff(shares).max())
     assert steps.max() < 0.15 * pop_town, (data.settlements[town].name, steps.max())
 
 
