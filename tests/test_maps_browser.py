@@ -1046,6 +1046,47 @@ def test_on_a_phone_every_area_of_the_1991_map_shows_its_figures(tabs, site):
         v.close()
 
 
+COVERED = """sel => { const m = document.querySelector(sel), r = m.getBoundingClientRect();
+  const W = Math.round(r.width), H = Math.round(r.height), seen = new Uint8Array(W * H);
+  const areas = Array.from(m.querySelectorAll('.m-label.m-area')).map(l => {
+    const [x, y] = (l.getAttribute('data-anchor') || '-1,-1').split(',').map(Number);
+    const b = l.getBoundingClientRect(), shown = !l.classList.contains('m-hidden');
+    const x0 = Math.max(0, Math.floor(b.left - r.left)), x1 = Math.min(W, b.right - r.left);
+    const y0 = Math.max(0, Math.floor(b.top - r.top)), y1 = Math.min(H, b.bottom - r.top);
+    for (let j = y0; shown && j < y1; j++) {
+      for (let i = x0; i < x1; i++) { seen[j * W + i] = 1; }
+    }
+    return {text: l.textContent, shown, inView: x >= 0 && y >= 0 && x <= W && y <= H,
+            range: (p => p ? getComputedStyle(p).display : 'none')(
+              l.querySelectorAll('.m-label-part')[2])};
+  });
+  return {areas, covered: seen.reduce((a, v) => a + v, 0) / (W * H), height: H}; }"""
+"""The area callouts of the map ``sel``: each shown or not, in view or not, its range's
+display; and the share of the map's pixels the shown ones cover."""
+
+
+def test_on_a_phone_the_index_callouts_leave_the_after_maps_land_in_view(tabs, site):
+    """On a phone the index's after-map (the return to the 2022 lines: five areas) had its
+    callouts in full, ranges and all, covering most of Kherson, Zaporizhzhia and Donetsk on
+    a 386 px map. On a map that small every area's figures go without their range (its
+    popup and the tables give it), and the index's maps are taller: the callouts cover at
+    most a quarter of the map, and every area in view still shows its figures."""
+    _doc, out = site
+    v = Visit(tabs["phone"], out / "index.html")
+    try:
+        settle(v.page)
+        seen = v.page.evaluate(COVERED, "#mdl-map-after")
+        in_view = [a for a in seen["areas"] if a["inView"]]
+        assert len(in_view) >= 5, seen
+        assert all(a["shown"] for a in in_view), seen
+        assert all(a["range"] == "none" for a in in_view), seen
+        assert seen["covered"] <= 0.25, seen
+        assert seen["height"] >= 0.5 * PHONE["height"], seen
+        v.assert_clean()
+    finally:
+        v.close()
+
+
 FITTED = """() => window.mdlMaps.every(m => {
   const c = m.getContainer(), size = m.getSize();
   return size.x === c.clientWidth && size.y === c.clientHeight;

@@ -86,6 +86,7 @@
     return [Math.cos(t), Math.sin(t)];
   });
   var GAPS = {area: [14, 30, 50, 75, 105, 140, 180], town: [10, 22, 36, 55, 80]};
+  var SMALL_MAP = 480;  // px wide: a map this narrow gives its areas' figures without range
   var AMBIGUOUS = 1.2;  // a name is another dot's too unless that dot is this much further
 
   /* A thin line from an anchor (or a marker's rim) to its label box. */
@@ -182,10 +183,11 @@
           if (!shown) {  // and without its range (its popup and the tables give it): on a
             // phone the 4-line figures of 20,000 km² areas had found no room, a 153 km² one had
             it.el.classList.add('m-compact');
-            var compact = it.el.getBoundingClientRect();
-            shown = compact.height < stacked.height - 0.5 &&
-              (place(it, compact.width, compact.height, false) ||
-               place(it, compact.width, compact.height, true));
+            var brief = it.el.getBoundingClientRect();  // (not ``compact``: a var of that
+            // name here hid run's argument, so no run had ever begun with compact areas)
+            shown = brief.height < stacked.height - 0.5 &&
+              (place(it, brief.width, brief.height, false) ||
+               place(it, brief.width, brief.height, true));
           }
           if (!shown) {
             it.el.classList.remove('m-stacked', 'm-compact');
@@ -201,24 +203,27 @@
     // figures (a 11,800 km² callout hidden on a 1024 px index while a 153 km² one showed),
     // the areas go first, largest first, if that leaves less land unexplained; and then,
     // if still some is, every area's figures without their range (a phone's index had
-    // left 19,200 km² unlabelled)
+    // left 19,200 km² unlabelled). On a small map (a phone's, or the index's two side by
+    // side on a laptop) the areas' figures go without their range from the start: five
+    // callouts in full had covered 40 % of the index's after-map at 390 px (the range is
+    // in their popups and the tables); in full only where that leaves less unexplained.
     var items = this.items, reset = function () {
       items.forEach(function (it) { it.el.classList.remove('m-stacked', 'm-compact'); });
     };
-    var best = {order: items, compact: false, missed: run(items, false)};
-    if (best.missed > 0) {
-      var isArea = function (it) { return it.kind === 'area'; };
-      var areasFirst = items.filter(isArea).concat(
-        items.filter(function (it) { return !isArea(it); }));
-      [false, true].forEach(function (compact) {
-        if (best.missed === 0) { return; }
-        reset();
-        var missed = run(areasFirst, compact);
-        if (missed < best.missed) {
-          best = {order: areasFirst, compact: compact, missed: missed};
-        }
-      });
-      reset();  // the best of them, again (the last one run may not be it)
+    var isArea = function (it) { return it.kind === 'area'; };
+    var areasFirst = items.filter(isArea).concat(
+      items.filter(function (it) { return !isArea(it); }));
+    var tries = size.x < SMALL_MAP ?
+      [[items, true], [areasFirst, true], [items, false], [areasFirst, false]] :
+      [[items, false], [areasFirst, false], [areasFirst, true]];
+    var best = null, last = null;
+    for (var t = 0; t < tries.length && !(best && best.missed === 0); t++) {
+      reset();
+      last = {order: tries[t][0], compact: tries[t][1], missed: run(tries[t][0], tries[t][1])};
+      if (!best || last.missed < best.missed) { best = last; }
+    }
+    if (best !== last) {  // the best of them, again
+      reset();
       run(best.order, best.compact);
     }
 
