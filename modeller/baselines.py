@@ -64,11 +64,20 @@ def own_spec(day: Date | None, scenario_id: str) -> tuple[str, str | None]:
         return f"deepstate:{day}", None
     if not available:
         return f"deepstate:{day}", None  # load_baseline explains how to get the archive
-    nearest = dates.nearest(available, day)[0]
+    nearest, *other = dates.nearest(available, day, 2)
+    away = abs((nearest - day).days)
+    # two snapshots as near (month-ends either side of a mid-month date): the earlier is
+    # used, and the other named, as its figures can differ much (Kherson's right bank
+    # between 31 Oct and 30 Nov 2022: 4,500 km²)
+    tie = (
+        f"; deepstate:{other[0]} is as near: give it with --baseline to compare"
+        if other and abs((other[0] - day).days) == away
+        else ""
+    )
     return (
         f"deepstate:{nearest}",
         f"{scenario_id}: no DeepState snapshot of its date {day}; using the nearest, "
-        f"deepstate:{nearest} ({_days(abs((nearest - day).days))} away)",
+        f"deepstate:{nearest} ({_days(away)} away){tie}",
     )
 
 

@@ -359,7 +359,7 @@ def _unread(partition: Partition, path: Path, data: dict) -> Partition:
     fills, polys = deepstate_raw.unread_polygons(data)
     if not polys:
         return partition
-    country = reconcile.outline_zone().country
+    country = geodata.country_of(geodata.load())
     over = shapely.intersection(geodata.to_equal_area(shapely.union_all(polys)), country)
     km2 = float(shapely.area(over)) / 1e6
     if km2 < 1.0:

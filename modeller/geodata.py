@@ -293,12 +293,36 @@ def _from_file(path: str, stamp: tuple = (), written: str | None = None) -> Geod
     the unit polygon that contains it (the nearest one when it lies off the outline) and
     snapped inside it.
     """
+    from . import unitsfile, unitskept
+
+    base = _embedded()
+    read_as = _as_read(Path(path), written)
+    features, others = unitsfile.read_features(read_as)
+    key = unitskept.key(read_as, embedded_digest())
+    kept = unitskept.read(key, base.settlements) if key else None
+    geometry, settlements, xy, how = kept or _checked(base, features, others, path)
+    source = {
+        "name": f"units file {inputs.shown(Path(path).name)}",
+        "file": inputs.shown(written or path),  # as the user wrote it (``stamp``: a key)
+        "sha256": inputs.digest(Path(path)),
+        "matched_by": how,
+    }
+    data = Geodata(base.units, geometry, settlements, xy, base.alt_names, source, water=True)
+    if kept is None:
+        unitchecks.check_gaps(country_of(data), path, place_text, water)
+        if key:
+            unitskept.write(key, geometry, settlements, xy, how)
+    return data
+
+
+def _checked(base: Geodata, features: list, others: list, path: str) -> tuple:
+    """A units file's features matched to the embedded units, checked, repaired and
+    projected; the settlements each in the unit that holds it, snapped inside it:
+    (geometry by code, settlements, their points, how units were matched)."""
     import numpy as np
 
     from . import unitsfile
 
-    base = _embedded()
-    features, others = unitsfile.read_features(_as_read(Path(path), written))
     index = oblast_index()
 
     def label(code: str) -> str:
@@ -329,16 +353,7 @@ def _from_file(path: str, stamp: tuple = (), written: str | None = None) -> Geod
     settlements = tuple(
         s._replace(oblast=codes[int(j)]) for s, j in zip(base.settlements, nearest, strict=True)
     )
-    xy = _snap_inside(xy, settlements, geometry)
-    source = {
-        "name": f"units file {inputs.shown(Path(path).name)}",
-        "file": inputs.shown(written or path),  # as the user wrote it (``stamp``: a key)
-        "sha256": inputs.digest(Path(path)),
-        "matched_by": how,
-    }
-    data = Geodata(base.units, geometry, settlements, xy, base.alt_names, source, water=True)
-    unitchecks.check_gaps(country_of(data), path, place_text, water)
-    return data
+    return geometry, settlements, _snap_inside(xy, settlements, geometry), how
 
 
 @cache

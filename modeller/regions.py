@@ -44,6 +44,8 @@ def overlay(op, a, b):
     per vertex, and the pieces still tile each oblast.
     """
     a, b = polygonal(a), polygonal(b)
+    if _same_rings(a, b):  # (GEOS takes seconds over thousands of coincident edges)
+        return shapely.Polygon() if op is shapely.difference else a
     if op is shapely.intersection or op is shapely.difference:
         # (``a`` as it is: a piece's inside and outside then come from the same two
         # inputs, and share their boundary's vertices as before)
@@ -61,6 +63,17 @@ def overlay(op, a, b):
 
 LARGE = 2000  # coordinates past which a region is cut to the other's box before an overlay
 MARGIN_M = 1000.0  # how far beyond the other's box: its cut edges stay well clear of it
+
+
+def _same_rings(a, b) -> bool:
+    """Whether two large regions are the same rings, each perhaps begun at another vertex
+    or listed in another order: the same land, exactly. Crimea on Minregion's units less
+    the pre-2022 lines' Russian-held Crimea (the unit's rings, read back in another order)
+    took GEOS 6.4 s; this test takes 2 ms."""
+    n = shapely.get_num_coordinates(a)
+    if n <= LARGE or n != shapely.get_num_coordinates(b):
+        return False
+    return bool(shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), 0.0))
 
 
 def _near(region, other):

@@ -56,8 +56,10 @@ class Result:
         return exports.pieces_frame(self.document, list(self.partitions))
 
     def _rows(self, name: str):
-        """One row per record of each scenario's ``name`` list; with its columns even when
-        there is none (a scenario that moves nothing, ``towns=0``)."""
+        """One row per record of each scenario's ``name`` list, after the scenario and its
+        baseline's name and date (as in the CSV: with ``deepstate:own`` each scenario has
+        its own); with its columns even when there is none (a scenario that moves nothing,
+        ``towns=0``)."""
         import typing
 
         import pandas as pd
@@ -65,19 +67,25 @@ class Result:
         from .document import ScenarioEntry
 
         rows = [
-            {"scenario": e.id, **r.to_dict()}
+            {
+                "scenario": e.id,
+                "baseline": e.baseline.name,
+                "baseline_date": e.baseline.date,
+                **r.to_dict(),
+            }
             for e in self.document.scenarios
             for r in getattr(e, name)
         ]
         if rows:
             return pd.DataFrame(rows)
         (record,) = typing.get_args(ScenarioEntry.model_fields[name].annotation)
-        fields = record.model_fields.items()
-        return pd.DataFrame(columns=["scenario", *(f.alias or key for key, f in fields)])
+        fields = [f.alias or key for key, f in record.model_fields.items()]
+        return pd.DataFrame(columns=["scenario", "baseline", "baseline_date", *fields])
 
     @cached_property
     def transfers(self) -> pandas.DataFrame:
-        """What changes hands: scenario, oblast, from, to, recognition, km², people."""
+        """What changes hands: scenario, baseline, baseline_date, oblast, from, to,
+        recognition, km², people."""
         return self._rows("transfers")
 
     @cached_property

@@ -436,6 +436,23 @@ def test_empty_tables_keep_their_columns():
     assert not no_towns.held.empty
 
 
+def test_each_tables_rows_name_their_baseline_and_its_date(shared_data):
+    """With deepstate:own each scenario runs on its own map: the held, transfers and towns
+    tables had no baseline column (the CSV has), so rows from two maps looked alike."""
+    result = modeller.run(["land-swap", "ukraine-1991-borders"], "deepstate:own")
+    by_id = {e.id: e.baseline for e in result.document.scenarios}
+    assert len({b.date for b in by_id.values()}) == 2  # two maps
+    for table in (result.held, result.transfers, result.towns):
+        assert list(table.columns[:3]) == ["scenario", "baseline", "baseline_date"]
+        for sid, name, day in table[["scenario", "baseline", "baseline_date"]].itertuples(
+            index=False
+        ):
+            assert (name, day) == (by_id[sid].name, by_id[sid].date)
+    assert result.transfers["km2"].sum() == pytest.approx(
+        sum(t.km2 for e in result.document.scenarios for t in e.transfers)
+    )
+
+
 def test_to_file_writes_the_runs_figures_whatever_was_done_to_pieces(tmp_path):
     """to_file wrote the cached ``pieces`` frame: after ``pieces.to_crs(3857, inplace=True)``
     the GeoJSON held metres under an EPSG:4326 label, and rounded km² as exact."""

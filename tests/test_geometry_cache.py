@@ -220,3 +220,100 @@ def test_the_static_maps_context_kept_is_the_context_drawn(folder, monkeypatch):
             assert len(shape) == len(expected) > 1
         assert np.all(shapely.to_wkb(shape) == shapely.to_wkb(expected)), name
     assert len(again["oblasts"]) == len(geodata.load().geometry)
+
+
+def _units_file(path: Path, nudge: float = 0.0) -> Path:
+    """The embedded units as a GeoJSON file keyed by code (one vertex of Kyiv oblast moved
+    ``nudge`` degrees east)."""
+    import json
+
+    data = geodata.load()
+    features = []
+    for code, geom in data.geometry.items():
+        shape = shapely.geometry.mapping(geodata.to_lonlat(geom))
+        if code == "UA-32" and nudge:
+            ring = [list(p) for p in shape["coordinates"][0]]
+            ring[1][0] += nudge
+            shape = {"type": "Polygon", "coordinates": [ring, *shape["coordinates"][1:]]}
+        features.append({"type": "Feature", "properties": {"code": code}, "geometry": shape})
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    return path
+
+
+def _load_units(path: Path):
+    geodata._from_file.cache_clear()  # (as a new process would)
+    return geodata._from_file(str(path.resolve()), geodata._stamp(path), str(path))
+
+
+def test_units_kept_are_the_units_checked_and_a_changed_file_is_checked_again(
+    tmp_path, monkeypatch
+):
+    """A units file checked once is read back on the next run without its checks (~2.5 s
+    of every --units run on Minregion's oblasts): the same shapes, towns and points; a
+    file changed by one vertex, or a damaged kept file, is checked again."""
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("MODELLER_GEOMETRY_CACHE", raising=False)
+    checked = drawn_counted(monkeypatch, geodata, "_checked")
+    path = _units_file(tmp_path / "units.geojson")
+    try:
+        first = _load_units(path)
+        kept = list((tmp_path / "cache" / "units").glob("*.npz"))
+        assert checked == [1] and len(kept) == 1
+        again = _load_units(path)
+        assert checked == [1]  # read back, not checked again
+        assert again.geometry.keys() == first.geometry.keys()
+        for code, geom in first.geometry.items():
+            assert shapely.to_wkb(again.geometry[code]) == shapely.to_wkb(geom), code
+        assert again.settlements == first.settlements
+        assert np.array_equal(again.settlement_xy, first.settlement_xy)
+        assert again.source == first.source
+        kept[0].write_bytes(kept[0].read_bytes()[:-100])  # damaged: checked again
+        assert _load_units(path).settlements == first.settlements and checked == [1, 1]
+        _units_file(path, nudge=0.01)  # one vertex moved: another file, checked again
+        moved = _load_units(path)
+        assert checked == [1, 1, 1]
+        assert moved.source["sha256"] != first.source["sha256"]
+        assert not moved.geometry["UA-32"].equals(first.geometry["UA-32"])
+    finally:
+        geodata._from_file.cache_clear()
+
+
+def test_units_checked_with_the_cache_off_are_not_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MODELLER_GEOMETRY_CACHE", "0")
+    checked = drawn_counted(monkeypatch, geodata, "_checked")
+    path = _units_file(tmp_path / "units.geojson")
+    try:
+        _load_units(path)
+        _load_units(path)
+    finally:
+        geodata._from_file.cache_clear()
+    assert checked == [1, 1]
+    assert not (tmp_path / "cache" / "units").exists()
+
+
+def test_units_refused_are_never_kept(tmp_path, monkeypatch):
+    """Only a file that passed every check is kept: one with a gap (the last check) is
+    refused on every run, and nothing is written for it."""
+    import json
+
+    from modeller.errors import InputError
+
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("MODELLER_GEOMETRY_CACHE", raising=False)
+    path = _units_file(tmp_path / "holed.geojson")
+    data = json.loads(path.read_text("utf-8"))
+    for f in data["features"]:
+        if f["properties"]["code"] == "UA-14":  # Kramatorsk cut out of Donetsk
+            shape = shapely.geometry.shape(f["geometry"]).difference(
+                shapely.box(37.3, 48.4, 37.8, 48.8)
+            )
+            f["geometry"] = shapely.geometry.mapping(shape)
+    path.write_text(json.dumps(data), "utf-8")
+    try:
+        for _ in range(2):
+            with pytest.raises(InputError, match="gap"):
+                _load_units(path)
+    finally:
+        geodata._from_file.cache_clear()
+    assert not list((tmp_path / "cache").rglob("*.npz"))

@@ -27,10 +27,11 @@ LAYERS: list[set[str]] = [
     {"ogrfiles"},  # GeoPackages and Shapefiles through pyogrio, in lon/lat
     {"unitsfile"},  # reading and matching a units file (no embedded data)
     {"unitchecks"},  # whether a units file can be Ukraine's units
-    {"dates", "geodata", "failures"},  # dates; units, CRS
     {"files", "locks"},  # files out, atomically; one run at a time per output folder
-    {"folders"},  # a folder written as a whole; manifests of what a write put there
     {"cachefiles"},  # files kept between runs under a digest of their inputs
+    {"unitskept"},  # a units file's checked geometry, kept between runs
+    {"dates", "geodata", "failures"},  # dates; units, CRS
+    {"folders"},  # a folder written as a whole; manifests of what a write put there
     {"geomcache"},  # costly shapes kept between runs (cachefiles)
     {"geojson", "partition", "specs", "shipped", "reconcile", "yamlpos", "population"},
     {"pockets", "polygons"},  # pinholes in DeepState's layer, filled; a scenario's polygons

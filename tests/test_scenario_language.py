@@ -207,6 +207,13 @@ def test_deepstate_own_uses_the_scenario_date_or_says_which_day_stands_in(tmp_pa
     assert result.exit_code == 0, result.output
     assert "warning: s: no DeepState snapshot of its date 2014-03-18" in result.stderr
     assert " days away)" in result.stderr and "note: s:" not in result.stderr
+    # midway between two month-ends: the earlier is used, and the other named (Kherson's
+    # right bank, retaken between them, had been 4,500 km² with no word of the other map)
+    mid = _write(tmp_path, "mid.yaml", path.read_text().replace("2024-06-14", "2022-11-15"))
+    result = CliRunner().invoke(main, ["run", "--no-maps", "-b", "deepstate:own", str(mid)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    assert "using the nearest, deepstate:2022-10-31 (15 days away); deepstate:2022-11-30 is" in said
 
 
 def test_broken_archive_entries_are_no_days_to_list_or_offer(tmp_path, shared_data, monkeypatch):
