@@ -48,7 +48,8 @@ def validate(paths: tuple[Path, ...]) -> None:
         for note in notes:
             click.echo(f"warning: {terminal_text(note)}", err=True)
         n = len(sc.numbered_steps)
-        staged = f" in {len(sc.phases)} phases" if sc.phases else ""
+        k = len(sc.phases)
+        staged = f" in {k} phase{'s' if k != 1 else ''}" if sc.phases else ""
         steps = f"{n} step{'s' if n != 1 else ''}{staged}"
         click.echo(f"ok: {terminal_text(shown(path))} ({sc.id}, {steps})")
     if bad:

@@ -91,6 +91,23 @@ NO_GREY_ZONE = (
 )
 
 
+COUNTED = {
+    "contested": "kept as its own status 'contested'",
+    "ukraine": "counted as Ukrainian-held (--contested ukraine)",
+    "russia": "counted as Russian-held (--contested russia)",
+}
+
+
+def contested_mode() -> str:
+    """How the grey zone counts (``--contested``, ``MODELLER_CONTESTED``), checked."""
+    mode = settings.contested_mode()
+    if mode not in settings.CONTESTED_MODES:
+        raise InputError(
+            f"bad MODELLER_CONTESTED '{mode}'; valid: {', '.join(settings.CONTESTED_MODES)}"
+        )
+    return mode
+
+
 def from_deepstate(info: BaselineInfo, layers: dict[str, object], grey: bool) -> Partition:
     """A DeepState baseline: the grey zone as ``settings.contested_mode()`` says, then the
     outline reconciliation (``reconcile``) unless it is switched off.
@@ -100,21 +117,13 @@ def from_deepstate(info: BaselineInfo, layers: dict[str, object], grey: bool) ->
     """
     russia = layers["russia"]
     contested = layers.get("contested")
-    mode = settings.contested_mode()
-    if mode not in settings.CONTESTED_MODES:
-        raise InputError(
-            f"bad MODELLER_CONTESTED '{mode}'; valid: {', '.join(settings.CONTESTED_MODES)}"
-        )
+    mode = contested_mode()
     if not grey:
         note = NO_GREY_ZONE
     else:
         km2 = 0.0 if contested is None else float(geodata.area_km2(contested))
         inside = km2 - (0.0 if contested is None else reconcile.outside_km2(contested))
-        counted = {
-            "contested": "kept as its own status 'contested'",
-            "ukraine": "counted as Ukrainian-held (--contested ukraine)",
-            "russia": "counted as Russian-held (--contested russia)",
-        }[mode]
+        counted = COUNTED[mode]
         note = (
             f"DeepState's grey zone ('unknown status': {km2:,.1f} km² in its layer, "
             f"{inside:,.1f} km² inside the units) {counted}"
@@ -167,7 +176,11 @@ def _read_layer(path: Path) -> list[dict]:
     (lon/lat), with their ``status``; modeller's own export of pieces is refused."""
     from . import ogrfiles  # (pyogrio, pyproj: only when such a file is read)
 
-    found, names = ogrfiles.features(path, inputs.geo_format(path), ("status", "fill"))
+    # the fields a GeoJSON feature's checks read: its status, fill and date, and any that
+    # may name its holder otherwise ('control': a GeoPackage's land marked Ukrainian-held so
+    # had counted Russian-held, and three dated maps one baseline, unchecked)
+    fields = ("status", "fill", "date")
+    found, names = ogrfiles.features(path, inputs.geo_format(path), fields, _holder_field)
     if "status" not in names and {"before", "after"} <= set(names):
         raise InputError(
             "this is modeller's own export of a scenario's pieces ('before' and 'after', no "
@@ -179,6 +192,12 @@ def _read_layer(path: Path) -> list[dict]:
 
 
 STATUS_NAME = re.compile(r"[a-z][a-z0-9_]*")  # a status as a scenario names one
+HOLDER_WORDS = ("control", "hold", "held", "side")  # in a field that may name a holder
+
+
+def _holder_field(name: str) -> bool:
+    """Whether a layer's field may name a feature's holder otherwise than 'status'."""
+    return any(w in name.strip().casefold() for w in HOLDER_WORDS)
 
 
 def _pieces(data: dict) -> bool:
@@ -204,13 +223,8 @@ def _check_one_date(data: object, path: Path) -> str | None:
     would be their union, so it is refused."""
     feats = data.get("features") if isinstance(data, dict) else None
     feats = feats if isinstance(feats, list) else []  # ('features': 5 is said by the reader)
-    written = [
-        str(f["properties"]["date"])[:40]
-        for f in feats
-        if isinstance(f, dict)
-        and isinstance(f.get("properties"), dict)
-        and f["properties"].get("date") is not None
-    ]
+    dated = (_date_of(f.get("properties")) if isinstance(f, dict) else None for f in feats)
+    written = [str(d)[:40] for d in dated if d is not None]
     by_day: dict[str, str] = {}  # one day however written ('…t10:00z', '…T10:00Z', no time)
     for text in written:
         m = DAY_RE.fullmatch(text.strip())
@@ -227,6 +241,15 @@ def _check_one_date(data: object, path: Path) -> str | None:
     return days[0] if days else None
 
 
+def _date_of(props: object) -> object:
+    """A feature's ``date`` property, in any letter case ("Date", "DATE" as Shapefiles
+    write it; a 'Date' had been no date, and three dated maps one baseline); None: none."""
+    if not isinstance(props, dict):
+        return None
+    found = [v for k, v in props.items() if isinstance(k, str) and k.strip().casefold() == "date"]
+    return next((v for v in found if v is not None), None)
+
+
 def _check_every_feature_dated(data: dict, day: str, path: Path) -> None:
     """A file dated by its features only: every feature carries the date (one with none
     may come from another map; it had been read as of that date without a word)."""
@@ -235,7 +258,7 @@ def _check_every_feature_dated(data: dict, day: str, path: Path) -> None:
         for i, f in enumerate(data.get("features") or [])
         if isinstance(f, dict)
         and f.get("geometry")  # (a feature without a shape is skipped anyway)
-        and (not isinstance(f.get("properties"), dict) or f["properties"].get("date") is None)
+        and _date_of(f.get("properties")) is None
     ]
     if undated:
         shown = ", ".join(map(str, undated[:5])) + (" …" if len(undated) > 5 else "")
@@ -400,7 +423,7 @@ def _status_of(props: dict, number: int, path: Path) -> object:
     if keys:
         return props[keys[0]]
     for key, value in props.items():  # (not "country": "Ukraine", which says where)
-        holder = any(w in str(key).casefold() for w in ("control", "hold", "held", "side"))
+        holder = any(w in str(key).casefold() for w in HOLDER_WORDS)
         if holder and isinstance(value, str) and value.strip().casefold() in BASELINE_STATUSES:
             raise InputError(
                 f"feature {number} has no 'status' but its {str(key)[:40]!r} is "
@@ -483,6 +506,15 @@ def from_file(path: Path) -> Partition:
         source += " (dated by its name)"
     info = BaselineInfo(inputs.shown(path), day, source, "polygons clipped to the units")
     had_held = any(not t.is_empty for t in territory.values())
+    grey = territory.get("contested")
+    if grey is not None and not grey.is_empty:  # counted as --contested says, as DeepState's
+        mode = contested_mode()  # (it had been kept as 'contested' whatever that said)
+        note = f"the file's 'contested' land ({geodata.area_km2(grey):,.1f} km²) {COUNTED[mode]}"
+        info = replace(info, grey_zone=note)
+        if mode != "contested":
+            del territory["contested"]
+        if mode == "russia":
+            territory["russia"] = shapely.union(territory.get("russia", shapely.Polygon()), grey)
     return _doubted(from_held(info, territory), path, had_held)
 
 

@@ -149,7 +149,7 @@ def _why(step) -> str:
     asks = step.where.held_by == "contested" or (held_in and held_in.status == "contested")
     if not asks or grey == "contested":
         return ""
-    return f" (--contested {grey} counts DeepState's grey zone as {grey}: none is contested)"
+    return f" (--contested {grey} counts the grey zone as {grey}: none is contested)"
 
 
 NOTHING_KM2 = 1e-4  # a step moving less land than this (100 m²) changes nothing: overlay
@@ -390,21 +390,29 @@ def _complement(regions: dict) -> dict:
     return out
 
 
-def contact_line(pieces: tuple[Piece, ...]):
-    """The baseline's line of contact: where Russian-held land meets Ukrainian-held land.
+FACING = ("ukraine", "contested")
+"""What Russian-held land faces along the line of contact: Ukrainian-held land and the grey
+zone between the two (on a baseline that keeps it, the grey zone lies along most of the
+front: a line facing Ukrainian-held land alone had followed 361 of 1,380 km on DeepState's
+dump of 3 Aug 2025, and a band along it a quarter of the front)."""
 
-    Ukrainian-held land is taken as the units minus every other status, not as the union
-    of the Ukrainian pieces: the two differ by zero-area slivers where a unit's edge and
-    the Russian-held edge coincide (e.g. reconciled coast), whose edges must not count as
-    a line of contact. The timeline draws it the same way.
+
+def contact_line(pieces: tuple[Piece, ...]):
+    """The baseline's line of contact: where Russian-held land meets Ukrainian-held land
+    or the grey zone (``FACING``).
+
+    That land is taken as the units minus every other status, not as the union of its
+    pieces: the two differ by zero-area slivers where a unit's edge and the Russian-held
+    edge coincide (e.g. reconciled coast), whose edges must not count as a line of
+    contact. The timeline draws it the same way.
     """
     russia = [p.geometry for p in pieces if p.before == "russia"]
-    others = [p.geometry for p in pieces if p.before != "ukraine"]
+    others = [p.geometry for p in pieces if p.before not in FACING]
     if not russia or len(others) == len(pieces):
         return shapely.LineString()
-    ukraine = shapely.difference(country(), shapely.union_all(others))
+    facing = shapely.difference(country(), shapely.union_all(others))
     return shapely.intersection(
-        shapely.boundary(union_regions(russia)), shapely.buffer(ukraine, 1.0)
+        shapely.boundary(union_regions(russia)), shapely.buffer(facing, 1.0)
     )
 
 

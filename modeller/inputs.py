@@ -90,7 +90,7 @@ def check_file(path: Path, kind: str) -> int:
     limit = limit_mb(kind)
     if st.st_size > limit * 1e6:
         raise InputError(
-            f"{kind} file is {_size(st.st_size)}, over the {limit:g} MB limit "
+            f"{kind} file is {_over(st.st_size, limit)}, over the {limit:g} MB limit "
             f"(large files take many times their size in memory); simplify it, or set "
             f"{LIMIT_ENV}={max(1, math.ceil(st.st_size / 1e6 * 1.1))} to read it anyway",
             str(path),
@@ -117,6 +117,18 @@ def read_bytes(path: Path, kind: str) -> bytes:
             return handle.read(min(int(limit_mb(kind) * 1e6), size + 2**16) + 1)
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read {kind} file: {reason(exc)}", str(path)) from None
+
+
+def _over(n: int, limit_mb: float) -> str:
+    """A size over a limit, with the decimals that show it over (5.008 MB was "5 MB, over
+    the 5 MB limit")."""
+    if n < 1e6:
+        return _size(n)
+    for places in range(4):
+        text = f"{n / 1e6:,.{places}f}"
+        if float(text.replace(",", "")) > limit_mb:
+            return f"{text} MB"
+    return f"{n:,} bytes"
 
 
 def _size(n: int) -> str:

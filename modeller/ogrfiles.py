@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -247,12 +248,19 @@ def layer(path: Path, kind: str) -> tuple[np.ndarray, list[str], list]:
     return shapes, [str(n) for n in meta["fields"]], values
 
 
-def features(path: Path, kind: str, fields: tuple[str, ...] = ()) -> tuple[list, list[str]]:
+def features(
+    path: Path, kind: str, fields: tuple[str, ...] = (), also: Callable[[str], bool] | None = None
+) -> tuple[list, list[str]]:
     """The file's polygons as GeoJSON Features in lon/lat (``layer``), with the ``fields``
     asked for as properties: what a GeoJSON file of them would hold, to be checked as one.
-    Returns them and the layer's field names."""
+    ``fields`` are found in any letter case ("STATUS") and named as asked; the other fields
+    ``also`` passes are named as in the file. Dates become ISO text, as GeoJSON holds them.
+    Returns the features and the layer's field names."""
     shapes, names, values = layer(path, kind)
-    column = {}  # each field asked for: its column, named in any letter case ("STATUS")
+    asked = {f.casefold() for f in fields}
+    column = {  # each field asked for: its column
+        n: j for j, n in enumerate(names) if also and n.strip().casefold() not in asked and also(n)
+    }
     for f in fields:
         same = [j for j, n in enumerate(names) if n.strip().casefold() == f.casefold()]
         if len(same) > 1:
@@ -260,7 +268,7 @@ def features(path: Path, kind: str, fields: tuple[str, ...] = ()) -> tuple[list,
             raise InputError(f"{len(same)} fields ({shown}) are '{f}': keep one", str(path))
         if same:
             column[f] = same[0]
-    props = [{f: values[j][i] for f, j in column.items()} for i in range(len(shapes))]
+    props = [{f: _plain(values[j][i]) for f, j in column.items()} for i in range(len(shapes))]
     found = [
         # as GeoJSON itself (lists, not mapping's tuples)
         {"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)), "properties": p}
@@ -268,6 +276,19 @@ def features(path: Path, kind: str, fields: tuple[str, ...] = ()) -> tuple[list,
         if g is not None
     ]
     return found, names
+
+
+def _plain(value: object) -> object:
+    """A field's value as a GeoJSON property holds it: a date or time as ISO text
+    (2025-08-15, or 2025-08-15T20:33:44), a number as a Python number."""
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            return None
+        text = np.datetime_as_string(value, unit="s")
+        return text.removesuffix("T00:00:00")
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def crs_name(crs: str | None) -> str:

@@ -64,14 +64,22 @@ class OutlineZone:
 @cache
 def _zone_for(data: geodata.Geodata) -> OutlineZone:
     country = geodata.country_of(data)
-    rings = [p.exterior for p in shapely.get_parts(country)]
-    outline = shapely.simplify(shapely.multilinestrings(rings), SIMPLIFY_M)
-    reach = shapely.buffer(outline, ZONE_M, quad_segs=4)
-    zone = shapely.intersection(country, reach)
-    inland = shapely.intersection(shapely.boundary(reach), country)
-    for g in (zone, inland, reach):
-        shapely.prepare(g)
-    return OutlineZone(zone, inland, reach, country)
+
+    def draw() -> dict:
+        rings = [p.exterior for p in shapely.get_parts(country)]
+        outline = shapely.simplify(shapely.multilinestrings(rings), SIMPLIFY_M)
+        reach = shapely.buffer(outline, ZONE_M, quad_segs=4)
+        zone = shapely.intersection(country, reach)
+        inland = shapely.intersection(shapely.boundary(reach), country)
+        return {"zone": zone, "inland": inland, "reach": reach}
+
+    # kept between runs (geomcache, under the units' digest): its buffer took 3.2 s on
+    # Minregion's units, on every new day and every timeline run with them
+    names = ("zone", "inland", "reach")
+    kept = geomcache.kept(geomcache.digest("outline zone", ZONE_M, SIMPLIFY_M), draw, names)
+    for name in names:
+        shapely.prepare(kept[name])
+    return OutlineZone(kept["zone"], kept["inland"], kept["reach"], country)
 
 
 def outline_zone() -> OutlineZone:

@@ -211,16 +211,40 @@ def _evaluate_star(args: tuple) -> tuple[list, list]:
         raise
 
 
+def too_many_bands(scenarios: list[Scenario], bands: tuple[Band, ...]) -> str:
+    """What to say when the scenarios use more than ``MAX_BANDS`` bands: each band with
+    the scenarios that use it, and how to split them into timelines that each can run."""
+    users = [[sc.id for sc in scenarios if b in _bands(sc, [])] for b in bands]
+    listed = "; ".join(
+        f"{b.km:g} km, side {b.side}: {', '.join(ids[:3])}{' …' if len(ids) > 3 else ''}"
+        for b, ids in zip(bands, users, strict=True)
+    )
+    groups: list[tuple[set, list[str]]] = []  # scenarios in timelines of MAX_BANDS bands
+    for sc in scenarios:
+        own = {b for b in bands if b in _bands(sc, [])}
+        group = next((g for g in groups if len(g[0] | own) <= MAX_BANDS), None)
+        if group is None:
+            groups.append((set(own), [sc.id]))
+        else:
+            group[0].update(own)
+            group[1].append(sc.id)
+    split = " and ".join(
+        f"[{', '.join(ids[:4])}{' …' if len(ids) > 4 else ''}]" for _, ids in groups
+    )
+    return (
+        f"the scenarios use {len(bands)} different bands ({listed}); one timeline draws at "
+        f"most {MAX_BANDS}: run the scenarios in {len(groups)} timelines ({split}), or give "
+        "bands the same depth and side where the proposals allow"
+    )
+
+
 def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
     """Evaluate every scenario symbolically (``pmap`` may spread them over processes) and
     refine the cells into shared atoms."""
     data = geodata.load()
     bands = distinct_bands(scenarios)
     if len(bands) > MAX_BANDS:
-        raise InputError(
-            f"the scenarios use {len(bands)} different bands; the timeline handles at most "
-            f"{MAX_BANDS} (give bands the same depth and side where you can)"
-        )
+        raise InputError(too_many_bands(scenarios, bands))
     bands_t = bands
     results = list(pmap(_evaluate_star, [(sc, bands_t) for sc in scenarios]))
     evaluated = [pieces for pieces, _ in results]

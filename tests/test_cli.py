@@ -396,3 +396,16 @@ def test_validate_names_a_shipped_scenario_not_where_it_is_installed(tmp_path, m
     )
     own = CliRunner().invoke(main, ["validate", "mine.yaml"])
     assert own.output.startswith("ok: mine.yaml (land-swap, "), own.output
+
+
+def test_validate_counts_steps_and_phases_in_words(tmp_path):
+    """'1 step in 1 phases': each count is singular or plural as it is."""
+    step = "      - assign: russia\n        where: {oblast: Donetsk}\n"
+    phase = "  - id: {0}\n    title: {0}\n    steps:\n" + step.replace("{", "{{").replace("}", "}}")
+    for n, said in ((1, "1 step in 1 phase)"), (2, "2 steps in 2 phases)")):
+        path = tmp_path / f"p{n}.yaml"
+        text = "id: p\ntitle: P\nphases:\n" + "".join(phase.format(f"x{k}") for k in range(n))
+        path.write_text(text, "utf-8")
+        result = CliRunner().invoke(main, ["validate", str(path)])
+        assert result.exit_code == 0, result.output
+        assert result.output.strip().endswith(said), result.output

@@ -301,7 +301,7 @@ def test_a_step_asking_for_contested_land_says_when_the_grey_zone_was_counted_as
     from modeller import fast
 
     grey = scenario([{"assign": "ukraine", "where": {"held_by": "contested"}}])
-    for mode, said in (("contested", ""), ("russia", " (--contested russia counts DeepState's")):
+    for mode, said in (("contested", ""), ("russia", " (--contested russia counts the grey zone")):
         monkeypatch.setenv("MODELLER_CONTESTED", mode)
         for apply in (engine.apply, fast.apply):
             (warning,) = apply(base_split, grey).warnings

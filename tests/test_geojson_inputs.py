@@ -875,6 +875,72 @@ def test_a_holder_named_under_another_property_is_refused(tmp_path):
     assert cli("run", "--no-maps", "-b", path, scenario(tmp_path)).exit_code == 0
 
 
+@pytest.mark.parametrize("suffix", [".gpkg", ".shp", ".geojson"])
+def test_a_layer_baseline_gets_the_geojson_checks_of_dates_and_holders(tmp_path, suffix):
+    """A GeoPackage or Shapefile baseline passed on only its 'status' and 'fill' to the
+    checks: three dated maps in one file were read as their union (123,966 km² held,
+    more than any of them), with no date; land marked 'control: ukraine' counted Russian-
+    held; a GeoJSON's 'Date' was no date. Each is now refused, or dated, as a GeoJSON's
+    'date' is."""
+    import datetime
+
+    import geopandas
+
+    boxes = [shapely.box(37.5, 47.5, 38, 48), shapely.box(37.6, 47.6, 38.1, 48.1)]
+    days = [datetime.date(2022, 4, 30), datetime.date(2022, 10, 31)]
+
+    def write(frame, name):
+        path = tmp_path / f"{name}{suffix}"
+        if suffix == ".geojson":
+            write_json(path, json.loads(frame.to_json(default=str)))
+        else:
+            frame.to_file(path)
+        return path
+
+    maps = geopandas.GeoDataFrame({"Date": days}, geometry=boxes, crs=4326)
+    refused(
+        cli("run", "--no-maps", "-b", write(maps, "maps"), scenario(tmp_path)),
+        "the features carry 2 different dates (2022-04-30 … 2022-10-31)",
+    )
+    one = geopandas.GeoDataFrame({"Date": [days[1]] * 2}, geometry=boxes, crs=4326)
+    result = cli("run", "--no-maps", "-f", "json", "-b", write(one, "one"), scenario(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["scenarios"][0]["baseline"]["date"] == "2022-10-31"
+    held = geopandas.GeoDataFrame({"control": ["ukraine"]}, geometry=boxes[:1], crs=4326)
+    refused(
+        cli("run", "--no-maps", "-b", write(held, "held"), scenario(tmp_path)),
+        "feature 1 has no 'status' but its 'control' is 'ukraine'",
+    )
+
+
+def test_contested_land_in_a_users_file_counts_as_the_contested_option_says(tmp_path):
+    """--contested ukraine|russia was ignored for a user's file with land marked
+    'contested': its 3,325 km² stayed 'contested', with no word. It now counts as the
+    option says, as DeepState's grey zone does, and the baseline says how it counted."""
+    doc = feature_collection(mapping(shapely.box(37.5, 47.5, 38, 48)))
+    grey = {"type": "Feature", "properties": {"status": "contested"}}
+    grey["geometry"] = mapping(shapely.box(36.5, 48.5, 37, 49))
+    doc["features"][0]["properties"] = {"status": "russia"}
+    doc["features"].append(grey)
+    path = write_json(tmp_path / "b.geojson", doc)
+
+    def held(*option: str) -> tuple[dict, str]:
+        args = ("run", "--no-maps", "-f", "json", "-b", path, *option, scenario(tmp_path))
+        result = cli(*args)
+        assert result.exit_code == 0, result.output
+        [e] = json.loads(result.stdout)["scenarios"]
+        return {r["status"]: r["baseline_km2"] for r in e["statuses"]}, e["baseline"]["grey_zone"]
+
+    kept, said = held()
+    assert kept["contested"] > 2000 and "kept as its own status 'contested'" in said
+    as_ukraine, said = held("--contested", "ukraine")
+    assert "contested" not in as_ukraine and "Ukrainian-held (--contested ukraine)" in said
+    assert as_ukraine["ukraine"] == pytest.approx(kept["ukraine"] + kept["contested"])
+    as_russia, said = held("--contested", "russia")
+    assert "contested" not in as_russia and "Russian-held (--contested russia)" in said
+    assert as_russia["russia"] == pytest.approx(kept["russia"] + kept["contested"])
+
+
 @pytest.mark.parametrize("name", ["urn:ogc:def:crs:EPSG::32637", "EPSG:4284", "EPSG:3857"])
 def test_a_geojson_declaring_another_crs_is_refused(tmp_path, name):
     """A 2008-style "crs" member was ignored: a file in Pulkovo 1942 (EPSG:4284) was read

@@ -222,6 +222,28 @@ def test_the_static_maps_context_kept_is_the_context_drawn(folder, monkeypatch):
     assert len(again["oblasts"]) == len(geodata.load().geometry)
 
 
+def test_the_outline_zone_kept_is_the_zone_drawn(folder, monkeypatch):
+    """The outline zone (3.2 s of buffering on Minregion's units, on every new day and
+    every timeline run with them) is read back exactly, and is drawn once per units."""
+    data = geodata.load()
+    drawn = drawn_counted(monkeypatch, shapely, "buffer")
+    reconcile._zone_for.cache_clear()
+    try:
+        first = reconcile._zone_for(data)
+        reconcile._zone_for.cache_clear()
+        again = reconcile._zone_for(data)
+        monkeypatch.setenv("MODELLER_GEOMETRY_CACHE", "0")
+        reconcile._zone_for.cache_clear()
+        afresh = reconcile._zone_for(data)
+    finally:
+        reconcile._zone_for.cache_clear()
+    assert len(drawn) == 2  # the first and the one with the cache off
+    for name in ("zone", "inland", "reach"):
+        kept, new = getattr(again, name), getattr(afresh, name)
+        assert shapely.to_wkb(kept) == shapely.to_wkb(new) == shapely.to_wkb(getattr(first, name))
+    assert again.country is afresh.country is geodata.country_of(data)
+
+
 def _units_file(path: Path, nudge: float = 0.0) -> Path:
     """The embedded units as a GeoJSON file keyed by code (one vertex of Kyiv oblast moved
     ``nudge`` degrees east)."""

@@ -859,6 +859,10 @@ def test_a_huge_polygon_file_is_refused_before_it_is_read(tmp_path):
     path = polygon_scenario(tmp_path, "zone.geojson")
     result = cli("validate", path, env={"MODELLER_MAX_INPUT_MB": ""})
     assert_clean_error(result, f"{path}:5: ", "60 MB, over the 50 MB limit")
+    with open(zone, "wb") as fh:  # just over: not said to be the limit ("50 MB, over …")
+        fh.truncate(50_008_000)
+    result = cli("validate", path, env={"MODELLER_MAX_INPUT_MB": ""})
+    assert_clean_error(result, f"{path}:5: ", "50.01 MB, over the 50 MB limit")
 
 
 # --- 3. GeoJSON: structure, geometry types, numbers, coordinate sanity -------------------

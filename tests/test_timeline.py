@@ -18,6 +18,7 @@ from modeller import (
     geodata,
     report,
     timeline_notes,
+    timeline_plan,
     timeline_rows,
     timeline_run,
     timeline_table,
@@ -811,3 +812,24 @@ def test_a_step_that_a_later_one_undoes_is_not_said_to_change_nothing(shared_dat
         warned = baselines.apply(baselines.load_baseline(snap.spec), loaded[0][1]).warnings
         assert not any("changes nothing" in w for w in warned), warned
     assert not any("changes nothing" in w for w in got), got
+
+
+def test_more_bands_than_a_timeline_draws_say_whose_they_are_and_how_to_split(tmp_path):
+    """Five scenarios with a band each (5-25 km, a sensitivity comparison): 'validate' and
+    'run' took them, and the timeline said only that it handles at most 4 bands. It now
+    names each band's scenarios and the timelines to run instead, before any work."""
+    for km in (5, 10, 15, 20, 25):
+        (tmp_path / f"band{km}.yaml").write_text(
+            f"id: band-{km}\ntitle: Band {km}\n"
+            'statuses:\n  dmz: {label: Zone, colour: "#7570b3"}\nsteps:\n'
+            f"  - assign: dmz\n    where: {{band: {{km: {km}, side: both}}}}\n",
+            "utf-8",
+        )
+    scenarios = [sc for _, sc in load_scenarios([tmp_path])]
+    with pytest.raises(InputError) as refused:
+        timeline_plan.make_plan(scenarios)
+    said = refused.value.message
+    assert "5 different bands" in said and "at most 4" in said
+    for km in (5, 10, 15, 20, 25):
+        assert f"{km} km, side both: band-{km}" in said
+    assert "in 2 timelines ([band-10, band-15, band-20, band-25] and [band-5])" in said

@@ -450,6 +450,35 @@ def test_scenarios_select_the_grey_zone_and_outputs_show_it(shared_data, tmp_pat
     assert "Contested (grey zone)" in md.output and "grey zone" in md.output
 
 
+@pytest.mark.parametrize("name", sorted(RAW_DUMPS))
+def test_a_band_follows_the_front_where_the_grey_zone_lies_along_it(shared_data, name, monkeypatch):
+    """The line of contact was where Russian-held land meets Ukrainian-held land only: on
+    a raw dump, with the grey zone kept as 'contested' (the default), it followed 361 of
+    1,298 km of the front on 3 Aug 2025, and a band along it a quarter of the front. It
+    is the Russian-held edge facing either, as with the grey zone counted Ukrainian; a
+    band on the Ukrainian side is then that band less the grey zone."""
+    from modeller import engine, fast
+    from modeller.scenario import Scenario
+
+    path = str(shared_data / "deepstate/raw" / name)
+    band = Scenario.model_validate(
+        {
+            "id": "b",
+            "title": "b",
+            "statuses": {"dmz": {"label": "Zone", "colour": "#7570b3"}},
+            "steps": [{"assign": "dmz", "where": {"band": {"km": 10, "side": "ukraine"}}}],
+        }
+    )
+    kept = baselines.load_baseline(path)
+    monkeypatch.setenv("MODELLER_CONTESTED", "ukraine")
+    counted = baselines.load_baseline(path)
+    line, whole = engine.contact_line(kept.pieces), engine.contact_line(counted.pieces)
+    assert abs(line.length - whole.length) < 0.005 * whole.length, (line.length, whole.length)
+    zone, zone_counted = (held_km2(fast.apply(b, band), "dmz") for b in (kept, counted))
+    grey = held_km2(kept, "contested")  # (within 10 km of the line: all but a little)
+    assert zone_counted - grey - 1 < zone <= zone_counted, (zone, zone_counted, grey)
+
+
 # --- provenance and the timeline -----------------------------------------------------------
 
 
