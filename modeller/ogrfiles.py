@@ -278,9 +278,14 @@ def features(
     return found, names
 
 
+GDAL_DATE = re.compile(r"\d{4}/\d{2}/\d{2}( \d{2}:\d{2}:\d{2})?")
+"""A date and time as GDAL writes one to a Shapefile, which has no DateTime type."""
+
+
 def _plain(value: object) -> object:
     """A field's value as a GeoJSON property holds it: a date or time as ISO text
-    (2025-08-15, or 2025-08-15T20:33:44), a number as a Python number."""
+    (2025-08-15, or 2025-08-15T20:33:44; GDAL's 2025/08/15 20:33:44 too), a number as a
+    Python number."""
     if isinstance(value, np.datetime64):
         if np.isnat(value):
             return None
@@ -288,6 +293,8 @@ def _plain(value: object) -> object:
         return text.removesuffix("T00:00:00")
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, str) and GDAL_DATE.fullmatch(value):  # a Shapefile's DateTime
+        return value.replace("/", "-").replace(" ", "T")
     return value
 
 

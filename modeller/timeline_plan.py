@@ -214,6 +214,13 @@ def _evaluate_star(args: tuple) -> tuple[list, list]:
 def too_many_bands(scenarios: list[Scenario], bands: tuple[Band, ...]) -> str:
     """What to say when the scenarios use more than ``MAX_BANDS`` bands: each band with
     the scenarios that use it, and how to split them into timelines that each can run."""
+    alone = next((sc for sc in scenarios if len(_bands(sc, [])) > MAX_BANDS), None)
+    if alone is not None:  # no split helps: the scenario itself needs more
+        return (
+            f"scenario {alone.id} uses {len(_bands(alone, []))} different bands; one timeline "
+            f"draws at most {MAX_BANDS}: give its bands the same depth and side where the "
+            "proposal allows, or run it date by date with modeller run"
+        )
     users = [[sc.id for sc in scenarios if b in _bands(sc, [])] for b in bands]
     listed = "; ".join(
         f"{b.km:g} km, side {b.side}: {', '.join(ids[:3])}{' …' if len(ids) > 3 else ''}"

@@ -906,6 +906,12 @@ def test_a_layer_baseline_gets_the_geojson_checks_of_dates_and_holders(tmp_path,
     result = cli("run", "--no-maps", "-f", "json", "-b", write(one, "one"), scenario(tmp_path))
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["scenarios"][0]["baseline"]["date"] == "2022-10-31"
+    if suffix == ".shp":  # a DateTime column, which GDAL writes as '2022/10/31 00:00:00'
+        stamped = one.assign(Date=[datetime.datetime(2022, 10, 31)] * 2)
+        stamp_path = write(stamped, "t")
+        result = cli("run", "--no-maps", "-f", "json", "-b", stamp_path, scenario(tmp_path))
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["scenarios"][0]["baseline"]["date"] == "2022-10-31"
     held = geopandas.GeoDataFrame({"control": ["ukraine"]}, geometry=boxes[:1], crs=4326)
     refused(
         cli("run", "--no-maps", "-b", write(held, "held"), scenario(tmp_path)),

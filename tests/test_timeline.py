@@ -833,3 +833,19 @@ def test_more_bands_than_a_timeline_draws_say_whose_they_are_and_how_to_split(tm
     for km in (5, 10, 15, 20, 25):
         assert f"{km} km, side both: band-{km}" in said
     assert "in 2 timelines ([band-10, band-15, band-20, band-25] and [band-5])" in said
+    # one scenario of five bands: no split helps, and none is offered
+    steps = "".join(
+        f"  - assign: dmz\n    where: {{band: {{km: {km}, side: russia}}}}\n"
+        for km in (5, 10, 15, 20, 25)
+    )
+    five = tmp_path / "five" / "five.yaml"
+    five.parent.mkdir()
+    five.write_text(
+        'id: five\ntitle: Five\nstatuses:\n  dmz: {label: Zone, colour: "#7570b3"}\nsteps:\n'
+        + steps,
+        "utf-8",
+    )
+    with pytest.raises(InputError) as refused:
+        timeline_plan.make_plan([sc for _, sc in load_scenarios([five])])
+    said = refused.value.message
+    assert "scenario five uses 5 different bands" in said and "timelines" not in said
