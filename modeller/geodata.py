@@ -297,14 +297,18 @@ def _from_file(path: str, stamp: tuple = (), written: str | None = None) -> Geod
 
     base = _embedded()
     read_as = _as_read(Path(path), written)
-    features, others = unitsfile.read_features(read_as)
-    key = unitskept.key(read_as, embedded_digest())
+    sha = unitskept.digest(read_as)  # (kept units are not read again, nor checked)
+    key = unitskept.key(read_as, sha, embedded_digest()) if sha else None
     kept = unitskept.read(key, base.settlements) if key else None
-    geometry, settlements, xy, how = kept or _checked(base, features, others, path)
+    if kept is None:
+        features, others = unitsfile.read_features(read_as)
+        geometry, settlements, xy, how = _checked(base, features, others, path)
+    else:
+        geometry, settlements, xy, how = kept
     source = {
         "name": f"units file {inputs.shown(Path(path).name)}",
         "file": inputs.shown(written or path),  # as the user wrote it (``stamp``: a key)
-        "sha256": inputs.digest(Path(path)),
+        "sha256": sha if sha and read_as == Path(path) else inputs.digest(Path(path)),
         "matched_by": how,
     }
     data = Geodata(base.units, geometry, settlements, xy, base.alt_names, source, water=True)

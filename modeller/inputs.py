@@ -230,21 +230,24 @@ def digest(path: Path) -> str:
     """sha256 of a file (for a Shapefile: of it and its sidecar files, sorted by name)."""
     import hashlib
 
-    path = Path(path)
     h = hashlib.sha256()
-    if path.suffix.lower() == ".shp":  # (listed, not globbed: a name may hold [ or *)
-        stem = path.stem.lower()
-        parts = [
-            p
-            for p in path.parent.iterdir()
-            if p.stem.lower() == stem
-            and p.suffix.lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg")
-        ]
-        for p in sorted(parts, key=lambda p: p.name.lower()):
-            h.update(p.read_bytes())
-    else:
-        h.update(path.read_bytes())
+    for part in digest_parts(path):
+        h.update(part.read_bytes())
     return h.hexdigest()
+
+
+def digest_parts(path: Path) -> list[Path]:
+    """The files ``digest`` reads: the file, or a Shapefile and its sidecars by name."""
+    path = Path(path)
+    if path.suffix.lower() != ".shp":
+        return [path]
+    stem = path.stem.lower()  # (listed, not globbed: a name may hold [ or *)
+    parts = [
+        p
+        for p in path.parent.iterdir()
+        if p.stem.lower() == stem and p.suffix.lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg")
+    ]
+    return sorted(parts, key=lambda p: p.name.lower())
 
 
 def shown(path: Path | str) -> str:

@@ -20,12 +20,30 @@ KEEP = 8  # files: a few units files a user switches between
 MAX_BYTES = 1 << 30
 
 
-def key(path: Path, embedded: str) -> str | None:
-    """The name the checked units of the file read as ``path`` are kept under (None when
-    the cache is off). ``embedded``: the embedded data's digest (towns, official areas)."""
-    if not cachefiles.enabled(SWITCH):
+def digest(path: Path) -> str | None:
+    """The sha256 of the units file read as ``path`` (``inputs.digest``), to look it up
+    before it is read; None when the cache is off, or when it is not plain files of a units
+    file's suffix within the size limit (a FIFO would block; reading it says what is wrong)."""
+    from .unitsfile import SUFFIXES
+
+    path = Path(path)
+    if not cachefiles.enabled(SWITCH) or path.suffix.lower() not in SUFFIXES:
         return None
-    parts = (cachefiles.code_digest(), embedded, Path(path).suffix.lower(), inputs.digest(path))
+    try:
+        parts = inputs.digest_parts(path)
+        plain = path.is_file() and all(p.is_file() for p in parts)
+        size = sum(p.stat().st_size for p in parts) if plain else 0
+    except OSError:
+        return None
+    if not plain or size > inputs.limit_mb(f"units {inputs.geo_format(path)}") * 1e6:
+        return None
+    return inputs.digest(path)
+
+
+def key(path: Path, sha256: str, embedded: str) -> str:
+    """The name the checked units of the file read as ``path`` (of digest ``sha256``) are
+    kept under. ``embedded``: the embedded data's digest (towns, official areas)."""
+    parts = (cachefiles.code_digest(), embedded, Path(path).suffix.lower(), sha256)
     return hashlib.sha256(" ".join(parts).encode()).hexdigest()
 
 

@@ -276,6 +276,9 @@ def test_units_kept_are_the_units_checked_and_a_changed_file_is_checked_again(
     monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("MODELLER_GEOMETRY_CACHE", raising=False)
     checked = drawn_counted(monkeypatch, geodata, "_checked")
+    from modeller import unitsfile
+
+    read = drawn_counted(monkeypatch, unitsfile, "read_features")
     path = _units_file(tmp_path / "units.geojson")
     try:
         first = _load_units(path)
@@ -283,6 +286,7 @@ def test_units_kept_are_the_units_checked_and_a_changed_file_is_checked_again(
         assert checked == [1] and len(kept) == 1
         again = _load_units(path)
         assert checked == [1]  # read back, not checked again
+        assert read == [1]  # nor the file parsed again
         assert again.geometry.keys() == first.geometry.keys()
         for code, geom in first.geometry.items():
             assert shapely.to_wkb(again.geometry[code]) == shapely.to_wkb(geom), code
