@@ -20,6 +20,31 @@ CHUNK = 16  # vertices per run of the line buffered on its own
 QUAD_SEGS = 16  # segments per quarter circle of a buffer's arcs
 
 
+TOUCH_M = 1.0  # Russian-held edge this near land it faces is on the line of contact
+SLIVER_M = 1.0  # facing land narrower than this is a drawing gap, not land on the line
+
+
+def contact(russia, facing):
+    r"""The line of contact: the edge of Russian-held land (``russia``, polygons) within
+    ``TOUCH_M`` of the land it faces (``facing``), where that land is ``SLIVER_M`` wide or more.
+
+    Notes
+    -----
+    With :math:`R` the Russian-held land and :math:`F` the facing land, the line is
+    :math:`\partial R \cap ((F \ominus s/2) \oplus (s/2 + t))`, :math:`s` = ``SLIVER_M``,
+    :math:`t` = ``TOUCH_M``. The erosion drops gaps of a few centimetres between a file's
+    Russian-held polygons and the units' coast or border (a rounded export, another
+    outline), which would make the coast a line of contact (a 10 km band three times too
+    large), and DeepState's own sub-metre strips along the Russian border (7 km of line
+    near Vovchansk and Kupiansk on 3 Aug 2025).
+    """
+    if shapely.is_empty(russia) or shapely.is_empty(facing):
+        return shapely.LineString()
+    core = shapely.buffer(facing, -SLIVER_M / 2, join_style="mitre")
+    near = shapely.buffer(core, SLIVER_M / 2 + TOUCH_M, join_style="mitre")
+    return shapely.intersection(shapely.boundary(russia), near)
+
+
 def margin_m(km: float) -> float:
     """How far beyond a band's depth a run's buffer can reach: GEOS simplifies its line by
     1 % of the depth before buffering; with a margin. A line cut this far beyond the land

@@ -404,16 +404,15 @@ def contact_line(pieces: tuple[Piece, ...]):
     That land is taken as the units minus every other status, not as the union of its
     pieces: the two differ by zero-area slivers where a unit's edge and the Russian-held
     edge coincide (e.g. reconciled coast), whose edges must not count as a line of
-    contact. The timeline draws it the same way.
+    contact; gaps narrower than ``bandzone.SLIVER_M`` do not count either
+    (``bandzone.contact``). The timeline draws it the same way.
     """
     russia = [p.geometry for p in pieces if p.before == "russia"]
     others = [p.geometry for p in pieces if p.before not in FACING]
     if not russia or len(others) == len(pieces):
         return shapely.LineString()
     facing = shapely.difference(country(), shapely.union_all(others))
-    return shapely.intersection(
-        shapely.boundary(union_regions(russia)), shapely.buffer(facing, 1.0)
-    )
+    return bandzone.contact(union_regions(russia), facing)
 
 
 def country():

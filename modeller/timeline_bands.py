@@ -39,29 +39,16 @@ def _window(depth_m: float) -> float:
 
 
 def _contact_line_near(geom: Geometry, held, box):
-    """The line of contact (as engine.contact_line draws it) inside a box only, from the
-    Russian-held territory within it (``geom.ukraine`` prepared).
-
-    Where the box lies inside the country, Russian-held land there meets only
-    Ukrainian-held land and the box's edges, so the line is its boundary less those edges:
-    the engine's line (the boundary within 1 m of Ukrainian-held land) but for stubs of 1 m
-    along the box's edges, beyond any band's reach of what is measured, and without
-    buffering the Ukrainian-held land by 1 m (the line costs ~30 % less over the archive,
-    with the same figures on every day). Near the border and the coast the engine's way
-    is kept: there the two differ (a coastal edge within 1 m of a Ukrainian-held sliver,
-    by the Kinburn spit).
+    """The line of contact (as engine.contact_line draws it, ``bandzone.contact``) inside a
+    box only, from the Russian-held territory within it (``geom.ukraine`` prepared): but
+    for stubs of about a metre along the box's edges, beyond any band's reach of what is
+    measured, the engine's line there.
     """
     ukraine = clip_box(geom.ukraine, box)
     russia = polygonal(shapely.intersection(held, ukraine))
     if russia.is_empty:
         return shapely.LineString()
-    if shapely.contains_properly(geom.ukraine, shapely.box(*box)):
-        line = shapely.difference(shapely.boundary(russia), shapely.boundary(ukraine))
-    else:
-        rest = polygonal(shapely.difference(ukraine, russia))
-        if rest.is_empty:
-            return shapely.LineString()
-        line = shapely.intersection(shapely.boundary(russia), shapely.buffer(rest, 1.0))
+    line = bandzone.contact(russia, polygonal(shapely.difference(ukraine, russia)))
     # joined into its longest chains: GEOS simplifies a buffer's input part by part (by 1 %
     # of the depth), so where a part breaks changes a deep band; cut to a box, the line
     # breaks elsewhere than the engine's (120 km band: +0.74 km² in Crimea, 0.019 %)

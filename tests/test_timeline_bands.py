@@ -99,16 +99,18 @@ def test_the_local_line_of_contact_is_the_engines_inside_and_astride_the_border(
     lines = _local_lines(spec)
     assert {inside for _, inside, _, _ in lines} == {True, False}  # both ways are drawn
     for box, inside, whole, local in lines:
-        if not inside and spec != "contact-line":
-            # astride the border the line is drawn the engine's way from the land in the box,
-            # where DeepState's layer leaves zero-width slivers of Ukrainian-held land along
-            # the state border (536 m of border taken as contact by Dvorichna on 2025-08-15,
-            # as before boxes inside the country were drawn the other way)
-            continue
+        # drawn the same way inside and astride the border (sub-metre slivers of
+        # Ukrainian-held land along the state border, 536 m by Dvorichna on 2025-08-15,
+        # are no line of contact in either: bandzone.contact)
         inner = (box[0] + 2, box[1] + 2, box[2] - 2, box[3] - 2)
         want, got = shapely.clip_by_rect(whole, *inner), shapely.clip_by_rect(local, *inner)
         assert abs(want.length - got.length) < 1e-3, (box, inside)
         assert shapely.hausdorff_distance(want, got) < 1e-3, (box, inside)
-        if inside:  # nothing along the box's own edges (the engine's way leaves 1 m stubs)
-            edges = shapely.intersection(local, shapely.boundary(shapely.box(*box)))
-            assert edges.length == 0.0, (box, edges.length)
+        # along the box's own edges, only stubs where the line crosses them: the facing land
+        # is eroded by half a metre at the box's edge too, and at an oblique crossing the
+        # mitred 1.5 m reaches a few metres along it (all within EDGE_M of the box's edge,
+        # beyond any band's reach of what is measured)
+        edges = shapely.get_parts(
+            shapely.line_merge(shapely.intersection(local, shapely.boundary(shapely.box(*box))))
+        )
+        assert all(e.length < 25.0 for e in edges), (box, [e.length for e in edges])

@@ -458,17 +458,9 @@ def test_a_band_follows_the_front_where_the_grey_zone_lies_along_it(shared_data,
     is the Russian-held edge facing either, as with the grey zone counted Ukrainian; a
     band on the Ukrainian side is then that band less the grey zone."""
     from modeller import engine, fast
-    from modeller.scenario import Scenario
 
     path = str(shared_data / "deepstate/raw" / name)
-    band = Scenario.model_validate(
-        {
-            "id": "b",
-            "title": "b",
-            "statuses": {"dmz": {"label": "Zone", "colour": "#7570b3"}},
-            "steps": [{"assign": "dmz", "where": {"band": {"km": 10, "side": "ukraine"}}}],
-        }
-    )
+    band = _band_scenario("ukraine")
     kept = baselines.load_baseline(path)
     monkeypatch.setenv("MODELLER_CONTESTED", "ukraine")
     counted = baselines.load_baseline(path)
@@ -477,6 +469,61 @@ def test_a_band_follows_the_front_where_the_grey_zone_lies_along_it(shared_data,
     zone, zone_counted = (held_km2(fast.apply(b, band), "dmz") for b in (kept, counted))
     grey = held_km2(kept, "contested")  # (within 10 km of the line: all but a little)
     assert zone_counted - grey - 1 < zone <= zone_counted, (zone, zone_counted, grey)
+
+
+def _band_scenario(side: str, km: float = 10):
+    from modeller.scenario import Scenario
+
+    return Scenario.model_validate(
+        {
+            "id": "b",
+            "title": "b",
+            "statuses": {"dmz": {"label": "Zone", "colour": "#7570b3"}},
+            "steps": [{"assign": "dmz", "where": {"band": {"km": km, "side": side}}}],
+        }
+    )
+
+
+def test_a_band_on_modellers_own_export_read_back_is_the_same_band(tmp_path):
+    """Read back from modeller's own GeoJSON export (7 decimals), the Russian-held polygons
+    stop about a centimetre short of the units' coast and border in places: those hairline
+    gaps had made the coast a line of contact (a 10 km band of 30,117 km² against
+    8,206 km² on the contact line it came from). Gaps under a metre are no line of contact."""
+    from modeller import engine, fast
+
+    out = tmp_path / "pieces.geojson"
+    args = ["run", "-b", "contact-line", "-f", "geojson", "-O", str(out), "--no-maps"]
+    done = CliRunner().invoke(main, [*args, str(SCENARIOS / "freeze-current-lines.yaml")])
+    assert done.exit_code == 0, done.output
+    pieces = json.loads(out.read_text())["features"]
+    held = [
+        {"type": "Feature", "properties": {"status": "russia"}, "geometry": f["geometry"]}
+        for f in pieces
+        if f["properties"]["before"] == "russia"
+    ]
+    path = tmp_path / "held.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": held}))
+    source, back = baselines.load_baseline("contact-line"), baselines.load_baseline(str(path))
+    assert held_km2(back, "russia") == pytest.approx(held_km2(source, "russia"), rel=1e-6)
+    a, b = engine.contact_line(source.pieces), engine.contact_line(back.pieces)
+    assert b.length == pytest.approx(a.length, rel=1e-4), (a.length, b.length)
+    band = _band_scenario("russia")
+    zone, zone_back = (held_km2(fast.apply(x, band), "dmz") for x in (source, back))
+    assert zone_back == pytest.approx(zone, rel=1e-4), (zone, zone_back)
+
+
+def test_the_line_of_contact_does_not_follow_the_state_border(shared_data):
+    """DeepState's layer leaves strips of Ukrainian-held land under a metre wide along the
+    Russian border, joined to Ukrainian-held land at their ends (so not reconciled): 7.4 km
+    of the state border near Vovchansk and Kupiansk had counted as a line of contact on
+    3 Aug 2025. Only the front's own crossings of the outline (a metre or so each) lie on it."""
+    from modeller import engine
+
+    line = engine.contact_line(baselines.load_baseline("deepstate:2025-08-03").pieces)
+    outline = shapely.buffer(shapely.boundary(engine.country()), 1.0)
+    along = shapely.get_parts(shapely.line_merge(shapely.intersection(line, outline)))
+    assert line.length > 1_200_000  # the front itself is kept
+    assert max(p.length for p in along) < 25.0, sorted(p.length for p in along)[-3:]
 
 
 # --- provenance and the timeline -----------------------------------------------------------
