@@ -182,8 +182,9 @@ reconcile_option = click.option(
     is_flag=True,
     expose_value=False,
     callback=_no_reconcile,
-    help="Keep DeepState's outline as drawn: cut-off edge strips inside the units stay "
-    "Ukrainian-held (default: they count as Russian-held; see ASSUMPTIONS.md).",
+    help="Keep a baseline's outline as drawn (DeepState's, a file's): cut-off edge strips "
+    "inside the units stay Ukrainian-held (default: they count as Russian-held; see "
+    "ASSUMPTIONS.md).",
 )
 contested_option = click.option(
     "--contested",

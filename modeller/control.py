@@ -19,6 +19,7 @@ import shapely
 from . import archive, geodata, geojson, inputs, pockets, reconcile, settings, unitchecks
 from . import deepstate as deepstate_raw
 from .dates import EARLIEST, ISO_DAY, LATEST
+from .document import USER_FILE
 from .errors import InputError
 from .partition import BaselineInfo, Partition, Piece, merge_pieces, overlay
 from .positions import lines_of
@@ -165,7 +166,7 @@ def cut_off_warning(cut: tuple, when: str, most: str = "") -> str:
     return (
         f"{lead}{sum(k for _, k in cut):,.0f} km² cut off from the rest of Ukrainian-held land "
         f"behind Russian lines count as Ukrainian-held on {when} ({most}km²: {where}): land "
-        "DeepState's layer leaves out (a lagoon, river islands) or an encircled pocket; its "
+        "the map's layer leaves out (a lagoon, river islands) or an encircled pocket; its "
         "edges count as a line of contact, so a band along the line follows them too; see "
         "ASSUMPTIONS.md, 'Outline reconciliation'"
     )
@@ -489,7 +490,7 @@ def from_file(path: Path) -> Partition:
         )
     _check_no_overlap(territory, path)
     territory.pop("ukraine", None)  # the rest of the units: Ukrainian-held anyway
-    source = f"user file {visible_text(path.name)}"
+    source = f"{USER_FILE}{visible_text(path.name)}"
     if day is None and features_day is not None:  # every feature carries the same date
         day = _file_date(features_day, "feature date", path)
         source += " (dated by its features)"
@@ -515,7 +516,20 @@ def from_file(path: Path) -> Partition:
             del territory["contested"]
         if mode == "russia":
             territory["russia"] = shapely.union(territory.get("russia", shapely.Polygon()), grey)
-    return _doubted(from_held(info, territory), path, had_held)
+    russia, cut = territory.get("russia"), ()
+    if settings.reconcile() and russia is not None and not russia.is_empty:
+        # drawn on another outline than the units', a file leaves DeepState's strips too
+        r = reconcile.reconcile(russia, territory.get("contested"))
+        info = replace(info, reconciled=r.moved, outside_km2=r.outside_km2)
+        territory["russia"] = r.territory
+        cut = said_cut_off(reconcile.cut_off(r.territory, territory.get("contested")))
+    elif russia is not None and not russia.is_empty:  # (said: strips stay as drawn)
+        info = replace(info, outside_km2=reconcile.outside_km2(russia))
+    partition = _doubted(from_held(info, territory), path, had_held)
+    if not cut:
+        return partition
+    warning = cut_off_warning(cut, info.label)
+    return replace(partition, warnings=(*partition.warnings, warning))
 
 
 # the DeepState archive's daily file names (deepstatemap_data_20250815.geojson)

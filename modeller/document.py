@@ -54,10 +54,13 @@ class Reconciled(Record):
     km2: float
 
 
+USER_FILE = "user file "  # how the source of a baseline read from a user's file begins
+
+
 class BaselineRef(Record):
     """The baseline a scenario ran on: name, the date it describes, source and method; for
-    DeepState also the outline reconciliation per unit, the area outside the units and
-    how its grey zone counts (absent for other baselines)."""
+    DeepState and user files also the outline reconciliation per unit, the area outside
+    the units and how its grey zone counts (absent for other baselines)."""
 
     name: str
     date: str | None

@@ -4,7 +4,8 @@ DeepState draws its occupied-territory layer up to its own border and coastline.
 units (Natural Earth, Minregion, geoBoundaries …) reach past them in places: thin
 strips along the Russian border, the Azov and Black Sea coasts and around Crimea that
 DeepState leaves out, although they lie behind Russian lines. Read naively, those strips
-would count as Ukrainian-held.
+would count as Ukrainian-held. A user's baseline file, drawn on yet another outline, is
+reconciled the same way (``control.from_file``).
 
 The rule (ASSUMPTIONS.md): a part of the land that is neither Russian-held nor
 contested becomes Russian-held when it
@@ -45,9 +46,9 @@ MIN_REPORT_KM2 = 0.005  # per-oblast figures below this are not reported
 RULE = (
     "Outline reconciliation: land neither Russian-held nor contested that is cut off from "
     "the rest of Ukrainian-held land, touches Russian-held land and lies wholly within "
-    f"{ZONE_M / 1000:g} km of the units' outer outline (DeepState's own border and coastline "
-    "stop short of the units') counts as Russian-held; islands not touching Russian-held "
-    "land and the Danube delta stay Ukrainian."
+    f"{ZONE_M / 1000:g} km of the units' outer outline (DeepState's own border and coastline, "
+    "or a baseline file's, stop short of the units') counts as Russian-held; islands not "
+    "touching Russian-held land and the Danube delta stay Ukrainian."
 )
 
 

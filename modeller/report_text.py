@@ -8,7 +8,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from .document import BaselineRef, RunDocument, ScenarioEntry
+from .document import USER_FILE, BaselineRef, RunDocument, ScenarioEntry
 from .gazetteer import news_name
 from .rounding import km2_text, pct_text, people_short, people_text, share_text, signed_people
 from .terminal_tables import print_fitted
@@ -25,10 +25,11 @@ def baseline_note(b: BaselineRef | dict) -> str:
             f"outline reconciliation: {b.reconciled_km2 or 0.0:,.1f} km² of cut-off edge strips "
             f"counted as Russian-held ({per})"
         )
-    elif b.outside_units_km2 is not None:  # a DeepState baseline read without it
+    elif b.outside_units_km2 is not None:  # a DeepState baseline or a file read without it
         parts.append("outline reconciliation off (--no-reconcile): edge strips stay as drawn")
     if b.outside_units_km2 is not None:
-        parts.append(f"DeepState area outside the units: {b.outside_units_km2:,.1f} km²")
+        whose = "the file's" if b.source.startswith(USER_FILE) else "DeepState"
+        parts.append(f"{whose} area outside the units: {b.outside_units_km2:,.1f} km²")
     if b.grey_zone is not None:
         parts.append(f"grey zone: {b.grey_zone}")
     return "; ".join(parts)

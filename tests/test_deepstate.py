@@ -152,10 +152,18 @@ def test_a_daily_file_given_by_its_path_reads_as_its_deepstate_day(shared_data, 
         after = baselines.apply(base, sc)
         dmz = sum(a for p, a in zip(after.pieces, after.areas_km2, strict=True) if p.after == "dmz")
         assert dmz == pytest.approx(9251, abs=1), dmz
-    # another name is a file of the user's own polygons, as before
+    # another name is a file of the user's own polygons: its pinholes stay as drawn, but
+    # its edge strips are reconciled as any map drawn on another outline than the units'
     other = tmp_path / "mine.geojson"
     shutil.copy(source, other)
-    assert baselines.load_baseline(str(other)).baseline.reconciled is None
+    mine = baselines.load_baseline(str(other)).baseline
+    assert mine.date is None and mine.source.startswith("user file")
+    assert dict(mine.reconciled) == pytest.approx(dict(by_day.baseline.reconciled), rel=0.005)
+    # the band then follows the front, not the coast (26,000 km² before), but for the
+    # pinholes a file keeps as drawn (each one's edge is a line of contact: +3 to 4 %)
+    after = baselines.apply(baselines.load_baseline(str(other)), sc)
+    dmz = sum(a for p, a in zip(after.pieces, after.areas_km2, strict=True) if p.after == "dmz")
+    assert 9251 < dmz < 9251 * 1.05, dmz
 
 
 def test_land_cut_off_behind_russian_lines_and_kept_ukrainian_is_a_warning(shared_data):
