@@ -153,8 +153,8 @@ OWN_EXPORT = re.compile(r'"modeller"\s*:\s*\{')  # its provenance member, wherev
 
 
 def _check_named_day(text: str, path: Path, day: Date) -> None:
-    """Refuse a daily file whose own top-level ``name`` (in ``text``, the file's) says
-    another day: a copy saved under the wrong name would be counted as the day its file
+    """Refuse a daily file whose own top-level ``name`` or ``date`` (in ``text``, the
+    file's) says another day: a copy saved under the wrong name would be counted as the day its file
     name says, silently. And one holding modeller's own export (its ``modeller`` member,
     in whatever key order a tool saved it): read as a map, all of Ukraine was Russian-held
     (baseline files given by path are told by their fields, ``control``)."""
@@ -163,6 +163,14 @@ def _check_named_day(text: str, path: Path, day: Date) -> None:
             f"this file is named for {day} but holds modeller's own export of a scenario's "
             f"pieces, not DeepState's map; remove it and download {day} again "
             f"(modeller fetch {day})",
+            str(path),
+        )
+    said = _top_level_date(text, path)
+    if said is not None and said[:10] != day.isoformat():  # ("2025-08-01T20:00Z" is that day)
+        raise InputError(
+            f'this file is named for {day} but its top-level "date" is {said[:40]!r}: rename '
+            f"it for the day its map shows (deepstatemap_data_YYYYMMDD.geojson), correct the "
+            f"date, or remove it and download {day} again (modeller fetch {day})",
             str(path),
         )
     m = INNER_NAME.match(text[:1024])
@@ -174,6 +182,16 @@ def _check_named_day(text: str, path: Path, day: Date) -> None:
             f"or remove it and download {day} again (modeller fetch {day})",
             str(path),
         )
+
+
+def _top_level_date(text: str, path: Path) -> str | None:
+    """A daily file's own top-level ``date`` as text (DeepState's files have none; a file
+    saved by another tool may), or None. Parsed only when the text holds a "date" key."""
+    if '"date"' not in text:
+        return None
+    data = geojson.parse(text, path)
+    said = data.get("date") if isinstance(data, dict) else None
+    return None if said is None else str(said)
 
 
 def deepstate_path(day: Date) -> Path | None:

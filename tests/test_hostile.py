@@ -2160,6 +2160,31 @@ def test_a_daily_file_holding_another_days_map_is_refused(tmp_path, monkeypatch)
         assert not (tmp_path / args[-1].name).exists()
 
 
+def test_a_daily_file_whose_own_date_says_another_day_is_refused(tmp_path, monkeypatch):
+    """A daily file with a top-level "date" (saved by another tool) was counted as the day
+    its file name says, whatever that date said; the same day (any time of it) is read."""
+    folder = tmp_path / "daily"
+    folder.mkdir()
+    for day, said in (("20300107", "2030-01-07T18:00:00Z"), ("20300108", "2030-01-05")):
+        doc = {**fc(POLY), "date": said}
+        (folder / f"deepstatemap_data_{day}.geojson").write_text(json.dumps(doc), "utf-8")
+    monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(folder))
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "none"))
+    ok = cli("run", "ukraine-1991-borders", "--baseline", "deepstate:2030-01-07", "--no-maps")
+    assert ok.exit_code == 0, ok.output
+    for args in (
+        ("run", "--baseline", "deepstate:2030-01-08", "--no-maps"),
+        ("timeline", "--baselines", "deepstate:2030-01-07..2030-01-08", "-o", tmp_path / "tl"),
+        ("run", "--baseline", str(folder / "deepstatemap_data_20300108.geojson"), "--no-maps"),
+    ):
+        assert_clean_error(
+            cli(*args[:1], "ukraine-1991-borders", *args[1:]),
+            "deepstatemap_data_20300108.geojson: this file is named for 2030-01-08 but its "
+            "top-level \"date\" is '2030-01-05'",
+        )
+    assert not (tmp_path / "tl").exists()
+
+
 def test_a_daily_file_holding_a_modeller_export_is_refused(tmp_path, monkeypatch):
     """A pieces export saved over a day of the archive (-O, before outputs there were
     refused) was read as that day's map: all of Ukraine Russian-held, exit 0."""
