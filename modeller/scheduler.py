@@ -39,6 +39,28 @@ def checked_address(address: str) -> str:
     return f"tcp://{found['host']}:{found['port']}"
 
 
+PROBE_SECONDS = 5.0  # for the first answer of the scheduler's host
+
+
+def _listening(url: str) -> None:
+    """InputError at once when nothing listens at ``url`` (a refused connection, an unknown
+    host): Dask's client retries those for its whole 10 s timeout, then says 'timed out'."""
+    import socket
+
+    host, port = url.removeprefix("tcp://").rsplit(":", 1)
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), PROBE_SECONDS):
+            return
+    except ConnectionRefusedError:
+        why = "nothing listens on that port (connection refused)"
+        fix = f"start one there (dask scheduler --port {port}) or give the address it prints"
+    except socket.gaierror:
+        why, fix = f"no host is named {host!r}", "check the host name, or give an IP address"
+    except OSError:  # (a silent host, an unreachable network: Dask's own attempt says)
+        return
+    raise InputError(f"cannot reach the Dask scheduler at {url}: {why}; {fix}")
+
+
 def connect(address: str):
     """A ``distributed.Client`` on ``address`` (checked, unless it is an in-process
     cluster's), within ``CONNECT_SECONDS``."""
@@ -50,6 +72,8 @@ def connect(address: str):
         ) from None
     # (an in-process cluster, from Python: LocalCluster(processes=False) in this process)
     url = address if str(address).startswith("inproc://") else checked_address(address)
+    if url.startswith("tcp://"):
+        _listening(url)
     done: list = []
 
     def attempt() -> None:

@@ -120,3 +120,27 @@ def test_without_dask_the_hint_works_outside_the_repository(monkeypatch):
         InputError, match=r"--scheduler needs Dask: pip install 'dask\[distributed\]>=2024.1'"
     ):
         scheduler.connect("tcp://127.0.0.1:8786")
+
+
+def test_a_refused_port_is_said_at_once_not_as_a_timeout():
+    """Nothing listening at the address had waited Dask's 10 s and said 'Timed out trying
+    to connect'; a refused connection is said at once, with how to start a scheduler."""
+    import time
+
+    pytest.importorskip("distributed", reason="pip install -e '.[dask]'")
+    closed = socket.create_server(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # (a port nothing listens on now)
+    start = time.monotonic()
+    with pytest.raises(InputError) as caught:
+        scheduler.connect(f"tcp://127.0.0.1:{port}")
+    message = str(caught.value)
+    assert time.monotonic() - start < 5.0, message
+    assert "connection refused" in message and f"dask scheduler --port {port}" in message
+    assert "timed out" not in message.lower()
+
+
+def test_an_unknown_host_is_said_by_name():
+    pytest.importorskip("distributed", reason="pip install -e '.[dask]'")
+    with pytest.raises(InputError, match=r"no host is named 'no-such-host\.invalid'"):
+        scheduler.connect("tcp://no-such-host.invalid:8786")
