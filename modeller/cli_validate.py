@@ -71,10 +71,10 @@ def _check_geometry(sc, path: Path) -> None:
 
             try:
                 scenario_polygon(shape.file, shape.geojson)
-            except InputError as exc:  # an error without a file of its own: the step's line
+            except InputError as exc:  # the step's line (a polygon file stays in the text)
                 from .yamlpos import line_in
 
-                line = None if exc.file else line_in(path, sc.step_loc(phase, number))
+                line = line_in(path, sc.step_loc(phase, number))
                 message = f"{step_name(phase, number)}: {exc}"
                 raise InputError(message, str(path), line) from None
             if shape.file:
@@ -101,9 +101,9 @@ def _check_held_in_files(sc, path: Path) -> list[InputError]:
             line = line_in(path, sc.step_loc(phase, number))
             try:
                 baseline = load_baseline(spec)
-            except InputError as exc:  # an error in the baseline's file names that file
+            except InputError as exc:  # (an error in the baseline's file names that file)
                 message = f"{step_name(phase, number)}: {exc}"
-                raise InputError(message, str(path), None if exc.file else line) from None
+                raise InputError(message, str(path), line) from None
             notes += [
                 InputError(
                     f"{step_name(phase, number)}: held_in baseline {spec}: {doubt}", str(path), line

@@ -109,9 +109,9 @@ def run_steps(
         where = step_name(phase, number)
         try:
             regions = choose(step.where, pieces)
-        except InputError as exc:  # keep the polygon or baseline file it names, if any
+        except InputError as exc:  # (the polygon or baseline file it names stays in the text)
             at = scenario.step_loc(phase, number)  # its line, once the file is known
-            raise InputError(f"{where}: {exc}", loc=() if exc.file else at) from None
+            raise InputError(f"{where}: {exc}", loc=at) from None
         label = step_label(phase, number, step)
         for doubt in held_in_warnings(step.where, load):
             if f"{label}: {doubt}" not in warnings:

@@ -646,7 +646,7 @@ def test_a_crossing_ring_in_a_file_names_the_file_the_feature_and_its_line(tmp_p
     for command in (["validate"], ["run", "--no-maps", "-b", "1991"]):
         result = CliRunner().invoke(main, [*command, str(scenario)])
         assert result.exit_code == 2, result.output
-        assert f"sc.yaml: step 1: {tmp_path / at}" in result.output, result.output
+        assert f"sc.yaml:5: step 1: {tmp_path / at}" in result.output, result.output
     # the square in order, and a ring that only touches itself, are taken as before
     square = [[36, 49], [37, 49], [37, 50], [36, 50], [36, 49]]
     geojson.check_rings(shapely.Polygon(square))

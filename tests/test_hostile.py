@@ -80,6 +80,11 @@ def write_bytes(folder: Path, data: bytes, name: str = "s.yaml") -> Path:
     return path
 
 
+def where_line(path: Path) -> int:
+    """The line of a scenario file's first step's ``where`` (errors of a step name it)."""
+    return 1 + [n for n, t in enumerate(path.read_text().splitlines()) if "where:" in t][0]
+
+
 def polygon_scenario(folder: Path, polygon_file: str) -> Path:
     return write(
         folder,
@@ -1093,7 +1098,8 @@ def test_malformed_polygon_file_names_the_file_and_feature(tmp_path, name, text,
     zone = _geojson_file(tmp_path, text)
     path = polygon_scenario(tmp_path, "zone.geojson")
     message = assert_clean_error(cli("run", "--no-maps", "-b", "1991", path), *fragments)
-    assert f"{path}: step 1: {zone}: " in message  # the scenario, the step and the polygon file
+    # the scenario and its step's line, the step and the polygon file
+    assert f"{path}:{where_line(path)}: step 1: {zone}: " in message
 
 
 BASELINE_ONLY = [
@@ -1323,7 +1329,7 @@ def test_a_polygon_outside_ukraine_is_refused_naming_the_step(tmp_path, geometry
     result = cli("run", "--no-maps", "-b", "1991", path)
     assert result.exit_code == 2, result.output
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith(f"error: {path}: step 1: "), lines
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}:{where_line(path)}: step 1: ")
     assert f"no polygon lies over Ukraine: the file's polygons span {span}" in lines[0]
     assert result.stdout == ""
 

@@ -95,7 +95,7 @@ FAR = [[10.0, 50.0], [10.5, 50.0], [10.5, 50.3], [10.0, 50.0]]  # in Germany
     [
         (
             "polygon: {file: far.geojson}",
-            "sc.yaml: step 2 of phase 'b': {far}: no polygon lies over Ukraine: the file's "
+            "sc.yaml:15: step 2 of phase 'b': {far}: no polygon lies over Ukraine: the file's "
             "polygons span lon 10 … 10.5, lat 50 … 50.3",
         ),
         (
@@ -107,7 +107,8 @@ FAR = [[10.0, 50.0], [10.5, 50.0], [10.5, 50.3], [10.0, 50.0]]  # in Germany
     ids=["file", "inline"],
 )
 def test_a_polygon_far_from_ukraine_is_refused_by_validate_and_run_alike(tmp_path, where, said):
-    """validate said 'ok' and run only warned that the step selects nothing."""
+    """validate said 'ok' and run only warned that the step selects nothing; both name the
+    step's line, for a polygon file too (it had been left out)."""
     from click.testing import CliRunner
 
     from modeller.cli import main
