@@ -286,6 +286,8 @@ class Selector(Model):
         out) is an error: dropped as if absent, the step had selected far more land,
         unseen. (In code, None is how a key is not given: ``model_dump`` writes them all.)"""
         if isinstance(data, dict) and info.context is not None:
+            if "not_" in data:  # (Python's name for the key, which code may use; a file may not)
+                raise ValueError("unknown key 'not_': the key is 'not', e.g. not: {oblast: Crimea}")
             for key, value in data.items():
                 if value is None and key in selector_keys():
                     raise ValueError(

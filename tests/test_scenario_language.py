@@ -606,3 +606,21 @@ def test_a_status_name_is_as_short_as_an_id(tmp_path):
         said = CliRunner().invoke(main, ["validate", str(path)])
         assert (said.exit_code == 0) == ok, said.output
     assert "is 81 characters long; keep it to 80 or fewer" in said.output
+
+
+def test_a_file_writes_not_as_not_and_python_code_may_use_its_name(tmp_path):
+    """'not_:' (the model's Python name for the key) had been taken in a file as 'not'."""
+    from modeller.scenario_selectors import Selector
+
+    path = tmp_path / "n.yaml"
+    path.write_text(
+        "id: n\ntitle: N\nsteps:\n  - assign: russia\n    where:\n      all_of:\n"
+        "        - held_by: ukraine\n        - not_: {oblast: Crimea}\n",
+        encoding="utf-8",
+    )
+    for command in (["validate"], ["run", "--no-maps", "-b", "1991"]):
+        result = CliRunner().invoke(main, [*command, str(path)])
+        assert result.exit_code == 2, result.output
+        assert f"{path}:8: unknown key 'not_': the key is 'not'" in result.stderr, result.stderr
+    shown = Selector(not_=Selector(oblast=["Crimea"]))  # (code may use the name)
+    assert shown.not_ is not None and "not" in shown.model_dump(by_alias=True)
