@@ -193,12 +193,33 @@ def _read_layer(path: Path) -> list[dict]:
 
 
 STATUS_NAME = re.compile(r"[a-z][a-z0-9_]*")  # a status as a scenario names one
-HOLDER_WORDS = ("control", "hold", "held", "side")  # in a field that may name a holder
+HOLDER_WORDS = ("control", "hold", "held", "side", "status")  # in a field naming a holder
+OCCUPIED_WORDS = ("occup", "liberat")  # in a field saying whether land is occupied
+TRUE_WORDS, FALSE_WORDS = ("true", "yes", "y", "1"), ("false", "no", "n", "0")
 
 
 def _holder_field(name: str) -> bool:
-    """Whether a layer's field may name a feature's holder otherwise than 'status'."""
-    return any(w in name.strip().casefold() for w in HOLDER_WORDS)
+    """Whether a layer's field may name a feature's holder otherwise than 'status', or say
+    whether it is occupied."""
+    name = name.strip().casefold()
+    return any(w in name for w in (*HOLDER_WORDS, *OCCUPIED_WORDS))
+
+
+def _says_not_held(key: object, value: object) -> bool:
+    """Whether a property says its land is not occupied ("occupied": false, "liberated":
+    "yes", "deoccupied": 1): such a feature without a 'status' is no Russian-held land."""
+    name = str(key).casefold().replace("-", "").replace("_", "")
+    if isinstance(value, bool):
+        truth = value
+    elif isinstance(value, str) and value.strip().casefold() in (*TRUE_WORDS, *FALSE_WORDS):
+        truth = value.strip().casefold() in TRUE_WORDS
+    elif isinstance(value, int | float) and value in (0, 1):
+        truth = value == 1
+    else:
+        return False
+    if "liberat" in name or "deoccup" in name:
+        return truth
+    return "occup" in name and not truth
 
 
 def _pieces(data: dict) -> bool:
@@ -430,6 +451,14 @@ def _status_of(props: dict, number: int, path: Path) -> object:
                 f"feature {number} has no 'status' but its {str(key)[:40]!r} is "
                 f"{value[:40]!r}: name that property 'status' (a feature without one is "
                 "read as Russian-held)",
+                str(path),
+            )
+        if _says_not_held(key, value):
+            raise InputError(
+                f"feature {number} has no 'status' but its {str(key)[:40]!r} is "
+                f"{str(value)[:40]!r}, which says the land is not occupied, and a feature "
+                "without a 'status' is read as Russian-held: give it 'status': 'ukraine', or "
+                "leave it out (land no feature covers is Ukrainian-held)",
                 str(path),
             )
     return None

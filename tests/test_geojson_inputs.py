@@ -875,6 +875,41 @@ def test_a_holder_named_under_another_property_is_refused(tmp_path):
     assert cli("run", "--no-maps", "-b", path, scenario(tmp_path)).exit_code == 0
 
 
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg"])
+@pytest.mark.parametrize(
+    "props, said",
+    [
+        ({"status_2025": "ukraine"}, "its 'status_2025' is 'ukraine': name that property"),
+        ({"occupied": False}, "its 'occupied' is 'False', which says the land is not occupied"),
+        ({"Occupied": "no"}, "its 'Occupied' is 'no', which says the land is not occupied"),
+        ({"liberated": 1}, "its 'liberated' is '1', which says the land is not occupied"),
+        ({"de_occupied": "yes"}, "its 'de_occupied' is 'yes', which says the land is not"),
+    ],
+)
+def test_a_feature_saying_it_is_not_held_otherwise_than_by_status_is_refused(
+    tmp_path, props, said, suffix
+):
+    """{"occupied": false} or {"status_2025": "ukraine"} (no 'status') had been read as
+    Russian-held land; {"occupied": true} is what a feature without a status says."""
+    import geopandas
+
+    def write(values: dict):
+        frame = geopandas.GeoDataFrame(
+            {k: [v] for k, v in values.items()}, geometry=[shapely.box(36, 48, 37, 49)], crs=4326
+        )
+        path = tmp_path / f"b{suffix}"
+        if suffix == ".geojson":
+            write_json(path, json.loads(frame.to_json()))
+        else:
+            frame.to_file(path)
+        return path
+
+    refused(cli("run", "--no-maps", "-b", write(props), scenario(tmp_path)), "feature 1 has", said)
+    assert (
+        cli("run", "--no-maps", "-b", write({"occupied": True}), scenario(tmp_path)).exit_code == 0
+    )
+
+
 @pytest.mark.parametrize("suffix", [".gpkg", ".shp", ".geojson"])
 def test_a_layer_baseline_gets_the_geojson_checks_of_dates_and_holders(tmp_path, suffix):
     """A GeoPackage or Shapefile baseline passed on only its 'status' and 'fill' to the
