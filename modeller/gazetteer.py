@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
+from .errors import cut
 from .romanise import romanised
 
 
@@ -202,7 +203,7 @@ def resolve_oblast(name: str) -> str:
         if close
         else f"; valid: {', '.join(sorted(choices))}"
     )
-    raise ValueError(f"unknown oblast '{name}'{hidden_letters(str(name))}{hint}")
+    raise ValueError(f"unknown oblast '{cut(name)}'{hidden_letters(cut(name))}{hint}")
 
 
 # Bare "Kyiv" is, in English, the city as often as the oblast (the unit table's English

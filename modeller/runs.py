@@ -96,11 +96,14 @@ def apply_one(
             on_baseline(spec)
         base = cache.get(spec)
     except InputError as exc:  # a scenario's own baseline: name the scenario's file
-        if override is not None or exc.file or path is None:
+        if path is None or (exc.file and override is not None):
             raise
-        raise InputError(
-            f"baseline: {exc.message}", str(path), _baseline_line(path, scenario)
-        ) from None
+        if override is not None:  # the scenario's own date, for deepstate:own: its file
+            if not (named(override) == baselines.OWN and scenario.date is None):
+                raise
+            raise InputError(exc.message, str(path)) from None
+        # (its line, and the baseline file's own place in the text: as validate says it)
+        raise InputError(f"baseline: {exc}", str(path), _baseline_line(path, scenario)) from None
     try:
         # the engine's figures (to 0.01 %, tests/test_fast.py) with far fewer overlays
         read: dict[str, BaselineInfo] = {}  # (what held_in read: sources of the figures)

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import (
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -221,7 +222,7 @@ class Scenario(Model):
         return data
 
     @model_validator(mode="after")
-    def _steps_or_phases(self) -> Scenario:
+    def _steps_or_phases(self, info: ValidationInfo) -> Scenario:
         # a scenario says what changes hands, if only that nothing does ('steps: []'): a
         # file that had left the key out (half written) ran as a freeze, said as "0 steps"
         if not {"steps", "phases"} & self.model_fields_set:
@@ -229,9 +230,17 @@ class Scenario(Model):
                 "no 'steps' (or 'phases'): list what changes hands as steps, or write "
                 "'steps: []' for a scenario in which nothing does (a freeze on the baseline)"
             )
-        if self.steps and self.phases:
+        # a file's 'steps: []' beside its phases too (code may set both, one of them empty)
+        both = {"steps", "phases"} <= self.model_fields_set and info.context is not None
+        if both or self.steps and self.phases:
             raise ValueError(
                 "give either 'steps' or 'phases' (each phase with its own steps), not both"
+            )
+        if "phases" in self.model_fields_set and not self.phases:
+            raise LocatedError(
+                "'phases' is empty: list the phases, each with its steps, or write "
+                "'steps: []' for a scenario in which nothing changes hands",
+                ("phases",),
             )
         n = len(self.steps) + sum(len(p.steps) for p in self.phases)
         if n > MAX_STEPS:

@@ -12,10 +12,16 @@ BUILTIN_STATUSES = {
 
 def meant(value: object, valid) -> str:
     """The hint for a status written as a valid one but for its letter case or the spaces
-    around it (" (did you mean 'russia', in lower case?)"); "" for any other."""
+    around it (" (did you mean 'russia', in lower case?)"), or but for a letter or two
+    ("russiaa"); "" for any other."""
     text = str(value)
     close = next((v for v in valid if v.casefold() == text.strip().casefold()), None)
-    if close is None or close == text:
+    if close is None:  # a slip of a letter or two: 'russiaa', 'ukrane'
+        import difflib
+
+        near = difflib.get_close_matches(text.strip().casefold(), list(valid), 1, 0.8)
+        return f" (did you mean '{near[0]}'?)" if near and len(text) <= 80 else ""
+    if close == text:
         return ""
     # (a YAML block scalar ends in a line break: not 'spaces')
     blank = "spaces" if text.strip(" ") == text.strip() else "line break or tab around it"

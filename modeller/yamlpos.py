@@ -123,6 +123,8 @@ def load_with_lines(path: Path) -> tuple[object, dict[Path_, int]]:
                 f" (a key over {LONG_KEY} characters: YAML reads no longer one; shorten the "
                 "name, e.g. a status's, and give the long text as its label)"
             )
+        elif (opened := _opened(exc, mark)) is not None:
+            problem += f" ({opened})"
         raise InputError(f"invalid YAML: {problem}", str(path), line) from None
     except yaml.YAMLError as exc:  # e.g. a reader error: characters YAML does not allow
         raise InputError(f"invalid YAML: {_one_line(exc)}", str(path)) from None
@@ -232,6 +234,27 @@ def _tab_at(text: str, mark) -> bool:
     row = lines[mark.line]
     indent = row[: len(row) - len(row.lstrip(" \t"))]
     return "\t" in indent or row[mark.column : mark.column + 1] == "\t"
+
+
+OPENERS = {  # what YAML was reading when it failed, as the writer would say it
+    "quoted scalar": "a quote opened on line {line} is not closed: close it",
+    "flow mapping": "a '{{' opened on line {line} is not closed: close it with '}}'",
+    "flow sequence": "a '[' opened on line {line} is not closed: close it with ']'",
+    "block mapping": "in the mapping that starts on line {line}: check the indentation",
+    "block collection": "in the list that starts on line {line}: check the indentation",
+}
+
+
+def _opened(exc: yaml.MarkedYAMLError, mark) -> str | None:
+    """Where what failed began, when on another line than the failure (an unclosed quote
+    is found at the end of the file): 'a quote opened on line 2 is not closed'."""
+    begun = exc.context_mark
+    if begun is None or mark is None or begun.line == mark.line or not exc.context:
+        return None
+    for words, said in OPENERS.items():
+        if words in exc.context:
+            return said.format(line=begun.line + 1)
+    return f"{exc.context}, on line {begun.line + 1}"
 
 
 def _one_line(exc: BaseException) -> str:

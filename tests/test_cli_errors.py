@@ -53,7 +53,7 @@ GOOD_HEAD = "id: probe\ntitle: Probe\n"
         (
             "steps:\n  - assign: rusia\n    where: {oblast: Donetsk}\n",
             4,
-            "unknown status 'rusia' in step 1; valid: ukraine, russia",
+            "unknown status 'rusia' in step 1 (did you mean 'russia'?); valid: ukraine, russia",
         ),
         (
             "steps:\n  - assign: russia\n    where:\n      oblast: Donetsk\n      colour: red\n",
@@ -886,3 +886,93 @@ def test_a_units_name_given_as_a_place_points_to_a_town_in_it(tmp_path):
         (tmp_path / "kc.yaml").read_text().replace("Kyiv city", suggested), encoding="utf-8"
     )
     assert run_cli("validate", str(tmp_path / "kc.yaml")).exit_code == 0  # the hint works
+
+
+# --- from a hostile hunt of scenario files (round 37) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, line, said",
+    [
+        ('id: x\ntitle: "unterminated\nsteps: []\n', 4, "a quote opened on line 2 is not closed"),
+        (
+            'id: x\ntitle: T\nstatuses: {dmz: {label: Z, colour: "#7570b3"}\nsteps: []\n',
+            4,
+            "a '{' opened on line 3 is not closed: close it with '}'",
+        ),
+        (
+            "id: x\ntitle: T\nsteps: [\n  {assign: russia, where: {oblast: Donetsk}}\n",
+            5,
+            "a '[' opened on line 3 is not closed: close it with ']'",
+        ),
+        (
+            "id: x\ntitle: T\nsteps:\n  - assign: russia\n    where: {oblast: Donetsk}\n"
+            "   - assign: russia\n",
+            6,
+            "in the list that starts on line 4: check the indentation",
+        ),
+    ],
+    ids=["quote", "brace", "bracket", "indent"],
+)
+def test_invalid_yaml_says_where_what_failed_began(tmp_path, text, line, said):
+    """An unclosed quote had been reported only at the end of the file ('found unexpected
+    end of stream'), its line never named."""
+    path = write(tmp_path, text)
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2, result.output
+    assert f"{path}:{line}: invalid YAML: " in result.output and said in result.output
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        (
+            GOOD_HEAD + "steps: []\nphases:\n  - id: a\n    title: A\n    steps:\n"
+            "      - assign: russia\n        where: {oblast: Donetsk}\n",
+            "give either 'steps' or 'phases'",
+        ),
+        (GOOD_HEAD + "phases: []\n", "s.yaml:3: 'phases' is empty"),
+        (
+            GOOD_HEAD + "steps:\n  - assign: russiaa\n    where: {oblast: Donetsk}\n",
+            "s.yaml:4: unknown status 'russiaa' in step 1 (did you mean 'russia'?)",
+        ),
+        (
+            GOOD_HEAD + f"steps:\n  - assign: russia\n    where: {{oblast: {'x' * 50_000}}}\n",
+            "unknown oblast 'xxxxxxxxxx",
+        ),
+    ],
+    ids=[
+        "empty-steps-beside-phases",
+        "empty-phases",
+        "status-misspelt",
+        "oblast-50k",
+    ],
+)
+def test_what_a_hostile_hunt_found_is_refused_by_line(tmp_path, text, said):
+    """Each had been taken ('steps: []' beside phases or 'phases: []' ran as a freeze), or
+    said less than it could (no hint for 'russiaa'; an unknown oblast of 100,000 letters
+    printed whole)."""
+    path = write(tmp_path, text)
+    for command in (["validate"], ["run", "--no-maps", "-b", "1991"]):
+        result = run_cli(*command, str(path))
+        assert result.exit_code == 2, result.output
+        [line] = [x for x in result.stderr.splitlines() if x.strip()]
+        assert said in line, line
+        assert len(line) < 2000, len(line)
+
+
+def test_run_names_the_scenario_whose_baseline_or_date_fails(tmp_path):
+    """run had said only the baseline file's error for a scenario's own 'baseline:' (validate
+    names the scenario's line), and nothing of the scenario for --baseline deepstate:own on
+    one without a date."""
+    (tmp_path / "bl.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "date": "1 August 2025", "features": []})
+    )
+    own = write(tmp_path, GOOD_HEAD + "baseline: bl.geojson\nsteps: []\n")
+    result = run_cli("run", "--no-maps", str(own))
+    assert result.exit_code == 2, result.output
+    assert f"{own}:3: baseline: {tmp_path / 'bl.geojson'}: bad top-level date" in result.stderr
+    undated = write(tmp_path, GOOD_HEAD + "steps: []\n", "u.yaml")
+    result = run_cli("run", "--no-maps", "-b", "deepstate:own", str(undated))
+    assert result.exit_code == 2, result.output
+    assert f"{undated}: scenario 'probe' has no 'date:'" in result.stderr, result.stderr
