@@ -153,16 +153,26 @@ OWN_EXPORT = re.compile(r'"modeller"\s*:\s*\{')  # its provenance member, wherev
 
 
 def _check_named_day(text: str, path: Path, day: Date) -> None:
-    """Refuse a daily file whose own top-level ``name`` or ``date`` (in ``text``, the
-    file's) says another day: a copy saved under the wrong name would be counted as the day its file
-    name says, silently. And one holding modeller's own export (its ``modeller`` member,
-    in whatever key order a tool saved it): read as a map, all of Ukraine was Russian-held
-    (baseline files given by path are told by their fields, ``control``)."""
+    """Refuse a daily file that holds a raw layer dump, or whose own top-level ``name`` or
+    ``date`` (in ``text``, the file's) says another day: a copy saved under the wrong name
+    would be counted as the day its file name says, silently. And one holding modeller's
+    own export (its ``modeller`` member, in whatever key order a tool saved it): read as a
+    map, all of Ukraine was Russian-held (baseline files given by path are told by their
+    fields, ``control``)."""
     if '"modeller"' in text and OWN_EXPORT.search(text):
         raise InputError(
             f"this file is named for {day} but holds modeller's own export of a scenario's "
             f"pieces, not DeepState's map; remove it and download {day} again "
             f"(modeller fetch {day})",
+            str(path),
+        )
+    if '"styleUrl"' in text:  # (DeepState's daily files and fetch's carry none)
+        raise InputError(
+            f"this file is named for {day} but holds a raw DeepState layer dump (features "
+            f"styled by 'styleUrl', told apart by 'fill'), not the daily occupied layer: read "
+            f"as one, every polygon in it (liberated land, the grey zone, Transnistria) would "
+            f"count as Russian-held. Give it as a baseline file under another name, e.g. "
+            f"deepstate_raw_{day:%Y%m%d}.geojson, which reads it with its grey zone",
             str(path),
         )
     said = _top_level_date(text, path)

@@ -18,6 +18,7 @@ from shapely.geometry import shape
 
 from . import geodata, runs, unitchecks
 from .errors import InputError
+from .specs import OWN, named
 
 # Ukrstat, "Number of present population of Ukraine as of 1 January 2022": national total,
 # which excludes Crimea and Sevastopol (typed fact; see geodata/SOURCES.md).
@@ -327,6 +328,11 @@ def check_scenarios(loaded: list, baseline_spec: str | None) -> list[Finding]:
     """Every scenario applies cleanly, every step selects something, and areas add up."""
     out = []
     cache = runs.BaselineCache()
+    if baseline_spec is not None and named(baseline_spec) != OWN:  # (each scenario's date)
+        try:  # the map every scenario is applied to: its own fault, said once as such
+            cache.get(named(baseline_spec))
+        except InputError as exc:
+            return [Finding("fail", "baseline", str(exc))]
     for path, sc in loaded:
         try:
             applied = runs.apply_one(path, sc, baseline_spec, cache)

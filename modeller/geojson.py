@@ -236,8 +236,9 @@ def check_lonlat(g, where: str, source: str | None) -> None:
     if maxx - minx >= 180 or maxy - miny >= 90:
         raise InputError(
             f"{where}: the polygon covers most of the world (lon {minx:g} … {maxx:g}, lat "
-            f"{miny:g} … {maxy:g}); draw the area you mean over Ukraine (all of Ukraine is "
-            "selected by listing oblasts, or by leaving 'polygon' out)",
+            f"{miny:g} … {maxy:g}); draw the area you mean over Ukraine (a scenario selects "
+            "all of Ukraine by listing oblasts, or by leaving 'polygon' out; a baseline file "
+            "holds only the land Russia holds)",
             source,
         )
     if not unitchecks.overlaps_ukraine(minx, miny, maxx, maxy) and unitchecks.overlaps_ukraine(

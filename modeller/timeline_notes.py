@@ -42,11 +42,8 @@ def dated_figures(f: KeyFigures, info: BaselineInfo) -> KeyFigures:
     """``f`` of a baseline with a date; InputError saying how to date one without."""
     if info.date is None:
         suffix = Path(info.name).suffix.lower()
-        if suffix in (".gpkg", ".shp"):  # no top-level member to hold a date
-            fix = (
-                f"save it as GeoJSON (ogr2ogr out.geojson in{suffix}) and add a top-level "
-                '"date": "YYYY-MM-DD" beside "features"'
-            )
+        if suffix in (".gpkg", ".shp"):  # no top-level member to hold a date: a field
+            fix = 'give every feature the same "date" field (YYYY-MM-DD, or a date type)'
         elif info.source.startswith("DeepStateMap"):  # a raw layer dump (from_raw)
             fix = (
                 'give the dump its top-level "datetime" (YYYY-MM-DDTHH:MM), or a name with '
@@ -54,8 +51,9 @@ def dated_figures(f: KeyFigures, info: BaselineInfo) -> KeyFigures:
             )
         else:
             fix = (
-                'give it a top-level "date": "YYYY-MM-DD" (beside "features", not in a '
-                "feature), or name a DeepState daily file deepstatemap_data_YYYYMMDD.geojson"
+                'give it a top-level "date": "YYYY-MM-DD" (beside "features"), or the same '
+                '"date" in every feature\'s properties, or name a DeepState daily file '
+                "deepstatemap_data_YYYYMMDD.geojson"
             )
         raise InputError(f"baseline {info.name} has no date, so it cannot go on a timeline; {fix}")
     return f

@@ -159,11 +159,12 @@ def test_a_daily_file_given_by_its_path_reads_as_its_deepstate_day(shared_data, 
     mine = baselines.load_baseline(str(other)).baseline
     assert mine.date is None and mine.source.startswith("user file")
     assert dict(mine.reconciled) == pytest.approx(dict(by_day.baseline.reconciled), rel=0.005)
-    # the band then follows the front, not the coast (26,000 km² before), but for the
-    # pinholes a file keeps as drawn (each one's edge is a line of contact: +3 to 4 %)
+    # the band then follows the front, not the coast (26,000 km² before); a file's pinholes
+    # stay as drawn (each one's edge a line of contact: +3 to 4 %) but for those under
+    # control.GAP_M wide, closed as gaps are (this day's one, of 639 m²)
     after = baselines.apply(baselines.load_baseline(str(other)), sc)
     dmz = sum(a for p, a in zip(after.pieces, after.areas_km2, strict=True) if p.after == "dmz")
-    assert 9251 < dmz < 9251 * 1.05, dmz
+    assert 9251 * 0.999 < dmz < 9251 * 1.05, dmz
 
 
 def test_land_cut_off_behind_russian_lines_and_kept_ukrainian_is_a_warning(shared_data):

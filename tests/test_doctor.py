@@ -194,3 +194,17 @@ def test_a_settlement_without_a_place_is_a_failure_not_inf_km_away(tmp_path):
     assert f"{rows[0]['name']} has no place: lon {rows[0]['lon']!r}, lat 'nan'" in fails
     assert f"{rows[1]['name']} has no place: lon 'east', lat {rows[1]['lat']!r}" in fails
     assert not any("inf km" in f.message or f.level == "ok" for f in found), found
+
+
+def test_doctor_blames_a_bad_baseline_not_the_scenarios_run_on_it(tmp_path):
+    """'doctor --baseline BAD.geojson scenario.yaml' had said 'FAIL scenario land-swap: …'
+    for each scenario, for an error of the baseline file."""
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(json.dumps({"type": "FeatureCollection", "features": []}), encoding="utf-8")
+    scenario = REPO / "scenarios" / "land-swap.yaml"
+    result = CliRunner().invoke(main, ["doctor", "--baseline", str(bad), str(scenario)])
+    assert result.exit_code == 1, result.output
+    rows = [" ".join(r.split()) for r in result.output.splitlines()]
+    assert any(r.startswith("│ FAIL │ baseline │") for r in rows), rows
+    assert not any("FAIL │ scenario" in r for r in rows), rows
+    assert "no polygon features" in " ".join(rows)

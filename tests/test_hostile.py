@@ -2191,6 +2191,36 @@ def test_a_daily_file_whose_own_date_says_another_day_is_refused(tmp_path, monke
     assert not (tmp_path / "tl").exists()
 
 
+def test_a_daily_file_holding_a_raw_dump_is_refused(tmp_path, monkeypatch):
+    """A raw layer dump saved under a daily file's name was read as the occupied layer:
+    every polygon (liberated land, grey zone, Transnistria) Russian-held (156,317 km²
+    against 113,458 on 2025-08-03), exit 0; under its own name it reads as a dump."""
+    folder = tmp_path / "daily"
+    folder.mkdir()
+    liberated = {"fill": "#0f9d58", "styleUrl": "#poly-0F9D58"}
+    doc = fc(POLY, properties=RAW_STYLE)
+    doc["features"].append({**doc["features"][0], "properties": liberated})
+    daily = folder / "deepstatemap_data_20300108.geojson"
+    daily.write_text(json.dumps(doc), encoding="utf-8")
+    monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(folder))
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "none"))
+    for args in (
+        ("run", "--baseline", "deepstate:2030-01-08", "--no-maps"),
+        ("run", "--baseline", str(daily), "--no-maps"),
+        ("timeline", "--baselines", "deepstate:2030-01-08", "-o", tmp_path / "tl"),
+    ):
+        assert_clean_error(
+            cli(*args[:1], "ukraine-1991-borders", *args[1:]),
+            "deepstatemap_data_20300108.geojson: this file is named for 2030-01-08 but holds a "
+            "raw DeepState layer dump",
+            "deepstate_raw_20300108.geojson",
+        )
+    renamed = tmp_path / "deepstate_raw_20300108T120000Z.geojson"
+    renamed.write_text(daily.read_text(encoding="utf-8"), encoding="utf-8")
+    ok = cli("run", "ukraine-1991-borders", "--baseline", str(renamed), "--no-maps")
+    assert ok.exit_code == 0, ok.output
+
+
 def test_a_daily_file_holding_a_modeller_export_is_refused(tmp_path, monkeypatch):
     """A pieces export saved over a day of the archive (-O, before outputs there were
     refused) was read as that day's map: all of Ukraine Russian-held, exit 0."""

@@ -725,7 +725,11 @@ def test_an_archive_file_given_as_a_file_is_dated_by_its_name(shared_data, tmp_p
     gpd.read_file(copy).to_file(layer)
     result = CliRunner().invoke(main, [*args, "--baselines", str(layer)])
     assert result.exit_code == 2 and "has no date" in result.output
-    assert "save it as GeoJSON" in result.output
+    # (it had said to save it as GeoJSON: a 'date' field on every feature dates a layer)
+    assert 'give every feature the same "date" field' in result.output
+    gpd.read_file(copy).assign(date="2025-08-15").to_file(layer)
+    result = CliRunner().invoke(main, [*args, "--baselines", str(layer)])
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize("km", [30, 300])
