@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -112,6 +113,34 @@ def embedded_as_file(tmp_path: Path, field: str = "name", drop: str | None = Non
     path = tmp_path / f"units-{field}-{drop}.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), "utf-8")
     return path
+
+
+@pytest.mark.parametrize("metres, refused", [(0.15, False), (20.0, True)])
+def test_a_gap_round_a_unit_inside_another_is_the_ring_not_the_unit(tmp_path, metres, refused):
+    """Kyiv city shrunk inside Kyiv oblast leaves a ring no unit covers: the gap was said
+    to be the whole hole in the union, the city's 840 km² with it (a 0.3 m ring round an
+    exclave: '20 km²'). It is the ring: a hairline one passes as gaps of 1 km² or less do,
+    a wider one is refused with its own area."""
+    path = embedded_as_file(tmp_path, "code")
+    data = json.loads(path.read_text("utf-8"))
+    for f in data["features"]:
+        if f["properties"]["code"] == "UA-30":
+            city = geodata.to_equal_area(shapely.geometry.shape(f["geometry"]))
+            f["geometry"] = mapping(geodata.to_lonlat(shapely.buffer(city, -metres)))
+    ring_km2 = shapely.length(shapely.boundary(city)) * metres / 1e6
+    path.write_text(json.dumps(data), "utf-8")
+    if not refused:
+        with units(path) as shrunk:
+            assert set(shrunk.geometry) == set(geodata.load().geometry)
+        return
+    with pytest.raises(InputError) as caught, units(path) as _:
+        pass
+    said = re.search(
+        r"leave 1 gap\(s\) inside the country that no unit covers \(([\d,.]+) km²",
+        str(caught.value),
+    )
+    assert said is not None, str(caught.value)
+    assert float(said.group(1).replace(",", "")) == pytest.approx(ring_km2, rel=0.2, abs=1.0)
 
 
 def test_units_file_matched_by_ukrainian_names_gives_the_same_figures(tmp_path):
