@@ -133,21 +133,30 @@ def from_deepstate(info: BaselineInfo, layers: dict[str, object], grey: bool) ->
         russia, contested = shapely.union(russia, contested), None
     elif mode == "ukraine":
         contested = None
-    if settings.reconcile():
-        r = reconcile.reconcile(russia, contested)
-        info = replace(info, reconciled=r.moved, outside_km2=r.outside_km2, grey_zone=note)
-        russia = r.territory
-    else:
-        info = replace(info, outside_km2=reconcile.outside_km2(russia), grey_zone=note)
+    info, russia, cut = _outlined(replace(info, grey_zone=note), russia, contested)
     held = {"russia": russia}
     if contested is not None and not contested.is_empty:
         held["contested"] = contested
-    partition = from_held(info, held)
-    # (without the outline rule, its strips are what is cut off: said by its own note)
-    cut = said_cut_off(reconcile.cut_off(russia, contested) if settings.reconcile() else ())
+    return _with_cut_off(from_held(info, held), cut)
+
+
+def _outlined(info: BaselineInfo, russia, kept) -> tuple[BaselineInfo, object, tuple]:
+    """The outline reconciliation of Russian-held land (``reconcile``), unless it is
+    switched off, for DeepState's layers and user files alike; land ``kept`` (the grey
+    zone, land a file labels) never moves. Returns the baseline's info with what moved
+    and what lies outside the units, the land, and the cut-off land to be said."""
+    if not settings.reconcile():  # (its strips are then what is cut off: said by its note)
+        return replace(info, outside_km2=reconcile.outside_km2(russia)), russia, ()
+    r = reconcile.reconcile(russia, kept)
+    info = replace(info, reconciled=r.moved, outside_km2=r.outside_km2)
+    return info, r.territory, said_cut_off(reconcile.cut_off(r.territory, kept))
+
+
+def _with_cut_off(partition: Partition, cut: tuple) -> Partition:
+    """The partition, with the warning of land cut off behind Russian lines (if any)."""
     if not cut:
         return partition
-    warning = cut_off_warning(cut, info.label)
+    warning = cut_off_warning(cut, partition.baseline.label)
     return replace(partition, warnings=(*partition.warnings, warning))
 
 
@@ -556,22 +565,14 @@ def from_file(path: Path) -> Partition:
         if mode == "russia":
             territory["russia"] = shapely.union(territory.get("russia", shapely.Polygon()), grey)
     russia, cut = territory.get("russia"), ()
-    if settings.reconcile() and russia is not None and not russia.is_empty:
+    if russia is not None and not russia.is_empty:
         # drawn on another outline than the units', a file leaves DeepState's strips too;
-        # neither they nor land the file labels ukraine or contested move (``kept``)
+        # land it labels ukraine or contested never moves (``kept``)
         kept = _union_of(territory.get("contested"), labelled)
-        russia = _closed(russia, kept)
-        r = reconcile.reconcile(russia, kept)
-        info = replace(info, reconciled=r.moved, outside_km2=r.outside_km2)
-        territory["russia"] = r.territory
-        cut = said_cut_off(reconcile.cut_off(r.territory, kept))
-    elif russia is not None and not russia.is_empty:  # (said: strips stay as drawn)
-        info = replace(info, outside_km2=reconcile.outside_km2(russia))
-    partition = _doubted(from_held(info, territory), path, had_held)
-    if not cut:
-        return partition
-    warning = cut_off_warning(cut, info.label)
-    return replace(partition, warnings=(*partition.warnings, warning))
+        if settings.reconcile():
+            russia = _closed(russia, kept)
+        info, territory["russia"], cut = _outlined(info, russia, kept)
+    return _with_cut_off(_doubted(from_held(info, territory), path, had_held), cut)
 
 
 GAP_M = 5.0  # gaps between a file's Russian-held polygons narrower than this are closed
