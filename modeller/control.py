@@ -149,7 +149,7 @@ def _outlined(info: BaselineInfo, russia, kept) -> tuple[BaselineInfo, object, t
         return replace(info, outside_km2=reconcile.outside_km2(russia)), russia, ()
     r = reconcile.reconcile(russia, kept)
     info = replace(info, reconciled=r.moved, outside_km2=r.outside_km2)
-    return info, r.territory, said_cut_off(reconcile.cut_off(r.territory, kept))
+    return info, r.territory, said_cut_off(r.cut_off)
 
 
 def _with_cut_off(partition: Partition, cut: tuple) -> Partition:

@@ -110,6 +110,22 @@ def test_a_deepstate_day_reconciled_once_is_the_same_baseline(folder, monkeypatc
     assert first.baseline.reconciled and first.baseline.outside_km2 > 0
 
 
+def test_land_cut_off_is_kept_with_the_day_and_warned_of_as_when_found(
+    folder, monkeypatch, shared_data
+):
+    # 30 Jun 2022: the layer leaves out 913 km² behind Russian lines (Syvash, Kherson)
+    found = drawn_counted(monkeypatch, reconcile, "cut_off")
+    first = baselines.load_baseline("deepstate:2022-06-30")
+    second = baselines.load_baseline("deepstate:2022-06-30")
+    assert len(found) == 1  # the second run read it back with the day's territory
+    warned = [w for w in first.warnings if "cut off from the rest" in w]
+    assert len(warned) == 1 and "Crimea 667" in warned[0]
+    assert second.warnings == first.warnings
+    monkeypatch.setenv("MODELLER_GEOMETRY_CACHE", "0")
+    assert baselines.load_baseline("deepstate:2022-06-30").warnings == first.warnings
+    assert len(found) == 2
+
+
 def test_a_kept_file_of_other_shapes_is_drawn_again(folder):
     """A file under the right name whose content is not what the name is for (a KeyError
     had ended the run)."""
