@@ -187,6 +187,25 @@ def test_a_russian_spelling_does_not_become_a_village_of_that_exact_name():
     assert geodata.resolve_place("Kharkov").name == "Kharkiv"
 
 
+@pytest.mark.parametrize("searches", [10**9, 0])  # the folded text searched; its index
+def test_every_alternate_name_finds_its_own_settlements(monkeypatch, searches):
+    """A settlement is found by each of its alternate names, folded, and by no name it does
+    not have: searched in the folded text (a few names) or in its index (thousands)."""
+    from modeller import gazetteer
+
+    monkeypatch.setattr(gazetteer, "SEARCHES", searches)
+    _, settlements, alt_names = gazetteer.read_names()
+    step = 1 if searches == 0 else 97  # (every name through the index; a sample searched)
+    for i in range(0, len(settlements), step):
+        for name in filter(None, alt_names[i].split("|")):
+            assert i in gazetteer._alternates(gazetteer.fold(name)), (settlements[i], name)
+    for key in ("", "|", "kyiv|kharkiv", "nosuchplacezz", "\x00kyiv"):
+        assert gazetteer._alternates(key) == []
+    assert geodata.resolve_place("Konstantinovka, Donetsk").name == "Kostyantynivka"
+    assert geodata.resolve_place("Kharkov").name == "Kharkiv"
+    assert geodata.resolve_place("Запорожье").name == "Zaporizhzhya"
+
+
 def test_settlements_sit_in_their_oblast_and_city_sections_are_dropped():
     data = geodata.load()
     names = {s.name for s in data.settlements if s.oblast == "UA-30"}
