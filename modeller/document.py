@@ -9,6 +9,7 @@ matter of presentation and happens in the formats.
 from __future__ import annotations
 
 import json
+from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
@@ -32,13 +33,23 @@ class Ranged(Record):
     @classmethod
     def _default_ranges(cls, data):
         if isinstance(data, dict):
-            data = dict(data)
-            for name in cls.model_fields:
-                for end in ("_low", "_high"):
-                    base = name.removesuffix(end)
-                    if name.endswith(end) and name not in data and base in data:
-                        data[name] = data[base]
+            missing = [(n, b) for n, b in _ends(cls) if n not in data and b in data]
+            if missing:  # (a run's own rows have them all: ~1,400 rows a run, not copied)
+                data = dict(data)
+                for name, base in missing:
+                    data[name] = data[base]
         return data
+
+
+@cache
+def _ends(cls: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """The (``X_low`` or ``X_high``, ``X``) field names of a :class:`Ranged` row."""
+    return tuple(
+        (name, name.removesuffix(end))
+        for name in cls.model_fields
+        for end in ("_low", "_high")
+        if name.endswith(end)
+    )
 
 
 class Tool(Record):

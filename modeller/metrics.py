@@ -128,9 +128,8 @@ def tally(partition: Partition, pop: population.Population | None = None) -> Tal
     n = len(pieces)
     variants = np.zeros((len(pop.variants), n))
     for k, v in enumerate(pop.variants):
-        w = where[v.layout]
-        ok = w >= 0  # points of units the partition does not cover count nowhere
-        variants[k] = np.bincount(w[ok], weights=v.weight[ok], minlength=n)
+        # points of units the partition does not cover (-1) count nowhere: bin 0, dropped
+        variants[k] = np.bincount(where[v.layout] + 1, weights=v.weight, minlength=n + 1)[1:]
     return Tally(partition, km2, variants[0].copy(), variants, where, pop)
 
 
