@@ -40,7 +40,7 @@ from .scenario_values import (
 from .specs import FILE_SUFFIXES
 from .statuses import BUILTIN_STATUSES
 from .textsafe import visible_text
-from .yamlpos import line_of, load_with_lines, value_control
+from .yamlpos import invisible_in, line_of, load_with_lines, value_control
 
 MAX_ID = 80  # ids name files (<id>.html, .png, .svg): well under the 255-byte limit
 # steps a scenario may have (a proposal has tens): each cuts pieces that later steps cut
@@ -378,7 +378,10 @@ def load_scenario(path: Path) -> Scenario:
         )
     try:
         with hints_at_most(SHOWN_ERRORS):
-            return Scenario.model_validate(data, context={"folder": path.parent})
+            sc = Scenario.model_validate(data, context={"folder": path.parent})
+        if (hidden := invisible_in(data)) is not None:
+            raise InputError(hidden[1], str(path), line_of(lines, hidden[0]))
+        return sc
     except LocatedError as exc:  # raised outside pydantic's wrapping in some versions
         raise InputError(str(exc), str(path), line_of(lines, exc.loc)) from None
     except ValidationError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -143,23 +144,58 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 # in a value (after YAML's escapes such as "\e" or "\u202e"): line breaks other than \n,
 # and the bidirectional overrides and isolates that make text display in another order
 BIDI = "\u202a-\u202e\u2066-\u2069"  # the overrides and isolates
+# characters that show as nothing and do no work in a title: the bidirectional marks, zero
+# width space, word joiner and invisible operators, a byte order mark inside the text, soft
+# hyphen, Mongolian vowel separator, interlinear annotation, tags (two titles that look the
+# same had differed; ZWJ and ZWNJ stay: Persian, Indic scripts and emoji need them)
+INVISIBLE = (
+    "\u00ad\u061c\u180e\u200b\u200e\u200f\u2060-\u2064\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
+)
 VALUE_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI}]")
+HIDDEN_VALUE = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI}{INVISIBLE}]")
 
 
 def _plain_value(text: str, path: Path, line: int) -> None:
-    """A value that would reach pages, tables and terminals holds no control character."""
-    said = value_control(text)
+    """A value that would reach pages, tables and terminals holds no control character
+    (invisible ones are looked for once the file is valid: ``invisible_in``)."""
+    said = value_control(text, invisible=False)
     if said is not None:
         raise InputError(said, str(path), line)
 
 
-def value_control(text: str) -> str | None:
-    """What is wrong with a value holding a control or bidirectional control character
-    (None: nothing); for file values and for those set in code alike."""
-    m = VALUE_CONTROL.search(text)
+def invisible_in(data: object, loc: tuple = ()) -> tuple[tuple, str] | None:
+    """(where, what is wrong) of the first key or value of ``data`` holding an invisible
+    character (``INVISIBLE``), or None. Looked for after a file is otherwise valid, so that
+    an oblast or label with one is still told what it reads as, which says more."""
+    if isinstance(data, str):
+        said = value_control(data)
+        return (loc, said) if said is not None else None
+    if not isinstance(data, dict | list):
+        return None
+    items = data.items() if isinstance(data, dict) else enumerate(data)
+    for key, value in items:
+        found = invisible_in(key, loc) or invisible_in(value, (*loc, key))
+        if found is not None:
+            return found
+    return None
+
+
+def value_control(text: str, invisible: bool = True) -> str | None:
+    """What is wrong with a value holding a control or bidirectional control character,
+    or (``invisible``) an invisible one (None: nothing); for file values and for those set
+    in code alike."""
+    m = (HIDDEN_VALUE if invisible else VALUE_CONTROL).search(text)
     if m is None:
         return None
     code = ord(m.group())
+    if re.fullmatch(f"[{INVISIBLE}]", m.group()):
+        name = unicodedata.name(m.group(), "").lower() or "a tag or format character"
+        rtl = m.group() in "\u061c\u200e\u200f"
+        return (
+            f"invisible character U+{code:04X} ({name}) in a value: it shows as nothing, "
+            "so two texts that look the same would differ; remove it"
+            + (" (right-to-left text needs no marks here)" if rtl else "")
+        )
     kind = "bidirectional control" if re.fullmatch(f"[{BIDI}]", m.group()) else "control"
     return (
         f"{kind} character U+{code:04X} in a value; the text would reach pages, tables "

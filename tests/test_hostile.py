@@ -147,6 +147,20 @@ YAML_CASES = [
         ["bidirectional control character U+202E in a value"],
     ),
     ("raw-bidi-key", (HEAD + "x\u2066y: 1\n").encode(), 3, ["U+2066"]),
+    # invisible: two titles that looked the same had differed, in every output
+    (
+        "zero-width",
+        (HEAD + "summary: a\u200bb\n" + STEP).encode(),
+        3,
+        ["invisible character U+200B"],
+    ),
+    (
+        "rtl-mark",
+        (HEAD + 'summary: "a \\u200fb"\n' + STEP).encode(),
+        3,
+        ["U+200F (right-to-left mark)"],
+    ),
+    ("tag-char", (HEAD + "summary: a\U000e0041\n" + STEP).encode(), 3, ["U+E0041", "remove it"]),
     (
         "long-id",
         ("id: " + "a" * 251 + "\ntitle: Probe\n" + STEP).encode(),
