@@ -81,8 +81,11 @@ class Partition:
 
     @cached_property
     def areas_km2(self) -> np.ndarray:
-        """Area of every piece, in the order of ``pieces``."""
-        return np.asarray(area_km2(np.array([p.geometry for p in self.pieces])), dtype=float)
+        """Area of every piece, in the order of ``pieces`` (read-only: kept, and shared with
+        every tally of the partition; a caller's ``km /= 1000`` had changed its figures)."""
+        areas = np.array(area_km2(np.array([p.geometry for p in self.pieces])), dtype=float)
+        areas.flags.writeable = False
+        return areas
 
     @property
     def total_km2(self) -> float:

@@ -52,6 +52,20 @@ def test_apply_returns_a_new_partition_and_leaves_the_baseline(tmp_path):
     assert after.total_km2 == pytest.approx(base.total_km2, rel=1e-9)
 
 
+def test_a_partitions_areas_cannot_be_changed_through_the_array_it_returns():
+    """``km = after.areas_km2; km /= 1000`` had turned the partition's own figures into
+    thousands of km² (599 km² in all), and later calls blamed a piece given twice."""
+    after = modeller.apply(modeller.load_baseline("1991"), modeller.load_scenario("land-swap"))
+    total = after.total_km2
+    km = after.areas_km2
+    with pytest.raises(ValueError, match="read-only"):
+        km /= 1000
+    assert after.total_km2 == total > 590_000
+    mine = after.areas_km2.copy()  # a copy is the caller's own
+    mine /= 1000
+    assert after.total_km2 == total
+
+
 def test_result_tables_agree_with_the_document():
     result = modeller.run(["land-swap", "freeze-current-lines"], baseline="contact-line")
     doc = result.document
