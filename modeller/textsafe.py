@@ -6,8 +6,9 @@ the same job for the other three outputs:
 
 - ``spreadsheet_cell``: a CSV cell a spreadsheet would run as a formula (starting with
   ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, or their full-width forms) is
-  prefixed with ``'`` as OWASP's CSV-injection advice says; numbers stay numbers, so a
-  negative figure is still ``-1234``.
+  prefixed with ``'`` as OWASP's CSV-injection advice says, and so is each part of it after
+  a ``;`` or a tab (where spreadsheets of some locales split a line); numbers stay numbers,
+  so a negative figure is still ``-1234``.
 - ``markdown_text``: ``&``, ``<`` and ``>`` become entities, so no raw HTML passes
   through a Markdown renderer; ``|`` cannot break a table, and ``[``, ``]``, backticks,
   ``*``, ``_`` and ``~`` are backslash-escaped, so a title cannot become a Markdown link,
@@ -42,31 +43,41 @@ _LINE_START = re.compile(r"[#+=-]|\d{1,9}[.)](?=\s|$)")  # what opens a heading 
 _LEADING_SPACE = " \u00a0\u2007\u202f\u3000"  # what a spreadsheet's import may trim first
 
 
+_SEPARATOR = re.compile(r"([,;])")  # where spreadsheets split a line (by locale)
+
+
+def _runs(text: str) -> bool:
+    """Whether a spreadsheet would run ``text`` as a formula, once its leading spaces are
+    trimmed (" =1+1": an import option of LibreOffice and others trims them)."""
+    body = text.lstrip(_LEADING_SPACE)
+    return body.startswith(FORMULA_STARTS) and not _NUMBER.match(body)  # "-12.5": a number
+
+
 def spreadsheet_cell(value: object) -> object:
     """``value`` for a CSV cell: text that a spreadsheet would run gets a leading ``'``;
-    so does text that it would run once its leading spaces are trimmed (" =1+1": an
-    import option of LibreOffice and others trims them)."""
+    so does each part of it after a ``;`` or a tab, where a spreadsheet set to split lines
+    there (German, French, Dutch Excel split at ``;``) starts a cell."""
     if not isinstance(value, str):
         return value
-    body = value.lstrip(_LEADING_SPACE)
-    if not body.startswith(FORMULA_STARTS):
-        return value
-    if _NUMBER.match(body):  # "-12.5" is a number a spreadsheet reads as one
-        return value
-    return "'" + value
+    parts = re.split(r"([;\t])", "'" + value if _runs(value) else value)  # (kept: odd)
+    for i in range(2, len(parts), 2):
+        if _runs(parts[i]):
+            parts[i] = "'" + parts[i]
+    return "".join(parts)
 
 
 def csv_comment(text: object) -> str:
     """``text`` as one '#' line above a CSV table, safe in a spreadsheet too: one that opens
-    the file splits the line at its commas into cells, so each part that a spreadsheet would
-    run gets a leading ``'`` (and double quotes, which would join parts, become single)."""
-    one = terminal_text(" ".join(str(text).splitlines())).replace('"', "'")
-    parts = one.split(",")
-    for i, part in enumerate(parts[1:], 1):
-        body = part.lstrip(" ")
-        if spreadsheet_cell(body) != body:
-            parts[i] = part[: len(part) - len(body)] + "'" + body
-    return "# " + ",".join(parts)
+    the file splits the line at its commas (or at ``;`` or tabs, by its locale) into cells,
+    so each part that a spreadsheet would run gets a leading ``'`` (double quotes, which
+    would join parts, become single; tabs become spaces)."""
+    one = terminal_text(" ".join(str(text).splitlines())).replace('"', "'").replace("\t", " ")
+    parts = _SEPARATOR.split(one)
+    for i in range(2, len(parts), 2):
+        body = parts[i].lstrip(" ")
+        if _runs(body):
+            parts[i] = parts[i][: len(parts[i]) - len(body)] + "'" + body
+    return "# " + "".join(parts)
 
 
 def markdown_text(text: object) -> str:

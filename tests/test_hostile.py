@@ -1690,6 +1690,22 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised(tmp_path, start):
     assert [c for c in cells if c == kept]  # the text is kept, behind a quote
 
 
+@given(st.text(alphabet=st.sampled_from(list(";\t=+-@ a1.'\uff20")), max_size=30))
+def test_a_cell_splits_at_semicolons_or_tabs_into_no_part_a_spreadsheet_would_run(text):
+    """German, French or Dutch Excel splits a CSV line at ``;``: 'Plan;=1+2' in one cell
+    had become a cell '=1+2' there. Each part after a ``;`` or tab is neutralised too;
+    nothing else changes."""
+    from modeller.textsafe import spreadsheet_cell
+
+    cell = spreadsheet_cell(text)
+    for part in re.split("[;\t]", cell):
+        body = part.lstrip(" ")
+        assert not (body.startswith(("=", "+", "-", "@", "\uff20")) and not _is_number(body))
+    assert cell.replace("'", "") == text.replace("'", "")
+    assert spreadsheet_cell("Peace plan;=1+2;-3+3") == "Peace plan;'=1+2;'-3+3"
+    assert spreadsheet_cell("a; -12.5") == "a; -12.5"  # a number stays a number
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)

@@ -159,16 +159,18 @@ def _runnable(cell: str) -> bool:
     return False
 
 
-@given(st.text(alphabet=st.sampled_from(list(',="+-@\t\r\n #aZ1.\uff1d\x1b')), max_size=40))
+@given(st.text(alphabet=st.sampled_from(list(',;="+-@\t\r\n #aZ1.\uff1d\x1b')), max_size=40))
 def test_a_comment_line_splits_into_no_cell_a_spreadsheet_would_run(text):
+    """Split at commas, or at ``;`` or tabs as spreadsheets of other locales split lines."""
     from modeller.textsafe import csv_comment, terminal_text
 
     line = csv_comment(text)
     assert line.startswith("# ") and "\n" not in line and "\r" not in line
-    cells = next(csv.reader([line]))
-    assert not [c for c in cells if _runnable(c)], (text, cells)
+    for delimiter in ",;\t":
+        cells = next(csv.reader([line], delimiter=delimiter))
+        assert not [c for c in cells if _runnable(c)], (text, delimiter, cells)
     # nothing else changes: text as one line, without control characters, quotes single
-    plain = terminal_text(" ".join(text.splitlines())).replace('"', "'")
+    plain = terminal_text(" ".join(text.splitlines())).replace('"', "'").replace("\t", " ")
     assert line[2:].replace("'", "") == plain.replace("'", "")
 
 
