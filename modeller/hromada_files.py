@@ -65,6 +65,13 @@ def files(path: Path, setting: str = "--population") -> tuple[Path, Path]:
             "checkout has them)",
             str(path),
         )
+    for p in (GEOMETRY, POPULATION):
+        try:
+            (path / p).stat()
+        except FileNotFoundError:
+            continue  # (said below, with the other file if it is missing too)
+        except (OSError, RuntimeError, ValueError) as exc:  # a loop of links, too long a name
+            raise InputError(f"cannot read {p}: {inputs.reason(exc)}", str(path)) from None
     missing = [str(p) for p in (GEOMETRY, POPULATION) if not (path / p).exists()]
     if missing:
         raise InputError(f"missing {' and '.join(missing)} (hromada population source)", str(path))
@@ -98,6 +105,15 @@ def read_table(table: Path) -> tuple[dict[str, int], dict[str, int]]:
     lines: dict[str, int] = {}
     try:
         header = [h.strip().lower() for h in next(reader)]
+        for name in (CODE_COLUMN, VALUE_COLUMN, URBAN_COLUMN):
+            if header.count(name) > 1:
+                at = " and ".join(str(i + 1) for i, h in enumerate(header) if h == name)
+                raise InputError(
+                    f"the column {name} appears more than once (columns {at}): which one is "
+                    "meant? Keep one of them",
+                    str(table),
+                    1,
+                )
         ci, vi = header.index(CODE_COLUMN), header.index(VALUE_COLUMN)
         ui = header.index(URBAN_COLUMN) if URBAN_COLUMN in header else None
         last = reader.line_num
@@ -224,6 +240,14 @@ def _people(text: str, code: str, table: str, n: int) -> int:
         raise InputError(
             f"{VALUE_COLUMN} {shown} of {code} is more than twice Ukraine's population "
             f"({UKRAINE_2022:,} on 1 Jan 2022); {valid}",
+            table,
+            n,
+        )
+    if "e" in raw.lower():  # '1.8E+05': what a spreadsheet shows of 180922 in a narrow column
+        raise InputError(
+            f"{VALUE_COLUMN} {said} of {code} is written with an exponent ({shown}), as a "
+            "spreadsheet shows a number too wide for its column and may save it, digits "
+            f"lost; write the count in full; {valid}",
             table,
             n,
         )

@@ -212,6 +212,8 @@ def test_hromada_outlines_moved_as_a_whole_are_refused_saying_how_far(tmp_path, 
         ("inf", "'inf' of UA05020010000053508 is not a finite number"),
         ("lots", "'lots' of UA05020010000053508 is not a number"),
         ("9361.5", "'9361.5' of UA05020010000053508 is not a whole number"),
+        # what a spreadsheet shows of 180922 in a narrow column, and may save: read as 180,000
+        ("1.8E+05", "'1.8E+05' of UA05020010000053508 is written with an exponent (180,000)"),
         ("", "'' of UA05020010000053508 is not a number"),
     ],
 )
@@ -222,6 +224,26 @@ def test_a_population_that_is_no_count_of_people_is_refused(
     folder = source(tmp_path, hromada_dir, lines(with_value(rows, 1, value)))
     said = refused(folder, f"{CSV_NAME}:2: total_population_2022", what, "non-negative whole")
     assert len(said) < 600  # neither 300 digits of 1e300 nor a 5,000-digit cell echoed
+
+
+def test_a_column_given_twice_is_refused_naming_both(tmp_path, hromada_dir, rows):
+    """Two total_population_2022 columns that disagree: the first had been used unsaid."""
+    head = rows[0].split(",")
+    at = head.index("total_population_2022")
+    twice = [f"{r},{r.split(',')[at]}" for r in rows]
+    folder = source(tmp_path, hromada_dir, lines(twice))
+    refused(folder, f"{CSV_NAME}:1: the column total_population_2022 appears more than once")
+    assert f"(columns {at + 1} and {len(head) + 1})" in refused(folder)
+
+
+def test_a_table_that_is_a_loop_of_links_is_said_to_be_one(tmp_path, hromada_dir, rows):
+    """It had been said to be missing."""
+    folder = source(tmp_path, hromada_dir, lines(rows))
+    table = folder / hromada_files.POPULATION
+    table.unlink()
+    table.symlink_to(table.with_name("other.csv"))
+    table.with_name("other.csv").symlink_to(table)
+    refused(folder, f"cannot read {hromada_files.POPULATION}", "symbolic links")
 
 
 def test_all_zeros_leave_nothing_to_place_people_by(tmp_path, hromada_dir, rows):
