@@ -51,6 +51,7 @@ KNOWN_SECTIONS = {
     703853: "Kryukiv (Kremenchuk)",
     697302: "Voznesenskyi (Donetsk, Petrovskyi district)",
     706488: "Khanzhonkove (Makiivka city council)",
+    707601: "Inhulets (Kryvyi Rih, its Inhuletskyi district, 23 km south of the centre)",
 }
 # GeoNames figures far from the official ones: State Statistics Service of Ukraine,
 # present population of cities on 1 Jan 2022 (estimate), typed in.

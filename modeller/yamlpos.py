@@ -144,13 +144,12 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 # in a value (after YAML's escapes such as "\e" or "\u202e"): line breaks other than \n,
 # and the bidirectional overrides and isolates that make text display in another order
 BIDI = "\u202a-\u202e\u2066-\u2069"  # the overrides and isolates
-# characters that show as nothing and do no work in a title: the bidirectional marks, zero
-# width space, word joiner and invisible operators, a byte order mark inside the text, soft
-# hyphen, Mongolian vowel separator, interlinear annotation, tags (two titles that look the
-# same had differed; ZWJ and ZWNJ stay: Persian, Indic scripts and emoji need them)
-INVISIBLE = (
-    "\u00ad\u061c\u180e\u200b\u200e\u200f\u2060-\u2064\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
-)
+# characters that show as nothing and do no work in a title or a note: the bidirectional
+# marks, invisible operators, a byte order mark inside the text, the Mongolian vowel
+# separator, interlinear annotation, tags (two titles that look the same had differed).
+# Line-break and joining hints stay (zero width space, soft hyphen, word joiner; ZWJ and
+# ZWNJ, which Persian, Indic scripts and emoji need).
+INVISIBLE = "\u061c\u180e\u200e\u200f\u2061-\u2064\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
 VALUE_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI}]")
 HIDDEN_VALUE = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI}{INVISIBLE}]")
 

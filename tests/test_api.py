@@ -225,7 +225,7 @@ def test_text_set_in_code_is_refused_as_in_a_file_with_control_characters():
     for changed, said in [
         (sc.model_copy(update={"title": "a\x1b[31mb"}), "title: control character U+001B"),
         (sc.model_copy(update={"title": "ab\u202ec"}), "title: bidirectional control"),
-        (sc.model_copy(update={"title": "a\u200bb"}), "title: invisible character U+200B"),
+        (sc.model_copy(update={"title": "a\u2063b"}), "title: invisible character U+2063"),
         (sc.model_copy(update={"steps": [note, *sc.steps[1:]]}), "steps[0].note: control"),
     ]:
         with pytest.raises(InputError, match=re.escape(f"scenario 'land-swap': {said}")):

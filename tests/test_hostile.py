@@ -150,9 +150,9 @@ YAML_CASES = [
     # invisible: two titles that looked the same had differed, in every output
     (
         "zero-width",
-        (HEAD + "summary: a\u200bb\n" + STEP).encode(),
+        (HEAD + "summary: a\ufeffb\n" + STEP).encode(),
         3,
-        ["invisible character U+200B"],
+        ["invisible character U+FEFF"],
     ),
     (
         "rtl-mark",

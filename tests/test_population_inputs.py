@@ -544,6 +544,27 @@ def test_a_large_town_listed_without_an_outline_is_a_warning(tmp_path, hromada_d
     assert "warning:" not in whole.stderr, whole.stderr
 
 
+def test_a_hromada_listing_a_fraction_of_its_own_towns_people_is_a_warning(
+    tmp_path, hromada_dir, rows
+):
+    """Kramatorska's 180,922 typed a digit short (18,092) took 22 % off the people Donetsk
+    cedes under the land swap, unsaid: within the oblast check's margin, and Kramatorsk's
+    147,145 (GeoNames) quietly scaled down to fit. Under a fifth of its own towns' people
+    is a warning naming the hromada, its line and its largest town."""
+    kramatorska = "UA14120090000098500"
+    at = next(i for i, r in enumerate(rows) if r.startswith(kramatorska + ","))
+    assert rows[at].split(",")[2] == "180922"
+    # without the urban column (optional), whose check would have caught it
+    three = [",".join(r.split(",")[:3]) for r in with_value(rows, at, "18092")]
+    folder = source(tmp_path, hromada_dir, lines(three))
+    result = CliRunner().invoke(main, ["run", SCENARIO, "--no-maps", "--population", str(folder)])
+    assert result.exit_code == 0, result.output
+    warned = " ".join(result.stderr.split())
+    assert "warning: --population: 1 hromada(s) list under 1/5 of the people" in warned, warned
+    assert f"{kramatorska} (line {at + 1}: 18,092 people; Kramatorsk alone has 147,145)" in warned
+    assert warned.count("warning:") == 1
+
+
 def test_a_bad_hromada_outline_is_named_with_its_line(tmp_path, hromada_dir, rows):
     """'feature 501 (UA…) is a Point' named no line in a file of 100,000 lines."""
     code = rows[1].split(",")[0]
