@@ -173,7 +173,14 @@ def use_units(units: str | Path) -> None:
             "is a folder: give a units file (GeoJSON, GeoPackage, Shapefile)", str(path)
         )
     if not found:
-        raise InputError("units file not found", str(path))
+        try:  # a FIFO or a device is there, not nothing (as --units says it)
+            kind = inputs.kind_of(path.stat().st_mode)
+        except OSError:
+            raise InputError("units file not found", str(path)) from None
+        raise InputError(
+            f"is {kind}, not a regular file; give a units file (GeoJSON, GeoPackage, Shapefile)",
+            str(path),
+        )
     geodata.check_units(path.resolve())  # refused here: the active units do not change
     os.environ["MODELLER_UNITS"] = str(path.resolve())  # what --units sets, too
 

@@ -109,6 +109,8 @@ def load_baseline(spec: str | None) -> Partition:
         raise InputError(
             f"bad baseline '{spec[:80]}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"
         )
+    if path.is_dir():  # (it had been an unknown name)
+        raise InputError(f"baseline '{spec[:80]}' is a folder; valid: {spec_help()}")
     raise InputError(f"unknown baseline '{spec[:80]}'; valid: {spec_help()}")
 
 

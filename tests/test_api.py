@@ -141,10 +141,13 @@ def test_load_baseline_on_other_units_names_them_in_the_provenance(tmp_path, mon
         # "unknown baseline 'b'1991''" had named no type
         (lambda sc: modeller.load_baseline(b"1991"), "spec must be a baseline spec"),
         (lambda sc: modeller.load_baseline(["1991"]), "or a file name, got list ['1991']"),
+        # a device and a folder had been "units file not found" and "unknown baseline"
+        (lambda sc: modeller.load_baseline("1991", units="/dev/null"), "is a device, not a"),
+        (lambda sc: modeller.load_baseline(str(REPO / "scenarios")), "scenarios' is a folder"),
     ],
     ids=[
         *("folder", "towns-negative", "towns-float", "baseline", "scenarios", "dup", "tl"),
-        *("every", "load-bytes", "load-list"),
+        *("every", "load-bytes", "load-list", "units-device", "baseline-folder"),
     ],
 )
 def test_bad_arguments_are_input_errors_that_say_what_is_valid(call, fragment):
