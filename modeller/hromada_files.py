@@ -161,7 +161,7 @@ def read_table(table: Path) -> tuple[dict[str, int], dict[str, int]]:
             people[code] = _people(row[vi], code, str(table), n)
             lines[code] = n
             if ui is not None and len(row) > ui and row[ui].strip():
-                urban = _people(row[ui], code, str(table), n)
+                urban = _people(row[ui], code, str(table), n, URBAN_COLUMN)
                 if urban > people[code]:
                     raise InputError(
                         f"hromada {code} has {urban:,} urban people ({URBAN_COLUMN}) but "
@@ -200,7 +200,7 @@ def _header(line: str, delimiter: str) -> list[str]:
     return [h.strip().lower() for h in next(csv.reader([line], delimiter=delimiter), [])]
 
 
-def _people(text: str, code: str, table: str, n: int) -> int:
+def _people(text: str, code: str, table: str, n: int, column: str = VALUE_COLUMN) -> int:
     """A hromada's people: a non-negative whole number (``9361``, ``9361.0``, or grouped in
     thousands, ``"9,361"`` quoted as the column-shift error advises, ``9 361`` or
     ``1.509.515``); ``150.000`` is refused: 150, or 150,000 written the German way?"""
@@ -212,7 +212,7 @@ def _people(text: str, code: str, table: str, n: int) -> int:
     elif DOT_THOUSANDS.fullmatch(raw):  # '150.000': 150, or 150,000 written the German way?
         grouped = int(raw.replace(".", ""))
         raise InputError(
-            f"{VALUE_COLUMN} {said} of {code} reads as {float(raw):g} with a decimal point "
+            f"{column} {said} of {code} reads as {float(raw):g} with a decimal point "
             f"or as {grouped:,} with a dot between thousands; write it without either "
             f"({grouped} or {float(raw):g})",
             table,
@@ -225,27 +225,27 @@ def _people(text: str, code: str, table: str, n: int) -> int:
             number = float(raw.replace("_", "x"))
         except ValueError:
             raise InputError(
-                f"{VALUE_COLUMN} {said} of {code} is not a number; {valid}", table, n
+                f"{column} {said} of {code} is not a number; {valid}", table, n
             ) from None
         if not math.isfinite(number) or number != round(number):
             what = "a whole number" if math.isfinite(number) else "a finite number"
             raise InputError(
-                f"{VALUE_COLUMN} {said} of {code} is not {what}; {valid}", table, n
+                f"{column} {said} of {code} is not {what}; {valid}", table, n
             ) from None
         value = int(number)
     shown = f"{value:,}" if abs(value) < 10**15 else _huge(value)
     if value < 0:
-        raise InputError(f"{VALUE_COLUMN} {shown} of {code} is negative; {valid}", table, n)
+        raise InputError(f"{column} {shown} of {code} is negative; {valid}", table, n)
     if value > MAX_PEOPLE:
         raise InputError(
-            f"{VALUE_COLUMN} {shown} of {code} is more than twice Ukraine's population "
+            f"{column} {shown} of {code} is more than twice Ukraine's population "
             f"({UKRAINE_2022:,} on 1 Jan 2022); {valid}",
             table,
             n,
         )
     if "e" in raw.lower():  # '1.8E+05': what a spreadsheet shows of 180922 in a narrow column
         raise InputError(
-            f"{VALUE_COLUMN} {said} of {code} is written with an exponent ({shown}), as a "
+            f"{column} {said} of {code} is written with an exponent ({shown}), as a "
             "spreadsheet shows a number too wide for its column and may save it, digits "
             f"lost; write the count in full; {valid}",
             table,

@@ -44,24 +44,28 @@ _LEADING_SPACE = " \u00a0\u2007\u202f\u3000"  # what a spreadsheet's import may 
 
 
 _SEPARATOR = re.compile(r"([,;])")  # where spreadsheets split a line (by locale)
+_INNER = re.compile(r"([;\t\r\n])")  # where a cell's text may start a cell or row there
 
 
-def _runs(text: str) -> bool:
+def _runs(text: str, quotes: bool = False) -> bool:
     """Whether a spreadsheet would run ``text`` as a formula, once its leading spaces are
-    trimmed (" =1+1": an import option of LibreOffice and others trims them)."""
-    body = text.lstrip(_LEADING_SPACE)
+    trimmed (" =1+1": an import option of LibreOffice and others trims them), and with
+    ``quotes`` its leading double quotes (a part inside a cell, which a spreadsheet
+    splitting at ``;`` reads as a quoted field of its own)."""
+    body = text.lstrip(_LEADING_SPACE + ('"' if quotes else ""))
     return body.startswith(FORMULA_STARTS) and not _NUMBER.match(body)  # "-12.5": a number
 
 
 def spreadsheet_cell(value: object) -> object:
     """``value`` for a CSV cell: text that a spreadsheet would run gets a leading ``'``;
     so does each part of it after a ``;`` or a tab, where a spreadsheet set to split lines
-    there (German, French, Dutch Excel split at ``;``) starts a cell."""
+    there (German, French, Dutch Excel split at ``;``) starts a cell, and after a line
+    break, where such a spreadsheet, reading the cell's quotes as text, starts a row."""
     if not isinstance(value, str):
         return value
-    parts = re.split(r"([;\t])", "'" + value if _runs(value) else value)  # (kept: odd)
+    parts = _INNER.split("'" + value if _runs(value) else value)  # (separators: odd places)
     for i in range(2, len(parts), 2):
-        if _runs(parts[i]):
+        if _runs(parts[i], quotes=True):
             parts[i] = "'" + parts[i]
     return "".join(parts)
 

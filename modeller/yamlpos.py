@@ -152,6 +152,8 @@ BIDI = "\u202a-\u202e\u2066-\u2069"  # the overrides and isolates
 INVISIBLE = "\u061c\u180e\u200e\u200f\u2061-\u2064\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
 VALUE_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI}]")
 HIDDEN_VALUE = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI}{INVISIBLE}]")
+# the one visible use of tags: a subdivision flag (black flag, tag letters, cancel tag: 🏴 + gbsct)
+FLAG = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
 
 
 def _plain_value(text: str, path: Path, line: int) -> None:
@@ -183,17 +185,17 @@ def value_control(text: str, invisible: bool = True) -> str | None:
     """What is wrong with a value holding a control or bidirectional control character,
     or (``invisible``) an invisible one (None: nothing); for file values and for those set
     in code alike."""
-    m = (HIDDEN_VALUE if invisible else VALUE_CONTROL).search(text)
+    m = HIDDEN_VALUE.search(FLAG.sub("", text)) if invisible else VALUE_CONTROL.search(text)
     if m is None:
         return None
     code = ord(m.group())
     if re.fullmatch(f"[{INVISIBLE}]", m.group()):
         name = unicodedata.name(m.group(), "").lower() or "a tag or format character"
-        rtl = m.group() in "\u061c\u200e\u200f"
+        mark = m.group() in "\u061c\u200e\u200f"
         return (
             f"invisible character U+{code:04X} ({name}) in a value: it shows as nothing, "
             "so two texts that look the same would differ; remove it"
-            + (" (right-to-left text needs no marks here)" if rtl else "")
+            + (" (pages, tables and images set the text's direction)" if mark else "")
         )
     kind = "bidirectional control" if re.fullmatch(f"[{BIDI}]", m.group()) else "control"
     return (

@@ -1690,20 +1690,23 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised(tmp_path, start):
     assert [c for c in cells if c == kept]  # the text is kept, behind a quote
 
 
-@given(st.text(alphabet=st.sampled_from(list(";\t=+-@ a1.'\uff20")), max_size=30))
+@given(st.text(alphabet=st.sampled_from(list(";\t\n\r\"=+-@ a1.'\uff20")), max_size=30))
 def test_a_cell_splits_at_semicolons_or_tabs_into_no_part_a_spreadsheet_would_run(text):
     """German, French or Dutch Excel splits a CSV line at ``;``: 'Plan;=1+2' in one cell
-    had become a cell '=1+2' there. Each part after a ``;`` or tab is neutralised too;
-    nothing else changes."""
+    had become a cell '=1+2' there; reading the cell's quotes as text, it starts a row at a
+    line break in it, and a part opening with a double quote is a quoted field of its own.
+    Each such part is neutralised too; nothing else changes."""
     from modeller.textsafe import spreadsheet_cell
 
     cell = spreadsheet_cell(text)
-    for part in re.split("[;\t]", cell):
-        body = part.lstrip(" ")
+    for i, part in enumerate(re.split("[;\t\r\n]", cell)):
+        body = part.lstrip(' "' if i else " ")
         assert not (body.startswith(("=", "+", "-", "@", "\uff20")) and not _is_number(body))
     assert cell.replace("'", "") == text.replace("'", "")
     assert spreadsheet_cell("Peace plan;=1+2;-3+3") == "Peace plan;'=1+2;'-3+3"
     assert spreadsheet_cell("a; -12.5") == "a; -12.5"  # a number stays a number
+    assert spreadsheet_cell("Plan\n=cmd|' /C calc'!A0;") == "Plan\n'=cmd|' /C calc'!A0;"
+    assert spreadsheet_cell('Reuters;"=1+2') == "Reuters;'\"=1+2"
 
 
 def _is_number(text: str) -> bool:
@@ -1863,6 +1866,16 @@ def test_control_sequences_in_titles_are_refused_by_line(tmp_path, title, char):
     for command in (("validate",), ("run", "--no-maps", "-b", "1991")):
         message = assert_clean_error(cli(*command, path), f"{path}:2: ", f"character {char}")
         assert "\x1b" not in message and "\u202e" not in message
+
+
+def test_a_subdivision_flag_is_the_one_use_of_tag_characters_allowed(tmp_path):
+    """Tags are invisible, except in a subdivision flag (black flag, tag letters, cancel
+    tag), which shows as one emoji: Scotland's had been refused as invisible."""
+    tags = "".join(chr(0xE0000 + ord(c)) for c in "gbsct")
+    path = write(tmp_path, f'id: probe\ntitle: "Scotland \U0001f3f4{tags}\U000e007f"\n' + STEP)
+    assert cli("validate", path).exit_code == 0
+    path = write(tmp_path, f'id: probe\ntitle: "Scotland \U0001f3f4{tags} unended"\n' + STEP)
+    assert_clean_error(cli("validate", path), f"{path}:2: ", "invisible character U+E0067")
 
 
 def test_terminal_text_strips_control_sequences_from_other_text():

@@ -226,6 +226,15 @@ def test_a_population_that_is_no_count_of_people_is_refused(
     assert len(said) < 600  # neither 300 digits of 1e300 nor a 5,000-digit cell echoed
 
 
+def test_a_bad_urban_figure_is_said_to_be_in_the_urban_column(tmp_path, hromada_dir, rows):
+    """An exponent in urban_population_2022 had been blamed on total_population_2022."""
+    cells = rows[2].split(",")
+    assert int(cells[3]) > 0
+    cells[3] = f"{int(cells[3]) / 1e5:.4f}e5"
+    folder = source(tmp_path, hromada_dir, lines([*rows[:2], ",".join(cells), *rows[3:]]))
+    refused(folder, f"{CSV_NAME}:3: urban_population_2022 '{cells[3]}'", "with an exponent")
+
+
 def test_a_column_given_twice_is_refused_naming_both(tmp_path, hromada_dir, rows):
     """Two total_population_2022 columns that disagree: the first had been used unsaid."""
     head = rows[0].split(",")
