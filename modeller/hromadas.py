@@ -208,6 +208,11 @@ def hromada_model(path: Path, data: geodata.Geodata | None = None) -> population
         + (f"; {rest}: unit totals" if rest else "")
         + _unplaced(src, set(by_hromada), data)
     )
+    if crowded := _crowded(src, data):  # (said in the outputs too, not only the terminal)
+        text += (
+            f"; {len(crowded)} hromada(s) listed with under 1/{CROWDED:g} of their own GeoNames "
+            f"towns' people, the towns scaled down to the table: {_crowded_said(crowded, 1)}"
+        )
     method = base.method + "; placed within each hromada; one more variant: unit totals"
     return population.Population(base.layouts, tuple(variants), source=text, method=method)
 
@@ -249,22 +254,23 @@ def use_folder(folder: Path | None) -> None:
         _IN_USE[:] = [(stamps, data, hromada_model(folder, data))]
     population.use(_IN_USE[0][2])
     src = source(folder)
-    for said in _unplaced_warnings(src, set(covered(src)), data) + _crowded(src, data):
+    for said in _unplaced_warnings(src, set(covered(src)), data) + _crowded_warnings(src, data):
         warnings.warn(OutputWarning(said), stacklevel=2)
 
 
 CROWDED = 5.0  # a hromada's GeoNames towns over this many times its listed total: said
 CROWDED_PEOPLE = 20_000  # ... when they hold this many more people than it lists
-_CROWDED = memo.ByIdentity(8)  # (source, geodata) -> the warnings
+_CROWDED = memo.ByIdentity(8)  # (source, geodata) -> the hromadas
 
 
-def _crowded(src: Source, data: geodata.Geodata) -> list[str]:
-    """One warning naming the hromadas whose own GeoNames towns hold over ``CROWDED``
-    times the people the table lists for them: the towns are scaled down to the table's
-    total unsaid, so a total mistyped a digit short (Kramatorsk's 180,922 as 18,092) had
-    taken 22 % off the people Donetsk cedes, within the oblast checks' margin."""
+def _crowded(src: Source, data: geodata.Geodata) -> list[tuple]:
+    """(code, line, people listed, largest town) of each hromada whose own GeoNames towns
+    hold over ``CROWDED`` times the people the table lists for it, most people first: the
+    towns are scaled down to the table's total, so a total mistyped a digit short
+    (Kramatorsk's 180,922 as 18,092) had taken 22 % off the people Donetsk cedes, unsaid,
+    within the oblast checks' margin."""
 
-    def find() -> list[str]:
+    def find() -> list[tuple]:
         tree = shapely.STRtree(src.geoms)
         at, hit = tree.query(shapely.points(data.settlement_xy), predicate="intersects")
         first = np.unique(at, return_index=True)[1]  # a town on a shared edge: one hromada
@@ -273,27 +279,36 @@ def _crowded(src: Source, data: geodata.Geodata) -> list[str]:
         towns = np.bincount(hit, weights=pops, minlength=len(src.codes))
         listed = np.array([src.people.get(c, 0) for c in src.codes], dtype=float)
         bad = np.flatnonzero((towns > CROWDED * listed) & (towns - listed >= CROWDED_PEOPLE))
-        if not len(bad):
-            return []
-        said = []
-        for h in bad[np.argsort(-(towns[bad] - listed[bad]))][:3]:
-            mine = at[hit == h]
-            big = data.settlements[mine[np.argmax(pops[hit == h])]]
+        out = []
+        for h in bad[np.argsort(-(towns[bad] - listed[bad]))]:
+            big = data.settlements[at[hit == h][np.argmax(pops[hit == h])]]
             code = src.codes[h]
-            said.append(
-                f"{code} (line {src.lines.get(code, '?')}: {int(listed[h]):,} people; "
-                f"{big.name} alone has {big.population:,})"
-            )
-        more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
-        return [
-            f"--population: {len(bad)} hromada(s) list under 1/{CROWDED:g} of the people "
-            f"of their own GeoNames towns: {'; '.join(said)}{more}; their towns are scaled "
-            "down to the table's totals. Check those rows (a digit missing?) and that each "
-            "outline carries its own code; where both are right, GeoNames places a town (or "
-            "a city's district) in the wrong hromada"
-        ]
+            out.append((code, src.lines.get(code, "?"), int(listed[h]), big))
+        return out
 
     return _CROWDED.get((src, data), find)
+
+
+def _crowded_said(found: list[tuple], shown: int = 3) -> str:
+    """The hromadas of ``_crowded`` in words: code, line, people and largest town."""
+    said = "; ".join(
+        f"{code} (line {line}: {listed:,} people; {big.name} alone has {big.population:,})"
+        for code, line, listed, big in found[:shown]
+    )
+    return said + (f" and {len(found) - shown} more" if len(found) > shown else "")
+
+
+def _crowded_warnings(src: Source, data: geodata.Geodata) -> list[str]:
+    found = _crowded(src, data)
+    if not found:
+        return []
+    return [
+        f"--population: {len(found)} hromada(s) list under 1/{CROWDED:g} of the people of "
+        f"their own GeoNames towns: {_crowded_said(found)}; their towns are scaled down to "
+        "the table's totals. Check those rows (a digit missing?) and that each outline "
+        "carries its own code; where both are right, GeoNames places a town (or a city's "
+        "district) in the wrong hromada"
+    ]
 
 
 UNPLACED_SHARE = 0.02  # of a unit's people listed without outlines: a warning, not a note

@@ -570,8 +570,15 @@ def test_a_hromada_listing_a_fraction_of_its_own_towns_people_is_a_warning(
     assert result.exit_code == 0, result.output
     warned = " ".join(result.stderr.split())
     assert "warning: --population: 1 hromada(s) list under 1/5 of the people" in warned, warned
-    assert f"{kramatorska} (line {at + 1}: 18,092 people; Kramatorsk alone has 147,145)" in warned
-    assert warned.count("warning:") == 1
+    said = f"{kramatorska} (line {at + 1}: 18,092 people; Kramatorsk alone has 147,145)"
+    assert said in warned and warned.count("warning:") == 1
+    # and in what is saved: the people's source in the JSON (the CSV and pages show it)
+    result = CliRunner().invoke(
+        main, ["run", SCENARIO, "--no-maps", "--population", str(folder), "-f", "json"]
+    )
+    text = json.loads(result.stdout)["scenarios"][0]["population"]["source"]
+    assert "1 hromada(s) listed with under 1/5 of their own GeoNames towns' people" in text
+    assert said in text
 
 
 def test_a_bad_hromada_outline_is_named_with_its_line(tmp_path, hromada_dir, rows):
