@@ -1640,7 +1640,9 @@ def test_a_cell_starting_with_a_carriage_return_is_neutralised():
     from modeller.textsafe import spreadsheet_cell
 
     assert spreadsheet_cell("\rCR plan") == "'\rCR plan"
-    assert _cell("\r=1+1") == "'\n=1+1"  # and the line break is one a spreadsheet keeps
+    # and the line break is one a spreadsheet keeps; what follows it is neutralised too (a
+    # spreadsheet splitting at ';' reads the cell's quotes as text and starts a row there)
+    assert _cell("\r=1+1") == "'\n'=1+1"
 
 
 def _unescape(shown: str) -> str:
