@@ -31,7 +31,7 @@ MONTHLY_SOURCE = (
     "layer dumps, DanielRose2310/deepstatemaps-history)"
 )
 RANGE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?$")
-EVERY_RE = re.compile(r"^(\d+)\s*([dw])$")
+EVERY_RE = re.compile(r"^([0-9]+)\s*([dw])$")  # (ASCII digits, as dates take them)
 MAX_EVERY_DAYS = 10_000
 
 

@@ -145,7 +145,9 @@ def visible_text(text: object) -> str:
     return _INVISIBLE.sub(escaped, str(text))
 
 
-_HIDDEN = r"\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# (and lone surrogates: the bytes of a file name that is not UTF-8, as Python reads it,
+# which no UTF-8 output can hold: a timeline of such a file had crashed after all its work)
+_HIDDEN = r"\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _INVISIBLE = re.compile(rf"\\(?=[xu\\{_HIDDEN}])|[{_HIDDEN}]")
 
 
@@ -160,6 +162,10 @@ _HIDDEN_ONLY = re.compile(f"[{_HIDDEN}]")
 
 
 def terminal_text(text: object) -> str:
-    """``text`` without escape sequences or control characters (tabs and newlines kept)."""
+    """``text`` without escape sequences or control characters (tabs and newlines kept);
+    a lone surrogate (a byte of a name that is not UTF-8) written as its escape."""
     out = _ESCAPE_SEQUENCE.sub("", str(text))
-    return _CONTROL.sub("", out)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", _CONTROL.sub("", out))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -1880,6 +1880,29 @@ def test_a_subdivision_flag_is_the_one_use_of_tag_characters_allowed(tmp_path):
     assert_clean_error(cli("validate", path), f"{path}:2: ", "invisible character U+E0067")
 
 
+def test_a_scenario_file_named_in_bytes_that_are_not_utf8_is_written_escaped(tmp_path):
+    """A file name Python reads with surrogates (bytes not UTF-8) had crashed the timeline's
+    CSV, JSON and Parquet and the run's JSON, geodata and pages after all their work, and
+    put raw bytes in a CSV: every output is written, the name escaped (\\udcff)."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/sc\xff"))
+    folder.mkdir()
+    path = folder / "s.yaml"
+    path.write_text(HEAD + STEP, encoding="utf-8")
+    out = tmp_path / "tl"
+    args = ["timeline", str(path), "--baselines", "pre-2022", "-o", str(out), "--no-chart"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    text = (out / "timeline.csv").read_bytes().decode("utf-8")  # (UTF-8 throughout)
+    assert "sc\\udcff" in text
+    result = CliRunner().invoke(main, ["run", str(path), "-b", "1991", "--no-maps", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert "sc\\udcff" in json.loads(result.stdout)["scenarios"][0]["file"]
+
+
 def test_terminal_text_strips_control_sequences_from_other_text():
     """File names and other text that is not a scenario's still reach the terminal."""
     from modeller.textsafe import terminal_text
@@ -2394,6 +2417,14 @@ def test_a_zero_every_says_at_least_one_day(tmp_path):
     args = ("timeline", "land-swap", "--baselines", "contact-line", "-o", tmp_path / "t")
     for every in ("0d", "0w", "00d"):
         assert_clean_error(cli(*args, "--every", every), "must be at least 1")
+
+
+def test_every_takes_ascii_digits_as_the_dates_do(tmp_path):
+    """'--every ٣d' (Arabic-Indic three) had been read as 3d, though a date of such digits
+    is refused: one rule for both."""
+    args = ("timeline", "land-swap", "--baselines", "contact-line", "-o", tmp_path / "t")
+    for every in ("\u0663d", "\uff13d", "\u0663w"):
+        assert_clean_error(cli(*args, "--every", every), "write a number of days or weeks")
 
 
 def test_a_timeline_day_in_an_archive_gap_names_the_nearest_days(shared_data, tmp_path):
