@@ -162,6 +162,8 @@ def timeline(
         err.print(
             f"warning: {terminal_text(warning)}", style="yellow", markup=False, highlight=False
         )
+    for line in timeline_table.missing_lines(table.missing):  # (said in the outputs too)
+        err.print(f"note: {line}", highlight=False)
     if removed:
         err.print(f"removed the earlier timeline's {', '.join(removed)}", highlight=False)
     n_dates = len(table.baselines)

@@ -545,6 +545,16 @@ def test_days_the_archive_lacks_are_said_not_skipped_silently(shared_data, tmp_p
     )
     doc = json.loads(timeline_table.write_table(table, tmp_path / "t.json", "json").read_text())
     assert doc["missing_days"] == ["2024-08-18", "2024-08-19"]
+    # and on the terminal, where they had gone unsaid (only the outputs listed them)
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    args = ["timeline", "land-swap", "--baselines", "deepstate:2024-08-15..2024-08-21"]
+    result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "tl"), "--no-chart"])
+    assert result.exit_code == 0, result.output
+    said = "note: no DeepState map in the archive for 2 days of this range (2024-08-18, "
+    assert said in " ".join(result.stderr.split())
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
