@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from . import geodata, inputs, memo, population
+from . import geodata, inputs, population
 from .errors import InputError, OutputWarning
 from .hromada_checks import Source, check, covered, source
 from .hromada_files import GEOMETRY, NO_CODE, POPULATION, iso_of_katottg
@@ -88,8 +88,9 @@ def _assign(layout: population.Layout, data, codes, geoms) -> np.ndarray:
 
 def hromada_weights(
     data, layout: population.Layout, rural_share: np.ndarray, unit_weight: np.ndarray, path: Path
-) -> np.ndarray:
-    """Weights of one layout from hromada totals (``unit_weight``: the unit model's)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weights of one layout from hromada totals (``unit_weight``: the unit model's), and
+    the hromada each settlement's people are placed in (-1: none)."""
     codes, geoms, people = read(Path(path))
     where = _assign(layout, data, codes, geoms)
     pops = np.array([s.population for s in data.settlements], dtype=float)
@@ -139,7 +140,7 @@ def hromada_weights(
         total = unit_weight[unit].sum()
         if total > 0:
             w[unit] += p * unit_weight[unit] / total
-    return w
+    return w, town_h
 
 
 def _unplaced(src: Source, by_hromada: set[str], data: geodata.Geodata) -> str:
@@ -191,11 +192,12 @@ def hromada_model(path: Path, data: geodata.Geodata | None = None) -> population
         rural_layout.unit[rural],
         population.rural_proxy(rural_layout.xy[rural], data.settlement_xy, pops),
     )
-    variants = []
+    variants, town_h = [], None
     for v in base.variants:
         share = np.ones(rural.sum()) if v.name == population.EVEN else proxy
-        w = hromada_weights(data, base.layouts[v.layout], share, v.weight, path)
+        w, placed_in = hromada_weights(data, base.layouts[v.layout], share, v.weight, path)
         variants.append(population.Variant(v.name, v.layout, w))
+        town_h = placed_in if town_h is None else town_h  # (the central model's)
     variants.append(population.Variant("unit totals (no hromadas)", 0, base.central.weight))
     by_hromada = covered(src)
     # in reverse code order: 'Crimea, Sevastopol and Kyiv city' with the shared files
@@ -208,13 +210,15 @@ def hromada_model(path: Path, data: geodata.Geodata | None = None) -> population
         + (f"; {rest}: unit totals" if rest else "")
         + _unplaced(src, set(by_hromada), data)
     )
-    if crowded := _crowded(src, data):  # (said in the outputs too, not only the terminal)
+    crowded = _crowded(src, data, town_h)
+    if crowded:  # (said in the outputs too, not only the terminal)
         text += (
             f"; {len(crowded)} hromada(s) listed with under 1/{CROWDED:g} of their own GeoNames "
             f"towns' people, the towns scaled down to the table: {_crowded_said(crowded, 1)}"
         )
     method = base.method + "; placed within each hromada; one more variant: unit totals"
-    return population.Population(base.layouts, tuple(variants), source=text, method=method)
+    said = tuple(_crowded_warnings(crowded))
+    return population.Population(base.layouts, tuple(variants), text, method, said)
 
 
 _IN_USE: list = []  # [(stamps, units, model)]: the model last built
@@ -254,39 +258,32 @@ def use_folder(folder: Path | None) -> None:
         _IN_USE[:] = [(stamps, data, hromada_model(folder, data))]
     population.use(_IN_USE[0][2])
     src = source(folder)
-    for said in _unplaced_warnings(src, set(covered(src)), data) + _crowded_warnings(src, data):
+    for said in [*_unplaced_warnings(src, set(covered(src)), data), *_IN_USE[0][2].warnings]:
         warnings.warn(OutputWarning(said), stacklevel=2)
 
 
 CROWDED = 5.0  # a hromada's GeoNames towns over this many times its listed total: said
 CROWDED_PEOPLE = 20_000  # ... when they hold this many more people than it lists
-_CROWDED = memo.ByIdentity(8)  # (source, geodata) -> the hromadas
 
 
-def _crowded(src: Source, data: geodata.Geodata) -> list[tuple]:
+def _crowded(src: Source, data: geodata.Geodata, town_h: np.ndarray) -> list[tuple]:
     """(code, line, people listed, largest town) of each hromada whose own GeoNames towns
-    hold over ``CROWDED`` times the people the table lists for it, most people first: the
-    towns are scaled down to the table's total, so a total mistyped a digit short
-    (Kramatorsk's 180,922 as 18,092) had taken 22 % off the people Donetsk cedes, unsaid,
-    within the oblast checks' margin."""
-
-    def find() -> list[tuple]:
-        tree = shapely.STRtree(src.geoms)
-        at, hit = tree.query(shapely.points(data.settlement_xy), predicate="intersects")
-        first = np.unique(at, return_index=True)[1]  # a town on a shared edge: one hromada
-        at, hit = at[first], hit[first]
-        pops = np.array([data.settlements[i].population for i in at], dtype=float)
-        towns = np.bincount(hit, weights=pops, minlength=len(src.codes))
-        listed = np.array([src.people.get(c, 0) for c in src.codes], dtype=float)
-        bad = np.flatnonzero((towns > CROWDED * listed) & (towns - listed >= CROWDED_PEOPLE))
-        out = []
-        for h in bad[np.argsort(-(towns[bad] - listed[bad]))]:
-            big = data.settlements[at[hit == h][np.argmax(pops[hit == h])]]
-            code = src.codes[h]
-            out.append((code, src.lines.get(code, "?"), int(listed[h]), big))
-        return out
-
-    return _CROWDED.get((src, data), find)
+    (``town_h``: where the model places each settlement's people) hold over ``CROWDED``
+    times the people the table lists for it, most people first: the towns are scaled down
+    to the table's total, so a total mistyped a digit short (Kramatorsk's 180,922 as
+    18,092) had taken 22 % off the people Donetsk cedes, unsaid, within the oblast checks'
+    margin."""
+    placed = np.flatnonzero(town_h >= 0)
+    pops = np.array([data.settlements[i].population for i in placed], dtype=float)
+    towns = np.bincount(town_h[placed], weights=pops, minlength=len(src.codes))
+    listed = np.array([src.people[c] for c in src.codes], dtype=float)
+    bad = np.flatnonzero((towns > CROWDED * listed) & (towns - listed >= CROWDED_PEOPLE))
+    out = []
+    for h in bad[np.argsort(-(towns[bad] - listed[bad]))]:
+        mine = town_h[placed] == h
+        big = data.settlements[placed[mine][np.argmax(pops[mine])]]
+        out.append((src.codes[h], src.lines[src.codes[h]], int(listed[h]), big))
+    return out
 
 
 def _crowded_said(found: list[tuple], shown: int = 3) -> str:
@@ -298,8 +295,8 @@ def _crowded_said(found: list[tuple], shown: int = 3) -> str:
     return said + (f" and {len(found) - shown} more" if len(found) > shown else "")
 
 
-def _crowded_warnings(src: Source, data: geodata.Geodata) -> list[str]:
-    found = _crowded(src, data)
+def _crowded_warnings(found: list[tuple]) -> list[str]:
+    """The warning of ``_crowded``'s hromadas (none when there are none)."""
     if not found:
         return []
     return [

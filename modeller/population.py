@@ -101,6 +101,7 @@ class Population:
     variants: tuple[Variant, ...]
     source: str  # what the unit totals come from
     method: str
+    warnings: tuple[str, ...] = ()  # what the inputs' checks found (said once a run)
 
     @property
     def central(self) -> Variant:
