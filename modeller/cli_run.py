@@ -33,8 +33,6 @@ def run(
     url: str | None = None,
 ) -> None:
     """Apply the scenarios, then print their figures (or write their pieces) and maps."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from . import report, runs
     from .scenario import load_scenarios
 
@@ -158,14 +156,7 @@ def run(
         head = None if painter is None else report.document([])
         entries, partitions = [], []
         cache = runs.BaselineCache()
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as progress:
+        with _progress(err) as progress:
             task = progress.add_task("scenarios", total=len(loaded))
 
             def loading(spec: str) -> None:
@@ -261,6 +252,36 @@ def run(
     if failed is not None:
         err.print(terminal_text(failed), markup=False, highlight=False)
         sys.exit(1)
+
+
+def _progress(err: Console):
+    """The spinner with what the run is at, on a terminal; elsewhere (a pipe, a log file)
+    nothing, and rich's progress display (~30 ms of imports) is not loaded."""
+    if not err.is_terminal:
+        return _NoProgress()
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()
+    return Progress(*columns, console=err, transient=True)
+
+
+class _NoProgress:
+    """rich's Progress as a run off a terminal uses it: shows nothing."""
+
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def add_task(self, *args, **kwargs) -> int:
+        return 0
+
+    def update(self, *args, **kwargs) -> None:
+        return None
+
+    def advance(self, *args, **kwargs) -> None:
+        return None
 
 
 def _same_folder(output: Path, out: Path) -> bool:

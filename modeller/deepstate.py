@@ -19,7 +19,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import mapping
 
-from . import dates, downloads, files, inputs, positions, settings
+from . import dates, files, inputs, positions, settings
 from .errors import InputError
 
 API = "https://deepstatemap.live/api/history"
@@ -30,6 +30,8 @@ PRE_2022 = re.compile(r"ОРДЛО|ORDLO|CADR|CALR|Крим|Crimea|Тузла|Tu
 
 
 def _get_json(url: str):
+    from . import downloads  # (urllib's HTTP and TLS: ~20 ms of imports a run does not use)
+
     data = json.loads(downloads.get(url).decode("utf-8"))
     if isinstance(data, str):  # some endpoints return JSON encoded twice
         data = json.loads(data)

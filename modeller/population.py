@@ -70,6 +70,16 @@ class Layout:
         """Indices of the points of each unit (computed once per layout)."""
         return unit_groups(self.unit)
 
+    @cached_property
+    def is_town(self) -> np.ndarray:
+        """Whether each point belongs to a town's footprint (else it is a rural point)."""
+        return self.settlement >= 0
+
+    @cached_property
+    def footprint_sizes(self) -> np.ndarray:
+        """The number of points of each settlement's footprint, by settlement index."""
+        return np.bincount(self.settlement[self.is_town])
+
 
 def unit_groups(unit: np.ndarray) -> dict[str, np.ndarray]:
     """``{unit code: indices of its points}``, in point order within each unit."""

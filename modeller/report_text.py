@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 
-from rich.cells import cell_len
 from rich.console import Console
-from rich.text import Text
 
 from .document import USER_FILE, BaselineRef, RunDocument, ScenarioEntry
 from .gazetteer import news_name
 from .rounding import km2_text, pct_text, people_short, people_text, share_text, signed_people
-from .terminal_tables import print_fitted
+from .terminal_tables import print_fitted, print_paragraph, print_rule
 from .textsafe import markdown_address, markdown_paragraph, markdown_text, terminal_text
 
 
@@ -400,15 +398,19 @@ def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def print_rich(doc: RunDocument, console: Console) -> None:
+    """The run's figures for a terminal: per scenario its heading, lines and tables, then
+    the comparison and the sources (``console``: its width, and whether it shows styles)."""
+
+    def say(text: str, style: str = "") -> None:
+        print_paragraph(console, terminal_text(text), style)
+
     for e in doc.scenarios:
-        _heading(console, e.title, e.id)
+        print_rule(console, f"{terminal_text(e.title)} ({terminal_text(e.id)})")
         if e.summary:
-            console.print(terminal_text(e.summary), markup=False, highlight=False)
-        console.print(terminal_text(provenance_line(e)), style="dim", markup=False, highlight=False)
+            say(e.summary)
+        say(provenance_line(e), "dim")
         for w in e.warnings:
-            console.print(
-                f"warning: {terminal_text(w)}", style="yellow", markup=False, highlight=False
-            )
+            say(f"warning: {w}", "yellow")
         _rich_table(
             console,
             "Held by each side: baseline → scenario",
@@ -426,47 +428,30 @@ def print_rich(doc: RunDocument, console: Console) -> None:
                 phase_rows(e),
                 PHASE_GROUPS,
             )
-        console.print(vs_1991_line(e), markup=False, highlight=False)
+        say(vs_1991_line(e))
         if e.transfers:
             _rich_table(console, "Changes hands, by oblast", transfer_head(e), transfer_rows(e))
         if e.towns:
             _rich_table(console, TOWNS_TITLE, TOWN_HEAD, town_rows(e))
             if note := town_note(e):
-                console.print(terminal_text(note), style="dim", markup=False, highlight=False)
-    console.rule("[bold]Comparison[/]", style="cyan")
+                say(note, "dim")
+    print_rule(console, "Comparison")
     head, groups = compare_head(doc), compare_groups(doc)
     _rich_table(console, "One row per scenario", head, compare_rows(doc), groups)
     if _others(doc):
-        console.print(OTHER_NOTE, markup=False, highlight=False)
-    console.print(doc.method, style="dim", markup=False, highlight=False)
+        say(OTHER_NOTE)
+    say(doc.method, "dim")
     for s in doc.data_sources:
-        console.print(f"• {s}", style="dim", markup=False, highlight=False)
-    console.print(
+        say(f"• {s}", "dim")
+    say(
         f"Generated {doc.generated} by modeller {doc.tool.version}, "
         f"embedded data #{doc.data_version}.",
-        style="dim",
-        highlight=False,
+        "dim",
     )
-
-
-def _heading(console: Console, title: str, sid: str) -> None:
-    """A scenario's title and id in a rule across the terminal; above the rule, wrapped,
-    when it does not fit in one (rich cut it short with '…')."""
-    shown = f"{terminal_text(title)} ({terminal_text(sid)})"
-    if cell_len(shown) + 6 <= console.width:
-        console.rule(f"[bold]{_escape_rich(title)}[/] ({_escape_rich(sid)})", style="cyan")
-        return
-    console.rule(style="cyan")
-    console.print(Text(shown, style="bold"), overflow="fold", highlight=False)
+    console.file.flush()
 
 
 def _rich_table(console: Console, title: str, head: list[str], rows, groups=None) -> None:
     """Print a table fitted to the console (``terminal_tables``): no figure cut short."""
     rows = [[terminal_text(c) for c in row] for row in rows]
     print_fitted(console, title, [terminal_text(h) for h in head], rows, groups)
-
-
-def _escape_rich(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(terminal_text(text))

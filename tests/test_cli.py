@@ -409,3 +409,24 @@ def test_validate_counts_steps_and_phases_in_words(tmp_path):
         result = CliRunner().invoke(main, ["validate", str(path)])
         assert result.exit_code == 0, result.output
         assert result.output.strip().endswith(said), result.output
+
+
+def test_a_run_on_a_terminal_shows_what_it_is_at(monkeypatch):
+    """The spinner line (off a terminal, nothing: see test_imports) says what the run is at:
+    here the baseline it loads (the scenario it applies goes by between two redraws)."""
+    import io
+
+    from modeller import cli_run
+
+    seen = io.StringIO()
+
+    class Terminal(cli_run._Stderr):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs, file=seen, force_terminal=True, width=100)
+
+    monkeypatch.setattr(cli_run, "_Stderr", Terminal)
+    args = ["run", "scenarios/land-swap.yaml", "--baseline", "contact-line", "--no-maps"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.getvalue())
+    assert "loading baseline contact-line" in shown

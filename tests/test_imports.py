@@ -130,3 +130,16 @@ def test_a_polygon_far_from_ukraine_is_refused_by_validate_and_run_alike(tmp_pat
     assert line == run.stderr.strip().splitlines()[-1], (line, run.stderr)
     assert said.format(far=far) in line, line
     assert "Ukraine lies within lon 22 … 40.5, lat 44 … 52.5" in line
+
+
+def test_a_run_off_a_terminal_leaves_the_progress_display_and_the_network_unloaded():
+    """A run whose messages go to a pipe or a log shows no spinner (rich's progress display,
+    ~30 ms of imports) and downloads nothing (urllib's HTTP and TLS, ~20 ms)."""
+    code, loaded = _loaded(
+        "run", "scenarios/land-swap.yaml", "--baseline", "contact-line", "--no-maps"
+    )
+    assert code == 0
+    assert "modeller.engine" in loaded  # (the run did run)
+    assert not loaded & {"rich.progress", "urllib.request", "ssl"}, sorted(
+        loaded & {"rich.progress", "urllib.request", "ssl"}
+    )

@@ -198,3 +198,64 @@ def test_comparison_names_each_baseline_with_its_date(doc):
     assert report_text.baseline_label(raw, "2025-08-03") == (
         "deepstate_raw_20250803T195825Z.geojson 2025-08-03"
     )
+
+
+# --- the report's lines and rules are drawn here too; rich, which drew them, is the reference
+
+
+def _rstripped(text: str) -> str:
+    """rich pads or ends a wrapped line with a space; the report does not."""
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.lists(WORD, max_size=30), width=st.integers(8, 160))
+def test_a_line_of_the_report_wraps_as_rich_wrapped_it(words, width):
+    from rich.cells import cell_len
+
+    from modeller.terminal_tables import print_paragraph
+
+    text = " ".join(words)
+    ours, theirs = io.StringIO(), io.StringIO()
+    print_paragraph(Console(file=ours, width=width, color_system=None), text, "dim")
+    Console(file=theirs, width=width, color_system=None).print(
+        text, style="dim", markup=False, highlight=False
+    )
+    if all(cell_len(w) <= width for w in words):  # (rich folds a longer word with a space
+        assert ours.getvalue() == _rstripped(theirs.getvalue())  # before the next)
+    lines = ours.getvalue().splitlines() or [""]
+    assert all(cell_len(line) <= max(width, 2) for line in lines)
+    assert "".join("".join(lines).split()) == "".join(text.split())  # every character kept
+
+
+@settings(max_examples=100, deadline=None)
+@given(title=CELL.filter(str.strip), width=st.integers(8, 160))
+def test_a_heading_rule_is_drawn_as_rich_drew_it(title, width):
+    from rich.cells import cell_len
+    from rich.markup import escape
+
+    from modeller.terminal_tables import print_rule
+
+    ours, theirs = io.StringIO(), io.StringIO()
+    print_rule(Console(file=ours, width=width, color_system=None), title)
+    rich = Console(file=theirs, width=width, color_system=None)
+    if cell_len(title) + 6 <= width:
+        rich.rule(f"[bold]{escape(title)}[/]", style="cyan")
+    else:  # a bare rule, then the title under it, whole
+        rich.rule(style="cyan")
+        rich.print(Text(title, style="bold"), overflow="fold", highlight=False)
+    if all(cell_len(w) <= width for w in title.split()):  # (rich folds a longer word
+        assert ours.getvalue() == _rstripped(theirs.getvalue())  # with a space first)
+    for line in ours.getvalue().splitlines():
+        assert cell_len(line) <= max(width, 2)
+    assert "".join(title.split()) in "".join(ours.getvalue().split())
+
+
+def test_lines_and_rules_are_styled_on_a_terminal_only(doc):
+    """Colours and bold for a terminal; a pipe or a file gets the same text with none."""
+    shown, piped = io.StringIO(), io.StringIO()
+    report_text.print_rich(doc, Console(file=shown, width=100, force_terminal=True))
+    report_text.print_rich(doc, Console(file=piped, width=100, color_system=None))
+    assert "\x1b[36m─" in shown.getvalue() and "\x1b[2m" in shown.getvalue()  # rule, dim
+    assert "\x1b" not in piped.getvalue()
+    assert re.sub(r"\x1b\[[0-9;]*m", "", shown.getvalue()) == piped.getvalue()
