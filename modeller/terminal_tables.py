@@ -130,6 +130,8 @@ def _chop(word: str, width: int) -> list[str]:
 def wrap(text: str, width: int) -> list[str]:
     """A cell's lines within ``width`` terminal cells: broken between words, a word longer
     than a line folded over several (never cut), spaces at a break dropped."""
+    if "\n" not in text and cell_len(text) <= width:  # (most cells: one line as they are)
+        return [text.rstrip()]
     out: list[str] = []
     for paragraph in text.split("\n"):
         line, used = "", 0

@@ -140,6 +140,16 @@ def test_a_run_off_a_terminal_leaves_the_progress_display_and_the_network_unload
     )
     assert code == 0
     assert "modeller.engine" in loaded  # (the run did run)
-    assert not loaded & {"rich.progress", "urllib.request", "ssl"}, sorted(
-        loaded & {"rich.progress", "urllib.request", "ssl"}
+    unused = {"rich.progress", "urllib.request", "ssl"}
+    assert not loaded & unused, sorted(loaded & unused)
+
+
+def test_a_run_on_a_deepstate_day_has_no_masked_arrays(shared_data):
+    """numpy.ma (~20 ms of imports), which np.unique of a bare array loads, is not loaded
+    by a run on a DeepState day (its pockets are filled) and its tallies."""
+    code, loaded = _loaded(
+        "run", "scenarios/land-swap.yaml", "--baseline", "deepstate:2025-08-15", "--no-maps"
     )
+    assert code == 0
+    assert "modeller.pockets" in loaded and "modeller.metrics" in loaded
+    assert "numpy.ma" not in loaded
