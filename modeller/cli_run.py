@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
+from . import screens
 from .cli_options import GEO_FORMATS, fail, named, use_population
 from .errors import InputError
 from .failures import environment_message, silence_stdout
@@ -36,7 +35,7 @@ def run(
     from . import report, runs
     from .scenario import load_scenarios
 
-    err = _Stderr(stderr=True, soft_wrap=True, emoji=False)
+    err = screens.messages()
     try:  # before any work: say now if the outputs could not be written
         from . import cachefiles, settings
 
@@ -254,15 +253,24 @@ def run(
         sys.exit(1)
 
 
-def _progress(err: Console):
+def _progress(err):
     """The spinner with what the run is at, on a terminal; elsewhere (a pipe, a log file)
     nothing, and rich's progress display (~30 ms of imports) is not loaded."""
     if not err.is_terminal:
         return _NoProgress()
+    from rich.markup import escape
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    class Spinner(Progress):
+        """rich's Progress, its lines read as text: a file 'c[/]d.geojson' crashed a run."""
+
+        def update(self, task, description: str | None = None, **kwargs) -> None:
+            if description is not None:
+                kwargs["description"] = escape(description)
+            super().update(task, **kwargs)
+
     columns = SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()
-    return Progress(*columns, console=err, transient=True)
+    return Spinner(*columns, console=err, transient=True)
 
 
 class _NoProgress:
@@ -297,7 +305,7 @@ def _ending(fmt: str) -> str:
     return GEO_FORMATS.get(fmt, {"markdown": ".md"}.get(fmt, "." + fmt))
 
 
-def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> None:
+def _report(doc, partitions, fmt: str, output: Path | None, err) -> None:
     """The figures on stdout in ``fmt``, or the pieces written to a geodata file."""
     from . import report_files, report_text
 
@@ -323,7 +331,7 @@ def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> Non
 
         target = output or Path(f"pieces{GEO_FORMATS[fmt]}")
         kept = exports.other_layers(target) if fmt == "gpkg" else []
-        with err.status(f"writing {_shown(target)}"):
+        with screens.status(err, f"writing {_shown(target)}"):
             frame = exports.pieces_frame(doc, partitions)
             try:
                 exports.write(frame, target, exports.provenance(doc), fmt)
@@ -337,32 +345,10 @@ def _report(doc, partitions, fmt: str, output: Path | None, err: Console) -> Non
             highlight=False,
         )
     else:
-        console = _Stdout(emoji=False)  # ":fire:" in a title stays text
-        wide = _Stdout(width=160, emoji=False)
-        report_text.print_rich(doc, console if console.is_terminal else wide)
+        report_text.print_rich(doc, screens.figures())
 
 
-class _Stderr(Console):
-    """The messages' console: a reader gone (``2>&1 | head``) silences it, and the run goes
-    on (rich's own way is to exit at once, status 1, though the maps were written)."""
-
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
-        with contextlib.suppress(OSError, ValueError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stderr.fileno())
-
-
-class _Stdout(Console):
-    """The figures' console: a reader gone (``| head``) raises BrokenPipeError to the run,
-    which still writes the maps (rich's own way is to exit at once)."""
-
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
-        raise BrokenPipeError
-
-
-def _note_missing_glyphs(doc, err: Console) -> None:
+def _note_missing_glyphs(doc, err) -> None:
     """One line for the characters of titles and labels the images' font lacks."""
     from .maps.image_words import missing_glyphs
 
@@ -379,7 +365,7 @@ def _note_missing_glyphs(doc, err: Console) -> None:
 
 
 def _write_maps(
-    doc, partitions, out: Path, tiles: str | None, pending, err: Console, url: str | None
+    doc, partitions, out: Path, tiles: str | None, pending, err, url: str | None
 ) -> str | None:
     """The HTML pages, rendered while the images (``pending``; None: no images) are drawn,
     then written with them as one folder; the error line when the images failed (the
@@ -399,7 +385,7 @@ def _write_maps(
 
     status = "writing maps" if pending is None else "drawing PNG/SVG maps and writing pages"
     try:
-        with err.status(status), cleanup_on_interrupt():  # pages and images at once
+        with screens.status(err, status), cleanup_on_interrupt():  # pages and images at once
             try:
                 written = maps.write_site(
                     doc,
@@ -465,8 +451,6 @@ def _failed(exc: Exception):
 
 
 def _shown(text) -> str:
-    """User text (a file name, an id) in a progress line: control characters neutralised,
-    and nothing read as rich markup (a baseline file 'c[/]d.geojson' crashed the run)."""
-    from rich.markup import escape
-
-    return escape(terminal_text(str(text)))
+    """User text (a file name, an id) in a progress or status line, control characters
+    neutralised (the spinner and ``screens.status`` read none of it as rich markup)."""
+    return terminal_text(str(text))

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from .document import USER_FILE, BaselineRef, RunDocument, ScenarioEntry
 from .gazetteer import news_name
 from .rounding import km2_text, pct_text, people_short, people_text, share_text, signed_people
 from .terminal_tables import print_fitted, print_paragraph, print_rule
 from .textsafe import markdown_address, markdown_paragraph, markdown_text, terminal_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def baseline_note(b: BaselineRef | dict) -> str:

@@ -13,9 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len as _rich_cell_len
-from rich.console import Console
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 STYLES = {"bold": "\x1b[1m", "dim": "\x1b[2m", "italic": "\x1b[3m", "yellow": "\x1b[33m"}
 STYLES |= {"cyan": "\x1b[36m", "plain": "\x1b[0m"}

@@ -412,21 +412,17 @@ def test_validate_counts_steps_and_phases_in_words(tmp_path):
 
 
 def test_a_run_on_a_terminal_shows_what_it_is_at(monkeypatch):
-    """The spinner line (off a terminal, nothing: see test_imports) says what the run is at:
-    here the baseline it loads (the scenario it applies goes by between two redraws)."""
-    import io
-
-    from modeller import cli_run
-
-    seen = io.StringIO()
-
-    class Terminal(cli_run._Stderr):
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs, file=seen, force_terminal=True, width=100)
-
-    monkeypatch.setattr(cli_run, "_Stderr", Terminal)
+    """The spinner line says what the run is at (here the baseline it loads: the scenario
+    it applies goes by between two redraws); off a terminal there is none."""
     args = ["run", "scenarios/land-swap.yaml", "--baseline", "contact-line", "--no-maps"]
-    result = CliRunner().invoke(main, args)
-    assert result.exit_code == 0, result.output
-    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.getvalue())
-    assert "loading baseline contact-line" in shown
+    monkeypatch.setenv("FORCE_COLOR", "1")  # (rich's, and modeller's, sign of a terminal)
+    shown = CliRunner().invoke(main, args)
+    assert shown.exit_code == 0, shown.output
+    assert "loading baseline contact-line" in re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.stderr)
+    assert "\x1b[" in shown.stdout  # (the figures in colour)
+    monkeypatch.setenv("TTY_COMPATIBLE", "0")
+    piped = CliRunner().invoke(main, args)
+    assert piped.exit_code == 0, piped.output
+    assert "loading baseline" not in piped.stderr and "\x1b" not in piped.output
+    for out in (shown.stdout, piped.stdout):  # (at the terminal's width, and at 160)
+        assert "Land swap — rest of Donbas for northern pockets (land-swap)" in out

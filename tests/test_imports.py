@@ -133,14 +133,15 @@ def test_a_polygon_far_from_ukraine_is_refused_by_validate_and_run_alike(tmp_pat
 
 
 def test_a_run_off_a_terminal_leaves_the_progress_display_and_the_network_unloaded():
-    """A run whose messages go to a pipe or a log shows no spinner (rich's progress display,
-    ~30 ms of imports) and downloads nothing (urllib's HTTP and TLS, ~20 ms)."""
+    """A run whose figures and messages go to a pipe or a log shows no spinner and needs
+    no console (rich's progress display and console, ~70 ms of imports) and downloads
+    nothing (urllib's HTTP and TLS, ~20 ms)."""
     code, loaded = _loaded(
         "run", "scenarios/land-swap.yaml", "--baseline", "contact-line", "--no-maps"
     )
     assert code == 0
     assert "modeller.engine" in loaded  # (the run did run)
-    unused = {"rich.progress", "urllib.request", "ssl"}
+    unused = {"rich.progress", "rich.console", "urllib.request", "ssl"}
     assert not loaded & unused, sorted(loaded & unused)
 
 

@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"bandzone"},  # a band's zone: the union of buffers of runs of the line
     {"scheduler"},  # the Dask scheduler --scheduler names, reached or refused in a sentence
     {"downloads"},  # one HTTP GET for fetch, with a deadline
-    {"terminal_tables"},  # tables fitted to a terminal, no figure cut short
+    {"terminal_tables", "screens"},  # tables fitted to a terminal; rich's console or plain
     {"inputs"},  # files in: checked, read as text, named in outputs
     {"settings", "rounding", "projection", "areas", "gazetteer"},  # environment; the CRS; km²
     {"positions"},  # GeoJSON geometry read in two dimensions, bad positions named

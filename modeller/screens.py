@@ -1,0 +1,114 @@
+"""Where ``run`` writes its figures and messages: rich's Console on a terminal (spinner,
+colours, the terminal's width), a plain writer anywhere else (a pipe, a file, a log).
+
+The plain writer needs none of rich's console machinery (~40 ms of imports, a tenth of
+what a run off a terminal computes besides Python's own start). Whether a stream is a
+terminal is decided as rich decides it: ``TTY_COMPATIBLE`` (0 or 1), then ``FORCE_COLOR``
+(set and not empty: a terminal), then the stream's ``isatty()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import TextIO
+
+WIDTH = 160  # the figures' width off a terminal (a file or a pipe has none of its own)
+
+
+def is_terminal(stream: TextIO) -> bool:
+    """Whether rich would treat ``stream`` as a terminal (escape codes shown, not stored)."""
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    try:
+        return bool(getattr(stream, "isatty", lambda: False)())
+    except ValueError:  # a closed stream
+        return False
+
+
+class Plain:
+    """A stream off a terminal, used as ``run`` uses rich's Console: lines of text as they
+    are (no styles, no wrapping, no markup read), and no spinner or status line.
+
+    ``closed``: what to do when the reader has gone (``| head``): ``"quiet"`` drops the
+    rest (the messages: the run and its maps go on), ``"raise"`` raises BrokenPipeError
+    to the run (the figures: it still writes the maps)."""
+
+    is_terminal = False
+    color_system = None
+
+    def __init__(self, file: TextIO, width: int = WIDTH, closed: str = "raise") -> None:
+        self.file, self.width, self.closed = file, width, closed
+        self.quiet = False
+
+    def print(self, text: object = "", *, markup: bool = False, **_style) -> None:
+        """One message on its own line (``markup`` must be off: user text is text)."""
+        if markup:
+            raise ValueError("plain output reads no rich markup: pass markup=False")
+        if self.quiet:
+            return
+        try:
+            self.file.write(f"{text}\n")
+            self.file.flush()
+        except BrokenPipeError:
+            self.quiet = True
+            if self.closed == "raise":
+                raise
+            _silence(self.file)
+
+    def status(self, text: str) -> contextlib.AbstractContextManager:
+        """No status line off a terminal."""
+        return contextlib.nullcontext()
+
+
+def _silence(file: TextIO) -> None:
+    """Point the stream's descriptor at /dev/null, so its buffered rest is not an error at
+    exit (what rich's own broken-pipe handling does)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, file.fileno())
+
+
+def messages():
+    """The console of ``run``'s messages (stderr): rich's on a terminal, else plain.
+    A reader gone (``2>&1 | head``) silences it and the run goes on (rich's own way is
+    to exit at once, status 1, though the maps were written)."""
+    if not is_terminal(sys.stderr):
+        return Plain(sys.stderr, closed="quiet")
+    from rich.console import Console
+
+    class Messages(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            _silence(sys.stderr)
+
+    return Messages(stderr=True, soft_wrap=True, emoji=False)
+
+
+def figures():
+    """The console of ``run``'s figures (stdout): rich's on a terminal (its width), else
+    plain at ``WIDTH``. A reader gone (``| head``) raises BrokenPipeError to the run."""
+    if not is_terminal(sys.stdout):
+        return Plain(sys.stdout, closed="raise")
+    from rich.console import Console
+
+    class Figures(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return Figures(emoji=False)
+
+
+def status(console, text: str) -> contextlib.AbstractContextManager:
+    """A status line with a spinner saying ``text`` (plain, safe text) on a terminal."""
+    if not console.is_terminal:
+        return contextlib.nullcontext()
+    from rich.markup import escape  # ('c[/]d.geojson' in a file name is not markup)
+
+    return console.status(escape(text))
