@@ -5,7 +5,7 @@ ever invalidated by hand and a stale file is never read.
 Each kind of file has its own folder under ``settings.cache_dir()``
 (``MODELLER_CACHE_DIR``) and its own switch (``MODELLER_IMAGE_CACHE=0``,
 ``MODELLER_POPULATION_CACHE=0``, ``MODELLER_GEOMETRY_CACHE=0``,
-``MODELLER_TIMELINE_CACHE=0`` turn one off). Files are written
+``MODELLER_TIMELINE_CACHE=0``, ``MODELLER_TEMPLATE_CACHE=0`` turn one off). Files are written
 atomically, each ending in the SHA-256 of its name and content (a file copied or renamed
 to another's name is not that file: its figures were another day's), and the least
 recently used are

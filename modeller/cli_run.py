@@ -42,6 +42,8 @@ def run(
         settings.source_date_epoch()  # a malformed time: said now, not after the work
         cachefiles.enabled("MODELLER_POPULATION_CACHE")  # a switch that is none: said now
         cachefiles.enabled("MODELLER_GEOMETRY_CACHE")
+        if not no_maps:
+            cachefiles.enabled("MODELLER_TEMPLATE_CACHE")
         if not no_maps and not no_images:
             cachefiles.enabled("MODELLER_IMAGE_CACHE")
         from .files import check_writer

@@ -57,7 +57,11 @@ def timeline(
     stamps: dict[Path, tuple | None] = {}  # the files it writes and their state before
     with cleanup_on_interrupt():  # Ctrl-C: the pool and the writers clean up, one line
         try:
-            for switch in ("MODELLER_POPULATION_CACHE", "MODELLER_TIMELINE_CACHE"):
+            for switch in (
+                "MODELLER_POPULATION_CACHE",
+                "MODELLER_TIMELINE_CACHE",
+                "MODELLER_TEMPLATE_CACHE",
+            ):
                 cachefiles.enabled(switch)  # a bad switch: said before any work
             settings.source_date_epoch()  # a malformed time too
             files.check_writer(fmt)

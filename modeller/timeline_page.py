@@ -53,11 +53,14 @@ INDEX = ""  # the key of the maps' index among ``maps`` (no scenario id is empty
 def _environment():
     from jinja2 import Environment, PackageLoader, select_autoescape
 
+    from .templatecache import kept
+
     return Environment(
         loader=PackageLoader("modeller", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=kept(),  # (compiled once per release, not once per run)
     )
 
 

@@ -29,7 +29,7 @@ LAYERS: list[set[str]] = [
     {"unitchecks"},  # whether a units file can be Ukraine's units
     {"files", "locks"},  # files out, atomically; one run at a time per output folder
     {"cachefiles"},  # files kept between runs under a digest of their inputs
-    {"unitskept"},  # a units file's checked geometry, kept between runs
+    {"unitskept", "templatecache"},  # a units file's checked geometry; compiled templates
     {"dates", "geodata", "failures"},  # dates; units, CRS
     {"folders"},  # a folder written as a whole; manifests of what a write put there
     {"geomcache"},  # costly shapes kept between runs (cachefiles)

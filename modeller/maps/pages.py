@@ -26,8 +26,11 @@ RECOGNITION_DASH = {"de_jure": None, "de_facto": "1 4"}
 
 @cache
 def environment():
-    """The Jinja2 environment (templates from package data, autoescaped, compiled once)."""
+    """The Jinja2 environment (templates from package data, autoescaped, compiled once and
+    kept: ``templatecache``)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    from ..templatecache import kept
 
     return Environment(
         loader=PackageLoader("modeller.maps", "templates"),
@@ -35,6 +38,7 @@ def environment():
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=StrictUndefined,
+        bytecode_cache=kept(),  # (compiled once per release, not once per run)
     )
 
 
