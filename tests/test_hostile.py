@@ -1711,6 +1711,33 @@ def test_a_cell_splits_at_semicolons_or_tabs_into_no_part_a_spreadsheet_would_ru
     assert spreadsheet_cell('Reuters;"=1+2') == "Reuters;'\"=1+2"
 
 
+VALUES = st.one_of(
+    st.text(alphabet=st.sampled_from(list(";\n\r=+-@ a1.'")), max_size=6),
+    st.sampled_from([1, 1.0, True, 0, False, 0.0, None, "1", "True", "=1"]),
+)
+
+
+@settings(deadline=None)  # (the first example imports the report's modules)
+@given(st.lists(st.lists(VALUES, min_size=3, max_size=3), max_size=12))
+def test_the_csv_writer_writes_each_cell_as_it_would_alone(rows):
+    """The CSV writer remembers the cell of each text it has seen (ids and sources repeat
+    on every row): what it writes is each value made safe on its own, and 1, 1.0 and True,
+    equal keys of a dict, stay three values."""
+    import csv
+    import io
+
+    from modeller.report_files import _cell, _SafeWriter
+
+    fields = ["a", "b", "c"]
+    out, expected = io.StringIO(), io.StringIO()
+    writer = _SafeWriter(out, fields, lineterminator="\n")
+    plain = csv.DictWriter(expected, fields, lineterminator="\n")
+    for row in rows:
+        writer.writerow(dict(zip(fields, row, strict=True)))
+        plain.writerow({k: _cell(v) for k, v in zip(fields, row, strict=True)})
+    assert out.getvalue() == expected.getvalue()
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
