@@ -11,6 +11,7 @@ terminal, which wraps its lines: nothing is lost.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -118,15 +119,39 @@ def fit(
 _TOKEN = re.compile(r"\s*\S+\s*")  # a word with the spaces before and after it
 
 
-def _chop(word: str, width: int) -> list[str]:
-    """A word too long for a line, in pieces of at most ``width`` terminal cells."""
-    pieces, piece, used = [], "", 0
+def _symbols(word: str) -> list[str]:
+    """The word's characters as a terminal shows them: each with the marks that attach to
+    it (combining marks, variation selectors, skin tones, tags), emoji joined by ZWJ as one
+    (a family is one symbol two cells wide, not four of eight cells)."""
+    out: list[str] = []
+    joined = False
     for ch in word:
-        size = cell_len(ch)
+        code = ord(ch)
+        attaches = (
+            ch == "\u200d"
+            or 0xFE00 <= code <= 0xFE0F
+            or 0x1F3FB <= code <= 0x1F3FF
+            or 0xE0020 <= code <= 0xE007F
+            or unicodedata.category(ch) in ("Mn", "Me")
+        )
+        if out and (joined or attaches):
+            out[-1] += ch
+        else:
+            out.append(ch)
+        joined = ch == "\u200d"
+    return out
+
+
+def _chop(word: str, width: int) -> list[str]:
+    """A word too long for a line, in pieces of at most ``width`` terminal cells, broken
+    between whole symbols (``_symbols``)."""
+    pieces, piece, used = [], "", 0
+    for symbol in _symbols(word):
+        size = cell_len(symbol)
         if piece and used + size > width:
             pieces.append(piece)
             piece, used = "", 0
-        piece, used = piece + ch, used + size
+        piece, used = piece + symbol, used + size
     return [*pieces, piece] if piece else pieces
 
 
@@ -217,23 +242,40 @@ def _styled(console: Console) -> bool:
     return console.is_terminal and console.color_system is not None
 
 
+COLOURS = {"cyan", "yellow"}  # what NO_COLOR takes away (bold, dim and italic stay, as rich)
+_FLAT = str.maketrans({"\t": " ", "\v": " ", "\f": " ", "\r": " "})  # one cell each
+
+
+def _code(console: Console, style: str) -> str:
+    """The escape code of ``style`` (a name in ``STYLES``) on this console: none off a
+    terminal, and no colour where the user asked for none (``NO_COLOR``)."""
+    if not style or not _styled(console):
+        return ""
+    if style in COLOURS and getattr(console, "no_color", False):
+        return ""
+    return STYLES[style]
+
+
 def print_paragraph(console: Console, text: str, style: str = "") -> None:
     """Plain text (already made safe for a terminal) wrapped between words to the console's
-    width, in ``style`` (a name in ``STYLES``) where the console shows styles.
+    width, in ``style`` (a name in ``STYLES``) where the console shows it; a tab is one
+    space (a terminal shows it up to eight wide, which no width can allow for).
 
     Drawn here, as the tables are: rich took ~3 ms a line, 0.1 s of a run's text."""
-    on = STYLES[style] if style and _styled(console) else ""
+    on = _code(console, style)
     off = STYLES["plain"] if on else ""
-    lines = wrap(text, max(console.width, 1))
+    lines = wrap(text.translate(_FLAT), max(console.width, 1))
     console.file.write("".join(f"{on}{line}{off}\n" for line in lines))
 
 
 def print_rule(console: Console, title: str = "") -> None:
-    """A line across the console with ``title`` (plain, safe text) in bold at its middle;
-    a title too long for one line goes, wrapped, under a bare line."""
+    """A line across the console with ``title`` (plain, safe text; a line break in it is a
+    space) in bold at its middle; a title too long for one line goes, wrapped, under a bare
+    line."""
     width = max(console.width, 1)
-    styled = _styled(console)
-    cyan, bold, off = (STYLES[k] if styled else "" for k in ("cyan", "bold", "plain"))
+    title = " ".join(title.translate(_FLAT).split("\n"))
+    cyan, bold = _code(console, "cyan"), _code(console, "bold")
+    off = STYLES["plain"] if bold else ""
     size = cell_len(title)
     if not title or size + 6 > width:
         console.file.write(f"{cyan}{'─' * width}{off}\n")

@@ -5,6 +5,7 @@ each status's km², % and people together."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from pathlib import Path
 
@@ -259,3 +260,61 @@ def test_lines_and_rules_are_styled_on_a_terminal_only(doc):
     assert "\x1b[36m─" in shown.getvalue() and "\x1b[2m" in shown.getvalue()  # rule, dim
     assert "\x1b" not in piped.getvalue()
     assert re.sub(r"\x1b\[[0-9;]*m", "", shown.getvalue()) == piped.getvalue()
+
+
+def test_no_color_leaves_bold_and_dim_and_takes_the_colours(doc):
+    """NO_COLOR (rich's no_color) had been ignored: cyan rules and yellow warnings still."""
+    out = io.StringIO()
+    entry = doc.scenarios[0].model_copy(update={"warnings": ["a step selects nothing"]})
+    warned = doc.model_copy(update={"scenarios": [entry]})
+    report_text.print_rich(warned, Console(file=out, width=100, force_terminal=True, no_color=True))
+    text = out.getvalue()
+    assert "warning: a step selects nothing" in text
+    assert "\x1b[1m" in text and "\x1b[2m" in text  # bold titles, dim provenance
+    assert "\x1b[36m" not in text and "\x1b[33m" not in text  # no cyan, no yellow
+
+
+def test_tabs_and_line_breaks_in_titles_and_lines_keep_within_the_width(doc):
+    """A tab had reached the terminal as such (up to eight columns shown, none counted: a
+    summary of tabs ran to 284 columns at 160), and a line break in a title split the
+    heading's rule in two."""
+    entry = doc.scenarios[0].model_copy(
+        update={"title": "Line one\nLine two", "summary": "col1\tcol2\tcol3\t" * 12}
+    )
+    text = _printed(doc.model_copy(update={"scenarios": [entry]}), 60)
+    assert "\t" not in text
+    assert all(len(line) <= 60 for line in text.splitlines())
+    (rule,) = [line for line in text.splitlines() if "Line one" in line]
+    assert "Line one Line two" in rule and rule.startswith("─") and rule.endswith("─")
+    assert "col1 col2 col3" in text
+
+
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # one symbol, 2 cells
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    symbols=st.lists(
+        st.sampled_from([FAMILY, "e\u0301", "\U0001f44d\U0001f3fd", "a", "漢", "\u2764\ufe0f"]),
+        min_size=1,
+        max_size=120,
+    ),
+    width=st.integers(2, 40),
+)
+def test_a_long_word_is_folded_between_whole_symbols(symbols, width):
+    """A word of joined emoji had been folded inside a family (measured code point by code
+    point: eight cells for what shows as two), filling a quarter of each line."""
+    from rich.cells import cell_len
+
+    word = "".join(symbols)
+    lines = wrap(word, width)
+    assert "".join(lines) == word
+    assert all(cell_len(line) <= width for line in lines)
+    bounds = set(itertools.accumulate(len(s) for s in symbols))
+    assert set(itertools.accumulate(len(line) for line in lines)) <= bounds  # whole symbols
+    for line, after in itertools.pairwise(lines):  # a line ends only where the next symbol
+        assert cell_len(line) + cell_len(_first_symbol(after, symbols)) > width  # won't fit
+
+
+def _first_symbol(text: str, symbols: list[str]) -> str:
+    return next(s for s in sorted(set(symbols), key=len, reverse=True) if text.startswith(s))
