@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from . import settings
-from .cli_options import fail
-from .errors import InputError
+from .cli_options import fail, named
+from .errors import InputError, NotKept
+from .failures import environment_message
 from .textsafe import terminal_text
 
 
@@ -101,6 +102,8 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
             try:
                 with _waiting("fetching the units from geoBoundaries"):
                     path = geoboundaries.fetch_units(force=force)
+            except NotKept as exc:
+                _not_kept(exc)
             except (urllib.error.URLError, TimeoutError, OSError) as exc:
                 _unreachable(f"cannot reach geoBoundaries ({_why(exc)})")
         except InputError as exc:
@@ -131,6 +134,8 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
                 path = deepstate.fetch(day, force=force)
         except InputError as exc:
             fail(exc)
+        except NotKept as exc:
+            _not_kept(exc)
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
             _unreachable(f"cannot reach the DeepState API ({_why(exc)})")
         click.echo(f"deepstate:{day} -> {path}")
@@ -164,6 +169,13 @@ def _waiting(what: str):
 
 
 FIRST_DAY = Date(2022, 2, 24)  # the full-scale invasion: DeepState's history starts after it
+
+
+def _not_kept(exc: NotKept) -> None:
+    """End the command on a download that arrived but could not be written: the machine's
+    refusal (status 1), named as a write, not as the network."""
+    click.echo(environment_message(named(exc.error, exc.path), command=None), err=True)
+    sys.exit(1)
 
 
 def _unreachable(message: str) -> None:

@@ -20,7 +20,7 @@ import shapely
 from shapely.geometry import mapping
 
 from . import dates, files, inputs, positions, settings
-from .errors import InputError
+from .errors import InputError, NotKept
 
 API = "https://deepstatemap.live/api/history"
 OCCUPIED_FILL = "#a52714"
@@ -29,12 +29,24 @@ FOREIGN_FILL = "#ff5252"  # "occupied" territories outside Ukraine (Transnistria
 PRE_2022 = re.compile(r"ОРДЛО|ORDLO|CADR|CALR|Крим|Crimea|Тузла|Tuzla", re.IGNORECASE)
 
 
+def _unexpected(url: str, what: str) -> InputError:
+    """The server answered, but not with what its API gives: not the network's fault."""
+    return InputError(
+        f"unexpected answer from {url}: {what}; try again later, and if it persists the "
+        "API may have changed (a newer modeller may read it)"
+    )
+
+
 def _get_json(url: str):
     from . import downloads  # (urllib's HTTP and TLS: ~20 ms of imports a run does not use)
 
-    data = json.loads(downloads.get(url).decode("utf-8"))
-    if isinstance(data, str):  # some endpoints return JSON encoded twice
-        data = json.loads(data)
+    body = downloads.get(url)
+    try:
+        data = json.loads(body.decode("utf-8"))
+        if isinstance(data, str):  # some endpoints return JSON encoded twice
+            data = json.loads(data)
+    except (ValueError, RecursionError) as exc:  # HTML, cut short, not UTF-8, too deep
+        raise _unexpected(url, f"not JSON ({str(exc)[:120]})") from None
     return data
 
 
@@ -42,20 +54,36 @@ def snapshots() -> list[dict]:
     """The API's list of snapshots: [{'id': ..., 'datetime': ...}, ...]."""
     data = _get_json(f"{API}/public")
     if not isinstance(data, list):
-        raise InputError(f"unexpected answer from {API}/public: expected a list of snapshots")
+        raise _unexpected(f"{API}/public", "expected a list of snapshots")
     return data
 
 
+def _when(item) -> datetime | None:
+    """A listed snapshot's time in UTC (a time without a zone is UTC, as the API's are);
+    None for an entry without an id or a readable time."""
+    if not isinstance(item, dict) or not isinstance(item.get("id"), int | str):
+        return None
+    try:
+        when = datetime.fromisoformat(str(item.get("datetime")).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
 def snapshot_for(day: Date, listing: list[dict]) -> dict:
-    """The last snapshot published on ``day`` (UTC); InputError naming the nearest days."""
+    """The last snapshot published on ``day`` (UTC); InputError naming the nearest days.
+    Entries without an id or a readable time are passed over."""
     on_day = []
     days = set()
     for item in listing:
-        when = datetime.fromisoformat(str(item["datetime"]).replace("Z", "+00:00"))
-        when = when.astimezone(UTC)
+        when = _when(item)
+        if when is None:
+            continue
         days.add(when.date())
         if when.date() == day:
             on_day.append((when, item))
+    if not days:
+        raise _unexpected(f"{API}/public", "no snapshot with an id and a time in its list")
     if not on_day:
         nearest = dates.nearest(days, day, 3)
         raise InputError(
@@ -247,23 +275,62 @@ def fetch(day: Date, folder: Path | None = None, force: bool = False) -> Path:
     if target.exists() and not force:
         return target
     item = snapshot_for(day, snapshots())
-    raw = _get_json(f"{API}/{item['id']}/geojson")
-    layers = raw_layers(raw)
-    folder.mkdir(parents=True, exist_ok=True)
-    out = {
+    url = f"{API}/{item['id']}/geojson"
+    raw = _get_json(url)
+    if not _features(raw):
+        raise _unexpected(url, "not a GeoJSON FeatureCollection of map layers")
+    try:
+        layers = raw_layers(raw)
+    except InputError as exc:
+        raise _unexpected(url, exc.message) from None
+    _check_in_ukraine(layers["russia"], url)
+    fills, unread = unread_polygons(raw)
+    if unread:  # a restyled layer: its occupied land would be lost without a word
+        raise _unexpected(
+            url,
+            f"{len(unread)} polygon(s) filled {', '.join(fills[:5])}, a fill DeepState's "
+            "layer did not have, may be occupied land this modeller cannot tell from the "
+            "rest; nothing was kept",
+        )
+    try:
+        return _keep(target, _daily(layers, item, url))
+    except OSError as exc:
+        raise NotKept(target, exc) from exc
+
+
+UKRAINE_BOX = (21.0, 43.5, 41.5, 53.0)  # lon/lat: Ukraine and a margin (Crimea to Sumy)
+
+
+def _check_in_ukraine(occupied, url: str) -> None:
+    """Refuse, before it is kept, an occupied layer that is not in Ukraine: a world-sized
+    polygon, metres for degrees, lat/lon swapped, or land wholly elsewhere (kept, it had
+    been read by every run, silently or refused without a word of ``fetch --force``)."""
+    x0, y0, x1, y1 = UKRAINE_BOX
+    lo_x, lo_y, hi_x, hi_y = occupied.bounds
+    if not (x0 <= lo_x and hi_x <= x1 and y0 <= lo_y and hi_y <= y1):
+        raise _unexpected(
+            url,
+            f"its occupied layer spans lon {lo_x:.6g}..{hi_x:.6g}, lat {lo_y:.6g}..{hi_y:.6g}, "
+            f"outside Ukraine (lon {x0}..{x1}, lat {y0}..{y1}); nothing was kept",
+        )
+
+
+def _daily(layers: dict, item: dict, url: str) -> dict:
+    """The day as the daily archive lays it out: one feature per layer, with its status."""
+    return {
         "type": "FeatureCollection",
         "grey_zone": True,  # this file keeps DeepState's grey zone (status 'contested')
         "features": [
             {
                 "type": "Feature",
-                "properties": {
-                    "status": status,
-                    "source": f"{API}/{item['id']}/geojson",
-                    "datetime": item["datetime"],
-                },
+                "properties": {"status": status, "source": url, "datetime": item["datetime"]},
                 "geometry": mapping(geom),
             }
             for status, geom in layers.items()
         ],
     }
-    return files.write_text(target, json.dumps(out))
+
+
+def _keep(target: Path, day: dict) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return files.write_text(target, json.dumps(day))

@@ -7,20 +7,37 @@ from __future__ import annotations
 import time
 import urllib.request
 
+from .errors import InputError
+
 WAIT_S = 30.0  # silence on the socket before giving up
 DEADLINE_S = 300.0  # the whole answer, however it trickles in
 CHUNK = 1 << 16
+MAX_BYTES = 512 * 2**20  # a DeepState day is a few MB at most, geoBoundaries' ADM1 tens of MB
 
 
-def get(url: str, wait_s: float = WAIT_S, deadline_s: float = DEADLINE_S) -> bytes:
-    """The body of ``url``; TimeoutError when the server is silent for ``wait_s`` or the
-    answer is not complete within ``deadline_s`` (urllib's errors pass through)."""
+def get(
+    url: str, wait_s: float = WAIT_S, deadline_s: float = DEADLINE_S, max_bytes: int = MAX_BYTES
+) -> bytes:
+    """The body of ``url`` (http or https only); TimeoutError when the server is silent for
+    ``wait_s`` or the answer is not complete within ``deadline_s``; InputError for another
+    kind of address or an answer past ``max_bytes`` (read whole, it had filled the memory:
+    "out of memory" blamed the inputs). urllib's errors pass through."""
+    if not (isinstance(url, str) and url.lower().startswith(("https://", "http://"))):
+        raise InputError(
+            f"{str(url)[:200]!r} is not a web address (http or https): nothing was downloaded"
+        )
     request = urllib.request.Request(url, headers={"User-Agent": "modeller (research tool)"})
     end = time.monotonic() + deadline_s
-    parts = []
+    parts, size = [], 0
     with urllib.request.urlopen(request, timeout=wait_s) as response:
         while chunk := response.read1(CHUNK):  # (read() would wait for all CHUNK bytes)
             parts.append(chunk)
+            size += len(chunk)
+            if size > max_bytes:
+                raise InputError(
+                    f"the answer from {url[:200]} passed {max_bytes // 2**20} MB, far more "
+                    "than the file it should be: stopped, nothing was kept"
+                )
             if time.monotonic() > end:
                 raise TimeoutError(f"no complete answer within {deadline_s:.0f} s")
     return b"".join(parts)

@@ -25,6 +25,16 @@ class InputError(Exception):
         return f"{where}: {self.message}" if where else self.message
 
 
+class NotKept(Exception):
+    """A download that arrived but could not be written where it is kept (the machine's
+    refusal: a full disk, a cache folder that is a file or read-only): said as a write
+    failure, not as the network's."""
+
+    def __init__(self, path, error: OSError) -> None:
+        super().__init__(f"{path}: {error}")
+        self.path, self.error = path, error
+
+
 class OutputWarning(UserWarning):
     """What the user should know of a write that succeeded (the CLI prints it as a
     "warning:" line; the Python API leaves it to the ``warnings`` module)."""

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import downloads, settings
-from .errors import InputError
+from .errors import InputError, NotKept
 
 API = "https://www.geoboundaries.org/api/current/gbOpen/UKR/ADM1/"
 FILE = "geoBoundaries-UKR-ADM1.geojson"
@@ -63,6 +63,20 @@ def fetch_units(folder: Path | None = None, api: str | None = None, force: bool 
         raise InputError(f"the file at {url} is not a GeoJSON FeatureCollection ({exc})") from None
     if not isinstance(features, list) or not features:
         raise InputError(f"the file at {url} holds no features")
+    if not all(isinstance(f, dict) and isinstance(f.get("geometry"), dict) for f in features):
+        raise InputError(
+            f"the file at {url} is not a GeoJSON FeatureCollection: a feature is not an "
+            "object with a geometry; nothing was kept"
+        )
+    try:
+        _keep(folder, target, body, api, url, meta, features)
+    except OSError as exc:
+        raise NotKept(target, exc) from exc
+    return target
+
+
+def _keep(folder: Path, target: Path, body: bytes, api: str, url: str, meta, features) -> None:
+    """Write the download and the record of where it came from."""
     folder.mkdir(parents=True, exist_ok=True)
     record = {
         "api": api,
@@ -78,7 +92,6 @@ def fetch_units(folder: Path | None = None, api: str | None = None, force: bool 
         target.with_name(FILE.replace(".geojson", ".source.json")),
         json.dumps(record, indent=2).encode(),
     )
-    return target
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -358,3 +358,86 @@ def test_a_polygon_of_an_unknown_fill_that_cannot_be_read_leaves_the_dump_readab
 
     base = modeller.load_baseline(_edited_dump(shared_data, tmp_path, odd))
     assert not [w for w in base.warnings if "did not have" in w]
+
+
+def _serving(monkeypatch, listing, body: bytes) -> None:
+    """The API answering ``listing`` (JSON) and ``body`` (bytes as sent) for every day."""
+
+    def fake_urlopen(request, timeout):
+        url = request.full_url
+        if url.endswith("/public"):
+            return io.BytesIO(json.dumps(listing).encode())
+        return io.BytesIO(body)
+
+    monkeypatch.setattr(downloads.urllib.request, "urlopen", fake_urlopen)
+
+
+LISTED = [{"id": 1754250905, "datetime": "2025-08-03T19:58:25.000Z"}]
+STYLED = {"styleUrl": "#poly", "fill": deepstate.OCCUPIED_FILL, "name": "occupied"}
+
+
+def _layer(ring: list) -> bytes:
+    feature = {"type": "Feature", "properties": STYLED, "geometry": {"type": "Polygon"}}
+    feature["geometry"]["coordinates"] = [ring]
+    return json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+
+
+@pytest.mark.parametrize(
+    "listing, body, said",
+    [
+        (LISTED, b"<html><body>502 Bad Gateway</body></html>", "not JSON"),
+        (LISTED, b'{"type": "FeatureCollection", "feat', "not JSON"),
+        (LISTED, b"\xff\xfe{}", "not JSON"),
+        (LISTED, b"[" * 100_000 + b"]" * 100_000, "not JSON"),
+        (LISTED, b"[1, 2]", "not a GeoJSON FeatureCollection"),
+        (LISTED, b"null", "not a GeoJSON FeatureCollection"),
+        ([{"id": 1}, "x", None, {"datetime": "2025-08-03"}], b"{}", "no snapshot with an id"),
+        ([], b"{}", "no snapshot with an id"),
+        (LISTED, _layer([[-180, -85], [180, -85], [180, 85], [-180, -85]]), "outside Ukraine"),
+        (LISTED, _layer([[48.0, 37.0], [48.5, 37.0], [48.5, 37.5], [48.0, 37.0]]), "outside"),
+        (LISTED, _layer([[4.0e6, 6.0e6], [4.1e6, 6.0e6], [4.1e6, 6.1e6], [4.0e6, 6.0e6]]), "outs"),
+    ],
+    ids=[
+        "html", "cut", "not-utf8", "deep", "list", "null", "bad-listing", "empty-listing",
+        "world", "lat-lon", "metres",
+    ],
+)  # fmt: skip
+def test_a_strange_answer_is_said_as_such_and_nothing_is_kept(
+    monkeypatch, tmp_path, listing, body, said
+):
+    """The server answered, but not as DeepState's API does: one line saying so (status
+    2), nothing kept. They had been tracebacks, "cannot reach the DeepState API" (it had
+    answered), or a day kept that every later run then read."""
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    _serving(monkeypatch, listing, body)
+    result = CliRunner().invoke(main, ["fetch", "2025-08-03"])
+    assert result.exit_code == 2, result.output
+    assert said in result.output and "Traceback" not in result.output
+    assert "cannot reach" not in result.output
+    assert not list(tmp_path.rglob("*.geojson"))
+
+
+def _restyled(shared_data) -> bytes:
+    return (shared_data / RAW).read_bytes().replace(b"#a52714", b"#b71c1c")
+
+
+def test_a_restyled_layer_is_not_kept_without_its_occupied_land(shared_data, monkeypatch, tmp_path):
+    """DeepState's occupied fill changed: fetch had kept the day without the land so filled
+    (80,000 km² held instead of 120,000), where the same dump as --baseline warns."""
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    _serving(monkeypatch, LISTED, _restyled(shared_data))
+    result = CliRunner().invoke(main, ["fetch", "2025-08-03"])
+    assert result.exit_code == 2, result.output
+    assert "#b71c1c" in result.output and "nothing was kept" in result.output
+    assert not list(tmp_path.rglob("*.geojson"))
+
+
+def test_a_cache_that_cannot_be_written_is_said_as_such(recorded_api, tmp_path, monkeypatch):
+    """A cache folder that is a file had been reported as 'cannot reach the DeepState API'
+    after a download that succeeded."""
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file, not a folder")
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(blocker))
+    result = CliRunner().invoke(main, ["fetch", "2025-08-03"])
+    assert result.exit_code == 1, result.output
+    assert "cannot write" in result.output and "cannot reach" not in result.output

@@ -80,3 +80,38 @@ def test_a_whole_answer_is_returned_as_sent():
         assert downloads.get(url) == b"[1, 2, 3]" * 50_000
     finally:
         server.shutdown()
+
+
+def test_only_web_addresses_are_downloaded():
+    """A geoBoundaries record's link had been followed wherever it pointed: file:// copied
+    a local file into the cache as if downloaded, 'not a url' ended in a traceback."""
+    from modeller.errors import InputError
+
+    for url in ("file:///etc/passwd", "not a url", 5, "ftp://x.org/a", ""):
+        with pytest.raises(InputError, match="not a web address"):
+            downloads.get(url)
+
+
+def test_an_answer_past_the_limit_is_stopped_not_read_whole():
+    """A 3 GB answer had been read into memory whole, and 'out of memory' blamed the inputs."""
+    from modeller.errors import InputError
+
+    class Endless(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.end_headers()
+            try:
+                for _ in range(10_000):
+                    self.wfile.write(b"x" * 65536)
+            except OSError:
+                return
+
+        def log_message(self, *args):
+            pass
+
+    url, server = _serve(Endless)
+    try:
+        with pytest.raises(InputError, match="passed 1 MB"):
+            downloads.get(url, max_bytes=2**20)
+    finally:
+        server.shutdown()

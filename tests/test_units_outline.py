@@ -744,6 +744,32 @@ def test_fetch_units_from_a_local_geoboundaries_server(tmp_path, monkeypatch):
         server.shutdown()
 
 
+@pytest.mark.parametrize(
+    "link, body, said",
+    [
+        ("https://x.org/gb.geojson", b'{"features": [1, 2]}', "not a GeoJSON FeatureCollection"),
+        ("file:///etc/hostname", None, "not a web address"),
+        ("not a url", None, "not a web address"),
+    ],
+)
+def test_fetch_units_keeps_nothing_it_cannot_use(tmp_path, monkeypatch, link, body, said):
+    """A record linking to a file of no geometries had been kept and reported as fetched
+    (and given again by every later fetch); a file:// link copied a local file into the
+    cache as if downloaded; 'not a url' ended in a traceback."""
+    from modeller import downloads, geoboundaries
+
+    def answer(url):
+        if url == geoboundaries.API:
+            return json.dumps({"gjDownloadURL": link}).encode()
+        return body if url == link and body is not None else downloads.get(url)
+
+    monkeypatch.setattr(geoboundaries, "_get", answer)
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    result = CliRunner().invoke(main, ["fetch", "units"])
+    assert result.exit_code == 2 and said in result.output, result.output
+    assert not list(tmp_path.rglob("*.geojson"))
+
+
 def test_doctor_and_validate_take_units(tmp_path):
     path = embedded_as_file(tmp_path, "code")
     before = os.environ.get("MODELLER_UNITS")
