@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from shapely.errors import ShapelyError
 from shapely.geometry import shape
 
 from . import geodata, runs, unitchecks
@@ -54,7 +55,7 @@ def check_geodata(folder: Path | None = None) -> list[Finding]:
         return [Finding("fail", "files", f"{folder}: no {missing}; {GEODATA_FILES}")]
     except OSError as exc:
         return [Finding("fail", "files", f"cannot read {folder}: {exc.strerror or exc}")]
-    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+    except (KeyError, ValueError, TypeError, AttributeError, ShapelyError) as exc:
         what = f"no {exc} field" if isinstance(exc, KeyError) else str(exc).split("\n")[0][:120]
         return [
             Finding("fail", "files", f"{folder}: cannot read its files ({what}); {GEODATA_FILES}")
@@ -74,7 +75,7 @@ def check_geodata(folder: Path | None = None) -> list[Finding]:
     ):
         try:
             out += check()
-        except (KeyError, ValueError, TypeError) as exc:  # a column missing, a bad number
+        except (KeyError, ValueError, TypeError, ShapelyError) as exc:  # a column, a number
             what = f"missing column {exc}" if isinstance(exc, KeyError) else str(exc)
             out.append(Finding("fail", name, f"cannot check ({what})"))
     return out
@@ -128,13 +129,27 @@ def check_units() -> list[Finding]:
 
 
 def _read_units(folder: Path) -> dict[str, dict]:
-    with open(folder / "units.csv", encoding="utf-8") as fh:
-        return {row["code"]: row for row in csv.DictReader(fh)}
+    with open(folder / "units.csv", encoding="utf-8-sig") as fh:  # (a spreadsheet's BOM)
+        rows = list(csv.DictReader(fh))
+    return _once([row["code"] for row in rows], rows, "units.csv")
 
 
 def _read_shapes(folder: Path) -> dict[str, object]:
     features = json.loads((folder / "oblasts.geojson").read_text(encoding="utf-8"))["features"]
-    return {f["properties"]["code"]: geodata.to_equal_area(shape(f["geometry"])) for f in features}
+    codes = [f["properties"]["code"] for f in features]
+    shapes = [geodata.to_equal_area(shape(f["geometry"])) for f in features]
+    return _once(codes, shapes, "oblasts.geojson")
+
+
+def _once(codes: list, values: list, name: str) -> dict:
+    """``{code: value}``; ValueError naming a code given twice (a dict had kept the last
+    one without a word)."""
+    seen: set = set()
+    for code in codes:
+        if code in seen:
+            raise ValueError(f"{name} gives unit {str(code)[:40]!r} twice")
+        seen.add(code)
+    return dict(zip(codes, values, strict=True))
 
 
 def _check_codes(units: dict, shapes: dict) -> list[Finding]:
@@ -258,10 +273,12 @@ def _check_population(units: dict) -> list[Finding]:
 def _check_settlements(folder: Path, units: dict, shapes: dict) -> list[Finding]:
     """Settlements lie in (or within 5 km of) their oblast; GeoNames never exceeds Ukrstat."""
     try:
-        with open(folder / "settlements.csv", encoding="utf-8") as fh:
+        with open(folder / "settlements.csv", encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))
     except OSError as exc:
         return [Finding("fail", "settlements", f"cannot read settlements.csv: {exc}")]
+    if not rows:  # (every unit had been a warning, and the folder passed)
+        return [Finding("fail", "settlements", "settlements.csv lists no settlement")]
     out = []
     far = []
     unchecked = sum(1 for r in rows if r["oblast"] not in shapes)  # of units not in the folder

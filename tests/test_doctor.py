@@ -208,3 +208,42 @@ def test_doctor_blames_a_bad_baseline_not_the_scenarios_run_on_it(tmp_path):
     assert any(r.startswith("│ FAIL │ baseline │") for r in rows), rows
     assert not any("FAIL │ scenario" in r for r in rows), rows
     assert "no polygon features" in " ".join(rows)
+
+
+def test_a_unit_given_twice_an_unknown_geometry_or_no_settlements_fail_and_a_bom_does_not(
+    tmp_path,
+):
+    """From a hunt: a unit given twice had collapsed into one without a word; a geometry
+    of type 'Foo' ended in a traceback; an empty settlements.csv passed (exit 0); a units.csv
+    saved with a byte order mark was read as having 'no code field'."""
+    source = geodata.geodata_dir()
+
+    def fresh(name: str):
+        folder = tmp_path / name
+        shutil.copytree(source, folder)
+        return folder
+
+    def failures(folder) -> list[str]:
+        return [f.message for f in doctor.check_geodata(folder) if f.level == "fail"]
+
+    bom = fresh("bom")
+    (bom / "units.csv").write_text((source / "units.csv").read_text("utf-8"), "utf-8-sig")
+    assert failures(bom) == []
+    twice = fresh("twice")
+    lines = (source / "units.csv").read_text("utf-8").splitlines()
+    (twice / "units.csv").write_text("\n".join([*lines, lines[3]]) + "\n", "utf-8")
+    assert any("units.csv gives unit 'UA-" in m and "twice" in m for m in failures(twice))
+    doc = json.loads((source / "oblasts.geojson").read_text("utf-8"))
+    for name, features, said in (
+        ("shape-twice", [*doc["features"], doc["features"][4]], "oblasts.geojson gives unit"),
+        ("foo", [{**doc["features"][0], "geometry": {"type": "Foo"}}], "geometry type"),
+    ):
+        folder = fresh(name)
+        (folder / "oblasts.geojson").write_text(json.dumps({**doc, "features": features}))
+        result = CliRunner().invoke(main, ["doctor", "--geodata", str(folder)])
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert said in " ".join(result.output.split()), result.output
+    empty = fresh("empty")
+    (empty / "settlements.csv").write_text("geonameid,name,oblast,population,lon,lat\n")
+    assert "settlements.csv lists no settlement" in failures(empty)
