@@ -105,7 +105,8 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
             except NotKept as exc:
                 _not_kept(exc)
             except (urllib.error.URLError, TimeoutError, OSError) as exc:
-                _unreachable(f"cannot reach geoBoundaries ({_why(exc)})")
+                moved = "geoBoundaries may have moved it: a newer modeller may know where"
+                _unreachable(f"cannot reach geoBoundaries ({_why(exc, moved)})")
         except InputError as exc:
             fail(exc)
         click.echo(f"units -> {path}  (geoBoundaries gbOpen UKR ADM1, ODbL; use --units {path})")
@@ -141,15 +142,17 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
         click.echo(f"deepstate:{day} -> {path}")
 
 
-def _why(exc: BaseException) -> str:
+def _why(exc: BaseException, missing: str = "check the date") -> str:
     """Why a download failed, in words, with what to try: a name that does not resolve is
     this machine off the network (or behind a proxy), not the server being down."""
     import socket
     import urllib.error
 
     if isinstance(exc, urllib.error.HTTPError):  # the server answered, with an error
-        fix = "try again later" if exc.code >= 500 or exc.code == 429 else "check the date"
-        return f"HTTP {exc.code} {exc.reason}; {fix}"
+        fix = "try again later" if exc.code >= 500 or exc.code in (408, 429) else missing
+        if 300 <= exc.code < 400:  # (urllib's "redirect ... infinite loop", three lines)
+            return f"HTTP {exc.code}: it sends the request round in a loop; try again later"
+        return f"HTTP {exc.code} {' '.join(str(exc.reason).split())}; {fix}"
     reason = getattr(exc, "reason", exc)  # (urllib wraps the socket's error)
     if isinstance(reason, socket.gaierror):
         return (

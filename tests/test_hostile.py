@@ -2780,6 +2780,22 @@ def test_a_download_refused_by_the_server_says_its_status(code, said):
     assert _why(urllib.error.HTTPError("https://x.org/", code, reason, {}, None)).startswith(said)
 
 
+def test_a_redirect_loop_and_a_missing_units_file_are_said_in_one_line_with_their_fix():
+    """urllib's redirect loop said three lines ending "check the date"; a 404 from
+    geoBoundaries said "check the date" though units have no date."""
+    import urllib.error
+
+    from modeller.cli_data import _why
+
+    loop = "The HTTP server returned a redirect error that would lead to an infinite loop.\n"
+    loop += "The last 30x error message was:\nFound"
+    said = _why(urllib.error.HTTPError("https://x.org/", 302, loop, {}, None))
+    assert "\n" not in said and "loop" in said and "check the date" not in said
+    moved = "geoBoundaries may have moved it"
+    gone = _why(urllib.error.HTTPError("https://x.org/", 404, "Not Found", {}, None), moved)
+    assert gone == f"HTTP 404 Not Found; {moved}"
+
+
 @pytest.mark.parametrize("flag", ["", ', "grey_zone": false'])
 def test_a_deepstate_day_with_grey_features_says_it_has_a_grey_zone(tmp_path, monkeypatch, flag):
     """Contested features without "grey_zone": true were counted as contested while the
