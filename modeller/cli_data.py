@@ -27,22 +27,18 @@ def list_scenarios() -> None:
         loaded = load_scenarios([])
     except InputError as exc:
         fail(exc)
-    from rich.table import Table
+    from .terminal_tables import print_fitted, print_paragraph
 
-    table = Table(header_style="bold", title_justify="left", expand=False)
-    table.add_column("id", no_wrap=True, style="bold")
-    table.add_column("date", no_wrap=True)
-    table.add_column("title and sources (outlet, date)")
+    rows = []
     for _path, sc in loaded:
         outlets = "; ".join(f"{r.source.split(' — ')[0]} ({r.date})" for r in sc.reported)
-        table.add_row(
-            escape(sc.id),
-            sc.date.isoformat() if sc.date else "undated",
-            escape(sc.title) + (f"\n[dim]{escape(outlets)}[/]" if outlets else ""),
-        )
+        when = sc.date.isoformat() if sc.date else "undated"
+        rows.append([terminal_text(x) for x in (sc.id, when, f"{sc.title}\n{outlets}".strip())])
+    # (fitted as the run's tables are: at 10 columns rich had shown '…' alone)
     console = Console(emoji=False)
-    console.print(table)
-    console.print(f"{len(loaded)} scenarios in {shipped_folder()}", style="dim", highlight=False)
+    head = ["id", "date", "title and sources (outlet, date)"]
+    print_fitted(console, "", head, rows, left=(2,))
+    print_paragraph(console, f"{len(loaded)} scenarios in {shipped_folder()}", "dim")
 
 
 def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | None) -> None:

@@ -78,11 +78,13 @@ def fit(
     rows: Sequence[Sequence[str]],
     width: int,
     groups: Sequence[Sequence[int]] | None = None,
+    left: Sequence[int] = (),
 ) -> list[Part]:
     """The table as one or more parts for ``width`` columns, each with the width it needs
     (more than ``width`` only when its words alone do not fit).
 
-    ``groups``: the columns after the first that belong together (default: each alone).
+    ``groups``: the columns after the first that belong together (default: each alone);
+    ``left``: the columns of words, left-justified (the first is; the others are figures).
     Cells are plain text, already made safe for a terminal (``textsafe.terminal_text``).
     """
     flat = str.maketrans({"\t": " ", "\v": " ", "\f": " ", "\r": " "})  # one cell each
@@ -105,11 +107,11 @@ def fit(
         sizes = _widths([lo[j] for j in part], [hi[j] for j in part], width - _chrome(len(part)))
         out.append(
             Part(
-                title=title if k == 0 else f"{title} (continued)",
+                title=title if k == 0 or not title else f"{title} (continued)",
                 head=tuple(head[j] for j in part),
                 rows=tuple(tuple(r[j] for j in part) for r in rows),
                 widths=tuple(sizes),
-                right=tuple(j != 0 for j in part),
+                right=tuple(j != 0 and j not in left for j in part),
                 width=max(width, sum(sizes) + _chrome(len(part))),
             )
         )
@@ -225,14 +227,14 @@ def render(part: Part, styled: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def print_fitted(console: Console, title: str, head, rows, groups=None) -> None:
+def print_fitted(console: Console, title: str, head, rows, groups=None, left=()) -> None:
     """``fit`` the table to the console's width and print it (wider, when it must be: the
     terminal wraps the lines, where rich would clip them to its width).
 
     The tables are drawn here, not by rich: rich took ~12 ms a table (0.5 s of a run's
     ~2 s for the shipped scenarios), measuring cells whose widths are already known."""
     styled = _styled(console)
-    for part in fit(title, head, rows, console.width, groups):
+    for part in fit(title, head, rows, console.width, groups, left):
         console.file.write(render(part, styled))
     console.file.flush()
 

@@ -51,6 +51,19 @@ def test_scenarios_lists_id_date_title_and_sources():
     assert "Land swap" in result.output and "Reuters" in result.output
 
 
+@pytest.mark.parametrize("columns", ["10", "30"])
+def test_the_scenarios_listing_keeps_every_id_and_title_on_a_narrow_terminal(columns):
+    """At 10 columns the listing had shown '…' alone (rich cut every cell)."""
+    from modeller.scenario import load_scenarios
+
+    result = CliRunner(env={"COLUMNS": columns}).invoke(main, ["scenarios"])
+    assert result.exit_code == 0, result.output
+    words = set(result.output.split())
+    for _path, sc in load_scenarios([]):
+        assert sc.id in words
+        assert all(w in words for w in sc.title.split() if len(w) < int(columns) - 4)
+
+
 def test_docs_print_what_the_outputs_refer_to():
     runner = CliRunner()
     assumptions = runner.invoke(main, ["docs", "assumptions"])
