@@ -85,6 +85,7 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
 def fetch(what: tuple[str, ...], force: bool) -> None:
     """Download DeepState days or geoBoundaries units into the cache; one line per file."""
     import urllib.error
+    from http.client import HTTPException  # (not HTTP: a bad status line, a broken chunk)
 
     from . import deepstate
     from .dates import not_a_day, parse_date
@@ -100,7 +101,7 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
                     path = geoboundaries.fetch_units(force=force)
             except NotKept as exc:
                 _not_kept(exc)
-            except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            except (urllib.error.URLError, TimeoutError, OSError, HTTPException) as exc:
                 moved = "geoBoundaries may have moved it: a newer modeller may know where"
                 _unreachable(f"cannot reach geoBoundaries ({_why(exc, moved)})")
         except InputError as exc:
@@ -133,7 +134,7 @@ def fetch(what: tuple[str, ...], force: bool) -> None:
             fail(exc)
         except NotKept as exc:
             _not_kept(exc)
-        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError, HTTPException) as exc:
             _unreachable(f"cannot reach the DeepState API ({_why(exc)})")
         click.echo(f"deepstate:{day} -> {path}")
 
@@ -146,8 +147,10 @@ def _why(exc: BaseException, missing: str = "check the date") -> str:
 
     if isinstance(exc, urllib.error.HTTPError):  # the server answered, with an error
         fix = "try again later" if exc.code >= 500 or exc.code in (408, 429) else missing
-        if 300 <= exc.code < 400:  # (urllib's "redirect ... infinite loop", three lines)
+        if 300 <= exc.code < 400 and "infinite loop" in str(exc.reason):  # (three lines)
             return f"HTTP {exc.code}: it sends the request round in a loop; try again later"
+        if 300 <= exc.code < 400:  # a redirect urllib cannot follow (no Location, a 304)
+            fix = "try again later"
         return f"HTTP {exc.code} {' '.join(str(exc.reason).split())}; {fix}"
     reason = getattr(exc, "reason", exc)  # (urllib wraps the socket's error)
     if isinstance(reason, socket.gaierror):
@@ -180,7 +183,7 @@ def _not_kept(exc: NotKept) -> None:
 def _unreachable(message: str) -> None:
     """End the command on a network failure: the machine's problem, not the input's
     (status 1, as README says for the environment)."""
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {terminal_text(message)}", err=True)  # (a server's words in it)
     sys.exit(1)
 
 

@@ -61,13 +61,18 @@ def snapshots() -> list[dict]:
 def _when(item) -> datetime | None:
     """A listed snapshot's time in UTC (a time without a zone is UTC, as the API's are);
     None for an entry without an id or a readable time."""
-    if not isinstance(item, dict) or not isinstance(item.get("id"), int | str):
+    if not isinstance(item, dict) or not SNAPSHOT_ID.fullmatch(str(item.get("id"))):
         return None
+    if isinstance(item.get("id"), bool) or not isinstance(item.get("id"), int | str):
+        return None  # (the id goes into the snapshot's address: '../x?' is none)
     try:
         when = datetime.fromisoformat(str(item.get("datetime")).replace("Z", "+00:00"))
-    except ValueError:
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except (ValueError, OverflowError):  # (9999-12-31T23:30-05:00 is past year 9999 in UTC)
         return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+SNAPSHOT_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
 def snapshot_for(day: Date, listing: list[dict]) -> dict:
@@ -292,6 +297,7 @@ def fetch(day: Date, folder: Path | None = None, force: bool = False) -> Path:
             "layer did not have, may be occupied land this modeller cannot tell from the "
             "rest; nothing was kept",
         )
+    _check_occupied(raw, layers["russia"], url)
     try:
         return _keep(target, _daily(layers, item, url))
     except OSError as exc:
@@ -312,6 +318,27 @@ def _check_in_ukraine(occupied, url: str) -> None:
             url,
             f"its occupied layer spans lon {lo_x:.6g}..{hi_x:.6g}, lat {lo_y:.6g}..{hi_y:.6g}, "
             f"outside Ukraine (lon {x0}..{x1}, lat {y0}..{y1}); nothing was kept",
+        )
+
+
+MIN_OCCUPIED_KM2 = 30_000.0  # Crimea alone is 27,000 km²; DeepState has never shown less
+
+
+def _check_occupied(raw, occupied, url: str) -> None:
+    """Refuse a layer whose occupied land is not there as DeepState draws it: no polygon
+    in its occupied fill (restyled to a fill known as not held, or dropped), or less land
+    than it has ever shown (kept, such a day had run with Russia holding 0 km²)."""
+    from . import geodata
+
+    props = [f.get("properties") for f in _features(raw) if isinstance(f, dict)]
+    fills = {str(p.get("fill", "")).strip().lower() for p in props if isinstance(p, dict)}
+    km2 = geodata.area_km2(geodata.to_equal_area(occupied))
+    if OCCUPIED_FILL not in fills or km2 < MIN_OCCUPIED_KM2:
+        raise _unexpected(
+            url,
+            f"its occupied layer ({OCCUPIED_FILL}) holds {km2:,.0f} km², less than DeepState "
+            f"has ever shown (over {MIN_OCCUPIED_KM2:,.0f} km²): its style or content may "
+            "have changed; nothing was kept",
         )
 
 

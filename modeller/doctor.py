@@ -55,7 +55,9 @@ def check_geodata(folder: Path | None = None) -> list[Finding]:
         return [Finding("fail", "files", f"{folder}: no {missing}; {GEODATA_FILES}")]
     except OSError as exc:
         return [Finding("fail", "files", f"cannot read {folder}: {exc.strerror or exc}")]
-    except (KeyError, ValueError, TypeError, AttributeError, ShapelyError) as exc:
+    except (
+        KeyError, ValueError, TypeError, AttributeError, ShapelyError, RecursionError
+    ) as exc:  # fmt: skip
         what = f"no {exc} field" if isinstance(exc, KeyError) else str(exc).split("\n")[0][:120]
         return [
             Finding("fail", "files", f"{folder}: cannot read its files ({what}); {GEODATA_FILES}")
@@ -66,6 +68,9 @@ def check_geodata(folder: Path | None = None) -> list[Finding]:
     out += _check_codes(units, shapes)
     shapes = {c: g for c, g in shapes.items() if c in units}
     out += _check_validity(shapes)
+    shapes = {  # (the checks below measure areas: a point or a line is said above)
+        c: g for c, g in shapes.items() if not g.is_empty and g.geom_type.endswith("Polygon")
+    }
     valid = {c: shapely.make_valid(g) for c, g in shapes.items()}
     for name, check in (
         ("overlaps", lambda: _check_tiling(valid)),
@@ -75,7 +80,7 @@ def check_geodata(folder: Path | None = None) -> list[Finding]:
     ):
         try:
             out += check()
-        except (KeyError, ValueError, TypeError, ShapelyError) as exc:  # a column, a number
+        except (KeyError, ValueError, TypeError, AttributeError, ShapelyError) as exc:
             what = f"missing column {exc}" if isinstance(exc, KeyError) else str(exc)
             out.append(Finding("fail", name, f"cannot check ({what})"))
     return out
@@ -169,6 +174,11 @@ def _check_codes(units: dict, shapes: dict) -> list[Finding]:
 
 def _check_validity(shapes: dict) -> list[Finding]:
     bad = [(c, shapely.is_valid_reason(g)) for c, g in shapes.items() if not shapely.is_valid(g)]
+    bad += [  # a unit is an area: a point, a line or nothing is no outline of one
+        (c, f"a {g.geom_type}{' (empty)' if g.is_empty else ''}, not an area")
+        for c, g in shapes.items()
+        if shapely.is_valid(g) and (g.is_empty or not g.geom_type.endswith("Polygon"))
+    ]
     if bad:
         return [
             Finding("fail", "validity", f"{c}: invalid geometry ({reason})") for c, reason in bad

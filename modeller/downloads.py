@@ -40,4 +40,8 @@ def get(
                 )
             if time.monotonic() > end:
                 raise TimeoutError(f"no complete answer within {deadline_s:.0f} s")
+        headers = getattr(response, "headers", None)  # (a recorded answer in the tests: none)
+        promised = str(headers.get("Content-Length", "")) if headers is not None else ""
+    if promised.isdigit() and size < int(promised):  # the connection dropped: the network's
+        raise ConnectionError(f"the answer was cut short ({size:,} of {int(promised):,} bytes)")
     return b"".join(parts)

@@ -33,7 +33,7 @@ def metadata(api: str = API) -> dict:
     """The API's record of the layer (a JSON object; some answers wrap it in a list)."""
     try:
         data = json.loads(_get(api).decode("utf-8"))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"unexpected answer from {api}: not JSON ({exc})") from None
     if isinstance(data, list) and len(data) == 1:
         data = data[0]
@@ -59,14 +59,21 @@ def fetch_units(folder: Path | None = None, api: str | None = None, force: bool 
     body = _get(url)
     try:
         features = json.loads(body.decode("utf-8"))["features"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"the file at {url} is not a GeoJSON FeatureCollection ({exc})") from None
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        why = str(exc)[:120]
+        raise InputError(f"the file at {url} is not a GeoJSON FeatureCollection ({why})") from None
     if not isinstance(features, list) or not features:
         raise InputError(f"the file at {url} holds no features")
-    if not all(isinstance(f, dict) and isinstance(f.get("geometry"), dict) for f in features):
+    areas = ("Polygon", "MultiPolygon")
+    if not all(
+        isinstance(f, dict)
+        and isinstance(f.get("geometry"), dict)
+        and f["geometry"].get("type") in areas
+        for f in features
+    ):
         raise InputError(
-            f"the file at {url} is not a GeoJSON FeatureCollection: a feature is not an "
-            "object with a geometry; nothing was kept"
+            f"the file at {url} is not a GeoJSON FeatureCollection of areas: a feature is "
+            "not an object with a polygon geometry; nothing was kept"
         )
     try:
         _keep(folder, target, body, api, url, meta, features)

@@ -396,10 +396,20 @@ def _layer(ring: list) -> bytes:
         (LISTED, _layer([[-180, -85], [180, -85], [180, 85], [-180, -85]]), "outside Ukraine"),
         (LISTED, _layer([[48.0, 37.0], [48.5, 37.0], [48.5, 37.5], [48.0, 37.0]]), "outside"),
         (LISTED, _layer([[4.0e6, 6.0e6], [4.1e6, 6.0e6], [4.1e6, 6.1e6], [4.0e6, 6.0e6]]), "outs"),
+        (LISTED, _layer([[37.0, 48.0], [37.1, 48.0], [37.1, 48.1], [37.0, 48.0]]), "ever shown"),
+        (
+            [
+                {"id": 1, "datetime": "9999-12-31T23:30-05:00"},
+                {"id": "../../x?y=", "datetime": "2025-08-03T19:58:25Z"},
+                {"id": True, "datetime": "2025-08-03T19:58:25Z"},
+            ],
+            b"{}",
+            "no snapshot with an id",
+        ),
     ],
     ids=[
         "html", "cut", "not-utf8", "deep", "list", "null", "bad-listing", "empty-listing",
-        "world", "lat-lon", "metres",
+        "world", "lat-lon", "metres", "tiny", "odd-ids-and-times",
     ],
 )  # fmt: skip
 def test_a_strange_answer_is_said_as_such_and_nothing_is_kept(
@@ -441,3 +451,30 @@ def test_a_cache_that_cannot_be_written_is_said_as_such(recorded_api, tmp_path, 
     result = CliRunner().invoke(main, ["fetch", "2025-08-03"])
     assert result.exit_code == 1, result.output
     assert "cannot write" in result.output and "cannot reach" not in result.output
+
+
+def test_a_layer_refilled_to_a_fill_known_as_not_held_is_not_kept(
+    shared_data, monkeypatch, tmp_path
+):
+    """Every occupied polygon refilled to a fill DeepState uses for land it does not show
+    as held: the day had been kept, and runs on it gave Russia 43,800 km² for 113,000."""
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    body = (shared_data / RAW).read_bytes().replace(b"#a52714", b"#880e4f")
+    _serving(monkeypatch, LISTED, body)
+    result = CliRunner().invoke(main, ["fetch", "2025-08-03"])
+    assert result.exit_code == 2 and "less than DeepState has ever shown" in result.output
+    assert not list(tmp_path.rglob("*.geojson"))
+
+
+def test_a_server_that_does_not_speak_http_is_the_networks_fault(monkeypatch, tmp_path):
+    """A bad status line or a broken chunk (http.client's errors) ended in a traceback."""
+    import http.client
+
+    def garbled(request, timeout):
+        raise http.client.BadStatusLine("SSH-2.0-OpenSSH_9.2\x1b[2J")
+
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(downloads.urllib.request, "urlopen", garbled)
+    result = CliRunner().invoke(main, ["fetch", "2025-08-03"])
+    assert result.exit_code == 1 and "cannot reach the DeepState API" in result.output
+    assert "\x1b[2J" not in result.output  # (the server's words, made safe)

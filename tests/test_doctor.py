@@ -244,6 +244,17 @@ def test_a_unit_given_twice_an_unknown_geometry_or_no_settlements_fail_and_a_bom
         assert result.exit_code == 1, result.output
         assert result.exception is None or isinstance(result.exception, SystemExit)
         assert said in " ".join(result.output.split()), result.output
+    for name, geometry in (
+        ("point", {"type": "Point", "coordinates": [30.5, 50.45]}),
+        ("nothing", {"type": "MultiPolygon", "coordinates": []}),
+    ):  # (Kyiv city a point had ended in a traceback; nothing had been "valid")
+        folder = fresh(name)
+        features = [
+            {**f, "geometry": geometry} if f["properties"]["code"] == "UA-30" else f
+            for f in doc["features"]
+        ]
+        (folder / "oblasts.geojson").write_text(json.dumps({**doc, "features": features}))
+        assert any(m.startswith("UA-30: invalid geometry (a ") for m in failures(folder))
     empty = fresh("empty")
     (empty / "settlements.csv").write_text("geonameid,name,oblast,population,lon,lat\n")
     assert "settlements.csv lists no settlement" in failures(empty)

@@ -115,3 +115,25 @@ def test_an_answer_past_the_limit_is_stopped_not_read_whole():
             downloads.get(url, max_bytes=2**20)
     finally:
         server.shutdown()
+
+
+def test_an_answer_cut_short_of_its_length_is_the_networks_fault():
+    """A body shorter than its Content-Length (the connection dropped) had been read as a
+    whole answer, and then said to be the API's change, not the network's."""
+
+    class Short(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"[1, 2, 3")
+
+        def log_message(self, *args):
+            pass
+
+    url, server = _serve(Short)
+    try:
+        with pytest.raises(OSError, match="cut short"):
+            downloads.get(url)
+    finally:
+        server.shutdown()

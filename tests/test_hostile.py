@@ -2791,6 +2791,8 @@ def test_a_redirect_loop_and_a_missing_units_file_are_said_in_one_line_with_thei
     loop += "The last 30x error message was:\nFound"
     said = _why(urllib.error.HTTPError("https://x.org/", 302, loop, {}, None))
     assert "\n" not in said and "loop" in said and "check the date" not in said
+    unfollowed = _why(urllib.error.HTTPError("https://x.org/", 304, "Not Modified", {}, None))
+    assert unfollowed == "HTTP 304 Not Modified; try again later"  # (no loop said)
     moved = "geoBoundaries may have moved it"
     gone = _why(urllib.error.HTTPError("https://x.org/", 404, "Not Found", {}, None), moved)
     assert gone == f"HTTP 404 Not Found; {moved}"

@@ -750,6 +750,12 @@ def test_fetch_units_from_a_local_geoboundaries_server(tmp_path, monkeypatch):
         ("https://x.org/gb.geojson", b'{"features": [1, 2]}', "not a GeoJSON FeatureCollection"),
         ("file:///etc/hostname", None, "not a web address"),
         ("not a url", None, "not a web address"),
+        (
+            "https://x.org/points.geojson",
+            b'{"features": [{"geometry": {"type": "Point", "coordinates": [30, 50]}}]}',
+            "not an object with a polygon geometry",
+        ),
+        ("https://x.org/deep.geojson", b"[" * 100_000, "not a GeoJSON FeatureCollection"),
     ],
 )
 def test_fetch_units_keeps_nothing_it_cannot_use(tmp_path, monkeypatch, link, body, said):
