@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -294,6 +296,15 @@ class _NoProgress:
         return None
 
 
+def _utf8(stream) -> bool:
+    """Whether a stream writes UTF-8 (else a character it lacks is an escape: see
+    ``failures.lossless_streams``)."""
+    return str(getattr(stream, "encoding", "") or "utf-8").lower().replace("_", "-") in (
+        "utf-8",
+        "utf8",
+    )
+
+
 def _same_folder(output: Path, out: Path) -> bool:
     """Whether the --output file would lie in the maps folder."""
     try:
@@ -318,6 +329,8 @@ def _report(doc, partitions, fmt: str, output: Path | None, err) -> None:
             "markdown": report_text.to_markdown,
         }[fmt](doc)
         if output is None:
+            if fmt == "json" and not _utf8(sys.stdout):  # JSON's own escapes, not \xb2
+                text = re.sub(r"[^\x00-\x7f]", lambda m: json.dumps(m.group())[1:-1], text)
             sys.stdout.write(text)
             return
         from .files import write_text

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
@@ -70,6 +71,7 @@ class SafeGroup(click.Group):
     def make_context(self, info_name, args, parent=None, **extra):
         """The context, its arguments read: ``--help`` and ``--version`` print while they
         are, before ``invoke`` (``modeller --help > /dev/full`` had ended in a traceback)."""
+        lossless_streams()
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except BrokenPipeError:
@@ -124,6 +126,18 @@ def _shown(show: Callable) -> Callable:
             show(message, category, filename, lineno, file, line)
 
     return showwarning
+
+
+def lossless_streams() -> None:
+    """Standard output and error that cannot encode a character (``PYTHONIOENCODING=ascii``,
+    a latin-1 console) write it as an escape (``\u2014``): every format had ended in a
+    traceback after the work, on the first dash of a title."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = str(getattr(stream, "encoding", "") or "").lower().replace("_", "-")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and encoding not in ("utf-8", "utf8"):
+            with contextlib.suppress(Exception):  # (a stream that cannot: left as it is)
+                reconfigure(errors="backslashreplace")
 
 
 def silence_stdout() -> None:

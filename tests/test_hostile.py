@@ -2875,3 +2875,19 @@ def test_a_baseline_with_dates_as_before_and_after_is_no_pieces_export(tmp_path)
     path.write_text(json.dumps(pieces), encoding="utf-8")
     with pytest.raises(modeller.InputError, match="own export of a scenario's pieces"):
         modeller.load_baseline(path)
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_an_output_that_cannot_encode_a_character_gets_an_escape_not_a_traceback(fmt):
+    """PYTHONIOENCODING=ascii (or a latin-1 console): every format had ended in a traceback
+    after the work, at the first dash of a title. JSON stays JSON (its escape is JSON's)."""
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    args = ["run", "land-swap", "--no-maps", "-b", "contact-line", "-f", fmt]
+    done = subprocess.run(
+        [sys.executable, "-m", "modeller", *args], capture_output=True, env=env, cwd=REPO
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    out = done.stdout.decode("ascii")  # (nothing but ASCII)
+    assert "\\u2014" in out  # 'Land swap — rest of Donbas': the dash as an escape
+    if fmt == "json":
+        assert json.loads(out)["scenarios"][0]["title"].startswith("Land swap \u2014")
