@@ -159,7 +159,7 @@ def run(
         head = None if painter is None else report.document([])
         entries, partitions = [], []
         cache = runs.BaselineCache()
-        with _progress(err) as progress:
+        with screens.progress(err) as progress:
             task = progress.add_task("scenarios", total=len(loaded))
 
             def loading(spec: str) -> None:
@@ -257,54 +257,6 @@ def run(
         sys.exit(1)
 
 
-def _progress(err):
-    """The spinner with what the run is at, on a terminal; elsewhere (a pipe, a log file)
-    nothing, and rich's progress display (~30 ms of imports) is not loaded."""
-    if not err.is_terminal:
-        return _NoProgress()
-    from rich.markup import escape
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    class Spinner(Progress):
-        """rich's Progress, its lines read as text: a file 'c[/]d.geojson' crashed a run."""
-
-        def update(self, task, description: str | None = None, **kwargs) -> None:
-            if description is not None:
-                kwargs["description"] = escape(description)
-            super().update(task, **kwargs)
-
-    columns = SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()
-    return Spinner(*columns, console=err, transient=True)
-
-
-class _NoProgress:
-    """rich's Progress as a run off a terminal uses it: shows nothing."""
-
-    def __enter__(self) -> _NoProgress:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-    def add_task(self, *args, **kwargs) -> int:
-        return 0
-
-    def update(self, *args, **kwargs) -> None:
-        return None
-
-    def advance(self, *args, **kwargs) -> None:
-        return None
-
-
-def _utf8(stream) -> bool:
-    """Whether a stream writes UTF-8 (else a character it lacks is an escape: see
-    ``failures.lossless_streams``)."""
-    return str(getattr(stream, "encoding", "") or "utf-8").lower().replace("_", "-") in (
-        "utf-8",
-        "utf8",
-    )
-
-
 def _same_folder(output: Path, out: Path) -> bool:
     """Whether the --output file would lie in the maps folder."""
     try:
@@ -329,7 +281,7 @@ def _report(doc, partitions, fmt: str, output: Path | None, err) -> None:
             "markdown": report_text.to_markdown,
         }[fmt](doc)
         if output is None:
-            if fmt == "json" and not _utf8(sys.stdout):  # JSON's own escapes, not \xb2
+            if fmt == "json" and not screens.utf8(sys.stdout):  # JSON's escapes, not \xb2
                 text = re.sub(r"[^\x00-\x7f]", lambda m: json.dumps(m.group())[1:-1], text)
             sys.stdout.write(text)
             return

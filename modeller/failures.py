@@ -22,6 +22,7 @@ import click
 
 from .errors import InputError, OutputWarning
 from .interrupts import INTERRUPTED, interrupted
+from .screens import utf8
 from .textsafe import terminal_text
 
 
@@ -133,9 +134,8 @@ def lossless_streams() -> None:
     a latin-1 console) write it as an escape (``\u2014``): every format had ended in a
     traceback after the work, on the first dash of a title."""
     for stream in (sys.stdout, sys.stderr):
-        encoding = str(getattr(stream, "encoding", "") or "").lower().replace("_", "-")
         reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None and encoding not in ("utf-8", "utf8"):
+        if reconfigure is not None and not utf8(stream):
             with contextlib.suppress(Exception):  # (a stream that cannot: left as it is)
                 reconfigure(errors="backslashreplace")
 

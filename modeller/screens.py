@@ -112,3 +112,51 @@ def status(console, text: str) -> contextlib.AbstractContextManager:
     from rich.markup import escape  # ('c[/]d.geojson' in a file name is not markup)
 
     return console.status(escape(text))
+
+
+def progress(err):
+    """The spinner with what the run is at, on a terminal; elsewhere (a pipe, a log file)
+    nothing, and rich's progress display (~30 ms of imports) is not loaded."""
+    if not err.is_terminal:
+        return NoProgress()
+    from rich.markup import escape
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    class Spinner(Progress):
+        """rich's Progress, its lines read as text: a file 'c[/]d.geojson' crashed a run."""
+
+        def update(self, task, description: str | None = None, **kwargs) -> None:
+            if description is not None:
+                kwargs["description"] = escape(description)
+            super().update(task, **kwargs)
+
+    columns = SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()
+    return Spinner(*columns, console=err, transient=True)
+
+
+class NoProgress:
+    """rich's Progress as a run off a terminal uses it: shows nothing."""
+
+    def __enter__(self) -> NoProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def add_task(self, *args, **kwargs) -> int:
+        return 0
+
+    def update(self, *args, **kwargs) -> None:
+        return None
+
+    def advance(self, *args, **kwargs) -> None:
+        return None
+
+
+def utf8(stream) -> bool:
+    """Whether a stream writes UTF-8 (else a character it lacks is an escape: see
+    ``failures.lossless_streams``)."""
+    return str(getattr(stream, "encoding", "") or "utf-8").lower().replace("_", "-") in (
+        "utf-8",
+        "utf8",
+    )
