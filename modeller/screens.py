@@ -35,9 +35,9 @@ class Plain:
     """A stream off a terminal, used as ``run`` uses rich's Console: lines of text as they
     are (no styles, no wrapping, no markup read), and no spinner or status line.
 
-    ``closed``: what to do when the reader has gone (``| head``): ``"quiet"`` drops the
-    rest (the messages: the run and its maps go on), ``"raise"`` raises BrokenPipeError
-    to the run (the figures: it still writes the maps)."""
+    ``closed``: what to do when the stream takes no more (``| head``, a full disk):
+    ``"quiet"`` drops the rest (the messages: the run and its maps go on), ``"raise"``
+    raises the error to the run (the figures: it still writes the maps)."""
 
     is_terminal = False
     color_system = None
@@ -55,11 +55,12 @@ class Plain:
         try:
             self.file.write(f"{text}\n")
             self.file.flush()
-        except BrokenPipeError:
+        except OSError:  # a reader gone; or messages to a full disk (/dev/full)
             self.quiet = True
             if self.closed == "raise":
                 raise
-            _silence(self.file)
+            _silence(self.file)  # (the figures and maps still go out: a warning had ended
+            # a run with stderr on /dev/full, status 1, before its figures)
 
     def status(self, text: str) -> contextlib.AbstractContextManager:
         """No status line off a terminal."""

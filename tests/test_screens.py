@@ -60,3 +60,40 @@ def test_plain_lines_are_the_text_itself_one_a_line():
     with plain.status("drawing"):  # nothing shown off a terminal
         pass
     assert out.getvalue().count("\n") == 2
+
+
+class _Full(io.StringIO):
+    """A disk with no space left (/dev/full)."""
+
+    def write(self, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+
+def test_messages_to_a_full_disk_are_dropped_and_the_figures_still_go_out(tmp_path):
+    """With stderr on /dev/full the first warning had ended the run, status 1, before
+    its figures; messages are dropped now, and the figures written."""
+    quiet = screens.Plain(_Full(), closed="quiet")
+    quiet.print("warning: one")
+    assert quiet.quiet
+    with pytest.raises(OSError):
+        screens.Plain(_Full(), closed="raise").print("figures")
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    scenario = tmp_path / "w.yaml"
+    scenario.write_text(
+        "id: warned\ntitle: Warned\nsteps:\n"
+        + "  - assign: russia\n    where: {oblast: Donetsk}\n" * 2,  # (step 2: a warning)
+        encoding="utf-8",
+    )
+    args = ["run", str(scenario), "-b", "contact-line", "--no-maps"]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "modeller", *args],
+            stdout=subprocess.PIPE,
+            stderr=full,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+    assert done.returncode == 0
+    assert b"Warned (warned)" in done.stdout and b"Comparison" in done.stdout
