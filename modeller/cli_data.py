@@ -146,11 +146,11 @@ def _why(exc: BaseException, missing: str = "check the date") -> str:
     import urllib.error
 
     if isinstance(exc, urllib.error.HTTPError):  # the server answered, with an error
-        fix = "try again later" if exc.code >= 500 or exc.code in (408, 429) else missing
-        if 300 <= exc.code < 400 and "infinite loop" in str(exc.reason):  # (three lines)
+        redirect = 300 <= exc.code < 400  # one urllib cannot follow: a loop, no Location
+        if redirect and "infinite loop" in str(exc.reason):  # (urllib's says three lines)
             return f"HTTP {exc.code}: it sends the request round in a loop; try again later"
-        if 300 <= exc.code < 400:  # a redirect urllib cannot follow (no Location, a 304)
-            fix = "try again later"
+        later = redirect or exc.code >= 500 or exc.code in (408, 429)
+        fix = "try again later" if later else missing
         return f"HTTP {exc.code} {' '.join(str(exc.reason).split())}; {fix}"
     reason = getattr(exc, "reason", exc)  # (urllib wraps the socket's error)
     if isinstance(reason, socket.gaierror):

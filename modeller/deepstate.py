@@ -61,10 +61,11 @@ def snapshots() -> list[dict]:
 def _when(item) -> datetime | None:
     """A listed snapshot's time in UTC (a time without a zone is UTC, as the API's are);
     None for an entry without an id or a readable time."""
-    if not isinstance(item, dict) or not SNAPSHOT_ID.fullmatch(str(item.get("id"))):
+    ident = item.get("id") if isinstance(item, dict) else None
+    if isinstance(ident, bool) or not isinstance(ident, int | str):
         return None
-    if isinstance(item.get("id"), bool) or not isinstance(item.get("id"), int | str):
-        return None  # (the id goes into the snapshot's address: '../x?' is none)
+    if not SNAPSHOT_ID.fullmatch(str(ident)):  # (it goes into the snapshot's address)
+        return None
     try:
         when = datetime.fromisoformat(str(item.get("datetime")).replace("Z", "+00:00"))
         return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
@@ -332,13 +333,18 @@ def _check_occupied(raw, occupied, url: str) -> None:
 
     props = [f.get("properties") for f in _features(raw) if isinstance(f, dict)]
     fills = {str(p.get("fill", "")).strip().lower() for p in props if isinstance(p, dict)}
-    km2 = geodata.area_km2(geodata.to_equal_area(occupied))
-    if OCCUPIED_FILL not in fills or km2 < MIN_OCCUPIED_KM2:
+    if OCCUPIED_FILL not in fills:
         raise _unexpected(
             url,
-            f"its occupied layer ({OCCUPIED_FILL}) holds {km2:,.0f} km², less than DeepState "
-            f"has ever shown (over {MIN_OCCUPIED_KM2:,.0f} km²): its style or content may "
+            f"no polygon has DeepState's occupied fill ({OCCUPIED_FILL}): its style may "
             "have changed; nothing was kept",
+        )
+    km2 = geodata.area_km2(geodata.to_equal_area(occupied))
+    if km2 < MIN_OCCUPIED_KM2:
+        raise _unexpected(
+            url,
+            f"its occupied layer holds {km2:,.0f} km², less than DeepState has ever shown "
+            f"(over {MIN_OCCUPIED_KM2:,.0f} km²); nothing was kept",
         )
 
 

@@ -68,9 +68,7 @@ def check_geodata(folder: Path | None = None) -> list[Finding]:
     out += _check_codes(units, shapes)
     shapes = {c: g for c, g in shapes.items() if c in units}
     out += _check_validity(shapes)
-    shapes = {  # (the checks below measure areas: a point or a line is said above)
-        c: g for c, g in shapes.items() if not g.is_empty and g.geom_type.endswith("Polygon")
-    }
+    shapes = {c: g for c, g in shapes.items() if _is_area(g)}  # (the rest: said above)
     valid = {c: shapely.make_valid(g) for c, g in shapes.items()}
     for name, check in (
         ("overlaps", lambda: _check_tiling(valid)),
@@ -172,12 +170,17 @@ def _check_codes(units: dict, shapes: dict) -> list[Finding]:
     return [Finding("ok", "units", f"{len(units)} units, each with one geometry")]
 
 
+def _is_area(geom) -> bool:
+    """Whether a unit's geometry is an area at all (not a point, a line or nothing)."""
+    return not geom.is_empty and geom.geom_type.endswith("Polygon")
+
+
 def _check_validity(shapes: dict) -> list[Finding]:
     bad = [(c, shapely.is_valid_reason(g)) for c, g in shapes.items() if not shapely.is_valid(g)]
     bad += [  # a unit is an area: a point, a line or nothing is no outline of one
         (c, f"a {g.geom_type}{' (empty)' if g.is_empty else ''}, not an area")
         for c, g in shapes.items()
-        if shapely.is_valid(g) and (g.is_empty or not g.geom_type.endswith("Polygon"))
+        if shapely.is_valid(g) and not _is_area(g)
     ]
     if bad:
         return [

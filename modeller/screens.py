@@ -157,7 +157,5 @@ class NoProgress:
 def utf8(stream) -> bool:
     """Whether a stream writes UTF-8 (else a character it lacks is an escape: see
     ``failures.lossless_streams``)."""
-    return str(getattr(stream, "encoding", "") or "utf-8").lower().replace("_", "-") in (
-        "utf-8",
-        "utf8",
-    )
+    encoding = str(getattr(stream, "encoding", "") or "utf-8").lower()
+    return encoding.replace("_", "-") in ("utf-8", "utf8")

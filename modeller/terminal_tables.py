@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 STYLES = {"bold": "\x1b[1m", "dim": "\x1b[2m", "italic": "\x1b[3m", "yellow": "\x1b[33m"}
 STYLES |= {"cyan": "\x1b[36m", "plain": "\x1b[0m"}
+_FLAT = str.maketrans({"\t": " ", "\v": " ", "\f": " ", "\r": " "})  # one cell each
 
 
 def cell_len(text: str) -> int:
@@ -87,10 +88,9 @@ def fit(
     ``left``: the columns of words, left-justified (the first is; the others are figures).
     Cells are plain text, already made safe for a terminal (``textsafe.terminal_text``).
     """
-    flat = str.maketrans({"\t": " ", "\v": " ", "\f": " ", "\r": " "})  # one cell each
-    title = title.translate(flat)
-    head = [h.translate(flat) for h in head]
-    rows = [[c.translate(flat) for c in r] for r in rows]
+    title = title.translate(_FLAT)
+    head = [h.translate(_FLAT) for h in head]
+    rows = [[c.translate(_FLAT) for c in r] for r in rows]
     n = len(head)
     groups = [list(g) for g in groups] if groups else [[j] for j in range(1, n)]
     columns = [[head[j], *(r[j] for r in rows)] for j in range(n)]
@@ -245,7 +245,6 @@ def _styled(console: Console) -> bool:
 
 
 COLOURS = {"cyan", "yellow"}  # what NO_COLOR takes away (bold, dim and italic stay, as rich)
-_FLAT = str.maketrans({"\t": " ", "\v": " ", "\f": " ", "\r": " "})  # one cell each
 
 
 def _code(console: Console, style: str) -> str:

@@ -462,7 +462,7 @@ def test_a_layer_refilled_to_a_fill_known_as_not_held_is_not_kept(
     body = (shared_data / RAW).read_bytes().replace(b"#a52714", b"#880e4f")
     _serving(monkeypatch, LISTED, body)
     result = CliRunner().invoke(main, ["fetch", "2025-08-03"])
-    assert result.exit_code == 2 and "less than DeepState has ever shown" in result.output
+    assert result.exit_code == 2 and "no polygon has DeepState's occupied fill" in result.output
     assert not list(tmp_path.rglob("*.geojson"))
 
 
