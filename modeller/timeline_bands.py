@@ -326,11 +326,12 @@ class Bands:
         points = self.point_geoms[todo]
         shapely.prepare(line)
         d = band.km * 1000
-        near = np.flatnonzero(shapely.dwithin(line, points, d + _sure_out(d)))
-        sure = shapely.dwithin(line, points[near], d - _sure_in(d))
-        hit = np.zeros(len(todo), dtype=bool)
-        hit[near[sure]] = True
-        edge = near[~sure]
+        # the surely-in test first: it settles ~90 % of the points near a change, so the
+        # wider test is left with the rest (one distance test a point, not two)
+        sure = shapely.dwithin(line, points, d - _sure_in(d))
+        hit = sure.copy()
+        rest = np.flatnonzero(~sure)
+        edge = rest[shapely.dwithin(line, points[rest], d + _sure_out(d))]
         if changed is not None and len(edge):
             moved = shapely.multilinestrings(changed)
             same = ~shapely.dwithin(moved, points[edge], _window(d) + SLACK_M)
