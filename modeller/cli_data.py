@@ -8,13 +8,13 @@ from datetime import date as Date
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.markup import escape
 
 from . import settings
 from .cli_options import fail, named
 from .errors import InputError, NotKept
 from .failures import environment_message
+from .screens import console as rich_console
 from .textsafe import terminal_text
 
 
@@ -35,7 +35,7 @@ def list_scenarios() -> None:
         when = sc.date.isoformat() if sc.date else "undated"
         rows.append([terminal_text(x) for x in (sc.id, when, f"{sc.title}\n{outlets}".strip())])
     # (fitted as the run's tables are: at 10 columns rich had shown '…' alone)
-    console = Console(emoji=False)
+    console = rich_console(emoji=False)
     head = ["id", "date", "title and sources (outlet, date)"]
     print_fitted(console, "", head, rows, left=(2,))
     print_paragraph(console, f"{len(loaded)} scenarios in {shipped_folder()}", "dim")
@@ -50,7 +50,7 @@ def doctor(paths: tuple[Path, ...], baseline: str | None, geodata_dir: Path | No
     from .scenario import each_scenario
     from .scenario_paths import scenario_files
 
-    console = Console(emoji=False)
+    console = rich_console(emoji=False)
     if geodata_dir is None and settings.units_path() is not None:
         findings = checks.check_units()
     else:
@@ -167,7 +167,7 @@ def _waiting(what: str):
     """A spinner on the terminal while a download runs (on a terminal only: a log or a
     pipe gets the result lines alone); a silent network holds it up to the downloads'
     deadline (``downloads``)."""
-    return Console(stderr=True, emoji=False, markup=False).status(f"{what} …")
+    return rich_console(stderr=True, emoji=False, markup=False).status(f"{what} …")
 
 
 FIRST_DAY = Date(2022, 2, 24)  # the full-scale invasion: DeepState's history starts after it
@@ -235,4 +235,4 @@ def list_baselines() -> None:
     table.add_column()
     for spec, what in rows:
         table.add_row(spec, escape(what))
-    Console(highlight=False, emoji=False).print(table)
+    rich_console(highlight=False, emoji=False).print(table)

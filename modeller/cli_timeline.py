@@ -10,12 +10,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import click
-from rich.console import Console
 
 from .cli_options import fail, use_population
 from .errors import InputError
 from .interrupts import cleanup_on_interrupt
 from .scheduler import checked_address
+from .screens import console as rich_console
 from .textsafe import terminal_text
 
 
@@ -52,7 +52,7 @@ def timeline(
     )
     from .scenario import load_scenarios
 
-    err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)  # paths as given
+    err = rich_console(stderr=True, soft_wrap=True, markup=False, emoji=False)  # paths as given
     written: list[Path] = []
     stamps: dict[Path, tuple | None] = {}  # the files it writes and their state before
     with cleanup_on_interrupt():  # Ctrl-C: the pool and the writers clean up, one line
@@ -187,7 +187,7 @@ class _Logged:
 
     EVERY_S = 10.0
 
-    def __init__(self, err: Console, total: int) -> None:
+    def __init__(self, err, total: int) -> None:  # (a rich Console)
         self.err, self.total, self.done, self.clock = err, total, 0, time.monotonic
         self.last = self.clock()
         self.on = not err.is_terminal

@@ -15,6 +15,31 @@ import sys
 from typing import TextIO
 
 WIDTH = 160  # the figures' width off a terminal (a file or a pipe has none of its own)
+NARROWEST = 20  # COLUMNS below this is laid out this wide (at 1, a letter a line)
+
+
+def terminal_width() -> int | None:
+    """The width rich's consoles are given on a terminal: None (rich's own: COLUMNS, else
+    the terminal's) unless COLUMNS is 0 ("unknown", which rich took as no width at all:
+    the figures came out a character a line), where it is the terminal's own width, or
+    below ``NARROWEST``, where it is ``NARROWEST``."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if not columns.isdigit() or int(columns) >= NARROWEST:
+        return None
+    if int(columns) > 0:
+        return NARROWEST
+    for stream in (sys.__stdout__, sys.__stderr__):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            return max(NARROWEST, os.get_terminal_size(stream.fileno()).columns)
+    return 80
+
+
+def console(**options):
+    """rich's Console, at ``terminal_width`` (for the commands that print through rich
+    wherever they are: doctor, baselines, scenarios, timeline's messages)."""
+    from rich.console import Console
+
+    return Console(width=terminal_width(), **options)
 
 
 def is_terminal(stream: TextIO) -> bool:
@@ -88,7 +113,7 @@ def messages():
             self.quiet = True
             _silence(sys.stderr)
 
-    return Messages(stderr=True, soft_wrap=True, emoji=False)
+    return Messages(stderr=True, soft_wrap=True, emoji=False, width=terminal_width())
 
 
 def figures():
@@ -103,7 +128,7 @@ def figures():
             self.quiet = True
             raise BrokenPipeError
 
-    return Figures(emoji=False)
+    return Figures(emoji=False, width=terminal_width())
 
 
 def status(console, text: str) -> contextlib.AbstractContextManager:

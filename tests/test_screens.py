@@ -97,3 +97,54 @@ def test_messages_to_a_full_disk_are_dropped_and_the_figures_still_go_out(tmp_pa
         )
     assert done.returncode == 0
     assert b"Warned (warned)" in done.stdout and b"Comparison" in done.stdout
+
+
+def _on_terminal(args: list[str], columns: str, size: int) -> list[str]:
+    """The lines a person sees when ``modeller ARGS`` runs in a terminal ``size`` columns
+    wide with COLUMNS set to ``columns`` (escape codes taken out)."""
+    import fcntl
+    import os
+    import pty
+    import re
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, size, 0, 0))
+    env = {**os.environ, "COLUMNS": columns, "TERM": "xterm"}
+    for name in ("TTY_COMPATIBLE", "FORCE_COLOR", "NO_COLOR"):
+        env.pop(name, None)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "modeller", *args], stdout=slave, stderr=slave, env=env
+    )
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child is gone and the terminal closed
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    assert child.wait(timeout=60) == 0
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.decode()).replace("\r\n", "\n")
+    lines = [line.split("\r")[-1].rstrip() for line in text.split("\n")]
+    return [line for line in lines if not re.search("[\u2800-\u28ff]", line)]  # spinner
+
+
+@pytest.mark.parametrize("columns, width", [("0", 100), ("1", screens.NARROWEST)])
+def test_a_terminal_said_to_be_0_or_1_columns_wide_is_still_laid_out_readably(columns, width):
+    """COLUMNS=0 ("unknown") had laid run's figures out a character a line on a terminal:
+    0 is the terminal's own width, and a width below NARROWEST is NARROWEST."""
+    lines = _on_terminal(["run", "land-swap", "--no-maps"], columns, 100)
+    rules = [line for line in lines if line.startswith("─")]  # the scenario's title rule
+    assert rules and {len(r) for r in rules} == {width}
+    summary = lines[lines.index(rules[0]) + 1 :][:3]  # the scenario's summary: wrapped
+    assert all(0 < len(line) <= width for line in summary), summary
+    words = [line for line in lines if line.strip()]
+    assert sum(len(line.strip()) == 1 for line in words) == 0, words[:10]
+    assert any("Land swap" in line for line in lines)
