@@ -15,6 +15,7 @@ reads ``held_in`` selectors through the loader it is given: ``apply`` and
 
 from __future__ import annotations
 
+import os
 from datetime import date as Date
 from functools import cache
 from pathlib import Path
@@ -109,7 +110,9 @@ def load_baseline(spec: str | None) -> Partition:
         raise InputError(
             f"bad baseline '{spec[:80]}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"
         )
-    if path.is_dir():  # (it had been an unknown name)
+    # (a folder had been an unknown name; os.path's test, as Path's raised on a name too
+    # long for the system or in a folder it may not read)
+    if os.path.isdir(path):
         raise InputError(f"baseline '{spec[:80]}' is a folder; valid: {spec_help()}")
     raise InputError(f"unknown baseline '{spec[:80]}'; valid: {spec_help()}")
 

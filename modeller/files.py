@@ -192,6 +192,16 @@ def _units_file(path: Path) -> bool:
         return False
 
 
+def is_utf8(name: str) -> bool:
+    """Whether a file name (as Python decodes it: bytes that are not UTF-8 become lone
+    surrogates) is UTF-8 text."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @contextmanager
 def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     """A temporary path beside ``path``; renamed onto ``path`` when the block succeeds.
@@ -199,23 +209,31 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     ``suffix`` ends the temporary name (e.g. ``.tmp.gpkg`` for writers that check it).
     A symbolic link is written through (see ``file_target``).
 
-    The file gets the usual permissions (``0o666`` less the umask, like ``open``); on any
+    The file gets the usual permissions (``0o666`` less the umask, like ``open``), or keeps
+    those of the file it replaces; on any
     error (or Ctrl-C) the temporary file is removed and ``path`` is left untouched.
     """
     path = file_target(path)
     made = _missing_folders(path.parent)
     path.parent.mkdir(parents=True, exist_ok=True)
+    prefix = f".{path.name}."
+    if not is_utf8(prefix):  # GDAL and Arrow take UTF-8 names only ('caf\xe9.gpkg' had
+        prefix = ".modeller-output."  # crashed them); the rename gives the file its name
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=suffix)
     except OSError as exc:  # name the file asked for, not the temporary one
         _remove_empty(made)
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
+    try:  # a file written again keeps its permissions, as open() keeps them (a 0600 export
+        mode = stat.S_IMODE(os.stat(path).st_mode)  # had become readable by everyone)
+    except OSError:
+        mode = 0o666 & ~umask
     with cleanup_on_interrupt():  # Ctrl-C raises here, so the temporary file goes
         try:
-            os.chmod(tmp, 0o666 & ~umask)
+            os.chmod(tmp, mode)
             with removed_on_exit(tmp):  # a SIGTERM while writing: no hidden file left
                 yield Path(tmp)
                 os.replace(tmp, path)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import re
 import runpy
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -924,3 +926,56 @@ def test_an_empty_timeline_frame_has_the_column_types_of_a_full_one(shared_data)
     assert empty.dtypes.to_dict() == full.dtypes.to_dict()
     assert isinstance(empty.km2.sum(), float)
     assert pd.concat([empty, full]).dtypes.to_dict() == full.dtypes.to_dict()
+
+
+@pytest.fixture(scope="module")
+def land_swap():
+    return modeller.run("land-swap")
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "parquet"])
+def test_geodata_goes_to_a_file_whose_name_is_not_utf8(tmp_path, land_swap, fmt):
+    """GDAL and Arrow take UTF-8 names only: 'caf\\xe9.gpkg' (bytes a shell may pass) had
+    crashed both writers with a UnicodeEncodeError traceback; GeoJSON had been fine."""
+    import geopandas as gpd
+
+    name = os.fsdecode(b"caf\xe9." + fmt.encode())
+    land_swap.to_file(tmp_path / name)
+    assert os.listdir(tmp_path) == [name]  # no temporary left beside it
+    (tmp_path / name).rename(tmp_path / f"plain.{fmt}")  # (readers take UTF-8 names only)
+    read = gpd.read_parquet if fmt == "parquet" else gpd.read_file
+    assert len(read(tmp_path / f"plain.{fmt}")) == len(land_swap.pieces)
+
+
+def test_geodata_into_a_folder_whose_name_is_not_utf8_is_refused_with_the_way_out(
+    tmp_path, land_swap
+):
+    folder = tmp_path / os.fsdecode(b"d\xe9")
+    folder.mkdir()
+    with pytest.raises(InputError, match="not UTF-8 text.*another folder, or as GeoJSON"):
+        land_swap.to_file(folder / "x.gpkg")
+    assert os.listdir(folder) == []
+    land_swap.to_file(folder / "x.geojson")  # the way out works
+    assert os.listdir(folder) == ["x.geojson"]
+
+
+def test_a_file_written_again_keeps_its_permissions(tmp_path, land_swap):
+    """The atomic write had given a 0600 export 0644 (readable by everyone); open() keeps
+    an existing file's mode, and so does a write through a temporary now."""
+    kept, new = tmp_path / "kept.json", tmp_path / "new.json"
+    kept.write_text("x")
+    kept.chmod(0o600)
+    land_swap.to_file(kept)
+    land_swap.to_file(new)
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert json.loads(kept.read_text())["features"]  # (written, not left as it was)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_baseline_name_too_long_for_a_file_is_an_unknown_baseline():
+    """Path.is_dir raised 'File name too long' (OSError: status 1, 'cannot write') for a
+    name of 256 characters with no file suffix."""
+    with pytest.raises(InputError, match="unknown baseline 'zzz"):
+        modeller.load_baseline("z" * 300)
