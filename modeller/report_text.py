@@ -173,7 +173,7 @@ def town_rows(e: ScenarioEntry) -> list[list[str]]:
             t.oblast_name,
             f"{t.population:,}",
             share_text(t.share),
-            people_short(t.people, t.people_low, t.people_high),
+            people_short(t.people, t.people_low, t.people_high, t.population),
             t.from_,
             t.to,
         ]

@@ -61,8 +61,14 @@ def people_bounds(value: float, low: float, high: float) -> tuple[int, int, int]
     )
 
 
-def people_text(value: float, low: float | None = None, high: float | None = None) -> str:
-    """'about 760,000 (740,000–790,000)'; '0'; 'fewer than 100'."""
+def people_text(
+    value: float, low: float | None = None, high: float | None = None, most: int | None = None
+) -> str:
+    """'about 760,000 (740,000–790,000)'; '0'; 'fewer than 100'.
+
+    ``most``: the figure shown beside it that this one is a part of (a town's population),
+    which the rounding does not take it past when the computed figures are within it: a
+    whole Lyman (20,066) had read 20,100 people changing hands."""
     low = value if low is None else low
     high = value if high is None else high
     if max(value, high) < 0.5:
@@ -70,14 +76,18 @@ def people_text(value: float, low: float | None = None, high: float | None = Non
     if max(value, high) < SMALL:
         return f"fewer than {SMALL}"
     v, lo, hi = people_bounds(value, low, high)
+    if most is not None and max(value, high) <= most + 0.5:  # (the range still holds it)
+        v, hi = min(v, int(most)), min(hi, int(most))
     if lo == hi or high - low < 1:  # no spread (an official total): no range around it
         return f"about {v:,}"
     return f"about {v:,} ({max(lo, 0):,}–{hi:,})"
 
 
-def people_short(value: float, low: float | None = None, high: float | None = None) -> str:
+def people_short(
+    value: float, low: float | None = None, high: float | None = None, most: int | None = None
+) -> str:
     """The compact form for table cells: '770,000 (760,000–780,000)', '<100', '0'."""
-    text = people_text(value, low, high)
+    text = people_text(value, low, high, most)
     return text.removeprefix("about ").replace(f"fewer than {SMALL}", f"<{SMALL}")
 
 

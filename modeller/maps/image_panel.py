@@ -149,7 +149,7 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
     if big:  # the people of the part that moves, as the tables count and round them (not
         # GeoNames'; two significant figures had read 150,000 beside the tables' 147,000)
         big = ", ".join(
-            f"{place(t.name)} {people_short(t.people, t.people_low, t.people_high).split(' (')[0]}"
+            f"{place(t.name)} {_town_people(t)}"
             + ("" if share_text(t.share) == "all" else f" ({share_text(t.share)})")
             for t in big
         )
@@ -228,3 +228,8 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
 
 
 # --- writing --------------------------------------------------------------------------
+
+
+def _town_people(t) -> str:
+    """A town's people changing hands as the towns tables round them, without the range."""
+    return people_short(t.people, t.people_low, t.people_high, t.population).split(" (")[0]

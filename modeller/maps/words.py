@@ -38,15 +38,18 @@ def place(name: str) -> str:
     return news_name(name)
 
 
-def people(x: float, low: float | None = None, high: float | None = None) -> str:
+def people(
+    x: float, low: float | None = None, high: float | None = None, most: int | None = None
+) -> str:
     """People, rounded for reading, with their range when given: ``740,000
-    (730,000–750,000)``; ``670,000`` without one (``modeller.rounding``)."""
+    (730,000–750,000)``; ``670,000`` without one (``modeller.rounding``); ``most``: see
+    ``rounding.people_text``."""
     x = abs(float(x))
     if low is None or high is None:
         if x < 5:
             return "0"
         return f"{round_people(x):,}"  # (as the terminal and Markdown tables round it)
-    return people_short(x, min(abs(low), abs(high)), max(abs(low), abs(high)))
+    return people_short(x, min(abs(low), abs(high)), max(abs(low), abs(high)), most)
 
 
 def population(x: float) -> str:
@@ -66,9 +69,9 @@ def millions(low: str, high: str) -> str:
     return f"{a / 1e6:.{places}f}–{b / 1e6:.{places}f} M"
 
 
-def people_of(row: dict, key: str = "people") -> str:
+def people_of(row: dict, key: str = "people", most: int | None = None) -> str:
     """A row's people figure with its range (``key``, ``key_low``, ``key_high``)."""
-    return people(row[key], row.get(key + "_low"), row.get(key + "_high"))
+    return people(row[key], row.get(key + "_low"), row.get(key + "_high"), most)
 
 
 def people_sum(flows: list[dict]) -> str:
