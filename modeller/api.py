@@ -59,6 +59,18 @@ def _serialised(func):
     return call
 
 
+def _deepstate_options(func):
+    """``func`` with its ``contested`` and ``reconcile`` arguments in force for the call
+    (``api_args.deepstate_options``: what ``--contested`` and ``--no-reconcile`` set)."""
+
+    @functools.wraps(func)
+    def call(*args, contested=None, reconcile=None, **kwargs):
+        with api_args.deepstate_options(contested, reconcile):
+            return func(*args, **kwargs)
+
+    return call
+
+
 def _home(value):
     """A path written from the home folder (``~/proposals``) as that folder's, as
     ``to_file``, ``units`` and ``population`` read it (a scenario or baseline file that
@@ -110,7 +122,14 @@ def load_scenario(path_or_id: str | Path) -> Scenario:
 
 
 @_serialised
-def load_baseline(spec: str | None = None, units: str | Path | None = None) -> Partition:
+@_deepstate_options
+def load_baseline(
+    spec: str | None = None,
+    units: str | Path | None = None,
+    *,
+    contested: str | None = None,
+    reconcile: bool | None = None,
+) -> Partition:
     """A baseline: who holds what before a scenario is applied.
 
     Parameters
@@ -123,6 +142,13 @@ def load_baseline(spec: str | None = None, units: str | Path | None = None) -> P
         accepted it becomes the active units of this process: later ``apply``/``run``
         calls measure on it too (a refused file changes nothing). ``"embedded"``: back to
         the embedded units.
+    contested : str, optional
+        How DeepState's grey zone counts: ``"contested"`` (its own status), ``"ukraine"`` or
+        ``"russia"`` (like ``--contested``); default: ``$MODELLER_CONTESTED``, else
+        ``"contested"``.
+    reconcile : bool, optional
+        False: no outline reconciliation of DeepState baselines (like ``--no-reconcile``);
+        default: ``$MODELLER_RECONCILE``, else on.
 
     Returns
     -------
@@ -268,12 +294,15 @@ def _same_file(a, b) -> bool:
 
 
 @_serialised
+@_deepstate_options
 def run(
     scenarios: object = None,
     baseline: str | None = None,
     *,
     towns: int = 15,
     population: str | Path | None = None,
+    contested: str | None = None,
+    reconcile: bool | None = None,
 ) -> Result:
     """Run scenarios and collect every figure, as ``modeller run`` does.
 
@@ -291,12 +320,20 @@ def run(
         A folder with hromada outlines and 2022 populations (like ``--population``);
         default: ``$MODELLER_POPULATION``, else the embedded unit totals; ``"embedded"``:
         the unit totals whatever the environment says.
+    contested : str, optional
+        How DeepState's grey zone counts: ``"contested"`` (its own status), ``"ukraine"`` or
+        ``"russia"`` (like ``--contested``); default: ``$MODELLER_CONTESTED``, else
+        ``"contested"``.
+    reconcile : bool, optional
+        False: no outline reconciliation of DeepState baselines (like ``--no-reconcile``);
+        default: ``$MODELLER_RECONCILE``, else on.
 
     Returns
     -------
     Result
         ``.pieces`` (GeoDataFrame), ``.transfers``, ``.held``, ``.towns`` (DataFrames),
-        ``.provenance``, ``.document`` (the JSON document), ``.to_file()``, ``.to_json()``.
+        ``.provenance``, ``.document`` (the run document, unrounded), ``.to_file()``,
+        ``.to_json()`` (rounded as ``--format json``).
     """
     if isinstance(towns, bool) or not isinstance(towns, numbers.Integral) or towns < 0:
         raise InputError(f"towns must be a whole number of 0 or more, got {towns!r}")
@@ -337,6 +374,7 @@ def run(
 
 
 @_serialised
+@_deepstate_options
 def timeline(
     scenarios: object = None,
     baselines: str = "deepstate:..",
@@ -345,6 +383,8 @@ def timeline(
     workers: int | None = None,
     population: str | Path | None = None,
     recognition: bool = False,
+    contested: str | None = None,
+    reconcile: bool | None = None,
 ) -> pandas.DataFrame:
     """Every scenario on every dated baseline, as ``modeller timeline`` computes it.
 
@@ -367,6 +407,13 @@ def timeline(
         ``recognition=de_jure``), for the scenarios that mark any. A second call costs
         little: the days measured by the first are kept (README: "Days already measured
         are kept").
+    contested : str, optional
+        How DeepState's grey zone counts: ``"contested"`` (its own status), ``"ukraine"`` or
+        ``"russia"`` (like ``--contested``); default: ``$MODELLER_CONTESTED``, else
+        ``"contested"``.
+    reconcile : bool, optional
+        False: no outline reconciliation of DeepState baselines (like ``--no-reconcile``);
+        default: ``$MODELLER_RECONCILE``, else on.
 
     Returns
     -------

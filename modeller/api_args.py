@@ -4,6 +4,8 @@ call makes active, the partitions ``apply`` accepts, errors in the API's words."
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date as Date
 from datetime import datetime
@@ -221,3 +223,36 @@ def in_api_words(exc: InputError) -> InputError:
     for flag, argument in FLAGS:
         message = message.replace(flag, argument)
     return InputError(message, exc.file, exc.line, exc.loc)
+
+
+@contextmanager
+def deepstate_options(contested: object = None, reconcile: object = None) -> Iterator[None]:
+    """``--contested`` and ``--no-reconcile`` for one call: how DeepState's grey zone counts
+    and whether its outline is reconciled (None: as the environment says,
+    ``MODELLER_CONTESTED``, ``MODELLER_RECONCILE``); the environment is restored after."""
+    changes = {}
+    if contested is not None:
+        mode = contested.strip().lower() if isinstance(contested, str) else None
+        if mode not in settings.CONTESTED_MODES:
+            raise InputError(
+                f"contested must be one of {', '.join(settings.CONTESTED_MODES)} (how "
+                f"DeepState's grey zone counts), got {contested!r:.60}"
+            )
+        changes["MODELLER_CONTESTED"] = mode
+    if reconcile is not None:
+        if not isinstance(reconcile, bool):
+            raise InputError(
+                f"reconcile must be True or False (outline reconciliation of DeepState "
+                f"baselines), got {reconcile!r:.60}"
+            )
+        changes["MODELLER_RECONCILE"] = "1" if reconcile else "0"
+    before = {name: os.environ.get(name) for name in changes}
+    os.environ.update(changes)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

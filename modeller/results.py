@@ -25,7 +25,8 @@ class Result:
     Attributes
     ----------
     document : RunDocument
-        The typed run document (what ``--format json`` writes).
+        The typed run document, its figures unrounded (they add up); ``to_json()`` and
+        ``--format json`` write it rounded to 0.01 km² and 0.1 people.
     partitions : tuple of Partition
         Each scenario's partition (working CRS), in the document's order.
     notes : tuple of str

@@ -979,3 +979,44 @@ def test_a_baseline_name_too_long_for_a_file_is_an_unknown_baseline():
     name of 256 characters with no file suffix."""
     with pytest.raises(InputError, match="unknown baseline 'zzz"):
         modeller.load_baseline("z" * 300)
+
+
+def test_the_grey_zone_and_reconciliation_are_arguments_as_on_the_command_line(
+    shared_data, monkeypatch
+):
+    """--contested and --no-reconcile had been reachable from Python only through
+    environment variables README never named: they are run's (and load_baseline's,
+    timeline's) arguments, in force for that call only."""
+    monkeypatch.delenv("MODELLER_CONTESTED", raising=False)
+    monkeypatch.delenv("MODELLER_RECONCILE", raising=False)
+    raw = str(shared_data / "deepstate" / "raw" / "deepstate_raw_20250803T195825Z.geojson")
+
+    def held(**options) -> dict:
+        frame = modeller.run("land-swap", raw, **options).held
+        return frame.groupby("status")["baseline_km2"].sum().round(1).to_dict()
+
+    def cli(*flags: str) -> dict:
+        out = subprocess.run(
+            [sys.executable, "-m", "modeller", "run", "land-swap", "-b", raw, "-f", "json"]
+            + list(flags),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        rows = json.loads(out)["scenarios"][0]["statuses"]
+        return {r["status"]: round(r["baseline_km2"], 1) for r in rows if r["baseline_km2"]}
+
+    plain = held()
+    assert "contested" in plain
+    russia = held(contested="russia")
+    assert "contested" not in russia and russia["russia"] > plain["russia"]
+    assert russia == cli("--contested", "russia")
+    assert held(reconcile=False) == cli("--no-reconcile") != plain
+    assert held() == plain  # the next call is as the environment says again
+    assert "MODELLER_CONTESTED" not in os.environ and "MODELLER_RECONCILE" not in os.environ
+    baseline = modeller.load_baseline(raw, contested="ukraine")
+    assert "contested" not in {p.after for p in baseline.pieces}
+    assert "contested" in {p.after for p in modeller.load_baseline(raw).pieces}
+    for bad in ({"contested": "grey"}, {"contested": 1}, {"reconcile": "no"}):
+        with pytest.raises(InputError, match="contested must be one of|reconcile must be"):
+            modeller.run("land-swap", raw, **bad)

@@ -65,3 +65,23 @@ def test_every_readme_command_parses(command, monkeypatch):
         name, cmd, rest = main.resolve_command(ctx, tokens)
         with contextlib.suppress(click.exceptions.Exit), cmd.make_context(name, rest, parent=ctx):
             pass  # parsed: the command, its options and their choices exist
+
+
+def test_readmes_python_block_runs_as_written(shared_data, tmp_path, monkeypatch):
+    """README's "From Python" block, run from a folder with ``../shared`` beside it (as
+    from the repository folder): every call in it works, including the ones that read
+    the shared datasets (``population=``, ``units=``, ``contested=``)."""
+    text = README.read_text(encoding="utf-8")
+    block = text.split("### From Python", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    here = tmp_path / "repo"
+    here.mkdir()
+    (tmp_path / "shared").symlink_to(shared_data.parent, target_is_directory=True)
+    monkeypatch.chdir(here)
+    import modeller
+
+    try:
+        exec(compile(block, "README.md (From Python)", "exec"), {})
+    finally:
+        modeller.load_baseline("1991", units="embedded")  # (the block sets units itself)
+        modeller.run(["land-swap"], population="embedded")
+    assert (here / "land-swap.gpkg").is_file()
