@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .textsafe import terminal_path
 
 
-@dataclass
+@dataclass(eq=False)  # (compared and hashed as exceptions are: by identity)
 class InputError(Exception):
     """A bad input the user can fix; the CLI prints it without a traceback and exits 2."""
 

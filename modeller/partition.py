@@ -121,6 +121,13 @@ class Partition:
 
 def _unit_code(oblast: object) -> str:
     """A unit's ISO code from its code or name; InputError with a hint otherwise."""
+    if not isinstance(oblast, str):  # (a list had been "unknown oblast '['UA-14', …]'")
+        several = isinstance(oblast, list | tuple | set | frozenset)
+        raise InputError(
+            f"oblast takes one oblast, by name or code (e.g. 'Donetsk' or 'UA-14'), got "
+            f"{type(oblast).__name__} {oblast!r:.60}"
+            + ("; for several, call held once for each" if several else "")
+        )
     try:
         return resolve_unit(str(oblast))
     except ValueError as exc:

@@ -1020,3 +1020,19 @@ def test_the_grey_zone_and_reconciliation_are_arguments_as_on_the_command_line(
     for bad in ({"contested": "grey"}, {"contested": 1}, {"reconcile": "no"}):
         with pytest.raises(InputError, match="contested must be one of|reconcile must be"):
             modeller.run("land-swap", raw, **bad)
+
+
+def test_held_takes_one_oblast_and_says_so_for_a_list():
+    """held(oblast=['UA-14', 'UA-09']) had said "unknown oblast '['UA-14', 'UA-09']'"."""
+    base = modeller.load_baseline()
+    with pytest.raises(InputError, match="takes one oblast.*call held once for each"):
+        base.held("russia", oblast=["UA-14", "UA-09"])
+    with pytest.raises(InputError, match="takes one oblast.*got int 14$"):
+        base.held("russia", oblast=14)
+
+
+def test_input_errors_hash_and_compare_as_exceptions_do():
+    """A dataclass with eq=True had made InputError unhashable (a set of errors, or a
+    logging handler keeping them, raised TypeError)."""
+    a, b = InputError("same"), InputError("same")
+    assert len({a, b}) == 2 and a != b and a == a
