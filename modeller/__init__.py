@@ -43,7 +43,8 @@ __version__ = "0.1.0"
 # and ``modeller --help`` stay light: no geopandas, shapely or pydantic until needed.
 
 _API = ("scenarios", "load_scenario", "load_baseline", "apply", "run", "timeline", "Result")
-_ERRORS = ("InputError",)  # what every API call raises for a bad input it can explain
+# what every API call raises for a bad input it can explain; what run warns of
+_ERRORS = ("InputError", "ScenarioWarning")
 __all__ = ["__version__", *_API, *_ERRORS]
 
 

@@ -16,12 +16,13 @@ import functools
 import numbers
 import os
 import threading
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import api_args, baselines, report, runs, scenario_paths
 from . import scenario as _scenario
-from .errors import InputError
+from .errors import InputError, ScenarioWarning
 from .partition import Partition
 from .results import Result
 from .scenario import Scenario
@@ -370,7 +371,16 @@ def run(
                 applied.partition, path, towns, applied.phases, applied.held_in, applied.note
             )
         )
-    return Result(report.document(entries), tuple(partitions), tuple(notes))
+    document = report.document(entries)
+    for said in _warnings(document, notes):
+        warnings.warn(ScenarioWarning(said), stacklevel=4)  # (the caller's line: 2 wrappers)
+    return Result(document, tuple(partitions), tuple(notes))
+
+
+def _warnings(document, notes: list[str]) -> list[str]:
+    """What the command line would print as warnings and notes of the run, once each."""
+    said = [f"{s.id}: {w}" for s in document.scenarios for w in s.warnings]
+    return list(dict.fromkeys(said + [n for n in notes if not any(n in w for w in said)]))
 
 
 @_serialised

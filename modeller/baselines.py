@@ -106,6 +106,11 @@ def load_baseline(spec: str | None) -> Partition:
     path = Path(spec)
     if path.suffix.lower() in FILE_SUFFIXES:  # (deepstatemap_data_20250815.geojson too)
         return control.deepstate_file(path) or control.from_file(path)
+    if path.suffix.lower() in (".parquet", ".geoparquet"):  # (it had been "unknown baseline")
+        raise InputError(
+            f"baseline '{spec[:80]}': GeoParquet is written (--format parquet) but not read "
+            f"as a baseline; give it as GeoJSON, GeoPackage or Shapefile; valid: {spec_help()}"
+        )
     if spec.startswith("deepstate"):
         raise InputError(
             f"bad baseline '{spec[:80]}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"

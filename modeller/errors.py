@@ -40,6 +40,12 @@ class OutputWarning(UserWarning):
     "warning:" line; the Python API leaves it to the ``warnings`` module)."""
 
 
+class ScenarioWarning(UserWarning):
+    """What the user of a run should know of a scenario (a step that changes nothing, a
+    DeepState day standing in for one missing): the CLI prints it; the Python API's
+    ``run`` gives it to the ``warnings`` module too (it stays in the run document)."""
+
+
 def cut(text: object, limit: int = 80) -> str:
     """``text`` cut to ``limit`` characters, an ellipsis last: a key or value a message
     echoes can be megabytes long."""

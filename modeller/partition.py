@@ -121,12 +121,10 @@ class Partition:
 
 def _unit_code(oblast: object) -> str:
     """A unit's ISO code from its code or name; InputError with a hint otherwise."""
-    if not isinstance(oblast, str):  # (a list had been "unknown oblast '['UA-14', …]'")
-        several = isinstance(oblast, list | tuple | set | frozenset)
-        raise InputError(
+    if isinstance(oblast, list | tuple | set | frozenset | dict):  # (a list had been
+        raise InputError(  # "unknown oblast '['UA-14', 'UA-09']'")
             f"oblast takes one oblast, by name or code (e.g. 'Donetsk' or 'UA-14'), got "
-            f"{type(oblast).__name__} {oblast!r:.60}"
-            + ("; for several, call held once for each" if several else "")
+            f"{type(oblast).__name__} {oblast!r:.60}; for several, call once for each"
         )
     try:
         return resolve_unit(str(oblast))

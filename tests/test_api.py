@@ -1025,10 +1025,10 @@ def test_the_grey_zone_and_reconciliation_are_arguments_as_on_the_command_line(
 def test_held_takes_one_oblast_and_says_so_for_a_list():
     """held(oblast=['UA-14', 'UA-09']) had said "unknown oblast '['UA-14', 'UA-09']'"."""
     base = modeller.load_baseline()
-    with pytest.raises(InputError, match="takes one oblast.*call held once for each"):
+    with pytest.raises(InputError, match="takes one oblast.*call once for each"):
         base.held("russia", oblast=["UA-14", "UA-09"])
-    with pytest.raises(InputError, match="takes one oblast.*got int 14$"):
-        base.held("russia", oblast=14)
+    with pytest.raises(InputError, match="takes one oblast.*got tuple"):
+        base.oblast_pieces(("UA-14",))
 
 
 def test_input_errors_hash_and_compare_as_exceptions_do():
@@ -1036,3 +1036,25 @@ def test_input_errors_hash_and_compare_as_exceptions_do():
     logging handler keeping them, raised TypeError)."""
     a, b = InputError("same"), InputError("same")
     assert len({a, b}) == 2 and a != b and a == a
+
+
+def test_run_warns_of_what_the_command_line_would_print(tmp_path):
+    """A step that selects nothing to change had been silent in Python (only in
+    ``document.scenarios[i].warnings``): run gives it to the warnings module, pointing at
+    the caller's line, as the command line prints it."""
+    path = tmp_path / "noop.yaml"
+    path.write_text(
+        "id: noop\ntitle: Nothing moves\nsteps:\n"
+        "  - assign: russia\n    where: {held_by: russia}\n",
+        encoding="utf-8",
+    )
+    with pytest.warns(modeller.ScenarioWarning, match="noop: step 1 changes nothing") as seen:
+        result = modeller.run([path])
+    assert seen[0].filename == __file__
+    assert result.document.scenarios[0].warnings  # (and still in the document)
+
+
+def test_a_geoparquet_baseline_is_said_to_be_written_not_read(tmp_path):
+    """run(baseline='pieces.parquet') had said "unknown baseline" of a file it writes."""
+    with pytest.raises(InputError, match="GeoParquet is written .* but not read as a baseline"):
+        modeller.load_baseline(str(tmp_path / "pieces.parquet"))
