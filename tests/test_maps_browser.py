@@ -1283,6 +1283,37 @@ def test_a_tip_opened_by_the_maps_edge_stays_inside_the_map(tabs, site):
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_a_towns_tip_reads_as_lines_of_text(tabs, site, size):
+    """A town's tip (pointed at, or tapped on a phone) had been 27 px wide and 1,600 px
+    tall, a letter a line, on every page: in Leaflet's zero-width pane it took the width
+    of its narrowest word. It is as wide as its lines, within the map's frame."""
+    _doc, out = site
+    v = Visit(tabs[size], out / "plan-28-points-2025-11.html")
+    try:
+        hit = v.page.locator("path.m-town-hit").first
+        box = hit.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        if size == "phone":
+            v.page.evaluate(TAPPED)
+            v.page.touchscreen.tap(x, y)
+            until(v.page, ONE_TIP, timeout=3000)
+        else:
+            v.page.mouse.move(x, y)
+            until(v.page, "() => document.querySelectorAll('.leaflet-tooltip').length === 1")
+        tip = v.page.locator(".leaflet-tooltip")
+        assert tip.count() == 1 and "changes hands" in tip.inner_text()
+        b, frame = v.box(".leaflet-tooltip"), v.box("#mdl-map")
+        lines = tip.evaluate(
+            "e => Math.round(e.querySelector('.m-tip').getBoundingClientRect().height"
+            " / parseFloat(getComputedStyle(e).lineHeight))"
+        )
+        assert b["w"] >= 150 and lines <= 6, (b, lines)  # name, people, what changes: a few
+        assert b["w"] <= frame["w"] + 0.5 and b["h"] <= 150, b
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_an_embedded_page_grows_its_frame_to_its_height(browser, site, size):
     """The embed code was an iframe 780 px tall: a phone showed a tenth of the page in a
     box that scrolled inside the article. Framed, the page tells its height to the page

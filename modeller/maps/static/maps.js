@@ -175,7 +175,8 @@
           fillColor: '#000', fillOpacity: 0, className: 'm-town-hit'
         });
         attachTip(map, hit, function () { return t[4]; },
-                  {direction: 'top', className: 'm-tooltip', offset: [0, -t[2]]}, true);
+                  {direction: 'top', className: 'm-tooltip m-tooltip-town', offset: [0, -t[2]]},
+                  true);
         this.layers.push(dot, hit);
       }, this);
       var named = {};
