@@ -351,6 +351,67 @@ def test_the_overview_gives_statuses_of_one_colour_one_swatch():
     assert [x for x in labels if all(d in x for d in dmz)], labels
 
 
+def test_the_overview_legend_wraps_to_the_images_width():
+    """With the 20-point draft and the 28-point plan, the one-row legend had been cut at
+    'Demilitar' in the 600 px image, 'Changes hands' gone: it takes as many rows as it
+    needs, every entry inside the image, above the maps."""
+    from modeller.maps.image_overview import render_overview
+
+    doc, partitions = build(shipped("plan-28-points-2025-11", "draft-20-points-2025-12"))
+    fig = render_overview(doc, partitions)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (legend,) = fig.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert "Changes hands" in labels
+    width = fig.canvas.get_width_height()[0]
+    for text in legend.get_texts():
+        assert text.get_window_extent(renderer).x1 <= width, text.get_text()
+    maps_top = max(a.get_window_extent(renderer).y1 for a in fig.artists)
+    assert legend.get_window_extent(renderer).y0 >= maps_top
+
+
+def test_overview_labels_and_captions_are_text_and_stay_in_their_place(tmp_path):
+    """A status label '$5bn … $50bn' had been drawn as an italic formula, '$\\undefined$'
+    had lost every image of the run (ValueError), and titles of capitals, wrapped at 44
+    characters, had run into the next map's caption."""
+    from modeller.maps.image_overview import CELL_PX, render_overview
+
+    paths = []
+    for i, (title, label) in enumerate(
+        [
+            (
+                "UKRAINE CEDES DONBAS, RUSSIA RETURNS KHARKIV AND SUMY POCKETS",
+                "Lease ($5bn, $50bn)",
+            ),
+            ("WASHINGTON MEMORANDUM: WITHDRAWAL FOR SECURITY GUARANTEES", "Zone $\\undefined$"),
+            ("MMMMMMM WWWWWWW MMMMMMM WWWWWWW MMMMMMM WWWWWWW MMMMMMM", "Third zone"),
+        ]
+    ):
+        path = tmp_path / f"s{i}.yaml"
+        path.write_text(
+            f"id: s{i}\ntitle: '{title}'\nsummary: s\n"
+            f"statuses:\n  zone: {{label: '{label}', colour: '#7570b3'}}\n"
+            "steps:\n  - assign: zone\n    where: {oblast: [Zaporizhzhia], held_by: ukraine}\n",
+            encoding="utf-8",
+        )
+        paths.append(path)
+    doc, partitions = build(paths)
+    fig = render_overview(doc, partitions)
+    fig.canvas.draw()  # (the unknown macro had raised here)
+    renderer = fig.canvas.get_renderer()
+    (legend,) = fig.legends
+    labels = " / ".join(t.get_text() for t in legend.get_texts())
+    assert "Lease ($5bn, $50bn)" in labels and "Zone $\\undefined$" in labels
+    captions = sorted(
+        (t for t in fig.texts if t.get_text().endswith("regains nothing")),
+        key=lambda t: t.get_window_extent(renderer).x0,
+    )
+    assert len(captions) == 3
+    for i, text in enumerate(captions):  # each ends inside its own cell
+        assert text.get_window_extent(renderer).x1 <= (i + 1) * CELL_PX[0], text.get_text()
+
+
 def _pixels(fig) -> np.ndarray:
     return np.asarray(fig.canvas.buffer_rgba()).copy()
 

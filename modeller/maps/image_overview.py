@@ -44,11 +44,16 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
     pairs = sorted(pairs, key=lambda pair: pair[0].date or "9999")[:MAX_MAPS]
     cols = min(COLUMNS, len(pairs))
     rows = math.ceil(len(pairs) / cols)
-    head, foot = 96, 46  # px for the title with its legend, and the credit
-    width, height = cols * CELL_PX[0], rows * CELL_PX[1] + head + foot
+    foot = 46  # px for the credit
+    width = cols * CELL_PX[0]
     with matplotlib.rc_context(matplotlib_rc()):
-        fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor="white")
+        fig = Figure(figsize=(width / DPI, 1), dpi=DPI, facecolor="white")
         FigureCanvasAgg(fig)
+        handles = _legend_handles(fig, pairs)
+        ncol, legend_px = _legend_fit(fig, handles)
+        head = max(96, 58 + math.ceil(legend_px) + 8)  # the title, then the legend's rows
+        height = rows * CELL_PX[1] + head + foot
+        fig.set_size_inches(width / DPI, height / DPI)
         title = "What each proposal would change"
         if len(doc.scenarios) > len(pairs):
             title += f" (the first {len(pairs)} of {len(doc.scenarios)} scenarios)"
@@ -61,7 +66,7 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
             va="top",
             color="#333333",
         )
-        _legend(fig, pairs, 1 - 58 / height)
+        _legend(fig, handles, ncol, 1 - 58 / height)
         ctx = context()
         x0, y0, x1, y1 = ctx["ukraine"].bounds
         pad = 0.03 * (x1 - x0)
@@ -113,16 +118,17 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
             add(PathPatch(outline, facecolor="none", edgecolor="#555555", lw=0.5))
             cedes = sum(f.km2 for f in entry.flows if f.from_ == "ukraine")
             regains = sum(f.km2 for f in entry.flows if f.to == "ukraine")
-            caption = textwrap.fill(entry.title, 44, max_lines=2, placeholder="…")
-            fig.text(
+            caption = fig.text(
                 left + 8 / width,
                 bottom - 4 / height,
-                f"{caption}\ncedes {amount(cedes)} · regains {amount(regains)}",
+                "",
                 fontsize=8.5,
                 va="top",
                 parse_math=False,
                 linespacing=1.3,
             )
+            tail = f"cedes {amount(cedes)} · regains {amount(regains)}"
+            _fit_caption(fig, caption, entry.title, tail, (c + 1) * CELL_PX[0] - 6)
         bases = sorted({f"{e.baseline.name} ({nice_date(e.baseline.date)})" for e, _ in pairs})
         credit = (
             f"Baselines: {'; '.join(bases)}. Data: " + "; ".join(credited(doc.data_sources)) + ". "
@@ -140,9 +146,22 @@ def render_overview(doc: RunDocument, partitions: list[Partition]):
     return fig
 
 
-def _legend(fig, pairs: list, top: float) -> None:
-    """One row under the title: every status the small maps show, in its colour (hatched
-    where it is neither side), and the hatch of land changing hands."""
+def _fit_caption(fig, text, title: str, tail: str, right_px: float) -> None:
+    """A small map's caption: its title in two lines at most (cut with '…'), wrapped as
+    narrow as it takes to end left of ``right_px`` (the cell's edge): 44 characters of
+    capitals or wide letters had run into the next map's caption."""
+    renderer = fig.canvas.get_renderer()
+    for chars in range(44, 7, -3):
+        lines = textwrap.fill(title, chars, max_lines=2, placeholder="…")
+        text.set_text(f"{lines}\n{tail}")
+        if text.get_window_extent(renderer).x1 <= right_px:
+            return
+
+
+def _legend_handles(fig, pairs: list) -> list:
+    """The legend's swatches: every status the small maps show, in its colour (hatched
+    where it is neither side), one per look with all its labels, then the hatch of land
+    changing hands; each label cut with '…' to the image's width."""
     from matplotlib.patches import Patch
 
     seen: dict[tuple, tuple[list, Patch]] = {}  # one swatch per look, with all its labels
@@ -165,18 +184,58 @@ def _legend(fig, pairs: list, top: float) -> None:
             )
             if label not in labels:  # two scenarios' labels of one colour: one swatch
                 labels.append(label)
+    room = fig.bbox.width - 16 - LEGEND_KEY_PX
     for labels, patch in seen.values():
-        patch.set_label(" / ".join(labels))
+        patch.set_label(_cut_to(fig, " / ".join(labels), room))
     changed = Patch(facecolor="white", edgecolor="#111111", hatch=CHANGED_HATCH)
     changed.set_label("Changes hands")
-    handles = [patch for _, patch in seen.values()] + [changed]
-    fig.legend(
+    return [patch for _, patch in seen.values()] + [changed]
+
+
+LEGEND_KEY_PX = 40  # a legend entry's swatch, padding and column spacing at 9 pt
+
+
+def _cut_to(fig, label: str, room: float) -> str:
+    """``label`` as drawn at the legend's size, cut with '…' to ``room`` px."""
+    renderer = fig.canvas.get_renderer()
+    text = fig.text(0, 0, label, fontsize=9, parse_math=False)
+    try:
+        cut = label
+        while len(cut) > 1 and text.get_window_extent(renderer).width > room:
+            cut = cut[: max(1, int(len(cut) * 0.9))]
+            text.set_text(cut.rstrip() + "…")
+        return text.get_text()
+    finally:
+        text.remove()
+
+
+def _legend_fit(fig, handles: list) -> tuple[int, float]:
+    """The most columns (one row: every entry side by side) whose legend fits the image's
+    width, and its height in px: with the 20-point draft and the 28-point plan one row
+    had been cut at 'Demilitar', the 'Changes hands' key gone."""
+    renderer = fig.canvas.get_renderer()
+    for ncol in range(len(handles), 0, -1):
+        legend = _legend(fig, handles, ncol, 1.0)
+        box = legend.get_window_extent(renderer)
+        legend.remove()
+        if box.width <= fig.bbox.width - 16 or ncol == 1:
+            return ncol, box.height
+    return 1, 0.0
+
+
+def _legend(fig, handles: list, ncol: int, top: float):
+    """The legend under the title, its labels read as text ('$5bn' is no formula: '$' had
+    been taken for maths, and '$\\alpha$' drawn as α or an unknown macro lost every image)."""
+    legend = fig.legend(
         handles=handles,
         loc="upper left",
         bbox_to_anchor=(0.0, top),
-        ncol=len(handles),
+        ncol=ncol,
         frameon=False,
         fontsize=9,
         handlelength=1.6,
         columnspacing=1.2,
     )
+    for text in legend.get_texts():
+        text.set_parse_math(False)
+    return legend
