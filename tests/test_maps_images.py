@@ -351,6 +351,21 @@ def test_the_overview_gives_statuses_of_one_colour_one_swatch():
     assert [x for x in labels if all(d in x for d in dmz)], labels
 
 
+def test_an_image_names_where_its_terms_were_reported(figures):
+    """The PNG/SVG had named the baseline and data but not the scenario's cited sources
+    nor when it was proposed: published alone, nothing attributed its terms."""
+    for fig, entry, _ in figures.values():
+        joined = " ".join(" ".join(_svg_texts(images.image_bytes(fig)[1])).split())
+        if not entry.reported:
+            assert "Terms: no source cited" in joined
+            continue
+        assert "Terms as reported by" in joined, entry.id
+        for r in entry.reported[:3]:
+            assert f"({r.date})" in joined and r.source.split()[0] in joined, (entry.id, r)
+        if entry.date:
+            assert f"proposed {images.nice_date(entry.date)}" in joined, entry.id
+
+
 def test_the_overview_legend_wraps_to_the_images_width():
     """With the 20-point draft and the 28-point plan, the one-row legend had been cut at
     'Demilitar' in the 600 px image, 'Changes hands' gone: it takes as many rows as it
@@ -557,8 +572,8 @@ def test_the_panel_gives_each_towns_people_changing_hands(figures):
     for t in listed:
         share = "" if t.share >= 0.995 else f" ({words.share_text(t.share)})"
         # rounded as the towns table rounds it (two figures had read 150,000 beside 147,000)
-        people = words.people(t.people, t.people_low, t.people_high, t.population)
-        people = people.split(" (")[0]  # (never above the town's own figure: 67,350, not 67,400)
+        most = words.population_shown(t.population)  # (as the pages' towns table writes it)
+        people = words.people(t.people, t.people_low, t.people_high, most).split(" (")[0]
         assert f"{words.place(t.name)} {people}{share}" in joined, t.name
 
 

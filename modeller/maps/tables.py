@@ -86,12 +86,6 @@ def transfer_table(view: ScenarioView) -> dict:
     return table("Land changing hands, by oblast", "t-transfers", head, rows)
 
 
-def _shown(figure: str) -> int | None:
-    """A population as the table writes it ('20,100'), as a number (None: '<100')."""
-    digits = figure.replace(",", "")
-    return int(digits) if digits.isdigit() else None
-
-
 def town_table(view: ScenarioView) -> dict:
     rows = [
         [
@@ -99,7 +93,7 @@ def town_table(view: ScenarioView) -> dict:
             t["oblast_name"],
             words.population(t["population"]),
             share_text(t.get("share", 1.0)),
-            words.people_of(t, most=_shown(words.population(t["population"]))),
+            words.people_of(t, most=words.population_shown(t["population"])),
             view.label(t["from"]),
             view.label(t["to"]),
         ]

@@ -58,6 +58,13 @@ def population(x: float) -> str:
     return people(x, x, x)
 
 
+def population_shown(x: float) -> int | None:
+    """A town's population as the pages write it (``population``), as a number (None for
+    '<100'): the most its people changing hands are written as (``rounding.people_text``)."""
+    digits = population(x).replace(",", "")
+    return int(digits) if digits.isdigit() else None
+
+
 def millions(low: str, high: str) -> str:
     """A written range (``34,400,000``, ``34,600,000``) as ``34.4–34.6 M`` when both ends
     are whole multiples of a thousand of at least a million; as written otherwise."""
