@@ -366,6 +366,92 @@ def test_an_image_names_where_its_terms_were_reported(figures):
             assert f"proposed {images.nice_date(entry.date)}" in joined, entry.id
 
 
+SEVEN_FLOWS = """\
+id: seven-flows
+title: Zones on both sides of the line
+summary: s
+statuses:
+  dmz: {label: Demilitarised zone (recognised as Russian), colour: "#7570b3"}
+  un_zone: {label: UN-administered buffer zone, colour: "#1b9e77"}
+  znpp: {label: Zaporizhzhia nuclear plant exclusion zone, colour: "#e7298a"}
+steps:
+  - assign: russia
+    where: {oblast: [Luhansk, Crimea, Sevastopol]}
+  - assign: dmz
+    where: {oblast: Donetsk, held_by: ukraine}
+  - assign: un_zone
+    where: {band: {along: contact, km: 15, side: both}, oblast: [Zaporizhzhia, Kherson]}
+  - assign: znpp
+    where: {near: {place: Enerhodar, km: 20}}
+  - assign: ukraine
+    where: {oblast: [Kharkiv, Sumy], held_by: russia}
+  - assign: un_zone
+    where: {oblast: Dnipropetrovsk, held_by: russia}
+"""
+ZONE_COLOURS = [
+    "1b9e77",
+    "d95f02",
+    "7570b3",
+    "e7298a",
+    "66a61e",
+    "e6ab02",
+    "a6761d",
+    "666666",
+    "8dd3c7",
+    "bebada",
+]
+TEN_ZONES = (
+    "id: ten-zones\ntitle: Ten zones\nsummary: s\nstatuses:\n"
+    + "".join(
+        f"  z{i}: {{label: Zone number {i} under an international administration, "
+        f'colour: "#{c}"}}\n'
+        for i, c in enumerate(ZONE_COLOURS)
+    )
+    + "steps:\n"
+    + "".join(
+        f"  - assign: z{i}\n    where: {{oblast: {o}}}\n"
+        for i, o in enumerate(
+            [
+                "Odesa",
+                "Mykolaiv",
+                "Kherson",
+                "Zaporizhzhia",
+                "Dnipropetrovsk",
+                "Poltava",
+                "Kharkiv",
+                "Sumy",
+                "Chernihiv",
+                "Crimea",
+            ]
+        )
+    )
+)
+
+
+@pytest.mark.parametrize("yaml", [SEVEN_FLOWS, TEN_ZONES], ids=["seven-flows", "ten-zones"])
+def test_what_changes_hands_ends_above_the_locator_and_the_credit(tmp_path, yaml):
+    """Seven flows had printed over the locator inset and its caption; ten statuses ran
+    the list off the image, over the credit. The list now counts what does not fit, and
+    the locator is left out where the legend leaves it no room."""
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml, encoding="utf-8")
+    doc, partitions = build([path])
+    fig = images.render(doc, doc.scenarios[0], partitions[0])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = {t.get_text(): t.get_window_extent(renderer) for t in fig.texts if t.get_text()}
+    body = [b for text, b in boxes.items() if "km² ·" in text and "→" in text]
+    credit = next(b for text, b in boxes.items() if text.startswith("Terms"))
+    caption = boxes.get("Ukraine: where the map is")
+    (legend,) = fig.legends
+    floor = caption.y1 if caption is not None else credit.y1
+    assert legend.get_window_extent(renderer).y0 >= floor
+    assert body and all(b.y0 >= floor for b in body), (body, floor)
+    told = [text for text in boxes if "more: see the page's tables" in text]
+    flows = [f for f in doc.scenarios[0].flows if f.km2 >= 1]
+    assert told or sum(text.count("km² ·") for text in boxes if "→" in text) == len(flows)
+
+
 def test_the_overview_legend_wraps_to_the_images_width():
     """With the 20-point draft and the 28-point plan, the one-row legend had been cut at
     'Demilitar' in the 600 px image, 'Changes hands' gone: it takes as many rows as it

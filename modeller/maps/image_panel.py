@@ -121,14 +121,25 @@ def panel(
     for text in legend.get_texts():
         text.set_parse_math(False)
     y = legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.bbox.height - 0.025
-    _changes_text(fig, entry, colours, y)
-    _locator(fig, partition, colours, box, bottom)
+    # the locator only where the legend leaves it room (ten statuses had run over it)
+    floor = _LOCATOR_TOP + bottom if y > _LOCATOR_TOP + bottom else bottom + 0.01
+    _changes_text(fig, entry, colours, y, floor)
+    if floor > bottom + 0.01:
+        _locator(fig, partition, colours, box, bottom)
 
 
-def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
-    """'What changes hands': each flow (from -> to), and the largest towns, rounded."""
+_LOCATOR_TOP = 0.19 + 0.035  # the locator's height and its caption's, above the footer
+
+
+def _changes_text(fig, entry: ScenarioEntry, colours, y: float, floor: float) -> None:
+    """'What changes hands': each flow (from -> to), and the largest towns, rounded; ending
+    above ``floor`` (a figure fraction: the locator's caption): the flows that do not fit
+    are counted instead (seven flows had run over the locator, ten statuses off the image).
+    """
+    if y - 0.032 < floor:  # no room even for the heading
+        return
     fig.text(0.72, y, "What changes hands", fontsize=10, va="top", color="#111111")
-    lines = []
+    each = []
     flows = sorted(entry.flows, key=lambda f: -f.km2)
     small = [f for f in flows if f.km2 < 1.0]
     for f in flows:
@@ -140,11 +151,12 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
             placeholder="…",
         )
         people = people_short(f.people, f.people_low, f.people_high)
-        lines.append(f"{name}\n    {round_km2(f.km2)} km² · {people} people")
+        each.append(f"{name}\n    {round_km2(f.km2)} km² · {people} people")
+    after = []
     if small:
-        lines.append(f"(and {len(small)} sliver{'s' if len(small) > 1 else ''} under 1 km²)")
+        after.append(f"(and {len(small)} sliver{'s' if len(small) > 1 else ''} under 1 km²)")
     if not flows:
-        lines.append("Nothing: the scenario keeps the baseline.")
+        after.append("Nothing: the scenario keeps the baseline.")
     big = mapped_towns(entry.towns)[:4]
     if big:  # the people of the part that moves, as the tables count and round them (not
         # GeoNames'; two significant figures had read 150,000 beside the tables' 147,000)
@@ -153,18 +165,29 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float) -> None:
             + ("" if share_text(t.share) == "all" else f" ({share_text(t.share)})")
             for t in big
         )
-        lines.append(textwrap.fill(f"Largest towns, people changing hands: {big}", 46))
+        after.append(textwrap.fill(f"Largest towns, people changing hands: {big}", 46))
     text = fig.text(
         0.72,
         y - 0.032,
-        "\n".join(lines),
+        "",
         fontsize=8.5,
         va="top",
         linespacing=1.35,
         parse_math=False,
         color="#222222",
     )
-    fit_width(fig, text, right=0.995)
+    renderer = fig.canvas.get_renderer()
+    for keep in range(len(each), -1, -1):
+        more = len(each) - keep
+        told = [f"(and {more} more: see the page's tables)"] if more else []
+        for tail in (after, after[:-1] if big else None, []):
+            if tail is None:
+                continue
+            text.set_text("\n".join(each[:keep] + told + tail))
+            fit_width(fig, text, right=0.995)
+            if text.get_window_extent(renderer).y0 / fig.bbox.height >= floor:
+                return
+    text.set_text("(see the page's tables)")
 
 
 def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> None:
