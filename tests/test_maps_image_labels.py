@@ -9,6 +9,7 @@ baseline (no external data).
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 import pytest
 import shapely
@@ -17,7 +18,7 @@ from helpers import build, shipped
 from modeller.maps import image_labels, images
 from modeller.maps.image_geometry import project
 from modeller.maps.image_labels import Box
-from modeller.maps.image_words import place, statuses
+from modeller.maps.image_words import matplotlib_rc, place, statuses
 from modeller.maps.words import mapped_towns
 
 CROWDED = (
@@ -37,11 +38,15 @@ def drawn() -> dict:
         fig = images.render(doc, entry, partition)
         renderer = fig.canvas.get_renderer()
         ax = fig.axes[0]
-        texts = {
-            t.get_text(): Box(*t.get_window_extent(renderer).extents)
-            for t in ax.texts
-            if t.get_text()
-        }
+        # measured with the settings the labels were placed with: once another test has
+        # made text sizes shared per process, sizes measured under matplotlib's defaults
+        # are not the placed ones (and a town's label had seemed far from its marker)
+        with matplotlib.rc_context(matplotlib_rc()):
+            texts = {
+                t.get_text(): Box(*t.get_window_extent(renderer).extents)
+                for t in ax.texts
+                if t.get_text()
+            }
         leaders = [
             tuple(map(tuple, ax.transData.transform(line.get_xydata())))
             for line in ax.lines

@@ -435,11 +435,16 @@ def test_what_changes_hands_ends_above_the_locator_and_the_credit(tmp_path, yaml
     the locator is left out where the legend leaves it no room."""
     path = tmp_path / "s.yaml"
     path.write_text(yaml, encoding="utf-8")
+    import matplotlib
+
+    from modeller.maps.image_words import matplotlib_rc
+
     doc, partitions = build([path])
     fig = images.render(doc, doc.scenarios[0], partitions[0])
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    boxes = {t.get_text(): t.get_window_extent(renderer) for t in fig.texts if t.get_text()}
+    with matplotlib.rc_context(matplotlib_rc()):  # (as image_bytes draws it)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        boxes = {t.get_text(): t.get_window_extent(renderer) for t in fig.texts if t.get_text()}
     body = [b for text, b in boxes.items() if "km² ·" in text and "→" in text]
     credit = next(b for text, b in boxes.items() if text.startswith("Terms"))
     caption = boxes.get("Ukraine: where the map is")

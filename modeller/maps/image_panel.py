@@ -121,14 +121,13 @@ def panel(
     for text in legend.get_texts():
         text.set_parse_math(False)
     y = legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.bbox.height - 0.025
-    # the locator only where the legend leaves it room (ten statuses had run over it)
-    floor = _LOCATOR_TOP + bottom if y > _LOCATOR_TOP + bottom else bottom + 0.01
-    _changes_text(fig, entry, colours, y, floor)
-    if floor > bottom + 0.01:
-        _locator(fig, partition, colours, box, bottom)
+    floor = bottom + 0.01
+    if y > bottom + _LOCATOR_TOP:  # the locator only where the legend leaves it room (ten
+        floor = _locator(fig, partition, colours, box, bottom) + 0.006  # statuses had run
+    _changes_text(fig, entry, colours, y, floor)  # over it)
 
 
-_LOCATOR_TOP = 0.19 + 0.035  # the locator's height and its caption's, above the footer
+_LOCATOR_TOP = 0.19 + 0.05  # the locator's height and its caption's (at most), over the footer
 
 
 def _changes_text(fig, entry: ScenarioEntry, colours, y: float, floor: float) -> None:
@@ -190,8 +189,9 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float, floor: float) ->
     text.set_text("(see the page's tables)")
 
 
-def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> None:
-    """A small map of all Ukraine (scenario statuses) with the frame drawn on it."""
+def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> float:
+    """A small map of all Ukraine (scenario statuses) with the frame drawn on it; returns
+    the top of its caption (a figure fraction)."""
     from matplotlib.patches import PathPatch, Rectangle
     from matplotlib.transforms import TransformedBbox
 
@@ -239,7 +239,7 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
         fig.transFigure,
         clipped=False,  # its lines straddle the edge
     )
-    fig.text(
+    caption = fig.text(
         filled.x0 + filled.width / 2,
         filled.y1 + 2 / 72 * fig.dpi / fig.bbox.height,  # 2 points above, as a title's pad
         "Ukraine: where the map is",
@@ -248,6 +248,7 @@ def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> N
         fontsize=8,
         color="#444444",
     )
+    return caption.get_window_extent(fig.canvas.get_renderer()).y1 / fig.bbox.height
 
 
 # --- writing --------------------------------------------------------------------------
