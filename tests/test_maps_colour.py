@@ -93,3 +93,24 @@ def json_fills(page: str) -> list[str]:
     return sorted(
         set(re.findall(r'<pattern id="mdl-f-\d+"[^>]*><rect[^>]*fill="(#[0-9a-f]{6})"', defs))
     )
+
+
+@pytest.mark.parametrize(
+    "requested",
+    [
+        ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
+        + ["#e6ab02", "#a6761d", "#666666", "#8dd3c7", "#bebada"],
+        ["#7570b3"] * 5,
+    ],
+    ids=["ten-zones", "five-alike"],
+)
+def test_more_zones_than_distinct_colours_still_get_colours_apart(requested):
+    """Past the fallback list, two of ten zones had been given one colour (Dnipropetrovsk
+    and Crimea alike on the map and in the legend), and five zones asking for one colour
+    a fifth only 9.8 from another: each zone now gets the colour farthest from those
+    taken, never one already on the page."""
+    palette = Palette([(f"z{i}", c) for i, c in enumerate(requested)])
+    colours = list(palette.colours.values())
+    assert len(set(colours)) == len(colours) == len(requested) + 2
+    worst, *_ = least_difference(colours)
+    assert worst >= (MIN_DIFFERENCE if len(requested) <= 5 else 9.0), worst

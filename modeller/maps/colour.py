@@ -6,6 +6,7 @@ by the tests. Plain numpy; no colour library needed.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -139,7 +140,14 @@ def ciede2000(lab1: tuple, lab2: tuple) -> float:
 
 def difference(c1: str, c2: str, vision: str = "normal") -> float:
     """ΔE00 between two hex colours as seen with ``vision``."""
-    return ciede2000(lab(simulate(hex_rgb(c1), vision)), lab(simulate(hex_rgb(c2), vision)))
+    return ciede2000(seen(c1, vision), seen(c2, vision))
+
+
+@functools.cache
+def seen(colour: str, vision: str) -> tuple[float, float, float]:
+    """CIELAB of a hex colour as seen with ``vision`` (kept: a palette's fallback compares
+    ~80 candidates with every colour taken, in four visions)."""
+    return lab(simulate(hex_rgb(colour), vision))
 
 
 def least_difference(colours: list[str]) -> tuple[float, str, str, str]:

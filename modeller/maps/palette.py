@@ -11,6 +11,7 @@ and tritanopia; otherwise the next colour of ``OTHERS`` that does.
 
 from __future__ import annotations
 
+import functools
 from html import escape
 
 from .colour import VISIONS, difference
@@ -28,6 +29,31 @@ WATER = "#dde7ee"
 def distinct(colour: str, others) -> bool:
     """Whether ``colour`` differs by ≥ MIN_DIFFERENCE from each of ``others`` in every vision."""
     return all(difference(colour, o, v) >= MIN_DIFFERENCE for o in others for v in VISIONS)
+
+
+def _spare_colours() -> list[str]:
+    """Candidates for a zone when neither its own colour nor ``OTHERS`` stays distinct: a
+    wheel of 24 hues at three lightnesses."""
+    import colorsys
+
+    return [
+        "#" + "".join(f"{round(v * 255):02x}" for v in colorsys.hls_to_rgb(h / 24, light, 0.6))
+        for light in (0.35, 0.55, 0.75)
+        for h in range(24)
+    ]
+
+
+@functools.cache
+def most_distinct(taken: tuple[str, ...]) -> str:
+    """The colour of ``OTHERS`` and ``_spare_colours`` whose least difference (CIEDE2000,
+    every vision) from ``taken`` is largest: with more zones than distinct colours, the
+    fallback had given two zones one colour (ten statuses: Dnipropetrovsk and Crimea alike)
+    and a fifth of one requested colour a near-copy (9.8) of another."""
+
+    def least(colour: str) -> float:
+        return min(difference(colour, o, v) for o in taken for v in VISIONS)
+
+    return max((c for c in [*OTHERS, *_spare_colours()] if c not in taken), key=least)
 
 
 class Palette:
@@ -49,8 +75,7 @@ class Palette:
             taken = list(self.colours.values())
             choices = [c.lower() for c in [requested, *OTHERS] if c and _valid(c)]
             good = [c for c in choices if c not in taken and distinct(c, taken)]
-            unused = [c for c in OTHERS if c not in taken] or OTHERS
-            self.colours[s] = (good or unused)[0]
+            self.colours[s] = good[0] if good else most_distinct(tuple(taken))
         self.index = {s: i for i, s in enumerate(self.colours)}
 
     def colour(self, status: str) -> str:
