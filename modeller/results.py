@@ -38,6 +38,27 @@ class Result:
     notes: tuple[str, ...] = field(default=())
     __hash__ = None  # its document holds lists: equal results compare equal, unhashed
 
+    def __post_init__(self) -> None:
+        """A Result built by hand is checked as run builds one: a document and one
+        partition per scenario of it (a mismatch had surfaced later as a ValueError from
+        ``pieces``, and ``Result(None, ())`` as an AttributeError in its repr)."""
+        if not isinstance(self.document, RunDocument):
+            raise InputError(
+                f"document must be a RunDocument (a Result's .document, or "
+                f"RunDocument.model_validate_json of --format json), got "
+                f"{type(self.document).__name__}"
+            )
+        parts = self.partitions
+        if not isinstance(parts, tuple | list) or not all(isinstance(p, Partition) for p in parts):
+            raise InputError("partitions must be a tuple of Partition, one per scenario")
+        if len(parts) != len(self.document.scenarios):
+            raise InputError(
+                f"{len(parts)} partitions for {len(self.document.scenarios)} scenarios: give "
+                "one partition per scenario of the document, in its order"
+            )
+        object.__setattr__(self, "partitions", tuple(parts))
+        object.__setattr__(self, "notes", tuple(str(n) for n in self.notes))
+
     def __repr__(self) -> str:
         """A line, not the document: a notebook shows a Result by it (the whole document
         was some 30,000 characters for one scenario)."""

@@ -1058,3 +1058,19 @@ def test_a_geoparquet_baseline_is_said_to_be_written_not_read(tmp_path):
     """run(baseline='pieces.parquet') had said "unknown baseline" of a file it writes."""
     with pytest.raises(InputError, match="GeoParquet is written .* but not read as a baseline"):
         modeller.load_baseline(str(tmp_path / "pieces.parquet"))
+
+
+def test_a_result_built_by_hand_is_checked_as_run_builds_one():
+    """Result(doc, partitions[:1]) had failed later in .pieces (ValueError), and
+    Result(None, ()) in its own repr (AttributeError)."""
+    from modeller.results import Result
+
+    ran = modeller.run(["land-swap", "freeze-current-lines"])
+    with pytest.raises(InputError, match="1 partitions for 2 scenarios"):
+        Result(ran.document, ran.partitions[:1])
+    with pytest.raises(InputError, match="document must be a RunDocument"):
+        Result(None, ())
+    with pytest.raises(InputError, match="tuple of Partition"):
+        Result(ran.document, (1, 2))
+    again = Result(ran.document, list(ran.partitions), ran.notes)
+    assert again == ran and len(again.pieces) == len(ran.pieces)
