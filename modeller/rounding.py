@@ -107,8 +107,13 @@ def signed_people(value: float, low: float, high: float) -> str:
 
 
 def pct_text(value: float) -> str:
-    """A percentage to one decimal, ``19.9``; never ``-0.0`` (a zero from overlay noise)."""
-    return f"{round(float(value), 1) + 0.0:.1f}"
+    """A percentage to one decimal, ``19.9``; never ``-0.0`` (a zero from overlay noise);
+    ``<0.1`` for a share that is there but rounds to nothing (a 153 km² zone had read 0.0
+    beside its km²), as km² write ``<1``."""
+    value = float(value)
+    if 1e-6 <= value < 0.05:  # (below: overlay noise, no land; a change keeps 0.0)
+        return "<0.1"
+    return f"{round(value, 1) + 0.0:.1f}"
 
 
 def km2_text(value: float) -> str:

@@ -200,3 +200,11 @@ def test_no_whole_town_reads_as_more_people_than_its_population():
         shown = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", cells[4])]
         if cells[0] not in scaled:
             assert max(shown) <= population, row
+
+
+def test_a_share_that_is_there_is_not_written_as_nothing():
+    """A 153 km² zone had read 0.0 in the % column beside its km² (which write '<1' for a
+    figure that rounds to nothing); overlay noise and changes stay 0.0."""
+    assert rounding.pct_text(153 / 603_628 * 100) == "<0.1"
+    assert rounding.pct_text(1e-9) == rounding.pct_text(-0.04) == "0.0"
+    assert rounding.pct_text(0.05) == "0.1" and rounding.pct_text(19.94) == "19.9"
