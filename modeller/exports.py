@@ -231,7 +231,7 @@ def write(frame, path: Path, prov: dict, fmt: str | None = None) -> Path:
     path = Path(path)
     files.check_not_archive(path)
     text = json.dumps(prov, ensure_ascii=False, default=str)
-    if fmt in ("gpkg", "parquet") and not files.is_utf8(str(path.resolve().parent)):
+    if fmt in ("gpkg", "parquet") and not files.is_utf8(os.path.dirname(os.path.abspath(path))):
         raise InputError(
             f"cannot write {path}: its folder's name is not UTF-8 text, "
             f"and the {fmt} writer takes UTF-8 names only; write it into another folder, "

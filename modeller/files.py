@@ -228,7 +228,7 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     umask = os.umask(0)
     os.umask(umask)
     try:  # a file written again keeps its permissions, as open() keeps them (a 0600 export
-        mode = stat.S_IMODE(os.stat(path).st_mode)  # had become readable by everyone)
+        mode = os.stat(path).st_mode & 0o777  # had become readable by everyone)
     except OSError:
         mode = 0o666 & ~umask
     with cleanup_on_interrupt():  # Ctrl-C raises here, so the temporary file goes
@@ -236,6 +236,7 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
             os.chmod(tmp, mode)
             with removed_on_exit(tmp):  # a SIGTERM while writing: no hidden file left
                 yield Path(tmp)
+                os.chmod(tmp, mode)  # (again: GDAL creates its file anew)
                 os.replace(tmp, path)
         except OSError as exc:  # e.g. a full disk: name the file asked for, leave no folder
             Path(tmp).unlink(missing_ok=True)

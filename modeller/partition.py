@@ -8,6 +8,7 @@ Partitions are immutable; applying a scenario returns a new one that remembers i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date as Date
 from functools import cached_property
@@ -121,7 +122,7 @@ class Partition:
 
 def _unit_code(oblast: object) -> str:
     """A unit's ISO code from its code or name; InputError with a hint otherwise."""
-    if isinstance(oblast, list | tuple | set | frozenset | dict):  # (a list had been
+    if isinstance(oblast, Iterable) and not isinstance(oblast, str):  # (a list had been
         raise InputError(  # "unknown oblast '['UA-14', 'UA-09']'")
             f"oblast takes one oblast, by name or code (e.g. 'Donetsk' or 'UA-14'), got "
             f"{type(oblast).__name__} {oblast!r:.60}; for several, call once for each"

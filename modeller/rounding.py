@@ -62,13 +62,18 @@ def people_bounds(value: float, low: float, high: float) -> tuple[int, int, int]
 
 
 def people_text(
-    value: float, low: float | None = None, high: float | None = None, most: int | None = None
+    value: float,
+    low: float | None = None,
+    high: float | None = None,
+    most: int | None = None,
+    whole: float | None = None,
 ) -> str:
     """'about 760,000 (740,000–790,000)'; '0'; 'fewer than 100'.
 
     ``most``: the figure shown beside it that this one is a part of (a town's population),
-    which the rounding does not take it past when the computed figures are within it: a
-    whole Lyman (20,066) had read 20,100 people changing hands."""
+    which the rounding does not take it past when the computed figures are within
+    ``whole``, that figure unrounded (default: ``most``): a whole Lyman (20,066) had read
+    20,100 people changing hands; Mykolayivka, shown as 640 (644), '640 (560–650)'."""
     low = value if low is None else low
     high = value if high is None else high
     if max(value, high) < 0.5:
@@ -76,7 +81,8 @@ def people_text(
     if max(value, high) < SMALL:
         return f"fewer than {SMALL}"
     v, lo, hi = people_bounds(value, low, high)
-    if most is not None and max(value, high) <= most + 0.5:  # (the range still holds it)
+    whole = most if whole is None else whole
+    if most is not None and max(value, high) <= whole + 0.5:
         v, hi = min(v, int(most)), min(hi, int(most))
     if lo == hi or high - low < 1:  # no spread (an official total): no range around it
         return f"about {v:,}"
@@ -84,10 +90,14 @@ def people_text(
 
 
 def people_short(
-    value: float, low: float | None = None, high: float | None = None, most: int | None = None
+    value: float,
+    low: float | None = None,
+    high: float | None = None,
+    most: int | None = None,
+    whole: float | None = None,
 ) -> str:
     """The compact form for table cells: '770,000 (760,000–780,000)', '<100', '0'."""
-    text = people_text(value, low, high, most)
+    text = people_text(value, low, high, most, whole)
     return text.removeprefix("about ").replace(f"fewer than {SMALL}", f"<{SMALL}")
 
 

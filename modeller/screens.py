@@ -21,12 +21,15 @@ NARROWEST = 20  # COLUMNS below this is laid out this wide (at 1, a letter a lin
 def terminal_width() -> int | None:
     """The width rich's consoles are given on a terminal: None (rich's own: COLUMNS, else
     the terminal's) unless COLUMNS is 0 ("unknown", which rich took as no width at all:
-    the figures came out a character a line), where it is the terminal's own width, or
+    the figures came out a character a line) or digits other than ASCII ones ('²', which
+    rich's int() refused with a traceback), where it is the terminal's own width, or
     below ``NARROWEST``, where it is ``NARROWEST``."""
     columns = os.environ.get("COLUMNS", "").strip()
-    if not columns.isdigit() or int(columns) >= NARROWEST:
+    if not columns.isdigit():  # (absent, or not a number: rich ignores it too)
         return None
-    if int(columns) > 0:
+    if columns.isascii() and int(columns) >= NARROWEST:
+        return None
+    if columns.isascii() and int(columns) > 0:
         return NARROWEST
     for stream in (sys.__stdout__, sys.__stderr__):
         with contextlib.suppress(OSError, ValueError, AttributeError):
@@ -39,7 +42,16 @@ def console(**options):
     wherever they are: doctor, baselines, scenarios, timeline's messages)."""
     from rich.console import Console
 
-    return Console(width=terminal_width(), **options)
+    return Console(**sized(), **options)
+
+
+def sized() -> dict:
+    """rich Console arguments for ``terminal_width``: the width, and the environment rich
+    reads with COLUMNS set to it (rich reads COLUMNS again for the console's size)."""
+    width = terminal_width()
+    if width is None:
+        return {}
+    return {"width": width, "_environ": {**os.environ, "COLUMNS": str(width)}}
 
 
 def is_terminal(stream: TextIO) -> bool:
@@ -113,7 +125,7 @@ def messages():
             self.quiet = True
             _silence(sys.stderr)
 
-    return Messages(stderr=True, soft_wrap=True, emoji=False, width=terminal_width())
+    return Messages(stderr=True, soft_wrap=True, emoji=False, **sized())
 
 
 def figures():
@@ -128,7 +140,7 @@ def figures():
             self.quiet = True
             raise BrokenPipeError
 
-    return Figures(emoji=False, width=terminal_width())
+    return Figures(emoji=False, **sized())
 
 
 def status(console, text: str) -> contextlib.AbstractContextManager:

@@ -959,16 +959,19 @@ def test_geodata_into_a_folder_whose_name_is_not_utf8_is_refused_with_the_way_ou
     assert os.listdir(folder) == ["x.geojson"]
 
 
-def test_a_file_written_again_keeps_its_permissions(tmp_path, land_swap):
+@pytest.mark.parametrize("fmt", ["json", "gpkg", "parquet"])
+def test_a_file_written_again_keeps_its_permissions(tmp_path, land_swap, fmt):
     """The atomic write had given a 0600 export 0644 (readable by everyone); open() keeps
-    an existing file's mode, and so does a write through a temporary now."""
-    kept, new = tmp_path / "kept.json", tmp_path / "new.json"
-    kept.write_text("x")
+    an existing file's mode, and so does a write through a temporary now (GDAL creates
+    its GeoPackage anew: it had still become 0644)."""
+    kept, new = tmp_path / f"kept.{fmt}", tmp_path / f"new.{fmt}"
+    land_swap.to_file(kept)
+    before = kept.stat().st_mtime_ns
     kept.chmod(0o600)
     land_swap.to_file(kept)
     land_swap.to_file(new)
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
-    assert json.loads(kept.read_text())["features"]  # (written, not left as it was)
+    assert kept.stat().st_mtime_ns >= before  # (written again, not left as it was)
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~umask
@@ -1074,3 +1077,12 @@ def test_a_result_built_by_hand_is_checked_as_run_builds_one():
         Result(ran.document, (1, 2))
     again = Result(ran.document, list(ran.partitions), ran.notes)
     assert again == ran and len(again.pieces) == len(ran.pieces)
+
+
+def test_geodata_onto_a_loop_of_links_is_said_to_be_one(tmp_path, land_swap):
+    """to_file('loop.gpkg') (a link to itself) had raised a bare RuntimeError from the
+    check of the folder's name; GeoJSON had said it was a loop of links."""
+    loop = tmp_path / "loop.gpkg"
+    loop.symlink_to(loop)
+    with pytest.raises(InputError, match="loop of symbolic links"):
+        land_swap.to_file(loop)

@@ -114,3 +114,10 @@ def test_more_zones_than_distinct_colours_still_get_colours_apart(requested):
     assert len(set(colours)) == len(colours) == len(requested) + 2
     worst, *_ = least_difference(colours)
     assert worst >= (MIN_DIFFERENCE if len(requested) <= 5 else 9.0), worst
+
+
+def test_a_page_of_eighty_zones_still_gets_a_palette():
+    """Past its ~78 candidates the fallback had raised ValueError (max of nothing): the
+    index of four scenarios of 20 zones each ended the run with a traceback."""
+    palette = Palette([(f"z{i}", None) for i in range(80)])
+    assert len(palette.colours) == 82

@@ -361,7 +361,8 @@ def test_an_image_names_where_its_terms_were_reported(figures):
             continue
         assert "Terms as reported by" in joined, entry.id
         for r in entry.reported[:3]:
-            assert f"({r.date})" in joined and r.source.split()[0] in joined, (entry.id, r)
+            assert f"({images.nice_date(r.date)})" in joined, (entry.id, r)
+            assert r.source.split()[0] in joined, (entry.id, r)
         if entry.date:
             assert f"proposed {images.nice_date(entry.date)}" in joined, entry.id
 
@@ -664,7 +665,8 @@ def test_the_panel_gives_each_towns_people_changing_hands(figures):
         share = "" if t.share >= 0.995 else f" ({words.share_text(t.share)})"
         # rounded as the towns table rounds it (two figures had read 150,000 beside 147,000)
         most = words.population_shown(t.population)  # (as the pages' towns table writes it)
-        people = words.people(t.people, t.people_low, t.people_high, most).split(" (")[0]
+        people = words.people(t.people, t.people_low, t.people_high, most, t.population)
+        people = people.split(" (")[0]
         assert f"{words.place(t.name)} {people}{share}" in joined, t.name
 
 

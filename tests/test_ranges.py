@@ -208,3 +208,34 @@ def test_a_share_that_is_there_is_not_written_as_nothing():
     assert rounding.pct_text(153 / 603_628 * 100) == "<0.1"
     assert rounding.pct_text(1e-9) == rounding.pct_text(-0.04) == "0.0"
     assert rounding.pct_text(0.05) == "0.1" and rounding.pct_text(19.94) == "19.9"
+
+
+def test_the_pages_towns_never_read_above_the_population_they_show(tmp_path):
+    """The fix had compared the people with the page's rounded population: Kherson (279,145,
+    shown 279,000) still read '270,000 (240,000–280,000)' and Mykolayivka (644, shown 640)
+    '640 (560–650)'. Every row of the shipped pages' towns tables, read as a person does."""
+    import html as html_lib
+
+    out = tmp_path / "site"
+    result = CliRunner().invoke(
+        main, ["run", str(REPO / "scenarios"), "--no-images", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = 0
+    for page in out.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for table in re.findall(r"<table[^>]*t-towns.*?</table>", text, re.S):
+            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]:
+                cells = [
+                    html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                    for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+                ]
+                population = int(cells[2].replace(",", "")) if cells[2][0].isdigit() else None
+                shown = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", cells[4])]
+                scaled = (
+                    text.split("scaled up", 1)[1].split("</", 1)[0] if "scaled up" in text else ""
+                )
+                if population is not None and cells[0] not in scaled:  # (any share)
+                    rows += 1
+                    assert max(shown) <= population, (page.name, cells)
+    assert rows >= 20

@@ -148,3 +148,21 @@ def test_a_terminal_said_to_be_0_or_1_columns_wide_is_still_laid_out_readably(co
     words = [line for line in lines if line.strip()]
     assert sum(len(line.strip()) == 1 for line in words) == 0, words[:10]
     assert any("Land swap" in line for line in lines)
+
+
+@pytest.mark.parametrize("columns", ["\u00b2", "\u0663", "0", "-1", "abc"])
+def test_columns_that_are_no_width_end_in_no_traceback(columns):
+    """COLUMNS='²' (a digit to str.isdigit, not to int) had ended every command printing
+    through rich with a ValueError traceback, piped or not."""
+    import os
+    import subprocess
+    import sys
+
+    for args in (["scenarios"], ["run", "land-swap", "--no-maps"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "modeller", *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "COLUMNS": columns},
+        )
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-500:]

@@ -137,7 +137,7 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float, floor: float) ->
     """
     if y - 0.032 < floor:  # no room even for the heading
         return
-    fig.text(0.72, y, "What changes hands", fontsize=10, va="top", color="#111111")
+    heading = fig.text(0.72, y, "What changes hands", fontsize=10, va="top", color="#111111")
     each = []
     flows = sorted(entry.flows, key=lambda f: -f.km2)
     small = [f for f in flows if f.km2 < 1.0]
@@ -178,7 +178,9 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float, floor: float) ->
     renderer = fig.canvas.get_renderer()
     for keep in range(len(each), -1, -1):
         more = len(each) - keep
-        told = [f"(and {more} more: see the page's tables)"] if more else []
+        told = [f"(and {more} more: see the page's tables)"] if more and keep else []
+        if more and not keep:  # none listed: how many there are
+            told = [f"{more} change{'s' if more > 1 else ''}: see the page's tables"]
         for tail in (after, after[:-1] if big else None, []):
             if tail is None:
                 continue
@@ -186,7 +188,8 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float, floor: float) ->
             fit_width(fig, text, right=0.995)
             if text.get_window_extent(renderer).y0 / fig.bbox.height >= floor:
                 return
-    text.set_text("(see the page's tables)")
+    heading.remove()  # not even a line fits: the legend has the panel
+    text.remove()
 
 
 def _locator(fig, partition: Partition, colours, box: tuple, bottom: float) -> float:
@@ -258,4 +261,4 @@ def _town_people(t) -> str:
     """A town's people changing hands as the pages' towns table rounds them (never above
     its population as the pages write it), without the range."""
     most = population_shown(t.population)
-    return people_short(t.people, t.people_low, t.people_high, most).split(" (")[0]
+    return people_short(t.people, t.people_low, t.people_high, most, t.population).split(" (")[0]

@@ -262,9 +262,10 @@ def _footer(fig, doc: RunDocument, entry: ScenarioEntry) -> float:
 def _reported(entry: ScenarioEntry, most: int = 3) -> str:
     """Where the terms were reported and when proposed, first in the credit: an image
     published alone had named no source for them (the pages and tables do)."""
-    cites = [f"{cut(r.source, 90)} ({r.date})" for r in entry.reported[:most]]
+    cites = [f"{cut(r.source, 90)} ({nice_date(r.date)})" for r in entry.reported[:most]]
     if len(entry.reported) > most:
-        cites.append(f"{len(entry.reported) - most} more on its page")
+        more = len(entry.reported) - most
+        cites.append(f"{more} more source{'s' if more > 1 else ''} on the scenario's page")
     said = f"Terms as reported by {'; '.join(cites)}" if cites else "Terms: no source cited"
     return said + (f", proposed {nice_date(entry.date)}. " if entry.date else ". ")
 

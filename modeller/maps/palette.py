@@ -6,7 +6,8 @@ Ukraine and Russia always get the page's two fixed colours. Any other status (a 
 a demilitarised zone, contested ground) is "neither side's": it is drawn dotted, and gets the
 scenario's own colour only if that colour stays at least ``MIN_DIFFERENCE`` (CIEDE2000) from
 every colour already on the page under normal vision and simulated deuteranopia, protanopia
-and tritanopia; otherwise the next colour of ``OTHERS`` that does.
+and tritanopia; otherwise the next colour of ``OTHERS`` that does; and when none does (many
+zones on one page), the candidate farthest from every colour taken (``most_distinct``).
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ def most_distinct(taken: tuple[str, ...]) -> str:
     def least(colour: str) -> float:
         return min(difference(colour, o, v) for o in taken for v in VISIONS)
 
-    return max((c for c in [*OTHERS, *_spare_colours()] if c not in taken), key=least)
+    candidates = [*OTHERS, *_spare_colours()]
+    unused = [c for c in candidates if c not in taken] or candidates  # (past ~80 zones)
+    return max(unused, key=least)
 
 
 class Palette:

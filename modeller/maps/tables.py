@@ -93,7 +93,7 @@ def town_table(view: ScenarioView) -> dict:
             t["oblast_name"],
             words.population(t["population"]),
             share_text(t.get("share", 1.0)),
-            words.people_of(t, most=words.population_shown(t["population"])),
+            words.people_of(t, most=words.population_shown(t["population"]), whole=t["population"]),
             view.label(t["from"]),
             view.label(t["to"]),
         ]

@@ -39,7 +39,11 @@ def place(name: str) -> str:
 
 
 def people(
-    x: float, low: float | None = None, high: float | None = None, most: int | None = None
+    x: float,
+    low: float | None = None,
+    high: float | None = None,
+    most: int | None = None,
+    whole: float | None = None,
 ) -> str:
     """People, rounded for reading, with their range when given: ``740,000
     (730,000–750,000)``; ``670,000`` without one (``modeller.rounding``); ``most``: see
@@ -49,7 +53,7 @@ def people(
         if x < 5:
             return "0"
         return f"{round_people(x):,}"  # (as the terminal and Markdown tables round it)
-    return people_short(x, min(abs(low), abs(high)), max(abs(low), abs(high)), most)
+    return people_short(x, min(abs(low), abs(high)), max(abs(low), abs(high)), most, whole)
 
 
 def population(x: float) -> str:
@@ -76,9 +80,11 @@ def millions(low: str, high: str) -> str:
     return f"{a / 1e6:.{places}f}–{b / 1e6:.{places}f} M"
 
 
-def people_of(row: dict, key: str = "people", most: int | None = None) -> str:
+def people_of(
+    row: dict, key: str = "people", most: int | None = None, whole: float | None = None
+) -> str:
     """A row's people figure with its range (``key``, ``key_low``, ``key_high``)."""
-    return people(row[key], row.get(key + "_low"), row.get(key + "_high"), most)
+    return people(row[key], row.get(key + "_low"), row.get(key + "_high"), most, whole)
 
 
 def people_sum(flows: list[dict]) -> str:
