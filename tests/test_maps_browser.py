@@ -1314,6 +1314,44 @@ def test_a_towns_tip_reads_as_lines_of_text(tabs, site, size):
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_an_oblasts_tip_keeps_each_figure_on_one_line(tabs, site, size):
+    """An oblast's tip had been ~210 px wide at any screen size, its table breaking
+    '28,400 km²' and '1,350,000 people' in two: each figure is now one unbroken line, and
+    the tip still fits the map's frame."""
+    _doc, out = site
+    v = Visit(tabs[size], out / "plan-28-points-2025-11.html")
+    try:
+        frame = v.box("#mdl-map")
+        x, y = v.page.evaluate(
+            """() => { const m = window.mdlMaps[0];
+              const q = m.latLngToContainerPoint([48.3, 37.6]); return [q.x, q.y]; }"""
+        )  # Donetsk: four statuses, figures with ranges
+        if size == "phone":
+            v.page.evaluate(TAPPED)
+            v.page.touchscreen.tap(frame["x"] + x, frame["y"] + y)
+            until(v.page, ONE_TIP, timeout=3000)
+        else:
+            v.page.mouse.move(frame["x"] + x, frame["y"] + y)
+            until(v.page, "() => document.querySelectorAll('.leaflet-tooltip').length === 1")
+        tip = v.page.locator(".leaflet-tooltip")
+        assert tip.count() == 1 and "Donetsk" in tip.inner_text()
+        lines = tip.evaluate(
+            "e => [...e.querySelectorAll('.m-tip .nw')].map(s => s.getClientRects().length)"
+        )
+        assert len(lines) >= 4 and set(lines) == {1}, lines
+        b = v.box(".leaflet-tooltip")
+        assert b["w"] <= frame["w"] + 0.5, (b, frame)
+        overflow = tip.evaluate(
+            """e => { const r = e.getBoundingClientRect();
+              return Math.max(0, ...[...e.querySelectorAll('*')].map(
+                c => c.getBoundingClientRect().right - r.right)); }"""
+        )  # (its scrollWidth counts Leaflet's arrow)
+        assert overflow <= 0.5, overflow  # nothing past the tip's box (a phone's: 50 px)
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_an_embedded_page_grows_its_frame_to_its_height(browser, site, size):
     """The embed code was an iframe 780 px tall: a phone showed a tenth of the page in a
     box that scrolled inside the article. Framed, the page tells its height to the page

@@ -47,7 +47,14 @@ def oblast_tip(view: ScenarioView, o: dict) -> str:
     def cell(d: dict | None) -> str:
         if not d:
             return "<td>—</td>"
-        return f"<td>{words.km2(d['km2'])} km²<br>{words.people_of(d)} people</td>"
+        value, _, spread = words.people_of(d).partition(" (")
+        # the range may break after its dash (a phone's tip of four statuses had run 50 px
+        # past its box)
+        spread = "<br>(" + spread.replace("–", "–<wbr>") if spread else ""
+        return (  # each figure on a line of its own, unbroken
+            f"<td><span class='nw'>{words.km2(d['km2'])} km²</span><br>"
+            f"<span class='nw'>{value} people</span>{spread}</td>"
+        )
 
     rows = "".join(
         f"<tr><th scope='row'>{escape(view.label(s))}</th>"
