@@ -595,3 +595,35 @@ def test_a_bad_hromada_outline_is_named_with_its_line(tmp_path, hromada_dir, row
     said = refused(folder, f"feature 2 ({code}) is a Point")
     number = int(re.search(r"\.geojson:(\d+): feature 2", said).group(1))
     assert line - 6 <= number < line, (number, line)  # where that feature starts
+
+
+@pytest.mark.parametrize("factor", [1.5, 0.0])  # ×1.5, and left out of both files
+def test_an_oblast_whose_hromadas_miss_its_total_is_said_to(tmp_path, hromada_dir, rows, factor):
+    """Kramatorsk ×1.5 (+2.2 % for Donetsk, +12 % of the people it cedes) or left out of
+    both files (−4.5 %, −25 %) passed every check without a word: within the 20 % that is
+    refused, a unit more than 1 % off its 2022 total is a warning in the terminal and in
+    the outputs' population source. The shared files match every total exactly."""
+    index = next(i for i, r in enumerate(rows) if r.startswith("UA14120090000098500,"))
+    code = rows[index].split(",")[0]
+    n = int(rows[index].split(",")[2])
+    geometry = None
+    if factor:
+        table = with_value(rows, index, str(int(n * factor)))
+    else:
+        table = [*rows[:index], *rows[index + 1 :]]
+        data = json.loads((hromada_dir / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
+        geometry = [f for f in data["features"] if code_of(f) != code]
+    folder = source(tmp_path, hromada_dir, lines(table), geometry)
+    result = CliRunner().invoke(
+        main, ["run", SCENARIO, "--no-maps", "--format", "json", "--population", str(folder)]
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    share = "+2.2%" if factor else "-4.5%"
+    assert "the hromadas of Donetsk add up to" in said and share in said, said
+    doc = json.loads(result.stdout)
+    assert f"Donetsk's hromadas {share} from its 2022 total" in " ".join(doc["data_sources"])
+    plain = CliRunner().invoke(
+        main, ["run", SCENARIO, "--no-maps", "--population", str(hromada_dir)]
+    )
+    assert "add up to" not in plain.stderr  # (the shared files: no such warning)
