@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +70,11 @@ def check_geodata(folder: Path | None = None) -> list[Finding]:
     shapes = {c: g for c, g in shapes.items() if c in units}
     out += _check_validity(shapes)
     shapes = {c: g for c, g in shapes.items() if _is_area(g)}  # (the rest: said above)
-    valid = {c: shapely.make_valid(g) for c, g in shapes.items()}
+    try:
+        valid = {c: shapely.make_valid(g) for c, g in shapes.items()}
+    except ShapelyError as exc:  # (a NaN corner: GEOS refuses it; a traceback had ended it)
+        what = str(exc).split("\n")[0][:120]
+        return [*out, Finding("fail", "geometry", f"an outline cannot be repaired ({what})")]
     for name, check in (
         ("overlaps", lambda: _check_tiling(valid)),
         ("areas", lambda: _check_areas(units, valid)),
@@ -226,9 +231,14 @@ def _check_areas(units: dict, shapes: dict) -> list[Finding]:
     for code, g in shapes.items():
         km2 = float(geodata.area_km2(g))
         ref = float(units[code]["area_official_km2"])
-        total, official = total + km2, official + ref
-        err = km2 / ref - 1
         name = f"{units[code]['name_en']} ({code})"
+        total += km2
+        if not (math.isfinite(ref) and ref > 0):  # (0 had ended doctor in a traceback, NaN
+            # had passed unsaid, inf as a warning)
+            out.append(Finding("fail", "area", f"{name}: official area {ref!r} is no area in km²"))
+            continue
+        official += ref
+        err = km2 / ref - 1
         if abs(err) > AREA_FAIL:
             out.append(
                 Finding(

@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 
+import pytest
 from click.testing import CliRunner
 from helpers import REPO
 
@@ -258,3 +259,41 @@ def test_a_unit_given_twice_an_unknown_geometry_or_no_settlements_fail_and_a_bom
     empty = fresh("empty")
     (empty / "settlements.csv").write_text("geonameid,name,oblast,population,lon,lat\n")
     assert "settlements.csv lists no settlement" in failures(empty)
+
+
+@pytest.mark.parametrize("area", ["0", "nan", "inf"])
+def test_an_official_area_that_is_no_area_is_a_failure(tmp_path, area):
+    """An official area of 0 had ended doctor --geodata in a ZeroDivisionError traceback;
+    NaN had passed unsaid ('0 failures'), inf as a warning."""
+    folder = tmp_path / "gd"
+    shutil.copytree(geodata.geodata_dir(), folder)
+    path = folder / "units.csv"
+    with open(path, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[0]["area_official_km2"] = area
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    found = _levels(doctor.check_geodata(folder), "areas") + [
+        f for f in doctor.check_geodata(folder) if f.check == "area"
+    ]
+    fails = [f.message for f in found if f.level == "fail"]
+    assert any("is no area in km²" in m and rows[0]["name_en"] in m for m in fails), found
+    total = [f for f in found if f.message.startswith("total")]
+    assert total and total[0].level == "ok"  # (its km² still counted)
+
+
+def test_an_outline_with_a_nan_corner_is_a_failure_not_a_traceback(tmp_path):
+    """A NaN vertex in oblasts.geojson had ended doctor --geodata in a GEOSException from
+    the repair, outside its checks."""
+    folder = tmp_path / "gd"
+    shutil.copytree(geodata.geodata_dir(), folder)
+    text = (folder / "oblasts.geojson").read_text(encoding="utf-8")
+    data = json.loads(text)
+    ring = data["features"][0]["geometry"]["coordinates"][0]
+    ring = ring[0] if isinstance(ring[0][0], list) else ring
+    ring[1] = [float("nan"), float("nan")]
+    (folder / "oblasts.geojson").write_text(json.dumps(data), encoding="utf-8")
+    found = doctor.check_geodata(folder)
+    assert any(f.level == "fail" for f in found), found
