@@ -9,7 +9,7 @@ from datetime import date as Date
 import numpy as np
 
 from .rounding import km2_text
-from .timeline_series import fmt, month_ticks, nice_date, short, ticks
+from .timeline_series import axis_labels, fmt, month_ticks, nice_date, ticks
 
 SERIES = (  # key, label, colour (Okabe–Ito)
     ("cedes", "Ukraine cedes", "#d55e00"),
@@ -120,13 +120,10 @@ def gaps(dates: list[str]) -> set[int]:
 
 def _yticks(values: list[float], unit: str) -> list[dict]:
     top = values[-1]
+    labels = axis_labels(values) if unit == "people" else [fmt(v) for v in values]
     return [
-        {
-            "pct": round(v / top * 100, 3),
-            "y": VIEW_H - v / top * VIEW_H,
-            "label": short(v) if unit == "people" else fmt(v),
-        }
-        for v in values
+        {"pct": round(v / top * 100, 3), "y": VIEW_H - v / top * VIEW_H, "label": label}
+        for v, label in zip(values, labels, strict=True)
     ]
 
 

@@ -344,3 +344,19 @@ def test_each_scenario_says_where_its_terms_were_reported_with_safe_links(tmp_pa
         "# scenario cited reported: Axios (2025-11-20) https://www.axios.com/x?a=1; Trap, '=cmd "
         "(2025-11-21) javascript:alert(1)"  # (a spreadsheet splits the line at its commas)
     ) in lines
+
+
+@given(st.floats(1.0, 1e8, allow_nan=False))
+def test_a_people_axis_labels_each_tick_with_its_own_value(top):
+    """Ticks step by 2.5: the top tick at 1,250,000 had read '1.2 M' and 12,500 '12 k'
+    (every figure read off the axis ~4 % low). Each label now reads back as its tick, in
+    one style a whole axis."""
+    from modeller.timeline_series import axis_labels, ticks
+
+    values = ticks(top)
+    labels = axis_labels(values)
+    units = {label.split(" ")[1] for label in labels if " " in label}
+    assert len(units) <= 1, labels
+    scale = {"M": 1e6, "k": 1e3}.get(next(iter(units), ""), 1.0)
+    for value, label in zip(values, labels, strict=True):
+        assert float(label.split(" ")[0].replace(",", "")) * scale == pytest.approx(value)
