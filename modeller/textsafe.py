@@ -79,7 +79,8 @@ def csv_comment(text: object) -> str:
     parts = _SEPARATOR.split(one)
     for i in range(2, len(parts), 2):
         body = parts[i].lstrip(" ")
-        if _runs(body):
+        # a number too: split at commas only, '-1' of ',-1;' is the cell '-1;', no number
+        if body.lstrip(_LEADING_SPACE).startswith(FORMULA_STARTS):
             parts[i] = parts[i][: len(parts[i]) - len(body)] + "'" + body
     return "# " + "".join(parts)
 

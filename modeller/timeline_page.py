@@ -42,7 +42,14 @@ from .timeline_series import (
     short,
     unbroken,
 )
-from .timeline_table import Table, digits, missing_lines, outline_lines, provenance
+from .timeline_table import (
+    Table,
+    digits,
+    grey_lines,
+    missing_lines,
+    outline_lines,
+    provenance,
+)
 
 INDEX = ""  # the key of the maps' index among ``maps`` (no scenario id is empty)
 
@@ -169,6 +176,7 @@ def render(
             maps_index=maps.get(INDEX),
             prov=prov,
             outline=outline_lines(table.baselines),
+            grey=grey_lines(table.baselines),
             missing=missing_lines(table.missing),
         )
     )

@@ -149,6 +149,25 @@ def outline_lines(infos) -> list[str]:
     return lines
 
 
+def grey_lines(infos) -> list[str]:
+    """How DeepState's grey zone counts (``--contested``), one line per run of consecutive
+    baselines with the same note: the CSV and the page had not said it, though the
+    figures change with it (the JSON and Parquet did)."""
+    groups: list[tuple[str, list]] = []
+    for b in infos:
+        note = getattr(b, "grey_zone", None)
+        if not note:
+            continue
+        if not groups or groups[-1][0] != note:
+            groups.append((note, []))
+        groups[-1][1].append(b)
+    out = []
+    for note, items in groups:
+        first, last = items[0].name, items[-1].name
+        out.append(f"{first if first == last else f'{first} … {last}'}: {note}")
+    return out
+
+
 def missing_lines(missing) -> list[str]:
     """The days the archive has no map for, within the range asked: left out, not drawn."""
     if not missing:
@@ -282,6 +301,7 @@ def _write_csv(table: Table, path: Path) -> None:
                 )
             ),
             *outline_lines(table.baselines),
+            *grey_lines(table.baselines),
             *other_lines(table.baselines),
             *missing_lines(table.missing),
             *(

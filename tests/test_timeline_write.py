@@ -13,7 +13,7 @@ from datetime import date as Date
 import numpy as np
 import pytest
 from helpers import REPO
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from modeller import timeline_table
@@ -160,6 +160,7 @@ def _runnable(cell: str) -> bool:
 
 
 @given(st.text(alphabet=st.sampled_from(list(',;="+-@\t\r\n #aZ1.\uff1d\x1b')), max_size=40))
+@example(",-1;")  # '-1' a number between ',' and ';', but the cell '-1;' split at commas
 def test_a_comment_line_splits_into_no_cell_a_spreadsheet_would_run(text):
     """Split at commas, or at ``;`` or tabs as spreadsheets of other locales split lines."""
     from modeller.textsafe import csv_comment, terminal_text
@@ -387,3 +388,25 @@ def test_the_timeline_names_the_baselines_held_in_steps_read(tmp_path):
     assert "authored approximation from public reporting (geodata/baselines/pre-2022" in head
     page = (out / "timeline.html").read_text(encoding="utf-8")
     assert "geodata/baselines/pre-2022.yaml" in page
+
+
+@pytest.mark.parametrize("mode", ["russia", "ukraine"])
+def test_the_csv_and_the_page_say_how_the_grey_zone_counts(shared_data, tmp_path, mode):
+    """--contested changes the figures (the 'contested' rows go), yet only the JSON and
+    the Parquet had said how the grey zone was counted: the CSV and the page say it too."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    raw = shared_data / "deepstate" / "raw" / "deepstate_raw_20220403T123328Z.geojson"
+    out = tmp_path / f"t-{mode}"
+    args = ["timeline", "land-swap", "--contested", mode, "--baselines", str(raw), "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    said = f"counted as {'Russian' if mode == 'russia' else 'Ukrainian'}-held (--contested {mode})"
+    head = [
+        line for line in (out / "timeline.csv").read_text("utf-8").splitlines() if line[:1] == "#"
+    ]
+    assert any("grey zone" in line and said in line for line in head), head
+    page = (out / "timeline.html").read_text("utf-8")
+    assert said in page.replace("&#39;", "'")
