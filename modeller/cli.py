@@ -298,9 +298,11 @@ def list_baselines() -> None:
     "--baselines",
     "specs",
     required=True,
+    multiple=True,  # (given twice, all but the last had been dropped without a word)
     metavar="SPECS",
     help="Comma-separated: deepstate:FROM..TO (either end may be left out), deepstate:DATE, "
-    "or any other dated baseline (contact-line, a .geojson with a 'date').",
+    "or any other dated baseline (contact-line, a .geojson with a 'date'); given more "
+    "than once, all of them.",
 )
 @click.option("--every", metavar="Nd|Nw", help="Keep one snapshot per N days/weeks, e.g. 7d.")
 @click.option(
@@ -336,7 +338,7 @@ def list_baselines() -> None:
 @population_option
 def timeline(
     paths: tuple[Path, ...],
-    specs: str,
+    specs: tuple[str, ...],
     every: str | None,
     fmt: str,
     out: Path,
@@ -363,7 +365,7 @@ def timeline(
     from . import cli_timeline
 
     cli_timeline.timeline(
-        paths, specs, every, fmt, out, no_chart, workers, scheduler, population_dir
+        paths, ",".join(specs), every, fmt, out, no_chart, workers, scheduler, population_dir
     )
 
 

@@ -410,3 +410,25 @@ def test_the_csv_and_the_page_say_how_the_grey_zone_counts(shared_data, tmp_path
     assert any("grey zone" in line and said in line for line in head), head
     page = (out / "timeline.html").read_text("utf-8")
     assert said in page.replace("&#39;", "'")
+
+
+def test_baselines_given_twice_are_both_measured(shared_data, tmp_path):
+    """'--baselines RANGE --baselines contact-line' had dropped the range without a word
+    (click kept the last): each one given is measured, as if comma-separated."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    def dates(*specs: str) -> set[str]:
+        out = tmp_path / f"t{len(specs)}"
+        args = ["timeline", "land-swap", "-o", str(out), "-f", "json"]
+        for spec in specs:
+            args += ["--baselines", spec]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        rows = json.loads((out / "timeline.json").read_text("utf-8"))["rows"]
+        return {r["date"] for r in rows}
+
+    both = dates("deepstate:2025-08-01..2025-08-03", "contact-line")
+    assert both == dates("deepstate:2025-08-01..2025-08-03,contact-line")
+    assert len(both) == 4 and {"2025-08-01", "2025-08-15"} <= both
