@@ -2,13 +2,14 @@
 write remove only what an earlier one wrote.
 
 A reader (or an interrupted run) sees the old site or the new one, never a mix; a file the
-user saved over one of ours (same name, other size) is theirs and is kept.
+user saved over one of ours (same name, other size or content) is theirs and is kept.
 """
 
 from __future__ import annotations
 
 import errno
 import glob
+import hashlib
 import os
 import re
 import secrets
@@ -58,8 +59,10 @@ def write_folder(
     target.parent.mkdir(parents=True, exist_ok=True)
     stale = _stale(target, manifest, set(texts), ours)
     if manifest is not None:
-        sizes = {n: len(t.encode("utf-8") if isinstance(t, str) else t) for n, t in texts.items()}
-        texts = {**texts, manifest: manifest_text(sizes)}
+        prints = {
+            n: fingerprint(t.encode("utf-8") if isinstance(t, str) else t) for n, t in texts.items()
+        }
+        texts = {**texts, manifest: manifest_text(prints)}
     cwd = Path.cwd().resolve()
     # (a folder the user may write in, in one they may not: no sibling to swap in)
     locked = target.is_dir() and not os.access(target.parent, os.W_OK | os.X_OK)
@@ -124,8 +127,8 @@ def replace_listed(
     for leftover in _temporaries(target, {p.name for p in written} | {manifest}):
         with suppress(OSError):
             os.remove(leftover)
-    sizes = {p.name: _size(target / p.name) for p in written}
-    write_text(Path(folder) / manifest, manifest_text(sizes))
+    prints = {p.name: _file_print(target / p.name) for p in written}
+    write_text(Path(folder) / manifest, manifest_text(prints))
     return sorted(stale)
 
 
@@ -146,35 +149,64 @@ def _temporaries(folder: Path, names: set[str]) -> list[Path]:
     return out
 
 
-def manifest_text(sizes: dict[str, int | None]) -> str:
-    """A manifest: one line per file written, its name and its size in bytes (tab between),
-    sorted by name. The size tells a file left as written from one the user saved over
-    it since (their own table under that name), where times would not: a copy of the
-    folder (``cp -r``, a clone) changes every file's time."""
+def fingerprint(data: bytes) -> tuple[int, str]:
+    """What a manifest keeps of a file it lists: its size and the start of its sha256."""
+    return len(data), hashlib.sha256(data).hexdigest()[:16]
+
+
+def _file_print(path: Path) -> tuple[int, str] | None:
+    """``fingerprint`` of a file on disk (None when it cannot be read)."""
+    try:
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            size = 0
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+        return size, digest.hexdigest()[:16]
+    except OSError:
+        return None
+
+
+def manifest_text(prints: dict[str, tuple[int, str] | None]) -> str:
+    """A manifest: one line per file written, its name, its size in bytes and the start
+    of its sha256 (tabs between), sorted by name. Size and digest tell a file left as
+    written from one the user saved over it since (their own table under that name; an
+    edit keeping the size had been taken for ours and removed), where times would not: a
+    copy of the folder (``cp -r``, a clone) changes every file's time."""
     return "".join(
-        f"{name}\n" if size is None else f"{name}\t{size}\n" for name, size in sorted(sizes.items())
+        f"{name}\n" if fp is None else f"{name}\t{fp[0]}\t{fp[1]}\n"
+        for name, fp in sorted(prints.items())
     )
 
 
-def listed(folder: Path, manifest: str) -> dict[str, int | None]:
-    """The files a folder's manifest lists, with the size each had when written (None: a
-    manifest written before sizes were kept); empty when there is none or it is unreadable."""
+def listed(folder: Path, manifest: str) -> dict[str, tuple[int | None, str | None] | None]:
+    """The files a folder's manifest lists, with (size, digest) each had when written
+    (None: a manifest written before sizes were kept; no digest: before digests were);
+    empty when there is none or it is unreadable."""
     try:
         lines = (Path(folder) / manifest).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return {}
-    out: dict[str, int | None] = {}
+    out: dict[str, tuple[int | None, str | None] | None] = {}
     for line in lines:
-        name, _, size = line.partition("\t")
+        name, _, rest = line.partition("\t")
+        size, _, digest = rest.partition("\t")
         if name:
-            out[name] = int(size) if size.isascii() and size.isdigit() else None
+            whole = size.isascii() and size.isdigit()
+            out[name] = (int(size), digest or None) if whole else None
     return out
 
 
-def as_written(path: Path, size: int | None) -> bool:
-    """Whether ``path`` is still the file a manifest listed with ``size`` (any regular
-    file, for a manifest without sizes)."""
-    return size is None or _size(path) == size
+def as_written(path: Path, written: tuple[int | None, str | None] | None) -> bool:
+    """Whether ``path`` is still the file a manifest listed as ``written`` (any regular
+    file, for a manifest without sizes; the size alone, for one without digests)."""
+    if written is None:
+        return True
+    size, digest = written
+    if _size(path) != size:
+        return False
+    return digest is None or (_file_print(path) or (None, None))[1] == digest
 
 
 def _size(path: Path) -> int | None:

@@ -345,8 +345,8 @@ def test_write_site_writes_every_page_and_no_temporary_files(run, pages, tmp_pat
     assert [p.name for p in written] == [*maps.page_names(run[0]), "index.html"]
     listed = sorted(p.name for p in written)
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [".modeller-site", *listed]
-    sizes = {p.name: p.stat().st_size for p in written}
-    assert folders.listed(tmp_path / "site", ".modeller-site") == sizes
+    prints = {p.name: folders.fingerprint(p.read_bytes()) for p in written}  # size, sha256
+    assert folders.listed(tmp_path / "site", ".modeller-site") == prints
     assert all(p.stat().st_mode & 0o444 == 0o444 for p in written)  # publishable
 
 

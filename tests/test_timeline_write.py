@@ -241,7 +241,8 @@ def test_a_listed_file_saved_over_since_is_the_users_and_stays(tmp_path):
     folders.replace_listed(
         tmp_path, ".manifest", [tmp_path / "timeline.csv", tmp_path / "timeline.html"]
     )
-    assert folders.listed(tmp_path, ".manifest") == {"timeline.csv": 4, "timeline.html": 4}
+    ours = folders.fingerprint(b"ours")  # (4, the start of its sha256)
+    assert folders.listed(tmp_path, ".manifest") == {"timeline.csv": ours, "timeline.html": ours}
     (tmp_path / "timeline.csv").write_text("the user's own", encoding="utf-8")
     later = (tmp_path / ".manifest").stat().st_mtime + 60  # as a copy without times makes it
     os.utime(tmp_path / "timeline.html", (later, later))
@@ -249,7 +250,28 @@ def test_a_listed_file_saved_over_since_is_the_users_and_stays(tmp_path):
     removed = folders.replace_listed(tmp_path, ".manifest", [tmp_path / "timeline.json"])
     assert removed == ["timeline.html"]
     assert (tmp_path / "timeline.csv").read_text(encoding="utf-8") == "the user's own"
-    assert (tmp_path / ".manifest").read_text(encoding="utf-8") == "timeline.json\t3\n"
+    new = folders.fingerprint(b"new")
+    assert (tmp_path / ".manifest").read_text(encoding="utf-8") == f"timeline.json\t3\t{new[1]}\n"
+
+
+def test_a_listed_file_edited_to_the_same_size_is_the_users_and_stays(tmp_path):
+    """The manifest had kept each file's size only: a table the user edited without
+    changing its size ('land-swap' to 'LAND-SWAP') was taken for ours and removed by the
+    next run in another format. Its digest tells it apart; an old manifest (sizes only)
+    is still read."""
+    from modeller import files, folders
+
+    files.write_text(tmp_path / "timeline.json", '{"scenario": "land-swap"}')
+    folders.replace_listed(tmp_path, ".manifest", [tmp_path / "timeline.json"])
+    (tmp_path / "timeline.json").write_text('{"scenario": "LAND-SWAP"}', encoding="utf-8")
+    files.write_text(tmp_path / "timeline.csv", "new")
+    assert folders.replace_listed(tmp_path, ".manifest", [tmp_path / "timeline.csv"]) == []
+    assert "LAND-SWAP" in (tmp_path / "timeline.json").read_text(encoding="utf-8")
+    (tmp_path / ".manifest").write_text("timeline.csv\t3\n", encoding="utf-8")  # (old)
+    files.write_text(tmp_path / "timeline.html", "x")
+    assert folders.replace_listed(tmp_path, ".manifest", [tmp_path / "timeline.html"]) == [
+        "timeline.csv"
+    ]
 
 
 def test_a_table_saved_over_the_timelines_own_is_refused_not_replaced(tmp_path):
