@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 INTERRUPTED = "interrupted; no file was half-written (outputs are replaced whole or not at all)"
-_state = {"soft": 0, "pid": None, "count": 0}  # count: Ctrl-Cs so far
+_state = {"soft": 0, "pid": None, "count": 0, "ignored": set()}  # count: Ctrl-Cs so far
 _paths: list[str] = []  # removed_on_exit(): removed by a hard exit in the main process
 
 
@@ -68,7 +68,12 @@ def _watch_sigterm() -> None:
     if _state["pid"] != os.getpid():  # not installed, or a forked worker
         return
     with suppress(ValueError):  # (not the main thread: left as it is)
-        signal.signal(signal.SIGTERM, _on_sigterm if _paths else signal.SIG_DFL)
+        for signum in _ENDING:  # SIGHUP too (a terminal closed had left a temporary), unless
+            if signum not in _state["ignored"]:  # it is ignored (nohup): then left so
+                signal.signal(signum, _on_sigterm if _paths else signal.SIG_DFL)
+
+
+_ENDING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def _remove_paths() -> None:
@@ -93,12 +98,13 @@ def _on_sigint(signum, frame) -> None:
 
 
 def _on_sigterm(signum, frame) -> None:
-    """End as SIGTERM's default does (the status says so), the temporary paths removed first."""
+    """End as the signal's default does (the status says so: SIGTERM, SIGHUP), the
+    temporary paths removed first."""
     try:
         _remove_paths()
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
 
 
 def install() -> None:
@@ -106,6 +112,7 @@ def install() -> None:
     try:
         signal.signal(signal.SIGINT, _on_sigint)
         _state["pid"] = os.getpid()
+        _state["ignored"] = {s for s in _ENDING if signal.getsignal(s) == signal.SIG_IGN}
         _watch_sigterm()  # (the default until a path is to be removed)
     except ValueError:  # not the main thread (embedded use): keep Python's default
         pass

@@ -93,10 +93,11 @@ def test_a_timeline_onto_a_full_disk_names_the_table_and_leaves_no_folder(shared
     assert _left(full_disk) == []
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_a_signal_while_a_file_is_written_leaves_no_hidden_temporary(tmp_path, signum):
     """A SIGTERM while the timeline wrote its table left ``.timeline.json.XXXX.tmp`` (up to
-    70 MB) beside it; the signal's own exit status is kept."""
+    70 MB) beside it; the signal's own exit status is kept. A SIGHUP (a terminal closed,
+    an ssh session dropped) had still left it."""
     probe = textwrap.dedent(
         f"""
         import os, signal, sys
@@ -114,10 +115,33 @@ def test_a_signal_while_a_file_is_written_leaves_no_hidden_temporary(tmp_path, s
     done = subprocess.run(
         [sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, timeout=60
     )
-    if signum == signal.SIGTERM:  # (Ctrl-C raises KeyboardInterrupt here: no CLI to catch it)
-        assert done.returncode == -signal.SIGTERM and not done.stderr, done.stderr
+    if signum != signal.SIGINT:  # (Ctrl-C raises KeyboardInterrupt here: no CLI to catch it)
+        assert done.returncode == -signum and not done.stderr, done.stderr
     assert _left(tmp_path) == ["old.csv"]  # no hidden .old.csv.XXXX.tmp
     assert (tmp_path / "old.csv").read_text() == "the earlier table\n"
+
+
+def test_a_hangup_ignored_by_nohup_stays_ignored(tmp_path):
+    """Under nohup (SIGHUP ignored), a hangup while a file is written does not end the
+    command: the file is written whole."""
+    probe = textwrap.dedent(
+        """
+        import os, signal, sys
+        from pathlib import Path
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as nohup starts it
+        from modeller import files, interrupts
+        interrupts.install()
+        target = Path(sys.argv[1]) / "new.csv"
+        with files.atomic_path(target) as tmp:
+            tmp.write_text("a whole table\\n")
+            os.kill(os.getpid(), signal.SIGHUP)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "new.csv").read_text() == "a whole table\n"
 
 
 def test_a_sigterm_while_the_maps_are_written_leaves_no_hidden_folder(tmp_path):
