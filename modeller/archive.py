@@ -475,8 +475,9 @@ def missing_days(chosen: list[Snapshot], specs: str | None = None) -> list[Date]
     leaves them out, and says so.
 
     ``specs``: the ``--baselines`` text the snapshots were chosen by (``parse_specs``); the
-    gaps are looked for between the first and last day chosen in each of its ranges (days
-    named one by one leave no gap between them). None: between the first and last daily
+    gaps are looked for over each of its ranges, from its ends where given (within the
+    archive), else from the first and last day chosen (days named one by one leave no gap
+    between them). None: between the first and last daily
     snapshot chosen.
     """
     daily = sorted(s.day for s in chosen if s.feature is None)
@@ -491,8 +492,12 @@ def missing_days(chosen: list[Snapshot], specs: str | None = None) -> list[Date]
             start = Date.fromisoformat(m.group(1)) if m.group(1) else Date.min
             end = Date.fromisoformat(m.group(2)) if m.group(2) else Date.max
             inside = [d for d in daily if start <= d <= end]
-            if inside:
-                spans.append((inside[0], inside[-1]))
+            if inside:  # an end given: from it (within the archive), so that days missing
+                # at a range's ends are said too (they had been skipped without a note)
+                known = deepstate_dates()
+                lo = max(start, min(known)) if m.group(1) and known else inside[0]
+                hi = min(end, max(known)) if m.group(2) and known else inside[-1]
+                spans.append((min(lo, inside[0]), max(hi, inside[-1])))
     have = set(deepstate_dates()) if spans else set()
     gaps = {
         first + timedelta(days=i) for first, last in spans for i in range((last - first).days + 1)

@@ -783,6 +783,17 @@ def test_days_named_one_by_one_leave_no_gap_between_them(shared_data, tmp_path):
     assert not archive.missing_days(days, named + ",deepstate:2024-08-20..2024-08-21")
 
 
+@pytest.mark.parametrize(
+    "spec", ["deepstate:2024-08-18..2024-08-25", "deepstate:2024-08-10..2024-08-19"]
+)
+def test_days_missing_at_a_ranges_ends_are_said_too(shared_data, spec):
+    """A range starting (or ending) on days the archive lacks had begun at 08-20 (or ended
+    at 08-17) without a note; the same days inside a range were said to be left out."""
+    days, _ = archive.parse_specs(spec)
+    assert archive.missing_days(days, spec) == [date(2024, 8, 18), date(2024, 8, 19)]
+    assert not archive.missing_days(*archive.parse_specs("deepstate:..2024-07-20")[:1])
+
+
 @pytest.mark.parametrize("extra", ["contact-line", "undated"])
 def test_a_clashing_or_undated_baseline_is_refused_before_any_day_is_measured(
     shared_data, tmp_path, monkeypatch, extra
