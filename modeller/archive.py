@@ -395,10 +395,12 @@ def select(spec: str, available: list[Snapshot]) -> list[Snapshot]:
 
 
 def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], list[str]]:
-    """Comma-separated baseline specs: DeepState snapshots (ranges, days; thinned to one
-    per ``every``) and the other specs, which are evaluated the plain way."""
+    """Comma-separated baseline specs: DeepState snapshots (ranges thinned to one per
+    ``every``; days named one by one kept) and the other specs, which are evaluated the
+    plain way."""
     step = parse_every(every)
-    chosen: list[Snapshot] = []
+    chosen: list[Snapshot] = []  # from ranges: thinned by ``every``
+    named: list[Snapshot] = []  # days named one by one: kept (--every had dropped them)
     others: list[str] = []
     available = None
     for given in split_specs(specs):
@@ -408,7 +410,7 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
             continue
         if spec.startswith("deepstate") and not _is_file_name(spec):
             available = available if available is not None else snapshots()
-            chosen += select(spec, available)
+            (chosen if RANGE_RE.match(spec.strip()) else named).extend(select(spec, available))
         elif spec in ("1991", *AUTHORED):
             if spec not in others:  # named twice: one baseline (as a DeepState day is)
                 others.append(spec)
@@ -418,7 +420,8 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
                 others.append(spec)
         else:  # said now, not after the DeepState days are planned and measured
             raise InputError(f"unknown baseline '{given[:80]}' in --baselines; valid: {RANGE_HELP}")
-    return thin(sorted(set(chosen), key=lambda s: s.day), step), others
+    kept = set(thin(sorted(set(chosen), key=lambda s: s.day), step)) | set(named)
+    return sorted(kept, key=lambda s: s.day), others
 
 
 def split_specs(specs: str) -> list[str]:

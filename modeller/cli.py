@@ -304,7 +304,12 @@ def list_baselines() -> None:
     "or any other dated baseline (contact-line, a .geojson with a 'date'); given more "
     "than once, all of them.",
 )
-@click.option("--every", metavar="Nd|Nw", help="Keep one snapshot per N days/weeks, e.g. 7d.")
+@click.option(
+    "--every",
+    metavar="Nd|Nw",
+    help="Keep one snapshot per N days/weeks of each range, e.g. 7d (days named one by one "
+    "are kept).",
+)
 @click.option(
     "--format",
     "-f",

@@ -874,3 +874,12 @@ def test_more_bands_than_a_timeline_draws_say_whose_they_are_and_how_to_split(tm
         timeline_plan.make_plan([sc for _, sc in load_scenarios([five])])
     said = refused.value.message
     assert "scenario five uses 5 different bands" in said and "timelines" not in said
+
+
+def test_every_thins_ranges_and_keeps_the_days_named(shared_data):
+    """'deepstate:2025-08-01..2025-08-20,deepstate:2025-08-02 --every 7d' had dropped the
+    08-02 the user named: --every thins the ranges only."""
+    both, _ = archive.parse_specs("deepstate:2025-08-01..2025-08-20,deepstate:2025-08-02", "7d")
+    ranged, _ = archive.parse_specs("deepstate:2025-08-01..2025-08-20", "7d")
+    assert [s.day for s in both] == sorted([*(s.day for s in ranged), date(2025, 8, 2)])
+    assert [s.day for s in ranged] == [date(2025, 8, 1), date(2025, 8, 8), date(2025, 8, 15)]
