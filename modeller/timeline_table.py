@@ -122,17 +122,9 @@ def outline_lines(infos) -> list[str]:
     """The outline reconciliation and the DeepState area outside the units, one line per
     run of consecutive baselines with the same strips (they change rarely)."""
     units = geodata.load().units
-    groups: list[tuple[tuple, list]] = []
-    for b in infos:
-        if b.reconciled is None and b.outside_km2 is None:
-            continue
-        if not groups or groups[-1][0] != b.reconciled:
-            groups.append((b.reconciled, []))
-        groups[-1][1].append(b)
+    shown = [b for b in infos if b.reconciled is not None or b.outside_km2 is not None]
     lines = []
-    for moved, items in groups:
-        first, last = items[0].name, items[-1].name
-        span = first if first == last else f"{first} … {last}"
+    for moved, span, items in _runs(shown, lambda b: b.reconciled):
         outside = [b.outside_km2 for b in items if b.outside_km2 is not None]
         text = f"{span}: "
         if moved is None:
@@ -153,18 +145,21 @@ def grey_lines(infos) -> list[str]:
     """How DeepState's grey zone counts (``--contested``), one line per run of consecutive
     baselines with the same note: the CSV and the page had not said it, though the
     figures change with it (the JSON and Parquet did)."""
-    groups: list[tuple[str, list]] = []
+    noted = [b for b in infos if b.grey_zone]
+    return [f"{span}: {note}" for note, span, _ in _runs(noted, lambda b: b.grey_zone)]
+
+
+def _runs(infos, key) -> list[tuple[object, str, list]]:
+    """Runs of consecutive baselines with the same ``key``: (key, 'first … last', items)."""
+    groups: list[tuple[object, list]] = []
     for b in infos:
-        note = getattr(b, "grey_zone", None)
-        if not note:
-            continue
-        if not groups or groups[-1][0] != note:
-            groups.append((note, []))
+        if not groups or groups[-1][0] != key(b):
+            groups.append((key(b), []))
         groups[-1][1].append(b)
     out = []
-    for note, items in groups:
+    for value, items in groups:
         first, last = items[0].name, items[-1].name
-        out.append(f"{first if first == last else f'{first} … {last}'}: {note}")
+        out.append((value, first if first == last else f"{first} … {last}", items))
     return out
 
 
