@@ -34,7 +34,7 @@ from .archive import Snapshot
 from .partition import BaselineInfo
 from .timeline_bands import Bands
 from .timeline_day import STATUSES, Day, Geometry, points_in, tile_areas
-from .timeline_read import Handoff, Reader
+from .timeline_read import Claim, Handoff, Reader
 from .timeline_sides import Sides
 
 # --- per day: the Russian-held part of every atom ---------------------------------------
@@ -53,6 +53,7 @@ class Measures:
 
 AHEAD = 1000  # days a worker may read while the plan is being made (~60 KB each)
 _tick: Callable[[], None] | None = None  # called after each day measured (progress)
+_ends = None  # in a worker: the shared segment ends claimed days come from (share_ends)
 
 
 def on_each_day(tick: Callable[[], None] | None) -> None:
@@ -61,15 +62,28 @@ def on_each_day(tick: Callable[[], None] | None) -> None:
     _tick = tick
 
 
-def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | None:
+def share_ends(ends) -> None:
+    """In a worker process: the shared array of segment ends that ``measure``'s claimed
+    days come from (``timeline_read.Claim``)."""
+    global _ends
+    _ends = ends
+
+
+def measure(
+    geom: Geometry | Handoff, snapshots: list[Snapshot], end: tuple[int, bool] | None = None
+) -> Measures | None:
     """Figures of every (class, atom) for each snapshot, in date order (consecutive reuse).
 
     ``geom`` may be a ``Handoff`` of the plan still being made: the first days are read
     meanwhile. None when that plan never comes (it failed, or its process has gone).
+    ``end``: (slot, backward): only the days claimed from one end of the segment
+    ``snapshots``, shared with another worker (``share_ends``, ``Claim``); measured from
+    its last day back when ``backward``, returned in date order all the same.
     """
     snapshots = sorted(snapshots, key=lambda s: s.day)
     clock = _Clock()
-    days = Reader(snapshots, clock)
+    backward = end is not None and end[1]
+    days = Reader(snapshots if end is None else Claim(snapshots, _ends, *end), clock)
     if isinstance(geom, Handoff):
         while not geom.ready() and len(days.done) < AHEAD and days.ahead():
             pass
@@ -81,22 +95,26 @@ def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | N
     per = 2 ** len(geom.bands)
     tree = shapely.STRtree(geom.tiles)
     state = Day()
-    km2 = np.zeros((len(snapshots), geom.n_classes * n_atoms))
+    rows = len(snapshots) if end is None else len(snapshots) // 2 + 1  # (a claim: grows)
+    km2 = np.zeros((rows, geom.n_classes * n_atoms))
     weight = np.zeros_like(km2)
     russia = STATUSES.index("russia") * per * n_atoms
     ukraine = STATUSES.index("ukraine") * per * n_atoms
     bands = Bands(geom) if len(geom.support) else None
     sides = Sides(geom) if geom.bands else None  # run refuses a band covering its side
-    infos = []
+    infos, read = [], []
     last_column = last_bits = None
     # a point's column (class × atom) when outside every band; bands add bits × n_atoms
     in_russia, in_ukraine = russia + geom.settlement_atom, ukraine + geom.settlement_atom
     for t, day in enumerate(days):
+        if t == len(km2):  # a claim took more than half its segment
+            km2, weight = _grown(km2), _grown(weight)
         land = day.land
         held = np.bincount(
             geom.tile_atom, weights=tile_areas(geom, land, state, tree), minlength=n_atoms
         )
         infos.append(days.outline.info(day, float(held.sum())))
+        read.append(day.snap.day)
         km2[t, russia : russia + n_atoms] = held
         km2[t, ukraine : ukraine + n_atoms] = geom.atom_km2 - held
         clock.lap("clip")
@@ -132,8 +150,36 @@ def measure(geom: Geometry | Handoff, snapshots: list[Snapshot]) -> Measures | N
         clock.lap("towns")
         if _tick is not None:
             _tick()
-    dates = tuple(s.day for s in snapshots)
-    return Measures(dates, tuple(infos), km2, weight, tuple(clock.seconds.items()))
+    n = len(infos)
+    order = slice(n - 1, None, -1) if backward and n else slice(0, n)
+    dates = tuple(read)[order]
+    seconds = tuple(clock.seconds.items())
+    if backward or n < len(km2):  # (not a view that keeps the unused rows)
+        km2, weight = km2[order].copy(), weight[order].copy()
+    return Measures(dates, tuple(infos)[order], km2, weight, seconds)
+
+
+def _grown(a: np.ndarray) -> np.ndarray:
+    """``a`` with as many rows again (zeros)."""
+    return np.concatenate([a, np.zeros_like(a)])
+
+
+def merge(parts: list[Measures]) -> Measures:
+    """Several ``Measures`` of one plan (distinct dates) as one, in date order."""
+    dates = [d for m in parts for d in m.dates]
+    order = np.argsort(np.array(dates, dtype="datetime64[D]"), kind="stable")
+    infos = [i for m in parts for i in m.infos]
+    seconds: dict[str, float] = {}
+    for m in parts:
+        for stage, value in m.seconds:
+            seconds[stage] = seconds.get(stage, 0.0) + value
+    return Measures(
+        tuple(dates[i] for i in order),
+        tuple(infos[i] for i in order),
+        np.concatenate([m.km2 for m in parts])[order],
+        np.concatenate([m.weight for m in parts])[order],
+        tuple(seconds.items()),
+    )
 
 
 class _Clock:

@@ -109,16 +109,50 @@ class Read:
     cut_off: tuple  # km² per unit cut off behind Russian lines (``reconcile.cut_off``)
 
 
+class Claim:
+    """The days of one segment shared by two workers, one taking them from its first day
+    on, the other from its last day back, until they meet: neither waits while the other
+    finishes costlier days, and the segment starts from scratch only twice.
+
+    ``ends`` is a shared array (``multiprocessing.Array``, "q") of (next first, next last)
+    index per segment; ``slot`` this segment's. A reader (``Reader``) takes one day at a
+    time (``take``), under the array's lock.
+    """
+
+    def __init__(self, days: list[Snapshot], ends, slot: int, backward: bool) -> None:
+        self.days, self.ends, self.slot, self.backward = days, ends, slot, backward
+
+    def take(self) -> Snapshot | None:
+        """The next day from this worker's end (None: the two have met)."""
+        lo, hi = 2 * self.slot, 2 * self.slot + 1
+        with self.ends.get_lock():
+            first, last = self.ends[lo], self.ends[hi]
+            if first > last:
+                return None
+            if self.backward:
+                self.ends[hi] = last - 1
+                return self.days[last]
+            self.ends[lo] = first + 1
+            return self.days[first]
+
+
 class Reader:
-    """The days of a chunk in date order, read (``Snapshot.territory``), cut into boundary
-    segments, compared with the day before, and given their outline strips: all that needs
-    no plan, so it can run ahead of it (``ahead``) while the plan is being made.
+    """The days of a chunk in date order (or from a ``Claim``: from one end of a segment),
+    read (``Snapshot.territory``), cut into boundary segments, compared with the day read
+    before, and given their outline strips: all that needs no plan, so it can run ahead of
+    it (``ahead``) while the plan is being made. Whichever way the days go, each is
+    compared with the one read before it: the changes between two days are the same read
+    either way.
 
     ``clock`` (a ``lap(stage)`` object) gets the time as "read", "outline" and "pockets".
     """
 
-    def __init__(self, snapshots: list[Snapshot], clock) -> None:
-        self.todo = deque(snapshots)
+    def __init__(self, snapshots: list[Snapshot] | Claim, clock) -> None:
+        if isinstance(snapshots, Claim):
+            self.take = snapshots.take
+        else:
+            todo = deque(snapshots)
+            self.take = lambda: todo.popleft() if todo else None
         self.done: deque[Read] = deque()
         self.clock = clock
         self.outline = Outline()
@@ -130,9 +164,9 @@ class Reader:
 
     def ahead(self) -> bool:
         """Read one more day into the queue; False when there is none left."""
-        if not self.todo:
+        snap = self.take()
+        if snap is None:
             return False
-        snap = self.todo.popleft()
         raw, last = snap.territory(), self.raw
         self.raw = raw
         self.clock.lap("read")

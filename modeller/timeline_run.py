@@ -27,7 +27,7 @@ from .errors import InputError
 from .interrupts import die_with_parent, removed_on_exit
 from .scenario import Scenario
 from .scheduler import connect as connect_scheduler
-from .timeline_measure import Geometry, Measures, measure, on_each_day
+from .timeline_measure import Geometry, Measures, measure, merge, on_each_day, share_ends
 from .timeline_notes import (
     band_step_error,
     cut_off_note,
@@ -46,7 +46,8 @@ from .yamlpos import line_in
 
 
 def chunks(items: list[Snapshot], workers: int) -> list[list[Snapshot]]:
-    """Consecutive runs of snapshots (consecutive days share most of their work)."""
+    """Consecutive runs of snapshots (consecutive days share most of their work), for a
+    Dask cluster (local workers share ``segments`` instead)."""
     if not items:
         return []
     n = max(2, math.ceil(len(items) / 256))  # a chunk starts from scratch: few, long ones
@@ -55,18 +56,19 @@ def chunks(items: list[Snapshot], workers: int) -> list[list[Snapshot]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def measure_local(
-    geom: Geometry, parts: list[list[Snapshot]], pool, advance: Callable[[int], None]
-) -> list[Measures]:
-    """Measure chunks in the process pool (in this process when there is none)."""
-    if pool is None:
-        on_each_day(lambda: advance(1))
-        try:
-            return [measure(geom, part) for part in parts]
-        finally:
-            on_each_day(None)
-    futures = {pool.submit(measure, geom, part): i for i, part in enumerate(parts)}
-    return _collect(futures, parts, advance, pool)
+def segments(items: list[Snapshot], workers: int) -> list[list[Snapshot]]:
+    """Consecutive runs of snapshots for local workers, one per two of them: each is
+    measured from both ends at once, the two workers meeting where their days' costs
+    balance (``timeline_read.Claim``; a year of the busiest front costs twice a quiet
+    one's)."""
+    n = max(1, math.ceil(workers / 2))
+    size = max(1, math.ceil(len(items) / n))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def measure_local(geom: Geometry, parts: list[list[Snapshot]]) -> list[Measures]:
+    """Measure chunks in this process."""
+    return [measure(geom, part) for part in parts]
 
 
 def _plan_and_measure(
@@ -77,19 +79,28 @@ def _plan_and_measure(
     started: float,
     advance: Callable[[int], None],
 ) -> tuple[Plan, float, list[Measures]]:
-    """The plan made here while the workers read their chunks' first days, then handed
-    to them (``Handoff``): the plan (~0.5 s, one core) no longer leaves the other idle.
+    """The plan made here while the workers read their first days, then handed to them
+    (``Handoff``): the plan (~0.5 s, one core) no longer leaves the other idle.
 
-    The scenarios are evaluated in this process: the workers are busy with their chunks
+    Each segment (``segments``) is two tasks, one taking its days from the first on and
+    one from the last back (``Claim``); their measures are joined again, in date order.
+    The scenarios are evaluated in this process: the workers are busy with their days
     (evaluation is a small part of the plan).
     """
-    parts = chunks(ordered, workers)
+    parts = segments(ordered, workers)
+    ends = pool.segment_ends
+    for slot, part in enumerate(parts):
+        ends[2 * slot], ends[2 * slot + 1] = 0, len(part) - 1
     with (
         tempfile.TemporaryDirectory(prefix="modeller-timeline-") as folder,
         removed_on_exit(folder),
     ):
         handoff = Handoff(os.path.join(folder, "geometry.pickle"))
-        futures = {pool.submit(measure, handoff, part): i for i, part in enumerate(parts)}
+        futures = {
+            pool.submit(measure, handoff, part, (slot, backward)): slot
+            for slot, part in enumerate(parts)
+            for backward in (False, True)
+        }
         plan = None
         try:
             plan = make_plan(scenarios)
@@ -98,7 +109,12 @@ def _plan_and_measure(
         planned = time.perf_counter() - started
         # this process only waits now: load the table writer's modules meanwhile
         threading.Thread(target=_load_writer, daemon=True).start()
-        return plan, planned, _collect(futures, parts, advance, pool)
+        halves = _collect(futures, advance, pool)
+        return (
+            plan,
+            planned,
+            [merge([m for m, slot in halves if slot == s]) for s in range(len(parts))],
+        )
 
 
 def _load_writer() -> None:
@@ -115,20 +131,20 @@ def _load_writer() -> None:
         return
 
 
-def _collect(futures: dict, parts: list[list[Snapshot]], advance, pool) -> list[Measures]:
-    """The chunks' measures in chunk order, as they complete (all cancelled on an error);
-    progress day by day from the workers' shared count (``_pool``)."""
-    results: dict[int, Measures] = {}
+def _collect(futures: dict, advance, pool) -> list[tuple[Measures, object]]:
+    """Each task's measures with its value in ``futures``, as they complete (all cancelled
+    on an error); progress day by day from the workers' shared count (``_pool``)."""
+    results = []
     told = 0
-    counted = getattr(pool, "days_done", None)
+    counted = pool.days_done
     try:
         todo = set(futures)
         while todo:
             done, todo = wait(todo, timeout=0.25, return_when=FIRST_COMPLETED)
             for fut in done:
-                results[futures[fut]] = fut.result()
-            finished = sum(len(parts[futures[f]]) for f in futures if f.done() and f in results)
-            now = max(finished, counted.value if counted is not None else 0)
+                results.append((fut.result(), futures[fut]))
+            finished = sum(len(m.dates) for m, _ in results if m is not None)
+            now = max(finished, counted.value)
             if now > told:
                 advance(now - told)
                 told = now
@@ -136,7 +152,7 @@ def _collect(futures: dict, parts: list[list[Snapshot]], advance, pool) -> list[
         for fut in futures:
             fut.cancel()
         raise
-    return [results[i] for i in range(len(parts))]
+    return results
 
 
 def _stop(pool) -> None:
@@ -148,10 +164,12 @@ def _stop(pool) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _count_days(counter, parent: int) -> None:
+def _count_days(counter, parent: int, ends) -> None:
     """In a worker: add each measured day to the count shared with the parent (and die
-    with the parent, see ``interrupts.die_with_parent``)."""
+    with the parent, see ``interrupts.die_with_parent``); take days from the shared
+    segment ends (``timeline_measure.share_ends``)."""
     die_with_parent(parent)
+    share_ends(ends)
     # Ctrl-C is the parent's to handle (it kills its workers): a terminal sends it to the
     # whole process group, and a worker raising KeyboardInterrupt printed its traceback,
     # or died in the middle of sending its result (a worker writes no file)
@@ -172,10 +190,14 @@ def _pool(workers: int):
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
     counter = context.Value("q", 0)  # days measured by all workers (progress)
+    ends = context.Array("q", 2 * workers)  # per segment: next first and last day (Claim)
     pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_count_days, initargs=(counter, os.getpid())
+        workers,
+        mp_context=context,
+        initializer=_count_days,
+        initargs=(counter, os.getpid(), ends),
     )
-    pool.days_done = counter
+    pool.days_done, pool.segment_ends = counter, ends
     return pool
 
 
@@ -299,7 +321,11 @@ def _build_table(
             if pool is None:
                 plan = make_plan([sc for _, sc in scenarios])
                 planned = time.perf_counter() - started
-                measured = measure_local(plan.geometry, chunks(ordered, 1), None, progress)
+                on_each_day(lambda: progress(1))
+                try:
+                    measured = measure_local(plan.geometry, [ordered])
+                finally:
+                    on_each_day(None)
             else:
                 plan, planned, measured = _plan_and_measure(
                     [sc for _, sc in scenarios], ordered, pool, workers, started, progress
@@ -321,7 +347,7 @@ def _build_table(
                 # an input outside the key changed (a held_in baseline's file, GEOS): the
                 # kept days are measured again, here
                 again = [s for s, k in zip(every, keys, strict=True) if k in kept.rows]
-                measured += measure_local(plan.geometry, chunks(again, 1), None, lambda n: None)
+                measured += measure_local(plan.geometry, [again])
                 cached, ordered = None, every
             if ordered:
                 kept.store(measured, every, keys, measured_with)
