@@ -218,7 +218,13 @@ def deepstate_dates(usable: bool = False) -> list[Date]:
     those whose file is a file with something in it; a folder, an empty file or a broken
     link of a daily name is no day to count or offer as the nearest one, but asked for by
     its date, reading it says what is wrong)."""
-    days = set()
+    return sorted(_daily_files(usable))
+
+
+def _daily_files(usable: bool = False) -> dict[Date, Path]:
+    """Each date's daily file, from the first configured folder that has one (as
+    ``deepstate_path`` finds it, from one listing of each folder)."""
+    days: dict[Date, Path] = {}
     for folder in settings.deepstate_dirs():
         for p in folder.glob("deepstatemap_data_*.geojson"):
             if not DAILY_NAME.fullmatch(p.name):  # e.g. deepstatemap_data_copy_20300107
@@ -230,8 +236,8 @@ def deepstate_dates(usable: bool = False) -> list[Date]:
             except ValueError:
                 continue
             if dates.EARLIEST <= day <= dates.LATEST:  # (not a copy named 99991231)
-                days.add(day)
-    return sorted(days)
+                days.setdefault(day, p)
+    return days
 
 
 def _usable(path: Path) -> bool:
@@ -249,8 +255,8 @@ def snapshots() -> list[Snapshot]:
     for path in monthly_paths():
         for i, (day, _) in enumerate(_monthly_features(path)):
             by_day.setdefault(day, Snapshot(day, path, i))
-    for day in deepstate_dates():
-        by_day[day] = Snapshot(day, deepstate_path(day))
+    for day, path in _daily_files().items():
+        by_day[day] = Snapshot(day, path)
     return [by_day[d] for d in sorted(by_day)]
 
 
