@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from . import geodata, inputs, positions, projection, unitchecks
+from . import coordarrays, geodata, inputs, positions, projection, unitchecks
 from .errors import InputError, cut
 from .positions import check_crs, lines_of, metres_text, unique_keys
 from .regions import clip_box, polygonal, repaired, union_regions
@@ -306,8 +306,9 @@ def check_rings(geom) -> None:
 def read_territory(path: Path, densify: bool = True) -> object:
     """All polygons of a GeoJSON file as one working-CRS territory.
 
-    A file holding one valid (Multi)Polygon (every DeepState daily file) is parsed by GEOS
-    directly, about 3× faster, and needs no union or repair, so the result is the same;
+    A file holding one valid (Multi)Polygon (every DeepState daily file) is read directly
+    (its coordinate array by numpy, ``coordarrays``, else the text by GEOS), about 3×
+    faster, and needs no union or repair, so the result is the same;
     anything else takes the general path with its per-feature errors. Whether it holds one
     is told from its ``_skeleton``.
     """
@@ -324,7 +325,8 @@ def _territory_of(text: str, path: Path, densify: bool) -> object:
         key = (shape_of, arrays[0], densify) if len(arrays) == 1 else None
         fast = _LAST.get(key) if key is not None else None
         if fast is None:
-            fast = _fast_territory(text, densify)
+            array = arrays[0] if _only_array(skeleton, shape_of, arrays) else None
+            fast = _fast_territory(text, densify, shape_of, array)
             if key is not None and fast is not None:
                 _LAST.clear()
                 _LAST[key] = fast
@@ -347,13 +349,36 @@ FLAT_RINGS = "no land (each ring has zero area: its corners lie on one line)"
 _LAST: dict[tuple, object] = {}
 
 
-def _fast_territory(text: str, densify: bool) -> object:
-    """The territory of a file of one valid (Multi)Polygon near Ukraine, parsed by GEOS;
-    None when the file is anything else."""
-    try:
-        parts = shapely.get_parts(shapely.force_2d(shapely.from_geojson(text)))  # no altitude
-    except (ValueError, shapely.errors.GEOSException):
-        return None
+def _only_array(skeleton: dict, shape_of: tuple[str, ...], arrays: list[str]) -> bool:
+    """Whether the one coordinate array taken out of the text (``_skeleton``) is the
+    geometry's: its ``coordinates`` are the emptied ``[]`` (not, say, a key spelt with an
+    escape that the pattern did not match, beside an array of the same name elsewhere)."""
+    if len(arrays) != 1:
+        return False
+    geometry = skeleton
+    if shape_of[0] == "FeatureCollection":
+        geometry = geometry["features"][0]
+    if "Feature" in shape_of:
+        geometry = geometry["geometry"]
+    return geometry.get("coordinates") == []
+
+
+def _fast_territory(
+    text: str, densify: bool, shape_of: tuple[str, ...] = (), array: str | None = None
+) -> object:
+    """The territory of a file of one valid (Multi)Polygon near Ukraine, parsed by numpy
+    from its one coordinate ``array`` where it can be (``coordarrays``), else by GEOS;
+    None when the file is anything else. ``shape_of``: its types from the outside in."""
+    geom = None
+    if array is not None:
+        geom = coordarrays.polygon(array[array.index(":") + 1 :], shape_of[-1])
+    if geom is not None:  # as GEOS gives it: a FeatureCollection's one geometry, whole
+        parts = [geom] if shape_of[0] == "FeatureCollection" else shapely.get_parts(geom)
+    else:
+        try:
+            parts = shapely.get_parts(shapely.force_2d(shapely.from_geojson(text)))  # 2D
+        except (ValueError, shapely.errors.GEOSException):
+            return None
     single = len(parts) == 1 and parts[0].geom_type in POLYGON_TYPES
     if not (single and _near_ukraine(parts[0])):
         return None

@@ -18,6 +18,7 @@ LAYERS: list[set[str]] = [
     {"textsafe"},  # user text made safe for each output (errors show file names with it)
     {"errors", "statuses", "document", "interrupts", "regions", "memo", "romanise"},
     {"bandzone"},  # a band's zone: the union of buffers of runs of the line
+    {"coordarrays"},  # a GeoJSON (Multi)Polygon's coordinate array read by numpy
     {"scheduler"},  # the Dask scheduler --scheduler names, reached or refused in a sentence
     {"downloads"},  # one HTTP GET for fetch, with a deadline
     {"terminal_tables", "screens"},  # tables fitted to a terminal; rich's console or plain
