@@ -20,7 +20,7 @@ from . import bandzone, geodata, polygons, settings
 from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
 from .scenario import Phase, Scenario
-from .scenario_selectors import Between, HeldIn, Selector, Split, place_lonlat
+from .scenario_selectors import MIN_KM, Between, HeldIn, Selector, Split, place_lonlat
 from .textsafe import visible_text
 
 
@@ -434,14 +434,51 @@ def band_region(band, pieces: tuple[Piece, ...]):
         side = union_regions([p.geometry for p in pieces if p.before == band.side])
     if side.is_empty:  # a declared status the baseline does not hold: nothing on that side
         return shapely.Polygon()
-    if overlay(shapely.difference, side, zone).area < 1e6:  # under 1 km² left outside the band
-        reach = _farthest_m(side, line) / 1000
-        held = "all of Ukraine" if band.side == "both" else f"all land held by {band.side}"
-        raise InputError(
-            f"a {band.km:g} km band covers {held} (nothing lies farther than about "
-            f"{reach:,.0f} km from the line); use a smaller km, or 'held_by' for the whole side"
-        )
+    left = _outside_km2(side, zone)
+    if left < LEFT_KM2:
+        raise InputError(_too_deep(band, side, line, left))
     return zone if band.side == "both" else overlay(shapely.intersection, zone, side)
+
+
+LEFT_KM2 = 1.0  # a band must leave this much of its side outside it (else: held_by)
+
+
+def _outside_km2(side, zone) -> float:
+    return overlay(shapely.difference, side, zone).area / 1e6
+
+
+def _too_deep(band, side, line, left: float) -> str:
+    """Why a band that leaves under ``LEFT_KM2`` of its side outside it is refused, with a
+    depth that leaves more (bisected down from the band's, to two significant digits)."""
+    held = "all of Ukraine" if band.side == "both" else f"all land held by {band.side}"
+    reach = _farthest_m(side, line) / 1000
+    if left < 0.005 or reach <= band.km:
+        said = f"a {band.km:g} km band covers {held} (nothing lies farther than about "
+        said += f"{max(reach, band.km):,.0f} km from the line)"
+    else:  # slivers beyond the depth: the farthest vertex is no measure of the side
+        said = (
+            f"a {band.km:g} km band covers {held} but {left:.2f} km² (a band must leave "
+            f"{LEFT_KM2:g} km² or more of its side outside it; slivers of it reach about "
+            f"{reach:,.0f} km from the line)"
+        )
+    fits = None
+    low, high = band.km / 2, band.km
+    while low >= MIN_KM and fits is None:
+        if _outside_km2(side, bandzone.zone(line, low)) >= LEFT_KM2:
+            fits = low
+        else:
+            low, high = low / 2, low
+    if fits is None:
+        return f"{said}; use 'held_by' for the whole side"
+    for _ in range(4):  # a tighter depth between the one that fits and the one that does not
+        middle = (fits + high) / 2
+        if _outside_km2(side, bandzone.zone(line, middle)) >= LEFT_KM2:
+            fits = middle
+        else:
+            high = middle
+    step = 10.0 ** (math.floor(math.log10(fits)) - 1)
+    km = max(MIN_KM, math.floor(fits / step) * step)
+    return f"{said}; use a smaller km ({km:g} km or less), or 'held_by' for the whole side"
 
 
 def _farthest_m(side, line) -> float:

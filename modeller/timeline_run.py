@@ -97,7 +97,7 @@ def _plan_and_measure(
     ):
         handoff = Handoff(os.path.join(folder, "geometry.pickle"))
         futures = {
-            pool.submit(measure, handoff, part, (slot, backward)): slot
+            pool.submit(measure, handoff, part, (slot, backward)): (slot, backward)
             for slot, part in enumerate(parts)
             for backward in (False, True)
         }
@@ -110,11 +110,8 @@ def _plan_and_measure(
         # this process only waits now: load the table writer's modules meanwhile
         threading.Thread(target=_load_writer, daemon=True).start()
         halves = _collect(futures, advance, pool)
-        return (
-            plan,
-            planned,
-            [merge([m for m, slot in halves if slot == s]) for s in range(len(parts))],
-        )
+        joined = [merge([m for m, (slot, _) in halves if slot == s]) for s in range(len(parts))]
+        return plan, planned, joined
 
 
 def _load_writer() -> None:
@@ -131,20 +128,31 @@ def _load_writer() -> None:
         return
 
 
-def _collect(futures: dict, advance, pool) -> list[tuple[Measures, object]]:
-    """Each task's measures with its value in ``futures``, as they complete (all cancelled
-    on an error); progress day by day from the workers' shared count (``_pool``)."""
+def _collect(futures: dict, advance, pool) -> list[tuple[Measures, tuple[int, bool]]]:
+    """Each task's measures with its (segment, backward) in ``futures``, as they complete
+    (all cancelled on an error); progress day by day from the workers' shared count
+    (``_pool``).
+
+    A band too deep is said for the earliest day it is too deep on, whichever worker met
+    which day first: one found walking forward in the first segment is that day; another
+    waits for the tasks that measure the days before it.
+    """
     results = []
+    deep: list[BandTooDeep] = []
     told = 0
-    counted = pool.days_done
     try:
         todo = set(futures)
         while todo:
             done, todo = wait(todo, timeout=0.25, return_when=FIRST_COMPLETED)
             for fut in done:
-                results.append((fut.result(), futures[fut]))
+                try:
+                    results.append((fut.result(), futures[fut]))
+                except BandTooDeep as exc:
+                    if futures[fut] == (0, False):
+                        raise
+                    deep.append(exc)
             finished = sum(len(m.dates) for m, _ in results if m is not None)
-            now = max(finished, counted.value)
+            now = max(finished, pool.days_done.value)
             if now > told:
                 advance(now - told)
                 told = now
@@ -152,6 +160,8 @@ def _collect(futures: dict, advance, pool) -> list[tuple[Measures, object]]:
         for fut in futures:
             fut.cancel()
         raise
+    if deep:
+        raise min(deep, key=lambda exc: exc.day)
     return results
 
 

@@ -10,6 +10,7 @@ when no point proves it is the engine's own check run on that day's baseline.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date as Date
 
 import numpy as np
 import shapely
@@ -28,6 +29,7 @@ class BandTooDeep(InputError):
     """The engine's error for band ``band`` (an index into the plan's bands) on a day."""
 
     band: int = -1
+    day: Date | None = None  # the day it was found on (the earliest is said: see timeline_run)
 
 
 class Sides:
@@ -74,7 +76,7 @@ class Sides:
             try:
                 engine.band_region(band, base.pieces)
             except InputError as exc:
-                raise BandTooDeep(f"{exc.message} (on {snap.spec})", band=i) from None
+                raise BandTooDeep(f"{exc.message} (on {snap.spec})", band=i, day=snap.day) from None
 
     def _find(self, land: Land, side: str, candidates: np.ndarray, reach: float):
         """A point of ``candidates`` that proves the band leaves land outside, with lower

@@ -2891,3 +2891,28 @@ def test_an_output_that_cannot_encode_a_character_gets_an_escape_not_a_traceback
     assert "\\u2014" in out  # 'Land swap — rest of Donbas': the dash as an escape
     if fmt == "json":
         assert json.loads(out)["scenarios"][0]["title"].startswith("Land swap \u2014")
+
+
+def test_a_band_leaving_slivers_of_its_side_is_refused_with_a_depth_that_runs(
+    tmp_path, shared_data
+):
+    """A 30 km band on the grey zone's side of DeepState's dump leaves 0.46 km² of it (under
+    1 km²): the refusal said it 'covers all land held by contested (nothing lies farther
+    than about 38 km from the line)', at 10, 20 and 30 km alike, and 'use a smaller km'
+    without saying how small. It says what is left and a depth that runs."""
+    dump = shared_data / "deepstate" / "raw" / "deepstate_raw_20250803T195825Z.geojson"
+    band = "steps:\n  - assign: russia\n    where:\n"
+    band += "      band: {along: contact, km: KM, side: contested}\n"
+    path = write(tmp_path, HEAD + band.replace("KM", "30"))
+    refused = cli("run", path, "-b", dump, "--no-maps")
+    assert refused.exit_code == 2, refused.output
+    said = refused.stderr.strip().splitlines()[-1]
+    assert "nothing lies farther" not in said, said
+    left = re.search(r"covers all land held by contested but ([0-9.]+) km²", said)
+    assert left and 0 < float(left.group(1)) < 1, said
+    depth = re.search(r"use a smaller km \(([0-9.]+) km or less\)", said)
+    assert depth, said
+    assert 0.1 <= float(depth.group(1)) < 30
+    path.write_text(HEAD + band.replace("KM", depth.group(1)), encoding="utf-8")
+    ran = cli("run", path, "-b", dump, "--no-maps")
+    assert ran.exit_code == 0, ran.output

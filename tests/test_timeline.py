@@ -689,7 +689,8 @@ def test_a_band_that_covers_its_whole_side_is_refused_as_run_refuses_it(shared_d
     )
     assert result.exit_code == 2, result.output
     said = result.stderr.strip().splitlines()[-1]
-    # the first day's (one chunk: too few days to split), with run's message for that day
+    # the earliest day it is too deep on (whichever worker met which day first), with
+    # run's message for that day
     assert said == f"error: {deep}:7: {ran.value.message} (on deepstate:2025-08-14)", said
     assert not (tmp_path / "out" / "timeline.csv").exists()
     # on a baseline other than DeepState's (measured the plain way), named the same way
