@@ -64,6 +64,9 @@ LinePoint = Union[PlaceName, LonLat, Between]  # noqa: UP007 (pydantic reads it 
 MIN_KM = 0.1
 
 
+MIN_GAP_M = 10.0  # consecutive split line points closer than this are refused
+
+
 class Split(Model):
     """Cut the listed oblasts along a polyline; select the side containing ``keep``."""
 
@@ -76,10 +79,20 @@ class Split(Model):
         """What the engine refuses of the line itself, said when the file is read (so by
         ``validate`` too, without the geometry libraries): a line of one point, and a keep
         place on the line or its extensions (within 100 m, lon/lat taken as locally flat)."""
-        points = [_midpoint_lonlat(p) for p in self.line]
-        points = [points[0]] + [b for a, b in zip(points, points[1:], strict=False) if a != b]
+        given = [_midpoint_lonlat(p) for p in self.line]
+        kept = [0] + [k for k in range(1, len(given)) if given[k] != given[k - 1]]
+        points = [given[k] for k in kept]
         if len(points) < 2:
             raise ValueError("the split line needs at least two distinct points")
+        for i, j in zip(kept, kept[1:], strict=False):
+            gap = _km_to_segment(given[i], given[j], given[j], False, False) * 1000
+            if gap < MIN_GAP_M:  # (the line is extended along its end segments)
+                raise ValueError(
+                    f"the split line's points {i + 1} and {j + 1} are {gap:.2g} m apart: "
+                    "a segment this short points wherever the last digits of its "
+                    "coordinates say, and the line is extended straight on past its ends; "
+                    f"give them {MIN_GAP_M:g} m or more apart, or leave one out"
+                )
         crossing = first_crossing(points)
         if crossing is not None:
             i, j = crossing

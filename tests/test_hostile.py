@@ -2916,3 +2916,26 @@ def test_a_band_leaving_slivers_of_its_side_is_refused_with_a_depth_that_runs(
     path.write_text(HEAD + band.replace("KM", depth.group(1)), encoding="utf-8")
     ran = cli("run", path, "-b", dump, "--no-maps")
     assert ran.exit_code == 0, ran.output
+
+
+@pytest.mark.parametrize(
+    "line, pair",
+    [
+        ("[[37.0, 48.0], [37.0000001, 48.0]]", "1 and 2"),  # ~1 cm: 6,489 km² ceded
+        ("[[37.0, 48.0], [37.0, 48.0000001]]", "1 and 2"),  # ~1 cm: 5,472 km² ceded
+        ("[[37.0, 48.0], [37.0, 48.0], [37.5, 48.2], [37.50005, 48.2]]", "3 and 4"),
+    ],
+)
+def test_a_split_line_with_points_centimetres_apart_is_refused(tmp_path, line, pair):
+    """Two points 1 cm apart were a split line: extended along that segment, it cut
+    Donetsk by the last digit of a coordinate (6,489 or 5,472 km² for the same input
+    rounded). Points under 10 m apart are refused, named; repeated points are one."""
+    text = "steps:\n  - assign: russia\n    where:\n"
+    text += f"      split: {{oblast: [Donetsk], line: {line}, keep: Kramatorsk}}\n"
+    path = write(tmp_path, HEAD + text)
+    said = cli("validate", path)
+    assert said.exit_code == 2, said.output
+    assert f"the split line's points {pair} are" in said.stderr, said.stderr
+    assert "m apart" in said.stderr and "10 m or more" in said.stderr
+    path.write_text(HEAD + text.replace(line, "[[37.0, 48.0], [37.0, 48.0], [37.5, 48.2]]"))
+    assert cli("validate", path).exit_code == 0
