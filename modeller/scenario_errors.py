@@ -94,6 +94,9 @@ EXPECTED = {
     "source": "text naming the report, e.g. Reuters",
     "label": "one line of text, e.g. Demilitarised zone",
     "near": "a mapping such as {place: Enerhodar, km: 10}",
+    "colour": "a colour in quotes, '#' and six hex digits (#rrggbb), e.g. '#7570b3'",
+    "side": "one side: both, ukraine, russia, contested or a status under 'statuses:'",
+    "status": "one status name, e.g. russia",
     "polygon": "a mapping such as {file: zone.geojson} or {geojson: {type: Polygon, ...}}",
     "not": "one selector mapping, e.g. {oblast: Donetsk}",
     "all_of": "a list of selector mappings, e.g. [{oblast: Donetsk}, {held_by: russia}]",
@@ -125,6 +128,11 @@ _SHAPE_ERRORS = {
     "date_type",
     "date_from_datetime_inexact",  # (date_parsing's own message says which part is wrong)
 }
+
+
+# numbers given as something else (a list, a mapping): what one would be
+NUMBERS = {"km": "15"}
+_NUMBER_SHAPES = {"float_type", "int_type"}
 
 
 def in_file(errors: list[dict], data: object) -> list[dict]:
@@ -214,6 +222,10 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         msg = (
             f"status '{cut(loc[1])}' should be a mapping such as {{label: ..., colour: '#rrggbb'}}"
         )
+        if "input" in error and not isinstance(error["input"], dict):
+            msg += _got(error["input"])
+    elif error["type"] in _NUMBER_SHAPES and field in NUMBERS:
+        msg = f"'{field}' should be one number{_bounds_of(root, loc)}, e.g. {NUMBERS[field]}"
         if "input" in error and not isinstance(error["input"], dict):
             msg += _got(error["input"])
     elif error["type"] in _SHAPE_ERRORS and field in EXPECTED:

@@ -2939,3 +2939,42 @@ def test_a_split_line_with_points_centimetres_apart_is_refused(tmp_path, line, p
     assert "m apart" in said.stderr and "10 m or more" in said.stderr
     path.write_text(HEAD + text.replace(line, "[[37.0, 48.0], [37.0, 48.0], [37.5, 48.2]]"))
     assert cli("validate", path).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "where, said",
+    [
+        (
+            "{band: {along: contact, km: 10, side: [ukraine, russia]}}",
+            "'side' should be one side: both, ukraine, russia, contested",
+        ),
+        (
+            "{band: {along: contact, km: [5, 10], side: ukraine}}",
+            "'km' should be one number from 0.1 to 300, e.g. 15 (got [5, 10])",
+        ),
+        ("{near: {place: Kramatorsk, km: [5]}}", "'km' should be one number from 0.1 to 200"),
+        (
+            "{held_in: {baseline: pre-2022, status: [russia, dmz]}}",
+            "'status' should be one status name, e.g. russia (got ['russia', 'dmz'])",
+        ),
+    ],
+)
+def test_a_list_where_one_value_goes_says_what_one_value_is(tmp_path, where, said):
+    """A list given for a band's side or km, a disc's km or held_in's status was told in
+    pydantic's words ('Input should be a valid string'), naming neither the key's values
+    nor its bounds."""
+    path = write(tmp_path, HEAD + f"steps:\n  - assign: russia\n    where: {where}\n")
+    result = cli("validate", path)
+    assert result.exit_code == 2, result.output
+    assert said in result.stderr, result.stderr
+    assert "Input should be" not in result.stderr
+
+
+def test_a_colour_written_as_a_number_says_how_a_colour_is_written(tmp_path):
+    """colour: 123456 (the '#' forgotten) was 'Input should be a valid string'."""
+    text = "statuses:\n  dmz:\n    label: Zone\n    colour: 123456\n"
+    path = write(tmp_path, HEAD + text + "steps:\n  - assign: dmz\n    where: {oblast: Donetsk}\n")
+    result = cli("validate", path)
+    assert result.exit_code == 2, result.output
+    assert "'colour' should be a colour in quotes, '#' and six hex digits" in result.stderr
+    assert "(got 123456)" in result.stderr and ":6:" in result.stderr  # (the colour's line)
