@@ -402,9 +402,9 @@ def timeline(
     ----------
     scenarios : Scenario, path, id, or a list of them, optional
         Default: every shipped scenario.
-    baselines : str
-        Comma-separated: ``deepstate:FROM..TO`` (either end may be left out),
-        ``deepstate:DATE``, or other dated specs such as ``contact-line``.
+    baselines : str or list of str
+        Comma-separated (or a list): ``deepstate:FROM..TO`` (either end may be left
+        out), ``deepstate:DATE``, or other dated specs such as ``contact-line``.
     every : str, optional
         Keep one snapshot per ``7d`` / ``2w``.
     workers : int, optional
@@ -439,12 +439,20 @@ def timeline(
 
     from . import archive, timeline_run, timeline_table
 
+    if (
+        isinstance(baselines, list | tuple)
+        and baselines
+        and all(isinstance(b, str) for b in baselines)
+    ):
+        baselines = ",".join(baselines)  # (as --baselines takes several)
     if not isinstance(baselines, str):
-        raise InputError(f"baselines must be a spec such as 'deepstate:..', got {baselines!r}")
+        raise InputError(
+            "baselines must be a spec such as 'deepstate:2024-07-08..2025-08-15' (several "
+            f"joined by commas), or a list of specs, got {baselines!r:.80}"
+        )
     if every is not None and not isinstance(every, str):
         raise InputError(f"every must be text such as '7d', got {every!r}")
-    if not isinstance(recognition, bool):
-        raise InputError(f"recognition must be True or False, got {recognition!r}")
+    recognition = api_args.truth(recognition, "recognition")
     if workers is not None:
         timeline_run.check_workers(workers)
     loaded = _as_scenarios(scenarios)  # (None, sc) for an object: it has no file

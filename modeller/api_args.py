@@ -225,6 +225,15 @@ def in_api_words(exc: InputError) -> InputError:
     return InputError(message, exc.file, exc.line, exc.loc)
 
 
+def truth(value: object, name: str, what: str = "") -> bool:
+    """``value`` as True or False: a bool, or numpy's (a column's value, ``np.True_``);
+    InputError otherwise (1 and "yes" are not taken for True)."""
+    kind = type(value)
+    if isinstance(value, bool) or (kind.__module__, kind.__name__) == ("numpy", "bool"):
+        return bool(value)
+    raise InputError(f"{name} must be True or False{what}, got {value!r:.60}")
+
+
 @contextmanager
 def deepstate_options(contested: object = None, reconcile: object = None) -> Iterator[None]:
     """``--contested`` and ``--no-reconcile`` for one call: how DeepState's grey zone counts
@@ -240,12 +249,8 @@ def deepstate_options(contested: object = None, reconcile: object = None) -> Ite
             )
         changes["MODELLER_CONTESTED"] = mode
     if reconcile is not None:
-        if not isinstance(reconcile, bool):
-            raise InputError(
-                f"reconcile must be True or False (outline reconciliation of DeepState "
-                f"baselines), got {reconcile!r:.60}"
-            )
-        changes["MODELLER_RECONCILE"] = "1" if reconcile else "0"
+        on = truth(reconcile, "reconcile", " (outline reconciliation of DeepState baselines)")
+        changes["MODELLER_RECONCILE"] = "1" if on else "0"
     before = {name: os.environ.get(name) for name in changes}
     os.environ.update(changes)
     try:

@@ -1086,3 +1086,27 @@ def test_geodata_onto_a_loop_of_links_is_said_to_be_one(tmp_path, land_swap):
     loop.symlink_to(loop)
     with pytest.raises(InputError, match="loop of symbolic links"):
         land_swap.to_file(loop)
+
+
+def test_timeline_takes_a_list_of_baselines_and_numpy_truth_values():
+    """A list of specs was refused ('baselines must be a spec such as 'deepstate:..'')
+    although --baselines takes several; np.bool_ (a DataFrame column's value) was refused
+    for recognition and reconcile, while np.int64 is taken for workers."""
+    import numpy as np
+
+    listed = modeller.timeline(["land-swap"], ["contact-line", "pre-2022"])
+    joined = modeller.timeline(["land-swap"], "contact-line,pre-2022")
+    assert sorted(listed["date"].unique()) == sorted(joined["date"].unique())
+    assert len(listed["date"].unique()) == 2
+    assert listed["km2"].sum() == pytest.approx(joined["km2"].sum(), rel=1e-12)
+    rows = modeller.timeline(["land-swap"], ("contact-line",), recognition=np.False_)
+    assert rows["km2"].sum() == pytest.approx(
+        listed[listed["date"] == rows["date"].iloc[0]]["km2"].sum(), rel=1e-12
+    )
+    ran = modeller.run(["land-swap"], baseline="contact-line", reconcile=np.bool_(False))
+    assert ran.document.scenarios
+    for bad in ([], [1, 2], ["contact-line", None]):
+        with pytest.raises(InputError, match="baselines must be a spec .* or a list of specs"):
+            modeller.timeline(["land-swap"], bad)
+    with pytest.raises(InputError, match="recognition must be True or False, got 1"):
+        modeller.timeline(["land-swap"], "contact-line", recognition=1)
