@@ -23,7 +23,7 @@ from . import cachefiles, geodata, population, settings
 from .archive import Snapshot
 from .scenario import Scenario
 from .timeline_day import Geometry
-from .timeline_measure import Measures
+from .timeline_measure import Measures, merge
 
 KIND = "timeline"
 SWITCH = "MODELLER_TIMELINE_CACHE"
@@ -106,21 +106,10 @@ def day_keys(snapshots: list[Snapshot]) -> list[str] | None:
 def merge_measures(parts: list[Measures], cpu: float = 0.0) -> Measures:
     """Several ``Measures`` (of one plan, distinct dates) as one, in date order; ``cpu``:
     seconds spent on the parts kept from an earlier run (a stage of its own, "kept")."""
-    dates = [d for m in parts for d in m.dates]
-    order = np.argsort(np.array(dates, dtype="datetime64[D]"), kind="stable")
-    infos = [i for m in parts for i in m.infos]
-    seconds: dict[str, float] = {}
-    for m in parts:
-        for stage, value in m.seconds:
-            seconds[stage] = seconds.get(stage, 0.0) + value
+    merged = merge(parts)
+    seconds = dict(merged.seconds)
     seconds["kept"] = seconds.get("kept", 0.0) + cpu
-    return Measures(
-        tuple(dates[i] for i in order),
-        tuple(infos[i] for i in order),
-        np.concatenate([m.km2 for m in parts])[order],
-        np.concatenate([m.weight for m in parts])[order],
-        tuple(seconds.items()),
-    )
+    return replace(merged, seconds=tuple(seconds.items()))
 
 
 def _info(kept: dict) -> dict:
