@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from . import bandzone, engine, geodata, geomcache
+from . import bandregion, bandzone, engine, geodata, geomcache
 from .engine import WHOLE, Loader
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
 from .scenario import Phase, Scenario
@@ -109,9 +109,9 @@ class _Context:
         return self.key
 
     def contact_line(self):
-        """``engine.contact_line`` of the baseline, drawn once."""
+        """``bandregion.contact_line`` of the baseline, drawn once."""
         if self.line is None:
-            self.line = engine.contact_line(self.base.pieces)
+            self.line = bandregion.contact_line(self.base.pieces)
         return self.line
 
     def runs(self) -> list:
@@ -390,4 +390,4 @@ def _check_side(band, ctx: _Context) -> None:
         far |= ~near
     if far.any():
         return
-    engine.band_region(band, pieces)  # raises InputError when the band covers the side
+    bandregion.band_region(band, pieces)  # raises InputError when the band covers the side

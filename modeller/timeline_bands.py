@@ -39,7 +39,7 @@ def _window(depth_m: float) -> float:
 
 
 def _contact_line_near(geom: Geometry, held, box):
-    """The line of contact (as engine.contact_line draws it, ``bandzone.contact``) inside a
+    """The line of contact (as bandregion.contact_line draws it, ``bandzone.contact``) inside a
     box only, from the Russian-held territory within it (``geom.ukraine`` prepared): but
     for stubs of about a metre along the box's edges, beyond any band's reach of what is
     measured, the engine's line there.
@@ -70,7 +70,7 @@ def _cells(bounds: np.ndarray, reach: float) -> np.ndarray:
 
 def relevant(bands: tuple[Band, ...], holder: str) -> int:
     """The bits of the bands that can select land or settlements held by ``holder``: a band
-    on one side leaves the other side's in no band (``engine.band_region``)."""
+    on one side leaves the other side's in no band (``bandregion.band_region``)."""
     return sum(1 << i for i, b in enumerate(bands) if b.side in ("both", holder))
 
 

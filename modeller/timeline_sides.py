@@ -1,5 +1,5 @@
 """Whether a band would cover all the land of its side on a DeepState day: ``run`` refuses
-such a band (``engine.band_region``), so the timeline must too, and names the day.
+such a band (``bandregion.band_region``), so the timeline must too, and names the day.
 
 Proving the opposite is cheap on almost every day: one population point of the side whose
 disc of ``DISC_M`` lies in the side, in Ukraine and farther from the line than GEOS's
@@ -15,7 +15,7 @@ from datetime import date as Date
 import numpy as np
 import shapely
 
-from . import baselines, engine
+from . import bandregion, baselines
 from .archive import Snapshot
 from .errors import InputError
 from .timeline_bands import _sure_out
@@ -74,7 +74,7 @@ class Sides:
             self.kept.pop(i, None)
             base = baselines.load_baseline(snap.spec)  # rare: only a band hundreds of km deep
             try:
-                engine.band_region(band, base.pieces)
+                bandregion.band_region(band, base.pieces)
             except InputError as exc:
                 raise BandTooDeep(f"{exc.message} (on {snap.spec})", band=i, day=snap.day) from None
 

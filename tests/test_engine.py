@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pyproj import Geod
 from shapely.geometry import box, shape
 
-from modeller import baselines, engine, geodata, metrics
+from modeller import bandregion, baselines, engine, geodata, metrics
 from modeller.partition import BaselineInfo, as_baseline
 from modeller.scenario import Scenario
 
@@ -343,10 +343,9 @@ def test_a_rectangle_clip_geos_refuses_still_gives_polygons():
     line=st.lists(st.tuples(st.floats(-6e4, 6e4), st.floats(-6e4, 6e4)), min_size=2, max_size=8),
 )
 def test_the_farthest_reach_of_a_side_from_the_line_is_its_farthest_vertex(sides, line):
-    """engine._farthest_m (how far a band's side reaches, said when a band covers it all)
+    """bandregion._farthest_m (how far a band's side reaches, said when a band covers it all)
     is the one-sided Hausdorff distance from the side's boundary vertices to the line: a
     full Hausdorff distance had taken minutes on 20,000 squares."""
-    from modeller import engine
 
     side = shapely.union_all([shapely.Point(x, y).buffer(r, quad_segs=2) for x, y, r in sides])
     path = shapely.LineString(line)
@@ -354,6 +353,6 @@ def test_the_farthest_reach_of_a_side_from_the_line_is_its_farthest_vertex(sides
         return
     vertices = shapely.points(shapely.get_coordinates(shapely.boundary(side)))
     want = float(shapely.distance(vertices, path).max())
-    assert engine._farthest_m(side, path) == pytest.approx(want, rel=1e-9, abs=1e-6)
+    assert bandregion._farthest_m(side, path) == pytest.approx(want, rel=1e-9, abs=1e-6)
     parts = shapely.MultiLineString([line[:2], line[1:]]) if len(line) > 2 else path
-    assert engine._farthest_m(side, parts) == pytest.approx(want, rel=1e-9, abs=1e-6)
+    assert bandregion._farthest_m(side, parts) == pytest.approx(want, rel=1e-9, abs=1e-6)

@@ -43,6 +43,7 @@ LAYERS: list[set[str]] = [
     {"scenario_values", "scenario_errors", "scenario_paths"},  # values; errors; where files are
     {"scenario_selectors"},  # where a step applies: the selectors' models
     {"scenario"},  # pydantic models of the scenario language
+    {"bandregion"},  # a band's land: the line of contact and the land within a depth of it
     {"engine"},  # apply a scenario (held_in through the loader it is given)
     {"baselines", "fast"},  # authored baselines and the one loader; the engine, fast
     {"metrics", "runs"},  # tallies; one run of many scenarios

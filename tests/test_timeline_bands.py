@@ -72,13 +72,13 @@ def _local_lines(spec: str):
     wide around points along it: (box, whether it lies inside the country, engine's, local)."""
     import shapely
 
-    from modeller import baselines, engine
+    from modeller import bandregion, baselines, engine
     from modeller.timeline_bands import _contact_line_near
 
     pieces = baselines.load_baseline(spec).pieces
-    whole = engine.contact_line(pieces)
+    whole = bandregion.contact_line(pieces)
     russia = engine.union_regions([p.geometry for p in pieces if p.before == "russia"])
-    geom = SimpleNamespace(ukraine=engine.country())
+    geom = SimpleNamespace(ukraine=bandregion.country())
     shapely.prepare(geom.ukraine)
     out = []
     for at in np.linspace(0, 1, 25):

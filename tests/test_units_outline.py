@@ -486,14 +486,14 @@ def test_a_band_follows_the_front_where_the_grey_zone_lies_along_it(shared_data,
     1,298 km of the front on 3 Aug 2025, and a band along it a quarter of the front. It
     is the Russian-held edge facing either, as with the grey zone counted Ukrainian; a
     band on the Ukrainian side is then that band less the grey zone."""
-    from modeller import engine, fast
+    from modeller import bandregion, fast
 
     path = str(shared_data / "deepstate/raw" / name)
     band = _band_scenario("ukraine")
     kept = baselines.load_baseline(path)
     monkeypatch.setenv("MODELLER_CONTESTED", "ukraine")
     counted = baselines.load_baseline(path)
-    line, whole = engine.contact_line(kept.pieces), engine.contact_line(counted.pieces)
+    line, whole = bandregion.contact_line(kept.pieces), bandregion.contact_line(counted.pieces)
     assert abs(line.length - whole.length) < 0.005 * whole.length, (line.length, whole.length)
     zone, zone_counted = (held_km2(fast.apply(b, band), "dmz") for b in (kept, counted))
     grey = held_km2(kept, "contested")  # (within 10 km of the line: all but a little)
@@ -518,7 +518,7 @@ def test_a_band_on_modellers_own_export_read_back_is_the_same_band(tmp_path):
     stop about a centimetre short of the units' coast and border in places: those hairline
     gaps had made the coast a line of contact (a 10 km band of 30,117 km² against
     8,206 km² on the contact line it came from). Gaps under a metre are no line of contact."""
-    from modeller import engine, fast
+    from modeller import bandregion, fast
 
     out = tmp_path / "pieces.geojson"
     args = ["run", "-b", "contact-line", "-f", "geojson", "-O", str(out), "--no-maps"]
@@ -534,7 +534,7 @@ def test_a_band_on_modellers_own_export_read_back_is_the_same_band(tmp_path):
     path.write_text(json.dumps({"type": "FeatureCollection", "features": held}))
     source, back = baselines.load_baseline("contact-line"), baselines.load_baseline(str(path))
     assert held_km2(back, "russia") == pytest.approx(held_km2(source, "russia"), rel=1e-6)
-    a, b = engine.contact_line(source.pieces), engine.contact_line(back.pieces)
+    a, b = bandregion.contact_line(source.pieces), bandregion.contact_line(back.pieces)
     assert b.length == pytest.approx(a.length, rel=1e-4), (a.length, b.length)
     band = _band_scenario("russia")
     zone, zone_back = (held_km2(fast.apply(x, band), "dmz") for x in (source, back))
@@ -546,10 +546,10 @@ def test_the_line_of_contact_does_not_follow_the_state_border(shared_data):
     Russian border, joined to Ukrainian-held land at their ends (so not reconciled): 7.4 km
     of the state border near Vovchansk and Kupiansk had counted as a line of contact on
     3 Aug 2025. Only the front's own crossings of the outline (a metre or so each) lie on it."""
-    from modeller import engine
+    from modeller import bandregion
 
-    line = engine.contact_line(baselines.load_baseline("deepstate:2025-08-03").pieces)
-    outline = shapely.buffer(shapely.boundary(engine.country()), 1.0)
+    line = bandregion.contact_line(baselines.load_baseline("deepstate:2025-08-03").pieces)
+    outline = shapely.buffer(shapely.boundary(bandregion.country()), 1.0)
     along = shapely.get_parts(shapely.line_merge(shapely.intersection(line, outline)))
     assert line.length > 1_200_000  # the front itself is kept
     assert max(p.length for p in along) < 25.0, sorted(p.length for p in along)[-3:]
@@ -592,12 +592,12 @@ def test_land_a_file_labels_ukrainian_is_not_reconciled(tmp_path):
     """A strip between a file's Russian-held land and the west coast of Crimea is cut off,
     and reconciled; the part of it the file itself labels 'status: ukraine' had been moved
     too, unsaid."""
-    from modeller import engine
+    from modeller import bandregion, engine
 
     base = baselines.load_baseline("contact-line")
     russia = engine.union_regions([p.geometry for p in base.pieces if p.before == "russia"])
     west = geodata.to_equal_area(shapely.box(32.4, 44.9, 33.4, 45.6))  # (no front near)
-    coast = shapely.buffer(shapely.boundary(engine.country()), 100.0)
+    coast = shapely.buffer(shapely.boundary(bandregion.country()), 100.0)
     strip = shapely.intersection(shapely.intersection(russia, coast), west)
     inner = shapely.difference(russia, strip)
     plain = baselines.load_baseline(str(_as_file(tmp_path / "a.geojson", [({}, inner)])))
