@@ -347,7 +347,7 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
         settlement_weight=pop.central.weight,
         point_xy=layout.xy,
         point_tile=_point_tiles(tiles_a, layout.xy),
-        ukraine=shapely.union_all(list(data.geometry.values())),
+        ukraine=geodata.country_of(data),  # (the union of the units, made once per set)
     )
     return Plan(geometry, tuple(plans), tuple(data.codes), remainder)
 
