@@ -87,12 +87,22 @@ def rows(f: KeyFigures, min_km2: float = 1e-6) -> tuple[dict, dict]:
     cols["oblast_name"] = _texts([units[g[0]].name_en for g in groups])[g_idx]
     cols["status"] = _texts([g[1] for g in groups])[g_idx]
     for name in ("km2", "people", "baseline_km2", "baseline_people"):
-        cols[name] = figs[name][t_idx, g_idx]
-    cols["change_km2"] = cols["km2"] - cols["baseline_km2"]
-    cols["change_people"] = cols["people"] - cols["baseline_people"]
+        cols[name] = _settled(figs[name][t_idx, g_idx])
+    cols["change_km2"] = _settled(cols["km2"] - cols["baseline_km2"])
+    cols["change_people"] = _settled(cols["people"] - cols["baseline_people"])
     for name in ("gained_km2", "gained_people", "lost_km2", "lost_people"):
-        cols[name] = figs[name][t_idx, g_idx]
+        cols[name] = _settled(figs[name][t_idx, g_idx])
     return cols, _attr_rows(f, min_km2)
+
+
+RESIDUE = 1e-6  # km² or people: a figure this near zero is a rounding residue, 0
+
+
+def _settled(values: np.ndarray) -> np.ndarray:
+    """Figures with their rounding residues set to 0: sums and differences of km² leave
+    -1.5e-11 where a figure is 0 (a "negative" baseline area in the Parquet file, whose
+    figures are not rounded as the CSV's and JSON's are)."""
+    return np.where(np.abs(values) < RESIDUE, 0.0, values) + 0.0
 
 
 def _attr_rows(f: KeyFigures, min_km2: float) -> dict:
@@ -111,8 +121,8 @@ def _attr_rows(f: KeyFigures, min_km2: float) -> dict:
     out["oblast_name"] = _texts([units[g[0]].name_en for g in groups])[g_idx]
     out["status"] = _texts([g[1] for g in groups])[g_idx]
     out["attrs"] = _texts([";".join(f"{k}={v}" for k, v in g[2]) for g in groups])[g_idx]
-    out["km2"] = km2[t_idx, g_idx]
-    out["people"] = people[t_idx, g_idx]
+    out["km2"] = _settled(km2[t_idx, g_idx])
+    out["people"] = _settled(people[t_idx, g_idx])
     return out
 
 
