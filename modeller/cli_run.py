@@ -238,6 +238,12 @@ def run(
             raise
         silence_stdout()
         cut = True
+    except OSError as exc:  # (> /dev/full): the OS names no file; say which it was
+        if pending is not None:
+            pending.cancel()
+        if exc.filename is not None:
+            raise
+        raise OSError(exc.errno, exc.strerror, "standard output") from None
     except BaseException:
         if pending is not None:
             pending.cancel()

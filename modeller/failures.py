@@ -30,6 +30,12 @@ def environment_message(exc: OSError, command: str | None = "run") -> str:
     """One line for an OS refusal: what could not be done to which path, and why
     (``command``: the subcommand, whose options the hint names)."""
     target = exc.filename if exc.filename is not None else None
+    relative = target is None or not os.path.isabs(os.fsdecode(target))
+    if relative and exc.errno == errno.ENOENT and _no_current_folder():
+        return (
+            "error: the current folder no longer exists (it was deleted or moved), so a "
+            "relative path leads nowhere; cd to a folder that exists, or give absolute paths"
+        )
     away = {  # the options of the command that has them (timeline has no -O)
         "run": "write elsewhere: another --out folder or -O file",
         "timeline": "write elsewhere: another --out folder",
@@ -37,6 +43,14 @@ def environment_message(exc: OSError, command: str | None = "run") -> str:
     where = f" {_short(str(target))}" if target else ""
     # the path is the user's: shown without the escape sequences it may hold
     return terminal_text(f"error: cannot write{where}: {_reason(exc, away)}")
+
+
+def _no_current_folder() -> bool:
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
 
 
 def explained(exc: OSError, away: str) -> OSError:

@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from .errors import OutputWarning
+from .errors import InputError, OutputWarning
 from .files import default_mode, write_bytes, write_text
 from .interrupts import cleanup_on_interrupt, removed_on_exit
-from .textsafe import visible_text
+from .textsafe import terminal_path, visible_text
 
 
 def write_folder(
@@ -53,6 +53,15 @@ def write_folder(
     are written one by one, each atomically.
     """
     folder = Path(folder)
+    try:
+        here = Path.cwd().resolve()
+    except FileNotFoundError:  # the current folder was deleted: it holds no target
+        if not folder.is_absolute():
+            raise InputError(
+                f"{terminal_path(folder)}: the current folder no longer exists (it was "
+                "deleted or moved); cd to a folder, or give an absolute path"
+            ) from None
+        here = None
     target = folder.resolve()
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "a file is in the way", str(folder))
@@ -63,10 +72,10 @@ def write_folder(
             n: fingerprint(t.encode("utf-8") if isinstance(t, str) else t) for n, t in texts.items()
         }
         texts = {**texts, manifest: manifest_text(prints)}
-    cwd = Path.cwd().resolve()
     # (a folder the user may write in, in one they may not: no sibling to swap in)
     locked = target.is_dir() and not os.access(target.parent, os.W_OK | os.X_OK)
-    if target == cwd or target in cwd.parents or os.path.ismount(target) or locked:
+    holds_here = here is not None and (target == here or target in here.parents)
+    if holds_here or os.path.ismount(target) or locked:
         written = [
             write_text(folder / name, t) if isinstance(t, str) else write_bytes(folder / name, t)
             for name, t in texts.items()

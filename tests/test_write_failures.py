@@ -355,3 +355,54 @@ def test_a_timeline_removes_the_temporaries_a_killed_one_left(shared_data, tmp_p
     assert result.exit_code == 0, result.output
     assert not any(p.exists() for p in left)
     assert all(p.read_text() == "the user's" for p in mine)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_figures_to_a_full_standard_output_say_it_was_standard_output(fmt):
+    """``modeller run ... > /dev/full`` said 'cannot write: No space left on device',
+    naming nothing: the figures' standard output is named."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "modeller", "run", "land-swap", "--no-maps", "-f", fmt],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1, done.stderr
+    said = done.stderr.strip().splitlines()[-1]
+    assert said.startswith("error: cannot write standard output: No space left on device"), said
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [["-o", "maps-here", "--no-images"], ["--no-maps", "-f", "json", "-O", "x.json"]]
+)
+def test_a_deleted_current_folder_is_said_and_absolute_paths_still_work(tmp_path, args):
+    """From a folder deleted under the shell, the maps step said only 'cannot write: No
+    such file or directory' (with an absolute -o too) and wrote nothing."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = textwrap.dedent(
+        f"""
+        import os, sys
+        os.chdir({str(gone)!r}); os.rmdir({str(gone)!r})
+        from modeller.cli import main
+        sys.argv = ["modeller", "run", "land-swap", *sys.argv[1:]]
+        main()
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1, done.stderr
+    assert "the current folder no longer exists" in done.stderr, done.stderr
+    assert "absolute paths" in done.stderr and "Traceback" not in done.stderr
+    absolute = [str(tmp_path / a) if a in ("maps-here", "x.json") else a for a in args]
+    gone.mkdir()  # (the first run's script removed it)
+    done = subprocess.run(
+        [sys.executable, "-c", script, *absolute], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / ("maps-here/index.html" if "-o" in args else "x.json")).is_file()
