@@ -10,11 +10,11 @@ from __future__ import annotations
 import errno
 import os
 import re
+import secrets
 import signal
 import stat
-import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from . import settings
@@ -219,33 +219,47 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     prefix = f".{path.name}."
     if not is_utf8(prefix):  # GDAL and Arrow take UTF-8 names only ('caf\xe9.gpkg' had
         prefix = ".modeller-output."  # crashed them); the rename gives the file its name
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=suffix)
-    except OSError as exc:  # name the file asked for, not the temporary one
-        _remove_empty(made)
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
-    os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
     try:  # a file written again keeps its permissions, as open() keeps them (a 0600 export
         mode = os.stat(path).st_mode & 0o777  # had become readable by everyone)
     except OSError:
         mode = 0o666 & ~umask
-    with cleanup_on_interrupt():  # Ctrl-C raises here, so the temporary file goes
+    with cleanup_on_interrupt(), ExitStack() as stack:  # Ctrl-C raises here: the file goes
+        tmp, made_file = None, False
         try:
+            # the name is listed for removal on a SIGTERM before the file is made (it had
+            # been left behind by one that came between the two)
+            for _ in range(100):
+                tmp = os.path.join(path.parent, f"{prefix}{secrets.token_hex(4)}{suffix}")
+                attempt = ExitStack()
+                attempt.enter_context(removed_on_exit(tmp))
+                try:
+                    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                except BaseException as exc:
+                    attempt.close()  # (another's file by that name: not ours to remove)
+                    if isinstance(exc, FileExistsError):
+                        continue
+                    raise
+                stack.enter_context(attempt)
+                made_file = True
+                break
+            else:
+                raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
             os.chmod(tmp, mode)
-            with removed_on_exit(tmp):  # a SIGTERM while writing: no hidden file left
-                yield Path(tmp)
-                os.chmod(tmp, mode)  # (again: GDAL creates its file anew)
-                os.replace(tmp, path)
+            yield Path(tmp)
+            os.chmod(tmp, mode)  # (again: GDAL creates its file anew)
+            os.replace(tmp, path)
         except OSError as exc:  # e.g. a full disk: name the file asked for, leave no folder
-            Path(tmp).unlink(missing_ok=True)
+            if made_file:
+                Path(tmp).unlink(missing_ok=True)
             _remove_empty(made)
             if exc.filename not in (None, tmp, str(tmp)):
                 raise
             raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            if made_file:
+                Path(tmp).unlink(missing_ok=True)
             _remove_empty(made)
             raise
 

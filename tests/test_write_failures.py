@@ -406,3 +406,26 @@ def test_a_deleted_current_folder_is_said_and_absolute_paths_still_work(tmp_path
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / ("maps-here/index.html" if "-o" in args else "x.json")).is_file()
+
+
+def test_a_sigterm_as_the_temporary_file_is_made_leaves_no_hidden_file(tmp_path):
+    """A SIGTERM between the temporary file's creation and the start of its protection
+    left a hidden '.p.json.*.tmp' beside the output (seen under `timeout`)."""
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from pathlib import Path
+        from modeller import files, interrupts
+        interrupts.install()
+        real = os.close
+        def close(fd):  # the signal comes just after the temporary file is made
+            real(fd)
+            os.kill(os.getpid(), signal.SIGTERM)
+        os.close = close
+        with files.atomic_path(Path({str(tmp_path / "p.json")!r})) as tmp:
+            tmp.write_text("{{}}")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert done.returncode != 0  # (ended by the signal)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
