@@ -8,11 +8,13 @@ A reader (or an interrupted run) sees the old file or the new one, never half of
 from __future__ import annotations
 
 import errno
+import glob
 import os
 import re
 import secrets
 import signal
 import stat
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
@@ -219,6 +221,9 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     prefix = f".{path.name}."
     if not is_utf8(prefix):  # GDAL and Arrow take UTF-8 names only ('caf\xe9.gpkg' had
         prefix = ".modeller-output."  # crashed them); the rename gives the file its name
+    for leftover in left_behind(path.parent, path.name, ".", suffix):  # (a killed write's)
+        with suppress(OSError):
+            os.unlink(leftover)
     umask = os.umask(0)
     os.umask(umask)
     try:  # a file written again keeps its permissions, as open() keeps them (a 0600 export
@@ -262,6 +267,24 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
                 Path(tmp).unlink(missing_ok=True)
             _remove_empty(made)
             raise
+
+
+LEFT_S = 3600.0  # a temporary untouched this long is a killed write's, not one under way
+
+
+def left_behind(folder: Path, name: str, middle: str, end: str = "") -> list[Path]:
+    """Hidden temporaries of ``name`` in ``folder`` that a killed write left (SIGKILL, a
+    power cut: nothing could remove them): '.{name}{middle}XXXXXXXX{end}', eight random
+    letters or digits, untouched for ``LEFT_S`` (one another command is writing now is
+    written to as it goes)."""
+    pattern = re.compile(rf"\.{re.escape(name)}{re.escape(middle)}[a-z0-9_]{{8}}{re.escape(end)}")
+    out = []
+    with suppress(OSError):
+        for p in folder.glob(f".{glob.escape(name)}{glob.escape(middle)}*{glob.escape(end)}"):
+            with suppress(OSError):
+                if pattern.fullmatch(p.name) and time.time() - p.lstat().st_mtime > LEFT_S:
+                    out.append(p)
+    return out
 
 
 def _missing_folders(folder: Path) -> list[Path]:

@@ -8,7 +8,6 @@ user saved over one of ours (same name, other size or content) is theirs and is 
 from __future__ import annotations
 
 import errno
-import glob
 import hashlib
 import os
 import re
@@ -16,14 +15,13 @@ import secrets
 import shutil
 import signal
 import tempfile
-import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .errors import InputError, OutputWarning
-from .files import default_mode, write_bytes, write_text
+from .files import default_mode, left_behind, write_bytes, write_text
 from .interrupts import cleanup_on_interrupt, removed_on_exit
 from .textsafe import terminal_path, visible_text
 
@@ -84,6 +82,9 @@ def write_folder(
             with suppress(OSError):
                 os.remove(target / name)
         return [p for p in written if p.name != manifest]
+    for leftover in left_behind(target.parent, target.name, ".new-"):  # a killed write's
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
     with cleanup_on_interrupt(), _named(folder):
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.new-"))
         try:
@@ -141,21 +142,10 @@ def replace_listed(
     return sorted(stale)
 
 
-LEFT_S = 3600.0  # a temporary untouched this long is a killed write's, not one under way
-
-
 def _temporaries(folder: Path, names: set[str]) -> list[Path]:
     """Hidden temporaries of ``names`` that a killed write left (``files.atomic_path``:
-    '.timeline.csv.k2j4x9ab.tmp', nothing else), untouched for ``LEFT_S``: one another
-    command is writing (``run -O`` takes no lock on the folder) is written to as it goes."""
-    out = []
-    for name in names:
-        pattern = re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}\.tmp")
-        with suppress(OSError):
-            for p in folder.glob(f".{glob.escape(name)}.*.tmp"):
-                if pattern.fullmatch(p.name) and time.time() - p.lstat().st_mtime > LEFT_S:
-                    out.append(p)
-    return out
+    '.timeline.csv.k2j4x9ab.tmp', nothing else; see ``files.left_behind``)."""
+    return [p for name in names for p in left_behind(folder, name, ".", ".tmp")]
 
 
 def fingerprint(data: bytes) -> tuple[int, str]:

@@ -429,3 +429,31 @@ def test_a_sigterm_as_the_temporary_file_is_made_leaves_no_hidden_file(tmp_path)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
     assert done.returncode != 0  # (ended by the signal)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_killed_writes_hidden_temporaries_are_swept_by_the_next_write(tmp_path):
+    """A SIGKILL (or a power cut) while writing leaves what nothing could remove: the maps
+    folder's staging copy ('.maps.new-80j5hgmg', 1.2 MB) and an output's temporary
+    ('.p.gpkg.k2j4x9ab.tmp.gpkg'); later runs left them for ever. The next write to the
+    same place removes those untouched for an hour, and no other file."""
+    from modeller import files, folders
+
+    old = time.time() - 2 * files.LEFT_S
+    staging = tmp_path / ".maps.new-80j5hgmg"
+    (staging / "sub").mkdir(parents=True)
+    (staging / "sub" / "page.html").write_text("half")
+    fresh = tmp_path / ".maps.new-abcd1234"
+    fresh.mkdir()
+    mine = tmp_path / ".maps.new-mine"  # not eight letters: not ours
+    mine.mkdir()
+    temp = tmp_path / ".p.gpkg.k2j4x9ab.tmp.gpkg"
+    temp.write_text("half")
+    other = tmp_path / ".p.gpkg.notours.tmp.gpkg"
+    other.write_text("keep")
+    for p in (staging / "sub" / "page.html", staging / "sub", staging, temp, mine, other):
+        os.utime(p, (old, old))
+    folders.write_folder(tmp_path / "maps", {"index.html": "<p>site</p>"})
+    with files.atomic_path(tmp_path / "p.gpkg", ".tmp.gpkg") as tmp:
+        tmp.write_text("new")
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(["maps", fresh.name, mine.name, other.name, "p.gpkg"]), names
