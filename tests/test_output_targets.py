@@ -961,3 +961,24 @@ def test_no_output_is_written_where_the_archive_would_read_it_as_a_map(tmp_path,
     assert sorted(p.name for p in archive.iterdir()) == [day.name, "n.csv"]
     assert sorted(p.name for p in archive.parent.iterdir()) == ["archive"]
     assert day.read_text(encoding="utf-8") == '{"type": "FeatureCollection", "features": []}\n'
+
+
+def test_a_page_edited_since_modeller_wrote_it_is_not_replaced(tmp_path):
+    """A note added by hand to a scenario's page was overwritten without a word by the
+    next run into the folder, while an edited image was refused: the page is kept and the
+    run says why and what to do."""
+    out = tmp_path / "maps"
+    first = CliRunner().invoke(main, ["run", "land-swap", "-o", str(out), "--no-images"])
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(main, ["run", "land-swap", "-o", str(out), "--no-images"])
+    assert again.exit_code == 0, again.output  # (unedited: written again)
+    page = out / "land-swap.html"
+    page.write_text(page.read_text(encoding="utf-8") + "<p>MY NOTES</p>", encoding="utf-8")
+    refused = CliRunner().invoke(main, ["run", "land-swap", "-o", str(out), "--no-images"])
+    assert refused.exit_code == 2, refused.output
+    assert "land-swap.html there was written by modeller and edited since" in refused.stderr
+    assert "MY NOTES" in page.read_text(encoding="utf-8")
+    page.unlink()
+    redone = CliRunner().invoke(main, ["run", "land-swap", "-o", str(out), "--no-images"])
+    assert redone.exit_code == 0, redone.output
+    assert "MY NOTES" not in page.read_text(encoding="utf-8")

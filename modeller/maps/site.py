@@ -220,10 +220,17 @@ def check_not_theirs(folder: Path, names, by: str = "the maps", manifest: str = 
             )
         if name == manifest:
             continue
-        if name.endswith(".html"):
+        listed = folders.listed(folder, manifest) if listed is None else listed
+        if name.endswith(".html"):  # (marked: a folder written before manifests had pages)
             ours = _marked(path)
+            if ours and name in listed and not folders.as_written(path, listed[name]):
+                raise InputError(
+                    f"{name} there was written by modeller and edited since, and {by} would "
+                    "replace it: give another --out folder, or move that page (or delete "
+                    "it, to have it written again)",
+                    str(path),
+                )
         else:  # listed as written, and not saved over since (its size)
-            listed = folders.listed(folder, manifest) if listed is None else listed
             ours = name in listed and folders.as_written(path, listed[name])
         if not ours:
             what = "a page" if name.endswith(".html") else "a file"
