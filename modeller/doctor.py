@@ -140,16 +140,53 @@ def check_units() -> list[Finding]:
 
 
 def _read_units(folder: Path) -> dict[str, dict]:
+    """units.csv's rows by code, each with its line in the file (``_line``)."""
     with open(folder / "units.csv", encoding="utf-8-sig") as fh:  # (a spreadsheet's BOM)
-        rows = list(csv.DictReader(fh))
+        reader = csv.DictReader(fh)
+        rows = [{**row, "_line": reader.line_num} for row in reader]
     return _once([row["code"] for row in rows], rows, "units.csv")
 
 
 def _read_shapes(folder: Path) -> dict[str, object]:
-    features = json.loads((folder / "oblasts.geojson").read_text(encoding="utf-8"))["features"]
-    codes = [f["properties"]["code"] for f in features]
-    shapes = [geodata.to_equal_area(shape(f["geometry"])) for f in features]
+    """oblasts.geojson's outlines by code (working CRS); ValueError naming the file and
+    the feature (or the place in the text) where it is not what the folder needs."""
+    try:
+        data = json.loads((folder / "oblasts.geojson").read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"oblasts.geojson is not JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise ValueError("oblasts.geojson is not a FeatureCollection (no 'features' list)")
+    codes, shapes = [], []
+    for i, f in enumerate(features, 1):
+        props = f.get("properties") if isinstance(f, dict) else None
+        geometry = f.get("geometry") if isinstance(f, dict) else None
+        if not isinstance(props, dict) or "code" not in props:
+            raise ValueError(f"oblasts.geojson, feature {i}: no 'code' property")
+        if not isinstance(geometry, dict):
+            raise ValueError(f"oblasts.geojson, feature {i} ({props['code']!s:.40}): no geometry")
+        codes.append(props["code"])
+        shapes.append(geodata.to_equal_area(shape(geometry)))
     return _once(codes, shapes, "oblasts.geojson")
+
+
+def _figure(unit: dict, field: str, kind=float) -> float | int | None:
+    """A number of a units.csv row (None when it is none: said by the caller)."""
+    try:
+        return kind(str(unit.get(field) or "0").strip())
+    except ValueError:
+        return None
+
+
+def _not_a_number(unit: dict, field: str, what: str, check: str) -> Finding:
+    return Finding(
+        "fail",
+        check,
+        f"units.csv, line {unit.get('_line', '?')}: {field} {str(unit.get(field))[:40]!r} is "
+        f"not {what}",
+    )
 
 
 def _once(codes: list, values: list, name: str) -> dict:
@@ -233,9 +270,12 @@ def _check_areas(units: dict, shapes: dict) -> list[Finding]:
     total = official = 0.0
     for code, g in shapes.items():
         km2 = float(geodata.area_km2(g))
-        ref = float(units[code]["area_official_km2"])
+        ref = _figure(units[code], "area_official_km2")
         name = f"{units[code]['name_en']} ({code})"
         total += km2
+        if ref is None:
+            out.append(_not_a_number(units[code], "area_official_km2", "a number of km²", "area"))
+            continue
         if not (math.isfinite(ref) and ref > 0):  # (0 had ended doctor in a traceback, NaN
             # had passed unsaid, inf as a warning)
             out.append(Finding("fail", "area", f"{name}: official area {ref!r} is no area in km²"))
@@ -269,7 +309,11 @@ def _check_areas(units: dict, shapes: dict) -> list[Finding]:
 
 def _check_population(units: dict) -> list[Finding]:
     out = []
-    pops = {c: int(u["population_2022"] or 0) for c, u in units.items()}
+    pops = {c: _figure(u, "population_2022", int) for c, u in units.items()}
+    bad = [c for c, n in pops.items() if n is None]
+    if bad:
+        what = "a whole number"
+        return [_not_a_number(units[c], "population_2022", what, "population") for c in bad]
     for code, n in pops.items():
         if n <= 0:
             out.append(Finding("fail", "population", f"{code}: population {n} (must be > 0)"))

@@ -101,7 +101,11 @@ def test_a_malformed_geodata_folder_is_a_failure_row_not_a_traceback(tmp_path):
     (folder / "units.csv").write_text(units.replace(",26513,", ",abc,", 1), encoding="utf-8")
     found = {(f.level, f.check): f.message for f in doctor.check_geodata(folder)}
     assert found[("fail", "settlements")] == "cannot check (missing column 'oblast')"
-    assert "could not convert string to float: 'abc'" in found[("fail", "areas")]
+    # the file, its line and the field (it had been 'cannot check (could not convert
+    # string to float: 'abc')', naming neither)
+    said = found[("fail", "area")]
+    pattern = r"units\.csv, line \d+: area_official_km2 'abc' is not a number of km²"
+    assert re.fullmatch(pattern, said), said
     (folder / "units.csv").write_text(units.splitlines()[0] + "\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["doctor", "--geodata", str(folder)])
     assert result.exit_code == 1, result.output
@@ -164,7 +168,8 @@ def test_a_geodata_folder_missing_a_file_names_it_and_what_the_folder_holds(tmp_
     shutil.copytree(geodata.geodata_dir(), folder)
     (folder / "oblasts.geojson").write_text("garbage", encoding="utf-8")
     [finding] = doctor.check_geodata(folder)
-    assert "cannot read its files (Expecting value" in finding.message, finding.message
+    said = "cannot read its files (oblasts.geojson is not JSON at line 1, column 1: Expecting value"
+    assert said in finding.message, finding.message
     shutil.copy(geodata.geodata_dir() / "oblasts.geojson", folder / "oblasts.geojson")
     units = (folder / "units.csv").read_text(encoding="utf-8").splitlines()
     (folder / "units.csv").write_text("\n".join(units[:3]) + "\n", encoding="utf-8")
@@ -301,3 +306,35 @@ def test_an_outline_with_a_nan_corner_is_a_failure_not_a_traceback(tmp_path):
         warnings.simplefilter("error")  # no library warning reaches the user
         found = doctor.check_geodata(folder)
     assert any(f.level == "fail" for f in found), found
+
+
+def test_a_geodata_folder_with_a_bad_feature_or_number_names_the_file_and_where(tmp_path):
+    """A null geometry said "cannot read its files ('NoneType' object has no attribute
+    'get')", a truncated oblasts.geojson "Expecting ',' delimiter: line 1 column 200001"
+    (no file), a population of 'abc' "invalid literal for int() with base 10" (no file,
+    no line)."""
+    import json
+
+    folder = tmp_path / "gd"
+    shutil.copytree(geodata.geodata_dir(), folder)
+    shapes = folder / "oblasts.geojson"
+    text = shapes.read_text(encoding="utf-8")
+    data = json.loads(text)
+    data["features"][3]["geometry"] = None
+    shapes.write_text(json.dumps(data), encoding="utf-8")
+    (found,) = doctor.check_geodata(folder)
+    assert "oblasts.geojson, feature 4" in found.message and "no geometry" in found.message
+    shapes.write_text(text[:200_000], encoding="utf-8")
+    (found,) = doctor.check_geodata(folder)
+    assert re.search(r"oblasts\.geojson is not JSON at line \d+, column \d+", found.message)
+    shapes.write_text(text, encoding="utf-8")
+    units = (folder / "units.csv").read_text(encoding="utf-8").splitlines()
+    head = units[0].split(",")
+    row = units[5].split(",")
+    row[head.index("population_2022")] = "abc"
+    units[5] = ",".join(row)
+    (folder / "units.csv").write_text("\n".join(units) + "\n", encoding="utf-8")
+    failed = [f for f in doctor.check_geodata(folder) if f.level == "fail"]
+    assert [f.message for f in failed] == [
+        "units.csv, line 6: population_2022 'abc' is not a whole number"
+    ]
