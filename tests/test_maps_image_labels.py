@@ -191,3 +191,26 @@ def test_a_label_on_its_own_area_reads_as_its_own_where_it_touches_the_next():
     assert mine(box(60_000, 240_000))  # mostly on its own
     assert not mine(box(120_000, 280_000))  # as much on the next as on its own
     assert not mine(box(230_000, 390_000))  # on the next one's
+
+
+@pytest.mark.parametrize("word", ["Ж" * 75, "W" * 60, "Demilitarised zone under joint monitoring"])
+def test_a_long_status_label_stays_inside_the_image(tmp_path, word):
+    """A status label of one long word of wide letters ('Зона ЖЖЖ…', 80 letters) ran past
+    the image's right edge: wrapped at 34 letters, 34 wide ones are wider than the panel."""
+    path = tmp_path / "long.yaml"
+    path.write_text(
+        "id: long-label\ntitle: Long label\n"
+        f"statuses:\n  dmz:\n    label: Зона {word}\n    colour: '#7570b3'\n"
+        "steps:\n  - assign: dmz\n    where: {oblast: Donetsk}\n",
+        encoding="utf-8",
+    )
+    doc, partitions = build([path])
+    fig = images.render(doc, doc.scenarios[0], partitions[0])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (legend,) = fig.legends
+    label = next(t for t in legend.get_texts() if "Зона" in t.get_text())
+    box = label.get_window_extent(renderer)
+    assert box.x1 <= fig.bbox.x1, (box.x1, fig.bbox.x1)
+    assert box.x0 >= fig.bbox.width * 0.7
+    assert "".join(label.get_text().split()) == "Зона" + word.replace(" ", "")  # all of it

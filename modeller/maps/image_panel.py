@@ -37,10 +37,12 @@ def panel(
 
     used = {p.after for p in partition.pieces} | {p.before for p in partition.pieces}
     handles = []
+    raw: dict[int, str] = {}  # a status's label as written, by its legend entry
     for s in entry.statuses:
         if s.status not in used:
             continue
         label, fill, _ = colours[s.status]
+        raw[len(handles)] = label
         neither = s.status not in SIDES
         handles.append(
             hatch_colour(
@@ -49,7 +51,7 @@ def panel(
                     edgecolor="#777777",
                     hatch=NEITHER_HATCH if neither else None,
                     linewidth=0.6,
-                    label=textwrap.fill(label, 34),
+                    label=_wrapped(label, LABEL_CHARS),
                 ),
                 "#333333" if neither else None,
             )
@@ -109,7 +111,7 @@ def panel(
     legend = fig.legend(
         handles=handles,
         loc="upper left",
-        bbox_to_anchor=(0.715, top),
+        bbox_to_anchor=(LEGEND_X, top),
         frameon=False,
         fontsize=9,
         title="After the scenario",
@@ -120,11 +122,37 @@ def panel(
     )
     for text in legend.get_texts():
         text.set_parse_math(False)
+    _fit_labels(fig, legend, raw)
     y = legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.bbox.height - 0.025
     floor = bottom + 0.01
     if y > bottom + _LOCATOR_TOP:  # the locator only where the legend leaves it room (ten
         floor = _locator(fig, partition, colours, box, bottom) + 0.006  # statuses had run
     _changes_text(fig, entry, colours, y, floor)  # over it)
+
+
+LABEL_CHARS = 34  # a status label's line in the legend, at most
+LEGEND_X = 0.715  # where the legend starts, a fraction of the figure's width
+
+
+def _wrapped(label: str, width: int) -> str:
+    return textwrap.fill(label, width)  # (a word longer than a line is broken)
+
+
+def _fit_labels(fig, legend, raw: dict[int, str]) -> None:
+    """Status labels wrapped narrower where their widest line would run past the image's
+    right edge: 34 letters fit, but not 34 wide ones (a label of 'Ж's had run off it)."""
+    renderer = fig.canvas.get_renderer()
+    fontsize = legend.get_texts()[0].get_fontsize() if legend.get_texts() else 9
+    # the legend's handle and the gap before its text, in pixels (matplotlib's units:
+    # multiples of the font size, in points)
+    handle = (legend.handlelength + legend.handletextpad) * fontsize * fig.dpi / 72
+    room = fig.bbox.width * (1 - LEGEND_X) - handle - 6
+    texts = legend.get_texts()
+    for i, label in raw.items():
+        width = LABEL_CHARS
+        while texts[i].get_window_extent(renderer).width > room and width > 6:
+            width = max(6, int(width * 0.8))
+            texts[i].set_text(_wrapped(label, width))
 
 
 _LOCATOR_TOP = 0.19 + 0.05  # the locator's height and its caption's (at most), over the footer
