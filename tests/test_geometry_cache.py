@@ -88,7 +88,7 @@ def _figures(spec: str) -> list:
 
 
 def test_a_band_drawn_once_gives_the_same_pieces_on_every_run(folder, monkeypatch):
-    drawn = drawn_counted(monkeypatch, fast.engine, "contact_line")
+    drawn = drawn_counted(monkeypatch, fast.bandregion, "contact_line")
     first = _figures("contact-line")
     assert len(drawn) == 1
     second = _figures("contact-line")
