@@ -125,3 +125,27 @@ def test_a_towns_popup_gives_its_population_as_the_towns_table_does():
     town = {"name": "Kramatorsk", "oblast_name": "Donetsk", "population": 147_140.0}
     tip = payload.town_tip(View(), {**town, "from": "ukraine", "to": "russia"})
     assert "about 147,000 people (GeoNames)" in tip and words.population(147_140.0) == "147,000"
+
+
+def test_a_sliver_under_half_a_km2_is_said_as_the_tables_say_it():
+    """0.28 km² ceded (a 0.3 km disc) was 'No land changes hands' in the headline and
+    'cedes nothing' under the image's title, while the page's table, the legend and the
+    map's label said 'under 1' km²: every place says 'under 1' now; only overlay noise
+    (under 0.005 km²) is nothing."""
+    from modeller.maps import image_words
+
+    row = {
+        "ukraine_cedes_km2": 0.28,
+        "ukraine_cedes_people": 0.0,
+        "ukraine_cedes_people_low": 0.0,
+        "ukraine_cedes_people_high": 2299.1,
+        "ukraine_regains_km2": 0.0,
+        "ukraine_regains_people": 0.0,
+    }
+    said = words.headline(row)
+    assert said.startswith("Ukraine cedes under 1 km² (about 0 (0–2,300) "), said
+    assert words.km2(0.28) == "under 1"
+    assert image_words.amount(0.28) == "under 1 km²"
+    assert image_words.amount(0.004) == "nothing" and words.km2(0.004) == "0"
+    noise = {**row, "ukraine_cedes_km2": 0.004}
+    assert words.headline(noise) == "No land changes hands between Ukraine and Russia"

@@ -26,8 +26,8 @@ def round_km2(x: float) -> str:
 
 
 def amount(km2: float) -> str:
-    """'6,240 km²', or 'nothing' when under half a km² (slivers of the overlay)."""
-    return "nothing" if km2 < 0.5 else f"{round_km2(km2)} km²"
+    """'6,240 km²', 'under 1 km²', or 'nothing' (overlay noise, as the tables say it)."""
+    return "nothing" if km2 < words.NOTHING_KM2 else f"{round_km2(km2)} km²"
 
 
 def round_people(x: float) -> str:

@@ -213,7 +213,7 @@ def _header(fig, entry: ScenarioEntry) -> float:
     )
 
     def amount(km2: float, people: float, low: float, high: float) -> str:
-        if km2 < 0.5:
+        if km2 < words.NOTHING_KM2:  # (0.3 km² is "under 1 km²", as the tables say it)
             return "nothing"
         return f"{round_km2(km2)} km² (about {people_short(people, low, high)} people)"
 

@@ -103,10 +103,13 @@ def people_sum(flows: list[dict]) -> str:
     )
 
 
+NOTHING_KM2 = 0.005  # less land than this is overlay noise: nothing, wherever it is said
+
+
 def km2(x: float) -> str:
     """Square kilometres, to three significant figures: ``6,240``; ``under 1`` for slivers."""
     x = abs(float(x))
-    if x < 0.005:  # (overlay noise: nothing, as the tables say it)
+    if x < NOTHING_KM2:  # (overlay noise: nothing, as the tables say it)
         return "0"
     if x < 1:
         return "under 1"
@@ -153,12 +156,12 @@ def headline(row: dict) -> str:
     its people are said to be pre-invasion residents where they are first read (a bare "people"
     was read as the number living there now)."""
     parts = []
-    if row["ukraine_cedes_km2"] >= 0.5:
+    if row["ukraine_cedes_km2"] >= NOTHING_KM2:  # (as the tables: 0.3 km² is "under 1")
         parts.append(
             f"Ukraine cedes {km2(row['ukraine_cedes_km2'])} km² "
             f"(about {people_of(row, 'ukraine_cedes_people')} pre-invasion residents)"
         )
-    if row["ukraine_regains_km2"] >= 0.5:
+    if row["ukraine_regains_km2"] >= NOTHING_KM2:
         verb = "regains" if parts else "Ukraine regains"
         parts.append(
             f"{verb} {km2(row['ukraine_regains_km2'])} km² "
