@@ -176,16 +176,24 @@ def chart(
     }
 
 
-def _same_line(sc: dict, ranked: list, data: dict[str, dict]) -> str | None:
-    """The title of a scenario ranked before ``sc`` (so drawn over it) with the very same
-    line: ``sc``'s own line is hidden under it, so the key says so."""
+HIDDEN_KM2 = 0.5  # a line this near another everywhere is drawn under it, unseen
+
+
+def _same_line(sc: dict, ranked: list, data: dict[str, dict]) -> dict | None:
+    """Words for a scenario ranked before ``sc`` (so drawn over it) whose line is within
+    ``HIDDEN_KM2`` of ``sc``'s at every date: ``sc``'s line is hidden under it, so the key
+    says so, and whether the figures are the same or only within half a km² (0.28 km²
+    against 0 had been called "the same figures")."""
     mine = data[sc["id"]]
     for other in ranked[: ranked.index(sc)]:
         theirs = data[other["id"]]
         if theirs["dates"] == mine["dates"] and np.allclose(
-            theirs["cedes_km2"], mine["cedes_km2"], rtol=0, atol=0.5
+            theirs["cedes_km2"], mine["cedes_km2"], rtol=0, atol=HIDDEN_KM2
         ):
-            return other["title"]
+            same = [km2_text(x) for x in theirs["cedes_km2"]] == [
+                km2_text(x) for x in mine["cedes_km2"]
+            ]
+            return {"title": other["title"], "exact": same}
     return None
 
 

@@ -195,6 +195,25 @@ def test_the_overview_key_says_when_a_line_hides_another():
     assert "(under the line of <bdi>Scenario 0</bdi>: the same figures)" in key
 
 
+def test_a_line_hidden_under_one_within_half_a_km2_is_not_called_the_same():
+    """A scenario ceding 0.28 km² on every date, beside one ceding 0, was keyed 'under the
+    line of …: the same figures' while the key's own figures said <1 and 0 km²."""
+    table = synthetic(3, 5, title=None)
+    c = table.columns
+    first, second = c["scenario"] == "sc-0", c["scenario"] == "sc-1"
+    for name in COLUMNS[5:]:
+        c[name][second] = c[name][first]
+    ceded = second & (c["status"] == "ukraine")  # (what Ukraine cedes: its lost km²)
+    assert ceded.any()
+    c["lost_km2"] = np.where((first | second) & (c["status"] == "ukraine"), 0.0, c["lost_km2"])
+    extra = 0.28 / len(OBLASTS)  # (one row per oblast and date)
+    c["lost_km2"] = np.where(ceded, c["lost_km2"] + extra, c["lost_km2"])
+    page = tp.render(Table(c, {}, (), table.scenarios), every_days=7)
+    key = page.split('class="overview')[1]
+    assert key.count("under the line of") == 1
+    assert ": within half a km² of it)" in key and "the same figures" not in key
+
+
 def test_one_date_is_said_in_the_singular():
     """A single day's page had said '1 dated DeepStateMap baselines, 1 Aug 2025 – 1 Aug
     2025', '1 baselines' and 'Data table (1 dates)'."""
