@@ -1411,3 +1411,72 @@ def test_an_embedded_page_grows_its_frame_to_its_height(browser, site, size):
     assert inner["map"] == (600 if size == "desktop" else 440), inner  # fixed, not 60vh
     assert after >= box["bottom"] - 1, (after, box)  # the article goes on below the map
     assert box["height"] > 780  # (the whole page, taller than the default frame)
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_a_tip_of_a_long_one_word_status_keeps_its_figures_inside(tabs, long_words_site, size):
+    """A status labelled with one long word had pushed the tip's figures 300 px past its
+    white box, over the map (a phone's showed the row names only)."""
+    v = Visit(tabs[size], long_words_site / "long-words.html")
+    try:
+        frame = v.box("#mdl-map")
+        x, y = v.page.evaluate(
+            """() => { const m = window.mdlMaps[0];
+              const q = m.latLngToContainerPoint([48.3, 37.6]); return [q.x, q.y]; }"""
+        )  # Donetsk, where the long-named status is
+        if size == "phone":
+            v.page.evaluate(TAPPED)
+            v.page.touchscreen.tap(frame["x"] + x, frame["y"] + y)
+            until(v.page, ONE_TIP, timeout=3000)
+        else:
+            v.page.mouse.move(frame["x"] + x, frame["y"] + y)
+            until(v.page, "() => document.querySelectorAll('.leaflet-tooltip').length === 1")
+        tip = v.page.locator(".leaflet-tooltip")
+        assert "Demilitarised" in tip.inner_text()
+        overflow = tip.evaluate(
+            """e => { const r = e.getBoundingClientRect();
+              return Math.max(0, ...[...e.querySelectorAll('*')].map(
+                c => c.getBoundingClientRect().right - r.right)); }"""
+        )
+        assert overflow <= 0.5, overflow
+        assert v.box(".leaflet-tooltip")["w"] <= frame["w"] + 0.5
+        lines = tip.evaluate(
+            "e => [...e.querySelectorAll('.m-tip .nw')].map(s => s.getClientRects().length)"
+        )
+        assert lines and set(lines) == {1}, lines  # figures still unbroken
+    finally:
+        v.close()
+
+
+def test_a_phones_tip_opened_low_on_the_map_sits_above_its_credit_and_scale(tabs, site):
+    """On a phone, a tap on Donetsk low on the map opened its tip at the map's foot, where
+    the credit covered the Ukraine row's figures and the scale bar the Scenario column."""
+    _doc, out = site
+    v = Visit(tabs["phone"], out / "full-donbas-withdrawal.html")
+    try:
+        frame = v.box("#mdl-map")
+        x, y = v.page.evaluate(
+            """() => { const m = window.mdlMaps[0], h = m.getSize().y;
+              const p = m.latLngToContainerPoint([48.1, 37.7]);
+              m.panBy([0, p.y - (h - 40)], {animate: false});
+              const q = m.latLngToContainerPoint([48.1, 37.7]); return [q.x, q.y]; }"""
+        )  # Donetsk moved to 40 px above the map's foot, then tapped
+        v.page.evaluate(TAPPED)
+        v.page.touchscreen.tap(frame["x"] + x, frame["y"] + y)
+        until(v.page, ONE_TIP, timeout=3000)
+        tip = v.page.locator(".leaflet-tooltip")
+        assert "Donetsk" in tip.inner_text()
+        clash = v.page.evaluate(
+            """() => { const t = document.querySelector('.leaflet-tooltip')
+                .getBoundingClientRect();
+              return [...document.querySelectorAll('.leaflet-bottom .leaflet-control')]
+                .map(c => c.getBoundingClientRect())
+                .filter(c => c.height && c.right > t.left && c.left < t.right
+                  && c.top < t.bottom - 0.5)
+                .map(c => [c.left, c.top, c.right, c.bottom]); }"""
+        )
+        assert clash == [], clash
+        box = v.box(".leaflet-tooltip")
+        assert box["y"] >= frame["y"] - 0.5, (box, frame)
+    finally:
+        v.close()

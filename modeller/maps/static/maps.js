@@ -214,7 +214,9 @@
   }
 
   /* A tip opened near the map's edge is moved back inside it (on a phone a 440 px tip
-     at a tap by the left edge had lost its first column off screen). */
+     at a tap by the left edge had lost its first column off screen), and above the
+     controls at the map's foot (Leaflet draws them over its tips: on a phone the credit
+     and the scale bar had hidden a tapped oblast's Ukraine row). */
   function keepInside(map, tip) {
     var el = tip.getElement();
     if (!el) { return; }
@@ -227,10 +229,18 @@
     } else if (box.right > frame.right - pad) {
       dx = frame.right - pad - box.right;
     }
+    var foot = frame.bottom;  // the top of the foot's controls under the tip
+    var under = map.getContainer().querySelectorAll('.leaflet-bottom .leaflet-control');
+    for (var i = 0; i < under.length; i++) {
+      var c = under[i].getBoundingClientRect();
+      if (c.height && c.right > box.left + dx && c.left < box.right + dx) {
+        foot = Math.min(foot, c.top);
+      }
+    }
     if (box.top < frame.top + pad) {
       dy = frame.top + pad - box.top;
-    } else if (box.bottom > frame.bottom - pad && box.height < frame.height - 2 * pad) {
-      dy = frame.bottom - pad - box.bottom;
+    } else if (box.bottom > foot - pad) {  // (a tip taller than the room: its top shows)
+      dy = Math.max(foot - pad - box.bottom, frame.top + pad - box.top);
     }
     el.style.marginLeft = dx + 'px';
     el.style.marginTop = dy + 'px';
