@@ -214,3 +214,31 @@ def test_a_long_status_label_stays_inside_the_image(tmp_path, word):
     assert box.x1 <= fig.bbox.x1, (box.x1, fig.bbox.x1)
     assert box.x0 >= fig.bbox.width * 0.7
     assert "".join(label.get_text().split()) == "Зона" + word.replace(" ", "")  # all of it
+
+
+def test_a_legend_of_many_long_statuses_stays_above_the_footer(tmp_path):
+    """Thirteen statuses of 80 letters each drew the legend over the footer's credits and
+    off the image's foot: the legend takes a smaller font (at the smallest, one line a
+    status) and ends above the footer."""
+    oblasts = ["Donetsk", "Luhansk", "Zaporizhzhia", "Kherson", "Kharkiv", "Dnipropetrovsk"]
+    oblasts += ["Mykolaiv", "Sumy", "Chernihiv", "Poltava", "Kirovohrad", "Odesa", "Kyiv oblast"]
+    text = ["id: many-long", "title: Many long statuses", "statuses:"]
+    for i in range(len(oblasts)):
+        label = f"Status {i} internationally supervised demilitarised humanitarian corridor "
+        text += [f"  s{i}:", f"    label: {(label * 2)[:80].strip()}", "    colour: '#7570b3'"]
+    text.append("steps:")
+    for i, oblast in enumerate(oblasts):
+        text += [f"  - assign: s{i}", f"    where: {{oblast: {oblast}}}"]
+    path = tmp_path / "many.yaml"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    doc, partitions = build([path])
+    fig = images.render(doc, doc.scenarios[0], partitions[0])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (legend,) = fig.legends
+    box = legend.get_window_extent(renderer)
+    footer = next(t for t in fig.texts if t.get_text().startswith("Terms"))
+    assert box.y0 >= footer.get_window_extent(renderer).y1, (box, footer.get_text()[:40])
+    assert box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1
+    shown = [t.get_text() for t in legend.get_texts() if t.get_text().startswith("Status")]
+    assert len(shown) == len(oblasts)  # every status keeps its entry

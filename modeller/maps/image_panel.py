@@ -108,21 +108,7 @@ def panel(
         Line2D([], [], color=RIVER, linewidth=1.6, label="Dnipro river"),
         Line2D([], [], color="#4d4d4d", linewidth=0.8, label="Oblast border"),
     ]
-    legend = fig.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(LEGEND_X, top),
-        frameon=False,
-        fontsize=9,
-        title="After the scenario",
-        title_fontsize=10,
-        alignment="left",
-        handlelength=2.2,
-        borderaxespad=0,
-    )
-    for text in legend.get_texts():
-        text.set_parse_math(False)
-    _fit_labels(fig, legend, raw)
+    legend = _legend(fig, handles, raw, top, bottom)
     y = legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.bbox.height - 0.025
     floor = bottom + 0.01
     if y > bottom + _LOCATOR_TOP:  # the locator only where the legend leaves it room (ten
@@ -138,7 +124,46 @@ def _wrapped(label: str, width: int) -> str:
     return textwrap.fill(label, width)  # (a word longer than a line is broken)
 
 
-def _fit_labels(fig, legend, raw: dict[int, str]) -> None:
+LEGEND_SIZES = (9, 8, 7, 6)  # the legend's font sizes, tried in turn until it fits
+
+
+def _legend(fig, handles: list, raw: dict[int, str], top: float, bottom: float):
+    """The legend, above the footer: in a smaller font where it would run into it (13
+    statuses of 80 letters had been drawn over the credits and off the image's foot),
+    and at the smallest, each status label cut to one line ("…")."""
+    renderer = fig.canvas.get_renderer()
+    legend = None
+    for size in (*LEGEND_SIZES, 0):
+        if legend is not None:
+            legend.remove()
+        chars = LABEL_CHARS * 9 // (size or LEGEND_SIZES[-1])
+        shown = {  # (the last try: each cut to one line)
+            i: label if size or len(label) <= chars else label[: chars - 1] + "…"
+            for i, label in raw.items()
+        }
+        for i, label in shown.items():
+            handles[i].set_label(_wrapped(label, chars))
+        legend = fig.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(LEGEND_X, top),
+            frameon=False,
+            fontsize=size or LEGEND_SIZES[-1],
+            title="After the scenario",
+            title_fontsize=(size or LEGEND_SIZES[-1]) + 1,
+            alignment="left",
+            handlelength=2.2,
+            borderaxespad=0,
+        )
+        for text in legend.get_texts():
+            text.set_parse_math(False)
+        _fit_labels(fig, legend, shown, chars)
+        if legend.get_window_extent(renderer).y0 / fig.bbox.height >= bottom + 0.01:
+            break
+    return legend
+
+
+def _fit_labels(fig, legend, raw: dict[int, str], chars: int = LABEL_CHARS) -> None:
     """Status labels wrapped narrower where their widest line would run past the image's
     right edge: 34 letters fit, but not 34 wide ones (a label of 'Ж's had run off it)."""
     renderer = fig.canvas.get_renderer()
@@ -149,7 +174,7 @@ def _fit_labels(fig, legend, raw: dict[int, str]) -> None:
     room = fig.bbox.width * (1 - LEGEND_X) - handle - 6
     texts = legend.get_texts()
     for i, label in raw.items():
-        width = LABEL_CHARS
+        width = chars
         while texts[i].get_window_extent(renderer).width > room and width > 6:
             width = max(6, int(width * 0.8))
             texts[i].set_text(_wrapped(label, width))
