@@ -770,3 +770,29 @@ def test_a_town_holding_its_hromadas_rural_residents_is_explained_too(shared_dat
     assert "Dniprorudne" in note
     plain = modeller.run(["return-to-2022-02-23-lines"], "contact-line", towns=10**6)
     assert "scaled up" not in report_text.town_note(plain.document.scenarios[0])
+
+
+def test_past_three_warnings_fold_away_above_the_map(tmp_path):
+    """Sixty steps that change nothing put sixty warning boxes between the heading and
+    the map (on a phone, the map several screens down): three show, the rest fold into
+    one 'N more warnings', every one of them still on the page."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    steps = "".join("  - assign: russia\n    where: {oblast: Donetsk}\n" for _ in range(13))
+    path = tmp_path / "w.yaml"
+    path.write_text(f"id: many-warnings\ntitle: Many warnings\nsteps:\n{steps}", "utf-8")
+    out = tmp_path / "maps"
+    ran = CliRunner().invoke(main, ["run", str(path), "--no-images", "-o", str(out)])
+    assert ran.exit_code == 0, ran.output
+    page = (out / "many-warnings.html").read_text(encoding="utf-8")
+    before_map = page.split('<div class="mapwrap">')[0]
+    shown = re.findall(r'<p class="warning"[^>]*>Warning: ', before_map)
+    folded = re.search(
+        r'<details class="warning more"><summary>(\d+) more warnings</summary>', before_map
+    )
+    assert len(shown) == 3 and folded, before_map[-800:]
+    said = [w for w in ran.stderr.splitlines() if "changes nothing" in w]
+    assert len(said) == 12 and int(folded.group(1)) == 9
+    assert before_map.count("Warning: ") == 12  # (every one, folded or not)
