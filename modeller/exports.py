@@ -192,7 +192,8 @@ def format_of(path: Path, fmt: str | None = None) -> str:
         if suffix == ext or (name == "geojson" and suffix == ".json"):
             return name
     raise InputError(
-        f"cannot tell the format from '{Path(path).name}': use .geojson, .gpkg or .parquet",
+        f"cannot tell the format from '{Path(path).name}': use .geojson, .gpkg or .parquet "
+        "(.json is read as .geojson)",
         str(path),
     )
 

@@ -78,6 +78,10 @@ def test_cli_writes_geojson_with_provenance_and_json_totals(tmp_path):
 def test_an_unknown_export_suffix_is_a_clear_error(result, tmp_path):
     with pytest.raises(modeller.errors.InputError, match="use .geojson, .gpkg or .parquet"):
         result.to_file(tmp_path / "pieces.shp")
+    # .json is taken for GeoJSON: the message lists it too (it had named three suffixes)
+    with pytest.raises(modeller.errors.InputError, match=r"\(\.json is read as \.geojson\)"):
+        result.to_file(tmp_path / "pieces.xlsx")
+    assert result.to_file(tmp_path / "pieces.json").read_text(encoding="utf-8").startswith("{")
     # a device or a folder is named as one (it had been "cannot tell the format from 'null'")
     with pytest.raises(modeller.errors.InputError, match="is a folder, not a file"):
         result.to_file(tmp_path)
