@@ -85,3 +85,43 @@ def test_readmes_python_block_runs_as_written(shared_data, tmp_path, monkeypatch
         modeller.load_baseline("1991", units="embedded")  # (the block sets units itself)
         modeller.run(["land-swap"], population="embedded")
     assert (here / "land-swap.gpkg").is_file()
+
+
+def _headline_rows() -> list[list[str]]:
+    """The rows of README's table of every shipped scenario's headline figures."""
+    text = README.read_text(encoding="utf-8")
+    head = "| scenario | baseline | Ukraine cedes | Ukraine regains | Russia holds after |"
+    table = text.split(head, 1)[1].split("\n\n", 1)[0].strip().splitlines()[1:]
+    return [[c.strip() for c in row.strip("|").split("|")] for row in table]
+
+
+def _figure(km2: float, people: float, low: float, high: float) -> str:
+    from modeller.rounding import people_text
+
+    if round(km2) == 0:
+        return "0"
+    return f"{round(km2):,} · " + people_text(people, low, high).removeprefix("about ")
+
+
+def test_readmes_headline_table_is_what_the_tool_gives(shared_data):
+    """Two of its people ranges had fallen behind the tool's rounding (33,000–45,000 where
+    run says 33,000–46,000): every row is the tool's own figures, on its baseline."""
+    import modeller
+
+    rows = _headline_rows()
+    assert len(rows) >= 20
+    by_baseline: dict[str, list[str]] = {}
+    for sid, spec, *_ in rows:
+        by_baseline.setdefault(spec, []).append(sid)
+    got = {}
+    for spec, ids in by_baseline.items():
+        for r in modeller.run(ids, baseline=spec).document.comparison:
+            cedes = ("cedes_km2", "cedes_people", "cedes_people_low", "cedes_people_high")
+            regains = [k.replace("cedes", "regains") for k in cedes]
+            got[(r.id, spec)] = [
+                _figure(*(getattr(r, f"ukraine_{k}") for k in cedes)),
+                _figure(*(getattr(r, f"ukraine_{k}") for k in regains)),
+                f"{r.russia_km2:,.0f} km² ({r.russia_pct:.2f} %)",
+            ]
+    for sid, spec, *figures in rows:
+        assert figures == got[(sid, spec)], (sid, spec)
