@@ -291,7 +291,6 @@ def not_held(day: Date, available: list[Snapshot] | None = None) -> InputError:
 def no_archive(day=None) -> InputError:
     """The error for a DeepState baseline when no archive is found at all: where to put one
     (and, for one day, how to fetch it)."""
-    import os
 
     fetch = f", or run 'modeller fetch {day}' where the network is available" if day else ""
     given = os.environ.get("MODELLER_DATA_DIR")
@@ -421,6 +420,7 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
             if spec not in others:  # named twice: one baseline (as a DeepState day is)
                 others.append(spec)
         elif _is_file_name(spec):  # a missing file: said before the DeepState days
+            spec = os.path.expanduser(spec) if spec.startswith("~") else spec  # (as run's)
             inputs.check_file(Path(spec), inputs.geo_format(spec))
             if not any(_same_file(spec, other) for other in others):
                 others.append(spec)

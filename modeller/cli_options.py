@@ -68,9 +68,10 @@ class PathArg(click.Path):
                 ctx,
             )
         output = not self.exists and not (self.file_okay and self.dir_okay)  # --out, -O
-        if output and isinstance(value, str) and value.startswith("~"):
-            # a quoted '~/x.json' (the shell left it) is the home folder, as the Python
-            # API reads it, not a new folder named '~' here
+        if isinstance(value, str) and value.startswith("~"):
+            # a quoted '~/x.json' (the shell left it, as after '--out=') is the home
+            # folder, as the Python API reads it: not a new folder named '~' here, nor a
+            # scenario file "not found"
             value = os.path.expanduser(value)
         named = isinstance(value, str) and not (self.allow_dash and value == "-")
         there = value

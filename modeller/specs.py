@@ -62,7 +62,7 @@ def check_spec(spec: str, folder: Path | None = None) -> str:
         except InputError as exc:  # inside pydantic only ValueError keeps file:line
             raise ValueError(exc.message) from None
         return spec
-    path = Path(spec)
+    path = Path(os.path.expanduser(spec) if spec.startswith("~") else spec)  # ~/held.geojson
     if spec.startswith("deepstate") and path.suffix.lower() not in FILE_SUFFIXES:
         raise ValueError(
             f"bad baseline '{spec[:80]}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"

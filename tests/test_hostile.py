@@ -2978,3 +2978,32 @@ def test_a_colour_written_as_a_number_says_how_a_colour_is_written(tmp_path):
     assert result.exit_code == 2, result.output
     assert "'colour' should be a colour in quotes, '#' and six hex digits" in result.stderr
     assert "(got 123456)" in result.stderr and ":6:" in result.stderr  # (the colour's line)
+
+
+def test_a_home_folder_path_is_read_as_the_api_reads_it(tmp_path, monkeypatch):
+    """'--baseline=~/held.geojson' (the shell leaves '~' after '='), a scenario's
+    'baseline: ~/held.geojson', a quoted '~/s.yaml' and '--baselines=~/…' had been "not
+    found", while --units, --population, -O and the Python API read '~' as the home
+    folder (and outputs name such a file '~/held.geojson')."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    square = [[[37.5, 48.0], [38.0, 48.0], [38.0, 48.3], [37.5, 48.3], [37.5, 48.0]]]
+    feature = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "Polygon", "coordinates": square},
+    }
+    doc = {"type": "FeatureCollection", "date": "2025-08-15", "features": [feature]}
+    (home / "held.geojson").write_text(json.dumps(doc), encoding="utf-8")
+    scenario = HEAD + "steps:\n  - assign: russia\n    where: {oblast: Donetsk}\n"
+    (home / "s.yaml").write_text(scenario, encoding="utf-8")
+    ran = cli("run", "~/s.yaml", "--baseline=~/held.geojson", "--no-maps", "-f", "json")
+    assert ran.exit_code == 0, ran.output
+    assert json.loads(ran.stdout)["scenarios"][0]["baseline"]["name"] == "~/held.geojson"
+    own = write(tmp_path, scenario.replace("steps:", "baseline: ~/held.geojson\nsteps:"))
+    assert cli("validate", own).exit_code == 0
+    out = tmp_path / "tl"
+    timeline = cli("timeline", "~/s.yaml", "--baselines=~/held.geojson", "-o", out)
+    assert timeline.exit_code == 0, timeline.output
+    assert (out / "timeline.csv").is_file()
