@@ -5,10 +5,11 @@ closest shipped id. No parsing here (``scenario`` reads the files)."""
 from __future__ import annotations
 
 import difflib
+import warnings
 from pathlib import Path
 
 from . import inputs
-from .errors import InputError
+from .errors import InputError, OutputWarning
 from .textsafe import terminal_path
 
 
@@ -57,6 +58,27 @@ def _yaml_name(name: str) -> bool:
     return name.lower().endswith((".yaml", ".yml")) and not name.startswith(".")
 
 
+def _nested(folder: Path) -> str:
+    """' (its subfolders a/, b/ hold *.yaml files: …)' when some do (a folder's own files
+    are read, not its subfolders'); '' otherwise."""
+    names = []
+    try:
+        for sub in sorted(folder.iterdir()):
+            visible = sub.is_dir() and not sub.name.startswith(".")
+            if visible and any(_yaml_name(f.name) and f.is_file() for f in sub.iterdir()):
+                names.append(f"{terminal_path(sub.name)}/")
+    except OSError:
+        return ""
+    if not names:
+        return ""
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    example = terminal_path(folder / names[0])
+    return (
+        f" (its subfolders {shown} hold *.yaml files, which are not read: only a folder's "
+        f"own files are; give a subfolder to read its scenarios, e.g. {example})"
+    )
+
+
 def scenario_files(paths: list[Path]) -> list[Path]:
     """Expand folders into their *.yaml / *.yml files (any case), sorted; keep files as
     given.
@@ -76,8 +98,11 @@ def scenario_files(paths: list[Path]) -> list[Path]:
             raise InputError(f"cannot read: {inputs.reason(exc)}", str(p)) from None
         if is_dir:
             found = sorted(f for f in found if not f.is_dir())
+            nested = _nested(p)
             if not found:
-                raise InputError("no *.yaml scenario files in this folder", str(p))
+                raise InputError(f"no *.yaml scenario files in this folder{nested}", str(p))
+            if nested:  # (they had been left out without a word)
+                warnings.warn(f"{terminal_path(p)}: {nested.strip(' ()')}", OutputWarning, 2)
             out.extend(found)
         elif exists:
             out.append(p)

@@ -3007,3 +3007,29 @@ def test_a_home_folder_path_is_read_as_the_api_reads_it(tmp_path, monkeypatch):
     timeline = cli("timeline", "~/s.yaml", "--baselines=~/held.geojson", "-o", out)
     assert timeline.exit_code == 0, timeline.output
     assert (out / "timeline.csv").is_file()
+
+
+def test_scenarios_in_subfolders_are_said_to_be_left_out(tmp_path):
+    """A folder's subfolders of scenarios were skipped without a word (exit 0, one of three
+    scenarios run), and a folder holding only subfolders said 'no *.yaml scenario files in
+    this folder'; both now name the subfolders and how to read them."""
+    folder = tmp_path / "proposals"
+    for name in ("main", "2024/a", "2025/b"):
+        path = folder / f"{name}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sid = Path(name).name
+        path.write_text(
+            f"id: p{sid}\ntitle: T\nsteps:\n  - assign: russia\n    where: {{oblast: Donetsk}}\n",
+            encoding="utf-8",
+        )
+    checked = cli("validate", folder)
+    assert checked.exit_code == 0, checked.output
+    assert (
+        "warning: " in checked.stderr
+        and "its subfolders 2024/, 2025/ hold *.yaml" in checked.stderr
+    )
+    (folder / "main.yaml").unlink()
+    refused = cli("validate", folder)
+    assert refused.exit_code == 2, refused.output
+    assert "no *.yaml scenario files in this folder (its subfolders 2024/, 2025/" in refused.stderr
+    assert cli("validate", folder / "2024").exit_code == 0
