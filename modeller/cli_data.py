@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from datetime import date as Date
@@ -218,10 +219,16 @@ def list_baselines() -> None:
             )
         )
     if not days and not month_ends:
+        given = os.environ.get("MODELLER_DATA_DIR", "").strip()
+        where = (  # (set, to a file or a folder without the archive: say so, not "set it")
+            f"MODELLER_DATA_DIR is {given!r:.80}, which holds no deepstate/daily/; point it at "
+            if given
+            else "set MODELLER_DATA_DIR to "
+        )
         rows.append(
             (
                 "deepstate:DATE",
-                "none found: set MODELLER_DATA_DIR (a folder with deepstate/daily/) or "
+                f"none found: {where}a folder with deepstate/daily/, or set "
                 "MODELLER_DEEPSTATE_DIR, or run 'modeller fetch YYYY-MM-DD'",
             )
         )

@@ -3033,3 +3033,17 @@ def test_scenarios_in_subfolders_are_said_to_be_left_out(tmp_path):
     assert refused.exit_code == 2, refused.output
     assert "no *.yaml scenario files in this folder (its subfolders 2024/, 2025/" in refused.stderr
     assert cli("validate", folder / "2024").exit_code == 0
+
+
+@pytest.mark.parametrize("kind", ["file", "empty folder"])
+def test_modeller_baselines_says_what_the_data_dir_it_was_given_is_not(tmp_path, kind):
+    """With MODELLER_DATA_DIR set to a file, 'modeller baselines' said 'none found: set
+    MODELLER_DATA_DIR', the variable already set; it names the value and what it lacks."""
+    given = tmp_path / "data"
+    given.write_text("x") if kind == "file" else given.mkdir()
+    env = {"MODELLER_DATA_DIR": str(given), "MODELLER_DEEPSTATE_DIR": ""}
+    listed = cli("baselines", env={**env, "COLUMNS": "300"})
+    assert listed.exit_code == 0, listed.output
+    said = " ".join(listed.output.split())
+    assert f"MODELLER_DATA_DIR is '{given}', which holds no deepstate/daily/" in said, said
+    assert "set MODELLER_DATA_DIR to" not in said
