@@ -12,10 +12,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import warnings
 from pathlib import Path
 
 from . import settings
-from .errors import InputError
+from .errors import InputError, OutputWarning
 
 _HELD: dict[str, object] = {}  # folder -> its open lock file, for the life of the process
 
@@ -48,7 +49,15 @@ def hold(folder: Path, option: str = "--out") -> None:
         locks = settings.cache_dir() / "locks"
         locks.mkdir(parents=True, exist_ok=True)
         fh = open(locks / f"{name}.lock", "a+", encoding="utf-8")  # noqa: SIM115 (kept open)
-    except OSError:  # no cache folder to write: unlocked, as before
+    except OSError as exc:  # no cache folder to write: unlocked, as before, but said
+        if os.environ.get("MODELLER_CACHE_DIR"):  # (a value of the user's that is no folder)
+            warnings.warn(
+                f"MODELLER_CACHE_DIR ({settings.cache_dir()}) cannot be written "
+                f"({exc.strerror or exc}): nothing is kept between runs, and a second run "
+                f"into {folder} would not be stopped; point it at a folder",
+                OutputWarning,
+                2,
+            )
         return
     try:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

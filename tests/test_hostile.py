@@ -3047,3 +3047,17 @@ def test_modeller_baselines_says_what_the_data_dir_it_was_given_is_not(tmp_path,
     said = " ".join(listed.output.split())
     assert f"MODELLER_DATA_DIR is '{given}', which holds no deepstate/daily/" in said, said
     assert "set MODELLER_DATA_DIR to" not in said
+
+
+def test_a_cache_dir_that_is_a_file_is_said_once_and_the_run_goes_on(tmp_path):
+    """MODELLER_CACHE_DIR naming a file switched off every cache and the lock that stops a
+    second run into the same maps folder, without a word: the run says so, and works."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    out = tmp_path / "maps"
+    ran = cli("run", "land-swap", "--no-images", "-o", out, env={"MODELLER_CACHE_DIR": str(afile)})
+    assert ran.exit_code == 0, ran.output
+    said = [line for line in ran.stderr.splitlines() if "MODELLER_CACHE_DIR" in line]
+    assert len(said) == 1 and said[0].startswith("warning: "), ran.stderr
+    assert "cannot be written" in said[0] and "point it at a folder" in said[0]
+    assert (out / "index.html").is_file()
