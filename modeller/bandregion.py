@@ -75,12 +75,13 @@ def _too_deep(band, side, line, left: float) -> str:
     depth that leaves more (bisected down from the band's, to two significant digits)."""
     held = "all of Ukraine" if band.side == "both" else f"all land held by {band.side}"
     reach = _farthest_m(side, line) / 1000
-    if left < 0.005 or reach <= band.km:
+    if reach <= band.km:
         said = f"a {band.km:g} km band covers {held} (nothing lies farther than about "
-        said += f"{max(reach, band.km):,.0f} km from the line)"
+        said += f"{reach:,.0f} km from the line)"
     else:  # slivers beyond the depth: the farthest vertex is no measure of the side
+        rest = f"{left:.2f} km²" if left >= 0.005 else "slivers under 0.01 km²"
         said = (
-            f"a {band.km:g} km band covers {held} but {left:.2f} km² (a band must leave "
+            f"a {band.km:g} km band covers {held} but {rest} (a band must leave "
             f"{LEFT_KM2:g} km² or more of its side outside it; slivers of it reach about "
             f"{reach:,.0f} km from the line)"
         )
