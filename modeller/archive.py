@@ -23,6 +23,7 @@ from .dates import parse_date
 from .errors import InputError
 from .partition import BaselineInfo
 from .specs import AUTHORED, FILE_SUFFIXES
+from .specs import named as named_spec
 
 DAILY_SOURCE = "DeepStateMap (deepstatemap.live) occupied-territory layer"
 DAILY_NAME = re.compile(r"deepstatemap_data_\d{8}\.geojson")  # what deepstate_path looks up
@@ -420,7 +421,7 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
             if spec not in others:  # named twice: one baseline (as a DeepState day is)
                 others.append(spec)
         elif _is_file_name(spec):  # a missing file: said before the DeepState days
-            spec = os.path.expanduser(spec) if spec.startswith("~") else spec  # (as run's)
+            spec = named_spec(spec)  # (~/… as the home folder's, as run reads it)
             inputs.check_file(Path(spec), inputs.geo_format(spec))
             if not any(_same_file(spec, other) for other in others):
                 others.append(spec)

@@ -103,7 +103,7 @@ def load_baseline(spec: str | None) -> Partition:
     m = DEEPSTATE_RE.match(spec)
     if m:
         return control.deepstate(dates.parse_date(m.group(1), f"baseline '{spec}'"))
-    path = Path(os.path.expanduser(spec) if spec.startswith("~") else spec)  # (as the API)
+    path = Path(spec)
     if path.suffix.lower() in FILE_SUFFIXES:  # (deepstatemap_data_20250815.geojson too)
         return control.deepstate_file(path) or control.from_file(path)
     if path.suffix.lower() in (".parquet", ".geoparquet"):  # (it had been "unknown baseline")

@@ -30,12 +30,14 @@ FIXED_HELP = "1991, contact-line, pre-2022, deepstate:YYYY-MM-DD, or a .geojson/
 
 def named(spec: str) -> str:
     """A spec naming a map (1991, contact-line, deepstate:…) in its own letter case
-    (``DEEPSTATE:2025-08-15`` is deepstate:2025-08-15); a file's path as given."""
+    (``DEEPSTATE:2025-08-15`` is deepstate:2025-08-15); a file's path as given, one from
+    the home folder (``~/held.geojson``, as the shell leaves it after '=') as that
+    folder's, as the Python API and --units read it."""
     text = str(spec).strip()
     lower = text.lower()
     if lower in ("1991", OWN, *AUTHORED) or DEEPSTATE_RE.match(lower):
         return lower
-    return text
+    return os.path.expanduser(text) if text.startswith("~") else text
 
 
 def spec_help() -> str:
@@ -62,7 +64,7 @@ def check_spec(spec: str, folder: Path | None = None) -> str:
         except InputError as exc:  # inside pydantic only ValueError keeps file:line
             raise ValueError(exc.message) from None
         return spec
-    path = Path(os.path.expanduser(spec) if spec.startswith("~") else spec)  # ~/held.geojson
+    path = Path(spec)
     if spec.startswith("deepstate") and path.suffix.lower() not in FILE_SUFFIXES:
         raise ValueError(
             f"bad baseline '{spec[:80]}': write deepstate:YYYY-MM-DD, e.g. deepstate:2025-08-15"

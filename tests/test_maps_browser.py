@@ -1313,6 +1313,33 @@ def test_a_towns_tip_reads_as_lines_of_text(tabs, site, size):
         v.close()
 
 
+def _tip_of_donetsk(v, size: str):
+    """Donetsk's tip, pointed at (desktop) or tapped (phone): its locator."""
+    frame = v.box("#mdl-map")
+    x, y = v.page.evaluate(
+        """() => { const m = window.mdlMaps[0];
+          const q = m.latLngToContainerPoint([48.3, 37.6]); return [q.x, q.y]; }"""
+    )
+    if size == "phone":
+        v.page.evaluate(TAPPED)
+        v.page.touchscreen.tap(frame["x"] + x, frame["y"] + y)
+        until(v.page, ONE_TIP, timeout=3000)
+    else:
+        v.page.mouse.move(frame["x"] + x, frame["y"] + y)
+        until(v.page, "() => document.querySelectorAll('.leaflet-tooltip').length === 1")
+    return v.page.locator(".leaflet-tooltip")
+
+
+def _past_right_edge(tip) -> float:
+    """How far the tip's contents reach past its box's right edge, in px (its scrollWidth
+    counts Leaflet's arrow)."""
+    return tip.evaluate(
+        """e => { const r = e.getBoundingClientRect();
+          return Math.max(0, ...[...e.querySelectorAll('*')].map(
+            c => c.getBoundingClientRect().right - r.right)); }"""
+    )
+
+
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_an_oblasts_tip_keeps_each_figure_on_one_line(tabs, site, size):
     """An oblast's tip had been ~210 px wide at any screen size, its table breaking
@@ -1322,18 +1349,7 @@ def test_an_oblasts_tip_keeps_each_figure_on_one_line(tabs, site, size):
     v = Visit(tabs[size], out / "plan-28-points-2025-11.html")
     try:
         frame = v.box("#mdl-map")
-        x, y = v.page.evaluate(
-            """() => { const m = window.mdlMaps[0];
-              const q = m.latLngToContainerPoint([48.3, 37.6]); return [q.x, q.y]; }"""
-        )  # Donetsk: four statuses, figures with ranges
-        if size == "phone":
-            v.page.evaluate(TAPPED)
-            v.page.touchscreen.tap(frame["x"] + x, frame["y"] + y)
-            until(v.page, ONE_TIP, timeout=3000)
-        else:
-            v.page.mouse.move(frame["x"] + x, frame["y"] + y)
-            until(v.page, "() => document.querySelectorAll('.leaflet-tooltip').length === 1")
-        tip = v.page.locator(".leaflet-tooltip")
+        tip = _tip_of_donetsk(v, size)  # four statuses, figures with ranges
         assert tip.count() == 1 and "Donetsk" in tip.inner_text()
         lines = tip.evaluate(
             "e => [...e.querySelectorAll('.m-tip .nw')].map(s => s.getClientRects().length)"
@@ -1341,11 +1357,7 @@ def test_an_oblasts_tip_keeps_each_figure_on_one_line(tabs, site, size):
         assert len(lines) >= 4 and set(lines) == {1}, lines
         b = v.box(".leaflet-tooltip")
         assert b["w"] <= frame["w"] + 0.5, (b, frame)
-        overflow = tip.evaluate(
-            """e => { const r = e.getBoundingClientRect();
-              return Math.max(0, ...[...e.querySelectorAll('*')].map(
-                c => c.getBoundingClientRect().right - r.right)); }"""
-        )  # (its scrollWidth counts Leaflet's arrow)
+        overflow = _past_right_edge(tip)  # (its scrollWidth counts Leaflet's arrow)
         assert overflow <= 0.5, overflow  # nothing past the tip's box (a phone's: 50 px)
     finally:
         v.close()
@@ -1420,24 +1432,9 @@ def test_a_tip_of_a_long_one_word_status_keeps_its_figures_inside(tabs, long_wor
     v = Visit(tabs[size], long_words_site / "long-words.html")
     try:
         frame = v.box("#mdl-map")
-        x, y = v.page.evaluate(
-            """() => { const m = window.mdlMaps[0];
-              const q = m.latLngToContainerPoint([48.3, 37.6]); return [q.x, q.y]; }"""
-        )  # Donetsk, where the long-named status is
-        if size == "phone":
-            v.page.evaluate(TAPPED)
-            v.page.touchscreen.tap(frame["x"] + x, frame["y"] + y)
-            until(v.page, ONE_TIP, timeout=3000)
-        else:
-            v.page.mouse.move(frame["x"] + x, frame["y"] + y)
-            until(v.page, "() => document.querySelectorAll('.leaflet-tooltip').length === 1")
-        tip = v.page.locator(".leaflet-tooltip")
+        tip = _tip_of_donetsk(v, size)  # where the long-named status is
         assert "Demilitarised" in tip.inner_text()
-        overflow = tip.evaluate(
-            """e => { const r = e.getBoundingClientRect();
-              return Math.max(0, ...[...e.querySelectorAll('*')].map(
-                c => c.getBoundingClientRect().right - r.right)); }"""
-        )
+        overflow = _past_right_edge(tip)
         assert overflow <= 0.5, overflow
         assert v.box(".leaflet-tooltip")["w"] <= frame["w"] + 0.5
         lines = tip.evaluate(
