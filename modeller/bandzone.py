@@ -2,13 +2,16 @@
 its fast path and the timeline, so that their figures agree at every depth.
 
 The line is joined into its longest chains and cut into runs of about ``CHUNK`` vertices
-at vertices picked by their own coordinates; the zone is the union of the runs' GEOS
-buffers (16 segments a quadrant). Drawn so, a stretch of line cut to a box (the fast path,
-the timeline near a day's changes) gives the same runs as the whole line away from the
-box's edges, so the same zone there; one GEOS buffer of the whole line would not agree
-with a part of it: GEOS simplifies a buffer's line by 1 % of the depth, part by part (at
-300 km the timeline's Kyiv city had differed from run's by 5 km², 0.7 %). It is also
-quicker: a long, wiggly line is slow to buffer whole (~180 ms at 20 km, ~40 ms in runs).
+at vertices picked by their own coordinates (and grouped, for the timeline's kept
+unions); the zone is the union of the runs' GEOS buffers (16 segments a quadrant). Drawn
+so, a stretch of line cut to a box (the fast path, the timeline near a day's changes)
+gives the same runs as the whole line away from the box's edges, so the same zone there;
+one GEOS buffer of the whole line would not agree with a part of it: GEOS simplifies a
+buffer's line by 1 % of the depth, part by part (at 300 km the timeline's Kyiv city had
+differed from run's by 5 km², 0.7 %). It is also quicker: a long, wiggly line is slow to
+buffer whole (~180 ms at 20 km, ~40 ms in runs). A run's buffer costs about the square
+of its vertices at depths past its wiggles (0.03 ms under 8 vertices at 20 km, 0.27 ms
+at 16-24, 1.2 ms past 40), so runs are short.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-CHUNK = 16  # vertices per run of the line buffered on its own
+CHUNK = 8  # vertices per run of the line buffered on its own
+GROUP = 4  # runs per group whose buffers' union is kept between days (about)
 QUAD_SEGS = 16  # segments per quarter circle of a buffer's arcs
 
 
@@ -53,10 +57,17 @@ def margin_m(km: float) -> float:
 
 
 def runs(line) -> list[np.ndarray]:
+    """The line's runs (``grouped``), one list."""
+    return [r for group in grouped(line) for r in group]
+
+
+def grouped(line) -> list[list[np.ndarray]]:
     """The line's chains cut into runs (coordinate arrays) at every vertex picked by a hash
     of its coordinates (not every N vertices), each run oriented from its lesser end: a
     stretch unchanged from one day to the next, cut to another box, or merged the other
-    way round, gives the same runs.
+    way round, gives the same runs. Consecutive runs are grouped between the vertices
+    picked by the same hash, ``GROUP`` times more rarely: a group of unchanged runs is
+    the same group on another day.
 
     ``line`` should be merged already (``shapely.line_merge``): chains are cut as given.
     """
@@ -65,18 +76,26 @@ def runs(line) -> list[np.ndarray]:
         xy = _straightened(shapely.get_coordinates(part))
         if len(xy) < 2:
             continue
-        mark = _marked(xy)
+        mark, rare = _marked(xy)
         if len(xy) > 3 and (xy[0] == xy[-1]).all():  # a loop: start it at a vertex of its
-            ring = xy[:-1]  # own choosing (the first marked, else the least), not GEOS's
-            picked = np.flatnonzero(mark[:-1])
+            ring = xy[:-1]  # own choosing (the first rarely marked, else the first marked,
+            picked = np.flatnonzero(rare[:-1])  # else the least), not GEOS's
+            if not len(picked):
+                picked = np.flatnonzero(mark[:-1])
             start = int(picked[0]) if len(picked) else int(np.lexsort(ring.T[::-1])[0])
             xy = np.vstack([ring[start:], ring[:start], ring[start : start + 1]])
-            mark = _marked(xy)
+            mark, rare = _marked(xy)
         cuts = [0, *(np.flatnonzero(mark[1:-1]) + 1).tolist(), len(xy) - 1]
+        group: list[np.ndarray] = []
         for i, j in zip(cuts, cuts[1:], strict=False):
+            if group and rare[i]:
+                out.append(group)
+                group = []
             run = xy[i : j + 1]
             # one orientation, whichever way the chain runs (line_merge picks one)
-            out.append(run[::-1].copy() if tuple(run[0]) > tuple(run[-1]) else run)
+            group.append(run[::-1].copy() if tuple(run[0]) > tuple(run[-1]) else run)
+        if group:
+            out.append(group)
     return out
 
 
@@ -106,10 +125,12 @@ def _straightened(xy: np.ndarray) -> np.ndarray:
     return np.vstack([keep, keep[:1]]) if closed else keep
 
 
-def _marked(xy: np.ndarray) -> np.ndarray:
-    """Which vertices cut the line: about one in ``CHUNK``, by a hash of the coordinates."""
+def _marked(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which vertices cut the line (about one in ``CHUNK``) and which end a group (about
+    one in ``CHUNK * GROUP``, all among the former), by a hash of the coordinates."""
     bits = np.ascontiguousarray(xy).view(np.uint64)
-    return ((bits[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ bits[:, 1]) % np.uint64(CHUNK) == 0
+    h = (bits[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ bits[:, 1]
+    return h % np.uint64(CHUNK) == 0, h % np.uint64(CHUNK * GROUP) == 0
 
 
 def envelopes(xys: list[np.ndarray]) -> np.ndarray:

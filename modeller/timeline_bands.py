@@ -93,10 +93,10 @@ class Bands:
     box only (a settlement near the depth keeps its answer unless a change reaches its
     window, see ``_inside``).
     Zones are drawn as ``run`` draws them (``bandzone``): the union of the buffers of the
-    line's runs, each kept from the day before when unchanged. The line is cut to a box
-    ``EDGE_M`` beyond the reach of what is measured: a run cut there differs from the whole
-    one only near the cut (a cap; GEOS simplifies a buffer's line vertex by vertex), out
-    of reach.
+    line's runs, each buffer and each group's union kept from the day before when
+    unchanged. The line is cut to a box ``EDGE_M`` beyond the reach of what is measured:
+    a run cut there differs from the whole one only near the cut (a cap; GEOS simplifies
+    a buffer's line vertex by vertex), out of reach.
     Population points are decided by their distance to the line, except those so near
     the band's depth that GEOS's buffers could decide otherwise: they are tested against
     the union of the buffers of the runs near them (``_local``).
@@ -122,6 +122,9 @@ class Bands:
         self.stale = np.ones_like(self.inside)
         self.relevant = {s: relevant(geom.bands, s) for s in STATUSES}
         self.buffers: dict[float, dict[bytes, object]] = {}
+        self.unions: dict[float, dict[tuple, object]] = {}  # per km, per group: its union
+        self.group_of = np.zeros(0, dtype=int)  # per run of today's: its group
+        self.group_keys: list[tuple] = []  # per group of today's: its runs' bytes
         self.runs: list = []  # today's runs of the line near what is measured: (key, xy)
         self.run_boxes = bandzone.envelopes([])  # their envelopes
         self.started = False
@@ -185,8 +188,12 @@ class Bands:
         lap("bands")
         territory = land.near(box)
         line = _contact_line_near(self.geom, territory, box)
-        runs = [] if line.is_empty else [(r.tobytes(), r) for r in bandzone.runs(line)]
+        groups = [] if line.is_empty else bandzone.grouped(line)
+        runs = [(r.tobytes(), r) for g in groups for r in g]
         self.runs = runs
+        self.group_of = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+        # (in either order: line_merge may run a chain the other way on another day)
+        self.group_keys = [tuple(sorted(r.tobytes() for r in g)) for g in groups]
         self.run_boxes = bandzone.envelopes([r for _, r in runs])
         grown = self.bounds[dirty] + np.array([-1, -1, 1, 1]) * self.reach
         lap("bands: line")
@@ -235,17 +242,36 @@ class Bands:
         """Each band's zone, from the runs of the line whose envelope meets one of
         ``boxes`` (each dirty tile's envelope grown by the reach): a run farther away
         cannot change the zone inside a dirty tile, so it is left out of the union."""
-        if runs:
-            meets = bandzone.meeting(self.run_boxes, boxes)
-            runs = [run for run, keep in zip(runs, meets, strict=True) if keep]
         if not runs:
+            return [shapely.Polygon() for _ in self.geom.bands]
+        meets = bandzone.meeting(self.run_boxes, boxes)
+        picked = _distinct(self.group_of[meets], len(self.group_keys))
+        if not len(picked):
             return [shapely.Polygon() for _ in self.geom.bands]
         zones = []
         for band in self.geom.bands:
-            zone = bandzone.unite(self._buffers(band.km, runs))
+            zone = bandzone.unite(self._group_unions(band.km, picked))
             shapely.prepare(zone)
             zones.append(zone)
         return zones
+
+    def _group_unions(self, km: float, picked: np.ndarray) -> list:
+        """The union of the run buffers at ``km`` of each of today's ``picked`` groups
+        (``bandzone.grouped``): those of groups met on the days before are kept, like the
+        buffers (a day changes a few runs; the rest of the zone's union is not redone).
+        Uniting whole groups adds runs farther than the reach, which change nothing inside
+        what is measured."""
+        kept = self.unions.setdefault(km, {})
+        out = []
+        for g in picked:
+            key = self.group_keys[g]
+            if key not in kept:
+                members = [self.runs[i] for i in np.flatnonzero(self.group_of == g)]
+                kept[key] = bandzone.unite(self._buffers(km, members))
+            out.append(kept[key])
+        if len(kept) > KEPT:
+            self.unions[km] = {self.group_keys[g]: u for g, u in zip(picked, out, strict=True)}
+        return out
 
     def _buffers(self, km: float, runs: list) -> list:
         """The buffers of ``runs`` ((key, xy)) at ``km``: those of runs buffered on the days
@@ -351,8 +377,8 @@ class Bands:
             return np.zeros(len(points), dtype=bool)
         r = _window(band.km * 1000)
         meets = bandzone.meeting(self.run_boxes, np.hstack([xy - r, xy + r]))
-        near = [run for run, keep in zip(self.runs, meets, strict=True) if keep]
-        return shapely.intersects(bandzone.unite(self._buffers(band.km, near)), points)
+        picked = _distinct(self.group_of[meets], len(self.group_keys))
+        return shapely.intersects(bandzone.unite(self._group_unions(band.km, picked)), points)
 
     def fill(self, row: np.ndarray) -> None:
         """Put the support atoms' class km² into a day's row."""

@@ -65,3 +65,28 @@ def test_the_zone_is_the_lines_buffer_to_its_arcs_and_simplification():
     assert abs(zone.area - whole.area) / whole.area < 2e-3
     assert shapely.symmetric_difference(zone, whole).area / whole.area < 5e-3
     assert bandzone.zone(shapely.LineString(), 20).is_empty
+
+
+def group_keys(line) -> set[frozenset[bytes]]:
+    return {frozenset(r.tobytes() for r in g) for g in bandzone.grouped(line)}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=599), st.floats(min_value=50, max_value=900))
+def test_a_change_leaves_the_groups_away_from_it_as_they_were(k, shift):
+    """The timeline keeps each group's union between days: a vertex moved changes the
+    groups holding it (at most two: it may end one) and no other, whichever way the line
+    runs; the groups hold the runs, and so the zone, unchanged."""
+    x = np.linspace(0, 3e5, 600)
+    xy = np.column_stack([x, 4e3 * np.sin(x / 9e3) + 1e3 * np.sin(x / 1.1e3)])
+    moved = xy.copy()
+    moved[k, 1] += shift
+    before, after = shapely.LineString(xy), shapely.LineString(moved)
+    assert [r.tobytes() for g in bandzone.grouped(before) for r in g] == [
+        r.tobytes() for r in bandzone.runs(before)
+    ]
+    old, new = group_keys(before), group_keys(after)
+    assert len(old) > 10 and group_keys(shapely.reverse(before)) == old
+    assert len(old - new) <= 2
+    holding = {g for g in old if any(xy[k].tobytes() in r for r in g)}
+    assert old - new <= holding
