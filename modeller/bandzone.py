@@ -135,9 +135,11 @@ def _marked(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def envelopes(xys: list[np.ndarray]) -> np.ndarray:
     """Each run's envelope: (n, 4) minx, miny, maxx, maxy."""
-    if not xys:
+    if not len(xys):
         return np.zeros((0, 4))
-    return np.array([(*r.min(axis=0), *r.max(axis=0)) for r in xys])
+    starts = np.cumsum([0] + [len(r) for r in xys[:-1]])
+    xy = np.vstack(xys)  # (runs have 2 vertices or more: no empty slice to reduce)
+    return np.hstack([np.minimum.reduceat(xy, starts), np.maximum.reduceat(xy, starts)])
 
 
 def meeting(runs: np.ndarray, boxes: np.ndarray) -> np.ndarray:
