@@ -85,15 +85,19 @@ def grouped(line) -> list[list[np.ndarray]]:
             start = int(picked[0]) if len(picked) else int(np.lexsort(ring.T[::-1])[0])
             xy = np.vstack([ring[start:], ring[:start], ring[start : start + 1]])
             mark, rare = _marked(xy)
-        cuts = [0, *(np.flatnonzero(mark[1:-1]) + 1).tolist(), len(xy) - 1]
+        cuts = np.concatenate([[0], np.flatnonzero(mark[1:-1]) + 1, [len(xy) - 1]])
+        a, b = xy[cuts[:-1]], xy[cuts[1:]]
+        # one orientation, whichever way the chain runs (line_merge picks one): from the
+        # lesser end, x first
+        flip = ((a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))).tolist()
+        ends = rare[cuts[:-1]].tolist()
         group: list[np.ndarray] = []
-        for i, j in zip(cuts, cuts[1:], strict=False):
-            if group and rare[i]:
+        for i, j, back, new in zip(cuts[:-1].tolist(), cuts[1:].tolist(), flip, ends, strict=True):
+            if group and new:
                 out.append(group)
                 group = []
             run = xy[i : j + 1]
-            # one orientation, whichever way the chain runs (line_merge picks one)
-            group.append(run[::-1].copy() if tuple(run[0]) > tuple(run[-1]) else run)
+            group.append(run[::-1].copy() if back else run)
         if group:
             out.append(group)
     return out
