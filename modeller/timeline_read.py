@@ -19,7 +19,7 @@ from .archive import Snapshot
 from .control import NO_GREY_ZONE
 from .partition import BaselineInfo
 from .timeline_day import Geometry, Land, boundary_segments, changed_since, key_order
-from .timeline_pockets import Pockets
+from .timeline_pockets import Pockets, Strips
 
 
 def _edges_changed(old, new) -> np.ndarray:
@@ -34,7 +34,8 @@ class Outline:
 
     The strips that reconciliation adds depend only on the Russian-held land within the
     outline zone, which changes rarely; a day reuses the strips of the day before when
-    none of DeepState's changed boundary segments lies in the zone. The day's territory is
+    none of DeepState's changed boundary segments lies in the zone, and otherwise cuts
+    again only the zone's cells they reach (``timeline_pockets.Strips``). The day's territory is
     then ``R ∪ strips`` grown by 1 m, as ``baselines.from_deepstate`` builds it for ``run``
     (kept as its two layers, see ``Land``). Recomputed strips equal to yesterday's (same
     WKB) keep their per-unit figures and their growth.
@@ -43,6 +44,7 @@ class Outline:
     def __init__(self) -> None:
         self.on = settings.reconcile()
         self.zone = reconcile.outline_zone() if self.on else None
+        self.cells = Strips() if self.on else None
         self.strips = None
         self.wkb = b""
         self.grown = None
@@ -56,7 +58,7 @@ class Outline:
             return Land(raw, None, changed)
         grown = self.grown
         if self.strips is None or self._changed_in_zone(changed):
-            strips = reconcile.strips(raw)
+            strips = self.cells.day(raw, None if self.strips is None else changed)
             wkb = shapely.to_wkb(strips)
             # most changes in the zone leave the strips as they were: keep their figures
             if self.strips is None or wkb != self.wkb:

@@ -1,5 +1,6 @@
 """Land cut off behind Russian lines on the timeline: day after day, the pockets that
-``run`` finds on each day alone (``reconcile.cut_off``), and its warning."""
+``run`` finds on each day alone (``reconcile.cut_off``), and its warning; and the outline
+strips, day after day as ``run`` draws them on each day alone (``reconcile.strips``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from modeller import archive, baselines, reconcile, timeline_run
 from modeller.scenario import load_scenarios
 from modeller.timeline_day import Land, boundary_segments, changed_since
-from modeller.timeline_pockets import CELL_M, OVERLAP_M, Pockets
+from modeller.timeline_pockets import CELL_M, OVERLAP_M, Pockets, Strips
 from modeller.timeline_read import Reader
 
 REPO = Path(__file__).resolve().parent.parent
@@ -284,3 +285,60 @@ def test_only_a_warning_every_scenario_has_is_said_for_all(shared_data, tmp_path
         "warning: aa: step 1 selects nothing on 2022-04-30"
     ], lines
     assert [x[:33] for x in lines if "cut off" in x] == ["warning: all scenarios: 967 km² c"]
+
+
+def _same_strips(raws) -> list[float]:
+    """Strips kept day after day against ``run``'s of each day alone: the same land (no
+    symmetric difference past 1 m²); their km² per day."""
+    strips, out = Strips(), []
+    for land in _days(raws):
+        got, want = strips.day(land.raw, land.changed), reconcile.strips(land.raw)
+        assert shapely.symmetric_difference(got, want).area < 1.0
+        out.append(want.area / 1e6)
+    return out
+
+
+def _coast_band(start: int, length: int, inner: int, outer: float, gap: float):
+    """Russian-held land along the outline: within ``outer`` m of a stretch of the
+    country's longest ring (vertices start … start + length), less the land within
+    ``gap`` m of its middle part (vertices inner … length - inner): a strip ``gap`` wide
+    between it and the outline, cut off wherever it reaches the outline at both ends."""
+    ring = max(shapely.get_parts(reconcile.outline_zone().country), key=lambda g: g.area)
+    xy = np.array(ring.exterior.coords)
+    start %= len(xy) - length - 1
+    stretch = shapely.LineString(xy[start : start + length])
+    middle = shapely.LineString(xy[start + inner : start + length - inner])
+    return stretch.buffer(outer).difference(middle.buffer(gap))
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    start=st.integers(0, 4000),
+    days=st.lists(
+        st.tuples(st.integers(40, 160), st.integers(5, 30), st.sampled_from([300.0, 1500.0])),
+        min_size=2,
+        max_size=4,
+    ),
+)
+def test_day_after_day_the_strips_are_those_of_each_day_alone(start, days):
+    """Bands of Russian-held land along the coast and the border, growing, shrinking and
+    leaving strips of land between them and the outline: the strips kept from day to day
+    (cells cut again only where a change reaches) are the land ``run`` moves each day."""
+    raws = [_coast_band(start, n, inner, 8000.0, gap) for n, inner, gap in days]
+    assert any(_same_strips(raws))
+
+
+def test_real_days_give_run_s_strips(shared_data):
+    """Every eighth day of the daily archive (and so changes of eight days at once): the
+    strips kept day after day are the land run moves on each day alone."""
+    snaps = [s for s in archive.snapshots() if s.feature is None][::8]
+    if len(snaps) < 20:
+        pytest.skip("the daily archive is not in MODELLER_DATA_DIR")
+    strips, seen = Strips(), 0.0
+    for day in Reader(snaps, _Clock()):
+        raw = day.land.raw
+        got = strips.day(raw, day.land.changed if seen else None)
+        want = reconcile.strips(raw)
+        assert shapely.symmetric_difference(got, want).area < 1.0, day.snap.day
+        seen += want.area / 1e6
+    assert seen > 100  # (strips along the Azov coast and Crimea on every day)
