@@ -16,7 +16,8 @@ CONTEXT_M = 500.0  # runs are taken this far beyond where they can matter (see _
 EDGE_M = 2000.0  # the line is cut this far beyond the reach of what is measured
 CELL_M = 500.0  # changed segments are grouped by cells this wide to find points near them
 SLACK_M = 10.0  # beyond what a change can reach (the line's 1 m contact test, rounding)
-KEPT = 4000  # run buffers kept per band between days (beyond: the last day's only)
+KEPT = 4000  # run buffers, and group unions, kept per band between days (beyond: the last
+# day's only)
 
 
 def _sure_in(depth_m: float) -> float:
@@ -252,9 +253,10 @@ class Bands:
         return bits
 
     def _zones(self, runs: list, boxes: np.ndarray) -> list:
-        """Each band's zone, from the runs of the line whose envelope meets one of
-        ``boxes`` (each dirty tile's envelope grown by the reach): a run farther away
-        cannot change the zone inside a dirty tile, so it is left out of the union."""
+        """Each band's zone, from the groups of runs of which a run's envelope meets one
+        of ``boxes`` (each dirty tile's envelope grown by the reach): a group no run of
+        which comes that near cannot change the zone inside a dirty tile, so it is left
+        out of the union (a group's runs farther away change nothing there either)."""
         if not runs:
             return [shapely.Polygon() for _ in self.geom.bands]
         meets = bandzone.meeting(self.run_boxes, boxes)
@@ -275,20 +277,24 @@ class Bands:
         Uniting whole groups adds runs farther than the reach, which change nothing inside
         what is measured."""
         kept = self.unions.setdefault(km, {})
-        out = []
-        for g in picked:
-            key = self.group_keys[g]
-            if key not in kept:
-                members = [self.runs[i] for i in np.flatnonzero(self.group_of == g)]
-                kept[key] = bandzone.unite(self._buffers(km, members))
-            out.append(kept[key])
+        missing = [g for g in picked if self.group_keys[g] not in kept]
+        if missing:  # (a group's runs are consecutive in ``runs``)
+            starts = np.searchsorted(self.group_of, np.arange(len(self.group_keys) + 1))
+            spans = [(starts[g], starts[g + 1]) for g in missing]
+            made = self._buffers(km, [r for a, b in spans for r in self.runs[a:b]])
+            at = 0
+            for g, (a, b) in zip(missing, spans, strict=True):
+                kept[self.group_keys[g]] = bandzone.unite(made[at : at + b - a])
+                at += b - a
+        out = [kept[self.group_keys[g]] for g in picked]
         if len(kept) > KEPT:
             self.unions[km] = {self.group_keys[g]: u for g, u in zip(picked, out, strict=True)}
         return out
 
     def _buffers(self, km: float, runs: list) -> list:
         """The buffers of ``runs`` ((key, xy)) at ``km``: those of runs buffered on the days
-        before are kept (all but the last day's, past ``KEPT`` of them)."""
+        before are kept (past ``KEPT`` of them, only those asked for last: a day's runs of
+        the groups it unites anew, or of the settlements tested near the depth)."""
         kept = self.buffers.setdefault(km, {})
         missing = [(key, r) for key, r in runs if key not in kept]
         made = bandzone.run_buffers([r for _, r in missing], km)
@@ -383,9 +389,9 @@ class Bands:
 
     def _local(self, band: Band, points: np.ndarray, xy: np.ndarray) -> np.ndarray:
         """Points tested against the band's zone as ``run`` draws it near them: the union
-        of the buffers of today's runs (``bandzone``) whose envelope comes within
-        ``_window`` of one of them (a run farther away cannot reach a point near the
-        depth)."""
+        of the groups of today's runs (``bandzone``, ``_group_unions``) of which a run's
+        envelope comes within ``_window`` of one of them (a run farther away cannot reach
+        a point near the depth)."""
         if not len(points) or not self.runs:
             return np.zeros(len(points), dtype=bool)
         r = _window(band.km * 1000)
