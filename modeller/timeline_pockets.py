@@ -97,11 +97,14 @@ class Pockets:
         self.groups: list | None = None  # (cells, piece indices, union) per part not main
         self.part = np.empty(0, dtype=int)  # the part of each piece (cell order)
         self.main = -1  # the largest part (main land)
+        self.started = False
 
     def day(self, land) -> tuple[tuple[str, float], ...]:
         """km² per unit code cut off on the day of ``land`` (a ``timeline_day.Land``; its
-        ``changed`` None on a chunk's first day), as ``reconcile.cut_off`` gives them."""
-        if land.changed is None:
+        ``changed`` None on a chunk's first day; the first call cuts every cell whatever it
+        is given), as ``reconcile.cut_off`` gives them."""
+        if land.changed is None or not self.started:
+            self.started = True
             dirty = np.arange(len(self.boxes))
         elif not len(land.changed):
             return self.found

@@ -183,8 +183,12 @@ def _inner_cell(p: Pockets) -> tuple[float, float, tuple]:
 
 
 def _same_as_run(raws) -> list:
+    """Pockets kept day after day against run's of each day alone; the first day is given
+    no change rather than None (the first call cuts every cell all the same)."""
     pockets, out = Pockets(), []
     for land in _days(raws):
+        if land.changed is None:
+            land = Land(land.raw, land.grown, np.zeros((0, 4)))
         got = _said(pockets.day(land))
         assert got == _reference(land)
         out.append(got)
