@@ -37,13 +37,12 @@ import shapely
 
 from . import geodata, geomcache
 from .geodata import area_km2
-from .regions import clip_box
+from .regions import overlay
 
 ZONE_M = 5_000.0  # how far from the units' outline a cut-off part may reach
 SIMPLIFY_M = 50.0  # the outline is simplified this much before buffering (speed)
 TOUCH_M = 1.0  # a part touches Russian-held land when this close to it
 MIN_REPORT_KM2 = 0.005  # per-oblast figures below this are not reported
-_GROW = np.array([-1.0, -1.0, 1.0, 1.0])  # a box 1 m wider on every side
 
 RULE = (
     "Outline reconciliation: land neither Russian-held nor contested that is cut off from "
@@ -162,10 +161,8 @@ def moved_by_oblast(moved) -> tuple[tuple[str, float], ...]:
     hit = shapely.intersects(geoms, moved)
     out = []
     for code, g, h in zip(codes, geoms, hit, strict=True):
-        if h:  # (each cut to the other's box first: GEOS's overlay passes over every edge)
-            near = clip_box(moved, tuple(shapely.bounds(g) + _GROW))
-            unit = clip_box(g, tuple(shapely.bounds(near) + _GROW))
-            km2 = float(area_km2(shapely.intersection(unit, near)))
+        if h:  # (``overlay`` cuts the strips to the unit's box first)
+            km2 = float(area_km2(overlay(shapely.intersection, g, moved)))
             if km2 >= MIN_REPORT_KM2:
                 out.append((code, km2))
     return tuple(out)

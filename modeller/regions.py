@@ -49,7 +49,7 @@ def overlay(op, a, b):
     if op is shapely.intersection or op is shapely.difference:
         # (``a`` as it is: a piece's inside and outside then come from the same two
         # inputs, and share their boundary's vertices as before)
-        b = _near(b, a)
+        b = near(b, a)
     try:
         return polygonal(op(a, b))
     except shapely.errors.GEOSException:
@@ -76,14 +76,15 @@ def _same_rings(a, b) -> bool:
     return bool(shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), 0.0))
 
 
-def _near(region, other):
-    """``region`` cut to ``other``'s envelope grown by ``MARGIN_M``, when it is large and
-    reaches beyond that: what lies farther cannot meet ``other``, so an intersection with
-    it, or a difference from it, is the same land (GEOS's cost grows with both inputs'
-    vertices: a 450,000-vertex star polygon met each of 40 pieces whole, 80 s). Exact for
-    a valid region, as every region is once read (``repaired``); GEOS's rectangle clip of
-    an invalid one is not defined, nor is an overlay of it."""
-    if shapely.get_num_coordinates(region) <= LARGE or other.is_empty:
+def near(region, other, large: int = LARGE):
+    """``region`` cut to ``other``'s envelope grown by ``MARGIN_M``, when it has more than
+    ``large`` vertices and reaches beyond that: what lies farther cannot meet ``other``,
+    so an intersection with it, or a difference from it, is the same land (GEOS's cost
+    grows with both inputs' vertices: a 450,000-vertex star polygon met each of 40 pieces
+    whole, 80 s; the timeline cuts a band's zone for each of a day's tiles, ``large=0``).
+    Exact for a valid region, as every region is once read (``repaired``); GEOS's
+    rectangle clip of an invalid one is not defined, nor is an overlay of it."""
+    if shapely.get_num_coordinates(region) <= large or other.is_empty:
         return region
     lo_x, lo_y, hi_x, hi_y = shapely.bounds(other)
     box = (lo_x - MARGIN_M, lo_y - MARGIN_M, hi_x + MARGIN_M, hi_y + MARGIN_M)

@@ -8,7 +8,7 @@ import shapely
 
 from . import bandzone, geodata
 from .partition import polygonal
-from .regions import clip_box
+from .regions import clip_box, near
 from .scenario_selectors import Band
 from .timeline_day import STATUSES, Geometry, Land
 
@@ -16,9 +16,7 @@ CONTEXT_M = 500.0  # runs are taken this far beyond where they can matter (see _
 EDGE_M = 2000.0  # the line is cut this far beyond the reach of what is measured
 CELL_M = 500.0  # changed segments are grouped by cells this wide to find points near them
 SLACK_M = 10.0  # beyond what a change can reach (the line's 1 m contact test, rounding)
-_GROW = np.array([-1.0, -1.0, 1.0, 1.0])  # a box 1 m wider on every side
-KEPT = 4000  # run buffers, and group unions, kept per band between days (beyond: the last
-# day's only)
+KEPT = 4000  # run buffers and group unions kept per band between days (beyond: fewer)
 
 
 def _sure_in(depth_m: float) -> float:
@@ -328,8 +326,8 @@ class Bands:
                     nxt.append((g, bits))
                 elif shapely.contains(zone, g):
                     nxt.append((g, bits | (1 << i)))
-                else:  # (the zone cut to the leaf's box first: the same leaves, sooner)
-                    local = clip_box(zone, tuple(shapely.bounds(g) + _GROW))
+                else:  # (the zone cut to the leaf's box first: the same land, sooner)
+                    local = near(zone, g, large=0)
                     nxt.append((polygonal(shapely.intersection(g, local)), bits | (1 << i)))
                     nxt.append((polygonal(shapely.difference(g, local)), bits))
             leaves = nxt
@@ -343,8 +341,8 @@ class Bands:
             big = int(np.argmax(areas))
             for k, (g, _) in enumerate(leaves):
                 if k != big:
-                    near = clip_box(territory, tuple(shapely.bounds(g) + _GROW))
-                    russia[k] = float(geodata.area_km2(shapely.intersection(g, near)))
+                    part = shapely.intersection(g, near(territory, g, large=0))
+                    russia[k] = float(geodata.area_km2(part))
             russia[big] = min(max(held - russia.sum(), 0.0), areas[big])
         row = np.zeros(len(STATUSES) * self.per)
         r, u = STATUSES.index("russia") * self.per, STATUSES.index("ukraine") * self.per

@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 
 from . import geodata
-from .regions import clip_box
+from .regions import clip_box, overlay
 from .scenario_selectors import Band
 
 STATUSES = ("russia", "ukraine")  # what a DeepState baseline holds: R and the rest
@@ -217,12 +217,10 @@ def _clip(geom: Geometry, idx: np.ndarray, territory) -> tuple:
     crossing = touches & ~inside
     areas = np.where(inside, geom.tile_km2[idx], 0.0)
     if crossing.any():
-        # R cut to each tile's box (1 m wider) first: GEOS's overlay of a tile with the
-        # whole of R passes over all of R's edges
-        boxes = shapely.bounds(tiles[crossing]) + np.array([-1.0, -1.0, 1.0, 1.0])
-        local = np.array([clip_box(territory, tuple(b)) for b in boxes], dtype=object)
-        parts = shapely.intersection(tiles[crossing], local)
-        areas[crossing] = geodata.area_km2(parts)
+        # (``overlay`` cuts R to the tile's box first: GEOS's overlay of a tile with the
+        # whole of R passes over all of R's edges)
+        parts = [overlay(shapely.intersection, t, territory) for t in tiles[crossing]]
+        areas[crossing] = geodata.area_km2(np.array(parts, dtype=object))
     return inside, crossing, areas
 
 

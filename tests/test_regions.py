@@ -1,5 +1,5 @@
 """Overlays of a large region with a small one: cutting the large one to the small one's
-box first (``regions._near``) leaves every intersection and difference as it was."""
+box first (``regions.near``) leaves every intersection and difference as it was."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_a_large_region_cut_to_the_box_overlays_the_same(lon, lat, km):
         assert abs(got.area - plain.area) <= 1e-9 * disc.area + 1e-3
         assert shapely.symmetric_difference(got, plain).area <= 1e-9 * disc.area + 1e-3
     # and the cut is real: the country near a small disc is a fraction of it
-    cut = regions._near(COUNTRY, disc)
+    cut = regions.near(COUNTRY, disc)
     if km < 20:
         assert shapely.get_num_coordinates(cut) < shapely.get_num_coordinates(COUNTRY) / 2
 
