@@ -307,11 +307,13 @@ def _same_strips(raws) -> list[float]:
 def _coast_band(start: int, length: int, inner: int, outer: float, gap: float):
     """Russian-held land along the outline: within ``outer`` m of a stretch of the
     country's longest ring (vertices start … start + length), less the land within
-    ``gap`` m of its middle part (vertices inner … length - inner): a strip ``gap`` wide
+    ``gap`` m of its middle part (vertices inner … length - inner, ``inner`` at most a
+    quarter of the stretch: the middle is half of it or more): a strip ``gap`` wide
     between it and the outline, cut off wherever it reaches the outline at both ends."""
     ring = max(shapely.get_parts(reconcile.outline_zone().country), key=lambda g: g.area)
     xy = np.array(ring.exterior.coords)
     start %= len(xy) - length - 1
+    inner = min(inner, length // 4)
     stretch = shapely.LineString(xy[start : start + length])
     middle = shapely.LineString(xy[start + inner : start + length - inner])
     return stretch.buffer(outer).difference(middle.buffer(gap))
