@@ -158,14 +158,18 @@ def meeting(runs: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     ).any(axis=1)
 
 
-def run_buffers(xys: list[np.ndarray], km: float) -> np.ndarray:
-    """Each run's GEOS buffer at ``km`` (what ``zone`` unites)."""
+def lines(xys: list[np.ndarray]) -> np.ndarray:
+    """Each run as a LineString."""
     if not xys:
         return np.zeros(0, dtype=object)
-    lines = shapely.linestrings(
+    return shapely.linestrings(
         np.vstack(xys), indices=np.repeat(np.arange(len(xys)), [len(r) for r in xys])
     )
-    return shapely.buffer(lines, km * 1000, quad_segs=QUAD_SEGS)
+
+
+def run_buffers(xys: list[np.ndarray], km: float) -> np.ndarray:
+    """Each run's GEOS buffer at ``km`` (what ``zone`` unites)."""
+    return shapely.buffer(lines(xys), km * 1000, quad_segs=QUAD_SEGS)
 
 
 def unite(buffers) -> object:

@@ -55,16 +55,6 @@ def _contact_line_near(geom: Geometry, held, box):
     return shapely.line_merge(line)
 
 
-def _lines(xys: list[np.ndarray]):
-    """The runs as one MultiLineString (empty: none)."""
-    if not xys:
-        return shapely.LineString()
-    parts = shapely.linestrings(
-        np.vstack(xys), indices=np.repeat(np.arange(len(xys)), [len(r) for r in xys])
-    )
-    return shapely.multilinestrings(parts)
-
-
 def _cells(bounds: np.ndarray, reach: float) -> np.ndarray:
     """Boxes covering every envelope of ``bounds`` grown by ``reach``, few: each envelope
     is widened to whole cells of ``CELL_M`` first, so that the many short segments of one
@@ -207,7 +197,7 @@ class Bands:
         self.run_boxes = bandzone.envelopes([r for _, r in runs])
         # the runs as parts: a prepared line tells distances ~40 % faster so (its index
         # holds short parts, not a few long chains), and they lie where the line does
-        line = _lines([r for _, r in runs])
+        line = shapely.multilinestrings(bandzone.lines([r for _, r in runs]))
         grown = self.bounds[dirty] + np.array([-1, -1, 1, 1]) * self.reach
         lap("bands: line")
         zones = self._zones(runs, grown)
