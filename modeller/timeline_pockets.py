@@ -82,6 +82,53 @@ def _linked(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.column_stack([i[inner], j[inner]])
 
 
+def _dirty(cells, changed: np.ndarray | None, covers, distance: float) -> np.ndarray:
+    """The cells of ``cells`` (``Pockets``, ``Strips``) a day cuts again: every cell on
+    the first call or when ``changed`` is None; else those its changed segments ((n, 4))
+    come within ``distance`` of, and those whose probe R (``covers(xy)``) came to cover or
+    left. Their probes are updated."""
+    if changed is None or not cells.started:
+        cells.started = True
+        dirty = np.arange(len(cells.boxes))
+    elif not len(changed):
+        return np.zeros(0, dtype=int)
+    else:
+        lines = shapely.linestrings(changed.reshape(-1, 2, 2))
+        if distance > 0:
+            near = cells.tree.query(lines, predicate="dwithin", distance=distance)[1]
+        else:
+            near = cells.tree.query(lines, predicate="intersects")[1]
+        flipped = np.flatnonzero(covers(cells.probe) != cells.probe_in)
+        dirty = np.unique(np.concatenate([near, flipped]))
+    cells.probe_in[dirty] = covers(cells.probe[dirty])
+    return dirty
+
+
+def _relink(pieces: list, pairs: np.ndarray, links: list, mark: np.ndarray) -> bool:
+    """The links (cell, i, cell, j) of every pair of neighbouring cells one of which is
+    marked, made again in ``links``; whether each is as it was."""
+    same = True
+    for n in np.nonzero(mark[pairs[:, 0]] | mark[pairs[:, 1]])[0]:
+        a, b = pairs[n]
+        ij = _linked(pieces[a], pieces[b])
+        link = np.column_stack([np.full(len(ij), a), ij[:, 0], np.full(len(ij), b), ij[:, 1]])
+        same &= np.array_equal(link, links[n])
+        links[n] = link
+    return same
+
+
+def _parts(pieces: list, links: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per piece (cell order; some piece there must be): its cell, its index in the cell
+    and its connected part (0, 1, …)."""
+    sizes = np.array([len(p) for p in pieces])
+    start = np.concatenate([[0], np.cumsum(sizes)])
+    cell = np.repeat(np.arange(len(sizes)), sizes)
+    local = np.arange(sizes.sum()) - start[cell]
+    e = np.concatenate([np.empty((0, 4), dtype=int), *links])
+    labels = _components(len(cell), start[e[:, 0]] + e[:, 1], start[e[:, 2]] + e[:, 3])
+    return cell, local, np.unique(labels, return_inverse=True)[1]
+
+
 class Pockets:
     """The timeline's cut-off pockets of consecutive days (``day``), as ``cut_off`` gives
     them for ``run`` on each day alone."""
@@ -103,20 +150,10 @@ class Pockets:
         """km² per unit code cut off on the day of ``land`` (a ``timeline_day.Land``; its
         ``changed`` None on a chunk's first day; the first call cuts every cell whatever it
         is given), as ``reconcile.cut_off`` gives them."""
-        if land.changed is None or not self.started:
-            self.started = True
-            dirty = np.arange(len(self.boxes))
-        elif not len(land.changed):
+        dirty = _dirty(self, land.changed, land.covers_xy, 0.0)
+        if not len(dirty):
             return self.found
-        else:
-            lines = shapely.linestrings(land.changed.reshape(-1, 2, 2))
-            dirty = self.tree.query(lines, predicate="intersects")[1]
-            flipped = np.flatnonzero(land.covers_xy(self.probe) != self.probe_in)
-            dirty = np.unique(np.concatenate([dirty, flipped]))
-            if not len(dirty):
-                return self.found
         same = self.groups is not None  # the graph as the day before: groups kept
-        self.probe_in[dirty] = land.covers_xy(self.probe[dirty])
         for k in dirty:
             cut = self._cut(land, k)
             same &= len(cut) == len(self.pieces[k])
@@ -124,12 +161,7 @@ class Pockets:
             self.core[k] = shapely.area(clip_box(cut, self._core(k)))
         mark = np.zeros(len(self.boxes), bool)
         mark[dirty] = True
-        for n in np.nonzero(mark[self.pairs[:, 0]] | mark[self.pairs[:, 1]])[0]:
-            a, b = self.pairs[n]
-            ij = _linked(self.pieces[a], self.pieces[b])
-            link = np.column_stack([np.full(len(ij), a), ij[:, 0], np.full(len(ij), b), ij[:, 1]])
-            same &= np.array_equal(link, self.links[n])
-            self.links[n] = link
+        same &= _relink(self.pieces, self.pairs, self.links, mark)
         if same and len(self.part):  # the same graph; is its largest part still the largest?
             km2 = np.bincount(self.part, weights=np.concatenate(self.core))
             same = int(np.argmax(km2)) == self.main
@@ -160,17 +192,11 @@ class Pockets:
     def _groups(self) -> list[tuple[np.ndarray, np.ndarray, object]]:
         """The connected parts of the country less R but the largest, as (cells, piece
         indices, None: their union not made yet)."""
-        sizes = np.array([len(p) for p in self.pieces])
-        start = np.concatenate([[0], np.cumsum(sizes)])
-        if not sizes.sum():
+        if not sum(len(p) for p in self.pieces):
             self.part, self.main = np.empty(0, dtype=int), -1
             return []
-        cell = np.repeat(np.arange(len(sizes)), sizes)
-        local = np.arange(sizes.sum()) - start[cell]
+        cell, local, index = _parts(self.pieces, self.links)
         area = np.concatenate(self.core)  # (in the cores: no overlap counted twice)
-        e = np.concatenate([np.empty((0, 4), dtype=int), *self.links])
-        labels = _components(len(cell), start[e[:, 0]] + e[:, 1], start[e[:, 2]] + e[:, 3])
-        _, index = np.unique(labels, return_inverse=True)
         main = int(np.argmax(np.bincount(index, weights=area)))
         self.part, self.main = index, main
         order = np.argsort(index, kind="stable")
@@ -228,19 +254,9 @@ class Strips:
         """The strips of the day whose DeepState layer is ``raw`` (prepared), ``changed``
         being its boundary segments changed since the day before, (n, 4) (None: the first
         day; the first call cuts every cell whatever it is given)."""
-        if changed is None or not self.started:
-            self.started = True
-            dirty = np.arange(len(self.boxes))
-        elif not len(changed):
+        dirty = _dirty(self, changed, lambda xy: shapely.intersects_xy(raw, xy), reconcile.TOUCH_M)
+        if not len(dirty):
             return self.shape
-        else:
-            lines = shapely.linestrings(changed.reshape(-1, 2, 2))
-            near = self.tree.query(lines, predicate="dwithin", distance=reconcile.TOUCH_M)[1]
-            flipped = np.flatnonzero(shapely.intersects_xy(raw, self.probe) != self.probe_in)
-            dirty = np.unique(np.concatenate([near, flipped]))
-            if not len(dirty):
-                return self.shape
-        self.probe_in[dirty] = shapely.intersects_xy(raw, self.probe[dirty])
         for k in dirty:
             self.pieces[k] = self._cut(raw, k)
             # (a piece's distance to R changes only with a cut: a change within TOUCH_M of
@@ -250,12 +266,7 @@ class Strips:
             self.cut[k] += 1
         mark = np.zeros(len(self.boxes), bool)
         mark[dirty] = True
-        for n in np.nonzero(mark[self.pairs[:, 0]] | mark[self.pairs[:, 1]])[0]:
-            a, b = self.pairs[n]
-            ij = _linked(self.pieces[a], self.pieces[b])
-            self.links[n] = np.column_stack(
-                [np.full(len(ij), a), ij[:, 0], np.full(len(ij), b), ij[:, 1]]
-            )
+        _relink(self.pieces, self.pairs, self.links, mark)
         self.shape = self._strips()
         return self.shape
 
@@ -270,15 +281,9 @@ class Strips:
         """The parts of the pieces' graph that are strips, as one (Multi)Polygon: a part of
         one piece is that piece; the union of a part of several is kept while none of
         their cells is cut again."""
-        sizes = np.array([len(p) for p in self.pieces])
-        if not sizes.sum():
+        if not sum(len(p) for p in self.pieces):
             return shapely.MultiPolygon()
-        start = np.concatenate([[0], np.cumsum(sizes)])
-        cell = np.repeat(np.arange(len(sizes)), sizes)
-        local = np.arange(sizes.sum()) - start[cell]
-        e = np.concatenate([np.empty((0, 4), dtype=int), *self.links])
-        labels = _components(len(cell), start[e[:, 0]] + e[:, 1], start[e[:, 2]] + e[:, 3])
-        _, part = np.unique(labels, return_inverse=True)
+        cell, local, part = _parts(self.pieces, self.links)
         inland = np.zeros(part.max() + 1, dtype=bool)
         touch = np.zeros(part.max() + 1, dtype=bool)
         np.logical_or.at(inland, part, np.concatenate(self.inland_hit))
