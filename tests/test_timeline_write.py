@@ -85,6 +85,24 @@ def test_csv_and_parquet_write_a_text_column_past_16_mib(big, tmp_path):
     assert back.column("scenario")[len(big) - 1].as_py() == big.columns["scenario"][-1]
 
 
+def test_csv_made_in_pieces_on_threads_keeps_every_row_in_order(monkeypatch, tmp_path):
+    pytest.importorskip("pyarrow.csv", reason="pip install -e '.[parquet]'")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the same head both times
+    table = synthetic(1_000, "small", attrs=40)
+    whole = timeline_table.write_table(table, tmp_path / "whole.csv", "csv").read_bytes()
+    # many blocks and pieces, some partial, more of them than the writer keeps ahead
+    monkeypatch.setattr(timeline_table, "BATCH", 130)
+    monkeypatch.setattr(timeline_table, "PIECE", 7)
+    monkeypatch.setattr(timeline_table, "AHEAD", 3)
+    pieces = timeline_table.write_table(table, tmp_path / "pieces.csv", "csv").read_bytes()
+    assert pieces == whole
+    rows = [r for r in pieces.decode().splitlines() if not r.startswith("#")][1:]
+    assert len(rows) == 1_040
+    assert [r.split(",")[1] for r in rows[:1_000]] == list(table.columns["date"])
+    kinds = [r.split(",")[0].strip('"') for r in rows]  # (quoted: a name needs it)
+    assert kinds == ["status"] * 1_000 + ["attrs"] * 40
+
+
 def test_json_streams_blocks_into_one_document(monkeypatch, tmp_path):
     table = synthetic(1_000, "small")
     monkeypatch.setattr(timeline_table, "BATCH", 7)  # many blocks, one of them partial
