@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import math
 import multiprocessing
 import numbers
@@ -102,9 +103,11 @@ def _plan_and_measure(
             for backward in (False, True)
         }
         plan = None
+        gc.freeze()  # (see _count_days; thawed after, so nothing of the caller's is kept)
         try:
             plan = make_plan(scenarios)
         finally:
+            gc.unfreeze()
             handoff.give(plan.geometry if plan is not None else None)  # None: workers stop
         planned = time.perf_counter() - started
         # this process only waits now: load the table writer's modules meanwhile
@@ -180,6 +183,9 @@ def _count_days(counter, parent: int, ends) -> None:
     segment ends (``timeline_measure.share_ends``)."""
     die_with_parent(parent)
     share_ends(ends)
+    # what the worker inherits (the embedded data, the modules) is never garbage: the
+    # collector's full passes no longer walk it (~2 % of a timeline's CPU)
+    gc.freeze()
     # Ctrl-C is the parent's to handle (it kills its workers): a terminal sends it to the
     # whole process group, and a worker raising KeyboardInterrupt printed its traceback,
     # or died in the middle of sending its result (a worker writes no file)
