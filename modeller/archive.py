@@ -121,7 +121,24 @@ def monthly_paths() -> list[Path]:
 @cache
 def _monthly_features(path: Path) -> tuple[tuple[Date, dict], ...]:
     """(date, GeoJSON geometry) of every feature of a month-end file, parsed once."""
-    data = geojson.read(path)
+    return _dated(geojson.read(path), path)
+
+
+@cache
+def _monthly_dates(path: Path) -> tuple[Date, ...]:
+    """The dates of a month-end file's features, as ``_monthly_features`` reads them, from
+    its text without the coordinates (``geojson.skeleton``): listing the archive needs no
+    geometry (the month-end file in ../shared: ~6 ms, against ~32 ms parsed whole)."""
+    text = inputs.read_text(path, "GeoJSON")
+    data = geojson.skeleton(text)  # None: it does not parse; parse says why
+    return tuple(
+        day for day, _ in _dated(geojson.parse(text, path) if data is None else data, path)
+    )
+
+
+def _dated(data: object, path: Path) -> tuple[tuple[Date, dict], ...]:
+    """(date, geometry) of each feature of a parsed month-end file; InputError naming the
+    feature whose date is missing or bad."""
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
         raise InputError("expected a GeoJSON FeatureCollection of month-end snapshots", str(path))
@@ -254,7 +271,7 @@ def snapshots() -> list[Snapshot]:
     """Every snapshot available on this machine, by date (daily files win over month-ends)."""
     by_day: dict[Date, Snapshot] = {}
     for path in monthly_paths():
-        for i, (day, _) in enumerate(_monthly_features(path)):
+        for i, day in enumerate(_monthly_dates(path)):
             by_day.setdefault(day, Snapshot(day, path, i))
     for day, path in _daily_files().items():
         by_day[day] = Snapshot(day, path)
@@ -264,7 +281,7 @@ def snapshots() -> list[Snapshot]:
 def monthly_snapshot(day: Date) -> Snapshot | None:
     """The month-end snapshot of ``day``, if a month-end file has that date."""
     for path in monthly_paths():
-        for i, (d, _) in enumerate(_monthly_features(path)):
+        for i, d in enumerate(_monthly_dates(path)):
             if d == day:
                 return Snapshot(d, path, i)
     return None

@@ -310,7 +310,7 @@ def read_territory(path: Path, densify: bool = True) -> object:
     (its coordinate array by numpy, ``coordarrays``, else the text by GEOS), about 3×
     faster, and needs no union or repair, so the result is the same;
     anything else takes the general path with its per-feature errors. Whether it holds one
-    is told from its ``_skeleton``.
+    is told from its ``skeleton``.
     """
     return _territory_of(inputs.read_text(path, "GeoJSON"), path, densify)
 
@@ -318,14 +318,14 @@ def read_territory(path: Path, densify: bool = True) -> object:
 def _territory_of(text: str, path: Path, densify: bool) -> object:
     """``read_territory`` of a file's text."""
     arrays: list[str] = []
-    skeleton = _skeleton(text, arrays)
-    check_crs(skeleton, str(path))  # (the fast path reads coordinates as lon/lat too)
-    shape_of = _polygon_shape(skeleton)
+    outline = skeleton(text, arrays)
+    check_crs(outline, str(path))  # (the fast path reads coordinates as lon/lat too)
+    shape_of = _polygon_shape(outline)
     if shape_of is not None:
         key = (shape_of, arrays[0], densify) if len(arrays) == 1 else None
         fast = _LAST.get(key) if key is not None else None
         if fast is None:
-            array = arrays[0] if _only_array(skeleton, shape_of, arrays) else None
+            array = arrays[0] if _only_array(outline, shape_of, arrays) else None
             fast = _fast_territory(text, densify, shape_of, array)
             if key is not None and fast is not None:
                 _LAST.clear()
@@ -350,7 +350,7 @@ _LAST: dict[tuple, object] = {}
 
 
 def _only_array(skeleton: dict, shape_of: tuple[str, ...], arrays: list[str]) -> bool:
-    """Whether the one coordinate array taken out of the text (``_skeleton``) is the
+    """Whether the one coordinate array taken out of the text (``skeleton``) is the
     geometry's: its ``coordinates`` are the emptied ``[]`` (not, say, a key spelt with an
     escape that the pattern did not match, beside an array of the same name elsewhere)."""
     if len(arrays) != 1:
@@ -394,7 +394,7 @@ def _fast_territory(
     return projected if shapely.is_valid(projected) else None
 
 
-def _skeleton(text: str, arrays: list | None = None) -> object:
+def skeleton(text: str, arrays: list | None = None) -> object:
     """The document with every coordinate array emptied (None when that does not parse).
 
     It tells the document's structure (what ``_polygon_shape`` checks) at a seventh of the

@@ -1379,8 +1379,10 @@ def archive_dir(tmp_path, monkeypatch):
     from modeller import archive
 
     archive._monthly_features.cache_clear()
+    archive._monthly_dates.cache_clear()
     yield folder
     archive._monthly_features.cache_clear()
+    archive._monthly_dates.cache_clear()
 
 
 def _month_end(folder: Path, text: str) -> Path:
