@@ -40,12 +40,16 @@ def _window(depth_m: float) -> float:
 
 def _contact_line_near(geom: Geometry, held, box):
     """The line of contact (as bandregion.contact_line draws it, ``bandzone.contact``) inside a
-    box only, from the Russian-held territory within it (``geom.ukraine`` prepared): but
-    for stubs of about a metre along the box's edges, beyond any band's reach of what is
-    measured, the engine's line there.
+    box only, from the Russian-held territory cut to it (``held``; ``geom.ukraine``
+    prepared): but for stubs of about a metre along the box's edges, beyond any band's
+    reach of what is measured, the engine's line there.
     """
-    ukraine = clip_box(geom.ukraine, box)
-    russia = polygonal(shapely.intersection(held, ukraine))
+    rect = shapely.box(*box)
+    if shapely.contains(geom.ukraine, rect):  # (prepared) most days' box: held is in it
+        ukraine, russia = rect, polygonal(held)  # (held ∩ box, ~0.3 ms a day, is held)
+    else:
+        ukraine = clip_box(geom.ukraine, box)
+        russia = polygonal(shapely.intersection(held, ukraine))
     if russia.is_empty:
         return shapely.LineString()
     line = bandzone.contact(russia, polygonal(shapely.difference(ukraine, russia)))
