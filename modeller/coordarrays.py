@@ -28,7 +28,8 @@ def polygon(array: str, kind: str):
         return None
     b = np.frombuffer(array.encode("ascii"), dtype=np.uint8)
     brackets = (b == _OPEN) | (b == _CLOSE)
-    if not _plain_numbers(b):
+    count = _plain_numbers(b)
+    if count is None:
         return None
     shape = _structure(b[brackets | (b == _COMMA)], depth_of_position)
     if shape is None:
@@ -42,8 +43,8 @@ def polygon(array: str, kind: str):
             numbers = np.fromstring(blanked.tobytes().decode("ascii"), sep=",")
         except (ValueError, DeprecationWarning):
             return None
-    if len(numbers) != dim * int(ring_sizes.sum()):
-        return None
+    if len(numbers) != dim * int(ring_sizes.sum()) or count != len(numbers):
+        return None  # (numpy reads an empty field, "[30.5, 50.5, ]", as -1)
     xy = numbers.reshape(-1, dim)[:, :2]
     starts = np.concatenate([[0], np.cumsum(ring_sizes)[:-1]])
     ends = starts + ring_sizes - 1
@@ -59,22 +60,26 @@ def polygon(array: str, kind: str):
 _OPEN, _CLOSE, _COMMA, _SPACE = (ord(c) for c in "[], ")
 
 
-def _plain_numbers(b: np.ndarray) -> bool:
-    r"""Whether every number in the array (bytes ``b``, no ``+eE`` in it) is written as
-    ``-?(0|[1-9][0-9]*)(\.[0-9]+)?`` (what numpy reads too, but JSON does not: ``.5``,
-    ``1.``, ``01``, ``1-2``)."""
+def _plain_numbers(b: np.ndarray) -> int | None:
+    r"""How many numbers the array (bytes ``b``, no ``+eE`` in it) holds, each written as
+    ``-?(0|[1-9][0-9]*)(\.[0-9]+)?``; None when one is written otherwise (what numpy reads
+    too, but JSON does not: ``.5``, ``1.``, ``01``, ``1-2``). Counted, they tell an empty
+    field (``[30.5, 50.5, ]``), which numpy reads as -1 and JSON refuses."""
     digit = (b >= ord("0")) & (b <= ord("9"))
     dot, minus = b == ord("."), b == ord("-")
     if dot[0] or dot[-1] or minus[-1]:
-        return False
+        return None
     # a dot between digits; a minus after no digit, before one
     if (dot[1:-1] & ~(digit[:-2] & digit[2:])).any() or (minus[:-1] & ~digit[1:]).any():
-        return False
+        return None
     if (minus[1:] & digit[:-1]).any():
-        return False
+        return None
     # no leading zero: a 0 that starts a number (after no digit and no dot) ends it
     zero_first = (b[1:-1] == ord("0")) & ~digit[:-2] & ~dot[:-2]
-    return not (zero_first & digit[2:]).any()
+    if (zero_first & digit[2:]).any():
+        return None
+    number = digit | dot | minus  # (a number is one run of these, checked above)
+    return int(number[0]) + int((number[1:] & ~number[:-1]).sum())
 
 
 def _structure(marks: np.ndarray, depth: int) -> tuple | None:

@@ -103,6 +103,10 @@ def test_edge_forms_read_as_geos_reads_them(array):
         SQUARE.replace("30.5", "--30.5"),
         SQUARE.replace("30.5,", "30.5,,"),
         SQUARE.replace("30.5,", "30 5,"),
+        # an empty field in every position: numpy reads it as -1, JSON refuses it
+        "[[[30.5,50.5,],[31,50.5,],[31,51,],[30.5,51,],[30.5,50.5,]]]",
+        "[[[30.5,,50.5],[31,,50.5],[31,,51],[30.5,,51],[30.5,,50.5]]]",
+        "[[[,30.5,50.5],[,31,50.5],[,31,51],[,30.5,51],[,30.5,50.5]]]",
     ],
 )
 def test_anything_else_is_left_to_geos(array):
