@@ -38,8 +38,9 @@ spaces = st.sampled_from(["", " ", "\n", "\t", "\r\n  "])
 
 
 @st.composite
-def arrays(draw, kind: str):
-    """A well-formed coordinate array, its numbers and spacing drawn, rings closed."""
+def polygon_texts(draw) -> tuple[list[str], str]:
+    """The texts of one to three well-formed polygons (numbers, spacing drawn, rings
+    closed, of one dimension), and the spacing they share."""
     dim = draw(st.sampled_from([2, 3]))
     ws = draw(spaces)
 
@@ -51,15 +52,35 @@ def arrays(draw, kind: str):
     def polygon() -> str:
         return "[" + ",".join(ring() for _ in range(draw(st.integers(1, 3)))) + "]"
 
+    return [polygon() for _ in range(draw(st.integers(1, 3)))], ws
+
+
+@st.composite
+def arrays(draw, kind: str):
+    """A well-formed coordinate array."""
+    polygons, ws = draw(polygon_texts())
     if kind == "Polygon":
-        return ws + polygon() + ws
-    return "[" + f",{ws}".join(polygon() for _ in range(draw(st.integers(1, 3)))) + "]"
+        return ws + polygons[0] + ws
+    return "[" + f",{ws}".join(polygons) + "]"
 
 
 @given(st.data(), st.sampled_from(["Polygon", "MultiPolygon"]))
 @settings(max_examples=300, deadline=None)
 def test_a_well_formed_array_reads_as_geos_reads_it(data, kind):
     _same(data.draw(arrays(kind)), kind)
+
+
+@given(polygon_texts(), st.sampled_from([1, 2, 3]))
+@settings(max_examples=200, deadline=None)
+def test_arrays_read_in_pieces_one_after_another_read_as_geos_reads_them(drawn, piece):
+    """Cut at most commas between positions (``PIECE`` 1: every one), then the same
+    polygons in another order and with one more: pieces the last array had are taken
+    from it, the rest read; each array still reads as GEOS reads it."""
+    polygons, ws = drawn
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(coordarrays, "PIECE", piece)
+        for order in (polygons, polygons, [*polygons[1:], *polygons[:1]], [*polygons, *polygons]):
+            _same("[" + f",{ws}".join(order) + "]", "MultiPolygon")
 
 
 SQUARE = "[[[30.5,50.5],[31,50.5],[31,51],[30.5,51],[30.5,50.5]]]"
