@@ -46,6 +46,39 @@ class Geometry:
         return len(STATUSES) * 2 ** len(self.bands)
 
 
+def fork(state, kinds: tuple[type, ...], memo: dict | None = None):
+    """A copy of the timeline's state between days (objects of ``kinds``: ``Day``,
+    ``Bands``, the outline's strips, the pockets, …) to measure one day on and then drop:
+    its containers and arrays are copied, everything else (geometries, indexes, the plan's
+    frozen ``Geometry``) is shared, as no day changes it. References shared within the
+    state stay shared in the copy."""
+    memo = {} if memo is None else memo
+    if id(state) in memo:
+        return memo[id(state)]
+    if isinstance(state, np.ndarray):
+        out = state.copy()  # (an object array: the same geometries)
+    elif isinstance(state, list):
+        out = []
+        memo[id(state)] = out
+        out.extend(fork(v, kinds, memo) for v in state)
+    elif isinstance(state, dict):
+        out = {}
+        memo[id(state)] = out
+        out.update((k, fork(v, kinds, memo)) for k, v in state.items())
+    elif isinstance(state, tuple):
+        out = tuple(fork(v, kinds, memo) for v in state)
+    elif isinstance(state, set):
+        out = set(state)
+    elif isinstance(state, kinds):
+        out = object.__new__(type(state))
+        memo[id(state)] = out
+        out.__dict__.update((k, fork(v, kinds, memo)) for k, v in vars(state).items())
+    else:
+        return state
+    memo[id(state)] = out
+    return out
+
+
 class Day:
     """Yesterday's state for incremental updates: boundary segments and tile areas."""
 

@@ -33,7 +33,7 @@ import shapely
 from .archive import Snapshot
 from .partition import BaselineInfo
 from .timeline_bands import Bands
-from .timeline_day import STATUSES, Day, Geometry, points_in, tile_areas
+from .timeline_day import STATUSES, Day, Geometry, fork, points_in, tile_areas
 from .timeline_read import Claim, Handoff, Reader
 from .timeline_sides import Sides
 
@@ -91,63 +91,19 @@ def measure(
         clock.lap("read")
         if geom is None:
             return None
-    n_atoms = len(geom.atoms)
-    per = 2 ** len(geom.bands)
-    tree = shapely.STRtree(geom.tiles)
-    state = Day()
     rows = len(snapshots) if end is None else len(snapshots) // 2 + 1  # (a claim: grows)
-    km2 = np.zeros((rows, geom.n_classes * n_atoms))
+    km2 = np.zeros((rows, geom.n_classes * len(geom.atoms)))
     weight = np.zeros_like(km2)
-    russia = STATUSES.index("russia") * per * n_atoms
-    ukraine = STATUSES.index("ukraine") * per * n_atoms
-    bands = Bands(geom) if len(geom.support) else None
-    sides = Sides(geom) if geom.bands else None  # run refuses a band covering its side
+    walk = _Walk(geom)
     infos, read = [], []
-    last_column = last_bits = None
-    # a point's column (class × atom) when outside every band; bands add bits × n_atoms
-    in_russia, in_ukraine = russia + geom.settlement_atom, ukraine + geom.settlement_atom
     for t, day in enumerate(days):
         if t == len(km2):  # a claim took more than half its segment
             km2, weight = _grown(km2), _grown(weight)
-        land = day.land
-        held = np.bincount(
-            geom.tile_atom, weights=tile_areas(geom, land, state, tree), minlength=n_atoms
-        )
-        infos.append(days.outline.info(day, float(held.sum())))
+        # a day aside (see Reader) is measured on a copy: the next day goes on from this
+        on = fork(walk, STATE) if day.aside else walk
+        held = on.day(day, t, km2, weight, clock)
+        infos.append(days.outline.info(day, held))
         read.append(day.snap.day)
-        km2[t, russia : russia + n_atoms] = held
-        km2[t, ukraine : ukraine + n_atoms] = geom.atom_km2 - held
-        clock.lap("clip")
-        inside = points_in(geom, land, state)
-        if sides is not None:
-            sides.check(land, inside, day.snap)
-        clock.lap("towns")
-        if bands is not None:
-            bands.update(land, state.tile_in, state.changed, state.dirty, inside, clock.lap)
-            bands.fill(km2[t])
-        clock.lap("bands")
-        moved = state.point_moved
-        if moved is None:
-            base = np.where(inside, in_russia, in_ukraine)
-        else:
-            base[moved] = np.where(inside[moved], in_russia[moved], in_ukraine[moved])
-        bits = bands.bits() if bands is not None else None
-        same_bits = bits is None or (t > 0 and np.array_equal(bits, last_bits))
-        if t and moved is not None and not len(moved) and same_bits:
-            weight[t] = weight[t - 1]  # no point moved: the same sums
-        else:
-            column = base.copy()
-            if bits is not None:
-                column[bands.points] += bits * n_atoms
-            if t and np.array_equal(column, last_column):
-                weight[t] = weight[t - 1]
-            else:
-                weight[t] = np.bincount(
-                    column, weights=geom.settlement_weight, minlength=km2.shape[1]
-                )
-            last_column = column
-        last_bits = bits
-        clock.lap("towns")
         if _tick is not None:
             _tick()
     n = len(infos)
@@ -157,6 +113,78 @@ def measure(
     if backward or n < len(km2):  # (not a view that keeps the unused rows)
         km2, weight = km2[order].copy(), weight[order].copy()
     return Measures(dates, tuple(infos)[order], km2, weight, seconds)
+
+
+class _Walk:
+    """What measuring a day leaves for the next: the tiles' and settlements' state
+    (``Day``), the bands', the sides' check, each settlement's column (class × atom) and
+    the row of the day it is the state after (``last``)."""
+
+    def __init__(self, geom: Geometry) -> None:
+        self.geom = geom
+        self.tree = shapely.STRtree(geom.tiles)
+        n_atoms, per = len(geom.atoms), 2 ** len(geom.bands)
+        self.russia = STATUSES.index("russia") * per * n_atoms
+        self.ukraine = STATUSES.index("ukraine") * per * n_atoms
+        # a point's column (class × atom) when outside every band; bands add bits × n_atoms
+        self.in_russia = self.russia + geom.settlement_atom
+        self.in_ukraine = self.ukraine + geom.settlement_atom
+        self.state = Day()
+        self.bands = Bands(geom) if len(geom.support) else None
+        self.sides = Sides(geom) if geom.bands else None  # run refuses a band covering its side
+        self.base: np.ndarray | None = None  # each point's column outside every band today
+        self.column: np.ndarray | None = None  # … with its bands' bits (bits × n_atoms)
+        self.bits: np.ndarray | None = None
+        self.last: int | None = None
+
+    def day(self, day, t: int, km2: np.ndarray, weight: np.ndarray, clock) -> float:
+        """Measure ``day`` (a ``Read``) into row ``t`` of ``km2`` and ``weight``, from the
+        state after the day before; the Russian-held km² in the units."""
+        geom, state, bands = self.geom, self.state, self.bands
+        n_atoms = len(geom.atoms)
+        land = day.land
+        held = np.bincount(
+            geom.tile_atom, weights=tile_areas(geom, land, state, self.tree), minlength=n_atoms
+        )
+        km2[t, self.russia : self.russia + n_atoms] = held
+        km2[t, self.ukraine : self.ukraine + n_atoms] = geom.atom_km2 - held
+        clock.lap("clip")
+        inside = points_in(geom, land, state)
+        if self.sides is not None:
+            self.sides.check(land, inside, day.snap)
+        clock.lap("towns")
+        if bands is not None:
+            bands.update(land, state.tile_in, state.changed, state.dirty, inside, clock.lap)
+            bands.fill(km2[t])
+        clock.lap("bands")
+        in_russia, in_ukraine = self.in_russia, self.in_ukraine
+        moved = state.point_moved
+        if moved is None or self.base is None:
+            self.base = np.where(inside, in_russia, in_ukraine)
+        else:
+            self.base[moved] = np.where(inside[moved], in_russia[moved], in_ukraine[moved])
+        bits = bands.bits() if bands is not None else None
+        last = self.last
+        same_bits = bits is None or (last is not None and np.array_equal(bits, self.bits))
+        if last is not None and moved is not None and not len(moved) and same_bits:
+            weight[t] = weight[last]  # no point moved: the same sums
+        else:
+            column = self.base.copy()
+            if bits is not None:
+                column[bands.points] += bits * n_atoms
+            if last is not None and np.array_equal(column, self.column):
+                weight[t] = weight[last]
+            else:
+                weight[t] = np.bincount(
+                    column, weights=geom.settlement_weight, minlength=km2.shape[1]
+                )
+            self.column = column
+        self.bits, self.last = bits, t
+        clock.lap("towns")
+        return float(held.sum())
+
+
+STATE = (_Walk, Day, Bands, Sides)  # what measuring keeps between days (``fork`` copies)
 
 
 def _grown(a: np.ndarray) -> np.ndarray:

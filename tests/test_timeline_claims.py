@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modeller import archive, timeline_measure, timeline_run
+from modeller import archive, timeline_measure, timeline_read, timeline_run
 from modeller.scenario import load_scenarios
 from modeller.timeline_plan import make_plan
 from modeller.timeline_read import Claim
@@ -97,3 +97,85 @@ def test_local_workers_share_one_segment_from_both_ends(shared_data):
         assert list(both.columns[name]) == list(alone.columns[name])
     np.testing.assert_allclose(both.columns["km2"], alone.columns["km2"], rtol=1e-9)
     np.testing.assert_allclose(both.columns["people"], alone.columns["people"], rtol=1e-9)
+
+
+def _redraw_days() -> list:
+    """2024-09-12 … 09-16: on 09-14 DeepState's export rounded half the vertices to six
+    decimals (every boundary segment changed, 0.04 km² moved); 09-15 is 09-13 again with
+    the day's changes."""
+    days = [s for s in archive.snapshots() if s.feature is None]
+    return [s for s in days if "2024-09-12" <= s.day.isoformat() <= "2024-09-16"]
+
+
+@pytest.mark.parametrize("backward", [False, True])
+def test_a_day_that_redraws_the_map_and_is_undone_the_next_is_read_aside(shared_data, backward):
+    from modeller.timeline_read import Reader
+
+    days = _redraw_days()[:: -1 if backward else 1]
+    clock = type("Clock", (), {"lap": lambda self, stage: None})()
+    read = list(Reader(days, clock))
+    assert [d.snap.day.isoformat() for d in read] == [d.day.isoformat() for d in days]
+    assert {d.snap.day.isoformat() for d in read if d.aside} == {"2024-09-14"}
+    # the day after (before, walking back) is compared with the day before it: few changes
+    after = read[3]
+    assert after.land.changed is not None and len(after.land.changed) < 300
+
+
+def test_days_measured_with_a_day_aside_equal_those_measured_one_after_another(plan, monkeypatch):
+    """The redrawn day and the days around it get the figures of the plain walk, which
+    measures every change in turn (each figure to a millionth of a km² and of a person)."""
+    days = _redraw_days()
+    aside = timeline_measure.measure(plan.geometry, days)
+    monkeypatch.setattr(timeline_read, "REDRAWN", 2.0)  # no day is ever put aside
+    plain = timeline_measure.measure(plan.geometry, days)
+    assert aside.dates == plain.dates
+    np.testing.assert_allclose(aside.km2, plain.km2, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(aside.weight, plain.weight, rtol=0, atol=1e-6)
+    assert aside.infos == plain.infos
+
+
+def _reachable(root, kinds: tuple) -> tuple[set[type], set[int]]:
+    """From ``root`` through containers and modeller objects (not frozen dataclasses):
+    the modeller classes met, and the ids of the mutable things (containers, arrays and
+    objects of ``kinds``)."""
+    classes, mutable, seen, todo = set(), set(), set(), [root]
+    while todo:
+        x = todo.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        if isinstance(x, (list, dict, set, np.ndarray, *kinds)):
+            mutable.add(id(x))
+        if isinstance(x, (list, tuple, set)):
+            todo.extend(x)
+        elif isinstance(x, dict):
+            todo.extend(x.values())
+        elif type(x).__module__.startswith("modeller.") and hasattr(x, "__dict__"):
+            params = getattr(type(x), "__dataclass_params__", None)
+            if params is None or not params.frozen:
+                classes.add(type(x))
+                todo.extend(vars(x).values())
+    return classes, mutable
+
+
+def test_a_fork_of_the_days_state_copies_all_of_it_that_changes(plan):
+    """What a reader and a walk keep between days holds no object of a state class that
+    ``fork`` would not copy, and the copy shares nothing mutable with the state."""
+    from modeller.timeline_day import fork
+
+    days = _redraw_days()
+    clock = type("Clock", (), {"lap": lambda self, stage: None})()
+    reader = timeline_read.Reader(days, clock)
+    walk = timeline_measure._Walk(plan.geometry)
+    km2 = np.zeros((len(days), plan.geometry.n_classes * len(plan.geometry.atoms)))
+    for t, day in enumerate(reader):
+        walk.day(day, t, km2, np.zeros_like(km2), clock)
+    for state, kinds in (
+        ((reader.outline, reader.pockets), timeline_read.STATE),
+        (walk, timeline_measure.STATE),
+    ):
+        classes, mutable = _reachable(state, kinds)
+        assert classes <= set(kinds), classes - set(kinds)
+        assert len(classes) >= 2
+        _, copied = _reachable(fork(state, kinds), kinds)
+        assert not mutable & copied
