@@ -90,6 +90,8 @@ def _points(axis: Axis, dates: list[str], values: list[float], top: float) -> st
     ys = VIEW_H - np.asarray(values, dtype=float) / top * VIEW_H
     pairs = list(map("{:.1f},{:.2f}".format, xs.tolist(), ys.tolist()))
     breaks = axis.breaks(dates)
+    if not breaks and len(pairs) > 1:  # one unbroken line (a daily archive): at once
+        return "M" + pairs[0] + " L" + " L".join(pairs[1:])
     starts = {0, *breaks}
     out = []
     for i, p in enumerate(pairs):

@@ -211,13 +211,25 @@ def _rows_html(s: dict) -> Markup:
         for k in TABLE_KEYS
         for f in [people if k.endswith("people") else fmt]
     ]
+    cells = [_cells(values.tolist(), f, n) for values, f, n in cols]
+    heads = [
+        f'<tr><th scope="row"><time datetime="{d}">{nice_date(d)}</time></th>' for d in s["dates"]
+    ]
+    rows = zip(heads, zip(*cells, strict=True), strict=True)
+    return Markup("".join(h + "".join(row) + "</tr>\n" for h, row in rows))
+
+
+def _cells(values: list[float], f, n: int) -> list[str]:
+    """A column's cells, each distinct value written once (a scenario's figures repeat
+    from day to day; -0.0 was made 0.0, so equal values are written alike)."""
+    written: dict[float, str] = {}
     out = []
-    for j, d in enumerate(s["dates"]):
-        cells = "".join(f'<td data-v="{c[j]:.{n}f}">{f(c[j])}</td>' for c, f, n in cols)
-        out.append(
-            f'<tr><th scope="row"><time datetime="{d}">{nice_date(d)}</time></th>{cells}</tr>\n'
-        )
-    return Markup("".join(out))
+    for v in values:
+        cell = written.get(v)
+        if cell is None:
+            cell = written[v] = f'<td data-v="{v:.{n}f}">{f(v)}</td>'
+        out.append(cell)
+    return out
 
 
 TABLE_KEYS = (

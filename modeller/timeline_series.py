@@ -31,10 +31,19 @@ def series(table: Table) -> dict[str, dict]:
     if not len(c["date"]):
         return out
     status = np.asarray(c["status"]).astype(str)
+    # each row's date as a number of its own (rows of one date share one str object, whose
+    # hash is kept: a dict look-up each, not a sort of all rows' text per scenario)
+    codes: dict[str, int] = {}
+    n = len(c["date"])
+    day = np.fromiter((codes.setdefault(str(d), len(codes)) for d in c["date"]), np.int64, n)
+    names = np.array(list(codes), dtype=object)
     for sid, rows in _scenario_rows(np.asarray(c["scenario"])).items():
         if sid not in out:
             continue
-        dates, where = np.unique(c["date"][rows].astype(str), return_inverse=True)
+        found, where = np.unique(day[rows], return_inverse=True)
+        dates = names[found]
+        order = np.argsort(dates.astype(str), kind="stable")  # (codes come in row order)
+        dates, where = dates[order], np.argsort(order)[where]
         st = status[rows]
         s: dict[str, list] = {"dates": dates.tolist()}
         for unit in ("km2", "people"):
