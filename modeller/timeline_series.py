@@ -31,19 +31,21 @@ def series(table: Table) -> dict[str, dict]:
     if not len(c["date"]):
         return out
     status = np.asarray(c["status"]).astype(str)
-    # each row's date as a number of its own (rows of one date share one str object, whose
-    # hash is kept: a dict look-up each, not a sort of all rows' text per scenario)
-    codes: dict[str, int] = {}
+    # each row's date as its rank among the table's dates (rows of one date share one str
+    # object, whose hash is kept: a dict look-up each, not a sort of all rows' text per
+    # scenario); ranks in date order, so a scenario's distinct ones are its dates in order
+    seen: dict[str, int] = {}
     n = len(c["date"])
-    day = np.fromiter((codes.setdefault(str(d), len(codes)) for d in c["date"]), np.int64, n)
-    names = np.array(list(codes), dtype=object)
+    first = np.fromiter((seen.setdefault(str(d), len(seen)) for d in c["date"]), np.int64, n)
+    names = np.array(sorted(seen), dtype=object)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[[seen[d] for d in names]] = np.arange(len(names))
+    day = rank[first]
     for sid, rows in _scenario_rows(np.asarray(c["scenario"])).items():
         if sid not in out:
             continue
         found, where = np.unique(day[rows], return_inverse=True)
         dates = names[found]
-        order = np.argsort(dates.astype(str), kind="stable")  # (codes come in row order)
-        dates, where = dates[order], np.argsort(order)[where]
         st = status[rows]
         s: dict[str, list] = {"dates": dates.tolist()}
         for unit in ("km2", "people"):

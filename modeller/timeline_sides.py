@@ -102,8 +102,8 @@ class Sides:
                 continue
             p = int(some[np.argmax(far)])
             point = self._points(p)
-            if side == "russia":
-                edge = min(float(shapely.distance(shapely.boundary(g), point)) for g in layers)
+            if side == "russia":  # (``tests``: the layers' boundaries)
+                edge = min(float(shapely.distance(b, point)) for b in tests)
                 return p, edge - 1.0, edge
             line = min(float(shapely.distance(g, point)) for g in layers)
             return p, line, line
