@@ -21,6 +21,7 @@ VIEW_W, VIEW_H = 1000, 100  # SVG user units of every chart's plot area
 GAP_DAYS = 62  # a step between dates longer than this (and than those beside it) is a gap
 EDGE_PCT = 10.0  # half a 12 px "Sep 2025" on a phone's ~310 px plot is ~9 % of it
 CROWDED_PCT = 13.5  # a 12 px "Sep 2025" (~56 px) on a desktop pair's ~420 px plot
+PHONE_PCT = 18.0  # the same label on a phone's ~310 px plot
 
 
 class Axis:
@@ -38,11 +39,13 @@ class Axis:
             {
                 "pct": pct,
                 "label": label,
-                "odd": i % 2 == 1 and len(months) > 4,
+                # (odd ones are hidden on a phone: every other one, or one kept at an
+                # end that would run into its neighbour there)
+                "odd": i % 2 == 1 and len(months) > 4 or _crowded(i, pcts, PHONE_PCT),
                 "edge": _edge(pct),
             }
             for i, ((_, label), pct) in enumerate(zip(months, pcts, strict=True))
-            if not _crowded(i, pcts)
+            if not _crowded(i, pcts, CROWDED_PCT)
         ]
 
     def pct(self, day: int) -> float:
@@ -73,14 +76,16 @@ def _edge(pct: float) -> str:
     return "start" if pct < EDGE_PCT else "end" if pct > 100 - EDGE_PCT else ""
 
 
-def _crowded(i: int, pcts: list[float]) -> bool:
+def _crowded(i: int, pcts: list[float], label_pct: float) -> bool:
     """Whether tick ``i`` sits at an end of the axis (``_edge``) so near its neighbour that
-    its label, kept inside the chart, runs into the neighbour's: "Jul 2024" over "Sep
-    2024" in a desktop pair of charts (~430 px, a label ~13 % of it). It is left out."""
+    its label, kept inside the chart, runs into the neighbour's, labels being
+    ``label_pct`` of the plot wide: "Jul 2024" over "Sep 2024" in a desktop pair of charts
+    (~430 px, a label ~13 % of it; such a tick is left out), "Jul 2026" over "Jan 2026" on
+    a phone (~310 px, ~18 %; hidden there)."""
     if not _edge(pcts[i]):
         return False
     beside = [abs(pcts[j] - pcts[i]) for j in (i - 1, i + 1) if 0 <= j < len(pcts)]
-    return bool(beside) and min(beside) < 1.5 * CROWDED_PCT
+    return bool(beside) and min(beside) < 1.5 * label_pct
 
 
 def _points(axis: Axis, dates: list[str], values: list[float], top: float) -> str:

@@ -286,6 +286,25 @@ def test_month_labels_never_overlap_over_fifteen_months(tab, tmp_path, width, he
 
 
 @pytest.mark.parametrize(("width", "height", "name"), SIZES)
+def test_month_labels_never_overlap_over_the_archives_span(tab, tmp_path, width, height, name):
+    """The daily archive's span (8 Jul 2024 to 22 Aug 2026): its last label ('Jul 2026'),
+    kept inside the chart, ran into the one before ('Jan 2026') on a phone."""
+    from datetime import date
+
+    table = synthetic(2, 111, step=7, start=date(2024, 7, 8))
+    assert max(table.columns["date"]) == "2026-08-17"
+    path = tmp_path / "timeline.html"
+    path.write_text(timeline_page.render(table, every_days=7), encoding="utf-8")
+    v = _visit(tab, path, width, height)
+    try:
+        assert _overlapping_ticks(v) == [], f"month labels overlap at {width} px"
+        assert len(v.texts(".xtick")) >= 4
+        v.shot(f"timeline-archive-span-{name}")
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize(("width", "height", "name"), SIZES)
 def test_month_labels_at_the_ends_of_the_axis_stay_on_the_page(
     tab,
     tmp_path,

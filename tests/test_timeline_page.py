@@ -27,11 +27,18 @@ STATUSES = ("ukraine", "russia", "dmz")
 
 
 def synthetic(
-    n_scenarios: int, n_dates: int, step: int = 7, seed: int = 0, title=None, oblasts=OBLASTS
+    n_scenarios: int,
+    n_dates: int,
+    step: int = 7,
+    seed: int = 0,
+    title=None,
+    oblasts=OBLASTS,
+    start: Date = Date(2025, 1, 6),
 ) -> Table:
-    """Random figures in the table's columns, scenario by scenario, ``step`` days apart."""
+    """Random figures in the table's columns, scenario by scenario, ``step`` days apart
+    from ``start``."""
     rng = np.random.default_rng(seed)
-    days = [(Date(2025, 1, 6) + timedelta(days=step * i)).isoformat() for i in range(n_dates)]
+    days = [(start + timedelta(days=step * i)).isoformat() for i in range(n_dates)]
     per_date = len(oblasts) * len(STATUSES)
     block = {
         "date": np.repeat(days, per_date),
