@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, files, geodata, population, report, report_text
+from . import __version__, arrowcols, files, geodata, population, report, report_text
 from .document import to_decimals
 from .errors import InputError
 from .partition import BaselineInfo
@@ -295,12 +295,8 @@ def _write_csv(table: Table, path: Path) -> None:
                 for block in _slices(cols):
                     fh.write(_csv_block(block, names, prefix, ["table", *COLUMNS, "attrs"]))
         return
-    texts = set()
-    for cols in (table.columns, table.attrs):
-        for values in map(np.asarray, cols.values()):
-            if values.dtype.kind in "OUS":
-                texts.update(values.tolist())
-    plain = not any(v and any(ch in str(v) for ch in ',"\n\r') for v in texts)
+    texts = _texts(table)
+    plain = not any(v and any(ch in str(v) for ch in ',"\n\r') for v in texts.seen)
     options = pacsv.WriteOptions(include_header=False, quoting_style="none" if plain else "needed")
 
     def text(block) -> bytes:
@@ -310,7 +306,7 @@ def _write_csv(table: Table, path: Path) -> None:
 
     pieces = (
         block.slice(at, PIECE)
-        for block in _arrow_blocks(table, rounded=True)
+        for block in _arrow_blocks(table, rounded=True, texts=texts)
         for at in range(0, block.num_rows, PIECE)
     )
     with ThreadPoolExecutor(2) as pool:
@@ -405,15 +401,27 @@ def _arrow_schema():
     return pa.schema([(n, kind(n)) for n in ("table", *COLUMNS, "attrs")])
 
 
-def _arrow_blocks(table: Table, rounded: bool = False):
+def _texts(table: Table) -> arrowcols.Texts:
+    """The distinct texts of the table's text columns (dates too)."""
+    return arrowcols.Texts(
+        values
+        for cols in (table.columns, table.attrs)
+        for values in map(np.asarray, cols.values())
+        if values.dtype.kind in "OUS"
+    )
+
+
+def _arrow_blocks(table: Table, rounded: bool = False, texts: arrowcols.Texts | None = None):
     """Status rows then attribute rows as Arrow tables of at most ``BATCH`` rows each.
 
     Built block by block from the numpy columns, so no single Arrow array outgrows what
-    pyarrow returns as one chunk (a numpy text array past 16 MiB comes back chunked).
+    pyarrow returns as one chunk (a numpy text array past 16 MiB comes back chunked);
+    made from their buffers (``arrowcols``: no pandas imported).
     """
     import pyarrow as pa
 
     schema = _arrow_schema()
+    texts = _texts(table) if texts is None else texts
     for cols, names, kind in (
         (table.columns, COLUMNS, "status"),
         (table.attrs, ATTR_COLUMNS, "attrs"),
@@ -425,18 +433,21 @@ def _arrow_blocks(table: Table, rounded: bool = False):
             data = {}
             for field in schema:
                 if field.name == "table":
-                    data["table"] = pa.array([kind] * size, pa.string())
+                    data["table"] = arrowcols.repeated(kind, size)
                 elif field.name in names:
                     values = np.asarray(block[field.name])
-                    if values.dtype.kind == "f" and rounded:
-                        values = np.round(values, digits(field.name)) + 0.0
+                    if values.dtype.kind == "f":
+                        if rounded:
+                            values = np.round(values, digits(field.name)) + 0.0
+                        data[field.name] = arrowcols.floats(values)
                     elif field.name == "date":
-                        values = values.astype("datetime64[D]")
-                    elif values.dtype.kind != "f":
-                        values = values.astype(object)
-                    data[field.name] = pa.array(values, field.type)
+                        data[field.name] = texts.dates(values)
+                    elif field.type == pa.string():
+                        data[field.name] = texts.strings(values)
+                    else:  # (figures held as objects: pyarrow's own conversion)
+                        data[field.name] = pa.array(values.astype(object), field.type)
                 elif field.type == pa.string():
-                    data[field.name] = pa.array([""] * size, pa.string())
+                    data[field.name] = arrowcols.repeated("", size)
                 else:
                     data[field.name] = pa.nulls(size, field.type)
             yield pa.table(data, schema=schema)

@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {"errors", "statuses", "document", "interrupts", "regions", "memo", "romanise"},
     {"bandzone"},  # a band's zone: the union of buffers of runs of the line
     {"coordarrays"},  # a GeoJSON (Multi)Polygon's coordinate array read by numpy
+    {"arrowcols"},  # Arrow arrays from numpy columns' buffers (no pandas imported)
     {"scheduler"},  # the Dask scheduler --scheduler names, reached or refused in a sentence
     {"downloads"},  # one HTTP GET for fetch, with a deadline
     {"terminal_tables", "screens"},  # tables fitted to a terminal; rich's console or plain
