@@ -360,13 +360,21 @@ def _checked(base: Geodata, features: list, others: list, path: str) -> tuple:
     return geometry, settlements, _snap_inside(xy, settlements, geometry), how
 
 
-@cache
-def country_of(data: Geodata):
-    """The union of the units (working CRS), once per units set: a units file's gap check,
-    the outline rule and the engine's bands all use it."""
-    import shapely
+_COUNTRIES: dict[Geodata, object] = {}  # per units set (by identity): their union
 
-    return shapely.union_all(list(data.geometry.values()))
+
+def country_of(data: Geodata, kept=None):
+    """The union of the units (working CRS), once per units set: a units file's gap check,
+    the outline rule, the engine's bands and the timeline's plan all use it (~30 ms).
+    ``kept``: that union as kept between runs (``reconcile``'s outline zone keeps it),
+    taken as it."""
+    if kept is not None:
+        _COUNTRIES[data] = kept
+    if data not in _COUNTRIES:
+        import shapely
+
+        _COUNTRIES[data] = shapely.union_all(list(data.geometry.values()))
+    return _COUNTRIES[data]
 
 
 def place_text(geom) -> str:

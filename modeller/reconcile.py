@@ -65,22 +65,23 @@ class OutlineZone:
 
 @cache
 def _zone_for(data: geodata.Geodata) -> OutlineZone:
-    country = geodata.country_of(data)
-
     def draw() -> dict:
+        country = geodata.country_of(data)
         rings = [p.exterior for p in shapely.get_parts(country)]
         outline = shapely.simplify(shapely.multilinestrings(rings), SIMPLIFY_M)
         reach = shapely.buffer(outline, ZONE_M, quad_segs=4)
         zone = shapely.intersection(country, reach)
         inland = shapely.intersection(shapely.boundary(reach), country)
-        return {"zone": zone, "inland": inland, "reach": reach}
+        return {"zone": zone, "inland": inland, "reach": reach, "country": country}
 
     # kept between runs (geomcache, under the units' digest): its buffer took 3.2 s on
-    # Minregion's units, on every new day and every timeline run with them
-    names = ("zone", "inland", "reach")
+    # Minregion's units, on every new day and every timeline run with them; the units'
+    # union with it (~30 ms before a timeline's workers start; WKB: the same shape)
+    names = ("zone", "inland", "reach", "country")
     kept = geomcache.kept(geomcache.digest("outline zone", ZONE_M, SIMPLIFY_M), draw, names)
-    for name in names:
+    for name in names[:3]:
         shapely.prepare(kept[name])
+    country = geodata.country_of(data, kept["country"])
     return OutlineZone(kept["zone"], kept["inland"], kept["reach"], country)
 
 
