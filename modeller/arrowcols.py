@@ -25,7 +25,7 @@ class Texts:
             seen.update(values.tolist())
         self.seen = seen  # (every text of the table, once)
         self.plain = all(type(v) is str for v in seen)
-        words = sorted(seen) if self.plain else []
+        words = list(seen) if self.plain else []  # (in any order: codes stay inside)
         self.code = {w: i for i, w in enumerate(words)}
         self.words = words
         self.vocabulary = _strings(pa, [w.encode("utf-8") for w in words])
