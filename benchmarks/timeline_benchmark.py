@@ -48,6 +48,7 @@ from modeller import (
     settings,
     timeline_run,
     timeline_table,
+    timeline_write,
 )
 from modeller.scenario import load_scenarios
 
@@ -302,7 +303,7 @@ def measure_all(n_sample: int, scenarios_dir: str, repeat: int = 3) -> dict:
     stages = dict(table.seconds)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.process_time()
-        timeline_table.write_table(table, Path(tmp) / "timeline.csv", "csv")
+        timeline_write.write_table(table, Path(tmp) / "timeline.csv", "csv")
         stages["write csv"] = time.process_time() - t0
     cpu = sum(v for k, v in stages.items() if k != "plan")
     print(

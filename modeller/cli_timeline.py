@@ -49,6 +49,7 @@ def timeline(
         timeline_page,
         timeline_run,
         timeline_table,
+        timeline_write,
     )
     from .scenario import load_scenarios
 
@@ -121,7 +122,7 @@ def timeline(
                     )
                 )
             try:
-                written.append(timeline_table.write_table(table, out / f"timeline.{fmt}", fmt))
+                written.append(timeline_write.write_table(table, out / f"timeline.{fmt}", fmt))
                 if page is not None:
                     html = page.result()
                     written.append(timeline_table.write_text(out / "timeline.html", html))

@@ -71,7 +71,7 @@ def test_writing_a_timeline_table_imports_no_pandas(tmp_path):
         import sys
         from pathlib import Path
         import numpy as np
-        from modeller import timeline_table
+        from modeller import timeline_table, timeline_write
         from modeller.timeline_rows import ATTR_COLUMNS, COLUMNS
         n = 5
         cols = {{c: np.array([0.5] * n) for c in COLUMNS}}
@@ -83,8 +83,8 @@ def test_writing_a_timeline_table_imports_no_pandas(tmp_path):
         attrs = {{c: np.array([], dtype=object) for c in ATTR_COLUMNS}}
         table = timeline_table.Table(cols, attrs, (), ({{"id": "s", "hash": "0", "title": "t"}},),
                                      (), ())
-        timeline_table.write_table(table, Path({str(tmp_path)!r}) / "t.csv", "csv")
-        timeline_table.write_table(table, Path({str(tmp_path)!r}) / "t.parquet", "parquet")
+        timeline_write.write_table(table, Path({str(tmp_path)!r}) / "t.csv", "csv")
+        timeline_write.write_table(table, Path({str(tmp_path)!r}) / "t.parquet", "parquet")
         print("pandas" in sys.modules)
         """
     )

@@ -56,7 +56,8 @@ LAYERS: list[set[str]] = [
     {"report_files"},  # the run document as JSON and CSV
     # timeline_measure: the days of a chunk measured; report: the run document
     {"timeline_measure", "timeline_rows", "report", "exports", "doctor"},
-    {"timeline_table", "timeline_cache"},  # the table, written; per-day figures kept
+    {"timeline_table", "timeline_cache"},  # the table and its provenance; per-day figures kept
+    {"timeline_write"},  # the table written as CSV, JSON or Parquet, in blocks
     {"timeline_notes"},  # the timeline's metadata, warnings and errors in words
     {"maps", "timeline_run"},
     {"timeline_series"},  # the timeline page's series, dates and figures in words

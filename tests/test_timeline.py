@@ -22,6 +22,7 @@ from modeller import (
     timeline_rows,
     timeline_run,
     timeline_table,
+    timeline_write,
 )
 from modeller.cli import main
 from modeller.errors import InputError
@@ -203,8 +204,8 @@ def test_dask_cluster_gives_the_same_table(scenario_files, sample, table):
 
 
 def test_formats_carry_the_same_numbers(table, tmp_path):
-    csv_path = timeline_table.write_table(table, tmp_path / "t.csv", "csv")
-    json_path = timeline_table.write_table(table, tmp_path / "t.json", "json")
+    csv_path = timeline_write.write_table(table, tmp_path / "t.csv", "csv")
+    json_path = timeline_write.write_table(table, tmp_path / "t.json", "json")
     lines = csv_path.read_text(encoding="utf-8").splitlines()
     comments = [x for x in lines if x.startswith("#")]
     assert lines[0].startswith("# modeller") and lines[len(comments)].startswith("table,date,")
@@ -222,7 +223,7 @@ def test_formats_carry_the_same_numbers(table, tmp_path):
     first = doc["rows"][0]
     assert first["km2"] == pytest.approx(float(table.columns["km2"][0]), abs=0.005)
     pq = pytest.importorskip("pyarrow.parquet", reason="pip install -e '.[parquet]'")
-    back = pq.read_table(timeline_table.write_table(table, tmp_path / "t.parquet", "parquet"))
+    back = pq.read_table(timeline_write.write_table(table, tmp_path / "t.parquet", "parquet"))
     status = back.filter(back.column("table").to_numpy(zero_copy_only=False) == "status")
     np.testing.assert_allclose(status.column("people").to_numpy(), table.columns["people"])
     assert b"modeller" in back.schema.metadata
@@ -303,7 +304,7 @@ def test_cli_writes_table_and_page_and_ctrl_c_writes_nothing(shared_data, tmp_pa
         path.write_text("table,date,scenario\nstatus,2025-", encoding="utf-8")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(timeline_table, "_write_csv", interrupted)
+    monkeypatch.setattr(timeline_write, "_write_csv", interrupted)
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 130
     assert "no file half-written (complete: nothing written)" in result.output
@@ -538,12 +539,12 @@ def test_days_the_archive_lacks_are_said_not_skipped_silently(shared_data, tmp_p
     assert len(days) == 5
     table = timeline_run.build_table(loaded, days, workers=1)
     assert [d.isoformat() for d in table.missing] == ["2024-08-18", "2024-08-19"]
-    text = timeline_table.write_table(table, tmp_path / "t.csv", "csv").read_text()
+    text = timeline_write.write_table(table, tmp_path / "t.csv", "csv").read_text()
     assert (
         "# no DeepState map in the archive for 2 days of this range (2024-08-18, 2024-08-19)"
         in text
     )
-    doc = json.loads(timeline_table.write_table(table, tmp_path / "t.json", "json").read_text())
+    doc = json.loads(timeline_write.write_table(table, tmp_path / "t.json", "json").read_text())
     assert doc["missing_days"] == ["2024-08-18", "2024-08-19"]
     # and on the terminal, where they had gone unsaid (only the outputs listed them)
     from click.testing import CliRunner
@@ -893,7 +894,7 @@ def test_figures_carry_no_rounding_residues(shared_data, tmp_path):
     pq = pytest.importorskip("pyarrow.parquet", reason="pip install -e '.[parquet]'")
     days = [s for s in archive.snapshots() if "2025-08-01" <= s.day.isoformat() <= "2025-08-10"]
     table = timeline_run.build_table(load_scenarios([REPO / "scenarios"]), days, workers=1)
-    back = pq.read_table(timeline_table.write_table(table, tmp_path / "t.parquet", "parquet"))
+    back = pq.read_table(timeline_write.write_table(table, tmp_path / "t.parquet", "parquet"))
     figures = [n for n in back.column_names if str(back.column(n).type) == "double"]
     assert len(figures) >= 10
     for name in figures:

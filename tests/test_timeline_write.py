@@ -16,7 +16,7 @@ from helpers import REPO
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from modeller import timeline_table
+from modeller import timeline_write
 from modeller.partition import BaselineInfo
 from modeller.timeline_rows import ATTR_COLUMNS, COLUMNS
 from modeller.timeline_table import Table
@@ -59,7 +59,7 @@ def test_csv_and_parquet_write_a_text_column_past_16_mib(big, tmp_path):
     pacsv = pytest.importorskip("pyarrow.csv", reason="pip install -e '.[parquet]'")
     pq = pytest.importorskip("pyarrow.parquet", reason="pip install -e '.[parquet]'")
     assert sum(len(s) for s in big.columns["scenario"]) > 16 * 2**20
-    path = timeline_table.write_table(big, tmp_path / "t.csv", "csv")
+    path = timeline_write.write_table(big, tmp_path / "t.csv", "csv")
     text = path.read_text(encoding="utf-8")
     assert text[:10] == "# modeller"
     comments = next(i for i, line in enumerate(text.splitlines()) if not line.startswith("#"))
@@ -76,7 +76,7 @@ def test_csv_and_parquet_write_a_text_column_past_16_mib(big, tmp_path):
             next(fh)
         assert next(csv.DictReader(fh))["scenario"] == big.columns["scenario"][0]
 
-    back = pq.read_table(timeline_table.write_table(big, tmp_path / "t.parquet", "parquet"))
+    back = pq.read_table(timeline_write.write_table(big, tmp_path / "t.parquet", "parquet"))
     assert back.num_rows == len(big) + 3
     assert b"modeller" in back.schema.metadata
     np.testing.assert_array_equal(
@@ -89,12 +89,12 @@ def test_csv_made_in_pieces_on_threads_keeps_every_row_in_order(monkeypatch, tmp
     pytest.importorskip("pyarrow.csv", reason="pip install -e '.[parquet]'")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the same head both times
     table = synthetic(1_000, "small", attrs=40)
-    whole = timeline_table.write_table(table, tmp_path / "whole.csv", "csv").read_bytes()
+    whole = timeline_write.write_table(table, tmp_path / "whole.csv", "csv").read_bytes()
     # many blocks and pieces, some partial, more of them than the writer keeps ahead
-    monkeypatch.setattr(timeline_table, "BATCH", 130)
-    monkeypatch.setattr(timeline_table, "PIECE", 7)
-    monkeypatch.setattr(timeline_table, "AHEAD", 3)
-    pieces = timeline_table.write_table(table, tmp_path / "pieces.csv", "csv").read_bytes()
+    monkeypatch.setattr(timeline_write, "BATCH", 130)
+    monkeypatch.setattr(timeline_write, "PIECE", 7)
+    monkeypatch.setattr(timeline_write, "AHEAD", 3)
+    pieces = timeline_write.write_table(table, tmp_path / "pieces.csv", "csv").read_bytes()
     assert pieces == whole
     rows = [r for r in pieces.decode().splitlines() if not r.startswith("#")][1:]
     assert len(rows) == 1_040
@@ -105,8 +105,8 @@ def test_csv_made_in_pieces_on_threads_keeps_every_row_in_order(monkeypatch, tmp
 
 def test_json_streams_blocks_into_one_document(monkeypatch, tmp_path):
     table = synthetic(1_000, "small")
-    monkeypatch.setattr(timeline_table, "BATCH", 7)  # many blocks, one of them partial
-    doc = json.loads(timeline_table.write_table(table, tmp_path / "t.json", "json").read_text())
+    monkeypatch.setattr(timeline_write, "BATCH", 7)  # many blocks, one of them partial
+    doc = json.loads(timeline_write.write_table(table, tmp_path / "t.json", "json").read_text())
     assert doc["columns"] == list(COLUMNS)
     assert len(doc["rows"]) == 1_000 and len(doc["attrs"]) == 3
     assert [r["km2"] for r in doc["rows"]] == [round(x, 2) for x in table.columns["km2"]]
@@ -347,18 +347,18 @@ def test_ctrl_c_just_after_the_table_is_renamed_into_place_still_lists_it(tmp_pa
     listed)."""
     from click.testing import CliRunner
 
-    from modeller import folders, timeline_table
+    from modeller import folders, timeline_write
     from modeller.cli import main
 
     args = ["timeline", "land-swap", "--baselines", "contact-line", "-o", str(tmp_path)]
     assert CliRunner().invoke(main, [*args, "-f", "json"]).exit_code == 0
-    real = timeline_table.write_table
+    real = timeline_write.write_table
 
     def renamed_then_interrupted(*a, **k):
         real(*a, **k)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(timeline_table, "write_table", renamed_then_interrupted)
+    monkeypatch.setattr(timeline_write, "write_table", renamed_then_interrupted)
     result = CliRunner().invoke(main, [*args, "-f", "json"])
     assert result.exit_code == 130, result.output
     assert f"(complete: {tmp_path}/timeline.json; removed the earlier timeline's timeline.html" in (
