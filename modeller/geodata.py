@@ -367,9 +367,9 @@ def country_of(data: Geodata, kept=None):
     """The union of the units (working CRS), once per units set: a units file's gap check,
     the outline rule, the engine's bands and the timeline's plan all use it (~30 ms).
     ``kept``: that union as kept between runs (``reconcile``'s outline zone keeps it),
-    taken as it."""
+    taken unless it was made already (one object per units set: it may be prepared)."""
     if kept is not None:
-        _COUNTRIES[data] = kept
+        _COUNTRIES.setdefault(data, kept)
     if data not in _COUNTRIES:
         import shapely
 

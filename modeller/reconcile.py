@@ -77,9 +77,10 @@ def _zone_for(data: geodata.Geodata) -> OutlineZone:
     # kept between runs (geomcache, under the units' digest): its buffer took 3.2 s on
     # Minregion's units, on every new day and every timeline run with them; the units'
     # union with it (~30 ms before a timeline's workers start; WKB: the same shape)
-    names = ("zone", "inland", "reach", "country")
+    prepared = ("zone", "inland", "reach")
+    names = (*prepared, "country")
     kept = geomcache.kept(geomcache.digest("outline zone", ZONE_M, SIMPLIFY_M), draw, names)
-    for name in names[:3]:
+    for name in prepared:
         shapely.prepare(kept[name])
     country = geodata.country_of(data, kept["country"])
     return OutlineZone(kept["zone"], kept["inland"], kept["reach"], country)

@@ -269,20 +269,26 @@ def _overlapping_ticks(v) -> list[str]:
     return v.page.evaluate(OVERLAPPING_TICKS)
 
 
-@pytest.mark.parametrize(("width", "height", "name"), SIZES)
-def test_month_labels_never_overlap_over_fifteen_months(tab, tmp_path, width, height, name):
-    """A span of 15 months put its first label, kept inside the chart, over the second
-    ('Jul 2024' over 'Sep 2024') in the desktop pair of charts."""
-    table = synthetic(2, 66, step=7)
+def _month_labels_apart(tab, tmp_path, table, width, height, shot: str) -> None:
+    """The weekly page of ``table`` at a size: no two visible month labels overlap, and at
+    least four are shown."""
     path = tmp_path / "timeline.html"
     path.write_text(timeline_page.render(table, every_days=7), encoding="utf-8")
     v = _visit(tab, path, width, height)
     try:
         assert _overlapping_ticks(v) == [], f"month labels overlap at {width} px"
         assert len(v.texts(".xtick")) >= 4
-        v.shot(f"timeline-15-months-{name}")
+        v.shot(shot)
     finally:
         v.close()
+
+
+@pytest.mark.parametrize(("width", "height", "name"), SIZES)
+def test_month_labels_never_overlap_over_fifteen_months(tab, tmp_path, width, height, name):
+    """A span of 15 months put its first label, kept inside the chart, over the second
+    ('Jul 2024' over 'Sep 2024') in the desktop pair of charts."""
+    table = synthetic(2, 66, step=7)
+    _month_labels_apart(tab, tmp_path, table, width, height, f"timeline-15-months-{name}")
 
 
 @pytest.mark.parametrize(("width", "height", "name"), SIZES)
@@ -293,15 +299,7 @@ def test_month_labels_never_overlap_over_the_archives_span(tab, tmp_path, width,
 
     table = synthetic(2, 111, step=7, start=date(2024, 7, 8))
     assert max(table.columns["date"]) == "2026-08-17"
-    path = tmp_path / "timeline.html"
-    path.write_text(timeline_page.render(table, every_days=7), encoding="utf-8")
-    v = _visit(tab, path, width, height)
-    try:
-        assert _overlapping_ticks(v) == [], f"month labels overlap at {width} px"
-        assert len(v.texts(".xtick")) >= 4
-        v.shot(f"timeline-archive-span-{name}")
-    finally:
-        v.close()
+    _month_labels_apart(tab, tmp_path, table, width, height, f"timeline-archive-span-{name}")
 
 
 @pytest.mark.parametrize(("width", "height", "name"), SIZES)
