@@ -324,6 +324,7 @@ def measure_all(n_sample: int, scenarios_dir: str, repeat: int = 3) -> dict:
         "peak": peak,
         "ratio": t_naive / t_ours,
         "sample": len(sample),
+        "per_date": t_naive / len(sample),
         "read": stages["read"],
         "write": stages["write csv"],
         "floor": floor,
