@@ -3,6 +3,9 @@ and the process ends without tearing the interpreter down (``leave``)."""
 
 from __future__ import annotations
 
+import errno
+import io
+import os
 import sys
 from typing import NoReturn
 
@@ -13,6 +16,7 @@ def main() -> None:
     """Run the command line; Ctrl-C at any point ends with one line and status 130."""
     install()
     _closed_streams_to_nowhere()
+    _unbuffered_streams_written_whole()
     try:
         from .cli import main as cli
 
@@ -30,11 +34,53 @@ def _closed_streams_to_nowhere() -> None:
     """A standard stream the process was started without (``>&-``, some launchers) is
     Python's None: what is written to it goes nowhere, as its closing asked (``run``
     had ended on a traceback before writing the maps)."""
-    import os
-
     for name in ("stdin", "stdout", "stderr"):
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "r" if name == "stdin" else "w"))  # noqa: SIM115
+
+
+class _WholeWrites(io.FileIO):
+    """A standard stream's file that writes all it is given or raises."""
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            n = super().write(view[done:])
+            if n is None:  # (a descriptor made non-blocking by whoever started us)
+                raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN), done)
+            if n == 0:  # (no error, nothing taken: the next try would say no more)
+                raise OSError(errno.EIO, os.strerror(errno.EIO))
+            done += n
+        return done
+
+
+def _unbuffered_streams_written_whole() -> None:
+    """Standard streams that write all they are given or fail. Unbuffered (``python -u``,
+    ``PYTHONUNBUFFERED``, common in containers), Python writes text straight to the file,
+    once: when the system takes only part of it (a disk filling up, a reader gone from a
+    pipe mid-write), the rest was dropped without an error, and a JSON document cut short
+    ended with status 0. Buffered streams retry and raise; these now do too."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if not isinstance(stream, io.TextIOWrapper) or type(stream.buffer) is not io.FileIO:
+            continue  # buffered (its writer retries), or not the process's own stream
+        try:
+            whole = _WholeWrites(stream.fileno(), "w", closefd=False)
+        except (OSError, ValueError):
+            continue
+        setattr(
+            sys,
+            name,
+            io.TextIOWrapper(
+                whole,
+                encoding=stream.encoding,
+                errors=stream.errors,
+                newline="\n",  # (as Python opens them on POSIX: no translation)
+                line_buffering=stream.line_buffering,
+                write_through=True,
+            ),
+        )
 
 
 def leave(code: object) -> NoReturn:
@@ -50,7 +96,6 @@ def leave(code: object) -> NoReturn:
     the process with status 1, as a broken pipe during the command does.
     """
     import atexit
-    import os
     import threading
 
     if code is None:

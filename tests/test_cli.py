@@ -321,6 +321,42 @@ def test_a_reader_leaving_stdout_early_still_gets_the_maps(tmp_path, fmt):
     assert quiet.returncode == 1 and "Traceback" not in quiet.stderr, quiet.stderr
 
 
+@pytest.mark.parametrize("unbuffered", [True, False], ids=["PYTHONUNBUFFERED", "buffered"])
+def test_a_reader_leaving_midway_through_the_figures_is_not_a_success(tmp_path, unbuffered):
+    """Unbuffered (``PYTHONUNBUFFERED``, common in containers), Python wrote the JSON once
+    and dropped what the pipe did not take: a reader gone midway (or a disk filling up)
+    left the figures cut short with status 0 and no word. The pipe holds 4 KiB here, so
+    the reader closes it while the 40 KB document is being written."""
+    import fcntl
+    import os
+    import subprocess
+    import sys
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    for args, status in (
+        (["--no-maps"], 1),  # nothing left to do: status 1
+        (["--no-images", "--out", str(tmp_path / "maps")], 0),  # the maps, and a note
+    ):
+        read, write = os.pipe()
+        fcntl.fcntl(write, 1031, 4096)  # F_SETPIPE_SZ (Linux)
+        cmd = [sys.executable, "-m", "modeller", "run", "land-swap", "-f", "json", *args]
+        proc = subprocess.Popen(cmd, stdout=write, stderr=subprocess.PIPE, text=True, env=env)
+        os.close(write)
+        with os.fdopen(read, "rb", buffering=0) as reader:
+            first = reader.read(100)
+            time.sleep(0.3)  # the writer fills the pipe and waits for the rest to be read
+        err = proc.communicate(timeout=120)[1]
+        assert first.startswith(b"{"), first
+        assert proc.returncode == status, err
+        assert "Traceback" not in err
+        if status == 0:
+            assert "the figures on standard output were cut short (its reader closed it)" in err
+            assert (tmp_path / "maps" / "land-swap.html").is_file()
+
+
 def test_every_town_listed_has_part_of_its_central_footprint_moving(tmp_path):
     """The US framework listed Kindrashivka as changing hands ("<5 %") with a share of 0
     and 0 people: only its largest footprint, a sensitivity, reached the moving land."""
