@@ -409,10 +409,10 @@ def _valid_area(lonlat_parts: list):
     projecting, which can itself introduce a self-touching ring)."""
     import shapely
 
-    from .regions import repaired
+    from .regions import repaired, reprojected
 
     merged = shapely.union_all([repaired(g) for g in lonlat_parts])
-    projected = shapely.make_valid(to_equal_area(merged))
+    projected = reprojected(to_equal_area(merged))
     polys = []
     for g in shapely.get_parts(projected):
         parts = shapely.get_parts(g) if g.geom_type == "GeometryCollection" else [g]

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from . import coordarrays, geodata, inputs, positions, projection, unitchecks
+from . import coordarrays, geodata, inputs, jsonerrors, positions, projection, unitchecks
 from .errors import InputError, cut
 from .positions import check_crs, lines_of, metres_text, unique_keys
-from .regions import clip_box, polygonal, repaired, union_regions
+from .regions import clip_box, polygonal, repaired, reprojected, union_regions
 
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
 GEOMETRY_TYPES = (
@@ -59,9 +59,14 @@ def parse(text: str, path: Path) -> object:
         raise inputs.empty_geojson(path, fix)
     try:
         return json.loads(text, parse_constant=_no_constant, object_pairs_hook=unique_keys)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         hint = positions.not_json_hint(text)
-        raise InputError(f"cannot read GeoJSON: {exc}{hint}", str(path)) from None
+        if hint:  # (not JSON at all: no line of it is worth pointing at)
+            raise InputError(f"cannot read GeoJSON: {exc}{hint}", str(path)) from None
+        line, what = jsonerrors.explain(text, exc)
+        raise InputError(f"cannot read GeoJSON: {what}", str(path), line) from None
+    except ValueError as exc:
+        raise InputError(f"cannot read GeoJSON: {exc}", str(path)) from None
     except RecursionError:
         raise InputError(f"cannot read GeoJSON: {positions.TOO_DEEP}", str(path)) from None
 
@@ -233,6 +238,19 @@ def check_lonlat(g, where: str, source: str | None) -> None:
             f"−{limit}…{limit} (coordinates are [longitude, latitude] in degrees, WGS84)",
             source,
         )
+    east = np.where(xy[:, 0] < 0, xy[:, 0] + 360, xy[:, 0])  # (longitudes 0 … 360)
+    if (
+        maxx - minx >= 180
+        and maxy - miny < 90
+        and east.max() - east.min() < 180
+        and (np.abs(xy[:, 0]) >= 90).all()
+    ):
+        raise InputError(
+            f"{where}: the polygon crosses the antimeridian (±180° longitude, lon "
+            f"{minx:g} … {maxx:g}, lat {miny:g} … {maxy:g}), on the other side of the world "
+            "from Ukraine; draw the area you mean over Ukraine (longitudes 22 … 41)",
+            source,
+        )
     if maxx - minx >= 180 or maxy - miny >= 90:
         raise InputError(
             f"{where}: the polygon covers most of the world (lon {minx:g} … {maxx:g}, lat "
@@ -275,8 +293,7 @@ def territory(geoms: list, densify: bool = True) -> object:
     lonlat = parts[0] if one else union_regions(parts)
     lonlat = polygonal(clip_box(lonlat, WINDOW))
     projected = geodata.to_equal_area(lonlat, DENSIFY_DEG if densify else None)
-    # projecting can make a ring touch itself; repair again only when it did
-    return projected if shapely.is_valid(projected) else polygonal(shapely.make_valid(projected))
+    return reprojected(projected)  # (projecting can make a ring touch itself)
 
 
 CROSSING_SHARE = 0.01  # repair may change a crossing ring's area by this share, no more

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import re
 import stat
@@ -15,7 +16,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import shape
 
-from . import geodata, inputs
+from . import geodata, inputs, jsonerrors
 from .errors import InputError
 from .positions import json_kind, lines_of, strict_json
 from .regions import repaired
@@ -274,10 +275,11 @@ def read_outlines(geometry: Path, wanted: set[str]) -> tuple[dict[str, list], se
     text = inputs.read_text(geometry, "GeoJSON", fix="export the outlines as GeoJSON, this name")
     try:
         doc = strict_json(text)
+    except json.JSONDecodeError as exc:
+        line, what = jsonerrors.explain(text, exc)
+        raise InputError(f"not valid JSON ({what}); {expected}", str(geometry), line) from None
     except (ValueError, RecursionError) as exc:
-        line = getattr(exc, "lineno", None)
-        msg = getattr(exc, "msg", str(exc))
-        raise InputError(f"not valid JSON ({msg}); {expected}", str(geometry), line) from None
+        raise InputError(f"not valid JSON ({exc}); {expected}", str(geometry)) from None
     features = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(features, list) or doc.get("type", "FeatureCollection") != (
         "FeatureCollection"

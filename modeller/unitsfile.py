@@ -10,13 +10,14 @@ caller passes the names to match against (``geodata`` does).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import shapely
 
-from . import inputs, ogrfiles
+from . import inputs, jsonerrors, ogrfiles
 from .errors import InputError
 from .gazetteer import hidden_letters
 from .positions import (
@@ -62,9 +63,14 @@ def read_features(path: Path) -> tuple[list[tuple[dict, object, int]], list[tupl
             raise inputs.empty_geojson(path, "write it again, or give another units file")
         try:
             data = strict_json(text)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             hint = not_json_hint(text)
-            raise InputError(f"cannot read units GeoJSON: {exc}{hint}", str(path)) from None
+            if hint:
+                raise InputError(f"cannot read units GeoJSON: {exc}{hint}", str(path)) from None
+            line, what = jsonerrors.explain(text, exc)
+            raise InputError(f"cannot read units GeoJSON: {what}", str(path), line) from None
+        except ValueError as exc:
+            raise InputError(f"cannot read units GeoJSON: {exc}", str(path)) from None
         except RecursionError:
             raise InputError(f"cannot read units GeoJSON: {TOO_DEEP}", str(path)) from None
         check_crs(data, str(path))

@@ -1648,3 +1648,50 @@ def test_a_shapefile_cut_short_is_refused_not_read_in_part(tmp_path):
     path.write_bytes(data[: int(0.6 * len(data))])
     with pytest.raises(InputError, match=r"cut short: 5 of its 10 records lie past the end"):
         modeller.load_baseline(path)
+
+
+# Four 0.02° squares drawn at the sides of a fifth, left out, with coordinates as a
+# program adding 0.02 writes them (37.760000000000005 in one feature, 37.76 in the next).
+CORNER_SQUARES = [
+    [[37.74, 48.96], [37.760000000000005, 48.96], [37.760000000000005, 48.980000000000004],
+     [37.74, 48.980000000000004], [37.74, 48.96]],
+    [[37.76, 48.94], [37.78, 48.94], [37.78, 48.96], [37.76, 48.96], [37.76, 48.94]],
+    [[37.76, 48.98], [37.78, 48.98], [37.78, 49.0], [37.76, 49.0], [37.76, 48.98]],
+    [[37.78, 48.96], [37.800000000000004, 48.96], [37.800000000000004, 48.980000000000004],
+     [37.78, 48.980000000000004], [37.78, 48.96]],
+]  # fmt: skip
+
+
+def test_squares_around_one_left_out_hold_only_themselves(tmp_path):
+    """Projected, the left-out square's corners came to cross the four squares' outline,
+    and GEOS's default repair filled it: 16.3 km² held for the 13.0 drawn, as a baseline
+    and as a scenario's polygon alike. Each square on its own is the reference."""
+    squares = [shapely.Polygon(ring) for ring in CORNER_SQUARES]
+    drawn = sum(float(geodata.area_km2(geojson.territory([s]))) for s in squares)
+    middle = float(geodata.area_km2(geojson.territory([shapely.box(37.76, 48.96, 37.78, 48.98)])))
+    assert 12.9 < drawn < 13.2 and 3.2 < middle < 3.3
+    held = float(geodata.area_km2(geojson.territory(squares)))
+    assert held == pytest.approx(drawn, rel=1e-6)
+
+    features = [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [r]}}
+        for r in CORNER_SQUARES
+    ]
+    doc = {"type": "FeatureCollection", "date": "2025-08-15", "features": features}
+    (tmp_path / "squares.geojson").write_text(json.dumps(doc), encoding="utf-8")
+    out = tmp_path / "run.json"
+    done = cli("run", "freeze-current-lines", "--no-maps", "-b", tmp_path / "squares.geojson",
+               "-f", "json", "-O", out)  # fmt: skip
+    assert done.exit_code == 0, done.output
+    [entry] = json.loads(out.read_text(encoding="utf-8"))["scenarios"]
+    [russia] = [s for s in entry["statuses"] if s["status"] == "russia"]
+    assert russia["baseline_km2"] == pytest.approx(drawn, abs=0.01)
+
+    polygon = tmp_path / "polygon.geojson"
+    polygon.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    where = json.dumps({"polygon": {"file": polygon.name}})
+    done = cli("run", scenario(tmp_path, where), "--no-maps", "-b", "1991", "-f", "json", "-O", out)
+    assert done.exit_code == 0, done.output
+    [entry] = json.loads(out.read_text(encoding="utf-8"))["scenarios"]
+    [russia] = [s for s in entry["statuses"] if s["status"] == "russia"]
+    assert russia["km2"] == pytest.approx(drawn, abs=0.01)

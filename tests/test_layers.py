@@ -17,6 +17,7 @@ PACKAGE = Path(modeller.__file__).parent
 LAYERS: list[set[str]] = [
     {"textsafe"},  # user text made safe for each output (errors show file names with it)
     {"errors", "statuses", "document", "interrupts", "regions", "memo", "romanise"},
+    {"jsonerrors"},  # a JSON syntax error said with its line and the way to mend it
     {"bandzone"},  # a band's zone: the union of buffers of runs of the line
     {"coordarrays"},  # a GeoJSON (Multi)Polygon's coordinate array read by numpy
     {"arrowcols"},  # Arrow arrays from numpy columns' buffers (no pandas imported)
