@@ -163,6 +163,51 @@ def test_deepstate_2026_raw_geodesic_area_matches_and_clipping_loses_under_3pct(
     assert 0.0 < loss < 0.03, f"clip loss {loss:.2%}"
 
 
+def test_each_daily_file_is_a_total_deepstate_published_around_the_start_of_its_day(data_dir):
+    """The daily archive against DeepState's own totals (``area_daily_*.csv``, every
+    snapshot of DeepState's layer, 2022-04-03 … 2025-08-03): each day's file, read as
+    ``run`` and the timeline read it, has the area DeepState published for one of its
+    snapshots, less a constant few km², to within 0.5 km². That snapshot is the last
+    before about midnight UTC that opens the file's day (the median, 3.5 h before it): a
+    file named D holds DeepState's updates up to the evening of D−1 (README, Baselines)."""
+    import numpy as np
+
+    from modeller import archive
+
+    table = need(data_dir, "deepstate/area_daily_2022-04-03_2025-08-03.csv")
+    with open(table, encoding="utf-8") as fh:
+        rows = [
+            (np.datetime64(r["utc_datetime"]), float(r["occupied_km2"])) for r in csv.DictReader(fh)
+        ]  # noqa: E501
+    times = np.array([t for t, _ in rows])
+    totals = np.array([a for _, a in rows])
+    days = [
+        s for s in archive.snapshots() if s.feature is None and s.day <= rows[-1][0].item().date()
+    ]  # noqa: E501
+    assert len(days) >= 380, len(days)
+    read = np.array([float(geodata.area_km2(s.territory())) for s in days])
+    starts = np.array([np.datetime64(s.day.isoformat()) for s in days]).astype(times.dtype)
+    # the total DeepState showed at midnight UTC opening each file's day
+    then = totals[np.searchsorted(times, starts, side="right") - 1]
+    offset = float(np.median(read - then))
+    assert -10.0 < offset < 0.0, offset  # (pinholes filled, ellipsoid: a few km² less)
+    at_midnight = np.abs(read - then - offset) < 0.5
+    assert at_midnight.mean() > 0.75, at_midnight.mean()
+    # every file (but the odd one) is some total published within a day of that midnight
+    near = [
+        np.abs(
+            totals[(times >= t - np.timedelta64(2, "D")) & (times < t + np.timedelta64(1, "D"))]
+            - a
+            + offset
+        ).min()  # noqa: E501
+        for t, a in zip(starts, read, strict=True)
+    ]
+    assert np.mean(np.array(near) < 0.5) > 0.98, sorted(near)[-5:]
+    # the total at the midnight closing day D matches far less often: not D's own updates
+    closing = totals[np.searchsorted(times, starts + np.timedelta64(1, "D"), side="right") - 1]
+    assert np.mean(np.abs(read - closing - offset) < 0.5) < 0.5 * at_midnight.mean()
+
+
 # --- official populations ----------------------------------------------------------------
 
 
