@@ -167,9 +167,9 @@ def test_each_daily_file_is_a_total_deepstate_published_around_the_start_of_its_
     """The daily archive against DeepState's own totals (``area_daily_*.csv``, every
     snapshot of DeepState's layer, 2022-04-03 … 2025-08-03): each day's file, read as
     ``run`` and the timeline read it, has the area DeepState published for one of its
-    snapshots, less a constant few km², to within 0.5 km². That snapshot is the last
-    before about midnight UTC that opens the file's day (the median, 3.5 h before it): a
-    file named D holds DeepState's updates up to the evening of D−1 (README, Baselines)."""
+    snapshots, less a constant few km², to within 0.5 km². That snapshot is mostly the
+    last before the midnight UTC that opens the file's day, so a file named D mostly holds
+    DeepState's updates up to the evening of D−1; some are older (README, Baselines)."""
     import numpy as np
 
     from modeller import archive
