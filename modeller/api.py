@@ -156,11 +156,7 @@ def load_baseline(
     Partition
         Immutable pieces (oblast, status) in the working equal-area CRS.
     """
-    if isinstance(spec, os.PathLike):  # a baseline file, as a Path
-        spec = os.fspath(spec)
-    if isinstance(spec, int) and not isinstance(spec, bool):  # 1991
-        spec = str(spec)
-    spec = _home(spec)
+    spec = _home(api_args.spec_text(spec))  # (a Path, 1991)
     if spec is not None and not isinstance(spec, str):
         raise InputError(
             "spec must be a baseline spec such as 'deepstate:2025-08-15' or a file name, "
@@ -339,11 +335,7 @@ def run(
     if isinstance(towns, bool) or not isinstance(towns, numbers.Integral) or towns < 0:
         raise InputError(f"towns must be a whole number of 0 or more, got {towns!r}")
     towns = int(towns)  # (numpy's integers too)
-    if isinstance(baseline, os.PathLike):  # a baseline file, as a Path
-        baseline = os.fspath(baseline)
-    if isinstance(baseline, int) and not isinstance(baseline, bool):  # 1991, as load_baseline
-        baseline = str(baseline)
-    baseline = _home(baseline)
+    baseline = _home(api_args.spec_text(baseline))  # (a Path, 1991: as load_baseline)
     cache = runs.BaselineCache()
     if isinstance(baseline, Partition):  # loaded here: used as its spec's would be
         _plain_baseline(baseline, "run")
@@ -402,7 +394,7 @@ def timeline(
     ----------
     scenarios : Scenario, path, id, or a list of them, optional
         Default: every shipped scenario.
-    baselines : str or list of str
+    baselines : str, Path or int, or a list of them
         Comma-separated (or a list): ``deepstate:FROM..TO`` (either end may be left
         out), ``deepstate:DATE``, or other dated specs such as ``contact-line``.
     every : str, optional
@@ -439,11 +431,11 @@ def timeline(
 
     from . import archive, timeline_run, timeline_table
 
-    if (
-        isinstance(baselines, list | tuple)
-        and baselines
-        and all(isinstance(b, str) for b in baselines)
-    ):
+    if isinstance(baselines, list | tuple):  # (a Path, 1991: as run takes them)
+        baselines = [api_args.spec_text(b) for b in baselines]
+    else:
+        baselines = api_args.spec_text(baselines)
+    if isinstance(baselines, list) and baselines and all(isinstance(b, str) for b in baselines):
         baselines = ",".join(baselines)  # (as --baselines takes several)
     if not isinstance(baselines, str):
         raise InputError(

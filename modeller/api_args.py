@@ -17,6 +17,16 @@ from .partition import BaselineInfo, Partition, Piece
 from .statuses import BUILTIN_STATUSES, meant
 
 
+def spec_text(value: object) -> object:
+    """A baseline given as a Path (a file) or a whole number (``1991``) as its spec's
+    text, as ``--baseline`` takes it; anything else unchanged (for the caller to judge)."""
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 def units_now() -> tuple[str, str]:
     """The active units: their data digest and name."""
     source = geodata.load().source

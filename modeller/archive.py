@@ -25,7 +25,14 @@ from .partition import BaselineInfo
 from .specs import AUTHORED, FILE_SUFFIXES
 from .specs import named as named_spec
 
-DAILY_SOURCE = "DeepStateMap (deepstatemap.live) occupied-territory layer"
+DAILY_SOURCE = (
+    "DeepStateMap (deepstatemap.live) occupied-territory layer, daily snapshot (archived by "
+    "cyterat/deepstate-map-data, GPL-3.0)"
+)
+FETCHED_SOURCE = (
+    "DeepStateMap (deepstatemap.live) occupied-territory layer, the day's last snapshot from "
+    "its history API (modeller fetch)"
+)
 DAILY_NAME = re.compile(r"deepstatemap_data_\d{8}\.geojson")  # what deepstate_path looks up
 MONTHLY_SOURCE = (
     "DeepStateMap occupied-territory layer, month-end snapshot (derived from raw DeepState "
@@ -52,10 +59,11 @@ class Snapshot:
     def info(self) -> BaselineInfo:
         """Name, date, source and method of this snapshot as a baseline."""
         if self.feature is None:
+            fetched = self.path.parent == settings.cache_dir() / "deepstate"
             return BaselineInfo(
                 self.spec,
                 self.day,
-                DAILY_SOURCE,
+                FETCHED_SOURCE if fetched else DAILY_SOURCE,
                 f"snapshot file {self.path.name}, {pockets.METHOD}, clipped to the units",
             )
         return BaselineInfo(

@@ -223,16 +223,19 @@ def _map_links(out: Path, ids: list[str]) -> dict[str, str]:
     from .maps.site import GENERATOR, page_head, scenario_shown
     from .timeline_page import INDEX
 
-    folder = out.parent
-    index = page_head(folder / "index.html")
-    links = {INDEX: "../index.html"} if index is not None and GENERATOR in index else {}
+    links: dict[str, str] = {}
     wanted = set(ids)
-    try:
-        pages = sorted(p for p in folder.glob("*.html") if p.name != "index.html")
-    except OSError:
-        return links
-    for page in pages:
-        sid = scenario_shown(page)
-        if sid in wanted and sid not in links:
-            links[sid] = "../" + quote(page.name)
+    # (the maps in the timeline's own folder, --out maps, first; then in the one above it)
+    for folder, up in ((out, ""), (out.parent, "../")):
+        index = page_head(folder / "index.html")
+        if index is not None and GENERATOR in index:
+            links.setdefault(INDEX, up + "index.html")
+        try:
+            pages = sorted(p for p in folder.glob("*.html") if p.name != "index.html")
+        except OSError:
+            continue
+        for page in pages:
+            sid = scenario_shown(page)
+            if sid in wanted and sid not in links:
+                links[sid] = up + quote(page.name)
     return links

@@ -211,11 +211,19 @@ def _people(text: str, code: str, table: str, n: int, column: str = VALUE_COLUMN
     if THOUSANDS.fullmatch(raw) or (DOT_THOUSANDS.fullmatch(raw) and raw.count(".") > 1):
         raw = re.sub(r"[^\d]", "", raw)  # (1.509.515: dots between thousands, no doubt)
     elif DOT_THOUSANDS.fullmatch(raw):  # '150.000': 150, or 150,000 written the German way?
-        grouped = int(raw.replace(".", ""))
+        grouped, number = int(raw.replace(".", "")), float(raw)
+        if number != round(number):  # (387.439: no whole number of people as a decimal)
+            raise InputError(
+                f"{column} {said} of {code} has a dot between thousands (as a decimal, "
+                f"{number:g} would be no whole number of people); write it without the "
+                f"dot: {grouped}",
+                table,
+                n,
+            )
         raise InputError(
-            f"{column} {said} of {code} reads as {float(raw):g} with a decimal point "
+            f"{column} {said} of {code} reads as {number:g} with a decimal point "
             f"or as {grouped:,} with a dot between thousands; write it without either "
-            f"({grouped} or {float(raw):g})",
+            f"({grouped} or {round(number)})",
             table,
             n,
         )

@@ -1110,3 +1110,21 @@ def test_timeline_takes_a_list_of_baselines_and_numpy_truth_values():
             modeller.timeline(["land-swap"], bad)
     with pytest.raises(InputError, match="recognition must be True or False, got 1"):
         modeller.timeline(["land-swap"], "contact-line", recognition=1)
+
+
+def test_timeline_takes_a_baseline_as_a_path_or_1991_as_run_does(tmp_path):
+    """run and load_baseline took a Path and 1991; the timeline refused both ("baselines
+    must be a spec"), though it took the same file as text."""
+    ring = [[37.6, 48.0], [37.9, 48.0], [37.9, 48.2], [37.6, 48.2], [37.6, 48.0]]
+    polygon = {"type": "Polygon", "coordinates": [ring]}
+    feature = {"type": "Feature", "properties": {}, "geometry": polygon}
+    doc = {"type": "FeatureCollection", "date": "2025-08-15", "features": [feature]}
+    path = tmp_path / "held.geojson"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    by_path = modeller.timeline(["land-swap"], path)
+    assert len(by_path) and by_path.equals(modeller.timeline(["land-swap"], str(path)))
+    assert modeller.timeline(["land-swap"], 1991).equals(modeller.timeline(["land-swap"], "1991"))
+    both = modeller.timeline(["land-swap"], [path, 1991])
+    assert sorted({str(d)[:10] for d in both["date"]}) == ["1991-12-01", "2025-08-15"]
+    with pytest.raises(InputError, match="baselines must be a spec"):
+        modeller.timeline(["land-swap"], 3.5)

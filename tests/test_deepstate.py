@@ -11,6 +11,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
+import modeller
 from modeller import archive, baselines, deepstate, downloads, geodata, geojson, timeline_run
 from modeller.cli import main
 from modeller.errors import InputError
@@ -67,6 +68,18 @@ def test_fetched_snapshot_agrees_with_the_daily_archive(recorded_api, tmp_path, 
     a = geodata.area_km2(shapely.intersection(fetched, ukraine))
     b = geodata.area_km2(shapely.intersection(archived, ukraine))
     assert a == pytest.approx(b, rel=0.01)
+
+
+def test_each_daily_file_credits_where_it_came_from(recorded_api, tmp_path, monkeypatch):
+    """Daily baselines had named only DeepStateMap: the archive of the daily files (GPL-3.0)
+    went uncredited, and a file fetched from DeepState's API read as the archive's."""
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    fetched = archive.Snapshot(date(2025, 8, 3), deepstate.fetch(date(2025, 8, 3)))
+    archived = archive.Snapshot(date(2025, 8, 3), baselines.deepstate_path(date(2025, 8, 3)))
+    assert "history API (modeller fetch)" in fetched.info.source
+    assert "cyterat/deepstate-map-data, GPL-3.0" in archived.info.source
+    doc = modeller.run("land-swap", "deepstate:2025-08-03").document.to_dict()
+    assert doc["scenarios"][0]["baseline"]["source"] == archived.info.source
 
 
 def test_a_day_without_snapshot_names_the_nearest(recorded_api, tmp_path, monkeypatch):

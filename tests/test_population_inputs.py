@@ -161,6 +161,18 @@ def test_a_hromada_outline_outside_its_oblast_is_refused(tmp_path, hromada_dir, 
     refused(folder, GEOMETRY_NAME, "UA14120090000098500's outline lies", what)
 
 
+def test_an_outline_coded_as_a_hromada_of_another_oblast_is_refused(tmp_path, hromada_dir, rows):
+    """A Khmelnytskyi outline given the code of a Kirovohrad hromada, whose own outline is
+    there too, had been accepted: the two were united, one point of the union vouched for
+    both, and Khmelnytskyi's hromada counted as one without an outline."""
+    doc = json.loads((hromada_dir / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
+    stray = next(f for f in doc["features"] if str(code_of(f)).startswith("UA68"))
+    host = next(f for f in doc["features"] if str(code_of(f)).startswith("UA35"))
+    stray["properties"] = {**stray["properties"], "COD_3": code_of(host)}
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry=doc["features"])
+    refused(folder, GEOMETRY_NAME, f"{code_of(host)}'s outline lies", "km outside Kirovohrad")
+
+
 def test_a_hromada_outline_given_twice_is_refused_naming_both(tmp_path, hromada_dir, rows):
     """Kramatorsk's outline given again under its neighbour's code had been accepted: its
     land and its people counted twice."""
@@ -523,9 +535,11 @@ def test_a_total_with_one_dot_before_three_zeros_is_asked_about(tmp_path, hromad
     refused(
         folder,
         f"{CSV_NAME}:{index + 1}: total_population_2022 '256.209' of UA14060030000084305",
-        "reads as 256.209 with a decimal point or as 256,209 with a dot between thousands",
+        "has a dot between thousands (as a decimal, 256.209 would be no whole number of "
+        "people); write it without the dot: 256209",
     )
-    with pytest.raises(InputError, match="'150.000' of x reads as 150 with a decimal point"):
+    # (the fix offered had been "256209 or 256.209": the input itself, no whole number)
+    with pytest.raises(InputError, match=r"reads as 150 with a decimal point .*\(150000 or 150\)"):
         hromada_files._people("150.000", "x", "t.csv", 2)
     assert hromada_files._people("1.256.209", "x", "t.csv", 2) == 1_256_209
     assert hromada_files._people("256209.000", "x", "t.csv", 2) == 256_209

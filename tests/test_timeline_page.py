@@ -386,3 +386,23 @@ def test_a_people_axis_labels_each_tick_with_its_own_value(top):
     scale = {"M": 1e6, "k": 1e3}.get(next(iter(units), ""), 1.0)
     for value, label in zip(values, labels, strict=True):
         assert float(label.split(" ")[0].replace(",", "")) * scale == pytest.approx(value)
+
+
+def test_a_timeline_written_into_the_maps_folder_links_the_maps_beside_it(tmp_path):
+    """``timeline --out maps``, where ``run`` wrote its maps, had linked none of them: it
+    looked for them only in the folder above."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    site = tmp_path / "maps"
+    runner = CliRunner()
+    done = runner.invoke(main, ["run", "land-swap", "--no-images", "--out", str(site)])
+    assert done.exit_code == 0, done.output
+    args = ["timeline", "land-swap", "--baselines", "contact-line", "-o", str(site)]
+    done = runner.invoke(main, args)
+    assert done.exit_code == 0, done.output
+    page = (site / "timeline.html").read_text(encoding="utf-8")
+    assert 'href="index.html">Maps of every scenario' in page
+    assert '<a href="land-swap.html">map</a>' in page
+    assert "../index.html" not in page and "../land-swap.html" not in page
