@@ -26,11 +26,11 @@ from .specs import AUTHORED, FILE_SUFFIXES
 from .specs import named as named_spec
 
 DAILY_SOURCE = (
-    "DeepStateMap (deepstatemap.live) occupied-territory layer, daily snapshot (archived by "
-    "cyterat/deepstate-map-data, GPL-3.0)"
+    "DeepStateMap (deepstatemap.live) occupied-territory layer; daily snapshot archived by "
+    "cyterat/deepstate-map-data (GPL-3.0)"
 )
 FETCHED_SOURCE = (
-    "DeepStateMap (deepstatemap.live) occupied-territory layer, the day's last snapshot from "
+    "DeepStateMap (deepstatemap.live) occupied-territory layer; the day's last snapshot from "
     "its history API (modeller fetch)"
 )
 DAILY_NAME = re.compile(r"deepstatemap_data_\d{8}\.geojson")  # what deepstate_path looks up

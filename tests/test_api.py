@@ -1105,7 +1105,9 @@ def test_timeline_takes_a_list_of_baselines_and_numpy_truth_values():
     )
     ran = modeller.run(["land-swap"], baseline="contact-line", reconcile=np.bool_(False))
     assert ran.document.scenarios
-    for bad in ([], [1, 2], ["contact-line", None]):
+    with pytest.raises(InputError, match="unknown baseline '1' in baselines; valid: deepstate"):
+        modeller.timeline(["land-swap"], [1, 2])  # (whole numbers are specs, as 1991 is)
+    for bad in ([], ["contact-line", None]):
         with pytest.raises(InputError, match="baselines must be a spec .* or a list of specs"):
             modeller.timeline(["land-swap"], bad)
     with pytest.raises(InputError, match="recognition must be True or False, got 1"):

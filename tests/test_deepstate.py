@@ -77,7 +77,7 @@ def test_each_daily_file_credits_where_it_came_from(recorded_api, tmp_path, monk
     fetched = archive.Snapshot(date(2025, 8, 3), deepstate.fetch(date(2025, 8, 3)))
     archived = archive.Snapshot(date(2025, 8, 3), baselines.deepstate_path(date(2025, 8, 3)))
     assert "history API (modeller fetch)" in fetched.info.source
-    assert "cyterat/deepstate-map-data, GPL-3.0" in archived.info.source
+    assert "cyterat/deepstate-map-data (GPL-3.0)" in archived.info.source
     doc = modeller.run("land-swap", "deepstate:2025-08-03").document.to_dict()
     assert doc["scenarios"][0]["baseline"]["source"] == archived.info.source
 
