@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,13 +216,25 @@ def _check_codes(units: dict, shapes: dict) -> list[Finding]:
     return [Finding("ok", "units", f"{len(units)} units, each with one geometry")]
 
 
+def _reason(geom) -> str:
+    """GEOS's reason a working-CRS geometry is invalid, its point as "near 28.12°E 49.20°N"."""
+    reason = shapely.is_valid_reason(geom)
+    at = re.search(r"\[([-+\d.eE]+) ([-+\d.eE]+)\]", reason)
+    if at is None:
+        return reason
+    point = geodata.to_lonlat(shapely.Point(float(at[1]), float(at[2])))
+    return f"{reason[: at.start()]} near {point.x:.2f}°E {point.y:.2f}°N"
+
+
 def _is_area(geom) -> bool:
     """Whether a unit's geometry is an area at all (not a point, a line or nothing)."""
     return not geom.is_empty and geom.geom_type.endswith("Polygon")
 
 
 def _check_validity(shapes: dict) -> list[Finding]:
-    bad = [(c, shapely.is_valid_reason(g)) for c, g in shapes.items() if not shapely.is_valid(g)]
+    """Each unit (working CRS) an area, valid; where GEOS finds it invalid, the place in
+    lon/lat (its metres had said nothing a user could look up)."""
+    bad = [(c, _reason(g)) for c, g in shapes.items() if not shapely.is_valid(g)]
     bad += [  # a unit is an area: a point, a line or nothing is no outline of one
         (c, f"a {g.geom_type}{' (empty)' if g.is_empty else ''}, not an area")
         for c, g in shapes.items()

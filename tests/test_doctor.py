@@ -67,6 +67,10 @@ def test_doctor_finds_every_fault_in_a_broken_fixture(tmp_path):
     findings = doctor.check_geodata(_broken_copy(tmp_path))
     fails = [f for f in findings if f.level == "fail"]
     assert any(f.check == "validity" and f.message.startswith("UA-77") for f in fails)
+    # where the bow-tie crosses itself, in lon/lat (the working CRS's metres had been said)
+    [bow] = [f.message for f in fails if f.check == "validity" and f.message.startswith("UA-77")]
+    lon, lat = map(float, re.search(r"Self-intersection near ([\d.]+)°E ([\d.]+)°N", bow).groups())
+    assert abs(lon - 25.75) < 0.05 and abs(lat - 48.25) < 0.05, bow
     overlap = [f for f in fails if f.check == "overlaps"]
     assert any("UA-30" in f.message and "UA-32" in f.message for f in overlap), overlap
     assert any(f.check == "gaps" for f in fails)  # where Kyiv city used to be
