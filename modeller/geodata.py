@@ -412,12 +412,8 @@ def _valid_area(lonlat_parts: list):
     from .regions import repaired, reprojected
 
     merged = shapely.union_all([repaired(g) for g in lonlat_parts])
-    projected = reprojected(to_equal_area(merged))
-    polys = []
-    for g in shapely.get_parts(projected):
-        parts = shapely.get_parts(g) if g.geom_type == "GeometryCollection" else [g]
-        polys += [p for p in parts if p.geom_type.endswith("Polygon")]
-    return shapely.union_all(polys)
+    # (polygons only, repaired or not; their union as the units have always had it)
+    return shapely.union_all(shapely.get_parts(reprojected(to_equal_area(merged))))
 
 
 def _snap_inside(xy: np.ndarray, settlements: list, geometry: dict) -> np.ndarray:

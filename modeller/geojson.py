@@ -60,9 +60,6 @@ def parse(text: str, path: Path) -> object:
     try:
         return json.loads(text, parse_constant=_no_constant, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as exc:
-        hint = positions.not_json_hint(text)
-        if hint:  # (not JSON at all: no line of it is worth pointing at)
-            raise InputError(f"cannot read GeoJSON: {exc}{hint}", str(path)) from None
         line, what = jsonerrors.explain(text, exc)
         raise InputError(f"cannot read GeoJSON: {what}", str(path), line) from None
     except ValueError as exc:

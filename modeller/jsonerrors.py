@@ -10,13 +10,21 @@ import re
 _CLOSER = {"{": "}", "[": "]"}
 
 
-def explain(text: str, exc: json.JSONDecodeError) -> tuple[int, str]:
-    """The line to point at and what is wrong there, with the way to mend it."""
+def explain(text: str, exc: json.JSONDecodeError) -> tuple[int | None, str]:
+    """The line to point at and what is wrong there, with the way to mend it (no line for
+    a text that does not even start as JSON: a YAML, CSV or text file given as GeoJSON)."""
     pos, msg = exc.pos, exc.msg
     at = text[pos : pos + 1]
     before = text[:pos].rstrip()
+    if text.lstrip()[:1] not in ("{", "[", ""):
+        return None, (
+            f"{exc}; it is not JSON at all (a YAML, CSV or text file?): give a GeoJSON "
+            "file, which starts with '{'"
+        )
     if not text[pos:].strip() and msg.startswith("Expecting"):
         return _cut_short(text)
+    if text.startswith(("//", "/*"), pos):
+        return exc.lineno, "a comment (JSON allows none): remove it"
     if msg == "Expecting value" or msg.startswith("Expecting property name"):
         if before.endswith(",") and at in ("]", "}"):
             return (
@@ -28,8 +36,6 @@ def explain(text: str, exc: json.JSONDecodeError) -> tuple[int, str]:
                 exc.lineno,
                 'a key or text in single quotes (JSON takes double quotes: "type"): replace them',
             )
-        if text.startswith(("//", "/*"), pos):
-            return exc.lineno, "a comment (JSON allows none): remove it"
         if msg.startswith("Expecting property name"):
             return (
                 exc.lineno,
@@ -44,8 +50,6 @@ def explain(text: str, exc: json.JSONDecodeError) -> tuple[int, str]:
             "true, false, null, [lists] and {objects}",
         )
     if msg == "Extra data":
-        if text.startswith(("//", "/*"), pos):
-            return exc.lineno, "a comment (JSON allows none): remove it"
         return (
             exc.lineno,
             "more after the end of the document (a second document, or text pasted after "

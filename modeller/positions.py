@@ -250,17 +250,6 @@ def _check_holes(g, where: str, source: str | None) -> None:
                 )
 
 
-def not_json_hint(text: str) -> str:
-    """What to add to a JSON error when the text does not even start as JSON (a YAML,
-    CSV or text file given as GeoJSON): json's own "Expecting value" says nothing of it."""
-    if text.lstrip()[:1] in ("{", "[", ""):
-        return ""
-    return (
-        "; it is not JSON at all (a YAML, CSV or text file?): give a GeoJSON file, which "
-        "starts with '{'"
-    )
-
-
 def position_problem(geom: object) -> str | None:
     """What is wrong with the first bad position of a GeoJSON geometry object (one that is
     not two or three numbers), or None when every position is well formed."""

@@ -25,7 +25,6 @@ from .positions import (
     check_crs,
     json_kind,
     lines_of,
-    not_json_hint,
     shape_2d,
     strict_json,
 )
@@ -64,9 +63,6 @@ def read_features(path: Path) -> tuple[list[tuple[dict, object, int]], list[tupl
         try:
             data = strict_json(text)
         except json.JSONDecodeError as exc:
-            hint = not_json_hint(text)
-            if hint:
-                raise InputError(f"cannot read units GeoJSON: {exc}{hint}", str(path)) from None
             line, what = jsonerrors.explain(text, exc)
             raise InputError(f"cannot read units GeoJSON: {what}", str(path), line) from None
         except ValueError as exc:
