@@ -17,6 +17,7 @@ import numbers
 import os
 import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -423,14 +424,18 @@ def timeline(
         One row per date (``datetime64``) × scenario × oblast × status: km², people, the
         baseline's figures, change, gained and lost (``timeline.csv``'s ``status`` rows, its columns
         but ``table`` and ``attrs``); with ``recognition``, the ``attrs`` rows (columns
-        date, scenario, oblast, oblast_name, status, attrs, km2, people). Its ``attrs``
-        hold the provenance every timeline file carries: tool and data version, method,
-        sources, the baselines, and per scenario its hash, sources and warnings.
+        date, scenario, oblast, oblast_name, status, attrs, km2, people: that column is
+        ``frame["attrs"]``, since ``frame.attrs`` is pandas' own). ``frame.attrs`` holds
+        the provenance every timeline file carries: tool and data version, method,
+        sources, the baselines, and per scenario its hash, sources, warnings and the
+        baselines its ``held_in`` steps read.
     """
     import pandas as pd
 
     from . import archive, timeline_run, timeline_table
 
+    if isinstance(baselines, Iterator):  # a generator, as run takes one of scenarios
+        baselines = list(baselines)
     if isinstance(baselines, list | tuple):  # (a Path, 1991: as run takes them)
         baselines = [api_args.spec_text(b) for b in baselines]
     else:

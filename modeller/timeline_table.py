@@ -199,3 +199,12 @@ def reported_line(sc: dict) -> str:
         for r in sc["reported"]
     )
     return f"scenario {sc['id']} reported: {cites}"
+
+
+def held_in_line(sc: dict, held: dict) -> str:
+    """Another baseline a scenario's ``held_in`` steps read, for a comment line of the CSV:
+    'scenario x reads held_in baseline NAME (DATE; SOURCE)' — its figures depend on it too."""
+    return (
+        f"scenario {sc['id']} reads held_in baseline {held['name']} "
+        f"({held.get('date') or 'undated'}; {held['source']})"
+    )

@@ -21,6 +21,7 @@ from .timeline_table import (
     Table,
     digits,
     grey_lines,
+    held_in_line,
     missing_lines,
     other_lines,
     outline_lines,
@@ -160,6 +161,7 @@ def _csv_head(table: Table) -> str:
             for line in (
                 f"scenario {sc['id']} #{sc['hash']}: {sc['title']} ({sc.get('file') or 'no file'})",
                 *([reported_line(sc)] if sc.get("reported") else []),
+                *(held_in_line(sc, h) for h in sc.get("held_in", ())),
             )
         ),
         *outline_lines(table.baselines),

@@ -1099,6 +1099,8 @@ def test_timeline_takes_a_list_of_baselines_and_numpy_truth_values():
     assert sorted(listed["date"].unique()) == sorted(joined["date"].unique())
     assert len(listed["date"].unique()) == 2
     assert listed["km2"].sum() == pytest.approx(joined["km2"].sum(), rel=1e-12)
+    made = modeller.timeline(["land-swap"], (b for b in ["contact-line", "pre-2022"]))
+    assert made["km2"].sum() == pytest.approx(listed["km2"].sum(), rel=1e-12)  # (a generator)
     rows = modeller.timeline(["land-swap"], ("contact-line",), recognition=np.False_)
     assert rows["km2"].sum() == pytest.approx(
         listed[listed["date"] == rows["date"].iloc[0]]["km2"].sum(), rel=1e-12

@@ -430,6 +430,42 @@ def test_the_timeline_names_the_baselines_held_in_steps_read(tmp_path):
     assert "geodata/baselines/pre-2022.yaml" in page
 
 
+def test_the_csv_names_which_scenario_reads_a_held_in_file_and_its_date(tmp_path):
+    """A held_in step reading the user's own dated file: the CSV's comment lines (which
+    JSON and Parquet readers do not see) named neither the file nor its date, so a figure
+    read from the CSV could not be traced to the line it was cut by."""
+    import json
+
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    ring = [[37.8, 43.0], [42.0, 43.0], [42.0, 53.5], [37.8, 53.5], [37.8, 43.0]]
+    feature = {
+        "type": "Feature",
+        "properties": {"status": "russia"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+    line = tmp_path / "my line.geojson"
+    doc = {"type": "FeatureCollection", "date": "2025-03-01", "features": [feature]}
+    line.write_text(json.dumps(doc), encoding="utf-8")
+    (tmp_path / "east.yaml").write_text(
+        "id: east\ntitle: Russia keeps what lies east of a line\nsteps:\n"
+        f"  - assign: russia\n    where: {{held_in: {{baseline: '{line}', status: russia}}}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "tl"
+    args = ["timeline", str(tmp_path / "east.yaml"), "--baselines", "contact-line", "-o", out]
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    head = [
+        line for line in (out / "timeline.csv").read_text("utf-8").splitlines() if line[:1] == "#"
+    ]
+    said = [h for h in head if h.startswith("# scenario east reads held_in baseline")]
+    assert len(said) == 1, head
+    assert "my line.geojson" in said[0] and "(2025-03-01;" in said[0], said
+
+
 @pytest.mark.parametrize("mode", ["russia", "ukraine"])
 def test_the_csv_and_the_page_say_how_the_grey_zone_counts(shared_data, tmp_path, mode):
     """--contested changes the figures (the 'contested' rows go), yet only the JSON and
