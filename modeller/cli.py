@@ -180,9 +180,10 @@ def validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files: keys, statuses, oblast and place names, baselines named,
     polygon files, split lines. Exit 2 on any error.
 
-    What needs the map itself is left to run (and doctor): whether a split's oblasts
-    border each other and its line cuts them with the keep place on one side, and whether
-    a band covers the whole of its side on the baseline.
+    Splits are checked against the units' boxes and borders: the line crosses the listed
+    oblasts' box once, the keep place lies in it, the oblasts border each other. What
+    needs the map itself is left to run (and doctor): whether the line leaves a listed
+    oblast whole, and whether a band covers the whole of its side on the baseline.
     """
     from . import cli_validate
 

@@ -38,6 +38,7 @@ def validate(paths: tuple[Path, ...]) -> None:
                     f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path)
                 )
             _check_geometry(sc, path)
+            _check_splits(sc, path)
             notes = _check_days(sc, path) + _check_held_in_files(sc, path)
             notes += _check_own_file(sc, path)
         except InputError as exc:
@@ -66,8 +67,8 @@ def _check_geometry(sc, path: Path) -> None:
             shape = sel.polygon
             if shape is None or (shape.file and shape.file in read):
                 continue
-            from .engine import step_name
             from .polygons import scenario_polygon
+            from .scenario import step_name
 
             try:
                 scenario_polygon(shape.file, shape.geojson)
@@ -79,6 +80,33 @@ def _check_geometry(sc, path: Path) -> None:
                 raise InputError(message, str(path), line) from None
             if shape.file:
                 read.add(shape.file)
+
+
+def _check_splits(sc, path: Path) -> None:
+    """What ``run`` refuses of a ``split``: on the embedded units, what their boxes and
+    borders tell, without geometry (``splitcheck``); on a units file, the engine's own
+    check, on its outlines. Errors name the step and its line, as ``run``'s do."""
+    from . import settings
+
+    for phase, number, step in sc.numbered_steps:
+        for sel in step.where.walk():
+            if sel.split is None:
+                continue
+            try:
+                if settings.units_path() is None:
+                    from .splitcheck import check
+
+                    check(sel.split)
+                else:  # (the file is loaded already: --units checked it)
+                    from .engine import split_regions
+
+                    split_regions(sel.split)
+            except InputError as exc:
+                from .scenario import step_name
+                from .yamlpos import line_in
+
+                line = line_in(path, sc.step_loc(phase, number))
+                raise InputError(f"{step_name(phase, number)}: {exc}", str(path), line) from None
 
 
 def _check_held_in_files(sc, path: Path) -> list[InputError]:
@@ -95,7 +123,7 @@ def _check_held_in_files(sc, path: Path) -> list[InputError]:
                 continue
             read.add(spec)
             from .baselines import load_baseline
-            from .engine import step_name
+            from .scenario import step_name
             from .yamlpos import line_in
 
             line = line_in(path, sc.step_loc(phase, number))
@@ -166,7 +194,7 @@ def _check_days(sc, path: Path) -> list[InputError]:
         if match is None:
             continue
         from . import archive  # (the geometry stack: only for a scenario naming a DeepState day)
-        from .engine import step_name
+        from .scenario import step_name
         from .yamlpos import line_in
 
         day = date.fromisoformat(match.group(1))  # (checked when the scenario loaded)

@@ -6,7 +6,6 @@ the ``load`` function the caller gives (``baselines.apply`` gives ``load_baselin
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable
 from functools import cache
@@ -15,12 +14,12 @@ import shapely
 from shapely.geometry import LineString, Point, box
 from shapely.ops import split as cut
 
-from . import geodata, polygons, settings
+from . import geodata, polygons, settings, splitcheck
 from .bandregion import band_region
 from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
-from .scenario import Phase, Scenario
-from .scenario_selectors import Between, HeldIn, Selector, Split, place_lonlat
+from .scenario import Phase, Scenario, step_name
+from .scenario_selectors import KEEP_OFF_M, HeldIn, Selector, Split, point_xy
 from .textsafe import visible_text
 
 
@@ -69,11 +68,6 @@ def apply_phases(
         assign,
         load,
     )
-
-
-def step_name(phase: Phase | None, number: int) -> str:
-    """How messages name a step: 'step 2', or 'step 2 of phase 'withdrawal''."""
-    return f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")
 
 
 def step_label(phase: Phase | None, number: int, step) -> str:
@@ -417,56 +411,31 @@ def _intersect(a: dict, b: dict) -> dict:
     return out
 
 
-def point_xy(item) -> tuple[float, float]:
-    """Working-CRS coordinates of a line point: a place, [lon, lat] or a midpoint."""
-    if isinstance(item, Between):
-        (ax, ay), (bx, by) = (point_xy(x) for x in item.between)
-        return ((ax + bx) / 2, (ay + by) / 2)
-    p = geodata.to_equal_area(Point(*place_lonlat(item)))
-    return (p.x, p.y)
-
-
 def split_regions(split: Split) -> dict[str, object]:
     """The side of the (extended) line that contains ``keep``, within each listed oblast."""
     data = geodata.load()
     union = shapely.union_all([data.geometry[c] for c in split.oblast])
     minx, miny, maxx, maxy = union.bounds
-    frame = box(minx - 1000, miny - 1000, maxx + 1000, maxy + 1000)
-    reach = math.hypot(maxx - minx, maxy - miny) + 10_000
-    pts = [point_xy(p) for p in split.line]
-    pts = [pts[0]] + [b for a, b in zip(pts, pts[1:], strict=False) if a != b]
-    if len(pts) < 2:
-        raise InputError("the split line needs at least two distinct points")
-    line = LineString([_extend(pts[1], pts[0], reach), *pts, _extend(pts[-2], pts[-1], reach)])
+    margin = splitcheck.FRAME_M
+    frame = box(minx - margin, miny - margin, maxx + margin, maxy + margin)
+    coords = splitcheck.extended_line([point_xy(p) for p in split.line], union.bounds)
+    line = LineString(coords)
     if not line.is_simple:
-        if LineString(pts).is_simple:  # (the line alone is checked when the file is read)
-            raise InputError(
-                "the split line's extensions (straight on past its first and last points, "
-                "to the edge of the listed oblasts) cross the line or each other; move its end "
-                "points, or add points so that its ends lead away from the rest of the line"
-            )
-        raise InputError("the split line crosses itself; reorder its points")
+        if LineString(coords[1:-1]).is_simple:  # (the line alone is checked as it is read)
+            raise splitcheck.extensions_cross()
+        raise splitcheck.crosses_itself()
     sides = cut(frame, line).geoms
     keep = Point(point_xy(split.keep))
     if len(sides) < 2:
         names = ", ".join(data.units[c].name_en for c in split.oblast)
-        away = line.distance(union) / 1000  # (at least the frame's 1 km margin)
-        raise InputError(
-            f"the split line (extended at both ends) passes {away:,.0f} km from {names}, "
-            "so it does not cut the "
-            "listed oblasts in two: give line points across them (a place on each side, or "
-            "[lon, lat]), or list the oblasts the line crosses"
-        )
+        raise splitcheck.misses(names, line.distance(union) / 1000)
     if len(sides) > 2:
-        raise InputError(
-            "the split line leaves the listed oblasts' extent and comes back, cutting it into "
-            f"{len(sides)} parts; keep the line inside, or split in two steps"
-        )
-    if line.distance(keep) < 100:
+        raise splitcheck.comes_back(len(sides))
+    if line.distance(keep) < KEEP_OFF_M:
         raise InputError(f"keep place '{split.keep}' lies on the split line; pick a place off it")
     chosen = [g for g in sides if g.covers(keep)]
     if not chosen:
-        raise InputError(f"keep place '{split.keep}' lies outside the listed oblasts' extent")
+        raise splitcheck.keep_outside(split.keep)
     side = chosen[0]
     out = {code: overlay(shapely.intersection, data.geometry[code], side) for code in split.oblast}
     _check_cut(split, line, out)
@@ -476,7 +445,6 @@ def split_regions(split: Split) -> dict[str, object]:
 SLIVER_M2 = 1e-3  # a part of a cut piece under 10 cm² is rounding, not land (split_piece)
 UNCUT_M2 = 10_000.0  # less than 0.01 km² of an oblast on one side: the line leaves it whole
 ALONG_M = 1000.0  # a line this near an oblast it leaves whole runs along its border
-NEIGHBOUR_M = 1000.0  # oblasts this near each other border each other
 
 
 def _check_cut(split: Split, line, kept: dict[str, object]) -> None:
@@ -485,7 +453,7 @@ def _check_cut(split: Split, line, kept: dict[str, object]) -> None:
     it, where the step says to cut it (Lviv listed beside Donetsk, the line 900 km away or
     its extension crossing Lviv, had handed over all or part of Lviv).
 
-    The listed oblasts must border each other in a chain (``NEIGHBOUR_M``). One the line
+    The listed oblasts must border each other in a chain (``splitcheck.NEIGHBOUR_M``). One the line
     leaves whole is taken (all of it or none, by its side) when the line runs along it
     (within ``ALONG_M``) or it borders a listed oblast the line cuts, directly or through
     other listed oblasts: Sevastopol beside a Crimea cut in two, Crimea beside a Kherson
@@ -497,25 +465,19 @@ def _check_cut(split: Split, line, kept: dict[str, object]) -> None:
     borders: dict[str, set[str]] = {c: set() for c in listed}
     for i, c in enumerate(listed):
         for d in listed[i + 1 :]:
-            if shapely.dwithin(geometry[c], geometry[d], NEIGHBOUR_M):
+            if shapely.dwithin(geometry[c], geometry[d], splitcheck.NEIGHBOUR_M):
                 borders[c].add(d)
                 borders[d].add(c)
-    apart = set(listed) - _reached([listed[0]], borders)  # not one stretch of land
-    if apart:
-        far = next(c for c in listed if c in apart)
-        rest = ", ".join(name(c) for c in listed if c not in apart)
-        raise InputError(
-            f"{name(far)} borders none of the other oblasts the split lists ({rest}): a "
-            "split cuts one stretch of land along one line; cut the others in a step of "
-            "their own"
-        )
+    apart = splitcheck.apart(listed, borders, name)  # not one stretch of land
+    if apart is not None:
+        raise apart
     cut = [
         c
         for c in listed
         if UNCUT_M2 <= kept[c].area <= geometry[c].area - UNCUT_M2
         or line.distance(geometry[c]) <= ALONG_M
     ]
-    taken = _reached(cut, borders)  # those cut, and those whole beside them
+    taken = splitcheck.reached(cut, borders)  # those cut, and those whole beside them
     for code in listed:
         if code not in taken:
             on_kept = kept[code].area > UNCUT_M2
@@ -526,20 +488,3 @@ def _check_cut(split: Split, line, kept: dict[str, object]) -> None:
                 f"{'on' if on_kept else 'off'} the side kept: give line points across the "
                 f"listed oblasts, or take {name(code)} whole with 'oblast' in a step of its own"
             )
-
-
-def _reached(starts: list[str], borders: dict[str, set[str]]) -> set[str]:
-    """The oblasts reached from ``starts`` by crossing borders (``starts`` among them)."""
-    seen, todo = set(starts), list(starts)
-    while todo:
-        new = borders[todo.pop()] - seen
-        seen |= new
-        todo += new
-    return seen
-
-
-def _extend(a, b, reach: float) -> tuple[float, float]:
-    """The point ``reach`` metres beyond b, continuing the direction a → b."""
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    n = math.hypot(dx, dy)
-    return (b[0] + dx / n * reach, b[1] + dy / n * reach)

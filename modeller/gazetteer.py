@@ -469,6 +469,17 @@ _LONLAT_TEXT = re.compile(r"\[?\s*-?\d+(\.\d*)?\s*[,;\s]\s*-?\d+(\.\d*)?\s*\]?")
 LANDMARK_POPULATION = 20_000  # an ambiguous place is told by the nearest town this large
 
 
+def place_where(name: str) -> str:
+    """Which place a name was taken as, and where: "'Obolon, Poltava' at [32.87, 49.6],
+    46 km S of Lubny", for an error about a place the user may have meant elsewhere."""
+    units, settlements, _ = read_names()
+    place = resolve_place(name)
+    near = _landmark(place, list(settlements)).strip(" ()")
+    return f"'{place.name}, {units[place.oblast].name_en}' at [{place.lon}, {place.lat}]" + (
+        f", {near}" if near else ""
+    )
+
+
 def _landmark(place: Settlement, settlements: list[Settlement]) -> str:
     """' (12 km NW of Kramatorsk)': where a place lies from the nearest town of at least
     ``LANDMARK_POPULATION`` (not of its own name), so that a reader can tell two villages

@@ -1,5 +1,5 @@
-"""The working CRS's forward projection (lon/lat → Lambert azimuthal equal-area metres) in
-numpy, the closed form PROJ also evaluates: ~10× faster than a pyproj call per point.
+"""The working CRS's projection (lon/lat ↔ Lambert azimuthal equal-area metres) in numpy,
+the closed form PROJ also evaluates (``laea``): ~10× faster than a pyproj call per point.
 
 pyproj stays the reference: ``tests/test_projection.py`` holds the two within a micrometre
 over Ukraine and beyond, and coordinates this form is not meant for (non-finite, near the
@@ -10,27 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-# the working CRS (geodata.EQUAL_AREA): +proj=laea +lat_0=48.5 +lon_0=31.5 +ellps=WGS84
-LAT_0, LON_0 = 48.5, 31.5
-A = 6378137.0  # WGS84 semi-major axis, m
-F = 1 / 298.257223563  # WGS84 flattening
-E2 = F * (2 - F)
-E = np.sqrt(E2)
+from . import laea
+from .laea import E2, LON_0, A, E
+
+_QP, _RQ, _D, _SINB1, _COSB1 = laea.QP, laea.RQ, laea.D, laea.SINB1, laea.COSB1
 MAX_LAT, MAX_DLON = 85.0, 60.0  # beyond: pyproj decides (see module docstring)
-
-
-def _q(sin_phi):
-    """Snyder's q (Map Projections: A Working Manual, 1987, eq. 3-12): the authalic
-    latitude's sine times ``q(90°)``."""
-    es = E * sin_phi
-    return (1 - E2) * (sin_phi / (1 - es * es) - np.log((1 - es) / (1 + es)) / (2 * E))
-
-
-_QP = _q(1.0)
-_RQ = np.sqrt(_QP / 2)  # authalic radius / a
-_SINB1 = _q(np.sin(np.radians(LAT_0))) / _QP
-_COSB1 = np.sqrt(1 - _SINB1 * _SINB1)
-_D = np.cos(np.radians(LAT_0)) / (np.sqrt(1 - E2 * np.sin(np.radians(LAT_0)) ** 2) * _RQ * _COSB1)
 
 
 def fits(lon: np.ndarray, lat: np.ndarray) -> bool:
@@ -48,27 +32,9 @@ def fits(lon: np.ndarray, lat: np.ndarray) -> bool:
 
 
 def forward(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Ellipsoidal oblique Lambert azimuthal equal-area, x and y in metres.
-
-    Notes
-    -----
-    With authalic latitude β (sin β = q(φ)/q(90°)), β₁ that of the centre, λ the longitude
-    from the centre, R_q = a·√(q(90°)/2) and D as in Snyder eq. 24-20:
-
-    .. math:: B = R_q \\sqrt{2 / (1 + \\sin β_1 \\sin β + \\cos β_1 \\cos β \\cos λ)},
-              x = B D \\cos β \\sin λ,
-              y = (B / D)(\\cos β_1 \\sin β - \\sin β_1 \\cos β \\cos λ)
-
-    (Snyder 1987, eqs. 24-17 to 24-19). Only for points where ``fits`` holds.
-    """
-    lam = np.radians(np.asarray(lon, dtype=float) - LON_0)
-    sin_b = _q(np.sin(np.radians(np.asarray(lat, dtype=float)))) / _QP
-    cos_b = np.sqrt(1 - sin_b * sin_b)
-    cos_lam = np.cos(lam)
-    b = np.sqrt(2 / (1 + _SINB1 * sin_b + _COSB1 * cos_b * cos_lam))
-    x = A * _RQ * _D * b * cos_b * np.sin(lam)
-    y = A * _RQ / _D * b * (_COSB1 * sin_b - _SINB1 * cos_b * cos_lam)
-    return x, y
+    """Ellipsoidal oblique Lambert azimuthal equal-area, x and y in metres (``laea.forward``
+    on arrays). Only for points where ``fits`` holds."""
+    return laea.forward(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), np)
 
 
 def inverse(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

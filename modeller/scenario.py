@@ -483,3 +483,8 @@ def load_scenarios(paths: list[Path]) -> list[tuple[Path, Scenario]]:
             raise got
         loaded.append((path, got))
     return loaded
+
+
+def step_name(phase: Phase | None, number: int) -> str:
+    """How messages name a step: 'step 2', or 'step 2 of phase 'withdrawal''."""
+    return f"step {number}" + (f" of phase '{phase.id}'" if phase is not None else "")

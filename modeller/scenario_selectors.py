@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from . import inputs, specs
+from . import inputs, laea, specs
 from .errors import InputError
 from .gazetteer import resolve_place
 from .scenario_values import (
@@ -77,15 +77,17 @@ class Split(Model):
     @model_validator(mode="after")
     def _line_and_keep(self) -> Split:
         """What the engine refuses of the line itself, said when the file is read (so by
-        ``validate`` too, without the geometry libraries): a line of one point, and a keep
-        place on the line or its extensions (within 100 m, lon/lat taken as locally flat)."""
-        given = [_midpoint_lonlat(p) for p in self.line]
+        ``validate`` too, without the geometry libraries): a line of one point, points
+        too close together, a line that crosses itself or closes, and a keep place on the
+        line or its extensions (within 100 m). All in the engine's metres (``point_xy``),
+        ``between`` midpoints too, so the two decide alike."""
+        given = [point_xy(p) for p in self.line]
         kept = [0] + [k for k in range(1, len(given)) if given[k] != given[k - 1]]
         points = [given[k] for k in kept]
         if len(points) < 2:
             raise ValueError("the split line needs at least two distinct points")
         for i, j in zip(kept, kept[1:], strict=False):
-            gap = _km_to_segment(given[i], given[j], given[j], False, False) * 1000
+            gap = math.dist(given[i], given[j])
             if gap < MIN_GAP_M:  # (the line is extended along its end segments)
                 raise ValueError(
                     f"the split line's points {i + 1} and {j + 1} are {gap:.2g} m apart: "
@@ -114,17 +116,20 @@ class Split(Model):
                     f"the split line crosses itself (somewhere along its {len(points):,} "
                     "points); reorder its points"
                 )
-        keep = place_lonlat(self.keep)
+        keep = point_xy(self.keep)
         last = len(points) - 2
         near = min(
-            _km_to_segment(keep, a, b, k == 0, k == last)
+            _metres_to_segment(keep, a, b, k == 0, k == last)
             for k, (a, b) in enumerate(zip(points, points[1:], strict=False))
         )
-        if near < 0.1:
+        if near < KEEP_OFF_M:
             raise ValueError(
                 f"keep place '{self.keep}' lies on the split line; pick a place off it"
             )
         return self
+
+
+KEEP_OFF_M = 100.0  # a keep place nearer the split line than this lies on it
 
 
 def place_lonlat(item) -> tuple[float, float]:
@@ -135,19 +140,20 @@ def place_lonlat(item) -> tuple[float, float]:
     return (float(item[0]), float(item[1]))
 
 
-def _midpoint_lonlat(item) -> tuple[float, float]:
-    """lon/lat of a line point; a ``between`` midpoint taken in lon/lat (the engine takes
-    it in its projection: metres apart, nothing to the checks here)."""
+def point_xy(item) -> tuple[float, float]:
+    """Working-CRS metres of a line point: a place, [lon, lat], or a ``between`` midpoint
+    (taken in metres: Lviv and Luhansk's is 29 km from their lon/lat midpoint's). The
+    engine cuts with these; coordinates are within 30° of the CRS's centre (``_lonlat``),
+    where ``laea.forward`` holds."""
     if isinstance(item, Between):
-        (ax, ay), (bx, by) = (place_lonlat(x) for x in item.between)
+        (ax, ay), (bx, by) = (point_xy(x) for x in item.between)
         return ((ax + bx) / 2, (ay + by) / 2)
-    return place_lonlat(item)
+    return laea.forward(*place_lonlat(item))
 
 
-def _km_to_segment(p, a, b, open_start: bool, open_end: bool) -> float:
-    """km from p to the segment a-b (a ray beyond an open end), on a local flat plane."""
-    scale = (111.32 * math.cos(math.radians(p[1])), 110.57)
-    (px, py), (ax, ay), (bx, by) = ((x * scale[0], y * scale[1]) for x, y in (p, a, b))
+def _metres_to_segment(p, a, b, open_start: bool, open_end: bool) -> float:
+    """Metres from p to the segment a-b (a ray beyond an open end)."""
+    (px, py), (ax, ay), (bx, by) = p, a, b
     dx, dy = bx - ax, by - ay
     t = ((px - ax) * dx + (py - ay) * dy) / ((dx * dx + dy * dy) or 1.0)
     t = max(t, -math.inf if open_start else 0.0)

@@ -228,6 +228,8 @@ def _on(a, b, p) -> bool:
 
 
 def _meet(a, b, c, d) -> bool:
+    if not _boxes_meet(a, b, c, d):  # (two pieces of one straight line, apart: rounding in
+        return False  # the orientation signs had made them cross)
     o1, o2, o3, o4 = _orient(a, b, c), _orient(a, b, d), _orient(c, d, a), _orient(c, d, b)
     if o1 != o2 and o3 != o4 and 0 not in (o1, o2, o3, o4):
         return True
@@ -236,4 +238,14 @@ def _meet(a, b, c, d) -> bool:
         or (o2 == 0 and _on(a, b, d))
         or (o3 == 0 and _on(c, d, a))
         or (o4 == 0 and _on(c, d, b))
+    )
+
+
+def _boxes_meet(a, b, c, d) -> bool:
+    """Whether the boxes of segments ab and cd meet (segments can meet only then)."""
+    return (
+        max(a[0], b[0]) >= min(c[0], d[0])
+        and max(c[0], d[0]) >= min(a[0], b[0])
+        and max(a[1], b[1]) >= min(c[1], d[1])
+        and max(c[1], d[1]) >= min(a[1], b[1])
     )

@@ -16,6 +16,7 @@ NAMES = {
     "sources": "SOURCES.md",
     "contact-line": "baselines/contact-line.yaml",
     "pre-2022": "baselines/pre-2022.yaml",
+    "readme": "README.md",  # (the others refer to it)
 }
 
 
@@ -23,7 +24,7 @@ def doc_path(name: str) -> Path:
     """The installed file of a shipped document (KeyError for an unknown name)."""
     rel = NAMES[name]
     here = Path(__file__).resolve().parent
-    if name == "assumptions":
+    if name in ("readme", "assumptions"):  # (at the top of the repository)
         for candidate in (here / "_docs" / rel, here.parent / rel):
             if candidate.exists():
                 return candidate

@@ -68,6 +68,9 @@ def test_docs_print_what_the_outputs_refer_to():
     runner = CliRunner()
     assumptions = runner.invoke(main, ["docs", "assumptions"])
     assert assumptions.exit_code == 0 and assumptions.output.startswith("#")
+    # the README the other documents refer to ("see README") is one of them
+    readme = runner.invoke(main, ["docs", "readme"])
+    assert readme.exit_code == 0 and "\n## Development\n" in readme.output
     contact = runner.invoke(main, ["docs", "contact-line"])
     assert contact.exit_code == 0 and "id: contact-line" in contact.output
     unknown = runner.invoke(main, ["docs", "manual"])

@@ -407,8 +407,10 @@ def test_fetch_checks_its_dates_before_the_network(args, status, fragment):
         ("[Pokrovsk, Pokrovsk]", "Kramatorsk", "the split line needs at least two distinct points"),
         ("[Pokrovsk, Kramatorsk]", "Kramatorsk", "keep place 'Kramatorsk' lies on the split line"),
         # beyond the line's end (halfway to Kramatorsk), on the extension the engine draws
+        # (straight in its metres: the lon/lat halfway point, [37.37242, 48.5056], leaves
+        # Kramatorsk 135 m off it, which the engine takes)
         (
-            "[Pokrovsk, [37.37242, 48.5056]]",
+            "[Pokrovsk, [37.39107, 48.52832]]",
             "Kramatorsk",
             "keep place 'Kramatorsk' lies on the split line",
         ),
@@ -782,7 +784,7 @@ def test_fetch_offline_says_the_machine_is_offline_and_takes_a_baseline_spelling
 
 def test_a_split_line_that_misses_its_oblast_says_where_it_is(tmp_path):
     """Run's error ("does not cut the listed oblasts in two") said neither where the line
-    was nor what would do. (validate leaves it to run: it loads no geometry.)"""
+    was nor what would do. (validate says it too: tests/test_splitcheck.py.)"""
     (tmp_path / "sp.yaml").write_text(
         "id: sp\ntitle: split\nsteps:\n  - assign: ukraine\n"
         "    where: {split: {oblast: Lviv, line: [Pokrovsk, Kramatorsk], keep: Sloviansk}}\n",

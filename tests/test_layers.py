@@ -25,6 +25,7 @@ LAYERS: list[set[str]] = [
     {"downloads"},  # one HTTP GET for fetch, with a deadline
     {"terminal_tables", "screens"},  # tables fitted to a terminal; rich's console or plain
     {"inputs"},  # files in: checked, read as text, named in outputs
+    {"laea"},  # the working CRS's formula, for numbers and numpy arrays alike
     {"settings", "rounding", "projection", "areas", "gazetteer"},  # environment; the CRS; km²
     {"positions"},  # GeoJSON geometry read in two dimensions, bad positions named
     {"ogrfiles"},  # GeoPackages and Shapefiles through pyogrio, in lon/lat
@@ -45,6 +46,7 @@ LAYERS: list[set[str]] = [
     {"scenario_values", "scenario_errors", "scenario_paths"},  # values; errors; where files are
     {"scenario_selectors"},  # where a step applies: the selectors' models
     {"scenario"},  # pydantic models of the scenario language
+    {"splitcheck"},  # what run refuses of a split, from the units' boxes and borders
     {"bandregion"},  # a band's land: the line of contact and the land within a depth of it
     {"engine"},  # apply a scenario (held_in through the loader it is given)
     {"baselines", "fast"},  # authored baselines and the one loader; the engine, fast
