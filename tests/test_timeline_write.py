@@ -428,6 +428,9 @@ def test_the_timeline_names_the_baselines_held_in_steps_read(tmp_path):
     assert "authored approximation from public reporting (geodata/baselines/pre-2022" in head
     page = (out / "timeline.html").read_text(encoding="utf-8")
     assert "geodata/baselines/pre-2022.yaml" in page
+    # and under the scenario, which reads it (the sources had not said whose it was)
+    section = page.split('id="s-return-to-2022-02-23-lines"')[1].split("</section>")[0]
+    assert "Its steps also read: <bdi>pre-2022</bdi> (2022-02-23; <bdi>authored" in section
 
 
 def test_the_csv_names_which_scenario_reads_a_held_in_file_and_its_date(tmp_path):
