@@ -63,7 +63,7 @@ def files(path: Path, setting: str = "--population") -> tuple[Path, Path]:
         raise InputError(
             f"not a folder; {setting} needs a folder with "
             f"{GEOMETRY} and {POPULATION} (as the shared data folder beside a modeller "
-            "checkout has them)",
+            f"checkout has them){_above(path)}",
             str(path),
         )
     for p in (GEOMETRY, POPULATION):
@@ -75,8 +75,24 @@ def files(path: Path, setting: str = "--population") -> tuple[Path, Path]:
             raise InputError(f"cannot read {p}: {inputs.reason(exc)}", str(path)) from None
     missing = [str(p) for p in (GEOMETRY, POPULATION) if not (path / p).exists()]
     if missing:
-        raise InputError(f"missing {' and '.join(missing)} (hromada population source)", str(path))
+        raise InputError(
+            f"missing {' and '.join(missing)} (hromada population source){_above(path)}",
+            str(path),
+        )
     return path / GEOMETRY, path / POPULATION
+
+
+def _above(path: Path) -> str:
+    """'; give … instead' where ``path`` is one of the two files, or the folder of one
+    (``boundaries/``, ``population/``), inside a folder that has both."""
+    for p in (GEOMETRY, POPULATION):
+        for top in (path.parent.parent, path.parent):
+            if path in (top / p, top / p.parent) and all(
+                (top / q).is_file() for q in (GEOMETRY, POPULATION)
+            ):
+                name = "the current folder (.)" if str(top) == "." else inputs.shown(top)
+                return f"; give {name} instead: it has both"
+    return ""
 
 
 def read_table(table: Path) -> tuple[dict[str, int], dict[str, int]]:

@@ -78,6 +78,26 @@ def test_a_folder_without_the_files_is_one_clear_error(tmp_path):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("given", ["boundaries", "population", "boundaries/h.geojson"])
+def test_a_subfolder_or_file_of_the_population_folder_names_the_folder_to_give(tmp_path, given):
+    """Pointing --population at boundaries/, population/ or the outlines file itself (the
+    files are under them) said only what was missing, not that the folder above had it."""
+    top = tmp_path / "data"
+    for name in (
+        "boundaries/ua_hromadas_simplified_vadymnes.geojson",
+        "population/kse_ua-pop-2022_hromada.csv",
+    ):
+        (top / name).parent.mkdir(parents=True, exist_ok=True)
+        (top / name).write_text("", encoding="utf-8")
+    given = given.replace("h.geojson", "ua_hromadas_simplified_vadymnes.geojson")
+    args = ["run", SCENARIO, "--no-maps", "--population", str(top / given)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert f"; give {top} instead: it has both" in " ".join(result.output.split())
+    elsewhere = CliRunner().invoke(main, [*args[:-1], str(tmp_path)])  # (no such folder above)
+    assert elsewhere.exit_code == 2 and "instead" not in elsewhere.output
+
+
 def test_the_timeline_places_people_as_run_does(hromada_dir, tmp_path):
     """``timeline --population``: the day's people are run's on that baseline, the table
     and page name the hromada files, and they differ from the unit-total reading."""
