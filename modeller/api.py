@@ -395,7 +395,7 @@ def timeline(
     ----------
     scenarios : Scenario, path, id, or a list of them, optional
         Default: every shipped scenario.
-    baselines : str, Path or int, or a list of them
+    baselines : str, Path or int, or a list, tuple or generator of them
         Comma-separated (or a list): ``deepstate:FROM..TO`` (either end may be left
         out), ``deepstate:DATE``, or other dated specs such as ``contact-line``.
     every : str, optional

@@ -181,9 +181,10 @@ def validate(paths: tuple[Path, ...]) -> None:
     polygon files, split lines. Exit 2 on any error.
 
     Splits are checked against the units' boxes and borders: the line crosses the listed
-    oblasts' box once, the keep place lies in it, the oblasts border each other. What
-    needs the map itself is left to run (and doctor): whether the line leaves a listed
-    oblast whole, and whether a band covers the whole of its side on the baseline.
+    oblasts' box once, the keep place lies in it, the oblasts border each other (with
+    --units, on the file's outlines, as run cuts them). What needs the map itself is
+    left to run (and doctor): whether a band covers the whole of its side on the
+    baseline, and, on the embedded units, whether the line leaves a listed oblast whole.
     """
     from . import cli_validate
 

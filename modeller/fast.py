@@ -36,7 +36,7 @@ from . import bandregion, bandzone, engine, geodata, geomcache
 from .engine import WHOLE, Loader
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
 from .scenario import Phase, Scenario
-from .scenario_selectors import Selector
+from .scenario_selectors import Selector, point_xy
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def select(selector: Selector, ctx: _Context) -> dict[str, Sel]:
         regions = _intersect(regions, _areas(engine.split_regions(selector.split)))
     if selector.near is not None:
         near = selector.near
-        disc = shapely.Point(engine.point_xy(near.place)).buffer(near.km * 1000, quad_segs=64)
+        disc = shapely.Point(point_xy(near.place)).buffer(near.km * 1000, quad_segs=64)
         regions = _intersect(regions, _areas(engine._clip(disc)))
     if selector.band is not None and selector.band in ctx.bands:
         regions = _intersect(regions, _areas(ctx.bands[selector.band]))

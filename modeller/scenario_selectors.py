@@ -65,6 +65,7 @@ MIN_KM = 0.1
 
 
 MIN_GAP_M = 10.0  # consecutive split line points closer than this are refused
+KEEP_OFF_M = 100.0  # a keep place nearer the split line than this lies on it
 
 
 class Split(Model):
@@ -119,7 +120,7 @@ class Split(Model):
         keep = point_xy(self.keep)
         last = len(points) - 2
         near = min(
-            _metres_to_segment(keep, a, b, k == 0, k == last)
+            metres_to_segment(keep, a, b, k == 0, k == last)
             for k, (a, b) in enumerate(zip(points, points[1:], strict=False))
         )
         if near < KEEP_OFF_M:
@@ -127,9 +128,6 @@ class Split(Model):
                 f"keep place '{self.keep}' lies on the split line; pick a place off it"
             )
         return self
-
-
-KEEP_OFF_M = 100.0  # a keep place nearer the split line than this lies on it
 
 
 def place_lonlat(item) -> tuple[float, float]:
@@ -151,7 +149,7 @@ def point_xy(item) -> tuple[float, float]:
     return laea.forward(*place_lonlat(item))
 
 
-def _metres_to_segment(p, a, b, open_start: bool, open_end: bool) -> float:
+def metres_to_segment(p, a, b, open_start: bool = False, open_end: bool = False) -> float:
     """Metres from p to the segment a-b (a ray beyond an open end)."""
     (px, py), (ax, ay), (bx, by) = p, a, b
     dx, dy = bx - ax, by - ay

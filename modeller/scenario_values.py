@@ -191,9 +191,10 @@ def first_crossing(points: list[tuple[float, float]]) -> tuple[int, int] | None:
 
     Notes
     -----
-    Orientation tests on lon/lat: ``o(a, b, c)`` is the sign of the cross product
-    (b - a) × (c - a); segments ab and cd meet when c and d are not strictly on one side
-    of ab and a and b not strictly on one side of cd (collinear ones when they overlap).
+    Orientation tests on the points (the engine's metres, as both callers give them):
+    ``o(a, b, c)`` is the sign of the cross product (b - a) × (c - a); segments ab and cd
+    meet when c and d are not strictly on one side of ab and a and b not strictly on one
+    side of cd (collinear ones when they overlap), their boxes meeting.
     Neighbouring segments share a point and only count when they fold back over it.
     """
     n = len(points) - 1

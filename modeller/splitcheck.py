@@ -19,7 +19,7 @@ from functools import cache
 
 from .errors import InputError
 from .gazetteer import geodata_dir, place_where, read_names
-from .scenario_selectors import Split, point_xy
+from .scenario_selectors import Split, metres_to_segment, point_xy
 from .scenario_values import first_crossing
 
 EXTENTS = "unit_extents.csv"
@@ -59,10 +59,11 @@ def extend(a, b, reach: float) -> tuple[float, float]:
 
 
 def extended_line(points: list, box: tuple) -> list[tuple[float, float]]:
-    """The line through ``points`` (repeats dropped), extended straight on at both ends
-    past a box's far corners: the line the engine cuts the listed oblasts with."""
+    """The line through ``points`` (repeats dropped), extended straight on at both ends by
+    the box's diagonal and ``REACH_M``: the line the engine cuts the listed oblasts with.
+    Its ends lie outside the box (``FRAME_M`` larger) wherever its points are."""
     points = [points[0]] + [b for a, b in zip(points, points[1:], strict=False) if a != b]
-    if len(points) < 2:
+    if len(points) < 2:  # (the file's check says it first; here, ``extend`` needs two)
         raise InputError("the split line needs at least two distinct points")
     reach = math.hypot(box[2] - box[0], box[3] - box[1]) + REACH_M
     return [
@@ -73,6 +74,7 @@ def extended_line(points: list, box: tuple) -> list[tuple[float, float]]:
 
 
 def extensions_cross() -> InputError:
+    """The line is simple, but not once extended: its ends lead back across it."""
     return InputError(
         "the split line's extensions (straight on past its first and last points, to the "
         "edge of the listed oblasts) cross the line or each other; move its end points, or "
@@ -81,6 +83,7 @@ def extensions_cross() -> InputError:
 
 
 def crosses_itself() -> InputError:
+    """The line itself crosses (the engine's words; the file's check names the segments)."""
     return InputError("the split line crosses itself; reorder its points")
 
 
@@ -99,8 +102,7 @@ def keep_outside(keep: str) -> InputError:
     and where (Kyiv's Obolon district had been taken as a village in Poltava oblast)."""
     return InputError(
         f"keep place '{keep}' (taken as {place_where(keep)}) lies outside the listed oblasts' "
-        "extent; name a place in them (write 'Name, Oblast' where two share a name), "
-        "or give [lon, lat]"
+        "extent; name a place in them (write 'Name, Oblast' where two share a name)"
     )
 
 
@@ -134,25 +136,24 @@ def check(split: Split) -> None:
     table, units = extents(), read_names()[0]
     listed = list(dict.fromkeys(split.oblast))
     boxes = [table[c].box for c in listed]
-    box = (
-        min(b[0] for b in boxes) - FRAME_M,
-        min(b[1] for b in boxes) - FRAME_M,
-        max(b[2] for b in boxes) + FRAME_M,
-        max(b[3] for b in boxes) + FRAME_M,
-    )
-    inner = (box[0] + FRAME_M, box[1] + FRAME_M, box[2] - FRAME_M, box[3] - FRAME_M)
+    inner = tuple(f(b[k] for b in boxes) for k, f in enumerate((min, min, max, max)))
+    box = (inner[0] - FRAME_M, inner[1] - FRAME_M, inner[2] + FRAME_M, inner[3] + FRAME_M)
     line = extended_line([point_xy(p) for p in split.line], inner)
-    if first_crossing(line) is not None:  # (the line alone is checked in lon/lat as read)
-        raise extensions_cross() if first_crossing(line[1:-1]) is None else crosses_itself()
+    if first_crossing(line) is not None:  # (the line alone was checked, in metres, as read)
+        raise extensions_cross()
     chords = _chords(line, box)
+    if chords is None:  # a point of the line on the box's edge: run's arithmetic decides
+        return
     if chords == 0:
         km = min(_segment_box_m(a, b, inner) for a, b in zip(line, line[1:], strict=False))
         names = ", ".join(units[c].name_en for c in split.oblast)
         raise misses(names, km / 1000, at_least=True)
     if chords > 1:
         raise comes_back(chords + 1)
-    x, y = point_xy(split.keep)
-    if not (box[0] <= x <= box[2] and box[1] <= y <= box[3]):
+    keep = point_xy(split.keep)
+    if _edge_m(keep, box) >= EDGE_M and not (
+        box[0] <= keep[0] <= box[2] and box[1] <= keep[1] <= box[3]
+    ):
         raise keep_outside(split.keep)
     borders = {c: set(table[c].borders) & set(listed) for c in listed}
     error = apart(listed, borders, lambda c: units[c].name_en)
@@ -160,37 +161,59 @@ def check(split: Split) -> None:
         raise error
 
 
-def _chords(line: list, box) -> int:
-    """How many times the line crosses the box from edge to edge: it cuts the box into
-    one part more than that (a simple line; a stretch that ends inside cuts nothing).
-
-    Notes
-    -----
-    Each segment is clipped to the box (Liang–Barsky, ``_clip``); a stretch inside starts
-    where a segment enters (t₀ > 0) or at the line's first point, and ends where one
-    leaves (t₁ < 1) or at its last point. A chord is a stretch that starts and ends on
-    the box's edge.
-    """
-    chords, inside, entered = 0, False, False
-    for k, (a, b) in enumerate(zip(line, line[1:], strict=False)):
-        clipped = _clip(a, b, box)
-        if clipped is None:
-            inside = False
-            continue
-        t0, t1 = clipped
-        if not inside:
-            inside, entered = True, t0 > 0 or k > 0
-        if t1 < 1:  # it leaves across the edge
-            chords += entered
-            inside = False
-    return chords
-
-
 def comes_back(parts: int) -> InputError:
+    """The line crosses the listed oblasts' box more than once, cutting it in ``parts``."""
     return InputError(
         "the split line leaves the listed oblasts' extent and comes back, cutting it into "
         f"{parts} parts; keep the line inside, or split in two steps"
     )
+
+
+EDGE_M = 0.001  # a line this near the box's edge or corner is left to run (see _chords)
+
+
+def _chords(line: list, box) -> int | None:
+    """How many times the line crosses the box from edge to edge: it cuts the box into
+    one part more than that (a simple line; a stretch that ends inside cuts nothing).
+    None where a point of the line lies within ``EDGE_M`` of the box's edge, or the line
+    passes that near a corner: there a touch and a crossing are told apart by the last
+    digits, which GEOS's exact predicates may read otherwise.
+
+    Notes
+    -----
+    Each segment is clipped to the box (Liang–Barsky, ``_clip``). Away from the edge, a
+    segment's start is inside exactly when its clip starts at t₀ = 0, and its end when
+    the clip ends at t₁ = 1. A stretch inside starts where a segment enters (t₀ > 0), or
+    at the line's first point, and ends where one leaves (t₁ < 1): a chord when it
+    entered.
+    """
+    segments = list(zip(line, line[1:], strict=False))
+    corners = [(box[i], box[j]) for i in (0, 2) for j in (1, 3)]
+    if any(_edge_m(p, box) < EDGE_M for p in line) or any(
+        metres_to_segment(c, a, b) < EDGE_M for c in corners for a, b in segments
+    ):
+        return None
+    chords, entered = 0, False
+    for a, b in segments:
+        clipped = _clip(a, b, box)
+        if clipped is None:
+            continue
+        t0, t1 = clipped
+        if t0 > 0:  # it enters across the edge
+            entered = True
+        elif a is line[0]:  # it starts inside (an extended line never does)
+            entered = False
+        if t1 < 1:  # it leaves across the edge
+            chords += entered
+            entered = False
+    return chords
+
+
+def _edge_m(p, box) -> float:
+    """Metres from a point to the box's edge, from inside or out."""
+    if box[0] <= p[0] <= box[2] and box[1] <= p[1] <= box[3]:
+        return min(p[0] - box[0], box[2] - p[0], p[1] - box[1], box[3] - p[1])
+    return _point_box_m(p, box)
 
 
 def _clip(a, b, box) -> tuple[float, float] | None:
@@ -204,8 +227,8 @@ def _clip(a, b, box) -> tuple[float, float] | None:
         (-dy, a[1] - box[1]),
         (dy, box[3] - a[1]),
     ):
-        if p == 0:
-            if q < 0:
+        if p == 0:  # parallel to this edge: outside its line, or along it, is no land
+            if q <= 0:
                 return None
             continue
         t = q / p
@@ -224,18 +247,12 @@ def _segment_box_m(a, b, box) -> float:
     corners = [(box[i], box[j]) for i in (0, 2) for j in (1, 3)]
     return min(
         *(_point_box_m(p, box) for p in (a, b)),
-        *(_point_segment_m(c, a, b) for c in corners),
+        *(metres_to_segment(c, a, b) for c in corners),
     )
 
 
 def _point_box_m(p, box) -> float:
+    """Metres from a point to a box (0 inside it)."""
     dx = max(box[0] - p[0], 0.0, p[0] - box[2])
     dy = max(box[1] - p[1], 0.0, p[1] - box[3])
     return math.hypot(dx, dy)
-
-
-def _point_segment_m(p, a, b) -> float:
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    n = dx * dx + dy * dy
-    t = 0.0 if n == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / n))
-    return math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)

@@ -11,10 +11,10 @@ import numpy as np
 from . import inputs, report
 from .baselines import load_baseline
 from .control import cut_off_warning, said_cut_off
-from .engine import NOTHING_KM2, step_name
+from .engine import NOTHING_KM2
 from .errors import InputError
 from .partition import BaselineInfo
-from .scenario import Scenario
+from .scenario import Scenario, step_name
 from .timeline_measure import Measures
 from .timeline_plan import Plan, distinct_bands
 from .timeline_rows import KeyFigures

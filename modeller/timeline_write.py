@@ -161,7 +161,7 @@ def _csv_head(table: Table) -> str:
             for line in (
                 f"scenario {sc['id']} #{sc['hash']}: {sc['title']} ({sc.get('file') or 'no file'})",
                 *([reported_line(sc)] if sc.get("reported") else []),
-                *(held_in_line(sc, h) for h in sc.get("held_in", ())),
+                *(held_in_line(sc, h) for h in sc.get("held_in") or []),
             )
         ),
         *outline_lines(table.baselines),

@@ -387,8 +387,8 @@ def test_no_contact_line_vertex_sits_on_a_town():
     """Line vertices lie between settlements, so no town is split down its middle point."""
     import numpy as np
 
-    from modeller import engine
     from modeller.scenario import load_scenario
+    from modeller.scenario_selectors import point_xy
 
     module = _benchmark("contact_line_accuracy")
     scenario = load_scenario(module.embedded_path())
@@ -399,7 +399,7 @@ def test_no_contact_line_vertex_sits_on_a_town():
         if split is None:
             continue
         for point in split.line:
-            x, y = engine.point_xy(point)
+            x, y = point_xy(point)
             d = np.hypot(data.settlement_xy[:, 0] - x, data.settlement_xy[:, 1] - y)
             i = int(np.argmin(d))
             if d[i] < 500:
