@@ -19,7 +19,7 @@ from .bandregion import band_region
 from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
 from .scenario import Phase, Scenario, step_name
-from .scenario_selectors import KEEP_OFF_M, HeldIn, Selector, Split, point_xy
+from .scenario_selectors import KEEP_OFF_M, HeldIn, Selector, Split, keep_text, point_xy
 from .textsafe import visible_text
 
 
@@ -432,7 +432,9 @@ def split_regions(split: Split) -> dict[str, object]:
     if len(sides) > 2:
         raise splitcheck.comes_back(len(sides))
     if line.distance(keep) < KEEP_OFF_M:
-        raise InputError(f"keep place '{split.keep}' lies on the split line; pick a place off it")
+        raise InputError(
+            f"keep place {keep_text(split.keep)} lies on the split line; pick a place off it"
+        )
     chosen = [g for g in sides if g.covers(keep)]
     if not chosen:
         raise splitcheck.keep_outside(split.keep)

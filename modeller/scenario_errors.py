@@ -72,7 +72,7 @@ def _unwrap(tp: Any) -> Any:
 # what a key holds, for errors about the shape of its value (a string, a list, a mapping)
 EXPECTED = {
     "place": "a place name (e.g. Kramatorsk) or [lon, lat] (e.g. [37.6, 48.7])",
-    "keep": "the name of a place on the side to keep, e.g. Kramatorsk",
+    "keep": "a place on the side to keep: its name, e.g. Kramatorsk, or [lon, lat]",
     "assign": "one status name, e.g. russia",
     "oblast": "an oblast name or a list of them, e.g. [Donetsk, Luhansk]",
     "where": "a mapping of selector keys, e.g. {oblast: Donetsk, held_by: ukraine}",

@@ -73,7 +73,7 @@ class Split(Model):
 
     oblast: OblastList
     line: list[LinePoint] = Field(min_length=2)
-    keep: PlaceName
+    keep: PlaceName | LonLat  # ([lon, lat] where a place's name is shared in its oblast)
 
     @model_validator(mode="after")
     def _line_and_keep(self) -> Split:
@@ -125,7 +125,7 @@ class Split(Model):
         )
         if near < KEEP_OFF_M:
             raise ValueError(
-                f"keep place '{self.keep}' lies on the split line; pick a place off it"
+                f"keep place {keep_text(self.keep)} lies on the split line; pick a place off it"
             )
         return self
 
@@ -136,6 +136,11 @@ def place_lonlat(item) -> tuple[float, float]:
         s = resolve_place(item)
         return (s.lon, s.lat)
     return (float(item[0]), float(item[1]))
+
+
+def keep_text(keep) -> str:
+    """A keep place as messages name it: 'Kramatorsk', or [37.9, 48.0]."""
+    return f"'{keep}'" if isinstance(keep, str) else f"[{keep[0]:g}, {keep[1]:g}]"
 
 
 def point_xy(item) -> tuple[float, float]:

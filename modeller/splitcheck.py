@@ -19,7 +19,7 @@ from functools import cache
 
 from .errors import InputError
 from .gazetteer import geodata_dir, place_where, read_names
-from .scenario_selectors import Split, metres_to_segment, point_xy
+from .scenario_selectors import Split, keep_text, metres_to_segment, point_xy
 from .scenario_values import first_crossing
 
 EXTENTS = "unit_extents.csv"
@@ -97,12 +97,17 @@ def misses(names: str, km: float, at_least: bool = False) -> InputError:
     )
 
 
-def keep_outside(keep: str) -> InputError:
-    """The keep place is off the listed oblasts' box: which place the name was taken as,
-    and where (Kyiv's Obolon district had been taken as a village in Poltava oblast)."""
+def keep_outside(keep) -> InputError:
+    """The keep place is off the listed oblasts' box: for a name, which place it was taken
+    as, and where (Kyiv's Obolon district had been taken as a village in Poltava oblast)."""
+    if isinstance(keep, str):
+        taken = f" (taken as {place_where(keep)})"
+        fix = "name a place in them (write 'Name, Oblast' where two share a name), or give "
+    else:
+        taken, fix = "", "give "
     return InputError(
-        f"keep place '{keep}' (taken as {place_where(keep)}) lies outside the listed oblasts' "
-        "extent; name a place in them (write 'Name, Oblast' where two share a name)"
+        f"keep place {keep_text(keep)}{taken} lies outside the listed oblasts' extent; "
+        f"{fix}[lon, lat] of a place in them"
     )
 
 

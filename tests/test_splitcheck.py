@@ -5,6 +5,7 @@ the engine's words."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from pathlib import Path
 
@@ -286,3 +287,27 @@ def test_a_between_midpoint_is_taken_in_metres_by_validate_as_by_run(tmp_path, p
     assert checked.exit_code == ran.exit_code == (2 if refused else 0), (checked.output, ran.output)
     on_line = "keep place 'Kropyvnytskyi' lies on the split line"
     assert (on_line in checked.output) is (on_line in ran.output) is refused
+
+
+def test_keep_may_be_given_as_lon_lat(tmp_path):
+    """keep took only a name, so of two places of an oblast sharing it neither could be
+    named (the ambiguity error offered [lon, lat], which keep then refused)."""
+    text = (
+        "id: k\ntitle: k\nsteps:\n  - assign: russia\n    where: {split: {oblast: Donetsk, "
+        "line: [Pokrovsk, Kramatorsk], keep: KEEP}}\n"
+    )
+    path = tmp_path / "k.yaml"
+    for keep in ("[37.9, 48.0]", "'Kostyantynivka, Donetsk'"):  # (the same side)
+        path.write_text(text.replace("KEEP", keep), encoding="utf-8")
+        assert run_cli("validate", str(path)).exit_code == 0
+        ran = run_cli("run", "--no-maps", "-b", "1991", "-f", "json", str(path))
+        assert ran.exit_code == 0, ran.output
+        if keep.startswith("["):
+            by_lonlat = ran.stdout
+    figures = [json.loads(t)["scenarios"][0]["transfers"] for t in (by_lonlat, ran.stdout)]
+    assert figures[0] == figures[1] and figures[0]
+    path.write_text(text.replace("KEEP", "[30.5, 50.4]"), encoding="utf-8")  # Kyiv
+    for command in (["validate"], ["run", "--no-maps", "-b", "1991"]):
+        said = run_cli(*command, str(path))
+        assert said.exit_code == 2
+        assert "keep place [30.5, 50.4] lies outside the listed oblasts' extent" in said.output
