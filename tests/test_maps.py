@@ -439,6 +439,30 @@ def test_recognition_is_outlined_on_the_map_and_listed_in_legend_and_table(tmp_p
     assert '<table class="t-recognition">' in html
 
 
+def test_an_oblasts_land_under_two_recognitions_is_labelled_with_both(tmp_path):
+    """Transfers are per recognition, and the map's label (and its opening frame) took
+    the last row of an oblast's for all of its land: a 2,190 km² de jure strip was
+    labelled "452 km², about 230,000 people", the town beside it."""
+    scenario = tmp_path / "mix.yaml"
+    scenario.write_text(
+        "id: mix\ntitle: mix\nsteps:\n"
+        "  - {assign: russia, where: {oblast: Donetsk, near: {place: Sloviansk, km: 15}},"
+        " recognition: de_jure}\n"
+        "  - {assign: russia, where: {oblast: Donetsk, held_by: ukraine,"
+        " near: {place: Kramatorsk, km: 8}}}\n",
+        encoding="utf-8",
+    )
+    doc, partitions = build([scenario], "contact-line")
+    html = maps.render_site(doc, partitions)["mix.html"]
+    entry = maps.site.plain(doc)["scenarios"][0]
+    rows = [t for t in entry["transfers"] if t["oblast"] == "UA-14" and t["to"] == "russia"]
+    assert len(rows) == 2 and {t.get("recognition") for t in rows} >= {"de_jure"}
+    said = re.findall(r'"Donetsk: to Russia","area",\d+,"([\d,]+) km²', html)
+    assert said, "no area label for Donetsk"
+    total = sum(t["km2"] for t in rows)
+    assert {int(x.replace(",", "")) for x in said} == {int(maps.words.km2(total).replace(",", ""))}
+
+
 def test_the_comparison_names_each_rows_baseline_when_they_differ(tmp_path):
     """Rows on different baselines (each scenario's own ``baseline:``, ``deepstate:own``)
     had shown only the date proposed; the terminal and Markdown comparisons name it."""

@@ -402,11 +402,20 @@ class ScenarioView:
             ]
         )
 
+    def _transfers(self) -> dict[tuple, list[dict]]:
+        """The run document's transfers by (oblast, old holder, new holder): one row each
+        per recognition, which a map's land and labels take together (the last row had
+        stood for all: a de jure strip labelled with the figures of a town beside it)."""
+        out: dict[tuple, list[dict]] = {}
+        for t in self.entry["transfers"]:
+            out.setdefault((t["oblast"], t["from"], t["to"]), []).append(t)
+        return out
+
     def _framed(self, moved) -> list:
         """The pieces a map opens on: each oblast's land changing hands (per old and new
         holder) unless it is a sliver — under ``FRAME_MIN_KM2`` and under 1 % of all the land
         that changes hands (edge mismatches between a baseline and the oblast outlines)."""
-        km2 = {(t["oblast"], t["from"], t["to"]): t["km2"] for t in self.entry["transfers"]}
+        km2 = {k: sum(t["km2"] for t in ts) for k, ts in self._transfers().items()}
         floor = min(FRAME_MIN_KM2, 0.01 * sum(km2.values()))
         return [p for p in moved if km2.get((p.oblast, p.before, p.after), 0.0) >= floor]
 
@@ -419,7 +428,8 @@ class ScenarioView:
         a strip that crosses an oblast border is named once. Figures are the run document's
         (rounded), never the display geometry's.
         """
-        figures = {(t["oblast"], t["from"], t["to"]): t for t in self.entry["transfers"]}
+        figures = self._transfers()
+        km2_of = {k: sum(t["km2"] for t in ts) for k, ts in figures.items()}
         groups: dict[tuple, list] = {}
         for p in moved:
             if (p.oblast, p.before, p.after) in figures:
@@ -436,7 +446,7 @@ class ScenarioView:
 
         for i in range(len(keys)):
             for j in range(i + 1, len(keys)):
-                a, b = figures[keys[i]]["km2"], figures[keys[j]]["km2"]
+                a, b = km2_of[keys[i]], km2_of[keys[j]]
                 small = min(a, b) < MERGE_SHARE * max(a, b)
                 same = keys[i][1:] == keys[j][1:]
                 if same and small and shapely.distance(geoms[i], geoms[j]) < 2000.0:
@@ -449,13 +459,13 @@ class ScenarioView:
         # draft's zone, from Ukraine and from Russia) say where each comes from
         heads = [(keys[m[0]][0], keys[m[0]][2]) for m in parts.values()]
         for members in parts.values():
-            ts = [figures[keys[i]] for i in members]
+            ts = [t for i in members for t in figures[keys[i]]]
             ts.sort(key=lambda t: -t["km2"])
             km2 = sum(t["km2"] for t in ts)
             largest, pole = _pole(shapely.union_all([geoms[i] for i in members]))
             lat, lon = _latlon(pole)
             spare = [_latlon(shapely.Point(xy)) for xy in spare_anchors(largest, pole)]
-            names = ", ".join(t["oblast_name"] for t in ts)
+            names = ", ".join(dict.fromkeys(t["oblast_name"] for t in ts))
             text = f"{names}: to {self.label(ts[0]['to'])}"
             if heads.count((keys[members[0]][0], keys[members[0]][2])) > 1:
                 text = f"{names}: from {self.label(ts[0]['from'])} to {self.label(ts[0]['to'])}"
