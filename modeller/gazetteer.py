@@ -350,6 +350,21 @@ def _alternate_index() -> dict[str, list[int]]:
     return index
 
 
+def _embedded_oblasts() -> dict[int, str] | None:
+    return None
+
+
+_REASSIGNED: list = [_embedded_oblasts]
+
+
+def use_reassigned(oblasts) -> None:
+    """Where the units in use put each settlement (``oblasts()``: geonameid → code, or
+    None on the embedded units): ``geodata`` gives it, for a units file. A place's
+    'Name, Oblast' may then name either oblast (Irpin is in Kyiv oblast on Minregion's
+    outlines, in Natural Earth's oversized Kyiv city on the embedded ones)."""
+    _REASSIGNED[0] = oblasts
+
+
 def resolve_place(text: str) -> Settlement:
     """A settlement from 'Name' or 'Name, Oblast' (GeoNames name or Latin alternate name)."""
     if _LONLAT_TEXT.fullmatch(str(text).strip()):  # not "Name, Oblast": no place is a number
@@ -376,12 +391,21 @@ def resolve_place(text: str) -> Settlement:
             if settlements[i].population > largest and _spelled_alike(key, settlements[i].name)
         ]
     hits = hits + others
-    elsewhere = sorted({units[settlements[i].oblast].name_en for i in hits})
+    moved = _REASSIGNED[0]()  # None on the embedded units
+
+    def unit_of(i: int) -> str:  # the settlement's unit on the units in use
+        return (
+            moved.get(settlements[i].geonameid, settlements[i].oblast)
+            if moved
+            else (settlements[i].oblast)
+        )
+
+    elsewhere = sorted({units[unit_of(i)].name_en for i in hits})
     if oblast:
         code = resolve_oblast(oblast)
-        hits = [i for i in hits if settlements[i].oblast == code]
+        hits = [i for i in hits if code in (settlements[i].oblast, unit_of(i))]
     hits = sorted(set(hits), key=lambda i: (-settlements[i].population, i))
-    one_oblast = len({settlements[i].oblast for i in hits}) == 1
+    one_oblast = len({unit_of(i) for i in hits}) == 1
     if len(hits) == 1 or (one_oblast and _dominant([settlements[i].population for i in hits])):
         return settlements[hits[0]]
     if not hits and elsewhere:  # the name is known, in other oblasts than the one given
@@ -412,7 +436,7 @@ def resolve_place(text: str) -> Settlement:
         hidden = hidden_letters(name)
         read = f" (read as '{romanised(name)}')" if romanised(name) != name else ""
         raise ValueError(f"unknown place '{name}'{read}{where}{hidden} (GeoNames cities500){hint}")
-    labels = [f"'{settlements[i].name}, {units[settlements[i].oblast].name_en}'" for i in hits]
+    labels = [f"'{settlements[i].name}, {units[unit_of(i)].name_en}'" for i in hits]
     options = ", ".join(
         f"{labels[k]} at [{settlements[i].lon}, {settlements[i].lat}]"
         f"{_landmark(settlements[i], settlements)}"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-from . import inputs, settings, unitchecks
+from . import gazetteer, inputs, settings, unitchecks
 from .areas import area_km2
 from .errors import InputError
 from .gazetteer import (
@@ -212,6 +212,23 @@ def load() -> Geodata:
         if exc.file != str(full) or str(full) == str(path):
             raise
         raise replace(exc, file=str(path)) from None
+
+
+def _reassigned() -> dict[int, str] | None:
+    """Each settlement's unit (geonameid → code) on a units file in use; None on the
+    embedded units, where settlements.csv says it (``gazetteer.use_reassigned``)."""
+    if not _ACTIVE and settings.units_path() is None:
+        return None
+    data = load()
+    kept = _UNITS_OF.get(id(data))
+    if kept is None or kept[0] is not data:
+        kept = (data, {s.geonameid: s.oblast for s in data.settlements})
+        _UNITS_OF[id(data)] = kept
+    return kept[1]
+
+
+_UNITS_OF: dict[int, tuple] = {}  # id(Geodata) → (it, its settlements' units)
+gazetteer.use_reassigned(_reassigned)
 
 
 def _resolved(path) -> Path:

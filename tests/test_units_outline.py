@@ -788,3 +788,25 @@ def test_doctor_and_validate_take_units(tmp_path):
     bad = runner.invoke(main, ["validate", "--units", str(tmp_path / "none.gpkg"), str(SCENARIOS)])
     assert bad.exit_code == 2 and "units file not found" in bad.output
     assert os.environ.get("MODELLER_UNITS") == before  # the option does not leak
+
+
+def test_a_place_may_be_named_with_the_oblast_the_units_file_puts_it_in(minregion, tmp_path):
+    """Natural Earth's Kyiv city takes in Irpin; Minregion's outlines put it in Kyiv
+    oblast, and the run's town rows say so. Yet 'Irpin, Kyiv oblast' was refused on them
+    ("write 'Irpin, Kyiv city'"), the embedded units' answer. Either name is taken on the
+    file; the embedded units keep their own."""
+    path = tmp_path / "irpin.yaml"
+    text = (
+        "id: irpin\ntitle: t\nsteps:\n  - assign: russia\n"
+        "    where: {near: {place: 'Irpin, OB', km: 3}}\n"
+    )
+    path.write_text(text.replace("OB", "Kyiv oblast"), encoding="utf-8")
+    runner = CliRunner()
+    for command in (["validate"], ["run", "--no-maps", "-b", "1991"]):
+        said = runner.invoke(main, [*command, "--units", str(minregion), str(path)])
+        assert said.exit_code == 0, said.output
+    said = runner.invoke(main, ["validate", str(path)])  # (the embedded units' Kyiv city)
+    assert said.exit_code == 2 and "write 'Irpin, Kyiv city'" in said.output
+    path.write_text(text.replace("OB", "Kyiv city"), encoding="utf-8")
+    said = runner.invoke(main, ["validate", "--units", str(minregion), str(path)])
+    assert said.exit_code == 0, said.output
