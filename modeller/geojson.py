@@ -188,7 +188,7 @@ def _check_all(geoms: list, wheres: list[str], source: str | None, rings: bool) 
     wrong = ~np.isfinite(xy).all(axis=1) | (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
     suspect = np.zeros(len(arr), dtype=bool)
     suspect[index[wrong]] = True
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # (1e308 apart: inf, then named)
         b = shapely.bounds(arr)
         suspect |= (b[:, 2] - b[:, 0] >= 180) | (b[:, 3] - b[:, 1] >= 90)
     for k in np.flatnonzero(~suspect):  # [lat, lon] given: off Ukraine, and on it swapped

@@ -186,9 +186,10 @@ class Near(Model):
         away = math.hypot(dx, dy)
         if away > self.km + 10.0:
             raise ValueError(
-                f"a disc of {self.km:g} km around [{lon:g}, {lat:g}] lies about {away:,.0f} "
-                "km from Ukraine, so it selects nothing; check the coordinates ([lon, lat], "
-                "e.g. Enerhodar is [34.66, 47.50])"
+                f"a disc of {self.km:g} km around [{lon:g}, {lat:g}] cannot reach Ukraine: "
+                f"its centre lies about {away:,.0f} km outside a box around Ukraine's land "
+                f"({x0:g}–{x1:g}°E, {y0:g}–{y1:g}°N), so it selects nothing; check the "
+                "coordinates ([lon, lat], e.g. Enerhodar is [34.66, 47.50])"
             )
         return self
 

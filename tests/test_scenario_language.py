@@ -491,7 +491,11 @@ def test_a_disc_that_cannot_reach_ukraine_is_refused_as_a_polygon_beside_it_is(t
     border that reaches over it is kept."""
     text = "id: s\ntitle: T\nsteps:\n  - assign: russia\n    where: {near: NEAR}\n"
     far = _validated(tmp_path, text.replace("NEAR", "{place: [15.0, 55.0], km: 200}"))
-    _said_in_words(far, "s.yaml:5: a disc of 200 km around [15, 55] lies about 526 km from")
+    _said_in_words(
+        far,
+        "s.yaml:5: a disc of 200 km around [15, 55] cannot reach Ukraine: its centre lies "
+        "about 526 km outside a box around Ukraine's land",
+    )
     assert "so it selects nothing; check the coordinates" in far.output
     beside = _validated(tmp_path, text.replace("NEAR", "{place: [40.9, 48.0], km: 50}"))
     assert beside.exit_code == 0, beside.output
@@ -624,3 +628,22 @@ def test_a_file_writes_not_as_not_and_python_code_may_use_its_name(tmp_path):
         assert f"{path}:8: unknown key 'not_': the key is 'not'" in result.stderr, result.stderr
     shown = Selector(not_=Selector(oblast=["Crimea"]))  # (code may use the name)
     assert shown.not_ is not None and "not" in shown.model_dump(by_alias=True)
+
+
+def test_coordinates_1e308_apart_are_named_without_a_numpy_warning(tmp_path):
+    """Bounds 1e308 wide overflowed numpy's subtraction, whose RuntimeWarning (and its
+    source line) was printed before the error."""
+    import warnings
+
+    path = tmp_path / "huge.yaml"
+    ring = "[[-1e308,-1e308],[1e308,-1e308],[1e308,1e308],[-1e308,1e308],[-1e308,-1e308]]"
+    path.write_text(
+        "id: h\ntitle: t\nsteps:\n  - assign: russia\n    where: {polygon: {geojson: "
+        f"{{type: Polygon, coordinates: [{ring}]}}}}}}\n",
+        encoding="utf-8",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (a warning would end the run with a traceback)
+        result = CliRunner().invoke(main, ["run", "--no-maps", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "look like metres" in result.output and "Warning" not in result.output
