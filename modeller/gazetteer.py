@@ -432,6 +432,14 @@ def resolve_place(text: str) -> Settlement:
                 f" — '{name}' names a unit, not a place: name a town in it, e.g. "
                 f"'{top.name}, {units[unit].name_en}', or give [lon, lat]"
             )
+        bracketed = re.fullmatch(r"\s*(.+?)\s*\((.+)\)\s*", name)
+        if bracketed and not oblast:  # 'Kramatorsk (Donetsk)': the oblast after a comma
+            written = f"{bracketed[1]}, {bracketed[2].strip()}"
+            try:
+                resolve_place(written)
+                hint = f" — write '{written}'"
+            except ValueError:
+                pass
         where = f" in {oblast}" if oblast else ""
         hidden = hidden_letters(name)
         read = f" (read as '{romanised(name)}')" if romanised(name) != name else ""

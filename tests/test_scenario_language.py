@@ -647,3 +647,16 @@ def test_coordinates_1e308_apart_are_named_without_a_numpy_warning(tmp_path):
         result = CliRunner().invoke(main, ["run", "--no-maps", str(path)])
     assert result.exit_code == 2, result.output
     assert "look like metres" in result.output and "Warning" not in result.output
+
+
+def test_a_place_with_its_oblast_in_brackets_is_told_to_use_a_comma(tmp_path):
+    """'Kramatorsk (Donetsk)', as a news text writes it, was only 'unknown place'."""
+    text = (
+        "id: k\ntitle: t\nsteps:\n  - assign: russia\n"
+        "    where: {near: {place: 'Kramatorsk (Donetsk)', km: 3}}\n"
+    )
+    result = _validated(tmp_path, text)
+    _said_in_words(result, "unknown place 'Kramatorsk (Donetsk)'")
+    assert "— write 'Kramatorsk, Donetsk'" in result.output
+    fixed = _validated(tmp_path, text.replace("Kramatorsk (Donetsk)", "Kramatorsk, Donetsk"))
+    assert fixed.exit_code == 0, fixed.output
