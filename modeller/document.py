@@ -145,7 +145,9 @@ class Flow(Ranged):
 
 
 class Transfer(Ranged):
-    """One row of the transfers table: (oblast, from → to, recognition) with km², people."""
+    """One row of the transfers table: (oblast, from → to, recognition) with km², people.
+    ``people_by_variant``, as a flow's: rows taken together (a map's label of an oblast's
+    land under two recognitions) get the exact range of their sum."""
 
     oblast: str
     from_: str = Field(alias="from")
@@ -156,6 +158,7 @@ class Transfer(Ranged):
     people_low: float
     people_high: float
     oblast_name: str
+    people_by_variant: list[float] = []
 
 
 class RecognitionRow(Ranged):

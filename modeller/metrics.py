@@ -369,7 +369,7 @@ def summarise(partition: Partition, towns: int = 15) -> dict:
     flows = [{"from": f, "to": to, **v} for (f, to), v in sorted(net_flows(rows).items())]
     for r in rows:
         r["oblast_name"] = data.units[r["oblast"]].name_en
-        del r["_v"]
+        r["people_by_variant"] = [float(x) for x in np.atleast_1d(r.pop("_v"))]
     ukraine_after = after.get("ukraine", empty)
     outside = people_range(t.people_variants.sum(axis=1) - ukraine_after["_v"])
     return {

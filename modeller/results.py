@@ -107,7 +107,8 @@ class Result:
     @cached_property
     def transfers(self) -> pandas.DataFrame:
         """What changes hands: scenario, baseline, baseline_date, oblast, from, to,
-        recognition, km², people."""
+        recognition, km², people (its range, and ``people_by_variant``: the figure under
+        each population variant, central first, so that rows summed get their range)."""
         return self._rows("transfers")
 
     @cached_property

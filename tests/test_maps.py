@@ -457,10 +457,18 @@ def test_an_oblasts_land_under_two_recognitions_is_labelled_with_both(tmp_path):
     entry = maps.site.plain(doc)["scenarios"][0]
     rows = [t for t in entry["transfers"] if t["oblast"] == "UA-14" and t["to"] == "russia"]
     assert len(rows) == 2 and {t.get("recognition") for t in rows} >= {"de_jure"}
-    said = re.findall(r'"Donetsk: to Russia","area",\d+,"([\d,]+) km²', html)
+    said = re.findall(r'"Donetsk: to Russia","area",\d+,"([\d,]+) km²\|([^"]*)"', html)
     assert said, "no area label for Donetsk"
     total = sum(t["km2"] for t in rows)
-    assert {int(x.replace(",", "")) for x in said} == {int(maps.words.km2(total).replace(",", ""))}
+    assert {int(x.replace(",", "")) for x, _ in said} == {
+        int(maps.words.km2(total).replace(",", ""))
+    }
+    # its people's range is that of the sum (per population variant), as the headline's,
+    # not the two rows' ends added up (a wider range for the same people)
+    sums = [sum(col) for col in zip(*(t["people_by_variant"] for t in rows), strict=True)]
+    value = maps.words.people(sum(t["people"] for t in rows), min(sums), max(sums))
+    shown, _, rng = value.partition(" (")
+    assert {people for _, people in said} == {f"about {shown} people|({rng}"}
 
 
 def test_the_comparison_names_each_rows_baseline_when_they_differ(tmp_path):

@@ -462,18 +462,23 @@ def _changed_areas(entry: ScenarioEntry, partition: Partition, colours) -> list[
 
     The anchor is the pole of inaccessibility of the largest part (the spare ones: other
     points well inside it, ``layers.spare_anchors``); figures are the run's own (summed
-    over recognition), rounded for reading.
+    over recognition, the people's range that of the sum), rounded for reading.
     """
     figures: dict[tuple, list[float]] = {}
+    rows: dict[tuple, list] = {}
     names = {}
     for t in entry.transfers:
         key = (t.oblast, t.from_, t.to)
-        f = figures.setdefault(key, [0.0, 0.0, 0.0, 0.0])
-        f[0] += t.km2
-        f[1] += t.people
-        f[2] += t.people_low  # summed ends bound the range of the sum
-        f[3] += t.people_high
+        rows.setdefault(key, []).append(t)
         names[t.oblast] = t.oblast_name or t.oblast
+    for key, ts in rows.items():
+        variants = [t.people_by_variant for t in ts]
+        if all(variants) and len({len(v) for v in variants}) == 1:  # the sum's own range
+            sums = [sum(col) for col in zip(*variants, strict=True)]
+            low, high = min(sums), max(sums)
+        else:  # (a document without them: summed ends bound the range of the sum)
+            low, high = sum(t.people_low for t in ts), sum(t.people_high for t in ts)
+        figures[key] = [sum(t.km2 for t in ts), sum(t.people for t in ts), low, high]
     geoms: dict[tuple, list] = {}
     for p in partition.pieces:
         if p.before != p.after:
