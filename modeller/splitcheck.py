@@ -19,6 +19,7 @@ from functools import cache
 
 from .errors import InputError
 from .gazetteer import geodata_dir, place_where, read_names
+from .planar import clip_segment
 from .scenario_selectors import Split, keep_text, metres_to_segment, point_xy
 from .scenario_values import first_crossing
 
@@ -186,7 +187,7 @@ def _chords(line: list, box) -> int | None:
 
     Notes
     -----
-    Each segment is clipped to the box (Liang–Barsky, ``_clip``). Away from the edge, a
+    Each segment is clipped to the box (``planar.clip_segment``). Away from the edge, a
     segment's start is inside exactly when its clip starts at t₀ = 0, and its end when
     the clip ends at t₁ = 1. A stretch inside starts where a segment enters (t₀ > 0), or
     at the line's first point, and ends where one leaves (t₁ < 1): a chord when it
@@ -200,7 +201,7 @@ def _chords(line: list, box) -> int | None:
         return None
     chords, entered = 0, False
     for a, b in segments:
-        clipped = _clip(a, b, box)
+        clipped = clip_segment(a, b, box, edges=False)  # (along an edge: no land)
         if clipped is None:
             continue
         t0, t1 = clipped
@@ -219,31 +220,6 @@ def _edge_m(p, box) -> float:
     if box[0] <= p[0] <= box[2] and box[1] <= p[1] <= box[3]:
         return min(p[0] - box[0], box[2] - p[0], p[1] - box[1], box[3] - p[1])
     return _point_box_m(p, box)
-
-
-def _clip(a, b, box) -> tuple[float, float] | None:
-    """The part of the segment a-b in the box, as parameters 0 ≤ t₀ ≤ t₁ ≤ 1 along it,
-    or None when it has none (Liang–Barsky clipping)."""
-    t0, t1 = 0.0, 1.0
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    for p, q in (
-        (-dx, a[0] - box[0]),
-        (dx, box[2] - a[0]),
-        (-dy, a[1] - box[1]),
-        (dy, box[3] - a[1]),
-    ):
-        if p == 0:  # parallel to this edge: outside its line, or along it, is no land
-            if q <= 0:
-                return None
-            continue
-        t = q / p
-        if p < 0:
-            t0 = max(t0, t)
-        else:
-            t1 = min(t1, t)
-        if t0 > t1:
-            return None
-    return t0, t1
 
 
 def _segment_box_m(a, b, box) -> float:

@@ -25,7 +25,8 @@ LAYERS: list[set[str]] = [
     {"downloads"},  # one HTTP GET for fetch, with a deadline
     {"terminal_tables", "screens"},  # tables fitted to a terminal; rich's console or plain
     {"inputs"},  # files in: checked, read as text, named in outputs
-    {"laea"},  # the working CRS's formula, for numbers and numpy arrays alike
+    {"laea", "planar"},  # the working CRS's formula, for numbers and numpy arrays alike;
+    # a segment clipped to a box
     {"settings", "rounding", "projection", "areas", "gazetteer"},  # environment; the CRS; km²
     {"positions"},  # GeoJSON geometry read in two dimensions, bad positions named
     {"ogrfiles"},  # GeoPackages and Shapefiles through pyogrio, in lon/lat

@@ -311,3 +311,14 @@ def test_keep_may_be_given_as_lon_lat(tmp_path):
         said = run_cli(*command, str(path))
         assert said.exit_code == 2
         assert "keep place [30.5, 50.4] lies outside the listed oblasts' extent" in said.output
+
+
+def test_a_segment_along_an_edge_is_in_the_box_for_a_leader_but_not_as_land():
+    """``planar.clip_segment``: the maps' leaders count a graze of a label's edge, the
+    split check does not count a line along the box's edge as crossing its land."""
+    from modeller.planar import clip_segment
+
+    assert clip_segment((-5, 0), (15, 0), BOX) == (0.25, 0.75)
+    assert clip_segment((-5, 0), (15, 0), BOX, edges=False) is None
+    assert clip_segment((-5, 5), (15, 5), BOX, edges=False) == (0.25, 0.75)
+    assert clip_segment((-5, -1), (15, -1), BOX) is None

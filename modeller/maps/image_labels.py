@@ -26,6 +26,7 @@ from shapely.ops import polylabel
 from .. import geodata
 from ..document import ScenarioEntry
 from ..partition import Partition
+from ..planar import clip_segment
 from ..rounding import people_short
 from .image_geometry import project, river_anchors
 from .image_words import RIVER, place, round_km2
@@ -65,28 +66,8 @@ class Box:
     y1: float
 
     def crossed_by(self, a: tuple, b: tuple) -> bool:
-        """Whether the segment a-b enters the box (Liang-Barsky clipping)."""
-        (ax_, ay), (bx, by) = a, b
-        dx, dy = bx - ax_, by - ay
-        lo, hi = 0.0, 1.0
-        for p, q in (
-            (-dx, ax_ - self.x0),
-            (dx, self.x1 - ax_),
-            (-dy, ay - self.y0),
-            (dy, self.y1 - ay),
-        ):
-            if p == 0:
-                if q < 0:
-                    return False
-                continue
-            t = q / p
-            if p < 0:
-                lo = max(lo, t)
-            else:
-                hi = min(hi, t)
-            if lo > hi:
-                return False
-        return True
+        """Whether the segment a-b enters the box (its edges too)."""
+        return clip_segment(a, b, (self.x0, self.y0, self.x1, self.y1)) is not None
 
     def contains(self, x: float, y: float) -> bool:
         return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
