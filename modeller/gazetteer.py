@@ -391,14 +391,13 @@ def resolve_place(text: str) -> Settlement:
             if settlements[i].population > largest and _spelled_alike(key, settlements[i].name)
         ]
     hits = hits + others
-    moved = _REASSIGNED[0]()  # None on the embedded units
+    # the units in use (None: the embedded ones) matter only to a name with its oblast or
+    # one of several places: a place named once is taken without asking
+    moved = _REASSIGNED[0]() if oblast or len(hits) > 1 else None
 
     def unit_of(i: int) -> str:  # the settlement's unit on the units in use
-        return (
-            moved.get(settlements[i].geonameid, settlements[i].oblast)
-            if moved
-            else (settlements[i].oblast)
-        )
+        s = settlements[i]
+        return moved.get(s.geonameid, s.oblast) if moved else s.oblast
 
     elsewhere = sorted({units[unit_of(i)].name_en for i in hits})
     if oblast:

@@ -219,15 +219,14 @@ def _reassigned() -> dict[int, str] | None:
     embedded units, where settlements.csv says it (``gazetteer.use_reassigned``)."""
     if not _ACTIVE and settings.units_path() is None:
         return None
-    data = load()
-    kept = _UNITS_OF.get(id(data))
-    if kept is None or kept[0] is not data:
-        kept = (data, {s.geonameid: s.oblast for s in data.settlements})
-        _UNITS_OF[id(data)] = kept
+    global _UNITS_OF
+    data, kept = load(), _UNITS_OF  # (one pair, read once: threads may replace it)
+    if kept[0] is not data:  # (the last units' only: no Geodata kept alive after use)
+        kept = _UNITS_OF = (data, {s.geonameid: s.oblast for s in data.settlements})
     return kept[1]
 
 
-_UNITS_OF: dict[int, tuple] = {}  # id(Geodata) → (it, its settlements' units)
+_UNITS_OF: tuple = (None, None)  # the Geodata last asked, its settlements' units
 gazetteer.use_reassigned(_reassigned)
 
 
