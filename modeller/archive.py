@@ -33,6 +33,12 @@ FETCHED_SOURCE = (
     "DeepStateMap (deepstatemap.live) occupied-territory layer; the day's last snapshot from "
     "its history API (modeller fetch)"
 )
+# what day of DeepState's map an archive's file shows (README, ``deepstate:YYYY-MM-DD``,
+# from DeepState's published totals: tests/test_baselines_accuracy.py)
+ARCHIVE_LAG = (
+    "copied at midnight UTC opening its date, so DeepState's updates up to the evening "
+    "before or earlier"
+)
 DAILY_NAME = re.compile(r"deepstatemap_data_\d{8}\.geojson")  # what deepstate_path looks up
 MONTHLY_SOURCE = (
     "DeepStateMap occupied-territory layer, month-end snapshot (derived from raw DeepState "
@@ -60,11 +66,13 @@ class Snapshot:
         """Name, date, source and method of this snapshot as a baseline."""
         if self.feature is None:
             fetched = self.path.parent == settings.cache_dir() / "deepstate"
+            # (an archive's file of day D is its copy at midnight UTC opening D: README)
+            lag = "" if fetched else f", {ARCHIVE_LAG}"
             return BaselineInfo(
                 self.spec,
                 self.day,
                 FETCHED_SOURCE if fetched else DAILY_SOURCE,
-                f"snapshot file {self.path.name}, {pockets.METHOD}, clipped to the units",
+                f"snapshot file {self.path.name}{lag}, {pockets.METHOD}, clipped to the units",
             )
         return BaselineInfo(
             self.spec,

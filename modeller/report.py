@@ -24,15 +24,29 @@ DATA_SOURCES = [
 METHOD = (
     "Areas: equal-area projection (LAEA on WGS84; matches geodesic area to <0.01%) of the "
     "{units}; '% of Ukraine' divides by their total ({total:,.0f} km², "
-    "official 603,628 km²). People: residents on 1 Jan 2022 (before the full-scale "
+    "official 603,628 km²).{border} People: residents on 1 Jan 2022 (before the full-scale "
     "invasion), placed dasymetrically "
     "(GeoNames town footprints plus a rural remainder weighted by where the settlements "
-    "are, none on inland water) so each unit adds up to its official total. {people} "
+    "are, none on inland water) so that {placed}. {people} "
     "Figures are estimates; see ASSUMPTIONS.md ('modeller docs assumptions')."
+)
+# the embedded units' error where it is largest, per oblast (ASSUMPTIONS.md, measured
+# against Minregion's outlines on DeepState's 2025-08-15)
+EMBEDDED_BORDER = (
+    " Their coarse state border and coastline shift thin strips along them: on 15 Aug 2025 "
+    "they give Russian-held Sumy 154 km² and Kharkiv 1,212 km², against 211 km² and 1,272 km² "
+    "with Minregion's outlines (a units file such as that one for border footholds)."
+)
+PLACED_IN_UNITS = "each unit adds up to its official total"
+PLACED_IN_HROMADAS = (
+    "each hromada adds up to its 1 Jan 2022 total (units the hromada table does not cover: "
+    "to their official total)"
 )
 PEOPLE_RANGED = (
     "People are shown rounded with a range: the smallest and largest result over the "
-    "method's sensitivities ({sensitivities}) — not a confidence interval, and pre-invasion "
+    "method's sensitivities ({sensitivities}) — not a confidence interval (other ways of "
+    "placing people can differ by more: areal weighting by hromada gives the part of Donetsk "
+    "Ukraine held on 15 Aug 2025 8 % fewer; README, 'Population check'), and pre-invasion "
     "residents, not people living there now. Each figure shown is rounded on its own, so "
     "rows may not add up exactly to the total beside them (the JSON and CSV keep km² to 0.01 "
     "and people to 0.1)."
@@ -115,7 +129,16 @@ def method_text(total: float, reconciled: bool = False, ranges: bool = True) -> 
     """The method paragraph: which units, their total, what the people figures are (with
     their range or not), and the outline reconciliation rule when a baseline used it."""
     people = PEOPLE_RANGED.format(sensitivities=sensitivities()) if ranges else PEOPLE_CENTRAL
-    text = METHOD.format(units=geodata.load().source["name"], total=total, people=people)
+    source = geodata.load().source
+    text = METHOD.format(
+        units=source["name"],
+        total=total,
+        border="" if source.get("file") else EMBEDDED_BORDER,
+        placed=PLACED_IN_UNITS
+        if population.current().source == population.OBLAST_SOURCE
+        else PLACED_IN_HROMADAS,
+        people=people,
+    )
     return text + (" " + reconcile.RULE if reconciled else "")
 
 

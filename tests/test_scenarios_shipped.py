@@ -114,8 +114,9 @@ def test_json_csv_and_markdown_carry_the_same_numbers(shared_data, tmp_path):
         "name": "deepstate:2025-08-15",
         "date": "2025-08-15",
         "source": archive.DAILY_SOURCE,
-        "method": "snapshot file deepstatemap_data_20250815.geojson, its holes under 0.5 km² "
-        "filled, clipped to the units",
+        "method": "snapshot file deepstatemap_data_20250815.geojson, copied at midnight UTC "
+        "opening its date, so DeepState's updates up to the evening before or earlier, its "
+        "holes under 0.5 km² filled, clipped to the units",
     }
     # the outline reconciliation and the area outside the units, in every format
     assert base["reconciled_km2"] == pytest.approx(

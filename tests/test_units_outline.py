@@ -25,6 +25,7 @@ from modeller import (
     geojson,
     metrics,
     reconcile,
+    report,
     timeline_page,
     timeline_run,
     timeline_table,
@@ -417,6 +418,21 @@ def test_minregion_units_match_deepstates_own_figures(minregion):
         for code, unit in geodata.load().units.items():
             got = sum(n for p, n in zip(base.pieces, t.people, strict=True) if p.oblast == code)
             assert got == pytest.approx(unit.population, rel=1e-9), code
+
+
+def test_the_method_text_states_the_embedded_border_error_as_measured(minregion):
+    """Every output's method paragraph gives the embedded units' error on border footholds
+    (report.EMBEDDED_BORDER): its figures are the ones measured here, and it is left out on
+    a units file, where it does not apply."""
+    said = [int(x.replace(",", "")) for x in re.findall(r"([\d,]+) km²", report.EMBEDDED_BORDER)]
+    held = {}
+    for path in (None, minregion):
+        with units(path):
+            base = baselines.load_baseline("deepstate:2025-08-15")
+            held[path] = [round(held_km2(base, code=c)) for c in ("UA-59", "UA-63")]
+            text = report.method_text(geodata.load().total_km2)
+            assert ("Their coarse state border" in text) is (path is None)
+    assert said == [*held[None], *held[minregion]]
 
 
 @pytest.mark.parametrize("sid", ["russia-demand-2024-06", "plan-28-points-2025-11"])
