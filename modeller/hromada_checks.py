@@ -12,7 +12,8 @@ be covered whole: every hromada of the unit outlined in the file is listed, at l
 ``MIN_OUTLINED`` of its people are in hromadas with an outline, and its hromadas add up
 to within ``UNIT_FACTOR`` of the unit total (a lost or mistyped row would move people
 between oblasts). Units with no matched outline keep their unit totals, as Crimea,
-Sevastopol and Kyiv city do with the shared files. Each outline lies in the oblast its
+Sevastopol and Kyiv city do with the shared files, unless the file outlines hromadas of a
+unit the table lists under other codes (another edition: every row of it unread). Each outline lies in the oblast its
 code names (within ``PLACED_M``), no two overlap by more than ``OVERLAP_KM2``, and the
 file is not moved as a whole (``SHIFT_KM``): each would move people between oblasts.
 """
@@ -111,6 +112,7 @@ def check(src: Source, data: geodata.Geodata) -> None:
     by_unit: dict[str, list[str]] = {}
     for code in src.people:
         by_unit.setdefault(iso_of_katottg(code), []).append(code)
+    _check_unmatched(src, data, by_unit)
     for unit in covered(src):
         listed = by_unit[unit]
         label = data.units[unit].label
@@ -274,6 +276,29 @@ def _check_shift(src: Source, data: geodata.Geodata) -> None:
         "degrees (EPSG:4326)",
         str(src.geometry),
     )
+
+
+def _check_unmatched(src: Source, data: geodata.Geodata, by_unit: dict[str, list[str]]) -> None:
+    """InputError for a unit the table lists and the geometry file outlines, where no
+    listed code has an outline: the table's codes are another edition or format than the
+    file's, and the unit would quietly keep its unit total (every row of it unread)."""
+    placed = set(covered(src))
+    for unit, listed in by_unit.items():
+        if unit in placed or unit not in data.units:
+            continue
+        theirs = sorted(c for c in src.outlined if iso_of_katottg(c) == unit)
+        if not theirs:  # (a file without this unit's outlines: its unit total, said)
+            continue
+        label = data.units[unit].label
+        raise InputError(
+            f"none of the {len(listed):,} hromadas listed for {label} has an outline in "
+            f"{src.geometry.name}: its codes (e.g. {', '.join(listed[:2])}) are no feature's "
+            f"COD_3, while the file outlines {len(theirs):,} hromadas of {label} (e.g. "
+            f"{', '.join(theirs[:2])}); give the table the outline file's codes (another "
+            f"KATOTTG edition?), or leave out the rows of {label} to keep its unit total",
+            str(src.table),
+            src.lines[listed[0]],
+        )
 
 
 def covered(src: Source) -> list[str]:

@@ -403,6 +403,27 @@ def test_an_oblast_with_few_outlines_is_refused(tmp_path, hromada_dir, rows):
     refused(folder, CSV_NAME, "of the 1,509,515 people listed for Vinnytsia", "at least 90%")
 
 
+def test_an_oblast_whose_codes_match_none_of_its_outlines_is_refused(tmp_path, hromada_dir, rows):
+    """Donetsk's rows under codes of another edition: none matches the file's Donetsk
+    outlines, and Donetsk had quietly kept its unit total, every row of it unread (a few
+    such rows were refused, all of them passed)."""
+    donetsk = [i for i, r in enumerate(rows) if r.startswith("UA14")]
+    renamed = list(rows)
+    for n, i in enumerate(donetsk):
+        cells = renamed[i].split(",")
+        cells[0] = f"UA14{10**14 + n:015d}"
+        renamed[i] = ",".join(cells)
+    folder = source(tmp_path, hromada_dir, lines(renamed))
+    text = refused(
+        folder,
+        f"{CSV_NAME}:{donetsk[0] + 1}",
+        f"none of the {len(donetsk)} hromadas listed for Donetsk (UA-14) has an outline",
+        "e.g. UA14100000000000000",
+        "or leave out the rows of Donetsk (UA-14) to keep its unit total",
+    )
+    assert re.search(r"outlines \d+ hromadas of Donetsk \(UA-14\) \(e\.g\. UA14\d{15}", text)
+
+
 def test_units_without_outlines_keep_their_totals_once(tmp_path, hromada_dir, rows):
     """The outlines of Vinnytsia only: Vinnytsia by hromada, every other unit by its own
     total, counted once (an empty outline set used to double them)."""
