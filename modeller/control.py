@@ -137,7 +137,7 @@ def from_deepstate(info: BaselineInfo, layers: dict[str, object], grey: bool) ->
     held = {"russia": russia}
     if contested is not None and not contested.is_empty:
         held["contested"] = contested
-    return _with_cut_off(from_held(info, held), cut)
+    return _with_outside(_with_cut_off(from_held(info, held), cut))
 
 
 def _outlined(info: BaselineInfo, russia, kept) -> tuple[BaselineInfo, object, tuple]:
@@ -160,6 +160,56 @@ def _with_cut_off(partition: Partition, cut: tuple) -> Partition:
     return replace(partition, warnings=(*partition.warnings, warning))
 
 
+# a baseline's Russian-held land outside the units: DeepState's maps leave 1-2 % there (the
+# coast, the Azov shore); past both of these, the map is doubted (``_with_outside``)
+OUTSIDE_SHARE = 0.10
+OUTSIDE_KM2 = 1_000.0
+# cut-off land past this is more than DeepState's maps leave (at most 978 km² of the
+# embedded units, in 2022; 0 from 2022-11, ~760 km² on Minregion's outlines): the warning
+# asks whether the map is moved
+CUT_OFF_DOUBT_KM2 = 2_000.0
+
+
+def _with_outside(partition: Partition) -> Partition:
+    """The partition, with a warning when much of its Russian-held land lies outside the
+    units: land beyond Ukraine marked held (an edited raw layer that fills Transnistria
+    as occupied had put 450 km² of Odesa oblast under Russia unsaid), or a map moved."""
+    out = partition.baseline.outside_km2
+    if not out or out < OUTSIDE_KM2:
+        return partition
+    areas = partition.areas_km2
+    held = sum(a for p, a in zip(partition.pieces, areas, strict=True) if p.before == "russia")
+    share = out / (out + held)
+    if share < OUTSIDE_SHARE:
+        return partition
+    warning = (
+        f"{out:,.0f} km² of the baseline's Russian-held land ({share * 100:.0f} % of it) lies "
+        "outside the units, where DeepState's own maps leave 1-2 % (the coast, the Azov "
+        "shore); only the part inside counts: is land beyond Ukraine marked as held "
+        "(Transnistria or Abkhazia in an edited layer), or is the map moved or drawn on other "
+        "outlines? "
+        f"Check {partition.baseline.label}"
+    )
+    return replace(partition, warnings=(*partition.warnings, warning))
+
+
+def _with_repairs(partition: Partition, repairs: list, path: Path) -> Partition:
+    """The partition, with a warning naming the features whose rings cross themselves and
+    were repaired (``geojson.crossing``: a change of under 1 % of their area; more is
+    refused), so that a ring drawn out of order is not taken as drawn unsaid."""
+    if not repairs:
+        return partition
+    km2 = sum(k for _, k, _ in repairs)
+    first = repairs[0]
+    more = f" and {len(repairs) - 1} more" if len(repairs) > 1 else ""
+    warning = (
+        f"the baseline file {visible_text(path.name)}: feature {first[0]}'s outline crosses "
+        f"itself{first[2]}{more}; repaired by GEOS's rules (the land changed by "
+        f"{km2:,.2f} km²): if a ring's corners are out of order, fix them in the file"
+    )
+    return replace(partition, warnings=(*partition.warnings, warning))
+
+
 def said_cut_off(cut: tuple) -> tuple[tuple[str, float], ...]:
     """The (unit, km²) of ``reconcile.cut_off`` a warning names: 0.5 km² or more, largest
     first."""
@@ -172,12 +222,19 @@ def cut_off_warning(cut: tuple, when: str, most: str = "") -> str:
     data = geodata.load()
     where = ", ".join(f"{data.units[c].name_en} {km2:,.0f}" for c, km2 in cut)
     lead, most = ("up to ", f"the most on {most}, ") if most else ("", "")
+    total = sum(k for _, k in cut)
+    doubt = (
+        "; this much is more than DeepState's maps leave: is the map moved, or drawn on "
+        "other outlines than the units'?"
+        if total > CUT_OFF_DOUBT_KM2
+        else ""
+    )
     return (
-        f"{lead}{sum(k for _, k in cut):,.0f} km² cut off from the rest of Ukrainian-held land "
+        f"{lead}{total:,.0f} km² cut off from the rest of Ukrainian-held land "
         f"behind Russian lines count as Ukrainian-held on {when} ({most}km²: {where}): land "
         "the map's layer leaves out (a lagoon, river islands) or an encircled pocket; its "
         "edges count as a line of contact, so a band along the line follows them too; see "
-        "ASSUMPTIONS.md, 'Outline reconciliation'"
+        f"ASSUMPTIONS.md, 'Outline reconciliation'{doubt}"
     )
 
 
@@ -506,6 +563,7 @@ def from_file(path: Path) -> Partition:
                 str(path),
             )
     held: dict[str, list] = {}
+    repairs: list[tuple[int, float, str]] = []  # (feature, km² changed, where) per crossing
     with lines_of(text):  # (a GeoPackage has no lines)
         try:
             found = geojson.features(data, str(path), rings=True)
@@ -528,6 +586,9 @@ def from_file(path: Path) -> Partition:
                     str(path),
                 )
             held.setdefault(status, []).append(geom)
+            crossed = geojson.crossing(geom)
+            if crossed is not None:
+                repairs.append((number, *crossed))
     unitchecks.check_over_ukraine([g for geoms in held.values() for g in geoms], str(path))
     territory = {s: geojson.territory(g) for s, g in held.items()}
     if all(t.is_empty for t in territory.values()):  # every ring flat: "Russia holds 0 km²"
@@ -572,7 +633,8 @@ def from_file(path: Path) -> Partition:
         if settings.reconcile():
             russia = _closed(russia, kept)
         info, territory["russia"], cut = _outlined(info, russia, kept)
-    return _with_cut_off(_doubted(from_held(info, territory), path, had_held), cut)
+    partition = _with_cut_off(_doubted(from_held(info, territory), path, had_held), cut)
+    return _with_repairs(_with_outside(partition), repairs, path)
 
 
 GAP_M = 5.0  # gaps between a file's Russian-held polygons narrower than this are closed

@@ -296,20 +296,40 @@ def territory(geoms: list, densify: bool = True) -> object:
 CROSSING_SHARE = 0.01  # repair may change a crossing ring's area by this share, no more
 
 
+def _near(part) -> str:
+    """' near [lon, lat]' of where GEOS finds a polygon invalid ('' if it says nowhere)."""
+    where = re.search(r"\[([-\d.eE]+) ([-\d.eE]+)\]", shapely.is_valid_reason(part))
+    return f" near [{float(where[1]):.4f}, {float(where[2]):.4f}]" if where else ""
+
+
+def crossing(geom) -> tuple[float, str] | None:
+    """Of a lon/lat polygon whose rings cross or touch themselves, what repairing it
+    changes: (km², ' near [lon, lat]' of the first crossing); None when it is valid or
+    the repair keeps its area (to 0.005 km²: a ring touching itself)."""
+    if geom is None or geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return None
+    if shapely.is_valid(geom):
+        return None
+    bad = [p for p in shapely.get_parts(geom) if not shapely.is_valid(p)]
+    drawn = sum(float(geodata.area_km2(geodata.to_equal_area(p))) for p in bad)
+    fixed = sum(float(geodata.area_km2(geodata.to_equal_area(repaired(p)))) for p in bad)
+    if abs(fixed - drawn) < 0.005 or not bad:
+        return None
+    return abs(fixed - drawn), _near(bad[0])
+
+
 def check_rings(geom) -> None:
     """Refuse a polygon whose ring crosses itself so that repairing it changes its area by
     over ``CROSSING_SHARE``: a square with two corners swapped (a bow tie) was repaired to
     two triangles, half the land meant, without a word. A ring touching itself, or a
-    loop too small to matter, is repaired as before."""
+    loop too small to matter, is repaired as before (and said: ``crossing``)."""
     for part in shapely.get_parts(geom):
         if part.geom_type != "Polygon" or shapely.is_valid(part):
             continue
         drawn, fixed = float(shapely.area(part)), float(shapely.area(shapely.make_valid(part)))
         if abs(fixed - drawn) <= CROSSING_SHARE * max(fixed, drawn, 1e-12):
             continue
-        reason = shapely.is_valid_reason(part)
-        where = re.search(r"\[([-\d.eE]+) ([-\d.eE]+)\]", reason)
-        at = f" near [{float(where[1]):.4f}, {float(where[2]):.4f}]" if where else ""
+        at = _near(part)
         raise InputError(
             f"a polygon's edges cross{at} (a ring drawn as a figure eight: its corners out "
             "of order); list each ring's corners in order around it, so that no two edges "

@@ -13,9 +13,10 @@ be covered whole: every hromada of the unit outlined in the file is listed, at l
 to within ``UNIT_FACTOR`` of the unit total (a lost or mistyped row would move people
 between oblasts). Units with no matched outline keep their unit totals, as Crimea,
 Sevastopol and Kyiv city do with the shared files, unless the file outlines hromadas of a
-unit the table lists under other codes (another edition: every row of it unread). Each outline lies in the oblast its
-code names (within ``PLACED_M``), no two overlap by more than ``OVERLAP_KM2``, and the
-file is not moved as a whole (``SHIFT_KM``): each would move people between oblasts.
+unit the table lists under other codes (another edition: every row of it unread). Each
+outline lies in the oblast its code names (within ``PLACED_M``), no two overlap by more
+than ``OVERLAP_KM2``, and the file is not moved as a whole (``SHIFT_KM``): each would move
+people between oblasts.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from pyproj import Transformer
 from shapely.geometry import mapping
 
 import modeller
-from modeller import doctor, geodata, geojson, unitchecks
+from modeller import control, doctor, geodata, geojson, unitchecks
 from modeller.cli import main
 from modeller.errors import InputError
 
@@ -652,6 +652,103 @@ def test_a_crossing_ring_in_a_file_names_the_file_the_feature_and_its_line(tmp_p
     geojson.check_rings(shapely.Polygon(square))
     pinched = [[36, 49], [37, 49], [36.5, 49.5], [37, 50], [36, 50], [36.5, 49.5], [36, 49]]
     geojson.check_rings(shapely.Polygon(pinched))
+
+
+def test_a_ring_crossing_itself_a_little_is_repaired_and_said(tmp_path):
+    """A loop of under 1 % of a polygon's area is repaired, as before, but no longer unsaid:
+    the warning names the feature, where its ring crosses and the km² the repair changed."""
+    steps = [round(36 + k / 100, 2) for k in range(101)]
+    ring = [[x, 49.0] for x in steps] + [[37.0, round(49 + k / 100, 2)] for k in range(1, 101)]
+    ring += [[x, 50.0] for x in steps[::-1][1:]] + [
+        [36.0, round(50 - k / 100, 2)] for k in range(1, 101)
+    ]
+    i = ring.index([37.0, 49.0])
+    ring[i - 1], ring[i + 1] = ring[i + 1], ring[i - 1]  # a corner's two neighbours swapped
+    polygon = shapely.Polygon(ring)
+    assert not polygon.is_valid
+    changed = geodata.area_km2(geodata.to_equal_area(shapely.make_valid(polygon)))
+    changed -= geodata.area_km2(geodata.to_equal_area(polygon))
+    plain = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": mapping(shapely.box(30, 46, 30.2, 46.2)),
+    }
+    looped = {"type": "Feature", "properties": {}, "geometry": mapping(polygon)}
+    base = tmp_path / "loop.geojson"
+    base.write_text(json.dumps({"type": "FeatureCollection", "features": [plain, looped]}))
+    result = CliRunner().invoke(main, ["run", "freeze-current-lines", "--no-maps", "-b", str(base)])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "loop.geojson: feature 2's outline crosses itself near [36.99" in text
+    assert f"the land changed by {abs(changed):,.2f} km²" in text and 0.5 < abs(changed) < 2
+    # a ring in order, and a ring touching itself at a point, say nothing
+    assert geojson.crossing(shapely.box(36, 49, 37, 50)) is None
+    pinched = [[36, 49], [37, 49], [36.5, 49.5], [37, 50], [36, 50], [36.5, 49.5], [36, 49]]
+    assert geojson.crossing(shapely.Polygon(pinched)) is None
+
+
+def test_a_baseline_held_mostly_outside_the_units_is_doubted(tmp_path):
+    """Land beyond Ukraine marked Russian-held (an edited layer filling Transnistria as
+    occupied had put 450 km² of Odesa oblast under Russia) only counts inside the units,
+    unsaid; past a tenth of the layer (DeepState's maps: 1-2 %) a warning asks why."""
+    inside = {"type": "Feature", "properties": {}, "geometry": mapping(shapely.box(36, 49, 37, 50))}
+    beyond = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": mapping(shapely.box(38.6, 49.6, 41, 51)),
+    }
+    said = []
+    for name, feats in (("near.geojson", [inside]), ("far.geojson", [inside, beyond])):
+        base = tmp_path / name
+        base.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+        args = ["run", "freeze-current-lines", "--no-maps", "-f", "json", "-b", str(base)]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        doc = json.loads(result.stdout)["scenarios"][0]
+        said.append([w for w in doc["warnings"] if "lies outside the units" in w])
+        out, held = doc["baseline"]["outside_units_km2"], doc["statuses"]
+    assert said[0] == []
+    russia = next(s["baseline_km2"] for s in held if s["status"] == "russia")
+    share = round(100 * out / (out + russia))
+    assert said[1] == [
+        f"{out:,.0f} km² of the baseline's Russian-held land ({share} % of it) lies outside the "
+        "units, where DeepState's own maps leave 1-2 % (the coast, the Azov shore); only the "
+        "part inside counts: is land beyond Ukraine marked as held (Transnistria or Abkhazia in "
+        f"an edited layer), or is the map moved or drawn on other outlines? Check {base} "
+        "(undated)"
+    ]
+    assert 60 < share < 80
+
+
+def test_a_deepstate_map_moved_half_a_degree_is_doubted_not_read_as_pockets(tmp_path, shared_data):
+    """Moved 0.5° east, a day's map leaves Crimea's west and all of Sevastopol 'cut off
+    behind Russian lines'; the warning had offered only lagoons and encircled pockets."""
+    day = json.loads(
+        (shared_data / "deepstate/daily/deepstatemap_data_20250815.geojson").read_text()
+    )
+    for feature in day["features"]:
+        moved = shapely.transform(
+            shapely.geometry.shape(feature["geometry"]), lambda xy: xy + [0.5, 0]
+        )
+        feature["geometry"] = mapping(moved)
+    day["date"] = "2025-08-15"
+    base = tmp_path / "moved.geojson"
+    base.write_text(json.dumps(day))
+    result = CliRunner().invoke(
+        main, ["run", "freeze-current-lines", "--no-maps", "-f", "json", "-b", str(base)]
+    )
+    assert result.exit_code == 0, result.output
+    [cut] = [w for w in json.loads(result.stdout)["scenarios"][0]["warnings"] if "cut off" in w]
+    assert "Sevastopol" in cut and cut.endswith(
+        "is the map moved, or drawn on other outlines than the units'?"
+    )
+    assert int(cut.split(" km²")[0].replace(",", "")) > control.CUT_OFF_DOUBT_KM2
+    # the day as published: its cut-off land (if any) stays below the doubt
+    result = CliRunner().invoke(
+        main,
+        ["run", "freeze-current-lines", "--no-maps", "-f", "json", "-b", "deepstate:2025-08-15"],
+    )
+    assert "is the map moved" not in result.stdout
 
 
 # --- the line of the feature an error names ---------------------------------------------------
