@@ -80,16 +80,44 @@ def read_features(path: Path) -> tuple[list[tuple[dict, object, int]], list[tupl
                 "MultiPolygon feature per unit (its ISO code or name in a property)",
                 str(path),
             )
+        _not_hromadas([f.get("properties") for f in feats if isinstance(f, dict)], path)
         with lines_of(text):  # an error names the line where its feature starts
             out = [_feature(f, i, str(path)) for i, f in enumerate(feats)]
     else:
         out = _read_ogr(path)
+        _not_hromadas([p for p, _ in out], path)
     found = [(p, _polygons_of(g), g, i + 1) for i, (p, g) in enumerate(out)]
     polygons = [(p, g, n) for p, g, _, n in found if g is not None]
     if not polygons:
         raise InputError("no polygon features in this units file", str(path))
     others = [(p, raw.geom_type, n) for p, g, raw, n in found if g is None and raw is not None]
     return polygons, others
+
+
+HROMADA_CODE = re.compile(r"^UA\d{17}$")  # a KATOTTG code of a hromada (UA14…, 19 characters)
+
+
+def _not_hromadas(props: list, path: Path) -> None:
+    """InputError for a file of hromadas (most features carrying a KATOTTG hromada code):
+    its first error had been a feature without geometry, "drop the feature", and then
+    units missing, never that the file belongs with ``--population``."""
+    codes = [
+        next((v for v in p.values() if isinstance(v, str) and HROMADA_CODE.match(v)), None)
+        for p in props
+        if isinstance(p, dict)
+    ]
+    found = [c for c in codes if c]
+    if len(found) < 100 or len(found) < 0.5 * len(props):
+        return
+    folder = Path(path).parent
+    here = f" (here: {inputs.shown(folder.parent)})" if folder.name == "boundaries" else ""
+    raise InputError(
+        f"this is a file of hromadas ({len(props):,} features, KATOTTG codes such as "
+        f"{found[0]}), not of the 27 units (24 oblasts, AR Crimea, Kyiv city, Sevastopol) "
+        "that --units replaces; hromada outlines place people: give --population the folder "
+        f"that holds boundaries/{Path(path).name} and population/ with its table{here}",
+        str(path),
+    )
 
 
 def _polygons_of(g):
