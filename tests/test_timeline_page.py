@@ -118,6 +118,10 @@ def test_words_cadence_months_and_rounding():
     assert ts.cadence(["2025-01-01", "2025-01-02", "2025-01-03"]) == "day by day"
     assert ts.cadence(["2024-01-31", "2024-02-29", "2024-03-31"]) == "monthly"
     assert ts.cadence(days, 3) == "every 3 days"
+    # two dates named one by one are no rhythm (the title had said 'every 3 days' of them)
+    assert ts.cadence(["2025-08-12", "2025-08-15"]) == "on 2 dates"
+    assert ts.cadence(["2025-08-12", "2026-02-15"]) == "on 2 dates"
+    assert ts.cadence(["2025-08-12", "2025-08-19"], 7) == "weekly"
     # month-end snapshots before the daily archive are a month apart, whatever --every says
     mixed = ["2024-05-31", "2024-06-30", "2024-07-08", "2024-07-09", "2024-07-10"]
     assert ts.cadence(mixed) == "monthly, then day by day"
