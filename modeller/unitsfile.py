@@ -202,10 +202,19 @@ def match(
             source,
         )
     _n, kind, field, hits = best
-    seen = [str(props.get(field)) for props, *_ in features]
+    seen = [_value(props, field) for props, *_ in features]
     unmatched = [s for s, h in zip(seen, hits, strict=True) if h is None]
     if unmatched:
-        first = next(n for h, (*_, n) in zip(hits, features, strict=True) if h is None)
+        first, props = next(
+            (n, p) for h, (p, *_, n) in zip(hits, features, strict=True) if h is None
+        )
+        if props.get(field) is None:  # ('None' had been shown as a name it could not match)
+            raise InputError(
+                f"feature {first} has no {field} {_value(props, field)}, the {kind} field "
+                f"the other features are matched by: give it its unit's {kind}; "
+                f"{kind}s seen: {_listed(seen)}",
+                source,
+            )
         # a letter of another script ('Київськa' with a Latin a) reads as the right name
         hidden = hidden_letters(unmatched[0]).strip(" ()") if kind == "name" else ""
         raise InputError(
@@ -222,7 +231,7 @@ def match(
     if missing:
         resolve = _code_resolver(codes) if kind == "code" else _name_resolver(by_name)
         named = [
-            f"feature {n} ({field} {str(props.get(field))!r}) is a {kind_of}"
+            f"feature {n} ({field} {_value(props, field)!r}) is a {kind_of}"
             for props, kind_of, n in shapeless
             if resolve(props.get(field)) in missing
         ]
@@ -241,6 +250,14 @@ def match(
     return out, f"{kind} field {field}"
 
 
+def _value(props: dict, field: str) -> str:
+    """A feature's value of ``field`` as an error shows it: '(null)' or '(absent)' if none."""
+    if field not in props:
+        return "(absent)"
+    value = props[field]
+    return "(null)" if value is None else str(value)
+
+
 def _shared(out: dict, hits: list, features: list, field: str, label) -> str:
     """For a missing unit's error: the units that several features were matched to, with
     those features (a city named plain 'Kyiv' went to Kyiv oblast, the city then missing)."""
@@ -248,7 +265,7 @@ def _shared(out: dict, hits: list, features: list, field: str, label) -> str:
     for code, geoms in out.items():
         if len(geoms) > 1:
             which = [
-                f"{n} ({str(props.get(field))!r})"
+                f"{n} ({_value(props, field)!r})"
                 for h, (props, _g, n) in zip(hits, features, strict=True)
                 if h == code
             ]

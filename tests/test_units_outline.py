@@ -240,6 +240,24 @@ def test_an_unmatched_name_is_named_with_the_names_seen(tmp_path):
         pass
 
 
+@pytest.mark.parametrize("how, shown", [("null", "(null)"), ("absent", "(absent)")])
+def test_a_feature_without_a_name_is_said_to_have_none_not_named_none(tmp_path, how, shown):
+    """A null name had been shown as Python's None: "cannot match 'None' … names seen: None"."""
+    path = embedded_as_file(tmp_path, "name")
+    doc = json.loads(path.read_text("utf-8"))
+    props = doc["features"][2]["properties"]
+    if how == "null":
+        props["name"] = None
+    else:
+        del props["name"]
+    path.write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(InputError) as caught, units(path):
+        pass
+    said = caught.value.message
+    assert said.startswith(f"feature 3 has no name {shown}, the name field the other features")
+    assert "give it its unit's name" in said and "None" not in said
+
+
 @pytest.mark.parametrize(
     ("vertex", "said"),
     [
