@@ -18,7 +18,7 @@ from shapely.geometry import shape
 
 from . import geodata, inputs, jsonerrors
 from .errors import InputError
-from .positions import json_kind, lines_of, strict_json
+from .positions import check_crs, json_kind, lines_of, strict_json
 from .regions import repaired
 
 GEOMETRY = Path("boundaries/ua_hromadas_simplified_vadymnes.geojson")
@@ -304,6 +304,7 @@ def read_outlines(geometry: Path, wanted: set[str]) -> tuple[dict[str, list], se
         raise InputError(f"not valid JSON ({what}); {expected}", str(geometry), line) from None
     except (ValueError, RecursionError) as exc:
         raise InputError(f"not valid JSON ({exc}); {expected}", str(geometry)) from None
+    check_crs(doc, str(geometry))  # (as units and baseline files: it had been ignored)
     features = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(features, list) or doc.get("type", "FeatureCollection") != (
         "FeatureCollection"

@@ -119,6 +119,21 @@ def test_a_geometry_file_that_is_a_json_array_is_refused(tmp_path, hromada_dir, 
     refused(folder, GEOMETRY_NAME, "a JSON array", "expected a GeoJSON FeatureCollection")
 
 
+def test_a_geometry_file_declaring_another_crs_is_refused_as_units_files_are(
+    tmp_path, hromada_dir, rows
+):
+    """The 2008 GeoJSON 'crs' member was read in units and baseline files, ignored here."""
+    doc = json.loads((hromada_dir / hromada_files.GEOMETRY).read_text(encoding="utf-8"))
+    doc["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}
+    folder = source(tmp_path, hromada_dir, lines(rows), geometry=json.dumps(doc))
+    refused(folder, GEOMETRY_NAME, "declares its coordinates in 'urn:ogc:def:crs:EPSG::3857'")
+    doc["crs"]["properties"]["name"] = "urn:ogc:def:crs:OGC:1.3:CRS84"  # lon/lat: read
+    folder = source(tmp_path / "crs84", hromada_dir, lines(rows), geometry=json.dumps(doc))
+    assert people(figures("--population", str(folder))) == people(
+        figures("--population", str(hromada_dir))
+    )
+
+
 def test_a_geometry_file_that_is_not_json_names_its_line(tmp_path, hromada_dir, rows):
     folder = source(tmp_path, hromada_dir, lines(rows), geometry='{"type":\n"FeatureCollection",,}')
     refused(folder, f"{GEOMETRY_NAME}:2: not valid JSON", "GeoJSON FeatureCollection")
