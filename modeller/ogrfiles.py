@@ -320,7 +320,8 @@ def in_lonlat(geoms, crs: str | None, path: Path | None = None):
     from pyproj.exceptions import CRSError, ProjError
 
     try:
-        if CRS.from_user_input(crs).equals(CRS.from_epsg(4326)):
+        declared = CRS.from_user_input(crs)
+        if declared.equals(CRS.from_epsg(4326)):
             return geoms
         to_ll = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     except (CRSError, ProjError):
@@ -329,7 +330,27 @@ def in_lonlat(geoms, crs: str | None, path: Path | None = None):
             "layer its real CRS (e.g. EPSG:32636, UTM 36N) or export it in EPSG:4326",
             None if path is None else str(path),
         ) from None
+    _degrees_labelled_projected(geoms, declared, crs, path)
     return shapely.transform(geoms, lambda xy: np.column_stack(to_ll.transform(xy[:, 0], xy[:, 1])))
+
+
+def _degrees_labelled_projected(geoms, declared, crs: str, path: Path | None) -> None:
+    """InputError for a layer that declares a projected CRS (metres) while its coordinates
+    all fit in ±180, ±90: lon/lat degrees under a wrong label (read as metres they are a
+    few hundred metres off Null Island; the error had said to give lon/lat degrees, which
+    the file already has)."""
+    if not declared.is_projected or not len(geoms):
+        return
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
+        return
+    raise InputError(
+        f"the layer declares {crs_name(crs)}, a CRS in metres, but its coordinates look like "
+        f"lon/lat degrees (x {x0:g} … {x1:g}, y {y0:g} … {y1:g}): its declared CRS is "
+        "wrong; assign it EPSG:4326 (QGIS: Layer > Set CRS; ogr2ogr -a_srs EPSG:4326 "
+        "out.gpkg in.gpkg)",
+        None if path is None else str(path),
+    )
 
 
 def polygon_layer(path: Path) -> str | None:

@@ -925,9 +925,24 @@ def test_a_baseline_geopackage_in_a_projected_crs_is_read_in_that_crs(tmp_path):
 
     assert held("utm.gpkg") == pytest.approx(held("ll.gpkg"), rel=1e-6)
     assert held("ll.gpkg") > 6000  # ~1° × 0.8° of Donetsk
+    # degrees labelled in metres: the label is wrong, and the error says so (it had said to
+    # give lon/lat degrees, which the file has), for a baseline as for units
+    said = (
+        "mislabelled.gpkg: the layer declares WGS 84 / Pseudo-Mercator, a CRS in metres, but "
+        "its coordinates look like lon/lat degrees (x 37.5 … 38.5, y 47.5 … 48.3): its "
+        "declared CRS is wrong; assign it EPSG:4326"
+    )
+    refused(cli("run", "--no-maps", "-b", tmp_path / "mislabelled.gpkg", scenario(tmp_path)), said)
+    units = geopandas.GeoDataFrame(
+        {"code": list(geodata.load().geometry)},
+        geometry=[geodata.to_lonlat(g) for g in geodata.load().geometry.values()],
+        crs=3857,
+    )
+    units.to_file(tmp_path / "units.gpkg")
     refused(
-        cli("run", "--no-maps", "-b", tmp_path / "mislabelled.gpkg", scenario(tmp_path)),
-        "no polygon lies over Ukraine",
+        cli("run", "--no-maps", "--units", tmp_path / "units.gpkg", scenario(tmp_path)),
+        "units.gpkg: the layer declares WGS 84 / Pseudo-Mercator, a CRS in metres, but its "
+        "coordinates look like lon/lat degrees (x 22.1",
     )
 
 
