@@ -94,7 +94,9 @@ def read_features(path: Path) -> tuple[list[tuple[dict, object, int]], list[tupl
     return polygons, others
 
 
-HROMADA_CODE = re.compile(r"^UA\d{17}$")  # a KATOTTG code of a hromada (UA14…, 19 characters)
+# a KATOTTG code of a hromada: UA, oblast (2 digits), raion (2), hromada (3, not 000: a
+# raion's own code has 000 there), 10 more
+HROMADA_CODE = re.compile(r"^UA\d{4}(?!000)\d{13}$")
 
 
 def _not_hromadas(props: list, path: Path) -> None:
