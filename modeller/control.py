@@ -160,7 +160,7 @@ def _with_cut_off(partition: Partition, cut: tuple) -> Partition:
     return replace(partition, warnings=(*partition.warnings, warning))
 
 
-# a baseline's Russian-held land outside the units: DeepState's maps leave 1-2 % there (the
+# a DeepState map's Russian-held land outside the units: its maps leave 1-2 % there (the
 # coast, the Azov shore); past both of these, the map is doubted (``_with_outside``)
 OUTSIDE_SHARE = 0.10
 OUTSIDE_KM2 = 1_000.0
@@ -171,9 +171,11 @@ CUT_OFF_DOUBT_KM2 = 2_000.0
 
 
 def _with_outside(partition: Partition) -> Partition:
-    """The partition, with a warning when much of its Russian-held land lies outside the
-    units: land beyond Ukraine marked held (an edited raw layer that fills Transnistria
-    as occupied had put 450 km² of Odesa oblast under Russia unsaid), or a map moved."""
+    """A DeepState partition, with a warning when much of its Russian-held land lies
+    outside the units: land beyond Ukraine marked held (an edited raw layer that fills
+    Transnistria as occupied had put 450 km² of Odesa oblast under Russia unsaid). Not for
+    a user's file: a polygon drawn roughly past the border ("all east of 37.8°") is meant
+    to be cut to the units."""
     out = partition.baseline.outside_km2
     if not out or out < OUTSIDE_KM2:
         return partition
@@ -634,7 +636,7 @@ def from_file(path: Path) -> Partition:
             russia = _closed(russia, kept)
         info, territory["russia"], cut = _outlined(info, russia, kept)
     partition = _with_cut_off(_doubted(from_held(info, territory), path, had_held), cut)
-    return _with_repairs(_with_outside(partition), repairs, path)
+    return _with_repairs(partition, repairs, path)
 
 
 GAP_M = 5.0  # gaps between a file's Russian-held polygons narrower than this are closed
