@@ -442,7 +442,14 @@ def resolve_place(text: str) -> Settlement:
         where = f" in {oblast}" if oblast else ""
         hidden = hidden_letters(name)
         read = f" (read as '{romanised(name)}')" if romanised(name) != name else ""
-        raise ValueError(f"unknown place '{name}'{read}{where}{hidden} (GeoNames cities500){hint}")
+        # (what would be valid: a known place, or a position; GeoNames' cities500 holds the
+        # places of 500 people or more, in Ukraine only: Belgorod, Kinburn spit, Robotyne)
+        tail = "places of Ukraine under 500 people, and places outside it, are not in it: "
+        tail += "give their [lon, lat]"
+        last = "" if "[lon, lat]" in hint else f" ({tail})" if hint.endswith("?") else f"; {tail}"
+        raise ValueError(
+            f"unknown place '{name}'{read}{where}{hidden} (GeoNames cities500){hint}{last}"
+        )
     labels = [f"'{settlements[i].name}, {units[unit_of(i)].name_en}'" for i in hits]
     options = ", ".join(
         f"{labels[k]} at [{settlements[i].lon}, {settlements[i].lat}]"

@@ -67,6 +67,12 @@ GOOD_HEAD = "id: probe\ntitle: Probe\n"
             8,
             "unknown place 'Slovyanskk' (GeoNames cities500) — did you mean",
         ),
+        (  # a place in Russia: what would be valid (it had stopped at 'unknown place')
+            "steps:\n  - assign: russia\n    where: {near: {place: Belgorod, km: 5}}\n",
+            5,
+            "unknown place 'Belgorod' (GeoNames cities500); places of Ukraine under 500 "
+            "people, and places outside it, are not in it: give their [lon, lat]",
+        ),
         (
             "reported:\n  - source: FT\n    date: 2025-13-01\n",
             5,
