@@ -165,7 +165,16 @@ def shape_2d(geom: object, where: str, source: str | None):
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError):
             pass
         kind = geom.get("type") if isinstance(geom, dict) else None
-        said = "" if isinstance(exc, IndexError) else f" ({cut(str(exc), 120)})"  # (Python's)
+        if isinstance(geom, dict) and "coordinates" not in geom:  # (it said "('coordinates')")
+            raise InputError(
+                f"{where}: invalid geometry: the {kind} has no 'coordinates'; give them, e.g. "
+                "{type: Polygon, coordinates: [[[36, 49], [37, 49], [37, 50], [36, 49]]]}",
+                source,
+            ) from None
+        got = geom.get("coordinates") if isinstance(geom, dict) else geom
+        shown = "a number" if isinstance(got, int | float) else type(got).__name__
+        shown = {"str": "text", "dict": "a mapping", "NoneType": "nothing (null)"}.get(shown, shown)
+        said = "" if isinstance(exc, IndexError) or isinstance(got, list) else f"; got {shown}"
         raise InputError(
             f"{where}: invalid geometry: {kind} coordinates must be rings of [lon, lat]{said}",
             source,

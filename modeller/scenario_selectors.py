@@ -47,13 +47,35 @@ class Between(Model):
     @field_validator("between", mode="before")
     @classmethod
     def _two(cls, value: object) -> object:
-        """Two places, said so (one had been "missing required key '1'")."""
-        if isinstance(value, list | tuple) and len(value) != 2:
+        """Two places, said so (one had been "missing required key '1'", a name or a number
+        pydantic's "Input should be a valid tuple/string")."""
+        example = "e.g. {between: [Tokmak, Polohy]}"
+        if not isinstance(value, list | tuple):
             raise ValueError(
-                f"between takes two places (or [lon, lat] points), got {len(value)}: e.g. "
-                "{between: [Tokmak, Polohy]}"
+                f"between takes a list of two places (or [lon, lat] points), got "
+                f"{_shown(value)}: {example}"
             )
+        if len(value) != 2:
+            raise ValueError(
+                f"between takes two places (or [lon, lat] points), got {len(value)}: {example}"
+            )
+        for item in value:
+            if not (isinstance(item, list | tuple) or isinstance(item, str) and item.strip()):
+                raise ValueError(
+                    f"between takes two places (names or [lon, lat] points); {_shown(item)} "
+                    f"is neither: {example}"
+                )
         return value
+
+
+def _shown(value: object) -> str:
+    """A value as an error quotes it: short, and null said as such."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 LinePoint = Union[PlaceName, LonLat, Between]  # noqa: UP007 (pydantic reads it either way)

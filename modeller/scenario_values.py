@@ -23,6 +23,18 @@ def _as_list(value: Any) -> Any:
 
 
 def _oblast_code(name: Any) -> str:
+    if isinstance(name, dict | list | tuple) or name is None:  # ("unknown oblast '{'name': …")
+        what = (
+            "nothing (null)"
+            if name is None
+            else "a mapping"
+            if isinstance(name, dict)
+            else "a list"
+        )
+        raise ValueError(
+            f"an oblast is named by its name or ISO code, got {what}: e.g. oblast: Donetsk, or "
+            "oblast: [Donetsk, Luhansk]"
+        )
     return geodata.resolve_unit(str(name))
 
 

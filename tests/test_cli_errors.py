@@ -67,6 +67,35 @@ GOOD_HEAD = "id: probe\ntitle: Probe\n"
             8,
             "unknown place 'Slovyanskk' (GeoNames cities500) — did you mean",
         ),
+        (  # an oblast as a mapping had been "unknown oblast '{'name': 'Donetsk'}'"
+            "steps:\n  - assign: russia\n    where: {oblast: {name: Donetsk}}\n",
+            5,
+            "an oblast is named by its name or ISO code, got a mapping: e.g. oblast: Donetsk",
+        ),
+        (  # pydantic's own words had leaked: "Input should be a valid tuple (got 'Kherson')"
+            "steps:\n  - assign: russia\n    where:\n      split:\n        oblast: Kherson\n"
+            "        line: [{between: Kherson}, [33.5, 47.0]]\n        keep: Kherson\n",
+            8,
+            "between takes a list of two places (or [lon, lat] points), got 'Kherson': e.g. "
+            "{between: [Tokmak, Polohy]}",
+        ),
+        (  # … and "Input should be a valid string (got 5)"
+            "steps:\n  - assign: russia\n    where:\n      split:\n        oblast: Kherson\n"
+            "        line: [{between: [Kherson, 5]}, [33.5, 47.0]]\n        keep: Kherson\n",
+            8,
+            "between takes two places (names or [lon, lat] points); 5 is neither",
+        ),
+        (  # Python's own words had leaked: "('int' object is not subscriptable)"
+            "steps:\n  - assign: russia\n    where:\n"
+            "      polygon: {geojson: {type: Polygon, coordinates: 5}}\n",
+            5,
+            "Polygon coordinates must be rings of [lon, lat]; got a number",
+        ),
+        (  # … and "('coordinates')", a KeyError
+            "steps:\n  - assign: russia\n    where:\n      polygon: {geojson: {type: Polygon}}\n",
+            5,
+            "the Polygon has no 'coordinates'; give them, e.g. {type: Polygon, coordinates:",
+        ),
         (  # a place in Russia: what would be valid (it had stopped at 'unknown place')
             "steps:\n  - assign: russia\n    where: {near: {place: Belgorod, km: 5}}\n",
             5,
