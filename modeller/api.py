@@ -26,7 +26,7 @@ from . import scenario as _scenario
 from .errors import InputError, ScenarioWarning
 from .partition import Partition
 from .results import Result
-from .scenario import Scenario
+from .scenario import Scenario, duplicate_id
 
 LOADED = "<a loaded partition>"  # what a Partition given to ``run`` is cached under (no spec)
 
@@ -275,9 +275,10 @@ def _as_scenarios(items) -> list[tuple[Path | None, Scenario]]:
         if sc.id in seen:
             if path and seen[sc.id] and _same_file(path, seen[sc.id]):
                 continue  # one file named twice (an id and its path): run once, as the CLI does
+            if path is not None:
+                raise duplicate_id(sc.id, path, seen[sc.id])
             raise InputError(
-                f"duplicate scenario id '{sc.id}' (also in {seen[sc.id] or 'a Scenario object'})",
-                str(path) if path else None,
+                f"duplicate scenario id '{sc.id}' (also in {seen[sc.id] or 'a Scenario object'})"
             )
         seen[sc.id] = path
         unique.append((path, sc))

@@ -19,7 +19,7 @@ from .textsafe import terminal_text
 
 def validate(paths: tuple[Path, ...]) -> None:
     """Check each scenario file; one line per file (ok, or the error); exit 2 on any error."""
-    from .scenario import load_scenario
+    from .scenario import duplicate_id, load_scenario
     from .scenario_paths import scenario_files, shown
 
     try:
@@ -34,9 +34,7 @@ def validate(paths: tuple[Path, ...]) -> None:
         try:
             sc = load_scenario(path)
             if sc.id in seen:  # as `run` would refuse them
-                raise InputError(
-                    f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path)
-                )
+                raise duplicate_id(sc.id, path, seen[sc.id])
             _check_geometry(sc, path)
             _check_splits(sc, path)
             notes = _check_days(sc, path) + _check_held_in_files(sc, path)

@@ -22,7 +22,7 @@ from . import inputs
 from .errors import InputError
 from .gazetteer import hints_at_most
 from .scenario_errors import LocatedError, StatusError, describe, in_file, one_per_place
-from .scenario_paths import scenario_files
+from .scenario_paths import is_shipped, scenario_files, shown
 from .scenario_selectors import (
     BaselineSpec,
     Model,
@@ -456,6 +456,29 @@ def _texts(data: object, where: str = "") -> Iterator[tuple[str, str]]:
             yield from _texts(value, f"{where}[{i}]")
 
 
+def duplicate_id(scenario_id: str, path: Path, first: Path | None) -> InputError:
+    """The error for a second file of an id, at its ``id:`` line, with the fix (it had named
+    neither, and a shipped file by its site-packages path); of a shipped file and one of
+    your own, yours is named. ``first``: the other file (None: a Scenario object)."""
+    if first is not None and is_shipped(path) and not is_shipped(first):
+        path, first = first, path
+    said = "a Scenario object" if first is None else shown(first)
+    line = None
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+        line = next(
+            (n for n, row in enumerate(text.splitlines(), 1) if re.match(r"id\s*:", row)), None
+        )
+    except (OSError, UnicodeDecodeError):
+        pass
+    return InputError(
+        f"duplicate scenario id '{scenario_id}' (also in {said}): each scenario needs its own "
+        "id, which names its outputs (maps/<id>.html); give this one another",
+        shown(path),
+        line,
+    )
+
+
 def each_scenario(files: list[Path]) -> Iterator[tuple[Path, Scenario | InputError]]:
     """Each file's scenario, or the InputError that refuses it (the file's own error, or
     an id an earlier file has): every file told, as ``validate`` and ``doctor`` tell them."""
@@ -464,9 +487,7 @@ def each_scenario(files: list[Path]) -> Iterator[tuple[Path, Scenario | InputErr
         try:
             sc = load_scenario(path)
             if sc.id in seen:
-                raise InputError(
-                    f"duplicate scenario id '{sc.id}' (also in {seen[sc.id]})", str(path)
-                )
+                raise duplicate_id(sc.id, path, seen[sc.id])
         except InputError as exc:
             yield path, exc
             continue

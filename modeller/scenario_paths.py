@@ -27,6 +27,14 @@ def shipped_ids() -> dict[str, Path]:
     return {p.stem: p for p in sorted(shipped_folder().glob("*.yaml"))}
 
 
+def is_shipped(path: Path) -> bool:
+    """Whether a scenario file is one of the shipped ones (by where it lies)."""
+    try:
+        return Path(path).resolve().parent == shipped_folder().resolve()
+    except (OSError, RuntimeError, InputError):
+        return False
+
+
 def shown(path: Path) -> str:
     """A scenario file as a line on the terminal names it: a shipped one outside the
     current folder as 'shipped land-swap.yaml' (not the installation's site-packages

@@ -332,6 +332,16 @@ def test_duplicate_scenario_ids_are_rejected(tmp_path):
     result = run_cli("run", "--no-maps", "-b", "1991", str(tmp_path))
     assert result.exit_code == 2
     assert "duplicate scenario id 'same'" in result.output
+    # at the id's line, with the fix; of a shipped id, your file is named, and the shipped
+    # one as such (it had been its site-packages path, and no line, no fix)
+    (tmp_path / "own").mkdir()
+    mine = write(tmp_path / "own", "# my version\nid: land-swap\ntitle: c\nsteps: []\n", "c.yaml")
+    for order in ([str(mine), "land-swap"], ["land-swap", str(mine)]):
+        result = run_cli("run", "--no-maps", "-b", "1991", *order)
+        said = " ".join(result.output.split())
+        assert result.exit_code == 2, result.output
+        assert f"error: {mine}:2: duplicate scenario id 'land-swap' (also in " in said, said
+        assert "land-swap.yaml): each scenario needs its own id" in said, said
 
 
 def test_missing_path_is_a_clear_error():

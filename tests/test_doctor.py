@@ -156,7 +156,7 @@ def test_doctor_checks_every_scenario_file_as_validate_does(tmp_path):
     result = CliRunner(env={"COLUMNS": "300"}).invoke(main, ["doctor", str(tmp_path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "b-bad.yaml:4: unknown status 'martians'" in result.output
-    assert "c-twice.yaml: duplicate scenario id 'land-swap'" in result.output
+    assert "c-twice.yaml:1: duplicate scenario id 'land-swap'" in result.output
     assert "land-swap: each of its 2 steps selects land" in result.output  # still checked
 
 

@@ -700,7 +700,7 @@ def test_validate_finds_duplicate_ids_like_run(tmp_path):
     write(tmp_path, "id: same\ntitle: b\nsteps: []\n", "b.yaml")
     result = cli("validate", tmp_path)
     assert result.exit_code == 2
-    assert f"{tmp_path / 'b.yaml'}: duplicate scenario id 'same' (also in" in result.stderr
+    assert f"{tmp_path / 'b.yaml'}:1: duplicate scenario id 'same' (also in" in result.stderr
     assert "ok: " in result.output and "Traceback" not in result.output
 
 
