@@ -68,6 +68,23 @@ def status_table(view: ScenarioView) -> dict:
     return table(caption, "t-status", head, rows)
 
 
+LONG_WORD = re.compile(r"\S{15,}")
+BREAK_EVERY = 10  # letters of a long word between two places where it may break
+
+
+def breakable(label: str) -> str:
+    """A status's label for a from/to cell: a word of 15 letters or more may break every
+    ``BREAK_EVERY`` letters (a zero-width space). One label of one 60-letter word had
+    pushed both tables' km² and people out of sight on a 1440 px desktop; CSS's
+    "anywhere" would have let every cell of the column break to its narrowest instead."""
+
+    def cut(m: re.Match) -> str:
+        word = m.group()
+        return "\u200b".join(word[i : i + BREAK_EVERY] for i in range(0, len(word), BREAK_EVERY))
+
+    return LONG_WORD.sub(cut, label)
+
+
 def transfer_table(view: ScenarioView) -> dict:
     e = view.entry
     shown = any(t.get("recognition") for t in e["transfers"])
@@ -75,8 +92,8 @@ def transfer_table(view: ScenarioView) -> dict:
     rows = [
         [
             t["oblast_name"],
-            view.label(t["from"]),
-            view.label(t["to"]),
+            breakable(view.label(t["from"])),
+            breakable(view.label(t["to"])),
             *([RECOGNITION_LABELS.get(t["recognition"], "—")] if shown else []),
             words.km2(t["km2"]),
             words.people_of(t),
@@ -94,8 +111,8 @@ def town_table(view: ScenarioView) -> dict:
             words.population(t["population"]),
             share_text(t.get("share", 1.0)),
             words.people_of(t, most=words.population_shown(t["population"]), whole=t["population"]),
-            view.label(t["from"]),
-            view.label(t["to"]),
+            breakable(view.label(t["from"])),
+            breakable(view.label(t["to"])),
         ]
         for t in view.entry["towns"]
     ]
