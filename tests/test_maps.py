@@ -125,6 +125,16 @@ def test_every_scenario_gets_a_page_and_the_index_comes_last(doc, pages):
     assert len(pages) == len(doc["scenarios"]) + 1
 
 
+def test_the_skip_link_says_where_it_leads(doc, pages):
+    """The index's main part opens on the scenario picker, not a map: its skip link had
+    said 'Skip to the map'."""
+    skip = re.compile(r'<a class="skip" href="#mdl-main">([^<]*)</a>')
+    assert skip.findall(pages["index.html"]) == ["Skip to the scenarios and their maps"]
+    assert re.search(r'<main id="mdl-main"[^>]*>\s*<fieldset class="picker">', pages["index.html"])
+    for name in maps.page_names(doc):
+        assert skip.findall(pages[name]) == ["Skip to the map"], name
+
+
 def test_page_names_are_unique_and_never_the_index_or_the_overview():
     ids = ["index", "a", "a", "overview", "timeline"]
     doc = {"scenarios": [{"id": i} for i in ids]}
