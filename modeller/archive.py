@@ -440,6 +440,9 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
     step = parse_every(every)
     chosen: list[Snapshot] = []  # from ranges: thinned by ``every``
     named: list[Snapshot] = []  # days named one by one: kept (--every had dropped them)
+    # each range's last day: kept (a range to 15 Aug thinned weekly had ended on 10 Aug,
+    # and a proposal of 15 Aug fell outside the charts)
+    ends: list[Snapshot] = []
     others: list[str] = []
     available = None
     for given in split_specs(specs):
@@ -449,7 +452,10 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
             continue
         if spec.startswith("deepstate") and not _is_file_name(spec):
             available = available if available is not None else snapshots()
-            (chosen if RANGE_RE.match(spec.strip()) else named).extend(select(spec, available))
+            picked = select(spec, available)
+            (chosen if RANGE_RE.match(spec.strip()) else named).extend(picked)
+            if RANGE_RE.match(spec.strip()) and picked:
+                ends.append(max(picked, key=lambda s: s.day))
         elif spec in ("1991", *AUTHORED):
             if spec not in others:  # named twice: one baseline (as a DeepState day is)
                 others.append(spec)
@@ -460,7 +466,7 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
                 others.append(spec)
         else:  # said now, not after the DeepState days are planned and measured
             raise InputError(f"unknown baseline '{given[:80]}' in --baselines; valid: {RANGE_HELP}")
-    kept = set(thin(sorted(set(chosen), key=lambda s: s.day), step)) | set(named)
+    kept = set(thin(sorted(set(chosen), key=lambda s: s.day), step)) | set(named) | set(ends)
     return sorted(kept, key=lambda s: s.day), others
 
 

@@ -309,8 +309,8 @@ def list_baselines() -> None:
 @click.option(
     "--every",
     metavar="Nd|Nw",
-    help="Keep one snapshot per N days/weeks of each range, e.g. 7d (days named one by one "
-    "are kept).",
+    help="Keep one snapshot per N days/weeks of each range, e.g. 7d (each range's last day "
+    "and days named one by one are kept).",
 )
 @click.option(
     "--format",

@@ -884,7 +884,13 @@ def test_every_thins_ranges_and_keeps_the_days_named(shared_data):
     both, _ = archive.parse_specs("deepstate:2025-08-01..2025-08-20,deepstate:2025-08-02", "7d")
     ranged, _ = archive.parse_specs("deepstate:2025-08-01..2025-08-20", "7d")
     assert [s.day for s in both] == sorted([*(s.day for s in ranged), date(2025, 8, 2)])
-    assert [s.day for s in ranged] == [date(2025, 8, 1), date(2025, 8, 8), date(2025, 8, 15)]
+    # and each range's last day (a range to 15 Aug had ended on 10 Aug, weekly from 3 Aug)
+    ends = [date(2025, 8, 1), date(2025, 8, 8), date(2025, 8, 15), date(2025, 8, 20)]
+    assert [s.day for s in ranged] == ends
+    two, _ = archive.parse_specs("deepstate:2025-08-03..2025-08-15,deepstate:2025-09-01..", "7d")
+    days = [s.day for s in two]
+    assert days[:4] == [date(2025, 8, 3), date(2025, 8, 10), date(2025, 8, 15), date(2025, 9, 1)]
+    assert days[-1] == archive.snapshots()[-1].day  # the archive's last, where the range ends
 
 
 def test_figures_carry_no_rounding_residues(shared_data, tmp_path):
