@@ -23,7 +23,7 @@ from modeller.maps.colour import (
     least_difference,
     simulate,
 )
-from modeller.maps.palette import MIN_DIFFERENCE, OTHERS, SIDES, Palette
+from modeller.maps.palette import MIN_DIFFERENCE, OTHERS, SIDES, Palette, contrast_with_black
 
 # Sharma, Wu & Dalal (2005), Table 1: L*a*b* pairs and their ΔE00 (4 decimals).
 SHARMA = [
@@ -114,6 +114,22 @@ def test_more_zones_than_distinct_colours_still_get_colours_apart(requested):
     assert len(set(colours)) == len(colours) == len(requested) + 2
     worst, *_ = least_difference(colours)
     assert worst >= (MIN_DIFFERENCE if len(requested) <= 5 else 9.0), worst
+
+
+def test_colours_the_page_chooses_keep_the_hatch_and_markers_visible():
+    """Eight zones asking for near-identical colours: the page's substitutes had included
+    a near-black grey and a dark navy, on which the black hatch, the dots and the town
+    markers vanished. Every colour it chooses keeps 3:1 against black (WCAG's non-text
+    contrast); a zone's own colour, if distinct, is the author's and kept as asked."""
+    asked = ["#7570b3", "#7570b4", "#7571b3", "#7670b3", "#7570b2", "#7470b3", "#7560b3"]
+    palette = Palette([(f"z{i}", c) for i, c in enumerate([*asked, "#000000"])])
+    chosen = {s: c for s, c in palette.colours.items() if s not in SIDES}
+    substitutes = [c for s, c in chosen.items() if c not in (*asked, "#000000")]
+    assert len(substitutes) >= 6, chosen
+    assert min(contrast_with_black(c) for c in substitutes) >= 3.0, chosen
+    assert chosen["z7"] == "#000000"  # distinct from the rest: the author's own black
+    for c in ("#4d4d4d", "#243a8f"):  # the probe's two
+        assert contrast_with_black(c) < 3.0
 
 
 def test_a_page_of_eighty_zones_still_gets_a_palette():

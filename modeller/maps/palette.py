@@ -15,12 +15,14 @@ from __future__ import annotations
 import functools
 from html import escape
 
-from .colour import VISIONS, difference
+from .colour import VISIONS, difference, hex_rgb, to_linear
 
 SIDES = {"ukraine": "#7fb2dd", "russia": "#d9602b"}
-OTHERS = ["#fbe7a1", "#b8b8b8", "#6d4c9b", "#9fd3b0", "#f4b6c2", "#4d4d4d"]
+OTHERS = ["#fbe7a1", "#b8b8b8", "#6d4c9b", "#9fd3b0", "#f4b6c2", "#e0c48a"]
 """Colours for neither side's zones, in order of use (the first three pass the check against
-both sides and each other; later ones only when the check allows)."""
+both sides and each other; later ones only when the check allows). None is dark: the hatch
+(#111), the dots and the town markers drawn over a zone must stay visible on it."""
+MIN_CONTRAST = 3.0  # a colour the page chooses, against the black hatch (WCAG's 3:1)
 MIN_DIFFERENCE = 10.0
 HATCH_ID = "mdl-hatch"
 NEIGHBOUR_FILL = "#ebe8e1"
@@ -34,14 +36,23 @@ def distinct(colour: str, others) -> bool:
 
 def _spare_colours() -> list[str]:
     """Candidates for a zone when neither its own colour nor ``OTHERS`` stays distinct: a
-    wheel of 24 hues at three lightnesses."""
+    wheel of 24 hues at six lightnesses, those that keep ``MIN_CONTRAST`` against black."""
     import colorsys
 
-    return [
+    wheel = [
         "#" + "".join(f"{round(v * 255):02x}" for v in colorsys.hls_to_rgb(h / 24, light, 0.6))
-        for light in (0.35, 0.55, 0.75)
+        for light in (0.35, 0.45, 0.55, 0.65, 0.75, 0.85)
         for h in range(24)
     ]
+    # (a near-black grey and a dark navy had hidden the hatch, dots and town markers)
+    return [c for c in wheel if contrast_with_black(c) >= MIN_CONTRAST]
+
+
+def contrast_with_black(colour: str) -> float:
+    """WCAG contrast ratio of ``colour`` against black: (L + 0.05) / 0.05, L its relative
+    luminance."""
+    lum = float(to_linear(hex_rgb(colour)) @ [0.2126, 0.7152, 0.0722])
+    return (lum + 0.05) / 0.05
 
 
 @functools.cache
