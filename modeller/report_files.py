@@ -74,6 +74,7 @@ def to_csv(doc: RunDocument) -> str:
                     | {
                         "table": table,
                         "status": s.status,
+                        "name": s.label,  # (what 'dmz' is: the page's legend says it)
                         "km2": _r(getattr(s, prefix + "km2")),
                         "pct_of_ukraine": _r(getattr(s, prefix + "pct"), "pct"),
                         **_ppl(s, prefix + "people"),

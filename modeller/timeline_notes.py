@@ -138,6 +138,8 @@ def scenario_meta(path: Path | None, sc: Scenario, warnings: list[str] = ()) -> 
         "file": None if path is None else inputs.shown(path),  # None: a Scenario object
         "reported": [r.model_dump(mode="json") for r in sc.reported],
         "held_in": _held_in(sc),  # the other baselines its steps read
+        # its own statuses' labels: the table's rows name a status by its id ('dmz')
+        "statuses": {sid: d.label for sid, d in sc.statuses.items()},
     }
 
 

@@ -161,6 +161,10 @@ def _csv_head(table: Table) -> str:
             for line in (
                 f"scenario {sc['id']} #{sc['hash']}: {sc['title']} ({sc.get('file') or 'no file'})",
                 *([reported_line(sc)] if sc.get("reported") else []),
+                *(
+                    f"scenario {sc['id']} status {sid}: {label}"
+                    for sid, label in (sc.get("statuses") or {}).items()
+                ),
                 *(held_in_line(sc, h) for h in sc.get("held_in") or []),
             )
         ),

@@ -7,6 +7,7 @@ returning chunked arrays, and a JSON document streamed in many small blocks.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from datetime import date as Date
 
@@ -467,6 +468,29 @@ def test_the_csv_names_which_scenario_reads_a_held_in_file_and_its_date(tmp_path
     said = [h for h in head if h.startswith("# scenario east reads held_in baseline")]
     assert len(said) == 1, head
     assert "my line.geojson" in said[0] and "(2025-03-01;" in said[0], said
+
+
+def test_both_csvs_say_what_a_scenarios_own_status_is(tmp_path):
+    """Rows named 'dmz' 21 times, and 'Demilitarised free economic zone' nowhere: a data
+    desk could not tell what the status is, nor match it to the page's legend. run's CSV
+    (and so each page's download) gives a status row's label; the timeline's, a line."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+    from modeller.scenario import load_scenario
+
+    path = REPO / "scenarios" / "draft-20-points-2025-12.yaml"
+    label = load_scenario(path).statuses["dmz"].label
+    ran = CliRunner().invoke(main, ["run", str(path), "--no-maps", "-f", "csv"])
+    assert ran.exit_code == 0, ran.output
+    rows = [r for r in csv.DictReader(io.StringIO(ran.stdout)) if r["table"] == "held_scenario"]
+    assert {r["status"]: r["name"] for r in rows}["dmz"] == label
+    out = tmp_path / "tl"
+    args = ["timeline", str(path), "--baselines", "contact-line", "--no-chart", "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    head = [x for x in (out / "timeline.csv").read_text("utf-8").splitlines() if x[:1] == "#"]
+    assert f"# scenario draft-20-points-2025-12 status dmz: {label}" in head, head
 
 
 @pytest.mark.parametrize("mode", ["russia", "ukraine"])
