@@ -311,11 +311,14 @@ MEASURE = """(mapSel) => {
   const dots = Array.from(document.querySelectorAll(mapSel + ' path.m-town'))
     .map(p => p.getBoundingClientRect()).filter(b => b.width > 0)
     .map(b => [(b.left + b.right) / 2, (b.top + b.bottom) / 2]);
+  const places = Array.from(document.querySelectorAll(mapSel + ' path.m-place'))
+    .map(p => p.getBoundingClientRect()).filter(b => b.width > 0)
+    .map(b => [(b.left + b.right) / 2, (b.top + b.bottom) / 2]);
   const unnamed = Array.from(document.querySelectorAll(mapSel + ' .m-label.m-town'))
     .filter(el => getComputedStyle(el).visibility === 'hidden' && el.getAttribute('data-anchor'))
     .map(el => ({text: el.textContent, anchor: at(el.getAttribute('data-anchor'))}));
   return {map: r(map), changed: u && {w: u[2] - u[0], h: u[3] - u[1]}, labels, controls,
-          leaders, dots, unnamed};
+          leaders, dots, places, unnamed};
 }"""
 
 
@@ -431,7 +434,18 @@ def _check_map(m: dict, e: dict, where: str) -> None:
         ax, ay = unnamed[name]
         crowded = [(x, y) for x, y in m["dots"] if 3 < ((x - ax) ** 2 + (y - ay) ** 2) ** 0.5 < 12]
         assert crowded, f"{where}: {name} (changing hands) is not labelled, its dot uncrowded"
-    areas = [lb["text"] for lb in labels if "m-area" in lb["kind"]]
+    boxes = [lb for lb in labels if "m-area" in lb["kind"]]
+    if m["map"]["w"] >= 480:  # a map with room: no area's box on an orientation town's dot
+        # (the 'Kharkiv: to Ukraine' box had covered Kharkiv's, which then went unnamed),
+        for lb in boxes:
+            for x, y in m["places"]:
+                assert _box_distance(lb["box"], x, y) > 0, f"{where}: {lb['text']!r} on a town"
+            # nor on its own land where that is smaller than the box (the Sumy pocket)
+            km2 = float(re.search(r"([\d,.]+) km²", lb["text"]).group(1).replace(",", ""))
+            ax, ay = lb["anchor"]
+            if km2 < 500:
+                assert _box_distance(lb["box"], ax, ay) > 0, f"{where}: {lb['text']!r} on it"
+    areas = [lb["text"] for lb in boxes]
     for t in e["transfers"]:
         if t["km2"] >= 100:
             assert any(

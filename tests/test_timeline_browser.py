@@ -110,7 +110,7 @@ def test_chart_page_equals_the_table(tab, page):
         sections = v.page.locator("section.scenario")
         assert sections.count() == len(doc["scenarios"]) == 3
         weeks = ["2025-07-01", "2025-07-08", "2025-07-15", "2025-07-22", "2025-07-29"]
-        weeks += ["2025-08-05", "2025-08-12", "2025-08-19", "2025-08-26"]
+        weeks += ["2025-08-05", "2025-08-12", "2025-08-19", "2025-08-26", "2025-08-31"]
         for i, sc in enumerate(doc["scenarios"]):
             section = sections.nth(i)
             assert section.get_attribute("data-scenario") == sc["id"]

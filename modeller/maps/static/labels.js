@@ -240,9 +240,17 @@
       var before = markers.filter(function (m) {
         return m[4] !== it && (m[4].seq <= it.seq || m[4].kind === 'town');
       });
+      // an area smaller on screen than its box (its km² at this zoom, Web Mercator's
+      // metres a pixel): a box on its point would hide all of it (the 153 km² Sumy pocket
+      // under its own callout), so its box goes above or below it, or out with a leader
+      // (``relaxed``, where nothing else fits: on it, as before)
+      var mpp = 40075016.686 * Math.cos(it.lat * Math.PI / 180) / (256 * Math.pow(2, zoom));
+      var tiny = !relaxed && it.kind === 'area' && it.weight * 1e6 / (mpp * mpp) < w * h;
       var spots = (r ? [
         [r + 3, -h / 2], [-w - r - 3, -h / 2], [-w / 2, -h - r - 1], [-w / 2, r + 1],
         [r + 1, -h - r / 2], [r + 1, r / 2], [-w - r - 1, -h - r / 2], [-w - r - 1, r / 2]
+      ] : tiny ? [
+        [-w / 2, -h * 1.5], [-w / 2, h / 2]
       ] : [
         [-w / 2, -h / 2], [-w / 2, -h * 1.5], [-w / 2, h / 2], [-w * 0.15, -h / 2],
         [-w * 0.85, -h / 2]
@@ -259,9 +267,16 @@
         });
       });
       // clear of labels already placed, their leaders, the map's controls, the markers of
-      // towns at least as important and the anchors of other areas' labels
+      // towns at least as important and the anchors of other areas' labels; an area's box,
+      // on a map with room, of the orientation towns' dots too unless ``relaxed`` (Kharkiv's
+      // dot had sat under the 'Kharkiv: to Ukraine' box, and so went unnamed)
       var free = function (box) {
         if (box[0] < 2 || box[1] < 2 || box[2] > size.x - 2 || box[3] > size.y - 2) {
+          return false;
+        }
+        if (it.kind === 'area' && !relaxed && size.x >= SMALL_MAP && markers.some(function (m) {
+          return m[4].kind === 'place' && overlaps(box, m, 2);
+        })) {
           return false;
         }
         return !(placed.some(function (b) { return overlaps(box, b, 2); }) ||
