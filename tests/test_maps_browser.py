@@ -435,7 +435,7 @@ def _check_map(m: dict, e: dict, where: str) -> None:
         crowded = [(x, y) for x, y in m["dots"] if 3 < ((x - ax) ** 2 + (y - ay) ** 2) ** 0.5 < 12]
         assert crowded, f"{where}: {name} (changing hands) is not labelled, its dot uncrowded"
     boxes = [lb for lb in labels if "m-area" in lb["kind"]]
-    if m["map"]["w"] >= 480:  # a map with room: no area's box on an orientation town's dot
+    if m["map"]["w"] >= 640:  # a map with room: no area's box on an orientation town's dot
         # (the 'Kharkiv: to Ukraine' box had covered Kharkiv's, which then went unnamed),
         for lb in boxes:
             for x, y in m["places"]:

@@ -86,6 +86,10 @@
     return [Math.cos(t), Math.sin(t)];
   });
   var GAPS = {area: [14, 30, 50, 75, 105, 140, 180], town: [10, 22, 36, 55, 80]};
+  // px wide: on a map this wide an area's callout keeps off the orientation towns' dots
+  // (a scenario page's at 1440 px, 740 px; the index's two side by side, 520 px, had their
+  // callouts pushed out on long leaders across the land)
+  var ROOMY_MAP = 640;
   var SMALL_MAP = 480;  // px wide: a map this narrow gives its areas' figures without range
   var AMBIGUOUS = 1.2;  // a name is another dot's too unless that dot is this much further
 
@@ -274,7 +278,7 @@
         if (box[0] < 2 || box[1] < 2 || box[2] > size.x - 2 || box[3] > size.y - 2) {
           return false;
         }
-        if (it.kind === 'area' && !relaxed && size.x >= SMALL_MAP && markers.some(function (m) {
+        if (it.kind === 'area' && !relaxed && size.x >= ROOMY_MAP && markers.some(function (m) {
           return m[4].kind === 'place' && overlaps(box, m, 2);
         })) {
           return false;
