@@ -38,7 +38,7 @@ def list_scenarios() -> None:
     # (fitted as the run's tables are: at 10 columns rich had shown '…' alone)
     console = rich_console(emoji=False)
     head = ["id", "date", "title and sources (outlet, date)"]
-    print_fitted(console, "", head, rows, left=(2,))
+    print_fitted(console, "", head, rows, left=(2,), whole=(0,))
     print_paragraph(console, f"{len(loaded)} scenarios in {shipped_folder()}", "dim")
 
 

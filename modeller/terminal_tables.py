@@ -32,6 +32,9 @@ def cell_len(text: str) -> int:
     return len(text) if text.isascii() and text.isprintable() else _rich_cell_len(text)
 
 
+WORD_FOLD = 24  # terminal cells past which a word in a column of words is folded
+
+
 def _chrome(n_columns: int) -> int:
     """The width of a rich table's borders and padding around ``n_columns`` columns."""
     return 3 * n_columns + 1
@@ -80,12 +83,15 @@ def fit(
     width: int,
     groups: Sequence[Sequence[int]] | None = None,
     left: Sequence[int] = (),
+    whole: Sequence[int] = (),
 ) -> list[Part]:
     """The table as one or more parts for ``width`` columns, each with the width it needs
     (more than ``width`` only when its words alone do not fit).
 
     ``groups``: the columns after the first that belong together (default: each alone);
-    ``left``: the columns of words, left-justified (the first is; the others are figures).
+    ``left``: the columns of words, left-justified (the first is; the others are figures);
+    their words past ``WORD_FOLD`` cells are folded, but in the columns ``whole`` (ids, which
+    a reader copies).
     Cells are plain text, already made safe for a terminal (``textsafe.terminal_text``).
     """
     title = title.translate(_FLAT)
@@ -95,6 +101,10 @@ def fit(
     groups = [list(g) for g in groups] if groups else [[j] for j in range(1, n)]
     columns = [[head[j], *(r[j] for r in rows)] for j in range(n)]
     lo, hi = zip(*(_measure(c) for c in columns), strict=True)
+    # a column of words needs no more than ``WORD_FOLD`` cells: a longer word is folded
+    # (a title of 200 CJK characters, no spaces, had made the table 434 cells wide on 80)
+    words = {0, *left} - set(whole)
+    lo = tuple(min(w, WORD_FOLD) if j in words else w for j, w in enumerate(lo))
     parts: list[list[int]] = []
     for g in groups:
         joined = [*(parts[-1] if parts else [0]), *g]
@@ -227,14 +237,14 @@ def render(part: Part, styled: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def print_fitted(console: Console, title: str, head, rows, groups=None, left=()) -> None:
+def print_fitted(console: Console, title: str, head, rows, groups=None, left=(), whole=()) -> None:
     """``fit`` the table to the console's width and print it (wider, when it must be: the
     terminal wraps the lines, where rich would clip them to its width).
 
     The tables are drawn here, not by rich: rich took ~12 ms a table (0.5 s of a run's
     ~2 s for the shipped scenarios), measuring cells whose widths are already known."""
     styled = _styled(console)
-    for part in fit(title, head, rows, console.width, groups, left):
+    for part in fit(title, head, rows, console.width, groups, left, whole):
         console.file.write(render(part, styled))
     console.file.flush()
 

@@ -318,3 +318,20 @@ def test_a_long_word_is_folded_between_whole_symbols(symbols, width):
 
 def _first_symbol(text: str, symbols: list[str]) -> str:
     return next(s for s in sorted(set(symbols), key=len, reverse=True) if text.startswith(s))
+
+
+def test_a_title_without_spaces_is_folded_to_the_terminal_not_widening_the_table():
+    """A 200-character CJK title (no spaces) had made the comparison 434 cells wide on an
+    80-cell terminal; a column of ids keeps its words whole, as a reader copies them."""
+    from modeller.terminal_tables import cell_len, fit, render
+
+    title = "全角" * 100
+    parts = fit(
+        "Comparison", ["Scenario", "Baseline", "km²"], [[title, "contact-line", "6,730"]], 80
+    )
+    lines = [x for part in parts for x in render(part).splitlines()]
+    assert max(cell_len(x) for x in lines) <= 80, max(cell_len(x) for x in lines)
+    assert "".join(x.strip("│ ").split("│")[0].strip() for x in lines if "全" in x) == title
+    long_id = "return-to-2022-02-23-lines-and-more"
+    kept = fit("", ["id", "title"], [[long_id, "a title"]], 30, left=(1,), whole=(0,))
+    assert any(long_id in x for x in render(kept[0]).splitlines())
