@@ -36,12 +36,12 @@ def distinct(colour: str, others) -> bool:
 
 def _spare_colours() -> list[str]:
     """Candidates for a zone when neither its own colour nor ``OTHERS`` stays distinct: a
-    wheel of 24 hues at six lightnesses, those that keep ``MIN_CONTRAST`` against black."""
+    wheel of 24 hues at four lightnesses, those that keep ``MIN_CONTRAST`` against black."""
     import colorsys
 
     wheel = [
         "#" + "".join(f"{round(v * 255):02x}" for v in colorsys.hls_to_rgb(h / 24, light, 0.6))
-        for light in (0.35, 0.45, 0.55, 0.65, 0.75, 0.85)
+        for light in (0.45, 0.55, 0.65, 0.75)
         for h in range(24)
     ]
     # (a near-black grey and a dark navy had hidden the hatch, dots and town markers)
