@@ -125,6 +125,14 @@ def test_every_scenario_gets_a_page_and_the_index_comes_last(doc, pages):
     assert len(pages) == len(doc["scenarios"]) + 1
 
 
+def test_the_oblast_table_lists_the_units_by_name(doc, pages):
+    """In ISO code order (Vinnytsia, Volyn, Luhansk, …) the table had read as unsorted."""
+    for e, name in zip(doc["scenarios"], maps.page_names(doc), strict=True):
+        rows = Tables(pages[name]).tables["t-oblasts"]
+        names = list(dict.fromkeys(r[0] for r in rows))
+        assert names == sorted(o["name"] for o in e["oblasts"]), name
+
+
 def test_the_skip_link_says_where_it_leads(doc, pages):
     """The index's main part opens on the scenario picker, not a map: its skip link had
     said 'Skip to the map'."""

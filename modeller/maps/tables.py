@@ -156,8 +156,10 @@ def phase_table(view: ScenarioView) -> dict:
 
 
 def oblast_table(view: ScenarioView) -> dict:
+    """Every unit's km² and people by holder, the units by name (in ISO code order, the
+    document's, the table had read as unsorted)."""
     rows = []
-    for o in view.entry["oblasts"]:
+    for o in sorted(view.entry["oblasts"], key=lambda o: o["name"]):
         for s in dict.fromkeys([*o["before"], *o["after"]]):
             b, a = o["before"].get(s), o["after"].get(s)
             rows.append(
