@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -88,7 +90,12 @@ def test_the_headlines_people_are_said_to_be_pre_war_residents():
         "ukraine_regains_people": 25_000.0,
     }
     said = words.headline(row)
-    assert said.count("pre-invasion residents)") == 2 and " people)" not in said, said
+    assert said.count("pre-invasion residents") == 2 and " people" not in said, said
+    # a range beside its figure, not in brackets within brackets
+    ranged = {**row, "ukraine_cedes_people_low": 650_000.0, "ukraine_cedes_people_high": 670_000.0}
+    said = words.headline(ranged)
+    form = r"Ukraine cedes 6,240 km² \(about [\d,]+ pre-invasion residents, [\d,]+–[\d,]+\); "
+    assert re.match(form, said) and said.count("(") == said.count(")") == 2, said
 
 
 def test_nothing_is_said_as_nothing_everywhere():
@@ -143,7 +150,7 @@ def test_a_sliver_under_half_a_km2_is_said_as_the_tables_say_it():
         "ukraine_regains_people": 0.0,
     }
     said = words.headline(row)
-    assert said.startswith("Ukraine cedes under 1 km² (about 0 (0–2,300) "), said
+    assert said.startswith("Ukraine cedes under 1 km² (about 0 pre-invasion residents, 0–2,300)")
     assert words.km2(0.28) == "under 1"
     assert image_words.amount(0.28) == "under 1 km²"
     assert image_words.amount(0.004) == "nothing" and words.km2(0.004) == "0"

@@ -151,6 +151,13 @@ def baseline_caption(baseline: dict) -> str:
     return f"{name}, {when}"
 
 
+def _residents(figure: str) -> str:
+    """'about 730,000 pre-invasion residents, 720,000–740,000': a figure and its range
+    without brackets in brackets ("(about 730,000 (720,000–740,000) pre-invasion …)")."""
+    value, _, spread = figure.partition(" (")
+    return f"about {value} pre-invasion residents" + (f", {spread[:-1]}" if spread else "")
+
+
 def headline(row: dict) -> str:
     """One line per scenario: what Ukraine cedes and regains (from ``report.comparison_row``);
     its people are said to be pre-invasion residents where they are first read (a bare "people"
@@ -159,12 +166,12 @@ def headline(row: dict) -> str:
     if row["ukraine_cedes_km2"] >= NOTHING_KM2:  # (as the tables: 0.3 km² is "under 1")
         parts.append(
             f"Ukraine cedes {km2(row['ukraine_cedes_km2'])} km² "
-            f"(about {people_of(row, 'ukraine_cedes_people')} pre-invasion residents)"
+            f"({_residents(people_of(row, 'ukraine_cedes_people'))})"
         )
     if row["ukraine_regains_km2"] >= NOTHING_KM2:
         verb = "regains" if parts else "Ukraine regains"
         parts.append(
             f"{verb} {km2(row['ukraine_regains_km2'])} km² "
-            f"(about {people_of(row, 'ukraine_regains_people')} pre-invasion residents)"
+            f"({_residents(people_of(row, 'ukraine_regains_people'))})"
         )
     return "; ".join(parts) or "No land changes hands between Ukraine and Russia"
