@@ -215,7 +215,9 @@ def _header(fig, entry: ScenarioEntry) -> float:
     def amount(km2: float, people: float, low: float, high: float) -> str:
         if km2 < words.NOTHING_KM2:  # (0.3 km² is "under 1 km²", as the tables say it)
             return "nothing"
-        return f"{round_km2(km2)} km² (about {people_short(people, low, high)} people)"
+        value, _, spread = people_short(people, low, high).partition(" (")
+        ranged = f", {spread[:-1]}" if spread else ""  # (not brackets within brackets)
+        return f"{round_km2(km2)} km² (about {value} people{ranged})"
 
     caption = words.baseline_caption({"name": b.name, "date": b.date})
     when = nice_date(b.date)
