@@ -276,7 +276,7 @@ def _as_scenarios(items) -> list[tuple[Path | None, Scenario]]:
             if path and seen[sc.id] and _same_file(path, seen[sc.id]):
                 continue  # one file named twice (an id and its path): run once, as the CLI does
             if path is not None:
-                raise duplicate_id(sc.id, path, seen[sc.id])
+                raise duplicate_id(sc.id, path, seen[sc.id], own=True)
             raise InputError(
                 f"duplicate scenario id '{sc.id}' (also in {seen[sc.id] or 'a Scenario object'})"
             )

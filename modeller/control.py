@@ -164,9 +164,10 @@ def _with_cut_off(partition: Partition, cut: tuple) -> Partition:
 # coast, the Azov shore); past both of these, the map is doubted (``_with_outside``)
 OUTSIDE_SHARE = 0.10
 OUTSIDE_KM2 = 1_000.0
-# cut-off land past this is more than DeepState's maps leave (at most 978 km² of the
-# embedded units, in 2022; 0 from 2022-11, ~760 km² on Minregion's outlines): the warning
-# asks whether the map is moved
+# cut-off land past this is more than DeepState's maps leave (its daily and month-end maps
+# at most 978 km² of the embedded units, in 2022; 0 from 2022-11; ~760 km² on Minregion's
+# outlines), and few raw layers (that of 2022-04-03: 6,367 km², mostly in Kharkiv and Sumy
+# oblasts as the front moved): the warning asks whether the map is moved
 CUT_OFF_DOUBT_KM2 = 2_000.0
 
 
@@ -226,8 +227,9 @@ def cut_off_warning(cut: tuple, when: str, most: str = "") -> str:
     lead, most = ("up to ", f"the most on {most}, ") if most else ("", "")
     total = sum(k for _, k in cut)
     doubt = (
-        "; this much is more than DeepState's maps leave: is the map moved, or drawn on "
-        "other outlines than the units'?"
+        "; this much is more than DeepState's maps usually leave (under 1,000 km²; 6,367 km² "
+        "on its raw layer of 3 April 2022, the front moving in the north-east): is the map "
+        "moved, or drawn on other outlines than the units'?"
         if total > CUT_OFF_DOUBT_KM2
         else ""
     )

@@ -444,8 +444,8 @@ def resolve_place(text: str) -> Settlement:
         read = f" (read as '{romanised(name)}')" if romanised(name) != name else ""
         # (what would be valid: a known place, or a position; GeoNames' cities500 holds the
         # places of 500 people or more, in Ukraine only: Belgorod, Kinburn spit, Robotyne)
-        tail = "places of Ukraine under 500 people, and places outside it, are not in it: "
-        tail += "give their [lon, lat]"
+        tail = "GeoNames cities500 lists the places of Ukraine of 500 people or more: give a "
+        tail += "smaller place, or one outside Ukraine, as [lon, lat]"
         last = "" if "[lon, lat]" in hint else f" ({tail})" if hint.endswith("?") else f"; {tail}"
         raise ValueError(
             f"unknown place '{name}'{read}{where}{hidden} (GeoNames cities500){hint}{last}"

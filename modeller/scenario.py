@@ -456,11 +456,12 @@ def _texts(data: object, where: str = "") -> Iterator[tuple[str, str]]:
             yield from _texts(value, f"{where}[{i}]")
 
 
-def duplicate_id(scenario_id: str, path: Path, first: Path | None) -> InputError:
+def duplicate_id(scenario_id: str, path: Path, first: Path | None, own: bool = False) -> InputError:
     """The error for a second file of an id, at its ``id:`` line, with the fix (it had named
-    neither, and a shipped file by its site-packages path); of a shipped file and one of
-    your own, yours is named. ``first``: the other file (None: a Scenario object)."""
-    if first is not None and is_shipped(path) and not is_shipped(first):
+    neither, and a shipped file by its site-packages path). ``first``: the other file
+    (None: a Scenario object); ``own``: of a shipped file and one of yours, name yours (a
+    run's one error; not validate's line per file, where the error is the second file's)."""
+    if own and first is not None and is_shipped(path) and not is_shipped(first):
         path, first = first, path
     said = "a Scenario object" if first is None else shown(first)
     line = None
@@ -497,12 +498,15 @@ def each_scenario(files: list[Path]) -> Iterator[tuple[Path, Scenario | InputErr
 
 def load_scenarios(paths: list[Path]) -> list[tuple[Path, Scenario]]:
     """Load every scenario in the given files/folders; ids must be unique (the first
-    file refused is the InputError)."""
+    file refused is the InputError; of an id shared with a shipped file, yours is named)."""
     loaded: list[tuple[Path, Scenario]] = []
-    for path, got in each_scenario(scenario_files(paths)):
-        if isinstance(got, InputError):
-            raise got
-        loaded.append((path, got))
+    seen: dict[str, Path] = {}
+    for path in scenario_files(paths):
+        sc = load_scenario(path)
+        if sc.id in seen:
+            raise duplicate_id(sc.id, path, seen[sc.id], own=True)
+        seen[sc.id] = path
+        loaded.append((path, sc))
     return loaded
 
 

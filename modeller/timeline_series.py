@@ -118,8 +118,8 @@ def cadence(dates: list[str], every_days: int = 0) -> str:
     gaps = np.diff(days) if len(days) > 1 else np.array([])
     if not len(gaps):
         return "on one date"
-    if len(gaps) == 1 and not every_days:  # one gap is no rhythm ('every 3 days' of two)
-        return "on 2 dates"
+    if len(gaps) == 1 and gaps[0] != every_days:  # one gap is no rhythm ('every 3 days' of
+        return "on 2 dates"  # two; 'weekly' of a range's first and last day, 2 days apart)
     monthly = gaps >= 27
     month_apart = monthly & (gaps <= 32)  # (1991 to 2025 is no month: 'on N dates')
     short = gaps[~monthly]

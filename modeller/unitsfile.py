@@ -112,12 +112,13 @@ def _not_hromadas(props: list, path: Path) -> None:
     if len(found) < 100 or len(found) < 0.5 * len(props):
         return
     folder = Path(path).parent
-    here = f" (here: {inputs.shown(folder.parent)})" if folder.name == "boundaries" else ""
+    here = f" (perhaps {inputs.shown(folder.parent)})" if folder.name == "boundaries" else ""
     raise InputError(
         f"this is a file of hromadas ({len(props):,} features, KATOTTG codes such as "
         f"{found[0]}), not of the 27 units (24 oblasts, AR Crimea, Kyiv city, Sevastopol) "
-        "that --units replaces; hromada outlines place people: give --population the folder "
-        f"that holds boundaries/{Path(path).name} and population/ with its table{here}",
+        "that --units replaces; hromada outlines and their table place people: give "
+        "--population the folder holding both, under the names 'modeller run --help' gives "
+        f"for it{here}",
         str(path),
     )
 

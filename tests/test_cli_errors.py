@@ -99,8 +99,9 @@ GOOD_HEAD = "id: probe\ntitle: Probe\n"
         (  # a place in Russia: what would be valid (it had stopped at 'unknown place')
             "steps:\n  - assign: russia\n    where: {near: {place: Belgorod, km: 5}}\n",
             5,
-            "unknown place 'Belgorod' (GeoNames cities500); places of Ukraine under 500 "
-            "people, and places outside it, are not in it: give their [lon, lat]",
+            "unknown place 'Belgorod' (GeoNames cities500); GeoNames cities500 lists the places "
+            "of Ukraine of 500 people or more: give a smaller place, or one outside Ukraine, as "
+            "[lon, lat]",
         ),
         (
             "reported:\n  - source: FT\n    date: 2025-13-01\n",
@@ -342,6 +343,12 @@ def test_duplicate_scenario_ids_are_rejected(tmp_path):
         assert result.exit_code == 2, result.output
         assert f"error: {mine}:2: duplicate scenario id 'land-swap' (also in " in said, said
         assert "land-swap.yaml): each scenario needs its own id" in said, said
+    # validate says a line per file: the error is the second file's, the first is ok
+    checked = run_cli("validate", str(mine), "land-swap")
+    assert checked.exit_code == 2 and f"ok: {mine}" in checked.stdout, checked.output
+    [error] = [x for x in checked.stderr.splitlines() if x.startswith("error:")]
+    assert error.split(": duplicate")[0].endswith("land-swap.yaml:1"), error
+    assert f"(also in {mine})" in error, error
 
 
 def test_missing_path_is_a_clear_error():

@@ -122,6 +122,7 @@ def test_words_cadence_months_and_rounding():
     assert ts.cadence(["2025-08-12", "2025-08-15"]) == "on 2 dates"
     assert ts.cadence(["2025-08-12", "2026-02-15"]) == "on 2 dates"
     assert ts.cadence(["2025-08-12", "2025-08-19"], 7) == "weekly"
+    assert ts.cadence(["2025-08-01", "2025-08-03"], 7) == "on 2 dates"  # a range's two ends
     # month-end snapshots before the daily archive are a month apart, whatever --every says
     mixed = ["2024-05-31", "2024-06-30", "2024-07-08", "2024-07-09", "2024-07-10"]
     assert ts.cadence(mixed) == "monthly, then day by day"

@@ -451,8 +451,8 @@ def test_a_hromada_file_given_as_units_is_sent_to_population(shared_data):
     assert re.search(
         r"this is a file of hromadas \([\d,]+ features, KATOTTG codes such as UA\d{17}\)", text
     )
-    assert f"give --population the folder that holds boundaries/{hromadas.name}" in text
-    assert f"(here: {inputs.shown(shared_data)})" in text
+    assert "give --population the folder holding both, under the names 'modeller run" in text
+    assert f"(perhaps {inputs.shown(shared_data)})" in text
 
 
 def test_the_method_text_states_the_embedded_border_error_as_measured(minregion):
