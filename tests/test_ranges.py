@@ -90,6 +90,10 @@ def test_csv_keeps_exact_values_with_low_and_high(outputs):
 def test_readable_formats_show_rounded_people_with_ranges(outputs, fmt):
     text = outputs[fmt]
     ranges = re.findall(r"([\d,]+) \(([\d,]+)–([\d,]+)\)", text)
+    # a headline's: "about 730,000 pre-invasion residents, 720,000–740,000" (no brackets
+    # within brackets); a table's range sits under its figure
+    ranges += re.findall(r"about ([\d,]+) pre-invasion residents, ([\d,]+)–([\d,]+)\)", text)
+    ranges += re.findall(r'([\d,]+) <span class="spread">\(([\d,]+)–([\d,]+)\)</span>', text)
     assert len(ranges) >= 5, fmt
     for value, low, high in ranges:
         v, lo, hi = (int(x.replace(",", "")) for x in (value, low, high))
