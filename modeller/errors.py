@@ -53,6 +53,20 @@ def cut(text: object, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def kind_of_value(value: object) -> str:
+    """What a value read from a file is, in an error's words: 'nothing (null)', 'a mapping',
+    'a list', 'a number', 'text' (one wording for the scenario and geometry readers)."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, bool):
+        return "true or false"
+    return "a number" if isinstance(value, int | float) else "text"
+
+
 def shorten(text: str, limit: int = 240) -> str:
     """A file name cut in the middle when absurdly long (the start and the end stay)."""
     text = str(text)

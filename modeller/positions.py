@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from .errors import InputError, cut
+from .errors import InputError, cut, kind_of_value
 
 # how deep a geometry's positions lie in its "coordinates" (RFC 7946, section 3.1)
 POSITION_DEPTH = {
@@ -172,9 +172,8 @@ def shape_2d(geom: object, where: str, source: str | None):
                 source,
             ) from None
         got = geom.get("coordinates") if isinstance(geom, dict) else geom
-        shown = "a number" if isinstance(got, int | float) else type(got).__name__
-        shown = {"str": "text", "dict": "a mapping", "NoneType": "nothing (null)"}.get(shown, shown)
-        said = "" if isinstance(exc, IndexError) or isinstance(got, list) else f"; got {shown}"
+        said = "" if isinstance(exc, IndexError) or isinstance(got, list) else "; got "
+        said += kind_of_value(got) if said else ""
         raise InputError(
             f"{where}: invalid geometry: {kind} coordinates must be rings of [lon, lat]{said}",
             source,

@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from . import inputs, laea, specs
-from .errors import InputError
+from .errors import InputError, cut, kind_of_value
 from .gazetteer import resolve_place
 from .scenario_values import (
     MAX_CHECKED_POINTS,
@@ -69,13 +69,10 @@ class Between(Model):
 
 
 def _shown(value: object) -> str:
-    """A value as an error quotes it: short, and null said as such."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, dict):
-        return "a mapping"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:39] + "…"
+    """A value as an error quotes it: a name or number as written (short), else its kind."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return cut(repr(value), 40)
+    return kind_of_value(value)
 
 
 LinePoint = Union[PlaceName, LonLat, Between]  # noqa: UP007 (pydantic reads it either way)

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from . import geodata
 from .dates import EARLIEST, LATEST
+from .errors import kind_of_value
 
 
 def _as_list(value: Any) -> Any:
@@ -24,16 +25,9 @@ def _as_list(value: Any) -> Any:
 
 def _oblast_code(name: Any) -> str:
     if isinstance(name, dict | list | tuple) or name is None:  # ("unknown oblast '{'name': …")
-        what = (
-            "nothing (null)"
-            if name is None
-            else "a mapping"
-            if isinstance(name, dict)
-            else "a list"
-        )
         raise ValueError(
-            f"an oblast is named by its name or ISO code, got {what}: e.g. oblast: Donetsk, or "
-            "oblast: [Donetsk, Luhansk]"
+            f"an oblast is named by its name or ISO code, got {kind_of_value(name)}: e.g. "
+            "oblast: Donetsk, or oblast: [Donetsk, Luhansk]"
         )
     return geodata.resolve_unit(str(name))
 
