@@ -442,17 +442,22 @@ def test_cli_run_writes_the_maps(tmp_path, probe_dir):
     assert 'href="xss-probe.png" download' in page and 'href="xss-probe.svg" download' in page
 
 
+def _one_page(tmp_path: Path, sid: str, steps: str) -> tuple[str, dict]:
+    """The page of a scenario of ``steps`` (YAML lines) on contact-line, and its entry."""
+    scenario = tmp_path / f"{sid}.yaml"
+    scenario.write_text(f"id: {sid}\ntitle: {sid}\nsteps:\n{steps}", encoding="utf-8")
+    doc, partitions = build([scenario], "contact-line")
+    html = maps.render_site(doc, partitions)[f"{sid}.html"]
+    return html, maps.site.plain(doc)["scenarios"][0]
+
+
 def test_recognition_is_outlined_on_the_map_and_listed_in_legend_and_table(tmp_path):
-    scenario = tmp_path / "rec.yaml"
-    scenario.write_text(
-        "id: rec\ntitle: rec\nsteps:\n"
+    html, entry = _one_page(
+        tmp_path,
+        "rec",
         "  - {assign: russia, where: {oblast: [Crimea, Sevastopol]}, recognition: de_jure}\n"
         "  - {assign: russia, where: {oblast: Donetsk}, recognition: de_facto}\n",
-        encoding="utf-8",
     )
-    doc, partitions = build([scenario], "contact-line")
-    html = maps.render_site(doc, partitions)["rec.html"]
-    entry = maps.site.plain(doc)["scenarios"][0]
     rows = {r["recognition"]: r["km2"] for r in entry["recognition"]}
     assert set(rows) == {"de_jure", "de_facto"}
     for rec, km2 in rows.items():
@@ -466,18 +471,14 @@ def test_an_oblasts_land_under_two_recognitions_is_labelled_with_both(tmp_path):
     """Transfers are per recognition, and the map's label (and its opening frame) took
     the last row of an oblast's for all of its land: a 2,190 km² de jure strip was
     labelled "452 km², about 230,000 people", the town beside it."""
-    scenario = tmp_path / "mix.yaml"
-    scenario.write_text(
-        "id: mix\ntitle: mix\nsteps:\n"
+    html, entry = _one_page(
+        tmp_path,
+        "mix",
         "  - {assign: russia, where: {oblast: Donetsk, near: {place: Sloviansk, km: 15}},"
         " recognition: de_jure}\n"
         "  - {assign: russia, where: {oblast: Donetsk, held_by: ukraine,"
         " near: {place: Kramatorsk, km: 8}}}\n",
-        encoding="utf-8",
     )
-    doc, partitions = build([scenario], "contact-line")
-    html = maps.render_site(doc, partitions)["mix.html"]
-    entry = maps.site.plain(doc)["scenarios"][0]
     rows = [t for t in entry["transfers"] if t["oblast"] == "UA-14" and t["to"] == "russia"]
     assert len(rows) == 2 and {t.get("recognition") for t in rows} >= {"de_jure"}
     said = re.findall(r'"Donetsk: to Russia","area",\d+,"([\d,]+) km²\|([^"]*)"', html)

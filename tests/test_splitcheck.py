@@ -146,17 +146,11 @@ def test_a_line_turning_on_or_near_the_edge_is_counted_as_geos_cuts_or_left(
         assert _parts(line) == said + 1, (line, said)
 
 
-def _engine_error(split: Split) -> str | None:
+def _error(check, split: Split) -> str | None:
+    """What ``check`` (the engine's split or validate's) says of ``split``: None if it
+    takes it."""
     try:
-        engine.split_regions(split)
-    except InputError as exc:
-        return exc.message
-    return None
-
-
-def _check_error(split: Split) -> str | None:
-    try:
-        splitcheck.check(split)
+        check(split)
     except InputError as exc:
         return exc.message
     return None
@@ -186,10 +180,10 @@ def test_validate_refuses_only_what_run_refuses_and_in_its_words(oblasts, keep, 
         split = Split(oblast=oblasts, line=[list(p) for p in line], keep=keep)
     except ValueError:
         return  # refused as the file is read, by both
-    said = _check_error(split)
+    said = _error(splitcheck.check, split)
     if said is None:
         return
-    run_said = _engine_error(split)
+    run_said = _error(engine.split_regions, split)
     assert run_said is not None, f"validate refused what run takes: {said}"
     number = re.compile(r"[\d,]+ km( or more)?")
     assert number.sub("N km", said) == number.sub("N km", run_said)
@@ -246,7 +240,7 @@ def test_validate_takes_the_shipped_split_and_its_neighbours():
         keep="Melitopol",
     )
     splitcheck.check(split)
-    assert _engine_error(split) is None
+    assert _error(engine.split_regions, split) is None
 
 
 def test_with_a_units_file_validate_checks_the_split_on_its_outlines(shared_data, tmp_path):
