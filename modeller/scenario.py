@@ -464,14 +464,10 @@ def duplicate_id(scenario_id: str, path: Path, first: Path | None, own: bool = F
     if own and first is not None and is_shipped(path) and not is_shipped(first):
         path, first = first, path
     said = "a Scenario object" if first is None else shown(first)
-    line = None
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-        line = next(
-            (n for n, row in enumerate(text.splitlines(), 1) if re.match(r"id\s*:", row)), None
-        )
-    except (OSError, UnicodeDecodeError):
-        pass
+    try:  # (the file was read before: it reads again; the id's line, as for any error)
+        line = line_of(load_with_lines(Path(path))[1], ("id",))
+    except (InputError, OSError):
+        line = None
     return InputError(
         f"duplicate scenario id '{scenario_id}' (also in {said}): each scenario needs its own "
         "id, which names its outputs (maps/<id>.html); give this one another",
