@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 import shapely
 from helpers import build, shipped
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modeller.maps import image_labels, images
 from modeller.maps.image_geometry import project
@@ -242,3 +244,49 @@ def test_a_legend_of_many_long_statuses_stays_above_the_footer(tmp_path):
     assert box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1
     shown = [t.get_text() for t in legend.get_texts() if t.get_text().startswith("Status")]
     assert len(shown) == len(oblasts)  # every status keeps its entry
+
+
+def _loop_candidates(px, py, hx, hy, near, anchors, lead):
+    """The label positions as a plain loop over anchors, gaps and directions finds them."""
+    found = [(px + dx * hx, py + dy * hy, 0) for dx, dy in near]
+    if lead is not None:
+        w, h, clearance, spacing, gaps = lead
+        for k, (ax_, ay) in enumerate(anchors):
+            for gap in gaps:
+                for ux, uy in image_labels.DIRECTIONS:
+                    reach = min(
+                        (w / 2) / abs(ux) if abs(ux) > 1e-9 else np.inf,
+                        (h / 2) / abs(uy) if abs(uy) > 1e-9 else np.inf,
+                    )
+                    r = reach + clearance + spacing + gap
+                    found.append((ax_ + ux * r, ay + uy * r, k))
+    return found
+
+
+coordinate = st.floats(-2000, 2000, allow_nan=False)
+size = st.floats(0.5, 400, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    point=st.tuples(coordinate, coordinate),
+    box=st.tuples(size, size),
+    clearance=st.floats(0, 40),
+    anchors=st.lists(st.tuples(coordinate, coordinate), max_size=4),
+    gaps=st.sampled_from([(), image_labels.TOWN_LEADER_GAPS_PX, image_labels.LEADER_GAPS_PX]),
+    centred=st.booleans(),
+)
+def test_label_positions_are_the_plain_loops_to_the_bit(
+    point, box, clearance, anchors, gaps, centred
+):
+    """The positions tried for a label, found at once with numpy, are the loop's: the same
+    order and the same floats (the static images stay the same bytes)."""
+    (px, py), (w, h), spacing = point, box, 4.0
+    hx, hy = w / 2 + spacing + clearance, h / 2 + spacing + clearance
+    near = [*image_labels.CENTRED, *image_labels.AROUND] if centred else image_labels.AROUND
+    anchors = [(px, py), *anchors]
+    lead = (w, h, clearance, spacing, gaps) if gaps else None
+    cx, cy, which = image_labels._candidates(px, py, hx, hy, near, anchors, lead)
+    expected = _loop_candidates(px, py, hx, hy, near, anchors, lead)
+    assert len(cx) == len(expected)
+    assert [(float(x), float(y), int(k)) for x, y, k in zip(cx, cy, which, strict=True)] == expected

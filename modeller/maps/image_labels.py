@@ -198,21 +198,16 @@ class Placer:
         near = list(AROUND)
         if centred:
             near = [*CENTRED, *near]
-        candidates = [(px + dx * hx, py + dy * hy, (px, py), False) for dx, dy in near]
         anchors = [(px, py)]
         anchors += [tuple(float(v) for v in self.ax.transData.transform(o)) for o in others]
-        for ax_, ay in anchors if leader else ():
-            for gap in leader:
-                for ux, uy in DIRECTIONS:  # the box's edge `gap` beyond the clearance
-                    reach = min(
-                        (w / 2) / abs(ux) if abs(ux) > 1e-9 else np.inf,
-                        (h / 2) / abs(uy) if abs(uy) > 1e-9 else np.inf,
-                    )
-                    r = reach + clearance_px + self.gap + gap
-                    candidates.append((ax_ + ux * r, ay + uy * r, (ax_, ay), True))
-        for i in self._unblocked(candidates, w, h, pin):
-            cx, cy, anchor, joined = candidates[i]
-            box = Box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        lead = (w, h, clearance_px, self.gap, leader) if leader else None
+        cx, cy, which = _candidates(px, py, hx, hy, near, anchors, lead)
+        first = len(near)
+        for i in self._unblocked(cx, cy, w, h, pin):
+            x_, y_ = float(cx[i]), float(cy[i])
+            joined = bool(i >= first)
+            anchor = anchors[which[i]] if joined else (px, py)
+            box = Box(x_ - w / 2, y_ - h / 2, x_ + w / 2, y_ + h / 2)
             if not self.free(box, pin) or (own_mark and not joined and not self._own(box, px, py)):
                 continue
             if mine is not None and not joined and not mine(box):
@@ -222,7 +217,7 @@ class Placer:
                 continue
             pad = self.gap / 2
             self.taken.append(Box(box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad))
-            t.set_position(self.ax.transData.inverted().transform((cx, cy)))
+            t.set_position(self.ax.transData.inverted().transform((x_, y_)))
             if halo is not None:
                 t.set_bbox(halo)
             if joined:
@@ -233,12 +228,12 @@ class Placer:
         t.remove()
         return None
 
-    def _unblocked(self, candidates: list, w: float, h: float, pin) -> np.ndarray:
-        """Indices of the candidate positions whose box lies inside the map and clear of
-        every box taken and pin but ``pin``, in order: the many positions a label with a
-        leader may take, sifted at once (``free`` then judges the few left, leaders too)."""
-        c = np.array([(cx, cy) for cx, cy, *_ in candidates], dtype=float).reshape(-1, 2)
-        x0, y0, x1, y1 = c[:, 0] - w / 2, c[:, 1] - h / 2, c[:, 0] + w / 2, c[:, 1] + h / 2
+    def _unblocked(self, cx: np.ndarray, cy: np.ndarray, w: float, h: float, pin) -> np.ndarray:
+        """Indices of the candidate positions (box centres ``cx``, ``cy``) whose box lies
+        inside the map and clear of every box taken and pin but ``pin``, in order: the many
+        positions a label with a leader may take, sifted at once (``free`` then judges the
+        few left, leaders too)."""
+        x0, y0, x1, y1 = cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
         a = self.area
         ok = (x0 >= a.x0) & (x1 <= a.x1) & (y0 >= a.y0) & (y1 <= a.y1)
         blocks = [*self.taken, *(b for k, b in self.pins if k != pin)]
@@ -269,6 +264,38 @@ class Placer:
         self.ax.plot([x0, x1], [y0, y1], linewidth=width, gid="leader", **kw)
         if marker is None:
             self.ax.plot([x0], [y0], marker="o", markersize=3.2, linestyle="none", **kw)
+
+
+_UX = np.array([ux for ux, _ in DIRECTIONS])
+_UY = np.array([uy for _, uy in DIRECTIONS])
+
+
+def _reach(half: float, u: np.ndarray) -> np.ndarray:
+    """``half / |u|`` per direction, infinite where ``u`` is about 0 (as a division)."""
+    with np.errstate(divide="ignore"):
+        return np.where(np.abs(u) > 1e-9, half / np.abs(u), np.inf)
+
+
+def _candidates(px, py, hx, hy, near, anchors, lead):
+    """Box centres (x, y arrays) a label of half size (``hx``, ``hy``) may take, and the
+    index in ``anchors`` of each one's anchor: around its own point (``near``, in units of
+    the half size); then, with a ``lead`` of (w, h, clearance, spacing, gaps), for every
+    anchor, every gap of a leader and every direction, where the w × h box's edge lies
+    that gap beyond the marker's clearance and the spacing between labels.
+    The positions are those of a loop over anchors, gaps, directions, to the bit."""
+    near = np.asarray(near, dtype=float).reshape(-1, 2)
+    cx, cy = [px + near[:, 0] * hx], [py + near[:, 1] * hy]
+    which = [np.zeros(len(near), dtype=int)]
+    if lead is not None:
+        w, h, clearance, spacing, gaps = lead
+        reach = np.minimum(_reach(w / 2, _UX), _reach(h / 2, _UY))
+        r = ((reach + clearance + spacing)[None, :] + np.asarray(gaps, float)[:, None]).ravel()
+        ux, uy = np.tile(_UX, len(gaps)), np.tile(_UY, len(gaps))
+        for k, (ax_, ay) in enumerate(anchors):
+            cx.append(ax_ + ux * r)
+            cy.append(ay + uy * r)
+            which.append(np.full(len(r), k))
+    return np.concatenate(cx), np.concatenate(cy), np.concatenate(which)
 
 
 def _segments_cross(a: tuple, b: tuple, c: tuple, d: tuple) -> bool:
