@@ -800,6 +800,52 @@ def _close(text: str, exact: float, rel: float, where: str) -> None:
     assert abs(value - abs(exact)) <= max(rel * abs(exact), 10), (where, text, exact)
 
 
+COUNT_LAYOUTS = """(() => {
+  let made;
+  window.mdlLayouts = [];
+  Object.defineProperty(window, 'mdlLabeller', {configurable: true, get() { return made; },
+    set(f) { made = map => {
+      const labeller = f(map), k = window.mdlLayouts.push(0) - 1, own = labeller.layout;
+      labeller.layout = function () {
+        window.mdlLayouts[k] += 1;
+        return own.apply(this, arguments);
+      };
+      return labeller; }; }});
+})()"""
+"""Counts each map's label layouts (``window.mdlLayouts``, one count per map in the order
+they are made), from before the page's scripts run."""
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_map_opens_on_its_frame_and_places_its_labels_once(browser, site, size):
+    """A page opens each map on the view it keeps and lays its labels out once, and a
+    scenario picked on the index once more: a map had opened on all of Ukraine, drawn and
+    labelled its scenario there, then moved to the scenario's frame and done it all again
+    (a scenario page's script took ~40 % longer; 20 layouts of the page on a phone, not 10)."""
+    doc, out = site
+    tab = Tab(browser, SIZES[size])
+    tab.context.add_init_script(COUNT_LAYOUTS)
+    try:
+        for page, maps in (("land-swap.html", 1), ("index.html", 2)):
+            v = Visit(tab, out / page)
+            try:
+                v.assert_clean()
+                assert v.page.evaluate("() => window.mdlLayouts") == [1] * maps, page
+                shown = v.page.evaluate(
+                    "() => document.querySelectorAll('.m-label:not(.m-hidden)').length"
+                )
+                assert shown >= 5, f"{page} at {size}: {shown} labels shown"
+                if maps == 2:  # another scenario picked: each map laid out once more
+                    v.page.locator("label[for='mdl-pick-1']").first.click()
+                    until(v.page, "() => window.mdlLayouts.every(n => n >= 2)")
+                    assert v.page.evaluate("() => window.mdlLayouts") == [2, 2]
+                v.assert_clean()
+            finally:
+                v.close()
+    finally:
+        tab.close()
+
+
 def test_the_baseline_switch_and_tooltips(tabs, site):
     doc, out = site
     e = _entry(doc, "land-swap")

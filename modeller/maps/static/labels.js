@@ -10,10 +10,11 @@
     this.map = map;
     this.pane = map.getPane('mdl-labels');
     this.items = [];
-    var self = this, timer = null;
+    var self = this;
+    this.timer = null;
     this.schedule = function () {
-      clearTimeout(timer);
-      timer = setTimeout(function () { self.layout(); }, 0);
+      clearTimeout(self.timer);
+      self.timer = setTimeout(function () { self.layout(); }, 0);
     };
     map.on('zoomend moveend resize', this.schedule);
   }
@@ -127,6 +128,8 @@
   }
 
   Labeller.prototype.layout = function () {
+    clearTimeout(this.timer);  // (a layout asked for before this one would repeat it)
+    this.timer = null;
     var map = this.map, size = map.getSize();
     if (!size.x || !size.y) { return; }
     var zoom = map.getZoom(), placed = [], markers = [], leaders = [], pins = [];

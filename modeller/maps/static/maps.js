@@ -110,9 +110,19 @@
     this.labels = window.mdlLabeller(map);
     this.statusLayer = null;
     this.baseline = -1;
-    map.fitBounds(BASE.ukraine);
     map.on('moveend', function () { self.locator.update(); });
+    // opened on its frame at once where it is known (``opts.bounds``, null: all of Ukraine):
+    // every layer is then projected and every label placed once, for the view that stays
+    if ('bounds' in opts) { this.frame(opts.bounds); } else { map.fitBounds(BASE.ukraine); }
   }
+
+  /* Take the scenario's layers off (before the map moves to the next one's frame: the
+     layers on the map are projected again at every move). */
+  MapView.prototype.clear = function () {
+    var map = this.map;
+    this.layers.forEach(function (l) { map.removeLayer(l); });
+    this.layers = [];
+  };
 
   MapView.prototype.setBaseline = function (i, tips) {
     var self = this;
@@ -138,8 +148,7 @@
      recognition outlines, towns changing hands and labels. */
   MapView.prototype.show = function (s, coloured) {
     var map = this.map;
-    this.layers.forEach(function (l) { map.removeLayer(l); });
-    this.layers = [];
+    this.clear();
     this.setBaseline(s.baseline, s.tips);
     var changed = L.geoJSON(s.changed, {
       pane: 'mdl-changed', interactive: false,
@@ -404,10 +413,8 @@
   var mapEl = document.getElementById('mdl-map');
   if (mapEl) {
     var s = PAGE.scenarios[0];
-    var m = new MapView(mapEl, {tips: true});
-    m.show(s, true);
-    m.frame(s.bounds);
-    m.labels.layout();
+    var m = new MapView(mapEl, {tips: true, bounds: s.bounds});
+    m.show(s, true);  // (its labels placed for the frame: ``show`` lays them out)
     Array.prototype.forEach.call(document.querySelectorAll('input[name="mdl-view"]'),
       function (input) {
         input.addEventListener('change', function () {
@@ -436,11 +443,12 @@
       if (i === current || i < 0) { return; }
       current = i;
       var sc = PAGE.scenarios[i];
+      // framed first, then drawn: each layer projected, each map's labels placed, once
+      left.clear();
+      right.clear();
+      right.frame(sc.bounds);  // (the left map follows: ``sync``)
       left.show(sc, false);
       right.show(sc, true);
-      right.frame(sc.bounds);
-      left.labels.layout();
-      right.labels.layout();
       var radio = document.getElementById('mdl-pick-' + i);
       if (radio) { radio.checked = true; }
       Array.prototype.forEach.call(document.querySelectorAll('[data-scenario]'), function (el) {
