@@ -839,6 +839,13 @@ def test_a_map_opens_on_its_frame_and_places_its_labels_once(browser, site, size
                     v.page.locator("label[for='mdl-pick-1']").first.click()
                     until(v.page, "() => window.mdlLayouts.every(n => n >= 2)")
                     assert v.page.evaluate("() => window.mdlLayouts") == [2, 2]
+                    # and back to the page as opened, without a hash: its first scenario
+                    # again (it had kept showing the one picked)
+                    v.page.go_back()
+                    until(v.page, "() => document.getElementById('mdl-pick-0').checked")
+                    assert v.page.locator("#mdl-pick-0").is_checked()
+                    first = v.page.locator("label[for='mdl-pick-0'] .pk-title").inner_text()
+                    assert v.page.locator("#mdl-after-caption").inner_text() == first
                 v.assert_clean()
             finally:
                 v.close()

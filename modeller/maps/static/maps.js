@@ -472,7 +472,9 @@
       var id = location.hash.replace(/^#/, '');
       try { id = decodeURIComponent(id); } catch (e) { /* a malformed hash picks nothing */ }
       var i = ids.indexOf(id);
-      select(i >= 0 ? i : (current >= 0 ? current : 0));
+      // no hash (back to the page as first opened): the first scenario, as then; an
+      // unknown one keeps what is shown
+      select(i >= 0 ? i : (id === '' || current < 0 ? 0 : current));
     };
     Array.prototype.forEach.call(document.querySelectorAll('input[name="mdl-pick"]'),
       function (input) {
