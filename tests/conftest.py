@@ -11,8 +11,12 @@ from hypothesis import settings
 
 # CI runs every property test on the same derandomized examples, so that a red build is
 # reproducible and never a coin toss; a developer's run explores new examples each time.
-settings.register_profile("ci", derandomize=True, print_blob=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# No example has a deadline: speed is the benchmark's to measure, and on a busy 2-core
+# machine an example of a page's rounding had taken 375 ms against Hypothesis's 200 ms and
+# failed README's test command as "flaky" (a timed test, not a wrong answer).
+settings.register_profile("developer", deadline=None)
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "developer"))
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
