@@ -17,7 +17,7 @@ from modeller import arrowcols
 WORDS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.lists(st.lists(WORDS, max_size=30), min_size=1, max_size=4))
 def test_text_columns_equal_pyarrows_conversion(columns):
     arrays = [np.array(c, dtype=object) for c in columns]
@@ -29,7 +29,7 @@ def test_text_columns_equal_pyarrows_conversion(columns):
         assert got.equals(pa.array(values, pa.string()))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.lists(st.dates(), max_size=40), st.lists(WORDS, max_size=5))
 def test_date_columns_equal_pyarrows_conversion(days, others):
     values = np.array([d.isoformat() for d in days], dtype=object)
@@ -39,7 +39,7 @@ def test_date_columns_equal_pyarrows_conversion(days, others):
     assert got.equals(pa.array(values.astype("datetime64[D]"), pa.date32()))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=40))
 def test_float_columns_keep_every_value(values):
     a = np.array(values, dtype=np.float64)

@@ -20,7 +20,7 @@ def keys(line) -> set[bytes]:
     return {r.tobytes() for r in bandzone.runs(line)}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(paths)
 def test_runs_do_not_depend_on_the_lines_direction(points):
     line = shapely.LineString(points)
@@ -29,7 +29,7 @@ def test_runs_do_not_depend_on_the_lines_direction(points):
     assert kept <= set(points) and {points[0], points[-1]} <= kept  # on a straight segment
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(paths, st.integers(min_value=0, max_value=58), st.floats(min_value=0.1, max_value=0.9))
 def test_a_vertex_on_a_straight_segment_cuts_nothing(points, k, t):
     k = k % (len(points) - 1)
@@ -40,7 +40,7 @@ def test_a_vertex_on_a_straight_segment_cuts_nothing(points, k, t):
     assert keys(more) == keys(line)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.integers(min_value=8, max_value=90), st.integers(min_value=0, max_value=89))
 def test_a_loop_gives_the_same_runs_wherever_it_starts(n, start):
     angle = np.linspace(0, 2 * np.pi, n, endpoint=False)
@@ -71,7 +71,7 @@ def group_keys(line) -> set[frozenset[bytes]]:
     return {frozenset(r.tobytes() for r in g) for g in bandzone.grouped(line)}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.integers(min_value=0, max_value=599), st.floats(min_value=50, max_value=900))
 def test_a_change_leaves_the_groups_away_from_it_as_they_were(k, shift):
     """The timeline keeps each group's union between days: a vertex moved changes the
@@ -98,7 +98,7 @@ def _plain_runs(xy: np.ndarray) -> list[np.ndarray]:
     return [r[::-1] if tuple(r[0]) > tuple(r[-1]) else r for r in runs]
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80)
 @given(paths, st.booleans())
 def test_runs_and_envelopes_are_those_of_the_plain_per_run_code(points, ties):
     """``grouped`` orients runs and ``envelopes`` bounds them for many runs at once: the

@@ -65,13 +65,13 @@ def arrays(draw, kind: str):
 
 
 @given(st.data(), st.sampled_from(["Polygon", "MultiPolygon"]))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 def test_a_well_formed_array_reads_as_geos_reads_it(data, kind):
     _same(data.draw(arrays(kind)), kind)
 
 
 @given(polygon_texts(), st.sampled_from([1, 2, 3]))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 def test_arrays_read_in_pieces_one_after_another_read_as_geos_reads_them(drawn, piece):
     """Cut at most commas between positions (``PIECE`` 1: every one), then the same
     polygons in another order and with one more: pieces the last array had are taken

@@ -231,9 +231,7 @@ def selectors(draw):
     }
 
 
-@settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.fixed_dictionaries({"assign": STATUS, "where": selectors()}), max_size=5))
 def test_random_step_sequences_still_partition_ukraine(base_split, steps):
     sc = scenario(steps, statuses={"dmz": {"label": "DMZ", "colour": "#7570b3"}})
@@ -333,7 +331,7 @@ def test_a_rectangle_clip_geos_refuses_still_gives_polygons():
     print(f"{refused} pieces refused by GEOS's rectangle clip here")  # (GEOS 3.13-3.14: 1)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     sides=st.lists(
         st.tuples(st.floats(-5e4, 5e4), st.floats(-5e4, 5e4), st.floats(10, 2e4)),

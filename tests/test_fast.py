@@ -103,9 +103,7 @@ def band_or_selector(draw):
     return {"band": {"km": draw(st.integers(1, 60)), "side": side}, "not": draw(selectors())}
 
 
-@settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     steps=st.lists(
         st.fixed_dictionaries({"assign": STATUS, "where": band_or_selector()}), max_size=4

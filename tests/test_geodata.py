@@ -246,7 +246,7 @@ def test_city_sections_are_dropped_whatever_the_size_of_their_city():
     assert len(dropped) > 250 and not kept & set(dropped)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(
     st.lists(st.tuples(st.floats(21.0, 41.5), st.floats(43.5, 53.0)), min_size=1, max_size=40),
     st.booleans(),

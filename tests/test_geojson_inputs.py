@@ -759,7 +759,7 @@ def test_a_deepstate_map_moved_half_a_degree_is_doubted_not_read_as_pockets(tmp_
 # --- the line of the feature an error names ---------------------------------------------------
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     n=st.integers(1, 6),
     indent=st.sampled_from([1, 2, 4, "\t"]),
@@ -1612,7 +1612,7 @@ def test_a_large_file_names_its_first_bad_feature_whatever_else_is_wrong_later(s
         geojson.features(data, rings=True)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(
     st.lists(
         st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(0.001, 0.2)), min_size=1, max_size=60
@@ -1678,7 +1678,7 @@ _ODD = st.one_of(  # a ring the fast path must leave to the general reader, or r
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(
     st.lists(
         st.lists(st.one_of(_RING, _RING, _RING, _ODD), min_size=1, max_size=3),

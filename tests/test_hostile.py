@@ -1675,7 +1675,7 @@ def _unescape(shown: str) -> str:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.text(alphabet=st.sampled_from("ax1bu\\\x1b\x07\u202e\n\u200f\x9b"), max_size=12))
 def test_shown_names_hide_nothing_and_read_back(name):
     """A file named 'a\\x1b' (typed) and one named 'a' ESC 'b' were shown alike."""
@@ -1738,7 +1738,6 @@ VALUES = st.one_of(
 )
 
 
-@settings(deadline=None)  # (the first example imports the report's modules)
 @given(st.lists(st.lists(VALUES, min_size=3, max_size=3), max_size=12))
 def test_the_csv_writer_writes_each_cell_as_it_would_alone(rows):
     """The CSV writer remembers the cell of each text it has seen (ids and sources repeat
@@ -1816,7 +1815,7 @@ def test_markdown_shows_link_image_and_code_syntax_as_written(tmp_path):
     assert shown in result.stdout.splitlines()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.text(alphabet=st.sampled_from(list("\x1b\\*_`[]()!<>&|~ a1#\u202e\x07")), max_size=30))
 def test_markdown_text_renders_as_written_whatever_the_escapes(text):
     """An ESC before a backslash ('ESC \\' ends an escape sequence) was stripped after the

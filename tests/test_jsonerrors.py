@@ -78,7 +78,7 @@ def test_a_file_with_a_trailing_comma_is_one_error_with_file_and_line(tmp_path, 
     assert f"{said}: a comma after the last item" in done.stderr
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     doc=st.recursive(
         st.none()

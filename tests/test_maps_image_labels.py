@@ -267,7 +267,7 @@ coordinate = st.floats(-2000, 2000, allow_nan=False)
 size = st.floats(0.5, 400, allow_nan=False)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     point=st.tuples(coordinate, coordinate),
     box=st.tuples(size, size),

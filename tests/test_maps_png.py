@@ -20,7 +20,7 @@ def _decode(data: bytes) -> Image.Image:
     return image
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     arrays(np.uint8, st.tuples(st.integers(1, 40), st.integers(1, 40), st.just(4))),
     st.booleans(),

@@ -92,7 +92,7 @@ def _russian_people(j: int, angle: float, offset_m: float) -> tuple[float, float
     return float(t.people[0]), float((where[mine] == 0).mean())
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=4, suppress_health_check=[HealthCheck.too_slow])
 @given(
     town=st.sampled_from(TOWNS),
     angle=st.floats(0, 2 * np.pi, allow_nan=False),

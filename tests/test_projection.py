@@ -24,7 +24,7 @@ def _pyproj(lon, lat):
     return geodata._transformer().transform(np.asarray(lon, float), np.asarray(lat, float))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(DOMAIN)
 def test_forward_equals_pyproj_wherever_it_is_used(points):
     lon, lat = np.array(points).T
@@ -77,7 +77,7 @@ def _pyproj_back(x, y):
     return geodata._transformer(inverse=True).transform(np.asarray(x, float), np.asarray(y, float))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(DOMAIN)
 def test_inverse_undoes_forward_and_agrees_with_pyproj(points):
     """Round trip within 50 nm per 1,000 km from the centre (rounding: 2 million random

@@ -13,7 +13,7 @@ from modeller import geodata, regions
 COUNTRY = regions.union_regions(list(geodata.load().geometry.values()))  # ~20,000 vertices
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     lon=st.floats(22.0, 40.5, allow_nan=False),
     lat=st.floats(44.3, 52.4, allow_nan=False),
@@ -36,7 +36,7 @@ def test_a_large_region_cut_to_the_box_overlays_the_same(lon, lat, km):
         assert shapely.get_num_coordinates(cut) < shapely.get_num_coordinates(COUNTRY) / 2
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=12)
 @given(
     lon=st.floats(22.5, 40.0, allow_nan=False),
     lat=st.floats(44.5, 52.2, allow_nan=False),
@@ -67,7 +67,7 @@ def _star(n: int = 2400) -> object:
 STAR = _star()
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10)
 @given(code=st.sampled_from(sorted(geodata.load().geometry)), start=st.integers(0, 10_000))
 def test_the_same_rings_in_another_order_are_the_same_land(code, start):
     """A unit less the same unit read back otherwise (each ring begun at another vertex,

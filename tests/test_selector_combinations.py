@@ -188,7 +188,6 @@ def assert_tiles(baseline: Baseline, result) -> None:
 
 DMZ = {"label": "Demilitarised zone", "colour": "#7570b3"}
 COMMON = {
-    "deadline": None,
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 }
 

@@ -119,7 +119,7 @@ def test_crossings_of_the_box_are_counted_as_geos_cuts(line, chords):
         assert _parts(line) == said + 1
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     start=st.tuples(st.floats(-50, -1), st.floats(-20, 30)),
     turn=st.tuples(st.sampled_from([0.0, 10.0]), st.floats(-5, 15)),
@@ -160,7 +160,7 @@ OBLASTS = ["Donetsk", "Luhansk", "Zaporizhzhia", "Kherson", "Crimea", "Kharkiv",
 KEEPS = ["Kramatorsk", "Sloviansk", "Melitopol", "Kharkiv", "Lviv", "Simferopol", "Odesa"]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, suppress_health_check=[HealthCheck.too_slow])
 @given(
     oblasts=st.lists(st.sampled_from(OBLASTS), min_size=1, max_size=3, unique=True),
     keep=st.sampled_from(KEEPS),

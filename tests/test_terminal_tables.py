@@ -48,7 +48,7 @@ def _printed(doc, width: int) -> str:
     return out.getvalue()
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(width=st.integers(30, 220))
 def test_no_figure_is_cut_short_at_any_width(doc, width):
     text = _printed(doc, width)
@@ -121,7 +121,7 @@ def _by_rich(part) -> str:
     return out.getvalue()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(
     n=st.integers(1, 5),
     rows=st.lists(st.lists(CELL, min_size=5, max_size=5), max_size=4),
@@ -140,7 +140,7 @@ def test_the_shipped_report_is_drawn_as_rich_draws_it(doc):
             assert render(part) == _by_rich(part)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(text=st.text(st.sampled_from([*"ab 漢\n\t,"]), max_size=40), width=st.integers(1, 12))
 def test_any_cell_wraps_within_its_width_and_keeps_every_character(text, width):
     from rich.cells import cell_len
@@ -209,7 +209,7 @@ def _rstripped(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(words=st.lists(WORD, max_size=30), width=st.integers(8, 160))
 def test_a_line_of_the_report_wraps_as_rich_wrapped_it(words, width):
     from rich.cells import cell_len
@@ -229,7 +229,7 @@ def test_a_line_of_the_report_wraps_as_rich_wrapped_it(words, width):
     assert "".join("".join(lines).split()) == "".join(text.split())  # every character kept
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(title=CELL.filter(str.strip), width=st.integers(8, 160))
 def test_a_heading_rule_is_drawn_as_rich_drew_it(title, width):
     from rich.cells import cell_len
@@ -292,7 +292,7 @@ def test_tabs_and_line_breaks_in_titles_and_lines_keep_within_the_width(doc):
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # one symbol, 2 cells
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(
     symbols=st.lists(
         st.sampled_from([FAMILY, "e\u0301", "\U0001f44d\U0001f3fd", "a", "漢", "\u2764\ufe0f"]),

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @given(n=st.integers(0, 40), order=st.lists(st.booleans(), max_size=90))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 def test_two_claims_take_every_day_of_a_segment_once(n, order):
     """Whatever the order the two ends take days in, every day goes to exactly one of
     them, the forward one's in date order and the backward one's from the last day back."""

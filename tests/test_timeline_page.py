@@ -93,7 +93,7 @@ def plain_series(table: Table, sid: str) -> dict:
     return out
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(st.integers(1, 4), st.integers(1, 6), st.integers(0, 2**16), st.booleans())
 def test_series_equal_a_plain_recount(n_scenarios, n_dates, seed, shuffle_blocks):
     table = synthetic(n_scenarios, n_dates, seed=seed)

@@ -59,7 +59,7 @@ def _ring(x: float, y: float, inner: float, outer: float, gap: float, turn: floa
     return ring.difference(wedge)
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=12)
 @given(
     fx=st.floats(0.3, 0.7),
     fy=st.floats(0.3, 0.7),
@@ -319,7 +319,7 @@ def _coast_band(start: int, length: int, inner: int, outer: float, gap: float):
     return stretch.buffer(outer).difference(middle.buffer(gap))
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=8)
 @given(
     start=st.integers(0, 4000),
     days=st.lists(
