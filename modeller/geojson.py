@@ -311,9 +311,11 @@ def crossing(geom) -> tuple[float, str] | None:
     if shapely.is_valid(geom):
         return None
     bad = [p for p in shapely.get_parts(geom) if not shapely.is_valid(p)]
+    if not bad:  # (valid parts that overlap: no ring of them crosses itself)
+        return None
     drawn = sum(float(geodata.area_km2(geodata.to_equal_area(p))) for p in bad)
     fixed = sum(float(geodata.area_km2(geodata.to_equal_area(repaired(p)))) for p in bad)
-    if abs(fixed - drawn) < 0.005 or not bad:
+    if abs(fixed - drawn) < 0.005:
         return None
     return abs(fixed - drawn), _near(bad[0])
 
