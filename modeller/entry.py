@@ -4,6 +4,7 @@ and the process ends without tearing the interpreter down (``leave``)."""
 from __future__ import annotations
 
 import errno
+import gc
 import io
 import os
 import sys
@@ -15,6 +16,7 @@ from .interrupts import INTERRUPTED, install, interrupted
 def main() -> None:
     """Run the command line; Ctrl-C at any point ends with one line and status 130."""
     install()
+    _collect_less_often()
     _closed_streams_to_nowhere()
     _unbuffered_streams_written_whole()
     try:
@@ -28,6 +30,19 @@ def main() -> None:
             raise
         sys.stderr.write(INTERRUPTED + "\n")
         sys.exit(130)
+
+
+def _collect_less_often() -> None:
+    """Run Python's cyclic garbage collector about 70 times less often than its default.
+
+    A command makes few reference cycles but millions of objects (the geometry stack's
+    modules as they are imported, the pieces and their geometries), and each time the
+    collector ran it walked them again: `modeller run` of the shipped scenarios with maps
+    took 5-7 % less CPU and wall time with these thresholds (paired runs, farm-bench),
+    as much as with the collector off. Only the console script does this, not the Python
+    API, whose process is its caller's.
+    """
+    gc.set_threshold(50_000, 20, 100)
 
 
 def _closed_streams_to_nowhere() -> None:
