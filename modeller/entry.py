@@ -35,9 +35,9 @@ def main() -> None:
 def _collect_less_often() -> None:
     """Run Python's cyclic garbage collector about 70 times less often than its default.
 
-    A command makes few reference cycles but millions of objects (the geometry stack's
-    modules as they are imported, the pieces and their geometries), and each time the
-    collector ran it walked them again: `modeller run` of the shipped scenarios with maps
+    A command makes few reference cycles but many objects (~120,000 for the geometry
+    stack's modules as they are imported, then the pieces and their geometries), and each
+    time the collector ran it walked them again: `modeller run` of the shipped scenarios with maps
     took 5-7 % less CPU and wall time with these thresholds (paired runs, farm-bench),
     as much as with the collector off. Only the console script does this, not the Python
     API, whose process is its caller's.

@@ -43,7 +43,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Keep the cyclic garbage collector off what collection made (the geometry stack, test
-    modules, Hypothesis: millions of objects that each full collection walked again), and
+    modules, Hypothesis: ~190,000 objects that each full collection walked again), and
     collect less often: the tests allocate much (110,000 population points in a timeline's
     plan), and a gc callback had counted 8.1 s of every 50 s in collections; 1.2 s after."""
     gc.collect()
