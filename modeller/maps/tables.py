@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import Markup, escape
+
 from ..report_text import TOWN_HEAD, TOWNS_TITLE, contested_end, towns_note
 from ..rounding import share_text
 from . import words
@@ -72,17 +74,24 @@ LONG_WORD = re.compile(r"\S{15,}")
 BREAK_EVERY = 10  # letters of a long word between two places where it may break
 
 
-def breakable(label: str) -> str:
-    """A status's label for a from/to cell: a word of 15 letters or more may break every
-    ``BREAK_EVERY`` letters (a zero-width space). One label of one 60-letter word had
-    pushed both tables' km² and people out of sight on a 1440 px desktop; CSS's
-    "anywhere" would have let every cell of the column break to its narrowest instead."""
-
-    def cut(m: re.Match) -> str:
+def breakable(label: str) -> Markup:
+    """A status's label for a from/to cell, as HTML: a word of 15 letters or more may break
+    every ``BREAK_EVERY`` letters (``<wbr>``). One label of one 60-letter word had pushed
+    both tables' km² and people out of sight on a 1440 px desktop; CSS's "anywhere" would
+    have let every cell of the column break to its narrowest instead. (Zero-width spaces
+    had done this before, and came along when a reader copied the label.)"""
+    out, at = [], 0
+    for m in LONG_WORD.finditer(label):
         word = m.group()
-        return "\u200b".join(word[i : i + BREAK_EVERY] for i in range(0, len(word), BREAK_EVERY))
-
-    return LONG_WORD.sub(cut, label)
+        out.append(escape(label[at : m.start()]))
+        out.append(
+            Markup("<wbr>").join(
+                escape(word[i : i + BREAK_EVERY]) for i in range(0, len(word), BREAK_EVERY)
+            )
+        )
+        at = m.end()
+    out.append(escape(label[at:]))
+    return Markup("").join(out)
 
 
 def transfer_table(view: ScenarioView) -> dict:
