@@ -182,18 +182,31 @@ def _with_outside(partition: Partition) -> Partition:
         return partition
     areas = partition.areas_km2
     held = sum(a for p, a in zip(partition.pieces, areas, strict=True) if p.before == "russia")
-    share = out / (out + held)
-    if share < OUTSIDE_SHARE:
+    if not outside_doubted(out, held):
         return partition
-    warning = (
-        f"{out:,.0f} km² of the baseline's Russian-held land ({share * 100:.0f} % of it) lies "
-        "outside the units, where DeepState's own maps leave 1-2 % (the coast, the Azov "
+    share = out / (out + held)
+    warning = outside_warning(out, share, f"Check {partition.baseline.label}")
+    return replace(partition, warnings=(*partition.warnings, warning))
+
+
+def outside_doubted(out_km2: float | None, held_km2: float) -> bool:
+    """Whether a DeepState layer's Russian-held land outside the units (``out_km2``; inside:
+    ``held_km2``) is past both ``OUTSIDE_KM2`` and ``OUTSIDE_SHARE`` of it."""
+    return (
+        bool(out_km2) and out_km2 >= OUTSIDE_KM2 and out_km2 / (out_km2 + held_km2) >= OUTSIDE_SHARE
+    )
+
+
+def outside_warning(out_km2: float, share: float, check: str) -> str:
+    """The warning of a DeepState layer held mostly outside the units (``_with_outside``),
+    ending with ``check``: which map to look at (run's baseline, the timeline's dates)."""
+    return (
+        f"{out_km2:,.0f} km² of the baseline's Russian-held land ({share * 100:.0f} % of it) "
+        "lies outside the units, where DeepState's own maps leave 1-2 % (the coast, the Azov "
         "shore); only the part inside counts: is land beyond Ukraine marked as held "
         "(Transnistria or Abkhazia in an edited layer), or is the map moved or drawn on other "
-        "outlines? "
-        f"Check {partition.baseline.label}"
+        f"outlines? {check}"
     )
-    return replace(partition, warnings=(*partition.warnings, warning))
 
 
 def _with_repairs(partition: Partition, repairs: list, path: Path) -> Partition:

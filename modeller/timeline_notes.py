@@ -10,11 +10,12 @@ import numpy as np
 
 from . import inputs, report
 from .baselines import load_baseline
-from .control import cut_off_warning, said_cut_off
+from .control import cut_off_warning, outside_doubted, outside_warning, said_cut_off
 from .engine import NOTHING_KM2
 from .errors import InputError
 from .partition import BaselineInfo
 from .scenario import Scenario, step_name
+from .timeline_day import STATUSES
 from .timeline_measure import Measures
 from .timeline_plan import Plan, distinct_bands
 from .timeline_rows import KeyFigures
@@ -103,6 +104,36 @@ def cut_off_note(measured: list[Measures]) -> list[str]:
     if len(days) == 1:
         return [cut_off_warning(cut[most], str(days[0]))]
     return [cut_off_warning(cut[most], date_spans(days, marked), str(days[most]))]
+
+
+def outside_note(plan: Plan, measured: list[Measures]) -> list[str]:
+    """The warning of DeepState dates whose Russian-held land lies much outside the units
+    (as ``run`` warns on one: ``control.outside_warning``), with the figures of the date
+    with the largest share. The land inside is the day's Russian-held km² as measured."""
+    geom = plan.geometry
+    block = 2 ** len(geom.bands) * len(geom.atoms)  # (a status's columns: bits × atoms)
+    russia = STATUSES.index("russia") * block
+    days = [d for m in measured for d in m.dates]
+    out = [info.outside_km2 for m in measured for info in m.infos]
+    held = _per_day(measured, np.arange(russia, russia + block))
+    marked = np.array([outside_doubted(o, h) for o, h in zip(out, held, strict=True)])
+    if not marked.any():
+        return []
+    share = np.array(
+        [
+            (o or 0.0) / ((o or 0.0) + h) if m else 0.0
+            for o, h, m in zip(out, held, marked, strict=True)
+        ]
+    )
+    most = int(np.argmax(share))
+    when = date_spans(days, marked) if len(days) > 1 else str(days[0])
+    return [
+        outside_warning(
+            out[most],
+            share[most],
+            f"Check DeepState's maps of {when}; the figures are those of {days[most]}",
+        )
+    ]
 
 
 def _per_day(measured: list[Measures], cols: np.ndarray) -> np.ndarray:

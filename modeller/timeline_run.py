@@ -33,6 +33,7 @@ from .timeline_notes import (
     band_step_error,
     cut_off_note,
     dated_figures,
+    outside_note,
     scenario_meta,
     step_warnings,
 )
@@ -377,7 +378,7 @@ def _build_table(
             for m in measured
         )
     notes = step_warnings(plan, measured)
-    cut = cut_off_note(measured)
+    cut = cut_off_note(measured) + outside_note(plan, measured)
     for sc_notes in notes.values():
         sc_notes += cut
     order = {sc.id: i for i, (_, sc) in enumerate(scenarios)}

@@ -911,3 +911,41 @@ def test_figures_carry_no_rounding_residues(shared_data, tmp_path):
         assert not (np.signbit(values) & (values == 0)).any(), name  # no -0.0 either
         if not name.startswith("change"):
             assert (values >= 0).all(), (name, values.min())
+
+
+def test_dates_held_mostly_outside_the_units_are_doubted_as_run_doubts_one(
+    shared_data, tmp_path, monkeypatch
+):
+    """``run`` warns when a tenth of a DeepState map's Russian-held land lies outside the
+    units (land beyond Ukraine marked held); the timeline, reading the days its own way,
+    had said nothing. It now warns on those dates, with run's figures for the worst."""
+    daily = tmp_path / "daily"
+    daily.mkdir()
+    for day in ("20250814", "20250815", "20250816"):
+        name = f"deepstatemap_data_{day}.geojson"
+        layer = json.loads((shared_data / "deepstate/daily" / name).read_text())
+        if day == "20250815":  # 3° × 2° of Belarus marked held (~44,000 km²)
+            beyond = [[[26, 52.5], [29, 52.5], [29, 54.5], [26, 54.5], [26, 52.5]]]
+            layer["features"][0]["geometry"]["coordinates"].append(beyond)
+        (daily / name).write_text(json.dumps(layer))
+    monkeypatch.setenv("MODELLER_DEEPSTATE_DIR", str(daily))
+    monkeypatch.delenv("MODELLER_DATA_DIR", raising=False)
+    loaded = load_scenarios([Path(REPO / "scenarios" / "freeze-current-lines.yaml")])
+    days = archive.snapshots()
+    assert [s.day.isoformat() for s in days] == ["2025-08-14", "2025-08-15", "2025-08-16"]
+    table = timeline_run.build_table(loaded, days, workers=1)
+    said = [w for w in table.scenarios[0]["warnings"] if "lies outside the units" in w]
+    edited = baselines.apply(baselines.load_baseline("deepstate:2025-08-15"), loaded[0][1])
+    [run_said] = [w for w in edited.warnings if "lies outside the units" in w]
+    figures = run_said.split(" outside the units")[0]  # "43,512 km² … (27 % of it) lies"
+    assert said == [
+        run_said.replace(
+            "Check deepstate:2025-08-15 (2025-08-15)",
+            "Check DeepState's maps of 2025-08-15 (1 of 3 dates); the figures are those of "
+            "2025-08-15",
+        )
+    ], (said, run_said)
+    assert figures in said[0]
+    for day in ("2025-08-14", "2025-08-16"):  # the maps as DeepState drew them: no doubt
+        plain = baselines.apply(baselines.load_baseline(f"deepstate:{day}"), loaded[0][1])
+        assert not [w for w in plain.warnings if "lies outside the units" in w]
