@@ -271,15 +271,17 @@ def test_labels_measured_once_per_process_draw_the_same_bytes(run, monkeypatch):
 
 
 def test_characters_the_font_lacks_are_one_note_not_python_warnings(tmp_path):
-    """A title in Chinese with an emoji: the PNG can only show boxes for them, which the
-    run says once, in words, instead of matplotlib's warning per character."""
+    """A title in Chinese with an emoji, and a status in Devanagari: the PNG can only show
+    boxes for them, which the run says once, in words, instead of matplotlib's warning per
+    character (and per script it cannot shape)."""
     import os
     import subprocess
     import sys
 
     scenario = tmp_path / "cjk.yaml"
     scenario.write_text(
-        'id: cjk\ntitle: "Plan 🕊 和平"\nsteps:\n  - assign: russia\n    where: {oblast: Donetsk}\n',
+        'id: cjk\ntitle: "Plan 🕊 和平"\nstatuses:\n  zone: {label: "शांति क्षेत्र", colour: "#7570b3"}\n'
+        "steps:\n  - assign: zone\n    where: {oblast: Donetsk}\n",
         encoding="utf-8",
     )
     env = {**os.environ, "MODELLER_IMAGE_CACHE": "0", "PYTHONPATH": str(REPO)}
@@ -293,8 +295,8 @@ def test_characters_the_font_lacks_are_one_note_not_python_warnings(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     notes = [line for line in done.stderr.splitlines() if "images' font" in line]
-    assert len(notes) == 1 and all(c in notes[0] for c in ("和", "平", "🕊"))
-    assert "UserWarning" not in done.stderr and "Glyph" not in done.stderr
+    assert len(notes) == 1 and all(c in notes[0] for c in ("和", "平", "श"))
+    assert "UserWarning" not in done.stderr and "Glyph" not in done.stderr, done.stderr
     assert (tmp_path / "maps" / "cjk.png").exists()
 
 

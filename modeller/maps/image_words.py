@@ -96,11 +96,13 @@ def missing_glyphs(entries) -> list[str]:
 
 
 def quiet_glyph_warnings() -> None:
-    """matplotlib warns once per missing character, with its own file and line; the run
-    says it once, in words (``missing_glyphs``)."""
+    """matplotlib warns once per missing character, and once per script it cannot shape
+    (Devanagari, Bengali …), with its own file and line; the run says it once, in words
+    (``missing_glyphs``: the font has none of those letters)."""
     import warnings
 
     warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
+    warnings.filterwarnings("ignore", message=r"Matplotlib currently does not support .* natively")
 
 
 def hatch_colour(patch, colour: str | None):
