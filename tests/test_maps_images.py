@@ -280,7 +280,8 @@ def test_characters_the_font_lacks_are_one_note_not_python_warnings(tmp_path):
 
     scenario = tmp_path / "cjk.yaml"
     scenario.write_text(
-        'id: cjk\ntitle: "Plan 🕊 和平"\nstatuses:\n  zone: {label: "शांति क्षेत्र", colour: "#7570b3"}\n'
+        'id: cjk\ntitle: "Plan 🕊 和平"\n'
+        'statuses:\n  zone: {label: "शांति क्षेत्र", colour: "#7570b3"}\n'
         "steps:\n  - assign: zone\n    where: {oblast: Donetsk}\n",
         encoding="utf-8",
     )

@@ -6,6 +6,7 @@ heads, which columns are numeric, rows of text, optional links in the first colu
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from markupsafe import Markup, escape
 
@@ -76,22 +77,44 @@ BREAK_EVERY = 10  # letters of a long word between two places where it may break
 
 def breakable(label: str) -> Markup:
     """A status's label for a from/to cell, as HTML: a word of 15 letters or more may break
-    every ``BREAK_EVERY`` letters (``<wbr>``). One label of one 60-letter word had pushed
-    both tables' km² and people out of sight on a 1440 px desktop; CSS's "anywhere" would
-    have let every cell of the column break to its narrowest instead. (Zero-width spaces
-    had done this before, and came along when a reader copied the label.)"""
+    about every ``BREAK_EVERY`` letters (``<wbr>``). One label of one 60-letter word had
+    pushed both tables' km² and people out of sight on a 1440 px desktop; CSS's "anywhere"
+    would have let every cell of the column break to its narrowest instead. (Zero-width
+    spaces had done this before, and came along when a reader copied the label.) A break
+    goes only between two characters that stand apart (``_apart``), never inside a
+    letter with its accents, an emoji or a flag, nor in a script whose letters join."""
     out, at = [], 0
     for m in LONG_WORD.finditer(label):
         word = m.group()
         out.append(escape(label[at : m.start()]))
-        out.append(
-            Markup("<wbr>").join(
-                escape(word[i : i + BREAK_EVERY]) for i in range(0, len(word), BREAK_EVERY)
-            )
-        )
+        pieces, start = [], 0
+        for i in range(1, len(word)):
+            if i - start >= BREAK_EVERY and _apart(word[i - 1], word[i]):
+                pieces.append(escape(word[start:i]))
+                start = i
+        pieces.append(escape(word[start:]))
+        out.append(Markup("<wbr>").join(pieces))
         at = m.end()
     out.append(escape(label[at:]))
     return Markup("").join(out)
+
+
+# scripts whose letters are simple: one code point a letter, none joined to the next
+_SIMPLE = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "GEORGIAN", "HEBREW", "DIGIT", "CJK")
+
+
+def _apart(before: str, after: str) -> bool:
+    """Whether a line may break between two characters of a word without cutting what a
+    reader sees as one: ``after`` is no combining mark, joiner, variation selector or
+    emoji modifier, and both are of a script of separate letters (or ASCII punctuation)."""
+    if unicodedata.category(after).startswith("M"):  # (an accent goes with its letter)
+        return False
+    for ch in (before, after):
+        if ch.isascii() or (ch is before and unicodedata.category(ch).startswith("M")):
+            continue
+        if not unicodedata.name(ch, "").startswith(_SIMPLE):
+            return False  # emoji, flags, joiners, selectors; Arabic, Devanagari …
+    return True
 
 
 def transfer_table(view: ScenarioView) -> dict:
