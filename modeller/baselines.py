@@ -16,6 +16,7 @@ reads ``held_in`` selectors through the loader it is given: ``apply`` and
 from __future__ import annotations
 
 import os
+import re
 from datetime import date as Date
 from functools import cache
 from pathlib import Path
@@ -103,6 +104,12 @@ def load_baseline(spec: str | None) -> Partition:
     m = DEEPSTATE_RE.match(spec)
     if m:
         return control.deepstate(dates.parse_date(m.group(1), f"baseline '{spec}'"))
+    if re.match(r"[a-z][a-z0-9+.-]*://", spec, re.IGNORECASE):  # (a path took it: 'https:/…')
+        raise InputError(
+            f"baseline '{spec[:80]}' is a web address, which is not downloaded: save the "
+            "file and give its path, or for DeepState's map of a day run 'modeller fetch "
+            "YYYY-MM-DD' and give deepstate:YYYY-MM-DD"
+        )
     path = Path(spec)
     if path.suffix.lower() in FILE_SUFFIXES:  # (deepstatemap_data_20250815.geojson too)
         return control.deepstate_file(path) or control.from_file(path)

@@ -1031,3 +1031,17 @@ def test_run_names_the_scenario_whose_baseline_or_date_fails(tmp_path):
     result = run_cli("run", "--no-maps", "-b", "deepstate:own", str(undated))
     assert result.exit_code == 2, result.output
     assert f"{undated}: scenario 'probe' has no 'date:'" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("spec", ["https://example.com/x.geojson", "HTTP://a.org/b.gpkg"])
+def test_a_web_address_as_a_baseline_is_said_to_be_one(spec):
+    """A web address had been read as a path and named as 'https:/example.com/x.geojson:
+    GeoJSON file not found', one slash gone and no word that addresses are not fetched."""
+    result = run_cli("run", "land-swap", "--no-maps", "-b", spec)
+    assert result.exit_code == 2, result.output
+    [line] = result.output.strip().splitlines()
+    assert line == (
+        f"error: baseline '{spec}' is a web address, which is not downloaded: save the file "
+        "and give its path, or for DeepState's map of a day run 'modeller fetch YYYY-MM-DD' "
+        "and give deepstate:YYYY-MM-DD"
+    )
