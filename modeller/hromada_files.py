@@ -55,13 +55,14 @@ def files(path: Path, setting: str = "--population") -> tuple[Path, Path]:
     path = Path(path).expanduser()
     try:
         folder = stat.S_ISDIR(path.stat().st_mode)
+        what = "not a folder"
     except FileNotFoundError:
-        folder = False
+        folder, what = False, "no such folder"
     except (OSError, RuntimeError, ValueError) as exc:  # too long a name, a loop of links
         raise InputError(f"cannot read this folder: {inputs.reason(exc)}", str(path)) from None
     if not folder:
         raise InputError(
-            f"not a folder; {setting} needs a folder with "
+            f"{what}; {setting} needs a folder with "
             f"{GEOMETRY} and {POPULATION} (as the shared data folder beside a modeller "
             f"checkout has them){_above(path)}",
             str(path),

@@ -52,10 +52,12 @@ def read_features(path: Path) -> tuple[list[tuple[dict, object, int]], list[tupl
         raise InputError(f"cannot read units file: {inputs.reason(exc)}", str(path)) from None
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise InputError(
-            f"units file must be GeoJSON, GeoPackage or Shapefile ({', '.join(SUFFIXES)})",
-            str(path),
+        what = (
+            "is a folder; --units takes one file, GeoJSON, GeoPackage or Shapefile"
+            if path.is_dir()
+            else "units file must be GeoJSON, GeoPackage or Shapefile"
         )
+        raise InputError(f"{what} ({', '.join(SUFFIXES)})", str(path))
     if suffix in (".geojson", ".json"):
         text = inputs.read_text(path, "units GeoJSON")  # a FIFO, a folder, a binary file: said
         if not text.strip():

@@ -1045,3 +1045,19 @@ def test_a_web_address_as_a_baseline_is_said_to_be_one(spec):
         "and give its path, or for DeepState's map of a day run 'modeller fetch YYYY-MM-DD' "
         "and give deepstate:YYYY-MM-DD"
     )
+
+
+def test_a_missing_population_folder_and_a_units_folder_are_said_as_such(tmp_path):
+    """A --population folder that does not exist was "not a folder", and a folder given to
+    --units was told "units file must be GeoJSON …", as if it were a file of another kind."""
+    gone = tmp_path / "gone"
+    result = run_cli("run", "land-swap", "--no-maps", "--population", str(gone))
+    assert result.exit_code == 2, result.output
+    assert f"{gone}: no such folder; --population needs a folder with " in result.output
+    result = run_cli("run", "land-swap", "--no-maps", "--units", str(tmp_path))
+    assert result.exit_code == 2, result.output
+    [line] = result.output.strip().splitlines()
+    assert line == (
+        f"error: {tmp_path}: is a folder; --units takes one file, GeoJSON, GeoPackage or "
+        "Shapefile (.geojson, .json, .gpkg, .shp)"
+    )
