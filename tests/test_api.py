@@ -713,7 +713,7 @@ def test_run_places_people_from_modeller_population_as_the_command_line_does(
         with pytest.raises(InputError, match="population must be a folder .* got int"):
             modeller.run(["land-swap"], population=3)
         with pytest.raises(
-            InputError, match="nowhere: not a folder; population needs a folder with"
+            InputError, match="nowhere: no such folder; population needs a folder with"
         ):
             modeller.run(["land-swap"], population=str(hromada_dir / "nowhere"))
     finally:
