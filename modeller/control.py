@@ -182,19 +182,21 @@ def _with_outside(partition: Partition) -> Partition:
         return partition
     areas = partition.areas_km2
     held = sum(a for p, a in zip(partition.pieces, areas, strict=True) if p.before == "russia")
-    if not outside_doubted(out, held):
+    share = outside_share(out, held)
+    if share is None:
         return partition
-    share = out / (out + held)
     warning = outside_warning(out, share, f"Check {partition.baseline.label}")
     return replace(partition, warnings=(*partition.warnings, warning))
 
 
-def outside_doubted(out_km2: float | None, held_km2: float) -> bool:
-    """Whether a DeepState layer's Russian-held land outside the units (``out_km2``; inside:
-    ``held_km2``) is past both ``OUTSIDE_KM2`` and ``OUTSIDE_SHARE`` of it."""
-    return (
-        bool(out_km2) and out_km2 >= OUTSIDE_KM2 and out_km2 / (out_km2 + held_km2) >= OUTSIDE_SHARE
-    )
+def outside_share(out_km2: float | None, held_km2: float) -> float | None:
+    """The share of a DeepState layer's Russian-held land that lies outside the units
+    (``out_km2``; inside: ``held_km2``) where it is past both ``OUTSIDE_KM2`` and
+    ``OUTSIDE_SHARE``, so doubted; else None."""
+    if not out_km2 or out_km2 < OUTSIDE_KM2:
+        return None
+    share = out_km2 / (out_km2 + held_km2)
+    return share if share >= OUTSIDE_SHARE else None
 
 
 def outside_warning(out_km2: float, share: float, check: str) -> str:

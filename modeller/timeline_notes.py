@@ -10,7 +10,7 @@ import numpy as np
 
 from . import inputs, report
 from .baselines import load_baseline
-from .control import cut_off_warning, outside_doubted, outside_warning, said_cut_off
+from .control import cut_off_warning, outside_share, outside_warning, said_cut_off
 from .engine import NOTHING_KM2
 from .errors import InputError
 from .partition import BaselineInfo
@@ -116,24 +116,13 @@ def outside_note(plan: Plan, measured: list[Measures]) -> list[str]:
     days = [d for m in measured for d in m.dates]
     out = [info.outside_km2 for m in measured for info in m.infos]
     held = _per_day(measured, np.arange(russia, russia + block))
-    marked = np.array([outside_doubted(o, h) for o, h in zip(out, held, strict=True)])
+    shares = [outside_share(o, h) for o, h in zip(out, held, strict=True)]
+    marked = np.array([s is not None for s in shares])
     if not marked.any():
         return []
-    share = np.array(
-        [
-            (o or 0.0) / ((o or 0.0) + h) if m else 0.0
-            for o, h, m in zip(out, held, marked, strict=True)
-        ]
-    )
-    most = int(np.argmax(share))
-    when = date_spans(days, marked) if len(days) > 1 else str(days[0])
-    return [
-        outside_warning(
-            out[most],
-            share[most],
-            f"Check DeepState's maps of {when}; the figures are those of {days[most]}",
-        )
-    ]
+    most = max(np.flatnonzero(marked), key=lambda i: shares[i])
+    check = f"Check DeepState's maps of {date_spans(days, marked)}; the figures are those of "
+    return [outside_warning(out[most], shares[most], check + str(days[most]))]
 
 
 def _per_day(measured: list[Measures], cols: np.ndarray) -> np.ndarray:

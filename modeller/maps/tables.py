@@ -100,21 +100,21 @@ def breakable(label: str) -> Markup:
 
 
 # scripts whose letters are simple: one code point a letter, none joined to the next
-_SIMPLE = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "GEORGIAN", "HEBREW", "DIGIT", "CJK")
+_SIMPLE = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "GEORGIAN", "HEBREW", "CJK")
 
 
 def _apart(before: str, after: str) -> bool:
     """Whether a line may break between two characters of a word without cutting what a
-    reader sees as one: ``after`` is no combining mark, joiner, variation selector or
-    emoji modifier, and both are of a script of separate letters (or ASCII punctuation)."""
-    if unicodedata.category(after).startswith("M"):  # (an accent goes with its letter)
+    reader sees as one: ``after`` is no combining mark (an accent goes with its letter),
+    and each is ASCII or of a script of separate letters (``before`` may end a letter
+    with its accents); emoji, flags, joiners, selectors, Arabic or Devanagari are not."""
+
+    def separate(ch: str) -> bool:
+        return ch.isascii() or unicodedata.name(ch, "").startswith(_SIMPLE)
+
+    if unicodedata.category(after).startswith("M"):
         return False
-    for ch in (before, after):
-        if ch.isascii() or (ch is before and unicodedata.category(ch).startswith("M")):
-            continue
-        if not unicodedata.name(ch, "").startswith(_SIMPLE):
-            return False  # emoji, flags, joiners, selectors; Arabic, Devanagari …
-    return True
+    return (separate(before) or unicodedata.category(before).startswith("M")) and separate(after)
 
 
 def transfer_table(view: ScenarioView) -> dict:
