@@ -112,16 +112,62 @@
       'px) rotate(' + Math.atan2(dy, dx).toFixed(4) + 'rad)';
   }
 
-  /* The free box nearest to point p (within 260 px), scanning a 10 px grid around it. */
-  function nearestFree(p, w, h, size, free) {
-    var best = null, bestD = 260 * 260;
+  /* The first index of ascending ``values`` whose value plus ``add`` is above ``t`` (with
+     ``or``, at ``t`` or above), else values.length: a binary search. */
+  function first(values, add, t, or) {
+    var lo = 0, hi = values.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1, v = values[mid] + add;
+      if (v > t || (or && v === t)) { hi = mid; } else { lo = mid + 1; }
+    }
+    return lo;
+  }
+
+  function extent(a, b) {  // a segment's box
+    return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[0], b[0]),
+            Math.max(a[1], b[1])];
+  }
+
+  /* Whether segment l comes within a pixel of box b: if not, it does not cross it. */
+  function near(b, l) {
+    return Math.min(l[0][0], l[1][0]) - 1 <= b[2] && Math.max(l[0][0], l[1][0]) + 1 >= b[0] &&
+      Math.min(l[0][1], l[1][1]) - 1 <= b[3] && Math.max(l[0][1], l[1][1]) + 1 >= b[1];
+  }
+
+  /* The free box nearest to point p (within 260 px), scanning a 10 px grid around it: one
+     that overlaps none of ``walls`` (boxes), crosses none of ``lines`` (segments) and
+     ``fits``: the box testing each spot in turn would find. The spots the walls cover are
+     found wall by wall, and only the lines near the spots are tried: a label that found no
+     room had tested each of ~3,000 spots against every label and leader placed (a page of
+     90 zones had taken 8 s to open). */
+  function nearestFree(p, w, h, size, walls, lines, fits) {
+    var best = null, bestD = 260 * 260, xs = [], ys = [], x, y, i, j;
     var y0 = Math.max(2, p.y - h - 260), y1 = Math.min(size.y - 2 - h, p.y + 260);
     var x0 = Math.max(2, p.x - w - 260), x1 = Math.min(size.x - 2 - w, p.x + 260);
-    for (var y = y0; y <= y1; y += 10) {
-      for (var x = x0; x <= x1; x += 10) {
+    for (y = y0; y <= y1; y += 10) { ys.push(y); }  // (stepped by adding, as they always were)
+    for (x = x0; x <= x1; x += 10) { xs.push(x); }
+    if (!xs.length || !ys.length) { return null; }
+    var nx = xs.length, covered = new Uint8Array(nx * ys.length);  // (1: a wall's)
+    var spots = [xs[0], ys[0], xs[nx - 1] + w, ys[ys.length - 1] + h];
+    lines = lines.filter(function (l) { return near(spots, l); });
+    walls.forEach(function (b) {  // the spots [x, y, x + w, y + h] overlapping b
+      if (!overlaps(spots, b, 0)) { return; }  // (none: the test below would find none)
+      var i0 = first(xs, w, b[0]), i1 = first(xs, 0, b[2], true);  // x + w > b0, x < b2
+      var j0 = first(ys, h, b[1]), j1 = first(ys, 0, b[3], true);
+      for (var k = j0; i0 < i1 && k < j1; k++) { covered.fill(1, k * nx + i0, k * nx + i1); }
+    });
+    for (j = 0; j < ys.length; j++) {
+      y = ys[j];
+      for (i = 0; i < nx; i++) {
+        if (covered[j * nx + i]) { continue; }
+        x = xs[i];
         var dx = Math.max(x - p.x, 0, p.x - x - w), dy = Math.max(y - p.y, 0, p.y - y - h);
-        var d = dx * dx + dy * dy;
-        if (d < bestD && free([x, y, x + w, y + h])) { best = [x, y, x + w, y + h]; bestD = d; }
+        var d = dx * dx + dy * dy, box = [x, y, x + w, y + h];
+        if (d < bestD && fits(box) &&  // (most spots left fail ``fits``: asked first)
+            !lines.some(function (l) { return crosses(box, l[0], l[1]); })) {
+          best = box;
+          bestD = d;
+        }
       }
     }
     return best;
@@ -160,6 +206,20 @@
         pins.push([it.p.x - 5, it.p.y - 5, it.p.x + 5, it.p.y + 5, it]);
       }
     });
+    // and each area's narrower forms, read for all areas at once: figures one to a line
+    // (``m-stacked``), and without their range too (``m-compact``); read one area at a time
+    // as each was tried, each read had laid out the page again
+    var areas = this.items.filter(function (it) { return it.kind === 'area'; });
+    var measure = function (cls, key) {
+      areas.forEach(function (it) { it.el.classList.add(cls); });
+      areas.forEach(function (it) {
+        var drawn = it.el.getBoundingClientRect();
+        it[key] = {width: drawn.width, height: drawn.height};
+      });
+    };
+    measure('m-stacked', 'stacked');
+    measure('m-compact', 'brief');
+    areas.forEach(function (it) { it.el.classList.remove('m-stacked', 'm-compact'); });
     // every label in ``order`` (``compact``: every area's without its range from the
     // start); returns the km² of the areas left without their figures
     var run = function (order, compact) {
@@ -170,7 +230,7 @@
       order.forEach(function (it) {
         if (compact && it.kind === 'area') {
           it.el.classList.add('m-stacked', 'm-compact');
-          var small = it.el.getBoundingClientRect();
+          var small = it.brief;
           if (!place(it, small.width, small.height, false) &&
               !place(it, small.width, small.height, true)) {
             it.el.classList.remove('m-stacked', 'm-compact');
@@ -181,7 +241,7 @@
         var shown = place(it, it.w, it.h, false);
         if (!shown && it.kind === 'area') {  // again with its figures one to a line: narrower
           it.el.classList.add('m-stacked');
-          var stacked = it.el.getBoundingClientRect();
+          var stacked = it.stacked;
           var narrower = stacked.width < it.w - 0.5;  // (on a phone it is stacked already)
           // and at last with a leader that may pass over a town's name or dot: an area's
           // figures are what the map is for
@@ -190,7 +250,7 @@
           if (!shown) {  // and without its range (its popup and the tables give it): on a
             // phone the 4-line figures of 20,000 km² areas had found no room, a 153 km² one had
             it.el.classList.add('m-compact');
-            var brief = it.el.getBoundingClientRect();  // (not ``compact``: a var of that
+            var brief = it.brief;  // (not ``compact``: a var of that
             // name here hid run's argument, so no run had ever begun with compact areas)
             shown = brief.height < stacked.height - 0.5 &&
               (place(it, brief.width, brief.height, false) ||
@@ -273,24 +333,27 @@
           });
         });
       });
-      // clear of labels already placed, their leaders, the map's controls, the markers of
+      // clear of labels already placed (by 2 px), the map's controls (3 px), the markers of
       // towns at least as important and the anchors of other areas' labels; an area's box,
-      // on a map with room, of the orientation towns' dots too unless ``relaxed`` (Kharkiv's
-      // dot had sat under the 'Kharkiv: to Ukraine' box, and so went unnamed)
-      var free = function (box) {
-        if (box[0] < 2 || box[1] < 2 || box[2] > size.x - 2 || box[3] > size.y - 2) {
-          return false;
-        }
-        if (it.kind === 'area' && !relaxed && size.x >= ROOMY_MAP && markers.some(function (m) {
-          return m[4].kind === 'place' && overlaps(box, m, 2);
-        })) {
-          return false;
-        }
-        return !(placed.some(function (b) { return overlaps(box, b, 2); }) ||
-          controls.some(function (b) { return overlaps(box, b, 3); }) ||
-          before.some(function (m) { return overlaps(box, m, 0); }) ||
-          pins.some(function (m) { return m[4] !== it && overlaps(box, m, 0); }) ||
-          leaders.some(function (l) { return crosses(box, l[0], l[1]); }));
+      // on a map with room, of the orientation towns' dots too (2 px) unless ``relaxed``
+      // (Kharkiv's dot had sat under the 'Kharkiv: to Ukraine' box, and so went unnamed):
+      // those boxes grown by their margins are the walls, and a free box overlaps none
+      var walls = [], wall = function (d) {
+        return function (b) { walls.push([b[0] - d, b[1] - d, b[2] + d, b[3] + d]); };
+      };
+      if (it.kind === 'area' && !relaxed && size.x >= ROOMY_MAP) {
+        markers.filter(function (m) { return m[4].kind === 'place'; }).forEach(wall(2));
+      }
+      placed.forEach(wall(2));
+      controls.forEach(wall(3));
+      before.forEach(wall(0));
+      pins.filter(function (m) { return m[4] !== it; }).forEach(wall(0));
+      var inside = function (box) {  // the map's edges
+        return !(box[0] < 2 || box[1] < 2 || box[2] > size.x - 2 || box[3] > size.y - 2);
+      };
+      var free = function (box) {  // (and crossing no leader)
+        return inside(box) && !walls.some(function (b) { return overlaps(box, b, 0); }) &&
+          !leaders.some(function (l) { return crosses(box, l[0], l[1]); });
       };
       // beside its own dot, clearly nearer it than any other town's
       var own = function (box) {
@@ -302,17 +365,34 @@
       // a leader from an anchor (a marker's rim) to the box's nearest point, crossing no
       // label, control, other leader or marker of a town at least as important (but for
       // those its own marker touches: it could not start otherwise)
-      var line = function (box, a) {
+      // (``by``: those, ordered as ``nearFirst`` orders them)
+      var line = function (box, a, by) {
         var q = [Math.max(box[0], Math.min(a[0], box[2])), Math.max(box[1], Math.min(a[1], box[3]))];
         var dx = q[0] - a[0], dy = q[1] - a[1], len = Math.sqrt(dx * dx + dy * dy) || 1;
         var s = [a[0] + dx * Math.min(1, r / len), a[1] + dy * Math.min(1, r / len)];
         var blocked = function (b) { return (!relaxed || b.area) && crosses(b, s, q); };
-        if (placed.some(blocked) || controls.some(function (b) { return crosses(b, s, q); }) ||
-            before.some(function (m) { return !(dot && overlaps(dot, m, 0)) && blocked(m); }) ||
-            leaders.some(function (l) { return cross(s, q, l[0], l[1]); })) {
+        by = by || stops;
+        if (by.placed.some(blocked) || controls.some(function (b) { return crosses(b, s, q); }) ||
+            by.markers.some(blocked) ||
+            by.leaders.some(function (l) { return cross(s, q, l[0], l[1]); })) {
           return null;
         }
         return [s, q];
+      };
+      var stops = {placed: placed, leaders: leaders, markers: before.filter(function (m) {
+        return !(dot && overlaps(dot, m, 0));
+      })};
+      // the same, nearest anchor ``a`` first: a leader from it is mostly stopped by what is
+      // near it, and a label that finds no room near it asks of thousands of leaders
+      var nearFirst = function (a) {
+        var sorted = function (list, box) {
+          return list.map(function (x) { return [distance(box(x), a[0], a[1]), x]; })
+            .sort(function (u, v) { return u[0] - v[0]; })
+            .map(function (u) { return u[1]; });
+        };
+        var itself = function (b) { return b; };
+        return {placed: sorted(placed, itself), markers: sorted(stops.markers, itself),
+                leaders: sorted(leaders, function (l) { return extent(l[0], l[1]); })};
       };
       var chosen = null, joined = null, i;
       for (i = 0; !hide && i < spots.length; i++) {
@@ -327,10 +407,9 @@
         if (joined) { chosen = box; break; }
       }
       for (i = 0; !chosen && !hide && GAPS[it.kind] && i < it.anchors.length; i++) {
-        var a = it.anchors[i];  // anywhere near, with a leader line
-        chosen = nearestFree({x: a[0], y: a[1]}, w, h, size, function (b) {
-          return free(b) && !(dot && overlaps(b, dot, 0)) && line(b, a);  // (not on its dot)
-        });
+        var a = it.anchors[i], by = nearFirst(a);  // anywhere near, with a leader line
+        chosen = nearestFree({x: a[0], y: a[1]}, w, h, size, dot ? walls.concat([dot]) : walls,
+          leaders, function (b) { return inside(b) && line(b, a, by); });  // (nor on its dot)
         joined = chosen && line(chosen, a);
       }
       if (it.leader) { it.leader.style.display = 'none'; }
