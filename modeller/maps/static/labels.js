@@ -283,16 +283,43 @@
     var tries = size.x < SMALL_MAP ?
       [[items, true], [areasFirst, true], [items, false], [areasFirst, false]] :
       [[items, false], [areasFirst, false], [areasFirst, true]];
+    // what a run left on the page, to go back to without running it again: each label's
+    // classes, and where it and its leader are drawn if they are
+    var left = function () {
+      return items.map(function (it) {
+        var l = it.leader, shown = it.el.style.visibility !== 'hidden';
+        return {it: it, seq: it.seq, cls: it.el.className, shown: shown,
+                at: shown ? L.DomUtil.getPosition(it.el) : null,
+                leader: l && l.style.display !== 'none' ? {line: l.getAttribute('data-line'),
+                  width: l.style.width, transform: l.style.transform} : null};
+      });
+    };
+    var restore = function (state) {  // (a label or leader not shown stays where it is)
+      state.forEach(function (s) {
+        var it = s.it, l = it.leader;
+        it.seq = s.seq;
+        it.el.className = s.cls;
+        it.el.style.visibility = s.shown ? '' : 'hidden';
+        if (s.shown) { L.DomUtil.setPosition(it.el, s.at); }
+        if (l && !s.leader) { l.style.display = 'none'; }
+        if (s.leader) {
+          l.style.display = '';
+          l.setAttribute('data-line', s.leader.line);
+          l.style.width = s.leader.width;
+          l.style.transform = s.leader.transform;
+        }
+      });
+    };
     var best = null, last = null;
     for (var t = 0; t < tries.length && !(best && best.missed === 0); t++) {
       reset();
-      last = {order: tries[t][0], compact: tries[t][1], missed: run(tries[t][0], tries[t][1])};
-      if (!best || last.missed < best.missed) { best = last; }
+      last = {missed: run(tries[t][0], tries[t][1])};
+      if (!best || last.missed < best.missed) {
+        best = last;
+        best.state = t + 1 < tries.length ? left() : null;  // (the last try is left as it is)
+      }
     }
-    if (best !== last) {  // the best of them, again
-      reset();
-      run(best.order, best.compact);
-    }
+    if (best !== last) { restore(best.state); }  // the best of them
 
     function place(it, w, h, relaxed) {
       var el = it.el, p = it.p, r = it.r;
