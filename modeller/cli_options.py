@@ -53,11 +53,17 @@ class HelpContext(click.Context):
 
 class PathArg(click.Path):
     """click.Path that refuses an empty value: ``Path("")`` is the current folder, so
-    ``--out ''`` would write into it and ``run ''`` read every file in it."""
+    ``--out ''`` would write into it and ``run ''`` read every file in it. ``noun``: what
+    the option names, for that message (default: from ``file_okay`` and ``dir_okay``)."""
+
+    def __init__(self, *args, noun: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        one = "file" if self.file_okay else "folder"
+        self.noun = noun or ("file or folder" if self.file_okay == self.dir_okay else one)
 
     def convert(self, value, param, ctx):
         if isinstance(value, str) and not value.strip():
-            self.fail("is empty; give a file or folder name", param, ctx)
+            self.fail(f"is empty; give a {self.noun} name", param, ctx)
         if isinstance(value, str) and not self.dir_okay and value.endswith(("/", os.sep)):
             self.fail(f"'{value}' ends with '/', a folder; give a file name", param, ctx)
         if isinstance(value, str) and not self.file_okay and value.strip() == "-":
@@ -205,7 +211,7 @@ def data_options(f):
 population_option = click.option(
     "--population",
     "population_dir",
-    type=PathArg(path_type=Path),
+    type=PathArg(path_type=Path, noun="folder"),
     default=None,
     help="Folder with hromada outlines and 1 Jan 2022 populations "
     "(boundaries/ua_hromadas_simplified_vadymnes.geojson, "

@@ -1061,3 +1061,19 @@ def test_a_missing_population_folder_and_a_units_folder_are_said_as_such(tmp_pat
         f"error: {tmp_path}: is a folder; --units takes one file, GeoJSON, GeoPackage or "
         "Shapefile (.geojson, .json, .gpkg, .shp)"
     )
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["--out", ""], "is empty; give a folder name"),
+        (["--population", ""], "is empty; give a folder name"),
+        (["-O", ""], "is empty; give a file name"),
+        ([""], "is empty; give a file or folder name"),  # a scenario file, or a folder of them
+    ],
+)
+def test_an_empty_path_asks_for_what_the_option_takes(args, said):
+    """``--out ''`` had asked for 'a file or folder name', where only a folder will do."""
+    result = run_cli("run", *args, "--no-maps")
+    assert result.exit_code == 2
+    assert said in result.output, result.output
