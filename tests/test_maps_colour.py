@@ -23,7 +23,14 @@ from modeller.maps.colour import (
     least_difference,
     simulate,
 )
-from modeller.maps.palette import MIN_DIFFERENCE, OTHERS, SIDES, Palette, contrast_with_black
+from modeller.maps.palette import (
+    MIN_DIFFERENCE,
+    OTHERS,
+    SIDE_FLOOR,
+    SIDES,
+    Palette,
+    contrast_with_black,
+)
 
 # Sharma, Wu & Dalal (2005), Table 1: L*a*b* pairs and their ΔE00 (4 decimals).
 SHARMA = [
@@ -137,3 +144,15 @@ def test_a_page_of_eighty_zones_still_gets_a_palette():
     index of four scenarios of 20 zones each ended the run with a traceback."""
     palette = Palette([(f"z{i}", None) for i in range(80)])
     assert len(palette.colours) == 82
+
+
+@pytest.mark.parametrize("zones", [30, 90])
+def test_many_zones_keep_their_colours_off_the_sides(zones):
+    """Ninety zones asking for one colour: the fallback had given one ΔE00 1.5 from
+    Ukraine's blue (in the worst vision), so that its land read as Ukraine's. Every zone
+    stays ``SIDE_FLOOR`` from both sides, and no two zones share a colour."""
+    palette = Palette([(f"z{i}", "#7570b3") for i in range(zones)])
+    chosen = [c for s, c in palette.colours.items() if s not in SIDES]
+    assert len(set(chosen)) == zones
+    nearest = min(least_difference([c, side])[0] for c in chosen for side in SIDES.values())
+    assert nearest >= SIDE_FLOOR, nearest

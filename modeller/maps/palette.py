@@ -24,6 +24,11 @@ both sides and each other; later ones only when the check allows). None is dark:
 (#111), the dots and the town markers drawn over a zone must stay visible on it."""
 MIN_CONTRAST = 3.0  # a colour the page chooses, against the black hatch (WCAG's 3:1)
 MIN_DIFFERENCE = 10.0
+SIDE_FLOOR = 6.0
+"""A fallback colour stays this far (ΔE00, every vision) from both sides' colours while a
+candidate does, before it is as far as can be from every colour taken: the sides' fills
+cover most of the map, so a zone near one reads as that side's land (at 90 zones one had
+been 1.5 from Ukraine's blue in the worst vision)."""
 HATCH_ID = "mdl-hatch"
 NEIGHBOUR_FILL = "#ebe8e1"
 WATER = "#dde7ee"
@@ -43,13 +48,14 @@ def _least(colour: str, other: str) -> float:
 
 def _spare_colours() -> list[str]:
     """Candidates for a zone when neither its own colour nor ``OTHERS`` stays distinct: a
-    wheel of 24 hues at four lightnesses, those that keep ``MIN_CONTRAST`` against black."""
+    wheel of 48 hues at four lightnesses, those that keep ``MIN_CONTRAST`` against black
+    (24 hues had left a page of 60 zones only colours near the sides' or each other's)."""
     import colorsys
 
     wheel = [
-        "#" + "".join(f"{round(v * 255):02x}" for v in colorsys.hls_to_rgb(h / 24, light, 0.6))
+        "#" + "".join(f"{round(v * 255):02x}" for v in colorsys.hls_to_rgb(h / 48, light, 0.6))
         for light in (0.45, 0.55, 0.65, 0.75)
-        for h in range(24)
+        for h in range(48)
     ]
     # (a near-black grey and a dark navy had hidden the hatch, dots and town markers)
     return [c for c in wheel if contrast_with_black(c) >= MIN_CONTRAST]
@@ -65,15 +71,17 @@ def contrast_with_black(colour: str) -> float:
 @functools.cache
 def most_distinct(taken: tuple[str, ...]) -> str:
     """The colour of ``OTHERS`` and ``_spare_colours`` whose least difference (CIEDE2000,
-    every vision) from ``taken`` is largest: with more zones than distinct colours, the
-    fallback had given two zones one colour (ten statuses: Dnipropetrovsk and Crimea alike)
-    and a fifth of one requested colour a near-copy (9.8) of another."""
+    every vision) from ``taken`` is largest, among those ``SIDE_FLOOR`` from the sides if
+    any: with more zones than distinct colours, the fallback had given two zones one colour
+    (ten statuses: Dnipropetrovsk and Crimea alike) and a fifth of one requested colour a
+    near-copy (9.8) of another."""
 
-    def least(colour: str) -> float:
-        return min(_least(colour, o) for o in taken)
+    def least(colour: str) -> tuple[float, float]:
+        sides = min(_least(colour, o) for o in SIDES.values())
+        return min(sides, SIDE_FLOOR), min(_least(colour, o) for o in taken)
 
     candidates = [*OTHERS, *_spare_colours()]
-    unused = [c for c in candidates if c not in taken] or candidates  # (past ~80 zones)
+    unused = [c for c in candidates if c not in taken] or candidates  # (past ~190 zones)
     return max(unused, key=least)
 
 
