@@ -134,7 +134,7 @@ class Tab:
         self.page.on("dialog", lambda dialog: self._to_visit("_dialog", dialog))
 
     def _to_visit(self, what: str, item) -> None:
-        if self.visit is None:  # between visits the page shows about:blank
+        if self.visit is None:  # between visits: the last visit's page, no one's to record
             if what == "_route":
                 item.continue_()
             elif what == "_dialog":
@@ -224,6 +224,8 @@ class Visit:
         self.tab.visit = self
         url = path if isinstance(path, str) else path.as_uri()
         try:
+            if url.split("#")[0] == self.page.url.split("#")[0]:  # (else a hash's move)
+                self.page.goto("about:blank")
             self.page.goto(url, wait_until="load")
             settle(self.page)
         except BaseException:
@@ -274,9 +276,8 @@ class Visit:
         self.tab.visit = None
         if self.own:
             self.tab.close()
-        else:  # a blank page between visits: the next one loads afresh, even at a #hash
+        else:  # the next visit loads its page afresh, even the same page at a #hash
             self.page.mouse.move(0, 0)
-            self.page.goto("about:blank")
 
 
 # --- what the page script measures ------------------------------------------------------
