@@ -6,14 +6,12 @@ heads, which columns are numeric, rows of text, optional links in the first colu
 from __future__ import annotations
 
 import re
-import unicodedata
-
-from markupsafe import Markup, escape
 
 from ..report_text import TOWN_HEAD, TOWNS_TITLE, contested_end, towns_note
 from ..rounding import share_text
 from . import words
 from .layers import ScenarioView
+from .wordbreak import breakable
 
 RECOGNITION_LABELS = {"de_jure": "de jure", "de_facto": "de facto"}
 
@@ -69,52 +67,6 @@ def status_table(view: ScenarioView) -> dict:
     head = ["Held by", "Baseline km²", "%", "People", "After km²", "%", "People", "Change km²"]
     caption = "Held by each side: baseline and after the scenario (%: of Ukraine)"
     return table(caption, "t-status", head, rows)
-
-
-LONG_WORD = re.compile(r"\S{15,}")
-BREAK_EVERY = 10  # letters of a long word between two places where it may break
-
-
-def breakable(label: str) -> Markup:
-    """A status's label for a from/to cell, as HTML: a word of 15 letters or more may break
-    about every ``BREAK_EVERY`` letters (``<wbr>``). One label of one 60-letter word had
-    pushed both tables' km² and people out of sight on a 1440 px desktop; CSS's "anywhere"
-    would have let every cell of the column break to its narrowest instead. (Zero-width
-    spaces had done this before, and came along when a reader copied the label.) A break
-    goes only between two characters that stand apart (``_apart``), never inside a
-    letter with its accents, an emoji or a flag, nor in a script whose letters join."""
-    out, at = [], 0
-    for m in LONG_WORD.finditer(label):
-        word = m.group()
-        out.append(escape(label[at : m.start()]))
-        pieces, start = [], 0
-        for i in range(1, len(word)):
-            if i - start >= BREAK_EVERY and _apart(word[i - 1], word[i]):
-                pieces.append(escape(word[start:i]))
-                start = i
-        pieces.append(escape(word[start:]))
-        out.append(Markup("<wbr>").join(pieces))
-        at = m.end()
-    out.append(escape(label[at:]))
-    return Markup("").join(out)
-
-
-# scripts whose letters are simple: one code point a letter, none joined to the next
-_SIMPLE = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "GEORGIAN", "HEBREW", "CJK")
-
-
-def _apart(before: str, after: str) -> bool:
-    """Whether a line may break between two characters of a word without cutting what a
-    reader sees as one: ``after`` is no combining mark (an accent goes with its letter),
-    and each is ASCII or of a script of separate letters (``before`` may end a letter
-    with its accents); emoji, flags, joiners, selectors, Arabic or Devanagari are not."""
-
-    def separate(ch: str) -> bool:
-        return ch.isascii() or unicodedata.name(ch, "").startswith(_SIMPLE)
-
-    if unicodedata.category(after).startswith("M"):
-        return False
-    return (separate(before) or unicodedata.category(before).startswith("M")) and separate(after)
 
 
 def transfer_table(view: ScenarioView) -> dict:
@@ -275,7 +227,7 @@ def compare_table(views: list[ScenarioView]) -> dict:
         "People",
         "Ukraine regains km²",
         "People",
-        *[f"{label}: change km²" for _, label in cols],
+        *[breakable(label) + ": change km²" for _, label in cols],  # (HTML: Markup)
     ]
     rows = []
     for v in views:
