@@ -14,7 +14,7 @@ import shapely
 from shapely.geometry import LineString, Point, box
 from shapely.ops import split as cut
 
-from . import geodata, polygons, settings, splitcheck
+from . import gazetteer, geodata, polygons, settings, splitcheck
 from .bandregion import band_region
 from .errors import InputError
 from .partition import Partition, Piece, merge_pieces, overlay, polygonal, union_regions
@@ -108,7 +108,7 @@ def run_steps(
             at = scenario.step_loc(phase, number)  # its line, once the file is known
             raise InputError(f"{where}: {exc}", loc=at) from None
         label = step_label(phase, number, step)
-        for doubt in held_in_warnings(step.where, load):
+        for doubt in [*held_in_warnings(step.where, load), *place_notes(step.where)]:
             if f"{label}: {doubt}" not in warnings:
                 warnings.append(f"{label}: {doubt}")
         if not regions:
@@ -288,6 +288,20 @@ def held_in(sel: HeldIn, load: Loader | None) -> dict[str, object]:
     units set, baseline settings and, for a file, its size and time of change: a file
     edited between two runs in one session is read again)."""
     return _read_held_in(sel, load)[0]
+
+
+def place_notes(selector: Selector) -> list[str]:
+    """Which small places the names of a selector's discs and split lines were taken as,
+    where another place may have been meant (``gazetteer.taken_as``)."""
+    names = []
+    for sel in selector.walk():
+        if sel.near is not None:
+            names.append(sel.near.place)
+        if sel.split is not None:
+            for point in [*sel.split.line, sel.split.keep]:
+                names.extend(getattr(point, "between", None) or [point])
+    notes = [gazetteer.taken_as(n) for n in dict.fromkeys(n for n in names if isinstance(n, str))]
+    return [n for n in notes if n]
 
 
 def held_in_warnings(selector: Selector, load: Loader | None) -> list[str]:

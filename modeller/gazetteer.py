@@ -518,6 +518,30 @@ def place_where(name: str) -> str:
     )
 
 
+SMALL_PLACE = 1_000  # people: a place this small, named by another spelling, is said
+
+
+def taken_as(text: str) -> str | None:
+    """What a place's name was taken as, where the writer may have meant another place: a
+    place of fewer than ``SMALL_PLACE`` people that the name matched by another spelling
+    only. 'Pripyat' is the Volyn village Prypiat (591 people); the abandoned city by
+    Chornobyl, of no people, is not among GeoNames' places of 500 or more, and its disc
+    had moved Volyn land without a word. None for a place named as GeoNames or the news
+    spell it, for one given with its oblast, and for any larger place."""
+    name, comma, _ = (part.strip() for part in str(text).partition(","))
+    place = resolve_place(text)
+    if place.population >= SMALL_PLACE or comma:  # ('Name, Oblast': that oblast's is meant)
+        return None
+    _, settlements, _ = read_names()
+    own = _primary_index().get(fold(romanised(name)), [])
+    if any(settlements[i].geonameid == place.geonameid for i in own):
+        return None
+    return (
+        f"'{name}' is taken as {place_where(text)}, a place of {place.population:,} people; "
+        "if another place is meant, give its [lon, lat]"
+    )
+
+
 def _landmark(place: Settlement, settlements: list[Settlement]) -> str:
     """' (12 km NW of Kramatorsk)': where a place lies from the nearest town of at least
     ``LANDMARK_POPULATION`` (not of its own name), so that a reader can tell two villages

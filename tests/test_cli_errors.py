@@ -1077,3 +1077,37 @@ def test_an_empty_path_asks_for_what_the_option_takes(args, said):
     result = run_cli("run", *args, "--no-maps")
     assert result.exit_code == 2
     assert said in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    "place, noted",
+    [
+        ("Pripyat", True),  # another spelling of a Volyn village: the city has no people
+        ("Prypiat", False),  # as GeoNames spells it: meant
+        ("Pripyat, Volyn", False),  # its oblast given: meant
+        ("Kramatorskaya", False),  # another spelling, but of a city of 147,000
+    ],
+)
+def test_a_small_place_taken_for_another_spelling_is_said(tmp_path, place, noted):
+    """A disc at 'Pripyat' had moved 12.6 km² of Volyn, 400 km from the abandoned city by
+    Chornobyl, without a word: the name is another spelling of the village Prypiat, and
+    the city is not among GeoNames' places of 500 people or more."""
+    path = write(
+        tmp_path,
+        f"""
+        id: p
+        title: P
+        steps:
+          - assign: russia
+            where: {{near: {{place: "{place}", km: 2}}}}
+        """,
+    )
+    result = CliRunner().invoke(main, ["run", str(path), "--no-maps", "-b", "1991"])
+    assert result.exit_code == 0, result.output
+    said = [w for w in result.stderr.splitlines() if "is taken as" in w]
+    if noted:
+        assert len(said) == 1, result.stderr
+        assert "'Pripyat' is taken as 'Prypiat, Volyn'" in said[0]
+        assert "people; if another place is meant, give its [lon, lat]" in said[0]
+    else:
+        assert said == [], said
