@@ -53,7 +53,7 @@ def _numeric(text: str) -> bool:
 def status_table(view: ScenarioView) -> dict:
     rows = [
         [
-            s["label"],
+            breakable(s["label"]),
             words.km2(s["baseline_km2"]),
             words.pct(s["baseline_pct"]),
             words.people_of(s, "baseline_people"),
@@ -111,7 +111,7 @@ def town_table(view: ScenarioView) -> dict:
 def recognition_table(view: ScenarioView) -> dict:
     rows = [
         [
-            view.label(r["status"]),
+            breakable(view.label(r["status"])),
             RECOGNITION_LABELS.get(r["recognition"], r["recognition"]),
             words.km2(r["km2"]),
             words.pct(r["pct"]),
@@ -149,7 +149,7 @@ def oblast_table(view: ScenarioView) -> dict:
             rows.append(
                 [
                     o["name"],
-                    view.label(s),
+                    breakable(view.label(s)),
                     words.km2(b["km2"]) if b else "0",
                     words.people_of(b) if b else "0",
                     words.km2(a["km2"]) if a else "0",
