@@ -3,8 +3,10 @@ suite on every core, and chosen tests in one process."""
 
 from __future__ import annotations
 
+import compileall
 import gc
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,19 @@ os.environ.setdefault("MODELLER_CACHE_DIR", str(REPO / ".pytest_cache" / "modell
 # test looks at); tests/test_timeline_cache.py turns the kept days on where it tests them.
 os.environ["MODELLER_TIMELINE_CACHE"] = "0"
 
+# Python keeps no bytecode where PYTHONDONTWRITEBYTECODE is set (as on these machines), and
+# an editable install compiles nothing: from a clean clone, each of the ~50 `modeller`
+# processes the suite starts compiled the package anew (~0.35 s of CPU each). Compiled
+# once here, before the workers start, as a non-editable pip install would; a file
+# compiled before and unchanged since is not compiled again.
+if "PYTEST_XDIST_WORKER" not in os.environ:
+    compileall.compile_dir(REPO / "modeller", quiet=2)
+# pytest rewrites the asserts of every test module in every worker (~6 s of CPU each): kept
+# in tests/__pycache__ (pytest's own cache, checked against each file), a second run of
+# the suite reads them instead. Only while the test modules are collected.
+_DONT_WRITE_BYTECODE = sys.dont_write_bytecode
+sys.dont_write_bytecode = False
+
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """Workers for ``-n auto`` (pyproject's addopts): one per core (xdist's own count) when
@@ -46,6 +61,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     modules, Hypothesis: ~190,000 objects that each full collection walked again), and
     collect less often: the tests allocate much (110,000 population points in a timeline's
     plan), and a gc callback had counted 8.1 s of every 50 s in collections; 1.2 s after."""
+    sys.dont_write_bytecode = _DONT_WRITE_BYTECODE
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 10, 10)
