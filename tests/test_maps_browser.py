@@ -4,7 +4,8 @@ bounding boxes and the DOM.
 
 Needs Debian's ``chromium-headless-shell`` (or its ``chromium``) and Playwright's Python API
 (``bash .ci/install-browser``). Skipped when either is missing, except under CI (env ``CI``
-set), where a missing browser is a failure. Screenshots go to ``test-artifacts/``.
+set), where a missing browser is a failure. With MODELLER_TEST_SHOTS=1, screenshots go to
+``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ CHROMIUM = SHELL if SHELL.exists() else Path("/usr/bin/chromium")
 shell (what Playwright itself runs headless) took 50 s of CPU over this file's tests where
 the full browser's new headless mode took 66-72 s (its browser process 7 s, not 17-18 s)."""
 ARTIFACTS = REPO / "test-artifacts"
+SHOTS = os.environ.get("MODELLER_TEST_SHOTS", "") not in ("", "0")
+"""Screenshots for a person to look at (test-artifacts/), taken when MODELLER_TEST_SHOTS=1:
+no test reads them, and the full-page ones cost the suite seconds of Chromium's time."""
 ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
@@ -40,6 +44,14 @@ PHONE = {"width": 390, "height": 844}
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
 LOOKED_AT = ("land-swap", "russia-demand-2024-06", "plan-28-points-2025-11")
 """Scenario pages measured at both sizes (a swap with pockets, four oblasts, a buffer zone)."""
+
+
+def keep_shot(target, name: str, full_page: bool = False) -> None:
+    """A screenshot of a page or locator as test-artifacts/NAME.png, if ``SHOTS``."""
+    if SHOTS:
+        ARTIFACTS.mkdir(exist_ok=True)
+        extra = {"full_page": True} if full_page else {}
+        target.screenshot(path=str(ARTIFACTS / f"{name}.png"), **extra)
 
 
 def _require_browser():
@@ -267,10 +279,9 @@ class Visit:
                 r => Array.from(r.cells).map(c => c.textContent.trim()))""",
         )
 
-    def shot(self, name: str, selector: str | None = None) -> bytes:
-        ARTIFACTS.mkdir(exist_ok=True)
-        target = self.page.locator(selector) if selector else self.page
-        return target.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    def shot(self, name: str, selector: str | None = None, full_page: bool = False) -> None:
+        """test-artifacts/NAME.png of the page (or of ``selector``), if ``SHOTS``."""
+        keep_shot(self.page.locator(selector) if selector else self.page, name, full_page)
 
     def box(self, selector: str) -> dict:
         b = self.page.locator(selector).first.bounding_box()
@@ -543,7 +554,7 @@ def test_scenario_pages_frame_and_label_the_change(tabs, site, size):
         try:
             where = f"{sid} at {size}"
             v.shot(f"{sid}-{size}")
-            v.page.screenshot(path=str(ARTIFACTS / f"{sid}-{size}-full.png"), full_page=True)
+            v.shot(f"{sid}-{size}-full", full_page=True)
             v.assert_clean()
             _check_map(v.page.evaluate(MEASURE, "#mdl-map"), e, where)
             _check_page(v, where)
@@ -979,10 +990,11 @@ def _print_visits(a4: Tab, out: Path) -> None:
         legend = v.box(".legend")
         assert legend["y"] + legend["h"] - top <= 1032, "map and legend overflow an A4 page"
         assert legend["y"] >= v.box(".mapwrap")["y"] + v.box(".mapwrap")["h"]
-        v.page.screenshot(path=str(ARTIFACTS / "print-plan-28-points.png"), full_page=True)
+        v.shot("print-plan-28-points", full_page=True)
         pdf = v.page.pdf(format="A4", print_background=True)
         assert pdf[:4] == b"%PDF"
-        (ARTIFACTS / "print-plan-28-points.pdf").write_bytes(pdf)
+        if SHOTS:
+            (ARTIFACTS / "print-plan-28-points.pdf").write_bytes(pdf)
     finally:
         v.page.emulate_media(media="null")  # the screen again, as a page of its own had
         v.close()
@@ -999,7 +1011,7 @@ def _print_visits(a4: Tab, out: Path) -> None:
         )
         assert _overlap(before, after) == 0 and rows > 0.8 * before["h"]  # side by side
         assert before["x"] < after["x"]  # baseline, then after: read left to right
-        v.page.screenshot(path=str(ARTIFACTS / "print-index.png"), full_page=True)
+        v.shot("print-index", full_page=True)
     finally:
         v.page.emulate_media(media="null")
         v.close()
@@ -1518,7 +1530,7 @@ def test_an_embedded_page_grows_its_frame_to_its_height(browser, site, size):
             " map: document.querySelector('.mapwrap').getBoundingClientRect().height})"
         )
         after = page.evaluate("document.getElementById('after').getBoundingClientRect().top")
-        page.screenshot(path=str(ARTIFACTS / f"embed-{size}.png"), full_page=True)
+        keep_shot(page, f"embed-{size}", full_page=True)
         # "All scenarios" opens beside the article, not the whole index inside its frame
         with context.expect_page() as opened:
             frame.get_by_role("link", name="← All scenarios").click()

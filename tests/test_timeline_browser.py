@@ -3,7 +3,8 @@ at 1440×900 and 390×844: no external requests or console errors, no horizontal
 one y-axis per chart, dates on one line, each proposal's date marked where it belongs,
 text at a readable size, the same-scale toggle, links to the maps and the data, and charts
 and data tables equal to the JSON table. Same browser setup and skip rules as
-tests/test_maps_browser.py; screenshots go to test-artifacts/."""
+tests/test_maps_browser.py; screenshots go to test-artifacts/ with
+MODELLER_TEST_SHOTS=1."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import pytest
 from click.testing import CliRunner
 from test_maps import write_probe
 from test_maps_browser import (  # noqa: F401 (the browser fixture)
-    ARTIFACTS,
     BROKEN_WORDS,
     DESKTOP,
     Tab,
@@ -225,7 +225,7 @@ def test_layout_at_desktop_and_phone_size(tab, page, width, height, name):
         # full-donbas-withdrawal and land-swap are dated 2025-08-15, inside the span
         assert marks == 4
         v.shot(f"timeline-{name}")  # the first screen
-        v.page.screenshot(path=str(ARTIFACTS / f"timeline-{name}-full.png"), full_page=True)
+        v.shot(f"timeline-{name}-full", full_page=True)
         v.assert_clean()
     finally:
         v.close()
