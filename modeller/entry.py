@@ -38,7 +38,7 @@ def _collect_less_often() -> None:
     A command makes few reference cycles but many objects (~120,000 for the geometry
     stack's modules as they are imported, then the pieces and their geometries), and each
     time the collector ran it walked them again: `modeller run` of the shipped scenarios with maps
-    took 5-7 % less CPU and wall time with these thresholds (paired runs, farm-bench),
+    took 5-7 % less CPU and wall time with these thresholds (paired whole-process runs),
     as much as with the collector off. Only the console script does this, not the Python
     API, whose process is its caller's.
     """
