@@ -1,0 +1,63 @@
+"""benchmarks/since_filing.py compares two trees of the package: each run must import its
+own tree's, whatever is installed and wherever the benchmark is started from."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import subprocess
+import warnings
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _since_filing():
+    path = REPO / "benchmarks" / "since_filing.py"
+    spec = importlib.util.spec_from_file_location("since_filing", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_each_tree_runs_its_own_package_and_a_shadowed_one_is_refused(tmp_path):
+    bench = _since_filing()
+    old = tmp_path / "filed"
+    old.mkdir()
+    try:
+        bench._extract(bench.FILED, old)
+    except SystemExit as exc:  # a shallow clone or an export has no such commit
+        pytest.skip(f"the filed commit is not in this checkout's history: {exc}")
+    except (FileNotFoundError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"git or tar unusable here: {exc}")
+    # the old tree is that commit's: its package has no ``python -m modeller`` yet
+    assert (old / "modeller" / "cli.py").is_file()
+    assert not (old / "modeller" / "__main__.py").exists()
+    bench._check("filed", old, tmp_path / "filed-cache")
+    bench._check("now", REPO, tmp_path / "now-cache")
+    # a tree without the package: its runs would import whatever modeller is installed
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(SystemExit, match="would import"):
+        bench._check("empty", empty, tmp_path / "empty-cache")
+
+
+@pytest.mark.parametrize("label", ["run, no maps", "run, maps", "timeline"])
+def test_its_command_lines_parse_as_this_checkouts_cli_reads_them(label, tmp_path):
+    """The same lines run both trees: this checkout's command line must take them (the
+    old one ran them when the benchmark was written, and does not change)."""
+    import click
+
+    from modeller.cli import main
+
+    args = _since_filing()._args(label, tmp_path / "scenarios", tmp_path / "out")
+    with main.make_context("modeller", list(args)) as ctx:
+        with warnings.catch_warnings():  # click 8.2 deprecates protected_args, 8.1 needs it
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tokens = [*ctx.protected_args, *ctx.args]
+        name, cmd, rest = main.resolve_command(ctx, tokens)
+        with contextlib.suppress(click.exceptions.Exit), cmd.make_context(name, rest, parent=ctx):
+            pass  # parsed: the command, its options and their values exist
+    assert name == label.split(",")[0]
