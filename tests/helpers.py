@@ -3,6 +3,8 @@ path)."""
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from pathlib import Path
 
 from modeller import report, runs
@@ -49,3 +51,21 @@ def write_layer(path: Path, geom, crs: str | None, driver: str = "GPKG", **field
         driver=driver,
     )
     return path
+
+
+def parse_command(args: list[str]) -> str:
+    """Parse a ``modeller`` command line as the CLI reads it, without running it (an
+    unknown command, option or choice raises click's usage error); return the command's
+    name."""
+    import click
+
+    from modeller.cli import main
+
+    with main.make_context("modeller", list(args)) as ctx:
+        with warnings.catch_warnings():  # click 8.2 deprecates protected_args, 8.1 needs it
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tokens = [*ctx.protected_args, *ctx.args]
+        name, cmd, rest = main.resolve_command(ctx, tokens)
+        with contextlib.suppress(click.exceptions.Exit), cmd.make_context(name, rest, parent=ctx):
+            pass  # parsed: the command, its options and their choices exist
+    return name

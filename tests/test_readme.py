@@ -4,15 +4,13 @@ in the suite (test_cli.py, test_exports.py)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
-import warnings
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
+from helpers import parse_command
 
 from modeller import geodata
 from modeller.cli import main
@@ -58,13 +56,7 @@ def test_every_readme_command_parses(command, monkeypatch):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0 and "Commands:" in result.output
         return
-    with main.make_context("modeller", list(args)) as ctx:
-        with warnings.catch_warnings():  # click 8.2 deprecates protected_args, 8.1 needs it
-            warnings.simplefilter("ignore", DeprecationWarning)
-            tokens = [*ctx.protected_args, *ctx.args]
-        name, cmd, rest = main.resolve_command(ctx, tokens)
-        with contextlib.suppress(click.exceptions.Exit), cmd.make_context(name, rest, parent=ctx):
-            pass  # parsed: the command, its options and their choices exist
+    parse_command(args)
 
 
 def test_readmes_python_block_runs_as_written(shared_data, tmp_path, monkeypatch):
