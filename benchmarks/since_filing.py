@@ -99,9 +99,20 @@ def _extract(commit: str, into: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
 
 
+def _positive(text: str) -> int:
+    """A count of 1 or more (``--repeat``): a median needs one run at least."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=3, help="pairs of runs (default 3)")
+    parser.add_argument("--repeat", type=_positive, default=3, help="pairs of runs (default 3)")
     args = parser.parse_args()
     data = os.environ.get("MODELLER_DATA_DIR")
     if not data or not (Path(data) / "deepstate" / "daily").is_dir():

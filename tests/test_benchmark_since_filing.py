@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,17 @@ def test_its_command_lines_parse_as_this_checkouts_cli_reads_them(label, tmp_pat
     old one ran them when the benchmark was written, and does not change)."""
     args = _since_filing()._args(label, tmp_path / "scenarios", tmp_path / "out")
     assert parse_command(args) == label.split(",")[0]
+
+
+@pytest.mark.parametrize("repeat", ["0", "-2", "x", "2.5"])
+def test_a_repeat_that_gives_no_median_is_refused_before_any_run(repeat, tmp_path):
+    """No median of no runs: refused by the option, not a traceback after minutes."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "since_filing.py"), f"--repeat={repeat}"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"'{repeat}' is not a whole number of 1 or more" in done.stderr
+    assert "Traceback" not in done.stderr
