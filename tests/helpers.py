@@ -69,3 +69,17 @@ def parse_command(args: list[str]) -> str:
         with contextlib.suppress(click.exceptions.Exit), cmd.make_context(name, rest, parent=ctx):
             pass  # parsed: the command, its options and their choices exist
     return name
+
+
+def legend_texts(fig) -> list:
+    """The texts of a static map's legend (its title and each row's label), as drawn."""
+    from modeller.maps.image_panel import LEGEND
+
+    return [t for t in fig.texts if t.get_label() == LEGEND]
+
+
+def legend_box(fig, renderer):
+    """The box (display pixels) around a static map's legend texts."""
+    from matplotlib.transforms import Bbox
+
+    return Bbox.union([t.get_window_extent(renderer) for t in legend_texts(fig)])

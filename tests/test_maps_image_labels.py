@@ -13,7 +13,7 @@ import matplotlib
 import numpy as np
 import pytest
 import shapely
-from helpers import build, shipped
+from helpers import build, legend_box, legend_texts, shipped
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -210,8 +210,7 @@ def test_a_long_status_label_stays_inside_the_image(tmp_path, word):
     fig = images.render(doc, doc.scenarios[0], partitions[0])
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    (legend,) = fig.legends
-    label = next(t for t in legend.get_texts() if "Зона" in t.get_text())
+    label = next(t for t in legend_texts(fig) if "Зона" in t.get_text())
     box = label.get_window_extent(renderer)
     assert box.x1 <= fig.bbox.x1, (box.x1, fig.bbox.x1)
     assert box.x0 >= fig.bbox.width * 0.7
@@ -237,12 +236,11 @@ def test_a_legend_of_many_long_statuses_stays_above_the_footer(tmp_path):
     fig = images.render(doc, doc.scenarios[0], partitions[0])
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    (legend,) = fig.legends
-    box = legend.get_window_extent(renderer)
+    box = legend_box(fig, renderer)
     footer = next(t for t in fig.texts if t.get_text().startswith("Terms"))
     assert box.y0 >= footer.get_window_extent(renderer).y1, (box, footer.get_text()[:40])
     assert box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1
-    shown = [t.get_text() for t in legend.get_texts() if t.get_text().startswith("Status")]
+    shown = [t.get_text() for t in legend_texts(fig) if t.get_text().startswith("Status")]
     assert len(shown) == len(oblasts)  # every status keeps its entry
 
 

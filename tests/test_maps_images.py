@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
-from helpers import build, shipped
+from helpers import build, legend_box, shipped
 from PIL import Image
 
 from modeller.cli import main
@@ -452,9 +452,8 @@ def test_what_changes_hands_ends_above_the_locator_and_the_credit(tmp_path, yaml
     body = [b for text, b in boxes.items() if "km² ·" in text and "→" in text]
     credit = next(b for text, b in boxes.items() if text.startswith("Terms"))
     caption = boxes.get("Ukraine: where the map is")
-    (legend,) = fig.legends
     floor = caption.y1 if caption is not None else credit.y1
-    assert legend.get_window_extent(renderer).y0 >= floor
+    assert legend_box(fig, renderer).y0 >= floor
     assert body and all(b.y0 >= floor for b in body), (body, floor)
     told = [text for text in boxes if "more: see the page's tables" in text]
     flows = [f for f in doc.scenarios[0].flows if f.km2 >= 1]

@@ -4,6 +4,7 @@ changes hands (km² and people per flow), and the locator inset of Ukraine."""
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 
 from ..document import ScenarioEntry
 from ..partition import Partition
@@ -32,92 +33,78 @@ def panel(
     fig, entry: ScenarioEntry, partition: Partition, colours, box: tuple, top: float, bottom: float
 ) -> None:
     """Right of the map: the legend, what changes hands, the locator."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
     used = {p.after for p in partition.pieces} | {p.before for p in partition.pieces}
-    handles = []
-    raw: dict[int, str] = {}  # a status's label as written, by its legend entry
+    rows: list[Row] = []
+    raw: dict[int, str] = {}  # a status's label as written, by its legend row
     for s in entry.statuses:
         if s.status not in used:
             continue
         label, fill, _ = colours[s.status]
-        raw[len(handles)] = label
+        raw[len(rows)] = label
         neither = s.status not in SIDES
-        handles.append(
-            hatch_colour(
-                Patch(
-                    facecolor=fill,
-                    edgecolor="#777777",
-                    hatch=NEITHER_HATCH if neither else None,
-                    linewidth=0.6,
-                    label=_wrapped(label, LABEL_CHARS),
-                ),
-                "#333333" if neither else None,
-            )
-        )
+        style = {"facecolor": fill, "edgecolor": "#777777", "linewidth": 0.6}
+        if neither:
+            style |= {"hatch": NEITHER_HATCH, "hatchcolor": "#333333"}
+        rows.append(Row("patch", label, style))
     if any(p.before != p.after for p in partition.pieces):
-        handles.append(
-            Patch(
-                facecolor="white",
-                edgecolor="#111111",  # the hatch's colour too
-                linestyle=(0, (3, 1.5)),
-                hatch=CHANGED_HATCH,
-                linewidth=1.2,
-                label="Changes hands\n(hatched over its new status)",
+        rows.append(
+            Row(
+                "patch",
+                "Changes hands\n(hatched over its new status)",
+                {
+                    "facecolor": "white",
+                    "edgecolor": "#111111",  # the hatch's colour too
+                    "linestyle": (0, (3, 1.5)),
+                    "hatch": CHANGED_HATCH,
+                    "linewidth": 1.2,
+                },
             )
         )
     recs = {dict(p.attrs).get("recognition") for p in partition.pieces} - {None}
     if "de_jure" in recs:
-        handles.append(Line2D([], [], color="#4a1486", linewidth=2.2, label="Recognised de jure"))
+        rows.append(Row("line", "Recognised de jure", {"color": "#4a1486", "linewidth": 2.2}))
     if "de_facto" in recs:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                color="#4a1486",
-                linewidth=2.2,
-                linestyle=(0, (1, 3)),
-                label="Recognised de facto",
-            )
-        )
+        style = {"color": "#4a1486", "linewidth": 2.2, "linestyle": (0, (1, 3))}
+        rows.append(Row("line", "Recognised de facto", style))
     if mapped_towns(entry.towns):
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="none",
-                markerfacecolor="white",
-                markeredgecolor="#111111",
-                markersize=8,
-                label="Town changing hands, half\nor more (size: population)",
-            )
-        )
-    handles += [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="none",
-            markerfacecolor="#333333",
-            markeredgecolor="white",
-            markersize=5,
-            label="Other large town",
-        ),
-        Line2D([], [], color=RIVER, linewidth=1.6, label="Dnipro river"),
-        Line2D([], [], color="#4d4d4d", linewidth=0.8, label="Oblast border"),
+        style = {"markerfacecolor": "white", "markeredgecolor": "#111111", "markersize": 8}
+        rows.append(Row("marker", "Town changing hands, half\nor more (size: population)", style))
+    style = {"markerfacecolor": "#333333", "markeredgecolor": "white", "markersize": 5}
+    rows += [
+        Row("marker", "Other large town", style),
+        Row("line", "Dnipro river", {"color": RIVER, "linewidth": 1.6}),
+        Row("line", "Oblast border", {"color": "#4d4d4d", "linewidth": 0.8}),
     ]
-    legend = _legend(fig, handles, raw, top, bottom)
-    y = legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.bbox.height - 0.025
+    y = _legend(fig, rows, raw, top, bottom).y0 / fig.bbox.height - 0.025
     floor = bottom + 0.01
     if y > bottom + _LOCATOR_TOP:  # the locator only where the legend leaves it room (ten
         floor = _locator(fig, partition, colours, box, bottom) + 0.006  # statuses had run
     _changes_text(fig, entry, colours, y, floor)  # over it)
 
 
+_LOCATOR_TOP = 0.19 + 0.05  # the locator's height and its caption's (at most), over the footer
+
+
+@dataclass(frozen=True)
+class Row:
+    """A legend row: its key (a filled ``patch``, a ``line`` or a ``marker``, drawn with
+    ``style``, matplotlib's keywords) and its label."""
+
+    kind: str
+    label: str
+    style: dict
+
+
 LABEL_CHARS = 34  # a status label's line in the legend, at most
 LEGEND_X = 0.715  # where the legend starts, a fraction of the figure's width
+LEGEND_TITLE = "After the scenario"
+LEGEND = "legend"
+"""The matplotlib label of the legend's title and row labels (which no file shows), so that
+they can be told from the other texts of the figure."""
+# The legend's proportions, in ems of its font size (matplotlib's own legend's defaults):
+# a key's length and height, the gap between key and label, and between rows, and the
+# margin around the whole.
+KEY_LENGTH, KEY_HEIGHT, KEY_PAD, ROW_GAP, BORDER = 2.2, 0.7, 0.8, 0.5, 0.4
 
 
 def _wrapped(label: str, width: int) -> str:
@@ -127,60 +114,106 @@ def _wrapped(label: str, width: int) -> str:
 LEGEND_SIZES = (9, 8, 7, 6)  # the legend's font sizes, tried in turn until it fits
 
 
-def _legend(fig, handles: list, raw: dict[int, str], top: float, bottom: float):
-    """The legend, above the footer: in a smaller font where it would run into it (13
+def _legend(fig, rows: list[Row], raw: dict[int, str], top: float, bottom: float):
+    """The legend, laid out by hand below ``top`` (matplotlib's ``Legend`` had laid it out
+    again at every measure and at drawing, ~15 % of an image's CPU); returns its bounding
+    box (display pixels). In a smaller font where it would run into the footer (13
     statuses of 80 letters had been drawn over the credits and off the image's foot),
     and at the smallest, each status label cut to one line ("…")."""
-    renderer = fig.canvas.get_renderer()
-    legend = None
+    drawn = None
     for size in (*LEGEND_SIZES, 0):
-        if legend is not None:
-            legend.remove()
+        if drawn is not None:
+            for artist in drawn[0]:
+                artist.remove()
         chars = LABEL_CHARS * 9 // (size or LEGEND_SIZES[-1])
-        shown = {  # (the last try: each cut to one line)
-            i: label if size or len(label) <= chars else label[: chars - 1] + "…"
-            for i, label in raw.items()
-        }
-        for i, label in shown.items():
-            handles[i].set_label(_wrapped(label, chars))
-        legend = fig.legend(
-            handles=handles,
-            loc="upper left",
-            bbox_to_anchor=(LEGEND_X, top),
-            frameon=False,
-            fontsize=size or LEGEND_SIZES[-1],
-            title="After the scenario",
-            title_fontsize=(size or LEGEND_SIZES[-1]) + 1,
-            alignment="left",
-            handlelength=2.2,
-            borderaxespad=0,
-        )
-        for text in legend.get_texts():
-            text.set_parse_math(False)
-        _fit_labels(fig, legend, shown, chars)
-        if legend.get_window_extent(renderer).y0 / fig.bbox.height >= bottom + 0.01:
+        shown = [_cut(raw[i], size, chars) if i in raw else r.label for i, r in enumerate(rows)]
+        drawn = _lay_out(fig, rows, shown, set(raw), size or LEGEND_SIZES[-1], top, chars)
+        if drawn[1].y0 / fig.bbox.height >= bottom + 0.01:
             break
-    return legend
+    return drawn[1]
 
 
-def _fit_labels(fig, legend, raw: dict[int, str], chars: int = LABEL_CHARS) -> None:
-    """Status labels wrapped narrower where their widest line would run past the image's
-    right edge: 34 letters fit, but not 34 wide ones (a label of 'Ж's had run off it)."""
+def _cut(label: str, size: float, chars: int) -> str:
+    """A status's label as the legend shows it: whole, but at the last try (``size`` 0)
+    cut to one line."""
+    return label if size or len(label) <= chars else label[: chars - 1] + "…"
+
+
+def _lay_out(fig, rows, shown: list[str], statuses: set, size: float, top: float, chars: int):
+    """Draw the title, then each row's key and label (``shown``, wrapped at ``chars``),
+    downwards from ``top``, the key centred on its label's lines; a status's label is wrapped
+    narrower where its widest line would run past the image's right edge (34 letters fit,
+    but not 34 wide ones: a label of 'Ж's had run off it). Returns (the artists, their
+    bounding box in pixels)."""
+    from matplotlib.transforms import Bbox
+
     renderer = fig.canvas.get_renderer()
-    fontsize = legend.get_texts()[0].get_fontsize() if legend.get_texts() else 9
-    # the legend's handle and the gap before its text, in pixels (matplotlib's units:
-    # multiples of the font size, in points)
-    handle = (legend.handlelength + legend.handletextpad) * fontsize * fig.dpi / 72
-    room = fig.bbox.width * (1 - LEGEND_X) - handle - 6
-    texts = legend.get_texts()
-    for i, label in raw.items():
-        width = chars
-        while texts[i].get_window_extent(renderer).width > room and width > 6:
-            width = max(6, int(width * 0.8))
-            texts[i].set_text(_wrapped(label, width))
+    width, height = fig.bbox.width, fig.bbox.height
+    em = size * fig.dpi / 72  # pixels
+    x0 = LEGEND_X * width + BORDER * em
+    room = width - x0 - (KEY_LENGTH + KEY_PAD) * em - 6  # a label's lines, right of its key
+    title = fig.text(
+        x0 / width,
+        top - BORDER * em / height,
+        LEGEND_TITLE,
+        fontsize=size + 1,
+        va="top",
+        ha="left",
+        color="#111111",
+        label=LEGEND,
+    )
+    artists = [title]
+    boxes = [title.get_window_extent(renderer)]
+    y = boxes[0].y0 - ROW_GAP * em
+    for i, (row, label) in enumerate(zip(rows, shown, strict=True)):
+        text = fig.text(
+            (x0 + (KEY_LENGTH + KEY_PAD) * em) / width,
+            y / height,
+            _wrapped(label, chars) if i in statuses else label,  # (the others: as written)
+            fontsize=size,
+            va="top",
+            ha="left",
+            parse_math=False,
+            color="#111111",
+            label=LEGEND,
+        )
+        box = text.get_window_extent(renderer)
+        wrap = chars
+        while i in statuses and box.width > room and wrap > 6:
+            wrap = max(6, int(wrap * 0.8))
+            text.set_text(_wrapped(label, wrap))
+            box = text.get_window_extent(renderer)
+        mid = y - max(box.height, KEY_HEIGHT * em) / 2
+        artists += [text, _key(fig, row, x0, mid, em)]
+        boxes.append(box)
+        y -= max(box.height, KEY_HEIGHT * em) + ROW_GAP * em
+    bottom = min(b.y0 for b in boxes)
+    right = max(b.x1 for b in boxes)
+    return artists, Bbox.from_extents(x0, bottom - BORDER * em, right, boxes[0].y1)
 
 
-_LOCATOR_TOP = 0.19 + 0.05  # the locator's height and its caption's (at most), over the footer
+def _key(fig, row: Row, x0: float, mid: float, em: float):
+    """A row's key, ``KEY_LENGTH`` ems long from ``x0``, centred at height ``mid`` (px)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    width, height = fig.bbox.width, fig.bbox.height
+    length, half = KEY_LENGTH * em / width, KEY_HEIGHT * em / 2 / height
+    x, y = x0 / width, mid / height
+    style = dict(row.style)
+    if row.kind == "patch":
+        hatch = style.pop("hatchcolor", None)
+        key = hatch_colour(
+            Rectangle((x, y - half), length, 2 * half, transform=fig.transFigure, **style), hatch
+        )
+    elif row.kind == "line":
+        key = Line2D([x, x + length], [y, y], transform=fig.transFigure, **style)
+    else:
+        key = Line2D(
+            [x + length / 2], [y], marker="o", linestyle="none", transform=fig.transFigure, **style
+        )
+    fig.add_artist(key)
+    return key
 
 
 def _changes_text(fig, entry: ScenarioEntry, colours, y: float, floor: float) -> None:
