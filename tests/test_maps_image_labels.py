@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modeller.maps import image_labels, images
+from modeller.maps.image_frame import map_area
 from modeller.maps.image_geometry import project
 from modeller.maps.image_labels import Box
 from modeller.maps.image_words import matplotlib_rc, place, statuses
@@ -39,7 +40,7 @@ def drawn() -> dict:
     for entry, partition in zip(doc.scenarios, partitions, strict=True):
         fig = images.render(doc, entry, partition)
         renderer = fig.canvas.get_renderer()
-        ax = fig.axes[0]
+        ax = map_area(fig)
         # measured with the settings the labels were placed with: once another test has
         # made text sizes shared per process, sizes measured under matplotlib's defaults
         # are not the placed ones (and a town's label had seemed far from its marker)
@@ -68,7 +69,7 @@ def _on_box(point, box: Box, tol: float = 1.5) -> bool:
 
 def test_every_changed_area_in_the_frame_is_labelled(drawn):
     for sid, (entry, partition, ax, texts, _) in drawn.items():
-        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        x0, y0, x1, y1 = ax.limits
         wanted = set()
         for x, y, _, text, *_ in image_labels._changed_areas(
             entry, partition, statuses(entry, partition)
@@ -98,7 +99,7 @@ def test_leaders_end_on_their_label_and_cross_no_other(drawn):
 def test_a_town_is_named_beside_its_own_marker_or_joined_to_it(drawn):
     checked = 0
     for sid, (entry, _, ax, texts, leaders) in drawn.items():
-        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        x0, y0, x1, y1 = ax.limits
         mapped = mapped_towns(entry.towns)
         xy = project([(t.lon, t.lat) for t in mapped])
         shown = {}
@@ -152,7 +153,7 @@ def test_an_area_named_without_a_leader_is_clearly_nearer_its_own_area(drawn):
     checked = 0
     for sid, (entry, partition, ax, texts, leaders) in drawn.items():
         areas = image_labels._changed_areas(entry, partition, statuses(entry, partition))
-        px_m = (ax.get_xlim()[1] - ax.get_xlim()[0]) / ax.bbox.width  # metres per pixel
+        px_m = (ax.limits[2] - ax.limits[0]) / ax.bbox.width  # metres per pixel
         for k, (*_, text, _, area) in enumerate(areas):
             box = texts.get(text)
             if box is None or any(_on_box(b, box) for _, b in leaders):

@@ -21,6 +21,7 @@ from PIL import Image
 
 from modeller.cli import main
 from modeller.maps import image_jobs, images, words
+from modeller.maps.image_frame import map_area
 from modeller.rounding import people_short
 
 PEOPLE_KEYS = ("people", "people_low", "people_high")
@@ -140,8 +141,8 @@ def test_frame_covers_the_change_and_not_the_whole_country(figures):
     ukraine = images.context()["ukraine"].bounds
     for sid in ("full-donbas-withdrawal", "russia-demand-2024-06", "image-probe"):
         fig, _, partition = figures[sid]
-        ax = fig.axes[0]
-        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        ax = map_area(fig)
+        x0, y0, x1, y1 = ax.limits
         cx0, cy0, cx1, cy1 = _changed_bounds(partition)
         assert x0 < cx0 and x1 > cx1 and y0 < cy0 and y1 > cy1, sid
         margin = min(cx0 - x0, x1 - cx1, cy0 - y0, y1 - cy1)
@@ -151,17 +152,17 @@ def test_frame_covers_the_change_and_not_the_whole_country(figures):
         sy = ax.bbox.height / (y1 - y0)
         assert sx == pytest.approx(sy, rel=1e-3)
     fig, _, _ = figures["full-donbas-withdrawal"]
-    (x0, x1) = fig.axes[0].get_xlim()
+    x0, _, x1, _ = map_area(fig).limits
     assert (x1 - x0) < 0.4 * (ukraine[2] - ukraine[0])  # a local change is shown close up
     fig, _, _ = figures["freeze-current-lines"]  # nothing changes: all of Ukraine
-    (x0, x1), (y0, y1) = fig.axes[0].get_xlim(), fig.axes[0].get_ylim()
+    x0, y0, x1, y1 = map_area(fig).limits
     assert x0 <= ukraine[0] and x1 >= ukraine[2] and y0 <= ukraine[1] and y1 >= ukraine[3]
 
 
 def test_labels_never_overlap_and_the_largest_towns_are_named(figures):
     renderer = None
     for sid, (fig, entry, _) in figures.items():
-        ax = fig.axes[0]
+        ax = map_area(fig)
         renderer = renderer or fig.canvas.get_renderer()
         boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts]
         for i, (a, ba) in enumerate(boxes):

@@ -97,7 +97,8 @@ class Box:
 
 
 class Placer:
-    """Places text on one matplotlib axes so that no two labels (or blocked areas) overlap."""
+    """Places text on the map (``image_frame.MapArea``) so that no two labels (or blocked
+    areas) overlap."""
 
     def __init__(self, ax, gap_px: float = 4.0):
         self.ax = ax
@@ -261,9 +262,9 @@ class Placer:
             a = (a[0] + (b[0] - a[0]) * k, a[1] + (b[1] - a[1]) * k)
         (x0, y0), (x1, y1) = self.ax.transData.inverted().transform([a, b])
         width = 0.8 if marker is not None else 0.9
-        self.ax.plot([x0, x1], [y0, y1], linewidth=width, gid="leader", **kw)
+        self.ax.line([x0, x1], [y0, y1], linewidth=width, gid="leader", **kw)
         if marker is None:
-            self.ax.plot([x0], [y0], marker="o", markersize=3.2, linestyle="none", **kw)
+            self.ax.line([x0], [y0], marker="o", markersize=3.2, linestyle="none", **kw)
 
 
 _UX = np.array([ux for ux, _ in DIRECTIONS])
@@ -347,11 +348,11 @@ def place_labels(
     others = [(s, x, y) for s, x, y in _large_towns() if s.geonameid not in changed_ids]
     others = [(s, x, y) for s, x, y in others if inside(x, y)][:10]
     if shown:
-        ax.scatter(
+        ax.dots(
             [x for _, x, _ in shown],
             [y for _, _, y in shown],
-            s=[(2 * _marker_px(t.population) * 72 / ax.figure.dpi) ** 2 for t, _, _ in shown],
-            c="white",  # the land under it already shows the new status
+            [(2 * _marker_px(t.population) * 72 / ax.figure.dpi) ** 2 for t, _, _ in shown],
+            facecolors="white",  # the land under it already shows the new status
             edgecolors="#111111",
             linewidths=1.2,
             zorder=7,
@@ -359,11 +360,11 @@ def place_labels(
         for t, x, y in shown:
             placer.block_point(x, y, _marker_px(t.population))
     if others:
-        ax.scatter(
+        ax.dots(
             [x for _, x, _ in others],
             [y for _, _, y in others],
-            s=16,
-            c="#333333",
+            16,
+            facecolors="#333333",
             edgecolors="white",
             linewidths=0.8,
             zorder=6,

@@ -83,35 +83,29 @@ def _render(doc: RunDocument, entry: ScenarioEntry, partition: Partition):
     from matplotlib.figure import Figure
     from matplotlib.patches import PathPatch
 
+    from .image_frame import MapArea
+
     fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)
     top = _header(fig, entry)
     bottom = _footer(fig, doc, entry)
     map_box = (0.01, bottom, MAP_WIDTH, top - bottom)
-    ax = fig.add_axes(map_box)
     aspect = (map_box[2] * WIDTH_PX) / (map_box[3] * HEIGHT_PX)
     box = frame(partition, aspect)
-    ax.set_xlim(box[0], box[2])
-    ax.set_ylim(box[1], box[3])
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_facecolor("#dceaf5")  # sea
-    for spine in ax.spines.values():
-        spine.set_edgecolor("#888888")
-        spine.set_linewidth(0.8)
+    ax = MapArea(fig, map_box, box, sea="#dceaf5", edge="#888888", edge_width=0.8)
     tol = (box[2] - box[0]) / (map_box[2] * WIDTH_PX) * 0.8
     ctx = context()
     colours = statuses(entry, partition)
 
     def patch(geoms, z, hatchcolor=None, **style) -> None:
         path = polygon_path(clip_simplify(geoms, box, tol))
-        if path is not None:  # add_artist: no autoscaling pass
-            ax.add_artist(hatch_colour(PathPatch(path, zorder=z, **style), hatchcolor))
+        if path is not None:
+            ax.add(hatch_colour(PathPatch(path, zorder=z, **style), hatchcolor))
 
     def lines(geoms, z, **style) -> None:
         segs = line_segments(clip_simplify(geoms, box, tol))
         if segs:
-            ax.add_collection(LineCollection(segs, zorder=z, **style), autolim=False)
+            ax.add(LineCollection(segs, zorder=z, **style))
 
     patch(ctx["neighbours"], 1, facecolor="#ece9e2", edgecolor="#a9a49a", linewidth=0.6)
     pieces = partition.pieces
@@ -166,8 +160,8 @@ def _scale_bar(ax, box: tuple, placer: Placer) -> None:
     x0 = box[0] + 0.03 * (box[2] - box[0])
     y0 = box[1] + 0.035 * (box[3] - box[1])
     x1 = x0 + length * 1000
-    ax.plot([x0, x1], [y0, y0], color="#111111", linewidth=3, solid_capstyle="butt", zorder=8)
-    ax.plot(
+    ax.line([x0, x1], [y0, y0], color="#111111", linewidth=3, solid_capstyle="butt", zorder=8)
+    ax.line(
         [x0, x0 + length * 500],
         [y0, y0],
         color="white",
