@@ -246,6 +246,8 @@ def test_labels_measured_once_per_process_draw_the_same_bytes(run, monkeypatch):
     doc, partitions = run
     own = mtext._get_text_metrics_with_cache
     monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", getattr(own, "original", own))
+    layout = mtext.Text._get_layout  # (and texts laid out anew each time, as matplotlib does)
+    monkeypatch.setattr(mtext.Text, "_get_layout", getattr(layout, "original", layout))
     asked = []  # what reaches FreeType (the renderers' own measuring)
     for renderer in (backend_agg.RendererAgg, backend_svg.RendererSVG):
         measure = renderer.get_text_width_height_descent
@@ -267,6 +269,7 @@ def test_labels_measured_once_per_process_draw_the_same_bytes(run, monkeypatch):
     per_figure = len(asked)
     image_words.share_text_metrics()
     assert mtext._get_text_metrics_with_cache.shared
+    assert mtext.Text._get_layout.original is not None  # layouts kept too
     assert draw() == plain  # the same bytes, PNG and SVG, every map
     assert len(asked) < 0.6 * per_figure  # the labels the maps share were measured once
 
