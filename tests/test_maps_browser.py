@@ -1657,3 +1657,37 @@ def test_a_crowded_map_places_what_fits_and_nothing_on_anything(tabs, many_zones
         assert len(areas) >= (18 if size == "desktop" else 5), f"{where}: {len(areas)} shown"
     finally:
         v.close()
+
+
+def test_the_svg_keeps_the_indent_of_each_flows_figures(browser, tmp_path):
+    """'What changes hands' indents each flow's km² and people under its name, as the PNG
+    draws it; Chromium had dropped the leading spaces of the SVG's texts, so the figures
+    sat flush under the names."""
+    from helpers import build, shipped
+
+    from modeller.maps import images
+
+    doc, partitions = build(shipped("draft-20-points-2025-12"))
+    entry = doc.scenarios[0]
+    _, svg = images.image_bytes(images.render(doc, entry, partitions[0]), title=entry.title)
+    path = tmp_path / "draft.svg"
+    path.write_bytes(svg)
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        page.goto(path.as_uri())
+        lines = page.evaluate(
+            """() => [...document.querySelectorAll('text')].map(t => {
+                const s = t.textContent, first = s.length - s.trimStart().length;
+                return [s, first < s.length ? t.getStartPositionOfChar(first).x : null,
+                        t.getNumberOfChars()];
+            })"""
+        )
+    finally:
+        page.close()
+    figures = [i for i, (s, _, _) in enumerate(lines) if s.startswith("    ") and "km² ·" in s]
+    assert len(figures) == 3, [s for s, _, _ in lines]  # the draft's three flows
+    assert all(" → " in lines[i - 1][0] for i in figures)  # each under its flow's name
+    for i in figures:
+        name_x, figures_x = lines[i - 1][1], lines[i][1]
+        assert figures_x - name_x > 5, (lines[i - 1][0], lines[i][0], name_x, figures_x)
+        assert lines[i][2] == len(lines[i][0])  # every character kept, the spaces too

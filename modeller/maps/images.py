@@ -64,6 +64,7 @@ WIDTH_PX, HEIGHT_PX, DPI = 1200, 860, 100
 MAP_WIDTH = 0.70  # figure fraction; the panel takes the rest
 SVG_FONT = b"font-family: 'DejaVu Sans'"
 SVG_FONTS = b"font-family: 'DejaVu Sans', Verdana, 'Bitstream Vera Sans', sans-serif"
+SVG_SPACES = b'<text xml:space="preserve" '  # (matplotlib writes a text's lines apart)
 
 
 # --- the figure -----------------------------------------------------------------------
@@ -294,5 +295,8 @@ def image_bytes(fig, svg: bool = True, title: str | None = None) -> tuple[bytes,
             fig.savefig(out, format="svg", metadata=metadata)
             vector = out.getvalue()
     # the SVG's text stays text: where DejaVu Sans is not installed (Windows, macOS) a
-    # browser or editor takes the next font, one of the same widths, never a serif one
+    # browser or editor takes the next font, one of the same widths, never a serif one;
+    # and each text keeps its spaces, as the PNG draws them (browsers had dropped the
+    # indent of each flow's figures; Chromium keeps them only where the text says so)
+    vector = vector.replace(b"<text ", SVG_SPACES)
     return png, vector.replace(SVG_FONT, SVG_FONTS)
