@@ -11,40 +11,32 @@ from __future__ import annotations
 
 from matplotlib.artist import Artist
 
+from .image_geometry import inset
+
 
 class MapArea(Artist):
     """The rectangle ``rect`` (figure fractions: left, bottom, width, height) showing
     ``limits`` (x0, y0, x1, y1 in metres) at one scale; ``transData`` takes metres to
     display pixels, ``bbox`` is the rectangle in display pixels."""
 
-    zorder = 0  # (drawn before the figure's texts, as an axes is)
-
     def __init__(self, fig, rect: tuple, limits: tuple, sea: str, edge: str, edge_width: float):
         from matplotlib.patches import Rectangle
-        from matplotlib.transforms import Bbox, BboxTransform, TransformedBbox
+        from matplotlib.transforms import TransformedBbox
 
-        super().__init__()
+        super().__init__()  # (zorder 0: drawn before the figure's texts, as an axes is)
         self.limits = tuple(float(v) for v in limits)
-        box = Bbox.from_bounds(*rect)
-        self.bbox = TransformedBbox(box, fig.transFigure)
-        self.transData = BboxTransform(Bbox.from_extents(*self.limits), box) + fig.transFigure
+        self.transData, filled = inset(fig, rect, self.limits)  # (at one scale)
+        self.bbox = TransformedBbox(filled, fig.transFigure)
         self.artists: list = []
         fig.add_artist(self)
-        self.sea = Rectangle(
-            (rect[0], rect[1]), rect[2], rect[3], facecolor=sea, edgecolor="none", linewidth=0
-        )
+        corner, w, h = (filled.x0, filled.y0), filled.width, filled.height
+        self.sea = Rectangle(corner, w, h, facecolor=sea, edgecolor="none", linewidth=0)
         self.sea.set_figure(fig)
         self.sea.set_transform(fig.transFigure)
         frame = Rectangle(  # an axes' spines: drawn over the land, under what marks it
-            (rect[0], rect[1]),
-            rect[2],
-            rect[3],
-            facecolor="none",
-            edgecolor=edge,
-            linewidth=edge_width,
-            zorder=2.5,
-            transform=fig.transFigure,
+            corner, w, h, facecolor="none", edgecolor=edge, linewidth=edge_width, zorder=2.5
         )
+        frame.set_transform(fig.transFigure)
         self.add(frame, clip=False)
 
     def add(self, artist, clip: bool = True):
