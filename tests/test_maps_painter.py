@@ -7,6 +7,8 @@ Runs on the embedded ``contact-line`` baseline (no external data).
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -207,3 +209,34 @@ def test_images_the_machine_refused_are_not_called_a_bug():
         assert line.startswith("error: the PNG/SVG images could not be drawn (")
         assert "pages were written without them" in line
         assert ("a bug in modeller" in line) == (kind == "bug"), line
+
+
+def test_the_painter_skips_matplotlibs_property_docs_and_nothing_else():
+    """``skip_property_docs`` (the painter's first step) leaves out only the property list
+    of each artist class's ``set`` docstring: the signature still names every property, and
+    ``set`` still sets them. A process that has imported matplotlib's drawing modules
+    already is left as it is."""
+    code = """
+import inspect, sys
+from modeller.maps.image_words import skip_property_docs
+skip_property_docs()
+from matplotlib.patches import PathPatch
+from matplotlib.text import Text
+assert "facecolor" in inspect.signature(PathPatch.set).parameters
+assert "fontsize" in inspect.signature(Text.set).parameters
+assert "facecolor" not in PathPatch.set.__doc__, PathPatch.set.__doc__
+t = Text(text="x")
+t.set(fontsize=17, color="#123456")
+assert (t.get_fontsize(), t.get_color()) == (17, "#123456")
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+    late = """
+import matplotlib.figure
+from matplotlib.patches import PathPatch
+from modeller.maps.image_words import skip_property_docs
+skip_property_docs()
+class Late(PathPatch):
+    pass
+assert "facecolor" in Late.set.__doc__
+"""
+    subprocess.run([sys.executable, "-c", late], check=True, cwd=REPO)

@@ -33,6 +33,7 @@ from ..document import RunDocument, ScenarioEntry
 from ..interrupts import die_with_parent
 from ..partition import Partition
 from . import image_jobs
+from .image_words import skip_property_docs
 
 POLL_S = 0.05  # how often the run checks that a painter it waits for is still alive
 
@@ -152,6 +153,7 @@ def _serve(conn, other, run: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
     try:
+        skip_property_docs()  # (before warm imports matplotlib's drawing modules)
         image_jobs.warm()
         doc, partitions, stems, ahead = _ahead(conn)
         sent = threading.Event()
