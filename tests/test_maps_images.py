@@ -237,6 +237,35 @@ def test_images_drawn_in_worker_processes_equal_those_drawn_in_order(run, tmp_pa
             assert Image.open(a).size == Image.open(b).size
 
 
+def test_a_process_that_drew_no_map_draws_one_before_its_workers(run, monkeypatch):
+    """Workers inherit the texts the process that forks them keeps: where it has drawn no
+    scenario's map yet, it draws the first one itself, then forks; once it has, it forks
+    at once (every image in a worker)."""
+    import os
+
+    doc, partitions = run
+    stems = [e.id for e in doc.scenarios]
+    monkeypatch.setenv("MODELLER_IMAGE_CACHE", "0")
+    real, here = image_jobs.draw_scenario, os.getpid()
+    drawn_here: list[str] = []
+
+    def counted(doc, entry, partition, stem):
+        if os.getpid() == here:
+            drawn_here.append(stem)
+        return real(doc, entry, partition, stem)
+
+    monkeypatch.setattr(image_jobs, "draw_scenario", counted)  # (inherited by the workers)
+    monkeypatch.setattr(image_jobs, "_drawn_here", False)
+    first = image_jobs.render_images(doc, partitions, stems)
+    assert drawn_here == stems[:1]
+    again = image_jobs.render_images(doc, partitions, stems)
+    assert drawn_here == stems[:1]  # (none more: this process has drawn a map)
+    assert list(first) == list(again)
+    assert [first[n] for n in first if n.endswith(".svg")] == [
+        again[n] for n in again if n.endswith(".svg")
+    ]
+
+
 def test_labels_measured_once_per_process_draw_the_same_bytes(run, monkeypatch):
     import matplotlib.text as mtext
     from matplotlib.backends import backend_agg, backend_svg
