@@ -9,6 +9,7 @@ test-artifacts/ for a person to look at.
 from __future__ import annotations
 
 import shutil
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -608,6 +609,49 @@ def test_texts_drawn_from_kept_bitmaps_are_the_same_pixels(run, monkeypatch):
     assert 0 < kept == len(text_images._BITMAPS)
     for a, b, c in zip(plain, first, again, strict=True):
         assert a.shape == b.shape and np.array_equal(a, b) and np.array_equal(a, c)
+
+
+def test_a_text_measured_by_agg_is_drawn_from_that_layout_pixel_for_pixel(run, monkeypatch):
+    """Agg's measure of a text keeps its bitmap (``text_images.measure``): FreeType lays a
+    map's texts out once, not once to measure and again to draw, and every map comes out
+    pixel for pixel as matplotlib alone draws it."""
+    import matplotlib.text as mtext
+
+    from modeller.maps import image_words, text_images
+
+    doc, partitions = run
+
+    def draw_all() -> list[np.ndarray]:
+        out = []
+        for entry, partition in zip(doc.scenarios, partitions, strict=True):
+            fig = images.render(doc, entry, partition)
+            images.image_bytes(fig, title=entry.title)
+            out.append(_pixels(fig))
+        return out
+
+    metrics, layout = mtext._get_text_metrics_with_cache, mtext.Text._get_layout
+    monkeypatch.setattr(
+        mtext, "_get_text_metrics_with_cache", getattr(metrics, "original", metrics)
+    )
+    monkeypatch.setattr(mtext.Text, "_get_layout", getattr(layout, "original", layout))
+    monkeypatch.setattr(text_images, "_OWN", False)
+    plain = draw_all()  # matplotlib alone
+    monkeypatch.setattr(text_images, "_OWN", True)
+    monkeypatch.setattr(text_images, "_BITMAPS", {})
+    image_words.share_text_metrics(text_images.measure)  # (nothing measured yet)
+    made_by: dict[str, list[str]] = {"measure": [], "draw_text": []}
+    keep = text_images._keep
+
+    def counted(key, font, antialiased):
+        made_by[sys._getframe(1).f_code.co_name].append(key[0])
+        return keep(key, font, antialiased)
+
+    monkeypatch.setattr(text_images, "_keep", counted)
+    shared = draw_all()
+    assert len(made_by["measure"]) > 50, made_by  # the maps' texts, each laid out once
+    assert not made_by["draw_text"], made_by["draw_text"]
+    for a, b in zip(plain, shared, strict=True):
+        assert a.shape == b.shape and np.array_equal(a, b)
 
 
 def test_kept_text_sizes_and_bitmaps_follow_the_text_settings(monkeypatch):

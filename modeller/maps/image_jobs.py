@@ -217,8 +217,10 @@ def warm() -> None:
         from matplotlib.patches import PathPatch  # noqa: F401
 
         font_manager.get_font(font_manager.findfont(matplotlib.rcParams["font.family"][0]))
+    from . import text_images  # (imports matplotlib)
+
     quiet_glyph_warnings()
-    share_text_metrics()
+    share_text_metrics(text_images.measure)
     context()
 
 

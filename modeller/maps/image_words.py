@@ -176,7 +176,7 @@ def _no_property_list(artist) -> str:
     return "Properties: see the matplotlib documentation."
 
 
-def share_text_metrics() -> None:
+def share_text_metrics(measure=None) -> None:
     """Measure each label once per process, not once per figure.
 
     matplotlib caches a text's size per renderer, and every map has its own; yet most
@@ -185,6 +185,9 @@ def share_text_metrics() -> None:
     The size depends only on what the key holds (renderer kind and dpi, text, font,
     hinting), so the images are byte for byte the same (``tests/test_maps_images.py``).
     matplotlib is pinned below 3.11 (pyproject); another version is left as it is.
+    ``measure(renderer, text, fontprop, ismath)`` measures as the renderer does
+    (``text_images.measure``, which keeps the bitmap of what it measured); by default,
+    the renderer itself.
     """
     import matplotlib
     import matplotlib.text as mtext
@@ -207,7 +210,11 @@ def share_text_metrics() -> None:
         if size is None:
             if len(sizes) > 8192:  # a bound, as matplotlib's own cache has
                 sizes.clear()
-            size = sizes[key] = renderer.get_text_width_height_descent(text, fontprop, ismath)
+            if measure is None:
+                size = renderer.get_text_width_height_descent(text, fontprop, ismath)
+            else:
+                size = measure(renderer, text, fontprop, ismath)
+            sizes[key] = size
         return size
 
     metrics.shared = True

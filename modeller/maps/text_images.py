@@ -19,6 +19,7 @@ from math import cos, radians, sin
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+from matplotlib.font_manager import fontManager, get_font
 
 from .image_words import text_key
 
@@ -79,17 +80,44 @@ def draw_text(renderer, gc, x, y, s, prop, angle, ismath=False, mtext=None) -> N
     if kept is None:
         font = renderer._prepare_font(prop)
         font.set_text(s, 0, flags=get_hinting_flag())  # laid out unrotated: Agg rotates the bitmap
-        font.draw_glyphs_to_bitmap(antialiased=antialiased)
-        xo, yo = font.get_bitmap_offset()
-        kept = (np.array(font.get_image()), font.get_descent() / 64.0, xo / 64.0, yo / 64.0)
-        if len(_BITMAPS) >= LIMIT:
-            _BITMAPS.clear()
-        _BITMAPS[key] = kept
+        kept = _keep(key, font, antialiased)
     bitmap, descent, xo, yo = kept
     # where matplotlib puts it: the descent turned with the text, then whole pixels
     x = round(x + xo + descent * sin(radians(angle)))
     y = round(y + yo + descent * cos(radians(angle)))
     renderer._renderer.draw_text_image(bitmap, x, y + 1, angle, gc)
+
+
+def _keep(key: tuple, font, antialiased: bool) -> tuple:
+    """Rasterise the text ``font`` has just laid out, and keep it under ``key``."""
+    font.draw_glyphs_to_bitmap(antialiased=antialiased)
+    xo, yo = font.get_bitmap_offset()
+    kept = (np.array(font.get_image()), font.get_descent() / 64.0, xo / 64.0, yo / 64.0)
+    if len(_BITMAPS) >= LIMIT:
+        _BITMAPS.clear()
+    _BITMAPS[key] = kept
+    return kept
+
+
+def measure(renderer, s: str, prop, ismath) -> tuple[float, float, float]:
+    """``renderer.get_text_width_height_descent(s, prop, ismath)``, and where Agg lays the
+    text out for it, the bitmap ``draw_text`` will want kept from that same layout.
+
+    A text measured is nearly always drawn, and FreeType had laid each one out twice
+    (~1.2 ms for a line of the credit; ~10 % of an image's CPU on the first map that
+    shows it). ``image_words.share_text_metrics`` measures through this."""
+    size = renderer.get_text_width_height_descent(s, prop, ismath)
+    agg = getattr(renderer, "_inner", renderer)  # (``_Agg``, a replay.Recording: Agg's)
+    if ismath or not _OWN or type(agg) is not RendererAgg or RIGHT_TO_LEFT.search(s):
+        return size
+    antialiased = bool(matplotlib.rcParams["text.antialiased"])  # (a text's own, mostly)
+    key = (s, text_key(prop), agg.dpi, antialiased)
+    if key not in _BITMAPS:
+        font = get_font(fontManager._find_fonts_by_props(prop))  # the font that measured it
+        w, h = font.get_width_height()
+        if (w / 64.0, h / 64.0, font.get_descent() / 64.0) == tuple(size):  # (that layout)
+            _keep(key, font, antialiased)
+    return size
 
 
 class _Agg:
