@@ -404,6 +404,22 @@ def test_an_image_names_where_its_terms_were_reported(figures):
             assert f"proposed {images.nice_date(entry.date)}" in joined, entry.id
 
 
+def test_the_credit_says_each_maps_terms_then_what_every_map_shares(figures):
+    """The credit's first lines are the map's own (its terms' sources, the scenario and
+    its hash); the rest, the baseline and the data sources, are the same lines on every
+    map of the run, so they are laid out and rasterised once per process, not per map."""
+    shared = set()
+    for fig, entry, _ in figures.values():
+        (credit,) = [t for t in fig.texts if t.get_text().startswith("Terms")]
+        text = credit.get_text()
+        own, common = text.split("\nBaseline: ")
+        assert f"Scenario {entry.id} #{entry.hash}" in " ".join(own.split()), own
+        assert "Data: " in common and common.endswith("finer ones in the CSV/JSON.")
+        assert entry.id not in common
+        shared.add(common)
+    assert len(figures) >= 2 and len(shared) == 1, shared
+
+
 SEVEN_FLOWS = """\
 id: seven-flows
 title: Zones on both sides of the line

