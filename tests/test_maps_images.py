@@ -588,6 +588,16 @@ def _turned(**style):
     return fig
 
 
+def _maps_pixels(doc, partitions) -> list[np.ndarray]:
+    """Each scenario's map drawn (PNG and SVG), as the pixels of its canvas."""
+    out = []
+    for entry, partition in zip(doc.scenarios, partitions, strict=True):
+        fig = images.render(doc, entry, partition)
+        images.image_bytes(fig, title=entry.title)
+        out.append(_pixels(fig))
+    return out
+
+
 def test_texts_drawn_from_kept_bitmaps_are_the_same_pixels(run, monkeypatch):
     """Each text's bitmap is made once per process (``text_images``); the maps, the
     overview, and texts turned to any angle and size come out pixel for pixel as
@@ -600,11 +610,7 @@ def test_texts_drawn_from_kept_bitmaps_are_the_same_pixels(run, monkeypatch):
     doc, partitions = run
 
     def draw_all() -> list[np.ndarray]:
-        out = []
-        for entry, partition in zip(doc.scenarios, partitions, strict=True):
-            fig = images.render(doc, entry, partition)
-            images.image_bytes(fig, title=entry.title)
-            out.append(_pixels(fig))
+        out = _maps_pixels(doc, partitions)
         for fig, svg in ((render_overview(doc, partitions), False), (_turned(), True)):
             images.image_bytes(fig, svg=svg)
             out.append(_pixels(fig))
@@ -638,12 +644,7 @@ def test_a_text_measured_by_agg_is_drawn_from_that_layout_pixel_for_pixel(run, m
     doc, partitions = run
 
     def draw_all() -> list[np.ndarray]:
-        out = []
-        for entry, partition in zip(doc.scenarios, partitions, strict=True):
-            fig = images.render(doc, entry, partition)
-            images.image_bytes(fig, title=entry.title)
-            out.append(_pixels(fig))
-        return out
+        return _maps_pixels(doc, partitions)
 
     metrics, layout = mtext._get_text_metrics_with_cache, mtext.Text._get_layout
     monkeypatch.setattr(
