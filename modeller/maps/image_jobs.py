@@ -129,8 +129,8 @@ def start_images(
             image_cache.put(keys[i], drawn)
         return drawn
 
-    _JOB = (doc, partitions, stems)
     if not (len(todo) >= PARALLEL_FROM and workers > 1 and "fork" in mp.get_all_start_methods()):
+        _JOB = (doc, partitions, stems)
         try:
             done |= {i: keep(i, _draw(i)) for i in todo}
         finally:
@@ -144,11 +144,8 @@ def start_images(
     _prepare(partitions)
     if not _drawn_here:  # one drawn here first: the workers inherit its kept texts
         first = next(i for i in todo if i >= 0)
-        try:
-            done[first] = keep(first, _draw(first))
-        except BaseException:
-            _JOB = None
-            raise
+        drawn = draw_scenario(doc, doc.scenarios[first], partitions[first], stems[first])
+        done[first] = keep(first, drawn)
         todo.remove(first)
     for stream in (sys.stdout, sys.stderr):  # no buffered output copied into the workers
         stream.flush()
@@ -160,6 +157,7 @@ def start_images(
         initializer=die_with_parent,
         initargs=(os.getpid(),),
     )
+    _JOB = (doc, partitions, stems)
     try:
         futures = {i: pool.submit(_draw, i) for i in todo}  # forks the workers now
     except BaseException:

@@ -263,12 +263,13 @@ def _share_text_layouts(text_class) -> None:
     text_class._get_layout = _get_layout
 
 
-def fit_width(fig, artist, right: float = 0.99, paragraph: str | None = None) -> None:
+def fit_width(fig, artist, right: float = 0.99, paragraph: str | list[str] | None = None) -> None:
     """Wrap a text narrower until it ends left of ``right`` (a fraction of the figure's
     width): wrapping by a count of characters cannot know how wide a line of bold capitals,
     or of long figure ranges, is drawn. A text that fits is left as it is. ``paragraph``:
-    the text before wrapping, re-wrapped as one; else each line is wrapped on its own,
-    keeping its leading spaces (an indent) on the lines it is wrapped into."""
+    the text before wrapping, re-wrapped as one (several: each on its own lines); else
+    each line is wrapped on its own, keeping its leading spaces (an indent) on the lines
+    it is wrapped into."""
     renderer = fig.canvas.get_renderer()
     limit = right * fig.bbox.width
     if artist.get_window_extent(renderer).x1 <= limit:
