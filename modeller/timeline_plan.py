@@ -185,7 +185,8 @@ def _refine(oblast, geoms: list) -> list[tuple[object, frozenset]]:
 
 
 def _tiles(atoms: list) -> tuple[list, list]:
-    """Atoms cut by a square grid: (tile geometry, atom index)."""
+    """Atoms cut by a square grid: (tile geometry, atom index). A square inside its atom
+    is its own tile: only those its boundary crosses are overlaid (~2/3 of the time)."""
     tiles, owner = [], []
     for i, atom in enumerate(atoms):
         minx, miny, maxx, maxy = atom.bounds
@@ -193,8 +194,12 @@ def _tiles(atoms: list) -> tuple[list, list]:
         ys = np.arange(np.floor(miny / TILE_M) * TILE_M, maxy, TILE_M)
         boxes = shapely.box(*np.meshgrid(xs, ys), *np.meshgrid(xs + TILE_M, ys + TILE_M))
         boxes = boxes.ravel()
+        shapely.prepare(atom)
         boxes = boxes[shapely.intersects(atom, boxes)]
-        parts = shapely.intersection(atom, boxes)
+        parts = boxes.copy()
+        cut = ~shapely.contains_properly(atom, boxes)
+        parts[cut] = shapely.intersection(atom, boxes[cut])
+        shapely.destroy_prepared(atom)  # (the atom is shipped to the workers as it was)
         for part in parts:
             part = polygonal(part)
             if shapely.area(part) > SLIVER_M2:
@@ -353,11 +358,38 @@ def make_plan(scenarios: list[Scenario], pmap=map) -> Plan:
 
 
 def _point_tiles(tiles: np.ndarray, xy: np.ndarray) -> np.ndarray:
-    """For each point, one tile it lies in (on its edge counts), -1 when none does."""
+    """For each point, one tile it lies in (on its edge counts), -1 when none does.
+
+    Tiles are cut from the squares of one grid (``_tiles``): a point is tested against
+    the tiles of its own square first (the first that holds it, in the tiles' order);
+    only the few that none of those holds (outside the units, or on a square's edge) are
+    looked up in a tree of all the tiles (the first tile found)."""
     out = np.full(len(xy), -1)
-    hit_point, hit_tile = shapely.STRtree(tiles).query(shapely.points(xy), predicate="intersects")
-    out[hit_point[::-1]] = hit_tile[::-1]  # the first tile found for each point
+    b = shapely.bounds(tiles)
+    tile_cell = _cell_keys((b[:, :2] + b[:, 2:]) / 2)  # (a tile's middle is in its square)
+    order = np.argsort(tile_cell, kind="stable")
+    keys = tile_cell[order]
+    point_cell = _cell_keys(xy)
+    lo, hi = np.searchsorted(keys, point_cell, "left"), np.searchsorted(keys, point_cell, "right")
+    count = hi - lo
+    point = np.repeat(np.arange(len(xy)), count)
+    tile = order[
+        np.repeat(lo, count) + np.arange(len(point)) - np.repeat(np.cumsum(count) - count, count)
+    ]
+    hit = shapely.intersects_xy(tiles[tile], xy[point, 0], xy[point, 1])
+    out[point[hit][::-1]] = tile[hit][::-1]  # (the first of its square's tiles that holds it)
+    rest = np.flatnonzero(out < 0)
+    if len(rest):
+        tree = shapely.STRtree(tiles)
+        hit_point, hit_tile = tree.query(shapely.points(xy[rest]), predicate="intersects")
+        out[rest[hit_point[::-1]]] = hit_tile[::-1]  # the first tile found for each point
     return out
+
+
+def _cell_keys(xy: np.ndarray) -> np.ndarray:
+    """The grid square (``TILE_M``) each point lies in, as one integer."""
+    ij = np.floor(xy / TILE_M).astype(np.int64)
+    return ij[:, 0] * (1 << 32) + ij[:, 1]
 
 
 def _same(a, b) -> bool:

@@ -949,3 +949,32 @@ def test_dates_held_mostly_outside_the_units_are_doubted_as_run_doubts_one(
     for day in ("2025-08-14", "2025-08-16"):  # the maps as DeepState drew them: no doubt
         plain = baselines.apply(baselines.load_baseline(f"deepstate:{day}"), loaded[0][1])
         assert not [w for w in plain.warnings if "lies outside the units" in w]
+
+
+def test_the_plans_tiles_tile_each_atom_and_each_point_gets_a_tile_that_holds_it():
+    """The plan's tiles (a grid's squares inside an atom kept whole, the rest overlaid) add
+    up to their atom, and each population point's tile, found square by square, holds
+    it; a point no tile holds gets -1, as from a tree of all the tiles."""
+    import shapely
+
+    from modeller import population
+    from modeller.scenario import load_scenario
+
+    sc = load_scenario(REPO / "scenarios" / "land-swap.yaml")
+    geom = timeline_plan.make_plan([sc]).geometry
+    per_atom = np.bincount(geom.tile_atom, weights=geom.tile_km2, minlength=len(geom.atoms))
+    assert np.allclose(per_atom, geom.atom_km2, rtol=1e-9)
+    whole = np.isclose(geom.tile_km2, (timeline_plan.TILE_M / 1000) ** 2, rtol=1e-12)
+    assert whole.sum() > len(geom.tiles) / 3  # (squares inside their atom, kept whole)
+    assert (shapely.get_num_coordinates(geom.tiles[whole]) == 5).all()
+
+    layout = population.current().layouts[population.current().central.layout]
+    xy = np.vstack([layout.xy, [[-1e7, 0.0], [1e7, 1e7]]])  # (two far from Ukraine)
+    got = timeline_plan._point_tiles(geom.tiles, xy)
+    held = got >= 0
+    assert held[:-2].mean() > 0.99 and not held[-2:].any()
+    assert shapely.intersects_xy(geom.tiles[got[held]], xy[held, 0], xy[held, 1]).all()
+    tree = shapely.STRtree(geom.tiles)
+    in_any = np.zeros(len(xy), dtype=bool)
+    in_any[tree.query(shapely.points(xy), predicate="intersects")[0]] = True
+    assert (held == in_any).all()
