@@ -194,12 +194,14 @@ def _tiles(atoms: list) -> tuple[list, list]:
         ys = np.arange(np.floor(miny / TILE_M) * TILE_M, maxy, TILE_M)
         boxes = shapely.box(*np.meshgrid(xs, ys), *np.meshgrid(xs + TILE_M, ys + TILE_M))
         boxes = boxes.ravel()
+        prepared = shapely.is_prepared(atom)  # (a whole unit's atom is the unit's shape)
         shapely.prepare(atom)
         boxes = boxes[shapely.intersects(atom, boxes)]
         parts = boxes.copy()
         cut = ~shapely.contains_properly(atom, boxes)
         parts[cut] = shapely.intersection(atom, boxes[cut])
-        shapely.destroy_prepared(atom)  # (the atom is shipped to the workers as it was)
+        if not prepared:  # (left as it was found)
+            shapely.destroy_prepared(atom)
         for part in parts:
             part = polygonal(part)
             if shapely.area(part) > SLIVER_M2:
