@@ -194,14 +194,11 @@ def _tiles(atoms: list) -> tuple[list, list]:
         ys = np.arange(np.floor(miny / TILE_M) * TILE_M, maxy, TILE_M)
         boxes = shapely.box(*np.meshgrid(xs, ys), *np.meshgrid(xs + TILE_M, ys + TILE_M))
         boxes = boxes.ravel()
-        prepared = shapely.is_prepared(atom)  # (a whole unit's atom is the unit's shape)
-        shapely.prepare(atom)
+        shapely.prepare(atom)  # (its many tests against the squares; left prepared)
         boxes = boxes[shapely.intersects(atom, boxes)]
         parts = boxes.copy()
         cut = ~shapely.contains_properly(atom, boxes)
         parts[cut] = shapely.intersection(atom, boxes[cut])
-        if not prepared:  # (left as it was found)
-            shapely.destroy_prepared(atom)
         for part in parts:
             part = polygonal(part)
             if shapely.area(part) > SLIVER_M2:
