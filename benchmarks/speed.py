@@ -322,6 +322,11 @@ def main() -> None:
             f"took the time of {dates:.2f} such dates, so it meets 5 s where a date takes "
             f"<= {5 / dates:.1f} s"
         )
+        if t.get("band_day_ms"):
+            print(
+                f"timeline band: {t['band_day_ms']:.1f} ms CPU a day, against "
+                f"{t['free_day_ms']:.1f} ms a day for a band-free scenario alone (all of it)"
+            )
         print(
             f"timeline floor (reading {t['read']:.1f} s + writing {t['write']:.1f} s CPU): "
             f"{t['floor']:.1f} s CPU = {t['floor'] / 2:.1f} s wall on 2 cores; "

@@ -18,6 +18,9 @@
    pockets, clip, bands, towns, rows, write; the bands' own parts: the line of contact,
    the zones, the tiles, the settlements, the rest under "bands") and the floor (reading
    the files + writing the table).
+5. A band's daily cost against a band-free scenario's: the first shipped scenario with a
+   band and the first without, each alone over the full archive (in this process): the
+   band's CPU (its stages) per day against the band-free scenario's whole CPU per day.
    ``benchmarks/speed.py`` runs this after its ``run`` section; the targets print last.
 """
 
@@ -46,6 +49,7 @@ from modeller import (
     population,
     reconcile,
     settings,
+    timeline_plan,
     timeline_run,
     timeline_table,
     timeline_write,
@@ -317,7 +321,9 @@ def measure_all(n_sample: int, scenarios_dir: str, repeat: int = 3) -> dict:
         f"s CPU; the rest ({cpu - floor:.1f} s): outline layer, cut-off pockets, clipping, bands, "
         "towns, rows"
     )
+    bands = band_costs(scenarios, daily)
     return {
+        **bands,
         "grown": grown,
         "kept": kept,
         "wall": wall,
@@ -331,6 +337,33 @@ def measure_all(n_sample: int, scenarios_dir: str, repeat: int = 3) -> dict:
         "cpu": cpu + stages["plan"],
         "stages": ", ".join(f"{k} {v:.1f}" for k, v in stages.items()),
     }
+
+
+def band_costs(scenarios: list, daily: list) -> dict:
+    """[5]: the CPU of the first scenario with a band and of the first without, each alone
+    over the whole archive (stages summed over the workers, the plan left out); printed,
+    and returned for the summary (empty when the scenarios lack either kind)."""
+    banded = [item for item in scenarios if timeline_plan.distinct_bands([item[1]])]
+    free = [item for item in scenarios if not timeline_plan.distinct_bands([item[1]])]
+    if not banded or not free:
+        print("[5] bands: the scenarios lack one with a band or one without; not measured")
+        return {}
+    cpu = {}
+    for kind, item in (("band", banded[0]), ("free", free[0])):
+        stages = dict(timeline_run.build_table([item], daily).seconds)
+        stages.pop("plan", None)
+        band = sum(v for k, v in stages.items() if k.startswith("bands"))
+        cpu[kind] = (item[1].id, sum(stages.values()), band)
+    (band_id, band_total, band), (free_id, free_total, _) = cpu["band"], cpu["free"]
+    ms = 1000 / len(daily)
+    print(
+        f"[5] bands, each scenario alone over the {len(daily)} days (CPU): {band_id} "
+        f"{band_total:.1f} s, of which its band {band:.1f} s ({band * ms:.1f} ms a day); "
+        f"{free_id} {free_total:.1f} s ({free_total * ms:.1f} ms a day, everything): the band "
+        f"costs {band / free_total:.2f}x a band-free scenario's whole day. Timed together, "
+        "band-free scenarios share all but their rows"
+    )
+    return {"band_day_ms": band * ms, "free_day_ms": free_total * ms}
 
 
 def main() -> None:
@@ -347,6 +380,11 @@ def main() -> None:
     )
     print(f"speed-up vs geopandas.overlay on the same dates: {t['ratio']:.1f}x (target >= 20x)")
     print(f"floor (reading + writing): {t['floor']:.1f} s CPU; all stages {t['cpu']:.1f} s")
+    if t.get("band_day_ms"):
+        print(
+            f"a band: {t['band_day_ms']:.1f} ms CPU a day; a band-free scenario alone: "
+            f"{t['free_day_ms']:.1f} ms a day"
+        )
 
 
 if __name__ == "__main__":
