@@ -71,6 +71,9 @@ def timeline(
             files.check_folder_name(
                 out, f"the table and the page go there (timeline.{fmt}, timeline.html)"
             )
+            # (a folder that cannot be made or written: said now, as run says it, not after
+            # minutes of measuring)
+            files.check_folder(out)
             from .maps.site import check_not_theirs  # a file of the user's is not replaced
 
             names = [f"timeline.{fmt}", *([] if no_chart else ["timeline.html"])]

@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -59,6 +61,36 @@ def removed_on_exit(path: str) -> Iterator[None]:
     finally:
         _paths.remove(str(path))
         _watch_sigterm()
+
+
+def swept(prefix: str) -> None:
+    """Remove the temporary folders that processes killed outright left (SIGKILL, a power
+    cut: nothing of ``removed_on_exit`` runs): those named ``prefix``, a process id and "-"
+    (``tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")``), of this user, whose process
+    is gone. (POSIX only: Windows has no signal 0 to ask whether a process is there.)"""
+    if os.name != "posix":
+        return
+    with suppress(OSError):
+        for entry in os.scandir(tempfile.gettempdir()):
+            pid, dash, _ = entry.name.removeprefix(prefix).partition("-")
+            if not (entry.name.startswith(prefix) and dash and pid.isdigit()):
+                continue
+            with suppress(OSError):
+                info = entry.stat(follow_symlinks=False)  # (a link or a file is left alone)
+                ours = stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+                if ours and _gone(int(pid)):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _gone(pid: int) -> bool:
+    """Whether no process has this id (one of another user's is there)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # (PermissionError: another user's process)
+        return False
+    return False
 
 
 def _watch_sigterm() -> None:

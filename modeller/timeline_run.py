@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import baselines, geodata, reconcile, settings, timeline_cache
+from . import baselines, control, geodata, reconcile, settings, timeline_cache
 from .archive import Snapshot, missing_days
 from .errors import InputError
-from .interrupts import die_with_parent, removed_on_exit
+from .interrupts import die_with_parent, removed_on_exit, swept
 from .scenario import Scenario
 from .scheduler import connect as connect_scheduler
 from .timeline_measure import Geometry, Measures, measure, merge, on_each_day, share_ends
@@ -93,8 +93,9 @@ def _plan_and_measure(
     ends = pool.segment_ends
     for slot, part in enumerate(parts):
         ends[2 * slot], ends[2 * slot + 1] = 0, len(part) - 1
+    swept(HANDOFF)  # (those of timelines killed outright)
     with (
-        tempfile.TemporaryDirectory(prefix="modeller-timeline-") as folder,
+        tempfile.TemporaryDirectory(prefix=f"{HANDOFF}{os.getpid()}-") as folder,
         removed_on_exit(folder),
     ):
         handoff = Handoff(os.path.join(folder, "geometry.pickle"))
@@ -116,6 +117,9 @@ def _plan_and_measure(
         halves = _collect(futures, advance, pool)
         joined = [merge([m for m, (slot, _) in halves if slot == s]) for s in range(len(parts))]
         return plan, planned, joined
+
+
+HANDOFF = "modeller-timeline-"  # the plan's temporary folder: HANDOFF, its process id, "-"
 
 
 def _load_writer() -> None:
@@ -307,6 +311,9 @@ def _build_table(
     progress: Callable[[int], None],
     specs: str | None,
 ) -> Table:
+    # a bad MODELLER_CONTESTED is refused whatever the days hold, as run refuses it (it
+    # had been said only on a day with a grey zone, and was part of the kept days' key)
+    control.contested_mode()
     # snapshots that keep a grey zone have a third status: evaluated the plain way
     grey = [s.grey for s in snapshots]  # (each file read once: ~50 ms for the archive)
     others = [*others, *(s.spec for s, g in zip(snapshots, grey, strict=True) if g)]

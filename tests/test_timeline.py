@@ -4,6 +4,7 @@ baselines, the Dask path, the table formats and the command line's errors."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from modeller import (
     archive,
     baselines,
     geodata,
+    interrupts,
     report,
     timeline_notes,
     timeline_plan,
@@ -978,3 +980,37 @@ def test_the_plans_tiles_tile_each_atom_and_each_point_gets_a_tile_that_holds_it
     in_any = np.zeros(len(xy), dtype=bool)
     in_any[tree.query(shapely.points(xy), predicate="intersects")[0]] = True
     assert (held == in_any).all()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the sweep asks for processes by signal 0")
+def test_a_plan_folder_left_by_a_killed_timeline_is_removed_by_the_next(tmp_path, monkeypatch):
+    """A timeline killed outright (SIGKILL) left its plan's folder, ~5 MB, in the temporary
+    folder for good; the next timeline removes it, and nothing of a live process's, of
+    another name, or that is not a folder."""
+    import subprocess
+    import sys
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    dead = int(done.stdout)  # (its process has ended)
+    left = tmp_path / f"{timeline_run.HANDOFF}{dead}-x1y2"
+    (left / "deeper").mkdir(parents=True)
+    (left / "geometry.pickle").write_bytes(b"\0" * 1000)
+    live = tmp_path / f"{timeline_run.HANDOFF}{os.getpid()}-a1b2"
+    live.mkdir()
+    old_style = tmp_path / f"{timeline_run.HANDOFF}4xyvkba0"
+    old_style.mkdir()
+    a_file = tmp_path / f"{timeline_run.HANDOFF}{dead}-file"
+    a_file.write_text("mine", encoding="utf-8")
+    a_link = tmp_path / f"{timeline_run.HANDOFF}{dead}-link"
+    a_link.symlink_to(live)
+    interrupts.swept(timeline_run.HANDOFF)
+    assert not left.exists()
+    assert live.is_dir() and old_style.is_dir() and a_file.read_text(encoding="utf-8") == "mine"
+    assert a_link.is_symlink() and live.is_dir()

@@ -535,3 +535,33 @@ def test_baselines_given_twice_are_both_measured(shared_data, tmp_path):
     both = dates("deepstate:2025-08-01..2025-08-03", "contact-line")
     assert both == dates("deepstate:2025-08-01..2025-08-03,contact-line")
     assert len(both) == 4 and {"2025-08-01", "2025-08-15"} <= both
+
+
+def test_an_out_folder_that_cannot_be_made_or_a_bad_grey_zone_mode_is_said_before_any_day(
+    tmp_path, monkeypatch
+):
+    """An --out under a file, or a bad MODELLER_CONTESTED, had been said only after every
+    day was measured (minutes for a long range; the mode only where a day had a grey
+    zone), where run says both at once."""
+    from click.testing import CliRunner
+
+    from modeller import timeline_run
+    from modeller.cli import main
+
+    measured = []  # (these baselines are measured the plain way, baseline by baseline)
+    real = timeline_run.plain_figures
+    monkeypatch.setattr(
+        timeline_run, "plain_figures", lambda *a, **k: measured.append(1) or real(*a, **k)
+    )
+    (tmp_path / "afile").write_text("mine", encoding="utf-8")
+    args = ["timeline", "land-swap", "--baselines", "contact-line,pre-2022", "--workers", "1"]
+    said = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "afile" / "sub")])
+    assert said.exit_code != 0 and "a part of the path is a file" in said.output
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine" and not measured
+    monkeypatch.setenv("MODELLER_CONTESTED", "maybe")
+    said = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out")])
+    assert said.exit_code == 2 and "bad MODELLER_CONTESTED 'maybe'" in said.output
+    assert not measured and not (tmp_path / "out" / "timeline.csv").exists()
+    monkeypatch.delenv("MODELLER_CONTESTED")  # the same command measures and writes
+    assert CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out")]).exit_code == 0
+    assert (tmp_path / "out" / "timeline.csv").stat().st_size > 1000 and len(measured) == 2
