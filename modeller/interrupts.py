@@ -88,8 +88,8 @@ def _gone(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    except OSError:  # (PermissionError: another user's process)
-        return False
+    except PermissionError:  # (another user's process)
+        pass
     return False
 
 

@@ -73,6 +73,9 @@ def measure_local(geom: Geometry, parts: list[list[Snapshot]]) -> list[Measures]
     return [measure(geom, part) for part in parts]
 
 
+HANDOFF = "modeller-timeline-"  # the plan's temporary folder: HANDOFF, its process id, "-"
+
+
 def _plan_and_measure(
     scenarios: list[Scenario],
     ordered: list[Snapshot],
@@ -117,9 +120,6 @@ def _plan_and_measure(
         halves = _collect(futures, advance, pool)
         joined = [merge([m for m, (slot, _) in halves if slot == s]) for s in range(len(parts))]
         return plan, planned, joined
-
-
-HANDOFF = "modeller-timeline-"  # the plan's temporary folder: HANDOFF, its process id, "-"
 
 
 def _load_writer() -> None:
