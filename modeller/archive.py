@@ -283,11 +283,21 @@ def _usable(path: Path) -> bool:
     return stat.S_ISREG(st.st_mode) and st.st_size > 0
 
 
-def snapshots() -> list[Snapshot]:
-    """Every snapshot available on this machine, by date (daily files win over month-ends)."""
+def snapshots(broken: list | None = None) -> list[Snapshot]:
+    """Every snapshot available on this machine, by date (daily files win over month-ends).
+
+    ``broken``: where a month-end file that cannot be read (cut short, say) puts its
+    InputError, its days left out; None: the InputError is raised."""
     by_day: dict[Date, Snapshot] = {}
     for path in monthly_paths():
-        for i, day in enumerate(_monthly_dates(path)):
+        try:
+            found = _monthly_dates(path)
+        except InputError as exc:
+            if broken is None:
+                raise
+            broken.append(exc)
+            continue
+        for i, day in enumerate(found):
             by_day.setdefault(day, Snapshot(day, path, i))
     for day, path in _daily_files().items():
         by_day[day] = Snapshot(day, path)
@@ -318,7 +328,25 @@ def not_held(day: Date, available: list[Snapshot] | None = None) -> InputError:
     nearest = dates.nearest([s.day for s in offered], day, 3)
     return InputError(
         f"deepstate:{day} is not in the archive ({describe(available)}); "
-        f"nearest: {', '.join(f'deepstate:{d}' for d in nearest)}"
+        f"nearest: {', '.join(f'deepstate:{d}' for d in nearest)}{_data_dir_unused(available)}"
+    )
+
+
+def _data_dir_unused(available: list[Snapshot]) -> str:
+    """A note when MODELLER_DATA_DIR is set but gave none of the days (a misspelt folder had
+    gone unmentioned once the cache held a fetched day: the archive seemed to be that day)."""
+    given = os.environ.get("MODELLER_DATA_DIR")
+    if not given:
+        return ""
+    try:
+        folder = Path(given).expanduser().resolve()
+        if any(s.path.resolve().is_relative_to(folder) for s in available):
+            return ""
+    except (OSError, RuntimeError, ValueError):
+        pass
+    return (
+        f" (MODELLER_DATA_DIR is {given[:200]!r}, which holds no deepstate/daily/ files; "
+        "point it at a folder with deepstate/daily/deepstatemap_data_YYYYMMDD.geojson files)"
     )
 
 
@@ -451,7 +479,10 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
         if not spec:
             continue
         if spec.startswith("deepstate") and not _is_file_name(spec):
-            available = available if available is not None else snapshots()
+            broken: list[InputError] = []
+            available = available if available is not None else snapshots(broken)
+            if broken and _beyond_daily(spec):  # (else the month-ends are not read)
+                raise broken[0]
             picked = select(spec, available)
             (chosen if RANGE_RE.match(spec.strip()) else named).extend(picked)
             if RANGE_RE.match(spec.strip()) and picked:
@@ -468,6 +499,29 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
             raise InputError(f"unknown baseline '{given[:80]}' in --baselines; valid: {RANGE_HELP}")
     kept = set(thin(sorted(set(chosen), key=lambda s: s.day), step)) | set(named) | set(ends)
     return sorted(kept, key=lambda s: s.day), others
+
+
+def _beyond_daily(spec: str) -> bool:
+    """Whether a spec may name a day that only a month-end file can hold: a day without a
+    daily file in its span, or an open start (the archive's first day may be a month-end's).
+    A month-end file cut short had stopped a timeline of daily files only."""
+    m = RANGE_RE.match(spec.strip())
+    single = re.fullmatch(r"deepstate:(\d{4}-\d{2}-\d{2})", spec.strip())
+    try:
+        if m is not None:
+            start, end = (parse_date(d, f"'{spec}'") if d else None for d in m.groups()[:2])
+        elif single is not None:
+            start = end = parse_date(single.group(1), f"'{spec}'")
+        else:
+            return True  # (select says what is wrong with it)
+    except InputError:
+        return True
+    daily = set(_daily_files())
+    if start is None or not daily:
+        return True
+    end = end or max(daily)
+    days = (start + timedelta(days=k) for k in range(max(0, (end - start).days) + 1))
+    return any(d not in daily for d in days)
 
 
 def split_specs(specs: str) -> list[str]:

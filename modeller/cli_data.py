@@ -200,10 +200,8 @@ def list_baselines() -> None:
         ("pre-2022", "embedded approximate line of 23 Feb 2022 (Crimea, ORDLO)"),
     ]
     days = archive.deepstate_dates(usable=True)
-    try:
-        month_ends = [s.day for s in archive.snapshots() if s.feature is not None]
-    except InputError as exc:  # e.g. a truncated month-end file
-        fail(exc)
+    broken: list[InputError] = []  # e.g. a month-end file cut short: said after the rest
+    month_ends = [s.day for s in archive.snapshots(broken) if s.feature is not None]
     if days:
         span = (
             f"{len(days)} days from {days[0]} to {days[-1]}"
@@ -243,3 +241,7 @@ def list_baselines() -> None:
     for spec, what in rows:
         table.add_row(spec, escape(what))
     rich_console(highlight=False, emoji=False).print(table)
+    for exc in broken[:-1]:  # (the usable ones listed all the same: status 2, as before)
+        click.echo(f"error: {terminal_text(exc)}", err=True)
+    if broken:
+        fail(broken[-1])

@@ -19,7 +19,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import mapping
 
-from . import dates, files, inputs, positions, settings
+from . import dates, files, geojson, inputs, positions, settings
 from .errors import InputError, NotKept
 
 API = "https://deepstatemap.live/api/history"
@@ -278,7 +278,7 @@ def fetch(day: Date, folder: Path | None = None, force: bool = False) -> Path:
     its path."""
     folder = folder or settings.cache_dir() / "deepstate"
     target = folder / f"deepstatemap_data_{day:%Y%m%d}.geojson"
-    if target.exists() and not force:
+    if not force and _readable(target):
         return target
     item = snapshot_for(day, snapshots())
     url = f"{API}/{item['id']}/geojson"
@@ -303,6 +303,23 @@ def fetch(day: Date, folder: Path | None = None, force: bool = False) -> Path:
         return _keep(target, _daily(layers, item, url))
     except OSError as exc:
         raise NotKept(target, exc) from exc
+
+
+def _readable(target: Path) -> bool:
+    """Whether a day kept before reads as a snapshot: one cut short, emptied or replaced by
+    a folder is downloaded again (``fetch`` had said it was there, and ``run``'s error for it
+    sent the user back to ``fetch``)."""
+    try:  # (a name too long for the system: said as the cache folder's, not the network's)
+        if not target.exists():
+            return False
+    except OSError as exc:
+        raise NotKept(target, exc) from exc
+    try:
+        geojson.read_layers(target, densify=False)
+    except (InputError, OSError, ValueError):
+        inputs.forget(target)  # (read just now: else the download may not replace it)
+        return False
+    return True
 
 
 UKRAINE_BOX = (21.0, 43.5, 41.5, 53.0)  # lon/lat: Ukraine and a margin (Crimea to Sumy)

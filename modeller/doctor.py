@@ -166,6 +166,11 @@ def _read_shapes(folder: Path) -> dict[str, object]:
         geometry = f.get("geometry") if isinstance(f, dict) else None
         if not isinstance(props, dict) or "code" not in props:
             raise ValueError(f"oblasts.geojson, feature {i}: no 'code' property")
+        if not isinstance(props["code"], str):  # (5 or null had ended in a traceback)
+            raise ValueError(
+                f"oblasts.geojson, feature {i}: 'code' {json.dumps(props['code'])[:40]} is not "
+                'a unit code in quotes, such as "UA-14" (as units.csv names it)'
+            )
         if not isinstance(geometry, dict):
             raise ValueError(f"oblasts.geojson, feature {i} ({props['code']!s:.40}): no geometry")
         codes.append(props["code"])

@@ -1,9 +1,11 @@
 """One HTTP GET for ``modeller fetch``: a quiet socket is given up on after ``WAIT_S``, and
-the whole answer must arrive within ``DEADLINE_S`` (a socket timeout alone let a server
-that sends a byte a minute hold the command for ever)."""
+the whole answer, from connecting to its last byte, must arrive within ``DEADLINE_S`` (a
+socket timeout alone let a server that sends a byte a minute, of its body or of its
+headers, hold the command for ever)."""
 
 from __future__ import annotations
 
+import threading
 import time
 import urllib.request
 
@@ -28,6 +30,29 @@ def get(
         )
     request = urllib.request.Request(url, headers={"User-Agent": "modeller (research tool)"})
     end = time.monotonic() + deadline_s
+    said: dict = {}
+
+    def fetch() -> None:
+        try:
+            said["body"] = _read(request, url, wait_s, end, deadline_s, max_bytes)
+        except BaseException as exc:  # (given to the caller below)
+            said["error"] = exc
+
+    # connecting, TLS and the headers are bounded by the socket's timeout per read only
+    # (headers trickled a line at a time had held it past the deadline): the GET runs in
+    # a thread given up at the deadline (left to end with its socket's timeout)
+    worker = threading.Thread(target=fetch, name="modeller-download", daemon=True)
+    worker.start()
+    worker.join(max(0.0, end - time.monotonic()) + 0.5)  # (the body's loop says it first)
+    if worker.is_alive():
+        raise TimeoutError(f"no complete answer within {deadline_s:.0f} s")
+    if "error" in said:
+        raise said["error"]
+    return said["body"]
+
+
+def _read(request, url: str, wait_s: float, end: float, deadline_s: float, max_bytes: int):
+    """The body, read as ``get`` says (in its thread)."""
     parts, size = [], 0
     with urllib.request.urlopen(request, timeout=wait_s) as response:
         while chunk := response.read1(CHUNK):  # (read() would wait for all CHUNK bytes)

@@ -18,7 +18,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import downloads, settings
+from . import downloads, files, geodata, settings
 from .errors import InputError, NotKept
 
 API = "https://www.geoboundaries.org/api/current/gbOpen/UKR/ADM1/"
@@ -52,7 +52,7 @@ def fetch_units(folder: Path | None = None, api: str | None = None, force: bool 
     api = api or API
     folder = Path(folder or settings.cache_dir() / "units")
     target = folder / FILE
-    if target.exists() and not force:
+    if not force and _usable(target):
         return target
     meta = metadata(api)
     url = str(meta["gjDownloadURL"])
@@ -82,8 +82,25 @@ def fetch_units(folder: Path | None = None, api: str | None = None, force: bool 
     return target
 
 
+def _usable(target: Path) -> bool:
+    """Whether a download kept before still reads as ``--units`` takes it (one cut short or
+    changed since is downloaded again: ``fetch`` had reported it fetched, every time)."""
+    try:  # (a name too long for the system: said as the cache folder's, not the network's)
+        if not target.exists():
+            return False
+    except OSError as exc:
+        raise NotKept(target, exc) from exc
+    try:
+        geodata.check_units(target)
+    except (InputError, OSError, ValueError):
+        return False
+    return True
+
+
 def _keep(folder: Path, target: Path, body: bytes, api: str, url: str, meta, features) -> None:
-    """Write the download and the record of where it came from."""
+    """Write the record of where the download came from, then the download itself, once it
+    reads as ``--units`` takes it (InputError, nothing kept, when it does not: a square
+    over Kyiv oblast or a corner at 1e300 had been kept and reported as fetched)."""
     folder.mkdir(parents=True, exist_ok=True)
     record = {
         "api": api,
@@ -94,14 +111,16 @@ def _keep(folder: Path, target: Path, body: bytes, api: str, url: str, meta, fea
         "licence": meta.get("boundaryLicense"),
         "record": meta,
     }
-    _write(target, body)
-    _write(
-        target.with_name(FILE.replace(".geojson", ".source.json")),
-        json.dumps(record, indent=2).encode(),
-    )
-
-
-def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    # (each atomically, the record before the download is renamed into place: a full disk
+    # had left a hidden half file behind, or the download without its record)
+    with files.atomic_path(target, ".tmp.geojson") as tmp:
+        Path(tmp).write_bytes(body)
+        try:
+            geodata.check_units(Path(tmp))
+        except InputError as exc:
+            why = exc.message.replace(str(tmp), FILE)
+            raise InputError(
+                f"the file at {url[:200]} is not usable as --units ({why}); nothing was kept"
+            ) from None
+        record_path = target.with_name(FILE.replace(".geojson", ".source.json"))
+        files.write_text(record_path, json.dumps(record, indent=2))

@@ -109,6 +109,16 @@ def was_read(path: Path) -> bool:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) in _READ
 
 
+def forget(path: Path) -> None:
+    """``path`` no longer counts as read (``was_read``): a cached download found broken is
+    the cache's to replace, not an input to keep."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return
+    _READ.discard((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+
+
 def read_bytes(path: Path, kind: str) -> bytes:
     """The bytes of a checked file (regular, within the limit)."""
     size = check_file(path, kind)

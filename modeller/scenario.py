@@ -287,12 +287,16 @@ class Scenario(Model):
                 if sel.held_in is not None:  # a status of another baseline: a built-in one
                     values.append((sel.held_in.status, "where.held_in.status"))
             for value, where in values:
+                # held_by, a band's side and held_in name a holder in a baseline: only the
+                # built-in statuses (a declared 'dmz' there had selected nothing, silently
+                # in validate, and its error had advised declaring it)
                 choices = {
-                    "where.band.side": ["both", *valid],
+                    "where.band.side": ["both", *BUILTIN_STATUSES],
+                    "where.held_by": list(BUILTIN_STATUSES),
                     "where.held_in.status": list(BUILTIN_STATUSES),
                 }.get(where, valid)
                 if value is not None and value not in choices:
-                    raise StatusError(prefix, i, where, value, choices, phase)
+                    raise StatusError(prefix, i, where, value, choices, phase, valid)
         return self
 
     @property

@@ -9,6 +9,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
+from . import gazetteer
 from .errors import cut
 from .statuses import meant
 
@@ -25,15 +26,29 @@ class LocatedError(ValueError):
 class StatusError(LocatedError):
     """A status (or band side) no step may use: raised by the model, told by line."""
 
-    def __init__(self, prefix: tuple, step: int, where: str, value: str, valid: list, phase):
+    def __init__(
+        self,
+        prefix: tuple,
+        step: int,
+        where: str,
+        value: str,
+        valid: list,
+        phase,
+        declared: list = (),
+    ):
         loc = (*prefix, "steps", step, *where.split("."))
         in_phase = f" of phase '{phase.id}'" if phase is not None else ""
         kind = "band side" if where.endswith("band.side") else "status"
-        hint = (
-            "a baseline holds only these; a scenario's own statuses exist only after its steps"
-            if where.endswith("held_in.status")
-            else "declare others under 'statuses:'"
-        )
+        if where == "assign":
+            hint = "declare others under 'statuses:'"
+        else:  # held_by, band.side, held_in.status: a holder in a baseline
+            key = "a band's side" if kind == "band side" else where.removeprefix("where.")
+            hint = (
+                f"{key} is a holder in the baseline, and a baseline holds only these; a "
+                "scenario's own statuses exist only after its steps"
+            )
+            if value in declared:  # ('dmz' is declared: select what its step selected)
+                hint += f": to select the land a step assigns to {value!r}, repeat its 'where'"
         super().__init__(
             f"unknown {kind} {value[:80]!r} in step {step + 1}{in_phase}{meant(value, valid)}; "
             f"valid: {', '.join(valid)} ({hint})",
@@ -176,6 +191,16 @@ def _bounds_of(root: type[BaseModel], loc: tuple) -> str:
     return f" from {ge:g} to {le:g}" if ge is not None and le is not None else ""
 
 
+def _an_oblast(key: object) -> bool:
+    """Whether an unknown key is an oblast's name (split off a place by an unquoted comma)."""
+    try:
+        with gazetteer.hints_at_most(0):
+            gazetteer.resolve_unit(str(key))
+    except ValueError:
+        return False
+    return True
+
+
 def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
     """(location, message) of one pydantic error (of ``in_file``) of a file whose top
     model is ``root``."""
@@ -186,6 +211,8 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         keys = [f.alias or n for n, f in parent.model_fields.items()] if parent else []
         close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
         hint = f" — did you mean '{close[0]}'?" if close else ""
+        if "place" in keys and _an_oblast(loc[-1]):  # {place: Pokrovsk, Donetsk, km: 5}
+            hint = " — a place's oblast is part of its value: quote both, place: 'Name, Oblast'"
         valid = ", ".join(keys) if keys else "see the README"
         return loc, f"unknown key '{cut(loc[-1])}' (at {where}){hint}; valid keys here: {valid}"
     if error["type"] == "missing":

@@ -39,9 +39,12 @@ def _known_place(name: str) -> str:
 
 def _number(value: Any) -> Any:
     """A number as YAML writes one: ``true`` is not 1 and ``'20'`` is not 20."""
-    if isinstance(value, bool | str):
-        shown = str(value).lower() if isinstance(value, bool) else repr(value)
-        raise ValueError(f"{shown} is not a number; write digits without quotes, e.g. 20")
+    if isinstance(value, bool):
+        raise ValueError(f"{str(value).lower()} is not a number; write one, e.g. 20")
+    if isinstance(value, str):  # (quoted, or a form YAML reads as text: 0o17, 1:30, 1_0)
+        raise ValueError(
+            f"{value!r} is not a number; write plain decimal digits, not in quotes, e.g. 20"
+        )
     if value is None:  # ('km:' left empty, or null: pydantic's "a valid number (got None)")
         raise ValueError("the value is empty; write a number, e.g. 20")
     return value

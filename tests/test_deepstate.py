@@ -59,6 +59,94 @@ def test_fetch_keeps_occupied_ukraine_and_drops_foreign_layers(recorded_api, tmp
     assert len(recorded_api) == before
 
 
+def test_a_kept_day_cut_short_or_emptied_is_downloaded_again(recorded_api, tmp_path, monkeypatch):
+    """``fetch`` had said a cut-short cached day was there (exit 0), and ``run``'s error for
+    it ("cut short; download it again") sent the user back to the same false success."""
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
+    path = deepstate.fetch(date(2025, 8, 3))
+    whole = path.read_bytes()
+    for broken in (whole[:50_000], b"", b"<html>busy</html>"):
+        path.write_bytes(broken)
+        before = len(recorded_api)
+        result = CliRunner().invoke(main, ["fetch", "2025-08-03"])
+        assert result.exit_code == 0, result.output
+        assert len(recorded_api) > before  # downloaded, not taken from the cache
+        assert path.read_bytes() == whole
+    before = len(recorded_api)
+    assert deepstate.fetch(date(2025, 8, 3)) == path and len(recorded_api) == before
+
+
+def test_a_cache_folder_name_too_long_is_said_as_such_not_as_the_network(tmp_path):
+    """Path.exists() raises on a name past the system's limit: it had been said as "cannot
+    reach the DeepState API" (and geoBoundaries), before any request."""
+    env = {"MODELLER_CACHE_DIR": str(tmp_path / ("a" * 300))}
+    for args in (["fetch", "2025-08-03"], ["fetch", "units"]):
+        result = CliRunner(env=env).invoke(main, args)
+        assert result.exit_code == 1, result.output
+        assert "File name too long" in result.output and "cannot reach" not in result.output
+
+
+def test_a_data_dir_without_the_archive_is_named_when_the_cache_holds_a_day(
+    shared_data, tmp_path, monkeypatch
+):
+    """With a fetched day in the cache, a misspelt MODELLER_DATA_DIR went unmentioned: the
+    error described the archive as that one day."""
+    kept = tmp_path / "cache" / "deepstate"
+    kept.mkdir(parents=True)
+    name = "deepstatemap_data_20250803.geojson"
+    (kept / name).write_bytes((shared_data / "deepstate" / "daily" / name).read_bytes())
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "shraed"))
+    result = CliRunner().invoke(
+        main, ["run", "land-swap", "--no-maps", "-b", "deepstate:2025-08-15"]
+    )
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "nearest: deepstate:2025-08-03" in said
+    assert f"MODELLER_DATA_DIR is '{tmp_path / 'shraed'}', which holds no deepstate/daily/" in said
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(shared_data))  # the archive there: no note
+    result = CliRunner().invoke(
+        main, ["run", "land-swap", "--no-maps", "-b", "deepstate:2024-08-18"]
+    )
+    assert result.exit_code == 2 and "nearest: deepstate:2024-08-17" in result.output, result.output
+    assert "MODELLER_DATA_DIR is" not in result.output
+
+
+def test_a_month_end_file_cut_short_stops_only_what_needs_it(shared_data, tmp_path, monkeypatch):
+    """A month-end file cut short had stopped ``baselines`` before it listed anything, and
+    timelines of daily files only; ``baselines`` now lists the rest before its error, and
+    it stops only a range that may need its days (an open start, a day without a daily
+    file)."""
+    daily = tmp_path / "data" / "deepstate" / "daily"
+    daily.mkdir(parents=True)
+    for day in ("01", "02", "03"):
+        name = f"deepstatemap_data_202508{day}.geojson"
+        (daily / name).write_bytes((shared_data / "deepstate" / "daily" / name).read_bytes())
+    monthly = next((shared_data / "deepstate").glob("monthly_*.geojson"))
+    (daily.parent / monthly.name).write_bytes(monthly.read_bytes()[:1000])
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path / "cache"))
+    listed = CliRunner().invoke(main, ["baselines"])  # (status 2: a file to mend)
+    assert listed.exit_code == 2, listed.output
+    assert "3 days from 2025-08-01 to 2025-08-03" in listed.stdout
+    assert listed.stderr.startswith("error: ") and "it was cut short" in listed.stderr
+    out = tmp_path / "tl"
+    ok = CliRunner().invoke(
+        main,
+        ["timeline", "land-swap", "--baselines", "deepstate:2025-08-01..2025-08-03", "-o", out]
+        + ["--workers", "1"],
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "3 baselines" in ok.output and (out / "timeline.csv").exists()
+    for spec in ("deepstate:..2025-08-03", "deepstate:2025-07-30..2025-08-03"):
+        stopped = CliRunner().invoke(
+            main, ["timeline", "land-swap", "--baselines", spec, "-o", tmp_path / "no"]
+        )
+        assert stopped.exit_code == 2, stopped.output
+        assert f"{monthly.name}:" in stopped.output and "it was cut short" in stopped.output
+    assert not (tmp_path / "no").exists()
+
+
 def test_fetched_snapshot_agrees_with_the_daily_archive(recorded_api, tmp_path, monkeypatch):
     """The raw dump of 3 Aug 2025 (19:58 UTC) vs the archive's file for that day."""
     monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))

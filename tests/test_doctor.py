@@ -117,6 +117,23 @@ def test_a_malformed_geodata_folder_is_a_failure_row_not_a_traceback(tmp_path):
     assert "units.csv lists no unit" in result.output
 
 
+@pytest.mark.parametrize("code", [5, None, ["UA-14"]])
+def test_a_unit_code_that_is_not_text_is_a_failure_row_not_a_traceback(tmp_path, code):
+    """A feature's "code": 5 (or null) in oblasts.geojson had ended doctor in a TypeError
+    when the codes were joined into the failure row."""
+    folder = tmp_path / "gd"
+    shutil.copytree(geodata.geodata_dir(), folder)
+    path = folder / "oblasts.geojson"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"][3]["properties"]["code"] = code
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner(env={"COLUMNS": "400"}).invoke(main, ["doctor", "--geodata", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    said = " ".join(result.output.split())
+    assert f"feature 4: 'code' {json.dumps(code)} is not a unit code in quotes" in said, said
+
+
 def test_a_baseline_alone_is_checked_not_ignored():
     """`doctor --baseline BAD` without scenarios ignored the baseline and said all was well."""
     bad = CliRunner().invoke(main, ["doctor", "--baseline", "pre-2O22"])

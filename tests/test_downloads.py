@@ -51,6 +51,37 @@ def test_an_answer_that_trickles_in_is_given_up_at_the_deadline():
         server.shutdown()
 
 
+class _TrickledHeaders(http.server.BaseHTTPRequestHandler):
+    """The status line, then a header line every 0.2 s: never the end of the headers."""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.flush_headers()
+        for n in range(300):
+            try:
+                self.wfile.write(f"X-Pad-{n}: x\r\n".encode())
+                self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.2)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_headers_that_trickle_in_are_given_up_at_the_deadline():
+    """Only the body's loop had watched the deadline: a server sending a header line now
+    and then (each read within the socket's timeout) held ``fetch`` past its 5 minutes."""
+    url, server = _serve(_TrickledHeaders)
+    try:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError, match="no complete answer within 1 s"):
+            downloads.get(url, wait_s=5, deadline_s=1)
+        assert time.monotonic() - started < 3
+    finally:
+        server.shutdown()
+
+
 def test_a_silent_server_is_given_up_after_the_wait():
     listener = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/"

@@ -196,7 +196,8 @@ def test_transfers_equal_a_full_recount_by_overlay(deepstate_2025_08_15):
 
 UNITS = sorted(geodata.load().units)
 PLACES = ["Kyiv", "Kharkiv", "Odesa", "Lviv", "Kramatorsk", "Melitopol", "Sumy", "Mariupol"]
-STATUS = st.sampled_from(["ukraine", "russia", "dmz"])
+STATUS = st.sampled_from(["ukraine", "russia", "dmz"])  # what a step assigns
+HOLDER = st.sampled_from(["ukraine", "russia", "contested"])  # what held_by names: a baseline's
 LONLAT = st.tuples(
     st.floats(22.0, 40.5, allow_nan=False).map(lambda x: round(x, 3)),
     st.floats(44.3, 52.4, allow_nan=False).map(lambda x: round(x, 3)),
@@ -210,15 +211,15 @@ def selectors(draw):
     if kind == "oblast":
         return {"oblast": oblasts}
     if kind == "held_by":
-        return {"held_by": draw(STATUS)}
+        return {"held_by": draw(HOLDER)}
     if kind == "both":
-        return {"oblast": oblasts, "held_by": draw(STATUS)}
+        return {"oblast": oblasts, "held_by": draw(HOLDER)}
     if kind == "near":
         return {"near": {"place": draw(st.sampled_from(PLACES)), "km": draw(st.integers(1, 150))}}
     if kind == "not":
-        return {"oblast": oblasts, "not": {"held_by": draw(STATUS)}}
+        return {"oblast": oblasts, "not": {"held_by": draw(HOLDER)}}
     if kind == "any_of":
-        return {"any_of": [{"oblast": oblasts[:1]}, {"held_by": draw(STATUS)}]}
+        return {"any_of": [{"oblast": oblasts[:1]}, {"held_by": draw(HOLDER)}]}
     a, b = draw(LONLAT), draw(LONLAT)
     if a == b:
         b = (a[0] + 0.5, a[1] + 0.5)

@@ -217,6 +217,20 @@ YAML_CASES = [
         5,
         ["'1:30' is not a number"],
     ),
+    (  # ("write digits without quotes" had been said of a value nobody quoted)
+        "octal-km",
+        (HEAD + STEP.replace("{oblast: Donetsk}", "{near: {place: Slovyansk, km: 0o17}}")).encode(),
+        5,
+        ["'0o17' is not a number; write plain decimal digits, not in quotes, e.g. 20"],
+    ),
+    (  # an unquoted "Name, Oblast": the oblast read as a key of its own
+        "place-oblast-unquoted",
+        (
+            HEAD + STEP.replace("{oblast: Donetsk}", "{near: {place: Pokrovsk, Donetsk, km: 5}}")
+        ).encode(),
+        5,
+        ["unknown key 'Donetsk'", "quote both, place: 'Name, Oblast'"],
+    ),
 ]
 
 
@@ -2361,25 +2375,42 @@ def test_a_daily_file_holding_a_modeller_export_is_refused(tmp_path, monkeypatch
     assert not (tmp_path / "tl").exists()
 
 
-def test_a_band_on_the_side_of_a_status_the_baseline_lacks_selects_nothing_everywhere(tmp_path):
-    """A band on side 'dmz' (declared, held nowhere in a baseline) was a warning in run but
-    an error in the engine and the timeline: 'covers all land held by dmz (… nan km …)'."""
+@pytest.mark.parametrize(
+    ("where", "kind"),
+    [("{band: {along: contact, km: 5, side: dmz}}", "band side"), ("{held_by: dmz}", "status")],
+)
+def test_a_scenario_status_as_a_baseline_holder_is_refused_everywhere(tmp_path, where, kind):
+    """A band on side 'dmz', or held_by: dmz (declared, held by no baseline: a baseline holds
+    only the built-in statuses) had selected nothing: validate said ok, run only warned,
+    and the error for an undeclared 'dmz' had advised declaring it. Now validate, run, the
+    API and the timeline refuse it at its line, saying what to write instead."""
     import modeller
 
     path = write(
         tmp_path,
         HEAD + "statuses: {dmz: {label: DMZ, colour: '#7570b3'}}\n"
-        "steps:\n  - assign: russia\n    where: {band: {along: contact, km: 5, side: dmz}}\n",
+        f"steps:\n  - assign: dmz\n    where: {{oblast: Donetsk}}\n"
+        f"  - assign: russia\n    where: {where}\n",
     )
-    applied = modeller.apply(modeller.load_baseline(), modeller.load_scenario(path))
-    assert applied.warnings == ("step 1 selects nothing on contact-line (2025-08-15)",)
-    ran = cli("run", path, "--no-maps", "-f", "json")
-    assert ran.exit_code == 0, ran.output
-    assert "selects nothing" in ran.output
-    out = tmp_path / "tl"
-    timeline = cli("timeline", path, "--baselines", "contact-line", "--workers", "1", "-o", out)
-    assert timeline.exit_code == 0, timeline.output
-    assert (out / "timeline.csv").exists()
+    said = f"s.yaml:8: unknown {kind} 'dmz' in step 2"
+    for args in (
+        ("validate", path),
+        ("run", path, "--no-maps"),
+        ("timeline", path, "--baselines", "contact-line", "--workers", "1", "-o", tmp_path / "tl"),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 2, result.output
+        assert_clean_error(result, said)
+        assert "a baseline holds only these" in result.output
+        assert "to select the land a step assigns to 'dmz', repeat its 'where'" in result.output
+    assert not (tmp_path / "tl").exists()
+    with pytest.raises(modeller.InputError, match=f"unknown {kind} 'dmz' in step 2"):
+        modeller.load_scenario(path)
+    # undeclared, the advice is no longer to declare it (that led to the case above)
+    plain = write(tmp_path, HEAD + f"steps:\n  - assign: russia\n    where: {where}\n", "p.yaml")
+    result = cli("validate", plain)
+    assert result.exit_code == 2 and "declare others" not in result.output, result.output
+    assert "valid: " + ("both, " if kind == "band side" else "") in result.output
 
 
 @pytest.mark.parametrize("name", ["MODELLER_IMAGE_CACHE", "MODELLER_POPULATION_CACHE"])

@@ -807,6 +807,33 @@ def test_fetch_units_from_a_local_geoboundaries_server(tmp_path, monkeypatch):
             "not an object with a polygon geometry",
         ),
         ("https://x.org/deep.geojson", b"[" * 100_000, "not a GeoJSON FeatureCollection"),
+        (  # polygons, but no units file: one square over Kyiv oblast, one at 1e300
+            "https://x.org/square.geojson",
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "properties": {"shapeISO": "UA-32", "shapeName": "Kyiv Oblast"},
+                            "geometry": {
+                                "type": "Polygon",
+                                "coordinates": [[[30, 50], [31, 50], [31, 51], [30, 51], [30, 50]]],
+                            },
+                        },
+                        {
+                            "type": "Feature",
+                            "properties": {"shapeISO": "UA-05", "shapeName": "Vinnytsia"},
+                            "geometry": {
+                                "type": "Polygon",
+                                "coordinates": [[[28, 49], [1e300, 49], [29, 48], [28, 49]]],
+                            },
+                        },
+                    ],
+                }
+            ).encode(),
+            "is not usable as --units",
+        ),
     ],
 )
 def test_fetch_units_keeps_nothing_it_cannot_use(tmp_path, monkeypatch, link, body, said):
@@ -824,7 +851,8 @@ def test_fetch_units_keeps_nothing_it_cannot_use(tmp_path, monkeypatch, link, bo
     monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
     result = CliRunner().invoke(main, ["fetch", "units"])
     assert result.exit_code == 2 and said in result.output, result.output
-    assert not list(tmp_path.rglob("*.geojson"))
+    assert "Traceback" not in result.output and ".tmp" not in result.output, result.output
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # (nor a record, nor a .tmp)
 
 
 def test_doctor_and_validate_take_units(tmp_path):
