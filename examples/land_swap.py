@@ -2,7 +2,7 @@
 
 Run it from any folder (``python examples/land_swap.py [OUTPUT_FOLDER]``); it writes
 ``land-swap.gpkg`` (open it in QGIS) and ``land-swap.geojson`` there and prints what
-changes hands. The test suite runs it (tests/test_examples.py).
+changes hands. The test suite runs it (tests/test_api.py).
 """
 
 from __future__ import annotations
