@@ -389,19 +389,23 @@ def _check_labels(m: dict, where: str) -> None:
 
 
 def _check_leaders(m: dict, where: str) -> None:
-    """A label away from what it names is joined to it by a leader ending on its box; no
-    leader crosses another, an area's label or (a town's) any label; a town's name without
-    a leader is clearly nearer its own dot than any other (the 28-point plan's Luhansk line
-    had run through two boxes; Tavilzhanka had sat 1.6 px from Topoli's dot)."""
+    """A label away from what it names is joined to it by a leader ending on its box, no
+    longer than 0.3 of the map's shorter side; no leader crosses another or any label; a
+    town's name without a leader is clearly nearer its own dot than any other (the 28-point
+    plan's Luhansk line had run through two boxes, and later, on a phone, 170 px through two
+    town names to a callout over Crimea; Tavilzhanka had sat 1.6 px from Topoli's dot)."""
     labels, leaders = m["labels"], m["leaders"]
+    longest = 0.3 * min(m["map"]["w"], m["map"]["h"]) + 1.0
     for i, lead in enumerate(leaders):
         a, b = lead["line"][:2], lead["line"][2:]
         # a white halo: a bare line along the hatching was lost in it
         assert "rgba(255, 255, 255" in lead["halo"], f"{where}: a leader without its halo"
         ends = [lb for lb in labels if _box_distance(lb["box"], *b) < 1.5]
         assert ends, f"{where}: a leader ends on no label"
+        length = ((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2) ** 0.5
+        assert length <= longest, f"{where}: a leader {length:.0f} px long to {ends[0]['text']!r}"
         for lb in labels:
-            if lb in ends or not (lead["town"] or "m-area" in lb["kind"]):
+            if lb in ends:
                 continue
             assert not _crosses(lb["box"], a, b), f"{where}: a leader crosses {lb['text']!r}"
         for other in leaders[i + 1 :]:

@@ -93,6 +93,9 @@
   var ROOMY_MAP = 640;
   var SMALL_MAP = 480;  // px wide: a map this narrow gives its areas' figures without range
   var AMBIGUOUS = 1.2;  // a name is another dot's too unless that dot is this much further
+  // a leader at most this share of the map's shorter side: a callout further out reads as
+  // the land under it (a phone's 'Luhansk: to Russia' had sat over Crimea, 170 px away)
+  var LEADER_SHARE = 0.3;
 
   /* A thin line from an anchor (or a marker's rim) to its label box. */
   function leader(it, a, b, map) {
@@ -396,8 +399,11 @@
       var line = function (box, a, by) {
         var q = [Math.max(box[0], Math.min(a[0], box[2])), Math.max(box[1], Math.min(a[1], box[3]))];
         var dx = q[0] - a[0], dy = q[1] - a[1], len = Math.sqrt(dx * dx + dy * dy) || 1;
+        if (len > LEADER_SHARE * Math.min(size.x, size.y)) { return null; }
         var s = [a[0] + dx * Math.min(1, r / len), a[1] + dy * Math.min(1, r / len)];
-        var blocked = function (b) { return (!relaxed || b.area) && crosses(b, s, q); };
+        // (through any label, not only an area's: an area's leader run through two town
+        // names, where nothing else fit, had read as joining them)
+        var blocked = function (b) { return crosses(b, s, q); };
         by = by || stops;
         if (by.placed.some(blocked) || controls.some(function (b) { return crosses(b, s, q); }) ||
             by.markers.some(blocked) ||
