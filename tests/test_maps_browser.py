@@ -1695,3 +1695,89 @@ def test_the_svg_keeps_the_indent_of_each_flows_figures(browser, tmp_path):
         name_x, figures_x = lines[i - 1][1], lines[i][1]
         assert figures_x - name_x > 5, (lines[i - 1][0], lines[i][0], name_x, figures_x)
         assert lines[i][2] == len(lines[i][0])  # every character kept, the spaces too
+
+
+ZONE_NAMES = [
+    "Demilitarised buffer zone",
+    "UN-administered zone",
+    "Free economic zone",
+    "Neutral zone under OSCE monitoring and international supervision of its police",
+    "Joint administration area",
+    "Security zone (no heavy weapons)",
+    "Special status territory",
+    "International trusteeship",
+]
+ZONE_OBLASTS = ["Donetsk", "Zaporizhzhia", "Kherson", "Kharkiv", "Sumy", "Mykolaiv", "Luhansk"]
+
+
+@pytest.fixture(scope="module")
+def zones_site(tmp_path_factory) -> Path:
+    """Eight scenarios, each with one zone of a long name, and one of them with a title of
+    200 letters without a space: a folder of proposals as an analyst might write them."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    tmp = tmp_path_factory.mktemp("zones")
+    for k, name in enumerate(ZONE_NAMES):
+        title = "Z" * 200 if k == 7 else f"Proposal {k}: {name}"
+        (tmp / f"zone-{k}.yaml").write_text(
+            f"id: zone-{k}\ntitle: '{title}'\ndate: '2025-08-1{k}'\n"
+            f"statuses:\n  z{k}: {{label: '{name}', colour: '#7570b3'}}\n"
+            f"steps:\n  - assign: z{k}\n"
+            f"    where: {{oblast: {ZONE_OBLASTS[k % len(ZONE_OBLASTS)]}, held_by: ukraine}}\n"
+            f"  - assign: z{k}\n    where: {{oblast: [Kharkiv, Dnipropetrovsk]}}\n",
+            encoding="utf-8",
+        )
+    out = tmp / "maps"
+    result = CliRunner().invoke(main, ["run", str(tmp), "--no-images", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_a_folder_of_zones_prints_and_shows_every_column_date_and_row(browser, zones_site):
+    """What a browser audit found with zones of long names: printed, the comparison lost
+    four columns at A4's edge; a title's unbreakable run pushed its date out of the picker
+    ("12 Aug 202"), and a long title made its item taller than a phone's list. The
+    comparison now prints on a landscape page, whole; the picker's items fit; and the
+    towns' table, a zone of 78 letters in its "To" column, fits the 1440 px side panel."""
+    page = browser.new_page(viewport=DESKTOP)
+    try:
+        page.goto((zones_site / "index.html").as_uri())
+        pdf = page.pdf(format="A4", prefer_css_page_size=True)
+        sizes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+        assert any(float(w) > float(h) for w, h in sizes), sizes  # a landscape page in it
+        # the print layout on that page's width (297 mm less 24 mm of margins, at 96 px an inch)
+        page.set_viewport_size({"width": 1032, "height": 700})
+        page.emulate_media(media="print")
+        wide = page.evaluate(
+            """() => { const t = document.querySelector('.t-compare');
+                return [t.getBoundingClientRect().width, t.parentElement.clientWidth,
+                        t.querySelectorAll('thead th').length]; }"""
+        )
+        assert wide[0] <= wide[1] + 1 and wide[2] == 8 + len(ZONE_NAMES), wide
+        page.emulate_media(media="screen")
+        page.set_viewport_size(DESKTOP)
+        page.goto((zones_site / "zone-3.html").as_uri())
+        towns = page.evaluate(
+            """() => { const b = document.querySelector('.t-towns').closest('.table-scroll');
+                return [b.scrollWidth, b.clientWidth]; }"""
+        )
+        assert towns[0] <= towns[1], towns
+        for size in (DESKTOP, PHONE):
+            page.set_viewport_size(size)
+            page.goto((zones_site / "index.html").as_uri())
+            items = page.evaluate(
+                """() => { const ul = document.querySelector('.picker ul');
+                    return [ul.clientHeight, [...ul.querySelectorAll('li')].map(li => {
+                        const d = li.querySelector('.pk-date'), r = d.getBoundingClientRect();
+                        return [li.getBoundingClientRect().height, r.right,
+                                li.getBoundingClientRect().right, d.scrollWidth - d.clientWidth];
+                    })]; }"""
+            )
+            height, rows = items
+            for tall, right, edge, cut in rows:
+                assert right <= edge and cut <= 0, (size, rows)  # each date whole, in its item
+                assert tall < 0.8 * height, (size, rows)  # and each item well inside the list
+    finally:
+        page.close()
