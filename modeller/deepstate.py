@@ -309,11 +309,8 @@ def _readable(target: Path) -> bool:
     """Whether a day kept before reads as a snapshot: one cut short, emptied or replaced by
     a folder is downloaded again (``fetch`` had said it was there, and ``run``'s error for it
     sent the user back to ``fetch``)."""
-    try:  # (a name too long for the system: said as the cache folder's, not the network's)
-        if not target.exists():
-            return False
-    except OSError as exc:
-        raise NotKept(target, exc) from exc
+    if not files.kept(target):
+        return False
     try:
         geojson.read_layers(target, densify=False)
     except (InputError, OSError, ValueError):

@@ -20,7 +20,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from . import settings
-from .errors import InputError
+from .errors import InputError, NotKept
 from .inputs import kind_of, was_read
 from .interrupts import cleanup_on_interrupt, removed_on_exit
 
@@ -303,6 +303,15 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:
             return
+
+
+def kept(path: Path) -> bool:
+    """Whether a download kept at ``path`` is there; NotKept when the system cannot look
+    its name up (one too long: said as the cache folder's fault, not the network's)."""
+    try:
+        return path.exists()
+    except OSError as exc:
+        raise NotKept(path, exc) from exc
 
 
 def write_text(path: Path, text: str) -> Path:

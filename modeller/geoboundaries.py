@@ -85,11 +85,8 @@ def fetch_units(folder: Path | None = None, api: str | None = None, force: bool 
 def _usable(target: Path) -> bool:
     """Whether a download kept before still reads as ``--units`` takes it (one cut short or
     changed since is downloaded again: ``fetch`` had reported it fetched, every time)."""
-    try:  # (a name too long for the system: said as the cache folder's, not the network's)
-        if not target.exists():
-            return False
-    except OSError as exc:
-        raise NotKept(target, exc) from exc
+    if not files.kept(target):
+        return False
     try:
         geodata.check_units(target)
     except (InputError, OSError, ValueError):
