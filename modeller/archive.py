@@ -40,6 +40,7 @@ ARCHIVE_LAG = (
     "before or earlier"
 )
 DAILY_NAME = re.compile(r"deepstatemap_data_\d{8}\.geojson")  # what deepstate_path looks up
+DAILY_GLOB = "deepstatemap_data_*.geojson"
 MONTHLY_SOURCE = (
     "DeepStateMap occupied-territory layer, month-end snapshot (derived from raw DeepState "
     "layer dumps, DanielRose2310/deepstatemaps-history)"
@@ -260,7 +261,7 @@ def _daily_files(usable: bool = False) -> dict[Date, Path]:
     ``deepstate_path`` finds it, from one listing of each folder)."""
     days: dict[Date, Path] = {}
     for folder in settings.deepstate_dirs():
-        for p in folder.glob("deepstatemap_data_*.geojson"):
+        for p in folder.glob(DAILY_GLOB):
             if not DAILY_NAME.fullmatch(p.name):  # e.g. deepstatemap_data_copy_20300107
                 continue
             if usable and not _usable(p):
@@ -338,9 +339,8 @@ def _data_dir_unused(available: list[Snapshot]) -> str:
     given = os.environ.get("MODELLER_DATA_DIR")
     if not given:
         return ""
-    try:
-        folder = Path(given).expanduser().resolve()
-        if any(s.path.resolve().is_relative_to(folder) for s in available):
+    try:  # (its own files, however linked: a link to a shared archive is one)
+        if any((Path(given).expanduser() / "deepstate" / "daily").glob(DAILY_GLOB)):
             return ""
     except (OSError, RuntimeError, ValueError):
         pass
@@ -473,13 +473,13 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
     ends: list[Snapshot] = []
     others: list[str] = []
     available = None
+    broken: list[InputError] = []  # month-end files that do not read (their days left out)
     for given in split_specs(specs):
         # names in any letter case, as run reads them (PRE-2022 had been refused)
         spec = given if _is_file_name(given) else given.lower()
         if not spec:
             continue
         if spec.startswith("deepstate") and not _is_file_name(spec):
-            broken: list[InputError] = []
             available = available if available is not None else snapshots(broken)
             if broken and _beyond_daily(spec):  # (else the month-ends are not read)
                 raise broken[0]

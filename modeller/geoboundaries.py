@@ -18,7 +18,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import downloads, files, geodata, settings
+from . import downloads, files, geodata, inputs, settings
 from .errors import InputError, NotKept
 
 API = "https://www.geoboundaries.org/api/current/gbOpen/UKR/ADM1/"
@@ -90,6 +90,7 @@ def _usable(target: Path) -> bool:
     try:
         geodata.check_units(target)
     except (InputError, OSError, ValueError):
+        inputs.forget(target)  # (read just now: else the download may not replace it)
         return False
     return True
 
@@ -115,9 +116,11 @@ def _keep(folder: Path, target: Path, body: bytes, api: str, url: str, meta, fea
         try:
             geodata.check_units(Path(tmp))
         except InputError as exc:
+            inputs.forget(Path(tmp))
             why = exc.message.replace(str(tmp), FILE)
             raise InputError(
                 f"the file at {url[:200]} is not usable as --units ({why}); nothing was kept"
             ) from None
+        inputs.forget(Path(tmp))  # (checked, not an input: renamed, it is the cache's)
         record_path = target.with_name(FILE.replace(".geojson", ".source.json"))
         files.write_text(record_path, json.dumps(record, indent=2))

@@ -104,6 +104,14 @@ def test_a_data_dir_without_the_archive_is_named_when_the_cache_holds_a_day(
     said = " ".join(result.output.split())
     assert "nearest: deepstate:2025-08-03" in said
     assert f"MODELLER_DATA_DIR is '{tmp_path / 'shraed'}', which holds no deepstate/daily/" in said
+    linked = tmp_path / "linked" / "deepstate"  # (its daily folder a link: no note either)
+    linked.mkdir(parents=True)
+    (linked / "daily").symlink_to(shared_data / "deepstate" / "daily")
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "linked"))
+    result = CliRunner().invoke(
+        main, ["run", "land-swap", "--no-maps", "-b", "deepstate:2024-08-18"]
+    )
+    assert result.exit_code == 2 and "MODELLER_DATA_DIR is" not in result.output, result.output
     monkeypatch.setenv("MODELLER_DATA_DIR", str(shared_data))  # the archive there: no note
     result = CliRunner().invoke(
         main, ["run", "land-swap", "--no-maps", "-b", "deepstate:2024-08-18"]
@@ -138,7 +146,11 @@ def test_a_month_end_file_cut_short_stops_only_what_needs_it(shared_data, tmp_pa
     )
     assert ok.exit_code == 0, ok.output
     assert "3 baselines" in ok.output and (out / "timeline.csv").exists()
-    for spec in ("deepstate:..2025-08-03", "deepstate:2025-07-30..2025-08-03"):
+    for spec in (
+        "deepstate:..2025-08-03",
+        "deepstate:2025-07-30..2025-08-03",
+        "deepstate:2025-08-01,deepstate:..2025-08-03",  # (the second spec had dropped them)
+    ):
         stopped = CliRunner().invoke(
             main, ["timeline", "land-swap", "--baselines", spec, "-o", tmp_path / "no"]
         )

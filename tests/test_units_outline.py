@@ -787,6 +787,17 @@ def test_fetch_units_from_a_local_geoboundaries_server(tmp_path, monkeypatch):
         with units(path) as fetched:
             assert fetched.source["matched_by"] == "code field shapeISO"
             assert fetched.total_km2 == pytest.approx(data.total_km2, rel=1e-6)
+        # a kept download that no longer reads is downloaded again (it had been reported
+        # fetched, or then refused as "one of this run's inputs": read when checked), and
+        # so is one asked for again with --force in the same process
+        whole = path.read_bytes()
+        for _ in range(2):
+            path.write_text('{"type": "Feature', encoding="utf-8")
+            again = CliRunner().invoke(main, ["fetch", "units"])
+            assert again.exit_code == 0, again.output
+            assert path.read_bytes() == whole
+        forced = CliRunner().invoke(main, ["fetch", "units", "--force"])
+        assert forced.exit_code == 0, forced.output
         served.pop("/gb.geojson")  # a second call uses the cache, not the server
         assert CliRunner().invoke(main, ["fetch", "units"]).exit_code == 0
         bad = CliRunner().invoke(main, ["fetch", "units", "--force"])

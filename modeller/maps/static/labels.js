@@ -246,8 +246,8 @@
           it.el.classList.add('m-stacked');
           var stacked = it.stacked;
           var narrower = stacked.width < it.w - 0.5;  // (on a phone it is stacked already)
-          // and at last with a leader that may pass over a town's name or dot: an area's
-          // figures are what the map is for
+          // and at last with a leader that may pass over a town's dot (never its name): an
+          // area's figures are what the map is for
           shown = (narrower && place(it, stacked.width, stacked.height, false)) ||
             place(it, stacked.width, stacked.height, true);
           if (!shown) {  // and without its range (its popup and the tables give it): on a
@@ -401,12 +401,14 @@
         var dx = q[0] - a[0], dy = q[1] - a[1], len = Math.sqrt(dx * dx + dy * dy) || 1;
         if (len > LEADER_SHARE * Math.min(size.x, size.y)) { return null; }
         var s = [a[0] + dx * Math.min(1, r / len), a[1] + dy * Math.min(1, r / len)];
-        // (through any label, not only an area's: an area's leader run through two town
-        // names, where nothing else fit, had read as joining them)
+        // through no label, a town's name included (an area's leader run through two town
+        // names, where nothing else fit, had read as joining them); past a town's dot only
+        // where nothing else fits (``relaxed``: Kherson's 19,200 km² on a phone's 1991 map)
         var blocked = function (b) { return crosses(b, s, q); };
+        var past = function (b) { return (!relaxed || b.area) && crosses(b, s, q); };
         by = by || stops;
         if (by.placed.some(blocked) || controls.some(function (b) { return crosses(b, s, q); }) ||
-            by.markers.some(blocked) ||
+            by.markers.some(past) ||
             by.leaders.some(function (l) { return cross(s, q, l[0], l[1]); })) {
           return null;
         }
