@@ -308,7 +308,7 @@ def fetch(day: Date, folder: Path | None = None, force: bool = False) -> Path:
 def _readable(target: Path) -> bool:
     """Whether a day kept before reads as a snapshot: one cut short or emptied is downloaded
     again (``fetch`` had said it was there, and ``run``'s error for it sent the user back to
-    ``fetch``); a folder in its place is then said as one that cannot be written."""
+    ``fetch``); a folder in its place is said at once (``files.kept``)."""
     if not files.kept(target):
         return False
     try:

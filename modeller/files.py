@@ -307,8 +307,11 @@ def _remove_empty(folders: list[Path]) -> None:
 
 def kept(path: Path) -> bool:
     """Whether a download kept at ``path`` is there; NotKept when the system cannot look
-    its name up (one too long: said as the cache folder's fault, not the network's)."""
+    its name up (one too long: said as the cache folder's fault, not the network's) or a
+    folder has its name (no download could be written there: said before one is made)."""
     try:
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         return path.exists()
     except OSError as exc:
         raise NotKept(path, exc) from exc

@@ -74,6 +74,11 @@ def test_a_kept_day_cut_short_or_emptied_is_downloaded_again(recorded_api, tmp_p
         assert path.read_bytes() == whole
     before = len(recorded_api)
     assert deepstate.fetch(date(2025, 8, 3)) == path and len(recorded_api) == before
+    path.unlink()
+    path.mkdir()  # a folder of its name: said before anything is downloaded
+    result = CliRunner().invoke(main, ["fetch", "2025-08-03"])
+    assert result.exit_code == 1 and "Is a directory" in result.output, result.output
+    assert len(recorded_api) == before
 
 
 def test_a_cache_folder_name_too_long_is_said_as_such_not_as_the_network(tmp_path):
