@@ -19,65 +19,44 @@ def _serve(handler) -> tuple[str, http.server.HTTPServer]:
     return f"http://127.0.0.1:{server.server_port}/", server
 
 
-class _Trickle(http.server.BaseHTTPRequestHandler):
-    """A byte every 0.1 s, for a minute: each read has data, the answer never ends."""
+def _trickle(headers: bool) -> type:
+    """A server that never finishes its answer, each read within the socket's timeout: a
+    byte of the body every 0.1 s, or (``headers``) a header line every 0.1 s after the
+    status line, never the end of the headers."""
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        self.send_response(200)
-        self.send_header("Content-Length", "600")
-        self.end_headers()
-        for _ in range(600):
-            try:
-                self.wfile.write(b"x")
-                self.wfile.flush()
-            except OSError:
-                return
-            time.sleep(0.1)
+    class Trickle(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            self.send_response(200)
+            if headers:
+                self.flush_headers()
+            else:
+                self.send_header("Content-Length", "600")
+                self.end_headers()
+            for n in range(600):
+                try:
+                    self.wfile.write(f"X-Pad-{n}: x\r\n".encode() if headers else b"x")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.1)
 
-    def log_message(self, *args):
-        pass
+        def log_message(self, *args):
+            pass
+
+    return Trickle
 
 
-def test_an_answer_that_trickles_in_is_given_up_at_the_deadline():
+@pytest.mark.parametrize("headers", [False, True], ids=["body", "headers"])
+def test_an_answer_that_trickles_in_is_given_up_at_the_deadline(headers):
     """The socket's timeout alone never fired: a server sending a byte at a time held the
-    command as long as it liked."""
-    url, server = _serve(_Trickle)
+    command as long as it liked; and only the body's loop had watched the deadline, so
+    one sending a header line now and then held ``fetch`` past its 5 minutes."""
+    url, server = _serve(_trickle(headers))
     try:
         started = time.monotonic()
         with pytest.raises(TimeoutError, match="no complete answer within 1 s"):
             downloads.get(url, wait_s=5, deadline_s=1)
         assert time.monotonic() - started < 4
-    finally:
-        server.shutdown()
-
-
-class _TrickledHeaders(http.server.BaseHTTPRequestHandler):
-    """The status line, then a header line every 0.2 s: never the end of the headers."""
-
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        self.send_response(200)
-        self.flush_headers()
-        for n in range(300):
-            try:
-                self.wfile.write(f"X-Pad-{n}: x\r\n".encode())
-                self.wfile.flush()
-            except OSError:
-                return
-            time.sleep(0.2)
-
-    def log_message(self, *args):
-        pass
-
-
-def test_headers_that_trickle_in_are_given_up_at_the_deadline():
-    """Only the body's loop had watched the deadline: a server sending a header line now
-    and then (each read within the socket's timeout) held ``fetch`` past its 5 minutes."""
-    url, server = _serve(_TrickledHeaders)
-    try:
-        started = time.monotonic()
-        with pytest.raises(TimeoutError, match="no complete answer within 1 s"):
-            downloads.get(url, wait_s=5, deadline_s=1)
-        assert time.monotonic() - started < 3
     finally:
         server.shutdown()
 
