@@ -46,6 +46,7 @@ MONTHLY_SOURCE = (
     "layer dumps, DanielRose2310/deepstatemaps-history)"
 )
 RANGE_RE = re.compile(r"^deepstate:(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?$")
+DAY_RE = re.compile(r"deepstate:(\d{4}-\d{2}-\d{2})")  # one day (fullmatch)
 EVERY_RE = re.compile(r"^([0-9]+)\s*([dw])$")  # (ASCII digits, as dates take them)
 MAX_EVERY_DAYS = 10_000
 
@@ -340,9 +341,9 @@ def _data_dir_unused(available: list[Snapshot]) -> str:
     if not given:
         return ""
     try:  # (its own files, however linked: a link to a shared archive is one)
-        if any((Path(given).expanduser() / "deepstate" / "daily").glob(DAILY_GLOB)):
+        if any((settings.data_dir() / "deepstate" / "daily").glob(DAILY_GLOB)):
             return ""
-    except (OSError, RuntimeError, ValueError):
+    except (InputError, OSError, RuntimeError, ValueError):
         pass
     return (
         f" (MODELLER_DATA_DIR is {given[:200]!r}, which holds no deepstate/daily/ files; "
@@ -412,7 +413,7 @@ def select(spec: str, available: list[Snapshot]) -> list[Snapshot]:
     """Snapshots named by 'deepstate:A..B' (either end may be left open) or 'deepstate:DATE'."""
     m = RANGE_RE.match(spec.strip())
     if m is None:
-        single = re.fullmatch(r"deepstate:(\d{4}-\d{2}-\d{2})", spec.strip())
+        single = DAY_RE.fullmatch(spec.strip())
         if spec.strip() == "deepstate:own":  # run's, not a date
             raise InputError(
                 "deepstate:own is run's (each scenario on its own date's map); a timeline "
@@ -481,7 +482,7 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
             continue
         if spec.startswith("deepstate") and not _is_file_name(spec):
             available = available if available is not None else snapshots(broken)
-            if broken and _beyond_daily(spec):  # (else the month-ends are not read)
+            if broken and _beyond_daily(spec, available):  # (else no month-end is needed)
                 raise broken[0]
             picked = select(spec, available)
             (chosen if RANGE_RE.match(spec.strip()) else named).extend(picked)
@@ -501,12 +502,12 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
     return sorted(kept, key=lambda s: s.day), others
 
 
-def _beyond_daily(spec: str) -> bool:
+def _beyond_daily(spec: str, available: list[Snapshot]) -> bool:
     """Whether a spec may name a day that only a month-end file can hold: a day without a
-    daily file in its span, or an open start (the archive's first day may be a month-end's).
-    A month-end file cut short had stopped a timeline of daily files only."""
+    daily file (in ``available``) in its span, or an open start (the archive's first day may
+    be a month-end's). A month-end file cut short had stopped a timeline of daily files only."""
     m = RANGE_RE.match(spec.strip())
-    single = re.fullmatch(r"deepstate:(\d{4}-\d{2}-\d{2})", spec.strip())
+    single = DAY_RE.fullmatch(spec.strip())
     try:
         if m is not None:
             start, end = (parse_date(d, f"'{spec}'") if d else None for d in m.groups()[:2])
@@ -516,7 +517,7 @@ def _beyond_daily(spec: str) -> bool:
             return True  # (select says what is wrong with it)
     except InputError:
         return True
-    daily = set(_daily_files())
+    daily = {s.day for s in available if s.feature is None}
     if start is None or not daily:
         return True
     end = end or max(daily)

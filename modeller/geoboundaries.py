@@ -116,11 +116,11 @@ def _keep(folder: Path, target: Path, body: bytes, api: str, url: str, meta, fea
         try:
             geodata.check_units(Path(tmp))
         except InputError as exc:
-            inputs.forget(Path(tmp))
             why = exc.message.replace(str(tmp), FILE)
             raise InputError(
                 f"the file at {url[:200]} is not usable as --units ({why}); nothing was kept"
             ) from None
-        inputs.forget(Path(tmp))  # (checked, not an input: renamed, it is the cache's)
+        finally:  # (checked, not an input: renamed, it is the cache's to replace)
+            inputs.forget(Path(tmp))
         record_path = target.with_name(FILE.replace(".geojson", ".source.json"))
         files.write_text(record_path, json.dumps(record, indent=2))

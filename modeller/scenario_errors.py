@@ -34,7 +34,7 @@ class StatusError(LocatedError):
         value: str,
         valid: list,
         phase,
-        declared: list = (),
+        declared: tuple | list = (),
     ):
         loc = (*prefix, "steps", step, *where.split("."))
         in_phase = f" of phase '{phase.id}'" if phase is not None else ""
