@@ -821,11 +821,11 @@ def test_fetch_offline_says_the_machine_is_offline_and_takes_a_baseline_spelling
 
     asked = []
 
-    def offline(request, timeout):
+    def offline(request, timeout, watch):
         asked.append(request.full_url)
         raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
 
-    monkeypatch.setattr(downloads.urllib.request, "urlopen", offline)
+    monkeypatch.setattr(downloads, "_open", offline)
     monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
     said = run_cli("fetch", "deepstate:2025-11-20")
     assert said.exit_code == 1, said.output

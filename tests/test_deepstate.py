@@ -30,7 +30,7 @@ def recorded_api(shared_data, monkeypatch):
     ]
     calls = []
 
-    def fake_urlopen(request, timeout):
+    def fake_urlopen(request, timeout, watch):
         url = request.full_url
         calls.append(url)
         if url.endswith("/public"):
@@ -38,7 +38,7 @@ def recorded_api(shared_data, monkeypatch):
         assert url == f"{deepstate.API}/1754250905/geojson"
         return io.BytesIO(raw)
 
-    monkeypatch.setattr(downloads.urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(downloads, "_open", fake_urlopen)
     return calls
 
 
@@ -481,13 +481,13 @@ def test_a_polygon_of_an_unknown_fill_that_cannot_be_read_leaves_the_dump_readab
 def _serving(monkeypatch, listing, body: bytes) -> None:
     """The API answering ``listing`` (JSON) and ``body`` (bytes as sent) for every day."""
 
-    def fake_urlopen(request, timeout):
+    def fake_urlopen(request, timeout, watch):
         url = request.full_url
         if url.endswith("/public"):
             return io.BytesIO(json.dumps(listing).encode())
         return io.BytesIO(body)
 
-    monkeypatch.setattr(downloads.urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(downloads, "_open", fake_urlopen)
 
 
 LISTED = [{"id": 1754250905, "datetime": "2025-08-03T19:58:25.000Z"}]
@@ -588,11 +588,11 @@ def test_a_server_that_does_not_speak_http_is_the_networks_fault(monkeypatch, tm
     """A bad status line or a broken chunk (http.client's errors) ended in a traceback."""
     import http.client
 
-    def garbled(request, timeout):
+    def garbled(request, timeout, watch):
         raise http.client.BadStatusLine("SSH-2.0-OpenSSH_9.2\x1b[2J")
 
     monkeypatch.setenv("MODELLER_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(downloads.urllib.request, "urlopen", garbled)
+    monkeypatch.setattr(downloads, "_open", garbled)
     result = CliRunner().invoke(main, ["fetch", "2025-08-03"])
     assert result.exit_code == 1 and "cannot reach the DeepState API" in result.output
     assert "\x1b[2J" not in result.output  # (the server's words, made safe)

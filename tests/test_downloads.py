@@ -54,9 +54,17 @@ def test_an_answer_that_trickles_in_is_given_up_at_the_deadline(headers):
     url, server = _serve(_trickle(headers))
     try:
         started = time.monotonic()
+        before = set(threading.enumerate())
         with pytest.raises(TimeoutError, match="no complete answer within 1 s"):
             downloads.get(url, wait_s=5, deadline_s=1)
         assert time.monotonic() - started < 4
+        # the GET given up ends too (it had read on for as long as the server sent)
+        (worker,) = [
+            t for t in threading.enumerate() if t.name == "modeller-download" and t not in before
+        ] or [None]
+        if worker is not None:
+            worker.join(2)
+            assert not worker.is_alive()
     finally:
         server.shutdown()
 
