@@ -1185,6 +1185,30 @@ def test_on_a_phone_the_index_callouts_leave_the_after_maps_land_in_view(tabs, s
         v.close()
 
 
+def test_on_a_phones_1991_index_no_towns_name_sits_on_another_towns_dot(tabs, site):
+    """'Simferopol' had sat over a smaller Crimean town's circle on a phone's 1991 index,
+    where it read as naming it: a town's name goes over another town's dot only where
+    nothing else fits, and here everything fits."""
+    _doc, out = site
+    v = Visit(tabs["phone"], f"{(out / 'index.html').as_uri()}#ukraine-1991-borders")
+    try:
+        settle(v.page)
+        m = v.page.evaluate(MEASURE, "#mdl-map-after")
+        _check_labels(m, "1991 index, phone")
+        names = [lb for lb in m["labels"] if "m-town" in lb["kind"] and lb["anchor"]]
+        assert len(names) >= 3, names  # (Simferopol, Sevastopol, … in view)
+        for lb in names:
+            b, (ax, ay) = lb["box"], lb["anchor"]
+            for x, y in m["dots"] + m["places"]:
+                if abs(x - ax) + abs(y - ay) < 3:  # its own
+                    continue
+                on = b["x"] + 1 < x < b["x"] + b["w"] - 1 and b["y"] + 1 < y < b["y"] + b["h"] - 1
+                assert not on, f"{lb['text']!r} sits on the dot at {x:.0f}, {y:.0f}"
+        v.assert_clean()
+    finally:
+        v.close()
+
+
 FITTED = """() => window.mdlMaps.every(m => {
   const c = m.getContainer(), size = m.getSize();
   return size.x === c.clientWidth && size.y === c.clientHeight;

@@ -429,17 +429,28 @@
         return {placed: sorted(placed, itself), markers: sorted(stops.markers, itself),
                 leaders: sorted(leaders, function (l) { return extent(l[0], l[1]); })};
       };
-      var chosen = null, joined = null, i;
-      for (i = 0; !hide && i < spots.length; i++) {
-        var box = [spots[i][0], spots[i][1], spots[i][0] + w, spots[i][1] + h];
-        if (!free(box)) { continue; }
-        if (i < near) {
-          if (r && !own(box)) { continue; }
-          chosen = box;
-          break;
+      // a town's name off every other town's dot where it can be (a name over a smaller
+      // town's dot had read as naming it: 'Simferopol' on a phone's 1991 map); over one
+      // whose name goes after it only where nothing else fits
+      var dots = r ? markers.filter(function (m) {
+        return m[4] !== it && !(dot && overlaps(dot, m, 0));
+      }) : [];
+      var clear = function (box) {
+        return !dots.some(function (m) { return overlaps(box, m, -1); });
+      };
+      var chosen = null, joined = null, i, pass;
+      for (pass = dots.length ? 0 : 1; !chosen && pass < 2; pass++) {
+        for (i = 0; !hide && i < spots.length; i++) {
+          var box = [spots[i][0], spots[i][1], spots[i][0] + w, spots[i][1] + h];
+          if (!free(box) || (!pass && !clear(box))) { continue; }
+          if (i < near) {
+            if (r && !own(box)) { continue; }
+            chosen = box;
+            break;
+          }
+          joined = line(box, spots[i][2]);
+          if (joined) { chosen = box; break; }
         }
-        joined = line(box, spots[i][2]);
-        if (joined) { chosen = box; break; }
       }
       for (i = 0; !chosen && !hide && GAPS[it.kind] && i < it.anchors.length; i++) {
         var a = it.anchors[i], by = nearFirst(a);  // anywhere near, with a leader line
