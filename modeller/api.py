@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import api_args, baselines, report, runs, scenario_paths
+from . import api_args, baselines, inputs, report, runs, scenario_paths
 from . import scenario as _scenario
 from .errors import InputError, ScenarioWarning
 from .partition import Partition
@@ -78,7 +78,7 @@ def _home(value):
     ``to_file``, ``units`` and ``population`` read it (a scenario or baseline file that
     exists had been "no such file"); anything else as it is."""
     if isinstance(value, str | Path) and str(value).startswith("~"):
-        return type(value)(os.path.expanduser(value))
+        return type(value)(inputs.home(value))
     return value
 
 

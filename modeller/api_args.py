@@ -175,7 +175,7 @@ def use_units(units: str | Path) -> None:
         raise InputError("units is empty: give a units file (GeoJSON, GeoPackage, Shapefile)")
     if "\0" in str(units):  # (Path.is_file says False: "not found" had been said)
         raise InputError("a file name cannot hold a NUL character", repr(str(units))[:80])
-    path = Path(units).expanduser()
+    path = inputs.home(units, f"units {str(units)[:80]!r}")
     try:
         folder, found = path.is_dir(), path.is_file()
     except (OSError, ValueError) as exc:  # too long a name, a NUL: as --units says it

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import files, geodata, settings
+from . import files, geodata, inputs, settings
 from .errors import InputError
 from .textsafe import terminal_text
 
@@ -78,7 +78,10 @@ class PathArg(click.Path):
             # a quoted '~/x.json' (the shell left it, as after '--out=') is the home
             # folder, as the Python API reads it: not a new folder named '~' here, nor a
             # scenario file "not found"
-            value = os.path.expanduser(value)
+            try:
+                value = str(inputs.home(value)) + ("/" if value.endswith("/") else "")
+            except InputError as exc:  # ('~nosuchuser/x.json' had made ./~nosuchuser/)
+                self.fail(exc.message, param, ctx)
         named = isinstance(value, str) and not (self.allow_dash and value == "-")
         there = value
         if named and output:
@@ -150,7 +153,11 @@ def _units(ctx, param, value) -> None:
     if value is not None and not value.strip():
         raise click.BadParameter("is empty; give a units file (or leave --units out)")
     if value is not None:
-        _setting("MODELLER_UNITS", str(value))
+        try:  # (else '~nosuchuser/u.geojson' was said as MODELLER_UNITS', never set)
+            value = str(inputs.home(value, f"--units {value[:80]!r}"))
+        except InputError as exc:
+            fail(exc)
+        _setting("MODELLER_UNITS", value)
     if value is not None or settings.units_path() is not None:
         try:
             geodata.load()
@@ -190,8 +197,8 @@ reconcile_option = click.option(
     expose_value=False,
     callback=_no_reconcile,
     help="Keep a baseline's outline as drawn (DeepState's, a file's): cut-off edge strips "
-    "inside the units stay Ukrainian-held (default: they count as Russian-held; see "
-    "ASSUMPTIONS.md).",
+    "inside the units stay Ukrainian-held (default: they count as Russian-held, unless "
+    "$MODELLER_RECONCILE is 0; see ASSUMPTIONS.md).",
 )
 contested_option = click.option(
     "--contested",
@@ -199,7 +206,7 @@ contested_option = click.option(
     expose_value=False,
     callback=_contested,
     help="How DeepState's grey zone counts where a baseline has one: its own status "
-    "'contested' (default), 'ukraine' or 'russia'.",
+    "'contested', 'ukraine' or 'russia'. Default: $MODELLER_CONTESTED, else 'contested'.",
 )
 
 

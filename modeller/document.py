@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_valid
 class Record(BaseModel):
     """Base of every row: frozen, fields by name or by their JSON key."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid", defer_build=True)
+    model_config = ConfigDict(
+        frozen=True, populate_by_name=True, extra="forbid", defer_build=True, allow_inf_nan=False
+    )
 
     def to_dict(self) -> dict:
         """The row as JSON-ready data, keyed exactly as in the JSON output."""
@@ -219,7 +221,9 @@ class Town(Ranged):
 class PieceRow(Ranged):
     """One piece of the partition; extra keys are its attributes (e.g. ``recognition``)."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="allow", defer_build=True)
+    model_config = ConfigDict(
+        frozen=True, populate_by_name=True, extra="allow", defer_build=True, allow_inf_nan=False
+    )
 
     oblast: str
     before: str

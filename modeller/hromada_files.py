@@ -52,7 +52,7 @@ def iso_of_katottg(code: str) -> str:
 def files(path: Path, setting: str = "--population") -> tuple[Path, Path]:
     """The two files under ``path``; InputError naming what is missing (and ``setting``,
     where the folder was given)."""
-    path = Path(path).expanduser()
+    path = inputs.home(path, f"{setting} {str(path)[:80]!r}")
     try:
         folder = stat.S_ISDIR(path.stat().st_mode)
         what = "not a folder"

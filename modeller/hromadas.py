@@ -242,7 +242,7 @@ def use_folder(folder: Path | None) -> None:
     if folder is None:
         population.use(None)
         return
-    folder = Path(folder).expanduser()
+    folder = inputs.home(folder, f"population folder {str(folder)[:80]!r}")
     data = geodata.load()
     setting = "--population" if given is not None else "MODELLER_POPULATION"
     try:

@@ -38,6 +38,20 @@ MAX_LIMIT_MB = 1e6  # a terabyte: a larger setting means "no limit" and is read 
 _READ: set[tuple[int, int, int, int]] = set()
 
 
+def home(path: str | Path, label: str | None = None) -> Path:
+    """``path`` with a leading ``~`` or ``~user`` made the home folder's; InputError, said
+    with ``label`` (the path by default), when there is no such user or home folder
+    (pathlib's RuntimeError had reached the user, and os.path kept '~someone' to be made
+    as a folder of that name here)."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        said = label or repr(str(path)[:80])
+        raise InputError(
+            f"{said}: cannot expand '~' (no such user or home folder); give a full path"
+        ) from None
+
+
 def limit_mb(kind: str) -> float:
     """The size limit in MB for a kind of file (``MODELLER_MAX_INPUT_MB`` overrides it)."""
     value = os.environ.get(LIMIT_ENV)

@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import inputs
 from .document import RunDocument
 from .errors import InputError
 from .partition import Partition
@@ -160,6 +161,6 @@ class Result:
         # the file must hold the run's exact figures in EPSG:4326, as its provenance says
         frame = exports.pieces_frame(self.document, list(self.partitions))
         try:
-            return exports.write(frame, Path(path).expanduser(), self.provenance, format)
+            return exports.write(frame, inputs.home(path), self.provenance, format)
         except OSError as exc:  # still an OSError, with the command line's hint
             raise failures.explained(exc, "give to_file another path") from None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import platformdirs
 
+from . import inputs
 from .errors import InputError
 
 
@@ -16,13 +17,7 @@ def home_path(name: str, value: str) -> Path:
     one of spaces only (a folder named ' ' had been made in the current folder)."""
     if not value.strip():
         raise InputError(f"{name} is set but blank ({value!r}): give a path, or unset it")
-    try:
-        return Path(value).expanduser()
-    except RuntimeError:
-        raise InputError(
-            f"{name}={value[:80]!r}: cannot expand '~' (no such user or home folder); "
-            "give a full path"
-        ) from None
+    return inputs.home(value, f"{name}={value[:80]!r}")
 
 
 def data_dir() -> Path | None:

@@ -12,6 +12,7 @@ import os
 import re
 from pathlib import Path
 
+from . import inputs
 from .dates import parse_date
 from .errors import InputError
 
@@ -37,7 +38,7 @@ def named(spec: str) -> str:
     lower = text.lower()
     if lower in ("1991", OWN, *AUTHORED) or DEEPSTATE_RE.match(lower):
         return lower
-    return os.path.expanduser(text) if text.startswith("~") else text
+    return str(inputs.home(text)) if text.startswith("~") else text
 
 
 def spec_help() -> str:

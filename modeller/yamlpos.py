@@ -150,8 +150,11 @@ BIDI = "\u202a-\u202e\u2066-\u2069"  # the overrides and isolates
 # Line-break and joining hints stay (zero width space, soft hyphen, word joiner; ZWJ and
 # ZWNJ, which Persian, Indic scripts and emoji need).
 INVISIBLE = "\u061c\u180e\u200e\u200f\u2061-\u2064\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
-VALUE_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI}]")
-HIDDEN_VALUE = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI}{INVISIBLE}]")
+# a lone surrogate is no character at all (a value set in code can hold one: every export
+# had then failed with UnicodeEncodeError, GeoPackage's as "GDAL could not write")
+SURROGATE = "\ud800-\udfff"
+VALUE_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI}{SURROGATE}]")
+HIDDEN_VALUE = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI}{INVISIBLE}{SURROGATE}]")
 # the one visible use of tags: a subdivision flag (black flag, tag letters, cancel tag: 🏴 + gbsct)
 FLAG = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
 
@@ -189,6 +192,12 @@ def value_control(text: str, invisible: bool = True) -> str | None:
     if m is None:
         return None
     code = ord(m.group())
+    if re.fullmatch(f"[{SURROGATE}]", m.group()):
+        return (
+            f"lone surrogate U+{code:04X} in a value: it is no character and cannot be "
+            "written as UTF-8 (text decoded with errors='surrogateescape' holds such); "
+            "give the text as it should read"
+        )
     if re.fullmatch(f"[{INVISIBLE}]", m.group()):
         name = unicodedata.name(m.group(), "").lower() or "a tag or format character"
         mark = m.group() in "\u061c\u200e\u200f"

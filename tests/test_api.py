@@ -176,6 +176,17 @@ def test_a_scenario_changed_in_code_is_checked_again_before_it_runs():
     assert modeller.run(sc, "1991").held.equals(modeller.run("land-swap", "1991").held)
 
 
+def test_a_lone_surrogate_set_in_code_is_refused_before_the_run():
+    """A title holding a lone surrogate (text decoded with surrogateescape) ran, and then
+    every export failed: UnicodeEncodeError from GeoJSON and Parquet, "GDAL could not
+    write" from a GeoPackage, and to_json() gave text no UTF-8 file can hold."""
+    sc = modeller.load_scenario("land-swap")
+    for update in ({"title": "a\udcffb"}, {"summary": "s\ud800"}):
+        with pytest.raises(InputError, match="title|summary") as caught:
+            modeller.run(sc.model_copy(update=update), "1991")
+        assert "lone surrogate U+D" in str(caught.value)
+
+
 def test_a_misspelt_key_or_missing_steps_set_in_code_is_refused_as_in_a_file():
     """model_copy(update={"stpes": …}) kept the key aside and the run used the old steps
     without a word; model_construct without steps ran as a freeze. A file is refused
@@ -441,6 +452,51 @@ def test_a_home_folder_that_cannot_be_expanded_names_the_setting(monkeypatch):
     monkeypatch.setenv("MODELLER_CACHE_DIR", "~no-such-user-here/cache")
     with pytest.raises(InputError, match="MODELLER_CACHE_DIR=.*cannot expand '~'"):
         settings.cache_dir()
+
+
+NO_HOME = "~no-such-user-here"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: modeller.run("land-swap", population=f"{NO_HOME}/data"),
+        lambda: modeller.load_baseline("1991", units=f"{NO_HOME}/u.geojson"),
+        lambda: modeller.run(["land-swap"], "1991").to_file(f"{NO_HOME}/x.geojson"),
+        lambda: modeller.load_scenario(f"{NO_HOME}/s.yaml"),
+    ],
+    ids=["population", "units", "to-file", "scenario"],
+)
+def test_a_path_from_no_ones_home_is_an_input_error(call):
+    """'~someone' with no such user had raised pathlib's bare RuntimeError ("Could not
+    determine home directory") from population=, units= and to_file."""
+    with pytest.raises(InputError, match="cannot expand '~'"):
+        call()
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--population", f"{NO_HOME}/d"],
+        ["--units", f"{NO_HOME}/u.geojson"],
+        ["--format", "json", "-O", f"{NO_HOME}/x.json"],
+        ["-b", f"{NO_HOME}/x.geojson"],
+    ],
+    ids=["population", "units", "output", "baseline"],
+)
+def test_the_command_line_says_which_path_cannot_be_expanded(option, tmp_path, monkeypatch):
+    """The same on the command line: a traceback for --population, 'MODELLER_UNITS=…'
+    (never set) for --units, and a folder named '~no-such-user-here' made here for -O."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    said = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", *option])
+    assert said.exit_code == 2, said.output
+    assert "cannot expand '~'" in said.output and "Traceback" not in said.output
+    assert "MODELLER_UNITS" not in said.output
+    assert not list(tmp_path.iterdir())
 
 
 def test_empty_tables_keep_their_columns():
@@ -1077,6 +1133,27 @@ def test_a_result_built_by_hand_is_checked_as_run_builds_one():
         Result(ran.document, (1, 2))
     again = Result(ran.document, list(ran.partitions), ran.notes)
     assert again == ran and len(again.pieces) == len(ran.pieces)
+
+
+def test_a_run_document_read_back_holds_finite_figures_only():
+    """A document read from JSON with 'people': 1e999 or 'km2': NaN was taken: its GeoJSON
+    then held a bare Infinity and its to_json() a NaN, neither of them JSON (and NaN
+    passed the check that the pieces add up, as every comparison with NaN is false)."""
+    import json
+
+    import pydantic
+
+    from modeller.document import RunDocument
+
+    ran = modeller.run(["land-swap"], "1991")
+    data = json.loads(ran.to_json())
+    back = RunDocument.model_validate_json(json.dumps(data))  # (figures to fixed decimals)
+    assert back.scenarios[0].id == "land-swap"
+    for key, value in (("people", float("inf")), ("km2", float("nan"))):
+        bad = json.loads(ran.to_json())
+        bad["scenarios"][0]["pieces"][1][key] = value
+        with pytest.raises(pydantic.ValidationError, match="finite number"):
+            RunDocument.model_validate_json(json.dumps(bad))
 
 
 def test_geodata_onto_a_loop_of_links_is_said_to_be_one(tmp_path, land_swap):
