@@ -260,6 +260,9 @@ def write(frame, path: Path, prov: dict, fmt: str | None = None) -> Path:
                         layer="pieces",
                         engine="pyogrio",
                         metadata={META_KEY: text},
+                        # a 'Pieces' of the user's is the same table to SQLite: replaced
+                        # too (GDAL had refused, advising an option no one can give here)
+                        layer_options={"OVERWRITE": "YES"},
                     )
             except (DataSourceError, DataLayerError) as exc:
                 raise _gdal_refusal(exc, path) from None
@@ -324,7 +327,8 @@ def other_layers(path: Path) -> list[str]:
 
         with warnings.catch_warnings():  # GDAL's "GPKG: bad application_id" of a file
             warnings.simplefilter("ignore", RuntimeWarning)  # that is no GeoPackage
-            return [str(name) for name, _ in pyogrio.list_layers(path) if name != "pieces"]
+            layers = [str(name) for name, _ in pyogrio.list_layers(path)]
+            return [name for name in layers if name.lower() != "pieces"]
     except Exception:  # noqa: BLE001 - not a GeoPackage GDAL can read: replaced as before
         return []
 
@@ -338,7 +342,11 @@ def _gdal_refusal(exc: Exception, path: Path) -> OSError:
         full = False
     if full or "space" in str(exc).lower():
         return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-    return OSError(errno.EIO, f"GDAL could not write the GeoPackage ({exc})", str(path))
+    said = str(exc)
+    if "sqlite3_exec(" in said and ") failed:" in said:  # (the whole SQL had been quoted)
+        said = "SQLite:" + said.rsplit(") failed:", 1)[1]
+    said = said if len(said) <= 300 else said[:299] + "…"
+    return OSError(errno.EIO, f"GDAL could not write the GeoPackage ({said})", str(path))
 
 
 def written_here(path: Path) -> bool:

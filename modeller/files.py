@@ -218,10 +218,11 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     path = file_target(path)
     made = _missing_folders(path.parent)
     path.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{path.name}."
+    base = _short(path, suffix)
+    prefix = f".{base}."
     if not is_utf8(prefix):  # GDAL and Arrow take UTF-8 names only ('caf\xe9.gpkg' had
         prefix = ".modeller-output."  # crashed them); the rename gives the file its name
-    for leftover in left_behind(path.parent, path.name, ".", suffix):  # (a killed write's)
+    for leftover in left_behind(path.parent, base, ".", suffix):  # (a killed write's)
         with suppress(OSError):
             os.unlink(leftover)
     umask = os.umask(0)
@@ -270,6 +271,21 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
 
 
 LEFT_S = 3600.0  # a temporary untouched this long is a killed write's, not one under way
+
+
+def _short(path: Path, suffix: str) -> str:
+    """``path``'s name, cut so that its temporary ('.{name}.XXXXXXXX{suffix}') is a name
+    the file system takes, SQLite's journal beside it too: a name within 14 bytes of the
+    limit had been refused as "too long" (the rename gives the file its whole name)."""
+    try:
+        limit = os.pathconf(path.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    # (and room for SQLite's '-journal' beside a GeoPackage being written)
+    name, room = path.name, limit - len(f"..{'x' * 8}{suffix}-journal".encode())
+    while name and len(os.fsencode(name)) > room:
+        name = name[:-1]
+    return name or "modeller-output"
 
 
 def left_behind(folder: Path, name: str, middle: str, end: str = "") -> list[Path]:

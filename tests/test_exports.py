@@ -257,6 +257,40 @@ def test_a_geopackage_keeps_its_other_layers(result, tmp_path):
     assert [str(n) for n, _ in pyogrio.list_layers(fresh)] == ["pieces"]
 
 
+def test_a_layer_named_pieces_in_another_letter_case_is_the_one_replaced(result, tmp_path):
+    """GeoPackage table names ignore letter case: a user's 'Pieces' layer was kept as
+    another layer, and GDAL then refused to add 'pieces' ("Use the layer creation option
+    OVERWRITE=YES"), an option no one can give to modeller."""
+    import pyogrio
+    import shapely
+
+    path = tmp_path / "mine.gpkg"
+    mine = gpd.GeoDataFrame({"note": ["mine"]}, geometry=[shapely.box(30, 48, 31, 49)], crs=4326)
+    mine.to_file(path, layer="Pieces", driver="GPKG", engine="pyogrio")
+    mine.to_file(path, layer="roads", driver="GPKG", engine="pyogrio")
+    run = CliRunner().invoke(main, ["run", "land-swap", "--no-maps", "-f", "gpkg", "-O", str(path)])
+    assert run.exit_code == 0, run.output
+    assert sorted(str(n) for n, _ in pyogrio.list_layers(path)) == ["pieces", "roads"]
+    assert len(gpd.read_file(path, layer="pieces")) == len(result.pieces)
+
+
+@pytest.mark.parametrize("fmt", ["json", "geojson", "gpkg", "parquet"])
+def test_a_file_name_near_the_systems_limit_is_written(tmp_path, fmt):
+    """A name of 240 to 255 bytes, which the file system takes, was refused as "File name
+    too long": the hidden temporary beside it is 14 bytes longer (and a GeoPackage's
+    SQLite journal 8 more)."""
+    import os
+
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX")
+    name = "é" * ((limit - len(fmt) - 1) // 2) + f".{fmt}"  # (two bytes a letter)
+    assert limit - 2 <= len(name.encode()) <= limit
+    run = CliRunner().invoke(
+        main, ["run", "land-swap", "--no-maps", "-f", fmt, "-O", str(tmp_path / name)]
+    )
+    assert run.exit_code == 0, run.output
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
 def test_geojson_named_gpkg_is_replaced_as_any_other_file_that_is_no_geopackage(tmp_path):
     """A GeoJSON file named mine.gpkg (GDAL reads it, but cannot add a layer to it) had
     failed with "GDAL could not write the GeoPackage … read-only datasource"; it is
