@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import TYPE_CHECKING
 
 from .document import USER_FILE, BaselineRef, RunDocument, ScenarioEntry
 from .gazetteer import news_name
-from .rounding import km2_text, pct_text, people_short, people_text, share_text, signed_people
+from .rounding import (
+    km2_text,
+    pct_text,
+    people_short,
+    people_text,
+    share_text,
+    signed_people,
+    town_population,
+)
 from .terminal_tables import print_fitted, print_paragraph, print_rule
 from .textsafe import markdown_address, markdown_paragraph, markdown_text, terminal_text
 
@@ -167,18 +176,17 @@ def phase_rows(e: ScenarioEntry) -> list[list[str]]:
 
 
 def town_rows(e: ScenarioEntry) -> list[list[str]]:
-    return [
-        [
-            news_name(t.name),
-            t.oblast_name,
-            f"{t.population:,}",
-            share_text(t.share),
-            people_short(t.people, t.people_low, t.people_high, t.population),
-            t.from_,
-            t.to,
-        ]
-        for t in e.towns
-    ]
+    """Each town changing hands, its population and people rounded as the pages round them
+    (``town_population``): a whole town's two figures read alike."""
+    rows = []
+    for t in e.towns:
+        population, most = town_population(t.population)
+        people = people_short(t.people, t.people_low, t.people_high, most, t.population)
+        rows.append(
+            [news_name(t.name), t.oblast_name, population, share_text(t.share), people]
+            + [t.from_, t.to]
+        )
+    return rows
 
 
 OTHER_HEAD = ["Other statuses km²", "%"]
@@ -207,8 +215,12 @@ def baseline_label(name: str, day: str | None) -> str:
     """A baseline with its date ('contact-line 2025-08-15'), said once where its name says
     it already ('deepstate:2025-08-15'); 'undated' for a file without one, which is named
     without its folders (a comparison's column had been as wide as its path)."""
-    if "/" in name or "\\" in name:  # a file: its name (the provenance keeps its path)
-        name = re.split(r"[/\\]", name.rstrip("/\\"))[-1] or name
+    # a file: its name (the provenance keeps its path); a backslash is a folder's end only
+    # where the system says so ('a\\b.geojson' is one name here, and an escape such as
+    # '\\x1b' is no folder: both had been cut at it)
+    seps = "/\\" if os.sep == "\\" else "/"
+    if any(c in name for c in seps):
+        name = re.split(f"[{re.escape(seps)}]", name.rstrip(seps))[-1] or name
     if not day:
         return f"{name} (undated)"
     if name == "1991":  # (its date, 1991-12-01, only repeats it)

@@ -101,6 +101,17 @@ def people_short(
     return text.removeprefix("about ").replace(f"fewer than {SMALL}", f"<{SMALL}")
 
 
+def town_population(x: float) -> tuple[str, int | None]:
+    """A town's population as tables and pages write it (people's three significant
+    figures, '<100' below a hundred), and as a number (None for '<100'): the most its
+    people changing hands are written as (``people_text``'s ``most``). The terminal had
+    written 20,066 where the pages wrote 20,100, and its people column mixed 67,350 with
+    147,000."""
+    text = people_short(x, x, x)
+    digits = text.replace(",", "")
+    return text, int(digits) if digits.isdigit() else None
+
+
 def signed_people(value: float, low: float, high: float) -> str:
     """A change in people: '+770,000 (+760,000–+780,000)', '−1,200 (…)', '0'."""
     if max(abs(value), abs(low), abs(high)) < 0.5:

@@ -16,6 +16,7 @@ from ..rounding import (  # noqa: F401  (share_text: for pages)
     people_short,
     round_people,
     share_text,
+    town_population,
 )
 
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -65,8 +66,7 @@ def population(x: float) -> str:
 def population_shown(x: float) -> int | None:
     """A town's population as the pages write it (``population``), as a number (None for
     '<100'): the most its people changing hands are written as (``rounding.people_text``)."""
-    digits = population(x).replace(",", "")
-    return int(digits) if digits.isdigit() else None
+    return town_population(x)[1]
 
 
 def millions(low: str, high: str) -> str:
