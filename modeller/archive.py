@@ -355,10 +355,19 @@ def no_archive(day=None) -> InputError:
     """The error for a DeepState baseline when no archive is found at all: where to put one
     (and, for one day, how to fetch it)."""
 
-    fetch = f", or run 'modeller fetch {day}' where the network is available" if day else ""
+    fetch = (  # (the timeline's range too: the days can be fetched one by one)
+        f", or run 'modeller fetch {day}' where the network is available"
+        if day
+        else ", or run 'modeller fetch YYYY-MM-DD' for each day where the network is available"
+    )
     given = os.environ.get("MODELLER_DATA_DIR")
+    try:
+        there = bool(given) and settings.data_dir().is_dir()
+    except (InputError, OSError):
+        there = False
+    holds = "which holds no deepstate/daily/ files" if there else "which is no folder here"
     where = (  # set, but to a folder without the archive: say so rather than "set it"
-        f"MODELLER_DATA_DIR is {given!r}, which holds no deepstate/daily/ files; point it at "
+        f"MODELLER_DATA_DIR is {given!r}, {holds}; point it at "
         if given
         else "set MODELLER_DATA_DIR to "
     )

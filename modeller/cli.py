@@ -129,7 +129,8 @@ def main() -> None:
     default=None,
     metavar="URL",
     help="Address the maps folder will be published at (https://example.org/maps/): "
-    "the pages' social previews and embed code then use full addresses.",
+    "the pages' social previews and embed code then use full addresses, and each page "
+    "gets its canonical link.",
 )
 @population_option
 def run(

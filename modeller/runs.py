@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
 
-from . import baselines, fast, yamlpos
+from . import baselines, control, fast, yamlpos
 from .errors import InputError
 from .partition import BaselineInfo, Partition
 from .scenario import Phase, Scenario
@@ -90,6 +90,9 @@ def apply_one(
     """Apply one scenario; an InputError from a step names the scenario's file.
     ``on_baseline(spec)`` is told before a baseline is loaded, ``on_step(done, total)``
     after each step (progress)."""
+    # a bad MODELLER_CONTESTED is refused whatever the baseline holds, as the timeline
+    # refuses it (only a map with a grey zone had said so: on the others it ran silently)
+    control.contested_mode()
     try:
         spec, note = baseline_spec(scenario, override)
         if spec not in cache.loaded and on_baseline is not None:

@@ -310,6 +310,15 @@ def test_missing_archive_says_which_setting_to_use(monkeypatch, tmp_path):
     # the command it suggests is one the tool accepts
     assert "'modeller fetch 2025-08-15'" in result.output
     assert run_cli("fetch", "--help").exit_code == 0
+    # a timeline's range is fetched a day at a time: said too (it had named no fetch)
+    timeline = run_cli("timeline", "land-swap", "--baselines", "deepstate:2025-01-01..")
+    assert timeline.exit_code == 2, timeline.output
+    assert "'modeller fetch YYYY-MM-DD' for each day" in timeline.output
+    # MODELLER_DATA_DIR naming no folder at all is not said to hold no files
+    monkeypatch.setenv("MODELLER_DATA_DIR", str(tmp_path / "mistyped"))
+    result = run_cli("run", "--no-maps", "-b", "deepstate:2025-08-15", "land-swap")
+    assert result.exit_code == 2, result.output
+    assert "mistyped', which is no folder here; point it at" in result.output
 
 
 @pytest.mark.parametrize("setting", ["MODELLER_DEEPSTATE_DIR"])
@@ -1111,3 +1120,12 @@ def test_a_small_place_taken_for_another_spelling_is_said(tmp_path, place, noted
         assert "people; if another place is meant, give its [lon, lat]" in said[0]
     else:
         assert said == [], said
+
+
+def test_a_bad_contested_setting_is_refused_on_any_baseline(monkeypatch):
+    """MODELLER_CONTESTED=bogus was said only on a map with a grey zone: on the embedded
+    contact line, run went on silently (the timeline refused it up front)."""
+    monkeypatch.setenv("MODELLER_CONTESTED", "bogus")
+    said = run_cli("run", "freeze-current-lines", "--no-maps")
+    assert said.exit_code == 2, said.output
+    assert "bad MODELLER_CONTESTED 'bogus'; valid: contested, ukraine, russia" in said.output
