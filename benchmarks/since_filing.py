@@ -140,7 +140,8 @@ def main() -> None:
     print(f"\nThe code the speed issue was filed against ({FILED[:7]}) and this checkout, ")
     print(f"in turn on this host, medians of {args.repeat} (wall seconds):\n")
     print(
-        "| command | the issue's figure, then | then, here | now, here | now ÷ then "
+        "| command | the issue's figure, then | then, here | now, here "
+        "| now ÷ then, median of the pairs' ratios "
         "| target | target scaled to this host |"
     )
     print("|---|---|---|---|---|---|---|")

@@ -251,8 +251,10 @@ def build_settlements(oblasts: dict, units: list[dict]) -> tuple[list[dict], lis
     return rows, dropped
 
 
-def write_sections(dropped: list[dict]) -> None:
-    """The dropped list: ``sections_dropped.csv`` and the block of the same in SOURCES.md."""
+def write_sections(dropped: list[dict], kept: int) -> None:
+    """The dropped list: ``sections_dropped.csv`` and the block of the same in SOURCES.md,
+    whose table row says how many settlements are ``kept`` and how many dropped (typed
+    in, the row had been one off both)."""
     with open(HERE / "sections_dropped.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(dropped[0]))
         writer.writeheader()
@@ -263,6 +265,8 @@ def write_sections(dropped: list[dict]) -> None:
     head, _, rest = sources.partition(SECTIONS_BEGIN)
     _, _, tail = rest.partition(SECTIONS_END)
     block = f"{SECTIONS_BEGIN}\n{len(dropped)} entries, largest first: {text}.\n{SECTIONS_END}"
+    head = re.sub(r"[\d,]+ Ukrainian settlements", f"{kept:,} Ukrainian settlements", head)
+    head = re.sub(r"[\d,]+ city districts", f"{len(dropped):,} city districts", head)
     (HERE / "SOURCES.md").write_text(head + block + tail, encoding="utf-8")
 
 
@@ -282,7 +286,7 @@ def main() -> None:
         ukraine = shapely.union_all([shape(f["geometry"]) for f in oblasts["features"]])
         neighbours = build_neighbours(pkg, ukraine)
     settlements, dropped = build_settlements(oblasts, units)
-    write_sections(dropped)
+    write_sections(dropped, len(settlements))
     write_json(HERE / "oblasts.geojson", oblasts)
     write_json(HERE / "neighbours.geojson", neighbours)
     with open(HERE / "settlements.csv", "w", newline="", encoding="utf-8") as fh:

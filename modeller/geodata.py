@@ -402,7 +402,7 @@ def place_text(geom) -> str:
 def _unit_of_points(units: list, xy: np.ndarray) -> np.ndarray:
     """Index of the unit each point lies in, or of the nearest unit for a point off every
     outline or on the edge of two (as ``STRtree.query_nearest`` gives, which alone costs
-    ~1 s for the 5,205 settlements: distances to whole oblast outlines)."""
+    ~1 s for the 5,204 settlements: distances to whole oblast outlines)."""
     import numpy as np
     import shapely
 

@@ -244,6 +244,9 @@ def test_city_sections_are_dropped_whatever_the_size_of_their_city():
     names = {s.name for s in data.settlements}
     assert {"Pokrovsk", "Kostyantynivka", "Slavutych", "Mariupol", "Vyshneve", "Irpin"} <= names
     assert len(dropped) > 250 and not kept & set(dropped)
+    # the sources table counts them as the files do (it had said 5,205 and 283)
+    assert f"| {len(kept):,} Ukrainian settlements" in sources
+    assert f"; {len(dropped):,} city districts and microdistricts dropped" in sources
 
 
 @settings(max_examples=25)
