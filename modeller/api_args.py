@@ -3,6 +3,7 @@ call makes active, the partitions ``apply`` accepts, errors in the API's words."
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,8 +23,8 @@ def spec_text(value: object) -> object:
     text, as ``--baseline`` takes it; anything else unchanged (for the caller to judge)."""
     if isinstance(value, os.PathLike):
         return os.fspath(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return str(int(value))  # (numpy's integers too, as run's towns= takes them)
     return value
 
 

@@ -384,6 +384,10 @@ def test_deepstate_own_and_the_1991_baseline_in_api_words():
     by_number = modeller.run("land-swap", 1991, towns=np.int64(3))
     assert by_number.held.equals(modeller.run("land-swap", "1991", towns=3).held)
     assert len(by_number.towns) == 3
+    # and numpy's 1991 a baseline, as Python's is (it had been "no baseline spec")
+    assert modeller.load_baseline(np.int64(1991)) == modeller.load_baseline(1991)
+    with pytest.raises(InputError, match="got bool"):
+        modeller.load_baseline(np.True_)
 
 
 def base_units() -> str:
