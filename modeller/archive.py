@@ -511,6 +511,35 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
     return sorted(kept, key=lambda s: s.day), others
 
 
+def outside_lines(specs: str) -> list[str]:
+    """The ranges of ``specs`` whose given ends lie beyond the archive, each in a line: a
+    timeline takes the archive's days only (a range to 2030 had ended on its last day
+    without a word, one from year 1 begun on its first)."""
+    days = [s.day for s in snapshots([])]  # (a month-end that does not read: said elsewhere)
+    if not days:
+        return []
+    first, last = days[0], days[-1]
+    out = []
+    for given in split_specs(specs):
+        m = RANGE_RE.match(given.strip().lower())
+        if m is None:
+            continue
+        try:
+            start, end = (parse_date(d, f"'{given}'") if d else None for d in m.groups()[:2])
+        except InputError:
+            continue
+        beyond = [
+            *([f"its first map is of {first}"] if start is not None and start < first else []),
+            *([f"its last map is of {last}"] if end is not None and end > last else []),
+        ]
+        if beyond:
+            out.append(
+                f"{given.strip()[:80]} runs beyond the archive ({' and '.join(beyond)}): "
+                "its days within it only"
+            )
+    return out
+
+
 def _beyond_daily(spec: str, available: list[Snapshot]) -> bool:
     """Whether a spec may name a day that only a month-end file can hold: a day without a
     daily file (in ``available``) in its span, or an open start (the archive's first day may

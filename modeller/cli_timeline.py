@@ -172,6 +172,8 @@ def timeline(
         )
     for line in timeline_table.missing_lines(table.missing):  # (said in the outputs too)
         err.print(f"note: {line}", highlight=False)
+    for line in archive.outside_lines(specs):
+        err.print(f"note: {terminal_text(line)}", highlight=False)
     if removed:
         err.print(f"removed the earlier timeline's {', '.join(removed)}", highlight=False)
     n_dates = len(table.baselines)

@@ -3,6 +3,7 @@ and the process ends without tearing the interpreter down (``leave``)."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import io
@@ -124,7 +125,10 @@ def leave(code: object) -> NoReturn:
     # (not after Ctrl-C: the workers are killed then, and a process pool's thread waiting
     # for the rest of a result one of them was sending would be waited for forever)
     if shutdown is not None and not interrupted():
-        shutdown()
+        # (a process pool stopped on an error: its exit hook may wake a pipe its own
+        # thread closed meanwhile, Python 3.11's race, with nothing left to wake)
+        with contextlib.suppress(OSError):
+            shutdown()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -4,6 +4,7 @@ overview of every scenario on one axis (see ``timeline_page`` for the layout).""
 
 from __future__ import annotations
 
+import bisect
 from datetime import date as Date
 
 import numpy as np
@@ -19,6 +20,7 @@ OVERVIEW_COLOURS = ("#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b
 UNITS = {"km2": "km²", "people": "people (pre-invasion residents)"}
 VIEW_W, VIEW_H = 1000, 100  # SVG user units of every chart's plot area
 GAP_DAYS = 62  # a step between dates longer than this (and than those beside it) is a gap
+NARROW = 4.0  # a run of dates narrower than this (of VIEW_W) is also drawn as a dot (~2 px)
 EDGE_PCT = 10.0  # half a 12 px "Sep 2025" on a phone's ~310 px plot is ~9 % of it
 CROWDED_PCT = 13.5  # a 12 px "Sep 2025" (~56 px) on a desktop pair's ~420 px plot
 PHONE_PCT = 18.0  # the same label on a phone's ~310 px plot
@@ -90,25 +92,28 @@ def _crowded(i: int, pcts: list[float], label_pct: float) -> bool:
 
 def _points(axis: Axis, dates: list[str], values: list[float], top: float) -> str:
     """An SVG path through the values, broken where the dates leave a gap (``gaps``); a
-    date alone between gaps is a dot."""
+    date alone between gaps is a dot, and so is a run of dates too short to be seen on
+    the axis (``NARROW``: three days of 2025 beside 1991 had been a speck under a pixel)."""
     xs = axis.xs(dates)
     ys = VIEW_H - np.asarray(values, dtype=float) / top * VIEW_H
     pairs = list(map("{:.1f},{:.2f}".format, xs.tolist(), ys.tolist()))
     breaks = axis.breaks(dates)
-    if not breaks and len(pairs) > 1:  # one unbroken line (a daily archive): at once
+    if len(pairs) > 1 and (not breaks and xs[-1] - xs[0] >= NARROW):  # one line: at once
         return "M" + pairs[0] + " L" + " L".join(pairs[1:])
-    starts = {0, *breaks}
+    starts = sorted({0, *breaks})
+    ends = [*starts[1:], len(pairs)]
     out = []
-    for i, p in enumerate(pairs):
-        out.append(("M" if i in starts else "L") + p)
-        if i in starts and (i + 1 in starts or i + 1 == len(pairs)):
-            out.append("l0.01,0")  # a date alone between gaps: a dot (round caps), not nothing
+    for a, b in zip(starts, ends, strict=True):
+        out.append("M" + pairs[a] + "".join(" L" + p for p in pairs[a + 1 : b]))
+        if xs[b - 1] - xs[a] < NARROW:  # alone, or too short to see: a dot (round caps)
+            out.append("l0.01,0" if b - a == 1 else "M" + pairs[b - 1] + " l0.01,0")
     return " ".join(out)
 
 
 def _dots(axis: Axis, dates: list[str], values: list[float], top: float) -> str:
-    """The dates alone between gaps (or alone on the chart) as zero-length strokes, which
-    the page draws as large round dots: in the line's own stroke they were 2 px specks."""
+    """The dates alone between gaps (or alone on the chart), and runs of dates too short
+    to see, as zero-length strokes, which the page draws as large round dots: in the
+    line's own stroke they were 2 px specks."""
     path = _points(axis, dates, values, top).split(" ")
     return " ".join(f"{a} {b}" for a, b in zip(path, path[1:], strict=False) if b == "l0.01,0")
 
@@ -241,13 +246,13 @@ def overview(axis: Axis, data: dict[str, dict], scenarios: tuple) -> dict:
     dots = []  # each coloured scenario's proposal date, on its own line
     for sc in ranked[: len(OVERVIEW_COLOURS)]:
         s, day = data[sc["id"]], proposal_date(sc)
-        if not day or not (s["dates"][0] <= day <= s["dates"][-1]):
+        value = _on_line(axis, s["dates"], s["cedes_km2"], day) if day else None
+        if value is None:
             continue
-        j = min(range(len(s["dates"])), key=lambda k: abs(_days(s["dates"][k], day)))
         dots.append(
             {
                 "left": axis.pct(Date.fromisoformat(day).toordinal()),
-                "bottom": round(s["cedes_km2"][j] / top[-1] * 100, 3),
+                "bottom": round(value / top[-1] * 100, 3),
                 "colour": colour[sc["id"]],
                 "label": f"{sc['title']}: proposed {nice_date(day)}",
             }
@@ -259,6 +264,22 @@ def overview(axis: Axis, data: dict[str, dict], scenarios: tuple) -> dict:
         "dots": dots,
         "more": max(0, len(ranked) - len(OVERVIEW_COLOURS)),
     }
+
+
+def _on_line(axis: Axis, dates: list[str], values: list[float], day: str) -> float | None:
+    """The value a line drawn through ``values`` has at ``day``, between the two dates
+    around it; None where no line is drawn there: outside the dates, or in a gap
+    (``gaps``). The nearest date's value, taken across a two-year gap, had put a dot at
+    a figure no day measured (Russia's demand of June 2024 at April 2022's km²)."""
+    k = bisect.bisect_left(dates, day)
+    if k == len(dates):
+        return None
+    if dates[k] == day:
+        return float(values[k])
+    if k == 0 or k in axis.breaks(dates):
+        return None
+    t = _days(day, dates[k - 1]) / _days(dates[k], dates[k - 1])
+    return float(values[k - 1] + t * (values[k] - values[k - 1]))
 
 
 def _days(a: str, b: str) -> int:

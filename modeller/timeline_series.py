@@ -120,6 +120,10 @@ def cadence(dates: list[str], every_days: int = 0) -> str:
         return "on one date"
     if len(gaps) == 1 and gaps[0] != every_days:  # one gap is no rhythm ('every 3 days' of
         return "on 2 dates"  # two; 'weekly' of a range's first and last day, 2 days apart)
+    if every_days >= 27 and (gaps[:-1] == every_days).all() and gaps[-1] <= every_days:
+        # the rhythm asked, not month-end snapshots ('--every 30d' had read 'monthly, then
+        # every 30 days'); the last step reaches the range's last day
+        return _every(every_days)
     monthly = gaps >= 27
     month_apart = monthly & (gaps <= 32)  # (1991 to 2025 is no month: 'on N dates')
     short = gaps[~monthly]

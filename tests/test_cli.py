@@ -175,6 +175,26 @@ def test_the_quick_exit_still_joins_threads_runs_atexit_and_flushes(tmp_path, co
     assert done.stderr == ("no luck\n" if status == 1 else "")
 
 
+def test_a_process_pools_failing_exit_hook_leaves_the_status_and_no_traceback():
+    """A timeline stopped on a worker's error (a day file cut short) ended about one run
+    in seven with 110 lines of traceback and status 1: the stopped pool's exit hook
+    woke a pipe its own thread had just closed (OSError: Bad file descriptor)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import threading\n"
+        "from modeller.entry import leave\n"
+        "def woken():\n"
+        "    raise OSError(9, 'Bad file descriptor')\n"
+        "threading._register_atexit(woken)\n"
+        "leave(2)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "OSError" not in done.stderr
+
+
 def test_the_console_script_ends_with_the_commands_status_and_whole_output(tmp_path):
     """``python -m modeller`` (``entry.main``, as the script): the JSON on stdout is whole,
     an input error still ends with status 2 and its message."""

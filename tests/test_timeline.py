@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -558,6 +558,27 @@ def test_days_the_archive_lacks_are_said_not_skipped_silently(shared_data, tmp_p
     assert result.exit_code == 0, result.output
     said = "note: no DeepState map in the archive for 2 days of this range (2024-08-18, "
     assert said in " ".join(result.stderr.split())
+
+
+def test_a_range_beyond_the_archive_is_said_to_be_cut_to_it(shared_data, tmp_path):
+    """'deepstate:2026-08-15..2030-01-01' ended on the archive's last day, and
+    'deepstate:0001-01-01..2022-05-01' began on its first, without a word."""
+    from click.testing import CliRunner
+
+    from modeller.cli import main
+
+    days = [s.day for s in archive.snapshots()]
+    late = f"deepstate:{days[-1] - timedelta(days=3)}..2030-01-01"
+    early = f"deepstate:0001-01-01..{days[0] + timedelta(days=1)}"
+    for spec, said in ((late, f"last map is of {days[-1]}"), (early, f"first map is of {days[0]}")):
+        args = ["timeline", "land-swap", "--baselines", spec, "--no-chart"]
+        result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / spec[-4:])])
+        assert result.exit_code == 0, result.output
+        text = " ".join(result.stderr.split())
+        assert f"note: {spec} runs beyond the archive (its {said}): its days within it" in text
+    inside = f"deepstate:{days[-1] - timedelta(days=3)}..{days[-1]}"
+    assert archive.outside_lines(inside) == []
+    assert archive.outside_lines("deepstate:..") == []  # (open ends: the whole archive)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])

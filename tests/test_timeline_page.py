@@ -118,6 +118,11 @@ def test_words_cadence_months_and_rounding():
     assert ts.cadence(["2025-01-01", "2025-01-02", "2025-01-03"]) == "day by day"
     assert ts.cadence(["2024-01-31", "2024-02-29", "2024-03-31"]) == "monthly"
     assert ts.cadence(days, 3) == "every 3 days"
+    # a rhythm of a month or more asked for is no month-end snapshots ('--every 30d' had
+    # read 'monthly, then every 30 days': the last step, to the range's end, is shorter)
+    thirty = [(Date(2024, 7, 8) + timedelta(days=30 * i)).isoformat() for i in range(8)]
+    assert ts.cadence([*thirty, "2025-03-01"], 30) == "every 30 days"
+    assert ts.cadence([*thirty[::2], "2025-03-01"][:4], 60) == "every 60 days"
     # two dates named one by one are no rhythm (the title had said 'every 3 days' of them)
     assert ts.cadence(["2025-08-12", "2025-08-15"]) == "on 2 dates"
     assert ts.cadence(["2025-08-12", "2026-02-15"]) == "on 2 dates"
@@ -191,6 +196,40 @@ def test_a_line_is_not_drawn_across_a_gap_in_the_dates():
     dots = [p.split(' d="')[1].split('"')[0] for p in lines if p.startswith("-dots")]
     assert len(dots) == len(paths) and all(d.count("M") == 1 for d in dots)
     assert all(p.endswith(d.split(" ")[0] + " l0.01,0") for p, d in zip(paths, dots, strict=True))
+
+
+def test_a_proposal_dot_sits_on_its_line_and_never_in_a_gap():
+    """The proposal date's dot took the nearest date's value: Russia's demand of June 2024,
+    on a timeline of 30 Apr 2022 and 22 Aug 2026, sat at April 2022's km² in a gap where
+    no line is drawn. Between two dates a line joins, it sits on that line."""
+    sc = ({"id": "a", "title": "A", "date": "2024-06-14"},)
+    apart = {"a": {"dates": ["2022-04-30", "2026-08-22"], "cedes_km2": [23_945.0, 30_000.0]}}
+    assert charts.overview(charts.Axis(apart["a"]["dates"]), apart, sc)["dots"] == []
+    joined = {"a": {"dates": ["2024-06-01", "2024-06-30"], "cedes_km2": [100.0, 200.0]}}
+    (dot,) = charts.overview(charts.Axis(joined["a"]["dates"]), joined, sc)["dots"]
+    top = charts.ticks(200.0)[-1]
+    assert dot["bottom"] == round((100.0 + 100.0 * 13 / 29) / top * 100, 3)
+    on_a_date = ({"id": "a", "title": "A", "date": "2024-06-30"},)
+    (dot,) = charts.overview(charts.Axis(joined["a"]["dates"]), joined, on_a_date)["dots"]
+    assert dot["bottom"] == round(200.0 / top * 100, 3)
+    late = ({"id": "a", "title": "A", "date": "2024-07-01"},)  # past the last date: none
+    assert charts.overview(charts.Axis(joined["a"]["dates"]), joined, late)["dots"] == []
+
+
+def test_a_run_of_dates_too_short_to_see_is_drawn_as_a_dot_too():
+    """'--baselines deepstate:2025-08-01..2025-08-03,1991' drew 1991 as a dot and the three
+    days of 2025, under a pixel wide on a 34-year axis, as a speck no one could see."""
+    dates = ["1991-12-01", "2025-08-01", "2025-08-02", "2025-08-03"]
+    axis = charts.Axis(dates)
+    assert charts.gaps(dates) == {1}
+    dots = charts._dots(axis, dates, [0.0, 113_400.0, 113_410.0, 113_420.0], 120_000.0)
+    assert dots.count("l0.01,0") == 2  # 1991, and the run of 2025's three days
+    assert dots.split(" ")[2] == "M1000.0,5.48"  # (the run's last date, at the right edge)
+    line = charts._points(axis, dates, [0.0, 113_400.0, 113_410.0, 113_420.0], 120_000.0)
+    assert line.count(" L") == 2  # the run is still drawn as its line, under its dot
+    # a run wide enough to see is a line alone
+    weeks = [(Date(2025, 1, 6) + timedelta(days=7 * i)).isoformat() for i in range(9)]
+    assert charts._dots(charts.Axis(weeks), weeks, [1.0] * 9, 2.0) == ""
 
 
 def test_the_overview_key_says_when_a_line_hides_another():
