@@ -128,6 +128,15 @@ def render(
                     for unit in ("km2", "people")
                 ],
                 "rows_html": _rows_html(s),
+                # nothing changes hands on any date (a freeze): said in words, not drawn
+                # as two empty charts on a 0-1 axis with one line hidden under the other
+                # (below what the table writes: 0.01 km², 0.1 people)
+                "still": not any(
+                    abs(v) >= 0.005
+                    for key, _, _ in SERIES
+                    for u in ("km2", "people")
+                    for v in s[f"{key}_{u}"]
+                ),
             }
         )
     baseline_chart = chart(

@@ -232,6 +232,21 @@ def test_a_run_of_dates_too_short_to_see_is_drawn_as_a_dot_too():
     assert charts._dots(charts.Axis(weeks), weeks, [1.0] * 9, 2.0) == ""
 
 
+def test_a_scenario_that_moves_nothing_says_so_instead_of_two_empty_charts():
+    """A freeze on the current lines drew two empty charts on a 0-1 axis, its 'cedes' line
+    hidden under 'regains'; a scenario that moves anything keeps its charts."""
+    table = synthetic(2, 5)
+    c = table.columns
+    frozen = c["scenario"] == "sc-0"
+    for name in ("lost_km2", "gained_km2", "lost_people", "gained_people"):
+        c[name] = np.where(frozen, 0.0, c[name])
+    page = tp.render(Table(c, {}, (), table.scenarios), every_days=7)
+    first, second = page.split('id="s-sc-0"')[1].split('id="s-sc-1"')
+    assert 'class="still">Nothing changes hands on any of these dates' in first
+    assert "scenario-chart" not in first and "Data table (5 dates)" in first
+    assert second.count('class="chart scenario-chart"') == 2
+
+
 def test_the_overview_key_says_when_a_line_hides_another():
     """Five scenarios ceding the same km² on every date drew one visible line while the key
     listed five colours."""
