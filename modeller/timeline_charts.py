@@ -263,6 +263,15 @@ def overview(axis: Axis, data: dict[str, dict], scenarios: tuple) -> dict:
         "named": named,
         "dots": dots,
         "more": max(0, len(ranked) - len(OVERVIEW_COLOURS)),
+        # the grey ones by name too (a count alone left them to a hover no phone has)
+        "rest": [
+            {
+                "id": sc["id"],
+                "title": sc["title"],
+                "value": km2_text(data[sc["id"]]["cedes_km2"][-1]),
+            }
+            for sc in ranked[len(OVERVIEW_COLOURS) :]
+        ],
     }
 
 

@@ -247,6 +247,18 @@ def test_a_scenario_that_moves_nothing_says_so_instead_of_two_empty_charts():
     assert second.count('class="chart scenario-chart"') == 2
 
 
+def test_the_overview_key_names_the_grey_scenarios_too():
+    """Past seven scenarios the key said only '2 more scenarios (grey)': which they were,
+    and what they cede, was left to a hover that phones and print do not have."""
+    table = synthetic(9, 4, title=None)
+    page = tp.render(table, every_days=7)
+    key = page.split('<ul class="key">')[1].split("</ul>")[0]
+    assert "2 more scenarios (grey): " in key
+    named = [f'href="#s-sc-{k}"' in key for k in range(9)]
+    assert all(named), named  # seven coloured, two grey: every one linked by name
+    assert key.count(" km²</span>") == 9
+
+
 def test_the_overview_key_says_when_a_line_hides_another():
     """Five scenarios ceding the same km² on every date drew one visible line while the key
     listed five colours."""
