@@ -172,6 +172,35 @@ def test_an_area_named_without_a_leader_is_clearly_nearer_its_own_area(drawn):
     assert checked >= 8
 
 
+def test_an_areas_label_hides_no_other_area_that_changes_hands(drawn):
+    """On the 1991 map 'Donetsk: Russia → Ukraine', out on a leader, sat on 37 % of
+    Zaporizhzhia's area (and read as naming it); on the 20-point draft Donetsk's label hid
+    half of Kharkiv's 1,200 km². An area's label covers at most a tenth of another changed
+    area, and a label out on a leader lies on other changed areas for a tenth of itself
+    at most."""
+    checked = 0
+    for sid, (entry, partition, ax, texts, leaders) in drawn.items():
+        areas = image_labels._changed_areas(entry, partition, statuses(entry, partition))
+        for k, (*_, text, _, _area) in enumerate(areas):
+            box = texts.get(text)
+            if box is None:
+                continue
+            corners = ax.transData.inverted().transform([(box.x0, box.y0), (box.x1, box.y1)])
+            rect = shapely.box(*corners.min(axis=0), *corners.max(axis=0))
+            on = 0.0
+            for j, (*_, other) in enumerate(areas):
+                if j == k:
+                    continue
+                hidden = shapely.area(shapely.intersection(other, rect))
+                share = hidden / shapely.area(other)
+                assert share <= image_labels.HIDDEN + 0.01, (sid, text.split("\n")[0], j, share)
+                on += hidden
+            if any(_on_box(b, box) for _, b in leaders):
+                assert on <= (image_labels.JOINED_COVER + 0.01) * rect.area, (sid, text)
+            checked += 1
+    assert checked >= 12
+
+
 def test_a_label_on_its_own_area_reads_as_its_own_where_it_touches_the_next():
     """A box lying on its own area and touching the next changed area (both 0 px away) had
     been refused, and the label moved onto the neighbour's land with a leader back."""
@@ -289,3 +318,46 @@ def test_label_positions_are_the_plain_loops_to_the_bit(
     expected = _loop_candidates(px, py, hx, hy, near, anchors, lead)
     assert len(cx) == len(expected)
     assert [(float(x), float(y), int(k)) for x, y, k in zip(cx, cy, which, strict=True)] == expected
+
+
+def test_every_leader_is_drawn_on_a_white_halo(drawn):
+    """A leader was #111 at 0.8 px, as the hatching is: one at 45° over a hatched area
+    vanished (Bakhmut's, the 1991 map's Donetsk one), leaving a name beside no dot."""
+    seen = 0
+    for sid, (_, _, ax, _, _) in drawn.items():
+        halos = {
+            tuple(map(tuple, line.get_xydata())): line
+            for line in ax.lines
+            if line.get_gid() == "leader-halo"
+        }
+        for line in ax.lines:
+            if line.get_gid() != "leader":
+                continue
+            halo = halos.get(tuple(map(tuple, line.get_xydata())))
+            assert halo is not None, sid
+            assert halo.get_color() == "white" and halo.get_zorder() < line.get_zorder()
+            assert halo.get_linewidth() >= line.get_linewidth() + 2
+            seen += 1
+    assert seen >= 3
+
+
+@pytest.mark.parametrize(
+    ("flow", "lines"),
+    [
+        ("Ukraine → Russia", ["Ukraine → Russia"]),
+        ("Russia → " + "W" * 80, None),  # one long word: cut inside it, never '…' alone
+        ("Ukraine → Demilitarised buffer zone (recognised as Russian)", None),
+    ],
+)
+def test_a_flows_name_in_the_panel_keeps_its_destination(flow, lines):
+    """The panel's 'What changes hands' shortened a flow by whole words: a status label of
+    one long word left 'Russia →…', the destination gone; a two-word one was cut with
+    room to wrap."""
+    from modeller.maps.image_panel import _flow_name
+
+    got = _flow_name(flow).split("\n")
+    if lines is not None:
+        assert got == lines
+    assert 1 <= len(got) <= 2 and all(len(line) <= 44 for line in got)
+    assert got[-1].rstrip("…").strip() and "→" in got[0]
+    assert flow.split("→")[1].strip()[:10] in "".join(got)  # the destination is shown

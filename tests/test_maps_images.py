@@ -335,6 +335,19 @@ def test_characters_the_font_lacks_are_one_note_not_python_warnings(tmp_path):
     assert (tmp_path / "maps" / "cjk.png").exists()
 
 
+def test_a_cited_sources_characters_the_font_lacks_are_noted_too():
+    """The credit line cites the sources: '新华社 Xinhua' showed boxes in the PNG's footer
+    while the run said nothing (only titles and status labels were looked at)."""
+    from types import SimpleNamespace as Entry
+
+    from modeller.maps.image_words import missing_glyphs
+
+    cited = Entry(title="Plan", statuses=[], reported=[Entry(source="新华社 Xinhua")])
+    assert {"新", "华", "社"} <= set(missing_glyphs([cited]))
+    plain = Entry(title="Plan", statuses=[], reported=[Entry(source="Reuters")])
+    assert missing_glyphs([plain]) == []
+
+
 def test_the_characters_taken_for_drawable_are_in_the_font():
     """``missing_glyphs`` skips loading the font for these: each must really be there."""
     from matplotlib import font_manager

@@ -47,6 +47,12 @@ AMBIGUOUS = 1.2
 """A name is another marker's too unless that marker is this much (+1 px) further away."""
 AREA_AMBIGUOUS = 2.0
 """An area's label without a leader is the next area's too unless this much further from it."""
+JOINED_COVER = 0.1
+"""Of an area's label box joined by a leader, the most that may lie on other changed areas."""
+HIDDEN = 0.1
+"""Of another changed area, the most an area's label box may cover."""
+MARK_GAP_PX = 3.0
+"""How far a town's name out on a leader keeps off other towns' markers."""
 TOWN_LEADER_GAPS_PX = (10.0, 22.0, 36.0, 55.0, 80.0)
 """The same for a town's name, where towns crowd (a short leader says whose name it is)."""
 ANGLES = (0, 180, 270, 90, 315, 225, 45, 135, 337.5, 202.5, 22.5, 157.5, 292.5, 247.5, 67.5)
@@ -152,6 +158,16 @@ class Placer:
             if abs(mx - px) > 0.5 or abs(my - py) > 0.5
         )
 
+    def _apart(self, box: Box, px: float, py: float, gap: float = MARK_GAP_PX) -> bool:
+        """Whether a town's name out on a leader keeps ``gap`` px off every other town's
+        marker: 'Kramatorsk' 0.5 px from Bakhmut's dot, its leader short, had read as
+        naming that dot."""
+        return not any(
+            box.overlaps(Box(t.x0 - gap, t.y0 - gap, t.x1 + gap, t.y1 + gap))
+            for t in self.taken
+            if id(t) in self.marker_boxes and not t.contains(px, py)
+        )
+
     def _clear_leader(self, a: tuple, b: tuple) -> bool:
         """Whether a leader a-b crosses no label, blocked area or other leader (a marker
         under its start aside: it starts at its own town's marker)."""
@@ -185,8 +201,8 @@ class Placer:
         the same around each of ``others`` (further anchors, data points);
         ``own_mark`` keeps a label without a leader nearer its own marker than any other;
         ``pin`` is the key of its own pinned anchor (``pin``), which it may cover;
-        ``mine(box)`` (display px), when given, tells whether a box without a leader reads
-        as its own area's (``_reads_as``).
+        ``mine(box, joined)`` (display px), when given, tells whether a box reads as its own
+        area's (``_reads_as``).
         """
         halo = style.pop("bbox", None)  # given once placed: a label dropped needs none
         t = self.ax.text(
@@ -211,7 +227,9 @@ class Placer:
             box = Box(x_ - w / 2, y_ - h / 2, x_ + w / 2, y_ + h / 2)
             if not self.free(box, pin) or (own_mark and not joined and not self._own(box, px, py)):
                 continue
-            if mine is not None and not joined and not mine(box):
+            if own_mark and joined and not self._apart(box, px, py):
+                continue
+            if mine is not None and not mine(box, joined):
                 continue
             end = box.nearest(*anchor)
             if joined and not self._clear_leader(anchor, end):
@@ -262,6 +280,10 @@ class Placer:
             a = (a[0] + (b[0] - a[0]) * k, a[1] + (b[1] - a[1]) * k)
         (x0, y0), (x1, y1) = self.ax.transData.inverted().transform([a, b])
         width = 0.8 if marker is not None else 0.9
+        # on a white halo, as the pages draw it: a bare line at 45° was lost in the
+        # hatching of the same colour and width (Bakhmut's leader, the 1991 Donetsk one)
+        halo = {**kw, "color": "white", "zorder": zorder - 0.6, "alpha": 0.9}
+        self.ax.line([x0, x1], [y0, y1], linewidth=width + 2.2, gid="leader-halo", **halo)
         self.ax.line([x0, x1], [y0, y1], linewidth=width, gid="leader", **kw)
         if marker is None:
             self.ax.line([x0], [y0], marker="o", markersize=3.2, linestyle="none", **kw)
@@ -445,14 +467,25 @@ def _reads_as(k: int, shapes: list, ax, px_m: float):
     """Whether a label box (display px) reads as area ``k``'s: clearly nearer it than any
     other changed area (``AREA_AMBIGUOUS`` times: areas have no marker to point at, and a
     box 17 px from its own sliver and 23 px from the next still read as the next's); a
-    box on its own area, by covering clearly more of it than of any other."""
+    box on its own area, by covering clearly more of it than of any other. A box joined
+    to its area by a leader (``joined``) says whose it is by the leader, but must not lie
+    on another changed area (``JOINED_COVER`` of it at most): 'Donetsk: Russia →
+    Ukraine' over Zaporizhzhia's 7,300 km² on the 1991 map had read as naming them. No
+    box hides more than ``HIDDEN`` of another changed area."""
 
-    def mine(box: Box) -> bool:
+    areas = [shapely.area(g) for j, g in enumerate(shapes) if j != k]
+
+    def mine(box: Box, joined: bool = False) -> bool:
         corners = ax.transData.inverted().transform([(box.x0, box.y0), (box.x1, box.y1)])
         (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
         rect = shapely.box(x0, y0, x1, y1)
-        own = shapely.distance(shapes[k], rect)
         others = [g for j, g in enumerate(shapes) if j != k]
+        hidden = [shapely.area(shapely.intersection(g, rect)) for g in others]
+        if any(h > HIDDEN * a for h, a in zip(hidden, areas, strict=True)):
+            return False  # (half of Kharkiv's 1,200 km² had gone under Donetsk's label)
+        if joined:
+            return sum(hidden) <= JOINED_COVER * rect.area
+        own = shapely.distance(shapes[k], rect)
         covered = shapely.area(shapely.intersection(shapes[k], rect)) if own == 0 else 0.0
         if covered > 0:  # on its own area
             return all(

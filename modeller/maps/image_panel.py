@@ -216,6 +216,16 @@ def _key(fig, row: Row, x0: float, mid: float, em: float):
     return key
 
 
+def _flow_name(text: str, width: int = 44) -> str:
+    """'from → to' in at most two lines of ``width`` letters, the second cut with '…' if
+    need be: shortened by whole words, a label of one long word had been '…' alone
+    ('Russia →…'), and 'Ukraine → Demilitarised buffer zone…' cut with room to spare."""
+    lines = textwrap.wrap(text, width, break_on_hyphens=False) or [text]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: width - 1].rstrip() + "…"]
+    return "\n".join(lines)
+
+
 def _changes_text(fig, entry: ScenarioEntry, colours, y: float, floor: float) -> None:
     """'What changes hands': each flow (from -> to), and the largest towns, rounded; ending
     above ``floor`` (a figure fraction: the locator's caption): the flows that do not fit
@@ -230,10 +240,8 @@ def _changes_text(fig, entry: ScenarioEntry, colours, y: float, floor: float) ->
     for f in flows:
         if f.km2 < 1.0:
             continue
-        name = textwrap.shorten(
-            f"{colours.get(f.from_, (f.from_,))[0]} → {colours.get(f.to, (f.to,))[0]}",
-            44,
-            placeholder="…",
+        name = _flow_name(
+            f"{colours.get(f.from_, (f.from_,))[0]} → {colours.get(f.to, (f.to,))[0]}"
         )
         people = people_short(f.people, f.people_low, f.people_high)
         each.append(f"{name}\n    {round_km2(f.km2)} km² · {people} people")

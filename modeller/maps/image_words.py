@@ -80,9 +80,11 @@ COMMON = re.compile(r"[\u0020-\u007e\u00a0-\u024f\u0400-\u04ff\u2010-\u2027\u203
 
 
 def missing_glyphs(entries) -> list[str]:
-    """Characters of the scenarios' titles and status labels (what the images write from
-    the user's text) that the images' font cannot draw: the PNG shows boxes for them."""
+    """Characters of the scenarios' titles, status labels and cited sources (what the
+    images write from the user's text; the sources in the credit line had been left out)
+    that the images' font cannot draw: the PNG shows boxes for them."""
     texts = [e.title for e in entries] + [s.label for e in entries for s in e.statuses]
+    texts += [r.source for e in entries for r in e.reported[:3]]  # (as the credit cites)
     rare = {c for t in texts for c in t if not c.isspace() and not COMMON.match(c)}
     if not rare:  # the usual case: no need to load matplotlib's font here (~0.5 s)
         return []
