@@ -361,3 +361,15 @@ def test_a_flows_name_in_the_panel_keeps_its_destination(flow, lines):
     assert 1 <= len(got) <= 2 and all(len(line) <= 44 for line in got)
     assert got[-1].rstrip("…").strip() and "→" in got[0]
     assert flow.split("→")[1].strip()[:10] in "".join(got)  # the destination is shown
+
+
+def test_the_legend_keys_the_statuses_drawn_after_the_scenario(drawn):
+    """The 1991 map keyed 'Russia' under 'After the scenario', where nothing is Russian
+    after it (Russia only gives land up there)."""
+    for sid in ("ukraine-1991-borders", "land-swap"):
+        entry, partition, *_ = drawn[sid]
+        fig = images.render(*build(list(shipped(sid)))[0:1], entry, partition)
+        keyed = {t.get_text().replace("\n", " ") for t in legend_texts(fig)}
+        after = {p.after for p in partition.pieces}
+        for s in entry.statuses:
+            assert (s.label in keyed) == (s.status in after), (sid, s.label, keyed)

@@ -33,7 +33,9 @@ def panel(
     fig, entry: ScenarioEntry, partition: Partition, colours, box: tuple, top: float, bottom: float
 ) -> None:
     """Right of the map: the legend, what changes hands, the locator."""
-    used = {p.after for p in partition.pieces} | {p.before for p in partition.pieces}
+    # the statuses the map shows: after the scenario (the legend's title says so; a status
+    # only given up, Russia's on the 1991 map, had a swatch for nothing drawn)
+    used = {p.after for p in partition.pieces}
     rows: list[Row] = []
     raw: dict[int, str] = {}  # a status's label as written, by its legend row
     for s in entry.statuses:
