@@ -33,9 +33,12 @@ class Axis:
         days = [Date.fromisoformat(d).toordinal() for d in dates] or [Date.today().toordinal()]
         self._cache: dict[tuple, object] = {}  # xs arrays and break sets, by date list
         self.x0, self.x1 = min(days), max(days)
-        if self.x1 == self.x0:
-            self.x1 = self.x0 + 1
+        one = self.x1 == self.x0
+        if one:  # one date: in the middle, its own tick alone (the day after, which had
+            self.x0, self.x1 = self.x0 - 1, self.x1 + 1  # ended the axis, held no data)
         months = month_ticks(self.x0, self.x1)
+        if one:
+            months = [(d, label) for d, label in months if d == days[0]]
         pcts = [self.pct(d) for d, _ in months]
         self.ticks = [
             {

@@ -292,6 +292,19 @@ def test_a_line_hidden_under_one_within_half_a_km2_is_not_called_the_same():
     assert ": within half a km² of it)" in key and "the same figures" not in key
 
 
+def test_one_date_sits_in_the_middle_of_its_axis_with_its_own_tick_alone():
+    """A one-date page drew every value against the left edge of an axis running to the
+    next day, labelled, where no data is; and called its data points the proposals' dots."""
+    axis = charts.Axis(["2025-08-05"])
+    assert [t["label"] for t in axis.ticks] == ["5 Aug"] and axis.ticks[0]["pct"] == 50.0
+    one = synthetic(2, 1)
+    earlier = tuple({**sc, "date": "2020-01-01"} for sc in one.scenarios)  # (no dot drawn)
+    page = tp.render(Table(one.columns, {}, (), earlier), every_days=0)
+    assert 'class="dot"' not in page
+    assert "Ringed dots: the date each proposal was made" not in page
+    assert "Ringed dots: the date each proposal was made" in tp.render(synthetic(2, 9))
+
+
 def test_one_date_is_said_in_the_singular():
     """A single day's page had said '1 dated DeepStateMap baselines, 1 Aug 2025 – 1 Aug
     2025', '1 baselines' and 'Data table (1 dates)'."""
