@@ -228,8 +228,8 @@ def too_many_bands(scenarios: list[Scenario], bands: tuple[Band, ...]) -> str:
     users = [[sc.id for sc in scenarios if b in _bands(sc, [])] for b in bands]
     listed = "; ".join(
         f"{b.km:g} km, side {b.side}: {', '.join(ids[:3])}{' …' if len(ids) > 3 else ''}"
-        for b, ids in zip(bands, users, strict=True)
-    )
+        for b, ids in sorted(zip(bands, users, strict=True), key=lambda x: (x[0].km, x[0].side))
+    )  # (by depth: listed as the plan orders them, 25 km had come before 5 km)
     groups: list[tuple[set, list[str]]] = []  # scenarios in timelines of MAX_BANDS bands
     for sc in scenarios:
         own = {b for b in bands if b in _bands(sc, [])}

@@ -882,6 +882,7 @@ def test_more_bands_than_a_timeline_draws_say_whose_they_are_and_how_to_split(tm
     assert "5 different bands" in said and "at most 4" in said
     for km in (5, 10, 15, 20, 25):
         assert f"{km} km, side both: band-{km}" in said
+    assert "bands (5 km, side both: band-5; 10 km" in said  # by depth (25 km had led 5 km)
     assert "in 2 timelines ([band-10, band-15, band-20, band-25] and [band-5])" in said
     # one scenario of five bands: no split helps, and none is offered
     steps = "".join(
