@@ -9,6 +9,7 @@ for 2022–2024, before the daily archive starts. A daily file wins when both ha
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import stat
@@ -493,7 +494,11 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
             available = available if available is not None else snapshots(broken)
             if broken and _beyond_daily(spec, available):  # (else no month-end is needed)
                 raise broken[0]
-            picked = select(spec, available)
+            try:
+                picked = select(spec, available)
+            except InputError as exc:  # said as written ('…T00' had been echoed as '…t00')
+                message = exc.message.replace(f"'{spec.strip()}'", f"'{given.strip()}'")
+                raise dataclasses.replace(exc, message=message) from None
             (chosen if RANGE_RE.match(spec.strip()) else named).extend(picked)
             if RANGE_RE.match(spec.strip()) and picked:
                 ends.append(max(picked, key=lambda s: s.day))

@@ -250,6 +250,8 @@ def test_formats_carry_the_same_numbers(table, tmp_path):
         (["--baselines", "deepstate:2025-01-01..", "--every", "7x"], "bad --every"),
         (["--baselines", "deepstate:2021-05-05"], "month-end 2022-04-30"),
         (["--baselines", "deepstate:yesterday"], "bad baseline range"),
+        # echoed as written, not lower-cased ('2025-08-03T00' had read '…t00')
+        (["--baselines", "DeepState:2025-08-03T00"], "range 'DeepState:2025-08-03T00'"),
         (["--baselines", "deepstate:own"], "deepstate:own is run's"),  # (not "bad range")
     ],
 )
