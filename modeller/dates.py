@@ -11,7 +11,9 @@ from .errors import InputError
 # the dates a proposal, a report or a map of the war can have: 0001-01-01 or 9999-12-31
 # is a typo (with deepstate:own it had picked a DeepState day 738,274 days away)
 EARLIEST, LATEST = Date(1991, 1, 1), Date(2100, 12, 31)
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a day as written: its month and day may still be wrong
+ISO_DAY = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+)  # a day as written: its month and day may still be wrong
 
 
 def parse_date(text: str, what: str) -> Date:
@@ -34,6 +36,8 @@ def parse_date(text: str, what: str) -> Date:
 def not_a_day(text: str) -> str:
     """What is wrong with text that is no date: the day itself when it is written
     YYYY-MM-DD (2025-02-30 had been told to write YYYY-MM-DD, as it was), else its form."""
+    if any(c.isdigit() and not c.isascii() for c in str(text)):  # (٢٠٢٥-٠٨-٠١: \d took it)
+        return "write its digits as 0-9: YYYY-MM-DD, e.g. 2025-08-15"
     if ISO_DAY.fullmatch(str(text).strip()):
         return "is not a calendar date"
     return "write YYYY-MM-DD, e.g. 2025-08-15"

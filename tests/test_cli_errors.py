@@ -288,6 +288,10 @@ def test_bad_deepstate_date_says_how_to_write_it():
     result = run_cli("run", "--no-maps", "-b", "deepstate:2025-02-30", "scenarios/")
     assert result.exit_code == 2
     assert "2025-02-30 is not a calendar date" in result.output
+    # digits of another script are no calendar question: how to write them is said
+    arabic = run_cli("run", "--no-maps", "-b", "deepstate:٢٠٢٥-٠٨-٠١", "scenarios/")
+    assert arabic.exit_code == 2, arabic.output
+    assert "write its digits as 0-9: YYYY-MM-DD" in arabic.output
 
 
 def test_missing_deepstate_date_names_the_nearest_dates(shared_data):
