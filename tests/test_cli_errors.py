@@ -554,7 +554,11 @@ def test_validate_without_an_archive_says_where_to_put_one(tmp_path, monkeypatch
     assert result.exit_code == 2, result.output
     assert "s.yaml:5: step 1: no DeepState archive found for deepstate:2025-08-15" in result.output
     assert "modeller fetch 2025-08-15" in result.output
-    # it is set: the error says to what, not to set it
+    # it is set: the error says to what, not to set it (and that no such folder is here)
+    said = f"MODELLER_DATA_DIR is '{tmp_path / 'nothing'}', which is no folder here"
+    assert said in result.output
+    (tmp_path / "nothing").mkdir()  # a folder, without the archive
+    result = run_cli("validate", str(path))
     assert f"MODELLER_DATA_DIR is '{tmp_path / 'nothing'}', which holds no" in result.output
 
 
