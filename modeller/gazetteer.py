@@ -288,8 +288,51 @@ the gazetteer's names."""
 def news_name(name: str) -> str:
     """A settlement's name as the news spells it (GeoNames' apostrophes dropped): what pages,
     images and the printed tables show; JSON, CSV and geodata keep GeoNames' name."""
-    name = NEWS_SPELLINGS.get(name, name)
+    name = NEWS_SPELLINGS.get(name) or _national(name)
     return name.replace("'", "").replace("’", "")
+
+
+_VOWEL = "aeiouy"
+
+
+def national_form(name: str) -> str:
+    """GeoNames' romanisation of a Ukrainian name in the national system's letters (2010):
+    я, є, ю after a word's first letter as ia, ie, iu; ї and й after a vowel as i
+    (Slovyansk → Sloviansk, Mykolayiv → Mykolaiv, Kryvyy Rih → Kryvyi Rih, Hulyaypole →
+    Huliaipole). GeoNames writes я both for я and for и + а (Pryazovske): a form is only
+    used where GeoNames lists it among the place's own names (``_national``)."""
+
+    def word(m: re.Match) -> str:
+        w = m.group()
+        rest = re.sub(r"y(?=[aeu])", "i", w[1:])
+        rest = re.sub(rf"(?<=[{_VOWEL}])yi", "i", rest)
+        return w[0] + re.sub(rf"(?<=[{_VOWEL}])y(?![{_VOWEL}])", "i", rest)
+
+    return re.sub(r"[A-Za-z]+", word, name.replace("'", "").replace("’", ""))
+
+
+@cache
+def _national(name: str) -> str:
+    """``name``'s national form (``national_form``) where GeoNames lists it among the
+    place's own names, else ``name``: the wire services' spelling of ~300 places beyond
+    ``NEWS_SPELLINGS`` (Vinnytsia, Berdiansk, Kryvyi Rih on the maps had read Vinnytsya,
+    Berdyansk, Kryvyy Rih, beside the tables' Zaporizhzhia)."""
+    form = national_form(name)
+    if form == name.replace("'", "").replace("’", ""):
+        return name
+    _, _, alt_names = read_names()
+    key = f"|{form.lower()}|"
+    listed = any(key in f"|{alt_names[i].lower()}|" for i in _by_name().get(name, ()))
+    return form if listed else name
+
+
+@cache
+def _by_name() -> dict[str, list[int]]:
+    """Settlements by their GeoNames name."""
+    out: dict[str, list[int]] = {}
+    for i, s in enumerate(read_names()[1]):
+        out.setdefault(s.name, []).append(i)
+    return out
 
 
 @cache
