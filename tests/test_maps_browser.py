@@ -1209,6 +1209,79 @@ def test_on_a_phones_1991_index_no_towns_name_sits_on_another_towns_dot(tabs, si
         v.close()
 
 
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast of two colours ('#rrggbb' or 'rgb(r, g, b)')."""
+    import re
+
+    def lum(c: str) -> float:
+        rgb = (
+            [int(c[i : i + 2], 16) for i in (1, 3, 5)]
+            if c.startswith("#")
+            else [int(v) for v in re.findall(r"\d+", c)[:3]]
+        )
+        lin = [(v / 255) / 12.92 if v <= 10 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_a_keyboard_and_a_screen_reader_get_the_map_as_a_reader_does(tabs, site):
+    """From an accessibility audit: the map's panes read as seven unnamed images and every
+    label run together; a tip stayed open on Escape; Space on a zoom button scrolled the
+    page; the amber focus ring had 2.1:1 on white; oblast names had 2.4:1 on Russia's
+    fill; and the index's skip link replaced '#land-swap' in the address."""
+    from modeller.maps.palette import NEIGHBOUR_FILL, SIDES
+
+    _doc, out = site
+    v = Visit(tabs["desktop"], out / "land-swap.html")
+    try:
+        page = v.page
+        assert page.get_attribute("#mdl-map .leaflet-map-pane", "aria-hidden") == "true"
+        town = page.query_selector("#mdl-map path.m-town").bounding_box()
+        page.mouse.move(town["x"] + town["width"] / 2, town["y"] + town["height"] / 2)
+        until(page, "() => document.querySelectorAll('.leaflet-tooltip').length === 1")
+        assert v.count(".leaflet-tooltip") == 1
+        page.keyboard.press("Escape")
+        until(page, "() => document.querySelectorAll('.leaflet-tooltip').length === 0")
+        assert v.count(".leaflet-tooltip") == 0
+        zoom = page.evaluate("() => window.mdlMaps[0].getZoom()")
+        page.focus("#mdl-map .leaflet-control-zoom-in")
+        ring = page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement);"
+            " return [s.outlineColor, s.outlineStyle, s.outlineWidth]; }"
+        )
+        assert ring[1] == "solid" and float(ring[2].rstrip("px")) >= 2
+        assert _contrast(ring[0], "#ffffff") >= 3 and _contrast(ring[0], SIDES["ukraine"]) >= 3
+        before = page.evaluate("() => window.scrollY")
+        page.keyboard.press(" ")
+        page.evaluate(ZOOMED)
+        assert page.evaluate("() => window.mdlMaps[0].getZoom()") > zoom
+        assert page.evaluate("() => window.scrollY") == before
+        colours = page.evaluate(
+            "() => ['m-oblast', 'm-country', 'm-river'].map(k => { const el ="
+            " document.querySelector('.m-label.' + k); return el && getComputedStyle(el).color; })"
+        )
+        oblast, country, river = colours
+        assert oblast and min(_contrast(oblast, c) for c in SIDES.values()) >= 4.5
+        assert country is None or _contrast(country, NEIGHBOUR_FILL) >= 4.5
+        assert river is None or _contrast(river, SIDES["ukraine"]) >= 4.5
+        v.assert_clean()
+    finally:
+        v.close()
+    v = Visit(tabs["desktop"], f"{(out / 'index.html').as_uri()}#land-swap")
+    try:
+        page = v.page
+        page.focus("a.skip")
+        page.keyboard.press("Enter")
+        settle(page)
+        assert page.evaluate("() => location.hash") == "#land-swap"
+        assert page.evaluate("() => document.activeElement.id") == "mdl-main"
+        v.assert_clean()
+    finally:
+        v.close()
+
+
 FITTED = """() => window.mdlMaps.every(m => {
   const c = m.getContainer(), size = m.getSize();
   return size.x === c.clientWidth && size.y === c.clientHeight;

@@ -39,6 +39,19 @@
     tellHeight();
   }
 
+  // the skip link moves the focus without touching the address: on the index the hash
+  // names the scenario shown ('#mdl-main' had replaced '#land-swap', and a reload then
+  // opened the first scenario)
+  Array.prototype.forEach.call(document.querySelectorAll('a.skip'), function (a) {
+    a.addEventListener('click', function (e) {
+      var to = document.getElementById((a.getAttribute('href') || '').slice(1));
+      if (!to) { return; }
+      e.preventDefault();
+      to.focus();
+      to.scrollIntoView();
+    });
+  });
+
   var BASE = readJSON('mdl-base');
   var PAGE = readJSON('mdl-page');
   if (!BASE || !PAGE || !window.L) { return; }
@@ -67,9 +80,18 @@
       if (!p[2]) { pane.style.pointerEvents = 'none'; }
     });
     map.getPane('mdl-labels').classList.add('leaflet-zoom-hide');
+    // the drawing is one image to a screen reader, named by the map's label (its panes had
+    // read as seven unnamed images and every label run together); the tables give it all
+    map.getPane('mapPane').setAttribute('aria-hidden', 'true');
     if (opts.zoom !== false) {
-      L.control.zoom({position: 'topleft', zoomInTitle: 'Zoom in', zoomOutTitle: 'Zoom out'})
-        .addTo(map);
+      var zoom = L.control.zoom({position: 'topleft', zoomInTitle: 'Zoom in',
+        zoomOutTitle: 'Zoom out'}).addTo(map);
+      // Space presses a button, as Enter does (on Leaflet's links it scrolled the page)
+      Array.prototype.forEach.call(zoom.getContainer().querySelectorAll('a'), function (a) {
+        a.addEventListener('keydown', function (e) {
+          if (e.key === ' ' || e.key === 'Spacebar') { e.preventDefault(); a.click(); }
+        });
+      });
     }
     this.locator = new Locator(map).addTo(map);
     this.credit = new Credit().addTo(map);
@@ -220,6 +242,11 @@
     }
     layer.on('mouseover mousemove click', open);
     layer.on('mouseout', function () { map.closeTooltip(tip); });
+    // Escape closes it, as content shown on hover must let itself be dismissed (WCAG
+    // 1.4.13: it had stayed over the town names beside it)
+    document.addEventListener('keydown', function (e) {
+      if ((e.key === 'Escape' || e.key === 'Esc') && map.hasLayer(tip)) { map.closeTooltip(tip); }
+    });
   }
 
   /* A tip opened near the map's edge is moved back inside it (on a phone a 440 px tip
