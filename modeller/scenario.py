@@ -40,12 +40,11 @@ from .scenario_values import (
 from .specs import FILE_SUFFIXES
 from .statuses import BUILTIN_STATUSES
 from .textsafe import visible_text
-from .yamlpos import invisible_in, line_of, load_with_lines, value_control
+from .yamlpos import MAX_STEPS, invisible_in, line_of, load_with_lines, value_control
 
 MAX_ID = 80  # ids name files (<id>.html, .png, .svg): well under the 255-byte limit
 # steps a scenario may have (a proposal has tens): each cuts pieces that later steps cut
 # again, so time grows faster than the count (400 discs ~30 s; 3,000 had run for hours)
-MAX_STEPS = 1000
 MAX_SELECTORS = 2000  # items of any_of/all_of lists in a scenario (_few_enough_selectors)
 
 
@@ -200,15 +199,22 @@ class Scenario(Model):
     @model_validator(mode="before")
     @classmethod
     def _few_enough_selectors(cls, data: object) -> object:
-        """Refuse more than ``MAX_SELECTORS`` selectors in any_of/all_of lists before any
-        is read: one step of 30,000 discs had run 49 s without a word (steps are capped,
-        lists had not been)."""
+        """Refuse more than ``MAX_STEPS`` steps, or ``MAX_SELECTORS`` selectors in
+        any_of/all_of lists, before any is read: one step of 30,000 discs had run 49 s
+        without a word (steps are capped, lists had not been)."""
         if not isinstance(data, dict):
             return data
         steps = [(("steps", i), s) for i, s in enumerate(_listed(data.get("steps")))]
         for j, phase in enumerate(_listed(data.get("phases"))):
             inner = phase.get("steps") if isinstance(phase, dict) else None
             steps += [(("phases", j, "steps", i), s) for i, s in enumerate(_listed(inner))]
+        if len(steps) > MAX_STEPS:  # before any is read: a million '- {}' had taken 29 s and
+            raise LocatedError(  # 3 GB of errors, one an item, before the count was said
+                f"{len(steps):,} steps; a scenario may have at most {MAX_STEPS:,} (a proposal "
+                "has tens): unite selectors with 'any_of' in one step, or split the file "
+                "into several scenarios",
+                ("steps",) if data.get("steps") else ("phases",),
+            )
         total = 0
         for loc, step in steps:
             total += _listed_selectors(step)

@@ -103,8 +103,9 @@ def load_with_lines(path: Path) -> tuple[object, dict[Path_, int]]:
         node = loader.get_single_node()
         if node is None:
             raise InputError("the file is empty; expected a scenario mapping", str(path), 1)
+        _few_enough_steps(node, path)
         lines: dict[Path_, int] = {(): node.start_mark.line + 1}
-        _walk(node, (), lines, path)
+        _walk(node, (), lines, path, text=text)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -308,7 +309,42 @@ def _one_line(exc: BaseException) -> str:
     return text if len(text) <= 200 else text[:199] + "…"
 
 
-def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=None) -> None:
+MAX_STEPS = 1000  # a scenario's steps, at most (``scenario`` says so of one set in code)
+
+
+def _few_enough_steps(node, path: Path) -> None:
+    """Refuse more than ``MAX_STEPS`` steps as soon as the file is parsed, before its
+    values are built and checked one by one: a million '- {}' (4.75 MB) had taken 29 s and
+    3 GB before the count was said."""
+    top = _keyed(node)
+    count, line = 0, None
+    for key in ("steps", "phases"):
+        items = top.get(key)
+        if not isinstance(items, yaml.SequenceNode):
+            continue
+        line = line or next(k.start_mark.line + 1 for k, v in node.value if v is items)
+        inner = [items] if key == "steps" else [_keyed(p).get("steps") for p in items.value]
+        count += sum(len(s.value) for s in inner if isinstance(s, yaml.SequenceNode))
+    if count > MAX_STEPS:
+        raise InputError(
+            f"{count:,} steps; a scenario may have at most {MAX_STEPS:,} (a proposal has "
+            "tens): unite selectors with 'any_of' in one step, or split the file into "
+            "several scenarios",
+            str(path),
+            line,
+        )
+
+
+def _keyed(node) -> dict:
+    """A mapping node's values by their plain keys (empty for any other node)."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _walk(
+    node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=None, text: str = ""
+) -> None:
     seen_nodes = set() if seen_nodes is None else seen_nodes
     # every alias, to a plain value too: a megabyte-long source used 500 times (*name) had
     # gone whole into every row of every output (a 500 MB CSV from a 1 MB file)
@@ -362,11 +398,11 @@ def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=N
                 )
             seen[key] = line
             lines[prefix + (key,)] = line
-            _walk(value_node, prefix + (key,), lines, path, seen_nodes)
+            _walk(value_node, prefix + (key,), lines, path, seen_nodes, text)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[prefix + (i,)] = item.start_mark.line + 1
-            _walk(item, prefix + (i,), lines, path, seen_nodes)
+            _walk(item, prefix + (i,), lines, path, seen_nodes, text)
     elif isinstance(node, yaml.ScalarNode):
         if node.tag == BINARY:
             raise InputError(
@@ -374,7 +410,24 @@ def _walk(node, prefix: Path_, lines: dict[Path_, int], path: Path, seen_nodes=N
                 str(path),
                 node.start_mark.line + 1,
             )
+        tagged = EXPLICIT_TAG.match(text, node.start_mark.index) if text else None
+        if tagged is not None and node.tag != STR:
+            # PyYAML's 1.1 constructors behind them: '!!float ""' had ended in a
+            # traceback, '!!float 1:30' read as 90 (the decimal rules above bypassed)
+            raise InputError(
+                f"YAML tags such as {tagged.group(1)} are not read in scenarios: write the "
+                "value itself (a number in digits, true/false, text in quotes)",
+                str(path),
+                node.start_mark.line + 1,
+            )
+        if node.tag in PLAIN_TEXT:  # '=' and '<<' as values are text in YAML 1.2 (1.1's
+            node.tag = STR  # 'value' and 'merge' had no constructor: "invalid YAML")
         _plain_value(node.value, path, node.start_mark.line + 1)
+
+
+# a node's own tag, after its anchor if it has one (the tag itself, to say it)
+EXPLICIT_TAG = re.compile(r"(?:&\S+\s+)?(![^\s,\[\]{}]*)")
+PLAIN_TEXT = {"tag:yaml.org,2002:value", "tag:yaml.org,2002:merge"}
 
 
 def line_in(path, loc: tuple) -> int | None:

@@ -108,6 +108,27 @@ def fc(*geometries, properties=None) -> dict:
 
 YAML_CASES = [
     # (id, file bytes, line, fragments of the message)
+    # explicit tags bring back YAML 1.1's constructors: '!!float ""' had ended in a
+    # traceback (IndexError), '!!bool "15"' in a KeyError, '!!timestamp x' in an
+    # AttributeError, and '!!float 1:30' had run as a 90 km band
+    *(
+        (
+            f"tag-{tag}-{n}",
+            (HEAD + STEP.replace("{oblast: Donetsk}", f"{{band: {{km: !!{tag} {v}}}}}")).encode(),
+            5,
+            [f"YAML tags such as !!{tag} are not read in scenarios", "write the value itself"],
+        )
+        for n, (tag, v) in enumerate(
+            [("float", '""'), ("bool", '"15"'), ("timestamp", "garbage"), ("float", "1:30")]
+            + [("int", "0x1F"), ("float", "1_5")]
+        )
+    ),
+    (
+        "a-million-steps",  # (checked before they are built: 29 s and 3 GB had gone first)
+        (HEAD + "steps:\n" + "  - {}\n" * 200_000).encode(),
+        3,
+        ["200,000 steps; a scenario may have at most 1,000"],
+    ),
     ("nul", (HEAD + "summary: a\x00b\n").encode(), 3, ["control character U+0000"]),
     ("escape", (HEAD + "summary: \x1b[31mred\n").encode(), 3, ["control character U+001B"]),
     ("bell", (HEAD + "title2: \x07\n").encode(), 3, ["control character U+0007"]),
@@ -128,7 +149,7 @@ YAML_CASES = [
         "python-tag",
         (HEAD + "summary: !!python/object:os.system ls\n").encode(),
         3,
-        ["invalid YAML"],
+        ["YAML tags such as !!python/object:os.system are not read"],
     ),
     ("tab-indent", (HEAD + "steps:\n\t- assign: russia\n").encode(), 4, ["invalid YAML"]),
     ("unclosed-quote", (HEAD + 'summary: "abc\n').encode(), None, ["invalid YAML"]),
@@ -232,6 +253,15 @@ YAML_CASES = [
         ["unknown key 'Donetsk'", "quote both, place: 'Name, Oblast'"],
     ),
 ]
+
+
+def test_a_bare_equals_sign_or_double_angle_is_text_as_in_yaml_1_2(tmp_path):
+    """'title: =' and 'summary: <<' had been refused as "could not determine a constructor
+    for the tag ...:value" (YAML 1.1's value and merge tags)."""
+    from modeller.scenario import load_scenario
+
+    sc = load_scenario(write(tmp_path, "id: probe\ntitle: =\nsummary: <<\nsteps: []\n"))
+    assert (sc.title, sc.summary) == ("=", "<<")
 
 
 def test_yaml_reads_numbers_and_booleans_as_yaml_1_2_does(tmp_path):
