@@ -491,7 +491,7 @@ def resolve_place(text: str) -> Settlement:
         tail += "smaller place, or one outside Ukraine, as [lon, lat]"
         last = "" if "[lon, lat]" in hint else f" ({tail})" if hint.endswith("?") else f"; {tail}"
         raise ValueError(
-            f"unknown place '{name}'{read}{where}{hidden} (GeoNames cities500){hint}{last}"
+            f"unknown place '{cut(name)}'{read}{where}{hidden} (GeoNames cities500){hint}{last}"
         )
     labels = [f"'{settlements[i].name}, {units[unit_of(i)].name_en}'" for i in hits]
     options = ", ".join(

@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from . import geodata
 from .dates import EARLIEST, LATEST
-from .errors import kind_of_value
+from .errors import cut, kind_of_value
 
 
 def _as_list(value: Any) -> Any:
@@ -43,7 +43,7 @@ def _number(value: Any) -> Any:
         raise ValueError(f"{str(value).lower()} is not a number; write one, e.g. 20")
     if isinstance(value, str):  # (quoted, or a form YAML reads as text: 0o17, 1:30, 1_0)
         raise ValueError(
-            f"{value!r} is not a number; write plain decimal digits, not in quotes, e.g. 20"
+            f"{cut(value)!r} is not a number; write plain decimal digits, not in quotes, e.g. 20"
         )
     if value is None:  # ('km:' left empty, or null: pydantic's "a valid number (got None)")
         raise ValueError("the value is empty; write a number, e.g. 20")

@@ -255,6 +255,17 @@ YAML_CASES = [
 ]
 
 
+@pytest.mark.parametrize(
+    "where", ["{near: {place: LONG, km: 5}}", "{band: {km: LONG}}"], ids=["place", "km"]
+)
+def test_a_long_value_is_echoed_cut(tmp_path, where):
+    """An unknown place of 200,000 letters, or a km of as many, was echoed whole: a
+    200 kB error line."""
+    body = HEAD + STEP.replace("{oblast: Donetsk}", where.replace("LONG", "x" * 200_000))
+    said = assert_clean_error(cli("validate", write(tmp_path, body)), "x" * 40 + "…")
+    assert len(said) < 1_000
+
+
 def test_a_bare_equals_sign_or_double_angle_is_text_as_in_yaml_1_2(tmp_path):
     """'title: =' and 'summary: <<' had been refused as "could not determine a constructor
     for the tag ...:value" (YAML 1.1's value and merge tags)."""
