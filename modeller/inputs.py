@@ -8,9 +8,11 @@ checked here before it is opened. The limit can be raised with the environment v
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import math
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -234,14 +236,24 @@ def read_text(path: Path, kind: str, fix: str | None = None) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        bad = data[exc.start : exc.start + 1].hex()
+        # (the decoder counts from after a byte order mark: the offset, and the byte shown
+        # there, had been 3 short)
+        at = exc.start + (3 if data.startswith(codecs.BOM_UTF8) else 0)
+        bad = data[at : at + 1].hex()
         raise InputError(
-            f"not UTF-8 text (byte 0x{bad} at offset {exc.start}; Windows-1251 or Latin-1?); "
+            f"not UTF-8 text (byte 0x{bad} at offset {at}; Windows-1251 or Latin-1?); "
             "save it as UTF-8",
             str(path),
-            line,
+            line_at(data, at),
         ) from None
+
+
+def line_at(text: bytes | str, offset: int) -> int:
+    """The 1-based line of ``offset``, lines ended as YAML and JSON end them: by \\r\\n, \\n or a
+    lone \\r (a file with old Mac line ends had been all line 1)."""
+    head = text[:offset]
+    breaks = re.findall(rb"\r\n|\r|\n" if isinstance(head, bytes) else r"\r\n|\r|\n", head)
+    return len(breaks) + 1
 
 
 def empty_geojson(path: Path | str, fix: str) -> InputError:

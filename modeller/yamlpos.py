@@ -218,7 +218,7 @@ def value_control(text: str, invisible: bool = True) -> str | None:
 def _control_character(text: str) -> tuple[int, str] | None:
     """(line, character) of the first control character other than tab and line breaks."""
     m = CONTROL.search(text)
-    return (text.count("\n", 0, m.start()) + 1, m.group()) if m else None
+    return (inputs.line_at(text, m.start()), m.group()) if m else None
 
 
 def _nesting(text: str) -> tuple[int, int]:

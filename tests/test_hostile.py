@@ -123,6 +123,18 @@ YAML_CASES = [
             + [("int", "0x1F"), ("float", "1_5")]
         )
     ),
+    (  # after a byte order mark: the offset and the byte shown had been 3 short
+        "bom-then-latin-1",
+        b"\xef\xbb\xbf" + (HEAD + "summary: Caf\xe9\n").encode("latin-1"),
+        3,
+        ["not UTF-8 text (byte 0xe9 at offset 38;"],
+    ),
+    (  # old Mac line ends (a lone CR): the line had been 1
+        "cr-line-ends",
+        (HEAD + "summary: x\rnote: a\x01b\r").replace("\n", "\r").encode(),
+        4,
+        ["control character U+0001"],
+    ),
     (
         "a-million-steps",  # (checked before they are built: 29 s and 3 GB had gone first)
         (HEAD + "steps:\n" + "  - {}\n" * 200_000).encode(),
