@@ -239,15 +239,21 @@ class Shape(Model):
             )
         folder = Path((info.context or {}).get("folder", "."))
         try:  # its folder resolved (``..`` after a linked folder), the file's own name kept:
-            # a linked Shapefile's sidecars lie beside the link, not beside its target
-            given = folder / value
+            # a linked Shapefile's sidecars lie beside the link, not beside its target;
+            # '~/zone.geojson' from the home folder, as a baseline file is read
+            given = inputs.home(value) if value.startswith("~") else folder / value
             path = Path(os.path.realpath(given.parent)) / given.name
             missing = not path.exists() and not path.is_symlink()
+        except InputError as exc:  # ('~someone' with no such user)
+            raise ValueError(exc.message) from None
         except (OSError, ValueError, RuntimeError) as exc:  # e.g. a name too long
             reason = getattr(exc, "strerror", None) or exc
             raise ValueError(f"polygon file '{value[:100]}…': {reason}") from None
-        if missing:
-            raise ValueError(f"polygon file '{value[:200]}' not found (looked in {folder})")
+        if missing:  # (the folder in full: "looked in ." had said nothing)
+            raise ValueError(
+                f"polygon file '{value[:200]}' not found (looked in "
+                f"{path.parent if value.startswith('~') else os.path.abspath(folder)})"
+            )
         try:
             inputs.check_file(path, inputs.geo_format(path))
         except InputError as exc:

@@ -3165,3 +3165,26 @@ def test_a_cache_dir_that_is_a_file_is_said_once_and_the_run_goes_on(tmp_path):
     assert len(said) == 1 and said[0].startswith("warning: "), ran.stderr
     assert "cannot be written" in said[0] and "point it at a folder" in said[0]
     assert (out / "index.html").is_file()
+
+
+def test_a_polygon_file_from_the_home_folder_is_read_and_a_missing_one_says_where(
+    tmp_path, monkeypatch
+):
+    """'polygon: {file: ~/zone.geojson}' was looked for in a folder named '~' beside the
+    scenario (a baseline file of the same spelling is read from the home folder), and a
+    missing file was said to be missing from '.'."""
+    from modeller.scenario import load_scenario
+
+    home = tmp_path / "home"
+    home.mkdir()
+    zone = {"type": "Polygon", "coordinates": [[[37, 48], [37.2, 48], [37.2, 48.2], [37, 48]]]}
+    (home / "zone.geojson").write_text(json.dumps(zone), encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    step = STEP.replace("{oblast: Donetsk}", "{polygon: {file: '~/zone.geojson'}}")
+    sc = load_scenario(write(tmp_path, HEAD + step, "home.yaml"))
+    assert sc.steps[0].where.polygon.file == str(home / "zone.geojson")
+    missing = STEP.replace("{oblast: Donetsk}", "{polygon: {file: nope.geojson}}")
+    write(tmp_path, HEAD + missing, "missing.yaml")
+    said = assert_clean_error(cli("validate", "missing.yaml"), "not found (looked in")
+    assert f"polygon file 'nope.geojson' not found (looked in {tmp_path})" in said
