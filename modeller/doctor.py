@@ -442,7 +442,9 @@ def check_scenarios(loaded: list, baseline_spec: str | None) -> list[Finding]:
         try:
             applied = runs.apply_one(path, sc, baseline_spec, cache)
         except InputError as exc:
-            out.append(Finding("fail", "scenario", f"{sc.id} ({path}): {exc.message}"))
+            # where run says it: the file and line of the step (or the file's own)
+            at = f"{exc.file}:{exc.line}" if exc.file and exc.line else exc.file or path
+            out.append(Finding("fail", "scenario", f"{sc.id} ({at}): {exc.message}"))
             continue
         base, result = applied.base, applied.partition
         for w in result.warnings:

@@ -359,3 +359,20 @@ def test_a_geodata_folder_with_a_bad_feature_or_number_names_the_file_and_where(
     assert [f.message for f in failed] == [
         "units.csv, line 6: population_2022 'abc' is not a whole number"
     ]
+
+
+def test_doctor_says_a_steps_error_at_its_file_and_line_as_run_does(tmp_path):
+    """A band covering all of Russia's side: run said 'band.yaml:5: step 1: …', doctor
+    only the file, so the line had to be found again."""
+    band = tmp_path / "band.yaml"
+    band.write_text(
+        "id: wide\ntitle: A band over all the side\nsteps:\n"
+        "  - assign: russia\n    where: {band: {km: 300, side: russia}}\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner(env={"COLUMNS": "250"})
+    said = runner.invoke(main, ["doctor", str(band)])
+    assert said.exit_code == 1, said.output
+    run = CliRunner().invoke(main, ["run", str(band), "--no-maps"])
+    assert f"{band}:5: step 1: " in " ".join(run.output.split())
+    assert f"wide ({band}:5): step 1: " in " ".join(said.output.split())
