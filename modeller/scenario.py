@@ -45,6 +45,7 @@ from .yamlpos import MAX_STEPS, invisible_in, line_of, load_with_lines, value_co
 MAX_ID = 80  # ids name files (<id>.html, .png, .svg): well under the 255-byte limit
 # steps a scenario may have (a proposal has tens): each cuts pieces that later steps cut
 # again, so time grows faster than the count (400 discs ~30 s; 3,000 had run for hours)
+MAX_BANDS = 16  # different bands in a scenario (_few_enough_selectors)
 MAX_SELECTORS = 2000  # items of any_of/all_of lists in a scenario (_few_enough_selectors)
 
 
@@ -215,8 +216,16 @@ class Scenario(Model):
                 "into several scenarios",
                 ("steps",) if data.get("steps") else ("phases",),
             )
-        total = 0
+        total, bands = 0, set()
         for loc, step in steps:
+            bands |= _bands_in(step)
+            if len(bands) > MAX_BANDS:  # each band draws its zone: 1,000 of them had run
+                raise LocatedError(  # for minutes without a word (40: 2 s, 100: 9 s)
+                    f"more than {MAX_BANDS} different bands (depth and side) by this step; "
+                    "a proposal has one or two: give bands the same depth where the "
+                    "proposal allows, or split the file into several scenarios",
+                    (*loc, "where"),
+                )
             total += _listed_selectors(step)
             if total > MAX_SELECTORS:
                 raise LocatedError(
@@ -338,6 +347,24 @@ class Scenario(Model):
 
 def _listed(value: object) -> list:
     return value if isinstance(value, list) else []
+
+
+def _bands_in(step: object) -> set[str]:
+    """The distinct bands (as text) a raw (YAML) step's selectors name, at any depth."""
+    out, seen = set(), set()
+    todo = [step.get("where")] if isinstance(step, dict) else []
+    while todo:
+        node = todo.pop()
+        if not isinstance(node, dict) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node.get("band"), dict):
+            out.add(repr(sorted(node["band"].items(), key=lambda kv: str(kv[0]))))
+        for key in ("any_of", "all_of"):
+            if isinstance(node.get(key), list):
+                todo += node[key]
+        todo.append(node.get("not"))
+    return out
 
 
 def _listed_selectors(step: object) -> int:

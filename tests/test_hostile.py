@@ -135,6 +135,19 @@ YAML_CASES = [
         4,
         ["control character U+0001"],
     ),
+    (  # each band draws a zone: 1,000 different ones had run for minutes, unsaid
+        "seventeen-bands",
+        (
+            HEAD
+            + "steps:\n"
+            + "".join(
+                f"  - assign: russia\n    where: {{band: {{km: {k + 1}, side: ukraine}}}}\n"
+                for k in range(17)
+            )
+        ).encode(),
+        37,  # (the seventeenth step's 'where')
+        ["more than 16 different bands (depth and side) by this step"],
+    ),
     (
         "a-million-steps",  # (checked before they are built: 29 s and 3 GB had gone first)
         (HEAD + "steps:\n" + "  - {}\n" * 200_000).encode(),
