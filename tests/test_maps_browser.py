@@ -1238,6 +1238,12 @@ def test_a_keyboard_and_a_screen_reader_get_the_map_as_a_reader_does(tabs, site)
     try:
         page = v.page
         assert page.get_attribute("#mdl-map .leaflet-map-pane", "aria-hidden") == "true"
+        # a table box is a Tab stop only where it scrolls (at 1440 px, none of them did)
+        stops = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.table-scroll')).map(b =>"
+            " [b.scrollWidth > b.clientWidth + 1, b.getAttribute('tabindex')])"
+        )
+        assert stops and all((t == "0") == scrolls for scrolls, t in stops), stops
         town = page.query_selector("#mdl-map path.m-town").bounding_box()
         page.mouse.move(town["x"] + town["width"] / 2, town["y"] + town["height"] / 2)
         until(page, "() => document.querySelectorAll('.leaflet-tooltip').length === 1")

@@ -365,7 +365,10 @@
 
   function markScrollableTables() {
     Array.prototype.forEach.call(document.querySelectorAll('.table-scroll'), function (box) {
-      box.classList.toggle('is-scrollable', box.scrollWidth > box.clientWidth + 1);
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle('is-scrollable', scrolls);
+      // a Tab stop only where the keyboard must scroll it (every box had been one)
+      if (scrolls) { box.setAttribute('tabindex', '0'); } else { box.removeAttribute('tabindex'); }
     });
     Array.prototype.forEach.call(document.querySelectorAll('.picker ul'), function (list) {
       list.classList.toggle('is-scrollable', list.scrollHeight > list.clientHeight + 1);
