@@ -349,42 +349,40 @@ def _listed(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
-def _bands_in(step: object) -> set[str]:
-    """The distinct bands (as text) a raw (YAML) step's selectors name, at any depth."""
-    out, seen = set(), set()
+def _selector_nodes(step: object):
+    """Each selector mapping of a raw (YAML) step, at any depth of its any_of/all_of/not
+    (not inside a polygon's GeoJSON), once (a structure built in code may hold itself)."""
+    seen = set()
     todo = [step.get("where")] if isinstance(step, dict) else []
     while todo:
         node = todo.pop()
         if not isinstance(node, dict) or id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node.get("band"), dict):
-            out.add(repr(sorted(node["band"].items(), key=lambda kv: str(kv[0]))))
+        yield node
         for key in ("any_of", "all_of"):
             if isinstance(node.get(key), list):
                 todo += node[key]
         todo.append(node.get("not"))
-    return out
+
+
+def _bands_in(step: object) -> set[str]:
+    """The distinct bands (as text) a raw (YAML) step's selectors name, at any depth."""
+    return {
+        repr(sorted(node["band"].items(), key=lambda kv: str(kv[0])))
+        for node in _selector_nodes(step)
+        if isinstance(node.get("band"), dict)
+    }
 
 
 def _listed_selectors(step: object) -> int:
-    """How many items the any_of/all_of lists in a raw (YAML) step hold, at any depth of
-    its selectors (not inside a polygon's GeoJSON); each nested object counted once (a
-    structure built in code may hold itself)."""
-    count, seen = 0, set()
-    todo = [step.get("where")] if isinstance(step, dict) else []
-    while todo:
-        node = todo.pop()
-        if not isinstance(node, dict) or id(node) in seen:
-            continue
-        seen.add(id(node))
-        for key in ("any_of", "all_of"):
-            items = node.get(key)
-            if isinstance(items, list):
-                count += len(items)
-                todo += items
-        todo.append(node.get("not"))
-    return count
+    """How many items the any_of/all_of lists in a raw (YAML) step hold, at any depth."""
+    return sum(
+        len(node[key])
+        for node in _selector_nodes(step)
+        for key in ("any_of", "all_of")
+        if isinstance(node.get(key), list)
+    )
 
 
 def _file_digest(path: str) -> str:
