@@ -1288,6 +1288,32 @@ def test_a_keyboard_and_a_screen_reader_get_the_map_as_a_reader_does(tabs, site)
         v.close()
 
 
+def test_a_reader_asking_for_less_motion_gets_maps_that_do_not_animate(browser, site):
+    """prefers-reduced-motion was ignored: Leaflet's zoom and fade animations and the pan's
+    inertia ran whatever the reader had asked for."""
+    _doc, out = site
+    context = browser.new_context(viewport=DESKTOP, reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        page.goto((out / "land-swap.html").as_uri())
+        settle(page)
+        flags = page.evaluate(
+            "() => window.mdlMaps.map(m => [m.options.zoomAnimation, m.options.fadeAnimation,"
+            " m.options.inertia])"
+        )
+        assert flags and all(f == [False, False, False] for f in flags), flags
+    finally:
+        context.close()
+    context = browser.new_context(viewport=DESKTOP)  # (and by default, as before)
+    try:
+        page = context.new_page()
+        page.goto((out / "land-swap.html").as_uri())
+        settle(page)
+        assert page.evaluate("() => window.mdlMaps[0].options.zoomAnimation") is True
+    finally:
+        context.close()
+
+
 FITTED = """() => window.mdlMaps.every(m => {
   const c = m.getContainer(), size = m.getSize();
   return size.x === c.clientWidth && size.y === c.clientHeight;

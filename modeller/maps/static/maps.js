@@ -68,7 +68,12 @@
   function MapView(el, opts) {
     var self = this;
     this.opts = opts;
+    // a reader who asks for less motion gets maps that jump, not glide (Leaflet's zoom,
+    // fade and inertia had run whatever the setting)
+    var still = !!(window.matchMedia &&
+      window.matchMedia('(prefers-reduced-motion: reduce)').matches);
     var map = this.map = L.map(el, {
+      zoomAnimation: !still, fadeAnimation: !still, markerZoomAnimation: !still, inertia: !still,
       zoomSnap: 0.25, zoomDelta: 0.5, minZoom: 4.5, maxZoom: 12,
       attributionControl: false, zoomControl: false,
       keyboard: opts.keyboard !== false, renderer: L.svg({padding: 0.3}),
