@@ -347,9 +347,20 @@ def _data_dir_unused(available: list[Snapshot]) -> str:
     except (InputError, OSError, RuntimeError, ValueError):
         pass
     return (
-        f" (MODELLER_DATA_DIR is {given[:200]!r}, which holds no deepstate/daily/ files; "
-        "point it at a folder with deepstate/daily/deepstatemap_data_YYYYMMDD.geojson files)"
+        f" ({_data_dir_said(given[:200])}; point it at a folder with "
+        "deepstate/daily/deepstatemap_data_YYYYMMDD.geojson files)"
     )
+
+
+def _data_dir_said(given: str) -> str:
+    """What MODELLER_DATA_DIR (``given``) is when it holds no archive: a folder without the
+    daily files, or no folder at all (a misspelt one had been said to hold no files)."""
+    try:
+        there = settings.data_dir().is_dir()
+    except (InputError, OSError):
+        there = False
+    holds = "which holds no deepstate/daily/ files" if there else "which is no folder here"
+    return f"MODELLER_DATA_DIR is {given!r}, {holds}"
 
 
 def no_archive(day=None) -> InputError:
@@ -362,15 +373,8 @@ def no_archive(day=None) -> InputError:
         else ", or run 'modeller fetch YYYY-MM-DD' for each day where the network is available"
     )
     given = os.environ.get("MODELLER_DATA_DIR")
-    try:
-        there = bool(given) and settings.data_dir().is_dir()
-    except (InputError, OSError):
-        there = False
-    holds = "which holds no deepstate/daily/ files" if there else "which is no folder here"
     where = (  # set, but to a folder without the archive: say so rather than "set it"
-        f"MODELLER_DATA_DIR is {given!r}, {holds}; point it at "
-        if given
-        else "set MODELLER_DATA_DIR to "
+        f"{_data_dir_said(given)}; point it at " if given else "set MODELLER_DATA_DIR to "
     )
     return InputError(
         f"no DeepState archive found{f' for deepstate:{day}' if day else ''}; {where}"
@@ -472,10 +476,13 @@ def select(spec: str, available: list[Snapshot]) -> list[Snapshot]:
     return chosen
 
 
-def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], list[str]]:
+def parse_specs(
+    specs: str, every: str | None = None, notes: list[str] | None = None
+) -> tuple[list[Snapshot], list[str]]:
     """Comma-separated baseline specs: DeepState snapshots (ranges thinned to one per
     ``every``; days named one by one kept) and the other specs, which are evaluated the
-    plain way."""
+    plain way. ``notes``, when given, gets a line for each range that runs beyond the
+    archive (``_outside``)."""
     step = parse_every(every)
     chosen: list[Snapshot] = []  # from ranges: thinned by ``every``
     named: list[Snapshot] = []  # days named one by one: kept (--every had dropped them)
@@ -499,6 +506,8 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
             except InputError as exc:  # said as written ('…T00' had been echoed as '…t00')
                 message = exc.message.replace(f"'{spec.strip()}'", f"'{given.strip()}'")
                 raise dataclasses.replace(exc, message=message) from None
+            if notes is not None and (said := _outside(given, spec, available)):
+                notes.append(said)
             (chosen if RANGE_RE.match(spec.strip()) else named).extend(picked)
             if RANGE_RE.match(spec.strip()) and picked:
                 ends.append(max(picked, key=lambda s: s.day))
@@ -516,33 +525,23 @@ def parse_specs(specs: str, every: str | None = None) -> tuple[list[Snapshot], l
     return sorted(kept, key=lambda s: s.day), others
 
 
-def outside_lines(specs: str) -> list[str]:
-    """The ranges of ``specs`` whose given ends lie beyond the archive, each in a line: a
-    timeline takes the archive's days only (a range to 2030 had ended on its last day
+def _outside(given: str, spec: str, available: list[Snapshot]) -> str | None:
+    """A line when the range ``spec`` (``given`` as written) has an end beyond the archive:
+    a timeline takes the archive's days only (a range to 2030 had ended on its last day
     without a word, one from year 1 begun on its first)."""
-    days = [s.day for s in snapshots([])]  # (a month-end that does not read: said elsewhere)
-    if not days:
-        return []
-    first, last = days[0], days[-1]
-    out = []
-    for given in split_specs(specs):
-        m = RANGE_RE.match(given.strip().lower())
-        if m is None:
-            continue
-        try:
-            start, end = (parse_date(d, f"'{given}'") if d else None for d in m.groups()[:2])
-        except InputError:
-            continue
-        beyond = [
-            *([f"its first map is of {first}"] if start is not None and start < first else []),
-            *([f"its last map is of {last}"] if end is not None and end > last else []),
-        ]
-        if beyond:
-            out.append(
-                f"{given.strip()[:80]} runs beyond the archive ({' and '.join(beyond)}): "
-                "its days within it only"
-            )
-    return out
+    m = RANGE_RE.match(spec.strip())
+    if m is None or not available:
+        return None
+    first, last = available[0].day, available[-1].day
+    start, end = (Date.fromisoformat(d) if d else None for d in m.groups()[:2])  # (checked)
+    beyond = [
+        *([f"its first map is of {first}"] if start is not None and start < first else []),
+        *([f"its last map is of {last}"] if end is not None and end > last else []),
+    ]
+    if not beyond:
+        return None
+    within = " and ".join(beyond)
+    return f"{given.strip()[:80]} runs beyond the archive ({within}): its days within it only"
 
 
 def _beyond_daily(spec: str, available: list[Snapshot]) -> bool:

@@ -84,7 +84,8 @@ def timeline(
             click.get_current_context().call_on_close(lambda: release(out))
             use_population(population_dir)  # the plan's settlement weights come from it
             loaded = load_scenarios(list(paths))
-            snapshots, others = archive.parse_specs(specs, every)
+            notes: list[str] = []  # (ranges beyond the archive: said with the rest)
+            snapshots, others = archive.parse_specs(specs, every, notes)
             if not snapshots and not others:
                 raise InputError("--baselines names no baseline")
             with Progress(
@@ -172,7 +173,7 @@ def timeline(
         )
     for line in timeline_table.missing_lines(table.missing):  # (said in the outputs too)
         err.print(f"note: {line}", highlight=False)
-    for line in archive.outside_lines(specs):
+    for line in notes:
         err.print(f"note: {terminal_text(line)}", highlight=False)
     if removed:
         err.print(f"removed the earlier timeline's {', '.join(removed)}", highlight=False)

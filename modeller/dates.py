@@ -11,9 +11,8 @@ from .errors import InputError
 # the dates a proposal, a report or a map of the war can have: 0001-01-01 or 9999-12-31
 # is a typo (with deepstate:own it had picked a DeepState day 738,274 days away)
 EARLIEST, LATEST = Date(1991, 1, 1), Date(2100, 12, 31)
-ISO_DAY = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-)  # a day as written: its month and day may still be wrong
+# a day as written (digits 0-9: \d took ٢٠٢٥-٠٨-٠١); its month and day may still be wrong
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_date(text: str, what: str) -> Date:

@@ -89,39 +89,29 @@ def _shut(sock) -> None:
         sock.shutdown(socket.SHUT_RDWR)  # (wakes a read waiting in the other thread)
 
 
-def _watched(cls: type, watch: Watch) -> type:
-    """``cls`` (an http.client connection class) telling ``watch`` of its socket."""
-
-    class Watched(cls):
-        def connect(self) -> None:
-            super().connect()
-            watch.connected(self.sock)
-
-    return Watched
-
-
-class _Http(urllib.request.HTTPHandler):
-    def __init__(self, watch: Watch) -> None:
-        super().__init__()
-        self.watch = watch
-
-    def http_open(self, req):
-        return self.do_open(_watched(http.client.HTTPConnection, self.watch), req)
-
-
-class _Https(urllib.request.HTTPSHandler):
-    def __init__(self, watch: Watch) -> None:
-        super().__init__()
-        self.watch = watch
-
-    def https_open(self, req):
-        return self.do_open(_watched(http.client.HTTPSConnection, self.watch), req)
-
-
 def _open(request, timeout: float, watch: Watch):
-    """urllib's answer to ``request`` (proxies from the environment as ``urlopen``), its
-    sockets told to ``watch``."""
-    return urllib.request.build_opener(_Http(watch), _Https(watch)).open(request, timeout=timeout)
+    """urllib's answer to ``request`` (proxies from the environment as ``urlopen``), each
+    connection it makes telling ``watch`` of its socket."""
+
+    def watched(cls: type) -> type:
+        class Watched(cls):
+            def connect(self) -> None:
+                super().connect()
+                watch.connected(self.sock)
+
+        return Watched
+
+    plain, tls = watched(http.client.HTTPConnection), watched(http.client.HTTPSConnection)
+
+    class Http(urllib.request.HTTPHandler):
+        def http_open(self, req):
+            return self.do_open(plain, req)
+
+    class Https(urllib.request.HTTPSHandler):
+        def https_open(self, req):
+            return self.do_open(tls, req)
+
+    return urllib.request.build_opener(Http(), Https()).open(request, timeout=timeout)
 
 
 def _read(response, url: str, end: float, deadline_s: float, max_bytes: int) -> bytes:

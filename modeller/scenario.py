@@ -40,11 +40,16 @@ from .scenario_values import (
 from .specs import FILE_SUFFIXES
 from .statuses import BUILTIN_STATUSES
 from .textsafe import visible_text
-from .yamlpos import MAX_STEPS, invisible_in, line_of, load_with_lines, value_control
+from .yamlpos import (
+    MAX_STEPS,
+    invisible_in,
+    line_of,
+    load_with_lines,
+    too_many_steps,
+    value_control,
+)
 
 MAX_ID = 80  # ids name files (<id>.html, .png, .svg): well under the 255-byte limit
-# steps a scenario may have (a proposal has tens): each cuts pieces that later steps cut
-# again, so time grows faster than the count (400 discs ~30 s; 3,000 had run for hours)
 MAX_BANDS = 16  # different bands in a scenario (_few_enough_selectors)
 MAX_SELECTORS = 2000  # items of any_of/all_of lists in a scenario (_few_enough_selectors)
 
@@ -211,10 +216,7 @@ class Scenario(Model):
             steps += [(("phases", j, "steps", i), s) for i, s in enumerate(_listed(inner))]
         if len(steps) > MAX_STEPS:  # before any is read: a million '- {}' had taken 29 s and
             raise LocatedError(  # 3 GB of errors, one an item, before the count was said
-                f"{len(steps):,} steps; a scenario may have at most {MAX_STEPS:,} (a proposal "
-                "has tens): unite selectors with 'any_of' in one step, or split the file "
-                "into several scenarios",
-                ("steps",) if data.get("steps") else ("phases",),
+                too_many_steps(len(steps)), ("steps",) if data.get("steps") else ("phases",)
             )
         total, bands = 0, set()
         for loc, step in steps:
@@ -256,14 +258,6 @@ class Scenario(Model):
                 "'phases' is empty: list the phases, each with its steps, or write "
                 "'steps: []' for a scenario in which nothing changes hands",
                 ("phases",),
-            )
-        n = len(self.steps) + sum(len(p.steps) for p in self.phases)
-        if n > MAX_STEPS:
-            raise LocatedError(
-                f"{n:,} steps; a scenario may have at most {MAX_STEPS:,} (a proposal has "
-                "tens): unite selectors with 'any_of' in one step, or split the file into "
-                "several scenarios",
-                ("phases" if self.phases else "steps",),
             )
         ids = [p.id for p in self.phases]
         again = next((i for i, p in enumerate(ids) if p in ids[:i]), None)

@@ -108,6 +108,14 @@ def test_a_data_dir_without_the_archive_is_named_when_the_cache_holds_a_day(
     assert result.exit_code == 2, result.output
     said = " ".join(result.output.split())
     assert "nearest: deepstate:2025-08-03" in said
+    # misspelt, it is no folder at all, and is said to be none (as the missing-archive
+    # error says it); a folder without the daily files is said to hold none
+    assert f"MODELLER_DATA_DIR is '{tmp_path / 'shraed'}', which is no folder here" in said
+    (tmp_path / "shraed").mkdir()
+    result = CliRunner().invoke(
+        main, ["run", "land-swap", "--no-maps", "-b", "deepstate:2025-08-15"]
+    )
+    said = " ".join(result.output.split())
     assert f"MODELLER_DATA_DIR is '{tmp_path / 'shraed'}', which holds no deepstate/daily/" in said
     linked = tmp_path / "linked" / "deepstate"  # (its daily folder a link: no note either)
     linked.mkdir(parents=True)

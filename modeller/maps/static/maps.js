@@ -88,6 +88,15 @@
     // the drawing is one image to a screen reader, named by the map's label (its panes had
     // read as seven unnamed images and every label run together); the tables give it all
     map.getPane('mapPane').setAttribute('aria-hidden', 'true');
+    // Escape closes its tips, as content shown on hover must let itself be dismissed (WCAG
+    // 1.4.13: one had stayed over the town names beside it); one listener a map, not one a
+    // shape (the index draws its shapes again for every scenario picked)
+    document.addEventListener('keydown', function (e) {
+      if (e.key !== 'Escape' && e.key !== 'Esc') { return; }
+      map.eachLayer(function (layer) {
+        if (layer instanceof L.Tooltip) { map.closeTooltip(layer); }
+      });
+    });
     if (opts.zoom !== false) {
       var zoom = L.control.zoom({position: 'topleft', zoomInTitle: 'Zoom in',
         zoomOutTitle: 'Zoom out'}).addTo(map);
@@ -247,11 +256,6 @@
     }
     layer.on('mouseover mousemove click', open);
     layer.on('mouseout', function () { map.closeTooltip(tip); });
-    // Escape closes it, as content shown on hover must let itself be dismissed (WCAG
-    // 1.4.13: it had stayed over the town names beside it)
-    document.addEventListener('keydown', function (e) {
-      if ((e.key === 'Escape' || e.key === 'Esc') && map.hasLayer(tip)) { map.closeTooltip(tip); }
-    });
   }
 
   /* A tip opened near the map's edge is moved back inside it (on a phone a 440 px tip
